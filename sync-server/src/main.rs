@@ -1,1 +1,27 @@
-fn main() {}
+//! The `pos-sync-server` binary: parses flags, starts [`pos_sync_server::Server`], and stops on
+//! SIGINT/SIGTERM. Everything else lives in the library so tests can run it in-process.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use pos_sync_server::{Config, Server, shutdown_signal};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = Config::parse();
+    let server = match Server::bind(&config).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("pos-sync-server: error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", server.banner());
+    match server.serve(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pos-sync-server: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Storage: the server's embedded SQLite database, `<data dir>/pos.sqlite3`.
+//! It exists so that the server owns one durable, versioned store (WAL mode, numbered
+//! migrations in `PRAGMA user_version`) that later features (sync, enrollment, reports) build on.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::Connection;
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "pos.sqlite3";
+
+/// Schema migrations, in order. Migration `i` brings the schema from version `i` to `i + 1`;
+/// the current version is kept in `PRAGMA user_version`. Append, never edit.
+const MIGRATIONS: &[&str] = &[
+    // 1: a key/value table for facts about this installation.
+    "CREATE TABLE meta (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) STRICT;
+    INSERT INTO meta (key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));",
+];
+
+/// The schema version this build of the server writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Why the storage could not be opened.
+#[derive(Debug)]
+pub enum StorageError {
+    /// The data directory could not be created or is not a directory.
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// SQLite refused to open or set up the database.
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    /// SQLite would not switch to WAL mode (e.g. a file system without shared memory).
+    NotWal { path: PathBuf, mode: String },
+    /// The database was written by a newer server.
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StorageError::DataDir { path, source } => {
+                write!(f, "cannot use data directory {}: {source}", path.display())
+            }
+            StorageError::Sqlite { path, source } => {
+                write!(f, "cannot open database {}: {source}", path.display())
+            }
+            StorageError::NotWal { path, mode } => write!(
+                f,
+                "database {} cannot use WAL mode (journal mode is {mode:?}); put the data directory on a local disk",
+                path.display()
+            ),
+            StorageError::TooNew {
+                path,
+                found,
+                supported,
+            } => write!(
+                f,
+                "database {} has schema version {found}, newer than this server supports ({supported}); upgrade the server",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StorageError::DataDir { source, .. } => Some(source),
+            StorageError::Sqlite { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The open database. One connection behind a mutex: the server's writes are small and
+/// SQLite serialises writers anyway.
+pub struct Storage {
+    conn: Mutex<Connection>,
+    data_dir: PathBuf,
+    db_path: PathBuf,
+}
+
+impl fmt::Debug for Storage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Storage")
+            .field("db_path", &self.db_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Storage {
+    /// Creates `data_dir` if missing, opens (or creates) the database in WAL mode and brings
+    /// its schema up to [`SCHEMA_VERSION`].
+    pub fn open(data_dir: &Path) -> Result<Storage, StorageError> {
+        let dir_err = |source| StorageError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(data_dir).map_err(dir_err)?;
+        let data_dir = data_dir.canonicalize().map_err(dir_err)?;
+        let db_path = data_dir.join(DB_FILE);
+        let sql_err = |source| StorageError::Sqlite {
+            path: db_path.clone(),
+            source,
+        };
+
+        let mut conn = Connection::open(&db_path).map_err(sql_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(sql_err)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(sql_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StorageError::NotWal {
+                path: db_path,
+                mode,
+            });
+        }
+        // A sale acknowledged to a device must survive a power cut.
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(sql_err)?;
+        migrate(&mut conn).map_err(|e| match e {
+            MigrateError::Sqlite(source) => StorageError::Sqlite {
+                path: db_path.clone(),
+                source,
+            },
+            MigrateError::TooNew(found) => StorageError::TooNew {
+                path: db_path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            },
+        })?;
+        Ok(Storage {
+            conn: Mutex::new(conn),
+            data_dir,
+            db_path,
+        })
+    }
+
+    /// The absolute data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The absolute path of the database file.
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// Checks that the database answers a query. Blocking: call it off the async threads.
+    pub fn check(&self) -> Result<(), String> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| "storage lock poisoned".to_string())?;
+        let one: i64 = conn
+            .query_row("SELECT 1", [], |row| row.get(0))
+            .map_err(|e| e.to_string())?;
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(format!("SELECT 1 returned {one}"))
+        }
+    }
+
+    /// The schema version stored in the database.
+    pub fn schema_version(&self) -> Result<u32, String> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| "storage lock poisoned".to_string())?;
+        user_version(&conn).map_err(|e| e.to_string())
+    }
+}
+
+enum MigrateError {
+    Sqlite(rusqlite::Error),
+    TooNew(u32),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sqlite(e)
+    }
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// Applies the missing migrations, each in its own transaction with its version bump.
+fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    let found = user_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(MigrateError::TooNew(found));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

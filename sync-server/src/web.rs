@@ -1,0 +1,190 @@
+//! Web: serves the built PWA (Trunk's `dist/`) with the caching a PWA needs.
+//! The entry points (index.html, the service worker) must always be revalidated, files whose
+//! names carry a content hash can be cached forever, and client-side routes fall back to index.html.
+
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower::util::BoxCloneSyncService;
+use tower_http::services::ServeDir;
+
+/// Cache-Control for entry points and anything whose name does not carry a content hash.
+pub const NO_CACHE: &str = "no-cache";
+/// Cache-Control for files whose name carries a content hash.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Text answered when the static dir has no index.html.
+pub const NOT_BUILT: &str = "The PWA is not built: run cargo xtask run";
+
+/// The service for everything that is not an API route: files from `static_dir`, and
+/// index.html for unknown paths without a file extension (client-side routes).
+pub fn static_service(static_dir: PathBuf) -> BoxCloneSyncService<Request, Response, Infallible> {
+    let fallback_dir = static_dir.clone();
+    let fallback = tower::service_fn(move |req: Request| {
+        let dir = fallback_dir.clone();
+        async move { Ok::<_, Infallible>(spa_fallback(&dir, req.method(), req.uri()).await) }
+    });
+    let serve_dir = ServeDir::new(&static_dir)
+        .append_index_html_on_directories(true)
+        .fallback(fallback);
+    let svc = tower::service_fn(move |req: Request| {
+        let serve_dir = serve_dir.clone();
+        async move {
+            let res = serve_dir.oneshot(req).await?;
+            Ok::<_, Infallible>(res.map(Body::new))
+        }
+    });
+    BoxCloneSyncService::new(svc)
+}
+
+/// Answers a path that is not a file in the static dir.
+async fn spa_fallback(dir: &Path, method: &Method, uri: &Uri) -> Response {
+    let path = uri.path();
+    let index = dir.join("index.html");
+    let is_root = path == "/" || path.is_empty();
+    if !is_root && (looks_like_file(path) || is_reserved(path)) {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    if method != Method::GET && method != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed").into_response();
+    }
+    match tokio::fs::read(&index).await {
+        Ok(bytes) => {
+            let mut res = Response::new(if method == Method::HEAD {
+                Body::empty()
+            } else {
+                Body::from(bytes)
+            });
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
+            res
+        }
+        Err(_) => not_built(),
+    }
+}
+
+/// 503 with a hint, for a static dir without index.html.
+fn not_built() -> Response {
+    let mut res = (StatusCode::SERVICE_UNAVAILABLE, NOT_BUILT).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Paths that belong to the server, never to the client router.
+fn is_reserved(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/api" || path.starts_with("/health/")
+}
+
+/// True if the last path segment has a file extension (`/app.js`, `/icons/x.png`).
+fn looks_like_file(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    match last.rfind('.') {
+        Some(dot) => dot > 0 && dot + 1 < last.len(),
+        None => false,
+    }
+}
+
+/// The file name of a request path (last segment).
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or("")
+}
+
+/// True for names that carry a content hash: Trunk's `pos-app-<16 hex>_bg.wasm`,
+/// `style-<16 hex>.css`, and Workbox's `workbox-<8 hex>.js`.
+pub fn is_hashed_name(name: &str) -> bool {
+    let is_hex_run =
+        |s: &str, min: usize| s.len() >= min && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let stem = name.split('.').next().unwrap_or("");
+    if stem
+        .strip_prefix("workbox-")
+        .is_some_and(|rest| is_hex_run(rest, 8))
+    {
+        return true;
+    }
+    stem.split(['-', '_'])
+        .skip(1)
+        .any(|part| is_hex_run(part, 16))
+}
+
+/// True for the files that must never be served stale: the page and the service worker.
+fn is_entry_point(name: &str) -> bool {
+    name.is_empty()
+        || name.ends_with(".html")
+        || name == "sw.js"
+        || name == "service-worker.js"
+        || name.ends_with(".webmanifest")
+}
+
+/// Content type for extensions where a wrong guess breaks the PWA.
+fn forced_content_type(name: &str) -> Option<&'static str> {
+    if name.ends_with(".wasm") {
+        Some("application/wasm")
+    } else if name.ends_with(".webmanifest") {
+        Some("application/manifest+json")
+    } else {
+        None
+    }
+}
+
+/// Middleware: sets Cache-Control and the content type of static files that did not set one.
+pub async fn static_headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
+    if !ok || res.headers().contains_key(header::CACHE_CONTROL) {
+        return res;
+    }
+    let name = file_name(&path);
+    let cache = if is_entry_point(name) || !is_hashed_name(name) {
+        NO_CACHE
+    } else {
+        IMMUTABLE
+    };
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if let Some(ct) = forced_content_type(name) {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names() {
+        assert!(is_hashed_name("pos-app-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_hashed_name("pos-app-1a2b3c4d5e6f7a8b.js"));
+        assert!(is_hashed_name("style-0123456789abcdef.css"));
+        assert!(is_hashed_name("workbox-3e911b1d.js"));
+        assert!(!is_hashed_name("index.html"));
+        assert!(!is_hashed_name("sw.js"));
+        assert!(!is_hashed_name("icon-192.png"));
+        assert!(!is_hashed_name("manifest.webmanifest"));
+        assert!(
+            !is_hashed_name("0123456789abcdef.js"),
+            "a bare hash is not a Trunk name"
+        );
+    }
+
+    #[test]
+    fn file_like_paths() {
+        assert!(looks_like_file("/app.js"));
+        assert!(looks_like_file("/icons/x.png"));
+        assert!(!looks_like_file("/sale/123"));
+        assert!(!looks_like_file("/"));
+        assert!(!looks_like_file("/.well-known/"));
+    }
+}

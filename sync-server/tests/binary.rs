@@ -1,0 +1,81 @@
+//! Tests of the `pos-sync-server` binary as users run it: the start line, env fallbacks,
+//! the error for an unusable data dir, and a clean exit on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pos-sync-server");
+
+#[test]
+fn unusable_data_dir_fails_with_a_clear_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A regular file where a directory should be: fails even for root.
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let out = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(file.join("data"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot use data directory"), "{stderr}");
+    assert!(stderr.contains("a-file/data"), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout when it did not start"
+    );
+}
+
+#[test]
+fn prints_one_line_serves_and_exits_cleanly_on_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut child = Command::new(BIN)
+        .env("POS_ADDR", "127.0.0.1:0")
+        .env("POS_DATA_DIR", &data)
+        .env("POS_STATIC_DIR", tmp.path().join("dist"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let line = line.trim_end();
+    let data_abs = data.canonicalize().unwrap();
+    let rest = line
+        .strip_prefix("Register running at http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("{line}"));
+    let (port, tail) = rest.split_once('/').unwrap();
+    let port: u16 = port.parse().unwrap();
+    assert_ne!(port, 0);
+    assert_eq!(tail, format!("  (data: {})", data_abs.display()));
+
+    // It answers.
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let mut more = String::new();
+    stdout.read_line(&mut more).unwrap();
+    assert_eq!(more, "", "exactly one line on stdout");
+}
