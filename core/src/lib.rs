@@ -1,1 +1,48 @@
-//! core
+//! The register's domain: money, taxes, the catalog, the open ticket, tenders and completed sales.
+//!
+//! Pure Rust with no I/O, no clock and no randomness, so it runs the same natively and in wasm32
+//! and every rule is tested with `cargo test`. Money is `rust_decimal::Decimal`, never a float.
+//!
+//! ```
+//! use pos_core::{demo, Payment, ReceiptNumber, Ticket};
+//! use rust_decimal::Decimal;
+//!
+//! let (store, catalog) = demo::food_truck(false);
+//! let mut ticket = Ticket::new(store.rules);
+//! for id in ["classic-burger", "fries", "cola"] {
+//!     let product = catalog.product(id).unwrap();
+//!     let tax = catalog.tax_category(&product.tax_category).unwrap();
+//!     ticket.add(product, tax, &[], Decimal::ONE).unwrap();
+//! }
+//! let totals = ticket.totals();
+//! assert_eq!(totals.total.to_string(), "14.50");
+//!
+//! let mut payment = Payment::new(totals.total, store.rules);
+//! payment.add_cash(Decimal::from(50)).unwrap();
+//! assert_eq!(payment.change().to_string(), "35.50");
+//!
+//! let receipt = ReceiptNumber { device_code: "T1".into(), sequence: 1 };
+//! let sale = ticket.complete(&payment, uuid::Uuid::nil(), receipt, 0).unwrap();
+//! assert_eq!(sale.receipt_number().to_string(), "T1-000001");
+//! ```
+
+mod catalog;
+pub mod demo;
+mod money;
+mod sale;
+mod store;
+mod tax;
+mod tender;
+mod ticket;
+
+pub use catalog::{Catalog, CatalogError, Category, Modifier, Product, Unit};
+pub use money::{Currency, allocate, round_to_increment};
+pub use sale::{CompleteError, ReceiptNumber, Sale};
+pub use store::{PricingRules, Store};
+pub use tax::{TaxBreakdown, TaxCategory, TaxPricing, TaxRounding};
+pub use tender::{CardApproval, Payment, Tender, TenderError, suggested_cash};
+pub use ticket::{Discount, LineId, LineTotals, Ticket, TicketError, TicketLine, Totals};
+
+/// Re-exported so callers name the same `Decimal` and `Uuid` as core.
+pub use rust_decimal::Decimal;
+pub use uuid::Uuid;

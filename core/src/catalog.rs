@@ -1,0 +1,161 @@
+//! The catalog: what the store sells. Products refer to categories, tax categories and modifiers
+//! by id so that a price or a tax change is made in one place.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::tax::TaxCategory;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    /// A CSS colour for the tile, e.g. `#e4572e`.
+    pub colour: String,
+}
+
+/// How a product is counted: by the piece, or weighed (quantity in kilograms, three decimals).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unit {
+    Piece,
+    Kilogram,
+}
+
+impl Unit {
+    /// Decimal places a quantity of this unit keeps.
+    pub fn quantity_scale(self) -> u32 {
+        match self {
+            Unit::Piece => 0,
+            Unit::Kilogram => 3,
+        }
+    }
+}
+
+/// An option added to a product at a price, e.g. "extra cheese +1.00".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Modifier {
+    pub id: String,
+    pub name: String,
+    pub price: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    pub sku: String,
+    pub barcodes: Vec<String>,
+    /// Price per piece or per kilogram, inclusive or exclusive of tax as the store prices.
+    pub price: Decimal,
+    pub tax_category: String,
+    pub unit: Unit,
+    pub category: String,
+    pub colour: Option<String>,
+    /// The modifiers offered with this product.
+    pub modifiers: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub categories: Vec<Category>,
+    pub products: Vec<Product>,
+    pub modifiers: Vec<Modifier>,
+    pub tax_categories: Vec<TaxCategory>,
+    /// True while the catalog is the demo menu, so the app can say so and offer to remove it.
+    pub is_demo: bool,
+}
+
+impl Catalog {
+    pub fn product(&self, id: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.id == id)
+    }
+
+    pub fn modifier(&self, id: &str) -> Option<&Modifier> {
+        self.modifiers.iter().find(|m| m.id == id)
+    }
+
+    pub fn tax_category(&self, id: &str) -> Option<&TaxCategory> {
+        self.tax_categories.iter().find(|t| t.id == id)
+    }
+
+    pub fn products_in<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Product> + 'a {
+        self.products.iter().filter(move |p| p.category == category)
+    }
+
+    /// The product a scanner or a typed code means: an exact barcode, else an exact SKU.
+    pub fn by_code(&self, code: &str) -> Option<&Product> {
+        let code = code.trim();
+        if code.is_empty() {
+            return None;
+        }
+        self.products
+            .iter()
+            .find(|p| p.barcodes.iter().any(|b| b == code))
+            .or_else(|| self.products.iter().find(|p| p.sku.eq_ignore_ascii_case(code)))
+    }
+
+    /// Products whose name contains the query (case-insensitive, any script), or whose SKU or a
+    /// barcode starts with it. Exact code matches come first.
+    pub fn search(&self, query: &str) -> Vec<&Product> {
+        let query = query.trim().to_lowercase();
+        if query.is_empty() {
+            return self.products.iter().collect();
+        }
+        let exact = self.by_code(&query);
+        let mut found: Vec<&Product> = exact.into_iter().collect();
+        found.extend(self.products.iter().filter(|p| {
+            Some(p.id.as_str()) != exact.map(|e| e.id.as_str())
+                && (p.name.to_lowercase().contains(&query)
+                    || p.sku.to_lowercase().starts_with(&query)
+                    || p.barcodes.iter().any(|b| b.starts_with(&query)))
+        }));
+        found
+    }
+
+    /// Checks that every reference resolves, so a broken catalog is caught when it is loaded rather
+    /// than when a cashier taps the product.
+    pub fn validate(&self) -> Result<(), CatalogError> {
+        for p in &self.products {
+            if self.tax_category(&p.tax_category).is_none() {
+                return Err(CatalogError::UnknownTaxCategory { product: p.id.clone(), tax_category: p.tax_category.clone() });
+            }
+            if !self.categories.iter().any(|c| c.id == p.category) {
+                return Err(CatalogError::UnknownCategory { product: p.id.clone(), category: p.category.clone() });
+            }
+            if let Some(m) = p.modifiers.iter().find(|m| self.modifier(m).is_none()) {
+                return Err(CatalogError::UnknownModifier { product: p.id.clone(), modifier: m.clone() });
+            }
+            if p.price.is_sign_negative() {
+                return Err(CatalogError::NegativePrice { product: p.id.clone() });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatalogError {
+    UnknownTaxCategory { product: String, tax_category: String },
+    UnknownCategory { product: String, category: String },
+    UnknownModifier { product: String, modifier: String },
+    NegativePrice { product: String },
+}
+
+impl std::fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CatalogError::UnknownTaxCategory { product, tax_category } => {
+                write!(f, "product {product} refers to the unknown tax category {tax_category}")
+            }
+            CatalogError::UnknownCategory { product, category } => {
+                write!(f, "product {product} refers to the unknown category {category}")
+            }
+            CatalogError::UnknownModifier { product, modifier } => {
+                write!(f, "product {product} refers to the unknown modifier {modifier}")
+            }
+            CatalogError::NegativePrice { product } => write!(f, "product {product} has a negative price"),
+        }
+    }
+}
+
+impl std::error::Error for CatalogError {}

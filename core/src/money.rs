@@ -1,0 +1,171 @@
+//! Money is a `Decimal` amount in an ISO 4217 currency. Every rounding is explicit and goes through
+//! [`Currency`], so the minor unit of the currency (2 for EUR, 0 for JPY, 3 for KWD) decides it,
+//! never a float.
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+/// An ISO 4217 currency, as the store sells in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(iso_currency::Currency);
+
+impl Currency {
+    pub const EUR: Currency = Currency(iso_currency::Currency::EUR);
+    pub const USD: Currency = Currency(iso_currency::Currency::USD);
+    pub const RUB: Currency = Currency(iso_currency::Currency::RUB);
+
+    /// Looks a currency up by its alphabetic ISO code ("EUR").
+    pub fn from_code(code: &str) -> Option<Currency> {
+        iso_currency::Currency::from_code(&code.to_ascii_uppercase()).map(Currency)
+    }
+
+    pub fn code(self) -> &'static str {
+        self.0.code()
+    }
+
+    /// Digits after the decimal point of the currency's minor unit. Currencies without one (gold,
+    /// fund codes) are treated as having two, the most common case.
+    pub fn minor_unit(self) -> u32 {
+        self.0.exponent().map(u32::from).unwrap_or(2)
+    }
+
+    /// Rounds to the minor unit, half away from zero: the default rounding of a till.
+    pub fn round(self, amount: Decimal) -> Decimal {
+        let mut rounded =
+            amount.round_dp_with_strategy(self.minor_unit(), RoundingStrategy::MidpointAwayFromZero);
+        rounded.rescale(self.minor_unit());
+        rounded
+    }
+
+    /// The banknotes a customer is likely to hand over, smallest first; used for quick cash buttons.
+    pub fn banknotes(self) -> &'static [u32] {
+        match self.code() {
+            "RUB" => &[50, 100, 200, 500, 1000, 2000, 5000],
+            "USD" | "CAD" | "AUD" => &[1, 5, 10, 20, 50, 100],
+            "GBP" => &[5, 10, 20, 50],
+            "JPY" => &[1000, 2000, 5000, 10000],
+            "CHF" => &[10, 20, 50, 100, 200],
+            // The euro's notes fit most currencies well enough as a default.
+            _ => &[5, 10, 20, 50, 100, 200],
+        }
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl From<Currency> for String {
+    fn from(currency: Currency) -> String {
+        currency.code().to_string()
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Currency::from_code(&code).ok_or_else(|| format!("unknown ISO 4217 currency code {code:?}"))
+    }
+}
+
+/// Rounds `amount` to the nearest multiple of `increment` (a cash rounding step such as 0.05),
+/// half away from zero. An increment of zero or less means no cash rounding.
+pub fn round_to_increment(amount: Decimal, increment: Decimal) -> Decimal {
+    if increment <= Decimal::ZERO {
+        return amount;
+    }
+    let steps = (amount / increment).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    let mut rounded = steps * increment;
+    rounded.rescale(amount.scale().max(increment.scale()));
+    rounded
+}
+
+/// Percentage of an amount, unrounded: `percent_of(10, 15) == 1.5`.
+pub(crate) fn percent_of(amount: Decimal, percent: Decimal) -> Decimal {
+    amount * percent / Decimal::ONE_HUNDRED
+}
+
+/// Splits `total` into parts proportional to `weights`, each rounded to the currency, so that the
+/// parts add up to `total` exactly (largest remainder method). Used to spread an order discount
+/// over the lines so that each line's tax sees its share.
+pub fn allocate(total: Decimal, weights: &[Decimal], currency: Currency) -> Vec<Decimal> {
+    let sum: Decimal = weights.iter().copied().sum();
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    if sum.is_zero() {
+        let mut parts = vec![Decimal::ZERO; weights.len()];
+        parts[0] = total;
+        return parts;
+    }
+    let unit = Decimal::new(1, currency.minor_unit());
+    let exact: Vec<Decimal> = weights.iter().map(|w| total * *w / sum).collect();
+    let mut parts: Vec<Decimal> = exact
+        .iter()
+        .map(|e| {
+            let mut p = e.round_dp_with_strategy(currency.minor_unit(), RoundingStrategy::ToZero);
+            p.rescale(currency.minor_unit());
+            p
+        })
+        .collect();
+    let mut left = total - parts.iter().copied().sum::<Decimal>();
+    // Hand the remaining minor units to the largest remainders; ties go to the earlier line so
+    // the result is deterministic.
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| (exact[b] - parts[b]).abs().cmp(&(exact[a] - parts[a]).abs()).then(a.cmp(&b)));
+    let step = if left.is_sign_negative() { -unit } else { unit };
+    let mut i = 0;
+    while !left.is_zero() && !weights.is_empty() {
+        parts[order[i % order.len()]] += step;
+        left -= step;
+        i += 1;
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn rounds_half_away_from_zero_to_minor_unit() {
+        assert_eq!(Currency::EUR.round(dec!(1.005)), dec!(1.01));
+        assert_eq!(Currency::EUR.round(dec!(-1.005)), dec!(-1.01));
+        assert_eq!(Currency::EUR.round(dec!(2)).to_string(), "2.00");
+        let jpy = Currency::from_code("jpy").unwrap();
+        assert_eq!(jpy.minor_unit(), 0);
+        assert_eq!(jpy.round(dec!(150.5)), dec!(151));
+        let kwd = Currency::from_code("KWD").unwrap();
+        assert_eq!(kwd.round(dec!(1.2345)), dec!(1.235));
+    }
+
+    #[test]
+    fn cash_rounding_to_five_cents() {
+        assert_eq!(round_to_increment(dec!(10.02), dec!(0.05)), dec!(10.00));
+        assert_eq!(round_to_increment(dec!(10.025), dec!(0.05)), dec!(10.05));
+        assert_eq!(round_to_increment(dec!(10.03), dec!(0.05)), dec!(10.05));
+        assert_eq!(round_to_increment(dec!(10.03), dec!(0)), dec!(10.03));
+    }
+
+    #[test]
+    fn allocation_adds_up_exactly() {
+        let parts = allocate(dec!(1.00), &[dec!(1), dec!(1), dec!(1)], Currency::EUR);
+        assert_eq!(parts, vec![dec!(0.34), dec!(0.33), dec!(0.33)]);
+        let parts = allocate(dec!(-0.05), &[dec!(3), dec!(1)], Currency::EUR);
+        assert_eq!(parts.iter().copied().sum::<Decimal>(), dec!(-0.05));
+    }
+
+    #[test]
+    fn currency_serialises_as_its_code() {
+        assert_eq!(serde_json::to_string(&Currency::RUB).unwrap(), "\"RUB\"");
+        let c: Currency = serde_json::from_str("\"EUR\"").unwrap();
+        assert_eq!(c, Currency::EUR);
+        assert!(serde_json::from_str::<Currency>("\"XYZ\"").is_err());
+    }
+}

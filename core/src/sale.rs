@@ -1,0 +1,136 @@
+//! A completed sale: the immutable record of what was sold, for how much, and how it was paid.
+//! Completing a ticket is the only way to make one, so every sale satisfies the payment rules.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::store::PricingRules;
+use crate::tender::{Payment, Tender};
+use crate::ticket::{Discount, Ticket, TicketLine, Totals};
+
+/// `<device code>-<sequence>`: unique across the store with no coordination, because each device
+/// numbers only its own sales.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ReceiptNumber {
+    pub device_code: String,
+    pub sequence: u64,
+}
+
+impl fmt::Display for ReceiptNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:06}", self.device_code, self.sequence)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sale {
+    id: Uuid,
+    receipt_number: ReceiptNumber,
+    /// Milliseconds since the Unix epoch, UTC, from the device's clock.
+    completed_at_ms: i64,
+    rules: PricingRules,
+    lines: Vec<TicketLine>,
+    order_discount: Option<Discount>,
+    totals: Totals,
+    tenders: Vec<Tender>,
+    change: Decimal,
+    cash_rounding: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompleteError {
+    EmptyTicket,
+    /// Less has been tendered than the ticket comes to.
+    UnderTendered { remaining: Decimal },
+    /// The payment was taken for another total; the ticket changed while paying.
+    TotalChanged { paid_for: Decimal, total: Decimal },
+}
+
+impl fmt::Display for CompleteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompleteError::EmptyTicket => f.write_str("the ticket is empty"),
+            CompleteError::UnderTendered { remaining } => write!(f, "{remaining} is still to pay"),
+            CompleteError::TotalChanged { paid_for, total } => {
+                write!(f, "the payment was for {paid_for} but the ticket now comes to {total}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CompleteError {}
+
+impl Ticket {
+    /// Turns the ticket and its payment into a sale. The id and the time come from the caller,
+    /// because core has no clock and no randomness.
+    pub fn complete(
+        &self,
+        payment: &Payment,
+        id: Uuid,
+        receipt_number: ReceiptNumber,
+        completed_at_ms: i64,
+    ) -> Result<Sale, CompleteError> {
+        if self.is_empty() {
+            return Err(CompleteError::EmptyTicket);
+        }
+        let totals = self.totals();
+        if payment.due() != totals.total {
+            return Err(CompleteError::TotalChanged { paid_for: payment.due(), total: totals.total });
+        }
+        if !payment.is_paid() {
+            return Err(CompleteError::UnderTendered { remaining: payment.remaining() });
+        }
+        Ok(Sale {
+            id,
+            receipt_number,
+            completed_at_ms,
+            rules: *self.rules(),
+            lines: self.lines().to_vec(),
+            order_discount: self.order_discount(),
+            totals,
+            tenders: payment.tenders().to_vec(),
+            change: payment.change(),
+            cash_rounding: payment.cash_rounding(),
+        })
+    }
+}
+
+impl Sale {
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+    pub fn receipt_number(&self) -> &ReceiptNumber {
+        &self.receipt_number
+    }
+    pub fn completed_at_ms(&self) -> i64 {
+        self.completed_at_ms
+    }
+    pub fn rules(&self) -> &PricingRules {
+        &self.rules
+    }
+    pub fn lines(&self) -> &[TicketLine] {
+        &self.lines
+    }
+    pub fn order_discount(&self) -> Option<Discount> {
+        self.order_discount
+    }
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+    pub fn tenders(&self) -> &[Tender] {
+        &self.tenders
+    }
+    pub fn change(&self) -> Decimal {
+        self.change
+    }
+    pub fn cash_rounding(&self) -> Decimal {
+        self.cash_rounding
+    }
+    /// What the customer actually paid: the total plus any cash rounding.
+    pub fn amount_paid(&self) -> Decimal {
+        self.totals.total + self.cash_rounding
+    }
+}

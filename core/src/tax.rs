@@ -1,0 +1,147 @@
+//! Taxes: named rates, prices inclusive or exclusive of tax, rounding per line or per receipt.
+//! The breakdown per rate is computed here once, so the receipt, the screen and the reports agree.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, allocate};
+
+/// A named tax rate that products refer to by id ("standard", "reduced").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxCategory {
+    pub id: String,
+    pub name: String,
+    /// Percent, e.g. `22` for 22 %.
+    pub rate: Decimal,
+}
+
+/// Whether shelf prices already contain the tax (Russia, most of Europe) or tax is added on top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TaxPricing {
+    Inclusive,
+    Exclusive,
+}
+
+/// Where tax is rounded: on every line (what a Russian fiscal receipt needs) or once per rate on the
+/// whole receipt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TaxRounding {
+    PerLine,
+    PerReceipt,
+}
+
+/// One row of the tax breakdown: everything sold at one rate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxBreakdown {
+    pub category: TaxCategory,
+    /// Amount without tax.
+    pub net: Decimal,
+    pub tax: Decimal,
+    /// Amount with tax.
+    pub gross: Decimal,
+}
+
+/// The tax of each line (in input order) and the breakdown per rate (in order of first use).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TaxResult {
+    pub(crate) line_taxes: Vec<Decimal>,
+    pub(crate) breakdown: Vec<TaxBreakdown>,
+}
+
+/// Computes taxes for lines given as (category, amount after discounts, in shelf-price terms).
+pub(crate) fn compute_taxes(
+    lines: &[(&TaxCategory, Decimal)],
+    pricing: TaxPricing,
+    rounding: TaxRounding,
+    currency: Currency,
+) -> TaxResult {
+    let unrounded_tax = |amount: Decimal, rate: Decimal| match pricing {
+        TaxPricing::Inclusive => amount * rate / (Decimal::ONE_HUNDRED + rate),
+        TaxPricing::Exclusive => amount * rate / Decimal::ONE_HUNDRED,
+    };
+
+    // Group line indexes by category id, keeping the order in which rates first appear.
+    let mut groups: Vec<(&TaxCategory, Vec<usize>)> = Vec::new();
+    for (i, (category, _)) in lines.iter().enumerate() {
+        match groups.iter_mut().find(|(c, _)| c.id == category.id) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((category, vec![i])),
+        }
+    }
+
+    let mut line_taxes = vec![Decimal::ZERO; lines.len()];
+    let mut breakdown = Vec::with_capacity(groups.len());
+    for (category, members) in groups {
+        let amount: Decimal = members.iter().map(|&i| lines[i].1).sum();
+        match rounding {
+            TaxRounding::PerLine => {
+                for &i in &members {
+                    line_taxes[i] = currency.round(unrounded_tax(lines[i].1, category.rate));
+                }
+            }
+            TaxRounding::PerReceipt => {
+                let tax = currency.round(unrounded_tax(amount, category.rate));
+                let weights: Vec<Decimal> = members.iter().map(|&i| lines[i].1).collect();
+                for (&i, share) in members.iter().zip(allocate(tax, &weights, currency)) {
+                    line_taxes[i] = share;
+                }
+            }
+        }
+        let tax: Decimal = members.iter().map(|&i| line_taxes[i]).sum();
+        let (net, gross) = match pricing {
+            TaxPricing::Inclusive => (amount - tax, amount),
+            TaxPricing::Exclusive => (amount, amount + tax),
+        };
+        breakdown.push(TaxBreakdown { category: category.clone(), net, tax, gross });
+    }
+    TaxResult { line_taxes, breakdown }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn vat(id: &str, rate: Decimal) -> TaxCategory {
+        TaxCategory { id: id.into(), name: format!("VAT {rate} %"), rate }
+    }
+
+    #[test]
+    fn inclusive_per_line_extracts_tax_from_each_line() {
+        let std = vat("std", dec!(22));
+        let lines = [(&std, dec!(1.22)), (&std, dec!(0.99))];
+        let r = compute_taxes(&lines, TaxPricing::Inclusive, TaxRounding::PerLine, Currency::RUB);
+        // 0.99 * 22 / 122 = 0.1785... -> 0.18
+        assert_eq!(r.line_taxes, vec![dec!(0.22), dec!(0.18)]);
+        assert_eq!(r.breakdown[0].tax, dec!(0.40));
+        assert_eq!(r.breakdown[0].net, dec!(1.81));
+    }
+
+    #[test]
+    fn per_receipt_rounding_can_differ_from_per_line() {
+        let std = vat("std", dec!(19));
+        let lines = [(&std, dec!(0.10)), (&std, dec!(0.10)), (&std, dec!(0.10))];
+        let per_line = compute_taxes(&lines, TaxPricing::Exclusive, TaxRounding::PerLine, Currency::EUR);
+        let per_receipt = compute_taxes(&lines, TaxPricing::Exclusive, TaxRounding::PerReceipt, Currency::EUR);
+        assert_eq!(per_line.breakdown[0].tax, dec!(0.06)); // 3 x round(0.019)
+        assert_eq!(per_receipt.breakdown[0].tax, dec!(0.06)); // round(0.057)
+        let lines = [(&std, dec!(0.13)), (&std, dec!(0.13))];
+        let per_line = compute_taxes(&lines, TaxPricing::Exclusive, TaxRounding::PerLine, Currency::EUR);
+        let per_receipt = compute_taxes(&lines, TaxPricing::Exclusive, TaxRounding::PerReceipt, Currency::EUR);
+        assert_eq!(per_line.breakdown[0].tax, dec!(0.04)); // 2 x round(0.0247)
+        assert_eq!(per_receipt.breakdown[0].tax, dec!(0.05)); // round(0.0494)
+        assert_eq!(per_receipt.line_taxes.iter().copied().sum::<Decimal>(), dec!(0.05));
+    }
+
+    #[test]
+    fn breakdown_keeps_rates_apart() {
+        let std = vat("std", dec!(20));
+        let red = vat("red", dec!(10));
+        let lines = [(&std, dec!(12.00)), (&red, dec!(11.00)), (&std, dec!(6.00))];
+        let r = compute_taxes(&lines, TaxPricing::Inclusive, TaxRounding::PerLine, Currency::EUR);
+        assert_eq!(r.breakdown.len(), 2);
+        assert_eq!(r.breakdown[0].category.id, "std");
+        assert_eq!(r.breakdown[0].tax, dec!(3.00));
+        assert_eq!(r.breakdown[1].tax, dec!(1.00));
+    }
+}

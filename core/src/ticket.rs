@@ -1,0 +1,340 @@
+//! The open ticket (the cart): lines, discounts and the totals with their tax breakdown.
+//! Lines keep a snapshot of the product as it was added, so editing the catalog never changes a
+//! ticket a customer is already paying for. Totals are always computed from the lines, never
+//! stored beside them, so they cannot drift.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Modifier, Product, Unit};
+use crate::money::{Currency, allocate, percent_of};
+use crate::store::PricingRules;
+use crate::tax::{TaxBreakdown, TaxCategory, TaxPricing, compute_taxes};
+
+/// A discount on a line or on the whole order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Discount {
+    /// Percent off, 0 to 100.
+    Percent(Decimal),
+    /// A fixed amount off, in the store's currency.
+    Amount(Decimal),
+}
+
+impl Discount {
+    fn validate(self) -> Result<Self, TicketError> {
+        match self {
+            Discount::Percent(p) if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED => {
+                Err(TicketError::InvalidDiscount)
+            }
+            Discount::Amount(a) if a < Decimal::ZERO => Err(TicketError::InvalidDiscount),
+            d => Ok(d),
+        }
+    }
+
+    /// The discount on `amount`, never more than the amount itself.
+    fn on(self, amount: Decimal, currency: Currency) -> Decimal {
+        let off = match self {
+            Discount::Percent(p) => currency.round(percent_of(amount, p)),
+            Discount::Amount(a) => currency.round(a),
+        };
+        off.min(amount).max(Decimal::ZERO)
+    }
+}
+
+/// Identifies a line within its ticket; stable while the line exists.
+pub type LineId = u32;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketLine {
+    pub id: LineId,
+    pub product_id: String,
+    pub name: String,
+    pub sku: String,
+    pub unit: Unit,
+    /// The product's price per unit when it was added, without modifiers.
+    pub unit_price: Decimal,
+    pub quantity: Decimal,
+    pub modifiers: Vec<Modifier>,
+    pub discount: Option<Discount>,
+    pub tax: TaxCategory,
+}
+
+impl TicketLine {
+    /// Price of one unit with its modifiers.
+    pub fn unit_price_with_modifiers(&self) -> Decimal {
+        self.unit_price + self.modifiers.iter().map(|m| m.price).sum::<Decimal>()
+    }
+}
+
+/// What one line comes to, after its own discount and its share of the order discount.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineTotals {
+    pub line_id: LineId,
+    /// Unit price with modifiers times quantity, rounded to the currency.
+    pub gross: Decimal,
+    pub line_discount: Decimal,
+    pub order_discount_share: Decimal,
+    /// `gross - line_discount - order_discount_share`, in shelf-price terms.
+    pub amount: Decimal,
+    pub tax: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub currency: Currency,
+    /// Sum of the lines before any discount.
+    pub subtotal: Decimal,
+    pub line_discounts: Decimal,
+    pub order_discount: Decimal,
+    pub tax: Decimal,
+    /// What the customer pays.
+    pub total: Decimal,
+    pub lines: Vec<LineTotals>,
+    pub taxes: Vec<TaxBreakdown>,
+}
+
+impl Totals {
+    pub fn discount_total(&self) -> Decimal {
+        self.line_discounts + self.order_discount
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketError {
+    NoSuchLine(LineId),
+    /// Zero, negative, or more decimals than the unit allows.
+    InvalidQuantity,
+    /// Percent outside 0-100 or a negative amount.
+    InvalidDiscount,
+    /// The modifier is not offered with this product.
+    ModifierNotOffered,
+    /// The product's tax category is not in the catalog.
+    UnknownTaxCategory,
+}
+
+impl std::fmt::Display for TicketError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TicketError::NoSuchLine(id) => write!(f, "line {id} is not on the ticket"),
+            TicketError::InvalidQuantity => f.write_str("the quantity must be more than zero"),
+            TicketError::InvalidDiscount => f.write_str("a discount is 0-100 % or a positive amount"),
+            TicketError::ModifierNotOffered => f.write_str("this modifier is not offered with the product"),
+            TicketError::UnknownTaxCategory => f.write_str("the product's tax category is missing"),
+        }
+    }
+}
+
+impl std::error::Error for TicketError {}
+
+/// The open ticket. All edits go through its methods; [`Ticket::totals`] computes what it comes to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    rules: PricingRules,
+    lines: Vec<TicketLine>,
+    order_discount: Option<Discount>,
+    next_line_id: LineId,
+}
+
+impl Ticket {
+    pub fn new(rules: PricingRules) -> Ticket {
+        Ticket { rules, lines: Vec::new(), order_discount: None, next_line_id: 1 }
+    }
+
+    pub fn rules(&self) -> &PricingRules {
+        &self.rules
+    }
+
+    pub fn lines(&self) -> &[TicketLine] {
+        &self.lines
+    }
+
+    pub fn line(&self, id: LineId) -> Option<&TicketLine> {
+        self.lines.iter().find(|l| l.id == id)
+    }
+
+    pub fn order_discount(&self) -> Option<Discount> {
+        self.order_discount
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Number of items, counting a weighed line as one.
+    pub fn item_count(&self) -> Decimal {
+        self.lines
+            .iter()
+            .map(|l| if l.unit == Unit::Piece { l.quantity } else { Decimal::ONE })
+            .sum()
+    }
+
+    /// Adds a product with the given modifiers. A piece product already on the ticket with the
+    /// same modifiers and no discount gets its quantity raised instead of a second line.
+    pub fn add(
+        &mut self,
+        product: &Product,
+        tax: &TaxCategory,
+        modifiers: &[Modifier],
+        quantity: Decimal,
+    ) -> Result<LineId, TicketError> {
+        if tax.id != product.tax_category {
+            return Err(TicketError::UnknownTaxCategory);
+        }
+        if modifiers.iter().any(|m| !product.modifiers.contains(&m.id)) {
+            return Err(TicketError::ModifierNotOffered);
+        }
+        let quantity = checked_quantity(quantity, product.unit)?;
+        if product.unit == Unit::Piece {
+            if let Some(line) = self.lines.iter_mut().find(|l| {
+                l.product_id == product.id
+                    && l.discount.is_none()
+                    && l.unit_price == product.price
+                    && same_modifiers(&l.modifiers, modifiers)
+            }) {
+                line.quantity += quantity;
+                return Ok(line.id);
+            }
+        }
+        let id = self.next_line_id;
+        self.next_line_id += 1;
+        self.lines.push(TicketLine {
+            id,
+            product_id: product.id.clone(),
+            name: product.name.clone(),
+            sku: product.sku.clone(),
+            unit: product.unit,
+            unit_price: product.price,
+            quantity,
+            modifiers: modifiers.to_vec(),
+            discount: None,
+            tax: tax.clone(),
+        });
+        Ok(id)
+    }
+
+    pub fn set_quantity(&mut self, id: LineId, quantity: Decimal) -> Result<(), TicketError> {
+        let line = self.line_mut(id)?;
+        line.quantity = checked_quantity(quantity, line.unit)?;
+        Ok(())
+    }
+
+    /// One more piece (or kilogram) of the line.
+    pub fn increment(&mut self, id: LineId) -> Result<(), TicketError> {
+        let line = self.line_mut(id)?;
+        line.quantity += Decimal::ONE;
+        Ok(())
+    }
+
+    /// One less; a line that would reach zero is removed.
+    pub fn decrement(&mut self, id: LineId) -> Result<(), TicketError> {
+        let line = self.line_mut(id)?;
+        if line.quantity > Decimal::ONE {
+            line.quantity -= Decimal::ONE;
+            Ok(())
+        } else {
+            self.remove(id)
+        }
+    }
+
+    pub fn remove(&mut self, id: LineId) -> Result<(), TicketError> {
+        let before = self.lines.len();
+        self.lines.retain(|l| l.id != id);
+        if self.lines.len() == before { Err(TicketError::NoSuchLine(id)) } else { Ok(()) }
+    }
+
+    /// Adds the modifier to the line, or takes it off if it is there. `offered` is the product's
+    /// list of modifier ids, from the catalog.
+    pub fn toggle_modifier(&mut self, id: LineId, modifier: &Modifier, offered: &[String]) -> Result<(), TicketError> {
+        if !offered.contains(&modifier.id) {
+            return Err(TicketError::ModifierNotOffered);
+        }
+        let line = self.line_mut(id)?;
+        if let Some(at) = line.modifiers.iter().position(|m| m.id == modifier.id) {
+            line.modifiers.remove(at);
+        } else {
+            line.modifiers.push(modifier.clone());
+        }
+        Ok(())
+    }
+
+    pub fn set_line_discount(&mut self, id: LineId, discount: Option<Discount>) -> Result<(), TicketError> {
+        let discount = discount.map(Discount::validate).transpose()?;
+        self.line_mut(id)?.discount = discount;
+        Ok(())
+    }
+
+    pub fn set_order_discount(&mut self, discount: Option<Discount>) -> Result<(), TicketError> {
+        self.order_discount = discount.map(Discount::validate).transpose()?;
+        Ok(())
+    }
+
+    /// Empties the ticket, keeping its pricing rules.
+    pub fn clear(&mut self) {
+        self.lines.clear();
+        self.order_discount = None;
+    }
+
+    pub fn totals(&self) -> Totals {
+        let currency = self.rules.currency;
+        let gross: Vec<Decimal> =
+            self.lines.iter().map(|l| currency.round(l.unit_price_with_modifiers() * l.quantity)).collect();
+        let line_discounts: Vec<Decimal> = self
+            .lines
+            .iter()
+            .zip(&gross)
+            .map(|(l, g)| l.discount.map_or(Decimal::ZERO, |d| d.on(*g, currency)))
+            .collect();
+        let after_line: Vec<Decimal> = gross.iter().zip(&line_discounts).map(|(g, d)| g - d).collect();
+        let after_line_sum: Decimal = after_line.iter().copied().sum();
+        let order_discount = self.order_discount.map_or(Decimal::ZERO, |d| d.on(after_line_sum, currency));
+        let shares = allocate(order_discount, &after_line, currency);
+        let amounts: Vec<Decimal> = after_line.iter().zip(&shares).map(|(a, s)| a - s).collect();
+
+        let taxed: Vec<(&TaxCategory, Decimal)> = self.lines.iter().map(|l| &l.tax).zip(amounts.iter().copied()).collect();
+        let taxes = compute_taxes(&taxed, self.rules.tax_pricing, self.rules.tax_rounding, currency);
+        let tax: Decimal = taxes.breakdown.iter().map(|b| b.tax).sum();
+        let amount_sum: Decimal = amounts.iter().copied().sum();
+        let total = match self.rules.tax_pricing {
+            TaxPricing::Inclusive => amount_sum,
+            TaxPricing::Exclusive => amount_sum + tax,
+        };
+        let lines = self
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LineTotals {
+                line_id: l.id,
+                gross: gross[i],
+                line_discount: line_discounts[i],
+                order_discount_share: shares[i],
+                amount: amounts[i],
+                tax: taxes.line_taxes[i],
+            })
+            .collect();
+        Totals {
+            currency,
+            subtotal: currency.round(gross.iter().copied().sum()),
+            line_discounts: currency.round(line_discounts.iter().copied().sum()),
+            order_discount: currency.round(order_discount),
+            tax: currency.round(tax),
+            total: currency.round(total),
+            lines,
+            taxes: taxes.breakdown,
+        }
+    }
+
+    fn line_mut(&mut self, id: LineId) -> Result<&mut TicketLine, TicketError> {
+        self.lines.iter_mut().find(|l| l.id == id).ok_or(TicketError::NoSuchLine(id))
+    }
+}
+
+fn checked_quantity(quantity: Decimal, unit: Unit) -> Result<Decimal, TicketError> {
+    if quantity <= Decimal::ZERO || quantity.normalize().scale() > unit.quantity_scale() {
+        return Err(TicketError::InvalidQuantity);
+    }
+    Ok(quantity.normalize())
+}
+
+fn same_modifiers(a: &[Modifier], b: &[Modifier]) -> bool {
+    a.len() == b.len() && a.iter().all(|m| b.iter().any(|n| n.id == m.id))
+}

@@ -1,0 +1,249 @@
+//! Properties that hold for any ticket, any sequence of edits and any sequence of tenders.
+
+use pos_core::{
+    CardApproval, CompleteError, Currency, Discount, Payment, PricingRules, Product, ReceiptNumber, TaxCategory, TaxPricing,
+    TaxRounding, Ticket, Unit,
+};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn cents(max: i64) -> impl Strategy<Value = Decimal> {
+    (0..=max).prop_map(|c| Decimal::new(c, 2))
+}
+
+fn rules() -> impl Strategy<Value = PricingRules> {
+    (
+        prop_oneof![Just(TaxPricing::Inclusive), Just(TaxPricing::Exclusive)],
+        prop_oneof![Just(TaxRounding::PerLine), Just(TaxRounding::PerReceipt)],
+        prop_oneof![Just(Decimal::ZERO), Just(Decimal::new(5, 2)), Just(Decimal::new(10, 2)), Just(Decimal::ONE)],
+    )
+        .prop_map(|(tax_pricing, tax_rounding, cash_increment)| PricingRules {
+            currency: Currency::EUR,
+            tax_pricing,
+            tax_rounding,
+            cash_increment,
+        })
+}
+
+fn discount() -> impl Strategy<Value = Option<Discount>> {
+    prop_oneof![
+        Just(None),
+        (0..=100i64).prop_map(|p| Some(Discount::Percent(Decimal::from(p)))),
+        cents(3000).prop_map(|a| Some(Discount::Amount(a))),
+    ]
+}
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Add { product: usize, quantity: u8 },
+    Increment(usize),
+    Decrement(usize),
+    Remove(usize),
+    LineDiscount(usize, Option<Discount>),
+    OrderDiscount(Option<Discount>),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        4 => (0..6usize, 1..5u8).prop_map(|(product, quantity)| Edit::Add { product, quantity }),
+        1 => (0..8usize).prop_map(Edit::Increment),
+        1 => (0..8usize).prop_map(Edit::Decrement),
+        1 => (0..8usize).prop_map(Edit::Remove),
+        1 => (0..8usize, discount()).prop_map(|(l, d)| Edit::LineDiscount(l, d)),
+        1 => discount().prop_map(Edit::OrderDiscount),
+    ]
+}
+
+const RATES: [i64; 4] = [0, 7, 10, 22];
+
+fn catalog(prices: &[Decimal]) -> Vec<(Product, TaxCategory)> {
+    prices
+        .iter()
+        .enumerate()
+        .map(|(i, price)| {
+            let rate = Decimal::from(RATES[i % RATES.len()]);
+            let tax = TaxCategory { id: format!("r{rate}"), name: format!("{rate} %"), rate };
+            let product = Product {
+                id: format!("p{i}"),
+                name: format!("Product {i}"),
+                sku: format!("P{i}"),
+                barcodes: vec![],
+                price: *price,
+                tax_category: tax.id.clone(),
+                unit: Unit::Piece,
+                category: "c".into(),
+                colour: None,
+                modifiers: vec![],
+            };
+            (product, tax)
+        })
+        .collect()
+}
+
+fn apply(ticket: &mut Ticket, products: &[(Product, TaxCategory)], edit: &Edit) {
+    let line_id = |ticket: &Ticket, i: usize| ticket.lines().get(i % ticket.lines().len().max(1)).map(|l| l.id);
+    match edit {
+        Edit::Add { product, quantity } => {
+            let (p, t) = &products[product % products.len()];
+            ticket.add(p, t, &[], Decimal::from(*quantity)).unwrap();
+        }
+        Edit::Increment(i) => {
+            if let Some(id) = line_id(ticket, *i) {
+                ticket.increment(id).unwrap()
+            }
+        }
+        Edit::Decrement(i) => {
+            if let Some(id) = line_id(ticket, *i) {
+                ticket.decrement(id).unwrap()
+            }
+        }
+        Edit::Remove(i) => {
+            if let Some(id) = line_id(ticket, *i) {
+                ticket.remove(id).unwrap()
+            }
+        }
+        Edit::LineDiscount(i, d) => {
+            if let Some(id) = line_id(ticket, *i) {
+                ticket.set_line_discount(id, *d).unwrap()
+            }
+        }
+        Edit::OrderDiscount(d) => ticket.set_order_discount(*d).unwrap(),
+    }
+}
+
+/// Builds a new ticket holding the same lines in one go, with no edit history. Each line gets its
+/// own copy of the product so that lines the history kept apart are not merged.
+fn rebuilt(ticket: &Ticket, products: &[(Product, TaxCategory)]) -> Ticket {
+    let mut fresh = Ticket::new(*ticket.rules());
+    for (k, line) in ticket.lines().iter().enumerate() {
+        let (p, t) = products.iter().find(|(p, _)| p.id == line.product_id).unwrap();
+        let p = Product { id: format!("{}#{k}", p.id), ..p.clone() };
+        let id = fresh.add(&p, t, &[], line.quantity).unwrap();
+        fresh.set_line_discount(id, line.discount).unwrap();
+    }
+    fresh.set_order_discount(ticket.order_discount()).unwrap();
+    fresh
+}
+
+proptest! {
+    #[test]
+    fn totals_are_consistent_after_any_edits(
+        rules in rules(),
+        prices in prop::collection::vec(cents(5000), 1..6),
+        edits in prop::collection::vec(edit(), 0..40),
+    ) {
+        let products = catalog(&prices);
+        let mut ticket = Ticket::new(rules);
+        for e in &edits {
+            apply(&mut ticket, &products, e);
+        }
+        let totals = ticket.totals();
+        let unit = Decimal::new(1, Currency::EUR.minor_unit());
+
+        // totals equal a fresh computation from the final lines
+        prop_assert_eq!(&totals, &rebuilt(&ticket, &products).totals().clone_with_ids_of(&totals));
+
+        // the tax breakdown sums to the tax total, and so do the lines
+        prop_assert_eq!(totals.taxes.iter().map(|b| b.tax).sum::<Decimal>(), totals.tax);
+        prop_assert_eq!(totals.lines.iter().map(|l| l.tax).sum::<Decimal>(), totals.tax);
+        for b in &totals.taxes {
+            prop_assert_eq!(b.net + b.tax, b.gross);
+        }
+
+        // discounts come off the subtotal, and never take a line below zero
+        let amounts: Decimal = totals.lines.iter().map(|l| l.amount).sum();
+        prop_assert_eq!(amounts, totals.subtotal - totals.line_discounts - totals.order_discount);
+        for l in &totals.lines {
+            prop_assert!(l.amount >= Decimal::ZERO);
+            prop_assert_eq!(l.gross - l.line_discount - l.order_discount_share, l.amount);
+        }
+        let expected_total = match rules.tax_pricing {
+            TaxPricing::Inclusive => amounts,
+            TaxPricing::Exclusive => amounts + totals.tax,
+        };
+        prop_assert_eq!(totals.total, expected_total);
+
+        // each rate's tax is within rounding of the exact tax on its amount
+        for b in &totals.taxes {
+            let rate = b.category.rate;
+            let base = match rules.tax_pricing { TaxPricing::Inclusive => b.gross, TaxPricing::Exclusive => b.net };
+            let exact = match rules.tax_pricing {
+                TaxPricing::Inclusive => base * rate / (Decimal::ONE_HUNDRED + rate),
+                TaxPricing::Exclusive => base * rate / Decimal::ONE_HUNDRED,
+            };
+            let lines_at_rate = totals.lines.iter().zip(ticket.lines()).filter(|(_, l)| l.tax.id == b.category.id).count();
+            let slack = match rules.tax_rounding { TaxRounding::PerLine => Decimal::from(lines_at_rate as u32), TaxRounding::PerReceipt => Decimal::ONE } * unit / Decimal::TWO;
+            prop_assert!((b.tax - exact).abs() <= slack, "tax {} vs exact {}", b.tax, exact);
+        }
+    }
+
+    #[test]
+    fn tenders_never_lose_or_invent_money(
+        rules in rules(),
+        due in cents(20000),
+        tenders in prop::collection::vec((any::<bool>(), cents(30000)), 0..6),
+    ) {
+        let mut payment = Payment::new(due, rules);
+        for (is_cash, amount) in tenders {
+            let before = payment.tendered_total();
+            let remaining = payment.remaining();
+            let result = if is_cash { payment.add_cash(amount) } else { payment.add_card(amount, CardApproval::default()) };
+            if !is_cash && amount > remaining {
+                prop_assert!(result.is_err(), "a card cannot take more than is left");
+            }
+            if result.is_err() {
+                prop_assert_eq!(payment.tendered_total(), before, "a refused tender changes nothing");
+            }
+            prop_assert!(payment.change() >= Decimal::ZERO);
+        }
+        if payment.is_paid() {
+            prop_assert_eq!(payment.tendered_total() - payment.change(), due + payment.cash_rounding());
+            prop_assert!(payment.cash_rounding().abs() * Decimal::TWO <= rules.cash_increment.max(Decimal::ZERO));
+            prop_assert_eq!(payment.remaining(), Decimal::ZERO);
+        } else {
+            prop_assert!(payment.remaining() > Decimal::ZERO);
+            prop_assert_eq!(payment.change(), Decimal::ZERO);
+        }
+    }
+
+    #[test]
+    fn a_ticket_completes_only_when_fully_tendered(
+        rules in rules(),
+        prices in prop::collection::vec(cents(5000), 1..4),
+        cash in cents(30000),
+    ) {
+        let products = catalog(&prices);
+        let mut ticket = Ticket::new(rules);
+        for (p, t) in &products {
+            ticket.add(p, t, &[], Decimal::ONE).unwrap();
+        }
+        let total = ticket.totals().total;
+        let mut payment = Payment::new(total, rules);
+        let _ = payment.add_cash(cash);
+        let receipt = ReceiptNumber { device_code: "T".into(), sequence: 1 };
+        match ticket.complete(&payment, pos_core::Uuid::nil(), receipt, 0) {
+            Ok(sale) => {
+                prop_assert!(cash >= payment.cash_due() || payment.is_paid());
+                prop_assert_eq!(sale.amount_paid(), total + sale.cash_rounding());
+                prop_assert!(sale.change() >= Decimal::ZERO);
+            }
+            Err(CompleteError::UnderTendered { remaining }) => prop_assert!(remaining > Decimal::ZERO && !payment.is_paid()),
+            Err(e) => prop_assert!(false, "unexpected {e}"),
+        }
+    }
+}
+
+/// Line ids depend on the edit history; everything else must match.
+trait CloneWithIds {
+    fn clone_with_ids_of(&self, other: &pos_core::Totals) -> pos_core::Totals;
+}
+
+impl CloneWithIds for pos_core::Totals {
+    fn clone_with_ids_of(&self, other: &pos_core::Totals) -> pos_core::Totals {
+        let mut t = self.clone();
+        for (l, o) in t.lines.iter_mut().zip(&other.lines) {
+            l.line_id = o.line_id;
+        }
+        t
+    }
+}
