@@ -1,0 +1,34 @@
+// Playwright configuration for the end-to-end tests.
+// `cargo xtask test` starts the release server and sets POS_BASE_URL, POS_SERVER_BIN and
+// POS_STATIC_DIR; tests that need their own server use startServer() from ./fixtures.
+// Chromium comes from Debian (/usr/bin/chromium): Playwright downloads no browser here.
+import { defineConfig } from '@playwright/test';
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.spec.ts',
+  timeout: 30_000,
+  retries: 0,
+  workers: 2,
+  reporter: 'list',
+  forbidOnly: !!process.env.CI,
+  outputDir: 'test-results',
+  use: {
+    baseURL: process.env.POS_BASE_URL ?? 'http://127.0.0.1:8080',
+    browserName: 'chromium',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.POS_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+});
