@@ -1,0 +1,232 @@
+//! Every word the cashier reads comes from here. A message is declared once with its English and
+//! its Russian text side by side, so a missing translation does not compile. Numbers, money and
+//! dates are formatted by the browser's `Intl`, which knows each locale's separators and symbols;
+//! amounts reach it as decimal strings, never as floats.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Function, Intl, Object, Reflect};
+use pos_core::{Currency, Decimal};
+use wasm_bindgen::JsValue;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Ru,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
+
+    /// The BCP 47 tag `Intl` and the `lang` attribute take.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        match tag.split(['-', '_']).next()?.to_ascii_lowercase().as_str() {
+            "en" => Some(Lang::En),
+            "ru" => Some(Lang::Ru),
+            _ => None,
+        }
+    }
+
+    /// The language's own name, shown in the language switch.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Ru => "Русский",
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $en:literal, $ru:literal;)*) => {
+        /// A user-facing message. `{}`-style named placeholders are filled by [`Msg::fill`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $( (Msg::$key, Lang::En) => $en, (Msg::$key, Lang::Ru) => $ru, )*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppTitle => "Register", "Касса";
+    NavRegister => "Register", "Касса";
+    NavSales => "Sales", "Продажи";
+    NavSettings => "Settings", "Настройки";
+    DemoBadge => "Demo menu", "Демо-меню";
+    DemoBanner => "You are selling from the demo food-truck menu. Remove it in Settings when your own catalog is ready.", "Вы продаёте по демо-меню фудтрака. Удалите его в настройках, когда ваш каталог будет готов.";
+    SearchPlaceholder => "Search by name, SKU or barcode", "Поиск по названию, артикулу или штрихкоду";
+    SearchLabel => "Search products", "Поиск товаров";
+    AllCategories => "All", "Все";
+    NoProducts => "No products match.", "Товары не найдены.";
+    EmptyCatalog => "The catalog is empty. Load the demo menu in Settings to try the register.", "Каталог пуст. Загрузите демо-меню в настройках, чтобы попробовать кассу.";
+    NoProductWithCode => "No product has the code {code}.", "Нет товара с кодом {code}.";
+    Ticket => "Ticket", "Чек";
+    TicketEmpty => "Tap a product to start a sale.", "Нажмите на товар, чтобы начать продажу.";
+    Increase => "One more", "Добавить одну";
+    Decrease => "One less", "Убрать одну";
+    Remove => "Remove", "Удалить";
+    Quantity => "Quantity", "Количество";
+    QuantityKg => "Weight, kg", "Вес, кг";
+    Modifiers => "Modifiers", "Добавки";
+    LineDiscount => "Line discount", "Скидка на позицию";
+    OrderDiscount => "Order discount", "Скидка на чек";
+    Discount => "Discount", "Скидка";
+    Percent => "%", "%";
+    Amount => "Amount", "Сумма";
+    Apply => "Apply", "Применить";
+    Clear => "Clear", "Сбросить";
+    Subtotal => "Subtotal", "Подытог";
+    Discounts => "Discounts", "Скидки";
+    TaxIncluded => "incl. {name}", "в т. ч. {name}";
+    TaxAdded => "{name}", "{name}";
+    Total => "Total", "Итого";
+    Pay => "Pay {amount}", "Оплатить {amount}";
+    ClearTicket => "Clear ticket", "Очистить чек";
+    Items => "{count} items", "Позиций: {count}";
+    ShowTicket => "Ticket", "Чек";
+    InvalidQuantity => "Enter a quantity above zero (whole pieces, or kilograms with up to three decimals).", "Введите количество больше нуля (целые штуки или килограммы, до трёх знаков после запятой).";
+    InvalidDiscount => "A discount is between 0 and 100 %, or a positive amount.", "Скидка — от 0 до 100 % или положительная сумма.";
+    InvalidNumber => "Enter a number such as 12.50.", "Введите число, например 12,50.";
+    Payment => "Payment", "Оплата";
+    AmountDue => "Amount due", "К оплате";
+    Remaining => "Still to pay", "Осталось оплатить";
+    Cash => "Cash", "Наличные";
+    Card => "Card", "Карта";
+    Exact => "Exact", "Без сдачи";
+    OtherAmount => "Other amount", "Другая сумма";
+    TakeCash => "Take cash", "Принять наличные";
+    CashRounding => "Cash rounding", "Округление";
+    CardInstructions => "Key the amount into the card terminal. When the terminal shows the approval, confirm it here.", "Введите сумму на банковском терминале. Когда терминал покажет одобрение, подтвердите его здесь.";
+    CardAmount => "Amount on the terminal", "Сумма на терминале";
+    AuthCode => "Auth code (optional)", "Код авторизации (необязательно)";
+    LastFour => "Last four digits (optional)", "Последние 4 цифры (необязательно)";
+    ConfirmCard => "Card approved", "Оплата картой одобрена";
+    Tenders => "Tenders", "Оплаты";
+    UndoTender => "Undo last tender", "Отменить последнюю оплату";
+    CancelPayment => "Back to ticket", "Вернуться к чеку";
+    CannotCancelWithTenders => "Undo the tenders first: money has been taken.", "Сначала отмените оплаты: деньги уже приняты.";
+    Saving => "Saving the sale…", "Сохраняем продажу…";
+    CardExceedsRemaining => "A card cannot be charged more than what is left to pay.", "С карты нельзя списать больше, чем осталось оплатить.";
+    AmountMustBePositive => "Enter an amount above zero.", "Введите сумму больше нуля.";
+    AlreadyPaid => "The ticket is already paid.", "Чек уже оплачен.";
+    InvalidAuthCode => "The auth code is 1-12 letters or digits.", "Код авторизации — от 1 до 12 букв или цифр.";
+    InvalidLastFour => "Type exactly the last four digits of the card, never the whole number.", "Введите ровно последние четыре цифры карты, никогда весь номер.";
+    SaleFailed => "The sale was NOT saved: {reason}. The ticket is still open; nothing was lost. Try again.", "Продажа НЕ сохранена: {reason}. Чек по-прежнему открыт, ничего не потеряно. Попробуйте ещё раз.";
+    Paid => "Paid", "Оплачено";
+    ChangeDue => "Change due", "Сдача";
+    NoChange => "No change due", "Без сдачи";
+    NewSale => "New sale", "Новая продажа";
+    ReceiptNo => "Receipt {number}", "Чек {number}";
+    CashTendered => "Cash", "Наличные";
+    CardTendered => "Card", "Карта";
+    CardDetails => "Auth {auth} · card •••• {last4}", "Код {auth} · карта •••• {last4}";
+    Change => "Change", "Сдача";
+    RecentSales => "Recent sales", "Последние продажи";
+    NoSales => "No sales yet.", "Продаж пока нет.";
+    Back => "Back", "Назад";
+    Language => "Language", "Язык";
+    DemoData => "Demo data", "Демо-данные";
+    RemoveDemo => "Remove demo menu", "Удалить демо-меню";
+    LoadDemo => "Load demo menu", "Загрузить демо-меню";
+    DemoRemoved => "The demo menu was removed.", "Демо-меню удалено.";
+    DemoIsLoaded => "The demo food-truck menu is loaded (30 products).", "Загружено демо-меню фудтрака (30 товаров).";
+    NoDemo => "No demo data is loaded.", "Демо-данные не загружены.";
+    Device => "This device", "Это устройство";
+    DeviceCode => "Device code {code}: receipt numbers start with it.", "Код устройства {code}: с него начинаются номера чеков.";
+    Dismiss => "Dismiss", "Закрыть";
+    PerKg => "{price}/kg", "{price}/кг";
+    SaveAgain => "Save the sale again", "Сохранить продажу ещё раз";
+    StorageNote => "Sales are kept in this browser tab's memory until the storage issue lands: a reload starts afresh.", "Продажи хранятся в памяти вкладки: после перезагрузки начнутся заново.";
+}
+
+impl Msg {
+    /// The text with `{name}` placeholders replaced.
+    pub fn fill(self, lang: Lang, args: &[(&str, &str)]) -> String {
+        let mut text = self.text(lang).to_string();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+thread_local! {
+    static MONEY_FORMATS: RefCell<HashMap<(Lang, Currency), Function>> = RefCell::new(HashMap::new());
+    static DATE_FORMATS: RefCell<HashMap<Lang, Function>> = RefCell::new(HashMap::new());
+}
+
+fn intl_options(pairs: &[(&str, JsValue)]) -> Object {
+    let options = Object::new();
+    for (key, value) in pairs {
+        let _ = Reflect::set(&options, &JsValue::from_str(key), value);
+    }
+    options
+}
+
+/// Formats an amount for the language and currency: `€14.50` in English, `14,50 €` in Russian.
+pub fn money(amount: Decimal, currency: Currency, lang: Lang) -> String {
+    let format = MONEY_FORMATS.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry((lang, currency))
+            .or_insert_with(|| {
+                let digits = JsValue::from_f64(f64::from(currency.minor_unit()));
+                let options = intl_options(&[
+                    ("style", "currency".into()),
+                    ("currency", currency.code().into()),
+                    ("minimumFractionDigits", digits.clone()),
+                    ("maximumFractionDigits", digits),
+                ]);
+                Intl::NumberFormat::new(&Array::of1(&lang.tag().into()), &options).format()
+            })
+            .clone()
+    });
+    // Intl takes a decimal string and formats it exactly (ECMA-402 "Intl.NumberFormat v3").
+    let text = currency.round(amount).to_string();
+    format.call1(&JsValue::NULL, &JsValue::from_str(&text)).ok().and_then(|v| v.as_string()).unwrap_or(text)
+}
+
+/// Formats a quantity: whole pieces without decimals, kilograms with three, in the language's style.
+pub fn quantity(q: Decimal, lang: Lang) -> String {
+    let text = q.normalize().to_string();
+    match lang {
+        Lang::Ru => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+/// Parses what a cashier typed as an amount or a quantity: a comma or a point as decimal separator,
+/// spaces ignored.
+pub fn parse_decimal(input: &str) -> Option<Decimal> {
+    let cleaned: String = input.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
+    cleaned.replace(',', ".").parse::<Decimal>().ok()
+}
+
+/// Formats a moment (milliseconds since the epoch) as a local date and time.
+pub fn date_time(ms: i64, lang: Lang) -> String {
+    let format = DATE_FORMATS.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(lang)
+            .or_insert_with(|| {
+                let options = intl_options(&[("dateStyle", "short".into()), ("timeStyle", "short".into())]);
+                Intl::DateTimeFormat::new(&Array::of1(&lang.tag().into()), &options).format()
+            })
+            .clone()
+    });
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    format.call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default()
+}

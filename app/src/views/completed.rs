@@ -1,0 +1,31 @@
+//! After "paid": the change due, large, and the receipt.
+
+use leptos::prelude::*;
+
+use super::receipt::Receipt;
+use crate::i18n::{self, Msg};
+use crate::state::AppState;
+
+#[component]
+pub fn Completed() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.last_sale.get().map(|sale| {
+            let change = sale.change();
+            let currency = sale.rules().currency;
+            view! {
+                <div class="completed" data-testid="completed">
+                    <p class="paid-badge">{move || state.t(Msg::Paid)}</p>
+                    <div class="change-due" data-testid="change-due">
+                        <span class="label">{move || state.t(if change.is_zero() { Msg::NoChange } else { Msg::ChangeDue })}</span>
+                        <span class="amount" data-testid="change-amount">{move || i18n::money(change, currency, state.lang.get())}</span>
+                    </div>
+                    <button class="primary new-sale" data-testid="new-sale" on:click=move |_| state.new_sale()>
+                        {move || state.t(Msg::NewSale)}
+                    </button>
+                    <Receipt sale />
+                </div>
+            }
+        })
+    }
+}

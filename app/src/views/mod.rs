@@ -1,0 +1,144 @@
+//! The screens. Each reads the [`AppState`] from context and calls its actions.
+
+mod completed;
+mod discount;
+mod pay;
+mod receipt;
+mod register;
+mod sales;
+mod settings;
+mod ticket;
+
+use leptos::prelude::*;
+
+use crate::i18n::{Lang, Msg};
+use crate::state::{AppState, Notice, Screen};
+
+#[component]
+pub fn App(state: AppState) -> impl IntoView {
+    provide_context(state);
+    Effect::new(move |_| {
+        let lang = state.lang.get();
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("lang", lang.tag());
+        }
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(Msg::AppTitle.text(lang));
+        }
+    });
+    view! {
+        <div class="app">
+            <Header />
+            <NoticeBar />
+            <main class="screen">
+                {move || match state.screen.get() {
+                    Screen::Register => view! { <register::Register /> }.into_any(),
+                    Screen::Completed => view! { <completed::Completed /> }.into_any(),
+                    Screen::Sales => view! { <sales::Sales /> }.into_any(),
+                    Screen::Settings => view! { <settings::Settings /> }.into_any(),
+                }}
+            </main>
+            <Show when=move || state.payment.with(Option::is_some)>
+                <pay::PayDialog />
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let nav = move |screen: Screen, msg: Msg, testid: &'static str| {
+        view! {
+            <button
+                class="nav"
+                data-testid=testid
+                class:active=move || state.screen.get() == screen
+                on:click=move |_| {
+                    if screen == Screen::Sales {
+                        state.load_recent_sales();
+                    }
+                    state.viewed_sale.set(None);
+                    state.screen.set(screen);
+                }
+            >
+                {move || state.t(msg)}
+            </button>
+        }
+    };
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <span class="store-name">{move || state.store.with(|s| s.name.clone())}</span>
+                <Show when=move || state.catalog.with(|c| c.is_demo)>
+                    <span class="badge demo" data-testid="demo-badge">{move || state.t(Msg::DemoBadge)}</span>
+                </Show>
+            </div>
+            <nav>
+                {nav(Screen::Register, Msg::NavRegister, "nav-register")}
+                {nav(Screen::Sales, Msg::NavSales, "nav-sales")}
+                {nav(Screen::Settings, Msg::NavSettings, "nav-settings")}
+            </nav>
+            <LangSwitch />
+        </header>
+    }
+}
+
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <select
+            class="lang"
+            data-testid="lang-switch"
+            aria-label=move || state.t(Msg::Language)
+            on:change=move |ev| {
+                if let Some(lang) = Lang::from_tag(&event_target_value(&ev)) {
+                    crate::remember_lang(lang);
+                    state.lang.set(lang);
+                }
+            }
+        >
+            {Lang::ALL
+                .into_iter()
+                .map(|lang| {
+                    view! {
+                        <option value=lang.tag() selected=move || state.lang.get() == lang>
+                            {lang.native_name()}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
+    }
+}
+
+#[component]
+fn NoticeBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        {move || {
+            state
+                .notice
+                .get()
+                .map(|notice| {
+                    let lang = state.lang.get();
+                    let (class, text) = match notice {
+                        Notice::Error(msg, args) => {
+                            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                            ("notice error", msg.fill(lang, &args))
+                        }
+                        Notice::Info(msg) => ("notice info", msg.text(lang).to_string()),
+                    };
+                    view! {
+                        <div class=class role="alert" data-testid="notice">
+                            <span>{text}</span>
+                            <button class="dismiss" on:click=move |_| state.notice.set(None)>
+                                {state.t(Msg::Dismiss)}
+                            </button>
+                        </div>
+                    }
+                })
+        }}
+    }
+}

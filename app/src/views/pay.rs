@@ -1,0 +1,189 @@
+//! Taking payment: cash with quick note buttons and the change shown large, card on a standalone
+//! terminal confirmed by the cashier, or several tenders in turn (split).
+
+use leptos::prelude::*;
+use pos_core::{CardApproval, Payment, Tender, suggested_cash};
+
+use crate::i18n::{self, Msg, parse_decimal};
+use crate::state::AppState;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Cash,
+    Card,
+}
+
+#[component]
+pub fn PayDialog() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let method = RwSignal::new(Method::Cash);
+    let payment = Memo::new(move |_| state.payment.get());
+    let with_payment = move |f: &dyn Fn(&Payment) -> String| payment.with(|p| p.as_ref().map(f).unwrap_or_default());
+    let currency = move || state.store.with(|s| s.rules.currency);
+    let money = move |amount| i18n::money(amount, currency(), state.lang.get());
+
+    view! {
+        <div class="overlay">
+            <div class="dialog pay-dialog" role="dialog" aria-modal="true" data-testid="pay-dialog">
+                <h2>{move || state.t(Msg::Payment)}</h2>
+                <dl class="due">
+                    <div class="row">
+                        <dt>{move || state.t(Msg::AmountDue)}</dt>
+                        <dd data-testid="amount-due">{move || with_payment(&|p| money(p.due()))}</dd>
+                    </div>
+                    <div class="row remaining">
+                        <dt>{move || state.t(Msg::Remaining)}</dt>
+                        <dd data-testid="remaining">{move || with_payment(&|p| money(p.remaining()))}</dd>
+                    </div>
+                </dl>
+                <Show when=move || payment.with(|p| p.as_ref().is_some_and(|p| !p.tenders().is_empty()))>
+                    <div class="tenders">
+                        <h3>{move || state.t(Msg::Tenders)}</h3>
+                        <ul>
+                            {move || {
+                                payment.with(|p| {
+                                    p.as_ref()
+                                        .map(|p| p.tenders().iter().map(|t| view! { <li data-testid="tender">{tender_text(t, state)}</li> }).collect_view())
+                                })
+                            }}
+                        </ul>
+                        <button class="undo-tender" on:click=move |_| state.undo_tender()>{move || state.t(Msg::UndoTender)}</button>
+                    </div>
+                </Show>
+                <div class="segmented methods" role="tablist">
+                    <button role="tab" data-testid="method-cash" class:active=move || method.get() == Method::Cash on:click=move |_| method.set(Method::Cash)>
+                        {move || state.t(Msg::Cash)}
+                    </button>
+                    <button role="tab" data-testid="method-card" class:active=move || method.get() == Method::Card on:click=move |_| method.set(Method::Card)>
+                        {move || state.t(Msg::Card)}
+                    </button>
+                </div>
+                {move || match method.get() {
+                    Method::Cash => view! { <CashTender payment /> }.into_any(),
+                    Method::Card => view! { <CardTender payment /> }.into_any(),
+                }}
+                <Show when=move || state.saving.get()>
+                    <p class="saving" role="status">{move || state.t(Msg::Saving)}</p>
+                </Show>
+                <Show when=move || state.payment.with(|p| p.as_ref().is_some_and(Payment::is_paid)) && !state.saving.get()>
+                    // Paid but not saved (the write failed): the cashier retries; nothing is lost.
+                    <button class="primary retry-save" data-testid="retry-save" on:click=move |_| state.complete_sale()>
+                        {move || state.t(Msg::SaveAgain)}
+                    </button>
+                </Show>
+                <button class="cancel" data-testid="cancel-payment" on:click=move |_| state.cancel_payment()>
+                    {move || state.t(Msg::CancelPayment)}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+pub fn tender_text(tender: &Tender, state: AppState) -> String {
+    let lang = state.lang.get();
+    let currency = state.store.with(|s| s.rules.currency);
+    match tender {
+        Tender::Cash { tendered } => format!("{} {}", Msg::CashTendered.text(lang), i18n::money(*tendered, currency, lang)),
+        Tender::Card { amount, approval } => {
+            let mut text = format!("{} {}", Msg::CardTendered.text(lang), i18n::money(*amount, currency, lang));
+            if approval.auth_code.is_some() || approval.last_four.is_some() {
+                let details = Msg::CardDetails.fill(
+                    lang,
+                    &[
+                        ("auth", approval.auth_code.as_deref().unwrap_or("—")),
+                        ("last4", approval.last_four.as_deref().unwrap_or("····")),
+                    ],
+                );
+                text = format!("{text} ({details})");
+            }
+            text
+        }
+    }
+}
+
+#[component]
+fn CashTender(payment: Memo<Option<Payment>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let other = RwSignal::new(String::new());
+    let money = move |amount| i18n::money(amount, state.store.with(|s| s.rules.currency), state.lang.get());
+    let take_other = move || match parse_decimal(&other.get_untracked()) {
+        Some(amount) => {
+            state.add_cash(amount);
+            other.set(String::new());
+        }
+        None => state.error(Msg::InvalidNumber),
+    };
+    view! {
+        <div class="cash">
+            <div class="quick-cash">
+                {move || {
+                    payment.with(|p| {
+                        p.as_ref().map(|p| {
+                            suggested_cash(p.cash_due(), &state.store.with(|s| s.rules), 5)
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, amount)| {
+                                    let label = if i == 0 { format!("{} {}", state.t(Msg::Exact), money(amount)) } else { money(amount) };
+                                    view! {
+                                        <button class="quick" data-testid="quick-cash" data-amount=amount.to_string() on:click=move |_| state.add_cash(amount)>
+                                            {label}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()
+                        })
+                    })
+                }}
+            </div>
+            <label class="field">
+                <span>{move || state.t(Msg::OtherAmount)}</span>
+                <input
+                    data-testid="cash-amount"
+                    inputmode="decimal"
+                    prop:value=move || other.get()
+                    on:input=move |ev| other.set(event_target_value(&ev))
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { take_other() }
+                />
+            </label>
+            <button class="primary" data-testid="take-cash" on:click=move |_| take_other()>{move || state.t(Msg::TakeCash)}</button>
+        </div>
+    }
+}
+
+#[component]
+fn CardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let remaining = move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
+    let amount = RwSignal::new(remaining().to_string());
+    // Follow what is left to pay, so a split starts with the right amount on the terminal.
+    Effect::new(move |_| amount.set(remaining().to_string()));
+    let auth = RwSignal::new(String::new());
+    let last_four = RwSignal::new(String::new());
+    let confirm = move || {
+        let Some(value) = parse_decimal(&amount.get_untracked()) else {
+            return state.error(Msg::InvalidNumber);
+        };
+        match CardApproval::new(&auth.get_untracked(), &last_four.get_untracked()) {
+            Ok(approval) => state.add_card(value, approval),
+            Err(e) => state.tender_error(e),
+        }
+    };
+    view! {
+        <div class="card">
+            <p class="instructions">{move || state.t(Msg::CardInstructions)}</p>
+            <label class="field">
+                <span>{move || state.t(Msg::CardAmount)}</span>
+                <input data-testid="card-amount" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev)) />
+            </label>
+            <label class="field">
+                <span>{move || state.t(Msg::AuthCode)}</span>
+                <input data-testid="auth-code" autocomplete="off" prop:value=move || auth.get() on:input=move |ev| auth.set(event_target_value(&ev)) />
+            </label>
+            <label class="field">
+                <span>{move || state.t(Msg::LastFour)}</span>
+                <input data-testid="last-four" inputmode="numeric" maxlength="4" autocomplete="off" prop:value=move || last_four.get() on:input=move |ev| last_four.set(event_target_value(&ev)) />
+            </label>
+            <button class="primary" data-testid="confirm-card" on:click=move |_| confirm()>{move || state.t(Msg::ConfirmCard)}</button>
+        </div>
+    }
+}

@@ -1,0 +1,163 @@
+//! The selling screen: the catalog grid by category with search on one side, the ticket on the
+//! other (stacked on a phone).
+
+use leptos::prelude::*;
+use pos_core::{Product, Unit};
+
+use super::ticket::TicketPanel;
+use crate::i18n::{self, Msg};
+use crate::state::AppState;
+
+/// Tiles drawn at once; a search narrows a large catalog rather than scrolling through it.
+const MAX_TILES: usize = 120;
+
+#[component]
+pub fn Register() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let query = RwSignal::new(String::new());
+    let category = RwSignal::new(None::<String>);
+    let visible = Memo::new(move |_| {
+        let q = query.get();
+        let cat = category.get();
+        state.catalog.with(|c| {
+            let found: Vec<Product> = if q.trim().is_empty() {
+                c.products.iter().filter(|p| cat.as_ref().is_none_or(|cat| &p.category == cat)).take(MAX_TILES).cloned().collect()
+            } else {
+                c.search(&q).into_iter().take(MAX_TILES).cloned().collect()
+            };
+            found
+        })
+    });
+
+    let on_search_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() != "Enter" {
+            return;
+        }
+        ev.prevent_default();
+        let text = query.get_untracked();
+        if text.trim().is_empty() {
+            return;
+        }
+        // A scanner or a cashier typed a code: add that product. A name with one match adds it too.
+        let added = if state.catalog.with_untracked(|c| c.by_code(&text).is_some()) {
+            state.add_by_code(&text)
+        } else {
+            match visible.with_untracked(|v| (v.len() == 1).then(|| v[0].clone())) {
+                Some(p) => {
+                    state.add_product(&p);
+                    true
+                }
+                None => state.add_by_code(&text),
+            }
+        };
+        if added {
+            query.set(String::new());
+        }
+    };
+
+    view! {
+        <div class="register">
+            <section class="catalog">
+                <Show when=move || state.catalog.with(|c| c.is_demo)>
+                    <p class="demo-banner" data-testid="demo-banner">{move || state.t(Msg::DemoBanner)}</p>
+                </Show>
+                <input
+                    type="search"
+                    class="search"
+                    data-testid="search"
+                    inputmode="search"
+                    autocomplete="off"
+                    aria-label=move || state.t(Msg::SearchLabel)
+                    placeholder=move || state.t(Msg::SearchPlaceholder)
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                    on:keydown=on_search_key
+                />
+                <div class="categories" role="tablist">
+                    <button
+                        class="category"
+                        role="tab"
+                        class:active=move || category.with(Option::is_none)
+                        on:click=move |_| category.set(None)
+                    >
+                        {move || state.t(Msg::AllCategories)}
+                    </button>
+                    <For
+                        each=move || state.catalog.with(|c| c.categories.clone())
+                        key=|c| (c.id.clone(), c.name.clone())
+                        children=move |c| {
+                            let id = c.id.clone();
+                            let active_id = c.id.clone();
+                            view! {
+                                <button
+                                    class="category"
+                                    role="tab"
+                                    style=format!("--tile-colour: {}", c.colour)
+                                    class:active=move || category.with(|s| s.as_ref() == Some(&active_id))
+                                    on:click=move |_| {
+                                        query.set(String::new());
+                                        category.set(Some(id.clone()));
+                                    }
+                                >
+                                    {c.name.clone()}
+                                </button>
+                            }
+                        }
+                    />
+                </div>
+                <div class="grid" data-testid="product-grid">
+                    <For
+                        each=move || visible.get()
+                        key=|p| (p.id.clone(), p.name.clone(), p.price)
+                        children=move |p| view! { <ProductTile product=p /> }
+                    />
+                </div>
+                {move || {
+                    let empty_catalog = state.catalog.with(|c| c.products.is_empty());
+                    let nothing_found = visible.with(Vec::is_empty);
+                    if empty_catalog {
+                        Some(view! { <p class="empty">{state.t(Msg::EmptyCatalog)}</p> })
+                    } else if nothing_found {
+                        Some(view! { <p class="empty">{state.t(Msg::NoProducts)}</p> })
+                    } else {
+                        None
+                    }
+                }}
+            </section>
+            <TicketPanel />
+        </div>
+    }
+}
+
+#[component]
+fn ProductTile(product: Product) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let colour = state.catalog.with_untracked(|c| {
+        product
+            .colour
+            .clone()
+            .or_else(|| c.categories.iter().find(|cat| cat.id == product.category).map(|cat| cat.colour.clone()))
+            .unwrap_or_else(|| "#888".into())
+    });
+    let price = product.price;
+    let per_kg = product.unit == Unit::Kilogram;
+    let name = product.name.clone();
+    view! {
+        <button
+            class="tile"
+            data-testid="product"
+            data-sku=product.sku.clone()
+            style=format!("--tile-colour: {colour}")
+            on:click=move |_| state.add_product(&product)
+        >
+            <span class="tile-name">{name}</span>
+            <span class="tile-price">
+                {move || {
+                    let currency = state.store.with(|s| s.rules.currency);
+                    let text = i18n::money(price, currency, state.lang.get());
+                    if per_kg { Msg::PerKg.fill(state.lang.get(), &[("price", &text)]) } else { text }
+                }}
+            </span>
+        </button>
+    }
+}

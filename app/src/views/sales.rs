@@ -1,0 +1,58 @@
+//! Recent sales of this device, newest first, each opening its receipt.
+
+use leptos::prelude::*;
+use pos_core::Sale;
+
+use super::receipt::Receipt;
+use crate::i18n::{self, Msg};
+use crate::state::AppState;
+
+#[component]
+pub fn Sales() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || match state.viewed_sale.get() {
+        Some(sale) => view! {
+            <div class="sale-detail">
+                <button class="back" on:click=move |_| state.viewed_sale.set(None)>{move || state.t(Msg::Back)}</button>
+                <Receipt sale />
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <section class="sales">
+                <h2>{move || state.t(Msg::RecentSales)}</h2>
+                <Show when=move || state.recent_sales.with(Vec::is_empty)>
+                    <p class="empty">{move || state.t(Msg::NoSales)}</p>
+                </Show>
+                <ul class="sales-list" data-testid="sales-list">
+                    <For
+                        each=move || state.recent_sales.get()
+                        key=|s| s.id()
+                        children=move |sale| view! { <SaleRow sale /> }
+                    />
+                </ul>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn SaleRow(sale: Sale) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let number = sale.receipt_number().to_string();
+    let at = sale.completed_at_ms();
+    let total = sale.totals().total;
+    let currency = sale.rules().currency;
+    let items = sale.lines().len();
+    view! {
+        <li>
+            <button class="sale-row" data-testid="sale-row" on:click=move |_| state.viewed_sale.set(Some(sale.clone()))>
+                <span class="number" data-testid="sale-number">{number}</span>
+                <span class="time">{move || i18n::date_time(at, state.lang.get())}</span>
+                <span class="items">{move || Msg::Items.fill(state.lang.get(), &[("count", &items.to_string())])}</span>
+                <span class="amount" data-testid="sale-total">{move || i18n::money(total, currency, state.lang.get())}</span>
+            </button>
+        </li>
+    }
+}

@@ -1,0 +1,250 @@
+//! The open ticket: lines with quantity, modifiers and discounts, the totals, and "Pay".
+
+use leptos::prelude::*;
+use pos_core::{Discount, LineId, TaxPricing, Totals, Unit};
+
+use super::discount::DiscountEditor;
+use crate::i18n::{self, Msg, parse_decimal};
+use crate::state::AppState;
+
+#[component]
+pub fn TicketPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let totals = Memo::new(move |_| state.ticket.with(|t| t.totals()));
+    let expanded = RwSignal::new(None::<LineId>);
+    let order_discount_open = RwSignal::new(false);
+    let money = move |amount| i18n::money(amount, totals.with(|t| t.currency), state.lang.get());
+    provide_context(totals);
+
+    // A weighed product opens its line editor at once so the cashier enters the weight.
+    Effect::new(move |seen: Option<usize>| {
+        let lines = state.ticket.with(|t| t.lines().len());
+        if seen.is_some_and(|n| lines > n) {
+            if let Some(last) = state.ticket.with_untracked(|t| t.lines().last().filter(|l| l.unit == Unit::Kilogram).map(|l| l.id)) {
+                expanded.set(Some(last));
+            }
+        }
+        lines
+    });
+
+    view! {
+        <aside class="ticket" id="ticket" data-testid="ticket">
+            <h2 class="ticket-title">
+                {move || state.t(Msg::Ticket)}
+                <span class="count">
+                    {move || {
+                        let n = state.ticket.with(|t| t.item_count());
+                        Msg::Items.fill(state.lang.get(), &[("count", &i18n::quantity(n, state.lang.get()))])
+                    }}
+                </span>
+            </h2>
+            <Show when=move || state.ticket.with(|t| t.is_empty())>
+                <p class="empty">{move || state.t(Msg::TicketEmpty)}</p>
+            </Show>
+            <ul class="lines">
+                <For
+                    each=move || state.ticket.with(|t| t.lines().iter().map(|l| l.id).collect::<Vec<_>>())
+                    key=|id| *id
+                    children=move |id| view! { <LineRow id expanded /> }
+                />
+            </ul>
+            <Show when=move || !state.ticket.with(|t| t.is_empty())>
+                <div class="order-discount">
+                    <button class="link" data-testid="order-discount-toggle" on:click=move |_| order_discount_open.update(|o| *o = !*o)>
+                        {move || state.t(Msg::OrderDiscount)}
+                    </button>
+                    <Show when=move || order_discount_open.get()>
+                        <DiscountEditor
+                            testid="order-discount"
+                            current=Signal::derive(move || state.ticket.with(|t| t.order_discount()))
+                            on_apply=Callback::new(move |d: Option<Discount>| {
+                                state.set_order_discount(d);
+                                order_discount_open.set(false);
+                            })
+                        />
+                    </Show>
+                </div>
+            </Show>
+            <TotalsView totals />
+            <div class="ticket-actions">
+                <button
+                    class="pay primary"
+                    data-testid="pay"
+                    disabled=move || state.ticket.with(|t| t.is_empty())
+                    on:click=move |_| state.start_payment()
+                >
+                    {move || Msg::Pay.fill(state.lang.get(), &[("amount", &money(totals.with(|t| t.total)))])}
+                </button>
+                <Show when=move || !state.ticket.with(|t| t.is_empty())>
+                    <button class="clear-ticket" on:click=move |_| state.edit_ticket(|t| { t.clear(); Ok(()) })>
+                        {move || state.t(Msg::ClearTicket)}
+                    </button>
+                </Show>
+            </div>
+        </aside>
+        // On a phone the ticket sits below the catalog; this bar keeps the total and "Pay" in reach.
+        <div class="phone-bar">
+            <a class="phone-ticket" href="#ticket">
+                {move || state.t(Msg::ShowTicket)} " · "
+                {move || i18n::quantity(state.ticket.with(|t| t.item_count()), state.lang.get())}
+            </a>
+            <button
+                class="pay primary"
+                data-testid="pay-phone"
+                disabled=move || state.ticket.with(|t| t.is_empty())
+                on:click=move |_| state.start_payment()
+            >
+                {move || Msg::Pay.fill(state.lang.get(), &[("amount", &money(totals.with(|t| t.total)))])}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn LineRow(id: LineId, expanded: RwSignal<Option<LineId>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let totals = expect_context::<Memo<Totals>>();
+    let line = Memo::new(move |_| state.ticket.with(|t| t.line(id).cloned()));
+    let line_totals = Memo::new(move |_| totals.with(|t| t.lines.iter().find(|l| l.line_id == id).cloned()));
+    let money = move |amount| i18n::money(amount, totals.with(|t| t.currency), state.lang.get());
+    let is_open = move || expanded.get() == Some(id);
+    view! {
+        <li class="line" data-testid="ticket-line" class:open=is_open>
+            <button class="line-main" on:click=move |_| expanded.update(|e| *e = if *e == Some(id) { None } else { Some(id) })>
+                <span class="line-name">{move || line.with(|l| l.as_ref().map(|l| l.name.clone()))}</span>
+                <span class="line-modifiers">
+                    {move || line.with(|l| l.as_ref().map(|l| l.modifiers.iter().map(|m| format!("+ {}", m.name)).collect::<Vec<_>>().join(", ")))}
+                </span>
+                <span class="line-discount">
+                    {move || {
+                        let discount = line_totals.with(|t| t.as_ref().map(|t| t.line_discount)).unwrap_or_default();
+                        (!discount.is_zero()).then(|| format!("{} −{}", state.t(Msg::Discount), money(discount)))
+                    }}
+                </span>
+            </button>
+            <div class="qty">
+                <button class="qty-down" aria-label=move || state.t(Msg::Decrease) on:click=move |_| state.edit_ticket(|t| t.decrement(id))>"−"</button>
+                <span class="qty-value" data-testid="line-qty">
+                    {move || line.with(|l| l.as_ref().map(|l| i18n::quantity(l.quantity, state.lang.get())))}
+                </span>
+                <button class="qty-up" aria-label=move || state.t(Msg::Increase) on:click=move |_| state.edit_ticket(|t| t.increment(id))>"+"</button>
+            </div>
+            <span class="line-amount" data-testid="line-amount">
+                {move || line_totals.with(|t| t.as_ref().map(|t| money(t.gross - t.line_discount)))}
+            </span>
+            <button class="remove" aria-label=move || state.t(Msg::Remove) on:click=move |_| state.edit_ticket(|t| t.remove(id))>"×"</button>
+            <Show when=is_open>
+                <LineEditor id />
+            </Show>
+        </li>
+    }
+}
+
+#[component]
+fn LineEditor(id: LineId) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let line = Memo::new(move |_| state.ticket.with(|t| t.line(id).cloned()));
+    let offered = Memo::new(move |_| {
+        let product_id = line.with(|l| l.as_ref().map(|l| l.product_id.clone())).unwrap_or_default();
+        state.catalog.with(|c| {
+            c.product(&product_id)
+                .map(|p| p.modifiers.iter().filter_map(|m| c.modifier(m).cloned()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
+    let quantity = RwSignal::new(line.with_untracked(|l| l.as_ref().map(|l| i18n::quantity(l.quantity, state.lang.get_untracked()))).unwrap_or_default());
+    let weighed = move || line.with(|l| l.as_ref().is_some_and(|l| l.unit == Unit::Kilogram));
+    let apply_quantity = move || match parse_decimal(&quantity.get_untracked()) {
+        Some(q) => state.edit_ticket(|t| t.set_quantity(id, q)),
+        None => state.error(Msg::InvalidQuantity),
+    };
+    let currency = move || state.store.with(|s| s.rules.currency);
+    view! {
+        <div class="line-editor" data-testid="line-editor">
+            <label class="field">
+                <span>{move || state.t(if weighed() { Msg::QuantityKg } else { Msg::Quantity })}</span>
+                <input
+                    class="quantity-input"
+                    inputmode="decimal"
+                    prop:value=move || quantity.get()
+                    on:input=move |ev| quantity.set(event_target_value(&ev))
+                    on:change=move |_| apply_quantity()
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { apply_quantity() }
+                />
+            </label>
+            <Show when=move || offered.with(|o| !o.is_empty())>
+                <div class="modifiers">
+                    <span class="label">{move || state.t(Msg::Modifiers)}</span>
+                    <For
+                        each=move || offered.get()
+                        key=|m| m.id.clone()
+                        children=move |m| {
+                            let mid = m.id.clone();
+                            let on = m.id.clone();
+                            view! {
+                                <button
+                                    class="chip modifier"
+                                    class:active=move || line.with(|l| l.as_ref().is_some_and(|l| l.modifiers.iter().any(|x| x.id == on)))
+                                    on:click=move |_| state.toggle_modifier(id, &mid)
+                                >
+                                    {m.name.clone()} " +" {move || i18n::money(m.price, currency(), state.lang.get())}
+                                </button>
+                            }
+                        }
+                    />
+                </div>
+            </Show>
+            <div class="line-discount-editor">
+                <span class="label">{move || state.t(Msg::LineDiscount)}</span>
+                <DiscountEditor
+                    testid="line-discount"
+                    current=Signal::derive(move || line.with(|l| l.as_ref().and_then(|l| l.discount)))
+                    on_apply=Callback::new(move |d| state.set_line_discount(id, d))
+                />
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn TotalsView(totals: Memo<Totals>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let money = move |amount| i18n::money(amount, totals.with(|t| t.currency), state.lang.get());
+    let inclusive = move || state.ticket.with(|t| t.rules().tax_pricing == TaxPricing::Inclusive);
+    view! {
+        <dl class="totals">
+            <div class="row">
+                <dt>{move || state.t(Msg::Subtotal)}</dt>
+                <dd data-testid="subtotal">{move || money(totals.with(|t| t.subtotal))}</dd>
+            </div>
+            <Show when=move || totals.with(|t| !t.discount_total().is_zero())>
+                <div class="row discount">
+                    <dt>{move || state.t(Msg::Discounts)}</dt>
+                    <dd data-testid="discounts">{move || format!("−{}", money(totals.with(|t| t.discount_total())))}</dd>
+                </div>
+            </Show>
+            <For
+                each=move || totals.with(|t| t.taxes.clone())
+                key=|b| (b.category.id.clone(), b.tax, b.category.name.clone())
+                children=move |b| {
+                    let name = b.category.name.clone();
+                    view! {
+                        <div class="row tax">
+                            <dt>
+                                {move || {
+                                    let msg = if inclusive() { Msg::TaxIncluded } else { Msg::TaxAdded };
+                                    msg.fill(state.lang.get(), &[("name", &name)])
+                                }}
+                            </dt>
+                            <dd>{move || money(b.tax)}</dd>
+                        </div>
+                    }
+                }
+            />
+            <div class="row total">
+                <dt>{move || state.t(Msg::Total)}</dt>
+                <dd data-testid="ticket-total">{move || money(totals.with(|t| t.total))}</dd>
+            </div>
+        </dl>
+    }
+}
