@@ -100,8 +100,9 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or("")
 }
 
-/// True for names that carry a content hash: Trunk's `pos-app-<16 hex>_bg.wasm`,
-/// `style-<16 hex>.css`, and Workbox's `workbox-<8 hex>.js`.
+/// True for names that carry a content hash: Trunk's `pos-app-<hash>_bg.wasm` and
+/// `main-<hash>.css` (a u64 in hex without leading zeros, so 12-16 digits in practice), and
+/// Workbox's `workbox-<8 hex>.js`.
 pub fn is_hashed_name(name: &str) -> bool {
     let is_hex_run =
         |s: &str, min: usize| s.len() >= min && s.bytes().all(|b| b.is_ascii_hexdigit());
@@ -168,6 +169,9 @@ mod tests {
         assert!(is_hashed_name("pos-app-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(is_hashed_name("pos-app-1a2b3c4d5e6f7a8b.js"));
         assert!(is_hashed_name("style-0123456789abcdef.css"));
+        assert!(is_hashed_name("main-bdc6b0ffebb03c0.css"), "Trunk drops leading zeros");
+        assert!(!is_hashed_name("icon-192x192.png"));
+        assert!(!is_hashed_name("report-20261129.csv"));
         assert!(is_hashed_name("workbox-3e911b1d.js"));
         assert!(!is_hashed_name("index.html"));
         assert!(!is_hashed_name("sw.js"));
