@@ -115,7 +115,7 @@ pub fn is_hashed_name(name: &str) -> bool {
     }
     stem.split(['-', '_'])
         .skip(1)
-        .any(|part| is_hex_run(part, 16))
+        .any(|part| is_hex_run(part, 12))
 }
 
 /// True for the files that must never be served stale: the page and the service worker.
