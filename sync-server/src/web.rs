@@ -169,7 +169,10 @@ mod tests {
         assert!(is_hashed_name("pos-app-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(is_hashed_name("pos-app-1a2b3c4d5e6f7a8b.js"));
         assert!(is_hashed_name("style-0123456789abcdef.css"));
-        assert!(is_hashed_name("main-bdc6b0ffebb03c0.css"), "Trunk drops leading zeros");
+        assert!(
+            is_hashed_name("main-bdc6b0ffebb03c0.css"),
+            "Trunk drops leading zeros"
+        );
         assert!(!is_hashed_name("icon-192x192.png"));
         assert!(!is_hashed_name("report-20261129.csv"));
         assert!(is_hashed_name("workbox-3e911b1d.js"));

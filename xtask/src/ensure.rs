@@ -354,9 +354,9 @@ fn lock_versions(lock: &str, name: &str) -> Vec<String> {
             && let Some(v) = lines
                 .next()
                 .and_then(|l| l.trim().strip_prefix("version = \""))
-            {
-                out.push(v.trim_end_matches('"').to_string());
-            }
+        {
+            out.push(v.trim_end_matches('"').to_string());
+        }
     }
     out
 }
@@ -374,9 +374,10 @@ fn toml_tools_value(toml: &str, key: &str) -> Option<String> {
             continue;
         }
         if let Some((k, v)) = line.split_once('=')
-            && k.trim() == key {
-                return Some(v.trim().trim_matches('"').to_string());
-            }
+            && k.trim() == key
+        {
+            return Some(v.trim().trim_matches('"').to_string());
+        }
     }
     None
 }

@@ -338,10 +338,11 @@ impl ServerGuard {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(child) = self.child.as_mut()
-                && let Some(status) = child.try_wait()? {
-                    self.child = None;
-                    bail!("the server exited before it was healthy: {status}");
-                }
+                && let Some(status) = child.try_wait()?
+            {
+                self.child = None;
+                bail!("the server exited before it was healthy: {status}");
+            }
             match http_status(port, "/health") {
                 Ok(200) => return Ok(()),
                 Ok(code) if Instant::now() >= deadline => bail!("/health answered {code}"),
