@@ -8,7 +8,6 @@ mod views;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use pos_core::demo;
 
 use crate::i18n::Lang;
@@ -20,7 +19,8 @@ const DEVICE_CODE_KEY: &str = "pos.device-code";
 
 fn main() {
     console_error_panic_hook::set_once();
-    spawn_local(async {
+    // Leptos sets up its executor when mounting; booting awaits storage before that.
+    wasm_bindgen_futures::spawn_local(async {
         let state = boot().await;
         leptos::mount::mount_to_body(move || view! { <views::App state /> });
     });
