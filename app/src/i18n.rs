@@ -148,8 +148,22 @@ messages! {
     DeviceCode => "Device code {code}: receipt numbers start with it.", "Код устройства {code}: с него начинаются номера чеков.";
     Dismiss => "Dismiss", "Закрыть";
     PerKg => "{price}/kg", "{price}/кг";
+    StorageFull => "The device storage is full, so this was NOT saved. Nothing already saved was lost and the ticket is still open. Free some space (delete unused apps or other sites' data), then try again.", "Память устройства заполнена, поэтому это НЕ сохранено. Ничего из сохранённого не потеряно, чек по-прежнему открыт. Освободите место (удалите ненужные приложения или данные других сайтов) и попробуйте ещё раз.";
+    StorageBlocked => "The register's database is held by another tab with an older version. Close the other tabs of the register and reload this one.", "База данных кассы занята другой вкладкой со старой версией. Закройте другие вкладки кассы и перезагрузите эту.";
+    StorageUnavailable => "This browser gives the register no storage ({reason}), so sales could not be kept. Leave private browsing or allow site data, then reload.", "Браузер не даёт кассе хранилище ({reason}), поэтому продажи нельзя сохранить. Выйдите из приватного режима или разрешите данные сайтов и перезагрузите страницу.";
+    NoSuchReceipt => "No receipt {number} on this device.", "На этом устройстве нет чека {number}.";
+    FindReceipt => "Find a receipt by number", "Найти чек по номеру";
+    Find => "Find", "Найти";
+    LoadMore => "Older sales", "Более ранние продажи";
+    Online => "Online", "В сети";
+    Offline => "Offline", "Нет связи";
+    Checking => "Connecting…", "Подключение…";
+    StorageHeading => "Storage", "Хранилище";
+    StorageUsage => "{used} used, {free} free on this device.", "Занято {used}, свободно {free} на этом устройстве.";
+    StorageUnknown => "This browser does not tell how much storage is used.", "Браузер не сообщает, сколько места занято.";
+    StoragePersisted => "The browser keeps this data even when space runs low.", "Браузер сохранит эти данные, даже если места станет мало.";
+    StorageNotPersisted => "The browser may clear this data when space runs low: install the app to keep it safe.", "Браузер может удалить эти данные при нехватке места: установите приложение, чтобы они сохранились.";
     SaveAgain => "Save the sale again", "Сохранить продажу ещё раз";
-    StorageNote => "Sales are kept in this browser tab's memory until the storage issue lands: a reload starts afresh.", "Продажи хранятся в памяти вкладки: после перезагрузки начнутся заново.";
 }
 
 impl Msg {
@@ -213,6 +227,16 @@ pub fn quantity(q: Decimal, lang: Lang) -> String {
 pub fn parse_decimal(input: &str) -> Option<Decimal> {
     let cleaned: String = input.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
     cleaned.replace(',', ".").parse::<Decimal>().ok()
+}
+
+/// Formats a size in bytes as megabytes, in the language's style.
+pub fn megabytes(bytes: u64, lang: Lang) -> String {
+    let tenths = (bytes * 10 + 524_288) / 1_048_576;
+    let text = format!("{}.{} MB", tenths / 10, tenths % 10);
+    match lang {
+        Lang::Ru => text.replace('.', ",").replace("MB", "МБ"),
+        Lang::En => text,
+    }
 }
 
 /// Formats a moment (milliseconds since the epoch) as a local date and time.

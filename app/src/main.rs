@@ -1,6 +1,9 @@
-//! The register PWA: boots the storage, loads or seeds the catalog, and mounts the screens.
+//! The register PWA: opens the storage, restores the open ticket, loads or seeds the catalog,
+//! and mounts the screens.
 
+mod browser;
 mod i18n;
+mod idb;
 mod state;
 mod storage;
 mod views;
@@ -9,20 +12,43 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use pos_core::demo;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 
-use crate::i18n::Lang;
-use crate::state::AppState;
-use crate::storage::{MemoryStorage, Storage};
+use crate::i18n::{Lang, Msg};
+use crate::idb::IdbStorage;
+use crate::state::{AppState, Connection, Screen};
+use crate::storage::{Storage, StorageError};
 
 const LANG_KEY: &str = "pos.lang";
-const DEVICE_CODE_KEY: &str = "pos.device-code";
+/// Tabs of this register tell each other about new sales so every sales list stays current.
+const CHANNEL: &str = "register";
+const HEALTH_POLL_MS: i32 = 10_000;
 
 fn main() {
     console_error_panic_hook::set_once();
     // Leptos sets up its executor when mounting; booting awaits storage before that.
     wasm_bindgen_futures::spawn_local(async {
-        let state = boot().await;
-        leptos::mount::mount_to_body(move || view! { <views::App state /> });
+        let lang = initial_lang();
+        match boot(lang).await {
+            Ok(state) => {
+                leptos::mount::mount_to_body(move || view! { <views::App state /> });
+                state.persist_open_ticket();
+                watch_connection(state);
+                listen_for_sales(state);
+                // A paid ticket whose commit was interrupted (a crash, a closed tab) is committed
+                // now; the sale id it carries makes this safe if it had in fact been kept.
+                if state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid())) {
+                    state.complete_sale();
+                }
+                wasm_bindgen_futures::spawn_local(async {
+                    browser::persist_storage().await;
+                });
+            }
+            Err(error) => {
+                leptos::mount::mount_to_body(move || view! { <views::StorageUnavailable lang error=error.clone() /> });
+            }
+        }
     });
 }
 
@@ -43,33 +69,74 @@ pub fn remember_lang(lang: Lang) {
     }
 }
 
-/// A short code that prefixes this device's receipt numbers, made once per browser profile.
-fn device_code() -> String {
-    let storage = local_storage();
-    if let Some(code) = storage.as_ref().and_then(|s| s.get_item(DEVICE_CODE_KEY).ok().flatten()) {
-        return code;
-    }
+/// A short code that prefixes this device's receipt numbers, made once when the database is new.
+fn new_device_code() -> String {
     // Four characters from the random part of a UUIDv7, in an alphabet without look-alikes.
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let bytes = pos_core::Uuid::now_v7().into_bytes();
-    let code: String = bytes[12..16].iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
-    if let Some(s) = storage {
-        let _ = s.set_item(DEVICE_CODE_KEY, &code);
-    }
-    code
+    bytes[12..16].iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
 }
 
-async fn boot() -> AppState {
-    let lang = initial_lang();
-    let storage: Rc<dyn Storage> = Rc::new(MemoryStorage::new(device_code()));
-    let device = storage.device().await.expect("memory storage cannot fail");
-    let (store, catalog) = match storage.load_catalog().await {
-        Ok(Some(saved)) => saved,
-        _ => {
+async fn boot(lang: Lang) -> Result<AppState, StorageError> {
+    let slot = browser::ticket_slot().await;
+    let storage = IdbStorage::open(slot, new_device_code).await?;
+    let storage: Rc<dyn Storage> = Rc::new(storage);
+    let device = storage.device().await?;
+    let (store, catalog) = match storage.load_catalog().await? {
+        Some(saved) => saved,
+        None => {
             let (store, catalog) = demo::food_truck(lang == Lang::Ru);
-            let _ = storage.save_catalog(store.clone(), catalog.clone()).await;
+            storage.save_catalog(store.clone(), catalog.clone()).await?;
             (store, catalog)
         }
     };
-    AppState::new(lang, store, catalog, device.code, storage)
+    let open = storage.load_open_ticket().await?;
+    Ok(AppState::new(lang, store, catalog, open, device.code, storage))
+}
+
+/// Polls the server's health, so the status says "offline" while it cannot be reached.
+fn watch_connection(state: AppState) {
+    let check = move || {
+        wasm_bindgen_futures::spawn_local(async move {
+            let up = browser::server_answers("/health").await;
+            state.connection.set(if up { Connection::Online } else { Connection::Offline });
+        });
+    };
+    check();
+    let Some(window) = web_sys::window() else { return };
+    let tick = Closure::<dyn FnMut()>::new(check);
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), HEALTH_POLL_MS);
+    let _ = window.add_event_listener_with_callback("online", tick.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("offline", tick.as_ref().unchecked_ref());
+    tick.forget();
+}
+
+/// Tells the other tabs of this register that a sale was kept.
+pub fn announce_sale() {
+    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+        let _ = channel.post_message(&"sale".into());
+        channel.close();
+    }
+}
+
+fn listen_for_sales(state: AppState) {
+    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else { return };
+    let on_message = Closure::<dyn FnMut()>::new(move || {
+        if state.screen.get_untracked() == Screen::Sales {
+            state.load_sales(false);
+        }
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // The channel must outlive this function to keep receiving.
+    std::mem::forget(channel);
+}
+
+/// Shown when the browser gives us no storage at all: selling without it would lose sales.
+pub fn storage_error_text(lang: Lang, error: &StorageError) -> String {
+    match error {
+        StorageError::Blocked => Msg::StorageBlocked.text(lang).to_string(),
+        StorageError::QuotaExceeded => Msg::StorageFull.text(lang).to_string(),
+        other => Msg::StorageUnavailable.fill(lang, &[("reason", &other.to_string())]),
+    }
 }

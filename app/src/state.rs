@@ -1,5 +1,7 @@
 //! The register's state as signals, and the actions the screens call. Rules live in core: an
 //! action calls a core method and shows the error it returns; nothing here computes money.
+//! One effect saves the open ticket after every edit; a sale is shown as paid only after
+//! storage has committed it.
 
 use std::rc::Rc;
 
@@ -9,8 +11,9 @@ use pos_core::{
     CardApproval, Catalog, Decimal, Discount, LineId, Payment, Product, Sale, Store, TenderError, Ticket, TicketError, Uuid,
 };
 
-use crate::i18n::{Lang, Msg};
-use crate::storage::{Storage, StorageError};
+use crate::i18n::Msg;
+use crate::i18n::Lang;
+use crate::storage::{OpenTicket, PendingPayment, Storage, StorageError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -28,6 +31,14 @@ pub enum Notice {
     Info(Msg),
 }
 
+/// Whether the sync server answered the last time we asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connection {
+    Checking,
+    Online,
+    Offline,
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub lang: RwSignal<Lang>,
@@ -36,36 +47,79 @@ pub struct AppState {
     pub catalog: RwSignal<Catalog>,
     pub ticket: RwSignal<Ticket>,
     /// Set while the payment dialog is open.
-    pub payment: RwSignal<Option<Payment>>,
+    pub payment: RwSignal<Option<PendingPayment>>,
     pub saving: RwSignal<bool>,
     pub last_sale: RwSignal<Option<Sale>>,
     /// The sale whose receipt is open from the sales list.
     pub viewed_sale: RwSignal<Option<Sale>>,
     pub recent_sales: RwSignal<Vec<Sale>>,
+    /// False once the last page of sales has been read.
+    pub more_sales: RwSignal<bool>,
     pub device_code: RwSignal<String>,
     pub notice: RwSignal<Option<Notice>>,
+    pub connection: RwSignal<Connection>,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
 }
 
 pub const RECENT_SALES_PAGE: usize = 50;
 
+/// The cashier-facing message for a storage failure.
+pub fn storage_notice(error: &StorageError) -> Notice {
+    match error {
+        StorageError::QuotaExceeded => Notice::Error(Msg::StorageFull, Vec::new()),
+        StorageError::Blocked => Notice::Error(Msg::StorageBlocked, Vec::new()),
+        StorageError::Sale(e) => Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())]),
+        StorageError::Failed(e) => Notice::Error(Msg::SaleFailed, vec![("reason", e.clone())]),
+    }
+}
+
 impl AppState {
-    pub fn new(lang: Lang, store: Store, catalog: Catalog, device_code: String, storage: Rc<dyn Storage>) -> AppState {
+    pub fn new(
+        lang: Lang,
+        store: Store,
+        catalog: Catalog,
+        open: Option<OpenTicket>,
+        device_code: String,
+        storage: Rc<dyn Storage>,
+    ) -> AppState {
+        let (ticket, payment) = match open {
+            Some(open) => (open.ticket, open.payment),
+            None => (Ticket::new(store.rules), None),
+        };
         AppState {
             lang: RwSignal::new(lang),
             screen: RwSignal::new(Screen::Register),
-            ticket: RwSignal::new(Ticket::new(store.rules)),
+            ticket: RwSignal::new(ticket),
             store: RwSignal::new(store),
             catalog: RwSignal::new(catalog),
-            payment: RwSignal::new(None),
+            payment: RwSignal::new(payment),
             saving: RwSignal::new(false),
             last_sale: RwSignal::new(None),
             viewed_sale: RwSignal::new(None),
             recent_sales: RwSignal::new(Vec::new()),
+            more_sales: RwSignal::new(false),
             device_code: RwSignal::new(device_code),
             notice: RwSignal::new(None),
+            connection: RwSignal::new(Connection::Checking),
             storage: StoredValue::new_local(storage),
         }
+    }
+
+    /// Saves the open ticket whenever it or its payment changes. Saves are queued in order by
+    /// IndexedDB, so the last one written is the last edit.
+    pub fn persist_open_ticket(&self) {
+        let state = *self;
+        Effect::new(move |first: Option<()>| {
+            let open = OpenTicket { ticket: state.ticket.get(), payment: state.payment.get() };
+            if first.is_some() {
+                let storage = state.storage.get_value();
+                spawn_local(async move {
+                    if let Err(e) = storage.save_open_ticket(open).await {
+                        state.notice.set(Some(storage_notice(&e)));
+                    }
+                });
+            }
+        });
     }
 
     pub fn t(&self, msg: Msg) -> &'static str {
@@ -139,13 +193,14 @@ impl AppState {
         if ticket.is_empty() {
             return;
         }
-        self.payment.set(Some(Payment::new(ticket.totals().total, *ticket.rules())));
+        let payment = Payment::new(ticket.totals().total, *ticket.rules());
+        self.payment.set(Some(PendingPayment { sale_id: Uuid::now_v7(), payment }));
         self.notice.set(None);
     }
 
     /// Closes the payment dialog; refused while tenders are recorded, because that money was taken.
     pub fn cancel_payment(&self) {
-        let has_tenders = self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| !p.tenders().is_empty()));
+        let has_tenders = self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| !p.payment.tenders().is_empty()));
         if has_tenders {
             self.error(Msg::CannotCancelWithTenders);
         } else {
@@ -162,19 +217,25 @@ impl AppState {
     }
 
     pub fn undo_tender(&self) {
+        if self.saving.get_untracked() {
+            return;
+        }
         self.payment.update(|p| {
             if let Some(p) = p {
-                p.undo_last();
+                p.payment.undo_last();
             }
         });
     }
 
     fn tender(&self, take: impl FnOnce(&mut Payment) -> Result<(), TenderError>) {
-        let result = self.payment.try_update(|p| p.as_mut().map(take)).flatten();
+        if self.saving.get_untracked() {
+            return;
+        }
+        let result = self.payment.try_update(|p| p.as_mut().map(|p| take(&mut p.payment))).flatten();
         match result {
             Some(Ok(())) => {
                 self.notice.set(None);
-                if self.payment.with_untracked(|p| p.as_ref().is_some_and(Payment::is_paid)) {
+                if self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid())) {
                     self.complete_sale();
                 }
             }
@@ -193,21 +254,21 @@ impl AppState {
         });
     }
 
-    /// Hands the paid ticket to storage. Only when storage says the sale is kept does the screen
-    /// say it is paid; on failure the ticket and its tenders stay as they were.
+    /// Hands the paid ticket to storage. Only when storage says the sale is committed does the
+    /// screen say it is paid; on failure the ticket and its tenders stay as they were, and a retry
+    /// commits the same sale id, so it can never be kept twice.
     pub fn complete_sale(&self) {
-        let Some(payment) = self.payment.get_untracked() else { return };
-        if self.saving.get_untracked() {
+        let Some(pending) = self.payment.get_untracked() else { return };
+        if !pending.payment.is_paid() || self.saving.get_untracked() {
             return;
         }
         self.saving.set(true);
         let ticket = self.ticket.get_untracked();
         let state = *self;
         let storage = self.storage.get_value();
-        let id = Uuid::now_v7();
         let at_ms = js_sys::Date::now() as i64;
         spawn_local(async move {
-            let result = storage.commit_sale(ticket, payment, id, at_ms).await;
+            let result = storage.commit_sale(ticket, pending, at_ms).await;
             state.saving.set(false);
             match result {
                 Ok(sale) => {
@@ -215,19 +276,15 @@ impl AppState {
                     state.ticket.set(Ticket::new(rules));
                     state.payment.set(None);
                     state.recent_sales.update(|list| {
-                        list.insert(0, sale.clone());
-                        list.truncate(RECENT_SALES_PAGE);
+                        if !list.iter().any(|s| s.id() == sale.id()) {
+                            list.insert(0, sale.clone());
+                        }
                     });
                     state.last_sale.set(Some(sale));
                     state.screen.set(Screen::Completed);
+                    crate::announce_sale();
                 }
-                Err(e) => {
-                    let reason = match &e {
-                        StorageError::Sale(e) => e.to_string(),
-                        StorageError::Write(e) => e.clone(),
-                    };
-                    state.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", reason)])));
-                }
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
     }
@@ -237,13 +294,43 @@ impl AppState {
         self.screen.set(Screen::Register);
     }
 
-    pub fn load_recent_sales(&self) {
+    /// Reads the newest page of sales, or the next older page when `more`.
+    pub fn load_sales(&self, more: bool) {
+        let state = *self;
+        let storage = self.storage.get_value();
+        let before = if more { self.recent_sales.with_untracked(|s| s.last().map(Sale::id)) } else { None };
+        spawn_local(async move {
+            match storage.recent_sales(before, RECENT_SALES_PAGE).await {
+                Ok(page) => {
+                    state.more_sales.set(page.len() == RECENT_SALES_PAGE);
+                    if more {
+                        state.recent_sales.update(|list| list.extend(page));
+                    } else {
+                        state.recent_sales.set(page);
+                    }
+                }
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
+            }
+        });
+    }
+
+    /// Finds a past sale by its receipt number; a bare number means this device's receipt.
+    pub fn find_sale(&self, query: String) {
+        let query = query.trim().to_uppercase();
+        if query.is_empty() {
+            return;
+        }
+        let receipt = match query.parse::<u64>() {
+            Ok(n) => format!("{}-{n:06}", self.device_code.get_untracked()),
+            Err(_) => query.clone(),
+        };
         let state = *self;
         let storage = self.storage.get_value();
         spawn_local(async move {
-            match storage.recent_sales(0, RECENT_SALES_PAGE).await {
-                Ok(sales) => state.recent_sales.set(sales),
-                Err(e) => state.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())]))),
+            match storage.find_by_receipt(receipt).await {
+                Ok(Some(sale)) => state.viewed_sale.set(Some(sale)),
+                Ok(None) => state.notice.set(Some(Notice::Error(Msg::NoSuchReceipt, vec![("number", query)]))),
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
     }
@@ -252,15 +339,17 @@ impl AppState {
     pub fn replace_catalog(&self, store: Store, catalog: Catalog, done: Msg) {
         let state = *self;
         let storage = self.storage.get_value();
-        self.store.set(store.clone());
-        self.catalog.set(catalog.clone());
-        if self.ticket.with_untracked(Ticket::is_empty) {
-            self.ticket.set(Ticket::new(store.rules));
-        }
         spawn_local(async move {
-            match storage.save_catalog(store, catalog).await {
-                Ok(()) => state.notice.set(Some(Notice::Info(done))),
-                Err(e) => state.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())]))),
+            match storage.save_catalog(store.clone(), catalog.clone()).await {
+                Ok(()) => {
+                    state.store.set(store.clone());
+                    state.catalog.set(catalog);
+                    if state.ticket.with_untracked(Ticket::is_empty) {
+                        state.ticket.set(Ticket::new(store.rules));
+                    }
+                    state.notice.set(Some(Notice::Info(done)));
+                }
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
     }

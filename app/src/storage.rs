@@ -1,37 +1,62 @@
 //! The storage seam: everything the register keeps goes through [`Storage`]. The app holds a
-//! `Rc<dyn Storage>` and never touches a browser database directly, so the backend can change
-//! (memory now, IndexedDB next) without touching a screen.
+//! `Rc<dyn Storage>` and never touches the browser database elsewhere, so screens do not know
+//! how sales are kept. The IndexedDB implementation is in `idb.rs`.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 
-use pos_core::{Catalog, CompleteError, Payment, ReceiptNumber, Sale, Store, Ticket, Uuid};
+use pos_core::{Catalog, CompleteError, Payment, Sale, Store, Ticket, Uuid};
+use serde::{Deserialize, Serialize};
 
 pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + 'a>>;
 
+/// Why something was not kept. In every case nothing already stored was changed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StorageError {
-    /// The sale itself is not valid (under-tendered, the ticket changed); nothing was written.
+    /// The sale itself is not valid (under-tendered, the ticket changed).
     Sale(CompleteError),
-    /// The browser refused the write (quota, blocked database); nothing was written.
-    Write(String),
+    /// The browser's storage quota or the disk is full.
+    QuotaExceeded,
+    /// Another tab holds the database open with an older version and will not let go.
+    Blocked,
+    /// The browser refused for another reason (the database is broken or unavailable).
+    Failed(String),
 }
 
 impl std::fmt::Display for StorageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StorageError::Sale(e) => write!(f, "{e}"),
-            StorageError::Write(e) => write!(f, "{e}"),
+            StorageError::QuotaExceeded => f.write_str("the storage quota is exceeded"),
+            StorageError::Blocked => f.write_str("the database is blocked by another tab"),
+            StorageError::Failed(e) => f.write_str(e),
         }
     }
 }
 
 /// What a device keeps about itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceInfo {
     /// Prefix of this device's receipt numbers.
     pub code: String,
+    /// The sequence number of the last receipt this device issued.
+    pub last_sequence: u64,
+}
+
+/// A payment being taken. The sale's id is fixed when payment starts, so saving the same paid
+/// ticket twice (a retry, a reload after a crash) finds the sale already kept instead of making
+/// a second one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingPayment {
+    pub sale_id: Uuid,
+    pub payment: Payment,
+}
+
+/// The ticket on screen, with its payment if one is being taken; saved on every edit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenTicket {
+    pub ticket: Ticket,
+    pub payment: Option<PendingPayment>,
 }
 
 pub trait Storage {
@@ -39,53 +64,15 @@ pub trait Storage {
     /// The store profile and catalog, or `None` on a device that has none yet.
     fn load_catalog(&self) -> StorageFuture<'_, Option<(Store, Catalog)>>;
     fn save_catalog(&self, store: Store, catalog: Catalog) -> StorageFuture<'_, ()>;
-    /// Completes the ticket into a sale with the device's next receipt number and keeps it. The
-    /// number is taken in the same step as the sale is written, so it is never used twice.
-    fn commit_sale(&self, ticket: Ticket, payment: Payment, id: Uuid, at_ms: i64) -> StorageFuture<'_, Sale>;
-    /// The newest sales first, `limit` of them after skipping `offset`.
-    fn recent_sales(&self, offset: usize, limit: usize) -> StorageFuture<'_, Vec<Sale>>;
-}
-
-/// Keeps everything in the tab's memory. Honest about what it is: a reload forgets it all.
-pub struct MemoryStorage {
-    device: DeviceInfo,
-    catalog: RefCell<Option<(Store, Catalog)>>,
-    sales: RefCell<Vec<Sale>>,
-}
-
-impl MemoryStorage {
-    pub fn new(device_code: String) -> MemoryStorage {
-        MemoryStorage { device: DeviceInfo { code: device_code }, catalog: RefCell::new(None), sales: RefCell::new(Vec::new()) }
-    }
-}
-
-impl Storage for MemoryStorage {
-    fn device(&self) -> StorageFuture<'_, DeviceInfo> {
-        let device = self.device.clone();
-        Box::pin(async move { Ok(device) })
-    }
-
-    fn load_catalog(&self) -> StorageFuture<'_, Option<(Store, Catalog)>> {
-        let catalog = self.catalog.borrow().clone();
-        Box::pin(async move { Ok(catalog) })
-    }
-
-    fn save_catalog(&self, store: Store, catalog: Catalog) -> StorageFuture<'_, ()> {
-        *self.catalog.borrow_mut() = Some((store, catalog));
-        Box::pin(async { Ok(()) })
-    }
-
-    fn commit_sale(&self, ticket: Ticket, payment: Payment, id: Uuid, at_ms: i64) -> StorageFuture<'_, Sale> {
-        let result = {
-            let mut sales = self.sales.borrow_mut();
-            let number = ReceiptNumber { device_code: self.device.code.clone(), sequence: sales.len() as u64 + 1 };
-            ticket.complete(&payment, id, number, at_ms).map_err(StorageError::Sale).inspect(|sale| sales.push(sale.clone()))
-        };
-        Box::pin(async move { result })
-    }
-
-    fn recent_sales(&self, offset: usize, limit: usize) -> StorageFuture<'_, Vec<Sale>> {
-        let page = self.sales.borrow().iter().rev().skip(offset).take(limit).cloned().collect();
-        Box::pin(async move { Ok(page) })
-    }
+    /// The ticket this tab had open, if any.
+    fn load_open_ticket(&self) -> StorageFuture<'_, Option<OpenTicket>>;
+    fn save_open_ticket(&self, open: OpenTicket) -> StorageFuture<'_, ()>;
+    /// Completes the paid ticket into a sale and keeps it, in one transaction with the device's
+    /// next receipt number and the removal of the open ticket. Resolves only once the transaction
+    /// has committed. Committing the same sale id again returns the sale already kept.
+    fn commit_sale(&self, ticket: Ticket, payment: PendingPayment, at_ms: i64) -> StorageFuture<'_, Sale>;
+    /// The newest sales first: `limit` of them, older than the sale `before` if given.
+    fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>>;
+    /// The sale with this receipt number, exactly as printed (`K7Q2-000042`).
+    fn find_by_receipt(&self, receipt: String) -> StorageFuture<'_, Option<Sale>>;
 }

@@ -12,7 +12,8 @@ mod ticket;
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, Msg};
-use crate::state::{AppState, Notice, Screen};
+use crate::state::{AppState, Connection, Notice, Screen};
+use crate::storage::StorageError;
 
 #[component]
 pub fn App(state: AppState) -> impl IntoView {
@@ -56,7 +57,7 @@ fn Header() -> impl IntoView {
                 class:active=move || state.screen.get() == screen
                 on:click=move |_| {
                     if screen == Screen::Sales {
-                        state.load_recent_sales();
+                        state.load_sales(false);
                     }
                     state.viewed_sale.set(None);
                     state.screen.set(screen);
@@ -79,6 +80,7 @@ fn Header() -> impl IntoView {
                 {nav(Screen::Sales, Msg::NavSales, "nav-sales")}
                 {nav(Screen::Settings, Msg::NavSettings, "nav-settings")}
             </nav>
+            <ConnectionStatus />
             <LangSwitch />
         </header>
     }
@@ -140,5 +142,38 @@ fn NoticeBar() -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// Online or offline, as the sync status area of the header. Sync itself comes later; today this
+/// says whether the server answers.
+#[component]
+fn ConnectionStatus() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <span
+            class="connection"
+            data-testid="sync-status"
+            class:online=move || state.connection.get() == Connection::Online
+            class:offline=move || state.connection.get() == Connection::Offline
+            role="status"
+        >
+            {move || state.t(match state.connection.get() {
+                Connection::Online => Msg::Online,
+                Connection::Offline => Msg::Offline,
+                Connection::Checking => Msg::Checking,
+            })}
+        </span>
+    }
+}
+
+/// The whole app when the browser refuses storage: better no register than one that loses sales.
+#[component]
+pub fn StorageUnavailable(lang: Lang, error: StorageError) -> impl IntoView {
+    view! {
+        <div class="fatal" role="alert" data-testid="storage-unavailable">
+            <h1>{Msg::AppTitle.text(lang)}</h1>
+            <p>{crate::storage_error_text(lang, &error)}</p>
+        </div>
     }
 }

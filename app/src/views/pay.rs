@@ -17,7 +17,7 @@ enum Method {
 pub fn PayDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
     let method = RwSignal::new(Method::Cash);
-    let payment = Memo::new(move |_| state.payment.get());
+    let payment = Memo::new(move |_| state.payment.with(|p| p.as_ref().map(|p| p.payment.clone())));
     let with_payment = move |f: &dyn Fn(&Payment) -> String| payment.with(|p| p.as_ref().map(f).unwrap_or_default());
     let currency = move || state.store.with(|s| s.rules.currency);
     let money = move |amount| i18n::money(amount, currency(), state.lang.get());
@@ -65,7 +65,7 @@ pub fn PayDialog() -> impl IntoView {
                 <Show when=move || state.saving.get()>
                     <p class="saving" role="status">{move || state.t(Msg::Saving)}</p>
                 </Show>
-                <Show when=move || state.payment.with(|p| p.as_ref().is_some_and(Payment::is_paid)) && !state.saving.get()>
+                <Show when=move || payment.with(|p| p.as_ref().is_some_and(Payment::is_paid)) && !state.saving.get()>
                     // Paid but not saved (the write failed): the cashier retries; nothing is lost.
                     <button class="primary retry-save" data-testid="retry-save" on:click=move |_| state.complete_sale()>
                         {move || state.t(Msg::SaveAgain)}

@@ -21,6 +21,7 @@ pub fn Sales() -> impl IntoView {
         None => view! {
             <section class="sales">
                 <h2>{move || state.t(Msg::RecentSales)}</h2>
+                <FindReceipt />
                 <Show when=move || state.recent_sales.with(Vec::is_empty)>
                     <p class="empty">{move || state.t(Msg::NoSales)}</p>
                 </Show>
@@ -31,6 +32,11 @@ pub fn Sales() -> impl IntoView {
                         children=move |sale| view! { <SaleRow sale /> }
                     />
                 </ul>
+                <Show when=move || state.more_sales.get()>
+                    <button class="load-more" data-testid="load-more" on:click=move |_| state.load_sales(true)>
+                        {move || state.t(Msg::LoadMore)}
+                    </button>
+                </Show>
             </section>
         }
         .into_any(),
@@ -54,5 +60,25 @@ fn SaleRow(sale: Sale) -> impl IntoView {
                 <span class="amount" data-testid="sale-total">{move || i18n::money(total, currency, state.lang.get())}</span>
             </button>
         </li>
+    }
+}
+
+#[component]
+fn FindReceipt() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let query = RwSignal::new(String::new());
+    view! {
+        <div class="find-receipt">
+            <input
+                type="search"
+                data-testid="find-receipt"
+                aria-label=move || state.t(Msg::FindReceipt)
+                placeholder=move || state.t(Msg::FindReceipt)
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev))
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { state.find_sale(query.get_untracked()) }
+            />
+            <button on:click=move |_| state.find_sale(query.get_untracked())>{move || state.t(Msg::Find)}</button>
+        </div>
     }
 }

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use pos_core::{Catalog, Store, demo};
 
 use super::LangSwitch;
-use crate::i18n::{Lang, Msg};
+use crate::browser::{StorageInfo, storage_estimate};
+use crate::i18n::{self, Lang, Msg};
 use crate::state::AppState;
 
 #[component]
@@ -43,8 +44,36 @@ pub fn Settings() -> impl IntoView {
             <div class="setting">
                 <h3>{move || state.t(Msg::Device)}</h3>
                 <p data-testid="device-code">{move || Msg::DeviceCode.fill(state.lang.get(), &[("code", &state.device_code.get())])}</p>
-                <p class="note">{move || state.t(Msg::StorageNote)}</p>
             </div>
+            <StorageSetting />
         </section>
+    }
+}
+
+#[component]
+fn StorageSetting() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let info = LocalResource::new(storage_estimate);
+    view! {
+        <div class="setting">
+            <h3>{move || state.t(Msg::StorageHeading)}</h3>
+            {move || {
+                let lang = state.lang.get();
+                info.get().map(|info: StorageInfo| {
+                    let usage = match (info.usage, info.quota) {
+                        (Some(used), Some(quota)) => Msg::StorageUsage.fill(
+                            lang,
+                            &[("used", &i18n::megabytes(used, lang)), ("free", &i18n::megabytes(quota.saturating_sub(used), lang))],
+                        ),
+                        _ => Msg::StorageUnknown.text(lang).to_string(),
+                    };
+                    let persisted = if info.persisted { Msg::StoragePersisted } else { Msg::StorageNotPersisted };
+                    view! {
+                        <p data-testid="storage-usage">{usage}</p>
+                        <p class="note">{persisted.text(lang)}</p>
+                    }
+                })
+            }}
+        </div>
     }
 }

@@ -1,0 +1,89 @@
+//! Browser APIs that web-sys only offers behind unstable flags (Web Locks) or that are simpler
+//! to call from a few lines of JavaScript. Each function is small and documented at its call.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(inline_js = r#"
+export function claim_ticket_slot() {
+  // Each tab of the register holds one "ticket slot" lock for its life, so two tabs never
+  // overwrite each other's open ticket, and a reopened tab takes the lowest free slot back.
+  if (!navigator.locks) return Promise.resolve(0);
+  const attempt = (slot) => new Promise((resolve) => {
+    navigator.locks.request('register-ticket-slot-' + slot, { ifAvailable: true }, (lock) => {
+      if (!lock) { resolve(false); return undefined; }
+      resolve(true);
+      return new Promise(() => {});
+    });
+  });
+  return (async () => {
+    for (let slot = 0; slot < 64; slot++) {
+      if (await attempt(slot)) return slot;
+    }
+    return 64;
+  })();
+}
+
+export async function storage_info() {
+  const s = navigator.storage;
+  if (!s || !s.estimate) return { usage: -1, quota: -1, persisted: false };
+  const e = await s.estimate();
+  const persisted = s.persisted ? await s.persisted() : false;
+  return { usage: e.usage ?? -1, quota: e.quota ?? -1, persisted };
+}
+
+export async function request_persistence() {
+  try {
+    return navigator.storage && navigator.storage.persist ? await navigator.storage.persist() : false;
+  } catch (e) {
+    return false;
+  }
+}
+
+export async function server_reachable(url) {
+  try {
+    const r = await fetch(url, { cache: 'no-store' });
+    return r.ok;
+  } catch (e) {
+    return false;
+  }
+}
+"#)]
+extern "C" {
+    fn claim_ticket_slot() -> js_sys::Promise;
+    fn storage_info() -> js_sys::Promise;
+    fn request_persistence() -> js_sys::Promise;
+    fn server_reachable(url: &str) -> js_sys::Promise;
+}
+
+/// The lowest ticket slot no other tab of this register holds.
+pub async fn ticket_slot() -> u32 {
+    JsFuture::from(claim_ticket_slot()).await.ok().and_then(|v| v.as_f64()).map_or(0, |v| v as u32)
+}
+
+/// Storage used and available for this site, in bytes, and whether the browser promised to keep it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StorageInfo {
+    pub usage: Option<u64>,
+    pub quota: Option<u64>,
+    pub persisted: bool,
+}
+
+pub async fn storage_estimate() -> StorageInfo {
+    let value = JsFuture::from(storage_info()).await.unwrap_or(JsValue::NULL);
+    let number = |key: &str| {
+        js_sys::Reflect::get(&value, &key.into()).ok().and_then(|v| v.as_f64()).filter(|v| *v >= 0.0).map(|v| v as u64)
+    };
+    let persisted = js_sys::Reflect::get(&value, &"persisted".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+    StorageInfo { usage: number("usage"), quota: number("quota"), persisted }
+}
+
+/// Asks the browser not to evict our data under storage pressure.
+pub async fn persist_storage() -> bool {
+    JsFuture::from(request_persistence()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// Whether the sync server answers right now.
+pub async fn server_answers(url: &str) -> bool {
+    JsFuture::from(server_reachable(url)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}

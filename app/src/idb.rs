@@ -1,0 +1,303 @@
+//! [`Storage`] on IndexedDB, through `indexed_db_futures`.
+//!
+//! Layout (database `register`):
+//! - `kv`: out-of-line keys, JSON string values: `catalog`, `device` (code and last receipt
+//!   sequence), `ticket:<slot>` (each tab's open ticket; see `browser::ticket_slot`).
+//! - `sales`: key path `id` (UUIDv7, so key order is time order); records `{id, receipt, json}`;
+//!   index `by_receipt` (unique, since schema version 2).
+//!
+//! A sale, its receipt number and the removal of the open ticket are one readwrite transaction
+//! with strict durability, awaited until it has committed.
+
+use indexed_db_futures::cursor::CursorDirection;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
+use indexed_db_futures::KeyRange;
+use pos_core::{Catalog, ReceiptNumber, Sale, Store, Ticket, Uuid};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::storage::{DeviceInfo, OpenTicket, PendingPayment, Storage, StorageError, StorageFuture};
+
+pub const DB_NAME: &str = "register";
+/// Version 1: `kv` and `sales`. Version 2: the `by_receipt` index for searching past sales.
+pub const DB_VERSION: u32 = 2;
+
+const KV: &str = "kv";
+const SALES: &str = "sales";
+const BY_RECEIPT: &str = "by_receipt";
+const CATALOG_KEY: &str = "catalog";
+const DEVICE_KEY: &str = "device";
+
+#[derive(Serialize, Deserialize)]
+struct SaleRecord {
+    id: String,
+    receipt: String,
+    json: String,
+}
+
+impl SaleRecord {
+    fn new(sale: &Sale) -> Result<SaleRecord, StorageError> {
+        Ok(SaleRecord {
+            id: sale.id().to_string(),
+            receipt: sale.receipt_number().to_string(),
+            json: serde_json::to_string(sale).map_err(|e| StorageError::Failed(e.to_string()))?,
+        })
+    }
+
+    fn sale(&self) -> Result<Sale, StorageError> {
+        serde_json::from_str(&self.json).map_err(|e| StorageError::Failed(format!("a stored sale is unreadable: {e}")))
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CatalogRecord {
+    store: Store,
+    catalog: Catalog,
+}
+
+pub struct IdbStorage {
+    db: Database,
+    slot: u32,
+}
+
+fn failed(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Failed(e.to_string())
+}
+
+/// Names the DOMException behind an IndexedDB error, so a full disk reads as such.
+fn classify(error: indexed_db_futures::error::Error) -> StorageError {
+    if let indexed_db_futures::error::Error::DomException(dom) = &error {
+        let value: &JsValue = dom.as_ref();
+        if let Some(dom) = value.dyn_ref::<web_sys::DomException>() {
+            return match dom.name().as_str() {
+                "QuotaExceededError" => StorageError::QuotaExceeded,
+                name => StorageError::Failed(format!("{name}: {}", dom.message())),
+            };
+        }
+    }
+    failed(error)
+}
+
+fn js_error(value: JsValue) -> StorageError {
+    if let Some(dom) = value.dyn_ref::<web_sys::DomException>() {
+        if dom.name() == "QuotaExceededError" {
+            return StorageError::QuotaExceeded;
+        }
+        return StorageError::Failed(format!("{}: {}", dom.name(), dom.message()));
+    }
+    StorageError::Failed(value.as_string().unwrap_or_else(|| format!("{value:?}")))
+}
+
+impl IdbStorage {
+    /// Opens the database, creating or migrating it to [`DB_VERSION`], and creates this device's
+    /// code on first use.
+    pub async fn open(slot: u32, new_device_code: impl FnOnce() -> String) -> Result<IdbStorage, StorageError> {
+        migrate().await?;
+        let db = Database::open(DB_NAME).with_version(DB_VERSION).await.map_err(|e| match e {
+            indexed_db_futures::error::OpenDbError::Base(e) => classify(e),
+            e => failed(e),
+        })?;
+        let storage = IdbStorage { db, slot };
+        storage.ensure_device(new_device_code).await?;
+        Ok(storage)
+    }
+
+    fn ticket_key(&self) -> String {
+        format!("ticket:{}", self.slot)
+    }
+
+    async fn ensure_device(&self, new_device_code: impl FnOnce() -> String) -> Result<(), StorageError> {
+        let tx = self.db.transaction([KV]).with_mode(TransactionMode::Readwrite).build().map_err(classify)?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let existing: Option<String> = kv.get(DEVICE_KEY).primitive().map_err(classify)?.await.map_err(classify)?;
+        if existing.is_none() {
+            let device = DeviceInfo { code: new_device_code(), last_sequence: 0 };
+            kv.put(serde_json::to_string(&device).map_err(failed)?).with_key(DEVICE_KEY).primitive().map_err(classify)?;
+        }
+        tx.commit().await.map_err(classify)
+    }
+
+    async fn read_json<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Result<Option<T>, StorageError> {
+        let tx = self.db.transaction([KV]).build().map_err(classify)?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let text: Option<String> = kv.get(key).primitive().map_err(classify)?.await.map_err(classify)?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| failed(format!("{key} is unreadable: {e}")))).transpose()
+    }
+
+    async fn write_json<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StorageError> {
+        let json = serde_json::to_string(value).map_err(failed)?;
+        let tx = self.db.transaction([KV]).with_mode(TransactionMode::Readwrite).build().map_err(classify)?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        kv.put(json).with_key(key.to_string()).primitive().map_err(classify)?;
+        tx.commit().await.map_err(classify)
+    }
+
+    async fn commit(&self, ticket: Ticket, pending: PendingPayment, at_ms: i64) -> Result<Sale, StorageError> {
+        let mut options = TransactionOptions::new();
+        options.set_durability(TransactionDurability::Strict);
+        let tx = self
+            .db
+            .transaction([KV, SALES])
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(options)
+            .build()
+            .map_err(classify)?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let sales = tx.object_store(SALES).map_err(classify)?;
+        let id = pending.sale_id.to_string();
+
+        // A retry of a sale already kept returns it: never a second sale, never a second number.
+        let kept: Option<SaleRecord> = sales.get(id.as_str()).serde().map_err(classify)?.await.map_err(classify)?;
+        let sale = match kept {
+            Some(record) => record.sale()?,
+            None => {
+                let device_json: Option<String> = kv.get(DEVICE_KEY).primitive().map_err(classify)?.await.map_err(classify)?;
+                let mut device: DeviceInfo = device_json
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(failed)?
+                    .ok_or_else(|| failed("this device has no receipt sequence"))?;
+                device.last_sequence += 1;
+                let number = ReceiptNumber { device_code: device.code.clone(), sequence: device.last_sequence };
+                let sale = ticket.complete(&pending.payment, pending.sale_id, number, at_ms).map_err(StorageError::Sale)?;
+                sales.add(SaleRecord::new(&sale)?).serde().map_err(classify)?;
+                kv.put(serde_json::to_string(&device).map_err(failed)?).with_key(DEVICE_KEY).primitive().map_err(classify)?;
+                sale
+            }
+        };
+        kv.delete(self.ticket_key()).primitive().map_err(classify)?;
+        tx.commit().await.map_err(classify)?;
+        Ok(sale)
+    }
+
+    async fn page(&self, before: Option<Uuid>, limit: usize) -> Result<Vec<Sale>, StorageError> {
+        let tx = self.db.transaction([SALES]).build().map_err(classify)?;
+        let sales = tx.object_store(SALES).map_err(classify)?;
+        let mut out = Vec::with_capacity(limit);
+        let cursor = match before {
+            Some(id) => sales
+                .open_cursor()
+                .with_query::<String, _>(KeyRange::UpperBound(id.to_string(), true))
+                .with_direction(CursorDirection::Prev)
+                .serde()
+                .map_err(classify)?
+                .await
+                .map_err(classify)?,
+            None => sales.open_cursor().with_direction(CursorDirection::Prev).serde().map_err(classify)?.await.map_err(classify)?,
+        };
+        if let Some(mut cursor) = cursor {
+            while out.len() < limit {
+                match cursor.next_record_ser::<SaleRecord>().await.map_err(classify)? {
+                    Some(record) => out.push(record.sale()?),
+                    None => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn by_receipt(&self, receipt: String) -> Result<Option<Sale>, StorageError> {
+        let tx = self.db.transaction([SALES]).build().map_err(classify)?;
+        let sales = tx.object_store(SALES).map_err(classify)?;
+        let index = sales.index(BY_RECEIPT).map_err(classify)?;
+        let record: Option<SaleRecord> = index.get(receipt.as_str()).serde().map_err(classify)?.await.map_err(classify)?;
+        record.map(|r| r.sale()).transpose()
+    }
+}
+
+impl Storage for IdbStorage {
+    fn device(&self) -> StorageFuture<'_, DeviceInfo> {
+        Box::pin(async move { self.read_json(DEVICE_KEY).await?.ok_or_else(|| failed("this device has no code")) })
+    }
+
+    fn load_catalog(&self) -> StorageFuture<'_, Option<(Store, Catalog)>> {
+        Box::pin(async move { Ok(self.read_json::<CatalogRecord>(CATALOG_KEY).await?.map(|r| (r.store, r.catalog))) })
+    }
+
+    fn save_catalog(&self, store: Store, catalog: Catalog) -> StorageFuture<'_, ()> {
+        Box::pin(async move { self.write_json(CATALOG_KEY, &CatalogRecord { store, catalog }).await })
+    }
+
+    fn load_open_ticket(&self) -> StorageFuture<'_, Option<OpenTicket>> {
+        Box::pin(async move { self.read_json(&self.ticket_key()).await })
+    }
+
+    fn save_open_ticket(&self, open: OpenTicket) -> StorageFuture<'_, ()> {
+        Box::pin(async move { self.write_json(&self.ticket_key(), &open).await })
+    }
+
+    fn commit_sale(&self, ticket: Ticket, payment: PendingPayment, at_ms: i64) -> StorageFuture<'_, Sale> {
+        Box::pin(self.commit(ticket, payment, at_ms))
+    }
+
+    fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>> {
+        Box::pin(self.page(before, limit))
+    }
+
+    fn find_by_receipt(&self, receipt: String) -> StorageFuture<'_, Option<Sale>> {
+        Box::pin(self.by_receipt(receipt))
+    }
+}
+
+/// Creates or upgrades the schema. `indexed_db_futures` does not hand the upgrade transaction to
+/// its callback, and adding an index to an existing store needs it, so the upgrade runs on the raw
+/// `IDBOpenDBRequest`; everything else goes through the crate.
+async fn migrate() -> Result<(), StorageError> {
+    let factory = web_sys::window()
+        .and_then(|w| w.indexed_db().ok().flatten())
+        .ok_or_else(|| failed("IndexedDB is not available in this browser"))?;
+    let request = factory.open_with_u32(DB_NAME, DB_VERSION).map_err(js_error)?;
+    let upgrade_request = request.clone();
+    let on_upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent) -> Result<(), JsValue>>::new(
+        move |event: web_sys::IdbVersionChangeEvent| {
+            let db: web_sys::IdbDatabase = upgrade_request.result()?.unchecked_into();
+            let tx = upgrade_request.transaction().ok_or_else(|| JsValue::from_str("no upgrade transaction"))?;
+            let old = event.old_version() as u32;
+            if old < 1 {
+                db.create_object_store(KV)?;
+                let params = web_sys::IdbObjectStoreParameters::new();
+                params.set_key_path(&JsValue::from_str("id"));
+                db.create_object_store_with_optional_parameters(SALES, &params)?;
+            }
+            if old < 2 {
+                let params = web_sys::IdbIndexParameters::new();
+                params.set_unique(true);
+                tx.object_store(SALES)?.create_index_with_str_and_optional_parameters(BY_RECEIPT, "receipt", &params)?;
+            }
+            Ok(())
+        },
+    );
+    request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        let ok = request.clone();
+        let on_success = Closure::once(move || {
+            if let Ok(db) = ok.result() {
+                db.unchecked_into::<web_sys::IdbDatabase>().close();
+            }
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed_request = request.clone();
+        let reject_error = reject.clone();
+        let on_error = Closure::once(move || {
+            let error = failed_request.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
+            let _ = reject_error.call1(&JsValue::NULL, &error);
+        });
+        let on_blocked = Closure::once(move || {
+            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("blocked"));
+        });
+        request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+        request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        request.set_onblocked(Some(on_blocked.as_ref().unchecked_ref()));
+        on_success.forget();
+        on_error.forget();
+        on_blocked.forget();
+    });
+    let result = JsFuture::from(done).await;
+    drop(on_upgrade);
+    result.map(|_| ()).map_err(|e| if e.as_string().as_deref() == Some("blocked") { StorageError::Blocked } else { js_error(e) })
+}
