@@ -217,3 +217,24 @@ test('a database written by schema version 1 is migrated without loss', async ({
   );
   expect(version).toBe(2);
 });
+
+test('a card approval recorded before a reload is still there, so the card is never charged twice', async ({ page }) => {
+  await openRegister(page);
+  await tap(page, 'Double Smash');
+  await page.getByTestId('pay').click();
+  await page.getByTestId('method-card').click();
+  await page.getByTestId('card-amount').fill('5.00');
+  await page.getByTestId('auth-code').fill('777111');
+  await page.getByTestId('confirm-card').click();
+  await expect(page.getByTestId('remaining')).toHaveText('€7.00');
+
+  await page.reload();
+  await expect(page.getByTestId('pay-dialog')).toBeVisible();
+  await expect(page.getByTestId('tender')).toHaveText(['Card €5.00 (Auth 777111 · card •••• ····)']);
+  await expect(page.getByTestId('remaining')).toHaveText('€7.00');
+  await page.getByTestId('method-cash').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await expect(page.getByTestId('receipt')).toContainText('777111');
+  expect(await salesNumbers(page)).toHaveLength(1);
+});
