@@ -2,19 +2,10 @@
 // (not merely set offline in the browser), and the register still starts, sells and keeps the
 // sale; when the server is back, nothing is lost.
 import { expect, test } from './fixtures';
-import type { Page } from '@playwright/test';
-
-async function tap(page: Page, name: string) {
-  await page
-    .getByTestId('product')
-    .filter({ has: page.locator('.tile-name', { hasText: new RegExp(`^${name}$`) }) })
-    .click();
-}
+import { openRegister, tap } from './cashier';
 
 test('the register starts, sells and keeps the sale while its server is killed', async ({ page, server }) => {
-  await page.setViewportSize({ width: 1024, height: 768 });
-  await page.goto(`${server.url}/`);
-  await expect(page.getByTestId('product').first()).toBeVisible();
+  await openRegister(page, undefined, `${server.url}/`);
   await expect(page.getByTestId('sync-status')).toHaveText('Online');
   // The service worker has taken control once the page is reloaded under it.
   await page.waitForFunction(async () => (await navigator.serviceWorker.ready) !== undefined);

@@ -1,33 +1,7 @@
 // The register as a cashier uses it: sell, take cash or card, discount, scan, switch language,
 // and fit a phone. Every test starts from a fresh browser profile, so the demo menu is loaded.
-import { expect, test, type Page } from '@playwright/test';
-
-const TABLET = { width: 1024, height: 768 };
-const PHONE = { width: 390, height: 844 };
-
-/** Opens the register and waits until the catalog is on screen. */
-async function openRegister(page: Page, viewport = TABLET) {
-  await page.setViewportSize(viewport);
-  await page.goto('/');
-  await expect(page.getByTestId('product').first()).toBeVisible();
-}
-
-/** Taps the product tile whose name is exactly `name`. */
-async function tap(page: Page, name: string) {
-  await page
-    .getByTestId('product')
-    .filter({ has: page.locator('.tile-name', { hasText: new RegExp(`^${name}$`) }) })
-    .click();
-}
-
-/** Amounts as the browser formats them, with any kind of space made plain. */
-function plain(text: string | null) {
-  return (text ?? '').replace(/[\u00a0\u202f]/g, ' ').trim();
-}
-
-async function expectTotal(page: Page, amount: string) {
-  await expect.poll(async () => plain(await page.getByTestId('ticket-total').first().textContent())).toBe(amount);
-}
+import { expect, test } from '@playwright/test';
+import { PHONE, expectTotal, openRegister, plain, tap } from './cashier';
 
 test('a cashier sells three items for cash with 50.00 tendered and sees the change', async ({ page }) => {
   await openRegister(page);

@@ -1,39 +1,8 @@
 // The register keeps everything in IndexedDB: an open ticket survives a closed tab, two tabs sell
 // at once without doubling or reusing a number, a write failure keeps the ticket open, and a
 // database of the previous schema version is migrated without loss.
-import { expect, test, type Page, type BrowserContext } from '@playwright/test';
-
-const TABLET = { width: 1024, height: 768 };
-
-async function openRegister(page: Page) {
-  await page.setViewportSize(TABLET);
-  await page.goto('/');
-  await expect(page.getByTestId('product').first()).toBeVisible();
-}
-
-async function tap(page: Page, name: string) {
-  await page
-    .getByTestId('product')
-    .filter({ has: page.locator('.tile-name', { hasText: new RegExp(`^${name}$`) }) })
-    .click();
-}
-
-/** Sells one item for exact cash and waits for the completion screen. */
-async function sellOne(page: Page, name: string) {
-  await tap(page, name);
-  await page.getByTestId('pay').click();
-  await page.getByTestId('quick-cash').first().click();
-  await expect(page.getByTestId('completed')).toBeVisible();
-  const number = (await page.getByTestId('receipt-number').textContent()) ?? '';
-  await page.getByTestId('new-sale').click();
-  return number.replace(/^\D*Receipt\s*/, '').trim();
-}
-
-async function salesNumbers(page: Page) {
-  await page.getByTestId('nav-sales').click();
-  await expect(page.getByTestId('sales-list')).toBeVisible();
-  return page.getByTestId('sale-number').allTextContents();
-}
+import { expect, test, type BrowserContext } from '@playwright/test';
+import { openRegister, salesNumbers, sellOne, tap } from './cashier';
 
 test('a five-line ticket survives closing the page and comes back the same', async ({ context }) => {
   const page = await context.newPage();

@@ -1,0 +1,48 @@
+// What a cashier does, as one helper per action, shared by the browser tests so that the screens
+// can change without rewriting every test.
+import { expect, type Page } from '@playwright/test';
+
+export const TABLET = { width: 1024, height: 768 };
+export const PHONE = { width: 390, height: 844 };
+
+/** Opens the register (at `url`, default the suite's server) and waits for the catalog. */
+export async function openRegister(page: Page, viewport = TABLET, url = '/') {
+  await page.setViewportSize(viewport);
+  await page.goto(url);
+  await expect(page.getByTestId('product').first()).toBeVisible();
+}
+
+/** Taps the product tile whose name is exactly `name`. */
+export async function tap(page: Page, name: string) {
+  await page
+    .getByTestId('product')
+    .filter({ has: page.locator('.tile-name', { hasText: new RegExp(`^${name}$`) }) })
+    .click();
+}
+
+/** Text with any kind of space made plain, as `Intl` uses no-break spaces. */
+export function plain(text: string | null) {
+  return (text ?? '').replace(/[\u00a0\u202f]/g, ' ').trim();
+}
+
+export async function expectTotal(page: Page, amount: string) {
+  await expect.poll(async () => plain(await page.getByTestId('ticket-total').first().textContent())).toBe(amount);
+}
+
+/** Sells one item for the exact amount in cash; returns the receipt number. */
+export async function sellOne(page: Page, name: string) {
+  await tap(page, name);
+  await page.getByTestId('pay').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  const number = (await page.getByTestId('receipt-number').textContent()) ?? '';
+  await page.getByTestId('new-sale').click();
+  return number.replace(/^\D*Receipt\s*/, '').trim();
+}
+
+/** The receipt numbers in the list of recent sales, newest first. */
+export async function salesNumbers(page: Page) {
+  await page.getByTestId('nav-sales').click();
+  await expect(page.getByTestId('sales-list')).toBeVisible();
+  return page.getByTestId('sale-number').allTextContents();
+}
