@@ -21,7 +21,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ServiceWorker, ServiceWorkerContainer, ServiceWorkerRegistration, ServiceWorkerState};
+use web_sys::{
+    ServiceWorker, ServiceWorkerContainer, ServiceWorkerRegistration, ServiceWorkerState,
+};
 
 use crate::i18n::Msg;
 use crate::state::AppState;
@@ -65,7 +67,9 @@ pub fn register_service_worker() {
     };
     let navigator = window.navigator();
     if !js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
-        log!("service worker: not available here (insecure origin or old browser); running online only");
+        log!(
+            "service worker: not available here (insecure origin or old browser); running online only"
+        );
         return;
     }
     let container = navigator.service_worker();
@@ -180,7 +184,9 @@ fn controller_changed() {
         let still_waiting = PWA.with_borrow_mut(|p| {
             p.reload_requested = false;
             p.taken_over = true;
-            p.registration.as_ref().and_then(ServiceWorkerRegistration::waiting)
+            p.registration
+                .as_ref()
+                .and_then(ServiceWorkerRegistration::waiting)
         });
         set_waiting(still_waiting);
     }
@@ -235,7 +241,8 @@ fn reload() {
 /// Adds an event listener for the life of the page.
 fn listen(target: &web_sys::EventTarget, event: &str, f: impl FnMut() + 'static) {
     let closure = Closure::<dyn FnMut()>::new(f);
-    if let Err(e) = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref()) {
+    if let Err(e) = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+    {
         warn!("service worker: cannot listen to {event}: {e:?}");
     }
     closure.forget();

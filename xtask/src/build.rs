@@ -1,10 +1,10 @@
 //! Build: the release PWA (Trunk, into dist/) and the release server binary.
 //! Shared by `build`, `run` and the browser tests so all three ship exactly the same bytes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
 
 use crate::ensure::Tools;
 use crate::util::{self, repo_root, step, target_dir};
@@ -23,26 +23,116 @@ pub fn build_pwa(tools: &Tools) -> Result<PathBuf> {
     Ok(dist)
 }
 
-/// Generates the service worker into dist/ from public/workbox-config.cjs.
+/// Generates the service worker into dist/ from public/workbox-config.cjs with Workbox
+/// (`workbox generateSW`, the `workbox-cli` pinned in tests/package.json), so the precache list
+/// always matches what Trunk just wrote. Installs tests/node_modules first if it is missing or
+/// older than tests/package-lock.json, and fails the build if Workbox cannot run or the worker
+/// would not precache the app shell.
 /// Nothing to do while that config does not exist.
-pub fn generate_service_worker(_tools: &Tools, _dist: &std::path::Path) -> Result<()> {
+pub fn generate_service_worker(tools: &Tools, dist: &Path) -> Result<()> {
     let root = repo_root();
     let config = root.join("public/workbox-config.cjs");
     if !config.exists() {
         println!("no public/workbox-config.cjs: no service worker generated");
         return Ok(());
     }
-    let workbox = root.join("tests/node_modules/.bin/workbox");
-    if !workbox.exists() {
-        println!(
-            "public/workbox-config.cjs exists but tests/node_modules/.bin/workbox does not: skipped"
-        );
-        return Ok(());
+    // Trunk's copy-dir of public/ copied the config into dist/; it is not part of the app.
+    let _ = std::fs::remove_file(dist.join("workbox-config.cjs"));
+    // Leftovers of an earlier generation, if Trunk did not start from an empty dist/.
+    for entry in std::fs::read_dir(dist)
+        .with_context(|| format!("reading {}", dist.display()))?
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "sw.js"
+            || name == "sw.js.map"
+            || (name.starts_with("workbox-") && name.contains(".js"))
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
-    // The generation step (`workbox generateSW public/workbox-config.cjs`) is added with the
-    // service worker itself.
-    println!("service worker generation is not implemented yet");
+
+    let tests = root.join("tests");
+    let workbox = tests.join("node_modules/.bin/workbox");
+    if !workbox.exists() || npm_packages_stale(&tests) {
+        println!("installing the test packages, which bring workbox-cli (npm ci in tests/)");
+        let mut cmd = tools.command("npm");
+        cmd.args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&tests)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        util::run(&mut cmd).context(
+            "npm ci in tests/ failed, so Workbox cannot generate the service worker \
+             (run `PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci` in tests/ to see why)",
+        )?;
+    }
+    if !workbox.exists() {
+        bail!(
+            "{} is missing after npm ci: add workbox-cli to tests/package.json \
+             (the service worker cannot be generated without it)",
+            workbox.display()
+        );
+    }
+
+    let mut cmd = tools.command(&workbox.to_string_lossy());
+    cmd.arg("generateSW")
+        .arg(&config)
+        .current_dir(&root)
+        .env("POS_DIST_DIR", dist);
+    util::run(&mut cmd).context("workbox generateSW failed: no service worker was generated")?;
+
+    check_precache(dist)
+}
+
+/// The generated worker must precache the page, the wasm, its JS glue and the CSS, or the
+/// register would not start offline (e.g. a wasm above `maximumFileSizeToCacheInBytes` is left
+/// out with only a warning).
+fn check_precache(dist: &Path) -> Result<()> {
+    let sw_path = dist.join("sw.js");
+    let sw = std::fs::read_to_string(&sw_path)
+        .with_context(|| format!("workbox did not write {}", sw_path.display()))?;
+    let mut shell: Vec<String> = vec!["index.html".into()];
+    for entry in std::fs::read_dir(dist)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let app_file = name.ends_with(".wasm")
+            || name.ends_with(".css")
+            || (name.ends_with(".js") && name != "sw.js" && !name.starts_with("workbox-"));
+        if app_file {
+            shell.push(name);
+        }
+    }
+    if !shell.iter().any(|n| n.ends_with(".wasm")) {
+        bail!("{} has no .wasm file: did trunk build run?", dist.display());
+    }
+    let missing: Vec<&String> = shell
+        .iter()
+        .filter(|name| !sw.contains(&format!("\"{name}\"")))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "{} does not precache {missing:?}: check globPatterns and \
+             maximumFileSizeToCacheInBytes in public/workbox-config.cjs",
+            sw_path.display()
+        );
+    }
+    println!(
+        "service worker {} precaches the app shell ({})",
+        sw_path.display(),
+        shell.join(", ")
+    );
     Ok(())
+}
+
+/// True when tests/node_modules is missing or older than tests/package-lock.json.
+fn npm_packages_stale(tests: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (
+        modified(&tests.join("package-lock.json")),
+        modified(&tests.join("node_modules/.package-lock.json")),
+    ) {
+        (Some(lock), Some(installed)) => lock > installed,
+        (_, None) => true,
+        (None, Some(_)) => false,
+    }
 }
 
 /// `cargo build --release -p pos-sync-server`; returns the binary's absolute path.
@@ -59,4 +149,35 @@ pub fn build_server() -> Result<PathBuf> {
     Ok(target_dir()?
         .join("release")
         .join(format!("pos-sync-server{}", std::env::consts::EXE_SUFFIX)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precache_check_wants_the_whole_shell() {
+        let dist = std::env::temp_dir().join(format!("xtask-sw-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dist);
+        std::fs::create_dir_all(&dist).unwrap();
+        for name in [
+            "index.html",
+            "pos-app-1a2b3c4d5e6f7a8b_bg.wasm",
+            "pos-app-1a2b3c4d5e6f7a8b.js",
+            "main-bdc6b0ffebb03c0.css",
+            "workbox-9c191d2f.js",
+        ] {
+            std::fs::write(dist.join(name), "x").unwrap();
+        }
+        let entries = r#"{url:"pos-app-1a2b3c4d5e6f7a8b.js",revision:null},{url:"main-bdc6b0ffebb03c0.css",revision:null},{url:"index.html",revision:"4e7e"}"#;
+        // The wasm was left out (too big for maximumFileSizeToCacheInBytes): an error.
+        std::fs::write(dist.join("sw.js"), entries).unwrap();
+        let err = check_precache(&dist).unwrap_err().to_string();
+        assert!(err.contains("pos-app-1a2b3c4d5e6f7a8b_bg.wasm"), "{err}");
+        assert!(!err.contains("workbox-9c191d2f"), "{err}");
+        let all = format!(r#"{entries},{{url:"pos-app-1a2b3c4d5e6f7a8b_bg.wasm",revision:null}}"#);
+        std::fs::write(dist.join("sw.js"), all).unwrap();
+        check_precache(&dist).unwrap();
+        std::fs::remove_dir_all(&dist).unwrap();
+    }
 }
