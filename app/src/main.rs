@@ -4,6 +4,7 @@
 mod browser;
 mod i18n;
 mod idb;
+mod pwa;
 mod state;
 mod storage;
 mod views;
@@ -27,6 +28,7 @@ const HEALTH_POLL_MS: i32 = 10_000;
 
 fn main() {
     console_error_panic_hook::set_once();
+    pwa::register_service_worker();
     // Leptos sets up its executor when mounting; booting awaits storage before that.
     wasm_bindgen_futures::spawn_local(async {
         let lang = initial_lang();

@@ -277,7 +277,6 @@ pub fn UpdateBanner() -> impl IntoView {
                 class="update-banner"
                 role="status"
                 data-testid="update-banner"
-                style="display:flex;flex-wrap:wrap;align-items:center;gap:8px 12px;padding:8px 12px;background:#fff4d6;border-bottom:1px solid #f3a712"
             >
                 <strong>{move || state.t(Msg::UpdateReady)}</strong>
                 <Show when=busy>
@@ -286,7 +285,6 @@ pub fn UpdateBanner() -> impl IntoView {
                 <button
                     class="primary"
                     data-testid="update-now"
-                    style="margin-left:auto"
                     disabled=busy
                     on:click=move |_| apply_update()
                 >

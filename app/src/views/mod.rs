@@ -31,6 +31,7 @@ pub fn App(state: AppState) -> impl IntoView {
         <div class="app">
             <Header />
             <NoticeBar />
+            <crate::pwa::UpdateBanner />
             <main class="screen">
                 {move || match state.screen.get() {
                     Screen::Register => view! { <register::Register /> }.into_any(),
