@@ -2,8 +2,10 @@
 //! It installs the pinned tools it needs (see `ensure`), so the same commands work on a fresh CI
 //! machine and on a developer's. Plain std + anyhow to stay quick to compile.
 
+mod bench;
 mod build;
 mod ensure;
+mod server;
 mod test;
 mod util;
 
@@ -134,8 +136,8 @@ fn exec(mut cmd: Command) -> Result<()> {
     Ok(())
 }
 
-/// Benchmarks: none yet.
+/// Benchmarks: builds and serves the release PWA, runs tests/bench/bench.mjs in headless
+/// Chromium, prints the figures and writes docs/benchmarks.md.
 fn bench() -> Result<()> {
-    println!("no benchmarks yet");
-    Ok(())
+    bench::bench()
 }
