@@ -151,11 +151,14 @@ impl IdbStorage {
         let id = pending.sale_id.to_string();
 
         // A retry of a sale already kept returns it: never a second sale, never a second number.
-        let kept: Option<SaleRecord> = sales.get(id.as_str()).serde().map_err(classify)?.await.map_err(classify)?;
+        // Both reads go out at once; requests run as soon as they are built.
+        let kept = sales.get(id.as_str()).serde().map_err(classify)?;
+        let device = kv.get(DEVICE_KEY).primitive().map_err(classify)?;
+        let kept: Option<SaleRecord> = kept.await.map_err(classify)?;
+        let device_json: Option<String> = device.await.map_err(classify)?;
         let sale = match kept {
             Some(record) => record.sale()?,
             None => {
-                let device_json: Option<String> = kv.get(DEVICE_KEY).primitive().map_err(classify)?.await.map_err(classify)?;
                 let mut device: DeviceInfo = device_json
                     .as_deref()
                     .map(serde_json::from_str)

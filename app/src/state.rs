@@ -18,8 +18,6 @@ use crate::storage::{OpenTicket, PendingPayment, Storage, StorageError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
     Register,
-    /// The sale just completed, with its change and receipt.
-    Completed,
     Sales,
     Settings,
 }
@@ -105,20 +103,36 @@ impl AppState {
         }
     }
 
-    /// Saves the open ticket whenever it or its payment changes. Saves are queued in order by
-    /// IndexedDB, so the last one written is the last edit.
+    /// Saves the open ticket whenever it or its payment changes. The write waits until the frame
+    /// showing the edit is painted, so a tap is never slowed by storage; edits made within one
+    /// frame are saved once. IndexedDB queues the writes in order, so the last one is the last edit.
     pub fn persist_open_ticket(&self) {
         let state = *self;
+        let latest: StoredValue<Option<OpenTicket>, LocalStorage> = StoredValue::new_local(None);
         Effect::new(move |first: Option<()>| {
             let open = OpenTicket { ticket: state.ticket.get(), payment: state.payment.get() };
-            if first.is_some() {
-                let storage = state.storage.get_value();
-                spawn_local(async move {
-                    if let Err(e) = storage.save_open_ticket(open).await {
-                        state.notice.set(Some(storage_notice(&e)));
-                    }
-                });
+            if first.is_none() {
+                return;
             }
+            let already_scheduled = latest.with_value(Option::is_some);
+            latest.set_value(Some(open));
+            if already_scheduled {
+                return;
+            }
+            request_animation_frame(move || {
+                set_timeout(
+                    move || {
+                        let Some(open) = latest.try_update_value(Option::take).flatten() else { return };
+                        let storage = state.storage.get_value();
+                        spawn_local(async move {
+                            if let Err(e) = storage.save_open_ticket(open).await {
+                                state.notice.set(Some(storage_notice(&e)));
+                            }
+                        });
+                    },
+                    std::time::Duration::ZERO,
+                )
+            });
         });
     }
 
@@ -280,8 +294,8 @@ impl AppState {
                             list.insert(0, sale.clone());
                         }
                     });
+                    // Shown over the register, which stays mounted for the next sale.
                     state.last_sale.set(Some(sale));
-                    state.screen.set(Screen::Completed);
                     crate::announce_sale();
                 }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
@@ -291,7 +305,6 @@ impl AppState {
 
     pub fn new_sale(&self) {
         self.last_sale.set(None);
-        self.screen.set(Screen::Register);
     }
 
     /// Reads the newest page of sales, or the next older page when `more`.

@@ -1,6 +1,8 @@
 //! The catalog: what the store sells. Products refer to categories, tax categories and modifiers
 //! by id so that a price or a tax change is made in one place.
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -133,6 +135,63 @@ impl Catalog {
     }
 }
 
+/// Answers searches of a large catalog at typing speed: names are lowered once and codes are
+/// hashed when the catalog is loaded, not on every keystroke.
+#[derive(Clone, Debug, Default)]
+pub struct SearchIndex {
+    names: Vec<String>,
+    skus: Vec<String>,
+    barcodes: Vec<Vec<String>>,
+    /// Exact barcode, or lowered SKU, to the product's position.
+    codes: HashMap<String, usize>,
+}
+
+impl SearchIndex {
+    pub fn new(catalog: &Catalog) -> SearchIndex {
+        let mut codes = HashMap::with_capacity(catalog.products.len() * 2);
+        // Barcodes win over SKUs, and the first product with a code wins, as in `Catalog::by_code`.
+        for (i, p) in catalog.products.iter().enumerate().rev() {
+            codes.insert(p.sku.to_lowercase(), i);
+        }
+        for (i, p) in catalog.products.iter().enumerate().rev() {
+            for b in &p.barcodes {
+                codes.insert(b.to_lowercase(), i);
+            }
+        }
+        SearchIndex {
+            names: catalog.products.iter().map(|p| p.name.to_lowercase()).collect(),
+            skus: catalog.products.iter().map(|p| p.sku.to_lowercase()).collect(),
+            barcodes: catalog.products.iter().map(|p| p.barcodes.iter().map(|b| b.to_lowercase()).collect()).collect(),
+            codes,
+        }
+    }
+
+    /// The position of the product whose barcode or SKU is exactly `code`.
+    pub fn by_code(&self, code: &str) -> Option<usize> {
+        self.codes.get(&code.trim().to_lowercase()).copied()
+    }
+
+    /// Positions of the products matching `query` as [`Catalog::search`] does, the exact code
+    /// match first. `within` may hold the result of a query that this one extends (the cashier
+    /// typed one more character): only those products are looked at again.
+    pub fn search(&self, query: &str, within: Option<&[usize]>) -> Vec<usize> {
+        let query = query.trim().to_lowercase();
+        let exact = self.by_code(&query);
+        let matches = |i: usize| {
+            Some(i) != exact
+                && (self.names[i].contains(&query)
+                    || self.skus[i].starts_with(&query)
+                    || self.barcodes[i].iter().any(|b| b.starts_with(&query)))
+        };
+        let mut found: Vec<usize> = exact.into_iter().collect();
+        match within {
+            Some(candidates) => found.extend(candidates.iter().copied().filter(|&i| matches(i))),
+            None => found.extend((0..self.names.len()).filter(|&i| matches(i))),
+        }
+        found
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CatalogError {
     UnknownTaxCategory { product: String, tax_category: String },
@@ -159,3 +218,23 @@ impl std::fmt::Display for CatalogError {
 }
 
 impl std::error::Error for CatalogError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_finds_what_a_scan_finds() {
+        let (_, catalog) = crate::demo::food_truck(false);
+        let index = SearchIndex::new(&catalog);
+        for query in ["", "b", "bu", "burger", "BURGER", "ft-01", "2000000000183", "cola", "zzz", "ft-012"] {
+            let by_scan: Vec<&str> = catalog.search(query).iter().map(|p| p.id.as_str()).collect();
+            let by_index: Vec<&str> = index.search(query, None).iter().map(|&i| catalog.products[i].id.as_str()).collect();
+            assert_eq!(by_index, by_scan, "query {query:?}");
+        }
+        // Narrowing from a shorter query gives the same result as searching afresh.
+        let b = index.search("b", None);
+        assert_eq!(index.search("bur", Some(&b)), index.search("bur", None));
+        assert_eq!(index.by_code("2000000000183").map(|i| catalog.products[i].id.as_str()), Some("cola"));
+    }
+}

@@ -28,6 +28,7 @@
 
 mod catalog;
 pub mod demo;
+mod docs;
 mod money;
 mod sale;
 mod store;
@@ -35,7 +36,12 @@ mod tax;
 mod tender;
 mod ticket;
 
-pub use catalog::{Catalog, CatalogError, Category, Modifier, Product, Unit};
+pub use docs::{
+    Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocError, DocKind, Document, DocumentId, Month,
+    MonthIndex, PriceConflict, Recorded, Refund, ReturnLine, SCHEMA_VERSION, SalesDay, SettingsDoc, StockPeriod, Void,
+    sync_in_memory,
+};
+pub use catalog::{Catalog, CatalogError, Category, Modifier, Product, SearchIndex, Unit};
 pub use money::{Currency, allocate, round_to_increment};
 pub use sale::{CompleteError, ReceiptNumber, Sale};
 pub use store::{PricingRules, Store};
@@ -46,3 +52,5 @@ pub use ticket::{Discount, LineId, LineTotals, Ticket, TicketError, TicketLine, 
 /// Re-exported so callers name the same `Decimal` and `Uuid` as core.
 pub use rust_decimal::Decimal;
 pub use uuid::Uuid;
+/// Re-exported so the app, the server and tests name the same Automerge as the documents.
+pub use automerge;

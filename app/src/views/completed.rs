@@ -1,4 +1,5 @@
-//! After "paid": the change due, large, and the receipt.
+//! After "paid": the change due, large, and the receipt, over the register so that the register
+//! is not rebuilt for every sale.
 
 use leptos::prelude::*;
 
@@ -14,7 +15,7 @@ pub fn Completed() -> impl IntoView {
             let change = sale.change();
             let currency = sale.rules().currency;
             view! {
-                <div class="completed" data-testid="completed">
+                <div class="overlay"><div class="dialog completed" role="dialog" aria-modal="true" data-testid="completed">
                     <p class="paid-badge">{move || state.t(Msg::Paid)}</p>
                     <div class="change-due" data-testid="change-due">
                         <span class="label">{move || state.t(if change.is_zero() { Msg::NoChange } else { Msg::ChangeDue })}</span>
@@ -24,7 +25,7 @@ pub fn Completed() -> impl IntoView {
                         {move || state.t(Msg::NewSale)}
                     </button>
                     <Receipt sale />
-                </div>
+                </div></div>
             }
         })
     }

@@ -35,13 +35,15 @@ pub fn App(state: AppState) -> impl IntoView {
             <main class="screen">
                 {move || match state.screen.get() {
                     Screen::Register => view! { <register::Register /> }.into_any(),
-                    Screen::Completed => view! { <completed::Completed /> }.into_any(),
                     Screen::Sales => view! { <sales::Sales /> }.into_any(),
                     Screen::Settings => view! { <settings::Settings /> }.into_any(),
                 }}
             </main>
             <Show when=move || state.payment.with(Option::is_some)>
                 <pay::PayDialog />
+            </Show>
+            <Show when=move || state.last_sale.with(Option::is_some)>
+                <completed::Completed />
             </Show>
         </div>
     }

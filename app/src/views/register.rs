@@ -1,8 +1,10 @@
 //! The selling screen: the catalog grid by category with search on one side, the ticket on the
 //! other (stacked on a phone).
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
-use pos_core::{Product, Unit};
+use pos_core::{Product, SearchIndex, Unit};
 
 use super::ticket::TicketPanel;
 use crate::i18n::{self, Msg};
@@ -11,21 +13,41 @@ use crate::state::AppState;
 /// Tiles drawn at once; a search narrows a large catalog rather than scrolling through it.
 const MAX_TILES: usize = 120;
 
+/// The matches of the last search, kept to narrow the next keystroke's search.
+struct Found {
+    query: String,
+    index: Arc<SearchIndex>,
+    matches: Vec<usize>,
+}
+
 #[component]
 pub fn Register() -> impl IntoView {
     let state = expect_context::<AppState>();
     let query = RwSignal::new(String::new());
     let category = RwSignal::new(None::<String>);
+    // Built once per catalog; every change of the catalog is a new index.
+    let index = Memo::new_with_compare(move |_| Arc::new(state.catalog.with(SearchIndex::new)), |_, _| true);
+    // Keeps every match of the last query, so that typing one more character only narrows it.
+    let found = Memo::new_owning(move |previous: Option<Found>| {
+        let q = query.get().trim().to_lowercase();
+        let index = index.get();
+        let narrowed = previous
+            .as_ref()
+            .filter(|p| Arc::ptr_eq(&p.index, &index) && !p.query.is_empty() && q.starts_with(&p.query))
+            .map(|p| p.matches.as_slice());
+        let matches = if q.is_empty() { Vec::new() } else { index.search(&q, narrowed) };
+        (Found { query: q, index, matches }, true)
+    });
     let visible = Memo::new(move |_| {
-        let q = query.get();
         let cat = category.get();
         state.catalog.with(|c| {
-            let found: Vec<Product> = if q.trim().is_empty() {
-                c.products.iter().filter(|p| cat.as_ref().is_none_or(|cat| &p.category == cat)).take(MAX_TILES).cloned().collect()
-            } else {
-                c.search(&q).into_iter().take(MAX_TILES).cloned().collect()
-            };
-            found
+            found.with(|f| {
+                if f.query.is_empty() {
+                    c.products.iter().filter(|p| cat.as_ref().is_none_or(|cat| &p.category == cat)).take(MAX_TILES).cloned().collect()
+                } else {
+                    f.matches.iter().take(MAX_TILES).filter_map(|&i| c.products.get(i).cloned()).collect::<Vec<Product>>()
+                }
+            })
         })
     });
 
@@ -39,7 +61,7 @@ pub fn Register() -> impl IntoView {
             return;
         }
         // A scanner or a cashier typed a code: add that product. A name with one match adds it too.
-        let added = if state.catalog.with_untracked(|c| c.by_code(&text).is_some()) {
+        let added = if index.with_untracked(|i| i.by_code(&text).is_some()) {
             state.add_by_code(&text)
         } else {
             match visible.with_untracked(|v| (v.len() == 1).then(|| v[0].clone())) {
