@@ -39,6 +39,9 @@
 //! - [`Bitmap`] turns a grey logo into the dots of a raster image.
 //! - [`StatusRequest`] is the `DLE EOT n` request and parses its reply;
 //!   [`PrinterCondition`] adds replies up into [`PrinterProblem`]s.
+//! - [`ReceiptLayout::from_sale`] lays out a sale's receipt as [`ReceiptBlock`]s, in English
+//!   or Russian; [`ReceiptLayout::encode`] prints it, and the app shows the same blocks.
+//! - [`WedgeDetector`] tells a keyboard-wedge barcode scanner's keys from a person's.
 //!
 //! # Architecture invariant
 //! No I/O, no clock, no browser API: this crate compiles for the host and for
@@ -54,6 +57,8 @@ mod error;
 mod image;
 mod layout;
 mod profile;
+mod receipt;
+mod scanner;
 mod status;
 
 pub use codepage::{CodePage, Replaced};
@@ -65,6 +70,12 @@ pub use error::{EncodeError, StatusError};
 pub use image::{Bitmap, Dither};
 pub use layout::{Column, row, truncate, two_columns, wrap};
 pub use profile::{DrawerPulse, PrinterProfile};
+pub use receipt::{
+    DateTime, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage, ReceiptLayout,
+    ReceiptOptions, ReceiptQr, ReceiptQrError, Rule, TextStyle, format_amount, format_date_time,
+    format_money, format_number, format_rate,
+};
+pub use scanner::{Key, WedgeConfig, WedgeDetector, WedgeOutput};
 pub use status::{
     DrawerSensor, ErrorCause, OfflineCause, PaperSensor, PrinterCondition, PrinterProblem,
     PrinterStatus, StatusReply, StatusRequest,

@@ -1,0 +1,358 @@
+//! The layout of one sale's receipt: header, lines, totals, taxes, tenders, footer.
+//! Every amount comes from the sale as core computed it; nothing is added up here except to
+//! decide which rows to show.
+
+use pos_core::{Decimal, Discount, Sale, Store, TaxPricing, Tender, TicketLine, Unit};
+
+use super::format::{format_amount, format_date_time, format_money, format_number, format_rate};
+use super::labels::ReceiptLabels;
+use super::{ReceiptBlock, ReceiptCopy, ReceiptLayout, ReceiptOptions, ReceiptQr, Rule, TextStyle};
+use crate::encoder::Align;
+
+impl ReceiptLayout {
+    /// The receipt of `sale` in `store`, as `options` say.
+    pub fn from_sale(sale: &Sale, store: &Store, options: &ReceiptOptions) -> ReceiptLayout {
+        let mut receipt = Builder {
+            blocks: Vec::with_capacity(48 + sale.lines().len() * 4),
+            labels: options.language.labels(),
+            sale,
+            options,
+        };
+        receipt.build(store);
+        ReceiptLayout {
+            blocks: receipt.blocks,
+        }
+    }
+}
+
+struct Builder<'a> {
+    blocks: Vec<ReceiptBlock>,
+    labels: &'static ReceiptLabels,
+    sale: &'a Sale,
+    options: &'a ReceiptOptions,
+}
+
+impl Builder<'_> {
+    fn build(&mut self, store: &Store) {
+        let card = self
+            .sale
+            .tenders()
+            .iter()
+            .any(|tender| matches!(tender, Tender::Card { .. }));
+        let cash = self
+            .sale
+            .tenders()
+            .iter()
+            .any(|tender| matches!(tender, Tender::Cash { .. }));
+        if self.options.open_drawer_for_cash
+            && cash
+            && self.options.copy == ReceiptCopy::Customer
+            && !self.options.reprint
+        {
+            // First, so the drawer opens while the receipt prints and change can be counted.
+            self.blocks.push(ReceiptBlock::OpenDrawer);
+        }
+        self.banners(card);
+        self.header(store);
+        self.lines();
+        self.totals();
+        self.tenders();
+        self.footer(store, card);
+        self.blocks.push(ReceiptBlock::Cut);
+    }
+
+    fn text(&mut self, text: impl Into<String>, align: Align, style: TextStyle) {
+        self.blocks.push(ReceiptBlock::Text {
+            text: text.into(),
+            align,
+            style,
+        });
+    }
+
+    fn row(&mut self, left: impl Into<String>, right: impl Into<String>, style: TextStyle) {
+        self.blocks.push(ReceiptBlock::Row {
+            left: left.into(),
+            right: right.into(),
+            style,
+        });
+    }
+
+    fn amount(&self, amount: Decimal) -> String {
+        format_amount(amount, self.sale.totals().currency, self.options.language)
+    }
+
+    fn money(&self, amount: Decimal) -> String {
+        format_money(amount, self.sale.totals().currency, self.options.language)
+    }
+
+    fn banners(&mut self, card: bool) {
+        let labels = self.labels;
+        if self.options.training {
+            self.training_banner();
+        }
+        match self.options.copy {
+            ReceiptCopy::Merchant => {
+                self.text(labels.merchant_copy, Align::Center, TextStyle::BOLD)
+            }
+            // Named only when the merchant's copy prints too, so the two are told apart.
+            ReceiptCopy::Customer if card => {
+                self.text(labels.customer_copy, Align::Center, TextStyle::BOLD)
+            }
+            ReceiptCopy::Customer => {}
+        }
+        if self.options.reprint {
+            self.text(labels.reprint, Align::Center, TextStyle::BOLD);
+        }
+    }
+
+    fn training_banner(&mut self) {
+        self.text(self.labels.training, Align::Center, TextStyle::BOLD);
+        self.text(self.labels.training_note, Align::Center, TextStyle::PLAIN);
+    }
+
+    fn header(&mut self, store: &Store) {
+        let labels = self.labels;
+        if !store.name.trim().is_empty() {
+            self.text(store.name.trim(), Align::Center, TextStyle::LARGE);
+        }
+        if !store.address.trim().is_empty() {
+            self.text(store.address.trim(), Align::Center, TextStyle::PLAIN);
+        }
+        if !store.tax_number.trim().is_empty() {
+            self.text(
+                format!("{} {}", labels.tax_number, store.tax_number.trim()),
+                Align::Center,
+                TextStyle::PLAIN,
+            );
+        }
+        self.blocks.push(ReceiptBlock::Rule(Rule::Single));
+        let when = format_date_time(
+            self.sale.completed_at_ms(),
+            self.options.utc_offset_minutes,
+            self.options.language,
+        );
+        self.row(
+            format!("{} {}", labels.receipt, self.sale.receipt_number()),
+            when,
+            TextStyle::PLAIN,
+        );
+        if let Some(cashier) = self.options.cashier.as_deref().map(str::trim)
+            && !cashier.is_empty()
+        {
+            self.text(
+                format!("{}: {cashier}", labels.cashier),
+                Align::Left,
+                TextStyle::PLAIN,
+            );
+        }
+        self.blocks.push(ReceiptBlock::Rule(Rule::Single));
+    }
+
+    fn lines(&mut self) {
+        let totals = self.sale.totals();
+        for (index, line) in self.sale.lines().iter().enumerate() {
+            let line_totals = totals
+                .lines
+                .iter()
+                .find(|t| t.line_id == line.id)
+                .or_else(|| totals.lines.get(index));
+            let gross = line_totals.map_or_else(
+                || {
+                    totals
+                        .currency
+                        .round(line.unit_price_with_modifiers() * line.quantity)
+                },
+                |t| t.gross,
+            );
+            let simple = line.unit == Unit::Piece
+                && line.quantity == Decimal::ONE
+                && line.modifiers.is_empty();
+            if simple {
+                self.row(line.name.clone(), self.amount(gross), TextStyle::PLAIN);
+            } else {
+                self.text(line.name.clone(), Align::Left, TextStyle::PLAIN);
+                for modifier in &line.modifiers {
+                    self.row(
+                        format!("  + {}", modifier.name),
+                        self.amount(modifier.price),
+                        TextStyle::PLAIN,
+                    );
+                }
+                let quantity = self.quantity(line);
+                let unit_price = self.amount(line.unit_price_with_modifiers());
+                self.row(
+                    format!("  {quantity} x {unit_price}"),
+                    self.amount(gross),
+                    TextStyle::PLAIN,
+                );
+            }
+            if let Some(line_totals) = line_totals
+                && !line_totals.line_discount.is_zero()
+            {
+                let label = self.discount_label(self.labels.discount, line.discount);
+                self.row(
+                    format!("  {label}"),
+                    self.amount(-line_totals.line_discount),
+                    TextStyle::PLAIN,
+                );
+            }
+        }
+        self.blocks.push(ReceiptBlock::Rule(Rule::Single));
+    }
+
+    fn quantity(&self, line: &TicketLine) -> String {
+        match line.unit {
+            Unit::Piece => format_number(line.quantity, None, self.options.language),
+            Unit::Kilogram => format!(
+                "{} {}",
+                format_number(line.quantity, Some(3), self.options.language),
+                self.labels.kilogram
+            ),
+        }
+    }
+
+    fn discount_label(&self, label: &str, discount: Option<Discount>) -> String {
+        match discount {
+            Some(Discount::Percent(percent)) => {
+                format!("{label} {}", format_rate(percent, self.options.language))
+            }
+            _ => label.to_owned(),
+        }
+    }
+
+    fn totals(&mut self) {
+        let labels = self.labels;
+        let totals = self.sale.totals();
+        let exclusive = self.sale.rules().tax_pricing == TaxPricing::Exclusive;
+        let discounted = !totals.line_discounts.is_zero() || !totals.order_discount.is_zero();
+        if discounted || exclusive {
+            self.row(
+                labels.subtotal,
+                self.amount(totals.subtotal),
+                TextStyle::PLAIN,
+            );
+        }
+        if !totals.line_discounts.is_zero() {
+            self.row(
+                labels.item_discounts,
+                self.amount(-totals.line_discounts),
+                TextStyle::PLAIN,
+            );
+        }
+        if !totals.order_discount.is_zero() {
+            let label = self.discount_label(labels.order_discount, self.sale.order_discount());
+            self.row(label, self.amount(-totals.order_discount), TextStyle::PLAIN);
+        }
+        if exclusive {
+            self.taxes(labels.tax);
+        }
+        self.blocks.push(ReceiptBlock::Rule(Rule::Double));
+        self.row(labels.total, self.money(totals.total), TextStyle::LARGE);
+        if !self.sale.cash_rounding().is_zero() {
+            self.row(
+                labels.cash_rounding,
+                self.amount(self.sale.cash_rounding()),
+                TextStyle::PLAIN,
+            );
+            self.row(
+                labels.amount_paid,
+                self.money(self.sale.amount_paid()),
+                TextStyle::BOLD,
+            );
+        }
+        if !exclusive {
+            self.taxes(labels.tax_included);
+        }
+        self.blocks.push(ReceiptBlock::Rule(Rule::Single));
+    }
+
+    /// One row per rate: `VAT 20% on 10.00 .... 2.00`, on the net amount whether the prices
+    /// include the tax or not, so that the rate times the base is the tax.
+    fn taxes(&mut self, label: &str) {
+        let totals = self.sale.totals();
+        for breakdown in &totals.taxes {
+            self.row(
+                format!(
+                    "{label} {} {} {}",
+                    format_rate(breakdown.category.rate, self.options.language),
+                    self.labels.tax_on,
+                    self.amount(breakdown.net)
+                ),
+                self.amount(breakdown.tax),
+                TextStyle::PLAIN,
+            );
+        }
+    }
+
+    fn tenders(&mut self) {
+        let labels = self.labels;
+        for tender in self.sale.tenders() {
+            match tender {
+                Tender::Cash { tendered } => {
+                    self.row(labels.cash, self.money(*tendered), TextStyle::PLAIN);
+                }
+                Tender::Card { amount, approval } => {
+                    let card = match &approval.last_four {
+                        Some(last_four) => format!("{} **** {last_four}", labels.card),
+                        None => labels.card.to_owned(),
+                    };
+                    self.row(card, self.money(*amount), TextStyle::PLAIN);
+                    if let Some(code) = &approval.auth_code {
+                        self.text(
+                            format!("  {} {code}", labels.auth_code),
+                            Align::Left,
+                            TextStyle::PLAIN,
+                        );
+                    }
+                }
+            }
+        }
+        let paid_cash = self
+            .sale
+            .tenders()
+            .iter()
+            .any(|tender| matches!(tender, Tender::Cash { .. }));
+        if paid_cash {
+            self.row(
+                labels.change,
+                self.money(self.sale.change()),
+                TextStyle::BOLD,
+            );
+        }
+    }
+
+    fn footer(&mut self, store: &Store, card: bool) {
+        let labels = self.labels;
+        if card && self.options.copy == ReceiptCopy::Merchant {
+            self.blocks.push(ReceiptBlock::Signature {
+                label: labels.signature.to_owned(),
+            });
+        }
+        self.blocks.push(ReceiptBlock::Blank);
+        if let Some(policy) = self.options.return_policy.as_deref().map(str::trim)
+            && !policy.is_empty()
+        {
+            self.text(policy, Align::Left, TextStyle::PLAIN);
+            self.blocks.push(ReceiptBlock::Blank);
+        }
+        if !store.receipt_footer.trim().is_empty() {
+            self.text(store.receipt_footer.trim(), Align::Center, TextStyle::PLAIN);
+            self.blocks.push(ReceiptBlock::Blank);
+        }
+        self.blocks.push(ReceiptBlock::Qr {
+            data: ReceiptQr::of(self.sale).payload(),
+        });
+        let number = self.sale.receipt_number().to_string();
+        if self.options.receipt_barcode
+            && !number.is_empty()
+            && number.len() <= 253
+            && number.chars().all(|c| (' '..='~').contains(&c))
+        {
+            self.blocks.push(ReceiptBlock::Barcode { data: number });
+        }
+        if self.options.training {
+            self.blocks.push(ReceiptBlock::Blank);
+            self.training_banner();
+        }
+    }
+}

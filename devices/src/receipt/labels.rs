@@ -1,0 +1,215 @@
+//! Every word a receipt prints, in English and in Russian. The app's i18n layer does not reach
+//! this crate, so the labels live here; a language is a `const` [`ReceiptLabels`] literal, and a
+//! label missing from one of them does not compile.
+
+/// The language a receipt prints in: its labels, decimal comma or point, date order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ReceiptLanguage {
+    /// Labels in English, `1,234.50`, dates as `2026-11-29 13:05`.
+    #[default]
+    English,
+    /// Labels in Russian, `1 234,50`, dates as `29.11.2026 13:05`.
+    Russian,
+}
+
+impl ReceiptLanguage {
+    /// Both languages, for a settings list.
+    pub const ALL: [ReceiptLanguage; 2] = [ReceiptLanguage::English, ReceiptLanguage::Russian];
+
+    /// The printed words of this language.
+    pub const fn labels(self) -> &'static ReceiptLabels {
+        match self {
+            ReceiptLanguage::English => &ReceiptLabels::ENGLISH,
+            ReceiptLanguage::Russian => &ReceiptLabels::RUSSIAN,
+        }
+    }
+
+    /// The BCP 47 tag (`en`, `ru`), to match the app's language setting.
+    pub const fn tag(self) -> &'static str {
+        match self {
+            ReceiptLanguage::English => "en",
+            ReceiptLanguage::Russian => "ru",
+        }
+    }
+
+    /// The language for a BCP 47 tag such as `ru-RU`; English for anything else.
+    pub fn from_tag(tag: &str) -> ReceiptLanguage {
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("ru") {
+            ReceiptLanguage::Russian
+        } else {
+            ReceiptLanguage::English
+        }
+    }
+}
+
+/// The words printed on a receipt, one field per label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceiptLabels {
+    /// Before the receipt number: "Receipt T1-000042".
+    pub receipt: &'static str,
+    /// Before the cashier's name.
+    pub cashier: &'static str,
+    /// Before the store's tax number.
+    pub tax_number: &'static str,
+    /// Sum of the lines before discounts.
+    pub subtotal: &'static str,
+    /// A line's own discount, under the line.
+    pub discount: &'static str,
+    /// The sum of the lines' own discounts, above the total.
+    pub item_discounts: &'static str,
+    /// The discount on the whole order.
+    pub order_discount: &'static str,
+    /// The tax, added on top (prices without tax): "VAT 20%".
+    pub tax: &'static str,
+    /// The tax contained in the prices (prices with tax): "incl. VAT 20%".
+    pub tax_included: &'static str,
+    /// Between a tax rate and the net amount it is charged on: "VAT 20% on 10.00".
+    pub tax_on: &'static str,
+    /// What the sale comes to.
+    pub total: &'static str,
+    /// The difference cash rounding made.
+    pub cash_rounding: &'static str,
+    /// What the customer paid after cash rounding.
+    pub amount_paid: &'static str,
+    /// A cash tender.
+    pub cash: &'static str,
+    /// A card tender.
+    pub card: &'static str,
+    /// Before a card approval's code.
+    pub auth_code: &'static str,
+    /// Change given back.
+    pub change: &'static str,
+    /// After a weight: "0.250 kg".
+    pub kilogram: &'static str,
+    /// The banner of the merchant's copy.
+    pub merchant_copy: &'static str,
+    /// The banner of the customer's copy, printed when a merchant copy is printed too.
+    pub customer_copy: &'static str,
+    /// The banner of a receipt printed again from the list of sales.
+    pub reprint: &'static str,
+    /// The banner of every receipt made in training mode.
+    pub training: &'static str,
+    /// Under the training banner.
+    pub training_note: &'static str,
+    /// Beside the signature line of the merchant's copy of a card sale.
+    pub signature: &'static str,
+}
+
+impl ReceiptLabels {
+    /// English.
+    pub const ENGLISH: ReceiptLabels = ReceiptLabels {
+        receipt: "Receipt",
+        cashier: "Cashier",
+        tax_number: "Tax no.",
+        subtotal: "Subtotal",
+        discount: "Discount",
+        item_discounts: "Item discounts",
+        order_discount: "Order discount",
+        tax: "VAT",
+        tax_included: "incl. VAT",
+        tax_on: "on",
+        total: "Total",
+        cash_rounding: "Rounding",
+        amount_paid: "Amount paid",
+        cash: "Cash",
+        card: "Card",
+        auth_code: "Auth code",
+        change: "Change",
+        kilogram: "kg",
+        merchant_copy: "MERCHANT COPY",
+        customer_copy: "CUSTOMER COPY",
+        reprint: "REPRINT",
+        training: "*** TRAINING ***",
+        training_note: "Training mode: no money was taken.",
+        signature: "Signature",
+    };
+
+    /// Russian.
+    pub const RUSSIAN: ReceiptLabels = ReceiptLabels {
+        receipt: "Чек",
+        cashier: "Кассир",
+        tax_number: "ИНН",
+        subtotal: "Подытог",
+        discount: "Скидка",
+        item_discounts: "Скидки на товары",
+        order_discount: "Скидка на чек",
+        tax: "НДС",
+        tax_included: "в т.ч. НДС",
+        tax_on: "от",
+        total: "Итого",
+        cash_rounding: "Округление",
+        amount_paid: "Оплачено",
+        cash: "Наличные",
+        card: "Карта",
+        auth_code: "Код авторизации",
+        change: "Сдача",
+        kilogram: "кг",
+        merchant_copy: "КОПИЯ ПРОДАВЦА",
+        customer_copy: "КОПИЯ ПОКУПАТЕЛЯ",
+        reprint: "ПОВТОРНАЯ ПЕЧАТЬ",
+        training: "*** УЧЕБНЫЙ РЕЖИМ ***",
+        training_note: "Учебный режим: деньги не принимались.",
+        signature: "Подпись",
+    };
+
+    /// Every label with its field name, to check that none is empty.
+    pub fn all(&self) -> [(&'static str, &'static str); 24] {
+        [
+            ("receipt", self.receipt),
+            ("cashier", self.cashier),
+            ("tax_number", self.tax_number),
+            ("subtotal", self.subtotal),
+            ("discount", self.discount),
+            ("item_discounts", self.item_discounts),
+            ("order_discount", self.order_discount),
+            ("tax", self.tax),
+            ("tax_included", self.tax_included),
+            ("tax_on", self.tax_on),
+            ("total", self.total),
+            ("cash_rounding", self.cash_rounding),
+            ("amount_paid", self.amount_paid),
+            ("cash", self.cash),
+            ("card", self.card),
+            ("auth_code", self.auth_code),
+            ("change", self.change),
+            ("kilogram", self.kilogram),
+            ("merchant_copy", self.merchant_copy),
+            ("customer_copy", self.customer_copy),
+            ("reprint", self.reprint),
+            ("training", self.training),
+            ("training_note", self.training_note),
+            ("signature", self.signature),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_label_is_filled_in_both_languages() {
+        for language in ReceiptLanguage::ALL {
+            for (name, text) in language.labels().all() {
+                assert!(!text.trim().is_empty(), "{language:?}: {name} is empty");
+            }
+        }
+        // Russian labels are Russian, not a copied English line.
+        let english = ReceiptLabels::ENGLISH.all();
+        for (index, (name, russian)) in ReceiptLabels::RUSSIAN.all().into_iter().enumerate() {
+            assert_ne!(russian, english[index].1, "{name}");
+        }
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(ReceiptLanguage::from_tag("ru-RU"), ReceiptLanguage::Russian);
+        assert_eq!(ReceiptLanguage::from_tag("RU"), ReceiptLanguage::Russian);
+        assert_eq!(ReceiptLanguage::from_tag("en-GB"), ReceiptLanguage::English);
+        assert_eq!(ReceiptLanguage::from_tag("de"), ReceiptLanguage::English);
+        for language in ReceiptLanguage::ALL {
+            assert_eq!(ReceiptLanguage::from_tag(language.tag()), language);
+        }
+    }
+}

@@ -1,0 +1,824 @@
+//! The receipt of a sale: golden layouts in English and Russian, the paper width as a
+//! property over random sales, and (ignored unless `EMUPOS_PYTHON` is set) a whole receipt
+//! decoded by the independent `emupos` printer simulator.
+//!
+//! ```text
+//! PYENV_VERSION=3.13.0 python -m venv target/emupos-venv
+//! target/emupos-venv/bin/pip install emupos==0.4.0
+//! EMUPOS_PYTHON=target/emupos-venv/bin/python \
+//!     cargo test -p pos-devices --test receipt -- --ignored
+//! ```
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use pos_core::{
+    CardApproval, Catalog, Currency, Decimal, Discount, Payment, PricingRules, ReceiptNumber, Sale,
+    Store, TaxPricing, TaxRounding, Ticket, Uuid, demo,
+};
+use pos_devices::{
+    PrinterProfile, ReceiptBlock, ReceiptCopy, ReceiptLanguage, ReceiptLayout, ReceiptOptions,
+    ReceiptQr,
+};
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn d(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+/// One line of a ticket: product id, modifier ids, quantity, discount.
+type Item<'a> = (&'a str, &'a [&'a str], &'a str, Option<Discount>);
+
+/// How the customer paid, in order. A card without an amount pays what is left.
+enum Pay<'a> {
+    Cash(&'a str),
+    Card(Option<&'a str>, &'a str, &'a str),
+}
+
+/// The one helper every test sells through: a ticket from the catalog, paid, completed.
+#[allow(clippy::too_many_arguments)]
+fn sell(
+    store: &Store,
+    catalog: &Catalog,
+    items: &[Item<'_>],
+    order_discount: Option<Discount>,
+    pays: &[Pay<'_>],
+    id: Uuid,
+    sequence: u64,
+    at_ms: i64,
+) -> Sale {
+    let mut ticket = Ticket::new(store.rules);
+    for (product, modifiers, quantity, discount) in items {
+        let product = catalog.product(product).unwrap();
+        let tax = catalog.tax_category(&product.tax_category).unwrap();
+        let modifiers: Vec<_> = modifiers
+            .iter()
+            .map(|m| catalog.modifier(m).unwrap().clone())
+            .collect();
+        let line = ticket.add(product, tax, &modifiers, d(quantity)).unwrap();
+        ticket.set_line_discount(line, *discount).unwrap();
+    }
+    ticket.set_order_discount(order_discount).unwrap();
+    let mut payment = Payment::new(ticket.totals().total, store.rules);
+    for pay in pays {
+        match pay {
+            Pay::Cash(amount) => payment.add_cash(d(amount)).unwrap(),
+            Pay::Card(amount, auth, last_four) => {
+                let amount = amount.map_or_else(|| payment.remaining(), d);
+                let approval = CardApproval::new(auth, last_four).unwrap();
+                payment.add_card(amount, approval).unwrap();
+            }
+        }
+    }
+    let number = ReceiptNumber {
+        device_code: "T1".into(),
+        sequence,
+    };
+    ticket.complete(&payment, id, number, at_ms).unwrap()
+}
+
+const LATIN_ID: &str = "0192f5a4-1b2c-7d3e-8f40-123456789abc";
+const CYRILLIC_ID: &str = "0192f5a4-1b2c-7d3e-8f40-cba987654321";
+/// 2026-11-29T13:05:59.999Z.
+const AT_MS: i64 = 1_795_957_559_999;
+
+/// An English food-truck sale in EUR: modifiers, a weighed line, both kinds of discount, part
+/// paid by card, the rest in cash with change.
+fn latin_sale() -> (Store, Sale) {
+    let (store, catalog) = demo::food_truck(false);
+    let sale = sell(
+        &store,
+        &catalog,
+        &[
+            ("classic-burger", &["cheese", "bacon"], "2", None),
+            ("fries", &[], "1", None),
+            ("cola", &[], "1", Some(Discount::Percent(d("10")))),
+            ("candied-nuts", &[], "0.25", None),
+        ],
+        Some(Discount::Percent(d("5"))),
+        &[Pay::Card(Some("10"), "a1b2c3", "4242"), Pay::Cash("30")],
+        LATIN_ID.parse().unwrap(),
+        42,
+        AT_MS,
+    );
+    (store, sale)
+}
+
+/// A Russian café in roubles, prices with VAT, cash rounded to whole roubles.
+fn cyrillic_store() -> Store {
+    Store {
+        name: "Кофейня у дома".into(),
+        address: "ул. Ленина, 5, Москва".into(),
+        tax_number: "7701234567".into(),
+        rules: PricingRules {
+            currency: Currency::RUB,
+            tax_pricing: TaxPricing::Inclusive,
+            tax_rounding: TaxRounding::PerLine,
+            cash_increment: Decimal::ONE,
+        },
+        receipt_footer: "Спасибо за покупку!".into(),
+    }
+}
+
+fn cyrillic_sale() -> (Store, Sale) {
+    let store = cyrillic_store();
+    let (_, catalog) = demo::food_truck(true);
+    let sale = sell(
+        &store,
+        &catalog,
+        &[
+            ("cappuccino", &["oat"], "2", None),
+            ("ice-cream", &[], "1", Some(Discount::Amount(d("0.50")))),
+            ("classic-burger", &[], "1", None),
+        ],
+        None,
+        &[Pay::Cash("100")],
+        CYRILLIC_ID.parse().unwrap(),
+        7,
+        AT_MS,
+    );
+    (store, sale)
+}
+
+fn english(copy: ReceiptCopy) -> ReceiptOptions {
+    ReceiptOptions {
+        language: ReceiptLanguage::English,
+        copy,
+        cashier: Some("Alex".into()),
+        return_policy: Some("Returns within 14 days with this receipt.".into()),
+        utc_offset_minutes: 60,
+        ..ReceiptOptions::default()
+    }
+}
+
+fn russian() -> ReceiptOptions {
+    ReceiptOptions {
+        language: ReceiptLanguage::Russian,
+        cashier: Some("Мария Иванова".into()),
+        return_policy: Some("Возврат в течение 14 дней при наличии чека.".into()),
+        utc_offset_minutes: 180,
+        ..ReceiptOptions::default()
+    }
+}
+
+/// Compares a golden receipt line by line, so a failure shows the first line that differs.
+fn check(actual: &str, expected: &str) {
+    let expected = expected.strip_prefix('\n').unwrap_or(expected);
+    let actual: Vec<&str> = actual.lines().collect();
+    let expected: Vec<&str> = expected.lines().collect();
+    for (index, (a, e)) in actual.iter().zip(&expected).enumerate() {
+        assert_eq!(a, e, "line {} differs:\n{}", index + 1, actual.join("\n"));
+    }
+    assert_eq!(actual.len(), expected.len(), "\n{}", actual.join("\n"));
+}
+
+/// The English merchant's copy of a card-and-cash sale, in training mode, on 42 columns.
+const LATIN_GOLDEN: &str = r#"
+             *** TRAINING ***
+    Training mode: no money was taken.
+              MERCHANT COPY
+   Demo Food Truck
+             Market Square 1
+           Tax no. DE000000000
+------------------------------------------
+Receipt T1-000042         2026-11-29 14:05
+Cashier: Alex
+------------------------------------------
+Classic Burger
+  + Extra cheese                      1.00
+  + Bacon                             1.50
+  2 x 11.00                          22.00
+Fries                                 3.50
+Cola                                  2.50
+  Discount 10%                       -0.25
+Candied Nuts (kg)
+  0.250 kg x 24.00                    6.00
+------------------------------------------
+Subtotal                             34.00
+Item discounts                       -0.25
+Order discount 5%                    -1.69
+==========================================
+Total       32.06 EUR
+incl. VAT 10% on 27.20                2.72
+incl. VAT 20% on 1.78                 0.36
+------------------------------------------
+Card **** 4242                   10.00 EUR
+Auth code A1B2C3
+Cash                             30.00 EUR
+Change                            7.94 EUR
+
+
+Signature ________________________________
+
+Returns within 14 days with this receipt.
+
+  Thank you! Demo receipt, not a fiscal
+                document.
+
+[qr RCPT:0192f5a4-1b2c-7d3e-8f40-123456789abc;32.06;EUR]
+[barcode T1-000042]
+
+             *** TRAINING ***
+    Training mode: no money was taken.
+[cut]
+"#;
+
+/// The Russian customer's receipt of a cash sale on 58 mm paper.
+const CYRILLIC_GOLDEN: &str = r#"
+[open drawer]
+ Кофейня у дома
+     ул. Ленина, 5, Москва
+         ИНН 7701234567
+--------------------------------
+Чек T1-000007   29.11.2026 16:05
+Кассир: Мария Иванова
+--------------------------------
+Капучино
+  + Овсяное молоко          0,40
+  2 x 3,60                  7,20
+Мороженое в стаканчике      3,50
+  Скидка                   -0,50
+Классический бургер         8,50
+--------------------------------
+Подытог                    19,20
+Скидки на товары           -0,50
+================================
+Итого  18,70 RUB
+Округление                  0,30
+Оплачено               19,00 RUB
+в т.ч. НДС 20 % от 6,00     1,20
+в т.ч. НДС 10 % от 10,46    1,04
+--------------------------------
+Наличные              100,00 RUB
+Сдача                  81,00 RUB
+
+Возврат в течение 14 дней при
+наличии чека.
+
+      Спасибо за покупку!
+
+[qr RCPT:0192f5a4-1b2c-7d3e-8f40-cba987654321;18.70;RUB]
+[barcode T1-000007]
+[cut]
+"#;
+
+#[test]
+fn latin_golden() {
+    let (store, sale) = latin_sale();
+    let options = ReceiptOptions {
+        training: true,
+        ..english(ReceiptCopy::Merchant)
+    };
+    let layout = ReceiptLayout::from_sale(&sale, &store, &options);
+    check(&layout.to_text(42), LATIN_GOLDEN);
+}
+
+#[test]
+fn cyrillic_golden() {
+    let (store, sale) = cyrillic_sale();
+    let layout = ReceiptLayout::from_sale(&sale, &store, &russian());
+    check(&layout.to_text(32), CYRILLIC_GOLDEN);
+}
+
+#[test]
+fn copies_drawer_and_marks() {
+    let (store, sale) = latin_sale();
+    assert_eq!(
+        ReceiptCopy::for_sale(&sale),
+        [ReceiptCopy::Customer, ReceiptCopy::Merchant]
+    );
+    let customer = ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer));
+    let merchant = ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Merchant));
+    let signatures = |layout: &ReceiptLayout| {
+        layout
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, ReceiptBlock::Signature { .. }))
+            .count()
+    };
+    assert_eq!(signatures(&customer), 0);
+    assert_eq!(signatures(&merchant), 1);
+    // The drawer opens once: before the customer's copy of a sale with cash, first of all.
+    assert_eq!(customer.blocks.first(), Some(&ReceiptBlock::OpenDrawer));
+    assert!(!merchant.blocks.contains(&ReceiptBlock::OpenDrawer));
+    assert_eq!(customer.blocks.last(), Some(&ReceiptBlock::Cut));
+    assert!(merchant.to_text(48).contains("MERCHANT COPY"));
+    assert!(customer.to_text(48).contains("CUSTOMER COPY"));
+
+    // A reprint is marked and leaves the drawer shut.
+    let reprint = ReceiptOptions {
+        reprint: true,
+        ..english(ReceiptCopy::Customer)
+    };
+    let layout = ReceiptLayout::from_sale(&sale, &store, &reprint);
+    assert!(!layout.blocks.contains(&ReceiptBlock::OpenDrawer));
+    assert!(layout.to_text(48).contains("REPRINT"));
+
+    // A card-only sale: no drawer, no change line.
+    let (store, catalog) = demo::food_truck(false);
+    let card_only = sell(
+        &store,
+        &catalog,
+        &[("latte", &[], "1", None)],
+        None,
+        &[Pay::Card(None, "", "")],
+        Uuid::nil(),
+        1,
+        0,
+    );
+    let layout = ReceiptLayout::from_sale(&card_only, &store, &english(ReceiptCopy::Customer));
+    assert!(!layout.blocks.contains(&ReceiptBlock::OpenDrawer));
+    let text = layout.to_text(32);
+    assert!(!text.contains("Change"), "{text}");
+    assert!(text.contains("Card  ") && !text.contains("****"), "{text}");
+    // A cash-only sale has one copy.
+    let (store, sale) = cyrillic_sale();
+    assert_eq!(ReceiptCopy::for_sale(&sale), [ReceiptCopy::Customer]);
+    let _ = store;
+}
+
+#[test]
+fn training_marks_every_receipt() {
+    let (store, sale) = cyrillic_sale();
+    for copy in [ReceiptCopy::Customer, ReceiptCopy::Merchant] {
+        for reprint in [false, true] {
+            let options = ReceiptOptions {
+                training: true,
+                copy,
+                reprint,
+                ..russian()
+            };
+            let text = ReceiptLayout::from_sale(&sale, &store, &options).to_text(32);
+            assert_eq!(text.matches("УЧЕБНЫЙ РЕЖИМ").count(), 2, "{text}");
+            let lines: Vec<&str> = text.lines().collect();
+            // At the very top (after the drawer kick) and just before the cut.
+            assert!(lines[..3].iter().any(|l| l.contains("УЧЕБНЫЙ")), "{text}");
+            assert!(
+                lines[lines.len() - 4..]
+                    .iter()
+                    .any(|l| l.contains("Учебный")),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn qr_payload_is_stable_and_parses_back() {
+    let (store, sale) = latin_sale();
+    let qr = ReceiptQr::of(&sale);
+    let payload = qr.payload();
+    assert_eq!(payload, format!("RCPT:{LATIN_ID};32.06;EUR"));
+    assert_eq!(ReceiptQr::parse(&payload), Ok(qr));
+    let layout = ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer));
+    assert!(layout.blocks.contains(&ReceiptBlock::Qr { data: payload }));
+    // Whole currencies keep no decimals, three-decimal ones three.
+    let jpy = ReceiptQr {
+        id: Uuid::nil(),
+        total: d("1500"),
+        currency: Currency::from_code("JPY").unwrap(),
+    };
+    assert_eq!(
+        jpy.payload(),
+        "RCPT:00000000-0000-0000-0000-000000000000;1500;JPY"
+    );
+    let kwd = ReceiptQr {
+        total: d("1.5"),
+        currency: Currency::from_code("KWD").unwrap(),
+        ..jpy
+    };
+    assert!(kwd.payload().ends_with(";1.500;KWD"));
+    // A later field is ignored; anything else is not a receipt.
+    assert_eq!(
+        ReceiptQr::parse(&format!("{}{}", kwd.payload(), ";v2")),
+        Ok(kwd)
+    );
+    for bad in [
+        "",
+        "https://example.com",
+        "RCPT:not-a-uuid;1.00;EUR",
+        "RCPT:00000000-0000-0000-0000-000000000000;1,00;EUR",
+        "RCPT:00000000-0000-0000-0000-000000000000;1.00;XYZ",
+        "RCPT:00000000-0000-0000-0000-000000000000;1.00",
+    ] {
+        let error = ReceiptQr::parse(bad).unwrap_err();
+        assert!(error.to_string().contains("not one of our receipts"));
+    }
+}
+
+#[test]
+fn exclusive_prices_add_tax_above_the_total() {
+    let (mut store, catalog) = demo::food_truck(false);
+    store.rules.tax_pricing = TaxPricing::Exclusive;
+    let sale = sell(
+        &store,
+        &catalog,
+        &[("cola", &[], "2", None)],
+        None,
+        &[Pay::Cash("10")],
+        Uuid::nil(),
+        3,
+        0,
+    );
+    let text = ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer)).to_text(32);
+    let subtotal = text.find("Subtotal").unwrap();
+    let vat = text.find("VAT 20% on 5.00").unwrap();
+    let total = text.find("Total").unwrap();
+    assert!(subtotal < vat && vat < total, "{text}");
+    assert!(!text.contains("incl. VAT"), "{text}");
+    assert!(text.contains("6.00 EUR"), "{text}");
+}
+
+// ---- Paper width over random sales -------------------------------------------------------
+
+/// Walks the ESC/POS bytes the receipt renderer makes and returns every printed line with
+/// its width in cells (character count times the `GS !` width). Panics on a byte that is
+/// neither text nor a command the renderer uses, so a stray control code fails too.
+fn printed_lines(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut lines = Vec::new();
+    let mut cells = 0;
+    let mut scale = 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let next = |k: usize| usize::from(bytes[i + k]);
+        match b {
+            0x1B => match bytes[i + 1] {
+                b'@' => i += 2,
+                b't' | b'E' | b'a' | b'd' | b'-' => i += 3,
+                b'p' => i += 5,
+                other => panic!("ESC {other:#04x} at {i}"),
+            },
+            0x1D => match bytes[i + 1] {
+                b'!' => {
+                    scale = (next(2) >> 4) + 1;
+                    i += 3;
+                }
+                b'h' | b'w' | b'H' => i += 3,
+                b'V' => i += 4,
+                b'k' => {
+                    assert_eq!(next(2), 73, "only Code 128");
+                    i += 4 + next(3);
+                }
+                b'(' => {
+                    assert_eq!(bytes[i + 2], b'k');
+                    i += 5 + next(3) + 256 * next(4);
+                }
+                other => panic!("GS {other:#04x} at {i}"),
+            },
+            0x0A => {
+                lines.push((cells, scale));
+                cells = 0;
+                i += 1;
+            }
+            0x20..=0xFF => {
+                cells += scale;
+                i += 1;
+            }
+            other => panic!("control byte {other:#04x} at {i}"),
+        }
+    }
+    assert_eq!(cells, 0, "text after the last line feed");
+    lines
+}
+
+#[derive(Clone, Debug)]
+struct RandomLine {
+    product: usize,
+    modifiers: Vec<bool>,
+    pieces: u32,
+    grams: u32,
+    discount: Option<(bool, u32)>,
+}
+
+fn random_line() -> impl Strategy<Value = RandomLine> {
+    (
+        0..30usize,
+        prop::collection::vec(any::<bool>(), 4),
+        1..=40u32,
+        1..=9_999u32,
+        prop::option::of((any::<bool>(), 0..=100u32)),
+    )
+        .prop_map(|(product, modifiers, pieces, grams, discount)| RandomLine {
+            product,
+            modifiers,
+            pieces,
+            grams,
+            discount,
+        })
+}
+
+/// Text from Latin and Cyrillic letters, digits and spaces, with words of any length.
+fn random_text() -> impl Strategy<Value = String> {
+    "[a-zA-Zа-яА-ЯёЁ0-9 .,]{0,90}"
+}
+
+#[allow(clippy::too_many_arguments)]
+fn random_sale(
+    russian: bool,
+    exclusive: bool,
+    increment: &str,
+    lines: &[RandomLine],
+    order_discount: Option<u32>,
+    card_share: u32,
+    extra_cash: u32,
+    name: &str,
+) -> (Store, Sale) {
+    let (mut store, catalog) = demo::food_truck(russian);
+    store.rules.cash_increment = d(increment);
+    if exclusive {
+        store.rules.tax_pricing = TaxPricing::Exclusive;
+    }
+    if !name.trim().is_empty() {
+        store.name = name.to_owned();
+        store.receipt_footer = format!("{name} {name}");
+    }
+    let mut ticket = Ticket::new(store.rules);
+    for line in lines {
+        let product = &catalog.products[line.product];
+        let tax = catalog.tax_category(&product.tax_category).unwrap();
+        let modifiers: Vec<_> = product
+            .modifiers
+            .iter()
+            .zip(&line.modifiers)
+            .filter(|(_, on)| **on)
+            .map(|(m, _)| catalog.modifier(m).unwrap().clone())
+            .collect();
+        let quantity = match product.unit {
+            pos_core::Unit::Piece => Decimal::from(line.pieces),
+            pos_core::Unit::Kilogram => Decimal::new(i64::from(line.grams), 3),
+        };
+        let id = ticket.add(product, tax, &modifiers, quantity).unwrap();
+        let discount = line.discount.map(|(percent, n)| {
+            if percent {
+                Discount::Percent(Decimal::from(n))
+            } else {
+                Discount::Amount(Decimal::new(i64::from(n) * 10, 2))
+            }
+        });
+        ticket.set_line_discount(id, discount).unwrap();
+    }
+    ticket
+        .set_order_discount(order_discount.map(|p| Discount::Percent(Decimal::from(p))))
+        .unwrap();
+    let total = ticket.totals().total;
+    let mut payment = Payment::new(total, store.rules);
+    let card = store
+        .rules
+        .currency
+        .round(total * Decimal::from(card_share) / Decimal::ONE_HUNDRED);
+    if card > Decimal::ZERO && !payment.is_paid() {
+        let approval = CardApproval::new("AB12", "1234").unwrap();
+        payment.add_card(card, approval).unwrap();
+    }
+    if !payment.is_paid() {
+        let cash = payment.cash_due() + Decimal::from(extra_cash);
+        payment.add_cash(cash).unwrap();
+    }
+    let number = ReceiptNumber {
+        device_code: "POS1".into(),
+        sequence: u64::from(extra_cash) * 1000,
+    };
+    let sale = ticket
+        .complete(
+            &payment,
+            Uuid::from_u128(u128::from(card_share)),
+            number,
+            i64::from(extra_cash) * 7_654_321_987,
+        )
+        .unwrap();
+    (store, sale)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// No line the printer gets is wider than the paper, at 32, 42 and 48 columns, in both
+    /// languages, for every copy and mode; nothing is replaced by `?`; the preview agrees.
+    #[test]
+    fn no_line_is_wider_than_the_paper(
+        russian in any::<bool>(),
+        exclusive in any::<bool>(),
+        increment in prop::sample::select(vec!["0", "0.05", "1"]),
+        lines in prop::collection::vec(random_line(), 1..12),
+        order_discount in prop::option::of(0..=100u32),
+        card_share in prop::sample::select(vec![0u32, 0, 30, 100]),
+        extra_cash in 0..500u32,
+        name in random_text(),
+        cashier in prop::option::of(random_text()),
+        policy in prop::option::of(random_text()),
+        profile in prop::sample::select(PrinterProfile::ALL.to_vec()),
+        merchant in any::<bool>(),
+        training in any::<bool>(),
+        reprint in any::<bool>(),
+        offset in -720..=840i32,
+    ) {
+        let (store, sale) = random_sale(
+            russian, exclusive, increment, &lines, order_discount, card_share, extra_cash, &name,
+        );
+        let options = ReceiptOptions {
+            language: if russian { ReceiptLanguage::Russian } else { ReceiptLanguage::English },
+            copy: if merchant { ReceiptCopy::Merchant } else { ReceiptCopy::Customer },
+            cashier,
+            return_policy: policy,
+            utc_offset_minutes: offset,
+            training,
+            reprint,
+            ..ReceiptOptions::default()
+        };
+        let layout = ReceiptLayout::from_sale(&sale, &store, &options);
+        let encoded = layout.encode(profile).unwrap();
+        prop_assert!(encoded.replaced.is_empty(), "{:?}", encoded.replaced);
+        let width = usize::from(profile.chars_per_line);
+        let printed = printed_lines(&encoded.bytes);
+        for (cells, scale) in &printed {
+            prop_assert!(*cells <= width, "{cells} cells at x{scale} on {width}:\n{}", layout.to_text(width));
+        }
+        let preview = layout.to_text(width);
+        let text_lines: Vec<&str> = preview
+            .lines()
+            .filter(|l| !l.starts_with('['))
+            .collect();
+        prop_assert_eq!(text_lines.len(), printed.len());
+        for line in text_lines {
+            prop_assert!(line.chars().count() <= width, "{line:?}");
+        }
+        // The total is on the paper, in the receipt's language.
+        let total = pos_devices::format_money(sale.totals().total, sale.totals().currency, options.language);
+        prop_assert!(preview.contains(&total), "{total} not in\n{preview}");
+    }
+}
+
+// ---- Decoded by emupos -------------------------------------------------------------------
+
+/// What emupos printed: each receipt's text and how it ended, and the events.
+struct Decoded {
+    receipts: Vec<String>,
+    boundaries: Vec<String>,
+    events: Vec<(String, Value)>,
+}
+
+impl Decoded {
+    fn events_of(&self, kind: &str) -> Vec<&Value> {
+        self.events
+            .iter()
+            .filter(|(t, _)| t == kind)
+            .map(|(_, data)| data)
+            .collect()
+    }
+}
+
+/// Bytes through `tests/emupos_decode.py` (the helper of `tests/emupos.rs`).
+fn decode(profile: &str, bytes: &[u8]) -> Decoded {
+    let python = std::env::var_os("EMUPOS_PYTHON").unwrap_or_else(|| {
+        panic!(
+            "EMUPOS_PYTHON is not set. These tests need emupos in a Python 3.13 venv:\n  \
+             PYENV_VERSION=3.13.0 python -m venv target/emupos-venv\n  \
+             target/emupos-venv/bin/pip install emupos==0.4.0\n  \
+             EMUPOS_PYTHON=target/emupos-venv/bin/python cargo test -p pos-devices --test \
+             receipt -- --ignored"
+        )
+    });
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(python);
+    let input = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "receipt-{}-{}.bin",
+        std::process::id(),
+        bytes.len()
+    ));
+    std::fs::write(&input, bytes).expect("write the byte stream");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/emupos_decode.py");
+    let output = Command::new(&python)
+        .arg(script)
+        .arg(profile)
+        .arg(&input)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run EMUPOS_PYTHON={python:?}: {e}"));
+    let _ = std::fs::remove_file(&input);
+    assert!(
+        output.status.success(),
+        "emupos_decode.py failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON from emupos_decode.py");
+    let receipts = json["receipts"].as_array().expect("receipts");
+    Decoded {
+        receipts: receipts
+            .iter()
+            .map(|r| r["text"].as_str().unwrap().to_owned())
+            .collect(),
+        boundaries: receipts
+            .iter()
+            .map(|r| r["boundary"].as_str().unwrap().to_owned())
+            .collect(),
+        events: json["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| (e["type"].as_str().unwrap().to_owned(), e["data"].clone()))
+            .collect(),
+    }
+}
+
+#[test]
+#[ignore = "needs EMUPOS_PYTHON: see the module docs"]
+fn russian_cash_receipt_decodes_with_emupos() {
+    let (store, sale) = cyrillic_sale();
+    let encoded = ReceiptLayout::from_sale(&sale, &store, &russian())
+        .encode(PrinterProfile::EPSON_TM_T20)
+        .unwrap();
+    assert!(encoded.replaced.is_empty());
+    let decoded = decode("epson-tm-t20iii", &encoded.bytes);
+    println!("{}", decoded.receipts.join("\n[next]\n"));
+
+    assert_eq!(decoded.boundaries, ["cut"], "{:?}", decoded.receipts);
+    let text = &decoded.receipts[0];
+    for expected in [
+        "Кофейня у дома",
+        "ул. Ленина, 5, Москва",
+        "ИНН 7701234567",
+        "Чек T1-000007",
+        "29.11.2026 16:05",
+        "Кассир: Мария Иванова",
+        "Капучино",
+        "+ Овсяное молоко",
+        "2 x 3,60",
+        "Мороженое в стаканчике",
+        "Классический бургер",
+        "Итого",
+        "18,70 RUB",
+        "Оплачено",
+        "19,00 RUB",
+        "в т.ч. НДС 20 %",
+        "Наличные",
+        "100,00 RUB",
+        "Сдача",
+        "81,00 RUB",
+        "Спасибо за покупку!",
+        &format!("[qr RCPT:{CYRILLIC_ID};18.70;RUB]"),
+        "[barcode CODE128 T1-000007]",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
+    }
+    let drawer = decoded.events_of("drawer.opened");
+    assert_eq!(drawer.len(), 1, "{:?}", decoded.events);
+    assert_eq!(drawer[0]["pin"], 2);
+    assert!(
+        decoded.events_of("printer.command.unknown").is_empty(),
+        "{:?}",
+        decoded.events
+    );
+    assert!(
+        decoded.events_of("printer.codepage.unsupported").is_empty(),
+        "{:?}",
+        decoded.events
+    );
+}
+
+#[test]
+#[ignore = "needs EMUPOS_PYTHON: see the module docs"]
+fn english_card_sale_prints_two_copies_with_emupos() {
+    let (store, sale) = latin_sale();
+    let mut bytes = Vec::new();
+    for &copy in ReceiptCopy::for_sale(&sale) {
+        let encoded = ReceiptLayout::from_sale(&sale, &store, &english(copy))
+            .encode(PrinterProfile::XPRINTER_58)
+            .unwrap();
+        assert!(encoded.replaced.is_empty());
+        bytes.extend_from_slice(&encoded.bytes);
+    }
+    let decoded = decode("epson-tm-t20iii", &bytes);
+    println!("{}", decoded.receipts.join("\n[next]\n"));
+    assert_eq!(decoded.boundaries, ["cut", "cut"]);
+    let (customer, merchant) = (&decoded.receipts[0], &decoded.receipts[1]);
+    for text in [customer, merchant] {
+        for expected in [
+            "Demo Food Truck",
+            "Classic Burger",
+            "+ Bacon",
+            "0.250 kg x 24.00",
+            "Order discount 5%",
+            "32.06 EUR",
+            "Card **** 4242",
+            "Auth code A1B2C3",
+            "Change",
+            "7.94 EUR",
+            &format!("[qr RCPT:{LATIN_ID};32.06;EUR]"),
+        ] {
+            assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
+        }
+        for line in text.lines().filter(|l| !l.starts_with('[')) {
+            assert!(line.chars().count() <= 32, "{line:?}");
+        }
+    }
+    assert!(customer.contains("CUSTOMER COPY") && !customer.contains("Signature"));
+    assert!(merchant.contains("MERCHANT COPY") && merchant.contains("Signature ____"));
+    assert_eq!(decoded.events_of("drawer.opened").len(), 1);
+    assert!(
+        decoded.events_of("printer.command.unknown").is_empty(),
+        "{:?}",
+        decoded.events
+    );
+}
