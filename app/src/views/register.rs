@@ -12,11 +12,14 @@ use crate::state::AppState;
 
 /// Tiles drawn at once; a search narrows a large catalog rather than scrolling through it.
 const MAX_TILES: usize = 120;
+/// While searching, fewer tiles: the cashier is looking for one product, and each keystroke
+/// redraws them.
+const MAX_SEARCH_TILES: usize = 40;
 
 /// The matches of the last search, kept to narrow the next keystroke's search.
 struct Found {
     query: String,
-    index: Arc<SearchIndex>,
+    index: Option<Arc<SearchIndex>>,
     matches: Vec<usize>,
 }
 
@@ -30,13 +33,17 @@ pub fn Register() -> impl IntoView {
     // Keeps every match of the last query, so that typing one more character only narrows it.
     let found = Memo::new_owning(move |previous: Option<Found>| {
         let q = query.get().trim().to_lowercase();
+        if q.is_empty() {
+            // Browsing by category needs no index: it is built on the first search, not at start.
+            return (Found { query: q, index: None, matches: Vec::new() }, true);
+        }
         let index = index.get();
         let narrowed = previous
             .as_ref()
-            .filter(|p| Arc::ptr_eq(&p.index, &index) && !p.query.is_empty() && q.starts_with(&p.query))
+            .filter(|p| p.index.as_ref().is_some_and(|i| Arc::ptr_eq(i, &index)) && !p.query.is_empty() && q.starts_with(&p.query))
             .map(|p| p.matches.as_slice());
-        let matches = if q.is_empty() { Vec::new() } else { index.search(&q, narrowed) };
-        (Found { query: q, index, matches }, true)
+        let matches = index.search(&q, narrowed);
+        (Found { query: q, index: Some(index), matches }, true)
     });
     let visible = Memo::new(move |_| {
         let cat = category.get();
@@ -45,7 +52,7 @@ pub fn Register() -> impl IntoView {
                 if f.query.is_empty() {
                     c.products.iter().filter(|p| cat.as_ref().is_none_or(|cat| &p.category == cat)).take(MAX_TILES).cloned().collect()
                 } else {
-                    f.matches.iter().take(MAX_TILES).filter_map(|&i| c.products.get(i).cloned()).collect::<Vec<Product>>()
+                    f.matches.iter().take(MAX_SEARCH_TILES).filter_map(|&i| c.products.get(i).cloned()).collect::<Vec<Product>>()
                 }
             })
         })
