@@ -42,6 +42,8 @@
 //! - [`ReceiptLayout::from_sale`] lays out a sale's receipt as [`ReceiptBlock`]s, in English
 //!   or Russian; [`ReceiptLayout::encode`] prints it, and the app shows the same blocks.
 //! - [`WedgeDetector`] tells a keyboard-wedge barcode scanner's keys from a person's.
+//! - [`zvt`] speaks to card terminals (ZVT): commands, terminal messages, serial frames, and
+//!   a [`zvt::Transaction`] that runs one payment's dialogue with the app owning I/O and time.
 //!
 //! # Architecture invariant
 //! No I/O, no clock, no browser API: this crate compiles for the host and for
@@ -60,6 +62,7 @@ mod profile;
 mod receipt;
 mod scanner;
 mod status;
+pub mod zvt;
 
 pub use codepage::{CodePage, Replaced};
 pub use encoder::{
