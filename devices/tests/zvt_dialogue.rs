@@ -8,10 +8,17 @@ use pos_devices::zvt::{
     Timeouts, Transaction, Waiting, ZvtError,
 };
 
+/// A capture from `shared/testdata/zvt` beside the repository (or `ZVT_CAPTURES`).
 fn capture(name: &str) -> Vec<u8> {
-    let dir =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/zvt");
-    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("capture {name} missing: {e}"))
+    let dir = std::env::var_os("ZVT_CAPTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/zvt")
+        });
+    let path = dir.join(name);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!("ZVT capture {} missing ({e}): shared/ must sit beside the repository, or set ZVT_CAPTURES", path.display())
+    })
 }
 
 fn purchase(amount: u64) -> Command {

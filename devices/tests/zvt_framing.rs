@@ -2,7 +2,9 @@
 //! tests (taken from terminal logs), an independent CRC, and properties over random APDUs.
 
 use pos_devices::zvt::serial::{self, Deframer, FrameError, Received};
-use pos_devices::zvt::{Action, Apdu, Command, Link, Password, Transaction, config};
+use pos_devices::zvt::{
+    Action, Apdu, Command, Link, Password, TerminalMessage, Transaction, config,
+};
 use proptest::prelude::*;
 
 fn hex(s: &str) -> Vec<u8> {
@@ -41,6 +43,19 @@ fn known_frames() {
         assert_eq!(serial::frame(&apdu), frame, "framing {apdu:02X?}");
         assert_eq!(serial::unframe(&frame), Ok(apdu));
     }
+}
+
+#[test]
+fn print_line_from_a_log() {
+    let frame = hex(
+        "10 02 06 D1 19 00 47 65 73 61 6D 74 20 20 20 20 20 20 30 20 20 20 20 20 20 20 30 2C 30 30 10 03 B5 AB",
+    );
+    let apdu = Apdu::decode(&serial::unframe(&frame).unwrap()).unwrap();
+    let TerminalMessage::PrintLine(line) = TerminalMessage::decode(&apdu).unwrap() else {
+        panic!("{apdu:?}")
+    };
+    assert_eq!(line.text, "Gesamt      0       0,00");
+    assert!(!line.is_last());
 }
 
 #[test]
