@@ -1,0 +1,371 @@
+//! The store's catalog as one document that managers edit: products, categories, modifiers and tax
+//! categories as maps keyed by id, so concurrent edits of different products (or of different
+//! fields of one product) merge. Two managers changing one price at once is a conflict that
+//! Automerge resolves the same way on every device; [`CatalogDoc::price_conflicts`] shows it.
+
+use std::collections::BTreeMap;
+
+use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::transaction::Transactable;
+use autosurgeon::reconcile::NoKey;
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, hydrate_prop, reconcile_prop};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::{Actor, DecimalStr, DocError, DocKind, Document, DocumentId, genesis, get_uuid_str, parse_decimal, root_map};
+use crate::catalog::{Catalog, Category, Modifier, Product, Unit};
+use crate::tax::TaxCategory;
+
+const PRODUCTS: &str = "products";
+const CATEGORIES: &str = "categories";
+const MODIFIERS: &str = "modifiers";
+const TAX_CATEGORIES: &str = "tax_categories";
+
+/// One price that was changed concurrently on several devices. Every device shows the same
+/// `winner` (Automerge's rule: the change with the higher Lamport counter, then the higher actor
+/// id); `values` are all the concurrent prices, the winner included. Setting the price again
+/// resolves the conflict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriceConflict {
+    pub product: String,
+    pub winner: Decimal,
+    pub values: Vec<Decimal>,
+}
+
+pub struct CatalogDoc {
+    doc: AutoCommit,
+}
+
+impl CatalogDoc {
+    /// An empty catalog for the store; the same genesis on every device.
+    pub fn new(store: Uuid, actor: &Actor) -> CatalogDoc {
+        let id = DocumentId::derive(store, DocKind::Catalog, "");
+        let store = store.to_string();
+        let doc = genesis(
+            id,
+            DocKind::Catalog,
+            &[("store", &store)],
+            &[PRODUCTS, CATEGORIES, MODIFIERS, TAX_CATEGORIES],
+            actor,
+        );
+        CatalogDoc { doc }
+    }
+
+    /// A catalog document holding `catalog`, e.g. the demo menu when a store is created.
+    pub fn from_catalog(store: Uuid, actor: &Actor, catalog: &Catalog) -> Result<CatalogDoc, DocError> {
+        let mut doc = CatalogDoc::new(store, actor);
+        doc.replace(catalog)?;
+        Ok(doc)
+    }
+
+    pub fn store(&self) -> Result<Uuid, DocError> {
+        get_uuid_str(&self.doc, "store")
+    }
+
+    /// Writes every record of `catalog` (only the fields that differ become changes) and removes
+    /// the records it no longer has.
+    pub fn replace(&mut self, catalog: &Catalog) -> Result<(), DocError> {
+        self.sync_map(PRODUCTS, catalog.products.iter().map(|p| (p.id.as_str(), p)))?;
+        self.sync_map(CATEGORIES, catalog.categories.iter().map(|c| (c.id.as_str(), c)))?;
+        self.sync_map(MODIFIERS, catalog.modifiers.iter().map(|m| (m.id.as_str(), m)))?;
+        self.sync_map(TAX_CATEGORIES, catalog.tax_categories.iter().map(|t| (t.id.as_str(), t)))?;
+        self.doc.put(ROOT, "is_demo", catalog.is_demo)?;
+        self.doc.commit();
+        Ok(())
+    }
+
+    fn sync_map<'a, T: Reconcile + 'a>(
+        &mut self,
+        key: &str,
+        records: impl Iterator<Item = (&'a str, &'a T)>,
+    ) -> Result<(), DocError> {
+        let map = root_map(&self.doc, key)?;
+        let mut keep = Vec::new();
+        for (id, record) in records {
+            reconcile_prop(&mut self.doc, &map, id, record)?;
+            keep.push(id.to_string());
+        }
+        let stale: Vec<String> =
+            self.doc.keys(&map).filter(|k| !keep.contains(k)).collect();
+        for k in stale {
+            self.doc.delete(&map, k.as_str())?;
+        }
+        Ok(())
+    }
+
+    /// The catalog as the app uses it. Records are in id order.
+    pub fn catalog(&self) -> Result<Catalog, DocError> {
+        fn all<T: Hydrate>(doc: &AutoCommit, key: &str) -> Result<Vec<T>, DocError> {
+            let map: BTreeMap<String, T> = hydrate_prop(doc, ROOT, key)?;
+            Ok(map.into_values().collect())
+        }
+        let is_demo = matches!(self.doc.get(ROOT, "is_demo")?, Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Boolean(true)));
+        Ok(Catalog {
+            categories: all(&self.doc, CATEGORIES)?,
+            products: all(&self.doc, PRODUCTS)?,
+            modifiers: all(&self.doc, MODIFIERS)?,
+            tax_categories: all(&self.doc, TAX_CATEGORIES)?,
+            is_demo,
+        })
+    }
+
+    pub fn product(&self, id: &str) -> Result<Option<Product>, DocError> {
+        let map = root_map(&self.doc, PRODUCTS)?;
+        super::hydrate_entry(&self.doc, &map, id)
+    }
+
+    /// Adds or edits a product; only the fields that differ are written.
+    pub fn put_product(&mut self, product: &Product) -> Result<(), DocError> {
+        self.put_record(PRODUCTS, &product.id, product)
+    }
+    pub fn put_category(&mut self, category: &Category) -> Result<(), DocError> {
+        self.put_record(CATEGORIES, &category.id, category)
+    }
+    pub fn put_modifier(&mut self, modifier: &Modifier) -> Result<(), DocError> {
+        self.put_record(MODIFIERS, &modifier.id, modifier)
+    }
+    pub fn put_tax_category(&mut self, tax: &TaxCategory) -> Result<(), DocError> {
+        self.put_record(TAX_CATEGORIES, &tax.id, tax)
+    }
+
+    fn put_record<T: Reconcile>(&mut self, key: &str, id: &str, record: &T) -> Result<(), DocError> {
+        let map = root_map(&self.doc, key)?;
+        reconcile_prop(&mut self.doc, &map, id, record)?;
+        self.doc.commit();
+        Ok(())
+    }
+
+    pub fn remove_product(&mut self, id: &str) -> Result<(), DocError> {
+        let map = root_map(&self.doc, PRODUCTS)?;
+        self.doc.delete(&map, id)?;
+        self.doc.commit();
+        Ok(())
+    }
+
+    /// Changes one price, and nothing else, so a concurrent edit of another field still merges.
+    pub fn set_price(&mut self, product: &str, price: Decimal) -> Result<(), DocError> {
+        let map = root_map(&self.doc, PRODUCTS)?;
+        let Some((Value::Object(ObjType::Map), obj)) = self.doc.get(&map, product)? else {
+            return Err(DocError::UnknownProduct(product.to_string()));
+        };
+        // A put of the value already there is no change, unless the key is in conflict: then it
+        // resolves the conflict for this value.
+        self.doc.put(&obj, "price", price.to_string())?;
+        self.doc.commit();
+        Ok(())
+    }
+
+    pub fn price(&self, product: &str) -> Result<Option<Decimal>, DocError> {
+        Ok(self.product(product)?.map(|p| p.price))
+    }
+
+    /// The prices in conflict, by product id.
+    pub fn price_conflicts(&self) -> Result<Vec<PriceConflict>, DocError> {
+        let map = root_map(&self.doc, PRODUCTS)?;
+        let mut conflicts = Vec::new();
+        for id in self.doc.keys(&map) {
+            let Some((Value::Object(ObjType::Map), obj)) = self.doc.get(&map, id.as_str())? else { continue };
+            let all = self.doc.get_all(&obj, "price")?;
+            if all.len() < 2 {
+                continue;
+            }
+            let values = all
+                .iter()
+                .map(|(v, _)| match v {
+                    Value::Scalar(s) => match s.as_ref() {
+                        ScalarValue::Str(s) => parse_decimal(s),
+                        other => Err(DocError::Corrupt(format!("price of {id} is {other:?}"))),
+                    },
+                    _ => Err(DocError::Corrupt(format!("price of {id} is an object"))),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let winner = self.price(&id)?.ok_or_else(|| DocError::UnknownProduct(id.clone()))?;
+            conflicts.push(PriceConflict { product: id, winner, values });
+        }
+        Ok(conflicts)
+    }
+}
+
+impl Document for CatalogDoc {
+    const KIND: DocKind = DocKind::Catalog;
+    fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+    fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+    fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
+        super::check_kind(&doc, Self::KIND)?;
+        Ok(CatalogDoc { doc })
+    }
+    fn document_id(&self) -> DocumentId {
+        let store = self.store().unwrap_or_default();
+        DocumentId::derive(store, Self::KIND, "")
+    }
+}
+
+// ---- typed records: hand-written because the types live in catalog.rs and tax.rs, which keep
+// serde only; autosurgeon's derive would have to sit on their definitions. ----
+
+fn hydrate_decimal<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId, key: &str) -> Result<Decimal, HydrateError> {
+    let DecimalStr(d) = hydrate_prop(doc, obj, key)?;
+    Ok(d)
+}
+
+impl Reconcile for Product {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        use autosurgeon::reconcile::MapReconciler;
+        let mut m = reconciler.map()?;
+        m.put("id", &self.id)?;
+        m.put("name", &self.name)?;
+        m.put("sku", &self.sku)?;
+        m.put("barcodes", &self.barcodes)?;
+        m.put("price", DecimalStr(self.price))?;
+        m.put("tax_category", &self.tax_category)?;
+        m.put("unit", self.unit)?;
+        m.put("category", &self.category)?;
+        m.put("colour", &self.colour)?;
+        m.put("modifiers", &self.modifiers)?;
+        Ok(())
+    }
+}
+
+impl Hydrate for Product {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+        Ok(Product {
+            id: hydrate_prop(doc, obj, "id")?,
+            name: hydrate_prop(doc, obj, "name")?,
+            sku: hydrate_prop(doc, obj, "sku")?,
+            barcodes: hydrate_prop(doc, obj, "barcodes")?,
+            price: hydrate_decimal(doc, obj, "price")?,
+            tax_category: hydrate_prop(doc, obj, "tax_category")?,
+            unit: hydrate_prop(doc, obj, "unit")?,
+            category: hydrate_prop(doc, obj, "category")?,
+            colour: hydrate_prop(doc, obj, "colour")?,
+            modifiers: hydrate_prop(doc, obj, "modifiers")?,
+        })
+    }
+}
+
+impl Reconcile for Unit {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        reconciler.str(match self {
+            Unit::Piece => "piece",
+            Unit::Kilogram => "kilogram",
+        })
+    }
+}
+
+impl Hydrate for Unit {
+    fn hydrate_string(s: &str) -> Result<Self, HydrateError> {
+        match s {
+            "piece" => Ok(Unit::Piece),
+            "kilogram" => Ok(Unit::Kilogram),
+            other => Err(HydrateError::unexpected("piece or kilogram", other.to_string())),
+        }
+    }
+}
+
+impl Reconcile for Category {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        use autosurgeon::reconcile::MapReconciler;
+        let mut m = reconciler.map()?;
+        m.put("id", &self.id)?;
+        m.put("name", &self.name)?;
+        m.put("colour", &self.colour)?;
+        Ok(())
+    }
+}
+
+impl Hydrate for Category {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+        Ok(Category {
+            id: hydrate_prop(doc, obj, "id")?,
+            name: hydrate_prop(doc, obj, "name")?,
+            colour: hydrate_prop(doc, obj, "colour")?,
+        })
+    }
+}
+
+impl Reconcile for Modifier {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        use autosurgeon::reconcile::MapReconciler;
+        let mut m = reconciler.map()?;
+        m.put("id", &self.id)?;
+        m.put("name", &self.name)?;
+        m.put("price", DecimalStr(self.price))?;
+        Ok(())
+    }
+}
+
+impl Hydrate for Modifier {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+        Ok(Modifier {
+            id: hydrate_prop(doc, obj, "id")?,
+            name: hydrate_prop(doc, obj, "name")?,
+            price: hydrate_decimal(doc, obj, "price")?,
+        })
+    }
+}
+
+impl Reconcile for TaxCategory {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        use autosurgeon::reconcile::MapReconciler;
+        let mut m = reconciler.map()?;
+        m.put("id", &self.id)?;
+        m.put("name", &self.name)?;
+        m.put("rate", DecimalStr(self.rate))?;
+        Ok(())
+    }
+}
+
+impl Hydrate for TaxCategory {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+        Ok(TaxCategory {
+            id: hydrate_prop(doc, obj, "id")?,
+            name: hydrate_prop(doc, obj, "name")?,
+            rate: hydrate_decimal(doc, obj, "rate")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+
+    #[test]
+    fn the_demo_menu_round_trips() {
+        let (_, catalog) = demo::food_truck(false);
+        let store = Uuid::from_u128(1);
+        let mut doc = CatalogDoc::from_catalog(store, &Actor::device(Uuid::from_u128(2)), &catalog).unwrap();
+        let mut expected = catalog.clone();
+        expected.products.sort_by(|a, b| a.id.cmp(&b.id));
+        expected.categories.sort_by(|a, b| a.id.cmp(&b.id));
+        expected.modifiers.sort_by(|a, b| a.id.cmp(&b.id));
+        expected.tax_categories.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(doc.catalog().unwrap(), expected);
+        let bytes = doc.save();
+        let loaded = CatalogDoc::load(&bytes, &Actor::device(Uuid::from_u128(3))).unwrap();
+        assert_eq!(loaded.catalog().unwrap(), expected);
+        // Writing the same catalog again changes nothing.
+        let heads = doc.heads();
+        doc.replace(&catalog).unwrap();
+        assert_eq!(doc.heads(), heads);
+    }
+
+    #[test]
+    fn a_settings_document_is_not_a_catalog() {
+        let mut settings = super::super::SettingsDoc::new(Uuid::from_u128(1), &Actor::device(Uuid::from_u128(2)));
+        let bytes = settings.save();
+        assert!(matches!(
+            CatalogDoc::load(&bytes, &Actor::device(Uuid::from_u128(2))),
+            Err(DocError::WrongKind { .. })
+        ));
+    }
+}

@@ -1,0 +1,490 @@
+//! The documents that devices share, as Automerge documents with a typed schema: the catalog, the
+//! settings, one sales document per (device, business day), the stock of a period and the monthly
+//! index. Each is sharded so that a device opens only the few it needs now, however long the history.
+//!
+//! Typed access goes through `autosurgeon` (hydrate and reconcile) where a record is edited field by
+//! field, and through plain Automerge `put`s where the merge rule depends on which key is written
+//! (a price, a device's stock delta). Nothing here does I/O or reads a clock: times are passed in,
+//! and actor ids are derived from the device id (see [`Actor`]).
+//!
+//! Every document starts with a *genesis* change that is the same bytes on every device (a fixed
+//! actor derived from the document id, time 0, the same operations), so two devices that create the
+//! "same" document offline (today's stock period, say) share that first change and merge cleanly:
+//! their top-level maps are one object, not two conflicting ones.
+
+mod catalog;
+mod index;
+mod sales_day;
+mod settings;
+mod stock;
+
+pub use catalog::{CatalogDoc, PriceConflict};
+pub use index::{DayEntry, MonthIndex};
+pub use sales_day::{DaySummary, Refund, ReturnLine, SalesDay, Void};
+pub use settings::{DeviceEntry, SettingsDoc};
+pub use stock::StockPeriod;
+
+use std::fmt;
+use std::str::FromStr;
+
+use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value, sync};
+use automerge::sync::SyncDoc;
+use automerge::transaction::{CommitOptions, Transactable};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+/// Bumped when a document's layout changes incompatibly; stored in every document as `schema`.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// The kinds of document, part of the document id derivation and stored in the document as `kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    Catalog,
+    Settings,
+    SalesDay,
+    StockPeriod,
+    MonthIndex,
+}
+
+impl DocKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Catalog => "catalog",
+            DocKind::Settings => "settings",
+            DocKind::SalesDay => "sales-day",
+            DocKind::StockPeriod => "stock-period",
+            DocKind::MonthIndex => "month-index",
+        }
+    }
+}
+
+impl fmt::Display for DocKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An automerge-repo document id: 16 bytes (a UUID), written base58check-encoded as automerge-repo
+/// does (`automerge:<id>` in a URL).
+///
+/// Our ids are derived, not random: `UUIDv5(namespace = store id, name = "pos/<kind>/<key>")`, so
+/// every device finds today's sales document or this month's index without asking anyone, and the
+/// server can tell from the id alone which store a document would belong to only by registering it
+/// (the id does not reveal the store: v5 is a SHA-1 hash).
+/// Keys: catalog and settings `""`; sales day `"<device uuid>/<YYYY-MM-DD>"`; stock period the
+/// period's name (e.g. the stocktake id); month index `"<YYYY-MM>"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocumentId(pub [u8; 16]);
+
+impl DocumentId {
+    pub fn derive(store: Uuid, kind: DocKind, key: &str) -> DocumentId {
+        let name = format!("pos/{kind}/{key}");
+        DocumentId(*Uuid::new_v5(&store, name.as_bytes()).as_bytes())
+    }
+    pub fn as_uuid(self) -> Uuid {
+        Uuid::from_bytes(self.0)
+    }
+    /// `automerge:<base58check id>`, the form automerge-repo uses in URLs.
+    pub fn url(self) -> String {
+        format!("automerge:{self}")
+    }
+}
+
+impl fmt::Display for DocumentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&bs58::encode(self.0).with_check().into_string())
+    }
+}
+
+impl FromStr for DocumentId {
+    type Err = DocError;
+    fn from_str(s: &str) -> Result<Self, DocError> {
+        let s = s.strip_prefix("automerge:").unwrap_or(s);
+        let bytes = bs58::decode(s)
+            .with_check(None)
+            .into_vec()
+            .map_err(|e| DocError::BadDocumentId(format!("{s}: {e}")))?;
+        let bytes: [u8; 16] =
+            bytes.try_into().map_err(|_| DocError::BadDocumentId(format!("{s}: not 16 bytes")))?;
+        Ok(DocumentId(bytes))
+    }
+}
+
+/// Who writes: the Automerge actor id of one writer, derived from the device id so that changes are
+/// attributable to a device with no randomness in core.
+///
+/// Automerge requires that an (actor, sequence number) pair is never used for two different
+/// changes. Two writers that share an actor id and write the same document concurrently (two tabs,
+/// or a device reinstalled with its old id that writes before it has re-downloaded its documents)
+/// would break that, so the app gives each such writer its own `session` number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Actor {
+    pub device: Uuid,
+    pub session: u32,
+}
+
+impl Actor {
+    /// The device's first (or only) writer.
+    pub fn device(device: Uuid) -> Actor {
+        Actor { device, session: 0 }
+    }
+    pub fn session(device: Uuid, session: u32) -> Actor {
+        Actor { device, session }
+    }
+    /// 16 bytes of the device id, then the session number (big-endian) when it is not 0.
+    pub fn actor_id(&self) -> ActorId {
+        let mut bytes = self.device.as_bytes().to_vec();
+        if self.session != 0 {
+            bytes.extend_from_slice(&self.session.to_be_bytes());
+        }
+        ActorId::from(bytes)
+    }
+    /// The key this writer owns in documents where each writer has its own entry (stock deltas).
+    pub fn writer_key(&self) -> String {
+        if self.session == 0 { self.device.to_string() } else { format!("{}.{}", self.device, self.session) }
+    }
+}
+
+/// A business day, the date a sales document belongs to (the store's local date, from the caller).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BusinessDay {
+    year: i32,
+    month: u32,
+    day: u32,
+}
+
+impl BusinessDay {
+    pub fn new(year: i32, month: u32, day: u32) -> Option<BusinessDay> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days).contains(&day).then_some(BusinessDay { year, month, day })
+    }
+    pub fn month(self) -> Month {
+        Month { year: self.year, month: self.month }
+    }
+}
+
+impl fmt::Display for BusinessDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl FromStr for BusinessDay {
+    type Err = DocError;
+    fn from_str(s: &str) -> Result<Self, DocError> {
+        let bad = || DocError::Corrupt(format!("{s} is not a date (YYYY-MM-DD)"));
+        let mut parts = s.splitn(3, '-');
+        let mut next = || parts.next().and_then(|p| p.parse::<i64>().ok()).ok_or_else(bad);
+        let (y, m, d) = (next()?, next()?, next()?);
+        BusinessDay::new(y as i32, m as u32, d as u32).ok_or_else(bad)
+    }
+}
+
+/// A calendar month, the key of a monthly index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// What went wrong reading or writing a document.
+#[derive(Debug)]
+pub enum DocError {
+    Automerge(automerge::AutomergeError),
+    Hydrate(autosurgeon::HydrateError),
+    Reconcile(autosurgeon::ReconcileError),
+    /// The bytes are a document of another kind (a settings document opened as a catalog).
+    WrongKind { expected: DocKind, found: String },
+    /// A sales document is written only by the device it belongs to.
+    NotOwner { owner: Uuid, writer: Uuid },
+    /// The same id was recorded before with different contents: a bug, never a retry.
+    IdReused { id: Uuid },
+    /// Another sale in this document already has this receipt number.
+    ReceiptNumberReused { receipt: String },
+    UnknownProduct(String),
+    BadDocumentId(String),
+    /// A value in the document does not have the shape this version expects.
+    Corrupt(String),
+}
+
+impl fmt::Display for DocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DocError::Automerge(e) => write!(f, "the document could not be read or changed: {e}"),
+            DocError::Hydrate(e) => write!(f, "the document has an unexpected shape: {e}"),
+            DocError::Reconcile(e) => write!(f, "the document could not be updated: {e}"),
+            DocError::WrongKind { expected, found } => write!(f, "expected a {expected} document, found {found:?}"),
+            DocError::NotOwner { owner, writer } => {
+                write!(f, "this sales document belongs to device {owner}; device {writer} may not write it")
+            }
+            DocError::IdReused { id } => write!(f, "{id} was already recorded with other contents"),
+            DocError::ReceiptNumberReused { receipt } => write!(f, "receipt number {receipt} is already used"),
+            DocError::UnknownProduct(id) => write!(f, "there is no product {id} in the catalog"),
+            DocError::BadDocumentId(e) => write!(f, "not a document id: {e}"),
+            DocError::Corrupt(e) => write!(f, "the document is damaged: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for DocError {}
+
+impl From<automerge::AutomergeError> for DocError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        DocError::Automerge(e)
+    }
+}
+impl From<autosurgeon::HydrateError> for DocError {
+    fn from(e: autosurgeon::HydrateError) -> Self {
+        DocError::Hydrate(e)
+    }
+}
+impl From<autosurgeon::ReconcileError> for DocError {
+    fn from(e: autosurgeon::ReconcileError) -> Self {
+        DocError::Reconcile(e)
+    }
+}
+
+/// Whether a write added something or found it already there (a retry, a replay).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    New,
+    AlreadyThere,
+}
+
+/// What every typed document can do with its Automerge document: save and load, merge, exchange
+/// changes and run the Automerge sync protocol. The typed methods live on each document.
+pub trait Document: Sized {
+    const KIND: DocKind;
+
+    /// The underlying Automerge document, for storage and the sync client.
+    fn automerge(&self) -> &AutoCommit;
+    fn automerge_mut(&mut self) -> &mut AutoCommit;
+    /// Wraps a loaded Automerge document after checking its kind.
+    fn from_automerge(doc: AutoCommit) -> Result<Self, DocError>;
+
+    fn document_id(&self) -> DocumentId;
+
+    /// Loads saved bytes (a `save`, or a `save` followed by incremental saves) to write as `actor`.
+    fn load(bytes: &[u8], actor: &Actor) -> Result<Self, DocError> {
+        let doc = AutoCommit::load(bytes)?.with_actor(actor.actor_id());
+        Self::from_automerge(doc)
+    }
+    fn save(&mut self) -> Vec<u8> {
+        self.automerge_mut().save()
+    }
+    /// The changes since the last `save` or `save_incremental`.
+    fn save_incremental(&mut self) -> Vec<u8> {
+        self.automerge_mut().save_incremental()
+    }
+    fn load_incremental(&mut self, bytes: &[u8]) -> Result<usize, DocError> {
+        Ok(self.automerge_mut().load_incremental(bytes)?)
+    }
+    /// The heads, sorted: equal heads mean equal documents.
+    fn heads(&mut self) -> Vec<ChangeHash> {
+        let mut heads = self.automerge_mut().get_heads();
+        heads.sort();
+        heads
+    }
+    fn merge(&mut self, other: &mut Self) -> Result<(), DocError> {
+        self.automerge_mut().merge(other.automerge_mut())?;
+        Ok(())
+    }
+    /// The changes not reachable from `have` (all of them for `&[]`).
+    fn changes(&mut self, have: &[ChangeHash]) -> Vec<Change> {
+        self.automerge_mut().get_changes(have)
+    }
+    /// Applies changes in any order, with duplicates: a change whose dependencies are missing waits
+    /// inside Automerge until they arrive, and a change already applied is ignored.
+    fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), DocError> {
+        self.automerge_mut().apply_changes(changes)?;
+        Ok(())
+    }
+    fn generate_sync_message(&mut self, state: &mut sync::State) -> Option<sync::Message> {
+        self.automerge_mut().sync().generate_sync_message(state)
+    }
+    fn receive_sync_message(&mut self, state: &mut sync::State, message: sync::Message) -> Result<(), DocError> {
+        self.automerge_mut().sync().receive_sync_message(state, message)?;
+        Ok(())
+    }
+}
+
+/// Runs the Automerge sync protocol between two replicas in memory until neither has anything to
+/// send, as two peers would over a socket. Returns the number of messages exchanged.
+pub fn sync_in_memory<D: Document>(
+    a: &mut D,
+    a_state: &mut sync::State,
+    b: &mut D,
+    b_state: &mut sync::State,
+) -> Result<usize, DocError> {
+    let mut messages = 0;
+    loop {
+        let to_b = a.generate_sync_message(a_state);
+        let to_a = b.generate_sync_message(b_state);
+        if to_b.is_none() && to_a.is_none() {
+            return Ok(messages);
+        }
+        if let Some(m) = to_b {
+            messages += 1;
+            b.receive_sync_message(b_state, m)?;
+        }
+        if let Some(m) = to_a {
+            messages += 1;
+            a.receive_sync_message(a_state, m)?;
+        }
+    }
+}
+
+// ---- helpers shared by the documents ----
+
+/// The actor of every genesis change: the document id, so that it is the same on every device and
+/// never the actor of a real writer (a device id is a UUID too, but never equal to a v5 id).
+fn genesis(id: DocumentId, kind: DocKind, fields: &[(&str, &str)], maps: &[&str], actor: &Actor) -> AutoCommit {
+    let mut doc = AutoCommit::new().with_actor(ActorId::from(id.0.to_vec()));
+    let put = |doc: &mut AutoCommit| -> Result<(), automerge::AutomergeError> {
+        doc.put(ROOT, "kind", kind.as_str())?;
+        doc.put(ROOT, "schema", SCHEMA_VERSION)?;
+        for (key, value) in fields {
+            doc.put(ROOT, *key, *value)?;
+        }
+        for key in maps {
+            doc.put_object(ROOT, *key, ObjType::Map)?;
+        }
+        Ok(())
+    };
+    put(&mut doc).expect("putting into a fresh document cannot fail");
+    doc.commit_with(CommitOptions::default().with_time(0));
+    doc.set_actor(actor.actor_id());
+    doc
+}
+
+fn check_kind(doc: &AutoCommit, expected: DocKind) -> Result<(), DocError> {
+    let found = get_str(doc, &ROOT, "kind")?.unwrap_or_default();
+    if found != expected.as_str() {
+        return Err(DocError::WrongKind { expected, found });
+    }
+    Ok(())
+}
+
+/// The map at a top-level key, made at genesis.
+fn root_map(doc: &AutoCommit, key: &str) -> Result<ObjId, DocError> {
+    match doc.get(ROOT, key)? {
+        Some((Value::Object(ObjType::Map), id)) => Ok(id),
+        _ => Err(DocError::Corrupt(format!("the top-level map {key} is missing"))),
+    }
+}
+
+fn get_str(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<String>, DocError> {
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            other => return Err(DocError::Corrupt(format!("{key} is {other:?}, not a string"))),
+        },
+        Some(_) => return Err(DocError::Corrupt(format!("{key} is an object, not a string"))),
+        None => None,
+    })
+}
+
+/// The record at `key` in `map`, or `None` when there is none (autosurgeon's `Option` wants an
+/// explicit null).
+fn hydrate_entry<T: autosurgeon::Hydrate>(doc: &AutoCommit, map: &ObjId, key: &str) -> Result<Option<T>, DocError> {
+    if doc.get(map, key)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(autosurgeon::hydrate_prop(doc, map, key)?))
+}
+
+fn get_decimal(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<Decimal>, DocError> {
+    get_str(doc, obj, key)?.map(|s| parse_decimal(&s)).transpose()
+}
+
+fn parse_decimal(s: &str) -> Result<Decimal, DocError> {
+    s.parse().map_err(|_| DocError::Corrupt(format!("{s:?} is not a decimal")))
+}
+
+fn get_uuid_str(doc: &AutoCommit, key: &str) -> Result<Uuid, DocError> {
+    let s = get_str(doc, &ROOT, key)?.ok_or_else(|| DocError::Corrupt(format!("{key} is missing")))?;
+    Uuid::parse_str(&s).map_err(|_| DocError::Corrupt(format!("{key} {s:?} is not a UUID")))
+}
+
+/// Decimals are stored as strings (`"14.50"`, scale kept), never as Automerge floats; for
+/// `#[autosurgeon(with = "decimal_str")]`.
+mod decimal_str {
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconciler};
+    use rust_decimal::Decimal;
+
+    pub(super) fn reconcile<R: Reconciler>(value: &Decimal, mut reconciler: R) -> Result<(), R::Error> {
+        reconciler.str(value.to_string())
+    }
+
+    pub(super) fn hydrate<D: ReadDoc>(doc: &D, obj: &automerge::ObjId, prop: Prop<'_>) -> Result<Decimal, HydrateError> {
+        let s = String::hydrate(doc, obj, prop)?;
+        s.parse().map_err(|_| HydrateError::unexpected("a decimal string", s))
+    }
+}
+
+/// A `Decimal` that reconciles and hydrates as a decimal string, for hand-written impls.
+struct DecimalStr(Decimal);
+
+impl autosurgeon::Reconcile for DecimalStr {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+    fn reconcile<R: autosurgeon::Reconciler>(&self, reconciler: R) -> Result<(), R::Error> {
+        decimal_str::reconcile(&self.0, reconciler)
+    }
+}
+
+impl autosurgeon::Hydrate for DecimalStr {
+    fn hydrate_string(s: &str) -> Result<Self, autosurgeon::HydrateError> {
+        s.parse().map(DecimalStr).map_err(|_| autosurgeon::HydrateError::unexpected("a decimal string", s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_ids_are_stable_base58check_uuids() {
+        let store = Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0001);
+        let id = DocumentId::derive(store, DocKind::Catalog, "");
+        assert_eq!(id, DocumentId::derive(store, DocKind::Catalog, ""));
+        assert_ne!(id, DocumentId::derive(store, DocKind::Settings, ""));
+        assert_eq!(id.as_uuid().get_version_num(), 5);
+        let text = id.to_string();
+        assert_eq!(text.parse::<DocumentId>().unwrap(), id);
+        assert_eq!(id.url().parse::<DocumentId>().unwrap(), id);
+        // A changed character fails the checksum.
+        let mut broken = text.into_bytes();
+        broken[3] = if broken[3] == b'a' { b'b' } else { b'a' };
+        assert!(String::from_utf8(broken).unwrap().parse::<DocumentId>().is_err());
+    }
+
+    #[test]
+    fn business_days_validate_and_print() {
+        assert!(BusinessDay::new(2026, 2, 29).is_none());
+        assert!(BusinessDay::new(2028, 2, 29).is_some());
+        let day = BusinessDay::new(2026, 11, 9).unwrap();
+        assert_eq!(day.to_string(), "2026-11-09");
+        assert_eq!(day.month().to_string(), "2026-11");
+        assert_eq!("2026-11-09".parse::<BusinessDay>().unwrap(), day);
+    }
+
+    #[test]
+    fn actor_ids_come_from_the_device() {
+        let device = Uuid::from_u128(7);
+        assert_eq!(Actor::device(device).actor_id().to_bytes(), device.as_bytes());
+        assert_ne!(Actor::session(device, 1).actor_id(), Actor::device(device).actor_id());
+    }
+}

@@ -1,0 +1,266 @@
+//! One device's sales, refunds and voids of one business day: append-only, written only by that
+//! device, so a day of one register never conflicts with anything and stays small (about a
+//! thousand sales) to load fast. Every record is keyed by its id made on the device, so recording
+//! it again (a retry, a replay, a second tab) finds it there instead of adding a second one.
+//!
+//! A sale is stored as its serde JSON (amounts are decimal strings there, never floats) beside a
+//! few plain fields that reports and the index read without parsing it. Sales are immutable and
+//! have one writer, so a field-by-field merge would buy nothing and cost about ten times the
+//! Automerge operations per sale.
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{AutoCommit, ROOT};
+use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::{
+    Actor, BusinessDay, DayEntry, DocError, DocKind, Document, DocumentId, Recorded, decimal_str, genesis, hydrate_entry, get_str,
+    get_uuid_str, root_map,
+};
+use crate::sale::Sale;
+
+const SALES: &str = "sales";
+const RECEIPTS: &str = "receipts";
+const REFUNDS: &str = "refunds";
+const VOIDS: &str = "voids";
+
+/// Goods given back against a sale, and the money paid out for them. It points at the sale, which
+/// may be in another device's document; it is kept in the document of the device that refunds.
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Refund {
+    pub id: Uuid,
+    pub sale_id: Uuid,
+    /// Milliseconds since the Unix epoch, UTC, from the device's clock.
+    pub at_ms: i64,
+    pub lines: Vec<ReturnLine>,
+    #[autosurgeon(with = "decimal_str")]
+    pub amount: Decimal,
+    pub reason: String,
+}
+
+/// One returned line: what goes back into stock.
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct ReturnLine {
+    pub product_id: String,
+    pub sku: String,
+    #[autosurgeon(with = "decimal_str")]
+    pub quantity: Decimal,
+    #[autosurgeon(with = "decimal_str")]
+    pub amount: Decimal,
+}
+
+/// A whole sale cancelled (same day, before the customer left): all its goods go back to stock.
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Void {
+    pub id: Uuid,
+    pub sale_id: Uuid,
+    pub at_ms: i64,
+    pub reason: String,
+}
+
+/// What the stored sale looks like in the document.
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+struct SaleRecord {
+    receipt: String,
+    completed_at_ms: i64,
+    #[autosurgeon(with = "decimal_str")]
+    total: Decimal,
+    #[autosurgeon(with = "decimal_str")]
+    paid: Decimal,
+    /// The `Sale` as serde JSON.
+    body: String,
+}
+
+/// The day's totals, for the monthly index and the Z report.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DaySummary {
+    pub sales: u64,
+    /// Sum of the sales' totals.
+    pub total: Decimal,
+    pub refunds: u64,
+    pub refunded: Decimal,
+    pub voids: u64,
+}
+
+pub struct SalesDay {
+    doc: AutoCommit,
+}
+
+impl SalesDay {
+    /// The sales document of `device` for `day`. Any device may make one to receive the owner's
+    /// changes into (the genesis is the same everywhere); only the owner may record into it.
+    pub fn new(store: Uuid, device: Uuid, day: BusinessDay, actor: &Actor) -> SalesDay {
+        let id = SalesDay::id(store, device, day);
+        let (store, device, day) = (store.to_string(), device.to_string(), day.to_string());
+        let doc = genesis(
+            id,
+            DocKind::SalesDay,
+            &[("store", &store), ("device", &device), ("day", &day)],
+            &[SALES, RECEIPTS, REFUNDS, VOIDS],
+            actor,
+        );
+        SalesDay { doc }
+    }
+
+    pub fn id(store: Uuid, device: Uuid, day: BusinessDay) -> DocumentId {
+        DocumentId::derive(store, DocKind::SalesDay, &format!("{device}/{day}"))
+    }
+
+    pub fn store(&self) -> Result<Uuid, DocError> {
+        get_uuid_str(&self.doc, "store")
+    }
+    pub fn device(&self) -> Result<Uuid, DocError> {
+        get_uuid_str(&self.doc, "device")
+    }
+    pub fn day(&self) -> Result<BusinessDay, DocError> {
+        get_str(&self.doc, &ROOT, "day")?.ok_or_else(|| DocError::Corrupt("day is missing".into()))?.parse()
+    }
+
+    fn check_owner(&self) -> Result<(), DocError> {
+        let owner = self.device()?;
+        let actor = self.doc.get_actor().to_bytes();
+        let writer = actor.get(..16).and_then(|b| Uuid::from_slice(b).ok()).unwrap_or_default();
+        if writer != owner {
+            return Err(DocError::NotOwner { owner, writer });
+        }
+        Ok(())
+    }
+
+    /// Records a completed sale once: recording the same sale again changes nothing.
+    pub fn record_sale(&mut self, sale: &Sale) -> Result<Recorded, DocError> {
+        self.check_owner()?;
+        let sales = root_map(&self.doc, SALES)?;
+        let id = sale.id().to_string();
+        let body = serde_json::to_string(sale).map_err(|e| DocError::Corrupt(e.to_string()))?;
+        if let Some(existing) = hydrate_entry::<SaleRecord>(&self.doc, &sales, id.as_str())? {
+            return if existing.body == body { Ok(Recorded::AlreadyThere) } else { Err(DocError::IdReused { id: sale.id() }) };
+        }
+        let receipt = sale.receipt_number().to_string();
+        let receipts = root_map(&self.doc, RECEIPTS)?;
+        if let Some(other) = get_str(&self.doc, &receipts, &receipt)? {
+            if other != id {
+                return Err(DocError::ReceiptNumberReused { receipt });
+            }
+        }
+        let record = SaleRecord {
+            receipt: receipt.clone(),
+            completed_at_ms: sale.completed_at_ms(),
+            total: sale.totals().total,
+            paid: sale.amount_paid(),
+            body,
+        };
+        reconcile_prop(&mut self.doc, &sales, id.as_str(), &record)?;
+        self.doc.put(&receipts, receipt.as_str(), id.as_str())?;
+        self.doc.commit_with(CommitOptions::default().with_time(sale.completed_at_ms()));
+        Ok(Recorded::New)
+    }
+
+    pub fn record_refund(&mut self, refund: &Refund) -> Result<Recorded, DocError> {
+        self.record(REFUNDS, refund.id, refund, refund.at_ms)
+    }
+
+    pub fn record_void(&mut self, void: &Void) -> Result<Recorded, DocError> {
+        self.record(VOIDS, void.id, void, void.at_ms)
+    }
+
+    fn record<T: Reconcile + Hydrate + PartialEq>(
+        &mut self,
+        key: &str,
+        id: Uuid,
+        record: &T,
+        at_ms: i64,
+    ) -> Result<Recorded, DocError> {
+        self.check_owner()?;
+        let map = root_map(&self.doc, key)?;
+        let id_text = id.to_string();
+        if let Some(existing) = hydrate_entry::<T>(&self.doc, &map, id_text.as_str())? {
+            return if &existing == record { Ok(Recorded::AlreadyThere) } else { Err(DocError::IdReused { id }) };
+        }
+        reconcile_prop(&mut self.doc, &map, id_text.as_str(), record)?;
+        self.doc.commit_with(CommitOptions::default().with_time(at_ms));
+        Ok(Recorded::New)
+    }
+
+    fn records(&self) -> Result<BTreeMap<String, SaleRecord>, DocError> {
+        Ok(hydrate_prop(&self.doc, ROOT, SALES)?)
+    }
+
+    /// The day's sales in the order they were completed.
+    pub fn sales(&self) -> Result<Vec<Sale>, DocError> {
+        let mut sales = self
+            .records()?
+            .into_values()
+            .map(|r| serde_json::from_str::<Sale>(&r.body).map_err(|e| DocError::Corrupt(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        sales.sort_by(|a, b| (a.completed_at_ms(), a.receipt_number()).cmp(&(b.completed_at_ms(), b.receipt_number())));
+        Ok(sales)
+    }
+
+    pub fn sale(&self, id: Uuid) -> Result<Option<Sale>, DocError> {
+        let sales = root_map(&self.doc, SALES)?;
+        let Some(record) = hydrate_entry::<SaleRecord>(&self.doc, &sales, id.to_string().as_str())?
+        else {
+            return Ok(None);
+        };
+        serde_json::from_str(&record.body).map(Some).map_err(|e| DocError::Corrupt(e.to_string()))
+    }
+
+    pub fn refunds(&self) -> Result<Vec<Refund>, DocError> {
+        let map: BTreeMap<String, Refund> = hydrate_prop(&self.doc, ROOT, REFUNDS)?;
+        Ok(map.into_values().collect())
+    }
+
+    pub fn voids(&self) -> Result<Vec<Void>, DocError> {
+        let map: BTreeMap<String, Void> = hydrate_prop(&self.doc, ROOT, VOIDS)?;
+        Ok(map.into_values().collect())
+    }
+
+    pub fn summary(&self) -> Result<DaySummary, DocError> {
+        let records = self.records()?;
+        let refunds = self.refunds()?;
+        Ok(DaySummary {
+            sales: records.len() as u64,
+            total: records.values().map(|r| r.total).sum(),
+            refunds: refunds.len() as u64,
+            refunded: refunds.iter().map(|r| r.amount).sum(),
+            voids: self.voids()?.len() as u64,
+        })
+    }
+
+    /// This day's row in the monthly index.
+    pub fn index_entry(&self) -> Result<DayEntry, DocError> {
+        let s = self.summary()?;
+        Ok(DayEntry {
+            device: self.device()?,
+            day: self.day()?.to_string(),
+            sales: s.sales,
+            total: s.total,
+            refunds: s.refunds,
+            refunded: s.refunded,
+            voids: s.voids,
+        })
+    }
+}
+
+impl Document for SalesDay {
+    const KIND: DocKind = DocKind::SalesDay;
+    fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+    fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+    fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
+        super::check_kind(&doc, Self::KIND)?;
+        Ok(SalesDay { doc })
+    }
+    fn document_id(&self) -> DocumentId {
+        match (self.store(), self.device(), self.day()) {
+            (Ok(store), Ok(device), Ok(day)) => SalesDay::id(store, device, day),
+            _ => DocumentId([0; 16]),
+        }
+    }
+}

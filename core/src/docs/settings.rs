@@ -1,0 +1,165 @@
+//! The store's settings as one document that managers edit: the store profile with its pricing
+//! rules, and the devices of the store. Fields are separate keys, so two managers editing the
+//! receipt footer and the address at once both keep their edit.
+
+use std::collections::BTreeMap;
+
+use automerge::AutoCommit;
+use autosurgeon::reconcile::NoKey;
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, hydrate_prop, reconcile_prop};
+use uuid::Uuid;
+
+use super::{Actor, DecimalStr, DocError, DocKind, Document, DocumentId, genesis, get_uuid_str, root_map};
+use crate::money::Currency;
+use crate::store::{PricingRules, Store};
+use crate::tax::{TaxPricing, TaxRounding};
+
+const DEVICES: &str = "devices";
+
+/// A device of the store as the settings list it (the server keeps the tokens, not this document).
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct DeviceEntry {
+    pub id: Uuid,
+    pub name: String,
+    /// The prefix of the device's receipt numbers (`T1` in `T1-000042`), unique in the store.
+    pub code: String,
+    pub revoked: bool,
+}
+
+pub struct SettingsDoc {
+    doc: AutoCommit,
+}
+
+impl SettingsDoc {
+    /// Settings with no store profile yet; the same genesis on every device.
+    pub fn new(store: Uuid, actor: &Actor) -> SettingsDoc {
+        let id = DocumentId::derive(store, DocKind::Settings, "");
+        let store = store.to_string();
+        SettingsDoc { doc: genesis(id, DocKind::Settings, &[("store", &store)], &[DEVICES], actor) }
+    }
+
+    pub fn store_id(&self) -> Result<Uuid, DocError> {
+        get_uuid_str(&self.doc, "store")
+    }
+
+    /// The store profile, once one has been set.
+    pub fn store(&self) -> Result<Option<Store>, DocError> {
+        Ok(hydrate_prop(&self.doc, automerge::ROOT, "profile")?)
+    }
+
+    /// Writes the profile; only the fields that differ become changes.
+    pub fn set_store(&mut self, store: &Store) -> Result<(), DocError> {
+        reconcile_prop(&mut self.doc, automerge::ROOT, "profile", store)?;
+        self.doc.commit();
+        Ok(())
+    }
+
+    pub fn put_device(&mut self, device: &DeviceEntry) -> Result<(), DocError> {
+        let map = root_map(&self.doc, DEVICES)?;
+        reconcile_prop(&mut self.doc, &map, device.id.to_string().as_str(), device)?;
+        self.doc.commit();
+        Ok(())
+    }
+
+    pub fn devices(&self) -> Result<Vec<DeviceEntry>, DocError> {
+        let map: BTreeMap<String, DeviceEntry> = hydrate_prop(&self.doc, automerge::ROOT, DEVICES)?;
+        Ok(map.into_values().collect())
+    }
+}
+
+impl Document for SettingsDoc {
+    const KIND: DocKind = DocKind::Settings;
+    fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+    fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+    fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
+        super::check_kind(&doc, Self::KIND)?;
+        Ok(SettingsDoc { doc })
+    }
+    fn document_id(&self) -> DocumentId {
+        DocumentId::derive(self.store_id().unwrap_or_default(), Self::KIND, "")
+    }
+}
+
+// Hand-written for the same reason as in catalog.rs: the types keep serde only.
+
+impl Reconcile for Store {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        use autosurgeon::reconcile::MapReconciler;
+        let mut m = reconciler.map()?;
+        m.put("name", &self.name)?;
+        m.put("address", &self.address)?;
+        m.put("tax_number", &self.tax_number)?;
+        m.put("receipt_footer", &self.receipt_footer)?;
+        let r = &self.rules;
+        m.put("currency", r.currency.code())?;
+        m.put("tax_pricing", match r.tax_pricing {
+            TaxPricing::Inclusive => "inclusive",
+            TaxPricing::Exclusive => "exclusive",
+        })?;
+        m.put("tax_rounding", match r.tax_rounding {
+            TaxRounding::PerLine => "per-line",
+            TaxRounding::PerReceipt => "per-receipt",
+        })?;
+        m.put("cash_increment", DecimalStr(r.cash_increment))?;
+        Ok(())
+    }
+}
+
+impl Hydrate for Store {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+        let code: String = hydrate_prop(doc, obj, "currency")?;
+        let currency = Currency::from_code(&code).ok_or_else(|| HydrateError::unexpected("an ISO 4217 code", code))?;
+        let tax_pricing = match hydrate_prop::<_, String, _, _>(doc, obj, "tax_pricing")?.as_str() {
+            "inclusive" => TaxPricing::Inclusive,
+            "exclusive" => TaxPricing::Exclusive,
+            other => return Err(HydrateError::unexpected("inclusive or exclusive", other.to_string())),
+        };
+        let tax_rounding = match hydrate_prop::<_, String, _, _>(doc, obj, "tax_rounding")?.as_str() {
+            "per-line" => TaxRounding::PerLine,
+            "per-receipt" => TaxRounding::PerReceipt,
+            other => return Err(HydrateError::unexpected("per-line or per-receipt", other.to_string())),
+        };
+        let DecimalStr(cash_increment) = hydrate_prop(doc, obj, "cash_increment")?;
+        Ok(Store {
+            name: hydrate_prop(doc, obj, "name")?,
+            address: hydrate_prop(doc, obj, "address")?,
+            tax_number: hydrate_prop(doc, obj, "tax_number")?,
+            receipt_footer: hydrate_prop(doc, obj, "receipt_footer")?,
+            rules: PricingRules { currency, tax_pricing, tax_rounding, cash_increment },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+
+    #[test]
+    fn concurrent_edits_of_different_fields_both_stay() {
+        let (store, _) = demo::food_truck(false);
+        let id = Uuid::from_u128(1);
+        let mut a = SettingsDoc::new(id, &Actor::device(Uuid::from_u128(2)));
+        a.set_store(&store).unwrap();
+        let mut b = SettingsDoc::load(&a.save(), &Actor::device(Uuid::from_u128(3))).unwrap();
+        let mut s = store.clone();
+        s.receipt_footer = "Thank you".into();
+        a.set_store(&s).unwrap();
+        let mut s = store.clone();
+        s.address = "Harbour 2".into();
+        b.set_store(&s).unwrap();
+        b.put_device(&DeviceEntry { id: Uuid::from_u128(3), name: "Tablet".into(), code: "T2".into(), revoked: false })
+            .unwrap();
+        a.merge(&mut b).unwrap();
+        let merged = a.store().unwrap().unwrap();
+        assert_eq!(merged.receipt_footer, "Thank you");
+        assert_eq!(merged.address, "Harbour 2");
+        assert_eq!(merged.rules, store.rules);
+        assert_eq!(a.devices().unwrap().len(), 1);
+    }
+}
