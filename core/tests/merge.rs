@@ -253,7 +253,7 @@ fn xorshift(state: &mut u64) -> u64 {
 }
 
 fn transfer_some<D: Document>(from: &mut D, to: &mut D, rng: &mut u64) {
-    let mut changes: Vec<Change> = from.changes(&[]).into_iter().filter(|_| xorshift(rng) % 2 == 0).collect();
+    let mut changes: Vec<Change> = from.changes(&[]).into_iter().filter(|_| xorshift(rng).is_multiple_of(2)).collect();
     for i in (1..changes.len()).rev() {
         let j = (xorshift(rng) % (i as u64 + 1)) as usize;
         changes.swap(i, j);

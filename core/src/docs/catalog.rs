@@ -114,7 +114,8 @@ impl CatalogDoc {
         super::hydrate_entry(&self.doc, &map, id)
     }
 
-    /// Adds or edits a product; only the fields that differ are written.
+    /// Adds or edits a product; only the fields that differ are written. Writing a product whose
+    /// price is in conflict settles the conflict at the price it carries.
     pub fn put_product(&mut self, product: &Product) -> Result<(), DocError> {
         self.put_record(PRODUCTS, &product.id, product)
     }

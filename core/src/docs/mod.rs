@@ -68,9 +68,8 @@ impl fmt::Display for DocKind {
 /// does (`automerge:<id>` in a URL).
 ///
 /// Our ids are derived, not random: `UUIDv5(namespace = store id, name = "pos/<kind>/<key>")`, so
-/// every device finds today's sales document or this month's index without asking anyone, and the
-/// server can tell from the id alone which store a document would belong to only by registering it
-/// (the id does not reveal the store: v5 is a SHA-1 hash).
+/// every device finds today's sales document or this month's index without asking anyone. The id
+/// does not reveal the store (v5 is a hash); the server registers each document to its store.
 /// Keys: catalog and settings `""`; sales day `"<device uuid>/<YYYY-MM-DD>"`; stock period the
 /// period's name (e.g. the stocktake id); month index `"<YYYY-MM>"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -469,6 +468,15 @@ mod tests {
         let mut broken = text.into_bytes();
         broken[3] = if broken[3] == b'a' { b'b' } else { b'a' };
         assert!(String::from_utf8(broken).unwrap().parse::<DocumentId>().is_err());
+    }
+
+    #[test]
+    fn reads_and_writes_ids_as_automerge_repo_does() {
+        // The "good URL" of automerge-repo's own URL tests.
+        let url = "automerge:4NMNnkMhL8jXrdJ9jamS58PAVdXu";
+        let id: DocumentId = url.parse().unwrap();
+        assert_eq!(id.url(), url);
+        assert!("automerge:badbadbad".parse::<DocumentId>().is_err());
     }
 
     #[test]

@@ -140,10 +140,8 @@ impl SalesDay {
         }
         let receipt = sale.receipt_number().to_string();
         let receipts = root_map(&self.doc, RECEIPTS)?;
-        if let Some(other) = get_str(&self.doc, &receipts, &receipt)? {
-            if other != id {
-                return Err(DocError::ReceiptNumberReused { receipt });
-            }
+        if get_str(&self.doc, &receipts, &receipt)?.is_some_and(|other| other != id) {
+            return Err(DocError::ReceiptNumberReused { receipt });
         }
         let record = SaleRecord {
             receipt: receipt.clone(),
