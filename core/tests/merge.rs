@@ -1,6 +1,7 @@
 //! Merge rules of the shared documents: many devices sell, refund and edit prices offline, exchange
 //! changes in any order (whole, in part, twice, through the sync protocol) and must end with the
-//! same state, every sale once, unique receipt numbers and stock = baseline - sold + returned.
+//! same state, every sale once, unique receipt numbers and stock = baseline - sold + returned
+//! (refunded or voided).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -44,6 +45,7 @@ struct Expected {
     sold: BTreeMap<String, Decimal>,
     returned: BTreeMap<String, Decimal>,
     baseline: BTreeMap<String, Decimal>,
+    voided: BTreeSet<Uuid>,
     next_id: u128,
 }
 
@@ -177,6 +179,26 @@ impl Shop {
         *self.expected.returned.entry(line.sku.clone()).or_default() += line.quantity;
     }
 
+    /// Voids one of the device's own sales (a void is the selling device's act, on its own day).
+    fn void(&mut self, d: usize, pick: usize, at_ms: i64) {
+        let device = &self.devices[d];
+        let own = SalesDay::id(STORE, device.id, day());
+        let open: Vec<Sale> =
+            device.days[&own].sales().unwrap().into_iter().filter(|s| !self.expected.voided.contains(&s.id())).collect();
+        if open.is_empty() {
+            return;
+        }
+        let sale = open[pick % open.len()].clone();
+        let void = Void { id: self.expected.id(), sale_id: sale.id(), at_ms, reason: "wrong item".into() };
+        let device = &mut self.devices[d];
+        assert_eq!(device.days.get_mut(&own).unwrap().record_void(&void).unwrap(), Recorded::New);
+        assert_eq!(device.stock.record_void_movements(&void, &sale).unwrap(), Recorded::New);
+        self.expected.voided.insert(sale.id());
+        for line in sale.lines() {
+            *self.expected.returned.entry(line.sku.clone()).or_default() += line.quantity;
+        }
+    }
+
     fn set_price(&mut self, d: usize, product: usize, cents: u16) {
         let id = self.menu.products[product % self.menu.products.len()].id.clone();
         self.devices[d].catalog.set_price(&id, Decimal::new(i64::from(cents) + 100, 2)).unwrap();
@@ -291,6 +313,7 @@ struct View {
     levels: BTreeMap<String, Decimal>,
     sales: Vec<Vec<Sale>>,
     refunds: Vec<Vec<Refund>>,
+    voids: Vec<Vec<Void>>,
 }
 
 fn view(d: &mut Device) -> View {
@@ -303,6 +326,7 @@ fn view(d: &mut Device) -> View {
         levels: d.stock.levels().unwrap(),
         sales: d.days.values().map(|doc| doc.sales().unwrap()).collect(),
         refunds: d.days.values().map(|doc| doc.refunds().unwrap()).collect(),
+        voids: d.days.values().map(|doc| doc.voids().unwrap()).collect(),
     }
 }
 
@@ -343,7 +367,12 @@ fn check_converged(shop: &mut Shop) {
     let receipts: BTreeSet<String> = all.iter().map(|s| s.receipt_number().to_string()).collect();
     assert_eq!(receipts.len(), all.len(), "a receipt number is used twice");
 
-    // Stock = baseline - sold + returned, for every SKU.
+    // Every void once, each of another sale.
+    let voids: BTreeSet<Uuid> = first.voids.iter().flatten().map(|v| v.sale_id).collect();
+    assert_eq!(voids, shop.expected.voided);
+    assert_eq!(first.voids.iter().flatten().count(), voids.len());
+
+    // Stock = baseline - sold + returned (refunds and voids), for every SKU.
     let e = &shop.expected;
     for (sku, baseline) in &e.baseline {
         let want = baseline - e.sold.get(sku).copied().unwrap_or_default() + e.returned.get(sku).copied().unwrap_or_default();
@@ -370,6 +399,7 @@ enum Action {
     Sell { device: usize, product: usize, quantity: u8 },
     Retry { device: usize },
     Refund { device: usize, pick: usize },
+    Void { device: usize, pick: usize },
     SetPrice { device: usize, product: usize, cents: u16 },
     Exchange { from: usize, to: usize, how: How },
 }
@@ -383,6 +413,7 @@ fn action() -> impl Strategy<Value = Action> {
         6 => (0..6usize, 0..20usize, 1..4u8).prop_map(|(device, product, quantity)| Action::Sell { device, product, quantity }),
         1 => (0..6usize).prop_map(|device| Action::Retry { device }),
         2 => (0..6usize, any::<usize>()).prop_map(|(device, pick)| Action::Refund { device, pick }),
+        1 => (0..6usize, any::<usize>()).prop_map(|(device, pick)| Action::Void { device, pick }),
         2 => (0..6usize, 0..4usize, 0..500u16).prop_map(|(device, product, cents)| Action::SetPrice { device, product, cents }),
         4 => (0..6usize, 0..6usize, how()).prop_map(|(from, to, how)| Action::Exchange { from, to, how }),
     ]
@@ -396,6 +427,7 @@ fn run(n: usize, actions: &[Action], order: &[usize], hows: &[How]) -> Shop {
             Action::Sell { device, product, quantity } => shop.sell(device % n, product, quantity, at_ms),
             Action::Retry { device } => shop.retry(device % n),
             Action::Refund { device, pick } => shop.refund(device % n, pick, at_ms),
+            Action::Void { device, pick } => shop.void(device % n, pick, at_ms),
             Action::SetPrice { device, product, cents } => shop.set_price(device % n, product, cents),
             Action::Exchange { from, to, how } => shop.exchange(from % n, to % n, how),
         }
