@@ -37,9 +37,9 @@ mod tender;
 mod ticket;
 
 pub use docs::{
-    Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocError, DocKind, Document, DocumentId, Month,
-    MonthIndex, PriceConflict, Recorded, Refund, ReturnLine, SCHEMA_VERSION, SalesDay, SettingsDoc, StockPeriod, Void,
-    sync_in_memory,
+    Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocError, DocKind, DocumentId, Month,
+    MonthIndex, PriceConflict, Recorded, Refund, ReturnLine, SCHEMA_VERSION, SalesDay, SettingsDoc, SharedDocument,
+    StockPeriod, Void, sync_in_memory,
 };
 pub use catalog::{Catalog, CatalogError, Category, Modifier, Product, SearchIndex, Unit};
 pub use money::{Currency, allocate, round_to_increment};

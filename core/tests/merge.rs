@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pos_core::automerge::{Change, sync};
 use pos_core::{
-    Actor, BusinessDay, CatalogDoc, Catalog, DocError, Document, DocumentId, MonthIndex, Payment, ReceiptNumber,
+    Actor, BusinessDay, CatalogDoc, Catalog, DocError, SharedDocument, DocumentId, MonthIndex, Payment, ReceiptNumber,
     Recorded, Refund, ReturnLine, Sale, SalesDay, StockPeriod, Ticket, Unit, Uuid, Void, demo, sync_in_memory,
 };
 use proptest::prelude::*;
@@ -274,7 +274,7 @@ fn xorshift(state: &mut u64) -> u64 {
     *state
 }
 
-fn transfer_some<D: Document>(from: &mut D, to: &mut D, rng: &mut u64) {
+fn transfer_some<D: SharedDocument>(from: &mut D, to: &mut D, rng: &mut u64) {
     let mut changes: Vec<Change> = from.changes(&[]).into_iter().filter(|_| xorshift(rng).is_multiple_of(2)).collect();
     for i in (1..changes.len()).rev() {
         let j = (xorshift(rng) % (i as u64 + 1)) as usize;
@@ -283,14 +283,14 @@ fn transfer_some<D: Document>(from: &mut D, to: &mut D, rng: &mut u64) {
     to.apply_changes(changes).unwrap();
 }
 
-fn replay<D: Document>(from: &mut D, to: &mut D) {
+fn replay<D: SharedDocument>(from: &mut D, to: &mut D) {
     let mut changes = from.changes(&[]);
     changes.reverse();
     to.apply_changes(changes.clone()).unwrap();
     to.apply_changes(changes).unwrap();
 }
 
-fn sync_pair<D: Document>(
+fn sync_pair<D: SharedDocument>(
     a: &mut D,
     a_states: &mut HashMap<(usize, DocumentId), sync::State>,
     a_peer: usize,

@@ -12,7 +12,7 @@ use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, hydrate_prop, re
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{Actor, DecimalStr, DocError, DocKind, Document, DocumentId, genesis, get_uuid_str, parse_decimal, root_map};
+use super::{Actor, DecimalStr, DocError, DocKind, SharedDocument, DocumentId, genesis, get_uuid_str, parse_decimal, root_map};
 use crate::catalog::{Catalog, Category, Modifier, Product, Unit};
 use crate::tax::TaxCategory;
 
@@ -99,7 +99,10 @@ impl CatalogDoc {
             let map: BTreeMap<String, T> = hydrate_prop(doc, ROOT, key)?;
             Ok(map.into_values().collect())
         }
-        let is_demo = matches!(self.doc.get(ROOT, "is_demo")?, Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Boolean(true)));
+        let is_demo = match self.doc.get(ROOT, "is_demo")? {
+            Some((Value::Scalar(s), _)) => matches!(s.as_ref(), ScalarValue::Boolean(true)),
+            _ => false,
+        };
         Ok(Catalog {
             categories: all(&self.doc, CATEGORIES)?,
             products: all(&self.doc, PRODUCTS)?,
@@ -187,7 +190,7 @@ impl CatalogDoc {
     }
 }
 
-impl Document for CatalogDoc {
+impl SharedDocument for CatalogDoc {
     const KIND: DocKind = DocKind::Catalog;
     fn automerge(&self) -> &AutoCommit {
         &self.doc

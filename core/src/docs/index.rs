@@ -9,7 +9,7 @@ use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{Actor, DocError, DocKind, Document, DocumentId, Month, decimal_str, genesis, get_str, get_uuid_str, root_map};
+use super::{Actor, DocError, DocKind, SharedDocument, DocumentId, Month, decimal_str, genesis, get_str, get_uuid_str, root_map};
 
 const DAYS: &str = "days";
 
@@ -67,7 +67,7 @@ impl MonthIndex {
     }
 }
 
-impl Document for MonthIndex {
+impl SharedDocument for MonthIndex {
     const KIND: DocKind = DocKind::MonthIndex;
     fn automerge(&self) -> &AutoCommit {
         &self.doc

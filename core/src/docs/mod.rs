@@ -265,7 +265,7 @@ pub enum Recorded {
 
 /// What every typed document can do with its Automerge document: save and load, merge, exchange
 /// changes and run the Automerge sync protocol. The typed methods live on each document.
-pub trait Document: Sized {
+pub trait SharedDocument: Sized {
     const KIND: DocKind;
 
     /// The underlying Automerge document, for storage and the sync client.
@@ -322,7 +322,7 @@ pub trait Document: Sized {
 
 /// Runs the Automerge sync protocol between two replicas in memory until neither has anything to
 /// send, as two peers would over a socket. Returns the number of messages exchanged.
-pub fn sync_in_memory<D: Document>(
+pub fn sync_in_memory<D: SharedDocument>(
     a: &mut D,
     a_state: &mut sync::State,
     b: &mut D,

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    Actor, BusinessDay, DayEntry, DocError, DocKind, Document, DocumentId, Recorded, decimal_str, genesis, hydrate_entry, get_str,
+    Actor, BusinessDay, DayEntry, DocError, DocKind, SharedDocument, DocumentId, Recorded, decimal_str, genesis, hydrate_entry, get_str,
     get_uuid_str, root_map,
 };
 use crate::sale::Sale;
@@ -243,7 +243,7 @@ impl SalesDay {
     }
 }
 
-impl Document for SalesDay {
+impl SharedDocument for SalesDay {
     const KIND: DocKind = DocKind::SalesDay;
     fn automerge(&self) -> &AutoCommit {
         &self.doc

@@ -9,7 +9,7 @@ use autosurgeon::reconcile::NoKey;
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, hydrate_prop, reconcile_prop};
 use uuid::Uuid;
 
-use super::{Actor, DecimalStr, DocError, DocKind, Document, DocumentId, genesis, get_uuid_str, root_map};
+use super::{Actor, DecimalStr, DocError, DocKind, SharedDocument, DocumentId, genesis, get_uuid_str, root_map};
 use crate::money::Currency;
 use crate::store::{PricingRules, Store};
 use crate::tax::{TaxPricing, TaxRounding};
@@ -67,7 +67,7 @@ impl SettingsDoc {
     }
 }
 
-impl Document for SettingsDoc {
+impl SharedDocument for SettingsDoc {
     const KIND: DocKind = DocKind::Settings;
     fn automerge(&self) -> &AutoCommit {
         &self.doc

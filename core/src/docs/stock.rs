@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    Actor, DocError, DocKind, Document, DocumentId, Recorded, Refund, Void, genesis, get_decimal, get_str,
+    Actor, DocError, DocKind, SharedDocument, DocumentId, Recorded, Refund, Void, genesis, get_decimal, get_str,
     get_uuid_str, root_map,
 };
 use crate::sale::Sale;
@@ -159,7 +159,7 @@ impl StockPeriod {
     }
 }
 
-impl Document for StockPeriod {
+impl SharedDocument for StockPeriod {
     const KIND: DocKind = DocKind::StockPeriod;
     fn automerge(&self) -> &AutoCommit {
         &self.doc
@@ -169,7 +169,7 @@ impl Document for StockPeriod {
     }
     fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
         super::check_kind(&doc, Self::KIND)?;
-        // The writer key follows the actor the document was loaded with (`Document::load`).
+        // The writer key follows the actor the document was loaded with (`SharedDocument::load`).
         let actor = doc.get_actor().to_bytes();
         let device = actor.get(..16).and_then(|b| Uuid::from_slice(b).ok()).unwrap_or_default();
         let session = actor.get(16..20).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])).unwrap_or(0);
