@@ -16,6 +16,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The independent ESC/POS decoder of the devices' golden tests, and the Python it needs.
+pub const EMUPOS: &str = "emupos==0.4.0";
+pub const EMUPOS_PYTHON_VERSION: &str = "3.13.0";
 
 /// The tools the build and the tests use, resolved.
 #[derive(Debug, Clone)]
@@ -186,6 +189,23 @@ pub fn ensure(want: Want) -> Result<Tools> {
         } else {
             println!("ok tests/node_modules");
         }
+
+        let python = emupos_python(&tools);
+        if emupos_ready(&python) {
+            println!("ok {EMUPOS} ({})", python.display());
+        } else {
+            let base = pyenv_python()?;
+            println!("installing {EMUPOS} in a venv of {}", base.display());
+            let venv = tools.join("emupos-venv");
+            let mut cmd = Command::new("sh");
+            cmd.arg("-c")
+                .arg(format!(
+                    "rm -rf '{venv}' && '{base}' -m venv '{venv}' && '{venv}/bin/pip' install --quiet {EMUPOS}",
+                    venv = venv.display(),
+                    base = base.display()
+                ));
+            jobs.push(spawn(EMUPOS, &tools, "emupos", cmd)?);
+        }
     }
 
     // Wait for every install, then report all failures at once.
@@ -234,7 +254,42 @@ pub fn ensure(want: Want) -> Result<Tools> {
             wasm_opt.display()
         );
     }
+    if want.test_deps && !emupos_ready(&emupos_python(&tools)) {
+        bail!("{EMUPOS} does not import in {}", emupos_python(&tools).display());
+    }
     Ok(t)
+}
+
+/// The Python of the emupos venv in the tools dir.
+pub fn emupos_python(tools: &Path) -> PathBuf {
+    tools.join("emupos-venv/bin/python")
+}
+
+fn emupos_ready(python: &Path) -> bool {
+    python.exists()
+        && Command::new(python)
+            .args(["-c", "import emupos"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+/// Python 3.13 from pyenv, which machines of this kind carry; emupos needs it.
+fn pyenv_python() -> Result<PathBuf> {
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| capture(Command::new("pyenv").arg("root")).map(|r| PathBuf::from(r.trim())))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")))
+        .context("cannot find pyenv: set PYENV_ROOT")?;
+    let python = root.join("versions").join(EMUPOS_PYTHON_VERSION).join("bin/python3");
+    if !python.exists() {
+        bail!(
+            "{} is missing: emupos needs Python {EMUPOS_PYTHON_VERSION} (`pyenv install {EMUPOS_PYTHON_VERSION}`)",
+            python.display()
+        );
+    }
+    Ok(python)
 }
 
 /// Starts an install in the background with its output in `<tools>/<name>.log`.

@@ -84,10 +84,10 @@ pub fn main(args: &[String]) -> ExitCode {
     let started = Instant::now();
     let mut rows: Vec<Row> = Vec::new();
 
-    // Tools and test dependencies; the native suite needs none of them.
+    // Tools and test dependencies; the native suite needs emupos for the printer golden tests.
     let mut tools: Option<Tools> = None;
     let mut tools_error = String::new();
-    if opts.wasm || opts.browser {
+    if opts.native || opts.wasm || opts.browser {
         let t0 = Instant::now();
         match util::step("ensure tools and test dependencies", || {
             ensure::ensure(ensure::Want { test_deps: true })
@@ -193,10 +193,11 @@ fn suite(name: &'static str, f: impl FnOnce() -> Result<(Outcome, Option<Counts>
     }
 }
 
-/// `cargo test --workspace --exclude pos-app`.
+/// `cargo test --workspace --exclude pos-app`, with the tests that need emupos included.
 fn native() -> Result<(Outcome, Option<Counts>)> {
     let mut cmd = Command::new(util::cargo());
-    cmd.args(["test", "--workspace", "--exclude", "pos-app"])
+    cmd.args(["test", "--workspace", "--exclude", "pos-app", "--", "--include-ignored"])
+        .env("EMUPOS_PYTHON", crate::ensure::emupos_python(&util::tools_dir()?))
         .current_dir(repo_root());
     let (status, out) = run_tee(&mut cmd)?;
     let counts = libtest_counts(&out);
