@@ -30,11 +30,13 @@ pub fn Register() -> impl IntoView {
     let category = RwSignal::new(None::<String>);
     // Built once per catalog; every change of the catalog is a new index.
     let index = Memo::new_with_compare(move |_| Arc::new(state.catalog.with(SearchIndex::new)), |_, _| true);
+    // Build the index soon after the register shows, so the first search does not pay for it.
+    set_timeout(move || _ = index.try_with_untracked(|_| ()), std::time::Duration::from_millis(500));
     // Keeps every match of the last query, so that typing one more character only narrows it.
     let found = Memo::new_owning(move |previous: Option<Found>| {
         let q = query.get().trim().to_lowercase();
         if q.is_empty() {
-            // Browsing by category needs no index: it is built on the first search, not at start.
+            // Browsing by category needs no index.
             return (Found { query: q, index: None, matches: Vec::new() }, true);
         }
         let index = index.get();
