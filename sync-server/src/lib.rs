@@ -1,10 +1,11 @@
 //! pos-sync-server: one process that is the whole system on one machine.
-//! It keeps the server's SQLite store and serves the built PWA; the sync protocol, device
-//! enrollment and reports will be routes on the same [`router`].
+//! It keeps the server's SQLite store, serves the built PWA and is an automerge-repo sync peer
+//! on `/sync` ([`sync`]); device enrollment and reports will be routes on the same [`router`].
 //!
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
 pub mod storage;
+pub mod sync;
 pub mod web;
 
 use std::future::Future;
@@ -54,6 +55,8 @@ pub struct Config {
 pub struct AppState {
     pub storage: Arc<Storage>,
     pub static_dir: PathBuf,
+    /// Hands upgraded `/sync` WebSockets to the server's samod repo.
+    pub acceptor: samod::AcceptorHandle,
 }
 
 /// All routes: the API first, then the PWA for everything else.
@@ -61,6 +64,7 @@ pub fn router(state: AppState) -> Router {
     let static_service = web::static_service(state.static_dir.clone());
     Router::new()
         .route("/health", get(health))
+        .route("/sync", get(sync::sync_ws))
         .fallback_service(static_service)
         .layer(axum::middleware::from_fn(web::static_headers))
         .with_state(state)
@@ -132,6 +136,7 @@ impl From<StorageError> for StartError {
 pub struct Server {
     listener: TcpListener,
     state: AppState,
+    repo: samod::Repo,
 }
 
 impl Server {
@@ -148,12 +153,16 @@ impl Server {
                 addr: config.addr.clone(),
                 source,
             })?;
+        let storage = Arc::new(storage);
+        let (repo, acceptor) = sync::start_repo(storage.clone()).await;
         Ok(Server {
             listener,
             state: AppState {
-                storage: Arc::new(storage),
+                storage,
                 static_dir,
+                acceptor,
             },
+            repo,
         })
     }
 
@@ -193,8 +202,14 @@ impl Server {
         &self.state
     }
 
+    /// The server's samod repo (documents, connections).
+    pub fn repo(&self) -> &samod::Repo {
+        &self.repo
+    }
+
     /// Serves until `shutdown` resolves, then lets in-flight requests finish for at most
-    /// [`SHUTDOWN_GRACE`].
+    /// [`SHUTDOWN_GRACE`], then stops the sync repo (closing sync connections and waiting for
+    /// its pending storage writes, again for at most [`SHUTDOWN_GRACE`]).
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -206,10 +221,19 @@ impl Server {
             shutdown.await;
             notify.notify_one();
         });
-        tokio::select! {
+        let res = tokio::select! {
             res = graceful => res,
             _ = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => Ok(()),
+        };
+        // Upgraded WebSockets are not part of axum's graceful shutdown: stopping the repo
+        // closes them and flushes what they brought.
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.repo.stop())
+            .await
+            .is_err()
+        {
+            eprintln!("pos-sync-server: sync repo did not stop in time");
         }
+        res
     }
 }
 

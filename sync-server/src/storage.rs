@@ -20,6 +20,22 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     ) STRICT;
     INSERT INTO meta (key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));",
+    // 2: the sync peer's documents, as samod's key/value storage. A samod key
+    // `[document, kind, hash]` is one row; see `crate::sync::key_to_row` for the other shapes.
+    "CREATE TABLE chunks (
+        document TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        hash     TEXT NOT NULL,
+        data     BLOB NOT NULL,
+        PRIMARY KEY (document, kind, hash)
+    ) STRICT, WITHOUT ROWID;",
+    // 3: device tokens, stored as the hex SHA-256 of the token, never the token itself.
+    "CREATE TABLE device_tokens (
+        token_hash TEXT PRIMARY KEY NOT NULL,
+        store      TEXT NOT NULL,
+        revoked    INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    ) STRICT;",
 ];
 
 /// The schema version this build of the server writes.
@@ -184,6 +200,155 @@ impl Storage {
             .map_err(|_| "storage lock poisoned".to_string())?;
         user_version(&conn).map_err(|e| e.to_string())
     }
+}
+
+/// A chunk row: (document, kind, hash) and its bytes.
+pub type ChunkRow = ((String, String, String), Vec<u8>);
+
+/// How a device token stands, as [`Storage::device_token`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenStatus {
+    /// No such token.
+    Unknown,
+    /// The token was revoked.
+    Revoked { store: String },
+    /// A valid token of a device of `store`.
+    Valid { store: String },
+}
+
+impl Storage {
+    fn lock(&self) -> rusqlite::Result<std::sync::MutexGuard<'_, Connection>> {
+        // A panic while holding the lock cannot leave SQLite half-written (each statement is
+        // atomic), so a poisoned lock is still usable.
+        Ok(self.conn.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// One chunk, by its exact key. Blocking.
+    pub fn chunk_load(
+        &self,
+        document: &str,
+        kind: &str,
+        hash: &str,
+    ) -> rusqlite::Result<Option<Vec<u8>>> {
+        use rusqlite::OptionalExtension;
+        let conn = self.lock()?;
+        conn.prepare_cached(
+            "SELECT data FROM chunks WHERE document = ?1 AND kind = ?2 AND hash = ?3",
+        )?
+        .query_row((document, kind, hash), |row| row.get(0))
+        .optional()
+    }
+
+    /// The chunks whose key starts with the given components. `document` and `kind` are whole
+    /// components; `hash_prefix` matches a whole `hash` or its leading `/`-separated parts.
+    /// Blocking.
+    pub fn chunk_load_prefix(
+        &self,
+        document: Option<&str>,
+        kind: Option<&str>,
+        hash_prefix: Option<&str>,
+    ) -> rusqlite::Result<Vec<ChunkRow>> {
+        let conn = self.lock()?;
+        let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<ChunkRow> {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?))
+        };
+        const COLS: &str = "SELECT document, kind, hash, data FROM chunks";
+        match (document, kind, hash_prefix) {
+            (None, _, _) => conn.prepare_cached(COLS)?.query_map([], row)?.collect(),
+            (Some(d), None, _) => conn
+                .prepare_cached(&format!("{COLS} WHERE document = ?1"))?
+                .query_map([d], row)?
+                .collect(),
+            (Some(d), Some(k), None) => conn
+                .prepare_cached(&format!("{COLS} WHERE document = ?1 AND kind = ?2"))?
+                .query_map([d, k], row)?
+                .collect(),
+            (Some(d), Some(k), Some(h)) => conn
+                .prepare_cached(&format!(
+                    "{COLS} WHERE document = ?1 AND kind = ?2 \
+                     AND (hash = ?3 OR substr(hash, 1, length(?3) + 1) = ?3 || '/')"
+                ))?
+                .query_map([d, k, h], row)?
+                .collect(),
+        }
+    }
+
+    /// Writes (or replaces) one chunk. With `synchronous = FULL` it is on disk when this
+    /// returns. Blocking.
+    pub fn chunk_put(
+        &self,
+        document: &str,
+        kind: &str,
+        hash: &str,
+        data: &[u8],
+    ) -> rusqlite::Result<()> {
+        let conn = self.lock()?;
+        conn.prepare_cached(
+            "INSERT INTO chunks (document, kind, hash, data) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (document, kind, hash) DO UPDATE SET data = excluded.data",
+        )?
+        .execute((document, kind, hash, data))?;
+        Ok(())
+    }
+
+    /// Deletes one chunk (nothing if it is absent). Blocking.
+    pub fn chunk_delete(&self, document: &str, kind: &str, hash: &str) -> rusqlite::Result<()> {
+        let conn = self.lock()?;
+        conn.prepare_cached("DELETE FROM chunks WHERE document = ?1 AND kind = ?2 AND hash = ?3")?
+            .execute((document, kind, hash))?;
+        Ok(())
+    }
+
+    /// Registers a device token for `store`, stored as its SHA-256 only. Blocking.
+    ///
+    /// Enrollment (setup link, pairing codes) does not exist yet: this is the one way to make a
+    /// token, for tests and for the enrollment flow to call later.
+    pub fn add_device_token(&self, token: &str, store: &str) -> rusqlite::Result<()> {
+        let conn = self.lock()?;
+        conn.execute(
+            "INSERT INTO device_tokens (token_hash, store) VALUES (?1, ?2)",
+            (hash_token(token), store),
+        )?;
+        Ok(())
+    }
+
+    /// Revokes a device token; returns whether it existed. Blocking.
+    pub fn revoke_device_token(&self, token: &str) -> rusqlite::Result<bool> {
+        let conn = self.lock()?;
+        let n = conn.execute(
+            "UPDATE device_tokens SET revoked = 1 WHERE token_hash = ?1",
+            [hash_token(token)],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Looks a device token up by its hash. Blocking.
+    pub fn device_token(&self, token: &str) -> rusqlite::Result<TokenStatus> {
+        use rusqlite::OptionalExtension;
+        let conn = self.lock()?;
+        let found: Option<(String, i64)> = conn
+            .prepare_cached("SELECT store, revoked FROM device_tokens WHERE token_hash = ?1")?
+            .query_row([hash_token(token)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(match found {
+            None => TokenStatus::Unknown,
+            Some((store, 0)) => TokenStatus::Valid { store },
+            Some((store, _)) => TokenStatus::Revoked { store },
+        })
+    }
+}
+
+/// The stored form of a device token: lowercase hex of its SHA-256. A token is a long random
+/// secret, so a plain (unsalted, fast) hash is enough to keep a copied database from
+/// yielding usable tokens.
+pub fn hash_token(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(token.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
 }
 
 enum MigrateError {

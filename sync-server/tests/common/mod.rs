@@ -13,6 +13,7 @@ use tokio::sync::oneshot;
 pub struct Running {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
+    pub storage: std::sync::Arc<pos_sync_server::Storage>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -37,6 +38,7 @@ pub async fn start(data_dir: &Path, static_dir: &Path) -> Running {
     let server = Server::bind(&config).await.expect("server binds");
     let addr = server.local_addr();
     let data_dir = server.state().storage.data_dir().to_path_buf();
+    let storage = server.state().storage.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(server.serve(async move {
         let _ = rx.await;
@@ -44,6 +46,7 @@ pub async fn start(data_dir: &Path, static_dir: &Path) -> Running {
     Running {
         addr,
         data_dir,
+        storage,
         stop: Some(tx),
         task: Some(task),
     }
