@@ -151,6 +151,7 @@ messages! {
     UpdateReady => "A new version is ready.", "Доступна новая версия.";
     UpdateAfterTicket => "Finish the open ticket to update.", "Завершите открытый чек, чтобы обновить.";
     UpdateNow => "Update", "Обновить";
+    ScanWhilePaying => "A barcode was scanned during payment and not added. Finish or cancel the payment first.", "Штрихкод отсканирован во время оплаты и не добавлен. Сначала завершите или отмените оплату.";
     StorageFull => "The device storage is full, so this was NOT saved. Nothing already saved was lost and the ticket is still open. Free some space (delete unused apps or other sites' data), then try again.", "Память устройства заполнена, поэтому это НЕ сохранено. Ничего из сохранённого не потеряно, чек по-прежнему открыт. Освободите место (удалите ненужные приложения или данные других сайтов) и попробуйте ещё раз.";
     StorageBlocked => "The register's database is held by another tab with an older version. Close the other tabs of the register and reload this one.", "База данных кассы занята другой вкладкой со старой версией. Закройте другие вкладки кассы и перезагрузите эту.";
     StorageUnavailable => "This browser gives the register no storage ({reason}), so sales could not be kept. Leave private browsing or allow site data, then reload.", "Браузер не даёт кассе хранилище ({reason}), поэтому продажи нельзя сохранить. Выйдите из приватного режима или разрешите данные сайтов и перезагрузите страницу.";

@@ -5,6 +5,7 @@ mod browser;
 mod i18n;
 mod idb;
 mod pwa;
+mod scanner;
 mod state;
 mod storage;
 mod views;
@@ -38,6 +39,7 @@ fn main() {
                 state.persist_open_ticket();
                 watch_connection(state);
                 listen_for_sales(state);
+                scanner::listen(state);
                 // A paid ticket whose commit was interrupted (a crash, a closed tab) is committed
                 // now; the sale id it carries makes this safe if it had in fact been kept.
                 if state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid())) {

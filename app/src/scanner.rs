@@ -1,0 +1,83 @@
+//! Keyboard-wedge barcode scanners: a scan adds its product from any screen of the register,
+//! with no field focused. The timing rules that tell a scanner (keys 1-20 ms apart) from a person
+//! live in `pos_devices::WedgeDetector`; this module feeds it the page's key presses.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use pos_devices::{Key, WedgeConfig, WedgeDetector, WedgeOutput};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use crate::i18n::Msg;
+use crate::state::{AppState, Notice, Screen};
+
+/// Listens to key presses on the whole page. While a text field has focus the field gets the
+/// keys as usual (the search box adds a scanned code on Enter itself).
+pub fn listen(state: AppState) {
+    let Some(window) = web_sys::window() else { return };
+    let detector = Rc::new(RefCell::new(WedgeDetector::new(WedgeConfig::default())));
+    let on_key = {
+        let detector = detector.clone();
+        Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+            if ev.repeat() || ev.ctrl_key() || ev.alt_key() || ev.meta_key() || editing_text() {
+                return;
+            }
+            let Some(key) = Key::from_dom(&ev.key()) else { return };
+            let now = js_sys::Date::now() as u64;
+            let outputs = detector.borrow_mut().key(key, now);
+            handle(state, outputs);
+            schedule_tick(state, detector.clone());
+        })
+    };
+    let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    on_key.forget();
+}
+
+/// A burst that stops without its suffix ends at the detector's deadline.
+fn schedule_tick(state: AppState, detector: Rc<RefCell<WedgeDetector>>) {
+    let Some(deadline) = detector.borrow().deadline() else { return };
+    let wait = deadline.saturating_sub(js_sys::Date::now() as u64);
+    set_timeout(
+        move || {
+            let outputs = detector.borrow_mut().tick(js_sys::Date::now() as u64);
+            handle(state, outputs);
+        },
+        Duration::from_millis(wait + 1),
+    );
+}
+
+fn handle(state: AppState, outputs: Vec<WedgeOutput>) {
+    for output in outputs {
+        // Keys a person typed with no field focused go nowhere, as they would without us.
+        if let WedgeOutput::Scan(code) = output {
+            scanned(state, &code);
+        }
+    }
+}
+
+fn scanned(state: AppState, code: &str) {
+    if state.payment.with_untracked(Option::is_some) {
+        // The total is being paid: adding to it now would change what the customer pays.
+        state.notice.set(Some(Notice::Error(Msg::ScanWhilePaying, Vec::new())));
+        return;
+    }
+    if state.last_sale.with_untracked(Option::is_some) {
+        state.new_sale();
+    }
+    if state.screen.get_untracked() != Screen::Register {
+        state.viewed_sale.set(None);
+        state.screen.set(Screen::Register);
+    }
+    state.add_by_code(code);
+}
+
+fn editing_text() -> bool {
+    let Some(active) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()) else {
+        return false;
+    };
+    let tag = active.tag_name().to_ascii_lowercase();
+    tag == "input" || tag == "textarea" || tag == "select" || active.get_attribute("contenteditable").is_some()
+}
