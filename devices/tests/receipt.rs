@@ -9,8 +9,6 @@
 //!     cargo test -p pos-devices --test receipt -- --ignored
 //! ```
 
-use std::path::PathBuf;
-use std::process::Command;
 
 use pos_core::{
     CardApproval, Catalog, Currency, Decimal, Discount, Payment, PricingRules, ReceiptNumber, Sale,
@@ -21,7 +19,9 @@ use pos_devices::{
     ReceiptQr,
 };
 use proptest::prelude::*;
-use serde_json::Value;
+
+mod common;
+use common::Decoded;
 
 fn d(text: &str) -> Decimal {
     text.parse().unwrap()
@@ -652,74 +652,9 @@ proptest! {
 
 // ---- Decoded by emupos -------------------------------------------------------------------
 
-/// What emupos printed: each receipt's text and how it ended, and the events.
-struct Decoded {
-    receipts: Vec<String>,
-    boundaries: Vec<String>,
-    events: Vec<(String, Value)>,
-}
-
-impl Decoded {
-    fn events_of(&self, kind: &str) -> Vec<&Value> {
-        self.events
-            .iter()
-            .filter(|(t, _)| t == kind)
-            .map(|(_, data)| data)
-            .collect()
-    }
-}
-
-/// Bytes through `tests/emupos_decode.py` (the helper of `tests/emupos.rs`).
+/// Bytes through the shared emupos harness, with no extra options.
 fn decode(profile: &str, bytes: &[u8]) -> Decoded {
-    let python = std::env::var_os("EMUPOS_PYTHON").unwrap_or_else(|| {
-        panic!(
-            "EMUPOS_PYTHON is not set. These tests need emupos in a Python 3.13 venv:\n  \
-             PYENV_VERSION=3.13.0 python -m venv target/emupos-venv\n  \
-             target/emupos-venv/bin/pip install emupos==0.4.0\n  \
-             EMUPOS_PYTHON=target/emupos-venv/bin/python cargo test -p pos-devices --test \
-             receipt -- --ignored"
-        )
-    });
-    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(python);
-    let input = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "receipt-{}-{}.bin",
-        std::process::id(),
-        bytes.len()
-    ));
-    std::fs::write(&input, bytes).expect("write the byte stream");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/emupos_decode.py");
-    let output = Command::new(&python)
-        .arg(script)
-        .arg(profile)
-        .arg(&input)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run EMUPOS_PYTHON={python:?}: {e}"));
-    let _ = std::fs::remove_file(&input);
-    assert!(
-        output.status.success(),
-        "emupos_decode.py failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON from emupos_decode.py");
-    let receipts = json["receipts"].as_array().expect("receipts");
-    Decoded {
-        receipts: receipts
-            .iter()
-            .map(|r| r["text"].as_str().unwrap().to_owned())
-            .collect(),
-        boundaries: receipts
-            .iter()
-            .map(|r| r["boundary"].as_str().unwrap().to_owned())
-            .collect(),
-        events: json["events"]
-            .as_array()
-            .expect("events")
-            .iter()
-            .map(|e| (e["type"].as_str().unwrap().to_owned(), e["data"].clone()))
-            .collect(),
-    }
+    common::decode(profile, bytes, &[])
 }
 
 #[test]

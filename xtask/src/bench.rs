@@ -4,13 +4,10 @@
 //! `docs/benchmarks.md` with the command and the machine. Targets are reported, never enforced:
 //! this fails only when something cannot be built, started or measured.
 
-use std::time::Duration;
-
 use anyhow::{Result, bail};
 
-use crate::build;
 use crate::ensure;
-use crate::server::{ServerGuard, free_port};
+use crate::server::BuiltServer;
 use crate::util::{self, repo_root};
 
 pub fn bench() -> Result<()> {
@@ -18,8 +15,6 @@ pub fn bench() -> Result<()> {
         ensure::ensure(ensure::Want { test_deps: true })
     })?;
     let root = repo_root();
-    let dist = build::build_pwa(&tools)?;
-    let server_bin = build::build_server()?;
     let script = root.join("tests/bench/bench.mjs");
     let playwright = root.join("tests/node_modules/playwright-core");
     if !playwright.exists() {
@@ -28,17 +23,7 @@ pub fn bench() -> Result<()> {
             playwright.display()
         );
     }
-
-    let port = free_port()?;
-    let data_dir =
-        std::env::temp_dir().join(format!("pos-xtask-bench-{}-{port}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let mut server = util::step("start server", || {
-        ServerGuard::start(&server_bin, &format!("127.0.0.1:{port}"), &data_dir, &dist)
-    })?;
-    util::step("wait for /health", || {
-        server.wait_healthy(port, Duration::from_secs(30))
-    })?;
+    let server = BuiltServer::start(&tools, "bench")?;
 
     let out = root.join("docs/benchmarks.md");
     if let Some(dir) = out.parent() {
@@ -51,10 +36,7 @@ pub fn bench() -> Result<()> {
         .arg("--command")
         .arg("cargo xtask bench")
         .current_dir(&root)
-        .env("POS_BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("POS_STATIC_DIR", &dist);
-    let result = util::step("benchmarks (tests/bench/bench.mjs)", || util::run(&mut cmd));
-    server.stop();
-    let _ = std::fs::remove_dir_all(&data_dir);
-    result
+        .env("POS_BASE_URL", server.base_url())
+        .env("POS_STATIC_DIR", &server.dist);
+    util::step("benchmarks (tests/bench/bench.mjs)", || util::run(&mut cmd))
 }

@@ -3,13 +3,53 @@
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use crate::build;
+use crate::ensure::Tools;
 use crate::util;
+
+/// The freshly built release PWA and server, serving on a free port from a fresh data dir.
+/// The server stops and the data dir goes when this is dropped.
+pub struct BuiltServer {
+    pub port: u16,
+    pub dist: PathBuf,
+    pub server_bin: PathBuf,
+    data_dir: PathBuf,
+    guard: ServerGuard,
+}
+
+impl BuiltServer {
+    /// Builds the PWA and the server as the browser tests and the benchmarks both need them,
+    /// starts the server, and waits for /health. `label` names the data dir.
+    pub fn start(tools: &Tools, label: &str) -> Result<BuiltServer> {
+        let dist = build::build_pwa(tools)?;
+        let server_bin = build::build_server()?;
+        let port = free_port()?;
+        let data_dir = std::env::temp_dir().join(format!("pos-xtask-{label}-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        let mut guard = util::step("start server", || {
+            ServerGuard::start(&server_bin, &format!("127.0.0.1:{port}"), &data_dir, &dist)
+        })?;
+        util::step("wait for /health", || guard.wait_healthy(port, Duration::from_secs(30)))?;
+        Ok(BuiltServer { port, dist, server_bin, data_dir, guard })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for BuiltServer {
+    fn drop(&mut self) {
+        self.guard.stop();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
 
 /// Asks the OS for a free port on 127.0.0.1.
 pub fn free_port() -> Result<u16> {

@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
-use crate::build;
 use crate::ensure::{self, CHROMEDRIVER, Tools};
-use crate::server::{ServerGuard, free_port};
+use crate::server::BuiltServer;
 use crate::util::{self, fmt_duration, repo_root, run_tee};
 
 /// How one suite ended.
@@ -254,8 +253,6 @@ fn has_wasm_tests(app: &Path) -> bool {
 /// and runs Playwright against it.
 fn browser(tools: &Tools, playwright_args: &[String]) -> Result<(Outcome, Option<Counts>)> {
     let root = repo_root();
-    let dist = build::build_pwa(tools)?;
-    let server_bin = build::build_server()?;
     let tests = root.join("tests");
     let playwright = tests.join("node_modules/.bin/playwright");
     if !playwright.exists() {
@@ -264,31 +261,18 @@ fn browser(tools: &Tools, playwright_args: &[String]) -> Result<(Outcome, Option
             playwright.display()
         );
     }
-
-    let port = free_port()?;
-    let data_dir =
-        std::env::temp_dir().join(format!("pos-xtask-browser-{}-{port}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let base_url = format!("http://127.0.0.1:{port}");
-    let mut server = util::step("start server", || {
-        ServerGuard::start(&server_bin, &format!("127.0.0.1:{port}"), &data_dir, &dist)
-    })?;
-    util::step("wait for /health", || {
-        server.wait_healthy(port, Duration::from_secs(30))
-    })?;
+    let server = BuiltServer::start(tools, "browser")?;
 
     let mut cmd = Command::new(&playwright);
     cmd.arg("test")
         .args(playwright_args)
         .current_dir(&tests)
         .env("PATH", tools.path())
-        .env("POS_BASE_URL", &base_url)
-        .env("POS_SERVER_BIN", &server_bin)
-        .env("POS_STATIC_DIR", &dist);
-    let result = run_tee(&mut cmd);
-    server.stop();
-    let (status, out) = result?;
-    let _ = std::fs::remove_dir_all(&data_dir);
+        .env("POS_BASE_URL", server.base_url())
+        .env("POS_SERVER_BIN", &server.server_bin)
+        .env("POS_STATIC_DIR", &server.dist);
+    let (status, out) = run_tee(&mut cmd)?;
+    drop(server);
     Ok(judge(
         status.success(),
         playwright_counts(&out),
