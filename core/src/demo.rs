@@ -154,3 +154,23 @@ mod tests {
         assert_eq!(food_truck(false).1.product("cola").unwrap().barcodes[0], "2000000000183");
     }
 }
+
+/// A paid cash sale of one demo product (the `n`-th of the menu, wrapping), numbered
+/// `<device_code>-<sequence>`: the load of the sync tests and benchmarks, sold through the same
+/// ticket and payment rules as the register.
+pub fn cash_sale(store: &Store, catalog: &Catalog, n: usize, id: uuid::Uuid, device_code: &str, sequence: u64, at_ms: i64) -> crate::Sale {
+    let product = catalog
+        .products
+        .iter()
+        .filter(|p| p.unit == Unit::Piece)
+        .nth(n % catalog.products.iter().filter(|p| p.unit == Unit::Piece).count())
+        .expect("the demo menu sells by the piece");
+    let tax = catalog.tax_category(&product.tax_category).expect("demo products have their tax");
+    let mut ticket = crate::Ticket::new(store.rules);
+    ticket.add(product, tax, &[], Decimal::ONE).expect("a demo product adds");
+    let total = ticket.totals().total;
+    let mut payment = crate::Payment::new(total, store.rules);
+    payment.add_cash(total).expect("exact cash pays");
+    let receipt = crate::ReceiptNumber { device_code: device_code.to_owned(), sequence };
+    ticket.complete(&payment, id, receipt, at_ms).expect("a paid ticket completes")
+}

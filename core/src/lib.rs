@@ -29,6 +29,7 @@
 mod catalog;
 pub mod demo;
 mod docs;
+pub mod sync;
 mod money;
 mod sale;
 mod store;
