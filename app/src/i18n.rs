@@ -168,6 +168,57 @@ messages! {
     StoragePersisted => "The browser keeps this data even when space runs low.", "Браузер сохранит эти данные, даже если места станет мало.";
     StorageNotPersisted => "The browser may clear this data when space runs low: install the app to keep it safe.", "Браузер может удалить эти данные при нехватке места: установите приложение, чтобы они сохранились.";
     SaveAgain => "Save the sale again", "Сохранить продажу ещё раз";
+    // sync and stores (issue 4)
+    SyncOnline => "Synced", "Синхронизировано";
+    SyncPending => "{count} changes not sent", "Не отправлено изменений: {count}";
+    SyncLast => "Last sync {time}", "Последняя синхронизация {time}";
+    SyncNever => "Never synced", "Ещё не синхронизировано";
+    SyncDownloading => "Downloading the store: {done} of {total}", "Загрузка магазина: {done} из {total}";
+    SyncRemoved => "Removed from the store", "Удалено из магазина";
+    DeviceRemoved => "The owner removed this device from the store. Its sales stay here; pair it again to sync.", "Владелец удалил это устройство из магазина. Продажи остаются на нём; подключите его снова, чтобы синхронизировать.";
+    JoinStoreFirst => "Create or join a store first (Settings, Store and devices).", "Сначала создайте магазин или подключитесь к нему (Настройки, Магазин и устройства).";
+    SetupTitle => "Create your store", "Создание магазина";
+    SetupIntro => "This link came from the sync server. The store you create here is shared by every device you pair with it; this device becomes its owner.", "Эта ссылка выдана сервером синхронизации. Магазин, созданный здесь, общий для всех подключённых устройств; это устройство станет его владельцем.";
+    SetupCode => "Setup code", "Код настройки";
+    StoreName => "Store name", "Название магазина";
+    Currency => "Currency", "Валюта";
+    StoreLanguage => "Language of receipts", "Язык чеков";
+    OwnerPin => "Owner PIN (4 to 8 digits)", "PIN владельца (от 4 до 8 цифр)";
+    OwnerPinAgain => "Owner PIN again", "PIN владельца ещё раз";
+    DeviceName => "Name of this device", "Название этого устройства";
+    CreateStore => "Create the store", "Создать магазин";
+    PinInvalid => "A PIN is 4 to 8 digits.", "PIN — от 4 до 8 цифр.";
+    PinsDiffer => "The two PINs differ.", "PIN-коды не совпадают.";
+    NameRequired => "Enter a name.", "Введите название.";
+    StoreCreated => "The store {name} is ready. This device is its owner.", "Магазин {name} готов. Это устройство — его владелец.";
+    ServerUnreachable => "The server cannot be reached. Check the connection and try again.", "Сервер недоступен. Проверьте подключение и попробуйте снова.";
+    ServerRefused => "The server refused: {reason}", "Сервер отказал: {reason}";
+    JoinTitle => "Join a store", "Подключение к магазину";
+    JoinHint => "On the owner's device open Settings, Store and devices, Pair a device; then type the code shown there or scan its QR code.", "На устройстве владельца откройте Настройки, Магазин и устройства, Подключить устройство; затем введите показанный код или отсканируйте QR-код.";
+    PairingCode => "Pairing code", "Код подключения";
+    JoinStore => "Join the store", "Подключиться";
+    Joined => "This device joined {name}.", "Устройство подключено к магазину {name}.";
+    StoreSection => "Store and devices", "Магазин и устройства";
+    StoreMember => "{store}: this device is {device} ({role}).", "{store}: это устройство — {device} ({role}).";
+    NotInStore => "This device sells on its own. Open the setup link the server printed to create a store, or join one with a pairing code.", "Это устройство работает само по себе. Откройте ссылку настройки, которую вывел сервер, чтобы создать магазин, или подключитесь к магазину по коду.";
+    RoleOwner => "owner", "владелец";
+    RoleDevice => "device", "устройство";
+    PairDevice => "Pair a device", "Подключить устройство";
+    WrongPin => "Wrong PIN.", "Неверный PIN.";
+    PairingCodeValid => "Type this code on the new device, or scan the QR code. It works once, for {minutes} minutes.", "Введите этот код на новом устройстве или отсканируйте QR-код. Он действует один раз, {minutes} мин.";
+    DevicesHeading => "Devices of the store", "Устройства магазина";
+    RevokeDevice => "Remove", "Удалить";
+    DeviceRevoked => "removed", "удалено";
+    ThisDevice => "this device", "это устройство";
+    ShowDevices => "Show devices", "Показать устройства";
+    ProductsHeading => "Prices and stock", "Цены и остатки";
+    Price => "Price", "Цена";
+    CountedStock => "Counted stock", "Остаток по пересчёту";
+    Save => "Save", "Сохранить";
+    PriceSaved => "Price saved for every device.", "Цена сохранена для всех устройств.";
+    StockSaved => "Stock count saved.", "Пересчёт сохранён.";
+    PriceConflictNote => "{product}: two prices were set at once ({prices}); every device uses {price}.", "{product}: одновременно заданы две цены ({prices}); все устройства используют {price}.";
+    StockLeft => "{count} left", "Осталось: {count}";
 }
 
 impl Msg {

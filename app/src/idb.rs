@@ -6,8 +6,12 @@
 //! - `sales`: key path `id` (UUIDv7, so key order is time order); records `{id, receipt, json}`;
 //!   index `by_receipt` (unique, since schema version 2).
 //!
-//! A sale, its receipt number and the removal of the open ticket are one readwrite transaction
-//! with strict durability, awaited until it has committed.
+//! - `docs` (since version 3): key path `key`; records `{key, bytes}`: the store's Automerge
+//!   documents as `<doc>/s` (snapshot), `<doc>/i/<uuid>` (incremental chunks) and
+//!   `<doc>/y/<server>` (the sync state with that server).
+//!
+//! A sale, its receipt number, its changes to the store's documents and the removal of the open
+//! ticket are one readwrite transaction with strict durability, awaited until it has committed.
 
 use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::database::Database;
@@ -20,15 +24,20 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::storage::{DeviceInfo, OpenTicket, PendingPayment, Storage, StorageError, StorageFuture};
+use crate::storage::{
+    DeviceInfo, DocWrite, Membership, OpenTicket, PendingPayment, RecordSale, Storage, StorageError, StorageFuture,
+};
 
 pub const DB_NAME: &str = "register";
 /// Version 1: `kv` and `sales`. Version 2: the `by_receipt` index for searching past sales.
-pub const DB_VERSION: u32 = 2;
+/// Version 3: `docs`, the store's shared documents.
+pub const DB_VERSION: u32 = 3;
 
 const KV: &str = "kv";
 const SALES: &str = "sales";
 const BY_RECEIPT: &str = "by_receipt";
+const DOCS: &str = "docs";
+const MEMBERSHIP_KEY: &str = "membership";
 const CATALOG_KEY: &str = "catalog";
 const DEVICE_KEY: &str = "device";
 
@@ -51,6 +60,13 @@ impl SaleRecord {
     fn sale(&self) -> Result<Sale, StorageError> {
         serde_json::from_str(&self.json).map_err(|e| StorageError::Failed(format!("a stored sale is unreadable: {e}")))
     }
+}
+
+#[derive(Serialize, Deserialize)]
+struct DocRecord {
+    key: String,
+    #[serde(with = "serde_bytes")]
+    bytes: Vec<u8>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -136,12 +152,12 @@ impl IdbStorage {
         tx.commit().await.map_err(classify)
     }
 
-    async fn commit(&self, ticket: Ticket, pending: PendingPayment, at_ms: i64) -> Result<Sale, StorageError> {
+    async fn commit(&self, ticket: Ticket, pending: PendingPayment, at_ms: i64, record: RecordSale<'_>) -> Result<Sale, StorageError> {
         let mut options = TransactionOptions::new();
         options.set_durability(TransactionDurability::Strict);
         let tx = self
             .db
-            .transaction([KV, SALES])
+            .transaction([KV, SALES, DOCS])
             .with_mode(TransactionMode::Readwrite)
             .with_options(options)
             .build()
@@ -173,6 +189,10 @@ impl IdbStorage {
                 sale
             }
         };
+        // Recorded in the documents whether the sale is new or kept: recording is idempotent, and
+        // whatever an earlier, failed attempt left unwritten is written now.
+        let docs = tx.object_store(DOCS).map_err(classify)?;
+        put_doc_writes(&docs, record(&sale))?;
         kv.delete(self.ticket_key()).primitive().map_err(classify)?;
         tx.commit().await.map_err(classify)?;
         Ok(sale)
@@ -211,6 +231,43 @@ impl IdbStorage {
         let record: Option<SaleRecord> = index.get(receipt.as_str()).serde().map_err(classify)?.await.map_err(classify)?;
         record.map(|r| r.sale()).transpose()
     }
+
+    async fn doc_chunks(&self, prefix: String) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        let tx = self.db.transaction([DOCS]).build().map_err(classify)?;
+        let docs = tx.object_store(DOCS).map_err(classify)?;
+        let upper = format!("{prefix}\u{ffff}");
+        let records = docs
+            .get_all::<DocRecord>()
+            .with_query::<String, _>(KeyRange::Bound(prefix, false, upper, false))
+            .serde()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        records.map(|r| r.map(|r| (r.key, r.bytes)).map_err(classify)).collect()
+    }
+
+    async fn write_docs(&self, writes: Vec<DocWrite>, sales: Vec<Sale>) -> Result<(), StorageError> {
+        let tx = self.db.transaction([DOCS, SALES]).with_mode(TransactionMode::Readwrite).build().map_err(classify)?;
+        let docs = tx.object_store(DOCS).map_err(classify)?;
+        put_doc_writes(&docs, writes)?;
+        let store = tx.object_store(SALES).map_err(classify)?;
+        for sale in &sales {
+            store.put(SaleRecord::new(sale)?).serde().map_err(classify)?;
+        }
+        tx.commit().await.map_err(classify)
+    }
+}
+
+fn put_doc_writes(docs: &indexed_db_futures::object_store::ObjectStore<'_>, writes: Vec<DocWrite>) -> Result<(), StorageError> {
+    for write in writes {
+        for key in &write.delete {
+            docs.delete(key.as_str()).primitive().map_err(classify)?;
+        }
+        for chunk in write.chunk.into_iter().chain(write.sync_state) {
+            docs.put(DocRecord { key: chunk.key, bytes: chunk.bytes }).serde().map_err(classify)?;
+        }
+    }
+    Ok(())
 }
 
 impl Storage for IdbStorage {
@@ -234,8 +291,8 @@ impl Storage for IdbStorage {
         Box::pin(async move { self.write_json(&self.ticket_key(), &open).await })
     }
 
-    fn commit_sale(&self, ticket: Ticket, payment: PendingPayment, at_ms: i64) -> StorageFuture<'_, Sale> {
-        Box::pin(self.commit(ticket, payment, at_ms))
+    fn commit_sale<'a>(&'a self, ticket: Ticket, payment: PendingPayment, at_ms: i64, record: RecordSale<'a>) -> StorageFuture<'a, Sale> {
+        Box::pin(self.commit(ticket, payment, at_ms, record))
     }
 
     fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>> {
@@ -244,6 +301,30 @@ impl Storage for IdbStorage {
 
     fn find_by_receipt(&self, receipt: String) -> StorageFuture<'_, Option<Sale>> {
         Box::pin(self.by_receipt(receipt))
+    }
+
+    fn load_membership(&self) -> StorageFuture<'_, Option<Membership>> {
+        Box::pin(async move { self.read_json(MEMBERSHIP_KEY).await })
+    }
+
+    fn save_membership(&self, membership: Membership) -> StorageFuture<'_, ()> {
+        Box::pin(async move { self.write_json(MEMBERSHIP_KEY, &membership).await })
+    }
+
+    fn load_doc_chunks(&self, prefix: String) -> StorageFuture<'_, Vec<(String, Vec<u8>)>> {
+        Box::pin(self.doc_chunks(prefix))
+    }
+
+    fn save_docs(&self, writes: Vec<DocWrite>, sales: Vec<Sale>) -> StorageFuture<'_, ()> {
+        Box::pin(self.write_docs(writes, sales))
+    }
+
+    fn load_value(&self, key: String) -> StorageFuture<'_, Option<String>> {
+        Box::pin(async move { self.read_json(&key).await })
+    }
+
+    fn save_value(&self, key: String, value: String) -> StorageFuture<'_, ()> {
+        Box::pin(async move { self.write_json(&key, &value).await })
     }
 }
 
@@ -271,6 +352,11 @@ async fn migrate() -> Result<(), StorageError> {
                 let params = web_sys::IdbIndexParameters::new();
                 params.set_unique(true);
                 tx.object_store(SALES)?.create_index_with_str_and_optional_parameters(BY_RECEIPT, "receipt", &params)?;
+            }
+            if old < 3 {
+                let params = web_sys::IdbObjectStoreParameters::new();
+                params.set_key_path(&JsValue::from_str("key"));
+                db.create_object_store_with_optional_parameters(DOCS, &params)?;
             }
             Ok(())
         },

@@ -8,6 +8,7 @@ mod pwa;
 mod scanner;
 mod state;
 mod storage;
+mod sync;
 mod views;
 
 use std::rc::Rc;
@@ -95,7 +96,36 @@ async fn boot(lang: Lang) -> Result<AppState, StorageError> {
         }
     };
     let open = storage.load_open_ticket().await?;
-    Ok(AppState::new(lang, store, catalog, open, device.code, storage))
+    let membership = storage.load_membership().await?;
+    let state = AppState::new(lang, store, catalog, open, device.code, slot, storage);
+    if let Some((screen, code)) = enrollment_link() {
+        if membership.is_none() {
+            state.screen.set(screen);
+            state.enroll_code.set(code);
+        }
+    }
+    if let Some(membership) = membership {
+        state.join_store(membership).await;
+    }
+    Ok(state)
+}
+
+/// The setup link the server prints (`#/setup?code=...`) or a pairing link from the owner's
+/// device (`#/pair?code=...`).
+fn enrollment_link() -> Option<(Screen, String)> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let (path, query) = hash.trim_start_matches('#').split_once('?').unwrap_or((hash.trim_start_matches('#'), ""));
+    let screen = match path {
+        "/setup" => Screen::Setup,
+        "/pair" => Screen::Join,
+        _ => return None,
+    };
+    let code = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("code="))
+        .map(|c| String::from(js_sys::decode_uri_component(c).unwrap_or_else(|_| c.into())))
+        .unwrap_or_default();
+    Some((screen, code))
 }
 
 /// Polls the server's health, so the status says "offline" while it cannot be reached.

@@ -3,23 +3,30 @@
 //! One effect saves the open ticket after every edit; a sale is shown as paid only after
 //! storage has committed it.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::{
-    CardApproval, Catalog, Decimal, Discount, LineId, Payment, Product, Sale, Store, TenderError, Ticket, TicketError, Uuid,
+    CardApproval, Catalog, Decimal, Discount, LineId, Payment, PriceConflict, Product, Sale, Store, TenderError, Ticket,
+    TicketError, Uuid,
 };
 
 use crate::i18n::Msg;
 use crate::i18n::Lang;
-use crate::storage::{OpenTicket, PendingPayment, Storage, StorageError};
+use crate::storage::{Membership, OpenTicket, PendingPayment, Storage, StorageError};
+use crate::sync::{self, SyncStatus};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
     Register,
     Sales,
     Settings,
+    /// Creating the store with the server's setup code (`#/setup?code=`).
+    Setup,
+    /// Joining a store with a pairing code (`#/pair?code=`).
+    Join,
 }
 
 /// A message for the cashier, in the language of the moment it is shown.
@@ -27,6 +34,8 @@ pub enum Screen {
 pub enum Notice {
     Error(Msg, Vec<(&'static str, String)>),
     Info(Msg),
+    /// Something went well, with details.
+    Done(Msg, Vec<(&'static str, String)>),
 }
 
 /// Whether the sync server answered the last time we asked.
@@ -56,7 +65,18 @@ pub struct AppState {
     pub device_code: RwSignal<String>,
     pub notice: RwSignal<Option<Notice>>,
     pub connection: RwSignal<Connection>,
+    /// This device's store, once it created or joined one.
+    pub membership: RwSignal<Option<Membership>>,
+    pub sync: RwSignal<SyncStatus>,
+    /// Stock levels of counted products, by SKU.
+    pub stock: RwSignal<BTreeMap<String, Decimal>>,
+    pub price_conflicts: RwSignal<Vec<PriceConflict>>,
+    /// The setup or pairing code from the address the device was opened with.
+    pub enroll_code: RwSignal<String>,
+    /// This tab's ticket slot, which also numbers its writer in the shared documents.
+    pub session: u32,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
+    engine: StoredValue<Option<sync::Shared>, LocalStorage>,
 }
 
 pub const RECENT_SALES_PAGE: usize = 50;
@@ -78,6 +98,7 @@ impl AppState {
         catalog: Catalog,
         open: Option<OpenTicket>,
         device_code: String,
+        session: u32,
         storage: Rc<dyn Storage>,
     ) -> AppState {
         let (ticket, payment) = match open {
@@ -99,7 +120,14 @@ impl AppState {
             device_code: RwSignal::new(device_code),
             notice: RwSignal::new(None),
             connection: RwSignal::new(Connection::Checking),
+            membership: RwSignal::new(None),
+            sync: RwSignal::new(SyncStatus::default()),
+            stock: RwSignal::new(BTreeMap::new()),
+            price_conflicts: RwSignal::new(Vec::new()),
+            enroll_code: RwSignal::new(String::new()),
+            session,
             storage: StoredValue::new_local(storage),
+            engine: StoredValue::new_local(None),
         }
     }
 
@@ -281,8 +309,16 @@ impl AppState {
         let state = *self;
         let storage = self.storage.get_value();
         let at_ms = js_sys::Date::now() as i64;
+        let engine = self.engine.get_value();
         spawn_local(async move {
-            let result = storage.commit_sale(ticket, pending, at_ms).await;
+            let record: crate::storage::RecordSale<'static> = match &engine {
+                Some(engine) => sync::recorder(engine),
+                None => Box::new(|_: &Sale| Vec::new()),
+            };
+            let result = storage.commit_sale(ticket, pending, at_ms, record).await;
+            if let Some(engine) = &engine {
+                sync::sale_committed(engine, result.is_ok());
+            }
             state.saving.set(false);
             match result {
                 Ok(sale) => {
@@ -365,5 +401,36 @@ impl AppState {
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
+    }
+
+    pub fn storage(&self) -> Rc<dyn Storage> {
+        self.storage.get_value()
+    }
+
+    pub fn engine(&self) -> Option<sync::Shared> {
+        self.engine.get_value()
+    }
+
+    /// Starts syncing the store this device belongs to.
+    pub async fn join_store(&self, membership: Membership) {
+        self.membership.set(Some(membership.clone()));
+        let engine = sync::start(*self, self.storage(), membership, self.session).await;
+        self.engine.set_value(Some(engine));
+    }
+
+    /// Changes a product's price in the store's catalog, for every device.
+    pub fn set_price(&self, product: &str, price: Decimal) {
+        let Some(engine) = self.engine() else { return self.error(Msg::JoinStoreFirst) };
+        if let Err(e) = sync::edit(&engine, &[sync::docs::Role::Catalog], |docs| docs.set_price(product, price)) {
+            self.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
+        }
+    }
+
+    /// Records a stock count of a product (the baseline of the current stock period).
+    pub fn set_stock(&self, sku: &str, quantity: Decimal) {
+        let Some(engine) = self.engine() else { return self.error(Msg::JoinStoreFirst) };
+        if let Err(e) = sync::edit(&engine, &[sync::docs::Role::Stock], |docs| docs.set_stock_baseline(sku, quantity)) {
+            self.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
+        }
     }
 }

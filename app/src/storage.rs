@@ -59,6 +59,46 @@ pub struct OpenTicket {
     pub payment: Option<PendingPayment>,
 }
 
+/// One stored piece of a document: a snapshot, an incremental chunk or a sync state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocChunk {
+    pub key: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What one document needs written: its new chunk (or a compacted snapshot with the chunks it
+/// replaces in `delete`) and its sync state with the server, in one transaction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocWrite {
+    pub chunk: Option<DocChunk>,
+    pub delete: Vec<String>,
+    pub sync_state: Option<DocChunk>,
+    /// The document's heads this write brings storage to (not stored: for the caller).
+    pub heads: Vec<pos_core::automerge::ChangeHash>,
+}
+
+/// Records the sale in the store's documents (synchronously, inside the sale's transaction) and
+/// returns what to write with it.
+pub type RecordSale<'a> = Box<dyn FnOnce(&Sale) -> Vec<DocWrite> + 'a>;
+
+/// This device's place in a store, from enrollment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub store_id: Uuid,
+    pub store_name: String,
+    pub device_id: Uuid,
+    pub device_name: String,
+    pub device_token: String,
+    pub peer_id: String,
+    pub role: String,
+}
+
+impl Membership {
+    pub fn is_owner(&self) -> bool {
+        self.role == "owner"
+    }
+}
+
 pub trait Storage {
     fn device(&self) -> StorageFuture<'_, DeviceInfo>;
     /// The store profile and catalog, or `None` on a device that has none yet.
@@ -70,9 +110,20 @@ pub trait Storage {
     /// Completes the paid ticket into a sale and keeps it, in one transaction with the device's
     /// next receipt number and the removal of the open ticket. Resolves only once the transaction
     /// has committed. Committing the same sale id again returns the sale already kept.
-    fn commit_sale(&self, ticket: Ticket, payment: PendingPayment, at_ms: i64) -> StorageFuture<'_, Sale>;
+    /// `record` adds the sale to the store's documents; its writes go into the same transaction.
+    fn commit_sale<'a>(&'a self, ticket: Ticket, payment: PendingPayment, at_ms: i64, record: RecordSale<'a>) -> StorageFuture<'a, Sale>;
     /// The newest sales first: `limit` of them, older than the sale `before` if given.
     fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>>;
     /// The sale with this receipt number, exactly as printed (`K7Q2-000042`).
     fn find_by_receipt(&self, receipt: String) -> StorageFuture<'_, Option<Sale>>;
+    fn load_membership(&self) -> StorageFuture<'_, Option<Membership>>;
+    fn save_membership(&self, membership: Membership) -> StorageFuture<'_, ()>;
+    /// Every stored chunk of a document (snapshot, incrementals, sync states), by key.
+    fn load_doc_chunks(&self, prefix: String) -> StorageFuture<'_, Vec<(String, Vec<u8>)>>;
+    /// Writes documents' chunks and sync states, and the sales they carry from other devices
+    /// (kept as they are: a sale already stored is left alone), in one transaction.
+    fn save_docs(&self, writes: Vec<DocWrite>, sales: Vec<Sale>) -> StorageFuture<'_, ()>;
+    /// A small value of the device (JSON), such as the time of the last sync.
+    fn load_value(&self, key: String) -> StorageFuture<'_, Option<String>>;
+    fn save_value(&self, key: String, value: String) -> StorageFuture<'_, ()>;
 }

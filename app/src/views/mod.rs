@@ -7,11 +7,13 @@ mod receipt;
 mod register;
 mod sales;
 mod settings;
+mod store;
 mod ticket;
 
 use leptos::prelude::*;
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{self, Lang, Msg};
+use crate::sync::Link;
 use crate::state::{AppState, Connection, Notice, Screen};
 use crate::storage::StorageError;
 
@@ -37,6 +39,8 @@ pub fn App(state: AppState) -> impl IntoView {
                     Screen::Register => view! { <register::Register /> }.into_any(),
                     Screen::Sales => view! { <sales::Sales /> }.into_any(),
                     Screen::Settings => view! { <settings::Settings /> }.into_any(),
+                    Screen::Setup => view! { <store::Setup /> }.into_any(),
+                    Screen::Join => view! { <store::Join /> }.into_any(),
                 }}
             </main>
             <Show when=move || state.payment.with(Option::is_some)>
@@ -134,6 +138,10 @@ fn NoticeBar() -> impl IntoView {
                             ("notice error", msg.fill(lang, &args))
                         }
                         Notice::Info(msg) => ("notice info", msg.text(lang).to_string()),
+                        Notice::Done(msg, args) => {
+                            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                            ("notice info", msg.fill(lang, &args))
+                        }
                     };
                     view! {
                         <div class=class role="alert" data-testid="notice">
@@ -148,25 +156,55 @@ fn NoticeBar() -> impl IntoView {
     }
 }
 
-/// Online or offline, as the sync status area of the header. Sync itself comes later; today this
-/// says whether the server answers.
+/// The sync status in the header: for a device of a store, the link to the sync server, the
+/// changes not yet acknowledged, the last sync and the download progress; for a device on its
+/// own, whether the server answers.
 #[component]
 fn ConnectionStatus() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let link = move || state.sync.with(|s| s.link);
+    let member = move || link() != Link::Standalone;
+    let online = move || if member() { link() == Link::Online } else { state.connection.get() == Connection::Online };
+    let text = move || {
+        state.t(match (member(), link(), state.connection.get()) {
+            (true, Link::Online, _) => Msg::SyncOnline,
+            (true, Link::Removed, _) => Msg::SyncRemoved,
+            (true, Link::Connecting, _) => Msg::Checking,
+            (true, _, _) => Msg::Offline,
+            (false, _, Connection::Online) => Msg::Online,
+            (false, _, Connection::Offline) => Msg::Offline,
+            (false, _, Connection::Checking) => Msg::Checking,
+        })
+    };
     view! {
-        <span
-            class="connection"
-            data-testid="sync-status"
-            class:online=move || state.connection.get() == Connection::Online
-            class:offline=move || state.connection.get() == Connection::Offline
-            role="status"
-        >
-            {move || state.t(match state.connection.get() {
-                Connection::Online => Msg::Online,
-                Connection::Offline => Msg::Offline,
-                Connection::Checking => Msg::Checking,
-            })}
-        </span>
+        <div class="sync">
+            <span class="connection" data-testid="sync-status" class:online=online class:offline=move || !online() role="status">
+                {text}
+            </span>
+            <Show when=member>
+                <span class="sync-detail" data-testid="sync-pending" data-count=move || state.sync.with(|s| s.unacknowledged)>
+                    {move || {
+                        let count = state.sync.with(|s| s.unacknowledged);
+                        (count > 0).then(|| Msg::SyncPending.fill(state.lang.get(), &[("count", &count.to_string())]))
+                    }}
+                </span>
+                <span class="sync-detail" data-testid="sync-last">
+                    {move || match state.sync.with(|s| s.last_sync_ms) {
+                        Some(ms) => Msg::SyncLast.fill(state.lang.get(), &[("time", &i18n::date_time(ms as i64, state.lang.get()))]),
+                        None => state.t(Msg::SyncNever).to_string(),
+                    }}
+                </span>
+                {move || state.sync.with(|s| s.downloading).map(|(done, total)| view! {
+                    <span class="sync-progress" data-testid="sync-progress">
+                        <progress max=total value=done></progress>
+                        {Msg::SyncDownloading.fill(state.lang.get(), &[("done", &done.to_string()), ("total", &total.to_string())])}
+                    </span>
+                })}
+            </Show>
+        </div>
+        <Show when=move || link() == Link::Removed>
+            <div class="notice error" role="alert" data-testid="device-removed">{move || state.t(Msg::DeviceRemoved)}</div>
+        </Show>
     }
 }
 

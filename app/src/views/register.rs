@@ -173,6 +173,8 @@ fn ProductTile(product: Product) -> impl IntoView {
     let price = product.price;
     let per_kg = product.unit == Unit::Kilogram;
     let name = product.name.clone();
+    let sku = product.sku.clone();
+    let stock = move || state.stock.with(|s| s.get(&sku).copied());
     view! {
         <button
             class="tile"
@@ -189,6 +191,11 @@ fn ProductTile(product: Product) -> impl IntoView {
                     if per_kg { Msg::PerKg.fill(state.lang.get(), &[("price", &text)]) } else { text }
                 }}
             </span>
+            {move || stock().map(|left| view! {
+                <span class="tile-stock" data-testid="stock-left" data-left=left.to_string()>
+                    {Msg::StockLeft.fill(state.lang.get(), &[("count", &i18n::quantity(left, state.lang.get()))])}
+                </span>
+            })}
         </button>
     }
 }

@@ -75,6 +75,9 @@ impl SharedDocument for MonthIndex {
     fn automerge_mut(&mut self) -> &mut AutoCommit {
         &mut self.doc
     }
+    fn into_automerge(self) -> AutoCommit {
+        self.doc
+    }
     fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
         super::check_kind(&doc, Self::KIND)?;
         Ok(MonthIndex { doc })

@@ -273,6 +273,8 @@ pub trait SharedDocument: Sized {
     fn automerge_mut(&mut self) -> &mut AutoCommit;
     /// Wraps a loaded Automerge document after checking its kind.
     fn from_automerge(doc: AutoCommit) -> Result<Self, DocError>;
+    /// Unwraps the Automerge document (the app keeps documents untyped between edits).
+    fn into_automerge(self) -> AutoCommit;
 
     fn document_id(&self) -> DocumentId;
 

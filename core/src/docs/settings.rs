@@ -15,6 +15,7 @@ use crate::store::{PricingRules, Store};
 use crate::tax::{TaxPricing, TaxRounding};
 
 const DEVICES: &str = "devices";
+const OWNER_PIN: &str = "owner_pin";
 
 /// A device of the store as the settings list it (the server keeps the tokens, not this document).
 #[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
@@ -54,6 +55,19 @@ impl SettingsDoc {
         Ok(())
     }
 
+    /// The owner's PIN as a password-hash string (the app hashes it; core has no randomness for
+    /// salts). Any device of the store can then check the owner's PIN offline.
+    pub fn set_owner_pin_hash(&mut self, hash: &str) -> Result<(), DocError> {
+        use automerge::transaction::Transactable;
+        self.doc.put(automerge::ROOT, OWNER_PIN, hash)?;
+        self.doc.commit();
+        Ok(())
+    }
+
+    pub fn owner_pin_hash(&self) -> Result<Option<String>, DocError> {
+        super::get_str(&self.doc, &automerge::ROOT, OWNER_PIN)
+    }
+
     pub fn put_device(&mut self, device: &DeviceEntry) -> Result<(), DocError> {
         let map = root_map(&self.doc, DEVICES)?;
         reconcile_prop(&mut self.doc, &map, device.id.to_string().as_str(), device)?;
@@ -74,6 +88,9 @@ impl SharedDocument for SettingsDoc {
     }
     fn automerge_mut(&mut self) -> &mut AutoCommit {
         &mut self.doc
+    }
+    fn into_automerge(self) -> AutoCommit {
+        self.doc
     }
     fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
         super::check_kind(&doc, Self::KIND)?;

@@ -167,6 +167,9 @@ impl SharedDocument for StockPeriod {
     fn automerge_mut(&mut self) -> &mut AutoCommit {
         &mut self.doc
     }
+    fn into_automerge(self) -> AutoCommit {
+        self.doc
+    }
     fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
         super::check_kind(&doc, Self::KIND)?;
         // The writer key follows the actor the document was loaded with (`SharedDocument::load`).

@@ -1,0 +1,342 @@
+//! The store's documents that this device holds open, and how they reach IndexedDB: each edit
+//! or received change is written as an incremental chunk, and a document whose chunks outgrow
+//! its snapshot is compacted into a new snapshot (automerge-repo's rule). A document remembers
+//! the heads it has persisted, so whatever was not written (a failed transaction) is written
+//! with the next one instead of being lost.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pos_core::automerge::{AutoCommit, ChangeHash, ReadDoc};
+use pos_core::{
+    Actor, BusinessDay, Catalog, CatalogDoc, DocError, DocKind, DocumentId, MonthIndex, PriceConflict, Recorded, Sale,
+    SalesDay, SettingsDoc, SharedDocument, StockPeriod, Store, Uuid,
+};
+
+use crate::storage::{DocChunk, DocWrite};
+
+/// The stock period every store starts in; a stocktake will open the next one.
+pub const OPENING_STOCK_PERIOD: &str = "opening";
+
+/// One open document and what of it is already in IndexedDB.
+pub struct Held {
+    pub doc: AutoCommit,
+    persisted: Vec<ChangeHash>,
+    snapshot_bytes: usize,
+    incremental_bytes: usize,
+    incremental_keys: Vec<String>,
+}
+
+impl Held {
+    fn fresh(doc: AutoCommit) -> Held {
+        Held { doc, persisted: Vec::new(), snapshot_bytes: 0, incremental_bytes: 0, incremental_keys: Vec::new() }
+    }
+}
+
+/// What a document is, so the app knows what to do when it changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Settings,
+    Catalog,
+    Stock,
+    Index,
+    OwnDay,
+    OtherDay,
+}
+
+pub struct StoreDocs {
+    pub store: Uuid,
+    pub device: Uuid,
+    actor: Actor,
+    docs: BTreeMap<DocumentId, (Role, Held)>,
+}
+
+pub fn chunk_prefix(document: DocumentId) -> String {
+    format!("{document}/")
+}
+
+fn snapshot_key(document: DocumentId) -> String {
+    format!("{document}/s")
+}
+
+pub fn sync_state_key(document: DocumentId, server: &str) -> String {
+    format!("{document}/y/{server}")
+}
+
+impl StoreDocs {
+    pub fn new(store: Uuid, device: Uuid, session: u32) -> StoreDocs {
+        StoreDocs { store, device, actor: Actor::session(device, session), docs: BTreeMap::new() }
+    }
+
+    pub fn settings_id(&self) -> DocumentId {
+        DocumentId::derive(self.store, DocKind::Settings, "")
+    }
+    pub fn catalog_id(&self) -> DocumentId {
+        DocumentId::derive(self.store, DocKind::Catalog, "")
+    }
+    pub fn stock_id(&self) -> DocumentId {
+        StockPeriod::id(self.store, OPENING_STOCK_PERIOD)
+    }
+    pub fn index_id(&self, day: BusinessDay) -> DocumentId {
+        MonthIndex::id(self.store, day.month())
+    }
+    pub fn day_id(&self, device: Uuid, day: BusinessDay) -> DocumentId {
+        SalesDay::id(self.store, device, day)
+    }
+
+    /// The documents this device opens on a day: settings, catalog, the stock period, the month's
+    /// index and its own sales of the day. Other devices' days follow from the index.
+    pub fn standing(&self, today: BusinessDay) -> Vec<(DocumentId, Role)> {
+        vec![
+            (self.settings_id(), Role::Settings),
+            (self.catalog_id(), Role::Catalog),
+            (self.stock_id(), Role::Stock),
+            (self.index_id(today), Role::Index),
+            (self.day_id(self.device, today), Role::OwnDay),
+        ]
+    }
+
+    /// The genesis of a document: the same bytes on every device, so a document made here offline
+    /// merges with the one the server holds.
+    fn genesis(&self, role: Role, id: DocumentId, today: BusinessDay, day_owner: Uuid) -> AutoCommit {
+        match role {
+            Role::Settings => SettingsDoc::new(self.store, &self.actor).into_automerge(),
+            Role::Catalog => CatalogDoc::new(self.store, &self.actor).into_automerge(),
+            Role::Stock => StockPeriod::new(self.store, OPENING_STOCK_PERIOD, &self.actor).into_automerge(),
+            Role::Index => MonthIndex::new(self.store, today.month(), &self.actor).into_automerge(),
+            Role::OwnDay | Role::OtherDay => {
+                debug_assert_eq!(id, self.day_id(day_owner, today));
+                SalesDay::new(self.store, day_owner, today, &self.actor).into_automerge()
+            }
+        }
+    }
+
+    /// Opens a document from its stored chunks (any order; a chunk that does not load is skipped
+    /// and reported), or from its genesis when nothing is stored.
+    pub fn open(
+        &mut self,
+        id: DocumentId,
+        role: Role,
+        day: BusinessDay,
+        day_owner: Uuid,
+        chunks: &[(String, Vec<u8>)],
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut held = Held::fresh(AutoCommit::new().with_actor(self.actor.actor_id()));
+        let snapshot = snapshot_key(id);
+        for (key, bytes) in chunks.iter().filter(|(k, _)| !k.contains("/y/")) {
+            match held.doc.load_incremental(bytes) {
+                Ok(_) if *key == snapshot => held.snapshot_bytes = bytes.len(),
+                Ok(_) => {
+                    held.incremental_bytes += bytes.len();
+                    held.incremental_keys.push(key.clone());
+                }
+                Err(e) => problems.push(format!("{key}: {e}")),
+            }
+        }
+        held.persisted = held.doc.get_heads();
+        if held.persisted.is_empty() {
+            // Nothing stored: start from the genesis, which is then the first thing written.
+            held.doc = self.genesis(role, id, day, day_owner);
+        }
+        self.docs.insert(id, (role, held));
+        problems
+    }
+
+    pub fn is_open(&self, id: DocumentId) -> bool {
+        self.docs.contains_key(&id)
+    }
+
+    pub fn ids(&self) -> Vec<DocumentId> {
+        self.docs.keys().copied().collect()
+    }
+
+    pub fn role(&self, id: DocumentId) -> Option<Role> {
+        self.docs.get(&id).map(|(r, _)| *r)
+    }
+
+    pub fn doc_mut(&mut self, id: DocumentId) -> Option<&mut AutoCommit> {
+        self.docs.get_mut(&id).map(|(_, h)| &mut h.doc)
+    }
+
+    fn with_typed<D: SharedDocument, T>(&mut self, id: DocumentId, edit: impl FnOnce(&mut D) -> Result<T, DocError>) -> Result<T, DocError> {
+        let (_, held) = self.docs.get_mut(&id).ok_or_else(|| DocError::Corrupt(format!("document {id} is not open")))?;
+        // Checked before the document is lent out, so a mismatch cannot drop it.
+        let kind = held.doc.get(pos_core::automerge::ROOT, "kind").ok().flatten().and_then(|(v, _)| v.into_string().ok());
+        if kind.as_deref() != Some(D::KIND.as_str()) {
+            return Err(DocError::Corrupt(format!("document {id} is not a {}", D::KIND)));
+        }
+        let mut typed = D::from_automerge(std::mem::take(&mut held.doc))?;
+        let result = edit(&mut typed);
+        held.doc = typed.into_automerge();
+        result
+    }
+
+    /// Reads through the typed wrapper, which owns its document: it is lent out and put back
+    /// rather than cloned, since a day of sales is megabytes in memory.
+    fn read_typed<D: SharedDocument, T>(&mut self, id: DocumentId, read: impl FnOnce(&D) -> Result<T, DocError>) -> Result<T, DocError> {
+        self.with_typed(id, |d: &mut D| read(d))
+    }
+
+    /// Records a sale in this device's sales of `day`, its stock movements and the day's row of
+    /// the month's index. Idempotent by sale id. Returns the documents it changed.
+    pub fn record_sale(&mut self, sale: &Sale, day: BusinessDay) -> Result<Vec<DocumentId>, DocError> {
+        let own = self.day_id(self.device, day);
+        if !self.is_open(own) {
+            self.open(own, Role::OwnDay, day, self.device, &[]);
+        }
+        let index = self.index_id(day);
+        if !self.is_open(index) {
+            self.open(index, Role::Index, day, self.device, &[]);
+        }
+        let recorded = self.with_typed(own, |d: &mut SalesDay| d.record_sale(sale))?;
+        let stock = self.stock_id();
+        self.with_typed(stock, |s: &mut StockPeriod| s.record_sale_movements(sale))?;
+        if recorded == Recorded::New {
+            let entry = self.read_typed(own, |d: &SalesDay| d.index_entry())?;
+            self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &entry))?;
+        }
+        Ok(vec![own, stock, index])
+    }
+
+    /// The writes that bring IndexedDB up to date with the documents in memory.
+    pub fn unsaved(&mut self, server: Option<&str>, sync_states: &BTreeMap<DocumentId, Vec<u8>>) -> Vec<DocWrite> {
+        let mut writes = Vec::new();
+        for (id, (_, held)) in &mut self.docs {
+            let heads = held.doc.get_heads();
+            let sync_state = match (server, sync_states.get(id)) {
+                (Some(server), Some(state)) => Some(DocChunk { key: sync_state_key(*id, server), bytes: state.clone() }),
+                _ => None,
+            };
+            if sorted(heads.clone()) == sorted(held.persisted.clone()) {
+                if let Some(state) = sync_state {
+                    writes.push(DocWrite { chunk: None, delete: Vec::new(), sync_state: Some(state), heads });
+                }
+                continue;
+            }
+            let bytes = held.doc.save_after(&held.persisted);
+            // Compact when the chunks outgrow the snapshot (automerge-repo's rule), so that a
+            // document never loads as thousands of small pieces.
+            let write = if held.incremental_bytes + bytes.len() > held.snapshot_bytes.max(1024) {
+                DocWrite {
+                    chunk: Some(DocChunk { key: snapshot_key(*id), bytes: held.doc.save() }),
+                    delete: held.incremental_keys.clone(),
+                    sync_state,
+                    heads,
+                }
+            } else {
+                let key = format!("{id}/i/{}", Uuid::now_v7());
+                DocWrite { chunk: Some(DocChunk { key, bytes }), delete: Vec::new(), sync_state, heads }
+            };
+            writes.push(write);
+        }
+        writes
+    }
+
+    /// Marks writes as committed, so they are not written again.
+    pub fn saved(&mut self, writes: &[DocWrite]) {
+        for write in writes {
+            let Some(chunk) = &write.chunk else { continue };
+            let Some(id) = chunk.key.split('/').next().and_then(|s| s.parse::<DocumentId>().ok()) else { continue };
+            let Some((_, held)) = self.docs.get_mut(&id) else { continue };
+            held.persisted = write.heads.clone();
+            if chunk.key == snapshot_key(id) {
+                held.snapshot_bytes = chunk.bytes.len();
+                held.incremental_bytes = 0;
+                held.incremental_keys.retain(|k| !write.delete.contains(k));
+            } else {
+                held.incremental_bytes += chunk.bytes.len();
+                held.incremental_keys.push(chunk.key.clone());
+            }
+        }
+    }
+
+    pub fn store_profile(&mut self) -> Option<Store> {
+        self.read_typed(self.settings_id(), |s: &SettingsDoc| s.store()).ok().flatten()
+    }
+
+    pub fn set_store_profile(&mut self, store: &Store) -> Result<(), DocError> {
+        self.with_typed(self.settings_id(), |s: &mut SettingsDoc| s.set_store(store))
+    }
+
+    pub fn owner_pin_hash(&mut self) -> Option<String> {
+        self.read_typed(self.settings_id(), |s: &SettingsDoc| s.owner_pin_hash()).ok().flatten()
+    }
+
+    pub fn set_owner_pin_hash(&mut self, hash: &str) -> Result<(), DocError> {
+        self.with_typed(self.settings_id(), |s: &mut SettingsDoc| s.set_owner_pin_hash(hash))
+    }
+
+    pub fn put_device(&mut self, entry: &pos_core::DeviceEntry) -> Result<(), DocError> {
+        self.with_typed(self.settings_id(), |s: &mut SettingsDoc| s.put_device(entry))
+    }
+
+    /// The catalog, once a manager has written one (an empty document has no categories).
+    pub fn catalog(&mut self) -> Option<Catalog> {
+        let catalog = self.read_typed(self.catalog_id(), |c: &CatalogDoc| c.catalog()).ok()?;
+        (!catalog.products.is_empty()).then_some(catalog)
+    }
+
+    pub fn replace_catalog(&mut self, catalog: &Catalog) -> Result<(), DocError> {
+        self.with_typed(self.catalog_id(), |c: &mut CatalogDoc| c.replace(catalog))
+    }
+
+    pub fn set_price(&mut self, product: &str, price: pos_core::Decimal) -> Result<(), DocError> {
+        self.with_typed(self.catalog_id(), |c: &mut CatalogDoc| c.set_price(product, price))
+    }
+
+    pub fn price_conflicts(&mut self) -> Vec<PriceConflict> {
+        self.read_typed(self.catalog_id(), |c: &CatalogDoc| c.price_conflicts()).unwrap_or_default()
+    }
+
+    pub fn set_stock_baseline(&mut self, sku: &str, quantity: pos_core::Decimal) -> Result<(), DocError> {
+        self.with_typed(self.stock_id(), |s: &mut StockPeriod| s.set_baseline(sku, quantity))
+    }
+
+    /// Stock levels of the SKUs that were counted (have a baseline).
+    pub fn stock_levels(&mut self) -> BTreeMap<String, pos_core::Decimal> {
+        self.read_typed(self.stock_id(), |s: &StockPeriod| {
+            let counted = s.baselines()?;
+            let levels = s.levels()?;
+            Ok(levels.into_iter().filter(|(sku, _)| counted.contains_key(sku)).collect())
+        })
+        .unwrap_or_default()
+    }
+
+    /// Other devices' sales documents of these days, as the month's index lists them.
+    pub fn days_in_index(&mut self, days: &[BusinessDay]) -> Vec<(DocumentId, Uuid, BusinessDay)> {
+        let wanted: BTreeSet<String> = days.iter().map(ToString::to_string).collect();
+        let mut found = Vec::new();
+        let months: BTreeSet<DocumentId> = days.iter().map(|d| self.index_id(*d)).collect();
+        for index in months {
+            let Ok(rows) = self.read_typed(index, |i: &MonthIndex| i.days()) else { continue };
+            for (id, entry) in rows {
+                let Ok(day) = entry.day.parse::<BusinessDay>() else { continue };
+                if entry.device != self.device && wanted.contains(&entry.day) {
+                    found.push((id, entry.device, day));
+                }
+            }
+        }
+        found
+    }
+
+    /// Every sale in a sales document.
+    pub fn sales_in(&mut self, id: DocumentId) -> Vec<Sale> {
+        self.read_typed(id, |d: &SalesDay| d.sales()).unwrap_or_default()
+    }
+
+    pub fn unacknowledged(&mut self, client: &pos_core::sync::SyncClient) -> usize {
+        self.docs.iter_mut().map(|(id, (_, held))| client.unacknowledged(*id, &mut held.doc)).sum()
+    }
+
+    /// How many open documents hold the same changes as the server.
+    pub fn synced_count(&mut self, client: &pos_core::sync::SyncClient) -> (usize, usize) {
+        let total = self.docs.len();
+        let synced = self.docs.iter_mut().map(|(id, (_, held))| client.is_synced(*id, &mut held.doc)).filter(|s| *s).count();
+        (synced, total)
+    }
+}
+
+fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
+    heads.sort();
+    heads
+}

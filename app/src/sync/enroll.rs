@@ -1,0 +1,115 @@
+//! Creating a store with the server's setup code, and joining one with a pairing code. The owner's
+//! PIN is kept as an Argon2 hash in the store's settings, so that any device of the store can
+//! check it offline; the plain PIN never leaves the device that typed it.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use leptos::prelude::{GetUntracked, Set};
+use pos_core::{Currency, Store};
+
+use super::api::{self, ApiError};
+use super::docs::Role;
+use crate::i18n::Msg;
+use crate::state::{AppState, Notice, Screen};
+
+/// Why an enrollment did not happen, as a message for the person at the device.
+pub fn api_notice(error: &ApiError) -> Notice {
+    match error {
+        ApiError::Offline => Notice::Error(Msg::ServerUnreachable, Vec::new()),
+        ApiError::Refused { message, .. } => Notice::Error(Msg::ServerRefused, vec![("reason", message.clone())]),
+    }
+}
+
+pub fn valid_pin(pin: &str) -> bool {
+    (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn hash_pin(pin: &str) -> Option<String> {
+    let mut salt = [0u8; 16];
+    web_sys::window()?.crypto().ok()?.get_random_values_with_u8_array(&mut salt).ok()?;
+    let salt = SaltString::encode_b64(&salt).ok()?;
+    Some(argon2().hash_password(pin.as_bytes(), &salt).ok()?.to_string())
+}
+
+/// Argon2id with a small memory cost: a PIN check must stay under a second on a cheap phone,
+/// and the hash only guards against someone reading a device's storage, not online guessing.
+fn argon2() -> Argon2<'static> {
+    let params = argon2::Params::new(8 * 1024, 2, 1, None).expect("valid Argon2 parameters");
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+pub fn pin_matches(pin: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| argon2().verify_password(pin.as_bytes(), &parsed).is_ok())
+}
+
+pub struct NewStore {
+    pub setup_code: String,
+    pub store_name: String,
+    pub currency: String,
+    pub locale: String,
+    pub device_name: String,
+    pub pin: String,
+}
+
+fn leave_enrollment_screen(state: AppState) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/")));
+    }
+    state.enroll_code.set(String::new());
+    state.screen.set(Screen::Register);
+}
+
+/// Creates the store on the server and writes its first documents: the profile, the catalog
+/// this device sells from, the owner's PIN and this device's entry.
+pub async fn create_store(state: AppState, form: NewStore) {
+    let Some(currency) = Currency::from_code(&form.currency) else { return state.error(Msg::InvalidNumber) };
+    let membership = match api::create_store(&form.setup_code, form.store_name.trim(), &form.currency, &form.locale, form.device_name.trim()).await {
+        Ok(m) => m,
+        Err(e) => return state.notice.set(Some(api_notice(&e))),
+    };
+    if let Err(e) = state.storage().save_membership(membership.clone()).await {
+        return state.notice.set(Some(crate::state::storage_notice(&e)));
+    }
+    let store_name = membership.store_name.clone();
+    state.join_store(membership).await;
+    let Some(engine) = state.engine() else { return };
+    let mut store: Store = state.store.get_untracked();
+    store.name = store_name.clone();
+    store.rules.currency = currency;
+    let catalog = state.catalog.get_untracked();
+    let pin_hash = hash_pin(&form.pin);
+    let result = super::edit(&engine, &[Role::Settings, Role::Catalog], |docs| {
+        docs.set_store_profile(&store)?;
+        if !catalog.products.is_empty() {
+            docs.replace_catalog(&catalog)?;
+        }
+        if let Some(hash) = &pin_hash {
+            docs.set_owner_pin_hash(hash)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        return state.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
+    }
+    super::register_device(&engine, &state.device_code.get_untracked());
+    leave_enrollment_screen(state);
+    state.notice.set(Some(Notice::Done(Msg::StoreCreated, vec![("name", store_name)])));
+}
+
+/// Joins a store with a pairing code; the store's settings and catalog then arrive by sync.
+pub async fn join(state: AppState, code: String, device_name: String) {
+    let membership = match api::pair_device(code.trim(), device_name.trim()).await {
+        Ok(m) => m,
+        Err(e) => return state.notice.set(Some(api_notice(&e))),
+    };
+    if let Err(e) = state.storage().save_membership(membership.clone()).await {
+        return state.notice.set(Some(crate::state::storage_notice(&e)));
+    }
+    let name = membership.store_name.clone();
+    state.join_store(membership).await;
+    if let Some(engine) = state.engine() {
+        super::register_device(&engine, &state.device_code.get_untracked());
+    }
+    leave_enrollment_screen(state);
+    state.notice.set(Some(Notice::Done(Msg::Joined, vec![("name", name)])));
+}

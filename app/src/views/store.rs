@@ -1,0 +1,343 @@
+//! The store across devices: creating it from the setup link, joining it with a pairing code,
+//! pairing new devices (code and QR), the device list, and the prices and stock every device shares.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pos_core::Decimal;
+
+use crate::i18n::{self, Msg};
+use crate::state::{AppState, Notice};
+use crate::sync::api::{self, DeviceRow, PairingCode};
+use crate::sync::enroll::{self, NewStore};
+
+const CURRENCIES: [&str; 8] = ["EUR", "USD", "GBP", "RUB", "CHF", "PLN", "KZT", "TRY"];
+
+#[component]
+pub fn Setup() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let code = RwSignal::new(state.enroll_code.get_untracked());
+    let name = RwSignal::new(String::new());
+    let currency = RwSignal::new(state.store.with_untracked(|s| s.rules.currency.code().to_string()));
+    let locale = RwSignal::new(state.lang.get_untracked().tag().to_string());
+    let device = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let pin_again = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if name.get_untracked().trim().is_empty() || device.get_untracked().trim().is_empty() {
+            return state.error(Msg::NameRequired);
+        }
+        if !enroll::valid_pin(&pin.get_untracked()) {
+            return state.error(Msg::PinInvalid);
+        }
+        if pin.get_untracked() != pin_again.get_untracked() {
+            return state.error(Msg::PinsDiffer);
+        }
+        busy.set(true);
+        let form = NewStore {
+            setup_code: code.get_untracked(),
+            store_name: name.get_untracked(),
+            currency: currency.get_untracked(),
+            locale: locale.get_untracked(),
+            device_name: device.get_untracked(),
+            pin: pin.get_untracked(),
+        };
+        spawn_local(async move {
+            enroll::create_store(state, form).await;
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="settings enroll" data-testid="setup">
+            <h2>{move || state.t(Msg::SetupTitle)}</h2>
+            <p>{move || state.t(Msg::SetupIntro)}</p>
+            <form on:submit=submit>
+                <Field label=Msg::SetupCode value=code testid="setup-code" kind="text" />
+                <Field label=Msg::StoreName value=name testid="store-name" kind="text" />
+                <label>
+                    {move || state.t(Msg::Currency)}
+                    <select data-testid="store-currency" on:change=move |ev| currency.set(event_target_value(&ev))>
+                        {CURRENCIES
+                            .into_iter()
+                            .map(|c| view! { <option value=c selected=move || currency.get() == c>{c}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {move || state.t(Msg::StoreLanguage)}
+                    <select data-testid="store-locale" on:change=move |ev| locale.set(event_target_value(&ev))>
+                        {i18n::Lang::ALL
+                            .into_iter()
+                            .map(|l| view! { <option value=l.tag() selected=move || locale.get() == l.tag()>{l.native_name()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <Field label=Msg::DeviceName value=device testid="device-name" kind="text" />
+                <Field label=Msg::OwnerPin value=pin testid="owner-pin" kind="password" />
+                <Field label=Msg::OwnerPinAgain value=pin_again testid="owner-pin-again" kind="password" />
+                <button type="submit" class="primary" data-testid="create-store" disabled=move || busy.get()>
+                    {move || state.t(Msg::CreateStore)}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn Field(label: Msg, value: RwSignal<String>, testid: &'static str, kind: &'static str) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let numeric = kind == "password";
+    view! {
+        <label>
+            {move || state.t(label)}
+            <input
+                type=kind
+                data-testid=testid
+                inputmode=if numeric { "numeric" } else { "text" }
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}
+
+#[component]
+pub fn Join() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <section class="settings enroll" data-testid="join">
+            <h2>{move || state.t(Msg::JoinTitle)}</h2>
+            <JoinForm />
+        </section>
+    }
+}
+
+#[component]
+fn JoinForm() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let code = RwSignal::new(state.enroll_code.get_untracked());
+    let device = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if device.get_untracked().trim().is_empty() {
+            return state.error(Msg::NameRequired);
+        }
+        busy.set(true);
+        spawn_local(async move {
+            enroll::join(state, code.get_untracked(), device.get_untracked()).await;
+            busy.set(false);
+        });
+    };
+    view! {
+        <p>{move || state.t(Msg::JoinHint)}</p>
+        <form on:submit=submit>
+            <Field label=Msg::PairingCode value=code testid="pairing-code-input" kind="text" />
+            <Field label=Msg::DeviceName value=device testid="join-device-name" kind="text" />
+            <button type="submit" class="primary" data-testid="join-store" disabled=move || busy.get()>
+                {move || state.t(Msg::JoinStore)}
+            </button>
+        </form>
+    }
+}
+
+/// The store section of the settings.
+#[component]
+pub fn StoreSetting() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <div class="setting" data-testid="store-setting">
+            <h3>{move || state.t(Msg::StoreSection)}</h3>
+            {move || match state.membership.get() {
+                None => view! {
+                    <p>{move || state.t(Msg::NotInStore)}</p>
+                    <JoinForm />
+                }.into_any(),
+                Some(m) => {
+                    let role = if m.is_owner() { Msg::RoleOwner } else { Msg::RoleDevice };
+                    let owner = m.is_owner();
+                    view! {
+                        <p data-testid="store-member">
+                            {move || Msg::StoreMember.fill(state.lang.get(), &[
+                                ("store", &m.store_name),
+                                ("device", &m.device_name),
+                                ("role", state.t(role)),
+                            ])}
+                        </p>
+                        <Show when=move || owner>
+                            <Pairing />
+                            <DeviceList />
+                        </Show>
+                    }.into_any()
+                }
+            }}
+        </div>
+        <ProductsSetting />
+    }
+}
+
+/// The owner makes a pairing code after giving the owner's PIN.
+#[component]
+fn Pairing() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let pin = RwSignal::new(String::new());
+    let shown: RwSignal<Option<PairingCode>> = RwSignal::new(None);
+    let make = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(engine) = state.engine() else { return };
+        let hash = engine.borrow_mut().docs.owner_pin_hash();
+        if !hash.is_some_and(|h| enroll::pin_matches(&pin.get_untracked(), &h)) {
+            return state.error(Msg::WrongPin);
+        }
+        pin.set(String::new());
+        let Some(token) = state.membership.with_untracked(|m| m.as_ref().map(|m| m.device_token.clone())) else { return };
+        spawn_local(async move {
+            match api::new_pairing_code(&token).await {
+                Ok(code) => shown.set(Some(code)),
+                Err(e) => state.notice.set(Some(enroll::api_notice(&e))),
+            }
+        });
+    };
+    view! {
+        <form class="pairing" on:submit=make>
+            <Field label=Msg::OwnerPin value=pin testid="pairing-pin" kind="password" />
+            <button type="submit" data-testid="pair-device">{move || state.t(Msg::PairDevice)}</button>
+        </form>
+        {move || shown.get().map(|code| {
+            let link = pairing_link(&code.code);
+            let qr = qr_svg(&link);
+            let minutes = (code.expires_in_secs / 60).to_string();
+            view! {
+                <div class="pairing-code">
+                    <p>{move || Msg::PairingCodeValid.fill(state.lang.get(), &[("minutes", &minutes)])}</p>
+                    <p class="code" data-testid="pairing-code">{code.code.clone()}</p>
+                    <div class="qr" data-testid="pairing-qr" data-link=link.clone() inner_html=qr></div>
+                </div>
+            }
+        })}
+    }
+}
+
+fn pairing_link(code: &str) -> String {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    format!("{origin}/#/pair?code={code}")
+}
+
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(180, 180).build(),
+        Err(_) => String::new(),
+    }
+}
+
+#[component]
+fn DeviceList() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let rows: RwSignal<Vec<DeviceRow>> = RwSignal::new(Vec::new());
+    let token = move || state.membership.with_untracked(|m| m.as_ref().map(|m| m.device_token.clone()));
+    let load = move || {
+        let Some(token) = token() else { return };
+        spawn_local(async move {
+            match api::devices(&token).await {
+                Ok(list) => rows.set(list),
+                Err(e) => state.notice.set(Some(enroll::api_notice(&e))),
+            }
+        });
+    };
+    let this_device = move || state.membership.with_untracked(|m| m.as_ref().map(|m| m.device_id));
+    view! {
+        <h4>{move || state.t(Msg::DevicesHeading)}</h4>
+        <button data-testid="show-devices" on:click=move |_| load()>{move || state.t(Msg::ShowDevices)}</button>
+        <ul class="devices" data-testid="device-list">
+            {move || rows.get().into_iter().map(|row| {
+                let id = row.device_id;
+                let me = this_device() == Some(id);
+                view! {
+                    <li data-testid="device-row">
+                        <span>{row.name.clone()}</span>
+                        {me.then(|| view! { <em>{move || state.t(Msg::ThisDevice)}</em> })}
+                        {row.revoked.then(|| view! { <em>{move || state.t(Msg::DeviceRevoked)}</em> })}
+                        {(!me && !row.revoked).then(|| view! {
+                            <button class="danger" data-testid="revoke-device" on:click=move |_| {
+                                let Some(token) = token() else { return };
+                                spawn_local(async move {
+                                    match api::revoke(&token, id).await {
+                                        Ok(()) => load(),
+                                        Err(e) => state.notice.set(Some(enroll::api_notice(&e))),
+                                    }
+                                });
+                            }>{move || state.t(Msg::RevokeDevice)}</button>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// Prices and counted stock, shared by every device of the store.
+#[component]
+fn ProductsSetting() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <Show when=move || state.membership.with(Option::is_some)>
+            <div class="setting" data-testid="products-setting">
+                <h3>{move || state.t(Msg::ProductsHeading)}</h3>
+                {move || state.price_conflicts.get().into_iter().map(|c| {
+                    let lang = state.lang.get();
+                    let currency = state.store.with(|s| s.rules.currency);
+                    let name = state.catalog.with(|cat| cat.product(&c.product).map(|p| p.name.clone())).unwrap_or(c.product.clone());
+                    let prices = c.values.iter().map(|v| i18n::money(*v, currency, lang)).collect::<Vec<_>>().join(", ");
+                    let text = Msg::PriceConflictNote.fill(lang, &[("product", &name), ("prices", &prices), ("price", &i18n::money(c.winner, currency, lang))]);
+                    view! { <p class="notice info" data-testid="price-conflict">{text}</p> }
+                }).collect_view()}
+                <table class="products">
+                    <tbody>
+                        {move || state.catalog.get().products.into_iter().map(|p| view! { <ProductRow product=p /> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn ProductRow(product: pos_core::Product) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let price = RwSignal::new(product.price.to_string());
+    let sku = product.sku.clone();
+    let counted = RwSignal::new(state.stock.with_untracked(|s| s.get(&sku).map(ToString::to_string).unwrap_or_default()));
+    let id = product.id.clone();
+    let save_price = move |_| match i18n::parse_decimal(&price.get_untracked()) {
+        Some(value) if value > Decimal::ZERO => {
+            state.set_price(&id, value);
+            state.notice.set(Some(Notice::Info(Msg::PriceSaved)));
+        }
+        _ => state.error(Msg::InvalidNumber),
+    };
+    let sku_for_stock = product.sku.clone();
+    let save_stock = move |_| match i18n::parse_decimal(&counted.get_untracked()) {
+        Some(value) if value >= Decimal::ZERO => {
+            state.set_stock(&sku_for_stock, value);
+            state.notice.set(Some(Notice::Info(Msg::StockSaved)));
+        }
+        _ => state.error(Msg::InvalidNumber),
+    };
+    let testid = product.sku.clone();
+    view! {
+        <tr data-testid=format!("product-{testid}")>
+            <td>{product.name.clone()}</td>
+            <td>
+                <input class="price" data-testid="price-input" aria-label=move || state.t(Msg::Price) inputmode="decimal"
+                    prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev)) />
+                <button data-testid="save-price" on:click=save_price>{move || state.t(Msg::Save)}</button>
+            </td>
+            <td>
+                <input class="stock" data-testid="stock-input" aria-label=move || state.t(Msg::CountedStock) inputmode="decimal"
+                    prop:value=move || counted.get() on:input=move |ev| counted.set(event_target_value(&ev)) />
+                <button data-testid="save-stock" on:click=save_stock>{move || state.t(Msg::Save)}</button>
+            </td>
+        </tr>
+    }
+}
