@@ -10,6 +10,8 @@ use std::time::Duration;
 use automerge::{Automerge, ROOT, ReadDoc, transaction::Transactable};
 use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
+use pos_sync_server::enroll::peer_id_of;
+use pos_sync_server::storage::hash_token;
 use pos_sync_server::sync::{MISSING_TOKEN, REVOKED_TOKEN, UNKNOWN_TOKEN};
 use samod::{BackoffConfig, DialError, Dialer, DocumentId, Repo, Transport, Url};
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -58,9 +60,17 @@ fn sync_url(server: &Running, token: &str) -> String {
     format!("ws://{}/sync?token={token}", server.addr)
 }
 
+/// The peer id of the device that `add_device_token` made for `token`.
+fn test_peer(token: &str) -> String {
+    peer_id_of(&format!("test-{}", &hash_token(token)[..16]))
+}
+
 /// A fresh client repo (in-memory storage) connected to the server.
 async fn client(server: &Running) -> Repo {
-    let repo = Repo::build_tokio().load().await;
+    let repo = Repo::build_tokio()
+        .with_peer_id(samod::PeerId::from(test_peer(TOKEN).as_str()))
+        .load()
+        .await;
     let url = Url::parse(&sync_url(server, TOKEN)).unwrap();
     let dialer = repo
         .dial(BackoffConfig::default(), Arc::new(WsDialer { url }))
@@ -190,14 +200,14 @@ async fn tokens_are_stored_hashed() {
     server.storage.add_device_token(TOKEN, STORE).unwrap();
     let conn = rusqlite::Connection::open(server.storage.db_path()).unwrap();
     let (hash, store): (String, String) = conn
-        .query_row("SELECT token_hash, store FROM device_tokens", [], |r| {
+        .query_row("SELECT token_hash, store_id FROM devices", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
     assert_eq!(store, STORE);
     assert_eq!(hash.len(), 64);
     assert!(!hash.contains(TOKEN));
-    assert_eq!(hash, pos_sync_server::storage::hash_token(TOKEN));
+    assert_eq!(hash, hash_token(TOKEN));
     server.stop().await;
 }
 
@@ -367,7 +377,7 @@ fn sender_id(msg: &[u8]) -> String {
     panic!("no senderId");
 }
 
-/// A raw protocol peer that has done the join/peer handshake.
+/// A raw protocol peer that has done the join/peer handshake as the device of [`TOKEN`].
 async fn joined(
     url: &str,
 ) -> (
@@ -377,7 +387,7 @@ async fn joined(
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let join = cbor(&[
         ("type", Val::Str("join")),
-        ("senderId", Val::Str("raw-peer")),
+        ("senderId", Val::Str(&test_peer(TOKEN))),
         ("supportedProtocolVersions", Val::Strs(&["1"])),
         ("peerMetadata", Val::EmptyMap),
     ]);
@@ -406,6 +416,7 @@ async fn hostile_protocol_messages_never_touch_stored_data() {
     let before = stored_doc(&server, &id).0;
     let url = sync_url(&server, TOKEN);
     let doc_id = id.to_string();
+    let peer = test_peer(TOKEN);
 
     // After a proper handshake: a sync message whose Automerge payload is garbage is dropped
     // (samod logs it), and the connection stays usable.
@@ -413,7 +424,7 @@ async fn hostile_protocol_messages_never_touch_stored_data() {
     for data in [&b""[..], b"\x42garbage", &[0xff; 64]] {
         let msg = cbor(&[
             ("type", Val::Str("sync")),
-            ("senderId", Val::Str("raw-peer")),
+            ("senderId", Val::Str(&peer)),
             ("targetId", Val::Str(&server_id)),
             ("documentId", Val::Str(&doc_id)),
             ("data", Val::Bytes(data)),
@@ -423,7 +434,7 @@ async fn hostile_protocol_messages_never_touch_stored_data() {
     // A document id that is not one, and a message without a type: the connection closes.
     let bad_id = cbor(&[
         ("type", Val::Str("request")),
-        ("senderId", Val::Str("raw-peer")),
+        ("senderId", Val::Str(&peer)),
         ("targetId", Val::Str(&server_id)),
         ("documentId", Val::Str("not-a-document-id")),
         ("data", Val::Bytes(b"")),
