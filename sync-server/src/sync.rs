@@ -42,6 +42,9 @@ pub const MESSAGE_BURST: u32 = 2000;
 /// Messages per second a connection may keep up once its burst is spent.
 pub const MESSAGES_PER_SEC: u32 = 500;
 
+/// How long a closing connection waits for the client's Close.
+const CLOSE_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Close codes and reasons the server sends before it ends a sync connection.
 pub mod close {
     /// RFC 6455 1003: a text frame where the protocol has only binary ones.
@@ -428,6 +431,16 @@ async fn pump(
                 reason: text.into(),
             })))
             .await;
+        // The closing handshake: read (and drop) what the client still sends until its Close,
+        // so that the client reads our reason instead of a reset connection.
+        let _ = tokio::time::timeout(CLOSE_DRAIN, async {
+            while let Some(Ok(msg)) = socket.recv().await {
+                if matches!(msg, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
     }
     // Dropping `to_samod` ends samod's side of the connection.
 }
