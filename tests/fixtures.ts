@@ -2,7 +2,7 @@
 // a fresh data dir). startServer() runs the release binary that `cargo xtask test` built
 // (POS_SERVER_BIN) on a free port, serving POS_STATIC_DIR.
 import { test as base } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,10 @@ export interface TestServer {
   restart(): Promise<void>;
   /** Everything the server printed, for failure messages. */
   output(): string;
+  /** The one-time link that creates the first store, as the server printed it. */
+  setupLink(): string;
+  /** A link for one more store, made with `pos-sync-server new-store-code`. */
+  newStoreLink(): string;
 }
 
 export interface StartOptions {
@@ -111,6 +115,17 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       await waitHealthy(url);
     },
     output: () => log,
+    setupLink() {
+      const links = [...log.matchAll(/Create your store: (\S+)/g)];
+      if (links.length === 0) throw new Error(`the server printed no setup link:\n${log}`);
+      return links[links.length - 1][1];
+    },
+    newStoreLink() {
+      const out = execFileSync(bin, ['new-store-code', '--data-dir', dataDir, '--addr', addr], { encoding: 'utf8' });
+      const m = /(http:\/\/\S+)/.exec(out);
+      if (!m) throw new Error(`new-store-code printed no link: ${out}`);
+      return m[1];
+    },
   };
   return server;
 }

@@ -1,0 +1,153 @@
+// Two browser contexts as two devices of one store: the owner creates the store from the
+// server's setup link and pairs the second device with a code; both sell while the server is
+// down; when it is back both show every sale once and the same stock; a price changed on one
+// appears on the other; a device of another store sees none of it.
+import { type Browser, type Page } from '@playwright/test';
+import { test, expect, type TestServer } from './fixtures';
+import { TABLET, plain, tap } from './cashier';
+
+const PIN = '2468';
+const SALES_EACH = 20;
+
+async function device(browser: Browser, url: string) {
+  const context = await browser.newContext({ viewport: TABLET });
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+/** Creates a store from a setup link; the page becomes its owner. */
+async function createStore(page: Page, name: string) {
+  await expect(page.getByTestId('setup')).toBeVisible();
+  await page.getByTestId('store-name').fill(name);
+  await page.getByTestId('device-name').fill(`${name} till`);
+  await page.getByTestId('owner-pin').fill(PIN);
+  await page.getByTestId('owner-pin-again').fill(PIN);
+  await page.getByTestId('create-store').click();
+  await expect(page.getByTestId('notice')).toContainText(name);
+  await expect(page.getByTestId('sync-status')).toHaveText(/Synced/);
+}
+
+/** On the owner's page, makes a pairing code with the owner's PIN. */
+async function pairingCode(owner: Page) {
+  await owner.getByTestId('nav-settings').click();
+  await owner.getByTestId('pairing-pin').fill(PIN);
+  await owner.getByTestId('pair-device').click();
+  const code = plain(await owner.getByTestId('pairing-code').textContent());
+  expect(code).toMatch(/\S{4,}/);
+  await expect(owner.getByTestId('pairing-qr').locator('svg')).toBeVisible();
+  const link = await owner.getByTestId('pairing-qr').getAttribute('data-link');
+  expect(link).toContain(`#/pair?code=${code}`);
+  await owner.getByTestId('nav-register').click();
+  return { code, link: link! };
+}
+
+async function sku(page: Page, name: string) {
+  const tile = page.getByTestId('product').filter({ has: page.locator('.tile-name', { hasText: new RegExp(`^${name}$`) }) });
+  return (await tile.getAttribute('data-sku'))!;
+}
+
+async function stockLeft(page: Page, name: string) {
+  const tile = page.getByTestId('product').filter({ has: page.locator('.tile-name', { hasText: new RegExp(`^${name}$`) }) });
+  return tile.getByTestId('stock-left').getAttribute('data-left');
+}
+
+async function sellCash(page: Page, name: string) {
+  await tap(page, name);
+  await page.getByTestId('pay').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await page.getByTestId('new-sale').click();
+}
+
+/** Every receipt number in the sales list (all pages). */
+async function allSales(page: Page) {
+  await page.getByTestId('nav-sales').click();
+  await expect(page.getByTestId('sales-list')).toBeAttached();
+  // The list is read from storage after the screen opens.
+  await page.waitForTimeout(300);
+  return page.getByTestId('sale-number').allTextContents();
+}
+
+async function setUpTwoDevices(browser: Browser, server: TestServer) {
+  const owner = await device(browser, server.setupLink());
+  await createStore(owner, 'Pop-up Market');
+  const { link } = await pairingCode(owner);
+  const second = await device(browser, link);
+  await expect(second.getByTestId('join')).toBeVisible();
+  await second.getByTestId('join-device-name').fill('Phone');
+  await second.getByTestId('join-store').click();
+  await expect(second.getByTestId('notice')).toContainText('Pop-up Market');
+  await expect(second.getByTestId('sync-status')).toHaveText(/Synced/);
+  await expect(second.locator('.store-name')).toHaveText('Pop-up Market');
+  return { owner, second };
+}
+
+test('two devices sell offline, then converge: every sale once, the same stock', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const { owner, second } = await setUpTwoDevices(browser, server);
+
+  // The owner counts 100 colas; the phone learns the count through the server.
+  const cola = await sku(owner, 'Cola');
+  await owner.getByTestId('nav-settings').click();
+  const row = owner.getByTestId(`product-${cola}`);
+  await row.getByTestId('stock-input').fill('100');
+  await row.getByTestId('save-stock').click();
+  await owner.getByTestId('nav-register').click();
+  await expect.poll(() => stockLeft(owner, 'Cola')).toBe('100');
+  await expect.poll(() => stockLeft(second, 'Cola'), { timeout: 20_000 }).toBe('100');
+
+  await server.stop('SIGKILL');
+  await expect(owner.getByTestId('sync-status')).toHaveText(/Offline/, { timeout: 20_000 });
+  await expect(second.getByTestId('sync-status')).toHaveText(/Offline/, { timeout: 20_000 });
+  for (let i = 0; i < SALES_EACH; i++) {
+    await sellCash(owner, 'Cola');
+    await sellCash(second, 'Cola');
+  }
+  // Offline, each device knows only its own sales and counts them as not yet sent.
+  await expect.poll(() => stockLeft(owner, 'Cola')).toBe(String(100 - SALES_EACH));
+  await expect.poll(() => stockLeft(second, 'Cola')).toBe(String(100 - SALES_EACH));
+  expect(Number(await owner.getByTestId('sync-pending').getAttribute('data-count'))).toBeGreaterThan(0);
+
+  await server.restart();
+  for (const page of [owner, second]) {
+    await expect(page.getByTestId('sync-status')).toHaveText(/Synced/, { timeout: 40_000 });
+    await expect.poll(() => stockLeft(page, 'Cola'), { timeout: 40_000 }).toBe(String(100 - 2 * SALES_EACH));
+    await expect(page.getByTestId('sync-pending')).toHaveAttribute('data-count', '0', { timeout: 20_000 });
+  }
+  await expect.poll(async () => (await allSales(owner)).length, { timeout: 20_000 }).toBe(2 * SALES_EACH);
+  await expect.poll(async () => (await allSales(second)).length, { timeout: 20_000 }).toBe(2 * SALES_EACH);
+  const ownerSales = await allSales(owner);
+  const secondSales = await allSales(second);
+  expect(ownerSales).toHaveLength(2 * SALES_EACH);
+  expect(new Set(ownerSales).size).toBe(2 * SALES_EACH);
+  expect([...secondSales].sort()).toEqual([...ownerSales].sort());
+
+  // A reload keeps everything and sends nothing twice.
+  await second.reload();
+  await expect(second.getByTestId('sync-status')).toHaveText(/Synced/, { timeout: 20_000 });
+  expect((await allSales(second)).sort()).toEqual([...ownerSales].sort());
+});
+
+test('a price changed on one device appears on the other; another store sees nothing', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const { owner, second } = await setUpTwoDevices(browser, server);
+  const fries = await sku(owner, 'Fries');
+  await owner.getByTestId('nav-settings').click();
+  const row = owner.getByTestId(`product-${fries}`);
+  await row.getByTestId('price-input').fill('4.20');
+  await row.getByTestId('save-price').click();
+  const friesTile = (page: Page) =>
+    page.getByTestId('product').filter({ has: page.locator('.tile-name', { hasText: /^Fries$/ }) }).locator('.tile-price');
+  await owner.getByTestId('nav-register').click();
+  await expect(friesTile(owner)).toHaveText(/4\.20/);
+  await expect(friesTile(second)).toHaveText(/4\.20/, { timeout: 20_000 });
+  await sellCash(second, 'Fries');
+
+  // A second store on the same server: its own catalog, none of the first store's sales.
+  const stranger = await device(browser, server.newStoreLink());
+  await createStore(stranger, 'Other Shop');
+  await expect(friesTile(stranger)).toHaveText(/3\.50/);
+  expect(await allSales(stranger)).toHaveLength(0);
+  await expect.poll(async () => (await allSales(owner)).length, { timeout: 20_000 }).toBe(1);
+});
