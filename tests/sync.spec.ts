@@ -144,10 +144,47 @@ test('a price changed on one device appears on the other; another store sees not
   await expect(friesTile(second)).toHaveText(/4\.20/, { timeout: 20_000 });
   await sellCash(second, 'Fries');
 
+  // The owner removes the phone from the store: it stops syncing and says why.
+  await owner.getByTestId('nav-settings').click();
+  await owner.getByTestId('show-devices').click();
+  const phone = owner.getByTestId('device-row').filter({ hasText: 'Phone' });
+  await phone.getByTestId('revoke-device').click();
+  await expect(phone).toContainText('removed');
+  await expect(second.getByTestId('device-removed')).toBeVisible({ timeout: 30_000 });
+  await expect(second.getByTestId('sync-status')).toHaveText(/Removed/);
+  await owner.getByTestId('nav-register').click();
+
   // A second store on the same server: its own catalog, none of the first store's sales.
   const stranger = await device(browser, server.newStoreLink());
   await createStore(stranger, 'Other Shop');
   await expect(friesTile(stranger)).toHaveText(/3\.50/);
   expect(await allSales(stranger)).toHaveLength(0);
   await expect.poll(async () => (await allSales(owner)).length, { timeout: 20_000 }).toBe(1);
+});
+
+test('two managers change one price at once: both devices end with the same price and show the conflict', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const { owner, second } = await setUpTwoDevices(browser, server);
+  const fries = await sku(owner, 'Fries');
+  await server.stop('SIGKILL');
+  for (const [page, price] of [[owner, '4.00'], [second, '5.00']] as const) {
+    await expect(page.getByTestId('sync-status')).toHaveText(/Offline/, { timeout: 20_000 });
+    await page.getByTestId('nav-settings').click();
+    const row = page.getByTestId(`product-${fries}`);
+    await row.getByTestId('price-input').fill(price);
+    await row.getByTestId('save-price').click();
+  }
+  await server.restart();
+  const prices: string[] = [];
+  for (const page of [owner, second]) {
+    await expect(page.getByTestId('sync-status')).toHaveText(/Synced/, { timeout: 40_000 });
+    await expect(page.getByTestId('price-conflict')).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('price-conflict')).toContainText('4.00');
+    await expect(page.getByTestId('price-conflict')).toContainText('5.00');
+    await page.getByTestId('nav-register').click();
+    const tile = page.getByTestId('product').filter({ has: page.locator('.tile-name', { hasText: /^Fries$/ }) });
+    prices.push(plain(await tile.locator('.tile-price').textContent()));
+  }
+  expect(prices[0]).toMatch(/[45]\.00/);
+  expect(prices[1]).toBe(prices[0]);
 });

@@ -385,9 +385,22 @@ impl AppState {
     }
 
     /// Replaces the catalog (loading or removing the demo menu) and keeps it.
-    pub fn replace_catalog(&self, store: Store, catalog: Catalog, done: Msg) {
+    pub fn replace_catalog(&self, mut store: Store, catalog: Catalog, done: Msg) {
         let state = *self;
         let storage = self.storage.get_value();
+        if let Some(engine) = self.engine() {
+            // A device of a store changes the store's catalog, for every device.
+            if let Some(m) = self.membership.get_untracked() {
+                store.name = m.store_name;
+            }
+            let result = sync::edit(&engine, &[sync::docs::Role::Settings, sync::docs::Role::Catalog], |docs| {
+                docs.set_store_profile(&store)?;
+                docs.replace_catalog(&catalog)
+            });
+            if let Err(e) = result {
+                return self.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
+            }
+        }
         spawn_local(async move {
             match storage.save_catalog(store.clone(), catalog.clone()).await {
                 Ok(()) => {

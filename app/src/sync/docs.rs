@@ -142,6 +142,26 @@ impl StoreDocs {
         problems
     }
 
+    /// Takes in what another tab of this device stored for a document. Returns whether the
+    /// document changed.
+    pub fn merge_stored(&mut self, id: DocumentId, chunks: &[(String, Vec<u8>)]) -> bool {
+        let Some((_, held)) = self.docs.get_mut(&id) else { return false };
+        let before = sorted(held.doc.get_heads());
+        let all_persisted = before == sorted(held.persisted.clone());
+        for (key, bytes) in chunks.iter().filter(|(k, _)| !k.contains("/y/")) {
+            if held.doc.load_incremental(bytes).is_ok() && *key != snapshot_key(id) && !held.incremental_keys.contains(key) {
+                held.incremental_bytes += bytes.len();
+                held.incremental_keys.push(key.clone());
+            }
+        }
+        let after = sorted(held.doc.get_heads());
+        if all_persisted {
+            // Everything this tab had was stored already, and what it just read came from storage.
+            held.persisted = after.clone();
+        }
+        before != after
+    }
+
     pub fn is_open(&self, id: DocumentId) -> bool {
         self.docs.contains_key(&id)
     }

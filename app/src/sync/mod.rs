@@ -28,6 +28,20 @@ use crate::storage::{DocWrite, Membership, RecordSale, Storage};
 use docs::{Role, StoreDocs};
 
 const LAST_SYNC_KEY: &str = "last_sync";
+/// Tabs of this device tell each other which documents they stored.
+const DOCS_CHANNEL: &str = "register-docs";
+
+#[wasm_bindgen(inline_js = r#"
+export function lead_sync(on_lead) {
+  // One tab of the device talks to the server (the server knows the device as one peer); the
+  // others wait for the lock, and take over when that tab closes.
+  if (!navigator.locks) { on_lead(); return; }
+  navigator.locks.request('register-sync-leader', () => { on_lead(); return new Promise(() => {}); });
+}
+"#)]
+extern "C" {
+    fn lead_sync(on_lead: &JsValue);
+}
 const RETRY_FIRST_MS: u32 = 1_000;
 const RETRY_MAX_MS: u32 = 30_000;
 
@@ -41,6 +55,8 @@ pub enum Link {
     Offline,
     /// The owner removed this device from the store.
     Removed,
+    /// Another tab of this device syncs; this one shares its documents through storage.
+    OtherTab,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -142,14 +158,63 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
     };
     let shared = Rc::new(RefCell::new(engine));
     state.sync.update(|s| {
-        s.link = Link::Connecting;
+        s.link = Link::OtherTab;
         s.last_sync_ms = last_sync_ms;
     });
     publish_store(&shared, &[Role::Settings, Role::Catalog, Role::Stock]);
     update_status(&shared);
-    connect(&shared);
-    listen_for_network(&shared);
+    listen_to_other_tabs(&shared);
+    let leader = shared.clone();
+    lead_sync(&Closure::once_into_js(move || {
+        leader.borrow().state.sync.update(|s| s.link = Link::Connecting);
+        connect(&leader);
+        listen_for_network(&leader);
+    }));
     shared
+}
+
+/// Tells the other tabs which documents this tab stored.
+fn announce_stored(ids: &[DocumentId]) {
+    if ids.is_empty() {
+        return;
+    }
+    if let Ok(channel) = web_sys::BroadcastChannel::new(DOCS_CHANNEL) {
+        let names: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        let _ = channel.post_message(&JsValue::from_str(&names.join(",")));
+        channel.close();
+    }
+}
+
+/// Reads what other tabs stored into this tab's documents, and sends it on when this tab syncs.
+fn listen_to_other_tabs(shared: &Shared) {
+    let Ok(channel) = web_sys::BroadcastChannel::new(DOCS_CHANNEL) else { return };
+    let shared = shared.clone();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let Some(names) = event.data().as_string() else { return };
+        let ids: Vec<DocumentId> = names.split(',').filter_map(|n| n.parse().ok()).collect();
+        let shared = shared.clone();
+        spawn_local(async move {
+            let storage = shared.borrow().storage.clone();
+            let mut roles = Vec::new();
+            for id in &ids {
+                if !shared.borrow().docs.is_open(*id) {
+                    continue;
+                }
+                let chunks = storage.load_doc_chunks(docs::chunk_prefix(*id)).await.unwrap_or_default();
+                let mut e = shared.borrow_mut();
+                if e.docs.merge_stored(*id, &chunks) {
+                    roles.extend(e.docs.role(*id));
+                }
+            }
+            publish_store(&shared, &roles);
+            flush(&shared, &ids);
+            schedule_status(&shared);
+        });
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // The channel must outlive this function to keep receiving.
+    std::mem::forget(channel);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -487,7 +552,10 @@ fn save(shared: Shared) {
             let mut e = shared.borrow_mut();
             e.saving = false;
             match &result {
-                Ok(()) => e.docs.saved(&writes),
+                Ok(()) => {
+                    e.docs.saved(&writes);
+                    announce_stored(&written_ids(&writes));
+                }
                 Err(err) => {
                     e.state.sync.update(|s| s.error = Some(err.to_string()));
                 }
@@ -504,6 +572,13 @@ fn save(shared: Shared) {
             schedule_save(&shared);
         }
     });
+}
+
+fn written_ids(writes: &[DocWrite]) -> Vec<DocumentId> {
+    writes
+        .iter()
+        .filter_map(|w| w.chunk.as_ref()?.key.split('/').next()?.parse().ok())
+        .collect()
 }
 
 fn sync_states(e: &Engine) -> BTreeMap<DocumentId, Vec<u8>> {
@@ -583,6 +658,7 @@ pub fn sale_committed(shared: &Shared, committed: bool) {
         let writes = std::mem::take(&mut e.pending_writes);
         if committed {
             e.docs.saved(&writes);
+            announce_stored(&written_ids(&writes));
         }
         for id in e.docs.ids() {
             if !e.client.is_tracked(id) {

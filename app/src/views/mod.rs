@@ -164,12 +164,13 @@ fn ConnectionStatus() -> impl IntoView {
     let state = expect_context::<AppState>();
     let link = move || state.sync.with(|s| s.link);
     let member = move || link() != Link::Standalone;
-    let online = move || if member() { link() == Link::Online } else { state.connection.get() == Connection::Online };
+    let online = move || if member() { matches!(link(), Link::Online | Link::OtherTab) } else { state.connection.get() == Connection::Online };
     let text = move || {
         state.t(match (member(), link(), state.connection.get()) {
             (true, Link::Online, _) => Msg::SyncOnline,
             (true, Link::Removed, _) => Msg::SyncRemoved,
             (true, Link::Connecting, _) => Msg::Checking,
+            (true, Link::OtherTab, _) => Msg::SyncOtherTab,
             (true, _, _) => Msg::Offline,
             (false, _, Connection::Online) => Msg::Online,
             (false, _, Connection::Offline) => Msg::Offline,
