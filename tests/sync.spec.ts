@@ -193,7 +193,7 @@ test('two tabs of one device: one of them syncs, the sales of both reach the oth
   test.setTimeout(120_000);
   const { owner, second } = await setUpTwoDevices(browser, server);
   const secondTab = await owner.context().newPage();
-  await secondTab.goto('/');
+  await secondTab.goto(server.url);
   await expect(secondTab.getByTestId('sync-status')).toHaveText('Synced in another tab');
   for (let i = 0; i < 3; i++) {
     await sellCash(secondTab, 'Cola');
