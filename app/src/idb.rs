@@ -7,7 +7,7 @@
 //!   index `by_receipt` (unique, since schema version 2).
 //!
 //! - `docs` (since version 3): key path `key`; records `{key, bytes}`: the store's Automerge
-//!   documents as `<doc>/s` (snapshot), `<doc>/i/<uuid>` (incremental chunks) and
+//!   documents as `<doc>/s/<heads>` (snapshots), `<doc>/i/<heads>` (incremental chunks) and
 //!   `<doc>/y/<server>` (the sync state with that server).
 //!
 //! A sale, its receipt number, its changes to the store's documents and the removal of the open

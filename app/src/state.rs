@@ -393,7 +393,7 @@ impl AppState {
             if let Some(m) = self.membership.get_untracked() {
                 store.name = m.store_name;
             }
-            let result = sync::edit(&engine, &[sync::docs::Role::Settings, sync::docs::Role::Catalog], |docs| {
+            let result = sync::edit(&engine, &[pos_core::DocRole::Settings, pos_core::DocRole::Catalog], |docs| {
                 docs.set_store_profile(&store)?;
                 docs.replace_catalog(&catalog)
             });
@@ -434,7 +434,7 @@ impl AppState {
     /// Changes a product's price in the store's catalog, for every device.
     pub fn set_price(&self, product: &str, price: Decimal) {
         let Some(engine) = self.engine() else { return self.error(Msg::JoinStoreFirst) };
-        if let Err(e) = sync::edit(&engine, &[sync::docs::Role::Catalog], |docs| docs.set_price(product, price)) {
+        if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Catalog], |docs| docs.set_price(product, price)) {
             self.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
         }
     }
@@ -442,7 +442,7 @@ impl AppState {
     /// Records a stock count of a product (the baseline of the current stock period).
     pub fn set_stock(&self, sku: &str, quantity: Decimal) {
         let Some(engine) = self.engine() else { return self.error(Msg::JoinStoreFirst) };
-        if let Err(e) = sync::edit(&engine, &[sync::docs::Role::Stock], |docs| docs.set_stock_baseline(sku, quantity)) {
+        if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Stock], |docs| docs.set_stock_baseline(sku, quantity)) {
             self.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
         }
     }

@@ -59,23 +59,7 @@ pub struct OpenTicket {
     pub payment: Option<PendingPayment>,
 }
 
-/// One stored piece of a document: a snapshot, an incremental chunk or a sync state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DocChunk {
-    pub key: String,
-    pub bytes: Vec<u8>,
-}
-
-/// What one document needs written: its new chunk (or a compacted snapshot with the chunks it
-/// replaces in `delete`) and its sync state with the server, in one transaction.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocWrite {
-    pub chunk: Option<DocChunk>,
-    pub delete: Vec<String>,
-    pub sync_state: Option<DocChunk>,
-    /// The document's heads this write brings storage to (not stored: for the caller).
-    pub heads: Vec<pos_core::automerge::ChangeHash>,
-}
+pub use pos_core::DocWrite;
 
 /// Records the sale in the store's documents (synchronously, inside the sale's transaction) and
 /// returns what to write with it.

@@ -40,7 +40,8 @@ mod ticket;
 pub use docs::{
     Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocError, DocKind, DocumentId, Month,
     MonthIndex, PriceConflict, Recorded, Refund, ReturnLine, SCHEMA_VERSION, SalesDay, SettingsDoc, SharedDocument,
-    StockPeriod, Void, sync_in_memory,
+    StockPeriod, Void, sync_in_memory, DocChunk, DocRole, DocWrite, OPENING_STOCK_PERIOD, StoreDocs, chunk_prefix,
+    sync_state_key,
 };
 pub use catalog::{Catalog, CatalogError, Category, Modifier, Product, SearchIndex, Unit};
 pub use money::{Currency, allocate, round_to_increment};

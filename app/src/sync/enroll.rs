@@ -8,7 +8,7 @@ use leptos::prelude::{GetUntracked, Set};
 use pos_core::{Currency, Store};
 
 use super::api::{self, ApiError};
-use super::docs::Role;
+use pos_core::DocRole as Role;
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, Screen};
 

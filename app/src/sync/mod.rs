@@ -8,7 +8,6 @@
 //! brings again, because the stored sync state is never ahead of the stored documents.
 
 pub mod api;
-pub mod docs;
 pub mod enroll;
 
 use std::cell::RefCell;
@@ -25,7 +24,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::state::AppState;
 use crate::storage::{DocWrite, Membership, RecordSale, Storage};
-use docs::{Role, StoreDocs};
+use pos_core::{DocRole as Role, StoreDocs, chunk_prefix, sync_state_key};
 
 const LAST_SYNC_KEY: &str = "last_sync";
 /// Tabs of this device tell each other which documents they stored.
@@ -200,7 +199,7 @@ fn listen_to_other_tabs(shared: &Shared) {
                 if !shared.borrow().docs.is_open(*id) {
                     continue;
                 }
-                let chunks = storage.load_doc_chunks(docs::chunk_prefix(*id)).await.unwrap_or_default();
+                let chunks = storage.load_doc_chunks(chunk_prefix(*id)).await.unwrap_or_default();
                 let mut e = shared.borrow_mut();
                 if e.docs.merge_stored(*id, &chunks) {
                     roles.extend(e.docs.role(*id));
@@ -228,8 +227,8 @@ async fn open_stored(
     day: BusinessDay,
     owner: Uuid,
 ) -> Vec<String> {
-    let chunks = storage.load_doc_chunks(docs::chunk_prefix(id)).await.unwrap_or_default();
-    let state_key = docs::sync_state_key(id, server);
+    let chunks = storage.load_doc_chunks(chunk_prefix(id)).await.unwrap_or_default();
+    let state_key = sync_state_key(id, server);
     let sync_state = chunks.iter().find(|(k, _)| *k == state_key).map(|(_, v)| v.clone());
     let problems = docs.open(id, role, day, owner, &chunks);
     client.track(id, sync_state.as_deref());
@@ -458,7 +457,7 @@ fn open_new_days(shared: &Shared) {
         }
         let mut loaded = Vec::new();
         for (id, owner, day) in new_days {
-            let chunks = storage.load_doc_chunks(docs::chunk_prefix(id)).await.unwrap_or_default();
+            let chunks = storage.load_doc_chunks(chunk_prefix(id)).await.unwrap_or_default();
             loaded.push((id, owner, day, chunks));
         }
         let ids: Vec<DocumentId> = {
@@ -469,7 +468,7 @@ fn open_new_days(shared: &Shared) {
                 if e.docs.is_open(id) {
                     continue;
                 }
-                let state_key = docs::sync_state_key(id, &server);
+                let state_key = sync_state_key(id, &server);
                 let sync_state = chunks.iter().find(|(k, _)| *k == state_key).map(|(_, v)| v.clone());
                 e.docs.open(id, Role::OtherDay, day, owner, &chunks);
                 e.client.track(id, sync_state.as_deref());

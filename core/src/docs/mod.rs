@@ -17,12 +17,14 @@ mod index;
 mod sales_day;
 mod settings;
 mod stock;
+mod store_docs;
 
 pub use catalog::{CatalogDoc, PriceConflict};
 pub use index::{DayEntry, MonthIndex};
 pub use sales_day::{DaySummary, Refund, ReturnLine, SalesDay, Void};
 pub use settings::{DeviceEntry, SettingsDoc};
 pub use stock::StockPeriod;
+pub use store_docs::{DocChunk, DocRole, DocWrite, OPENING_STOCK_PERIOD, StoreDocs, chunk_prefix, sync_state_key};
 
 use std::fmt;
 use std::str::FromStr;

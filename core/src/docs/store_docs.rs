@@ -1,40 +1,90 @@
-//! The store's documents that this device holds open, and how they reach IndexedDB: each edit
-//! or received change is written as an incremental chunk, and a document whose chunks outgrow
-//! its snapshot is compacted into a new snapshot (automerge-repo's rule). A document remembers
-//! the heads it has persisted, so whatever was not written (a failed transaction) is written
-//! with the next one instead of being lost.
+//! The store's documents that one writer (a tab of a device) holds open, and the chunks that keep
+//! them in the device's storage: each edit or received change becomes an incremental chunk, and a
+//! document whose chunks outgrow its snapshot is compacted into a new snapshot (automerge-repo's
+//! rule). A document remembers the heads it has stored, so whatever was not written (a failed
+//! transaction) is written with the next write instead of being lost.
+//!
+//! Chunk keys: `<doc>/s/<heads>` (a snapshot) and `<doc>/i/<heads>` (an incremental chunk), each
+//! named by the heads it holds, so two writers that store the same state write the same key and
+//! never overwrite a different state; and `<doc>/y/<server>` (the sync state with a server).
+//! Compaction deletes only the chunks this writer has read or written, all of which its new
+//! snapshot contains, so another tab's chunks are never lost. No I/O here: the caller writes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pos_core::automerge::{AutoCommit, ChangeHash, ReadDoc};
-use pos_core::{
-    Actor, BusinessDay, Catalog, CatalogDoc, DocError, DocKind, DocumentId, MonthIndex, PriceConflict, Recorded, Sale,
-    SalesDay, SettingsDoc, SharedDocument, StockPeriod, Store, Uuid,
-};
+use automerge::{AutoCommit, ChangeHash, ReadDoc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
 
-use crate::storage::{DocChunk, DocWrite};
+use super::{
+    Actor, BusinessDay, CatalogDoc, DocError, DocKind, DeviceEntry, DocumentId, MonthIndex, PriceConflict, Recorded,
+    SalesDay, SettingsDoc, SharedDocument, StockPeriod,
+};
+use crate::catalog::Catalog;
+use crate::sale::Sale;
+use crate::store::Store;
+use crate::sync::SyncClient;
+
+/// One stored piece of a document: a snapshot, an incremental chunk or a sync state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocChunk {
+    pub key: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What one document needs written: its new chunk (or a compacted snapshot with the chunks it
+/// replaces in `delete`) and its sync state with the server, in one transaction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocWrite {
+    pub chunk: Option<DocChunk>,
+    pub delete: Vec<String>,
+    pub sync_state: Option<DocChunk>,
+    /// The document's heads this write brings storage to (not stored: for [`StoreDocs::saved`]).
+    pub heads: Vec<ChangeHash>,
+}
 
 /// The stock period every store starts in; a stocktake will open the next one.
 pub const OPENING_STOCK_PERIOD: &str = "opening";
 
 /// One open document and what of it is already in IndexedDB.
-pub struct Held {
+struct Held {
     pub doc: AutoCommit,
     persisted: Vec<ChangeHash>,
     snapshot_bytes: usize,
+    snapshot_keys: Vec<String>,
     incremental_bytes: usize,
     incremental_keys: Vec<String>,
 }
 
 impl Held {
     fn fresh(doc: AutoCommit) -> Held {
-        Held { doc, persisted: Vec::new(), snapshot_bytes: 0, incremental_bytes: 0, incremental_keys: Vec::new() }
+        Held {
+            doc,
+            persisted: Vec::new(),
+            snapshot_bytes: 0,
+            snapshot_keys: Vec::new(),
+            incremental_bytes: 0,
+            incremental_keys: Vec::new(),
+        }
+    }
+
+    /// Counts a stored chunk as known to this writer (so that compaction may replace it).
+    fn know(&mut self, id: DocumentId, key: &str, len: usize) {
+        if key.starts_with(&format!("{id}/s/")) {
+            if !self.snapshot_keys.iter().any(|k| k == key) {
+                self.snapshot_bytes = self.snapshot_bytes.max(len);
+                self.snapshot_keys.push(key.to_owned());
+            }
+        } else if !self.incremental_keys.iter().any(|k| k == key) {
+            self.incremental_bytes += len;
+            self.incremental_keys.push(key.to_owned());
+        }
     }
 }
 
 /// What a document is, so the app knows what to do when it changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
+pub enum DocRole {
     Settings,
     Catalog,
     Stock,
@@ -47,15 +97,15 @@ pub struct StoreDocs {
     pub store: Uuid,
     pub device: Uuid,
     actor: Actor,
-    docs: BTreeMap<DocumentId, (Role, Held)>,
+    docs: BTreeMap<DocumentId, (DocRole, Held)>,
 }
 
 pub fn chunk_prefix(document: DocumentId) -> String {
     format!("{document}/")
 }
 
-fn snapshot_key(document: DocumentId) -> String {
-    format!("{document}/s")
+fn heads_name(heads: &[ChangeHash]) -> String {
+    sorted(heads.to_vec()).iter().map(ToString::to_string).collect()
 }
 
 pub fn sync_state_key(document: DocumentId, server: &str) -> String {
@@ -85,25 +135,25 @@ impl StoreDocs {
 
     /// The documents this device opens on a day: settings, catalog, the stock period, the month's
     /// index and its own sales of the day. Other devices' days follow from the index.
-    pub fn standing(&self, today: BusinessDay) -> Vec<(DocumentId, Role)> {
+    pub fn standing(&self, today: BusinessDay) -> Vec<(DocumentId, DocRole)> {
         vec![
-            (self.settings_id(), Role::Settings),
-            (self.catalog_id(), Role::Catalog),
-            (self.stock_id(), Role::Stock),
-            (self.index_id(today), Role::Index),
-            (self.day_id(self.device, today), Role::OwnDay),
+            (self.settings_id(), DocRole::Settings),
+            (self.catalog_id(), DocRole::Catalog),
+            (self.stock_id(), DocRole::Stock),
+            (self.index_id(today), DocRole::Index),
+            (self.day_id(self.device, today), DocRole::OwnDay),
         ]
     }
 
     /// The genesis of a document: the same bytes on every device, so a document made here offline
     /// merges with the one the server holds.
-    fn genesis(&self, role: Role, id: DocumentId, today: BusinessDay, day_owner: Uuid) -> AutoCommit {
+    fn genesis(&self, role: DocRole, id: DocumentId, today: BusinessDay, day_owner: Uuid) -> AutoCommit {
         match role {
-            Role::Settings => SettingsDoc::new(self.store, &self.actor).into_automerge(),
-            Role::Catalog => CatalogDoc::new(self.store, &self.actor).into_automerge(),
-            Role::Stock => StockPeriod::new(self.store, OPENING_STOCK_PERIOD, &self.actor).into_automerge(),
-            Role::Index => MonthIndex::new(self.store, today.month(), &self.actor).into_automerge(),
-            Role::OwnDay | Role::OtherDay => {
+            DocRole::Settings => SettingsDoc::new(self.store, &self.actor).into_automerge(),
+            DocRole::Catalog => CatalogDoc::new(self.store, &self.actor).into_automerge(),
+            DocRole::Stock => StockPeriod::new(self.store, OPENING_STOCK_PERIOD, &self.actor).into_automerge(),
+            DocRole::Index => MonthIndex::new(self.store, today.month(), &self.actor).into_automerge(),
+            DocRole::OwnDay | DocRole::OtherDay => {
                 debug_assert_eq!(id, self.day_id(day_owner, today));
                 SalesDay::new(self.store, day_owner, today, &self.actor).into_automerge()
             }
@@ -115,21 +165,16 @@ impl StoreDocs {
     pub fn open(
         &mut self,
         id: DocumentId,
-        role: Role,
+        role: DocRole,
         day: BusinessDay,
         day_owner: Uuid,
         chunks: &[(String, Vec<u8>)],
     ) -> Vec<String> {
         let mut problems = Vec::new();
         let mut held = Held::fresh(AutoCommit::new().with_actor(self.actor.actor_id()));
-        let snapshot = snapshot_key(id);
         for (key, bytes) in chunks.iter().filter(|(k, _)| !k.contains("/y/")) {
             match held.doc.load_incremental(bytes) {
-                Ok(_) if *key == snapshot => held.snapshot_bytes = bytes.len(),
-                Ok(_) => {
-                    held.incremental_bytes += bytes.len();
-                    held.incremental_keys.push(key.clone());
-                }
+                Ok(_) => held.know(id, key, bytes.len()),
                 Err(e) => problems.push(format!("{key}: {e}")),
             }
         }
@@ -149,9 +194,8 @@ impl StoreDocs {
         let before = sorted(held.doc.get_heads());
         let all_persisted = before == sorted(held.persisted.clone());
         for (key, bytes) in chunks.iter().filter(|(k, _)| !k.contains("/y/")) {
-            if held.doc.load_incremental(bytes).is_ok() && *key != snapshot_key(id) && !held.incremental_keys.contains(key) {
-                held.incremental_bytes += bytes.len();
-                held.incremental_keys.push(key.clone());
+            if held.doc.load_incremental(bytes).is_ok() {
+                held.know(id, key, bytes.len());
             }
         }
         let after = sorted(held.doc.get_heads());
@@ -170,7 +214,7 @@ impl StoreDocs {
         self.docs.keys().copied().collect()
     }
 
-    pub fn role(&self, id: DocumentId) -> Option<Role> {
+    pub fn role(&self, id: DocumentId) -> Option<DocRole> {
         self.docs.get(&id).map(|(r, _)| *r)
     }
 
@@ -181,7 +225,7 @@ impl StoreDocs {
     fn with_typed<D: SharedDocument, T>(&mut self, id: DocumentId, edit: impl FnOnce(&mut D) -> Result<T, DocError>) -> Result<T, DocError> {
         let (_, held) = self.docs.get_mut(&id).ok_or_else(|| DocError::Corrupt(format!("document {id} is not open")))?;
         // Checked before the document is lent out, so a mismatch cannot drop it.
-        let kind = held.doc.get(pos_core::automerge::ROOT, "kind").ok().flatten().and_then(|(v, _)| v.into_string().ok());
+        let kind = held.doc.get(automerge::ROOT, "kind").ok().flatten().and_then(|(v, _)| v.into_string().ok());
         if kind.as_deref() != Some(D::KIND.as_str()) {
             return Err(DocError::Corrupt(format!("document {id} is not a {}", D::KIND)));
         }
@@ -202,11 +246,11 @@ impl StoreDocs {
     pub fn record_sale(&mut self, sale: &Sale, day: BusinessDay) -> Result<Vec<DocumentId>, DocError> {
         let own = self.day_id(self.device, day);
         if !self.is_open(own) {
-            self.open(own, Role::OwnDay, day, self.device, &[]);
+            self.open(own, DocRole::OwnDay, day, self.device, &[]);
         }
         let index = self.index_id(day);
         if !self.is_open(index) {
-            self.open(index, Role::Index, day, self.device, &[]);
+            self.open(index, DocRole::Index, day, self.device, &[]);
         }
         let recorded = self.with_typed(own, |d: &mut SalesDay| d.record_sale(sale))?;
         let stock = self.stock_id();
@@ -238,13 +282,13 @@ impl StoreDocs {
             // document never loads as thousands of small pieces.
             let write = if held.incremental_bytes + bytes.len() > held.snapshot_bytes.max(1024) {
                 DocWrite {
-                    chunk: Some(DocChunk { key: snapshot_key(*id), bytes: held.doc.save() }),
-                    delete: held.incremental_keys.clone(),
+                    chunk: Some(DocChunk { key: format!("{id}/s/{}", heads_name(&heads)), bytes: held.doc.save() }),
+                    delete: held.incremental_keys.iter().chain(&held.snapshot_keys).cloned().collect(),
                     sync_state,
                     heads,
                 }
             } else {
-                let key = format!("{id}/i/{}", Uuid::now_v7());
+                let key = format!("{id}/i/{}", heads_name(&heads));
                 DocWrite { chunk: Some(DocChunk { key, bytes }), delete: Vec::new(), sync_state, heads }
             };
             writes.push(write);
@@ -259,14 +303,13 @@ impl StoreDocs {
             let Some(id) = chunk.key.split('/').next().and_then(|s| s.parse::<DocumentId>().ok()) else { continue };
             let Some((_, held)) = self.docs.get_mut(&id) else { continue };
             held.persisted = write.heads.clone();
-            if chunk.key == snapshot_key(id) {
-                held.snapshot_bytes = chunk.bytes.len();
+            held.incremental_keys.retain(|k| !write.delete.contains(k));
+            held.snapshot_keys.retain(|k| !write.delete.contains(k));
+            if chunk.key.starts_with(&format!("{id}/s/")) {
+                held.snapshot_bytes = 0;
                 held.incremental_bytes = 0;
-                held.incremental_keys.retain(|k| !write.delete.contains(k));
-            } else {
-                held.incremental_bytes += chunk.bytes.len();
-                held.incremental_keys.push(chunk.key.clone());
             }
+            held.know(id, &chunk.key, chunk.bytes.len());
         }
     }
 
@@ -286,7 +329,7 @@ impl StoreDocs {
         self.with_typed(self.settings_id(), |s: &mut SettingsDoc| s.set_owner_pin_hash(hash))
     }
 
-    pub fn put_device(&mut self, entry: &pos_core::DeviceEntry) -> Result<(), DocError> {
+    pub fn put_device(&mut self, entry: &DeviceEntry) -> Result<(), DocError> {
         self.with_typed(self.settings_id(), |s: &mut SettingsDoc| s.put_device(entry))
     }
 
@@ -300,7 +343,7 @@ impl StoreDocs {
         self.with_typed(self.catalog_id(), |c: &mut CatalogDoc| c.replace(catalog))
     }
 
-    pub fn set_price(&mut self, product: &str, price: pos_core::Decimal) -> Result<(), DocError> {
+    pub fn set_price(&mut self, product: &str, price: Decimal) -> Result<(), DocError> {
         self.with_typed(self.catalog_id(), |c: &mut CatalogDoc| c.set_price(product, price))
     }
 
@@ -308,12 +351,12 @@ impl StoreDocs {
         self.read_typed(self.catalog_id(), |c: &CatalogDoc| c.price_conflicts()).unwrap_or_default()
     }
 
-    pub fn set_stock_baseline(&mut self, sku: &str, quantity: pos_core::Decimal) -> Result<(), DocError> {
+    pub fn set_stock_baseline(&mut self, sku: &str, quantity: Decimal) -> Result<(), DocError> {
         self.with_typed(self.stock_id(), |s: &mut StockPeriod| s.set_baseline(sku, quantity))
     }
 
     /// Stock levels of the SKUs that were counted (have a baseline).
-    pub fn stock_levels(&mut self) -> BTreeMap<String, pos_core::Decimal> {
+    pub fn stock_levels(&mut self) -> BTreeMap<String, Decimal> {
         self.read_typed(self.stock_id(), |s: &StockPeriod| {
             let counted = s.baselines()?;
             let levels = s.levels()?;
@@ -344,12 +387,12 @@ impl StoreDocs {
         self.read_typed(id, |d: &SalesDay| d.sales()).unwrap_or_default()
     }
 
-    pub fn unacknowledged(&mut self, client: &pos_core::sync::SyncClient) -> usize {
+    pub fn unacknowledged(&mut self, client: &SyncClient) -> usize {
         self.docs.iter_mut().map(|(id, (_, held))| client.unacknowledged(*id, &mut held.doc)).sum()
     }
 
     /// How many open documents hold the same changes as the server.
-    pub fn synced_count(&mut self, client: &pos_core::sync::SyncClient) -> (usize, usize) {
+    pub fn synced_count(&mut self, client: &SyncClient) -> (usize, usize) {
         let total = self.docs.len();
         let synced = self.docs.iter_mut().map(|(id, (_, held))| client.is_synced(*id, &mut held.doc)).filter(|s| *s).count();
         (synced, total)

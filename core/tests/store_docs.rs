@@ -1,0 +1,126 @@
+//! The documents a register holds open and the chunks that keep them: nothing is lost when a
+//! write fails, compaction keeps every change, two writers of one device merge through storage,
+//! and a device finds the other devices' days through the month's index.
+
+use std::collections::BTreeMap;
+
+use pos_core::{BusinessDay, DocRole, DocWrite, Sale, StoreDocs, Uuid, chunk_prefix, demo};
+
+const STORE: Uuid = Uuid::from_u128(0x5705);
+
+fn today() -> BusinessDay {
+    BusinessDay::new(2026, 11, 29).unwrap()
+}
+
+/// Storage as a map of keys to bytes, written the way the app's transaction writes it.
+#[derive(Default)]
+struct Shelf(BTreeMap<String, Vec<u8>>);
+
+impl Shelf {
+    fn apply(&mut self, writes: &[DocWrite]) {
+        for w in writes {
+            for key in &w.delete {
+                self.0.remove(key);
+            }
+            for chunk in w.chunk.iter().chain(&w.sync_state) {
+                self.0.insert(chunk.key.clone(), chunk.bytes.clone());
+            }
+        }
+    }
+
+    fn chunks(&self, prefix: &str) -> Vec<(String, Vec<u8>)> {
+        self.0.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// Opens a device's standing documents from what is stored, as the app does at start.
+    fn open(&self, device: Uuid, session: u32) -> StoreDocs {
+        let mut docs = StoreDocs::new(STORE, device, session);
+        for (id, role) in docs.standing(today()) {
+            let problems = docs.open(id, role, today(), device, &self.chunks(&chunk_prefix(id)));
+            assert!(problems.is_empty(), "{problems:?}");
+        }
+        docs
+    }
+}
+
+fn sale(device: Uuid, n: u64) -> Sale {
+    let (store, catalog) = demo::food_truck(false);
+    let id = Uuid::from_u128(device.as_u128() << 32 | u128::from(n));
+    demo::cash_sale(&store, &catalog, 12, id, "T1", n, 1_764_400_000_000 + n as i64)
+}
+
+#[test]
+fn a_failed_write_is_written_with_the_next_one() {
+    let device = Uuid::from_u128(1);
+    let mut shelf = Shelf::default();
+    let mut docs = shelf.open(device, 0);
+    docs.record_sale(&sale(device, 1), today()).unwrap();
+    let _lost = docs.unsaved(None, &BTreeMap::new()); // the transaction failed: not applied, not marked
+    docs.record_sale(&sale(device, 2), today()).unwrap();
+    let writes = docs.unsaved(None, &BTreeMap::new());
+    shelf.apply(&writes);
+    docs.saved(&writes);
+    assert!(docs.unsaved(None, &BTreeMap::new()).is_empty(), "nothing left to write");
+
+    let mut again = shelf.open(device, 0);
+    let own = again.day_id(device, today());
+    assert_eq!(again.sales_in(own).len(), 2);
+    assert_eq!(again.stock_levels().len(), 0, "no product was counted");
+}
+
+#[test]
+fn compaction_keeps_every_sale_and_bounds_the_chunks() {
+    let device = Uuid::from_u128(2);
+    let mut shelf = Shelf::default();
+    let mut docs = shelf.open(device, 0);
+    let mut compactions = 0;
+    for n in 1..=300 {
+        docs.record_sale(&sale(device, n), today()).unwrap();
+        let writes = docs.unsaved(None, &BTreeMap::new());
+        compactions += writes.iter().filter(|w| !w.delete.is_empty()).count();
+        shelf.apply(&writes);
+        docs.saved(&writes);
+    }
+    assert!(compactions > 0, "the chunks were compacted at least once");
+    let own = docs.day_id(device, today());
+    let chunks = shelf.chunks(&chunk_prefix(own));
+    assert!(chunks.len() < 150, "{} chunks for 300 sales: compaction did not bound them", chunks.len());
+    let mut again = shelf.open(device, 0);
+    assert_eq!(again.sales_in(own).len(), 300);
+}
+
+#[test]
+fn two_tabs_of_a_device_write_with_their_own_actors_and_merge_through_storage() {
+    let device = Uuid::from_u128(3);
+    let mut shelf = Shelf::default();
+    let mut first = shelf.open(device, 0);
+    let mut second = shelf.open(device, 1);
+    first.record_sale(&sale(device, 1), today()).unwrap();
+    second.record_sale(&sale(device, 2), today()).unwrap();
+    for docs in [&mut first, &mut second] {
+        let writes = docs.unsaved(None, &BTreeMap::new());
+        shelf.apply(&writes);
+        docs.saved(&writes);
+    }
+    let own = first.day_id(device, today());
+    assert!(first.merge_stored(own, &shelf.chunks(&chunk_prefix(own))), "the other tab's sale arrives");
+    assert_eq!(first.sales_in(own).len(), 2);
+    assert_eq!(shelf.open(device, 0).sales_in(own).len(), 2);
+}
+
+#[test]
+fn other_devices_days_are_found_through_the_month_index() {
+    let (a, b) = (Uuid::from_u128(4), Uuid::from_u128(5));
+    let mut a_docs = Shelf::default().open(a, 0);
+    a_docs.record_sale(&sale(a, 1), today()).unwrap();
+    let index = a_docs.index_id(today());
+
+    // Device b receives a's index (here by merging a's stored chunks, as sync would deliver them).
+    let mut shared = Shelf::default();
+    shared.apply(&a_docs.unsaved(None, &BTreeMap::new()));
+    let mut b_docs = Shelf::default().open(b, 0);
+    assert!(b_docs.merge_stored(index, &shared.chunks(&chunk_prefix(index))));
+    let found = b_docs.days_in_index(&[today()]);
+    assert_eq!(found, vec![(a_docs.day_id(a, today()), a, today())]);
+    assert_eq!(b_docs.role(index), Some(DocRole::Index));
+}
