@@ -8,6 +8,8 @@ mod pwa;
 mod scanner;
 mod state;
 mod storage;
+#[allow(dead_code)] // the printer driver uses it from the next commit on
+mod transport;
 mod views;
 
 use std::rc::Rc;
