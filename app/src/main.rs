@@ -4,11 +4,11 @@
 mod browser;
 mod i18n;
 mod idb;
+mod printing;
 mod pwa;
 mod scanner;
 mod state;
 mod storage;
-#[allow(dead_code)] // the printer driver uses it from the next commit on
 mod transport;
 mod views;
 
@@ -39,6 +39,7 @@ fn main() {
             Ok(state) => {
                 leptos::mount::mount_to_body(move || view! { <views::App state /> });
                 state.persist_open_ticket();
+                state.load_printer();
                 watch_connection(state);
                 listen_for_sales(state);
                 scanner::listen(state);

@@ -56,6 +56,7 @@ pub struct AppState {
     pub device_code: RwSignal<String>,
     pub notice: RwSignal<Option<Notice>>,
     pub connection: RwSignal<Connection>,
+    pub printer: crate::printing::Printer,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
 }
 
@@ -99,6 +100,7 @@ impl AppState {
             device_code: RwSignal::new(device_code),
             notice: RwSignal::new(None),
             connection: RwSignal::new(Connection::Checking),
+            printer: crate::printing::Printer::new(),
             storage: StoredValue::new_local(storage),
         }
     }
@@ -134,6 +136,10 @@ impl AppState {
                 )
             });
         });
+    }
+
+    pub fn storage(&self) -> Rc<dyn Storage> {
+        self.storage.get_value()
     }
 
     pub fn t(&self, msg: Msg) -> &'static str {
@@ -295,8 +301,10 @@ impl AppState {
                         }
                     });
                     // Shown over the register, which stays mounted for the next sale.
-                    state.last_sale.set(Some(sale));
+                    state.last_sale.set(Some(sale.clone()));
                     crate::announce_sale();
+                    // Only now, with the sale durable: printing can fail without touching it.
+                    state.after_sale(&sale);
                 }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }

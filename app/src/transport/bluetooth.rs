@@ -5,7 +5,7 @@
 use pos_devices::{BLUETOOTH_PRINT_SERVICES, BluetoothPacing};
 use wasm_bindgen::prelude::*;
 
-use super::{Link, TransportError, TransportKind};
+use super::{Link, TransportError};
 
 #[wasm_bindgen(inline_js = r#"
 function fail(kind, error) {
@@ -141,7 +141,7 @@ impl BluetoothDevice {
             .map(|s| JsValue::from(js_sys::Array::of2(&s.service.into(), &s.characteristic.into())))
             .collect();
         let link = bluetooth_connect(&self.device, pairs).await.map_err(TransportError::from_js)?;
-        Ok(Link::new(link, TransportKind::Bluetooth, false, Some(pacing)))
+        Ok(Link::new(link, false, Some(pacing)))
     }
 }
 

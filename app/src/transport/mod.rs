@@ -93,7 +93,6 @@ impl TransportError {
 /// An open connection to one device: write bytes, read what it sends back, close, and hear
 /// when it goes away. Implemented by [`Link`], whatever the API underneath.
 pub trait Transport {
-    fn kind(&self) -> TransportKind;
     /// Sends all of `bytes`, in order; resolves when the browser has handed them on.
     fn write<'a>(&'a self, bytes: &'a [u8]) -> TransportFuture<'a, ()>;
     /// Whether [`read`](Self::read) can ever return bytes (a Bluetooth printer's write
@@ -143,7 +142,6 @@ extern "C" {
 /// An open connection over any of the three APIs.
 pub struct Link {
     js: JsLink,
-    kind: TransportKind,
     can_read: bool,
     /// Writes are cut and paced this way (Bluetooth), else sent whole.
     pacing: Option<BluetoothPacing>,
@@ -152,16 +150,12 @@ pub struct Link {
 }
 
 impl Link {
-    pub(crate) fn new(js: JsValue, kind: TransportKind, can_read: bool, pacing: Option<BluetoothPacing>) -> Link {
-        Link { js: js.unchecked_into(), kind, can_read, pacing, on_disconnect: RefCell::new(None) }
+    pub(crate) fn new(js: JsValue, can_read: bool, pacing: Option<BluetoothPacing>) -> Link {
+        Link { js: js.unchecked_into(), can_read, pacing, on_disconnect: RefCell::new(None) }
     }
 }
 
 impl Transport for Link {
-    fn kind(&self) -> TransportKind {
-        self.kind
-    }
-
     fn write<'a>(&'a self, bytes: &'a [u8]) -> TransportFuture<'a, ()> {
         Box::pin(async move {
             let Some(pacing) = self.pacing else {

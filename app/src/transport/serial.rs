@@ -6,7 +6,7 @@ use pos_devices::{FlowControl, SerialSettings};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::{Link, TransportError, TransportKind};
+use super::{Link, TransportError};
 
 #[wasm_bindgen(inline_js = r#"
 function fail(kind, error) {
@@ -174,7 +174,7 @@ impl SerialPort {
             FlowControl::Hardware => "hardware",
         };
         let link = serial_open(&self.port, settings.baud_rate, flow).await.map_err(TransportError::from_js)?;
-        Ok(Link::new(link, TransportKind::Serial, true, None))
+        Ok(Link::new(link, true, None))
     }
 }
 

@@ -8,7 +8,7 @@ use pos_devices::{
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::{Link, TransportError, TransportKind};
+use super::{Link, TransportError};
 
 #[wasm_bindgen(inline_js = r#"
 function fail(kind, error) {
@@ -269,7 +269,7 @@ impl UsbDevice {
         )
         .await
         .map_err(TransportError::from_js)?;
-        Ok(Link::new(link, TransportKind::Usb, route.endpoint_in.is_some(), None))
+        Ok(Link::new(link, route.endpoint_in.is_some(), None))
     }
 }
 
