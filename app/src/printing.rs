@@ -454,6 +454,15 @@ impl AppState {
                 match state.send(&job).await {
                     Ok(()) => {
                         printer.state.set(PrintState::Printed);
+                        // "Printed." is news for a moment, not something to dismiss.
+                        set_timeout(
+                            move || {
+                                if printer.state.get_untracked() == PrintState::Printed {
+                                    printer.state.set(PrintState::Idle);
+                                }
+                            },
+                            std::time::Duration::from_secs(4),
+                        );
                         if let Some(reason) = job.opening {
                             state.record_opening(reason).await;
                         }
