@@ -108,7 +108,6 @@ messages! {
     Exact => "Exact", "Без сдачи";
     OtherAmount => "Other amount", "Другая сумма";
     TakeCash => "Take cash", "Принять наличные";
-    CashRounding => "Cash rounding", "Округление";
     CardInstructions => "Key the amount into the card terminal. When the terminal shows the approval, confirm it here.", "Введите сумму на банковском терминале. Когда терминал покажет одобрение, подтвердите его здесь.";
     CardAmount => "Amount on the terminal", "Сумма на терминале";
     AuthCode => "Auth code (optional)", "Код авторизации (необязательно)";
@@ -129,11 +128,9 @@ messages! {
     ChangeDue => "Change due", "Сдача";
     NoChange => "No change due", "Без сдачи";
     NewSale => "New sale", "Новая продажа";
-    ReceiptNo => "Receipt {number}", "Чек {number}";
     CashTendered => "Cash", "Наличные";
     CardTendered => "Card", "Карта";
     CardDetails => "Auth {auth} · card •••• {last4}", "Код {auth} · карта •••• {last4}";
-    Change => "Change", "Сдача";
     RecentSales => "Recent sales", "Последние продажи";
     NoSales => "No sales yet.", "Продаж пока нет.";
     Back => "Back", "Назад";
