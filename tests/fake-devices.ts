@@ -119,6 +119,14 @@ function printerCore() {
       }
       return taken;
     },
+    /** The browser's permission for the device: kept across reloads, like the real one. */
+    access(kind: string) {
+      const key = `fake-${kind}-granted`;
+      return {
+        grant() { localStorage.setItem(key, 'yes'); },
+        granted() { return core.connected && localStorage.getItem(key) === 'yes'; },
+      };
+    },
   };
   w.__fakePrinter = {
     setFault(fault: string | null) { core.fault = fault; },
@@ -139,8 +147,7 @@ export async function fakeUsbPrinter(page: Page, options: FakeUsbOptions): Promi
     ({ options, core: coreSource }) => {
       const core = eval(`(${coreSource})`)();
       const usb = new EventTarget() as any;
-      // The browser keeps a granted device across reloads; so does the fake.
-      let granted = localStorage.getItem('fake-usb-granted') === 'yes';
+      const access = core.access('usb');
       const makeDevice = () => {
         const claimed = new Set<number>();
         const configuration = {
@@ -214,12 +221,8 @@ export async function fakeUsbPrinter(page: Page, options: FakeUsbOptions): Promi
       };
       let device = makeDevice();
       core.onReconnect.push(() => { device = makeDevice(); });
-      usb.requestDevice = async () => {
-        granted = true;
-        localStorage.setItem('fake-usb-granted', 'yes');
-        return device;
-      };
-      usb.getDevices = async () => (granted && core.connected ? [device] : []);
+      usb.requestDevice = async () => (access.grant(), device);
+      usb.getDevices = async () => (access.granted() ? [device] : []);
       Object.defineProperty(navigator, 'usb', { value: usb, configurable: true });
     },
     { options, core: printerCore.toString() },
@@ -235,8 +238,7 @@ export async function fakeSerialPrinter(page: Page, options: FakeSerialOptions =
       const core = eval(`(${coreSource})`)();
       const w = window as any;
       const serial = new EventTarget() as any;
-      // The browser keeps a granted port across reloads; so does the fake.
-      let granted = localStorage.getItem('fake-serial-granted') === 'yes';
+      const access = core.access('serial');
       const makePort = () => {
         let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
         let pump: ReturnType<typeof setInterval> | null = null;
@@ -277,12 +279,8 @@ export async function fakeSerialPrinter(page: Page, options: FakeSerialOptions =
       };
       let port = makePort();
       core.onReconnect.push(() => { port = makePort(); });
-      serial.requestPort = async () => {
-        granted = true;
-        localStorage.setItem('fake-serial-granted', 'yes');
-        return port;
-      };
-      serial.getPorts = async () => (granted && core.connected ? [port] : []);
+      serial.requestPort = async () => (access.grant(), port);
+      serial.getPorts = async () => (access.granted() ? [port] : []);
       Object.defineProperty(navigator, 'serial', { value: serial, configurable: true });
     },
     { options, core: printerCore.toString() },
