@@ -118,6 +118,16 @@ test('a serial printer opens at its profile\'s speed, prints a cash sale, and is
   await expectPrinted(page);
   expect(printedReceipt(printer).text).toContain(`Receipt ${second}`);
   expect(printer.opens.at(-1)).toMatchObject({ baudRate: 38400 });
+
+  // The test page from settings prints the model's name and Cyrillic through its code page.
+  printer.clear();
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('print-test-page').click();
+  await expectPrinted(page);
+  const page1 = printedReceipt(printer).text;
+  expect(page1).toContain('Test page');
+  expect(page1).toContain('Epson TM-T20 / TM-m30 (80 mm)');
+  expect(page1).toContain('Съешь же ещё этих мягких французских булок');
 });
 
 test('a receipt is reprinted from the sales list as a marked merchant copy, without opening the drawer', async ({ page }) => {

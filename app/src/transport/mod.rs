@@ -191,7 +191,7 @@ impl Transport for Link {
     }
 
     fn on_disconnect(&self, callback: Box<dyn Fn()>) {
-        let closure = Closure::<dyn FnMut()>::new(move || callback());
+        let closure = Closure::<dyn FnMut()>::new(callback);
         self.js.set_ondisconnect(&closure);
         *self.on_disconnect.borrow_mut() = Some(closure);
     }
