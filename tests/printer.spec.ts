@@ -4,7 +4,7 @@
 // (tests/fake-devices.ts); what they receive is decoded by emupos, an independent ESC/POS
 // simulator, so these tests check what a real printer would print.
 import { expect, test, type Page } from '@playwright/test';
-import { openRegister, salesNumbers, sellOne } from './cashier';
+import { openRegister, salesNumbers, sellOne, tap } from './cashier';
 import { COMPOSITE_PRINTER, emupos, fakeSerialPrinter, fakeUsbPrinter, type FakePrinter } from './fake-devices';
 
 async function addPrinter(page: Page, connection: 'usb' | 'serial', model = 'epson-tm-t20') {
@@ -14,6 +14,24 @@ async function addPrinter(page: Page, connection: 'usb' | 'serial', model = 'eps
   await page.getByTestId('add-printer').click();
   await expect(page.getByTestId('printer-summary')).toBeVisible();
   await page.getByTestId('nav-register').click();
+}
+
+/** The printer setup as the app keeps it (`kv` key `printer`), as JSON. */
+async function savedPrinter(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((ok, fail) => {
+        const open = indexedDB.open('register');
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('kv').objectStore('kv').get('printer');
+          get.onsuccess = () => {
+            ok(String(get.result ?? ''));
+            open.result.close();
+          };
+        };
+      }),
+  );
 }
 
 async function expectPrinted(page: Page) {
@@ -128,6 +146,37 @@ test('a serial printer opens at its profile\'s speed, prints a cash sale, and is
   expect(page1).toContain('Test page');
   expect(page1).toContain('Epson TM-T20 / TM-m30 (80 mm)');
   expect(page1).toContain('Съешь же ещё этих мягких французских булок');
+});
+
+test('with printing after a sale off, a cash sale only opens the drawer, and Print receipt prints it without a second kick', async ({ page }) => {
+  const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
+  await openRegister(page);
+  await addPrinter(page, 'usb');
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('print-after-sale').uncheck();
+  // The setting is kept in IndexedDB, and still off after a restart.
+  await expect.poll(() => savedPrinter(page)).toContain('"print_after_sale":false');
+  await page.reload();
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('print-after-sale')).not.toBeChecked();
+  await page.getByTestId('nav-register').click();
+
+  await tap(page, 'Fries');
+  await page.getByTestId('pay').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await expectPrinted(page);
+  const kick = emupos(printer.bytes(3));
+  expect(kick.events.filter((e) => e.type === 'drawer.opened')).toHaveLength(1);
+  expect(kick.receipts.every((r) => r.text.trim() === '')).toBe(true);
+
+  printer.clear();
+  const number = ((await page.getByTestId('receipt-number').textContent()) ?? '').replace(/^\D*Receipt\s*/, '').trim();
+  await page.getByTestId('print-receipt').click();
+  await expectPrinted(page);
+  const { text, drawer } = printedReceipt(printer, 3);
+  expect(text).toContain(`Receipt ${number}`);
+  expect(drawer).toHaveLength(0);
 });
 
 test('a receipt is reprinted from the sales list as a marked merchant copy, without opening the drawer', async ({ page }) => {

@@ -39,7 +39,7 @@ fn main() {
             Ok(state) => {
                 leptos::mount::mount_to_body(move || view! { <views::App state /> });
                 state.persist_open_ticket();
-                state.load_printer();
+                state.load_drawer_openings();
                 watch_connection(state);
                 listen_for_sales(state);
                 scanner::listen(state);
@@ -98,7 +98,11 @@ async fn boot(lang: Lang) -> Result<AppState, StorageError> {
         }
     };
     let open = storage.load_open_ticket().await?;
-    Ok(AppState::new(lang, store, catalog, open, device.code, storage))
+    // Read before the screens start, so a sale completed at boot already prints.
+    let printer = storage.load_printer().await?;
+    let state = AppState::new(lang, store, catalog, open, device.code, storage);
+    state.printer.setup.set(printer);
+    Ok(state)
 }
 
 /// Polls the server's health, so the status says "offline" while it cannot be reached.

@@ -287,19 +287,7 @@ impl AppState {
         self.store.with_untracked(|store| ReceiptLayout::from_sale(sale, store, &options))
     }
 
-    /// Reads the printer setup and the drawer audit at start.
-    pub fn load_printer(&self) {
-        let state = *self;
-        let storage = self.storage();
-        spawn_local(async move {
-            match storage.load_printer().await {
-                Ok(setup) => state.printer.setup.set(setup),
-                Err(e) => state.notice.set(Some(storage_notice(&e))),
-            }
-            state.load_drawer_openings();
-        });
-    }
-
+    /// Reads the recent drawer openings for settings.
     pub fn load_drawer_openings(&self) {
         let state = *self;
         let storage = self.storage();
