@@ -108,7 +108,6 @@ messages! {
     Exact => "Exact", "Без сдачи";
     OtherAmount => "Other amount", "Другая сумма";
     TakeCash => "Take cash", "Принять наличные";
-    CashRounding => "Cash rounding", "Округление";
     CardInstructions => "Key the amount into the card terminal. When the terminal shows the approval, confirm it here.", "Введите сумму на банковском терминале. Когда терминал покажет одобрение, подтвердите его здесь.";
     CardAmount => "Amount on the terminal", "Сумма на терминале";
     AuthCode => "Auth code (optional)", "Код авторизации (необязательно)";
@@ -129,11 +128,9 @@ messages! {
     ChangeDue => "Change due", "Сдача";
     NoChange => "No change due", "Без сдачи";
     NewSale => "New sale", "Новая продажа";
-    ReceiptNo => "Receipt {number}", "Чек {number}";
     CashTendered => "Cash", "Наличные";
     CardTendered => "Card", "Карта";
     CardDetails => "Auth {auth} · card •••• {last4}", "Код {auth} · карта •••• {last4}";
-    Change => "Change", "Сдача";
     RecentSales => "Recent sales", "Последние продажи";
     NoSales => "No sales yet.", "Продаж пока нет.";
     Back => "Back", "Назад";
@@ -220,6 +217,57 @@ messages! {
     StockSaved => "Stock count saved.", "Пересчёт сохранён.";
     PriceConflictNote => "{product}: two prices were set at once ({prices}); every device uses {price}.", "{product}: одновременно заданы две цены ({prices}); все устройства используют {price}.";
     StockLeft => "{count} left", "Осталось: {count}";
+    // printers and drawer (issue 5)
+    PrinterHeading => "Receipt printer", "Принтер чеков";
+    PrinterNone => "No printer is set up: receipts are shown on screen only.", "Принтер не настроен: чеки только на экране.";
+    PrinterConnection => "Connection", "Подключение";
+    PrinterUsb => "USB", "USB";
+    PrinterSerial => "Serial port", "Последовательный порт";
+    PrinterBluetooth => "Bluetooth", "Bluetooth";
+    PrinterModel => "Printer model", "Модель принтера";
+    PaperWidth => "Characters per line", "Символов в строке";
+    BaudRate => "Speed, baud", "Скорость, бод";
+    ChunkSize => "Bluetooth chunk size, bytes", "Размер порции Bluetooth, байт";
+    AddPrinter => "Connect printer", "Подключить принтер";
+    UsbUnsupported => "This browser cannot reach USB printers (Firefox, Safari and iPhone or iPad browsers lack WebUSB). Use Chrome or Edge on a computer or Android, or connect the printer by Bluetooth.", "Этот браузер не работает с USB-принтерами (в Firefox, Safari и браузерах iPhone и iPad нет WebUSB). Откройте кассу в Chrome или Edge на компьютере или Android либо подключите принтер по Bluetooth.";
+    SerialUnsupported => "This browser cannot reach serial ports (Firefox, Safari and iPhone or iPad browsers lack WebSerial). Use Chrome or Edge on a computer, or connect the printer by USB or Bluetooth.", "Этот браузер не работает с последовательными портами (в Firefox, Safari и браузерах iPhone и iPad нет WebSerial). Откройте кассу в Chrome или Edge на компьютере либо подключите принтер по USB или Bluetooth.";
+    BluetoothUnsupported => "This browser cannot reach Bluetooth printers (Firefox, Safari and iPhone or iPad browsers lack Web Bluetooth). Use Chrome or Edge, or connect the printer by USB or serial port.", "Этот браузер не работает с Bluetooth-принтерами (в Firefox, Safari и браузерах iPhone и iPad нет Web Bluetooth). Откройте кассу в Chrome или Edge либо подключите принтер по USB или через последовательный порт.";
+    PrinterSummary => "{name}: {model}, {connection}.", "{name}: {model}, {connection}.";
+    PrintAfterSale => "Print the receipt after each sale", "Печатать чек после каждой продажи";
+    PrintTestPage => "Print test page", "Печать тестовой страницы";
+    ForgetPrinter => "Forget printer", "Забыть принтер";
+    TestPageTitle => "Test page", "Тестовая страница";
+    TestPageBody => "If this text and the line below are readable, the printer is set up.", "Если этот текст и строка ниже читаются, принтер настроен.";
+    Printing => "Printing…", "Печать…";
+    Printed => "Printed.", "Напечатано.";
+    PrintReceipt => "Print receipt", "Печать чека";
+    PrintCustomerCopy => "Print customer copy", "Печать копии покупателя";
+    PrintMerchantCopy => "Print merchant copy", "Печать копии продавца";
+    PrintAgain => "Print again", "Печатать снова";
+    PrinterCoverOpen => "The printer cover is open. Close it firmly and press Print again. The sale is saved.", "Крышка принтера открыта. Плотно закройте её и нажмите «Печатать снова». Продажа сохранена.";
+    PrinterPaperOut => "The printer is out of paper. Load a new roll and press Print again. The sale is saved.", "В принтере закончилась бумага. Вставьте новый рулон и нажмите «Печатать снова». Продажа сохранена.";
+    PrinterCutterJammed => "The paper cutter is jammed. Open the cover, remove the stuck paper, close the cover and press Print again.", "Заело отрезчик бумаги. Откройте крышку, уберите застрявшую бумагу, закройте крышку и нажмите «Печатать снова».";
+    PrinterFault => "The printer has a fault. Turn it off and on again; if this message comes back, call for service.", "Неисправность принтера. Выключите и включите его; если сообщение повторится, вызовите мастера.";
+    PrinterError => "The printer stopped with an error. Open and close its cover, then press Print again.", "Принтер остановился с ошибкой. Откройте и закройте крышку, затем нажмите «Печатать снова».";
+    PrinterOffline => "The printer is not ready. Check its cover and paper, then press Print again.", "Принтер не готов. Проверьте крышку и бумагу, затем нажмите «Печатать снова».";
+    PrinterDisconnected => "The printer disconnected before the receipt was finished. Check its cable, power or Bluetooth, then press Print again. The sale is saved.", "Принтер отключился, не допечатав чек. Проверьте кабель, питание или Bluetooth и нажмите «Печатать снова». Продажа сохранена.";
+    PrinterNotConnected => "The printer is not connected. Switch it on and plug it in, then press Print again; if it still fails, connect it again in Settings.", "Принтер не подключён. Включите и подключите его, затем нажмите «Печатать снова»; если не помогло, подключите его заново в настройках.";
+    PrinterClaimed => "The computer's own printer driver holds this USB printer, so the browser cannot use it (usual on Windows). Connect the printer by serial port or Bluetooth instead, or replace its driver with WinUSB.", "USB-принтер занят драйвером компьютера, поэтому браузер не может им пользоваться (обычно в Windows). Подключите принтер через последовательный порт или Bluetooth либо замените драйвер на WinUSB.";
+    PrinterNotChosen => "No printer was chosen.", "Принтер не выбран.";
+    PrinterNoInterface => "This USB device is not a receipt printer the register can use. Choose the printer, or connect it by serial port or Bluetooth.", "Это USB-устройство не подходит как принтер чеков. Выберите принтер или подключите его через последовательный порт или Bluetooth.";
+    PrinterFailed => "Printing failed ({reason}). Press Print again. The sale is saved.", "Печать не удалась ({reason}). Нажмите «Печатать снова». Продажа сохранена.";
+    PrinterPaperNearEnd => "The paper roll is nearly finished. Have a new roll ready.", "Рулон бумаги почти закончился. Приготовьте новый.";
+    NoSale => "No sale", "Без продажи";
+    NoSaleReason => "Why open the drawer?", "Зачем открыть ящик?";
+    OpenDrawer => "Open drawer", "Открыть ящик";
+    NoSaleNeedsReason => "Give a reason to open the drawer.", "Укажите, зачем открыть ящик.";
+    DrawerNeedsPrinter => "The cash drawer opens through the receipt printer: set one up in Settings.", "Денежный ящик открывается через принтер чеков: настройте принтер в настройках.";
+    DrawerOpenings => "Recent drawer openings", "Последние открытия ящика";
+    NoDrawerOpenings => "The drawer has not been opened yet.", "Ящик ещё не открывали.";
+    DrawerForSale => "Sale {receipt}", "Продажа {receipt}";
+    DrawerNoSale => "No sale: {reason}", "Без продажи: {reason}";
+    DrawerByDevice => "device {device}", "устройство {device}";
+    Cancel => "Cancel", "Отмена";
 }
 
 impl Msg {

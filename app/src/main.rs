@@ -4,11 +4,13 @@
 mod browser;
 mod i18n;
 mod idb;
+mod printing;
 mod pwa;
 mod scanner;
 mod state;
 mod storage;
 mod sync;
+mod transport;
 mod views;
 
 use std::rc::Rc;
@@ -38,6 +40,7 @@ fn main() {
             Ok(state) => {
                 leptos::mount::mount_to_body(move || view! { <views::App state /> });
                 state.persist_open_ticket();
+                state.load_drawer_openings();
                 watch_connection(state);
                 listen_for_sales(state);
                 scanner::listen(state);
@@ -97,7 +100,10 @@ async fn boot(lang: Lang) -> Result<AppState, StorageError> {
     };
     let open = storage.load_open_ticket().await?;
     let membership = storage.load_membership().await?;
+    // Read before the screens start, so a sale completed at boot already prints.
+    let printer = storage.load_printer().await?;
     let state = AppState::new(lang, store, catalog, open, device.code, slot, storage);
+    state.printer.setup.set(printer);
     if let Some((screen, code)) = enrollment_link() {
         if membership.is_none() {
             state.screen.set(screen);

@@ -75,6 +75,7 @@ pub struct AppState {
     pub enroll_code: RwSignal<String>,
     /// This tab's ticket slot, which also numbers its writer in the shared documents.
     pub session: u32,
+    pub printer: crate::printing::Printer,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<sync::Shared>, LocalStorage>,
 }
@@ -126,6 +127,7 @@ impl AppState {
             price_conflicts: RwSignal::new(Vec::new()),
             enroll_code: RwSignal::new(String::new()),
             session,
+            printer: crate::printing::Printer::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
         }
@@ -162,6 +164,10 @@ impl AppState {
                 )
             });
         });
+    }
+
+    pub fn storage(&self) -> Rc<dyn Storage> {
+        self.storage.get_value()
     }
 
     pub fn t(&self, msg: Msg) -> &'static str {
@@ -331,8 +337,10 @@ impl AppState {
                         }
                     });
                     // Shown over the register, which stays mounted for the next sale.
-                    state.last_sale.set(Some(sale));
+                    state.last_sale.set(Some(sale.clone()));
                     crate::announce_sale();
+                    // Only now, with the sale durable: printing can fail without touching it.
+                    state.after_sale(&sale);
                 }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
@@ -414,10 +422,6 @@ impl AppState {
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
-    }
-
-    pub fn storage(&self) -> Rc<dyn Storage> {
-        self.storage.get_value()
     }
 
     pub fn engine(&self) -> Option<sync::Shared> {
