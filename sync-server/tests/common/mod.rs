@@ -312,3 +312,62 @@ pub async fn pair(addr: SocketAddr, owner: &Device, name: &str) -> Device {
 pub fn another_setup_code(storage: &pos_sync_server::Storage) -> String {
     storage.new_setup_code(SystemTime::now()).unwrap()
 }
+
+// The automerge-repo wire protocol, written by hand so that tests see exactly the bytes.
+
+/// CBOR map of string keys to values, as the automerge-repo wire protocol uses.
+pub enum Val<'a> {
+    Str(&'a str),
+    Bytes(&'a [u8]),
+    Strs(&'a [&'a str]),
+    EmptyMap,
+}
+
+pub fn cbor(fields: &[(&str, Val<'_>)]) -> Vec<u8> {
+    let mut e = minicbor::Encoder::new(Vec::new());
+    e.map(fields.len() as u64).unwrap();
+    for (k, v) in fields {
+        e.str(k).unwrap();
+        match v {
+            Val::Str(s) => e.str(s).unwrap(),
+            Val::Bytes(b) => e.bytes(b).unwrap(),
+            Val::Strs(list) => {
+                e.array(list.len() as u64).unwrap();
+                for s in *list {
+                    e.str(s).unwrap();
+                }
+                &mut e
+            }
+            Val::EmptyMap => e.map(0).unwrap(),
+        };
+    }
+    e.into_writer()
+}
+
+/// A text field of a CBOR message map.
+pub fn str_field(msg: &[u8], key: &str) -> Option<String> {
+    let mut d = minicbor::Decoder::new(msg);
+    let n = d.map().unwrap().unwrap();
+    for _ in 0..n {
+        if d.str().unwrap() == key && d.datatype().unwrap() == minicbor::data::Type::String {
+            return Some(d.str().unwrap().to_string());
+        }
+        d.skip().unwrap();
+    }
+    None
+}
+
+/// The `senderId` of a CBOR message map.
+pub fn sender_id(msg: &[u8]) -> String {
+    str_field(msg, "senderId").expect("no senderId")
+}
+
+/// The `join` a client opens the protocol with, as the peer `peer`.
+pub fn join_message(peer: &str) -> Vec<u8> {
+    cbor(&[
+        ("type", Val::Str("join")),
+        ("senderId", Val::Str(peer)),
+        ("supportedProtocolVersions", Val::Strs(&["1"])),
+        ("peerMetadata", Val::EmptyMap),
+    ])
+}
