@@ -7,9 +7,7 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use automerge::sync::{Message as SyncMessage, State, SyncDoc};
@@ -18,55 +16,13 @@ use futures::{SinkExt, StreamExt};
 use samod::DocumentId;
 use tokio_tungstenite::tungstenite::Message;
 
-use common::{Val, cbor, create_store, join_message, sender_id, str_field};
+use common::{Process, Val, cbor, create_store, join_message, sender_id, spawn, str_field};
 
-const BIN: &str = env!("CARGO_BIN_EXE_pos-sync-server");
 const WAIT: Duration = Duration::from_secs(30);
 /// Kill rounds; each kills the server once while changes are in flight.
 const ROUNDS: usize = 3;
 /// Changes acknowledged in a round before the kill.
 const ACKED_BEFORE_KILL: usize = 120;
-
-/// The server binary, started on port 0, with the address and the setup code it printed.
-struct Process {
-    child: Child,
-    addr: std::net::SocketAddr,
-    setup_code: Option<String>,
-}
-
-/// Starts the binary; a fresh data dir (`fresh`) also prints the setup link.
-fn spawn(data: &Path, dist: &Path, fresh: bool) -> Process {
-    let mut child = Command::new(BIN)
-        .args(["--addr", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .arg("--static-dir")
-        .arg(dist)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the server binary starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("the start line");
-    let port = line
-        .split("http://127.0.0.1:")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|p| p.parse::<u16>().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
-    let mut setup = String::new();
-    let setup_code = if fresh && stdout.read_line(&mut setup).is_ok() {
-        setup.trim().split_once("code=").map(|(_, c)| c.to_string())
-    } else {
-        None
-    };
-    // Keep reading stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in stdout.lines() {});
-    Process {
-        child,
-        addr: ([127, 0, 0, 1], port).into(),
-        setup_code,
-    }
-}
 
 /// The changes of `id` that the server's SQLite holds.
 fn stored_doc(data: &Path, id: &DocumentId) -> Automerge {

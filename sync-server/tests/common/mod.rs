@@ -3,8 +3,10 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -370,4 +372,45 @@ pub fn join_message(peer: &str) -> Vec<u8> {
         ("supportedProtocolVersions", Val::Strs(&["1"])),
         ("peerMetadata", Val::EmptyMap),
     ])
+}
+
+/// The server binary, started on port 0, with the address and the setup code it printed.
+pub struct Process {
+    pub child: Child,
+    pub addr: std::net::SocketAddr,
+    pub setup_code: Option<String>,
+}
+
+/// Starts the binary; a fresh data dir (`fresh`) also prints the setup link.
+pub fn spawn(data: &Path, dist: &Path, fresh: bool) -> Process {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pos-sync-server"))
+        .args(["--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .arg("--static-dir")
+        .arg(dist)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("the start line");
+    let port = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    let mut setup = String::new();
+    let setup_code = if fresh && stdout.read_line(&mut setup).is_ok() {
+        setup.trim().split_once("code=").map(|(_, c)| c.to_string())
+    } else {
+        None
+    };
+    // Keep reading stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in stdout.lines() {});
+    Process {
+        child,
+        addr: ([127, 0, 0, 1], port).into(),
+        setup_code,
+    }
 }
