@@ -307,7 +307,16 @@ pub async fn sync_ws(
         _ => return unauthorized(MISSING_TOKEN),
     };
     let storage = state.storage.clone();
-    let status = match blocking(move || storage.device_token(&token)).await {
+    let now = state.clock.now();
+    let status = match blocking(move || {
+        let status = storage.device_token(&token)?;
+        if let TokenStatus::Valid { device, .. } = &status {
+            storage.touch_device(device, now)?;
+        }
+        Ok(status)
+    })
+    .await
+    {
         Ok(status) => status,
         Err(e) => {
             eprintln!("pos-sync-server: storage error: device token lookup: {e}");
@@ -392,6 +401,8 @@ async fn pump(
             incoming = socket.recv() => match incoming {
                 None | Some(Ok(Message::Close(_))) => break None,
                 Some(Err(e)) => {
+                    // axum hides tungstenite's error type; its capacity error reads
+                    // "Space limit exceeded: Message too long: ...".
                     let too_big = e.to_string().to_ascii_lowercase().contains("too");
                     break too_big.then_some(close::TOO_BIG);
                 }

@@ -102,7 +102,8 @@ async fn push_and_kill(
     let mut ended = false;
     while !ended {
         // Wait for the server when there is nothing to send, or after the kill.
-        let reply = if killed || !ready_to_send(&doc, &state) {
+        // automerge's sync keeps one message in flight: wait for the server's answer first.
+        let reply = if killed || state.in_flight {
             match tokio::time::timeout(WAIT, incoming_rx.recv()).await {
                 Ok(Some(Ok(Message::Binary(bytes)))) => {
                     let heads = heads_of_sync(&bytes);
@@ -161,12 +162,6 @@ async fn push_and_kill(
     }
     let _ = server.child.wait();
     acked
-}
-
-/// Whether the client should make and send another change now: not while the server has
-/// not answered our last message (automerge's sync keeps one message in flight).
-fn ready_to_send(_doc: &Automerge, state: &State) -> bool {
-    !state.in_flight
 }
 
 /// The Automerge sync message of a protocol `sync` message.
