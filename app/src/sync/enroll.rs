@@ -59,19 +59,31 @@ fn leave_enrollment_screen(state: AppState) {
     state.screen.set(Screen::Register);
 }
 
+/// Keeps the membership the server gave and starts syncing; says why not otherwise. Returns the
+/// store's name.
+async fn enter_store(state: AppState, enrolled: Result<crate::storage::Membership, ApiError>) -> Option<String> {
+    let membership = match enrolled {
+        Ok(m) => m,
+        Err(e) => {
+            state.notice.set(Some(api_notice(&e)));
+            return None;
+        }
+    };
+    if let Err(e) = state.storage().save_membership(membership.clone()).await {
+        state.notice.set(Some(crate::state::storage_notice(&e)));
+        return None;
+    }
+    let name = membership.store_name.clone();
+    state.join_store(membership).await;
+    Some(name)
+}
+
 /// Creates the store on the server and writes its first documents: the profile, the catalog
 /// this device sells from, the owner's PIN and this device's entry.
 pub async fn create_store(state: AppState, form: NewStore) {
     let Some(currency) = Currency::from_code(&form.currency) else { return state.error(Msg::InvalidNumber) };
-    let membership = match api::create_store(&form.setup_code, form.store_name.trim(), &form.currency, &form.locale, form.device_name.trim()).await {
-        Ok(m) => m,
-        Err(e) => return state.notice.set(Some(api_notice(&e))),
-    };
-    if let Err(e) = state.storage().save_membership(membership.clone()).await {
-        return state.notice.set(Some(crate::state::storage_notice(&e)));
-    }
-    let store_name = membership.store_name.clone();
-    state.join_store(membership).await;
+    let enrolled = api::create_store(&form.setup_code, form.store_name.trim(), &form.currency, &form.locale, form.device_name.trim()).await;
+    let Some(store_name) = enter_store(state, enrolled).await else { return };
     let Some(engine) = state.engine() else { return };
     let mut store: Store = state.store.get_untracked();
     store.name = store_name.clone();
@@ -98,15 +110,7 @@ pub async fn create_store(state: AppState, form: NewStore) {
 
 /// Joins a store with a pairing code; the store's settings and catalog then arrive by sync.
 pub async fn join(state: AppState, code: String, device_name: String) {
-    let membership = match api::pair_device(code.trim(), device_name.trim()).await {
-        Ok(m) => m,
-        Err(e) => return state.notice.set(Some(api_notice(&e))),
-    };
-    if let Err(e) = state.storage().save_membership(membership.clone()).await {
-        return state.notice.set(Some(crate::state::storage_notice(&e)));
-    }
-    let name = membership.store_name.clone();
-    state.join_store(membership).await;
+    let Some(name) = enter_store(state, api::pair_device(code.trim(), device_name.trim()).await).await else { return };
     if let Some(engine) = state.engine() {
         super::register_device(&engine, &state.device_code.get_untracked());
     }
