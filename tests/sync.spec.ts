@@ -208,3 +208,43 @@ test('two tabs of one device: one of them syncs, the sales of both reach the oth
   await sellCash(secondTab, 'Cola');
   await expect.poll(async () => (await allSales(second)).length, { timeout: 30_000 }).toBe(7);
 });
+
+test('a joining device whose receipt prefix another device of the store uses takes a new one', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const owner = await device(browser, server.setupLink());
+  await createStore(owner, 'Corner Shop');
+  await owner.getByTestId('nav-settings').click();
+  const ownerCode = /Device code (\S+?):/.exec(plain(await owner.getByTestId('device-code').textContent()))![1];
+  const { link } = await pairingCode(owner);
+
+  // The new device happens to have made the same prefix for itself.
+  const second = await device(browser, link);
+  await expect(second.getByTestId('join')).toBeVisible();
+  await second.evaluate(async (code) => {
+    const db: IDBDatabase = await new Promise((ok, err) => {
+      const r = indexedDB.open('register');
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => err(r.error);
+    });
+    await new Promise((ok) => {
+      const tx = db.transaction('kv', 'readwrite');
+      tx.objectStore('kv').put(JSON.stringify({ code, last_sequence: 0 }), 'device');
+      tx.oncomplete = ok;
+    });
+    db.close();
+  }, ownerCode);
+  await second.reload();
+  await second.getByTestId('nav-settings').click();
+  await expect(second.getByTestId('device-code')).toContainText(ownerCode);
+  await second.getByTestId('join-device-name').fill('Phone');
+  await second.getByTestId('join-store').click();
+  await expect(second.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
+  await second.getByTestId('nav-settings').click();
+  await expect(second.getByTestId('device-code')).not.toContainText(ownerCode, { timeout: 20_000 });
+
+  await second.getByTestId('nav-register').click();
+  await owner.getByTestId('nav-register').click();
+  await sellCash(owner, 'Cola');
+  await sellCash(second, 'Cola');
+  await expect.poll(async () => new Set(await allSales(owner)).size, { timeout: 20_000 }).toBe(2);
+});

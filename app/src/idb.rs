@@ -332,6 +332,10 @@ impl Storage for IdbStorage {
         Box::pin(self.by_receipt(receipt))
     }
 
+    fn set_device_code(&self, code: String) -> StorageFuture<'_, ()> {
+        Box::pin(async move { self.write_json(DEVICE_KEY, &DeviceInfo { code, last_sequence: 0 }).await })
+    }
+
     fn load_membership(&self) -> StorageFuture<'_, Option<Membership>> {
         Box::pin(async move { self.read_json(MEMBERSHIP_KEY).await })
     }

@@ -78,7 +78,7 @@ pub fn remember_lang(lang: Lang) {
 }
 
 /// A short code that prefixes this device's receipt numbers, made once when the database is new.
-fn new_device_code() -> String {
+pub fn new_device_code() -> String {
     // Four characters from the random part of a UUIDv7, in an alphabet without look-alikes.
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let bytes = pos_core::Uuid::now_v7().into_bytes();

@@ -119,6 +119,8 @@ pub trait Storage {
     fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>>;
     /// The sale with this receipt number, exactly as printed (`K7Q2-000042`).
     fn find_by_receipt(&self, receipt: String) -> StorageFuture<'_, Option<Sale>>;
+    /// Gives this device a new receipt-number prefix (its sequence starts again at 1).
+    fn set_device_code(&self, code: String) -> StorageFuture<'_, ()>;
     fn load_membership(&self) -> StorageFuture<'_, Option<Membership>>;
     fn save_membership(&self, membership: Membership) -> StorageFuture<'_, ()>;
     /// Every stored chunk of a document (snapshot, incrementals, sync states), by key.

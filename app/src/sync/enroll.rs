@@ -103,7 +103,7 @@ pub async fn create_store(state: AppState, form: NewStore) {
     if let Err(e) = result {
         return state.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
     }
-    super::register_device(&engine, &state.device_code.get_untracked());
+    super::claim_device_code(&engine);
     leave_enrollment_screen(state);
     state.notice.set(Some(Notice::Done(Msg::StoreCreated, vec![("name", store_name)])));
 }
@@ -112,7 +112,7 @@ pub async fn create_store(state: AppState, form: NewStore) {
 pub async fn join(state: AppState, code: String, device_name: String) {
     let Some(name) = enter_store(state, api::pair_device(code.trim(), device_name.trim()).await).await else { return };
     if let Some(engine) = state.engine() {
-        super::register_device(&engine, &state.device_code.get_untracked());
+        super::claim_device_code_when_settings_arrive(&engine);
     }
     leave_enrollment_screen(state);
     state.notice.set(Some(Notice::Done(Msg::Joined, vec![("name", name)])));

@@ -94,6 +94,8 @@ pub struct Engine {
     changed_days: BTreeSet<DocumentId>,
     retry_ms: u32,
     failures_in_a_row: u32,
+    /// A joining device enters itself in the settings once they have arrived.
+    awaiting_settings: bool,
     stopped: bool,
     storage: Rc<dyn Storage>,
     state: AppState,
@@ -151,6 +153,7 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
         changed_days: BTreeSet::new(),
         retry_ms: RETRY_FIRST_MS,
         failures_in_a_row: 0,
+        awaiting_settings: false,
         stopped: false,
         storage,
         state,
@@ -394,6 +397,9 @@ fn receive(shared: &Shared, bytes: &[u8]) {
             flush(shared, &[document]);
             if let Some(role) = role {
                 publish_store(shared, &[role]);
+                if role == Role::Settings && shared.borrow().awaiting_settings {
+                    claim_device_code_when_settings_arrive(shared);
+                }
                 if role == Role::Index {
                     open_new_days(shared);
                 }
@@ -682,8 +688,43 @@ pub fn edit(shared: &Shared, roles: &[Role], change: impl FnOnce(&mut StoreDocs)
     Ok(())
 }
 
+/// Enters this device in the store's settings with a receipt-number prefix no other device of
+/// the store uses, so receipt numbers stay unique across the store. Runs once the settings are
+/// known (at once for the owner; for a joining device, when they arrive).
+pub fn claim_device_code(shared: &Shared) {
+    let shared = shared.clone();
+    spawn_local(async move {
+        let (state, storage, taken) = {
+            let mut e = shared.borrow_mut();
+            e.awaiting_settings = false;
+            let me = e.membership.device_id;
+            let taken: BTreeSet<String> = e.docs.device_codes().into_iter().filter(|(id, _)| *id != me).map(|(_, c)| c).collect();
+            (e.state, e.storage.clone(), taken)
+        };
+        let mut code = state.device_code.get_untracked();
+        if taken.contains(&code) {
+            code = std::iter::repeat_with(crate::new_device_code).find(|c| !taken.contains(c)).unwrap_or(code);
+            if let Err(e) = storage.set_device_code(code.clone()).await {
+                return state.notice.set(Some(crate::state::storage_notice(&e)));
+            }
+            state.device_code.set(code.clone());
+        }
+        register_device(&shared, &code);
+    });
+}
+
+/// Waits for the store's settings before entering this device in them (a joining device).
+pub fn claim_device_code_when_settings_arrive(shared: &Shared) {
+    let ready = shared.borrow_mut().docs.store_profile().is_some();
+    if ready {
+        claim_device_code(shared);
+    } else {
+        shared.borrow_mut().awaiting_settings = true;
+    }
+}
+
 /// This device's entry in the store's settings (its name and receipt-number prefix).
-pub fn register_device(shared: &Shared, code: &str) {
+fn register_device(shared: &Shared, code: &str) {
     let entry = {
         let e = shared.borrow();
         DeviceEntry { id: e.membership.device_id, name: e.membership.device_name.clone(), code: code.to_owned(), revoked: false }

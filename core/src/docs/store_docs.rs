@@ -329,6 +329,15 @@ impl StoreDocs {
         self.with_typed(self.settings_id(), |s: &mut SettingsDoc| s.set_owner_pin_hash(hash))
     }
 
+    /// The receipt-number prefix of every device the settings list, by device id.
+    pub fn device_codes(&mut self) -> BTreeMap<Uuid, String> {
+        self.read_typed(self.settings_id(), |s: &SettingsDoc| s.devices())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| (d.id, d.code))
+            .collect()
+    }
+
     pub fn put_device(&mut self, entry: &DeviceEntry) -> Result<(), DocError> {
         self.with_typed(self.settings_id(), |s: &mut SettingsDoc| s.put_device(entry))
     }
