@@ -261,6 +261,9 @@ export async function fakeSerialPrinter(page: Page, options: FakeSerialOptions =
                 if (taken < chunk.length) {
                   core.connected = false;
                   controller?.error(new DOMException('The device has been lost.', 'NetworkError'));
+                  // As in Chromium, a lost device leaves the port with no streams.
+                  port.readable = null;
+                  port.writable = null;
                   const event = new Event('disconnect') as any;
                   event.port = port;
                   serial.dispatchEvent(event);
