@@ -189,6 +189,11 @@ test('with printing after a sale off, a cash sale only opens the drawer, and Pri
   await page.reload();
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('print-after-sale')).not.toBeChecked();
+  // Connecting the printer again keeps the choice.
+  await page.getByTestId('reconnect-printer').click();
+  await expect.poll(() => printer.requests()).toBe(1);
+  await expect.poll(() => savedPrinter(page)).toContain('"print_after_sale":false');
+  await expect(page.getByTestId('print-after-sale')).not.toBeChecked();
   await page.getByTestId('nav-register').click();
 
   await tap(page, 'Fries');

@@ -217,6 +217,7 @@ messages! {
     DrawerNoSale => "No sale: {reason}", "Без продажи: {reason}";
     DrawerByDevice => "device {device}", "устройство {device}";
     Cancel => "Cancel", "Отмена";
+    ConnectAgain => "Connect again", "Подключить заново";
 }
 
 impl Msg {

@@ -53,6 +53,7 @@ pub fn PrinterSettings() -> impl IntoView {
                         </label>
                         <div class="actions">
                             <button data-testid="print-test-page" on:click=move |_| state.print_test_page()>{move || state.t(Msg::PrintTestPage)}</button>
+                            <button data-testid="reconnect-printer" on:click=move |_| state.reconnect_printer()>{move || state.t(Msg::ConnectAgain)}</button>
                             <button class="danger" data-testid="forget-printer" on:click=move |_| state.forget_printer()>{move || state.t(Msg::ForgetPrinter)}</button>
                         </div>
                     }.into_any()
