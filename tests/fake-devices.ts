@@ -67,6 +67,11 @@ export class FakePrinter {
     await this.page.evaluate((n) => (window as any).__fakePrinter.disconnectAfter(n), bytes);
   }
 
+  /** How many times the page opened the browser's chooser since it loaded. */
+  async requests(): Promise<number> {
+    return this.page.evaluate(() => (window as any).__fakePrinter.requests());
+  }
+
   /** Plugs the printer back in: the browser lists it again among the granted devices. */
   async reconnect() {
     await this.page.evaluate(() => (window as any).__fakePrinter.reconnect());
@@ -93,6 +98,8 @@ function printerCore() {
     connected: true,
     replies: [] as number[],
     onReconnect: [] as (() => void)[],
+    /** How many times the page asked for the device through the browser's chooser. */
+    requests: 0,
     /** Epson's status bytes: fixed bits 0b0001_0010, plus what the fault sets. */
     status(n: number): number {
       const paperOut = core.fault === 'paper-out';
@@ -123,12 +130,16 @@ function printerCore() {
     access(kind: string) {
       const key = `fake-${kind}-granted`;
       return {
-        grant() { localStorage.setItem(key, 'yes'); },
+        grant() {
+          core.requests += 1;
+          localStorage.setItem(key, 'yes');
+        },
         granted() { return core.connected && localStorage.getItem(key) === 'yes'; },
       };
     },
   };
   w.__fakePrinter = {
+    requests: () => core.requests,
     setFault(fault: string | null) { core.fault = fault; },
     disconnectAfter(n: number) { core.remaining = n; },
     reconnect() {
@@ -261,6 +272,9 @@ export async function fakeSerialPrinter(page: Page, options: FakeSerialOptions =
                 if (taken < chunk.length) {
                   core.connected = false;
                   controller?.error(new DOMException('The device has been lost.', 'NetworkError'));
+                  // As in Chromium, a lost device leaves the port with no streams.
+                  port.readable = null;
+                  port.writable = null;
                   const event = new Event('disconnect') as any;
                   event.port = port;
                   serial.dispatchEvent(event);

@@ -148,6 +148,36 @@ test('a serial printer opens at its profile\'s speed, prints a cash sale, and is
   expect(page1).toContain('Съешь же ещё этих мягких французских булок');
 });
 
+test('a serial printer: paper out and cover open are read from its replies, and a disconnect mid-receipt is printed again once it is back', async ({ page }) => {
+  const printer = await fakeSerialPrinter(page);
+  await openRegister(page);
+  await addPrinter(page, 'serial');
+
+  await printer.setFault('cover-open');
+  const number = await sellOne(page, 'Cola');
+  await expect(page.getByTestId('print-message')).toHaveText(
+    'The printer cover is open. Close it firmly and press Print again. The sale is saved.',
+  );
+  await printer.setFault('paper-out');
+  await page.getByTestId('print-again').click();
+  await expect(page.getByTestId('print-message')).toContainText('The printer is out of paper.');
+  expect(printer.writes.every((w) => w.data.length === 3 && w.data[0] === 0x10 && w.data[1] === 0x04)).toBe(true);
+
+  await printer.setFault(null);
+  await printer.disconnectAfter(200);
+  await page.getByTestId('print-again').click();
+  await expect(page.getByTestId('print-message')).toContainText('The printer disconnected before the receipt was finished');
+
+  printer.clear();
+  await printer.reconnect();
+  await page.getByTestId('print-again').click();
+  await expectPrinted(page);
+  const { text, drawer } = printedReceipt(printer);
+  expect(text).toContain(`Receipt ${number}`);
+  expect(drawer).toHaveLength(1);
+  expect(await salesNumbers(page)).toEqual([number]);
+});
+
 test('with printing after a sale off, a cash sale only opens the drawer, and Print receipt prints it without a second kick', async ({ page }) => {
   const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
   await openRegister(page);
@@ -158,6 +188,11 @@ test('with printing after a sale off, a cash sale only opens the drawer, and Pri
   await expect.poll(() => savedPrinter(page)).toContain('"print_after_sale":false');
   await page.reload();
   await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('print-after-sale')).not.toBeChecked();
+  // Connecting the printer again keeps the choice.
+  await page.getByTestId('reconnect-printer').click();
+  await expect.poll(() => printer.requests()).toBe(1);
+  await expect.poll(() => savedPrinter(page)).toContain('"print_after_sale":false');
   await expect(page.getByTestId('print-after-sale')).not.toBeChecked();
   await page.getByTestId('nav-register').click();
 

@@ -233,6 +233,7 @@ messages! {
     SerialUnsupported => "This browser cannot reach serial ports (Firefox, Safari and iPhone or iPad browsers lack WebSerial). Use Chrome or Edge on a computer, or connect the printer by USB or Bluetooth.", "Этот браузер не работает с последовательными портами (в Firefox, Safari и браузерах iPhone и iPad нет WebSerial). Откройте кассу в Chrome или Edge на компьютере либо подключите принтер по USB или Bluetooth.";
     BluetoothUnsupported => "This browser cannot reach Bluetooth printers (Firefox, Safari and iPhone or iPad browsers lack Web Bluetooth). Use Chrome or Edge, or connect the printer by USB or serial port.", "Этот браузер не работает с Bluetooth-принтерами (в Firefox, Safari и браузерах iPhone и iPad нет Web Bluetooth). Откройте кассу в Chrome или Edge либо подключите принтер по USB или через последовательный порт.";
     PrinterSummary => "{name}: {model}, {connection}.", "{name}: {model}, {connection}.";
+    PrinterSummaryModel => "{model}, {connection}.", "{model}, {connection}.";
     PrintAfterSale => "Print the receipt after each sale", "Печатать чек после каждой продажи";
     PrintTestPage => "Print test page", "Печать тестовой страницы";
     ForgetPrinter => "Forget printer", "Забыть принтер";
@@ -268,6 +269,7 @@ messages! {
     DrawerNoSale => "No sale: {reason}", "Без продажи: {reason}";
     DrawerByDevice => "device {device}", "устройство {device}";
     Cancel => "Cancel", "Отмена";
+    ConnectAgain => "Connect again", "Подключить заново";
 }
 
 impl Msg {

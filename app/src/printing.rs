@@ -374,15 +374,40 @@ impl AppState {
         spawn_local(async move {
             state.forget_link().await;
             match connect(&choice).await {
-                Ok((setup, link)) => match storage.save_printer(Some(setup.clone())).await {
+                Ok((mut setup, link)) => {
+                    // Connecting again keeps what the shop chose before.
+                    if let Some(before) = state.printer.setup.get_untracked() {
+                        setup.print_after_sale = before.print_after_sale;
+                    }
+                    match storage.save_printer(Some(setup.clone())).await {
                     Ok(()) => {
                         state.keep_link(link);
                         state.printer.setup.set(Some(setup));
                     }
                     Err(e) => state.notice.set(Some(storage_notice(&e))),
-                },
+                    }
+                }
                 Err(failure) => state.printer.state.set(PrintState::Failed(failure)),
             }
+        });
+    }
+
+    /// Asks the browser for the printer again (a Bluetooth printer where the browser cannot
+    /// list granted devices, or a printer that was replaced), with the same settings.
+    pub fn reconnect_printer(&self) {
+        let Some(setup) = self.printer.setup.get_untracked() else { return };
+        let profile = setup.profile();
+        let (baud_rate, chunk_size) = match &setup.device {
+            PrinterDevice::Serial { baud_rate, .. } => (*baud_rate, BluetoothPacing::DEFAULT.chunk_size),
+            PrinterDevice::Bluetooth { chunk_size, .. } => (profile.serial.baud_rate, *chunk_size),
+            PrinterDevice::Usb(_) => (profile.serial.baud_rate, BluetoothPacing::DEFAULT.chunk_size),
+        };
+        self.add_printer(PrinterChoice {
+            kind: setup.device.kind(),
+            profile: PrinterProfile::by_id(&setup.profile).unwrap_or(profile),
+            chars_per_line: setup.chars_per_line,
+            baud_rate,
+            chunk_size,
         });
     }
 

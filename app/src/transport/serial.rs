@@ -59,7 +59,11 @@ class SerialPortLink {
     if (this.ondisconnect) this.ondisconnect();
   }
   async readLoop() {
-    while (this.port.readable && !this.closing) {
+    let previous = null;
+    // A recoverable error (framing, parity) gives a new readable; the same one again means the
+    // port is gone, and reading it again would spin.
+    while (this.port.readable && this.port.readable !== previous && !this.closing) {
+      previous = this.port.readable;
       const reader = this.port.readable.getReader();
       this.reader = reader;
       try {
@@ -70,8 +74,7 @@ class SerialPortLink {
           if (this.wake) this.wake();
         }
       } catch (e) {
-        // A fatal read error (the device went away) ends the stream; a recoverable one
-        // (framing, parity) gives a new readable on the next turn.
+        // Handled by the loop's condition.
       } finally {
         reader.releaseLock();
         this.reader = null;

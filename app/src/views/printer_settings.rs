@@ -40,9 +40,11 @@ pub fn PrinterSettings() -> impl IntoView {
                     let after_sale = setup.print_after_sale;
                     view! {
                         <p data-testid="printer-summary">
-                            {move || Msg::PrinterSummary.fill(state.lang.get(), &[
-                                ("name", &setup.name), ("model", &model), ("connection", state.t(kind_msg(kind))),
-                            ])}
+                            {move || {
+                                // A device that gave no name of its own is named after its model: say it once.
+                                let msg = if setup.name == model { Msg::PrinterSummaryModel } else { Msg::PrinterSummary };
+                                msg.fill(state.lang.get(), &[("name", &setup.name), ("model", &model), ("connection", state.t(kind_msg(kind)))])
+                            }}
                         </p>
                         <label class="check">
                             <input type="checkbox" data-testid="print-after-sale" prop:checked=after_sale
@@ -51,6 +53,7 @@ pub fn PrinterSettings() -> impl IntoView {
                         </label>
                         <div class="actions">
                             <button data-testid="print-test-page" on:click=move |_| state.print_test_page()>{move || state.t(Msg::PrintTestPage)}</button>
+                            <button data-testid="reconnect-printer" on:click=move |_| state.reconnect_printer()>{move || state.t(Msg::ConnectAgain)}</button>
                             <button class="danger" data-testid="forget-printer" on:click=move |_| state.forget_printer()>{move || state.t(Msg::ForgetPrinter)}</button>
                         </div>
                     }.into_any()
