@@ -2,12 +2,15 @@
 //! and mounts the screens.
 
 mod browser;
+mod camera;
+mod hid_scanner;
 mod i18n;
 mod idb;
 mod pwa;
 mod scanner;
 mod state;
 mod storage;
+mod terminal;
 mod views;
 
 use std::rc::Rc;
@@ -40,10 +43,16 @@ fn main() {
                 watch_connection(state);
                 listen_for_sales(state);
                 scanner::listen(state);
+                hid_scanner::listen(state);
                 // A paid ticket whose commit was interrupted (a crash, a closed tab) is committed
                 // now; the sale id it carries makes this safe if it had in fact been kept.
                 if state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid())) {
                     state.complete_sale();
+                }
+                // A card payment was with the terminal when the page went away: ask the terminal
+                // what became of it; it is recorded if approved and never sent a second time.
+                if state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some())) {
+                    terminal::recover(state);
                 }
                 wasm_bindgen_futures::spawn_local(async {
                     browser::persist_storage().await;
@@ -95,7 +104,10 @@ async fn boot(lang: Lang) -> Result<AppState, StorageError> {
         }
     };
     let open = storage.load_open_ticket().await?;
-    Ok(AppState::new(lang, store, catalog, open, device.code, storage))
+    let terminal = terminal::parse_settings(storage.load_setting(terminal::SETTINGS_KEY).await?);
+    let state = AppState::new(lang, store, catalog, open, device.code, storage);
+    state.terminal.set(terminal);
+    Ok(state)
 }
 
 /// Polls the server's health, so the status says "offline" while it cannot be reached.

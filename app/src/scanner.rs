@@ -58,7 +58,8 @@ fn handle(state: AppState, outputs: Vec<WedgeOutput>) {
     }
 }
 
-fn scanned(state: AppState, code: &str) {
+/// A code from any scanner (keyboard wedge, HID-POS, camera): added to the open ticket.
+pub fn scanned(state: AppState, code: &str) {
     if state.payment.with_untracked(Option::is_some) {
         // The total is being paid: adding to it now would change what the customer pays.
         state.notice.set(Some(Notice::Error(Msg::ScanWhilePaying, Vec::new())));

@@ -14,6 +14,7 @@ use pos_core::{
 use crate::i18n::Msg;
 use crate::i18n::Lang;
 use crate::storage::{OpenTicket, PendingPayment, Storage, StorageError};
+use crate::terminal::{Progress, TerminalSettings};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -56,6 +57,16 @@ pub struct AppState {
     pub device_code: RwSignal<String>,
     pub notice: RwSignal<Option<Notice>>,
     pub connection: RwSignal<Connection>,
+    /// The card terminal as set up in Settings.
+    pub terminal: RwSignal<TerminalSettings>,
+    /// What the terminal is doing while it works on an operation; `None` when idle.
+    pub card_progress: RwSignal<Option<Progress>>,
+    /// The terminal's receipt lines of the last card payment, for our printer.
+    pub terminal_print: RwSignal<Vec<String>>,
+    /// The HID-POS scanner listened to, by name.
+    pub hid_scanner: RwSignal<Option<String>>,
+    /// Whether the camera scanner is open.
+    pub camera_open: RwSignal<bool>,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
 }
 
@@ -99,6 +110,11 @@ impl AppState {
             device_code: RwSignal::new(device_code),
             notice: RwSignal::new(None),
             connection: RwSignal::new(Connection::Checking),
+            terminal: RwSignal::new(TerminalSettings::default()),
+            card_progress: RwSignal::new(None),
+            terminal_print: RwSignal::new(Vec::new()),
+            hid_scanner: RwSignal::new(None),
+            camera_open: RwSignal::new(false),
             storage: StoredValue::new_local(storage),
         }
     }
@@ -134,6 +150,17 @@ impl AppState {
                 )
             });
         });
+    }
+
+    pub fn storage(&self) -> Rc<dyn Storage> {
+        self.storage.get_value()
+    }
+
+    /// Saves the open ticket and its payment now, for a step that must be durable before the
+    /// next one (a card amount in flight before the terminal is asked).
+    pub async fn save_open_ticket_now(&self) -> Result<(), StorageError> {
+        let open = OpenTicket { ticket: self.ticket.get_untracked(), payment: self.payment.get_untracked() };
+        self.storage.get_value().save_open_ticket(open).await
     }
 
     pub fn t(&self, msg: Msg) -> &'static str {
@@ -208,12 +235,17 @@ impl AppState {
             return;
         }
         let payment = Payment::new(ticket.totals().total, *ticket.rules());
-        self.payment.set(Some(PendingPayment { sale_id: Uuid::now_v7(), payment }));
+        let training = self.terminal.with_untracked(TerminalSettings::is_training);
+        self.payment.set(Some(PendingPayment { sale_id: Uuid::now_v7(), payment, training, card_in_flight: None }));
         self.notice.set(None);
     }
 
     /// Closes the payment dialog; refused while tenders are recorded, because that money was taken.
     pub fn cancel_payment(&self) {
+        let card_open = self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
+        if card_open || self.card_progress.with_untracked(Option::is_some) {
+            return self.error(Msg::TerminalStillOpen);
+        }
         let has_tenders = self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| !p.payment.tenders().is_empty()));
         if has_tenders {
             self.error(Msg::CannotCancelWithTenders);

@@ -21,8 +21,10 @@ pub fn Receipt(sale: Sale) -> impl IntoView {
     let tenders = sale.tenders().to_vec();
     let change = sale.change();
     let rounding = sale.cash_rounding();
+    let training = sale.is_training();
     view! {
         <article class="receipt" data-testid="receipt">
+            {training.then(|| view! { <p class="training-banner" data-testid="receipt-training">{move || state.t(Msg::TrainingReceipt)}</p> })}
             <header>
                 <strong>{store.name.clone()}</strong>
                 <span>{store.address.clone()}</span>

@@ -46,6 +46,8 @@ pub fn Settings() -> impl IntoView {
                 <p data-testid="device-code">{move || Msg::DeviceCode.fill(state.lang.get(), &[("code", &state.device_code.get())])}</p>
             </div>
             <StorageSetting />
+            <super::terminal_settings::TerminalSettingsView />
+            <super::scanner_settings::ScannerSettings />
         </section>
     }
 }
