@@ -28,6 +28,8 @@ export default defineConfig({
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        // navigator.bluetooth, for the emulated Bluetooth printer (printer.spec.ts).
+        '--enable-features=WebBluetooth',
       ],
     },
   },

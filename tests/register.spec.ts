@@ -21,12 +21,13 @@ test('a cashier sells three items for cash with 50.00 tendered and sees the chan
 
   await expect(page.getByTestId('completed')).toBeVisible();
   await expect(page.getByTestId('change-amount')).toHaveText('€35.50');
-  await expect(page.getByTestId('receipt-total')).toHaveText('€14.50');
+  // The on-screen receipt is the printed one (ReceiptLayout), amounts and all.
+  await expect(page.getByTestId('receipt-total')).toHaveText('14.50 EUR');
   await expect(page.getByTestId('receipt-number')).toContainText(/Receipt [A-Z0-9]{4}-000001/);
   const receipt = page.getByTestId('receipt');
   await expect(receipt).toContainText('Classic Burger');
-  await expect(receipt).toContainText('Cash €50.00');
-  await expect(receipt).toContainText('Change €35.50');
+  await expect(receipt).toContainText('Cash 50.00 EUR');
+  await expect(receipt).toContainText('Change 35.50 EUR');
 
   // The next sale starts empty, and the sale is in the list of recent sales.
   await page.getByTestId('new-sale').click();
@@ -76,10 +77,11 @@ test('a split payment of cash and card', async ({ page }) => {
   await expect(page.getByTestId('completed')).toBeVisible();
   await expect(page.getByTestId('change-due')).toContainText('No change due');
   const receipt = page.getByTestId('receipt');
-  await expect(receipt).toContainText('Cash €5.00');
-  await expect(receipt).toContainText('Card €9.00');
+  await expect(receipt).toContainText('Cash 5.00 EUR');
+  await expect(receipt).toContainText('Card **** 4242 9.00 EUR');
   await expect(receipt).toContainText('A1B2C3');
-  await expect(receipt).toContainText('•••• 4242');
+  // Only the last four digits, masked as on paper.
+  await expect(receipt).toContainText('**** 4242');
 });
 
 test('the payment dialog cannot be closed while money has been taken', async ({ page }) => {

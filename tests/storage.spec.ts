@@ -137,7 +137,7 @@ test('a database written by schema version 1 is migrated without loss', async ({
     db.close();
     return result;
   });
-  expect(dump.version).toBe(2);
+  expect(dump.version).toBe(3);
   expect(dump.sales.values).toHaveLength(2);
 
   await page.goto('/health');
@@ -174,17 +174,19 @@ test('a database written by schema version 1 is migrated without loss', async ({
   await expect(page.getByTestId('receipt')).toContainText('Quesadilla');
   await page.getByTestId('nav-register').click();
   expect(await sellOne(page, 'Brownie')).toMatch(/-000003$/);
-  const version = await page.evaluate(
+  const schema = await page.evaluate(
     () =>
-      new Promise<number>((ok) => {
+      new Promise<{ version: number; stores: string[] }>((ok) => {
         const r = indexedDB.open('register');
         r.onsuccess = () => {
-          ok(r.result.version);
+          ok({ version: r.result.version, stores: Array.from(r.result.objectStoreNames) });
           r.result.close();
         };
       }),
   );
-  expect(version).toBe(2);
+  // Version 3 added the cash drawer's audit store on top of version 1's stores.
+  expect(schema.version).toBe(3);
+  expect(schema.stores).toEqual(['audit', 'kv', 'sales']);
 });
 
 test('a card approval recorded before a reload is still there, so the card is never charged twice', async ({ page }) => {

@@ -35,7 +35,7 @@ test.describe('training simulator', () => {
     await page.getByTestId('charge-terminal').click();
     await expect(page.getByTestId('terminal-progress')).toContainText('Terminal:');
     await expect(page.getByTestId('completed')).toBeVisible();
-    await expect(page.getByTestId('receipt-training')).toContainText('TRAINING');
+    await expect(page.getByTestId('receipt')).toContainText('*** TRAINING ***');
     await expect(page.getByTestId('receipt')).toContainText('4242');
     await expect(page.getByTestId('training-badge')).toBeVisible();
   });

@@ -5,6 +5,8 @@
 //!   sequence), `ticket:<slot>` (each tab's open ticket; see `browser::ticket_slot`).
 //! - `sales`: key path `id` (UUIDv7, so key order is time order); records `{id, receipt, json}`;
 //!   index `by_receipt` (unique, since schema version 2).
+//! - `audit` (since version 3): auto-incremented keys, JSON string values: each opening of the
+//!   cash drawer, in order. `kv` key `printer` holds the printer setup.
 //!
 //! A sale, its receipt number and the removal of the open ticket are one readwrite transaction
 //! with strict durability, awaited until it has committed.
@@ -20,17 +22,21 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::storage::{DeviceInfo, OpenTicket, PendingPayment, Storage, StorageError, StorageFuture};
+use crate::printing::PrinterSetup;
+use crate::storage::{DeviceInfo, DrawerOpening, OpenTicket, PendingPayment, Storage, StorageError, StorageFuture};
 
 pub const DB_NAME: &str = "register";
 /// Version 1: `kv` and `sales`. Version 2: the `by_receipt` index for searching past sales.
-pub const DB_VERSION: u32 = 2;
+/// Version 3: the `audit` store for cash drawer openings.
+pub const DB_VERSION: u32 = 3;
 
 const KV: &str = "kv";
 const SALES: &str = "sales";
 const BY_RECEIPT: &str = "by_receipt";
 const CATALOG_KEY: &str = "catalog";
 const DEVICE_KEY: &str = "device";
+const AUDIT: &str = "audit";
+const PRINTER_KEY: &str = "printer";
 
 #[derive(Serialize, Deserialize)]
 struct SaleRecord {
@@ -207,6 +213,29 @@ impl IdbStorage {
         Ok(out)
     }
 
+    async fn add_drawer_opening(&self, opening: DrawerOpening) -> Result<(), StorageError> {
+        let json = serde_json::to_string(&opening).map_err(failed)?;
+        let tx = self.db.transaction([AUDIT]).with_mode(TransactionMode::Readwrite).build().map_err(classify)?;
+        tx.object_store(AUDIT).map_err(classify)?.add(json).primitive().map_err(classify)?;
+        tx.commit().await.map_err(classify)
+    }
+
+    async fn newest_drawer_openings(&self, limit: usize) -> Result<Vec<DrawerOpening>, StorageError> {
+        let tx = self.db.transaction([AUDIT]).build().map_err(classify)?;
+        let audit = tx.object_store(AUDIT).map_err(classify)?;
+        let mut out = Vec::with_capacity(limit);
+        let cursor = audit.open_cursor().with_direction(CursorDirection::Prev).primitive().map_err(classify)?.await.map_err(classify)?;
+        if let Some(mut cursor) = cursor {
+            while out.len() < limit {
+                match cursor.next_record::<String>().await.map_err(classify)? {
+                    Some(json) => out.push(serde_json::from_str(&json).map_err(|e| failed(format!("an audit entry is unreadable: {e}")))?),
+                    None => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn by_receipt(&self, receipt: String) -> Result<Option<Sale>, StorageError> {
         let tx = self.db.transaction([SALES]).build().map_err(classify)?;
         let sales = tx.object_store(SALES).map_err(classify)?;
@@ -256,6 +285,22 @@ impl Storage for IdbStorage {
     fn find_by_receipt(&self, receipt: String) -> StorageFuture<'_, Option<Sale>> {
         Box::pin(self.by_receipt(receipt))
     }
+
+    fn load_printer(&self) -> StorageFuture<'_, Option<PrinterSetup>> {
+        Box::pin(async move { Ok(self.read_json::<Option<PrinterSetup>>(PRINTER_KEY).await?.flatten()) })
+    }
+
+    fn save_printer(&self, printer: Option<PrinterSetup>) -> StorageFuture<'_, ()> {
+        Box::pin(async move { self.write_json(PRINTER_KEY, &printer).await })
+    }
+
+    fn record_drawer_opening(&self, opening: DrawerOpening) -> StorageFuture<'_, ()> {
+        Box::pin(self.add_drawer_opening(opening))
+    }
+
+    fn drawer_openings(&self, limit: usize) -> StorageFuture<'_, Vec<DrawerOpening>> {
+        Box::pin(self.newest_drawer_openings(limit))
+    }
 }
 
 /// Creates or upgrades the schema. `indexed_db_futures` does not hand the upgrade transaction to
@@ -282,6 +327,11 @@ async fn migrate() -> Result<(), StorageError> {
                 let params = web_sys::IdbIndexParameters::new();
                 params.set_unique(true);
                 tx.object_store(SALES)?.create_index_with_str_and_optional_parameters(BY_RECEIPT, "receipt", &params)?;
+            }
+            if old < 3 {
+                let params = web_sys::IdbObjectStoreParameters::new();
+                params.set_auto_increment(true);
+                db.create_object_store_with_optional_parameters(AUDIT, &params)?;
             }
             Ok(())
         },

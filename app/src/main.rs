@@ -6,11 +6,13 @@ mod camera;
 mod hid_scanner;
 mod i18n;
 mod idb;
+mod printing;
 mod pwa;
 mod scanner;
 mod state;
 mod storage;
 mod terminal;
+mod transport;
 mod views;
 
 use std::rc::Rc;
@@ -40,6 +42,7 @@ fn main() {
             Ok(state) => {
                 leptos::mount::mount_to_body(move || view! { <views::App state /> });
                 state.persist_open_ticket();
+                state.load_printer();
                 watch_connection(state);
                 listen_for_sales(state);
                 scanner::listen(state);

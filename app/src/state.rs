@@ -67,6 +67,7 @@ pub struct AppState {
     pub hid_scanner: RwSignal<Option<String>>,
     /// Whether the camera scanner is open.
     pub camera_open: RwSignal<bool>,
+    pub printer: crate::printing::Printer,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
 }
 
@@ -115,6 +116,7 @@ impl AppState {
             terminal_print: RwSignal::new(Vec::new()),
             hid_scanner: RwSignal::new(None),
             camera_open: RwSignal::new(false),
+            printer: crate::printing::Printer::new(),
             storage: StoredValue::new_local(storage),
         }
     }
@@ -327,8 +329,10 @@ impl AppState {
                         }
                     });
                     // Shown over the register, which stays mounted for the next sale.
-                    state.last_sale.set(Some(sale));
+                    state.last_sale.set(Some(sale.clone()));
                     crate::announce_sale();
+                    // Only now, with the sale durable: printing can fail without touching it.
+                    state.after_sale(&sale);
                 }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }

@@ -8,6 +8,8 @@ use std::pin::Pin;
 use pos_core::{Catalog, CompleteError, Decimal, Payment, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
 
+use crate::printing::PrinterSetup;
+
 pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + 'a>>;
 
 /// Why something was not kept. In every case nothing already stored was changed.
@@ -76,6 +78,23 @@ pub struct OpenTicket {
     pub payment: Option<PendingPayment>,
 }
 
+/// One opening of the cash drawer, for the audit list. Kept on this device only, append-only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawerOpening {
+    pub at_ms: i64,
+    /// Who opened it. There are no staff accounts yet, so this is the device's code.
+    pub by: String,
+    pub reason: DrawerReason,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DrawerReason {
+    /// Change for a cash sale: its receipt number.
+    Sale { receipt: String },
+    /// "No sale", with what the cashier typed.
+    NoSale { reason: String },
+}
+
 pub trait Storage {
     fn device(&self) -> StorageFuture<'_, DeviceInfo>;
     /// The store profile and catalog, or `None` on a device that has none yet.
@@ -95,4 +114,12 @@ pub trait Storage {
     fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>>;
     /// The sale with this receipt number, exactly as printed (`K7Q2-000042`).
     fn find_by_receipt(&self, receipt: String) -> StorageFuture<'_, Option<Sale>>;
+    /// The printer this device prints to, if one was set up.
+    fn load_printer(&self) -> StorageFuture<'_, Option<PrinterSetup>>;
+    /// Remembers the printer, or forgets it with `None`.
+    fn save_printer(&self, printer: Option<PrinterSetup>) -> StorageFuture<'_, ()>;
+    /// Adds an opening to the drawer's audit list.
+    fn record_drawer_opening(&self, opening: DrawerOpening) -> StorageFuture<'_, ()>;
+    /// The newest `limit` drawer openings, newest first.
+    fn drawer_openings(&self, limit: usize) -> StorageFuture<'_, Vec<DrawerOpening>>;
 }

@@ -41,6 +41,9 @@
 //!   [`PrinterCondition`] adds replies up into [`PrinterProblem`]s.
 //! - [`ReceiptLayout::from_sale`] lays out a sale's receipt as [`ReceiptBlock`]s, in English
 //!   or Russian; [`ReceiptLayout::encode`] prints it, and the app shows the same blocks.
+//! - [`usb_print_route`] picks a USB printer's interface and bulk OUT endpoint from its
+//!   descriptors; [`BluetoothPacing`] cuts and paces BLE writes; [`SerialSettings`] come with
+//!   each profile.
 //! - [`WedgeDetector`] tells a keyboard-wedge barcode scanner's keys from a person's.
 //! - [`zvt`] speaks to card terminals (ZVT): commands, terminal messages, serial frames, and
 //!   a [`zvt::Transaction`] that runs one payment's dialogue with the app owning I/O and time.
@@ -59,6 +62,7 @@ mod error;
 mod hid_pos;
 mod image;
 mod layout;
+mod link;
 mod profile;
 mod receipt;
 mod scanner;
@@ -77,6 +81,11 @@ pub use hid_pos::{
 };
 pub use image::{Bitmap, Dither};
 pub use layout::{Column, row, truncate, two_columns, wrap};
+pub use link::{
+    BLUETOOTH_PRINT_SERVICES, BluetoothPacing, BluetoothPrintService, FlowControl, SerialSettings,
+    USB_CLASS_PRINTER, USB_CLASS_VENDOR, USB_PRINTER_VENDORS, UsbAlternate, UsbConfiguration,
+    UsbDirection, UsbEndpoint, UsbInterface, UsbPrintRoute, UsbTransfer, usb_print_route,
+};
 pub use profile::{DrawerPulse, PrinterProfile};
 pub use receipt::{
     DateTime, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage, ReceiptLayout,

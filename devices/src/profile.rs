@@ -3,6 +3,7 @@
 //! number is the usual cause of garbled Cyrillic, so the numbers live here, one table per model.
 
 use crate::codepage::CodePage;
+use crate::link::{FlowControl, SerialSettings};
 
 /// One printer model as the encoder needs to know it.
 ///
@@ -23,7 +24,16 @@ pub struct PrinterProfile {
     pub code_pages: &'static [(CodePage, u8)],
     /// The cash drawer pulse used when none is given.
     pub drawer_pulse: DrawerPulse,
+    /// The model's factory serial settings, for a printer on a serial port or USB-serial
+    /// adapter.
+    pub serial: SerialSettings,
 }
+
+/// Epson's serial interface leaves the factory at 38400 bps with hardware handshaking.
+const EPSON_SERIAL: SerialSettings = SerialSettings {
+    baud_rate: 38400,
+    flow_control: FlowControl::Hardware,
+};
 
 /// Epson's `ESC t` numbers (ESC/POS reference, "ESC t": PC437 = 0, PC866 = 17, PC858 = 19,
 /// WPC1251 = 46). CP858 comes first so `€` prints; CP866 before WPC1251 because every
@@ -60,6 +70,7 @@ impl PrinterProfile {
         dots_per_line: 576,
         code_pages: EPSON_PAGES,
         drawer_pulse: DrawerPulse::DEFAULT,
+        serial: EPSON_SERIAL,
     };
 
     /// Epson TM-T88 series: 80 mm paper but a 512-dot head, so 42 characters.
@@ -70,6 +81,7 @@ impl PrinterProfile {
         dots_per_line: 512,
         code_pages: EPSON_PAGES,
         drawer_pulse: DrawerPulse::DEFAULT,
+        serial: EPSON_SERIAL,
     };
 
     /// Xprinter 58 mm models (XP-58 series): 32 characters, 384 dots.
@@ -80,6 +92,7 @@ impl PrinterProfile {
         dots_per_line: 384,
         code_pages: XPRINTER_PAGES,
         drawer_pulse: DrawerPulse::DEFAULT,
+        serial: SerialSettings::DEFAULT,
     };
 
     /// Xprinter 80 mm models (XP-80 series, XP-N160II): 48 characters, 576 dots.
@@ -90,6 +103,7 @@ impl PrinterProfile {
         dots_per_line: 576,
         code_pages: XPRINTER_PAGES,
         drawer_pulse: DrawerPulse::DEFAULT,
+        serial: SerialSettings::DEFAULT,
     };
 
     /// Any ESC/POS printer on 58 mm paper, using only widely shared code page numbers.
@@ -100,6 +114,7 @@ impl PrinterProfile {
         dots_per_line: 384,
         code_pages: COMMON_PAGES,
         drawer_pulse: DrawerPulse::DEFAULT,
+        serial: SerialSettings::DEFAULT,
     };
 
     /// Any ESC/POS printer on 80 mm paper, using only widely shared code page numbers.
@@ -110,6 +125,7 @@ impl PrinterProfile {
         dots_per_line: 576,
         code_pages: COMMON_PAGES,
         drawer_pulse: DrawerPulse::DEFAULT,
+        serial: SerialSettings::DEFAULT,
     };
 
     /// Every built-in profile, for a settings screen.

@@ -270,7 +270,9 @@ fn browser(tools: &Tools, playwright_args: &[String]) -> Result<(Outcome, Option
         .env("PATH", tools.path())
         .env("POS_BASE_URL", server.base_url())
         .env("POS_SERVER_BIN", &server.server_bin)
-        .env("POS_STATIC_DIR", &server.dist);
+        .env("POS_STATIC_DIR", &server.dist)
+        // The printer tests decode what the fake printers received with emupos.
+        .env("EMUPOS_PYTHON", crate::ensure::emupos_python(&util::tools_dir()?));
     let (status, out) = run_tee(&mut cmd)?;
     drop(server);
     Ok(judge(

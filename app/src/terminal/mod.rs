@@ -69,7 +69,13 @@ pub enum Connection {
     /// No terminal: a simulator for training; every sale made meanwhile is a training sale.
     Training { outcome: TrainingOutcome },
     /// A ZVT terminal on a serial port (RS-232 or USB), chosen once in the browser's dialog.
-    ZvtSerial { baud: u32 },
+    ZvtSerial {
+        baud: u32,
+        /// The USB ids of the port, to find it again among the granted ones (a printer may be
+        /// on another serial port).
+        #[serde(default)]
+        port: Option<crate::transport::serial::SerialPortIds>,
+    },
 }
 
 /// The terminal as the merchant set it up in Settings.
@@ -293,7 +299,7 @@ pub fn connect(settings: &TerminalSettings, currency: Currency) -> Rc<dyn CardTe
     match &settings.connection {
         Connection::Standalone => Rc::new(Standalone),
         Connection::Training { outcome } => Rc::new(Simulator::new(*outcome, currency)),
-        Connection::ZvtSerial { baud } => Rc::new(ZvtSerial::new(*baud, &settings.password, currency)),
+        Connection::ZvtSerial { baud, port } => Rc::new(ZvtSerial::new(*port, *baud, &settings.password, currency)),
     }
 }
 
@@ -318,6 +324,10 @@ pub fn charge(state: AppState, amount: Decimal) {
     }
     if amount <= Decimal::ZERO || amount > pending.payment.remaining() {
         return state.error(if amount <= Decimal::ZERO { Msg::AmountMustBePositive } else { Msg::CardExceedsRemaining });
+    }
+    // Checked before anything is sent: a terminal takes whole minor units (cents) only.
+    if state.store.with_untracked(|s| s.rules.currency.round(amount)) != amount {
+        return state.error(Msg::InvalidNumber);
     }
     let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
     state.card_progress.set(Some(Progress::Sending));

@@ -4,82 +4,34 @@
 //! per page before the first operation, so the terminal knows the register prints and controls.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use pos_core::{CardApproval, Currency, Decimal, Uuid};
 use pos_devices::zvt::{
     Action, Approval, Command, LastOperation, Link, Operation, Outcome, Password, PendingOperation,
     StatusInformation, TerminalEvent, Transaction, ZvtError, config,
 };
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use pos_devices::{FlowControl, SerialSettings};
+
+use crate::transport::Transport;
+use crate::transport::TransportError;
+use crate::transport::serial::{SerialLink, SerialPort, SerialPortIds};
 
 use super::{
     CardTerminal, LastStatus, OnProgress, Progress, Report, TerminalApproval, TerminalError, TerminalFuture,
 };
 
-// The serial binding is deliberately tiny; it gives way to the shared WebSerial transport
-// (`app/src/transport/serial.rs`, printers branch) once that is merged.
-#[wasm_bindgen(inline_js = r#"
-export async function zvt_open(baud) {
-  if (!navigator.serial) throw new Error('no-webserial');
-  const ports = await navigator.serial.getPorts();
-  if (!ports.length) throw new Error('no-port');
-  const port = ports[0];
-  // ZVT on RS-232: 8 data bits, no parity, 2 stop bits.
-  if (!port.readable) await port.open({ baudRate: baud, dataBits: 8, parity: 'none', stopBits: 2 });
-  return { port, reader: port.readable.getReader(), pending: null };
-}
-export async function zvt_write(link, bytes) {
-  const writer = link.port.writable.getWriter();
-  try { await writer.write(bytes); } finally { writer.releaseLock(); }
-}
-// Resolves with the next bytes, or null after `ms`. A read still running when the time is up is
-// kept for the next call, so no byte is lost to a timeout.
-export async function zvt_read(link, ms) {
-  if (!link.pending) link.pending = link.reader.read();
-  let timer;
-  const late = new Promise((resolve) => { timer = setTimeout(() => resolve('late'), ms); });
-  const r = await Promise.race([link.pending, late]);
-  clearTimeout(timer);
-  if (r === 'late') return null;
-  link.pending = null;
-  if (r.done) throw new Error('closed');
-  return r.value;
-}
-export async function zvt_close(link) {
-  try { await link.reader.cancel(); } catch (e) {}
-  try { link.reader.releaseLock(); } catch (e) {}
-  try { await link.port.close(); } catch (e) {}
-}
-export async function zvt_choose_port() {
-  if (!navigator.serial) return false;
-  try { await navigator.serial.requestPort(); return true; } catch (e) { return false; }
-}
-export async function zvt_has_port() {
-  if (!navigator.serial) return false;
-  return (await navigator.serial.getPorts()).length > 0;
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn zvt_open(baud: u32) -> Result<js_sys::Promise, JsValue>;
-    #[wasm_bindgen(catch)]
-    fn zvt_write(link: &JsValue, bytes: &[u8]) -> Result<js_sys::Promise, JsValue>;
-    #[wasm_bindgen(catch)]
-    fn zvt_read(link: &JsValue, ms: u32) -> Result<js_sys::Promise, JsValue>;
-    fn zvt_close(link: &JsValue) -> js_sys::Promise;
-    fn zvt_choose_port() -> js_sys::Promise;
-    fn zvt_has_port() -> js_sys::Promise;
+/// Opens the browser's port chooser; the chosen port's ids, to find it again after a restart.
+pub async fn choose_port() -> Option<SerialPortIds> {
+    SerialPort::request().await.ok().map(|port| port.ids())
 }
 
-/// Opens the browser's port chooser; true when a port was chosen.
-pub async fn choose_port() -> bool {
-    JsFuture::from(zvt_choose_port()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
-}
-
-/// Whether a port was chosen before (the browser remembers the permission).
-pub async fn has_port() -> bool {
-    JsFuture::from(zvt_has_port()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+/// Whether the port with these ids was granted before (the browser remembers the permission).
+pub async fn has_port(ids: Option<SerialPortIds>) -> bool {
+    match ids {
+        Some(ids) => SerialPort::granted(ids).await.is_ok(),
+        None => false,
+    }
 }
 
 thread_local! {
@@ -87,39 +39,50 @@ thread_local! {
     static REGISTERED: Cell<bool> = const { Cell::new(false) };
 }
 
-struct Port(JsValue);
+/// The terminal's serial port, opened through the shared WebSerial transport.
+struct Port {
+    link: SerialLink,
+    gone: Rc<Cell<bool>>,
+}
 
 impl Port {
-    async fn open(baud: u32) -> Result<Port, TerminalError> {
-        let promise = zvt_open(baud).map_err(|_| TerminalError::NoPort)?;
-        match JsFuture::from(promise).await {
-            Ok(link) => Ok(Port(link)),
-            Err(e) => {
-                let text = js_sys::Error::from(e).message().as_string().unwrap_or_default();
-                Err(if text.starts_with("no-") { TerminalError::NoPort } else { TerminalError::NotConnected })
-            }
-        }
+    async fn open(ids: Option<SerialPortIds>, baud: u32) -> Result<Port, TerminalError> {
+        let ids = ids.ok_or(TerminalError::NoPort)?;
+        let port = SerialPort::granted(ids).await.map_err(|e| match e {
+            TransportError::Unsupported | TransportError::NotFound | TransportError::NotChosen => TerminalError::NoPort,
+            _ => TerminalError::NotConnected,
+        })?;
+        let link = port
+            .open(SerialSettings { baud_rate: baud, flow_control: FlowControl::None })
+            .await
+            .map_err(|_| TerminalError::NotConnected)?;
+        let gone = Rc::new(Cell::new(false));
+        let flag = gone.clone();
+        link.on_disconnect(Box::new(move || flag.set(true)));
+        Ok(Port { link, gone })
     }
 
     async fn write(&self, bytes: &[u8]) -> Result<(), TerminalError> {
-        let promise = zvt_write(&self.0, bytes).map_err(|_| TerminalError::Disconnected)?;
-        JsFuture::from(promise).await.map(|_| ()).map_err(|_| TerminalError::Disconnected)
+        self.link.write(bytes).await.map_err(|_| TerminalError::Disconnected)
     }
 
     /// The next bytes, or `None` when `ms` ran out first.
     async fn read(&self, ms: u32) -> Result<Option<Vec<u8>>, TerminalError> {
-        let promise = zvt_read(&self.0, ms).map_err(|_| TerminalError::Disconnected)?;
-        let value = JsFuture::from(promise).await.map_err(|_| TerminalError::Disconnected)?;
-        Ok((!value.is_null()).then(|| js_sys::Uint8Array::new(&value).to_vec()))
+        let bytes = self.link.read(ms).await.map_err(|_| TerminalError::Disconnected)?;
+        if bytes.is_empty() && self.gone.get() {
+            return Err(TerminalError::Disconnected);
+        }
+        Ok((!bytes.is_empty()).then_some(bytes))
     }
 
     async fn close(self) {
-        let _ = JsFuture::from(zvt_close(&self.0)).await;
+        let _ = self.link.close().await;
     }
 }
 
-/// A ZVT terminal on the first serial port the merchant chose.
+/// A ZVT terminal on the serial port the merchant chose.
 pub struct ZvtSerial {
+    port: Option<SerialPortIds>,
     baud: u32,
     password: Password,
     currency: Currency,
@@ -132,21 +95,28 @@ struct Finished {
 }
 
 impl ZvtSerial {
-    pub fn new(baud: u32, password: &str, currency: Currency) -> ZvtSerial {
+    pub fn new(port: Option<SerialPortIds>, baud: u32, password: &str, currency: Currency) -> ZvtSerial {
         let password = password.trim().parse().ok().and_then(|p| Password::new(p).ok());
-        ZvtSerial { baud, password: password.unwrap_or_else(|| Password::new(0).expect("0 is a password")), currency }
+        ZvtSerial { port, baud, password: password.unwrap_or_else(|| Password::new(0).expect("0 is a password")), currency }
     }
 
-    fn zvt(&self) -> (u32, Password, Currency) {
-        (self.baud, self.password, self.currency)
+    fn zvt(&self) -> (Line, Password, Currency) {
+        (Line { port: self.port, baud: self.baud }, self.password, self.currency)
     }
+}
+
+/// Which port, at what speed.
+#[derive(Clone, Copy)]
+struct Line {
+    port: Option<SerialPortIds>,
+    baud: u32,
 }
 
 /// Runs commands on one opened port: registration first if this page has not sent it, then
 /// `command`.
-async fn run(baud: u32, password: Password, currency: Currency, sale_id: Uuid, command: Command, on: &OnProgress)
+async fn run(line: Line, password: Password, currency: Currency, sale_id: Uuid, command: Command, on: &OnProgress)
 -> Result<Finished, TerminalError> {
-    let port = Port::open(baud).await?;
+    let port = Port::open(line.port, line.baud).await?;
     let result = async {
         if !REGISTERED.with(Cell::get) {
             let registration =
@@ -248,33 +218,33 @@ fn minor(currency: Currency, amount: Decimal) -> Result<u64, TerminalError> {
 
 impl CardTerminal for ZvtSerial {
     fn purchase(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval> {
-        let (baud, password, currency) = self.zvt();
+        let (line, password, currency) = self.zvt();
         Box::pin(async move {
             let command =
                 Command::Authorisation { amount: minor(currency, amount)?, currency: Some(currency.numeric()), payment_type: None };
-            payment(run(baud, password, currency, sale_id, command, &on).await?, currency, amount)
+            payment(run(line, password, currency, sale_id, command, &on).await?, currency, amount)
         })
     }
 
     fn refund(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval> {
-        let (baud, password, currency) = self.zvt();
+        let (line, password, currency) = self.zvt();
         Box::pin(async move {
             let command = Command::Refund { password, amount: minor(currency, amount)?, currency: Some(currency.numeric()) };
-            payment(run(baud, password, currency, sale_id, command, &on).await?, currency, amount)
+            payment(run(line, password, currency, sale_id, command, &on).await?, currency, amount)
         })
     }
 
     fn reversal(&self, sale_id: Uuid, receipt_no: Option<u16>, on: OnProgress) -> TerminalFuture<TerminalApproval> {
-        let (baud, password, currency) = self.zvt();
+        let (line, password, currency) = self.zvt();
         Box::pin(async move {
             let command = Command::Reversal { password, receipt_no };
-            payment(run(baud, password, currency, sale_id, command, &on).await?, currency, Decimal::ZERO)
+            payment(run(line, password, currency, sale_id, command, &on).await?, currency, Decimal::ZERO)
         })
     }
 
     fn last_status(&self, sale_id: Uuid, amount: Decimal, known_receipt_no: Option<u16>, on: OnProgress)
     -> TerminalFuture<LastStatus> {
-        let (baud, password, currency) = self.zvt();
+        let (line, password, currency) = self.zvt();
         Box::pin(async move {
             let pending = PendingOperation {
                 sale_id: sale_id.to_string(),
@@ -282,7 +252,7 @@ impl CardTerminal for ZvtSerial {
                 amount: Some(minor(currency, amount)?),
                 known_receipt_no,
             };
-            let done = run(baud, password, currency, sale_id, pending.status_query(password), &on).await?;
+            let done = run(line, password, currency, sale_id, pending.status_query(password), &on).await?;
             match pending.judge(&done.outcome) {
                 LastOperation::Approved(status) => {
                     Ok(LastStatus::Approved(approval(&status, currency, amount, done.print_lines)))
@@ -295,16 +265,16 @@ impl CardTerminal for ZvtSerial {
     }
 
     fn last_operation(&self, on: OnProgress) -> TerminalFuture<Report> {
-        let (baud, password, currency) = self.zvt();
+        let (line, password, currency) = self.zvt();
         Box::pin(async move {
-            report(run(baud, password, currency, Uuid::nil(), Command::RepeatReceipt { password }, &on).await?, currency)
+            report(run(line, password, currency, Uuid::nil(), Command::RepeatReceipt { password }, &on).await?, currency)
         })
     }
 
     fn end_of_day(&self, on: OnProgress) -> TerminalFuture<Report> {
-        let (baud, password, currency) = self.zvt();
+        let (line, password, currency) = self.zvt();
         Box::pin(async move {
-            report(run(baud, password, currency, Uuid::nil(), Command::EndOfDay { password }, &on).await?, currency)
+            report(run(line, password, currency, Uuid::nil(), Command::EndOfDay { password }, &on).await?, currency)
         })
     }
 
@@ -313,11 +283,11 @@ impl CardTerminal for ZvtSerial {
     }
 
     fn check(&self, on: OnProgress) -> TerminalFuture<Report> {
-        let (baud, password, currency) = self.zvt();
+        let (line, password, currency) = self.zvt();
         Box::pin(async move {
             REGISTERED.with(|r| r.set(false));
             let command = Command::StatusEnquiry { password: Some(password) };
-            report(run(baud, password, currency, Uuid::nil(), command, &on).await?, currency)
+            report(run(line, password, currency, Uuid::nil(), command, &on).await?, currency)
         })
     }
 }

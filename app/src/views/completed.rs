@@ -24,6 +24,7 @@ pub fn Completed() -> impl IntoView {
                     <button class="primary new-sale" data-testid="new-sale" on:click=move |_| state.new_sale()>
                         {move || state.t(Msg::NewSale)}
                     </button>
+                    <super::printing::PrintReceiptButton sale=sale.clone() />
                     <Receipt sale />
                 </div></div>
             }

@@ -4,6 +4,8 @@ mod camera;
 mod completed;
 mod discount;
 mod pay;
+mod printer_settings;
+mod printing;
 mod receipt;
 mod register;
 mod sales;
@@ -35,6 +37,7 @@ pub fn App(state: AppState) -> impl IntoView {
             <Header />
             <NoticeBar />
             <crate::pwa::UpdateBanner />
+            <printing::PrintStatus />
             <main class="screen">
                 {move || match state.screen.get() {
                     Screen::Register => view! { <register::Register /> }.into_any(),

@@ -92,6 +92,7 @@ pub fn Register() -> impl IntoView {
                 <Show when=move || state.catalog.with(|c| c.is_demo)>
                     <p class="demo-banner" data-testid="demo-banner">{move || state.t(Msg::DemoBanner)}</p>
                 </Show>
+                <super::printing::NoSale />
                 <input
                     type="search"
                     class="search"

@@ -14,6 +14,7 @@ pub fn Sales() -> impl IntoView {
         Some(sale) => view! {
             <div class="sale-detail">
                 <button class="back" on:click=move |_| state.viewed_sale.set(None)>{move || state.t(Msg::Back)}</button>
+                <super::printing::ReprintButtons sale=sale.clone() />
                 <Receipt sale />
             </div>
         }

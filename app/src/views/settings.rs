@@ -45,6 +45,7 @@ pub fn Settings() -> impl IntoView {
                 <h3>{move || state.t(Msg::Device)}</h3>
                 <p data-testid="device-code">{move || Msg::DeviceCode.fill(state.lang.get(), &[("code", &state.device_code.get())])}</p>
             </div>
+            <super::printer_settings::PrinterSettings />
             <StorageSetting />
             <super::terminal_settings::TerminalSettingsView />
             <super::scanner_settings::ScannerSettings />

@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use pos_devices::SerialSettings;
 
 use crate::i18n::{self, Msg};
 use crate::state::{AppState, Notice};
 use crate::terminal::{self, Connection, Report, TerminalError, TerminalSettings, TrainingOutcome};
 
-const BAUD_RATES: [u32; 4] = [9_600, 19_200, 57_600, 115_200];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -35,23 +35,24 @@ pub fn TerminalSettingsView() -> impl IntoView {
     let model = RwSignal::new(saved.model.clone());
     let serial_number = RwSignal::new(saved.serial_number.clone());
     let password = RwSignal::new(saved.password.clone());
-    let (kind, outcome, baud) = match saved.connection {
-        Connection::Standalone => (Kind::Standalone, TrainingOutcome::Approve, 9_600),
-        Connection::Training { outcome } => (Kind::Training, outcome, 9_600),
-        Connection::ZvtSerial { baud } => (Kind::Zvt, TrainingOutcome::Approve, baud),
+    let (kind, outcome, baud, port) = match saved.connection {
+        Connection::Standalone => (Kind::Standalone, TrainingOutcome::Approve, 9_600, None),
+        Connection::Training { outcome } => (Kind::Training, outcome, 9_600, None),
+        Connection::ZvtSerial { baud, port } => (Kind::Zvt, TrainingOutcome::Approve, baud, port),
     };
     let kind = RwSignal::new(kind);
     let outcome = RwSignal::new(outcome);
     let baud = RwSignal::new(baud);
+    let port = RwSignal::new(port);
     let port_chosen = RwSignal::new(false);
-    spawn_local(async move { port_chosen.set(terminal::zvt::has_port().await) });
+    spawn_local(async move { port_chosen.set(terminal::zvt::has_port(port.get_untracked()).await) });
     let result: RwSignal<Option<Result<(Msg, Report), TerminalError>>> = RwSignal::new(None);
 
     let save = move |_| {
         let connection = match kind.get_untracked() {
             Kind::Standalone => Connection::Standalone,
             Kind::Training => Connection::Training { outcome: outcome.get_untracked() },
-            Kind::Zvt => Connection::ZvtSerial { baud: baud.get_untracked() },
+            Kind::Zvt => Connection::ZvtSerial { baud: baud.get_untracked(), port: port.get_untracked() },
         };
         let last_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
         let settings = TerminalSettings {
@@ -66,8 +67,10 @@ pub fn TerminalSettingsView() -> impl IntoView {
     };
     let choose_port = move |_| {
         spawn_local(async move {
-            terminal::zvt::choose_port().await;
-            port_chosen.set(terminal::zvt::has_port().await);
+            if let Some(ids) = terminal::zvt::choose_port().await {
+                port.set(Some(ids));
+            }
+            port_chosen.set(terminal::zvt::has_port(port.get_untracked()).await);
         })
     };
     // Each button asks the saved terminal and shows its answer below.
@@ -160,9 +163,9 @@ pub fn TerminalSettingsView() -> impl IntoView {
                 <label class="field">
                     <span>{move || state.t(Msg::BaudRate)}</span>
                     <select data-testid="terminal-baud" on:change=move |ev| baud.set(event_target_value(&ev).parse().unwrap_or(9_600))>
-                        {BAUD_RATES
-                            .into_iter()
-                            .map(|b| view! { <option value=b.to_string() selected=move || baud.get() == b>{b.to_string()}</option> })
+                        {SerialSettings::BAUD_RATES
+                            .iter()
+                            .map(|&b| view! { <option value=b.to_string() selected=move || baud.get() == b>{b.to_string()}</option> })
                             .collect_view()}
                     </select>
                 </label>

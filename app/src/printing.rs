@@ -1,0 +1,515 @@
+//! The receipt printer and the cash drawer behind it: which printer this device uses, printing a
+//! sale's receipt, a test page or a drawer kick, and the audit of drawer openings.
+//!
+//! Printing never affects the sale: it starts only after storage has committed the sale, it
+//! reads the sale and never writes it, and a failure only sets [`PrintState::Failed`], which the
+//! screen shows with "Print again".
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pos_core::{Sale, Tender};
+use pos_devices::{
+    Align, BluetoothPacing, Cut, DrawerPin, FlowControl, PrinterCondition, PrinterProblem, PrinterProfile,
+    ReceiptCopy, ReceiptEncoder, ReceiptLanguage, ReceiptLayout, ReceiptOptions, SerialSettings, StatusRequest,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{Lang, Msg};
+use crate::state::{AppState, storage_notice};
+use crate::storage::{DrawerOpening, DrawerReason};
+use crate::transport::bluetooth::BluetoothDevice;
+use crate::transport::serial::{SerialPort, SerialPortIds};
+use crate::transport::usb::{UsbDevice, UsbDeviceIds};
+use crate::transport::{Link, Transport, TransportError, TransportKind};
+
+/// How long a status query waits for the printer's answer. A printer that never answers
+/// (some clones ignore `DLE EOT`) is printed to anyway.
+const STATUS_TIMEOUT_MS: u32 = 400;
+/// Drawer openings shown in settings.
+pub const RECENT_OPENINGS: usize = 20;
+
+/// Where the printer is, as remembered across restarts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PrinterDevice {
+    Usb(UsbDeviceIds),
+    Serial { ids: SerialPortIds, baud_rate: u32, hardware_flow: bool },
+    Bluetooth { id: String, chunk_size: usize },
+}
+
+impl PrinterDevice {
+    pub fn kind(&self) -> TransportKind {
+        match self {
+            PrinterDevice::Usb(_) => TransportKind::Usb,
+            PrinterDevice::Serial { .. } => TransportKind::Serial,
+            PrinterDevice::Bluetooth { .. } => TransportKind::Bluetooth,
+        }
+    }
+}
+
+/// The printer this device prints to, kept in IndexedDB (`kv` key `printer`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrinterSetup {
+    pub device: PrinterDevice,
+    /// What the device calls itself, for the settings screen.
+    pub name: String,
+    /// A `PrinterProfile` id from `pos-devices`.
+    pub profile: String,
+    /// Characters per line, when the paper is narrower than the model's default.
+    pub chars_per_line: u8,
+    /// Print the customer's receipt as soon as a sale is saved.
+    pub print_after_sale: bool,
+}
+
+impl PrinterSetup {
+    pub fn profile(&self) -> PrinterProfile {
+        let mut profile = PrinterProfile::by_id(&self.profile).unwrap_or(PrinterProfile::GENERIC_80);
+        if self.chars_per_line != profile.chars_per_line {
+            // 12-dot font A: the printable width follows the characters.
+            profile.dots_per_line = u16::from(self.chars_per_line) * 12;
+            profile.chars_per_line = self.chars_per_line;
+        }
+        profile
+    }
+}
+
+/// What went wrong with a print, in terms the cashier can act on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PrintFailure {
+    Problem(PrinterProblem),
+    Transport(TransportError),
+    NoInterface,
+}
+
+impl PrintFailure {
+    pub fn text(&self, lang: Lang) -> String {
+        let msg = match self {
+            PrintFailure::Problem(problem) => problem_msg(*problem),
+            PrintFailure::NoInterface => Msg::PrinterNoInterface,
+            PrintFailure::Transport(error) => match error {
+                TransportError::Unsupported => unsupported_msg(None),
+                TransportError::NotChosen => Msg::PrinterNotChosen,
+                TransportError::NotFound => Msg::PrinterNotConnected,
+                TransportError::Claimed => Msg::PrinterClaimed,
+                TransportError::Disconnected => Msg::PrinterDisconnected,
+                TransportError::Failed(reason) => return Msg::PrinterFailed.fill(lang, &[("reason", reason)]),
+            },
+        };
+        msg.text(lang).to_string()
+    }
+}
+
+fn problem_msg(problem: PrinterProblem) -> Msg {
+    match problem {
+        PrinterProblem::CoverOpen => Msg::PrinterCoverOpen,
+        PrinterProblem::PaperOut => Msg::PrinterPaperOut,
+        PrinterProblem::CutterJammed => Msg::PrinterCutterJammed,
+        PrinterProblem::Fault => Msg::PrinterFault,
+        PrinterProblem::PaperNearEnd => Msg::PrinterPaperNearEnd,
+        PrinterProblem::Error | PrinterProblem::Overheated => Msg::PrinterError,
+        _ => Msg::PrinterOffline,
+    }
+}
+
+/// The message for a browser without the API of `kind`.
+pub fn unsupported_msg(kind: Option<TransportKind>) -> Msg {
+    match kind {
+        Some(TransportKind::Serial) => Msg::SerialUnsupported,
+        Some(TransportKind::Bluetooth) => Msg::BluetoothUnsupported,
+        _ => Msg::UsbUnsupported,
+    }
+}
+
+/// Where the last print stands, for the status banner.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PrintState {
+    Idle,
+    Printing,
+    Printed,
+    Failed(PrintFailure),
+}
+
+/// Bytes to send, and the drawer opening they cause, if any (recorded once sent).
+#[derive(Clone, Debug)]
+struct PrintJob {
+    bytes: Vec<u8>,
+    opening: Option<DrawerReason>,
+}
+
+/// The printer's signals, held in [`AppState`].
+#[derive(Clone, Copy)]
+pub struct Printer {
+    pub setup: RwSignal<Option<PrinterSetup>>,
+    pub state: RwSignal<PrintState>,
+    pub openings: RwSignal<Vec<DrawerOpening>>,
+    link: StoredValue<Option<Rc<Link>>, LocalStorage>,
+    /// The job that failed, kept for "Print again".
+    failed_job: StoredValue<Option<PrintJob>, LocalStorage>,
+    /// Jobs waiting for the one printing, so two receipts never interleave on the paper.
+    queue: StoredValue<VecDeque<PrintJob>, LocalStorage>,
+    busy: StoredValue<bool, LocalStorage>,
+}
+
+impl Printer {
+    pub fn new() -> Printer {
+        Printer {
+            setup: RwSignal::new(None),
+            state: RwSignal::new(PrintState::Idle),
+            openings: RwSignal::new(Vec::new()),
+            link: StoredValue::new_local(None),
+            failed_job: StoredValue::new_local(None),
+            queue: StoredValue::new_local(VecDeque::new()),
+            busy: StoredValue::new_local(false),
+        }
+    }
+}
+
+/// Opens the remembered device without a chooser: USB and serial through the browser's list of
+/// granted devices, Bluetooth through `getDevices()` where the browser has it.
+async fn reopen(setup: &PrinterSetup) -> Result<Link, PrintFailure> {
+    let link = match &setup.device {
+        PrinterDevice::Usb(ids) => open_usb(UsbDevice::granted(ids).await.map_err(PrintFailure::Transport)?).await?,
+        PrinterDevice::Serial { ids, baud_rate, hardware_flow } => {
+            let port = SerialPort::granted(*ids).await.map_err(PrintFailure::Transport)?;
+            port.open(serial_settings(*baud_rate, *hardware_flow)).await.map_err(PrintFailure::Transport)?
+        }
+        PrinterDevice::Bluetooth { id, chunk_size } => {
+            let device = BluetoothDevice::granted(id).await.map_err(PrintFailure::Transport)?;
+            device.connect(BluetoothPacing::with_chunk_size(*chunk_size)).await.map_err(PrintFailure::Transport)?
+        }
+    };
+    Ok(link)
+}
+
+async fn open_usb(device: UsbDevice) -> Result<Link, PrintFailure> {
+    if pos_devices::usb_print_route(&device.configurations()).is_none() {
+        return Err(PrintFailure::NoInterface);
+    }
+    device.open().await.map_err(PrintFailure::Transport)
+}
+
+pub fn serial_settings(baud_rate: u32, hardware_flow: bool) -> SerialSettings {
+    SerialSettings { baud_rate, flow_control: if hardware_flow { FlowControl::Hardware } else { FlowControl::None } }
+}
+
+/// What the cashier chose in the "Connect printer" form.
+#[derive(Clone, Debug)]
+pub struct PrinterChoice {
+    pub kind: TransportKind,
+    pub profile: PrinterProfile,
+    pub chars_per_line: u8,
+    pub baud_rate: u32,
+    pub chunk_size: usize,
+}
+
+/// Asks the browser for the device (its chooser), opens it, and returns the setup to keep.
+async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, Link), PrintFailure> {
+    let setup = |device, name: Option<String>| PrinterSetup {
+        device,
+        name: name.unwrap_or_else(|| choice.profile.name.to_string()),
+        profile: choice.profile.id.to_string(),
+        chars_per_line: choice.chars_per_line,
+        print_after_sale: true,
+    };
+    match choice.kind {
+        TransportKind::Usb => {
+            let device = UsbDevice::request().await.map_err(PrintFailure::Transport)?;
+            let (ids, name) = (device.ids(), device.name());
+            let link = open_usb(device).await?;
+            Ok((setup(PrinterDevice::Usb(ids), name), link))
+        }
+        TransportKind::Serial => {
+            let port = SerialPort::request().await.map_err(PrintFailure::Transport)?;
+            let ids = port.ids();
+            let hardware_flow = choice.profile.serial.flow_control == FlowControl::Hardware;
+            let link = port.open(serial_settings(choice.baud_rate, hardware_flow)).await.map_err(PrintFailure::Transport)?;
+            let device = PrinterDevice::Serial { ids, baud_rate: choice.baud_rate, hardware_flow };
+            Ok((setup(device, None), link))
+        }
+        TransportKind::Bluetooth => {
+            let device = BluetoothDevice::request().await.map_err(PrintFailure::Transport)?;
+            let (id, name) = (device.id(), device.name().filter(|n| !n.is_empty()));
+            let pacing = BluetoothPacing::with_chunk_size(choice.chunk_size);
+            let link = device.connect(pacing).await.map_err(PrintFailure::Transport)?;
+            Ok((setup(PrinterDevice::Bluetooth { id, chunk_size: pacing.chunk_size }, name), link))
+        }
+    }
+}
+
+/// Asks the printer what is wrong, if it can answer. `Ok` when nothing blocks printing or the
+/// printer does not answer status queries at all.
+async fn check_status(link: &Link) -> Result<(), PrintFailure> {
+    if !link.can_read() {
+        return Ok(());
+    }
+    // Whatever the printer sent before belongs to no question of ours.
+    link.read(0).await.map_err(PrintFailure::Transport)?;
+    let mut condition = PrinterCondition::default();
+    for request in StatusRequest::ALL {
+        link.write(&request.bytes()).await.map_err(PrintFailure::Transport)?;
+        let reply = link.read(STATUS_TIMEOUT_MS).await.map_err(PrintFailure::Transport)?;
+        let Some(&byte) = reply.last() else { return Ok(()) };
+        if let Ok(reply) = request.parse(byte) {
+            condition.apply(reply);
+        }
+    }
+    match condition.problems().into_iter().find(|p| p.blocks_printing()) {
+        Some(problem) => Err(PrintFailure::Problem(problem)),
+        None => Ok(()),
+    }
+}
+
+fn receipt_language(lang: Lang) -> ReceiptLanguage {
+    ReceiptLanguage::from_tag(lang.tag())
+}
+
+/// Minutes east of UTC on this device's clock, for the printed time.
+fn utc_offset_minutes(at_ms: i64) -> i32 {
+    -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64)).get_timezone_offset() as i32)
+}
+
+fn has_cash(sale: &Sale) -> bool {
+    sale.tenders().iter().any(|t| matches!(t, Tender::Cash { .. }))
+}
+
+impl AppState {
+    /// The receipt layout of `sale`, for the screen and the printer alike.
+    pub fn receipt_layout(&self, sale: &Sale, copy: ReceiptCopy, reprint: bool) -> ReceiptLayout {
+        let options = ReceiptOptions {
+            language: receipt_language(self.lang.get_untracked()),
+            copy,
+            utc_offset_minutes: utc_offset_minutes(sale.completed_at_ms()),
+            reprint,
+            training: sale.is_training(),
+            ..ReceiptOptions::default()
+        };
+        self.store.with_untracked(|store| ReceiptLayout::from_sale(sale, store, &options))
+    }
+
+    /// Reads the printer setup and the drawer audit at start.
+    pub fn load_printer(&self) {
+        let state = *self;
+        let storage = self.storage();
+        spawn_local(async move {
+            match storage.load_printer().await {
+                Ok(setup) => state.printer.setup.set(setup),
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
+            }
+            state.load_drawer_openings();
+        });
+    }
+
+    pub fn load_drawer_openings(&self) {
+        let state = *self;
+        let storage = self.storage();
+        spawn_local(async move {
+            if let Ok(list) = storage.drawer_openings(RECENT_OPENINGS).await {
+                state.printer.openings.set(list);
+            }
+        });
+    }
+
+    /// Called once a sale is committed: prints the customer's receipt when the setting says
+    /// so, and opens the drawer for a cash sale either way. Never touches the sale.
+    pub fn after_sale(&self, sale: &Sale) {
+        let Some(setup) = self.printer.setup.get_untracked() else { return };
+        let opening = has_cash(sale).then(|| DrawerReason::Sale { receipt: sale.receipt_number().to_string() });
+        if setup.print_after_sale {
+            self.print_sale(sale, ReceiptCopy::Customer, false, true);
+        } else if let Some(reason) = opening {
+            self.run_print(PrintJob { bytes: drawer_kick(setup.profile()), opening: Some(reason) });
+        }
+    }
+
+    /// Prints `copy` of `sale`: after the sale (with the drawer kick for cash when `kick`), or
+    /// as a reprint from the list of sales (marked, and the drawer stays shut).
+    pub fn print_sale(&self, sale: &Sale, copy: ReceiptCopy, reprint: bool, kick: bool) {
+        let Some(setup) = self.printer.setup.get_untracked() else { return };
+        let mut layout = self.receipt_layout(sale, copy, reprint);
+        if !kick {
+            layout.blocks.retain(|block| *block != pos_devices::ReceiptBlock::OpenDrawer);
+        }
+        let opening = layout
+            .blocks
+            .contains(&pos_devices::ReceiptBlock::OpenDrawer)
+            .then(|| DrawerReason::Sale { receipt: sale.receipt_number().to_string() });
+        match layout.encode(setup.profile()) {
+            Ok(encoded) => self.run_print(PrintJob { bytes: encoded.bytes, opening }),
+            Err(e) => self.printer.state.set(PrintState::Failed(PrintFailure::Transport(TransportError::Failed(e.to_string())))),
+        }
+    }
+
+    pub fn print_test_page(&self) {
+        let Some(setup) = self.printer.setup.get_untracked() else { return };
+        let lang = self.lang.get_untracked();
+        let profile = setup.profile();
+        let mut page = ReceiptEncoder::new(profile);
+        page.initialize()
+            .align(Align::Center)
+            .bold(true)
+            .line(Msg::TestPageTitle.text(lang))
+            .bold(false)
+            .line(profile.name)
+            .align(Align::Left)
+            .wrapped(Msg::TestPageBody.text(lang))
+            .line("Съешь же ещё этих мягких французских булок")
+            .line(&"1234567890".repeat(usize::from(profile.chars_per_line).div_ceil(10))[..usize::from(profile.chars_per_line)])
+            .feed(3)
+            .cut(Cut::Partial);
+        self.run_print(PrintJob { bytes: page.finish().bytes, opening: None });
+    }
+
+    /// "No sale": opens the drawer with a reason, recorded in the audit list.
+    pub fn open_drawer_no_sale(&self, reason: String) -> Result<(), Msg> {
+        // when roles exist: require manager
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return Err(Msg::NoSaleNeedsReason);
+        }
+        let Some(setup) = self.printer.setup.get_untracked() else { return Err(Msg::DrawerNeedsPrinter) };
+        self.run_print(PrintJob { bytes: drawer_kick(setup.profile()), opening: Some(DrawerReason::NoSale { reason }) });
+        Ok(())
+    }
+
+    pub fn print_again(&self) {
+        if let Some(job) = self.printer.failed_job.get_value() {
+            self.run_print(job);
+        }
+    }
+
+    /// Opens the browser's chooser for `choice`, connects, and keeps the setup.
+    pub fn add_printer(&self, choice: PrinterChoice) {
+        let state = *self;
+        let storage = self.storage();
+        self.printer.state.set(PrintState::Idle);
+        spawn_local(async move {
+            state.forget_link().await;
+            match connect(&choice).await {
+                Ok((setup, link)) => match storage.save_printer(Some(setup.clone())).await {
+                    Ok(()) => {
+                        state.keep_link(link);
+                        state.printer.setup.set(Some(setup));
+                    }
+                    Err(e) => state.notice.set(Some(storage_notice(&e))),
+                },
+                Err(failure) => state.printer.state.set(PrintState::Failed(failure)),
+            }
+        });
+    }
+
+    pub fn set_print_after_sale(&self, on: bool) {
+        let Some(mut setup) = self.printer.setup.get_untracked() else { return };
+        setup.print_after_sale = on;
+        self.save_setup(Some(setup));
+    }
+
+    pub fn forget_printer(&self) {
+        let state = *self;
+        spawn_local(async move { state.forget_link().await });
+        self.printer.failed_job.set_value(None);
+        self.printer.state.set(PrintState::Idle);
+        self.save_setup(None);
+    }
+
+    fn save_setup(&self, setup: Option<PrinterSetup>) {
+        let state = *self;
+        let storage = self.storage();
+        spawn_local(async move {
+            match storage.save_printer(setup.clone()).await {
+                Ok(()) => state.printer.setup.set(setup),
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
+            }
+        });
+    }
+
+    fn keep_link(&self, link: Link) {
+        let printer = self.printer;
+        // An unplugged printer is opened afresh for the next job.
+        link.on_disconnect(Box::new(move || printer.link.set_value(None)));
+        printer.link.set_value(Some(Rc::new(link)));
+    }
+
+    async fn forget_link(&self) {
+        if let Some(link) = self.printer.link.try_update_value(Option::take).flatten() {
+            let _ = link.close().await;
+        }
+    }
+
+    /// Sends `job`: opens the printer if needed, checks its status, writes the bytes, and
+    /// records a drawer opening once the kick has gone out. One job at a time; a job asked for
+    /// while another prints waits for it.
+    fn run_print(&self, job: PrintJob) {
+        let state = *self;
+        let printer = self.printer;
+        printer.state.set(PrintState::Printing);
+        printer.failed_job.set_value(None);
+        printer.queue.update_value(|queue| queue.push_back(job));
+        if printer.busy.get_value() {
+            return;
+        }
+        printer.busy.set_value(true);
+        spawn_local(async move {
+            while let Some(job) = printer.queue.try_update_value(VecDeque::pop_front).flatten() {
+                match state.send(&job).await {
+                    Ok(()) => {
+                        printer.state.set(PrintState::Printed);
+                        // "Printed." is news for a moment, not something to dismiss.
+                        set_timeout(
+                            move || {
+                                if printer.state.get_untracked() == PrintState::Printed {
+                                    printer.state.set(PrintState::Idle);
+                                }
+                            },
+                            std::time::Duration::from_secs(4),
+                        );
+                        if let Some(reason) = job.opening {
+                            state.record_opening(reason).await;
+                        }
+                    }
+                    Err(failure) => {
+                        if matches!(failure, PrintFailure::Transport(_)) {
+                            state.forget_link().await;
+                        }
+                        printer.failed_job.set_value(Some(job));
+                        printer.state.set(PrintState::Failed(failure));
+                    }
+                }
+            }
+            printer.busy.set_value(false);
+        });
+    }
+
+    async fn send(&self, job: &PrintJob) -> Result<(), PrintFailure> {
+        let setup = self.printer.setup.get_untracked().ok_or(PrintFailure::Transport(TransportError::NotFound))?;
+        let link = match self.printer.link.get_value() {
+            Some(link) => link,
+            None => {
+                let link = reopen(&setup).await?;
+                self.keep_link(link);
+                self.printer.link.get_value().ok_or(PrintFailure::Transport(TransportError::Disconnected))?
+            }
+        };
+        check_status(&link).await?;
+        link.write(&job.bytes).await.map_err(PrintFailure::Transport)
+    }
+
+    async fn record_opening(&self, reason: DrawerReason) {
+        let opening = DrawerOpening { at_ms: js_sys::Date::now() as i64, by: self.device_code.get_untracked(), reason };
+        match self.storage().record_drawer_opening(opening.clone()).await {
+            Ok(()) => self.printer.openings.update(|list| {
+                list.insert(0, opening);
+                list.truncate(RECENT_OPENINGS);
+            }),
+            Err(e) => self.notice.set(Some(storage_notice(&e))),
+        }
+    }
+}
+
+/// Only the drawer kick: `ESC @`, then `ESC p` with the profile's pulse.
+fn drawer_kick(profile: PrinterProfile) -> Vec<u8> {
+    let mut kick = ReceiptEncoder::new(profile);
+    kick.initialize().open_drawer(DrawerPin::Pin2);
+    kick.finish().bytes
+}
