@@ -557,6 +557,35 @@ impl Shop {
 }
 
 #[test]
+fn a_training_sale_is_kept_but_not_counted_as_money() {
+    let mut shop = two_devices();
+    shop.sell(0, 0, 1, 1_000);
+    let own = SalesDay::id(STORE, device_id(0), day());
+    let before = shop.devices[0].days[&own].summary().unwrap();
+    let real = shop.devices[0].last_sale.clone().unwrap();
+
+    let (store, menu) = demo::food_truck(false);
+    let device = &mut shop.devices[0];
+    let product = &menu.products[1];
+    let mut ticket = Ticket::new(store.rules);
+    ticket.add(product, menu.tax_category(&product.tax_category).unwrap(), &[], Decimal::ONE).unwrap();
+    let mut payment = Payment::new(ticket.totals().total, store.rules);
+    payment.add_cash(ticket.totals().total).unwrap();
+    device.sequence += 1;
+    let receipt = ReceiptNumber { device_code: device.code.clone(), sequence: device.sequence };
+    let training = ticket.complete(&payment, Uuid::from_u128(78), receipt, 3_000).unwrap().in_training();
+    let day_doc = device.days.get_mut(&own).unwrap();
+    assert_eq!(day_doc.record_sale(&training).unwrap(), Recorded::New);
+
+    let after = day_doc.summary().unwrap();
+    assert_eq!(after.sales, before.sales);
+    assert_eq!(after.total, before.total);
+    assert_eq!(after.training, 1);
+    assert_eq!(day_doc.sales().unwrap(), vec![real, training.clone()]);
+    assert!(day_doc.sale(training.id()).unwrap().unwrap().is_training());
+}
+
+#[test]
 fn stock_periods_opened_offline_on_two_devices_merge_without_losing_a_movement() {
     let mut shop = two_devices();
     shop.sell(0, 0, 3, 1_000);
