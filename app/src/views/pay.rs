@@ -17,7 +17,9 @@ enum Method {
 #[component]
 pub fn PayDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let method = RwSignal::new(Method::Cash);
+    // After a reload with a card amount at the terminal, open on the card, where its progress shows.
+    let card_open = state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
+    let method = RwSignal::new(if card_open { Method::Card } else { Method::Cash });
     let payment = Memo::new(move |_| state.payment.with(|p| p.as_ref().map(|p| p.payment.clone())));
     let with_payment = move |f: &dyn Fn(&Payment) -> String| payment.with(|p| p.as_ref().map(f).unwrap_or_default());
     let currency = move || state.store.with(|s| s.rules.currency);
@@ -66,7 +68,12 @@ pub fn PayDialog() -> impl IntoView {
                 </div>
                 {move || match method.get() {
                     Method::Cash => view! { <CashTender payment /> }.into_any(),
-                    Method::Card if state.terminal.with(|t| t.is_integrated()) => view! { <TerminalCardTender payment /> }.into_any(),
+                    // A card amount still with a terminal keeps its panel even if the settings
+                    // changed since, so the cashier can ask the terminal or clear it.
+                    Method::Card if state.terminal.with(|t| t.is_integrated())
+                        || state.payment.with(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some())) => {
+                        view! { <TerminalCardTender payment /> }.into_any()
+                    }
                     Method::Card => view! { <CardTender payment /> }.into_any(),
                 }}
                 <Show when=move || state.saving.get()>
