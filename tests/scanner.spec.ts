@@ -7,6 +7,12 @@ import { openRegister, tap } from './cashier';
 const COLA = '2000000000183';
 
 async function scan(page: Page, code: string, delay: number) {
+  // A real scanner's keys carry the time the OS saw them, so a busy page cannot spread them
+  // out; Playwright's keys are stamped when the page takes them. So scan once the page is idle
+  // (after the search index, built 500 ms after the register shows).
+  await page.evaluate(
+    () => new Promise((resolve) => setTimeout(() => requestIdleCallback(resolve, { timeout: 2000 }), 600)),
+  );
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.type(code, { delay });
   await page.keyboard.press('Enter');

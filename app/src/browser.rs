@@ -40,6 +40,10 @@ export async function request_persistence() {
   }
 }
 
+export function sleep_ms(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export async function server_reachable(url) {
   try {
     const r = await fetch(url, { cache: 'no-store' });
@@ -54,6 +58,13 @@ extern "C" {
     fn storage_info() -> js_sys::Promise;
     fn request_persistence() -> js_sys::Promise;
     fn server_reachable(url: &str) -> js_sys::Promise;
+    fn sleep_ms(ms: u32) -> js_sys::Promise;
+}
+
+/// Resolves after `ms` milliseconds: devices' state machines return waits as data, and the app
+/// keeps the time with this.
+pub async fn sleep(ms: u32) {
+    let _ = JsFuture::from(sleep_ms(ms)).await;
 }
 
 /// The lowest ticket slot no other tab of this register holds.

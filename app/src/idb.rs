@@ -189,7 +189,10 @@ impl IdbStorage {
                     .ok_or_else(|| failed("this device has no receipt sequence"))?;
                 device.last_sequence += 1;
                 let number = ReceiptNumber { device_code: device.code.clone(), sequence: device.last_sequence };
-                let sale = ticket.complete(&pending.payment, pending.sale_id, number, at_ms).map_err(StorageError::Sale)?;
+                let mut sale = ticket.complete(&pending.payment, pending.sale_id, number, at_ms).map_err(StorageError::Sale)?;
+                if pending.training {
+                    sale = sale.in_training();
+                }
                 sales.add(SaleRecord::new(&sale)?).serde().map_err(classify)?;
                 kv.put(serde_json::to_string(&device).map_err(failed)?).with_key(DEVICE_KEY).primitive().map_err(classify)?;
                 sale
@@ -318,6 +321,14 @@ impl Storage for IdbStorage {
 
     fn save_open_ticket(&self, open: OpenTicket) -> StorageFuture<'_, ()> {
         Box::pin(async move { self.write_json(&self.ticket_key(), &open).await })
+    }
+
+    fn load_setting(&self, key: &'static str) -> StorageFuture<'_, Option<serde_json::Value>> {
+        Box::pin(async move { self.read_json(key).await })
+    }
+
+    fn save_setting(&self, key: &'static str, value: serde_json::Value) -> StorageFuture<'_, ()> {
+        Box::pin(async move { self.write_json(key, &value).await })
     }
 
     fn commit_sale<'a>(&'a self, ticket: Ticket, payment: PendingPayment, at_ms: i64, record: RecordSale<'a>) -> StorageFuture<'a, Sale> {

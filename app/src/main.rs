@@ -2,6 +2,8 @@
 //! and mounts the screens.
 
 mod browser;
+mod camera;
+mod hid_scanner;
 mod i18n;
 mod idb;
 mod printing;
@@ -10,6 +12,7 @@ mod scanner;
 mod state;
 mod storage;
 mod sync;
+mod terminal;
 mod transport;
 mod views;
 
@@ -44,10 +47,16 @@ fn main() {
                 watch_connection(state);
                 listen_for_sales(state);
                 scanner::listen(state);
+                hid_scanner::listen(state);
                 // A paid ticket whose commit was interrupted (a crash, a closed tab) is committed
                 // now; the sale id it carries makes this safe if it had in fact been kept.
                 if state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid())) {
                     state.complete_sale();
+                }
+                // A card payment was with the terminal when the page went away: ask the terminal
+                // what became of it; it is recorded if approved and never sent a second time.
+                if state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some())) {
+                    terminal::recover(state);
                 }
                 wasm_bindgen_futures::spawn_local(async {
                     browser::persist_storage().await;
@@ -102,8 +111,10 @@ async fn boot(lang: Lang) -> Result<AppState, StorageError> {
     let membership = storage.load_membership().await?;
     // Read before the screens start, so a sale completed at boot already prints.
     let printer = storage.load_printer().await?;
+    let terminal = terminal::parse_settings(storage.load_setting(terminal::SETTINGS_KEY).await?);
     let state = AppState::new(lang, store, catalog, open, device.code, slot, storage);
     state.printer.setup.set(printer);
+    state.terminal.set(terminal);
     if let Some((screen, code)) = enrollment_link() {
         if membership.is_none() {
             state.screen.set(screen);

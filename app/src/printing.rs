@@ -282,6 +282,7 @@ impl AppState {
             copy,
             utc_offset_minutes: utc_offset_minutes(sale.completed_at_ms()),
             reprint,
+            training: sale.is_training(),
             ..ReceiptOptions::default()
         };
         self.store.with_untracked(|store| ReceiptLayout::from_sale(sale, store, &options))

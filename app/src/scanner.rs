@@ -26,8 +26,10 @@ pub fn listen(state: AppState) {
                 return;
             }
             let Some(key) = Key::from_dom(&ev.key()) else { return };
-            let now = js_sys::Date::now() as u64;
-            let outputs = detector.borrow_mut().key(key, now);
+            // When the key was pressed, not when we got to it: a long task (building the
+            // search index at start) delays handling, and a scan must not look like typing.
+            let pressed = ev.time_stamp() as u64;
+            let outputs = detector.borrow_mut().key(key, pressed);
             handle(state, outputs);
             schedule_tick(state, detector.clone());
         })
@@ -39,14 +41,19 @@ pub fn listen(state: AppState) {
 /// A burst that stops without its suffix ends at the detector's deadline.
 fn schedule_tick(state: AppState, detector: Rc<RefCell<WedgeDetector>>) {
     let Some(deadline) = detector.borrow().deadline() else { return };
-    let wait = deadline.saturating_sub(js_sys::Date::now() as u64);
+    let wait = deadline.saturating_sub(now());
     set_timeout(
         move || {
-            let outputs = detector.borrow_mut().tick(js_sys::Date::now() as u64);
+            let outputs = detector.borrow_mut().tick(now());
             handle(state, outputs);
         },
         Duration::from_millis(wait + 1),
     );
+}
+
+/// The clock of `Event.timeStamp` (milliseconds since the page's time origin).
+fn now() -> u64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now()) as u64
 }
 
 fn handle(state: AppState, outputs: Vec<WedgeOutput>) {
@@ -58,7 +65,8 @@ fn handle(state: AppState, outputs: Vec<WedgeOutput>) {
     }
 }
 
-fn scanned(state: AppState, code: &str) {
+/// A code from any scanner (keyboard wedge, HID-POS, camera): added to the open ticket.
+pub fn scanned(state: AppState, code: &str) {
     if state.payment.with_untracked(Option::is_some) {
         // The total is being paid: adding to it now would change what the customer pays.
         state.notice.set(Some(Notice::Error(Msg::ScanWhilePaying, Vec::new())));

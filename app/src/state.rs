@@ -17,6 +17,7 @@ use crate::i18n::Msg;
 use crate::i18n::Lang;
 use crate::storage::{Membership, OpenTicket, PendingPayment, Storage, StorageError};
 use crate::sync::{self, SyncStatus};
+use crate::terminal::{Progress, TerminalSettings};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -75,6 +76,16 @@ pub struct AppState {
     pub enroll_code: RwSignal<String>,
     /// This tab's ticket slot, which also numbers its writer in the shared documents.
     pub session: u32,
+    /// The card terminal as set up in Settings.
+    pub terminal: RwSignal<TerminalSettings>,
+    /// What the terminal is doing while it works on an operation; `None` when idle.
+    pub card_progress: RwSignal<Option<Progress>>,
+    /// The terminal's receipt lines of the last card payment, for our printer.
+    pub terminal_print: RwSignal<Vec<String>>,
+    /// The HID-POS scanner listened to, by name.
+    pub hid_scanner: RwSignal<Option<String>>,
+    /// Whether the camera scanner is open.
+    pub camera_open: RwSignal<bool>,
     pub printer: crate::printing::Printer,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<sync::Shared>, LocalStorage>,
@@ -127,6 +138,11 @@ impl AppState {
             price_conflicts: RwSignal::new(Vec::new()),
             enroll_code: RwSignal::new(String::new()),
             session,
+            terminal: RwSignal::new(TerminalSettings::default()),
+            card_progress: RwSignal::new(None),
+            terminal_print: RwSignal::new(Vec::new()),
+            hid_scanner: RwSignal::new(None),
+            camera_open: RwSignal::new(false),
             printer: crate::printing::Printer::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
@@ -168,6 +184,13 @@ impl AppState {
 
     pub fn storage(&self) -> Rc<dyn Storage> {
         self.storage.get_value()
+    }
+
+    /// Saves the open ticket and its payment now, for a step that must be durable before the
+    /// next one (a card amount in flight before the terminal is asked).
+    pub async fn save_open_ticket_now(&self) -> Result<(), StorageError> {
+        let open = OpenTicket { ticket: self.ticket.get_untracked(), payment: self.payment.get_untracked() };
+        self.storage.get_value().save_open_ticket(open).await
     }
 
     pub fn t(&self, msg: Msg) -> &'static str {
@@ -242,12 +265,17 @@ impl AppState {
             return;
         }
         let payment = Payment::new(ticket.totals().total, *ticket.rules());
-        self.payment.set(Some(PendingPayment { sale_id: Uuid::now_v7(), payment }));
+        let training = self.terminal.with_untracked(TerminalSettings::is_training);
+        self.payment.set(Some(PendingPayment { sale_id: Uuid::now_v7(), payment, training, card_in_flight: None }));
         self.notice.set(None);
     }
 
     /// Closes the payment dialog; refused while tenders are recorded, because that money was taken.
     pub fn cancel_payment(&self) {
+        let card_open = self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
+        if card_open || self.card_progress.with_untracked(Option::is_some) {
+            return self.error(Msg::TerminalStillOpen);
+        }
         let has_tenders = self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| !p.payment.tenders().is_empty()));
         if has_tenders {
             self.error(Msg::CannotCancelWithTenders);

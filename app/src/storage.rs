@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use pos_core::{Catalog, CompleteError, Payment, Sale, Store, Ticket, Uuid};
+use pos_core::{Catalog, CompleteError, Decimal, Payment, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
 
 use crate::printing::PrinterSetup;
@@ -52,6 +52,23 @@ pub struct DeviceInfo {
 pub struct PendingPayment {
     pub sale_id: Uuid,
     pub payment: Payment,
+    /// Taken while the training simulator was the card terminal: the sale is marked training.
+    #[serde(default)]
+    pub training: bool,
+    /// A card amount sent to an integrated terminal whose answer has not been recorded yet.
+    /// Saved before the terminal is asked, so that after a reload the register asks the
+    /// terminal what became of it instead of charging again.
+    #[serde(default)]
+    pub card_in_flight: Option<CardInFlight>,
+}
+
+/// A card payment the terminal may have taken.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CardInFlight {
+    pub amount: Decimal,
+    /// The terminal's receipt number of the last payment seen complete before this one, to tell
+    /// that payment from this one when the terminal reports its last operation.
+    pub known_receipt_no: Option<u16>,
 }
 
 /// The ticket on screen, with its payment if one is being taken; saved on every edit.
@@ -107,6 +124,9 @@ pub trait Storage {
     /// The store profile and catalog, or `None` on a device that has none yet.
     fn load_catalog(&self) -> StorageFuture<'_, Option<(Store, Catalog)>>;
     fn save_catalog(&self, store: Store, catalog: Catalog) -> StorageFuture<'_, ()>;
+    /// A device setting kept under `key` (the card terminal, scanners), as JSON.
+    fn load_setting(&self, key: &'static str) -> StorageFuture<'_, Option<serde_json::Value>>;
+    fn save_setting(&self, key: &'static str, value: serde_json::Value) -> StorageFuture<'_, ()>;
     /// The ticket this tab had open, if any.
     fn load_open_ticket(&self) -> StorageFuture<'_, Option<OpenTicket>>;
     fn save_open_ticket(&self, open: OpenTicket) -> StorageFuture<'_, ()>;

@@ -40,6 +40,28 @@ impl Currency {
         rounded
     }
 
+    /// The ISO 4217 numeric code (978 for EUR), as card terminals take it.
+    pub fn numeric(self) -> u16 {
+        self.0.numeric()
+    }
+
+    /// The amount in minor units (cents), as card terminals count: `Some(1250)` for 12.50 EUR;
+    /// `None` for a negative amount or one finer than the minor unit.
+    pub fn to_minor_units(self, amount: Decimal) -> Option<u64> {
+        if amount.is_sign_negative() || self.round(amount) != amount {
+            return None;
+        }
+        let scaled = amount * Decimal::from(10u64.pow(self.minor_unit()));
+        u64::try_from(scaled.trunc()).ok()
+    }
+
+    /// An amount given in minor units, back as a decimal in this currency.
+    pub fn from_minor_units(self, minor: u64) -> Decimal {
+        let mut amount = Decimal::from(minor);
+        amount.set_scale(self.minor_unit()).expect("minor unit within Decimal's scale");
+        amount
+    }
+
     /// The banknotes a customer is likely to hand over, smallest first; used for quick cash buttons.
     pub fn banknotes(self) -> &'static [u32] {
         match self.code() {
@@ -132,6 +154,19 @@ pub fn allocate(total: Decimal, weights: &[Decimal], currency: Currency) -> Vec<
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn minor_units_follow_the_currency() {
+        assert_eq!(Currency::EUR.to_minor_units(dec!(12.50)), Some(1250));
+        assert_eq!(Currency::EUR.to_minor_units(dec!(12.505)), None);
+        assert_eq!(Currency::EUR.to_minor_units(dec!(-1)), None);
+        assert_eq!(Currency::EUR.from_minor_units(1250).to_string(), "12.50");
+        let jpy = Currency::from_code("JPY").unwrap();
+        assert_eq!(jpy.to_minor_units(dec!(150)), Some(150));
+        assert_eq!(jpy.from_minor_units(150), dec!(150));
+        assert_eq!(Currency::EUR.numeric(), 978);
+        assert_eq!(Currency::RUB.numeric(), 643);
+    }
 
     #[test]
     fn rounds_half_away_from_zero_to_minor_unit() {

@@ -38,6 +38,10 @@ pub struct Sale {
     tenders: Vec<Tender>,
     change: Decimal,
     cash_rounding: Decimal,
+    /// Made in training mode (a simulated card terminal): no money changed hands, so it is
+    /// marked on every receipt and left out of money totals.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    training: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,11 +98,20 @@ impl Ticket {
             tenders: payment.tenders().to_vec(),
             change: payment.change(),
             cash_rounding: payment.cash_rounding(),
+            training: false,
         })
     }
 }
 
 impl Sale {
+    /// The same sale, marked as made in training mode.
+    pub fn in_training(mut self) -> Sale {
+        self.training = true;
+        self
+    }
+    pub fn is_training(&self) -> bool {
+        self.training
+    }
     pub fn id(&self) -> Uuid {
         self.id
     }

@@ -13,6 +13,12 @@ use crate::store::PricingRules;
 pub struct CardApproval {
     pub auth_code: Option<String>,
     pub last_four: Option<String>,
+    /// The terminal's id, when an integrated terminal reported it (reconciling with the bank).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal_id: Option<String>,
+    /// The terminal's trace or receipt number of the payment, when reported: a reversal needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_no: Option<String>,
 }
 
 impl CardApproval {
@@ -30,7 +36,16 @@ impl CardApproval {
         Ok(CardApproval {
             auth_code: (!auth_code.is_empty()).then(|| auth_code.to_ascii_uppercase()),
             last_four: (!last_four.is_empty()).then(|| last_four.to_string()),
+            terminal_id: None,
+            trace_no: None,
         })
+    }
+
+    /// Adds what an integrated terminal reported about the payment.
+    pub fn with_terminal(mut self, terminal_id: Option<String>, trace_no: Option<String>) -> CardApproval {
+        self.terminal_id = terminal_id;
+        self.trace_no = trace_no;
+        self
     }
 }
 

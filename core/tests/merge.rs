@@ -538,22 +538,48 @@ fn a_receipt_number_is_never_used_for_two_sales() {
     assert_eq!(shop.devices[0].days[&SalesDay::id(STORE, device_id(0), day())].sales().unwrap(), vec![sale]);
 }
 
+/// One demo product sold for cash under the device's next receipt number.
+fn next_cash_sale(device: &mut Device, id: u128, at_ms: i64) -> Sale {
+    let (store, menu) = demo::food_truck(false);
+    let product = &menu.products[1];
+    let mut ticket = Ticket::new(store.rules);
+    ticket.add(product, menu.tax_category(&product.tax_category).unwrap(), &[], Decimal::ONE).unwrap();
+    let mut payment = Payment::new(ticket.totals().total, store.rules);
+    payment.add_cash(ticket.totals().total).unwrap();
+    device.sequence += 1;
+    let receipt = ReceiptNumber { device_code: device.code.clone(), sequence: device.sequence };
+    ticket.complete(&payment, Uuid::from_u128(id), receipt, at_ms).unwrap()
+}
+
 impl Shop {
     fn sell_expecting_error(&mut self, d: usize) {
-        let (store, menu) = demo::food_truck(false);
         let device = &mut self.devices[d];
-        let product = &menu.products[1];
-        let mut ticket = Ticket::new(store.rules);
-        ticket.add(product, menu.tax_category(&product.tax_category).unwrap(), &[], Decimal::ONE).unwrap();
-        let mut payment = Payment::new(ticket.totals().total, store.rules);
-        payment.add_cash(ticket.totals().total).unwrap();
-        device.sequence += 1;
-        let receipt = ReceiptNumber { device_code: device.code.clone(), sequence: device.sequence };
-        let sale = ticket.complete(&payment, Uuid::from_u128(77), receipt, 2_000).unwrap();
+        let sale = next_cash_sale(device, 77, 2_000);
         let own = SalesDay::id(STORE, device.id, day());
         let err = device.days.get_mut(&own).unwrap().record_sale(&sale).unwrap_err();
         assert!(matches!(err, DocError::ReceiptNumberReused { .. }), "{err}");
     }
+}
+
+#[test]
+fn a_training_sale_is_kept_but_not_counted_as_money() {
+    let mut shop = two_devices();
+    shop.sell(0, 0, 1, 1_000);
+    let own = SalesDay::id(STORE, device_id(0), day());
+    let before = shop.devices[0].days[&own].summary().unwrap();
+    let real = shop.devices[0].last_sale.clone().unwrap();
+
+    let device = &mut shop.devices[0];
+    let training = next_cash_sale(device, 78, 3_000).in_training();
+    let day_doc = device.days.get_mut(&own).unwrap();
+    assert_eq!(day_doc.record_sale(&training).unwrap(), Recorded::New);
+
+    let after = day_doc.summary().unwrap();
+    assert_eq!(after.sales, before.sales);
+    assert_eq!(after.total, before.total);
+    assert_eq!(after.training, 1);
+    assert_eq!(day_doc.sales().unwrap(), vec![real, training.clone()]);
+    assert!(day_doc.sale(training.id()).unwrap().unwrap().is_training());
 }
 
 #[test]

@@ -59,6 +59,7 @@
 mod codepage;
 mod encoder;
 mod error;
+mod hid_pos;
 mod image;
 mod layout;
 mod link;
@@ -74,6 +75,10 @@ pub use encoder::{
     RASTER_BAND_ROWS, ReceiptEncoder, Underline, UnprintableText,
 };
 pub use error::{EncodeError, StatusError};
+pub use hid_pos::{
+    HID_POS_SCANNER_USAGE, HID_POS_USAGE_PAGE, HidPosReader, SCANNED_DATA_REPORT, ScannedChunk,
+    parse_scanned_data,
+};
 pub use image::{Bitmap, Dither};
 pub use layout::{Column, row, truncate, two_columns, wrap};
 pub use link::{

@@ -1,5 +1,6 @@
 //! The screens. Each reads the [`AppState`] from context and calls its actions.
 
+mod camera;
 mod completed;
 mod discount;
 mod pay;
@@ -8,8 +9,10 @@ mod printing;
 mod receipt;
 mod register;
 mod sales;
+mod scanner_settings;
 mod settings;
 mod store;
+mod terminal_settings;
 mod ticket;
 
 use leptos::prelude::*;
@@ -52,6 +55,9 @@ pub fn App(state: AppState) -> impl IntoView {
             <Show when=move || state.last_sale.with(Option::is_some)>
                 <completed::Completed />
             </Show>
+            <Show when=move || state.camera_open.get()>
+                <camera::CameraScanner />
+            </Show>
         </div>
     }
 }
@@ -90,6 +96,9 @@ fn Header() -> impl IntoView {
                 {nav(Screen::Sales, Msg::NavSales, "nav-sales")}
                 {nav(Screen::Settings, Msg::NavSettings, "nav-settings")}
             </nav>
+            <Show when=move || state.terminal.with(|t| t.is_training())>
+                <span class="badge training" data-testid="training-badge">{move || state.t(Msg::Training)}</span>
+            </Show>
             <ConnectionStatus />
             <LangSwitch />
         </header>

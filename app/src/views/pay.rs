@@ -6,6 +6,7 @@ use pos_core::{CardApproval, Payment, Tender, suggested_cash};
 
 use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
+use crate::terminal;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Method {
@@ -16,7 +17,9 @@ enum Method {
 #[component]
 pub fn PayDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let method = RwSignal::new(Method::Cash);
+    // After a reload with a card amount at the terminal, open on the card, where its progress shows.
+    let card_open = state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
+    let method = RwSignal::new(if card_open { Method::Card } else { Method::Cash });
     let payment = Memo::new(move |_| state.payment.with(|p| p.as_ref().map(|p| p.payment.clone())));
     let with_payment = move |f: &dyn Fn(&Payment) -> String| payment.with(|p| p.as_ref().map(f).unwrap_or_default());
     let currency = move || state.store.with(|s| s.rules.currency);
@@ -25,7 +28,12 @@ pub fn PayDialog() -> impl IntoView {
     view! {
         <div class="overlay">
             <div class="dialog pay-dialog" role="dialog" aria-modal="true" data-testid="pay-dialog">
-                <h2>{move || state.t(Msg::Payment)}</h2>
+                <h2>
+                    {move || state.t(Msg::Payment)}
+                    <Show when=move || state.payment.with(|p| p.as_ref().is_some_and(|p| p.training))>
+                        " " <span class="badge training" data-testid="pay-training">{move || state.t(Msg::Training)}</span>
+                    </Show>
+                </h2>
                 <dl class="due">
                     <div class="row">
                         <dt>{move || state.t(Msg::AmountDue)}</dt>
@@ -60,6 +68,12 @@ pub fn PayDialog() -> impl IntoView {
                 </div>
                 {move || match method.get() {
                     Method::Cash => view! { <CashTender payment /> }.into_any(),
+                    // A card amount still with a terminal keeps its panel even if the settings
+                    // changed since, so the cashier can ask the terminal or clear it.
+                    Method::Card if state.terminal.with(|t| t.is_integrated())
+                        || state.payment.with(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some())) => {
+                        view! { <TerminalCardTender payment /> }.into_any()
+                    }
                     Method::Card => view! { <CardTender payment /> }.into_any(),
                 }}
                 <Show when=move || state.saving.get()>
@@ -184,6 +198,54 @@ fn CardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
                 <input data-testid="last-four" inputmode="numeric" maxlength="4" autocomplete="off" prop:value=move || last_four.get() on:input=move |ev| last_four.set(event_target_value(&ev)) />
             </label>
             <button class="primary" data-testid="confirm-card" on:click=move |_| confirm()>{move || state.t(Msg::ConfirmCard)}</button>
+        </div>
+    }
+}
+
+/// Card on an integrated terminal (ZVT, or the training simulator): the amount goes to the
+/// terminal, its screens are shown here, and the tender is recorded only when it approves.
+#[component]
+fn TerminalCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let remaining = move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
+    let amount = RwSignal::new(remaining().to_string());
+    Effect::new(move |_| amount.set(remaining().to_string()));
+    let money = move |amount| i18n::money(amount, state.store.with(|s| s.rules.currency), state.lang.get());
+    let in_flight = move || state.payment.with(|p| p.as_ref().and_then(|p| p.card_in_flight.as_ref().map(|c| c.amount)));
+    let busy = move || state.card_progress.with(Option::is_some);
+    let charge = move || match parse_decimal(&amount.get_untracked()) {
+        Some(value) => terminal::charge(state, value),
+        None => state.error(Msg::InvalidNumber),
+    };
+    view! {
+        <div class="card terminal">
+            <p class="instructions">{move || state.t(Msg::TerminalCardInstructions)}</p>
+            {move || state.card_progress.get().map(|p| view! {
+                <p class="terminal-progress" role="status" data-testid="terminal-progress">{p.text(state.lang.get())}</p>
+            })}
+            {move || match (in_flight(), busy()) {
+                (Some(sent), false) => view! {
+                    <div class="in-flight" data-testid="card-in-flight">
+                        <p>{Msg::TerminalInFlight.fill(state.lang.get(), &[("amount", &money(sent))])}</p>
+                        <button class="primary" data-testid="ask-terminal" on:click=move |_| terminal::recover(state)>
+                            {move || state.t(Msg::AskTerminal)}
+                        </button>
+                        <button data-testid="not-charged" on:click=move |_| terminal::give_up_in_flight(state)>
+                            {move || state.t(Msg::NotChargedOnSlip)}
+                        </button>
+                    </div>
+                }.into_any(),
+                (None, false) => view! {
+                    <label class="field">
+                        <span>{move || state.t(Msg::CardAmount)}</span>
+                        <input data-testid="card-amount" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev)) />
+                    </label>
+                    <button class="primary" data-testid="charge-terminal" on:click=move |_| charge()>
+                        {move || Msg::PayOnTerminal.fill(state.lang.get(), &[("amount", &parse_decimal(&amount.get()).map(money).unwrap_or_default())])}
+                    </button>
+                }.into_any(),
+                (_, true) => ().into_any(),
+            }}
         </div>
     }
 }

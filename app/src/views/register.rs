@@ -105,6 +105,9 @@ pub fn Register() -> impl IntoView {
                     on:input=move |ev| query.set(event_target_value(&ev))
                     on:keydown=on_search_key
                 />
+                <button class="scan-camera" data-testid="scan-camera" on:click=move |_| state.camera_open.set(true)>
+                    {move || state.t(Msg::ScanWithCamera)}
+                </button>
                 <div class="categories" role="tablist">
                     <button
                         class="category"

@@ -48,6 +48,8 @@ pub fn Settings() -> impl IntoView {
             <super::store::StoreSetting />
             <super::printer_settings::PrinterSettings />
             <StorageSetting />
+            <super::terminal_settings::TerminalSettingsView />
+            <super::scanner_settings::ScannerSettings />
         </section>
     }
 }

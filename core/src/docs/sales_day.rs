@@ -77,9 +77,12 @@ struct SaleRecord {
 /// The day's totals, for the monthly index and the Z report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DaySummary {
+    /// Real sales: training sales are not counted here.
     pub sales: u64,
-    /// Sum of the sales' totals.
+    /// Sum of the real sales' totals; a training sale took no money, so it is left out.
     pub total: Decimal,
+    /// Sales made in training mode (a simulated card terminal), counted apart.
+    pub training: u64,
     pub refunds: u64,
     pub refunded: Decimal,
     pub voids: u64,
@@ -219,9 +222,17 @@ impl SalesDay {
     pub fn summary(&self) -> Result<DaySummary, DocError> {
         let records = self.records()?;
         let refunds = self.refunds()?;
+        let mut real = Vec::with_capacity(records.len());
+        for record in records.values() {
+            let sale: Sale = serde_json::from_str(&record.body).map_err(|e| DocError::Corrupt(e.to_string()))?;
+            if !sale.is_training() {
+                real.push(record);
+            }
+        }
         Ok(DaySummary {
-            sales: records.len() as u64,
-            total: records.values().map(|r| r.total).sum(),
+            sales: real.len() as u64,
+            total: real.iter().map(|r| r.total).sum(),
+            training: (records.len() - real.len()) as u64,
             refunds: refunds.len() as u64,
             refunded: refunds.iter().map(|r| r.amount).sum(),
             voids: self.voids()?.len() as u64,

@@ -1,0 +1,432 @@
+//! Card terminals: one [`CardTerminal`] trait for every kind the register can drive, and the
+//! pay-flow glue that makes a reload during a payment safe. Each operation carries the sale's id;
+//! the amount sent is saved with the open ticket (`CardInFlight`) *before* the terminal is asked,
+//! so after a crash the register asks the terminal for its last operation instead of charging
+//! again. Kinds: standalone (the cashier keys the amount and confirms on the register), the
+//! training simulator, and ZVT over WebSerial.
+
+mod simulator;
+pub mod zvt;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pos_core::{CardApproval, Currency, Decimal, Uuid};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Msg;
+use crate::state::{AppState, Notice};
+use crate::storage::CardInFlight;
+
+pub use simulator::Simulator;
+pub use zvt::ZvtSerial;
+
+/// Where the terminal settings are kept in the device's key-value store.
+pub const SETTINGS_KEY: &str = "terminal";
+
+/// What the training simulator answers to a payment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TrainingOutcome {
+    #[default]
+    Approve,
+    Decline,
+    Timeout,
+    Disconnect,
+}
+
+impl TrainingOutcome {
+    pub const ALL: [TrainingOutcome; 4] =
+        [TrainingOutcome::Approve, TrainingOutcome::Decline, TrainingOutcome::Timeout, TrainingOutcome::Disconnect];
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            TrainingOutcome::Approve => "approve",
+            TrainingOutcome::Decline => "decline",
+            TrainingOutcome::Timeout => "timeout",
+            TrainingOutcome::Disconnect => "disconnect",
+        }
+    }
+
+    pub fn msg(self) -> Msg {
+        match self {
+            TrainingOutcome::Approve => Msg::OutcomeApprove,
+            TrainingOutcome::Decline => Msg::OutcomeDecline,
+            TrainingOutcome::Timeout => Msg::OutcomeTimeout,
+            TrainingOutcome::Disconnect => Msg::OutcomeDisconnect,
+        }
+    }
+}
+
+/// How the register reaches the terminal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Connection {
+    /// Not at all: the cashier keys the amount on the terminal and confirms approval here.
+    Standalone,
+    /// No terminal: a simulator for training; every sale made meanwhile is a training sale.
+    Training { outcome: TrainingOutcome },
+    /// A ZVT terminal on a serial port (RS-232 or USB), chosen once in the browser's dialog.
+    ZvtSerial {
+        baud: u32,
+        /// The USB ids of the port, to find it again among the granted ones (a printer may be
+        /// on another serial port).
+        #[serde(default)]
+        port: Option<crate::transport::serial::SerialPortIds>,
+    },
+}
+
+/// The terminal as the merchant set it up in Settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminalSettings {
+    pub model: String,
+    pub serial_number: String,
+    pub connection: Connection,
+    /// ZVT password for registration and administration (six digits; many ship with 000000).
+    #[serde(default)]
+    pub password: String,
+    /// The terminal receipt number of the last payment the register saw complete: recovery tells
+    /// that payment from a lost one by it.
+    #[serde(default)]
+    pub last_receipt_no: Option<u16>,
+}
+
+impl Default for TerminalSettings {
+    fn default() -> TerminalSettings {
+        TerminalSettings {
+            model: String::new(),
+            serial_number: String::new(),
+            connection: Connection::Standalone,
+            password: String::new(),
+            last_receipt_no: None,
+        }
+    }
+}
+
+impl TerminalSettings {
+    pub fn is_training(&self) -> bool {
+        matches!(self.connection, Connection::Training { .. })
+    }
+
+    pub fn is_integrated(&self) -> bool {
+        !matches!(self.connection, Connection::Standalone)
+    }
+}
+
+/// What the terminal shows while it works, passed on to the cashier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Sending to the terminal.
+    Sending,
+    /// Asking the terminal what became of the last payment.
+    Recovering,
+    /// The terminal's screen, as a ZVT intermediate status code (the simulator uses them too).
+    Status(u8),
+}
+
+impl Progress {
+    pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        let msg = match self {
+            Progress::Sending => Msg::TerminalSending,
+            Progress::Recovering => Msg::TerminalRecovering,
+            Progress::Status(0x0A) => Msg::TerminalInsertCard,
+            Progress::Status(0x01 | 0x02) => Msg::TerminalPin,
+            Progress::Status(0x04) => Msg::TerminalWaitingForBank,
+            Progress::Status(0x0B) => Msg::TerminalRemoveCard,
+            Progress::Status(0x0E | 0x17) => Msg::TerminalPleaseWait,
+            Progress::Status(code) => {
+                // Rarer screens: the terminal's own words from the ZVT specification.
+                let text = pos_devices::zvt::intermediate_text(*code);
+                return Msg::TerminalSays.fill(lang, &[("text", text)]);
+            }
+        };
+        msg.text(lang).to_string()
+    }
+}
+
+/// A payment the terminal approved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TerminalApproval {
+    pub amount: Decimal,
+    pub approval: CardApproval,
+    /// The terminal's receipt number, if it reported one.
+    pub receipt_no: Option<u16>,
+    /// The terminal's receipt, line by line, for our printer.
+    pub print_lines: Vec<String>,
+}
+
+/// What the terminal's last operation says about a payment the register lost track of.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LastStatus {
+    /// It was approved: record it, never charge again.
+    Approved(TerminalApproval),
+    /// Nothing was charged for it: it may be tried again.
+    NotCharged,
+}
+
+/// A result to show from the administration buttons (check, last operation, end of day).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    pub approved: Option<bool>,
+    pub amount: Option<Decimal>,
+    pub count: Option<u32>,
+    pub receipt_no: Option<u16>,
+    pub lines: Vec<String>,
+}
+
+/// Why an operation did not succeed, as the cashier must act on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TerminalError {
+    /// The bank or the card said no: nothing was charged.
+    Declined,
+    /// Cancelled on the terminal: nothing was charged.
+    Cancelled,
+    /// The card cannot be used.
+    Card,
+    /// The terminal is busy with something else.
+    Busy,
+    /// The terminal cannot reach the bank.
+    NoBank,
+    /// The terminal is not set up for this (registration, password, currency).
+    NotSetUp,
+    /// The terminal did not answer in time: the result is not known.
+    Timeout,
+    /// The terminal could not be reached, so nothing was sent to it.
+    NotConnected,
+    /// The connection broke during an operation: the result is not known.
+    Disconnected,
+    /// No serial port chosen yet, or the browser has no WebSerial.
+    NoPort,
+    /// A standalone terminal is not driven by the register.
+    Standalone,
+    /// Anything else, with details for whoever debugs it.
+    Fault(String),
+}
+
+impl TerminalError {
+    pub fn msg(&self) -> Msg {
+        match self {
+            TerminalError::Declined => Msg::TerminalDeclined,
+            TerminalError::Cancelled => Msg::TerminalCancelled,
+            TerminalError::Card => Msg::TerminalCardProblem,
+            TerminalError::Busy => Msg::TerminalBusy,
+            TerminalError::NoBank => Msg::TerminalNoBank,
+            TerminalError::NotSetUp => Msg::TerminalNotSetUp,
+            TerminalError::Timeout => Msg::TerminalTimeout,
+            TerminalError::NotConnected => Msg::TerminalDisconnected,
+            TerminalError::Disconnected => Msg::TerminalConnectionLost,
+            TerminalError::NoPort => Msg::TerminalNoPort,
+            TerminalError::Standalone => Msg::TerminalStandalone,
+            TerminalError::Fault(_) => Msg::TerminalFault,
+        }
+    }
+
+    /// Whether the terminal may have charged the card all the same: then the register must ask
+    /// it before the payment can be tried again or given up.
+    pub fn result_unknown(&self) -> bool {
+        matches!(self, TerminalError::Timeout | TerminalError::Disconnected | TerminalError::Fault(_))
+    }
+
+    pub fn notice(&self) -> Notice {
+        let detail = match self {
+            TerminalError::Fault(d) => d.clone(),
+            _ => String::new(),
+        };
+        Notice::Error(self.msg(), vec![("detail", detail)])
+    }
+}
+
+pub type TerminalFuture<T> = Pin<Box<dyn Future<Output = Result<T, TerminalError>>>>;
+pub type OnProgress = Rc<dyn Fn(Progress)>;
+
+/// A card terminal the register can drive. Every payment operation carries the sale's id, so
+/// that a retry can be matched with what the terminal already did.
+pub trait CardTerminal {
+    fn purchase(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval>;
+    // Refunds and reversals have no screen yet (returns are a later issue); the drivers do them.
+    #[allow(dead_code)]
+    fn refund(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval>;
+    /// Undoes a payment of this terminal day by its terminal receipt number.
+    #[allow(dead_code)]
+    fn reversal(&self, sale_id: Uuid, receipt_no: Option<u16>, on: OnProgress) -> TerminalFuture<TerminalApproval>;
+    /// What became of the payment for `sale_id` of `amount`, sent after the terminal's receipt
+    /// `known_receipt_no`: asks the terminal for its last operation, never charges.
+    fn last_status(&self, sale_id: Uuid, amount: Decimal, known_receipt_no: Option<u16>, on: OnProgress)
+    -> TerminalFuture<LastStatus>;
+    /// The terminal's last operation, whatever it was (the "Last operation" button).
+    fn last_operation(&self, on: OnProgress) -> TerminalFuture<Report>;
+    fn end_of_day(&self, on: OnProgress) -> TerminalFuture<Report>;
+    fn repeat_receipt(&self, on: OnProgress) -> TerminalFuture<Report>;
+    /// Whether the terminal is there and answers.
+    fn check(&self, on: OnProgress) -> TerminalFuture<Report>;
+}
+
+/// Standalone: the register cannot reach it, so every operation says so; the pay screen keeps
+/// the cashier's confirmation form for it.
+pub struct Standalone;
+
+impl CardTerminal for Standalone {
+    fn purchase(&self, _: Uuid, _: Decimal, _: OnProgress) -> TerminalFuture<TerminalApproval> {
+        Box::pin(async { Err(TerminalError::Standalone) })
+    }
+    fn refund(&self, _: Uuid, _: Decimal, _: OnProgress) -> TerminalFuture<TerminalApproval> {
+        Box::pin(async { Err(TerminalError::Standalone) })
+    }
+    fn reversal(&self, _: Uuid, _: Option<u16>, _: OnProgress) -> TerminalFuture<TerminalApproval> {
+        Box::pin(async { Err(TerminalError::Standalone) })
+    }
+    fn last_status(&self, _: Uuid, _: Decimal, _: Option<u16>, _: OnProgress) -> TerminalFuture<LastStatus> {
+        Box::pin(async { Err(TerminalError::Standalone) })
+    }
+    fn last_operation(&self, _: OnProgress) -> TerminalFuture<Report> {
+        Box::pin(async { Err(TerminalError::Standalone) })
+    }
+    fn end_of_day(&self, _: OnProgress) -> TerminalFuture<Report> {
+        Box::pin(async { Err(TerminalError::Standalone) })
+    }
+    fn repeat_receipt(&self, _: OnProgress) -> TerminalFuture<Report> {
+        Box::pin(async { Err(TerminalError::Standalone) })
+    }
+    fn check(&self, _: OnProgress) -> TerminalFuture<Report> {
+        Box::pin(async { Err(TerminalError::Standalone) })
+    }
+}
+
+/// The terminal the settings describe.
+pub fn connect(settings: &TerminalSettings, currency: Currency) -> Rc<dyn CardTerminal> {
+    match &settings.connection {
+        Connection::Standalone => Rc::new(Standalone),
+        Connection::Training { outcome } => Rc::new(Simulator::new(*outcome, currency)),
+        Connection::ZvtSerial { baud, port } => Rc::new(ZvtSerial::new(*port, *baud, &settings.password, currency)),
+    }
+}
+
+fn terminal(state: AppState) -> Rc<dyn CardTerminal> {
+    let currency = state.store.with_untracked(|s| s.rules.currency);
+    state.terminal.with_untracked(|t| connect(t, currency))
+}
+
+fn progress(state: AppState) -> OnProgress {
+    Rc::new(move |p| state.card_progress.set(Some(p)))
+}
+
+/// Sends `amount` of the open payment to the configured terminal and records the approval only
+/// if the terminal approves. The amount is saved as in flight before the terminal is asked.
+pub fn charge(state: AppState, amount: Decimal) {
+    if state.card_progress.get_untracked().is_some() {
+        return;
+    }
+    let Some(pending) = state.payment.get_untracked() else { return };
+    if pending.card_in_flight.is_some() {
+        return recover(state);
+    }
+    if amount <= Decimal::ZERO || amount > pending.payment.remaining() {
+        return state.error(if amount <= Decimal::ZERO { Msg::AmountMustBePositive } else { Msg::CardExceedsRemaining });
+    }
+    // Checked before anything is sent: a terminal takes whole minor units (cents) only.
+    if state.store.with_untracked(|s| s.rules.currency.round(amount)) != amount {
+        return state.error(Msg::InvalidNumber);
+    }
+    let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
+    state.card_progress.set(Some(Progress::Sending));
+    state.notice.set(None);
+    spawn_local(async move {
+        set_in_flight(state, Some(CardInFlight { amount, known_receipt_no }));
+        // Durable before the terminal hears of it: a reload from here on asks, never re-charges.
+        if let Err(e) = state.save_open_ticket_now().await {
+            set_in_flight(state, None);
+            state.card_progress.set(None);
+            state.notice.set(Some(crate::state::storage_notice(&e)));
+            return;
+        }
+        let result = terminal(state).purchase(pending.sale_id, amount, progress(state)).await;
+        match result {
+            Ok(approved) => record(state, approved),
+            Err(e) if e.result_unknown() => {
+                // The terminal may have charged before it went quiet: ask it before anything else.
+                state.card_progress.set(None);
+                let failure = e.notice();
+                ask_terminal(state, Some(failure)).await;
+            }
+            Err(e) => {
+                set_in_flight(state, None);
+                state.card_progress.set(None);
+                state.notice.set(Some(e.notice()));
+            }
+        }
+    });
+}
+
+/// After a reload or a lost answer: asks the terminal what became of the payment in flight.
+pub fn recover(state: AppState) {
+    if state.card_progress.get_untracked().is_some() {
+        return;
+    }
+    spawn_local(ask_terminal(state, None));
+}
+
+async fn ask_terminal(state: AppState, failure: Option<Notice>) {
+    let Some(pending) = state.payment.get_untracked() else { return };
+    let Some(in_flight) = pending.card_in_flight.clone() else { return };
+    state.card_progress.set(Some(Progress::Recovering));
+    let result =
+        terminal(state).last_status(pending.sale_id, in_flight.amount, in_flight.known_receipt_no, progress(state)).await;
+    match result {
+        Ok(LastStatus::Approved(approved)) => record(state, approved),
+        Ok(LastStatus::NotCharged) => {
+            set_in_flight(state, None);
+            state.card_progress.set(None);
+            state.notice.set(Some(failure.unwrap_or(Notice::Info(Msg::TerminalNotCharged))));
+        }
+        Err(_) => {
+            // Neither the payment nor the question got through: keep the amount in flight, so
+            // nothing is charged twice; the cashier asks again or checks the terminal's slip.
+            state.card_progress.set(None);
+            state.notice.set(Some(Notice::Error(Msg::TerminalUnknownResult, Vec::new())));
+        }
+    }
+}
+
+/// The cashier read the terminal's slip (or journal) and it shows no payment for this sale.
+pub fn give_up_in_flight(state: AppState) {
+    set_in_flight(state, None);
+    state.notice.set(None);
+}
+
+fn set_in_flight(state: AppState, in_flight: Option<CardInFlight>) {
+    state.payment.update(|p| {
+        if let Some(p) = p {
+            p.card_in_flight = in_flight;
+        }
+    });
+}
+
+fn record(state: AppState, approved: TerminalApproval) {
+    set_in_flight(state, None);
+    state.card_progress.set(None);
+    state.terminal_print.set(approved.print_lines.clone());
+    if approved.receipt_no.is_some() {
+        let mut settings = state.terminal.get_untracked();
+        settings.last_receipt_no = approved.receipt_no;
+        save_settings(state, settings);
+    }
+    state.add_card(approved.amount, approved.approval);
+}
+
+/// Keeps the terminal settings and makes them current.
+pub fn save_settings(state: AppState, settings: TerminalSettings) {
+    state.terminal.set(settings.clone());
+    spawn_local(async move {
+        let value = serde_json::to_value(&settings).unwrap_or_default();
+        if let Err(e) = state.storage().save_setting(SETTINGS_KEY, value).await {
+            state.notice.set(Some(crate::state::storage_notice(&e)));
+        }
+    });
+}
+
+/// Reads the kept terminal settings; standalone when there are none or they are unreadable.
+pub fn parse_settings(value: Option<serde_json::Value>) -> TerminalSettings {
+    value.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+}

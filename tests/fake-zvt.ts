@@ -1,0 +1,179 @@
+// A fake ZVT card terminal behind a fake `navigator.serial`, injected before the app loads. It
+// answers like a real terminal on a serial line: ACK for every intact frame, `80 00 00`, then its
+// messages one by one, each waiting for the register's acknowledgement. Its messages are the real
+// captures in ../shared/testdata/zvt/ (intermediate status, status information with the amount
+// patched to the one asked, text block, completion); print lines (06 D1) are built here because
+// no capture holds one. Its journal (the last payment) lives in localStorage, like a terminal's
+// own memory, so it survives a reload of the register.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+
+const CAPTURES = join(__dirname, '..', '..', 'shared', 'testdata', 'zvt');
+const hex = (file: string) => readFileSync(join(CAPTURES, file)).toString('hex');
+
+export const CAPTURED = {
+  /** 04 FF 01 17: intermediate status "please wait". */
+  intermediate: hex('1680728162.647465000_pt_ecr.blob'),
+  /** 04 0F: status information of a MasterCard payment of 25.00, auth code 750071. */
+  status: hex('1680728165.675509000_pt_ecr.blob'),
+  /** 06 D3: the customer receipt as a text block. */
+  textBlock: hex('1680728215.585561000_pt_ecr.blob'),
+  /** 06 0F: completion with the terminal id. */
+  completion: hex('1680761818.641601000_pt_ecr.blob'),
+};
+
+export interface FakeZvtOptions {
+  /** 'approve': the whole dialogue; 'hang': after the status information of a payment the
+   *  terminal goes quiet (the register is reloaded meanwhile). */
+  mode: 'approve' | 'hang';
+}
+
+/** Installs the fake; `seen` receives each command the terminal gets, as hex of its APDU. */
+export async function installFakeZvt(page: Page, options: FakeZvtOptions, seen: (apdu: string) => void) {
+  await page.exposeFunction('zvtSeen', seen);
+  await page.addInitScript(fakeTerminal, { ...options, captured: CAPTURED });
+}
+
+function fakeTerminal(args: { mode: string; captured: typeof CAPTURED }) {
+  const DLE = 0x10, STX = 0x02, ETX = 0x03, ACK = 0x06;
+  const fromHex = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => parseInt(b, 16)));
+  const toHex = (b: Uint8Array | number[]) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  const crc16 = (data: number[]) => {
+    let crc = 0;
+    for (let byte of data) {
+      for (let i = 0; i < 8; i++) {
+        const mix = (byte ^ crc) & 1;
+        crc >>= 1;
+        if (mix) crc ^= 0x8408;
+        byte >>= 1;
+      }
+    }
+    return crc;
+  };
+  const frame = (apdu: Uint8Array | number[]) => {
+    const out = [DLE, STX];
+    for (const b of apdu) {
+      out.push(b);
+      if (b === DLE) out.push(DLE);
+    }
+    out.push(DLE, ETX);
+    const crc = crc16([...apdu, ETX]);
+    out.push(crc & 0xff, crc >> 8);
+    return Uint8Array.from(out);
+  };
+  const printLine = (attribute: number, text: string) => {
+    const bytes = Array.from(text, (c) => c.charCodeAt(0));
+    return Uint8Array.from([0x06, 0xd1, bytes.length + 1, attribute, ...bytes]);
+  };
+
+  let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
+  let readable: ReadableStream<Uint8Array> | null = null;
+  let writable: WritableStream<Uint8Array> | null = null;
+  const send = (bytes: Uint8Array) => setTimeout(() => controller?.enqueue(bytes), 5);
+
+  // The terminal's outgoing messages wait for the register's `80 00 00` one by one.
+  let queue: Uint8Array[] = [];
+  let waiting = false;
+  const next = () => {
+    const message = queue.shift();
+    waiting = !!message;
+    if (message) setTimeout(() => send(frame(message)), 30);
+  };
+  const say = (messages: Uint8Array[]) => {
+    queue = messages;
+    next();
+  };
+
+  const journal = () => JSON.parse(localStorage.getItem('fake-zvt-journal') ?? 'null');
+  const statusFor = (amountBcd: number[]) => {
+    const status = fromHex(args.captured.status);
+    if (status[5] !== 0x04) throw new Error('the captured status information moved its amount');
+    status.set(amountBcd, 6);
+    return status;
+  };
+  const receipt = () => [printLine(0x00, 'FAKE TERMINAL'), printLine(0x80, 'CUSTOMER COPY')];
+  const completion = fromHex(args.captured.completion);
+
+  const onCommand = (apdu: Uint8Array) => {
+    const h = toHex(apdu);
+    if (h.startsWith('8000')) {
+      if (waiting) next();
+      return;
+    }
+    (window as any).zvtSeen(h);
+    send(Uint8Array.from([0x80, 0x00, 0x00]));
+    const control = h.slice(0, 4);
+    if (control === '0601') {
+      // BMP 04 and six BCD bytes of the amount come first in an authorisation.
+      const amount = Array.from(apdu.slice(4, 10));
+      const status = statusFor(amount);
+      localStorage.setItem('fake-zvt-journal', JSON.stringify({ status: toHex(status) }));
+      const messages = [fromHex(args.captured.intermediate), status];
+      if (args.mode === 'hang') say(messages);
+      else say([...messages, ...receipt(), fromHex(args.captured.textBlock), completion]);
+    } else if (control === '0620') {
+      const last = journal();
+      if (last) say([fromHex(last.status), ...receipt(), completion]);
+      else say([Uint8Array.from([0x06, 0x1e, 0x01, 0x6c])]);
+    } else {
+      // Registration, status enquiry, end of day: done.
+      say([completion]);
+    }
+  };
+
+  // The register's bytes: ACK/NAK and frames, which are acknowledged at once.
+  let buffer: number[] = [];
+  let inFrame = false;
+  const onBytes = (chunk: Uint8Array) => {
+    for (const b of chunk) {
+      if (!inFrame) {
+        if (b === DLE) buffer = [DLE];
+        else if (buffer.length === 1 && b === STX) { inFrame = true; buffer = []; }
+        else buffer = [];
+        continue;
+      }
+      buffer.push(b);
+      const n = buffer.length;
+      // Frame ends with DLE ETX (an unpaired DLE) and two CRC bytes.
+      if (n >= 4 && buffer[n - 4] === DLE && buffer[n - 3] === ETX) {
+        let dles = 0;
+        for (let i = n - 4; i >= 0 && buffer[i] === DLE; i--) dles++;
+        if (dles % 2 === 1) {
+          const body = buffer.slice(0, n - 4);
+          const apdu: number[] = [];
+          for (let i = 0; i < body.length; i++) {
+            apdu.push(body[i]);
+            if (body[i] === DLE) i++;
+          }
+          inFrame = false;
+          buffer = [];
+          send(Uint8Array.from([ACK]));
+          onCommand(Uint8Array.from(apdu));
+        }
+      }
+    }
+  };
+
+  const port = {
+    get readable() { return readable; },
+    get writable() { return writable; },
+    async open() {
+      readable = new ReadableStream<Uint8Array>({ start(c) { controller = c; } });
+      writable = new WritableStream<Uint8Array>({ write(chunk) { onBytes(chunk); } });
+    },
+    async close() { readable = null; writable = null; controller = null; },
+    getInfo() { return { usbVendorId: 0x1234, usbProductId: 0x0001 }; },
+    addEventListener() {},
+    removeEventListener() {},
+  };
+  const granted = () => localStorage.getItem('fake-serial-granted') === 'yes';
+  Object.defineProperty(navigator, 'serial', {
+    value: {
+      async getPorts() { return granted() ? [port] : []; },
+      async requestPort() { localStorage.setItem('fake-serial-granted', 'yes'); return port; },
+      addEventListener() {},
+      removeEventListener() {},
+    },
+  });
+}

@@ -1,0 +1,133 @@
+// Card terminals: the training simulator and a ZVT terminal on a (fake) serial port. A card is
+// recorded only when the terminal approves; a decline or no answer leaves the payment open; a
+// reload during a payment asks the terminal what became of it and never charges twice.
+import { expect, test, type Page } from '@playwright/test';
+import { openRegister, plain, tap } from './cashier';
+import { installFakeZvt } from './fake-zvt';
+
+/** Sets the card terminal up in Settings and returns to the register. */
+async function setTerminal(page: Page, connection: 'standalone' | 'training' | 'zvt-serial', outcome?: string) {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('terminal-connection').selectOption(connection);
+  if (outcome) await page.getByTestId('training-outcome').selectOption(outcome);
+  await page.getByTestId('save-terminal').click();
+  await page.getByTestId('nav-register').click();
+}
+
+async function payByCard(page: Page) {
+  await page.getByTestId('pay').click();
+  await page.getByTestId('method-card').click();
+  await page.getByTestId('charge-terminal').click();
+}
+
+test.describe('training simulator', () => {
+  test('approve: the sale completes, marked TRAINING on screen and on the receipt; the setting survives a reload', async ({ page }) => {
+    await openRegister(page);
+    await setTerminal(page, 'training', 'approve');
+    await expect(page.getByTestId('training-badge')).toHaveText('TRAINING');
+    await page.reload();
+    await expect(page.getByTestId('training-badge')).toBeVisible();
+
+    await tap(page, 'Fries');
+    await page.getByTestId('pay').click();
+    await expect(page.getByTestId('pay-training')).toBeVisible();
+    await page.getByTestId('method-card').click();
+    await page.getByTestId('charge-terminal').click();
+    await expect(page.getByTestId('terminal-progress')).toContainText('Terminal:');
+    await expect(page.getByTestId('completed')).toBeVisible();
+    await expect(page.getByTestId('receipt')).toContainText('*** TRAINING ***');
+    await expect(page.getByTestId('receipt')).toContainText('4242');
+    await expect(page.getByTestId('training-badge')).toBeVisible();
+  });
+
+  for (const [outcome, message] of [
+    ['decline', 'declined'],
+    ['timeout', 'did not answer in time'],
+    ['disconnect', 'not connected'],
+  ]) {
+    test(`${outcome}: a clear message, the payment stays open and no sale is made`, async ({ page }) => {
+      await openRegister(page);
+      await setTerminal(page, 'training', outcome);
+      await tap(page, 'Fries');
+      await payByCard(page);
+      await expect(page.getByTestId('notice')).toContainText(message, { timeout: 10_000 });
+      await expect(page.getByTestId('pay-dialog')).toBeVisible();
+      expect(plain(await page.getByTestId('remaining').textContent())).toBe('€3.50');
+      await expect(page.getByTestId('tender')).toHaveCount(0);
+      await expect(page.getByTestId('charge-terminal')).toBeVisible();
+      await page.getByTestId('cancel-payment').click();
+      await page.getByTestId('nav-sales').click();
+      await expect(page.getByTestId('sale-number')).toHaveCount(0);
+    });
+  }
+
+  test('the terminal buttons in Settings answer', async ({ page }) => {
+    await openRegister(page);
+    await setTerminal(page, 'training', 'approve');
+    await tap(page, 'Fries');
+    await payByCard(page);
+    await page.getByTestId('new-sale').click();
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('terminal-check').click();
+    await expect(page.getByTestId('terminal-report')).toContainText('The terminal answers');
+    await page.getByTestId('terminal-last').click();
+    await expect(page.getByTestId('terminal-report')).toContainText('Approved: €3.50');
+    await page.getByTestId('terminal-totals').click();
+    await expect(page.getByTestId('terminal-report')).toContainText('Card payments: 1, total €3.50');
+  });
+});
+
+test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () => {
+  async function setUpZvt(page: Page) {
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('terminal-connection').selectOption('zvt-serial');
+    await page.getByTestId('choose-serial-port').click();
+    await expect(page.getByTestId('serial-port-status')).toHaveText('A serial port is chosen.');
+    await page.getByTestId('terminal-password').fill('000000');
+    await page.getByTestId('save-terminal').click();
+    await page.getByTestId('nav-register').click();
+  }
+
+  test('a purchase shows the terminal\'s status and records its approval', async ({ page }) => {
+    const seen: string[] = [];
+    await installFakeZvt(page, { mode: 'approve' }, (apdu) => seen.push(apdu));
+    await openRegister(page);
+    await setUpZvt(page);
+    await tap(page, 'Fries');
+    await payByCard(page);
+    await expect(page.getByTestId('completed')).toBeVisible();
+    // The auth code is the captured terminal's; the amount the register asked (3.50 = 00 00 00 00 03 50).
+    await expect(page.getByTestId('receipt')).toContainText('750071');
+    expect(seen.filter((c) => c.startsWith('0601'))).toEqual(['06010a04000000000350490978']);
+    expect(seen[0].startsWith('0600')).toBe(true);
+    await expect(page.getByTestId('training-badge')).toHaveCount(0);
+
+    // The terminal buttons: the last operation comes back with its print lines.
+    await page.getByTestId('new-sale').click();
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('terminal-last').click();
+    await expect(page.getByTestId('terminal-report')).toContainText('Approved: €3.50');
+    await expect(page.getByTestId('terminal-print')).toContainText('FAKE TERMINAL');
+  });
+
+  test('a reload during the authorisation asks the terminal for the last status and never charges twice', async ({ page }) => {
+    const seen: string[] = [];
+    await installFakeZvt(page, { mode: 'hang' }, (apdu) => seen.push(apdu));
+    await openRegister(page);
+    await setUpZvt(page);
+    await tap(page, 'Fries');
+    await payByCard(page);
+    await expect(page.getByTestId('terminal-progress')).toContainText('please wait');
+    await expect.poll(() => seen.filter((c) => c.startsWith('0601')).length).toBe(1);
+    await page.waitForTimeout(300); // the status information (approved) reaches the register
+
+    await page.reload();
+    await expect(page.getByTestId('completed')).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByTestId('receipt')).toContainText('750071');
+    expect(seen.filter((c) => c.startsWith('0601')).length).toBe(1);
+    expect(seen.filter((c) => c.startsWith('0620')).length).toBe(1);
+    await page.getByTestId('new-sale').click();
+    await page.getByTestId('nav-sales').click();
+    await expect(page.getByTestId('sale-number')).toHaveCount(1);
+  });
+});
