@@ -363,14 +363,6 @@ impl Storage for IdbStorage {
         Box::pin(self.write_docs(writes, sales))
     }
 
-    fn load_value(&self, key: String) -> StorageFuture<'_, Option<String>> {
-        Box::pin(async move { self.read_json(&key).await })
-    }
-
-    fn save_value(&self, key: String, value: String) -> StorageFuture<'_, ()> {
-        Box::pin(async move { self.write_json(&key, &value).await })
-    }
-
     fn load_printer(&self) -> StorageFuture<'_, Option<PrinterSetup>> {
         Box::pin(async move { Ok(self.read_json::<Option<PrinterSetup>>(PRINTER_KEY).await?.flatten()) })
     }

@@ -124,7 +124,7 @@ pub trait Storage {
     /// The store profile and catalog, or `None` on a device that has none yet.
     fn load_catalog(&self) -> StorageFuture<'_, Option<(Store, Catalog)>>;
     fn save_catalog(&self, store: Store, catalog: Catalog) -> StorageFuture<'_, ()>;
-    /// A device setting kept under `key` (the card terminal, scanners), as JSON.
+    /// A device setting kept under `key` (the card terminal, scanners, the last sync), as JSON.
     fn load_setting(&self, key: &'static str) -> StorageFuture<'_, Option<serde_json::Value>>;
     fn save_setting(&self, key: &'static str, value: serde_json::Value) -> StorageFuture<'_, ()>;
     /// The ticket this tab had open, if any.
@@ -148,9 +148,6 @@ pub trait Storage {
     /// Writes documents' chunks and sync states, and the sales they carry from other devices
     /// (kept as they are: a sale already stored is left alone), in one transaction.
     fn save_docs(&self, writes: Vec<DocWrite>, sales: Vec<Sale>) -> StorageFuture<'_, ()>;
-    /// A small value of the device (JSON), such as the time of the last sync.
-    fn load_value(&self, key: String) -> StorageFuture<'_, Option<String>>;
-    fn save_value(&self, key: String, value: String) -> StorageFuture<'_, ()>;
     /// The printer this device prints to, if one was set up.
     fn load_printer(&self) -> StorageFuture<'_, Option<PrinterSetup>>;
     /// Remembers the printer, or forgets it with `None`.

@@ -138,7 +138,7 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
     for problem in problems {
         web_sys::console::warn_1(&format!("a stored document chunk did not load: {problem}").into());
     }
-    let last_sync_ms = storage.load_value(LAST_SYNC_KEY.into()).await.ok().flatten().and_then(|v| v.parse().ok());
+    let last_sync_ms = storage.load_setting(LAST_SYNC_KEY).await.ok().flatten().and_then(|v| v.as_f64());
     let engine = Engine {
         docs,
         client,
@@ -629,7 +629,7 @@ fn update_status(shared: &Shared) {
     });
     if all_synced {
         spawn_local(async move {
-            let _ = storage.save_value(LAST_SYNC_KEY.into(), now.to_string()).await;
+            let _ = storage.save_setting(LAST_SYNC_KEY, serde_json::json!(now)).await;
         });
     }
 }
