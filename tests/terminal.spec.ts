@@ -4,6 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openRegister, plain, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
+import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
 
 /** Sets the card terminal up in Settings and returns to the register. */
 async function setTerminal(page: Page, connection: 'standalone' | 'training' | 'zvt-serial', outcome?: string) {
@@ -108,6 +109,28 @@ test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () =
     await page.getByTestId('terminal-last').click();
     await expect(page.getByTestId('terminal-report')).toContainText('Approved: €3.50');
     await expect(page.getByTestId('terminal-print')).toContainText('FAKE TERMINAL');
+  });
+
+  test('the terminal\'s own receipt lines are printed on our printer, below the sale', async ({ page }) => {
+    const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
+    await installFakeZvt(page, { mode: 'approve' }, () => {});
+    await openRegister(page);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('printer-connection').selectOption('usb');
+    await page.getByTestId('printer-model').selectOption('epson-tm-t20');
+    await page.getByTestId('add-printer').click();
+    await expect(page.getByTestId('printer-summary')).toBeVisible();
+    await setUpZvt(page);
+    await tap(page, 'Fries');
+    await payByCard(page);
+    await expect(page.getByTestId('completed')).toBeVisible();
+    await expect(page.getByTestId('print-message')).toHaveText('Printed.');
+    const decoded = emupos(printer.bytes(3));
+    expect(decoded.receipts).toHaveLength(1);
+    const text = decoded.receipts[0].text;
+    expect(text).toContain('Fries');
+    expect(text).toContain('FAKE TERMINAL');
+    expect(text.indexOf('FAKE TERMINAL')).toBeGreaterThan(text.indexOf('Fries'));
   });
 
   test('a reload during the authorisation asks the terminal for the last status and never charges twice', async ({ page }) => {

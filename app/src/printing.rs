@@ -316,6 +316,10 @@ impl AppState {
     pub fn print_sale(&self, sale: &Sale, copy: ReceiptCopy, reprint: bool, kick: bool) {
         let Some(setup) = self.printer.setup.get_untracked() else { return };
         let mut layout = self.receipt_layout(sale, copy, reprint);
+        // The card terminal's slip of the payment just taken goes on our receipt (ZVT print lines).
+        if !reprint && copy == ReceiptCopy::Customer && sale.tenders().iter().any(|t| matches!(t, Tender::Card { .. })) {
+            layout.append_terminal_slip(&self.terminal_print.get_untracked());
+        }
         if !kick {
             layout.blocks.retain(|block| *block != pos_devices::ReceiptBlock::OpenDrawer);
         }

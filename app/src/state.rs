@@ -265,6 +265,8 @@ impl AppState {
             return;
         }
         let payment = Payment::new(ticket.totals().total, *ticket.rules());
+        // The card terminal's slip belongs to one payment only.
+        self.terminal_print.set(Vec::new());
         let training = self.terminal.with_untracked(TerminalSettings::is_training);
         self.payment.set(Some(PendingPayment { sale_id: Uuid::now_v7(), payment, training, card_in_flight: None }));
         self.notice.set(None);

@@ -757,3 +757,19 @@ fn english_card_sale_prints_two_copies_with_emupos() {
         decoded.events
     );
 }
+
+#[test]
+fn the_terminal_slip_prints_above_the_cut_and_the_drawer_kick() {
+    let (store, sale) = latin_sale();
+    let mut layout = ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer));
+    let before = layout.blocks.len();
+    layout.append_terminal_slip(&["TERMINAL 52500038".into(), "AUTH 123456  TRACE 000042".into()]);
+    assert_eq!(layout.blocks.len(), before + 2);
+    let text = layout.to_text(42);
+    assert!(text.contains("TERMINAL 52500038") && text.contains("AUTH 123456  TRACE 000042"), "{text}");
+    let slip = layout.blocks.iter().position(|b| matches!(b, ReceiptBlock::Text { text, .. } if text.contains("AUTH 123456"))).unwrap();
+    let cut = layout.blocks.iter().position(|b| *b == ReceiptBlock::Cut).unwrap();
+    assert!(slip < cut, "the slip is printed before the paper is cut");
+    layout.append_terminal_slip(&[]);
+    assert_eq!(layout.blocks.len(), before + 2, "no lines, nothing added");
+}

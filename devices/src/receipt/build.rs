@@ -10,6 +10,24 @@ use super::{ReceiptBlock, ReceiptCopy, ReceiptLayout, ReceiptOptions, ReceiptQr,
 use crate::encoder::Align;
 
 impl ReceiptLayout {
+    /// Adds the card terminal's own receipt lines (ZVT `06 D1` / `06 D3`) at the end of the
+    /// receipt, above the cut and the drawer kick, so the customer gets one slip, not two.
+    pub fn append_terminal_slip(&mut self, lines: &[String]) {
+        if lines.is_empty() {
+            return;
+        }
+        let at = self
+            .blocks
+            .iter()
+            .position(|b| matches!(b, ReceiptBlock::Cut | ReceiptBlock::OpenDrawer))
+            .unwrap_or(self.blocks.len());
+        let slip = [
+            ReceiptBlock::Rule(Rule::Single),
+            ReceiptBlock::Text { text: lines.join("\n"), align: Align::Left, style: TextStyle::PLAIN },
+        ];
+        self.blocks.splice(at..at, slip);
+    }
+
     /// The receipt of `sale` in `store`, as `options` say.
     pub fn from_sale(sale: &Sale, store: &Store, options: &ReceiptOptions) -> ReceiptLayout {
         let mut receipt = Builder {
