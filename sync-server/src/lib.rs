@@ -4,6 +4,8 @@
 //!
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
+pub mod client;
+pub mod reference;
 pub mod storage;
 pub mod sync;
 pub mod web;
