@@ -1,10 +1,13 @@
 //! pos-sync-server: one process that is the whole system on one machine.
-//! It keeps the server's SQLite store, serves the built PWA and is an automerge-repo sync peer
-//! on `/sync` ([`sync`]); device enrollment and reports will be routes on the same [`router`].
+//! It keeps the server's SQLite store, serves the built PWA, enrolls stores and devices
+//! ([`enroll`], JSON on `/api/` in [`api`]) and is an automerge-repo sync peer on `/sync`
+//! ([`sync`]) that shows each device only its own store's documents.
 //!
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
+pub mod api;
 pub mod client;
+pub mod enroll;
 pub mod reference;
 pub mod storage;
 pub mod sync;
@@ -21,10 +24,11 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use clap::Parser;
+use axum::routing::{delete, get, post};
+use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
+pub use enroll::{Clock, SystemClock};
 pub use storage::{Storage, StorageError};
 
 /// The server's version, as reported by `/health`.
@@ -33,13 +37,37 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// How long in-flight connections get to finish after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Command-line flags, each with an environment fallback.
+/// The command line: serve (the default, with [`Config`]'s flags) or a subcommand.
 #[derive(Parser, Debug, Clone)]
 #[command(
     name = "pos-sync-server",
     version,
-    about = "Serves the register PWA and stores its data"
+    about = "Serves the register PWA and stores its data",
+    args_conflicts_with_subcommands = true
 )]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Print a one-time link that creates one more store (works while the server runs).
+    NewStoreCode {
+        /// The server's address, for the link.
+        #[arg(long, env = "POS_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The server's data directory.
+        #[arg(long, env = "POS_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
+}
+
+/// Serving flags, each with an environment fallback.
+#[derive(Args, Debug, Clone)]
 pub struct Config {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "POS_ADDR", default_value = "127.0.0.1:8080")]
@@ -59,6 +87,12 @@ pub struct AppState {
     pub static_dir: PathBuf,
     /// Hands upgraded `/sync` WebSockets to the server's samod repo.
     pub acceptor: samod::AcceptorHandle,
+    /// The time for codes and `last_seen` (a fake one in tests).
+    pub clock: Arc<dyn Clock>,
+    /// Open sync connections per device, to close on revocation.
+    pub connections: Arc<sync::Connections>,
+    /// Failed code attempts per address.
+    pub limiter: Arc<api::AttemptLimiter>,
 }
 
 /// All routes: the API first, then the PWA for everything else.
@@ -67,6 +101,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/sync", get(sync::sync_ws))
+        .route("/api/stores", post(api::create_store))
+        .route("/api/pairing-codes", post(api::create_pairing_code))
+        .route(
+            "/api/devices",
+            post(api::pair_device).get(api::list_devices),
+        )
+        .route("/api/devices/{device_id}", delete(api::revoke_device))
+        .route("/api/me", get(api::me))
+        .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(static_service)
         .layer(axum::middleware::from_fn(web::static_headers))
         .with_state(state)
@@ -108,6 +151,8 @@ pub enum StartError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The setup code could not be stored.
+    Setup(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -122,6 +167,7 @@ impl std::fmt::Display for StartError {
                     path.display()
                 )
             }
+            StartError::Setup(e) => write!(f, "cannot store the setup code: {e}"),
         }
     }
 }
@@ -139,12 +185,26 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     repo: samod::Repo,
+    /// The one-time code printed at start while no store exists.
+    setup_code: Option<String>,
 }
 
 impl Server {
-    /// Opens the storage (creating the data dir) and binds the address.
+    /// Opens the storage (creating the data dir) and binds the address, with the system clock.
     pub async fn bind(config: &Config) -> Result<Server, StartError> {
+        Self::bind_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// [`Server::bind`] with a given clock. While no store exists it makes a fresh setup code
+    /// (see [`Server::setup_link`]); codes printed by earlier starts stop working.
+    pub async fn bind_with_clock(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Server, StartError> {
         let storage = Storage::open(&config.data_dir)?;
+        let setup_code = storage
+            .startup_setup_code(clock.now())
+            .map_err(|e| StartError::Setup(e.to_string()))?;
         let static_dir = absolute(&config.static_dir).map_err(|source| StartError::StaticDir {
             path: config.static_dir.clone(),
             source,
@@ -163,8 +223,12 @@ impl Server {
                 storage,
                 static_dir,
                 acceptor,
+                clock,
+                connections: Arc::default(),
+                limiter: Arc::default(),
             },
             repo,
+            setup_code,
         })
     }
 
@@ -177,27 +241,28 @@ impl Server {
 
     /// The URL to open in a browser.
     pub fn url(&self) -> String {
-        let addr = self.local_addr();
-        let host = if addr.ip().is_unspecified() {
-            "127.0.0.1".to_string()
-        } else {
-            addr.ip().to_string()
-        };
-        let host = if host.contains(':') {
-            format!("[{host}]")
-        } else {
-            host
-        };
-        format!("http://{host}:{}/", addr.port())
+        url_of(self.local_addr())
     }
 
-    /// The one line printed on start.
+    /// The link that creates the first store, while there is none.
+    pub fn setup_link(&self) -> Option<String> {
+        self.setup_code
+            .as_deref()
+            .map(|code| setup_link(&self.url(), code))
+    }
+
+    /// What is printed on start: where the register runs, and while no store exists, the
+    /// link that creates one (like Jupyter's token link).
     pub fn banner(&self) -> String {
-        format!(
+        let mut banner = format!(
             "Register running at {}  (data: {})",
             self.url(),
             self.state.storage.data_dir().display()
-        )
+        );
+        if let Some(link) = self.setup_link() {
+            banner.push_str(&format!("\nCreate your store: {link}"));
+        }
+        banner
     }
 
     pub fn state(&self) -> &AppState {
@@ -218,7 +283,7 @@ impl Server {
     ) -> std::io::Result<()> {
         let stopping = Arc::new(tokio::sync::Notify::new());
         let notify = stopping.clone();
-        let app = router(self.state);
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let graceful = axum::serve(self.listener, app).with_graceful_shutdown(async move {
             shutdown.await;
             notify.notify_one();
@@ -237,6 +302,41 @@ impl Server {
         }
         res
     }
+}
+
+/// The browser URL of a bound address (`127.0.0.1` for "every interface").
+pub fn url_of(addr: SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    format!("http://{host}:{}/", addr.port())
+}
+
+/// The link of a setup code: the app's setup screen with the code.
+pub fn setup_link(url: &str, code: &str) -> String {
+    format!("{url}#/setup?code={code}")
+}
+
+/// `pos-sync-server new-store-code`: adds a setup code for one more store to the data dir
+/// (safe while the server runs: SQLite in WAL mode) and returns its link for `addr`.
+pub fn new_store_code(addr: &str, data_dir: &Path) -> Result<String, StartError> {
+    let storage = Storage::open(data_dir)?;
+    let code = storage
+        .new_setup_code(std::time::SystemTime::now())
+        .map_err(|e| StartError::Setup(e.to_string()))?;
+    let url = match addr.parse::<SocketAddr>() {
+        Ok(addr) => url_of(addr),
+        // A host name (`shop.local:8080`) is used as given.
+        Err(_) => format!("http://{addr}/"),
+    };
+    Ok(setup_link(&url, &code))
 }
 
 /// Resolves once SIGINT (Ctrl-C) or SIGTERM arrives.

@@ -4,11 +4,24 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use pos_sync_server::{Config, Server, shutdown_signal};
+use pos_sync_server::{Cli, Command, Server, new_store_code, shutdown_signal};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
+    let cli = Cli::parse();
+    if let Some(Command::NewStoreCode { addr, data_dir }) = cli.command {
+        return match new_store_code(&addr, &data_dir) {
+            Ok(link) => {
+                println!("Create a store: {link}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("pos-sync-server: error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let config = cli.config;
     let server = match Server::bind(&config).await {
         Ok(server) => server,
         Err(e) => {

@@ -36,6 +36,50 @@ const MIGRATIONS: &[&str] = &[
         revoked    INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     ) STRICT;",
+    // 4: enrollment (see `crate::enroll`). Times are Unix milliseconds from the server's
+    // clock. A device's token moves into `devices`; `device_tokens` only ever held test
+    // tokens (nothing could enroll before this version), so it is dropped, not copied.
+    "CREATE TABLE stores (
+        store_id   TEXT PRIMARY KEY NOT NULL,
+        name       TEXT NOT NULL,
+        currency   TEXT NOT NULL,
+        locale     TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE devices (
+        device_id  TEXT PRIMARY KEY NOT NULL,
+        store_id   TEXT NOT NULL REFERENCES stores (store_id),
+        name       TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        paired_at  INTEGER NOT NULL,
+        last_seen  INTEGER,
+        revoked_at INTEGER
+    ) STRICT;
+    CREATE INDEX devices_by_store ON devices (store_id);
+    -- One-time codes that create a store; origin 'start' (printed at start) or 'cli'.
+    CREATE TABLE setup_codes (
+        code_hash  TEXT PRIMARY KEY NOT NULL,
+        origin     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        used_at    INTEGER
+    ) STRICT;
+    CREATE TABLE pairing_codes (
+        code_hash  TEXT PRIMARY KEY NOT NULL,
+        store_id   TEXT NOT NULL REFERENCES stores (store_id),
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at    INTEGER
+    ) STRICT;
+    -- The store each sync document belongs to: the store of the first device that asked.
+    CREATE TABLE documents (
+        document   TEXT PRIMARY KEY NOT NULL,
+        store_id   TEXT NOT NULL REFERENCES stores (store_id),
+        claimed_by TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    DROP TABLE device_tokens;",
 ];
 
 /// The schema version this build of the server writes.
@@ -210,14 +254,14 @@ pub type ChunkRow = ((String, String, String), Vec<u8>);
 pub enum TokenStatus {
     /// No such token.
     Unknown,
-    /// The token was revoked.
-    Revoked { store: String },
-    /// A valid token of a device of `store`.
-    Valid { store: String },
+    /// The token of `device` (of `store`) was revoked.
+    Revoked { store: String, device: String },
+    /// A valid token of `device`, a device of `store`.
+    Valid { store: String, device: String },
 }
 
 impl Storage {
-    fn lock(&self) -> rusqlite::Result<std::sync::MutexGuard<'_, Connection>> {
+    pub(crate) fn lock(&self) -> rusqlite::Result<std::sync::MutexGuard<'_, Connection>> {
         // A panic while holding the lock cannot leave SQLite half-written (each statement is
         // atomic), so a poisoned lock is still usable.
         Ok(self.conn.lock().unwrap_or_else(|p| p.into_inner()))
@@ -299,24 +343,30 @@ impl Storage {
         Ok(())
     }
 
-    /// Registers a device token for `store`, stored as its SHA-256 only. Blocking.
-    ///
-    /// Enrollment (setup link, pairing codes) does not exist yet: this is the one way to make a
-    /// token, for tests and for the enrollment flow to call later.
-    pub fn add_device_token(&self, token: &str, store: &str) -> rusqlite::Result<()> {
+    /// Adds a device with a given token to `store_id` (creating the store if missing) and
+    /// returns its device id. Blocking. Only for tests and tools: devices normally enroll
+    /// through [`Storage::create_store`] and [`Storage::pair_device`].
+    pub fn add_device_token(&self, token: &str, store_id: &str) -> rusqlite::Result<String> {
         let conn = self.lock()?;
         conn.execute(
-            "INSERT INTO device_tokens (token_hash, store) VALUES (?1, ?2)",
-            (hash_token(token), store),
+            "INSERT INTO stores (store_id, name, currency, locale, created_at) \
+             VALUES (?1, ?1, 'EUR', 'en', 0) ON CONFLICT DO NOTHING",
+            [store_id],
         )?;
-        Ok(())
+        let device_id = format!("test-{}", &hash_token(token)[..16]);
+        conn.execute(
+            "INSERT INTO devices (device_id, store_id, name, role, token_hash, paired_at) \
+             VALUES (?1, ?2, ?1, 'device', ?3, 0)",
+            (&device_id, store_id, hash_token(token)),
+        )?;
+        Ok(device_id)
     }
 
-    /// Revokes a device token; returns whether it existed. Blocking.
+    /// Revokes the device of a token; returns whether it existed. Blocking.
     pub fn revoke_device_token(&self, token: &str) -> rusqlite::Result<bool> {
         let conn = self.lock()?;
         let n = conn.execute(
-            "UPDATE device_tokens SET revoked = 1 WHERE token_hash = ?1",
+            "UPDATE devices SET revoked_at = coalesce(revoked_at, 0) WHERE token_hash = ?1",
             [hash_token(token)],
         )?;
         Ok(n > 0)
@@ -326,14 +376,18 @@ impl Storage {
     pub fn device_token(&self, token: &str) -> rusqlite::Result<TokenStatus> {
         use rusqlite::OptionalExtension;
         let conn = self.lock()?;
-        let found: Option<(String, i64)> = conn
-            .prepare_cached("SELECT store, revoked FROM device_tokens WHERE token_hash = ?1")?
-            .query_row([hash_token(token)], |r| Ok((r.get(0)?, r.get(1)?)))
+        let found: Option<(String, String, Option<i64>)> = conn
+            .prepare_cached(
+                "SELECT store_id, device_id, revoked_at FROM devices WHERE token_hash = ?1",
+            )?
+            .query_row([hash_token(token)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
         Ok(match found {
             None => TokenStatus::Unknown,
-            Some((store, 0)) => TokenStatus::Valid { store },
-            Some((store, _)) => TokenStatus::Revoked { store },
+            Some((store, device, None)) => TokenStatus::Valid { store, device },
+            Some((store, device, Some(_))) => TokenStatus::Revoked { store, device },
         })
     }
 }

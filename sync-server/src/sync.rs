@@ -1,25 +1,69 @@
 //! Sync: the server as an automerge-repo peer (samod), with its documents in the SQLite
-//! `chunks` table and a device-token check before the WebSocket upgrade on `/sync`.
+//! `chunks` table, a device-token check before the WebSocket upgrade on `/sync`, and the
+//! per-store access rules.
 //!
-//! Not here yet: enrollment (setup link, pairing codes: tokens are only made by
-//! [`crate::Storage::add_device_token`]), binding documents to stores (any valid token may
-//! read and write any document), per-peer sync state, and flood limits beyond the message size.
+//! Each upgraded socket is driven by [`pump`], which sits between the client and samod: it
+//! enforces the message size and rate limits and the CBOR shape, registers each document a
+//! device asks for to the device's store ([`Storage::claim_document`]), and closes the socket
+//! at once when the device is revoked ([`Connections::revoke`]). samod then decides, per
+//! (document, peer), what a device may see ([`share_policy`]): a document of another store is
+//! `doc-unavailable`. The connection is bound to the device's peer id (`device-<id>`), so a
+//! device cannot speak for another.
+//!
+//! Not here yet: per-peer sync state (every reconnect starts each document's sync afresh).
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 
-use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::{SinkExt, StreamExt};
 use samod::storage::StorageKey;
+use samod::{DocumentId, PeerId, ShareConfig};
+use tokio::sync::watch;
 
 use crate::AppState;
+use crate::enroll::{Clock, device_of_peer, peer_id_of};
 use crate::storage::{Storage, TokenStatus};
 
 /// The largest WebSocket message (and frame) the server reads; a bigger one closes the
-/// connection. A sync message carrying a whole store's day stays far below this.
+/// connection. A sync message carrying a whole store's day stays far below this, and the
+/// CBOR reader never nests deeper than the wire format needs, so a message of this size
+/// cannot take more than a few times its size in memory.
 pub const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Messages a connection may send in one burst before the rate applies. Opening a store syncs
+/// about ten documents, a burst of changes a few hundred.
+pub const MESSAGE_BURST: u32 = 2000;
+/// Messages per second a connection may keep up once its burst is spent.
+pub const MESSAGES_PER_SEC: u32 = 500;
+
+/// How long a closing connection waits for the client's Close.
+const CLOSE_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Close codes and reasons the server sends before it ends a sync connection.
+pub mod close {
+    /// RFC 6455 1003: a text frame where the protocol has only binary ones.
+    pub const NOT_BINARY: (u16, &str) = (1003, "The sync protocol uses binary messages only");
+    /// RFC 6455 1007: not a CBOR message of the automerge-repo protocol.
+    pub const MALFORMED: (u16, &str) = (
+        1007,
+        "Malformed sync message: not a CBOR map with a message type",
+    );
+    /// RFC 6455 1008: the device's token was revoked while it was connected.
+    pub const REVOKED: (u16, &str) = (
+        1008,
+        "This device was removed from the store: pair it again",
+    );
+    /// RFC 6455 1008: more messages than [`super::MESSAGES_PER_SEC`] allows.
+    pub const FLOOD: (u16, &str) = (1008, "Too many sync messages: slow down and reconnect");
+    /// RFC 6455 1009: a message over [`super::MAX_MESSAGE_BYTES`].
+    pub const TOO_BIG: (u16, &str) = (1009, "Sync message too large (limit 8 MiB)");
+}
 
 /// The query string of `/sync`.
 #[derive(Debug, serde::Deserialize)]
@@ -149,9 +193,8 @@ impl samod::storage::Storage for ChunkStore {
 /// Starts the server's samod repo on the SQLite storage, with an acceptor for `/sync`.
 pub async fn start_repo(storage: Arc<Storage>) -> (samod::Repo, samod::AcceptorHandle) {
     let repo = samod::Repo::build_tokio()
-        .with_storage(ChunkStore::new(storage))
-        // The server serves what devices ask for and never asks devices for documents.
-        .with_share_policy(samod::ShareConfig::read_write().with_announce(false))
+        .with_storage(ChunkStore::new(storage.clone()))
+        .with_share_policy(share_policy(storage))
         .load()
         .await;
     let url = samod::Url::parse("ws://pos-sync-server/sync").expect("a valid URL");
@@ -159,6 +202,83 @@ pub async fn start_repo(storage: Arc<Storage>) -> (samod::Repo, samod::AcceptorH
         .make_acceptor(url)
         .expect("a freshly loaded repo is running");
     (repo, acceptor)
+}
+
+/// What a peer may do with a document: read and write it if the document is registered to
+/// the peer's store and the peer's device is not revoked, nothing otherwise (samod then
+/// answers `doc-unavailable`, so a document's existence is not disclosed).
+///
+/// samod asks this for every connected peer when a document becomes active, not only for the
+/// peer that asked for it, so registration does not happen here (the first peer asked would
+/// win the document): [`pump`] registers a document before it hands the request to samod.
+///
+/// The server serves what devices ask for and never asks devices for documents
+/// (`announce: false`).
+pub fn share_policy(
+    storage: Arc<Storage>,
+) -> impl Fn(
+    DocumentId,
+    PeerId,
+) -> futures::stream::Once<futures::future::BoxFuture<'static, ShareConfig>>
++ Clone
++ Send
++ 'static {
+    move |doc: DocumentId, peer: PeerId| {
+        let storage = storage.clone();
+        let decide: futures::future::BoxFuture<'static, ShareConfig> = Box::pin(async move {
+            let Some(device) = device_of_peer(peer.as_str()).map(str::to_string) else {
+                return ShareConfig::none();
+            };
+            let doc = doc.to_string();
+            let same_store = blocking(move || {
+                let device_store = storage.device_store(&device)?;
+                let doc_store = storage.document_store(&doc)?;
+                Ok(device_store.is_some() && device_store == doc_store)
+            })
+            .await;
+            match same_store {
+                Ok(true) => ShareConfig::read_write().with_announce(false),
+                Ok(false) => ShareConfig::none(),
+                Err(e) => {
+                    // Deny when unsure: the device retries on its next connection.
+                    eprintln!("pos-sync-server: storage error: share policy: {e}");
+                    ShareConfig::none()
+                }
+            }
+        });
+        futures::stream::once(decide)
+    }
+}
+
+/// The open sync connections of each device, so that revoking a device closes them at once.
+#[derive(Debug, Default)]
+pub struct Connections {
+    revoked: Mutex<HashMap<String, watch::Sender<bool>>>,
+}
+
+impl Connections {
+    fn sender<'a>(
+        map: &'a mut HashMap<String, watch::Sender<bool>>,
+        device: &str,
+    ) -> &'a watch::Sender<bool> {
+        map.entry(device.to_string())
+            .or_insert_with(|| watch::channel(false).0)
+    }
+
+    /// A receiver that turns `true` when `device` is revoked (at once if it already was
+    /// since this server started).
+    pub fn watch(&self, device: &str) -> watch::Receiver<bool> {
+        let mut map = self.revoked.lock().unwrap_or_else(|p| p.into_inner());
+        Self::sender(&mut map, device).subscribe()
+    }
+
+    /// Closes every sync connection of `device`, now and for the life of this process. Call
+    /// it after the revocation is stored, so that a connection opened in between is refused
+    /// either by the token check or by this signal.
+    pub fn revoke(&self, device: &str) {
+        let mut map = self.revoked.lock().unwrap_or_else(|p| p.into_inner());
+        Self::sender(&mut map, device).send_replace(true);
+    }
 }
 
 fn unauthorized(message: &'static str) -> Response {
@@ -174,7 +294,7 @@ pub const UNKNOWN_TOKEN: &str = "Unknown device token: pair this device again";
 pub const REVOKED_TOKEN: &str = "This device token was revoked: pair this device again";
 
 /// `GET /sync?token=...`: checks the device token, then upgrades to a WebSocket served by
-/// samod. Without a valid token there is no upgrade: 401 and a reason.
+/// samod through [`pump`]. Without a valid token there is no upgrade: 401 and a reason.
 pub async fn sync_ws(
     State(state): State<AppState>,
     params: Result<Query<SyncParams>, axum::extract::rejection::QueryRejection>,
@@ -185,40 +305,295 @@ pub async fn sync_ws(
         _ => return unauthorized(MISSING_TOKEN),
     };
     let storage = state.storage.clone();
-    let status = match tokio::task::spawn_blocking(move || storage.device_token(&token)).await {
-        Ok(Ok(status)) => status,
-        Ok(Err(e)) => {
+    let status = match blocking(move || storage.device_token(&token)).await {
+        Ok(status) => status,
+        Err(e) => {
             eprintln!("pos-sync-server: storage error: device token lookup: {e}");
             return (StatusCode::SERVICE_UNAVAILABLE, "Storage unavailable").into_response();
         }
-        Err(e) => {
-            eprintln!("pos-sync-server: device token lookup failed: {e}");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Storage unavailable").into_response();
-        }
     };
-    match status {
-        TokenStatus::Valid { .. } => {}
+    let (store, device) = match status {
+        TokenStatus::Valid { store, device } => (store, device),
         TokenStatus::Unknown => return unauthorized(UNKNOWN_TOKEN),
         TokenStatus::Revoked { .. } => return unauthorized(REVOKED_TOKEN),
-    }
+    };
     let upgrade = match upgrade {
         Ok(u) => u,
         Err(rejection) => return rejection.into_response(),
+    };
+    let revoked = state.connections.watch(&device);
+    let peer = Peer {
+        store,
+        device,
+        storage: state.storage.clone(),
+        clock: state.clock.clone(),
     };
     let acceptor = state.acceptor.clone();
     upgrade
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| async move {
-            if let Err(e) = acceptor.accept_axum(socket, None) {
-                eprintln!("pos-sync-server: sync connection refused: {e}");
+        .on_upgrade(move |socket| pump(socket, acceptor, peer, revoked))
+}
+
+/// The device at the other end of a sync connection.
+struct Peer {
+    store: String,
+    device: String,
+    storage: Arc<Storage>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Why [`pump`] ended a connection, sent as the close frame.
+type CloseReason = (u16, &'static str);
+
+/// Drives one sync connection: client messages go to samod after the checks in the module
+/// docs, samod's messages go to the client, and the first broken rule closes the socket with
+/// a reason (after an automerge-repo `error` message carrying the same text).
+async fn pump(
+    mut socket: WebSocket,
+    acceptor: samod::AcceptorHandle,
+    peer: Peer,
+    mut revoked: watch::Receiver<bool>,
+) {
+    // Client to samod is bounded (a slow server slows the client down); samod to client is
+    // unbounded like samod's own connection queue, so samod never waits on this task while
+    // this task waits on samod.
+    let (mut to_samod, from_client) =
+        futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(16);
+    let (to_client, mut from_samod) = futures::channel::mpsc::unbounded::<Vec<u8>>();
+    let transport = samod::Transport::new(from_client, to_client)
+        .with_expected_peer_id(PeerId::from(peer_id_of(&peer.device).as_str()));
+    if let Err(e) = acceptor.accept(transport) {
+        eprintln!("pos-sync-server: sync connection refused: {e}");
+        return;
+    }
+    let mut bucket = TokenBucket::new(MESSAGE_BURST, MESSAGES_PER_SEC);
+    let mut claimed: HashSet<String> = HashSet::new();
+    let reason: Option<CloseReason> = loop {
+        if *revoked.borrow_and_update() {
+            break Some(close::REVOKED);
+        }
+        tokio::select! {
+            changed = revoked.changed() => {
+                if changed.is_err() { break None; }
+            }
+            out = from_samod.next() => match out {
+                Some(bytes) => {
+                    if socket.send(Message::Binary(bytes.into())).await.is_err() {
+                        break None;
+                    }
+                }
+                // samod closed the connection (a handshake it refused, or shutdown).
+                None => break Some((1000, "")),
+            },
+            incoming = socket.recv() => match incoming {
+                None | Some(Ok(Message::Close(_))) => break None,
+                Some(Err(e)) => {
+                    let too_big = e.to_string().to_ascii_lowercase().contains("too");
+                    break too_big.then_some(close::TOO_BIG);
+                }
+                Some(Ok(Message::Text(_))) => break Some(close::NOT_BINARY),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Binary(bytes))) => {
+                    if !bucket.take(tokio::time::Instant::now()) {
+                        break Some(close::FLOOD);
+                    }
+                    let Some(header) = Header::read(&bytes) else {
+                        break Some(close::MALFORMED);
+                    };
+                    if let Some(doc) = header.claims() {
+                        if !claimed.contains(&doc) {
+                            match claim(&peer, &doc).await {
+                                Ok(()) => { claimed.insert(doc); }
+                                Err(e) => {
+                                    eprintln!("pos-sync-server: storage error: claim {doc}: {e}");
+                                    break Some((1011, "The server's storage failed: try again later"));
+                                }
+                            }
+                        }
+                    }
+                    if to_samod.send(Ok(bytes.to_vec())).await.is_err() {
+                        break None;
+                    }
+                }
+            },
+        }
+    };
+    if let Some((code, text)) = reason {
+        if code != 1000 {
+            let _ = socket
+                .send(Message::Binary(error_message(text).into()))
+                .await;
+        }
+        let _ = socket
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: text.into(),
+            })))
+            .await;
+        // The closing handshake: read (and drop) what the client still sends until its Close,
+        // so that the client reads our reason instead of a reset connection.
+        let _ = tokio::time::timeout(CLOSE_DRAIN, async {
+            while let Some(Ok(msg)) = socket.recv().await {
+                if matches!(msg, Message::Close(_)) {
+                    break;
+                }
             }
         })
+        .await;
+    }
+    // Dropping `to_samod` ends samod's side of the connection.
+}
+
+/// Registers a document to the peer's store if it has none yet.
+async fn claim(peer: &Peer, doc: &str) -> Result<(), String> {
+    let storage = peer.storage.clone();
+    let (doc, store, device) = (doc.to_string(), peer.store.clone(), peer.device.clone());
+    let now = peer.clock.now();
+    blocking(move || {
+        storage
+            .claim_document(&doc, &store, &device, now)
+            .map(|_| ())
+    })
+    .await
+}
+
+/// An automerge-repo `error` message.
+fn error_message(text: &str) -> Vec<u8> {
+    let mut e = minicbor::Encoder::new(Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = e
+        .map(2)
+        .and_then(|e| e.str("type"))
+        .and_then(|e| e.str("error"))
+        .and_then(|e| e.str("message"))
+        .and_then(|e| e.str(text));
+    e.into_writer()
+}
+
+/// The fields of a protocol message that the pump needs: its type and document id. Reading
+/// them checks that the message is one well-formed CBOR map with string keys.
+#[derive(Debug, PartialEq, Eq)]
+struct Header {
+    kind: String,
+    document: Option<String>,
+}
+
+impl Header {
+    /// The header of a message, or `None` if it is not a well-formed protocol message.
+    fn read(bytes: &[u8]) -> Option<Header> {
+        let mut d = minicbor::Decoder::new(bytes);
+        let len = d.map().ok()??;
+        let mut kind = None;
+        let mut document = None;
+        for _ in 0..len {
+            match d.str().ok()? {
+                "type" => kind = Some(d.str().ok()?.to_string()),
+                "documentId" if d.datatype().ok()? == minicbor::data::Type::String => {
+                    document = Some(d.str().ok()?.to_string());
+                }
+                _ => d.skip().ok()?,
+            }
+        }
+        // One message per WebSocket message: trailing bytes mean a broken or smuggled frame.
+        if d.position() != bytes.len() {
+            return None;
+        }
+        Some(Header {
+            kind: kind?,
+            document,
+        })
+    }
+
+    /// The document this message asks for or writes, normalised as samod spells it: a
+    /// `request` or `sync` registers its document to the sender's store.
+    fn claims(&self) -> Option<String> {
+        if self.kind != "request" && self.kind != "sync" {
+            return None;
+        }
+        let id = DocumentId::from_str(self.document.as_deref()?).ok()?;
+        Some(id.to_string())
+    }
+}
+
+/// A token bucket: `burst` messages at once, then `per_sec` a second.
+#[derive(Debug)]
+struct TokenBucket {
+    tokens: f64,
+    burst: f64,
+    per_sec: f64,
+    last: tokio::time::Instant,
+}
+
+impl TokenBucket {
+    fn new(burst: u32, per_sec: u32) -> Self {
+        TokenBucket {
+            tokens: burst as f64,
+            burst: burst as f64,
+            per_sec: per_sec as f64,
+            last: tokio::time::Instant::now(),
+        }
+    }
+
+    /// Takes one token at `now`; false if there is none.
+    fn take(&mut self, now: tokio::time::Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last);
+        self.last = now;
+        self.tokens = (self.tokens + elapsed.as_secs_f64() * self.per_sec).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn token_bucket_allows_the_burst_then_the_rate() {
+        let start = tokio::time::Instant::now();
+        let mut b = TokenBucket::new(3, 2);
+        b.last = start;
+        assert!((0..3).all(|_| b.take(start)));
+        assert!(!b.take(start));
+        assert!(b.take(start + Duration::from_millis(500)));
+        assert!(!b.take(start + Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn headers_of_protocol_messages() {
+        let msg = |fields: &[(&str, &str)]| {
+            let mut e = minicbor::Encoder::new(Vec::new());
+            e.map(fields.len() as u64).unwrap();
+            for (k, v) in fields {
+                e.str(k).unwrap().str(v).unwrap();
+            }
+            e.into_writer()
+        };
+        let id = DocumentId::try_from(vec![7u8; 16]).unwrap();
+        let h = Header::read(&msg(&[
+            ("type", "request"),
+            ("documentId", &id.to_string()),
+        ]))
+        .unwrap();
+        assert_eq!(h.claims(), Some(id.to_string()));
+        let h = Header::read(&msg(&[
+            ("type", "ephemeral"),
+            ("documentId", &id.to_string()),
+        ]))
+        .unwrap();
+        assert_eq!(h.claims(), None);
+        assert_eq!(Header::read(&msg(&[("senderId", "x")])), None, "no type");
+        assert_eq!(Header::read(b"\xff\x00garbage"), None);
+        let mut trailing = msg(&[("type", "join")]);
+        trailing.push(0);
+        assert_eq!(Header::read(&trailing), None);
+    }
 
     fn key(parts: &[&str]) -> StorageKey {
         StorageKey::from_parts(parts).unwrap()

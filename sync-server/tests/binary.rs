@@ -1,4 +1,4 @@
-//! Tests of the `pos-sync-server` binary as users run it: the start line, env fallbacks,
+//! Tests of the `pos-sync-server` binary as users run it: the start lines, env fallbacks,
 //! the error for an unusable data dir, and a clean exit on SIGTERM.
 
 use std::io::{BufRead, BufReader};
@@ -51,6 +51,16 @@ fn prints_one_line_serves_and_exits_cleanly_on_sigterm() {
     let port: u16 = port.parse().unwrap();
     assert_ne!(port, 0);
     assert_eq!(tail, format!("  (data: {})", data_abs.display()));
+    // A fresh server has no store yet: it prints the link that creates one.
+    let mut setup = String::new();
+    stdout.read_line(&mut setup).unwrap();
+    let link = setup
+        .trim_end()
+        .strip_prefix(&format!(
+            "Create your store: http://127.0.0.1:{port}/#/setup?code="
+        ))
+        .unwrap_or_else(|| panic!("{setup}"));
+    assert!(link.len() >= 20, "{link}");
 
     // It answers.
     use std::io::{Read, Write};
@@ -77,5 +87,5 @@ fn prints_one_line_serves_and_exits_cleanly_on_sigterm() {
     assert!(exit.success(), "{exit:?}");
     let mut more = String::new();
     stdout.read_line(&mut more).unwrap();
-    assert_eq!(more, "", "exactly one line on stdout");
+    assert_eq!(more, "", "exactly two lines on stdout");
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use pos_core::automerge::AutoCommit;
 use pos_core::{Actor, BusinessDay, DocumentId, Sale, SalesDay, SharedDocument, StockPeriod, Uuid, demo};
 use pos_sync_server::client::{NativePeer, SyncReport};
+use pos_sync_server::enroll::peer_id_of;
 
 /// A guard against a hang, never a measurement.
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -49,22 +50,29 @@ fn sales_in(peer: &NativePeer, id: DocumentId) -> usize {
     SalesDay::from_automerge(doc).unwrap().sales().unwrap().len()
 }
 
-/// The whole scenario against one server; `url_a` and `url_b` are the devices' sync URLs (with
-/// their tokens where the server wants them).
-async fn exchange(url_a: &str, url_b: &str) {
+/// How a device reaches the server: its sync URL (with its token where the server wants one)
+/// and the peer id the server expects of it.
+struct Login {
+    url: String,
+    peer_id: String,
+}
+
+/// The whole scenario against one server.
+async fn exchange(a_login: &Login, b_login: &Login) {
+    let (url_a, url_b) = (a_login.url.as_str(), b_login.url.as_str());
     let day_id = SalesDay::id(STORE, DEVICE_A, today());
     let stock_id = StockPeriod::id(STORE, PERIOD);
 
     // A: its day with SALES sales and the period's stock document, both new to the server.
     let mut day_a = day_of(DEVICE_A, SALES);
-    let mut a = NativePeer::new("device-a", Some("storage-a".into()));
+    let mut a = NativePeer::new(&a_login.peer_id, Some("storage-a".into()));
     a.hold(day_id, day_a.automerge().clone(), None);
     a.hold(stock_id, StockPeriod::new(STORE, PERIOD, &Actor::device(DEVICE_A)).automerge().clone(), None);
     let first = sync(&mut a, url_a, "A's first sync").await;
     assert!(first.unavailable.is_empty(), "{first:?}");
 
     // B, fresh: asks for A's day (it holds nothing of it) and opens the stock document.
-    let mut b = NativePeer::new("device-b", Some("storage-b".into()));
+    let mut b = NativePeer::new(&b_login.peer_id, Some("storage-b".into()));
     b.hold(day_id, AutoCommit::new(), None);
     b.expect_heads(day_id, day_a.heads());
     b.hold(stock_id, StockPeriod::new(STORE, PERIOD, &Actor::device(DEVICE_B)).automerge().clone(), None);
@@ -88,7 +96,7 @@ async fn exchange(url_a: &str, url_b: &str) {
     let states: Vec<(DocumentId, Vec<u8>)> = [day_id, stock_id].iter().map(|id| (*id, a.sync_state(*id).unwrap())).collect();
     let stock_a = a.document(stock_id).unwrap().clone();
     day_a.record_sale(&sale(DEVICE_A, SALES + 1)).unwrap();
-    let mut again = NativePeer::new("device-a", Some("storage-a".into()));
+    let mut again = NativePeer::new(&a_login.peer_id, Some("storage-a".into()));
     again.hold(day_id, day_a.automerge().clone(), Some(&states[0].1));
     again.hold(stock_id, stock_a, Some(&states[1].1));
     again.expect_heads(stock_id, heads_b);
@@ -117,10 +125,12 @@ async fn our_client_exchanges_documents_with_our_server() {
     let tmp = tempfile::tempdir().unwrap();
     common::fake_dist(&tmp.path().join("dist"));
     let server = common::start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
-    let (token_a, token_b) = ("device-a-token-0123456789abcdef", "device-b-token-0123456789abcdef");
-    server.storage.add_device_token(token_a, "store-1").unwrap();
-    server.storage.add_device_token(token_b, "store-1").unwrap();
-    let url = |token: &str| format!("ws://{}/sync?token={token}", server.addr);
-    exchange(&url(token_a), &url(token_b)).await;
+    // Two devices of one store; the server binds each connection to its device's peer id.
+    let login = |token: &str| {
+        let device = server.storage.add_device_token(token, "store-1").unwrap();
+        Login { url: format!("ws://{}/sync?token={token}", server.addr), peer_id: peer_id_of(&device) }
+    };
+    let (a, b) = (login("device-a-token-0123456789abcdef"), login("device-b-token-0123456789abcdef"));
+    exchange(&a, &b).await;
     server.stop().await;
 }

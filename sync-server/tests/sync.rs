@@ -10,11 +10,13 @@ use std::time::Duration;
 use automerge::{Automerge, ROOT, ReadDoc, transaction::Transactable};
 use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
-use pos_sync_server::sync::{MISSING_TOKEN, REVOKED_TOKEN, UNKNOWN_TOKEN};
+use pos_sync_server::enroll::peer_id_of;
+use pos_sync_server::storage::hash_token;
+use pos_sync_server::sync::{MISSING_TOKEN, REVOKED_TOKEN, UNKNOWN_TOKEN, close};
 use samod::{BackoffConfig, DialError, Dialer, DocumentId, Repo, Transport, Url};
 use tokio_tungstenite::tungstenite::{self, Message};
 
-use common::{Running, get, start};
+use common::{Device, Running, another_setup_code, create_store, get, pair, send as http, start};
 
 const WAIT: Duration = Duration::from_secs(20);
 const TOKEN: &str = "test-device-token-0123456789abcdef";
@@ -58,10 +60,23 @@ fn sync_url(server: &Running, token: &str) -> String {
     format!("ws://{}/sync?token={token}", server.addr)
 }
 
-/// A fresh client repo (in-memory storage) connected to the server.
+/// The peer id of the device that `add_device_token` made for `token`.
+fn test_peer(token: &str) -> String {
+    peer_id_of(&format!("test-{}", &hash_token(token)[..16]))
+}
+
+/// A fresh client repo (in-memory storage) connected to the server as the device of [`TOKEN`].
 async fn client(server: &Running) -> Repo {
-    let repo = Repo::build_tokio().load().await;
-    let url = Url::parse(&sync_url(server, TOKEN)).unwrap();
+    client_as(server, TOKEN, &test_peer(TOKEN)).await
+}
+
+/// A fresh client repo connected with `token`, claiming `peer` as its peer id.
+async fn client_as(server: &Running, token: &str, peer: &str) -> Repo {
+    let repo = Repo::build_tokio()
+        .with_peer_id(samod::PeerId::from(peer))
+        .load()
+        .await;
+    let url = Url::parse(&sync_url(server, token)).unwrap();
     let dialer = repo
         .dial(BackoffConfig::default(), Arc::new(WsDialer { url }))
         .unwrap();
@@ -133,7 +148,12 @@ async fn wait_stored(server: &Running, id: &DocumentId, total: i64) -> usize {
 
 /// Creates a sale document on a new client, changes it, and waits until the server stored it.
 async fn sync_a_sale(server: &Running) -> DocumentId {
-    let repo = client(server).await;
+    sync_a_sale_as(server, TOKEN, &test_peer(TOKEN)).await
+}
+
+/// [`sync_a_sale`] as the device of `token` with peer id `peer`.
+async fn sync_a_sale_as(server: &Running, token: &str, peer: &str) -> DocumentId {
+    let repo = client_as(server, token, peer).await;
     let handle = repo.create(sale_doc()).await.unwrap();
     handle.with_document(|doc| {
         doc.transact::<_, _, automerge::AutomergeError>(|tx| {
@@ -190,14 +210,14 @@ async fn tokens_are_stored_hashed() {
     server.storage.add_device_token(TOKEN, STORE).unwrap();
     let conn = rusqlite::Connection::open(server.storage.db_path()).unwrap();
     let (hash, store): (String, String) = conn
-        .query_row("SELECT token_hash, store FROM device_tokens", [], |r| {
+        .query_row("SELECT token_hash, store_id FROM devices", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
     assert_eq!(store, STORE);
     assert_eq!(hash.len(), 64);
     assert!(!hash.contains(TOKEN));
-    assert_eq!(hash, pos_sync_server::storage::hash_token(TOKEN));
+    assert_eq!(hash, hash_token(TOKEN));
     server.stop().await;
 }
 
@@ -252,21 +272,26 @@ async fn missing_unknown_and_revoked_tokens_get_401_without_upgrade() {
     server.stop().await;
 }
 
-/// Waits until the server ends the connection (a close frame, an error or EOF).
-async fn closed_by_server<S>(ws: &mut S)
+/// Waits until the server ends the connection (a close frame, an error or EOF), and returns
+/// the close frame's code and reason, if it sent one.
+async fn closed_by_server<S>(ws: &mut S) -> Option<(u16, String)>
 where
     S: futures::Stream<Item = Result<Message, tungstenite::Error>> + Unpin,
 {
     tokio::time::timeout(WAIT, async {
         while let Some(msg) = ws.next().await {
             match msg {
-                Ok(Message::Close(_)) | Err(_) => return,
+                Ok(Message::Close(frame)) => {
+                    return frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                }
+                Err(_) => return None,
                 Ok(_) => {}
             }
         }
+        None
     })
     .await
-    .expect("the server closes the connection");
+    .expect("the server closes the connection")
 }
 
 /// Panics anywhere in this test binary since [`count_panics`] was first called. The release
@@ -284,14 +309,35 @@ fn count_panics() {
     });
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn garbage_and_oversized_messages_close_the_connection_only() {
+/// A server with [`TOKEN`]'s device and its synced sale, for the tests of hostile clients:
+/// the temp dir, the server, the document and its number of stored chunks.
+async fn server_with_a_sale() -> (tempfile::TempDir, Running, DocumentId, usize) {
     count_panics();
     let tmp = tempfile::tempdir().unwrap();
     let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
     server.storage.add_device_token(TOKEN, STORE).unwrap();
     let id = sync_a_sale(&server).await;
     let before = stored_doc(&server, &id).0;
+    (tmp, server, id, before)
+}
+
+/// After a hostile client: the server answers, its data is unchanged, nothing panicked, and
+/// a fresh client still syncs the document. Stops the server.
+async fn assert_unharmed(server: Running, id: &DocumentId, before: usize) {
+    assert_eq!(get(server.addr, "/health").await.status, 200);
+    assert_eq!(stored_doc(&server, id).0, before, "stored data unchanged");
+    assert_eq!(
+        PANICS.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing panicked (a panic aborts the release build)"
+    );
+    find_on_server(&server, id).await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_and_oversized_messages_close_the_connection_only() {
+    let (_tmp, server, id, before) = server_with_a_sale().await;
 
     let url = sync_url(&server, TOKEN);
     // Not CBOR at all.
@@ -301,28 +347,29 @@ async fn garbage_and_oversized_messages_close_the_connection_only() {
     ))
     .await
     .unwrap();
-    closed_by_server(&mut ws).await;
+    let (code, reason) = closed_by_server(&mut ws).await.expect("a close frame");
+    assert_eq!(code, close::MALFORMED.0);
+    assert!(reason.contains("Malformed"), "{reason}");
 
     // Text where the protocol has only binary messages.
     let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
     ws.send(Message::Text("hello".into())).await.unwrap();
-    closed_by_server(&mut ws).await;
+    assert_eq!(
+        closed_by_server(&mut ws).await.map(|c| c.0),
+        Some(close::NOT_BINARY.0)
+    );
 
     // Over the size limit.
     let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
     let big = vec![0u8; pos_sync_server::sync::MAX_MESSAGE_BYTES + 1];
     let _ = ws.send(Message::Binary(big.into())).await;
-    closed_by_server(&mut ws).await;
-
-    assert_eq!(get(server.addr, "/health").await.status, 200);
-    assert_eq!(stored_doc(&server, &id).0, before, "stored data unchanged");
-    assert_eq!(
-        PANICS.load(std::sync::atomic::Ordering::SeqCst),
-        0,
-        "nothing panicked (a panic aborts the release build)"
+    let closed = closed_by_server(&mut ws).await;
+    assert!(
+        matches!(closed, None | Some((1009, _))),
+        "{closed:?}: the connection ends, with 1009 if the socket still takes a frame"
     );
-    find_on_server(&server, &id).await;
-    server.stop().await;
+
+    assert_unharmed(server, &id, before).await;
 }
 
 /// CBOR map of string keys to values, as the automerge-repo wire protocol uses.
@@ -354,30 +401,38 @@ fn cbor(fields: &[(&str, Val<'_>)]) -> Vec<u8> {
     e.into_writer()
 }
 
-/// The `senderId` of a CBOR message map.
-fn sender_id(msg: &[u8]) -> String {
+/// A text field of a CBOR message map.
+fn str_field(msg: &[u8], key: &str) -> Option<String> {
     let mut d = minicbor::Decoder::new(msg);
     let n = d.map().unwrap().unwrap();
     for _ in 0..n {
-        if d.str().unwrap() == "senderId" {
-            return d.str().unwrap().to_string();
+        if d.str().unwrap() == key && d.datatype().unwrap() == minicbor::data::Type::String {
+            return Some(d.str().unwrap().to_string());
         }
         d.skip().unwrap();
     }
-    panic!("no senderId");
+    None
 }
 
-/// A raw protocol peer that has done the join/peer handshake.
-async fn joined(
-    url: &str,
-) -> (
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-    String,
-) {
+/// The `senderId` of a CBOR message map.
+fn sender_id(msg: &[u8]) -> String {
+    str_field(msg, "senderId").expect("no senderId")
+}
+
+type RawWs =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A raw protocol peer that has done the join/peer handshake as the device of [`TOKEN`].
+async fn joined(url: &str) -> (RawWs, String) {
+    joined_as(url, &test_peer(TOKEN)).await
+}
+
+/// A raw protocol peer that has done the join/peer handshake as `peer`.
+async fn joined_as(url: &str, peer: &str) -> (RawWs, String) {
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let join = cbor(&[
         ("type", Val::Str("join")),
-        ("senderId", Val::Str("raw-peer")),
+        ("senderId", Val::Str(peer)),
         ("supportedProtocolVersions", Val::Strs(&["1"])),
         ("peerMetadata", Val::EmptyMap),
     ]);
@@ -398,14 +453,10 @@ async fn joined(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_protocol_messages_never_touch_stored_data() {
-    count_panics();
-    let tmp = tempfile::tempdir().unwrap();
-    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
-    server.storage.add_device_token(TOKEN, STORE).unwrap();
-    let id = sync_a_sale(&server).await;
-    let before = stored_doc(&server, &id).0;
+    let (_tmp, server, id, before) = server_with_a_sale().await;
     let url = sync_url(&server, TOKEN);
     let doc_id = id.to_string();
+    let peer = test_peer(TOKEN);
 
     // After a proper handshake: a sync message whose Automerge payload is garbage is dropped
     // (samod logs it), and the connection stays usable.
@@ -413,7 +464,7 @@ async fn hostile_protocol_messages_never_touch_stored_data() {
     for data in [&b""[..], b"\x42garbage", &[0xff; 64]] {
         let msg = cbor(&[
             ("type", Val::Str("sync")),
-            ("senderId", Val::Str("raw-peer")),
+            ("senderId", Val::Str(&peer)),
             ("targetId", Val::Str(&server_id)),
             ("documentId", Val::Str(&doc_id)),
             ("data", Val::Bytes(data)),
@@ -423,7 +474,7 @@ async fn hostile_protocol_messages_never_touch_stored_data() {
     // A document id that is not one, and a message without a type: the connection closes.
     let bad_id = cbor(&[
         ("type", Val::Str("request")),
-        ("senderId", Val::Str("raw-peer")),
+        ("senderId", Val::Str(&peer)),
         ("targetId", Val::Str(&server_id)),
         ("documentId", Val::Str("not-a-document-id")),
         ("data", Val::Bytes(b"")),
@@ -453,13 +504,199 @@ async fn hostile_protocol_messages_never_touch_stored_data() {
     .unwrap();
     closed_by_server(&mut ws).await;
 
-    assert_eq!(get(server.addr, "/health").await.status, 200);
-    assert_eq!(stored_doc(&server, &id).0, before, "stored data unchanged");
-    find_on_server(&server, &id).await;
-    assert_eq!(
-        PANICS.load(std::sync::atomic::Ordering::SeqCst),
-        0,
-        "nothing panicked (a panic aborts the release build)"
-    );
+    assert_unharmed(server, &id, before).await;
+}
+
+/// An Automerge sync message from a peer that has nothing yet: "send me everything".
+fn empty_sync_message() -> Vec<u8> {
+    let mut state = automerge::sync::State::new();
+    automerge::sync::SyncDoc::generate_sync_message(&Automerge::new(), &mut state)
+        .expect("a first message")
+        .encode()
+}
+
+/// A sync message carrying a change of a document unrelated to the server's copy.
+fn foreign_change_message() -> Vec<u8> {
+    let mut doc = Automerge::new();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(ROOT, "total", 9999_i64)?;
+        Ok(())
+    })
+    .unwrap();
+    let mut state = automerge::sync::State::new();
+    automerge::sync::SyncDoc::generate_sync_message(&doc, &mut state)
+        .expect("a message")
+        .encode()
+}
+
+/// A store with its owner and one paired device, and a second store's owner.
+async fn two_stores(server: &Running) -> (Device, Device, Device) {
+    let owner_a = create_store(server.addr, server.setup_code.as_deref().unwrap(), "A").await;
+    let till_a = pair(server.addr, &owner_a, "Till A2").await;
+    let owner_b = create_store(server.addr, &another_setup_code(&server.storage), "B").await;
+    (owner_a, till_a, owner_b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_of_another_store_gets_doc_unavailable_and_no_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
+    let (owner_a, till_a, owner_b) = two_stores(&server).await;
+    let id = sync_a_sale_as(&server, &owner_a.token, &owner_a.peer_id).await;
+    let before = stored_doc(&server, &id).0;
+
+    // Store B's device asks for A's document with a raw request, then tries to write to it.
+    let url = format!("ws://{}/sync?token={}", server.addr, owner_b.token);
+    let (mut ws, server_id) = joined_as(&url, &owner_b.peer_id).await;
+    let doc_id = id.to_string();
+    for (kind, data) in [
+        ("request", empty_sync_message()),
+        ("sync", foreign_change_message()),
+    ] {
+        let msg = cbor(&[
+            ("type", Val::Str(kind)),
+            ("senderId", Val::Str(&owner_b.peer_id)),
+            ("targetId", Val::Str(&server_id)),
+            ("documentId", Val::Str(&doc_id)),
+            ("data", Val::Bytes(&data)),
+        ]);
+        ws.send(Message::Binary(msg.into())).await.unwrap();
+    }
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let Some(Ok(Message::Binary(msg))) = ws.next().await else {
+                panic!("the connection ended before doc-unavailable");
+            };
+            let kind = str_field(&msg, "type");
+            assert_ne!(kind.as_deref(), Some("sync"), "store B was sent A's data");
+            if kind.as_deref() == Some("doc-unavailable") {
+                assert_eq!(
+                    str_field(&msg, "documentId").as_deref(),
+                    Some(doc_id.as_str())
+                );
+                return;
+            }
+        }
+    })
+    .await
+    .expect("doc-unavailable in time");
+
+    // samod's own client of store B finds nothing either.
+    let repo_b = client_as(&server, &owner_b.token, &owner_b.peer_id).await;
+    let found = tokio::time::timeout(WAIT, repo_b.find(id.clone()))
+        .await
+        .expect("find answers in time")
+        .unwrap();
+    assert!(found.is_none(), "store B must not find A's document");
+    repo_b.stop().await;
+
+    // Another device of store A gets it, unchanged by B's write.
+    let repo_a = client_as(&server, &till_a.token, &till_a.peer_id).await;
+    let handle = tokio::time::timeout(WAIT, repo_a.find(id.clone()))
+        .await
+        .expect("find answers in time")
+        .unwrap()
+        .expect("a device of store A finds the document");
+    handle.with_document(|doc| assert_eq!(read_i64(doc, "total"), Some(1250)));
+    repo_a.stop().await;
+    let (rows, doc) = stored_doc(&server, &id);
+    assert_eq!(rows, before, "store B's write was not stored");
+    assert_eq!(read_i64(&doc, "total"), Some(1250));
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_cannot_claim_another_devices_peer_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
+    let (owner_a, _, owner_b) = two_stores(&server).await;
+    let url = format!("ws://{}/sync?token={}", server.addr, owner_b.token);
+    let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    let join = cbor(&[
+        ("type", Val::Str("join")),
+        ("senderId", Val::Str(&owner_a.peer_id)),
+        ("supportedProtocolVersions", Val::Strs(&["1"])),
+        ("peerMetadata", Val::EmptyMap),
+    ]);
+    ws.send(Message::Binary(join.into())).await.unwrap();
+    tokio::time::timeout(WAIT, async {
+        while let Some(msg) = ws.next().await {
+            match msg {
+                Ok(Message::Binary(b)) => {
+                    assert_ne!(
+                        str_field(&b, "type").as_deref(),
+                        Some("peer"),
+                        "handshake accepted"
+                    )
+                }
+                Ok(Message::Close(_)) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .expect("the server closes the connection");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoking_a_device_closes_its_connection_and_later_upgrades_get_401() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
+    let (owner_a, till_a, _) = two_stores(&server).await;
+    let url = format!("ws://{}/sync?token={}", server.addr, till_a.token);
+    let (mut ws, _) = joined_as(&url, &till_a.peer_id).await;
+    // The owner's own connection stays open throughout.
+    let owner_url = format!("ws://{}/sync?token={}", server.addr, owner_a.token);
+    let (mut owner_ws, _) = joined_as(&owner_url, &owner_a.peer_id).await;
+
+    let auth = owner_a.bearer();
+    let path = format!("/api/devices/{}", till_a.device_id);
+    let reply = http(
+        server.addr,
+        "DELETE",
+        &path,
+        &[("Authorization", &auth)],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, 204, "{}", reply.text());
+
+    let (code, reason) = closed_by_server(&mut ws).await.expect("a close frame");
+    assert_eq!(code, close::REVOKED.0);
+    assert!(reason.contains("removed"), "{reason}");
+    assert_eq!(refused(&url).await, (401, REVOKED_TOKEN.to_string()));
+
+    owner_ws.send(Message::Ping(vec![1].into())).await.unwrap();
+    let pong = tokio::time::timeout(WAIT, owner_ws.next()).await.unwrap();
+    assert!(matches!(pong, Some(Ok(Message::Pong(_)))), "{pong:?}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_flood_closes_that_connection_and_others_keep_syncing() {
+    let (_tmp, server, id, before) = server_with_a_sale().await;
+
+    let url = sync_url(&server, TOKEN);
+    let (mut ws, server_id) = joined(&url).await;
+    let peer = test_peer(TOKEN);
+    let msg = cbor(&[
+        ("type", Val::Str("remote-subscription-change")),
+        ("senderId", Val::Str(&peer)),
+        ("targetId", Val::Str(&server_id)),
+        ("add", Val::Strs(&[])),
+        ("remove", Val::Strs(&[])),
+    ]);
+    let flood = pos_sync_server::sync::MESSAGE_BURST as usize * 3;
+    for _ in 0..flood {
+        if ws.feed(Message::Binary(msg.clone().into())).await.is_err() {
+            break;
+        }
+    }
+    let _ = ws.flush().await;
+    let (code, reason) = closed_by_server(&mut ws).await.expect("a close frame");
+    assert_eq!(code, close::FLOOD.0);
+    assert!(reason.contains("Too many"), "{reason}");
+
+    assert_unharmed(server, &id, before).await;
 }

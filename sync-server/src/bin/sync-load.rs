@@ -20,12 +20,11 @@ use pos_core::automerge::{AutoCommit, ChangeHash};
 use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, Uuid, demo};
 use pos_sync_server::client::{NativePeer, SyncReport};
 use pos_sync_server::reference::{ReferenceServer, free_port, repo_root};
-use pos_sync_server::storage::Storage;
 
 /// A guard against a hang, not a target.
 const TIMEOUT: Duration = Duration::from_secs(300);
 const STORE: Uuid = Uuid::from_u128(0x5707e_0000_0000_0000_0000_0000_0001);
-/// The store the device tokens belong to on our server.
+/// The store the devices enroll into on our server.
 const STORE_NAME: &str = "bench-store";
 
 struct Options {
@@ -99,10 +98,11 @@ fn offline_days(devices: usize, sales: usize) -> Vec<Day> {
 
 /// Each device holds its own day and the genesis of every other device's day (any device may
 /// make one to receive into), expecting the owner's heads.
-fn peers(days: &[Day]) -> Vec<NativePeer> {
+fn peers(days: &[Day], peer_ids: &[String]) -> Vec<NativePeer> {
     days.iter()
-        .map(|me| {
-            let mut peer = NativePeer::new(format!("device-{}", me.device), Some(format!("storage-{}", me.device)));
+        .zip(peer_ids)
+        .map(|(me, peer_id)| {
+            let mut peer = NativePeer::new(peer_id.clone(), Some(format!("storage-{}", me.device)));
             for day in days {
                 let doc = if day.device == me.device {
                     day.doc.clone()
@@ -121,7 +121,8 @@ fn peers(days: &[Day]) -> Vec<NativePeer> {
 struct Target {
     name: &'static str,
     pid: u32,
-    urls: Vec<String>,
+    /// Per device: its sync URL and the peer id it must claim.
+    logins: Vec<(String, String)>,
     data_dir: PathBuf,
     process: Process,
 }
@@ -150,48 +151,97 @@ impl Drop for Target {
     }
 }
 
-/// Device tokens of one store, written into the fresh data dir before the server opens it.
-fn enroll(data_dir: &Path, devices: usize) -> Result<Vec<String>, String> {
-    let storage = Storage::open(data_dir).map_err(|e| e.to_string())?;
-    (0..devices)
-        .map(|d| {
-            let token = format!("bench-device-token-{d:04}-{}", Uuid::from_u128(0x70ce_0000 + d as u128).simple());
-            storage.add_device_token(&token, STORE_NAME).map_err(|e| format!("adding a device token: {e}"))?;
-            Ok(token)
-        })
-        .collect()
+/// One HTTP/1.1 request on a fresh connection; returns the status and the JSON body.
+fn http_json(port: u16, method: &str, path: &str, token: Option<&str>, body: &serde_json::Value) -> Result<(u16, serde_json::Value), String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("{method} {path}: {e}"))?;
+    let body = body.to_string();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n{auth}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| format!("{method} {path}: {e}"))?;
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).map_err(|e| format!("{method} {path}: {e}"))?;
+    let status = reply.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| format!("{method} {path}: malformed reply"))?;
+    let (_, json) = reply.split_once("\r\n\r\n").ok_or_else(|| format!("{method} {path}: no body"))?;
+    // The API answers small JSON bodies; a chunked one has its size line first.
+    let json = json.find('{').map(|i| &json[i..json.rfind('}').map_or(json.len(), |j| j + 1)]).unwrap_or(json);
+    let value = serde_json::from_str(json).map_err(|e| format!("{method} {path} answered {status} with {json:?}: {e}"))?;
+    Ok((status, value))
+}
+
+fn field(v: &serde_json::Value, name: &str) -> Result<String, String> {
+    v.get(name).and_then(|f| f.as_str()).map(str::to_owned).ok_or_else(|| format!("the API answer {v} has no {name:?}"))
+}
+
+/// Enrolls `devices` devices of one store through the server's API, as registers do: the
+/// first creates the store with the setup code the server printed, the owner then makes a
+/// pairing code for each other device. Returns each device's (token, peer id).
+fn enroll(port: u16, setup_code: &str, devices: usize) -> Result<Vec<(String, String)>, String> {
+    let created = |status: u16, v: &serde_json::Value, what: &str| {
+        if status == 201 { Ok(()) } else { Err(format!("{what} answered {status}: {v}")) }
+    };
+    let new_store = serde_json::json!({
+        "setup_code": setup_code, "store_name": STORE_NAME, "currency": "EUR", "locale": "en", "device_name": "register 0",
+    });
+    let (status, owner) = http_json(port, "POST", "/api/stores", None, &new_store)?;
+    created(status, &owner, "POST /api/stores")?;
+    let owner_token = field(&owner, "device_token")?;
+    let mut logins = vec![(owner_token.clone(), field(&owner, "peer_id")?)];
+    for d in 1..devices {
+        let (status, code) = http_json(port, "POST", "/api/pairing-codes", Some(&owner_token), &serde_json::json!({}))?;
+        created(status, &code, "POST /api/pairing-codes")?;
+        let pair = serde_json::json!({ "pairing_code": field(&code, "code")?, "device_name": format!("register {d}") });
+        let (status, device) = http_json(port, "POST", "/api/devices", None, &pair)?;
+        created(status, &device, "POST /api/devices")?;
+        logins.push((field(&device, "device_token")?, field(&device, "peer_id")?));
+    }
+    Ok(logins)
 }
 
 fn start_ours(o: &Options, data_dir: &Path) -> Result<Target, String> {
-    let tokens = enroll(data_dir, o.devices)?;
+    use std::io::BufRead;
     let port = free_port().map_err(|e| e.to_string())?;
     let static_dir = data_dir.join("no-pwa");
     std::fs::create_dir_all(&static_dir).map_err(|e| e.to_string())?;
-    let child = Command::new(&o.server_bin)
+    let mut child = Command::new(&o.server_bin)
         .arg("--addr")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--data-dir")
         .arg(data_dir)
         .arg("--static-dir")
         .arg(&static_dir)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e} (build it with cargo build --release -p pos-sync-server)", o.server_bin.display()))?;
+    let stdout = child.stdout.take().ok_or("no stdout from the server")?;
     let pid = child.id();
-    let target = Target {
+    let mut target = Target {
         name: "ours (samod)",
         pid,
-        urls: tokens.iter().map(|t| format!("ws://127.0.0.1:{port}/sync?token={t}")).collect(),
+        logins: Vec::new(),
         data_dir: data_dir.to_path_buf(),
         process: Process::Ours(child),
     };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            return Err(format!("our server did not listen on port {port} within 30 s"));
+    // A fresh data dir has no store, so the server prints the link that creates one.
+    let mut setup_code = None;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.map_err(|e| format!("reading the server's stdout: {e}"))?;
+        if let Some((_, code)) = line.split_once("#/setup?code=") {
+            setup_code = Some(code.trim().to_owned());
+            break;
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
+    // Keep reading, so that a later line from the server never meets a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let setup_code = setup_code.ok_or("the server printed no setup link (is the data dir fresh?)")?;
+    let tokens = enroll(port, &setup_code, o.devices)?;
+    target.logins = tokens.into_iter().map(|(token, peer)| (format!("ws://127.0.0.1:{port}/sync?token={token}"), peer)).collect();
     Ok(target)
 }
 
@@ -200,7 +250,7 @@ fn start_reference(o: &Options, data_dir: &Path) -> Result<Target, String> {
     Ok(Target {
         name: "JS reference 0.2.8",
         pid: server.pid(),
-        urls: vec![server.url(); o.devices],
+        logins: (0..o.devices).map(|d| (server.url(), format!("device-{d}"))).collect(),
         data_dir: data_dir.to_path_buf(),
         process: Process::Reference { _server: server },
     })
@@ -275,13 +325,14 @@ impl Run {
 }
 
 async fn measure(o: &Options, days: &[Day], target: Target) -> Result<Run, String> {
-    let peers = peers(days);
+    let peer_ids: Vec<String> = target.logins.iter().map(|(_, peer)| peer.clone()).collect();
+    let peers = peers(days, &peer_ids);
     let cpu_before = cpu_seconds(target.pid)?;
     let generator_before = cpu_seconds(std::process::id())?;
     let start = tokio::time::Instant::now();
     let tasks: Vec<_> = peers
         .into_iter()
-        .zip(target.urls.iter().cloned())
+        .zip(target.logins.iter().map(|(url, _)| url.clone()))
         .map(|(mut peer, url)| {
             tokio::spawn(async move {
                 let report: Result<SyncReport, String> = peer.sync_until_converged(&url, TIMEOUT).await.map_err(|e| format!("{}: {e}", peer.peer_id()));

@@ -6,12 +6,17 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use pos_sync_server::{Config, Server};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use pos_sync_server::{Clock, Config, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
 pub struct Running {
     pub addr: SocketAddr,
+    /// The setup code printed at start (while no store exists).
+    pub setup_code: Option<String>,
     pub data_dir: PathBuf,
     pub storage: std::sync::Arc<pos_sync_server::Storage>,
     stop: Option<oneshot::Sender<()>>,
@@ -30,13 +35,52 @@ impl Running {
 }
 
 pub async fn start(data_dir: &Path, static_dir: &Path) -> Running {
+    start_with_clock(data_dir, static_dir, Arc::new(FakeClock::default())).await
+}
+
+/// A clock that stands still until a test moves it.
+#[derive(Debug)]
+pub struct FakeClock(Mutex<SystemTime>);
+
+impl Default for FakeClock {
+    fn default() -> Self {
+        // 2026-11-29T12:00:00Z
+        FakeClock(Mutex::new(UNIX_EPOCH + Duration::from_secs(1_795_953_600)))
+    }
+}
+
+impl FakeClock {
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+pub async fn start_with_clock(
+    data_dir: &Path,
+    static_dir: &Path,
+    clock: Arc<dyn Clock>,
+) -> Running {
     let config = Config {
         addr: "127.0.0.1:0".into(),
         data_dir: data_dir.to_path_buf(),
         static_dir: static_dir.to_path_buf(),
     };
-    let server = Server::bind(&config).await.expect("server binds");
+    let server = Server::bind_with_clock(&config, clock)
+        .await
+        .expect("server binds");
     let addr = server.local_addr();
+    let setup_code = server.setup_link().map(|link| {
+        link.split_once("code=")
+            .expect("a code in the link")
+            .1
+            .to_string()
+    });
     let data_dir = server.state().storage.data_dir().to_path_buf();
     let storage = server.state().storage.clone();
     let (tx, rx) = oneshot::channel::<()>();
@@ -45,6 +89,7 @@ pub async fn start(data_dir: &Path, static_dir: &Path) -> Running {
     }));
     Running {
         addr,
+        setup_code,
         data_dir,
         storage,
         stop: Some(tx),
@@ -68,12 +113,39 @@ impl Reply {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
 }
 
 /// One request on a fresh connection (`Connection: close`), read to the end.
 pub async fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
+    send(addr, method, path, &[], None).await
+}
+
+/// A request with extra headers and an optional JSON body.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    json: Option<&serde_json::Value>,
+) -> Reply {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    let body = json.map(|j| j.to_string()).unwrap_or_default();
+    if json.is_some() {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(&body);
     stream.write_all(req.as_bytes()).await.expect("write");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read");
@@ -157,4 +229,86 @@ pub fn fake_dist(dir: &Path) {
     .unwrap();
     std::fs::write(dir.join("manifest.webmanifest"), r#"{"name":"Register"}"#).unwrap();
     std::fs::write(dir.join("icons/icon-192.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+}
+
+/// A device enrolled through the API: the JSON the server answered.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub store_id: String,
+    pub device_id: String,
+    pub token: String,
+    pub peer_id: String,
+    pub role: String,
+}
+
+impl Device {
+    fn from_json(json: &serde_json::Value) -> Device {
+        let field = |k: &str| {
+            json[k]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {k} in {json}"))
+                .to_string()
+        };
+        Device {
+            store_id: field("store_id"),
+            device_id: field("device_id"),
+            token: field("device_token"),
+            peer_id: field("peer_id"),
+            role: field("role"),
+        }
+    }
+
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+}
+
+/// `POST /api/stores` with the setup code; panics unless it answers 201.
+pub async fn create_store(addr: SocketAddr, setup_code: &str, name: &str) -> Device {
+    let body = serde_json::json!({
+        "setup_code": setup_code, "store_name": name, "currency": "EUR", "locale": "en",
+        "device_name": "Owner's tablet"
+    });
+    let reply = send(addr, "POST", "/api/stores", &[], Some(&body)).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    Device::from_json(&reply.json())
+}
+
+/// `POST /api/pairing-codes` as `who`; the raw reply.
+pub async fn request_pairing_code(addr: SocketAddr, who: &Device) -> Reply {
+    let auth = who.bearer();
+    send(
+        addr,
+        "POST",
+        "/api/pairing-codes",
+        &[("Authorization", &auth)],
+        None,
+    )
+    .await
+}
+
+/// `POST /api/pairing-codes` as `owner`; the code.
+pub async fn pairing_code(addr: SocketAddr, owner: &Device) -> String {
+    let reply = request_pairing_code(addr, owner).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    reply.json()["code"].as_str().unwrap().to_string()
+}
+
+/// `POST /api/devices` with a pairing code; the raw reply.
+pub async fn try_pair(addr: SocketAddr, code: &str, name: &str) -> Reply {
+    let body = serde_json::json!({ "pairing_code": code, "device_name": name });
+    send(addr, "POST", "/api/devices", &[], Some(&body)).await
+}
+
+/// Pairs a new device with a fresh code from `owner`.
+pub async fn pair(addr: SocketAddr, owner: &Device, name: &str) -> Device {
+    let code = pairing_code(addr, owner).await;
+    let reply = try_pair(addr, &code, name).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    Device::from_json(&reply.json())
+}
+
+/// A second setup code, as `pos-sync-server new-store-code` makes it.
+pub fn another_setup_code(storage: &pos_sync_server::Storage) -> String {
+    storage.new_setup_code(SystemTime::now()).unwrap()
 }
