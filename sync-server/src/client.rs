@@ -54,7 +54,7 @@ pub enum PeerError {
     /// The server closed the connection before every document converged.
     Closed { unsynced: usize },
     /// The deadline passed with documents still out of sync.
-    Timeout { after: Duration, unsynced: usize, tracked: usize },
+    Timeout { after: Duration, unsynced: usize, tracked: usize, why: String },
 }
 
 impl fmt::Display for PeerError {
@@ -67,8 +67,8 @@ impl fmt::Display for PeerError {
             PeerError::Closed { unsynced } => {
                 write!(f, "the server closed the connection with {unsynced} document(s) still out of sync")
             }
-            PeerError::Timeout { after, unsynced, tracked } => {
-                write!(f, "{unsynced} of {tracked} document(s) still out of sync after {after:?}")
+            PeerError::Timeout { after, unsynced, tracked, why } => {
+                write!(f, "{unsynced} of {tracked} document(s) still out of sync after {after:?} ({why})")
             }
         }
     }
@@ -147,6 +147,20 @@ impl NativePeer {
         unsynced
     }
 
+    /// What keeps a document from converging, for error messages.
+    fn why_unsynced(&mut self, id: DocumentId) -> String {
+        let Some(doc) = self.docs.get_mut(&id) else { return format!("{id}: not held") };
+        let missing = self.expected.get(&id).map_or(0, |heads| heads.iter().filter(|h| doc.get_change_by_hash(h).is_none()).count());
+        let unacknowledged = self.client.unacknowledged(id, doc);
+        let synced = self.client.is_synced(id, doc);
+        let availability = self.client.availability(id);
+        format!(
+            "{id}: {missing} expected head(s) missing, {unacknowledged} change(s) unacknowledged, \
+             server heads {}, {availability:?}",
+            if synced { "equal ours" } else { "unknown or different" }
+        )
+    }
+
     /// Connects to `url` (a `ws://` URL, with the device token in the query for our server),
     /// joins, and exchanges sync messages until every held document has converged or `timeout`
     /// has passed; then closes the socket. A document the server reports unavailable stays
@@ -165,7 +179,8 @@ impl NativePeer {
             }
             Err(_) => {
                 let tracked = self.docs.len();
-                return Err(PeerError::Timeout { after: timeout, unsynced: tracked, tracked });
+                let why = "the socket did not open".to_owned();
+                return Err(PeerError::Timeout { after: timeout, unsynced: tracked, tracked, why });
             }
         };
         let result = self.exchange(&mut ws, deadline, timeout).await;
@@ -203,8 +218,10 @@ impl NativePeer {
             let next = match tokio::time::timeout_at(deadline, ws.next()).await {
                 Ok(next) => next,
                 Err(_) => {
-                    let (unsynced, tracked) = (self.unsynced().len(), self.docs.len());
-                    return Err(PeerError::Timeout { after: timeout, unsynced, tracked });
+                    let unsynced = self.unsynced();
+                    let why = unsynced.iter().take(3).map(|id| self.why_unsynced(*id)).collect::<Vec<_>>().join("; ");
+                    let (unsynced, tracked) = (unsynced.len(), self.docs.len());
+                    return Err(PeerError::Timeout { after: timeout, unsynced, tracked, why });
                 }
             };
             let bytes = match next {
