@@ -373,11 +373,19 @@ impl Storage {
                 })
             })
             .optional()?;
+        drop(conn);
         if let Some(id) = &found {
-            conn.prepare_cached("UPDATE devices SET last_seen = ?2 WHERE device_id = ?1")?
-                .execute((&id.device_id, millis(now)))?;
+            self.touch_device(&id.device_id, now)?;
         }
         Ok(found)
+    }
+
+    /// Notes that a device was seen (it opened a sync connection). Blocking.
+    pub fn touch_device(&self, device_id: &str, now: SystemTime) -> rusqlite::Result<()> {
+        let conn = self.lock()?;
+        conn.prepare_cached("UPDATE devices SET last_seen = ?2 WHERE device_id = ?1")?
+            .execute((device_id, millis(now)))?;
+        Ok(())
     }
 
     /// Makes a pairing code for `store`, valid for [`PAIRING_CODE_TTL`]. Blocking.

@@ -335,6 +335,28 @@ impl Storage {
         Ok(())
     }
 
+    /// Writes (or replaces) several chunks of one document and kind in one transaction: on
+    /// disk, all of them, when this returns. Blocking.
+    pub fn chunk_put_many(
+        &self,
+        document: &str,
+        kind: &str,
+        chunks: &[(String, Vec<u8>)],
+    ) -> rusqlite::Result<()> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO chunks (document, kind, hash, data) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (document, kind, hash) DO UPDATE SET data = excluded.data",
+            )?;
+            for (hash, data) in chunks {
+                stmt.execute((document, kind, hash, data))?;
+            }
+        }
+        tx.commit()
+    }
+
     /// Deletes one chunk (nothing if it is absent). Blocking.
     pub fn chunk_delete(&self, document: &str, kind: &str, hash: &str) -> rusqlite::Result<()> {
         let conn = self.lock()?;
@@ -396,8 +418,13 @@ impl Storage {
 /// secret, so a plain (unsalted, fast) hash is enough to keep a copied database from
 /// yielding usable tokens.
 pub fn hash_token(token: &str) -> String {
+    hash_bytes(token.as_bytes())
+}
+
+/// Lowercase hex of the SHA-256 of `bytes`.
+pub fn hash_bytes(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(token.as_bytes());
+    let digest = Sha256::digest(bytes);
     let mut hex = String::with_capacity(64);
     for b in digest {
         hex.push_str(&format!("{b:02x}"));

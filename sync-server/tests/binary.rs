@@ -1,5 +1,8 @@
 //! Tests of the `pos-sync-server` binary as users run it: the start lines, env fallbacks,
+//! `new-store-code` beside a running server,
 //! the error for an unusable data dir, and a clean exit on SIGTERM.
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -88,4 +91,49 @@ fn prints_one_line_serves_and_exits_cleanly_on_sigterm() {
     let mut more = String::new();
     stdout.read_line(&mut more).unwrap();
     assert_eq!(more, "", "exactly two lines on stdout");
+}
+
+#[test]
+fn new_store_code_adds_a_working_link_while_the_server_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut server = common::spawn(&data, &tmp.path().join("dist"), true);
+    let addr = server.addr.to_string();
+
+    let out = Command::new(BIN)
+        .args(["new-store-code", "--addr", &addr, "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = text
+        .trim()
+        .strip_prefix(&format!("Create a store: http://{addr}/#/setup?code="))
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_string();
+
+    // The running server accepts the code the other process stored.
+    use std::io::{Read, Write};
+    let body = format!(
+        r#"{{"setup_code":"{code}","store_name":"Second","currency":"EUR","locale":"en","device_name":"D"}}"#
+    );
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /api/stores HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 201"), "{reply}");
+    assert!(reply.contains("\"role\":\"owner\""), "{reply}");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
 }

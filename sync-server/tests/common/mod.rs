@@ -3,8 +3,10 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -311,4 +313,104 @@ pub async fn pair(addr: SocketAddr, owner: &Device, name: &str) -> Device {
 /// A second setup code, as `pos-sync-server new-store-code` makes it.
 pub fn another_setup_code(storage: &pos_sync_server::Storage) -> String {
     storage.new_setup_code(SystemTime::now()).unwrap()
+}
+
+// The automerge-repo wire protocol, written by hand so that tests see exactly the bytes.
+
+/// CBOR map of string keys to values, as the automerge-repo wire protocol uses.
+pub enum Val<'a> {
+    Str(&'a str),
+    Bytes(&'a [u8]),
+    Strs(&'a [&'a str]),
+    EmptyMap,
+}
+
+pub fn cbor(fields: &[(&str, Val<'_>)]) -> Vec<u8> {
+    let mut e = minicbor::Encoder::new(Vec::new());
+    e.map(fields.len() as u64).unwrap();
+    for (k, v) in fields {
+        e.str(k).unwrap();
+        match v {
+            Val::Str(s) => e.str(s).unwrap(),
+            Val::Bytes(b) => e.bytes(b).unwrap(),
+            Val::Strs(list) => {
+                e.array(list.len() as u64).unwrap();
+                for s in *list {
+                    e.str(s).unwrap();
+                }
+                &mut e
+            }
+            Val::EmptyMap => e.map(0).unwrap(),
+        };
+    }
+    e.into_writer()
+}
+
+/// A text field of a CBOR message map.
+pub fn str_field(msg: &[u8], key: &str) -> Option<String> {
+    let mut d = minicbor::Decoder::new(msg);
+    let n = d.map().unwrap().unwrap();
+    for _ in 0..n {
+        if d.str().unwrap() == key && d.datatype().unwrap() == minicbor::data::Type::String {
+            return Some(d.str().unwrap().to_string());
+        }
+        d.skip().unwrap();
+    }
+    None
+}
+
+/// The `senderId` of a CBOR message map.
+pub fn sender_id(msg: &[u8]) -> String {
+    str_field(msg, "senderId").expect("no senderId")
+}
+
+/// The `join` a client opens the protocol with, as the peer `peer`.
+pub fn join_message(peer: &str) -> Vec<u8> {
+    cbor(&[
+        ("type", Val::Str("join")),
+        ("senderId", Val::Str(peer)),
+        ("supportedProtocolVersions", Val::Strs(&["1"])),
+        ("peerMetadata", Val::EmptyMap),
+    ])
+}
+
+/// The server binary, started on port 0, with the address and the setup code it printed.
+pub struct Process {
+    pub child: Child,
+    pub addr: std::net::SocketAddr,
+    pub setup_code: Option<String>,
+}
+
+/// Starts the binary; a fresh data dir (`fresh`) also prints the setup link.
+pub fn spawn(data: &Path, dist: &Path, fresh: bool) -> Process {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pos-sync-server"))
+        .args(["--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .arg("--static-dir")
+        .arg(dist)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("the start line");
+    let port = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    let mut setup = String::new();
+    let setup_code = if fresh && stdout.read_line(&mut setup).is_ok() {
+        setup.trim().split_once("code=").map(|(_, c)| c.to_string())
+    } else {
+        None
+    };
+    // Keep reading stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in stdout.lines() {});
+    Process {
+        child,
+        addr: ([127, 0, 0, 1], port).into(),
+        setup_code,
+    }
 }
