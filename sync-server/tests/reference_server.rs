@@ -1,8 +1,10 @@
 //! Interop: the register's own sync client (`pos_core::sync::SyncClient`, driven natively by
-//! `pos_sync_server::client::NativePeer`) exchanges real documents with our server (and, once
-//! the shared launcher is in, the JavaScript reference server) in one scenario:
+//! `pos_sync_server::client::NativePeer`) exchanges real documents with the JavaScript reference
+//! server (`@automerge/automerge-repo-sync-server`) and with our server, in the same scenario:
 //! device A uploads its sales day, a fresh device B downloads it, a change made on B reaches A,
 //! and A's reconnect with its persisted sync states sends far fewer bytes than its first sync.
+//!
+//! Needs node and tests/node_modules (`cargo xtask test` installs them); fails saying so if not.
 
 mod common;
 
@@ -12,6 +14,7 @@ use pos_core::automerge::AutoCommit;
 use pos_core::{Actor, BusinessDay, DocumentId, Sale, SalesDay, SharedDocument, StockPeriod, Uuid, demo};
 use pos_sync_server::client::{NativePeer, SyncReport};
 use pos_sync_server::enroll::peer_id_of;
+use pos_sync_server::reference::{ReferenceServer, repo_root};
 
 /// A guard against a hang, never a measurement.
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -118,6 +121,16 @@ async fn exchange(a_login: &Login, b_login: &Login) {
     b.expect_heads(day_id, day_a.heads());
     sync(&mut b, url_b, "B's second download").await;
     assert_eq!(sales_in(&b, day_id), SALES as usize + 1);
+}
+
+#[tokio::test]
+async fn our_client_exchanges_documents_with_the_reference_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = ReferenceServer::start(&repo_root(), &tmp.path().join("reference-data"))
+        .unwrap_or_else(|e| panic!("cannot start the JavaScript reference sync server: {e}"));
+    // No tokens and no bound peer ids: anyone may sync any document with it.
+    let login = |peer: &str| Login { url: server.url(), peer_id: peer.into() };
+    exchange(&login("device-a"), &login("device-b")).await;
 }
 
 #[tokio::test]
