@@ -243,7 +243,15 @@ impl NativePeer {
                 }
                 Incoming::Sync { document, message } => {
                     if let Some(doc) = self.docs.get_mut(&document) {
-                        self.client.apply(document, doc, message)?;
+                        let client = &mut self.client;
+                        let apply = || client.apply(document, doc, message);
+                        // A whole day's sync message takes a while to apply. On a multi-threaded
+                        // runtime it runs with the worker handed over, so that the other
+                        // connections keep reading and answering pings: the JS reference server
+                        // drops a socket whose pong is late.
+                        let multi_thread = tokio::runtime::Handle::current().runtime_flavor()
+                            == tokio::runtime::RuntimeFlavor::MultiThread;
+                        if multi_thread { tokio::task::block_in_place(apply) } else { apply() }?;
                         outbox.extend(self.client.outgoing(document, doc));
                     }
                 }

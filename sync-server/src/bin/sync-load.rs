@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use pos_core::automerge::{AutoCommit, ChangeHash};
 use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, Uuid, demo};
-use pos_sync_server::client::{NativePeer, SyncReport};
+use pos_sync_server::client::{NativePeer, PeerError, SyncReport};
 use pos_sync_server::reference::{ReferenceServer, free_port, repo_root};
 
 const STORE: Uuid = Uuid::from_u128(0x5707e_0000_0000_0000_0000_0000_0001);
@@ -46,7 +46,7 @@ fn parse_args() -> Result<Options, String> {
         server_bin: exe_dir.join(format!("pos-sync-server{}", std::env::consts::EXE_SUFFIX)),
         ours: true,
         reference: true,
-        timeout: Duration::from_secs(600),
+        timeout: Duration::from_secs(300),
         out: None,
         command: "sync-load".into(),
     };
@@ -325,6 +325,8 @@ struct Run {
     bytes_sent: usize,
     bytes_received: usize,
     messages: usize,
+    /// New connections after the server dropped one.
+    reconnects: usize,
     /// Why not every device converged, if so.
     failure: Option<String>,
 }
@@ -349,8 +351,25 @@ async fn measure(o: &Options, days: &[Day], target: Target) -> Result<Run, Strin
         .zip(target.logins.iter().map(|(url, _)| url.clone()))
         .map(|(mut peer, url)| {
             tokio::spawn(async move {
-                let report: Result<SyncReport, String> = peer.sync_until_converged(&url, timeout).await.map_err(|e| format!("{}: {e}", peer.peer_id()));
-                (start.elapsed(), report, peer)
+                // A connection the server drops is opened again, as a register would, until
+                // the timeout; the reconnects are counted and reported.
+                let mut total = SyncReport::default();
+                let mut reconnects = 0;
+                let result = loop {
+                    let left = timeout.saturating_sub(start.elapsed());
+                    match peer.sync_until_converged(&url, left).await {
+                        Ok(report) => {
+                            total.bytes_sent += report.bytes_sent;
+                            total.bytes_received += report.bytes_received;
+                            total.messages_sent += report.messages_sent;
+                            total.messages_received += report.messages_received;
+                            break Ok(total);
+                        }
+                        Err(PeerError::Socket(_) | PeerError::Closed { .. }) if start.elapsed() < timeout => reconnects += 1,
+                        Err(e) => break Err(format!("{}: {e}", peer.peer_id())),
+                    }
+                };
+                (start.elapsed(), result, reconnects, peer)
             })
         })
         .collect();
@@ -364,16 +383,18 @@ async fn measure(o: &Options, days: &[Day], target: Target) -> Result<Run, Strin
         bytes_sent: 0,
         bytes_received: 0,
         messages: 0,
+        reconnects: 0,
         failure: None,
     };
     let mut failures = Vec::new();
     let mut finished = Vec::new();
     for task in tasks {
-        let (elapsed, report, peer) = task.await.map_err(|e| format!("a device task failed: {e}"))?;
+        let (elapsed, report, reconnects, peer) = task.await.map_err(|e| format!("a device task failed: {e}"))?;
+        run.reconnects += reconnects;
         let report = match report {
             Ok(report) => report,
             Err(e) => {
-                failures.push(e);
+                failures.push(format!("{e} (after {:.1} s)", elapsed.as_secs_f64()));
                 continue;
             }
         };
@@ -442,6 +463,7 @@ fn report(o: &Options, runs: &[Run], load_before: &str, load_after: &str, prepar
     row("load generator CPU time", &|r| format!("{:.2} s", r.generator_cpu), "");
     row("bytes devices sent / received", &|r| format!("{} / {}", mib(r.bytes_sent as u64), mib(r.bytes_received as u64)), "");
     row("WebSocket messages", &|r| r.messages.to_string(), "");
+    row("reconnects after the server dropped a socket", &|r| r.reconnects.to_string(), "");
     let widths: Vec<usize> = (0..4).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let line = |r: &[String; 4]| {
         let cells: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
