@@ -6,7 +6,9 @@
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
 pub mod api;
+pub mod client;
 pub mod enroll;
+pub mod reference;
 pub mod storage;
 pub mod sync;
 pub mod web;

@@ -1,19 +1,39 @@
-//! Bench: `cargo xtask bench` builds the release PWA and server exactly as the browser tests do,
-//! serves them on a free port with a fresh data dir, and runs `tests/bench/bench.mjs` (headless
-//! Chromium through playwright-core). The script prints the figures and writes
-//! `docs/benchmarks.md` with the command and the machine. Targets are reported, never enforced:
-//! this fails only when something cannot be built, started or measured.
+//! Bench: `cargo xtask bench` runs two benchmarks. The browser one builds the release PWA and
+//! server exactly as the browser tests do, serves them on a free port with a fresh data dir, and
+//! runs `tests/bench/bench.mjs` (headless Chromium through playwright-core), which writes
+//! `docs/benchmarks.md`. The sync one runs the native load generator `sync-load` (built with the
+//! server; it starts a fresh server per run, and the JavaScript reference server for comparison)
+//! and writes `docs/benchmarks-sync.md`. xtask only starts them: it stays free of Automerge.
+//! Targets are reported, never enforced: this fails only when something cannot be built,
+//! started or measured.
 
 use anyhow::{Result, bail};
 
-use crate::ensure;
 use crate::server::BuiltServer;
 use crate::util::{self, repo_root};
+use crate::{build, ensure};
 
-pub fn bench() -> Result<()> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    All,
+    Browser,
+    Sync,
+}
+
+pub fn bench(which: Which) -> Result<()> {
     let tools = util::step("ensure tools and test dependencies", || {
         ensure::ensure(ensure::Want { test_deps: true })
     })?;
+    if which != Which::Sync {
+        browser(&tools)?;
+    }
+    if which != Which::Browser {
+        sync()?;
+    }
+    Ok(())
+}
+
+fn browser(tools: &ensure::Tools) -> Result<()> {
     let root = repo_root();
     let script = root.join("tests/bench/bench.mjs");
     let playwright = root.join("tests/node_modules/playwright-core");
@@ -23,7 +43,8 @@ pub fn bench() -> Result<()> {
             playwright.display()
         );
     }
-    let server = BuiltServer::start(&tools, "bench")?;
+    // Dropped at the end of this function, so the sync benchmark has the machine to itself.
+    let server = BuiltServer::start(tools, "bench")?;
 
     let out = root.join("docs/benchmarks.md");
     if let Some(dir) = out.parent() {
@@ -39,4 +60,23 @@ pub fn bench() -> Result<()> {
         .env("POS_BASE_URL", server.base_url())
         .env("POS_STATIC_DIR", &server.dist);
     util::step("benchmarks (tests/bench/bench.mjs)", || util::run(&mut cmd))
+}
+
+fn sync() -> Result<()> {
+    let root = repo_root();
+    // Builds every binary of pos-sync-server, the load generator included.
+    let server_bin = build::build_server()?;
+    let load = server_bin.with_file_name(format!("sync-load{}", std::env::consts::EXE_SUFFIX));
+    let out = root.join("docs/benchmarks-sync.md");
+    let mut cmd = std::process::Command::new(&load);
+    cmd.arg("--server-bin")
+        .arg(&server_bin)
+        .arg("--out")
+        .arg(&out)
+        .arg("--command")
+        .arg("cargo xtask bench")
+        .current_dir(&root);
+    util::step("sync benchmark (sync-load: 20 devices, ours and the JS reference)", || {
+        util::run(&mut cmd)
+    })
 }

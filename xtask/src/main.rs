@@ -24,7 +24,9 @@ commands:
                          (POS_ADDR / POS_DATA_DIR are honoured; default data dir <repo>/data)
   test [--native-only | --wasm-only | --browser-only] [-- <playwright args>]
                          install test deps and run the native, wasm and browser suites
-  bench                  run the benchmarks
+  bench [--browser-only | --sync-only]
+                         run the benchmarks: the PWA in Chromium (docs/benchmarks.md)
+                         and the sync server under load (docs/benchmarks-sync.md)
 ";
 
 fn main() -> ExitCode {
@@ -44,7 +46,7 @@ fn main() -> ExitCode {
         }),
         "run" => run(rest),
         "test" => return test::main(rest),
-        "bench" => no_args(rest).and_then(|()| bench()),
+        "bench" => bench(rest),
         "help" | "-h" | "--help" => {
             print!("{HELP}");
             return ExitCode::SUCCESS;
@@ -136,8 +138,14 @@ fn exec(mut cmd: Command) -> Result<()> {
     Ok(())
 }
 
-/// Benchmarks: builds and serves the release PWA, runs tests/bench/bench.mjs in headless
-/// Chromium, prints the figures and writes docs/benchmarks.md.
-fn bench() -> Result<()> {
-    bench::bench()
+/// Benchmarks: the browser benchmarks (docs/benchmarks.md), then the sync load
+/// (docs/benchmarks-sync.md); a flag runs one of them.
+fn bench(rest: &[String]) -> Result<()> {
+    let which = match rest {
+        [] => bench::Which::All,
+        [flag] if flag == "--browser-only" => bench::Which::Browser,
+        [flag] if flag == "--sync-only" => bench::Which::Sync,
+        [other, ..] => bail!("unexpected argument {other:?} (bench takes --browser-only or --sync-only)"),
+    };
+    bench::bench(which)
 }
