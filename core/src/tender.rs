@@ -176,12 +176,18 @@ impl Payment {
         if tendered < Decimal::ZERO {
             return Err(TenderError::NonPositiveAmount);
         }
+        let currency = self.rules.currency;
+        let remaining = self.remaining();
         if tendered >= cash_due {
-            let currency = self.rules.currency;
             self.settlement = Some(Settlement {
                 change: currency.round(tendered - cash_due),
-                cash_rounding: currency.round(cash_due - self.remaining()),
+                cash_rounding: currency.round(cash_due - remaining),
             });
+        } else if tendered >= remaining {
+            // The unrounded amount, or more but less than the rounded cash due (the cashier typed
+            // what the ticket says): that pays it; what was given over the exact amount is the
+            // cash rounding, never change, so no money is invented or lost.
+            self.settlement = Some(Settlement { change: Decimal::ZERO, cash_rounding: currency.round(tendered - remaining) });
         }
         self.tenders.push(Tender::Cash { tendered });
         Ok(())

@@ -164,6 +164,33 @@ fn cash_rounding_to_five_cents() {
     assert_eq!(payment.cash_rounding(), dec!(0));
 }
 
+/// Found by the tender property: with whole-unit cash rounding, 171.50 due rounds up to 172.00
+/// in cash; a cashier who types the exact 171.50 has been paid, not left owing nothing while
+/// the payment stays open.
+#[test]
+fn the_exact_unrounded_amount_in_cash_pays() {
+    let mut r = rules(TaxPricing::Inclusive, TaxRounding::PerLine);
+    r.cash_increment = dec!(1.00);
+    let mut payment = Payment::new(dec!(171.50), r);
+    assert_eq!(payment.cash_due(), dec!(172.00));
+    payment.add_cash(dec!(171.50)).unwrap();
+    assert!(payment.is_paid());
+    assert_eq!(payment.change(), dec!(0));
+    assert_eq!(payment.cash_rounding(), dec!(0));
+    assert_eq!(payment.remaining(), dec!(0));
+    // Between the exact and the rounded amount: paid, the extra is rounding, not change.
+    let mut payment = Payment::new(dec!(171.50), r);
+    payment.add_cash(dec!(171.80)).unwrap();
+    assert!(payment.is_paid());
+    assert_eq!(payment.change(), dec!(0));
+    assert_eq!(payment.cash_rounding(), dec!(0.30));
+    // Less than the exact amount leaves the rest to pay.
+    let mut payment = Payment::new(dec!(171.50), r);
+    payment.add_cash(dec!(100)).unwrap();
+    assert!(!payment.is_paid());
+    assert_eq!(payment.remaining(), dec!(71.50));
+}
+
 #[test]
 fn quick_cash_suggestions() {
     let r = rules(TaxPricing::Inclusive, TaxRounding::PerLine);
