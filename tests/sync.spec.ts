@@ -248,3 +248,52 @@ test('a joining device whose receipt prefix another device of the store uses tak
   await sellCash(second, 'Cola');
   await expect.poll(async () => new Set(await allSales(owner)).size, { timeout: 20_000 }).toBe(2);
 });
+
+test('a full disk on a device of the store: the sale waits, received changes wait, nothing is lost or doubled', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const owner = await device(browser, server.setupLink());
+  await createStore(owner, 'Full Disk Deli');
+  const { link } = await pairingCode(owner);
+  const context = await browser.newContext({ viewport: TABLET });
+  // Writes to the store's documents fail while __failDocs is set, as they would on a full disk.
+  await context.addInitScript(() => {
+    for (const method of ['add', 'put'] as const) {
+      const original = IDBObjectStore.prototype[method];
+      IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: unknown[]) {
+        if ((window as unknown as { __failDocs?: boolean }).__failDocs && this.name === 'docs') {
+          throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        }
+        return (original as (...a: unknown[]) => IDBRequest).apply(this, args);
+      } as never;
+    }
+  });
+  const second = await context.newPage();
+  await second.goto(link);
+  await second.getByTestId('join-device-name').fill('Phone');
+  await second.getByTestId('join-store').click();
+  await expect(second.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
+  await second.evaluate(() => ((window as unknown as { __failDocs: boolean }).__failDocs = true));
+
+  // A sale arrives from the owner: it cannot be stored here, and the device says so.
+  await sellCash(owner, 'Cola');
+  await expect(second.getByTestId('sync-problem')).toContainText('quota', { timeout: 20_000 });
+
+  // A sale here is not shown as paid while its changes cannot be stored.
+  await tap(second, 'Brownie');
+  await second.getByTestId('pay').click();
+  await second.getByTestId('quick-cash').first().click();
+  await expect(second.getByTestId('notice')).toContainText('storage is full');
+  await expect(second.getByTestId('completed')).toBeHidden();
+
+  // Space again: the retry keeps the sale once, and everything reaches both devices.
+  await second.evaluate(() => ((window as unknown as { __failDocs: boolean }).__failDocs = false));
+  await second.getByTestId('retry-save').click();
+  await expect(second.getByTestId('completed')).toBeVisible();
+  await second.getByTestId('new-sale').click();
+  await expect(second.getByTestId('sync-problem')).toHaveCount(0, { timeout: 20_000 });
+  for (const page of [owner, second]) {
+    await expect.poll(async () => (await allSales(page)).length, { timeout: 20_000 }).toBe(2);
+  }
+  await second.reload();
+  await expect.poll(async () => (await allSales(second)).length, { timeout: 20_000 }).toBe(2);
+});

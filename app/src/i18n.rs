@@ -173,6 +173,7 @@ messages! {
     SyncDownloading => "Downloading the store: {done} of {total}", "Загрузка магазина: {done} из {total}";
     SyncRemoved => "Removed from the store", "Удалено из магазина";
     SyncOtherTab => "Synced in another tab", "Синхронизируется в другой вкладке";
+    SyncProblem => "Sync problem: {reason}. Sales stay safe on this device and are sent when it is solved.", "Проблема синхронизации: {reason}. Продажи сохранены на этом устройстве и будут отправлены, когда она решится.";
     DeviceRemoved => "The owner removed this device from the store. Its sales stay here; pair it again to sync.", "Владелец удалил это устройство из магазина. Продажи остаются на нём; подключите его снова, чтобы синхронизировать.";
     JoinStoreFirst => "Create or join a store first (Settings, Store and devices).", "Сначала создайте магазин или подключитесь к нему (Настройки, Магазин и устройства).";
     SetupTitle => "Create your store", "Создание магазина";

@@ -539,7 +539,7 @@ pub fn schedule_save(shared: &Shared) {
 }
 
 fn save(shared: Shared) {
-    let (writes, sales, storage) = {
+    let (writes, days, sales, storage) = {
         let mut guard = shared.borrow_mut();
         let e = &mut *guard;
         e.save_again = false;
@@ -547,8 +547,8 @@ fn save(shared: Shared) {
         let server = e.server.clone();
         let writes = e.docs.unsaved(Some(&server), &states);
         let days: Vec<DocumentId> = std::mem::take(&mut e.changed_days).into_iter().collect();
-        let sales: Vec<Sale> = days.into_iter().flat_map(|id| e.docs.sales_in(id)).collect();
-        (writes, sales, e.storage.clone())
+        let sales: Vec<Sale> = days.iter().flat_map(|id| e.docs.sales_in(*id)).collect();
+        (writes, days, sales, e.storage.clone())
     };
     spawn_local(async move {
         let had_sales = !sales.is_empty();
@@ -560,13 +560,22 @@ fn save(shared: Shared) {
                 Ok(()) => {
                     e.docs.saved(&writes);
                     announce_stored(&written_ids(&writes));
+                    // A write that failed before (a full disk, say) has now gone through.
+                    e.state.sync.update(|s| s.error = None);
                 }
                 Err(err) => {
+                    // Nothing was stored: the days' sales are projected again with the next write.
+                    e.changed_days.extend(days);
                     e.state.sync.update(|s| s.error = Some(err.to_string()));
                 }
             }
             e.save_again
         };
+        if result.is_err() {
+            // Storage may come back (space freed) with nothing new arriving: try again later.
+            let retry = shared.clone();
+            set_timeout(move || schedule_save(&retry), Duration::from_secs(5));
+        }
         if result.is_ok() && had_sales {
             let state = shared.borrow().state;
             if state.screen.get_untracked() == crate::state::Screen::Sales {

@@ -215,6 +215,11 @@ fn ConnectionStatus() -> impl IntoView {
                 })}
             </Show>
         </div>
+        {move || state.sync.with(|s| s.error.clone()).map(|reason| view! {
+            <div class="notice error" role="alert" data-testid="sync-problem">
+                {move || Msg::SyncProblem.fill(state.lang.get(), &[("reason", &reason)])}
+            </div>
+        })}
         <Show when=move || link() == Link::Removed>
             <div class="notice error" role="alert" data-testid="device-removed">{move || state.t(Msg::DeviceRemoved)}</div>
         </Show>
