@@ -69,15 +69,7 @@ impl MonthIndex {
 
 impl SharedDocument for MonthIndex {
     const KIND: DocKind = DocKind::MonthIndex;
-    fn automerge(&self) -> &AutoCommit {
-        &self.doc
-    }
-    fn automerge_mut(&mut self) -> &mut AutoCommit {
-        &mut self.doc
-    }
-    fn into_automerge(self) -> AutoCommit {
-        self.doc
-    }
+    automerge_in_doc_field!();
     fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
         super::check_kind(&doc, Self::KIND)?;
         Ok(MonthIndex { doc })

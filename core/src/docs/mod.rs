@@ -12,6 +12,22 @@
 //! "same" document offline (today's stock period, say) share that first change and merge cleanly:
 //! their top-level maps are one object, not two conflicting ones.
 
+/// The accessors every typed document shares: its Automerge document is its `doc` field.
+/// (A macro, not a default method: a trait cannot reach a field.)
+macro_rules! automerge_in_doc_field {
+    () => {
+        fn automerge(&self) -> &AutoCommit {
+            &self.doc
+        }
+        fn automerge_mut(&mut self) -> &mut AutoCommit {
+            &mut self.doc
+        }
+        fn into_automerge(self) -> AutoCommit {
+            self.doc
+        }
+    };
+}
+
 mod catalog;
 mod index;
 mod sales_day;

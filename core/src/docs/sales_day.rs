@@ -256,15 +256,7 @@ impl SalesDay {
 
 impl SharedDocument for SalesDay {
     const KIND: DocKind = DocKind::SalesDay;
-    fn automerge(&self) -> &AutoCommit {
-        &self.doc
-    }
-    fn automerge_mut(&mut self) -> &mut AutoCommit {
-        &mut self.doc
-    }
-    fn into_automerge(self) -> AutoCommit {
-        self.doc
-    }
+    automerge_in_doc_field!();
     fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
         super::check_kind(&doc, Self::KIND)?;
         Ok(SalesDay { doc })

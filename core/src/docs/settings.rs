@@ -83,15 +83,7 @@ impl SettingsDoc {
 
 impl SharedDocument for SettingsDoc {
     const KIND: DocKind = DocKind::Settings;
-    fn automerge(&self) -> &AutoCommit {
-        &self.doc
-    }
-    fn automerge_mut(&mut self) -> &mut AutoCommit {
-        &mut self.doc
-    }
-    fn into_automerge(self) -> AutoCommit {
-        self.doc
-    }
+    automerge_in_doc_field!();
     fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
         super::check_kind(&doc, Self::KIND)?;
         Ok(SettingsDoc { doc })

@@ -161,15 +161,7 @@ impl StockPeriod {
 
 impl SharedDocument for StockPeriod {
     const KIND: DocKind = DocKind::StockPeriod;
-    fn automerge(&self) -> &AutoCommit {
-        &self.doc
-    }
-    fn automerge_mut(&mut self) -> &mut AutoCommit {
-        &mut self.doc
-    }
-    fn into_automerge(self) -> AutoCommit {
-        self.doc
-    }
+    automerge_in_doc_field!();
     fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
         super::check_kind(&doc, Self::KIND)?;
         // The writer key follows the actor the document was loaded with (`SharedDocument::load`).
