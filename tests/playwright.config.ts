@@ -3,6 +3,7 @@
 // POS_STATIC_DIR; tests that need their own server use startServer() from ./fixtures.
 // Chromium comes from Debian (/usr/bin/chromium): Playwright downloads no browser here.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
 export default defineConfig({
   testDir: '.',
@@ -18,19 +19,8 @@ export default defineConfig({
     browserName: 'chromium',
     trace: 'retain-on-failure',
     launchOptions: {
-      executablePath: process.env.POS_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // navigator.bluetooth, for the emulated Bluetooth printer (printer.spec.ts).
-        '--enable-features=WebBluetooth',
-      ],
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
     },
   },
 });

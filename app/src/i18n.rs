@@ -338,7 +338,8 @@ messages! {
     CameraHint => "Hold the barcode in front of the camera.", "Поднесите штрихкод к камере.";
     CameraClose => "Close camera", "Закрыть камеру";
     CameraUnavailable => "The camera cannot be used ({reason}). Allow camera access for this site, or use a scanner.", "Камеру нельзя использовать ({reason}). Разрешите сайту доступ к камере или используйте сканер.";
-    CameraNoDecoder => "This browser cannot read barcodes from the camera yet. Use a scanner or type the code in the search box.", "Этот браузер пока не умеет читать штрихкоды с камеры. Используйте сканер или введите код в поиске.";
+    CameraReaderStopped => "The camera's barcode reader stopped ({reason}). Open the camera again, or use a scanner.", "Модуль чтения штрихкодов с камеры остановился ({reason}). Откройте камеру ещё раз или используйте сканер.";
+    CameraNoDecoder => "Barcodes cannot be read from the camera ({reason}). Connect to the internet once so the reader can be loaded, or use a scanner or type the code in the search box.", "Штрихкоды нельзя считать камерой ({reason}). Подключитесь к интернету, чтобы загрузить модуль чтения, или используйте сканер либо введите код в поиске.";
 }
 
 impl Msg {

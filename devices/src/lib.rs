@@ -45,6 +45,8 @@
 //!   descriptors; [`BluetoothPacing`] cuts and paces BLE writes; [`SerialSettings`] come with
 //!   each profile.
 //! - [`WedgeDetector`] tells a keyboard-wedge barcode scanner's keys from a person's.
+//! - [`camera`] (feature `camera`) reads barcodes in camera frames for browsers without
+//!   `BarcodeDetector`; only the app's camera worker links it.
 //! - [`zvt`] speaks to card terminals (ZVT): commands, terminal messages, serial frames, and
 //!   a [`zvt::Transaction`] that runs one payment's dialogue with the app owning I/O and time.
 //!
@@ -56,6 +58,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "camera")]
+pub mod camera;
 mod codepage;
 mod encoder;
 mod error;

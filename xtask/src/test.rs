@@ -192,10 +192,11 @@ fn suite(name: &'static str, f: impl FnOnce() -> Result<(Outcome, Option<Counts>
     }
 }
 
-/// `cargo test --workspace --exclude pos-app`, with the tests that need emupos included.
+/// `cargo test --workspace --exclude pos-app`, with the tests that need emupos included and the
+/// camera decoder (a feature of devices/ only the camera worker turns on) named explicitly.
 fn native() -> Result<(Outcome, Option<Counts>)> {
     let mut cmd = Command::new(util::cargo());
-    cmd.args(["test", "--workspace", "--exclude", "pos-app", "--", "--include-ignored"])
+    cmd.args(["test", "--workspace", "--exclude", "pos-app", "--features", "pos-devices/camera", "--", "--include-ignored"])
         .env("EMUPOS_PYTHON", crate::ensure::emupos_python(&util::tools_dir()?))
         .current_dir(repo_root());
     let (status, out) = run_tee(&mut cmd)?;
