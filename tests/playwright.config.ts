@@ -4,6 +4,21 @@
 // Chromium comes from Debian (/usr/bin/chromium): Playwright downloads no browser here.
 import { defineConfig } from '@playwright/test';
 
+export const CHROMIUM = process.env.POS_CHROMIUM ?? '/usr/bin/chromium';
+/** Also the arguments of the browser that chromedriver starts for bluetooth.spec.ts. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // navigator.bluetooth, for the emulated Bluetooth printer (bluetooth.spec.ts).
+  '--enable-features=WebBluetooth',
+];
+
 export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
@@ -17,20 +32,6 @@ export default defineConfig({
     baseURL: process.env.POS_BASE_URL ?? 'http://127.0.0.1:8080',
     browserName: 'chromium',
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: process.env.POS_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // navigator.bluetooth, for the emulated Bluetooth printer (printer.spec.ts).
-        '--enable-features=WebBluetooth',
-      ],
-    },
+    launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
   },
 });
