@@ -11,6 +11,6 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  // navigator.bluetooth, for the emulated Bluetooth printer.
+  // navigator.bluetooth, for the emulated Bluetooth printer (bluetooth.spec.ts).
   '--enable-features=WebBluetooth',
 ];

@@ -307,15 +307,19 @@ export interface Decoded {
   events: { type: string; data: Record<string, unknown> }[];
 }
 
-/** What emupos prints from `bytes` on its Epson TM-T20III profile. */
-export function emupos(bytes: Buffer, profile = 'epson-tm-t20iii'): Decoded {
+/**
+ * What emupos prints from `bytes` on one of its printer profiles (default the Epson TM-T20III).
+ * `codePages` adds `ESC t` numbers the profile lacks, as `NUMBER=NAME` (`17=PC866`): emupos's
+ * profiles list only the pages its authors verified.
+ */
+export function emupos(bytes: Buffer, profile = 'epson-tm-t20iii', codePages: string[] = []): Decoded {
   const root = resolve(__dirname, '..');
   const python = resolve(root, process.env.EMUPOS_PYTHON ?? 'target/tools/emupos-venv/bin/python');
   const dir = mkdtempSync(join(tmpdir(), 'emupos-'));
   try {
     const input = join(dir, 'print.bin');
     writeFileSync(input, bytes);
-    const out = execFileSync(python, [join(root, 'devices/tests/emupos_decode.py'), profile, input], { encoding: 'utf8' });
+    const out = execFileSync(python, [join(root, 'devices/tests/emupos_decode.py'), profile, input, ...codePages.flatMap((page) => ['--code-page', page])], { encoding: 'utf8' });
     return JSON.parse(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 // receipt and kicks the drawer, problems show a message with "Print again", and the sale is never
 // touched by printing. The printers are fakes behind navigator.usb / navigator.serial
 // (tests/fake-devices.ts); what they receive is decoded by emupos, an independent ESC/POS
-// simulator, so these tests check what a real printer would print.
+// simulator, so these tests check what a real printer would print. The Bluetooth printer, which
+// the browser itself emulates, is in bluetooth.spec.ts.
 import { expect, test, type Page } from '@playwright/test';
 import { openRegister, salesNumbers, sellOne, tap } from './cashier';
 import { COMPOSITE_PRINTER, emupos, fakeSerialPrinter, fakeUsbPrinter, type FakePrinter } from './fake-devices';
@@ -275,74 +276,4 @@ test('a browser without WebUSB says so and suggests another connection', async (
   await page.getByTestId('printer-connection').selectOption('usb');
   await expect(page.getByTestId('transport-unsupported')).toContainText('This browser cannot reach USB printers');
   await expect(page.getByTestId('add-printer')).toBeDisabled();
-});
-
-// Web Bluetooth through Chromium's Bluetooth emulation. WebDriver BiDi's `bluetooth.*` commands
-// are implemented in Chromium on the DevTools `BluetoothEmulation` domain, and Playwright speaks
-// DevTools to Chromium, so the test drives that domain directly: the browser-level session for
-// the emulated adapter and peripheral, the page's `DeviceAccess` for the device chooser.
-// (playwright.config.ts turns Web Bluetooth on, which headless Chromium lacks by default.)
-test.describe('Bluetooth', () => {
-  const SERVICE = '000018f0-0000-1000-8000-00805f9b34fb';
-  const CHARACTERISTIC = '00002af1-0000-1000-8000-00805f9b34fb';
-  const ADDRESS = '09:09:09:09:09:09';
-
-  test('a Bluetooth printer gets the receipt in chunks of the chosen size, which decode with the QR and a drawer kick', async ({ page, browser }) => {
-    const browserSession = await browser.newBrowserCDPSession();
-    const pageSession = await page.context().newCDPSession(page);
-    const writes: { data: Buffer; writeType?: string }[] = [];
-    try {
-      await pageSession.send('DeviceAccess.enable');
-      await browserSession.send('BluetoothEmulation.enable', { state: 'powered-on', leSupported: true });
-      await browserSession.send('BluetoothEmulation.simulatePreconnectedPeripheral', {
-        address: ADDRESS, name: 'PT-210', manufacturerData: [], knownServiceUuids: [SERVICE],
-      });
-      // The chooser's event comes twice for one prompt: answer each prompt once.
-      const answered = new Set<string>();
-      pageSession.on('DeviceAccess.deviceRequestPrompted', ({ id }) => {
-        if (answered.has(id)) return;
-        answered.add(id);
-        void pageSession.send('DeviceAccess.selectPrompt', { id, deviceId: ADDRESS });
-      });
-      // The print service and characteristic exist before the connection is answered.
-      browserSession.on('BluetoothEmulation.gattOperationReceived', async ({ address, type }) => {
-        if (type === 'connection') {
-          const { serviceId } = await browserSession.send('BluetoothEmulation.addService', { address, serviceUuid: SERVICE });
-          await browserSession.send('BluetoothEmulation.addCharacteristic', {
-            serviceId, characteristicUuid: CHARACTERISTIC, properties: { write: true, writeWithoutResponse: true },
-          });
-        }
-        await browserSession.send('BluetoothEmulation.simulateGATTOperationResponse', { address, type, code: 0 });
-      });
-      browserSession.on('BluetoothEmulation.characteristicOperationReceived', ({ characteristicId, type, data, writeType }) => {
-        if (type !== 'write' || data === undefined) return;
-        writes.push({ data: Buffer.from(data, 'base64'), writeType });
-        if (writeType !== 'write-without-response') {
-          void browserSession.send('BluetoothEmulation.simulateCharacteristicOperationResponse', { characteristicId, type: 'write', code: 0 });
-        }
-      });
-
-      await openRegister(page);
-      await page.getByTestId('nav-settings').click();
-      await page.getByTestId('printer-connection').selectOption('bluetooth');
-      await page.getByTestId('printer-model').selectOption('xprinter-58');
-      await page.getByTestId('chunk-size').fill('60');
-      await page.getByTestId('chunk-size').dispatchEvent('change');
-      await page.getByTestId('add-printer').click();
-      await expect(page.getByTestId('printer-summary')).toContainText('Bluetooth');
-      await page.getByTestId('nav-register').click();
-
-      const number = await sellOne(page, 'Fries');
-      await expectPrinted(page);
-      expect(writes.length).toBeGreaterThan(1);
-      expect(Math.max(...writes.map((w) => w.data.length))).toBeLessThanOrEqual(60);
-      const decoded = emupos(Buffer.concat(writes.map((w) => w.data)), 'xprinter-xp80t');
-      expect(decoded.receipts.map((r) => r.boundary)).toEqual(['cut']);
-      expect(decoded.receipts[0].text).toContain(`Receipt ${number}`);
-      expect(decoded.receipts[0].text).toMatch(/\[qr RCPT:[0-9a-f-]{36};3\.50;EUR\]/);
-      expect(decoded.events.filter((e) => e.type === 'drawer.opened')).toHaveLength(1);
-    } finally {
-      await browserSession.send('BluetoothEmulation.disable').catch(() => {});
-    }
-  });
 });
