@@ -158,9 +158,12 @@ function fakeTerminal(args: { mode: string; captured: typeof CAPTURED }) {
   const port = {
     get readable() { return readable; },
     get writable() { return writable; },
-    async open() {
+    async open(line: { baudRate: number; dataBits?: number; stopBits?: number; parity?: string }) {
+      (window as any).zvtLine = line;
+      // A terminal on another line setting sees framing errors, never a command: it stays silent.
+      const sameLine = line.baudRate === 9600 && line.dataBits === 8 && line.stopBits === 2 && line.parity === 'none';
       readable = new ReadableStream<Uint8Array>({ start(c) { controller = c; } });
-      writable = new WritableStream<Uint8Array>({ write(chunk) { onBytes(chunk); } });
+      writable = new WritableStream<Uint8Array>({ write(chunk) { if (sameLine) onBytes(chunk); } });
     },
     async close() { readable = null; writable = null; controller = null; },
     getInfo() { return { usbVendorId: 0x1234, usbProductId: 0x0001 }; },

@@ -102,6 +102,8 @@ test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () =
     expect(seen.filter((c) => c.startsWith('0601'))).toEqual(['06010a04000000000350490978']);
     expect(seen[0].startsWith('0600')).toBe(true);
     await expect(page.getByTestId('training-badge')).toHaveCount(0);
+    // ZVT's serial line: 9600 bps, 8 data bits, no parity, 2 stop bits.
+    expect(await page.evaluate(() => (window as any).zvtLine)).toMatchObject({ baudRate: 9600, dataBits: 8, stopBits: 2, parity: 'none' });
 
     // The terminal buttons: the last operation comes back with its print lines.
     await page.getByTestId('new-sale').click();

@@ -228,6 +228,7 @@ messages! {
     PrinterModel => "Printer model", "Модель принтера";
     PaperWidth => "Characters per line", "Символов в строке";
     BaudRate => "Speed, baud", "Скорость, бод";
+    StopBits => "Stop bits (ZVT uses 2)", "Стоповые биты (в ZVT — 2)";
     ChunkSize => "Bluetooth chunk size, bytes", "Размер порции Bluetooth, байт";
     AddPrinter => "Connect printer", "Подключить принтер";
     UsbUnsupported => "This browser cannot reach USB printers (Firefox, Safari and iPhone or iPad browsers lack WebUSB). Use Chrome or Edge on a computer or Android, or connect the printer by Bluetooth.", "Этот браузер не работает с USB-принтерами (в Firefox, Safari и браузерах iPhone и iPad нет WebUSB). Откройте кассу в Chrome или Edge на компьютере или Android либо подключите принтер по Bluetooth.";

@@ -191,7 +191,7 @@ async fn open_usb(device: UsbDevice) -> Result<Link, PrintFailure> {
 }
 
 pub fn serial_settings(baud_rate: u32, hardware_flow: bool) -> SerialSettings {
-    SerialSettings { baud_rate, flow_control: if hardware_flow { FlowControl::Hardware } else { FlowControl::None } }
+    SerialSettings { baud_rate, flow_control: if hardware_flow { FlowControl::Hardware } else { FlowControl::None }, ..SerialSettings::DEFAULT }
 }
 
 /// What the cashier chose in the "Connect printer" form.

@@ -86,7 +86,7 @@ pub use hid_pos::{
 pub use image::{Bitmap, Dither};
 pub use layout::{Column, row, truncate, two_columns, wrap};
 pub use link::{
-    BLUETOOTH_PRINT_SERVICES, BluetoothPacing, BluetoothPrintService, FlowControl, SerialSettings,
+    BLUETOOTH_PRINT_SERVICES, BluetoothPacing, BluetoothPrintService, FlowControl, SerialSettings, StopBits,
     USB_CLASS_PRINTER, USB_CLASS_VENDOR, USB_PRINTER_VENDORS, UsbAlternate, UsbConfiguration,
     UsbDirection, UsbEndpoint, UsbInterface, UsbPrintRoute, UsbTransfer, usb_print_route,
 };

@@ -211,14 +211,35 @@ pub enum FlowControl {
     Hardware,
 }
 
-/// What a serial port is opened with. Data bits, parity and stop bits are 8N1 on every
-/// receipt printer we know, so only the speed and flow control vary.
+/// Stop bits after each character on a serial line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopBits {
+    /// One: every receipt printer we know.
+    One,
+    /// Two: ZVT card terminals.
+    Two,
+}
+
+impl StopBits {
+    /// The number WebSerial's `open()` takes.
+    pub fn count(self) -> u8 {
+        match self {
+            StopBits::One => 1,
+            StopBits::Two => 2,
+        }
+    }
+}
+
+/// What a serial port is opened with. Data bits and parity are 8N on every device we know
+/// (printers and ZVT terminals alike), so the speed, flow control and stop bits vary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SerialSettings {
     /// Bits per second.
     pub baud_rate: u32,
     /// Flow control.
     pub flow_control: FlowControl,
+    /// Stop bits.
+    pub stop_bits: StopBits,
 }
 
 impl SerialSettings {
@@ -226,6 +247,7 @@ impl SerialSettings {
     pub const DEFAULT: SerialSettings = SerialSettings {
         baud_rate: 9600,
         flow_control: FlowControl::None,
+        stop_bits: StopBits::One,
     };
     /// The speeds a printer's DIP switches or utility offer.
     pub const BAUD_RATES: &'static [u32] = &[9600, 19200, 38400, 57600, 115200];

@@ -3,7 +3,7 @@
 //! number is the usual cause of garbled Cyrillic, so the numbers live here, one table per model.
 
 use crate::codepage::CodePage;
-use crate::link::{FlowControl, SerialSettings};
+use crate::link::{FlowControl, SerialSettings, StopBits};
 
 /// One printer model as the encoder needs to know it.
 ///
@@ -33,6 +33,7 @@ pub struct PrinterProfile {
 const EPSON_SERIAL: SerialSettings = SerialSettings {
     baud_rate: 38400,
     flow_control: FlowControl::Hardware,
+    stop_bits: StopBits::One,
 };
 
 /// Epson's `ESC t` numbers (ESC/POS reference, "ESC t": PC437 = 0, PC866 = 17, PC858 = 19,

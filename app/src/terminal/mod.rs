@@ -71,11 +71,25 @@ pub enum Connection {
     /// A ZVT terminal on a serial port (RS-232 or USB), chosen once in the browser's dialog.
     ZvtSerial {
         baud: u32,
+        /// 2 as ZVT has it; 1 for a terminal set otherwise. Settings saved before this existed
+        /// opened ports with 1, which a ZVT terminal does not expect.
+        #[serde(default = "zvt_stop_bits")]
+        stop_bits: u8,
         /// The USB ids of the port, to find it again among the granted ones (a printer may be
         /// on another serial port).
         #[serde(default)]
         port: Option<crate::transport::serial::SerialPortIds>,
     },
+}
+
+fn zvt_stop_bits() -> u8 {
+    pos_devices::zvt::SERIAL_LINE.stop_bits.count()
+}
+
+/// The serial line of a ZVT terminal at `baud` with `stop_bits` (1 or 2).
+pub fn zvt_line(baud: u32, stop_bits: u8) -> pos_devices::SerialSettings {
+    let stop_bits = if stop_bits == 1 { pos_devices::StopBits::One } else { pos_devices::StopBits::Two };
+    pos_devices::SerialSettings { baud_rate: baud, stop_bits, ..pos_devices::zvt::SERIAL_LINE }
 }
 
 /// The terminal as the merchant set it up in Settings.
@@ -299,7 +313,9 @@ pub fn connect(settings: &TerminalSettings, currency: Currency) -> Rc<dyn CardTe
     match &settings.connection {
         Connection::Standalone => Rc::new(Standalone),
         Connection::Training { outcome } => Rc::new(Simulator::new(*outcome, currency)),
-        Connection::ZvtSerial { baud, port } => Rc::new(ZvtSerial::new(*port, *baud, &settings.password, currency)),
+        Connection::ZvtSerial { baud, port, stop_bits } => {
+            Rc::new(ZvtSerial::new(*port, zvt_line(*baud, *stop_bits), &settings.password, currency))
+        }
     }
 }
 

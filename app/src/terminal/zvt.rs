@@ -11,7 +11,7 @@ use pos_devices::zvt::{
     Action, Approval, Command, LastOperation, Link, Operation, Outcome, Password, PendingOperation,
     StatusInformation, TerminalEvent, Transaction, ZvtError, config,
 };
-use pos_devices::{FlowControl, SerialSettings};
+use pos_devices::SerialSettings;
 
 use crate::transport::Transport;
 use crate::transport::TransportError;
@@ -46,14 +46,14 @@ struct Port {
 }
 
 impl Port {
-    async fn open(ids: Option<SerialPortIds>, baud: u32) -> Result<Port, TerminalError> {
+    async fn open(ids: Option<SerialPortIds>, settings: SerialSettings) -> Result<Port, TerminalError> {
         let ids = ids.ok_or(TerminalError::NoPort)?;
         let port = SerialPort::granted(ids).await.map_err(|e| match e {
             TransportError::Unsupported | TransportError::NotFound | TransportError::NotChosen => TerminalError::NoPort,
             _ => TerminalError::NotConnected,
         })?;
         let link = port
-            .open(SerialSettings { baud_rate: baud, flow_control: FlowControl::None })
+            .open(settings)
             .await
             .map_err(|_| TerminalError::NotConnected)?;
         let gone = Rc::new(Cell::new(false));
@@ -82,8 +82,7 @@ impl Port {
 
 /// A ZVT terminal on the serial port the merchant chose.
 pub struct ZvtSerial {
-    port: Option<SerialPortIds>,
-    baud: u32,
+    line: Line,
     password: Password,
     currency: Currency,
 }
@@ -95,28 +94,34 @@ struct Finished {
 }
 
 impl ZvtSerial {
-    pub fn new(port: Option<SerialPortIds>, baud: u32, password: &str, currency: Currency) -> ZvtSerial {
+    /// `settings` is the line the terminal is set to: `zvt::SERIAL_LINE` unless its menu says
+    /// otherwise.
+    pub fn new(port: Option<SerialPortIds>, settings: SerialSettings, password: &str, currency: Currency) -> ZvtSerial {
         let password = password.trim().parse().ok().and_then(|p| Password::new(p).ok());
-        ZvtSerial { port, baud, password: password.unwrap_or_else(|| Password::new(0).expect("0 is a password")), currency }
+        ZvtSerial {
+            line: Line { port, settings },
+            password: password.unwrap_or_else(|| Password::new(0).expect("0 is a password")),
+            currency,
+        }
     }
 
     fn zvt(&self) -> (Line, Password, Currency) {
-        (Line { port: self.port, baud: self.baud }, self.password, self.currency)
+        (self.line, self.password, self.currency)
     }
 }
 
-/// Which port, at what speed.
+/// Which port, with what line settings.
 #[derive(Clone, Copy)]
 struct Line {
     port: Option<SerialPortIds>,
-    baud: u32,
+    settings: SerialSettings,
 }
 
 /// Runs commands on one opened port: registration first if this page has not sent it, then
 /// `command`.
 async fn run(line: Line, password: Password, currency: Currency, sale_id: Uuid, command: Command, on: &OnProgress)
 -> Result<Finished, TerminalError> {
-    let port = Port::open(line.port, line.baud).await?;
+    let port = Port::open(line.port, line.settings).await?;
     let result = async {
         if !REGISTERED.with(Cell::get) {
             let registration =

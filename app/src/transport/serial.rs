@@ -44,9 +44,9 @@ class SerialPortLink {
       if ((event.target === this.port || event.port === this.port) && !this.closing) this.lost();
     };
   }
-  async open(baudRate, flowControl) {
+  async open(baudRate, flowControl, stopBits) {
     try {
-      await this.port.open({ baudRate, dataBits: 8, stopBits: 1, parity: 'none', flowControl, bufferSize: 4096 });
+      await this.port.open({ baudRate, dataBits: 8, stopBits, parity: 'none', flowControl, bufferSize: 4096 });
     } catch (e) {
       throw fail('failed', e);
     }
@@ -115,9 +115,9 @@ class SerialPortLink {
   set_ondisconnect(callback) { this.ondisconnect = callback; }
 }
 
-export async function serial_open(port, baudRate, flowControl) {
+export async function serial_open(port, baudRate, flowControl, stopBits) {
   const link = new SerialPortLink(port);
-  await link.open(baudRate, flowControl);
+  await link.open(baudRate, flowControl, stopBits);
   return link;
 }
 "#)]
@@ -128,7 +128,7 @@ extern "C" {
     async fn serial_granted() -> Result<JsValue, JsValue>;
     fn serial_info(port: &JsValue) -> JsValue;
     #[wasm_bindgen(catch)]
-    async fn serial_open(port: &JsValue, baud_rate: u32, flow_control: &str) -> Result<JsValue, JsValue>;
+    async fn serial_open(port: &JsValue, baud_rate: u32, flow_control: &str, stop_bits: u8) -> Result<JsValue, JsValue>;
 
 }
 
@@ -170,13 +170,13 @@ impl SerialPort {
         SerialPortIds { usb_vendor_id: id("usbVendorId"), usb_product_id: id("usbProductId") }
     }
 
-    /// Opens the port at `settings` (8 data bits, no parity, 1 stop bit) and starts reading.
+    /// Opens the port at `settings` (8 data bits, no parity) and starts reading.
     pub async fn open(self, settings: SerialSettings) -> Result<SerialLink, TransportError> {
         let flow = match settings.flow_control {
             FlowControl::None => "none",
             FlowControl::Hardware => "hardware",
         };
-        let link = serial_open(&self.port, settings.baud_rate, flow).await.map_err(TransportError::from_js)?;
+        let link = serial_open(&self.port, settings.baud_rate, flow, settings.stop_bits.count()).await.map_err(TransportError::from_js)?;
         Ok(Link::new(link, true, None))
     }
 }

@@ -35,14 +35,16 @@ pub fn TerminalSettingsView() -> impl IntoView {
     let model = RwSignal::new(saved.model.clone());
     let serial_number = RwSignal::new(saved.serial_number.clone());
     let password = RwSignal::new(saved.password.clone());
-    let (kind, outcome, baud, port) = match saved.connection {
-        Connection::Standalone => (Kind::Standalone, TrainingOutcome::Approve, 9_600, None),
-        Connection::Training { outcome } => (Kind::Training, outcome, 9_600, None),
-        Connection::ZvtSerial { baud, port } => (Kind::Zvt, TrainingOutcome::Approve, baud, port),
+    let line = pos_devices::zvt::SERIAL_LINE;
+    let (kind, outcome, baud, stop_bits, port) = match saved.connection {
+        Connection::Standalone => (Kind::Standalone, TrainingOutcome::Approve, line.baud_rate, line.stop_bits.count(), None),
+        Connection::Training { outcome } => (Kind::Training, outcome, line.baud_rate, line.stop_bits.count(), None),
+        Connection::ZvtSerial { baud, port, stop_bits } => (Kind::Zvt, TrainingOutcome::Approve, baud, stop_bits, port),
     };
     let kind = RwSignal::new(kind);
     let outcome = RwSignal::new(outcome);
     let baud = RwSignal::new(baud);
+    let stop_bits = RwSignal::new(stop_bits);
     let port = RwSignal::new(port);
     let port_chosen = RwSignal::new(false);
     spawn_local(async move { port_chosen.set(terminal::zvt::has_port(port.get_untracked()).await) });
@@ -52,7 +54,11 @@ pub fn TerminalSettingsView() -> impl IntoView {
         let connection = match kind.get_untracked() {
             Kind::Standalone => Connection::Standalone,
             Kind::Training => Connection::Training { outcome: outcome.get_untracked() },
-            Kind::Zvt => Connection::ZvtSerial { baud: baud.get_untracked(), port: port.get_untracked() },
+            Kind::Zvt => Connection::ZvtSerial {
+                baud: baud.get_untracked(),
+                stop_bits: stop_bits.get_untracked(),
+                port: port.get_untracked(),
+            },
         };
         let last_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
         let settings = TerminalSettings {
@@ -166,6 +172,15 @@ pub fn TerminalSettingsView() -> impl IntoView {
                         {SerialSettings::BAUD_RATES
                             .iter()
                             .map(|&b| view! { <option value=b.to_string() selected=move || baud.get() == b>{b.to_string()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{move || state.t(Msg::StopBits)}</span>
+                    <select data-testid="terminal-stop-bits" on:change=move |ev| stop_bits.set(event_target_value(&ev).parse().unwrap_or(2))>
+                        {[2u8, 1]
+                            .into_iter()
+                            .map(|b| view! { <option value=b.to_string() selected=move || stop_bits.get() == b>{b.to_string()}</option> })
                             .collect_view()}
                     </select>
                 </label>

@@ -35,6 +35,18 @@ mod tlv;
 mod transaction;
 
 pub use apdu::{Apdu, MAX_APDU_DATA};
+
+use crate::link::{FlowControl, SerialSettings, StopBits};
+
+/// The ZVT serial line: 9600 bps, 8 data bits, no parity, two stop bits, no flow control. This is
+/// the line of the ZVT specification's RS-232 interface, and what ecrterm (the Python ZVT
+/// library used with Ingenico and Verifone terminals) opens; a terminal set to another speed
+/// says so in its menu, and the settings let the merchant match it.
+pub const SERIAL_LINE: SerialSettings = SerialSettings {
+    baud_rate: 9600,
+    flow_control: FlowControl::None,
+    stop_bits: StopBits::Two,
+};
 pub use bmp::{Field, Fields, bcd_decode, bcd_encode, tag};
 pub use command::{Command, MAX_AMOUNT, Operation, Password, config};
 pub use error::{CommandError, DecodeError, Waiting, ZvtError};
