@@ -682,15 +682,21 @@ function appShellSizes(dist) {
   };
   walk(dist);
   files.sort((a, b) => b.gzip - a.gzip);
-  const wasm = files.filter((f) => f.file.endsWith('.wasm'));
+  // The camera's decoder (pos-camera-worker*, camera-worker-loader.js) is fetched on the first
+  // use of the camera, not at start: it is counted apart from what a start loads.
+  const onFirstCameraUse = (f) => f.file.includes('camera-worker');
+  const atStart = files.filter((f) => !onFirstCameraUse(f));
+  const wasm = atStart.filter((f) => f.file.endsWith('.wasm'));
   if (wasm.length === 0) throw new Error(`${dist} has no .wasm file: build the PWA first`);
   const sum = (list, k) => list.reduce((s, f) => s + f[k], 0);
   return {
     files,
+    startFiles: atStart.length,
     wasmGzip: sum(wasm, 'gzip'),
     wasmRaw: sum(wasm, 'raw'),
-    totalGzip: sum(files, 'gzip'),
-    totalRaw: sum(files, 'raw'),
+    cameraGzip: sum(files.filter(onFirstCameraUse), 'gzip'),
+    totalGzip: sum(atStart, 'gzip'),
+    totalRaw: sum(atStart, 'raw'),
     hasServiceWorker: files.some((f) => f.file === 'sw.js'),
   };
 }
@@ -876,8 +882,9 @@ async function main() {
       { ...row(`recent sales open (${count(seeded.sales)} stored)`, stats(salesOpen), null), judge: 'p95' },
       { ...row('recent sales, load the next page', stats([more.took]), null), judge: 'p95' },
       { ...row(`receipt search by number (${count(seeded.sales)} stored)`, stats(receipt), null), judge: 'p95' },
-      { name: 'wasm, gzip -9', unit: 'bytes', value: sizes.wasmGzip, target: 800 * 1024 },
-      { name: `app shell (all ${sizes.files.length} files of dist/), gzip -9`, unit: 'bytes', value: sizes.totalGzip, target: 800 * 1024 },
+      { name: 'wasm loaded at start, gzip -9', unit: 'bytes', value: sizes.wasmGzip, target: 800 * 1024 },
+      { name: `app shell (${sizes.startFiles} files of dist/, all but the camera decoder), gzip -9`, unit: 'bytes', value: sizes.totalGzip, target: 800 * 1024 },
+      { name: 'camera decoder worker, on first camera use, gzip -9', unit: 'bytes', value: sizes.cameraGzip, target: null },
     ];
     const tableText = table(rows);
     const coldBreakdown = (details) => {
