@@ -84,7 +84,9 @@ impl Catalog {
         self.products.iter().filter(move |p| p.category == category)
     }
 
-    /// The product a scanner or a typed code means: an exact barcode, else an exact SKU.
+    /// The product a scanner or a typed code means: an exact barcode, else an exact SKU, else a
+    /// barcode that is the same GTIN written at another length (a UPC-A scan of a product
+    /// listed by its EAN-13, `012345678905` for `0012345678905`).
     pub fn by_code(&self, code: &str) -> Option<&Product> {
         let code = code.trim();
         if code.is_empty() {
@@ -94,6 +96,10 @@ impl Catalog {
             .iter()
             .find(|p| p.barcodes.iter().any(|b| b == code))
             .or_else(|| self.products.iter().find(|p| p.sku.eq_ignore_ascii_case(code)))
+            .or_else(|| {
+                let gtin = gtin14(code)?;
+                self.products.iter().find(|p| p.barcodes.iter().any(|b| gtin14(b).as_ref() == Some(&gtin)))
+            })
     }
 
     /// Products whose name contains the query (case-insensitive, any script), or whose SKU or a
@@ -135,6 +141,14 @@ impl Catalog {
     }
 }
 
+/// A GTIN-8, -12 (UPC-A), -13 (EAN-13) or -14 as the 14 digits GS1 compares them by: the same
+/// item scanned as UPC-A and listed as EAN-13 has one key. Anything else is not a GTIN.
+pub(crate) fn gtin14(code: &str) -> Option<String> {
+    let code = code.trim();
+    let is_gtin = matches!(code.len(), 8 | 12 | 13 | 14) && code.bytes().all(|b| b.is_ascii_digit());
+    is_gtin.then(|| format!("{code:0>14}"))
+}
+
 /// Answers searches of a large catalog at typing speed: names are lowered once and codes are
 /// hashed when the catalog is loaded, not on every keystroke.
 #[derive(Clone, Debug, Default)]
@@ -144,6 +158,8 @@ pub struct SearchIndex {
     barcodes: Vec<Vec<String>>,
     /// Exact barcode, or lowered SKU, to the product's position.
     codes: HashMap<String, usize>,
+    /// A barcode's [`gtin14`] to the product's position.
+    gtins: HashMap<String, usize>,
 }
 
 impl SearchIndex {
@@ -153,9 +169,13 @@ impl SearchIndex {
         for (i, p) in catalog.products.iter().enumerate().rev() {
             codes.insert(p.sku.to_lowercase(), i);
         }
+        let mut gtins = HashMap::new();
         for (i, p) in catalog.products.iter().enumerate().rev() {
             for b in &p.barcodes {
                 codes.insert(b.to_lowercase(), i);
+                if let Some(gtin) = gtin14(b) {
+                    gtins.insert(gtin, i);
+                }
             }
         }
         SearchIndex {
@@ -163,12 +183,17 @@ impl SearchIndex {
             skus: catalog.products.iter().map(|p| p.sku.to_lowercase()).collect(),
             barcodes: catalog.products.iter().map(|p| p.barcodes.iter().map(|b| b.to_lowercase()).collect()).collect(),
             codes,
+            gtins,
         }
     }
 
-    /// The position of the product whose barcode or SKU is exactly `code`.
+    /// The position of the product whose barcode or SKU is exactly `code`, else whose barcode
+    /// is the same GTIN, as in [`Catalog::by_code`].
     pub fn by_code(&self, code: &str) -> Option<usize> {
-        self.codes.get(&code.trim().to_lowercase()).copied()
+        self.codes
+            .get(&code.trim().to_lowercase())
+            .or_else(|| self.gtins.get(&gtin14(code)?))
+            .copied()
     }
 
     /// Positions of the products matching `query` as [`Catalog::search`] does, the exact code
@@ -236,5 +261,25 @@ mod tests {
         let b = index.search("b", None);
         assert_eq!(index.search("bur", Some(&b)), index.search("bur", None));
         assert_eq!(index.by_code("2000000000183").map(|i| catalog.products[i].id.as_str()), Some("cola"));
+    }
+
+    #[test]
+    fn a_upc_a_scan_finds_the_product_listed_by_its_ean13_and_back() {
+        let (_, mut catalog) = crate::demo::food_truck(false);
+        catalog.products[0].barcodes = vec!["0012345678905".into()];
+        catalog.products[1].barcodes = vec!["036000291452".into()];
+        let (first, second) = (catalog.products[0].id.clone(), catalog.products[1].id.clone());
+        let index = SearchIndex::new(&catalog);
+        for (scanned, expected) in [("012345678905", &first), ("00012345678905", &first), ("0036000291452", &second)] {
+            assert_eq!(catalog.by_code(scanned).map(|p| &p.id), Some(expected), "{scanned}");
+            assert_eq!(index.by_code(scanned).map(|i| &catalog.products[i].id), Some(expected), "{scanned}");
+        }
+        // Only the same digits with leading zeros are the same GTIN.
+        for other in ["12345678905", "112345678905", "0012345678906", "01234567890A"] {
+            assert_eq!(catalog.by_code(other), None, "{other}");
+            assert_eq!(index.by_code(other), None, "{other}");
+        }
+        assert_eq!(gtin14("12345670"), Some("00000012345670".into()));
+        assert_eq!(gtin14("1234567"), None);
     }
 }
