@@ -98,3 +98,8 @@ pub async fn persist_storage() -> bool {
 pub async fn server_answers(url: &str) -> bool {
     JsFuture::from(server_reachable(url)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
 }
+
+/// The message of a JavaScript error (or of anything thrown), for a notice.
+pub fn error_message(e: JsValue) -> String {
+    js_sys::Error::from(e).message().as_string().unwrap_or_else(|| "unknown".into())
+}

@@ -7,6 +7,8 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::browser::error_message;
+
 #[wasm_bindgen(inline_js = r#"
 // public/camera-worker-loader.js starts the worker Trunk builds from app/camera-worker.
 const WORKER_LOADER = 'camera-worker-loader.js';
@@ -134,15 +136,15 @@ pub enum Decoder {
 /// this is the first time. The error says why no decoder could start (offline before the
 /// worker was ever cached, say).
 pub async fn prepare() -> Result<Decoder, String> {
-    let promise = camera_prepare().map_err(describe)?;
-    let kind = JsFuture::from(promise).await.map_err(describe)?;
+    let promise = camera_prepare().map_err(error_message)?;
+    let kind = JsFuture::from(promise).await.map_err(error_message)?;
     Ok(if kind.as_string().as_deref() == Some("native") { Decoder::Browser } else { Decoder::Worker })
 }
 
 /// Starts the camera into `video`; the error text says why it cannot (permission, no camera).
 pub async fn start(video: &web_sys::HtmlVideoElement) -> Result<(), String> {
-    let promise = camera_start(video).map_err(describe)?;
-    JsFuture::from(promise).await.map(|_| ()).map_err(describe)
+    let promise = camera_start(video).map_err(error_message)?;
+    JsFuture::from(promise).await.map(|_| ()).map_err(error_message)
 }
 
 pub fn stop(video: &web_sys::HtmlVideoElement) {
@@ -151,11 +153,7 @@ pub fn stop(video: &web_sys::HtmlVideoElement) {
 
 /// The code in the current frame, if any; an error when the decoder itself failed.
 pub async fn detect(video: &web_sys::HtmlVideoElement) -> Result<Option<String>, String> {
-    let promise = camera_detect(video).map_err(describe)?;
-    let found = JsFuture::from(promise).await.map_err(describe)?;
+    let promise = camera_detect(video).map_err(error_message)?;
+    let found = JsFuture::from(promise).await.map_err(error_message)?;
     Ok(found.as_string().filter(|c| !c.trim().is_empty()))
-}
-
-fn describe(e: JsValue) -> String {
-    js_sys::Error::from(e).message().as_string().unwrap_or_else(|| "unknown".into())
 }

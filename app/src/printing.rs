@@ -261,10 +261,6 @@ async fn check_status(link: &Link) -> Result<(), PrintFailure> {
     }
 }
 
-fn receipt_language(lang: Lang) -> ReceiptLanguage {
-    ReceiptLanguage::from_tag(lang.tag())
-}
-
 /// Minutes east of UTC on this device's clock, for the printed time.
 fn utc_offset_minutes(at_ms: i64) -> i32 {
     -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64)).get_timezone_offset() as i32)
@@ -277,15 +273,27 @@ fn has_cash(sale: &Sale) -> bool {
 impl AppState {
     /// The receipt layout of `sale`, for the screen and the printer alike.
     pub fn receipt_layout(&self, sale: &Sale, copy: ReceiptCopy, reprint: bool) -> ReceiptLayout {
-        let options = ReceiptOptions {
-            language: receipt_language(self.lang.get_untracked()),
-            copy,
-            utc_offset_minutes: utc_offset_minutes(sale.completed_at_ms()),
-            reprint,
-            training: sale.is_training(),
-            ..ReceiptOptions::default()
-        };
-        self.store.with_untracked(|store| ReceiptLayout::from_sale(sale, store, &options))
+        self.store.with_untracked(|store| {
+            let return_policy = store.return_policy.trim();
+            let options = ReceiptOptions {
+                language: self.receipt_language(),
+                copy,
+                utc_offset_minutes: utc_offset_minutes(sale.completed_at_ms()),
+                reprint,
+                training: sale.is_training(),
+                return_policy: (!return_policy.is_empty()).then(|| return_policy.to_string()),
+                logo: self.logo.with_untracked(|logo| logo.as_ref().and_then(|l| l.bitmap())),
+                ..ReceiptOptions::default()
+            };
+            ReceiptLayout::from_sale(sale, store, &options)
+        })
+    }
+
+    /// The store's receipt language, else the language of this device's screen.
+    pub fn receipt_language(&self) -> ReceiptLanguage {
+        let chosen = self.store.with_untracked(|s| s.receipt_language.clone());
+        let tag = if chosen.is_empty() { self.lang.get_untracked().tag().to_string() } else { chosen };
+        ReceiptLanguage::from_tag(&tag)
     }
 
     /// Reads the recent drawer openings for settings.

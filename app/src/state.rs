@@ -86,6 +86,8 @@ pub struct AppState {
     pub hid_scanner: RwSignal<Option<String>>,
     /// Whether the camera scanner is open.
     pub camera_open: RwSignal<bool>,
+    /// The logo at the top of receipts, as this device keeps it.
+    pub logo: RwSignal<Option<crate::receipt_logo::Logo>>,
     pub printer: crate::printing::Printer,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<sync::Shared>, LocalStorage>,
@@ -143,6 +145,7 @@ impl AppState {
             terminal_print: RwSignal::new(Vec::new()),
             hid_scanner: RwSignal::new(None),
             camera_open: RwSignal::new(false),
+            logo: RwSignal::new(None),
             printer: crate::printing::Printer::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
@@ -420,6 +423,13 @@ impl AppState {
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
+    }
+
+    /// Keeps a changed store profile (address, tax number, receipt texts and language) with the
+    /// catalog it goes with, and gives it to every device of the store.
+    pub fn save_store_profile(&self, store: Store) {
+        let catalog = self.catalog.get_untracked();
+        self.replace_catalog(store, catalog, Msg::ReceiptSettingsSaved);
     }
 
     /// Replaces the catalog (loading or removing the demo menu) and keeps it.

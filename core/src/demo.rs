@@ -89,6 +89,8 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         },
         receipt_footer: Name("Thank you! Demo receipt, not a fiscal document.", "Спасибо! Демо-чек, не фискальный документ.")
             .pick(russian),
+        return_policy: Name("Returns within 14 days with this receipt.", "Возврат в течение 14 дней по этому чеку.").pick(russian),
+        receipt_language: String::new(),
     };
     let tax_categories = vec![
         TaxCategory { id: "food".into(), name: Name("Food 10 %", "Еда 10 %").pick(russian), rate: Decimal::TEN },

@@ -25,4 +25,11 @@ pub struct Store {
     pub rules: PricingRules,
     /// Text printed at the bottom of every receipt.
     pub receipt_footer: String,
+    /// The return policy, printed above the footer; empty for none.
+    #[serde(default)]
+    pub return_policy: String,
+    /// The language receipts print in, as a tag (`en`, `ru`); empty: the language of the
+    /// device's screen. Customers read receipts; cashiers may prefer another language.
+    #[serde(default)]
+    pub receipt_language: String,
 }

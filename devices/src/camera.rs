@@ -19,6 +19,8 @@ use std::fmt;
 
 use rxing::{BarcodeFormat, DecodeHints};
 
+use crate::image::gray_from_rgba;
+
 /// The codes goods and receipts carry: retail 1D codes, the common industrial ones, and QR
 /// (our own receipts print one). Fewer formats decode faster and misread less.
 pub const CAMERA_FORMATS: [CodeFormat; 9] = [
@@ -154,7 +156,7 @@ impl CameraFrame {
         if rgba.len() != expected {
             return Err(FrameError::WrongLength { expected, got: rgba.len() });
         }
-        Ok(CameraFrame { width, height, luma: rgba.chunks_exact(4).map(luma).collect() })
+        Ok(CameraFrame { width, height, luma: gray_from_rgba(rgba) })
     }
 
     /// A frame already in grey levels, one byte per pixel (tests, and cameras that give YUV).
@@ -182,10 +184,4 @@ impl CameraFrame {
         let text = found.getText().trim().to_owned();
         (!text.is_empty()).then_some(FrameCode { text, format })
     }
-}
-
-/// ITU-R BT.601 brightness in integers; alpha is ignored since a video frame is opaque.
-fn luma(px: &[u8]) -> u8 {
-    let (r, g, b) = (u32::from(px[0]), u32::from(px[1]), u32::from(px[2]));
-    ((299 * r + 587 * g + 114 * b + 500) / 1000) as u8
 }

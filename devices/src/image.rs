@@ -23,6 +23,18 @@ pub enum Dither {
     FloydSteinberg,
 }
 
+/// 8-bit grey from RGBA pixels as a canvas gives them (ITU-R BT.601 weights, in integers),
+/// transparent parts as white paper: a logo with a transparent background prints no box.
+pub fn gray_from_rgba(rgba: &[u8]) -> Vec<u8> {
+    rgba.chunks_exact(4)
+        .map(|px| {
+            let (r, g, b, a) = (u32::from(px[0]), u32::from(px[1]), u32::from(px[2]), u32::from(px[3]));
+            let luma = (299 * r + 587 * g + 114 * b + 500) / 1000;
+            ((luma * a + 255 * (255 - a) + 127) / 255) as u8
+        })
+        .collect()
+}
+
 impl Bitmap {
     /// Bytes per row: the width rounded up to whole bytes.
     pub fn row_bytes(width: u32) -> usize {

@@ -83,7 +83,7 @@ pub use hid_pos::{
     HID_POS_SCANNER_USAGE, HID_POS_USAGE_PAGE, HidPosReader, SCANNED_DATA_REPORT, ScannedChunk,
     parse_scanned_data,
 };
-pub use image::{Bitmap, Dither};
+pub use image::{Bitmap, Dither, gray_from_rgba};
 pub use layout::{Column, row, truncate, two_columns, wrap};
 pub use link::{
     BLUETOOTH_PRINT_SERVICES, BluetoothPacing, BluetoothPrintService, FlowControl, SerialSettings, StopBits,

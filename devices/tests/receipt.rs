@@ -15,7 +15,7 @@ use pos_core::{
     Store, TaxPricing, TaxRounding, Ticket, Uuid, demo,
 };
 use pos_devices::{
-    PrinterProfile, ReceiptBlock, ReceiptCopy, ReceiptLanguage, ReceiptLayout, ReceiptOptions,
+    Bitmap, Dither, PrinterProfile, ReceiptBlock, gray_from_rgba, ReceiptCopy, ReceiptLanguage, ReceiptLayout, ReceiptOptions,
     ReceiptQr,
 };
 use proptest::prelude::*;
@@ -118,6 +118,8 @@ fn cyrillic_store() -> Store {
             cash_increment: Decimal::ONE,
         },
         receipt_footer: "Спасибо за покупку!".into(),
+        return_policy: String::new(),
+        receipt_language: "ru".into(),
     }
 }
 
@@ -772,4 +774,36 @@ fn the_terminal_slip_prints_above_the_cut_and_the_drawer_kick() {
     assert!(slip < cut, "the slip is printed before the paper is cut");
     layout.append_terminal_slip(&[]);
     assert_eq!(layout.blocks.len(), before + 2, "no lines, nothing added");
+}
+
+#[test]
+#[ignore = "needs EMUPOS_PYTHON: see the module docs"]
+fn the_logo_prints_above_the_store_name_and_is_left_out_where_the_paper_is_too_narrow() {
+    let (store, sale) = cyrillic_sale();
+    // A dark square on white with a transparent margin, as a canvas gives a PNG logo.
+    let (w, h) = (64u32, 24u32);
+    let mut rgba = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let inside = (8..56).contains(&x) && (4..20).contains(&y);
+            rgba.extend_from_slice(if inside { &[20, 20, 20, 255] } else { &[0, 0, 0, 0] });
+        }
+    }
+    let logo = Bitmap::from_gray(&gray_from_rgba(&rgba), w, h, Dither::Threshold(128)).unwrap();
+    assert!(logo.is_black(10, 10) && !logo.is_black(2, 2), "transparency is paper, not ink");
+    let options = ReceiptOptions { logo: Some(logo), ..russian() };
+    let layout = ReceiptLayout::from_sale(&sale, &store, &options);
+    // The drawer opens first, as the receipt starts to print.
+    assert!(layout.to_text(48).starts_with("[open drawer]\n[logo 64x24]\n"), "{}", layout.to_text(48));
+
+    let decoded = decode("epson-tm-t20iii", &layout.encode(PrinterProfile::EPSON_TM_T20).unwrap().bytes);
+    let text = &decoded.receipts[0];
+    let (logo_at, name_at) = (text.find("[image 64x24]"), text.find("Кофейня у дома"));
+    assert!(logo_at.is_some() && logo_at < name_at, "{text}");
+
+    // 64 dots do not fit paper of 48 dots: the receipt still prints, without the logo.
+    let narrow = PrinterProfile { dots_per_line: 48, ..PrinterProfile::EPSON_TM_T20 };
+    let decoded = decode("epson-tm-t20iii", &layout.encode(narrow).unwrap().bytes);
+    assert!(!decoded.receipts[0].contains("[image"), "{}", decoded.receipts[0]);
+    assert!(decoded.receipts[0].contains("Кофейня у дома"));
 }

@@ -88,6 +88,7 @@ pub async fn create_store(state: AppState, form: NewStore) {
     let mut store: Store = state.store.get_untracked();
     store.name = store_name.clone();
     store.rules.currency = currency;
+    store.receipt_language = form.locale.clone();
     let catalog = state.catalog.get_untracked();
     let pin_hash = hash_pin(&form.pin);
     let result = super::edit(&engine, &[Role::Settings, Role::Catalog], |docs| {

@@ -7,6 +7,7 @@ mod pay;
 mod printer_settings;
 mod printing;
 mod receipt;
+mod receipt_settings;
 mod register;
 mod sales;
 mod scanner_settings;

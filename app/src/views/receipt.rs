@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use pos_core::Sale;
-use pos_devices::{Align, ReceiptBlock, ReceiptCopy, ReceiptLanguage, Rule, TextStyle};
+use pos_devices::{Align, ReceiptBlock, ReceiptCopy, Rule, TextStyle};
 
 use crate::state::AppState;
 
@@ -13,13 +13,15 @@ use crate::state::AppState;
 pub fn Receipt(sale: Sale) -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
-        let lang = state.lang.get();
+        // Follows the screen's language when the store has not chosen one for receipts.
+        state.lang.track();
         let layout = state.receipt_layout(&sale, ReceiptCopy::Customer, false);
-        let labels = ReceiptLanguage::from_tag(lang.tag()).labels();
+        let labels = state.receipt_language().labels();
         let number_prefix = format!("{} ", labels.receipt);
+        let logo = state.logo.with_untracked(|l| l.as_ref().map(|l| l.preview.clone())).unwrap_or_default();
         view! {
             <article class="receipt" data-testid="receipt">
-                {layout.blocks.into_iter().map(|block| block_view(block, labels.total, &number_prefix)).collect_view()}
+                {layout.blocks.into_iter().map(|block| block_view(block, labels.total, &number_prefix, &logo)).collect_view()}
             </article>
         }
     }
@@ -33,7 +35,7 @@ fn style_class(style: TextStyle) -> &'static str {
     }
 }
 
-fn block_view(block: ReceiptBlock, total_label: &str, number_prefix: &str) -> Option<AnyView> {
+fn block_view(block: ReceiptBlock, total_label: &str, number_prefix: &str, logo: &str) -> Option<AnyView> {
     Some(match block {
         ReceiptBlock::Text { text, align, style } => {
             let align = match align {
@@ -57,6 +59,7 @@ fn block_view(block: ReceiptBlock, total_label: &str, number_prefix: &str) -> Op
         ReceiptBlock::Rule(rule) => view! { <hr class=if rule == Rule::Double { "double" } else { "single" } /> }.into_any(),
         ReceiptBlock::Blank => view! { <div class="blank"></div> }.into_any(),
         ReceiptBlock::Signature { label } => view! { <p class="signature">{label}" ____________________"</p> }.into_any(),
+        ReceiptBlock::Logo(_) => view! { <img class="logo" src=logo.to_string() alt="" data-testid="receipt-logo" /> }.into_any(),
         ReceiptBlock::Qr { .. } | ReceiptBlock::Barcode { .. } | ReceiptBlock::Cut | ReceiptBlock::OpenDrawer => return None,
     })
 }

@@ -104,6 +104,8 @@ impl Reconcile for Store {
         m.put("address", &self.address)?;
         m.put("tax_number", &self.tax_number)?;
         m.put("receipt_footer", &self.receipt_footer)?;
+        m.put("return_policy", &self.return_policy)?;
+        m.put("receipt_language", &self.receipt_language)?;
         let r = &self.rules;
         m.put("currency", r.currency.code())?;
         m.put("tax_pricing", match r.tax_pricing {
@@ -139,15 +141,27 @@ impl Hydrate for Store {
             address: hydrate_prop(doc, obj, "address")?,
             tax_number: hydrate_prop(doc, obj, "tax_number")?,
             receipt_footer: hydrate_prop(doc, obj, "receipt_footer")?,
+            return_policy: text_or_empty(doc, obj, "return_policy")?,
+            receipt_language: text_or_empty(doc, obj, "receipt_language")?,
             rules: PricingRules { currency, tax_pricing, tax_rounding, cash_increment },
         })
     }
+}
+
+/// A text field that profiles written before it existed lack.
+fn text_or_empty<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId, key: &str) -> Result<String, HydrateError> {
+    Ok(match hydrate_prop(doc, obj, key)? {
+        autosurgeon::hydrate::MaybeMissing::Present(text) => text,
+        autosurgeon::hydrate::MaybeMissing::Missing => String::new(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::demo;
+    use automerge::ReadDoc;
+    use automerge::transaction::Transactable;
 
     #[test]
     fn concurrent_edits_of_different_fields_both_stay() {
@@ -170,5 +184,25 @@ mod tests {
         assert_eq!(merged.address, "Harbour 2");
         assert_eq!(merged.rules, store.rules);
         assert_eq!(a.devices().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_receipt_fields_round_trip_and_a_profile_written_before_them_still_reads() {
+        let (mut store, _) = demo::food_truck(false);
+        store.receipt_language = "ru".into();
+        let mut doc = SettingsDoc::new(Uuid::from_u128(1), &Actor::device(Uuid::from_u128(2)));
+        doc.set_store(&store).unwrap();
+        assert_eq!(doc.store().unwrap().unwrap(), store);
+
+        // An older device wrote the profile without them.
+        let profile = match doc.doc.get(automerge::ROOT, "profile").unwrap() {
+            Some((_, id)) => id,
+            None => panic!("no profile"),
+        };
+        doc.doc.delete(&profile, "return_policy").unwrap();
+        doc.doc.delete(&profile, "receipt_language").unwrap();
+        let read = doc.store().unwrap().unwrap();
+        assert_eq!((read.return_policy.as_str(), read.receipt_language.as_str()), ("", ""));
+        assert_eq!(read.name, store.name);
     }
 }

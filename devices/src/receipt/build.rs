@@ -130,6 +130,9 @@ impl Builder<'_> {
 
     fn header(&mut self, store: &Store) {
         let labels = self.labels;
+        if let Some(logo) = &self.options.logo {
+            self.blocks.push(ReceiptBlock::Logo(logo.clone()));
+        }
         if !store.name.trim().is_empty() {
             self.text(store.name.trim(), Align::Center, TextStyle::LARGE);
         }

@@ -43,6 +43,7 @@ use core::fmt;
 use pos_core::{Currency, Decimal, Sale, Uuid};
 
 use crate::encoder::Align;
+use crate::image::Bitmap;
 
 pub use format::{
     DateTime, format_amount, format_date_time, format_money, format_number, format_rate,
@@ -103,6 +104,9 @@ pub enum ReceiptBlock {
     Cut,
     /// Kick the cash drawer connected to the printer.
     OpenDrawer,
+    /// The store's logo, centred. A printer whose paper is narrower than the logo prints the
+    /// receipt without it rather than not at all.
+    Logo(Bitmap),
 }
 
 /// How a text or a row is emphasised.
@@ -200,6 +204,8 @@ pub struct ReceiptOptions {
     /// Print the receipt number as a Code 128 barcode, to find the sale again by scanning.
     /// Left out when the number has characters a barcode cannot hold.
     pub receipt_barcode: bool,
+    /// The store's logo, printed above its name.
+    pub logo: Option<Bitmap>,
 }
 
 impl Default for ReceiptOptions {
@@ -214,6 +220,7 @@ impl Default for ReceiptOptions {
             reprint: false,
             open_drawer_for_cash: true,
             receipt_barcode: true,
+            logo: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! paper gets, line for line.
 
 use super::{ReceiptBlock, ReceiptLayout, TextStyle};
+use crate::image::Bitmap;
 use crate::encoder::{
     Align, BarcodeText, Cut, DrawerPin, EncodedReceipt, QrOptions, ReceiptEncoder,
 };
@@ -22,6 +23,7 @@ enum Piece<'a> {
     },
     Qr(&'a str),
     Barcode(&'a str),
+    Logo(&'a Bitmap),
     Cut,
     Drawer,
 }
@@ -37,7 +39,7 @@ impl ReceiptLayout {
         encoder.initialize();
         let mut align = Align::Left;
         let mut style = TextStyle::PLAIN;
-        for piece in self.plan(usize::from(profile.chars_per_line)) {
+        for piece in self.plan(usize::from(profile.chars_per_line), Some(profile.dots_per_line)) {
             match piece {
                 Piece::Line {
                     text,
@@ -60,6 +62,10 @@ impl ReceiptLayout {
                         .barcode_text(BarcodeText::Below)
                         .code128(data)?;
                 }
+                Piece::Logo(bitmap) => {
+                    set_align(&mut encoder, &mut align, Align::Center);
+                    encoder.image(bitmap)?;
+                }
                 Piece::Cut => {
                     encoder.cut(Cut::Partial);
                 }
@@ -76,10 +82,10 @@ impl ReceiptLayout {
     /// The receipt as plain text, `width` characters per line (large text counts double),
     /// line for line as [`encode`](Self::encode) prints it: for a preview, a log or a test.
     /// Codes and commands show as placeholders: `[qr ...]`, `[barcode ...]`, `[cut]`,
-    /// `[open drawer]`, which may be wider than the paper.
+    /// `[open drawer]`, `[logo WxH]`, which may be wider than the paper.
     pub fn to_text(&self, width: usize) -> String {
         let mut out = String::new();
-        for piece in self.plan(width) {
+        for piece in self.plan(width, None) {
             match piece {
                 Piece::Line { text, align, style } => {
                     let room = line_width(width, style);
@@ -102,6 +108,9 @@ impl ReceiptLayout {
                     out.push_str(data);
                     out.push(']');
                 }
+                Piece::Logo(bitmap) => {
+                    out.push_str(&format!("[logo {}x{}]", bitmap.width(), bitmap.height()));
+                }
                 Piece::Cut => out.push_str("[cut]"),
                 Piece::Drawer => out.push_str("[open drawer]"),
             }
@@ -110,8 +119,9 @@ impl ReceiptLayout {
         out
     }
 
-    /// Every block broken into lines of at most `width` cells (half that for large text).
-    fn plan(&self, width: usize) -> Vec<Piece<'_>> {
+    /// Every block broken into lines of at most `width` cells (half that for large text); a
+    /// logo wider than `dots` (the paper, when printing) is left out.
+    fn plan(&self, width: usize, dots: Option<u16>) -> Vec<Piece<'_>> {
         let mut pieces = Vec::with_capacity(self.blocks.len() + 16);
         let line = |pieces: &mut Vec<Piece<'_>>, text: String, align, style| {
             pieces.push(Piece::Line { text, align, style });
@@ -137,6 +147,11 @@ impl ReceiptLayout {
                 }
                 ReceiptBlock::Qr { data } => pieces.push(Piece::Qr(data)),
                 ReceiptBlock::Barcode { data } => pieces.push(Piece::Barcode(data)),
+                ReceiptBlock::Logo(bitmap) => {
+                    if dots.is_none_or(|dots| bitmap.width() <= u32::from(dots)) {
+                        pieces.push(Piece::Logo(bitmap));
+                    }
+                }
                 ReceiptBlock::Signature { label } => {
                     line(&mut pieces, String::new(), Align::Left, TextStyle::PLAIN);
                     line(&mut pieces, String::new(), Align::Left, TextStyle::PLAIN);

@@ -1,0 +1,106 @@
+// The receipt as the merchant sets it up in Settings, "Receipt": address, tax number, return
+// policy, the language receipts print in, and a logo from an image file. What the (fake USB)
+// printer receives is decoded by emupos, so these are the words and the picture on paper.
+import { expect, test, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+import { openRegister, sellOne, tap } from './cashier';
+import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter, type FakePrinter } from './fake-devices';
+
+/** A 120 x 40 logo: a dark bar on a transparent background, as a PNG file. */
+function logoPng(): Buffer {
+  const png = new PNG({ width: 120, height: 40 });
+  for (let y = 0; y < 40; y++) {
+    for (let x = 0; x < 120; x++) {
+      const i = (y * 120 + x) * 4;
+      const bar = y >= 10 && y < 30 && x >= 10 && x < 110;
+      png.data[i] = png.data[i + 1] = png.data[i + 2] = bar ? 30 : 0;
+      png.data[i + 3] = bar ? 255 : 0;
+    }
+  }
+  return PNG.sync.write(png);
+}
+
+/** The receipts printed since `from` bytes, as emupos prints them. */
+function receiptsSince(printer: FakePrinter, from: number) {
+  return emupos(printer.bytes().subarray(from)).receipts.map((r) => r.text);
+}
+
+async function addUsbPrinter(page: Page) {
+  await page.getByTestId('printer-connection').selectOption('usb');
+  await page.getByTestId('printer-model').selectOption('epson-tm-t20');
+  await page.getByTestId('add-printer').click();
+  await expect(page.getByTestId('printer-summary')).toBeVisible();
+}
+
+test('the address, tax number, return policy, language and logo set in Settings print on the receipt', async ({ page }) => {
+  const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
+  await openRegister(page);
+  await page.getByTestId('nav-settings').click();
+  await addUsbPrinter(page);
+
+  await page.getByTestId('receipt-address').fill('Hafenweg 5, Hamburg');
+  await page.getByTestId('receipt-tax-number').fill('DE123456789');
+  await page.getByTestId('receipt-return-policy').fill('Возврат в течение 30 дней.');
+  await page.getByTestId('receipt-language').selectOption('ru');
+  await page.getByTestId('save-receipt-settings').click();
+  await expect(page.getByTestId('notice')).toContainText('Receipt settings saved.');
+  await expect(page.getByTestId('logo-none')).toBeVisible();
+  await page.getByTestId('logo-file').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: logoPng() });
+  await expect(page.getByTestId('logo-preview')).toBeVisible();
+
+  // The screen stays English; the receipt is Russian, on paper and on screen.
+  await page.getByTestId('nav-register').click();
+  await tap(page, 'Fries');
+  await page.getByTestId('pay').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('print-message')).toHaveText('Printed.');
+  await expect(page.getByTestId('receipt')).toContainText('Итого');
+  await expect(page.getByTestId('receipt-logo')).toBeVisible();
+  const number = ((await page.getByTestId('receipt-number').textContent()) ?? '').replace('Чек', '').trim();
+  await page.getByTestId('new-sale').click();
+  const [russian] = receiptsSince(printer, 0);
+  const order = ['[image 120x40]', 'Demo Food Truck', 'Hafenweg 5, Hamburg', 'ИНН DE123456789', `Чек ${number}`, 'Итого', 'Возврат в течение 30 дней.'];
+  const at = order.map((text) => russian.indexOf(text));
+  expect(at.every((i) => i >= 0), `${JSON.stringify(order)} in:\n${russian}`).toBe(true);
+  expect([...at].sort((a, b) => a - b)).toEqual(at);
+  expect(russian).toMatch(/\[qr RCPT:[0-9a-f-]{36};3\.50;EUR\]/);
+  expect(russian).not.toContain('Total');
+
+  // Kept across a reload; switched to English, the next receipt is English, still with the logo.
+  await page.reload();
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('receipt-address')).toHaveValue('Hafenweg 5, Hamburg');
+  await expect(page.getByTestId('logo-preview')).toBeVisible();
+  await page.getByTestId('receipt-language').selectOption('en');
+  await page.getByTestId('save-receipt-settings').click();
+  await expect(page.getByTestId('notice')).toContainText('Receipt settings saved.');
+  const printedBefore = printer.bytes().length;
+  await page.getByTestId('nav-register').click();
+  const second = await sellOne(page, 'Fries');
+  await expect(page.getByTestId('print-message')).toHaveText('Printed.');
+  const [english] = receiptsSince(printer, printedBefore);
+  for (const text of ['[image 120x40]', `Receipt ${second}`, 'Total', 'Tax no. DE123456789', 'Возврат в течение 30 дней.']) {
+    expect(english, english).toContain(text);
+  }
+  expect(english).not.toContain('Итого');
+
+  // Without the logo, the receipt starts with the store's name again.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('remove-logo').click();
+  await expect(page.getByTestId('logo-none')).toBeVisible();
+  const printedBeforeThird = printer.bytes().length;
+  await page.getByTestId('nav-register').click();
+  await sellOne(page, 'Fries');
+  await expect(page.getByTestId('print-message')).toHaveText('Printed.');
+  const [plain] = receiptsSince(printer, printedBeforeThird);
+  expect(plain).not.toContain('[image');
+  expect(plain).toContain('Demo Food Truck');
+});
+
+test('a file that is not an image is refused with a message, and no logo is kept', async ({ page }) => {
+  await openRegister(page);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('logo-file').setInputFiles({ name: 'menu.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+  await expect(page.getByTestId('notice')).toContainText('This image cannot be the logo');
+  await expect(page.getByTestId('logo-none')).toBeVisible();
+});
