@@ -2,8 +2,9 @@
 // (a reversal by the terminal's receipt number on the day of the sale), the cash part from the
 // drawer; a sale is refunded once, durably, and a reload while the terminal works asks the
 // terminal instead of refunding twice.
-import { expect, test, type Page } from '@playwright/test';
-import { openRegister, plain, sellOne, tap } from './cashier';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { TABLET, openRegister, plain, sellOne, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
 
@@ -175,4 +176,66 @@ test('a cash sale refund opens the drawer once, prints a refund slip and records
   await expectRefundedInList(page);
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('drawer-opening').first()).toContainText(`Refund of ${number}: Changed their mind`);
+});
+
+test('a standalone terminal: the cashier refunds the card part on the bank\'s terminal and confirms here', async ({ page }) => {
+  await openRegister(page);
+  await tap(page, 'Fries');
+  await page.getByTestId('pay').click();
+  await page.getByTestId('method-card').click();
+  await page.getByTestId('auth-code').fill('A1B2C3');
+  await page.getByTestId('last-four').fill('4242');
+  await page.getByTestId('confirm-card').click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await page.getByTestId('new-sale').click();
+
+  await openRefund(page);
+  await expect(page.getByTestId('refund-method')).toContainText('on the bank\'s terminal');
+  await refundWithReason(page, 'Wrong size');
+  // Not refunded until the cashier confirms what the bank's terminal did.
+  await expect(page.getByTestId('refund-confirm-bank')).toBeVisible();
+  await expect(page.getByTestId('refund-done')).toHaveCount(0);
+  await page.getByTestId('refund-confirm-bank').click();
+  await expect(page.getByTestId('refund-done')).toHaveText('Refunded');
+  await expect(page.getByTestId('refund-hand-back')).toHaveCount(0);
+  await page.getByTestId('refund-close').click();
+  await expectRefundedInList(page);
+});
+
+test('a device of a store: the refund is in the store\'s documents, so the goods are back in stock, after a reload too', async ({ browser, server }) => {
+  const context = await browser.newContext({ viewport: TABLET });
+  const page = await context.newPage();
+  await page.goto(server.setupLink());
+  await page.getByTestId('store-name').fill('Corner Shop');
+  await page.getByTestId('device-name').fill('Till');
+  await page.getByTestId('owner-pin').fill('2468');
+  await page.getByTestId('owner-pin-again').fill('2468');
+  await page.getByTestId('create-store').click();
+  await expect(page.getByTestId('sync-status')).toHaveText('Synced');
+
+  const tile = page.getByTestId('product').filter({ has: page.locator('.tile-name', { hasText: /^Cola$/ }) });
+  const cola = (await tile.getAttribute('data-sku'))!;
+  await page.getByTestId('nav-settings').click();
+  const row = page.getByTestId(`product-${cola}`);
+  await row.getByTestId('stock-input').fill('10');
+  await row.getByTestId('save-stock').click();
+  await page.getByTestId('nav-register').click();
+  const left = () => tile.getByTestId('stock-left').getAttribute('data-left');
+  await expect.poll(left).toBe('10');
+  await sellOne(page, 'Cola');
+  await expect.poll(left).toBe('9');
+
+  await openRefund(page);
+  await refundWithReason(page, 'Flat');
+  await expect(page.getByTestId('refund-done')).toHaveText('Refunded');
+  await page.getByTestId('refund-close').click();
+  await page.getByTestId('nav-register').click();
+  await expect.poll(left).toBe('10');
+
+  await page.reload();
+  await expect(page.getByTestId('product').first()).toBeVisible();
+  await expect.poll(left).toBe('10');
+  await page.getByTestId('nav-sales').click();
+  await expectRefundedInList(page);
+  await context.close();
 });
