@@ -206,6 +206,7 @@ async fn card_paid_back(state: AppState, sale: Sale, mut record: RefundRecord, a
 async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
     state.refund_progress.set(Some(Progress::Sending));
     let refund = Refund::full(&sale, record.id, record.at_ms, &record.reason);
+    let ours = record.id;
     let engine = state.engine();
     let record_docs: crate::storage::RecordRefund<'static> = match &engine {
         Some(engine) => sync::refund_recorder(engine),
@@ -222,7 +223,10 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
             state.refunds.update(|r| {
                 r.insert(done.sale_id, done.clone());
             });
-            state.after_refund(&sale, &done);
+            // Another tab that refunded this sale first has opened the drawer for it already.
+            if done.id == ours {
+                state.after_refund(&sale, &done);
+            }
             let currency = sale.rules().currency;
             let lang = state.lang.get_untracked();
             let amount = crate::i18n::money(cash, currency, lang);
