@@ -121,6 +121,26 @@ test.describe('ZVT (a fake terminal on a fake serial port)', () => {
     await expectRefundedInList(page);
   });
 
+  test('a card sale of an earlier day is refunded by amount: exactly one 06 31, no reversal', async ({ page }) => {
+    const seen: string[] = [];
+    await installFakeZvt(page, { mode: 'approve' }, (apdu) => seen.push(apdu));
+    // The sale is made yesterday (the page's clock only; timers keep running).
+    await page.clock.setFixedTime(new Date(Date.now() - 24 * 3600 * 1000));
+    await openRegister(page);
+    await setUpZvt(page);
+    await sellFriesByCard(page);
+    await page.clock.setFixedTime(new Date());
+    await openRefund(page);
+    await expect(page.getByTestId('refund-method')).toContainText('pays the amount back');
+    await refundWithReason(page, 'Returned the next day');
+    await expect(page.getByTestId('refund-done')).toHaveText('Refunded', { timeout: 15_000 });
+    // 06 31, password 000000, BMP 04 amount 3.50, BMP 49 currency 978.
+    expect(seen.filter((c) => c.startsWith('0631'))).toEqual(['06310d00000004000000000350490978']);
+    expect(seen.filter((c) => c.startsWith('0630'))).toHaveLength(0);
+    await page.getByTestId('refund-close').click();
+    await expectRefundedInList(page);
+  });
+
   test('a reload while the reversal is with the terminal asks its last status and never reverses twice', async ({ page }) => {
     const seen: string[] = [];
     await installFakeZvt(page, { mode: 'hang-refund' }, (apdu) => seen.push(apdu));
