@@ -81,13 +81,18 @@ test('training: a card sale is refunded from the sales list with a reason, once,
   await expectRefundedInList(page);
 });
 
-test('training: a declined refund leaves the sale unrefunded with a message, and trying again refunds it', async ({ page }) => {
+test('training: a refused reversal leaves the sale unrefunded with a message, and trying again refunds the amount', async ({ page }) => {
   await openRegister(page);
   await setTerminal(page, 'training', 'approve');
   await sellFriesByCard(page);
   await setTerminal(page, 'training', 'decline');
   await openRefund(page);
+  await expect(page.getByTestId('refund-method')).toContainText('cancels the payment');
   await refundWithReason(page, 'Wrong order');
+  await expect(page.getByTestId('notice')).toContainText('could not cancel the payment', { timeout: 10_000 });
+  await expect(page.getByTestId('refund-method')).toContainText('pays the amount back');
+  // The refund of the amount is declined too: still not refunded, and it can be tried again.
+  await page.getByTestId('refund-confirm').click();
   await expect(page.getByTestId('notice')).toContainText('declined the refund', { timeout: 10_000 });
   await expect(page.getByTestId('refund-done')).toHaveCount(0);
   await page.getByTestId('refund-cancel').click();
@@ -97,6 +102,7 @@ test('training: a declined refund leaves the sale unrefunded with a message, and
   await setTerminal(page, 'training', 'approve');
   await openRefund(page);
   await expect(page.getByTestId('refund-reason')).toHaveValue('Wrong order');
+  await expect(page.getByTestId('refund-method')).toContainText('pays the amount back');
   await page.getByTestId('refund-confirm').click();
   await expect(page.getByTestId('refund-done')).toHaveText('Refunded', { timeout: 10_000 });
   await page.getByTestId('refund-close').click();

@@ -359,6 +359,7 @@ messages! {
     RefundRealOnTraining => "The card terminal is in training mode: a real card payment cannot be refunded by the simulator. Set the real terminal in Settings.", "Банковский терминал в режиме обучения: реальный платёж картой нельзя вернуть через симулятор. Выберите настоящий терминал в настройках.";
     RefundTrainingOnRealTerminal => "This is a training sale: switch the card terminal to training in Settings to refund it.", "Это учебная продажа: переключите банковский терминал в режим обучения в настройках, чтобы сделать возврат.";
     RefundDeclined => "The terminal declined the refund. Nothing was paid back and the sale is not refunded: try again.", "Терминал отклонил возврат. Деньги не возвращены, продажа не возвращена: попробуйте снова.";
+    RefundReversalRefused => "The terminal could not cancel the payment (its day may be closed). Nothing was paid back: try again to refund the amount to the card.", "Терминал не смог отменить платёж (возможно, его день закрыт). Деньги не возвращены: повторите, чтобы вернуть сумму на карту.";
     RefundWhyNoBank => "the terminal cannot reach the bank", "терминал не может связаться с банком";
     RefundWhyNotConnected => "the card terminal is not connected", "банковский терминал не подключён";
     RefundWhyNoAnswer => "the terminal did not answer in time", "терминал не ответил вовремя";

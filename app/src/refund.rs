@@ -170,8 +170,18 @@ async fn ask_terminal(state: AppState, sale: Sale, record: RefundRecord, failure
 /// The terminal says nothing was paid back: the sale stays unrefunded, and may be tried again.
 async fn not_paid_back(state: AppState, mut record: RefundRecord, failure: Option<TerminalError>) {
     record.card_in_flight = None;
+    // A terminal refuses a reversal it cannot make (its day was closed, the payment is not in
+    // its journal): the next try refunds the amount instead, so the sale is never stuck.
+    let reversal_refused = matches!(record.card_method, Some(CardRefundMethod::Reversal { .. }))
+        && matches!(failure, Some(TerminalError::Declined | TerminalError::Card | TerminalError::NotSetUp | TerminalError::Fault(_)));
+    if reversal_refused {
+        record.card_method = Some(CardRefundMethod::Refund);
+    }
     keep(state, record).await;
     state.refund_progress.set(None);
+    if reversal_refused {
+        return state.error(Msg::RefundReversalRefused);
+    }
     let why = match failure {
         Some(TerminalError::Declined | TerminalError::Cancelled | TerminalError::Card) => {
             return state.error(Msg::RefundDeclined);
