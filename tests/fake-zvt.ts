@@ -25,8 +25,9 @@ export const CAPTURED = {
 
 export interface FakeZvtOptions {
   /** 'approve': the whole dialogue; 'hang': after the status information of a payment the
-   *  terminal goes quiet (the register is reloaded meanwhile). */
-  mode: 'approve' | 'hang';
+   *  terminal goes quiet (the register is reloaded meanwhile); 'hang-refund': payments go
+   *  through, but after the status information of a reversal or refund it goes quiet. */
+  mode: 'approve' | 'hang' | 'hang-refund';
 }
 
 /** Installs the fake; `seen` receives each command the terminal gets, as hex of its APDU. */
@@ -93,6 +94,16 @@ function fakeTerminal(args: { mode: string; captured: typeof CAPTURED }) {
     return status;
   };
   const receipt = () => [printLine(0x00, 'FAKE TERMINAL'), printLine(0x80, 'CUSTOMER COPY')];
+  // The terminal receipt number (BMP 87, two BCD bytes) of the captured status information.
+  const RECEIPT_NO_AT = 33;
+  const withReceiptNo = (status: Uint8Array, no: number) => {
+    if (status[RECEIPT_NO_AT] !== 0x87) throw new Error('the captured status information moved its receipt number');
+    const digits = no.toString().padStart(4, '0');
+    status.set([parseInt(digits.slice(0, 2), 16), parseInt(digits.slice(2), 16)], RECEIPT_NO_AT + 1);
+    return status;
+  };
+  const receiptNoOf = (status: Uint8Array) =>
+    parseInt(toHex(status.slice(RECEIPT_NO_AT + 1, RECEIPT_NO_AT + 3)), 10);
   const completion = fromHex(args.captured.completion);
 
   const onCommand = (apdu: Uint8Array) => {
@@ -112,6 +123,22 @@ function fakeTerminal(args: { mode: string; captured: typeof CAPTURED }) {
       const messages = [fromHex(args.captured.intermediate), status];
       if (args.mode === 'hang') say(messages);
       else say([...messages, ...receipt(), fromHex(args.captured.textBlock), completion]);
+    } else if (control === '0630' || control === '0631') {
+      // A reversal (by the receipt number of a payment of the day) or a refund (by amount) is
+      // approved like a payment: the status information carries the next receipt number, and
+      // the amount of the payment reversed or the amount refunded.
+      const last = journal();
+      const before = last ? fromHex(last.status) : statusFor([0, 0, 0, 0, 0, 0]);
+      const status = fromHex(toHex(before));
+      if (control === '0631') {
+        if (apdu[6] !== 0x04) throw new Error('a refund without its amount first');
+        status.set(Array.from(apdu.slice(7, 13)), 6);
+      }
+      withReceiptNo(status, receiptNoOf(before) + 1);
+      localStorage.setItem('fake-zvt-journal', JSON.stringify({ status: toHex(status) }));
+      const messages = [fromHex(args.captured.intermediate), status];
+      if (args.mode === 'hang-refund') say(messages);
+      else say([...messages, ...receipt(), completion]);
     } else if (control === '0620') {
       const last = journal();
       if (last) say([fromHex(last.status), ...receipt(), completion]);

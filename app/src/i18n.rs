@@ -357,6 +357,39 @@ messages! {
     CameraUnavailable => "The camera cannot be used ({reason}). Allow camera access for this site, or use a scanner.", "Камеру нельзя использовать ({reason}). Разрешите сайту доступ к камере или используйте сканер.";
     CameraReaderStopped => "The camera's barcode reader stopped ({reason}). Open the camera again, or use a scanner.", "Модуль чтения штрихкодов с камеры остановился ({reason}). Откройте камеру ещё раз или используйте сканер.";
     CameraNoDecoder => "Barcodes cannot be read from the camera ({reason}). Connect to the internet once so the reader can be loaded, or use a scanner or type the code in the search box.", "Штрихкоды нельзя считать камерой ({reason}). Подключитесь к интернету, чтобы загрузить модуль чтения, или используйте сканер либо введите код в поиске.";
+    RefundAction => "Refund", "Возврат";
+    Refunded => "Refunded", "Возвращено";
+    RefundUnfinished => "Refund not finished", "Возврат не завершён";
+    RefundTitle => "Refund sale {receipt}", "Возврат продажи {receipt}";
+    RefundReason => "Reason for the refund", "Причина возврата";
+    RefundToCard => "Back to the card", "На карту";
+    RefundInCash => "In cash from the drawer", "Наличными из ящика";
+    RefundByReversal => "The card terminal cancels the payment (same terminal day: no fee).", "Банковский терминал отменит платёж (тот же день терминала: без комиссии).";
+    RefundByTerminal => "The card terminal pays the amount back to the card.", "Банковский терминал вернёт сумму на карту.";
+    RefundOnBankTerminal => "Refund {amount} on the bank's terminal now, then confirm here.", "Сделайте возврат {amount} на банковском терминале, затем подтвердите здесь.";
+    ConfirmBankRefund => "The bank's terminal paid it back", "Банковский терминал вернул деньги";
+    RefundConfirm => "Refund {amount}", "Вернуть {amount}";
+    RefundRetry => "Try the refund again", "Повторить возврат";
+    RefundInFlight => "The refund of {amount} was sent to the terminal and its answer was not received.", "Возврат {amount} отправлен на терминал, ответ не получен.";
+    RefundNeedsReason => "Give a reason for the refund.", "Укажите причину возврата.";
+    RefundRealOnTraining => "The card terminal is in training mode: a real card payment cannot be refunded by the simulator. Set the real terminal in Settings.", "Банковский терминал в режиме обучения: реальный платёж картой нельзя вернуть через симулятор. Выберите настоящий терминал в настройках.";
+    RefundTrainingOnRealTerminal => "This is a training sale: switch the card terminal to training in Settings to refund it.", "Это учебная продажа: переключите банковский терминал в режим обучения в настройках, чтобы сделать возврат.";
+    RefundDeclined => "The terminal declined the refund. Nothing was paid back and the sale is not refunded: try again.", "Терминал отклонил возврат. Деньги не возвращены, продажа не возвращена: попробуйте снова.";
+    RefundReversalRefused => "The terminal could not cancel the payment (its day may be closed). Nothing was paid back: try again to refund the amount to the card.", "Терминал не смог отменить платёж (возможно, его день закрыт). Деньги не возвращены: повторите, чтобы вернуть сумму на карту.";
+    RefundWhyNoBank => "the terminal cannot reach the bank", "терминал не может связаться с банком";
+    RefundWhyNotConnected => "the card terminal is not connected", "банковский терминал не подключён";
+    RefundWhyNoAnswer => "the terminal did not answer in time", "терминал не ответил вовремя";
+    RefundNotAtTerminal => "the terminal has no record of it", "на терминале его нет";
+    RefundNotPaidBack => "The refund did not go through ({why}). Nothing was paid back and the sale is not refunded: try again.", "Возврат не прошёл ({why}). Деньги не возвращены, продажа не возвращена: попробуйте снова.";
+    RefundUnknownResult => "The terminal's answer is not known: it may have paid the refund back. Press \"Ask the terminal\" when it is back, or check its last slip.", "Ответ терминала неизвестен: возврат мог пройти. Нажмите «Спросить терминал», когда он снова на связи, или проверьте его последний чек.";
+    RefundDone => "Sale {receipt} is refunded.", "Продажа {receipt} возвращена.";
+    RefundDoneHandBackCash => "Sale {receipt} is refunded. Hand back {cash} in cash.", "Продажа {receipt} возвращена. Выдайте {cash} наличными.";
+    RefundHandBack => "Hand back {amount} in cash.", "Выдайте {amount} наличными.";
+    RefundSlipTitle => "REFUND", "ВОЗВРАТ";
+    RefundSlipTotal => "Refunded", "Возвращено";
+    RefundSlipReason => "Reason: {reason}", "Причина: {reason}";
+    DrawerForRefund => "Refund of {receipt}: {reason}", "Возврат {receipt}: {reason}";
+    Close => "Close", "Закрыть";
 }
 
 impl Msg {

@@ -5,6 +5,8 @@
 //!   sequence), `ticket:<slot>` (each tab's open ticket; see `browser::ticket_slot`).
 //! - `sales`: key path `id` (UUIDv7, so key order is time order); records `{id, receipt, json}`;
 //!   index `by_receipt` (unique, since schema version 2).
+//! - `kv` keys `refund:<sale id>`: the refund of that sale, from the moment it is started (its
+//!   id and what is in flight at the card terminal) to its completion.
 //! - `audit` (since version 3): auto-incremented keys, JSON string values: each opening of the
 //!   cash drawer, in order. `kv` key `printer` holds the printer setup.
 //!
@@ -20,7 +22,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::KeyRange;
-use pos_core::{Catalog, ReceiptNumber, Sale, Store, Ticket, Uuid};
+use pos_core::{Catalog, ReceiptNumber, Refund, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,8 +30,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::printing::PrinterSetup;
 use crate::storage::{
-    DeviceInfo, DocWrite, DrawerOpening, Membership, OpenTicket, PendingPayment, RecordSale, Storage, StorageError,
-    StorageFuture,
+    DeviceInfo, DocWrite, DrawerOpening, Membership, OpenTicket, PendingPayment, RecordRefund, RecordSale,
+    RefundRecord, Storage, StorageError, StorageFuture,
 };
 
 pub const DB_NAME: &str = "register";
@@ -46,6 +48,11 @@ const CATALOG_KEY: &str = "catalog";
 const DEVICE_KEY: &str = "device";
 const AUDIT: &str = "audit";
 const PRINTER_KEY: &str = "printer";
+const REFUND_PREFIX: &str = "refund:";
+
+fn refund_key(sale_id: Uuid) -> String {
+    format!("{REFUND_PREFIX}{sale_id}")
+}
 
 #[derive(Serialize, Deserialize)]
 struct SaleRecord {
@@ -205,6 +212,71 @@ impl IdbStorage {
         kv.delete(self.ticket_key()).primitive().map_err(classify)?;
         tx.commit().await.map_err(classify)?;
         Ok(sale)
+    }
+
+    /// A readwrite transaction on `stores` that commits with strict durability: what it wrote is
+    /// on disk when it resolves.
+    fn strict<const N: usize>(&self, stores: [&str; N]) -> Result<indexed_db_futures::transaction::Transaction<'_>, StorageError> {
+        let mut options = TransactionOptions::new();
+        options.set_durability(TransactionDurability::Strict);
+        self.db.transaction(stores).with_mode(TransactionMode::Readwrite).with_options(options).build().map_err(classify)
+    }
+
+    async fn kept_refund(kv: &indexed_db_futures::object_store::ObjectStore<'_>, sale_id: Uuid) -> Result<Option<RefundRecord>, StorageError> {
+        let text: Option<String> = kv.get(refund_key(sale_id)).primitive().map_err(classify)?.await.map_err(classify)?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| failed(format!("a refund is unreadable: {e}")))).transpose()
+    }
+
+    async fn put_refund(&self, record: RefundRecord) -> Result<RefundRecord, StorageError> {
+        let tx = self.strict([KV])?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let kept = Self::kept_refund(&kv, record.sale_id).await?;
+        // A refund never goes back from completed, and a sale never gets a second refund id.
+        if let Some(kept) = kept.filter(|k| k.is_completed() || k.id != record.id) {
+            tx.commit().await.map_err(classify)?;
+            return Ok(kept);
+        }
+        kv.put(serde_json::to_string(&record).map_err(failed)?).with_key(refund_key(record.sale_id)).primitive().map_err(classify)?;
+        tx.commit().await.map_err(classify)?;
+        Ok(record)
+    }
+
+    async fn complete_refund(&self, mut record: RefundRecord, refund: Refund, record_docs: RecordRefund<'_>) -> Result<RefundRecord, StorageError> {
+        let tx = self.strict([KV, DOCS])?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        match Self::kept_refund(&kv, record.sale_id).await? {
+            Some(kept) if kept.is_completed() => record = kept,
+            Some(kept) if kept.id != record.id => return Err(failed("another refund of this sale was started")),
+            _ => {
+                record.card_in_flight = None;
+                record.completed_at_ms = Some(js_sys::Date::now() as i64);
+                kv.put(serde_json::to_string(&record).map_err(failed)?).with_key(refund_key(record.sale_id)).primitive().map_err(classify)?;
+            }
+        }
+        // Recorded in the documents whether new or kept: recording is idempotent by refund id.
+        let docs = tx.object_store(DOCS).map_err(classify)?;
+        put_doc_writes(&docs, record_docs(&refund))?;
+        tx.commit().await.map_err(classify)?;
+        Ok(record)
+    }
+
+    async fn all_refunds(&self) -> Result<Vec<RefundRecord>, StorageError> {
+        let tx = self.db.transaction([KV]).build().map_err(classify)?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let upper = format!("{REFUND_PREFIX}\u{ffff}");
+        let texts = kv
+            .get_all::<String>()
+            .with_query::<String, _>(KeyRange::Bound(REFUND_PREFIX.to_string(), false, upper, false))
+            .primitive()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        texts
+            .map(|t| {
+                let t = t.map_err(classify)?;
+                serde_json::from_str(&t).map_err(|e| failed(format!("a refund is unreadable: {e}")))
+            })
+            .collect()
     }
 
     async fn page(&self, before: Option<Uuid>, limit: usize) -> Result<Vec<Sale>, StorageError> {
@@ -377,6 +449,19 @@ impl Storage for IdbStorage {
 
     fn drawer_openings(&self, limit: usize) -> StorageFuture<'_, Vec<DrawerOpening>> {
         Box::pin(self.newest_drawer_openings(limit))
+    }
+
+    fn load_refunds(&self) -> StorageFuture<'_, Vec<RefundRecord>> {
+        Box::pin(self.all_refunds())
+    }
+
+    fn save_refund(&self, record: RefundRecord) -> StorageFuture<'_, RefundRecord> {
+        Box::pin(self.put_refund(record))
+    }
+
+    fn commit_refund<'a>(&'a self, record: RefundRecord, refund: Refund, record_docs: RecordRefund<'a>)
+    -> StorageFuture<'a, RefundRecord> {
+        Box::pin(self.complete_refund(record, refund, record_docs))
     }
 }
 

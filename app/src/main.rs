@@ -9,6 +9,7 @@ mod idb;
 mod printing;
 mod pwa;
 mod receipt_logo;
+mod refund;
 mod scanner;
 mod state;
 mod storage;
@@ -59,6 +60,8 @@ fn main() {
                 if state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some())) {
                     terminal::recover(state);
                 }
+                // The same for a refund: one with the terminal asks it, one paid back is recorded.
+                refund::resume(state);
                 wasm_bindgen_futures::spawn_local(async {
                     browser::persist_storage().await;
                 });

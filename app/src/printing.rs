@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::{Lang, Msg};
 use crate::state::{AppState, storage_notice};
-use crate::storage::{DrawerOpening, DrawerReason};
+use crate::storage::{DrawerOpening, DrawerReason, RefundRecord};
 use crate::transport::bluetooth::BluetoothDevice;
 use crate::transport::serial::{SerialPort, SerialPortIds};
 use crate::transport::usb::{UsbDevice, UsbDeviceIds};
@@ -339,6 +339,67 @@ impl AppState {
             Ok(encoded) => self.run_print(PrintJob { bytes: encoded.bytes, opening }),
             Err(e) => self.printer.state.set(PrintState::Failed(PrintFailure::Transport(TransportError::Failed(e.to_string())))),
         }
+    }
+
+    /// Called once a refund is recorded: opens the drawer for its cash part (recorded in the
+    /// audit with the reason), and prints the refund slip when receipts print after a sale.
+    pub fn after_refund(&self, sale: &Sale, refund: &RefundRecord) {
+        let Some(setup) = self.printer.setup.get_untracked() else { return };
+        let opening = (!refund.cash.is_zero())
+            .then(|| DrawerReason::Refund { receipt: refund.receipt.clone(), reason: refund.reason.clone() });
+        if !setup.print_after_sale {
+            if let Some(reason) = opening {
+                self.run_print(PrintJob { bytes: drawer_kick(setup.profile()), opening: Some(reason) });
+            }
+            return;
+        }
+        let mut layout = self.refund_layout(sale, refund);
+        if opening.is_some() {
+            layout.blocks.insert(0, pos_devices::ReceiptBlock::OpenDrawer);
+        }
+        match layout.encode(setup.profile()) {
+            Ok(encoded) => self.run_print(PrintJob { bytes: encoded.bytes, opening }),
+            Err(e) => self.printer.state.set(PrintState::Failed(PrintFailure::Transport(TransportError::Failed(e.to_string())))),
+        }
+    }
+
+    /// The refund slip: the sale's receipt under a REFUND title, with the amount paid back and
+    /// the reason at the end.
+    fn refund_layout(&self, sale: &Sale, refund: &RefundRecord) -> ReceiptLayout {
+        use pos_devices::{ReceiptBlock, TextStyle};
+        // The slip's own lines speak the receipt's language, which may not be the screen's.
+        let language = self.receipt_language();
+        let lang = if language == ReceiptLanguage::Russian { Lang::Ru } else { Lang::En };
+        let mut layout = self.receipt_layout(sale, ReceiptCopy::Customer, false);
+        layout.blocks.retain(|block| *block != ReceiptBlock::OpenDrawer);
+        let title = ReceiptBlock::Text { text: Msg::RefundSlipTitle.text(lang).to_string(), align: Align::Center, style: TextStyle::LARGE };
+        layout.blocks.insert(0, title);
+        let at = layout.blocks.iter().rposition(|b| *b == ReceiptBlock::Cut).unwrap_or(layout.blocks.len());
+        let currency = sale.rules().currency;
+        let money = |amount| pos_devices::format_money(amount, currency, language);
+        let mut tail = vec![ReceiptBlock::Rule(pos_devices::Rule::Double)];
+        tail.push(ReceiptBlock::Row {
+            left: Msg::RefundSlipTotal.text(lang).to_string(),
+            right: money(refund.card + refund.cash),
+            style: TextStyle::BOLD,
+        });
+        if !refund.card.is_zero() {
+            tail.push(ReceiptBlock::Row { left: Msg::RefundToCard.text(lang).to_string(), right: money(refund.card), style: TextStyle::PLAIN });
+        }
+        if !refund.cash.is_zero() {
+            tail.push(ReceiptBlock::Row { left: Msg::RefundInCash.text(lang).to_string(), right: money(refund.cash), style: TextStyle::PLAIN });
+        }
+        tail.push(ReceiptBlock::Text {
+            text: Msg::RefundSlipReason.fill(lang, &[("reason", &refund.reason)]),
+            align: Align::Left,
+            style: TextStyle::PLAIN,
+        });
+        layout.blocks.splice(at..at, tail);
+        // The terminal's slip of this refund, which `refund::card_paid_back` has just kept.
+        if matches!(refund.card_method, Some(crate::storage::CardRefundMethod::Reversal { .. } | crate::storage::CardRefundMethod::Refund)) {
+            layout.append_terminal_slip(&self.terminal_print.get_untracked());
+        }
+        layout
     }
 
     pub fn print_test_page(&self) {

@@ -82,6 +82,12 @@ pub struct AppState {
     pub card_progress: RwSignal<Option<Progress>>,
     /// The terminal's receipt lines of the last card payment, for our printer.
     pub terminal_print: RwSignal<Vec<String>>,
+    /// This device's refunds by sale id, started or completed (`refund.rs`).
+    pub refunds: RwSignal<BTreeMap<Uuid, crate::storage::RefundRecord>>,
+    /// What the terminal is doing for a refund; `None` when no refund step runs.
+    pub refund_progress: RwSignal<Option<Progress>>,
+    /// The sale whose refund dialog is open.
+    pub refunding: RwSignal<Option<Sale>>,
     /// The HID-POS scanner listened to, by name.
     pub hid_scanner: RwSignal<Option<String>>,
     /// Whether the camera scanner is open.
@@ -143,6 +149,9 @@ impl AppState {
             terminal: RwSignal::new(TerminalSettings::default()),
             card_progress: RwSignal::new(None),
             terminal_print: RwSignal::new(Vec::new()),
+            refunds: RwSignal::new(BTreeMap::new()),
+            refund_progress: RwSignal::new(None),
+            refunding: RwSignal::new(None),
             hid_scanner: RwSignal::new(None),
             camera_open: RwSignal::new(false),
             logo: RwSignal::new(None),

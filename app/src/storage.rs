@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use pos_core::{Catalog, CompleteError, Decimal, Payment, Sale, Store, Ticket, Uuid};
+use pos_core::{Catalog, CompleteError, Decimal, Payment, Refund, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
 
 use crate::printing::PrinterSetup;
@@ -84,6 +84,54 @@ pub use pos_core::DocWrite;
 /// returns what to write with it.
 pub type RecordSale<'a> = Box<dyn FnOnce(&Sale) -> Vec<DocWrite> + 'a>;
 
+/// Records a refund in the store's documents (synchronously, inside the refund's transaction)
+/// and returns what to write with it.
+pub type RecordRefund<'a> = Box<dyn FnOnce(&Refund) -> Vec<DocWrite> + 'a>;
+
+/// How the card part of a refund goes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CardRefundMethod {
+    /// Undoes the payment by its terminal receipt number (same terminal day: no fee).
+    Reversal { receipt_no: u16 },
+    /// Pays the amount back to the card.
+    Refund,
+    /// On the bank's own terminal, which the register cannot reach: the cashier confirms here.
+    Standalone,
+}
+
+/// A refund of one whole sale, from the moment the cashier starts it. Kept in `kv` under
+/// `refund:<sale id>`, so a sale has at most one, and its id is fixed before any terminal hears
+/// of it: a retry or a reload continues this refund and never starts a second one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefundRecord {
+    /// UUIDv7, made when the cashier started the refund.
+    pub id: Uuid,
+    pub sale_id: Uuid,
+    pub receipt: String,
+    /// When the cashier started it: the refund's time in the store's documents, fixed so that
+    /// recording it again is recognised as the same refund.
+    pub at_ms: i64,
+    pub reason: String,
+    /// Back to the card.
+    pub card: Decimal,
+    /// Back from the drawer.
+    pub cash: Decimal,
+    pub card_method: Option<CardRefundMethod>,
+    /// The card part is with the terminal and its answer is not recorded: after a reload the
+    /// register asks the terminal's last status instead of sending it again.
+    pub card_in_flight: Option<CardInFlight>,
+    /// The terminal approved the card part (or the cashier confirmed the bank's terminal did).
+    pub card_done: bool,
+    /// Set in the transaction that records the refund in the store's documents.
+    pub completed_at_ms: Option<i64>,
+}
+
+impl RefundRecord {
+    pub fn is_completed(&self) -> bool {
+        self.completed_at_ms.is_some()
+    }
+}
+
 /// This device's place in a store, from enrollment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
@@ -117,6 +165,8 @@ pub enum DrawerReason {
     Sale { receipt: String },
     /// "No sale", with what the cashier typed.
     NoSale { reason: String },
+    /// Cash handed back for a refunded sale: its receipt number and the cashier's reason.
+    Refund { receipt: String, reason: String },
 }
 
 pub trait Storage {
@@ -156,4 +206,14 @@ pub trait Storage {
     fn record_drawer_opening(&self, opening: DrawerOpening) -> StorageFuture<'_, ()>;
     /// The newest `limit` drawer openings, newest first.
     fn drawer_openings(&self, limit: usize) -> StorageFuture<'_, Vec<DrawerOpening>>;
+    /// Every refund this device started, finished or not.
+    fn load_refunds(&self) -> StorageFuture<'_, Vec<RefundRecord>>;
+    /// Keeps a refund's progress (its id, what is in flight at the terminal). Refuses to go
+    /// back on a refund already completed, and to replace a refund of the sale with another id.
+    fn save_refund(&self, record: RefundRecord) -> StorageFuture<'_, RefundRecord>;
+    /// Completes the refund: the record marked completed and `record_docs`'s writes to the
+    /// store's documents, in one transaction with strict durability. Completing it again
+    /// returns the record already completed.
+    fn commit_refund<'a>(&'a self, record: RefundRecord, refund: Refund, record_docs: RecordRefund<'a>)
+    -> StorageFuture<'a, RefundRecord>;
 }

@@ -146,4 +146,27 @@ impl Sale {
     pub fn amount_paid(&self) -> Decimal {
         self.totals.total + self.cash_rounding
     }
+
+    /// What a full refund pays back through each tender: the card amounts back to the card, and
+    /// the cash kept (what was paid less the cards; change was handed back already) in cash.
+    pub fn refund_split(&self) -> RefundSplit {
+        let card: Decimal = self
+            .tenders
+            .iter()
+            .map(|t| match t {
+                Tender::Card { amount, .. } => *amount,
+                Tender::Cash { .. } => Decimal::ZERO,
+            })
+            .sum();
+        RefundSplit { card, cash: self.amount_paid() - card }
+    }
+}
+
+/// A full refund of a sale, per tender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefundSplit {
+    /// Back to the card the sale was paid with.
+    pub card: Decimal,
+    /// Handed back from the drawer.
+    pub cash: Decimal,
 }

@@ -19,6 +19,10 @@ pub struct CardApproval {
     /// The terminal's trace or receipt number of the payment, when reported: a reversal needs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_no: Option<String>,
+    /// The terminal's receipt number of the payment (ZVT BMP 87), when reported: a reversal
+    /// (`06 30`) names the payment it undoes by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_no: Option<u16>,
 }
 
 impl CardApproval {
@@ -38,6 +42,7 @@ impl CardApproval {
             last_four: (!last_four.is_empty()).then(|| last_four.to_string()),
             terminal_id: None,
             trace_no: None,
+            receipt_no: None,
         })
     }
 

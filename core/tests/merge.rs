@@ -170,6 +170,7 @@ impl Shop {
             }],
             amount: sale.totals().lines[0].amount,
             reason: "changed their mind".into(),
+            training: false,
         };
         let device = &mut self.devices[d];
         let own = SalesDay::id(STORE, device.id, day());

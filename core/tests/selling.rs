@@ -145,6 +145,7 @@ fn split_payment_cash_then_card() {
     assert_eq!(sale.tenders().len(), 2);
     assert_eq!(sale.change(), dec!(0));
     assert_eq!(sale.receipt_number().to_string(), "T1-000007");
+    assert_eq!(sale.refund_split(), pos_core::RefundSplit { card: dec!(13.40), cash: dec!(10.00) });
     assert!(CardApproval::new("", "42424").is_err(), "never more than the last four digits");
 }
 
@@ -189,6 +190,24 @@ fn the_exact_unrounded_amount_in_cash_pays() {
     payment.add_cash(dec!(100)).unwrap();
     assert!(!payment.is_paid());
     assert_eq!(payment.remaining(), dec!(71.50));
+}
+
+/// A full refund gives back what was kept: the card part to the card, and the cash the drawer
+/// kept (after change and cash rounding), never the note the customer handed over.
+#[test]
+fn a_refund_pays_back_per_tender_what_was_kept() {
+    let mut r = rules(TaxPricing::Inclusive, TaxRounding::PerLine);
+    r.cash_increment = dec!(0.05);
+    let ticket = sell(r, &[(dec!(10.02), dec!(1), dec!(20), None)], None);
+    let mut payment = Payment::new(ticket.totals().total, r);
+    payment.add_card(dec!(5.00), CardApproval::default()).unwrap();
+    payment.add_cash(dec!(10)).unwrap();
+    assert_eq!((payment.change(), payment.cash_rounding()), (dec!(5.00), dec!(-0.02)));
+    let receipt = ReceiptNumber { device_code: "T1".into(), sequence: 8 };
+    let sale = ticket.complete(&payment, pos_core::Uuid::nil(), receipt, 0).unwrap();
+    let split = sale.refund_split();
+    assert_eq!(split, pos_core::RefundSplit { card: dec!(5.00), cash: dec!(5.00) });
+    assert_eq!(split.card + split.cash, sale.amount_paid());
 }
 
 #[test]

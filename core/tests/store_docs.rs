@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use pos_core::{BusinessDay, DocRole, DocWrite, Sale, StoreDocs, Uuid, chunk_prefix, demo};
+use pos_core::{BusinessDay, Decimal, DocRole, DocWrite, Refund, Sale, StoreDocs, Uuid, chunk_prefix, demo};
 
 const STORE: Uuid = Uuid::from_u128(0x5705);
 
@@ -123,4 +123,60 @@ fn other_devices_days_are_found_through_the_month_index() {
     let found = b_docs.days_in_index(&[today()]);
     assert_eq!(found, vec![(a_docs.day_id(a, today()), a, today())]);
     assert_eq!(b_docs.role(index), Some(DocRole::Index));
+}
+
+#[test]
+fn a_refund_puts_the_goods_back_and_comes_off_the_days_money_once() {
+    let device = Uuid::from_u128(6);
+    let mut shelf = Shelf::default();
+    let mut docs = shelf.open(device, 0);
+    let sold = sale(device, 1);
+    let sku = sold.lines()[0].sku.clone();
+    docs.set_stock_baseline(&sku, Decimal::TEN).unwrap();
+    docs.record_sale(&sold, today()).unwrap();
+    assert_eq!(docs.stock_levels()[&sku], Decimal::from(9));
+
+    let refund = Refund::full(&sold, Uuid::from_u128(0x4EF), 1_764_400_100_000, "  wrong order ");
+    assert_eq!(refund.reason, "wrong order");
+    assert_eq!(refund.amount, sold.amount_paid());
+    assert_eq!(refund.lines.len(), sold.lines().len());
+    assert!(!refund.training);
+    docs.record_refund(&refund, today()).unwrap();
+    // A retry (a reload, a second attempt of the transaction) changes nothing.
+    docs.record_refund(&refund, today()).unwrap();
+    let writes = docs.unsaved(None, &BTreeMap::new());
+    shelf.apply(&writes);
+    docs.saved(&writes);
+
+    let mut again = shelf.open(device, 0);
+    let own = again.day_id(device, today());
+    assert_eq!(again.refunds_in(own), vec![refund.clone()]);
+    assert_eq!(again.stock_levels()[&sku], Decimal::TEN, "the goods are back, once");
+    let summary = again.summary_of(own).unwrap();
+    assert_eq!((summary.sales, summary.refunds), (1, 1));
+    assert_eq!(summary.total - summary.refunded, Decimal::ZERO, "the day's money nets to nothing");
+
+    // The same refund id with other contents is refused, never recorded as a second refund.
+    let mut other = refund.clone();
+    other.reason = "something else".into();
+    assert!(again.record_refund(&other, today()).is_err());
+    assert_eq!(again.refunds_in(own).len(), 1);
+}
+
+#[test]
+fn a_refund_of_a_training_sale_stays_out_of_the_days_money() {
+    let device = Uuid::from_u128(7);
+    let mut docs = Shelf::default().open(device, 0);
+    let real = sale(device, 1);
+    let training = sale(device, 2).in_training();
+    docs.record_sale(&real, today()).unwrap();
+    docs.record_sale(&training, today()).unwrap();
+    let refund = Refund::full(&training, Uuid::from_u128(0x77), 1_764_400_100_000, "training");
+    assert!(refund.training);
+    docs.record_refund(&refund, today()).unwrap();
+    let own = docs.day_id(device, today());
+    let summary = docs.summary_of(own).unwrap();
+    assert_eq!((summary.sales, summary.training, summary.refunds), (1, 1, 0));
+    assert_eq!(summary.refunded, Decimal::ZERO);
+    assert_eq!(summary.total, real.totals().total);
 }

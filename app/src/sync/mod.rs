@@ -23,7 +23,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::state::AppState;
-use crate::storage::{DocWrite, Membership, RecordSale, Storage};
+use crate::storage::{DocWrite, Membership, RecordRefund, RecordSale, Storage};
 use pos_core::{DocRole as Role, StoreDocs, chunk_prefix, sync_state_key};
 
 const LAST_SYNC_KEY: &str = "last_sync";
@@ -654,6 +654,29 @@ pub fn recorder(shared: &Shared) -> RecordSale<'static> {
         if let Err(err) = e.docs.record_sale(sale, day) {
             // The sale is still kept in the sales list; the error is shown and the documents
             // catch up on the next attempt, since recording is idempotent.
+            e.state.sync.update(|s| s.error = Some(err.to_string()));
+        }
+        let states = sync_states(e);
+        let server = e.server.clone();
+        let writes = e.docs.unsaved(Some(&server), &states);
+        e.pending_writes = writes.clone();
+        writes
+    })
+}
+
+/// The refund's counterpart of [`recorder`]: records the refund (the day it is made, its goods
+/// back to stock, the index row) inside the refund's transaction. Follow it with
+/// [`sale_committed`], which marks what the transaction wrote as stored and sends it.
+pub fn refund_recorder(shared: &Shared) -> RecordRefund<'static> {
+    let shared = shared.clone();
+    shared.borrow_mut().committing = true;
+    Box::new(move |refund: &pos_core::Refund| {
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        let day = business_day(refund.at_ms as f64);
+        if let Err(err) = e.docs.record_refund(refund, day) {
+            // The refund is still kept on this device; the documents catch up on the next
+            // attempt, since recording is idempotent.
             e.state.sync.update(|s| s.error = Some(err.to_string()));
         }
         let states = sync_states(e);

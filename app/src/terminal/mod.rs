@@ -259,11 +259,9 @@ pub type OnProgress = Rc<dyn Fn(Progress)>;
 /// that a retry can be matched with what the terminal already did.
 pub trait CardTerminal {
     fn purchase(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval>;
-    // Refunds and reversals have no screen yet (returns are a later issue); the drivers do them.
-    #[allow(dead_code)]
+    /// Pays `amount` back to a card (the refund of a sale, `refund::start`).
     fn refund(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval>;
     /// Undoes a payment of this terminal day by its terminal receipt number.
-    #[allow(dead_code)]
     fn reversal(&self, sale_id: Uuid, receipt_no: Option<u16>, on: OnProgress) -> TerminalFuture<TerminalApproval>;
     /// What became of the payment for `sale_id` of `amount`, sent after the terminal's receipt
     /// `known_receipt_no`: asks the terminal for its last operation, never charges.
@@ -319,7 +317,7 @@ pub fn connect(settings: &TerminalSettings, currency: Currency) -> Rc<dyn CardTe
     }
 }
 
-fn terminal(state: AppState) -> Rc<dyn CardTerminal> {
+pub fn terminal(state: AppState) -> Rc<dyn CardTerminal> {
     let currency = state.store.with_untracked(|s| s.rules.currency);
     state.terminal.with_untracked(|t| connect(t, currency))
 }

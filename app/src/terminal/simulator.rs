@@ -24,6 +24,10 @@ struct Journal {
     receipt_no: u16,
     day_count: u32,
     day_total: Decimal,
+    /// The payments of the terminal day not reversed yet, by receipt number: what a reversal
+    /// may undo (until the end of day).
+    #[serde(default)]
+    reversible: Vec<(u16, Decimal)>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -68,6 +72,7 @@ impl Simulator {
             last_four: Some("4242".to_string()),
             terminal_id: Some("TRAINING".to_string()),
             trace_no: Some(entry.receipt_no.to_string()),
+            receipt_no: Some(entry.receipt_no),
         };
         TerminalApproval {
             amount: entry.amount,
@@ -106,6 +111,9 @@ impl Simulator {
                     let entry = Entry { sale_id, amount, approved: true, receipt_no: journal.receipt_no, refund };
                     journal.day_count += 1;
                     journal.day_total += if refund { -amount } else { amount };
+                    if !refund {
+                        journal.reversible.push((entry.receipt_no, amount));
+                    }
                     journal.last = Some(entry.clone());
                     keep(&journal);
                     Ok(Simulator::approval(&entry))
@@ -139,11 +147,22 @@ impl CardTerminal for Simulator {
     }
 
     fn reversal(&self, sale_id: Uuid, receipt_no: Option<u16>, on: OnProgress) -> TerminalFuture<TerminalApproval> {
-        let amount = journal().last.filter(|e| Some(e.receipt_no) == receipt_no && e.approved).map(|e| e.amount);
-        match amount {
-            Some(amount) => self.operate(sale_id, amount, true, on),
-            None => Box::pin(async { Err(TerminalError::NotSetUp) }),
-        }
+        let journal = journal();
+        let found = journal.reversible.iter().position(|(no, _)| Some(*no) == receipt_no);
+        let Some(at) = found else {
+            // Not a payment of this terminal day (or reversed already): a real terminal refuses.
+            return Box::pin(async { Err(TerminalError::Declined) });
+        };
+        let (_, amount) = journal.reversible[at];
+        let operation = self.operate(sale_id, amount, true, on);
+        Box::pin(async move {
+            let approved = operation.await?;
+            // Reversed once only; read again, as the operation wrote its own entry meanwhile.
+            let mut journal = self::journal();
+            journal.reversible.retain(|(no, _)| Some(*no) != receipt_no);
+            keep(&journal);
+            Ok(approved)
+        })
     }
 
     fn last_status(&self, sale_id: Uuid, _: Decimal, _: Option<u16>, _: OnProgress) -> TerminalFuture<LastStatus> {
@@ -182,6 +201,7 @@ impl CardTerminal for Simulator {
             };
             journal.day_count = 0;
             journal.day_total = Decimal::ZERO;
+            journal.reversible.clear();
             keep(&journal);
             Ok(report)
         })

@@ -184,8 +184,9 @@ fn approval(status: &StatusInformation, currency: Currency, fallback_amount: Dec
 -> TerminalApproval {
     let last_four = status.pan.as_ref().map(|p| p.last4().to_string()).filter(|d| d.len() == 4 && d.chars().all(|c| c.is_ascii_digit()));
     let auth_code = status.auth_code.clone().map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
-    let approval = CardApproval { auth_code, last_four, terminal_id: None, trace_no: None }
+    let mut approval = CardApproval { auth_code, last_four, terminal_id: None, trace_no: None, receipt_no: None }
         .with_terminal(status.terminal_id.map(|t| t.to_string()), status.trace_no.map(|t| t.to_string()));
+    approval.receipt_no = status.receipt_no;
     TerminalApproval {
         amount: status.amount.map_or(fallback_amount, |a| currency.from_minor_units(a)),
         approval,

@@ -168,6 +168,9 @@ fn DrawerOpenings() -> impl IntoView {
                     let why = match &opening.reason {
                         DrawerReason::Sale { receipt } => Msg::DrawerForSale.fill(lang, &[("receipt", receipt)]),
                         DrawerReason::NoSale { reason } => Msg::DrawerNoSale.fill(lang, &[("reason", reason)]),
+                        DrawerReason::Refund { receipt, reason } => {
+                            Msg::DrawerForRefund.fill(lang, &[("receipt", receipt), ("reason", reason)])
+                        }
                     };
                     let by = Msg::DrawerByDevice.fill(lang, &[("device", &opening.by)]);
                     view! {

@@ -39,6 +39,41 @@ pub struct Refund {
     #[autosurgeon(with = "decimal_str")]
     pub amount: Decimal,
     pub reason: String,
+    /// A refund of a training sale: no money changed hands, so the day's money leaves it out.
+    /// Refunds recorded before this field existed read as real ones.
+    #[autosurgeon(missing = "not_training")]
+    pub training: bool,
+}
+
+fn not_training() -> bool {
+    false
+}
+
+impl Refund {
+    /// Everything of `sale` given back: every line back to stock, and what the customer paid
+    /// (cash rounding included). A refund of a training sale is training too.
+    pub fn full(sale: &Sale, id: Uuid, at_ms: i64, reason: &str) -> Refund {
+        let lines = sale
+            .lines()
+            .iter()
+            .zip(&sale.totals().lines)
+            .map(|(line, totals)| ReturnLine {
+                product_id: line.product_id.clone(),
+                sku: line.sku.clone(),
+                quantity: line.quantity,
+                amount: totals.amount,
+            })
+            .collect();
+        Refund {
+            id,
+            sale_id: sale.id(),
+            at_ms,
+            lines,
+            amount: sale.amount_paid(),
+            reason: reason.trim().to_string(),
+            training: sale.is_training(),
+        }
+    }
 }
 
 /// One returned line: what goes back into stock.
@@ -83,7 +118,9 @@ pub struct DaySummary {
     pub total: Decimal,
     /// Sales made in training mode (a simulated card terminal), counted apart.
     pub training: u64,
+    /// Real refunds: refunds of training sales are left out, as those sales are.
     pub refunds: u64,
+    /// What the real refunds paid back; the day's money is `total - refunded`.
     pub refunded: Decimal,
     pub voids: u64,
 }
@@ -221,7 +258,7 @@ impl SalesDay {
 
     pub fn summary(&self) -> Result<DaySummary, DocError> {
         let records = self.records()?;
-        let refunds = self.refunds()?;
+        let refunds: Vec<Refund> = self.refunds()?.into_iter().filter(|r| !r.training).collect();
         let mut real = Vec::with_capacity(records.len());
         for record in records.values() {
             let sale: Sale = serde_json::from_str(&record.body).map_err(|e| DocError::Corrupt(e.to_string()))?;

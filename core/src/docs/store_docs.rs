@@ -17,8 +17,8 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    Actor, BusinessDay, CatalogDoc, DocError, DocKind, DeviceEntry, DocumentId, MonthIndex, PriceConflict, Recorded,
-    SalesDay, SettingsDoc, SharedDocument, StockPeriod,
+    Actor, BusinessDay, CatalogDoc, DaySummary, DocError, DocKind, DeviceEntry, DocumentId, MonthIndex, PriceConflict,
+    Recorded, Refund, SalesDay, SettingsDoc, SharedDocument, StockPeriod,
 };
 use crate::catalog::Catalog;
 use crate::sale::Sale;
@@ -260,6 +260,38 @@ impl StoreDocs {
             self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &entry))?;
         }
         Ok(vec![own, stock, index])
+    }
+
+    /// Records a refund in this device's sales of `day` (the day it is made, which need not be
+    /// the sale's), puts its goods back into stock and updates the day's row of the month's
+    /// index. Idempotent by refund id. Returns the documents it changed.
+    pub fn record_refund(&mut self, refund: &Refund, day: BusinessDay) -> Result<Vec<DocumentId>, DocError> {
+        let own = self.day_id(self.device, day);
+        if !self.is_open(own) {
+            self.open(own, DocRole::OwnDay, day, self.device, &[]);
+        }
+        let index = self.index_id(day);
+        if !self.is_open(index) {
+            self.open(index, DocRole::Index, day, self.device, &[]);
+        }
+        let recorded = self.with_typed(own, |d: &mut SalesDay| d.record_refund(refund))?;
+        let stock = self.stock_id();
+        self.with_typed(stock, |s: &mut StockPeriod| s.record_return_movements(refund))?;
+        if recorded == Recorded::New {
+            let entry = self.read_typed(own, |d: &SalesDay| d.index_entry())?;
+            self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &entry))?;
+        }
+        Ok(vec![own, stock, index])
+    }
+
+    /// The refunds in a sales document.
+    pub fn refunds_in(&mut self, id: DocumentId) -> Vec<Refund> {
+        self.read_typed(id, |d: &SalesDay| d.refunds()).unwrap_or_default()
+    }
+
+    /// The day's totals of a sales document (real sales and refunds; training left out).
+    pub fn summary_of(&mut self, id: DocumentId) -> Result<DaySummary, DocError> {
+        self.read_typed(id, |d: &SalesDay| d.summary())
     }
 
     /// The writes that bring IndexedDB up to date with the documents in memory.

@@ -1,0 +1,302 @@
+//! Refunding a whole sale from the list of sales: the card part back through the card terminal
+//! (a reversal by the terminal's receipt number while the terminal day is the sale's, else a
+//! refund of the amount; on a standalone terminal the cashier refunds there and confirms here),
+//! the cash part from the drawer. The refund's id and what is in flight at the terminal are
+//! stored before the terminal hears of it, so a reload or a lost answer asks the terminal's last
+//! status instead of paying back twice; the refund is shown done only once its transaction
+//! (the local record and the store's documents) has committed.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pos_core::{Refund, Sale, Tender, Uuid};
+
+use crate::i18n::Msg;
+use crate::state::{AppState, Notice, storage_notice};
+use crate::storage::{CardInFlight, CardRefundMethod, RefundRecord};
+use crate::sync;
+use crate::terminal::{self, LastStatus, Progress, TerminalApproval, TerminalError};
+
+/// The cashier asked to refund `sale` for `reason`: starts the refund, or continues the one
+/// already started for this sale (same id, nothing sent twice).
+pub fn start(state: AppState, sale: Sale, reason: String) {
+    if state.refund_progress.get_untracked().is_some() {
+        return;
+    }
+    let reason = reason.trim().to_string();
+    if reason.is_empty() {
+        return state.error(Msg::RefundNeedsReason);
+    }
+    let kept = state.refunds.with_untracked(|r| r.get(&sale.id()).cloned());
+    let record = match kept {
+        Some(done) if done.is_completed() => return,
+        Some(mut started) => {
+            if started.card_in_flight.is_some() {
+                // The terminal may have paid it back already: ask it, never send it again.
+                return recover(state, sale, started);
+            }
+            started.reason = reason;
+            started
+        }
+        None => {
+            let split = sale.refund_split();
+            let card_method = match card_method(state, &sale) {
+                Ok(method) => method,
+                Err(msg) => return state.error(msg),
+            };
+            RefundRecord {
+                id: Uuid::now_v7(),
+                sale_id: sale.id(),
+                receipt: sale.receipt_number().to_string(),
+                at_ms: js_sys::Date::now() as i64,
+                reason,
+                card: split.card,
+                cash: split.cash,
+                card_method,
+                card_in_flight: None,
+                card_done: false,
+                completed_at_ms: None,
+            }
+        }
+    };
+    state.notice.set(None);
+    state.refund_progress.set(Some(Progress::Sending));
+    spawn_local(proceed(state, sale, record));
+}
+
+/// How the card part goes back, decided once when the refund starts.
+pub fn card_method(state: AppState, sale: &Sale) -> Result<Option<CardRefundMethod>, Msg> {
+    let cards: Vec<_> = sale
+        .tenders()
+        .iter()
+        .filter_map(|t| match t {
+            Tender::Card { approval, .. } => Some(approval),
+            Tender::Cash { .. } => None,
+        })
+        .collect();
+    if cards.is_empty() {
+        return Ok(None);
+    }
+    let settings = state.terminal.get_untracked();
+    if sale.is_training() != settings.is_training() {
+        // A real card is never paid back by the simulator, and a training "payment" never by a
+        // real terminal.
+        return Err(if sale.is_training() { Msg::RefundTrainingOnRealTerminal } else { Msg::RefundRealOnTraining });
+    }
+    if !settings.is_integrated() {
+        return Ok(Some(CardRefundMethod::Standalone));
+    }
+    let today = sync::business_day(js_sys::Date::now());
+    let same_day = sync::business_day(sale.completed_at_ms() as f64) == today;
+    // A reversal names one payment; a sale paid with two cards is refunded by amount.
+    let receipt_no = match cards.as_slice() {
+        [approval] if approval.terminal_id.is_some() => approval.receipt_no,
+        _ => None,
+    };
+    Ok(Some(match receipt_no {
+        Some(receipt_no) if same_day => CardRefundMethod::Reversal { receipt_no },
+        _ => CardRefundMethod::Refund,
+    }))
+}
+
+/// Does the next step of a refund: the card part if it is still owed, then the record.
+async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
+    match record.card_method {
+        Some(method @ (CardRefundMethod::Reversal { .. } | CardRefundMethod::Refund)) if !record.card_done => {
+            let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
+            record.card_in_flight = Some(CardInFlight { amount: record.card, known_receipt_no });
+            // Durable before the terminal hears of it: from here on a reload asks, never resends.
+            let Some(record) = keep(state, record).await else { return };
+            let on = progress(state);
+            let result = match method {
+                CardRefundMethod::Reversal { receipt_no } => terminal::terminal(state).reversal(record.id, Some(receipt_no), on).await,
+                _ => terminal::terminal(state).refund(record.id, record.card, on).await,
+            };
+            match result {
+                Ok(approved) => card_paid_back(state, sale, record, approved).await,
+                Err(e) if e.result_unknown() => ask_terminal(state, sale, record, Some(e)).await,
+                Err(e) => not_paid_back(state, record, Some(e)).await,
+            }
+        }
+        Some(CardRefundMethod::Standalone) if !record.card_done => {
+            // The cashier refunds on the bank's terminal now; the dialog asks them to confirm.
+            state.refund_progress.set(None);
+            keep(state, record).await;
+        }
+        _ => finish(state, sale, record).await,
+    }
+}
+
+/// The cashier saw the bank's terminal pay the card part back.
+pub fn confirm_standalone(state: AppState, sale: Sale) {
+    let Some(mut record) = state.refunds.with_untracked(|r| r.get(&sale.id()).cloned()) else { return };
+    if record.is_completed() || record.card_method != Some(CardRefundMethod::Standalone) {
+        return;
+    }
+    record.card_done = true;
+    state.refund_progress.set(Some(Progress::Sending));
+    spawn_local(async move {
+        if let Some(record) = keep(state, record).await {
+            finish(state, sale, record).await;
+        }
+    });
+}
+
+/// Asks the terminal what became of the card part in flight (after a reload or a lost answer).
+pub fn recover(state: AppState, sale: Sale, record: RefundRecord) {
+    if state.refund_progress.get_untracked().is_some() {
+        return;
+    }
+    state.notice.set(None);
+    spawn_local(ask_terminal(state, sale, record, None));
+}
+
+async fn ask_terminal(state: AppState, sale: Sale, record: RefundRecord, failure: Option<TerminalError>) {
+    let Some(in_flight) = record.card_in_flight.clone() else { return finish(state, sale, record).await };
+    state.refund_progress.set(Some(Progress::Recovering));
+    let result =
+        terminal::terminal(state).last_status(record.id, in_flight.amount, in_flight.known_receipt_no, progress(state)).await;
+    match result {
+        Ok(LastStatus::Approved(approved)) => card_paid_back(state, sale, record, approved).await,
+        Ok(LastStatus::NotCharged) => not_paid_back(state, record, failure).await,
+        Err(_) => {
+            // Neither the refund's answer nor the question got through: it stays in flight, so
+            // nothing is paid back twice; the cashier asks again once the terminal answers.
+            state.refund_progress.set(None);
+            state.notice.set(Some(Notice::Error(Msg::RefundUnknownResult, Vec::new())));
+        }
+    }
+}
+
+/// The terminal says nothing was paid back: the sale stays unrefunded, and may be tried again.
+async fn not_paid_back(state: AppState, mut record: RefundRecord, failure: Option<TerminalError>) {
+    record.card_in_flight = None;
+    // A terminal refuses a reversal it cannot make (its day was closed, the payment is not in
+    // its journal): the next try refunds the amount instead, so the sale is never stuck.
+    let reversal_refused = matches!(record.card_method, Some(CardRefundMethod::Reversal { .. }))
+        && matches!(failure, Some(TerminalError::Declined | TerminalError::Card | TerminalError::NotSetUp | TerminalError::Fault(_)));
+    if reversal_refused {
+        record.card_method = Some(CardRefundMethod::Refund);
+    }
+    keep(state, record).await;
+    state.refund_progress.set(None);
+    if reversal_refused {
+        return state.error(Msg::RefundReversalRefused);
+    }
+    let why = match failure {
+        Some(TerminalError::Declined | TerminalError::Cancelled | TerminalError::Card) => {
+            return state.error(Msg::RefundDeclined);
+        }
+        // These say what to do in words that fit a refund as well as a payment.
+        Some(e @ (TerminalError::Busy | TerminalError::NotSetUp | TerminalError::NoPort)) => return state.error(e.msg()),
+        Some(TerminalError::NoBank) => Msg::RefundWhyNoBank,
+        Some(TerminalError::NotConnected | TerminalError::Standalone) => Msg::RefundWhyNotConnected,
+        Some(TerminalError::Timeout | TerminalError::Disconnected | TerminalError::Fault(_)) => Msg::RefundWhyNoAnswer,
+        None => Msg::RefundNotAtTerminal,
+    };
+    let lang = state.lang.get_untracked();
+    state.notice.set(Some(Notice::Error(Msg::RefundNotPaidBack, vec![("why", why.text(lang).to_string())])));
+}
+
+async fn card_paid_back(state: AppState, sale: Sale, mut record: RefundRecord, approved: TerminalApproval) {
+    if approved.receipt_no.is_some() {
+        let mut settings = state.terminal.get_untracked();
+        settings.last_receipt_no = approved.receipt_no;
+        terminal::save_settings(state, settings);
+    }
+    state.terminal_print.set(approved.print_lines);
+    record.card_in_flight = None;
+    record.card_done = true;
+    // Kept before the refund is recorded: if recording fails, a retry never pays back again.
+    let Some(record) = keep(state, record).await else { return };
+    finish(state, sale, record).await;
+}
+
+/// Records the refund: the local record and the store's documents in one transaction. Only then
+/// is it shown refunded, and the drawer opened for the cash part.
+async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
+    state.refund_progress.set(Some(Progress::Sending));
+    let refund = Refund::full(&sale, record.id, record.at_ms, &record.reason);
+    let ours = record.id;
+    let engine = state.engine();
+    let record_docs: crate::storage::RecordRefund<'static> = match &engine {
+        Some(engine) => sync::refund_recorder(engine),
+        None => Box::new(|_: &Refund| Vec::new()),
+    };
+    let result = state.storage().commit_refund(record, refund, record_docs).await;
+    if let Some(engine) = &engine {
+        sync::sale_committed(engine, result.is_ok());
+    }
+    state.refund_progress.set(None);
+    match result {
+        Ok(done) => {
+            let cash = done.cash;
+            state.refunds.update(|r| {
+                r.insert(done.sale_id, done.clone());
+            });
+            // Another tab that refunded this sale first has opened the drawer for it already.
+            if done.id == ours {
+                state.after_refund(&sale, &done);
+            }
+            let currency = sale.rules().currency;
+            let lang = state.lang.get_untracked();
+            let amount = crate::i18n::money(cash, currency, lang);
+            state.notice.set(Some(Notice::Done(
+                if cash.is_zero() { Msg::RefundDone } else { Msg::RefundDoneHandBackCash },
+                vec![("receipt", done.receipt.clone()), ("cash", amount)],
+            )));
+        }
+        Err(e) => state.notice.set(Some(storage_notice(&e))),
+    }
+}
+
+/// Stores the refund's progress and makes it current. `None` when it could not be stored (the
+/// cashier is told) or when the stored refund is another (a second tab started one): then
+/// nothing further is done with this one.
+async fn keep(state: AppState, record: RefundRecord) -> Option<RefundRecord> {
+    match state.storage().save_refund(record.clone()).await {
+        Ok(kept) => {
+            state.refunds.update(|r| {
+                r.insert(kept.sale_id, kept.clone());
+            });
+            if kept != record {
+                state.refund_progress.set(None);
+                return None;
+            }
+            Some(kept)
+        }
+        Err(e) => {
+            state.refund_progress.set(None);
+            state.notice.set(Some(storage_notice(&e)));
+            None
+        }
+    }
+}
+
+fn progress(state: AppState) -> terminal::OnProgress {
+    std::rc::Rc::new(move |p| state.refund_progress.set(Some(p)))
+}
+
+/// At start: reads the refunds this device made, and carries on any that a reload interrupted:
+/// one with the terminal asks the terminal, one already paid back is recorded.
+pub fn resume(state: AppState) {
+    spawn_local(async move {
+        let records = match state.storage().load_refunds().await {
+            Ok(records) => records,
+            Err(e) => return state.notice.set(Some(storage_notice(&e))),
+        };
+        state.refunds.set(records.iter().map(|r| (r.sale_id, r.clone())).collect());
+        for record in records.into_iter().filter(|r| !r.is_completed()) {
+            // One the cashier had not sent yet (or that was declined) waits for them.
+            if record.card_in_flight.is_none() && !record.card_done {
+                continue;
+            }
+            let Ok(Some(sale)) = state.storage().find_by_receipt(record.receipt.clone()).await else { continue };
+            if record.card_in_flight.is_some() {
+                state.refund_progress.set(Some(Progress::Recovering));
+                ask_terminal(state, sale, record, None).await;
+            } else {
+                finish(state, sale, record).await;
+            }
+        }
+    });
+}
