@@ -2,23 +2,9 @@
 // policy, the language receipts print in, and a logo from an image file. What the (fake USB)
 // printer receives is decoded by emupos, so these are the words and the picture on paper.
 import { expect, test, type Page } from '@playwright/test';
-import { PNG } from 'pngjs';
 import { openRegister, sellOne, tap } from './cashier';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter, type FakePrinter } from './fake-devices';
-
-/** A 120 x 40 logo: a dark bar on a transparent background, as a PNG file. */
-function logoPng(): Buffer {
-  const png = new PNG({ width: 120, height: 40 });
-  for (let y = 0; y < 40; y++) {
-    for (let x = 0; x < 120; x++) {
-      const i = (y * 120 + x) * 4;
-      const bar = y >= 10 && y < 30 && x >= 10 && x < 110;
-      png.data[i] = png.data[i + 1] = png.data[i + 2] = bar ? 30 : 0;
-      png.data[i + 3] = bar ? 255 : 0;
-    }
-  }
-  return PNG.sync.write(png);
-}
+import { logoPng } from './images';
 
 /** The receipts printed since `from` bytes, as emupos prints them. */
 function receiptsSince(printer: FakePrinter, from: number) {

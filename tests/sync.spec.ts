@@ -5,6 +5,7 @@
 import { type Browser, type Page } from '@playwright/test';
 import { test, expect, type TestServer } from './fixtures';
 import { TABLET, plain, tap } from './cashier';
+import { logoPng } from './images';
 
 const PIN = '2468';
 const SALES_EACH = 20;
@@ -143,6 +144,15 @@ test('a price changed on one device appears on the other; another store sees not
   await expect(friesTile(owner)).toHaveText(/4\.20/);
   await expect(friesTile(second)).toHaveText(/4\.20/, { timeout: 20_000 });
   await sellCash(second, 'Fries');
+
+  // The logo chosen on one device is the store's: the other device has it too.
+  await owner.getByTestId('nav-settings').click();
+  await owner.getByTestId('logo-file').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: logoPng() });
+  await expect(owner.getByTestId('logo-preview')).toBeVisible();
+  await second.getByTestId('nav-settings').click();
+  await expect(second.getByTestId('logo-preview')).toBeVisible({ timeout: 20_000 });
+  await second.getByTestId('nav-register').click();
+  await owner.getByTestId('nav-register').click();
 
   // The owner removes the phone from the store: it stops syncing and says why.
   await owner.getByTestId('nav-settings').click();

@@ -189,11 +189,11 @@ messages! {
     ReceiptLanguageAsScreen => "As on the screen", "Как на экране";
     SaveReceiptSettings => "Save receipt settings", "Сохранить настройки чека";
     ReceiptSettingsSaved => "Receipt settings saved.", "Настройки чека сохранены.";
-    ReceiptLogo => "Logo (this device)", "Логотип (на этом устройстве)";
+    ReceiptLogo => "Logo", "Логотип";
     ReceiptLogoNone => "No logo: receipts start with the store's name.", "Логотипа нет: чек начинается с названия магазина.";
     ReceiptLogoChoose => "Choose an image", "Выбрать изображение";
     ReceiptLogoRemove => "Remove logo", "Убрать логотип";
-    ReceiptLogoSaved => "Logo saved: it prints at the top of receipts from this device.", "Логотип сохранён: он печатается вверху чеков с этого устройства.";
+    ReceiptLogoSaved => "Logo saved: it prints at the top of every receipt of the store.", "Логотип сохранён: он печатается вверху каждого чека магазина.";
     ReceiptLogoRemoved => "Logo removed.", "Логотип убран.";
     ReceiptLogoFailed => "This image cannot be the logo ({reason}).", "Это изображение нельзя сделать логотипом ({reason}).";
     Currency => "Currency", "Валюта";

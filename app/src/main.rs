@@ -116,11 +116,9 @@ async fn boot(lang: Lang) -> Result<AppState, StorageError> {
     // Read before the screens start, so a sale completed at boot already prints.
     let printer = storage.load_printer().await?;
     let terminal = terminal::parse_settings(storage.load_setting(terminal::SETTINGS_KEY).await?);
-    let logo = receipt_logo::Logo::parse(storage.load_setting(receipt_logo::SETTINGS_KEY).await?);
     let state = AppState::new(lang, store, catalog, open, device.code, slot, storage);
     state.printer.setup.set(printer);
     state.terminal.set(terminal);
-    state.logo.set(logo);
     if let Some((screen, code)) = enrollment_link() {
         if membership.is_none() {
             state.screen.set(screen);

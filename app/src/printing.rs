@@ -282,7 +282,7 @@ impl AppState {
                 reprint,
                 training: sale.is_training(),
                 return_policy: (!return_policy.is_empty()).then(|| return_policy.to_string()),
-                logo: self.logo.with_untracked(|logo| logo.as_ref().and_then(|l| l.bitmap())),
+                logo: store.logo.as_ref().and_then(crate::receipt_logo::bitmap),
                 ..ReceiptOptions::default()
             };
             ReceiptLayout::from_sale(sale, store, &options)

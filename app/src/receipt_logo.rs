@@ -1,16 +1,16 @@
 //! The store's logo for the top of the receipt: an image the merchant picks in Settings, scaled
-//! to fit 58 mm paper, turned into the one-bit raster the printer prints (`pos_devices::Bitmap`)
-//! and kept in this device's settings. The screen shows a picture of those same dots.
+//! to fit 58 mm paper and turned into the one-bit raster the printer prints
+//! (`pos_devices::Bitmap`), kept with the store's profile for every device. The screen shows a
+//! picture of those same dots.
 
+use std::cell::RefCell;
+
+use pos_core::StoreLogo;
 use pos_devices::{Bitmap, Dither, gray_from_rgba};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser::error_message;
-
-/// Where the logo is kept in the settings store.
-pub const SETTINGS_KEY: &str = "receipt-logo";
 
 /// 384 dots is the printable width of 58 mm paper, so the logo fits every printer we know.
 const MAX_WIDTH: u32 = 384;
@@ -60,41 +60,30 @@ extern "C" {
     fn logo_preview(width: u32, height: u32, bits: &[u8]) -> String;
 }
 
-/// The logo as kept: the printer's dots and a picture of them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Logo {
-    pub width: u32,
-    pub height: u32,
-    /// Packed rows, as `Bitmap::bits`.
-    pub bits: Vec<u8>,
-    /// A `data:image/png` URL of the dots.
-    pub preview: String,
+/// The printer's bitmap of the store's logo; `None` for one that no longer makes one.
+pub fn bitmap(logo: &StoreLogo) -> Option<Bitmap> {
+    Bitmap::from_packed(logo.width, logo.height, logo.bits.clone()).ok()
 }
 
-impl Logo {
-    fn from_bitmap(bitmap: &Bitmap) -> Logo {
-        Logo {
-            width: bitmap.width(),
-            height: bitmap.height(),
-            bits: bitmap.bits().to_vec(),
-            preview: logo_preview(bitmap.width(), bitmap.height(), bitmap.bits()),
+/// A `data:image/png` URL of the logo's dots, for the settings and the on-screen receipt. The
+/// last one is kept: every completed sale shows the receipt, and the logo rarely changes.
+pub fn preview(logo: &StoreLogo) -> String {
+    thread_local! {
+        static LAST: RefCell<Option<(StoreLogo, String)>> = const { RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((kept, url)) if kept == logo => url.clone(),
+        _ => {
+            let url = logo_preview(logo.width, logo.height, &logo.bits);
+            *last = Some((logo.clone(), url.clone()));
+            url
         }
-    }
-
-    /// The printer's bitmap; `None` for a kept value that no longer makes one.
-    pub fn bitmap(&self) -> Option<Bitmap> {
-        Bitmap::from_packed(self.width, self.height, self.bits.clone()).ok()
-    }
-
-    /// A kept logo, if the value is one.
-    pub fn parse(value: Option<serde_json::Value>) -> Option<Logo> {
-        serde_json::from_value::<Logo>(value?).ok().filter(|logo| logo.bitmap().is_some())
-    }
+    })
 }
 
 /// The image chosen in `input`, as a logo; `Ok(None)` when no file was chosen. Logos are drawn
 /// shapes and lettering, so grey is cut at the middle rather than dithered.
-pub async fn from_input(input: &web_sys::HtmlInputElement) -> Result<Option<Logo>, String> {
+pub async fn from_input(input: &web_sys::HtmlInputElement) -> Result<Option<StoreLogo>, String> {
     let promise = logo_pixels(input, MAX_WIDTH, MAX_HEIGHT).map_err(error_message)?;
     let frame = JsFuture::from(promise).await.map_err(error_message)?;
     if frame.is_null() || frame.is_undefined() {
@@ -105,5 +94,5 @@ pub async fn from_input(input: &web_sys::HtmlInputElement) -> Result<Option<Logo
     let height = field("height").as_f64().unwrap_or(0.0) as u32;
     let rgba = js_sys::Uint8Array::new(&field("data")).to_vec();
     let bitmap = Bitmap::from_gray(&gray_from_rgba(&rgba), width, height, Dither::Threshold(128)).map_err(|e| e.to_string())?;
-    Ok(Some(Logo::from_bitmap(&bitmap)))
+    Ok(StoreLogo::new(bitmap.width(), bitmap.height(), bitmap.bits().to_vec()))
 }

@@ -92,8 +92,6 @@ pub struct AppState {
     pub hid_scanner: RwSignal<Option<String>>,
     /// Whether the camera scanner is open.
     pub camera_open: RwSignal<bool>,
-    /// The logo at the top of receipts, as this device keeps it.
-    pub logo: RwSignal<Option<crate::receipt_logo::Logo>>,
     pub printer: crate::printing::Printer,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<sync::Shared>, LocalStorage>,
@@ -154,7 +152,6 @@ impl AppState {
             refunding: RwSignal::new(None),
             hid_scanner: RwSignal::new(None),
             camera_open: RwSignal::new(false),
-            logo: RwSignal::new(None),
             printer: crate::printing::Printer::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
@@ -434,11 +431,11 @@ impl AppState {
         });
     }
 
-    /// Keeps a changed store profile (address, tax number, receipt texts and language) with the
+    /// Keeps a changed store profile (address, tax number, receipt texts, language, logo) with the
     /// catalog it goes with, and gives it to every device of the store.
-    pub fn save_store_profile(&self, store: Store) {
+    pub fn save_store_profile(&self, store: Store, done: Msg) {
         let catalog = self.catalog.get_untracked();
-        self.replace_catalog(store, catalog, Msg::ReceiptSettingsSaved);
+        self.replace_catalog(store, catalog, done);
     }
 
     /// Replaces the catalog (loading or removing the demo menu) and keeps it.

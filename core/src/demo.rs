@@ -91,6 +91,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
             .pick(russian),
         return_policy: Name("Returns within 14 days with this receipt.", "Возврат в течение 14 дней по этому чеку.").pick(russian),
         receipt_language: String::new(),
+        logo: None,
     };
     let tax_categories = vec![
         TaxCategory { id: "food".into(), name: Name("Food 10 %", "Еда 10 %").pick(russian), rate: Decimal::TEN },

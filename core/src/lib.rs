@@ -46,7 +46,7 @@ pub use docs::{
 pub use catalog::{Catalog, CatalogError, Category, Modifier, Product, SearchIndex, Unit};
 pub use money::{Currency, allocate, round_to_increment};
 pub use sale::{CompleteError, ReceiptNumber, RefundSplit, Sale};
-pub use store::{PricingRules, Store};
+pub use store::{PricingRules, Store, StoreLogo};
 pub use tax::{TaxBreakdown, TaxCategory, TaxPricing, TaxRounding};
 pub use tender::{CardApproval, Payment, Tender, TenderError, suggested_cash};
 pub use ticket::{Discount, LineId, LineTotals, Ticket, TicketError, TicketLine, Totals};

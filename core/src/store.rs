@@ -32,4 +32,62 @@ pub struct Store {
     /// device's screen. Customers read receipts; cashiers may prefer another language.
     #[serde(default)]
     pub receipt_language: String,
+    /// The logo printed above the store's name.
+    #[serde(default)]
+    pub logo: Option<StoreLogo>,
+}
+
+/// A receipt logo as the printer's dots: rows top to bottom, 8 dots per byte, the most
+/// significant bit leftmost, 1 = black, each row padded to whole bytes (the layout of
+/// `pos_devices::Bitmap`, which core does not depend on).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreLogo {
+    pub width: u32,
+    pub height: u32,
+    pub bits: Vec<u8>,
+}
+
+impl StoreLogo {
+    /// A logo whose bits fill its size exactly; `None` otherwise.
+    pub fn new(width: u32, height: u32, bits: Vec<u8>) -> Option<StoreLogo> {
+        let expected = (width as usize).div_ceil(8) * height as usize;
+        (width > 0 && height > 0 && bits.len() == expected).then_some(StoreLogo { width, height, bits })
+    }
+
+    /// `<width>x<height>:<hex of the bits>`, the form the settings document keeps it in: one
+    /// scalar, so two devices that change the logo at once end with one of them, whole.
+    pub fn to_text(&self) -> String {
+        let mut text = format!("{}x{}:", self.width, self.height);
+        for byte in &self.bits {
+            text.push_str(&format!("{byte:02x}"));
+        }
+        text
+    }
+
+    /// Reads [`to_text`](Self::to_text); `None` for anything else.
+    pub fn from_text(text: &str) -> Option<StoreLogo> {
+        let (size, hex) = text.split_once(':')?;
+        let (width, height) = size.split_once('x')?;
+        if hex.len() % 2 != 0 || !hex.is_ascii() {
+            return None;
+        }
+        let bits = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect::<Option<Vec<u8>>>()?;
+        StoreLogo::new(width.parse().ok()?, height.parse().ok()?, bits)
+    }
+}
+
+#[cfg(test)]
+mod logo_tests {
+    use super::StoreLogo;
+
+    #[test]
+    fn a_logo_survives_its_text_form_and_nothing_else_reads_as_one() {
+        let logo = StoreLogo::new(10, 2, vec![0xff, 0xc0, 0x81, 0x40]).unwrap();
+        assert_eq!(logo.to_text(), "10x2:ffc08140");
+        assert_eq!(StoreLogo::from_text(&logo.to_text()), Some(logo));
+        for bad in ["", "10x2", "10x2:ffc081", "10x2:ffc0814", "10x2:ffc08140aa", "0x2:", "10x2:zzc08140", "ax2:ffc08140"] {
+            assert_eq!(StoreLogo::from_text(bad), None, "{bad:?}");
+        }
+        assert_eq!(StoreLogo::new(9, 1, vec![0; 1]), None, "9 dots need 2 bytes a row");
+    }
 }

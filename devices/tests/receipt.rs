@@ -120,6 +120,7 @@ fn cyrillic_store() -> Store {
         receipt_footer: "Спасибо за покупку!".into(),
         return_policy: String::new(),
         receipt_language: "ru".into(),
+        logo: None,
     }
 }
 

@@ -18,7 +18,7 @@ pub fn Receipt(sale: Sale) -> impl IntoView {
         let layout = state.receipt_layout(&sale, ReceiptCopy::Customer, false);
         let labels = state.receipt_language().labels();
         let number_prefix = format!("{} ", labels.receipt);
-        let logo = state.logo.with_untracked(|l| l.as_ref().map(|l| l.preview.clone())).unwrap_or_default();
+        let logo = state.store.with_untracked(|s| s.logo.as_ref().map(crate::receipt_logo::preview)).unwrap_or_default();
         view! {
             <article class="receipt" data-testid="receipt">
                 {layout.blocks.into_iter().map(|block| block_view(block, labels.total, &number_prefix, &logo)).collect_view()}

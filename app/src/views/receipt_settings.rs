@@ -1,11 +1,10 @@
-//! Settings, "Receipt": what every receipt of the store says (address, tax number, the text at
-//! the bottom, the return policy) and in which language, for every device of the store; and the
-//! logo this device prints above them.
+//! Settings, "Receipt": what every receipt of the store says (its logo, address, tax number, the
+//! text at the bottom, the return policy) and in which language, for every device of the store.
 
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::Store;
+use pos_core::{Store, StoreLogo};
 
 use crate::i18n::{Lang, Msg};
 use crate::receipt_logo;
@@ -34,21 +33,12 @@ pub fn ReceiptSettings() -> impl IntoView {
             receipt_language: language.get_untracked(),
             ..state.store.get_untracked()
         };
-        state.save_store_profile(store);
+        state.save_store_profile(store, Msg::ReceiptSettingsSaved);
     };
 
     let logo_input = NodeRef::<Input>::new();
-    let keep_logo = move |logo: Option<receipt_logo::Logo>, done: Msg| {
-        spawn_local(async move {
-            let value = logo.as_ref().map_or(serde_json::Value::Null, |l| serde_json::to_value(l).unwrap_or_default());
-            match state.storage().save_setting(receipt_logo::SETTINGS_KEY, value).await {
-                Ok(()) => {
-                    state.logo.set(logo);
-                    state.notice.set(Some(Notice::Info(done)));
-                }
-                Err(e) => state.notice.set(Some(crate::state::storage_notice(&e))),
-            }
-        });
+    let keep_logo = move |logo: Option<StoreLogo>, done: Msg| {
+        state.save_store_profile(Store { logo, ..state.store.get_untracked() }, done);
     };
     let logo_chosen = move |_| {
         let Some(input) = logo_input.get_untracked() else { return };
@@ -96,9 +86,9 @@ pub fn ReceiptSettings() -> impl IntoView {
             <button class="primary" data-testid="save-receipt-settings" on:click=save>{move || state.t(Msg::SaveReceiptSettings)}</button>
 
             <h4>{move || state.t(Msg::ReceiptLogo)}</h4>
-            {move || match state.logo.get() {
-                Some(logo) => view! {
-                    <img class="logo-preview" src=logo.preview alt="" data-testid="logo-preview" />
+            {move || match state.store.with(|s| s.logo.as_ref().map(receipt_logo::preview)) {
+                Some(preview) => view! {
+                    <img class="logo-preview" src=preview alt="" data-testid="logo-preview" />
                     <button data-testid="remove-logo" on:click=move |_| keep_logo(None, Msg::ReceiptLogoRemoved)>
                         {move || state.t(Msg::ReceiptLogoRemove)}
                     </button>

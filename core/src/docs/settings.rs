@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Actor, DecimalStr, DocError, DocKind, SharedDocument, DocumentId, genesis, get_uuid_str, root_map};
 use crate::money::Currency;
-use crate::store::{PricingRules, Store};
+use crate::store::{PricingRules, Store, StoreLogo};
 use crate::tax::{TaxPricing, TaxRounding};
 
 const DEVICES: &str = "devices";
@@ -106,6 +106,7 @@ impl Reconcile for Store {
         m.put("receipt_footer", &self.receipt_footer)?;
         m.put("return_policy", &self.return_policy)?;
         m.put("receipt_language", &self.receipt_language)?;
+        m.put("logo", self.logo.as_ref().map(StoreLogo::to_text).unwrap_or_default())?;
         let r = &self.rules;
         m.put("currency", r.currency.code())?;
         m.put("tax_pricing", match r.tax_pricing {
@@ -143,6 +144,7 @@ impl Hydrate for Store {
             receipt_footer: hydrate_prop(doc, obj, "receipt_footer")?,
             return_policy: text_or_empty(doc, obj, "return_policy")?,
             receipt_language: text_or_empty(doc, obj, "receipt_language")?,
+            logo: StoreLogo::from_text(&text_or_empty(doc, obj, "logo")?),
             rules: PricingRules { currency, tax_pricing, tax_rounding, cash_increment },
         })
     }
@@ -190,6 +192,7 @@ mod tests {
     fn the_receipt_fields_round_trip_and_a_profile_written_before_them_still_reads() {
         let (mut store, _) = demo::food_truck(false);
         store.receipt_language = "ru".into();
+        store.logo = StoreLogo::new(16, 2, vec![0xf0, 0x0f, 0xaa, 0x55]);
         let mut doc = SettingsDoc::new(Uuid::from_u128(1), &Actor::device(Uuid::from_u128(2)));
         doc.set_store(&store).unwrap();
         assert_eq!(doc.store().unwrap().unwrap(), store);
@@ -201,8 +204,9 @@ mod tests {
         };
         doc.doc.delete(&profile, "return_policy").unwrap();
         doc.doc.delete(&profile, "receipt_language").unwrap();
+        doc.doc.delete(&profile, "logo").unwrap();
         let read = doc.store().unwrap().unwrap();
-        assert_eq!((read.return_policy.as_str(), read.receipt_language.as_str()), ("", ""));
+        assert_eq!((read.return_policy.as_str(), read.receipt_language.as_str(), read.logo), ("", "", None));
         assert_eq!(read.name, store.name);
     }
 }
