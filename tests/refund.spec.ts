@@ -7,24 +7,7 @@ import { expect, test } from './fixtures';
 import { TABLET, openRegister, plain, sellOne, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
-
-async function setTerminal(page: Page, connection: 'standalone' | 'training' | 'zvt-serial', outcome?: string) {
-  await page.getByTestId('nav-settings').click();
-  await page.getByTestId('terminal-connection').selectOption(connection);
-  if (outcome) await page.getByTestId('training-outcome').selectOption(outcome);
-  await page.getByTestId('save-terminal').click();
-  await page.getByTestId('nav-register').click();
-}
-
-async function setUpZvt(page: Page) {
-  await page.getByTestId('nav-settings').click();
-  await page.getByTestId('terminal-connection').selectOption('zvt-serial');
-  await page.getByTestId('choose-serial-port').click();
-  await expect(page.getByTestId('serial-port-status')).toHaveText('A serial port is chosen.');
-  await page.getByTestId('terminal-password').fill('000000');
-  await page.getByTestId('save-terminal').click();
-  await page.getByTestId('nav-register').click();
-}
+import { createStore, setTerminal, setUpZvt } from './settings';
 
 async function sellFriesByCard(page: Page) {
   await tap(page, 'Fries');
@@ -232,12 +215,7 @@ test('a device of a store: the refund is in the store\'s documents, so the goods
   const context = await browser.newContext({ viewport: TABLET });
   const page = await context.newPage();
   await page.goto(server.setupLink());
-  await page.getByTestId('store-name').fill('Corner Shop');
-  await page.getByTestId('device-name').fill('Till');
-  await page.getByTestId('owner-pin').fill('2468');
-  await page.getByTestId('owner-pin-again').fill('2468');
-  await page.getByTestId('create-store').click();
-  await expect(page.getByTestId('sync-status')).toHaveText('Synced');
+  await createStore(page, 'Corner Shop');
 
   const tile = page.getByTestId('product').filter({ has: page.locator('.tile-name', { hasText: /^Cola$/ }) });
   const cola = (await tile.getAttribute('data-sku'))!;

@@ -6,8 +6,8 @@ import { type Browser, type Page } from '@playwright/test';
 import { test, expect, type TestServer } from './fixtures';
 import { TABLET, plain, tap } from './cashier';
 import { logoPng } from './images';
+import { OWNER_PIN as PIN, createStore } from './settings';
 
-const PIN = '2468';
 const SALES_EACH = 20;
 
 async function device(browser: Browser, url: string) {
@@ -15,18 +15,6 @@ async function device(browser: Browser, url: string) {
   const page = await context.newPage();
   await page.goto(url);
   return page;
-}
-
-/** Creates a store from a setup link; the page becomes its owner. */
-async function createStore(page: Page, name: string) {
-  await expect(page.getByTestId('setup')).toBeVisible();
-  await page.getByTestId('store-name').fill(name);
-  await page.getByTestId('device-name').fill(`${name} till`);
-  await page.getByTestId('owner-pin').fill(PIN);
-  await page.getByTestId('owner-pin-again').fill(PIN);
-  await page.getByTestId('create-store').click();
-  await expect(page.getByTestId('notice')).toContainText(name);
-  await expect(page.getByTestId('sync-status')).toHaveText('Synced');
 }
 
 /** On the owner's page, makes a pairing code with the owner's PIN. */

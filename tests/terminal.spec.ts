@@ -4,16 +4,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openRegister, plain, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
+import { setTerminal, setUpZvt } from './settings';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
-
-/** Sets the card terminal up in Settings and returns to the register. */
-async function setTerminal(page: Page, connection: 'standalone' | 'training' | 'zvt-serial', outcome?: string) {
-  await page.getByTestId('nav-settings').click();
-  await page.getByTestId('terminal-connection').selectOption(connection);
-  if (outcome) await page.getByTestId('training-outcome').selectOption(outcome);
-  await page.getByTestId('save-terminal').click();
-  await page.getByTestId('nav-register').click();
-}
 
 async function payByCard(page: Page) {
   await page.getByTestId('pay').click();
@@ -79,16 +71,6 @@ test.describe('training simulator', () => {
 });
 
 test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () => {
-  async function setUpZvt(page: Page) {
-    await page.getByTestId('nav-settings').click();
-    await page.getByTestId('terminal-connection').selectOption('zvt-serial');
-    await page.getByTestId('choose-serial-port').click();
-    await expect(page.getByTestId('serial-port-status')).toHaveText('A serial port is chosen.');
-    await page.getByTestId('terminal-password').fill('000000');
-    await page.getByTestId('save-terminal').click();
-    await page.getByTestId('nav-register').click();
-  }
-
   test('a purchase shows the terminal\'s status and records its approval', async ({ page }) => {
     const seen: string[] = [];
     await installFakeZvt(page, { mode: 'approve' }, (apdu) => seen.push(apdu));

@@ -648,19 +648,7 @@ pub fn recorder(shared: &Shared) -> RecordSale<'static> {
     let shared = shared.clone();
     shared.borrow_mut().committing = true;
     Box::new(move |sale: &Sale| {
-        let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
-        let day = business_day(sale.completed_at_ms() as f64);
-        if let Err(err) = e.docs.record_sale(sale, day) {
-            // The sale is still kept in the sales list; the error is shown and the documents
-            // catch up on the next attempt, since recording is idempotent.
-            e.state.sync.update(|s| s.error = Some(err.to_string()));
-        }
-        let states = sync_states(e);
-        let server = e.server.clone();
-        let writes = e.docs.unsaved(Some(&server), &states);
-        e.pending_writes = writes.clone();
-        writes
+        record_in_transaction(&shared, |docs| docs.record_sale(sale, business_day(sale.completed_at_ms() as f64)))
     })
 }
 
@@ -671,20 +659,28 @@ pub fn refund_recorder(shared: &Shared) -> RecordRefund<'static> {
     let shared = shared.clone();
     shared.borrow_mut().committing = true;
     Box::new(move |refund: &pos_core::Refund| {
-        let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
-        let day = business_day(refund.at_ms as f64);
-        if let Err(err) = e.docs.record_refund(refund, day) {
-            // The refund is still kept on this device; the documents catch up on the next
-            // attempt, since recording is idempotent.
-            e.state.sync.update(|s| s.error = Some(err.to_string()));
-        }
-        let states = sync_states(e);
-        let server = e.server.clone();
-        let writes = e.docs.unsaved(Some(&server), &states);
-        e.pending_writes = writes.clone();
-        writes
+        record_in_transaction(&shared, |docs| docs.record_refund(refund, business_day(refund.at_ms as f64)))
     })
+}
+
+/// Runs `record` on the documents and returns the chunks to write in the caller's transaction,
+/// kept until [`sale_committed`] says whether they were stored.
+fn record_in_transaction(
+    shared: &Shared,
+    record: impl FnOnce(&mut StoreDocs) -> Result<Vec<pos_core::DocumentId>, pos_core::DocError>,
+) -> Vec<DocWrite> {
+    let mut guard = shared.borrow_mut();
+    let e = &mut *guard;
+    if let Err(err) = record(&mut e.docs) {
+        // The sale or refund is still kept on this device; the error is shown and the documents
+        // catch up on the next attempt, since recording is idempotent.
+        e.state.sync.update(|s| s.error = Some(err.to_string()));
+    }
+    let states = sync_states(e);
+    let server = e.server.clone();
+    let writes = e.docs.unsaved(Some(&server), &states);
+    e.pending_writes = writes.clone();
+    writes
 }
 
 /// After the sale's transaction: what it wrote is stored, and its changes may now go out.

@@ -244,28 +244,24 @@ impl StoreDocs {
     /// Records a sale in this device's sales of `day`, its stock movements and the day's row of
     /// the month's index. Idempotent by sale id. Returns the documents it changed.
     pub fn record_sale(&mut self, sale: &Sale, day: BusinessDay) -> Result<Vec<DocumentId>, DocError> {
-        let own = self.day_id(self.device, day);
-        if !self.is_open(own) {
-            self.open(own, DocRole::OwnDay, day, self.device, &[]);
-        }
-        let index = self.index_id(day);
-        if !self.is_open(index) {
-            self.open(index, DocRole::Index, day, self.device, &[]);
-        }
-        let recorded = self.with_typed(own, |d: &mut SalesDay| d.record_sale(sale))?;
-        let stock = self.stock_id();
-        self.with_typed(stock, |s: &mut StockPeriod| s.record_sale_movements(sale))?;
-        if recorded == Recorded::New {
-            let entry = self.read_typed(own, |d: &SalesDay| d.index_entry())?;
-            self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &entry))?;
-        }
-        Ok(vec![own, stock, index])
+        self.record_in_own_day(day, |d| d.record_sale(sale), |s| s.record_sale_movements(sale))
     }
 
     /// Records a refund in this device's sales of `day` (the day it is made, which need not be
     /// the sale's), puts its goods back into stock and updates the day's row of the month's
     /// index. Idempotent by refund id. Returns the documents it changed.
     pub fn record_refund(&mut self, refund: &Refund, day: BusinessDay) -> Result<Vec<DocumentId>, DocError> {
+        self.record_in_own_day(day, |d| d.record_refund(refund), |s| s.record_return_movements(refund))
+    }
+
+    /// One entry in this device's sales of `day` with its stock movements; a new entry also
+    /// rewrites the day's row of the month's index. Returns the documents it changed.
+    fn record_in_own_day(
+        &mut self,
+        day: BusinessDay,
+        record: impl FnOnce(&mut SalesDay) -> Result<Recorded, DocError>,
+        move_stock: impl FnOnce(&mut StockPeriod) -> Result<Recorded, DocError>,
+    ) -> Result<Vec<DocumentId>, DocError> {
         let own = self.day_id(self.device, day);
         if !self.is_open(own) {
             self.open(own, DocRole::OwnDay, day, self.device, &[]);
@@ -274,9 +270,9 @@ impl StoreDocs {
         if !self.is_open(index) {
             self.open(index, DocRole::Index, day, self.device, &[]);
         }
-        let recorded = self.with_typed(own, |d: &mut SalesDay| d.record_refund(refund))?;
+        let recorded = self.with_typed(own, record)?;
         let stock = self.stock_id();
-        self.with_typed(stock, |s: &mut StockPeriod| s.record_return_movements(refund))?;
+        self.with_typed(stock, move_stock)?;
         if recorded == Recorded::New {
             let entry = self.read_typed(own, |d: &SalesDay| d.index_entry())?;
             self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &entry))?;
