@@ -29,7 +29,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("{}", server.banner());
+    // One write for the whole banner: `println!` lets stdout's line buffering flush it line by
+    // line, and a reader that sees the address may otherwise miss the setup link printed after it.
+    let banner = format!("{}\n", server.banner());
+    {
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
+    }
     match server.serve(shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
