@@ -38,18 +38,24 @@ pub fn listen(state: AppState) {
     on_key.forget();
 }
 
-/// A burst that stops without its suffix ends at the detector's deadline.
+/// A burst that stops without its suffix ends at the detector's deadline, judged a little
+/// after it: keys are stamped when they were pressed but reach the page later when the
+/// machine is busy, and judging at the deadline itself would split a scan whose next key is
+/// still on its way. Only scans without a suffix wait for this; Enter ends a scan at once.
 fn schedule_tick(state: AppState, detector: Rc<RefCell<WedgeDetector>>) {
     let Some(deadline) = detector.borrow().deadline() else { return };
-    let wait = deadline.saturating_sub(now());
+    let wait = deadline.saturating_sub(now()) + KEY_DELIVERY_SLACK_MS;
     set_timeout(
         move || {
             let outputs = detector.borrow_mut().tick(now());
             handle(state, outputs);
         },
-        Duration::from_millis(wait + 1),
+        Duration::from_millis(wait),
     );
 }
+
+/// How late a key may reach the page after it was pressed and still count with its burst.
+const KEY_DELIVERY_SLACK_MS: u64 = 150;
 
 /// The clock of `Event.timeStamp` (milliseconds since the page's time origin).
 fn now() -> u64 {
