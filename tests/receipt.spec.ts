@@ -4,7 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openRegister, sellOne, tap } from './cashier';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter, type FakePrinter } from './fake-devices';
-import { logoPng } from './images';
+import { gradientPng, logoPng, rasterImages } from './images';
 
 /** The receipts printed since `from` bytes, as emupos prints them. */
 function receiptsSince(printer: FakePrinter, from: number) {
@@ -89,4 +89,42 @@ test('a file that is not an image is refused with a message, and no logo is kept
   await page.getByTestId('logo-file').setInputFiles({ name: 'menu.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
   await expect(page.getByTestId('notice')).toContainText('This image cannot be the logo');
   await expect(page.getByTestId('logo-none')).toBeVisible();
+});
+
+test('a photo as the logo keeps its shading on paper; lettering stays crisp', async ({ page }) => {
+  const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
+  await openRegister(page);
+  await page.getByTestId('nav-settings').click();
+  await addUsbPrinter(page);
+  await page.getByTestId('logo-file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: gradientPng() });
+  await expect(page.getByTestId('logo-preview')).toHaveJSProperty('naturalWidth', 160);
+  await page.getByTestId('nav-register').click();
+  await sellOne(page, 'Fries');
+  await expect(page.getByTestId('print-message')).toHaveText('Printed.');
+  expect(receiptsSince(printer, 0)[0]).toContain('[image 160x40]');
+  const [photo] = rasterImages(printer.bytes());
+  /** The share of black dots in a band of columns: how dark that part prints. */
+  const darkness = (image: typeof photo, from: number, to: number) => {
+    let black = 0;
+    for (let x = from; x < to; x++) for (let y = 0; y < image.height; y++) if (image.isBlack(x, y)) black++;
+    return black / ((to - from) * image.height);
+  };
+  // A quarter of the way from paper to ink prints about a quarter of its dots: shaded, where
+  // a plain cut at middle grey would leave it blank (and the last quarter solid black).
+  expect(darkness(photo, 30, 50)).toBeGreaterThan(0.1);
+  expect(darkness(photo, 30, 50)).toBeLessThan(0.4);
+  expect(darkness(photo, 110, 130)).toBeGreaterThan(0.6);
+  expect(darkness(photo, 110, 130)).toBeLessThan(0.9);
+
+  // The bar logo (ink on a transparent background) is cut clean: solid inside, blank outside.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('logo-file').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: logoPng() });
+  await expect(page.getByTestId('logo-preview')).toHaveJSProperty('naturalWidth', 120);
+  const printedBefore = printer.bytes().length;
+  await page.getByTestId('nav-register').click();
+  await sellOne(page, 'Fries');
+  await expect(page.getByTestId('print-message')).toHaveText('Printed.');
+  const [bar] = rasterImages(printer.bytes().subarray(printedBefore));
+  expect(darkness(bar, 12, 108)).toBe(0.5); // rows 10-29 of 40 are the bar
+  expect(darkness(bar, 0, 8)).toBe(0);
 });

@@ -81,8 +81,8 @@ pub fn preview(logo: &StoreLogo) -> String {
     })
 }
 
-/// The image chosen in `input`, as a logo; `Ok(None)` when no file was chosen. Logos are drawn
-/// shapes and lettering, so grey is cut at the middle rather than dithered.
+/// The image chosen in `input`, as a logo; `Ok(None)` when no file was chosen. Lettering and
+/// marks are cut at the middle grey, photos dithered (`Dither::suited_to`).
 pub async fn from_input(input: &web_sys::HtmlInputElement) -> Result<Option<StoreLogo>, String> {
     let promise = logo_pixels(input, MAX_WIDTH, MAX_HEIGHT).map_err(error_message)?;
     let frame = JsFuture::from(promise).await.map_err(error_message)?;
@@ -93,6 +93,7 @@ pub async fn from_input(input: &web_sys::HtmlInputElement) -> Result<Option<Stor
     let width = field("width").as_f64().unwrap_or(0.0) as u32;
     let height = field("height").as_f64().unwrap_or(0.0) as u32;
     let rgba = js_sys::Uint8Array::new(&field("data")).to_vec();
-    let bitmap = Bitmap::from_gray(&gray_from_rgba(&rgba), width, height, Dither::Threshold(128)).map_err(|e| e.to_string())?;
+    let gray = gray_from_rgba(&rgba);
+    let bitmap = Bitmap::from_gray(&gray, width, height, Dither::suited_to(&gray)).map_err(|e| e.to_string())?;
     Ok(StoreLogo::new(bitmap.width(), bitmap.height(), bitmap.bits().to_vec()))
 }

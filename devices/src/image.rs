@@ -23,6 +23,26 @@ pub enum Dither {
     FloydSteinberg,
 }
 
+/// Grey levels counted as shading rather than ink or paper when choosing a dither.
+const SHADE: std::ops::RangeInclusive<u8> = 48..=208;
+/// The share of shaded pixels, in percent, above which an image counts as a photo.
+const PHOTO_SHADED_PERCENT: usize = 25;
+
+impl Dither {
+    /// The dither that suits an image of 8-bit grey pixels. Lettering and marks are mostly
+    /// ink and paper, with grey only along their anti-aliased edges: a threshold keeps those
+    /// edges crisp, where diffusion would fray them. A photo or a gradient is largely grey
+    /// and thresholded would lose its shading to black and white blots, so it is diffused.
+    pub fn suited_to(gray: &[u8]) -> Dither {
+        let shaded = gray.iter().filter(|level| SHADE.contains(level)).count();
+        if shaded * 100 > gray.len() * PHOTO_SHADED_PERCENT {
+            Dither::FloydSteinberg
+        } else {
+            Dither::Threshold(128)
+        }
+    }
+}
+
 /// 8-bit grey from RGBA pixels as a canvas gives them (ITU-R BT.601 weights, in integers),
 /// transparent parts as white paper: a logo with a transparent background prints no box.
 pub fn gray_from_rgba(rgba: &[u8]) -> Vec<u8> {
@@ -189,6 +209,42 @@ mod tests {
         assert!(white.bits().iter().all(|&b| b == 0));
         let black = Bitmap::from_gray(&[0; 9], 3, 3, Dither::FloydSteinberg).unwrap();
         assert_eq!(black.bits(), [0xE0, 0xE0, 0xE0]);
+    }
+
+    #[test]
+    fn lettering_is_thresholded_and_photos_dithered() {
+        // A dark word on paper: ink, paper, and one grey pixel of anti-aliasing along each
+        // edge of its strokes.
+        let (w, h) = (120usize, 40usize);
+        let lettering: Vec<u8> = (0..w * h)
+            .map(|i| match (i % w) % 12 {
+                3..=6 if (8..32).contains(&(i / w)) => 20,
+                2 | 7 if (8..32).contains(&(i / w)) => 140,
+                _ => 250,
+            })
+            .collect();
+        assert_eq!(Dither::suited_to(&lettering), Dither::Threshold(128));
+        // A gradient from paper to ink, as a photo's shading.
+        let gradient: Vec<u8> = (0..w * h).map(|i| (255 - (i % w) * 255 / (w - 1)) as u8).collect();
+        assert_eq!(Dither::suited_to(&gradient), Dither::FloydSteinberg);
+        // Pure black and white art, or nothing at all, is never diffused.
+        assert_eq!(Dither::suited_to(&[0, 255, 0, 255]), Dither::Threshold(128));
+        assert_eq!(Dither::suited_to(&[]), Dither::Threshold(128));
+    }
+
+    #[test]
+    fn a_dithered_gradient_keeps_its_shading() {
+        let (w, h) = (100u32, 20u32);
+        let gradient: Vec<u8> = (0..w * h).map(|i| (255 - (i % w) * 255 / (w - 1)) as u8).collect();
+        let bitmap = Bitmap::from_gray(&gradient, w, h, Dither::suited_to(&gradient)).unwrap();
+        let darkness = |columns: std::ops::Range<u32>| {
+            let black = columns.clone().flat_map(|x| (0..h).map(move |y| (x, y))).filter(|&(x, y)| bitmap.is_black(x, y)).count();
+            black as f64 / (columns.len() as u32 * h) as f64
+        };
+        // A quarter of the way to black prints about a quarter of its dots, not none.
+        assert!((0.1..0.4).contains(&darkness(20..30)), "{}", darkness(20..30));
+        assert!((0.6..0.9).contains(&darkness(70..80)), "{}", darkness(70..80));
+        assert!(darkness(0..5) < 0.05 && darkness(95..100) > 0.95);
     }
 
     #[test]
