@@ -69,7 +69,11 @@ pub async fn sleep(ms: u32) {
 
 /// The lowest ticket slot no other tab of this register holds.
 pub async fn ticket_slot() -> u32 {
-    JsFuture::from(claim_ticket_slot()).await.ok().and_then(|v| v.as_f64()).map_or(0, |v| v as u32)
+    JsFuture::from(claim_ticket_slot())
+        .await
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map_or(0, |v| v as u32)
 }
 
 /// Storage used and available for this site, in bytes, and whether the browser promised to keep it.
@@ -81,25 +85,49 @@ pub struct StorageInfo {
 }
 
 pub async fn storage_estimate() -> StorageInfo {
-    let value = JsFuture::from(storage_info()).await.unwrap_or(JsValue::NULL);
+    let value = JsFuture::from(storage_info())
+        .await
+        .unwrap_or(JsValue::NULL);
     let number = |key: &str| {
-        js_sys::Reflect::get(&value, &key.into()).ok().and_then(|v| v.as_f64()).filter(|v| *v >= 0.0).map(|v| v as u64)
+        js_sys::Reflect::get(&value, &key.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .filter(|v| *v >= 0.0)
+            .map(|v| v as u64)
     };
-    let persisted = js_sys::Reflect::get(&value, &"persisted".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
-    StorageInfo { usage: number("usage"), quota: number("quota"), persisted }
+    let persisted = js_sys::Reflect::get(&value, &"persisted".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    StorageInfo {
+        usage: number("usage"),
+        quota: number("quota"),
+        persisted,
+    }
 }
 
 /// Asks the browser not to evict our data under storage pressure.
 pub async fn persist_storage() -> bool {
-    JsFuture::from(request_persistence()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    JsFuture::from(request_persistence())
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 /// Whether the sync server answers right now.
 pub async fn server_answers(url: &str) -> bool {
-    JsFuture::from(server_reachable(url)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    JsFuture::from(server_reachable(url))
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 /// The message of a JavaScript error (or of anything thrown), for a notice.
 pub fn error_message(e: JsValue) -> String {
-    js_sys::Error::from(e).message().as_string().unwrap_or_else(|| "unknown".into())
+    js_sys::Error::from(e)
+        .message()
+        .as_string()
+        .unwrap_or_else(|| "unknown".into())
 }

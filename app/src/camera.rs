@@ -138,13 +138,20 @@ pub enum Decoder {
 pub async fn prepare() -> Result<Decoder, String> {
     let promise = camera_prepare().map_err(error_message)?;
     let kind = JsFuture::from(promise).await.map_err(error_message)?;
-    Ok(if kind.as_string().as_deref() == Some("native") { Decoder::Browser } else { Decoder::Worker })
+    Ok(if kind.as_string().as_deref() == Some("native") {
+        Decoder::Browser
+    } else {
+        Decoder::Worker
+    })
 }
 
 /// Starts the camera into `video`; the error text says why it cannot (permission, no camera).
 pub async fn start(video: &web_sys::HtmlVideoElement) -> Result<(), String> {
     let promise = camera_start(video).map_err(error_message)?;
-    JsFuture::from(promise).await.map(|_| ()).map_err(error_message)
+    JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(error_message)
 }
 
 pub fn stop(video: &web_sys::HtmlVideoElement) {

@@ -59,8 +59,10 @@ export async function hid_listen(on_report, on_ready) {
 extern "C" {
     fn hid_available() -> bool;
     fn hid_choose(usage_page: u16) -> js_sys::Promise;
-    fn hid_listen(on_report: &Closure<dyn FnMut(u32, u8, Vec<u8>, String)>, on_ready: &Closure<dyn FnMut(String)>)
-    -> js_sys::Promise;
+    fn hid_listen(
+        on_report: &Closure<dyn FnMut(u32, u8, Vec<u8>, String)>,
+        on_ready: &Closure<dyn FnMut(String)>,
+    ) -> js_sys::Promise;
 }
 
 pub fn available() -> bool {
@@ -69,7 +71,11 @@ pub fn available() -> bool {
 
 /// Opens the browser's chooser for HID-POS scanners; true when one was picked, and then opened.
 pub async fn choose(state: AppState) -> bool {
-    let chosen = JsFuture::from(hid_choose(HID_POS_USAGE_PAGE)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false);
+    let chosen = JsFuture::from(hid_choose(HID_POS_USAGE_PAGE))
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
     if chosen {
         listen(state);
     }
@@ -85,13 +91,21 @@ pub fn listen(state: AppState) {
     if !available() {
         return;
     }
-    let on_report = Closure::<dyn FnMut(u32, u8, Vec<u8>, String)>::new(move |device: u32, report_id: u8, data: Vec<u8>, _name: String| {
-        let code = READERS.with(|r| r.borrow_mut().entry(device).or_default().report(report_id, &data));
-        if let Some(code) = code {
-            crate::scanner::scanned(state, &code);
-        }
-    });
-    let on_ready = Closure::<dyn FnMut(String)>::new(move |name: String| state.hid_scanner.set(Some(name)));
+    let on_report = Closure::<dyn FnMut(u32, u8, Vec<u8>, String)>::new(
+        move |device: u32, report_id: u8, data: Vec<u8>, _name: String| {
+            let code = READERS.with(|r| {
+                r.borrow_mut()
+                    .entry(device)
+                    .or_default()
+                    .report(report_id, &data)
+            });
+            if let Some(code) = code {
+                crate::scanner::scanned(state, &code);
+            }
+        },
+    );
+    let on_ready =
+        Closure::<dyn FnMut(String)>::new(move |name: String| state.hid_scanner.set(Some(name)));
     let promise = hid_listen(&on_report, &on_ready);
     on_report.forget();
     on_ready.forget();

@@ -436,7 +436,11 @@ pub fn money(amount: Decimal, currency: Currency, lang: Lang) -> String {
     });
     // Intl takes a decimal string and formats it exactly (ECMA-402 "Intl.NumberFormat v3").
     let text = currency.round(amount).to_string();
-    format.call1(&JsValue::NULL, &JsValue::from_str(&text)).ok().and_then(|v| v.as_string()).unwrap_or(text)
+    format
+        .call1(&JsValue::NULL, &JsValue::from_str(&text))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or(text)
 }
 
 /// Formats a quantity: whole pieces without decimals, kilograms with three, in the language's style.
@@ -451,7 +455,10 @@ pub fn quantity(q: Decimal, lang: Lang) -> String {
 /// Parses what a cashier typed as an amount or a quantity: a comma or a point as decimal separator,
 /// spaces ignored.
 pub fn parse_decimal(input: &str) -> Option<Decimal> {
-    let cleaned: String = input.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
+    let cleaned: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
     cleaned.replace(',', ".").parse::<Decimal>().ok()
 }
 
@@ -472,11 +479,16 @@ pub fn date_time(ms: i64, lang: Lang) -> String {
             .borrow_mut()
             .entry(lang)
             .or_insert_with(|| {
-                let options = intl_options(&[("dateStyle", "short".into()), ("timeStyle", "short".into())]);
+                let options =
+                    intl_options(&[("dateStyle", "short".into()), ("timeStyle", "short".into())]);
                 Intl::DateTimeFormat::new(&Array::of1(&lang.tag().into()), &options).format()
             })
             .clone()
     });
     let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-    format.call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    format
+        .call1(&JsValue::NULL, &date)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }

@@ -17,21 +17,21 @@
 //! A sale, its receipt number, its changes to the store's documents and the removal of the open
 //! ticket are one readwrite transaction with strict durability, awaited until it has committed.
 
+use indexed_db_futures::KeyRange;
 use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
-use indexed_db_futures::KeyRange;
 use pos_core::{Catalog, ReceiptNumber, Refund, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::printing::PrinterSetup;
 use crate::storage::{
-    DeviceInfo, DocWrite, DrawerOpening, Membership, OpenTicket, PendingPayment, RecordRefund, RecordSale,
-    RefundRecord, Storage, StorageError, StorageFuture,
+    DeviceInfo, DocWrite, DrawerOpening, Membership, OpenTicket, PendingPayment, RecordRefund,
+    RecordSale, RefundRecord, Storage, StorageError, StorageFuture,
 };
 
 pub const DB_NAME: &str = "register";
@@ -71,7 +71,8 @@ impl SaleRecord {
     }
 
     fn sale(&self) -> Result<Sale, StorageError> {
-        serde_json::from_str(&self.json).map_err(|e| StorageError::Failed(format!("a stored sale is unreadable: {e}")))
+        serde_json::from_str(&self.json)
+            .map_err(|e| StorageError::Failed(format!("a stored sale is unreadable: {e}")))
     }
 }
 
@@ -124,12 +125,18 @@ fn js_error(value: JsValue) -> StorageError {
 impl IdbStorage {
     /// Opens the database, creating or migrating it to [`DB_VERSION`], and creates this device's
     /// code on first use.
-    pub async fn open(slot: u32, new_device_code: impl FnOnce() -> String) -> Result<IdbStorage, StorageError> {
+    pub async fn open(
+        slot: u32,
+        new_device_code: impl FnOnce() -> String,
+    ) -> Result<IdbStorage, StorageError> {
         migrate().await?;
-        let db = Database::open(DB_NAME).with_version(DB_VERSION).await.map_err(|e| match e {
-            indexed_db_futures::error::OpenDbError::Base(e) => classify(e),
-            e => failed(e),
-        })?;
+        let db = Database::open(DB_NAME)
+            .with_version(DB_VERSION)
+            .await
+            .map_err(|e| match e {
+                indexed_db_futures::error::OpenDbError::Base(e) => classify(e),
+                e => failed(e),
+            })?;
         let storage = IdbStorage { db, slot };
         storage.ensure_device(new_device_code).await?;
         Ok(storage)
@@ -139,33 +146,77 @@ impl IdbStorage {
         format!("ticket:{}", self.slot)
     }
 
-    async fn ensure_device(&self, new_device_code: impl FnOnce() -> String) -> Result<(), StorageError> {
-        let tx = self.db.transaction([KV]).with_mode(TransactionMode::Readwrite).build().map_err(classify)?;
+    async fn ensure_device(
+        &self,
+        new_device_code: impl FnOnce() -> String,
+    ) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction([KV])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(classify)?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        let existing: Option<String> = kv.get(DEVICE_KEY).primitive().map_err(classify)?.await.map_err(classify)?;
+        let existing: Option<String> = kv
+            .get(DEVICE_KEY)
+            .primitive()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
         if existing.is_none() {
-            let device = DeviceInfo { code: new_device_code(), last_sequence: 0 };
-            kv.put(serde_json::to_string(&device).map_err(failed)?).with_key(DEVICE_KEY).primitive().map_err(classify)?;
+            let device = DeviceInfo {
+                code: new_device_code(),
+                last_sequence: 0,
+            };
+            kv.put(serde_json::to_string(&device).map_err(failed)?)
+                .with_key(DEVICE_KEY)
+                .primitive()
+                .map_err(classify)?;
         }
         tx.commit().await.map_err(classify)
     }
 
-    async fn read_json<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Result<Option<T>, StorageError> {
+    async fn read_json<T: for<'de> Deserialize<'de>>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, StorageError> {
         let tx = self.db.transaction([KV]).build().map_err(classify)?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        let text: Option<String> = kv.get(key).primitive().map_err(classify)?.await.map_err(classify)?;
-        text.map(|t| serde_json::from_str(&t).map_err(|e| failed(format!("{key} is unreadable: {e}")))).transpose()
+        let text: Option<String> = kv
+            .get(key)
+            .primitive()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| failed(format!("{key} is unreadable: {e}")))
+        })
+        .transpose()
     }
 
     async fn write_json<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StorageError> {
         let json = serde_json::to_string(value).map_err(failed)?;
-        let tx = self.db.transaction([KV]).with_mode(TransactionMode::Readwrite).build().map_err(classify)?;
+        let tx = self
+            .db
+            .transaction([KV])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(classify)?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        kv.put(json).with_key(key.to_string()).primitive().map_err(classify)?;
+        kv.put(json)
+            .with_key(key.to_string())
+            .primitive()
+            .map_err(classify)?;
         tx.commit().await.map_err(classify)
     }
 
-    async fn commit(&self, ticket: Ticket, pending: PendingPayment, at_ms: i64, record: RecordSale<'_>) -> Result<Sale, StorageError> {
+    async fn commit(
+        &self,
+        ticket: Ticket,
+        pending: PendingPayment,
+        at_ms: i64,
+        record: RecordSale<'_>,
+    ) -> Result<Sale, StorageError> {
         let mut options = TransactionOptions::new();
         options.set_durability(TransactionDurability::Strict);
         let tx = self
@@ -195,13 +246,24 @@ impl IdbStorage {
                     .map_err(failed)?
                     .ok_or_else(|| failed("this device has no receipt sequence"))?;
                 device.last_sequence += 1;
-                let number = ReceiptNumber { device_code: device.code.clone(), sequence: device.last_sequence };
-                let mut sale = ticket.complete(&pending.payment, pending.sale_id, number, at_ms).map_err(StorageError::Sale)?;
+                let number = ReceiptNumber {
+                    device_code: device.code.clone(),
+                    sequence: device.last_sequence,
+                };
+                let mut sale = ticket
+                    .complete(&pending.payment, pending.sale_id, number, at_ms)
+                    .map_err(StorageError::Sale)?;
                 if pending.training {
                     sale = sale.in_training();
                 }
-                sales.add(SaleRecord::new(&sale)?).serde().map_err(classify)?;
-                kv.put(serde_json::to_string(&device).map_err(failed)?).with_key(DEVICE_KEY).primitive().map_err(classify)?;
+                sales
+                    .add(SaleRecord::new(&sale)?)
+                    .serde()
+                    .map_err(classify)?;
+                kv.put(serde_json::to_string(&device).map_err(failed)?)
+                    .with_key(DEVICE_KEY)
+                    .primitive()
+                    .map_err(classify)?;
                 sale
             }
         };
@@ -216,15 +278,34 @@ impl IdbStorage {
 
     /// A readwrite transaction on `stores` that commits with strict durability: what it wrote is
     /// on disk when it resolves.
-    fn strict<const N: usize>(&self, stores: [&str; N]) -> Result<indexed_db_futures::transaction::Transaction<'_>, StorageError> {
+    fn strict<const N: usize>(
+        &self,
+        stores: [&str; N],
+    ) -> Result<indexed_db_futures::transaction::Transaction<'_>, StorageError> {
         let mut options = TransactionOptions::new();
         options.set_durability(TransactionDurability::Strict);
-        self.db.transaction(stores).with_mode(TransactionMode::Readwrite).with_options(options).build().map_err(classify)
+        self.db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(options)
+            .build()
+            .map_err(classify)
     }
 
-    async fn kept_refund(kv: &indexed_db_futures::object_store::ObjectStore<'_>, sale_id: Uuid) -> Result<Option<RefundRecord>, StorageError> {
-        let text: Option<String> = kv.get(refund_key(sale_id)).primitive().map_err(classify)?.await.map_err(classify)?;
-        text.map(|t| serde_json::from_str(&t).map_err(|e| failed(format!("a refund is unreadable: {e}")))).transpose()
+    async fn kept_refund(
+        kv: &indexed_db_futures::object_store::ObjectStore<'_>,
+        sale_id: Uuid,
+    ) -> Result<Option<RefundRecord>, StorageError> {
+        let text: Option<String> = kv
+            .get(refund_key(sale_id))
+            .primitive()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| failed(format!("a refund is unreadable: {e}")))
+        })
+        .transpose()
     }
 
     async fn put_refund(&self, record: RefundRecord) -> Result<RefundRecord, StorageError> {
@@ -236,21 +317,34 @@ impl IdbStorage {
             tx.commit().await.map_err(classify)?;
             return Ok(kept);
         }
-        kv.put(serde_json::to_string(&record).map_err(failed)?).with_key(refund_key(record.sale_id)).primitive().map_err(classify)?;
+        kv.put(serde_json::to_string(&record).map_err(failed)?)
+            .with_key(refund_key(record.sale_id))
+            .primitive()
+            .map_err(classify)?;
         tx.commit().await.map_err(classify)?;
         Ok(record)
     }
 
-    async fn complete_refund(&self, mut record: RefundRecord, refund: Refund, record_docs: RecordRefund<'_>) -> Result<RefundRecord, StorageError> {
+    async fn complete_refund(
+        &self,
+        mut record: RefundRecord,
+        refund: Refund,
+        record_docs: RecordRefund<'_>,
+    ) -> Result<RefundRecord, StorageError> {
         let tx = self.strict([KV, DOCS])?;
         let kv = tx.object_store(KV).map_err(classify)?;
         match Self::kept_refund(&kv, record.sale_id).await? {
             Some(kept) if kept.is_completed() => record = kept,
-            Some(kept) if kept.id != record.id => return Err(failed("another refund of this sale was started")),
+            Some(kept) if kept.id != record.id => {
+                return Err(failed("another refund of this sale was started"));
+            }
             _ => {
                 record.card_in_flight = None;
                 record.completed_at_ms = Some(js_sys::Date::now() as i64);
-                kv.put(serde_json::to_string(&record).map_err(failed)?).with_key(refund_key(record.sale_id)).primitive().map_err(classify)?;
+                kv.put(serde_json::to_string(&record).map_err(failed)?)
+                    .with_key(refund_key(record.sale_id))
+                    .primitive()
+                    .map_err(classify)?;
             }
         }
         // Recorded in the documents whether new or kept: recording is idempotent by refund id.
@@ -266,7 +360,12 @@ impl IdbStorage {
         let upper = format!("{REFUND_PREFIX}\u{ffff}");
         let texts = kv
             .get_all::<String>()
-            .with_query::<String, _>(KeyRange::Bound(REFUND_PREFIX.to_string(), false, upper, false))
+            .with_query::<String, _>(KeyRange::Bound(
+                REFUND_PREFIX.to_string(),
+                false,
+                upper,
+                false,
+            ))
             .primitive()
             .map_err(classify)?
             .await
@@ -292,11 +391,21 @@ impl IdbStorage {
                 .map_err(classify)?
                 .await
                 .map_err(classify)?,
-            None => sales.open_cursor().with_direction(CursorDirection::Prev).serde().map_err(classify)?.await.map_err(classify)?,
+            None => sales
+                .open_cursor()
+                .with_direction(CursorDirection::Prev)
+                .serde()
+                .map_err(classify)?
+                .await
+                .map_err(classify)?,
         };
         if let Some(mut cursor) = cursor {
             while out.len() < limit {
-                match cursor.next_record_ser::<SaleRecord>().await.map_err(classify)? {
+                match cursor
+                    .next_record_ser::<SaleRecord>()
+                    .await
+                    .map_err(classify)?
+                {
                     Some(record) => out.push(record.sale()?),
                     None => break,
                 }
@@ -307,20 +416,41 @@ impl IdbStorage {
 
     async fn add_drawer_opening(&self, opening: DrawerOpening) -> Result<(), StorageError> {
         let json = serde_json::to_string(&opening).map_err(failed)?;
-        let tx = self.db.transaction([AUDIT]).with_mode(TransactionMode::Readwrite).build().map_err(classify)?;
-        tx.object_store(AUDIT).map_err(classify)?.add(json).primitive().map_err(classify)?;
+        let tx = self
+            .db
+            .transaction([AUDIT])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(classify)?;
+        tx.object_store(AUDIT)
+            .map_err(classify)?
+            .add(json)
+            .primitive()
+            .map_err(classify)?;
         tx.commit().await.map_err(classify)
     }
 
-    async fn newest_drawer_openings(&self, limit: usize) -> Result<Vec<DrawerOpening>, StorageError> {
+    async fn newest_drawer_openings(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<DrawerOpening>, StorageError> {
         let tx = self.db.transaction([AUDIT]).build().map_err(classify)?;
         let audit = tx.object_store(AUDIT).map_err(classify)?;
         let mut out = Vec::with_capacity(limit);
-        let cursor = audit.open_cursor().with_direction(CursorDirection::Prev).primitive().map_err(classify)?.await.map_err(classify)?;
+        let cursor = audit
+            .open_cursor()
+            .with_direction(CursorDirection::Prev)
+            .primitive()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
         if let Some(mut cursor) = cursor {
             while out.len() < limit {
                 match cursor.next_record::<String>().await.map_err(classify)? {
-                    Some(json) => out.push(serde_json::from_str(&json).map_err(|e| failed(format!("an audit entry is unreadable: {e}")))?),
+                    Some(json) => out.push(
+                        serde_json::from_str(&json)
+                            .map_err(|e| failed(format!("an audit entry is unreadable: {e}")))?,
+                    ),
                     None => break,
                 }
             }
@@ -332,7 +462,12 @@ impl IdbStorage {
         let tx = self.db.transaction([SALES]).build().map_err(classify)?;
         let sales = tx.object_store(SALES).map_err(classify)?;
         let index = sales.index(BY_RECEIPT).map_err(classify)?;
-        let record: Option<SaleRecord> = index.get(receipt.as_str()).serde().map_err(classify)?.await.map_err(classify)?;
+        let record: Option<SaleRecord> = index
+            .get(receipt.as_str())
+            .serde()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
         record.map(|r| r.sale()).transpose()
     }
 
@@ -347,28 +482,50 @@ impl IdbStorage {
             .map_err(classify)?
             .await
             .map_err(classify)?;
-        records.map(|r| r.map(|r| (r.key, r.bytes)).map_err(classify)).collect()
+        records
+            .map(|r| r.map(|r| (r.key, r.bytes)).map_err(classify))
+            .collect()
     }
 
-    async fn write_docs(&self, writes: Vec<DocWrite>, sales: Vec<Sale>) -> Result<(), StorageError> {
-        let tx = self.db.transaction([DOCS, SALES]).with_mode(TransactionMode::Readwrite).build().map_err(classify)?;
+    async fn write_docs(
+        &self,
+        writes: Vec<DocWrite>,
+        sales: Vec<Sale>,
+    ) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction([DOCS, SALES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(classify)?;
         let docs = tx.object_store(DOCS).map_err(classify)?;
         put_doc_writes(&docs, writes)?;
         let store = tx.object_store(SALES).map_err(classify)?;
         for sale in &sales {
-            store.put(SaleRecord::new(sale)?).serde().map_err(classify)?;
+            store
+                .put(SaleRecord::new(sale)?)
+                .serde()
+                .map_err(classify)?;
         }
         tx.commit().await.map_err(classify)
     }
 }
 
-fn put_doc_writes(docs: &indexed_db_futures::object_store::ObjectStore<'_>, writes: Vec<DocWrite>) -> Result<(), StorageError> {
+fn put_doc_writes(
+    docs: &indexed_db_futures::object_store::ObjectStore<'_>,
+    writes: Vec<DocWrite>,
+) -> Result<(), StorageError> {
     for write in writes {
         for key in &write.delete {
             docs.delete(key.as_str()).primitive().map_err(classify)?;
         }
         for chunk in write.chunk.into_iter().chain(write.sync_state) {
-            docs.put(DocRecord { key: chunk.key, bytes: chunk.bytes }).serde().map_err(classify)?;
+            docs.put(DocRecord {
+                key: chunk.key,
+                bytes: chunk.bytes,
+            })
+            .serde()
+            .map_err(classify)?;
         }
     }
     Ok(())
@@ -376,15 +533,27 @@ fn put_doc_writes(docs: &indexed_db_futures::object_store::ObjectStore<'_>, writ
 
 impl Storage for IdbStorage {
     fn device(&self) -> StorageFuture<'_, DeviceInfo> {
-        Box::pin(async move { self.read_json(DEVICE_KEY).await?.ok_or_else(|| failed("this device has no code")) })
+        Box::pin(async move {
+            self.read_json(DEVICE_KEY)
+                .await?
+                .ok_or_else(|| failed("this device has no code"))
+        })
     }
 
     fn load_catalog(&self) -> StorageFuture<'_, Option<(Store, Catalog)>> {
-        Box::pin(async move { Ok(self.read_json::<CatalogRecord>(CATALOG_KEY).await?.map(|r| (r.store, r.catalog))) })
+        Box::pin(async move {
+            Ok(self
+                .read_json::<CatalogRecord>(CATALOG_KEY)
+                .await?
+                .map(|r| (r.store, r.catalog)))
+        })
     }
 
     fn save_catalog(&self, store: Store, catalog: Catalog) -> StorageFuture<'_, ()> {
-        Box::pin(async move { self.write_json(CATALOG_KEY, &CatalogRecord { store, catalog }).await })
+        Box::pin(async move {
+            self.write_json(CATALOG_KEY, &CatalogRecord { store, catalog })
+                .await
+        })
     }
 
     fn load_open_ticket(&self) -> StorageFuture<'_, Option<OpenTicket>> {
@@ -403,7 +572,13 @@ impl Storage for IdbStorage {
         Box::pin(async move { self.write_json(key, &value).await })
     }
 
-    fn commit_sale<'a>(&'a self, ticket: Ticket, payment: PendingPayment, at_ms: i64, record: RecordSale<'a>) -> StorageFuture<'a, Sale> {
+    fn commit_sale<'a>(
+        &'a self,
+        ticket: Ticket,
+        payment: PendingPayment,
+        at_ms: i64,
+        record: RecordSale<'a>,
+    ) -> StorageFuture<'a, Sale> {
         Box::pin(self.commit(ticket, payment, at_ms, record))
     }
 
@@ -416,7 +591,16 @@ impl Storage for IdbStorage {
     }
 
     fn set_device_code(&self, code: String) -> StorageFuture<'_, ()> {
-        Box::pin(async move { self.write_json(DEVICE_KEY, &DeviceInfo { code, last_sequence: 0 }).await })
+        Box::pin(async move {
+            self.write_json(
+                DEVICE_KEY,
+                &DeviceInfo {
+                    code,
+                    last_sequence: 0,
+                },
+            )
+            .await
+        })
     }
 
     fn load_membership(&self) -> StorageFuture<'_, Option<Membership>> {
@@ -436,7 +620,12 @@ impl Storage for IdbStorage {
     }
 
     fn load_printer(&self) -> StorageFuture<'_, Option<PrinterSetup>> {
-        Box::pin(async move { Ok(self.read_json::<Option<PrinterSetup>>(PRINTER_KEY).await?.flatten()) })
+        Box::pin(async move {
+            Ok(self
+                .read_json::<Option<PrinterSetup>>(PRINTER_KEY)
+                .await?
+                .flatten())
+        })
     }
 
     fn save_printer(&self, printer: Option<PrinterSetup>) -> StorageFuture<'_, ()> {
@@ -459,8 +648,12 @@ impl Storage for IdbStorage {
         Box::pin(self.put_refund(record))
     }
 
-    fn commit_refund<'a>(&'a self, record: RefundRecord, refund: Refund, record_docs: RecordRefund<'a>)
-    -> StorageFuture<'a, RefundRecord> {
+    fn commit_refund<'a>(
+        &'a self,
+        record: RefundRecord,
+        refund: Refund,
+        record_docs: RecordRefund<'a>,
+    ) -> StorageFuture<'a, RefundRecord> {
         Box::pin(self.complete_refund(record, refund, record_docs))
     }
 }
@@ -472,35 +665,43 @@ async fn migrate() -> Result<(), StorageError> {
     let factory = web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
         .ok_or_else(|| failed("IndexedDB is not available in this browser"))?;
-    let request = factory.open_with_u32(DB_NAME, DB_VERSION).map_err(js_error)?;
+    let request = factory
+        .open_with_u32(DB_NAME, DB_VERSION)
+        .map_err(js_error)?;
     let upgrade_request = request.clone();
-    let on_upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent) -> Result<(), JsValue>>::new(
-        move |event: web_sys::IdbVersionChangeEvent| {
-            let db: web_sys::IdbDatabase = upgrade_request.result()?.unchecked_into();
-            let tx = upgrade_request.transaction().ok_or_else(|| JsValue::from_str("no upgrade transaction"))?;
-            let old = event.old_version() as u32;
-            if old < 1 {
-                db.create_object_store(KV)?;
-                let params = web_sys::IdbObjectStoreParameters::new();
-                params.set_key_path(&JsValue::from_str("id"));
-                db.create_object_store_with_optional_parameters(SALES, &params)?;
-            }
-            if old < 2 {
-                let params = web_sys::IdbIndexParameters::new();
-                params.set_unique(true);
-                tx.object_store(SALES)?.create_index_with_str_and_optional_parameters(BY_RECEIPT, "receipt", &params)?;
-            }
-            if old < 3 {
-                let params = web_sys::IdbObjectStoreParameters::new();
-                params.set_key_path(&JsValue::from_str("key"));
-                db.create_object_store_with_optional_parameters(DOCS, &params)?;
-                let params = web_sys::IdbObjectStoreParameters::new();
-                params.set_auto_increment(true);
-                db.create_object_store_with_optional_parameters(AUDIT, &params)?;
-            }
-            Ok(())
-        },
-    );
+    let on_upgrade =
+        Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent) -> Result<(), JsValue>>::new(
+            move |event: web_sys::IdbVersionChangeEvent| {
+                let db: web_sys::IdbDatabase = upgrade_request.result()?.unchecked_into();
+                let tx = upgrade_request
+                    .transaction()
+                    .ok_or_else(|| JsValue::from_str("no upgrade transaction"))?;
+                let old = event.old_version() as u32;
+                if old < 1 {
+                    db.create_object_store(KV)?;
+                    let params = web_sys::IdbObjectStoreParameters::new();
+                    params.set_key_path(&JsValue::from_str("id"));
+                    db.create_object_store_with_optional_parameters(SALES, &params)?;
+                }
+                if old < 2 {
+                    let params = web_sys::IdbIndexParameters::new();
+                    params.set_unique(true);
+                    tx.object_store(SALES)?
+                        .create_index_with_str_and_optional_parameters(
+                            BY_RECEIPT, "receipt", &params,
+                        )?;
+                }
+                if old < 3 {
+                    let params = web_sys::IdbObjectStoreParameters::new();
+                    params.set_key_path(&JsValue::from_str("key"));
+                    db.create_object_store_with_optional_parameters(DOCS, &params)?;
+                    let params = web_sys::IdbObjectStoreParameters::new();
+                    params.set_auto_increment(true);
+                    db.create_object_store_with_optional_parameters(AUDIT, &params)?;
+                }
+                Ok(())
+            },
+        );
     request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
     let done = js_sys::Promise::new(&mut |resolve, reject| {
         let ok = request.clone();
@@ -513,7 +714,12 @@ async fn migrate() -> Result<(), StorageError> {
         let failed_request = request.clone();
         let reject_error = reject.clone();
         let on_error = Closure::once(move || {
-            let error = failed_request.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
+            let error = failed_request
+                .error()
+                .ok()
+                .flatten()
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL);
             let _ = reject_error.call1(&JsValue::NULL, &error);
         });
         let on_blocked = Closure::once(move || {
@@ -528,5 +734,11 @@ async fn migrate() -> Result<(), StorageError> {
     });
     let result = JsFuture::from(done).await;
     drop(on_upgrade);
-    result.map(|_| ()).map_err(|e| if e.as_string().as_deref() == Some("blocked") { StorageError::Blocked } else { js_error(e) })
+    result.map(|_| ()).map_err(|e| {
+        if e.as_string().as_deref() == Some("blocked") {
+            StorageError::Blocked
+        } else {
+            js_error(e)
+        }
+    })
 }

@@ -52,12 +52,18 @@ fn main() {
                 hid_scanner::listen(state);
                 // A paid ticket whose commit was interrupted (a crash, a closed tab) is committed
                 // now; the sale id it carries makes this safe if it had in fact been kept.
-                if state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid())) {
+                if state
+                    .payment
+                    .with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid()))
+                {
                     state.complete_sale();
                 }
                 // A card payment was with the terminal when the page went away: ask the terminal
                 // what became of it; it is recorded if approved and never sent a second time.
-                if state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some())) {
+                if state
+                    .payment
+                    .with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()))
+                {
                     terminal::recover(state);
                 }
                 // The same for a refund: one with the terminal asks it, one paid back is recorded.
@@ -67,7 +73,9 @@ fn main() {
                 });
             }
             Err(error) => {
-                leptos::mount::mount_to_body(move || view! { <views::StorageUnavailable lang error=error.clone() /> });
+                leptos::mount::mount_to_body(
+                    move || view! { <views::StorageUnavailable lang error=error.clone() /> },
+                );
             }
         }
     });
@@ -81,7 +89,10 @@ fn local_storage() -> Option<web_sys::Storage> {
 pub fn initial_lang() -> Lang {
     let saved = local_storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten());
     let browser = web_sys::window().and_then(|w| w.navigator().language());
-    saved.or(browser).and_then(|tag| Lang::from_tag(&tag)).unwrap_or(Lang::En)
+    saved
+        .or(browser)
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or(Lang::En)
 }
 
 pub fn remember_lang(lang: Lang) {
@@ -95,7 +106,10 @@ pub fn new_device_code() -> String {
     // Four characters from the random part of a UUIDv7, in an alphabet without look-alikes.
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let bytes = pos_core::Uuid::now_v7().into_bytes();
-    bytes[12..16].iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+    bytes[12..16]
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
 }
 
 async fn boot(lang: Lang) -> Result<AppState, StorageError> {
@@ -135,7 +149,10 @@ async fn boot(lang: Lang) -> Result<AppState, StorageError> {
 /// device (`#/pair?code=...`).
 fn enrollment_link() -> Option<(Screen, String)> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    let (path, query) = hash.trim_start_matches('#').split_once('?').unwrap_or((hash.trim_start_matches('#'), ""));
+    let (path, query) = hash
+        .trim_start_matches('#')
+        .split_once('?')
+        .unwrap_or((hash.trim_start_matches('#'), ""));
     let screen = match path {
         "/setup" => Screen::Setup,
         "/pair" => Screen::Join,
@@ -154,13 +171,22 @@ fn watch_connection(state: AppState) {
     let check = move || {
         wasm_bindgen_futures::spawn_local(async move {
             let up = browser::server_answers("/health").await;
-            state.connection.set(if up { Connection::Online } else { Connection::Offline });
+            state.connection.set(if up {
+                Connection::Online
+            } else {
+                Connection::Offline
+            });
         });
     };
     check();
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let tick = Closure::<dyn FnMut()>::new(check);
-    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), HEALTH_POLL_MS);
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        tick.as_ref().unchecked_ref(),
+        HEALTH_POLL_MS,
+    );
     let _ = window.add_event_listener_with_callback("online", tick.as_ref().unchecked_ref());
     let _ = window.add_event_listener_with_callback("offline", tick.as_ref().unchecked_ref());
     tick.forget();
@@ -175,7 +201,9 @@ pub fn announce_sale() {
 }
 
 fn listen_for_sales(state: AppState) {
-    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else { return };
+    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
+        return;
+    };
     let on_message = Closure::<dyn FnMut()>::new(move || {
         if state.screen.get_untracked() == Screen::Sales {
             state.load_sales(false);

@@ -12,8 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::{Sale, Tender};
 use pos_devices::{
-    Align, BluetoothPacing, Cut, DrawerPin, FlowControl, PrinterCondition, PrinterProblem, PrinterProfile,
-    ReceiptCopy, ReceiptEncoder, ReceiptLanguage, ReceiptLayout, ReceiptOptions, SerialSettings, StatusRequest,
+    Align, BluetoothPacing, Cut, DrawerPin, FlowControl, PrinterCondition, PrinterProblem,
+    PrinterProfile, ReceiptCopy, ReceiptEncoder, ReceiptLanguage, ReceiptLayout, ReceiptOptions,
+    SerialSettings, StatusRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -35,8 +36,15 @@ pub const RECENT_OPENINGS: usize = 20;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PrinterDevice {
     Usb(UsbDeviceIds),
-    Serial { ids: SerialPortIds, baud_rate: u32, hardware_flow: bool },
-    Bluetooth { id: String, chunk_size: usize },
+    Serial {
+        ids: SerialPortIds,
+        baud_rate: u32,
+        hardware_flow: bool,
+    },
+    Bluetooth {
+        id: String,
+        chunk_size: usize,
+    },
 }
 
 impl PrinterDevice {
@@ -65,7 +73,8 @@ pub struct PrinterSetup {
 
 impl PrinterSetup {
     pub fn profile(&self) -> PrinterProfile {
-        let mut profile = PrinterProfile::by_id(&self.profile).unwrap_or(PrinterProfile::GENERIC_80);
+        let mut profile =
+            PrinterProfile::by_id(&self.profile).unwrap_or(PrinterProfile::GENERIC_80);
         if self.chars_per_line != profile.chars_per_line {
             // 12-dot font A: the printable width follows the characters.
             profile.dots_per_line = u16::from(self.chars_per_line) * 12;
@@ -94,7 +103,9 @@ impl PrintFailure {
                 TransportError::NotFound => Msg::PrinterNotConnected,
                 TransportError::Claimed => Msg::PrinterClaimed,
                 TransportError::Disconnected => Msg::PrinterDisconnected,
-                TransportError::Failed(reason) => return Msg::PrinterFailed.fill(lang, &[("reason", reason)]),
+                TransportError::Failed(reason) => {
+                    return Msg::PrinterFailed.fill(lang, &[("reason", reason)]);
+                }
             },
         };
         msg.text(lang).to_string()
@@ -170,14 +181,34 @@ impl Printer {
 /// granted devices, Bluetooth through `getDevices()` where the browser has it.
 async fn reopen(setup: &PrinterSetup) -> Result<Link, PrintFailure> {
     let link = match &setup.device {
-        PrinterDevice::Usb(ids) => open_usb(UsbDevice::granted(ids).await.map_err(PrintFailure::Transport)?).await?,
-        PrinterDevice::Serial { ids, baud_rate, hardware_flow } => {
-            let port = SerialPort::granted(*ids).await.map_err(PrintFailure::Transport)?;
-            port.open(serial_settings(*baud_rate, *hardware_flow)).await.map_err(PrintFailure::Transport)?
+        PrinterDevice::Usb(ids) => {
+            open_usb(
+                UsbDevice::granted(ids)
+                    .await
+                    .map_err(PrintFailure::Transport)?,
+            )
+            .await?
+        }
+        PrinterDevice::Serial {
+            ids,
+            baud_rate,
+            hardware_flow,
+        } => {
+            let port = SerialPort::granted(*ids)
+                .await
+                .map_err(PrintFailure::Transport)?;
+            port.open(serial_settings(*baud_rate, *hardware_flow))
+                .await
+                .map_err(PrintFailure::Transport)?
         }
         PrinterDevice::Bluetooth { id, chunk_size } => {
-            let device = BluetoothDevice::granted(id).await.map_err(PrintFailure::Transport)?;
-            device.connect(BluetoothPacing::with_chunk_size(*chunk_size)).await.map_err(PrintFailure::Transport)?
+            let device = BluetoothDevice::granted(id)
+                .await
+                .map_err(PrintFailure::Transport)?;
+            device
+                .connect(BluetoothPacing::with_chunk_size(*chunk_size))
+                .await
+                .map_err(PrintFailure::Transport)?
         }
     };
     Ok(link)
@@ -191,7 +222,15 @@ async fn open_usb(device: UsbDevice) -> Result<Link, PrintFailure> {
 }
 
 pub fn serial_settings(baud_rate: u32, hardware_flow: bool) -> SerialSettings {
-    SerialSettings { baud_rate, flow_control: if hardware_flow { FlowControl::Hardware } else { FlowControl::None }, ..SerialSettings::DEFAULT }
+    SerialSettings {
+        baud_rate,
+        flow_control: if hardware_flow {
+            FlowControl::Hardware
+        } else {
+            FlowControl::None
+        },
+        ..SerialSettings::DEFAULT
+    }
 }
 
 /// What the cashier chose in the "Connect printer" form.
@@ -215,25 +254,50 @@ async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, Link), PrintFa
     };
     match choice.kind {
         TransportKind::Usb => {
-            let device = UsbDevice::request().await.map_err(PrintFailure::Transport)?;
+            let device = UsbDevice::request()
+                .await
+                .map_err(PrintFailure::Transport)?;
             let (ids, name) = (device.ids(), device.name());
             let link = open_usb(device).await?;
             Ok((setup(PrinterDevice::Usb(ids), name), link))
         }
         TransportKind::Serial => {
-            let port = SerialPort::request().await.map_err(PrintFailure::Transport)?;
+            let port = SerialPort::request()
+                .await
+                .map_err(PrintFailure::Transport)?;
             let ids = port.ids();
             let hardware_flow = choice.profile.serial.flow_control == FlowControl::Hardware;
-            let link = port.open(serial_settings(choice.baud_rate, hardware_flow)).await.map_err(PrintFailure::Transport)?;
-            let device = PrinterDevice::Serial { ids, baud_rate: choice.baud_rate, hardware_flow };
+            let link = port
+                .open(serial_settings(choice.baud_rate, hardware_flow))
+                .await
+                .map_err(PrintFailure::Transport)?;
+            let device = PrinterDevice::Serial {
+                ids,
+                baud_rate: choice.baud_rate,
+                hardware_flow,
+            };
             Ok((setup(device, None), link))
         }
         TransportKind::Bluetooth => {
-            let device = BluetoothDevice::request().await.map_err(PrintFailure::Transport)?;
+            let device = BluetoothDevice::request()
+                .await
+                .map_err(PrintFailure::Transport)?;
             let (id, name) = (device.id(), device.name().filter(|n| !n.is_empty()));
             let pacing = BluetoothPacing::with_chunk_size(choice.chunk_size);
-            let link = device.connect(pacing).await.map_err(PrintFailure::Transport)?;
-            Ok((setup(PrinterDevice::Bluetooth { id, chunk_size: pacing.chunk_size }, name), link))
+            let link = device
+                .connect(pacing)
+                .await
+                .map_err(PrintFailure::Transport)?;
+            Ok((
+                setup(
+                    PrinterDevice::Bluetooth {
+                        id,
+                        chunk_size: pacing.chunk_size,
+                    },
+                    name,
+                ),
+                link,
+            ))
         }
     }
 }
@@ -248,14 +312,25 @@ async fn check_status(link: &Link) -> Result<(), PrintFailure> {
     link.read(0).await.map_err(PrintFailure::Transport)?;
     let mut condition = PrinterCondition::default();
     for request in StatusRequest::ALL {
-        link.write(&request.bytes()).await.map_err(PrintFailure::Transport)?;
-        let reply = link.read(STATUS_TIMEOUT_MS).await.map_err(PrintFailure::Transport)?;
-        let Some(&byte) = reply.last() else { return Ok(()) };
+        link.write(&request.bytes())
+            .await
+            .map_err(PrintFailure::Transport)?;
+        let reply = link
+            .read(STATUS_TIMEOUT_MS)
+            .await
+            .map_err(PrintFailure::Transport)?;
+        let Some(&byte) = reply.last() else {
+            return Ok(());
+        };
         if let Ok(reply) = request.parse(byte) {
             condition.apply(reply);
         }
     }
-    match condition.problems().into_iter().find(|p| p.blocks_printing()) {
+    match condition
+        .problems()
+        .into_iter()
+        .find(|p| p.blocks_printing())
+    {
         Some(problem) => Err(PrintFailure::Problem(problem)),
         None => Ok(()),
     }
@@ -263,11 +338,14 @@ async fn check_status(link: &Link) -> Result<(), PrintFailure> {
 
 /// Minutes east of UTC on this device's clock, for the printed time.
 fn utc_offset_minutes(at_ms: i64) -> i32 {
-    -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64)).get_timezone_offset() as i32)
+    -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64)).get_timezone_offset()
+        as i32)
 }
 
 fn has_cash(sale: &Sale) -> bool {
-    sale.tenders().iter().any(|t| matches!(t, Tender::Cash { .. }))
+    sale.tenders()
+        .iter()
+        .any(|t| matches!(t, Tender::Cash { .. }))
 }
 
 impl AppState {
@@ -292,7 +370,11 @@ impl AppState {
     /// The store's receipt language, else the language of this device's screen.
     pub fn receipt_language(&self) -> ReceiptLanguage {
         let chosen = self.store.with_untracked(|s| s.receipt_language.clone());
-        let tag = if chosen.is_empty() { self.lang.get_untracked().tag().to_string() } else { chosen };
+        let tag = if chosen.is_empty() {
+            self.lang.get_untracked().tag().to_string()
+        } else {
+            chosen
+        };
         ReceiptLanguage::from_tag(&tag)
     }
 
@@ -310,56 +392,100 @@ impl AppState {
     /// Called once a sale is committed: prints the customer's receipt when the setting says
     /// so, and opens the drawer for a cash sale either way. Never touches the sale.
     pub fn after_sale(&self, sale: &Sale) {
-        let Some(setup) = self.printer.setup.get_untracked() else { return };
-        let opening = has_cash(sale).then(|| DrawerReason::Sale { receipt: sale.receipt_number().to_string() });
+        let Some(setup) = self.printer.setup.get_untracked() else {
+            return;
+        };
+        let opening = has_cash(sale).then(|| DrawerReason::Sale {
+            receipt: sale.receipt_number().to_string(),
+        });
         if setup.print_after_sale {
             self.print_sale(sale, ReceiptCopy::Customer, false, true);
         } else if let Some(reason) = opening {
-            self.run_print(PrintJob { bytes: drawer_kick(setup.profile()), opening: Some(reason) });
+            self.run_print(PrintJob {
+                bytes: drawer_kick(setup.profile()),
+                opening: Some(reason),
+            });
         }
     }
 
     /// Prints `copy` of `sale`: after the sale (with the drawer kick for cash when `kick`), or
     /// as a reprint from the list of sales (marked, and the drawer stays shut).
     pub fn print_sale(&self, sale: &Sale, copy: ReceiptCopy, reprint: bool, kick: bool) {
-        let Some(setup) = self.printer.setup.get_untracked() else { return };
+        let Some(setup) = self.printer.setup.get_untracked() else {
+            return;
+        };
         let mut layout = self.receipt_layout(sale, copy, reprint);
         // The card terminal's slip of the payment just taken goes on our receipt (ZVT print lines).
-        if !reprint && copy == ReceiptCopy::Customer && sale.tenders().iter().any(|t| matches!(t, Tender::Card { .. })) {
+        if !reprint
+            && copy == ReceiptCopy::Customer
+            && sale
+                .tenders()
+                .iter()
+                .any(|t| matches!(t, Tender::Card { .. }))
+        {
             layout.append_terminal_slip(&self.terminal_print.get_untracked());
         }
         if !kick {
-            layout.blocks.retain(|block| *block != pos_devices::ReceiptBlock::OpenDrawer);
+            layout
+                .blocks
+                .retain(|block| *block != pos_devices::ReceiptBlock::OpenDrawer);
         }
         let opening = layout
             .blocks
             .contains(&pos_devices::ReceiptBlock::OpenDrawer)
-            .then(|| DrawerReason::Sale { receipt: sale.receipt_number().to_string() });
+            .then(|| DrawerReason::Sale {
+                receipt: sale.receipt_number().to_string(),
+            });
         match layout.encode(setup.profile()) {
-            Ok(encoded) => self.run_print(PrintJob { bytes: encoded.bytes, opening }),
-            Err(e) => self.printer.state.set(PrintState::Failed(PrintFailure::Transport(TransportError::Failed(e.to_string())))),
+            Ok(encoded) => self.run_print(PrintJob {
+                bytes: encoded.bytes,
+                opening,
+            }),
+            Err(e) => self
+                .printer
+                .state
+                .set(PrintState::Failed(PrintFailure::Transport(
+                    TransportError::Failed(e.to_string()),
+                ))),
         }
     }
 
     /// Called once a refund is recorded: opens the drawer for its cash part (recorded in the
     /// audit with the reason), and prints the refund slip when receipts print after a sale.
     pub fn after_refund(&self, sale: &Sale, refund: &RefundRecord) {
-        let Some(setup) = self.printer.setup.get_untracked() else { return };
-        let opening = (!refund.cash.is_zero())
-            .then(|| DrawerReason::Refund { receipt: refund.receipt.clone(), reason: refund.reason.clone() });
+        let Some(setup) = self.printer.setup.get_untracked() else {
+            return;
+        };
+        let opening = (!refund.cash.is_zero()).then(|| DrawerReason::Refund {
+            receipt: refund.receipt.clone(),
+            reason: refund.reason.clone(),
+        });
         if !setup.print_after_sale {
             if let Some(reason) = opening {
-                self.run_print(PrintJob { bytes: drawer_kick(setup.profile()), opening: Some(reason) });
+                self.run_print(PrintJob {
+                    bytes: drawer_kick(setup.profile()),
+                    opening: Some(reason),
+                });
             }
             return;
         }
         let mut layout = self.refund_layout(sale, refund);
         if opening.is_some() {
-            layout.blocks.insert(0, pos_devices::ReceiptBlock::OpenDrawer);
+            layout
+                .blocks
+                .insert(0, pos_devices::ReceiptBlock::OpenDrawer);
         }
         match layout.encode(setup.profile()) {
-            Ok(encoded) => self.run_print(PrintJob { bytes: encoded.bytes, opening }),
-            Err(e) => self.printer.state.set(PrintState::Failed(PrintFailure::Transport(TransportError::Failed(e.to_string())))),
+            Ok(encoded) => self.run_print(PrintJob {
+                bytes: encoded.bytes,
+                opening,
+            }),
+            Err(e) => self
+                .printer
+                .state
+                .set(PrintState::Failed(PrintFailure::Transport(
+                    TransportError::Failed(e.to_string()),
+                ))),
         }
     }
 
@@ -369,12 +495,26 @@ impl AppState {
         use pos_devices::{ReceiptBlock, TextStyle};
         // The slip's own lines speak the receipt's language, which may not be the screen's.
         let language = self.receipt_language();
-        let lang = if language == ReceiptLanguage::Russian { Lang::Ru } else { Lang::En };
+        let lang = if language == ReceiptLanguage::Russian {
+            Lang::Ru
+        } else {
+            Lang::En
+        };
         let mut layout = self.receipt_layout(sale, ReceiptCopy::Customer, false);
-        layout.blocks.retain(|block| *block != ReceiptBlock::OpenDrawer);
-        let title = ReceiptBlock::Text { text: Msg::RefundSlipTitle.text(lang).to_string(), align: Align::Center, style: TextStyle::LARGE };
+        layout
+            .blocks
+            .retain(|block| *block != ReceiptBlock::OpenDrawer);
+        let title = ReceiptBlock::Text {
+            text: Msg::RefundSlipTitle.text(lang).to_string(),
+            align: Align::Center,
+            style: TextStyle::LARGE,
+        };
         layout.blocks.insert(0, title);
-        let at = layout.blocks.iter().rposition(|b| *b == ReceiptBlock::Cut).unwrap_or(layout.blocks.len());
+        let at = layout
+            .blocks
+            .iter()
+            .rposition(|b| *b == ReceiptBlock::Cut)
+            .unwrap_or(layout.blocks.len());
         let currency = sale.rules().currency;
         let money = |amount| pos_devices::format_money(amount, currency, language);
         let mut tail = vec![ReceiptBlock::Rule(pos_devices::Rule::Double)];
@@ -384,10 +524,18 @@ impl AppState {
             style: TextStyle::BOLD,
         });
         if !refund.card.is_zero() {
-            tail.push(ReceiptBlock::Row { left: Msg::RefundToCard.text(lang).to_string(), right: money(refund.card), style: TextStyle::PLAIN });
+            tail.push(ReceiptBlock::Row {
+                left: Msg::RefundToCard.text(lang).to_string(),
+                right: money(refund.card),
+                style: TextStyle::PLAIN,
+            });
         }
         if !refund.cash.is_zero() {
-            tail.push(ReceiptBlock::Row { left: Msg::RefundInCash.text(lang).to_string(), right: money(refund.cash), style: TextStyle::PLAIN });
+            tail.push(ReceiptBlock::Row {
+                left: Msg::RefundInCash.text(lang).to_string(),
+                right: money(refund.cash),
+                style: TextStyle::PLAIN,
+            });
         }
         tail.push(ReceiptBlock::Text {
             text: Msg::RefundSlipReason.fill(lang, &[("reason", &refund.reason)]),
@@ -396,14 +544,22 @@ impl AppState {
         });
         layout.blocks.splice(at..at, tail);
         // The terminal's slip of this refund, which `refund::card_paid_back` has just kept.
-        if matches!(refund.card_method, Some(crate::storage::CardRefundMethod::Reversal { .. } | crate::storage::CardRefundMethod::Refund)) {
+        if matches!(
+            refund.card_method,
+            Some(
+                crate::storage::CardRefundMethod::Reversal { .. }
+                    | crate::storage::CardRefundMethod::Refund
+            )
+        ) {
             layout.append_terminal_slip(&self.terminal_print.get_untracked());
         }
         layout
     }
 
     pub fn print_test_page(&self) {
-        let Some(setup) = self.printer.setup.get_untracked() else { return };
+        let Some(setup) = self.printer.setup.get_untracked() else {
+            return;
+        };
         let lang = self.lang.get_untracked();
         let profile = setup.profile();
         let mut page = ReceiptEncoder::new(profile);
@@ -416,10 +572,16 @@ impl AppState {
             .align(Align::Left)
             .wrapped(Msg::TestPageBody.text(lang))
             .line("Съешь же ещё этих мягких французских булок")
-            .line(&"1234567890".repeat(usize::from(profile.chars_per_line).div_ceil(10))[..usize::from(profile.chars_per_line)])
+            .line(
+                &"1234567890".repeat(usize::from(profile.chars_per_line).div_ceil(10))
+                    [..usize::from(profile.chars_per_line)],
+            )
             .feed(3)
             .cut(Cut::Partial);
-        self.run_print(PrintJob { bytes: page.finish().bytes, opening: None });
+        self.run_print(PrintJob {
+            bytes: page.finish().bytes,
+            opening: None,
+        });
     }
 
     /// "No sale": opens the drawer with a reason, recorded in the audit list.
@@ -429,8 +591,13 @@ impl AppState {
         if reason.is_empty() {
             return Err(Msg::NoSaleNeedsReason);
         }
-        let Some(setup) = self.printer.setup.get_untracked() else { return Err(Msg::DrawerNeedsPrinter) };
-        self.run_print(PrintJob { bytes: drawer_kick(setup.profile()), opening: Some(DrawerReason::NoSale { reason }) });
+        let Some(setup) = self.printer.setup.get_untracked() else {
+            return Err(Msg::DrawerNeedsPrinter);
+        };
+        self.run_print(PrintJob {
+            bytes: drawer_kick(setup.profile()),
+            opening: Some(DrawerReason::NoSale { reason }),
+        });
         Ok(())
     }
 
@@ -454,11 +621,11 @@ impl AppState {
                         setup.print_after_sale = before.print_after_sale;
                     }
                     match storage.save_printer(Some(setup.clone())).await {
-                    Ok(()) => {
-                        state.keep_link(link);
-                        state.printer.setup.set(Some(setup));
-                    }
-                    Err(e) => state.notice.set(Some(storage_notice(&e))),
+                        Ok(()) => {
+                            state.keep_link(link);
+                            state.printer.setup.set(Some(setup));
+                        }
+                        Err(e) => state.notice.set(Some(storage_notice(&e))),
                     }
                 }
                 Err(failure) => state.printer.state.set(PrintState::Failed(failure)),
@@ -469,12 +636,19 @@ impl AppState {
     /// Asks the browser for the printer again (a Bluetooth printer where the browser cannot
     /// list granted devices, or a printer that was replaced), with the same settings.
     pub fn reconnect_printer(&self) {
-        let Some(setup) = self.printer.setup.get_untracked() else { return };
+        let Some(setup) = self.printer.setup.get_untracked() else {
+            return;
+        };
         let profile = setup.profile();
         let (baud_rate, chunk_size) = match &setup.device {
-            PrinterDevice::Serial { baud_rate, .. } => (*baud_rate, BluetoothPacing::DEFAULT.chunk_size),
+            PrinterDevice::Serial { baud_rate, .. } => {
+                (*baud_rate, BluetoothPacing::DEFAULT.chunk_size)
+            }
             PrinterDevice::Bluetooth { chunk_size, .. } => (profile.serial.baud_rate, *chunk_size),
-            PrinterDevice::Usb(_) => (profile.serial.baud_rate, BluetoothPacing::DEFAULT.chunk_size),
+            PrinterDevice::Usb(_) => (
+                profile.serial.baud_rate,
+                BluetoothPacing::DEFAULT.chunk_size,
+            ),
         };
         self.add_printer(PrinterChoice {
             kind: setup.device.kind(),
@@ -486,7 +660,9 @@ impl AppState {
     }
 
     pub fn set_print_after_sale(&self, on: bool) {
-        let Some(mut setup) = self.printer.setup.get_untracked() else { return };
+        let Some(mut setup) = self.printer.setup.get_untracked() else {
+            return;
+        };
         setup.print_after_sale = on;
         self.save_setup(Some(setup));
     }
@@ -537,7 +713,11 @@ impl AppState {
         }
         printer.busy.set_value(true);
         spawn_local(async move {
-            while let Some(job) = printer.queue.try_update_value(VecDeque::pop_front).flatten() {
+            while let Some(job) = printer
+                .queue
+                .try_update_value(VecDeque::pop_front)
+                .flatten()
+            {
                 match state.send(&job).await {
                     Ok(()) => {
                         printer.state.set(PrintState::Printed);
@@ -568,21 +748,34 @@ impl AppState {
     }
 
     async fn send(&self, job: &PrintJob) -> Result<(), PrintFailure> {
-        let setup = self.printer.setup.get_untracked().ok_or(PrintFailure::Transport(TransportError::NotFound))?;
+        let setup = self
+            .printer
+            .setup
+            .get_untracked()
+            .ok_or(PrintFailure::Transport(TransportError::NotFound))?;
         let link = match self.printer.link.get_value() {
             Some(link) => link,
             None => {
                 let link = reopen(&setup).await?;
                 self.keep_link(link);
-                self.printer.link.get_value().ok_or(PrintFailure::Transport(TransportError::Disconnected))?
+                self.printer
+                    .link
+                    .get_value()
+                    .ok_or(PrintFailure::Transport(TransportError::Disconnected))?
             }
         };
         check_status(&link).await?;
-        link.write(&job.bytes).await.map_err(PrintFailure::Transport)
+        link.write(&job.bytes)
+            .await
+            .map_err(PrintFailure::Transport)
     }
 
     async fn record_opening(&self, reason: DrawerReason) {
-        let opening = DrawerOpening { at_ms: js_sys::Date::now() as i64, by: self.device_code.get_untracked(), reason };
+        let opening = DrawerOpening {
+            at_ms: js_sys::Date::now() as i64,
+            by: self.device_code.get_untracked(),
+            reason,
+        };
         match self.storage().record_drawer_opening(opening.clone()).await {
             Ok(()) => self.printer.openings.update(|list| {
                 list.insert(0, opening);

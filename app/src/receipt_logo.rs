@@ -56,7 +56,11 @@ export function logo_preview(width, height, bits) {
 "#)]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn logo_pixels(input: &web_sys::HtmlInputElement, max_width: u32, max_height: u32) -> Result<js_sys::Promise, JsValue>;
+    fn logo_pixels(
+        input: &web_sys::HtmlInputElement,
+        max_width: u32,
+        max_height: u32,
+    ) -> Result<js_sys::Promise, JsValue>;
     fn logo_preview(width: u32, height: u32, bits: &[u8]) -> String;
 }
 
@@ -89,11 +93,18 @@ pub async fn from_input(input: &web_sys::HtmlInputElement) -> Result<Option<Stor
     if frame.is_null() || frame.is_undefined() {
         return Ok(None);
     }
-    let field = |name: &str| js_sys::Reflect::get(&frame, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let field = |name: &str| {
+        js_sys::Reflect::get(&frame, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    };
     let width = field("width").as_f64().unwrap_or(0.0) as u32;
     let height = field("height").as_f64().unwrap_or(0.0) as u32;
     let rgba = js_sys::Uint8Array::new(&field("data")).to_vec();
     let gray = gray_from_rgba(&rgba);
-    let bitmap = Bitmap::from_gray(&gray, width, height, Dither::suited_to(&gray)).map_err(|e| e.to_string())?;
-    Ok(StoreLogo::new(bitmap.width(), bitmap.height(), bitmap.bits().to_vec()))
+    let bitmap = Bitmap::from_gray(&gray, width, height, Dither::suited_to(&gray))
+        .map_err(|e| e.to_string())?;
+    Ok(StoreLogo::new(
+        bitmap.width(),
+        bitmap.height(),
+        bitmap.bits().to_vec(),
+    ))
 }

@@ -80,7 +80,11 @@ pub fn card_method(state: AppState, sale: &Sale) -> Result<Option<CardRefundMeth
     if sale.is_training() != settings.is_training() {
         // A real card is never paid back by the simulator, and a training "payment" never by a
         // real terminal.
-        return Err(if sale.is_training() { Msg::RefundTrainingOnRealTerminal } else { Msg::RefundRealOnTraining });
+        return Err(if sale.is_training() {
+            Msg::RefundTrainingOnRealTerminal
+        } else {
+            Msg::RefundRealOnTraining
+        });
     }
     if !settings.is_integrated() {
         return Ok(Some(CardRefundMethod::Standalone));
@@ -101,15 +105,30 @@ pub fn card_method(state: AppState, sale: &Sale) -> Result<Option<CardRefundMeth
 /// Does the next step of a refund: the card part if it is still owed, then the record.
 async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
     match record.card_method {
-        Some(method @ (CardRefundMethod::Reversal { .. } | CardRefundMethod::Refund)) if !record.card_done => {
+        Some(method @ (CardRefundMethod::Reversal { .. } | CardRefundMethod::Refund))
+            if !record.card_done =>
+        {
             let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
-            record.card_in_flight = Some(CardInFlight { amount: record.card, known_receipt_no });
+            record.card_in_flight = Some(CardInFlight {
+                amount: record.card,
+                known_receipt_no,
+            });
             // Durable before the terminal hears of it: from here on a reload asks, never resends.
-            let Some(record) = keep(state, record).await else { return };
+            let Some(record) = keep(state, record).await else {
+                return;
+            };
             let on = progress(state);
             let result = match method {
-                CardRefundMethod::Reversal { receipt_no } => terminal::terminal(state).reversal(record.id, Some(receipt_no), on).await,
-                _ => terminal::terminal(state).refund(record.id, record.card, on).await,
+                CardRefundMethod::Reversal { receipt_no } => {
+                    terminal::terminal(state)
+                        .reversal(record.id, Some(receipt_no), on)
+                        .await
+                }
+                _ => {
+                    terminal::terminal(state)
+                        .refund(record.id, record.card, on)
+                        .await
+                }
             };
             match result {
                 Ok(approved) => card_paid_back(state, sale, record, approved).await,
@@ -128,7 +147,9 @@ async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
 
 /// The cashier saw the bank's terminal pay the card part back.
 pub fn confirm_standalone(state: AppState, sale: Sale) {
-    let Some(mut record) = state.refunds.with_untracked(|r| r.get(&sale.id()).cloned()) else { return };
+    let Some(mut record) = state.refunds.with_untracked(|r| r.get(&sale.id()).cloned()) else {
+        return;
+    };
     if record.is_completed() || record.card_method != Some(CardRefundMethod::Standalone) {
         return;
     }
@@ -150,11 +171,24 @@ pub fn recover(state: AppState, sale: Sale, record: RefundRecord) {
     spawn_local(ask_terminal(state, sale, record, None));
 }
 
-async fn ask_terminal(state: AppState, sale: Sale, record: RefundRecord, failure: Option<TerminalError>) {
-    let Some(in_flight) = record.card_in_flight.clone() else { return finish(state, sale, record).await };
+async fn ask_terminal(
+    state: AppState,
+    sale: Sale,
+    record: RefundRecord,
+    failure: Option<TerminalError>,
+) {
+    let Some(in_flight) = record.card_in_flight.clone() else {
+        return finish(state, sale, record).await;
+    };
     state.refund_progress.set(Some(Progress::Recovering));
-    let result =
-        terminal::terminal(state).last_status(record.id, in_flight.amount, in_flight.known_receipt_no, progress(state)).await;
+    let result = terminal::terminal(state)
+        .last_status(
+            record.id,
+            in_flight.amount,
+            in_flight.known_receipt_no,
+            progress(state),
+        )
+        .await;
     match result {
         Ok(LastStatus::Approved(approved)) => card_paid_back(state, sale, record, approved).await,
         Ok(LastStatus::NotCharged) => not_paid_back(state, record, failure).await,
@@ -162,7 +196,9 @@ async fn ask_terminal(state: AppState, sale: Sale, record: RefundRecord, failure
             // Neither the refund's answer nor the question got through: it stays in flight, so
             // nothing is paid back twice; the cashier asks again once the terminal answers.
             state.refund_progress.set(None);
-            state.notice.set(Some(Notice::Error(Msg::RefundUnknownResult, Vec::new())));
+            state
+                .notice
+                .set(Some(Notice::Error(Msg::RefundUnknownResult, Vec::new())));
         }
     }
 }
@@ -173,7 +209,15 @@ async fn not_paid_back(state: AppState, mut record: RefundRecord, failure: Optio
     // A terminal refuses a reversal it cannot make (its day was closed, the payment is not in
     // its journal): the next try refunds the amount instead, so the sale is never stuck.
     let reversal_refused = matches!(record.card_method, Some(CardRefundMethod::Reversal { .. }))
-        && matches!(failure, Some(TerminalError::Declined | TerminalError::Card | TerminalError::NotSetUp | TerminalError::Fault(_)));
+        && matches!(
+            failure,
+            Some(
+                TerminalError::Declined
+                    | TerminalError::Card
+                    | TerminalError::NotSetUp
+                    | TerminalError::Fault(_)
+            )
+        );
     if reversal_refused {
         record.card_method = Some(CardRefundMethod::Refund);
     }
@@ -187,17 +231,29 @@ async fn not_paid_back(state: AppState, mut record: RefundRecord, failure: Optio
             return state.error(Msg::RefundDeclined);
         }
         // These say what to do in words that fit a refund as well as a payment.
-        Some(e @ (TerminalError::Busy | TerminalError::NotSetUp | TerminalError::NoPort)) => return state.error(e.msg()),
+        Some(e @ (TerminalError::Busy | TerminalError::NotSetUp | TerminalError::NoPort)) => {
+            return state.error(e.msg());
+        }
         Some(TerminalError::NoBank) => Msg::RefundWhyNoBank,
         Some(TerminalError::NotConnected | TerminalError::Standalone) => Msg::RefundWhyNotConnected,
-        Some(TerminalError::Timeout | TerminalError::Disconnected | TerminalError::Fault(_)) => Msg::RefundWhyNoAnswer,
+        Some(TerminalError::Timeout | TerminalError::Disconnected | TerminalError::Fault(_)) => {
+            Msg::RefundWhyNoAnswer
+        }
         None => Msg::RefundNotAtTerminal,
     };
     let lang = state.lang.get_untracked();
-    state.notice.set(Some(Notice::Error(Msg::RefundNotPaidBack, vec![("why", why.text(lang).to_string())])));
+    state.notice.set(Some(Notice::Error(
+        Msg::RefundNotPaidBack,
+        vec![("why", why.text(lang).to_string())],
+    )));
 }
 
-async fn card_paid_back(state: AppState, sale: Sale, mut record: RefundRecord, approved: TerminalApproval) {
+async fn card_paid_back(
+    state: AppState,
+    sale: Sale,
+    mut record: RefundRecord,
+    approved: TerminalApproval,
+) {
     if approved.receipt_no.is_some() {
         let mut settings = state.terminal.get_untracked();
         settings.last_receipt_no = approved.receipt_no;
@@ -207,7 +263,9 @@ async fn card_paid_back(state: AppState, sale: Sale, mut record: RefundRecord, a
     record.card_in_flight = None;
     record.card_done = true;
     // Kept before the refund is recorded: if recording fails, a retry never pays back again.
-    let Some(record) = keep(state, record).await else { return };
+    let Some(record) = keep(state, record).await else {
+        return;
+    };
     finish(state, sale, record).await;
 }
 
@@ -222,7 +280,10 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
         Some(engine) => sync::refund_recorder(engine),
         None => Box::new(|_: &Refund| Vec::new()),
     };
-    let result = state.storage().commit_refund(record, refund, record_docs).await;
+    let result = state
+        .storage()
+        .commit_refund(record, refund, record_docs)
+        .await;
     if let Some(engine) = &engine {
         sync::sale_committed(engine, result.is_ok());
     }
@@ -241,7 +302,11 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
             let lang = state.lang.get_untracked();
             let amount = crate::i18n::money(cash, currency, lang);
             state.notice.set(Some(Notice::Done(
-                if cash.is_zero() { Msg::RefundDone } else { Msg::RefundDoneHandBackCash },
+                if cash.is_zero() {
+                    Msg::RefundDone
+                } else {
+                    Msg::RefundDoneHandBackCash
+                },
                 vec![("receipt", done.receipt.clone()), ("cash", amount)],
             )));
         }
@@ -284,13 +349,21 @@ pub fn resume(state: AppState) {
             Ok(records) => records,
             Err(e) => return state.notice.set(Some(storage_notice(&e))),
         };
-        state.refunds.set(records.iter().map(|r| (r.sale_id, r.clone())).collect());
+        state
+            .refunds
+            .set(records.iter().map(|r| (r.sale_id, r.clone())).collect());
         for record in records.into_iter().filter(|r| !r.is_completed()) {
             // One the cashier had not sent yet (or that was declined) waits for them.
             if record.card_in_flight.is_none() && !record.card_done {
                 continue;
             }
-            let Ok(Some(sale)) = state.storage().find_by_receipt(record.receipt.clone()).await else { continue };
+            let Ok(Some(sale)) = state
+                .storage()
+                .find_by_receipt(record.receipt.clone())
+                .await
+            else {
+                continue;
+            };
             if record.card_in_flight.is_some() {
                 state.refund_progress.set(Some(Progress::Recovering));
                 ask_terminal(state, sale, record, None).await;

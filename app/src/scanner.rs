@@ -17,7 +17,9 @@ use crate::state::{AppState, Notice, Screen};
 /// Listens to key presses on the whole page. While a text field has focus the field gets the
 /// keys as usual (the search box adds a scanned code on Enter itself).
 pub fn listen(state: AppState) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let detector = Rc::new(RefCell::new(WedgeDetector::new(WedgeConfig::default())));
     let on_key = {
         let detector = detector.clone();
@@ -25,7 +27,9 @@ pub fn listen(state: AppState) {
             if ev.repeat() || ev.ctrl_key() || ev.alt_key() || ev.meta_key() || editing_text() {
                 return;
             }
-            let Some(key) = Key::from_dom(&ev.key()) else { return };
+            let Some(key) = Key::from_dom(&ev.key()) else {
+                return;
+            };
             // When the key was pressed, not when we got to it: a long task (building the
             // search index at start) delays handling, and a scan must not look like typing.
             let pressed = ev.time_stamp() as u64;
@@ -43,7 +47,9 @@ pub fn listen(state: AppState) {
 /// machine is busy, and judging at the deadline itself would split a scan whose next key is
 /// still on its way. Only scans without a suffix wait for this; Enter ends a scan at once.
 fn schedule_tick(state: AppState, detector: Rc<RefCell<WedgeDetector>>) {
-    let Some(deadline) = detector.borrow().deadline() else { return };
+    let Some(deadline) = detector.borrow().deadline() else {
+        return;
+    };
     let wait = deadline.saturating_sub(now()) + KEY_DELIVERY_SLACK_MS;
     set_timeout(
         move || {
@@ -59,7 +65,9 @@ const KEY_DELIVERY_SLACK_MS: u64 = 150;
 
 /// The clock of `Event.timeStamp` (milliseconds since the page's time origin).
 fn now() -> u64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now()) as u64
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now()) as u64
 }
 
 fn handle(state: AppState, outputs: Vec<WedgeOutput>) {
@@ -75,7 +83,9 @@ fn handle(state: AppState, outputs: Vec<WedgeOutput>) {
 pub fn scanned(state: AppState, code: &str) {
     if state.payment.with_untracked(Option::is_some) {
         // The total is being paid: adding to it now would change what the customer pays.
-        state.notice.set(Some(Notice::Error(Msg::ScanWhilePaying, Vec::new())));
+        state
+            .notice
+            .set(Some(Notice::Error(Msg::ScanWhilePaying, Vec::new())));
         return;
     }
     if state.last_sale.with_untracked(Option::is_some) {
@@ -89,9 +99,15 @@ pub fn scanned(state: AppState, code: &str) {
 }
 
 fn editing_text() -> bool {
-    let Some(active) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()) else {
+    let Some(active) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+    else {
         return false;
     };
     let tag = active.tag_name().to_ascii_lowercase();
-    tag == "input" || tag == "textarea" || tag == "select" || active.get_attribute("contenteditable").is_some()
+    tag == "input"
+        || tag == "textarea"
+        || tag == "select"
+        || active.get_attribute("contenteditable").is_some()
 }

@@ -9,12 +9,12 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::{
-    CardApproval, Catalog, Decimal, Discount, LineId, Payment, PriceConflict, Product, Sale, Store, TenderError, Ticket,
-    TicketError, Uuid,
+    CardApproval, Catalog, Decimal, Discount, LineId, Payment, PriceConflict, Product, Sale, Store,
+    TenderError, Ticket, TicketError, Uuid,
 };
 
-use crate::i18n::Msg;
 use crate::i18n::Lang;
+use crate::i18n::Msg;
 use crate::storage::{Membership, OpenTicket, PendingPayment, Storage, StorageError};
 use crate::sync::{self, SyncStatus};
 use crate::terminal::{Progress, TerminalSettings};
@@ -165,7 +165,10 @@ impl AppState {
         let state = *self;
         let latest: StoredValue<Option<OpenTicket>, LocalStorage> = StoredValue::new_local(None);
         Effect::new(move |first: Option<()>| {
-            let open = OpenTicket { ticket: state.ticket.get(), payment: state.payment.get() };
+            let open = OpenTicket {
+                ticket: state.ticket.get(),
+                payment: state.payment.get(),
+            };
             if first.is_none() {
                 return;
             }
@@ -177,7 +180,9 @@ impl AppState {
             request_animation_frame(move || {
                 set_timeout(
                     move || {
-                        let Some(open) = latest.try_update_value(Option::take).flatten() else { return };
+                        let Some(open) = latest.try_update_value(Option::take).flatten() else {
+                            return;
+                        };
                         let storage = state.storage.get_value();
                         spawn_local(async move {
                             if let Err(e) = storage.save_open_ticket(open).await {
@@ -198,7 +203,10 @@ impl AppState {
     /// Saves the open ticket and its payment now, for a step that must be durable before the
     /// next one (a card amount in flight before the terminal is asked).
     pub async fn save_open_ticket_now(&self) -> Result<(), StorageError> {
-        let open = OpenTicket { ticket: self.ticket.get_untracked(), payment: self.payment.get_untracked() };
+        let open = OpenTicket {
+            ticket: self.ticket.get_untracked(),
+            payment: self.payment.get_untracked(),
+        };
         self.storage.get_value().save_open_ticket(open).await
     }
 
@@ -215,7 +223,10 @@ impl AppState {
         let Some(tax) = catalog.tax_category(&product.tax_category) else {
             return self.ticket_error(TicketError::UnknownTaxCategory);
         };
-        let result = self.ticket.try_update(|t| t.add(product, tax, &[], Decimal::ONE)).expect("ticket signal alive");
+        let result = self
+            .ticket
+            .try_update(|t| t.add(product, tax, &[], Decimal::ONE))
+            .expect("ticket signal alive");
         match result {
             Ok(_) => self.notice.set(None),
             Err(e) => self.ticket_error(e),
@@ -231,7 +242,10 @@ impl AppState {
                 true
             }
             None => {
-                self.notice.set(Some(Notice::Error(Msg::NoProductWithCode, vec![("code", code.trim().to_string())])));
+                self.notice.set(Some(Notice::Error(
+                    Msg::NoProductWithCode,
+                    vec![("code", code.trim().to_string())],
+                )));
                 false
             }
         }
@@ -246,9 +260,21 @@ impl AppState {
 
     pub fn toggle_modifier(&self, line: LineId, modifier_id: &str) {
         let catalog = self.catalog.read_untracked();
-        let Some(modifier) = catalog.modifier(modifier_id).cloned() else { return };
-        let Some(product_id) = self.ticket.read_untracked().line(line).map(|l| l.product_id.clone()) else { return };
-        let offered = catalog.product(&product_id).map(|p| p.modifiers.clone()).unwrap_or_default();
+        let Some(modifier) = catalog.modifier(modifier_id).cloned() else {
+            return;
+        };
+        let Some(product_id) = self
+            .ticket
+            .read_untracked()
+            .line(line)
+            .map(|l| l.product_id.clone())
+        else {
+            return;
+        };
+        let offered = catalog
+            .product(&product_id)
+            .map(|p| p.modifiers.clone())
+            .unwrap_or_default();
         self.edit_ticket(|t| t.toggle_modifier(line, &modifier, &offered));
     }
 
@@ -277,17 +303,26 @@ impl AppState {
         // The card terminal's slip belongs to one payment only.
         self.terminal_print.set(Vec::new());
         let training = self.terminal.with_untracked(TerminalSettings::is_training);
-        self.payment.set(Some(PendingPayment { sale_id: Uuid::now_v7(), payment, training, card_in_flight: None }));
+        self.payment.set(Some(PendingPayment {
+            sale_id: Uuid::now_v7(),
+            payment,
+            training,
+            card_in_flight: None,
+        }));
         self.notice.set(None);
     }
 
     /// Closes the payment dialog; refused while tenders are recorded, because that money was taken.
     pub fn cancel_payment(&self) {
-        let card_open = self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
+        let card_open = self
+            .payment
+            .with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
         if card_open || self.card_progress.with_untracked(Option::is_some) {
             return self.error(Msg::TerminalStillOpen);
         }
-        let has_tenders = self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| !p.payment.tenders().is_empty()));
+        let has_tenders = self
+            .payment
+            .with_untracked(|p| p.as_ref().is_some_and(|p| !p.payment.tenders().is_empty()));
         if has_tenders {
             self.error(Msg::CannotCancelWithTenders);
         } else {
@@ -318,11 +353,17 @@ impl AppState {
         if self.saving.get_untracked() {
             return;
         }
-        let result = self.payment.try_update(|p| p.as_mut().map(|p| take(&mut p.payment))).flatten();
+        let result = self
+            .payment
+            .try_update(|p| p.as_mut().map(|p| take(&mut p.payment)))
+            .flatten();
         match result {
             Some(Ok(())) => {
                 self.notice.set(None);
-                if self.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid())) {
+                if self
+                    .payment
+                    .with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid()))
+                {
                     self.complete_sale();
                 }
             }
@@ -345,7 +386,9 @@ impl AppState {
     /// screen say it is paid; on failure the ticket and its tenders stay as they were, and a retry
     /// commits the same sale id, so it can never be kept twice.
     pub fn complete_sale(&self) {
-        let Some(pending) = self.payment.get_untracked() else { return };
+        let Some(pending) = self.payment.get_untracked() else {
+            return;
+        };
         if !pending.payment.is_paid() || self.saving.get_untracked() {
             return;
         }
@@ -394,7 +437,11 @@ impl AppState {
     pub fn load_sales(&self, more: bool) {
         let state = *self;
         let storage = self.storage.get_value();
-        let before = if more { self.recent_sales.with_untracked(|s| s.last().map(Sale::id)) } else { None };
+        let before = if more {
+            self.recent_sales.with_untracked(|s| s.last().map(Sale::id))
+        } else {
+            None
+        };
         spawn_local(async move {
             match storage.recent_sales(before, RECENT_SALES_PAGE).await {
                 Ok(page) => {
@@ -425,7 +472,10 @@ impl AppState {
         spawn_local(async move {
             match storage.find_by_receipt(receipt).await {
                 Ok(Some(sale)) => state.viewed_sale.set(Some(sale)),
-                Ok(None) => state.notice.set(Some(Notice::Error(Msg::NoSuchReceipt, vec![("number", query)]))),
+                Ok(None) => state.notice.set(Some(Notice::Error(
+                    Msg::NoSuchReceipt,
+                    vec![("number", query)],
+                ))),
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
@@ -447,12 +497,19 @@ impl AppState {
             if let Some(m) = self.membership.get_untracked() {
                 store.name = m.store_name;
             }
-            let result = sync::edit(&engine, &[pos_core::DocRole::Settings, pos_core::DocRole::Catalog], |docs| {
-                docs.set_store_profile(&store)?;
-                docs.replace_catalog(&catalog)
-            });
+            let result = sync::edit(
+                &engine,
+                &[pos_core::DocRole::Settings, pos_core::DocRole::Catalog],
+                |docs| {
+                    docs.set_store_profile(&store)?;
+                    docs.replace_catalog(&catalog)
+                },
+            );
             if let Err(e) = result {
-                return self.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
+                return self.notice.set(Some(Notice::Error(
+                    Msg::SaleFailed,
+                    vec![("reason", e.to_string())],
+                )));
             }
         }
         spawn_local(async move {
@@ -483,17 +540,31 @@ impl AppState {
 
     /// Changes a product's price in the store's catalog, for every device.
     pub fn set_price(&self, product: &str, price: Decimal) {
-        let Some(engine) = self.engine() else { return self.error(Msg::JoinStoreFirst) };
-        if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Catalog], |docs| docs.set_price(product, price)) {
-            self.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
+        let Some(engine) = self.engine() else {
+            return self.error(Msg::JoinStoreFirst);
+        };
+        if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Catalog], |docs| {
+            docs.set_price(product, price)
+        }) {
+            self.notice.set(Some(Notice::Error(
+                Msg::SaleFailed,
+                vec![("reason", e.to_string())],
+            )));
         }
     }
 
     /// Records a stock count of a product (the baseline of the current stock period).
     pub fn set_stock(&self, sku: &str, quantity: Decimal) {
-        let Some(engine) = self.engine() else { return self.error(Msg::JoinStoreFirst) };
-        if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Stock], |docs| docs.set_stock_baseline(sku, quantity)) {
-            self.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
+        let Some(engine) = self.engine() else {
+            return self.error(Msg::JoinStoreFirst);
+        };
+        if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Stock], |docs| {
+            docs.set_stock_baseline(sku, quantity)
+        }) {
+            self.notice.set(Some(Notice::Error(
+                Msg::SaleFailed,
+                vec![("reason", e.to_string())],
+            )));
         }
     }
 }

@@ -184,7 +184,13 @@ pub trait Storage {
     /// next receipt number and the removal of the open ticket. Resolves only once the transaction
     /// has committed. Committing the same sale id again returns the sale already kept.
     /// `record` adds the sale to the store's documents; its writes go into the same transaction.
-    fn commit_sale<'a>(&'a self, ticket: Ticket, payment: PendingPayment, at_ms: i64, record: RecordSale<'a>) -> StorageFuture<'a, Sale>;
+    fn commit_sale<'a>(
+        &'a self,
+        ticket: Ticket,
+        payment: PendingPayment,
+        at_ms: i64,
+        record: RecordSale<'a>,
+    ) -> StorageFuture<'a, Sale>;
     /// The newest sales first: `limit` of them, older than the sale `before` if given.
     fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>>;
     /// The sale with this receipt number, exactly as printed (`K7Q2-000042`).
@@ -214,6 +220,10 @@ pub trait Storage {
     /// Completes the refund: the record marked completed and `record_docs`'s writes to the
     /// store's documents, in one transaction with strict durability. Completing it again
     /// returns the record already completed.
-    fn commit_refund<'a>(&'a self, record: RefundRecord, refund: Refund, record_docs: RecordRefund<'a>)
-    -> StorageFuture<'a, RefundRecord>;
+    fn commit_refund<'a>(
+        &'a self,
+        record: RefundRecord,
+        refund: Refund,
+        record_docs: RecordRefund<'a>,
+    ) -> StorageFuture<'a, RefundRecord>;
 }

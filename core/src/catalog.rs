@@ -95,10 +95,16 @@ impl Catalog {
         self.products
             .iter()
             .find(|p| p.barcodes.iter().any(|b| b == code))
-            .or_else(|| self.products.iter().find(|p| p.sku.eq_ignore_ascii_case(code)))
+            .or_else(|| {
+                self.products
+                    .iter()
+                    .find(|p| p.sku.eq_ignore_ascii_case(code))
+            })
             .or_else(|| {
                 let gtin = gtin14(code)?;
-                self.products.iter().find(|p| p.barcodes.iter().any(|b| gtin14(b).as_ref() == Some(&gtin)))
+                self.products
+                    .iter()
+                    .find(|p| p.barcodes.iter().any(|b| gtin14(b).as_ref() == Some(&gtin)))
             })
     }
 
@@ -125,16 +131,27 @@ impl Catalog {
     pub fn validate(&self) -> Result<(), CatalogError> {
         for p in &self.products {
             if self.tax_category(&p.tax_category).is_none() {
-                return Err(CatalogError::UnknownTaxCategory { product: p.id.clone(), tax_category: p.tax_category.clone() });
+                return Err(CatalogError::UnknownTaxCategory {
+                    product: p.id.clone(),
+                    tax_category: p.tax_category.clone(),
+                });
             }
             if !self.categories.iter().any(|c| c.id == p.category) {
-                return Err(CatalogError::UnknownCategory { product: p.id.clone(), category: p.category.clone() });
+                return Err(CatalogError::UnknownCategory {
+                    product: p.id.clone(),
+                    category: p.category.clone(),
+                });
             }
             if let Some(m) = p.modifiers.iter().find(|m| self.modifier(m).is_none()) {
-                return Err(CatalogError::UnknownModifier { product: p.id.clone(), modifier: m.clone() });
+                return Err(CatalogError::UnknownModifier {
+                    product: p.id.clone(),
+                    modifier: m.clone(),
+                });
             }
             if p.price.is_sign_negative() {
-                return Err(CatalogError::NegativePrice { product: p.id.clone() });
+                return Err(CatalogError::NegativePrice {
+                    product: p.id.clone(),
+                });
             }
         }
         Ok(())
@@ -145,7 +162,8 @@ impl Catalog {
 /// item scanned as UPC-A and listed as EAN-13 has one key. Anything else is not a GTIN.
 pub(crate) fn gtin14(code: &str) -> Option<String> {
     let code = code.trim();
-    let is_gtin = matches!(code.len(), 8 | 12 | 13 | 14) && code.bytes().all(|b| b.is_ascii_digit());
+    let is_gtin =
+        matches!(code.len(), 8 | 12 | 13 | 14) && code.bytes().all(|b| b.is_ascii_digit());
     is_gtin.then(|| format!("{code:0>14}"))
 }
 
@@ -179,9 +197,21 @@ impl SearchIndex {
             }
         }
         SearchIndex {
-            names: catalog.products.iter().map(|p| p.name.to_lowercase()).collect(),
-            skus: catalog.products.iter().map(|p| p.sku.to_lowercase()).collect(),
-            barcodes: catalog.products.iter().map(|p| p.barcodes.iter().map(|b| b.to_lowercase()).collect()).collect(),
+            names: catalog
+                .products
+                .iter()
+                .map(|p| p.name.to_lowercase())
+                .collect(),
+            skus: catalog
+                .products
+                .iter()
+                .map(|p| p.sku.to_lowercase())
+                .collect(),
+            barcodes: catalog
+                .products
+                .iter()
+                .map(|p| p.barcodes.iter().map(|b| b.to_lowercase()).collect())
+                .collect(),
             codes,
             gtins,
         }
@@ -219,25 +249,50 @@ impl SearchIndex {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CatalogError {
-    UnknownTaxCategory { product: String, tax_category: String },
-    UnknownCategory { product: String, category: String },
-    UnknownModifier { product: String, modifier: String },
-    NegativePrice { product: String },
+    UnknownTaxCategory {
+        product: String,
+        tax_category: String,
+    },
+    UnknownCategory {
+        product: String,
+        category: String,
+    },
+    UnknownModifier {
+        product: String,
+        modifier: String,
+    },
+    NegativePrice {
+        product: String,
+    },
 }
 
 impl std::fmt::Display for CatalogError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CatalogError::UnknownTaxCategory { product, tax_category } => {
-                write!(f, "product {product} refers to the unknown tax category {tax_category}")
+            CatalogError::UnknownTaxCategory {
+                product,
+                tax_category,
+            } => {
+                write!(
+                    f,
+                    "product {product} refers to the unknown tax category {tax_category}"
+                )
             }
             CatalogError::UnknownCategory { product, category } => {
-                write!(f, "product {product} refers to the unknown category {category}")
+                write!(
+                    f,
+                    "product {product} refers to the unknown category {category}"
+                )
             }
             CatalogError::UnknownModifier { product, modifier } => {
-                write!(f, "product {product} refers to the unknown modifier {modifier}")
+                write!(
+                    f,
+                    "product {product} refers to the unknown modifier {modifier}"
+                )
             }
-            CatalogError::NegativePrice { product } => write!(f, "product {product} has a negative price"),
+            CatalogError::NegativePrice { product } => {
+                write!(f, "product {product} has a negative price")
+            }
         }
     }
 }
@@ -252,15 +307,39 @@ mod tests {
     fn the_index_finds_what_a_scan_finds() {
         let (_, catalog) = crate::demo::food_truck(false);
         let index = SearchIndex::new(&catalog);
-        for query in ["", "b", "bu", "burger", "BURGER", "ft-01", "2000000000183", "cola", "zzz", "ft-012"] {
-            let by_scan: Vec<&str> = catalog.search(query).iter().map(|p| p.id.as_str()).collect();
-            let by_index: Vec<&str> = index.search(query, None).iter().map(|&i| catalog.products[i].id.as_str()).collect();
+        for query in [
+            "",
+            "b",
+            "bu",
+            "burger",
+            "BURGER",
+            "ft-01",
+            "2000000000183",
+            "cola",
+            "zzz",
+            "ft-012",
+        ] {
+            let by_scan: Vec<&str> = catalog
+                .search(query)
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect();
+            let by_index: Vec<&str> = index
+                .search(query, None)
+                .iter()
+                .map(|&i| catalog.products[i].id.as_str())
+                .collect();
             assert_eq!(by_index, by_scan, "query {query:?}");
         }
         // Narrowing from a shorter query gives the same result as searching afresh.
         let b = index.search("b", None);
         assert_eq!(index.search("bur", Some(&b)), index.search("bur", None));
-        assert_eq!(index.by_code("2000000000183").map(|i| catalog.products[i].id.as_str()), Some("cola"));
+        assert_eq!(
+            index
+                .by_code("2000000000183")
+                .map(|i| catalog.products[i].id.as_str()),
+            Some("cola")
+        );
     }
 
     #[test]
@@ -268,14 +347,34 @@ mod tests {
         let (_, mut catalog) = crate::demo::food_truck(false);
         catalog.products[0].barcodes = vec!["0012345678905".into()];
         catalog.products[1].barcodes = vec!["036000291452".into()];
-        let (first, second) = (catalog.products[0].id.clone(), catalog.products[1].id.clone());
+        let (first, second) = (
+            catalog.products[0].id.clone(),
+            catalog.products[1].id.clone(),
+        );
         let index = SearchIndex::new(&catalog);
-        for (scanned, expected) in [("012345678905", &first), ("00012345678905", &first), ("0036000291452", &second)] {
-            assert_eq!(catalog.by_code(scanned).map(|p| &p.id), Some(expected), "{scanned}");
-            assert_eq!(index.by_code(scanned).map(|i| &catalog.products[i].id), Some(expected), "{scanned}");
+        for (scanned, expected) in [
+            ("012345678905", &first),
+            ("00012345678905", &first),
+            ("0036000291452", &second),
+        ] {
+            assert_eq!(
+                catalog.by_code(scanned).map(|p| &p.id),
+                Some(expected),
+                "{scanned}"
+            );
+            assert_eq!(
+                index.by_code(scanned).map(|i| &catalog.products[i].id),
+                Some(expected),
+                "{scanned}"
+            );
         }
         // Only the same digits with leading zeros are the same GTIN.
-        for other in ["12345678905", "112345678905", "0012345678906", "01234567890A"] {
+        for other in [
+            "12345678905",
+            "112345678905",
+            "0012345678906",
+            "01234567890A",
+        ] {
             assert_eq!(catalog.by_code(other), None, "{other}");
             assert_eq!(index.by_code(other), None, "{other}");
         }

@@ -29,21 +29,21 @@
 mod catalog;
 pub mod demo;
 mod docs;
-pub mod sync;
 mod money;
 mod sale;
 mod store;
+pub mod sync;
 mod tax;
 mod tender;
 mod ticket;
 
-pub use docs::{
-    Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocError, DocKind, DocumentId, Month,
-    MonthIndex, PriceConflict, Recorded, Refund, ReturnLine, SCHEMA_VERSION, SalesDay, SettingsDoc, SharedDocument,
-    StockPeriod, Void, sync_in_memory, DocChunk, DocRole, DocWrite, OPENING_STOCK_PERIOD, StoreDocs, chunk_prefix,
-    sync_state_key,
-};
 pub use catalog::{Catalog, CatalogError, Category, Modifier, Product, SearchIndex, Unit};
+pub use docs::{
+    Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocChunk, DocError, DocKind,
+    DocRole, DocWrite, DocumentId, Month, MonthIndex, OPENING_STOCK_PERIOD, PriceConflict,
+    Recorded, Refund, ReturnLine, SCHEMA_VERSION, SalesDay, SettingsDoc, SharedDocument,
+    StockPeriod, StoreDocs, Void, chunk_prefix, sync_in_memory, sync_state_key,
+};
 pub use money::{Currency, allocate, round_to_increment};
 pub use sale::{CompleteError, ReceiptNumber, RefundSplit, Sale};
 pub use store::{PricingRules, Store, StoreLogo};
@@ -51,8 +51,8 @@ pub use tax::{TaxBreakdown, TaxCategory, TaxPricing, TaxRounding};
 pub use tender::{CardApproval, Payment, Tender, TenderError, suggested_cash};
 pub use ticket::{Discount, LineId, LineTotals, Ticket, TicketError, TicketLine, Totals};
 
+/// Re-exported so the app, the server and tests name the same Automerge as the documents.
+pub use automerge;
 /// Re-exported so callers name the same `Decimal` and `Uuid` as core.
 pub use rust_decimal::Decimal;
 pub use uuid::Uuid;
-/// Re-exported so the app, the server and tests name the same Automerge as the documents.
-pub use automerge;

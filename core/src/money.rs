@@ -34,8 +34,8 @@ impl Currency {
 
     /// Rounds to the minor unit, half away from zero: the default rounding of a till.
     pub fn round(self, amount: Decimal) -> Decimal {
-        let mut rounded =
-            amount.round_dp_with_strategy(self.minor_unit(), RoundingStrategy::MidpointAwayFromZero);
+        let mut rounded = amount
+            .round_dp_with_strategy(self.minor_unit(), RoundingStrategy::MidpointAwayFromZero);
         rounded.rescale(self.minor_unit());
         rounded
     }
@@ -58,7 +58,9 @@ impl Currency {
     /// An amount given in minor units, back as a decimal in this currency.
     pub fn from_minor_units(self, minor: u64) -> Decimal {
         let mut amount = Decimal::from(minor);
-        amount.set_scale(self.minor_unit()).expect("minor unit within Decimal's scale");
+        amount
+            .set_scale(self.minor_unit())
+            .expect("minor unit within Decimal's scale");
         amount
     }
 
@@ -101,7 +103,8 @@ pub fn round_to_increment(amount: Decimal, increment: Decimal) -> Decimal {
     if increment <= Decimal::ZERO {
         return amount;
     }
-    let steps = (amount / increment).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    let steps =
+        (amount / increment).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
     let mut rounded = steps * increment;
     rounded.rescale(amount.scale().max(increment.scale()));
     rounded
@@ -139,7 +142,12 @@ pub fn allocate(total: Decimal, weights: &[Decimal], currency: Currency) -> Vec<
     // Hand the remaining minor units to the largest remainders; ties go to the earlier line so
     // the result is deterministic.
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| (exact[b] - parts[b]).abs().cmp(&(exact[a] - parts[a]).abs()).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        (exact[b] - parts[b])
+            .abs()
+            .cmp(&(exact[a] - parts[a]).abs())
+            .then(a.cmp(&b))
+    });
     let step = if left.is_sign_negative() { -unit } else { unit };
     let mut i = 0;
     while !left.is_zero() && !weights.is_empty() {

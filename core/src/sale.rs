@@ -48,9 +48,14 @@ pub struct Sale {
 pub enum CompleteError {
     EmptyTicket,
     /// Less has been tendered than the ticket comes to.
-    UnderTendered { remaining: Decimal },
+    UnderTendered {
+        remaining: Decimal,
+    },
     /// The payment was taken for another total; the ticket changed while paying.
-    TotalChanged { paid_for: Decimal, total: Decimal },
+    TotalChanged {
+        paid_for: Decimal,
+        total: Decimal,
+    },
 }
 
 impl fmt::Display for CompleteError {
@@ -59,7 +64,10 @@ impl fmt::Display for CompleteError {
             CompleteError::EmptyTicket => f.write_str("the ticket is empty"),
             CompleteError::UnderTendered { remaining } => write!(f, "{remaining} is still to pay"),
             CompleteError::TotalChanged { paid_for, total } => {
-                write!(f, "the payment was for {paid_for} but the ticket now comes to {total}")
+                write!(
+                    f,
+                    "the payment was for {paid_for} but the ticket now comes to {total}"
+                )
             }
         }
     }
@@ -82,10 +90,15 @@ impl Ticket {
         }
         let totals = self.totals();
         if payment.due() != totals.total {
-            return Err(CompleteError::TotalChanged { paid_for: payment.due(), total: totals.total });
+            return Err(CompleteError::TotalChanged {
+                paid_for: payment.due(),
+                total: totals.total,
+            });
         }
         if !payment.is_paid() {
-            return Err(CompleteError::UnderTendered { remaining: payment.remaining() });
+            return Err(CompleteError::UnderTendered {
+                remaining: payment.remaining(),
+            });
         }
         Ok(Sale {
             id,
@@ -158,7 +171,10 @@ impl Sale {
                 Tender::Cash { .. } => Decimal::ZERO,
             })
             .sum();
-        RefundSplit { card, cash: self.amount_paid() - card }
+        RefundSplit {
+            card,
+            cash: self.amount_paid() - card,
+        }
     }
 }
 

@@ -51,7 +51,11 @@ impl StoreLogo {
     /// A logo whose bits fill its size exactly; `None` otherwise.
     pub fn new(width: u32, height: u32, bits: Vec<u8>) -> Option<StoreLogo> {
         let expected = (width as usize).div_ceil(8) * height as usize;
-        (width > 0 && height > 0 && bits.len() == expected).then_some(StoreLogo { width, height, bits })
+        (width > 0 && height > 0 && bits.len() == expected).then_some(StoreLogo {
+            width,
+            height,
+            bits,
+        })
     }
 
     /// `<width>x<height>:<hex of the bits>`, the form the settings document keeps it in: one
@@ -71,7 +75,10 @@ impl StoreLogo {
         if hex.len() % 2 != 0 || !hex.is_ascii() {
             return None;
         }
-        let bits = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect::<Option<Vec<u8>>>()?;
+        let bits = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
         StoreLogo::new(width.parse().ok()?, height.parse().ok()?, bits)
     }
 }
@@ -85,9 +92,22 @@ mod logo_tests {
         let logo = StoreLogo::new(10, 2, vec![0xff, 0xc0, 0x81, 0x40]).unwrap();
         assert_eq!(logo.to_text(), "10x2:ffc08140");
         assert_eq!(StoreLogo::from_text(&logo.to_text()), Some(logo));
-        for bad in ["", "10x2", "10x2:ffc081", "10x2:ffc0814", "10x2:ffc08140aa", "0x2:", "10x2:zzc08140", "ax2:ffc08140"] {
+        for bad in [
+            "",
+            "10x2",
+            "10x2:ffc081",
+            "10x2:ffc0814",
+            "10x2:ffc08140aa",
+            "0x2:",
+            "10x2:zzc08140",
+            "ax2:ffc08140",
+        ] {
             assert_eq!(StoreLogo::from_text(bad), None, "{bad:?}");
         }
-        assert_eq!(StoreLogo::new(9, 1, vec![0; 1]), None, "9 dots need 2 bytes a row");
+        assert_eq!(
+            StoreLogo::new(9, 1, vec![0; 1]),
+            None,
+            "9 dots need 2 bytes a row"
+        );
     }
 }

@@ -92,9 +92,17 @@ pub(crate) fn compute_taxes(
             TaxPricing::Inclusive => (amount - tax, amount),
             TaxPricing::Exclusive => (amount, amount + tax),
         };
-        breakdown.push(TaxBreakdown { category: category.clone(), net, tax, gross });
+        breakdown.push(TaxBreakdown {
+            category: category.clone(),
+            net,
+            tax,
+            gross,
+        });
     }
-    TaxResult { line_taxes, breakdown }
+    TaxResult {
+        line_taxes,
+        breakdown,
+    }
 }
 
 #[cfg(test)]
@@ -103,14 +111,23 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn vat(id: &str, rate: Decimal) -> TaxCategory {
-        TaxCategory { id: id.into(), name: format!("VAT {rate} %"), rate }
+        TaxCategory {
+            id: id.into(),
+            name: format!("VAT {rate} %"),
+            rate,
+        }
     }
 
     #[test]
     fn inclusive_per_line_extracts_tax_from_each_line() {
         let std = vat("std", dec!(22));
         let lines = [(&std, dec!(1.22)), (&std, dec!(0.99))];
-        let r = compute_taxes(&lines, TaxPricing::Inclusive, TaxRounding::PerLine, Currency::RUB);
+        let r = compute_taxes(
+            &lines,
+            TaxPricing::Inclusive,
+            TaxRounding::PerLine,
+            Currency::RUB,
+        );
         // 0.99 * 22 / 122 = 0.1785... -> 0.18
         assert_eq!(r.line_taxes, vec![dec!(0.22), dec!(0.18)]);
         assert_eq!(r.breakdown[0].tax, dec!(0.40));
@@ -121,16 +138,39 @@ mod tests {
     fn per_receipt_rounding_can_differ_from_per_line() {
         let std = vat("std", dec!(19));
         let lines = [(&std, dec!(0.10)), (&std, dec!(0.10)), (&std, dec!(0.10))];
-        let per_line = compute_taxes(&lines, TaxPricing::Exclusive, TaxRounding::PerLine, Currency::EUR);
-        let per_receipt = compute_taxes(&lines, TaxPricing::Exclusive, TaxRounding::PerReceipt, Currency::EUR);
+        let per_line = compute_taxes(
+            &lines,
+            TaxPricing::Exclusive,
+            TaxRounding::PerLine,
+            Currency::EUR,
+        );
+        let per_receipt = compute_taxes(
+            &lines,
+            TaxPricing::Exclusive,
+            TaxRounding::PerReceipt,
+            Currency::EUR,
+        );
         assert_eq!(per_line.breakdown[0].tax, dec!(0.06)); // 3 x round(0.019)
         assert_eq!(per_receipt.breakdown[0].tax, dec!(0.06)); // round(0.057)
         let lines = [(&std, dec!(0.13)), (&std, dec!(0.13))];
-        let per_line = compute_taxes(&lines, TaxPricing::Exclusive, TaxRounding::PerLine, Currency::EUR);
-        let per_receipt = compute_taxes(&lines, TaxPricing::Exclusive, TaxRounding::PerReceipt, Currency::EUR);
+        let per_line = compute_taxes(
+            &lines,
+            TaxPricing::Exclusive,
+            TaxRounding::PerLine,
+            Currency::EUR,
+        );
+        let per_receipt = compute_taxes(
+            &lines,
+            TaxPricing::Exclusive,
+            TaxRounding::PerReceipt,
+            Currency::EUR,
+        );
         assert_eq!(per_line.breakdown[0].tax, dec!(0.04)); // 2 x round(0.0247)
         assert_eq!(per_receipt.breakdown[0].tax, dec!(0.05)); // round(0.0494)
-        assert_eq!(per_receipt.line_taxes.iter().copied().sum::<Decimal>(), dec!(0.05));
+        assert_eq!(
+            per_receipt.line_taxes.iter().copied().sum::<Decimal>(),
+            dec!(0.05)
+        );
     }
 
     #[test]
@@ -138,7 +178,12 @@ mod tests {
         let std = vat("std", dec!(20));
         let red = vat("red", dec!(10));
         let lines = [(&std, dec!(12.00)), (&red, dec!(11.00)), (&std, dec!(6.00))];
-        let r = compute_taxes(&lines, TaxPricing::Inclusive, TaxRounding::PerLine, Currency::EUR);
+        let r = compute_taxes(
+            &lines,
+            TaxPricing::Inclusive,
+            TaxRounding::PerLine,
+            Currency::EUR,
+        );
         assert_eq!(r.breakdown.len(), 2);
         assert_eq!(r.breakdown[0].category.id, "std");
         assert_eq!(r.breakdown[0].tax, dec!(3.00));

@@ -31,10 +31,14 @@ impl CardApproval {
     pub fn new(auth_code: &str, last_four: &str) -> Result<CardApproval, TenderError> {
         let auth_code = auth_code.trim();
         let last_four = last_four.trim();
-        if !auth_code.is_empty() && (auth_code.len() > 12 || !auth_code.chars().all(|c| c.is_ascii_alphanumeric())) {
+        if !auth_code.is_empty()
+            && (auth_code.len() > 12 || !auth_code.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
             return Err(TenderError::InvalidAuthCode);
         }
-        if !last_four.is_empty() && (last_four.len() != 4 || !last_four.chars().all(|c| c.is_ascii_digit())) {
+        if !last_four.is_empty()
+            && (last_four.len() != 4 || !last_four.chars().all(|c| c.is_ascii_digit()))
+        {
             return Err(TenderError::InvalidLastFour);
         }
         Ok(CardApproval {
@@ -47,7 +51,11 @@ impl CardApproval {
     }
 
     /// Adds what an integrated terminal reported about the payment.
-    pub fn with_terminal(mut self, terminal_id: Option<String>, trace_no: Option<String>) -> CardApproval {
+    pub fn with_terminal(
+        mut self,
+        terminal_id: Option<String>,
+        trace_no: Option<String>,
+    ) -> CardApproval {
         self.terminal_id = terminal_id;
         self.trace_no = trace_no;
         self
@@ -59,7 +67,10 @@ pub enum Tender {
     /// Cash handed over by the customer; any excess over what was due is given back as change.
     Cash { tendered: Decimal },
     /// A card payment approved on a standalone terminal for `amount`.
-    Card { amount: Decimal, approval: CardApproval },
+    Card {
+        amount: Decimal,
+        approval: CardApproval,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +89,9 @@ impl std::fmt::Display for TenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             TenderError::NonPositiveAmount => "the amount must be more than zero",
-            TenderError::CardExceedsRemaining => "a card cannot be charged more than what is left to pay",
+            TenderError::CardExceedsRemaining => {
+                "a card cannot be charged more than what is left to pay"
+            }
             TenderError::AlreadyPaid => "the ticket is already paid",
             TenderError::InvalidAuthCode => "the auth code is 1-12 letters or digits",
             TenderError::InvalidLastFour => "the last four are exactly four digits",
@@ -106,8 +119,16 @@ struct Settlement {
 
 impl Payment {
     pub fn new(due: Decimal, rules: PricingRules) -> Payment {
-        let settlement = due.is_zero().then_some(Settlement { change: Decimal::ZERO, cash_rounding: Decimal::ZERO });
-        Payment { due, rules, tenders: Vec::new(), settlement }
+        let settlement = due.is_zero().then_some(Settlement {
+            change: Decimal::ZERO,
+            cash_rounding: Decimal::ZERO,
+        });
+        Payment {
+            due,
+            rules,
+            tenders: Vec::new(),
+            settlement,
+        }
     }
 
     /// The ticket total this payment is for.
@@ -134,7 +155,11 @@ impl Payment {
 
     /// What is still to pay by card (no cash rounding).
     pub fn remaining(&self) -> Decimal {
-        if self.settlement.is_some() { Decimal::ZERO } else { self.due - self.applied() }
+        if self.settlement.is_some() {
+            Decimal::ZERO
+        } else {
+            self.due - self.applied()
+        }
     }
 
     /// What is still to pay in cash: the remainder rounded to the store's cash increment.
@@ -192,7 +217,10 @@ impl Payment {
             // The unrounded amount, or more but less than the rounded cash due (the cashier typed
             // what the ticket says): that pays it; what was given over the exact amount is the
             // cash rounding, never change, so no money is invented or lost.
-            self.settlement = Some(Settlement { change: Decimal::ZERO, cash_rounding: currency.round(tendered - remaining) });
+            self.settlement = Some(Settlement {
+                change: Decimal::ZERO,
+                cash_rounding: currency.round(tendered - remaining),
+            });
         }
         self.tenders.push(Tender::Cash { tendered });
         Ok(())
@@ -213,7 +241,10 @@ impl Payment {
         }
         self.tenders.push(Tender::Card { amount, approval });
         if amount == remaining {
-            self.settlement = Some(Settlement { change: Decimal::ZERO, cash_rounding: Decimal::ZERO });
+            self.settlement = Some(Settlement {
+                change: Decimal::ZERO,
+                cash_rounding: Decimal::ZERO,
+            });
         }
         Ok(())
     }
@@ -224,7 +255,10 @@ impl Payment {
         let tender = self.tenders.pop()?;
         self.settlement = None;
         if self.due.is_zero() {
-            self.settlement = Some(Settlement { change: Decimal::ZERO, cash_rounding: Decimal::ZERO });
+            self.settlement = Some(Settlement {
+                change: Decimal::ZERO,
+                cash_rounding: Decimal::ZERO,
+            });
         }
         Some(tender)
     }
@@ -240,7 +274,11 @@ pub fn suggested_cash(cash_due: Decimal, rules: &PricingRules, limit: usize) -> 
     for note in rules.currency.banknotes() {
         let note = Decimal::from(*note);
         let rounded_up = (cash_due / note).ceil() * note;
-        let mut amount = if rounded_up == cash_due { rounded_up + note } else { rounded_up };
+        let mut amount = if rounded_up == cash_due {
+            rounded_up + note
+        } else {
+            rounded_up
+        };
         amount.rescale(rules.currency.minor_unit());
         if !out.contains(&amount) {
             out.push(amount);

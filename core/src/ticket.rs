@@ -117,8 +117,12 @@ impl std::fmt::Display for TicketError {
         match self {
             TicketError::NoSuchLine(id) => write!(f, "line {id} is not on the ticket"),
             TicketError::InvalidQuantity => f.write_str("the quantity must be more than zero"),
-            TicketError::InvalidDiscount => f.write_str("a discount is 0-100 % or a positive amount"),
-            TicketError::ModifierNotOffered => f.write_str("this modifier is not offered with the product"),
+            TicketError::InvalidDiscount => {
+                f.write_str("a discount is 0-100 % or a positive amount")
+            }
+            TicketError::ModifierNotOffered => {
+                f.write_str("this modifier is not offered with the product")
+            }
             TicketError::UnknownTaxCategory => f.write_str("the product's tax category is missing"),
         }
     }
@@ -137,7 +141,12 @@ pub struct Ticket {
 
 impl Ticket {
     pub fn new(rules: PricingRules) -> Ticket {
-        Ticket { rules, lines: Vec::new(), order_discount: None, next_line_id: 1 }
+        Ticket {
+            rules,
+            lines: Vec::new(),
+            order_discount: None,
+            next_line_id: 1,
+        }
     }
 
     pub fn rules(&self) -> &PricingRules {
@@ -164,7 +173,13 @@ impl Ticket {
     pub fn item_count(&self) -> Decimal {
         self.lines
             .iter()
-            .map(|l| if l.unit == Unit::Piece { l.quantity } else { Decimal::ONE })
+            .map(|l| {
+                if l.unit == Unit::Piece {
+                    l.quantity
+                } else {
+                    Decimal::ONE
+                }
+            })
             .sum()
     }
 
@@ -239,12 +254,21 @@ impl Ticket {
     pub fn remove(&mut self, id: LineId) -> Result<(), TicketError> {
         let before = self.lines.len();
         self.lines.retain(|l| l.id != id);
-        if self.lines.len() == before { Err(TicketError::NoSuchLine(id)) } else { Ok(()) }
+        if self.lines.len() == before {
+            Err(TicketError::NoSuchLine(id))
+        } else {
+            Ok(())
+        }
     }
 
     /// Adds the modifier to the line, or takes it off if it is there. `offered` is the product's
     /// list of modifier ids, from the catalog.
-    pub fn toggle_modifier(&mut self, id: LineId, modifier: &Modifier, offered: &[String]) -> Result<(), TicketError> {
+    pub fn toggle_modifier(
+        &mut self,
+        id: LineId,
+        modifier: &Modifier,
+        offered: &[String],
+    ) -> Result<(), TicketError> {
         if !offered.contains(&modifier.id) {
             return Err(TicketError::ModifierNotOffered);
         }
@@ -257,7 +281,11 @@ impl Ticket {
         Ok(())
     }
 
-    pub fn set_line_discount(&mut self, id: LineId, discount: Option<Discount>) -> Result<(), TicketError> {
+    pub fn set_line_discount(
+        &mut self,
+        id: LineId,
+        discount: Option<Discount>,
+    ) -> Result<(), TicketError> {
         let discount = discount.map(Discount::validate).transpose()?;
         self.line_mut(id)?.discount = discount;
         Ok(())
@@ -276,22 +304,41 @@ impl Ticket {
 
     pub fn totals(&self) -> Totals {
         let currency = self.rules.currency;
-        let gross: Vec<Decimal> =
-            self.lines.iter().map(|l| currency.round(l.unit_price_with_modifiers() * l.quantity)).collect();
+        let gross: Vec<Decimal> = self
+            .lines
+            .iter()
+            .map(|l| currency.round(l.unit_price_with_modifiers() * l.quantity))
+            .collect();
         let line_discounts: Vec<Decimal> = self
             .lines
             .iter()
             .zip(&gross)
             .map(|(l, g)| l.discount.map_or(Decimal::ZERO, |d| d.on(*g, currency)))
             .collect();
-        let after_line: Vec<Decimal> = gross.iter().zip(&line_discounts).map(|(g, d)| g - d).collect();
+        let after_line: Vec<Decimal> = gross
+            .iter()
+            .zip(&line_discounts)
+            .map(|(g, d)| g - d)
+            .collect();
         let after_line_sum: Decimal = after_line.iter().copied().sum();
-        let order_discount = self.order_discount.map_or(Decimal::ZERO, |d| d.on(after_line_sum, currency));
+        let order_discount = self
+            .order_discount
+            .map_or(Decimal::ZERO, |d| d.on(after_line_sum, currency));
         let shares = allocate(order_discount, &after_line, currency);
         let amounts: Vec<Decimal> = after_line.iter().zip(&shares).map(|(a, s)| a - s).collect();
 
-        let taxed: Vec<(&TaxCategory, Decimal)> = self.lines.iter().map(|l| &l.tax).zip(amounts.iter().copied()).collect();
-        let taxes = compute_taxes(&taxed, self.rules.tax_pricing, self.rules.tax_rounding, currency);
+        let taxed: Vec<(&TaxCategory, Decimal)> = self
+            .lines
+            .iter()
+            .map(|l| &l.tax)
+            .zip(amounts.iter().copied())
+            .collect();
+        let taxes = compute_taxes(
+            &taxed,
+            self.rules.tax_pricing,
+            self.rules.tax_rounding,
+            currency,
+        );
         let tax: Decimal = taxes.breakdown.iter().map(|b| b.tax).sum();
         let amount_sum: Decimal = amounts.iter().copied().sum();
         let total = match self.rules.tax_pricing {
@@ -324,7 +371,10 @@ impl Ticket {
     }
 
     fn line_mut(&mut self, id: LineId) -> Result<&mut TicketLine, TicketError> {
-        self.lines.iter_mut().find(|l| l.id == id).ok_or(TicketError::NoSuchLine(id))
+        self.lines
+            .iter_mut()
+            .find(|l| l.id == id)
+            .ok_or(TicketError::NoSuchLine(id))
     }
 }
 

@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pos_core::automerge::{Change, sync};
 use pos_core::{
-    Actor, BusinessDay, CatalogDoc, Catalog, DocError, SharedDocument, DocumentId, MonthIndex, Payment, ReceiptNumber,
-    Recorded, Refund, ReturnLine, Sale, SalesDay, StockPeriod, Ticket, Unit, Uuid, Void, demo, sync_in_memory,
+    Actor, BusinessDay, Catalog, CatalogDoc, DocError, DocumentId, MonthIndex, Payment,
+    ReceiptNumber, Recorded, Refund, ReturnLine, Sale, SalesDay, SharedDocument, StockPeriod,
+    Ticket, Unit, Uuid, Void, demo, sync_in_memory,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -82,7 +83,12 @@ impl Shop {
             .map(|i| {
                 let actor = Actor::device(device_id(i));
                 let days = (0..n)
-                    .map(|j| (SalesDay::id(STORE, device_id(j), day()), SalesDay::new(STORE, device_id(j), day(), &actor)))
+                    .map(|j| {
+                        (
+                            SalesDay::id(STORE, device_id(j), day()),
+                            SalesDay::new(STORE, device_id(j), day(), &actor),
+                        )
+                    })
                     .collect();
                 Device {
                     id: device_id(i),
@@ -96,7 +102,11 @@ impl Shop {
                 }
             })
             .collect::<Vec<_>>();
-        let mut shop = Shop { devices, menu, expected: Expected::default() };
+        let mut shop = Shop {
+            devices,
+            menu,
+            expected: Expected::default(),
+        };
         for (k, p) in shop.menu.products.iter().enumerate() {
             let qty = Decimal::from(100 + k as i64);
             shop.devices[0].stock.set_baseline(&p.sku, qty).unwrap();
@@ -124,14 +134,32 @@ impl Shop {
         let mut ticket = Ticket::new(store.rules);
         ticket.add(product, tax, &[], quantity).unwrap();
         let mut payment = Payment::new(ticket.totals().total, store.rules);
-        payment.add_cash(ticket.totals().total + Decimal::from(10)).unwrap();
+        payment
+            .add_cash(ticket.totals().total + Decimal::from(10))
+            .unwrap();
         device.sequence += 1;
-        let receipt = ReceiptNumber { device_code: device.code.clone(), sequence: device.sequence };
-        let sale = ticket.complete(&payment, self.expected.id(), receipt, at_ms).unwrap();
+        let receipt = ReceiptNumber {
+            device_code: device.code.clone(),
+            sequence: device.sequence,
+        };
+        let sale = ticket
+            .complete(&payment, self.expected.id(), receipt, at_ms)
+            .unwrap();
 
         let own = SalesDay::id(STORE, device.id, day());
-        assert_eq!(device.days.get_mut(&own).unwrap().record_sale(&sale).unwrap(), Recorded::New);
-        assert_eq!(device.stock.record_sale_movements(&sale).unwrap(), Recorded::New);
+        assert_eq!(
+            device
+                .days
+                .get_mut(&own)
+                .unwrap()
+                .record_sale(&sale)
+                .unwrap(),
+            Recorded::New
+        );
+        assert_eq!(
+            device.stock.record_sale_movements(&sale).unwrap(),
+            Recorded::New
+        );
         self.expected.sales.insert(sale.id());
         *self.expected.sold.entry(product.sku.clone()).or_default() += quantity;
         device.last_sale = Some(sale);
@@ -140,19 +168,28 @@ impl Shop {
     /// Records the device's last sale again, as a retry after a crash would: nothing changes.
     fn retry(&mut self, d: usize) {
         let device = &mut self.devices[d];
-        let Some(sale) = device.last_sale.clone() else { return };
+        let Some(sale) = device.last_sale.clone() else {
+            return;
+        };
         let own = SalesDay::id(STORE, device.id, day());
         let doc = device.days.get_mut(&own).unwrap();
         let heads = doc.heads();
         assert_eq!(doc.record_sale(&sale).unwrap(), Recorded::AlreadyThere);
-        assert_eq!(device.stock.record_sale_movements(&sale).unwrap(), Recorded::AlreadyThere);
+        assert_eq!(
+            device.stock.record_sale_movements(&sale).unwrap(),
+            Recorded::AlreadyThere
+        );
         assert_eq!(doc.heads(), heads);
     }
 
     /// Refunds the first line of one of the sales this device has seen (its own or merged in).
     fn refund(&mut self, d: usize, pick: usize, at_ms: i64) {
         let device = &self.devices[d];
-        let known: Vec<Sale> = device.days.values().flat_map(|day| day.sales().unwrap()).collect();
+        let known: Vec<Sale> = device
+            .days
+            .values()
+            .flat_map(|day| day.sales().unwrap())
+            .collect();
         if known.is_empty() {
             return;
         }
@@ -174,9 +211,23 @@ impl Shop {
         };
         let device = &mut self.devices[d];
         let own = SalesDay::id(STORE, device.id, day());
-        assert_eq!(device.days.get_mut(&own).unwrap().record_refund(&refund).unwrap(), Recorded::New);
-        assert_eq!(device.stock.record_return_movements(&refund).unwrap(), Recorded::New);
-        assert_eq!(device.stock.record_return_movements(&refund).unwrap(), Recorded::AlreadyThere);
+        assert_eq!(
+            device
+                .days
+                .get_mut(&own)
+                .unwrap()
+                .record_refund(&refund)
+                .unwrap(),
+            Recorded::New
+        );
+        assert_eq!(
+            device.stock.record_return_movements(&refund).unwrap(),
+            Recorded::New
+        );
+        assert_eq!(
+            device.stock.record_return_movements(&refund).unwrap(),
+            Recorded::AlreadyThere
+        );
         *self.expected.returned.entry(line.sku.clone()).or_default() += line.quantity;
     }
 
@@ -184,16 +235,36 @@ impl Shop {
     fn void(&mut self, d: usize, pick: usize, at_ms: i64) {
         let device = &self.devices[d];
         let own = SalesDay::id(STORE, device.id, day());
-        let open: Vec<Sale> =
-            device.days[&own].sales().unwrap().into_iter().filter(|s| !self.expected.voided.contains(&s.id())).collect();
+        let open: Vec<Sale> = device.days[&own]
+            .sales()
+            .unwrap()
+            .into_iter()
+            .filter(|s| !self.expected.voided.contains(&s.id()))
+            .collect();
         if open.is_empty() {
             return;
         }
         let sale = open[pick % open.len()].clone();
-        let void = Void { id: self.expected.id(), sale_id: sale.id(), at_ms, reason: "wrong item".into() };
+        let void = Void {
+            id: self.expected.id(),
+            sale_id: sale.id(),
+            at_ms,
+            reason: "wrong item".into(),
+        };
         let device = &mut self.devices[d];
-        assert_eq!(device.days.get_mut(&own).unwrap().record_void(&void).unwrap(), Recorded::New);
-        assert_eq!(device.stock.record_void_movements(&void, &sale).unwrap(), Recorded::New);
+        assert_eq!(
+            device
+                .days
+                .get_mut(&own)
+                .unwrap()
+                .record_void(&void)
+                .unwrap(),
+            Recorded::New
+        );
+        assert_eq!(
+            device.stock.record_void_movements(&void, &sale).unwrap(),
+            Recorded::New
+        );
         self.expected.voided.insert(sale.id());
         for line in sale.lines() {
             *self.expected.returned.entry(line.sku.clone()).or_default() += line.quantity;
@@ -201,8 +272,13 @@ impl Shop {
     }
 
     fn set_price(&mut self, d: usize, product: usize, cents: u16) {
-        let id = self.menu.products[product % self.menu.products.len()].id.clone();
-        self.devices[d].catalog.set_price(&id, Decimal::new(i64::from(cents) + 100, 2)).unwrap();
+        let id = self.menu.products[product % self.menu.products.len()]
+            .id
+            .clone();
+        self.devices[d]
+            .catalog
+            .set_price(&id, Decimal::new(i64::from(cents) + 100, 2))
+            .unwrap();
     }
 
     /// Moves what `from` has to `to` for every document, in the way `how` says.
@@ -220,10 +296,31 @@ impl Shop {
                 }
             }
             How::Sync => {
-                sync_pair(&mut a.catalog, &mut a.sync, to, &mut b.catalog, &mut b.sync, from);
-                sync_pair(&mut a.stock, &mut a.sync, to, &mut b.stock, &mut b.sync, from);
+                sync_pair(
+                    &mut a.catalog,
+                    &mut a.sync,
+                    to,
+                    &mut b.catalog,
+                    &mut b.sync,
+                    from,
+                );
+                sync_pair(
+                    &mut a.stock,
+                    &mut a.sync,
+                    to,
+                    &mut b.stock,
+                    &mut b.sync,
+                    from,
+                );
                 for (id, doc) in a.days.iter_mut() {
-                    sync_pair(doc, &mut a.sync, to, b.days.get_mut(id).unwrap(), &mut b.sync, from);
+                    sync_pair(
+                        doc,
+                        &mut a.sync,
+                        to,
+                        b.days.get_mut(id).unwrap(),
+                        &mut b.sync,
+                        from,
+                    );
                 }
             }
             How::Partial(seed) => {
@@ -276,7 +373,11 @@ fn xorshift(state: &mut u64) -> u64 {
 }
 
 fn transfer_some<D: SharedDocument>(from: &mut D, to: &mut D, rng: &mut u64) {
-    let mut changes: Vec<Change> = from.changes(&[]).into_iter().filter(|_| xorshift(rng).is_multiple_of(2)).collect();
+    let mut changes: Vec<Change> = from
+        .changes(&[])
+        .into_iter()
+        .filter(|_| xorshift(rng).is_multiple_of(2))
+        .collect();
     for i in (1..changes.len()).rev() {
         let j = (xorshift(rng) % (i as u64 + 1)) as usize;
         changes.swap(i, j);
@@ -363,7 +464,11 @@ fn check_converged(shop: &mut Shop) {
     // Every sale exactly once, in its own device's document, with a unique receipt number.
     let all: Vec<&Sale> = first.sales.iter().flatten().collect();
     let ids: BTreeSet<Uuid> = all.iter().map(|s| s.id()).collect();
-    assert_eq!(all.len(), shop.expected.sales.len(), "a sale is missing or doubled");
+    assert_eq!(
+        all.len(),
+        shop.expected.sales.len(),
+        "a sale is missing or doubled"
+    );
     assert_eq!(ids, shop.expected.sales);
     let receipts: BTreeSet<String> = all.iter().map(|s| s.receipt_number().to_string()).collect();
     assert_eq!(receipts.len(), all.len(), "a receipt number is used twice");
@@ -376,8 +481,13 @@ fn check_converged(shop: &mut Shop) {
     // Stock = baseline - sold + returned (refunds and voids), for every SKU.
     let e = &shop.expected;
     for (sku, baseline) in &e.baseline {
-        let want = baseline - e.sold.get(sku).copied().unwrap_or_default() + e.returned.get(sku).copied().unwrap_or_default();
-        assert_eq!(first.levels.get(sku).copied().unwrap_or_default(), want, "stock of {sku}");
+        let want = baseline - e.sold.get(sku).copied().unwrap_or_default()
+            + e.returned.get(sku).copied().unwrap_or_default();
+        assert_eq!(
+            first.levels.get(sku).copied().unwrap_or_default(),
+            want,
+            "stock of {sku}"
+        );
     }
 
     // A price in conflict shows its deterministic winner, which is the price every device sells at.
@@ -397,16 +507,41 @@ fn check_converged(shop: &mut Shop) {
 
 #[derive(Clone, Debug)]
 enum Action {
-    Sell { device: usize, product: usize, quantity: u8 },
-    Retry { device: usize },
-    Refund { device: usize, pick: usize },
-    Void { device: usize, pick: usize },
-    SetPrice { device: usize, product: usize, cents: u16 },
-    Exchange { from: usize, to: usize, how: How },
+    Sell {
+        device: usize,
+        product: usize,
+        quantity: u8,
+    },
+    Retry {
+        device: usize,
+    },
+    Refund {
+        device: usize,
+        pick: usize,
+    },
+    Void {
+        device: usize,
+        pick: usize,
+    },
+    SetPrice {
+        device: usize,
+        product: usize,
+        cents: u16,
+    },
+    Exchange {
+        from: usize,
+        to: usize,
+        how: How,
+    },
 }
 
 fn how() -> impl Strategy<Value = How> {
-    prop_oneof![Just(How::Merge), Just(How::Sync), any::<u64>().prop_map(How::Partial), Just(How::Replay)]
+    prop_oneof![
+        Just(How::Merge),
+        Just(How::Sync),
+        any::<u64>().prop_map(How::Partial),
+        Just(How::Replay)
+    ]
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -425,11 +560,19 @@ fn run(n: usize, actions: &[Action], order: &[usize], hows: &[How]) -> Shop {
     for (t, a) in actions.iter().enumerate() {
         let at_ms = 1_764_400_000_000 + t as i64 * 1000;
         match *a {
-            Action::Sell { device, product, quantity } => shop.sell(device % n, product, quantity, at_ms),
+            Action::Sell {
+                device,
+                product,
+                quantity,
+            } => shop.sell(device % n, product, quantity, at_ms),
             Action::Retry { device } => shop.retry(device % n),
             Action::Refund { device, pick } => shop.refund(device % n, pick, at_ms),
             Action::Void { device, pick } => shop.void(device % n, pick, at_ms),
-            Action::SetPrice { device, product, cents } => shop.set_price(device % n, product, cents),
+            Action::SetPrice {
+                device,
+                product,
+                cents,
+            } => shop.set_price(device % n, product, cents),
             Action::Exchange { from, to, how } => shop.exchange(from % n, to % n, how),
         }
     }
@@ -462,8 +605,14 @@ fn two_devices() -> Shop {
 fn two_managers_changing_one_price_at_once_see_the_same_price() {
     for (first, second) in [(0, 1), (1, 0)] {
         let mut shop = two_devices();
-        shop.devices[0].catalog.set_price("fries", Decimal::new(399, 2)).unwrap();
-        shop.devices[1].catalog.set_price("fries", Decimal::new(425, 2)).unwrap();
+        shop.devices[0]
+            .catalog
+            .set_price("fries", Decimal::new(399, 2))
+            .unwrap();
+        shop.devices[1]
+            .catalog
+            .set_price("fries", Decimal::new(425, 2))
+            .unwrap();
         shop.exchange(first, second, How::Merge);
         shop.exchange(second, first, How::Sync);
         let a = shop.devices[0].catalog.price_conflicts().unwrap();
@@ -476,28 +625,52 @@ fn two_managers_changing_one_price_at_once_see_the_same_price() {
         assert_eq!(values, [Decimal::new(399, 2), Decimal::new(425, 2)]);
         // Same counter on both sides, so the higher actor id (device 1) wins, whatever the order.
         assert_eq!(a[0].winner, Decimal::new(425, 2));
-        assert_eq!(shop.devices[0].catalog.price("fries").unwrap(), Some(Decimal::new(425, 2)));
+        assert_eq!(
+            shop.devices[0].catalog.price("fries").unwrap(),
+            Some(Decimal::new(425, 2))
+        );
 
         // A manager settles it; the conflict is gone everywhere.
-        shop.devices[0].catalog.set_price("fries", Decimal::new(399, 2)).unwrap();
+        shop.devices[0]
+            .catalog
+            .set_price("fries", Decimal::new(399, 2))
+            .unwrap();
         shop.exchange(0, 1, How::Sync);
-        assert!(shop.devices[1].catalog.price_conflicts().unwrap().is_empty());
-        assert_eq!(shop.devices[1].catalog.price("fries").unwrap(), Some(Decimal::new(399, 2)));
+        assert!(
+            shop.devices[1]
+                .catalog
+                .price_conflicts()
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            shop.devices[1].catalog.price("fries").unwrap(),
+            Some(Decimal::new(399, 2))
+        );
     }
 }
 
 #[test]
 fn concurrent_edits_of_different_products_both_stay() {
     let mut shop = two_devices();
-    shop.devices[0].catalog.set_price("fries", Decimal::new(399, 2)).unwrap();
+    shop.devices[0]
+        .catalog
+        .set_price("fries", Decimal::new(399, 2))
+        .unwrap();
     let mut cola = shop.devices[1].catalog.product("cola").unwrap().unwrap();
     cola.name = "Cola 0.5 l".into();
     shop.devices[1].catalog.put_product(&cola).unwrap();
     shop.exchange(0, 1, How::Merge);
     shop.exchange(1, 0, How::Merge);
     for d in &shop.devices {
-        assert_eq!(d.catalog.price("fries").unwrap(), Some(Decimal::new(399, 2)));
-        assert_eq!(d.catalog.product("cola").unwrap().unwrap().name, "Cola 0.5 l");
+        assert_eq!(
+            d.catalog.price("fries").unwrap(),
+            Some(Decimal::new(399, 2))
+        );
+        assert_eq!(
+            d.catalog.product("cola").unwrap().unwrap().name,
+            "Cola 0.5 l"
+        );
         assert!(d.catalog.price_conflicts().unwrap().is_empty());
     }
 }
@@ -509,21 +682,56 @@ fn a_sale_recorded_twice_is_kept_once_and_only_its_device_writes_the_day() {
     shop.retry(0);
     let sale = shop.devices[0].last_sale.clone().unwrap();
     let own = SalesDay::id(STORE, device_id(0), day());
-    assert_eq!(shop.devices[0].days[&own].sales().unwrap(), vec![sale.clone()]);
-    assert_eq!(shop.devices[0].days[&own].sale(sale.id()).unwrap(), Some(sale.clone()));
+    assert_eq!(
+        shop.devices[0].days[&own].sales().unwrap(),
+        vec![sale.clone()]
+    );
+    assert_eq!(
+        shop.devices[0].days[&own].sale(sale.id()).unwrap(),
+        Some(sale.clone())
+    );
 
     // Device 1 holds a replica of device 0's day, but may not write it.
-    let err = shop.devices[1].days.get_mut(&own).unwrap().record_sale(&sale).unwrap_err();
+    let err = shop.devices[1]
+        .days
+        .get_mut(&own)
+        .unwrap()
+        .record_sale(&sale)
+        .unwrap_err();
     assert!(matches!(err, DocError::NotOwner { .. }), "{err}");
-    let void = Void { id: Uuid::from_u128(9), sale_id: sale.id(), at_ms: 2_000, reason: "wrong item".into() };
-    assert!(shop.devices[1].days.get_mut(&own).unwrap().record_void(&void).is_err());
+    let void = Void {
+        id: Uuid::from_u128(9),
+        sale_id: sale.id(),
+        at_ms: 2_000,
+        reason: "wrong item".into(),
+    };
+    assert!(
+        shop.devices[1]
+            .days
+            .get_mut(&own)
+            .unwrap()
+            .record_void(&void)
+            .is_err()
+    );
 
     // The owner voids it: once in the day, once in the stock.
     let d0 = &mut shop.devices[0];
-    assert_eq!(d0.days.get_mut(&own).unwrap().record_void(&void).unwrap(), Recorded::New);
-    assert_eq!(d0.days.get_mut(&own).unwrap().record_void(&void).unwrap(), Recorded::AlreadyThere);
-    assert_eq!(d0.stock.record_void_movements(&void, &sale).unwrap(), Recorded::New);
-    assert_eq!(d0.stock.record_void_movements(&void, &sale).unwrap(), Recorded::AlreadyThere);
+    assert_eq!(
+        d0.days.get_mut(&own).unwrap().record_void(&void).unwrap(),
+        Recorded::New
+    );
+    assert_eq!(
+        d0.days.get_mut(&own).unwrap().record_void(&void).unwrap(),
+        Recorded::AlreadyThere
+    );
+    assert_eq!(
+        d0.stock.record_void_movements(&void, &sale).unwrap(),
+        Recorded::New
+    );
+    assert_eq!(
+        d0.stock.record_void_movements(&void, &sale).unwrap(),
+        Recorded::AlreadyThere
+    );
     let sku = &sale.lines()[0].sku;
     assert_eq!(d0.stock.level(sku).unwrap(), shop.expected.baseline[sku]);
 }
@@ -536,7 +744,12 @@ fn a_receipt_number_is_never_used_for_two_sales() {
     // Another sale that claims the same number (a device that lost its counter).
     shop.devices[0].sequence -= 1;
     shop.sell_expecting_error(0);
-    assert_eq!(shop.devices[0].days[&SalesDay::id(STORE, device_id(0), day())].sales().unwrap(), vec![sale]);
+    assert_eq!(
+        shop.devices[0].days[&SalesDay::id(STORE, device_id(0), day())]
+            .sales()
+            .unwrap(),
+        vec![sale]
+    );
 }
 
 /// One demo product sold for cash under the device's next receipt number.
@@ -544,12 +757,24 @@ fn next_cash_sale(device: &mut Device, id: u128, at_ms: i64) -> Sale {
     let (store, menu) = demo::food_truck(false);
     let product = &menu.products[1];
     let mut ticket = Ticket::new(store.rules);
-    ticket.add(product, menu.tax_category(&product.tax_category).unwrap(), &[], Decimal::ONE).unwrap();
+    ticket
+        .add(
+            product,
+            menu.tax_category(&product.tax_category).unwrap(),
+            &[],
+            Decimal::ONE,
+        )
+        .unwrap();
     let mut payment = Payment::new(ticket.totals().total, store.rules);
     payment.add_cash(ticket.totals().total).unwrap();
     device.sequence += 1;
-    let receipt = ReceiptNumber { device_code: device.code.clone(), sequence: device.sequence };
-    ticket.complete(&payment, Uuid::from_u128(id), receipt, at_ms).unwrap()
+    let receipt = ReceiptNumber {
+        device_code: device.code.clone(),
+        sequence: device.sequence,
+    };
+    ticket
+        .complete(&payment, Uuid::from_u128(id), receipt, at_ms)
+        .unwrap()
 }
 
 impl Shop {
@@ -557,7 +782,12 @@ impl Shop {
         let device = &mut self.devices[d];
         let sale = next_cash_sale(device, 77, 2_000);
         let own = SalesDay::id(STORE, device.id, day());
-        let err = device.days.get_mut(&own).unwrap().record_sale(&sale).unwrap_err();
+        let err = device
+            .days
+            .get_mut(&own)
+            .unwrap()
+            .record_sale(&sale)
+            .unwrap_err();
         assert!(matches!(err, DocError::ReceiptNumberReused { .. }), "{err}");
     }
 }

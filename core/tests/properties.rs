@@ -1,8 +1,8 @@
 //! Properties that hold for any ticket, any sequence of edits and any sequence of tenders.
 
 use pos_core::{
-    CardApproval, CompleteError, Currency, Discount, Payment, PricingRules, Product, ReceiptNumber, TaxCategory, TaxPricing,
-    TaxRounding, Ticket, Unit,
+    CardApproval, CompleteError, Currency, Discount, Payment, PricingRules, Product, ReceiptNumber,
+    TaxCategory, TaxPricing, TaxRounding, Ticket, Unit,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -15,7 +15,12 @@ fn rules() -> impl Strategy<Value = PricingRules> {
     (
         prop_oneof![Just(TaxPricing::Inclusive), Just(TaxPricing::Exclusive)],
         prop_oneof![Just(TaxRounding::PerLine), Just(TaxRounding::PerReceipt)],
-        prop_oneof![Just(Decimal::ZERO), Just(Decimal::new(5, 2)), Just(Decimal::new(10, 2)), Just(Decimal::ONE)],
+        prop_oneof![
+            Just(Decimal::ZERO),
+            Just(Decimal::new(5, 2)),
+            Just(Decimal::new(10, 2)),
+            Just(Decimal::ONE)
+        ],
     )
         .prop_map(|(tax_pricing, tax_rounding, cash_increment)| PricingRules {
             currency: Currency::EUR,
@@ -62,7 +67,11 @@ fn catalog(prices: &[Decimal]) -> Vec<(Product, TaxCategory)> {
         .enumerate()
         .map(|(i, price)| {
             let rate = Decimal::from(RATES[i % RATES.len()]);
-            let tax = TaxCategory { id: format!("r{rate}"), name: format!("{rate} %"), rate };
+            let tax = TaxCategory {
+                id: format!("r{rate}"),
+                name: format!("{rate} %"),
+                rate,
+            };
             let product = Product {
                 id: format!("p{i}"),
                 name: format!("Product {i}"),
@@ -81,7 +90,12 @@ fn catalog(prices: &[Decimal]) -> Vec<(Product, TaxCategory)> {
 }
 
 fn apply(ticket: &mut Ticket, products: &[(Product, TaxCategory)], edit: &Edit) {
-    let line_id = |ticket: &Ticket, i: usize| ticket.lines().get(i % ticket.lines().len().max(1)).map(|l| l.id);
+    let line_id = |ticket: &Ticket, i: usize| {
+        ticket
+            .lines()
+            .get(i % ticket.lines().len().max(1))
+            .map(|l| l.id)
+    };
     match edit {
         Edit::Add { product, quantity } => {
             let (p, t) = &products[product % products.len()];
@@ -116,8 +130,14 @@ fn apply(ticket: &mut Ticket, products: &[(Product, TaxCategory)], edit: &Edit) 
 fn rebuilt(ticket: &Ticket, products: &[(Product, TaxCategory)]) -> Ticket {
     let mut fresh = Ticket::new(*ticket.rules());
     for (k, line) in ticket.lines().iter().enumerate() {
-        let (p, t) = products.iter().find(|(p, _)| p.id == line.product_id).unwrap();
-        let p = Product { id: format!("{}#{k}", p.id), ..p.clone() };
+        let (p, t) = products
+            .iter()
+            .find(|(p, _)| p.id == line.product_id)
+            .unwrap();
+        let p = Product {
+            id: format!("{}#{k}", p.id),
+            ..p.clone()
+        };
         let id = fresh.add(&p, t, &[], line.quantity).unwrap();
         fresh.set_line_discount(id, line.discount).unwrap();
     }

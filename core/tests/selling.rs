@@ -2,14 +2,20 @@
 //! tests state what a cashier does and what the customer pays.
 
 use pos_core::{
-    CardApproval, CompleteError, Currency, Discount, Modifier, Payment, PricingRules, Product, ReceiptNumber, TaxCategory,
-    TaxPricing, TaxRounding, Ticket, TicketError, Unit, demo, suggested_cash,
+    CardApproval, CompleteError, Currency, Discount, Modifier, Payment, PricingRules, Product,
+    ReceiptNumber, TaxCategory, TaxPricing, TaxRounding, Ticket, TicketError, Unit, demo,
+    suggested_cash,
 };
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 fn rules(pricing: TaxPricing, rounding: TaxRounding) -> PricingRules {
-    PricingRules { currency: Currency::EUR, tax_pricing: pricing, tax_rounding: rounding, cash_increment: Decimal::ZERO }
+    PricingRules {
+        currency: Currency::EUR,
+        tax_pricing: pricing,
+        tax_rounding: rounding,
+        cash_increment: Decimal::ZERO,
+    }
 }
 
 fn product(id: &str, price: Decimal, tax: &TaxCategory) -> Product {
@@ -35,8 +41,14 @@ fn sell(
 ) -> Ticket {
     let mut ticket = Ticket::new(rules);
     for (i, (price, qty, rate, discount)) in lines.iter().enumerate() {
-        let tax = TaxCategory { id: format!("r{rate}"), name: format!("{rate} %"), rate: *rate };
-        let id = ticket.add(&product(&format!("p{i}"), *price, &tax), &tax, &[], *qty).unwrap();
+        let tax = TaxCategory {
+            id: format!("r{rate}"),
+            name: format!("{rate} %"),
+            rate: *rate,
+        };
+        let id = ticket
+            .add(&product(&format!("p{i}"), *price, &tax), &tax, &[], *qty)
+            .unwrap();
         ticket.set_line_discount(id, *discount).unwrap();
     }
     ticket.set_order_discount(order_discount).unwrap();
@@ -49,7 +61,14 @@ fn three_items_for_cash_with_change() {
     let mut ticket = Ticket::new(store.rules);
     for id in ["classic-burger", "fries", "cola"] {
         let p = catalog.product(id).unwrap();
-        ticket.add(p, catalog.tax_category(&p.tax_category).unwrap(), &[], Decimal::ONE).unwrap();
+        ticket
+            .add(
+                p,
+                catalog.tax_category(&p.tax_category).unwrap(),
+                &[],
+                Decimal::ONE,
+            )
+            .unwrap();
     }
     let totals = ticket.totals();
     assert_eq!(totals.total, dec!(14.50));
@@ -64,23 +83,43 @@ fn three_items_for_cash_with_change() {
 
 #[test]
 fn same_product_adds_up_on_one_line_but_modifiers_make_a_new_line() {
-    let tax = TaxCategory { id: "t".into(), name: "t".into(), rate: dec!(10) };
-    let extra = Modifier { id: "extra".into(), name: "Extra".into(), price: dec!(1.00) };
+    let tax = TaxCategory {
+        id: "t".into(),
+        name: "t".into(),
+        rate: dec!(10),
+    };
+    let extra = Modifier {
+        id: "extra".into(),
+        name: "Extra".into(),
+        price: dec!(1.00),
+    };
     let p = product("burger", dec!(8.50), &tax);
     let mut ticket = Ticket::new(rules(TaxPricing::Inclusive, TaxRounding::PerLine));
     let a = ticket.add(&p, &tax, &[], Decimal::ONE).unwrap();
     let b = ticket.add(&p, &tax, &[], Decimal::ONE).unwrap();
     assert_eq!(a, b);
-    let c = ticket.add(&p, &tax, std::slice::from_ref(&extra), Decimal::ONE).unwrap();
+    let c = ticket
+        .add(&p, &tax, std::slice::from_ref(&extra), Decimal::ONE)
+        .unwrap();
     assert_ne!(a, c);
     assert_eq!(ticket.totals().total, dec!(26.50));
     ticket.toggle_modifier(c, &extra, &p.modifiers).unwrap();
     assert_eq!(ticket.totals().total, dec!(25.50));
     ticket.decrement(a).unwrap();
     ticket.decrement(a).unwrap();
-    assert!(ticket.line(a).is_none(), "a line decremented to zero is removed");
-    assert_eq!(ticket.set_quantity(c, dec!(0)), Err(TicketError::InvalidQuantity));
-    assert_eq!(ticket.set_quantity(c, dec!(1.5)), Err(TicketError::InvalidQuantity), "pieces are whole");
+    assert!(
+        ticket.line(a).is_none(),
+        "a line decremented to zero is removed"
+    );
+    assert_eq!(
+        ticket.set_quantity(c, dec!(0)),
+        Err(TicketError::InvalidQuantity)
+    );
+    assert_eq!(
+        ticket.set_quantity(c, dec!(1.5)),
+        Err(TicketError::InvalidQuantity),
+        "pieces are whole"
+    );
 }
 
 #[test]
@@ -88,7 +127,15 @@ fn line_and_order_discounts() {
     let r = rules(TaxPricing::Inclusive, TaxRounding::PerLine);
     let ticket = sell(
         r,
-        &[(dec!(10.00), dec!(2), dec!(20), Some(Discount::Percent(dec!(10)))), (dec!(5.00), dec!(1), dec!(10), None)],
+        &[
+            (
+                dec!(10.00),
+                dec!(2),
+                dec!(20),
+                Some(Discount::Percent(dec!(10))),
+            ),
+            (dec!(5.00), dec!(1), dec!(10), None),
+        ],
         Some(Discount::Amount(dec!(3.00))),
     );
     let t = ticket.totals();
@@ -97,10 +144,22 @@ fn line_and_order_discounts() {
     assert_eq!(t.order_discount, dec!(3.00));
     assert_eq!(t.total, dec!(20.00));
     // the order discount is shared 18:5 between the lines
-    assert_eq!(t.lines[0].order_discount_share + t.lines[1].order_discount_share, dec!(3.00));
+    assert_eq!(
+        t.lines[0].order_discount_share + t.lines[1].order_discount_share,
+        dec!(3.00)
+    );
     assert_eq!(t.lines[0].order_discount_share, dec!(2.35));
     // a discount larger than the ticket takes it to zero, never below
-    let free = sell(r, &[(dec!(4.00), dec!(1), dec!(20), Some(Discount::Amount(dec!(9))))], None);
+    let free = sell(
+        r,
+        &[(
+            dec!(4.00),
+            dec!(1),
+            dec!(20),
+            Some(Discount::Amount(dec!(9))),
+        )],
+        None,
+    );
     assert_eq!(free.totals().total, dec!(0.00));
     assert_eq!(
         Ticket::new(r).set_order_discount(Some(Discount::Percent(dec!(101)))),
@@ -110,8 +169,12 @@ fn line_and_order_discounts() {
 
 #[test]
 fn exclusive_pricing_adds_tax_on_top() {
-    let t = sell(rules(TaxPricing::Exclusive, TaxRounding::PerReceipt), &[(dec!(10.00), dec!(3), dec!(7), None)], None)
-        .totals();
+    let t = sell(
+        rules(TaxPricing::Exclusive, TaxRounding::PerReceipt),
+        &[(dec!(10.00), dec!(3), dec!(7), None)],
+        None,
+    )
+    .totals();
     assert_eq!(t.tax, dec!(2.10));
     assert_eq!(t.total, dec!(32.10));
     assert_eq!(t.taxes[0].net, dec!(30.00));
@@ -123,7 +186,14 @@ fn weighed_goods_take_three_decimals() {
     let (store, catalog) = demo::food_truck(false);
     let nuts = catalog.product("candied-nuts").unwrap();
     let mut ticket = Ticket::new(store.rules);
-    ticket.add(nuts, catalog.tax_category("food").unwrap(), &[], dec!(0.345)).unwrap();
+    ticket
+        .add(
+            nuts,
+            catalog.tax_category("food").unwrap(),
+            &[],
+            dec!(0.345),
+        )
+        .unwrap();
     assert_eq!(ticket.totals().total, dec!(8.28)); // 24.00 x 0.345 = 8.28
 }
 
@@ -134,19 +204,40 @@ fn split_payment_cash_then_card() {
     let mut payment = Payment::new(ticket.totals().total, r);
     payment.add_cash(dec!(10)).unwrap();
     assert_eq!(payment.remaining(), dec!(13.40));
-    assert_eq!(payment.add_card(dec!(13.41), CardApproval::default()), Err(pos_core::TenderError::CardExceedsRemaining));
-    let receipt = ReceiptNumber { device_code: "T1".into(), sequence: 7 };
+    assert_eq!(
+        payment.add_card(dec!(13.41), CardApproval::default()),
+        Err(pos_core::TenderError::CardExceedsRemaining)
+    );
+    let receipt = ReceiptNumber {
+        device_code: "T1".into(),
+        sequence: 7,
+    };
     assert_eq!(
         ticket.complete(&payment, pos_core::Uuid::nil(), receipt.clone(), 0),
-        Err(CompleteError::UnderTendered { remaining: dec!(13.40) })
+        Err(CompleteError::UnderTendered {
+            remaining: dec!(13.40)
+        })
     );
-    payment.add_card(dec!(13.40), CardApproval::new("a1b2c3", "4242").unwrap()).unwrap();
-    let sale = ticket.complete(&payment, pos_core::Uuid::nil(), receipt, 0).unwrap();
+    payment
+        .add_card(dec!(13.40), CardApproval::new("a1b2c3", "4242").unwrap())
+        .unwrap();
+    let sale = ticket
+        .complete(&payment, pos_core::Uuid::nil(), receipt, 0)
+        .unwrap();
     assert_eq!(sale.tenders().len(), 2);
     assert_eq!(sale.change(), dec!(0));
     assert_eq!(sale.receipt_number().to_string(), "T1-000007");
-    assert_eq!(sale.refund_split(), pos_core::RefundSplit { card: dec!(13.40), cash: dec!(10.00) });
-    assert!(CardApproval::new("", "42424").is_err(), "never more than the last four digits");
+    assert_eq!(
+        sale.refund_split(),
+        pos_core::RefundSplit {
+            card: dec!(13.40),
+            cash: dec!(10.00)
+        }
+    );
+    assert!(
+        CardApproval::new("", "42424").is_err(),
+        "never more than the last four digits"
+    );
 }
 
 #[test]
@@ -160,7 +251,9 @@ fn cash_rounding_to_five_cents() {
     assert_eq!(payment.cash_rounding(), dec!(-0.02));
     // a card pays the exact amount, no rounding
     let mut payment = Payment::new(dec!(10.02), r);
-    payment.add_card(dec!(10.02), CardApproval::default()).unwrap();
+    payment
+        .add_card(dec!(10.02), CardApproval::default())
+        .unwrap();
     assert!(payment.is_paid());
     assert_eq!(payment.cash_rounding(), dec!(0));
 }
@@ -200,23 +293,51 @@ fn a_refund_pays_back_per_tender_what_was_kept() {
     r.cash_increment = dec!(0.05);
     let ticket = sell(r, &[(dec!(10.02), dec!(1), dec!(20), None)], None);
     let mut payment = Payment::new(ticket.totals().total, r);
-    payment.add_card(dec!(5.00), CardApproval::default()).unwrap();
+    payment
+        .add_card(dec!(5.00), CardApproval::default())
+        .unwrap();
     payment.add_cash(dec!(10)).unwrap();
-    assert_eq!((payment.change(), payment.cash_rounding()), (dec!(5.00), dec!(-0.02)));
-    let receipt = ReceiptNumber { device_code: "T1".into(), sequence: 8 };
-    let sale = ticket.complete(&payment, pos_core::Uuid::nil(), receipt, 0).unwrap();
+    assert_eq!(
+        (payment.change(), payment.cash_rounding()),
+        (dec!(5.00), dec!(-0.02))
+    );
+    let receipt = ReceiptNumber {
+        device_code: "T1".into(),
+        sequence: 8,
+    };
+    let sale = ticket
+        .complete(&payment, pos_core::Uuid::nil(), receipt, 0)
+        .unwrap();
     let split = sale.refund_split();
-    assert_eq!(split, pos_core::RefundSplit { card: dec!(5.00), cash: dec!(5.00) });
+    assert_eq!(
+        split,
+        pos_core::RefundSplit {
+            card: dec!(5.00),
+            cash: dec!(5.00)
+        }
+    );
     assert_eq!(split.card + split.cash, sale.amount_paid());
 }
 
 #[test]
 fn quick_cash_suggestions() {
     let r = rules(TaxPricing::Inclusive, TaxRounding::PerLine);
-    assert_eq!(suggested_cash(dec!(14.50), &r, 5), vec![dec!(14.50), dec!(15.00), dec!(20.00), dec!(50.00), dec!(100.00)]);
+    assert_eq!(
+        suggested_cash(dec!(14.50), &r, 5),
+        vec![
+            dec!(14.50),
+            dec!(15.00),
+            dec!(20.00),
+            dec!(50.00),
+            dec!(100.00)
+        ]
+    );
     let mut rub = r;
     rub.currency = Currency::RUB;
-    assert_eq!(suggested_cash(dec!(730.00), &rub, 4), vec![dec!(730.00), dec!(750.00), dec!(800.00), dec!(1000.00)]);
+    assert_eq!(
+        suggested_cash(dec!(730.00), &rub, 4),
+        vec![dec!(730.00), dec!(750.00), dec!(800.00), dec!(1000.00)]
+    );
 }
 
 #[test]
@@ -225,8 +346,21 @@ fn sale_round_trips_through_json_without_floats() {
     let ticket = sell(r, &[(dec!(0.10), dec!(3), dec!(20), None)], None);
     let mut payment = Payment::new(ticket.totals().total, r);
     payment.add_cash(dec!(1)).unwrap();
-    let sale = ticket.complete(&payment, pos_core::Uuid::nil(), ReceiptNumber { device_code: "A".into(), sequence: 1 }, 5).unwrap();
+    let sale = ticket
+        .complete(
+            &payment,
+            pos_core::Uuid::nil(),
+            ReceiptNumber {
+                device_code: "A".into(),
+                sequence: 1,
+            },
+            5,
+        )
+        .unwrap();
     let json = serde_json::to_string(&sale).unwrap();
-    assert!(json.contains("\"0.30\""), "amounts are decimal strings: {json}");
+    assert!(
+        json.contains("\"0.30\""),
+        "amounts are decimal strings: {json}"
+    );
     assert_eq!(serde_json::from_str::<pos_core::Sale>(&json).unwrap(), sale);
 }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use pos_core::{BusinessDay, Decimal, DocRole, DocWrite, Refund, Sale, StoreDocs, Uuid, chunk_prefix, demo};
+use pos_core::{
+    BusinessDay, Decimal, DocRole, DocWrite, Refund, Sale, StoreDocs, Uuid, chunk_prefix, demo,
+};
 
 const STORE: Uuid = Uuid::from_u128(0x5705);
 
@@ -29,7 +31,11 @@ impl Shelf {
     }
 
     fn chunks(&self, prefix: &str) -> Vec<(String, Vec<u8>)> {
-        self.0.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// Opens a device's standing documents from what is stored, as the app does at start.
@@ -46,7 +52,15 @@ impl Shelf {
 fn sale(device: Uuid, n: u64) -> Sale {
     let (store, catalog) = demo::food_truck(false);
     let id = Uuid::from_u128(device.as_u128() << 32 | u128::from(n));
-    demo::cash_sale(&store, &catalog, 12, id, "T1", n, 1_764_400_000_000 + n as i64)
+    demo::cash_sale(
+        &store,
+        &catalog,
+        12,
+        id,
+        "T1",
+        n,
+        1_764_400_000_000 + n as i64,
+    )
 }
 
 #[test]
@@ -60,7 +74,10 @@ fn a_failed_write_is_written_with_the_next_one() {
     let writes = docs.unsaved(None, &BTreeMap::new());
     shelf.apply(&writes);
     docs.saved(&writes);
-    assert!(docs.unsaved(None, &BTreeMap::new()).is_empty(), "nothing left to write");
+    assert!(
+        docs.unsaved(None, &BTreeMap::new()).is_empty(),
+        "nothing left to write"
+    );
 
     let mut again = shelf.open(device, 0);
     let own = again.day_id(device, today());
@@ -84,7 +101,11 @@ fn compaction_keeps_every_sale_and_bounds_the_chunks() {
     assert!(compactions > 0, "the chunks were compacted at least once");
     let own = docs.day_id(device, today());
     let chunks = shelf.chunks(&chunk_prefix(own));
-    assert!(chunks.len() < 150, "{} chunks for 300 sales: compaction did not bound them", chunks.len());
+    assert!(
+        chunks.len() < 150,
+        "{} chunks for 300 sales: compaction did not bound them",
+        chunks.len()
+    );
     let mut again = shelf.open(device, 0);
     assert_eq!(again.sales_in(own).len(), 300);
 }
@@ -103,7 +124,10 @@ fn two_tabs_of_a_device_write_with_their_own_actors_and_merge_through_storage() 
         docs.saved(&writes);
     }
     let own = first.day_id(device, today());
-    assert!(first.merge_stored(own, &shelf.chunks(&chunk_prefix(own))), "the other tab's sale arrives");
+    assert!(
+        first.merge_stored(own, &shelf.chunks(&chunk_prefix(own))),
+        "the other tab's sale arrives"
+    );
     assert_eq!(first.sales_in(own).len(), 2);
     assert_eq!(shelf.open(device, 0).sales_in(own).len(), 2);
 }
@@ -136,7 +160,12 @@ fn a_refund_puts_the_goods_back_and_comes_off_the_days_money_once() {
     docs.record_sale(&sold, today()).unwrap();
     assert_eq!(docs.stock_levels()[&sku], Decimal::from(9));
 
-    let refund = Refund::full(&sold, Uuid::from_u128(0x4EF), 1_764_400_100_000, "  wrong order ");
+    let refund = Refund::full(
+        &sold,
+        Uuid::from_u128(0x4EF),
+        1_764_400_100_000,
+        "  wrong order ",
+    );
     assert_eq!(refund.reason, "wrong order");
     assert_eq!(refund.amount, sold.amount_paid());
     assert_eq!(refund.lines.len(), sold.lines().len());
@@ -151,10 +180,18 @@ fn a_refund_puts_the_goods_back_and_comes_off_the_days_money_once() {
     let mut again = shelf.open(device, 0);
     let own = again.day_id(device, today());
     assert_eq!(again.refunds_in(own), vec![refund.clone()]);
-    assert_eq!(again.stock_levels()[&sku], Decimal::TEN, "the goods are back, once");
+    assert_eq!(
+        again.stock_levels()[&sku],
+        Decimal::TEN,
+        "the goods are back, once"
+    );
     let summary = again.summary_of(own).unwrap();
     assert_eq!((summary.sales, summary.refunds), (1, 1));
-    assert_eq!(summary.total - summary.refunded, Decimal::ZERO, "the day's money nets to nothing");
+    assert_eq!(
+        summary.total - summary.refunded,
+        Decimal::ZERO,
+        "the day's money nets to nothing"
+    );
 
     // The same refund id with other contents is refused, never recorded as a second refund.
     let mut other = refund.clone();
@@ -171,12 +208,20 @@ fn a_refund_of_a_training_sale_stays_out_of_the_days_money() {
     let training = sale(device, 2).in_training();
     docs.record_sale(&real, today()).unwrap();
     docs.record_sale(&training, today()).unwrap();
-    let refund = Refund::full(&training, Uuid::from_u128(0x77), 1_764_400_100_000, "training");
+    let refund = Refund::full(
+        &training,
+        Uuid::from_u128(0x77),
+        1_764_400_100_000,
+        "training",
+    );
     assert!(refund.training);
     docs.record_refund(&refund, today()).unwrap();
     let own = docs.day_id(device, today());
     let summary = docs.summary_of(own).unwrap();
-    assert_eq!((summary.sales, summary.training, summary.refunds), (1, 1, 0));
+    assert_eq!(
+        (summary.sales, summary.training, summary.refunds),
+        (1, 1, 0)
+    );
     assert_eq!(summary.refunded, Decimal::ZERO);
     assert_eq!(summary.total, real.totals().total);
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
-use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument};
 use pos_core::sync::{Availability, Incoming, SyncClient, WireMessage};
+use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument};
 use pos_core::{Sale, Uuid, demo};
 
 const SERVER: &str = "server";
@@ -29,10 +29,33 @@ impl Relay {
         match WireMessage::decode(bytes).unwrap() {
             WireMessage::Join { sender, .. } => {
                 self.states.retain(|(peer, _), _| *peer != sender);
-                vec![WireMessage::Peer { sender: SERVER.into(), target: sender, version: "1".into() }.encode()]
+                vec![
+                    WireMessage::Peer {
+                        sender: SERVER.into(),
+                        target: sender,
+                        version: "1".into(),
+                    }
+                    .encode(),
+                ]
             }
-            WireMessage::Request { sender, document, data, .. } | WireMessage::Sync { sender, document, data, .. } => {
-                let unavailable = WireMessage::DocUnavailable { sender: SERVER.into(), target: sender.clone(), document }.encode();
+            WireMessage::Request {
+                sender,
+                document,
+                data,
+                ..
+            }
+            | WireMessage::Sync {
+                sender,
+                document,
+                data,
+                ..
+            } => {
+                let unavailable = WireMessage::DocUnavailable {
+                    sender: SERVER.into(),
+                    target: sender.clone(),
+                    document,
+                }
+                .encode();
                 if self.denied.contains(&(sender.clone(), document)) {
                     return vec![unavailable];
                 }
@@ -45,7 +68,15 @@ impl Relay {
                 doc.sync().receive_sync_message(state, message).unwrap();
                 let mut replies = Vec::new();
                 while let Some(m) = doc.sync().generate_sync_message(state) {
-                    replies.push(WireMessage::Sync { sender: SERVER.into(), target: sender.clone(), document, data: m.encode() }.encode());
+                    replies.push(
+                        WireMessage::Sync {
+                            sender: SERVER.into(),
+                            target: sender.clone(),
+                            document,
+                            data: m.encode(),
+                        }
+                        .encode(),
+                    );
                 }
                 replies
             }
@@ -62,7 +93,10 @@ struct Device {
 
 impl Device {
     fn new(peer: &str) -> Device {
-        Device { client: SyncClient::new(peer, None), docs: BTreeMap::new() }
+        Device {
+            client: SyncClient::new(peer, None),
+            docs: BTreeMap::new(),
+        }
     }
 
     fn hold(&mut self, id: DocumentId, doc: AutoCommit, state: Option<&[u8]>) {
@@ -74,7 +108,8 @@ impl Device {
     fn sync_with(&mut self, relay: &mut Relay) {
         let mut to_server = vec![self.client.connect()];
         while !to_server.is_empty() {
-            let replies: Vec<Vec<u8>> = to_server.drain(..).flat_map(|m| relay.handle(&m)).collect();
+            let replies: Vec<Vec<u8>> =
+                to_server.drain(..).flat_map(|m| relay.handle(&m)).collect();
             for reply in replies {
                 match self.client.receive(&reply).unwrap() {
                     Incoming::Ready => {
@@ -98,7 +133,15 @@ impl Device {
 fn sale(device: Uuid, n: u32) -> Sale {
     let (store, catalog) = demo::food_truck(false);
     let id = Uuid::from_u128(device.as_u128() << 32 | u128::from(n));
-    demo::cash_sale(&store, &catalog, n as usize, id, "A", u64::from(n), 1_764_000_000_000 + i64::from(n))
+    demo::cash_sale(
+        &store,
+        &catalog,
+        n as usize,
+        id,
+        "A",
+        u64::from(n),
+        1_764_000_000_000 + i64::from(n),
+    )
 }
 
 fn day_of(device: Uuid, sales: u32) -> (DocumentId, AutoCommit) {
@@ -117,7 +160,11 @@ fn a_second_device_downloads_what_the_first_uploaded() {
     let (id, doc) = day_of(Uuid::from_u128(10), 5);
     let mut a = Device::new("device-a");
     a.hold(id, doc, None);
-    assert_eq!(a.client.unacknowledged(id, a.docs.get_mut(&id).unwrap()), 6, "genesis + 5 sales");
+    assert_eq!(
+        a.client.unacknowledged(id, a.docs.get_mut(&id).unwrap()),
+        6,
+        "genesis + 5 sales"
+    );
     a.sync_with(&mut relay);
     assert_eq!(a.client.unacknowledged(id, a.docs.get_mut(&id).unwrap()), 0);
     assert!(a.client.is_synced(id, a.docs.get_mut(&id).unwrap()));
@@ -147,7 +194,12 @@ fn a_reconnect_with_the_persisted_state_sends_only_what_is_new() {
 
     let mut again = Device::new("device-a");
     again.hold(id, day.automerge().clone(), Some(&saved_state));
-    assert_eq!(again.client.unacknowledged(id, again.docs.get_mut(&id).unwrap()), 1);
+    assert_eq!(
+        again
+            .client
+            .unacknowledged(id, again.docs.get_mut(&id).unwrap()),
+        1
+    );
     relay.bytes_received = 0;
     again.sync_with(&mut relay);
     assert!(
@@ -155,7 +207,14 @@ fn a_reconnect_with_the_persisted_state_sends_only_what_is_new() {
         "resync sent {} bytes, the first sync {first}",
         relay.bytes_received
     );
-    assert_eq!(SalesDay::from_automerge(relay.docs[&id].clone()).unwrap().sales().unwrap().len(), 1001);
+    assert_eq!(
+        SalesDay::from_automerge(relay.docs[&id].clone())
+            .unwrap()
+            .sales()
+            .unwrap()
+            .len(),
+        1001
+    );
 }
 
 #[test]
@@ -170,8 +229,14 @@ fn a_document_the_server_will_not_share_is_reported_and_not_asked_again() {
     relay.denied.insert(("device-x".into(), id));
     stranger.hold(id, AutoCommit::new(), None);
     stranger.sync_with(&mut relay);
-    assert_eq!(stranger.client.availability(id), Some(Availability::Unavailable));
-    assert!(stranger.docs[&id].clone().get_heads().is_empty(), "no data reached the stranger");
+    assert_eq!(
+        stranger.client.availability(id),
+        Some(Availability::Unavailable)
+    );
+    assert!(
+        stranger.docs[&id].clone().get_heads().is_empty(),
+        "no data reached the stranger"
+    );
     let doc = stranger.docs.get_mut(&id).unwrap();
     assert!(stranger.client.outgoing(id, doc).is_none());
 }
@@ -182,9 +247,19 @@ fn messages_before_the_handshake_are_refused() {
     let mut client = SyncClient::new("device-a", None);
     client.track(id, None);
     client.connect();
-    let early = WireMessage::DocUnavailable { sender: SERVER.into(), target: "device-a".into(), document: id }.encode();
+    let early = WireMessage::DocUnavailable {
+        sender: SERVER.into(),
+        target: "device-a".into(),
+        document: id,
+    }
+    .encode();
     assert!(client.receive(&early).is_err());
-    let wrong_version = WireMessage::Peer { sender: SERVER.into(), target: "device-a".into(), version: "2".into() }.encode();
+    let wrong_version = WireMessage::Peer {
+        sender: SERVER.into(),
+        target: "device-a".into(),
+        version: "2".into(),
+    }
+    .encode();
     assert!(client.receive(&wrong_version).is_err());
     assert!(client.receive(b"\x00garbage").is_err());
 }

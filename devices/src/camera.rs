@@ -124,9 +124,14 @@ pub enum FrameError {
 impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FrameError::BadSize { width, height } => write!(f, "a {width}x{height} frame cannot hold a barcode"),
+            FrameError::BadSize { width, height } => {
+                write!(f, "a {width}x{height} frame cannot hold a barcode")
+            }
             FrameError::WrongLength { expected, got } => {
-                write!(f, "the frame has {got} bytes of pixels where its size needs {expected}")
+                write!(
+                    f,
+                    "the frame has {got} bytes of pixels where its size needs {expected}"
+                )
             }
         }
     }
@@ -154,9 +159,16 @@ impl CameraFrame {
         }
         let expected = pixels as usize * 4;
         if rgba.len() != expected {
-            return Err(FrameError::WrongLength { expected, got: rgba.len() });
+            return Err(FrameError::WrongLength {
+                expected,
+                got: rgba.len(),
+            });
         }
-        Ok(CameraFrame { width, height, luma: gray_from_rgba(rgba) })
+        Ok(CameraFrame {
+            width,
+            height,
+            luma: gray_from_rgba(rgba),
+        })
     }
 
     /// A frame already in grey levels, one byte per pixel (tests, and cameras that give YUV).
@@ -166,20 +178,39 @@ impl CameraFrame {
             return Err(FrameError::BadSize { width, height });
         }
         if luma.len() as u64 != pixels {
-            return Err(FrameError::WrongLength { expected: pixels as usize, got: luma.len() });
+            return Err(FrameError::WrongLength {
+                expected: pixels as usize,
+                got: luma.len(),
+            });
         }
-        Ok(CameraFrame { width, height, luma })
+        Ok(CameraFrame {
+            width,
+            height,
+            luma,
+        })
     }
 
     /// The first code in the frame, if any. Looks hard (rotations, both directions): the worker
     /// that calls this runs beside the page, so a slow frame costs the cashier nothing.
     pub fn decode(self) -> Option<FrameCode> {
         let mut hints = DecodeHints {
-            PossibleFormats: Some(CAMERA_FORMATS.iter().map(|f| f.rxing()).collect::<HashSet<_>>()),
+            PossibleFormats: Some(
+                CAMERA_FORMATS
+                    .iter()
+                    .map(|f| f.rxing())
+                    .collect::<HashSet<_>>(),
+            ),
             TryHarder: Some(true),
             ..DecodeHints::default()
         };
-        let found = rxing::helpers::detect_in_luma_with_hints(self.luma, self.width, self.height, None, &mut hints).ok()?;
+        let found = rxing::helpers::detect_in_luma_with_hints(
+            self.luma,
+            self.width,
+            self.height,
+            None,
+            &mut hints,
+        )
+        .ok()?;
         let format = CodeFormat::from_rxing(found.getBarcodeFormat())?;
         let text = found.getText().trim().to_owned();
         (!text.is_empty()).then_some(FrameCode { text, format })

@@ -46,7 +46,11 @@ pub fn parse_scanned_data(report_id: u8, data: &[u8]) -> Option<ScannedChunk> {
     let aim = &data[1..DATA_START];
     let symbology = (aim[0] == b']').then(|| String::from_utf8_lossy(aim).into_owned());
     let continued = data.get(CONTINUED_AT).is_some_and(|&b| b != 0);
-    Some(ScannedChunk { symbology, data: bytes, continued })
+    Some(ScannedChunk {
+        symbology,
+        data: bytes,
+        continued,
+    })
 }
 
 /// Joins reports into whole codes.

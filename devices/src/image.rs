@@ -48,7 +48,12 @@ impl Dither {
 pub fn gray_from_rgba(rgba: &[u8]) -> Vec<u8> {
     rgba.chunks_exact(4)
         .map(|px| {
-            let (r, g, b, a) = (u32::from(px[0]), u32::from(px[1]), u32::from(px[2]), u32::from(px[3]));
+            let (r, g, b, a) = (
+                u32::from(px[0]),
+                u32::from(px[1]),
+                u32::from(px[2]),
+                u32::from(px[3]),
+            );
             let luma = (299 * r + 587 * g + 114 * b + 500) / 1000;
             ((luma * a + 255 * (255 - a) + 127) / 255) as u8
         })
@@ -225,7 +230,9 @@ mod tests {
             .collect();
         assert_eq!(Dither::suited_to(&lettering), Dither::Threshold(128));
         // A gradient from paper to ink, as a photo's shading.
-        let gradient: Vec<u8> = (0..w * h).map(|i| (255 - (i % w) * 255 / (w - 1)) as u8).collect();
+        let gradient: Vec<u8> = (0..w * h)
+            .map(|i| (255 - (i % w) * 255 / (w - 1)) as u8)
+            .collect();
         assert_eq!(Dither::suited_to(&gradient), Dither::FloydSteinberg);
         // Pure black and white art, or nothing at all, is never diffused.
         assert_eq!(Dither::suited_to(&[0, 255, 0, 255]), Dither::Threshold(128));
@@ -235,15 +242,29 @@ mod tests {
     #[test]
     fn a_dithered_gradient_keeps_its_shading() {
         let (w, h) = (100u32, 20u32);
-        let gradient: Vec<u8> = (0..w * h).map(|i| (255 - (i % w) * 255 / (w - 1)) as u8).collect();
+        let gradient: Vec<u8> = (0..w * h)
+            .map(|i| (255 - (i % w) * 255 / (w - 1)) as u8)
+            .collect();
         let bitmap = Bitmap::from_gray(&gradient, w, h, Dither::suited_to(&gradient)).unwrap();
         let darkness = |columns: std::ops::Range<u32>| {
-            let black = columns.clone().flat_map(|x| (0..h).map(move |y| (x, y))).filter(|&(x, y)| bitmap.is_black(x, y)).count();
+            let black = columns
+                .clone()
+                .flat_map(|x| (0..h).map(move |y| (x, y)))
+                .filter(|&(x, y)| bitmap.is_black(x, y))
+                .count();
             black as f64 / (columns.len() as u32 * h) as f64
         };
         // A quarter of the way to black prints about a quarter of its dots, not none.
-        assert!((0.1..0.4).contains(&darkness(20..30)), "{}", darkness(20..30));
-        assert!((0.6..0.9).contains(&darkness(70..80)), "{}", darkness(70..80));
+        assert!(
+            (0.1..0.4).contains(&darkness(20..30)),
+            "{}",
+            darkness(20..30)
+        );
+        assert!(
+            (0.6..0.9).contains(&darkness(70..80)),
+            "{}",
+            darkness(70..80)
+        );
         assert!(darkness(0..5) < 0.05 && darkness(95..100) > 0.95);
     }
 

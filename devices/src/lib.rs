@@ -86,9 +86,10 @@ pub use hid_pos::{
 pub use image::{Bitmap, Dither, gray_from_rgba};
 pub use layout::{Column, row, truncate, two_columns, wrap};
 pub use link::{
-    BLUETOOTH_PRINT_SERVICES, BluetoothPacing, BluetoothPrintService, FlowControl, SerialSettings, StopBits,
-    USB_CLASS_PRINTER, USB_CLASS_VENDOR, USB_PRINTER_VENDORS, UsbAlternate, UsbConfiguration,
-    UsbDirection, UsbEndpoint, UsbInterface, UsbPrintRoute, UsbTransfer, usb_print_route,
+    BLUETOOTH_PRINT_SERVICES, BluetoothPacing, BluetoothPrintService, FlowControl, SerialSettings,
+    StopBits, USB_CLASS_PRINTER, USB_CLASS_VENDOR, USB_PRINTER_VENDORS, UsbAlternate,
+    UsbConfiguration, UsbDirection, UsbEndpoint, UsbInterface, UsbPrintRoute, UsbTransfer,
+    usb_print_route,
 };
 pub use profile::{DrawerPulse, PrinterProfile};
 pub use receipt::{

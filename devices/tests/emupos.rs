@@ -14,7 +14,6 @@
 //! The tests are `#[ignore]`d so a plain `cargo test` runs without Python; run with
 //! `--ignored` and no `EMUPOS_PYTHON`, they fail and say how to set it up.
 
-
 use pos_devices::{
     Align, BarcodeText, Bitmap, Cut, Dither, DrawerPin, PrinterCondition, PrinterProblem,
     PrinterProfile, QrOptions, ReceiptEncoder, StatusRequest,
@@ -22,7 +21,6 @@ use pos_devices::{
 
 mod common;
 use common::decode;
-
 
 #[test]
 #[ignore = "needs EMUPOS_PYTHON: see the module docs"]

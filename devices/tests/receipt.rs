@@ -9,14 +9,13 @@
 //!     cargo test -p pos-devices --test receipt -- --ignored
 //! ```
 
-
 use pos_core::{
     CardApproval, Catalog, Currency, Decimal, Discount, Payment, PricingRules, ReceiptNumber, Sale,
     Store, TaxPricing, TaxRounding, Ticket, Uuid, demo,
 };
 use pos_devices::{
-    Bitmap, Dither, PrinterProfile, ReceiptBlock, gray_from_rgba, ReceiptCopy, ReceiptLanguage, ReceiptLayout, ReceiptOptions,
-    ReceiptQr,
+    Bitmap, Dither, PrinterProfile, ReceiptBlock, ReceiptCopy, ReceiptLanguage, ReceiptLayout,
+    ReceiptOptions, ReceiptQr, gray_from_rgba,
 };
 use proptest::prelude::*;
 
@@ -766,12 +765,26 @@ fn the_terminal_slip_prints_above_the_cut_and_the_drawer_kick() {
     let (store, sale) = latin_sale();
     let mut layout = ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer));
     let before = layout.blocks.len();
-    layout.append_terminal_slip(&["TERMINAL 52500038".into(), "AUTH 123456  TRACE 000042".into()]);
+    layout.append_terminal_slip(&[
+        "TERMINAL 52500038".into(),
+        "AUTH 123456  TRACE 000042".into(),
+    ]);
     assert_eq!(layout.blocks.len(), before + 2);
     let text = layout.to_text(42);
-    assert!(text.contains("TERMINAL 52500038") && text.contains("AUTH 123456  TRACE 000042"), "{text}");
-    let slip = layout.blocks.iter().position(|b| matches!(b, ReceiptBlock::Text { text, .. } if text.contains("AUTH 123456"))).unwrap();
-    let cut = layout.blocks.iter().position(|b| *b == ReceiptBlock::Cut).unwrap();
+    assert!(
+        text.contains("TERMINAL 52500038") && text.contains("AUTH 123456  TRACE 000042"),
+        "{text}"
+    );
+    let slip = layout
+        .blocks
+        .iter()
+        .position(|b| matches!(b, ReceiptBlock::Text { text, .. } if text.contains("AUTH 123456")))
+        .unwrap();
+    let cut = layout
+        .blocks
+        .iter()
+        .position(|b| *b == ReceiptBlock::Cut)
+        .unwrap();
     assert!(slip < cut, "the slip is printed before the paper is cut");
     layout.append_terminal_slip(&[]);
     assert_eq!(layout.blocks.len(), before + 2, "no lines, nothing added");
@@ -787,24 +800,50 @@ fn the_logo_prints_above_the_store_name_and_is_left_out_where_the_paper_is_too_n
     for y in 0..h {
         for x in 0..w {
             let inside = (8..56).contains(&x) && (4..20).contains(&y);
-            rgba.extend_from_slice(if inside { &[20, 20, 20, 255] } else { &[0, 0, 0, 0] });
+            rgba.extend_from_slice(if inside {
+                &[20, 20, 20, 255]
+            } else {
+                &[0, 0, 0, 0]
+            });
         }
     }
     let logo = Bitmap::from_gray(&gray_from_rgba(&rgba), w, h, Dither::Threshold(128)).unwrap();
-    assert!(logo.is_black(10, 10) && !logo.is_black(2, 2), "transparency is paper, not ink");
-    let options = ReceiptOptions { logo: Some(logo), ..russian() };
+    assert!(
+        logo.is_black(10, 10) && !logo.is_black(2, 2),
+        "transparency is paper, not ink"
+    );
+    let options = ReceiptOptions {
+        logo: Some(logo),
+        ..russian()
+    };
     let layout = ReceiptLayout::from_sale(&sale, &store, &options);
     // The drawer opens first, as the receipt starts to print.
-    assert!(layout.to_text(48).starts_with("[open drawer]\n[logo 64x24]\n"), "{}", layout.to_text(48));
+    assert!(
+        layout
+            .to_text(48)
+            .starts_with("[open drawer]\n[logo 64x24]\n"),
+        "{}",
+        layout.to_text(48)
+    );
 
-    let decoded = decode("epson-tm-t20iii", &layout.encode(PrinterProfile::EPSON_TM_T20).unwrap().bytes);
+    let decoded = decode(
+        "epson-tm-t20iii",
+        &layout.encode(PrinterProfile::EPSON_TM_T20).unwrap().bytes,
+    );
     let text = &decoded.receipts[0];
     let (logo_at, name_at) = (text.find("[image 64x24]"), text.find("Кофейня у дома"));
     assert!(logo_at.is_some() && logo_at < name_at, "{text}");
 
     // 64 dots do not fit paper of 48 dots: the receipt still prints, without the logo.
-    let narrow = PrinterProfile { dots_per_line: 48, ..PrinterProfile::EPSON_TM_T20 };
+    let narrow = PrinterProfile {
+        dots_per_line: 48,
+        ..PrinterProfile::EPSON_TM_T20
+    };
     let decoded = decode("epson-tm-t20iii", &layout.encode(narrow).unwrap().bytes);
-    assert!(!decoded.receipts[0].contains("[image"), "{}", decoded.receipts[0]);
+    assert!(
+        !decoded.receipts[0].contains("[image"),
+        "{}",
+        decoded.receipts[0]
+    );
     assert!(decoded.receipts[0].contains("Кофейня у дома"));
 }

@@ -46,29 +46,52 @@ pub struct SyncReport {
 #[derive(Debug)]
 pub enum PeerError {
     /// The WebSocket did not open (refused, 401, bad URL, …).
-    Connect { url: String, source: tungstenite::Error },
+    Connect {
+        url: String,
+        source: tungstenite::Error,
+    },
     Socket(tungstenite::Error),
     Sync(SyncError),
     /// The server sent an `error` message.
     Server(String),
     /// The server closed the connection before every document converged.
-    Closed { unsynced: usize },
+    Closed {
+        unsynced: usize,
+    },
     /// The deadline passed with documents still out of sync.
-    Timeout { after: Duration, unsynced: usize, tracked: usize, why: String },
+    Timeout {
+        after: Duration,
+        unsynced: usize,
+        tracked: usize,
+        why: String,
+    },
 }
 
 impl fmt::Display for PeerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PeerError::Connect { url, source } => write!(f, "cannot open the sync socket {url}: {source}"),
+            PeerError::Connect { url, source } => {
+                write!(f, "cannot open the sync socket {url}: {source}")
+            }
             PeerError::Socket(e) => write!(f, "sync socket failed: {e}"),
             PeerError::Sync(e) => e.fmt(f),
             PeerError::Server(m) => write!(f, "the server reported an error: {m}"),
             PeerError::Closed { unsynced } => {
-                write!(f, "the server closed the connection with {unsynced} document(s) still out of sync")
+                write!(
+                    f,
+                    "the server closed the connection with {unsynced} document(s) still out of sync"
+                )
             }
-            PeerError::Timeout { after, unsynced, tracked, why } => {
-                write!(f, "{unsynced} of {tracked} document(s) still out of sync after {after:?} ({why})")
+            PeerError::Timeout {
+                after,
+                unsynced,
+                tracked,
+                why,
+            } => {
+                write!(
+                    f,
+                    "{unsynced} of {tracked} document(s) still out of sync after {after:?} ({why})"
+                )
             }
         }
     }
@@ -86,7 +109,11 @@ impl NativePeer {
     /// `peer_id` as the server knows the device; `storage_id` names its storage, so that a
     /// server that persists sync states per storage (the JS reference) recognises it.
     pub fn new(peer_id: impl Into<String>, storage_id: Option<String>) -> NativePeer {
-        NativePeer { client: SyncClient::new(peer_id, storage_id), docs: BTreeMap::new(), expected: BTreeMap::new() }
+        NativePeer {
+            client: SyncClient::new(peer_id, storage_id),
+            docs: BTreeMap::new(),
+            expected: BTreeMap::new(),
+        }
     }
 
     pub fn peer_id(&self) -> &str {
@@ -130,7 +157,11 @@ impl NativePeer {
     /// connections and stays silent about a document whose heads it already sent: after a
     /// reconnect the client cannot always learn the server's heads again.
     pub fn unsynced(&mut self) -> Vec<DocumentId> {
-        let NativePeer { client, docs, expected } = self;
+        let NativePeer {
+            client,
+            docs,
+            expected,
+        } = self;
         let mut unsynced = Vec::new();
         // Checked after every message, so the cheap tests come first: `unacknowledged` and
         // `get_change_by_hash` can materialise a day's changes, heads are at hand.
@@ -138,8 +169,9 @@ impl NativePeer {
             let converged = match expected.get(id) {
                 Some(heads) => {
                     let ours = doc.get_heads();
-                    let has_expected =
-                        heads.iter().all(|h| ours.contains(h) || doc.get_change_by_hash(h).is_some());
+                    let has_expected = heads
+                        .iter()
+                        .all(|h| ours.contains(h) || doc.get_change_by_hash(h).is_some());
                     has_expected && (client.is_synced(*id, doc) || acknowledged(client, *id, &ours))
                 }
                 None => client.is_synced(*id, doc),
@@ -153,15 +185,26 @@ impl NativePeer {
 
     /// What keeps a document from converging, for error messages.
     fn why_unsynced(&mut self, id: DocumentId) -> String {
-        let Some(doc) = self.docs.get_mut(&id) else { return format!("{id}: not held") };
-        let missing = self.expected.get(&id).map_or(0, |heads| heads.iter().filter(|h| doc.get_change_by_hash(h).is_none()).count());
+        let Some(doc) = self.docs.get_mut(&id) else {
+            return format!("{id}: not held");
+        };
+        let missing = self.expected.get(&id).map_or(0, |heads| {
+            heads
+                .iter()
+                .filter(|h| doc.get_change_by_hash(h).is_none())
+                .count()
+        });
         let unacknowledged = self.client.unacknowledged(id, doc);
         let synced = self.client.is_synced(id, doc);
         let availability = self.client.availability(id);
         format!(
             "{id}: {missing} expected head(s) missing, {unacknowledged} change(s) unacknowledged, \
              server heads {}, {availability:?}",
-            if synced { "equal ours" } else { "unknown or different" }
+            if synced {
+                "equal ours"
+            } else {
+                "unknown or different"
+            }
         )
     }
 
@@ -169,7 +212,11 @@ impl NativePeer {
     /// joins, and exchanges sync messages until every held document has converged or `timeout`
     /// has passed; then closes the socket. A document the server reports unavailable stays
     /// unconverged unless the server sends it later on the same connection.
-    pub async fn sync_until_converged(&mut self, url: &str, timeout: Duration) -> Result<SyncReport, PeerError> {
+    pub async fn sync_until_converged(
+        &mut self,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<SyncReport, PeerError> {
         let deadline = Instant::now() + timeout;
         let config = tungstenite::protocol::WebSocketConfig::default()
             .max_message_size(Some(MAX_MESSAGE_BYTES))
@@ -179,12 +226,20 @@ impl NativePeer {
             Ok(Ok(ws)) => ws,
             Ok(Err(source)) => {
                 self.client.disconnected();
-                return Err(PeerError::Connect { url: redact(url), source });
+                return Err(PeerError::Connect {
+                    url: redact(url),
+                    source,
+                });
             }
             Err(_) => {
                 let tracked = self.docs.len();
                 let why = "the socket did not open".to_owned();
-                return Err(PeerError::Timeout { after: timeout, unsynced: tracked, tracked, why });
+                return Err(PeerError::Timeout {
+                    after: timeout,
+                    unsynced: tracked,
+                    tracked,
+                    why,
+                });
             }
         };
         let result = self.exchange(&mut ws, deadline, timeout).await;
@@ -211,7 +266,9 @@ impl NativePeer {
                 for bytes in outbox.drain(..) {
                     report.bytes_sent += bytes.len();
                     report.messages_sent += 1;
-                    ws.feed(Message::Binary(bytes.into())).await.map_err(PeerError::Socket)?;
+                    ws.feed(Message::Binary(bytes.into()))
+                        .await
+                        .map_err(PeerError::Socket)?;
                 }
                 ws.flush().await.map_err(PeerError::Socket)?;
             }
@@ -223,17 +280,31 @@ impl NativePeer {
                 Ok(next) => next,
                 Err(_) => {
                     let unsynced = self.unsynced();
-                    let why = unsynced.iter().take(3).map(|id| self.why_unsynced(*id)).collect::<Vec<_>>().join("; ");
+                    let why = unsynced
+                        .iter()
+                        .take(3)
+                        .map(|id| self.why_unsynced(*id))
+                        .collect::<Vec<_>>()
+                        .join("; ");
                     let (unsynced, tracked) = (unsynced.len(), self.docs.len());
-                    return Err(PeerError::Timeout { after: timeout, unsynced, tracked, why });
+                    return Err(PeerError::Timeout {
+                        after: timeout,
+                        unsynced,
+                        tracked,
+                        why,
+                    });
                 }
             };
             let bytes = match next {
                 Some(Ok(Message::Binary(b))) => b,
                 // tungstenite answers pings itself; text frames are not part of the protocol.
-                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Text(_) | Message::Frame(_))) => continue,
+                Some(Ok(
+                    Message::Ping(_) | Message::Pong(_) | Message::Text(_) | Message::Frame(_),
+                )) => continue,
                 Some(Ok(Message::Close(_))) | None => {
-                    return Err(PeerError::Closed { unsynced: self.unsynced().len() });
+                    return Err(PeerError::Closed {
+                        unsynced: self.unsynced().len(),
+                    });
                 }
                 Some(Err(e)) => return Err(PeerError::Socket(e)),
             };
@@ -255,7 +326,11 @@ impl NativePeer {
                         // drops a socket whose pong is late.
                         let multi_thread = tokio::runtime::Handle::current().runtime_flavor()
                             == tokio::runtime::RuntimeFlavor::MultiThread;
-                        if multi_thread { tokio::task::block_in_place(apply) } else { apply() }?;
+                        if multi_thread {
+                            tokio::task::block_in_place(apply)
+                        } else {
+                            apply()
+                        }?;
                         outbox.extend(self.client.outgoing(document, doc));
                     }
                 }
@@ -270,7 +345,10 @@ impl NativePeer {
 /// The server holds every change of ours: our heads are among the heads both sides share
 /// (the same as `SyncClient::unacknowledged` being 0, without listing the changes).
 fn acknowledged(client: &SyncClient, id: DocumentId, our_heads: &[ChangeHash]) -> bool {
-    let Some(state) = client.sync_state(id).and_then(|b| pos_core::automerge::sync::State::decode(&b).ok()) else {
+    let Some(state) = client
+        .sync_state(id)
+        .and_then(|b| pos_core::automerge::sync::State::decode(&b).ok())
+    else {
         return false;
     };
     our_heads.iter().all(|h| state.shared_heads.contains(h))

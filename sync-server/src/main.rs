@@ -35,7 +35,9 @@ async fn main() -> ExitCode {
     {
         use std::io::Write as _;
         let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
+        let _ = stdout
+            .write_all(banner.as_bytes())
+            .and_then(|()| stdout.flush());
     }
     match server.serve(shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,

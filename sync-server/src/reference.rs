@@ -22,12 +22,17 @@ pub struct ReferenceServer {
 
 /// The repository root, from this crate's manifest directory.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("sync-server/ lives in the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("sync-server/ lives in the repository")
+        .to_path_buf()
 }
 
 /// Asks the OS for a free port on 127.0.0.1.
 pub fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
 }
 
 impl ReferenceServer {
@@ -45,7 +50,8 @@ impl ReferenceServer {
                 root.join(PACKAGE).display()
             ));
         }
-        std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
         let port = free_port().map_err(|e| format!("no free port on 127.0.0.1: {e}"))?;
         let child = Command::new(&node)
             .arg(&launcher)
@@ -65,13 +71,18 @@ impl ReferenceServer {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!("the reference server exited before it listened: {status}"));
+                return Err(format!(
+                    "the reference server exited before it listened: {status}"
+                ));
             }
             if TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_ok() {
                 return Ok(());
             }
             if Instant::now() >= deadline {
-                return Err(format!("the reference server did not listen on port {} within {START_TIMEOUT:?}", self.port));
+                return Err(format!(
+                    "the reference server did not listen on port {} within {START_TIMEOUT:?}",
+                    self.port
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -104,7 +115,12 @@ fn which_node() -> Result<String, String> {
     let node = std::env::var("NODE").unwrap_or_else(|_| "node".to_owned());
     match Command::new(&node).arg("--version").output() {
         Ok(out) if out.status.success() => Ok(node),
-        Ok(out) => Err(format!("`{node} --version` failed: {}", String::from_utf8_lossy(&out.stderr))),
-        Err(e) => Err(format!("node is needed for the reference sync server and was not found ({node}: {e})")),
+        Ok(out) => Err(format!(
+            "`{node} --version` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )),
+        Err(e) => Err(format!(
+            "node is needed for the reference sync server and was not found ({node}: {e})"
+        )),
     }
 }

@@ -11,7 +11,9 @@ mod common;
 use std::time::Duration;
 
 use pos_core::automerge::AutoCommit;
-use pos_core::{Actor, BusinessDay, DocumentId, Sale, SalesDay, SharedDocument, StockPeriod, Uuid, demo};
+use pos_core::{
+    Actor, BusinessDay, DocumentId, Sale, SalesDay, SharedDocument, StockPeriod, Uuid, demo,
+};
 use pos_sync_server::client::{NativePeer, SyncReport};
 use pos_sync_server::enroll::peer_id_of;
 use pos_sync_server::reference::{ReferenceServer, repo_root};
@@ -27,7 +29,15 @@ const PERIOD: &str = "stocktake-1";
 fn sale(device: Uuid, n: u32) -> Sale {
     let (store, catalog) = demo::food_truck(false);
     let id = Uuid::from_u128(device.as_u128() << 32 | u128::from(n));
-    demo::cash_sale(&store, &catalog, n as usize, id, "A", u64::from(n), 1_764_400_000_000 + i64::from(n))
+    demo::cash_sale(
+        &store,
+        &catalog,
+        n as usize,
+        id,
+        "A",
+        u64::from(n),
+        1_764_400_000_000 + i64::from(n),
+    )
 }
 
 fn today() -> BusinessDay {
@@ -50,7 +60,11 @@ async fn sync(peer: &mut NativePeer, url: &str, what: &str) -> SyncReport {
 
 fn sales_in(peer: &NativePeer, id: DocumentId) -> usize {
     let doc = peer.document(id).expect("the peer holds the day").clone();
-    SalesDay::from_automerge(doc).unwrap().sales().unwrap().len()
+    SalesDay::from_automerge(doc)
+        .unwrap()
+        .sales()
+        .unwrap()
+        .len()
 }
 
 /// How a device reaches the server: its sync URL (with its token where the server wants one)
@@ -70,7 +84,13 @@ async fn exchange(a_login: &Login, b_login: &Login) {
     let mut day_a = day_of(DEVICE_A, SALES);
     let mut a = NativePeer::new(&a_login.peer_id, Some("storage-a".into()));
     a.hold(day_id, day_a.automerge().clone(), None);
-    a.hold(stock_id, StockPeriod::new(STORE, PERIOD, &Actor::device(DEVICE_A)).automerge().clone(), None);
+    a.hold(
+        stock_id,
+        StockPeriod::new(STORE, PERIOD, &Actor::device(DEVICE_A))
+            .automerge()
+            .clone(),
+        None,
+    );
     let first = sync(&mut a, url_a, "A's first sync").await;
     assert!(first.unavailable.is_empty(), "{first:?}");
 
@@ -78,9 +98,19 @@ async fn exchange(a_login: &Login, b_login: &Login) {
     let mut b = NativePeer::new(&b_login.peer_id, Some("storage-b".into()));
     b.hold(day_id, AutoCommit::new(), None);
     b.expect_heads(day_id, day_a.heads());
-    b.hold(stock_id, StockPeriod::new(STORE, PERIOD, &Actor::device(DEVICE_B)).automerge().clone(), None);
+    b.hold(
+        stock_id,
+        StockPeriod::new(STORE, PERIOD, &Actor::device(DEVICE_B))
+            .automerge()
+            .clone(),
+        None,
+    );
     sync(&mut b, url_b, "B's download").await;
-    assert_eq!(sales_in(&b, day_id), SALES as usize, "B sees every sale A made");
+    assert_eq!(
+        sales_in(&b, day_id),
+        SALES as usize,
+        "B sees every sale A made"
+    );
 
     // B sells from stock: its movement reaches A through the server.
     let stock_b = b.document_mut(stock_id).unwrap();
@@ -96,7 +126,10 @@ async fn exchange(a_login: &Login, b_login: &Login) {
     sync(&mut b, url_b, "B's upload").await;
 
     // A restarts: its documents and sync states come back from storage, and it sold once more.
-    let states: Vec<(DocumentId, Vec<u8>)> = [day_id, stock_id].iter().map(|id| (*id, a.sync_state(*id).unwrap())).collect();
+    let states: Vec<(DocumentId, Vec<u8>)> = [day_id, stock_id]
+        .iter()
+        .map(|id| (*id, a.sync_state(*id).unwrap()))
+        .collect();
     let stock_a = a.document(stock_id).unwrap().clone();
     day_a.record_sale(&sale(DEVICE_A, SALES + 1)).unwrap();
     let mut again = NativePeer::new(&a_login.peer_id, Some("storage-a".into()));
@@ -105,7 +138,11 @@ async fn exchange(a_login: &Login, b_login: &Login) {
     again.expect_heads(stock_id, heads_b);
     let resync = sync(&mut again, url_a, "A's reconnect").await;
     let stock = StockPeriod::from_automerge(again.document(stock_id).unwrap().clone()).unwrap();
-    assert_eq!(stock.levels().unwrap(), levels_b, "B's stock movement reached A");
+    assert_eq!(
+        stock.levels().unwrap(),
+        levels_b,
+        "B's stock movement reached A"
+    );
     eprintln!(
         "first sync sent {} bytes in {} messages; the reconnect sent {} bytes in {} messages",
         first.bytes_sent, first.messages_sent, resync.bytes_sent, resync.messages_sent
@@ -129,7 +166,10 @@ async fn our_client_exchanges_documents_with_the_reference_server() {
     let server = ReferenceServer::start(&repo_root(), &tmp.path().join("reference-data"))
         .unwrap_or_else(|e| panic!("cannot start the JavaScript reference sync server: {e}"));
     // No tokens and no bound peer ids: anyone may sync any document with it.
-    let login = |peer: &str| Login { url: server.url(), peer_id: peer.into() };
+    let login = |peer: &str| Login {
+        url: server.url(),
+        peer_id: peer.into(),
+    };
     exchange(&login("device-a"), &login("device-b")).await;
 }
 
@@ -141,9 +181,15 @@ async fn our_client_exchanges_documents_with_our_server() {
     // Two devices of one store; the server binds each connection to its device's peer id.
     let login = |token: &str| {
         let device = server.storage.add_device_token(token, "store-1").unwrap();
-        Login { url: format!("ws://{}/sync?token={token}", server.addr), peer_id: peer_id_of(&device) }
+        Login {
+            url: format!("ws://{}/sync?token={token}", server.addr),
+            peer_id: peer_id_of(&device),
+        }
     };
-    let (a, b) = (login("device-a-token-0123456789abcdef"), login("device-b-token-0123456789abcdef"));
+    let (a, b) = (
+        login("device-a-token-0123456789abcdef"),
+        login("device-b-token-0123456789abcdef"),
+    );
     exchange(&a, &b).await;
     server.stop().await;
 }

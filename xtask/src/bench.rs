@@ -76,7 +76,8 @@ fn sync() -> Result<()> {
         .arg("--command")
         .arg("cargo xtask bench")
         .current_dir(&root);
-    util::step("sync benchmark (sync-load: 20 devices, ours and the JS reference)", || {
-        util::run(&mut cmd)
-    })
+    util::step(
+        "sync benchmark (sync-load: 20 devices, ours and the JS reference)",
+        || util::run(&mut cmd),
+    )
 }

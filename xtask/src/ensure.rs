@@ -255,7 +255,10 @@ pub fn ensure(want: Want) -> Result<Tools> {
         );
     }
     if want.test_deps && !emupos_ready(&emupos_python(&tools)) {
-        bail!("{EMUPOS} does not import in {}", emupos_python(&tools).display());
+        bail!(
+            "{EMUPOS} does not import in {}",
+            emupos_python(&tools).display()
+        );
     }
     Ok(t)
 }
@@ -282,7 +285,10 @@ fn pyenv_python() -> Result<PathBuf> {
         .or_else(|| capture(Command::new("pyenv").arg("root")).map(|r| PathBuf::from(r.trim())))
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")))
         .context("cannot find pyenv: set PYENV_ROOT")?;
-    let python = root.join("versions").join(EMUPOS_PYTHON_VERSION).join("bin/python3");
+    let python = root
+        .join("versions")
+        .join(EMUPOS_PYTHON_VERSION)
+        .join("bin/python3");
     if !python.exists() {
         bail!(
             "{} is missing: emupos needs Python {EMUPOS_PYTHON_VERSION} (`pyenv install {EMUPOS_PYTHON_VERSION}`)",

@@ -145,7 +145,9 @@ fn bench(rest: &[String]) -> Result<()> {
         [] => bench::Which::All,
         [flag] if flag == "--browser-only" => bench::Which::Browser,
         [flag] if flag == "--sync-only" => bench::Which::Sync,
-        [other, ..] => bail!("unexpected argument {other:?} (bench takes --browser-only or --sync-only)"),
+        [other, ..] => {
+            bail!("unexpected argument {other:?} (bench takes --browser-only or --sync-only)")
+        }
     };
     bench::bench(which)
 }

@@ -30,13 +30,22 @@ impl BuiltServer {
         let dist = build::build_pwa(tools)?;
         let server_bin = build::build_server()?;
         let port = free_port()?;
-        let data_dir = std::env::temp_dir().join(format!("pos-xtask-{label}-{}-{port}", std::process::id()));
+        let data_dir =
+            std::env::temp_dir().join(format!("pos-xtask-{label}-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
         let mut guard = util::step("start server", || {
             ServerGuard::start(&server_bin, &format!("127.0.0.1:{port}"), &data_dir, &dist)
         })?;
-        util::step("wait for /health", || guard.wait_healthy(port, Duration::from_secs(30)))?;
-        Ok(BuiltServer { port, dist, server_bin, data_dir, guard })
+        util::step("wait for /health", || {
+            guard.wait_healthy(port, Duration::from_secs(30))
+        })?;
+        Ok(BuiltServer {
+            port,
+            dist,
+            server_bin,
+            data_dir,
+            guard,
+        })
     }
 
     pub fn base_url(&self) -> String {

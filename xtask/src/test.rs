@@ -196,9 +196,21 @@ fn suite(name: &'static str, f: impl FnOnce() -> Result<(Outcome, Option<Counts>
 /// camera decoder (a feature of devices/ only the camera worker turns on) named explicitly.
 fn native() -> Result<(Outcome, Option<Counts>)> {
     let mut cmd = Command::new(util::cargo());
-    cmd.args(["test", "--workspace", "--exclude", "pos-app", "--features", "pos-devices/camera", "--", "--include-ignored"])
-        .env("EMUPOS_PYTHON", crate::ensure::emupos_python(&util::tools_dir()?))
-        .current_dir(repo_root());
+    cmd.args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "pos-app",
+        "--features",
+        "pos-devices/camera",
+        "--",
+        "--include-ignored",
+    ])
+    .env(
+        "EMUPOS_PYTHON",
+        crate::ensure::emupos_python(&util::tools_dir()?),
+    )
+    .current_dir(repo_root());
     let (status, out) = run_tee(&mut cmd)?;
     let counts = libtest_counts(&out);
     println!("native test results:");
@@ -273,7 +285,10 @@ fn browser(tools: &Tools, playwright_args: &[String]) -> Result<(Outcome, Option
         .env("POS_SERVER_BIN", &server.server_bin)
         .env("POS_STATIC_DIR", &server.dist)
         // The printer tests decode what the fake printers received with emupos.
-        .env("EMUPOS_PYTHON", crate::ensure::emupos_python(&util::tools_dir()?));
+        .env(
+            "EMUPOS_PYTHON",
+            crate::ensure::emupos_python(&util::tools_dir()?),
+        );
     let (status, out) = run_tee(&mut cmd)?;
     drop(server);
     Ok(judge(

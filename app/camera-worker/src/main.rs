@@ -27,14 +27,22 @@ fn main() {
 
 fn answer(request: &JsValue) -> JsValue {
     let reply = Object::new();
-    let field = |name: &str| Reflect::get(request, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let field =
+        |name: &str| Reflect::get(request, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     let set = |name: &str, value: JsValue| {
         let _ = Reflect::set(&reply, &JsValue::from_str(name), &value);
     };
     set("id", field("id"));
-    let size = |name: &str| field(name).as_f64().filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v <= f64::from(u32::MAX));
+    let size = |name: &str| {
+        field(name)
+            .as_f64()
+            .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v <= f64::from(u32::MAX))
+    };
     let (Some(width), Some(height)) = (size("width"), size("height")) else {
-        set("error", JsValue::from_str("a frame needs a whole width and height"));
+        set(
+            "error",
+            JsValue::from_str("a frame needs a whole width and height"),
+        );
         return reply.into();
     };
     let pixels = field("data");

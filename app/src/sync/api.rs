@@ -20,7 +20,12 @@ export async function api_call(method, url, token, body) {
 }
 "#)]
 extern "C" {
-    fn api_call(method: &str, url: &str, token: Option<String>, body: Option<String>) -> js_sys::Promise;
+    fn api_call(
+        method: &str,
+        url: &str,
+        token: Option<String>,
+        body: Option<String>,
+    ) -> js_sys::Promise;
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,18 +41,36 @@ struct ErrorBody {
     error: String,
 }
 
-async fn call<T: for<'de> Deserialize<'de>>(method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Result<T, ApiError> {
-    let answer = JsFuture::from(api_call(method, path, token.map(str::to_owned), body)).await.map_err(|_| ApiError::Offline)?;
-    let status = js_sys::Reflect::get(&answer, &"status".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u16;
-    let text = js_sys::Reflect::get(&answer, &"body".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+async fn call<T: for<'de> Deserialize<'de>>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<T, ApiError> {
+    let answer = JsFuture::from(api_call(method, path, token.map(str::to_owned), body))
+        .await
+        .map_err(|_| ApiError::Offline)?;
+    let status = js_sys::Reflect::get(&answer, &"status".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u16;
+    let text = js_sys::Reflect::get(&answer, &"body".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
     match status {
         0 => Err(ApiError::Offline),
         200..=299 => {
             let text = if text.is_empty() { "null" } else { &text };
-            serde_json::from_str(text).map_err(|e| ApiError::Refused { status, message: e.to_string() })
+            serde_json::from_str(text).map_err(|e| ApiError::Refused {
+                status,
+                message: e.to_string(),
+            })
         }
         _ => {
-            let message = serde_json::from_str::<ErrorBody>(&text).map(|b| b.error).unwrap_or(text);
+            let message = serde_json::from_str::<ErrorBody>(&text)
+                .map(|b| b.error)
+                .unwrap_or(text);
             Err(ApiError::Refused { status, message })
         }
     }
@@ -86,8 +109,21 @@ struct NewStore<'a> {
     device_name: &'a str,
 }
 
-pub async fn create_store(setup_code: &str, store_name: &str, currency: &str, locale: &str, device_name: &str) -> Result<Membership, ApiError> {
-    let body = serde_json::to_string(&NewStore { setup_code, store_name, currency, locale, device_name }).ok();
+pub async fn create_store(
+    setup_code: &str,
+    store_name: &str,
+    currency: &str,
+    locale: &str,
+    device_name: &str,
+) -> Result<Membership, ApiError> {
+    let body = serde_json::to_string(&NewStore {
+        setup_code,
+        store_name,
+        currency,
+        locale,
+        device_name,
+    })
+    .ok();
     let enrolled: Enrolled = call("POST", "/api/stores", None, body).await?;
     Ok(enrolled.membership(device_name.to_owned()))
 }
@@ -99,7 +135,11 @@ struct Pairing<'a> {
 }
 
 pub async fn pair_device(pairing_code: &str, device_name: &str) -> Result<Membership, ApiError> {
-    let body = serde_json::to_string(&Pairing { pairing_code, device_name }).ok();
+    let body = serde_json::to_string(&Pairing {
+        pairing_code,
+        device_name,
+    })
+    .ok();
     let enrolled: Enrolled = call("POST", "/api/devices", None, body).await?;
     Ok(enrolled.membership(device_name.to_owned()))
 }
@@ -130,11 +170,20 @@ struct DeviceList {
 }
 
 pub async fn devices(token: &str) -> Result<Vec<DeviceRow>, ApiError> {
-    Ok(call::<DeviceList>("GET", "/api/devices", Some(token), None).await?.devices)
+    Ok(call::<DeviceList>("GET", "/api/devices", Some(token), None)
+        .await?
+        .devices)
 }
 
 pub async fn revoke(token: &str, device: pos_core::Uuid) -> Result<(), ApiError> {
-    call::<serde_json::Value>("DELETE", &format!("/api/devices/{device}"), Some(token), None).await.map(|_| ())
+    call::<serde_json::Value>(
+        "DELETE",
+        &format!("/api/devices/{device}"),
+        Some(token),
+        None,
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Whether the server still knows this device's token: `Ok(false)` when it was revoked.

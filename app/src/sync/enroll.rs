@@ -2,21 +2,23 @@
 //! PIN is kept as an Argon2 hash in the store's settings, so that any device of the store can
 //! check it offline; the plain PIN never leaves the device that typed it.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use leptos::prelude::{GetUntracked, Set};
 use pos_core::{Currency, Store};
 
 use super::api::{self, ApiError};
-use pos_core::DocRole as Role;
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, Screen};
+use pos_core::DocRole as Role;
 
 /// Why an enrollment did not happen, as a message for the person at the device.
 pub fn api_notice(error: &ApiError) -> Notice {
     match error {
         ApiError::Offline => Notice::Error(Msg::ServerUnreachable, Vec::new()),
-        ApiError::Refused { message, .. } => Notice::Error(Msg::ServerRefused, vec![("reason", message.clone())]),
+        ApiError::Refused { message, .. } => {
+            Notice::Error(Msg::ServerRefused, vec![("reason", message.clone())])
+        }
     }
 }
 
@@ -26,9 +28,18 @@ pub fn valid_pin(pin: &str) -> bool {
 
 fn hash_pin(pin: &str) -> Option<String> {
     let mut salt = [0u8; 16];
-    web_sys::window()?.crypto().ok()?.get_random_values_with_u8_array(&mut salt).ok()?;
+    web_sys::window()?
+        .crypto()
+        .ok()?
+        .get_random_values_with_u8_array(&mut salt)
+        .ok()?;
     let salt = SaltString::encode_b64(&salt).ok()?;
-    Some(argon2().hash_password(pin.as_bytes(), &salt).ok()?.to_string())
+    Some(
+        argon2()
+            .hash_password(pin.as_bytes(), &salt)
+            .ok()?
+            .to_string(),
+    )
 }
 
 /// Argon2id with a small memory cost: a PIN check must stay under a second on a cheap phone,
@@ -39,7 +50,8 @@ fn argon2() -> Argon2<'static> {
 }
 
 pub fn pin_matches(pin: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| argon2().verify_password(pin.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash)
+        .is_ok_and(|parsed| argon2().verify_password(pin.as_bytes(), &parsed).is_ok())
 }
 
 pub struct NewStore {
@@ -53,7 +65,9 @@ pub struct NewStore {
 
 fn leave_enrollment_screen(state: AppState) {
     if let Some(window) = web_sys::window() {
-        let _ = window.history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/")));
+        let _ = window
+            .history()
+            .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/")));
     }
     state.enroll_code.set(String::new());
     state.screen.set(Screen::Register);
@@ -61,7 +75,10 @@ fn leave_enrollment_screen(state: AppState) {
 
 /// Keeps the membership the server gave and starts syncing; says why not otherwise. Returns the
 /// store's name.
-async fn enter_store(state: AppState, enrolled: Result<crate::storage::Membership, ApiError>) -> Option<String> {
+async fn enter_store(
+    state: AppState,
+    enrolled: Result<crate::storage::Membership, ApiError>,
+) -> Option<String> {
     let membership = match enrolled {
         Ok(m) => m,
         Err(e) => {
@@ -81,9 +98,20 @@ async fn enter_store(state: AppState, enrolled: Result<crate::storage::Membershi
 /// Creates the store on the server and writes its first documents: the profile, the catalog
 /// this device sells from, the owner's PIN and this device's entry.
 pub async fn create_store(state: AppState, form: NewStore) {
-    let Some(currency) = Currency::from_code(&form.currency) else { return state.error(Msg::InvalidNumber) };
-    let enrolled = api::create_store(&form.setup_code, form.store_name.trim(), &form.currency, &form.locale, form.device_name.trim()).await;
-    let Some(store_name) = enter_store(state, enrolled).await else { return };
+    let Some(currency) = Currency::from_code(&form.currency) else {
+        return state.error(Msg::InvalidNumber);
+    };
+    let enrolled = api::create_store(
+        &form.setup_code,
+        form.store_name.trim(),
+        &form.currency,
+        &form.locale,
+        form.device_name.trim(),
+    )
+    .await;
+    let Some(store_name) = enter_store(state, enrolled).await else {
+        return;
+    };
     let Some(engine) = state.engine() else { return };
     let mut store: Store = state.store.get_untracked();
     store.name = store_name.clone();
@@ -102,19 +130,34 @@ pub async fn create_store(state: AppState, form: NewStore) {
         Ok(())
     });
     if let Err(e) = result {
-        return state.notice.set(Some(Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())])));
+        return state.notice.set(Some(Notice::Error(
+            Msg::SaleFailed,
+            vec![("reason", e.to_string())],
+        )));
     }
     super::claim_device_code(&engine);
     leave_enrollment_screen(state);
-    state.notice.set(Some(Notice::Done(Msg::StoreCreated, vec![("name", store_name)])));
+    state.notice.set(Some(Notice::Done(
+        Msg::StoreCreated,
+        vec![("name", store_name)],
+    )));
 }
 
 /// Joins a store with a pairing code; the store's settings and catalog then arrive by sync.
 pub async fn join(state: AppState, code: String, device_name: String) {
-    let Some(name) = enter_store(state, api::pair_device(code.trim(), device_name.trim()).await).await else { return };
+    let Some(name) = enter_store(
+        state,
+        api::pair_device(code.trim(), device_name.trim()).await,
+    )
+    .await
+    else {
+        return;
+    };
     if let Some(engine) = state.engine() {
         super::claim_device_code_when_settings_arrive(&engine);
     }
     leave_enrollment_screen(state);
-    state.notice.set(Some(Notice::Done(Msg::Joined, vec![("name", name)])));
+    state
+        .notice
+        .set(Some(Notice::Done(Msg::Joined, vec![("name", name)])));
 }

@@ -72,7 +72,13 @@ pub struct SyncStatus {
 
 impl Default for SyncStatus {
     fn default() -> Self {
-        SyncStatus { link: Link::Standalone, unacknowledged: 0, last_sync_ms: None, downloading: None, error: None }
+        SyncStatus {
+            link: Link::Standalone,
+            unacknowledged: 0,
+            last_sync_ms: None,
+            downloading: None,
+            error: None,
+        }
     }
 }
 
@@ -106,39 +112,91 @@ pub type Shared = Rc<RefCell<Engine>>;
 /// The local date of a moment, which names the business day of a sale made then.
 pub fn business_day(at_ms: f64) -> BusinessDay {
     let date = js_sys::Date::new(&JsValue::from_f64(at_ms));
-    BusinessDay::new(date.get_full_year() as i32, date.get_month() + 1, date.get_date())
-        .unwrap_or_else(|| BusinessDay::new(2000, 1, 1).expect("a valid date"))
+    BusinessDay::new(
+        date.get_full_year() as i32,
+        date.get_month() + 1,
+        date.get_date(),
+    )
+    .unwrap_or_else(|| BusinessDay::new(2000, 1, 1).expect("a valid date"))
 }
 
 fn server_name() -> String {
-    web_sys::window().and_then(|w| w.location().host().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().host().ok())
+        .unwrap_or_default()
 }
 
 fn sync_url(token: &str) -> Option<String> {
     let location = web_sys::window()?.location();
-    let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
     let token = String::from(js_sys::encode_uri_component(token));
-    Some(format!("{scheme}://{}/sync?token={token}", location.host().ok()?))
+    Some(format!(
+        "{scheme}://{}/sync?token={token}",
+        location.host().ok()?
+    ))
 }
 
 /// Opens the store's documents from storage and starts syncing them.
-pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Membership, session: u32) -> Shared {
+pub async fn start(
+    state: AppState,
+    storage: Rc<dyn Storage>,
+    membership: Membership,
+    session: u32,
+) -> Shared {
     let server = server_name();
     let today = business_day(js_sys::Date::now());
     let mut docs = StoreDocs::new(membership.store_id, membership.device_id, session);
-    let mut client = SyncClient::new(membership.peer_id.clone(), Some(membership.device_id.to_string()));
+    let mut client = SyncClient::new(
+        membership.peer_id.clone(),
+        Some(membership.device_id.to_string()),
+    );
     let mut problems = Vec::new();
     for (id, role) in docs.standing(today) {
-        problems.extend(open_stored(&mut docs, &mut client, &*storage, &server, id, role, today, membership.device_id).await);
+        problems.extend(
+            open_stored(
+                &mut docs,
+                &mut client,
+                &*storage,
+                &server,
+                id,
+                role,
+                today,
+                membership.device_id,
+            )
+            .await,
+        );
     }
     let yesterday = business_day(js_sys::Date::now() - 86_400_000.0);
     for (id, owner, day) in docs.days_in_index(&[today, yesterday]) {
-        problems.extend(open_stored(&mut docs, &mut client, &*storage, &server, id, Role::OtherDay, day, owner).await);
+        problems.extend(
+            open_stored(
+                &mut docs,
+                &mut client,
+                &*storage,
+                &server,
+                id,
+                Role::OtherDay,
+                day,
+                owner,
+            )
+            .await,
+        );
     }
     for problem in problems {
-        web_sys::console::warn_1(&format!("a stored document chunk did not load: {problem}").into());
+        web_sys::console::warn_1(
+            &format!("a stored document chunk did not load: {problem}").into(),
+        );
     }
-    let last_sync_ms = storage.load_setting(LAST_SYNC_KEY).await.ok().flatten().and_then(|v| v.as_f64());
+    let last_sync_ms = storage
+        .load_setting(LAST_SYNC_KEY)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|v| v.as_f64());
     let engine = Engine {
         docs,
         client,
@@ -168,7 +226,11 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
     listen_to_other_tabs(&shared);
     let leader = shared.clone();
     lead_sync(&Closure::once_into_js(move || {
-        leader.borrow().state.sync.update(|s| s.link = Link::Connecting);
+        leader
+            .borrow()
+            .state
+            .sync
+            .update(|s| s.link = Link::Connecting);
         connect(&leader);
         listen_for_network(&leader);
     }));
@@ -189,30 +251,38 @@ fn announce_stored(ids: &[DocumentId]) {
 
 /// Reads what other tabs stored into this tab's documents, and sends it on when this tab syncs.
 fn listen_to_other_tabs(shared: &Shared) {
-    let Ok(channel) = web_sys::BroadcastChannel::new(DOCS_CHANNEL) else { return };
+    let Ok(channel) = web_sys::BroadcastChannel::new(DOCS_CHANNEL) else {
+        return;
+    };
     let shared = shared.clone();
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let Some(names) = event.data().as_string() else { return };
-        let ids: Vec<DocumentId> = names.split(',').filter_map(|n| n.parse().ok()).collect();
-        let shared = shared.clone();
-        spawn_local(async move {
-            let storage = shared.borrow().storage.clone();
-            let mut roles = Vec::new();
-            for id in &ids {
-                if !shared.borrow().docs.is_open(*id) {
-                    continue;
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(names) = event.data().as_string() else {
+                return;
+            };
+            let ids: Vec<DocumentId> = names.split(',').filter_map(|n| n.parse().ok()).collect();
+            let shared = shared.clone();
+            spawn_local(async move {
+                let storage = shared.borrow().storage.clone();
+                let mut roles = Vec::new();
+                for id in &ids {
+                    if !shared.borrow().docs.is_open(*id) {
+                        continue;
+                    }
+                    let chunks = storage
+                        .load_doc_chunks(chunk_prefix(*id))
+                        .await
+                        .unwrap_or_default();
+                    let mut e = shared.borrow_mut();
+                    if e.docs.merge_stored(*id, &chunks) {
+                        roles.extend(e.docs.role(*id));
+                    }
                 }
-                let chunks = storage.load_doc_chunks(chunk_prefix(*id)).await.unwrap_or_default();
-                let mut e = shared.borrow_mut();
-                if e.docs.merge_stored(*id, &chunks) {
-                    roles.extend(e.docs.role(*id));
-                }
-            }
-            publish_store(&shared, &roles);
-            flush(&shared, &ids);
-            schedule_status(&shared);
+                publish_store(&shared, &roles);
+                flush(&shared, &ids);
+                schedule_status(&shared);
+            });
         });
-    });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     // The channel must outlive this function to keep receiving.
@@ -230,9 +300,15 @@ async fn open_stored(
     day: BusinessDay,
     owner: Uuid,
 ) -> Vec<String> {
-    let chunks = storage.load_doc_chunks(chunk_prefix(id)).await.unwrap_or_default();
+    let chunks = storage
+        .load_doc_chunks(chunk_prefix(id))
+        .await
+        .unwrap_or_default();
     let state_key = sync_state_key(id, server);
-    let sync_state = chunks.iter().find(|(k, _)| *k == state_key).map(|(_, v)| v.clone());
+    let sync_state = chunks
+        .iter()
+        .find(|(k, _)| *k == state_key)
+        .map(|(_, v)| v.clone());
     let problems = docs.open(id, role, day, owner, &chunks);
     client.track(id, sync_state.as_deref());
     problems
@@ -354,7 +430,9 @@ fn schedule_reconnect(shared: &Shared) {
 
 /// Reconnects at once when the browser says the network is back.
 fn listen_for_network(shared: &Shared) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let shared = shared.clone();
     let on_online = Closure::<dyn FnMut()>::new(move || {
         shared.borrow_mut().retry_ms = RETRY_FIRST_MS;
@@ -381,7 +459,9 @@ fn receive(shared: &Shared, bytes: &[u8]) {
             let role = {
                 let mut guard = shared.borrow_mut();
                 let e = &mut *guard;
-                let Some(doc) = e.docs.doc_mut(document) else { return };
+                let Some(doc) = e.docs.doc_mut(document) else {
+                    return;
+                };
                 let before = doc.get_heads();
                 if let Err(err) = e.client.apply(document, doc, message) {
                     web_sys::console::warn_1(&err.to_string().into());
@@ -407,14 +487,24 @@ fn receive(shared: &Shared, bytes: &[u8]) {
             schedule_save(shared);
         }
         Ok(Incoming::Unavailable(document)) => {
-            web_sys::console::warn_1(&format!("the server will not share document {document}").into());
+            web_sys::console::warn_1(
+                &format!("the server will not share document {document}").into(),
+            );
         }
         Ok(Incoming::ServerError(message)) => {
-            shared.borrow().state.sync.update(|s| s.error = Some(message));
+            shared
+                .borrow()
+                .state
+                .sync
+                .update(|s| s.error = Some(message));
         }
         Ok(Incoming::Ignored) => {}
         Err(err) => {
-            shared.borrow().state.sync.update(|s| s.error = Some(err.to_string()));
+            shared
+                .borrow()
+                .state
+                .sync
+                .update(|s| s.error = Some(err.to_string()));
         }
     }
     schedule_status(shared);
@@ -455,7 +545,10 @@ fn open_new_days(shared: &Shared) {
         let (new_days, storage, server) = {
             let mut e = shared.borrow_mut();
             let days = e.docs.days_in_index(&[today, yesterday]);
-            let new: Vec<_> = days.into_iter().filter(|(id, _, _)| !e.docs.is_open(*id)).collect();
+            let new: Vec<_> = days
+                .into_iter()
+                .filter(|(id, _, _)| !e.docs.is_open(*id))
+                .collect();
             (new, e.storage.clone(), e.server.clone())
         };
         if new_days.is_empty() {
@@ -463,7 +556,10 @@ fn open_new_days(shared: &Shared) {
         }
         let mut loaded = Vec::new();
         for (id, owner, day) in new_days {
-            let chunks = storage.load_doc_chunks(chunk_prefix(id)).await.unwrap_or_default();
+            let chunks = storage
+                .load_doc_chunks(chunk_prefix(id))
+                .await
+                .unwrap_or_default();
             loaded.push((id, owner, day, chunks));
         }
         let ids: Vec<DocumentId> = {
@@ -475,7 +571,10 @@ fn open_new_days(shared: &Shared) {
                     continue;
                 }
                 let state_key = sync_state_key(id, &server);
-                let sync_state = chunks.iter().find(|(k, _)| *k == state_key).map(|(_, v)| v.clone());
+                let sync_state = chunks
+                    .iter()
+                    .find(|(k, _)| *k == state_key)
+                    .map(|(_, v)| v.clone());
                 e.docs.open(id, Role::OtherDay, day, owner, &chunks);
                 e.client.track(id, sync_state.as_deref());
                 e.changed_days.insert(id);
@@ -506,7 +605,10 @@ fn publish_store(shared: &Shared, roles: &[Role]) {
     if roles.contains(&Role::Settings) || roles.contains(&Role::Catalog) {
         if let Some(catalog) = e.docs.catalog() {
             if state.catalog.with_untracked(|c| *c != catalog) {
-                let store = e.docs.store_profile().unwrap_or_else(|| state.store.get_untracked());
+                let store = e
+                    .docs
+                    .store_profile()
+                    .unwrap_or_else(|| state.store.get_untracked());
                 state.catalog.set(catalog.clone());
                 // Kept as the quick-start copy too, so the next start shows it at once.
                 spawn_local(async move {
@@ -596,7 +698,11 @@ fn written_ids(writes: &[DocWrite]) -> Vec<DocumentId> {
 }
 
 fn sync_states(e: &Engine) -> BTreeMap<DocumentId, Vec<u8>> {
-    e.docs.ids().into_iter().filter_map(|id| Some((id, e.client.sync_state(id)?))).collect()
+    e.docs
+        .ids()
+        .into_iter()
+        .filter_map(|id| Some((id, e.client.sync_state(id)?)))
+        .collect()
 }
 
 /// Recomputes the figures of the sync status at most a few times a second.
@@ -624,7 +730,14 @@ fn update_status(shared: &Shared) {
         let e = &mut *guard;
         let unacknowledged = e.docs.unacknowledged(&e.client);
         let (synced, total) = e.docs.synced_count(&e.client);
-        (e.state, unacknowledged, synced, total, e.client.is_ready(), e.storage.clone())
+        (
+            e.state,
+            unacknowledged,
+            synced,
+            total,
+            e.client.is_ready(),
+            e.storage.clone(),
+        )
     };
     let all_synced = ready && synced == total;
     let now = js_sys::Date::now();
@@ -638,7 +751,9 @@ fn update_status(shared: &Shared) {
     });
     if all_synced {
         spawn_local(async move {
-            let _ = storage.save_setting(LAST_SYNC_KEY, serde_json::json!(now)).await;
+            let _ = storage
+                .save_setting(LAST_SYNC_KEY, serde_json::json!(now))
+                .await;
         });
     }
 }
@@ -648,7 +763,9 @@ pub fn recorder(shared: &Shared) -> RecordSale<'static> {
     let shared = shared.clone();
     shared.borrow_mut().committing = true;
     Box::new(move |sale: &Sale| {
-        record_in_transaction(&shared, |docs| docs.record_sale(sale, business_day(sale.completed_at_ms() as f64)))
+        record_in_transaction(&shared, |docs| {
+            docs.record_sale(sale, business_day(sale.completed_at_ms() as f64))
+        })
     })
 }
 
@@ -659,7 +776,9 @@ pub fn refund_recorder(shared: &Shared) -> RecordRefund<'static> {
     let shared = shared.clone();
     shared.borrow_mut().committing = true;
     Box::new(move |refund: &pos_core::Refund| {
-        record_in_transaction(&shared, |docs| docs.record_refund(refund, business_day(refund.at_ms as f64)))
+        record_in_transaction(&shared, |docs| {
+            docs.record_refund(refund, business_day(refund.at_ms as f64))
+        })
     })
 }
 
@@ -706,7 +825,11 @@ pub fn sale_committed(shared: &Shared, committed: bool) {
 }
 
 /// Makes a local edit to the store's documents, stores it and sends it.
-pub fn edit(shared: &Shared, roles: &[Role], change: impl FnOnce(&mut StoreDocs) -> Result<(), pos_core::DocError>) -> Result<(), pos_core::DocError> {
+pub fn edit(
+    shared: &Shared,
+    roles: &[Role],
+    change: impl FnOnce(&mut StoreDocs) -> Result<(), pos_core::DocError>,
+) -> Result<(), pos_core::DocError> {
     change(&mut shared.borrow_mut().docs)?;
     let ids = shared.borrow().docs.ids();
     publish_store(shared, roles);
@@ -726,12 +849,20 @@ pub fn claim_device_code(shared: &Shared) {
             let mut e = shared.borrow_mut();
             e.awaiting_settings = false;
             let me = e.membership.device_id;
-            let taken: BTreeSet<String> = e.docs.device_codes().into_iter().filter(|(id, _)| *id != me).map(|(_, c)| c).collect();
+            let taken: BTreeSet<String> = e
+                .docs
+                .device_codes()
+                .into_iter()
+                .filter(|(id, _)| *id != me)
+                .map(|(_, c)| c)
+                .collect();
             (e.state, e.storage.clone(), taken)
         };
         let mut code = state.device_code.get_untracked();
         if taken.contains(&code) {
-            code = std::iter::repeat_with(crate::new_device_code).find(|c| !taken.contains(c)).unwrap_or(code);
+            code = std::iter::repeat_with(crate::new_device_code)
+                .find(|c| !taken.contains(c))
+                .unwrap_or(code);
             if let Err(e) = storage.set_device_code(code.clone()).await {
                 return state.notice.set(Some(crate::state::storage_notice(&e)));
             }
@@ -755,7 +886,12 @@ pub fn claim_device_code_when_settings_arrive(shared: &Shared) {
 fn register_device(shared: &Shared, code: &str) {
     let entry = {
         let e = shared.borrow();
-        DeviceEntry { id: e.membership.device_id, name: e.membership.device_name.clone(), code: code.to_owned(), revoked: false }
+        DeviceEntry {
+            id: e.membership.device_id,
+            name: e.membership.device_name.clone(),
+            code: code.to_owned(),
+            revoked: false,
+        }
     };
     let _ = edit(shared, &[Role::Settings], |docs| docs.put_device(&entry));
 }

@@ -38,8 +38,12 @@ pub enum TrainingOutcome {
 }
 
 impl TrainingOutcome {
-    pub const ALL: [TrainingOutcome; 4] =
-        [TrainingOutcome::Approve, TrainingOutcome::Decline, TrainingOutcome::Timeout, TrainingOutcome::Disconnect];
+    pub const ALL: [TrainingOutcome; 4] = [
+        TrainingOutcome::Approve,
+        TrainingOutcome::Decline,
+        TrainingOutcome::Timeout,
+        TrainingOutcome::Disconnect,
+    ];
 
     pub fn tag(self) -> &'static str {
         match self {
@@ -88,8 +92,16 @@ fn zvt_stop_bits() -> u8 {
 
 /// The serial line of a ZVT terminal at `baud` with `stop_bits` (1 or 2).
 pub fn zvt_line(baud: u32, stop_bits: u8) -> pos_devices::SerialSettings {
-    let stop_bits = if stop_bits == 1 { pos_devices::StopBits::One } else { pos_devices::StopBits::Two };
-    pos_devices::SerialSettings { baud_rate: baud, stop_bits, ..pos_devices::zvt::SERIAL_LINE }
+    let stop_bits = if stop_bits == 1 {
+        pos_devices::StopBits::One
+    } else {
+        pos_devices::StopBits::Two
+    };
+    pos_devices::SerialSettings {
+        baud_rate: baud,
+        stop_bits,
+        ..pos_devices::zvt::SERIAL_LINE
+    }
 }
 
 /// The terminal as the merchant set it up in Settings.
@@ -240,7 +252,10 @@ impl TerminalError {
     /// Whether the terminal may have charged the card all the same: then the register must ask
     /// it before the payment can be tried again or given up.
     pub fn result_unknown(&self) -> bool {
-        matches!(self, TerminalError::Timeout | TerminalError::Disconnected | TerminalError::Fault(_))
+        matches!(
+            self,
+            TerminalError::Timeout | TerminalError::Disconnected | TerminalError::Fault(_)
+        )
     }
 
     pub fn notice(&self) -> Notice {
@@ -258,15 +273,35 @@ pub type OnProgress = Rc<dyn Fn(Progress)>;
 /// A card terminal the register can drive. Every payment operation carries the sale's id, so
 /// that a retry can be matched with what the terminal already did.
 pub trait CardTerminal {
-    fn purchase(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval>;
+    fn purchase(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval>;
     /// Pays `amount` back to a card (the refund of a sale, `refund::start`).
-    fn refund(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval>;
+    fn refund(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval>;
     /// Undoes a payment of this terminal day by its terminal receipt number.
-    fn reversal(&self, sale_id: Uuid, receipt_no: Option<u16>, on: OnProgress) -> TerminalFuture<TerminalApproval>;
+    fn reversal(
+        &self,
+        sale_id: Uuid,
+        receipt_no: Option<u16>,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval>;
     /// What became of the payment for `sale_id` of `amount`, sent after the terminal's receipt
     /// `known_receipt_no`: asks the terminal for its last operation, never charges.
-    fn last_status(&self, sale_id: Uuid, amount: Decimal, known_receipt_no: Option<u16>, on: OnProgress)
-    -> TerminalFuture<LastStatus>;
+    fn last_status(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        known_receipt_no: Option<u16>,
+        on: OnProgress,
+    ) -> TerminalFuture<LastStatus>;
     /// The terminal's last operation, whatever it was (the "Last operation" button).
     fn last_operation(&self, on: OnProgress) -> TerminalFuture<Report>;
     fn end_of_day(&self, on: OnProgress) -> TerminalFuture<Report>;
@@ -289,7 +324,13 @@ impl CardTerminal for Standalone {
     fn reversal(&self, _: Uuid, _: Option<u16>, _: OnProgress) -> TerminalFuture<TerminalApproval> {
         Box::pin(async { Err(TerminalError::Standalone) })
     }
-    fn last_status(&self, _: Uuid, _: Decimal, _: Option<u16>, _: OnProgress) -> TerminalFuture<LastStatus> {
+    fn last_status(
+        &self,
+        _: Uuid,
+        _: Decimal,
+        _: Option<u16>,
+        _: OnProgress,
+    ) -> TerminalFuture<LastStatus> {
         Box::pin(async { Err(TerminalError::Standalone) })
     }
     fn last_operation(&self, _: OnProgress) -> TerminalFuture<Report> {
@@ -311,9 +352,16 @@ pub fn connect(settings: &TerminalSettings, currency: Currency) -> Rc<dyn CardTe
     match &settings.connection {
         Connection::Standalone => Rc::new(Standalone),
         Connection::Training { outcome } => Rc::new(Simulator::new(*outcome, currency)),
-        Connection::ZvtSerial { baud, port, stop_bits } => {
-            Rc::new(ZvtSerial::new(*port, zvt_line(*baud, *stop_bits), &settings.password, currency))
-        }
+        Connection::ZvtSerial {
+            baud,
+            port,
+            stop_bits,
+        } => Rc::new(ZvtSerial::new(
+            *port,
+            zvt_line(*baud, *stop_bits),
+            &settings.password,
+            currency,
+        )),
     }
 }
 
@@ -332,22 +380,38 @@ pub fn charge(state: AppState, amount: Decimal) {
     if state.card_progress.get_untracked().is_some() {
         return;
     }
-    let Some(pending) = state.payment.get_untracked() else { return };
+    let Some(pending) = state.payment.get_untracked() else {
+        return;
+    };
     if pending.card_in_flight.is_some() {
         return recover(state);
     }
     if amount <= Decimal::ZERO || amount > pending.payment.remaining() {
-        return state.error(if amount <= Decimal::ZERO { Msg::AmountMustBePositive } else { Msg::CardExceedsRemaining });
+        return state.error(if amount <= Decimal::ZERO {
+            Msg::AmountMustBePositive
+        } else {
+            Msg::CardExceedsRemaining
+        });
     }
     // Checked before anything is sent: a terminal takes whole minor units (cents) only.
-    if state.store.with_untracked(|s| s.rules.currency.round(amount)) != amount {
+    if state
+        .store
+        .with_untracked(|s| s.rules.currency.round(amount))
+        != amount
+    {
         return state.error(Msg::InvalidNumber);
     }
     let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
     state.card_progress.set(Some(Progress::Sending));
     state.notice.set(None);
     spawn_local(async move {
-        set_in_flight(state, Some(CardInFlight { amount, known_receipt_no }));
+        set_in_flight(
+            state,
+            Some(CardInFlight {
+                amount,
+                known_receipt_no,
+            }),
+        );
         // Durable before the terminal hears of it: a reload from here on asks, never re-charges.
         if let Err(e) = state.save_open_ticket_now().await {
             set_in_flight(state, None);
@@ -355,7 +419,9 @@ pub fn charge(state: AppState, amount: Decimal) {
             state.notice.set(Some(crate::state::storage_notice(&e)));
             return;
         }
-        let result = terminal(state).purchase(pending.sale_id, amount, progress(state)).await;
+        let result = terminal(state)
+            .purchase(pending.sale_id, amount, progress(state))
+            .await;
         match result {
             Ok(approved) => record(state, approved),
             Err(e) if e.result_unknown() => {
@@ -382,23 +448,37 @@ pub fn recover(state: AppState) {
 }
 
 async fn ask_terminal(state: AppState, failure: Option<Notice>) {
-    let Some(pending) = state.payment.get_untracked() else { return };
-    let Some(in_flight) = pending.card_in_flight.clone() else { return };
+    let Some(pending) = state.payment.get_untracked() else {
+        return;
+    };
+    let Some(in_flight) = pending.card_in_flight.clone() else {
+        return;
+    };
     state.card_progress.set(Some(Progress::Recovering));
-    let result =
-        terminal(state).last_status(pending.sale_id, in_flight.amount, in_flight.known_receipt_no, progress(state)).await;
+    let result = terminal(state)
+        .last_status(
+            pending.sale_id,
+            in_flight.amount,
+            in_flight.known_receipt_no,
+            progress(state),
+        )
+        .await;
     match result {
         Ok(LastStatus::Approved(approved)) => record(state, approved),
         Ok(LastStatus::NotCharged) => {
             set_in_flight(state, None);
             state.card_progress.set(None);
-            state.notice.set(Some(failure.unwrap_or(Notice::Info(Msg::TerminalNotCharged))));
+            state.notice.set(Some(
+                failure.unwrap_or(Notice::Info(Msg::TerminalNotCharged)),
+            ));
         }
         Err(_) => {
             // Neither the payment nor the question got through: keep the amount in flight, so
             // nothing is charged twice; the cashier asks again or checks the terminal's slip.
             state.card_progress.set(None);
-            state.notice.set(Some(Notice::Error(Msg::TerminalUnknownResult, Vec::new())));
+            state
+                .notice
+                .set(Some(Notice::Error(Msg::TerminalUnknownResult, Vec::new())));
         }
     }
 }
@@ -442,5 +522,7 @@ pub fn save_settings(state: AppState, settings: TerminalSettings) {
 
 /// Reads the kept terminal settings; standalone when there are none or they are unreadable.
 pub fn parse_settings(value: Option<serde_json::Value>) -> TerminalSettings {
-    value.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+    value
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
 }

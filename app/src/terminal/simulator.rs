@@ -7,8 +7,8 @@ use pos_core::{CardApproval, Currency, Decimal, Uuid};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CardTerminal, LastStatus, OnProgress, Progress, Report, TerminalApproval, TerminalError, TerminalFuture,
-    TrainingOutcome,
+    CardTerminal, LastStatus, OnProgress, Progress, Report, TerminalApproval, TerminalError,
+    TerminalFuture, TrainingOutcome,
 };
 use crate::browser::sleep;
 
@@ -83,7 +83,13 @@ impl Simulator {
     }
 
     /// One payment or refund, as a terminal shows it.
-    fn operate(&self, sale_id: Uuid, amount: Decimal, refund: bool, on: OnProgress) -> TerminalFuture<TerminalApproval> {
+    fn operate(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        refund: bool,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval> {
         let outcome = self.outcome;
         let amount = self.currency.round(amount);
         Box::pin(async move {
@@ -102,13 +108,25 @@ impl Simulator {
                 }
                 TrainingOutcome::Decline => {
                     journal.receipt_no += 1;
-                    journal.last = Some(Entry { sale_id, amount, approved: false, receipt_no: journal.receipt_no, refund });
+                    journal.last = Some(Entry {
+                        sale_id,
+                        amount,
+                        approved: false,
+                        receipt_no: journal.receipt_no,
+                        refund,
+                    });
                     keep(&journal);
                     Err(TerminalError::Declined)
                 }
                 _ => {
                     journal.receipt_no += 1;
-                    let entry = Entry { sale_id, amount, approved: true, receipt_no: journal.receipt_no, refund };
+                    let entry = Entry {
+                        sale_id,
+                        amount,
+                        approved: true,
+                        receipt_no: journal.receipt_no,
+                        refund,
+                    };
                     journal.day_count += 1;
                     journal.day_total += if refund { -amount } else { amount };
                     if !refund {
@@ -133,22 +151,44 @@ impl Simulator {
     }
 
     fn reachable(&self) -> Result<(), TerminalError> {
-        if self.outcome == TrainingOutcome::Disconnect { Err(TerminalError::NotConnected) } else { Ok(()) }
+        if self.outcome == TrainingOutcome::Disconnect {
+            Err(TerminalError::NotConnected)
+        } else {
+            Ok(())
+        }
     }
 }
 
 impl CardTerminal for Simulator {
-    fn purchase(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval> {
+    fn purchase(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval> {
         self.operate(sale_id, amount, false, on)
     }
 
-    fn refund(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval> {
+    fn refund(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval> {
         self.operate(sale_id, amount, true, on)
     }
 
-    fn reversal(&self, sale_id: Uuid, receipt_no: Option<u16>, on: OnProgress) -> TerminalFuture<TerminalApproval> {
+    fn reversal(
+        &self,
+        sale_id: Uuid,
+        receipt_no: Option<u16>,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval> {
         let journal = journal();
-        let found = journal.reversible.iter().position(|(no, _)| Some(*no) == receipt_no);
+        let found = journal
+            .reversible
+            .iter()
+            .position(|(no, _)| Some(*no) == receipt_no);
         let Some(at) = found else {
             // Not a payment of this terminal day (or reversed already): a real terminal refuses.
             return Box::pin(async { Err(TerminalError::Declined) });
@@ -165,7 +205,13 @@ impl CardTerminal for Simulator {
         })
     }
 
-    fn last_status(&self, sale_id: Uuid, _: Decimal, _: Option<u16>, _: OnProgress) -> TerminalFuture<LastStatus> {
+    fn last_status(
+        &self,
+        sale_id: Uuid,
+        _: Decimal,
+        _: Option<u16>,
+        _: OnProgress,
+    ) -> TerminalFuture<LastStatus> {
         let reachable = self.reachable();
         Box::pin(async move {
             reachable?;
@@ -215,7 +261,10 @@ impl CardTerminal for Simulator {
         let reachable = self.reachable();
         Box::pin(async move {
             reachable?;
-            Ok(Report { approved: Some(true), ..Report::default() })
+            Ok(Report {
+                approved: Some(true),
+                ..Report::default()
+            })
         })
     }
 }

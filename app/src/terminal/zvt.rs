@@ -7,18 +7,19 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use pos_core::{CardApproval, Currency, Decimal, Uuid};
+use pos_devices::SerialSettings;
 use pos_devices::zvt::{
     Action, Approval, Command, LastOperation, Link, Operation, Outcome, Password, PendingOperation,
     StatusInformation, TerminalEvent, Transaction, ZvtError, config,
 };
-use pos_devices::SerialSettings;
 
 use crate::transport::Transport;
 use crate::transport::TransportError;
 use crate::transport::serial::{SerialLink, SerialPort, SerialPortIds};
 
 use super::{
-    CardTerminal, LastStatus, OnProgress, Progress, Report, TerminalApproval, TerminalError, TerminalFuture,
+    CardTerminal, LastStatus, OnProgress, Progress, Report, TerminalApproval, TerminalError,
+    TerminalFuture,
 };
 
 /// Opens the browser's port chooser; the chosen port's ids, to find it again after a restart.
@@ -46,10 +47,15 @@ struct Port {
 }
 
 impl Port {
-    async fn open(ids: Option<SerialPortIds>, settings: SerialSettings) -> Result<Port, TerminalError> {
+    async fn open(
+        ids: Option<SerialPortIds>,
+        settings: SerialSettings,
+    ) -> Result<Port, TerminalError> {
         let ids = ids.ok_or(TerminalError::NoPort)?;
         let port = SerialPort::granted(ids).await.map_err(|e| match e {
-            TransportError::Unsupported | TransportError::NotFound | TransportError::NotChosen => TerminalError::NoPort,
+            TransportError::Unsupported | TransportError::NotFound | TransportError::NotChosen => {
+                TerminalError::NoPort
+            }
             _ => TerminalError::NotConnected,
         })?;
         let link = port
@@ -63,12 +69,19 @@ impl Port {
     }
 
     async fn write(&self, bytes: &[u8]) -> Result<(), TerminalError> {
-        self.link.write(bytes).await.map_err(|_| TerminalError::Disconnected)
+        self.link
+            .write(bytes)
+            .await
+            .map_err(|_| TerminalError::Disconnected)
     }
 
     /// The next bytes, or `None` when `ms` ran out first.
     async fn read(&self, ms: u32) -> Result<Option<Vec<u8>>, TerminalError> {
-        let bytes = self.link.read(ms).await.map_err(|_| TerminalError::Disconnected)?;
+        let bytes = self
+            .link
+            .read(ms)
+            .await
+            .map_err(|_| TerminalError::Disconnected)?;
         if bytes.is_empty() && self.gone.get() {
             return Err(TerminalError::Disconnected);
         }
@@ -96,8 +109,17 @@ struct Finished {
 impl ZvtSerial {
     /// `settings` is the line the terminal is set to: `zvt::SERIAL_LINE` unless its menu says
     /// otherwise.
-    pub fn new(port: Option<SerialPortIds>, settings: SerialSettings, password: &str, currency: Currency) -> ZvtSerial {
-        let password = password.trim().parse().ok().and_then(|p| Password::new(p).ok());
+    pub fn new(
+        port: Option<SerialPortIds>,
+        settings: SerialSettings,
+        password: &str,
+        currency: Currency,
+    ) -> ZvtSerial {
+        let password = password
+            .trim()
+            .parse()
+            .ok()
+            .and_then(|p| Password::new(p).ok());
         ZvtSerial {
             line: Line { port, settings },
             password: password.unwrap_or_else(|| Password::new(0).expect("0 is a password")),
@@ -119,22 +141,44 @@ struct Line {
 
 /// Runs commands on one opened port: registration first if this page has not sent it, then
 /// `command`.
-async fn run(line: Line, password: Password, currency: Currency, sale_id: Uuid, command: Command, on: &OnProgress)
--> Result<Finished, TerminalError> {
+async fn run(
+    line: Line,
+    password: Password,
+    currency: Currency,
+    sale_id: Uuid,
+    command: Command,
+    on: &OnProgress,
+) -> Result<Finished, TerminalError> {
     let port = Port::open(line.port, line.settings).await?;
     let result = async {
         if !REGISTERED.with(Cell::get) {
-            let registration =
-                Command::Registration { password, config: config::REGISTER_DEFAULT, currency: Some(currency.numeric()) };
-            let done = drive(&port, Transaction::new(sale_id.to_string(), registration, Link::Serial), on).await?;
+            let registration = Command::Registration {
+                password,
+                config: config::REGISTER_DEFAULT,
+                currency: Some(currency.numeric()),
+            };
+            let done = drive(
+                &port,
+                Transaction::new(sale_id.to_string(), registration, Link::Serial),
+                on,
+            )
+            .await?;
             done.outcome.result.map_err(error)?;
             REGISTERED.with(|r| r.set(true));
         }
-        drive(&port, Transaction::new(sale_id.to_string(), command, Link::Serial), on).await
+        drive(
+            &port,
+            Transaction::new(sale_id.to_string(), command, Link::Serial),
+            on,
+        )
+        .await
     }
     .await;
     port.close().await;
-    if matches!(result, Err(TerminalError::Disconnected | TerminalError::NotConnected | TerminalError::NotSetUp)) {
+    if matches!(
+        result,
+        Err(TerminalError::Disconnected | TerminalError::NotConnected | TerminalError::NotSetUp)
+    ) {
         // The terminal may have restarted: tell it our configuration again next time.
         REGISTERED.with(|r| r.set(false));
     }
@@ -142,8 +186,14 @@ async fn run(line: Line, password: Password, currency: Currency, sale_id: Uuid, 
 }
 
 /// Does what the state machine says until the command is finished.
-async fn drive(port: &Port, mut tx: Transaction, on: &OnProgress) -> Result<Finished, TerminalError> {
-    let mut actions = tx.start().map_err(|e| TerminalError::Fault(e.to_string()))?;
+async fn drive(
+    port: &Port,
+    mut tx: Transaction,
+    on: &OnProgress,
+) -> Result<Finished, TerminalError> {
+    let mut actions = tx
+        .start()
+        .map_err(|e| TerminalError::Fault(e.to_string()))?;
     let mut deadline = js_sys::Date::now() + 5_000.0;
     let mut print_lines = Vec::new();
     loop {
@@ -151,11 +201,18 @@ async fn drive(port: &Port, mut tx: Transaction, on: &OnProgress) -> Result<Fini
             match action {
                 Action::Send(bytes) => port.write(&bytes).await?,
                 Action::Wait { ms } => deadline = js_sys::Date::now() + f64::from(ms),
-                Action::Event(TerminalEvent::Intermediate(status)) => on(Progress::Status(status.code)),
+                Action::Event(TerminalEvent::Intermediate(status)) => {
+                    on(Progress::Status(status.code))
+                }
                 Action::Event(TerminalEvent::PrintLine(line)) => print_lines.push(line.text),
                 Action::Event(TerminalEvent::TextBlock(block)) => print_lines.extend(block.lines),
                 Action::Event(_) => {}
-                Action::Finished(outcome) => return Ok(Finished { outcome: *outcome, print_lines }),
+                Action::Finished(outcome) => {
+                    return Ok(Finished {
+                        outcome: *outcome,
+                        print_lines,
+                    });
+                }
             }
         }
         let left = (deadline - js_sys::Date::now()).max(0.0) as u32;
@@ -180,22 +237,49 @@ fn error(e: ZvtError) -> TerminalError {
     }
 }
 
-fn approval(status: &StatusInformation, currency: Currency, fallback_amount: Decimal, print_lines: Vec<String>)
--> TerminalApproval {
-    let last_four = status.pan.as_ref().map(|p| p.last4().to_string()).filter(|d| d.len() == 4 && d.chars().all(|c| c.is_ascii_digit()));
-    let auth_code = status.auth_code.clone().map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
-    let mut approval = CardApproval { auth_code, last_four, terminal_id: None, trace_no: None, receipt_no: None }
-        .with_terminal(status.terminal_id.map(|t| t.to_string()), status.trace_no.map(|t| t.to_string()));
+fn approval(
+    status: &StatusInformation,
+    currency: Currency,
+    fallback_amount: Decimal,
+    print_lines: Vec<String>,
+) -> TerminalApproval {
+    let last_four = status
+        .pan
+        .as_ref()
+        .map(|p| p.last4().to_string())
+        .filter(|d| d.len() == 4 && d.chars().all(|c| c.is_ascii_digit()));
+    let auth_code = status
+        .auth_code
+        .clone()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty());
+    let mut approval = CardApproval {
+        auth_code,
+        last_four,
+        terminal_id: None,
+        trace_no: None,
+        receipt_no: None,
+    }
+    .with_terminal(
+        status.terminal_id.map(|t| t.to_string()),
+        status.trace_no.map(|t| t.to_string()),
+    );
     approval.receipt_no = status.receipt_no;
     TerminalApproval {
-        amount: status.amount.map_or(fallback_amount, |a| currency.from_minor_units(a)),
+        amount: status
+            .amount
+            .map_or(fallback_amount, |a| currency.from_minor_units(a)),
         approval,
         receipt_no: status.receipt_no,
         print_lines,
     }
 }
 
-fn payment(done: Finished, currency: Currency, amount: Decimal) -> Result<TerminalApproval, TerminalError> {
+fn payment(
+    done: Finished,
+    currency: Currency,
+    amount: Decimal,
+) -> Result<TerminalApproval, TerminalError> {
     let Approval { status, completion } = done.outcome.result.map_err(error)?;
     let mut status = status.unwrap_or_default();
     status.terminal_id = status.terminal_id.or(completion.terminal_id);
@@ -205,51 +289,100 @@ fn payment(done: Finished, currency: Currency, amount: Decimal) -> Result<Termin
 
 fn report(done: Finished, currency: Currency) -> Result<Report, TerminalError> {
     let Approval { status, .. } = done.outcome.result.map_err(error)?;
-    let mut report = Report { approved: Some(true), lines: done.print_lines, ..Report::default() };
+    let mut report = Report {
+        approved: Some(true),
+        lines: done.print_lines,
+        ..Report::default()
+    };
     if let Some(status) = status {
         report.approved = Some(status.approved());
         report.amount = status.amount.map(|a| currency.from_minor_units(a));
         report.receipt_no = status.receipt_no;
         if let Some(totals) = &status.totals {
             report.count = Some(totals.schemes.iter().map(|s| u32::from(s.count)).sum());
-            report.amount = Some(currency.from_minor_units(totals.schemes.iter().map(|s| s.total).sum()));
+            report.amount =
+                Some(currency.from_minor_units(totals.schemes.iter().map(|s| s.total).sum()));
         }
     }
     Ok(report)
 }
 
 fn minor(currency: Currency, amount: Decimal) -> Result<u64, TerminalError> {
-    currency.to_minor_units(amount).ok_or_else(|| TerminalError::Fault(format!("{amount} is not an amount in {}", currency.code())))
+    currency.to_minor_units(amount).ok_or_else(|| {
+        TerminalError::Fault(format!("{amount} is not an amount in {}", currency.code()))
+    })
 }
 
 impl CardTerminal for ZvtSerial {
-    fn purchase(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval> {
+    fn purchase(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval> {
         let (line, password, currency) = self.zvt();
         Box::pin(async move {
-            let command =
-                Command::Authorisation { amount: minor(currency, amount)?, currency: Some(currency.numeric()), payment_type: None };
-            payment(run(line, password, currency, sale_id, command, &on).await?, currency, amount)
+            let command = Command::Authorisation {
+                amount: minor(currency, amount)?,
+                currency: Some(currency.numeric()),
+                payment_type: None,
+            };
+            payment(
+                run(line, password, currency, sale_id, command, &on).await?,
+                currency,
+                amount,
+            )
         })
     }
 
-    fn refund(&self, sale_id: Uuid, amount: Decimal, on: OnProgress) -> TerminalFuture<TerminalApproval> {
+    fn refund(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval> {
         let (line, password, currency) = self.zvt();
         Box::pin(async move {
-            let command = Command::Refund { password, amount: minor(currency, amount)?, currency: Some(currency.numeric()) };
-            payment(run(line, password, currency, sale_id, command, &on).await?, currency, amount)
+            let command = Command::Refund {
+                password,
+                amount: minor(currency, amount)?,
+                currency: Some(currency.numeric()),
+            };
+            payment(
+                run(line, password, currency, sale_id, command, &on).await?,
+                currency,
+                amount,
+            )
         })
     }
 
-    fn reversal(&self, sale_id: Uuid, receipt_no: Option<u16>, on: OnProgress) -> TerminalFuture<TerminalApproval> {
+    fn reversal(
+        &self,
+        sale_id: Uuid,
+        receipt_no: Option<u16>,
+        on: OnProgress,
+    ) -> TerminalFuture<TerminalApproval> {
         let (line, password, currency) = self.zvt();
         Box::pin(async move {
-            let command = Command::Reversal { password, receipt_no };
-            payment(run(line, password, currency, sale_id, command, &on).await?, currency, Decimal::ZERO)
+            let command = Command::Reversal {
+                password,
+                receipt_no,
+            };
+            payment(
+                run(line, password, currency, sale_id, command, &on).await?,
+                currency,
+                Decimal::ZERO,
+            )
         })
     }
 
-    fn last_status(&self, sale_id: Uuid, amount: Decimal, known_receipt_no: Option<u16>, on: OnProgress)
-    -> TerminalFuture<LastStatus> {
+    fn last_status(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        known_receipt_no: Option<u16>,
+        on: OnProgress,
+    ) -> TerminalFuture<LastStatus> {
         let (line, password, currency) = self.zvt();
         Box::pin(async move {
             let pending = PendingOperation {
@@ -258,14 +391,27 @@ impl CardTerminal for ZvtSerial {
                 amount: Some(minor(currency, amount)?),
                 known_receipt_no,
             };
-            let done = run(line, password, currency, sale_id, pending.status_query(password), &on).await?;
+            let done = run(
+                line,
+                password,
+                currency,
+                sale_id,
+                pending.status_query(password),
+                &on,
+            )
+            .await?;
             match pending.judge(&done.outcome) {
-                LastOperation::Approved(status) => {
-                    Ok(LastStatus::Approved(approval(&status, currency, amount, done.print_lines)))
-                }
+                LastOperation::Approved(status) => Ok(LastStatus::Approved(approval(
+                    &status,
+                    currency,
+                    amount,
+                    done.print_lines,
+                ))),
                 LastOperation::NotCharged => Ok(LastStatus::NotCharged),
                 LastOperation::Unknown(Some(e)) => Err(error(e)),
-                LastOperation::Unknown(None) => Err(TerminalError::Fault("no status in the repeated receipt".into())),
+                LastOperation::Unknown(None) => Err(TerminalError::Fault(
+                    "no status in the repeated receipt".into(),
+                )),
             }
         })
     }
@@ -273,14 +419,36 @@ impl CardTerminal for ZvtSerial {
     fn last_operation(&self, on: OnProgress) -> TerminalFuture<Report> {
         let (line, password, currency) = self.zvt();
         Box::pin(async move {
-            report(run(line, password, currency, Uuid::nil(), Command::RepeatReceipt { password }, &on).await?, currency)
+            report(
+                run(
+                    line,
+                    password,
+                    currency,
+                    Uuid::nil(),
+                    Command::RepeatReceipt { password },
+                    &on,
+                )
+                .await?,
+                currency,
+            )
         })
     }
 
     fn end_of_day(&self, on: OnProgress) -> TerminalFuture<Report> {
         let (line, password, currency) = self.zvt();
         Box::pin(async move {
-            report(run(line, password, currency, Uuid::nil(), Command::EndOfDay { password }, &on).await?, currency)
+            report(
+                run(
+                    line,
+                    password,
+                    currency,
+                    Uuid::nil(),
+                    Command::EndOfDay { password },
+                    &on,
+                )
+                .await?,
+                currency,
+            )
         })
     }
 
@@ -292,8 +460,13 @@ impl CardTerminal for ZvtSerial {
         let (line, password, currency) = self.zvt();
         Box::pin(async move {
             REGISTERED.with(|r| r.set(false));
-            let command = Command::StatusEnquiry { password: Some(password) };
-            report(run(line, password, currency, Uuid::nil(), command, &on).await?, currency)
+            let command = Command::StatusEnquiry {
+                password: Some(password),
+            };
+            report(
+                run(line, password, currency, Uuid::nil(), command, &on).await?,
+                currency,
+            )
         })
     }
 }

@@ -114,14 +114,21 @@ pub struct BluetoothDevice {
 impl BluetoothDevice {
     /// Asks the cashier to pick the printer in the browser's chooser.
     pub async fn request() -> Result<BluetoothDevice, TransportError> {
-        let services: js_sys::Array = BLUETOOTH_PRINT_SERVICES.iter().map(|s| JsValue::from_str(s.service)).collect();
-        let device = bluetooth_request(services).await.map_err(TransportError::from_js)?;
+        let services: js_sys::Array = BLUETOOTH_PRINT_SERVICES
+            .iter()
+            .map(|s| JsValue::from_str(s.service))
+            .collect();
+        let device = bluetooth_request(services)
+            .await
+            .map_err(TransportError::from_js)?;
         Ok(BluetoothDevice { device })
     }
 
     /// The device granted earlier (`navigator.bluetooth.getDevices()`, where the browser has it).
     pub async fn granted(id: &str) -> Result<BluetoothDevice, TransportError> {
-        let device = bluetooth_granted(id).await.map_err(TransportError::from_js)?;
+        let device = bluetooth_granted(id)
+            .await
+            .map_err(TransportError::from_js)?;
         Ok(BluetoothDevice { device })
     }
 
@@ -138,10 +145,16 @@ impl BluetoothDevice {
     pub async fn connect(self, pacing: BluetoothPacing) -> Result<Link, TransportError> {
         let pairs: js_sys::Array = BLUETOOTH_PRINT_SERVICES
             .iter()
-            .map(|s| JsValue::from(js_sys::Array::of2(&s.service.into(), &s.characteristic.into())))
+            .map(|s| {
+                JsValue::from(js_sys::Array::of2(
+                    &s.service.into(),
+                    &s.characteristic.into(),
+                ))
+            })
             .collect();
-        let link = bluetooth_connect(&self.device, pairs).await.map_err(TransportError::from_js)?;
+        let link = bluetooth_connect(&self.device, pairs)
+            .await
+            .map_err(TransportError::from_js)?;
         Ok(Link::new(link, false, Some(pacing)))
     }
 }
-

@@ -30,7 +30,11 @@ pub enum TransportKind {
 }
 
 impl TransportKind {
-    pub const ALL: [TransportKind; 3] = [TransportKind::Usb, TransportKind::Serial, TransportKind::Bluetooth];
+    pub const ALL: [TransportKind; 3] = [
+        TransportKind::Usb,
+        TransportKind::Serial,
+        TransportKind::Bluetooth,
+    ];
 
     /// Whether this browser has the API at all (Firefox and Safari have none of the three;
     /// iOS browsers have none either).
@@ -77,7 +81,11 @@ impl std::fmt::Display for TransportError {
 impl TransportError {
     /// Reads the `{kind, message}` object the bindings throw (see `fail` in the JavaScript).
     pub(crate) fn from_js(error: JsValue) -> TransportError {
-        let field = |name: &str| js_sys::Reflect::get(&error, &name.into()).ok().and_then(|v| v.as_string());
+        let field = |name: &str| {
+            js_sys::Reflect::get(&error, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
+        };
         let message = field("message").unwrap_or_else(|| format!("{error:?}"));
         match field("kind").as_deref() {
             Some("unsupported") => TransportError::Unsupported,
@@ -151,7 +159,12 @@ pub struct Link {
 
 impl Link {
     pub(crate) fn new(js: JsValue, can_read: bool, pacing: Option<BluetoothPacing>) -> Link {
-        Link { js: js.unchecked_into(), can_read, pacing, on_disconnect: RefCell::new(None) }
+        Link {
+            js: js.unchecked_into(),
+            can_read,
+            pacing,
+            on_disconnect: RefCell::new(None),
+        }
     }
 }
 
@@ -159,10 +172,18 @@ impl Transport for Link {
     fn write<'a>(&'a self, bytes: &'a [u8]) -> TransportFuture<'a, ()> {
         Box::pin(async move {
             let Some(pacing) = self.pacing else {
-                return self.js.write(bytes).await.map(|_| ()).map_err(TransportError::from_js);
+                return self
+                    .js
+                    .write(bytes)
+                    .await
+                    .map(|_| ())
+                    .map_err(TransportError::from_js);
             };
             for chunk in pacing.chunks(bytes) {
-                self.js.write(chunk).await.map_err(TransportError::from_js)?;
+                self.js
+                    .write(chunk)
+                    .await
+                    .map_err(TransportError::from_js)?;
                 sleep(pacing.pause_ms).await;
             }
             Ok(())
@@ -178,7 +199,11 @@ impl Transport for Link {
             if !self.can_read {
                 return Ok(Vec::new());
             }
-            let bytes = self.js.read(timeout_ms).await.map_err(TransportError::from_js)?;
+            let bytes = self
+                .js
+                .read(timeout_ms)
+                .await
+                .map_err(TransportError::from_js)?;
             Ok(js_sys::Uint8Array::new(&bytes).to_vec())
         })
     }

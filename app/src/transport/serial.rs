@@ -128,7 +128,12 @@ extern "C" {
     async fn serial_granted() -> Result<JsValue, JsValue>;
     fn serial_info(port: &JsValue) -> JsValue;
     #[wasm_bindgen(catch)]
-    async fn serial_open(port: &JsValue, baud_rate: u32, flow_control: &str, stop_bits: u8) -> Result<JsValue, JsValue>;
+    async fn serial_open(
+        port: &JsValue,
+        baud_rate: u32,
+        flow_control: &str,
+        stop_bits: u8,
+    ) -> Result<JsValue, JsValue>;
 
 }
 
@@ -158,16 +163,27 @@ impl SerialPort {
         let ports = serial_granted().await.map_err(TransportError::from_js)?;
         let ports: Vec<JsValue> = js_sys::Array::from(&ports).iter().collect();
         let same = |port: &JsValue| SerialPort { port: port.clone() }.ids() == ids;
-        let port = ports.iter().find(|p| same(p)).or(if ports.len() == 1 { ports.first() } else { None });
-        port.map(|port| SerialPort { port: port.clone() }).ok_or(TransportError::NotFound)
+        let port = ports.iter().find(|p| same(p)).or(if ports.len() == 1 {
+            ports.first()
+        } else {
+            None
+        });
+        port.map(|port| SerialPort { port: port.clone() })
+            .ok_or(TransportError::NotFound)
     }
 
     pub fn ids(&self) -> SerialPortIds {
         let info = serial_info(&self.port);
         let id = |name: &str| {
-            js_sys::Reflect::get(&info, &name.into()).ok().and_then(|v| v.as_f64()).map(|v| v as u16)
+            js_sys::Reflect::get(&info, &name.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .map(|v| v as u16)
         };
-        SerialPortIds { usb_vendor_id: id("usbVendorId"), usb_product_id: id("usbProductId") }
+        SerialPortIds {
+            usb_vendor_id: id("usbVendorId"),
+            usb_product_id: id("usbProductId"),
+        }
     }
 
     /// Opens the port at `settings` (8 data bits, no parity) and starts reading.
@@ -176,7 +192,14 @@ impl SerialPort {
             FlowControl::None => "none",
             FlowControl::Hardware => "hardware",
         };
-        let link = serial_open(&self.port, settings.baud_rate, flow, settings.stop_bits.count()).await.map_err(TransportError::from_js)?;
+        let link = serial_open(
+            &self.port,
+            settings.baud_rate,
+            flow,
+            settings.stop_bits.count(),
+        )
+        .await
+        .map_err(TransportError::from_js)?;
         Ok(Link::new(link, true, None))
     }
 }

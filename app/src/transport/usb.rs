@@ -2,8 +2,8 @@
 //! descriptors through `pos_devices::usb_print_route`, never from fixed numbers.
 
 use pos_devices::{
-    USB_PRINTER_VENDORS, UsbAlternate, UsbConfiguration, UsbDirection, UsbEndpoint, UsbInterface, UsbPrintRoute,
-    UsbTransfer, usb_print_route,
+    USB_PRINTER_VENDORS, UsbAlternate, UsbConfiguration, UsbDirection, UsbEndpoint, UsbInterface,
+    UsbPrintRoute, UsbTransfer, usb_print_route,
 };
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -168,15 +168,21 @@ pub struct UsbDevice {
 }
 
 fn number(value: &JsValue, key: &str) -> Option<f64> {
-    js_sys::Reflect::get(value, &key.into()).ok().and_then(|v| v.as_f64())
+    js_sys::Reflect::get(value, &key.into())
+        .ok()
+        .and_then(|v| v.as_f64())
 }
 
 fn text(value: &JsValue, key: &str) -> Option<String> {
-    js_sys::Reflect::get(value, &key.into()).ok().and_then(|v| v.as_string())
+    js_sys::Reflect::get(value, &key.into())
+        .ok()
+        .and_then(|v| v.as_string())
 }
 
 fn list(value: &JsValue, key: &str) -> Vec<JsValue> {
-    js_sys::Reflect::get(value, &key.into()).map(|v| js_sys::Array::from(&v).iter().collect()).unwrap_or_default()
+    js_sys::Reflect::get(value, &key.into())
+        .map(|v| js_sys::Array::from(&v).iter().collect())
+        .unwrap_or_default()
 }
 
 fn byte(value: &JsValue, key: &str) -> u8 {
@@ -186,7 +192,9 @@ fn byte(value: &JsValue, key: &str) -> u8 {
 impl UsbDevice {
     /// Asks the cashier to pick a printer in the browser's chooser.
     pub async fn request() -> Result<UsbDevice, TransportError> {
-        let device = usb_request(USB_PRINTER_VENDORS).await.map_err(TransportError::from_js)?;
+        let device = usb_request(USB_PRINTER_VENDORS)
+            .await
+            .map_err(TransportError::from_js)?;
         Ok(UsbDevice { device })
     }
 
@@ -234,7 +242,8 @@ impl UsbDevice {
                                     .iter()
                                     .map(|e| UsbEndpoint {
                                         number: byte(e, "number"),
-                                        direction: if text(e, "direction").as_deref() == Some("in") {
+                                        direction: if text(e, "direction").as_deref() == Some("in")
+                                        {
                                             UsbDirection::In
                                         } else {
                                             UsbDirection::Out
@@ -272,4 +281,3 @@ impl UsbDevice {
         Ok(Link::new(link, route.endpoint_in.is_some(), None))
     }
 }
-

@@ -34,13 +34,19 @@ pub fn CameraScanner() -> impl IntoView {
             match camera::prepare().await {
                 Ok(ready) => decoder.set(Some(ready)),
                 Err(reason) => {
-                    state.notice.set(Some(Notice::Error(Msg::CameraNoDecoder, vec![("reason", reason)])));
+                    state.notice.set(Some(Notice::Error(
+                        Msg::CameraNoDecoder,
+                        vec![("reason", reason)],
+                    )));
                     state.camera_open.set(false);
                     return;
                 }
             }
             if let Err(reason) = camera::start(&v).await {
-                state.notice.set(Some(Notice::Error(Msg::CameraUnavailable, vec![("reason", reason)])));
+                state.notice.set(Some(Notice::Error(
+                    Msg::CameraUnavailable,
+                    vec![("reason", reason)],
+                )));
                 state.camera_open.set(false);
                 return;
             }
@@ -55,7 +61,10 @@ pub fn CameraScanner() -> impl IntoView {
                     Ok(None) => {}
                     Err(reason) => {
                         camera::stop(&v);
-                        state.notice.set(Some(Notice::Error(Msg::CameraReaderStopped, vec![("reason", reason)])));
+                        state.notice.set(Some(Notice::Error(
+                            Msg::CameraReaderStopped,
+                            vec![("reason", reason)],
+                        )));
                         state.camera_open.set(false);
                         return;
                     }

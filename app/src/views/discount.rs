@@ -20,7 +20,11 @@ pub fn DiscountEditor(
         None => String::new(),
     });
     let apply = move || match parse_decimal(&value.get_untracked()) {
-        Some(v) => on_apply.run(Some(if percent.get_untracked() { Discount::Percent(v) } else { Discount::Amount(v) })),
+        Some(v) => on_apply.run(Some(if percent.get_untracked() {
+            Discount::Percent(v)
+        } else {
+            Discount::Amount(v)
+        })),
         None => state.error(Msg::InvalidNumber),
     };
     view! {

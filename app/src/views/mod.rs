@@ -19,16 +19,19 @@ mod ticket;
 use leptos::prelude::*;
 
 use crate::i18n::{self, Lang, Msg};
-use crate::sync::Link;
 use crate::state::{AppState, Connection, Notice, Screen};
 use crate::storage::StorageError;
+use crate::sync::Link;
 
 #[component]
 pub fn App(state: AppState) -> impl IntoView {
     provide_context(state);
     Effect::new(move |_| {
         let lang = state.lang.get();
-        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
             let _ = root.set_attribute("lang", lang.tag());
         }
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -177,7 +180,13 @@ fn ConnectionStatus() -> impl IntoView {
     let state = expect_context::<AppState>();
     let link = move || state.sync.with(|s| s.link);
     let member = move || link() != Link::Standalone;
-    let online = move || if member() { matches!(link(), Link::Online | Link::OtherTab) } else { state.connection.get() == Connection::Online };
+    let online = move || {
+        if member() {
+            matches!(link(), Link::Online | Link::OtherTab)
+        } else {
+            state.connection.get() == Connection::Online
+        }
+    };
     let text = move || {
         state.t(match (member(), link(), state.connection.get()) {
             (true, Link::Online, _) => Msg::SyncOnline,

@@ -18,10 +18,22 @@ enum Method {
 pub fn PayDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
     // After a reload with a card amount at the terminal, open on the card, where its progress shows.
-    let card_open = state.payment.with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
-    let method = RwSignal::new(if card_open { Method::Card } else { Method::Cash });
-    let payment = Memo::new(move |_| state.payment.with(|p| p.as_ref().map(|p| p.payment.clone())));
-    let with_payment = move |f: &dyn Fn(&Payment) -> String| payment.with(|p| p.as_ref().map(f).unwrap_or_default());
+    let card_open = state
+        .payment
+        .with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
+    let method = RwSignal::new(if card_open {
+        Method::Card
+    } else {
+        Method::Cash
+    });
+    let payment = Memo::new(move |_| {
+        state
+            .payment
+            .with(|p| p.as_ref().map(|p| p.payment.clone()))
+    });
+    let with_payment = move |f: &dyn Fn(&Payment) -> String| {
+        payment.with(|p| p.as_ref().map(f).unwrap_or_default())
+    };
     let currency = move || state.store.with(|s| s.rules.currency);
     let money = move |amount| i18n::money(amount, currency(), state.lang.get());
 
@@ -97,9 +109,17 @@ pub fn tender_text(tender: &Tender, state: AppState) -> String {
     let lang = state.lang.get();
     let currency = state.store.with(|s| s.rules.currency);
     match tender {
-        Tender::Cash { tendered } => format!("{} {}", Msg::CashTendered.text(lang), i18n::money(*tendered, currency, lang)),
+        Tender::Cash { tendered } => format!(
+            "{} {}",
+            Msg::CashTendered.text(lang),
+            i18n::money(*tendered, currency, lang)
+        ),
         Tender::Card { amount, approval } => {
-            let mut text = format!("{} {}", Msg::CardTendered.text(lang), i18n::money(*amount, currency, lang));
+            let mut text = format!(
+                "{} {}",
+                Msg::CardTendered.text(lang),
+                i18n::money(*amount, currency, lang)
+            );
             if approval.auth_code.is_some() || approval.last_four.is_some() {
                 let details = Msg::CardDetails.fill(
                     lang,
@@ -119,7 +139,13 @@ pub fn tender_text(tender: &Tender, state: AppState) -> String {
 fn CashTender(payment: Memo<Option<Payment>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let other = RwSignal::new(String::new());
-    let money = move |amount| i18n::money(amount, state.store.with(|s| s.rules.currency), state.lang.get());
+    let money = move |amount| {
+        i18n::money(
+            amount,
+            state.store.with(|s| s.rules.currency),
+            state.lang.get(),
+        )
+    };
     let take_other = move || match parse_decimal(&other.get_untracked()) {
         Some(amount) => {
             state.add_cash(amount);
@@ -167,7 +193,8 @@ fn CashTender(payment: Memo<Option<Payment>>) -> impl IntoView {
 #[component]
 fn CardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let remaining = move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
+    let remaining =
+        move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
     let amount = RwSignal::new(remaining().to_string());
     // Follow what is left to pay, so a split starts with the right amount on the terminal.
     Effect::new(move |_| amount.set(remaining().to_string()));
@@ -207,11 +234,23 @@ fn CardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
 #[component]
 fn TerminalCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let remaining = move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
+    let remaining =
+        move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
     let amount = RwSignal::new(remaining().to_string());
     Effect::new(move |_| amount.set(remaining().to_string()));
-    let money = move |amount| i18n::money(amount, state.store.with(|s| s.rules.currency), state.lang.get());
-    let in_flight = move || state.payment.with(|p| p.as_ref().and_then(|p| p.card_in_flight.as_ref().map(|c| c.amount)));
+    let money = move |amount| {
+        i18n::money(
+            amount,
+            state.store.with(|s| s.rules.currency),
+            state.lang.get(),
+        )
+    };
+    let in_flight = move || {
+        state.payment.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.card_in_flight.as_ref().map(|c| c.amount))
+        })
+    };
     let busy = move || state.card_progress.with(Option::is_some);
     let charge = move || match parse_decimal(&amount.get_untracked()) {
         Some(value) => terminal::charge(state, value),

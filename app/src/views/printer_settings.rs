@@ -68,7 +68,12 @@ pub fn PrinterSettings() -> impl IntoView {
 #[component]
 fn AddPrinter() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let kind = RwSignal::new(TransportKind::ALL.into_iter().find(|k| k.supported()).unwrap_or(TransportKind::Usb));
+    let kind = RwSignal::new(
+        TransportKind::ALL
+            .into_iter()
+            .find(|k| k.supported())
+            .unwrap_or(TransportKind::Usb),
+    );
     let profile = RwSignal::new(PrinterProfile::ALL[0]);
     let chars = RwSignal::new(PrinterProfile::ALL[0].chars_per_line);
     let baud = RwSignal::new(PrinterProfile::ALL[0].serial.baud_rate);

@@ -17,8 +17,16 @@ pub fn PrintStatus() -> impl IntoView {
         let lang = state.lang.get();
         let (class, text, again) = match state.printer.state.get() {
             PrintState::Idle => return None,
-            PrintState::Printing => ("print-status info", Msg::Printing.text(lang).to_string(), false),
-            PrintState::Printed => ("print-status info", Msg::Printed.text(lang).to_string(), false),
+            PrintState::Printing => (
+                "print-status info",
+                Msg::Printing.text(lang).to_string(),
+                false,
+            ),
+            PrintState::Printed => (
+                "print-status info",
+                Msg::Printed.text(lang).to_string(),
+                false,
+            ),
             PrintState::Failed(failure) => ("print-status error", failure.text(lang), true),
         };
         Some(view! {

@@ -18,7 +18,10 @@ pub fn Receipt(sale: Sale) -> impl IntoView {
         let layout = state.receipt_layout(&sale, ReceiptCopy::Customer, false);
         let labels = state.receipt_language().labels();
         let number_prefix = format!("{} ", labels.receipt);
-        let logo = state.store.with_untracked(|s| s.logo.as_ref().map(crate::receipt_logo::preview)).unwrap_or_default();
+        let logo = state
+            .store
+            .with_untracked(|s| s.logo.as_ref().map(crate::receipt_logo::preview))
+            .unwrap_or_default();
         view! {
             <article class="receipt" data-testid="receipt">
                 {layout.blocks.into_iter().map(|block| block_view(block, labels.total, &number_prefix, &logo)).collect_view()}
@@ -35,7 +38,12 @@ fn style_class(style: TextStyle) -> &'static str {
     }
 }
 
-fn block_view(block: ReceiptBlock, total_label: &str, number_prefix: &str, logo: &str) -> Option<AnyView> {
+fn block_view(
+    block: ReceiptBlock,
+    total_label: &str,
+    number_prefix: &str,
+    logo: &str,
+) -> Option<AnyView> {
     Some(match block {
         ReceiptBlock::Text { text, align, style } => {
             let align = match align {
@@ -56,10 +64,20 @@ fn block_view(block: ReceiptBlock, total_label: &str, number_prefix: &str, logo:
             }
             .into_any()
         }
-        ReceiptBlock::Rule(rule) => view! { <hr class=if rule == Rule::Double { "double" } else { "single" } /> }.into_any(),
+        ReceiptBlock::Rule(rule) => {
+            view! { <hr class=if rule == Rule::Double { "double" } else { "single" } /> }.into_any()
+        }
         ReceiptBlock::Blank => view! { <div class="blank"></div> }.into_any(),
-        ReceiptBlock::Signature { label } => view! { <p class="signature">{label}" ____________________"</p> }.into_any(),
-        ReceiptBlock::Logo(_) => view! { <img class="logo" src=logo.to_string() alt="" data-testid="receipt-logo" /> }.into_any(),
-        ReceiptBlock::Qr { .. } | ReceiptBlock::Barcode { .. } | ReceiptBlock::Cut | ReceiptBlock::OpenDrawer => return None,
+        ReceiptBlock::Signature { label } => {
+            view! { <p class="signature">{label}" ____________________"</p> }.into_any()
+        }
+        ReceiptBlock::Logo(_) => {
+            view! { <img class="logo" src=logo.to_string() alt="" data-testid="receipt-logo" /> }
+                .into_any()
+        }
+        ReceiptBlock::Qr { .. }
+        | ReceiptBlock::Barcode { .. }
+        | ReceiptBlock::Cut
+        | ReceiptBlock::OpenDrawer => return None,
     })
 }

@@ -38,15 +38,26 @@ pub fn ReceiptSettings() -> impl IntoView {
 
     let logo_input = NodeRef::<Input>::new();
     let keep_logo = move |logo: Option<StoreLogo>, done: Msg| {
-        state.save_store_profile(Store { logo, ..state.store.get_untracked() }, done);
+        state.save_store_profile(
+            Store {
+                logo,
+                ..state.store.get_untracked()
+            },
+            done,
+        );
     };
     let logo_chosen = move |_| {
-        let Some(input) = logo_input.get_untracked() else { return };
+        let Some(input) = logo_input.get_untracked() else {
+            return;
+        };
         spawn_local(async move {
             match receipt_logo::from_input(&input).await {
                 Ok(Some(logo)) => keep_logo(Some(logo), Msg::ReceiptLogoSaved),
                 Ok(None) => {}
-                Err(reason) => state.notice.set(Some(Notice::Error(Msg::ReceiptLogoFailed, vec![("reason", reason)]))),
+                Err(reason) => state.notice.set(Some(Notice::Error(
+                    Msg::ReceiptLogoFailed,
+                    vec![("reason", reason)],
+                ))),
             }
             input.set_value("");
         });

@@ -29,32 +29,65 @@ pub fn Register() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let category = RwSignal::new(None::<String>);
     // Built once per catalog; every change of the catalog is a new index.
-    let index = Memo::new_with_compare(move |_| Arc::new(state.catalog.with(SearchIndex::new)), |_, _| true);
+    let index = Memo::new_with_compare(
+        move |_| Arc::new(state.catalog.with(SearchIndex::new)),
+        |_, _| true,
+    );
     // Build the index soon after the register shows, so the first search does not pay for it.
-    set_timeout(move || _ = index.try_with_untracked(|_| ()), std::time::Duration::from_millis(500));
+    set_timeout(
+        move || _ = index.try_with_untracked(|_| ()),
+        std::time::Duration::from_millis(500),
+    );
     // Keeps every match of the last query, so that typing one more character only narrows it.
     let found = Memo::new_owning(move |previous: Option<Found>| {
         let q = query.get().trim().to_lowercase();
         if q.is_empty() {
             // Browsing by category needs no index.
-            return (Found { query: q, index: None, matches: Vec::new() }, true);
+            return (
+                Found {
+                    query: q,
+                    index: None,
+                    matches: Vec::new(),
+                },
+                true,
+            );
         }
         let index = index.get();
         let narrowed = previous
             .as_ref()
-            .filter(|p| p.index.as_ref().is_some_and(|i| Arc::ptr_eq(i, &index)) && !p.query.is_empty() && q.starts_with(&p.query))
+            .filter(|p| {
+                p.index.as_ref().is_some_and(|i| Arc::ptr_eq(i, &index))
+                    && !p.query.is_empty()
+                    && q.starts_with(&p.query)
+            })
             .map(|p| p.matches.as_slice());
         let matches = index.search(&q, narrowed);
-        (Found { query: q, index: Some(index), matches }, true)
+        (
+            Found {
+                query: q,
+                index: Some(index),
+                matches,
+            },
+            true,
+        )
     });
     let visible = Memo::new(move |_| {
         let cat = category.get();
         state.catalog.with(|c| {
             found.with(|f| {
                 if f.query.is_empty() {
-                    c.products.iter().filter(|p| cat.as_ref().is_none_or(|cat| &p.category == cat)).take(MAX_TILES).cloned().collect()
+                    c.products
+                        .iter()
+                        .filter(|p| cat.as_ref().is_none_or(|cat| &p.category == cat))
+                        .take(MAX_TILES)
+                        .cloned()
+                        .collect()
                 } else {
-                    f.matches.iter().take(MAX_SEARCH_TILES).filter_map(|&i| c.products.get(i).cloned()).collect::<Vec<Product>>()
+                    f.matches
+                        .iter()
+                        .take(MAX_SEARCH_TILES)
+                        .filter_map(|&i| c.products.get(i).cloned())
+                        .collect::<Vec<Product>>()
                 }
             })
         })
@@ -171,7 +204,12 @@ fn ProductTile(product: Product) -> impl IntoView {
         product
             .colour
             .clone()
-            .or_else(|| c.categories.iter().find(|cat| cat.id == product.category).map(|cat| cat.colour.clone()))
+            .or_else(|| {
+                c.categories
+                    .iter()
+                    .find(|cat| cat.id == product.category)
+                    .map(|cat| cat.colour.clone())
+            })
             .unwrap_or_else(|| "#888".into())
     });
     let price = product.price;

@@ -13,7 +13,8 @@ use crate::storage::CardRefundMethod;
 #[component]
 pub fn Sales() -> impl IntoView {
     let state = expect_context::<AppState>();
-    move || match state.viewed_sale.get() {
+    move || {
+        match state.viewed_sale.get() {
         Some(sale) => view! {
             <div class="sale-detail">
                 <button class="back" on:click=move |_| state.viewed_sale.set(None)>{move || state.t(Msg::Back)}</button>
@@ -45,6 +46,7 @@ pub fn Sales() -> impl IntoView {
             </section>
         }
         .into_any(),
+    }
     }
 }
 
@@ -114,7 +116,9 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             };
             let lang = state.lang.get();
             Some(match method {
-                Some(CardRefundMethod::Reversal { .. }) => Msg::RefundByReversal.text(lang).to_string(),
+                Some(CardRefundMethod::Reversal { .. }) => {
+                    Msg::RefundByReversal.text(lang).to_string()
+                }
                 Some(CardRefundMethod::Refund) => Msg::RefundByTerminal.text(lang).to_string(),
                 _ => Msg::RefundOnBankTerminal.fill(lang, &[("amount", &money(split.card))]),
             })

@@ -11,7 +11,11 @@ use crate::state::AppState;
 #[component]
 pub fn ScannerSettings() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let choose = move |_| spawn_local(async move { hid_scanner::choose(state).await; });
+    let choose = move |_| {
+        spawn_local(async move {
+            hid_scanner::choose(state).await;
+        })
+    };
     view! {
         <div class="setting" data-testid="scanner-settings">
             <h3>{move || state.t(Msg::Scanners)}</h3>

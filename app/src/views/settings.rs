@@ -13,7 +13,11 @@ pub fn Settings() -> impl IntoView {
     let state = expect_context::<AppState>();
     let remove_demo = move |_| {
         let store = state.store.get_untracked();
-        let store = Store { name: String::new(), receipt_footer: String::new(), ..store };
+        let store = Store {
+            name: String::new(),
+            receipt_footer: String::new(),
+            ..store
+        };
         state.replace_catalog(store, Catalog::default(), Msg::DemoRemoved);
     };
     let load_demo = move |_| {

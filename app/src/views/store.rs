@@ -17,7 +17,11 @@ pub fn Setup() -> impl IntoView {
     let state = expect_context::<AppState>();
     let code = RwSignal::new(state.enroll_code.get_untracked());
     let name = RwSignal::new(String::new());
-    let currency = RwSignal::new(state.store.with_untracked(|s| s.rules.currency.code().to_string()));
+    let currency = RwSignal::new(
+        state
+            .store
+            .with_untracked(|s| s.rules.currency.code().to_string()),
+    );
     let locale = RwSignal::new(state.lang.get_untracked().tag().to_string());
     let device = RwSignal::new(String::new());
     let pin = RwSignal::new(String::new());
@@ -85,7 +89,12 @@ pub fn Setup() -> impl IntoView {
 }
 
 #[component]
-fn Field(label: Msg, value: RwSignal<String>, testid: &'static str, kind: &'static str) -> impl IntoView {
+fn Field(
+    label: Msg,
+    value: RwSignal<String>,
+    testid: &'static str,
+    kind: &'static str,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let numeric = kind == "password";
     view! {
@@ -191,7 +200,12 @@ fn Pairing() -> impl IntoView {
             return state.error(Msg::WrongPin);
         }
         pin.set(String::new());
-        let Some(token) = state.membership.with_untracked(|m| m.as_ref().map(|m| m.device_token.clone())) else { return };
+        let Some(token) = state
+            .membership
+            .with_untracked(|m| m.as_ref().map(|m| m.device_token.clone()))
+        else {
+            return;
+        };
         spawn_local(async move {
             match api::new_pairing_code(&token).await {
                 Ok(code) => shown.set(Some(code)),
@@ -220,13 +234,18 @@ fn Pairing() -> impl IntoView {
 }
 
 fn pairing_link(code: &str) -> String {
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
     format!("{origin}/#/pair?code={code}")
 }
 
 fn qr_svg(text: &str) -> String {
     match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(code) => code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(180, 180).build(),
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(180, 180)
+            .build(),
         Err(_) => String::new(),
     }
 }
@@ -235,7 +254,11 @@ fn qr_svg(text: &str) -> String {
 fn DeviceList() -> impl IntoView {
     let state = expect_context::<AppState>();
     let rows: RwSignal<Vec<DeviceRow>> = RwSignal::new(Vec::new());
-    let token = move || state.membership.with_untracked(|m| m.as_ref().map(|m| m.device_token.clone()));
+    let token = move || {
+        state
+            .membership
+            .with_untracked(|m| m.as_ref().map(|m| m.device_token.clone()))
+    };
     let load = move || {
         let Some(token) = token() else { return };
         spawn_local(async move {
@@ -245,7 +268,11 @@ fn DeviceList() -> impl IntoView {
             }
         });
     };
-    let this_device = move || state.membership.with_untracked(|m| m.as_ref().map(|m| m.device_id));
+    let this_device = move || {
+        state
+            .membership
+            .with_untracked(|m| m.as_ref().map(|m| m.device_id))
+    };
     view! {
         <h4>{move || state.t(Msg::DevicesHeading)}</h4>
         <button data-testid="show-devices" on:click=move |_| load()>{move || state.t(Msg::ShowDevices)}</button>
@@ -307,7 +334,11 @@ fn ProductRow(product: pos_core::Product) -> impl IntoView {
     let state = expect_context::<AppState>();
     let price = RwSignal::new(product.price.to_string());
     let sku = product.sku.clone();
-    let counted = RwSignal::new(state.stock.with_untracked(|s| s.get(&sku).map(ToString::to_string).unwrap_or_default()));
+    let counted = RwSignal::new(
+        state
+            .stock
+            .with_untracked(|s| s.get(&sku).map(ToString::to_string).unwrap_or_default()),
+    );
     let id = product.id.clone();
     let save_price = move |_| match i18n::parse_decimal(&price.get_untracked()) {
         Some(value) if value > Decimal::ZERO => {

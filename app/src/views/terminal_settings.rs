@@ -10,7 +10,6 @@ use crate::i18n::{self, Msg};
 use crate::state::{AppState, Notice};
 use crate::terminal::{self, Connection, Report, TerminalError, TerminalSettings, TrainingOutcome};
 
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Standalone,
@@ -37,9 +36,25 @@ pub fn TerminalSettingsView() -> impl IntoView {
     let password = RwSignal::new(saved.password.clone());
     let line = pos_devices::zvt::SERIAL_LINE;
     let (kind, outcome, baud, stop_bits, port) = match saved.connection {
-        Connection::Standalone => (Kind::Standalone, TrainingOutcome::Approve, line.baud_rate, line.stop_bits.count(), None),
-        Connection::Training { outcome } => (Kind::Training, outcome, line.baud_rate, line.stop_bits.count(), None),
-        Connection::ZvtSerial { baud, port, stop_bits } => (Kind::Zvt, TrainingOutcome::Approve, baud, stop_bits, port),
+        Connection::Standalone => (
+            Kind::Standalone,
+            TrainingOutcome::Approve,
+            line.baud_rate,
+            line.stop_bits.count(),
+            None,
+        ),
+        Connection::Training { outcome } => (
+            Kind::Training,
+            outcome,
+            line.baud_rate,
+            line.stop_bits.count(),
+            None,
+        ),
+        Connection::ZvtSerial {
+            baud,
+            port,
+            stop_bits,
+        } => (Kind::Zvt, TrainingOutcome::Approve, baud, stop_bits, port),
     };
     let kind = RwSignal::new(kind);
     let outcome = RwSignal::new(outcome);
@@ -47,13 +62,17 @@ pub fn TerminalSettingsView() -> impl IntoView {
     let stop_bits = RwSignal::new(stop_bits);
     let port = RwSignal::new(port);
     let port_chosen = RwSignal::new(false);
-    spawn_local(async move { port_chosen.set(terminal::zvt::has_port(port.get_untracked()).await) });
+    spawn_local(
+        async move { port_chosen.set(terminal::zvt::has_port(port.get_untracked()).await) },
+    );
     let result: RwSignal<Option<Result<(Msg, Report), TerminalError>>> = RwSignal::new(None);
 
     let save = move |_| {
         let connection = match kind.get_untracked() {
             Kind::Standalone => Connection::Standalone,
-            Kind::Training => Connection::Training { outcome: outcome.get_untracked() },
+            Kind::Training => Connection::Training {
+                outcome: outcome.get_untracked(),
+            },
             Kind::Zvt => Connection::ZvtSerial {
                 baud: baud.get_untracked(),
                 stop_bits: stop_bits.get_untracked(),
@@ -85,7 +104,9 @@ pub fn TerminalSettingsView() -> impl IntoView {
             return;
         }
         let currency = state.store.with_untracked(|s| s.rules.currency);
-        let device = state.terminal.with_untracked(|t| terminal::connect(t, currency));
+        let device = state
+            .terminal
+            .with_untracked(|t| terminal::connect(t, currency));
         let on: terminal::OnProgress = std::rc::Rc::new(move |p| state.card_progress.set(Some(p)));
         result.set(None);
         spawn_local(async move {
@@ -99,21 +120,37 @@ pub fn TerminalSettingsView() -> impl IntoView {
             result.set(Some(answer.map(|r| (what, r))));
         });
     };
-    let money = move |amount| i18n::money(amount, state.store.with(|s| s.rules.currency), state.lang.get());
+    let money = move |amount| {
+        i18n::money(
+            amount,
+            state.store.with(|s| s.rules.currency),
+            state.lang.get(),
+        )
+    };
     let report_text = move |what: Msg, r: &Report| -> String {
         let lang = state.lang.get();
         let amount = r.amount.map(money).unwrap_or_else(|| "—".into());
-        let receipt = r.receipt_no.map(|n| n.to_string()).unwrap_or_else(|| "—".into());
+        let receipt = r
+            .receipt_no
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "—".into());
         match (what, r.approved) {
             (Msg::CheckConnection, _) => Msg::TerminalAnswers.text(lang).to_string(),
             (Msg::EndOfDayTotals, _) => Msg::ReportTotals.fill(
                 lang,
-                &[("count", &r.count.unwrap_or(0).to_string()), ("amount", &amount)],
+                &[
+                    ("count", &r.count.unwrap_or(0).to_string()),
+                    ("amount", &amount),
+                ],
             ),
             (_, None) => Msg::ReportNoOperation.text(lang).to_string(),
-            (_, Some(true)) if r.amount.is_some() => Msg::ReportApproved.fill(lang, &[("amount", &amount), ("receipt", &receipt)]),
+            (_, Some(true)) if r.amount.is_some() => {
+                Msg::ReportApproved.fill(lang, &[("amount", &amount), ("receipt", &receipt)])
+            }
             (_, Some(true)) => Msg::ReportNoOperation.text(lang).to_string(),
-            (_, Some(false)) => Msg::ReportNotApproved.fill(lang, &[("amount", &amount), ("receipt", &receipt)]),
+            (_, Some(false)) => {
+                Msg::ReportNotApproved.fill(lang, &[("amount", &amount), ("receipt", &receipt)])
+            }
         }
     };
 

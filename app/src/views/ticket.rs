@@ -20,7 +20,12 @@ pub fn TicketPanel() -> impl IntoView {
     Effect::new(move |seen: Option<usize>| {
         let lines = state.ticket.with(|t| t.lines().len());
         if seen.is_some_and(|n| lines > n) {
-            if let Some(last) = state.ticket.with_untracked(|t| t.lines().last().filter(|l| l.unit == Unit::Kilogram).map(|l| l.id)) {
+            if let Some(last) = state.ticket.with_untracked(|t| {
+                t.lines()
+                    .last()
+                    .filter(|l| l.unit == Unit::Kilogram)
+                    .map(|l| l.id)
+            }) {
                 expanded.set(Some(last));
             }
         }
@@ -105,7 +110,8 @@ fn LineRow(id: LineId, expanded: RwSignal<Option<LineId>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let totals = expect_context::<Memo<Totals>>();
     let line = Memo::new(move |_| state.ticket.with(|t| t.line(id).cloned()));
-    let line_totals = Memo::new(move |_| totals.with(|t| t.lines.iter().find(|l| l.line_id == id).cloned()));
+    let line_totals =
+        Memo::new(move |_| totals.with(|t| t.lines.iter().find(|l| l.line_id == id).cloned()));
     let money = move |amount| i18n::money(amount, totals.with(|t| t.currency), state.lang.get());
     let is_open = move || expanded.get() == Some(id);
     view! {
@@ -145,14 +151,27 @@ fn LineEditor(id: LineId) -> impl IntoView {
     let state = expect_context::<AppState>();
     let line = Memo::new(move |_| state.ticket.with(|t| t.line(id).cloned()));
     let offered = Memo::new(move |_| {
-        let product_id = line.with(|l| l.as_ref().map(|l| l.product_id.clone())).unwrap_or_default();
+        let product_id = line
+            .with(|l| l.as_ref().map(|l| l.product_id.clone()))
+            .unwrap_or_default();
         state.catalog.with(|c| {
             c.product(&product_id)
-                .map(|p| p.modifiers.iter().filter_map(|m| c.modifier(m).cloned()).collect::<Vec<_>>())
+                .map(|p| {
+                    p.modifiers
+                        .iter()
+                        .filter_map(|m| c.modifier(m).cloned())
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
-    let quantity = RwSignal::new(line.with_untracked(|l| l.as_ref().map(|l| i18n::quantity(l.quantity, state.lang.get_untracked()))).unwrap_or_default());
+    let quantity = RwSignal::new(
+        line.with_untracked(|l| {
+            l.as_ref()
+                .map(|l| i18n::quantity(l.quantity, state.lang.get_untracked()))
+        })
+        .unwrap_or_default(),
+    );
     let weighed = move || line.with(|l| l.as_ref().is_some_and(|l| l.unit == Unit::Kilogram));
     let apply_quantity = move || match parse_decimal(&quantity.get_untracked()) {
         Some(q) => state.edit_ticket(|t| t.set_quantity(id, q)),
@@ -210,7 +229,11 @@ fn LineEditor(id: LineId) -> impl IntoView {
 pub fn TotalsView(totals: Memo<Totals>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let money = move |amount| i18n::money(amount, totals.with(|t| t.currency), state.lang.get());
-    let inclusive = move || state.ticket.with(|t| t.rules().tax_pricing == TaxPricing::Inclusive);
+    let inclusive = move || {
+        state
+            .ticket
+            .with(|t| t.rules().tax_pricing == TaxPricing::Inclusive)
+    };
     view! {
         <dl class="totals">
             <div class="row">

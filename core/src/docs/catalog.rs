@@ -5,14 +5,17 @@
 
 use std::collections::BTreeMap;
 
-use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use autosurgeon::reconcile::NoKey;
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, hydrate_prop, reconcile_prop};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{Actor, DecimalStr, DocError, DocKind, SharedDocument, DocumentId, genesis, get_uuid_str, parse_decimal, root_map};
+use super::{
+    Actor, DecimalStr, DocError, DocKind, DocumentId, SharedDocument, genesis, get_uuid_str,
+    parse_decimal, root_map,
+};
 use crate::catalog::{Catalog, Category, Modifier, Product, Unit};
 use crate::tax::TaxCategory;
 
@@ -52,7 +55,11 @@ impl CatalogDoc {
     }
 
     /// A catalog document holding `catalog`, e.g. the demo menu when a store is created.
-    pub fn from_catalog(store: Uuid, actor: &Actor, catalog: &Catalog) -> Result<CatalogDoc, DocError> {
+    pub fn from_catalog(
+        store: Uuid,
+        actor: &Actor,
+        catalog: &Catalog,
+    ) -> Result<CatalogDoc, DocError> {
         let mut doc = CatalogDoc::new(store, actor);
         doc.replace(catalog)?;
         Ok(doc)
@@ -65,10 +72,22 @@ impl CatalogDoc {
     /// Writes every record of `catalog` (only the fields that differ become changes) and removes
     /// the records it no longer has.
     pub fn replace(&mut self, catalog: &Catalog) -> Result<(), DocError> {
-        self.sync_map(PRODUCTS, catalog.products.iter().map(|p| (p.id.as_str(), p)))?;
-        self.sync_map(CATEGORIES, catalog.categories.iter().map(|c| (c.id.as_str(), c)))?;
-        self.sync_map(MODIFIERS, catalog.modifiers.iter().map(|m| (m.id.as_str(), m)))?;
-        self.sync_map(TAX_CATEGORIES, catalog.tax_categories.iter().map(|t| (t.id.as_str(), t)))?;
+        self.sync_map(
+            PRODUCTS,
+            catalog.products.iter().map(|p| (p.id.as_str(), p)),
+        )?;
+        self.sync_map(
+            CATEGORIES,
+            catalog.categories.iter().map(|c| (c.id.as_str(), c)),
+        )?;
+        self.sync_map(
+            MODIFIERS,
+            catalog.modifiers.iter().map(|m| (m.id.as_str(), m)),
+        )?;
+        self.sync_map(
+            TAX_CATEGORIES,
+            catalog.tax_categories.iter().map(|t| (t.id.as_str(), t)),
+        )?;
         self.doc.put(ROOT, "is_demo", catalog.is_demo)?;
         self.doc.commit();
         Ok(())
@@ -85,8 +104,7 @@ impl CatalogDoc {
             reconcile_prop(&mut self.doc, &map, id, record)?;
             keep.push(id.to_string());
         }
-        let stale: Vec<String> =
-            self.doc.keys(&map).filter(|k| !keep.contains(k)).collect();
+        let stale: Vec<String> = self.doc.keys(&map).filter(|k| !keep.contains(k)).collect();
         for k in stale {
             self.doc.delete(&map, k.as_str())?;
         }
@@ -132,7 +150,12 @@ impl CatalogDoc {
         self.put_record(TAX_CATEGORIES, &tax.id, tax)
     }
 
-    fn put_record<T: Reconcile>(&mut self, key: &str, id: &str, record: &T) -> Result<(), DocError> {
+    fn put_record<T: Reconcile>(
+        &mut self,
+        key: &str,
+        id: &str,
+        record: &T,
+    ) -> Result<(), DocError> {
         let map = root_map(&self.doc, key)?;
         reconcile_prop(&mut self.doc, &map, id, record)?;
         self.doc.commit();
@@ -168,7 +191,9 @@ impl CatalogDoc {
         let map = root_map(&self.doc, PRODUCTS)?;
         let mut conflicts = Vec::new();
         for id in self.doc.keys(&map) {
-            let Some((Value::Object(ObjType::Map), obj)) = self.doc.get(&map, id.as_str())? else { continue };
+            let Some((Value::Object(ObjType::Map), obj)) = self.doc.get(&map, id.as_str())? else {
+                continue;
+            };
             let all = self.doc.get_all(&obj, "price")?;
             if all.len() < 2 {
                 continue;
@@ -183,8 +208,14 @@ impl CatalogDoc {
                     _ => Err(DocError::Corrupt(format!("price of {id} is an object"))),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let winner = self.price(&id)?.ok_or_else(|| DocError::UnknownProduct(id.clone()))?;
-            conflicts.push(PriceConflict { product: id, winner, values });
+            let winner = self
+                .price(&id)?
+                .ok_or_else(|| DocError::UnknownProduct(id.clone()))?;
+            conflicts.push(PriceConflict {
+                product: id,
+                winner,
+                values,
+            });
         }
         Ok(conflicts)
     }
@@ -206,7 +237,11 @@ impl SharedDocument for CatalogDoc {
 // ---- typed records: hand-written because the types live in catalog.rs and tax.rs, which keep
 // serde only; autosurgeon's derive would have to sit on their definitions. ----
 
-fn hydrate_decimal<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId, key: &str) -> Result<Decimal, HydrateError> {
+fn hydrate_decimal<D: autosurgeon::ReadDoc>(
+    doc: &D,
+    obj: &automerge::ObjId,
+    key: &str,
+) -> Result<Decimal, HydrateError> {
     let DecimalStr(d) = hydrate_prop(doc, obj, key)?;
     Ok(d)
 }
@@ -231,7 +266,10 @@ impl Reconcile for Product {
 }
 
 impl Hydrate for Product {
-    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
         Ok(Product {
             id: hydrate_prop(doc, obj, "id")?,
             name: hydrate_prop(doc, obj, "name")?,
@@ -262,7 +300,10 @@ impl Hydrate for Unit {
         match s {
             "piece" => Ok(Unit::Piece),
             "kilogram" => Ok(Unit::Kilogram),
-            other => Err(HydrateError::unexpected("piece or kilogram", other.to_string())),
+            other => Err(HydrateError::unexpected(
+                "piece or kilogram",
+                other.to_string(),
+            )),
         }
     }
 }
@@ -280,7 +321,10 @@ impl Reconcile for Category {
 }
 
 impl Hydrate for Category {
-    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
         Ok(Category {
             id: hydrate_prop(doc, obj, "id")?,
             name: hydrate_prop(doc, obj, "name")?,
@@ -302,7 +346,10 @@ impl Reconcile for Modifier {
 }
 
 impl Hydrate for Modifier {
-    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
         Ok(Modifier {
             id: hydrate_prop(doc, obj, "id")?,
             name: hydrate_prop(doc, obj, "name")?,
@@ -324,7 +371,10 @@ impl Reconcile for TaxCategory {
 }
 
 impl Hydrate for TaxCategory {
-    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
         Ok(TaxCategory {
             id: hydrate_prop(doc, obj, "id")?,
             name: hydrate_prop(doc, obj, "name")?,
@@ -342,7 +392,8 @@ mod tests {
     fn the_demo_menu_round_trips() {
         let (_, catalog) = demo::food_truck(false);
         let store = Uuid::from_u128(1);
-        let mut doc = CatalogDoc::from_catalog(store, &Actor::device(Uuid::from_u128(2)), &catalog).unwrap();
+        let mut doc =
+            CatalogDoc::from_catalog(store, &Actor::device(Uuid::from_u128(2)), &catalog).unwrap();
         let mut expected = catalog.clone();
         expected.products.sort_by(|a, b| a.id.cmp(&b.id));
         expected.categories.sort_by(|a, b| a.id.cmp(&b.id));
@@ -360,7 +411,8 @@ mod tests {
 
     #[test]
     fn a_settings_document_is_not_a_catalog() {
-        let mut settings = super::super::SettingsDoc::new(Uuid::from_u128(1), &Actor::device(Uuid::from_u128(2)));
+        let mut settings =
+            super::super::SettingsDoc::new(Uuid::from_u128(1), &Actor::device(Uuid::from_u128(2)));
         let bytes = settings.save();
         assert!(matches!(
             CatalogDoc::load(&bytes, &Actor::device(Uuid::from_u128(2))),

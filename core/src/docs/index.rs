@@ -9,7 +9,10 @@ use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{Actor, DocError, DocKind, SharedDocument, DocumentId, Month, decimal_str, genesis, get_str, get_uuid_str, root_map};
+use super::{
+    Actor, DocError, DocKind, DocumentId, Month, SharedDocument, decimal_str, genesis, get_str,
+    get_uuid_str, root_map,
+};
 
 const DAYS: &str = "days";
 
@@ -36,7 +39,15 @@ impl MonthIndex {
     pub fn new(store: Uuid, month: Month, actor: &Actor) -> MonthIndex {
         let id = MonthIndex::id(store, month);
         let (store, month) = (store.to_string(), month.to_string());
-        MonthIndex { doc: genesis(id, DocKind::MonthIndex, &[("store", &store), ("month", &month)], &[DAYS], actor) }
+        MonthIndex {
+            doc: genesis(
+                id,
+                DocKind::MonthIndex,
+                &[("store", &store), ("month", &month)],
+                &[DAYS],
+                actor,
+            ),
+        }
     }
 
     pub fn id(store: Uuid, month: Month) -> DocumentId {
@@ -58,7 +69,9 @@ impl MonthIndex {
     /// The rows by document id.
     pub fn days(&self) -> Result<Vec<(DocumentId, DayEntry)>, DocError> {
         let map: BTreeMap<String, DayEntry> = hydrate_prop(&self.doc, automerge::ROOT, DAYS)?;
-        map.into_iter().map(|(id, entry)| Ok((id.parse()?, entry))).collect()
+        map.into_iter()
+            .map(|(id, entry)| Ok((id.parse()?, entry)))
+            .collect()
     }
 
     /// The month's sales total over all rows.
@@ -75,7 +88,10 @@ impl SharedDocument for MonthIndex {
         Ok(MonthIndex { doc })
     }
     fn document_id(&self) -> DocumentId {
-        let month = get_str(&self.doc, &automerge::ROOT, "month").ok().flatten().unwrap_or_default();
+        let month = get_str(&self.doc, &automerge::ROOT, "month")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         DocumentId::derive(self.store().unwrap_or_default(), Self::KIND, &month)
     }
 }

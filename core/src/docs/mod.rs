@@ -40,14 +40,19 @@ pub use index::{DayEntry, MonthIndex};
 pub use sales_day::{DaySummary, Refund, ReturnLine, SalesDay, Void};
 pub use settings::{DeviceEntry, SettingsDoc};
 pub use stock::StockPeriod;
-pub use store_docs::{DocChunk, DocRole, DocWrite, OPENING_STOCK_PERIOD, StoreDocs, chunk_prefix, sync_state_key};
+pub use store_docs::{
+    DocChunk, DocRole, DocWrite, OPENING_STOCK_PERIOD, StoreDocs, chunk_prefix, sync_state_key,
+};
 
 use std::fmt;
 use std::str::FromStr;
 
-use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value, sync};
 use automerge::sync::SyncDoc;
 use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{
+    ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
+    sync,
+};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -121,8 +126,9 @@ impl FromStr for DocumentId {
             .with_check(None)
             .into_vec()
             .map_err(|e| DocError::BadDocumentId(format!("{s}: {e}")))?;
-        let bytes: [u8; 16] =
-            bytes.try_into().map_err(|_| DocError::BadDocumentId(format!("{s}: not 16 bytes")))?;
+        let bytes: [u8; 16] = bytes
+            .try_into()
+            .map_err(|_| DocError::BadDocumentId(format!("{s}: not 16 bytes")))?;
         Ok(DocumentId(bytes))
     }
 }
@@ -158,7 +164,11 @@ impl Actor {
     }
     /// The key this writer owns in documents where each writer has its own entry (stock deltas).
     pub fn writer_key(&self) -> String {
-        if self.session == 0 { self.device.to_string() } else { format!("{}.{}", self.device, self.session) }
+        if self.session == 0 {
+            self.device.to_string()
+        } else {
+            format!("{}.{}", self.device, self.session)
+        }
     }
 }
 
@@ -180,10 +190,15 @@ impl BusinessDay {
             2 => 28,
             _ => return None,
         };
-        (1..=days).contains(&day).then_some(BusinessDay { year, month, day })
+        (1..=days)
+            .contains(&day)
+            .then_some(BusinessDay { year, month, day })
     }
     pub fn month(self) -> Month {
-        Month { year: self.year, month: self.month }
+        Month {
+            year: self.year,
+            month: self.month,
+        }
     }
 }
 
@@ -198,7 +213,12 @@ impl FromStr for BusinessDay {
     fn from_str(s: &str) -> Result<Self, DocError> {
         let bad = || DocError::Corrupt(format!("{s} is not a date (YYYY-MM-DD)"));
         let mut parts = s.splitn(3, '-');
-        let mut next = || parts.next().and_then(|p| p.parse::<i64>().ok()).ok_or_else(bad);
+        let mut next = || {
+            parts
+                .next()
+                .and_then(|p| p.parse::<i64>().ok())
+                .ok_or_else(bad)
+        };
         let (y, m, d) = (next()?, next()?, next()?);
         BusinessDay::new(y as i32, m as u32, d as u32).ok_or_else(bad)
     }
@@ -224,13 +244,23 @@ pub enum DocError {
     Hydrate(autosurgeon::HydrateError),
     Reconcile(autosurgeon::ReconcileError),
     /// The bytes are a document of another kind (a settings document opened as a catalog).
-    WrongKind { expected: DocKind, found: String },
+    WrongKind {
+        expected: DocKind,
+        found: String,
+    },
     /// A sales document is written only by the device it belongs to.
-    NotOwner { owner: Uuid, writer: Uuid },
+    NotOwner {
+        owner: Uuid,
+        writer: Uuid,
+    },
     /// The same id was recorded before with different contents: a bug, never a retry.
-    IdReused { id: Uuid },
+    IdReused {
+        id: Uuid,
+    },
     /// Another sale in this document already has this receipt number.
-    ReceiptNumberReused { receipt: String },
+    ReceiptNumberReused {
+        receipt: String,
+    },
     UnknownProduct(String),
     BadDocumentId(String),
     /// A value in the document does not have the shape this version expects.
@@ -243,12 +273,19 @@ impl fmt::Display for DocError {
             DocError::Automerge(e) => write!(f, "the document could not be read or changed: {e}"),
             DocError::Hydrate(e) => write!(f, "the document has an unexpected shape: {e}"),
             DocError::Reconcile(e) => write!(f, "the document could not be updated: {e}"),
-            DocError::WrongKind { expected, found } => write!(f, "expected a {expected} document, found {found:?}"),
+            DocError::WrongKind { expected, found } => {
+                write!(f, "expected a {expected} document, found {found:?}")
+            }
             DocError::NotOwner { owner, writer } => {
-                write!(f, "this sales document belongs to device {owner}; device {writer} may not write it")
+                write!(
+                    f,
+                    "this sales document belongs to device {owner}; device {writer} may not write it"
+                )
             }
             DocError::IdReused { id } => write!(f, "{id} was already recorded with other contents"),
-            DocError::ReceiptNumberReused { receipt } => write!(f, "receipt number {receipt} is already used"),
+            DocError::ReceiptNumberReused { receipt } => {
+                write!(f, "receipt number {receipt} is already used")
+            }
             DocError::UnknownProduct(id) => write!(f, "there is no product {id} in the catalog"),
             DocError::BadDocumentId(e) => write!(f, "not a document id: {e}"),
             DocError::Corrupt(e) => write!(f, "the document is damaged: {e}"),
@@ -334,8 +371,14 @@ pub trait SharedDocument: Sized {
     fn generate_sync_message(&mut self, state: &mut sync::State) -> Option<sync::Message> {
         self.automerge_mut().sync().generate_sync_message(state)
     }
-    fn receive_sync_message(&mut self, state: &mut sync::State, message: sync::Message) -> Result<(), DocError> {
-        self.automerge_mut().sync().receive_sync_message(state, message)?;
+    fn receive_sync_message(
+        &mut self,
+        state: &mut sync::State,
+        message: sync::Message,
+    ) -> Result<(), DocError> {
+        self.automerge_mut()
+            .sync()
+            .receive_sync_message(state, message)?;
         Ok(())
     }
 }
@@ -370,7 +413,13 @@ pub fn sync_in_memory<D: SharedDocument>(
 
 /// The actor of every genesis change: the document id, so that it is the same on every device and
 /// never the actor of a real writer (a device id is a UUID too, but never equal to a v5 id).
-fn genesis(id: DocumentId, kind: DocKind, fields: &[(&str, &str)], maps: &[&str], actor: &Actor) -> AutoCommit {
+fn genesis(
+    id: DocumentId,
+    kind: DocKind,
+    fields: &[(&str, &str)],
+    maps: &[&str],
+    actor: &Actor,
+) -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(ActorId::from(id.0.to_vec()));
     let put = |doc: &mut AutoCommit| -> Result<(), automerge::AutomergeError> {
         doc.put(ROOT, "kind", kind.as_str())?;
@@ -401,7 +450,9 @@ fn check_kind(doc: &AutoCommit, expected: DocKind) -> Result<(), DocError> {
 fn root_map(doc: &AutoCommit, key: &str) -> Result<ObjId, DocError> {
     match doc.get(ROOT, key)? {
         Some((Value::Object(ObjType::Map), id)) => Ok(id),
-        _ => Err(DocError::Corrupt(format!("the top-level map {key} is missing"))),
+        _ => Err(DocError::Corrupt(format!(
+            "the top-level map {key} is missing"
+        ))),
     }
 }
 
@@ -409,16 +460,28 @@ fn get_str(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<String>, D
     Ok(match doc.get(obj, key)? {
         Some((Value::Scalar(s), _)) => match s.as_ref() {
             ScalarValue::Str(s) => Some(s.to_string()),
-            other => return Err(DocError::Corrupt(format!("{key} is {other:?}, not a string"))),
+            other => {
+                return Err(DocError::Corrupt(format!(
+                    "{key} is {other:?}, not a string"
+                )));
+            }
         },
-        Some(_) => return Err(DocError::Corrupt(format!("{key} is an object, not a string"))),
+        Some(_) => {
+            return Err(DocError::Corrupt(format!(
+                "{key} is an object, not a string"
+            )));
+        }
         None => None,
     })
 }
 
 /// The record at `key` in `map`, or `None` when there is none (autosurgeon's `Option` wants an
 /// explicit null).
-fn hydrate_entry<T: autosurgeon::Hydrate>(doc: &AutoCommit, map: &ObjId, key: &str) -> Result<Option<T>, DocError> {
+fn hydrate_entry<T: autosurgeon::Hydrate>(
+    doc: &AutoCommit,
+    map: &ObjId,
+    key: &str,
+) -> Result<Option<T>, DocError> {
     if doc.get(map, key)?.is_none() {
         return Ok(None);
     }
@@ -426,15 +489,19 @@ fn hydrate_entry<T: autosurgeon::Hydrate>(doc: &AutoCommit, map: &ObjId, key: &s
 }
 
 fn get_decimal(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<Decimal>, DocError> {
-    get_str(doc, obj, key)?.map(|s| parse_decimal(&s)).transpose()
+    get_str(doc, obj, key)?
+        .map(|s| parse_decimal(&s))
+        .transpose()
 }
 
 fn parse_decimal(s: &str) -> Result<Decimal, DocError> {
-    s.parse().map_err(|_| DocError::Corrupt(format!("{s:?} is not a decimal")))
+    s.parse()
+        .map_err(|_| DocError::Corrupt(format!("{s:?} is not a decimal")))
 }
 
 fn get_uuid_str(doc: &AutoCommit, key: &str) -> Result<Uuid, DocError> {
-    let s = get_str(doc, &ROOT, key)?.ok_or_else(|| DocError::Corrupt(format!("{key} is missing")))?;
+    let s =
+        get_str(doc, &ROOT, key)?.ok_or_else(|| DocError::Corrupt(format!("{key} is missing")))?;
     Uuid::parse_str(&s).map_err(|_| DocError::Corrupt(format!("{key} {s:?} is not a UUID")))
 }
 
@@ -444,13 +511,21 @@ mod decimal_str {
     use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconciler};
     use rust_decimal::Decimal;
 
-    pub(super) fn reconcile<R: Reconciler>(value: &Decimal, mut reconciler: R) -> Result<(), R::Error> {
+    pub(super) fn reconcile<R: Reconciler>(
+        value: &Decimal,
+        mut reconciler: R,
+    ) -> Result<(), R::Error> {
         reconciler.str(value.to_string())
     }
 
-    pub(super) fn hydrate<D: ReadDoc>(doc: &D, obj: &automerge::ObjId, prop: Prop<'_>) -> Result<Decimal, HydrateError> {
+    pub(super) fn hydrate<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<Decimal, HydrateError> {
         let s = String::hydrate(doc, obj, prop)?;
-        s.parse().map_err(|_| HydrateError::unexpected("a decimal string", s))
+        s.parse()
+            .map_err(|_| HydrateError::unexpected("a decimal string", s))
     }
 }
 
@@ -466,7 +541,9 @@ impl autosurgeon::Reconcile for DecimalStr {
 
 impl autosurgeon::Hydrate for DecimalStr {
     fn hydrate_string(s: &str) -> Result<Self, autosurgeon::HydrateError> {
-        s.parse().map(DecimalStr).map_err(|_| autosurgeon::HydrateError::unexpected("a decimal string", s.to_string()))
+        s.parse()
+            .map(DecimalStr)
+            .map_err(|_| autosurgeon::HydrateError::unexpected("a decimal string", s.to_string()))
     }
 }
 
@@ -487,7 +564,12 @@ mod tests {
         // A changed character fails the checksum.
         let mut broken = text.into_bytes();
         broken[3] = if broken[3] == b'a' { b'b' } else { b'a' };
-        assert!(String::from_utf8(broken).unwrap().parse::<DocumentId>().is_err());
+        assert!(
+            String::from_utf8(broken)
+                .unwrap()
+                .parse::<DocumentId>()
+                .is_err()
+        );
     }
 
     #[test]
@@ -512,7 +594,13 @@ mod tests {
     #[test]
     fn actor_ids_come_from_the_device() {
         let device = Uuid::from_u128(7);
-        assert_eq!(Actor::device(device).actor_id().to_bytes(), device.as_bytes());
-        assert_ne!(Actor::session(device, 1).actor_id(), Actor::device(device).actor_id());
+        assert_eq!(
+            Actor::device(device).actor_id().to_bytes(),
+            device.as_bytes()
+        );
+        assert_ne!(
+            Actor::session(device, 1).actor_id(),
+            Actor::device(device).actor_id()
+        );
     }
 }

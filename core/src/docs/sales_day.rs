@@ -17,8 +17,8 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    Actor, BusinessDay, DayEntry, DocError, DocKind, SharedDocument, DocumentId, Recorded, decimal_str, genesis, hydrate_entry, get_str,
-    get_uuid_str, root_map,
+    Actor, BusinessDay, DayEntry, DocError, DocKind, DocumentId, Recorded, SharedDocument,
+    decimal_str, genesis, get_str, get_uuid_str, hydrate_entry, root_map,
 };
 use crate::sale::Sale;
 
@@ -156,13 +156,18 @@ impl SalesDay {
         get_uuid_str(&self.doc, "device")
     }
     pub fn day(&self) -> Result<BusinessDay, DocError> {
-        get_str(&self.doc, &ROOT, "day")?.ok_or_else(|| DocError::Corrupt("day is missing".into()))?.parse()
+        get_str(&self.doc, &ROOT, "day")?
+            .ok_or_else(|| DocError::Corrupt("day is missing".into()))?
+            .parse()
     }
 
     fn check_owner(&self) -> Result<(), DocError> {
         let owner = self.device()?;
         let actor = self.doc.get_actor().to_bytes();
-        let writer = actor.get(..16).and_then(|b| Uuid::from_slice(b).ok()).unwrap_or_default();
+        let writer = actor
+            .get(..16)
+            .and_then(|b| Uuid::from_slice(b).ok())
+            .unwrap_or_default();
         if writer != owner {
             return Err(DocError::NotOwner { owner, writer });
         }
@@ -176,7 +181,11 @@ impl SalesDay {
         let id = sale.id().to_string();
         let body = serde_json::to_string(sale).map_err(|e| DocError::Corrupt(e.to_string()))?;
         if let Some(existing) = hydrate_entry::<SaleRecord>(&self.doc, &sales, id.as_str())? {
-            return if existing.body == body { Ok(Recorded::AlreadyThere) } else { Err(DocError::IdReused { id: sale.id() }) };
+            return if existing.body == body {
+                Ok(Recorded::AlreadyThere)
+            } else {
+                Err(DocError::IdReused { id: sale.id() })
+            };
         }
         let receipt = sale.receipt_number().to_string();
         let receipts = root_map(&self.doc, RECEIPTS)?;
@@ -192,7 +201,8 @@ impl SalesDay {
         };
         reconcile_prop(&mut self.doc, &sales, id.as_str(), &record)?;
         self.doc.put(&receipts, receipt.as_str(), id.as_str())?;
-        self.doc.commit_with(CommitOptions::default().with_time(sale.completed_at_ms()));
+        self.doc
+            .commit_with(CommitOptions::default().with_time(sale.completed_at_ms()));
         Ok(Recorded::New)
     }
 
@@ -215,10 +225,15 @@ impl SalesDay {
         let map = root_map(&self.doc, key)?;
         let id_text = id.to_string();
         if let Some(existing) = hydrate_entry::<T>(&self.doc, &map, id_text.as_str())? {
-            return if &existing == record { Ok(Recorded::AlreadyThere) } else { Err(DocError::IdReused { id }) };
+            return if &existing == record {
+                Ok(Recorded::AlreadyThere)
+            } else {
+                Err(DocError::IdReused { id })
+            };
         }
         reconcile_prop(&mut self.doc, &map, id_text.as_str(), record)?;
-        self.doc.commit_with(CommitOptions::default().with_time(at_ms));
+        self.doc
+            .commit_with(CommitOptions::default().with_time(at_ms));
         Ok(Recorded::New)
     }
 
@@ -231,9 +246,14 @@ impl SalesDay {
         let mut sales = self
             .records()?
             .into_values()
-            .map(|r| serde_json::from_str::<Sale>(&r.body).map_err(|e| DocError::Corrupt(e.to_string())))
+            .map(|r| {
+                serde_json::from_str::<Sale>(&r.body).map_err(|e| DocError::Corrupt(e.to_string()))
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        sales.sort_by(|a, b| (a.completed_at_ms(), a.receipt_number()).cmp(&(b.completed_at_ms(), b.receipt_number())));
+        sales.sort_by(|a, b| {
+            (a.completed_at_ms(), a.receipt_number())
+                .cmp(&(b.completed_at_ms(), b.receipt_number()))
+        });
         Ok(sales)
     }
 
@@ -243,7 +263,9 @@ impl SalesDay {
         else {
             return Ok(None);
         };
-        serde_json::from_str(&record.body).map(Some).map_err(|e| DocError::Corrupt(e.to_string()))
+        serde_json::from_str(&record.body)
+            .map(Some)
+            .map_err(|e| DocError::Corrupt(e.to_string()))
     }
 
     pub fn refunds(&self) -> Result<Vec<Refund>, DocError> {
@@ -258,10 +280,15 @@ impl SalesDay {
 
     pub fn summary(&self) -> Result<DaySummary, DocError> {
         let records = self.records()?;
-        let refunds: Vec<Refund> = self.refunds()?.into_iter().filter(|r| !r.training).collect();
+        let refunds: Vec<Refund> = self
+            .refunds()?
+            .into_iter()
+            .filter(|r| !r.training)
+            .collect();
         let mut real = Vec::with_capacity(records.len());
         for record in records.values() {
-            let sale: Sale = serde_json::from_str(&record.body).map_err(|e| DocError::Corrupt(e.to_string()))?;
+            let sale: Sale =
+                serde_json::from_str(&record.body).map_err(|e| DocError::Corrupt(e.to_string()))?;
             if !sale.is_training() {
                 real.push(record);
             }

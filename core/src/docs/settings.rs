@@ -9,7 +9,10 @@ use autosurgeon::reconcile::NoKey;
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, hydrate_prop, reconcile_prop};
 use uuid::Uuid;
 
-use super::{Actor, DecimalStr, DocError, DocKind, SharedDocument, DocumentId, genesis, get_uuid_str, root_map};
+use super::{
+    Actor, DecimalStr, DocError, DocKind, DocumentId, SharedDocument, genesis, get_uuid_str,
+    root_map,
+};
 use crate::money::Currency;
 use crate::store::{PricingRules, Store, StoreLogo};
 use crate::tax::{TaxPricing, TaxRounding};
@@ -36,7 +39,15 @@ impl SettingsDoc {
     pub fn new(store: Uuid, actor: &Actor) -> SettingsDoc {
         let id = DocumentId::derive(store, DocKind::Settings, "");
         let store = store.to_string();
-        SettingsDoc { doc: genesis(id, DocKind::Settings, &[("store", &store)], &[DEVICES], actor) }
+        SettingsDoc {
+            doc: genesis(
+                id,
+                DocKind::Settings,
+                &[("store", &store)],
+                &[DEVICES],
+                actor,
+            ),
+        }
     }
 
     pub fn store_id(&self) -> Result<Uuid, DocError> {
@@ -106,35 +117,62 @@ impl Reconcile for Store {
         m.put("receipt_footer", &self.receipt_footer)?;
         m.put("return_policy", &self.return_policy)?;
         m.put("receipt_language", &self.receipt_language)?;
-        m.put("logo", self.logo.as_ref().map(StoreLogo::to_text).unwrap_or_default())?;
+        m.put(
+            "logo",
+            self.logo
+                .as_ref()
+                .map(StoreLogo::to_text)
+                .unwrap_or_default(),
+        )?;
         let r = &self.rules;
         m.put("currency", r.currency.code())?;
-        m.put("tax_pricing", match r.tax_pricing {
-            TaxPricing::Inclusive => "inclusive",
-            TaxPricing::Exclusive => "exclusive",
-        })?;
-        m.put("tax_rounding", match r.tax_rounding {
-            TaxRounding::PerLine => "per-line",
-            TaxRounding::PerReceipt => "per-receipt",
-        })?;
+        m.put(
+            "tax_pricing",
+            match r.tax_pricing {
+                TaxPricing::Inclusive => "inclusive",
+                TaxPricing::Exclusive => "exclusive",
+            },
+        )?;
+        m.put(
+            "tax_rounding",
+            match r.tax_rounding {
+                TaxRounding::PerLine => "per-line",
+                TaxRounding::PerReceipt => "per-receipt",
+            },
+        )?;
         m.put("cash_increment", DecimalStr(r.cash_increment))?;
         Ok(())
     }
 }
 
 impl Hydrate for Store {
-    fn hydrate_map<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
         let code: String = hydrate_prop(doc, obj, "currency")?;
-        let currency = Currency::from_code(&code).ok_or_else(|| HydrateError::unexpected("an ISO 4217 code", code))?;
+        let currency = Currency::from_code(&code)
+            .ok_or_else(|| HydrateError::unexpected("an ISO 4217 code", code))?;
         let tax_pricing = match hydrate_prop::<_, String, _, _>(doc, obj, "tax_pricing")?.as_str() {
             "inclusive" => TaxPricing::Inclusive,
             "exclusive" => TaxPricing::Exclusive,
-            other => return Err(HydrateError::unexpected("inclusive or exclusive", other.to_string())),
+            other => {
+                return Err(HydrateError::unexpected(
+                    "inclusive or exclusive",
+                    other.to_string(),
+                ));
+            }
         };
-        let tax_rounding = match hydrate_prop::<_, String, _, _>(doc, obj, "tax_rounding")?.as_str() {
+        let tax_rounding = match hydrate_prop::<_, String, _, _>(doc, obj, "tax_rounding")?.as_str()
+        {
             "per-line" => TaxRounding::PerLine,
             "per-receipt" => TaxRounding::PerReceipt,
-            other => return Err(HydrateError::unexpected("per-line or per-receipt", other.to_string())),
+            other => {
+                return Err(HydrateError::unexpected(
+                    "per-line or per-receipt",
+                    other.to_string(),
+                ));
+            }
         };
         let DecimalStr(cash_increment) = hydrate_prop(doc, obj, "cash_increment")?;
         Ok(Store {
@@ -145,13 +183,22 @@ impl Hydrate for Store {
             return_policy: text_or_empty(doc, obj, "return_policy")?,
             receipt_language: text_or_empty(doc, obj, "receipt_language")?,
             logo: StoreLogo::from_text(&text_or_empty(doc, obj, "logo")?),
-            rules: PricingRules { currency, tax_pricing, tax_rounding, cash_increment },
+            rules: PricingRules {
+                currency,
+                tax_pricing,
+                tax_rounding,
+                cash_increment,
+            },
         })
     }
 }
 
 /// A text field that profiles written before it existed lack.
-fn text_or_empty<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId, key: &str) -> Result<String, HydrateError> {
+fn text_or_empty<D: autosurgeon::ReadDoc>(
+    doc: &D,
+    obj: &automerge::ObjId,
+    key: &str,
+) -> Result<String, HydrateError> {
     Ok(match hydrate_prop(doc, obj, key)? {
         autosurgeon::hydrate::MaybeMissing::Present(text) => text,
         autosurgeon::hydrate::MaybeMissing::Missing => String::new(),
@@ -178,8 +225,13 @@ mod tests {
         let mut s = store.clone();
         s.address = "Harbour 2".into();
         b.set_store(&s).unwrap();
-        b.put_device(&DeviceEntry { id: Uuid::from_u128(3), name: "Tablet".into(), code: "T2".into(), revoked: false })
-            .unwrap();
+        b.put_device(&DeviceEntry {
+            id: Uuid::from_u128(3),
+            name: "Tablet".into(),
+            code: "T2".into(),
+            revoked: false,
+        })
+        .unwrap();
         a.merge(&mut b).unwrap();
         let merged = a.store().unwrap().unwrap();
         assert_eq!(merged.receipt_footer, "Thank you");
@@ -206,7 +258,14 @@ mod tests {
         doc.doc.delete(&profile, "receipt_language").unwrap();
         doc.doc.delete(&profile, "logo").unwrap();
         let read = doc.store().unwrap().unwrap();
-        assert_eq!((read.return_policy.as_str(), read.receipt_language.as_str(), read.logo), ("", "", None));
+        assert_eq!(
+            (
+                read.return_policy.as_str(),
+                read.receipt_language.as_str(),
+                read.logo
+            ),
+            ("", "", None)
+        );
         assert_eq!(read.name, store.name);
     }
 }

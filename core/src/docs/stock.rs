@@ -16,8 +16,8 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    Actor, DocError, DocKind, SharedDocument, DocumentId, Recorded, Refund, Void, genesis, get_decimal, get_str,
-    get_uuid_str, root_map,
+    Actor, DocError, DocKind, DocumentId, Recorded, Refund, SharedDocument, Void, genesis,
+    get_decimal, get_str, get_uuid_str, root_map,
 };
 use crate::sale::Sale;
 
@@ -43,7 +43,10 @@ impl StockPeriod {
             &[BASELINES, DELTAS, APPLIED],
             actor,
         );
-        StockPeriod { doc, writer: actor.writer_key() }
+        StockPeriod {
+            doc,
+            writer: actor.writer_key(),
+        }
     }
 
     pub fn id(store: Uuid, period: &str) -> DocumentId {
@@ -54,7 +57,8 @@ impl StockPeriod {
         get_uuid_str(&self.doc, "store")
     }
     pub fn period(&self) -> Result<String, DocError> {
-        get_str(&self.doc, &ROOT, "period")?.ok_or_else(|| DocError::Corrupt("period is missing".into()))
+        get_str(&self.doc, &ROOT, "period")?
+            .ok_or_else(|| DocError::Corrupt("period is missing".into()))
     }
 
     /// The counted quantity at the start of the period (a manager's stocktake).
@@ -78,7 +82,11 @@ impl StockPeriod {
     }
 
     /// Puts all of a voided sale's goods back into stock, once per void id.
-    pub fn record_void_movements(&mut self, void: &Void, sale: &Sale) -> Result<Recorded, DocError> {
+    pub fn record_void_movements(
+        &mut self,
+        void: &Void,
+        sale: &Sale,
+    ) -> Result<Recorded, DocError> {
         let moves = sale.lines().iter().map(|l| (l.sku.as_str(), l.quantity));
         self.apply(void.id, moves.collect())
     }
@@ -96,7 +104,8 @@ impl StockPeriod {
         }
         for (sku, qty) in sums {
             let now = get_decimal(&self.doc, &mine, sku)?.unwrap_or_default();
-            self.doc.put(&mine, sku, (now + qty).normalize().to_string())?;
+            self.doc
+                .put(&mine, sku, (now + qty).normalize().to_string())?;
         }
         self.doc.put(&applied, key.as_str(), self.writer.as_str())?;
         self.doc.commit();
@@ -108,13 +117,16 @@ impl StockPeriod {
         let deltas = root_map(&self.doc, DELTAS)?;
         match self.doc.get(&deltas, self.writer.as_str())? {
             Some((Value::Object(ObjType::Map), id)) => Ok(id),
-            _ => Ok(self.doc.put_object(&deltas, self.writer.as_str(), ObjType::Map)?),
+            _ => Ok(self
+                .doc
+                .put_object(&deltas, self.writer.as_str(), ObjType::Map)?),
         }
     }
 
     /// The baseline plus every device's net movement.
     pub fn level(&self, sku: &str) -> Result<Decimal, DocError> {
-        let mut level = get_decimal(&self.doc, &root_map(&self.doc, BASELINES)?, sku)?.unwrap_or_default();
+        let mut level =
+            get_decimal(&self.doc, &root_map(&self.doc, BASELINES)?, sku)?.unwrap_or_default();
         for (_, by_sku) in self.deltas()? {
             level += by_sku.get(sku).copied().unwrap_or_default();
         }
@@ -136,7 +148,12 @@ impl StockPeriod {
         let map = root_map(&self.doc, BASELINES)?;
         self.doc
             .keys(&map)
-            .map(|sku| Ok((sku.clone(), get_decimal(&self.doc, &map, &sku)?.unwrap_or_default())))
+            .map(|sku| {
+                Ok((
+                    sku.clone(),
+                    get_decimal(&self.doc, &map, &sku)?.unwrap_or_default(),
+                ))
+            })
             .collect()
     }
 
@@ -145,8 +162,12 @@ impl StockPeriod {
         let deltas = root_map(&self.doc, DELTAS)?;
         let mut all = BTreeMap::new();
         for writer in self.doc.keys(&deltas) {
-            let Some((Value::Object(ObjType::Map), map)) = self.doc.get(&deltas, writer.as_str())? else {
-                return Err(DocError::Corrupt(format!("the deltas of {writer} are not a map")));
+            let Some((Value::Object(ObjType::Map), map)) =
+                self.doc.get(&deltas, writer.as_str())?
+            else {
+                return Err(DocError::Corrupt(format!(
+                    "the deltas of {writer} are not a map"
+                )));
             };
             let mut by_sku = BTreeMap::new();
             for sku in self.doc.keys(&map) {
@@ -166,8 +187,14 @@ impl SharedDocument for StockPeriod {
         super::check_kind(&doc, Self::KIND)?;
         // The writer key follows the actor the document was loaded with (`SharedDocument::load`).
         let actor = doc.get_actor().to_bytes();
-        let device = actor.get(..16).and_then(|b| Uuid::from_slice(b).ok()).unwrap_or_default();
-        let session = actor.get(16..20).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])).unwrap_or(0);
+        let device = actor
+            .get(..16)
+            .and_then(|b| Uuid::from_slice(b).ok())
+            .unwrap_or_default();
+        let session = actor
+            .get(16..20)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .unwrap_or(0);
         let writer = Actor::session(device, session).writer_key();
         Ok(StockPeriod { doc, writer })
     }

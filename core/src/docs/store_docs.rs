@@ -17,8 +17,9 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    Actor, BusinessDay, CatalogDoc, DaySummary, DocError, DocKind, DeviceEntry, DocumentId, MonthIndex, PriceConflict,
-    Recorded, Refund, SalesDay, SettingsDoc, SharedDocument, StockPeriod,
+    Actor, BusinessDay, CatalogDoc, DaySummary, DeviceEntry, DocError, DocKind, DocumentId,
+    MonthIndex, PriceConflict, Recorded, Refund, SalesDay, SettingsDoc, SharedDocument,
+    StockPeriod,
 };
 use crate::catalog::Catalog;
 use crate::sale::Sale;
@@ -105,7 +106,10 @@ pub fn chunk_prefix(document: DocumentId) -> String {
 }
 
 fn heads_name(heads: &[ChangeHash]) -> String {
-    sorted(heads.to_vec()).iter().map(ToString::to_string).collect()
+    sorted(heads.to_vec())
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 pub fn sync_state_key(document: DocumentId, server: &str) -> String {
@@ -114,7 +118,12 @@ pub fn sync_state_key(document: DocumentId, server: &str) -> String {
 
 impl StoreDocs {
     pub fn new(store: Uuid, device: Uuid, session: u32) -> StoreDocs {
-        StoreDocs { store, device, actor: Actor::session(device, session), docs: BTreeMap::new() }
+        StoreDocs {
+            store,
+            device,
+            actor: Actor::session(device, session),
+            docs: BTreeMap::new(),
+        }
     }
 
     pub fn settings_id(&self) -> DocumentId {
@@ -147,12 +156,22 @@ impl StoreDocs {
 
     /// The genesis of a document: the same bytes on every device, so a document made here offline
     /// merges with the one the server holds.
-    fn genesis(&self, role: DocRole, id: DocumentId, today: BusinessDay, day_owner: Uuid) -> AutoCommit {
+    fn genesis(
+        &self,
+        role: DocRole,
+        id: DocumentId,
+        today: BusinessDay,
+        day_owner: Uuid,
+    ) -> AutoCommit {
         match role {
             DocRole::Settings => SettingsDoc::new(self.store, &self.actor).into_automerge(),
             DocRole::Catalog => CatalogDoc::new(self.store, &self.actor).into_automerge(),
-            DocRole::Stock => StockPeriod::new(self.store, OPENING_STOCK_PERIOD, &self.actor).into_automerge(),
-            DocRole::Index => MonthIndex::new(self.store, today.month(), &self.actor).into_automerge(),
+            DocRole::Stock => {
+                StockPeriod::new(self.store, OPENING_STOCK_PERIOD, &self.actor).into_automerge()
+            }
+            DocRole::Index => {
+                MonthIndex::new(self.store, today.month(), &self.actor).into_automerge()
+            }
             DocRole::OwnDay | DocRole::OtherDay => {
                 debug_assert_eq!(id, self.day_id(day_owner, today));
                 SalesDay::new(self.store, day_owner, today, &self.actor).into_automerge()
@@ -190,7 +209,9 @@ impl StoreDocs {
     /// Takes in what another tab of this device stored for a document. Returns whether the
     /// document changed.
     pub fn merge_stored(&mut self, id: DocumentId, chunks: &[(String, Vec<u8>)]) -> bool {
-        let Some((_, held)) = self.docs.get_mut(&id) else { return false };
+        let Some((_, held)) = self.docs.get_mut(&id) else {
+            return false;
+        };
         let before = sorted(held.doc.get_heads());
         let all_persisted = before == sorted(held.persisted.clone());
         for (key, bytes) in chunks.iter().filter(|(k, _)| !k.contains("/y/")) {
@@ -222,12 +243,27 @@ impl StoreDocs {
         self.docs.get_mut(&id).map(|(_, h)| &mut h.doc)
     }
 
-    fn with_typed<D: SharedDocument, T>(&mut self, id: DocumentId, edit: impl FnOnce(&mut D) -> Result<T, DocError>) -> Result<T, DocError> {
-        let (_, held) = self.docs.get_mut(&id).ok_or_else(|| DocError::Corrupt(format!("document {id} is not open")))?;
+    fn with_typed<D: SharedDocument, T>(
+        &mut self,
+        id: DocumentId,
+        edit: impl FnOnce(&mut D) -> Result<T, DocError>,
+    ) -> Result<T, DocError> {
+        let (_, held) = self
+            .docs
+            .get_mut(&id)
+            .ok_or_else(|| DocError::Corrupt(format!("document {id} is not open")))?;
         // Checked before the document is lent out, so a mismatch cannot drop it.
-        let kind = held.doc.get(automerge::ROOT, "kind").ok().flatten().and_then(|(v, _)| v.into_string().ok());
+        let kind = held
+            .doc
+            .get(automerge::ROOT, "kind")
+            .ok()
+            .flatten()
+            .and_then(|(v, _)| v.into_string().ok());
         if kind.as_deref() != Some(D::KIND.as_str()) {
-            return Err(DocError::Corrupt(format!("document {id} is not a {}", D::KIND)));
+            return Err(DocError::Corrupt(format!(
+                "document {id} is not a {}",
+                D::KIND
+            )));
         }
         let mut typed = D::from_automerge(std::mem::take(&mut held.doc))?;
         let result = edit(&mut typed);
@@ -237,21 +273,41 @@ impl StoreDocs {
 
     /// Reads through the typed wrapper, which owns its document: it is lent out and put back
     /// rather than cloned, since a day of sales is megabytes in memory.
-    fn read_typed<D: SharedDocument, T>(&mut self, id: DocumentId, read: impl FnOnce(&D) -> Result<T, DocError>) -> Result<T, DocError> {
+    fn read_typed<D: SharedDocument, T>(
+        &mut self,
+        id: DocumentId,
+        read: impl FnOnce(&D) -> Result<T, DocError>,
+    ) -> Result<T, DocError> {
         self.with_typed(id, |d: &mut D| read(d))
     }
 
     /// Records a sale in this device's sales of `day`, its stock movements and the day's row of
     /// the month's index. Idempotent by sale id. Returns the documents it changed.
-    pub fn record_sale(&mut self, sale: &Sale, day: BusinessDay) -> Result<Vec<DocumentId>, DocError> {
-        self.record_in_own_day(day, |d| d.record_sale(sale), |s| s.record_sale_movements(sale))
+    pub fn record_sale(
+        &mut self,
+        sale: &Sale,
+        day: BusinessDay,
+    ) -> Result<Vec<DocumentId>, DocError> {
+        self.record_in_own_day(
+            day,
+            |d| d.record_sale(sale),
+            |s| s.record_sale_movements(sale),
+        )
     }
 
     /// Records a refund in this device's sales of `day` (the day it is made, which need not be
     /// the sale's), puts its goods back into stock and updates the day's row of the month's
     /// index. Idempotent by refund id. Returns the documents it changed.
-    pub fn record_refund(&mut self, refund: &Refund, day: BusinessDay) -> Result<Vec<DocumentId>, DocError> {
-        self.record_in_own_day(day, |d| d.record_refund(refund), |s| s.record_return_movements(refund))
+    pub fn record_refund(
+        &mut self,
+        refund: &Refund,
+        day: BusinessDay,
+    ) -> Result<Vec<DocumentId>, DocError> {
+        self.record_in_own_day(
+            day,
+            |d| d.record_refund(refund),
+            |s| s.record_return_movements(refund),
+        )
     }
 
     /// One entry in this device's sales of `day` with its stock movements; a new entry also
@@ -282,7 +338,8 @@ impl StoreDocs {
 
     /// The refunds in a sales document.
     pub fn refunds_in(&mut self, id: DocumentId) -> Vec<Refund> {
-        self.read_typed(id, |d: &SalesDay| d.refunds()).unwrap_or_default()
+        self.read_typed(id, |d: &SalesDay| d.refunds())
+            .unwrap_or_default()
     }
 
     /// The day's totals of a sales document (real sales and refunds; training left out).
@@ -291,17 +348,29 @@ impl StoreDocs {
     }
 
     /// The writes that bring IndexedDB up to date with the documents in memory.
-    pub fn unsaved(&mut self, server: Option<&str>, sync_states: &BTreeMap<DocumentId, Vec<u8>>) -> Vec<DocWrite> {
+    pub fn unsaved(
+        &mut self,
+        server: Option<&str>,
+        sync_states: &BTreeMap<DocumentId, Vec<u8>>,
+    ) -> Vec<DocWrite> {
         let mut writes = Vec::new();
         for (id, (_, held)) in &mut self.docs {
             let heads = held.doc.get_heads();
             let sync_state = match (server, sync_states.get(id)) {
-                (Some(server), Some(state)) => Some(DocChunk { key: sync_state_key(*id, server), bytes: state.clone() }),
+                (Some(server), Some(state)) => Some(DocChunk {
+                    key: sync_state_key(*id, server),
+                    bytes: state.clone(),
+                }),
                 _ => None,
             };
             if sorted(heads.clone()) == sorted(held.persisted.clone()) {
                 if let Some(state) = sync_state {
-                    writes.push(DocWrite { chunk: None, delete: Vec::new(), sync_state: Some(state), heads });
+                    writes.push(DocWrite {
+                        chunk: None,
+                        delete: Vec::new(),
+                        sync_state: Some(state),
+                        heads,
+                    });
                 }
                 continue;
             }
@@ -310,14 +379,27 @@ impl StoreDocs {
             // document never loads as thousands of small pieces.
             let write = if held.incremental_bytes + bytes.len() > held.snapshot_bytes.max(1024) {
                 DocWrite {
-                    chunk: Some(DocChunk { key: format!("{id}/s/{}", heads_name(&heads)), bytes: held.doc.save() }),
-                    delete: held.incremental_keys.iter().chain(&held.snapshot_keys).cloned().collect(),
+                    chunk: Some(DocChunk {
+                        key: format!("{id}/s/{}", heads_name(&heads)),
+                        bytes: held.doc.save(),
+                    }),
+                    delete: held
+                        .incremental_keys
+                        .iter()
+                        .chain(&held.snapshot_keys)
+                        .cloned()
+                        .collect(),
                     sync_state,
                     heads,
                 }
             } else {
                 let key = format!("{id}/i/{}", heads_name(&heads));
-                DocWrite { chunk: Some(DocChunk { key, bytes }), delete: Vec::new(), sync_state, heads }
+                DocWrite {
+                    chunk: Some(DocChunk { key, bytes }),
+                    delete: Vec::new(),
+                    sync_state,
+                    heads,
+                }
             };
             writes.push(write);
         }
@@ -328,8 +410,17 @@ impl StoreDocs {
     pub fn saved(&mut self, writes: &[DocWrite]) {
         for write in writes {
             let Some(chunk) = &write.chunk else { continue };
-            let Some(id) = chunk.key.split('/').next().and_then(|s| s.parse::<DocumentId>().ok()) else { continue };
-            let Some((_, held)) = self.docs.get_mut(&id) else { continue };
+            let Some(id) = chunk
+                .key
+                .split('/')
+                .next()
+                .and_then(|s| s.parse::<DocumentId>().ok())
+            else {
+                continue;
+            };
+            let Some((_, held)) = self.docs.get_mut(&id) else {
+                continue;
+            };
             held.persisted = write.heads.clone();
             held.incremental_keys.retain(|k| !write.delete.contains(k));
             held.snapshot_keys.retain(|k| !write.delete.contains(k));
@@ -342,7 +433,9 @@ impl StoreDocs {
     }
 
     pub fn store_profile(&mut self) -> Option<Store> {
-        self.read_typed(self.settings_id(), |s: &SettingsDoc| s.store()).ok().flatten()
+        self.read_typed(self.settings_id(), |s: &SettingsDoc| s.store())
+            .ok()
+            .flatten()
     }
 
     pub fn set_store_profile(&mut self, store: &Store) -> Result<(), DocError> {
@@ -350,11 +443,15 @@ impl StoreDocs {
     }
 
     pub fn owner_pin_hash(&mut self) -> Option<String> {
-        self.read_typed(self.settings_id(), |s: &SettingsDoc| s.owner_pin_hash()).ok().flatten()
+        self.read_typed(self.settings_id(), |s: &SettingsDoc| s.owner_pin_hash())
+            .ok()
+            .flatten()
     }
 
     pub fn set_owner_pin_hash(&mut self, hash: &str) -> Result<(), DocError> {
-        self.with_typed(self.settings_id(), |s: &mut SettingsDoc| s.set_owner_pin_hash(hash))
+        self.with_typed(self.settings_id(), |s: &mut SettingsDoc| {
+            s.set_owner_pin_hash(hash)
+        })
     }
 
     /// The receipt-number prefix of every device the settings list, by device id.
@@ -367,12 +464,16 @@ impl StoreDocs {
     }
 
     pub fn put_device(&mut self, entry: &DeviceEntry) -> Result<(), DocError> {
-        self.with_typed(self.settings_id(), |s: &mut SettingsDoc| s.put_device(entry))
+        self.with_typed(self.settings_id(), |s: &mut SettingsDoc| {
+            s.put_device(entry)
+        })
     }
 
     /// The catalog, once a manager has written one (an empty document has no categories).
     pub fn catalog(&mut self) -> Option<Catalog> {
-        let catalog = self.read_typed(self.catalog_id(), |c: &CatalogDoc| c.catalog()).ok()?;
+        let catalog = self
+            .read_typed(self.catalog_id(), |c: &CatalogDoc| c.catalog())
+            .ok()?;
         (!catalog.products.is_empty()).then_some(catalog)
     }
 
@@ -381,15 +482,20 @@ impl StoreDocs {
     }
 
     pub fn set_price(&mut self, product: &str, price: Decimal) -> Result<(), DocError> {
-        self.with_typed(self.catalog_id(), |c: &mut CatalogDoc| c.set_price(product, price))
+        self.with_typed(self.catalog_id(), |c: &mut CatalogDoc| {
+            c.set_price(product, price)
+        })
     }
 
     pub fn price_conflicts(&mut self) -> Vec<PriceConflict> {
-        self.read_typed(self.catalog_id(), |c: &CatalogDoc| c.price_conflicts()).unwrap_or_default()
+        self.read_typed(self.catalog_id(), |c: &CatalogDoc| c.price_conflicts())
+            .unwrap_or_default()
     }
 
     pub fn set_stock_baseline(&mut self, sku: &str, quantity: Decimal) -> Result<(), DocError> {
-        self.with_typed(self.stock_id(), |s: &mut StockPeriod| s.set_baseline(sku, quantity))
+        self.with_typed(self.stock_id(), |s: &mut StockPeriod| {
+            s.set_baseline(sku, quantity)
+        })
     }
 
     /// Stock levels of the SKUs that were counted (have a baseline).
@@ -397,7 +503,10 @@ impl StoreDocs {
         self.read_typed(self.stock_id(), |s: &StockPeriod| {
             let counted = s.baselines()?;
             let levels = s.levels()?;
-            Ok(levels.into_iter().filter(|(sku, _)| counted.contains_key(sku)).collect())
+            Ok(levels
+                .into_iter()
+                .filter(|(sku, _)| counted.contains_key(sku))
+                .collect())
         })
         .unwrap_or_default()
     }
@@ -408,9 +517,13 @@ impl StoreDocs {
         let mut found = Vec::new();
         let months: BTreeSet<DocumentId> = days.iter().map(|d| self.index_id(*d)).collect();
         for index in months {
-            let Ok(rows) = self.read_typed(index, |i: &MonthIndex| i.days()) else { continue };
+            let Ok(rows) = self.read_typed(index, |i: &MonthIndex| i.days()) else {
+                continue;
+            };
             for (id, entry) in rows {
-                let Ok(day) = entry.day.parse::<BusinessDay>() else { continue };
+                let Ok(day) = entry.day.parse::<BusinessDay>() else {
+                    continue;
+                };
                 if entry.device != self.device && wanted.contains(&entry.day) {
                     found.push((id, entry.device, day));
                 }
@@ -421,17 +534,26 @@ impl StoreDocs {
 
     /// Every sale in a sales document.
     pub fn sales_in(&mut self, id: DocumentId) -> Vec<Sale> {
-        self.read_typed(id, |d: &SalesDay| d.sales()).unwrap_or_default()
+        self.read_typed(id, |d: &SalesDay| d.sales())
+            .unwrap_or_default()
     }
 
     pub fn unacknowledged(&mut self, client: &SyncClient) -> usize {
-        self.docs.iter_mut().map(|(id, (_, held))| client.unacknowledged(*id, &mut held.doc)).sum()
+        self.docs
+            .iter_mut()
+            .map(|(id, (_, held))| client.unacknowledged(*id, &mut held.doc))
+            .sum()
     }
 
     /// How many open documents hold the same changes as the server.
     pub fn synced_count(&mut self, client: &SyncClient) -> (usize, usize) {
         let total = self.docs.len();
-        let synced = self.docs.iter_mut().map(|(id, (_, held))| client.is_synced(*id, &mut held.doc)).filter(|s| *s).count();
+        let synced = self
+            .docs
+            .iter_mut()
+            .map(|(id, (_, held))| client.is_synced(*id, &mut held.doc))
+            .filter(|s| *s)
+            .count();
         (synced, total)
     }
 }

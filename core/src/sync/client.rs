@@ -34,7 +34,10 @@ pub enum Incoming {
     /// The handshake is done: call [`SyncClient::outgoing`] for every document.
     Ready,
     /// Apply with [`SyncClient::apply`], then call [`SyncClient::outgoing`] for the document.
-    Sync { document: DocumentId, message: sync::Message },
+    Sync {
+        document: DocumentId,
+        message: sync::Message,
+    },
     Unavailable(DocumentId),
     /// The server reports an error and will close the connection.
     ServerError(String),
@@ -48,7 +51,10 @@ pub enum SyncError {
     /// The server chose a protocol version this client does not speak.
     UnsupportedVersion(String),
     /// A sync message the server sent does not decode or apply.
-    BadSyncMessage { document: DocumentId, why: String },
+    BadSyncMessage {
+        document: DocumentId,
+        why: String,
+    },
     /// A message other than `peer` arrived before the handshake finished.
     NotJoined(String),
 }
@@ -57,9 +63,16 @@ impl fmt::Display for SyncError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SyncError::Wire(e) => e.fmt(f),
-            SyncError::UnsupportedVersion(v) => write!(f, "the server speaks sync protocol version {v:?}, this register speaks {PROTOCOL_VERSION:?}"),
-            SyncError::BadSyncMessage { document, why } => write!(f, "bad sync message for document {document}: {why}"),
-            SyncError::NotJoined(kind) => write!(f, "the server sent {kind:?} before the handshake"),
+            SyncError::UnsupportedVersion(v) => write!(
+                f,
+                "the server speaks sync protocol version {v:?}, this register speaks {PROTOCOL_VERSION:?}"
+            ),
+            SyncError::BadSyncMessage { document, why } => {
+                write!(f, "bad sync message for document {document}: {why}")
+            }
+            SyncError::NotJoined(kind) => {
+                write!(f, "the server sent {kind:?} before the handshake")
+            }
         }
     }
 }
@@ -89,7 +102,12 @@ impl SyncClient {
     /// `peer_id` is the one the server gave this device at enrollment; `storage_id` names this
     /// device's storage, so that the server can tell a returning peer from a new one.
     pub fn new(peer_id: impl Into<String>, storage_id: Option<String>) -> SyncClient {
-        SyncClient { peer_id: peer_id.into(), storage_id, server: None, docs: BTreeMap::new() }
+        SyncClient {
+            peer_id: peer_id.into(),
+            storage_id,
+            server: None,
+            docs: BTreeMap::new(),
+        }
     }
 
     pub fn peer_id(&self) -> &str {
@@ -100,7 +118,9 @@ impl SyncClient {
     /// that does not decode is dropped: the next sync starts over, which costs bytes, not data).
     pub fn track(&mut self, document: DocumentId, persisted_state: Option<&[u8]>) {
         self.docs.entry(document).or_insert_with(|| Tracked {
-            state: persisted_state.and_then(|b| sync::State::decode(b).ok()).unwrap_or_default(),
+            state: persisted_state
+                .and_then(|b| sync::State::decode(b).ok())
+                .unwrap_or_default(),
             availability: Availability::Unknown,
         });
     }
@@ -118,7 +138,12 @@ impl SyncClient {
     /// keeping only the heads both sides share.
     pub fn connect(&mut self) -> Vec<u8> {
         self.reset();
-        WireMessage::Join { sender: self.peer_id.clone(), storage_id: self.storage_id.clone(), ephemeral: false }.encode()
+        WireMessage::Join {
+            sender: self.peer_id.clone(),
+            storage_id: self.storage_id.clone(),
+            ephemeral: false,
+        }
+        .encode()
     }
 
     /// The socket closed.
@@ -141,7 +166,9 @@ impl SyncClient {
     pub fn receive(&mut self, bytes: &[u8]) -> Result<Incoming, SyncError> {
         let message = WireMessage::decode(bytes)?;
         match message {
-            WireMessage::Peer { sender, version, .. } => {
+            WireMessage::Peer {
+                sender, version, ..
+            } => {
                 if version != PROTOCOL_VERSION {
                     return Err(SyncError::UnsupportedVersion(version));
                 }
@@ -150,12 +177,16 @@ impl SyncClient {
             }
             WireMessage::Error { message } => Ok(Incoming::ServerError(message)),
             _ if self.server.is_none() => Err(SyncError::NotJoined(message.kind().to_owned())),
-            WireMessage::Sync { document, data, .. } | WireMessage::Request { document, data, .. } => {
+            WireMessage::Sync { document, data, .. }
+            | WireMessage::Request { document, data, .. } => {
                 if !self.docs.contains_key(&document) {
                     return Ok(Incoming::Ignored);
                 }
-                let message = sync::Message::decode(&data)
-                    .map_err(|e| SyncError::BadSyncMessage { document, why: e.to_string() })?;
+                let message =
+                    sync::Message::decode(&data).map_err(|e| SyncError::BadSyncMessage {
+                        document,
+                        why: e.to_string(),
+                    })?;
                 Ok(Incoming::Sync { document, message })
             }
             WireMessage::DocUnavailable { document, .. } => match self.docs.get_mut(&document) {
@@ -170,11 +201,21 @@ impl SyncClient {
     }
 
     /// Applies a sync message from the server to the document.
-    pub fn apply(&mut self, document: DocumentId, doc: &mut AutoCommit, message: sync::Message) -> Result<(), SyncError> {
-        let Some(tracked) = self.docs.get_mut(&document) else { return Ok(()) };
+    pub fn apply(
+        &mut self,
+        document: DocumentId,
+        doc: &mut AutoCommit,
+        message: sync::Message,
+    ) -> Result<(), SyncError> {
+        let Some(tracked) = self.docs.get_mut(&document) else {
+            return Ok(());
+        };
         doc.sync()
             .receive_sync_message(&mut tracked.state, message)
-            .map_err(|e| SyncError::BadSyncMessage { document, why: e.to_string() })?;
+            .map_err(|e| SyncError::BadSyncMessage {
+                document,
+                why: e.to_string(),
+            })?;
         tracked.availability = Availability::Available;
         Ok(())
     }
@@ -192,9 +233,19 @@ impl SyncClient {
         // automerge-repo asks with `request` while it holds nothing of a document, so that a
         // server without it answers `doc-unavailable` instead of creating an empty one.
         let wire = if doc.get_heads().is_empty() {
-            WireMessage::Request { sender: self.peer_id.clone(), target: server, document, data }
+            WireMessage::Request {
+                sender: self.peer_id.clone(),
+                target: server,
+                document,
+                data,
+            }
         } else {
-            WireMessage::Sync { sender: self.peer_id.clone(), target: server, document, data }
+            WireMessage::Sync {
+                sender: self.peer_id.clone(),
+                target: server,
+                document,
+                data,
+            }
         };
         Some(wire.encode())
     }
@@ -219,7 +270,9 @@ impl SyncClient {
 
     /// Both sides hold exactly the same changes of the document.
     pub fn is_synced(&self, document: DocumentId, doc: &mut AutoCommit) -> bool {
-        let Some(t) = self.docs.get(&document) else { return false };
+        let Some(t) = self.docs.get(&document) else {
+            return false;
+        };
         let mut ours = doc.get_heads();
         ours.sort();
         match &t.state.their_heads {

@@ -16,20 +16,48 @@ pub const PROTOCOL_VERSION: &str = "1";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WireMessage {
     /// Client → server, first message on a connection.
-    Join { sender: String, storage_id: Option<String>, ephemeral: bool },
+    Join {
+        sender: String,
+        storage_id: Option<String>,
+        ephemeral: bool,
+    },
     /// Server → client: the handshake answer.
-    Peer { sender: String, target: String, version: String },
+    Peer {
+        sender: String,
+        target: String,
+        version: String,
+    },
     /// "Send me this document": an Automerge sync message from a peer that has nothing of it.
-    Request { sender: String, target: String, document: DocumentId, data: Vec<u8> },
+    Request {
+        sender: String,
+        target: String,
+        document: DocumentId,
+        data: Vec<u8>,
+    },
     /// An Automerge sync message for one document.
-    Sync { sender: String, target: String, document: DocumentId, data: Vec<u8> },
+    Sync {
+        sender: String,
+        target: String,
+        document: DocumentId,
+        data: Vec<u8>,
+    },
     /// The peer does not have the document, or will not share it.
-    DocUnavailable { sender: String, target: String, document: DocumentId },
+    DocUnavailable {
+        sender: String,
+        target: String,
+        document: DocumentId,
+    },
     /// A protocol error; the peer closes the connection after it.
-    Error { message: String },
-    Leave { sender: String },
+    Error {
+        message: String,
+    },
+    Leave {
+        sender: String,
+    },
     /// A message type this client does not act on (ephemeral, heads gossip, …).
-    Other { kind: String },
+    Other {
+        kind: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +77,9 @@ impl fmt::Display for WireError {
             WireError::MissingField { kind, field } => {
                 write!(f, "sync message {kind:?} lacks its {field:?} field")
             }
-            WireError::BadDocumentId(id) => write!(f, "sync message names an invalid document id {id:?}"),
+            WireError::BadDocumentId(id) => {
+                write!(f, "sync message names an invalid document id {id:?}")
+            }
         }
     }
 }
@@ -89,11 +119,24 @@ impl WireMessage {
         e.into_writer()
     }
 
-    fn encode_into(&self, e: &mut Encoder<Vec<u8>>) -> Result<(), minicbor::encode::Error<std::convert::Infallible>> {
+    fn encode_into(
+        &self,
+        e: &mut Encoder<Vec<u8>>,
+    ) -> Result<(), minicbor::encode::Error<std::convert::Infallible>> {
         match self {
-            WireMessage::Join { sender, storage_id, ephemeral } => {
-                e.map(4)?.str("type")?.str("join")?.str("senderId")?.str(sender)?;
-                e.str("supportedProtocolVersions")?.array(1)?.str(PROTOCOL_VERSION)?;
+            WireMessage::Join {
+                sender,
+                storage_id,
+                ephemeral,
+            } => {
+                e.map(4)?
+                    .str("type")?
+                    .str("join")?
+                    .str("senderId")?
+                    .str(sender)?;
+                e.str("supportedProtocolVersions")?
+                    .array(1)?
+                    .str(PROTOCOL_VERSION)?;
                 e.str("peerMetadata")?;
                 match storage_id {
                     Some(id) => e.map(2)?.str("storageId")?.str(id)?,
@@ -101,24 +144,72 @@ impl WireMessage {
                 };
                 e.str("isEphemeral")?.bool(*ephemeral)?;
             }
-            WireMessage::Peer { sender, target, version } => {
-                e.map(4)?.str("type")?.str("peer")?.str("senderId")?.str(sender)?;
-                e.str("targetId")?.str(target)?.str("selectedProtocolVersion")?.str(version)?;
+            WireMessage::Peer {
+                sender,
+                target,
+                version,
+            } => {
+                e.map(4)?
+                    .str("type")?
+                    .str("peer")?
+                    .str("senderId")?
+                    .str(sender)?;
+                e.str("targetId")?
+                    .str(target)?
+                    .str("selectedProtocolVersion")?
+                    .str(version)?;
             }
-            WireMessage::Request { sender, target, document, data } | WireMessage::Sync { sender, target, document, data } => {
-                e.map(5)?.str("type")?.str(self.kind())?.str("senderId")?.str(sender)?;
-                e.str("targetId")?.str(target)?.str("documentId")?.str(&document.to_string())?;
+            WireMessage::Request {
+                sender,
+                target,
+                document,
+                data,
+            }
+            | WireMessage::Sync {
+                sender,
+                target,
+                document,
+                data,
+            } => {
+                e.map(5)?
+                    .str("type")?
+                    .str(self.kind())?
+                    .str("senderId")?
+                    .str(sender)?;
+                e.str("targetId")?
+                    .str(target)?
+                    .str("documentId")?
+                    .str(&document.to_string())?;
                 e.str("data")?.bytes(data)?;
             }
-            WireMessage::DocUnavailable { sender, target, document } => {
-                e.map(4)?.str("type")?.str("doc-unavailable")?.str("senderId")?.str(sender)?;
-                e.str("targetId")?.str(target)?.str("documentId")?.str(&document.to_string())?;
+            WireMessage::DocUnavailable {
+                sender,
+                target,
+                document,
+            } => {
+                e.map(4)?
+                    .str("type")?
+                    .str("doc-unavailable")?
+                    .str("senderId")?
+                    .str(sender)?;
+                e.str("targetId")?
+                    .str(target)?
+                    .str("documentId")?
+                    .str(&document.to_string())?;
             }
             WireMessage::Error { message } => {
-                e.map(2)?.str("type")?.str("error")?.str("message")?.str(message)?;
+                e.map(2)?
+                    .str("type")?
+                    .str("error")?
+                    .str("message")?
+                    .str(message)?;
             }
             WireMessage::Leave { sender } => {
-                e.map(2)?.str("type")?.str("leave")?.str("senderId")?.str(sender)?;
+                e.map(2)?
+                    .str("type")?
+                    .str("leave")?
+                    .str("senderId")?
+                    .str(sender)?;
             }
             WireMessage::Other { kind } => {
                 e.map(1)?.str("type")?.str(kind)?;
@@ -132,10 +223,20 @@ impl WireMessage {
         let mut d = Decoder::new(bytes);
         let fields = Fields::read(&mut d)?;
         if d.position() != bytes.len() {
-            return Err(WireError::Malformed("trailing bytes after the message".into()));
+            return Err(WireError::Malformed(
+                "trailing bytes after the message".into(),
+            ));
         }
-        let kind = fields.kind.clone().ok_or_else(|| WireError::Malformed("no message type".into()))?;
-        let need = |value: Option<String>, field| value.ok_or(WireError::MissingField { kind: kind.clone(), field });
+        let kind = fields
+            .kind
+            .clone()
+            .ok_or_else(|| WireError::Malformed("no message type".into()))?;
+        let need = |value: Option<String>, field| {
+            value.ok_or(WireError::MissingField {
+                kind: kind.clone(),
+                field,
+            })
+        };
         let document = |fields: &Fields| -> Result<DocumentId, WireError> {
             let id = need(fields.document.clone(), "documentId")?;
             id.parse().map_err(|_| WireError::BadDocumentId(id))
@@ -153,12 +254,28 @@ impl WireMessage {
             },
             "request" | "sync" => {
                 let document = document(&fields)?;
-                let data = fields.data.ok_or(WireError::MissingField { kind: kind.clone(), field: "data" })?;
-                let (sender, target) = (need(fields.sender, "senderId")?, need(fields.target, "targetId")?);
+                let data = fields.data.ok_or(WireError::MissingField {
+                    kind: kind.clone(),
+                    field: "data",
+                })?;
+                let (sender, target) = (
+                    need(fields.sender, "senderId")?,
+                    need(fields.target, "targetId")?,
+                );
                 if kind == "request" {
-                    WireMessage::Request { sender, target, document, data }
+                    WireMessage::Request {
+                        sender,
+                        target,
+                        document,
+                        data,
+                    }
                 } else {
-                    WireMessage::Sync { sender, target, document, data }
+                    WireMessage::Sync {
+                        sender,
+                        target,
+                        document,
+                        data,
+                    }
                 }
             }
             "doc-unavailable" => WireMessage::DocUnavailable {
@@ -166,8 +283,12 @@ impl WireMessage {
                 sender: need(fields.sender, "senderId")?,
                 target: need(fields.target, "targetId")?,
             },
-            "error" => WireMessage::Error { message: fields.message.unwrap_or_default() },
-            "leave" => WireMessage::Leave { sender: need(fields.sender, "senderId")? },
+            "error" => WireMessage::Error {
+                message: fields.message.unwrap_or_default(),
+            },
+            "leave" => WireMessage::Leave {
+                sender: need(fields.sender, "senderId")?,
+            },
             _ => WireMessage::Other { kind },
         })
     }
@@ -193,7 +314,9 @@ const MAX_SKIP_DEPTH: usize = 16;
 impl Fields {
     fn read(d: &mut Decoder<'_>) -> Result<Fields, WireError> {
         let mut fields = Fields::default();
-        let len = d.map()?.ok_or_else(|| WireError::Malformed("indefinite-length map".into()))?;
+        let len = d
+            .map()?
+            .ok_or_else(|| WireError::Malformed("indefinite-length map".into()))?;
         for _ in 0..len {
             if d.datatype()? != Type::String {
                 skip(d, 0)?;
@@ -201,7 +324,8 @@ impl Fields {
                 continue;
             }
             let key = d.str()?;
-            let string = |d: &mut Decoder<'_>| -> Result<String, WireError> { Ok(d.str()?.to_owned()) };
+            let string =
+                |d: &mut Decoder<'_>| -> Result<String, WireError> { Ok(d.str()?.to_owned()) };
             match key {
                 "type" => fields.kind = Some(string(d)?),
                 "senderId" => fields.sender = Some(string(d)?),
@@ -211,7 +335,9 @@ impl Fields {
                 "message" => fields.message = Some(string(d)?),
                 "data" => fields.data = Some(d.bytes()?.to_vec()),
                 "peerMetadata" if d.datatype()? == Type::Map => {
-                    let len = d.map()?.ok_or_else(|| WireError::Malformed("indefinite-length map".into()))?;
+                    let len = d
+                        .map()?
+                        .ok_or_else(|| WireError::Malformed("indefinite-length map".into()))?;
                     for _ in 0..len {
                         match (d.datatype()?, d.probe().str()) {
                             (Type::String, Ok("storageId")) => {
@@ -242,13 +368,17 @@ fn skip(d: &mut Decoder<'_>, depth: usize) -> Result<(), WireError> {
     }
     match d.datatype()? {
         Type::Array => {
-            let len = d.array()?.ok_or_else(|| WireError::Malformed("indefinite-length array".into()))?;
+            let len = d
+                .array()?
+                .ok_or_else(|| WireError::Malformed("indefinite-length array".into()))?;
             for _ in 0..len {
                 skip(d, depth + 1)?;
             }
         }
         Type::Map => {
-            let len = d.map()?.ok_or_else(|| WireError::Malformed("indefinite-length map".into()))?;
+            let len = d
+                .map()?
+                .ok_or_else(|| WireError::Malformed("indefinite-length map".into()))?;
             for _ in 0..len {
                 skip(d, depth + 1)?;
                 skip(d, depth + 1)?;
@@ -275,13 +405,41 @@ mod tests {
     #[test]
     fn messages_round_trip() {
         let messages = [
-            WireMessage::Join { sender: "device-1".into(), storage_id: Some("s".into()), ephemeral: false },
-            WireMessage::Join { sender: "device-1".into(), storage_id: None, ephemeral: true },
-            WireMessage::Peer { sender: "server".into(), target: "device-1".into(), version: "1".into() },
-            WireMessage::Request { sender: "a".into(), target: "b".into(), document: doc(), data: vec![1, 2] },
-            WireMessage::Sync { sender: "a".into(), target: "b".into(), document: doc(), data: vec![] },
-            WireMessage::DocUnavailable { sender: "a".into(), target: "b".into(), document: doc() },
-            WireMessage::Error { message: "too big".into() },
+            WireMessage::Join {
+                sender: "device-1".into(),
+                storage_id: Some("s".into()),
+                ephemeral: false,
+            },
+            WireMessage::Join {
+                sender: "device-1".into(),
+                storage_id: None,
+                ephemeral: true,
+            },
+            WireMessage::Peer {
+                sender: "server".into(),
+                target: "device-1".into(),
+                version: "1".into(),
+            },
+            WireMessage::Request {
+                sender: "a".into(),
+                target: "b".into(),
+                document: doc(),
+                data: vec![1, 2],
+            },
+            WireMessage::Sync {
+                sender: "a".into(),
+                target: "b".into(),
+                document: doc(),
+                data: vec![],
+            },
+            WireMessage::DocUnavailable {
+                sender: "a".into(),
+                target: "b".into(),
+                document: doc(),
+            },
+            WireMessage::Error {
+                message: "too big".into(),
+            },
             WireMessage::Leave { sender: "a".into() },
         ];
         for m in messages {
@@ -299,17 +457,38 @@ mod tests {
         e.str("peerMetadata").unwrap().map(2).unwrap();
         e.str("storageId").unwrap().str("abc").unwrap();
         e.str("isEphemeral").unwrap().bool(false).unwrap();
-        e.str("extra").unwrap().array(2).unwrap().u8(1).unwrap().map(0).unwrap();
+        e.str("extra")
+            .unwrap()
+            .array(2)
+            .unwrap()
+            .u8(1)
+            .unwrap()
+            .map(0)
+            .unwrap();
         e.str("selectedProtocolVersion").unwrap().str("1").unwrap();
         e.str("type").unwrap().str("peer").unwrap();
         e.str("targetId").unwrap().str("me").unwrap();
         let m = WireMessage::decode(&e.into_writer()).unwrap();
-        assert_eq!(m, WireMessage::Peer { sender: "server".into(), target: "me".into(), version: "1".into() });
+        assert_eq!(
+            m,
+            WireMessage::Peer {
+                sender: "server".into(),
+                target: "me".into(),
+                version: "1".into()
+            }
+        );
     }
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for bytes in [&b""[..], b"\xff", b"\xa1", b"hello", b"\x81\x01", b"\xa1\x64type\x01"] {
+        for bytes in [
+            &b""[..],
+            b"\xff",
+            b"\xa1",
+            b"hello",
+            b"\x81\x01",
+            b"\xa1\x64type\x01",
+        ] {
             assert!(WireMessage::decode(bytes).is_err(), "{bytes:?}");
         }
         let deep: Vec<u8> = std::iter::once(0xa2u8)
@@ -317,7 +496,10 @@ mod tests {
             .chain(std::iter::repeat_n(0x81, 10_000))
             .chain([0x00])
             .collect();
-        assert!(matches!(WireMessage::decode(&deep), Err(WireError::Malformed(_))));
+        assert!(matches!(
+            WireMessage::decode(&deep),
+            Err(WireError::Malformed(_))
+        ));
         let mut e = Encoder::new(Vec::new());
         e.map(2).unwrap().str("type").unwrap().str("sync").unwrap();
         e.str("documentId").unwrap().str("not-an-id").unwrap();
@@ -326,7 +508,9 @@ mod tests {
 
     #[test]
     fn unknown_types_are_kept_apart() {
-        let m = WireMessage::Other { kind: "ephemeral".into() };
+        let m = WireMessage::Other {
+            kind: "ephemeral".into(),
+        };
         assert_eq!(WireMessage::decode(&m.encode()).unwrap(), m);
     }
 }

@@ -23,7 +23,11 @@ impl ReceiptLayout {
             .unwrap_or(self.blocks.len());
         let slip = [
             ReceiptBlock::Rule(Rule::Single),
-            ReceiptBlock::Text { text: lines.join("\n"), align: Align::Left, style: TextStyle::PLAIN },
+            ReceiptBlock::Text {
+                text: lines.join("\n"),
+                align: Align::Left,
+                style: TextStyle::PLAIN,
+            },
         ];
         self.blocks.splice(at..at, slip);
     }

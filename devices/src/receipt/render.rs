@@ -3,11 +3,11 @@
 //! paper gets, line for line.
 
 use super::{ReceiptBlock, ReceiptLayout, TextStyle};
-use crate::image::Bitmap;
 use crate::encoder::{
     Align, BarcodeText, Cut, DrawerPin, EncodedReceipt, QrOptions, ReceiptEncoder,
 };
 use crate::error::EncodeError;
+use crate::image::Bitmap;
 use crate::layout::{truncate, two_columns, wrap};
 use crate::profile::PrinterProfile;
 
@@ -39,7 +39,10 @@ impl ReceiptLayout {
         encoder.initialize();
         let mut align = Align::Left;
         let mut style = TextStyle::PLAIN;
-        for piece in self.plan(usize::from(profile.chars_per_line), Some(profile.dots_per_line)) {
+        for piece in self.plan(
+            usize::from(profile.chars_per_line),
+            Some(profile.dots_per_line),
+        ) {
             match piece {
                 Piece::Line {
                     text,

@@ -39,7 +39,10 @@ struct Options {
 }
 
 fn parse_args() -> Result<Options, String> {
-    let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
     let mut o = Options {
         devices: 20,
         sales: 1000,
@@ -54,15 +57,29 @@ fn parse_args() -> Result<Options, String> {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
-            "--devices" => o.devices = value("--devices")?.parse().map_err(|e| format!("--devices: {e}"))?,
-            "--sales" => o.sales = value("--sales")?.parse().map_err(|e| format!("--sales: {e}"))?,
+            "--devices" => {
+                o.devices = value("--devices")?
+                    .parse()
+                    .map_err(|e| format!("--devices: {e}"))?
+            }
+            "--sales" => {
+                o.sales = value("--sales")?
+                    .parse()
+                    .map_err(|e| format!("--sales: {e}"))?
+            }
             "--server-bin" => o.server_bin = value("--server-bin")?.into(),
             "--only" => match value("--only")?.as_str() {
                 "ours" => o.reference = false,
                 "reference" => o.ours = false,
                 other => return Err(format!("--only takes ours or reference, not {other:?}")),
             },
-            "--timeout" => o.timeout = Duration::from_secs(value("--timeout")?.parse().map_err(|e| format!("--timeout: {e}"))?),
+            "--timeout" => {
+                o.timeout = Duration::from_secs(
+                    value("--timeout")?
+                        .parse()
+                        .map_err(|e| format!("--timeout: {e}"))?,
+                )
+            }
             "--out" => o.out = Some(value("--out")?.into()),
             "--command" => o.command = value("--command")?,
             other => return Err(format!("unknown argument {other:?}")),
@@ -100,7 +117,12 @@ fn offline_days(devices: usize, sales: usize) -> Vec<Day> {
                 day.record_sale(&sale).expect("a new sale records");
             }
             let heads = day.heads();
-            Day { device, id: day.document_id(), doc: day.automerge().clone(), heads }
+            Day {
+                device,
+                id: day.document_id(),
+                doc: day.automerge().clone(),
+                heads,
+            }
         })
         .collect()
 }
@@ -116,7 +138,9 @@ fn peers(days: &[Day], peer_ids: &[String]) -> Vec<NativePeer> {
                 let doc = if day.device == me.device {
                     day.doc.clone()
                 } else {
-                    SalesDay::new(STORE, day.device, today(), &Actor::device(me.device)).automerge().clone()
+                    SalesDay::new(STORE, day.device, today(), &Actor::device(me.device))
+                        .automerge()
+                        .clone()
                 };
                 peer.hold(day.id, doc, None);
                 peer.expect_heads(day.id, day.heads.clone());
@@ -139,14 +163,18 @@ struct Target {
 enum Process {
     Ours(Child),
     /// Held so that dropping the target stops it.
-    Reference { _server: ReferenceServer },
+    Reference {
+        _server: ReferenceServer,
+    },
 }
 
 impl Drop for Target {
     fn drop(&mut self) {
         if let Process::Ours(child) = &mut self.process {
             // SIGTERM lets samod flush; the run is over, so a kill after the grace is fine.
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
             let deadline = Instant::now() + Duration::from_secs(15);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = child.try_wait() {
@@ -161,11 +189,20 @@ impl Drop for Target {
 }
 
 /// One HTTP/1.1 request on a fresh connection; returns the status and the JSON body.
-fn http_json(port: u16, method: &str, path: &str, token: Option<&str>, body: &serde_json::Value) -> Result<(u16, serde_json::Value), String> {
+fn http_json(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> Result<(u16, serde_json::Value), String> {
     use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("{method} {path}: {e}"))?;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+        .map_err(|e| format!("{method} {path}: {e}"))?;
     let body = body.to_string();
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n{auth}\
@@ -174,17 +211,32 @@ fn http_json(port: u16, method: &str, path: &str, token: Option<&str>, body: &se
     )
     .map_err(|e| format!("{method} {path}: {e}"))?;
     let mut reply = String::new();
-    stream.read_to_string(&mut reply).map_err(|e| format!("{method} {path}: {e}"))?;
-    let status = reply.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| format!("{method} {path}: malformed reply"))?;
-    let (_, json) = reply.split_once("\r\n\r\n").ok_or_else(|| format!("{method} {path}: no body"))?;
+    stream
+        .read_to_string(&mut reply)
+        .map_err(|e| format!("{method} {path}: {e}"))?;
+    let status = reply
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| format!("{method} {path}: malformed reply"))?;
+    let (_, json) = reply
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("{method} {path}: no body"))?;
     // The API answers small JSON bodies; a chunked one has its size line first.
-    let json = json.find('{').map(|i| &json[i..json.rfind('}').map_or(json.len(), |j| j + 1)]).unwrap_or(json);
-    let value = serde_json::from_str(json).map_err(|e| format!("{method} {path} answered {status} with {json:?}: {e}"))?;
+    let json = json
+        .find('{')
+        .map(|i| &json[i..json.rfind('}').map_or(json.len(), |j| j + 1)])
+        .unwrap_or(json);
+    let value = serde_json::from_str(json)
+        .map_err(|e| format!("{method} {path} answered {status} with {json:?}: {e}"))?;
     Ok((status, value))
 }
 
 fn field(v: &serde_json::Value, name: &str) -> Result<String, String> {
-    v.get(name).and_then(|f| f.as_str()).map(str::to_owned).ok_or_else(|| format!("the API answer {v} has no {name:?}"))
+    v.get(name)
+        .and_then(|f| f.as_str())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("the API answer {v} has no {name:?}"))
 }
 
 /// Enrolls `devices` devices of one store through the server's API, as registers do: the
@@ -192,7 +244,11 @@ fn field(v: &serde_json::Value, name: &str) -> Result<String, String> {
 /// pairing code for each other device. Returns each device's (token, peer id).
 fn enroll(port: u16, setup_code: &str, devices: usize) -> Result<Vec<(String, String)>, String> {
     let created = |status: u16, v: &serde_json::Value, what: &str| {
-        if status == 201 { Ok(()) } else { Err(format!("{what} answered {status}: {v}")) }
+        if status == 201 {
+            Ok(())
+        } else {
+            Err(format!("{what} answered {status}: {v}"))
+        }
     };
     let new_store = serde_json::json!({
         "setup_code": setup_code, "store_name": STORE_NAME, "currency": "EUR", "locale": "en", "device_name": "register 0",
@@ -202,7 +258,13 @@ fn enroll(port: u16, setup_code: &str, devices: usize) -> Result<Vec<(String, St
     let owner_token = field(&owner, "device_token")?;
     let mut logins = vec![(owner_token.clone(), field(&owner, "peer_id")?)];
     for d in 1..devices {
-        let (status, code) = http_json(port, "POST", "/api/pairing-codes", Some(&owner_token), &serde_json::json!({}))?;
+        let (status, code) = http_json(
+            port,
+            "POST",
+            "/api/pairing-codes",
+            Some(&owner_token),
+            &serde_json::json!({}),
+        )?;
         created(status, &code, "POST /api/pairing-codes")?;
         let pair = serde_json::json!({ "pairing_code": field(&code, "code")?, "device_name": format!("register {d}") });
         let (status, device) = http_json(port, "POST", "/api/devices", None, &pair)?;
@@ -226,7 +288,12 @@ fn start_ours(o: &Options, data_dir: &Path) -> Result<Target, String> {
         .arg(&static_dir)
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e} (build it with cargo build --release -p pos-sync-server)", o.server_bin.display()))?;
+        .map_err(|e| {
+            format!(
+                "cannot start {}: {e} (build it with cargo build --release -p pos-sync-server)",
+                o.server_bin.display()
+            )
+        })?;
     let stdout = child.stdout.take().ok_or("no stdout from the server")?;
     let pid = child.id();
     let mut target = Target {
@@ -248,9 +315,13 @@ fn start_ours(o: &Options, data_dir: &Path) -> Result<Target, String> {
     }
     // Keep reading, so that a later line from the server never meets a closed pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    let setup_code = setup_code.ok_or("the server printed no setup link (is the data dir fresh?)")?;
+    let setup_code =
+        setup_code.ok_or("the server printed no setup link (is the data dir fresh?)")?;
     let tokens = enroll(port, &setup_code, o.devices)?;
-    target.logins = tokens.into_iter().map(|(token, peer)| (format!("ws://127.0.0.1:{port}/sync?token={token}"), peer)).collect();
+    target.logins = tokens
+        .into_iter()
+        .map(|(token, peer)| (format!("ws://127.0.0.1:{port}/sync?token={token}"), peer))
+        .collect();
     Ok(target)
 }
 
@@ -259,7 +330,9 @@ fn start_reference(o: &Options, data_dir: &Path) -> Result<Target, String> {
     Ok(Target {
         name: "JS reference 0.2.8",
         pid: server.pid(),
-        logins: (0..o.devices).map(|d| (server.url(), format!("device-{d}"))).collect(),
+        logins: (0..o.devices)
+            .map(|d| (server.url(), format!("device-{d}")))
+            .collect(),
         data_dir: data_dir.to_path_buf(),
         process: Process::Reference { _server: server },
     })
@@ -267,12 +340,21 @@ fn start_reference(o: &Options, data_dir: &Path) -> Result<Target, String> {
 
 /// CPU seconds (user + system) of a process so far, from /proc/<pid>/stat.
 fn cpu_seconds(pid: u32) -> Result<f64, String> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| format!("/proc/{pid}/stat: {e}"))?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map_err(|e| format!("/proc/{pid}/stat: {e}"))?;
     // The command name may hold spaces: the fields we want follow the last ')'.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or("malformed /proc stat")?;
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or("malformed /proc stat")?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // After ')': state is field 3, so utime (14) and stime (15) are at 11 and 12.
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).ok_or("malformed /proc stat");
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .ok_or("malformed /proc stat")
+    };
     Ok((ticks(11)? + ticks(12)?) as f64 / clock_ticks() as f64)
 }
 
@@ -288,7 +370,8 @@ fn clock_ticks() -> u64 {
 
 /// Peak resident memory in bytes (VmHWM) of a process.
 fn peak_memory(pid: u32) -> Result<u64, String> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| format!("/proc/{pid}/status: {e}"))?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .map_err(|e| format!("/proc/{pid}/status: {e}"))?;
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
@@ -298,7 +381,9 @@ fn peak_memory(pid: u32) -> Result<u64, String> {
 }
 
 fn dir_size(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
     entries
         .flatten()
         .map(|e| match e.file_type() {
@@ -365,7 +450,11 @@ async fn measure(o: &Options, days: &[Day], target: Target) -> Result<Run, Strin
                             total.messages_received += report.messages_received;
                             break Ok(total);
                         }
-                        Err(PeerError::Socket(_) | PeerError::Closed { .. }) if start.elapsed() < timeout => reconnects += 1,
+                        Err(PeerError::Socket(_) | PeerError::Closed { .. })
+                            if start.elapsed() < timeout =>
+                        {
+                            reconnects += 1
+                        }
                         Err(e) => break Err(format!("{}: {e}", peer.peer_id())),
                     }
                 };
@@ -389,7 +478,9 @@ async fn measure(o: &Options, days: &[Day], target: Target) -> Result<Run, Strin
     let mut failures = Vec::new();
     let mut finished = Vec::new();
     for task in tasks {
-        let (elapsed, report, reconnects, peer) = task.await.map_err(|e| format!("a device task failed: {e}"))?;
+        let (elapsed, report, reconnects, peer) = task
+            .await
+            .map_err(|e| format!("a device task failed: {e}"))?;
         run.reconnects += reconnects;
         let report = match report {
             Ok(report) => report,
@@ -410,19 +501,39 @@ async fn measure(o: &Options, days: &[Day], target: Target) -> Result<Run, Strin
     run.disk = dir_size(&target.data_dir);
     run.converged.sort();
     if let Some(first) = failures.first() {
-        eprintln!("sync-load: {}: {} device(s) did not converge: {}", run.name, failures.len(), failures.join("; "));
-        run.failure = Some(format!("{} of {} devices did not converge ({first})", failures.len(), o.devices));
+        eprintln!(
+            "sync-load: {}: {} device(s) did not converge: {}",
+            run.name,
+            failures.len(),
+            failures.join("; ")
+        );
+        run.failure = Some(format!(
+            "{} of {} devices did not converge ({first})",
+            failures.len(),
+            o.devices
+        ));
         return Ok(run);
     }
     // Convergence was judged by heads; check one device's sales by reading them, as the app would.
     let sample = &finished[finished.len() - 1];
     let mut sales = 0;
     for day in days {
-        let doc = sample.document(day.id).ok_or("the device lost a document")?.clone();
-        sales += SalesDay::from_automerge(doc).map_err(|e| e.to_string())?.sales().map_err(|e| e.to_string())?.len();
+        let doc = sample
+            .document(day.id)
+            .ok_or("the device lost a document")?
+            .clone();
+        sales += SalesDay::from_automerge(doc)
+            .map_err(|e| e.to_string())?
+            .sales()
+            .map_err(|e| e.to_string())?
+            .len();
     }
     if sales != o.devices * o.sales {
-        return Err(format!("{}: a device holds {sales} sales, expected {}", run.name, o.devices * o.sales));
+        return Err(format!(
+            "{}: a device holds {sales} sales, expected {}",
+            run.name,
+            o.devices * o.sales
+        ));
     }
     drop(finished);
     drop(target);
@@ -437,10 +548,14 @@ fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-fn report(o: &Options, runs: &[Run], load_before: &str, load_after: &str, prepared: Duration) -> String {
-    let mut rows: Vec<[String; 4]> = vec![
-        ["figure".into(), "".into(), "".into(), "target".into()],
-    ];
+fn report(
+    o: &Options,
+    runs: &[Run],
+    load_before: &str,
+    load_after: &str,
+    prepared: Duration,
+) -> String {
+    let mut rows: Vec<[String; 4]> = vec![["figure".into(), "".into(), "".into(), "target".into()]];
     rows[0][1] = runs.first().map(|r| r.name.to_string()).unwrap_or_default();
     rows[0][2] = runs.get(1).map(|r| r.name.to_string()).unwrap_or_default();
     let cell = |i: usize, f: &dyn Fn(&Run) -> String| runs.get(i).map(f).unwrap_or_default();
@@ -455,26 +570,89 @@ fn report(o: &Options, runs: &[Run], load_before: &str, load_after: &str, prepar
         },
         "< 10 s",
     );
-    row("first device done", &|r| r.converged.first().map(|d| secs(*d)).unwrap_or("none".into()), "");
-    row("median device done", &|r| r.converged.get(o.devices / 2).map(|d| secs(*d)).unwrap_or("none".into()), "");
-    row("server CPU time (utime + stime)", &|r| format!("{:.2} s", r.server_cpu), "ours ≤ 1/3 of the reference");
-    row("server peak memory (VmHWM)", &|r| mib(r.server_peak), "ours ≤ 1/5 of the reference");
+    row(
+        "first device done",
+        &|r| {
+            r.converged
+                .first()
+                .map(|d| secs(*d))
+                .unwrap_or("none".into())
+        },
+        "",
+    );
+    row(
+        "median device done",
+        &|r| {
+            r.converged
+                .get(o.devices / 2)
+                .map(|d| secs(*d))
+                .unwrap_or("none".into())
+        },
+        "",
+    );
+    row(
+        "server CPU time (utime + stime)",
+        &|r| format!("{:.2} s", r.server_cpu),
+        "ours ≤ 1/3 of the reference",
+    );
+    row(
+        "server peak memory (VmHWM)",
+        &|r| mib(r.server_peak),
+        "ours ≤ 1/5 of the reference",
+    );
     row("server data on disk afterwards", &|r| mib(r.disk), "");
-    row("load generator CPU time", &|r| format!("{:.2} s", r.generator_cpu), "");
-    row("bytes devices sent / received", &|r| format!("{} / {}", mib(r.bytes_sent as u64), mib(r.bytes_received as u64)), "");
+    row(
+        "load generator CPU time",
+        &|r| format!("{:.2} s", r.generator_cpu),
+        "",
+    );
+    row(
+        "bytes devices sent / received",
+        &|r| {
+            format!(
+                "{} / {}",
+                mib(r.bytes_sent as u64),
+                mib(r.bytes_received as u64)
+            )
+        },
+        "",
+    );
     row("WebSocket messages", &|r| r.messages.to_string(), "");
-    row("reconnects after the server dropped a socket", &|r| r.reconnects.to_string(), "");
-    let widths: Vec<usize> = (0..4).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    row(
+        "reconnects after the server dropped a socket",
+        &|r| r.reconnects.to_string(),
+        "",
+    );
+    let widths: Vec<usize> = (0..4)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
     let line = |r: &[String; 4]| {
-        let cells: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         format!("| {} |", cells.join(" | "))
     };
-    let mut table = vec![line(&rows[0]), format!("|{}|", widths.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|"))];
+    let mut table = vec![
+        line(&rows[0]),
+        format!(
+            "|{}|",
+            widths
+                .iter()
+                .map(|w| "-".repeat(w + 2))
+                .collect::<Vec<_>>()
+                .join("|")
+        ),
+    ];
     table.extend(rows[1..].iter().map(line));
     let mut ratios = String::new();
     for r in runs {
         if let Some(failure) = &r.failure {
-            ratios.push_str(&format!("**{}: {failure}.** Its figures cover the run up to the timeout.\n\n", r.name));
+            ratios.push_str(&format!(
+                "**{}: {failure}.** Its figures cover the run up to the timeout.\n\n",
+                r.name
+            ));
         }
     }
     if let [ours, reference] = runs
@@ -494,10 +672,17 @@ fn report(o: &Options, runs: &[Run], load_before: &str, load_after: &str, prepar
             met(reference.all_converged() < Duration::from_secs(10)),
         );
     }
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())))
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     format!(
         "# Sync server benchmark\n\n\
@@ -533,7 +718,10 @@ fn scratch_dir(label: &str) -> PathBuf {
 
 async fn run(o: Options) -> Result<(), String> {
     let load_before = load_average();
-    println!("sync-load: building {} offline days of {} sales…", o.devices, o.sales);
+    println!(
+        "sync-load: building {} offline days of {} sales…",
+        o.devices, o.sales
+    );
     let t = Instant::now();
     let days = offline_days(o.devices, o.sales);
     let prepared = t.elapsed();
@@ -542,7 +730,10 @@ async fn run(o: Options) -> Result<(), String> {
     if o.ours {
         let dir = scratch_dir("ours");
         let target = start_ours(&o, &dir)?;
-        println!("sync-load: {} devices against our server (pid {})…", o.devices, target.pid);
+        println!(
+            "sync-load: {} devices against our server (pid {})…",
+            o.devices, target.pid
+        );
         let result = measure(&o, &days, target).await;
         let _ = std::fs::remove_dir_all(&dir);
         runs.push(result?);
@@ -551,7 +742,10 @@ async fn run(o: Options) -> Result<(), String> {
     if o.reference {
         let dir = scratch_dir("reference");
         let target = start_reference(&o, &dir)?;
-        println!("sync-load: {} devices against the JS reference server (pid {})…", o.devices, target.pid);
+        println!(
+            "sync-load: {} devices against the JS reference server (pid {})…",
+            o.devices, target.pid
+        );
         let result = measure(&o, &days, target).await;
         let _ = std::fs::remove_dir_all(&dir);
         runs.push(result?);
