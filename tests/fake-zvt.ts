@@ -26,8 +26,9 @@ export const CAPTURED = {
 export interface FakeZvtOptions {
   /** 'approve': the whole dialogue; 'hang': after the status information of a payment the
    *  terminal goes quiet (the register is reloaded meanwhile); 'hang-refund': payments go
-   *  through, but after the status information of a reversal or refund it goes quiet. */
-  mode: 'approve' | 'hang' | 'hang-refund';
+   *  through, but after the status information of a reversal or refund it goes quiet;
+   *  'wrong-pin': the customer keys a wrong PIN, the terminal shows so, then aborts the payment. */
+  mode: 'approve' | 'hang' | 'hang-refund' | 'wrong-pin';
 }
 
 /** Installs the fake; `seen` receives each command the terminal gets, as hex of its APDU. */
@@ -86,6 +87,12 @@ function fakeTerminal(args: { mode: string; captured: typeof CAPTURED }) {
     next();
   };
 
+  /** An intermediate status (04 FF) like the captured one, showing the terminal screen `code`. */
+  const screen = (code: number) => {
+    const message = fromHex(args.captured.intermediate);
+    message[3] = code;
+    return message;
+  };
   const journal = () => JSON.parse(localStorage.getItem('fake-zvt-journal') ?? 'null');
   const statusFor = (amountBcd: number[]) => {
     const status = fromHex(args.captured.status);
@@ -115,7 +122,10 @@ function fakeTerminal(args: { mode: string; captured: typeof CAPTURED }) {
     (window as any).zvtSeen(h);
     send(Uint8Array.from([0x80, 0x00, 0x00]));
     const control = h.slice(0, 4);
-    if (control === '0601') {
+    if (control === '0601' && args.mode === 'wrong-pin') {
+      say([screen(0x01), screen(0x15)]);
+      setTimeout(() => say([Uint8Array.from([0x06, 0x1e, 0x01, 0x6c])]), 1500);
+    } else if (control === '0601') {
       // BMP 04 and six BCD bytes of the amount come first in an authorisation.
       const amount = Array.from(apdu.slice(4, 10));
       const status = statusFor(amount);

@@ -117,6 +117,26 @@ test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () =
     expect(text.indexOf('FAKE TERMINAL')).toBeGreaterThan(text.indexOf('Fries'));
   });
 
+  test('a wrong PIN: the terminal\'s screen shows in the cashier\'s language, the payment stays open, nothing is charged', async ({ page }) => {
+    const seen: string[] = [];
+    await installFakeZvt(page, { mode: 'wrong-pin' }, (apdu) => seen.push(apdu));
+    await openRegister(page);
+    await setUpZvt(page);
+    await page.getByTestId('lang-switch').first().selectOption('ru');
+    await tap(page, 'Fries');
+    await payByCard(page);
+    await expect(page.getByTestId('terminal-progress')).toHaveText('Терминал: неверный PIN');
+    await expect(page.getByTestId('notice')).toContainText('PIN введён неверно', { timeout: 10_000 });
+    await expect(page.getByTestId('notice')).toContainText('Деньги не списаны');
+    await expect(page.getByTestId('pay-dialog')).toBeVisible();
+    await expect(page.getByTestId('tender')).toHaveCount(0);
+    await expect(page.getByTestId('charge-terminal')).toBeVisible();
+    expect(seen.filter((c) => c.startsWith('0601'))).toHaveLength(1);
+    await page.getByTestId('cancel-payment').click();
+    await page.getByTestId('nav-sales').click();
+    await expect(page.getByTestId('sale-number')).toHaveCount(0);
+  });
+
   test('a reload during the authorisation asks the terminal for the last status and never charges twice', async ({ page }) => {
     const seen: string[] = [];
     await installFakeZvt(page, { mode: 'hang' }, (apdu) => seen.push(apdu));

@@ -227,7 +227,12 @@ async fn not_paid_back(state: AppState, mut record: RefundRecord, failure: Optio
         return state.error(Msg::RefundReversalRefused);
     }
     let why = match failure {
-        Some(TerminalError::Declined | TerminalError::Cancelled | TerminalError::Card) => {
+        Some(
+            TerminalError::Declined
+            | TerminalError::WrongPin
+            | TerminalError::Cancelled
+            | TerminalError::Card,
+        ) => {
             return state.error(Msg::RefundDeclined);
         }
         // These say what to do in words that fit a refund as well as a payment.

@@ -157,20 +157,57 @@ impl Progress {
         let msg = match self {
             Progress::Sending => Msg::TerminalSending,
             Progress::Recovering => Msg::TerminalRecovering,
-            Progress::Status(0x0A) => Msg::TerminalInsertCard,
-            Progress::Status(0x01 | 0x02) => Msg::TerminalPin,
-            Progress::Status(0x04) => Msg::TerminalWaitingForBank,
-            Progress::Status(0x0B) => Msg::TerminalRemoveCard,
-            Progress::Status(0x0E | 0x17) => Msg::TerminalPleaseWait,
-            Progress::Status(code) => {
-                // Rarer screens: the terminal's own words from the ZVT specification.
-                let text = pos_devices::zvt::intermediate_text(*code);
-                return Msg::TerminalSays.fill(lang, &[("text", text)]);
-            }
+            Progress::Status(code) => status_msg(*code),
         };
         msg.text(lang).to_string()
     }
 }
+
+/// The cashier's words for a terminal screen (the ZVT intermediate status codes of `04 FF`,
+/// as `pos_devices::zvt::intermediate_text` names them); an unknown one asks to wait.
+fn status_msg(code: u8) -> Msg {
+    match code {
+        0x00 => Msg::TerminalConfirmAmount,
+        0x01 | 0x02 => Msg::TerminalPin,
+        0x03 => Msg::TerminalNotAccepted,
+        0x04 => Msg::TerminalWaitingForBank,
+        0x05 => Msg::TerminalAutoReversal,
+        0x06 => Msg::TerminalPostBookings,
+        0x07 => Msg::TerminalCardNotAdmitted,
+        0x08 => Msg::TerminalCardUnknown,
+        0x09 => Msg::TerminalCardExpired,
+        0x0A => Msg::TerminalInsertCard,
+        0x0B => Msg::TerminalRemoveCard,
+        0x0C => Msg::TerminalCardUnreadable,
+        0x0D => Msg::TerminalProcessingError,
+        0x0F => Msg::TerminalAutoEndOfDay,
+        0x10 => Msg::TerminalInvalidCard,
+        0x11 => Msg::TerminalShowsBalance,
+        0x12 => Msg::TerminalMalfunction,
+        0x13 => Msg::TerminalPaymentNotPossible,
+        0x14 => Msg::TerminalInsufficientFunds,
+        WRONG_PIN => Msg::TerminalWrongPinScreen,
+        0x16 => Msg::TerminalLimitExceeded,
+        PIN_TRIES_EXCEEDED => Msg::TerminalPinTriesExceeded,
+        0x19 => Msg::TerminalCardDataWrong,
+        0x1A => Msg::TerminalServiceMode,
+        0x1B => Msg::TerminalApprovedFillUp,
+        0x1C => Msg::TerminalApprovedTakeGoods,
+        0x1D => Msg::TerminalDeclinedScreen,
+        0xD2 => Msg::TerminalConnecting,
+        0xD3 => Msg::TerminalConnectedToBank,
+        0xE0 => Msg::TerminalChooseApplication,
+        0xE1 => Msg::TerminalChooseLanguage,
+        0xF1 => Msg::TerminalBankOffline,
+        0xF2 => Msg::TerminalBankOnline,
+        0xF3 => Msg::TerminalOfflinePayment,
+        _ => Msg::TerminalPleaseWait,
+    }
+}
+
+/// The terminal's screens for a PIN entered wrong, and for too many wrong PINs.
+pub const WRONG_PIN: u8 = 0x15;
+pub const PIN_TRIES_EXCEEDED: u8 = 0x18;
 
 /// A payment the terminal approved.
 #[derive(Clone, Debug, PartialEq)]
@@ -207,6 +244,8 @@ pub struct Report {
 pub enum TerminalError {
     /// The bank or the card said no: nothing was charged.
     Declined,
+    /// The terminal stopped after a wrong PIN (or too many): nothing was charged.
+    WrongPin,
     /// Cancelled on the terminal: nothing was charged.
     Cancelled,
     /// The card cannot be used.
@@ -235,6 +274,7 @@ impl TerminalError {
     pub fn msg(&self) -> Msg {
         match self {
             TerminalError::Declined => Msg::TerminalDeclined,
+            TerminalError::WrongPin => Msg::TerminalWrongPin,
             TerminalError::Cancelled => Msg::TerminalCancelled,
             TerminalError::Card => Msg::TerminalCardProblem,
             TerminalError::Busy => Msg::TerminalBusy,

@@ -18,8 +18,8 @@ use crate::transport::TransportError;
 use crate::transport::serial::{SerialLink, SerialPort, SerialPortIds};
 
 use super::{
-    CardTerminal, LastStatus, OnProgress, Progress, Report, TerminalApproval, TerminalError,
-    TerminalFuture,
+    CardTerminal, LastStatus, OnProgress, PIN_TRIES_EXCEEDED, Progress, Report, TerminalApproval,
+    TerminalError, TerminalFuture, WRONG_PIN,
 };
 
 /// Opens the browser's port chooser; the chosen port's ids, to find it again after a restart.
@@ -104,6 +104,25 @@ pub struct ZvtSerial {
 struct Finished {
     outcome: Outcome,
     print_lines: Vec<String>,
+    /// The last screen the terminal reported (`04 FF`): why it stopped, when its result code
+    /// only says "declined" or "aborted".
+    last_screen: Option<u8>,
+}
+
+impl Finished {
+    /// The command's result, its failure in the cashier's terms.
+    fn result(self) -> Result<(Approval, Vec<String>), TerminalError> {
+        let last_screen = self.last_screen;
+        match self.outcome.result {
+            Ok(approval) => Ok((approval, self.print_lines)),
+            Err(ZvtError::Declined { .. } | ZvtError::Cancelled { .. })
+                if matches!(last_screen, Some(WRONG_PIN | PIN_TRIES_EXCEEDED)) =>
+            {
+                Err(TerminalError::WrongPin)
+            }
+            Err(e) => Err(error(e)),
+        }
+    }
 }
 
 impl ZvtSerial {
@@ -163,7 +182,7 @@ async fn run(
                 on,
             )
             .await?;
-            done.outcome.result.map_err(error)?;
+            done.result()?;
             REGISTERED.with(|r| r.set(true));
         }
         drive(
@@ -196,12 +215,14 @@ async fn drive(
         .map_err(|e| TerminalError::Fault(e.to_string()))?;
     let mut deadline = js_sys::Date::now() + 5_000.0;
     let mut print_lines = Vec::new();
+    let mut last_screen = None;
     loop {
         for action in actions.drain(..) {
             match action {
                 Action::Send(bytes) => port.write(&bytes).await?,
                 Action::Wait { ms } => deadline = js_sys::Date::now() + f64::from(ms),
                 Action::Event(TerminalEvent::Intermediate(status)) => {
+                    last_screen = Some(status.code);
                     on(Progress::Status(status.code))
                 }
                 Action::Event(TerminalEvent::PrintLine(line)) => print_lines.push(line.text),
@@ -211,6 +232,7 @@ async fn drive(
                     return Ok(Finished {
                         outcome: *outcome,
                         print_lines,
+                        last_screen,
                     });
                 }
             }
@@ -280,18 +302,18 @@ fn payment(
     currency: Currency,
     amount: Decimal,
 ) -> Result<TerminalApproval, TerminalError> {
-    let Approval { status, completion } = done.outcome.result.map_err(error)?;
+    let (Approval { status, completion }, print_lines) = done.result()?;
     let mut status = status.unwrap_or_default();
     status.terminal_id = status.terminal_id.or(completion.terminal_id);
     // What was charged is what we asked; a terminal that reports another amount is believed.
-    Ok(approval(&status, currency, amount, done.print_lines))
+    Ok(approval(&status, currency, amount, print_lines))
 }
 
 fn report(done: Finished, currency: Currency) -> Result<Report, TerminalError> {
-    let Approval { status, .. } = done.outcome.result.map_err(error)?;
+    let (Approval { status, .. }, lines) = done.result()?;
     let mut report = Report {
         approved: Some(true),
-        lines: done.print_lines,
+        lines,
         ..Report::default()
     };
     if let Some(status) = status {
