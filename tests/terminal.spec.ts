@@ -35,6 +35,7 @@ test.describe('training simulator', () => {
 
   for (const [outcome, message] of [
     ['decline', 'declined'],
+    ['wrong-pin', 'The PIN was wrong'],
     ['timeout', 'did not answer in time'],
     ['disconnect', 'not connected'],
   ]) {

@@ -300,6 +300,7 @@ messages! {
     TrainingOutcomeLabel => "The simulator answers", "Ответ симулятора";
     OutcomeApprove => "Approve", "Одобрить";
     OutcomeDecline => "Decline", "Отклонить";
+    OutcomeWrongPin => "Wrong PIN", "Неверный PIN";
     OutcomeTimeout => "No answer (timeout)", "Нет ответа (тайм-аут)";
     OutcomeDisconnect => "Disconnected", "Отключён";
     TerminalPassword => "Terminal password (6 digits, for registration and end of day)", "Пароль терминала (6 цифр, для регистрации и закрытия дня)";

@@ -33,14 +33,17 @@ pub enum TrainingOutcome {
     #[default]
     Approve,
     Decline,
+    /// The customer keys a wrong PIN, again and again, and the terminal gives up.
+    WrongPin,
     Timeout,
     Disconnect,
 }
 
 impl TrainingOutcome {
-    pub const ALL: [TrainingOutcome; 4] = [
+    pub const ALL: [TrainingOutcome; 5] = [
         TrainingOutcome::Approve,
         TrainingOutcome::Decline,
+        TrainingOutcome::WrongPin,
         TrainingOutcome::Timeout,
         TrainingOutcome::Disconnect,
     ];
@@ -49,6 +52,7 @@ impl TrainingOutcome {
         match self {
             TrainingOutcome::Approve => "approve",
             TrainingOutcome::Decline => "decline",
+            TrainingOutcome::WrongPin => "wrong-pin",
             TrainingOutcome::Timeout => "timeout",
             TrainingOutcome::Disconnect => "disconnect",
         }
@@ -58,6 +62,7 @@ impl TrainingOutcome {
         match self {
             TrainingOutcome::Approve => Msg::OutcomeApprove,
             TrainingOutcome::Decline => Msg::OutcomeDecline,
+            TrainingOutcome::WrongPin => Msg::OutcomeWrongPin,
             TrainingOutcome::Timeout => Msg::OutcomeTimeout,
             TrainingOutcome::Disconnect => Msg::OutcomeDisconnect,
         }

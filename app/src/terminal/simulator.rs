@@ -7,8 +7,8 @@ use pos_core::{CardApproval, Currency, Decimal, Uuid};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CardTerminal, LastStatus, OnProgress, Progress, Report, TerminalApproval, TerminalError,
-    TerminalFuture, TrainingOutcome,
+    CardTerminal, LastStatus, OnProgress, PIN_TRIES_EXCEEDED, Progress, Report, TerminalApproval,
+    TerminalError, TerminalFuture, TrainingOutcome, WRONG_PIN,
 };
 use crate::browser::sleep;
 
@@ -96,7 +96,11 @@ impl Simulator {
             if outcome == TrainingOutcome::Disconnect {
                 return Err(TerminalError::NotConnected);
             }
-            for code in [0x0A, 0x01, 0x04] {
+            let screens: &[u8] = match outcome {
+                TrainingOutcome::WrongPin => &[0x0A, 0x01, WRONG_PIN, 0x01, PIN_TRIES_EXCEEDED],
+                _ => &[0x0A, 0x01, 0x04],
+            };
+            for &code in screens {
                 on(Progress::Status(code));
                 sleep(STEP_MS).await;
             }
@@ -106,7 +110,7 @@ impl Simulator {
                     sleep(TIMEOUT_MS).await;
                     Err(TerminalError::Timeout)
                 }
-                TrainingOutcome::Decline => {
+                TrainingOutcome::Decline | TrainingOutcome::WrongPin => {
                     journal.receipt_no += 1;
                     journal.last = Some(Entry {
                         sale_id,
@@ -116,7 +120,11 @@ impl Simulator {
                         refund,
                     });
                     keep(&journal);
-                    Err(TerminalError::Declined)
+                    Err(if outcome == TrainingOutcome::WrongPin {
+                        TerminalError::WrongPin
+                    } else {
+                        TerminalError::Declined
+                    })
                 }
                 _ => {
                     journal.receipt_no += 1;
