@@ -20,6 +20,7 @@
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use pos_core::{Catalog, ReceiptNumber, Refund, Sale, Store, Ticket, Uuid};
@@ -49,6 +50,34 @@ const DEVICE_KEY: &str = "device";
 const AUDIT: &str = "audit";
 const PRINTER_KEY: &str = "printer";
 const REFUND_PREFIX: &str = "refund:";
+
+/// The text kept under `key` in the key-value store; `None` when there is none.
+async fn get_text(kv: &ObjectStore<'_>, key: &str) -> Result<Option<String>, StorageError> {
+    kv.get(key)
+        .primitive()
+        .map_err(classify)?
+        .await
+        .map_err(classify)
+}
+
+/// The value kept as JSON under `key` in the key-value store; `None` when there is none.
+async fn get_json<T: for<'de> Deserialize<'de>>(
+    kv: &ObjectStore<'_>,
+    key: &str,
+) -> Result<Option<T>, StorageError> {
+    let text = get_text(kv, key).await?;
+    text.map(|t| serde_json::from_str(&t).map_err(|e| failed(format!("{key} is unreadable: {e}"))))
+        .transpose()
+}
+
+/// Puts `value` as JSON under `key`, within the caller's transaction.
+fn put_json<T: Serialize>(kv: &ObjectStore<'_>, key: &str, value: &T) -> Result<(), StorageError> {
+    kv.put(serde_json::to_string(value).map_err(failed)?)
+        .with_key(key.to_string())
+        .primitive()
+        .map_err(classify)?;
+    Ok(())
+}
 
 fn refund_key(sale_id: Uuid) -> String {
     format!("{REFUND_PREFIX}{sale_id}")
@@ -150,28 +179,16 @@ impl IdbStorage {
         &self,
         new_device_code: impl FnOnce() -> String,
     ) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction([KV])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(classify)?;
+        let tx = self.readwrite([KV])?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        let existing: Option<String> = kv
-            .get(DEVICE_KEY)
-            .primitive()
-            .map_err(classify)?
-            .await
-            .map_err(classify)?;
-        if existing.is_none() {
+        // Only whether it exists: a record that no longer parses is left for the next sale to
+        // report, rather than stopping the register from opening.
+        if get_text(&kv, DEVICE_KEY).await?.is_none() {
             let device = DeviceInfo {
                 code: new_device_code(),
                 last_sequence: 0,
             };
-            kv.put(serde_json::to_string(&device).map_err(failed)?)
-                .with_key(DEVICE_KEY)
-                .primitive()
-                .map_err(classify)?;
+            put_json(&kv, DEVICE_KEY, &device)?;
         }
         tx.commit().await.map_err(classify)
     }
@@ -182,31 +199,13 @@ impl IdbStorage {
     ) -> Result<Option<T>, StorageError> {
         let tx = self.db.transaction([KV]).build().map_err(classify)?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        let text: Option<String> = kv
-            .get(key)
-            .primitive()
-            .map_err(classify)?
-            .await
-            .map_err(classify)?;
-        text.map(|t| {
-            serde_json::from_str(&t).map_err(|e| failed(format!("{key} is unreadable: {e}")))
-        })
-        .transpose()
+        get_json(&kv, key).await
     }
 
     async fn write_json<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StorageError> {
-        let json = serde_json::to_string(value).map_err(failed)?;
-        let tx = self
-            .db
-            .transaction([KV])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(classify)?;
+        let tx = self.readwrite([KV])?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        kv.put(json)
-            .with_key(key.to_string())
-            .primitive()
-            .map_err(classify)?;
+        put_json(&kv, key, value)?;
         tx.commit().await.map_err(classify)
     }
 
@@ -217,15 +216,7 @@ impl IdbStorage {
         at_ms: i64,
         record: RecordSale<'_>,
     ) -> Result<Sale, StorageError> {
-        let mut options = TransactionOptions::new();
-        options.set_durability(TransactionDurability::Strict);
-        let tx = self
-            .db
-            .transaction([KV, SALES, DOCS])
-            .with_mode(TransactionMode::Readwrite)
-            .with_options(options)
-            .build()
-            .map_err(classify)?;
+        let tx = self.strict([KV, SALES, DOCS])?;
         let kv = tx.object_store(KV).map_err(classify)?;
         let sales = tx.object_store(SALES).map_err(classify)?;
         let id = pending.sale_id.to_string();
@@ -260,10 +251,7 @@ impl IdbStorage {
                     .add(SaleRecord::new(&sale)?)
                     .serde()
                     .map_err(classify)?;
-                kv.put(serde_json::to_string(&device).map_err(failed)?)
-                    .with_key(DEVICE_KEY)
-                    .primitive()
-                    .map_err(classify)?;
+                put_json(&kv, DEVICE_KEY, &device)?;
                 sale
             }
         };
@@ -274,6 +262,18 @@ impl IdbStorage {
         kv.delete(self.ticket_key()).primitive().map_err(classify)?;
         tx.commit().await.map_err(classify)?;
         Ok(sale)
+    }
+
+    /// A readwrite transaction on `stores` with the browser's default durability.
+    fn readwrite<const N: usize>(
+        &self,
+        stores: [&str; N],
+    ) -> Result<indexed_db_futures::transaction::Transaction<'_>, StorageError> {
+        self.db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(classify)
     }
 
     /// A readwrite transaction on `stores` that commits with strict durability: what it wrote is
@@ -292,35 +292,16 @@ impl IdbStorage {
             .map_err(classify)
     }
 
-    async fn kept_refund(
-        kv: &indexed_db_futures::object_store::ObjectStore<'_>,
-        sale_id: Uuid,
-    ) -> Result<Option<RefundRecord>, StorageError> {
-        let text: Option<String> = kv
-            .get(refund_key(sale_id))
-            .primitive()
-            .map_err(classify)?
-            .await
-            .map_err(classify)?;
-        text.map(|t| {
-            serde_json::from_str(&t).map_err(|e| failed(format!("a refund is unreadable: {e}")))
-        })
-        .transpose()
-    }
-
     async fn put_refund(&self, record: RefundRecord) -> Result<RefundRecord, StorageError> {
         let tx = self.strict([KV])?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        let kept = Self::kept_refund(&kv, record.sale_id).await?;
+        let kept: Option<RefundRecord> = get_json(&kv, &refund_key(record.sale_id)).await?;
         // A refund never goes back from completed, and a sale never gets a second refund id.
         if let Some(kept) = kept.filter(|k| k.is_completed() || k.id != record.id) {
             tx.commit().await.map_err(classify)?;
             return Ok(kept);
         }
-        kv.put(serde_json::to_string(&record).map_err(failed)?)
-            .with_key(refund_key(record.sale_id))
-            .primitive()
-            .map_err(classify)?;
+        put_json(&kv, &refund_key(record.sale_id), &record)?;
         tx.commit().await.map_err(classify)?;
         Ok(record)
     }
@@ -333,7 +314,7 @@ impl IdbStorage {
     ) -> Result<RefundRecord, StorageError> {
         let tx = self.strict([KV, DOCS])?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        match Self::kept_refund(&kv, record.sale_id).await? {
+        match get_json::<RefundRecord>(&kv, &refund_key(record.sale_id)).await? {
             Some(kept) if kept.is_completed() => record = kept,
             Some(kept) if kept.id != record.id => {
                 return Err(failed("another refund of this sale was started"));
@@ -341,10 +322,7 @@ impl IdbStorage {
             _ => {
                 record.card_in_flight = None;
                 record.completed_at_ms = Some(js_sys::Date::now() as i64);
-                kv.put(serde_json::to_string(&record).map_err(failed)?)
-                    .with_key(refund_key(record.sale_id))
-                    .primitive()
-                    .map_err(classify)?;
+                put_json(&kv, &refund_key(record.sale_id), &record)?;
             }
         }
         // Recorded in the documents whether new or kept: recording is idempotent by refund id.
@@ -416,12 +394,7 @@ impl IdbStorage {
 
     async fn add_drawer_opening(&self, opening: DrawerOpening) -> Result<(), StorageError> {
         let json = serde_json::to_string(&opening).map_err(failed)?;
-        let tx = self
-            .db
-            .transaction([AUDIT])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(classify)?;
+        let tx = self.readwrite([AUDIT])?;
         tx.object_store(AUDIT)
             .map_err(classify)?
             .add(json)
@@ -492,12 +465,7 @@ impl IdbStorage {
         writes: Vec<DocWrite>,
         sales: Vec<Sale>,
     ) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction([DOCS, SALES])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(classify)?;
+        let tx = self.readwrite([DOCS, SALES])?;
         let docs = tx.object_store(DOCS).map_err(classify)?;
         put_doc_writes(&docs, writes)?;
         let store = tx.object_store(SALES).map_err(classify)?;

@@ -436,18 +436,7 @@ impl AppState {
             .then(|| DrawerReason::Sale {
                 receipt: sale.receipt_number().to_string(),
             });
-        match layout.encode(setup.profile()) {
-            Ok(encoded) => self.run_print(PrintJob {
-                bytes: encoded.bytes,
-                opening,
-            }),
-            Err(e) => self
-                .printer
-                .state
-                .set(PrintState::Failed(PrintFailure::Transport(
-                    TransportError::Failed(e.to_string()),
-                ))),
-        }
+        self.print_layout(&layout, &setup, opening);
     }
 
     /// Called once a refund is recorded: opens the drawer for its cash part (recorded in the
@@ -475,6 +464,17 @@ impl AppState {
                 .blocks
                 .insert(0, pos_devices::ReceiptBlock::OpenDrawer);
         }
+        self.print_layout(&layout, &setup, opening);
+    }
+
+    /// Encodes `layout` for the printer set up and prints it; `opening` is the drawer opening
+    /// it holds, recorded once printed.
+    fn print_layout(
+        &self,
+        layout: &ReceiptLayout,
+        setup: &PrinterSetup,
+        opening: Option<DrawerReason>,
+    ) {
         match layout.encode(setup.profile()) {
             Ok(encoded) => self.run_print(PrintJob {
                 bytes: encoded.bytes,

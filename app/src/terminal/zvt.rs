@@ -149,6 +149,44 @@ impl ZvtSerial {
     fn zvt(&self) -> (Line, Password, Currency) {
         (self.line, self.password, self.currency)
     }
+
+    /// Runs a command that moves money for `sale_id` and reads the terminal's approval of it;
+    /// `amount` stands where the terminal reports none.
+    fn money_command(
+        &self,
+        sale_id: Uuid,
+        amount: Decimal,
+        on: OnProgress,
+        command: impl FnOnce(Password, Currency) -> Result<Command, TerminalError> + 'static,
+    ) -> TerminalFuture<TerminalApproval> {
+        let (line, password, currency) = self.zvt();
+        Box::pin(async move {
+            let command = command(password, currency)?;
+            let done = run(line, password, currency, sale_id, command, &on).await?;
+            payment(done, currency, amount)
+        })
+    }
+
+    /// Runs a command about the terminal's day rather than a sale, and reads its report.
+    fn report_command(
+        &self,
+        command: impl FnOnce(Password) -> Command + 'static,
+        on: OnProgress,
+    ) -> TerminalFuture<Report> {
+        let (line, password, currency) = self.zvt();
+        Box::pin(async move {
+            let done = run(
+                line,
+                password,
+                currency,
+                Uuid::nil(),
+                command(password),
+                &on,
+            )
+            .await?;
+            report(done, currency)
+        })
+    }
 }
 
 /// Which port, with what line settings.
@@ -342,18 +380,12 @@ impl CardTerminal for ZvtSerial {
         amount: Decimal,
         on: OnProgress,
     ) -> TerminalFuture<TerminalApproval> {
-        let (line, password, currency) = self.zvt();
-        Box::pin(async move {
-            let command = Command::Authorisation {
+        self.money_command(sale_id, amount, on, move |_, currency| {
+            Ok(Command::Authorisation {
                 amount: minor(currency, amount)?,
                 currency: Some(currency.numeric()),
                 payment_type: None,
-            };
-            payment(
-                run(line, password, currency, sale_id, command, &on).await?,
-                currency,
-                amount,
-            )
+            })
         })
     }
 
@@ -363,18 +395,12 @@ impl CardTerminal for ZvtSerial {
         amount: Decimal,
         on: OnProgress,
     ) -> TerminalFuture<TerminalApproval> {
-        let (line, password, currency) = self.zvt();
-        Box::pin(async move {
-            let command = Command::Refund {
+        self.money_command(sale_id, amount, on, move |password, currency| {
+            Ok(Command::Refund {
                 password,
                 amount: minor(currency, amount)?,
                 currency: Some(currency.numeric()),
-            };
-            payment(
-                run(line, password, currency, sale_id, command, &on).await?,
-                currency,
-                amount,
-            )
+            })
         })
     }
 
@@ -384,17 +410,11 @@ impl CardTerminal for ZvtSerial {
         receipt_no: Option<u16>,
         on: OnProgress,
     ) -> TerminalFuture<TerminalApproval> {
-        let (line, password, currency) = self.zvt();
-        Box::pin(async move {
-            let command = Command::Reversal {
+        self.money_command(sale_id, Decimal::ZERO, on, move |password, _| {
+            Ok(Command::Reversal {
                 password,
                 receipt_no,
-            };
-            payment(
-                run(line, password, currency, sale_id, command, &on).await?,
-                currency,
-                Decimal::ZERO,
-            )
+            })
         })
     }
 
@@ -439,39 +459,11 @@ impl CardTerminal for ZvtSerial {
     }
 
     fn last_operation(&self, on: OnProgress) -> TerminalFuture<Report> {
-        let (line, password, currency) = self.zvt();
-        Box::pin(async move {
-            report(
-                run(
-                    line,
-                    password,
-                    currency,
-                    Uuid::nil(),
-                    Command::RepeatReceipt { password },
-                    &on,
-                )
-                .await?,
-                currency,
-            )
-        })
+        self.report_command(|password| Command::RepeatReceipt { password }, on)
     }
 
     fn end_of_day(&self, on: OnProgress) -> TerminalFuture<Report> {
-        let (line, password, currency) = self.zvt();
-        Box::pin(async move {
-            report(
-                run(
-                    line,
-                    password,
-                    currency,
-                    Uuid::nil(),
-                    Command::EndOfDay { password },
-                    &on,
-                )
-                .await?,
-                currency,
-            )
-        })
+        self.report_command(|password| Command::EndOfDay { password }, on)
     }
 
     fn repeat_receipt(&self, on: OnProgress) -> TerminalFuture<Report> {
@@ -479,16 +471,13 @@ impl CardTerminal for ZvtSerial {
     }
 
     fn check(&self, on: OnProgress) -> TerminalFuture<Report> {
-        let (line, password, currency) = self.zvt();
-        Box::pin(async move {
-            REGISTERED.with(|r| r.set(false));
-            let command = Command::StatusEnquiry {
+        // A check registers again, so a terminal restarted meanwhile gets our configuration.
+        REGISTERED.with(|r| r.set(false));
+        self.report_command(
+            |password| Command::StatusEnquiry {
                 password: Some(password),
-            };
-            report(
-                run(line, password, currency, Uuid::nil(), command, &on).await?,
-                currency,
-            )
-        })
+            },
+            on,
+        )
     }
 }
