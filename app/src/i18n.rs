@@ -123,6 +123,7 @@ messages! {
     AlreadyPaid => "The ticket is already paid.", "Чек уже оплачен.";
     InvalidAuthCode => "The auth code is 1-12 letters or digits.", "Код авторизации — от 1 до 12 букв или цифр.";
     InvalidLastFour => "Type exactly the last four digits of the card, never the whole number.", "Введите ровно последние четыре цифры карты, никогда весь номер.";
+    NotSaved => "This was NOT saved: {reason}. Nothing already saved was lost. Try again.", "Это НЕ сохранено: {reason}. Ничего из сохранённого не потеряно. Попробуйте ещё раз.";
     SaleFailed => "The sale was NOT saved: {reason}. The ticket is still open; nothing was lost. Try again.", "Продажа НЕ сохранена: {reason}. Чек по-прежнему открыт, ничего не потеряно. Попробуйте ещё раз.";
     Paid => "Paid", "Оплачено";
     ChangeDue => "Change due", "Сдача";

@@ -105,8 +105,13 @@ pub fn storage_notice(error: &StorageError) -> Notice {
         StorageError::QuotaExceeded => Notice::Error(Msg::StorageFull, Vec::new()),
         StorageError::Blocked => Notice::Error(Msg::StorageBlocked, Vec::new()),
         StorageError::Sale(e) => Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())]),
-        StorageError::Failed(e) => Notice::Error(Msg::SaleFailed, vec![("reason", e.clone())]),
+        StorageError::Failed(e) => not_saved(e),
     }
+}
+
+/// A change that was not kept (a write, or the store's documents refusing it), with the reason.
+pub fn not_saved(reason: impl ToString) -> Notice {
+    Notice::Error(Msg::NotSaved, vec![("reason", reason.to_string())])
 }
 
 impl AppState {
@@ -424,6 +429,11 @@ impl AppState {
                     // Only now, with the sale durable: printing can fail without touching it.
                     state.after_sale(&sale);
                 }
+                // Any failure of this write is a sale not saved, with the ticket still open.
+                Err(StorageError::Failed(reason)) => state.notice.set(Some(Notice::Error(
+                    Msg::SaleFailed,
+                    vec![("reason", reason)],
+                ))),
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
@@ -506,10 +516,7 @@ impl AppState {
                 },
             );
             if let Err(e) = result {
-                return self.notice.set(Some(Notice::Error(
-                    Msg::SaleFailed,
-                    vec![("reason", e.to_string())],
-                )));
+                return self.notice.set(Some(not_saved(e)));
             }
         }
         spawn_local(async move {
@@ -546,10 +553,7 @@ impl AppState {
         if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Catalog], |docs| {
             docs.set_price(product, price)
         }) {
-            self.notice.set(Some(Notice::Error(
-                Msg::SaleFailed,
-                vec![("reason", e.to_string())],
-            )));
+            self.notice.set(Some(not_saved(e)));
         }
     }
 
@@ -561,10 +565,7 @@ impl AppState {
         if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Stock], |docs| {
             docs.set_stock_baseline(sku, quantity)
         }) {
-            self.notice.set(Some(Notice::Error(
-                Msg::SaleFailed,
-                vec![("reason", e.to_string())],
-            )));
+            self.notice.set(Some(not_saved(e)));
         }
     }
 }

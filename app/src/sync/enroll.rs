@@ -130,10 +130,7 @@ pub async fn create_store(state: AppState, form: NewStore) {
         Ok(())
     });
     if let Err(e) = result {
-        return state.notice.set(Some(Notice::Error(
-            Msg::SaleFailed,
-            vec![("reason", e.to_string())],
-        )));
+        return state.notice.set(Some(crate::state::not_saved(e)));
     }
     super::claim_device_code(&engine);
     leave_enrollment_screen(state);
