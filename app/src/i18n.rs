@@ -175,6 +175,11 @@ messages! {
     SyncRemoved => "Removed from the store", "Удалено из магазина";
     SyncOtherTab => "Synced in another tab", "Синхронизируется в другой вкладке";
     SyncProblem => "Sync problem: {reason}. Sales stay safe on this device and are sent when it is solved.", "Проблема синхронизации: {reason}. Продажи сохранены на этом устройстве и будут отправлены, когда она решится.";
+    DocumentProblem => "Part of the store's data on this device could not be read or refused a record ({reason}). Keep selling: every sale is kept on this device and nothing is sent twice. Tell the store's owner; do not clear this browser's data.", "Часть данных магазина на этом устройстве не читается или не приняла запись ({reason}). Продолжайте продавать: каждая продажа сохранена на этом устройстве и не будет отправлена дважды. Сообщите владельцу магазина; не очищайте данные браузера.";
+    EarlierSales => "{count} sales were made on this device before it joined the store.", "Продаж, сделанных на этом устройстве до подключения к магазину: {count}.";
+    EarlierSalesAdd => "Add them to the store", "Добавить их в магазин";
+    EarlierSalesKeep => "Keep them on this device only", "Оставить только на этом устройстве";
+    RefundedElsewhere => "This sale was already refunded on another device.", "Эта продажа уже возвращена на другом устройстве.";
     DeviceRemoved => "The owner removed this device from the store. Its sales stay here; pair it again to sync.", "Владелец удалил это устройство из магазина. Продажи остаются на нём; подключите его снова, чтобы синхронизировать.";
     JoinStoreFirst => "Create or join a store first (Settings, Store and devices).", "Сначала создайте магазин или подключитесь к нему (Настройки, Магазин и устройства).";
     SetupTitle => "Create your store", "Создание магазина";

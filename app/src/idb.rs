@@ -14,8 +14,14 @@
 //!   documents as `<doc>/s/<heads>` (snapshots), `<doc>/i/<heads>` (incremental chunks) and
 //!   `<doc>/y/<server>` (the sync state with that server).
 //!
-//! A sale, its receipt number, its changes to the store's documents and the removal of the open
-//! ticket are one readwrite transaction with strict durability, awaited until it has committed.
+//! - `outbox` (since version 4): out-of-line keys (the record's UUIDv7), JSON string values:
+//!   the sales and refunds committed but not yet folded into the store's documents. `kv` keys
+//!   `unacked_days` (this device's days the server has not acknowledged) and `writer_session`
+//!   (the last Automerge writer number handed out).
+//!
+//! A sale, its receipt number, its outbox entry and the removal of the open ticket are one
+//! readwrite transaction with strict durability, awaited until it has committed. The documents
+//! follow from the outbox in a transaction of their own (`fold_outbox`).
 
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::cursor::CursorDirection;
@@ -23,7 +29,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
-use pos_core::{Catalog, ReceiptNumber, Refund, Sale, Store, Ticket, Uuid};
+use pos_core::{Catalog, Decimal, ReceiptNumber, Refund, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -31,14 +37,15 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::printing::PrinterSetup;
 use crate::storage::{
-    DeviceInfo, DocWrite, DrawerOpening, Membership, OpenTicket, PendingPayment, RecordRefund,
-    RecordSale, RefundRecord, Storage, StorageError, StorageFuture,
+    DeviceInfo, DocWrite, DrawerOpening, Membership, OpenTicket, OutboxItem, Outgoing,
+    PendingPayment, RefundRecord, Storage, StorageError, StorageFuture,
 };
 
 pub const DB_NAME: &str = "register";
 /// Version 1: `kv` and `sales`. Version 2: the `by_receipt` index for searching past sales.
 /// Version 3: `docs`, the store's shared documents, and `audit`, the cash drawer's openings.
-pub const DB_VERSION: u32 = 3;
+/// Version 4: `outbox`, committed records on their way into the documents.
+pub const DB_VERSION: u32 = 4;
 
 const KV: &str = "kv";
 const SALES: &str = "sales";
@@ -50,6 +57,29 @@ const DEVICE_KEY: &str = "device";
 const AUDIT: &str = "audit";
 const PRINTER_KEY: &str = "printer";
 const REFUND_PREFIX: &str = "refund:";
+const OUTBOX: &str = "outbox";
+const UNACKED_DAYS_KEY: &str = "unacked_days";
+const WRITER_SESSION_KEY: &str = "writer_session";
+
+/// An outbox entry as stored: a sale by its id (the sale itself is in `sales`), or a refund whole.
+#[derive(Serialize, Deserialize)]
+struct OutboxEntry {
+    key: String,
+    store: Option<Uuid>,
+    #[serde(default)]
+    sale: Option<Uuid>,
+    #[serde(default)]
+    refund: Option<Refund>,
+}
+
+fn put_outbox(outbox: &ObjectStore<'_>, entry: &OutboxEntry) -> Result<(), StorageError> {
+    outbox
+        .put(serde_json::to_string(entry).map_err(failed)?)
+        .with_key(entry.key.clone())
+        .primitive()
+        .map_err(classify)?;
+    Ok(())
+}
 
 /// The text kept under `key` in the key-value store; `None` when there is none.
 async fn get_text(kv: &ObjectStore<'_>, key: &str) -> Result<Option<String>, StorageError> {
@@ -214,9 +244,9 @@ impl IdbStorage {
         ticket: Ticket,
         pending: PendingPayment,
         at_ms: i64,
-        record: RecordSale<'_>,
+        store: Option<Uuid>,
     ) -> Result<Sale, StorageError> {
-        let tx = self.strict([KV, SALES, DOCS])?;
+        let tx = self.strict([KV, SALES, OUTBOX])?;
         let kv = tx.object_store(KV).map_err(classify)?;
         let sales = tx.object_store(SALES).map_err(classify)?;
         let id = pending.sale_id.to_string();
@@ -252,13 +282,18 @@ impl IdbStorage {
                     .serde()
                     .map_err(classify)?;
                 put_json(&kv, DEVICE_KEY, &device)?;
+                put_outbox(
+                    &tx.object_store(OUTBOX).map_err(classify)?,
+                    &OutboxEntry {
+                        key: id.clone(),
+                        store,
+                        sale: Some(sale.id()),
+                        refund: None,
+                    },
+                )?;
                 sale
             }
         };
-        // Recorded in the documents whether the sale is new or kept: recording is idempotent, and
-        // whatever an earlier, failed attempt left unwritten is written now.
-        let docs = tx.object_store(DOCS).map_err(classify)?;
-        put_doc_writes(&docs, record(&sale))?;
         kv.delete(self.ticket_key()).primitive().map_err(classify)?;
         tx.commit().await.map_err(classify)?;
         Ok(sale)
@@ -309,10 +344,9 @@ impl IdbStorage {
     async fn complete_refund(
         &self,
         mut record: RefundRecord,
-        refund: Refund,
-        record_docs: RecordRefund<'_>,
+        store: Option<Uuid>,
     ) -> Result<RefundRecord, StorageError> {
-        let tx = self.strict([KV, DOCS])?;
+        let tx = self.strict([KV, SALES, OUTBOX])?;
         let kv = tx.object_store(KV).map_err(classify)?;
         match get_json::<RefundRecord>(&kv, &refund_key(record.sale_id)).await? {
             Some(kept) if kept.is_completed() => record = kept,
@@ -320,16 +354,150 @@ impl IdbStorage {
                 return Err(failed("another refund of this sale was started"));
             }
             _ => {
+                let sales = tx.object_store(SALES).map_err(classify)?;
+                let sale: Option<SaleRecord> = sales
+                    .get(record.sale_id.to_string().as_str())
+                    .serde()
+                    .map_err(classify)?
+                    .await
+                    .map_err(classify)?;
+                let sale = sale
+                    .ok_or_else(|| failed("the refunded sale is not on this device"))?
+                    .sale()?;
                 record.card_in_flight = None;
                 record.completed_at_ms = Some(js_sys::Date::now() as i64);
                 put_json(&kv, &refund_key(record.sale_id), &record)?;
+                let refund = Refund::full(&sale, record.id, record.at_ms, &record.reason);
+                put_outbox(
+                    &tx.object_store(OUTBOX).map_err(classify)?,
+                    &OutboxEntry {
+                        key: record.id.to_string(),
+                        store,
+                        sale: None,
+                        refund: Some(refund),
+                    },
+                )?;
             }
         }
-        // Recorded in the documents whether new or kept: recording is idempotent by refund id.
-        let docs = tx.object_store(DOCS).map_err(classify)?;
-        put_doc_writes(&docs, record_docs(&refund))?;
         tx.commit().await.map_err(classify)?;
         Ok(record)
+    }
+
+    async fn read_outbox(&self) -> Result<Vec<OutboxItem>, StorageError> {
+        let tx = self
+            .db
+            .transaction([OUTBOX, SALES])
+            .build()
+            .map_err(classify)?;
+        let outbox = tx.object_store(OUTBOX).map_err(classify)?;
+        let sales = tx.object_store(SALES).map_err(classify)?;
+        let texts = outbox
+            .get_all::<String>()
+            .primitive()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        let mut items = Vec::new();
+        for text in texts {
+            let text = text.map_err(classify)?;
+            let entry: OutboxEntry = serde_json::from_str(&text)
+                .map_err(|e| failed(format!("an outbox entry is unreadable: {e}")))?;
+            let record = match (entry.sale, entry.refund) {
+                (_, Some(refund)) => Outgoing::Refund(refund),
+                (Some(id), None) => {
+                    let kept: Option<SaleRecord> = sales
+                        .get(id.to_string().as_str())
+                        .serde()
+                        .map_err(classify)?
+                        .await
+                        .map_err(classify)?;
+                    let sale = kept
+                        .ok_or_else(|| failed(format!("sale {id} of the outbox is missing")))?
+                        .sale()?;
+                    Outgoing::Sale(sale)
+                }
+                (None, None) => return Err(failed("an outbox entry holds nothing")),
+            };
+            items.push(OutboxItem {
+                key: entry.key,
+                store: entry.store,
+                record,
+            });
+        }
+        Ok(items)
+    }
+
+    async fn fold(
+        &self,
+        writes: Vec<DocWrite>,
+        folded: Vec<String>,
+        own_days: Vec<String>,
+    ) -> Result<(), StorageError> {
+        let tx = self.strict([DOCS, OUTBOX, KV])?;
+        put_doc_writes(&tx.object_store(DOCS).map_err(classify)?, writes)?;
+        let outbox = tx.object_store(OUTBOX).map_err(classify)?;
+        for key in folded {
+            outbox.delete(key).primitive().map_err(classify)?;
+        }
+        if !own_days.is_empty() {
+            let kv = tx.object_store(KV).map_err(classify)?;
+            let mut days: Vec<String> = get_json(&kv, UNACKED_DAYS_KEY).await?.unwrap_or_default();
+            for day in own_days {
+                if !days.contains(&day) {
+                    days.push(day);
+                }
+            }
+            put_json(&kv, UNACKED_DAYS_KEY, &days)?;
+        }
+        tx.commit().await.map_err(classify)
+    }
+
+    async fn claim_outbox_keys(&self, keys: Vec<String>, store: Uuid) -> Result<(), StorageError> {
+        let tx = self.strict([OUTBOX])?;
+        let outbox = tx.object_store(OUTBOX).map_err(classify)?;
+        for key in keys {
+            let Some(text) = get_text(&outbox, &key).await? else {
+                continue;
+            };
+            let mut entry: OutboxEntry = serde_json::from_str(&text)
+                .map_err(|e| failed(format!("an outbox entry is unreadable: {e}")))?;
+            if entry.store.is_none() {
+                entry.store = Some(store);
+                put_outbox(&outbox, &entry)?;
+            }
+        }
+        tx.commit().await.map_err(classify)
+    }
+
+    async fn drop_outbox_keys(&self, keys: Vec<String>) -> Result<(), StorageError> {
+        let tx = self.strict([OUTBOX])?;
+        let outbox = tx.object_store(OUTBOX).map_err(classify)?;
+        for key in keys {
+            outbox.delete(key).primitive().map_err(classify)?;
+        }
+        tx.commit().await.map_err(classify)
+    }
+
+    async fn forget_days(&self, acknowledged: Vec<String>) -> Result<(), StorageError> {
+        let tx = self.strict([KV])?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let mut days: Vec<String> = get_json(&kv, UNACKED_DAYS_KEY).await?.unwrap_or_default();
+        days.retain(|d| !acknowledged.contains(d));
+        put_json(&kv, UNACKED_DAYS_KEY, &days)?;
+        tx.commit().await.map_err(classify)
+    }
+
+    async fn bump_writer_session(&self) -> Result<u32, StorageError> {
+        let tx = self.strict([KV])?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        // Starts above every ticket slot, the writer numbers of versions before the outbox.
+        let last: u32 = get_json(&kv, WRITER_SESSION_KEY).await?.unwrap_or(1_000);
+        let next = last
+            .checked_add(1)
+            .ok_or_else(|| failed("writer numbers ran out"))?;
+        put_json(&kv, WRITER_SESSION_KEY, &next)?;
+        tx.commit().await.map_err(classify)?;
+        Ok(next)
     }
 
     async fn all_refunds(&self) -> Result<Vec<RefundRecord>, StorageError> {
@@ -464,8 +632,9 @@ impl IdbStorage {
         &self,
         writes: Vec<DocWrite>,
         sales: Vec<Sale>,
+        refunds: Vec<Refund>,
     ) -> Result<(), StorageError> {
-        let tx = self.readwrite([DOCS, SALES])?;
+        let tx = self.strict([DOCS, SALES, KV])?;
         let docs = tx.object_store(DOCS).map_err(classify)?;
         put_doc_writes(&docs, writes)?;
         let store = tx.object_store(SALES).map_err(classify)?;
@@ -474,6 +643,35 @@ impl IdbStorage {
                 .put(SaleRecord::new(sale)?)
                 .serde()
                 .map_err(classify)?;
+        }
+        // Another device's refund marks the sale refunded here too, so it is not refunded twice;
+        // a refund this device keeps of its own is never replaced.
+        let kv = tx.object_store(KV).map_err(classify)?;
+        for refund in refunds {
+            let key = refund_key(refund.sale_id);
+            if get_text(&kv, &key).await?.is_some() {
+                continue;
+            }
+            let sale: Option<SaleRecord> = store
+                .get(refund.sale_id.to_string().as_str())
+                .serde()
+                .map_err(classify)?
+                .await
+                .map_err(classify)?;
+            let record = RefundRecord {
+                id: refund.id,
+                sale_id: refund.sale_id,
+                receipt: sale.map(|s| s.receipt).unwrap_or_default(),
+                at_ms: refund.at_ms,
+                reason: refund.reason.clone(),
+                card: Decimal::ZERO,
+                cash: Decimal::ZERO,
+                card_method: None,
+                card_in_flight: None,
+                card_done: true,
+                completed_at_ms: Some(refund.at_ms),
+            };
+            put_json(&kv, &key, &record)?;
         }
         tx.commit().await.map_err(classify)
     }
@@ -540,14 +738,14 @@ impl Storage for IdbStorage {
         Box::pin(async move { self.write_json(key, &value).await })
     }
 
-    fn commit_sale<'a>(
-        &'a self,
+    fn commit_sale(
+        &self,
         ticket: Ticket,
         payment: PendingPayment,
         at_ms: i64,
-        record: RecordSale<'a>,
-    ) -> StorageFuture<'a, Sale> {
-        Box::pin(self.commit(ticket, payment, at_ms, record))
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, Sale> {
+        Box::pin(self.commit(ticket, payment, at_ms, store))
     }
 
     fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>> {
@@ -560,14 +758,15 @@ impl Storage for IdbStorage {
 
     fn set_device_code(&self, code: String) -> StorageFuture<'_, ()> {
         Box::pin(async move {
-            self.write_json(
-                DEVICE_KEY,
-                &DeviceInfo {
-                    code,
-                    last_sequence: 0,
-                },
-            )
-            .await
+            let tx = self.strict([KV])?;
+            let kv = tx.object_store(KV).map_err(classify)?;
+            let mut device: DeviceInfo = get_json(&kv, DEVICE_KEY)
+                .await?
+                .ok_or_else(|| failed("this device has no receipt sequence"))?;
+            // The sequence goes on: restarting it at 1 would print a number again.
+            device.code = code;
+            put_json(&kv, DEVICE_KEY, &device)?;
+            tx.commit().await.map_err(classify)
         })
     }
 
@@ -583,8 +782,51 @@ impl Storage for IdbStorage {
         Box::pin(self.doc_chunks(prefix))
     }
 
-    fn save_docs(&self, writes: Vec<DocWrite>, sales: Vec<Sale>) -> StorageFuture<'_, ()> {
-        Box::pin(self.write_docs(writes, sales))
+    fn save_docs(
+        &self,
+        writes: Vec<DocWrite>,
+        sales: Vec<Sale>,
+        refunds: Vec<Refund>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(self.write_docs(writes, sales, refunds))
+    }
+
+    fn outbox(&self) -> StorageFuture<'_, Vec<OutboxItem>> {
+        Box::pin(self.read_outbox())
+    }
+
+    fn fold_outbox(
+        &self,
+        writes: Vec<DocWrite>,
+        folded: Vec<String>,
+        own_days: Vec<String>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(self.fold(writes, folded, own_days))
+    }
+
+    fn claim_for_store(&self, keys: Vec<String>, store: Uuid) -> StorageFuture<'_, ()> {
+        Box::pin(self.claim_outbox_keys(keys, store))
+    }
+
+    fn drop_from_outbox(&self, keys: Vec<String>) -> StorageFuture<'_, ()> {
+        Box::pin(self.drop_outbox_keys(keys))
+    }
+
+    fn unacknowledged_days(&self) -> StorageFuture<'_, Vec<String>> {
+        Box::pin(async move {
+            Ok(self
+                .read_json::<Vec<String>>(UNACKED_DAYS_KEY)
+                .await?
+                .unwrap_or_default())
+        })
+    }
+
+    fn acknowledged_days(&self, days: Vec<String>) -> StorageFuture<'_, ()> {
+        Box::pin(self.forget_days(days))
+    }
+
+    fn next_writer_session(&self) -> StorageFuture<'_, u32> {
+        Box::pin(self.bump_writer_session())
     }
 
     fn load_printer(&self) -> StorageFuture<'_, Option<PrinterSetup>> {
@@ -616,13 +858,12 @@ impl Storage for IdbStorage {
         Box::pin(self.put_refund(record))
     }
 
-    fn commit_refund<'a>(
-        &'a self,
+    fn commit_refund(
+        &self,
         record: RefundRecord,
-        refund: Refund,
-        record_docs: RecordRefund<'a>,
-    ) -> StorageFuture<'a, RefundRecord> {
-        Box::pin(self.complete_refund(record, refund, record_docs))
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, RefundRecord> {
+        Box::pin(self.complete_refund(record, store))
     }
 }
 
@@ -666,6 +907,9 @@ async fn migrate() -> Result<(), StorageError> {
                     let params = web_sys::IdbObjectStoreParameters::new();
                     params.set_auto_increment(true);
                     db.create_object_store_with_optional_parameters(AUDIT, &params)?;
+                }
+                if old < 4 {
+                    db.create_object_store(OUTBOX)?;
                 }
                 Ok(())
             },

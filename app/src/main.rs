@@ -130,7 +130,7 @@ async fn boot(lang: Lang) -> Result<AppState, StorageError> {
     // Read before the screens start, so a sale completed at boot already prints.
     let printer = storage.load_printer().await?;
     let terminal = terminal::parse_settings(storage.load_setting(terminal::SETTINGS_KEY).await?);
-    let state = AppState::new(lang, store, catalog, open, device.code, slot, storage);
+    let state = AppState::new(lang, store, catalog, open, device.code, storage);
     state.printer.setup.set(printer);
     state.terminal.set(terminal);
     if let Some((screen, code)) = enrollment_link() {

@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::{Refund, Sale, Tender, Uuid};
+use pos_core::{Sale, Tender, Uuid};
 
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, storage_notice};
@@ -38,25 +38,48 @@ pub fn start(state: AppState, sale: Sale, reason: String) {
             started
         }
         None => {
-            let split = sale.refund_split();
-            let card_method = match card_method(state, &sale) {
-                Ok(method) => method,
-                Err(msg) => return state.error(msg),
-            };
-            RefundRecord {
-                id: Uuid::now_v7(),
-                sale_id: sale.id(),
-                receipt: sale.receipt_number().to_string(),
-                at_ms: js_sys::Date::now() as i64,
-                reason,
-                card: split.card,
-                cash: split.cash,
-                card_method,
-                card_in_flight: None,
-                card_done: false,
-                completed_at_ms: None,
+            if let Some(engine) = state.engine() {
+                // Another till may have refunded it: the store's documents say so before any
+                // money moves here.
+                let sale = sale.clone();
+                return spawn_local(async move {
+                    if sync::refund_recorded_elsewhere(&engine, sale.id())
+                        .await
+                        .is_some()
+                    {
+                        state.load_refunds();
+                        return state.error(Msg::RefundedElsewhere);
+                    }
+                    begin(state, sale, reason);
+                });
             }
+            return begin(state, sale, reason);
         }
+    };
+    state.notice.set(None);
+    state.refund_progress.set(Some(Progress::Sending));
+    spawn_local(proceed(state, sale, record));
+}
+
+/// A new refund of a sale no device has refunded.
+fn begin(state: AppState, sale: Sale, reason: String) {
+    let split = sale.refund_split();
+    let card_method = match card_method(state, &sale) {
+        Ok(method) => method,
+        Err(msg) => return state.error(msg),
+    };
+    let record = RefundRecord {
+        id: Uuid::now_v7(),
+        sale_id: sale.id(),
+        receipt: sale.receipt_number().to_string(),
+        at_ms: js_sys::Date::now() as i64,
+        reason,
+        card: split.card,
+        cash: split.cash,
+        card_method,
+        card_in_flight: None,
+        card_done: false,
+        completed_at_ms: None,
     };
     state.notice.set(None);
     state.refund_progress.set(Some(Progress::Sending));
@@ -91,9 +114,16 @@ pub fn card_method(state: AppState, sale: &Sale) -> Result<Option<CardRefundMeth
     }
     let today = sync::business_day(js_sys::Date::now());
     let same_day = sync::business_day(sale.completed_at_ms() as f64) == today;
-    // A reversal names one payment; a sale paid with two cards is refunded by amount.
+    // A reversal names one payment by its receipt number on one terminal: only the terminal
+    // that took it may reverse it (another would reverse its own payment of that number). A
+    // sale paid with two cards, or on another terminal, is refunded by amount.
+    let connected = settings.terminal_id.as_deref();
     let receipt_no = match cards.as_slice() {
-        [approval] if approval.terminal_id.is_some() => approval.receipt_no,
+        [approval]
+            if approval.terminal_id.is_some() && approval.terminal_id.as_deref() == connected =>
+        {
+            approval.receipt_no
+        }
         _ => None,
     };
     Ok(Some(match receipt_no {
@@ -259,11 +289,7 @@ async fn card_paid_back(
     mut record: RefundRecord,
     approved: TerminalApproval,
 ) {
-    if approved.receipt_no.is_some() {
-        let mut settings = state.terminal.get_untracked();
-        settings.last_receipt_no = approved.receipt_no;
-        terminal::save_settings(state, settings);
-    }
+    terminal::remember_terminal(state, &approved);
     state.terminal_print.set(approved.print_lines);
     record.card_in_flight = None;
     record.card_done = true;
@@ -278,19 +304,14 @@ async fn card_paid_back(
 /// is it shown refunded, and the drawer opened for the cash part.
 async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
     state.refund_progress.set(Some(Progress::Sending));
-    let refund = Refund::full(&sale, record.id, record.at_ms, &record.reason);
     let ours = record.id;
     let engine = state.engine();
-    let record_docs: crate::storage::RecordRefund<'static> = match &engine {
-        Some(engine) => sync::refund_recorder(engine),
-        None => Box::new(|_: &Refund| Vec::new()),
-    };
-    let result = state
-        .storage()
-        .commit_refund(record, refund, record_docs)
-        .await;
-    if let Some(engine) = &engine {
-        sync::sale_committed(engine, result.is_ok());
+    let store = state
+        .membership
+        .with_untracked(|m| m.as_ref().map(|m| m.store_id));
+    let result = state.storage().commit_refund(record, store).await;
+    if let (Some(engine), Ok(_)) = (&engine, &result) {
+        sync::outbox_changed(engine);
     }
     state.refund_progress.set(None);
     match result {

@@ -74,8 +74,6 @@ pub struct AppState {
     pub price_conflicts: RwSignal<Vec<PriceConflict>>,
     /// The setup or pairing code from the address the device was opened with.
     pub enroll_code: RwSignal<String>,
-    /// This tab's ticket slot, which also numbers its writer in the shared documents.
-    pub session: u32,
     /// The card terminal as set up in Settings.
     pub terminal: RwSignal<TerminalSettings>,
     /// What the terminal is doing while it works on an operation; `None` when idle.
@@ -121,7 +119,6 @@ impl AppState {
         catalog: Catalog,
         open: Option<OpenTicket>,
         device_code: String,
-        session: u32,
         storage: Rc<dyn Storage>,
     ) -> AppState {
         let (ticket, payment) = match open {
@@ -148,7 +145,6 @@ impl AppState {
             stock: RwSignal::new(BTreeMap::new()),
             price_conflicts: RwSignal::new(Vec::new()),
             enroll_code: RwSignal::new(String::new()),
-            session,
             terminal: RwSignal::new(TerminalSettings::default()),
             card_progress: RwSignal::new(None),
             terminal_print: RwSignal::new(Vec::new()),
@@ -403,14 +399,14 @@ impl AppState {
         let storage = self.storage.get_value();
         let at_ms = js_sys::Date::now() as i64;
         let engine = self.engine.get_value();
+        let store = self
+            .membership
+            .with_untracked(|m| m.as_ref().map(|m| m.store_id));
         spawn_local(async move {
-            let record: crate::storage::RecordSale<'static> = match &engine {
-                Some(engine) => sync::recorder(engine),
-                None => Box::new(|_: &Sale| Vec::new()),
-            };
-            let result = storage.commit_sale(ticket, pending, at_ms, record).await;
-            if let Some(engine) = &engine {
-                sync::sale_committed(engine, result.is_ok());
+            // The sale and its outbox entry in one transaction; the documents follow from it.
+            let result = storage.commit_sale(ticket, pending, at_ms, store).await;
+            if let (Some(engine), Ok(_)) = (&engine, &result) {
+                sync::outbox_changed(engine);
             }
             state.saving.set(false);
             match result {
@@ -502,24 +498,28 @@ impl AppState {
     pub fn replace_catalog(&self, mut store: Store, catalog: Catalog, done: Msg) {
         let state = *self;
         let storage = self.storage.get_value();
-        if let Some(engine) = self.engine() {
-            // A device of a store changes the store's catalog, for every device.
-            if let Some(m) = self.membership.get_untracked() {
-                store.name = m.store_name;
-            }
-            let result = sync::edit(
-                &engine,
-                &[pos_core::DocRole::Settings, pos_core::DocRole::Catalog],
-                |docs| {
-                    docs.set_store_profile(&store)?;
-                    docs.replace_catalog(&catalog)
-                },
-            );
-            if let Err(e) = result {
-                return self.notice.set(Some(not_saved(e)));
-            }
-        }
+        let engine = self.engine();
         spawn_local(async move {
+            if let Some(engine) = engine {
+                // A device of a store changes the store's catalog, for every device: stored
+                // first, sent after, undone if it cannot be stored.
+                if let Some(m) = state.membership.get_untracked() {
+                    store.name = m.store_name;
+                }
+                let (profile, list) = (store.clone(), catalog.clone());
+                let result = sync::edit(
+                    &engine,
+                    &[pos_core::DocRole::Settings, pos_core::DocRole::Catalog],
+                    move |docs| {
+                        docs.set_store_profile(&profile)?;
+                        docs.replace_catalog(&list)
+                    },
+                )
+                .await;
+                if let Err(e) = result {
+                    return state.notice.set(Some(not_saved(e)));
+                }
+            }
             match storage.save_catalog(store.clone(), catalog.clone()).await {
                 Ok(()) => {
                     state.store.set(store.clone());
@@ -541,7 +541,7 @@ impl AppState {
     /// Starts syncing the store this device belongs to.
     pub async fn join_store(&self, membership: Membership) {
         self.membership.set(Some(membership.clone()));
-        let engine = sync::start(*self, self.storage(), membership, self.session).await;
+        let engine = sync::start(*self, self.storage(), membership).await;
         self.engine.set_value(Some(engine));
     }
 
@@ -550,11 +550,16 @@ impl AppState {
         let Some(engine) = self.engine() else {
             return self.error(Msg::JoinStoreFirst);
         };
-        if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Catalog], |docs| {
-            docs.set_price(product, price)
-        }) {
-            self.notice.set(Some(not_saved(e)));
-        }
+        let (state, product) = (*self, product.to_string());
+        spawn_local(async move {
+            if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Catalog], |docs| {
+                docs.set_price(&product, price)
+            })
+            .await
+            {
+                state.notice.set(Some(not_saved(e)));
+            }
+        });
     }
 
     /// Records a stock count of a product (the baseline of the current stock period).
@@ -562,10 +567,29 @@ impl AppState {
         let Some(engine) = self.engine() else {
             return self.error(Msg::JoinStoreFirst);
         };
-        if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Stock], |docs| {
-            docs.set_stock_baseline(sku, quantity)
-        }) {
-            self.notice.set(Some(not_saved(e)));
-        }
+        let (state, sku) = (*self, sku.to_string());
+        spawn_local(async move {
+            if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Stock], |docs| {
+                docs.set_stock_baseline(&sku, quantity)
+            })
+            .await
+            {
+                state.notice.set(Some(not_saved(e)));
+            }
+        });
+    }
+
+    /// Reads the refunds kept on this device (its own, and those other devices recorded for
+    /// sales listed here) into the sales list.
+    pub fn load_refunds(&self) {
+        let state = *self;
+        spawn_local(async move {
+            match state.storage().load_refunds().await {
+                Ok(records) => state
+                    .refunds
+                    .set(records.into_iter().map(|r| (r.sale_id, r)).collect()),
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
+            }
+        });
     }
 }

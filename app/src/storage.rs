@@ -80,13 +80,36 @@ pub struct OpenTicket {
 
 pub use pos_core::DocWrite;
 
-/// Records the sale in the store's documents (synchronously, inside the sale's transaction) and
-/// returns what to write with it.
-pub type RecordSale<'a> = Box<dyn FnOnce(&Sale) -> Vec<DocWrite> + 'a>;
+/// A committed record that is not yet in the store's documents. The outbox is the only way into
+/// the documents: a sale or refund is written there in the transaction that makes it real, and
+/// the sync engine folds it into the documents (idempotently, by its id) and removes it in the
+/// transaction that stores the documents. So nothing that was not committed can reach another
+/// device, and nothing committed is left behind by a crash.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxItem {
+    /// The outbox key: the record's UUIDv7, so the outbox reads in the order records were made.
+    pub key: String,
+    /// The store the device belonged to when the record was made; `None` for a sale made before
+    /// it created or joined one, which goes to a store only when the owner says so.
+    pub store: Option<Uuid>,
+    pub record: Outgoing,
+}
 
-/// Records a refund in the store's documents (synchronously, inside the refund's transaction)
-/// and returns what to write with it.
-pub type RecordRefund<'a> = Box<dyn FnOnce(&Refund) -> Vec<DocWrite> + 'a>;
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outgoing {
+    Sale(Sale),
+    Refund(Refund),
+}
+
+impl Outgoing {
+    /// When it happened, which names the business day whose document it goes into.
+    pub fn at_ms(&self) -> i64 {
+        match self {
+            Outgoing::Sale(sale) => sale.completed_at_ms(),
+            Outgoing::Refund(refund) => refund.at_ms,
+        }
+    }
+}
 
 /// How the card part of a refund goes back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,27 +206,61 @@ pub trait Storage {
     /// Completes the paid ticket into a sale and keeps it, in one transaction with the device's
     /// next receipt number and the removal of the open ticket. Resolves only once the transaction
     /// has committed. Committing the same sale id again returns the sale already kept.
-    /// `record` adds the sale to the store's documents; its writes go into the same transaction.
-    fn commit_sale<'a>(
-        &'a self,
+    /// The sale goes into the outbox in the same transaction, marked with `store` (the store the
+    /// device belongs to now, if any).
+    fn commit_sale(
+        &self,
         ticket: Ticket,
         payment: PendingPayment,
         at_ms: i64,
-        record: RecordSale<'a>,
-    ) -> StorageFuture<'a, Sale>;
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, Sale>;
     /// The newest sales first: `limit` of them, older than the sale `before` if given.
     fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>>;
     /// The sale with this receipt number, exactly as printed (`K7Q2-000042`).
     fn find_by_receipt(&self, receipt: String) -> StorageFuture<'_, Option<Sale>>;
-    /// Gives this device a new receipt-number prefix (its sequence starts again at 1).
+    /// Gives this device a new receipt-number prefix. The sequence goes on from where it was, so
+    /// a number this device printed is never printed again, whatever prefix it had.
     fn set_device_code(&self, code: String) -> StorageFuture<'_, ()>;
     fn load_membership(&self) -> StorageFuture<'_, Option<Membership>>;
     fn save_membership(&self, membership: Membership) -> StorageFuture<'_, ()>;
     /// Every stored chunk of a document (snapshot, incrementals, sync states), by key.
     fn load_doc_chunks(&self, prefix: String) -> StorageFuture<'_, Vec<(String, Vec<u8>)>>;
-    /// Writes documents' chunks and sync states, and the sales they carry from other devices
-    /// (kept as they are: a sale already stored is left alone), in one transaction.
-    fn save_docs(&self, writes: Vec<DocWrite>, sales: Vec<Sale>) -> StorageFuture<'_, ()>;
+    /// Writes documents' chunks and sync states, the sales they carry from other devices and
+    /// those devices' refunds (a sale of this device refunded elsewhere shows as refunded; a
+    /// refund record already kept is left alone), in one transaction with strict durability.
+    fn save_docs(
+        &self,
+        writes: Vec<DocWrite>,
+        sales: Vec<Sale>,
+        refunds: Vec<Refund>,
+    ) -> StorageFuture<'_, ()>;
+    /// Every record in the outbox, oldest first.
+    fn outbox(&self) -> StorageFuture<'_, Vec<OutboxItem>>;
+    /// Stores what folding outbox records into the documents wrote and removes those records,
+    /// in one transaction with strict durability. `own_days` are added to the days this device
+    /// has changes of that the server has not acknowledged (see [`Storage::unacknowledged_days`]).
+    fn fold_outbox(
+        &self,
+        writes: Vec<DocWrite>,
+        folded: Vec<String>,
+        own_days: Vec<String>,
+    ) -> StorageFuture<'_, ()>;
+    /// Marks outbox records made before the device belonged to a store as the store's, so they
+    /// are folded into its documents.
+    fn claim_for_store(&self, keys: Vec<String>, store: Uuid) -> StorageFuture<'_, ()>;
+    /// Removes outbox records without folding them (sales made before joining a store that the
+    /// owner chose to keep on this device only).
+    fn drop_from_outbox(&self, keys: Vec<String>) -> StorageFuture<'_, ()>;
+    /// The days (`YYYY-MM-DD`) of this device's own sales documents with changes the server has
+    /// not acknowledged: opened at every start, whatever their date, so nothing is stranded.
+    fn unacknowledged_days(&self) -> StorageFuture<'_, Vec<String>>;
+    /// The server has acknowledged everything of these days.
+    fn acknowledged_days(&self, days: Vec<String>) -> StorageFuture<'_, ()>;
+    /// A number no writer of this device used before: the store's documents are written under
+    /// an Automerge actor made of the device id and this number, so two page loads never write
+    /// two different changes with one (actor, sequence number).
+    fn next_writer_session(&self) -> StorageFuture<'_, u32>;
     /// The printer this device prints to, if one was set up.
     fn load_printer(&self) -> StorageFuture<'_, Option<PrinterSetup>>;
     /// Remembers the printer, or forgets it with `None`.
@@ -217,13 +274,12 @@ pub trait Storage {
     /// Keeps a refund's progress (its id, what is in flight at the terminal). Refuses to go
     /// back on a refund already completed, and to replace a refund of the sale with another id.
     fn save_refund(&self, record: RefundRecord) -> StorageFuture<'_, RefundRecord>;
-    /// Completes the refund: the record marked completed and `record_docs`'s writes to the
-    /// store's documents, in one transaction with strict durability. Completing it again
-    /// returns the record already completed.
-    fn commit_refund<'a>(
-        &'a self,
+    /// Completes the refund: the record marked completed and the refund put in the outbox (for
+    /// `store`), in one transaction with strict durability. Completing it again returns the
+    /// record already completed.
+    fn commit_refund(
+        &self,
         record: RefundRecord,
-        refund: Refund,
-        record_docs: RecordRefund<'a>,
-    ) -> StorageFuture<'a, RefundRecord>;
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, RefundRecord>;
 }

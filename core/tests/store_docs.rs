@@ -225,3 +225,84 @@ fn a_refund_of_a_training_sale_stays_out_of_the_days_money() {
     assert_eq!(summary.refunded, Decimal::ZERO);
     assert_eq!(summary.total, real.totals().total);
 }
+
+/// #10, finding 1: a refund started before midnight and retried the next morning (or a sale of a
+/// tab opened yesterday) wrote to a day this writer had not opened. It started that day afresh
+/// from its genesis and wrote change 1 of an actor that had a change 1 there already, so every
+/// device refused the document (`DuplicateSeqNumber`). A day is now written only once its stored
+/// chunks are loaded, and the writer says which documents it needs.
+#[test]
+fn a_day_not_open_is_loaded_before_it_is_written() {
+    let device = Uuid::from_u128(8);
+    let yesterday = BusinessDay::new(2026, 11, 28).unwrap();
+    let mut shelf = Shelf::default();
+    // Yesterday's page load sells on yesterday.
+    let mut first = StoreDocs::new(STORE, device, 0);
+    for (id, role) in first.standing(yesterday) {
+        first.open(id, role, yesterday, device, &[]);
+    }
+    let sold = sale(device, 1);
+    first.record_sale(&sold, yesterday).unwrap();
+    let writes = first.unsaved(None, &BTreeMap::new());
+    shelf.apply(&writes);
+
+    // This morning's page load (the same writer) finishes the refund of that sale on yesterday.
+    let mut docs = shelf.open(device, 0);
+    let refund = Refund::full(&sold, Uuid::from_u128(0x8EF), 1_764_300_000_000, "retry");
+    let refused = docs.record_refund(&refund, yesterday);
+    let needed = docs.to_open_for(yesterday);
+    let own = docs.day_id(device, yesterday);
+    assert!(
+        matches!(refused, Err(pos_core::DocError::NotOpen(id)) if id == own),
+        "writing a day that is not open must be refused, got {refused:?}"
+    );
+    for (id, role, day, owner) in needed {
+        let problems = docs.open(id, role, day, owner, &shelf.chunks(&chunk_prefix(id)));
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+    docs.record_refund(&refund, yesterday).unwrap();
+    shelf.apply(&docs.unsaved(None, &BTreeMap::new()));
+
+    // Every stored chunk of the day loads, with the sale and its refund.
+    let mut reader = StoreDocs::new(STORE, Uuid::from_u128(99), 0);
+    let problems = reader.open(
+        own,
+        DocRole::OtherDay,
+        yesterday,
+        device,
+        &shelf.chunks(&chunk_prefix(own)),
+    );
+    assert!(problems.is_empty(), "the day must load: {problems:?}");
+    assert_eq!(reader.sales_in(own).len(), 1);
+    assert_eq!(reader.refunds_in(own), vec![refund]);
+}
+
+/// #10, finding 11: the index row grows by each sale instead of being summed from the whole day,
+/// and ends equal to the day's own summary.
+#[test]
+fn the_index_row_follows_each_sale_and_refund() {
+    let device = Uuid::from_u128(9);
+    let mut docs = Shelf::default().open(device, 0);
+    let own = docs.day_id(device, today());
+    let sold: Vec<Sale> = (1..=5).map(|n| sale(device, n)).collect();
+    for s in &sold {
+        docs.record_sale(s, today()).unwrap();
+    }
+    docs.record_sale(&sale(device, 6).in_training(), today())
+        .unwrap();
+    let refund = Refund::full(&sold[0], Uuid::from_u128(0x9EF), 1_764_400_100_000, "r");
+    docs.record_refund(&refund, today()).unwrap();
+    let summary = docs.summary_of(own).unwrap();
+    let rows = docs.index_rows(today());
+    let row = rows.iter().find(|(id, _)| *id == own).unwrap().1.clone();
+    assert_eq!(
+        (row.sales, row.total, row.refunds, row.refunded),
+        (
+            summary.sales,
+            summary.total,
+            summary.refunds,
+            summary.refunded
+        )
+    );
+    assert_eq!(row.sales, 5);
+}

@@ -128,7 +128,8 @@ pub async fn create_store(state: AppState, form: NewStore) {
             docs.set_owner_pin_hash(hash)?;
         }
         Ok(())
-    });
+    })
+    .await;
     if let Err(e) = result {
         return state.notice.set(Some(crate::state::not_saved(e)));
     }

@@ -1,11 +1,16 @@
 //! Sync in the browser: the store's documents ([`docs`]), the enrollment API ([`api`]) and the
 //! connection that drives core's [`SyncClient`] over a `WebSocket` to the server, with backoff.
 //!
-//! Order of events that keeps money safe: a sale's document changes are made inside the sale's
-//! IndexedDB transaction and sent only after it has committed; received changes are applied in
-//! memory, answered, and written (documents, sync states and other devices' sales) in one
-//! transaction shortly after. A crash loses at most received changes, which the next sync
-//! brings again, because the stored sync state is never ahead of the stored documents.
+//! Order of events that keeps money safe: a sale or refund is committed as a plain record with an
+//! outbox entry (`Storage::commit_sale`, `commit_refund`); only then does the engine of the tab
+//! that holds the device's sync lock fold the outbox into the documents (loading each document's
+//! stored chunks first), store them and drop the folded entries in one transaction, and only
+//! after that send them. No document is sent while it holds changes that are not stored, so
+//! nothing reaches the server that this device does not have on disk; a failed write of a local
+//! edit is undone in memory. Received changes are applied in memory and written (documents, sync
+//! states, other devices' sales and refunds) in one transaction shortly after; a crash loses at
+//! most those, which the next sync brings again, because the stored sync state is never ahead
+//! of the stored documents.
 
 pub mod api;
 pub mod enroll;
@@ -23,12 +28,17 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::state::AppState;
-use crate::storage::{DocWrite, Membership, RecordRefund, RecordSale, Storage};
+use crate::storage::{DocWrite, Membership, Outgoing, Storage};
 use pos_core::{DocRole as Role, StoreDocs, chunk_prefix, sync_state_key};
 
 const LAST_SYNC_KEY: &str = "last_sync";
 /// Tabs of this device tell each other which documents they stored.
 const DOCS_CHANNEL: &str = "register-docs";
+/// A tab that committed a sale or refund tells the tab that folds the outbox.
+const OUTBOX_CHANNEL: &str = "register-outbox";
+/// How many days back a device that was away looks for the other devices' sales.
+const CATCH_UP_DAYS: i64 = 31;
+const DAY_MS: f64 = 86_400_000.0;
 
 #[wasm_bindgen(inline_js = r#"
 export function lead_sync(on_lead) {
@@ -68,6 +78,10 @@ pub struct SyncStatus {
     /// (documents in sync, documents open) while a new device downloads the store.
     pub downloading: Option<(usize, usize)>,
     pub error: Option<String>,
+    /// A stored document that did not load or merge, or a record the documents refused.
+    pub document_problem: Option<String>,
+    /// Sales this device made before it belonged to the store, not yet added to it.
+    pub before_joining: usize,
 }
 
 impl Default for SyncStatus {
@@ -78,6 +92,8 @@ impl Default for SyncStatus {
             last_sync_ms: None,
             downloading: None,
             error: None,
+            document_problem: None,
+            before_joining: 0,
         }
     }
 }
@@ -89,10 +105,22 @@ pub struct Engine {
     /// Names the server in stored sync-state keys.
     server: String,
     socket: Option<web_sys::WebSocket>,
-    /// A sale is being committed: its documents must not be sent before they are stored.
-    committing: bool,
-    /// What the sale being committed writes, marked saved once its transaction commits.
-    pending_writes: Vec<DocWrite>,
+    /// This tab holds the device's sync lock: it talks to the server and folds the outbox.
+    leader: bool,
+    draining: bool,
+    drain_again: bool,
+    /// Outbox records of this store not yet folded into the documents.
+    outbox_len: usize,
+    /// Sales this device made before it belonged to a store, waiting for the owner's word.
+    before_joining: Vec<String>,
+    /// This device's days with changes the server has not acknowledged.
+    unacked_days: BTreeSet<BusinessDay>,
+    /// Sales and refunds of other devices' days already copied into this device's lists.
+    projected: BTreeMap<DocumentId, BTreeSet<Uuid>>,
+    /// Stored documents that did not load: shown, never only logged.
+    problems: Vec<String>,
+    /// The other devices' rows of the open month indexes as last seen, to tell which changed.
+    index_rows_seen: BTreeMap<DocumentId, pos_core::DayEntry>,
     saving: bool,
     save_again: bool,
     status_scheduled: bool,
@@ -108,6 +136,16 @@ pub struct Engine {
 }
 
 pub type Shared = Rc<RefCell<Engine>>;
+
+/// Document writes go one at a time: each takes what is not stored, stores it and marks it
+/// stored, and two at once would each think the other's chunks their own.
+fn write_lock() -> &'static futures::lock::Mutex<()> {
+    thread_local! {
+        static LOCK: &'static futures::lock::Mutex<()> =
+            Box::leak(Box::new(futures::lock::Mutex::new(())));
+    }
+    LOCK.with(|l| *l)
+}
 
 /// The local date of a moment, which names the business day of a sale made then.
 pub fn business_day(at_ms: f64) -> BusinessDay {
@@ -141,55 +179,49 @@ fn sync_url(token: &str) -> Option<String> {
 }
 
 /// Opens the store's documents from storage and starts syncing them.
-pub async fn start(
-    state: AppState,
-    storage: Rc<dyn Storage>,
-    membership: Membership,
-    session: u32,
-) -> Shared {
+pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Membership) -> Shared {
     let server = server_name();
-    let today = business_day(js_sys::Date::now());
+    let now = js_sys::Date::now();
+    let today = business_day(now);
+    let mut problems = Vec::new();
+    // A writer number never used before on this device (see `Storage::next_writer_session`).
+    let session = match storage.next_writer_session().await {
+        Ok(n) => n,
+        Err(e) => {
+            problems.push(e.to_string());
+            // Random and far above any counter: a collision is as unlikely as a UUID's.
+            u32::MAX / 2 + (js_sys::Math::random() * f64::from(u32::MAX / 2)) as u32
+        }
+    };
     let mut docs = StoreDocs::new(membership.store_id, membership.device_id, session);
     let mut client = SyncClient::new(
         membership.peer_id.clone(),
         Some(membership.device_id.to_string()),
     );
-    let mut problems = Vec::new();
-    for (id, role) in docs.standing(today) {
-        problems.extend(
-            open_stored(
-                &mut docs,
-                &mut client,
-                &*storage,
-                &server,
-                id,
-                role,
-                today,
-                membership.device_id,
-            )
-            .await,
-        );
-    }
-    let yesterday = business_day(js_sys::Date::now() - 86_400_000.0);
-    for (id, owner, day) in docs.days_in_index(&[today, yesterday]) {
-        problems.extend(
-            open_stored(
-                &mut docs,
-                &mut client,
-                &*storage,
-                &server,
-                id,
-                Role::OtherDay,
-                day,
-                owner,
-            )
-            .await,
-        );
-    }
-    for problem in problems {
-        web_sys::console::warn_1(
-            &format!("a stored document chunk did not load: {problem}").into(),
-        );
+    let mut wanted: Vec<(DocumentId, Role, BusinessDay, Uuid)> = docs
+        .standing(today)
+        .into_iter()
+        .map(|(id, role)| (id, role, today, membership.device_id))
+        .collect();
+    // Every day of this device the server has not acknowledged, whatever its date.
+    let unacked_days: BTreeSet<BusinessDay> = storage
+        .unacknowledged_days()
+        .await
+        .unwrap_or_else(|e| {
+            problems.push(e.to_string());
+            Vec::new()
+        })
+        .iter()
+        .filter_map(|d| d.parse().ok())
+        .collect();
+    for day in &unacked_days {
+        wanted.push((
+            docs.day_id(membership.device_id, *day),
+            Role::OwnDay,
+            *day,
+            membership.device_id,
+        ));
+        wanted.push((docs.index_id(*day), Role::Index, *day, membership.device_id));
     }
     let last_sync_ms = storage
         .load_setting(LAST_SYNC_KEY)
@@ -197,14 +229,65 @@ pub async fn start(
         .ok()
         .flatten()
         .and_then(|v| v.as_f64());
+    // The other devices' days since this device last synced (at least today and yesterday).
+    let catch_up = catch_up_days(now, last_sync_ms);
+    for day in &catch_up {
+        wanted.push((docs.index_id(*day), Role::Index, *day, membership.device_id));
+    }
+    for (id, role, day, owner) in wanted {
+        if docs.is_open(id) {
+            continue;
+        }
+        if let Err(problem) = open_stored(
+            &mut docs,
+            &mut client,
+            &*storage,
+            &server,
+            id,
+            role,
+            day,
+            owner,
+        )
+        .await
+        {
+            problems.push(problem);
+        }
+    }
+    for (id, owner, day) in docs.days_in_index(&catch_up) {
+        if docs.is_open(id) {
+            continue;
+        }
+        if let Err(problem) = open_stored(
+            &mut docs,
+            &mut client,
+            &*storage,
+            &server,
+            id,
+            Role::OtherDay,
+            day,
+            owner,
+        )
+        .await
+        {
+            problems.push(problem);
+        }
+    }
+    let index_rows_seen = docs.other_devices_rows().into_iter().collect();
     let engine = Engine {
         docs,
         client,
         membership,
         server,
         socket: None,
-        committing: false,
-        pending_writes: Vec::new(),
+        leader: false,
+        draining: false,
+        drain_again: false,
+        outbox_len: 0,
+        before_joining: Vec::new(),
+        unacked_days,
+        projected: BTreeMap::new(),
+        problems,
+        index_rows_seen,
         saving: false,
         save_again: false,
         status_scheduled: false,
@@ -221,11 +304,14 @@ pub async fn start(
         s.link = Link::OtherTab;
         s.last_sync_ms = last_sync_ms;
     });
+    show_problems(&shared);
     publish_store(&shared, &[Role::Settings, Role::Catalog, Role::Stock]);
     update_status(&shared);
     listen_to_other_tabs(&shared);
+    listen_for_outbox(&shared);
     let leader = shared.clone();
     lead_sync(&Closure::once_into_js(move || {
+        leader.borrow_mut().leader = true;
         leader
             .borrow()
             .state
@@ -233,8 +319,37 @@ pub async fn start(
             .update(|s| s.link = Link::Connecting);
         connect(&leader);
         listen_for_network(&leader);
+        spawn_local(drain_outbox(leader.clone()));
     }));
     shared
+}
+
+/// The days whose other devices' sales a device looks for at start: from the day before it last
+/// synced (or yesterday) to today, at most [`CATCH_UP_DAYS`] of them.
+fn catch_up_days(now: f64, last_sync_ms: Option<f64>) -> Vec<BusinessDay> {
+    let since = last_sync_ms.map_or(now - DAY_MS, |t| t.min(now) - DAY_MS);
+    let days = (((now - since) / DAY_MS).ceil() as i64).clamp(1, CATCH_UP_DAYS);
+    let mut out: Vec<BusinessDay> = (0..=days)
+        .map(|back| business_day(now - back as f64 * DAY_MS))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Shows the documents that did not load, with what to do; never only a console line.
+fn show_problems(shared: &Shared) {
+    let (state, problems) = {
+        let e = shared.borrow();
+        (e.state, e.problems.clone())
+    };
+    if let Some(first) = problems.first() {
+        let reason = if problems.len() > 1 {
+            format!("{first} (+{})", problems.len() - 1)
+        } else {
+            first.clone()
+        };
+        state.sync.update(|s| s.document_problem = Some(reason));
+    }
 }
 
 /// Tells the other tabs which documents this tab stored.
@@ -269,10 +384,9 @@ fn listen_to_other_tabs(shared: &Shared) {
                     if !shared.borrow().docs.is_open(*id) {
                         continue;
                     }
-                    let chunks = storage
-                        .load_doc_chunks(chunk_prefix(*id))
-                        .await
-                        .unwrap_or_default();
+                    let Ok(chunks) = storage.load_doc_chunks(chunk_prefix(*id)).await else {
+                        continue;
+                    };
                     let mut e = shared.borrow_mut();
                     if e.docs.merge_stored(*id, &chunks) {
                         roles.extend(e.docs.role(*id));
@@ -289,6 +403,8 @@ fn listen_to_other_tabs(shared: &Shared) {
     std::mem::forget(channel);
 }
 
+/// Opens a document from its stored chunks. A read that fails is an error, never "nothing
+/// stored": starting the document afresh beside what is stored would fork it.
 #[allow(clippy::too_many_arguments)]
 async fn open_stored(
     docs: &mut StoreDocs,
@@ -299,11 +415,11 @@ async fn open_stored(
     role: Role,
     day: BusinessDay,
     owner: Uuid,
-) -> Vec<String> {
+) -> Result<(), String> {
     let chunks = storage
         .load_doc_chunks(chunk_prefix(id))
         .await
-        .unwrap_or_default();
+        .map_err(|e| format!("{id}: {e}"))?;
     let state_key = sync_state_key(id, server);
     let sync_state = chunks
         .iter()
@@ -311,7 +427,263 @@ async fn open_stored(
         .map(|(_, v)| v.clone());
     let problems = docs.open(id, role, day, owner, &chunks);
     client.track(id, sync_state.as_deref());
-    problems
+    match problems.first() {
+        None => Ok(()),
+        Some(first) => Err(first.clone()),
+    }
+}
+
+/// Opens, from storage, the documents a write needs that are not open yet. The engine is not
+/// borrowed across the reads.
+async fn open_needed(
+    shared: &Shared,
+    needed: Vec<(DocumentId, Role, BusinessDay, Uuid)>,
+) -> Result<(), String> {
+    let (storage, server) = {
+        let e = shared.borrow();
+        (e.storage.clone(), e.server.clone())
+    };
+    for (id, role, day, owner) in needed {
+        let chunks = storage
+            .load_doc_chunks(chunk_prefix(id))
+            .await
+            .map_err(|e| format!("{id}: {e}"))?;
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        if e.docs.is_open(id) {
+            continue;
+        }
+        let state_key = sync_state_key(id, &server);
+        let sync_state = chunks
+            .iter()
+            .find(|(k, _)| *k == state_key)
+            .map(|(_, v)| v.clone());
+        let problems = e.docs.open(id, role, day, owner, &chunks);
+        e.client.track(id, sync_state.as_deref());
+        if let Some(first) = problems.first() {
+            return Err(first.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Drops what is in memory of these documents and not stored, after a write that failed.
+async fn undo_unstored(shared: &Shared, ids: &[DocumentId]) {
+    let (storage, server) = {
+        let e = shared.borrow();
+        (e.storage.clone(), e.server.clone())
+    };
+    for id in ids {
+        let Ok(chunks) = storage.load_doc_chunks(chunk_prefix(*id)).await else {
+            continue;
+        };
+        let state_key = sync_state_key(*id, &server);
+        let sync_state = chunks
+            .iter()
+            .find(|(k, _)| *k == state_key)
+            .map(|(_, v)| v.clone());
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        e.docs.reopen(*id, &chunks);
+        e.client.restart_document(*id, sync_state.as_deref());
+    }
+}
+
+/// Tells the tab that folds the outbox that there is something in it.
+fn announce_outbox() {
+    if let Ok(channel) = web_sys::BroadcastChannel::new(OUTBOX_CHANNEL) {
+        let _ = channel.post_message(&JsValue::from_str("outbox"));
+        channel.close();
+    }
+}
+
+fn listen_for_outbox(shared: &Shared) {
+    let Ok(channel) = web_sys::BroadcastChannel::new(OUTBOX_CHANNEL) else {
+        return;
+    };
+    let shared = shared.clone();
+    let on_message = Closure::<dyn FnMut()>::new(move || {
+        spawn_local(drain_outbox(shared.clone()));
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // The channel must outlive this function to keep receiving.
+    std::mem::forget(channel);
+}
+
+/// A sale or refund was committed (in this tab): fold it into the documents.
+pub fn outbox_changed(shared: &Shared) {
+    announce_outbox();
+    spawn_local(drain_outbox(shared.clone()));
+}
+
+/// Folds the outbox into the documents and sends them: in the tab that holds the sync lock only,
+/// so one writer folds each record. Records of sales made before this device joined the store
+/// wait for the owner (`add_earlier_sales`).
+async fn drain_outbox(shared: Shared) {
+    {
+        let mut e = shared.borrow_mut();
+        if !e.leader || e.stopped {
+            return;
+        }
+        if e.draining {
+            e.drain_again = true;
+            return;
+        }
+        e.draining = true;
+    }
+    loop {
+        shared.borrow_mut().drain_again = false;
+        if let Err(reason) = drain_once(&shared).await {
+            let state = shared.borrow().state;
+            state.sync.update(|s| s.error = Some(reason));
+            let retry = shared.clone();
+            set_timeout(
+                move || spawn_local(drain_outbox(retry)),
+                Duration::from_secs(5),
+            );
+            break;
+        }
+        if !shared.borrow().drain_again {
+            break;
+        }
+    }
+    shared.borrow_mut().draining = false;
+    schedule_status(&shared);
+}
+
+async fn drain_once(shared: &Shared) -> Result<(), String> {
+    let _writing = write_lock().lock().await;
+    let storage = shared.borrow().storage.clone();
+    let items = storage.outbox().await.map_err(|e| e.to_string())?;
+    let store = shared.borrow().membership.store_id;
+    let (ours, earlier): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .filter(|i| i.store.is_none_or(|s| s == store))
+        .partition(|i| i.store == Some(store));
+    {
+        let mut e = shared.borrow_mut();
+        e.outbox_len = ours.len();
+        e.before_joining = earlier.iter().map(|i| i.key.clone()).collect();
+    }
+    if ours.is_empty() {
+        return Ok(());
+    }
+    let days: BTreeSet<BusinessDay> = ours
+        .iter()
+        .map(|i| business_day(i.record.at_ms() as f64))
+        .collect();
+    for day in &days {
+        let needed = shared.borrow().docs.to_open_for(*day);
+        open_needed(shared, needed).await?;
+    }
+    let (writes, folded, own_days, problems) = {
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        let mut folded = Vec::new();
+        let mut own_days = BTreeSet::new();
+        let mut problems = Vec::new();
+        for item in &ours {
+            let day = business_day(item.record.at_ms() as f64);
+            let recorded = match &item.record {
+                Outgoing::Sale(sale) => e.docs.record_sale(sale, day),
+                Outgoing::Refund(refund) => e.docs.record_refund(refund, day),
+            };
+            match recorded {
+                Ok(_) => {
+                    folded.push(item.key.clone());
+                    own_days.insert(day);
+                }
+                // Kept in the outbox and shown: a record the documents refuse is a bug to see,
+                // never one to drop.
+                Err(err) => problems.push(format!("{}: {err}", item.key)),
+            }
+        }
+        let states = sync_states(e);
+        let server = e.server.clone();
+        (
+            e.docs.unsaved(Some(&server), &states),
+            folded,
+            own_days,
+            problems,
+        )
+    };
+    let day_names: Vec<String> = own_days.iter().map(ToString::to_string).collect();
+    let written = written_ids(&writes);
+    match storage
+        .fold_outbox(writes.clone(), folded.clone(), day_names)
+        .await
+    {
+        Ok(()) => {
+            {
+                let mut e = shared.borrow_mut();
+                e.docs.saved(&writes);
+                e.outbox_len -= folded.len();
+                e.unacked_days.extend(own_days);
+            }
+            announce_stored(&written);
+            let ids = shared.borrow().docs.ids();
+            flush(shared, &ids);
+            publish_store(shared, &[Role::Stock]);
+            if let Some(first) = problems.first() {
+                let state = shared.borrow().state;
+                state
+                    .sync
+                    .update(|s| s.document_problem = Some(first.clone()));
+            }
+            Ok(())
+        }
+        Err(err) => {
+            // The records stay in the outbox; what was folded in memory is dropped and folded
+            // again from the records next time.
+            undo_unstored(shared, &written).await;
+            Err(err.to_string())
+        }
+    }
+}
+
+/// Adds the sales this device made before it belonged to the store to the store's documents.
+pub async fn add_earlier_sales(shared: &Shared) -> Result<(), String> {
+    let storage = shared.borrow().storage.clone();
+    let store = shared.borrow().membership.store_id;
+    let items = storage.outbox().await.map_err(|e| e.to_string())?;
+    // Re-keyed to this store through the same outbox: the entries are rewritten, then folded.
+    let earlier: Vec<_> = items.into_iter().filter(|i| i.store.is_none()).collect();
+    if earlier.is_empty() {
+        return Ok(());
+    }
+    storage
+        .claim_for_store(earlier.iter().map(|i| i.key.clone()).collect(), store)
+        .await
+        .map_err(|e| e.to_string())?;
+    outbox_changed(shared);
+    Ok(())
+}
+
+/// A refund of `sale` that the store's documents hold (made on any device), kept on this device
+/// as the sale's refund so it is shown refunded and never refunded again here.
+pub async fn refund_recorded_elsewhere(shared: &Shared, sale: Uuid) -> Option<pos_core::Refund> {
+    let found = shared.borrow_mut().docs.refund_of(sale)?;
+    let storage = shared.borrow().storage.clone();
+    let _ = storage
+        .save_docs(Vec::new(), Vec::new(), vec![found.clone()])
+        .await;
+    Some(found)
+}
+
+/// Keeps the sales made before joining on this device only.
+pub async fn keep_earlier_sales_here(shared: &Shared) -> Result<(), String> {
+    let (storage, keys) = {
+        let e = shared.borrow();
+        (e.storage.clone(), e.before_joining.clone())
+    };
+    storage
+        .drop_from_outbox(keys)
+        .await
+        .map_err(|e| e.to_string())?;
+    shared.borrow_mut().before_joining.clear();
+    schedule_status(shared);
+    Ok(())
 }
 
 fn connect(shared: &Shared) {
@@ -518,12 +890,10 @@ fn flush(shared: &Shared, ids: &[DocumentId]) {
         if !e.client.is_ready() {
             return;
         }
-        let committing = e.committing;
         ids.iter()
             .filter_map(|id| {
-                let role = e.docs.role(*id)?;
-                // This device's own changes go out only once the sale that made them is stored.
-                if committing && matches!(role, Role::OwnDay | Role::Stock | Role::Index) {
+                // Nothing goes out before it is stored: such a document is sent after its write.
+                if e.docs.has_unsaved(*id) {
                     return None;
                 }
                 let doc = e.docs.doc_mut(*id)?;
@@ -540,15 +910,24 @@ fn flush(shared: &Shared, ids: &[DocumentId]) {
 fn open_new_days(shared: &Shared) {
     let shared = shared.clone();
     spawn_local(async move {
-        let today = business_day(js_sys::Date::now());
-        let yesterday = business_day(js_sys::Date::now() - 86_400_000.0);
         let (new_days, storage, server) = {
-            let mut e = shared.borrow_mut();
-            let days = e.docs.days_in_index(&[today, yesterday]);
-            let new: Vec<_> = days
-                .into_iter()
-                .filter(|(id, _, _)| !e.docs.is_open(*id))
-                .collect();
+            let mut guard = shared.borrow_mut();
+            let e = &mut *guard;
+            // A row that is new or changed names a day with something new, whatever its date: a
+            // device back after days away brings the sales of those days.
+            let rows = e.docs.other_devices_rows();
+            let mut new = Vec::new();
+            for (id, entry) in rows {
+                if e.index_rows_seen.get(&id) == Some(&entry) {
+                    continue;
+                }
+                if !e.docs.is_open(id) {
+                    if let Ok(day) = entry.day.parse::<BusinessDay>() {
+                        new.push((id, entry.device, day));
+                    }
+                }
+                e.index_rows_seen.insert(id, entry);
+            }
             (new, e.storage.clone(), e.server.clone())
         };
         if new_days.is_empty() {
@@ -556,11 +935,13 @@ fn open_new_days(shared: &Shared) {
         }
         let mut loaded = Vec::new();
         for (id, owner, day) in new_days {
-            let chunks = storage
-                .load_doc_chunks(chunk_prefix(id))
-                .await
-                .unwrap_or_default();
-            loaded.push((id, owner, day, chunks));
+            match storage.load_doc_chunks(chunk_prefix(id)).await {
+                Ok(chunks) => loaded.push((id, owner, day, chunks)),
+                // Left closed rather than opened empty; the next index change tries again.
+                Err(err) => shared.borrow().state.sync.update(|s| {
+                    s.document_problem = Some(format!("{id}: {err}"));
+                }),
+            }
         }
         let ids: Vec<DocumentId> = {
             let mut guard = shared.borrow_mut();
@@ -641,27 +1022,59 @@ pub fn schedule_save(shared: &Shared) {
 }
 
 fn save(shared: Shared) {
-    let (writes, days, sales, storage) = {
-        let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
-        e.save_again = false;
-        let states = sync_states(e);
-        let server = e.server.clone();
-        let writes = e.docs.unsaved(Some(&server), &states);
-        let days: Vec<DocumentId> = std::mem::take(&mut e.changed_days).into_iter().collect();
-        let sales: Vec<Sale> = days.iter().flat_map(|id| e.docs.sales_in(*id)).collect();
-        (writes, days, sales, e.storage.clone())
-    };
     spawn_local(async move {
+        let writing = write_lock().lock().await;
+        let (writes, days, sales, refunds, storage) = {
+            let mut guard = shared.borrow_mut();
+            let e = &mut *guard;
+            e.save_again = false;
+            let states = sync_states(e);
+            let server = e.server.clone();
+            let writes = e.docs.unsaved(Some(&server), &states);
+            let days: Vec<DocumentId> = std::mem::take(&mut e.changed_days).into_iter().collect();
+            // Only what this device has not copied yet: a message costs what it brings, not a
+            // rewrite of the whole day.
+            let mut sales = Vec::new();
+            let mut refunds = Vec::new();
+            for id in &days {
+                let known = e.projected.get(id).cloned().unwrap_or_default();
+                sales.extend(
+                    e.docs
+                        .sales_in(*id)
+                        .into_iter()
+                        .filter(|s| !known.contains(&s.id())),
+                );
+                refunds.extend(
+                    e.docs
+                        .refunds_in(*id)
+                        .into_iter()
+                        .filter(|r| !known.contains(&r.id)),
+                );
+            }
+            (writes, days, sales, refunds, e.storage.clone())
+        };
         let had_sales = !sales.is_empty();
-        let result = storage.save_docs(writes.clone(), sales).await;
+        let had_refunds = !refunds.is_empty();
+        let copied: Vec<Uuid> = sales
+            .iter()
+            .map(Sale::id)
+            .chain(refunds.iter().map(|r| r.id))
+            .collect();
+        let written = written_ids(&writes);
+        let result = storage.save_docs(writes.clone(), sales, refunds).await;
         let again = {
-            let mut e = shared.borrow_mut();
+            let mut guard = shared.borrow_mut();
+            let e = &mut *guard;
             e.saving = false;
             match &result {
                 Ok(()) => {
                     e.docs.saved(&writes);
-                    announce_stored(&written_ids(&writes));
+                    for id in &days {
+                        e.projected
+                            .entry(*id)
+                            .or_default()
+                            .extend(copied.iter().copied());
+                    }
                     // A write that failed before (a full disk, say) has now gone through.
                     e.state.sync.update(|s| s.error = None);
                 }
@@ -673,13 +1086,21 @@ fn save(shared: Shared) {
             }
             e.save_again
         };
-        if result.is_err() {
+        drop(writing);
+        if result.is_ok() {
+            announce_stored(&written);
+            // Held back while they were not stored; they may go out now.
+            flush(&shared, &written);
+        } else {
             // Storage may come back (space freed) with nothing new arriving: try again later.
             let retry = shared.clone();
             set_timeout(move || schedule_save(&retry), Duration::from_secs(5));
         }
-        if result.is_ok() && had_sales {
+        if result.is_ok() && (had_sales || had_refunds) {
             let state = shared.borrow().state;
+            if had_refunds {
+                state.load_refunds();
+            }
             if state.screen.get_untracked() == crate::state::Screen::Sales {
                 state.load_sales(false);
             }
@@ -687,6 +1108,7 @@ fn save(shared: Shared) {
         if again {
             schedule_save(&shared);
         }
+        schedule_status(&shared);
     });
 }
 
@@ -725,11 +1147,31 @@ fn schedule_status(shared: &Shared) {
 }
 
 fn update_status(shared: &Shared) {
-    let (state, unacknowledged, synced, total, ready, storage) = {
+    let (state, unacknowledged, synced, total, ready, storage, outbox, before_joining, acked) = {
         let mut guard = shared.borrow_mut();
         let e = &mut *guard;
         let unacknowledged = e.docs.unacknowledged(&e.client);
         let (synced, total) = e.docs.synced_count(&e.client);
+        // Days of this device that the server now holds whole need not be opened at start.
+        let today = business_day(js_sys::Date::now());
+        let device = e.membership.device_id;
+        let mut acked = Vec::new();
+        if e.client.is_ready() {
+            for day in e.unacked_days.clone() {
+                let id = e.docs.day_id(device, day);
+                if day == today || e.docs.has_unsaved(id) {
+                    continue;
+                }
+                if let Some(doc) = e.docs.doc_mut(id) {
+                    if e.client.is_synced(id, doc) {
+                        acked.push(day);
+                    }
+                }
+            }
+        }
+        for day in &acked {
+            e.unacked_days.remove(day);
+        }
         (
             e.state,
             unacknowledged,
@@ -737,103 +1179,98 @@ fn update_status(shared: &Shared) {
             total,
             e.client.is_ready(),
             e.storage.clone(),
+            e.outbox_len,
+            e.before_joining.len(),
+            acked,
         )
     };
-    let all_synced = ready && synced == total;
+    // Synced means every committed record is in the documents and the server has them all.
+    let all_synced = ready && synced == total && outbox == 0;
     let now = js_sys::Date::now();
     let first_download = state.sync.with_untracked(|s| s.last_sync_ms.is_none());
     state.sync.update(|s| {
-        s.unacknowledged = unacknowledged;
+        s.unacknowledged = unacknowledged + outbox;
+        s.before_joining = before_joining;
         s.downloading = (ready && first_download && !all_synced).then_some((synced, total));
         if all_synced {
             s.last_sync_ms = Some(now);
         }
     });
-    if all_synced {
+    if all_synced || !acked.is_empty() {
         spawn_local(async move {
-            let _ = storage
-                .save_setting(LAST_SYNC_KEY, serde_json::json!(now))
-                .await;
+            if !acked.is_empty() {
+                let _ = storage
+                    .acknowledged_days(acked.iter().map(ToString::to_string).collect())
+                    .await;
+            }
+            if all_synced {
+                let _ = storage
+                    .save_setting(LAST_SYNC_KEY, serde_json::json!(now))
+                    .await;
+            }
         });
     }
 }
 
-/// The recorder that `Storage::commit_sale` runs inside the sale's transaction.
-pub fn recorder(shared: &Shared) -> RecordSale<'static> {
-    let shared = shared.clone();
-    shared.borrow_mut().committing = true;
-    Box::new(move |sale: &Sale| {
-        record_in_transaction(&shared, |docs| {
-            docs.record_sale(sale, business_day(sale.completed_at_ms() as f64))
-        })
-    })
-}
-
-/// The refund's counterpart of [`recorder`]: records the refund (the day it is made, its goods
-/// back to stock, the index row) inside the refund's transaction. Follow it with
-/// [`sale_committed`], which marks what the transaction wrote as stored and sends it.
-pub fn refund_recorder(shared: &Shared) -> RecordRefund<'static> {
-    let shared = shared.clone();
-    shared.borrow_mut().committing = true;
-    Box::new(move |refund: &pos_core::Refund| {
-        record_in_transaction(&shared, |docs| {
-            docs.record_refund(refund, business_day(refund.at_ms as f64))
-        })
-    })
-}
-
-/// Runs `record` on the documents and returns the chunks to write in the caller's transaction,
-/// kept until [`sale_committed`] says whether they were stored.
-fn record_in_transaction(
-    shared: &Shared,
-    record: impl FnOnce(&mut StoreDocs) -> Result<Vec<pos_core::DocumentId>, pos_core::DocError>,
-) -> Vec<DocWrite> {
-    let mut guard = shared.borrow_mut();
-    let e = &mut *guard;
-    if let Err(err) = record(&mut e.docs) {
-        // The sale or refund is still kept on this device; the error is shown and the documents
-        // catch up on the next attempt, since recording is idempotent.
-        e.state.sync.update(|s| s.error = Some(err.to_string()));
-    }
-    let states = sync_states(e);
-    let server = e.server.clone();
-    let writes = e.docs.unsaved(Some(&server), &states);
-    e.pending_writes = writes.clone();
-    writes
-}
-
-/// After the sale's transaction: what it wrote is stored, and its changes may now go out.
-pub fn sale_committed(shared: &Shared, committed: bool) {
-    let ids = {
-        let mut e = shared.borrow_mut();
-        e.committing = false;
-        let writes = std::mem::take(&mut e.pending_writes);
-        if committed {
-            e.docs.saved(&writes);
-            announce_stored(&written_ids(&writes));
-        }
-        for id in e.docs.ids() {
-            if !e.client.is_tracked(id) {
-                e.client.track(id, None);
-            }
-        }
-        e.docs.ids()
-    };
-    flush(shared, &ids);
-    publish_store(shared, &[Role::Stock]);
-    schedule_status(shared);
-}
-
-/// Makes a local edit to the store's documents, stores it and sends it.
-pub fn edit(
+/// Makes a local edit to the store's documents, stores it (strict durability) and only then
+/// sends it. If it cannot be stored it is undone, so a change the cashier is told was not saved
+/// never reaches another device.
+pub async fn edit(
     shared: &Shared,
     roles: &[Role],
     change: impl FnOnce(&mut StoreDocs) -> Result<(), pos_core::DocError>,
-) -> Result<(), pos_core::DocError> {
-    change(&mut shared.borrow_mut().docs)?;
-    let ids = shared.borrow().docs.ids();
+) -> Result<(), String> {
+    let writing = write_lock().lock().await;
+    let (result, storage) = {
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        let before: BTreeSet<DocumentId> = e
+            .docs
+            .ids()
+            .into_iter()
+            .filter(|id| e.docs.has_unsaved(*id))
+            .collect();
+        let result = match change(&mut e.docs) {
+            Ok(()) => {
+                let states = sync_states(e);
+                let server = e.server.clone();
+                Ok(e.docs.unsaved(Some(&server), &states))
+            }
+            Err(err) => {
+                let changed: Vec<DocumentId> = e
+                    .docs
+                    .ids()
+                    .into_iter()
+                    .filter(|id| e.docs.has_unsaved(*id) && !before.contains(id))
+                    .collect();
+                Err((err.to_string(), changed))
+            }
+        };
+        (result, e.storage.clone())
+    };
+    let writes = match result {
+        Ok(writes) => writes,
+        Err((reason, changed)) => {
+            drop(writing);
+            undo_unstored(shared, &changed).await;
+            return Err(reason);
+        }
+    };
+    let written = written_ids(&writes);
+    if let Err(err) = storage
+        .save_docs(writes.clone(), Vec::new(), Vec::new())
+        .await
+    {
+        drop(writing);
+        undo_unstored(shared, &written).await;
+        publish_store(shared, roles);
+        return Err(err.to_string());
+    }
+    shared.borrow_mut().docs.saved(&writes);
+    drop(writing);
+    announce_stored(&written);
     publish_store(shared, roles);
-    schedule_save(shared);
+    let ids = shared.borrow().docs.ids();
     flush(shared, &ids);
     schedule_status(shared);
     Ok(())
@@ -893,5 +1330,12 @@ fn register_device(shared: &Shared, code: &str) {
             revoked: false,
         }
     };
-    let _ = edit(shared, &[Role::Settings], |docs| docs.put_device(&entry));
+    let shared = shared.clone();
+    spawn_local(async move {
+        if let Err(reason) = edit(&shared, &[Role::Settings], |docs| docs.put_device(&entry)).await
+        {
+            let state = shared.borrow().state;
+            state.notice.set(Some(crate::state::not_saved(reason)));
+        }
+    });
 }

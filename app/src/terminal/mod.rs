@@ -122,6 +122,11 @@ pub struct TerminalSettings {
     /// that payment from a lost one by it.
     #[serde(default)]
     pub last_receipt_no: Option<u16>,
+    /// The terminal id the connected terminal reported with its last approval: a reversal is sent
+    /// only for a payment this very terminal took (another terminal would reverse its own
+    /// payment of that receipt number, another customer's).
+    #[serde(default)]
+    pub terminal_id: Option<String>,
 }
 
 impl Default for TerminalSettings {
@@ -132,6 +137,7 @@ impl Default for TerminalSettings {
             connection: Connection::Standalone,
             password: String::new(),
             last_receipt_no: None,
+            terminal_id: None,
         }
     }
 }
@@ -546,12 +552,23 @@ fn record(state: AppState, approved: TerminalApproval) {
     set_in_flight(state, None);
     state.card_progress.set(None);
     state.terminal_print.set(approved.print_lines.clone());
+    remember_terminal(state, &approved);
+    state.add_card(approved.amount, approved.approval);
+}
+
+/// Remembers the receipt number and the terminal id of an approval of the connected terminal.
+pub fn remember_terminal(state: AppState, approved: &TerminalApproval) {
+    let mut settings = state.terminal.get_untracked();
+    let before = settings.clone();
     if approved.receipt_no.is_some() {
-        let mut settings = state.terminal.get_untracked();
         settings.last_receipt_no = approved.receipt_no;
+    }
+    if approved.approval.terminal_id.is_some() {
+        settings.terminal_id = approved.approval.terminal_id.clone();
+    }
+    if settings != before {
         save_settings(state, settings);
     }
-    state.add_card(approved.amount, approved.approval);
 }
 
 /// Keeps the terminal settings and makes them current.

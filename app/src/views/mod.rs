@@ -230,8 +230,48 @@ fn ConnectionStatus() -> impl IntoView {
                 {move || Msg::SyncProblem.fill(state.lang.get(), &[("reason", &reason)])}
             </div>
         })}
+        {move || state.sync.with(|s| s.document_problem.clone()).map(|reason| view! {
+            <div class="notice error" role="alert" data-testid="document-problem">
+                {move || Msg::DocumentProblem.fill(state.lang.get(), &[("reason", &reason)])}
+            </div>
+        })}
+        <EarlierSales />
         <Show when=move || link() == Link::Removed>
             <div class="notice error" role="alert" data-testid="device-removed">{move || state.t(Msg::DeviceRemoved)}</div>
+        </Show>
+    }
+}
+
+/// Sales made before this device joined its store: the owner adds them to the store (through the
+/// outbox, like every sale) or keeps them here; they are never sent without being asked.
+#[component]
+fn EarlierSales() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let count = move || state.sync.with(|s| s.before_joining);
+    let any = move || count() != 0;
+    let choose = move |add: bool| {
+        let Some(engine) = state.engine() else { return };
+        leptos::task::spawn_local(async move {
+            let result = if add {
+                crate::sync::add_earlier_sales(&engine).await
+            } else {
+                crate::sync::keep_earlier_sales_here(&engine).await
+            };
+            match result {
+                Ok(()) => state.sync.update(|s| s.before_joining = 0),
+                Err(reason) => state.notice.set(Some(crate::state::not_saved(reason))),
+            }
+        });
+    };
+    view! {
+        <Show when=any>
+            <div class="notice" role="status" data-testid="earlier-sales">
+                {move || Msg::EarlierSales.fill(state.lang.get(), &[("count", &count().to_string())])}
+                " "
+                <button data-testid="earlier-sales-add" on:click=move |_| choose(true)>{move || state.t(Msg::EarlierSalesAdd)}</button>
+                " "
+                <button data-testid="earlier-sales-keep" on:click=move |_| choose(false)>{move || state.t(Msg::EarlierSalesKeep)}</button>
+            </div>
         </Show>
     }
 }

@@ -79,13 +79,16 @@ pub fn TerminalSettingsView() -> impl IntoView {
                 port: port.get_untracked(),
             },
         };
-        let last_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
+        let (last_receipt_no, terminal_id) = state
+            .terminal
+            .with_untracked(|t| (t.last_receipt_no, t.terminal_id.clone()));
         let settings = TerminalSettings {
             model: model.get_untracked().trim().to_string(),
             serial_number: serial_number.get_untracked().trim().to_string(),
             connection,
             password: password.get_untracked().trim().to_string(),
             last_receipt_no,
+            terminal_id,
         };
         terminal::save_settings(state, settings);
         state.notice.set(Some(Notice::Info(Msg::TerminalSaved)));

@@ -74,6 +74,12 @@ impl MonthIndex {
             .collect()
     }
 
+    /// The row of one sales document, if it has one.
+    pub fn day(&self, document: DocumentId) -> Result<Option<DayEntry>, DocError> {
+        let map = root_map(&self.doc, DAYS)?;
+        super::hydrate_entry(&self.doc, &map, document.to_string().as_str())
+    }
+
     /// The month's sales total over all rows.
     pub fn total(&self) -> Result<Decimal, DocError> {
         Ok(self.days()?.iter().map(|(_, d)| d.total).sum())

@@ -263,6 +263,9 @@ pub enum DocError {
     },
     UnknownProduct(String),
     BadDocumentId(String),
+    /// The document is not open: its stored chunks must be loaded before it is written, or the
+    /// write would start it afresh beside what is stored (see [`StoreDocs::to_open_for`]).
+    NotOpen(DocumentId),
     /// A value in the document does not have the shape this version expects.
     Corrupt(String),
 }
@@ -288,6 +291,7 @@ impl fmt::Display for DocError {
             }
             DocError::UnknownProduct(id) => write!(f, "there is no product {id} in the catalog"),
             DocError::BadDocumentId(e) => write!(f, "not a document id: {e}"),
+            DocError::NotOpen(id) => write!(f, "document {id} is not open"),
             DocError::Corrupt(e) => write!(f, "the document is damaged: {e}"),
         }
     }

@@ -29,7 +29,7 @@ const VOIDS: &str = "voids";
 
 /// Goods given back against a sale, and the money paid out for them. It points at the sale, which
 /// may be in another device's document; it is kept in the document of the device that refunds.
-#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct Refund {
     pub id: Uuid,
     pub sale_id: Uuid,
@@ -42,6 +42,7 @@ pub struct Refund {
     /// A refund of a training sale: no money changed hands, so the day's money leaves it out.
     /// Refunds recorded before this field existed read as real ones.
     #[autosurgeon(missing = "not_training")]
+    #[serde(default)]
     pub training: bool,
 }
 
@@ -77,7 +78,7 @@ impl Refund {
 }
 
 /// One returned line: what goes back into stock.
-#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct ReturnLine {
     pub product_id: String,
     pub sku: String,
@@ -123,6 +124,46 @@ pub struct DaySummary {
     /// What the real refunds paid back; the day's money is `total - refunded`.
     pub refunded: Decimal,
     pub voids: u64,
+}
+
+impl DaySummary {
+    /// Counts one more sale, by the same rule as [`SalesDay::summary`].
+    pub fn add_sale(&mut self, sale: &Sale) {
+        if sale.is_training() {
+            self.training += 1;
+        } else {
+            self.sales += 1;
+            self.total += sale.totals().total;
+        }
+    }
+
+    /// Counts one more refund, by the same rule as [`SalesDay::summary`].
+    pub fn add_refund(&mut self, refund: &Refund) {
+        if !refund.training {
+            self.refunds += 1;
+            self.refunded += refund.amount;
+        }
+    }
+
+    /// The figures an index row carries (it has no count of training sales).
+    pub fn from_entry(entry: &DayEntry) -> DaySummary {
+        DaySummary {
+            sales: entry.sales,
+            total: entry.total,
+            training: 0,
+            refunds: entry.refunds,
+            refunded: entry.refunded,
+            voids: entry.voids,
+        }
+    }
+
+    pub fn fill_entry(&self, entry: &mut DayEntry) {
+        entry.sales = self.sales;
+        entry.total = self.total;
+        entry.refunds = self.refunds;
+        entry.refunded = self.refunded;
+        entry.voids = self.voids;
+    }
 }
 
 pub struct SalesDay {

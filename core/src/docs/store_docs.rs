@@ -50,6 +50,9 @@ pub const OPENING_STOCK_PERIOD: &str = "opening";
 /// One open document and what of it is already in IndexedDB.
 struct Held {
     pub doc: AutoCommit,
+    /// What [`StoreDocs::open`] was given, so the document can be opened again from storage.
+    day: BusinessDay,
+    owner: Uuid,
     persisted: Vec<ChangeHash>,
     snapshot_bytes: usize,
     snapshot_keys: Vec<String>,
@@ -58,9 +61,11 @@ struct Held {
 }
 
 impl Held {
-    fn fresh(doc: AutoCommit) -> Held {
+    fn fresh(doc: AutoCommit, day: BusinessDay, owner: Uuid) -> Held {
         Held {
             doc,
+            day,
+            owner,
             persisted: Vec::new(),
             snapshot_bytes: 0,
             snapshot_keys: Vec::new(),
@@ -190,7 +195,11 @@ impl StoreDocs {
         chunks: &[(String, Vec<u8>)],
     ) -> Vec<String> {
         let mut problems = Vec::new();
-        let mut held = Held::fresh(AutoCommit::new().with_actor(self.actor.actor_id()));
+        let mut held = Held::fresh(
+            AutoCommit::new().with_actor(self.actor.actor_id()),
+            day,
+            day_owner,
+        );
         for (key, bytes) in chunks.iter().filter(|(k, _)| !k.contains("/y/")) {
             match held.doc.load_incremental(bytes) {
                 Ok(_) => held.know(id, key, bytes.len()),
@@ -225,6 +234,29 @@ impl StoreDocs {
             held.persisted = after.clone();
         }
         before != after
+    }
+
+    /// Opens a document again from what is stored, dropping whatever in memory was not stored:
+    /// a write that failed is undone, so the cashier's "NOT saved" stays true.
+    pub fn reopen(&mut self, id: DocumentId, chunks: &[(String, Vec<u8>)]) -> Vec<String> {
+        let Some((role, held)) = self.docs.get(&id) else {
+            return Vec::new();
+        };
+        let (role, day, owner) = (*role, held.day, held.owner);
+        self.open(id, role, day, owner, chunks)
+    }
+
+    /// Whether the document holds changes that are not stored yet. Such a document is not sent:
+    /// nothing leaves the device before it is on its disk.
+    pub fn has_unsaved(&mut self, id: DocumentId) -> bool {
+        self.docs
+            .get_mut(&id)
+            .is_some_and(|(_, held)| sorted(held.doc.get_heads()) != sorted(held.persisted.clone()))
+    }
+
+    /// The day and the device a document was opened for.
+    pub fn day_of(&self, id: DocumentId) -> Option<(BusinessDay, Uuid)> {
+        self.docs.get(&id).map(|(_, h)| (h.day, h.owner))
     }
 
     pub fn is_open(&self, id: DocumentId) -> bool {
@@ -292,6 +324,7 @@ impl StoreDocs {
             day,
             |d| d.record_sale(sale),
             |s| s.record_sale_movements(sale),
+            |row| row.add_sale(sale),
         )
     }
 
@@ -307,33 +340,76 @@ impl StoreDocs {
             day,
             |d| d.record_refund(refund),
             |s| s.record_return_movements(refund),
+            |row| row.add_refund(refund),
         )
     }
 
+    /// The documents that must be open (loaded from storage) before this device records a sale
+    /// or a refund on `day`: its own sales of the day and the month's index. Each comes with what
+    /// [`StoreDocs::open`] needs, in the order to open them.
+    pub fn to_open_for(&self, day: BusinessDay) -> Vec<(DocumentId, DocRole, BusinessDay, Uuid)> {
+        [
+            (self.day_id(self.device, day), DocRole::OwnDay),
+            (self.index_id(day), DocRole::Index),
+            (self.stock_id(), DocRole::Stock),
+        ]
+        .into_iter()
+        .filter(|(id, _)| !self.is_open(*id))
+        .map(|(id, role)| (id, role, day, self.device))
+        .collect()
+    }
+
     /// One entry in this device's sales of `day` with its stock movements; a new entry also
-    /// rewrites the day's row of the month's index. Returns the documents it changed.
+    /// updates the day's row of the month's index. Returns the documents it changed.
+    ///
+    /// Every document it writes must have been opened from storage first ([`Self::to_open_for`]):
+    /// starting one afresh beside stored changes would fork it, and a writer that reuses an
+    /// actor would write a second change with a sequence number already taken.
     fn record_in_own_day(
         &mut self,
         day: BusinessDay,
         record: impl FnOnce(&mut SalesDay) -> Result<Recorded, DocError>,
         move_stock: impl FnOnce(&mut StockPeriod) -> Result<Recorded, DocError>,
+        add_to_row: impl FnOnce(&mut DaySummary),
     ) -> Result<Vec<DocumentId>, DocError> {
+        if let Some((missing, ..)) = self.to_open_for(day).first() {
+            return Err(DocError::NotOpen(*missing));
+        }
         let own = self.day_id(self.device, day);
-        if !self.is_open(own) {
-            self.open(own, DocRole::OwnDay, day, self.device, &[]);
-        }
         let index = self.index_id(day);
-        if !self.is_open(index) {
-            self.open(index, DocRole::Index, day, self.device, &[]);
-        }
         let recorded = self.with_typed(own, record)?;
         let stock = self.stock_id();
         self.with_typed(stock, move_stock)?;
         if recorded == Recorded::New {
-            let entry = self.read_typed(own, |d: &SalesDay| d.index_entry())?;
+            // The row grows by this entry, so a sale costs the same at the end of a busy day as
+            // at its start; a day without a row yet (or one written by an older version) is
+            // summed once from the day's document.
+            let row = self.read_typed(index, |i: &MonthIndex| i.day(own))?;
+            let entry = match row {
+                Some(mut entry) => {
+                    let mut summary = DaySummary::from_entry(&entry);
+                    add_to_row(&mut summary);
+                    summary.fill_entry(&mut entry);
+                    entry
+                }
+                None => self.read_typed(own, |d: &SalesDay| d.index_entry())?,
+            };
             self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &entry))?;
         }
         Ok(vec![own, stock, index])
+    }
+
+    /// A refund of `sale` recorded in any open sales document, this device's or another's.
+    pub fn refund_of(&mut self, sale: Uuid) -> Option<Refund> {
+        let days: Vec<DocumentId> = self
+            .docs
+            .iter()
+            .filter(|(_, (role, _))| matches!(role, DocRole::OwnDay | DocRole::OtherDay))
+            .map(|(id, _)| *id)
+            .collect();
+        days.into_iter()
+            .flat_map(|id| self.refunds_in(id))
+            .find(|r| r.sale_id == sale)
     }
 
     /// The refunds in a sales document.
@@ -509,6 +585,31 @@ impl StoreDocs {
                 .collect())
         })
         .unwrap_or_default()
+    }
+
+    /// The rows of the month's index of `day` (the month must be open).
+    pub fn index_rows(&mut self, day: BusinessDay) -> Vec<(DocumentId, super::DayEntry)> {
+        self.read_typed(self.index_id(day), |i: &MonthIndex| i.days())
+            .unwrap_or_default()
+    }
+
+    /// Every other device's row in the open month indexes, by sales document.
+    pub fn other_devices_rows(&mut self) -> Vec<(DocumentId, super::DayEntry)> {
+        let indexes: Vec<DocumentId> = self
+            .docs
+            .iter()
+            .filter(|(_, (role, _))| *role == DocRole::Index)
+            .map(|(id, _)| *id)
+            .collect();
+        let device = self.device;
+        indexes
+            .into_iter()
+            .flat_map(|id| {
+                self.read_typed(id, |i: &MonthIndex| i.days())
+                    .unwrap_or_default()
+            })
+            .filter(|(_, entry)| entry.device != device)
+            .collect()
     }
 
     /// Other devices' sales documents of these days, as the month's index lists them.

@@ -125,6 +125,13 @@ impl SyncClient {
         });
     }
 
+    /// Goes back to the stored sync state of a document whose unstored changes were dropped, so
+    /// the server is asked again for what this side no longer has.
+    pub fn restart_document(&mut self, document: DocumentId, persisted_state: Option<&[u8]>) {
+        self.docs.remove(&document);
+        self.track(document, persisted_state);
+    }
+
     pub fn is_tracked(&self, document: DocumentId) -> bool {
         self.docs.contains_key(&document)
     }
