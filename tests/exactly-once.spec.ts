@@ -156,8 +156,57 @@ test('finding 7: a sale refunded at one till is shown refunded at the other and 
   await owner.getByTestId('refund-confirm').click();
   await expect(owner.getByTestId('refund-done')).toHaveText('Refunded', { timeout: 10_000 });
 
-  // The other till learns of it through the store's documents.
+  await owner.getByTestId('refund-close').click();
+
+  // The other till learns of it through the store's documents, and offers no second refund.
   await second.getByTestId('nav-sales').click();
-  await expect(second.getByTestId('refund-done')).toHaveText('Refunded', { timeout: 30_000 });
+  await expect(second.getByTestId('sale-refunded')).toHaveText('Refunded', { timeout: 30_000 });
   await expect(second.getByTestId('refund-sale')).toHaveCount(0);
+  await second.reload();
+  await second.getByTestId('nav-sales').click();
+  await expect(second.getByTestId('sale-refunded')).toHaveText('Refunded');
+});
+
+test('finding 1: a refund started before midnight and confirmed after it goes into its own day, which every device still loads', async ({ browser, server }) => {
+  test.setTimeout(150_000);
+  const { owner, second } = await setUpTwoDevices(browser, server, { clock: new Date('2026-12-04T23:40:00') });
+  // A card sale on the bank's own terminal, on the 4th.
+  await tap(owner, 'Fries');
+  await owner.getByTestId('pay').click();
+  await owner.getByTestId('method-card').click();
+  await owner.getByTestId('confirm-card').click();
+  await expect(owner.getByTestId('completed')).toBeVisible();
+  await owner.getByTestId('new-sale').click();
+  await expect.poll(async () => (await allSales(second)).length, { timeout: 20_000 }).toBe(1);
+
+  // At 23:55 the cashier starts its refund; the bank's terminal is slow.
+  await owner.clock.setSystemTime(new Date('2026-12-04T23:55:00'));
+  await owner.getByTestId('nav-sales').click();
+  await owner.getByTestId('refund-sale').click();
+  await owner.getByTestId('refund-reason').fill('Cold fries');
+  await owner.getByTestId('refund-confirm').click();
+  await expect(owner.getByTestId('refund-confirm-bank')).toBeVisible();
+
+  // After midnight the register is opened again and the cashier confirms the refund.
+  await owner.clock.setSystemTime(new Date('2026-12-05T00:10:00'));
+  await second.clock.setSystemTime(new Date('2026-12-05T00:10:00'));
+  await owner.reload();
+  await owner.getByTestId('nav-sales').click();
+  await owner.getByTestId('refund-sale').click();
+  await owner.getByTestId('refund-reason').fill('Cold fries');
+  await owner.getByTestId('refund-confirm').click();
+  await owner.getByTestId('refund-confirm-bank').click();
+  await expect(owner.getByTestId('refund-done')).toHaveText('Refunded');
+  await owner.getByTestId('refund-close').click();
+
+  // The 4th's document, written by two page loads of one device, loads everywhere.
+  await second.reload();
+  await second.getByTestId('nav-sales').click();
+  await expect(second.getByTestId('sale-refunded')).toHaveText('Refunded', { timeout: 30_000 });
+  for (const page of [owner, second]) {
+    await page.reload();
+    await expect(page.getByTestId('sync-status')).toHaveText('Synced', { timeout: 30_000 });
+    await expect(page.getByTestId('document-problem')).toHaveCount(0);
+    await expect(page.getByTestId('sync-problem')).toHaveCount(0);
+  }
 });

@@ -179,6 +179,7 @@ messages! {
     EarlierSales => "{count} sales were made on this device before it joined the store.", "Продаж, сделанных на этом устройстве до подключения к магазину: {count}.";
     EarlierSalesAdd => "Add them to the store", "Добавить их в магазин";
     EarlierSalesKeep => "Keep them on this device only", "Оставить только на этом устройстве";
+    WaitingForReceiptPrefix => "This device is still getting the store's settings, which give it receipt numbers no other device uses. The sale is kept as soon as they arrive (connect to the network).", "Устройство ещё получает настройки магазина, которые дают ему номера чеков, не занятые другими устройствами. Продажа будет сохранена, как только они придут (подключитесь к сети).";
     RefundedElsewhere => "This sale was already refunded on another device.", "Эта продажа уже возвращена на другом устройстве.";
     DeviceRemoved => "The owner removed this device from the store. Its sales stay here; pair it again to sync.", "Владелец удалил это устройство из магазина. Продажи остаются на нём; подключите его снова, чтобы синхронизировать.";
     JoinStoreFirst => "Create or join a store first (Settings, Store and devices).", "Сначала создайте магазин или подключитесь к нему (Настройки, Магазин и устройства).";

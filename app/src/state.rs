@@ -57,6 +57,9 @@ pub struct AppState {
     /// Set while the payment dialog is open.
     pub payment: RwSignal<Option<PendingPayment>>,
     pub saving: RwSignal<bool>,
+    /// A device that joined a store waits for the store's settings to claim a receipt-number
+    /// prefix no other device uses; no sale is kept before, so no number is printed twice.
+    pub receipt_prefix_pending: RwSignal<bool>,
     pub last_sale: RwSignal<Option<Sale>>,
     /// The sale whose receipt is open from the sales list.
     pub viewed_sale: RwSignal<Option<Sale>>,
@@ -133,6 +136,7 @@ impl AppState {
             catalog: RwSignal::new(catalog),
             payment: RwSignal::new(payment),
             saving: RwSignal::new(false),
+            receipt_prefix_pending: RwSignal::new(false),
             last_sale: RwSignal::new(None),
             viewed_sale: RwSignal::new(None),
             recent_sales: RwSignal::new(Vec::new()),
@@ -392,6 +396,9 @@ impl AppState {
         };
         if !pending.payment.is_paid() || self.saving.get_untracked() {
             return;
+        }
+        if self.receipt_prefix_pending.get_untracked() {
+            return self.error(Msg::WaitingForReceiptPrefix);
         }
         self.saving.set(true);
         let ticket = self.ticket.get_untracked();

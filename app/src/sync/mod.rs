@@ -305,7 +305,18 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
         s.last_sync_ms = last_sync_ms;
     });
     show_problems(&shared);
+    let claimed = {
+        let mut e = shared.borrow_mut();
+        let me = e.membership.device_id;
+        e.docs.device_codes().get(&me) == Some(&state.device_code.get_untracked())
+    };
+    if !claimed {
+        // A device that joined and went away before the store's settings arrived.
+        claim_device_code_when_settings_arrive(&shared);
+    }
     publish_store(&shared, &[Role::Settings, Role::Catalog, Role::Stock]);
+    // Documents opened from their genesis (nothing stored yet) are stored before they are sent.
+    schedule_save(&shared);
     update_status(&shared);
     listen_to_other_tabs(&shared);
     listen_for_outbox(&shared);
@@ -1311,6 +1322,9 @@ pub fn claim_device_code(shared: &Shared) {
 
 /// Waits for the store's settings before entering this device in them (a joining device).
 pub fn claim_device_code_when_settings_arrive(shared: &Shared) {
+    // Until the prefix is claimed a sale could carry another device's receipt numbers.
+    let state = shared.borrow().state;
+    state.receipt_prefix_pending.set(true);
     let ready = shared.borrow_mut().docs.store_profile().is_some();
     if ready {
         claim_device_code(shared);
@@ -1332,10 +1346,14 @@ fn register_device(shared: &Shared, code: &str) {
     };
     let shared = shared.clone();
     spawn_local(async move {
-        if let Err(reason) = edit(&shared, &[Role::Settings], |docs| docs.put_device(&entry)).await
-        {
-            let state = shared.borrow().state;
-            state.notice.set(Some(crate::state::not_saved(reason)));
+        let state = shared.borrow().state;
+        match edit(&shared, &[Role::Settings], |docs| docs.put_device(&entry)).await {
+            Ok(()) => {
+                state.receipt_prefix_pending.set(false);
+                // A sale paid while the prefix was being claimed is kept now.
+                state.complete_sale();
+            }
+            Err(reason) => state.notice.set(Some(crate::state::not_saved(reason))),
         }
     });
 }
