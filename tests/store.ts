@@ -13,6 +13,18 @@ export interface DeviceOptions {
 export async function device(browser: Browser, url: string, options: DeviceOptions = {}) {
   const context = await browser.newContext({ viewport: TABLET });
   if (options.clock) await context.clock.install({ time: options.clock });
+  // A device's transactions can be made to abort at their commit, as on a full disk, by setting
+  // window.__failCommits (see exactly-once.spec.ts); inert otherwise.
+  await context.addInitScript(() => {
+    const commit = IDBTransaction.prototype.commit;
+    IDBTransaction.prototype.commit = function (this: IDBTransaction) {
+      if ((window as unknown as { __failCommits?: boolean }).__failCommits && this.mode === 'readwrite') {
+        this.abort();
+        return;
+      }
+      return commit.call(this);
+    };
+  });
   const page = await context.newPage();
   await page.goto(url);
   return page;
