@@ -14,8 +14,10 @@ module.exports = {
   globDirectory: dist,
   globPatterns: ['**/*.{html,js,wasm,css,webmanifest,png,svg}'],
   // The worker and its runtime are not precached by themselves (Workbox skips swDest and its
-  // runtime file, listed here to be explicit).
-  globIgnores: ['sw.js', 'sw.js.map', 'workbox-*.js', 'workbox-*.js.map', 'workbox-config.cjs'],
+  // runtime file, listed here to be explicit). Nor are the .br/.gz copies xtask writes for the
+  // server: the browser fetches a file and the server picks the copy by Accept-Encoding, so the
+  // cache holds each file once, decoded.
+  globIgnores: ['sw.js', 'sw.js.map', 'workbox-*.js', 'workbox-*.js.map', 'workbox-config.cjs', '**/*.br', '**/*.gz'],
   // The release wasm is 1-2 MB today and will grow; Workbox's default (2 MiB) would silently
   // leave it out and the register would not start offline.
   maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,

@@ -8,7 +8,6 @@ use wasm_bindgen_futures::JsFuture;
 export function claim_ticket_slot() {
   // Each tab of the register holds one "ticket slot" lock for its life, so two tabs never
   // overwrite each other's open ticket, and a reopened tab takes the lowest free slot back.
-  if (!navigator.locks) return Promise.resolve(0);
   const attempt = (slot) => new Promise((resolve) => {
     navigator.locks.request('register-ticket-slot-' + slot, { ifAvailable: true }, (lock) => {
       if (!lock) { resolve(false); return undefined; }
@@ -67,13 +66,26 @@ pub async fn sleep(ms: u32) {
     let _ = JsFuture::from(sleep_ms(ms)).await;
 }
 
-/// The lowest ticket slot no other tab of this register holds.
-pub async fn ticket_slot() -> u32 {
-    JsFuture::from(claim_ticket_slot())
+/// The lowest ticket slot no other tab of this register holds, or `None` when this tab must not
+/// run: without Web Locks (an insecure context) only one tab gets a slot (see `only_tab`).
+pub async fn ticket_slot() -> Option<u32> {
+    if !has_web_locks() {
+        return crate::only_tab::claim().await.then_some(0);
+    }
+    let slot = JsFuture::from(claim_ticket_slot())
         .await
         .ok()
         .and_then(|v| v.as_f64())
-        .map_or(0, |v| v as u32)
+        .map_or(0, |v| v as u32);
+    Some(slot)
+}
+
+/// Whether `navigator.locks` exists: browsers offer it only in secure contexts.
+pub fn has_web_locks() -> bool {
+    web_sys::window().is_some_and(|w| {
+        js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("locks"))
+            .is_ok_and(|locks| !locks.is_undefined() && !locks.is_null())
+    })
 }
 
 /// Storage used and available for this site, in bytes, and whether the browser promised to keep it.

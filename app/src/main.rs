@@ -6,6 +6,7 @@ mod camera;
 mod hid_scanner;
 mod i18n;
 mod idb;
+mod only_tab;
 mod printing;
 mod pwa;
 mod receipt_logo;
@@ -41,7 +42,13 @@ fn main() {
     // Leptos sets up its executor when mounting; booting awaits storage before that.
     wasm_bindgen_futures::spawn_local(async {
         let lang = initial_lang();
-        match boot(lang).await {
+        // Without Web Locks a second tab gets no ticket slot: it says so instead of sharing the
+        // first tab's ticket and card payment.
+        let Some(slot) = browser::ticket_slot().await else {
+            leptos::mount::mount_to_body(move || view! { <views::AlreadyOpen lang /> });
+            return;
+        };
+        match boot(lang, slot).await {
             Ok(state) => {
                 leptos::mount::mount_to_body(move || view! { <views::App state /> });
                 state.persist_open_ticket();
@@ -112,8 +119,7 @@ pub fn new_device_code() -> String {
         .collect()
 }
 
-async fn boot(lang: Lang) -> Result<AppState, StorageError> {
-    let slot = browser::ticket_slot().await;
+async fn boot(lang: Lang, slot: u32) -> Result<AppState, StorageError> {
     let storage = IdbStorage::open(slot, new_device_code).await?;
     let storage: Rc<dyn Storage> = Rc::new(storage);
     let device = storage.device().await?;

@@ -10,7 +10,7 @@ use crate::ensure::Tools;
 use crate::util::{self, repo_root, step, target_dir};
 
 /// `trunk build --release` at the repo root (Trunk.toml: app/index.html -> dist/), then the
-/// service worker. Returns the absolute dist dir.
+/// service worker, then the compressed copies the server sends. Returns the absolute dist dir.
 pub fn build_pwa(tools: &Tools) -> Result<PathBuf> {
     let root = repo_root();
     step("build PWA (trunk build --release)", || {
@@ -20,7 +20,107 @@ pub fn build_pwa(tools: &Tools) -> Result<PathBuf> {
     })?;
     let dist = root.join("dist");
     step("service worker", || generate_service_worker(tools, &dist))?;
+    // Last, so the worker itself is compressed and no copy is older than its file.
+    step("compressed copies (brotli, gzip)", || compress_dist(&dist))?;
     Ok(dist)
+}
+
+/// Extensions worth compressing: text and wasm. Images (png) are compressed already.
+const COMPRESSIBLE: [&str; 7] = ["wasm", "js", "css", "html", "json", "svg", "webmanifest"];
+/// Below this a compressed copy saves less than its headers cost.
+const MIN_COMPRESS_BYTES: u64 = 1024;
+
+/// Writes `<file>.br` (brotli, quality 11) and `<file>.gz` (gzip, level 9) beside each
+/// compressible file of dist/, for the server to send by Accept-Encoding: compressing once at
+/// build time allows the slowest, smallest settings, which a server compressing per request
+/// could not afford. Copies that would not be smaller are left out (the server then sends the
+/// file). Old copies are removed first, so none outlives its file.
+pub fn compress_dist(dist: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    collect_files(dist, &mut files)?;
+    for file in &files {
+        if file.extension().is_some_and(|e| e == "br" || e == "gz") {
+            std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
+        }
+    }
+    let targets: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| {
+            f.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| COMPRESSIBLE.contains(&e))
+                && std::fs::metadata(f).is_ok_and(|m| m.len() >= MIN_COMPRESS_BYTES)
+        })
+        .collect();
+    // The wasm dominates; brotli and gzip of it run on both cores at once.
+    let results: Vec<Result<(u64, u64, u64)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|file| scope.spawn(move || compress_file(file)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("compression thread panicked"))
+            .collect()
+    });
+    let (mut raw, mut br, mut gz) = (0, 0, 0);
+    for result in results {
+        let (r, b, g) = result?;
+        raw += r;
+        br += b;
+        gz += g;
+    }
+    println!(
+        "compressed {} files: {} KB -> brotli {} KB, gzip {} KB",
+        targets.len(),
+        raw / 1024,
+        br / 1024,
+        gz / 1024
+    );
+    Ok(())
+}
+
+/// Writes the `.br` and `.gz` copies of one file; returns (original, brotli, gzip) sizes, a
+/// copy left out counting as the original.
+fn compress_file(file: &Path) -> Result<(u64, u64, u64)> {
+    use std::io::Write;
+    let data = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut br = Vec::new();
+    {
+        // Quality 11 and a 4 MiB window (lgwin 22): the wasm is ~3 MB, so repeats anywhere in it
+        // are in reach; every browser decodes this window.
+        let mut w = brotli::CompressorWriter::new(&mut br, 64 * 1024, 11, 22);
+        w.write_all(&data)?;
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&data)?;
+    let gz = gz.finish()?;
+    let keep = |ext: &str, bytes: &[u8]| -> Result<u64> {
+        if bytes.len() >= data.len() {
+            return Ok(data.len() as u64);
+        }
+        let mut name = file.as_os_str().to_owned();
+        name.push(ext);
+        std::fs::write(&name, bytes).with_context(|| format!("writing {name:?}"))?;
+        Ok(bytes.len() as u64)
+    };
+    let br_len = keep(".br", &br)?;
+    let gz_len = keep(".gz", &gz)?;
+    Ok((data.len() as u64, br_len, gz_len))
+}
+
+/// Every file under `dir`, recursively.
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Generates the service worker into dist/ from public/workbox-config.cjs with Workbox
@@ -178,6 +278,45 @@ mod tests {
         let all = format!(r#"{entries},{{url:"pos-app-1a2b3c4d5e6f7a8b_bg.wasm",revision:null}}"#);
         std::fs::write(dist.join("sw.js"), all).unwrap();
         check_precache(&dist).unwrap();
+        std::fs::remove_dir_all(&dist).unwrap();
+    }
+
+    #[test]
+    fn compressed_copies_decode_to_their_files() {
+        use std::io::Read;
+        let dist = std::env::temp_dir().join(format!("xtask-compress-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dist);
+        std::fs::create_dir_all(dist.join("icons")).unwrap();
+        let js = "export function init() { return 42; }\n".repeat(200);
+        std::fs::write(dist.join("app.js"), &js).unwrap();
+        std::fs::write(dist.join("icons/logo.svg"), "<svg></svg>".repeat(300)).unwrap();
+        std::fs::write(dist.join("tiny.css"), "a{}").unwrap();
+        std::fs::write(dist.join("icon.png"), vec![7u8; 4096]).unwrap();
+        // A stale copy of a file that is gone.
+        std::fs::write(dist.join("old.js.br"), "stale").unwrap();
+        compress_dist(&dist).unwrap();
+
+        let mut from_br = String::new();
+        brotli::Decompressor::new(std::fs::File::open(dist.join("app.js.br")).unwrap(), 4096)
+            .read_to_string(&mut from_br)
+            .unwrap();
+        assert_eq!(from_br, js);
+        let mut from_gz = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(dist.join("app.js.gz")).unwrap())
+            .read_to_string(&mut from_gz)
+            .unwrap();
+        assert_eq!(from_gz, js);
+        assert!(dist.join("icons/logo.svg.br").exists());
+        assert!(!dist.join("tiny.css.br").exists(), "too small to gain");
+        assert!(
+            !dist.join("icon.png.br").exists(),
+            "not a compressible type"
+        );
+        assert!(!dist.join("old.js.br").exists(), "stale copies are removed");
+        // Running it again (a second build into the same dist) leaves no copies of copies.
+        compress_dist(&dist).unwrap();
+        assert!(!dist.join("app.js.br.br").exists());
+        assert!(!dist.join("app.js.br.gz").exists());
         std::fs::remove_dir_all(&dist).unwrap();
     }
 }

@@ -43,7 +43,8 @@ const DAY_MS: f64 = 86_400_000.0;
 #[wasm_bindgen(inline_js = r#"
 export function lead_sync(on_lead) {
   // One tab of the device talks to the server (the server knows the device as one peer); the
-  // others wait for the lock, and take over when that tab closes.
+  // others wait for the lock, and take over when that tab closes. Without Web Locks only one tab
+  // runs at all (only_tab.rs), so it leads.
   if (!navigator.locks) { on_lead(); return; }
   navigator.locks.request('register-sync-leader', () => { on_lead(); return new Promise(() => {}); });
 }

@@ -276,6 +276,17 @@ fn EarlierSales() -> impl IntoView {
     }
 }
 
+/// The whole app in a second tab where the browser has no Web Locks (`only_tab`).
+#[component]
+pub fn AlreadyOpen(lang: Lang) -> impl IntoView {
+    view! {
+        <div class="fatal" role="alert">
+            <h1>{Msg::AppTitle.text(lang)}</h1>
+            <p data-testid="already-open">{Msg::AlreadyOpen.text(lang)}</p>
+        </div>
+    }
+}
+
 /// The whole app when the browser refuses storage: better no register than one that loses sales.
 #[component]
 pub fn StorageUnavailable(lang: Lang, error: StorageError) -> impl IntoView {
