@@ -378,6 +378,17 @@ messages! {
     NotChargedOnSlip => "The slip shows no payment: try again", "На чеке терминала оплаты нет: повторить";
     TerminalStillOpen => "A card payment is with the terminal. Wait for its answer or ask the terminal first.", "Оплата картой ещё на терминале. Дождитесь ответа или сначала спросите терминал.";
     TerminalPrint => "Terminal receipt", "Чек терминала";
+    ReverseOnTerminal => "Reverse on the terminal", "Отменить на терминале";
+    UndoNeedsReversal => "The terminal charged this card, so it cannot be removed here: press \"Reverse on the terminal\" to give the money back.", "Терминал списал деньги с этой карты, удалить оплату здесь нельзя: нажмите «Отменить на терминале», чтобы вернуть деньги.";
+    CancelNeedsReversal => "A card was charged on the terminal: reverse it on the terminal before going back to the ticket.", "С карты списаны деньги на терминале: отмените платёж на терминале, прежде чем вернуться к чеку.";
+    NothingToReverse => "There is no card payment of the terminal to reverse.", "Нет оплаты картой на терминале, которую можно отменить.";
+    ReversalDone => "The terminal reversed the card payment of {amount}. The money is back on the card.", "Терминал отменил оплату картой на {amount}. Деньги возвращены на карту.";
+    ReversalNotDone => "The terminal did not reverse the card payment: {why} The card payment stays recorded.", "Терминал не отменил оплату картой: {why} Оплата картой остаётся в чеке.";
+    ReversalNotAtTerminal => "the terminal has no reversal of it.", "на терминале нет её отмены.";
+    ReversalInFlight => "A reversal of {amount} was sent to the terminal and its answer was not received.", "Отмена оплаты на {amount} отправлена на терминал, ответ не получен.";
+    NoReversalOnSlip => "The slip shows no reversal: keep the payment", "На чеке терминала отмены нет: оставить оплату";
+    CardExcess => "The terminal approved {amount} more than asked (a tip on the terminal?)", "Терминал одобрил на {amount} больше, чем запрошено (чаевые на терминале?)";
+    ApprovalNotRecorded => "The terminal approved {amount}, but it could not be recorded ({reason}). It stays with the terminal: press \"Ask the terminal\".", "Терминал одобрил {amount}, но записать оплату не удалось ({reason}). Она остаётся на терминале: нажмите «Спросить терминал».";
     Scanners => "Scanners", "Сканеры";
     HidScannerAdd => "Connect a USB scanner (HID-POS)", "Подключить USB-сканер (HID-POS)";
     HidScannerNone => "No HID-POS scanner connected. Keyboard-mode scanners work without setup.", "Сканер HID-POS не подключён. Сканеры в режиме клавиатуры работают без настройки.";

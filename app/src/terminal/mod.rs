@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice};
-use crate::storage::CardInFlight;
+use crate::storage::{CardInFlight, ReversalInFlight};
 
 pub use simulator::Simulator;
 pub use zvt::ZvtSerial;
@@ -456,10 +456,12 @@ pub fn charge(state: AppState, amount: Decimal) {
                 amount,
                 known_receipt_no,
             }),
+            None,
         );
-        // Durable before the terminal hears of it: a reload from here on asks, never re-charges.
+        // Durable (strict) before the terminal hears of it: a reload from here on asks, never
+        // re-charges.
         if let Err(e) = state.save_open_ticket_now().await {
-            set_in_flight(state, None);
+            set_in_flight(state, None, None);
             state.card_progress.set(None);
             state.notice.set(Some(crate::state::storage_notice(&e)));
             return;
@@ -468,7 +470,7 @@ pub fn charge(state: AppState, amount: Decimal) {
             .purchase(pending.sale_id, amount, progress(state))
             .await;
         match result {
-            Ok(approved) => record(state, approved),
+            Ok(approved) => record(state, amount, approved),
             Err(e) if e.result_unknown() => {
                 // The terminal may have charged before it went quiet: ask it before anything else.
                 state.card_progress.set(None);
@@ -476,12 +478,82 @@ pub fn charge(state: AppState, amount: Decimal) {
                 ask_terminal(state, Some(failure)).await;
             }
             Err(e) => {
-                set_in_flight(state, None);
+                set_in_flight(state, None, None);
                 state.card_progress.set(None);
                 state.notice.set(Some(e.notice()));
             }
         }
     });
+}
+
+/// "Reverse on the terminal": asks the terminal to undo the card it approved last for this
+/// payment (ZVT `06 30` by the payment's receipt number; the simulator's reversal in training).
+/// Like a payment, the reversal is durable as in flight before the terminal hears of it, and the
+/// card tender is taken back only when the terminal approves the reversal; declined or failed,
+/// the tender stays and the cashier is told why.
+pub fn reverse(state: AppState) {
+    if state.card_progress.get_untracked().is_some() {
+        return;
+    }
+    let Some(pending) = state.payment.get_untracked() else {
+        return;
+    };
+    if pending.card_in_flight.is_some() {
+        return recover(state);
+    }
+    let Some((amount, receipt_no)) = pending.payment.reversible_card() else {
+        return state.error(Msg::NothingToReverse);
+    };
+    let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
+    let reversal = ReversalInFlight {
+        id: Uuid::now_v7(),
+        receipt_no,
+    };
+    state.card_progress.set(Some(Progress::Sending));
+    state.notice.set(None);
+    spawn_local(async move {
+        set_in_flight(
+            state,
+            Some(CardInFlight {
+                amount,
+                known_receipt_no,
+            }),
+            Some(reversal.clone()),
+        );
+        // Durable (strict) before the terminal hears of it: a reload from here on asks the
+        // terminal what became of the reversal instead of sending it again.
+        if let Err(e) = state.save_open_ticket_now().await {
+            set_in_flight(state, None, None);
+            state.card_progress.set(None);
+            state.notice.set(Some(crate::state::storage_notice(&e)));
+            return;
+        }
+        let result = terminal(state)
+            .reversal(reversal.id, receipt_no, progress(state))
+            .await;
+        match result {
+            Ok(approved) => reversed(state, &reversal, approved),
+            Err(e) if e.result_unknown() => {
+                state.card_progress.set(None);
+                let failure = e.notice();
+                ask_terminal(state, Some(failure)).await;
+            }
+            Err(e) => {
+                set_in_flight(state, None, None);
+                state.card_progress.set(None);
+                not_reversed(state, e.msg());
+            }
+        }
+    });
+}
+
+/// The reversal did not happen: the card stays paid and recorded, with the reason.
+fn not_reversed(state: AppState, why: Msg) {
+    let lang = state.lang.get_untracked();
+    state.notice.set(Some(Notice::Error(
+        Msg::ReversalNotDone,
+        vec![("why", why.text(lang).to_string())],
+    )));
 }
 
 /// After a reload or a lost answer: asks the terminal what became of the payment in flight.
@@ -499,20 +571,33 @@ async fn ask_terminal(state: AppState, failure: Option<Notice>) {
     let Some(in_flight) = pending.card_in_flight.clone() else {
         return;
     };
+    let reversal = pending.reversal_in_flight.clone();
+    // A reversal went out under its own id, a payment under the sale's.
+    let id = reversal.as_ref().map_or(pending.sale_id, |r| r.id);
     state.card_progress.set(Some(Progress::Recovering));
     let result = terminal(state)
         .last_status(
-            pending.sale_id,
+            id,
             in_flight.amount,
             in_flight.known_receipt_no,
             progress(state),
         )
         .await;
     match result {
-        Ok(LastStatus::Approved(approved)) => record(state, approved),
+        Ok(LastStatus::Approved(approved)) => match &reversal {
+            Some(reversal) => reversed(state, reversal, approved),
+            None => record(state, in_flight.amount, approved),
+        },
         Ok(LastStatus::NotCharged) => {
-            set_in_flight(state, None);
+            set_in_flight(state, None, None);
             state.card_progress.set(None);
+            if reversal.is_some() {
+                let why = match failure {
+                    Some(Notice::Error(msg, _)) => msg,
+                    _ => Msg::ReversalNotAtTerminal,
+                };
+                return not_reversed(state, why);
+            }
             state.notice.set(Some(
                 failure.unwrap_or(Notice::Info(Msg::TerminalNotCharged)),
             ));
@@ -528,30 +613,110 @@ async fn ask_terminal(state: AppState, failure: Option<Notice>) {
     }
 }
 
-/// The cashier read the terminal's slip (or journal) and it shows no payment for this sale.
+/// The cashier read the terminal's slip (or journal) and it shows no payment for this sale (or,
+/// for a reversal, no reversal: the card stays paid).
 pub fn give_up_in_flight(state: AppState) {
-    set_in_flight(state, None);
+    set_in_flight(state, None, None);
     state.notice.set(None);
 }
 
-fn set_in_flight(state: AppState, in_flight: Option<CardInFlight>) {
+fn set_in_flight(
+    state: AppState,
+    in_flight: Option<CardInFlight>,
+    reversal: Option<ReversalInFlight>,
+) {
     state.payment.update(|p| {
         if let Some(p) = p {
             p.card_in_flight = in_flight;
+            p.reversal_in_flight = reversal;
         }
     });
 }
 
-fn record(state: AppState, approved: TerminalApproval) {
-    set_in_flight(state, None);
-    state.card_progress.set(None);
-    state.terminal_print.set(approved.print_lines.clone());
-    if approved.receipt_no.is_some() {
+/// Remembers the terminal's receipt number of an operation it approved: recovery tells that
+/// operation from a lost later one by it.
+fn note_receipt_no(state: AppState, receipt_no: Option<u16>) {
+    if receipt_no.is_some() {
         let mut settings = state.terminal.get_untracked();
-        settings.last_receipt_no = approved.receipt_no;
+        settings.last_receipt_no = receipt_no;
         save_settings(state, settings);
     }
-    state.add_card(approved.amount, approved.approval);
+}
+
+/// The terminal approved a payment asked for `asked`: records it as it came. The amount in flight
+/// is cleared in the same change that records the card, and only if core took it, so an approval
+/// can never be dropped: the card was charged. More than asked (a tip keyed on the terminal) is
+/// recorded with its excess, which the pay and completion screens show.
+fn record(state: AppState, asked: Decimal, approved: TerminalApproval) {
+    state.card_progress.set(None);
+    state.terminal_print.set(approved.print_lines.clone());
+    note_receipt_no(state, approved.receipt_no);
+    let result = state
+        .payment
+        .try_update(|p| {
+            p.as_mut().map(|p| {
+                let taken =
+                    p.payment
+                        .add_terminal_card(asked, approved.amount, approved.approval.clone());
+                if taken.is_ok() {
+                    p.card_in_flight = None;
+                    p.reversal_in_flight = None;
+                }
+                taken
+            })
+        })
+        .flatten();
+    match result {
+        Some(Ok(_excess)) => {
+            state.notice.set(None);
+            state.complete_sale();
+        }
+        Some(Err(e)) => {
+            // Kept in flight: "Ask the terminal" finds the approval again once this is resolved.
+            let lang = state.lang.get_untracked();
+            let currency = state.store.with_untracked(|s| s.rules.currency);
+            state.notice.set(Some(Notice::Error(
+                Msg::ApprovalNotRecorded,
+                vec![
+                    (
+                        "amount",
+                        crate::i18n::money(approved.amount, currency, lang),
+                    ),
+                    ("reason", e.to_string()),
+                ],
+            )));
+        }
+        None => {}
+    }
+}
+
+/// The terminal approved the reversal: the card it undid is taken back from the payment, and the
+/// reversal's in-flight record cleared in the same change.
+fn reversed(state: AppState, reversal: &ReversalInFlight, approved: TerminalApproval) {
+    state.card_progress.set(None);
+    note_receipt_no(state, approved.receipt_no);
+    // The slip of the card just reversed no longer belongs with this sale.
+    state.terminal_print.set(Vec::new());
+    let result = state
+        .payment
+        .try_update(|p| {
+            p.as_mut().map(|p| {
+                p.card_in_flight = None;
+                p.reversal_in_flight = None;
+                p.payment.reversed_on_terminal(reversal.receipt_no)
+            })
+        })
+        .flatten();
+    let lang = state.lang.get_untracked();
+    let currency = state.store.with_untracked(|s| s.rules.currency);
+    match result {
+        Some(Ok(pos_core::Tender::Card { amount, .. })) => state.notice.set(Some(Notice::Done(
+            Msg::ReversalDone,
+            vec![("amount", crate::i18n::money(amount, currency, lang))],
+        ))),
+        Some(Ok(_)) | None => state.notice.set(None),
+        Some(Err(e)) => state.tender_error(e),
+    }
 }
 
 /// Keeps the terminal settings and makes them current.
