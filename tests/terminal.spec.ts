@@ -160,7 +160,8 @@ test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () =
     await payPartByCard(page, '2.00');
     await page.getByTestId('reverse-on-terminal').click();
     await expect(page.getByTestId('notice')).toContainText('did not reverse', { timeout: 10_000 });
-    await expect(page.getByTestId('notice')).toContainText('declined');
+    await expect(page.getByTestId('notice')).toContainText('the terminal declined it');
+    await expect(page.getByTestId('notice')).toContainText('The card payment stays recorded.');
     expect(seen.filter((c) => c.startsWith('0630'))).toHaveLength(1);
     await expect(page.getByTestId('tender')).toHaveCount(1);
     expect(plain(await page.getByTestId('remaining').textContent())).toBe('€1.50');

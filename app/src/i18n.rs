@@ -385,6 +385,7 @@ messages! {
     ReversalDone => "The terminal reversed the card payment of {amount}. The money is back on the card.", "Терминал отменил оплату картой на {amount}. Деньги возвращены на карту.";
     ReversalNotDone => "The terminal did not reverse the card payment: {why} The card payment stays recorded.", "Терминал не отменил оплату картой: {why} Оплата картой остаётся в чеке.";
     ReversalNotAtTerminal => "the terminal has no reversal of it.", "на терминале нет её отмены.";
+    ReversalWhyDeclined => "the terminal declined it (its day may be closed, or the payment is not in its journal).", "терминал отклонил её (возможно, его день закрыт или платежа нет в его журнале).";
     ReversalInFlight => "A reversal of {amount} was sent to the terminal and its answer was not received.", "Отмена оплаты на {amount} отправлена на терминал, ответ не получен.";
     NoReversalOnSlip => "The slip shows no reversal: keep the payment", "На чеке терминала отмены нет: оставить оплату";
     CardExcess => "The terminal approved {amount} more than asked (a tip on the terminal?)", "Терминал одобрил на {amount} больше, чем запрошено (чаевые на терминале?)";

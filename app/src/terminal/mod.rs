@@ -541,18 +541,44 @@ pub fn reverse(state: AppState) {
             Err(e) => {
                 set_in_flight(state, None, None);
                 state.card_progress.set(None);
-                not_reversed(state, e.msg());
+                let lang = state.lang.get_untracked();
+                not_reversed(state, reversal_why(&e, lang));
             }
         }
     });
 }
 
+/// Why a reversal did not happen, in words that fit a reversal (a payment's messages say
+/// "nothing was charged", which is not the point here).
+fn reversal_why(e: &TerminalError, lang: crate::i18n::Lang) -> String {
+    let why = match e {
+        TerminalError::Declined
+        | TerminalError::Card
+        | TerminalError::Cancelled
+        | TerminalError::WrongPin => Msg::ReversalWhyDeclined,
+        TerminalError::NoBank => Msg::RefundWhyNoBank,
+        TerminalError::NotConnected | TerminalError::Standalone => Msg::RefundWhyNotConnected,
+        TerminalError::Timeout | TerminalError::Disconnected | TerminalError::Fault(_) => {
+            Msg::RefundWhyNoAnswer
+        }
+        // Full sentences that say what to do.
+        TerminalError::Busy | TerminalError::NotSetUp | TerminalError::NoPort => {
+            return e.msg().text(lang).to_string();
+        }
+    };
+    let text = why.text(lang);
+    if text.ends_with('.') {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    }
+}
+
 /// The reversal did not happen: the card stays paid and recorded, with the reason.
-fn not_reversed(state: AppState, why: Msg) {
-    let lang = state.lang.get_untracked();
+fn not_reversed(state: AppState, why: String) {
     state.notice.set(Some(Notice::Error(
         Msg::ReversalNotDone,
-        vec![("why", why.text(lang).to_string())],
+        vec![("why", why)],
     )));
 }
 
@@ -592,11 +618,12 @@ async fn ask_terminal(state: AppState, failure: Option<Notice>) {
             set_in_flight(state, None, None);
             state.card_progress.set(None);
             if reversal.is_some() {
+                let lang = state.lang.get_untracked();
                 let why = match failure {
                     Some(Notice::Error(msg, _)) => msg,
                     _ => Msg::ReversalNotAtTerminal,
                 };
-                return not_reversed(state, why);
+                return not_reversed(state, why.text(lang).to_string());
             }
             state.notice.set(Some(
                 failure.unwrap_or(Notice::Info(Msg::TerminalNotCharged)),
