@@ -180,9 +180,9 @@ test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () =
     await setUpZvt(page);
     await tap(page, 'Fries');
     await payByCard(page);
+    await expect(page.getByTestId('completed')).toBeVisible({ timeout: 10_000 });
     // Asked 3.50; the terminal approved 5.50.
     expect(seen.filter((c) => c.startsWith('0601'))).toEqual(['06010a04000000000350490978']);
-    await expect(page.getByTestId('completed')).toBeVisible({ timeout: 10_000 });
     await expect(page.getByTestId('card-excess')).toHaveText('The terminal approved €2.00 more than asked (a tip on the terminal?)');
     expect(plain(await page.getByTestId('change-amount').textContent())).toBe('€0.00');
     await expect(page.getByTestId('receipt')).toContainText('5.50');
