@@ -29,6 +29,11 @@ export interface FakeZvtOptions {
    *  through, but after the status information of a reversal or refund it goes quiet;
    *  'wrong-pin': the customer keys a wrong PIN, the terminal shows so, then aborts the payment. */
   mode: 'approve' | 'hang' | 'hang-refund' | 'wrong-pin';
+  /** A tip the customer keys on the terminal: each payment is approved for this many cents more
+   *  than the register asked. */
+  tipCents?: number;
+  /** How the terminal answers a reversal (06 30): approved (the default) or declined. */
+  reversal?: 'approve' | 'decline';
 }
 
 /** Installs the fake; `seen` receives each command the terminal gets, as hex of its APDU. */
@@ -37,7 +42,7 @@ export async function installFakeZvt(page: Page, options: FakeZvtOptions, seen: 
   await page.addInitScript(fakeTerminal, { ...options, captured: CAPTURED });
 }
 
-function fakeTerminal(args: { mode: string; captured: typeof CAPTURED }) {
+function fakeTerminal(args: { mode: string; tipCents?: number; reversal?: string; captured: typeof CAPTURED }) {
   const DLE = 0x10, STX = 0x02, ETX = 0x03, ACK = 0x06;
   const fromHex = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => parseInt(b, 16)));
   const toHex = (b: Uint8Array | number[]) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -120,6 +125,8 @@ function fakeTerminal(args: { mode: string; captured: typeof CAPTURED }) {
       return;
     }
     (window as any).zvtSeen(h);
+    // In page order with the register's IndexedDB writes, when a test watches them (idb-watch.ts).
+    (window as any).idbWatch?.push({ kind: 'zvt', apdu: h });
     send(Uint8Array.from([0x80, 0x00, 0x00]));
     const control = h.slice(0, 4);
     if (control === '0601' && args.mode === 'wrong-pin') {
@@ -127,12 +134,20 @@ function fakeTerminal(args: { mode: string; captured: typeof CAPTURED }) {
       setTimeout(() => say([Uint8Array.from([0x06, 0x1e, 0x01, 0x6c])]), 1500);
     } else if (control === '0601') {
       // BMP 04 and six BCD bytes of the amount come first in an authorisation.
-      const amount = Array.from(apdu.slice(4, 10));
+      let amount = Array.from(apdu.slice(4, 10));
+      if (args.tipCents) {
+        // The customer added a tip on the terminal: it approves the amount asked plus the tip.
+        const cents = parseInt(toHex(amount), 10) + args.tipCents;
+        amount = Array.from(fromHex(cents.toString().padStart(12, '0')));
+      }
       const status = statusFor(amount);
       localStorage.setItem('fake-zvt-journal', JSON.stringify({ status: toHex(status) }));
       const messages = [fromHex(args.captured.intermediate), status];
       if (args.mode === 'hang') say(messages);
       else say([...messages, ...receipt(), fromHex(args.captured.textBlock), completion]);
+    } else if (control === '0630' && args.reversal === 'decline') {
+      // The terminal refuses the reversal (result code 05: declined); its journal is unchanged.
+      say([fromHex(args.captured.intermediate), Uint8Array.from([0x06, 0x1e, 0x01, 0x05])]);
     } else if (control === '0630' || control === '0631') {
       // A reversal (by the receipt number of a payment of the day) or a refund (by amount) is
       // approved like a payment: the status information carries the next receipt number, and

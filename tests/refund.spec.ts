@@ -6,6 +6,7 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { TABLET, openRegister, plain, sellOne, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
+import { inFlightChanges, watchIdb, watched } from './idb-watch';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
 import { createStore, setTerminal, setUpZvt } from './settings';
 
@@ -95,6 +96,7 @@ test('training: a refused reversal leaves the sale unrefunded with a message, an
 test.describe('ZVT (a fake terminal on a fake serial port)', () => {
   test('a card sale of today is reversed by its terminal receipt number: exactly one 06 30', async ({ page }) => {
     const seen: string[] = [];
+    await watchIdb(page);
     await installFakeZvt(page, { mode: 'approve' }, (apdu) => seen.push(apdu));
     await openRegister(page);
     await setUpZvt(page);
@@ -108,6 +110,12 @@ test.describe('ZVT (a fake terminal on a fake serial port)', () => {
     expect(seen.filter((c) => c.startsWith('0631'))).toHaveLength(0);
     await page.getByTestId('refund-close').click();
     await expectRefundedInList(page);
+    // Every write that set or cleared a card amount in flight, the sale's and the refund's, was
+    // strict: a power cut after the terminal answered cannot lose it.
+    const changes = inFlightChanges(await watched(page));
+    expect(changes.some((c) => c.key!.startsWith('refund:'))).toBe(true);
+    expect(changes.some((c) => c.key!.startsWith('ticket:'))).toBe(true);
+    for (const change of changes) expect(change, JSON.stringify(change)).toMatchObject({ durability: 'strict' });
   });
 
   test('a card sale of an earlier day is refunded by amount: exactly one 06 31, no reversal', async ({ page }) => {

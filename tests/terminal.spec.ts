@@ -6,11 +6,28 @@ import { openRegister, plain, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
 import { setTerminal, setUpZvt } from './settings';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
+import { inFlightChanges, watchIdb, watched } from './idb-watch';
 
 async function payByCard(page: Page) {
   await page.getByTestId('pay').click();
   await page.getByTestId('method-card').click();
   await page.getByTestId('charge-terminal').click();
+}
+
+/** Pays part of the ticket on the terminal: `amount` of it, leaving the rest open. */
+async function payPartByCard(page: Page, amount: string) {
+  await page.getByTestId('pay').click();
+  await page.getByTestId('method-card').click();
+  await page.getByTestId('card-amount').fill(amount);
+  await page.getByTestId('charge-terminal').click();
+  await expect(page.getByTestId('tender')).toHaveCount(1, { timeout: 10_000 });
+}
+
+/** Every write that set or cleared a card amount in flight was strict (on disk when it resolved). */
+async function expectInFlightWritesStrict(page: Page) {
+  const changes = inFlightChanges(await watched(page));
+  expect(changes.length).toBeGreaterThan(0);
+  for (const change of changes) expect(change, JSON.stringify(change)).toMatchObject({ durability: 'strict' });
 }
 
 test.describe('training simulator', () => {
@@ -71,9 +88,130 @@ test.describe('training simulator', () => {
   });
 });
 
+test('training: a card the simulator approved is reversed on it, not undone; until then the payment cannot be cancelled', async ({ page }) => {
+  await openRegister(page);
+  await setTerminal(page, 'training', 'approve');
+  await tap(page, 'Fries');
+  await payPartByCard(page, '2.00');
+  await page.getByTestId('undo-tender').click();
+  await expect(page.getByTestId('notice')).toContainText('Reverse on the terminal');
+  await expect(page.getByTestId('tender')).toHaveCount(1);
+  await page.getByTestId('cancel-payment').click();
+  await expect(page.getByTestId('notice')).toContainText('reverse it on the terminal');
+  await expect(page.getByTestId('pay-dialog')).toBeVisible();
+  await page.getByTestId('reverse-on-terminal').click();
+  await expect(page.getByTestId('notice')).toContainText('The terminal reversed', { timeout: 10_000 });
+  await expect(page.getByTestId('tender')).toHaveCount(0);
+  expect(plain(await page.getByTestId('remaining').textContent())).toBe('€3.50');
+});
+
 test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () => {
+  test('undo of an approved payment: refused; the terminal gets a reversal, and the tender goes only once it approves', async ({ page }) => {
+    const seen: string[] = [];
+    await watchIdb(page);
+    await installFakeZvt(page, { mode: 'approve' }, (apdu) => seen.push(apdu));
+    await openRegister(page);
+    await setUpZvt(page);
+    await tap(page, 'Fries');
+    await payPartByCard(page, '2.00');
+    expect(plain(await page.getByTestId('remaining').textContent())).toBe('€1.50');
+
+    // The card was charged: undoing it here would leave the money taken with no sale.
+    await page.getByTestId('undo-tender').click();
+    await expect(page.getByTestId('notice')).toContainText('Reverse on the terminal');
+    await expect(page.getByTestId('tender')).toHaveCount(1);
+    // Nor can the payment be cancelled with the card on it.
+    await page.getByTestId('cancel-payment').click();
+    await expect(page.getByTestId('notice')).toContainText('reverse it on the terminal');
+    await expect(page.getByTestId('pay-dialog')).toBeVisible();
+    await expect(page.getByTestId('tender')).toHaveCount(1);
+    expect(seen.filter((c) => c.startsWith('0630'))).toHaveLength(0);
+
+    await page.getByTestId('reverse-on-terminal').click();
+    await expect(page.getByTestId('notice')).toContainText('The terminal reversed', { timeout: 10_000 });
+    await expect(page.getByTestId('tender')).toHaveCount(0);
+    expect(plain(await page.getByTestId('remaining').textContent())).toBe('€3.50');
+    // One reversal, naming the payment by its terminal receipt number (BMP 87).
+    const reversals = seen.filter((c) => c.startsWith('0630'));
+    // 06 30, password 000000, BMP 87 with the captured payment's receipt number 0231.
+    expect(reversals).toEqual(['063006000000870231']);
+
+    // The reversal was durable (strict) as in flight before the terminal heard of it.
+    const log = await watched(page);
+    const charged = log.findIndex((e) => e.kind === 'zvt' && e.apdu!.startsWith('0601'));
+    const sent = log.findIndex((e) => e.kind === 'zvt' && e.apdu!.startsWith('0630'));
+    // The first amount in flight after the payment is the reversal's.
+    const kept = log.findIndex((e, i) => i > charged && e.kind === 'put' && e.key!.startsWith('ticket:') && !!e.inFlight);
+    expect(charged).toBeGreaterThanOrEqual(0);
+    expect(kept).toBeGreaterThan(charged);
+    expect(kept).toBeLessThan(sent);
+    expect(log[kept].durability).toBe('strict');
+    await expectInFlightWritesStrict(page);
+
+    // Now nothing is taken: the payment may be given up, and no sale is made.
+    await page.getByTestId('cancel-payment').click();
+    await expect(page.getByTestId('pay-dialog')).toHaveCount(0);
+    await page.getByTestId('nav-sales').click();
+    await expect(page.getByTestId('sale-number')).toHaveCount(0);
+  });
+
+  test('a declined reversal keeps the tender and says why', async ({ page }) => {
+    const seen: string[] = [];
+    await installFakeZvt(page, { mode: 'approve', reversal: 'decline' }, (apdu) => seen.push(apdu));
+    await openRegister(page);
+    await setUpZvt(page);
+    await tap(page, 'Fries');
+    await payPartByCard(page, '2.00');
+    await page.getByTestId('reverse-on-terminal').click();
+    await expect(page.getByTestId('notice')).toContainText('did not reverse', { timeout: 10_000 });
+    await expect(page.getByTestId('notice')).toContainText('the terminal declined it');
+    await expect(page.getByTestId('notice')).toContainText('The card payment stays recorded.');
+    expect(seen.filter((c) => c.startsWith('0630'))).toHaveLength(1);
+    await expect(page.getByTestId('tender')).toHaveCount(1);
+    expect(plain(await page.getByTestId('remaining').textContent())).toBe('€1.50');
+    await page.getByTestId('cancel-payment').click();
+    await expect(page.getByTestId('pay-dialog')).toBeVisible();
+    // The rest can still be paid, and the sale keeps the card.
+    await page.getByTestId('charge-terminal').click();
+    await expect(page.getByTestId('completed')).toBeVisible({ timeout: 10_000 });
+  });
+
+  test('a tip keyed on the terminal: the approval is recorded as it came, and the cashier sees the excess', async ({ page }) => {
+    const seen: string[] = [];
+    await watchIdb(page);
+    await installFakeZvt(page, { mode: 'approve', tipCents: 200 }, (apdu) => seen.push(apdu));
+    await openRegister(page);
+    await setUpZvt(page);
+    await tap(page, 'Fries');
+    await payByCard(page);
+    await expect(page.getByTestId('completed')).toBeVisible({ timeout: 10_000 });
+    // Asked 3.50; the terminal approved 5.50.
+    expect(seen.filter((c) => c.startsWith('0601'))).toEqual(['06010a04000000000350490978']);
+    await expect(page.getByTestId('card-excess')).toHaveText('The terminal approved €2.00 more than asked (a tip on the terminal?)');
+    expect(plain(await page.getByTestId('change-amount').textContent())).toBe('€0.00');
+    await expect(page.getByTestId('receipt')).toContainText('5.50');
+    await expectInFlightWritesStrict(page);
+    await page.getByTestId('new-sale').click();
+    await page.getByTestId('nav-sales').click();
+    await expect(page.getByTestId('sale-number')).toHaveCount(1);
+  });
+
+  test('a tip on part of a split shows on the pay screen, in Russian too', async ({ page }) => {
+    await installFakeZvt(page, { mode: 'approve', tipCents: 100 }, () => {});
+    await openRegister(page);
+    await setUpZvt(page);
+    await page.getByTestId('lang-switch').first().selectOption('ru');
+    await tap(page, 'Fries');
+    await payPartByCard(page, '2.00');
+    await expect(page.getByTestId('tender-excess')).toContainText('Терминал одобрил на');
+    await expect(page.getByTestId('tender-excess')).toContainText('чаевые');
+    // The tip pays nothing of the ticket: 1.50 is still to pay.
+    expect(plain(await page.getByTestId('remaining').textContent())).toMatch(/^1,50\s?€$/);
+  });
+
   test('a purchase shows the terminal\'s status and records its approval', async ({ page }) => {
     const seen: string[] = [];
+    await watchIdb(page);
     await installFakeZvt(page, { mode: 'approve' }, (apdu) => seen.push(apdu));
     await openRegister(page);
     await setUpZvt(page);
@@ -85,6 +223,11 @@ test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () =
     expect(seen.filter((c) => c.startsWith('0601'))).toEqual(['06010a04000000000350490978']);
     expect(seen[0].startsWith('0600')).toBe(true);
     await expect(page.getByTestId('training-badge')).toHaveCount(0);
+    // The amount in flight was written strictly (a power cut after the approval cannot lose it),
+    // before the terminal heard of it.
+    await expectInFlightWritesStrict(page);
+    const log = await watched(page);
+    expect(log.findIndex((e) => e.kind === 'put' && !!e.inFlight)).toBeLessThan(log.findIndex((e) => e.kind === 'zvt' && e.apdu!.startsWith('0601')));
     // ZVT's serial line: 9600 bps, 8 data bits, no parity, 2 stop bits.
     expect(await page.evaluate(() => (window as any).zvtLine)).toMatchObject({ baudRate: 9600, dataBits: 8, stopBits: 2, parity: 'none' });
 

@@ -727,7 +727,21 @@ impl Storage for IdbStorage {
     }
 
     fn save_open_ticket(&self, open: OpenTicket) -> StorageFuture<'_, ()> {
-        Box::pin(async move { self.write_json(&self.ticket_key(), &open).await })
+        Box::pin(async move {
+            // With a payment open, a write may set a card amount in flight (before the terminal
+            // hears of it) or clear it (with the approval it turned into): with the default
+            // durability a power cut could lose either, and the card would be charged again or
+            // its approval forgotten. Strict is slower, so ticket edits before payment stay
+            // default: they come with every tap, and losing one loses no money.
+            if open.payment.is_some() {
+                let tx = self.strict([KV])?;
+                let kv = tx.object_store(KV).map_err(classify)?;
+                put_json(&kv, &self.ticket_key(), &open)?;
+                tx.commit().await.map_err(classify)
+            } else {
+                self.write_json(&self.ticket_key(), &open).await
+            }
+        })
     }
 
     fn load_setting(&self, key: &'static str) -> StorageFuture<'_, Option<serde_json::Value>> {

@@ -313,26 +313,33 @@ impl AppState {
             payment,
             training,
             card_in_flight: None,
+            reversal_in_flight: None,
         }));
         self.notice.set(None);
     }
 
-    /// Closes the payment dialog; refused while tenders are recorded, because that money was taken.
+    /// Closes the payment dialog; refused while tenders are recorded, because that money was
+    /// taken (core says which: a card the terminal charged needs a reversal on the terminal).
     pub fn cancel_payment(&self) {
-        let card_open = self
-            .payment
-            .with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
-        if card_open || self.card_progress.with_untracked(Option::is_some) {
+        if self.card_with_terminal() {
             return self.error(Msg::TerminalStillOpen);
         }
-        let has_tenders = self
+        let allowed = self
             .payment
-            .with_untracked(|p| p.as_ref().is_some_and(|p| !p.payment.tenders().is_empty()));
-        if has_tenders {
-            self.error(Msg::CannotCancelWithTenders);
-        } else {
-            self.payment.set(None);
+            .with_untracked(|p| p.as_ref().map(|p| p.payment.can_cancel()));
+        match allowed {
+            Some(Ok(())) => self.payment.set(None),
+            Some(Err(TenderError::ApprovedOnTerminal)) => self.error(Msg::CancelNeedsReversal),
+            Some(Err(e)) => self.tender_error(e),
+            None => {}
         }
+    }
+
+    /// Whether a card operation is with the terminal (sent, or its answer not recorded yet).
+    fn card_with_terminal(&self) -> bool {
+        self.payment
+            .with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()))
+            || self.card_progress.with_untracked(Option::is_some)
     }
 
     pub fn add_cash(&self, tendered: Decimal) {
@@ -343,15 +350,24 @@ impl AppState {
         self.tender(|p| p.add_card(amount, approval));
     }
 
+    /// Takes back the last tender, as core allows: a card the terminal charged is refused (it
+    /// goes back through "Reverse on the terminal", `terminal::reverse`).
     pub fn undo_tender(&self) {
         if self.saving.get_untracked() {
             return;
         }
-        self.payment.update(|p| {
-            if let Some(p) = p {
-                p.payment.undo_last();
-            }
-        });
+        if self.card_with_terminal() {
+            return self.error(Msg::TerminalStillOpen);
+        }
+        let result = self
+            .payment
+            .try_update(|p| p.as_mut().map(|p| p.payment.undo_last()))
+            .flatten();
+        match result {
+            Some(Ok(_)) | Some(Err(TenderError::NothingToUndo)) => self.notice.set(None),
+            Some(Err(e)) => self.tender_error(e),
+            None => {}
+        }
     }
 
     fn tender(&self, take: impl FnOnce(&mut Payment) -> Result<(), TenderError>) {
@@ -384,6 +400,10 @@ impl AppState {
             TenderError::AlreadyPaid => Msg::AlreadyPaid,
             TenderError::InvalidAuthCode => Msg::InvalidAuthCode,
             TenderError::InvalidLastFour => Msg::InvalidLastFour,
+            TenderError::ApprovedOnTerminal => Msg::UndoNeedsReversal,
+            TenderError::TendersTaken => Msg::CannotCancelWithTenders,
+            TenderError::NothingToUndo => Msg::NothingToReverse,
+            TenderError::NoSuchTerminalCard => Msg::NothingToReverse,
         });
     }
 

@@ -60,6 +60,20 @@ pub struct PendingPayment {
     /// terminal what became of it instead of charging again.
     #[serde(default)]
     pub card_in_flight: Option<CardInFlight>,
+    /// Set with `card_in_flight` when what is with the terminal is the reversal of one of this
+    /// payment's cards, not a payment: its approval takes that card back instead of adding one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversal_in_flight: Option<ReversalInFlight>,
+}
+
+/// A reversal sent to the terminal for a card of the open payment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReversalInFlight {
+    /// The reversal's own id, sent as the operation's id: asking the terminal about it later
+    /// never mistakes the reversal for a payment of the sale, nor the other way round.
+    pub id: Uuid,
+    /// The terminal's receipt number of the card payment it undoes.
+    pub receipt_no: Option<u16>,
 }
 
 /// A card payment the terminal may have taken.
@@ -202,6 +216,8 @@ pub trait Storage {
     fn save_setting(&self, key: &'static str, value: serde_json::Value) -> StorageFuture<'_, ()>;
     /// The ticket this tab had open, if any.
     fn load_open_ticket(&self) -> StorageFuture<'_, Option<OpenTicket>>;
+    /// Saves the open ticket. While a payment is open the write is strict (on disk when it
+    /// resolves): it may set or clear a card amount in flight, which must survive a power cut.
     fn save_open_ticket(&self, open: OpenTicket) -> StorageFuture<'_, ()>;
     /// Completes the paid ticket into a sale and keeps it, in one transaction with the device's
     /// next receipt number and the removal of the open ticket. Resolves only once the transaction

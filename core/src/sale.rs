@@ -155,9 +155,16 @@ impl Sale {
     pub fn cash_rounding(&self) -> Decimal {
         self.cash_rounding
     }
-    /// What the customer actually paid: the total plus any cash rounding.
+    /// What card terminals approved over what they were asked (tips keyed on the terminal):
+    /// charged to the cards and kept by the store, not part of the ticket's total or its tax.
+    pub fn card_excess(&self) -> Decimal {
+        crate::tender::card_excess(&self.tenders)
+    }
+
+    /// What the customer actually paid: the total plus any cash rounding and any card excess
+    /// (so a full refund pays back to the card all it was charged).
     pub fn amount_paid(&self) -> Decimal {
-        self.totals.total + self.cash_rounding
+        self.totals.total + self.cash_rounding + self.card_excess()
     }
 
     /// What a full refund pays back through each tender: the card amounts back to the card, and

@@ -1,5 +1,7 @@
 //! Taking payment: cash with change and cash rounding, card from a standalone terminal, or a split
-//! of several tenders. Only cash gives change; a card never takes more than what is left to pay.
+//! of several tenders. Only cash gives change. A card the cashier records never takes more than
+//! what is left to pay; a card an integrated terminal approved for more than it was asked (a tip
+//! keyed on the terminal) is recorded as approved, its excess kept and never given as change.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -23,6 +25,10 @@ pub struct CardApproval {
     /// (`06 30`) names the payment it undoes by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_no: Option<u16>,
+    /// Reported by a terminal the register drives (ZVT, the training simulator), not typed by
+    /// the cashier: the register charged the card itself, so only the terminal can undo it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_terminal: bool,
 }
 
 impl CardApproval {
@@ -47,10 +53,12 @@ impl CardApproval {
             terminal_id: None,
             trace_no: None,
             receipt_no: None,
+            from_terminal: false,
         })
     }
 
-    /// Adds what an integrated terminal reported about the payment.
+    /// Adds what an integrated terminal reported about the payment, and marks the approval as
+    /// the terminal's own.
     pub fn with_terminal(
         mut self,
         terminal_id: Option<String>,
@@ -58,7 +66,19 @@ impl CardApproval {
     ) -> CardApproval {
         self.terminal_id = terminal_id;
         self.trace_no = trace_no;
+        self.from_terminal = true;
         self
+    }
+
+    /// Whether an integrated terminal approved it (the register charged the card), as opposed to
+    /// a standalone terminal's approval the cashier typed in. An approval kept before
+    /// `from_terminal` existed is known by what only a terminal reports: its id, trace or
+    /// receipt number (the cashier's form has no field for them).
+    pub fn is_from_terminal(&self) -> bool {
+        self.from_terminal
+            || self.terminal_id.is_some()
+            || self.trace_no.is_some()
+            || self.receipt_no.is_some()
     }
 }
 
@@ -66,11 +86,32 @@ impl CardApproval {
 pub enum Tender {
     /// Cash handed over by the customer; any excess over what was due is given back as change.
     Cash { tendered: Decimal },
-    /// A card payment approved on a standalone terminal for `amount`.
+    /// A card payment approved for `amount`: what the card was charged.
     Card {
         amount: Decimal,
         approval: CardApproval,
+        /// What the terminal approved over what it was asked (a tip keyed on the terminal). It
+        /// is part of `amount` but pays nothing of the ticket, and no change is given for it:
+        /// the customer chose to pay it by card, and the store keeps it.
+        #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+        excess: Decimal,
     },
+}
+
+impl Tender {
+    /// What this tender pays of the ticket (before change): a card's excess pays nothing of it.
+    fn towards_ticket(&self) -> Decimal {
+        match self {
+            Tender::Cash { tendered } => *tendered,
+            Tender::Card { amount, excess, .. } => *amount - *excess,
+        }
+    }
+
+    /// Whether this is a card an integrated terminal approved: only a reversal on the terminal
+    /// takes it back.
+    pub fn is_terminal_card(&self) -> bool {
+        matches!(self, Tender::Card { approval, .. } if approval.is_from_terminal())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +124,15 @@ pub enum TenderError {
     AlreadyPaid,
     InvalidAuthCode,
     InvalidLastFour,
+    /// There is no tender to undo.
+    NothingToUndo,
+    /// The card was charged by an integrated terminal: removing it here would leave the money
+    /// taken and unrecorded. Only the terminal's approval of a reversal takes it back.
+    ApprovedOnTerminal,
+    /// Money was taken (a tender is recorded): the payment cannot be given up.
+    TendersTaken,
+    /// No card tender of the terminal with this receipt number to take back.
+    NoSuchTerminalCard,
 }
 
 impl std::fmt::Display for TenderError {
@@ -95,6 +145,12 @@ impl std::fmt::Display for TenderError {
             TenderError::AlreadyPaid => "the ticket is already paid",
             TenderError::InvalidAuthCode => "the auth code is 1-12 letters or digits",
             TenderError::InvalidLastFour => "the last four are exactly four digits",
+            TenderError::NothingToUndo => "there is no tender to undo",
+            TenderError::ApprovedOnTerminal => {
+                "the terminal charged this card: it must be reversed on the terminal"
+            }
+            TenderError::TendersTaken => "money has been taken: undo the tenders first",
+            TenderError::NoSuchTerminalCard => "no card of the terminal with that receipt number",
         })
     }
 }
@@ -146,7 +202,7 @@ impl Payment {
         for tender in &self.tenders {
             let applied = match tender {
                 Tender::Cash { tendered } => (*tendered).min(left),
-                Tender::Card { amount, .. } => *amount,
+                Tender::Card { .. } => tender.towards_ticket(),
             };
             left -= applied;
         }
@@ -180,6 +236,12 @@ impl Payment {
     /// The difference cash rounding made to what the customer paid (negative when rounded down).
     pub fn cash_rounding(&self) -> Decimal {
         self.settlement.map_or(Decimal::ZERO, |s| s.cash_rounding)
+    }
+
+    /// What card terminals approved over what they were asked (tips keyed on the terminal),
+    /// in all: charged to the cards, kept by the store, never given back as change.
+    pub fn card_excess(&self) -> Decimal {
+        card_excess(&self.tenders)
     }
 
     /// Everything the customer handed over or was charged.
@@ -239,7 +301,11 @@ impl Payment {
         if amount > remaining {
             return Err(TenderError::CardExceedsRemaining);
         }
-        self.tenders.push(Tender::Card { amount, approval });
+        self.tenders.push(Tender::Card {
+            amount,
+            approval,
+            excess: Decimal::ZERO,
+        });
         if amount == remaining {
             self.settlement = Some(Settlement {
                 change: Decimal::ZERO,
@@ -249,10 +315,104 @@ impl Payment {
         Ok(())
     }
 
-    /// Takes back the last tender (a card the cashier recorded by mistake), unless it settled
-    /// the payment with change already due.
-    pub fn undo_last(&mut self) -> Option<Tender> {
-        let tender = self.tenders.pop()?;
+    /// Records what an integrated terminal approved when it was asked for `asked`. The card was
+    /// charged before the register hears of it, so an approval is never refused for its amount:
+    /// it is recorded as it came. What it pays of the ticket is at most what was asked and what
+    /// was left to pay; the rest is the card's `excess` (a tip keyed on the terminal), kept by
+    /// the store with no change given. An approval for less than was asked pays that much.
+    /// Returns the excess. Refused only when there is nothing it could be for (the payment is
+    /// settled) or it approved nothing: the app keeps the amount in flight then.
+    pub fn add_terminal_card(
+        &mut self,
+        asked: Decimal,
+        approved: Decimal,
+        mut approval: CardApproval,
+    ) -> Result<Decimal, TenderError> {
+        if self.is_paid() {
+            return Err(TenderError::AlreadyPaid);
+        }
+        let currency = self.rules.currency;
+        let approved = currency.round(approved);
+        if approved <= Decimal::ZERO {
+            return Err(TenderError::NonPositiveAmount);
+        }
+        let remaining = self.remaining();
+        let pays = approved
+            .min(currency.round(asked).max(Decimal::ZERO))
+            .min(remaining);
+        let excess = approved - pays;
+        approval.from_terminal = true;
+        self.tenders.push(Tender::Card {
+            amount: approved,
+            approval,
+            excess,
+        });
+        if pays == remaining {
+            self.settlement = Some(Settlement {
+                change: Decimal::ZERO,
+                cash_rounding: Decimal::ZERO,
+            });
+        }
+        Ok(excess)
+    }
+
+    /// Takes back the last tender: cash, or a card the cashier recorded by mistake. A card an
+    /// integrated terminal approved is refused (`ApprovedOnTerminal`): the register charged it,
+    /// so removing it here would leave the money taken with no sale; it goes only through
+    /// [`Payment::reversed_on_terminal`] once the terminal approved a reversal. A standalone
+    /// terminal's approval, typed by the cashier, may be undone: the register charged nothing,
+    /// and undoing corrects what was typed (a payment to void is voided on that terminal).
+    pub fn undo_last(&mut self) -> Result<Tender, TenderError> {
+        match self.tenders.last() {
+            None => return Err(TenderError::NothingToUndo),
+            Some(t) if t.is_terminal_card() => return Err(TenderError::ApprovedOnTerminal),
+            Some(_) => {}
+        }
+        let tender = self.tenders.pop().ok_or(TenderError::NothingToUndo)?;
+        self.unsettle();
+        Ok(tender)
+    }
+
+    /// The card an integrated terminal approved that a reversal would take back: the last
+    /// tender, if it is one. `(amount charged, the terminal's receipt number)`.
+    pub fn reversible_card(&self) -> Option<(Decimal, Option<u16>)> {
+        match self.tenders.last() {
+            Some(Tender::Card {
+                amount, approval, ..
+            }) if approval.is_from_terminal() => Some((*amount, approval.receipt_no)),
+            _ => None,
+        }
+    }
+
+    /// The terminal approved the reversal of its card with `receipt_no`: takes that tender back.
+    pub fn reversed_on_terminal(&mut self, receipt_no: Option<u16>) -> Result<Tender, TenderError> {
+        let at = self
+            .tenders
+            .iter()
+            .rposition(|t| {
+                matches!(t, Tender::Card { approval, .. }
+                    if approval.is_from_terminal() && approval.receipt_no == receipt_no)
+            })
+            .ok_or(TenderError::NoSuchTerminalCard)?;
+        let tender = self.tenders.remove(at);
+        self.unsettle();
+        Ok(tender)
+    }
+
+    /// Whether the payment may be given up (the ticket left unpaid): only with no tender taken.
+    /// A card of an integrated terminal says so apart, as it needs a reversal on the terminal.
+    pub fn can_cancel(&self) -> Result<(), TenderError> {
+        if self.tenders.iter().any(Tender::is_terminal_card) {
+            Err(TenderError::ApprovedOnTerminal)
+        } else if !self.tenders.is_empty() {
+            Err(TenderError::TendersTaken)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// After a tender was taken back: no longer settled, unless nothing is due.
+    fn unsettle(&mut self) {
         self.settlement = None;
         if self.due.is_zero() {
             self.settlement = Some(Settlement {
@@ -260,8 +420,18 @@ impl Payment {
                 cash_rounding: Decimal::ZERO,
             });
         }
-        Some(tender)
     }
+}
+
+/// What card terminals approved over what they were asked, in `tenders`.
+pub(crate) fn card_excess(tenders: &[Tender]) -> Decimal {
+    tenders
+        .iter()
+        .map(|t| match t {
+            Tender::Card { excess, .. } => *excess,
+            Tender::Cash { .. } => Decimal::ZERO,
+        })
+        .sum()
 }
 
 /// Quick cash buttons: the exact amount, then the next round sums a customer is likely to hand

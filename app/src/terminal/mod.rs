@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice};
-use crate::storage::CardInFlight;
+use crate::storage::{CardInFlight, ReversalInFlight};
 
 pub use simulator::Simulator;
 pub use zvt::ZvtSerial;
@@ -462,10 +462,12 @@ pub fn charge(state: AppState, amount: Decimal) {
                 amount,
                 known_receipt_no,
             }),
+            None,
         );
-        // Durable before the terminal hears of it: a reload from here on asks, never re-charges.
+        // Durable (strict) before the terminal hears of it: a reload from here on asks, never
+        // re-charges.
         if let Err(e) = state.save_open_ticket_now().await {
-            set_in_flight(state, None);
+            set_in_flight(state, None, None);
             state.card_progress.set(None);
             state.notice.set(Some(crate::state::storage_notice(&e)));
             return;
@@ -474,7 +476,7 @@ pub fn charge(state: AppState, amount: Decimal) {
             .purchase(pending.sale_id, amount, progress(state))
             .await;
         match result {
-            Ok(approved) => record(state, approved),
+            Ok(approved) => record(state, amount, approved),
             Err(e) if e.result_unknown() => {
                 // The terminal may have charged before it went quiet: ask it before anything else.
                 state.card_progress.set(None);
@@ -482,12 +484,108 @@ pub fn charge(state: AppState, amount: Decimal) {
                 ask_terminal(state, Some(failure)).await;
             }
             Err(e) => {
-                set_in_flight(state, None);
+                set_in_flight(state, None, None);
                 state.card_progress.set(None);
                 state.notice.set(Some(e.notice()));
             }
         }
     });
+}
+
+/// "Reverse on the terminal": asks the terminal to undo the card it approved last for this
+/// payment (ZVT `06 30` by the payment's receipt number; the simulator's reversal in training).
+/// Like a payment, the reversal is durable as in flight before the terminal hears of it, and the
+/// card tender is taken back only when the terminal approves the reversal; declined or failed,
+/// the tender stays and the cashier is told why.
+pub fn reverse(state: AppState) {
+    if state.card_progress.get_untracked().is_some() {
+        return;
+    }
+    let Some(pending) = state.payment.get_untracked() else {
+        return;
+    };
+    if pending.card_in_flight.is_some() {
+        return recover(state);
+    }
+    let Some((amount, receipt_no)) = pending.payment.reversible_card() else {
+        return state.error(Msg::NothingToReverse);
+    };
+    let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
+    let reversal = ReversalInFlight {
+        id: Uuid::now_v7(),
+        receipt_no,
+    };
+    state.card_progress.set(Some(Progress::Sending));
+    state.notice.set(None);
+    spawn_local(async move {
+        set_in_flight(
+            state,
+            Some(CardInFlight {
+                amount,
+                known_receipt_no,
+            }),
+            Some(reversal.clone()),
+        );
+        // Durable (strict) before the terminal hears of it: a reload from here on asks the
+        // terminal what became of the reversal instead of sending it again.
+        if let Err(e) = state.save_open_ticket_now().await {
+            set_in_flight(state, None, None);
+            state.card_progress.set(None);
+            state.notice.set(Some(crate::state::storage_notice(&e)));
+            return;
+        }
+        let result = terminal(state)
+            .reversal(reversal.id, receipt_no, progress(state))
+            .await;
+        match result {
+            Ok(approved) => reversed(state, &reversal, approved),
+            Err(e) if e.result_unknown() => {
+                state.card_progress.set(None);
+                let failure = e.notice();
+                ask_terminal(state, Some(failure)).await;
+            }
+            Err(e) => {
+                set_in_flight(state, None, None);
+                state.card_progress.set(None);
+                let lang = state.lang.get_untracked();
+                not_reversed(state, reversal_why(&e, lang));
+            }
+        }
+    });
+}
+
+/// Why a reversal did not happen, in words that fit a reversal (a payment's messages say
+/// "nothing was charged", which is not the point here).
+fn reversal_why(e: &TerminalError, lang: crate::i18n::Lang) -> String {
+    let why = match e {
+        TerminalError::Declined
+        | TerminalError::Card
+        | TerminalError::Cancelled
+        | TerminalError::WrongPin => Msg::ReversalWhyDeclined,
+        TerminalError::NoBank => Msg::RefundWhyNoBank,
+        TerminalError::NotConnected | TerminalError::Standalone => Msg::RefundWhyNotConnected,
+        TerminalError::Timeout | TerminalError::Disconnected | TerminalError::Fault(_) => {
+            Msg::RefundWhyNoAnswer
+        }
+        // Full sentences that say what to do.
+        TerminalError::Busy | TerminalError::NotSetUp | TerminalError::NoPort => {
+            return e.msg().text(lang).to_string();
+        }
+    };
+    let text = why.text(lang);
+    if text.ends_with('.') {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    }
+}
+
+/// The reversal did not happen: the card stays paid and recorded, with the reason.
+fn not_reversed(state: AppState, why: String) {
+    state.notice.set(Some(Notice::Error(
+        Msg::ReversalNotDone,
+        vec![("why", why)],
+    )));
 }
 
 /// After a reload or a lost answer: asks the terminal what became of the payment in flight.
@@ -505,20 +603,34 @@ async fn ask_terminal(state: AppState, failure: Option<Notice>) {
     let Some(in_flight) = pending.card_in_flight.clone() else {
         return;
     };
+    let reversal = pending.reversal_in_flight.clone();
+    // A reversal went out under its own id, a payment under the sale's.
+    let id = reversal.as_ref().map_or(pending.sale_id, |r| r.id);
     state.card_progress.set(Some(Progress::Recovering));
     let result = terminal(state)
         .last_status(
-            pending.sale_id,
+            id,
             in_flight.amount,
             in_flight.known_receipt_no,
             progress(state),
         )
         .await;
     match result {
-        Ok(LastStatus::Approved(approved)) => record(state, approved),
+        Ok(LastStatus::Approved(approved)) => match &reversal {
+            Some(reversal) => reversed(state, reversal, approved),
+            None => record(state, in_flight.amount, approved),
+        },
         Ok(LastStatus::NotCharged) => {
-            set_in_flight(state, None);
+            set_in_flight(state, None, None);
             state.card_progress.set(None);
+            if reversal.is_some() {
+                let lang = state.lang.get_untracked();
+                let why = match failure {
+                    Some(Notice::Error(msg, _)) => msg,
+                    _ => Msg::ReversalNotAtTerminal,
+                };
+                return not_reversed(state, why.text(lang).to_string());
+            }
             state.notice.set(Some(
                 failure.unwrap_or(Notice::Info(Msg::TerminalNotCharged)),
             ));
@@ -534,26 +646,24 @@ async fn ask_terminal(state: AppState, failure: Option<Notice>) {
     }
 }
 
-/// The cashier read the terminal's slip (or journal) and it shows no payment for this sale.
+/// The cashier read the terminal's slip (or journal) and it shows no payment for this sale (or,
+/// for a reversal, no reversal: the card stays paid).
 pub fn give_up_in_flight(state: AppState) {
-    set_in_flight(state, None);
+    set_in_flight(state, None, None);
     state.notice.set(None);
 }
 
-fn set_in_flight(state: AppState, in_flight: Option<CardInFlight>) {
+fn set_in_flight(
+    state: AppState,
+    in_flight: Option<CardInFlight>,
+    reversal: Option<ReversalInFlight>,
+) {
     state.payment.update(|p| {
         if let Some(p) = p {
             p.card_in_flight = in_flight;
+            p.reversal_in_flight = reversal;
         }
     });
-}
-
-fn record(state: AppState, approved: TerminalApproval) {
-    set_in_flight(state, None);
-    state.card_progress.set(None);
-    state.terminal_print.set(approved.print_lines.clone());
-    remember_terminal(state, &approved);
-    state.add_card(approved.amount, approved.approval);
 }
 
 /// Remembers the receipt number and the terminal id of an approval of the connected terminal.
@@ -568,6 +678,82 @@ pub fn remember_terminal(state: AppState, approved: &TerminalApproval) {
     }
     if settings != before {
         save_settings(state, settings);
+    }
+}
+
+/// The terminal approved a payment asked for `asked`: records it as it came. The amount in flight
+/// is cleared in the same change that records the card, and only if core took it, so an approval
+/// can never be dropped: the card was charged. More than asked (a tip keyed on the terminal) is
+/// recorded with its excess, which the pay and completion screens show.
+fn record(state: AppState, asked: Decimal, approved: TerminalApproval) {
+    state.card_progress.set(None);
+    state.terminal_print.set(approved.print_lines.clone());
+    remember_terminal(state, &approved);
+    let result = state
+        .payment
+        .try_update(|p| {
+            p.as_mut().map(|p| {
+                let taken =
+                    p.payment
+                        .add_terminal_card(asked, approved.amount, approved.approval.clone());
+                if taken.is_ok() {
+                    p.card_in_flight = None;
+                    p.reversal_in_flight = None;
+                }
+                taken
+            })
+        })
+        .flatten();
+    match result {
+        Some(Ok(_excess)) => {
+            state.notice.set(None);
+            state.complete_sale();
+        }
+        Some(Err(e)) => {
+            // Kept in flight: "Ask the terminal" finds the approval again once this is resolved.
+            let lang = state.lang.get_untracked();
+            let currency = state.store.with_untracked(|s| s.rules.currency);
+            state.notice.set(Some(Notice::Error(
+                Msg::ApprovalNotRecorded,
+                vec![
+                    (
+                        "amount",
+                        crate::i18n::money(approved.amount, currency, lang),
+                    ),
+                    ("reason", e.to_string()),
+                ],
+            )));
+        }
+        None => {}
+    }
+}
+
+/// The terminal approved the reversal: the card it undid is taken back from the payment, and the
+/// reversal's in-flight record cleared in the same change.
+fn reversed(state: AppState, reversal: &ReversalInFlight, approved: TerminalApproval) {
+    state.card_progress.set(None);
+    remember_terminal(state, &approved);
+    // The slip of the card just reversed no longer belongs with this sale.
+    state.terminal_print.set(Vec::new());
+    let result = state
+        .payment
+        .try_update(|p| {
+            p.as_mut().map(|p| {
+                p.card_in_flight = None;
+                p.reversal_in_flight = None;
+                p.payment.reversed_on_terminal(reversal.receipt_no)
+            })
+        })
+        .flatten();
+    let lang = state.lang.get_untracked();
+    let currency = state.store.with_untracked(|s| s.rules.currency);
+    match result {
+        Some(Ok(pos_core::Tender::Card { amount, .. })) => state.notice.set(Some(Notice::Done(
+            Msg::ReversalDone,
+            vec![("amount", crate::i18n::money(amount, currency, lang))],
+        ))),
+        Some(Ok(_)) | None => state.notice.set(None),
+        Some(Err(e)) => state.tender_error(e),
     }
 }
 

@@ -73,6 +73,7 @@ impl Simulator {
             terminal_id: Some("TRAINING".to_string()),
             trace_no: Some(entry.receipt_no.to_string()),
             receipt_no: Some(entry.receipt_no),
+            from_terminal: true,
         };
         TerminalApproval {
             amount: entry.amount,

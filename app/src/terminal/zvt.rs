@@ -319,6 +319,7 @@ fn approval(
         terminal_id: None,
         trace_no: None,
         receipt_no: None,
+        from_terminal: true,
     }
     .with_terminal(
         status.terminal_id.map(|t| t.to_string()),

@@ -63,11 +63,28 @@ pub fn PayDialog() -> impl IntoView {
                             {move || {
                                 payment.with(|p| {
                                     p.as_ref()
-                                        .map(|p| p.tenders().iter().map(|t| view! { <li data-testid="tender">{tender_text(t, state)}</li> }).collect_view())
+                                        .map(|p| p.tenders().iter().map(|t| view! {
+                                            <li data-testid="tender">
+                                                {tender_text(t, state)}
+                                                {excess_flag(t, state)}
+                                            </li>
+                                        }).collect_view())
                                 })
                             }}
                         </ul>
-                        <button class="undo-tender" on:click=move |_| state.undo_tender()>{move || state.t(Msg::UndoTender)}</button>
+                        <button class="undo-tender" data-testid="undo-tender" on:click=move |_| state.undo_tender()>{move || state.t(Msg::UndoTender)}</button>
+                        // A card the terminal charged goes back only through the terminal.
+                        <Show when=move || payment.with(|p| p.as_ref().is_some_and(|p| p.reversible_card().is_some()))
+                            && state.payment.with(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_none()))
+                            && !state.card_progress.with(Option::is_some)>
+                            <button class="reverse-on-terminal" data-testid="reverse-on-terminal" on:click=move |_| {
+                                // Its screens and answer show on the card panel.
+                                method.set(Method::Card);
+                                terminal::reverse(state);
+                            }>
+                                {move || state.t(Msg::ReverseOnTerminal)}
+                            </button>
+                        </Show>
                     </div>
                 </Show>
                 <div class="segmented methods" role="tablist">
@@ -114,7 +131,9 @@ pub fn tender_text(tender: &Tender, state: AppState) -> String {
             Msg::CashTendered.text(lang),
             i18n::money(*tendered, currency, lang)
         ),
-        Tender::Card { amount, approval } => {
+        Tender::Card {
+            amount, approval, ..
+        } => {
             let mut text = format!(
                 "{} {}",
                 Msg::CardTendered.text(lang),
@@ -133,6 +152,22 @@ pub fn tender_text(tender: &Tender, state: AppState) -> String {
             text
         }
     }
+}
+
+/// The flag of a card the terminal approved for more than it was asked (a tip keyed on it).
+fn excess_flag(tender: &Tender, state: AppState) -> Option<impl IntoView + use<>> {
+    let Tender::Card { excess, .. } = tender else {
+        return None;
+    };
+    if excess.is_zero() {
+        return None;
+    }
+    let lang = state.lang.get();
+    let currency = state.store.with(|s| s.rules.currency);
+    let text = Msg::CardExcess.fill(lang, &[("amount", &i18n::money(*excess, currency, lang))]);
+    Some(
+        view! { <p class="card-excess warning" role="status" data-testid="tender-excess">{text}</p> },
+    )
 }
 
 #[component]
@@ -263,17 +298,25 @@ fn TerminalCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
                 <p class="terminal-progress" role="status" data-testid="terminal-progress">{p.text(state.lang.get())}</p>
             })}
             {move || match (in_flight(), busy()) {
-                (Some(sent), false) => view! {
-                    <div class="in-flight" data-testid="card-in-flight">
-                        <p>{Msg::TerminalInFlight.fill(state.lang.get(), &[("amount", &money(sent))])}</p>
-                        <button class="primary" data-testid="ask-terminal" on:click=move |_| terminal::recover(state)>
-                            {move || state.t(Msg::AskTerminal)}
-                        </button>
-                        <button data-testid="not-charged" on:click=move |_| terminal::give_up_in_flight(state)>
-                            {move || state.t(Msg::NotChargedOnSlip)}
-                        </button>
-                    </div>
-                }.into_any(),
+                (Some(sent), false) => {
+                    let reversing = state.payment.with(|p| p.as_ref().is_some_and(|p| p.reversal_in_flight.is_some()));
+                    let (sent_msg, give_up_msg) = if reversing {
+                        (Msg::ReversalInFlight, Msg::NoReversalOnSlip)
+                    } else {
+                        (Msg::TerminalInFlight, Msg::NotChargedOnSlip)
+                    };
+                    view! {
+                        <div class="in-flight" data-testid="card-in-flight">
+                            <p>{sent_msg.fill(state.lang.get(), &[("amount", &money(sent))])}</p>
+                            <button class="primary" data-testid="ask-terminal" on:click=move |_| terminal::recover(state)>
+                                {move || state.t(Msg::AskTerminal)}
+                            </button>
+                            <button data-testid="not-charged" on:click=move |_| terminal::give_up_in_flight(state)>
+                                {move || state.t(give_up_msg)}
+                            </button>
+                        </div>
+                    }.into_any()
+                }
                 (None, false) => view! {
                     <label class="field">
                         <span>{move || state.t(Msg::CardAmount)}</span>

@@ -316,7 +316,9 @@ impl Builder<'_> {
                 Tender::Cash { tendered } => {
                     self.row(labels.cash, self.money(*tendered), TextStyle::PLAIN);
                 }
-                Tender::Card { amount, approval } => {
+                Tender::Card {
+                    amount, approval, ..
+                } => {
                     let card = match &approval.last_four {
                         Some(last_four) => format!("{} **** {last_four}", labels.card),
                         None => labels.card.to_owned(),
