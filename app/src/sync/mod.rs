@@ -619,7 +619,11 @@ fn publish_store(shared: &Shared, roles: &[Role]) {
         state.price_conflicts.set(e.docs.price_conflicts());
     }
     if roles.contains(&Role::Stock) {
-        let levels = e.docs.stock_levels();
+        let today = business_day(js_sys::Date::now());
+        // Keeps this device's view of last month's closing in this month's stock, for next month;
+        // stored and sent with the next save. A failure only leaves the previous view there.
+        let _ = e.docs.carry_stock_over(today);
+        let levels = e.docs.stock_levels(today);
         if state.stock.with_untracked(|s| *s != levels) {
             state.stock.set(levels);
         }
@@ -832,6 +836,15 @@ pub fn edit(
 ) -> Result<(), pos_core::DocError> {
     change(&mut shared.borrow_mut().docs)?;
     let ids = shared.borrow().docs.ids();
+    {
+        // A count on the first day of a month opens that month's stock: sync it too.
+        let mut e = shared.borrow_mut();
+        for id in &ids {
+            if !e.client.is_tracked(*id) {
+                e.client.track(*id, None);
+            }
+        }
+    }
     publish_store(shared, roles);
     schedule_save(shared);
     flush(shared, &ids);

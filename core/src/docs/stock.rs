@@ -154,10 +154,10 @@ impl StockPeriod {
         let clock = root_map(&self.doc, CLOCK)?;
         let mut seen = i64::MIN;
         for writer in self.doc.keys(&clock).collect::<Vec<_>>() {
-            if let Some((Value::Scalar(s), _)) = self.doc.get(&clock, writer.as_str())? {
-                if let ScalarValue::Int(t) = s.as_ref() {
-                    seen = seen.max(*t);
-                }
+            if let Some((Value::Scalar(s), _)) = self.doc.get(&clock, writer.as_str())?
+                && let ScalarValue::Int(t) = s.as_ref()
+            {
+                seen = seen.max(*t);
             }
         }
         let stamp = at_ms.max(seen.saturating_add(1));
