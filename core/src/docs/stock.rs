@@ -464,7 +464,10 @@ impl StockPeriod {
         let json = serde_json::to_string(&opening)
             .map_err(|e| DocError::Corrupt(format!("an opening does not serialise: {e}")))?;
         let map = root_map(&self.doc, OPENING)?;
-        if get_str(&self.doc, &map, &self.writer)?.as_deref() == Some(json.as_str()) {
+        let mine = get_str(&self.doc, &map, &self.writer)?;
+        // Nothing to carry and nothing carried before (a new store): no change to sync.
+        let empty = closing.is_empty() && seen == 0 && mine.is_none();
+        if empty || mine.as_deref() == Some(json.as_str()) {
             return Ok(false);
         }
         self.doc.put(&map, self.writer.as_str(), json)?;
