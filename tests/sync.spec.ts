@@ -237,3 +237,48 @@ test('a full disk for the documents of a device of the store: the sale is kept, 
   await second.reload();
   await expect.poll(async () => (await allSales(second)).length, { timeout: 20_000 }).toBe(2);
 });
+
+test('a count with sales before and after it on another device: the count is what was on the shelf', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const { owner, second } = await setUpTwoDevices(browser, server);
+  const cola = await sku(owner, 'Cola');
+  const count = async (quantity: string) => {
+    await owner.getByTestId('nav-settings').click();
+    const row = owner.getByTestId(`product-${cola}`);
+    await row.getByTestId('stock-input').fill(quantity);
+    await row.getByTestId('save-stock').click();
+    await owner.getByTestId('nav-register').click();
+  };
+
+  // 100 counted, 3 sold on the owner's tablet: both devices show 97.
+  await count('100');
+  await expect.poll(() => stockLeft(second, 'Cola'), { timeout: 20_000 }).toBe('100');
+  for (let i = 0; i < 3; i++) await sellCash(owner, 'Cola');
+  await expect.poll(() => stockLeft(owner, 'Cola')).toBe('97');
+  await expect.poll(() => stockLeft(second, 'Cola'), { timeout: 20_000 }).toBe('97');
+
+  await server.stop('SIGKILL');
+  await expect(owner.getByTestId('sync-status')).toHaveText('Offline', { timeout: 20_000 });
+  await expect(second.getByTestId('sync-status')).toHaveText('Offline', { timeout: 20_000 });
+  // The phone sells 2 while offline; then the manager counts the 95 on the shelf (the tablet
+  // still shows 97: it has not heard of the phone's sales); then the phone sells 1 more.
+  for (let i = 0; i < 2; i++) await sellCash(second, 'Cola');
+  await expect.poll(() => stockLeft(second, 'Cola')).toBe('95');
+  await owner.waitForTimeout(50);
+  await count('95');
+  await expect.poll(() => stockLeft(owner, 'Cola')).toBe('95');
+  await second.waitForTimeout(50);
+  await sellCash(second, 'Cola');
+  await expect.poll(() => stockLeft(second, 'Cola')).toBe('94');
+
+  // Merged: the count, less only the sale made after it, on both devices (not 95 - 3 - 3).
+  await server.restart();
+  for (const page of [owner, second]) {
+    await expect(page.getByTestId('sync-status')).toHaveText('Synced', { timeout: 40_000 });
+    await expect.poll(() => stockLeft(page, 'Cola'), { timeout: 40_000 }).toBe('94');
+  }
+  // And after a reload, from what each device stored.
+  await second.reload();
+  await expect(second.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
+  await expect.poll(() => stockLeft(second, 'Cola'), { timeout: 20_000 }).toBe('94');
+});

@@ -589,15 +589,27 @@ impl AppState {
         });
     }
 
-    /// Records a stock count of a product (the baseline of the current stock period).
+    /// Records a stock count of a product: what is on the shelf now, whatever sales this device
+    /// has or has not heard of yet (core decides which movements come off it).
     pub fn set_stock(&self, sku: &str, quantity: Decimal) {
         let Some(engine) = self.engine() else {
             return self.error(Msg::JoinStoreFirst);
         };
         let (state, sku) = (*self, sku.to_string());
+        let now = js_sys::Date::now();
         spawn_local(async move {
+            if let Err(e) = sync::open_for_day(&engine, sync::business_day(now)).await {
+                return state.notice.set(Some(not_saved(e)));
+            }
             if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Stock], |docs| {
-                docs.set_stock_baseline(&sku, quantity)
+                docs.count_stock(
+                    &sku,
+                    quantity,
+                    Uuid::now_v7(),
+                    now as i64,
+                    sync::business_day(now),
+                )
+                .map(|_| ())
             })
             .await
             {

@@ -40,9 +40,9 @@ mod ticket;
 pub use catalog::{Catalog, CatalogError, Category, Modifier, Product, SearchIndex, Unit};
 pub use docs::{
     Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocChunk, DocError, DocKind,
-    DocRole, DocWrite, DocumentId, Month, MonthIndex, OPENING_STOCK_PERIOD, PriceConflict,
-    Recorded, Refund, ReturnLine, SCHEMA_VERSION, SalesDay, SettingsDoc, SharedDocument,
-    StockPeriod, StoreDocs, Void, chunk_prefix, sync_in_memory, sync_state_key,
+    DocRole, DocWrite, DocumentId, Month, MonthIndex, PriceConflict, Recorded, Refund, ReturnLine,
+    SCHEMA_VERSION, SalesDay, SettingsDoc, SharedDocument, StockCount, StockMovement, StockPeriod,
+    StoreDocs, Void, chunk_prefix, previous_month, sync_in_memory, sync_state_key,
 };
 pub use money::{Currency, allocate, round_to_increment};
 pub use sale::{CompleteError, ReceiptNumber, RefundSplit, Sale};

@@ -1,6 +1,6 @@
 //! Merge rules of the shared documents: many devices sell, refund and edit prices offline, exchange
 //! changes in any order (whole, in part, twice, through the sync protocol) and must end with the
-//! same state, every sale once, unique receipt numbers and stock = baseline - sold + returned
+//! same state, every sale once, unique receipt numbers and stock = counted - sold + returned
 //! (refunded or voided).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -109,7 +109,9 @@ impl Shop {
         };
         for (k, p) in shop.menu.products.iter().enumerate() {
             let qty = Decimal::from(100 + k as i64);
-            shop.devices[0].stock.set_baseline(&p.sku, qty).unwrap();
+            // Counted before any sale (time 0): every movement comes off it.
+            let count = expected.id();
+            shop.devices[0].stock.count(count, &p.sku, qty, 0).unwrap();
             expected.baseline.insert(p.sku.clone(), qty);
         }
         shop.expected = expected;

@@ -82,7 +82,11 @@ fn a_failed_write_is_written_with_the_next_one() {
     let mut again = shelf.open(device, 0);
     let own = again.day_id(device, today());
     assert_eq!(again.sales_in(own).len(), 2);
-    assert_eq!(again.stock_levels().len(), 0, "no product was counted");
+    assert_eq!(
+        again.stock_levels(today()).len(),
+        0,
+        "no product was counted"
+    );
 }
 
 #[test]
@@ -156,9 +160,17 @@ fn a_refund_puts_the_goods_back_and_comes_off_the_days_money_once() {
     let mut docs = shelf.open(device, 0);
     let sold = sale(device, 1);
     let sku = sold.lines()[0].sku.clone();
-    docs.set_stock_baseline(&sku, Decimal::TEN).unwrap();
+    let counted_at = 1_764_300_000_000; // before the sale
+    docs.count_stock(
+        &sku,
+        Decimal::TEN,
+        Uuid::from_u128(0xC0),
+        counted_at,
+        today(),
+    )
+    .unwrap();
     docs.record_sale(&sold, today()).unwrap();
-    assert_eq!(docs.stock_levels()[&sku], Decimal::from(9));
+    assert_eq!(docs.stock_levels(today())[&sku], Decimal::from(9));
 
     let refund = Refund::full(
         &sold,
@@ -181,7 +193,7 @@ fn a_refund_puts_the_goods_back_and_comes_off_the_days_money_once() {
     let own = again.day_id(device, today());
     assert_eq!(again.refunds_in(own), vec![refund.clone()]);
     assert_eq!(
-        again.stock_levels()[&sku],
+        again.stock_levels(today())[&sku],
         Decimal::TEN,
         "the goods are back, once"
     );

@@ -501,6 +501,13 @@ async fn undo_unstored(shared: &Shared, ids: &[DocumentId]) {
     }
 }
 
+/// Opens, from storage, what a write on `day` needs (this device's day, the month's index and
+/// stock) before an edit writes it.
+pub async fn open_for_day(shared: &Shared, day: BusinessDay) -> Result<(), String> {
+    let needed = shared.borrow().docs.to_open_for(day);
+    open_needed(shared, needed).await
+}
+
 /// Tells the tab that folds the outbox that there is something in it.
 fn announce_outbox() {
     if let Ok(channel) = web_sys::BroadcastChannel::new(OUTBOX_CHANNEL) {
@@ -1012,9 +1019,17 @@ fn publish_store(shared: &Shared, roles: &[Role]) {
         state.price_conflicts.set(e.docs.price_conflicts());
     }
     if roles.contains(&Role::Stock) {
-        let levels = e.docs.stock_levels();
+        let today = business_day(js_sys::Date::now());
+        // Keeps this device's view of last month's closing in this month's stock, for next month;
+        // stored and sent with the next save. A failure only leaves the previous view there.
+        let carried = matches!(e.docs.carry_stock_over(today), Ok(true));
+        let levels = e.docs.stock_levels(today);
         if state.stock.with_untracked(|s| *s != levels) {
             state.stock.set(levels);
+        }
+        drop(e);
+        if carried {
+            schedule_save(shared);
         }
     }
 }
@@ -1278,7 +1293,16 @@ pub async fn edit(
         publish_store(shared, roles);
         return Err(err.to_string());
     }
-    shared.borrow_mut().docs.saved(&writes);
+    {
+        let mut e = shared.borrow_mut();
+        e.docs.saved(&writes);
+        // A document the edit opened (a count that starts a month's stock) is synced too.
+        for id in e.docs.ids() {
+            if !e.client.is_tracked(id) {
+                e.client.track(id, None);
+            }
+        }
+    }
     drop(writing);
     announce_stored(&written);
     publish_store(shared, roles);

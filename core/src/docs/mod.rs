@@ -39,10 +39,8 @@ pub use catalog::{CatalogDoc, PriceConflict};
 pub use index::{DayEntry, MonthIndex};
 pub use sales_day::{DaySummary, Refund, ReturnLine, SalesDay, Void};
 pub use settings::{DeviceEntry, SettingsDoc};
-pub use stock::StockPeriod;
-pub use store_docs::{
-    DocChunk, DocRole, DocWrite, OPENING_STOCK_PERIOD, StoreDocs, chunk_prefix, sync_state_key,
-};
+pub use stock::{StockCount, StockMovement, StockPeriod, previous_month};
+pub use store_docs::{DocChunk, DocRole, DocWrite, StoreDocs, chunk_prefix, sync_state_key};
 
 use std::fmt;
 use std::str::FromStr;
@@ -94,7 +92,7 @@ impl fmt::Display for DocKind {
 /// every device finds today's sales document or this month's index without asking anyone. The id
 /// does not reveal the store (v5 is a hash); the server registers each document to its store.
 /// Keys: catalog and settings `""`; sales day `"<device uuid>/<YYYY-MM-DD>"`; stock period the
-/// period's name (e.g. the stocktake id); month index `"<YYYY-MM>"`.
+/// period's month `"<YYYY-MM>"`; month index `"<YYYY-MM>"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DocumentId(pub [u8; 16]);
 

@@ -17,9 +17,9 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    Actor, BusinessDay, CatalogDoc, DaySummary, DeviceEntry, DocError, DocKind, DocumentId,
+    Actor, BusinessDay, CatalogDoc, DaySummary, DeviceEntry, DocError, DocKind, DocumentId, Month,
     MonthIndex, PriceConflict, Recorded, Refund, SalesDay, SettingsDoc, SharedDocument,
-    StockPeriod,
+    StockPeriod, previous_month,
 };
 use crate::catalog::Catalog;
 use crate::sale::Sale;
@@ -43,9 +43,6 @@ pub struct DocWrite {
     /// The document's heads this write brings storage to (not stored: for [`StoreDocs::saved`]).
     pub heads: Vec<ChangeHash>,
 }
-
-/// The stock period every store starts in; a stocktake will open the next one.
-pub const OPENING_STOCK_PERIOD: &str = "opening";
 
 /// One open document and what of it is already in IndexedDB.
 struct Held {
@@ -137,8 +134,9 @@ impl StoreDocs {
     pub fn catalog_id(&self) -> DocumentId {
         DocumentId::derive(self.store, DocKind::Catalog, "")
     }
-    pub fn stock_id(&self) -> DocumentId {
-        StockPeriod::id(self.store, OPENING_STOCK_PERIOD)
+    /// The stock of a month: stock periods roll over monthly (see `StockPeriod`).
+    pub fn stock_id(&self, month: Month) -> DocumentId {
+        StockPeriod::id(self.store, &month.to_string())
     }
     pub fn index_id(&self, day: BusinessDay) -> DocumentId {
         MonthIndex::id(self.store, day.month())
@@ -147,13 +145,15 @@ impl StoreDocs {
         SalesDay::id(self.store, device, day)
     }
 
-    /// The documents this device opens on a day: settings, catalog, the stock period, the month's
-    /// index and its own sales of the day. Other devices' days follow from the index.
+    /// The documents this device opens on a day: settings, catalog, the stock of this month and
+    /// the month before (whose closing, late sales included, opens this one), the month's index
+    /// and its own sales of the day. Other devices' days follow from the index.
     pub fn standing(&self, today: BusinessDay) -> Vec<(DocumentId, DocRole)> {
         vec![
             (self.settings_id(), DocRole::Settings),
             (self.catalog_id(), DocRole::Catalog),
-            (self.stock_id(), DocRole::Stock),
+            (self.stock_id(today.month()), DocRole::Stock),
+            (self.stock_id(previous_month(today.month())), DocRole::Stock),
             (self.index_id(today), DocRole::Index),
             (self.day_id(self.device, today), DocRole::OwnDay),
         ]
@@ -172,7 +172,14 @@ impl StoreDocs {
             DocRole::Settings => SettingsDoc::new(self.store, &self.actor).into_automerge(),
             DocRole::Catalog => CatalogDoc::new(self.store, &self.actor).into_automerge(),
             DocRole::Stock => {
-                StockPeriod::new(self.store, OPENING_STOCK_PERIOD, &self.actor).into_automerge()
+                // This month's or, opened beside it, the month before's.
+                let month = today.month();
+                let month = if id == self.stock_id(month) {
+                    month
+                } else {
+                    previous_month(month)
+                };
+                StockPeriod::new(self.store, &month.to_string(), &self.actor).into_automerge()
             }
             DocRole::Index => {
                 MonthIndex::new(self.store, today.month(), &self.actor).into_automerge()
@@ -351,7 +358,7 @@ impl StoreDocs {
         [
             (self.day_id(self.device, day), DocRole::OwnDay),
             (self.index_id(day), DocRole::Index),
-            (self.stock_id(), DocRole::Stock),
+            (self.stock_id(day.month()), DocRole::Stock),
         ]
         .into_iter()
         .filter(|(id, _)| !self.is_open(*id))
@@ -377,8 +384,9 @@ impl StoreDocs {
         }
         let own = self.day_id(self.device, day);
         let index = self.index_id(day);
+        // Stock moves in the month of the movement's own day (see `StockPeriod`).
+        let stock = self.stock_id(day.month());
         let recorded = self.with_typed(own, record)?;
-        let stock = self.stock_id();
         self.with_typed(stock, move_stock)?;
         if recorded == Recorded::New {
             // The row grows by this entry, so a sale costs the same at the end of a busy day as
@@ -568,21 +576,64 @@ impl StoreDocs {
             .unwrap_or_default()
     }
 
-    pub fn set_stock_baseline(&mut self, sku: &str, quantity: Decimal) -> Result<(), DocError> {
-        self.with_typed(self.stock_id(), |s: &mut StockPeriod| {
-            s.set_baseline(sku, quantity)
+    /// A stock count of `sku` made at `at_ms` on `day`: the level is `quantity` from then on,
+    /// plus the movements later than it. Once per count id.
+    pub fn count_stock(
+        &mut self,
+        sku: &str,
+        quantity: Decimal,
+        count: Uuid,
+        at_ms: i64,
+        day: BusinessDay,
+    ) -> Result<Recorded, DocError> {
+        let stock = self.stock_id(day.month());
+        if !self.is_open(stock) {
+            // Loaded from storage first, as every document this writer writes (`to_open_for`).
+            return Err(DocError::NotOpen(stock));
+        }
+        self.with_typed(stock, |s: &mut StockPeriod| {
+            s.count(count, sku, quantity, at_ms)
         })
     }
 
-    /// Stock levels of the SKUs that were counted (have a baseline).
-    pub fn stock_levels(&mut self) -> BTreeMap<String, Decimal> {
-        self.read_typed(self.stock_id(), |s: &StockPeriod| {
-            let counted = s.baselines()?;
-            let levels = s.levels()?;
-            Ok(levels
-                .into_iter()
-                .filter(|(sku, _)| counted.contains_key(sku))
-                .collect())
+    /// The closing of the month before `today`'s as this writer sees it, with how much of it it
+    /// has seen; `None` when that month is not open.
+    fn stock_closing(&mut self, today: BusinessDay) -> Option<(BTreeMap<String, Decimal>, u64)> {
+        let before = self.stock_id(previous_month(today.month()));
+        if !self.is_open(before) {
+            return None;
+        }
+        self.read_typed(before, |s: &StockPeriod| {
+            Ok((s.levels_from(&s.opening()?)?, s.seen()?))
+        })
+        .ok()
+    }
+
+    /// Keeps this writer's view of last month's closing in this month's stock, for the month after
+    /// (which no longer opens last month). Call when the stock documents change; writes only when
+    /// the view changed. Returns whether it wrote.
+    pub fn carry_stock_over(&mut self, today: BusinessDay) -> Result<bool, DocError> {
+        let current = self.stock_id(today.month());
+        let Some((closing, seen)) = self.stock_closing(today) else {
+            return Ok(false);
+        };
+        if !self.is_open(current) {
+            return Ok(false);
+        }
+        self.with_typed(current, |s: &mut StockPeriod| s.carry_in(&closing, seen))
+    }
+
+    /// Stock levels of the SKUs that have one (counted, or carried over from a count) on `today`:
+    /// this month's counts and movements over last month's closing as it stands.
+    pub fn stock_levels(&mut self, today: BusinessDay) -> BTreeMap<String, Decimal> {
+        let current = self.stock_id(today.month());
+        let closing = self.stock_closing(today).map(|(c, _)| c);
+        if !self.is_open(current) {
+            return closing.unwrap_or_default();
+        }
+        self.read_typed(current, |s: &StockPeriod| match &closing {
+            Some(closing) => s.levels_from(closing),
+            None => s.levels_from(&s.opening()?),
         })
         .unwrap_or_default()
     }
