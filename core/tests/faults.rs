@@ -140,6 +140,8 @@ impl Record {
 #[derive(Clone, Copy)]
 enum Kind {
     Standing(DocRole),
+    /// A month's stock, opened for a day of that month.
+    Stock(BusinessDay),
     Index(BusinessDay),
     Day(Uuid, BusinessDay),
 }
@@ -202,6 +204,7 @@ impl World {
         for k in 0..DAYS {
             let day = business_day(k);
             kinds.insert(probe.index_id(day), Kind::Index(day));
+            kinds.insert(probe.stock_id(day.month()), Kind::Stock(day));
             for d in 0..n {
                 kinds.insert(
                     probe.day_id(device_id(d), day),
@@ -517,7 +520,12 @@ impl World {
             "count d{d} {sku} {quantity}{}",
             if fail { " (store fails)" } else { "" }
         ));
-        self.engine(d).set_stock_baseline(&sku, quantity).unwrap();
+        let today = self.devices[d].today;
+        let id = Uuid::from_u128(0xC000_0000 + self.log.len() as u128);
+        let at_ms = START_MS + today as i64 * DAY_MS + 12 * 3_600_000;
+        self.engine(d)
+            .count_stock(&sku, quantity, id, at_ms, business_day(today))
+            .unwrap();
         self.store(d, fail);
     }
 
@@ -878,18 +886,28 @@ impl World {
                 None => prices = Some(mine),
                 Some(first) => assert_eq!(first, &mine, "d{d}'s prices differ from d0's"),
             }
-            let mine = docs.stock_levels();
+            let mine = docs.stock_levels(business_day(DAYS - 1));
             match &levels {
                 None => levels = Some(mine),
                 Some(first) => assert_eq!(first, &mine, "d{d}'s stock differs from d0's"),
             }
-            // A product never counted stands at what was sold and given back, once each.
-            let stock_id = docs.stock_id();
-            let stock = StockPeriod::from_automerge(docs.doc_mut(stock_id).unwrap().clone())
-                .unwrap_or_else(|e| panic!("d{d}: the stock is not one: {e}"));
-            let all = stock
-                .levels()
-                .unwrap_or_else(|e| panic!("d{d}: the stock does not read: {e}"));
+            // A product never counted stands at what was sold and given back, once each: its
+            // net movement in November plus its net movement in December (nothing carried).
+            let mut all: BTreeMap<String, Decimal> = BTreeMap::new();
+            for day in [business_day(0), business_day(DAYS - 1)] {
+                let stock_id = docs.stock_id(day.month());
+                let Some(doc) = docs.doc_mut(stock_id) else {
+                    continue;
+                };
+                let stock = StockPeriod::from_automerge(doc.clone())
+                    .unwrap_or_else(|e| panic!("d{d}: the stock is not one: {e}"));
+                for (sku, level) in stock
+                    .levels()
+                    .unwrap_or_else(|e| panic!("d{d}: the stock does not read: {e}"))
+                {
+                    *all.entry(sku).or_default() += level;
+                }
+            }
             for sku in &uncounted {
                 assert_eq!(
                     all.get(sku).copied().unwrap_or_default(),
@@ -922,6 +940,7 @@ fn open_args(
     match kinds.get(&id) {
         Some(Kind::Standing(role)) => (id, *role, business_day(0), me),
         Some(Kind::Index(day)) => (id, DocRole::Index, *day, me),
+        Some(Kind::Stock(day)) => (id, DocRole::Stock, *day, me),
         Some(Kind::Day(owner, day)) => {
             let role = if *owner == me {
                 DocRole::OwnDay
