@@ -222,6 +222,19 @@ fn jan(d: u32) -> BusinessDay {
     day(2027, 1, d)
 }
 
+/// Records a sale as the app's outbox does: the documents of its day are opened first (from
+/// nothing here: these registers keep no storage).
+fn sell(
+    docs: &mut StoreDocs,
+    sold: &Sale,
+    day: BusinessDay,
+) -> Result<Vec<pos_core::DocumentId>, pos_core::DocError> {
+    for (id, role, day, owner) in docs.to_open_for(day) {
+        docs.open(id, role, day, owner, &[]);
+    }
+    docs.record_sale(sold, day)
+}
+
 /// A register's documents on `today` (its standing documents, from nothing).
 fn register(i: usize, today: BusinessDay) -> StoreDocs {
     let mut docs = StoreDocs::new(STORE, device(i), 0);
@@ -289,7 +302,7 @@ fn a_late_sale_of_last_month_lowers_this_months_level_on_every_device() {
         .unwrap();
     sync_stock(&mut a, &mut b);
     sync_stock(&mut a, &mut c);
-    b.record_sale(&sale(1, 0, 10, ms(2026, 11, 30)), nov(30))
+    sell(&mut b, &sale(1, 0, 10, ms(2026, 11, 30)), nov(30))
         .unwrap();
 
     // December on A and C: the month opens with November's closing.
@@ -297,7 +310,7 @@ fn a_late_sale_of_last_month_lowers_this_months_level_on_every_device() {
     let mut c = reopen(2, &mut c, dec_(1));
     a.carry_stock_over(dec_(1)).unwrap();
     assert_eq!(a.stock_levels(dec_(1))[&s], dec(100));
-    a.record_sale(&sale(2, 0, 5, ms(2026, 12, 1)), dec_(1))
+    sell(&mut a, &sale(2, 0, 5, ms(2026, 12, 1)), dec_(1))
         .unwrap();
     assert_eq!(a.stock_levels(dec_(1))[&s], dec(95));
     sync_stock(&mut a, &mut c);
@@ -321,7 +334,7 @@ fn a_late_sale_of_last_month_lowers_this_months_level_on_every_device() {
     let mut a = reopen(0, &mut a, jan(1));
     assert!(!a.is_open(a.stock_id(nov(1).month())));
     assert_eq!(a.stock_levels(jan(1))[&s], dec(85));
-    a.record_sale(&sale(3, 0, 1, ms(2027, 1, 1)), jan(1))
+    sell(&mut a, &sale(3, 0, 1, ms(2027, 1, 1)), jan(1))
         .unwrap();
     assert_eq!(a.stock_levels(jan(1))[&s], dec(84));
 }
@@ -335,7 +348,7 @@ fn a_count_in_the_new_month_overrides_what_was_carried() {
         .unwrap();
     sync_stock(&mut a, &mut b);
     // B's late November sale was gone before A counted in December.
-    b.record_sale(&sale(1, 0, 10, ms(2026, 11, 30)), nov(30))
+    sell(&mut b, &sale(1, 0, 10, ms(2026, 11, 30)), nov(30))
         .unwrap();
     let mut a = reopen(0, &mut a, dec_(3));
     a.count_stock(&s, dec(90), count_id(2), ms(2026, 12, 3), dec_(3))
@@ -464,7 +477,7 @@ proptest! {
                     } else {
                         (clock + skew[d], today)
                     };
-                    devices[d].record_sale(&sale(next, k, q, at), on).unwrap();
+                    sell(&mut devices[d], &sale(next, k, q, at), on).unwrap();
                 }
                 Op::Count { d, k, q, late } => {
                     let d = d % n;
