@@ -302,16 +302,14 @@ fn a_late_sale_of_last_month_lowers_this_months_level_on_every_device() {
         .unwrap();
     sync_stock(&mut a, &mut b);
     sync_stock(&mut a, &mut c);
-    sell(&mut b, &sale(1, 0, 10, ms(2026, 11, 30)), nov(30))
-        .unwrap();
+    sell(&mut b, &sale(1, 0, 10, ms(2026, 11, 30)), nov(30)).unwrap();
 
     // December on A and C: the month opens with November's closing.
     let mut a = reopen(0, &mut a, dec_(1));
     let mut c = reopen(2, &mut c, dec_(1));
     a.carry_stock_over(dec_(1)).unwrap();
     assert_eq!(a.stock_levels(dec_(1))[&s], dec(100));
-    sell(&mut a, &sale(2, 0, 5, ms(2026, 12, 1)), dec_(1))
-        .unwrap();
+    sell(&mut a, &sale(2, 0, 5, ms(2026, 12, 1)), dec_(1)).unwrap();
     assert_eq!(a.stock_levels(dec_(1))[&s], dec(95));
     sync_stock(&mut a, &mut c);
     c.carry_stock_over(dec_(1)).unwrap();
@@ -334,8 +332,7 @@ fn a_late_sale_of_last_month_lowers_this_months_level_on_every_device() {
     let mut a = reopen(0, &mut a, jan(1));
     assert!(!a.is_open(a.stock_id(nov(1).month())));
     assert_eq!(a.stock_levels(jan(1))[&s], dec(85));
-    sell(&mut a, &sale(3, 0, 1, ms(2027, 1, 1)), jan(1))
-        .unwrap();
+    sell(&mut a, &sale(3, 0, 1, ms(2027, 1, 1)), jan(1)).unwrap();
     assert_eq!(a.stock_levels(jan(1))[&s], dec(84));
 }
 
@@ -348,8 +345,7 @@ fn a_count_in_the_new_month_overrides_what_was_carried() {
         .unwrap();
     sync_stock(&mut a, &mut b);
     // B's late November sale was gone before A counted in December.
-    sell(&mut b, &sale(1, 0, 10, ms(2026, 11, 30)), nov(30))
-        .unwrap();
+    sell(&mut b, &sale(1, 0, 10, ms(2026, 11, 30)), nov(30)).unwrap();
     let mut a = reopen(0, &mut a, dec_(3));
     a.count_stock(&s, dec(90), count_id(2), ms(2026, 12, 3), dec_(3))
         .unwrap();

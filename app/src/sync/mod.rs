@@ -235,44 +235,14 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
     for day in &catch_up {
         wanted.push((docs.index_id(*day), Role::Index, *day, membership.device_id));
     }
-    for (id, role, day, owner) in wanted {
-        if docs.is_open(id) {
-            continue;
-        }
-        if let Err(problem) = open_stored(
-            &mut docs,
-            &mut client,
-            &*storage,
-            &server,
-            id,
-            role,
-            day,
-            owner,
-        )
-        .await
-        {
-            problems.push(problem);
-        }
-    }
-    for (id, owner, day) in docs.days_in_index(&catch_up) {
-        if docs.is_open(id) {
-            continue;
-        }
-        if let Err(problem) = open_stored(
-            &mut docs,
-            &mut client,
-            &*storage,
-            &server,
-            id,
-            Role::OtherDay,
-            day,
-            owner,
-        )
-        .await
-        {
-            problems.push(problem);
-        }
-    }
+    problems.extend(open_all(&mut docs, &mut client, &*storage, &server, wanted).await);
+    // The other devices' days those indexes list (their rows are read only once they are open).
+    let others = docs
+        .days_in_index(&catch_up)
+        .into_iter()
+        .map(|(id, owner, day)| (id, Role::OtherDay, day, owner))
+        .collect();
+    problems.extend(open_all(&mut docs, &mut client, &*storage, &server, others).await);
     let index_rows_seen = docs.other_devices_rows().into_iter().collect();
     let engine = Engine {
         docs,
@@ -432,17 +402,47 @@ async fn open_stored(
         .load_doc_chunks(chunk_prefix(id))
         .await
         .map_err(|e| format!("{id}: {e}"))?;
-    let state_key = sync_state_key(id, server);
-    let sync_state = chunks
-        .iter()
-        .find(|(k, _)| *k == state_key)
-        .map(|(_, v)| v.clone());
+    let sync_state = stored_sync_state(&chunks, id, server);
     let problems = docs.open(id, role, day, owner, &chunks);
     client.track(id, sync_state.as_deref());
     match problems.first() {
         None => Ok(()),
         Some(first) => Err(first.clone()),
     }
+}
+
+/// The sync state with `server` among a document's stored chunks.
+fn stored_sync_state(
+    chunks: &[(String, Vec<u8>)],
+    id: DocumentId,
+    server: &str,
+) -> Option<Vec<u8>> {
+    let key = sync_state_key(id, server);
+    chunks
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.clone())
+}
+
+/// Opens each document that is not open yet from its stored chunks; returns what did not load.
+async fn open_all(
+    docs: &mut StoreDocs,
+    client: &mut SyncClient,
+    storage: &dyn Storage,
+    server: &str,
+    wanted: Vec<(DocumentId, Role, BusinessDay, Uuid)>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (id, role, day, owner) in wanted {
+        if docs.is_open(id) {
+            continue;
+        }
+        if let Err(problem) = open_stored(docs, client, storage, server, id, role, day, owner).await
+        {
+            problems.push(problem);
+        }
+    }
+    problems
 }
 
 /// Opens, from storage, the documents a write needs that are not open yet. The engine is not
@@ -465,11 +465,7 @@ async fn open_needed(
         if e.docs.is_open(id) {
             continue;
         }
-        let state_key = sync_state_key(id, &server);
-        let sync_state = chunks
-            .iter()
-            .find(|(k, _)| *k == state_key)
-            .map(|(_, v)| v.clone());
+        let sync_state = stored_sync_state(&chunks, id, &server);
         let problems = e.docs.open(id, role, day, owner, &chunks);
         e.client.track(id, sync_state.as_deref());
         if let Some(first) = problems.first() {
@@ -489,11 +485,7 @@ async fn undo_unstored(shared: &Shared, ids: &[DocumentId]) {
         let Ok(chunks) = storage.load_doc_chunks(chunk_prefix(*id)).await else {
             continue;
         };
-        let state_key = sync_state_key(*id, &server);
-        let sync_state = chunks
-            .iter()
-            .find(|(k, _)| *k == state_key)
-            .map(|(_, v)| v.clone());
+        let sync_state = stored_sync_state(&chunks, *id, &server);
         let mut guard = shared.borrow_mut();
         let e = &mut *guard;
         e.docs.reopen(*id, &chunks);
@@ -970,11 +962,7 @@ fn open_new_days(shared: &Shared) {
                 if e.docs.is_open(id) {
                     continue;
                 }
-                let state_key = sync_state_key(id, &server);
-                let sync_state = chunks
-                    .iter()
-                    .find(|(k, _)| *k == state_key)
-                    .map(|(_, v)| v.clone());
+                let sync_state = stored_sync_state(&chunks, id, &server);
                 e.docs.open(id, Role::OtherDay, day, owner, &chunks);
                 e.client.track(id, sync_state.as_deref());
                 e.changed_days.insert(id);
