@@ -137,7 +137,7 @@ test('a database written by schema version 1 is migrated without loss', async ({
     db.close();
     return result;
   });
-  expect(dump.version).toBe(3);
+  expect(dump.version).toBe(4);
   expect(dump.sales.values).toHaveLength(2);
 
   await page.goto('/health');
@@ -168,7 +168,7 @@ test('a database written by schema version 1 is migrated without loss', async ({
   await openRegister(page);
   const numbers = await salesNumbers(page);
   expect(numbers).toHaveLength(2);
-  // The index added by version 2 finds the old sales, and numbering carries on (now version 3).
+  // The index added by version 2 finds the old sales, and numbering carries on (now version 4).
   await page.getByTestId('find-receipt').fill(numbers[1]);
   await page.getByTestId('find-receipt').press('Enter');
   await expect(page.getByTestId('receipt')).toContainText('Quesadilla');
@@ -184,9 +184,10 @@ test('a database written by schema version 1 is migrated without loss', async ({
         };
       }),
   );
-  // Version 3 added the cash drawer's audit store and the store's documents on top of version 1's stores.
-  expect(schema.version).toBe(3);
-  expect(schema.stores).toEqual(['audit', 'docs', 'kv', 'sales']);
+  // Version 3 added the cash drawer's audit store and the store's documents on top of version 1's
+  // stores, version 4 the outbox of records on their way into the documents.
+  expect(schema.version).toBe(4);
+  expect(schema.stores).toEqual(['audit', 'docs', 'kv', 'outbox', 'sales']);
 });
 
 test('a card approval recorded before a reload is still there, so the card is never charged twice', async ({ page }) => {

@@ -35,6 +35,10 @@ const MIN_COMPRESS_BYTES: u64 = 1024;
 /// build time allows the slowest, smallest settings, which a server compressing per request
 /// could not afford. Copies that would not be smaller are left out (the server then sends the
 /// file). Old copies are removed first, so none outlives its file.
+/// Files revalidated on every load and replaced in place by a new version (the service worker
+/// and the page that registers it): a compressed copy could outlive them, so they go as they are.
+const REVISED_IN_PLACE: &[&str] = &["sw.js", "index.html"];
+
 pub fn compress_dist(dist: &Path) -> Result<()> {
     let mut files = Vec::new();
     collect_files(dist, &mut files)?;
@@ -49,6 +53,10 @@ pub fn compress_dist(dist: &Path) -> Result<()> {
             f.extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| COMPRESSIBLE.contains(&e))
+                && !f
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| REVISED_IN_PLACE.contains(&n))
                 && std::fs::metadata(f).is_ok_and(|m| m.len() >= MIN_COMPRESS_BYTES)
         })
         .collect();
