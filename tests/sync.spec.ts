@@ -146,7 +146,7 @@ test('two tabs of one device: one of them syncs, the sales of both reach the oth
   await expect.poll(async () => (await allSales(second)).length, { timeout: 30_000 }).toBe(7);
 });
 
-test('a joining device whose receipt prefix another device of the store uses takes a new one', async ({ browser, server }) => {
+test('a joining device whose receipt prefix another device of the store uses takes a new one, and its numbering goes on (#10, finding 10)', async ({ browser, server }) => {
   test.setTimeout(120_000);
   const owner = await device(browser, server.setupLink());
   await createStore(owner, 'Corner Shop');
@@ -154,7 +154,7 @@ test('a joining device whose receipt prefix another device of the store uses tak
   const ownerCode = /Device code (\S+?):/.exec(plain(await owner.getByTestId('device-code').textContent()))![1];
   const { link } = await pairingCode(owner);
 
-  // The new device happens to have made the same prefix for itself.
+  // The new device happens to have made the same prefix for itself, and printed 3 receipts.
   const second = await device(browser, link);
   await expect(second.getByTestId('join')).toBeVisible();
   await second.evaluate(async (code) => {
@@ -165,7 +165,7 @@ test('a joining device whose receipt prefix another device of the store uses tak
     });
     await new Promise((ok) => {
       const tx = db.transaction('kv', 'readwrite');
-      tx.objectStore('kv').put(JSON.stringify({ code, last_sequence: 0 }), 'device');
+      tx.objectStore('kv').put(JSON.stringify({ code, last_sequence: 3 }), 'device');
       tx.oncomplete = ok;
     });
     db.close();
@@ -184,6 +184,10 @@ test('a joining device whose receipt prefix another device of the store uses tak
   await sellCash(owner, 'Cola');
   await sellCash(second, 'Cola');
   await expect.poll(async () => new Set(await allSales(owner)).size, { timeout: 20_000 }).toBe(2);
+  // A new prefix does not restart the sequence: a number this device printed is never printed
+  // again, whatever prefix it had.
+  const mine = await allSales(second);
+  expect(mine.filter((n) => !n.startsWith(ownerCode))).toEqual([expect.stringMatching(/-000004$/)]);
 });
 
 test('a full disk for the documents of a device of the store: the sale is kept, the documents catch up, nothing is lost or doubled', async ({ browser, server }) => {
