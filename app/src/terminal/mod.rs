@@ -466,10 +466,7 @@ pub fn charge(state: AppState, amount: Decimal) {
         );
         // Durable (strict) before the terminal hears of it: a reload from here on asks, never
         // re-charges.
-        if let Err(e) = state.save_open_ticket_now().await {
-            set_in_flight(state, None, None);
-            state.card_progress.set(None);
-            state.notice.set(Some(crate::state::storage_notice(&e)));
+        if !keep_in_flight(state).await {
             return;
         }
         let result = terminal(state)
@@ -490,6 +487,20 @@ pub fn charge(state: AppState, amount: Decimal) {
             }
         }
     });
+}
+
+/// Stores the open ticket with what is in flight, strictly. If it cannot be stored the terminal
+/// is not asked: the amount is taken out of flight again and the cashier told why.
+async fn keep_in_flight(state: AppState) -> bool {
+    match state.save_open_ticket_now().await {
+        Ok(()) => true,
+        Err(e) => {
+            set_in_flight(state, None, None);
+            state.card_progress.set(None);
+            state.notice.set(Some(crate::state::storage_notice(&e)));
+            false
+        }
+    }
 }
 
 /// "Reverse on the terminal": asks the terminal to undo the card it approved last for this
@@ -528,10 +539,7 @@ pub fn reverse(state: AppState) {
         );
         // Durable (strict) before the terminal hears of it: a reload from here on asks the
         // terminal what became of the reversal instead of sending it again.
-        if let Err(e) = state.save_open_ticket_now().await {
-            set_in_flight(state, None, None);
-            state.card_progress.set(None);
-            state.notice.set(Some(crate::state::storage_notice(&e)));
+        if !keep_in_flight(state).await {
             return;
         }
         let result = terminal(state)

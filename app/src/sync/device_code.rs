@@ -1,0 +1,74 @@
+//! This device's entry in the store's settings: a receipt-number prefix no other device uses.
+
+use super::*;
+
+/// Enters this device in the store's settings with a receipt-number prefix no other device of
+/// the store uses, so receipt numbers stay unique across the store. Runs once the settings are
+/// known (at once for the owner; for a joining device, when they arrive).
+pub fn claim_device_code(shared: &Shared) {
+    let shared = shared.clone();
+    spawn_local(async move {
+        let (state, storage, taken) = {
+            let mut e = shared.borrow_mut();
+            e.awaiting_settings = false;
+            let me = e.membership.device_id;
+            let taken: BTreeSet<String> = e
+                .docs
+                .device_codes()
+                .into_iter()
+                .filter(|(id, _)| *id != me)
+                .map(|(_, c)| c)
+                .collect();
+            (e.state, e.storage.clone(), taken)
+        };
+        let mut code = state.device_code.get_untracked();
+        if taken.contains(&code) {
+            code = std::iter::repeat_with(crate::new_device_code)
+                .find(|c| !taken.contains(c))
+                .unwrap_or(code);
+            if let Err(e) = storage.set_device_code(code.clone()).await {
+                return state.notice.set(Some(crate::state::storage_notice(&e)));
+            }
+            state.device_code.set(code.clone());
+        }
+        register_device(&shared, &code);
+    });
+}
+
+/// Waits for the store's settings before entering this device in them (a joining device).
+pub fn claim_device_code_when_settings_arrive(shared: &Shared) {
+    // Until the prefix is claimed a sale could carry another device's receipt numbers.
+    let state = shared.borrow().state;
+    state.receipt_prefix_pending.set(true);
+    let ready = shared.borrow_mut().docs.store_profile().is_some();
+    if ready {
+        claim_device_code(shared);
+    } else {
+        shared.borrow_mut().awaiting_settings = true;
+    }
+}
+
+/// This device's entry in the store's settings (its name and receipt-number prefix).
+pub(super) fn register_device(shared: &Shared, code: &str) {
+    let entry = {
+        let e = shared.borrow();
+        DeviceEntry {
+            id: e.membership.device_id,
+            name: e.membership.device_name.clone(),
+            code: code.to_owned(),
+            revoked: false,
+        }
+    };
+    let shared = shared.clone();
+    spawn_local(async move {
+        let state = shared.borrow().state;
+        match edit(&shared, &[Role::Settings], |docs| docs.put_device(&entry)).await {
+            Ok(()) => {
+                state.receipt_prefix_pending.set(false);
+                // A sale paid while the prefix was being claimed is kept now.
+                state.complete_sale();
+            }
+            Err(reason) => state.notice.set(Some(crate::state::not_saved(reason))),
+        }
+    });
+}

@@ -1,0 +1,118 @@
+//! Opening the store's documents from storage, and undoing in memory what a failed write left there.
+
+use super::*;
+
+/// Opens a document from its stored chunks. A read that fails is an error, never "nothing
+/// stored": starting the document afresh beside what is stored would fork it.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn open_stored(
+    docs: &mut StoreDocs,
+    client: &mut SyncClient,
+    storage: &dyn Storage,
+    server: &str,
+    id: DocumentId,
+    role: Role,
+    day: BusinessDay,
+    owner: Uuid,
+) -> Result<(), String> {
+    let chunks = storage
+        .load_doc_chunks(chunk_prefix(id))
+        .await
+        .map_err(|e| format!("{id}: {e}"))?;
+    let sync_state = stored_sync_state(&chunks, id, server);
+    let problems = docs.open(id, role, day, owner, &chunks);
+    client.track(id, sync_state.as_deref());
+    match problems.first() {
+        None => Ok(()),
+        Some(first) => Err(first.clone()),
+    }
+}
+
+/// The sync state with `server` among a document's stored chunks.
+pub(super) fn stored_sync_state(
+    chunks: &[(String, Vec<u8>)],
+    id: DocumentId,
+    server: &str,
+) -> Option<Vec<u8>> {
+    let key = sync_state_key(id, server);
+    chunks
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.clone())
+}
+
+/// Opens each document that is not open yet from its stored chunks; returns what did not load.
+pub(super) async fn open_all(
+    docs: &mut StoreDocs,
+    client: &mut SyncClient,
+    storage: &dyn Storage,
+    server: &str,
+    wanted: Vec<(DocumentId, Role, BusinessDay, Uuid)>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (id, role, day, owner) in wanted {
+        if docs.is_open(id) {
+            continue;
+        }
+        if let Err(problem) = open_stored(docs, client, storage, server, id, role, day, owner).await
+        {
+            problems.push(problem);
+        }
+    }
+    problems
+}
+
+/// Opens, from storage, the documents a write needs that are not open yet. The engine is not
+/// borrowed across the reads.
+pub(super) async fn open_needed(
+    shared: &Shared,
+    needed: Vec<(DocumentId, Role, BusinessDay, Uuid)>,
+) -> Result<(), String> {
+    let (storage, server) = {
+        let e = shared.borrow();
+        (e.storage.clone(), e.server.clone())
+    };
+    for (id, role, day, owner) in needed {
+        let chunks = storage
+            .load_doc_chunks(chunk_prefix(id))
+            .await
+            .map_err(|e| format!("{id}: {e}"))?;
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        if e.docs.is_open(id) {
+            continue;
+        }
+        let sync_state = stored_sync_state(&chunks, id, &server);
+        let problems = e.docs.open(id, role, day, owner, &chunks);
+        e.client.track(id, sync_state.as_deref());
+        if let Some(first) = problems.first() {
+            return Err(first.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Drops what is in memory of these documents and not stored, after a write that failed.
+pub(super) async fn undo_unstored(shared: &Shared, ids: &[DocumentId]) {
+    let (storage, server) = {
+        let e = shared.borrow();
+        (e.storage.clone(), e.server.clone())
+    };
+    for id in ids {
+        let Ok(chunks) = storage.load_doc_chunks(chunk_prefix(*id)).await else {
+            continue;
+        };
+        let sync_state = stored_sync_state(&chunks, *id, &server);
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        e.docs.reopen(*id, &chunks);
+        e.client.restart_document(*id, sync_state.as_deref());
+    }
+}
+
+/// Opens, from storage, what a write on `day` needs (this device's day, the month's index and
+/// stock) before an edit writes it.
+pub async fn open_for_day(shared: &Shared, day: BusinessDay) -> Result<(), String> {
+    let needed = shared.borrow().docs.to_open_for(day);
+    open_needed(shared, needed).await
+}

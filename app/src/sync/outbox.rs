@@ -1,0 +1,201 @@
+//! The outbox: committed sales and refunds folded into the documents by the tab that syncs, and
+//! the sales a device made before it joined its store.
+
+use super::*;
+
+/// Tells the tab that folds the outbox that there is something in it.
+pub(super) fn announce_outbox() {
+    if let Ok(channel) = web_sys::BroadcastChannel::new(OUTBOX_CHANNEL) {
+        let _ = channel.post_message(&JsValue::from_str("outbox"));
+        channel.close();
+    }
+}
+
+pub(super) fn listen_for_outbox(shared: &Shared) {
+    let Ok(channel) = web_sys::BroadcastChannel::new(OUTBOX_CHANNEL) else {
+        return;
+    };
+    let shared = shared.clone();
+    let on_message = Closure::<dyn FnMut()>::new(move || {
+        spawn_local(drain_outbox(shared.clone()));
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // The channel must outlive this function to keep receiving.
+    std::mem::forget(channel);
+}
+
+/// A sale or refund was committed (in this tab): fold it into the documents.
+pub fn outbox_changed(shared: &Shared) {
+    announce_outbox();
+    spawn_local(drain_outbox(shared.clone()));
+}
+
+/// Folds the outbox into the documents and sends them: in the tab that holds the sync lock only,
+/// so one writer folds each record. Records of sales made before this device joined the store
+/// wait for the owner (`add_earlier_sales`).
+pub(super) async fn drain_outbox(shared: Shared) {
+    {
+        let mut e = shared.borrow_mut();
+        if !e.leader || e.stopped {
+            return;
+        }
+        if e.draining {
+            e.drain_again = true;
+            return;
+        }
+        e.draining = true;
+    }
+    loop {
+        shared.borrow_mut().drain_again = false;
+        if let Err(reason) = drain_once(&shared).await {
+            let state = shared.borrow().state;
+            state.sync.update(|s| s.error = Some(reason));
+            let retry = shared.clone();
+            set_timeout(
+                move || spawn_local(drain_outbox(retry)),
+                Duration::from_secs(5),
+            );
+            break;
+        }
+        if !shared.borrow().drain_again {
+            break;
+        }
+    }
+    shared.borrow_mut().draining = false;
+    schedule_status(&shared);
+}
+
+pub(super) async fn drain_once(shared: &Shared) -> Result<(), String> {
+    let _writing = write_lock().lock().await;
+    let storage = shared.borrow().storage.clone();
+    let items = storage.outbox().await.map_err(|e| e.to_string())?;
+    let store = shared.borrow().membership.store_id;
+    let (ours, earlier): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .filter(|i| i.store.is_none_or(|s| s == store))
+        .partition(|i| i.store == Some(store));
+    {
+        let mut e = shared.borrow_mut();
+        e.outbox_len = ours.len();
+        e.before_joining = earlier.iter().map(|i| i.key.clone()).collect();
+    }
+    if ours.is_empty() {
+        return Ok(());
+    }
+    let days: BTreeSet<BusinessDay> = ours
+        .iter()
+        .map(|i| business_day(i.record.at_ms() as f64))
+        .collect();
+    for day in &days {
+        let needed = shared.borrow().docs.to_open_for(*day);
+        open_needed(shared, needed).await?;
+    }
+    let (writes, folded, own_days, problems) = {
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        let mut folded = Vec::new();
+        let mut own_days = BTreeSet::new();
+        let mut problems = Vec::new();
+        for item in &ours {
+            let day = business_day(item.record.at_ms() as f64);
+            let recorded = match &item.record {
+                Outgoing::Sale(sale) => e.docs.record_sale(sale, day),
+                Outgoing::Refund(refund) => e.docs.record_refund(refund, day),
+            };
+            match recorded {
+                Ok(_) => {
+                    folded.push(item.key.clone());
+                    own_days.insert(day);
+                }
+                // Kept in the outbox and shown: a record the documents refuse is a bug to see,
+                // never one to drop.
+                Err(err) => problems.push(format!("{}: {err}", item.key)),
+            }
+        }
+        let states = sync_states(e);
+        let server = e.server.clone();
+        (
+            e.docs.unsaved(Some(&server), &states),
+            folded,
+            own_days,
+            problems,
+        )
+    };
+    let day_names: Vec<String> = own_days.iter().map(ToString::to_string).collect();
+    let written = written_ids(&writes);
+    match storage
+        .fold_outbox(writes.clone(), folded.clone(), day_names)
+        .await
+    {
+        Ok(()) => {
+            {
+                let mut e = shared.borrow_mut();
+                e.docs.saved(&writes);
+                e.outbox_len -= folded.len();
+                e.unacked_days.extend(own_days);
+            }
+            announce_stored(&written);
+            let ids = shared.borrow().docs.ids();
+            flush(shared, &ids);
+            publish_store(shared, &[Role::Stock]);
+            if let Some(first) = problems.first() {
+                let state = shared.borrow().state;
+                state
+                    .sync
+                    .update(|s| s.document_problem = Some(first.clone()));
+            }
+            Ok(())
+        }
+        Err(err) => {
+            // The records stay in the outbox; what was folded in memory is dropped and folded
+            // again from the records next time.
+            undo_unstored(shared, &written).await;
+            Err(err.to_string())
+        }
+    }
+}
+
+/// Adds the sales this device made before it belonged to the store to the store's documents.
+pub async fn add_earlier_sales(shared: &Shared) -> Result<(), String> {
+    let storage = shared.borrow().storage.clone();
+    let store = shared.borrow().membership.store_id;
+    let items = storage.outbox().await.map_err(|e| e.to_string())?;
+    // Re-keyed to this store through the same outbox: the entries are rewritten, then folded.
+    let earlier: Vec<_> = items.into_iter().filter(|i| i.store.is_none()).collect();
+    if earlier.is_empty() {
+        return Ok(());
+    }
+    storage
+        .claim_for_store(earlier.iter().map(|i| i.key.clone()).collect(), store)
+        .await
+        .map_err(|e| e.to_string())?;
+    outbox_changed(shared);
+    Ok(())
+}
+
+/// A refund of `sale` that the store's documents hold (made on any device), kept on this device
+/// as the sale's refund so it is shown refunded and never refunded again here.
+pub async fn refund_recorded_elsewhere(shared: &Shared, sale: Uuid) -> Option<pos_core::Refund> {
+    let found = shared.borrow_mut().docs.refund_of(sale)?;
+    let storage = shared.borrow().storage.clone();
+    let _ = storage
+        .save_docs(Vec::new(), Vec::new(), vec![found.clone()])
+        .await;
+    Some(found)
+}
+
+/// Keeps the sales made before joining on this device only.
+pub async fn keep_earlier_sales_here(shared: &Shared) -> Result<(), String> {
+    let (storage, keys) = {
+        let e = shared.borrow();
+        (e.storage.clone(), e.before_joining.clone())
+    };
+    storage
+        .drop_from_outbox(keys)
+        .await
+        .map_err(|e| e.to_string())?;
+    shared.borrow_mut().before_joining.clear();
+    schedule_status(shared);
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Writing what arrived from the server (documents, sync states, other devices' sales and
+//! refunds) in one transaction shortly after it arrives, then sending what was held back.
+
+use super::*;
+
+/// Writes received changes (and the sales they carry) soon, in one transaction.
+pub fn schedule_save(shared: &Shared) {
+    {
+        let mut e = shared.borrow_mut();
+        if e.saving {
+            e.save_again = true;
+            return;
+        }
+        e.saving = true;
+    }
+    let shared = shared.clone();
+    set_timeout(move || save(shared), Duration::from_millis(50));
+}
+
+pub(super) fn save(shared: Shared) {
+    spawn_local(async move {
+        let writing = write_lock().lock().await;
+        let (writes, days, sales, refunds, storage) = {
+            let mut guard = shared.borrow_mut();
+            let e = &mut *guard;
+            e.save_again = false;
+            let states = sync_states(e);
+            let server = e.server.clone();
+            let writes = e.docs.unsaved(Some(&server), &states);
+            let days: Vec<DocumentId> = std::mem::take(&mut e.changed_days).into_iter().collect();
+            // Only what this device has not copied yet: a message costs what it brings, not a
+            // rewrite of the whole day.
+            let mut sales = Vec::new();
+            let mut refunds = Vec::new();
+            for id in &days {
+                let known = e.projected.entry(*id).or_default();
+                sales.extend(
+                    e.docs
+                        .sales_in(*id)
+                        .into_iter()
+                        .filter(|s| !known.contains(&s.id())),
+                );
+                refunds.extend(
+                    e.docs
+                        .refunds_in(*id)
+                        .into_iter()
+                        .filter(|r| !known.contains(&r.id)),
+                );
+            }
+            (writes, days, sales, refunds, e.storage.clone())
+        };
+        let had_sales = !sales.is_empty();
+        let had_refunds = !refunds.is_empty();
+        let copied: Vec<Uuid> = sales
+            .iter()
+            .map(Sale::id)
+            .chain(refunds.iter().map(|r| r.id))
+            .collect();
+        let written = written_ids(&writes);
+        let result = storage.save_docs(writes.clone(), sales, refunds).await;
+        let again = {
+            let mut guard = shared.borrow_mut();
+            let e = &mut *guard;
+            e.saving = false;
+            match &result {
+                Ok(()) => {
+                    e.docs.saved(&writes);
+                    for id in &days {
+                        e.projected
+                            .entry(*id)
+                            .or_default()
+                            .extend(copied.iter().copied());
+                    }
+                    // A write that failed before (a full disk, say) has now gone through.
+                    e.state.sync.update(|s| s.error = None);
+                }
+                Err(err) => {
+                    // Nothing was stored: the days' sales are projected again with the next write.
+                    e.changed_days.extend(days);
+                    e.state.sync.update(|s| s.error = Some(err.to_string()));
+                }
+            }
+            e.save_again
+        };
+        drop(writing);
+        if result.is_ok() {
+            announce_stored(&written);
+            // Held back while they were not stored; they may go out now.
+            flush(&shared, &written);
+        } else {
+            // Storage may come back (space freed) with nothing new arriving: try again later.
+            let retry = shared.clone();
+            set_timeout(move || schedule_save(&retry), Duration::from_secs(5));
+        }
+        if result.is_ok() && (had_sales || had_refunds) {
+            let state = shared.borrow().state;
+            if had_refunds {
+                state.load_refunds();
+            }
+            if state.screen.get_untracked() == crate::state::Screen::Sales {
+                state.load_sales(false);
+            }
+        }
+        if again {
+            schedule_save(&shared);
+        }
+        schedule_status(&shared);
+    });
+}

@@ -1,0 +1,89 @@
+//! The figures of the sync status: changes not acknowledged (the outbox included), the last sync,
+//! the download progress; and which of this device's days the server now holds whole.
+
+use super::*;
+
+/// Recomputes the figures of the sync status at most a few times a second.
+pub(super) fn schedule_status(shared: &Shared) {
+    {
+        let mut e = shared.borrow_mut();
+        if e.status_scheduled {
+            return;
+        }
+        e.status_scheduled = true;
+    }
+    let shared = shared.clone();
+    set_timeout(
+        move || {
+            shared.borrow_mut().status_scheduled = false;
+            update_status(&shared);
+        },
+        Duration::from_millis(150),
+    );
+}
+
+pub(super) fn update_status(shared: &Shared) {
+    let (state, unacknowledged, synced, total, ready, storage, outbox, before_joining, acked) = {
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        let unacknowledged = e.docs.unacknowledged(&e.client);
+        let (synced, total) = e.docs.synced_count(&e.client);
+        // Days of this device that the server now holds whole need not be opened at start.
+        let today = business_day(js_sys::Date::now());
+        let device = e.membership.device_id;
+        let mut acked = Vec::new();
+        if e.client.is_ready() {
+            for day in e.unacked_days.clone() {
+                let id = e.docs.day_id(device, day);
+                if day == today || e.docs.has_unsaved(id) {
+                    continue;
+                }
+                if let Some(doc) = e.docs.doc_mut(id) {
+                    if e.client.is_synced(id, doc) {
+                        acked.push(day);
+                    }
+                }
+            }
+        }
+        for day in &acked {
+            e.unacked_days.remove(day);
+        }
+        (
+            e.state,
+            unacknowledged,
+            synced,
+            total,
+            e.client.is_ready(),
+            e.storage.clone(),
+            e.outbox_len,
+            e.before_joining.len(),
+            acked,
+        )
+    };
+    // Synced means every committed record is in the documents and the server has them all.
+    let all_synced = ready && synced == total && outbox == 0;
+    let now = js_sys::Date::now();
+    let first_download = state.sync.with_untracked(|s| s.last_sync_ms.is_none());
+    state.sync.update(|s| {
+        s.unacknowledged = unacknowledged + outbox;
+        s.before_joining = before_joining;
+        s.downloading = (ready && first_download && !all_synced).then_some((synced, total));
+        if all_synced {
+            s.last_sync_ms = Some(now);
+        }
+    });
+    if all_synced || !acked.is_empty() {
+        spawn_local(async move {
+            if !acked.is_empty() {
+                let _ = storage
+                    .acknowledged_days(acked.iter().map(ToString::to_string).collect())
+                    .await;
+            }
+            if all_synced {
+                let _ = storage
+                    .save_setting(LAST_SYNC_KEY, serde_json::json!(now))
+                    .await;
+            }
+        });
+    }
+}
