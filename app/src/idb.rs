@@ -151,6 +151,8 @@ struct CatalogRecord {
 pub struct IdbStorage {
     db: Database,
     slot: u32,
+    /// The last open ticket this tab wrote had a payment (see `save_open_ticket`).
+    payment_written: std::cell::Cell<bool>,
 }
 
 fn failed(e: impl std::fmt::Display) -> StorageError {
@@ -196,7 +198,11 @@ impl IdbStorage {
                 indexed_db_futures::error::OpenDbError::Base(e) => classify(e),
                 e => failed(e),
             })?;
-        let storage = IdbStorage { db, slot };
+        let storage = IdbStorage {
+            db,
+            slot,
+            payment_written: std::cell::Cell::new(false),
+        };
         storage.ensure_device(new_device_code).await?;
         Ok(storage)
     }
@@ -733,7 +739,10 @@ impl Storage for IdbStorage {
             // durability a power cut could lose either, and the card would be charged again or
             // its approval forgotten. Strict is slower, so ticket edits before payment stay
             // default: they come with every tap, and losing one loses no money.
-            if open.payment.is_some() {
+            // The first write after a payment (the empty ticket once the sale is kept, say)
+            // supersedes what was in flight, so it is strict too.
+            let after_payment = self.payment_written.replace(open.payment.is_some());
+            if open.payment.is_some() || after_payment {
                 let tx = self.strict([KV])?;
                 let kv = tx.object_store(KV).map_err(classify)?;
                 put_json(&kv, &self.ticket_key(), &open)?;
