@@ -31,6 +31,11 @@ pub fn claim_device_code(shared: &Shared) {
             }
             state.device_code.set(code.clone());
         }
+        // The prefix is chosen against every code the store's settings list, so sales may carry
+        // it now; the entry that tells the other devices follows (and may fail on a full disk
+        // without holding the till up).
+        state.receipt_prefix_pending.set(false);
+        state.complete_sale();
         register_device(&shared, &code);
     });
 }
@@ -61,14 +66,10 @@ pub(super) fn register_device(shared: &Shared, code: &str) {
     };
     let shared = shared.clone();
     spawn_local(async move {
-        let state = shared.borrow().state;
-        match edit(&shared, &[Role::Settings], |docs| docs.put_device(&entry)).await {
-            Ok(()) => {
-                state.receipt_prefix_pending.set(false);
-                // A sale paid while the prefix was being claimed is kept now.
-                state.complete_sale();
-            }
-            Err(reason) => state.notice.set(Some(crate::state::not_saved(reason))),
+        if let Err(reason) = edit(&shared, &[Role::Settings], |docs| docs.put_device(&entry)).await
+        {
+            let state = shared.borrow().state;
+            state.notice.set(Some(crate::state::not_saved(reason)));
         }
     });
 }
