@@ -3,15 +3,8 @@
 import { type Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { plain, tap } from './cashier';
-import { allSales, device, pairingCode, sellCash, setUpTwoDevices, sku } from './store';
+import { allSales, commitsFail, device, pairingCode, sellCash, setUpTwoDevices, sku } from './store';
 import { createStore } from './settings';
-
-/** Makes every IndexedDB transaction of the page abort at its commit while `fail` is on, as a
- * full disk aborts it: everything it wrote is rolled back. (Chromium's
- * `Storage.overrideQuotaForOrigin` did not fail these small commits here.) */
-async function commitsFail(page: Page, fail: boolean) {
-  await page.evaluate((on) => ((window as unknown as { __failCommits: boolean }).__failCommits = on), fail);
-}
 
 async function takeExactCash(page: Page) {
   await page.getByTestId('quick-cash').first().click();

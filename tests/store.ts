@@ -44,6 +44,36 @@ export async function pairingCode(owner: Page) {
   return { code, link: link! };
 }
 
+/** The page's sync worker (the store's documents, Automerge, the WebSocket), once it runs. */
+export async function syncWorker(page: Page) {
+  await expect.poll(() => page.workers().some((w) => w.url().includes('sync-worker')), { timeout: 20_000 }).toBe(true);
+  return page.workers().find((w) => w.url().includes('sync-worker'))!;
+}
+
+/** Makes every IndexedDB transaction of the page and of its sync worker abort at its commit while
+ * `fail` is on, as a full disk aborts it: everything it wrote is rolled back. (Chromium's
+ * `Storage.overrideQuotaForOrigin` did not fail these small commits here.) The page's side is
+ * set up by `device()`; the worker's is patched here, as init scripts do not reach workers. */
+export async function commitsFail(page: Page, fail: boolean) {
+  await page.evaluate((on) => ((window as unknown as { __failCommits: boolean }).__failCommits = on), fail);
+  const worker = await syncWorker(page);
+  await worker.evaluate((on) => {
+    const scope = globalThis as unknown as { __failCommits: boolean; __commitsPatched?: boolean };
+    if (!scope.__commitsPatched) {
+      scope.__commitsPatched = true;
+      const commit = IDBTransaction.prototype.commit;
+      IDBTransaction.prototype.commit = function (this: IDBTransaction) {
+        if (scope.__failCommits && this.mode === 'readwrite') {
+          this.abort();
+          return;
+        }
+        return commit.call(this);
+      };
+    }
+    scope.__failCommits = on;
+  }, fail);
+}
+
 export async function sku(page: Page, name: string) {
   const tile = page.getByTestId('product').filter({ has: page.locator('.tile-name', { hasText: new RegExp(`^${name}$`) }) });
   return (await tile.getAttribute('data-sku'))!;

@@ -7,7 +7,7 @@ import { test, expect } from './fixtures';
 import { TABLET, plain, tap } from './cashier';
 import { logoPng } from './images';
 import { createStore } from './settings';
-import { allSales, device, pairingCode, sellCash, setUpTwoDevices, sku, stockLeft } from './store';
+import { allSales, device, pairingCode, sellCash, setUpTwoDevices, sku, stockLeft, syncWorker } from './store';
 
 const SALES_EACH = 20;
 
@@ -196,24 +196,27 @@ test('a full disk for the documents of a device of the store: the sale is kept, 
   await createStore(owner, 'Full Disk Deli');
   const { link } = await pairingCode(owner);
   const context = await browser.newContext({ viewport: TABLET });
-  // Writes to the store's documents fail while __failDocs is set, as they would on a full disk.
-  await context.addInitScript(() => {
-    for (const method of ['add', 'put'] as const) {
-      const original = IDBObjectStore.prototype[method];
-      IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: unknown[]) {
-        if ((window as unknown as { __failDocs?: boolean }).__failDocs && this.name === 'docs') {
-          throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-        }
-        return (original as (...a: unknown[]) => IDBRequest).apply(this, args);
-      } as never;
-    }
-  });
   const second = await context.newPage();
   await second.goto(link);
   await second.getByTestId('join-device-name').fill('Phone');
   await second.getByTestId('join-store').click();
   await expect(second.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
-  await second.evaluate(() => ((window as unknown as { __failDocs: boolean }).__failDocs = true));
+  // Writes to the store's documents (the sync worker's) fail while __failDocs is set, as they
+  // would on a full disk.
+  const worker = await syncWorker(second);
+  await worker.evaluate(() => {
+    const scope = globalThis as unknown as { __failDocs: boolean };
+    for (const method of ['add', 'put'] as const) {
+      const original = IDBObjectStore.prototype[method];
+      IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: unknown[]) {
+        if (scope.__failDocs && this.name === 'docs') {
+          throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        }
+        return (original as (...a: unknown[]) => IDBRequest).apply(this, args);
+      } as never;
+    }
+    scope.__failDocs = true;
+  });
 
   // A sale arrives from the owner: it cannot be stored here, and the device says so.
   await sellCash(owner, 'Cola');
@@ -232,7 +235,7 @@ test('a full disk for the documents of a device of the store: the sale is kept, 
   await owner.getByTestId('nav-register').click();
 
   // Space again: the documents catch up, and everything reaches both devices once.
-  await second.evaluate(() => ((window as unknown as { __failDocs: boolean }).__failDocs = false));
+  await worker.evaluate(() => ((globalThis as unknown as { __failDocs: boolean }).__failDocs = false));
   await expect(second.getByTestId('sync-problem')).toHaveCount(0, { timeout: 20_000 });
   for (const page of [owner, second]) {
     await expect.poll(async () => (await allSales(page)).length, { timeout: 20_000 }).toBe(2);

@@ -894,9 +894,13 @@ impl Storage for IdbStorage {
 /// its callback, and adding an index to an existing store needs it, so the upgrade runs on the raw
 /// `IDBOpenDBRequest`; everything else goes through the crate.
 async fn migrate() -> Result<(), StorageError> {
-    let factory = web_sys::window()
-        .and_then(|w| w.indexed_db().ok().flatten())
-        .ok_or_else(|| failed("IndexedDB is not available in this browser"))?;
+    // The page's window or the sync worker's scope: both have `indexedDB`.
+    let factory: web_sys::IdbFactory =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("indexedDB"))
+            .ok()
+            .filter(|f| !f.is_undefined() && !f.is_null())
+            .ok_or_else(|| failed("IndexedDB is not available in this browser"))?
+            .unchecked_into();
     let request = factory
         .open_with_u32(DB_NAME, DB_VERSION)
         .map_err(js_error)?;

@@ -14,6 +14,7 @@ use crate::i18n::Msg;
 use crate::state::{AppState, Notice, storage_notice};
 use crate::storage::{CardInFlight, CardRefundMethod, RefundRecord};
 use crate::sync;
+use crate::sync::protocol::{Answer, Request};
 use crate::terminal::{self, LastStatus, Progress, TerminalApproval, TerminalError};
 
 /// The cashier asked to refund `sale` for `reason`: starts the refund, or continues the one
@@ -43,10 +44,8 @@ pub fn start(state: AppState, sale: Sale, reason: String) {
                 // money moves here.
                 let sale = sale.clone();
                 return spawn_local(async move {
-                    if sync::refund_recorded_elsewhere(&engine, sale.id())
-                        .await
-                        .is_some()
-                    {
+                    let asked = engine.ask(Request::RefundOf(sale.id())).await;
+                    if let Ok(Answer::Refund(Some(_))) = asked {
                         state.load_refunds();
                         return state.error(Msg::RefundedElsewhere);
                     }
@@ -305,13 +304,12 @@ async fn card_paid_back(
 async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
     state.refund_progress.set(Some(Progress::Sending));
     let ours = record.id;
-    let engine = state.engine();
     let store = state
         .membership
         .with_untracked(|m| m.as_ref().map(|m| m.store_id));
     let result = state.storage().commit_refund(record, store).await;
-    if let (Some(engine), Ok(_)) = (&engine, &result) {
-        sync::outbox_changed(engine);
+    if store.is_some() && result.is_ok() {
+        sync::announce_outbox();
     }
     state.refund_progress.set(None);
     match result {

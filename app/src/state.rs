@@ -13,9 +13,11 @@ use pos_core::{
     TenderError, Ticket, TicketError, Uuid,
 };
 
+use crate::engine_link::EngineLink;
 use crate::i18n::Lang;
 use crate::i18n::Msg;
 use crate::storage::{Membership, OpenTicket, PendingPayment, Storage, StorageError};
+use crate::sync::protocol::Edit;
 use crate::sync::{self, SyncStatus};
 use crate::terminal::{Progress, TerminalSettings};
 
@@ -95,7 +97,7 @@ pub struct AppState {
     pub camera_open: RwSignal<bool>,
     pub printer: crate::printing::Printer,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
-    engine: StoredValue<Option<sync::Shared>, LocalStorage>,
+    engine: StoredValue<Option<EngineLink>, LocalStorage>,
 }
 
 pub const RECENT_SALES_PAGE: usize = 50;
@@ -425,15 +427,14 @@ impl AppState {
         let state = *self;
         let storage = self.storage.get_value();
         let at_ms = js_sys::Date::now() as i64;
-        let engine = self.engine.get_value();
         let store = self
             .membership
             .with_untracked(|m| m.as_ref().map(|m| m.store_id));
         spawn_local(async move {
             // The sale and its outbox entry in one transaction; the documents follow from it.
             let result = storage.commit_sale(ticket, pending, at_ms, store).await;
-            if let (Some(engine), Ok(_)) = (&engine, &result) {
-                sync::outbox_changed(engine);
+            if store.is_some() && result.is_ok() {
+                sync::announce_outbox();
             }
             state.saving.set(false);
             match result {
@@ -533,16 +534,12 @@ impl AppState {
                 if let Some(m) = state.membership.get_untracked() {
                     store.name = m.store_name;
                 }
-                let (profile, list) = (store.clone(), catalog.clone());
-                let result = sync::edit(
-                    &engine,
-                    &[pos_core::DocRole::Settings, pos_core::DocRole::Catalog],
-                    move |docs| {
-                        docs.set_store_profile(&profile)?;
-                        docs.replace_catalog(&list)
-                    },
-                )
-                .await;
+                let result = engine
+                    .edit(Edit::ProfileAndCatalog {
+                        store: store.clone(),
+                        catalog: catalog.clone(),
+                    })
+                    .await;
                 if let Err(e) = result {
                     return state.notice.set(Some(not_saved(e)));
                 }
@@ -561,15 +558,16 @@ impl AppState {
         });
     }
 
-    pub fn engine(&self) -> Option<sync::Shared> {
+    pub fn engine(&self) -> Option<EngineLink> {
         self.engine.get_value()
     }
 
-    /// Starts syncing the store this device belongs to.
-    pub async fn join_store(&self, membership: Membership) {
+    /// Starts syncing the store this device belongs to, in the sync worker.
+    pub fn join_store(&self, membership: Membership) {
         self.membership.set(Some(membership.clone()));
-        let engine = sync::start(*self, self.storage(), membership).await;
-        self.engine.set_value(Some(engine));
+        self.sync.set(crate::engine_link::starting_status());
+        self.engine
+            .set_value(Some(EngineLink::start(*self, membership)));
     }
 
     /// Changes a product's price in the store's catalog, for every device.
@@ -579,11 +577,7 @@ impl AppState {
         };
         let (state, product) = (*self, product.to_string());
         spawn_local(async move {
-            if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Catalog], |docs| {
-                docs.set_price(&product, price)
-            })
-            .await
-            {
+            if let Err(e) = engine.edit(Edit::Price { product, price }).await {
                 state.notice.set(Some(not_saved(e)));
             }
         });
@@ -596,23 +590,14 @@ impl AppState {
             return self.error(Msg::JoinStoreFirst);
         };
         let (state, sku) = (*self, sku.to_string());
-        let now = js_sys::Date::now();
+        let count = Edit::Count {
+            sku,
+            quantity,
+            id: Uuid::now_v7(),
+            at_ms: js_sys::Date::now() as i64,
+        };
         spawn_local(async move {
-            if let Err(e) = sync::open_for_day(&engine, sync::business_day(now)).await {
-                return state.notice.set(Some(not_saved(e)));
-            }
-            if let Err(e) = sync::edit(&engine, &[pos_core::DocRole::Stock], |docs| {
-                docs.count_stock(
-                    &sku,
-                    quantity,
-                    Uuid::now_v7(),
-                    now as i64,
-                    sync::business_day(now),
-                )
-                .map(|_| ())
-            })
-            .await
-            {
+            if let Err(e) = engine.edit(count).await {
                 state.notice.set(Some(not_saved(e)));
             }
         });

@@ -70,8 +70,7 @@ pub(super) fn closed(shared: &Shared) {
         }
         was_ready
     };
-    let state = shared.borrow().state;
-    state.sync.update(|s| s.link = Link::Offline);
+    set_status(shared, |s| s.link = Link::Offline);
     if !was_ready && shared.borrow().failures_in_a_row >= 2 {
         check_still_enrolled(shared);
     }
@@ -85,12 +84,8 @@ pub(super) fn check_still_enrolled(shared: &Shared) {
     let token = shared.borrow().membership.device_token.clone();
     spawn_local(async move {
         if let Ok(false) = api::token_valid(&token).await {
-            let state = {
-                let mut e = shared.borrow_mut();
-                e.stopped = true;
-                e.state
-            };
-            state.sync.update(|s| s.link = Link::Removed);
+            shared.borrow_mut().stopped = true;
+            set_status(&shared, |s| s.link = Link::Removed);
         }
     });
 }
@@ -119,9 +114,8 @@ pub(super) fn schedule_reconnect(shared: &Shared) {
 
 /// Reconnects at once when the browser says the network is back.
 pub(super) fn listen_for_network(shared: &Shared) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    // The page's window or the worker's scope: both hear the browser's `online`.
+    let scope: web_sys::EventTarget = js_sys::global().unchecked_into();
     let shared = shared.clone();
     let on_online = Closure::<dyn FnMut()>::new(move || {
         shared.borrow_mut().retry_ms = RETRY_FIRST_MS;
@@ -129,7 +123,7 @@ pub(super) fn listen_for_network(shared: &Shared) {
             connect(&shared);
         }
     });
-    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    let _ = scope.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
     on_online.forget();
 }
 
@@ -137,7 +131,7 @@ pub(super) fn receive(shared: &Shared, bytes: &[u8]) {
     let incoming = shared.borrow_mut().client.receive(bytes);
     match incoming {
         Ok(Incoming::Ready) => {
-            shared.borrow().state.sync.update(|s| {
+            set_status(shared, |s| {
                 s.link = Link::Online;
                 s.error = None;
             });
@@ -181,19 +175,11 @@ pub(super) fn receive(shared: &Shared, bytes: &[u8]) {
             );
         }
         Ok(Incoming::ServerError(message)) => {
-            shared
-                .borrow()
-                .state
-                .sync
-                .update(|s| s.error = Some(message));
+            set_status(shared, |s| s.error = Some(message));
         }
         Ok(Incoming::Ignored) => {}
         Err(err) => {
-            shared
-                .borrow()
-                .state
-                .sync
-                .update(|s| s.error = Some(err.to_string()));
+            set_status(shared, |s| s.error = Some(err.to_string()));
         }
     }
     schedule_status(shared);

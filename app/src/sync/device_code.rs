@@ -8,7 +8,7 @@ use super::*;
 pub fn claim_device_code(shared: &Shared) {
     let shared = shared.clone();
     spawn_local(async move {
-        let (state, storage, taken) = {
+        let (mut code, storage, taken) = {
             let mut e = shared.borrow_mut();
             e.awaiting_settings = false;
             let me = e.membership.device_id;
@@ -19,23 +19,22 @@ pub fn claim_device_code(shared: &Shared) {
                 .filter(|(id, _)| *id != me)
                 .map(|(_, c)| c)
                 .collect();
-            (e.state, e.storage.clone(), taken)
+            (e.device_code.clone(), e.storage.clone(), taken)
         };
-        let mut code = state.device_code.get_untracked();
         if taken.contains(&code) {
             code = std::iter::repeat_with(crate::new_device_code)
                 .find(|c| !taken.contains(c))
                 .unwrap_or(code);
             if let Err(e) = storage.set_device_code(code.clone()).await {
-                return state.notice.set(Some(crate::state::storage_notice(&e)));
+                return tell(&shared, FromEngine::NotSaved(e.to_string()));
             }
-            state.device_code.set(code.clone());
+            shared.borrow_mut().device_code = code.clone();
+            tell(&shared, FromEngine::DeviceCode(code.clone()));
         }
         // The prefix is chosen against every code the store's settings list, so sales may carry
         // it now; the entry that tells the other devices follows (and may fail on a full disk
         // without holding the till up).
-        state.receipt_prefix_pending.set(false);
-        state.complete_sale();
+        tell(&shared, FromEngine::ReceiptPrefixPending(false));
         register_device(&shared, &code);
     });
 }
@@ -43,8 +42,7 @@ pub fn claim_device_code(shared: &Shared) {
 /// Waits for the store's settings before entering this device in them (a joining device).
 pub fn claim_device_code_when_settings_arrive(shared: &Shared) {
     // Until the prefix is claimed a sale could carry another device's receipt numbers.
-    let state = shared.borrow().state;
-    state.receipt_prefix_pending.set(true);
+    tell(shared, FromEngine::ReceiptPrefixPending(true));
     let ready = shared.borrow_mut().docs.store_profile().is_some();
     if ready {
         claim_device_code(shared);
@@ -68,8 +66,7 @@ pub(super) fn register_device(shared: &Shared, code: &str) {
     spawn_local(async move {
         if let Err(reason) = edit(&shared, &[Role::Settings], |docs| docs.put_device(&entry)).await
         {
-            let state = shared.borrow().state;
-            state.notice.set(Some(crate::state::not_saved(reason)));
+            tell(&shared, FromEngine::NotSaved(reason));
         }
     });
 }

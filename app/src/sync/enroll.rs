@@ -10,7 +10,6 @@ use pos_core::{Currency, Store};
 use super::api::{self, ApiError};
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, Screen};
-use pos_core::DocRole as Role;
 
 /// Why an enrollment did not happen, as a message for the person at the device.
 pub fn api_notice(error: &ApiError) -> Notice {
@@ -91,7 +90,7 @@ async fn enter_store(
         return None;
     }
     let name = membership.store_name.clone();
-    state.join_store(membership).await;
+    state.join_store(membership);
     Some(name)
 }
 
@@ -119,21 +118,16 @@ pub async fn create_store(state: AppState, form: NewStore) {
     store.receipt_language = form.locale.clone();
     let catalog = state.catalog.get_untracked();
     let pin_hash = hash_pin(&form.pin);
-    let result = super::edit(&engine, &[Role::Settings, Role::Catalog], |docs| {
-        docs.set_store_profile(&store)?;
-        if !catalog.products.is_empty() {
-            docs.replace_catalog(&catalog)?;
-        }
-        if let Some(hash) = &pin_hash {
-            docs.set_owner_pin_hash(hash)?;
-        }
-        Ok(())
-    })
-    .await;
+    let result = engine
+        .edit(super::protocol::Edit::NewStore {
+            store,
+            catalog,
+            pin_hash,
+        })
+        .await;
     if let Err(e) = result {
         return state.notice.set(Some(crate::state::not_saved(e)));
     }
-    super::claim_device_code(&engine);
     leave_enrollment_screen(state);
     state.notice.set(Some(Notice::Done(
         Msg::StoreCreated,
@@ -151,9 +145,7 @@ pub async fn join(state: AppState, code: String, device_name: String) {
     else {
         return;
     };
-    if let Some(engine) = state.engine() {
-        super::claim_device_code_when_settings_arrive(&engine);
-    }
+    // The engine takes this device's receipt prefix once the store's settings arrive.
     leave_enrollment_screen(state);
     state
         .notice

@@ -18,28 +18,31 @@ mod device_code;
 mod documents;
 pub mod enroll;
 mod outbox;
+pub mod protocol;
 mod saving;
 mod status;
+pub mod worker;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::time::Duration;
 
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use pos_core::sync::{Incoming, SyncClient};
-use pos_core::{BusinessDay, DeviceEntry, DocumentId, Sale, Uuid};
+use pos_core::{BusinessDay, Catalog, DeviceEntry, DocumentId, Sale, Store, Uuid};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
 
-use crate::state::AppState;
 use crate::storage::{DocWrite, Membership, Outgoing, Storage};
 use connection::*;
 pub use device_code::*;
 pub use documents::*;
 pub use outbox::*;
 use pos_core::{DocRole as Role, StoreDocs, chunk_prefix, sync_state_key};
+use protocol::FromEngine;
 pub use saving::*;
 use status::*;
 
@@ -68,7 +71,7 @@ const RETRY_FIRST_MS: u32 = 1_000;
 const RETRY_MAX_MS: u32 = 30_000;
 
 /// The link to the sync server, as the header shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Link {
     /// Not a device of a store: nothing to sync.
     Standalone,
@@ -81,7 +84,7 @@ pub enum Link {
     OtherTab,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SyncStatus {
     pub link: Link,
     /// Changes of this device's documents the server has not acknowledged.
@@ -145,7 +148,22 @@ pub struct Engine {
     awaiting_settings: bool,
     stopped: bool,
     storage: Rc<dyn Storage>,
-    state: AppState,
+    /// Tells the page what changed (a `postMessage` in the worker).
+    tell: Rc<dyn Fn(FromEngine)>,
+    /// The status as the page last heard it.
+    status: SyncStatus,
+    /// This device's receipt prefix.
+    device_code: String,
+    /// What the page was last told of the store, so nothing unchanged is sent again.
+    shown: Shown,
+}
+
+#[derive(Default)]
+struct Shown {
+    store: Option<Store>,
+    catalog: Option<Catalog>,
+    stock: Option<BTreeMap<String, Decimal>>,
+    price_conflicts: Option<Vec<pos_core::PriceConflict>>,
 }
 
 pub type Shared = Rc<RefCell<Engine>>;
@@ -160,6 +178,48 @@ fn write_lock() -> &'static futures::lock::Mutex<()> {
     LOCK.with(|l| *l)
 }
 
+thread_local! {
+    static CLOCK_OFFSET: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// The register's clock, which is the page's: every message from the page carries its time, so
+/// the worker's days are the page's days (the same clock in a browser; in tests the page's clock
+/// can be set and the worker's cannot).
+pub fn now() -> f64 {
+    js_sys::Date::now() + CLOCK_OFFSET.with(Cell::get)
+}
+
+pub(crate) fn follow_page_clock(page_now_ms: f64) {
+    CLOCK_OFFSET.with(|c| c.set(page_now_ms - js_sys::Date::now()));
+}
+
+/// Runs `f` after `delay`, in a page or a worker (Leptos's `set_timeout` needs a window).
+pub(crate) fn set_timeout(f: impl FnOnce() + 'static, delay: Duration) {
+    spawn_local(async move {
+        crate::browser::sleep(u32::try_from(delay.as_millis()).unwrap_or(u32::MAX)).await;
+        f();
+    });
+}
+
+/// Changes the status and tells the page, if it changed.
+pub(crate) fn set_status(shared: &Shared, change: impl FnOnce(&mut SyncStatus)) {
+    let (tell, status) = {
+        let mut e = shared.borrow_mut();
+        let before = e.status.clone();
+        change(&mut e.status);
+        if e.status == before {
+            return;
+        }
+        (e.tell.clone(), e.status.clone())
+    };
+    tell(FromEngine::Status(status));
+}
+
+pub(crate) fn tell(shared: &Shared, event: FromEngine) {
+    let tell = shared.borrow().tell.clone();
+    tell(event);
+}
+
 /// The local date of a moment, which names the business day of a sale made then.
 pub fn business_day(at_ms: f64) -> BusinessDay {
     let date = js_sys::Date::new(&JsValue::from_f64(at_ms));
@@ -171,15 +231,20 @@ pub fn business_day(at_ms: f64) -> BusinessDay {
     .unwrap_or_else(|| BusinessDay::new(2000, 1, 1).expect("a valid date"))
 }
 
+/// A part of the page's or the worker's `location` (same origin either way).
+fn location(part: &str) -> Option<String> {
+    let location = js_sys::Reflect::get(&js_sys::global(), &"location".into()).ok()?;
+    js_sys::Reflect::get(&location, &part.into())
+        .ok()?
+        .as_string()
+}
+
 fn server_name() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().host().ok())
-        .unwrap_or_default()
+    location("host").unwrap_or_default()
 }
 
 fn sync_url(token: &str) -> Option<String> {
-    let location = web_sys::window()?.location();
-    let scheme = if location.protocol().ok()? == "https:" {
+    let scheme = if location("protocol")? == "https:" {
         "wss"
     } else {
         "ws"
@@ -187,14 +252,19 @@ fn sync_url(token: &str) -> Option<String> {
     let token = String::from(js_sys::encode_uri_component(token));
     Some(format!(
         "{scheme}://{}/sync?token={token}",
-        location.host().ok()?
+        location("host")?
     ))
 }
 
-/// Opens the store's documents from storage and starts syncing them.
-pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Membership) -> Shared {
+/// Opens the store's documents from storage and starts syncing them; `tell` hears what changed.
+pub async fn start(
+    tell: Rc<dyn Fn(FromEngine)>,
+    storage: Rc<dyn Storage>,
+    membership: Membership,
+    device_code: String,
+) -> Shared {
     let server = server_name();
-    let now = js_sys::Date::now();
+    let now = now();
     let today = business_day(now);
     let mut problems = Vec::new();
     // A writer number never used before on this device (see `Storage::next_writer_session`).
@@ -256,6 +326,15 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
         .collect();
     problems.extend(open_all(&mut docs, &mut client, &*storage, &server, others).await);
     let index_rows_seen = docs.other_devices_rows().into_iter().collect();
+    // What the page shows at start is the quick-start copy: the catalog is sent only if it differs.
+    let shown = match storage.load_catalog().await {
+        Ok(Some((store, catalog))) => Shown {
+            store: Some(store),
+            catalog: Some(catalog),
+            ..Shown::default()
+        },
+        _ => Shown::default(),
+    };
     let engine = Engine {
         docs,
         client,
@@ -280,10 +359,13 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
         awaiting_settings: false,
         stopped: false,
         storage,
-        state,
+        tell,
+        status: SyncStatus::default(),
+        device_code,
+        shown,
     };
     let shared = Rc::new(RefCell::new(engine));
-    state.sync.update(|s| {
+    set_status(&shared, |s| {
         s.link = Link::OtherTab;
         s.last_sync_ms = last_sync_ms;
     });
@@ -291,7 +373,8 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
     let claimed = {
         let mut e = shared.borrow_mut();
         let me = e.membership.device_id;
-        e.docs.device_codes().get(&me) == Some(&state.device_code.get_untracked())
+        let code = e.device_code.clone();
+        e.docs.device_codes().get(&me) == Some(&code)
     };
     if !claimed {
         // A device that joined and went away before the store's settings arrived.
@@ -306,11 +389,7 @@ pub async fn start(state: AppState, storage: Rc<dyn Storage>, membership: Member
     let leader = shared.clone();
     lead_sync(&Closure::once_into_js(move || {
         leader.borrow_mut().leader = true;
-        leader
-            .borrow()
-            .state
-            .sync
-            .update(|s| s.link = Link::Connecting);
+        set_status(&leader, |s| s.link = Link::Connecting);
         connect(&leader);
         listen_for_network(&leader);
         spawn_local(drain_outbox(leader.clone()));
@@ -332,17 +411,14 @@ fn catch_up_days(now: f64, last_sync_ms: Option<f64>) -> Vec<BusinessDay> {
 
 /// Shows the documents that did not load, with what to do; never only a console line.
 fn show_problems(shared: &Shared) {
-    let (state, problems) = {
-        let e = shared.borrow();
-        (e.state, e.problems.clone())
-    };
+    let problems = shared.borrow().problems.clone();
     if let Some(first) = problems.first() {
         let reason = if problems.len() > 1 {
             format!("{first} (+{})", problems.len() - 1)
         } else {
             first.clone()
         };
-        state.sync.update(|s| s.document_problem = Some(reason));
+        set_status(shared, |s| s.document_problem = Some(reason));
     }
 }
 
@@ -453,7 +529,7 @@ fn open_new_days(shared: &Shared) {
             match storage.load_doc_chunks(chunk_prefix(id)).await {
                 Ok(chunks) => loaded.push((id, owner, day, chunks)),
                 // Left closed rather than opened empty; the next index change tries again.
-                Err(err) => shared.borrow().state.sync.update(|s| {
+                Err(err) => set_status(&shared, |s| {
                     s.document_problem = Some(format!("{id}: {err}"));
                 }),
             }
@@ -480,49 +556,63 @@ fn open_new_days(shared: &Shared) {
     });
 }
 
-/// Shows what changed in the store's documents: the catalog, the store profile, the stock.
+/// Tells the page what changed in the store's documents: the catalog, the store profile, the
+/// stock; only what differs from what it was last told.
 fn publish_store(shared: &Shared, roles: &[Role]) {
-    let (state, storage) = {
-        let e = shared.borrow();
-        (e.state, e.storage.clone())
-    };
-    let mut e = shared.borrow_mut();
-    if roles.contains(&Role::Settings) {
-        if let Some(store) = e.docs.store_profile() {
-            if state.store.with_untracked(|s| *s != store) {
-                state.store.set(store);
+    let mut events = Vec::new();
+    let mut carried = false;
+    let mut quick_start = None;
+    {
+        let mut guard = shared.borrow_mut();
+        let e = &mut *guard;
+        if roles.contains(&Role::Settings) {
+            if let Some(store) = e.docs.store_profile() {
+                if e.shown.store.as_ref() != Some(&store) {
+                    e.shown.store = Some(store.clone());
+                    events.push(FromEngine::Store(store));
+                }
+            }
+        }
+        if roles.contains(&Role::Settings) || roles.contains(&Role::Catalog) {
+            if let Some(catalog) = e.docs.catalog() {
+                if e.shown.catalog.as_ref() != Some(&catalog) {
+                    e.shown.catalog = Some(catalog.clone());
+                    // Kept as the quick-start copy too, so the next start shows it at once.
+                    if let Some(store) = e.docs.store_profile().or_else(|| e.shown.store.clone()) {
+                        quick_start = Some((store, catalog.clone()));
+                    }
+                    events.push(FromEngine::Catalog(catalog));
+                }
+            }
+            let conflicts = e.docs.price_conflicts();
+            if e.shown.price_conflicts.as_ref() != Some(&conflicts) {
+                e.shown.price_conflicts = Some(conflicts.clone());
+                events.push(FromEngine::PriceConflicts(conflicts));
+            }
+        }
+        if roles.contains(&Role::Stock) {
+            let today = business_day(now());
+            // Keeps this device's view of last month's closing in this month's stock, for next
+            // month; stored and sent with the next save. A failure only leaves the previous view.
+            carried = matches!(e.docs.carry_stock_over(today), Ok(true));
+            let levels = e.docs.stock_levels(today);
+            if e.shown.stock.as_ref() != Some(&levels) {
+                e.shown.stock = Some(levels.clone());
+                events.push(FromEngine::Stock(levels));
             }
         }
     }
-    if roles.contains(&Role::Settings) || roles.contains(&Role::Catalog) {
-        if let Some(catalog) = e.docs.catalog() {
-            if state.catalog.with_untracked(|c| *c != catalog) {
-                let store = e
-                    .docs
-                    .store_profile()
-                    .unwrap_or_else(|| state.store.get_untracked());
-                state.catalog.set(catalog.clone());
-                // Kept as the quick-start copy too, so the next start shows it at once.
-                spawn_local(async move {
-                    let _ = storage.save_catalog(store, catalog).await;
-                });
-            }
-        }
-        state.price_conflicts.set(e.docs.price_conflicts());
+    if let Some((store, catalog)) = quick_start {
+        let storage = shared.borrow().storage.clone();
+        spawn_local(async move {
+            let _ = storage.save_catalog(store, catalog).await;
+        });
     }
-    if roles.contains(&Role::Stock) {
-        let today = business_day(js_sys::Date::now());
-        // Keeps this device's view of last month's closing in this month's stock, for next month;
-        // stored and sent with the next save. A failure only leaves the previous view there.
-        let carried = matches!(e.docs.carry_stock_over(today), Ok(true));
-        let levels = e.docs.stock_levels(today);
-        if state.stock.with_untracked(|s| *s != levels) {
-            state.stock.set(levels);
-        }
-        drop(e);
-        if carried {
-            schedule_save(shared);
-        }
+    for event in events {
+        tell(shared, event);
+    }
+    if carried {
+        schedule_save(shared);
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::*;
 
-/// Tells the tab that folds the outbox that there is something in it.
-pub(super) fn announce_outbox() {
+/// Tells the engine that folds the outbox (this tab's or another's) that there is something in it.
+pub fn announce_outbox() {
     if let Ok(channel) = web_sys::BroadcastChannel::new(OUTBOX_CHANNEL) {
         let _ = channel.post_message(&JsValue::from_str("outbox"));
         channel.close();
@@ -25,8 +25,8 @@ pub(super) fn listen_for_outbox(shared: &Shared) {
     std::mem::forget(channel);
 }
 
-/// A sale or refund was committed (in this tab): fold it into the documents.
-pub fn outbox_changed(shared: &Shared) {
+/// Sales moved into the outbox here: fold them into the documents.
+fn outbox_changed(shared: &Shared) {
     announce_outbox();
     spawn_local(drain_outbox(shared.clone()));
 }
@@ -49,8 +49,7 @@ pub(super) async fn drain_outbox(shared: Shared) {
     loop {
         shared.borrow_mut().drain_again = false;
         if let Err(reason) = drain_once(&shared).await {
-            let state = shared.borrow().state;
-            state.sync.update(|s| s.error = Some(reason));
+            set_status(&shared, |s| s.error = Some(reason));
             let retry = shared.clone();
             set_timeout(
                 move || spawn_local(drain_outbox(retry)),
@@ -140,10 +139,7 @@ pub(super) async fn drain_once(shared: &Shared) -> Result<(), String> {
             flush(shared, &ids);
             publish_store(shared, &[Role::Stock]);
             if let Some(first) = problems.first() {
-                let state = shared.borrow().state;
-                state
-                    .sync
-                    .update(|s| s.document_problem = Some(first.clone()));
+                set_status(shared, |s| s.document_problem = Some(first.clone()));
             }
             Ok(())
         }

@@ -71,18 +71,18 @@ pub(super) fn save(shared: Shared) {
                             .or_default()
                             .extend(copied.iter().copied());
                     }
-                    // A write that failed before (a full disk, say) has now gone through.
-                    e.state.sync.update(|s| s.error = None);
                 }
-                Err(err) => {
+                Err(_) => {
                     // Nothing was stored: the days' sales are projected again with the next write.
                     e.changed_days.extend(days);
-                    e.state.sync.update(|s| s.error = Some(err.to_string()));
                 }
             }
             e.save_again
         };
         drop(writing);
+        // A write that failed before (a full disk, say) may have gone through now.
+        let error = result.as_ref().err().map(ToString::to_string);
+        set_status(&shared, |s| s.error = error);
         if result.is_ok() {
             announce_stored(&written);
             // Held back while they were not stored; they may go out now.
@@ -93,13 +93,13 @@ pub(super) fn save(shared: Shared) {
             set_timeout(move || schedule_save(&retry), Duration::from_secs(5));
         }
         if result.is_ok() && (had_sales || had_refunds) {
-            let state = shared.borrow().state;
-            if had_refunds {
-                state.load_refunds();
-            }
-            if state.screen.get_untracked() == crate::state::Screen::Sales {
-                state.load_sales(false);
-            }
+            tell(
+                &shared,
+                FromEngine::RecordsChanged {
+                    sales: had_sales,
+                    refunds: had_refunds,
+                },
+            );
         }
         if again {
             schedule_save(&shared);

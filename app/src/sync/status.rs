@@ -23,13 +23,13 @@ pub(super) fn schedule_status(shared: &Shared) {
 }
 
 pub(super) fn update_status(shared: &Shared) {
-    let (state, unacknowledged, synced, total, ready, storage, outbox, before_joining, acked) = {
+    let (unacknowledged, synced, total, ready, storage, outbox, before_joining, acked, first) = {
         let mut guard = shared.borrow_mut();
         let e = &mut *guard;
         let unacknowledged = e.docs.unacknowledged(&e.client);
         let (synced, total) = e.docs.synced_count(&e.client);
         // Days of this device that the server now holds whole need not be opened at start.
-        let today = business_day(js_sys::Date::now());
+        let today = business_day(now());
         let device = e.membership.device_id;
         let mut acked = Vec::new();
         if e.client.is_ready() {
@@ -49,7 +49,6 @@ pub(super) fn update_status(shared: &Shared) {
             e.unacked_days.remove(day);
         }
         (
-            e.state,
             unacknowledged,
             synced,
             total,
@@ -58,16 +57,16 @@ pub(super) fn update_status(shared: &Shared) {
             e.outbox_len,
             e.before_joining.len(),
             acked,
+            e.status.last_sync_ms.is_none(),
         )
     };
     // Synced means every committed record is in the documents and the server has them all.
     let all_synced = ready && synced == total && outbox == 0;
-    let now = js_sys::Date::now();
-    let first_download = state.sync.with_untracked(|s| s.last_sync_ms.is_none());
-    state.sync.update(|s| {
+    let now = now();
+    set_status(shared, |s| {
         s.unacknowledged = unacknowledged + outbox;
         s.before_joining = before_joining;
-        s.downloading = (ready && first_download && !all_synced).then_some((synced, total));
+        s.downloading = (ready && first && !all_synced).then_some((synced, total));
         if all_synced {
             s.last_sync_ms = Some(now);
         }

@@ -22,6 +22,7 @@ use crate::i18n::{self, Lang, Msg};
 use crate::state::{AppState, Connection, Notice, Screen};
 use crate::storage::StorageError;
 use crate::sync::Link;
+use crate::sync::protocol::Request;
 
 #[component]
 pub fn App(state: AppState) -> impl IntoView {
@@ -252,13 +253,15 @@ fn EarlierSales() -> impl IntoView {
     let choose = move |add: bool| {
         let Some(engine) = state.engine() else { return };
         leptos::task::spawn_local(async move {
-            let result = if add {
-                crate::sync::add_earlier_sales(&engine).await
-            } else {
-                crate::sync::keep_earlier_sales_here(&engine).await
-            };
+            let result = engine
+                .ask(if add {
+                    Request::AddEarlierSales
+                } else {
+                    Request::KeepEarlierSalesHere
+                })
+                .await;
             match result {
-                Ok(()) => state.sync.update(|s| s.before_joining = 0),
+                Ok(_) => state.sync.update(|s| s.before_joining = 0),
                 Err(reason) => state.notice.set(Some(crate::state::not_saved(reason))),
             }
         });

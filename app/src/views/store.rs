@@ -9,6 +9,7 @@ use crate::i18n::{self, Msg};
 use crate::state::{AppState, Notice};
 use crate::sync::api::{self, DeviceRow, PairingCode};
 use crate::sync::enroll::{self, NewStore};
+use crate::sync::protocol::{Answer, Request};
 
 const CURRENCIES: [&str; 8] = ["EUR", "USD", "GBP", "RUB", "CHF", "PLN", "KZT", "TRY"];
 
@@ -195,11 +196,6 @@ fn Pairing() -> impl IntoView {
     let make = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(engine) = state.engine() else { return };
-        let hash = engine.borrow_mut().docs.owner_pin_hash();
-        if !hash.is_some_and(|h| enroll::pin_matches(&pin.get_untracked(), &h)) {
-            return state.error(Msg::WrongPin);
-        }
-        pin.set(String::new());
         let Some(token) = state
             .membership
             .with_untracked(|m| m.as_ref().map(|m| m.device_token.clone()))
@@ -207,6 +203,14 @@ fn Pairing() -> impl IntoView {
             return;
         };
         spawn_local(async move {
+            let hash = match engine.ask(Request::OwnerPinHash).await {
+                Ok(Answer::PinHash(hash)) => hash,
+                _ => None,
+            };
+            if !hash.is_some_and(|h| enroll::pin_matches(&pin.get_untracked(), &h)) {
+                return state.error(Msg::WrongPin);
+            }
+            pin.set(String::new());
             match api::new_pairing_code(&token).await {
                 Ok(code) => shown.set(Some(code)),
                 Err(e) => state.notice.set(Some(enroll::api_notice(&e))),

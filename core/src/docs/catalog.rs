@@ -28,7 +28,7 @@ const TAX_CATEGORIES: &str = "tax_categories";
 /// `winner` (Automerge's rule: the change with the higher Lamport counter, then the higher actor
 /// id); `values` are all the concurrent prices, the winner included. Setting the price again
 /// resolves the conflict.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PriceConflict {
     pub product: String,
     pub winner: Decimal,

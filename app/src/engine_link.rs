@@ -1,0 +1,195 @@
+//! The page's end of the sync worker (`sync::worker`): starts it after the register is on
+//! screen, asks it for edits and answers, and shows what it says changed. The page never touches
+//! the documents itself, so its wasm holds no Automerge.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::state::{AppState, Screen, not_saved};
+use crate::storage::Membership;
+use crate::sync::protocol::{Answer, Edit, FromEngine, Request, ToEngine};
+use crate::sync::{Link, SyncStatus};
+
+/// `public/sync-worker-loader.js` starts the wasm Trunk builds from `src/bin/sync_worker.rs`.
+const WORKER_LOADER: &str = "./sync-worker-loader.js";
+
+type Reply = Result<Answer, String>;
+
+#[derive(Clone)]
+pub struct EngineLink(Rc<Inner>);
+
+struct Inner {
+    worker: Option<web_sys::Worker>,
+    /// Messages posted before the worker said it is ready would be lost: they wait here.
+    queue: RefCell<Option<Vec<String>>>,
+    waiting: RefCell<HashMap<u32, oneshot::Sender<Reply>>>,
+    next_id: Cell<u32>,
+    /// Why the worker is gone, once it is: every request then fails with it at once.
+    dead: RefCell<Option<String>>,
+}
+
+impl EngineLink {
+    /// Starts the sync worker for this device's store.
+    pub fn start(state: AppState, membership: Membership) -> EngineLink {
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker = web_sys::Worker::new_with_options(WORKER_LOADER, &options).ok();
+        let link = EngineLink(Rc::new(Inner {
+            worker,
+            queue: RefCell::new(Some(Vec::new())),
+            waiting: RefCell::new(HashMap::new()),
+            next_id: Cell::new(1),
+            dead: RefCell::new(None),
+        }));
+        let Some(worker) = &link.0.worker else {
+            link.died(state, "the browser would not start the sync worker".into());
+            return link;
+        };
+        let on_message = {
+            let link = link.clone();
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                link.heard(state, event.data());
+            })
+        };
+        let on_error = {
+            let link = link.clone();
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+                link.died(state, event.message());
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        // The worker lives as long as the page.
+        on_message.forget();
+        on_error.forget();
+        let device_code = state.device_code.get_untracked();
+        link.post(ToEngine::Start {
+            membership,
+            device_code,
+            now_ms: js_sys::Date::now(),
+        });
+        link
+    }
+
+    /// Asks the engine and waits for its answer.
+    pub async fn ask(&self, request: Request) -> Reply {
+        if let Some(reason) = self.0.dead.borrow().clone() {
+            return Err(reason);
+        }
+        let id = self.0.next_id.get();
+        self.0.next_id.set(id.wrapping_add(1));
+        let (reply, answer) = oneshot::channel();
+        self.0.waiting.borrow_mut().insert(id, reply);
+        self.post(ToEngine::Ask {
+            id,
+            now_ms: js_sys::Date::now(),
+            request,
+        });
+        answer
+            .await
+            .unwrap_or_else(|_| Err("the sync worker stopped".into()))
+    }
+
+    /// An edit of the store's documents: `Ok` once it is stored on this device.
+    pub async fn edit(&self, edit: Edit) -> Result<(), String> {
+        self.ask(Request::Edit(edit)).await.map(|_| ())
+    }
+
+    fn post(&self, message: ToEngine) {
+        let text = message.encode();
+        if let Some(queue) = self.0.queue.borrow_mut().as_mut() {
+            return queue.push(text);
+        }
+        if let Some(worker) = &self.0.worker {
+            let _ = worker.post_message(&JsValue::from_str(&text));
+        }
+    }
+
+    fn heard(&self, state: AppState, data: JsValue) {
+        if data.as_string().as_deref() == Some("ready") {
+            let queued = self.0.queue.borrow_mut().take().unwrap_or_default();
+            if let Some(worker) = &self.0.worker {
+                for text in queued {
+                    let _ = worker.post_message(&JsValue::from_str(&text));
+                }
+            }
+            return;
+        }
+        let failed = js_sys::Reflect::get(&data, &"failed".into()).ok();
+        if let Some(reason) = failed.and_then(|f| f.as_string()) {
+            return self.died(state, reason);
+        }
+        let Some(text) = data.as_string() else { return };
+        match serde_json::from_str::<FromEngine>(&text) {
+            Ok(FromEngine::Answer { id, result }) => {
+                if let Some(reply) = self.0.waiting.borrow_mut().remove(&id) {
+                    let _ = reply.send(result);
+                }
+            }
+            Ok(event) => show(state, event),
+            Err(e) => web_sys::console::error_1(&format!("sync worker said: {e}").into()),
+        }
+    }
+
+    /// The worker could not load (its wasm missing offline, say) or stopped: said on screen, and
+    /// every request waiting for it fails instead of waiting forever.
+    fn died(&self, state: AppState, reason: String) {
+        *self.0.dead.borrow_mut() = Some(reason.clone());
+        for (_, reply) in self.0.waiting.borrow_mut().drain() {
+            let _ = reply.send(Err(reason.clone()));
+        }
+        state.sync.update(|s| {
+            s.link = Link::Offline;
+            s.document_problem = Some(reason);
+        });
+    }
+}
+
+/// Shows on the page what the engine says changed.
+fn show(state: AppState, event: FromEngine) {
+    match event {
+        FromEngine::Answer { .. } => {}
+        FromEngine::Status(status) => set_if_changed(state.sync, status),
+        FromEngine::Store(store) => set_if_changed(state.store, store),
+        FromEngine::Catalog(catalog) => set_if_changed(state.catalog, catalog),
+        FromEngine::PriceConflicts(conflicts) => set_if_changed(state.price_conflicts, conflicts),
+        FromEngine::Stock(levels) => set_if_changed(state.stock, levels),
+        FromEngine::DeviceCode(code) => state.device_code.set(code),
+        FromEngine::ReceiptPrefixPending(pending) => {
+            state.receipt_prefix_pending.set(pending);
+            if !pending {
+                // A sale that waited for the prefix is kept now.
+                state.complete_sale();
+            }
+        }
+        FromEngine::NotSaved(reason) => state.notice.set(Some(not_saved(reason))),
+        FromEngine::RecordsChanged { sales, refunds } => {
+            if refunds {
+                state.load_refunds();
+            }
+            if sales && state.screen.get_untracked() == Screen::Sales {
+                state.load_sales(false);
+            }
+        }
+    }
+}
+
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
+    }
+}
+
+/// Until the worker has said anything, the header says it is connecting.
+pub fn starting_status() -> SyncStatus {
+    SyncStatus {
+        link: Link::Connecting,
+        ..SyncStatus::default()
+    }
+}

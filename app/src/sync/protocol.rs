@@ -1,0 +1,109 @@
+//! What the page and the sync worker say to each other. The page sends [`ToEngine`] and gets
+//! [`FromEngine`] back, each as one JSON string in a `postMessage`. Nothing here touches
+//! Automerge: the page compiles this module and never links the documents.
+
+use std::collections::BTreeMap;
+
+use pos_core::{Catalog, PriceConflict, Refund, Store, Uuid};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::SyncStatus;
+use crate::storage::Membership;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub enum ToEngine {
+    /// Opens the store's documents and starts syncing them. `device_code` is this device's
+    /// receipt prefix as the page has it.
+    Start {
+        membership: Membership,
+        device_code: String,
+        now_ms: f64,
+    },
+    /// A question or an edit; answered by [`FromEngine::Answer`] with the same `id`.
+    Ask {
+        id: u32,
+        now_ms: f64,
+        request: Request,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Request {
+    Edit(Edit),
+    /// A refund of this sale already in the store's documents (made on any device).
+    RefundOf(Uuid),
+    OwnerPinHash,
+    AddEarlierSales,
+    KeepEarlierSalesHere,
+}
+
+/// A change to the store's documents, stored before it is sent and undone if it cannot be.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Edit {
+    Price {
+        product: String,
+        price: Decimal,
+    },
+    /// What is on the shelf now (see core's `StockPeriod`).
+    Count {
+        sku: String,
+        quantity: Decimal,
+        id: Uuid,
+        at_ms: i64,
+    },
+    ProfileAndCatalog {
+        store: Store,
+        catalog: Catalog,
+    },
+    /// The owner's first write to a store just created: profile, catalog (if any) and PIN; the
+    /// device then takes its receipt prefix.
+    NewStore {
+        store: Store,
+        catalog: Catalog,
+        pin_hash: Option<String>,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Answer {
+    Done,
+    Refund(Option<Refund>),
+    PinHash(Option<String>),
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub enum FromEngine {
+    Answer {
+        id: u32,
+        result: Result<Answer, String>,
+    },
+    Status(SyncStatus),
+    Store(Store),
+    Catalog(Catalog),
+    PriceConflicts(Vec<PriceConflict>),
+    Stock(BTreeMap<String, Decimal>),
+    /// This device's receipt prefix changed: another device of the store had it.
+    DeviceCode(String),
+    /// While true, a sale could carry another device's receipt numbers: sales wait.
+    ReceiptPrefixPending(bool),
+    /// An edit the engine made on its own (this device's entry) could not be stored.
+    NotSaved(String),
+    /// Other devices' sales or refunds were copied into this device's lists.
+    RecordsChanged {
+        sales: bool,
+        refunds: bool,
+    },
+}
+
+impl ToEngine {
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("messages to the engine serialise")
+    }
+}
+
+impl FromEngine {
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("messages from the engine serialise")
+    }
+}
