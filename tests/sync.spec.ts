@@ -289,3 +289,37 @@ test('a count with sales before and after it on another device: the count is wha
   await expect(second.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
   await expect.poll(() => stockLeft(second, 'Cola'), { timeout: 20_000 }).toBe('94');
 });
+
+test('a sync worker that cannot load: the register still sells, says why, and a price change fails at once', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  // No service worker, so the worker's wasm comes from the network, which refuses it.
+  const context = await browser.newContext({ viewport: TABLET, serviceWorkers: 'block' });
+  const owner = await context.newPage();
+  await owner.goto(server.setupLink());
+  await createStore(owner, 'Engine Out Cafe');
+  await expect(owner.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
+  await context.route('**/pos-sync-worker_bg.wasm', (route) => route.abort('internetdisconnected'));
+  await owner.reload();
+  await expect(owner.getByTestId('sync-engine-failed')).toContainText('cannot sync', { timeout: 20_000 });
+
+  // Selling never needed the worker: the sale is kept.
+  await sellCash(owner, 'Cola');
+  expect(await allSales(owner)).toHaveLength(1);
+  await owner.getByTestId('nav-register').click();
+
+  // An edit of the store's documents is refused at once, not left waiting.
+  const cola = await sku(owner, 'Cola');
+  await owner.getByTestId('nav-settings').click();
+  const row = owner.getByTestId(`product-${cola}`);
+  await row.getByTestId('price-input').fill('3.10');
+  await row.getByTestId('save-price').click();
+  await expect(owner.getByTestId('notice')).toContainText('NOT saved');
+
+  // Back on the network: the worker starts and the waiting sale goes out.
+  await context.unroute('**/pos-sync-worker_bg.wasm');
+  await owner.reload();
+  await expect(owner.getByTestId('sync-engine-failed')).toHaveCount(0);
+  await expect(owner.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
+  await expect(owner.getByTestId('sync-pending')).toHaveAttribute('data-count', '0');
+  await context.close();
+});

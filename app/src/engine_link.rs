@@ -146,7 +146,7 @@ impl EngineLink {
         }
         state.sync.update(|s| {
             s.link = Link::Offline;
-            s.document_problem = Some(reason);
+            s.engine_failed = Some(reason);
         });
     }
 }

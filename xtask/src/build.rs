@@ -19,10 +19,42 @@ pub fn build_pwa(tools: &Tools) -> Result<PathBuf> {
         util::run(&mut cmd)
     })?;
     let dist = root.join("dist");
+    step("page wasm without Automerge", || {
+        check_page_has_no_documents(&dist)
+    })?;
     step("service worker", || generate_service_worker(tools, &dist))?;
     // Last, so the worker itself is compressed and no copy is older than its file.
     step("compressed copies (brotli, gzip)", || compress_dist(&dist))?;
     Ok(dist)
+}
+
+/// The page's wasm must not link Automerge: the documents live in the sync worker, and the page
+/// loads (and compiles) every byte of its wasm before the first tile. Automerge's error texts name
+/// it, so one call from the page into the documents shows up here as a failed build.
+fn check_page_has_no_documents(dist: &Path) -> Result<()> {
+    let mut found = 0;
+    for entry in std::fs::read_dir(dist)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_page_wasm = name.starts_with("pos-app-") && name.ends_with("_bg.wasm");
+        if !is_page_wasm {
+            continue;
+        }
+        found += 1;
+        let bytes = std::fs::read(entry.path())?;
+        if bytes.windows(b"automerge".len()).any(|w| w == b"automerge") {
+            bail!(
+                "{name} links Automerge: the page reached the store's documents instead of asking \
+                 the sync worker (app/src/engine_link.rs)"
+            );
+        }
+    }
+    if found != 1 {
+        bail!(
+            "expected one page wasm (pos-app-*_bg.wasm) in {}, found {found}",
+            dist.display()
+        );
+    }
+    Ok(())
 }
 
 /// Extensions worth compressing: text and wasm. Images (png) are compressed already.
@@ -262,6 +294,22 @@ pub fn build_server() -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_wasm_that_links_automerge_fails_the_build() {
+        let dist = std::env::temp_dir().join(format!("xtask-am-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dist);
+        std::fs::create_dir_all(&dist).unwrap();
+        let page = dist.join("pos-app-1a2b3c4d5e6f7a8b_bg.wasm");
+        std::fs::write(&page, b"\0asm tiles and tickets").unwrap();
+        // The worker may (and does) hold the documents.
+        std::fs::write(dist.join("pos-sync-worker_bg.wasm"), b"automerge::change").unwrap();
+        assert!(check_page_has_no_documents(&dist).is_ok());
+        std::fs::write(&page, b"\0asm automerge::storage::change").unwrap();
+        let err = check_page_has_no_documents(&dist).unwrap_err().to_string();
+        assert!(err.contains("links Automerge"), "{err}");
+        let _ = std::fs::remove_dir_all(&dist);
+    }
 
     #[test]
     fn precache_check_wants_the_whole_shell() {

@@ -96,6 +96,9 @@ pub struct SyncStatus {
     pub error: Option<String>,
     /// A stored document that did not load or merge, or a record the documents refused.
     pub document_problem: Option<String>,
+    /// The sync worker did not start or stopped (set by the page, never by the engine).
+    #[serde(default)]
+    pub engine_failed: Option<String>,
     /// Sales this device made before it belonged to the store, not yet added to it.
     pub before_joining: usize,
 }
@@ -109,6 +112,7 @@ impl Default for SyncStatus {
             downloading: None,
             error: None,
             document_problem: None,
+            engine_failed: None,
             before_joining: 0,
         }
     }

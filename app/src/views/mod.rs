@@ -231,6 +231,11 @@ fn ConnectionStatus() -> impl IntoView {
                 {move || Msg::SyncProblem.fill(state.lang.get(), &[("reason", &reason)])}
             </div>
         })}
+        {move || state.sync.with(|s| s.engine_failed.clone()).map(|reason| view! {
+            <div class="notice error" role="alert" data-testid="sync-engine-failed">
+                {move || Msg::SyncEngineFailed.fill(state.lang.get(), &[("reason", &reason)])}
+            </div>
+        })}
         {move || state.sync.with(|s| s.document_problem.clone()).map(|reason| view! {
             <div class="notice error" role="alert" data-testid="document-problem">
                 {move || Msg::DocumentProblem.fill(state.lang.get(), &[("reason", &reason)])}
