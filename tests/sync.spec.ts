@@ -323,3 +323,23 @@ test('a sync worker that cannot load: the register still sells, says why, and a 
   await expect(owner.getByTestId('sync-pending')).toHaveAttribute('data-count', '0');
   await context.close();
 });
+
+test('a store created in roubles on a register that showed the demo menu in euros sells in roubles from its first sale', async ({ browser, server }) => {
+  const owner = await device(browser, server.setupLink());
+  await expect(owner.getByTestId('setup')).toBeVisible();
+  await owner.getByTestId('store-name').fill('Пирожковая');
+  await owner.getByTestId('device-name').fill('Касса 1');
+  await owner.getByTestId('store-currency').selectOption('RUB');
+  await owner.getByTestId('owner-pin').fill('2468');
+  await owner.getByTestId('owner-pin-again').fill('2468');
+  await owner.getByTestId('create-store').click();
+  await expect(owner.getByTestId('notice')).toContainText('Пирожковая');
+  await tap(owner, 'Cola');
+  await owner.getByTestId('pay').click();
+  await owner.getByTestId('quick-cash').first().click();
+  await expect(owner.getByTestId('completed')).toBeVisible();
+  const receipt = plain(await owner.getByTestId('completed').textContent());
+  expect(receipt).toContain('RUB');
+  expect(receipt).not.toContain('EUR');
+  expect(receipt).not.toContain('€');
+});

@@ -156,7 +156,7 @@ fn show(state: AppState, event: FromEngine) {
     match event {
         FromEngine::Answer { .. } => {}
         FromEngine::Status(status) => set_if_changed(state.sync, status),
-        FromEngine::Store(store) => set_if_changed(state.store, store),
+        FromEngine::Store(store) => state.adopt_store(store),
         FromEngine::Catalog(catalog) => set_if_changed(state.catalog, catalog),
         FromEngine::PriceConflicts(conflicts) => set_if_changed(state.price_conflicts, conflicts),
         FromEngine::Stock(levels) => set_if_changed(state.stock, levels),

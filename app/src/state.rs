@@ -546,16 +546,29 @@ impl AppState {
             }
             match storage.save_catalog(store.clone(), catalog.clone()).await {
                 Ok(()) => {
-                    state.store.set(store.clone());
+                    state.adopt_store(store);
                     state.catalog.set(catalog);
-                    if state.ticket.with_untracked(Ticket::is_empty) {
-                        state.ticket.set(Ticket::new(store.rules));
-                    }
                     state.notice.set(Some(Notice::Info(done)));
                 }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
+    }
+
+    /// Shows a changed store profile. An empty ticket starts again under its pricing rules, so
+    /// the next sale is in the store's currency and tax rules (a store just created in roubles
+    /// on a register that showed the demo menu in euros sells in roubles).
+    pub fn adopt_store(&self, store: Store) {
+        let rules = store.rules;
+        if self.store.with_untracked(|s| *s != store) {
+            self.store.set(store);
+        }
+        let stale = self
+            .ticket
+            .with_untracked(|t| t.is_empty() && *t.rules() != rules);
+        if stale {
+            self.ticket.set(Ticket::new(rules));
+        }
     }
 
     pub fn engine(&self) -> Option<EngineLink> {

@@ -120,7 +120,7 @@ pub async fn create_store(state: AppState, form: NewStore) {
     let pin_hash = hash_pin(&form.pin);
     let result = engine
         .edit(super::protocol::Edit::NewStore {
-            store,
+            store: store.clone(),
             catalog,
             pin_hash,
         })
@@ -128,6 +128,7 @@ pub async fn create_store(state: AppState, form: NewStore) {
     if let Err(e) = result {
         return state.notice.set(Some(crate::state::not_saved(e)));
     }
+    state.adopt_store(store);
     leave_enrollment_screen(state);
     state.notice.set(Some(Notice::Done(
         Msg::StoreCreated,
