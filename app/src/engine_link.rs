@@ -1,17 +1,16 @@
-//! The page's end of the sync worker (`sync::worker`): starts it after the register is on
-//! screen, asks it for edits and answers, and shows what it says changed. The page never touches
-//! the documents itself, so its wasm holds no Automerge.
+//! The page's end of the sync worker (`sync::worker`): starts it, asks it for edits and answers,
+//! and hands what it says changed to the page's state (`AppState::apply_engine_event`), which it
+//! never touches itself. The page never touches the documents either, so its wasm holds no
+//! Automerge.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::state::{AppState, Screen, not_saved};
 use crate::storage::Membership;
 use crate::sync::protocol::{Answer, Edit, FromEngine, Request, ToEngine};
 use crate::sync::{Link, SyncStatus};
@@ -20,6 +19,14 @@ use crate::sync::{Link, SyncStatus};
 const WORKER_LOADER: &str = "./sync-worker-loader.js";
 
 type Reply = Result<Answer, String>;
+
+/// What the page hears from its sync worker.
+pub enum EngineEvent {
+    /// What changed (never an answer: answers go to the request that waits for them).
+    Said(FromEngine),
+    /// The worker did not start, or stopped: why.
+    Stopped(String),
+}
 
 #[derive(Clone)]
 pub struct EngineLink(Rc<Inner>);
@@ -35,8 +42,14 @@ struct Inner {
 }
 
 impl EngineLink {
-    /// Starts the sync worker for this device's store.
-    pub fn start(state: AppState, membership: Membership) -> EngineLink {
+    /// Starts the sync worker for this device's store, with this device's receipt prefix;
+    /// `on_event` hears what the engine says changed, and why it stopped if it does.
+    pub fn start(
+        membership: Membership,
+        device_code: String,
+        on_event: impl Fn(EngineEvent) + 'static,
+    ) -> EngineLink {
+        let on_event: Rc<dyn Fn(EngineEvent)> = Rc::new(on_event);
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
         let worker = web_sys::Worker::new_with_options(WORKER_LOADER, &options).ok();
@@ -48,19 +61,22 @@ impl EngineLink {
             dead: RefCell::new(None),
         }));
         let Some(worker) = &link.0.worker else {
-            link.died(state, "the browser would not start the sync worker".into());
+            link.died(
+                &*on_event,
+                "the browser would not start the sync worker".into(),
+            );
             return link;
         };
         let on_message = {
-            let link = link.clone();
+            let (link, on_event) = (link.clone(), on_event.clone());
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                link.heard(state, event.data());
+                link.heard(&*on_event, event.data());
             })
         };
         let on_error = {
             let link = link.clone();
             Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-                link.died(state, event.message());
+                link.died(&*on_event, event.message());
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -68,7 +84,6 @@ impl EngineLink {
         // The worker lives as long as the page.
         on_message.forget();
         on_error.forget();
-        let device_code = state.device_code.get_untracked();
         link.post(ToEngine::Start {
             membership,
             device_code,
@@ -111,7 +126,7 @@ impl EngineLink {
         }
     }
 
-    fn heard(&self, state: AppState, data: JsValue) {
+    fn heard(&self, on_event: &dyn Fn(EngineEvent), data: JsValue) {
         if data.as_string().as_deref() == Some("ready") {
             let queued = self.0.queue.borrow_mut().take().unwrap_or_default();
             if let Some(worker) = &self.0.worker {
@@ -123,7 +138,7 @@ impl EngineLink {
         }
         let failed = js_sys::Reflect::get(&data, &"failed".into()).ok();
         if let Some(reason) = failed.and_then(|f| f.as_string()) {
-            return self.died(state, reason);
+            return self.died(on_event, reason);
         }
         let Some(text) = data.as_string() else { return };
         match serde_json::from_str::<FromEngine>(&text) {
@@ -132,57 +147,19 @@ impl EngineLink {
                     let _ = reply.send(result);
                 }
             }
-            Ok(event) => show(state, event),
+            Ok(event) => on_event(EngineEvent::Said(event)),
             Err(e) => web_sys::console::error_1(&format!("sync worker said: {e}").into()),
         }
     }
 
     /// The worker could not load (its wasm missing offline, say) or stopped: said on screen, and
     /// every request waiting for it fails instead of waiting forever.
-    fn died(&self, state: AppState, reason: String) {
+    fn died(&self, on_event: &dyn Fn(EngineEvent), reason: String) {
         *self.0.dead.borrow_mut() = Some(reason.clone());
         for (_, reply) in self.0.waiting.borrow_mut().drain() {
             let _ = reply.send(Err(reason.clone()));
         }
-        state.sync.update(|s| {
-            s.link = Link::Offline;
-            s.engine_failed = Some(reason);
-        });
-    }
-}
-
-/// Shows on the page what the engine says changed.
-fn show(state: AppState, event: FromEngine) {
-    match event {
-        FromEngine::Answer { .. } => {}
-        FromEngine::Status(status) => set_if_changed(state.sync, status),
-        FromEngine::Store(store) => state.adopt_store(store),
-        FromEngine::Catalog(catalog) => set_if_changed(state.catalog, catalog),
-        FromEngine::PriceConflicts(conflicts) => set_if_changed(state.price_conflicts, conflicts),
-        FromEngine::Stock(levels) => set_if_changed(state.stock, levels),
-        FromEngine::DeviceCode(code) => state.device_code.set(code),
-        FromEngine::ReceiptPrefixPending(pending) => {
-            state.receipt_prefix_pending.set(pending);
-            if !pending {
-                // A sale that waited for the prefix is kept now.
-                state.complete_sale();
-            }
-        }
-        FromEngine::NotSaved(reason) => state.notice.set(Some(not_saved(reason))),
-        FromEngine::RecordsChanged { sales, refunds } => {
-            if refunds {
-                state.load_refunds();
-            }
-            if sales && state.screen.get_untracked() == Screen::Sales {
-                state.load_sales(false);
-            }
-        }
-    }
-}
-
-fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
-    if signal.with_untracked(|v| *v != value) {
-        signal.set(value);
+        on_event(EngineEvent::Stopped(reason));
     }
 }
 

@@ -13,11 +13,11 @@ use pos_core::{
     TenderError, Ticket, TicketError, Uuid,
 };
 
-use crate::engine_link::EngineLink;
+use crate::engine_link::{EngineEvent, EngineLink};
 use crate::i18n::Lang;
 use crate::i18n::Msg;
 use crate::storage::{Membership, OpenTicket, PendingPayment, Storage, StorageError};
-use crate::sync::protocol::Edit;
+use crate::sync::protocol::{Edit, FromEngine};
 use crate::sync::{self, SyncStatus};
 use crate::terminal::{Progress, TerminalSettings};
 
@@ -579,8 +579,51 @@ impl AppState {
     pub fn join_store(&self, membership: Membership) {
         self.membership.set(Some(membership.clone()));
         self.sync.set(crate::engine_link::starting_status());
-        self.engine
-            .set_value(Some(EngineLink::start(*self, membership)));
+        let state = *self;
+        let link = EngineLink::start(membership, self.device_code.get_untracked(), move |e| {
+            state.apply_engine_event(e)
+        });
+        self.engine.set_value(Some(link));
+    }
+
+    /// Shows what the sync worker says changed.
+    fn apply_engine_event(&self, event: EngineEvent) {
+        let said = match event {
+            EngineEvent::Said(said) => said,
+            EngineEvent::Stopped(reason) => {
+                return self.sync.update(|s| {
+                    s.link = sync::Link::Offline;
+                    s.engine_failed = Some(reason);
+                });
+            }
+        };
+        match said {
+            FromEngine::Answer { .. } => {}
+            FromEngine::Status(status) => set_if_changed(self.sync, status),
+            FromEngine::Store(store) => self.adopt_store(store),
+            FromEngine::Catalog(catalog) => set_if_changed(self.catalog, catalog),
+            FromEngine::PriceConflicts(conflicts) => {
+                set_if_changed(self.price_conflicts, conflicts)
+            }
+            FromEngine::Stock(levels) => set_if_changed(self.stock, levels),
+            FromEngine::DeviceCode(code) => self.device_code.set(code),
+            FromEngine::ReceiptPrefixPending(pending) => {
+                self.receipt_prefix_pending.set(pending);
+                if !pending {
+                    // A sale that waited for the prefix is kept now.
+                    self.complete_sale();
+                }
+            }
+            FromEngine::NotSaved(reason) => self.notice.set(Some(not_saved(reason))),
+            FromEngine::RecordsChanged { sales, refunds } => {
+                if refunds {
+                    self.load_refunds();
+                }
+                if sales && self.screen.get_untracked() == Screen::Sales {
+                    self.load_sales(false);
+                }
+            }
+        }
     }
 
     /// Changes a product's price in the store's catalog, for every device.
@@ -628,5 +671,11 @@ impl AppState {
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
+    }
+}
+
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
     }
 }

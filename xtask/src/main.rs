@@ -7,6 +7,8 @@ mod build;
 mod ensure;
 mod server;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod util;
 
 use std::process::{Command, ExitCode};

@@ -1,0 +1,149 @@
+//! Rules about the code itself, checked by `cargo test` (after rust-analyzer's `tidy.rs`): the
+//! crates' boundaries from ARCHITECTURE.md, and a `//!` header on every module.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::repo_root;
+
+/// Modules outside `views/`, `state.rs` and the boot (`lib.rs`, `main.rs`) that still reach into
+/// the page's state: issue #15 moves them behind return values or events. The list only shrinks:
+/// a module that stops importing `crate::state` must leave it, and none may join it.
+const STATE_IMPORTS_TO_MOVE: &[&str] = &[
+    "app/src/hid_scanner.rs",
+    "app/src/printing.rs",
+    "app/src/pwa.rs",
+    "app/src/refund.rs",
+    "app/src/scanner.rs",
+    "app/src/sync/enroll.rs",
+    "app/src/terminal/mod.rs",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn files_under(dirs: &[&str]) -> Vec<(String, String)> {
+    let root = repo_root();
+    let mut paths = Vec::new();
+    for dir in dirs {
+        rust_files(&root.join(dir), &mut paths);
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let name = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (name, text)
+        })
+        .collect()
+}
+
+/// Lines of code, without comments, so a comment may name what the code must not use.
+fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter(|l| !l.trim_start().starts_with("//"))
+}
+
+#[test]
+fn core_and_devices_do_no_browser_io() {
+    let root = repo_root();
+    for krate in ["core", "devices"] {
+        let manifest = std::fs::read_to_string(root.join(krate).join("Cargo.toml")).unwrap();
+        assert!(
+            !manifest.contains("web-sys"),
+            "{krate}/Cargo.toml depends on web-sys"
+        );
+        for (name, text) in files_under(&[&format!("{krate}/src"), &format!("{krate}/tests")]) {
+            assert!(
+                !code_lines(&text).any(|l| l.contains("web_sys")),
+                "{name} uses web_sys: core/ and devices/ do no I/O (ARCHITECTURE.md)"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_module_says_what_it_is() {
+    let dirs = [
+        "app/src",
+        "app/camera-worker/src",
+        "core/src",
+        "devices/src",
+        "sync-server/src",
+        "xtask/src",
+    ];
+    let missing: Vec<String> = files_under(&dirs)
+        .into_iter()
+        .filter(|(_, text)| !text.trim_start().starts_with("//!"))
+        .map(|(name, _)| name)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "modules without a `//!` header: {missing:?}"
+    );
+}
+
+#[test]
+fn the_sync_engine_and_its_link_never_touch_the_page_state() {
+    for (name, text) in files_under(&["app/src/sync"]).into_iter().chain(
+        files_under(&["app/src"])
+            .into_iter()
+            .filter(|(n, _)| n == "app/src/engine_link.rs"),
+    ) {
+        if name == "app/src/sync/enroll.rs" {
+            continue; // the enrollment screens' flow, listed in STATE_IMPORTS_TO_MOVE
+        }
+        let offends = code_lines(&text)
+            .any(|l| l.contains("crate::state") || l.contains("AppState") || l.contains("leptos"));
+        assert!(
+            !offends,
+            "{name} reaches the page's state or Leptos: the engine reports by events (FromEngine), \
+             applied in state.rs"
+        );
+    }
+}
+
+#[test]
+fn services_import_the_page_state_only_where_listed() {
+    let allowed = |name: &str| {
+        name.starts_with("app/src/views/")
+            || ["app/src/state.rs", "app/src/lib.rs", "app/src/main.rs"].contains(&name)
+    };
+    let importing: Vec<String> = files_under(&["app/src"])
+        .into_iter()
+        .filter(|(name, text)| {
+            !allowed(name) && code_lines(text).any(|l| l.contains("crate::state"))
+        })
+        .map(|(name, _)| name)
+        .collect();
+    let new: Vec<&String> = importing
+        .iter()
+        .filter(|n| !STATE_IMPORTS_TO_MOVE.contains(&n.as_str()))
+        .collect();
+    assert!(
+        new.is_empty(),
+        "services that import crate::state: {new:?}; report by return values or events instead"
+    );
+    let moved: Vec<&&str> = STATE_IMPORTS_TO_MOVE
+        .iter()
+        .filter(|n| !importing.iter().any(|i| i == *n))
+        .collect();
+    assert!(
+        moved.is_empty(),
+        "{moved:?} no longer import crate::state: take them off STATE_IMPORTS_TO_MOVE"
+    );
+}
