@@ -16,7 +16,6 @@ pub mod api;
 mod connection;
 mod device_code;
 mod documents;
-pub mod enroll;
 mod outbox;
 pub mod protocol;
 mod saving;

@@ -6,9 +6,9 @@ use leptos::task::spawn_local;
 use pos_core::Decimal;
 
 use crate::i18n::{self, Msg};
+use crate::state::enroll::{self, NewStore};
 use crate::state::{AppState, Notice};
 use crate::sync::api::{self, DeviceRow, PairingCode};
-use crate::sync::enroll::{self, NewStore};
 use crate::sync::protocol::{Answer, Request};
 
 const CURRENCIES: [&str; 8] = ["EUR", "USD", "GBP", "RUB", "CHF", "PLN", "KZT", "TRY"];

@@ -7,9 +7,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use leptos::prelude::{GetUntracked, Set};
 use pos_core::{Currency, Store};
 
-use super::api::{self, ApiError};
+use super::{AppState, Notice, Screen};
 use crate::i18n::Msg;
-use crate::state::{AppState, Notice, Screen};
+use crate::sync::api::{self, ApiError};
 
 /// Why an enrollment did not happen, as a message for the person at the device.
 pub fn api_notice(error: &ApiError) -> Notice {
@@ -119,7 +119,7 @@ pub async fn create_store(state: AppState, form: NewStore) {
     let catalog = state.catalog.get_untracked();
     let pin_hash = hash_pin(&form.pin);
     let result = engine
-        .edit(super::protocol::Edit::NewStore {
+        .edit(crate::sync::protocol::Edit::NewStore {
             store: store.clone(),
             catalog,
             pin_hash,

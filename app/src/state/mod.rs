@@ -3,6 +3,8 @@
 //! One effect saves the open ticket after every edit; a sale is shown as paid only after
 //! storage has committed it.
 
+pub mod enroll;
+
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
