@@ -6,12 +6,11 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use leptos::prelude::*;
 use pos_devices::{HID_POS_USAGE_PAGE, HidPosReader};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::state::AppState;
+use crate::scanner::{OnScanner, ScannerEvent};
 
 #[wasm_bindgen(inline_js = r#"
 const scanners = (device) => device.collections.some((c) => c.usagePage === 0x8c);
@@ -70,14 +69,14 @@ pub fn available() -> bool {
 }
 
 /// Opens the browser's chooser for HID-POS scanners; true when one was picked, and then opened.
-pub async fn choose(state: AppState) -> bool {
+pub async fn choose(on_event: OnScanner) -> bool {
     let chosen = JsFuture::from(hid_choose(HID_POS_USAGE_PAGE))
         .await
         .ok()
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
     if chosen {
-        listen(state);
+        listen(on_event);
     }
     chosen
 }
@@ -87,11 +86,12 @@ thread_local! {
 }
 
 /// Listens to every scanner the browser already permits; called at start and after choosing.
-pub fn listen(state: AppState) {
+pub fn listen(on_event: OnScanner) {
     if !available() {
         return;
     }
-    let on_report = Closure::<dyn FnMut(u32, u8, Vec<u8>, String)>::new(
+    let on_report = Closure::<dyn FnMut(u32, u8, Vec<u8>, String)>::new({
+        let on_event = on_event.clone();
         move |device: u32, report_id: u8, data: Vec<u8>, _name: String| {
             let code = READERS.with(|r| {
                 r.borrow_mut()
@@ -100,12 +100,12 @@ pub fn listen(state: AppState) {
                     .report(report_id, &data)
             });
             if let Some(code) = code {
-                crate::scanner::scanned(state, &code);
+                on_event(ScannerEvent::Scanned(code));
             }
-        },
-    );
+        }
+    });
     let on_ready =
-        Closure::<dyn FnMut(String)>::new(move |name: String| state.hid_scanner.set(Some(name)));
+        Closure::<dyn FnMut(String)>::new(move |name: String| on_event(ScannerEvent::Opened(name)));
     let promise = hid_listen(&on_report, &on_ready);
     on_report.forget();
     on_ready.forget();

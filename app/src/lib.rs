@@ -72,8 +72,8 @@ pub fn run_page() {
                 state.load_drawer_openings();
                 watch_connection(state);
                 listen_for_sales(state);
-                scanner::listen(state);
-                hid_scanner::listen(state);
+                scanner::listen(state.on_scanner());
+                hid_scanner::listen(state.on_scanner());
                 // A paid ticket whose commit was interrupted (a crash, a closed tab) is committed
                 // now; the sale id it carries makes this safe if it had in fact been kept.
                 if state

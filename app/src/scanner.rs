@@ -1,6 +1,7 @@
-//! Keyboard-wedge barcode scanners: a scan adds its product from any screen of the register,
-//! with no field focused. The timing rules that tell a scanner (keys 1-20 ms apart) from a person
-//! live in `pos_devices::WedgeDetector`; this module feeds it the page's key presses.
+//! Keyboard-wedge barcode scanners: a scan is reported from any screen of the register, with no
+//! field focused (and `AppState::scanned` adds its product). The timing rules that tell a scanner
+//! (keys 1-20 ms apart) from a person live in `pos_devices::WedgeDetector`; this module feeds it
+//! the page's key presses.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,12 +12,20 @@ use pos_devices::{Key, WedgeConfig, WedgeDetector, WedgeOutput};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use crate::i18n::Msg;
-use crate::state::{AppState, Notice, Screen};
+/// What the scanners report: the keyboard wedge here, HID-POS scanners (`hid_scanner`) and the
+/// camera alike.
+pub enum ScannerEvent {
+    /// A whole code was read.
+    Scanned(String),
+    /// A HID-POS scanner was opened (its name).
+    Opened(String),
+}
+
+pub type OnScanner = Rc<dyn Fn(ScannerEvent)>;
 
 /// Listens to key presses on the whole page. While a text field has focus the field gets the
 /// keys as usual (the search box adds a scanned code on Enter itself).
-pub fn listen(state: AppState) {
+pub fn listen(on_event: OnScanner) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -34,8 +43,8 @@ pub fn listen(state: AppState) {
             // search index at start) delays handling, and a scan must not look like typing.
             let pressed = ev.time_stamp() as u64;
             let outputs = detector.borrow_mut().key(key, pressed);
-            handle(state, outputs);
-            schedule_tick(state, detector.clone());
+            handle(&on_event, outputs);
+            schedule_tick(on_event.clone(), detector.clone());
         })
     };
     let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
@@ -46,7 +55,7 @@ pub fn listen(state: AppState) {
 /// after it: keys are stamped when they were pressed but reach the page later when the
 /// machine is busy, and judging at the deadline itself would split a scan whose next key is
 /// still on its way. Only scans without a suffix wait for this; Enter ends a scan at once.
-fn schedule_tick(state: AppState, detector: Rc<RefCell<WedgeDetector>>) {
+fn schedule_tick(on_event: OnScanner, detector: Rc<RefCell<WedgeDetector>>) {
     let Some(deadline) = detector.borrow().deadline() else {
         return;
     };
@@ -54,7 +63,7 @@ fn schedule_tick(state: AppState, detector: Rc<RefCell<WedgeDetector>>) {
     set_timeout(
         move || {
             let outputs = detector.borrow_mut().tick(now());
-            handle(state, outputs);
+            handle(&on_event, outputs);
         },
         Duration::from_millis(wait),
     );
@@ -70,32 +79,13 @@ fn now() -> u64 {
         .map_or(0.0, |p| p.now()) as u64
 }
 
-fn handle(state: AppState, outputs: Vec<WedgeOutput>) {
+fn handle(on_event: &OnScanner, outputs: Vec<WedgeOutput>) {
     for output in outputs {
         // Keys a person typed with no field focused go nowhere, as they would without us.
         if let WedgeOutput::Scan(code) = output {
-            scanned(state, &code);
+            on_event(ScannerEvent::Scanned(code));
         }
     }
-}
-
-/// A code from any scanner (keyboard wedge, HID-POS, camera): added to the open ticket.
-pub fn scanned(state: AppState, code: &str) {
-    if state.payment.with_untracked(Option::is_some) {
-        // The total is being paid: adding to it now would change what the customer pays.
-        state
-            .notice
-            .set(Some(Notice::Error(Msg::ScanWhilePaying, Vec::new())));
-        return;
-    }
-    if state.last_sale.with_untracked(Option::is_some) {
-        state.new_sale();
-    }
-    if state.screen.get_untracked() != Screen::Register {
-        state.viewed_sale.set(None);
-        state.screen.set(Screen::Register);
-    }
-    state.add_by_code(code);
 }
 
 fn editing_text() -> bool {

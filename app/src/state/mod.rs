@@ -4,6 +4,7 @@
 //! storage has committed it.
 
 pub mod enroll;
+mod scanning;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;

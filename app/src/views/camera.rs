@@ -55,7 +55,7 @@ pub fn CameraScanner() -> impl IntoView {
                     Ok(Some(code)) => {
                         camera::stop(&v);
                         state.camera_open.set(false);
-                        crate::scanner::scanned(state, &code);
+                        state.scanned(&code);
                         return;
                     }
                     Ok(None) => {}

@@ -13,7 +13,7 @@ pub fn ScannerSettings() -> impl IntoView {
     let state = expect_context::<AppState>();
     let choose = move |_| {
         spawn_local(async move {
-            hid_scanner::choose(state).await;
+            hid_scanner::choose(state.on_scanner()).await;
         })
     };
     view! {
