@@ -1,6 +1,6 @@
 //! The installable PWA's runtime half: registers the service worker that Workbox generates at
 //! build time (`/sw.js`, see public/workbox-config.cjs), notices when a new version has been
-//! downloaded in the background, and offers it with [`UpdateBanner`].
+//! downloaded in the background, and offers it (the banner is `views::update::UpdateBanner`).
 //!
 //! The generated worker does not take over by itself (`skipWaiting: false`): a new version
 //! waits until the cashier presses "Update", which posts `{type: 'SKIP_WAITING'}` to it, and the
@@ -17,16 +17,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::logging::{log, warn};
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     ServiceWorker, ServiceWorkerContainer, ServiceWorkerRegistration, ServiceWorkerState,
 };
-
-use crate::i18n::Msg;
-use crate::state::AppState;
 
 /// The worker Workbox writes into dist/.
 const SW_URL: &str = "/sw.js";
@@ -248,49 +244,19 @@ fn listen(target: &web_sys::EventTarget, event: &str, f: impl FnMut() + 'static)
     closure.forget();
 }
 
-/// "A new version is ready" with an Update button; hidden until a new version has been
-/// downloaded. Under an open ticket or payment the button is disabled and the banner says to
-/// finish the ticket first.
-#[component]
-pub fn UpdateBanner() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let ready = RwSignal::new(update_ready());
-    let busy = move || !state.ticket.with(|t| t.is_empty()) || state.payment.with(Option::is_some);
+/// Lets the update banner follow this page's service worker: `on_change` runs whenever
+/// [`update_ready`] may have changed, and `safe_to_reload` is asked before the page reloads into a
+/// new version (no open ticket, no payment). Without a follower nothing reloads.
+pub fn follow_updates(on_change: Rc<dyn Fn()>, safe_to_reload: Rc<dyn Fn() -> bool>) {
     PWA.with_borrow_mut(|p| {
-        p.on_change = Some(Rc::new(move || {
-            ready.try_set(update_ready());
-        }));
-        p.safe_to_reload = Some(Rc::new(move || {
-            state.ticket.try_with_untracked(|t| t.is_empty()) == Some(true)
-                && state.payment.try_with_untracked(Option::is_none) == Some(true)
-        }));
+        p.on_change = Some(on_change);
+        p.safe_to_reload = Some(safe_to_reload);
     });
-    on_cleanup(|| {
-        PWA.with_borrow_mut(|p| {
-            p.on_change = None;
-            p.safe_to_reload = None;
-        })
+}
+
+pub fn stop_following_updates() {
+    PWA.with_borrow_mut(|p| {
+        p.on_change = None;
+        p.safe_to_reload = None;
     });
-    view! {
-        <Show when=move || ready.get()>
-            <div
-                class="update-banner"
-                role="status"
-                data-testid="update-banner"
-            >
-                <strong>{move || state.t(Msg::UpdateReady)}</strong>
-                <Show when=busy>
-                    <span data-testid="update-blocked">{move || state.t(Msg::UpdateAfterTicket)}</span>
-                </Show>
-                <button
-                    class="primary"
-                    data-testid="update-now"
-                    disabled=busy
-                    on:click=move |_| apply_update()
-                >
-                    {move || state.t(Msg::UpdateNow)}
-                </button>
-            </div>
-        </Show>
-    }
 }

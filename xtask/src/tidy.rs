@@ -10,7 +10,6 @@ use crate::util::repo_root;
 /// a module that stops importing `crate::state` must leave it, and none may join it.
 const STATE_IMPORTS_TO_MOVE: &[&str] = &[
     "app/src/printing.rs",
-    "app/src/pwa.rs",
     "app/src/refund.rs",
     "app/src/terminal/mod.rs",
 ];

@@ -15,6 +15,7 @@ mod settings;
 mod store;
 mod terminal_settings;
 mod ticket;
+mod update;
 
 use leptos::prelude::*;
 
@@ -43,7 +44,7 @@ pub fn App(state: AppState) -> impl IntoView {
         <div class="app">
             <Header />
             <NoticeBar />
-            <crate::pwa::UpdateBanner />
+            <update::UpdateBanner />
             <printing::PrintStatus />
             <main class="screen">
                 {move || match state.screen.get() {
