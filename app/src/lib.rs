@@ -13,7 +13,6 @@ mod only_tab;
 mod printing;
 mod pwa;
 mod receipt_logo;
-mod refund;
 mod scanner;
 mod state;
 mod storage;
@@ -91,7 +90,7 @@ pub fn run_page() {
                     terminal::recover(state);
                 }
                 // The same for a refund: one with the terminal asks it, one paid back is recorded.
-                refund::resume(state);
+                state::refund::resume(state);
                 wasm_bindgen_futures::spawn_local(async {
                     browser::persist_storage().await;
                 });

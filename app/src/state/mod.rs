@@ -4,6 +4,7 @@
 //! storage has committed it.
 
 pub mod enroll;
+pub mod refund;
 mod scanning;
 
 use std::collections::BTreeMap;

@@ -6,8 +6,8 @@ use pos_core::Sale;
 
 use super::receipt::Receipt;
 use crate::i18n::{self, Msg};
-use crate::refund;
 use crate::state::AppState;
+use crate::state::refund;
 use crate::storage::CardRefundMethod;
 
 #[component]
