@@ -5,22 +5,15 @@
 //! reads the sale and never writes it, and a failure only sets [`PrintState::Failed`], which the
 //! screen shows with "Print again".
 
-use std::collections::VecDeque;
-use std::rc::Rc;
-
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use pos_core::{Sale, Tender};
 use pos_devices::{
-    Align, BluetoothPacing, Cut, DrawerPin, FlowControl, PrinterCondition, PrinterProblem,
-    PrinterProfile, ReceiptCopy, ReceiptEncoder, ReceiptLanguage, ReceiptLayout, ReceiptOptions,
-    SerialSettings, StatusRequest,
+    BluetoothPacing, DrawerPin, FlowControl, PrinterCondition, PrinterProblem, PrinterProfile,
+    ReceiptEncoder, SerialSettings, StatusRequest,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{Lang, Msg};
-use crate::state::{AppState, storage_notice};
-use crate::storage::{DrawerOpening, DrawerReason, RefundRecord};
+use crate::storage::DrawerReason;
 use crate::transport::bluetooth::BluetoothDevice;
 use crate::transport::serial::{SerialPort, SerialPortIds};
 use crate::transport::usb::{UsbDevice, UsbDeviceIds};
@@ -28,7 +21,7 @@ use crate::transport::{Link, Transport, TransportError, TransportKind};
 
 /// How long a status query waits for the printer's answer. A printer that never answers
 /// (some clones ignore `DLE EOT`) is printed to anyway.
-const STATUS_TIMEOUT_MS: u32 = 400;
+pub(crate) const STATUS_TIMEOUT_MS: u32 = 400;
 /// Drawer openings shown in settings.
 pub const RECENT_OPENINGS: usize = 20;
 
@@ -112,7 +105,7 @@ impl PrintFailure {
     }
 }
 
-fn problem_msg(problem: PrinterProblem) -> Msg {
+pub(crate) fn problem_msg(problem: PrinterProblem) -> Msg {
     match problem {
         PrinterProblem::CoverOpen => Msg::PrinterCoverOpen,
         PrinterProblem::PaperOut => Msg::PrinterPaperOut,
@@ -144,42 +137,14 @@ pub enum PrintState {
 
 /// Bytes to send, and the drawer opening they cause, if any (recorded once sent).
 #[derive(Clone, Debug)]
-struct PrintJob {
-    bytes: Vec<u8>,
-    opening: Option<DrawerReason>,
-}
-
-/// The printer's signals, held in [`AppState`].
-#[derive(Clone, Copy)]
-pub struct Printer {
-    pub setup: RwSignal<Option<PrinterSetup>>,
-    pub state: RwSignal<PrintState>,
-    pub openings: RwSignal<Vec<DrawerOpening>>,
-    link: StoredValue<Option<Rc<Link>>, LocalStorage>,
-    /// The job that failed, kept for "Print again".
-    failed_job: StoredValue<Option<PrintJob>, LocalStorage>,
-    /// Jobs waiting for the one printing, so two receipts never interleave on the paper.
-    queue: StoredValue<VecDeque<PrintJob>, LocalStorage>,
-    busy: StoredValue<bool, LocalStorage>,
-}
-
-impl Printer {
-    pub fn new() -> Printer {
-        Printer {
-            setup: RwSignal::new(None),
-            state: RwSignal::new(PrintState::Idle),
-            openings: RwSignal::new(Vec::new()),
-            link: StoredValue::new_local(None),
-            failed_job: StoredValue::new_local(None),
-            queue: StoredValue::new_local(VecDeque::new()),
-            busy: StoredValue::new_local(false),
-        }
-    }
+pub(crate) struct PrintJob {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) opening: Option<DrawerReason>,
 }
 
 /// Opens the remembered device without a chooser: USB and serial through the browser's list of
 /// granted devices, Bluetooth through `getDevices()` where the browser has it.
-async fn reopen(setup: &PrinterSetup) -> Result<Link, PrintFailure> {
+pub(crate) async fn reopen(setup: &PrinterSetup) -> Result<Link, PrintFailure> {
     let link = match &setup.device {
         PrinterDevice::Usb(ids) => {
             open_usb(
@@ -214,7 +179,7 @@ async fn reopen(setup: &PrinterSetup) -> Result<Link, PrintFailure> {
     Ok(link)
 }
 
-async fn open_usb(device: UsbDevice) -> Result<Link, PrintFailure> {
+pub(crate) async fn open_usb(device: UsbDevice) -> Result<Link, PrintFailure> {
     if pos_devices::usb_print_route(&device.configurations()).is_none() {
         return Err(PrintFailure::NoInterface);
     }
@@ -244,7 +209,7 @@ pub struct PrinterChoice {
 }
 
 /// Asks the browser for the device (its chooser), opens it, and returns the setup to keep.
-async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, Link), PrintFailure> {
+pub(crate) async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, Link), PrintFailure> {
     let setup = |device, name: Option<String>| PrinterSetup {
         device,
         name: name.unwrap_or_else(|| choice.profile.name.to_string()),
@@ -304,7 +269,7 @@ async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, Link), PrintFa
 
 /// Asks the printer what is wrong, if it can answer. `Ok` when nothing blocks printing or the
 /// printer does not answer status queries at all.
-async fn check_status(link: &Link) -> Result<(), PrintFailure> {
+pub(crate) async fn check_status(link: &Link) -> Result<(), PrintFailure> {
     if !link.can_read() {
         return Ok(());
     }
@@ -337,457 +302,19 @@ async fn check_status(link: &Link) -> Result<(), PrintFailure> {
 }
 
 /// Minutes east of UTC on this device's clock, for the printed time.
-fn utc_offset_minutes(at_ms: i64) -> i32 {
+pub(crate) fn utc_offset_minutes(at_ms: i64) -> i32 {
     -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64)).get_timezone_offset()
         as i32)
 }
 
-fn has_cash(sale: &Sale) -> bool {
+pub(crate) fn has_cash(sale: &Sale) -> bool {
     sale.tenders()
         .iter()
         .any(|t| matches!(t, Tender::Cash { .. }))
 }
 
-impl AppState {
-    /// The receipt layout of `sale`, for the screen and the printer alike.
-    pub fn receipt_layout(&self, sale: &Sale, copy: ReceiptCopy, reprint: bool) -> ReceiptLayout {
-        self.store.with_untracked(|store| {
-            let return_policy = store.return_policy.trim();
-            let options = ReceiptOptions {
-                language: self.receipt_language(),
-                copy,
-                utc_offset_minutes: utc_offset_minutes(sale.completed_at_ms()),
-                reprint,
-                training: sale.is_training(),
-                return_policy: (!return_policy.is_empty()).then(|| return_policy.to_string()),
-                logo: store.logo.as_ref().and_then(crate::receipt_logo::bitmap),
-                ..ReceiptOptions::default()
-            };
-            ReceiptLayout::from_sale(sale, store, &options)
-        })
-    }
-
-    /// The store's receipt language, else the language of this device's screen.
-    pub fn receipt_language(&self) -> ReceiptLanguage {
-        let chosen = self.store.with_untracked(|s| s.receipt_language.clone());
-        let tag = if chosen.is_empty() {
-            self.lang.get_untracked().tag().to_string()
-        } else {
-            chosen
-        };
-        ReceiptLanguage::from_tag(&tag)
-    }
-
-    /// Reads the recent drawer openings for settings.
-    pub fn load_drawer_openings(&self) {
-        let state = *self;
-        let storage = self.storage();
-        spawn_local(async move {
-            if let Ok(list) = storage.drawer_openings(RECENT_OPENINGS).await {
-                state.printer.openings.set(list);
-            }
-        });
-    }
-
-    /// Called once a sale is committed: prints the customer's receipt when the setting says
-    /// so, and opens the drawer for a cash sale either way. Never touches the sale.
-    pub fn after_sale(&self, sale: &Sale) {
-        let Some(setup) = self.printer.setup.get_untracked() else {
-            return;
-        };
-        let opening = has_cash(sale).then(|| DrawerReason::Sale {
-            receipt: sale.receipt_number().to_string(),
-        });
-        if setup.print_after_sale {
-            self.print_sale(sale, ReceiptCopy::Customer, false, true);
-        } else if let Some(reason) = opening {
-            self.run_print(PrintJob {
-                bytes: drawer_kick(setup.profile()),
-                opening: Some(reason),
-            });
-        }
-    }
-
-    /// Prints `copy` of `sale`: after the sale (with the drawer kick for cash when `kick`), or
-    /// as a reprint from the list of sales (marked, and the drawer stays shut).
-    pub fn print_sale(&self, sale: &Sale, copy: ReceiptCopy, reprint: bool, kick: bool) {
-        let Some(setup) = self.printer.setup.get_untracked() else {
-            return;
-        };
-        let mut layout = self.receipt_layout(sale, copy, reprint);
-        // The card terminal's slip of the payment just taken goes on our receipt (ZVT print lines).
-        if !reprint
-            && copy == ReceiptCopy::Customer
-            && sale
-                .tenders()
-                .iter()
-                .any(|t| matches!(t, Tender::Card { .. }))
-        {
-            layout.append_terminal_slip(&self.terminal_print.get_untracked());
-        }
-        if !kick {
-            layout
-                .blocks
-                .retain(|block| *block != pos_devices::ReceiptBlock::OpenDrawer);
-        }
-        let opening = layout
-            .blocks
-            .contains(&pos_devices::ReceiptBlock::OpenDrawer)
-            .then(|| DrawerReason::Sale {
-                receipt: sale.receipt_number().to_string(),
-            });
-        self.print_layout(&layout, &setup, opening);
-    }
-
-    /// Called once a refund is recorded: opens the drawer for its cash part (recorded in the
-    /// audit with the reason), and prints the refund slip when receipts print after a sale.
-    pub fn after_refund(&self, sale: &Sale, refund: &RefundRecord) {
-        let Some(setup) = self.printer.setup.get_untracked() else {
-            return;
-        };
-        let opening = (!refund.cash.is_zero()).then(|| DrawerReason::Refund {
-            receipt: refund.receipt.clone(),
-            reason: refund.reason.clone(),
-        });
-        if !setup.print_after_sale {
-            if let Some(reason) = opening {
-                self.run_print(PrintJob {
-                    bytes: drawer_kick(setup.profile()),
-                    opening: Some(reason),
-                });
-            }
-            return;
-        }
-        let mut layout = self.refund_layout(sale, refund);
-        if opening.is_some() {
-            layout
-                .blocks
-                .insert(0, pos_devices::ReceiptBlock::OpenDrawer);
-        }
-        self.print_layout(&layout, &setup, opening);
-    }
-
-    /// Encodes `layout` for the printer set up and prints it; `opening` is the drawer opening
-    /// it holds, recorded once printed.
-    fn print_layout(
-        &self,
-        layout: &ReceiptLayout,
-        setup: &PrinterSetup,
-        opening: Option<DrawerReason>,
-    ) {
-        match layout.encode(setup.profile()) {
-            Ok(encoded) => self.run_print(PrintJob {
-                bytes: encoded.bytes,
-                opening,
-            }),
-            Err(e) => self
-                .printer
-                .state
-                .set(PrintState::Failed(PrintFailure::Transport(
-                    TransportError::Failed(e.to_string()),
-                ))),
-        }
-    }
-
-    /// The refund slip: the sale's receipt under a REFUND title, with the amount paid back and
-    /// the reason at the end.
-    fn refund_layout(&self, sale: &Sale, refund: &RefundRecord) -> ReceiptLayout {
-        use pos_devices::{ReceiptBlock, TextStyle};
-        // The slip's own lines speak the receipt's language, which may not be the screen's.
-        let language = self.receipt_language();
-        let lang = if language == ReceiptLanguage::Russian {
-            Lang::Ru
-        } else {
-            Lang::En
-        };
-        let mut layout = self.receipt_layout(sale, ReceiptCopy::Customer, false);
-        layout
-            .blocks
-            .retain(|block| *block != ReceiptBlock::OpenDrawer);
-        let title = ReceiptBlock::Text {
-            text: Msg::RefundSlipTitle.text(lang).to_string(),
-            align: Align::Center,
-            style: TextStyle::LARGE,
-        };
-        layout.blocks.insert(0, title);
-        let at = layout
-            .blocks
-            .iter()
-            .rposition(|b| *b == ReceiptBlock::Cut)
-            .unwrap_or(layout.blocks.len());
-        let currency = sale.rules().currency;
-        let money = |amount| pos_devices::format_money(amount, currency, language);
-        let mut tail = vec![ReceiptBlock::Rule(pos_devices::Rule::Double)];
-        tail.push(ReceiptBlock::Row {
-            left: Msg::RefundSlipTotal.text(lang).to_string(),
-            right: money(refund.card + refund.cash),
-            style: TextStyle::BOLD,
-        });
-        if !refund.card.is_zero() {
-            tail.push(ReceiptBlock::Row {
-                left: Msg::RefundToCard.text(lang).to_string(),
-                right: money(refund.card),
-                style: TextStyle::PLAIN,
-            });
-        }
-        if !refund.cash.is_zero() {
-            tail.push(ReceiptBlock::Row {
-                left: Msg::RefundInCash.text(lang).to_string(),
-                right: money(refund.cash),
-                style: TextStyle::PLAIN,
-            });
-        }
-        tail.push(ReceiptBlock::Text {
-            text: Msg::RefundSlipReason.fill(lang, &[("reason", &refund.reason)]),
-            align: Align::Left,
-            style: TextStyle::PLAIN,
-        });
-        layout.blocks.splice(at..at, tail);
-        // The terminal's slip of this refund, which `refund::card_paid_back` has just kept.
-        if matches!(
-            refund.card_method,
-            Some(
-                crate::storage::CardRefundMethod::Reversal { .. }
-                    | crate::storage::CardRefundMethod::Refund
-            )
-        ) {
-            layout.append_terminal_slip(&self.terminal_print.get_untracked());
-        }
-        layout
-    }
-
-    pub fn print_test_page(&self) {
-        let Some(setup) = self.printer.setup.get_untracked() else {
-            return;
-        };
-        let lang = self.lang.get_untracked();
-        let profile = setup.profile();
-        let mut page = ReceiptEncoder::new(profile);
-        page.initialize()
-            .align(Align::Center)
-            .bold(true)
-            .line(Msg::TestPageTitle.text(lang))
-            .bold(false)
-            .line(profile.name)
-            .align(Align::Left)
-            .wrapped(Msg::TestPageBody.text(lang))
-            .line("Съешь же ещё этих мягких французских булок")
-            .line(
-                &"1234567890".repeat(usize::from(profile.chars_per_line).div_ceil(10))
-                    [..usize::from(profile.chars_per_line)],
-            )
-            .feed(3)
-            .cut(Cut::Partial);
-        self.run_print(PrintJob {
-            bytes: page.finish().bytes,
-            opening: None,
-        });
-    }
-
-    /// "No sale": opens the drawer with a reason, recorded in the audit list.
-    pub fn open_drawer_no_sale(&self, reason: String) -> Result<(), Msg> {
-        // when roles exist: require manager
-        let reason = reason.trim().to_string();
-        if reason.is_empty() {
-            return Err(Msg::NoSaleNeedsReason);
-        }
-        let Some(setup) = self.printer.setup.get_untracked() else {
-            return Err(Msg::DrawerNeedsPrinter);
-        };
-        self.run_print(PrintJob {
-            bytes: drawer_kick(setup.profile()),
-            opening: Some(DrawerReason::NoSale { reason }),
-        });
-        Ok(())
-    }
-
-    pub fn print_again(&self) {
-        if let Some(job) = self.printer.failed_job.get_value() {
-            self.run_print(job);
-        }
-    }
-
-    /// Opens the browser's chooser for `choice`, connects, and keeps the setup.
-    pub fn add_printer(&self, choice: PrinterChoice) {
-        let state = *self;
-        let storage = self.storage();
-        self.printer.state.set(PrintState::Idle);
-        spawn_local(async move {
-            state.forget_link().await;
-            match connect(&choice).await {
-                Ok((mut setup, link)) => {
-                    // Connecting again keeps what the shop chose before.
-                    if let Some(before) = state.printer.setup.get_untracked() {
-                        setup.print_after_sale = before.print_after_sale;
-                    }
-                    match storage.save_printer(Some(setup.clone())).await {
-                        Ok(()) => {
-                            state.keep_link(link);
-                            state.printer.setup.set(Some(setup));
-                        }
-                        Err(e) => state.notice.set(Some(storage_notice(&e))),
-                    }
-                }
-                Err(failure) => state.printer.state.set(PrintState::Failed(failure)),
-            }
-        });
-    }
-
-    /// Asks the browser for the printer again (a Bluetooth printer where the browser cannot
-    /// list granted devices, or a printer that was replaced), with the same settings.
-    pub fn reconnect_printer(&self) {
-        let Some(setup) = self.printer.setup.get_untracked() else {
-            return;
-        };
-        let profile = setup.profile();
-        let (baud_rate, chunk_size) = match &setup.device {
-            PrinterDevice::Serial { baud_rate, .. } => {
-                (*baud_rate, BluetoothPacing::DEFAULT.chunk_size)
-            }
-            PrinterDevice::Bluetooth { chunk_size, .. } => (profile.serial.baud_rate, *chunk_size),
-            PrinterDevice::Usb(_) => (
-                profile.serial.baud_rate,
-                BluetoothPacing::DEFAULT.chunk_size,
-            ),
-        };
-        self.add_printer(PrinterChoice {
-            kind: setup.device.kind(),
-            profile: PrinterProfile::by_id(&setup.profile).unwrap_or(profile),
-            chars_per_line: setup.chars_per_line,
-            baud_rate,
-            chunk_size,
-        });
-    }
-
-    pub fn set_print_after_sale(&self, on: bool) {
-        let Some(mut setup) = self.printer.setup.get_untracked() else {
-            return;
-        };
-        setup.print_after_sale = on;
-        self.save_setup(Some(setup));
-    }
-
-    pub fn forget_printer(&self) {
-        let state = *self;
-        spawn_local(async move { state.forget_link().await });
-        self.printer.failed_job.set_value(None);
-        self.printer.state.set(PrintState::Idle);
-        self.save_setup(None);
-    }
-
-    fn save_setup(&self, setup: Option<PrinterSetup>) {
-        let state = *self;
-        let storage = self.storage();
-        spawn_local(async move {
-            match storage.save_printer(setup.clone()).await {
-                Ok(()) => state.printer.setup.set(setup),
-                Err(e) => state.notice.set(Some(storage_notice(&e))),
-            }
-        });
-    }
-
-    fn keep_link(&self, link: Link) {
-        let printer = self.printer;
-        // An unplugged printer is opened afresh for the next job.
-        link.on_disconnect(Box::new(move || printer.link.set_value(None)));
-        printer.link.set_value(Some(Rc::new(link)));
-    }
-
-    async fn forget_link(&self) {
-        if let Some(link) = self.printer.link.try_update_value(Option::take).flatten() {
-            let _ = link.close().await;
-        }
-    }
-
-    /// Sends `job`: opens the printer if needed, checks its status, writes the bytes, and
-    /// records a drawer opening once the kick has gone out. One job at a time; a job asked for
-    /// while another prints waits for it.
-    fn run_print(&self, job: PrintJob) {
-        let state = *self;
-        let printer = self.printer;
-        printer.state.set(PrintState::Printing);
-        printer.failed_job.set_value(None);
-        printer.queue.update_value(|queue| queue.push_back(job));
-        if printer.busy.get_value() {
-            return;
-        }
-        printer.busy.set_value(true);
-        spawn_local(async move {
-            while let Some(job) = printer
-                .queue
-                .try_update_value(VecDeque::pop_front)
-                .flatten()
-            {
-                match state.send(&job).await {
-                    Ok(()) => {
-                        printer.state.set(PrintState::Printed);
-                        // "Printed." is news for a moment, not something to dismiss.
-                        set_timeout(
-                            move || {
-                                if printer.state.get_untracked() == PrintState::Printed {
-                                    printer.state.set(PrintState::Idle);
-                                }
-                            },
-                            std::time::Duration::from_secs(4),
-                        );
-                        if let Some(reason) = job.opening {
-                            state.record_opening(reason).await;
-                        }
-                    }
-                    Err(failure) => {
-                        if matches!(failure, PrintFailure::Transport(_)) {
-                            state.forget_link().await;
-                        }
-                        printer.failed_job.set_value(Some(job));
-                        printer.state.set(PrintState::Failed(failure));
-                    }
-                }
-            }
-            printer.busy.set_value(false);
-        });
-    }
-
-    async fn send(&self, job: &PrintJob) -> Result<(), PrintFailure> {
-        let setup = self
-            .printer
-            .setup
-            .get_untracked()
-            .ok_or(PrintFailure::Transport(TransportError::NotFound))?;
-        let link = match self.printer.link.get_value() {
-            Some(link) => link,
-            None => {
-                let link = reopen(&setup).await?;
-                self.keep_link(link);
-                self.printer
-                    .link
-                    .get_value()
-                    .ok_or(PrintFailure::Transport(TransportError::Disconnected))?
-            }
-        };
-        check_status(&link).await?;
-        link.write(&job.bytes)
-            .await
-            .map_err(PrintFailure::Transport)
-    }
-
-    async fn record_opening(&self, reason: DrawerReason) {
-        let opening = DrawerOpening {
-            at_ms: js_sys::Date::now() as i64,
-            by: self.device_code.get_untracked(),
-            reason,
-        };
-        match self.storage().record_drawer_opening(opening.clone()).await {
-            Ok(()) => self.printer.openings.update(|list| {
-                list.insert(0, opening);
-                list.truncate(RECENT_OPENINGS);
-            }),
-            Err(e) => self.notice.set(Some(storage_notice(&e))),
-        }
-    }
-}
-
 /// Only the drawer kick: `ESC @`, then `ESC p` with the profile's pulse.
-fn drawer_kick(profile: PrinterProfile) -> Vec<u8> {
+pub(crate) fn drawer_kick(profile: PrinterProfile) -> Vec<u8> {
     let mut kick = ReceiptEncoder::new(profile);
     kick.initialize().open_drawer(DrawerPin::Pin2);
     kick.finish().bytes

@@ -4,6 +4,7 @@
 //! storage has committed it.
 
 pub mod enroll;
+pub mod printing;
 pub mod refund;
 mod scanning;
 
@@ -99,7 +100,7 @@ pub struct AppState {
     pub hid_scanner: RwSignal<Option<String>>,
     /// Whether the camera scanner is open.
     pub camera_open: RwSignal<bool>,
-    pub printer: crate::printing::Printer,
+    pub printer: printing::Printer,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<EngineLink>, LocalStorage>,
 }
@@ -163,7 +164,7 @@ impl AppState {
             refunding: RwSignal::new(None),
             hid_scanner: RwSignal::new(None),
             camera_open: RwSignal::new(false),
-            printer: crate::printing::Printer::new(),
+            printer: printing::Printer::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
         }
