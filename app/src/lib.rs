@@ -87,7 +87,7 @@ pub fn run_page() {
                     .payment
                     .with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()))
                 {
-                    terminal::recover(state);
+                    state::terminal::recover(state);
                 }
                 // The same for a refund: one with the terminal asks it, one paid back is recorded.
                 state::refund::resume(state);

@@ -7,6 +7,7 @@ pub mod enroll;
 pub mod printing;
 pub mod refund;
 mod scanning;
+pub mod terminal;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;

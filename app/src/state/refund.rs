@@ -149,12 +149,12 @@ async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
             let on = progress(state);
             let result = match method {
                 CardRefundMethod::Reversal { receipt_no } => {
-                    terminal::terminal(state)
+                    crate::state::terminal::terminal(state)
                         .reversal(record.id, Some(receipt_no), on)
                         .await
                 }
                 _ => {
-                    terminal::terminal(state)
+                    crate::state::terminal::terminal(state)
                         .refund(record.id, record.card, on)
                         .await
                 }
@@ -210,7 +210,7 @@ async fn ask_terminal(
         return finish(state, sale, record).await;
     };
     state.refund_progress.set(Some(Progress::Recovering));
-    let result = terminal::terminal(state)
+    let result = crate::state::terminal::terminal(state)
         .last_status(
             record.id,
             in_flight.amount,
@@ -288,7 +288,7 @@ async fn card_paid_back(
     mut record: RefundRecord,
     approved: TerminalApproval,
 ) {
-    terminal::remember_terminal(state, &approved);
+    crate::state::terminal::remember_terminal(state, &approved);
     state.terminal_print.set(approved.print_lines);
     record.card_in_flight = None;
     record.card_done = true;

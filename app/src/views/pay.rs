@@ -6,7 +6,6 @@ use pos_core::{CardApproval, Payment, Tender, suggested_cash};
 
 use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
-use crate::terminal;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Method {
@@ -80,7 +79,7 @@ pub fn PayDialog() -> impl IntoView {
                             <button class="reverse-on-terminal" data-testid="reverse-on-terminal" on:click=move |_| {
                                 // Its screens and answer show on the card panel.
                                 method.set(Method::Card);
-                                terminal::reverse(state);
+                                crate::state::terminal::reverse(state);
                             }>
                                 {move || state.t(Msg::ReverseOnTerminal)}
                             </button>
@@ -288,7 +287,7 @@ fn TerminalCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
     };
     let busy = move || state.card_progress.with(Option::is_some);
     let charge = move || match parse_decimal(&amount.get_untracked()) {
-        Some(value) => terminal::charge(state, value),
+        Some(value) => crate::state::terminal::charge(state, value),
         None => state.error(Msg::InvalidNumber),
     };
     view! {
@@ -308,10 +307,10 @@ fn TerminalCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
                     view! {
                         <div class="in-flight" data-testid="card-in-flight">
                             <p>{sent_msg.fill(state.lang.get(), &[("amount", &money(sent))])}</p>
-                            <button class="primary" data-testid="ask-terminal" on:click=move |_| terminal::recover(state)>
+                            <button class="primary" data-testid="ask-terminal" on:click=move |_| crate::state::terminal::recover(state)>
                                 {move || state.t(Msg::AskTerminal)}
                             </button>
-                            <button data-testid="not-charged" on:click=move |_| terminal::give_up_in_flight(state)>
+                            <button data-testid="not-charged" on:click=move |_| crate::state::terminal::give_up_in_flight(state)>
                                 {move || state.t(give_up_msg)}
                             </button>
                         </div>

@@ -90,7 +90,7 @@ pub fn TerminalSettingsView() -> impl IntoView {
             last_receipt_no,
             terminal_id,
         };
-        terminal::save_settings(state, settings);
+        crate::state::terminal::save_settings(state, settings);
         state.notice.set(Some(Notice::Info(Msg::TerminalSaved)));
     };
     let choose_port = move |_| {
