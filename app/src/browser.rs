@@ -46,6 +46,8 @@ export function sleep_ms(ms) {
 export async function server_reachable(url) {
   try {
     const r = await fetch(url, { cache: 'no-store' });
+    // Read to the end: a body left unread keeps the request open (Lighthouse waited on these).
+    await r.arrayBuffer();
     return r.ok;
   } catch (e) {
     return false;
