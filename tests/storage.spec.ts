@@ -1,8 +1,12 @@
 // The register keeps everything in IndexedDB: an open ticket survives a closed tab, two tabs sell
-// at once without doubling or reusing a number, a write failure keeps the ticket open, and a
-// database of the previous schema version is migrated without loss.
-import { expect, test, type BrowserContext } from '@playwright/test';
-import { openRegister, salesNumbers, sellOne, tap } from './cashier';
+// at once without doubling or reusing a number, a write failure keeps the ticket open, a
+// database of an earlier schema version is migrated without loss, and the catalog is kept as one
+// record per product, so a price edit writes one record.
+import { type BrowserContext, type Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { TABLET, openRegister, salesNumbers, sellOne, tap } from './cashier';
+import { createStore } from './settings';
+import { sku, syncWorker } from './store';
 
 test('a five-line ticket survives closing the page and comes back the same', async ({ context }) => {
   const page = await context.newPage();
@@ -115,60 +119,118 @@ test('a write failure keeps the ticket open, says what to do, and a retry keeps 
   expect(numbers[0]).toMatch(/-000002$/);
 });
 
-test('a database written by schema version 1 is migrated without loss', async ({ page }) => {
-  // Make two real sales, read their records, then rebuild the database as version 1 had it.
-  await openRegister(page);
-  await sellOne(page, 'Quesadilla');
-  await sellOne(page, 'Coleslaw');
-  const dump = await page.evaluate(async () => {
+interface Records {
+  keys: (string | number)[];
+  values: unknown[];
+}
+
+/** Every record of the register's database, by object store, and its version. */
+async function dumpDatabase(page: Page) {
+  return page.evaluate(async () => {
     const db: IDBDatabase = await new Promise((ok, err) => {
       const r = indexedDB.open('register');
       r.onsuccess = () => ok(r.result);
       r.onerror = () => err(r.error);
     });
-    const read = (store: string) =>
-      new Promise<{ keys: IDBValidKey[]; values: unknown[] }>((ok) => {
-        const tx = db.transaction(store);
-        const keys = tx.objectStore(store).getAllKeys();
-        const values = tx.objectStore(store).getAll();
-        tx.oncomplete = () => ok({ keys: keys.result, values: values.result });
+    const stores: Record<string, { keys: (string | number)[]; values: unknown[] }> = {};
+    for (const name of Array.from(db.objectStoreNames)) {
+      stores[name] = await new Promise((ok) => {
+        const tx = db.transaction(name);
+        const keys = tx.objectStore(name).getAllKeys();
+        const values = tx.objectStore(name).getAll();
+        tx.oncomplete = () => ok({ keys: keys.result as (string | number)[], values: values.result });
       });
-    const result = { version: db.version, kv: await read('kv'), sales: await read('sales') };
+    }
+    const version = db.version;
     db.close();
-    return result;
+    return { version, stores };
   });
-  expect(dump.version).toBe(4);
-  expect(dump.sales.values).toHaveLength(2);
+}
+
+/** The `kv` records as schema versions 1 to 4 kept them: the store profile and the whole catalog
+ * as one JSON text under `catalog` (rebuilt from version 5's records), `change` applied to it. */
+function withWholeCatalog(
+  kv: Records,
+  products: Records,
+  change: (whole: { store: unknown; catalog: { products: Record<string, unknown>[] } }) => void = () => {},
+): Records {
+  const at = (key: string) => kv.values[kv.keys.indexOf(key)] as string;
+  const { store, ...rest } = JSON.parse(at('catalog_meta'));
+  const records = products.values.map((v) => JSON.parse(v as string)).sort((a, b) => a.pos - b.pos);
+  const whole = { store, catalog: { ...rest, products: records.map((r) => r.product) } };
+  change(whole);
+  const keep = kv.keys.map((k, i) => [k, kv.values[i]] as const).filter(([k]) => k !== 'catalog_meta' && k !== 'catalog_write');
+  return {
+    keys: [...keep.map(([k]) => k), 'catalog'],
+    values: [...keep.map(([, v]) => v), JSON.stringify(whole)],
+  };
+}
+
+/** Replaces the register's database by one of schema `version` (1 or 4) holding `kv` and `sales`,
+ * as that version created it. Call it on a page of the origin that does not hold the database. */
+async function seedOldDatabase(page: Page, version: 1 | 4, kv: Records, sales: unknown[]) {
+  await page.evaluate(
+    async ({ version, kv, sales }) => {
+      await new Promise((ok, err) => {
+        const del = indexedDB.deleteDatabase('register');
+        del.onsuccess = ok;
+        del.onerror = () => err(del.error);
+      });
+      const db: IDBDatabase = await new Promise((ok, err) => {
+        const r = indexedDB.open('register', version);
+        r.onupgradeneeded = () => {
+          r.result.createObjectStore('kv');
+          const byId = r.result.createObjectStore('sales', { keyPath: 'id' });
+          if (version >= 4) {
+            byId.createIndex('by_receipt', 'receipt', { unique: true });
+            r.result.createObjectStore('docs', { keyPath: 'key' });
+            r.result.createObjectStore('audit', { autoIncrement: true });
+            r.result.createObjectStore('outbox');
+          }
+        };
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => err(r.error);
+      });
+      await new Promise((ok) => {
+        const tx = db.transaction(['kv', 'sales'], 'readwrite');
+        kv.keys.forEach((k, i) => tx.objectStore('kv').put(kv.values[i], k));
+        for (const v of sales) tx.objectStore('sales').put(v);
+        tx.oncomplete = ok;
+      });
+      db.close();
+    },
+    { version, kv, sales },
+  );
+}
+
+/** The names on the register's product tiles, in order. */
+async function tileNames(page: Page) {
+  return page.getByTestId('product').locator('.tile-name').allTextContents();
+}
+
+function tilePrice(page: Page, name: string) {
+  return page
+    .getByTestId('product')
+    .filter({ has: page.locator('.tile-name', { hasText: new RegExp(`^${name}$`) }) })
+    .locator('.tile-price');
+}
+
+test('a database written by schema version 1 is migrated without loss', async ({ page }) => {
+  // Make two real sales, read their records, then rebuild the database as version 1 had it.
+  await openRegister(page);
+  await sellOne(page, 'Quesadilla');
+  await sellOne(page, 'Coleslaw');
+  const dump = await dumpDatabase(page);
+  expect(dump.version).toBe(5);
+  expect(dump.stores.sales.values).toHaveLength(2);
 
   await page.goto('/health');
-  await page.evaluate(async (dump) => {
-    await new Promise((ok, err) => {
-      const del = indexedDB.deleteDatabase('register');
-      del.onsuccess = ok;
-      del.onerror = () => err(del.error);
-    });
-    const db: IDBDatabase = await new Promise((ok, err) => {
-      const r = indexedDB.open('register', 1);
-      r.onupgradeneeded = () => {
-        r.result.createObjectStore('kv');
-        r.result.createObjectStore('sales', { keyPath: 'id' });
-      };
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => err(r.error);
-    });
-    await new Promise((ok) => {
-      const tx = db.transaction(['kv', 'sales'], 'readwrite');
-      dump.kv.keys.forEach((k, i) => tx.objectStore('kv').put(dump.kv.values[i], k));
-      for (const v of dump.sales.values) tx.objectStore('sales').put(v);
-      tx.oncomplete = ok;
-    });
-    db.close();
-  }, dump);
+  await seedOldDatabase(page, 1, withWholeCatalog(dump.stores.kv, dump.stores.products), dump.stores.sales.values);
 
   await openRegister(page);
   const numbers = await salesNumbers(page);
   expect(numbers).toHaveLength(2);
-  // The index added by version 2 finds the old sales, and numbering carries on (now version 4).
+  // The index added by version 2 finds the old sales, and numbering carries on (now version 5).
   await page.getByTestId('find-receipt').fill(numbers[1]);
   await page.getByTestId('find-receipt').press('Enter');
   await expect(page.getByTestId('receipt')).toContainText('Quesadilla');
@@ -185,9 +247,163 @@ test('a database written by schema version 1 is migrated without loss', async ({
       }),
   );
   // Version 3 added the cash drawer's audit store and the store's documents on top of version 1's
-  // stores, version 4 the outbox of records on their way into the documents.
-  expect(schema.version).toBe(4);
-  expect(schema.stores).toEqual(['audit', 'docs', 'kv', 'outbox', 'sales']);
+  // stores, version 4 the outbox of records on their way into the documents, version 5 the
+  // catalog's products as records.
+  expect(schema.version).toBe(5);
+  expect(schema.stores).toEqual(['audit', 'docs', 'kv', 'outbox', 'products', 'sales']);
+});
+
+test('a catalog kept whole by schema version 4 opens from records with the same products, order and prices', async ({ page }) => {
+  await openRegister(page);
+  await sellOne(page, 'Fries');
+  const dump = await dumpDatabase(page);
+  const demo = await tileNames(page);
+  const demoPrices = await page.getByTestId('product').locator('.tile-price').allTextContents();
+  // Another order than the demo's, another price and 2,000 products more, so that what shows can
+  // only come from this entry, and none of it is lost on the way.
+  let names: string[] = [];
+  const kv = withWholeCatalog(dump.stores.kv, dump.stores.products, (whole) => {
+    const products = whole.catalog.products;
+    products.reverse();
+    products[0].price = '7.77';
+    const first = products[0];
+    for (let i = 0; i < 2000; i++) {
+      const n = String(i).padStart(4, '0');
+      products.push({ ...first, id: `bulk-${n}`, name: `Bulk item ${n}`, sku: `BULK-${n}`, barcodes: [], price: `1.${n.slice(2)}` });
+    }
+    names = products.map((p) => p.name as string);
+  });
+  expect(names.slice(0, demo.length)).toEqual([...demo].reverse());
+
+  await page.goto('/health');
+  await seedOldDatabase(page, 4, kv, dump.stores.sales.values);
+  const check = async () => {
+    await openRegister(page);
+    const shown = await tileNames(page);
+    expect(shown.length).toBeGreaterThan(demo.length);
+    expect(shown).toEqual(names.slice(0, shown.length));
+    const prices = await page.getByTestId('product').locator('.tile-price').allTextContents();
+    expect(prices[0]).toMatch(/7\.77/);
+    expect(prices.slice(1, demo.length)).toEqual([...demoPrices].reverse().slice(1));
+    await page.getByTestId('search').fill('Bulk item 1999');
+    await expect(page.getByTestId('product')).toHaveCount(1);
+    await expect(tilePrice(page, 'Bulk item 1999')).toHaveText(/1\.99/);
+    await page.getByTestId('search').fill('');
+  };
+  await check();
+  expect(await salesNumbers(page)).toHaveLength(1);
+  const after = await dumpDatabase(page);
+  expect(after.version).toBe(5);
+  expect(after.stores.kv.keys).not.toContain('catalog');
+  expect(after.stores.kv.keys).toContain('catalog_meta');
+  expect(after.stores.products.keys).toHaveLength(names.length);
+  // The next start reads the records back, in the same order.
+  await check();
+});
+
+test('a catalog of schema version 4 that cannot be read stops the upgrade and leaves version 4 as it was', async ({ page }) => {
+  await openRegister(page);
+  await sellOne(page, 'Cola');
+  const dump = await dumpDatabase(page);
+  const kv = withWholeCatalog(dump.stores.kv, dump.stores.products);
+  const broken = '{"store": {"name": "Half a catal';
+  kv.values[kv.keys.indexOf('catalog')] = broken;
+  await page.goto('/health');
+  await seedOldDatabase(page, 4, kv, dump.stores.sales.values);
+
+  // The register says it cannot open rather than start with no catalog or the demo menu.
+  await page.goto('/');
+  await expect(page.getByTestId('storage-unavailable')).toContainText('the stored catalog is unreadable');
+  await expect(page.getByTestId('product')).toHaveCount(0);
+  // The upgrade was aborted whole: version 4, no products store, the entry and the sale untouched.
+  await page.goto('/health');
+  const after = await dumpDatabase(page);
+  expect(after.version).toBe(4);
+  expect(Object.keys(after.stores)).toEqual(['audit', 'docs', 'kv', 'outbox', 'sales']);
+  expect(after.stores.kv.values[after.stores.kv.keys.indexOf('catalog')]).toBe(broken);
+  expect(after.stores.sales.values).toEqual(dump.stores.sales.values);
+});
+
+interface CatalogWrite {
+  store: string;
+  op: string;
+  key: string;
+  bytes: number;
+  value?: string;
+}
+
+/** Records from now on, where it runs (the page or its sync worker, which saves what the store's
+ * documents say), every put and delete on the `products` and `kv` stores; run again, it empties
+ * the record. */
+function recordCatalogWrites() {
+  const scope = globalThis as unknown as { catalogWrites?: CatalogWrite[] };
+  if (scope.catalogWrites) {
+    scope.catalogWrites.length = 0;
+    return;
+  }
+  const log: CatalogWrite[] = (scope.catalogWrites = []);
+  const watched = (store: IDBObjectStore) => store.name === 'products' || store.name === 'kv';
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+    if (watched(this)) {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      log.push({ store: this.name, op: 'put', key: String(key), bytes: text.length, value: this.name === 'products' ? text : undefined });
+    }
+    return put.call(this, value, key);
+  } as typeof put;
+  const del = IDBObjectStore.prototype.delete;
+  IDBObjectStore.prototype.delete = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
+    if (watched(this)) log.push({ store: this.name, op: 'delete', key: String(key), bytes: 0 });
+    return del.call(this, key);
+  } as typeof del;
+}
+
+test('a price edit writes one product record, not the catalog', async ({ browser, server }) => {
+  test.setTimeout(90_000);
+  const context = await browser.newContext({ viewport: TABLET });
+  const page = await context.newPage();
+  await page.goto(server.setupLink());
+  await createStore(page, 'Corner Kiosk');
+  await page.getByTestId('nav-register').click();
+  const fries = await sku(page, 'Fries');
+  await page.getByTestId('nav-settings').click();
+  const worker = await syncWorker(page);
+  const writes = async () => {
+    const read = () => (globalThis as unknown as { catalogWrites: CatalogWrite[] }).catalogWrites;
+    return [...(await page.evaluate(read)), ...(await worker.evaluate(read))];
+  };
+  await Promise.all([page.evaluate(recordCatalogWrites), worker.evaluate(recordCatalogWrites)]);
+  // The store's catalog was saved when the store was made; wait until no more writes come.
+  for (let before = -1, now = (await writes()).length; before !== now; ) {
+    await page.waitForTimeout(500);
+    [before, now] = [now, (await writes()).length];
+  }
+  await Promise.all([page.evaluate(recordCatalogWrites), worker.evaluate(recordCatalogWrites)]);
+
+  const row = page.getByTestId(`product-${fries}`);
+  await row.getByTestId('price-input').fill('4.20');
+  await row.getByTestId('save-price').click();
+  await page.getByTestId('nav-register').click();
+  await expect(tilePrice(page, 'Fries')).toHaveText(/4\.20/);
+  await expect.poll(async () => (await writes()).filter((w) => w.store === 'products').length).toBeGreaterThan(0);
+  await page.waitForTimeout(1000); // nothing else follows
+  const log = await writes();
+  const products = log.filter((w) => w.store === 'products');
+  expect(products.map((w) => w.op)).toEqual(['put']);
+  const record = JSON.parse(products[0].value!);
+  expect(record.product.sku).toBe(fries);
+  expect(record.product.price).toBe('4.20');
+  // Neither the catalog whole (schema version 4) nor the store profile is written again: of the
+  // catalog's `kv` entries only the id of this save, a few dozen bytes.
+  const catalogKv = log.filter((w) => w.store === 'kv' && w.key.startsWith('catalog'));
+  expect(catalogKv.map((w) => w.key)).toEqual(['catalog_write']);
+  expect(catalogKv[0].bytes).toBeLessThan(64);
+
+  // The next start shows the new price from the records.
+  await page.reload();
+  await expect(page.getByTestId('product').first()).toBeVisible();
+  await expect(tilePrice(page, 'Fries')).toHaveText(/4\.20/);
+  await context.close();
 });
 
 test('a card approval recorded before a reload is still there, so the card is never charged twice', async ({ page }) => {

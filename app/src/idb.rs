@@ -1,8 +1,8 @@
 //! [`Storage`] on IndexedDB, through `indexed_db_futures`.
 //!
 //! Layout (database `register`):
-//! - `kv`: out-of-line keys, JSON string values: `catalog`, `device` (code and last receipt
-//!   sequence), `ticket:<slot>` (each tab's open ticket; see `browser::ticket_slot`).
+//! - `kv`: out-of-line keys, JSON string values: `device` (code and last receipt sequence),
+//!   `ticket:<slot>` (each tab's open ticket; see `browser::ticket_slot`).
 //! - `sales`: key path `id` (UUIDv7, so key order is time order); records `{id, receipt, json}`;
 //!   index `by_receipt` (unique, since schema version 2).
 //! - `kv` keys `refund:<sale id>`: the refund of that sale, from the moment it is started (its
@@ -19,9 +19,23 @@
 //!   `unacked_days` (this device's days the server has not acknowledged) and `writer_session`
 //!   (the last Automerge writer number handed out).
 //!
+//! - `products` (since version 5): out-of-line keys (the product id), JSON string values
+//!   `{pos, product}`: the catalog's quick-start copy, one record per product, in the catalog's
+//!   order by `pos`. `kv` key `catalog_meta` holds the store profile and the rest of the catalog
+//!   (categories, modifiers, tax categories, the demo flag), `catalog_write` the id of the last
+//!   save. A save writes only the products that changed (see `catalog.rs`). Before version 5 the
+//!   whole store and catalog were one JSON text under `kv` `catalog` (10.7 MB for 50,000
+//!   products, rewritten at every save); the upgrade to 5 splits it into records in the upgrade
+//!   transaction, so it either ends with the records and without that entry or leaves version 4.
+//!
 //! A sale, its receipt number, its outbox entry and the removal of the open ticket are one
 //! readwrite transaction with strict durability, awaited until it has committed. The documents
 //! follow from the outbox in a transaction of their own (`fold_outbox`).
+
+mod catalog;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::cursor::CursorDirection;
@@ -29,7 +43,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
-use pos_core::{Catalog, Decimal, ReceiptNumber, Refund, Sale, Store, Ticket, Uuid};
+use pos_core::{Catalog, Decimal, Product, ReceiptNumber, Refund, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -45,14 +59,19 @@ pub const DB_NAME: &str = "register";
 /// Version 1: `kv` and `sales`. Version 2: the `by_receipt` index for searching past sales.
 /// Version 3: `docs`, the store's shared documents, and `audit`, the cash drawer's openings.
 /// Version 4: `outbox`, committed records on their way into the documents.
-pub const DB_VERSION: u32 = 4;
+/// Version 5: `products`, the catalog as one record per product.
+pub const DB_VERSION: u32 = 5;
 
 const KV: &str = "kv";
 const SALES: &str = "sales";
 const BY_RECEIPT: &str = "by_receipt";
 const DOCS: &str = "docs";
 const MEMBERSHIP_KEY: &str = "membership";
-const CATALOG_KEY: &str = "catalog";
+/// The whole store and catalog as one JSON text, before version 5.
+const WHOLE_CATALOG_KEY: &str = "catalog";
+const PRODUCTS: &str = "products";
+const CATALOG_META_KEY: &str = "catalog_meta";
+const CATALOG_WRITE_KEY: &str = "catalog_write";
 const DEVICE_KEY: &str = "device";
 const AUDIT: &str = "audit";
 const PRINTER_KEY: &str = "printer";
@@ -109,6 +128,49 @@ fn put_json<T: Serialize>(kv: &ObjectStore<'_>, key: &str, value: &T) -> Result<
     Ok(())
 }
 
+/// Every value of `store` whose key is in `keys` (all when `None`), each the JSON text of a `T`;
+/// `what` names one in the error when one is unreadable.
+async fn get_all_json<T: for<'de> Deserialize<'de>>(
+    store: &ObjectStore<'_>,
+    keys: Option<KeyRange<String>>,
+    what: &str,
+) -> Result<Vec<T>, StorageError> {
+    let texts = match keys {
+        Some(keys) => {
+            store
+                .get_all::<String>()
+                .with_query::<String, _>(keys)
+                .primitive()
+                .map_err(classify)?
+                .await
+        }
+        None => {
+            store
+                .get_all::<String>()
+                .primitive()
+                .map_err(classify)?
+                .await
+        }
+    }
+    .map_err(classify)?;
+    texts
+        .map(|text| {
+            let text = text.map_err(classify)?;
+            serde_json::from_str(&text).map_err(|e| failed(format!("{what} is unreadable: {e}")))
+        })
+        .collect()
+}
+
+/// What is stored of the catalog, and its products in the catalog's order.
+async fn read_stored_catalog(
+    kv: &ObjectStore<'_>,
+    records: &ObjectStore<'_>,
+) -> Result<(catalog::Stored, Vec<Product>), StorageError> {
+    let meta: Option<catalog::CatalogMeta> = get_json(kv, CATALOG_META_KEY).await?;
+    let records = get_all_json(records, None, "a product of the catalog").await?;
+    Ok(catalog::Stored::read(meta, records))
+}
+
 fn refund_key(sale_id: Uuid) -> String {
     format!("{REFUND_PREFIX}{sale_id}")
 }
@@ -142,17 +204,21 @@ struct DocRecord {
     bytes: Vec<u8>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct CatalogRecord {
-    store: Store,
-    catalog: Catalog,
+/// What this `IdbStorage` knows to be stored of the catalog, as of the save or load that left
+/// `catalog_write` at `write`. Trusted only while `catalog_write` still says so: a save by another
+/// tab or by the sync worker (each has its own `IdbStorage`), or a save of this one that did not
+/// commit, leaves another id there, and then the next save reads what is stored instead.
+struct KnownCatalog {
+    write: String,
+    stored: catalog::Stored,
 }
 
 pub struct IdbStorage {
     db: Database,
     slot: u32,
     /// The last open ticket this tab wrote had a payment (see `save_open_ticket`).
-    payment_written: std::cell::Cell<bool>,
+    payment_written: Cell<bool>,
+    known_catalog: Cell<Option<KnownCatalog>>,
 }
 
 fn failed(e: impl std::fmt::Display) -> StorageError {
@@ -201,7 +267,8 @@ impl IdbStorage {
         let storage = IdbStorage {
             db,
             slot,
-            payment_written: std::cell::Cell::new(false),
+            payment_written: Cell::new(false),
+            known_catalog: Cell::new(None),
         };
         storage.ensure_device(new_device_code).await?;
         Ok(storage)
@@ -233,7 +300,7 @@ impl IdbStorage {
         &self,
         key: &str,
     ) -> Result<Option<T>, StorageError> {
-        let tx = self.db.transaction([KV]).build().map_err(classify)?;
+        let tx = self.readonly([KV])?;
         let kv = tx.object_store(KV).map_err(classify)?;
         get_json(&kv, key).await
     }
@@ -242,6 +309,68 @@ impl IdbStorage {
         let tx = self.readwrite([KV])?;
         let kv = tx.object_store(KV).map_err(classify)?;
         put_json(&kv, key, value)?;
+        tx.commit().await.map_err(classify)
+    }
+
+    async fn read_catalog(&self) -> Result<Option<(Store, Catalog)>, StorageError> {
+        let tx = self.readonly([KV, PRODUCTS])?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let write: Option<String> = get_json(&kv, CATALOG_WRITE_KEY).await?;
+        let (stored, products) =
+            read_stored_catalog(&kv, &tx.object_store(PRODUCTS).map_err(classify)?).await?;
+        let meta = stored.meta.clone();
+        self.known_catalog
+            .set(write.map(|write| KnownCatalog { write, stored }));
+        Ok(meta.map(|meta| meta.join(products)))
+    }
+
+    /// Writes the products that differ from what is stored, deletes those that are gone, and the
+    /// store profile and the rest of the catalog if they changed, in one transaction.
+    async fn write_catalog(&self, store: Store, whole: Catalog) -> Result<(), StorageError> {
+        let (meta, products) = catalog::CatalogMeta::split(store, whole);
+        let tx = self.readwrite([KV, PRODUCTS])?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let records = tx.object_store(PRODUCTS).map_err(classify)?;
+        // Read in this transaction: transactions on the catalog run one at a time, so what this
+        // says is what the last committed save wrote.
+        let write: Option<String> = get_json(&kv, CATALOG_WRITE_KEY).await?;
+        let known = self
+            .known_catalog
+            .take()
+            .filter(|k| write.as_ref() == Some(&k.write));
+        let before = match known {
+            Some(known) => known.stored,
+            None => read_stored_catalog(&kv, &records).await?.0,
+        };
+        let plan = catalog::plan(before, meta, &products).map_err(failed)?;
+        if plan.is_empty() {
+            if let Some(write) = write {
+                self.known_catalog.set(Some(KnownCatalog {
+                    write,
+                    stored: plan.stored,
+                }));
+            }
+            return tx.commit().await.map_err(classify);
+        }
+        for id in &plan.delete {
+            records.delete(id.as_str()).primitive().map_err(classify)?;
+        }
+        for (id, json) in plan.put {
+            records
+                .put(json)
+                .with_key(id)
+                .primitive()
+                .map_err(classify)?;
+        }
+        if let Some(meta) = &plan.meta {
+            put_json(&kv, CATALOG_META_KEY, meta)?;
+        }
+        let write = Uuid::now_v7().to_string();
+        put_json(&kv, CATALOG_WRITE_KEY, &write)?;
+        self.known_catalog.set(Some(KnownCatalog {
+            write,
+            stored: plan.stored,
+        }));
         tx.commit().await.map_err(classify)
     }
 
@@ -303,6 +432,14 @@ impl IdbStorage {
         kv.delete(self.ticket_key()).primitive().map_err(classify)?;
         tx.commit().await.map_err(classify)?;
         Ok(sale)
+    }
+
+    /// A readonly transaction on `stores`.
+    fn readonly<const N: usize>(
+        &self,
+        stores: [&str; N],
+    ) -> Result<indexed_db_futures::transaction::Transaction<'_>, StorageError> {
+        self.db.transaction(stores).build().map_err(classify)
     }
 
     /// A readwrite transaction on `stores` with the browser's default durability.
@@ -390,24 +527,12 @@ impl IdbStorage {
     }
 
     async fn read_outbox(&self) -> Result<Vec<OutboxItem>, StorageError> {
-        let tx = self
-            .db
-            .transaction([OUTBOX, SALES])
-            .build()
-            .map_err(classify)?;
+        let tx = self.readonly([OUTBOX, SALES])?;
         let outbox = tx.object_store(OUTBOX).map_err(classify)?;
         let sales = tx.object_store(SALES).map_err(classify)?;
-        let texts = outbox
-            .get_all::<String>()
-            .primitive()
-            .map_err(classify)?
-            .await
-            .map_err(classify)?;
+        let entries: Vec<OutboxEntry> = get_all_json(&outbox, None, "an outbox entry").await?;
         let mut items = Vec::new();
-        for text in texts {
-            let text = text.map_err(classify)?;
-            let entry: OutboxEntry = serde_json::from_str(&text)
-                .map_err(|e| failed(format!("an outbox entry is unreadable: {e}")))?;
+        for entry in entries {
             let record = match (entry.sale, entry.refund) {
                 (_, Some(refund)) => Outgoing::Refund(refund),
                 (Some(id), None) => {
@@ -507,31 +632,15 @@ impl IdbStorage {
     }
 
     async fn all_refunds(&self) -> Result<Vec<RefundRecord>, StorageError> {
-        let tx = self.db.transaction([KV]).build().map_err(classify)?;
+        let tx = self.readonly([KV])?;
         let kv = tx.object_store(KV).map_err(classify)?;
         let upper = format!("{REFUND_PREFIX}\u{ffff}");
-        let texts = kv
-            .get_all::<String>()
-            .with_query::<String, _>(KeyRange::Bound(
-                REFUND_PREFIX.to_string(),
-                false,
-                upper,
-                false,
-            ))
-            .primitive()
-            .map_err(classify)?
-            .await
-            .map_err(classify)?;
-        texts
-            .map(|t| {
-                let t = t.map_err(classify)?;
-                serde_json::from_str(&t).map_err(|e| failed(format!("a refund is unreadable: {e}")))
-            })
-            .collect()
+        let refunds = KeyRange::Bound(REFUND_PREFIX.to_string(), false, upper, false);
+        get_all_json(&kv, Some(refunds), "a refund").await
     }
 
     async fn page(&self, before: Option<Uuid>, limit: usize) -> Result<Vec<Sale>, StorageError> {
-        let tx = self.db.transaction([SALES]).build().map_err(classify)?;
+        let tx = self.readonly([SALES])?;
         let sales = tx.object_store(SALES).map_err(classify)?;
         let mut out = Vec::with_capacity(limit);
         let cursor = match before {
@@ -581,7 +690,7 @@ impl IdbStorage {
         &self,
         limit: usize,
     ) -> Result<Vec<DrawerOpening>, StorageError> {
-        let tx = self.db.transaction([AUDIT]).build().map_err(classify)?;
+        let tx = self.readonly([AUDIT])?;
         let audit = tx.object_store(AUDIT).map_err(classify)?;
         let mut out = Vec::with_capacity(limit);
         let cursor = audit
@@ -606,7 +715,7 @@ impl IdbStorage {
     }
 
     async fn by_receipt(&self, receipt: String) -> Result<Option<Sale>, StorageError> {
-        let tx = self.db.transaction([SALES]).build().map_err(classify)?;
+        let tx = self.readonly([SALES])?;
         let sales = tx.object_store(SALES).map_err(classify)?;
         let index = sales.index(BY_RECEIPT).map_err(classify)?;
         let record: Option<SaleRecord> = index
@@ -619,7 +728,7 @@ impl IdbStorage {
     }
 
     async fn doc_chunks(&self, prefix: String) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-        let tx = self.db.transaction([DOCS]).build().map_err(classify)?;
+        let tx = self.readonly([DOCS])?;
         let docs = tx.object_store(DOCS).map_err(classify)?;
         let upper = format!("{prefix}\u{ffff}");
         let records = docs
@@ -713,19 +822,11 @@ impl Storage for IdbStorage {
     }
 
     fn load_catalog(&self) -> StorageFuture<'_, Option<(Store, Catalog)>> {
-        Box::pin(async move {
-            Ok(self
-                .read_json::<CatalogRecord>(CATALOG_KEY)
-                .await?
-                .map(|r| (r.store, r.catalog)))
-        })
+        Box::pin(self.read_catalog())
     }
 
     fn save_catalog(&self, store: Store, catalog: Catalog) -> StorageFuture<'_, ()> {
-        Box::pin(async move {
-            self.write_json(CATALOG_KEY, &CatalogRecord { store, catalog })
-                .await
-        })
+        Box::pin(self.write_catalog(store, catalog))
     }
 
     fn load_open_ticket(&self) -> StorageFuture<'_, Option<OpenTicket>> {
@@ -894,6 +995,9 @@ impl Storage for IdbStorage {
 /// its callback, and adding an index to an existing store needs it, so the upgrade runs on the raw
 /// `IDBOpenDBRequest`; everything else goes through the crate.
 async fn migrate() -> Result<(), StorageError> {
+    // Why the upgrade was aborted, when it was aborted here (a catalog that cannot be read).
+    let refused: Rc<RefCell<Option<StorageError>>> = Rc::default();
+    let upgrade_refused = refused.clone();
     // The page's window or the sync worker's scope: both have `indexedDB`.
     let factory: web_sys::IdbFactory =
         js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("indexedDB"))
@@ -938,6 +1042,12 @@ async fn migrate() -> Result<(), StorageError> {
                 if old < 4 {
                     db.create_object_store(OUTBOX)?;
                 }
+                if old < 5 {
+                    db.create_object_store(PRODUCTS)?;
+                    if old >= 1 {
+                        split_whole_catalog(&tx, upgrade_refused.clone())?;
+                    }
+                }
                 Ok(())
             },
         );
@@ -973,6 +1083,9 @@ async fn migrate() -> Result<(), StorageError> {
     });
     let result = JsFuture::from(done).await;
     drop(on_upgrade);
+    if let (Err(_), Some(why)) = (&result, refused.borrow_mut().take()) {
+        return Err(why);
+    }
     result.map(|_| ()).map_err(|e| {
         if e.as_string().as_deref() == Some("blocked") {
             StorageError::Blocked
@@ -980,4 +1093,66 @@ async fn migrate() -> Result<(), StorageError> {
             js_error(e)
         }
     })
+}
+
+/// Splits the whole-catalog entry of version 4 (`kv` `catalog`) into the records of version 5,
+/// within the upgrade transaction: a crash or an error part-way aborts the upgrade, leaving
+/// version 4 and its entry as they were, and the next start tries again. A catalog that cannot
+/// be read aborts it too (with `refused` saying why), as it stopped the start before version 5:
+/// a read that fails is an error, never "nothing stored".
+fn split_whole_catalog(
+    tx: &web_sys::IdbTransaction,
+    refused: Rc<RefCell<Option<StorageError>>>,
+) -> Result<(), JsValue> {
+    let read = tx
+        .object_store(KV)?
+        .get(&JsValue::from_str(WHOLE_CATALOG_KEY))?;
+    let (tx, request) = (tx.clone(), read.clone());
+    let on_read = Closure::once_into_js(move || {
+        let written = request
+            .result()
+            .map_err(js_error)
+            .and_then(|value| write_split_catalog(&tx, value));
+        if let Err(why) = written {
+            *refused.borrow_mut() = Some(why);
+            let _ = tx.abort();
+        }
+    });
+    read.set_onsuccess(Some(on_read.unchecked_ref()));
+    Ok(())
+}
+
+fn write_split_catalog(tx: &web_sys::IdbTransaction, value: JsValue) -> Result<(), StorageError> {
+    if value.is_undefined() {
+        return Ok(());
+    }
+    let text = value
+        .as_string()
+        .ok_or_else(|| failed("the stored catalog is not text"))?;
+    let split = catalog::split_whole(&text)
+        .map_err(|e| failed(format!("the stored catalog is unreadable: {e}")))?;
+    let records = tx.object_store(PRODUCTS).map_err(js_error)?;
+    for (id, json) in split.put {
+        records
+            .put_with_key(&JsValue::from_str(&json), &JsValue::from_str(&id))
+            .map_err(js_error)?;
+    }
+    let kv = tx.object_store(KV).map_err(js_error)?;
+    let put = |key: &str, json: String| {
+        kv.put_with_key(&JsValue::from_str(&json), &JsValue::from_str(key))
+            .map_err(js_error)
+    };
+    if let Some(meta) = &split.meta {
+        put(
+            CATALOG_META_KEY,
+            serde_json::to_string(meta).map_err(failed)?,
+        )?;
+    }
+    put(
+        CATALOG_WRITE_KEY,
+        serde_json::to_string(&Uuid::now_v7().to_string()).map_err(failed)?,
+    )?;
+    kv.delete(&JsValue::from_str(WHOLE_CATALOG_KEY))
+        .map_err(js_error)?;
+    Ok(())
 }

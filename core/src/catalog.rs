@@ -17,7 +17,7 @@ pub struct Category {
 }
 
 /// How a product is counted: by the piece, or weighed (quantity in kilograms, three decimals).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Unit {
     Piece,
     Kilogram,
@@ -41,7 +41,9 @@ pub struct Modifier {
     pub price: Decimal,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `Hash` agrees with `Eq` (a price hashes by value, `4.2` as `4.20`): storage compares products
+/// by a hash to write only those that changed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Product {
     pub id: String,
     pub name: String,
