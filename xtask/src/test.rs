@@ -193,7 +193,8 @@ fn suite(name: &'static str, f: impl FnOnce() -> Result<(Outcome, Option<Counts>
 }
 
 /// `cargo test --workspace --exclude pos-app`, with the tests that need emupos included and the
-/// camera decoder (a feature of devices/ only the camera worker turns on) named explicitly.
+/// camera decoder (a feature of devices/ only the camera worker turns on) named explicitly; then
+/// the app library's host tests (`cargo test -p pos-app --lib`).
 fn native() -> Result<(Outcome, Option<Counts>)> {
     let mut cmd = Command::new(util::cargo());
     cmd.args([
@@ -211,13 +212,21 @@ fn native() -> Result<(Outcome, Option<Counts>)> {
         crate::ensure::emupos_python(&util::tools_dir()?),
     )
     .current_dir(repo_root());
-    let (status, out) = run_tee(&mut cmd)?;
+    let (status, mut out) = run_tee(&mut cmd)?;
+    // The app's pure parts (what a catalog save writes, `idb/catalog.rs`) run on the host too;
+    // the rest of the app needs a browser and is tested there.
+    let mut app = Command::new(util::cargo());
+    app.args(["test", "-p", "pos-app", "--lib"])
+        .current_dir(repo_root());
+    let (app_status, app_out) = run_tee(&mut app)?;
+    out.push_str(&app_out);
+    let status_ok = status.success() && app_status.success();
     let counts = libtest_counts(&out);
     println!("native test results:");
     for line in out.lines().filter(|l| l.starts_with("test result:")) {
         println!("  {line}");
     }
-    Ok(judge(status.success(), counts, "cargo test"))
+    Ok(judge(status_ok, counts, "cargo test"))
 }
 
 /// In-browser unit tests of the app, if it has any.
