@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks of the register in headless Chromium, run by `cargo xtask bench` (which builds the
-// release PWA and server, starts the server and sets POS_BASE_URL and POS_STATIC_DIR).
+// release PWA and server, starts the server and sets POS_BASE_URL, POS_STATIC_DIR and
+// POS_SERVER_BIN).
 //
 // A plain Node script on playwright-core, not a Playwright test: `playwright test` only picks up
 // *.spec.ts files, so this never runs with the browser suite.
@@ -12,17 +13,25 @@
 // cold start, tap to ticket repainted, pay to sale durable and shown, search per keystroke, the
 // recent-sales list and receipt search, the gzip size of the app shell, and the bytes a first
 // visit actually receives over the wire before it can sell (as the server sends them, with
-// whatever Content-Encoding the browser and server agreed on). It prints a table
-// and, with --out, writes it as Markdown with the machine it ran on.
+// whatever Content-Encoding the browser and server agreed on). Pay is measured again on a fresh
+// device that created a store (on a server of its own, started from POS_SERVER_BIN, so the sale
+// also goes into the store's documents), and on a fresh device without a store for comparison.
+// Last, Lighthouse 12 (npm `lighthouse`, through `chrome-launcher` with the same Chromium) scores
+// a first visit with its mobile defaults (simulated slow 4G, 4x CPU), performance only. It prints
+// a table and, with --out, writes it as Markdown with the machine it ran on.
 //
 // Targets are goals to report against: a missed target never fails the run. The script fails
 // (exit 1) only when it cannot measure (the app does not start, a screen never appears, ...).
 //
-// POS_BENCH_PRODUCTS / POS_BENCH_SALES / POS_BENCH_QUICK=1 shrink the run while working on it.
+// Lighthouse that cannot run (package missing, Chromium refusing) is reported as such, with the
+// reason, in the output and the page; it never fails the run.
+//
+// POS_BENCH_PRODUCTS / POS_BENCH_SALES / POS_BENCH_QUICK=1 shrink the run while working on it;
+// POS_BENCH_LIGHTHOUSE_RUNS sets the number of Lighthouse runs (0 skips them).
 
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { accessSync, constants as fsConstants, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync, constants as zlib } from 'node:zlib';
@@ -35,6 +44,7 @@ const ROOT = resolve(HERE, '..', '..');
 
 const BASE_URL = (process.env.POS_BASE_URL ?? '').replace(/\/$/, '');
 const DIST = resolve(process.env.POS_STATIC_DIR ?? join(ROOT, 'dist'));
+const SERVER_BIN = process.env.POS_SERVER_BIN ?? '';
 const CHROMIUM = process.env.POS_CHROMIUM ?? '/usr/bin/chromium';
 // The same flags as tests/playwright.config.ts.
 const CHROMIUM_ARGS = [
@@ -58,9 +68,12 @@ const RUNS = {
   taps: QUICK ? 20 : 50,
   pays: QUICK ? 8 : 20,
   receiptSearches: QUICK ? 4 : 10,
+  lighthouse: Number(process.env.POS_BENCH_LIGHTHOUSE_RUNS ?? (QUICK ? 1 : 3)),
 };
+// Lighthouse's Chromium: the flags above, with the headless mode named as chrome-launcher wants.
+const LIGHTHOUSE_FLAGS = ['--headless=new', ...CHROMIUM_ARGS.filter((a) => a !== '--headless')];
 const SEARCHES = ['burger', 'latte', '12345', 'still water', 'dog']; // 30 keystrokes
-const WATCHDOG_MS = 8 * 60_000;
+const WATCHDOG_MS = 15 * 60_000;
 
 function parseArgs(argv) {
   const out = { out: null, command: 'node tests/bench/bench.mjs' };
@@ -510,9 +523,19 @@ async function taps(page, count) {
   }, count);
 }
 
-/** Item, pay, then the exact-cash button → the completion screen (after the commit) + frame. */
-async function pays(page, count) {
-  return page.evaluate(async (count) => {
+/**
+ * Item, pay, then the exact-cash button → the completion screen (after the commit) + frame.
+ *
+ * With `store` (the device belongs to a store), each sale is also followed until the sync engine
+ * folded it into the store's documents: the `complete` of the first readwrite transaction over
+ * `docs` and `outbox` created after the sale's own commit (that write stores the changed
+ * documents and removes the sale from the outbox). The next sale starts only after it, so the
+ * sales do not overlap. Then the first WebSocket message sent after it and the first one
+ * received after that are noted, and the header's pending count is watched. None of this is
+ * seen from the page once the engine runs elsewhere (a worker): then it is reported as not seen.
+ */
+async function pays(page, count, { store = false } = {}) {
+  return page.evaluate(async ({ count, store }) => {
     const B = window.__bench;
     const until = async (what, test, frames = 600) => {
       for (let k = 0; k < frames; k++) {
@@ -521,6 +544,14 @@ async function pays(page, count) {
         await B.frame();
       }
       throw new Error(`timed out waiting for ${what}`);
+    };
+    const within = async (test, timeoutMs) => {
+      const end = performance.now() + timeoutMs;
+      for (;;) {
+        const v = test();
+        if (v || performance.now() > end) return v;
+        await B.sleep(5);
+      }
     };
     // Notes when each IndexedDB transaction is created and completes, for the breakdown.
     const txs = [];
@@ -532,6 +563,26 @@ async function pays(page, count) {
       tx.addEventListener('complete', () => (entry.done = performance.now()));
       return tx;
     };
+    // With a store: the messages to and from the sync server, and the pending count.
+    const sent = [];
+    const received = [];
+    const send = WebSocket.prototype.send;
+    const sockets = new WeakSet();
+    if (store) {
+      WebSocket.prototype.send = function (...args) {
+        sent.push(performance.now());
+        if (!sockets.has(this)) {
+          sockets.add(this);
+          this.addEventListener('message', () => received.push(performance.now()));
+        }
+        return send.apply(this, args);
+      };
+    }
+    const pendingSeen = [];
+    const pending = document.querySelector('[data-testid="sync-pending"]');
+    const pendingObserver = new MutationObserver(() => pendingSeen.push(Number(pending.getAttribute('data-count'))));
+    if (store && pending) pendingObserver.observe(pending, { attributes: true, attributeFilter: ['data-count'] });
+    let foldVisible = store;
     const samples = [];
     const phases = [];
     try {
@@ -562,22 +613,51 @@ async function pays(page, count) {
         const commit = txs.find((t) => t.created >= t0 && t.mode === 'readwrite' && t.stores.includes('sales'));
         // The open ticket (now paid) is written by the same click, in its own transaction on kv.
         const ticketSave = txs.find((t) => t.created >= t0 && commit && t.created <= commit.created && t !== commit && t.mode === 'readwrite');
-        phases.push({
+        const phase = {
           ticketSaved: ticketSave && ticketSave.done ? ticketSave.done - t0 : NaN,
           started: commit ? commit.created - t0 : NaN,
           committed: commit && commit.done ? commit.done - t0 : NaN,
           shown: shownAt - t0,
           frame: t1 - t0,
           transactions: txs.filter((t) => t.created >= t0 && t.created <= t1).length,
-        });
+          folded: NaN,
+          sent: NaN,
+          answered: NaN,
+        };
+        if (foldVisible && commit) {
+          // The first sale waits 5 s for a fold; when none is seen, later sales do not wait.
+          const fold = await within(
+            () => txs.find((t) => t.mode === 'readwrite' && t.stores.includes('docs') && t.stores.includes('outbox') && commit.done && t.created >= commit.done && t.done),
+            i === 0 ? 5_000 : 15_000,
+          );
+          if (fold) {
+            phase.folded = fold.done - t0;
+            const out = await within(() => sent.find((at) => at >= fold.done), 2_000);
+            if (out) {
+              phase.sent = out - t0;
+              const back = await within(() => received.find((at) => at >= out), 2_000);
+              if (back) phase.answered = back - t0;
+            }
+          } else if (i === 0) {
+            foldVisible = false;
+          }
+        }
+        phases.push(phase);
         document.querySelector('[data-testid="new-sale"]').click();
         await until('the register', () => !document.querySelector('[data-testid="completed"]') && document.querySelector('[data-testid="product"]'));
       }
     } finally {
       IDBDatabase.prototype.transaction = transaction;
+      WebSocket.prototype.send = send;
+      pendingObserver.disconnect();
     }
-    return { samples, phases };
-  }, count);
+    return {
+      samples,
+      phases,
+      foldVisible,
+      pending: { element: !!pending, changes: pendingSeen.length, max: Math.max(0, ...pendingSeen), last: pending ? Number(pending.getAttribute('data-count')) : NaN },
+    };
+  }, { count, store });
 }
 
 /** The floor under "pay": one small readwrite transaction with strict durability, in a scratch
@@ -732,6 +812,190 @@ function appShellSizes(dist) {
   };
 }
 
+// ---- pay with a store ----------------------------------------------------------------------
+
+/**
+ * A server of its own on a free port with a fresh data dir, for the run with a store: the
+ * one-time link that creates the first store is printed on its standard output, which the
+ * server `cargo xtask bench` started does not hand on. Stopped (and its data dir removed) by
+ * `stop()`.
+ */
+async function startStoreServer() {
+  if (!SERVER_BIN) throw new Error('POS_SERVER_BIN is not set: run through `cargo xtask bench` (pay with a store needs a server of its own)');
+  const dataDir = mkdtempSync(join(tmpdir(), 'pos-bench-store-'));
+  const proc = spawn(SERVER_BIN, ['--addr', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', DIST], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const stop = async () => {
+    // Not when it never started (no pid) or has already exited.
+    if (proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const kill = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(kill);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const { url, setupLink } = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the store's server printed no setup link within 15 s:\n${output}`)), 15_000);
+      const seen = () => {
+        const url = /Register running at (http:\/\/\S+?)\/?\s/.exec(output);
+        const link = /Create your store: (\S+)/.exec(output);
+        if (url && link) {
+          clearTimeout(timer);
+          resolve({ url: url[1], setupLink: link[1] });
+        }
+      };
+      proc.stdout.on('data', (chunk) => {
+        output += chunk;
+        seen();
+      });
+      proc.stderr.on('data', (chunk) => (output += chunk));
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the store's server exited (code ${code}, signal ${signal}):\n${output}`));
+      });
+      proc.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${url}/health`).then(
+        async (r) => (await r.arrayBuffer(), r.ok),
+        () => false,
+      );
+      if (ok) break;
+      if (i >= 150) throw new Error(`${url}/health did not answer 200:\n${output}`);
+      await sleep(100);
+    }
+    return { url, setupLink, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** On the setup screen a setup link opened: creates the store (as tests/settings.ts does), then
+ * waits until the header says "Synced" with nothing pending. */
+async function createStore(page, name) {
+  await page.getByTestId('setup').waitFor({ timeout: 60_000 });
+  await page.getByTestId('store-name').fill(name);
+  await page.getByTestId('device-name').fill(`${name} till`);
+  await page.getByTestId('owner-pin').fill('2468');
+  await page.getByTestId('owner-pin-again').fill('2468');
+  await page.getByTestId('create-store').click();
+  await page.getByTestId('notice').filter({ hasText: name }).waitFor({ timeout: 30_000 });
+  await page.waitForFunction(
+    () => {
+      const status = document.querySelector('[data-testid="sync-status"]');
+      const pending = document.querySelector('[data-testid="sync-pending"]');
+      return status && status.textContent.trim() === 'Synced' && pending && pending.getAttribute('data-count') === '0';
+    },
+    null,
+    { timeout: 60_000, polling: 100 },
+  );
+}
+
+/**
+ * A fresh browser profile on `server`: with `store`, it opens the setup link and creates a store
+ * first. One sale through the UI, unthrottled and not measured (as the main run makes one before
+ * it measures), then the pay loop with the CPU throttled.
+ */
+async function payOnFreshDevice(server, store) {
+  const profile = mkdtempSync(join(tmpdir(), 'pos-bench-pay-'));
+  const reg = new Register(profile);
+  try {
+    await reg.launch();
+    await reg.page.goto(store ? server.setupLink : `${server.url}/`, { waitUntil: 'commit' });
+    if (store) await createStore(reg.page, 'Bench Market');
+    await reg.page.getByTestId('product').first().waitFor({ timeout: 60_000 });
+    const products = await reg.page.locator('[data-testid="product"]').count();
+    await sellOneThroughTheUi(reg.page);
+    await reg.throttle(CPU_RATE);
+    const pay = await pays(reg.page, RUNS.pays, { store });
+    return { ...pay, products };
+  } finally {
+    await reg.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+// ---- Lighthouse ----------------------------------------------------------------------------
+
+/**
+ * Lighthouse 12 on `url`, `runs` times, each in a Chromium of its own (chrome-launcher, a fresh
+ * profile: a first visit), with its default config: the mobile profile (a 412x823 phone screen,
+ * simulated slow 4G: 150 ms RTT, 1.6 Mbps down; CPU 4x slower), performance category only.
+ * Returns `{ results }`, or `{ error, results }` with why it could not run (never a made-up score).
+ */
+async function lighthouseRuns(url, runs) {
+  let lighthouse;
+  let launcher;
+  try {
+    lighthouse = (await import('lighthouse')).default;
+    launcher = await import('chrome-launcher');
+  } catch (e) {
+    return { error: `the npm packages lighthouse and chrome-launcher cannot be loaded (${e.message}); \`npm ci\` in tests/ installs them`, results: [] };
+  }
+  // chrome-launcher does not catch a failed spawn (the process would die of it): look first.
+  try {
+    accessSync(CHROMIUM, fsConstants.X_OK);
+  } catch (e) {
+    return { error: `${CHROMIUM} cannot be run (${e.code ?? e.message})`, results: [] };
+  }
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    let chrome;
+    try {
+      chrome = await launcher.launch({ chromePath: CHROMIUM, chromeFlags: LIGHTHOUSE_FLAGS, logLevel: 'silent' });
+      const started = Date.now();
+      const r = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance'] });
+      const lhr = r && r.lhr;
+      if (!lhr) throw new Error('Lighthouse returned no result');
+      if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
+      const score = lhr.categories.performance && lhr.categories.performance.score;
+      if (typeof score !== 'number') throw new Error('Lighthouse gave no performance score');
+      const metric = (id) => (lhr.audits[id] ? lhr.audits[id].numericValue : NaN);
+      const lcpElement = lhr.audits['largest-contentful-paint-element'];
+      const one = {
+        score,
+        fcp: metric('first-contentful-paint'),
+        lcp: metric('largest-contentful-paint'),
+        tbt: metric('total-blocking-time'),
+        si: metric('speed-index'),
+        cls: metric('cumulative-layout-shift'),
+        warnings: lhr.runWarnings ?? [],
+        version: lhr.lighthouseVersion,
+        throttling: lhr.configSettings.throttling,
+        method: lhr.configSettings.throttlingMethod,
+        formFactor: lhr.configSettings.formFactor,
+        screen: lhr.configSettings.screenEmulation,
+        benchmarkIndex: lhr.environment && lhr.environment.benchmarkIndex,
+        lcpElement: lcpElement?.details?.items?.[0]?.items?.[0]?.node?.snippet ?? '',
+        // Requests still open when Lighthouse stopped waiting (they keep the network from going quiet).
+        unfinished: (lhr.audits['network-requests']?.details?.items ?? []).filter((it) => it.finished === false).map((it) => it.url.replace(url.replace(/\/$/, ''), '')),
+        seconds: (Date.now() - started) / 1000,
+      };
+      results.push(one);
+      log(
+        `  lighthouse run ${i + 1}: score ${one.score.toFixed(2)}, FCP ${ms(one.fcp)}, LCP ${ms(one.lcp)}, TBT ${ms(one.tbt)}, ` +
+          `speed index ${ms(one.si)} (${one.seconds.toFixed(0)} s)${one.warnings.length ? `; warnings: ${one.warnings.join(' / ')}` : ''}`,
+      );
+    } catch (e) {
+      return { error: `run ${i + 1} of ${runs}: ${e && e.message ? e.message : e}`, results };
+    } finally {
+      if (chrome) {
+        try {
+          await chrome.kill();
+        } catch {}
+      }
+    }
+  }
+  return { results };
+}
+
 // ---- the machine ---------------------------------------------------------------------------
 
 function machine(chromiumVersion) {
@@ -764,10 +1028,12 @@ function row(name, st, target, unit = 'ms') {
   return { name, st, target, unit };
 }
 
-function verdict(value, target) {
+function verdict(value, target, higher = false) {
   if (target == null || !Number.isFinite(value)) return '';
-  return value <= target ? 'met' : 'missed';
+  return (higher ? value >= target : value <= target) ? 'met' : 'missed';
 }
+
+const score = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
 
 function table(rows) {
   // Markdown-compatible, readable as plain text too.
@@ -778,19 +1044,103 @@ function table(rows) {
     }
     const s = r.st;
     const judged = r.judge === 'median' ? s.median : s.p95;
+    // A score: higher is better, and only the median is judged.
+    const higher = r.unit === 'score';
+    const fmt = higher ? score : ms;
     return [
       r.name,
       String(s.n),
-      ms(s.median),
-      ms(s.p95),
-      ms(s.max),
-      r.target ? `${r.judge === 'median' ? 'median' : 'p95'} < ${ms(r.target)}` : '(extra)',
-      verdict(judged, r.target),
+      fmt(s.median),
+      fmt(s.p95),
+      fmt(s.max),
+      r.target ? `${r.judge === 'median' ? 'median' : 'p95'} ${higher ? '≥' : '<'} ${fmt(r.target)}` : '(extra)',
+      r.result ?? verdict(judged, r.target, higher),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+const finite = (values) => values.filter(Number.isFinite);
+
+/** Where the time of a payment goes, medians of the phases `pays` noted. */
+function payBreakdown(pay) {
+  const med = (k) => stats(finite(pay.phases.map((p) => p[k]))).median;
+  return (
+    `medians from the click: the sale's transaction created ${ms(med('started'))}` +
+    (Number.isFinite(med('ticketSaved')) ? ` (the open ticket's write, started before it on the same store, done ${ms(med('ticketSaved'))})` : '') +
+    `, committed ${ms(med('committed'))}, ` +
+    `completion screen in the DOM ${ms(med('shown'))}, next frame ${ms(med('frame'))}; ` +
+    `${med('transactions')} IndexedDB transactions per payment in that time`
+  );
+}
+
+/** After a payment with a store: the fold into the documents, the server, the pending count. */
+function syncBreakdown(pay) {
+  const n = pay.phases.length;
+  const parts = [];
+  if (!pay.foldVisible) {
+    parts.push(
+      'the fold into the documents was not seen from the page (no readwrite transaction over `docs` and `outbox` after the ' +
+        "sale's commit within 5 s; the sync engine may run outside the page), so it has no row",
+    );
+  } else {
+    const med = (k) => stats(finite(pay.phases.map((p) => p[k]))).median;
+    const folded = finite(pay.phases.map((p) => p.folded)).length;
+    parts.push(`folded into the documents (their write committed) ${ms(med('folded'))}${folded < n ? ` (seen for ${folded} of ${n} sales)` : ''}`);
+    if (Number.isFinite(med('sent'))) parts.push(`the first WebSocket message to the server after that ${ms(med('sent'))}, the first one back ${ms(med('answered'))}`);
+  }
+  const p = pay.pending;
+  if (!p.element) parts.push('the header shows no pending count');
+  else if (p.changes === 0) parts.push(`the header's pending count (\`sync-pending\` data-count) stayed at ${p.last} through the ${n} sales: it never showed a sale as pending, so it cannot time the sync`);
+  else parts.push(`the header's pending count changed ${p.changes} times during the ${n} sales (at most ${p.max}, ${p.last} at the end)`);
+  return parts.join('; ');
+}
+
+/** The Lighthouse rows of the table: measured values, or "not measured" with no value. */
+function lighthouseRows(lh) {
+  const r = lh.results;
+  const result = lh.error ? (r.length ? `${r.length} of ${RUNS.lighthouse} runs` : 'not measured') : undefined;
+  const metric = (name, k) => ({ ...row(`Lighthouse ${name}`, stats(r.map((x) => x[k])), null), judge: 'median', result });
+  return [
+    { name: 'Lighthouse mobile performance score (simulated slow 4G, 4x CPU)', unit: 'score', st: stats(r.map((x) => x.score)), target: 0.9, judge: 'median', result },
+    metric('largest contentful paint (LCP)', 'lcp'),
+    metric('first contentful paint (FCP)', 'fcp'),
+    metric('total blocking time (TBT)', 'tbt'),
+    metric('speed index', 'si'),
+  ];
+}
+
+function lighthouseNotes(lh) {
+  const notes = [];
+  if (lh.error) notes.push(`Lighthouse could not measure here: ${lh.error}. No score is reported for what did not run.`);
+  const r = lh.results;
+  if (r.length === 0) return notes;
+  const t = r[0].throttling ?? {};
+  const counts = (list) => {
+    const m = new Map();
+    for (const x of list) m.set(x, (m.get(x) ?? 0) + 1);
+    return [...m].map(([k, v]) => (v > 1 ? `${k} (${v}x)` : k)).join(', ');
+  };
+  notes.push(
+    `Lighthouse ${r[0].version}, ${r[0].formFactor} form factor (${r[0].screen ? `${r[0].screen.width}x${r[0].screen.height} screen` : 'screen unknown'}), ` +
+      `${r[0].method} throttling (RTT ${t.rttMs} ms, ` +
+      `${Math.round(t.throughputKbps)} Kbps, CPU ${t.cpuSlowdownMultiplier}x), performance only; ${r.length} runs, each a first visit ` +
+      `in a fresh profile: scores ${r.map((x) => score(x.score)).join(', ')}; CLS median ${stats(r.map((x) => x.cls)).median.toFixed(3)}; ` +
+      `largest contentful paint element \`${r[0].lcpElement || 'unknown'}\`; Lighthouse's CPU benchmark index of this machine ` +
+      `${r.map((x) => Math.round(x.benchmarkIndex)).join(', ')}; ${r.map((x) => x.seconds.toFixed(0)).join(', ')} s per run.`,
+  );
+  const warnings = [...new Set(r.flatMap((x) => x.warnings))];
+  if (warnings.length) notes.push(`Lighthouse warned: ${warnings.map((w) => `"${w}"`).join('; ')}.`);
+  const unfinished = r.flatMap((x) => x.unfinished);
+  if (unfinished.length) {
+    notes.push(
+      `Requests Lighthouse saw start but never finish (they keep the network from going quiet, so it waits to its load limit): ` +
+        `${counts(unfinished)} over ${r.length} runs.`,
+    );
+  }
+  return notes;
 }
 
 // ---- main ----------------------------------------------------------------------------------
@@ -907,6 +1257,31 @@ async function main() {
     const coldRestart = await coldStartByRestart(reg, RUNS.coldRestart, `${BASE_URL}/`);
     log(`  ${coldRestart.samples.map((v) => ms(v)).join(', ')}`);
     const restartControlled = coldRestart.details.every((d) => d.controlled);
+    await reg.close();
+
+    // 8. Pay on fresh devices of a server of its own: one that created a store (the sale is also
+    // folded into the store's documents and sent), and one without a store, like for like.
+    log('payments with a store joined (a server of its own) ...');
+    const storeServer = await startStoreServer();
+    let storePay;
+    let plainPay;
+    try {
+      storePay = await payOnFreshDevice(storeServer, true);
+      log(`  ${storePay.samples.map((v) => ms(v)).join(', ')}`);
+      log('payments on a fresh device without a store, for comparison ...');
+      plainPay = await payOnFreshDevice(storeServer, false);
+      log(`  ${plainPay.samples.map((v) => ms(v)).join(', ')}`);
+    } finally {
+      await storeServer.stop();
+    }
+
+    // 9. Lighthouse on a first visit, in Chromiums of its own, with nothing else running.
+    let lh = { results: [], error: 'not run (POS_BENCH_LIGHTHOUSE_RUNS=0)' };
+    if (RUNS.lighthouse > 0) {
+      log(`lighthouse (${RUNS.lighthouse} runs, mobile: simulated slow 4G, 4x CPU) ...`);
+      lh = await lighthouseRuns(`${BASE_URL}/`, RUNS.lighthouse);
+    }
+    if (lh.error) log(`lighthouse: cannot measure: ${lh.error}`);
 
     // ---- the figures
     const sw = controlled && restartControlled;
@@ -917,6 +1292,11 @@ async function main() {
       { ...row('tap → ticket repainted (next frame)', stats(tap.frame), 16), judge: 'p95' },
       { ...row('tap → ticket updated and laid out (no frame wait)', stats(tap.work), null), judge: 'p95' },
       { ...row('pay → sale durable, completion shown', stats(pay.samples), 40), judge: 'p95' },
+      { ...row('pay → sale durable, completion shown, store joined', stats(storePay.samples), 40), judge: 'p95' },
+      ...(storePay.foldVisible
+        ? [{ ...row('pay → folded into the store\'s documents (stored), store joined', stats(finite(storePay.phases.map((p) => p.folded))), null), judge: 'p95' }]
+        : []),
+      { ...row(`pay → sale durable, completion shown, fresh device without a store (${plainPay.products} products)`, stats(plainPay.samples), null), judge: 'p95' },
       { ...row('IndexedDB strict write alone (floor under pay)', stats(strict), null), judge: 'p95' },
       { ...row(`catalog search, per keystroke (${count(seeded.products)} products)`, stats(search.samples), 16), judge: 'p95' },
       { ...row(`recent sales open (${count(seeded.sales)} stored)`, stats(salesOpen), null), judge: 'p95' },
@@ -926,6 +1306,7 @@ async function main() {
       { name: `app shell (${sizes.startFiles} files of dist/, all but the camera decoder), gzip -9`, unit: 'bytes', value: sizes.totalGzip, target: 800 * 1024 },
       { name: 'camera decoder worker, on first camera use, gzip -9', unit: 'bytes', value: sizes.cameraGzip, target: null },
       { name: 'first visit, over the wire until a tile can be tapped (CDP encodedDataLength)', unit: 'bytes', value: wireBytes, target: 600 * 1024 },
+      ...lighthouseRows(lh),
     ];
     const tableText = table(rows);
     const coldBreakdown = (details) => {
@@ -953,16 +1334,10 @@ async function main() {
     );
     notes.push(`Cold start, reload, medians: ${coldBreakdown(coldReload.details)}.`);
     notes.push(`Cold start, browser restarted, medians: ${coldBreakdown(coldRestart.details)}.`);
-    {
-      const med = (k) => stats(pay.phases.map((p) => p[k]).filter(Number.isFinite)).median;
-      notes.push(
-        `Pay, medians from the click: the sale's transaction created ${ms(med('started'))}` +
-          (Number.isFinite(med('ticketSaved')) ? ` (the open ticket's write, started before it on the same store, done ${ms(med('ticketSaved'))})` : '') +
-          `, committed ${ms(med('committed'))}, ` +
-          `completion screen in the DOM ${ms(med('shown'))}, next frame ${ms(med('frame'))}; ` +
-          `${med('transactions')} IndexedDB transactions per payment in that time.`,
-      );
-    }
+    notes.push(`Pay, ${payBreakdown(pay)}.`);
+    notes.push(`Pay with a store joined (a fresh device that created a store, ${storePay.products} products), ${payBreakdown(storePay)}; ${syncBreakdown(storePay)}.`);
+    notes.push(`Pay on a fresh device without a store (${plainPay.products} products), ${payBreakdown(plainPay)}.`);
+    notes.push(...lighthouseNotes(lh));
     {
       const changed = search.rows.filter((r) => r.changed).map((r) => r.took);
       const same = search.rows.filter((r) => !r.changed).map((r) => r.took);
@@ -982,7 +1357,7 @@ async function main() {
     if (opts.out) {
       const m = machine(version);
       const load = `${loadBefore} before, ${loadavg()} after`;
-      writeFileSync(opts.out, markdown({ opts, when, m, load, tableText, sizes, seeded, seedMs, notes, took, tiles, salesRows }));
+      writeFileSync(opts.out, markdown({ opts, when, m, load, tableText, sizes, seeded, seedMs, notes, took, tiles, salesRows, lh }));
       log(`wrote ${relative(process.cwd(), opts.out) || opts.out}`);
     }
   } finally {
@@ -991,7 +1366,7 @@ async function main() {
   }
 }
 
-function markdown({ opts, when, m, load, tableText, sizes, seeded, seedMs, notes, took, tiles, salesRows }) {
+function markdown({ opts, when, m, load, tableText, sizes, seeded, seedMs, notes, took, tiles, salesRows, lh }) {
   const date = when.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   const fileRows = sizes.files.map((f) => `| ${f.file} | ${kb(f.raw)} | ${kb(f.gzip)} |`).join('\n');
   return `# Benchmarks
@@ -1004,10 +1379,12 @@ own page, [benchmarks-sync.md](benchmarks-sync.md), written by the same command.
 - Date: ${date}
 - Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}, ${m.ram} RAM${m.os ? `, ${m.os}` : ''}; load
   average (1, 5, 15 min) ${load}: other work on the machine shows in the figures
-- Browser: ${m.chromium} (headless, \`${CHROMIUM}\`), Node ${m.node}, playwright-core
+- Browser: ${m.chromium} (headless, \`${CHROMIUM}\`), Node ${m.node}, playwright-core${
+    lh.results.length ? `, Lighthouse ${lh.results[0].version} (through chrome-launcher)` : ''
+  }
 - Conditions: tablet viewport ${TABLET.width}x${TABLET.height}, CPU throttled ${CPU_RATE}x
   (\`Emulation.setCPUThrottlingRate\`), an on-disk browser profile, the release PWA served by the
-  release server on 127.0.0.1
+  release server on 127.0.0.1 (Lighthouse: its own mobile conditions, below)
 - Data: ${seeded.products.toLocaleString('en')} products (${seeded.demoProducts} demo products and their clones; the
   catalog record is ${kb(seeded.catalogBytes)} of JSON) and ${seeded.sales.toLocaleString('en')} stored sales, seeded in
   ${(seedMs / 1000).toFixed(1)} s (not a figure); the register draws ${tiles} tiles, the sales list ${salesRows} rows
@@ -1016,7 +1393,8 @@ own page, [benchmarks-sync.md](benchmarks-sync.md), written by the same command.
 
 ${tableText}
 
-Cold starts are judged by their median, the rest by their 95th percentile (nearest rank).
+Cold starts and Lighthouse are judged by their median, the rest by their 95th percentile
+(nearest rank).
 The whole run took ${took.toFixed(0)} s. On a shared machine the same build has measured up to
 twice as slow while other jobs ran (see the load average above): compare runs made in like
 conditions.
@@ -1036,6 +1414,15 @@ conditions.
   first quick-cash button, which is the exact amount; the clock stops at the frame after
   \`[data-testid=completed]\` is in the DOM. The app shows it only after the IndexedDB
   transaction (strict durability) has committed. Then "New sale".
+- **Pay, store joined**: the same loop, ${RUNS.pays} sales, on a fresh profile that opened the
+  one-time setup link of a server of its own (fresh data dir) and created a store (as the browser
+  tests do), waited for "Synced" with nothing pending, and made one unmeasured sale first. Its
+  sale's commit also writes an outbox entry, which the sync engine then folds into the store's
+  documents and sends. **Folded** stops at the \`complete\` of the first readwrite transaction over
+  \`docs\` and \`outbox\` created after the sale's commit (the documents stored, the outbox entry
+  gone); each next sale waits for it. The row without a store is the same loop on another fresh
+  profile of that server that joined nothing, with the same demo catalog: like for like with the
+  store row (the first pay row has the big catalog and history).
 - **Search**: the query is set one character more at a time on \`[data-testid=search]\` with an
   \`input\` event; the clock stops at the first frame after the update, or the frame after the
   grid changed if it changed later.
@@ -1050,6 +1437,13 @@ conditions.
   \`Network.loadingFinished\`: headers and body as transferred, with the Content-Encoding Chromium
   and the server agreed on) until the first tile can be tapped, unthrottled. The service worker's
   precache, which runs after, is not in it.
+- **Lighthouse**: Lighthouse 12 from npm, through its Node API with \`chrome-launcher\` starting
+  \`${CHROMIUM}\` (\`${LIGHTHOUSE_FLAGS.join(' ')}\`), a fresh profile per run, so each run is a
+  first visit to the release server above (nothing seeded). Its default config, the mobile profile:
+  a phone's screen, simulated throttling (Lantern) of slow 4G (150 ms RTT, 1.6 Mbps) and a 4x
+  slower CPU (the notes give what the runs reported); performance category only. The score and the LCP, FCP, TBT and speed index it
+  reports are the medians of the runs (each figure on its own); the target is the issue's (a score
+  of at least 0.9).
 
 ## Notes
 

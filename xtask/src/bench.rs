@@ -1,9 +1,11 @@
 //! Bench: `cargo xtask bench` runs two benchmarks. The browser one builds the release PWA and
 //! server exactly as the browser tests do, serves them on a free port with a fresh data dir, and
-//! runs `tests/bench/bench.mjs` (headless Chromium through playwright-core), which writes
-//! `docs/benchmarks.md`. The sync one runs the native load generator `sync-load` (built with the
-//! server; it starts a fresh server per run, and the JavaScript reference server for comparison)
-//! and writes `docs/benchmarks-sync.md`. xtask only starts them: it stays free of Automerge.
+//! runs `tests/bench/bench.mjs` (headless Chromium through playwright-core; it starts a server of
+//! its own from the same binary for pay with a store joined, and runs Lighthouse from
+//! tests/node_modules against the served PWA), which writes `docs/benchmarks.md`. The sync one
+//! runs the native load generator `sync-load` (built with the server; it starts a fresh server
+//! per run, and the JavaScript reference server for comparison) and writes
+//! `docs/benchmarks-sync.md`. xtask only starts them: it stays free of Automerge.
 //! Targets are reported, never enforced: this fails only when something cannot be built,
 //! started or measured.
 
@@ -58,7 +60,8 @@ fn browser(tools: &ensure::Tools) -> Result<()> {
         .arg("cargo xtask bench")
         .current_dir(&root)
         .env("POS_BASE_URL", server.base_url())
-        .env("POS_STATIC_DIR", &server.dist);
+        .env("POS_STATIC_DIR", &server.dist)
+        .env("POS_SERVER_BIN", &server.server_bin);
     util::step("benchmarks (tests/bench/bench.mjs)", || util::run(&mut cmd))
 }
 
