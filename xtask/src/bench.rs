@@ -26,16 +26,22 @@ pub fn bench(which: Which) -> Result<()> {
     let tools = util::step("ensure tools and test dependencies", || {
         ensure::ensure(ensure::Want { test_deps: true })
     })?;
+    // The command as it was typed, for the pages to say how they were made.
+    let command = match which {
+        Which::All => "cargo xtask bench",
+        Which::Browser => "cargo xtask bench --browser-only",
+        Which::Sync => "cargo xtask bench --sync-only",
+    };
     if which != Which::Sync {
-        browser(&tools)?;
+        browser(&tools, command)?;
     }
     if which != Which::Browser {
-        sync()?;
+        sync(command)?;
     }
     Ok(())
 }
 
-fn browser(tools: &ensure::Tools) -> Result<()> {
+fn browser(tools: &ensure::Tools, command: &str) -> Result<()> {
     let root = repo_root();
     let script = root.join("tests/bench/bench.mjs");
     let playwright = root.join("tests/node_modules/playwright-core");
@@ -57,7 +63,7 @@ fn browser(tools: &ensure::Tools) -> Result<()> {
         .arg("--out")
         .arg(&out)
         .arg("--command")
-        .arg("cargo xtask bench")
+        .arg(command)
         .current_dir(&root)
         .env("POS_BASE_URL", server.base_url())
         .env("POS_STATIC_DIR", &server.dist)
@@ -65,7 +71,7 @@ fn browser(tools: &ensure::Tools) -> Result<()> {
     util::step("benchmarks (tests/bench/bench.mjs)", || util::run(&mut cmd))
 }
 
-fn sync() -> Result<()> {
+fn sync(command: &str) -> Result<()> {
     let root = repo_root();
     // Builds every binary of pos-sync-server, the load generator included.
     let server_bin = build::build_server()?;
@@ -77,7 +83,7 @@ fn sync() -> Result<()> {
         .arg("--out")
         .arg(&out)
         .arg("--command")
-        .arg("cargo xtask bench")
+        .arg(command)
         .current_dir(&root);
     util::step(
         "sync benchmark (sync-load: 20 devices, ours and the JS reference)",
