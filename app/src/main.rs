@@ -1,5 +1,178 @@
-//! The register's page: see the crate's documentation.
+//! The register's page (the `pos-app` binary): boot and wiring. It opens the storage, restores
+//! the open ticket, loads or seeds the catalog, mounts the screens, and only then starts the sync
+//! worker for a device of a store. Everything it wires is in the `pos_app` library.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use pos_app::i18n::Lang;
+use pos_app::idb::IdbStorage;
+use pos_app::state::{self, AppState, Connection, Screen};
+use pos_app::storage::{Membership, Storage, StorageError};
+use pos_app::{
+    browser, engine_link, hid_scanner, initial_lang, new_device_code, pwa, scanner, terminal, views,
+};
+use pos_core::demo;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+const HEALTH_POLL_MS: i32 = 10_000;
 
 fn main() {
-    pos_app::run_page();
+    run_page();
+}
+
+/// The register, in the page.
+fn run_page() {
+    console_error_panic_hook::set_once();
+    pwa::register_service_worker();
+    // Leptos sets up its executor when mounting; booting awaits storage before that.
+    wasm_bindgen_futures::spawn_local(async {
+        let lang = initial_lang();
+        // Without Web Locks a second tab gets no ticket slot: it says so instead of sharing the
+        // first tab's ticket and card payment.
+        let Some(slot) = browser::ticket_slot().await else {
+            leptos::mount::mount_to_body(move || view! { <views::AlreadyOpen lang /> });
+            return;
+        };
+        match boot(lang, slot).await {
+            Ok((state, membership)) => {
+                leptos::mount::mount_to_body(move || view! { <views::App state /> });
+                if let Some(membership) = membership {
+                    // The sync worker starts once the register is on screen; its wasm loads and
+                    // compiles off the page's thread.
+                    wasm_bindgen_futures::spawn_local(async move {
+                        browser::sleep(0).await;
+                        state.join_store(membership);
+                    });
+                }
+                state.persist_open_ticket();
+                state.load_drawer_openings();
+                watch_connection(state);
+                listen_for_sales(state);
+                scanner::listen(state.on_scanner());
+                hid_scanner::listen(state.on_scanner());
+                // A paid ticket whose commit was interrupted (a crash, a closed tab) is committed
+                // now; the sale id it carries makes this safe if it had in fact been kept.
+                if state
+                    .payment
+                    .with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid()))
+                {
+                    state.complete_sale();
+                }
+                // A card payment was with the terminal when the page went away: ask the terminal
+                // what became of it; it is recorded if approved and never sent a second time.
+                if state
+                    .payment
+                    .with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()))
+                {
+                    state::terminal::recover(state);
+                }
+                // The same for a refund: one with the terminal asks it, one paid back is recorded.
+                state::refund::resume(state);
+                wasm_bindgen_futures::spawn_local(async {
+                    browser::persist_storage().await;
+                });
+            }
+            Err(error) => {
+                leptos::mount::mount_to_body(
+                    move || view! { <views::StorageUnavailable lang error=error.clone() /> },
+                );
+            }
+        }
+    });
+}
+
+async fn boot(lang: Lang, slot: u32) -> Result<(AppState, Option<Membership>), StorageError> {
+    let storage = IdbStorage::open(slot, new_device_code).await?;
+    let storage: Rc<dyn Storage> = Rc::new(storage);
+    let device = storage.device().await?;
+    let (store, catalog) = match storage.load_catalog().await? {
+        Some(saved) => saved,
+        None => {
+            let (store, catalog) = demo::food_truck(lang == Lang::Ru);
+            storage.save_catalog(store.clone(), catalog.clone()).await?;
+            (store, catalog)
+        }
+    };
+    let open = storage.load_open_ticket().await?;
+    let membership = storage.load_membership().await?;
+    // Read before the screens start, so a sale completed at boot already prints.
+    let printer = storage.load_printer().await?;
+    let terminal = terminal::parse_settings(storage.load_setting(terminal::SETTINGS_KEY).await?);
+    let state = AppState::new(lang, store, catalog, open, device.code, storage);
+    state.printer.setup.set(printer);
+    state.terminal.set(terminal);
+    if let Some((screen, code)) = enrollment_link() {
+        if membership.is_none() {
+            state.screen.set(screen);
+            state.enroll_code.set(code);
+        }
+    }
+    if membership.is_some() {
+        state.sync.set(engine_link::starting_status());
+    }
+    Ok((state, membership))
+}
+
+/// The setup link the server prints (`#/setup?code=...`) or a pairing link from the owner's
+/// device (`#/pair?code=...`).
+fn enrollment_link() -> Option<(Screen, String)> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let (path, query) = hash
+        .trim_start_matches('#')
+        .split_once('?')
+        .unwrap_or((hash.trim_start_matches('#'), ""));
+    let screen = match path {
+        "/setup" => Screen::Setup,
+        "/pair" => Screen::Join,
+        _ => return None,
+    };
+    let code = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("code="))
+        .map(|c| String::from(js_sys::decode_uri_component(c).unwrap_or_else(|_| c.into())))
+        .unwrap_or_default();
+    Some((screen, code))
+}
+
+/// Polls the server's health, so the status says "offline" while it cannot be reached.
+fn watch_connection(state: AppState) {
+    let check = move || {
+        wasm_bindgen_futures::spawn_local(async move {
+            let up = browser::server_answers("/health").await;
+            state.connection.set(if up {
+                Connection::Online
+            } else {
+                Connection::Offline
+            });
+        });
+    };
+    check();
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let tick = Closure::<dyn FnMut()>::new(check);
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        tick.as_ref().unchecked_ref(),
+        HEALTH_POLL_MS,
+    );
+    let _ = window.add_event_listener_with_callback("online", tick.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("offline", tick.as_ref().unchecked_ref());
+    tick.forget();
+}
+
+fn listen_for_sales(state: AppState) {
+    let Ok(channel) = web_sys::BroadcastChannel::new(pos_app::SALES_CHANNEL) else {
+        return;
+    };
+    let on_message = Closure::<dyn FnMut()>::new(move || {
+        if state.screen.get_untracked() == Screen::Sales {
+            state.load_sales(false);
+        }
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // The channel must outlive this function to keep receiving.
+    std::mem::forget(channel);
 }

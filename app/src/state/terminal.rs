@@ -72,15 +72,10 @@ pub fn charge(state: AppState, amount: Decimal) {
             .await;
         match result {
             Ok(approved) => record(state, amount, approved),
-            Err(e) if e.result_unknown() => {
-                // The terminal may have charged before it went quiet: ask it before anything else.
-                state.card_progress.set(None);
-                let failure = terminal_notice(&e);
-                ask_terminal(state, Some(failure)).await;
-            }
+            // The terminal may have charged before it went quiet: ask it before anything else.
+            Err(e) if e.result_unknown() => went_quiet(state, &e).await,
             Err(e) => {
-                set_in_flight(state, None, None);
-                state.card_progress.set(None);
+                out_of_flight(state);
                 state.notice.set(Some(terminal_notice(&e)));
             }
         }
@@ -93,8 +88,7 @@ async fn keep_in_flight(state: AppState) -> bool {
     match state.save_open_ticket_now().await {
         Ok(()) => true,
         Err(e) => {
-            set_in_flight(state, None, None);
-            state.card_progress.set(None);
+            out_of_flight(state);
             state.notice.set(Some(crate::state::storage_notice(&e)));
             false
         }
@@ -145,14 +139,9 @@ pub fn reverse(state: AppState) {
             .await;
         match result {
             Ok(approved) => reversed(state, &reversal, approved),
-            Err(e) if e.result_unknown() => {
-                state.card_progress.set(None);
-                let failure = terminal_notice(&e);
-                ask_terminal(state, Some(failure)).await;
-            }
+            Err(e) if e.result_unknown() => went_quiet(state, &e).await,
             Err(e) => {
-                set_in_flight(state, None, None);
-                state.card_progress.set(None);
+                out_of_flight(state);
                 let lang = state.lang.get_untracked();
                 not_reversed(state, reversal_why(&e, lang));
             }
@@ -227,8 +216,7 @@ async fn ask_terminal(state: AppState, failure: Option<Notice>) {
             None => record(state, in_flight.amount, approved),
         },
         Ok(LastStatus::NotCharged) => {
-            set_in_flight(state, None, None);
-            state.card_progress.set(None);
+            out_of_flight(state);
             if reversal.is_some() {
                 let lang = state.lang.get_untracked();
                 let why = match failure {
@@ -376,4 +364,16 @@ pub fn save_settings(state: AppState, settings: TerminalSettings) {
 
 fn terminal_notice(e: &TerminalError) -> Notice {
     Notice::Error(e.msg(), vec![("detail", e.detail())])
+}
+
+/// The terminal stopped answering mid-operation: it is asked what it did before anything else.
+async fn went_quiet(state: AppState, e: &TerminalError) {
+    state.card_progress.set(None);
+    ask_terminal(state, Some(terminal_notice(e))).await;
+}
+
+/// Nothing is with the terminal any more, and no progress is shown.
+fn out_of_flight(state: AppState) {
+    set_in_flight(state, None, None);
+    state.card_progress.set(None);
 }
