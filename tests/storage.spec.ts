@@ -347,7 +347,7 @@ function recordCatalogWrites() {
   IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
     if (watched(this)) {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
-      log.push({ store: this.name, op: 'put', key: String(key), bytes: text.length, value: this.name === 'products' ? text : undefined });
+      log.push({ store: this.name, op: 'put', key: String(key), bytes: text.length, value: this.name === 'products' || String(key) === 'catalog_head' ? text : undefined });
     }
     return put.call(this, value, key);
   } as typeof put;
@@ -394,10 +394,14 @@ test('a price edit writes one product record, not the catalog', async ({ browser
   expect(record.product.sku).toBe(fries);
   expect(record.product.price).toBe('4.20');
   // Neither the catalog whole (schema version 4) nor the store profile is written again: of the
-  // catalog's `kv` entries only the id of this save, a few dozen bytes.
+  // catalog's `kv` entries only the id of this save, a few dozen bytes, and the first screen of
+  // products the next start draws from (at most 120 products, whatever the catalog's size).
   const catalogKv = log.filter((w) => w.store === 'kv' && w.key.startsWith('catalog'));
-  expect(catalogKv.map((w) => w.key)).toEqual(['catalog_write']);
-  expect(catalogKv[0].bytes).toBeLessThan(64);
+  expect(catalogKv.map((w) => w.key).sort()).toEqual(['catalog_head', 'catalog_write']);
+  expect(catalogKv.find((w) => w.key === 'catalog_write')!.bytes).toBeLessThan(64);
+  const head = JSON.parse(catalogKv.find((w) => w.key === 'catalog_head')!.value!);
+  expect(head.products.length).toBeLessThanOrEqual(120);
+  expect(head.products.find((p: { sku: string }) => p.sku === fries).price).toBe('4.20');
 
   // The next start shows the new price from the records.
   await page.reload();

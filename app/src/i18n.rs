@@ -73,6 +73,7 @@ messages! {
     NoProducts => "No products match.", "Товары не найдены.";
     EmptyCatalog => "The catalog is empty. Load the demo menu in Settings to try the register.", "Каталог пуст. Загрузите демо-меню в настройках, чтобы попробовать кассу.";
     NoProductWithCode => "No product has the code {code}.", "Нет товара с кодом {code}.";
+    CatalogStillLoading => "The catalog is still loading: try again in a moment.", "Каталог ещё загружается: повторите через мгновение.";
     Ticket => "Ticket", "Чек";
     TicketEmpty => "Tap a product to start a sale.", "Нажмите на товар, чтобы начать продажу.";
     Increase => "One more", "Добавить одну";

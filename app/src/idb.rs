@@ -53,8 +53,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::printing::PrinterSetup;
 use crate::storage::{
-    DeviceInfo, DocWrite, DrawerOpening, Membership, OpenTicket, OutboxItem, Outgoing,
-    PendingPayment, RefundRecord, Storage, StorageError, StorageFuture,
+    CatalogStart, DeviceInfo, DocWrite, DrawerOpening, Membership, OpenTicket, OutboxItem,
+    Outgoing, PendingPayment, RefundRecord, Storage, StorageError, StorageFuture,
 };
 
 pub const DB_NAME: &str = "register";
@@ -470,6 +470,10 @@ impl Storage for IdbStorage {
 
     fn load_catalog(&self) -> StorageFuture<'_, Option<(Store, Catalog)>> {
         Box::pin(self.read_catalog())
+    }
+
+    fn load_catalog_start(&self) -> StorageFuture<'_, Option<CatalogStart>> {
+        Box::pin(self.read_catalog_start())
     }
 
     fn save_catalog(&self, store: Store, catalog: Catalog) -> StorageFuture<'_, ()> {

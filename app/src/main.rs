@@ -1,6 +1,7 @@
 //! The register's page (the `pos-app` binary): boot and wiring. It opens the storage, restores
-//! the open ticket, loads or seeds the catalog, mounts the screens, and only then starts the sync
-//! worker for a device of a store. Everything it wires is in the `pos_app` library.
+//! the open ticket, loads the first screen of the catalog (or seeds the demo menu), mounts the
+//! screens, and only then reads the rest of the catalog and starts the sync worker for a device
+//! of a store. Everything it wires is in the `pos_app` library.
 
 use std::rc::Rc;
 
@@ -46,6 +47,12 @@ fn run_page() {
                         state.join_store(membership);
                     });
                 }
+                if !state.catalog_whole.get_untracked() {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        browser::sleep(0).await;
+                        state.load_whole_catalog();
+                    });
+                }
                 state.persist_open_ticket();
                 state.load_drawer_openings();
                 watch_connection(state);
@@ -87,12 +94,13 @@ async fn boot(lang: Lang, slot: u32) -> Result<(AppState, Option<Membership>), S
     let storage = IdbStorage::open(slot, new_device_code).await?;
     let storage: Rc<dyn Storage> = Rc::new(storage);
     let device = storage.device().await?;
-    let (store, catalog) = match storage.load_catalog().await? {
-        Some(saved) => saved,
+    // Only the first screen of a large catalog: the rest is read once the register is drawn.
+    let (store, catalog, whole) = match storage.load_catalog_start().await? {
+        Some(start) => (start.store, start.catalog, start.whole),
         None => {
             let (store, catalog) = demo::food_truck(lang == Lang::Ru);
             storage.save_catalog(store.clone(), catalog.clone()).await?;
-            (store, catalog)
+            (store, catalog, true)
         }
     };
     let open = storage.load_open_ticket().await?;
@@ -101,6 +109,7 @@ async fn boot(lang: Lang, slot: u32) -> Result<(AppState, Option<Membership>), S
     let printer = storage.load_printer().await?;
     let terminal = terminal::parse_settings(storage.load_setting(terminal::SETTINGS_KEY).await?);
     let state = AppState::new(lang, store, catalog, open, device.code, storage);
+    state.catalog_whole.set(whole);
     state.printer.setup.set(printer);
     state.terminal.set(terminal);
     if let Some((screen, code)) = enrollment_link() {

@@ -206,10 +206,26 @@ pub enum DrawerReason {
     Refund { receipt: String, reason: String },
 }
 
+/// Products a start reads before the register is drawn: the register shows this many tiles.
+pub const FIRST_SCREEN_PRODUCTS: usize = 120;
+
+/// The catalog as a start first reads it (see [`Storage::load_catalog_start`]).
+pub struct CatalogStart {
+    pub store: Store,
+    /// Every category, modifier and tax category, and the first products in the catalog's order.
+    pub catalog: Catalog,
+    /// True when `catalog` holds every product; otherwise `load_catalog` reads the rest.
+    pub whole: bool,
+}
+
 pub trait Storage {
     fn device(&self) -> StorageFuture<'_, DeviceInfo>;
     /// The store profile and catalog, or `None` on a device that has none yet.
     fn load_catalog(&self) -> StorageFuture<'_, Option<(Store, Catalog)>>;
+    /// What the register needs on screen first: the store profile, the catalog's categories and
+    /// taxes, and its first [`FIRST_SCREEN_PRODUCTS`] products, read without parsing a large
+    /// catalog. `None` on a device that has no catalog yet.
+    fn load_catalog_start(&self) -> StorageFuture<'_, Option<CatalogStart>>;
     fn save_catalog(&self, store: Store, catalog: Catalog) -> StorageFuture<'_, ()>;
     /// A device setting kept under `key` (the card terminal, scanners, the last sync), as JSON.
     fn load_setting(&self, key: &'static str) -> StorageFuture<'_, Option<serde_json::Value>>;

@@ -91,11 +91,7 @@ impl Stored {
         meta: Option<CatalogMeta>,
         mut records: Vec<ProductRecord<Product>>,
     ) -> (Stored, Vec<Product>) {
-        records.sort_by(|a, b| {
-            a.pos
-                .cmp(&b.pos)
-                .then_with(|| a.product.id.cmp(&b.product.id))
-        });
+        sort_in_catalog_order(&mut records);
         let products = records
             .iter()
             .map(|r| {
@@ -109,6 +105,21 @@ impl Stored {
         let stored = Stored { meta, products };
         (stored, records.into_iter().map(|r| r.product).collect())
     }
+}
+
+/// Records as IndexedDB returns them (by id) put in the catalog's order.
+fn sort_in_catalog_order(records: &mut [ProductRecord<Product>]) {
+    records.sort_by(|a, b| {
+        a.pos
+            .cmp(&b.pos)
+            .then_with(|| a.product.id.cmp(&b.product.id))
+    });
+}
+
+/// The products of `records` in the catalog's order, for a read that will not save.
+pub(super) fn in_catalog_order(mut records: Vec<ProductRecord<Product>>) -> Vec<Product> {
+    sort_in_catalog_order(&mut records);
+    records.into_iter().map(|r| r.product).collect()
 }
 
 /// What one save writes, and what is stored once it is written.

@@ -1,8 +1,40 @@
 //! The catalog's records in IndexedDB: one per product (`products`) and `kv` `catalog_meta`,
-//! read whole at start and written by the plan `catalog.rs` makes, so a save writes only what
-//! changed.
+//! written by the plan `catalog.rs` makes, so a save writes only what changed. Every save also
+//! keeps `kv` `catalog_head`, the first screen of products: a start draws the register from it
+//! and reads the other products after the first paint (parsing 50,000 records takes seconds on a
+//! slow phone).
 
 use super::*;
+use crate::storage::{CatalogStart, FIRST_SCREEN_PRODUCTS};
+
+const CATALOG_HEAD_KEY: &str = "catalog_head";
+/// Records parsed between two yields to the event loop while the whole catalog is read, so a tap
+/// during the read waits for one batch, not for all of them.
+const PARSE_BATCH: usize = 2_000;
+
+/// The first products of the catalog as of the save that wrote `catalog_write` = `write`: valid
+/// only while `catalog_write` still says so (a save by an older version would not update it).
+#[derive(Serialize, Deserialize)]
+struct CatalogHead {
+    write: String,
+    /// How many products the whole catalog has.
+    total: usize,
+    products: Vec<Product>,
+}
+
+impl CatalogHead {
+    fn of(write: &str, products: &[Product]) -> CatalogHead {
+        CatalogHead {
+            write: write.to_string(),
+            total: products.len(),
+            products: products
+                .iter()
+                .take(FIRST_SCREEN_PRODUCTS)
+                .cloned()
+                .collect(),
+        }
+    }
+}
 
 pub(super) async fn read_stored_catalog(
     kv: &ObjectStore<'_>,
@@ -14,16 +46,95 @@ pub(super) async fn read_stored_catalog(
 }
 
 impl IdbStorage {
+    /// The whole catalog. Records are parsed in batches with a yield between them; what a save
+    /// needs to know of them (`KnownCatalog`) is worked out by the first save, not here.
     pub(super) async fn read_catalog(&self) -> Result<Option<(Store, Catalog)>, StorageError> {
-        let tx = self.readonly([KV, PRODUCTS])?;
+        let (meta, texts) = {
+            let tx = self.readonly([KV, PRODUCTS])?;
+            let kv = tx.object_store(KV).map_err(classify)?;
+            let meta: Option<catalog::CatalogMeta> = get_json(&kv, CATALOG_META_KEY).await?;
+            let records = tx.object_store(PRODUCTS).map_err(classify)?;
+            let texts: Vec<String> = records
+                .get_all::<String>()
+                .primitive()
+                .map_err(classify)?
+                .await
+                .map_err(classify)?
+                .collect::<Result<_, _>>()
+                .map_err(classify)?;
+            (meta, texts)
+        };
+        let Some(meta) = meta else { return Ok(None) };
+        let mut records: Vec<catalog::ProductRecord<Product>> = Vec::with_capacity(texts.len());
+        for batch in texts.chunks(PARSE_BATCH) {
+            for text in batch {
+                records.push(
+                    serde_json::from_str(text).map_err(|e| {
+                        failed(format!("a product of the catalog is unreadable: {e}"))
+                    })?,
+                );
+            }
+            if texts.len() > PARSE_BATCH {
+                crate::browser::sleep(0).await;
+            }
+        }
+        Ok(Some(meta.join(catalog::in_catalog_order(records))))
+    }
+
+    /// The store profile, the catalog but its products, and the first screen of products, from
+    /// `catalog_head`. Without a valid head (a catalog saved before heads were kept) the whole
+    /// catalog is read, and its head written for the next start.
+    pub(super) async fn read_catalog_start(&self) -> Result<Option<CatalogStart>, StorageError> {
+        let (meta, write, head) = {
+            let tx = self.readonly([KV])?;
+            let kv = tx.object_store(KV).map_err(classify)?;
+            let meta: Option<catalog::CatalogMeta> = get_json(&kv, CATALOG_META_KEY).await?;
+            let write: Option<String> = get_json(&kv, CATALOG_WRITE_KEY).await?;
+            // An unreadable head is only a slower start: the whole catalog is read instead.
+            let head: Option<CatalogHead> = get_json(&kv, CATALOG_HEAD_KEY).await.ok().flatten();
+            (meta, write, head)
+        };
+        let Some(meta) = meta else { return Ok(None) };
+        match (write, head) {
+            (Some(write), Some(head)) if head.write == write => {
+                let whole = head.total <= head.products.len();
+                let (store, catalog) = meta.join(head.products);
+                Ok(Some(CatalogStart {
+                    store,
+                    catalog,
+                    whole,
+                }))
+            }
+            (write, _) => {
+                let Some((store, catalog)) = self.read_catalog().await? else {
+                    return Ok(None);
+                };
+                if let Some(write) = write {
+                    // Best effort: without it the next start reads the whole catalog again.
+                    let _ = self.write_catalog_head(&write, &catalog.products).await;
+                }
+                Ok(Some(CatalogStart {
+                    store,
+                    catalog,
+                    whole: true,
+                }))
+            }
+        }
+    }
+
+    async fn write_catalog_head(
+        &self,
+        write: &str,
+        products: &[Product],
+    ) -> Result<(), StorageError> {
+        let tx = self.readwrite([KV])?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        let write: Option<String> = get_json(&kv, CATALOG_WRITE_KEY).await?;
-        let (stored, products) =
-            read_stored_catalog(&kv, &tx.object_store(PRODUCTS).map_err(classify)?).await?;
-        let meta = stored.meta.clone();
-        self.known_catalog
-            .set(write.map(|write| KnownCatalog { write, stored }));
-        Ok(meta.map(|meta| meta.join(products)))
+        // Only over the save it belongs to: a save in between has written its own.
+        let now: Option<String> = get_json(&kv, CATALOG_WRITE_KEY).await?;
+        if now.as_deref() == Some(write) {
+            put_json(&kv, CATALOG_HEAD_KEY, &CatalogHead::of(write, products))?;
+        }
+        tx.commit().await.map_err(classify)
     }
 
     /// Writes the products that differ from what is stored, deletes those that are gone, and the
@@ -51,6 +162,11 @@ impl IdbStorage {
         let plan = catalog::plan(before, meta, &products).map_err(failed)?;
         if plan.is_empty() {
             if let Some(write) = write {
+                let head: Option<CatalogHead> =
+                    get_json(&kv, CATALOG_HEAD_KEY).await.ok().flatten();
+                if head.is_none_or(|head| head.write != write) {
+                    put_json(&kv, CATALOG_HEAD_KEY, &CatalogHead::of(&write, &products))?;
+                }
                 self.known_catalog.set(Some(KnownCatalog {
                     write,
                     stored: plan.stored,
@@ -73,6 +189,7 @@ impl IdbStorage {
         }
         let write = Uuid::now_v7().to_string();
         put_json(&kv, CATALOG_WRITE_KEY, &write)?;
+        put_json(&kv, CATALOG_HEAD_KEY, &CatalogHead::of(&write, &products))?;
         self.known_catalog.set(Some(KnownCatalog {
             write,
             stored: plan.stored,

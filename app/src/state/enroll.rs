@@ -100,6 +100,10 @@ pub async fn create_store(state: AppState, form: NewStore) {
     let Some(currency) = Currency::from_code(&form.currency) else {
         return state.error(Msg::InvalidNumber);
     };
+    // The store starts from this device's catalog: all of it, never the first screen only.
+    if !state.catalog_whole.get_untracked() {
+        return state.error(Msg::CatalogStillLoading);
+    }
     let enrolled = api::create_store(
         &form.setup_code,
         form.store_name.trim(),

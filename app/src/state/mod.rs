@@ -61,6 +61,9 @@ pub struct AppState {
     pub screen: RwSignal<Screen>,
     pub store: RwSignal<Store>,
     pub catalog: RwSignal<Catalog>,
+    /// False while `catalog` holds only the first screen of products, at start: the rest is read
+    /// after the first paint. Whatever would keep or share the catalog waits for it.
+    pub catalog_whole: RwSignal<bool>,
     pub ticket: RwSignal<Ticket>,
     /// Set while the payment dialog is open.
     pub payment: RwSignal<Option<PendingPayment>>,
@@ -142,6 +145,7 @@ impl AppState {
             ticket: RwSignal::new(ticket),
             store: RwSignal::new(store),
             catalog: RwSignal::new(catalog),
+            catalog_whole: RwSignal::new(true),
             payment: RwSignal::new(payment),
             saving: RwSignal::new(false),
             receipt_prefix_pending: RwSignal::new(false),
@@ -246,12 +250,24 @@ impl AppState {
         }
     }
 
-    /// Adds the product whose barcode or SKU is `code`; says so when there is none.
+    /// Adds the product whose barcode or SKU is `code`; says so when there is none. A code scanned
+    /// while the catalog is still being read is looked up again once it is whole.
     pub fn add_by_code(&self, code: &str) -> bool {
         let product = self.catalog.read_untracked().by_code(code).cloned();
         match product {
             Some(p) => {
                 self.add_product(&p);
+                true
+            }
+            None if !self.catalog_whole.get_untracked() => {
+                let state = *self;
+                let code = code.to_string();
+                spawn_local(async move {
+                    while !state.catalog_whole.get_untracked() {
+                        crate::browser::sleep(50).await;
+                    }
+                    state.add_by_code(&code);
+                });
                 true
             }
             None => {
@@ -469,6 +485,26 @@ impl AppState {
         });
     }
 
+    /// Reads the products the start left out (see `Storage::load_catalog_start`), after the
+    /// register is drawn. The sync worker may have given the whole catalog first: then it stays.
+    pub fn load_whole_catalog(&self) {
+        let state = *self;
+        let storage = self.storage.get_value();
+        spawn_local(async move {
+            match storage.load_catalog().await {
+                Ok(Some((_, catalog))) => {
+                    if !state.catalog_whole.get_untracked() {
+                        state.catalog.set(catalog);
+                        state.catalog_whole.set(true);
+                    }
+                }
+                Ok(None) => state.catalog_whole.set(true),
+                // What is shown stays, and keeping the catalog stays refused (`catalog_whole`).
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
+            }
+        });
+    }
+
     pub fn new_sale(&self) {
         self.last_sale.set(None);
     }
@@ -524,6 +560,10 @@ impl AppState {
     /// Keeps a changed store profile (address, tax number, receipt texts, language, logo) with the
     /// catalog it goes with, and gives it to every device of the store.
     pub fn save_store_profile(&self, store: Store, done: Msg) {
+        // Kept with a catalog that is not whole yet, the products not read would be deleted.
+        if !self.catalog_whole.get_untracked() {
+            return self.error(Msg::CatalogStillLoading);
+        }
         let catalog = self.catalog.get_untracked();
         self.replace_catalog(store, catalog, done);
     }
@@ -607,7 +647,10 @@ impl AppState {
             FromEngine::Answer { .. } => {}
             FromEngine::Status(status) => set_if_changed(self.sync, status),
             FromEngine::Store(store) => self.adopt_store(store),
-            FromEngine::Catalog(catalog) => set_if_changed(self.catalog, catalog),
+            FromEngine::Catalog(catalog) => {
+                set_if_changed(self.catalog, catalog);
+                self.catalog_whole.set(true);
+            }
             FromEngine::PriceConflicts(conflicts) => {
                 set_if_changed(self.price_conflicts, conflicts)
             }

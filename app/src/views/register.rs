@@ -9,12 +9,14 @@ use pos_core::{Product, SearchIndex, Unit};
 use super::ticket::TicketPanel;
 use crate::i18n::{self, Msg};
 use crate::state::AppState;
+use crate::storage::FIRST_SCREEN_PRODUCTS;
 
-/// Tiles drawn at once; a search narrows a large catalog rather than scrolling through it.
-const MAX_TILES: usize = 120;
-/// While searching, fewer tiles: the cashier is looking for one product, and each keystroke
-/// redraws them.
-const MAX_SEARCH_TILES: usize = 40;
+/// Tiles drawn at once; a search narrows a large catalog rather than scrolling through it. A start
+/// reads this many products before the register is drawn.
+const MAX_TILES: usize = FIRST_SCREEN_PRODUCTS;
+/// While searching, fewer tiles: the cashier is looking for one product, each keystroke redraws
+/// them, and a tablet shows about this many at once.
+const MAX_SEARCH_TILES: usize = 24;
 
 /// The matches of the last search, kept to narrow the next keystroke's search.
 struct Found {
@@ -33,11 +35,16 @@ pub fn Register() -> impl IntoView {
         move |_| Arc::new(state.catalog.with(SearchIndex::new)),
         |_, _| true,
     );
-    // Build the index soon after the register shows, so the first search does not pay for it.
-    set_timeout(
-        move || _ = index.try_with_untracked(|_| ()),
-        std::time::Duration::from_millis(500),
-    );
+    // Build the index soon after the register shows (and again once the whole catalog is read),
+    // so the first search does not pay for it.
+    Effect::new(move |_| {
+        if state.catalog_whole.get() {
+            set_timeout(
+                move || _ = index.try_with_untracked(|_| ()),
+                std::time::Duration::from_millis(500),
+            );
+        }
+    });
     // Keeps every match of the last query, so that typing one more character only narrows it.
     let found = Memo::new_owning(move |previous: Option<Found>| {
         let q = query.get().trim().to_lowercase();
