@@ -51,7 +51,6 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::printing::PrinterSetup;
 use crate::storage::{
     CatalogStart, DeviceInfo, DocWrite, DrawerOpening, Membership, OpenTicket, OutboxItem,
     Outgoing, PendingPayment, RefundRecord, Storage, StorageError, StorageFuture,
@@ -76,7 +75,6 @@ const CATALOG_META_KEY: &str = "catalog_meta";
 const CATALOG_WRITE_KEY: &str = "catalog_write";
 const DEVICE_KEY: &str = "device";
 const AUDIT: &str = "audit";
-const PRINTER_KEY: &str = "printer";
 const REFUND_PREFIX: &str = "refund:";
 const OUTBOX: &str = "outbox";
 const UNACKED_DAYS_KEY: &str = "unacked_days";
@@ -602,19 +600,6 @@ impl Storage for IdbStorage {
 
     fn next_writer_session(&self) -> StorageFuture<'_, u32> {
         Box::pin(self.bump_writer_session())
-    }
-
-    fn load_printer(&self) -> StorageFuture<'_, Option<PrinterSetup>> {
-        Box::pin(async move {
-            Ok(self
-                .read_json::<Option<PrinterSetup>>(PRINTER_KEY)
-                .await?
-                .flatten())
-        })
-    }
-
-    fn save_printer(&self, printer: Option<PrinterSetup>) -> StorageFuture<'_, ()> {
-        Box::pin(async move { self.write_json(PRINTER_KEY, &printer).await })
     }
 
     fn record_drawer_opening(&self, opening: DrawerOpening) -> StorageFuture<'_, ()> {

@@ -11,7 +11,8 @@ use pos_app::idb::IdbStorage;
 use pos_app::state::{self, AppState, Connection, Screen};
 use pos_app::storage::{Membership, Storage, StorageError};
 use pos_app::{
-    browser, engine_link, hid_scanner, initial_lang, new_device_code, pwa, scanner, terminal, views,
+    browser, engine_link, hid_scanner, initial_lang, new_device_code, printing, pwa, scanner,
+    terminal, views,
 };
 use pos_core::demo;
 use wasm_bindgen::JsCast;
@@ -106,7 +107,7 @@ async fn boot(lang: Lang, slot: u32) -> Result<(AppState, Option<Membership>), S
     let open = storage.load_open_ticket().await?;
     let membership = storage.load_membership().await?;
     // Read before the screens start, so a sale completed at boot already prints.
-    let printer = storage.load_printer().await?;
+    let printer = printing::load_setup(&*storage).await?;
     let terminal = terminal::parse_settings(storage.load_setting(terminal::SETTINGS_KEY).await?);
     let state = AppState::new(lang, store, catalog, open, device.code, storage);
     state.catalog_whole.set(whole);

@@ -13,7 +13,7 @@ use pos_devices::{
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{Lang, Msg};
-use crate::storage::DrawerReason;
+use crate::storage::{DrawerReason, Storage, StorageError};
 use crate::transport::bluetooth::BluetoothDevice;
 use crate::transport::serial::{SerialPort, SerialPortIds};
 use crate::transport::usb::{UsbDevice, UsbDeviceIds};
@@ -48,6 +48,28 @@ impl PrinterDevice {
             PrinterDevice::Bluetooth { .. } => TransportKind::Bluetooth,
         }
     }
+}
+
+/// Where the printer setup is kept among the device's settings (`kv` key `printer`).
+const SETTINGS_KEY: &str = "printer";
+
+/// The printer this device prints to, if one was set up. A setup that no longer reads is an
+/// error, not "no printer": the shop would otherwise lose it silently at the next save.
+pub async fn load_setup(storage: &dyn Storage) -> Result<Option<PrinterSetup>, StorageError> {
+    let Some(value) = storage.load_setting(SETTINGS_KEY).await? else {
+        return Ok(None);
+    };
+    serde_json::from_value(value)
+        .map_err(|e| StorageError::Failed(format!("the printer setup is unreadable: {e}")))
+}
+
+/// Remembers the printer, or forgets it with `None`.
+pub async fn save_setup(
+    storage: &dyn Storage,
+    setup: Option<&PrinterSetup>,
+) -> Result<(), StorageError> {
+    let value = serde_json::to_value(setup).map_err(|e| StorageError::Failed(e.to_string()))?;
+    storage.save_setting(SETTINGS_KEY, value).await
 }
 
 /// The printer this device prints to, kept in IndexedDB (`kv` key `printer`).

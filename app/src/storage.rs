@@ -8,8 +8,6 @@ use std::pin::Pin;
 use pos_core::{Catalog, CompleteError, Decimal, Payment, Refund, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
 
-use crate::printing::PrinterSetup;
-
 pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + 'a>>;
 
 /// Why something was not kept. In every case nothing already stored was changed.
@@ -293,10 +291,6 @@ pub trait Storage {
     /// an Automerge actor made of the device id and this number, so two page loads never write
     /// two different changes with one (actor, sequence number).
     fn next_writer_session(&self) -> StorageFuture<'_, u32>;
-    /// The printer this device prints to, if one was set up.
-    fn load_printer(&self) -> StorageFuture<'_, Option<PrinterSetup>>;
-    /// Remembers the printer, or forgets it with `None`.
-    fn save_printer(&self, printer: Option<PrinterSetup>) -> StorageFuture<'_, ()>;
     /// Adds an opening to the drawer's audit list.
     fn record_drawer_opening(&self, opening: DrawerOpening) -> StorageFuture<'_, ()>;
     /// The newest `limit` drawer openings, newest first.

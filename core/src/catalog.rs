@@ -235,6 +235,19 @@ impl SearchIndex {
     /// match first. `within` may hold the result of a query that this one extends (the cashier
     /// typed one more character): only those products are looked at again.
     pub fn search(&self, query: &str, within: Option<&[usize]>) -> Vec<usize> {
+        self.search_first(query, within, usize::MAX).0
+    }
+
+    /// The first `limit` positions [`SearchIndex::search`] would give, and whether they are all
+    /// of them. A short query matches much of a large catalog while the register shows a few
+    /// tiles: stopping early saves the scan of every other product; a complete result can still
+    /// narrow the next keystroke's search.
+    pub fn search_first(
+        &self,
+        query: &str,
+        within: Option<&[usize]>,
+        limit: usize,
+    ) -> (Vec<usize>, bool) {
         let query = query.trim().to_lowercase();
         let exact = self.by_code(&query);
         let matches = |i: usize| {
@@ -244,11 +257,19 @@ impl SearchIndex {
                     || self.barcodes[i].iter().any(|b| b.starts_with(&query)))
         };
         let mut found: Vec<usize> = exact.into_iter().collect();
-        match within {
-            Some(candidates) => found.extend(candidates.iter().copied().filter(|&i| matches(i))),
-            None => found.extend((0..self.names.len()).filter(|&i| matches(i))),
+        let candidates: Box<dyn Iterator<Item = usize>> = match within {
+            Some(candidates) => Box::new(candidates.iter().copied()),
+            None => Box::new(0..self.names.len()),
+        };
+        let mut candidates = candidates.filter(|&i| matches(i));
+        while found.len() < limit {
+            match candidates.next() {
+                Some(i) => found.push(i),
+                None => return (found, true),
+            }
         }
-        found
+        let complete = candidates.next().is_none();
+        (found, complete)
     }
 }
 
@@ -335,6 +356,13 @@ mod tests {
                 .map(|&i| catalog.products[i].id.as_str())
                 .collect();
             assert_eq!(by_index, by_scan, "query {query:?}");
+        }
+        // Stopping early gives the first of the same products, and says whether that is all.
+        for limit in [0, 1, 3, 1000] {
+            let all = index.search("b", None);
+            let (first, complete) = index.search_first("b", None, limit);
+            assert_eq!(first, all[..limit.min(all.len())], "limit {limit}");
+            assert_eq!(complete, limit >= all.len(), "limit {limit}");
         }
         // Narrowing from a shorter query gives the same result as searching afresh.
         let b = index.search("b", None);

@@ -124,3 +124,94 @@ fn only_screens_and_actions_touch_the_page_state() {
          applied in state/ instead"
     );
 }
+
+/// The app's top-level modules (a file or a folder under `app/src`, but the binaries' roots) that
+/// `module` names through `crate::`.
+fn app_imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let top = |name: &str| -> Option<String> {
+        let rest = name.strip_prefix("app/src/")?;
+        let first = rest.split('/').next()?;
+        Some(first.trim_end_matches(".rs").to_string())
+    };
+    let files = files_under(&["app/src"]);
+    let modules: std::collections::BTreeSet<String> = files
+        .iter()
+        .filter_map(|(name, _)| top(name))
+        .filter(|m| !matches!(m.as_str(), "main" | "lib" | "bin"))
+        .collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for (name, text) in &files {
+        let Some(from) = top(name).filter(|m| modules.contains(m)) else {
+            continue;
+        };
+        let uses: &mut std::collections::BTreeSet<String> = graph.entry(from.clone()).or_default();
+        for line in code_lines(text) {
+            for (at, _) in line.match_indices("crate::") {
+                let after = &line[at + "crate::".len()..];
+                // `crate::a::b` names `a`; `crate::{a, b::c}` names `a` and `b`.
+                let named: Vec<&str> = match after.strip_prefix('{') {
+                    Some(group) => group
+                        .split(',')
+                        .map(|part| part.trim().split("::").next().unwrap_or(""))
+                        .collect(),
+                    None => vec![
+                        after
+                            .split(|c: char| !c.is_alphanumeric() && c != '_')
+                            .next()
+                            .unwrap_or(""),
+                    ],
+                };
+                for module in named {
+                    if module != from && modules.contains(module) {
+                        uses.insert(module.to_string());
+                    }
+                }
+            }
+        }
+    }
+    graph
+}
+
+#[test]
+fn app_modules_import_one_another_without_a_circle() {
+    // A circle (storage → printing → storage) means neither can be read or changed alone.
+    let graph = app_imports();
+    fn visit<'a>(
+        module: &'a str,
+        graph: &'a std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|m| *m == module) {
+            let mut circle: Vec<String> = path[at..].iter().map(|m| m.to_string()).collect();
+            circle.push(module.to_string());
+            return Some(circle);
+        }
+        if !done.insert(module) {
+            return None;
+        }
+        path.push(module);
+        for next in graph.get(module).into_iter().flatten() {
+            if let Some(circle) = visit(next, graph, path, done) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for module in graph.keys() {
+        let circle = visit(module, &graph, &mut Vec::new(), &mut done);
+        assert!(
+            circle.is_none(),
+            "app modules import one another in a circle: {}",
+            circle.unwrap_or_default().join(" → ")
+        );
+    }
+    // The check sees imports at all: the page's state uses storage.
+    assert!(
+        graph
+            .get("state")
+            .is_some_and(|uses| uses.contains("storage"))
+    );
+}

@@ -317,7 +317,7 @@ impl AppState {
                     if let Some(before) = state.printer.setup.get_untracked() {
                         setup.print_after_sale = before.print_after_sale;
                     }
-                    match storage.save_printer(Some(setup.clone())).await {
+                    match save_setup(&*storage, Some(&setup)).await {
                         Ok(()) => {
                             state.keep_link(link);
                             state.printer.setup.set(Some(setup));
@@ -376,7 +376,7 @@ impl AppState {
         let state = *self;
         let storage = self.storage();
         spawn_local(async move {
-            match storage.save_printer(setup.clone()).await {
+            match save_setup(&*storage, setup.as_ref()).await {
                 Ok(()) => state.printer.setup.set(setup),
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }

@@ -18,11 +18,16 @@ const MAX_TILES: usize = FIRST_SCREEN_PRODUCTS;
 /// them, and a tablet shows about this many at once.
 const MAX_SEARCH_TILES: usize = 24;
 
-/// The matches of the last search, kept to narrow the next keystroke's search.
+/// Matches looked for per keystroke: the tiles shown, and a complete list, when there are no more
+/// than this, to narrow the next keystroke's search.
+const SEARCH_LIMIT: usize = 200;
+
+/// The matches of the last search, kept to narrow the next keystroke's search when complete.
 struct Found {
     query: String,
     index: Option<Arc<SearchIndex>>,
     matches: Vec<usize>,
+    complete: bool,
 }
 
 #[component]
@@ -55,6 +60,7 @@ pub fn Register() -> impl IntoView {
                     query: q,
                     index: None,
                     matches: Vec::new(),
+                    complete: true,
                 },
                 true,
             );
@@ -64,16 +70,18 @@ pub fn Register() -> impl IntoView {
             .as_ref()
             .filter(|p| {
                 p.index.as_ref().is_some_and(|i| Arc::ptr_eq(i, &index))
+                    && p.complete
                     && !p.query.is_empty()
                     && q.starts_with(&p.query)
             })
             .map(|p| p.matches.as_slice());
-        let matches = index.search(&q, narrowed);
+        let (matches, complete) = index.search_first(&q, narrowed, SEARCH_LIMIT);
         (
             Found {
                 query: q,
                 index: Some(index),
                 matches,
+                complete,
             },
             true,
         )
@@ -99,6 +107,8 @@ pub fn Register() -> impl IntoView {
             })
         })
     });
+
+    let shown = Memo::new(move |_| visible.with(Vec::len));
 
     let on_search_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() != "Enter" {
@@ -181,10 +191,12 @@ pub fn Register() -> impl IntoView {
                     />
                 </div>
                 <div class="grid" data-testid="product-grid">
+                    // Tiles by position: a keystroke or a category changes what the tiles show,
+                    // not which tiles there are, so only the texts that changed are redrawn.
                     <For
-                        each=move || visible.get()
-                        key=|p| (p.id.clone(), p.name.clone(), p.price)
-                        children=move |p| view! { <ProductTile product=p /> }
+                        each=move || 0..shown.get()
+                        key=|at| *at
+                        children=move |at| view! { <ProductTile at visible /> }
                     />
                 </div>
                 {move || {
@@ -204,47 +216,69 @@ pub fn Register() -> impl IntoView {
     }
 }
 
+/// The tile at position `at` of the grid; it shows whichever product is there now.
 #[component]
-fn ProductTile(product: Product) -> impl IntoView {
+fn ProductTile(at: usize, visible: Memo<Vec<Product>>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let colour = state.catalog.with_untracked(|c| {
-        product
-            .colour
-            .clone()
-            .or_else(|| {
-                c.categories
-                    .iter()
-                    .find(|cat| cat.id == product.category)
-                    .map(|cat| cat.colour.clone())
+    // Compared by value: a tile whose product stayed the same is not touched.
+    let product = Memo::new(move |_| visible.with(|v| v.get(at).cloned()));
+    let with = move |f: fn(&Product) -> String| move || product.with(|p| p.as_ref().map(f));
+    let colour = move || {
+        product.with(|p| {
+            let p = p.as_ref()?;
+            let colour = p.colour.clone().or_else(|| {
+                state.catalog.with_untracked(|c| {
+                    c.categories
+                        .iter()
+                        .find(|cat| cat.id == p.category)
+                        .map(|cat| cat.colour.clone())
+                })
+            });
+            Some(format!(
+                "--tile-colour: {}",
+                colour.as_deref().unwrap_or("#888")
+            ))
+        })
+    };
+    let price = move || {
+        let lang = state.lang.get();
+        let currency = state.store.with(|s| s.rules.currency);
+        product.with(|p| {
+            let p = p.as_ref()?;
+            let text = i18n::money(p.price, currency, lang);
+            Some(if p.unit == Unit::Kilogram {
+                Msg::PerKg.fill(lang, &[("price", &text)])
+            } else {
+                text
             })
-            .unwrap_or_else(|| "#888".into())
-    });
-    let price = product.price;
-    let per_kg = product.unit == Unit::Kilogram;
-    let name = product.name.clone();
-    let sku = product.sku.clone();
-    let stock = move || state.stock.with(|s| s.get(&sku).copied());
+        })
+    };
+    let stock = move || {
+        let left = product.with(|p| {
+            let sku = &p.as_ref()?.sku;
+            state.stock.with(|s| s.get(sku).copied())
+        })?;
+        Some(view! {
+            <span class="tile-stock" data-testid="stock-left" data-left=left.to_string()>
+                {Msg::StockLeft.fill(state.lang.get(), &[("count", &i18n::quantity(left, state.lang.get()))])}
+            </span>
+        })
+    };
     view! {
         <button
             class="tile"
             data-testid="product"
-            data-sku=product.sku.clone()
-            style=format!("--tile-colour: {colour}")
-            on:click=move |_| state.add_product(&product)
+            data-sku=with(|p| p.sku.clone())
+            style=colour
+            on:click=move |_| {
+                if let Some(p) = product.get_untracked() {
+                    state.add_product(&p);
+                }
+            }
         >
-            <span class="tile-name">{name}</span>
-            <span class="tile-price">
-                {move || {
-                    let currency = state.store.with(|s| s.rules.currency);
-                    let text = i18n::money(price, currency, state.lang.get());
-                    if per_kg { Msg::PerKg.fill(state.lang.get(), &[("price", &text)]) } else { text }
-                }}
-            </span>
-            {move || stock().map(|left| view! {
-                <span class="tile-stock" data-testid="stock-left" data-left=left.to_string()>
-                    {Msg::StockLeft.fill(state.lang.get(), &[("count", &i18n::quantity(left, state.lang.get()))])}
-                </span>
-            })}
+            <span class="tile-name">{with(|p| p.name.clone())}</span>
+            <span class="tile-price">{price}</span>
+            {stock}
         </button>
     }
 }
