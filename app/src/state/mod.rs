@@ -589,6 +589,11 @@ impl AppState {
                 if let Err(e) = result {
                     return state.notice.set(Some(not_saved(e)));
                 }
+                // The sync worker keeps the quick-start copy when it tells every page of the
+                // change; saving it here too would only make each save read the other's records.
+                state.adopt_store(store);
+                state.catalog.set(catalog);
+                return state.notice.set(Some(Notice::Info(done)));
             }
             match storage.save_catalog(store.clone(), catalog.clone()).await {
                 Ok(()) => {
