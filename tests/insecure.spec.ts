@@ -32,6 +32,11 @@ test.describe('an insecure origin (no Web Locks)', () => {
     // The case under test really is the insecure one.
     expect(await first.evaluate(() => window.isSecureContext)).toBe(false);
     expect(await first.evaluate(() => typeof (navigator as { locks?: unknown }).locks)).toBe('undefined');
+    // The register says what will not work here, and how to serve it instead.
+    const warning = first.getByTestId('insecure-origin');
+    await expect(warning).toContainText(`open at http://lan.test:${new URL(baseURL!).port}`);
+    await expect(warning).toContainText('will not start it offline');
+    await expect(warning).toContainText('Open it over https');
 
     // Reloading the same tab is not "another tab": it opens again, with its ticket.
     await tap(first, 'Cola');
@@ -77,6 +82,17 @@ test.describe('an insecure origin (no Web Locks)', () => {
     await expect(second.getByTestId('already-open')).toHaveText(
       'Эта касса уже открыта в другой вкладке или окне. Закройте её или пользуйтесь этой после того, как закроете другую.',
     );
+    await expect(first.getByTestId('insecure-origin')).toContainText('не запустит её без сети');
+    await expect(first.getByTestId('insecure-origin')).toContainText('Откройте её по https');
+    await context.close();
+  });
+
+  test('on the server\'s own address (a secure context) there is no such warning', async ({ baseURL }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openRegister(page, TABLET, baseURL!);
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
+    await expect(page.getByTestId('insecure-origin')).toHaveCount(0);
     await context.close();
   });
 });

@@ -83,6 +83,12 @@ pub async fn ticket_slot() -> Option<u32> {
 }
 
 /// Whether `navigator.locks` exists: browsers offer it only in secure contexts.
+/// Whether the page runs in a secure context (https, or this computer's own address): only there
+/// does the browser give it a service worker, Web Locks, WebUSB, WebSerial and Web Bluetooth.
+pub fn is_secure_context() -> bool {
+    web_sys::window().is_none_or(|w| w.is_secure_context())
+}
+
 pub fn has_web_locks() -> bool {
     web_sys::window().is_some_and(|w| {
         js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("locks"))

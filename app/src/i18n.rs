@@ -73,6 +73,7 @@ messages! {
     NoProducts => "No products match.", "Товары не найдены.";
     EmptyCatalog => "The catalog is empty. Load the demo menu in Settings to try the register.", "Каталог пуст. Загрузите демо-меню в настройках, чтобы попробовать кассу.";
     NoProductWithCode => "No product has the code {code}.", "Нет товара с кодом {code}.";
+    InsecureOrigin => "This register is open at {origin}, plain http on another computer's address: the browser will not start it offline, let it reach printers, drawers, scanners or card terminals, or open it in two tabs. Open it over https (see \"Other devices on your network\" in the README), or at http://localhost on the server's own computer.", "Касса открыта по адресу {origin}: это обычный http на адресе другого компьютера, поэтому браузер не запустит её без сети, не даст подключить принтеры, денежный ящик, сканеры и платёжные терминалы и не откроет её в двух вкладках. Откройте её по https (см. «Other devices on your network» в README) или по адресу http://localhost на самом сервере.";
     CatalogStillLoading => "The catalog is still loading: try again in a moment.", "Каталог ещё загружается: повторите через мгновение.";
     Ticket => "Ticket", "Чек";
     TicketEmpty => "Tap a product to start a sale.", "Нажмите на товар, чтобы начать продажу.";

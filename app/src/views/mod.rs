@@ -44,6 +44,7 @@ pub fn App(state: AppState) -> impl IntoView {
         <div class="app">
             <Header />
             <NoticeBar />
+            <InsecureOrigin />
             <update::UpdateBanner />
             <printing::PrintStatus />
             <main class="screen">
@@ -138,6 +139,23 @@ pub fn LangSwitch() -> impl IntoView {
                 .collect_view()}
         </select>
     }
+}
+
+/// Says what will not work when the register is served over plain http to another computer,
+/// and how to serve it instead; the browser itself says nothing about it.
+#[component]
+fn InsecureOrigin() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    (!crate::browser::is_secure_context()).then(|| {
+        view! {
+            <div class="notice error" role="status" data-testid="insecure-origin">
+                {move || Msg::InsecureOrigin.fill(state.lang.get(), &[("origin", &origin)])}
+            </div>
+        }
+    })
 }
 
 #[component]
