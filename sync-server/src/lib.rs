@@ -111,7 +111,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/me", get(api::me))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(static_service)
-        .layer(axum::middleware::from_fn(web::static_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.static_dir.clone(),
+            web::static_headers,
+        ))
         .with_state(state)
 }
 

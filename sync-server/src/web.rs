@@ -10,7 +10,7 @@ use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -146,12 +146,67 @@ fn forced_content_type(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Middleware: sets Cache-Control and the content type of static files that did not set one,
-/// and `Vary: Accept-Encoding` (ServeDir does not), so a cache never hands a brotli body to a
-/// client that did not ask for it.
-pub async fn static_headers(req: Request, next: Next) -> Response {
+/// The Content-Security-Policy of the register's page: its scripts only from this origin, plus
+/// the inline scripts of `index_html` by their hash (Trunk's start script), and wasm compiled
+/// from them; no other site may frame it. Styles may be inline: tiles set their colour with a
+/// `style` attribute. A script injected into the page (a product name rendered as HTML by a
+/// future mistake, a hostile extension's markup) does not run.
+pub fn content_security_policy(index_html: &str) -> String {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let mut hashes = String::new();
+    let mut rest = index_html;
+    while let Some(open) = rest.find("<script") {
+        let after = &rest[open..];
+        let Some(tag_end) = after.find('>') else { break };
+        let tag = &after[..tag_end];
+        let Some(close) = after.find("</script>") else { break };
+        if !tag.contains(" src=") && close > tag_end {
+            let body = &after[tag_end + 1..close];
+            let digest = Sha256::digest(body.as_bytes());
+            let hash = base64::engine::general_purpose::STANDARD.encode(digest);
+            hashes.push_str(&format!(" 'sha256-{hash}'"));
+        }
+        rest = &after[close + "</script>".len()..];
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+         worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// Middleware: on every answer, `nosniff`, no `Referer` to other sites and no framing; on the
+/// page, its Content-Security-Policy. On static files it also sets Cache-Control and the content
+/// type of files that did not set one, and `Vary: Accept-Encoding` (ServeDir does not), so a
+/// cache never hands a brotli body to a client that did not ask for it.
+pub async fn static_headers(
+    State(static_dir): State<PathBuf>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let is_page = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if is_page {
+        let index = tokio::fs::read_to_string(static_dir.join("index.html"))
+            .await
+            .unwrap_or_default();
+        if let Ok(policy) = HeaderValue::from_str(&content_security_policy(&index)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
     if !ok || res.headers().contains_key(header::CACHE_CONTROL) {
         return res;
@@ -174,6 +229,22 @@ pub async fn static_headers(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_policy_allows_its_own_inline_script_by_hash_and_nothing_else() {
+        let page = "<html><head><script type=\"module\">import init from '/a.js';</script>\
+                    <script src=\"/b.js\"></script></head></html>";
+        let policy = content_security_policy(page);
+        use base64::Engine as _;
+        use sha2::{Digest, Sha256};
+        let expected = base64::engine::general_purpose::STANDARD
+            .encode(Sha256::digest(b"import init from '/a.js';"));
+        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{expected}';")));
+        assert_eq!(policy.matches("'sha256-").count(), 1, "a script with src is not hashed");
+        assert!(policy.contains("frame-ancestors 'none'"));
+        let scripts = policy.split("; ").find(|d| d.starts_with("script-src")).unwrap();
+        assert!(!scripts.contains("unsafe-inline") && !scripts.contains(" 'unsafe-eval'"));
+    }
 
     #[test]
     fn hashed_names() {
