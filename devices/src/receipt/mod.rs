@@ -38,8 +38,6 @@ mod format;
 mod labels;
 mod render;
 
-use core::fmt;
-
 use pos_core::{Currency, Decimal, RefundSplit, Sale, Uuid};
 
 use crate::encoder::Align;
@@ -260,24 +258,15 @@ pub struct ReceiptQr {
 }
 
 /// A QR text that is not a receipt's: [`ReceiptQr::parse`] says what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "This QR code is not one of our receipts (\"{text}\"). Scan the code at the bottom of \
+     the receipt, or type the receipt number."
+)]
 pub struct ReceiptQrError {
     /// The text that was scanned.
     pub text: String,
 }
-
-impl fmt::Display for ReceiptQrError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "This QR code is not one of our receipts (\"{}\"). Scan the code at the bottom of \
-             the receipt, or type the receipt number.",
-            self.text
-        )
-    }
-}
-
-impl std::error::Error for ReceiptQrError {}
 
 impl ReceiptQr {
     /// The text before the fields.
