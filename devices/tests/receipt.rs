@@ -165,107 +165,7 @@ fn russian() -> ReceiptOptions {
     }
 }
 
-/// Compares a golden receipt line by line, so a failure shows the first line that differs.
-fn check(actual: &str, expected: &str) {
-    let expected = expected.strip_prefix('\n').unwrap_or(expected);
-    let actual: Vec<&str> = actual.lines().collect();
-    let expected: Vec<&str> = expected.lines().collect();
-    for (index, (a, e)) in actual.iter().zip(&expected).enumerate() {
-        assert_eq!(a, e, "line {} differs:\n{}", index + 1, actual.join("\n"));
-    }
-    assert_eq!(actual.len(), expected.len(), "\n{}", actual.join("\n"));
-}
-
 /// The English merchant's copy of a card-and-cash sale, in training mode, on 42 columns.
-const LATIN_GOLDEN: &str = r#"
-             *** TRAINING ***
-    Training mode: no money was taken.
-              MERCHANT COPY
-   Demo Food Truck
-             Market Square 1
-           Tax no. DE000000000
-------------------------------------------
-Receipt T1-000042         2026-11-29 14:05
-Cashier: Alex
-------------------------------------------
-Classic Burger
-  + Extra cheese                      1.00
-  + Bacon                             1.50
-  2 x 11.00                          22.00
-Fries                                 3.50
-Cola                                  2.50
-  Discount 10%                       -0.25
-Candied Nuts (kg)
-  0.250 kg x 24.00                    6.00
-------------------------------------------
-Subtotal                             34.00
-Item discounts                       -0.25
-Order discount 5%                    -1.69
-==========================================
-Total       32.06 EUR
-incl. VAT 10% on 27.20                2.72
-incl. VAT 20% on 1.78                 0.36
-------------------------------------------
-Card **** 4242                   10.00 EUR
-Auth code A1B2C3
-Cash                             30.00 EUR
-Change                            7.94 EUR
-
-
-Signature ________________________________
-
-Returns within 14 days with this receipt.
-
-  Thank you! Demo receipt, not a fiscal
-                document.
-
-[qr RCPT:0192f5a4-1b2c-7d3e-8f40-123456789abc;32.06;EUR]
-[barcode T1-000042]
-
-             *** TRAINING ***
-    Training mode: no money was taken.
-[cut]
-"#;
-
-/// The Russian customer's receipt of a cash sale on 58 mm paper.
-const CYRILLIC_GOLDEN: &str = r#"
-[open drawer]
- Кофейня у дома
-     ул. Ленина, 5, Москва
-         ИНН 7701234567
---------------------------------
-Чек T1-000007   29.11.2026 16:05
-Кассир: Мария Иванова
---------------------------------
-Капучино
-  + Овсяное молоко          0,40
-  2 x 3,60                  7,20
-Мороженое в стаканчике      3,50
-  Скидка                   -0,50
-Классический бургер         8,50
---------------------------------
-Подытог                    19,20
-Скидки на товары           -0,50
-================================
-Итого  18,70 RUB
-Округление                  0,30
-Оплачено               19,00 RUB
-в т.ч. НДС 20 % от 6,00     1,20
-в т.ч. НДС 10 % от 10,46    1,04
---------------------------------
-Наличные              100,00 RUB
-Сдача                  81,00 RUB
-
-Возврат в течение 14 дней при
-наличии чека.
-
-      Спасибо за покупку!
-
-[qr RCPT:0192f5a4-1b2c-7d3e-8f40-cba987654321;18.70;RUB]
-[barcode T1-000007]
-[cut]
-"#;
-
 #[test]
 fn latin_golden() {
     let (store, sale) = latin_sale();
@@ -274,14 +174,101 @@ fn latin_golden() {
         ..english(ReceiptCopy::Merchant)
     };
     let layout = ReceiptLayout::from_sale(&sale, &store, &options);
-    check(&layout.to_text(42), LATIN_GOLDEN);
+    expect![[r#"
+                     *** TRAINING ***
+            Training mode: no money was taken.
+                      MERCHANT COPY
+           Demo Food Truck
+                     Market Square 1
+                   Tax no. DE000000000
+        ------------------------------------------
+        Receipt T1-000042         2026-11-29 14:05
+        Cashier: Alex
+        ------------------------------------------
+        Classic Burger
+          + Extra cheese                      1.00
+          + Bacon                             1.50
+          2 x 11.00                          22.00
+        Fries                                 3.50
+        Cola                                  2.50
+          Discount 10%                       -0.25
+        Candied Nuts (kg)
+          0.250 kg x 24.00                    6.00
+        ------------------------------------------
+        Subtotal                             34.00
+        Item discounts                       -0.25
+        Order discount 5%                    -1.69
+        ==========================================
+        Total       32.06 EUR
+        incl. VAT 10% on 27.20                2.72
+        incl. VAT 20% on 1.78                 0.36
+        ------------------------------------------
+        Card **** 4242                   10.00 EUR
+        Auth code A1B2C3
+        Cash                             30.00 EUR
+        Change                            7.94 EUR
+
+
+        Signature ________________________________
+
+        Returns within 14 days with this receipt.
+
+          Thank you! Demo receipt, not a fiscal
+                        document.
+
+        [qr RCPT:0192f5a4-1b2c-7d3e-8f40-123456789abc;32.06;EUR]
+        [barcode T1-000042]
+
+                     *** TRAINING ***
+            Training mode: no money was taken.
+        [cut]
+    "#]]
+    .assert_eq(&layout.to_text(42));
 }
 
+/// The Russian customer's receipt of a cash sale on 58 mm paper.
 #[test]
 fn cyrillic_golden() {
     let (store, sale) = cyrillic_sale();
     let layout = ReceiptLayout::from_sale(&sale, &store, &russian());
-    check(&layout.to_text(32), CYRILLIC_GOLDEN);
+    expect![[r#"
+        [open drawer]
+         Кофейня у дома
+             ул. Ленина, 5, Москва
+                 ИНН 7701234567
+        --------------------------------
+        Чек T1-000007   29.11.2026 16:05
+        Кассир: Мария Иванова
+        --------------------------------
+        Капучино
+          + Овсяное молоко          0,40
+          2 x 3,60                  7,20
+        Мороженое в стаканчике      3,50
+          Скидка                   -0,50
+        Классический бургер         8,50
+        --------------------------------
+        Подытог                    19,20
+        Скидки на товары           -0,50
+        ================================
+        Итого  18,70 RUB
+        Округление                  0,30
+        Оплачено               19,00 RUB
+        в т.ч. НДС 20 % от 6,00     1,20
+        в т.ч. НДС 10 % от 10,46    1,04
+        --------------------------------
+        Наличные              100,00 RUB
+        Сдача                  81,00 RUB
+
+        Возврат в течение 14 дней при
+        наличии чека.
+
+              Спасибо за покупку!
+
+        [qr RCPT:0192f5a4-1b2c-7d3e-8f40-cba987654321;18.70;RUB]
+        [barcode T1-000007]
+        [cut]
+    "#]]
+    .assert_eq(&layout.to_text(32));
 }
 
 #[test]
