@@ -173,7 +173,7 @@ impl EncodedReceipt {
 #[error(
     "Some characters cannot be printed on this printer and printed as \"?\": {}. Check the \
      printer model in Settings, or change the text.",
-    listed(&.characters)
+    listed(.characters)
 )]
 pub struct UnprintableText {
     /// Each missing character once, in order of appearance.
