@@ -439,9 +439,6 @@ messages! {
     RefundDone => "Sale {receipt} is refunded.", "Продажа {receipt} возвращена.";
     RefundDoneHandBackCash => "Sale {receipt} is refunded. Hand back {cash} in cash.", "Продажа {receipt} возвращена. Выдайте {cash} наличными.";
     RefundHandBack => "Hand back {amount} in cash.", "Выдайте {amount} наличными.";
-    RefundSlipTitle => "REFUND", "ВОЗВРАТ";
-    RefundSlipTotal => "Refunded", "Возвращено";
-    RefundSlipReason => "Reason: {reason}", "Причина: {reason}";
     DrawerForRefund => "Refund of {receipt}: {reason}", "Возврат {receipt}: {reason}";
     Close => "Close", "Закрыть";
 }

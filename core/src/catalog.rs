@@ -273,57 +273,20 @@ impl SearchIndex {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogError {
+    #[error("product {product} refers to the unknown tax category {tax_category}")]
     UnknownTaxCategory {
         product: String,
         tax_category: String,
     },
-    UnknownCategory {
-        product: String,
-        category: String,
-    },
-    UnknownModifier {
-        product: String,
-        modifier: String,
-    },
-    NegativePrice {
-        product: String,
-    },
+    #[error("product {product} refers to the unknown category {category}")]
+    UnknownCategory { product: String, category: String },
+    #[error("product {product} refers to the unknown modifier {modifier}")]
+    UnknownModifier { product: String, modifier: String },
+    #[error("product {product} has a negative price")]
+    NegativePrice { product: String },
 }
-
-impl std::fmt::Display for CatalogError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CatalogError::UnknownTaxCategory {
-                product,
-                tax_category,
-            } => {
-                write!(
-                    f,
-                    "product {product} refers to the unknown tax category {tax_category}"
-                )
-            }
-            CatalogError::UnknownCategory { product, category } => {
-                write!(
-                    f,
-                    "product {product} refers to the unknown category {category}"
-                )
-            }
-            CatalogError::UnknownModifier { product, modifier } => {
-                write!(
-                    f,
-                    "product {product} refers to the unknown modifier {modifier}"
-                )
-            }
-            CatalogError::NegativePrice { product } => {
-                write!(f, "product {product} has a negative price")
-            }
-        }
-    }
-}
-
-impl std::error::Error for CatalogError {}
 
 #[cfg(test)]
 mod tests {

@@ -44,36 +44,17 @@ pub struct Sale {
     training: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CompleteError {
+    #[error("the ticket is empty")]
     EmptyTicket,
     /// Less has been tendered than the ticket comes to.
-    UnderTendered {
-        remaining: Decimal,
-    },
+    #[error("{remaining} is still to pay")]
+    UnderTendered { remaining: Decimal },
     /// The payment was taken for another total; the ticket changed while paying.
-    TotalChanged {
-        paid_for: Decimal,
-        total: Decimal,
-    },
+    #[error("the payment was for {paid_for} but the ticket now comes to {total}")]
+    TotalChanged { paid_for: Decimal, total: Decimal },
 }
-
-impl fmt::Display for CompleteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CompleteError::EmptyTicket => f.write_str("the ticket is empty"),
-            CompleteError::UnderTendered { remaining } => write!(f, "{remaining} is still to pay"),
-            CompleteError::TotalChanged { paid_for, total } => {
-                write!(
-                    f,
-                    "the payment was for {paid_for} but the ticket now comes to {total}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for CompleteError {}
 
 impl Ticket {
     /// Turns the ticket and its payment into a sale. The id and the time come from the caller,

@@ -114,48 +114,35 @@ impl Tender {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TenderError {
     /// Zero or negative where a positive amount is needed.
+    #[error("the amount must be more than zero")]
     NonPositiveAmount,
     /// A card cannot be charged more than what is left to pay.
+    #[error("a card cannot be charged more than what is left to pay")]
     CardExceedsRemaining,
     /// The ticket is already paid in full.
+    #[error("the ticket is already paid")]
     AlreadyPaid,
+    #[error("the auth code is 1-12 letters or digits")]
     InvalidAuthCode,
+    #[error("the last four are exactly four digits")]
     InvalidLastFour,
     /// There is no tender to undo.
+    #[error("there is no tender to undo")]
     NothingToUndo,
     /// The card was charged by an integrated terminal: removing it here would leave the money
     /// taken and unrecorded. Only the terminal's approval of a reversal takes it back.
+    #[error("the terminal charged this card: it must be reversed on the terminal")]
     ApprovedOnTerminal,
     /// Money was taken (a tender is recorded): the payment cannot be given up.
+    #[error("money has been taken: undo the tenders first")]
     TendersTaken,
     /// No card tender of the terminal with this receipt number to take back.
+    #[error("no card of the terminal with that receipt number")]
     NoSuchTerminalCard,
 }
-
-impl std::fmt::Display for TenderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            TenderError::NonPositiveAmount => "the amount must be more than zero",
-            TenderError::CardExceedsRemaining => {
-                "a card cannot be charged more than what is left to pay"
-            }
-            TenderError::AlreadyPaid => "the ticket is already paid",
-            TenderError::InvalidAuthCode => "the auth code is 1-12 letters or digits",
-            TenderError::InvalidLastFour => "the last four are exactly four digits",
-            TenderError::NothingToUndo => "there is no tender to undo",
-            TenderError::ApprovedOnTerminal => {
-                "the terminal charged this card: it must be reversed on the terminal"
-            }
-            TenderError::TendersTaken => "money has been taken: undo the tenders first",
-            TenderError::NoSuchTerminalCard => "no card of the terminal with that receipt number",
-        })
-    }
-}
-
-impl std::error::Error for TenderError {}
 
 /// The tenders taken for one total, in the order they were taken.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

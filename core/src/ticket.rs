@@ -99,36 +99,23 @@ impl Totals {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TicketError {
+    #[error("line {0} is not on the ticket")]
     NoSuchLine(LineId),
     /// Zero, negative, or more decimals than the unit allows.
+    #[error("the quantity must be more than zero")]
     InvalidQuantity,
     /// Percent outside 0-100 or a negative amount.
+    #[error("a discount is 0-100 % or a positive amount")]
     InvalidDiscount,
     /// The modifier is not offered with this product.
+    #[error("this modifier is not offered with the product")]
     ModifierNotOffered,
     /// The product's tax category is not in the catalog.
+    #[error("the product's tax category is missing")]
     UnknownTaxCategory,
 }
-
-impl std::fmt::Display for TicketError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TicketError::NoSuchLine(id) => write!(f, "line {id} is not on the ticket"),
-            TicketError::InvalidQuantity => f.write_str("the quantity must be more than zero"),
-            TicketError::InvalidDiscount => {
-                f.write_str("a discount is 0-100 % or a positive amount")
-            }
-            TicketError::ModifierNotOffered => {
-                f.write_str("this modifier is not offered with the product")
-            }
-            TicketError::UnknownTaxCategory => f.write_str("the product's tax category is missing"),
-        }
-    }
-}
-
-impl std::error::Error for TicketError {}
 
 /// The open ticket. All edits go through its methods; [`Ticket::totals`] computes what it comes to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

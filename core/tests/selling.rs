@@ -1,9 +1,10 @@
 //! Selling through the public API: one `sell` helper builds a ticket from a compact spec, so the
 //! tests state what a cashier does and what the customer pays.
 
+use expect_test::{Expect, expect};
 use pos_core::{
     CardApproval, CompleteError, Currency, Discount, Modifier, Payment, PricingRules, Product,
-    ReceiptNumber, TaxCategory, TaxPricing, TaxRounding, Ticket, TicketError, Unit, demo,
+    ReceiptNumber, TaxCategory, TaxPricing, TaxRounding, Ticket, TicketError, Totals, Unit, demo,
     suggested_cash,
 };
 use rust_decimal::Decimal;
@@ -55,6 +56,38 @@ fn sell(
     ticket
 }
 
+/// Checks `totals` against a snapshot: the sums, then one row per line (gross, its own discount,
+/// its share of the order discount, what it comes to, its tax), then one row per tax rate.
+fn check_totals(totals: &Totals, expected: Expect) {
+    let mut text = format!(
+        "subtotal {}  line discounts {}  order discount {}  tax {}  total {} {}\n",
+        totals.subtotal,
+        totals.line_discounts,
+        totals.order_discount,
+        totals.tax,
+        totals.total,
+        totals.currency.code(),
+    );
+    for line in &totals.lines {
+        text += &format!(
+            "line {}: gross {}  discount {}  order share {}  amount {}  tax {}\n",
+            line.line_id,
+            line.gross,
+            line.line_discount,
+            line.order_discount_share,
+            line.amount,
+            line.tax
+        );
+    }
+    for rate in &totals.taxes {
+        text += &format!(
+            "{} %: net {}  tax {}  gross {}\n",
+            rate.category.rate, rate.net, rate.tax, rate.gross
+        );
+    }
+    expected.assert_eq(&text);
+}
+
 #[test]
 fn three_items_for_cash_with_change() {
     let (store, catalog) = demo::food_truck(false);
@@ -71,11 +104,18 @@ fn three_items_for_cash_with_change() {
             .unwrap();
     }
     let totals = ticket.totals();
-    assert_eq!(totals.total, dec!(14.50));
     // 12.00 of food at 10 % and 2.50 of drinks at 20 %, tax included.
-    assert_eq!(totals.taxes.len(), 2);
-    assert_eq!(totals.taxes[0].tax, dec!(0.77) + dec!(0.32));
-    assert_eq!(totals.taxes[1].tax, dec!(0.42));
+    check_totals(
+        &totals,
+        expect![[r#"
+        subtotal 14.50  line discounts 0.00  order discount 0.00  tax 1.51  total 14.50 EUR
+        line 1: gross 8.50  discount 0  order share 0.00  amount 8.50  tax 0.77
+        line 2: gross 3.50  discount 0  order share 0.00  amount 3.50  tax 0.32
+        line 3: gross 2.50  discount 0  order share 0.00  amount 2.50  tax 0.42
+        10 %: net 10.91  tax 1.09  gross 12.00
+        20 %: net 2.08  tax 0.42  gross 2.50
+    "#]],
+    );
     let mut payment = Payment::new(totals.total, store.rules);
     payment.add_cash(dec!(50)).unwrap();
     assert_eq!(payment.change(), dec!(35.50));
@@ -138,17 +178,17 @@ fn line_and_order_discounts() {
         ],
         Some(Discount::Amount(dec!(3.00))),
     );
-    let t = ticket.totals();
-    assert_eq!(t.subtotal, dec!(25.00));
-    assert_eq!(t.line_discounts, dec!(2.00));
-    assert_eq!(t.order_discount, dec!(3.00));
-    assert_eq!(t.total, dec!(20.00));
-    // the order discount is shared 18:5 between the lines
-    assert_eq!(
-        t.lines[0].order_discount_share + t.lines[1].order_discount_share,
-        dec!(3.00)
+    // The order discount is shared 18:5 between the lines.
+    check_totals(
+        &ticket.totals(),
+        expect![[r#"
+        subtotal 25.00  line discounts 2.00  order discount 3.00  tax 3.01  total 20.00 EUR
+        line 1: gross 20.00  discount 2.00  order share 2.35  amount 15.65  tax 2.61
+        line 2: gross 5.00  discount 0  order share 0.65  amount 4.35  tax 0.40
+        20 %: net 13.04  tax 2.61  gross 15.65
+        10 %: net 3.95  tax 0.40  gross 4.35
+    "#]],
     );
-    assert_eq!(t.lines[0].order_discount_share, dec!(2.35));
     // a discount larger than the ticket takes it to zero, never below
     let free = sell(
         r,
@@ -175,10 +215,14 @@ fn exclusive_pricing_adds_tax_on_top() {
         None,
     )
     .totals();
-    assert_eq!(t.tax, dec!(2.10));
-    assert_eq!(t.total, dec!(32.10));
-    assert_eq!(t.taxes[0].net, dec!(30.00));
-    assert_eq!(t.taxes[0].gross, dec!(32.10));
+    check_totals(
+        &t,
+        expect![[r#"
+        subtotal 30.00  line discounts 0.00  order discount 0.00  tax 2.10  total 32.10 EUR
+        line 1: gross 30.00  discount 0  order share 0.00  amount 30.00  tax 2.10
+        7 %: net 30.00  tax 2.10  gross 32.10
+    "#]],
+    );
 }
 
 #[test]

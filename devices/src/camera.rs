@@ -15,7 +15,6 @@
 //! ```
 
 use std::collections::HashSet;
-use std::fmt;
 
 use rxing::{BarcodeFormat, DecodeHints};
 
@@ -103,9 +102,10 @@ pub struct FrameCode {
 }
 
 /// Why a frame could not be looked at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FrameError {
     /// A side of zero pixels, or a frame too big to be a camera's.
+    #[error("a {width}x{height} frame cannot hold a barcode")]
     BadSize {
         /// Width in pixels.
         width: u32,
@@ -113,6 +113,7 @@ pub enum FrameError {
         height: u32,
     },
     /// The RGBA buffer is not `width * height * 4` bytes.
+    #[error("the frame has {got} bytes of pixels where its size needs {expected}")]
     WrongLength {
         /// Bytes the size asks for.
         expected: usize,
@@ -120,24 +121,6 @@ pub enum FrameError {
         got: usize,
     },
 }
-
-impl fmt::Display for FrameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FrameError::BadSize { width, height } => {
-                write!(f, "a {width}x{height} frame cannot hold a barcode")
-            }
-            FrameError::WrongLength { expected, got } => {
-                write!(
-                    f,
-                    "the frame has {got} bytes of pixels where its size needs {expected}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for FrameError {}
 
 /// Frames above this many pixels are refused: 4K is the most a phone's camera gives a page.
 const MAX_PIXELS: u64 = 4096 * 4096;

@@ -2,8 +2,6 @@
 //! Each method writes exactly the bytes of the Epson ESC/POS reference for its command, so a
 //! test can name them; text goes through the profile's code pages (see `codepage`).
 
-use core::fmt;
-
 use crate::codepage::{CodePage, Replaced, encode_text};
 use crate::error::EncodeError;
 use crate::image::Bitmap;
@@ -171,28 +169,31 @@ impl EncodedReceipt {
 }
 
 /// Characters that printed as `?`: a warning, since the receipt still printed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "Some characters cannot be printed on this printer and printed as \"?\": {}. Check the \
+     printer model in Settings, or change the text.",
+    listed(.characters)
+)]
 pub struct UnprintableText {
     /// Each missing character once, in order of appearance.
     pub characters: Vec<char>,
 }
 
-impl fmt::Display for UnprintableText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Some characters cannot be printed on this printer and printed as \"?\": ")?;
-        for (index, &c) in self.characters.iter().enumerate() {
-            let separator = if index == 0 { "" } else { " " };
+/// The characters one after another, a control character by its code point (it would not show).
+fn listed(characters: &[char]) -> String {
+    let shown: Vec<String> = characters
+        .iter()
+        .map(|&c| {
             if c.is_control() {
-                write!(f, "{separator}U+{:04X}", c as u32)?;
+                format!("U+{:04X}", c as u32)
             } else {
-                write!(f, "{separator}{c}")?;
+                c.to_string()
             }
-        }
-        f.write_str(". Check the printer model in Settings, or change the text.")
-    }
+        })
+        .collect();
+    shown.join(" ")
 }
-
-impl std::error::Error for UnprintableText {}
 
 impl ReceiptEncoder {
     /// An empty job for a printer of this profile.

@@ -40,7 +40,8 @@
 //! - [`StatusRequest`] is the `DLE EOT n` request and parses its reply;
 //!   [`PrinterCondition`] adds replies up into [`PrinterProblem`]s.
 //! - [`ReceiptLayout::from_sale`] lays out a sale's receipt as [`ReceiptBlock`]s, in English
-//!   or Russian; [`ReceiptLayout::encode`] prints it, and the app shows the same blocks.
+//!   or Russian, and [`ReceiptLayout::refund_slip`] the slip of its refund;
+//!   [`ReceiptLayout::encode`] prints them, and the app shows the same blocks.
 //! - [`usb_print_route`] picks a USB printer's interface and bulk OUT endpoint from its
 //!   descriptors; [`BluetoothPacing`] cuts and paces BLE writes; [`SerialSettings`] come with
 //!   each profile.
@@ -94,8 +95,8 @@ pub use link::{
 pub use profile::{DrawerPulse, PrinterProfile};
 pub use receipt::{
     DateTime, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage, ReceiptLayout,
-    ReceiptOptions, ReceiptQr, ReceiptQrError, Rule, TextStyle, format_amount, format_date_time,
-    format_money, format_number, format_rate,
+    ReceiptOptions, ReceiptQr, ReceiptQrError, RefundSlip, Rule, TextStyle, format_amount,
+    format_date_time, format_money, format_number, format_rate,
 };
 pub use scanner::{Key, WedgeConfig, WedgeDetector, WedgeOutput};
 pub use status::{

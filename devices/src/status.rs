@@ -2,8 +2,6 @@
 //! The transport sends [`StatusRequest::bytes`] and hands back the byte it read; this module
 //! turns it into what is wrong with the printer, in words a cashier can act on.
 
-use core::fmt;
-
 use crate::error::StatusError;
 
 /// Which status a `DLE EOT n` request asks for (Epson ESC/POS reference, "DLE EOT").
@@ -232,24 +230,41 @@ impl PrinterCondition {
 }
 
 /// Something about the printer the cashier must know or fix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum PrinterProblem {
     /// The cover is open.
+    #[error("The printer cover is open. Close it firmly and press Print again.")]
     CoverOpen,
     /// No paper.
+    #[error("The printer is out of paper. Load a new roll and press Print again.")]
     PaperOut,
     /// The cutter failed.
+    #[error(
+        "The paper cutter is jammed. Open the cover, remove the stuck paper, close the \
+         cover and press Print again."
+    )]
     CutterJammed,
     /// An unrecoverable fault.
+    #[error(
+        "The printer has a fault. Turn it off and on again; if this message comes back, \
+         call for service."
+    )]
     Fault,
     /// Paused until the print head cools down.
+    #[error("The printer is cooling down and will carry on by itself in a moment.")]
     Overheated,
     /// Another, recoverable error.
+    #[error(
+        "The printer stopped with an error. Open and close its cover, then press Print \
+         again."
+    )]
     Error,
     /// Offline for a reason the printer did not give.
+    #[error("The printer is not ready. Check its cover and paper, then press Print again.")]
     Offline,
     /// The roll is nearly finished; printing still works.
+    #[error("The paper roll is nearly finished. Have a new roll ready.")]
     PaperNearEnd,
 }
 
@@ -263,42 +278,6 @@ impl PrinterProblem {
         )
     }
 }
-
-impl fmt::Display for PrinterProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PrinterProblem::CoverOpen => {
-                "The printer cover is open. Close it firmly and press Print again."
-            }
-            PrinterProblem::PaperOut => {
-                "The printer is out of paper. Load a new roll and press Print again."
-            }
-            PrinterProblem::CutterJammed => {
-                "The paper cutter is jammed. Open the cover, remove the stuck paper, close the \
-                 cover and press Print again."
-            }
-            PrinterProblem::Fault => {
-                "The printer has a fault. Turn it off and on again; if this message comes back, \
-                 call for service."
-            }
-            PrinterProblem::Overheated => {
-                "The printer is cooling down and will carry on by itself in a moment."
-            }
-            PrinterProblem::Error => {
-                "The printer stopped with an error. Open and close its cover, then press Print \
-                 again."
-            }
-            PrinterProblem::Offline => {
-                "The printer is not ready. Check its cover and paper, then press Print again."
-            }
-            PrinterProblem::PaperNearEnd => {
-                "The paper roll is nearly finished. Have a new roll ready."
-            }
-        })
-    }
-}
-
-impl std::error::Error for PrinterProblem {}
 
 #[cfg(test)]
 mod tests {

@@ -9,13 +9,14 @@
 //!     cargo test -p pos-devices --test receipt -- --ignored
 //! ```
 
+use expect_test::expect;
 use pos_core::{
     CardApproval, Catalog, Currency, Decimal, Discount, Payment, PricingRules, ReceiptNumber, Sale,
     Store, TaxPricing, TaxRounding, Ticket, Uuid, demo,
 };
 use pos_devices::{
     Bitmap, Dither, PrinterProfile, ReceiptBlock, ReceiptCopy, ReceiptLanguage, ReceiptLayout,
-    ReceiptOptions, ReceiptQr, gray_from_rgba,
+    ReceiptOptions, ReceiptQr, RefundSlip, gray_from_rgba,
 };
 use proptest::prelude::*;
 
@@ -164,107 +165,7 @@ fn russian() -> ReceiptOptions {
     }
 }
 
-/// Compares a golden receipt line by line, so a failure shows the first line that differs.
-fn check(actual: &str, expected: &str) {
-    let expected = expected.strip_prefix('\n').unwrap_or(expected);
-    let actual: Vec<&str> = actual.lines().collect();
-    let expected: Vec<&str> = expected.lines().collect();
-    for (index, (a, e)) in actual.iter().zip(&expected).enumerate() {
-        assert_eq!(a, e, "line {} differs:\n{}", index + 1, actual.join("\n"));
-    }
-    assert_eq!(actual.len(), expected.len(), "\n{}", actual.join("\n"));
-}
-
 /// The English merchant's copy of a card-and-cash sale, in training mode, on 42 columns.
-const LATIN_GOLDEN: &str = r#"
-             *** TRAINING ***
-    Training mode: no money was taken.
-              MERCHANT COPY
-   Demo Food Truck
-             Market Square 1
-           Tax no. DE000000000
-------------------------------------------
-Receipt T1-000042         2026-11-29 14:05
-Cashier: Alex
-------------------------------------------
-Classic Burger
-  + Extra cheese                      1.00
-  + Bacon                             1.50
-  2 x 11.00                          22.00
-Fries                                 3.50
-Cola                                  2.50
-  Discount 10%                       -0.25
-Candied Nuts (kg)
-  0.250 kg x 24.00                    6.00
-------------------------------------------
-Subtotal                             34.00
-Item discounts                       -0.25
-Order discount 5%                    -1.69
-==========================================
-Total       32.06 EUR
-incl. VAT 10% on 27.20                2.72
-incl. VAT 20% on 1.78                 0.36
-------------------------------------------
-Card **** 4242                   10.00 EUR
-Auth code A1B2C3
-Cash                             30.00 EUR
-Change                            7.94 EUR
-
-
-Signature ________________________________
-
-Returns within 14 days with this receipt.
-
-  Thank you! Demo receipt, not a fiscal
-                document.
-
-[qr RCPT:0192f5a4-1b2c-7d3e-8f40-123456789abc;32.06;EUR]
-[barcode T1-000042]
-
-             *** TRAINING ***
-    Training mode: no money was taken.
-[cut]
-"#;
-
-/// The Russian customer's receipt of a cash sale on 58 mm paper.
-const CYRILLIC_GOLDEN: &str = r#"
-[open drawer]
- Кофейня у дома
-     ул. Ленина, 5, Москва
-         ИНН 7701234567
---------------------------------
-Чек T1-000007   29.11.2026 16:05
-Кассир: Мария Иванова
---------------------------------
-Капучино
-  + Овсяное молоко          0,40
-  2 x 3,60                  7,20
-Мороженое в стаканчике      3,50
-  Скидка                   -0,50
-Классический бургер         8,50
---------------------------------
-Подытог                    19,20
-Скидки на товары           -0,50
-================================
-Итого  18,70 RUB
-Округление                  0,30
-Оплачено               19,00 RUB
-в т.ч. НДС 20 % от 6,00     1,20
-в т.ч. НДС 10 % от 10,46    1,04
---------------------------------
-Наличные              100,00 RUB
-Сдача                  81,00 RUB
-
-Возврат в течение 14 дней при
-наличии чека.
-
-      Спасибо за покупку!
-
-[qr RCPT:0192f5a4-1b2c-7d3e-8f40-cba987654321;18.70;RUB]
-[barcode T1-000007]
-[cut]
-"#;
-
 #[test]
 fn latin_golden() {
     let (store, sale) = latin_sale();
@@ -273,14 +174,101 @@ fn latin_golden() {
         ..english(ReceiptCopy::Merchant)
     };
     let layout = ReceiptLayout::from_sale(&sale, &store, &options);
-    check(&layout.to_text(42), LATIN_GOLDEN);
+    expect![[r#"
+                     *** TRAINING ***
+            Training mode: no money was taken.
+                      MERCHANT COPY
+           Demo Food Truck
+                     Market Square 1
+                   Tax no. DE000000000
+        ------------------------------------------
+        Receipt T1-000042         2026-11-29 14:05
+        Cashier: Alex
+        ------------------------------------------
+        Classic Burger
+          + Extra cheese                      1.00
+          + Bacon                             1.50
+          2 x 11.00                          22.00
+        Fries                                 3.50
+        Cola                                  2.50
+          Discount 10%                       -0.25
+        Candied Nuts (kg)
+          0.250 kg x 24.00                    6.00
+        ------------------------------------------
+        Subtotal                             34.00
+        Item discounts                       -0.25
+        Order discount 5%                    -1.69
+        ==========================================
+        Total       32.06 EUR
+        incl. VAT 10% on 27.20                2.72
+        incl. VAT 20% on 1.78                 0.36
+        ------------------------------------------
+        Card **** 4242                   10.00 EUR
+        Auth code A1B2C3
+        Cash                             30.00 EUR
+        Change                            7.94 EUR
+
+
+        Signature ________________________________
+
+        Returns within 14 days with this receipt.
+
+          Thank you! Demo receipt, not a fiscal
+                        document.
+
+        [qr RCPT:0192f5a4-1b2c-7d3e-8f40-123456789abc;32.06;EUR]
+        [barcode T1-000042]
+
+                     *** TRAINING ***
+            Training mode: no money was taken.
+        [cut]
+    "#]]
+    .assert_eq(&layout.to_text(42));
 }
 
+/// The Russian customer's receipt of a cash sale on 58 mm paper.
 #[test]
 fn cyrillic_golden() {
     let (store, sale) = cyrillic_sale();
     let layout = ReceiptLayout::from_sale(&sale, &store, &russian());
-    check(&layout.to_text(32), CYRILLIC_GOLDEN);
+    expect![[r#"
+        [open drawer]
+         Кофейня у дома
+             ул. Ленина, 5, Москва
+                 ИНН 7701234567
+        --------------------------------
+        Чек T1-000007   29.11.2026 16:05
+        Кассир: Мария Иванова
+        --------------------------------
+        Капучино
+          + Овсяное молоко          0,40
+          2 x 3,60                  7,20
+        Мороженое в стаканчике      3,50
+          Скидка                   -0,50
+        Классический бургер         8,50
+        --------------------------------
+        Подытог                    19,20
+        Скидки на товары           -0,50
+        ================================
+        Итого  18,70 RUB
+        Округление                  0,30
+        Оплачено               19,00 RUB
+        в т.ч. НДС 20 % от 6,00     1,20
+        в т.ч. НДС 10 % от 10,46    1,04
+        --------------------------------
+        Наличные              100,00 RUB
+        Сдача                  81,00 RUB
+
+        Возврат в течение 14 дней при
+        наличии чека.
+
+              Спасибо за покупку!
+
+        [qr RCPT:0192f5a4-1b2c-7d3e-8f40-cba987654321;18.70;RUB]
+        [barcode T1-000007]
+        [cut]
+    "#]]
+    .assert_eq(&layout.to_text(32));
 }
 
 #[test]
@@ -761,7 +749,8 @@ fn english_card_sale_prints_two_copies_with_emupos() {
 }
 
 #[test]
-fn the_terminal_slip_prints_above_the_cut_and_the_drawer_kick() {
+fn the_terminal_slip_prints_above_the_cut_and_the_drawer_kick_stays_first() {
+    // Card and cash: the drawer kick leads the receipt, the terminal's lines end it.
     let (store, sale) = latin_sale();
     let mut layout = ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer));
     let before = layout.blocks.len();
@@ -770,22 +759,18 @@ fn the_terminal_slip_prints_above_the_cut_and_the_drawer_kick() {
         "AUTH 123456  TRACE 000042".into(),
     ]);
     assert_eq!(layout.blocks.len(), before + 2);
+    assert_eq!(layout.blocks[0], ReceiptBlock::OpenDrawer);
     let text = layout.to_text(42);
     assert!(
-        text.contains("TERMINAL 52500038") && text.contains("AUTH 123456  TRACE 000042"),
+        text.ends_with(
+            "[barcode T1-000042]\n\
+             ------------------------------------------\n\
+             TERMINAL 52500038\n\
+             AUTH 123456  TRACE 000042\n\
+             [cut]\n"
+        ),
         "{text}"
     );
-    let slip = layout
-        .blocks
-        .iter()
-        .position(|b| matches!(b, ReceiptBlock::Text { text, .. } if text.contains("AUTH 123456")))
-        .unwrap();
-    let cut = layout
-        .blocks
-        .iter()
-        .position(|b| *b == ReceiptBlock::Cut)
-        .unwrap();
-    assert!(slip < cut, "the slip is printed before the paper is cut");
     layout.append_terminal_slip(&[]);
     assert_eq!(layout.blocks.len(), before + 2, "no lines, nothing added");
 }
@@ -846,4 +831,244 @@ fn the_logo_prints_above_the_store_name_and_is_left_out_where_the_paper_is_too_n
         decoded.receipts[0]
     );
     assert!(decoded.receipts[0].contains("Кофейня у дома"));
+}
+
+// ---- Refund slips -------------------------------------------------------------------------
+
+/// A small sale paid partly by card and partly in cash, with change.
+fn card_and_cash_sale() -> (Store, Sale) {
+    let (store, catalog) = demo::food_truck(false);
+    let sale = sell(
+        &store,
+        &catalog,
+        &[("fries", &[], "1", None), ("cola", &[], "1", None)],
+        None,
+        &[Pay::Card(Some("2"), "a1b2c3", "4242"), Pay::Cash("5")],
+        LATIN_ID.parse().unwrap(),
+        43,
+        AT_MS,
+    );
+    (store, sale)
+}
+
+/// A Russian cash sale of one coffee, rounded to whole roubles.
+fn cyrillic_cash_sale() -> (Store, Sale) {
+    let store = cyrillic_store();
+    let (_, catalog) = demo::food_truck(true);
+    let sale = sell(
+        &store,
+        &catalog,
+        &[("cappuccino", &[], "1", None)],
+        None,
+        &[Pay::Cash("5")],
+        CYRILLIC_ID.parse().unwrap(),
+        8,
+        AT_MS,
+    );
+    (store, sale)
+}
+
+/// The slip of a whole refund of `sale`, paid back as the sale was paid.
+fn refund_slip(
+    store: &Store,
+    sale: &Sale,
+    reason: &str,
+    terminal_slip: &[&str],
+    options: &ReceiptOptions,
+) -> ReceiptLayout {
+    let refund = RefundSlip {
+        paid_back: sale.refund_split(),
+        reason: reason.into(),
+        terminal_slip: terminal_slip.iter().map(|l| l.to_string()).collect(),
+    };
+    ReceiptLayout::refund_slip(sale, &refund, store, options)
+}
+
+/// The English slip of a card-and-cash sale, with the terminal's lines of the card part.
+fn english_refund_slip() -> ReceiptLayout {
+    let (store, sale) = card_and_cash_sale();
+    refund_slip(
+        &store,
+        &sale,
+        "Cold fries",
+        &["TERMINAL 52500038", "REFUND  AUTH 654321"],
+        &english(ReceiptCopy::Customer),
+    )
+}
+
+/// The Russian slip of a cash sale.
+fn russian_refund_slip() -> ReceiptLayout {
+    let (store, sale) = cyrillic_cash_sale();
+    refund_slip(&store, &sale, "Передумал", &[], &russian())
+}
+
+#[test]
+fn english_refund_slip_of_a_card_and_cash_sale() {
+    expect![[r#"
+        [open drawer]
+               REFUND
+                      CUSTOMER COPY
+           Demo Food Truck
+                     Market Square 1
+                   Tax no. DE000000000
+        ------------------------------------------
+        Receipt T1-000043         2026-11-29 14:05
+        Cashier: Alex
+        ------------------------------------------
+        Fries                                 3.50
+        Cola                                  2.50
+        ------------------------------------------
+        ==========================================
+        Total        6.00 EUR
+        incl. VAT 10% on 3.18                 0.32
+        incl. VAT 20% on 2.08                 0.42
+        ------------------------------------------
+        Card **** 4242                    2.00 EUR
+        Auth code A1B2C3
+        Cash                              5.00 EUR
+        Change                            1.00 EUR
+        ==========================================
+        Refunded                          6.00 EUR
+        Back to the card                  2.00 EUR
+        In cash from the drawer           4.00 EUR
+        Reason: Cold fries
+
+        Returns within 14 days with this receipt.
+
+          Thank you! Demo receipt, not a fiscal
+                        document.
+
+        [qr RCPT:0192f5a4-1b2c-7d3e-8f40-123456789abc;6.00;EUR]
+        [barcode T1-000043]
+        ------------------------------------------
+        TERMINAL 52500038
+        REFUND  AUTH 654321
+        [cut]
+    "#]]
+    .assert_eq(&english_refund_slip().to_text(42));
+}
+
+#[test]
+fn russian_refund_slip_of_a_cash_sale() {
+    expect![[r#"
+        [open drawer]
+            ВОЗВРАТ
+         Кофейня у дома
+             ул. Ленина, 5, Москва
+                 ИНН 7701234567
+        --------------------------------
+        Чек T1-000008   29.11.2026 16:05
+        Кассир: Мария Иванова
+        --------------------------------
+        Капучино                    3,20
+        --------------------------------
+        ================================
+        Итого   3,20 RUB
+        Округление                 -0,20
+        Оплачено                3,00 RUB
+        в т.ч. НДС 20 % от 2,67     0,53
+        --------------------------------
+        Наличные                5,00 RUB
+        Сдача                   2,00 RUB
+        ================================
+        Возвращено              3,00 RUB
+        Наличными из ящика      3,00 RUB
+        Причина: Передумал
+
+        Возврат в течение 14 дней при
+        наличии чека.
+
+              Спасибо за покупку!
+
+        [qr RCPT:0192f5a4-1b2c-7d3e-8f40-cba987654321;3.20;RUB]
+        [barcode T1-000008]
+        [cut]
+    "#]]
+    .assert_eq(&russian_refund_slip().to_text(32));
+}
+
+#[test]
+fn the_drawer_opens_for_cash_paid_back_only() {
+    let (store, sale) = card_and_cash_sale();
+    let kicks = |refund: &RefundSlip, options: &ReceiptOptions| {
+        let slip = ReceiptLayout::refund_slip(&sale, refund, &store, options);
+        slip.blocks
+            .iter()
+            .filter(|b| **b == ReceiptBlock::OpenDrawer)
+            .count()
+    };
+    let customer = english(ReceiptCopy::Customer);
+    let mut refund = RefundSlip {
+        paid_back: sale.refund_split(),
+        reason: "Cold fries".into(),
+        terminal_slip: Vec::new(),
+    };
+    assert_eq!(kicks(&refund, &customer), 1);
+    // The sale took cash, but this refund pays nothing back from the drawer.
+    refund.paid_back.cash = Decimal::ZERO;
+    assert_eq!(kicks(&refund, &customer), 0);
+    refund.paid_back = sale.refund_split();
+    let no_kick = ReceiptOptions {
+        open_drawer_for_cash: false,
+        ..customer.clone()
+    };
+    assert_eq!(kicks(&refund, &no_kick), 0);
+    assert_eq!(kicks(&refund, &english(ReceiptCopy::Merchant)), 0);
+}
+
+/// Prints `slip` on a TM-T20III as emupos reads it, checks that the paper says what the
+/// preview says (emupos drops alignment and names the barcode's symbology), and returns the
+/// printed text.
+fn printed_as_previewed(slip: &ReceiptLayout) -> String {
+    let encoded = slip.encode(PrinterProfile::EPSON_TM_T20).unwrap();
+    assert!(encoded.replaced.is_empty());
+    let decoded = decode("epson-tm-t20iii", &encoded.bytes);
+    assert_eq!(decoded.boundaries, ["cut"]);
+    assert_eq!(decoded.events_of("drawer.opened").len(), 1);
+    for kind in ["printer.command.unknown", "printer.codepage.unsupported"] {
+        assert!(decoded.events_of(kind).is_empty(), "{:?}", decoded.events);
+    }
+    let text = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('['))
+            .map(|l| l.trim().to_owned())
+            .collect()
+    };
+    let printed = decoded.receipts[0].clone();
+    assert_eq!(text(&printed), text(&slip.to_text(48)), "{printed}");
+    printed
+}
+
+#[test]
+#[ignore = "needs EMUPOS_PYTHON: see the module docs"]
+fn english_refund_slip_decodes_with_emupos() {
+    let printed = printed_as_previewed(&english_refund_slip());
+    for expected in [
+        "REFUND\n",
+        "Reason: Cold fries\n",
+        &format!("[qr RCPT:{LATIN_ID};6.00;EUR]\n[barcode CODE128 T1-000043]\n"),
+        "TERMINAL 52500038\nREFUND  AUTH 654321\n",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "{expected:?} is not in:\n{printed}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs EMUPOS_PYTHON: see the module docs"]
+fn russian_refund_slip_decodes_from_cp866_with_emupos() {
+    let slip = russian_refund_slip();
+    // ESC t 17: the Cyrillic goes out as PC866, the page the TM-T20III's manual lists.
+    let bytes = slip.encode(PrinterProfile::EPSON_TM_T20).unwrap().bytes;
+    assert!(bytes.windows(3).any(|w| w == [0x1B, b't', 17]));
+    let printed = printed_as_previewed(&slip);
+    for expected in ["ВОЗВРАТ\n", "Возвращено", "Причина: Передумал\n"]
+    {
+        assert!(
+            printed.contains(expected),
+            "{expected:?} is not in:\n{printed}"
+        );
+    }
 }

@@ -2,7 +2,10 @@
 //! README): every file decodes, and the key fields are what the terminal meant.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::PathBuf;
+
+use expect_test::{Expect, expect};
 
 use pos_devices::zvt::{
     Apdu, Command, Fields, Password, ReceiptKind, ResultCode, StatusInformation, TerminalMessage,
@@ -48,6 +51,64 @@ fn status(name: &str) -> StatusInformation {
         }
         other => panic!("{name}: expected status information, got {other:?}"),
     }
+}
+
+/// Checks the typed fields of the status information in capture `name` against a snapshot,
+/// one `name: value` line for each field the terminal sent.
+fn check_status(name: &str, expected: Expect) -> StatusInformation {
+    let s = status(name);
+    let mut text = String::new();
+    let mut line = |field: &str, value: Option<String>| {
+        if let Some(value) = value {
+            writeln!(text, "{field}: {value}").unwrap();
+        }
+    };
+    line("result", s.result.map(|r| r.to_string()));
+    line("amount", s.amount.map(|a| a.to_string()));
+    line("currency", s.currency.map(|c| c.to_string()));
+    line("receipt_no", s.receipt_no.map(|n| n.to_string()));
+    line("trace_no", s.trace_no.map(|n| n.to_string()));
+    line("terminal_id", s.terminal_id.map(|n| n.to_string()));
+    line("card_type", s.card_type.map(|t| format!("{t:02X}")));
+    line("zvt_card_type", s.zvt_card_type.map(|t| t.to_string()));
+    line("card_name", s.card_name.clone());
+    line("auth_code", s.auth_code.clone());
+    line("pan", s.pan.as_ref().map(|p| p.as_str().to_owned()));
+    line("expiry", s.expiry.map(|e| format!("{e:04}")));
+    line(
+        "date",
+        s.date.map(|d| format!("--{:02}-{:02}", d.month, d.day)),
+    );
+    line(
+        "time",
+        s.time
+            .map(|t| format!("{:02}:{:02}:{:02}", t.hour, t.minute, t.second)),
+    );
+    line("vu_number", s.vu_number.clone());
+    line(
+        "additional_text",
+        s.additional_text.as_ref().map(|t| format!("{t:?}")),
+    );
+    if let Some(totals) = &s.totals {
+        line(
+            "totals",
+            Some(format!(
+                "receipts {}-{}",
+                totals.first_receipt, totals.last_receipt
+            )),
+        );
+        for scheme in &totals.schemes {
+            line(
+                "  scheme",
+                Some(format!(
+                    "{} x{} {}",
+                    scheme.scheme, scheme.count, scheme.total
+                )),
+            );
+        }
+    }
+    expected.assert_eq(&text);
+    s
 }
 
 /// A capture file and the check that covers it.
@@ -167,26 +228,29 @@ fn intermediate(name: &str) {
 }
 
 fn status_mastercard(name: &str) {
-    let s = status(name);
-    assert!(s.approved());
-    assert_eq!(s.amount, Some(2500));
-    assert_eq!(s.currency, Some(978));
-    assert_eq!(s.receipt_no, Some(231));
-    assert_eq!(s.trace_no, Some(975));
-    assert_eq!(s.terminal_id, Some(52_523_535));
-    assert_eq!(s.card_type, Some(0x60));
-    assert_eq!(s.zvt_card_type, Some(6));
-    assert_eq!(s.card_name.as_deref(), Some("MasterCard"));
-    assert_eq!(s.auth_code.as_deref(), Some("750071"));
     // The terminal masked the middle digits itself (E nibbles); we keep only the last four.
-    let pan = s.pan.unwrap();
-    assert_eq!(pan.as_str(), "************8074");
-    assert_eq!(pan.last4(), "8074");
-    assert_eq!(s.expiry, Some(2405));
-    let (date, time) = (s.date.unwrap(), s.time.unwrap());
-    assert_eq!((date.month, date.day), (4, 5));
-    assert_eq!((time.hour, time.minute, time.second), (22, 55, 58));
-    assert_eq!(s.vu_number.as_deref(), Some("804011926"));
+    let s = check_status(
+        name,
+        expect![[r#"
+        result: success (00)
+        amount: 2500
+        currency: 978
+        receipt_no: 231
+        trace_no: 975
+        terminal_id: 52523535
+        card_type: 60
+        zvt_card_type: 6
+        card_name: MasterCard
+        auth_code: 750071
+        pan: ************8074
+        expiry: 2405
+        date: --04-05
+        time: 22:55:58
+        vu_number: 804011926
+    "#]],
+    );
+    assert!(s.approved());
+    assert_eq!(s.pan.unwrap().last4(), "8074");
 }
 
 fn empty_completion(name: &str) {
@@ -221,6 +285,7 @@ fn customer_receipt(name: &str) {
 }
 
 fn status_with_text(name: &str) {
+    // The second status of the Mastercard payment: the same card, with the bank's text.
     let s = status(name);
     assert_eq!(s.amount, Some(0));
     assert_eq!(s.receipt_no, Some(232));
@@ -286,19 +351,26 @@ fn vendor_completion(name: &str) {
 }
 
 fn end_of_day_totals(name: &str) {
-    let s = status(name);
-    assert_eq!(s.amount, Some(958));
-    assert_eq!(s.trace_no, Some(982));
-    let totals = s.totals.unwrap();
-    assert_eq!((totals.first_receipt, totals.last_receipt), (233, 234));
-    let euro = totals
-        .schemes
-        .iter()
-        .find(|t| t.scheme == "Eurocard")
-        .unwrap();
-    assert_eq!((euro.count, euro.total), (2, 958));
-    let sum: u64 = totals.schemes.iter().map(|t| t.total).sum();
-    assert_eq!(sum, 958);
+    let s = check_status(
+        name,
+        expect![[r#"
+        result: success (00)
+        amount: 958
+        trace_no: 982
+        date: --04-06
+        time: 08:17:06
+        totals: receipts 233-234
+          scheme: girocard x0 0
+          scheme: JCB x0 0
+          scheme: Eurocard x2 958
+          scheme: Amex x0 0
+          scheme: Visa x0 0
+          scheme: Diners x0 0
+          scheme: others x0 0
+    "#]],
+    );
+    let sum: u64 = s.totals.unwrap().schemes.iter().map(|t| t.total).sum();
+    assert_eq!(Some(sum), s.amount, "the schemes add up to the day's total");
 }
 
 fn registration(name: &str) {
@@ -330,16 +402,28 @@ fn partial_reversal(name: &str) {
 }
 
 fn status_girocard(name: &str) {
-    let s = status(name);
-    assert_eq!(s.amount, Some(2500));
-    assert_eq!(s.receipt_no, Some(249));
-    assert_eq!(s.trace_no, Some(1012));
-    assert_eq!(s.auth_code.as_deref(), Some("018372"));
-    assert_eq!(s.card_name.as_deref(), Some("girocard"));
-    // This terminal sent the whole number: it must not survive decoding.
-    let pan = s.pan.unwrap();
-    assert_eq!(pan.as_str(), "***************8004");
-    assert!(!pan.as_str().contains("4711"));
+    // This terminal sent the whole number: only its last four survive decoding.
+    let s = check_status(
+        name,
+        expect![[r#"
+        result: success (00)
+        amount: 2500
+        currency: 978
+        receipt_no: 249
+        trace_no: 1012
+        terminal_id: 52523535
+        card_type: 60
+        zvt_card_type: 5
+        card_name: girocard
+        auth_code: 018372
+        pan: ***************8004
+        expiry: 2612
+        date: --04-21
+        time: 10:37:20
+        vu_number: 16004008
+    "#]],
+    );
+    assert!(!s.pan.unwrap().as_str().contains("4711"));
     assert_eq!(s.fields.bcd(0x17), Some(2), "card sequence number");
 }
 

@@ -4,8 +4,8 @@
 
 use pos_devices::zvt::serial::{self, ACK, NAK};
 use pos_devices::zvt::{
-    Action, Command, LastOperation, Link, Operation, Outcome, Password, ResultCode, TerminalEvent,
-    Timeouts, Transaction, Waiting, ZvtError,
+    Action, Command, Framing, LastOperation, Operation, Outcome, Password, ResultCode,
+    TerminalEvent, Timeouts, Transaction, Waiting, ZvtError,
 };
 
 /// A capture from `shared/testdata/zvt` beside the repository (or `ZVT_CAPTURES`).
@@ -71,7 +71,7 @@ fn terminal_says(tx: &mut Transaction, apdu: &[u8]) -> Vec<Action> {
 
 /// Serial: start `command` and let the terminal accept it (ACK byte, then `80 00 00`).
 fn started(command: Command) -> Transaction {
-    let mut tx = Transaction::new("0192-sale", command, Link::Serial);
+    let mut tx = Transaction::new("0192-sale", command, Framing::Serial);
     let actions = tx.start().unwrap();
     assert_eq!(actions[1], Action::Wait { ms: 5_000 });
     assert_eq!(tx.receive(&[ACK]), [Action::Wait { ms: 180_000 }]);
@@ -157,7 +157,7 @@ fn status_with_an_error_code_is_not_an_approval() {
 
 #[test]
 fn busy_terminal_refuses_the_command() {
-    let mut tx = Transaction::new("s", purchase(100), Link::Serial);
+    let mut tx = Transaction::new("s", purchase(100), Framing::Serial);
     tx.start().unwrap();
     tx.receive(&[ACK]);
     let actions = tx.receive(&serial::frame(&[0x84, 0x9C, 0x00]));
@@ -168,7 +168,7 @@ fn busy_terminal_refuses_the_command() {
 
 #[test]
 fn nak_resends_then_gives_up() {
-    let mut tx = Transaction::new("s", purchase(100), Link::Serial);
+    let mut tx = Transaction::new("s", purchase(100), Framing::Serial);
     let first = tx.start().unwrap();
     let frame = sent(&first)[0].to_vec();
     for _ in 0..2 {
@@ -187,7 +187,7 @@ fn nak_resends_then_gives_up() {
 
 #[test]
 fn missing_ack_resends_then_times_out() {
-    let mut tx = Transaction::new("s", purchase(100), Link::Serial);
+    let mut tx = Transaction::new("s", purchase(100), Framing::Serial);
     let frame = sent(&tx.start().unwrap())[0].to_vec();
     assert_eq!(
         tx.timed_out(),
@@ -273,7 +273,7 @@ fn tcp_carries_bare_apdus_in_any_pieces() {
         Command::EndOfDay {
             password: password(),
         },
-        Link::Tcp,
+        Framing::Tcp,
     );
     let actions = tx.start().unwrap();
     assert_eq!(
@@ -312,7 +312,8 @@ fn repeat_receipt_answer(status: &[u8]) -> Outcome {
 #[test]
 fn after_a_crash_the_terminal_is_asked_instead_of_charging_twice() {
     // Before sending, the app stored this; then it crashed.
-    let tx = Transaction::new("0192-sale", purchase(2_500), Link::Serial).after_receipt(Some(230));
+    let tx =
+        Transaction::new("0192-sale", purchase(2_500), Framing::Serial).after_receipt(Some(230));
     let pending = tx.pending();
     assert_eq!(pending.sale_id, "0192-sale");
     assert_eq!(
@@ -330,11 +331,11 @@ fn after_a_crash_the_terminal_is_asked_instead_of_charging_twice() {
 
     // The terminal's last receipt is the one seen before: this sale never reached it.
     let seen =
-        Transaction::new("0192-sale", purchase(2_500), Link::Serial).after_receipt(Some(231));
+        Transaction::new("0192-sale", purchase(2_500), Framing::Serial).after_receipt(Some(231));
     assert_eq!(seen.pending().judge(&answer), LastOperation::NotCharged);
 
     // Another amount: another operation.
-    let other = Transaction::new("0193-sale", purchase(999), Link::Serial).pending();
+    let other = Transaction::new("0193-sale", purchase(999), Framing::Serial).pending();
     assert_eq!(other.judge(&answer), LastOperation::NotCharged);
 
     // No answer: the app cannot know; the cashier checks the terminal.

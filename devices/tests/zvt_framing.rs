@@ -3,7 +3,7 @@
 
 use pos_devices::zvt::serial::{self, Deframer, FrameError, Received};
 use pos_devices::zvt::{
-    Action, Apdu, Command, Link, Password, TerminalMessage, Transaction, config,
+    Action, Apdu, Command, Framing, Password, TerminalMessage, Transaction, config,
 };
 use proptest::prelude::*;
 
@@ -313,7 +313,7 @@ proptest! {
         prop_assert!(serial::unframe(&frame).is_err());
 
         // In a dialogue the register answers it with NAK.
-        let mut tx = Transaction::new("sale", Command::Abort, Link::Serial);
+        let mut tx = Transaction::new("sale", Command::Abort, Framing::Serial);
         tx.start().unwrap();
         let actions = tx.receive(&frame);
         prop_assert!(actions.contains(&Action::Send(vec![serial::NAK])), "{:?}", actions);

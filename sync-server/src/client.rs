@@ -8,7 +8,6 @@
 //! first sync with a reconnect.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -43,66 +42,32 @@ pub struct SyncReport {
     pub unavailable: Vec<DocumentId>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum PeerError {
     /// The WebSocket did not open (refused, 401, bad URL, …).
+    #[error("cannot open the sync socket {url}: {source}")]
     Connect {
         url: String,
         source: tungstenite::Error,
     },
-    Socket(tungstenite::Error),
-    Sync(SyncError),
+    #[error("sync socket failed: {0}")]
+    Socket(#[source] tungstenite::Error),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
     /// The server sent an `error` message.
+    #[error("the server reported an error: {0}")]
     Server(String),
     /// The server closed the connection before every document converged.
-    Closed {
-        unsynced: usize,
-    },
+    #[error("the server closed the connection with {unsynced} document(s) still out of sync")]
+    Closed { unsynced: usize },
     /// The deadline passed with documents still out of sync.
+    #[error("{unsynced} of {tracked} document(s) still out of sync after {after:?} ({why})")]
     Timeout {
         after: Duration,
         unsynced: usize,
         tracked: usize,
         why: String,
     },
-}
-
-impl fmt::Display for PeerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PeerError::Connect { url, source } => {
-                write!(f, "cannot open the sync socket {url}: {source}")
-            }
-            PeerError::Socket(e) => write!(f, "sync socket failed: {e}"),
-            PeerError::Sync(e) => e.fmt(f),
-            PeerError::Server(m) => write!(f, "the server reported an error: {m}"),
-            PeerError::Closed { unsynced } => {
-                write!(
-                    f,
-                    "the server closed the connection with {unsynced} document(s) still out of sync"
-                )
-            }
-            PeerError::Timeout {
-                after,
-                unsynced,
-                tracked,
-                why,
-            } => {
-                write!(
-                    f,
-                    "{unsynced} of {tracked} document(s) still out of sync after {after:?} ({why})"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for PeerError {}
-
-impl From<SyncError> for PeerError {
-    fn from(e: SyncError) -> Self {
-        PeerError::Sync(e)
-    }
 }
 
 impl NativePeer {

@@ -60,58 +60,41 @@ pub fn rfc3339(ms: i64) -> String {
 }
 
 /// Why an enrollment step was refused. The messages are shown to the person enrolling.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum EnrollError {
     /// No such setup code (mistyped, or replaced by a newer one after a restart).
+    #[error(
+        "This setup link is not valid. Use the newest link the server printed, or run \
+         `pos-sync-server new-store-code` on the server for a new one."
+    )]
     WrongSetupCode,
     /// The setup code already created a store.
+    #[error(
+        "This setup link was already used to create a store. Sign in on a device of that \
+         store, or run `pos-sync-server new-store-code` for another store."
+    )]
     UsedSetupCode,
     /// No such pairing code.
+    #[error(
+        "This pairing code is not valid. Check it for typos, or make a new one on the \
+         owner's device."
+    )]
     WrongPairingCode,
     /// The pairing code was already used by another device.
+    #[error("This pairing code was already used. Make a new one on the owner's device.")]
     UsedPairingCode,
     /// The pairing code is older than [`PAIRING_CODE_TTL`].
+    #[error(
+        "This pairing code has expired (codes work for 10 minutes). Make a new one on \
+         the owner's device."
+    )]
     ExpiredPairingCode,
     /// A required field is missing or out of range.
+    #[error("{0}")]
     Invalid(String),
     /// The database failed.
-    Storage(rusqlite::Error),
-}
-
-impl fmt::Display for EnrollError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EnrollError::WrongSetupCode => f.write_str(
-                "This setup link is not valid. Use the newest link the server printed, or run \
-                 `pos-sync-server new-store-code` on the server for a new one.",
-            ),
-            EnrollError::UsedSetupCode => f.write_str(
-                "This setup link was already used to create a store. Sign in on a device of that \
-                 store, or run `pos-sync-server new-store-code` for another store.",
-            ),
-            EnrollError::WrongPairingCode => f.write_str(
-                "This pairing code is not valid. Check it for typos, or make a new one on the \
-                 owner's device.",
-            ),
-            EnrollError::UsedPairingCode => f.write_str(
-                "This pairing code was already used. Make a new one on the owner's device.",
-            ),
-            EnrollError::ExpiredPairingCode => f.write_str(
-                "This pairing code has expired (codes work for 10 minutes). Make a new one on \
-                 the owner's device.",
-            ),
-            EnrollError::Invalid(message) => f.write_str(message),
-            EnrollError::Storage(e) => write!(f, "The server's database failed: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for EnrollError {}
-
-impl From<rusqlite::Error> for EnrollError {
-    fn from(e: rusqlite::Error) -> Self {
-        EnrollError::Storage(e)
-    }
+    #[error("The server's database failed: {0}")]
+    Storage(#[from] rusqlite::Error),
 }
 
 /// What a device receives when it enrolls: its identity and its secret token.

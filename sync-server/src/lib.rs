@@ -143,44 +143,23 @@ async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// Why the server could not start.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    Storage(StorageError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
         source: std::io::Error,
     },
+    #[error("cannot resolve static directory {}: {source}", .path.display())]
     StaticDir {
         path: PathBuf,
         source: std::io::Error,
     },
     /// The setup code could not be stored.
+    #[error("cannot store the setup code: {0}")]
     Setup(String),
-}
-
-impl std::fmt::Display for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StartError::Storage(e) => e.fmt(f),
-            StartError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
-            StartError::StaticDir { path, source } => {
-                write!(
-                    f,
-                    "cannot resolve static directory {}: {source}",
-                    path.display()
-                )
-            }
-            StartError::Setup(e) => write!(f, "cannot store the setup code: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for StartError {}
-
-impl From<StorageError> for StartError {
-    fn from(e: StorageError) -> Self {
-        StartError::Storage(e)
-    }
 }
 
 /// A server that has opened its storage and bound its socket, ready to [`Server::serve`].

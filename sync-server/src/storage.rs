@@ -86,63 +86,36 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Why the storage could not be opened.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The data directory could not be created or is not a directory.
+    #[error("cannot use data directory {}: {source}", .path.display())]
     DataDir {
         path: PathBuf,
         source: std::io::Error,
     },
     /// SQLite refused to open or set up the database.
+    #[error("cannot open database {}: {source}", .path.display())]
     Sqlite {
         path: PathBuf,
         source: rusqlite::Error,
     },
     /// SQLite would not switch to WAL mode (e.g. a file system without shared memory).
+    #[error(
+        "database {} cannot use WAL mode (journal mode is {mode:?}); put the data directory on a local disk",
+        .path.display()
+    )]
     NotWal { path: PathBuf, mode: String },
     /// The database was written by a newer server.
+    #[error(
+        "database {} has schema version {found}, newer than this server supports ({supported}); upgrade the server",
+        .path.display()
+    )]
     TooNew {
         path: PathBuf,
         found: u32,
         supported: u32,
     },
-}
-
-impl fmt::Display for StorageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StorageError::DataDir { path, source } => {
-                write!(f, "cannot use data directory {}: {source}", path.display())
-            }
-            StorageError::Sqlite { path, source } => {
-                write!(f, "cannot open database {}: {source}", path.display())
-            }
-            StorageError::NotWal { path, mode } => write!(
-                f,
-                "database {} cannot use WAL mode (journal mode is {mode:?}); put the data directory on a local disk",
-                path.display()
-            ),
-            StorageError::TooNew {
-                path,
-                found,
-                supported,
-            } => write!(
-                f,
-                "database {} has schema version {found}, newer than this server supports ({supported}); upgrade the server",
-                path.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for StorageError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            StorageError::DataDir { source, .. } => Some(source),
-            StorageError::Sqlite { source, .. } => Some(source),
-            _ => None,
-        }
-    }
 }
 
 /// The open database. One connection behind a mutex: the server's writes are small and

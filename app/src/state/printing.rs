@@ -2,17 +2,17 @@
 //! durable, never touching it), print again, the test page, add and forget a printer, open the
 //! drawer with a reason and keep each opening in the audit. The driver they use is `printing.rs`.
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Msg;
 use crate::printing::*;
 use crate::state::{AppState, storage_notice};
-use crate::storage::{DrawerOpening, DrawerReason, RefundRecord};
+use crate::storage::{CardRefundMethod, DrawerOpening, DrawerReason, RefundRecord};
 use crate::transport::{Link, Transport, TransportError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::{Sale, Tender};
+use pos_core::{RefundSplit, Sale, Tender};
 use pos_devices::{
     Align, BluetoothPacing, Cut, PrinterProfile, ReceiptCopy, ReceiptEncoder, ReceiptLanguage,
-    ReceiptLayout, ReceiptOptions,
+    ReceiptLayout, ReceiptOptions, RefundSlip,
 };
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -48,9 +48,16 @@ impl Printer {
 impl AppState {
     /// The receipt layout of `sale`, for the screen and the printer alike.
     pub fn receipt_layout(&self, sale: &Sale, copy: ReceiptCopy, reprint: bool) -> ReceiptLayout {
+        let options = self.receipt_options(sale, copy, reprint);
+        self.store
+            .with_untracked(|store| ReceiptLayout::from_sale(sale, store, &options))
+    }
+
+    /// How this store prints `copy` of `sale`'s receipt, and its refund slip.
+    fn receipt_options(&self, sale: &Sale, copy: ReceiptCopy, reprint: bool) -> ReceiptOptions {
         self.store.with_untracked(|store| {
             let return_policy = store.return_policy.trim();
-            let options = ReceiptOptions {
+            ReceiptOptions {
                 language: self.receipt_language(),
                 copy,
                 utc_offset_minutes: utc_offset_minutes(sale.completed_at_ms()),
@@ -59,8 +66,7 @@ impl AppState {
                 return_policy: (!return_policy.is_empty()).then(|| return_policy.to_string()),
                 logo: store.logo.as_ref().and_then(crate::receipt_logo::bitmap),
                 ..ReceiptOptions::default()
-            };
-            ReceiptLayout::from_sale(sale, store, &options)
+            }
         })
     }
 
@@ -155,13 +161,8 @@ impl AppState {
             }
             return;
         }
-        let mut layout = self.refund_layout(sale, refund);
-        if opening.is_some() {
-            layout
-                .blocks
-                .insert(0, pos_devices::ReceiptBlock::OpenDrawer);
-        }
-        self.print_layout(&layout, &setup, opening);
+        // The slip kicks the drawer first when cash goes back, as `opening` records.
+        self.print_layout(&self.refund_layout(sale, refund), &setup, opening);
     }
 
     /// Encodes `layout` for the printer set up and prints it; `opening` is the drawer opening
@@ -186,71 +187,28 @@ impl AppState {
         }
     }
 
-    /// The refund slip: the sale's receipt under a REFUND title, with the amount paid back and
-    /// the reason at the end.
+    /// The refund slip of `refund`, with the terminal's slip when the register's terminal paid
+    /// the card part back (`refund::card_paid_back` has just kept its lines).
     fn refund_layout(&self, sale: &Sale, refund: &RefundRecord) -> ReceiptLayout {
-        use pos_devices::{ReceiptBlock, TextStyle};
-        // The slip's own lines speak the receipt's language, which may not be the screen's.
-        let language = self.receipt_language();
-        let lang = if language == ReceiptLanguage::Russian {
-            Lang::Ru
-        } else {
-            Lang::En
-        };
-        let mut layout = self.receipt_layout(sale, ReceiptCopy::Customer, false);
-        layout
-            .blocks
-            .retain(|block| *block != ReceiptBlock::OpenDrawer);
-        let title = ReceiptBlock::Text {
-            text: Msg::RefundSlipTitle.text(lang).to_string(),
-            align: Align::Center,
-            style: TextStyle::LARGE,
-        };
-        layout.blocks.insert(0, title);
-        let at = layout
-            .blocks
-            .iter()
-            .rposition(|b| *b == ReceiptBlock::Cut)
-            .unwrap_or(layout.blocks.len());
-        let currency = sale.rules().currency;
-        let money = |amount| pos_devices::format_money(amount, currency, language);
-        let mut tail = vec![ReceiptBlock::Rule(pos_devices::Rule::Double)];
-        tail.push(ReceiptBlock::Row {
-            left: Msg::RefundSlipTotal.text(lang).to_string(),
-            right: money(refund.card + refund.cash),
-            style: TextStyle::BOLD,
-        });
-        if !refund.card.is_zero() {
-            tail.push(ReceiptBlock::Row {
-                left: Msg::RefundToCard.text(lang).to_string(),
-                right: money(refund.card),
-                style: TextStyle::PLAIN,
-            });
-        }
-        if !refund.cash.is_zero() {
-            tail.push(ReceiptBlock::Row {
-                left: Msg::RefundInCash.text(lang).to_string(),
-                right: money(refund.cash),
-                style: TextStyle::PLAIN,
-            });
-        }
-        tail.push(ReceiptBlock::Text {
-            text: Msg::RefundSlipReason.fill(lang, &[("reason", &refund.reason)]),
-            align: Align::Left,
-            style: TextStyle::PLAIN,
-        });
-        layout.blocks.splice(at..at, tail);
-        // The terminal's slip of this refund, which `refund::card_paid_back` has just kept.
-        if matches!(
+        let by_terminal = matches!(
             refund.card_method,
-            Some(
-                crate::storage::CardRefundMethod::Reversal { .. }
-                    | crate::storage::CardRefundMethod::Refund
-            )
-        ) {
-            layout.append_terminal_slip(&self.terminal_print.get_untracked());
-        }
-        layout
+            Some(CardRefundMethod::Reversal { .. } | CardRefundMethod::Refund)
+        );
+        let slip = RefundSlip {
+            paid_back: RefundSplit {
+                card: refund.card,
+                cash: refund.cash,
+            },
+            reason: refund.reason.clone(),
+            terminal_slip: if by_terminal {
+                self.terminal_print.get_untracked()
+            } else {
+                Vec::new()
+            },
+        };
+        let options = self.receipt_options(sale, ReceiptCopy::Customer, false);
+        self.store
+            .with_untracked(|store| ReceiptLayout::refund_slip(sale, &slip, store, &options))
     }
 
     pub fn print_test_page(&self) {

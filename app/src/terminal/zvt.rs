@@ -9,8 +9,8 @@ use std::rc::Rc;
 use pos_core::{CardApproval, Currency, Decimal, Uuid};
 use pos_devices::SerialSettings;
 use pos_devices::zvt::{
-    Action, Approval, Command, LastOperation, Link, Operation, Outcome, Password, PendingOperation,
-    StatusInformation, TerminalEvent, Transaction, ZvtError, config,
+    Action, Approval, Command, Framing, LastOperation, Operation, Outcome, Password,
+    PendingOperation, StatusInformation, TerminalEvent, Transaction, ZvtError, config,
 };
 
 use crate::transport::Transport;
@@ -216,7 +216,7 @@ async fn run(
             };
             let done = drive(
                 &port,
-                Transaction::new(sale_id.to_string(), registration, Link::Serial),
+                Transaction::new(sale_id.to_string(), registration, Framing::Serial),
                 on,
             )
             .await?;
@@ -225,7 +225,7 @@ async fn run(
         }
         drive(
             &port,
-            Transaction::new(sale_id.to_string(), command, Link::Serial),
+            Transaction::new(sale_id.to_string(), command, Framing::Serial),
             on,
         )
         .await

@@ -236,81 +236,37 @@ impl fmt::Display for Month {
 }
 
 /// What went wrong reading or writing a document.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum DocError {
-    Automerge(automerge::AutomergeError),
-    Hydrate(autosurgeon::HydrateError),
-    Reconcile(autosurgeon::ReconcileError),
+    #[error("the document could not be read or changed: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("the document has an unexpected shape: {0}")]
+    Hydrate(#[from] autosurgeon::HydrateError),
+    #[error("the document could not be updated: {0}")]
+    Reconcile(#[from] autosurgeon::ReconcileError),
     /// The bytes are a document of another kind (a settings document opened as a catalog).
-    WrongKind {
-        expected: DocKind,
-        found: String,
-    },
+    #[error("expected a {expected} document, found {found:?}")]
+    WrongKind { expected: DocKind, found: String },
     /// A sales document is written only by the device it belongs to.
-    NotOwner {
-        owner: Uuid,
-        writer: Uuid,
-    },
+    #[error("this sales document belongs to device {owner}; device {writer} may not write it")]
+    NotOwner { owner: Uuid, writer: Uuid },
     /// The same id was recorded before with different contents: a bug, never a retry.
-    IdReused {
-        id: Uuid,
-    },
+    #[error("{id} was already recorded with other contents")]
+    IdReused { id: Uuid },
     /// Another sale in this document already has this receipt number.
-    ReceiptNumberReused {
-        receipt: String,
-    },
+    #[error("receipt number {receipt} is already used")]
+    ReceiptNumberReused { receipt: String },
+    #[error("there is no product {0} in the catalog")]
     UnknownProduct(String),
+    #[error("not a document id: {0}")]
     BadDocumentId(String),
     /// The document is not open: its stored chunks must be loaded before it is written, or the
     /// write would start it afresh beside what is stored (see [`StoreDocs::to_open_for`]).
+    #[error("document {0} is not open")]
     NotOpen(DocumentId),
     /// A value in the document does not have the shape this version expects.
+    #[error("the document is damaged: {0}")]
     Corrupt(String),
-}
-
-impl fmt::Display for DocError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DocError::Automerge(e) => write!(f, "the document could not be read or changed: {e}"),
-            DocError::Hydrate(e) => write!(f, "the document has an unexpected shape: {e}"),
-            DocError::Reconcile(e) => write!(f, "the document could not be updated: {e}"),
-            DocError::WrongKind { expected, found } => {
-                write!(f, "expected a {expected} document, found {found:?}")
-            }
-            DocError::NotOwner { owner, writer } => {
-                write!(
-                    f,
-                    "this sales document belongs to device {owner}; device {writer} may not write it"
-                )
-            }
-            DocError::IdReused { id } => write!(f, "{id} was already recorded with other contents"),
-            DocError::ReceiptNumberReused { receipt } => {
-                write!(f, "receipt number {receipt} is already used")
-            }
-            DocError::UnknownProduct(id) => write!(f, "there is no product {id} in the catalog"),
-            DocError::BadDocumentId(e) => write!(f, "not a document id: {e}"),
-            DocError::NotOpen(id) => write!(f, "document {id} is not open"),
-            DocError::Corrupt(e) => write!(f, "the document is damaged: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for DocError {}
-
-impl From<automerge::AutomergeError> for DocError {
-    fn from(e: automerge::AutomergeError) -> Self {
-        DocError::Automerge(e)
-    }
-}
-impl From<autosurgeon::HydrateError> for DocError {
-    fn from(e: autosurgeon::HydrateError) -> Self {
-        DocError::Hydrate(e)
-    }
-}
-impl From<autosurgeon::ReconcileError> for DocError {
-    fn from(e: autosurgeon::ReconcileError) -> Self {
-        DocError::Reconcile(e)
-    }
 }
 
 /// Whether a write added something or found it already there (a retry, a replay).

@@ -8,7 +8,6 @@
 //! after a restart, so that a reconnect sends only what the server does not have yet.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
@@ -45,44 +44,21 @@ pub enum Incoming {
     Ignored,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    Wire(WireError),
+    #[error(transparent)]
+    Wire(#[from] WireError),
     /// The server chose a protocol version this client does not speak.
+    #[error(
+        "the server speaks sync protocol version {0:?}, this register speaks {PROTOCOL_VERSION:?}"
+    )]
     UnsupportedVersion(String),
     /// A sync message the server sent does not decode or apply.
-    BadSyncMessage {
-        document: DocumentId,
-        why: String,
-    },
+    #[error("bad sync message for document {document}: {why}")]
+    BadSyncMessage { document: DocumentId, why: String },
     /// A message other than `peer` arrived before the handshake finished.
+    #[error("the server sent {0:?} before the handshake")]
     NotJoined(String),
-}
-
-impl fmt::Display for SyncError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SyncError::Wire(e) => e.fmt(f),
-            SyncError::UnsupportedVersion(v) => write!(
-                f,
-                "the server speaks sync protocol version {v:?}, this register speaks {PROTOCOL_VERSION:?}"
-            ),
-            SyncError::BadSyncMessage { document, why } => {
-                write!(f, "bad sync message for document {document}: {why}")
-            }
-            SyncError::NotJoined(kind) => {
-                write!(f, "the server sent {kind:?} before the handshake")
-            }
-        }
-    }
-}
-
-impl std::error::Error for SyncError {}
-
-impl From<WireError> for SyncError {
-    fn from(e: WireError) -> Self {
-        SyncError::Wire(e)
-    }
 }
 
 struct Tracked {

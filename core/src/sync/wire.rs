@@ -60,31 +60,18 @@ pub enum WireMessage {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WireError {
     /// Not CBOR, or CBOR of the wrong shape.
+    #[error("malformed sync message: {0}")]
     Malformed(String),
     /// A field a message of this type must carry is absent.
+    #[error("sync message {kind:?} lacks its {field:?} field")]
     MissingField { kind: String, field: &'static str },
     /// A `documentId` that is not a base58check UUID.
+    #[error("sync message names an invalid document id {0:?}")]
     BadDocumentId(String),
 }
-
-impl fmt::Display for WireError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WireError::Malformed(why) => write!(f, "malformed sync message: {why}"),
-            WireError::MissingField { kind, field } => {
-                write!(f, "sync message {kind:?} lacks its {field:?} field")
-            }
-            WireError::BadDocumentId(id) => {
-                write!(f, "sync message names an invalid document id {id:?}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for WireError {}
 
 impl<E: fmt::Display> From<minicbor::encode::Error<E>> for WireError {
     fn from(e: minicbor::encode::Error<E>) -> Self {

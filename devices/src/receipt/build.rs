@@ -1,4 +1,5 @@
-//! The layout of one sale's receipt: header, lines, totals, taxes, tenders, footer.
+//! The layout of one sale's receipt: header, lines, totals, taxes, tenders, footer; and of its
+//! refund slip, the same receipt under a REFUND title with what was paid back and why.
 //! Every amount comes from the sale as core computed it; nothing is added up here except to
 //! decide which rows to show.
 
@@ -6,20 +7,24 @@ use pos_core::{Decimal, Discount, Sale, Store, TaxPricing, Tender, TicketLine, U
 
 use super::format::{format_amount, format_date_time, format_money, format_number, format_rate};
 use super::labels::ReceiptLabels;
-use super::{ReceiptBlock, ReceiptCopy, ReceiptLayout, ReceiptOptions, ReceiptQr, Rule, TextStyle};
+use super::{
+    ReceiptBlock, ReceiptCopy, ReceiptLayout, ReceiptOptions, ReceiptQr, RefundSlip, Rule,
+    TextStyle,
+};
 use crate::encoder::Align;
 
 impl ReceiptLayout {
     /// Adds the card terminal's own receipt lines (ZVT `06 D1` / `06 D3`) at the end of the
-    /// receipt, above the cut and the drawer kick, so the customer gets one slip, not two.
+    /// receipt, above the cut, so the customer gets one slip, not two.
     pub fn append_terminal_slip(&mut self, lines: &[String]) {
         if lines.is_empty() {
             return;
         }
+        // The last cut: the drawer kick comes first on a receipt, and must stay there.
         let at = self
             .blocks
             .iter()
-            .position(|b| matches!(b, ReceiptBlock::Cut | ReceiptBlock::OpenDrawer))
+            .rposition(|b| *b == ReceiptBlock::Cut)
             .unwrap_or(self.blocks.len());
         let slip = [
             ReceiptBlock::Rule(Rule::Single),
@@ -34,16 +39,23 @@ impl ReceiptLayout {
 
     /// The receipt of `sale` in `store`, as `options` say.
     pub fn from_sale(sale: &Sale, store: &Store, options: &ReceiptOptions) -> ReceiptLayout {
-        let mut receipt = Builder {
-            blocks: Vec::with_capacity(48 + sale.lines().len() * 4),
-            labels: options.language.labels(),
-            sale,
-            options,
-        };
-        receipt.build(store);
-        ReceiptLayout {
-            blocks: receipt.blocks,
-        }
+        Builder::new(sale, None, options).build(store)
+    }
+
+    /// The slip of a refund of `sale`: its receipt under a REFUND title, with what was paid
+    /// back (to the card, from the drawer) and the reason under the tenders, and the card
+    /// terminal's own lines of the refund above the cut. The drawer is kicked first when cash
+    /// goes back (as [`ReceiptOptions::open_drawer_for_cash`] says), whatever the sale was paid
+    /// with.
+    pub fn refund_slip(
+        sale: &Sale,
+        refund: &RefundSlip,
+        store: &Store,
+        options: &ReceiptOptions,
+    ) -> ReceiptLayout {
+        let mut slip = Builder::new(sale, Some(refund), options).build(store);
+        slip.append_terminal_slip(&refund.terminal_slip);
+        slip
     }
 }
 
@@ -51,21 +63,41 @@ struct Builder<'a> {
     blocks: Vec<ReceiptBlock>,
     labels: &'static ReceiptLabels,
     sale: &'a Sale,
+    /// Set when this is a refund slip.
+    refund: Option<&'a RefundSlip>,
     options: &'a ReceiptOptions,
 }
 
-impl Builder<'_> {
-    fn build(&mut self, store: &Store) {
+impl<'a> Builder<'a> {
+    fn new(
+        sale: &'a Sale,
+        refund: Option<&'a RefundSlip>,
+        options: &'a ReceiptOptions,
+    ) -> Builder<'a> {
+        Builder {
+            blocks: Vec::with_capacity(48 + sale.lines().len() * 4),
+            labels: options.language.labels(),
+            sale,
+            refund,
+            options,
+        }
+    }
+
+    fn build(mut self, store: &Store) -> ReceiptLayout {
         let card = self
             .sale
             .tenders()
             .iter()
             .any(|tender| matches!(tender, Tender::Card { .. }));
-        let cash = self
-            .sale
-            .tenders()
-            .iter()
-            .any(|tender| matches!(tender, Tender::Cash { .. }));
+        // Cash goes out of the drawer for a refund's cash part, into it for a sale's cash.
+        let cash = match self.refund {
+            Some(refund) => !refund.paid_back.cash.is_zero(),
+            None => self
+                .sale
+                .tenders()
+                .iter()
+                .any(|tender| matches!(tender, Tender::Cash { .. })),
+        };
         if self.options.open_drawer_for_cash
             && cash
             && self.options.copy == ReceiptCopy::Customer
@@ -74,13 +106,22 @@ impl Builder<'_> {
             // First, so the drawer opens while the receipt prints and change can be counted.
             self.blocks.push(ReceiptBlock::OpenDrawer);
         }
+        if self.refund.is_some() {
+            self.text(self.labels.refund, Align::Center, TextStyle::LARGE);
+        }
         self.banners(card);
         self.header(store);
         self.lines();
         self.totals();
         self.tenders();
+        if let Some(refund) = self.refund {
+            self.paid_back(refund);
+        }
         self.footer(store, card);
         self.blocks.push(ReceiptBlock::Cut);
+        ReceiptLayout {
+            blocks: self.blocks,
+        }
     }
 
     fn text(&mut self, text: impl Into<String>, align: Align, style: TextStyle) {
@@ -344,6 +385,40 @@ impl Builder<'_> {
                 labels.change,
                 self.money(self.sale.change()),
                 TextStyle::BOLD,
+            );
+        }
+    }
+
+    /// What the refund paid back, through which tender, and why.
+    fn paid_back(&mut self, refund: &RefundSlip) {
+        let labels = self.labels;
+        let paid_back = refund.paid_back;
+        self.blocks.push(ReceiptBlock::Rule(Rule::Double));
+        self.row(
+            labels.refunded,
+            self.money(paid_back.card + paid_back.cash),
+            TextStyle::BOLD,
+        );
+        if !paid_back.card.is_zero() {
+            self.row(
+                labels.refund_to_card,
+                self.money(paid_back.card),
+                TextStyle::PLAIN,
+            );
+        }
+        if !paid_back.cash.is_zero() {
+            self.row(
+                labels.refund_in_cash,
+                self.money(paid_back.cash),
+                TextStyle::PLAIN,
+            );
+        }
+        let reason = refund.reason.trim();
+        if !reason.is_empty() {
+            self.text(
+                format!("{}: {reason}", labels.refund_reason),
+                Align::Left,
+                TextStyle::PLAIN,
             );
         }
     }

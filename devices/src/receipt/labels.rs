@@ -94,6 +94,16 @@ pub struct ReceiptLabels {
     pub training_note: &'static str,
     /// Beside the signature line of the merchant's copy of a card sale.
     pub signature: &'static str,
+    /// The title of a refund slip, above the sale's receipt.
+    pub refund: &'static str,
+    /// What a refund paid back in all.
+    pub refunded: &'static str,
+    /// The part of a refund paid back to the card.
+    pub refund_to_card: &'static str,
+    /// The part of a refund handed back from the drawer.
+    pub refund_in_cash: &'static str,
+    /// Before the cashier's reason for a refund: "Reason: Cold fries".
+    pub refund_reason: &'static str,
 }
 
 impl ReceiptLabels {
@@ -123,6 +133,11 @@ impl ReceiptLabels {
         training: "*** TRAINING ***",
         training_note: "Training mode: no money was taken.",
         signature: "Signature",
+        refund: "REFUND",
+        refunded: "Refunded",
+        refund_to_card: "Back to the card",
+        refund_in_cash: "In cash from the drawer",
+        refund_reason: "Reason",
     };
 
     /// Russian.
@@ -151,10 +166,15 @@ impl ReceiptLabels {
         training: "*** УЧЕБНЫЙ РЕЖИМ ***",
         training_note: "Учебный режим: деньги не принимались.",
         signature: "Подпись",
+        refund: "ВОЗВРАТ",
+        refunded: "Возвращено",
+        refund_to_card: "На карту",
+        refund_in_cash: "Наличными из ящика",
+        refund_reason: "Причина",
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 24] {
+    pub fn all(&self) -> [(&'static str, &'static str); 29] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
@@ -180,6 +200,11 @@ impl ReceiptLabels {
             ("training", self.training),
             ("training_note", self.training_note),
             ("signature", self.signature),
+            ("refund", self.refund),
+            ("refunded", self.refunded),
+            ("refund_to_card", self.refund_to_card),
+            ("refund_in_cash", self.refund_in_cash),
+            ("refund_reason", self.refund_reason),
         ]
     }
 }

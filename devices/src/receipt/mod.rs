@@ -1,6 +1,6 @@
 //! The receipt of a sale as a layout: a list of blocks (text, two-column rows, rules, a QR
 //! code, a barcode, the signature line, the cut, the drawer kick) built from a
-//! [`pos_core::Sale`] and the store's profile. The layout knows nothing of bytes or pixels:
+//! [`pos_core::Sale`] and the store's profile, and the slip of a refund of that sale. The layout knows nothing of bytes or pixels:
 //! [`ReceiptLayout::encode`] prints it with ESC/POS on a given printer profile, and the app
 //! walks [`ReceiptLayout::blocks`] to show the same receipt on screen.
 //!
@@ -38,9 +38,7 @@ mod format;
 mod labels;
 mod render;
 
-use core::fmt;
-
-use pos_core::{Currency, Decimal, Sale, Uuid};
+use pos_core::{Currency, Decimal, RefundSplit, Sale, Uuid};
 
 use crate::encoder::Align;
 use crate::image::Bitmap;
@@ -225,6 +223,19 @@ impl Default for ReceiptOptions {
     }
 }
 
+/// What a refund slip prints beyond the sale's receipt
+/// ([`ReceiptLayout::refund_slip`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundSlip {
+    /// What went back, to the card and from the drawer.
+    pub paid_back: RefundSplit,
+    /// Why, in the cashier's words.
+    pub reason: String,
+    /// The card terminal's own receipt lines of the refund (ZVT `06 D1` / `06 D3`); empty when
+    /// no terminal the register drives paid the card part back.
+    pub terminal_slip: Vec<String>,
+}
+
 /// What a receipt's QR code holds: `RCPT:<id>;<total>;<currency>`, for example
 /// `RCPT:0192f5a4-1b2c-7d3e-8f40-123456789abc;14.50;EUR`.
 ///
@@ -247,24 +258,15 @@ pub struct ReceiptQr {
 }
 
 /// A QR text that is not a receipt's: [`ReceiptQr::parse`] says what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "This QR code is not one of our receipts (\"{text}\"). Scan the code at the bottom of \
+     the receipt, or type the receipt number."
+)]
 pub struct ReceiptQrError {
     /// The text that was scanned.
     pub text: String,
 }
-
-impl fmt::Display for ReceiptQrError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "This QR code is not one of our receipts (\"{}\"). Scan the code at the bottom of \
-             the receipt, or type the receipt number.",
-            self.text
-        )
-    }
-}
-
-impl std::error::Error for ReceiptQrError {}
 
 impl ReceiptQr {
     /// The text before the fields.

@@ -1,15 +1,14 @@
 //! What can go wrong with a card terminal, said so a cashier knows what to do; the codes and
 //! bytes stay in the variants for whoever debugs it.
 
-use core::fmt;
-
 use super::result::{Problem, ResultCode};
 
 /// Bytes that are not the ZVT message they claim to be.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecodeError {
     /// The message ends early; `needed` bytes were expected.
+    #[error("message cut short: {had} of {needed} bytes")]
     Truncated {
         /// Bytes needed.
         needed: usize,
@@ -17,11 +16,13 @@ pub enum DecodeError {
         had: usize,
     },
     /// Bytes after the end of the message.
+    #[error("{extra} bytes after the message")]
     TrailingBytes {
         /// How many.
         extra: usize,
     },
     /// A BMP tag this codec does not know, so its length is unknown.
+    #[error("unknown BMP {tag:02X} at {at}")]
     UnknownBmp {
         /// The tag.
         tag: u8,
@@ -29,21 +30,25 @@ pub enum DecodeError {
         at: usize,
     },
     /// An `LLVAR`/`LLLVAR` length that is not `Fx` digits.
+    #[error("bad LLVAR length at {at}")]
     BadLength {
         /// Offset in the APDU data.
         at: usize,
     },
     /// A TLV element whose tag or length runs past its container.
+    #[error("bad TLV element at {at}")]
     BadTlv {
         /// Offset in the TLV bytes.
         at: usize,
     },
     /// A field that must be there is not, or holds no valid value.
+    #[error("missing or invalid {name}")]
     Field {
         /// What it is.
         name: &'static str,
     },
     /// The control field is not the message asked for.
+    #[error("unexpected message {class:02X} {instr:02X}")]
     NotThisMessage {
         /// Class byte.
         class: u8,
@@ -52,65 +57,29 @@ pub enum DecodeError {
     },
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecodeError::Truncated { needed, had } => {
-                write!(f, "message cut short: {had} of {needed} bytes")
-            }
-            DecodeError::TrailingBytes { extra } => write!(f, "{extra} bytes after the message"),
-            DecodeError::UnknownBmp { tag, at } => write!(f, "unknown BMP {tag:02X} at {at}"),
-            DecodeError::BadLength { at } => write!(f, "bad LLVAR length at {at}"),
-            DecodeError::BadTlv { at } => write!(f, "bad TLV element at {at}"),
-            DecodeError::Field { name } => write!(f, "missing or invalid {name}"),
-            DecodeError::NotThisMessage { class, instr } => {
-                write!(f, "unexpected message {class:02X} {instr:02X}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for DecodeError {}
-
 /// A value a command cannot carry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CommandError {
     /// The amount has more than 12 digits of minor units.
+    #[error("The amount is too large for the card terminal.")]
     AmountTooLarge {
         /// The amount in minor units.
         minor_units: u64,
     },
     /// The password is not 6 digits.
+    #[error("The card terminal's password must be 6 digits. Check it in the terminal settings.")]
     Password {
         /// What was given.
         value: u32,
     },
     /// The currency is not an ISO 4217 numeric code (at most 4 digits in ZVT's 2 bytes).
+    #[error("The card terminal cannot be sent currency {code}. Check the store's currency.")]
     Currency {
         /// What was given.
         code: u16,
     },
 }
-
-impl fmt::Display for CommandError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CommandError::AmountTooLarge { .. } => {
-                f.write_str("The amount is too large for the card terminal.")
-            }
-            CommandError::Password { .. } => f.write_str(
-                "The card terminal's password must be 6 digits. Check it in the terminal settings.",
-            ),
-            CommandError::Currency { code } => write!(
-                f,
-                "The card terminal cannot be sent currency {code}. Check the store's currency."
-            ),
-        }
-    }
-}
-
-impl std::error::Error for CommandError {}
 
 /// Where in the dialogue the terminal stopped answering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,45 +91,67 @@ pub enum Waiting {
 }
 
 /// Why a card operation did not complete. `Display` is the cashier's message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ZvtError {
     /// The bank or the card said no.
+    #[error(
+        "The card was declined ({}). Ask for another card or another way to pay.",
+        .code.text()
+    )]
     Declined {
         /// The terminal's result code.
         code: ResultCode,
     },
     /// The customer or the terminal cancelled (abort key, timeout on the terminal).
+    #[error("The payment was cancelled on the terminal. Nothing was charged.")]
     Cancelled {
         /// The terminal's result code.
         code: ResultCode,
     },
     /// The card could not be used (unreadable, expired, unknown).
+    #[error(
+        "The card could not be used ({}). Try again or use another card.",
+        .code.text()
+    )]
     Card {
         /// The terminal's result code.
         code: ResultCode,
     },
     /// The terminal is busy with something else.
+    #[error("The card terminal is busy. Wait until it shows its idle screen and try again.")]
     Busy {
         /// The terminal's result code.
         code: ResultCode,
     },
     /// The terminal cannot reach the bank.
+    #[error("The card terminal cannot reach the bank. Check its network and try again.")]
     NoConnection {
         /// The terminal's result code.
         code: ResultCode,
     },
     /// The terminal is not set up for this (not registered, function off, wrong currency).
+    #[error(
+        "The card terminal is not set up for this ({}). Check the terminal settings.",
+        .code.text()
+    )]
     NotSetUp {
         /// The terminal's result code.
         code: ResultCode,
     },
     /// The terminal reported a fault.
+    #[error(
+        "The card terminal reported an error ({}). Try again; if it repeats, restart the terminal.",
+        .code.text()
+    )]
     Terminal {
         /// The terminal's result code.
         code: ResultCode,
     },
     /// The terminal did not answer in time.
+    #[error(
+        "The card terminal did not answer. Check its cable and power, then check the last operation before charging again."
+    )]
     Timeout {
         /// What we were waiting for.
         waiting: Waiting,
@@ -168,13 +159,20 @@ pub enum ZvtError {
         ms: u32,
     },
     /// Frames kept arriving damaged or kept being refused (NAK) on the serial line.
+    #[error(
+        "The connection to the card terminal is unreliable. Check the cable, then check the last operation before charging again."
+    )]
     Link {
         /// How many tries were made.
         attempts: u8,
     },
     /// The terminal sent something that is not ZVT.
+    #[error(
+        "The card terminal sent an answer the register does not understand. Check the last operation before charging again."
+    )]
     Protocol {
         /// What was wrong.
+        #[source]
         cause: DecodeError,
     },
 }
@@ -216,50 +214,3 @@ impl ZvtError {
         )
     }
 }
-
-impl fmt::Display for ZvtError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ZvtError::Declined { code } => write!(
-                f,
-                "The card was declined ({}). Ask for another card or another way to pay.",
-                code.text()
-            ),
-            ZvtError::Cancelled { .. } => {
-                f.write_str("The payment was cancelled on the terminal. Nothing was charged.")
-            }
-            ZvtError::Card { code } => write!(
-                f,
-                "The card could not be used ({}). Try again or use another card.",
-                code.text()
-            ),
-            ZvtError::Busy { .. } => f.write_str(
-                "The card terminal is busy. Wait until it shows its idle screen and try again.",
-            ),
-            ZvtError::NoConnection { .. } => f.write_str(
-                "The card terminal cannot reach the bank. Check its network and try again.",
-            ),
-            ZvtError::NotSetUp { code } => write!(
-                f,
-                "The card terminal is not set up for this ({}). Check the terminal settings.",
-                code.text()
-            ),
-            ZvtError::Terminal { code } => write!(
-                f,
-                "The card terminal reported an error ({}). Try again; if it repeats, restart the terminal.",
-                code.text()
-            ),
-            ZvtError::Timeout { .. } => f.write_str(
-                "The card terminal did not answer. Check its cable and power, then check the last operation before charging again.",
-            ),
-            ZvtError::Link { .. } => f.write_str(
-                "The connection to the card terminal is unreliable. Check the cable, then check the last operation before charging again.",
-            ),
-            ZvtError::Protocol { .. } => f.write_str(
-                "The card terminal sent an answer the register does not understand. Check the last operation before charging again.",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ZvtError {}

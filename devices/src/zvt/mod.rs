@@ -3,10 +3,10 @@
 //! [`Transaction`] runs one operation's dialogue so that the app only moves bytes and keeps time.
 //!
 //! ```
-//! use pos_devices::zvt::{Action, Command, Link, Transaction, serial};
+//! use pos_devices::zvt::{Action, Command, Framing, Transaction, serial};
 //!
 //! let purchase = Command::Authorisation { amount: 1_250, currency: Some(978), payment_type: None };
-//! let mut tx = Transaction::new("sale-0192", purchase, Link::Serial);
+//! let mut tx = Transaction::new("sale-0192", purchase, Framing::Serial);
 //! let pending = tx.pending(); // store this before sending: a crash now must not charge twice
 //! assert_eq!(pending.amount, Some(1_250));
 //!
@@ -57,7 +57,7 @@ pub use message::{
 pub use result::{Problem, ResultCode, intermediate_text};
 pub use tlv::{Tlv, TlvValue};
 pub use transaction::{
-    Action, Approval, LastOperation, Link, Outcome, PendingOperation, TerminalEvent, Timeouts,
+    Action, Approval, Framing, LastOperation, Outcome, PendingOperation, TerminalEvent, Timeouts,
     Transaction,
 };
 

@@ -12,9 +12,9 @@ use super::message::{
 use super::serial::{self, ACK, Deframer, NAK, Received};
 use super::{CommandError, DecodeError, ZvtError};
 
-/// How the bytes travel.
+/// How the APDUs travel on the wire: framed with CRC and acknowledged, or bare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Link {
+pub enum Framing {
     /// RS-232 or USB serial: `DLE STX` frames with CRC, answered by ACK/NAK.
     Serial,
     /// TCP (port 20007 by convention): bare APDUs.
@@ -120,7 +120,7 @@ struct Outstanding {
 pub struct Transaction {
     sale_id: String,
     command: Command,
-    link: Link,
+    framing: Framing,
     timeouts: Timeouts,
     known_receipt_no: Option<u16>,
     stage: Stage,
@@ -142,11 +142,11 @@ enum AbortState {
 impl Transaction {
     /// An operation for `sale_id` (the register's id, kept with the outcome; the terminal
     /// never sees it).
-    pub fn new(sale_id: impl Into<String>, command: Command, link: Link) -> Transaction {
+    pub fn new(sale_id: impl Into<String>, command: Command, framing: Framing) -> Transaction {
         Transaction {
             sale_id: sale_id.into(),
             command,
-            link,
+            framing,
             timeouts: Timeouts::default(),
             known_receipt_no: None,
             stage: Stage::NotStarted,
@@ -210,8 +210,8 @@ impl Transaction {
     /// Bytes read from the terminal, in any pieces.
     pub fn receive(&mut self, bytes: &[u8]) -> Vec<Action> {
         let mut actions = Vec::new();
-        match self.link {
-            Link::Serial => {
+        match self.framing {
+            Framing::Serial => {
                 for received in self.deframer.push(bytes) {
                     if self.stage == Stage::Done {
                         if let Received::Frame(_) = received {
@@ -222,7 +222,7 @@ impl Transaction {
                     self.on_serial(received, &mut actions);
                 }
             }
-            Link::Tcp => {
+            Framing::Tcp => {
                 self.stream.extend_from_slice(bytes);
                 while self.stage != Stage::Done {
                     match Apdu::decode_prefix(&self.stream) {
@@ -411,8 +411,8 @@ impl Transaction {
 
     fn send(&mut self, apdu: &Apdu, after: Stage, actions: &mut Vec<Action>) {
         let bytes = apdu.encode();
-        match self.link {
-            Link::Serial => {
+        match self.framing {
+            Framing::Serial => {
                 let frame = serial::frame(&bytes);
                 actions.push(Action::Send(frame.clone()));
                 if after == Stage::Done {
@@ -429,7 +429,7 @@ impl Transaction {
                     ms: self.timeouts.link_ack_ms,
                 });
             }
-            Link::Tcp => {
+            Framing::Tcp => {
                 actions.push(Action::Send(bytes));
                 self.stage = after;
                 if after != Stage::Done {
