@@ -17,7 +17,7 @@ use crate::storage::DrawerReason;
 use crate::transport::bluetooth::BluetoothDevice;
 use crate::transport::serial::{SerialPort, SerialPortIds};
 use crate::transport::usb::{UsbDevice, UsbDeviceIds};
-use crate::transport::{Link, Transport, TransportError, TransportKind};
+use crate::transport::{DeviceLink, Transport, TransportError, TransportKind};
 
 /// How long a status query waits for the printer's answer. A printer that never answers
 /// (some clones ignore `DLE EOT`) is printed to anyway.
@@ -144,7 +144,7 @@ pub(crate) struct PrintJob {
 
 /// Opens the remembered device without a chooser: USB and serial through the browser's list of
 /// granted devices, Bluetooth through `getDevices()` where the browser has it.
-pub(crate) async fn reopen(setup: &PrinterSetup) -> Result<Link, PrintFailure> {
+pub(crate) async fn reopen(setup: &PrinterSetup) -> Result<DeviceLink, PrintFailure> {
     let link = match &setup.device {
         PrinterDevice::Usb(ids) => {
             open_usb(
@@ -179,7 +179,7 @@ pub(crate) async fn reopen(setup: &PrinterSetup) -> Result<Link, PrintFailure> {
     Ok(link)
 }
 
-pub(crate) async fn open_usb(device: UsbDevice) -> Result<Link, PrintFailure> {
+pub(crate) async fn open_usb(device: UsbDevice) -> Result<DeviceLink, PrintFailure> {
     if pos_devices::usb_print_route(&device.configurations()).is_none() {
         return Err(PrintFailure::NoInterface);
     }
@@ -209,7 +209,7 @@ pub struct PrinterChoice {
 }
 
 /// Asks the browser for the device (its chooser), opens it, and returns the setup to keep.
-pub(crate) async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, Link), PrintFailure> {
+pub(crate) async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, DeviceLink), PrintFailure> {
     let setup = |device, name: Option<String>| PrinterSetup {
         device,
         name: name.unwrap_or_else(|| choice.profile.name.to_string()),
@@ -269,7 +269,7 @@ pub(crate) async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, Lin
 
 /// Asks the printer what is wrong, if it can answer. `Ok` when nothing blocks printing or the
 /// printer does not answer status queries at all.
-pub(crate) async fn check_status(link: &Link) -> Result<(), PrintFailure> {
+pub(crate) async fn check_status(link: &DeviceLink) -> Result<(), PrintFailure> {
     if !link.can_read() {
         return Ok(());
     }

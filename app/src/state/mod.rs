@@ -598,7 +598,7 @@ impl AppState {
             EngineEvent::Said(said) => said,
             EngineEvent::Stopped(reason) => {
                 return self.sync.update(|s| {
-                    s.link = sync::Link::Offline;
+                    s.link = sync::SyncLink::Offline;
                     s.engine_failed = Some(reason);
                 });
             }

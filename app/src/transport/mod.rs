@@ -99,7 +99,7 @@ impl TransportError {
 }
 
 /// An open connection to one device: write bytes, read what it sends back, close, and hear
-/// when it goes away. Implemented by [`Link`], whatever the API underneath.
+/// when it goes away. Implemented by [`DeviceLink`], whatever the API underneath.
 pub trait Transport {
     /// Sends all of `bytes`, in order; resolves when the browser has handed them on.
     fn write<'a>(&'a self, bytes: &'a [u8]) -> TransportFuture<'a, ()>;
@@ -148,7 +148,7 @@ extern "C" {
 }
 
 /// An open connection over any of the three APIs.
-pub struct Link {
+pub struct DeviceLink {
     js: JsLink,
     can_read: bool,
     /// Writes are cut and paced this way (Bluetooth), else sent whole.
@@ -157,9 +157,9 @@ pub struct Link {
     on_disconnect: RefCell<Option<Closure<dyn FnMut()>>>,
 }
 
-impl Link {
-    pub(crate) fn new(js: JsValue, can_read: bool, pacing: Option<BluetoothPacing>) -> Link {
-        Link {
+impl DeviceLink {
+    pub(crate) fn new(js: JsValue, can_read: bool, pacing: Option<BluetoothPacing>) -> DeviceLink {
+        DeviceLink {
             js: js.unchecked_into(),
             can_read,
             pacing,
@@ -168,7 +168,7 @@ impl Link {
     }
 }
 
-impl Transport for Link {
+impl Transport for DeviceLink {
     fn write<'a>(&'a self, bytes: &'a [u8]) -> TransportFuture<'a, ()> {
         Box::pin(async move {
             let Some(pacing) = self.pacing else {

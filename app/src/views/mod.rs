@@ -22,7 +22,7 @@ use leptos::prelude::*;
 use crate::i18n::{self, Lang, Msg};
 use crate::state::{AppState, Connection, Notice, Screen};
 use crate::storage::StorageError;
-use crate::sync::Link;
+use crate::sync::SyncLink;
 use crate::sync::protocol::Request;
 
 #[component]
@@ -181,20 +181,20 @@ fn NoticeBar() -> impl IntoView {
 fn ConnectionStatus() -> impl IntoView {
     let state = expect_context::<AppState>();
     let link = move || state.sync.with(|s| s.link);
-    let member = move || link() != Link::Standalone;
+    let member = move || link() != SyncLink::Standalone;
     let online = move || {
         if member() {
-            matches!(link(), Link::Online | Link::OtherTab)
+            matches!(link(), SyncLink::Online | SyncLink::OtherTab)
         } else {
             state.connection.get() == Connection::Online
         }
     };
     let text = move || {
         state.t(match (member(), link(), state.connection.get()) {
-            (true, Link::Online, _) => Msg::SyncOnline,
-            (true, Link::Removed, _) => Msg::SyncRemoved,
-            (true, Link::Connecting, _) => Msg::Checking,
-            (true, Link::OtherTab, _) => Msg::SyncOtherTab,
+            (true, SyncLink::Online, _) => Msg::SyncOnline,
+            (true, SyncLink::Removed, _) => Msg::SyncRemoved,
+            (true, SyncLink::Connecting, _) => Msg::Checking,
+            (true, SyncLink::OtherTab, _) => Msg::SyncOtherTab,
             (true, _, _) => Msg::Offline,
             (false, _, Connection::Online) => Msg::Online,
             (false, _, Connection::Offline) => Msg::Offline,
@@ -243,7 +243,7 @@ fn ConnectionStatus() -> impl IntoView {
             </div>
         })}
         <EarlierSales />
-        <Show when=move || link() == Link::Removed>
+        <Show when=move || link() == SyncLink::Removed>
             <div class="notice error" role="alert" data-testid="device-removed">{move || state.t(Msg::DeviceRemoved)}</div>
         </Show>
     }
