@@ -120,6 +120,7 @@ messages! {
     Saving => "Saving the sale…", "Сохраняем продажу…";
     CardExceedsRemaining => "A card cannot be charged more than what is left to pay.", "С карты нельзя списать больше, чем осталось оплатить.";
     AmountMustBePositive => "Enter an amount above zero.", "Введите сумму больше нуля.";
+    AmountFinerThanMinorUnit => "A card is charged in whole cents: enter no more decimals than the currency has, such as 12.50.", "С карты списываются только целые копейки: введите не больше знаков после запятой, чем у валюты, например 12,50.";
     AlreadyPaid => "The ticket is already paid.", "Чек уже оплачен.";
     InvalidAuthCode => "The auth code is 1-12 letters or digits.", "Код авторизации — от 1 до 12 букв или цифр.";
     InvalidLastFour => "Type exactly the last four digits of the card, never the whole number.", "Введите ровно последние четыре цифры карты, никогда весь номер.";

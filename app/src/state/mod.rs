@@ -412,6 +412,7 @@ impl AppState {
             TenderError::TendersTaken => Msg::CannotCancelWithTenders,
             TenderError::NothingToUndo => Msg::NothingToReverse,
             TenderError::NoSuchTerminalCard => Msg::NothingToReverse,
+            TenderError::FinerThanMinorUnit => Msg::AmountFinerThanMinorUnit,
         });
     }
 

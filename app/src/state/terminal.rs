@@ -35,20 +35,9 @@ pub fn charge(state: AppState, amount: Decimal) {
     if pending.card_in_flight.is_some() {
         return recover(state);
     }
-    if amount <= Decimal::ZERO || amount > pending.payment.remaining() {
-        return state.error(if amount <= Decimal::ZERO {
-            Msg::AmountMustBePositive
-        } else {
-            Msg::CardExceedsRemaining
-        });
-    }
-    // Checked before anything is sent: a terminal takes whole minor units (cents) only.
-    if state
-        .store
-        .with_untracked(|s| s.rules.currency.round(amount))
-        != amount
-    {
-        return state.error(Msg::InvalidNumber);
+    // Core's rules, before anything is sent: what the terminal approves is recorded as it came.
+    if let Err(e) = pending.payment.check_terminal_card(amount) {
+        return state.tender_error(e);
     }
     let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
     state.card_progress.set(Some(Progress::Sending));

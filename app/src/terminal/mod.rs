@@ -398,7 +398,7 @@ impl CardTerminal for Standalone {
 pub fn connect(settings: &TerminalSettings, currency: Currency) -> Rc<dyn CardTerminal> {
     match &settings.connection {
         Connection::Standalone => Rc::new(Standalone),
-        Connection::Training { outcome } => Rc::new(Simulator::new(*outcome, currency)),
+        Connection::Training { outcome } => Rc::new(Simulator::new(*outcome)),
         Connection::ZvtSerial {
             baud,
             port,
