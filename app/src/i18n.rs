@@ -124,8 +124,15 @@ messages! {
     AlreadyPaid => "The ticket is already paid.", "Чек уже оплачен.";
     InvalidAuthCode => "The auth code is 1-12 letters or digits.", "Код авторизации — от 1 до 12 букв или цифр.";
     InvalidLastFour => "Type exactly the last four digits of the card, never the whole number.", "Введите ровно последние четыре цифры карты, никогда весь номер.";
-    NotSaved => "This was NOT saved: {reason}. Nothing already saved was lost. Try again.", "Это НЕ сохранено: {reason}. Ничего из сохранённого не потеряно. Попробуйте ещё раз.";
-    SaleFailed => "The sale was NOT saved: {reason}. The ticket is still open; nothing was lost. Try again.", "Продажа НЕ сохранена: {reason}. Чек по-прежнему открыт, ничего не потеряно. Попробуйте ещё раз.";
+    NotSaved => "This was NOT saved. Nothing already saved was lost. Try again.", "Это НЕ сохранено. Ничего из сохранённого не потеряно. Попробуйте ещё раз.";
+    SaleFailed => "The sale was NOT saved. The ticket is still open; nothing was lost. Try again.", "Продажа НЕ сохранена. Чек по-прежнему открыт, ничего не потеряно. Попробуйте ещё раз.";
+    SaleEmpty => "The sale was NOT saved: the ticket is empty.", "Продажа НЕ сохранена: чек пуст.";
+    SaleUnderTendered => "The sale was NOT saved: part of the total is still to pay. The ticket is still open.", "Продажа НЕ сохранена: часть суммы ещё не оплачена. Чек по-прежнему открыт.";
+    SaleTotalChanged => "The sale was NOT saved: the ticket changed while it was being paid. Undo the tenders and take the payment again.", "Продажа НЕ сохранена: чек изменился во время оплаты. Отмените оплаты и примите оплату заново.";
+    LineGone => "That line is no longer on the ticket.", "Этой позиции уже нет в чеке.";
+    ModifierNotOffered => "This modifier is not offered with this product.", "Эта добавка не предлагается к этому товару.";
+    TaxCategoryMissing => "This product's tax category is missing from the catalog, so it cannot be sold. Ask the store's owner to set the product's tax.", "Налоговой категории этого товара нет в каталоге, поэтому его нельзя продать. Попросите владельца магазина указать налог товара.";
+    Details => "Details", "Подробности";
     Paid => "Paid", "Оплачено";
     ChangeDue => "Change due", "Сдача";
     NoChange => "No change due", "Без сдачи";
@@ -154,7 +161,7 @@ messages! {
     StorageFull => "The device storage is full, so this was NOT saved. Nothing already saved was lost and the ticket is still open. Free some space (delete unused apps or other sites' data), then try again.", "Память устройства заполнена, поэтому это НЕ сохранено. Ничего из сохранённого не потеряно, чек по-прежнему открыт. Освободите место (удалите ненужные приложения или данные других сайтов) и попробуйте ещё раз.";
     AlreadyOpen => "This register is already open in another tab or window. Close it, or use this one after closing the other.", "Эта касса уже открыта в другой вкладке или окне. Закройте её или пользуйтесь этой после того, как закроете другую.";
     StorageBlocked => "The register's database is held by another tab with an older version. Close the other tabs of the register and reload this one.", "База данных кассы занята другой вкладкой со старой версией. Закройте другие вкладки кассы и перезагрузите эту.";
-    StorageUnavailable => "This browser gives the register no storage ({reason}), so sales could not be kept. Leave private browsing or allow site data, then reload.", "Браузер не даёт кассе хранилище ({reason}), поэтому продажи нельзя сохранить. Выйдите из приватного режима или разрешите данные сайтов и перезагрузите страницу.";
+    StorageUnavailable => "This browser gives the register no storage, so sales could not be kept. Leave private browsing or allow site data, then reload.", "Браузер не даёт кассе хранилище, поэтому продажи нельзя сохранить. Выйдите из приватного режима или разрешите данные сайтов и перезагрузите страницу.";
     NoSuchReceipt => "No receipt {number} on this device.", "На этом устройстве нет чека {number}.";
     FindReceipt => "Find a receipt by number", "Найти чек по номеру";
     Find => "Find", "Найти";
@@ -284,7 +291,8 @@ messages! {
     PrinterClaimed => "The computer's own printer driver holds this USB printer, so the browser cannot use it (usual on Windows). Connect the printer by serial port or Bluetooth instead, or replace its driver with WinUSB.", "USB-принтер занят драйвером компьютера, поэтому браузер не может им пользоваться (обычно в Windows). Подключите принтер через последовательный порт или Bluetooth либо замените драйвер на WinUSB.";
     PrinterNotChosen => "No printer was chosen.", "Принтер не выбран.";
     PrinterNoInterface => "This USB device is not a receipt printer the register can use. Choose the printer, or connect it by serial port or Bluetooth.", "Это USB-устройство не подходит как принтер чеков. Выберите принтер или подключите его через последовательный порт или Bluetooth.";
-    PrinterFailed => "Printing failed ({reason}). Press Print again. The sale is saved.", "Печать не удалась ({reason}). Нажмите «Печатать снова». Продажа сохранена.";
+    PrinterFailed => "Printing failed. Press Print again. The sale is saved.", "Печать не удалась. Нажмите «Печатать снова». Продажа сохранена.";
+    PrinterCannotEncode => "This receipt cannot be printed on this printer as set up: check the printer model in Settings. The sale is saved.", "Этот чек нельзя напечатать на принтере с такими настройками: проверьте модель принтера в настройках. Продажа сохранена.";
     PrinterPaperNearEnd => "The paper roll is nearly finished. Have a new roll ready.", "Рулон бумаги почти закончился. Приготовьте новый.";
     NoSale => "No sale", "Без продажи";
     NoSaleReason => "Why open the drawer?", "Зачем открыть ящик?";
@@ -379,7 +387,7 @@ messages! {
     TerminalConnectionLost => "The connection to the terminal broke during the operation. Check its cable and power.", "Связь с терминалом прервалась во время операции. Проверьте кабель и питание.";
     TerminalNoPort => "No serial port is chosen for the terminal, or this browser has no WebSerial. Choose the port in Settings.", "Для терминала не выбран последовательный порт, или браузер не поддерживает WebSerial. Выберите порт в настройках.";
     TerminalStandalone => "This terminal is standalone: key the amount on it and confirm here.", "Это автономный терминал: введите сумму на нём и подтвердите здесь.";
-    TerminalFault => "The terminal reported a fault ({detail}). Check the terminal; the payment is still open.", "Терминал сообщил о сбое ({detail}). Проверьте терминал; оплата открыта.";
+    TerminalFault => "The terminal reported a fault. Check the terminal; the payment is still open.", "Терминал сообщил о сбое. Проверьте терминал; оплата открыта.";
     TerminalNotCharged => "The terminal did not charge this sale. Take the payment again.", "Терминал не списал деньги за эту продажу. Примите оплату снова.";
     TerminalUnknownResult => "The terminal's answer is not known: it may have charged the card. Press \"Ask the terminal\" when it is back, or check its last slip.", "Ответ терминала неизвестен: деньги могли быть списаны. Нажмите «Спросить терминал», когда он снова на связи, или проверьте его последний чек.";
     TerminalInFlight => "{amount} was sent to the terminal and its answer was not received.", "{amount} отправлено на терминал, ответ не получен.";
@@ -390,6 +398,7 @@ messages! {
     ReverseOnTerminal => "Reverse on the terminal", "Отменить на терминале";
     UndoNeedsReversal => "The terminal charged this card, so it cannot be removed here: press \"Reverse on the terminal\" to give the money back.", "Терминал списал деньги с этой карты, удалить оплату здесь нельзя: нажмите «Отменить на терминале», чтобы вернуть деньги.";
     CancelNeedsReversal => "A card was charged on the terminal: reverse it on the terminal before going back to the ticket.", "С карты списаны деньги на терминале: отмените платёж на терминале, прежде чем вернуться к чеку.";
+    NothingToUndo => "There is no tender to undo.", "Нет оплаты, которую можно отменить.";
     NothingToReverse => "There is no card payment of the terminal to reverse.", "Нет оплаты картой на терминале, которую можно отменить.";
     ReversalDone => "The terminal reversed the card payment of {amount}. The money is back on the card.", "Терминал отменил оплату картой на {amount}. Деньги возвращены на карту.";
     ReversalNotDone => "The terminal did not reverse the card payment: {why} The card payment stays recorded.", "Терминал не отменил оплату картой: {why} Оплата картой остаётся в чеке.";
@@ -544,4 +553,21 @@ pub fn date_time(ms: i64, lang: Lang) -> String {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default()
+}
+
+/// Checks that each message has an English and a Russian text, that they differ (a text left
+/// in English, or left empty, in the Russian column fails), and that it has no placeholder: an
+/// error's message is whole by itself, and no developer text is ever filled into it.
+#[cfg(test)]
+pub(crate) fn assert_translated(msgs: impl IntoIterator<Item = Msg>) {
+    for msg in msgs {
+        let (en, ru) = (msg.text(Lang::En), msg.text(Lang::Ru));
+        assert!(!en.trim().is_empty(), "{msg:?} has no English text");
+        assert!(!ru.trim().is_empty(), "{msg:?} has no Russian text");
+        assert_ne!(en, ru, "{msg:?} reads the same in English and Russian");
+        assert!(
+            !en.contains('{') && !ru.contains('{'),
+            "{msg:?} has a placeholder"
+        );
+    }
 }

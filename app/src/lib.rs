@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod camera;
+pub mod core_errors;
 pub mod engine_link;
 pub mod hid_scanner;
 pub mod i18n;
@@ -73,11 +74,14 @@ pub fn announce_sale() {
     }
 }
 
-/// Shown when the browser gives us no storage at all: selling without it would lose sales.
+/// Shown when the browser gives us no storage at all: selling without it would lose sales. The
+/// browser's own words go to the console, for whoever debugs it.
 pub fn storage_error_text(lang: Lang, error: &StorageError) -> String {
-    match error {
-        StorageError::Blocked => Msg::StorageBlocked.text(lang).to_string(),
-        StorageError::QuotaExceeded => Msg::StorageFull.text(lang).to_string(),
-        other => Msg::StorageUnavailable.fill(lang, &[("reason", &other.to_string())]),
-    }
+    let msg = match error {
+        StorageError::Blocked => Msg::StorageBlocked,
+        StorageError::QuotaExceeded => Msg::StorageFull,
+        StorageError::Failed(_) | StorageError::Sale(_) => Msg::StorageUnavailable,
+    };
+    web_sys::console::error_1(&format!("storage: {error}").into());
+    msg.text(lang).to_string()
 }

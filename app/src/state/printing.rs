@@ -180,9 +180,7 @@ impl AppState {
             Err(e) => self
                 .printer
                 .state
-                .set(PrintState::Failed(PrintFailure::Transport(
-                    TransportError::Failed(e.to_string()),
-                ))),
+                .set(PrintState::Failed(PrintFailure::Encode(e))),
         }
     }
 

@@ -209,7 +209,7 @@ async fn ask_terminal(state: AppState, failure: Option<Notice>) {
             if reversal.is_some() {
                 let lang = state.lang.get_untracked();
                 let why = match failure {
-                    Some(Notice::Error(msg, _)) => msg,
+                    Some(Notice::Error(msg, _) | Notice::Fault(msg, _)) => msg,
                     _ => Msg::ReversalNotAtTerminal,
                 };
                 return not_reversed(state, why.text(lang).to_string());
@@ -303,7 +303,10 @@ fn record(state: AppState, asked: Decimal, approved: TerminalApproval) {
                         "amount",
                         crate::i18n::money(approved.amount, currency, lang),
                     ),
-                    ("reason", e.to_string()),
+                    (
+                        "reason",
+                        crate::core_errors::tender_msg(&e).text(lang).to_string(),
+                    ),
                 ],
             )));
         }
@@ -352,7 +355,10 @@ pub fn save_settings(state: AppState, settings: TerminalSettings) {
 }
 
 fn terminal_notice(e: &TerminalError) -> Notice {
-    Notice::Error(e.msg(), vec![("detail", e.detail())])
+    match e.detail() {
+        Some(detail) => Notice::Fault(e.msg(), detail),
+        None => Notice::Error(e.msg(), Vec::new()),
+    }
 }
 
 /// The terminal stopped answering mid-operation: it is asked what it did before anything else.

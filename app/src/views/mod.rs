@@ -150,20 +150,24 @@ fn NoticeBar() -> impl IntoView {
                 .get()
                 .map(|notice| {
                     let lang = state.lang.get();
-                    let (class, text) = match notice {
+                    let (class, text, detail) = match notice {
                         Notice::Error(msg, args) => {
                             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                            ("notice error", msg.fill(lang, &args))
+                            ("notice error", msg.fill(lang, &args), None)
                         }
-                        Notice::Info(msg) => ("notice info", msg.text(lang).to_string()),
+                        Notice::Fault(msg, detail) => {
+                            ("notice error", msg.text(lang).to_string(), Some(detail))
+                        }
+                        Notice::Info(msg) => ("notice info", msg.text(lang).to_string(), None),
                         Notice::Done(msg, args) => {
                             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                            ("notice info", msg.fill(lang, &args))
+                            ("notice info", msg.fill(lang, &args), None)
                         }
                     };
                     view! {
                         <div class=class role="alert" data-testid="notice">
                             <span>{text}</span>
+                            <Details detail=detail />
                             <button class="dismiss" on:click=move |_| state.notice.set(None)>
                                 {state.t(Msg::Dismiss)}
                             </button>
@@ -172,6 +176,21 @@ fn NoticeBar() -> impl IntoView {
                 })
         }}
     }
+}
+
+/// A failure's cause in the words of the browser or the device (developer text, often English),
+/// folded away under "Details" so the cashier reads only the translated message above it.
+#[component]
+pub fn Details(detail: Option<String>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    detail.filter(|d| !d.is_empty()).map(|detail| {
+        view! {
+            <details class="details" data-testid="details">
+                <summary>{state.t(Msg::Details)}</summary>
+                <code>{detail}</code>
+            </details>
+        }
+    })
 }
 
 /// The sync status in the header: for a device of a store, the link to the sync server, the

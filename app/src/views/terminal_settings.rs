@@ -254,10 +254,11 @@ pub fn TerminalSettingsView() -> impl IntoView {
                     </div>
                 }.into_any(),
                 Err(e) => {
-                    let detail = match &e { TerminalError::Fault(d) => d.clone(), _ => String::new() };
+                    let (msg, detail) = (e.msg(), e.detail());
                     view! {
                         <div class="terminal-report error" data-testid="terminal-report">
-                            <p>{move || e.msg().fill(state.lang.get(), &[("detail", &detail)])}</p>
+                            <p>{move || state.t(msg)}</p>
+                            <super::Details detail=detail />
                         </div>
                     }.into_any()
                 }
