@@ -224,7 +224,15 @@ messages! {
     NameRequired => "Enter a name.", "Введите название.";
     StoreCreated => "The store {name} is ready. This device is its owner.", "Магазин {name} готов. Это устройство — его владелец.";
     ServerUnreachable => "The server cannot be reached. Check the connection and try again.", "Сервер недоступен. Проверьте подключение и попробуйте снова.";
-    ServerRefused => "The server refused: {reason}", "Сервер отказал: {reason}";
+    ServerRefused => "The server refused this. Try again; if it refuses again, tell the store's owner.", "Сервер отказал. Попробуйте ещё раз; если он снова откажет, сообщите владельцу магазина.";
+    ServerInvalid => "The server did not accept what was sent. Check what you typed and try again.", "Сервер не принял отправленные данные. Проверьте введённое и попробуйте ещё раз.";
+    ServerNotPaired => "This device is not (or no longer) paired with the store. Pair it again.", "Это устройство не подключено (или больше не подключено) к магазину. Подключите его снова.";
+    ServerForbidden => "The server refused: the code is wrong, or only the owner's device may do this.", "Сервер отказал: код неверный или это может сделать только устройство владельца.";
+    ServerNotFound => "The server does not know this device. Reload the list and try again.", "Сервер не знает этого устройства. Обновите список и попробуйте ещё раз.";
+    ServerCodeUsed => "This code was used already or has expired. Ask for a new one.", "Этот код уже использован или истёк. Попросите новый.";
+    ServerTooManyTries => "Too many wrong codes from this device. Wait a minute, then try again.", "Слишком много неверных кодов с этого устройства. Подождите минуту и попробуйте снова.";
+    ServerUnavailable => "The server's database is not available. Try again in a moment.", "База данных сервера недоступна. Попробуйте чуть позже.";
+    ServerUnreadable => "The server's answer could not be read: it may be another version. Reload the page and try again.", "Ответ сервера не читается: возможно, у него другая версия. Перезагрузите страницу и попробуйте ещё раз.";
     JoinTitle => "Join a store", "Подключение к магазину";
     JoinHint => "On the owner's device open Settings, Store and devices, Pair a device; then type the code shown there or scan its QR code.", "На устройстве владельца откройте Настройки, Магазин и устройства, Подключить устройство; затем введите показанный код или отсканируйте QR-код.";
     PairingCode => "Pairing code", "Код подключения";
