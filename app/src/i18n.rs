@@ -323,6 +323,9 @@ messages! {
     ConnectionStandalone => "Standalone (the cashier keys the amount on the terminal)", "Автономный (кассир вводит сумму на терминале)";
     ConnectionTraining => "Training simulator (no money is taken)", "Учебный симулятор (деньги не принимаются)";
     ConnectionZvt => "ZVT over a serial port", "ZVT через последовательный порт";
+    InvalidBaudRate => "Choose a speed from the list.", "Выберите скорость из списка.";
+    InvalidStopBits => "Stop bits are 1 or 2.", "Стоповых битов — 1 или 2.";
+    InvalidTerminalPassword => "The terminal's password is six digits (many terminals ship with 000000), or leave it empty.", "Пароль терминала — шесть цифр (у многих терминалов 000000) или пустое поле.";
     TrainingOutcomeLabel => "The simulator answers", "Ответ симулятора";
     OutcomeApprove => "Approve", "Одобрить";
     OutcomeDecline => "Decline", "Отклонить";

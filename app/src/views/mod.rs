@@ -3,6 +3,7 @@
 mod camera;
 mod completed;
 mod discount;
+mod forms;
 mod pay;
 mod printer_settings;
 mod printing;
