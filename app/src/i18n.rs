@@ -326,6 +326,9 @@ messages! {
     InvalidBaudRate => "Choose a speed from the list.", "Выберите скорость из списка.";
     InvalidStopBits => "Stop bits are 1 or 2.", "Стоповых битов — 1 или 2.";
     InvalidTerminalPassword => "The terminal's password is six digits (many terminals ship with 000000), or leave it empty.", "Пароль терминала — шесть цифр (у многих терминалов 000000) или пустое поле.";
+    InvalidPrinterModel => "Choose the printer model from the list.", "Выберите модель принтера из списка.";
+    InvalidPaperWidth => "Choose the characters per line from the list.", "Выберите число символов в строке из списка.";
+    InvalidChunkSize => "The Bluetooth chunk size is a number of bytes, such as 100.", "Размер порции Bluetooth — число байт, например 100.";
     TrainingOutcomeLabel => "The simulator answers", "Ответ симулятора";
     OutcomeApprove => "Approve", "Одобрить";
     OutcomeDecline => "Decline", "Отклонить";

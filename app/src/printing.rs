@@ -219,7 +219,7 @@ pub fn serial_settings(baud_rate: u32, hardware_flow: bool) -> SerialSettings {
 }
 
 /// What the cashier chose in the "Connect printer" form.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PrinterChoice {
     pub kind: TransportKind,
     pub profile: PrinterProfile,

@@ -3,4 +3,14 @@
 //! has a translated message. The components hold one signal per form and call these, so the
 //! mapping and its validation are tested natively (`cargo test -p pos-app --lib`).
 
+pub mod printer;
 pub mod terminal;
+
+/// A serial speed typed or chosen, if it is one a serial port offers.
+fn baud_rate(field: &str) -> Option<u32> {
+    field
+        .trim()
+        .parse()
+        .ok()
+        .filter(|b| pos_devices::SerialSettings::BAUD_RATES.contains(b))
+}

@@ -1,8 +1,6 @@
 //! The card terminal's form: model, serial number, how it is connected, and for ZVT the serial
 //! line and the password.
 
-use pos_devices::SerialSettings;
-
 use crate::i18n::Msg;
 use crate::terminal::{Connection, TerminalSettings, TrainingOutcome};
 use crate::transport::serial::SerialPortIds;
@@ -151,13 +149,7 @@ impl TerminalForm {
                 outcome: self.outcome,
             },
             Kind::Zvt => {
-                let baud = self
-                    .baud
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|b| SerialSettings::BAUD_RATES.contains(b))
-                    .ok_or(TerminalFormError::Baud)?;
+                let baud = super::baud_rate(&self.baud).ok_or(TerminalFormError::Baud)?;
                 let stop_bits = match self.stop_bits.trim() {
                     "1" => 1,
                     "2" => 2,
