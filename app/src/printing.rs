@@ -7,8 +7,8 @@
 
 use pos_core::{Sale, Tender};
 use pos_devices::{
-    BluetoothPacing, DrawerPin, EncodeError, FlowControl, PrinterCondition, PrinterProblem, PrinterProfile,
-    ReceiptEncoder, SerialSettings, StatusRequest,
+    BluetoothPacing, DrawerPin, EncodeError, FlowControl, PrinterCondition, PrinterProblem,
+    PrinterProfile, ReceiptEncoder, SerialSettings, StatusRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -229,7 +229,9 @@ pub struct PrinterChoice {
 }
 
 /// Asks the browser for the device (its chooser), opens it, and returns the setup to keep.
-pub(crate) async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, DeviceLink), PrintFailure> {
+pub(crate) async fn connect(
+    choice: &PrinterChoice,
+) -> Result<(PrinterSetup, DeviceLink), PrintFailure> {
     let setup = |device, name: Option<String>| PrinterSetup {
         device,
         name: name.unwrap_or_else(|| choice.profile.name.to_string()),
@@ -375,9 +377,14 @@ mod tests {
     fn every_print_failure_is_translated() {
         assert_translated(every_failure().iter().map(PrintFailure::msg));
         assert_translated(
-            [None, Some(TransportKind::Usb), Some(TransportKind::Serial), Some(TransportKind::Bluetooth)]
-                .into_iter()
-                .map(unsupported_msg),
+            [
+                None,
+                Some(TransportKind::Usb),
+                Some(TransportKind::Serial),
+                Some(TransportKind::Bluetooth),
+            ]
+            .into_iter()
+            .map(unsupported_msg),
         );
     }
 

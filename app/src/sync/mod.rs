@@ -552,7 +552,8 @@ fn written_ids(writes: &[DocWrite]) -> Vec<DocumentId> {
 }
 
 fn sync_states(engine: &Engine) -> BTreeMap<DocumentId, Vec<u8>> {
-    engine.docs
+    engine
+        .docs
         .ids()
         .into_iter()
         .filter_map(|id| Some((id, engine.client.sync_state(id)?)))

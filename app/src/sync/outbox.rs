@@ -172,7 +172,10 @@ pub async fn add_earlier_sales(shared: &SharedEngine) -> Result<(), String> {
 
 /// A refund of `sale` that the store's documents hold (made on any device), kept on this device
 /// as the sale's refund so it is shown refunded and never refunded again here.
-pub async fn refund_recorded_elsewhere(shared: &SharedEngine, sale: Uuid) -> Option<pos_core::Refund> {
+pub async fn refund_recorded_elsewhere(
+    shared: &SharedEngine,
+    sale: Uuid,
+) -> Option<pos_core::Refund> {
     let found = shared.borrow_mut().docs.refund_of(sale)?;
     let storage = shared.borrow().storage.clone();
     let _ = storage

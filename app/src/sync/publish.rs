@@ -44,7 +44,11 @@ pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
                 if engine.shown.catalog.as_ref() != Some(&catalog) {
                     engine.shown.catalog = Some(catalog.clone());
                     // Kept as the quick-start copy too, so the next start shows it at once.
-                    if let Some(store) = engine.docs.store_profile().or_else(|| engine.shown.store.clone()) {
+                    if let Some(store) = engine
+                        .docs
+                        .store_profile()
+                        .or_else(|| engine.shown.store.clone())
+                    {
                         quick_start = Some((store, catalog.clone()));
                     }
                     events.push(FromEngine::Catalog(catalog));

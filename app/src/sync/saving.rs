@@ -27,7 +27,9 @@ pub(super) fn save(shared: SharedEngine) {
             let states = sync_states(engine);
             let server = engine.server.clone();
             let writes = engine.docs.unsaved(Some(&server), &states);
-            let days: Vec<DocumentId> = std::mem::take(&mut engine.changed_days).into_iter().collect();
+            let days: Vec<DocumentId> = std::mem::take(&mut engine.changed_days)
+                .into_iter()
+                .collect();
             // Only what this device has not copied yet: a message costs what it brings, not a
             // rewrite of the whole day.
             let mut sales = Vec::new();
@@ -35,13 +37,15 @@ pub(super) fn save(shared: SharedEngine) {
             for id in &days {
                 let known = engine.projected.entry(*id).or_default();
                 sales.extend(
-                    engine.docs
+                    engine
+                        .docs
                         .sales_in(*id)
                         .into_iter()
                         .filter(|s| !known.contains(&s.id())),
                 );
                 refunds.extend(
-                    engine.docs
+                    engine
+                        .docs
                         .refunds_in(*id)
                         .into_iter()
                         .filter(|r| !known.contains(&r.id)),
@@ -66,7 +70,8 @@ pub(super) fn save(shared: SharedEngine) {
                 Ok(()) => {
                     engine.docs.saved(&writes);
                     for id in &days {
-                        engine.projected
+                        engine
+                            .projected
                             .entry(*id)
                             .or_default()
                             .extend(copied.iter().copied());

@@ -461,10 +461,7 @@ mod tests {
             TerminalError::Fault("ZVT: unexpected 84 83".into()),
         ];
         assert_translated(all.iter().map(TerminalError::msg));
-        assert_eq!(
-            all[12].detail().as_deref(),
-            Some("ZVT: unexpected 84 83")
-        );
+        assert_eq!(all[12].detail().as_deref(), Some("ZVT: unexpected 84 83"));
         assert!(all[..12].iter().all(|e| e.detail().is_none()));
     }
 

@@ -70,7 +70,9 @@ pub fn PrinterSettings() -> impl IntoView {
 fn AddPrinter() -> impl IntoView {
     let state = expect_context::<AppState>();
     let first_supported = TransportKind::ALL.into_iter().find(|k| k.supported());
-    let form = RwSignal::new(PrinterForm::new(first_supported.unwrap_or(TransportKind::Usb)));
+    let form = RwSignal::new(PrinterForm::new(
+        first_supported.unwrap_or(TransportKind::Usb),
+    ));
     let kind = move || form.with(|f| f.kind);
     let connect = move |_| match form.with_untracked(PrinterForm::choice) {
         Ok(choice) => state.add_printer(choice),

@@ -123,7 +123,10 @@ fn ZvtFields(form: RwSignal<TerminalForm>) -> impl IntoView {
             port_chosen.set(terminal::zvt::has_port(port()).await);
         })
     };
-    let bauds = SerialSettings::BAUD_RATES.iter().map(u32::to_string).collect();
+    let bauds = SerialSettings::BAUD_RATES
+        .iter()
+        .map(u32::to_string)
+        .collect();
     view! {
         <SelectField form label=Msg::BaudRate testid="terminal-baud" options=bauds field=Field::Baud />
         <SelectField form label=Msg::StopBits testid="terminal-stop-bits" options=vec!["2".into(), "1".into()] field=Field::StopBits />

@@ -158,7 +158,10 @@ mod tests {
             with(|f| f.chars_per_line = "40".into()),
             Err(PrinterFormError::PaperWidth)
         );
-        assert_eq!(with(|f| f.baud = "9601".into()), Err(PrinterFormError::Baud));
+        assert_eq!(
+            with(|f| f.baud = "9601".into()),
+            Err(PrinterFormError::Baud)
+        );
         assert_eq!(
             with(|f| f.chunk_size = "lots".into()),
             Err(PrinterFormError::ChunkSize)

@@ -104,7 +104,13 @@ impl TerminalForm {
                 baud,
                 stop_bits,
                 port,
-            } => (Kind::Zvt, TrainingOutcome::Approve, *baud, *stop_bits, *port),
+            } => (
+                Kind::Zvt,
+                TrainingOutcome::Approve,
+                *baud,
+                *stop_bits,
+                *port,
+            ),
         };
         TerminalForm {
             model: saved.model.clone(),
@@ -141,7 +147,10 @@ impl TerminalForm {
     /// The settings to save: the form's, with what the register learnt from the terminal
     /// (`last_receipt_no`, `terminal_id`) kept from `saved`. Only the chosen connection's
     /// fields are checked.
-    pub fn settings(&self, saved: &TerminalSettings) -> Result<TerminalSettings, TerminalFormError> {
+    pub fn settings(
+        &self,
+        saved: &TerminalSettings,
+    ) -> Result<TerminalSettings, TerminalFormError> {
         let password = self.password.trim();
         let connection = match self.kind {
             Kind::Standalone => Connection::Standalone,
@@ -255,7 +264,11 @@ mod tests {
             (Field::Password, "12345a", TerminalFormError::Password),
         ];
         for (field, value, error) in cases {
-            assert_eq!(with(field, value).settings(&saved), Err(error), "{field:?} {value}");
+            assert_eq!(
+                with(field, value).settings(&saved),
+                Err(error),
+                "{field:?} {value}"
+            );
         }
         assert!(with(Field::Password, "").settings(&saved).is_ok());
         // The serial line is not checked for a connection that has none.
@@ -273,6 +286,10 @@ mod tests {
         ];
         assert_translated(errors.map(TerminalFormError::msg));
         assert_translated(Kind::ALL.map(Kind::msg));
-        assert!(Kind::ALL.iter().all(|k| Kind::from_tag(k.tag()) == Some(*k)));
+        assert!(
+            Kind::ALL
+                .iter()
+                .all(|k| Kind::from_tag(k.tag()) == Some(*k))
+        );
     }
 }
