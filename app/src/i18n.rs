@@ -212,7 +212,7 @@ messages! {
     ReceiptLogoRemove => "Remove logo", "Убрать логотип";
     ReceiptLogoSaved => "Logo saved: it prints at the top of every receipt of the store.", "Логотип сохранён: он печатается вверху каждого чека магазина.";
     ReceiptLogoRemoved => "Logo removed.", "Логотип убран.";
-    ReceiptLogoFailed => "This image cannot be the logo ({reason}).", "Это изображение нельзя сделать логотипом ({reason}).";
+    ReceiptLogoFailed => "This image cannot be the logo.", "Это изображение нельзя сделать логотипом.";
     Currency => "Currency", "Валюта";
     StoreLanguage => "Language of receipts", "Язык чеков";
     OwnerPin => "Owner PIN (4 to 8 digits)", "PIN владельца (от 4 до 8 цифр)";
@@ -329,6 +329,7 @@ messages! {
     InvalidPrinterModel => "Choose the printer model from the list.", "Выберите модель принтера из списка.";
     InvalidPaperWidth => "Choose the characters per line from the list.", "Выберите число символов в строке из списка.";
     InvalidChunkSize => "The Bluetooth chunk size is a number of bytes, such as 100.", "Размер порции Bluetooth — число байт, например 100.";
+    InvalidReceiptLanguage => "Choose the language of receipts from the list.", "Выберите язык чеков из списка.";
     TrainingOutcomeLabel => "The simulator answers", "Ответ симулятора";
     OutcomeApprove => "Approve", "Одобрить";
     OutcomeDecline => "Decline", "Отклонить";

@@ -4,6 +4,7 @@
 //! mapping and its validation are tested natively (`cargo test -p pos-app --lib`).
 
 pub mod printer;
+pub mod receipt;
 pub mod terminal;
 
 /// A serial speed typed or chosen, if it is one a serial port offers.
