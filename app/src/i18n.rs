@@ -330,6 +330,8 @@ messages! {
     InvalidPaperWidth => "Choose the characters per line from the list.", "Выберите число символов в строке из списка.";
     InvalidChunkSize => "The Bluetooth chunk size is a number of bytes, such as 100.", "Размер порции Bluetooth — число байт, например 100.";
     InvalidReceiptLanguage => "Choose the language of receipts from the list.", "Выберите язык чеков из списка.";
+    InvalidCurrency => "Choose the currency from the list.", "Выберите валюту из списка.";
+    StockNegative => "A stock count is zero or more.", "Остаток по пересчёту — ноль или больше.";
     TrainingOutcomeLabel => "The simulator answers", "Ответ симулятора";
     OutcomeApprove => "Approve", "Одобрить";
     OutcomeDecline => "Decline", "Отклонить";

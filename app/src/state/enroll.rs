@@ -51,6 +51,7 @@ pub fn pin_matches(pin: &str, hash: &str) -> bool {
         .is_ok_and(|parsed| argon2().verify_password(pin.as_bytes(), &parsed).is_ok())
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewStore {
     pub setup_code: String,
     pub store_name: String,

@@ -5,6 +5,7 @@
 
 pub mod printer;
 pub mod receipt;
+pub mod store;
 pub mod terminal;
 
 /// A serial speed typed or chosen, if it is one a serial port offers.
