@@ -183,9 +183,9 @@ messages! {
     SyncDownloading => "Downloading the store: {done} of {total}", "Загрузка магазина: {done} из {total}";
     SyncRemoved => "Removed from the store", "Удалено из магазина";
     SyncOtherTab => "Synced in another tab", "Синхронизируется в другой вкладке";
-    SyncProblem => "Sync problem: {reason}. Sales stay safe on this device and are sent when it is solved.", "Проблема синхронизации: {reason}. Продажи сохранены на этом устройстве и будут отправлены, когда она решится.";
-    SyncEngineFailed => "This device cannot sync: its sync engine did not start ({reason}). Keep selling: every sale is kept on this device and is sent once the engine runs. Reload the page when the network is back.", "Это устройство не может синхронизироваться: модуль синхронизации не запустился ({reason}). Продолжайте продавать: каждая продажа сохранена на этом устройстве и будет отправлена, когда модуль заработает. Перезагрузите страницу, когда появится сеть.";
-    DocumentProblem => "Part of the store's data on this device could not be read or refused a record ({reason}). Keep selling: every sale is kept on this device and nothing is sent twice. Tell the store's owner; do not clear this browser's data.", "Часть данных магазина на этом устройстве не читается или не приняла запись ({reason}). Продолжайте продавать: каждая продажа сохранена на этом устройстве и не будет отправлена дважды. Сообщите владельцу магазина; не очищайте данные браузера.";
+    SyncProblem => "This device cannot sync right now. Sales stay safe on this device and are sent when it is solved.", "Устройство сейчас не может синхронизироваться. Продажи сохранены на этом устройстве и будут отправлены, когда она решится.";
+    SyncEngineFailed => "This device cannot sync: its sync engine did not start. Keep selling: every sale is kept on this device and is sent once the engine runs. Reload the page when the network is back.", "Это устройство не может синхронизироваться: модуль синхронизации не запустился. Продолжайте продавать: каждая продажа сохранена на этом устройстве и будет отправлена, когда модуль заработает. Перезагрузите страницу, когда появится сеть.";
+    DocumentProblem => "Part of the store's data on this device could not be read or refused a record. Keep selling: every sale is kept on this device and nothing is sent twice. Tell the store's owner; do not clear this browser's data.", "Часть данных магазина на этом устройстве не читается или не приняла запись. Продолжайте продавать: каждая продажа сохранена на этом устройстве и не будет отправлена дважды. Сообщите владельцу магазина; не очищайте данные браузера.";
     EarlierSales => "{count} sales were made on this device before it joined the store.", "Продаж, сделанных на этом устройстве до подключения к магазину: {count}.";
     EarlierSalesAdd => "Add them to the store", "Добавить их в магазин";
     EarlierSalesKeep => "Keep them on this device only", "Оставить только на этом устройстве";
@@ -433,9 +433,9 @@ messages! {
     ScanWithCamera => "Scan with camera", "Сканировать камерой";
     CameraHint => "Hold the barcode in front of the camera.", "Поднесите штрихкод к камере.";
     CameraClose => "Close camera", "Закрыть камеру";
-    CameraUnavailable => "The camera cannot be used ({reason}). Allow camera access for this site, or use a scanner.", "Камеру нельзя использовать ({reason}). Разрешите сайту доступ к камере или используйте сканер.";
-    CameraReaderStopped => "The camera's barcode reader stopped ({reason}). Open the camera again, or use a scanner.", "Модуль чтения штрихкодов с камеры остановился ({reason}). Откройте камеру ещё раз или используйте сканер.";
-    CameraNoDecoder => "Barcodes cannot be read from the camera ({reason}). Connect to the internet once so the reader can be loaded, or use a scanner or type the code in the search box.", "Штрихкоды нельзя считать камерой ({reason}). Подключитесь к интернету, чтобы загрузить модуль чтения, или используйте сканер либо введите код в поиске.";
+    CameraUnavailable => "The camera cannot be used. Allow camera access for this site, or use a scanner.", "Камеру нельзя использовать. Разрешите сайту доступ к камере или используйте сканер.";
+    CameraReaderStopped => "The camera's barcode reader stopped. Open the camera again, or use a scanner.", "Модуль чтения штрихкодов с камеры остановился. Откройте камеру ещё раз или используйте сканер.";
+    CameraNoDecoder => "Barcodes cannot be read from the camera. Connect to the internet once so the reader can be loaded, or use a scanner or type the code in the search box.", "Штрихкоды нельзя считать камерой. Подключитесь к интернету, чтобы загрузить модуль чтения, или используйте сканер либо введите код в поиске.";
     RefundAction => "Refund", "Возврат";
     Refunded => "Refunded", "Возвращено";
     RefundUnfinished => "Refund not finished", "Возврат не завершён";

@@ -249,17 +249,20 @@ fn ConnectionStatus() -> impl IntoView {
         </div>
         {move || state.sync.with(|s| s.error.clone()).map(|reason| view! {
             <div class="notice error" role="alert" data-testid="sync-problem">
-                {move || Msg::SyncProblem.fill(state.lang.get(), &[("reason", &reason)])}
+                {move || state.t(Msg::SyncProblem)}
+                <Details detail=Some(reason) />
             </div>
         })}
         {move || state.sync.with(|s| s.engine_failed.clone()).map(|reason| view! {
             <div class="notice error" role="alert" data-testid="sync-engine-failed">
-                {move || Msg::SyncEngineFailed.fill(state.lang.get(), &[("reason", &reason)])}
+                {move || state.t(Msg::SyncEngineFailed)}
+                <Details detail=Some(reason) />
             </div>
         })}
         {move || state.sync.with(|s| s.document_problem.clone()).map(|reason| view! {
             <div class="notice error" role="alert" data-testid="document-problem">
-                {move || Msg::DocumentProblem.fill(state.lang.get(), &[("reason", &reason)])}
+                {move || state.t(Msg::DocumentProblem)}
+                <Details detail=Some(reason) />
             </div>
         })}
         <EarlierSales />

@@ -165,12 +165,48 @@ fn SelectField(
     }
 }
 
+/// What the administration buttons ask the terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ask {
+    Check,
+    LastOperation,
+    Totals,
+    RepeatReceipt,
+}
+
+impl Ask {
+    const ALL: [Ask; 4] = [
+        Ask::Check,
+        Ask::LastOperation,
+        Ask::Totals,
+        Ask::RepeatReceipt,
+    ];
+
+    fn msg(self) -> Msg {
+        match self {
+            Ask::Check => Msg::CheckConnection,
+            Ask::LastOperation => Msg::LastOperation,
+            Ask::Totals => Msg::EndOfDayTotals,
+            Ask::RepeatReceipt => Msg::RepeatReceipt,
+        }
+    }
+
+    fn testid(self) -> &'static str {
+        match self {
+            Ask::Check => "terminal-check",
+            Ask::LastOperation => "terminal-last",
+            Ask::Totals => "terminal-totals",
+            Ask::RepeatReceipt => "terminal-repeat",
+        }
+    }
+}
+
 /// The buttons that ask the saved terminal, and what it answered.
 #[component]
 fn TerminalActions() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let result: RwSignal<Option<Result<(Msg, Report), TerminalError>>> = RwSignal::new(None);
-    let ask = move |what: Msg| {
+    let result: RwSignal<Option<Result<(Ask, Report), TerminalError>>> = RwSignal::new(None);
+    let ask = move |what: Ask| {
         if state.card_progress.get_untracked().is_some() {
             return;
         }
@@ -179,25 +215,22 @@ fn TerminalActions() -> impl IntoView {
         result.set(None);
         spawn_local(async move {
             let answer = match what {
-                Msg::CheckConnection => device.check(on).await,
-                Msg::LastOperation => device.last_operation(on).await,
-                Msg::RepeatReceipt => device.repeat_receipt(on).await,
-                _ => device.end_of_day(on).await,
+                Ask::Check => device.check(on).await,
+                Ask::LastOperation => device.last_operation(on).await,
+                Ask::Totals => device.end_of_day(on).await,
+                Ask::RepeatReceipt => device.repeat_receipt(on).await,
             };
             state.card_progress.set(None);
             result.set(Some(answer.map(|r| (what, r))));
         });
     };
-    let button = move |what: Msg, testid: &'static str| {
-        view! { <button data-testid=testid on:click=move |_| ask(what)>{move || state.t(what)}</button> }
+    let button = move |what: Ask| {
+        view! { <button data-testid=what.testid() on:click=move |_| ask(what)>{move || state.t(what.msg())}</button> }
     };
     view! {
         <Show when=move || state.terminal.with(|t| t.is_integrated())>
             <div class="terminal-actions">
-                {button(Msg::CheckConnection, "terminal-check")}
-                {button(Msg::LastOperation, "terminal-last")}
-                {button(Msg::EndOfDayTotals, "terminal-totals")}
-                {button(Msg::RepeatReceipt, "terminal-repeat")}
+                {Ask::ALL.map(button).to_vec()}
             </div>
         </Show>
         {move || state.card_progress.get().map(|p| view! {
@@ -209,7 +242,7 @@ fn TerminalActions() -> impl IntoView {
 
 /// What the terminal answered to one of the buttons.
 #[component]
-fn TerminalAnswer(answer: Result<(Msg, Report), TerminalError>) -> impl IntoView {
+fn TerminalAnswer(answer: Result<(Ask, Report), TerminalError>) -> impl IntoView {
     let state = expect_context::<AppState>();
     match answer {
         Ok((what, report)) => {
@@ -238,7 +271,7 @@ fn TerminalAnswer(answer: Result<(Msg, Report), TerminalError>) -> impl IntoView
     }
 }
 
-fn report_text(state: AppState, what: Msg, r: &Report) -> String {
+fn report_text(state: AppState, what: Ask, r: &Report) -> String {
     let lang = state.lang.get();
     let currency = state.store.with(|s| s.rules.currency);
     let amount = r
@@ -250,8 +283,8 @@ fn report_text(state: AppState, what: Msg, r: &Report) -> String {
         .map(|n| n.to_string())
         .unwrap_or_else(|| "—".into());
     match (what, r.approved) {
-        (Msg::CheckConnection, _) => Msg::TerminalAnswers.text(lang).to_string(),
-        (Msg::EndOfDayTotals, _) => Msg::ReportTotals.fill(
+        (Ask::Check, _) => Msg::TerminalAnswers.text(lang).to_string(),
+        (Ask::Totals, _) => Msg::ReportTotals.fill(
             lang,
             &[
                 ("count", &r.count.unwrap_or(0).to_string()),
