@@ -75,13 +75,15 @@ pub fn announce_sale() {
 }
 
 /// Shown when the browser gives us no storage at all: selling without it would lose sales. The
-/// browser's own words go to the console, for whoever debugs it.
+/// browser's words stay in the sentence here, because the boot screen (`main.rs`) shows one
+/// string and has no "Details" yet; they go to the console too.
 pub fn storage_error_text(lang: Lang, error: &StorageError) -> String {
-    let msg = match error {
-        StorageError::Blocked => Msg::StorageBlocked,
-        StorageError::QuotaExceeded => Msg::StorageFull,
-        StorageError::Failed(_) | StorageError::Sale(_) => Msg::StorageUnavailable,
-    };
     web_sys::console::error_1(&format!("storage: {error}").into());
-    msg.text(lang).to_string()
+    match error {
+        StorageError::Blocked => Msg::StorageBlocked.text(lang).to_string(),
+        StorageError::QuotaExceeded => Msg::StorageFull.text(lang).to_string(),
+        StorageError::Failed(_) | StorageError::Sale(_) => {
+            Msg::StorageUnavailable.fill(lang, &[("reason", &error.to_string())])
+        }
+    }
 }
