@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::storage::Membership;
 use crate::sync::protocol::{Answer, Edit, FromEngine, Request, ToEngine};
-use crate::sync::{Link, SyncStatus};
+use crate::sync::{SyncLink, SyncStatus};
 
 /// `public/sync-worker-loader.js` starts the wasm Trunk builds from `src/bin/sync_worker.rs`.
 const WORKER_LOADER: &str = "./sync-worker-loader.js";
@@ -166,7 +166,7 @@ impl EngineLink {
 /// Until the worker has said anything, the header says it is connecting.
 pub fn starting_status() -> SyncStatus {
     SyncStatus {
-        link: Link::Connecting,
+        link: SyncLink::Connecting,
         ..SyncStatus::default()
     }
 }

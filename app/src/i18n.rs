@@ -122,11 +122,19 @@ messages! {
     Saving => "Saving the sale…", "Сохраняем продажу…";
     CardExceedsRemaining => "A card cannot be charged more than what is left to pay.", "С карты нельзя списать больше, чем осталось оплатить.";
     AmountMustBePositive => "Enter an amount above zero.", "Введите сумму больше нуля.";
+    AmountFinerThanMinorUnit => "A card is charged in whole cents: enter no more decimals than the currency has, such as 12.50.", "С карты списываются только целые копейки: введите не больше знаков после запятой, чем у валюты, например 12,50.";
     AlreadyPaid => "The ticket is already paid.", "Чек уже оплачен.";
     InvalidAuthCode => "The auth code is 1-12 letters or digits.", "Код авторизации — от 1 до 12 букв или цифр.";
     InvalidLastFour => "Type exactly the last four digits of the card, never the whole number.", "Введите ровно последние четыре цифры карты, никогда весь номер.";
-    NotSaved => "This was NOT saved: {reason}. Nothing already saved was lost. Try again.", "Это НЕ сохранено: {reason}. Ничего из сохранённого не потеряно. Попробуйте ещё раз.";
-    SaleFailed => "The sale was NOT saved: {reason}. The ticket is still open; nothing was lost. Try again.", "Продажа НЕ сохранена: {reason}. Чек по-прежнему открыт, ничего не потеряно. Попробуйте ещё раз.";
+    NotSaved => "This was NOT saved. Nothing already saved was lost. Try again.", "Это НЕ сохранено. Ничего из сохранённого не потеряно. Попробуйте ещё раз.";
+    SaleFailed => "The sale was NOT saved. The ticket is still open; nothing was lost. Try again.", "Продажа НЕ сохранена. Чек по-прежнему открыт, ничего не потеряно. Попробуйте ещё раз.";
+    SaleEmpty => "The sale was NOT saved: the ticket is empty.", "Продажа НЕ сохранена: чек пуст.";
+    SaleUnderTendered => "The sale was NOT saved: part of the total is still to pay. The ticket is still open.", "Продажа НЕ сохранена: часть суммы ещё не оплачена. Чек по-прежнему открыт.";
+    SaleTotalChanged => "The sale was NOT saved: the ticket changed while it was being paid. Undo the tenders and take the payment again.", "Продажа НЕ сохранена: чек изменился во время оплаты. Отмените оплаты и примите оплату заново.";
+    LineGone => "That line is no longer on the ticket.", "Этой позиции уже нет в чеке.";
+    ModifierNotOffered => "This modifier is not offered with this product.", "Эта добавка не предлагается к этому товару.";
+    TaxCategoryMissing => "This product's tax category is missing from the catalog, so it cannot be sold. Ask the store's owner to set the product's tax.", "Налоговой категории этого товара нет в каталоге, поэтому его нельзя продать. Попросите владельца магазина указать налог товара.";
+    Details => "Details", "Подробности";
     Paid => "Paid", "Оплачено";
     ChangeDue => "Change due", "Сдача";
     NoChange => "No change due", "Без сдачи";
@@ -177,9 +185,9 @@ messages! {
     SyncDownloading => "Downloading the store: {done} of {total}", "Загрузка магазина: {done} из {total}";
     SyncRemoved => "Removed from the store", "Удалено из магазина";
     SyncOtherTab => "Synced in another tab", "Синхронизируется в другой вкладке";
-    SyncProblem => "Sync problem: {reason}. Sales stay safe on this device and are sent when it is solved.", "Проблема синхронизации: {reason}. Продажи сохранены на этом устройстве и будут отправлены, когда она решится.";
-    SyncEngineFailed => "This device cannot sync: its sync engine did not start ({reason}). Keep selling: every sale is kept on this device and is sent once the engine runs. Reload the page when the network is back.", "Это устройство не может синхронизироваться: модуль синхронизации не запустился ({reason}). Продолжайте продавать: каждая продажа сохранена на этом устройстве и будет отправлена, когда модуль заработает. Перезагрузите страницу, когда появится сеть.";
-    DocumentProblem => "Part of the store's data on this device could not be read or refused a record ({reason}). Keep selling: every sale is kept on this device and nothing is sent twice. Tell the store's owner; do not clear this browser's data.", "Часть данных магазина на этом устройстве не читается или не приняла запись ({reason}). Продолжайте продавать: каждая продажа сохранена на этом устройстве и не будет отправлена дважды. Сообщите владельцу магазина; не очищайте данные браузера.";
+    SyncProblem => "This device cannot sync right now. Sales stay safe on this device and are sent when it is solved.", "Устройство сейчас не может синхронизироваться. Продажи сохранены на этом устройстве и будут отправлены, когда она решится.";
+    SyncEngineFailed => "This device cannot sync: its sync engine did not start. Keep selling: every sale is kept on this device and is sent once the engine runs. Reload the page when the network is back.", "Это устройство не может синхронизироваться: модуль синхронизации не запустился. Продолжайте продавать: каждая продажа сохранена на этом устройстве и будет отправлена, когда модуль заработает. Перезагрузите страницу, когда появится сеть.";
+    DocumentProblem => "Part of the store's data on this device could not be read or refused a record. Keep selling: every sale is kept on this device and nothing is sent twice. Tell the store's owner; do not clear this browser's data.", "Часть данных магазина на этом устройстве не читается или не приняла запись. Продолжайте продавать: каждая продажа сохранена на этом устройстве и не будет отправлена дважды. Сообщите владельцу магазина; не очищайте данные браузера.";
     EarlierSales => "{count} sales were made on this device before it joined the store.", "Продаж, сделанных на этом устройстве до подключения к магазину: {count}.";
     EarlierSalesAdd => "Add them to the store", "Добавить их в магазин";
     EarlierSalesKeep => "Keep them on this device only", "Оставить только на этом устройстве";
@@ -206,7 +214,7 @@ messages! {
     ReceiptLogoRemove => "Remove logo", "Убрать логотип";
     ReceiptLogoSaved => "Logo saved: it prints at the top of every receipt of the store.", "Логотип сохранён: он печатается вверху каждого чека магазина.";
     ReceiptLogoRemoved => "Logo removed.", "Логотип убран.";
-    ReceiptLogoFailed => "This image cannot be the logo ({reason}).", "Это изображение нельзя сделать логотипом ({reason}).";
+    ReceiptLogoFailed => "This image cannot be the logo.", "Это изображение нельзя сделать логотипом.";
     Currency => "Currency", "Валюта";
     StoreLanguage => "Language of receipts", "Язык чеков";
     OwnerPin => "Owner PIN (4 to 8 digits)", "PIN владельца (от 4 до 8 цифр)";
@@ -218,7 +226,15 @@ messages! {
     NameRequired => "Enter a name.", "Введите название.";
     StoreCreated => "The store {name} is ready. This device is its owner.", "Магазин {name} готов. Это устройство — его владелец.";
     ServerUnreachable => "The server cannot be reached. Check the connection and try again.", "Сервер недоступен. Проверьте подключение и попробуйте снова.";
-    ServerRefused => "The server refused: {reason}", "Сервер отказал: {reason}";
+    ServerRefused => "The server refused this. Try again; if it refuses again, tell the store's owner.", "Сервер отказал. Попробуйте ещё раз; если он снова откажет, сообщите владельцу магазина.";
+    ServerInvalid => "The server did not accept what was sent. Check what you typed and try again.", "Сервер не принял отправленные данные. Проверьте введённое и попробуйте ещё раз.";
+    ServerNotPaired => "This device is not (or no longer) paired with the store. Pair it again.", "Это устройство не подключено (или больше не подключено) к магазину. Подключите его снова.";
+    ServerForbidden => "The server refused: the code is wrong, or only the owner's device may do this.", "Сервер отказал: код неверный или это может сделать только устройство владельца.";
+    ServerNotFound => "The server does not know this device. Reload the list and try again.", "Сервер не знает этого устройства. Обновите список и попробуйте ещё раз.";
+    ServerCodeUsed => "This code was used already or has expired. Ask for a new one.", "Этот код уже использован или истёк. Попросите новый.";
+    ServerTooManyTries => "Too many wrong codes from this device. Wait a minute, then try again.", "Слишком много неверных кодов с этого устройства. Подождите минуту и попробуйте снова.";
+    ServerUnavailable => "The server's database is not available. Try again in a moment.", "База данных сервера недоступна. Попробуйте чуть позже.";
+    ServerUnreadable => "The server's answer could not be read: it may be another version. Reload the page and try again.", "Ответ сервера не читается: возможно, у него другая версия. Перезагрузите страницу и попробуйте ещё раз.";
     JoinTitle => "Join a store", "Подключение к магазину";
     JoinHint => "On the owner's device open Settings, Store and devices, Pair a device; then type the code shown there or scan its QR code.", "На устройстве владельца откройте Настройки, Магазин и устройства, Подключить устройство; затем введите показанный код или отсканируйте QR-код.";
     PairingCode => "Pairing code", "Код подключения";
@@ -285,7 +301,8 @@ messages! {
     PrinterClaimed => "The computer's own printer driver holds this USB printer, so the browser cannot use it (usual on Windows). Connect the printer by serial port or Bluetooth instead, or replace its driver with WinUSB.", "USB-принтер занят драйвером компьютера, поэтому браузер не может им пользоваться (обычно в Windows). Подключите принтер через последовательный порт или Bluetooth либо замените драйвер на WinUSB.";
     PrinterNotChosen => "No printer was chosen.", "Принтер не выбран.";
     PrinterNoInterface => "This USB device is not a receipt printer the register can use. Choose the printer, or connect it by serial port or Bluetooth.", "Это USB-устройство не подходит как принтер чеков. Выберите принтер или подключите его через последовательный порт или Bluetooth.";
-    PrinterFailed => "Printing failed ({reason}). Press Print again. The sale is saved.", "Печать не удалась ({reason}). Нажмите «Печатать снова». Продажа сохранена.";
+    PrinterFailed => "Printing failed. Press Print again. The sale is saved.", "Печать не удалась. Нажмите «Печатать снова». Продажа сохранена.";
+    PrinterCannotEncode => "This receipt cannot be printed on this printer as set up: check the printer model in Settings. The sale is saved.", "Этот чек нельзя напечатать на принтере с такими настройками: проверьте модель принтера в настройках. Продажа сохранена.";
     PrinterPaperNearEnd => "The paper roll is nearly finished. Have a new roll ready.", "Рулон бумаги почти закончился. Приготовьте новый.";
     NoSale => "No sale", "Без продажи";
     NoSaleReason => "Why open the drawer?", "Зачем открыть ящик?";
@@ -308,6 +325,15 @@ messages! {
     ConnectionStandalone => "Standalone (the cashier keys the amount on the terminal)", "Автономный (кассир вводит сумму на терминале)";
     ConnectionTraining => "Training simulator (no money is taken)", "Учебный симулятор (деньги не принимаются)";
     ConnectionZvt => "ZVT over a serial port", "ZVT через последовательный порт";
+    InvalidBaudRate => "Choose a speed from the list.", "Выберите скорость из списка.";
+    InvalidStopBits => "Stop bits are 1 or 2.", "Стоповых битов — 1 или 2.";
+    InvalidTerminalPassword => "The terminal's password is six digits (many terminals ship with 000000), or leave it empty.", "Пароль терминала — шесть цифр (у многих терминалов 000000) или пустое поле.";
+    InvalidPrinterModel => "Choose the printer model from the list.", "Выберите модель принтера из списка.";
+    InvalidPaperWidth => "Choose the characters per line from the list.", "Выберите число символов в строке из списка.";
+    InvalidChunkSize => "The Bluetooth chunk size is a number of bytes, such as 100.", "Размер порции Bluetooth — число байт, например 100.";
+    InvalidReceiptLanguage => "Choose the language of receipts from the list.", "Выберите язык чеков из списка.";
+    InvalidCurrency => "Choose the currency from the list.", "Выберите валюту из списка.";
+    StockNegative => "A stock count is zero or more.", "Остаток по пересчёту — ноль или больше.";
     TrainingOutcomeLabel => "The simulator answers", "Ответ симулятора";
     OutcomeApprove => "Approve", "Одобрить";
     OutcomeDecline => "Decline", "Отклонить";
@@ -380,7 +406,7 @@ messages! {
     TerminalConnectionLost => "The connection to the terminal broke during the operation. Check its cable and power.", "Связь с терминалом прервалась во время операции. Проверьте кабель и питание.";
     TerminalNoPort => "No serial port is chosen for the terminal, or this browser has no WebSerial. Choose the port in Settings.", "Для терминала не выбран последовательный порт, или браузер не поддерживает WebSerial. Выберите порт в настройках.";
     TerminalStandalone => "This terminal is standalone: key the amount on it and confirm here.", "Это автономный терминал: введите сумму на нём и подтвердите здесь.";
-    TerminalFault => "The terminal reported a fault ({detail}). Check the terminal; the payment is still open.", "Терминал сообщил о сбое ({detail}). Проверьте терминал; оплата открыта.";
+    TerminalFault => "The terminal reported a fault. Check the terminal; the payment is still open.", "Терминал сообщил о сбое. Проверьте терминал; оплата открыта.";
     TerminalNotCharged => "The terminal did not charge this sale. Take the payment again.", "Терминал не списал деньги за эту продажу. Примите оплату снова.";
     TerminalUnknownResult => "The terminal's answer is not known: it may have charged the card. Press \"Ask the terminal\" when it is back, or check its last slip.", "Ответ терминала неизвестен: деньги могли быть списаны. Нажмите «Спросить терминал», когда он снова на связи, или проверьте его последний чек.";
     TerminalInFlight => "{amount} was sent to the terminal and its answer was not received.", "{amount} отправлено на терминал, ответ не получен.";
@@ -391,6 +417,7 @@ messages! {
     ReverseOnTerminal => "Reverse on the terminal", "Отменить на терминале";
     UndoNeedsReversal => "The terminal charged this card, so it cannot be removed here: press \"Reverse on the terminal\" to give the money back.", "Терминал списал деньги с этой карты, удалить оплату здесь нельзя: нажмите «Отменить на терминале», чтобы вернуть деньги.";
     CancelNeedsReversal => "A card was charged on the terminal: reverse it on the terminal before going back to the ticket.", "С карты списаны деньги на терминале: отмените платёж на терминале, прежде чем вернуться к чеку.";
+    NothingToUndo => "There is no tender to undo.", "Нет оплаты, которую можно отменить.";
     NothingToReverse => "There is no card payment of the terminal to reverse.", "Нет оплаты картой на терминале, которую можно отменить.";
     ReversalDone => "The terminal reversed the card payment of {amount}. The money is back on the card.", "Терминал отменил оплату картой на {amount}. Деньги возвращены на карту.";
     ReversalNotDone => "The terminal did not reverse the card payment: {why} The card payment stays recorded.", "Терминал не отменил оплату картой: {why} Оплата картой остаётся в чеке.";
@@ -408,9 +435,9 @@ messages! {
     ScanWithCamera => "Scan with camera", "Сканировать камерой";
     CameraHint => "Hold the barcode in front of the camera.", "Поднесите штрихкод к камере.";
     CameraClose => "Close camera", "Закрыть камеру";
-    CameraUnavailable => "The camera cannot be used ({reason}). Allow camera access for this site, or use a scanner.", "Камеру нельзя использовать ({reason}). Разрешите сайту доступ к камере или используйте сканер.";
-    CameraReaderStopped => "The camera's barcode reader stopped ({reason}). Open the camera again, or use a scanner.", "Модуль чтения штрихкодов с камеры остановился ({reason}). Откройте камеру ещё раз или используйте сканер.";
-    CameraNoDecoder => "Barcodes cannot be read from the camera ({reason}). Connect to the internet once so the reader can be loaded, or use a scanner or type the code in the search box.", "Штрихкоды нельзя считать камерой ({reason}). Подключитесь к интернету, чтобы загрузить модуль чтения, или используйте сканер либо введите код в поиске.";
+    CameraUnavailable => "The camera cannot be used. Allow camera access for this site, or use a scanner.", "Камеру нельзя использовать. Разрешите сайту доступ к камере или используйте сканер.";
+    CameraReaderStopped => "The camera's barcode reader stopped. Open the camera again, or use a scanner.", "Модуль чтения штрихкодов с камеры остановился. Откройте камеру ещё раз или используйте сканер.";
+    CameraNoDecoder => "Barcodes cannot be read from the camera. Connect to the internet once so the reader can be loaded, or use a scanner or type the code in the search box.", "Штрихкоды нельзя считать камерой. Подключитесь к интернету, чтобы загрузить модуль чтения, или используйте сканер либо введите код в поиске.";
     RefundAction => "Refund", "Возврат";
     Refunded => "Refunded", "Возвращено";
     RefundUnfinished => "Refund not finished", "Возврат не завершён";
@@ -542,4 +569,21 @@ pub fn date_time(ms: i64, lang: Lang) -> String {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default()
+}
+
+/// Checks that each message has an English and a Russian text, that they differ (a text left
+/// in English, or left empty, in the Russian column fails), and that it has no placeholder: an
+/// error's message is whole by itself, and no developer text is ever filled into it.
+#[cfg(test)]
+pub(crate) fn assert_translated(msgs: impl IntoIterator<Item = Msg>) {
+    for msg in msgs {
+        let (en, ru) = (msg.text(Lang::En), msg.text(Lang::Ru));
+        assert!(!en.trim().is_empty(), "{msg:?} has no English text");
+        assert!(!ru.trim().is_empty(), "{msg:?} has no Russian text");
+        assert_ne!(en, ru, "{msg:?} reads the same in English and Russian");
+        assert!(
+            !en.contains('{') && !ru.contains('{'),
+            "{msg:?} has a placeholder"
+        );
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod camera;
+pub mod core_errors;
 pub mod engine_link;
 pub mod hid_scanner;
 pub mod i18n;
@@ -73,11 +74,16 @@ pub fn announce_sale() {
     }
 }
 
-/// Shown when the browser gives us no storage at all: selling without it would lose sales.
+/// Shown when the browser gives us no storage at all: selling without it would lose sales. The
+/// browser's words stay in the sentence here, because the boot screen (`main.rs`) shows one
+/// string and has no "Details" yet; they go to the console too.
 pub fn storage_error_text(lang: Lang, error: &StorageError) -> String {
+    web_sys::console::error_1(&format!("storage: {error}").into());
     match error {
         StorageError::Blocked => Msg::StorageBlocked.text(lang).to_string(),
         StorageError::QuotaExceeded => Msg::StorageFull.text(lang).to_string(),
-        other => Msg::StorageUnavailable.fill(lang, &[("reason", &other.to_string())]),
+        StorageError::Failed(_) | StorageError::Sale(_) => {
+            Msg::StorageUnavailable.fill(lang, &[("reason", &error.to_string())])
+        }
     }
 }

@@ -7,17 +7,17 @@
 
 use pos_core::{Sale, Tender};
 use pos_devices::{
-    BluetoothPacing, DrawerPin, FlowControl, PrinterCondition, PrinterProblem, PrinterProfile,
-    ReceiptEncoder, SerialSettings, StatusRequest,
+    BluetoothPacing, DrawerPin, EncodeError, FlowControl, PrinterCondition, PrinterProblem,
+    PrinterProfile, ReceiptEncoder, SerialSettings, StatusRequest,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Msg;
 use crate::storage::{DrawerReason, Storage, StorageError};
 use crate::transport::bluetooth::BluetoothDevice;
 use crate::transport::serial::{SerialPort, SerialPortIds};
 use crate::transport::usb::{UsbDevice, UsbDeviceIds};
-use crate::transport::{Link, Transport, TransportError, TransportKind};
+use crate::transport::{DeviceLink, Transport, TransportError, TransportKind};
 
 /// How long a status query waits for the printer's answer. A printer that never answers
 /// (some clones ignore `DLE EOT`) is printed to anyway.
@@ -99,31 +99,48 @@ impl PrinterSetup {
     }
 }
 
-/// What went wrong with a print, in terms the cashier can act on.
-#[derive(Clone, Debug, PartialEq)]
+/// What went wrong with a print, in terms the cashier can act on. `Display` is for developers;
+/// the cashier reads [`PrintFailure::msg`], and [`PrintFailure::detail`] waits under "Details".
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PrintFailure {
+    #[error("the printer reports {0}")]
     Problem(PrinterProblem),
+    #[error("transport: {0}")]
     Transport(TransportError),
+    #[error("no interface of this USB device takes a printer's bulk output")]
     NoInterface,
+    /// The receipt cannot be put into this printer's commands (a code page it lacks, a barcode
+    /// it cannot take): nothing was sent, and sending again would fail the same way.
+    #[error("encoding: {0}")]
+    Encode(EncodeError),
 }
 
 impl PrintFailure {
-    pub fn text(&self, lang: Lang) -> String {
-        let msg = match self {
+    pub fn msg(&self) -> Msg {
+        match self {
             PrintFailure::Problem(problem) => problem_msg(*problem),
             PrintFailure::NoInterface => Msg::PrinterNoInterface,
+            PrintFailure::Encode(_) => Msg::PrinterCannotEncode,
             PrintFailure::Transport(error) => match error {
                 TransportError::Unsupported => unsupported_msg(None),
                 TransportError::NotChosen => Msg::PrinterNotChosen,
                 TransportError::NotFound => Msg::PrinterNotConnected,
                 TransportError::Claimed => Msg::PrinterClaimed,
                 TransportError::Disconnected => Msg::PrinterDisconnected,
-                TransportError::Failed(reason) => {
-                    return Msg::PrinterFailed.fill(lang, &[("reason", reason)]);
-                }
+                TransportError::Failed(_) => Msg::PrinterFailed,
             },
-        };
-        msg.text(lang).to_string()
+        }
+    }
+
+    /// The browser's or the encoder's own words, where the message does not say it all.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            PrintFailure::Transport(TransportError::Failed(detail)) => Some(detail.clone()),
+            PrintFailure::Encode(error) => Some(error.to_string()),
+            PrintFailure::Problem(_) | PrintFailure::NoInterface | PrintFailure::Transport(_) => {
+                None
+            }
+        }
     }
 }
 
@@ -135,16 +152,19 @@ pub(crate) fn problem_msg(problem: PrinterProblem) -> Msg {
         PrinterProblem::Fault => Msg::PrinterFault,
         PrinterProblem::PaperNearEnd => Msg::PrinterPaperNearEnd,
         PrinterProblem::Error | PrinterProblem::Overheated => Msg::PrinterError,
+        PrinterProblem::Offline => Msg::PrinterOffline,
+        // `PrinterProblem` is `#[non_exhaustive]` (devices/): the compiler asks for this arm.
+        // A problem the app has no words for yet reads as "not ready", which asks to check it.
         _ => Msg::PrinterOffline,
     }
 }
 
-/// The message for a browser without the API of `kind`.
+/// The message for a browser without the API of `kind` (a printer's, when it is not known).
 pub fn unsupported_msg(kind: Option<TransportKind>) -> Msg {
     match kind {
+        Some(TransportKind::Usb) | None => Msg::UsbUnsupported,
         Some(TransportKind::Serial) => Msg::SerialUnsupported,
         Some(TransportKind::Bluetooth) => Msg::BluetoothUnsupported,
-        _ => Msg::UsbUnsupported,
     }
 }
 
@@ -166,7 +186,7 @@ pub(crate) struct PrintJob {
 
 /// Opens the remembered device without a chooser: USB and serial through the browser's list of
 /// granted devices, Bluetooth through `getDevices()` where the browser has it.
-pub(crate) async fn reopen(setup: &PrinterSetup) -> Result<Link, PrintFailure> {
+pub(crate) async fn reopen(setup: &PrinterSetup) -> Result<DeviceLink, PrintFailure> {
     let link = match &setup.device {
         PrinterDevice::Usb(ids) => {
             open_usb(
@@ -201,7 +221,7 @@ pub(crate) async fn reopen(setup: &PrinterSetup) -> Result<Link, PrintFailure> {
     Ok(link)
 }
 
-pub(crate) async fn open_usb(device: UsbDevice) -> Result<Link, PrintFailure> {
+pub(crate) async fn open_usb(device: UsbDevice) -> Result<DeviceLink, PrintFailure> {
     if pos_devices::usb_print_route(&device.configurations()).is_none() {
         return Err(PrintFailure::NoInterface);
     }
@@ -221,7 +241,7 @@ pub fn serial_settings(baud_rate: u32, hardware_flow: bool) -> SerialSettings {
 }
 
 /// What the cashier chose in the "Connect printer" form.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PrinterChoice {
     pub kind: TransportKind,
     pub profile: PrinterProfile,
@@ -231,7 +251,9 @@ pub struct PrinterChoice {
 }
 
 /// Asks the browser for the device (its chooser), opens it, and returns the setup to keep.
-pub(crate) async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, Link), PrintFailure> {
+pub(crate) async fn connect(
+    choice: &PrinterChoice,
+) -> Result<(PrinterSetup, DeviceLink), PrintFailure> {
     let setup = |device, name: Option<String>| PrinterSetup {
         device,
         name: name.unwrap_or_else(|| choice.profile.name.to_string()),
@@ -291,7 +313,7 @@ pub(crate) async fn connect(choice: &PrinterChoice) -> Result<(PrinterSetup, Lin
 
 /// Asks the printer what is wrong, if it can answer. `Ok` when nothing blocks printing or the
 /// printer does not answer status queries at all.
-pub(crate) async fn check_status(link: &Link) -> Result<(), PrintFailure> {
+pub(crate) async fn check_status(link: &DeviceLink) -> Result<(), PrintFailure> {
     if !link.can_read() {
         return Ok(());
     }
@@ -340,4 +362,69 @@ pub(crate) fn drawer_kick(profile: PrinterProfile) -> Vec<u8> {
     let mut kick = ReceiptEncoder::new(profile);
     kick.initialize().open_drawer(DrawerPin::Pin2);
     kick.finish().bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::assert_translated;
+
+    fn every_failure() -> Vec<PrintFailure> {
+        let problems = [
+            PrinterProblem::CoverOpen,
+            PrinterProblem::PaperOut,
+            PrinterProblem::CutterJammed,
+            PrinterProblem::Fault,
+            PrinterProblem::Overheated,
+            PrinterProblem::Error,
+            PrinterProblem::Offline,
+            PrinterProblem::PaperNearEnd,
+        ];
+        let transport = [
+            TransportError::Unsupported,
+            TransportError::NotChosen,
+            TransportError::NotFound,
+            TransportError::Claimed,
+            TransportError::Disconnected,
+            TransportError::Failed("NetworkError: transferOut failed".into()),
+        ];
+        let mut all: Vec<PrintFailure> = problems.into_iter().map(PrintFailure::Problem).collect();
+        all.extend(transport.into_iter().map(PrintFailure::Transport));
+        all.push(PrintFailure::NoInterface);
+        all.push(PrintFailure::Encode(EncodeError::QrEmpty));
+        all
+    }
+
+    #[test]
+    fn every_print_failure_is_translated() {
+        assert_translated(every_failure().iter().map(PrintFailure::msg));
+        assert_translated(
+            [
+                None,
+                Some(TransportKind::Usb),
+                Some(TransportKind::Serial),
+                Some(TransportKind::Bluetooth),
+            ]
+            .into_iter()
+            .map(unsupported_msg),
+        );
+    }
+
+    #[test]
+    fn an_encoder_error_is_not_told_as_a_connection_failure() {
+        let failure = PrintFailure::Encode(EncodeError::QrEmpty);
+        assert_eq!(failure.msg(), Msg::PrinterCannotEncode);
+        assert!(failure.detail().is_some_and(|d| !d.is_empty()));
+    }
+
+    #[test]
+    fn only_developer_text_goes_to_details() {
+        for failure in every_failure() {
+            let has_words = matches!(
+                failure,
+                PrintFailure::Encode(_) | PrintFailure::Transport(TransportError::Failed(_))
+            );
+            assert_eq!(failure.detail().is_some(), has_words, "{failure:?}");
+        }
+    }
 }

@@ -10,28 +10,22 @@ use serde::{Deserialize, Serialize};
 
 pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + 'a>>;
 
-/// Why something was not kept. In every case nothing already stored was changed.
-#[derive(Clone, Debug, PartialEq)]
+/// Why something was not kept. In every case nothing already stored was changed. `Display` is
+/// for developers (the console, "Details"); the cashier reads `state::storage_notice`.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum StorageError {
     /// The sale itself is not valid (under-tendered, the ticket changed).
+    #[error("{0}")]
     Sale(CompleteError),
     /// The browser's storage quota or the disk is full.
+    #[error("the storage quota is exceeded")]
     QuotaExceeded,
     /// Another tab holds the database open with an older version and will not let go.
+    #[error("the database is blocked by another tab")]
     Blocked,
     /// The browser refused for another reason (the database is broken or unavailable).
+    #[error("{0}")]
     Failed(String),
-}
-
-impl std::fmt::Display for StorageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StorageError::Sale(e) => write!(f, "{e}"),
-            StorageError::QuotaExceeded => f.write_str("the storage quota is exceeded"),
-            StorageError::Blocked => f.write_str("the database is blocked by another tab"),
-            StorageError::Failed(e) => f.write_str(e),
-        }
-    }
 }
 
 /// What a device keeps about itself.

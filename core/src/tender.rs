@@ -142,6 +142,9 @@ pub enum TenderError {
     /// No card tender of the terminal with this receipt number to take back.
     #[error("no card of the terminal with that receipt number")]
     NoSuchTerminalCard,
+    /// An amount finer than the currency's minor unit (a cent), which no terminal can charge.
+    #[error("the amount is finer than the currency's minor unit")]
+    FinerThanMinorUnit,
 }
 
 /// The tenders taken for one total, in the order they were taken.
@@ -298,6 +301,26 @@ impl Payment {
                 change: Decimal::ZERO,
                 cash_rounding: Decimal::ZERO,
             });
+        }
+        Ok(())
+    }
+
+    /// Whether an integrated terminal may be asked to charge `amount` now: above zero, at most
+    /// what is left to pay, and in whole minor units. Asked before anything is sent, because
+    /// what the terminal then approves is recorded as it came ([`Payment::add_terminal_card`]):
+    /// nothing may be rounded after the customer's card was charged.
+    pub fn check_terminal_card(&self, amount: Decimal) -> Result<(), TenderError> {
+        if self.is_paid() {
+            return Err(TenderError::AlreadyPaid);
+        }
+        if amount <= Decimal::ZERO {
+            return Err(TenderError::NonPositiveAmount);
+        }
+        if amount > self.remaining() {
+            return Err(TenderError::CardExceedsRemaining);
+        }
+        if self.rules.currency.round(amount) != amount {
+            return Err(TenderError::FinerThanMinorUnit);
         }
         Ok(())
     }

@@ -228,3 +228,38 @@ fn an_approval_is_refused_only_when_nothing_could_be_paid() {
         Err(TenderError::NonPositiveAmount)
     );
 }
+
+#[test]
+fn a_terminal_is_asked_only_for_whole_cents_up_to_what_is_left() {
+    let mut payment = Payment::new(dec!(10.00), rules());
+    assert_eq!(payment.check_terminal_card(dec!(10.00)), Ok(()));
+    assert_eq!(payment.check_terminal_card(dec!(0.01)), Ok(()));
+    assert_eq!(
+        payment.check_terminal_card(dec!(0)),
+        Err(TenderError::NonPositiveAmount)
+    );
+    assert_eq!(
+        payment.check_terminal_card(dec!(-1)),
+        Err(TenderError::NonPositiveAmount)
+    );
+    assert_eq!(
+        payment.check_terminal_card(dec!(10.01)),
+        Err(TenderError::CardExceedsRemaining)
+    );
+    assert_eq!(
+        payment.check_terminal_card(dec!(4.005)),
+        Err(TenderError::FinerThanMinorUnit)
+    );
+    payment.add_cash(dec!(4)).unwrap();
+    assert_eq!(
+        payment.check_terminal_card(dec!(6.01)),
+        Err(TenderError::CardExceedsRemaining)
+    );
+    payment
+        .add_terminal_card(dec!(6), dec!(6), from_terminal(1))
+        .unwrap();
+    assert_eq!(
+        payment.check_terminal_card(dec!(1)),
+        Err(TenderError::AlreadyPaid)
+    );
+}

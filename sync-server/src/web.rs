@@ -158,9 +158,13 @@ pub fn content_security_policy(index_html: &str) -> String {
     let mut rest = index_html;
     while let Some(open) = rest.find("<script") {
         let after = &rest[open..];
-        let Some(tag_end) = after.find('>') else { break };
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
         let tag = &after[..tag_end];
-        let Some(close) = after.find("</script>") else { break };
+        let Some(close) = after.find("</script>") else {
+            break;
+        };
         if !tag.contains(" src=") && close > tag_end {
             let body = &after[tag_end + 1..close];
             let digest = Sha256::digest(body.as_bytes());
@@ -193,7 +197,10 @@ pub async fn static_headers(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     let is_page = h
         .get(header::CONTENT_TYPE)
@@ -239,10 +246,19 @@ mod tests {
         use sha2::{Digest, Sha256};
         let expected = base64::engine::general_purpose::STANDARD
             .encode(Sha256::digest(b"import init from '/a.js';"));
-        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{expected}';")));
-        assert_eq!(policy.matches("'sha256-").count(), 1, "a script with src is not hashed");
+        assert!(policy.contains(&format!(
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-{expected}';"
+        )));
+        assert_eq!(
+            policy.matches("'sha256-").count(),
+            1,
+            "a script with src is not hashed"
+        );
         assert!(policy.contains("frame-ancestors 'none'"));
-        let scripts = policy.split("; ").find(|d| d.starts_with("script-src")).unwrap();
+        let scripts = policy
+            .split("; ")
+            .find(|d| d.starts_with("script-src"))
+            .unwrap();
         assert!(!scripts.contains("unsafe-inline") && !scripts.contains(" 'unsafe-eval'"));
     }
 

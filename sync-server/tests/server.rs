@@ -103,23 +103,41 @@ async fn the_page_carries_its_security_policy_and_every_answer_nosniff() {
     .unwrap();
     let server = start(&tmp.path().join("data"), &dist).await;
 
-    let expected = pos_sync_server::web::content_security_policy(&std::fs::read_to_string(dist.join("index.html")).unwrap());
+    let expected = pos_sync_server::web::content_security_policy(
+        &std::fs::read_to_string(dist.join("index.html")).unwrap(),
+    );
     for path in ["/", "/index.html", "/setup"] {
         let page = get(server.addr, path).await;
         assert_eq!(page.status, 200, "{path}");
         let policy = page.header("content-security-policy").unwrap_or_default();
         assert_eq!(policy, expected, "{path}");
-        assert!(policy.contains("'sha256-"), "{path}: the start script is allowed by its hash");
+        assert!(
+            policy.contains("'sha256-"),
+            "{path}: the start script is allowed by its hash"
+        );
         assert!(policy.contains("frame-ancestors 'none'"), "{path}");
         assert_eq!(page.header("x-frame-options"), Some("DENY"), "{path}");
     }
     for path in ["/", &format!("/{WASM_NAME}"), "/health", "/api/me"] {
         let reply = get(server.addr, path).await;
-        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{path}");
-        assert_eq!(reply.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("no-referrer"),
+            "{path}"
+        );
     }
     // Only the page carries the policy; a worker's script is not a page.
-    assert_eq!(get(server.addr, &format!("/{JS_NAME}")).await.header("content-security-policy"), None);
+    assert_eq!(
+        get(server.addr, &format!("/{JS_NAME}"))
+            .await
+            .header("content-security-policy"),
+        None
+    );
     server.stop().await;
 }
 

@@ -13,11 +13,9 @@ use crate::sync::api::{self, ApiError};
 
 /// Why an enrollment did not happen, as a message for the person at the device.
 pub fn api_notice(error: &ApiError) -> Notice {
-    match error {
-        ApiError::Offline => Notice::Error(Msg::ServerUnreachable, Vec::new()),
-        ApiError::Refused { message, .. } => {
-            Notice::Error(Msg::ServerRefused, vec![("reason", message.clone())])
-        }
+    match error.detail() {
+        Some(detail) => Notice::Fault(error.msg(), detail),
+        None => Notice::Error(error.msg(), Vec::new()),
     }
 }
 
@@ -53,6 +51,7 @@ pub fn pin_matches(pin: &str, hash: &str) -> bool {
         .is_ok_and(|parsed| argon2().verify_password(pin.as_bytes(), &parsed).is_ok())
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewStore {
     pub setup_code: String,
     pub store_name: String,

@@ -42,6 +42,9 @@ pub enum Screen {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
     Error(Msg, Vec<(&'static str, String)>),
+    /// A failure whose cause is developer text (the browser's or a device's words, in English):
+    /// the cashier reads the message, the cause waits under "Details" for whoever debugs it.
+    Fault(Msg, String),
     Info(Msg),
     /// Something went well, with details.
     Done(Msg, Vec<(&'static str, String)>),
@@ -116,14 +119,15 @@ pub fn storage_notice(error: &StorageError) -> Notice {
     match error {
         StorageError::QuotaExceeded => Notice::Error(Msg::StorageFull, Vec::new()),
         StorageError::Blocked => Notice::Error(Msg::StorageBlocked, Vec::new()),
-        StorageError::Sale(e) => Notice::Error(Msg::SaleFailed, vec![("reason", e.to_string())]),
-        StorageError::Failed(e) => not_saved(e),
+        StorageError::Sale(e) => Notice::Error(crate::core_errors::sale_msg(e), Vec::new()),
+        StorageError::Failed(detail) => not_saved(detail),
     }
 }
 
-/// A change that was not kept (a write, or the store's documents refusing it), with the reason.
-pub fn not_saved(reason: impl ToString) -> Notice {
-    Notice::Error(Msg::NotSaved, vec![("reason", reason.to_string())])
+/// A change that was not kept (a write, or the store's documents refusing it); `detail` is
+/// the browser's or the engine's reason, for "Details".
+pub fn not_saved(detail: impl ToString) -> Notice {
+    Notice::Fault(Msg::NotSaved, detail.to_string())
 }
 
 impl AppState {
@@ -316,11 +320,7 @@ impl AppState {
     }
 
     fn ticket_error(&self, e: TicketError) {
-        self.error(match e {
-            TicketError::InvalidQuantity => Msg::InvalidQuantity,
-            TicketError::InvalidDiscount => Msg::InvalidDiscount,
-            _ => Msg::InvalidNumber,
-        });
+        self.error(crate::core_errors::ticket_msg(&e));
     }
 
     pub fn start_payment(&self) {
@@ -418,17 +418,7 @@ impl AppState {
     }
 
     pub fn tender_error(&self, e: TenderError) {
-        self.error(match e {
-            TenderError::NonPositiveAmount => Msg::AmountMustBePositive,
-            TenderError::CardExceedsRemaining => Msg::CardExceedsRemaining,
-            TenderError::AlreadyPaid => Msg::AlreadyPaid,
-            TenderError::InvalidAuthCode => Msg::InvalidAuthCode,
-            TenderError::InvalidLastFour => Msg::InvalidLastFour,
-            TenderError::ApprovedOnTerminal => Msg::UndoNeedsReversal,
-            TenderError::TendersTaken => Msg::CannotCancelWithTenders,
-            TenderError::NothingToUndo => Msg::NothingToReverse,
-            TenderError::NoSuchTerminalCard => Msg::NothingToReverse,
-        });
+        self.error(crate::core_errors::tender_msg(&e));
     }
 
     /// Hands the paid ticket to storage. Only when storage says the sale is committed does the
@@ -476,10 +466,9 @@ impl AppState {
                     state.after_sale(&sale);
                 }
                 // Any failure of this write is a sale not saved, with the ticket still open.
-                Err(StorageError::Failed(reason)) => state.notice.set(Some(Notice::Error(
-                    Msg::SaleFailed,
-                    vec![("reason", reason)],
-                ))),
+                Err(StorageError::Failed(detail)) => state
+                    .notice
+                    .set(Some(Notice::Fault(Msg::SaleFailed, detail))),
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
@@ -643,7 +632,7 @@ impl AppState {
             EngineEvent::Said(said) => said,
             EngineEvent::Stopped(reason) => {
                 return self.sync.update(|s| {
-                    s.link = sync::Link::Offline;
+                    s.link = sync::SyncLink::Offline;
                     s.engine_failed = Some(reason);
                 });
             }
@@ -731,5 +720,32 @@ impl AppState {
 fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
     if signal.with_untracked(|v| *v != value) {
         signal.set(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_storage_failure_keeps_the_browsers_words_out_of_the_message() {
+        let notices = [
+            storage_notice(&StorageError::QuotaExceeded),
+            storage_notice(&StorageError::Blocked),
+            storage_notice(&StorageError::Sale(pos_core::CompleteError::EmptyTicket)),
+            storage_notice(&StorageError::Failed("UnknownError: IO".into())),
+        ];
+        let msgs = notices.iter().map(|notice| match notice {
+            Notice::Error(msg, args) => {
+                assert!(args.is_empty(), "{notice:?}");
+                *msg
+            }
+            Notice::Fault(msg, detail) => {
+                assert_eq!(detail, "UnknownError: IO");
+                *msg
+            }
+            Notice::Info(_) | Notice::Done(..) => panic!("{notice:?} is not an error"),
+        });
+        crate::i18n::assert_translated(msgs.collect::<Vec<_>>());
     }
 }

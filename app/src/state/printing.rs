@@ -6,7 +6,7 @@ use crate::i18n::Msg;
 use crate::printing::*;
 use crate::state::{AppState, storage_notice};
 use crate::storage::{CardRefundMethod, DrawerOpening, DrawerReason, RefundRecord};
-use crate::transport::{Link, Transport, TransportError};
+use crate::transport::{DeviceLink, Transport, TransportError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::{RefundSplit, Sale, Tender};
@@ -23,7 +23,7 @@ pub struct Printer {
     pub setup: RwSignal<Option<PrinterSetup>>,
     pub state: RwSignal<PrintState>,
     pub openings: RwSignal<Vec<DrawerOpening>>,
-    link: StoredValue<Option<Rc<Link>>, LocalStorage>,
+    link: StoredValue<Option<Rc<DeviceLink>>, LocalStorage>,
     /// The job that failed, kept for "Print again".
     failed_job: StoredValue<Option<PrintJob>, LocalStorage>,
     /// Jobs waiting for the one printing, so two receipts never interleave on the paper.
@@ -181,9 +181,7 @@ impl AppState {
             Err(e) => self
                 .printer
                 .state
-                .set(PrintState::Failed(PrintFailure::Transport(
-                    TransportError::Failed(e.to_string()),
-                ))),
+                .set(PrintState::Failed(PrintFailure::Encode(e))),
         }
     }
 
@@ -341,7 +339,7 @@ impl AppState {
         });
     }
 
-    fn keep_link(&self, link: Link) {
+    fn keep_link(&self, link: DeviceLink) {
         let printer = self.printer;
         // An unplugged printer is opened afresh for the next job.
         link.on_disconnect(Box::new(move || printer.link.set_value(None)));

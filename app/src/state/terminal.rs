@@ -35,20 +35,9 @@ pub fn charge(state: AppState, amount: Decimal) {
     if pending.card_in_flight.is_some() {
         return recover(state);
     }
-    if amount <= Decimal::ZERO || amount > pending.payment.remaining() {
-        return state.error(if amount <= Decimal::ZERO {
-            Msg::AmountMustBePositive
-        } else {
-            Msg::CardExceedsRemaining
-        });
-    }
-    // Checked before anything is sent: a terminal takes whole minor units (cents) only.
-    if state
-        .store
-        .with_untracked(|s| s.rules.currency.round(amount))
-        != amount
-    {
-        return state.error(Msg::InvalidNumber);
+    // Core's rules, before anything is sent: what the terminal approves is recorded as it came.
+    if let Err(e) = pending.payment.check_terminal_card(amount) {
+        return state.tender_error(e);
     }
     let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
     state.card_progress.set(Some(Progress::Sending));
@@ -220,7 +209,7 @@ async fn ask_terminal(state: AppState, failure: Option<Notice>) {
             if reversal.is_some() {
                 let lang = state.lang.get_untracked();
                 let why = match failure {
-                    Some(Notice::Error(msg, _)) => msg,
+                    Some(Notice::Error(msg, _) | Notice::Fault(msg, _)) => msg,
                     _ => Msg::ReversalNotAtTerminal,
                 };
                 return not_reversed(state, why.text(lang).to_string());
@@ -314,7 +303,10 @@ fn record(state: AppState, asked: Decimal, approved: TerminalApproval) {
                         "amount",
                         crate::i18n::money(approved.amount, currency, lang),
                     ),
-                    ("reason", e.to_string()),
+                    (
+                        "reason",
+                        crate::core_errors::tender_msg(&e).text(lang).to_string(),
+                    ),
                 ],
             )));
         }
@@ -363,7 +355,10 @@ pub fn save_settings(state: AppState, settings: TerminalSettings) {
 }
 
 fn terminal_notice(e: &TerminalError) -> Notice {
-    Notice::Error(e.msg(), vec![("detail", e.detail())])
+    match e.detail() {
+        Some(detail) => Notice::Fault(e.msg(), detail),
+        None => Notice::Error(e.msg(), Vec::new()),
+    }
 }
 
 /// The terminal stopped answering mid-operation: it is asked what it did before anything else.

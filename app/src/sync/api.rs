@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::i18n::Msg;
 use crate::storage::Membership;
 
 #[wasm_bindgen(inline_js = r#"
@@ -28,12 +29,82 @@ extern "C" {
     ) -> js_sys::Promise;
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Why a call to the server did not succeed. `message` is the server's own (English) text, for
+/// "Details"; the person at the device reads the refusal's translated message.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ApiError {
     /// The server could not be reached.
+    #[error("the server could not be reached")]
     Offline,
     /// The server refused, with its reason.
-    Refused { status: u16, message: String },
+    #[error("refused ({refusal:?}): {message}")]
+    Refused { refusal: Refusal, message: String },
+}
+
+/// What a refusal means for the person at the device, by the HTTP status the server answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// 400: what was sent is not what the server takes.
+    Invalid,
+    /// 401: the device's token is unknown or revoked.
+    NotPaired,
+    /// 403: a wrong setup or pairing code, or an owner's action from another device.
+    Forbidden,
+    /// 404: no such device.
+    NotFound,
+    /// 410: the code was used already, or expired.
+    CodeUsed,
+    /// 429: too many wrong codes from this address.
+    TooManyTries,
+    /// 503: the server's database is not available.
+    Unavailable,
+    /// A success whose body is not what the app expects (another version of the server).
+    Unreadable,
+    /// Any other status.
+    Other,
+}
+
+impl Refusal {
+    fn of_status(status: u16) -> Refusal {
+        match status {
+            400 => Refusal::Invalid,
+            401 => Refusal::NotPaired,
+            403 => Refusal::Forbidden,
+            404 => Refusal::NotFound,
+            410 => Refusal::CodeUsed,
+            429 => Refusal::TooManyTries,
+            503 => Refusal::Unavailable,
+            // A status number: the server may send any; its text goes to "Details".
+            _ => Refusal::Other,
+        }
+    }
+}
+
+impl ApiError {
+    pub fn msg(&self) -> Msg {
+        match self {
+            ApiError::Offline => Msg::ServerUnreachable,
+            ApiError::Refused { refusal, .. } => match refusal {
+                Refusal::Invalid => Msg::ServerInvalid,
+                Refusal::NotPaired => Msg::ServerNotPaired,
+                Refusal::Forbidden => Msg::ServerForbidden,
+                Refusal::NotFound => Msg::ServerNotFound,
+                Refusal::CodeUsed => Msg::ServerCodeUsed,
+                Refusal::TooManyTries => Msg::ServerTooManyTries,
+                Refusal::Unavailable => Msg::ServerUnavailable,
+                Refusal::Unreadable => Msg::ServerUnreadable,
+                Refusal::Other => Msg::ServerRefused,
+            },
+        }
+    }
+
+    /// The server's own words, for "Details".
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            ApiError::Offline => None,
+            ApiError::Refused { message, .. } => Some(message.clone()),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -63,7 +134,7 @@ async fn call<T: for<'de> Deserialize<'de>>(
         200..=299 => {
             let text = if text.is_empty() { "null" } else { &text };
             serde_json::from_str(text).map_err(|e| ApiError::Refused {
-                status,
+                refusal: Refusal::Unreadable,
                 message: e.to_string(),
             })
         }
@@ -71,7 +142,10 @@ async fn call<T: for<'de> Deserialize<'de>>(
             let message = serde_json::from_str::<ErrorBody>(&text)
                 .map(|b| b.error)
                 .unwrap_or(text);
-            Err(ApiError::Refused { status, message })
+            Err(ApiError::Refused {
+                refusal: Refusal::of_status(status),
+                message,
+            })
         }
     }
 }
@@ -190,7 +264,37 @@ pub async fn revoke(token: &str, device: pos_core::Uuid) -> Result<(), ApiError>
 pub async fn token_valid(token: &str) -> Result<bool, ApiError> {
     match call::<serde_json::Value>("GET", "/api/me", Some(token), None).await {
         Ok(_) => Ok(true),
-        Err(ApiError::Refused { status: 401, .. }) => Ok(false),
+        Err(ApiError::Refused {
+            refusal: Refusal::NotPaired,
+            ..
+        }) => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::assert_translated;
+
+    #[test]
+    fn every_refusal_of_the_server_is_translated() {
+        let refused = |status| ApiError::Refused {
+            refusal: Refusal::of_status(status),
+            message: "The pairing code is wrong.".into(),
+        };
+        let mut all = vec![ApiError::Offline];
+        all.extend([400, 401, 403, 404, 410, 429, 503, 500].map(refused));
+        all.push(ApiError::Refused {
+            refusal: Refusal::Unreadable,
+            message: "expected value at line 1".into(),
+        });
+        assert_translated(all.iter().map(ApiError::msg));
+        assert_eq!(refused(410).msg(), Msg::ServerCodeUsed);
+        assert_eq!(refused(500).msg(), Msg::ServerRefused);
+        assert_eq!(
+            refused(403).detail().as_deref(),
+            Some("The pairing code is wrong.")
+        );
     }
 }

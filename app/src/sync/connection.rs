@@ -3,10 +3,10 @@
 
 use super::*;
 
-pub(super) fn connect(shared: &Shared) {
+pub(super) fn connect(shared: &SharedEngine) {
     let (url, stopped) = {
-        let e = shared.borrow();
-        (sync_url(&e.membership.device_token), e.stopped)
+        let engine = shared.borrow();
+        (sync_url(&engine.membership.device_token), engine.stopped)
     };
     if stopped {
         return;
@@ -47,30 +47,30 @@ pub(super) fn connect(shared: &Shared) {
     shared.borrow_mut().socket = Some(socket);
 }
 
-pub(super) fn send(shared: &Shared, bytes: &[u8]) {
-    let e = shared.borrow();
-    if let Some(socket) = &e.socket {
+pub(super) fn send(shared: &SharedEngine, bytes: &[u8]) {
+    let engine = shared.borrow();
+    if let Some(socket) = &engine.socket {
         if socket.ready_state() == web_sys::WebSocket::OPEN {
             let _ = socket.send_with_u8_array(bytes);
         }
     }
 }
 
-pub(super) fn closed(shared: &Shared) {
+pub(super) fn closed(shared: &SharedEngine) {
     let was_ready = {
-        let mut e = shared.borrow_mut();
-        let was_ready = e.client.is_ready();
-        e.client.disconnected();
-        e.socket = None;
+        let mut engine = shared.borrow_mut();
+        let was_ready = engine.client.is_ready();
+        engine.client.disconnected();
+        engine.socket = None;
         if was_ready {
-            e.retry_ms = RETRY_FIRST_MS;
-            e.failures_in_a_row = 0;
+            engine.retry_ms = RETRY_FIRST_MS;
+            engine.failures_in_a_row = 0;
         } else {
-            e.failures_in_a_row += 1;
+            engine.failures_in_a_row += 1;
         }
         was_ready
     };
-    set_status(shared, |s| s.link = Link::Offline);
+    set_status(shared, |s| s.link = SyncLink::Offline);
     if !was_ready && shared.borrow().failures_in_a_row >= 2 {
         check_still_enrolled(shared);
     }
@@ -79,25 +79,25 @@ pub(super) fn closed(shared: &Shared) {
 
 /// A socket refused over and over may mean the owner revoked this device: ask the API, which
 /// says so plainly, and stop retrying if so.
-pub(super) fn check_still_enrolled(shared: &Shared) {
+pub(super) fn check_still_enrolled(shared: &SharedEngine) {
     let shared = shared.clone();
     let token = shared.borrow().membership.device_token.clone();
     spawn_local(async move {
         if let Ok(false) = api::token_valid(&token).await {
             shared.borrow_mut().stopped = true;
-            set_status(&shared, |s| s.link = Link::Removed);
+            set_status(&shared, |s| s.link = SyncLink::Removed);
         }
     });
 }
 
-pub(super) fn schedule_reconnect(shared: &Shared) {
+pub(super) fn schedule_reconnect(shared: &SharedEngine) {
     let delay = {
-        let mut e = shared.borrow_mut();
-        if e.stopped {
+        let mut engine = shared.borrow_mut();
+        if engine.stopped {
             return;
         }
-        let delay = e.retry_ms;
-        e.retry_ms = (e.retry_ms * 2).min(RETRY_MAX_MS);
+        let delay = engine.retry_ms;
+        engine.retry_ms = (engine.retry_ms * 2).min(RETRY_MAX_MS);
         // Jitter, so that devices that lost the server together do not return in lockstep.
         delay + (js_sys::Math::random() * f64::from(delay) / 4.0) as u32
     };
@@ -113,7 +113,7 @@ pub(super) fn schedule_reconnect(shared: &Shared) {
 }
 
 /// Reconnects at once when the browser says the network is back.
-pub(super) fn listen_for_network(shared: &Shared) {
+pub(super) fn listen_for_network(shared: &SharedEngine) {
     // The page's window or the worker's scope: both hear the browser's `online`.
     let scope: web_sys::EventTarget = js_sys::global().unchecked_into();
     let shared = shared.clone();
@@ -127,12 +127,12 @@ pub(super) fn listen_for_network(shared: &Shared) {
     on_online.forget();
 }
 
-pub(super) fn receive(shared: &Shared, bytes: &[u8]) {
+pub(super) fn receive(shared: &SharedEngine, bytes: &[u8]) {
     let incoming = shared.borrow_mut().client.receive(bytes);
     match incoming {
         Ok(Incoming::Ready) => {
             set_status(shared, |s| {
-                s.link = Link::Online;
+                s.link = SyncLink::Online;
                 s.error = None;
             });
             let ids = shared.borrow().docs.ids();
@@ -141,19 +141,19 @@ pub(super) fn receive(shared: &Shared, bytes: &[u8]) {
         Ok(Incoming::Sync { document, message }) => {
             let role = {
                 let mut guard = shared.borrow_mut();
-                let e = &mut *guard;
-                let Some(doc) = e.docs.doc_mut(document) else {
+                let engine = &mut *guard;
+                let Some(doc) = engine.docs.doc_mut(document) else {
                     return;
                 };
                 let before = doc.get_heads();
-                if let Err(err) = e.client.apply(document, doc, message) {
+                if let Err(err) = engine.client.apply(document, doc, message) {
                     web_sys::console::warn_1(&err.to_string().into());
                     return;
                 }
                 let changed = doc.get_heads() != before;
-                let role = e.docs.role(document);
+                let role = engine.docs.role(document);
                 if changed && role == Some(Role::OtherDay) {
-                    e.changed_days.insert(document);
+                    engine.changed_days.insert(document);
                 }
                 changed.then_some(role).flatten()
             };

@@ -5,21 +5,21 @@ use super::*;
 /// Enters this device in the store's settings with a receipt-number prefix no other device of
 /// the store uses, so receipt numbers stay unique across the store. Runs once the settings are
 /// known (at once for the owner; for a joining device, when they arrive).
-pub fn claim_device_code(shared: &Shared) {
+pub fn claim_device_code(shared: &SharedEngine) {
     let shared = shared.clone();
     spawn_local(async move {
         let (mut code, storage, taken) = {
-            let mut e = shared.borrow_mut();
-            e.awaiting_settings = false;
-            let me = e.membership.device_id;
-            let taken: BTreeSet<String> = e
+            let mut engine = shared.borrow_mut();
+            engine.awaiting_settings = false;
+            let me = engine.membership.device_id;
+            let taken: BTreeSet<String> = engine
                 .docs
                 .device_codes()
                 .into_iter()
                 .filter(|(id, _)| *id != me)
                 .map(|(_, c)| c)
                 .collect();
-            (e.device_code.clone(), e.storage.clone(), taken)
+            (engine.device_code.clone(), engine.storage.clone(), taken)
         };
         if taken.contains(&code) {
             code = std::iter::repeat_with(crate::new_device_code)
@@ -40,7 +40,7 @@ pub fn claim_device_code(shared: &Shared) {
 }
 
 /// Waits for the store's settings before entering this device in them (a joining device).
-pub fn claim_device_code_when_settings_arrive(shared: &Shared) {
+pub fn claim_device_code_when_settings_arrive(shared: &SharedEngine) {
     // Until the prefix is claimed a sale could carry another device's receipt numbers.
     tell(shared, FromEngine::ReceiptPrefixPending(true));
     let ready = shared.borrow_mut().docs.store_profile().is_some();
@@ -52,12 +52,12 @@ pub fn claim_device_code_when_settings_arrive(shared: &Shared) {
 }
 
 /// This device's entry in the store's settings (its name and receipt-number prefix).
-pub(super) fn register_device(shared: &Shared, code: &str) {
+pub(super) fn register_device(shared: &SharedEngine, code: &str) {
     let entry = {
-        let e = shared.borrow();
+        let engine = shared.borrow();
         DeviceEntry {
-            id: e.membership.device_id,
-            name: e.membership.device_name.clone(),
+            id: engine.membership.device_id,
+            name: engine.membership.device_name.clone(),
             code: code.to_owned(),
             revoked: false,
         }

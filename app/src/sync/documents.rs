@@ -65,12 +65,12 @@ pub(super) async fn open_all(
 /// Opens, from storage, the documents a write needs that are not open yet. The engine is not
 /// borrowed across the reads.
 pub(super) async fn open_needed(
-    shared: &Shared,
+    shared: &SharedEngine,
     needed: Vec<(DocumentId, Role, BusinessDay, Uuid)>,
 ) -> Result<(), String> {
     let (storage, server) = {
-        let e = shared.borrow();
-        (e.storage.clone(), e.server.clone())
+        let engine = shared.borrow();
+        (engine.storage.clone(), engine.server.clone())
     };
     for (id, role, day, owner) in needed {
         let chunks = storage
@@ -78,13 +78,13 @@ pub(super) async fn open_needed(
             .await
             .map_err(|e| format!("{id}: {e}"))?;
         let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
-        if e.docs.is_open(id) {
+        let engine = &mut *guard;
+        if engine.docs.is_open(id) {
             continue;
         }
         let sync_state = stored_sync_state(&chunks, id, &server);
-        let problems = e.docs.open(id, role, day, owner, &chunks);
-        e.client.track(id, sync_state.as_deref());
+        let problems = engine.docs.open(id, role, day, owner, &chunks);
+        engine.client.track(id, sync_state.as_deref());
         if let Some(first) = problems.first() {
             return Err(first.clone());
         }
@@ -93,10 +93,10 @@ pub(super) async fn open_needed(
 }
 
 /// Drops what is in memory of these documents and not stored, after a write that failed.
-pub(super) async fn undo_unstored(shared: &Shared, ids: &[DocumentId]) {
+pub(super) async fn undo_unstored(shared: &SharedEngine, ids: &[DocumentId]) {
     let (storage, server) = {
-        let e = shared.borrow();
-        (e.storage.clone(), e.server.clone())
+        let engine = shared.borrow();
+        (engine.storage.clone(), engine.server.clone())
     };
     for id in ids {
         let Ok(chunks) = storage.load_doc_chunks(chunk_prefix(*id)).await else {
@@ -104,15 +104,15 @@ pub(super) async fn undo_unstored(shared: &Shared, ids: &[DocumentId]) {
         };
         let sync_state = stored_sync_state(&chunks, *id, &server);
         let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
-        e.docs.reopen(*id, &chunks);
-        e.client.restart_document(*id, sync_state.as_deref());
+        let engine = &mut *guard;
+        engine.docs.reopen(*id, &chunks);
+        engine.client.restart_document(*id, sync_state.as_deref());
     }
 }
 
 /// Opens, from storage, what a write on `day` needs (this device's day, the month's index and
 /// stock) before an edit writes it.
-pub async fn open_for_day(shared: &Shared, day: BusinessDay) -> Result<(), String> {
+pub async fn open_for_day(shared: &SharedEngine, day: BusinessDay) -> Result<(), String> {
     let needed = shared.borrow().docs.to_open_for(day);
     open_needed(shared, needed).await
 }

@@ -73,7 +73,7 @@ const RETRY_MAX_MS: u32 = 30_000;
 
 /// The link to the sync server, as the header shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Link {
+pub enum SyncLink {
     /// Not a device of a store: nothing to sync.
     Standalone,
     Connecting,
@@ -87,7 +87,7 @@ pub enum Link {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SyncStatus {
-    pub link: Link,
+    pub link: SyncLink,
     /// Changes of this device's documents the server has not acknowledged.
     pub unacknowledged: usize,
     /// When every open document last matched the server (ms since the epoch).
@@ -107,7 +107,7 @@ pub struct SyncStatus {
 impl Default for SyncStatus {
     fn default() -> Self {
         SyncStatus {
-            link: Link::Standalone,
+            link: SyncLink::Standalone,
             unacknowledged: 0,
             last_sync_ms: None,
             downloading: None,
@@ -171,7 +171,9 @@ struct Shown {
     price_conflicts: Option<Vec<pos_core::PriceConflict>>,
 }
 
-pub type Shared = Rc<RefCell<Engine>>;
+/// The one engine of this worker, held by every callback that reaches it (socket, timers, the
+/// other tabs' channel); one thread, so a `RefCell` and never a borrow across an `.await`.
+pub type SharedEngine = Rc<RefCell<Engine>>;
 
 /// Document writes go one at a time: each takes what is not stored, stores it and marks it
 /// stored, and two at once would each think the other's chunks their own.
@@ -248,7 +250,7 @@ pub async fn start(
     storage: Rc<dyn Storage>,
     membership: Membership,
     device_code: String,
-) -> Shared {
+) -> SharedEngine {
     let server = server_name();
     let now = now();
     let today = business_day(now);
@@ -352,15 +354,15 @@ pub async fn start(
     };
     let shared = Rc::new(RefCell::new(engine));
     set_status(&shared, |s| {
-        s.link = Link::OtherTab;
+        s.link = SyncLink::OtherTab;
         s.last_sync_ms = last_sync_ms;
     });
     show_problems(&shared);
     let claimed = {
-        let mut e = shared.borrow_mut();
-        let me = e.membership.device_id;
-        let code = e.device_code.clone();
-        e.docs.device_codes().get(&me) == Some(&code)
+        let mut engine = shared.borrow_mut();
+        let me = engine.membership.device_id;
+        let code = engine.device_code.clone();
+        engine.docs.device_codes().get(&me) == Some(&code)
     };
     if !claimed {
         // A device that joined and went away before the store's settings arrived.
@@ -375,7 +377,7 @@ pub async fn start(
     let leader = shared.clone();
     lead_sync(&Closure::once_into_js(move || {
         leader.borrow_mut().leader = true;
-        set_status(&leader, |s| s.link = Link::Connecting);
+        set_status(&leader, |s| s.link = SyncLink::Connecting);
         connect(&leader);
         listen_for_network(&leader);
         spawn_local(drain_outbox(leader.clone()));
@@ -396,7 +398,7 @@ fn catch_up_days(now: f64, last_sync_ms: Option<f64>) -> Vec<BusinessDay> {
 }
 
 /// Shows the documents that did not load, with what to do; never only a console line.
-fn show_problems(shared: &Shared) {
+fn show_problems(shared: &SharedEngine) {
     let problems = shared.borrow().problems.clone();
     if let Some(first) = problems.first() {
         let reason = if problems.len() > 1 {
@@ -421,7 +423,7 @@ fn announce_stored(ids: &[DocumentId]) {
 }
 
 /// Reads what other tabs stored into this tab's documents, and sends it on when this tab syncs.
-fn listen_to_other_tabs(shared: &Shared) {
+fn listen_to_other_tabs(shared: &SharedEngine) {
     let Ok(channel) = web_sys::BroadcastChannel::new(DOCS_CHANNEL) else {
         return;
     };
@@ -443,9 +445,9 @@ fn listen_to_other_tabs(shared: &Shared) {
                     let Ok(chunks) = storage.load_doc_chunks(chunk_prefix(*id)).await else {
                         continue;
                     };
-                    let mut e = shared.borrow_mut();
-                    if e.docs.merge_stored(*id, &chunks) {
-                        roles.extend(e.docs.role(*id));
+                    let mut engine = shared.borrow_mut();
+                    if engine.docs.merge_stored(*id, &chunks) {
+                        roles.extend(engine.docs.role(*id));
                     }
                 }
                 publish_store(&shared, &roles);
@@ -460,21 +462,21 @@ fn listen_to_other_tabs(shared: &Shared) {
 }
 
 /// Sends what each document has to say to the server.
-fn flush(shared: &Shared, ids: &[DocumentId]) {
+fn flush(shared: &SharedEngine, ids: &[DocumentId]) {
     let messages: Vec<Vec<u8>> = {
         let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
-        if !e.client.is_ready() {
+        let engine = &mut *guard;
+        if !engine.client.is_ready() {
             return;
         }
         ids.iter()
             .filter_map(|id| {
                 // Nothing goes out before it is stored: such a document is sent after its write.
-                if e.docs.has_unsaved(*id) {
+                if engine.docs.has_unsaved(*id) {
                     return None;
                 }
-                let doc = e.docs.doc_mut(*id)?;
-                e.client.outgoing(*id, doc)
+                let doc = engine.docs.doc_mut(*id)?;
+                engine.client.outgoing(*id, doc)
             })
             .collect()
     };
@@ -484,28 +486,28 @@ fn flush(shared: &Shared, ids: &[DocumentId]) {
 }
 
 /// Other devices' days that the month's index lists and this device has not opened yet.
-fn open_new_days(shared: &Shared) {
+fn open_new_days(shared: &SharedEngine) {
     let shared = shared.clone();
     spawn_local(async move {
         let (new_days, storage, server) = {
             let mut guard = shared.borrow_mut();
-            let e = &mut *guard;
+            let engine = &mut *guard;
             // A row that is new or changed names a day with something new, whatever its date: a
             // device back after days away brings the sales of those days.
-            let rows = e.docs.other_devices_rows();
+            let rows = engine.docs.other_devices_rows();
             let mut new = Vec::new();
             for (id, entry) in rows {
-                if e.index_rows_seen.get(&id) == Some(&entry) {
+                if engine.index_rows_seen.get(&id) == Some(&entry) {
                     continue;
                 }
-                if !e.docs.is_open(id) {
+                if !engine.docs.is_open(id) {
                     if let Ok(day) = entry.day.parse::<BusinessDay>() {
                         new.push((id, entry.device, day));
                     }
                 }
-                e.index_rows_seen.insert(id, entry);
+                engine.index_rows_seen.insert(id, entry);
             }
-            (new, e.storage.clone(), e.server.clone())
+            (new, engine.storage.clone(), engine.server.clone())
         };
         if new_days.is_empty() {
             return;
@@ -522,16 +524,16 @@ fn open_new_days(shared: &Shared) {
         }
         let ids: Vec<DocumentId> = {
             let mut guard = shared.borrow_mut();
-            let e = &mut *guard;
+            let engine = &mut *guard;
             let mut ids = Vec::new();
             for (id, owner, day, chunks) in loaded {
-                if e.docs.is_open(id) {
+                if engine.docs.is_open(id) {
                     continue;
                 }
                 let sync_state = stored_sync_state(&chunks, id, &server);
-                e.docs.open(id, Role::OtherDay, day, owner, &chunks);
-                e.client.track(id, sync_state.as_deref());
-                e.changed_days.insert(id);
+                engine.docs.open(id, Role::OtherDay, day, owner, &chunks);
+                engine.client.track(id, sync_state.as_deref());
+                engine.changed_days.insert(id);
                 ids.push(id);
             }
             ids
@@ -549,11 +551,12 @@ fn written_ids(writes: &[DocWrite]) -> Vec<DocumentId> {
         .collect()
 }
 
-fn sync_states(e: &Engine) -> BTreeMap<DocumentId, Vec<u8>> {
-    e.docs
+fn sync_states(engine: &Engine) -> BTreeMap<DocumentId, Vec<u8>> {
+    engine
+        .docs
         .ids()
         .into_iter()
-        .filter_map(|id| Some((id, e.client.sync_state(id)?)))
+        .filter_map(|id| Some((id, engine.client.sync_state(id)?)))
         .collect()
 }
 
@@ -561,37 +564,37 @@ fn sync_states(e: &Engine) -> BTreeMap<DocumentId, Vec<u8>> {
 /// sends it. If it cannot be stored it is undone, so a change the cashier is told was not saved
 /// never reaches another device.
 pub async fn edit(
-    shared: &Shared,
+    shared: &SharedEngine,
     roles: &[Role],
     change: impl FnOnce(&mut StoreDocs) -> Result<(), pos_core::DocError>,
 ) -> Result<(), String> {
     let writing = write_lock().lock().await;
     let (result, storage) = {
         let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
-        let before: BTreeSet<DocumentId> = e
+        let engine = &mut *guard;
+        let before: BTreeSet<DocumentId> = engine
             .docs
             .ids()
             .into_iter()
-            .filter(|id| e.docs.has_unsaved(*id))
+            .filter(|id| engine.docs.has_unsaved(*id))
             .collect();
-        let result = match change(&mut e.docs) {
+        let result = match change(&mut engine.docs) {
             Ok(()) => {
-                let states = sync_states(e);
-                let server = e.server.clone();
-                Ok(e.docs.unsaved(Some(&server), &states))
+                let states = sync_states(engine);
+                let server = engine.server.clone();
+                Ok(engine.docs.unsaved(Some(&server), &states))
             }
             Err(err) => {
-                let changed: Vec<DocumentId> = e
+                let changed: Vec<DocumentId> = engine
                     .docs
                     .ids()
                     .into_iter()
-                    .filter(|id| e.docs.has_unsaved(*id) && !before.contains(id))
+                    .filter(|id| engine.docs.has_unsaved(*id) && !before.contains(id))
                     .collect();
                 Err((err.to_string(), changed))
             }
         };
-        (result, e.storage.clone())
+        (result, engine.storage.clone())
     };
     let writes = match result {
         Ok(writes) => writes,
@@ -612,12 +615,12 @@ pub async fn edit(
         return Err(err.to_string());
     }
     {
-        let mut e = shared.borrow_mut();
-        e.docs.saved(&writes);
+        let mut engine = shared.borrow_mut();
+        engine.docs.saved(&writes);
         // A document the edit opened (a count that starts a month's stock) is synced too.
-        for id in e.docs.ids() {
-            if !e.client.is_tracked(id) {
-                e.client.track(id, None);
+        for id in engine.docs.ids() {
+            if !engine.client.is_tracked(id) {
+                engine.client.track(id, None);
             }
         }
     }

@@ -11,7 +11,7 @@ pub fn announce_outbox() {
     }
 }
 
-pub(super) fn listen_for_outbox(shared: &Shared) {
+pub(super) fn listen_for_outbox(shared: &SharedEngine) {
     let Ok(channel) = web_sys::BroadcastChannel::new(OUTBOX_CHANNEL) else {
         return;
     };
@@ -26,7 +26,7 @@ pub(super) fn listen_for_outbox(shared: &Shared) {
 }
 
 /// Sales moved into the outbox here: fold them into the documents.
-fn outbox_changed(shared: &Shared) {
+fn outbox_changed(shared: &SharedEngine) {
     announce_outbox();
     spawn_local(drain_outbox(shared.clone()));
 }
@@ -34,17 +34,17 @@ fn outbox_changed(shared: &Shared) {
 /// Folds the outbox into the documents and sends them: in the tab that holds the sync lock only,
 /// so one writer folds each record. Records of sales made before this device joined the store
 /// wait for the owner (`add_earlier_sales`).
-pub(super) async fn drain_outbox(shared: Shared) {
+pub(super) async fn drain_outbox(shared: SharedEngine) {
     {
-        let mut e = shared.borrow_mut();
-        if !e.leader || e.stopped {
+        let mut engine = shared.borrow_mut();
+        if !engine.leader || engine.stopped {
             return;
         }
-        if e.draining {
-            e.drain_again = true;
+        if engine.draining {
+            engine.drain_again = true;
             return;
         }
-        e.draining = true;
+        engine.draining = true;
     }
     loop {
         shared.borrow_mut().drain_again = false;
@@ -65,7 +65,7 @@ pub(super) async fn drain_outbox(shared: Shared) {
     schedule_status(&shared);
 }
 
-pub(super) async fn drain_once(shared: &Shared) -> Result<(), String> {
+pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
     let _writing = write_lock().lock().await;
     let storage = shared.borrow().storage.clone();
     let items = storage.outbox().await.map_err(|e| e.to_string())?;
@@ -75,9 +75,9 @@ pub(super) async fn drain_once(shared: &Shared) -> Result<(), String> {
         .filter(|i| i.store.is_none_or(|s| s == store))
         .partition(|i| i.store == Some(store));
     {
-        let mut e = shared.borrow_mut();
-        e.outbox_len = ours.len();
-        e.before_joining = earlier.iter().map(|i| i.key.clone()).collect();
+        let mut engine = shared.borrow_mut();
+        engine.outbox_len = ours.len();
+        engine.before_joining = earlier.iter().map(|i| i.key.clone()).collect();
     }
     if ours.is_empty() {
         return Ok(());
@@ -92,15 +92,15 @@ pub(super) async fn drain_once(shared: &Shared) -> Result<(), String> {
     }
     let (writes, folded, own_days, problems) = {
         let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
+        let engine = &mut *guard;
         let mut folded = Vec::new();
         let mut own_days = BTreeSet::new();
         let mut problems = Vec::new();
         for item in &ours {
             let day = business_day(item.record.at_ms() as f64);
             let recorded = match &item.record {
-                Outgoing::Sale(sale) => e.docs.record_sale(sale, day),
-                Outgoing::Refund(refund) => e.docs.record_refund(refund, day),
+                Outgoing::Sale(sale) => engine.docs.record_sale(sale, day),
+                Outgoing::Refund(refund) => engine.docs.record_refund(refund, day),
             };
             match recorded {
                 Ok(_) => {
@@ -112,10 +112,10 @@ pub(super) async fn drain_once(shared: &Shared) -> Result<(), String> {
                 Err(err) => problems.push(format!("{}: {err}", item.key)),
             }
         }
-        let states = sync_states(e);
-        let server = e.server.clone();
+        let states = sync_states(engine);
+        let server = engine.server.clone();
         (
-            e.docs.unsaved(Some(&server), &states),
+            engine.docs.unsaved(Some(&server), &states),
             folded,
             own_days,
             problems,
@@ -129,10 +129,10 @@ pub(super) async fn drain_once(shared: &Shared) -> Result<(), String> {
     {
         Ok(()) => {
             {
-                let mut e = shared.borrow_mut();
-                e.docs.saved(&writes);
-                e.outbox_len -= folded.len();
-                e.unacked_days.extend(own_days);
+                let mut engine = shared.borrow_mut();
+                engine.docs.saved(&writes);
+                engine.outbox_len -= folded.len();
+                engine.unacked_days.extend(own_days);
             }
             announce_stored(&written);
             let ids = shared.borrow().docs.ids();
@@ -153,7 +153,7 @@ pub(super) async fn drain_once(shared: &Shared) -> Result<(), String> {
 }
 
 /// Adds the sales this device made before it belonged to the store to the store's documents.
-pub async fn add_earlier_sales(shared: &Shared) -> Result<(), String> {
+pub async fn add_earlier_sales(shared: &SharedEngine) -> Result<(), String> {
     let storage = shared.borrow().storage.clone();
     let store = shared.borrow().membership.store_id;
     let items = storage.outbox().await.map_err(|e| e.to_string())?;
@@ -172,7 +172,10 @@ pub async fn add_earlier_sales(shared: &Shared) -> Result<(), String> {
 
 /// A refund of `sale` that the store's documents hold (made on any device), kept on this device
 /// as the sale's refund so it is shown refunded and never refunded again here.
-pub async fn refund_recorded_elsewhere(shared: &Shared, sale: Uuid) -> Option<pos_core::Refund> {
+pub async fn refund_recorded_elsewhere(
+    shared: &SharedEngine,
+    sale: Uuid,
+) -> Option<pos_core::Refund> {
     let found = shared.borrow_mut().docs.refund_of(sale)?;
     let storage = shared.borrow().storage.clone();
     let _ = storage
@@ -182,10 +185,10 @@ pub async fn refund_recorded_elsewhere(shared: &Shared, sale: Uuid) -> Option<po
 }
 
 /// Keeps the sales made before joining on this device only.
-pub async fn keep_earlier_sales_here(shared: &Shared) -> Result<(), String> {
+pub async fn keep_earlier_sales_here(shared: &SharedEngine) -> Result<(), String> {
     let (storage, keys) = {
-        let e = shared.borrow();
-        (e.storage.clone(), e.before_joining.clone())
+        let engine = shared.borrow();
+        (engine.storage.clone(), engine.before_joining.clone())
     };
     storage
         .drop_from_outbox(keys)

@@ -4,55 +4,59 @@
 use super::*;
 
 /// Changes the status and tells the page, if it changed.
-pub(crate) fn set_status(shared: &Shared, change: impl FnOnce(&mut SyncStatus)) {
+pub(crate) fn set_status(shared: &SharedEngine, change: impl FnOnce(&mut SyncStatus)) {
     let (tell, status) = {
-        let mut e = shared.borrow_mut();
-        let before = e.status.clone();
-        change(&mut e.status);
-        if e.status == before {
+        let mut engine = shared.borrow_mut();
+        let before = engine.status.clone();
+        change(&mut engine.status);
+        if engine.status == before {
             return;
         }
-        (e.tell.clone(), e.status.clone())
+        (engine.tell.clone(), engine.status.clone())
     };
     tell(FromEngine::Status(status));
 }
 
-pub(crate) fn tell(shared: &Shared, event: FromEngine) {
+pub(crate) fn tell(shared: &SharedEngine, event: FromEngine) {
     let tell = shared.borrow().tell.clone();
     tell(event);
 }
 
 /// Tells the page what changed in the store's documents: the catalog, the store profile, the
 /// stock; only what differs from what it was last told.
-pub(super) fn publish_store(shared: &Shared, roles: &[Role]) {
+pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
     let mut events = Vec::new();
     let mut carried = false;
     let mut quick_start = None;
     {
         let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
+        let engine = &mut *guard;
         if roles.contains(&Role::Settings) {
-            if let Some(store) = e.docs.store_profile() {
-                if e.shown.store.as_ref() != Some(&store) {
-                    e.shown.store = Some(store.clone());
+            if let Some(store) = engine.docs.store_profile() {
+                if engine.shown.store.as_ref() != Some(&store) {
+                    engine.shown.store = Some(store.clone());
                     events.push(FromEngine::Store(store));
                 }
             }
         }
         if roles.contains(&Role::Settings) || roles.contains(&Role::Catalog) {
-            if let Some(catalog) = e.docs.catalog() {
-                if e.shown.catalog.as_ref() != Some(&catalog) {
-                    e.shown.catalog = Some(catalog.clone());
+            if let Some(catalog) = engine.docs.catalog() {
+                if engine.shown.catalog.as_ref() != Some(&catalog) {
+                    engine.shown.catalog = Some(catalog.clone());
                     // Kept as the quick-start copy too, so the next start shows it at once.
-                    if let Some(store) = e.docs.store_profile().or_else(|| e.shown.store.clone()) {
+                    if let Some(store) = engine
+                        .docs
+                        .store_profile()
+                        .or_else(|| engine.shown.store.clone())
+                    {
                         quick_start = Some((store, catalog.clone()));
                     }
                     events.push(FromEngine::Catalog(catalog));
                 }
             }
-            let conflicts = e.docs.price_conflicts();
-            if e.shown.price_conflicts.as_ref() != Some(&conflicts) {
-                e.shown.price_conflicts = Some(conflicts.clone());
+            let conflicts = engine.docs.price_conflicts();
+            if engine.shown.price_conflicts.as_ref() != Some(&conflicts) {
+                engine.shown.price_conflicts = Some(conflicts.clone());
                 events.push(FromEngine::PriceConflicts(conflicts));
             }
         }
@@ -60,10 +64,10 @@ pub(super) fn publish_store(shared: &Shared, roles: &[Role]) {
             let today = business_day(now());
             // Keeps this device's view of last month's closing in this month's stock, for next
             // month; stored and sent with the next save. A failure only leaves the previous view.
-            carried = matches!(e.docs.carry_stock_over(today), Ok(true));
-            let levels = e.docs.stock_levels(today);
-            if e.shown.stock.as_ref() != Some(&levels) {
-                e.shown.stock = Some(levels.clone());
+            carried = matches!(engine.docs.carry_stock_over(today), Ok(true));
+            let levels = engine.docs.stock_levels(today);
+            if engine.shown.stock.as_ref() != Some(&levels) {
+                engine.shown.stock = Some(levels.clone());
                 events.push(FromEngine::Stock(levels));
             }
         }

@@ -4,50 +4,54 @@
 use super::*;
 
 /// Writes received changes (and the sales they carry) soon, in one transaction.
-pub fn schedule_save(shared: &Shared) {
+pub fn schedule_save(shared: &SharedEngine) {
     {
-        let mut e = shared.borrow_mut();
-        if e.saving {
-            e.save_again = true;
+        let mut engine = shared.borrow_mut();
+        if engine.saving {
+            engine.save_again = true;
             return;
         }
-        e.saving = true;
+        engine.saving = true;
     }
     let shared = shared.clone();
     set_timeout(move || save(shared), Duration::from_millis(50));
 }
 
-pub(super) fn save(shared: Shared) {
+pub(super) fn save(shared: SharedEngine) {
     spawn_local(async move {
         let writing = write_lock().lock().await;
         let (writes, days, sales, refunds, storage) = {
             let mut guard = shared.borrow_mut();
-            let e = &mut *guard;
-            e.save_again = false;
-            let states = sync_states(e);
-            let server = e.server.clone();
-            let writes = e.docs.unsaved(Some(&server), &states);
-            let days: Vec<DocumentId> = std::mem::take(&mut e.changed_days).into_iter().collect();
+            let engine = &mut *guard;
+            engine.save_again = false;
+            let states = sync_states(engine);
+            let server = engine.server.clone();
+            let writes = engine.docs.unsaved(Some(&server), &states);
+            let days: Vec<DocumentId> = std::mem::take(&mut engine.changed_days)
+                .into_iter()
+                .collect();
             // Only what this device has not copied yet: a message costs what it brings, not a
             // rewrite of the whole day.
             let mut sales = Vec::new();
             let mut refunds = Vec::new();
             for id in &days {
-                let known = e.projected.entry(*id).or_default();
+                let known = engine.projected.entry(*id).or_default();
                 sales.extend(
-                    e.docs
+                    engine
+                        .docs
                         .sales_in(*id)
                         .into_iter()
                         .filter(|s| !known.contains(&s.id())),
                 );
                 refunds.extend(
-                    e.docs
+                    engine
+                        .docs
                         .refunds_in(*id)
                         .into_iter()
                         .filter(|r| !known.contains(&r.id)),
                 );
             }
-            (writes, days, sales, refunds, e.storage.clone())
+            (writes, days, sales, refunds, engine.storage.clone())
         };
         let had_sales = !sales.is_empty();
         let had_refunds = !refunds.is_empty();
@@ -60,13 +64,14 @@ pub(super) fn save(shared: Shared) {
         let result = storage.save_docs(writes.clone(), sales, refunds).await;
         let again = {
             let mut guard = shared.borrow_mut();
-            let e = &mut *guard;
-            e.saving = false;
+            let engine = &mut *guard;
+            engine.saving = false;
             match &result {
                 Ok(()) => {
-                    e.docs.saved(&writes);
+                    engine.docs.saved(&writes);
                     for id in &days {
-                        e.projected
+                        engine
+                            .projected
                             .entry(*id)
                             .or_default()
                             .extend(copied.iter().copied());
@@ -74,10 +79,10 @@ pub(super) fn save(shared: Shared) {
                 }
                 Err(_) => {
                     // Nothing was stored: the days' sales are projected again with the next write.
-                    e.changed_days.extend(days);
+                    engine.changed_days.extend(days);
                 }
             }
-            e.save_again
+            engine.save_again
         };
         drop(writing);
         // A write that failed before (a full disk, say) may have gone through now.

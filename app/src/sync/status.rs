@@ -4,13 +4,13 @@
 use super::*;
 
 /// Recomputes the figures of the sync status at most a few times a second.
-pub(super) fn schedule_status(shared: &Shared) {
+pub(super) fn schedule_status(shared: &SharedEngine) {
     {
-        let mut e = shared.borrow_mut();
-        if e.status_scheduled {
+        let mut engine = shared.borrow_mut();
+        if engine.status_scheduled {
             return;
         }
-        e.status_scheduled = true;
+        engine.status_scheduled = true;
     }
     let shared = shared.clone();
     set_timeout(
@@ -22,42 +22,42 @@ pub(super) fn schedule_status(shared: &Shared) {
     );
 }
 
-pub(super) fn update_status(shared: &Shared) {
+pub(super) fn update_status(shared: &SharedEngine) {
     let (unacknowledged, synced, total, ready, storage, outbox, before_joining, acked, first) = {
         let mut guard = shared.borrow_mut();
-        let e = &mut *guard;
-        let unacknowledged = e.docs.unacknowledged(&e.client);
-        let (synced, total) = e.docs.synced_count(&e.client);
+        let engine = &mut *guard;
+        let unacknowledged = engine.docs.unacknowledged(&engine.client);
+        let (synced, total) = engine.docs.synced_count(&engine.client);
         // Days of this device that the server now holds whole need not be opened at start.
         let today = business_day(now());
-        let device = e.membership.device_id;
+        let device = engine.membership.device_id;
         let mut acked = Vec::new();
-        if e.client.is_ready() {
-            for day in e.unacked_days.clone() {
-                let id = e.docs.day_id(device, day);
-                if day == today || e.docs.has_unsaved(id) {
+        if engine.client.is_ready() {
+            for day in engine.unacked_days.clone() {
+                let id = engine.docs.day_id(device, day);
+                if day == today || engine.docs.has_unsaved(id) {
                     continue;
                 }
-                if let Some(doc) = e.docs.doc_mut(id) {
-                    if e.client.is_synced(id, doc) {
+                if let Some(doc) = engine.docs.doc_mut(id) {
+                    if engine.client.is_synced(id, doc) {
                         acked.push(day);
                     }
                 }
             }
         }
         for day in &acked {
-            e.unacked_days.remove(day);
+            engine.unacked_days.remove(day);
         }
         (
             unacknowledged,
             synced,
             total,
-            e.client.is_ready(),
-            e.storage.clone(),
-            e.outbox_len,
-            e.before_joining.len(),
+            engine.client.is_ready(),
+            engine.storage.clone(),
+            engine.outbox_len,
+            engine.before_joining.len(),
             acked,
-            e.status.last_sync_ms.is_none(),
+            engine.status.last_sync_ms.is_none(),
         )
     };
     // Synced means every committed record is in the documents and the server has them all.

@@ -10,7 +10,7 @@ use super::*;
 pub fn run() {
     console_error_panic_hook::set_once();
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let engine: Rc<RefCell<Option<Shared>>> = Rc::new(RefCell::new(None));
+    let engine: Rc<RefCell<Option<SharedEngine>>> = Rc::new(RefCell::new(None));
     // Requests that arrive while the engine opens its documents are answered once it has.
     let early: Rc<RefCell<Vec<(u32, Request)>>> = Rc::new(RefCell::new(Vec::new()));
     let on_message = {
@@ -78,13 +78,13 @@ async fn open(
     scope: web_sys::DedicatedWorkerGlobalScope,
     membership: Membership,
     device_code: String,
-) -> Option<Shared> {
+) -> Option<SharedEngine> {
     // The worker's own connection to the page's database (the page made and migrated it).
     let storage = match crate::idb::IdbStorage::open(0, crate::new_device_code).await {
         Ok(storage) => storage,
         Err(e) => {
             let status = SyncStatus {
-                link: Link::Offline,
+                link: SyncLink::Offline,
                 document_problem: Some(e.to_string()),
                 ..SyncStatus::default()
             };
@@ -98,7 +98,7 @@ async fn open(
 
 async fn answer(
     scope: web_sys::DedicatedWorkerGlobalScope,
-    shared: Shared,
+    shared: SharedEngine,
     id: u32,
     request: Request,
 ) {
@@ -118,7 +118,7 @@ async fn answer(
 
 /// Makes the page's edit to the store's documents: stored before it is sent, undone if it
 /// cannot be stored.
-async fn apply(shared: &Shared, change: Edit) -> Result<(), String> {
+async fn apply(shared: &SharedEngine, change: Edit) -> Result<(), String> {
     match change {
         Edit::Price { product, price } => {
             edit(shared, &[Role::Catalog], |docs| {

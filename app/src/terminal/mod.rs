@@ -171,7 +171,8 @@ impl Progress {
 }
 
 /// The cashier's words for a terminal screen (the ZVT intermediate status codes of `04 FF`,
-/// as `pos_devices::zvt::intermediate_text` names them); an unknown one asks to wait.
+/// as `pos_devices::zvt::intermediate_text` names them). Every byte is listed, so a code given
+/// words of its own cannot be forgotten in one language; the ones ZVT leaves open ask to wait.
 fn status_msg(code: u8) -> Msg {
     match code {
         0x00 => Msg::TerminalConfirmAmount,
@@ -208,7 +209,9 @@ fn status_msg(code: u8) -> Msg {
         0xF1 => Msg::TerminalBankOffline,
         0xF2 => Msg::TerminalBankOnline,
         0xF3 => Msg::TerminalOfflinePayment,
-        _ => Msg::TerminalPleaseWait,
+        0x0E | 0x17 | 0x1E..=0xD1 | 0xD4..=0xDF | 0xE2..=0xF0 | 0xF4..=0xFF => {
+            Msg::TerminalPleaseWait
+        }
     }
 }
 
@@ -246,34 +249,48 @@ pub struct Report {
     pub lines: Vec<String>,
 }
 
-/// Why an operation did not succeed, as the cashier must act on it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why an operation did not succeed, as the cashier must act on it. `Display` is for
+/// developers; the cashier reads [`TerminalError::msg`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TerminalError {
     /// The bank or the card said no: nothing was charged.
+    #[error("declined")]
     Declined,
     /// The terminal stopped after a wrong PIN (or too many): nothing was charged.
+    #[error("wrong PIN")]
     WrongPin,
     /// Cancelled on the terminal: nothing was charged.
+    #[error("cancelled on the terminal")]
     Cancelled,
     /// The card cannot be used.
+    #[error("the card cannot be used")]
     Card,
     /// The terminal is busy with something else.
+    #[error("the terminal is busy")]
     Busy,
     /// The terminal cannot reach the bank.
+    #[error("the terminal cannot reach the bank")]
     NoBank,
     /// The terminal is not set up for this (registration, password, currency).
+    #[error("the terminal is not set up for this")]
     NotSetUp,
     /// The terminal did not answer in time: the result is not known.
+    #[error("no answer in time")]
     Timeout,
     /// The terminal could not be reached, so nothing was sent to it.
+    #[error("the terminal could not be reached")]
     NotConnected,
     /// The connection broke during an operation: the result is not known.
+    #[error("the connection broke")]
     Disconnected,
     /// No serial port chosen yet, or the browser has no WebSerial.
+    #[error("no serial port")]
     NoPort,
     /// A standalone terminal is not driven by the register.
+    #[error("a standalone terminal")]
     Standalone,
-    /// Anything else, with details for whoever debugs it.
+    /// Anything else, with details for whoever debugs it (never shown as the message).
+    #[error("terminal fault: {0}")]
     Fault(String),
 }
 
@@ -305,11 +322,13 @@ impl TerminalError {
         )
     }
 
-    /// What the cashier reads, with the terminal's own words where it gave some.
-    pub fn detail(&self) -> String {
-        match self {
-            TerminalError::Fault(d) => d.clone(),
-            _ => String::new(),
+    /// The device's own words, for "Details" under the message; `None` where the message says it
+    /// all.
+    pub fn detail(&self) -> Option<String> {
+        if let TerminalError::Fault(detail) = self {
+            Some(detail.clone())
+        } else {
+            None
         }
     }
 }
@@ -398,7 +417,7 @@ impl CardTerminal for Standalone {
 pub fn connect(settings: &TerminalSettings, currency: Currency) -> Rc<dyn CardTerminal> {
     match &settings.connection {
         Connection::Standalone => Rc::new(Standalone),
-        Connection::Training { outcome } => Rc::new(Simulator::new(*outcome, currency)),
+        Connection::Training { outcome } => Rc::new(Simulator::new(*outcome)),
         Connection::ZvtSerial {
             baud,
             port,
@@ -417,4 +436,39 @@ pub fn parse_settings(value: Option<serde_json::Value>) -> TerminalSettings {
     value
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::assert_translated;
+
+    #[test]
+    fn every_terminal_error_is_translated_and_keeps_its_details_apart() {
+        let all = [
+            TerminalError::Declined,
+            TerminalError::WrongPin,
+            TerminalError::Cancelled,
+            TerminalError::Card,
+            TerminalError::Busy,
+            TerminalError::NoBank,
+            TerminalError::NotSetUp,
+            TerminalError::Timeout,
+            TerminalError::NotConnected,
+            TerminalError::Disconnected,
+            TerminalError::NoPort,
+            TerminalError::Standalone,
+            TerminalError::Fault("ZVT: unexpected 84 83".into()),
+        ];
+        assert_translated(all.iter().map(TerminalError::msg));
+        assert_eq!(all[12].detail().as_deref(), Some("ZVT: unexpected 84 83"));
+        assert!(all[..12].iter().all(|e| e.detail().is_none()));
+    }
+
+    #[test]
+    fn every_terminal_screen_has_words_in_both_languages() {
+        assert_translated((0..=u8::MAX).map(status_msg));
+        assert_eq!(status_msg(WRONG_PIN), Msg::TerminalWrongPinScreen);
+        assert_eq!(status_msg(0x17), Msg::TerminalPleaseWait);
+    }
 }

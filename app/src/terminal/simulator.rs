@@ -3,7 +3,7 @@
 //! (last operation, the day's totals) is kept in the browser's localStorage like a terminal keeps
 //! its own, so "last status" after a reload works as with a real terminal.
 
-use pos_core::{CardApproval, Currency, Decimal, Uuid};
+use pos_core::{CardApproval, Decimal, Uuid};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -56,14 +56,15 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// Charges what it is asked, as a terminal would: the amount was checked by core
+/// (`Payment::check_terminal_card`) before it was sent.
 pub struct Simulator {
     outcome: TrainingOutcome,
-    currency: Currency,
 }
 
 impl Simulator {
-    pub fn new(outcome: TrainingOutcome, currency: Currency) -> Simulator {
-        Simulator { outcome, currency }
+    pub fn new(outcome: TrainingOutcome) -> Simulator {
+        Simulator { outcome }
     }
 
     fn approval(entry: &Entry) -> TerminalApproval {
@@ -92,7 +93,6 @@ impl Simulator {
         on: OnProgress,
     ) -> TerminalFuture<TerminalApproval> {
         let outcome = self.outcome;
-        let amount = self.currency.round(amount);
         Box::pin(async move {
             if outcome == TrainingOutcome::Disconnect {
                 return Err(TerminalError::NotConnected);

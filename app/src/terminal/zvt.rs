@@ -56,7 +56,9 @@ impl Port {
             TransportError::Unsupported | TransportError::NotFound | TransportError::NotChosen => {
                 TerminalError::NoPort
             }
-            _ => TerminalError::NotConnected,
+            TransportError::Claimed | TransportError::Disconnected | TransportError::Failed(_) => {
+                TerminalError::NotConnected
+            }
         })?;
         let link = port
             .open(settings)
@@ -284,7 +286,7 @@ async fn drive(
 }
 
 fn error(e: ZvtError) -> TerminalError {
-    match e {
+    match &e {
         ZvtError::Declined { .. } => TerminalError::Declined,
         ZvtError::Cancelled { .. } => TerminalError::Cancelled,
         ZvtError::Card { .. } => TerminalError::Card,
@@ -293,7 +295,12 @@ fn error(e: ZvtError) -> TerminalError {
         ZvtError::NotSetUp { .. } => TerminalError::NotSetUp,
         ZvtError::Timeout { .. } => TerminalError::Timeout,
         ZvtError::Link { .. } => TerminalError::Disconnected,
-        other => TerminalError::Fault(other.to_string()),
+        ZvtError::Terminal { .. } | ZvtError::Protocol { .. } => {
+            TerminalError::Fault(e.to_string())
+        }
+        // `ZvtError` is `#[non_exhaustive]` (devices/): the compiler asks for this arm. A new
+        // kind is a fault with its details until it is given a variant of its own above.
+        _ => TerminalError::Fault(e.to_string()),
     }
 }
 

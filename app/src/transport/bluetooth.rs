@@ -5,7 +5,7 @@
 use pos_devices::{BLUETOOTH_PRINT_SERVICES, BluetoothPacing};
 use wasm_bindgen::prelude::*;
 
-use super::{Link, TransportError};
+use super::{DeviceLink, TransportError};
 
 #[wasm_bindgen(inline_js = r#"
 function fail(kind, error) {
@@ -142,7 +142,7 @@ impl BluetoothDevice {
     }
 
     /// Connects and finds the print characteristic; writes go out as `pacing` says.
-    pub async fn connect(self, pacing: BluetoothPacing) -> Result<Link, TransportError> {
+    pub async fn connect(self, pacing: BluetoothPacing) -> Result<DeviceLink, TransportError> {
         let pairs: js_sys::Array = BLUETOOTH_PRINT_SERVICES
             .iter()
             .map(|s| {
@@ -155,6 +155,6 @@ impl BluetoothDevice {
         let link = bluetooth_connect(&self.device, pairs)
             .await
             .map_err(TransportError::from_js)?;
-        Ok(Link::new(link, false, Some(pacing)))
+        Ok(DeviceLink::new(link, false, Some(pacing)))
     }
 }

@@ -48,34 +48,27 @@ impl TransportKind {
 }
 
 /// Why a transport could not do what was asked. Each case leads to a different message for the
-/// cashier; `Failed` keeps the browser's words for a developer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// cashier; `Failed` keeps the browser's words for a developer (`Display`, "Details").
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
     /// The browser has no such API.
+    #[error("this browser has no such device API")]
     Unsupported,
     /// The cashier closed the browser's device chooser without picking one.
+    #[error("no device was chosen")]
     NotChosen,
     /// The remembered device is not connected or no longer allowed.
+    #[error("the device is not connected")]
     NotFound,
     /// The operating system's driver holds the USB device (Windows printer driver).
+    #[error("another driver holds the device")]
     Claimed,
     /// The device went away (unplugged, switched off, out of range).
+    #[error("the device disconnected")]
     Disconnected,
     /// Anything else the browser reported.
+    #[error("{0}")]
     Failed(String),
-}
-
-impl std::fmt::Display for TransportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TransportError::Unsupported => f.write_str("this browser has no such device API"),
-            TransportError::NotChosen => f.write_str("no device was chosen"),
-            TransportError::NotFound => f.write_str("the device is not connected"),
-            TransportError::Claimed => f.write_str("another driver holds the device"),
-            TransportError::Disconnected => f.write_str("the device disconnected"),
-            TransportError::Failed(e) => f.write_str(e),
-        }
-    }
 }
 
 impl TransportError {
@@ -93,13 +86,14 @@ impl TransportError {
             Some("not-found") => TransportError::NotFound,
             Some("claimed") => TransportError::Claimed,
             Some("disconnected") => TransportError::Disconnected,
-            _ => TransportError::Failed(message),
+            // The bindings name no other kind: the browser's words are kept for a developer.
+            Some(_) | None => TransportError::Failed(message),
         }
     }
 }
 
 /// An open connection to one device: write bytes, read what it sends back, close, and hear
-/// when it goes away. Implemented by [`Link`], whatever the API underneath.
+/// when it goes away. Implemented by [`DeviceLink`], whatever the API underneath.
 pub trait Transport {
     /// Sends all of `bytes`, in order; resolves when the browser has handed them on.
     fn write<'a>(&'a self, bytes: &'a [u8]) -> TransportFuture<'a, ()>;
@@ -148,7 +142,7 @@ extern "C" {
 }
 
 /// An open connection over any of the three APIs.
-pub struct Link {
+pub struct DeviceLink {
     js: JsLink,
     can_read: bool,
     /// Writes are cut and paced this way (Bluetooth), else sent whole.
@@ -157,9 +151,9 @@ pub struct Link {
     on_disconnect: RefCell<Option<Closure<dyn FnMut()>>>,
 }
 
-impl Link {
-    pub(crate) fn new(js: JsValue, can_read: bool, pacing: Option<BluetoothPacing>) -> Link {
-        Link {
+impl DeviceLink {
+    pub(crate) fn new(js: JsValue, can_read: bool, pacing: Option<BluetoothPacing>) -> DeviceLink {
+        DeviceLink {
             js: js.unchecked_into(),
             can_read,
             pacing,
@@ -168,7 +162,7 @@ impl Link {
     }
 }
 
-impl Transport for Link {
+impl Transport for DeviceLink {
     fn write<'a>(&'a self, bytes: &'a [u8]) -> TransportFuture<'a, ()> {
         Box::pin(async move {
             let Some(pacing) = self.pacing else {

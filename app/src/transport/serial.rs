@@ -6,7 +6,7 @@ use pos_devices::{FlowControl, SerialSettings};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::{Link, TransportError};
+use super::{DeviceLink, TransportError};
 
 #[wasm_bindgen(inline_js = r#"
 function fail(kind, error) {
@@ -200,9 +200,9 @@ impl SerialPort {
         )
         .await
         .map_err(TransportError::from_js)?;
-        Ok(Link::new(link, true, None))
+        Ok(DeviceLink::new(link, true, None))
     }
 }
 
 /// An open serial port: write, read the bytes that arrived, close.
-pub type SerialLink = Link;
+pub type SerialLink = DeviceLink;

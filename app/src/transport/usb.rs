@@ -8,7 +8,7 @@ use pos_devices::{
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::{Link, TransportError};
+use super::{DeviceLink, TransportError};
 
 #[wasm_bindgen(inline_js = r#"
 function fail(kind, error) {
@@ -265,7 +265,7 @@ impl UsbDevice {
 
     /// Opens the device and claims its printer interface. `Err(Failed)` when nothing on it
     /// can take print data; `Err(Claimed)` when the system driver holds it.
-    pub async fn open(self) -> Result<Link, TransportError> {
+    pub async fn open(self) -> Result<DeviceLink, TransportError> {
         let route: UsbPrintRoute = usb_print_route(&self.configurations())
             .ok_or_else(|| TransportError::Failed("the device has no printer interface".into()))?;
         let link = usb_open(
@@ -278,6 +278,6 @@ impl UsbDevice {
         )
         .await
         .map_err(TransportError::from_js)?;
-        Ok(Link::new(link, route.endpoint_in.is_some(), None))
+        Ok(DeviceLink::new(link, route.endpoint_in.is_some(), None))
     }
 }

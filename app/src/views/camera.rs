@@ -34,19 +34,17 @@ pub fn CameraScanner() -> impl IntoView {
             match camera::prepare().await {
                 Ok(ready) => decoder.set(Some(ready)),
                 Err(reason) => {
-                    state.notice.set(Some(Notice::Error(
-                        Msg::CameraNoDecoder,
-                        vec![("reason", reason)],
-                    )));
+                    state
+                        .notice
+                        .set(Some(Notice::Fault(Msg::CameraNoDecoder, reason)));
                     state.camera_open.set(false);
                     return;
                 }
             }
             if let Err(reason) = camera::start(&v).await {
-                state.notice.set(Some(Notice::Error(
-                    Msg::CameraUnavailable,
-                    vec![("reason", reason)],
-                )));
+                state
+                    .notice
+                    .set(Some(Notice::Fault(Msg::CameraUnavailable, reason)));
                 state.camera_open.set(false);
                 return;
             }
@@ -61,10 +59,9 @@ pub fn CameraScanner() -> impl IntoView {
                     Ok(None) => {}
                     Err(reason) => {
                         camera::stop(&v);
-                        state.notice.set(Some(Notice::Error(
-                            Msg::CameraReaderStopped,
-                            vec![("reason", reason)],
-                        )));
+                        state
+                            .notice
+                            .set(Some(Notice::Fault(Msg::CameraReaderStopped, reason)));
                         state.camera_open.set(false);
                         return;
                     }

@@ -3,6 +3,7 @@
 mod camera;
 mod completed;
 mod discount;
+mod forms;
 mod pay;
 mod printer_settings;
 mod printing;
@@ -22,7 +23,7 @@ use leptos::prelude::*;
 use crate::i18n::{self, Lang, Msg};
 use crate::state::{AppState, Connection, Notice, Screen};
 use crate::storage::StorageError;
-use crate::sync::Link;
+use crate::sync::SyncLink;
 use crate::sync::protocol::Request;
 
 #[component]
@@ -168,20 +169,24 @@ fn NoticeBar() -> impl IntoView {
                 .get()
                 .map(|notice| {
                     let lang = state.lang.get();
-                    let (class, text) = match notice {
+                    let (class, text, detail) = match notice {
                         Notice::Error(msg, args) => {
                             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                            ("notice error", msg.fill(lang, &args))
+                            ("notice error", msg.fill(lang, &args), None)
                         }
-                        Notice::Info(msg) => ("notice info", msg.text(lang).to_string()),
+                        Notice::Fault(msg, detail) => {
+                            ("notice error", msg.text(lang).to_string(), Some(detail))
+                        }
+                        Notice::Info(msg) => ("notice info", msg.text(lang).to_string(), None),
                         Notice::Done(msg, args) => {
                             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                            ("notice info", msg.fill(lang, &args))
+                            ("notice info", msg.fill(lang, &args), None)
                         }
                     };
                     view! {
                         <div class=class role="alert" data-testid="notice">
                             <span>{text}</span>
+                            <Details detail=detail />
                             <button class="dismiss" on:click=move |_| state.notice.set(None)>
                                 {state.t(Msg::Dismiss)}
                             </button>
@@ -192,6 +197,21 @@ fn NoticeBar() -> impl IntoView {
     }
 }
 
+/// A failure's cause in the words of the browser or the device (developer text, often English),
+/// folded away under "Details" so the cashier reads only the translated message above it.
+#[component]
+pub fn Details(detail: Option<String>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    detail.filter(|d| !d.is_empty()).map(|detail| {
+        view! {
+            <details class="details" data-testid="details">
+                <summary>{state.t(Msg::Details)}</summary>
+                <code>{detail}</code>
+            </details>
+        }
+    })
+}
+
 /// The sync status in the header: for a device of a store, the link to the sync server, the
 /// changes not yet acknowledged, the last sync and the download progress; for a device on its
 /// own, whether the server answers.
@@ -199,20 +219,20 @@ fn NoticeBar() -> impl IntoView {
 fn ConnectionStatus() -> impl IntoView {
     let state = expect_context::<AppState>();
     let link = move || state.sync.with(|s| s.link);
-    let member = move || link() != Link::Standalone;
+    let member = move || link() != SyncLink::Standalone;
     let online = move || {
         if member() {
-            matches!(link(), Link::Online | Link::OtherTab)
+            matches!(link(), SyncLink::Online | SyncLink::OtherTab)
         } else {
             state.connection.get() == Connection::Online
         }
     };
     let text = move || {
         state.t(match (member(), link(), state.connection.get()) {
-            (true, Link::Online, _) => Msg::SyncOnline,
-            (true, Link::Removed, _) => Msg::SyncRemoved,
-            (true, Link::Connecting, _) => Msg::Checking,
-            (true, Link::OtherTab, _) => Msg::SyncOtherTab,
+            (true, SyncLink::Online, _) => Msg::SyncOnline,
+            (true, SyncLink::Removed, _) => Msg::SyncRemoved,
+            (true, SyncLink::Connecting, _) => Msg::Checking,
+            (true, SyncLink::OtherTab, _) => Msg::SyncOtherTab,
             (true, _, _) => Msg::Offline,
             (false, _, Connection::Online) => Msg::Online,
             (false, _, Connection::Offline) => Msg::Offline,
@@ -247,21 +267,24 @@ fn ConnectionStatus() -> impl IntoView {
         </div>
         {move || state.sync.with(|s| s.error.clone()).map(|reason| view! {
             <div class="notice error" role="alert" data-testid="sync-problem">
-                {move || Msg::SyncProblem.fill(state.lang.get(), &[("reason", &reason)])}
+                {move || state.t(Msg::SyncProblem)}
+                <Details detail=Some(reason) />
             </div>
         })}
         {move || state.sync.with(|s| s.engine_failed.clone()).map(|reason| view! {
             <div class="notice error" role="alert" data-testid="sync-engine-failed">
-                {move || Msg::SyncEngineFailed.fill(state.lang.get(), &[("reason", &reason)])}
+                {move || state.t(Msg::SyncEngineFailed)}
+                <Details detail=Some(reason) />
             </div>
         })}
         {move || state.sync.with(|s| s.document_problem.clone()).map(|reason| view! {
             <div class="notice error" role="alert" data-testid="document-problem">
-                {move || Msg::DocumentProblem.fill(state.lang.get(), &[("reason", &reason)])}
+                {move || state.t(Msg::DocumentProblem)}
+                <Details detail=Some(reason) />
             </div>
         })}
         <EarlierSales />
-        <Show when=move || link() == Link::Removed>
+        <Show when=move || link() == SyncLink::Removed>
             <div class="notice error" role="alert" data-testid="device-removed">{move || state.t(Msg::DeviceRemoved)}</div>
         </Show>
     }

@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use pos_devices::{BluetoothPacing, PrinterProfile, SerialSettings};
 
+use super::forms::printer::{PAPER_WIDTHS, PrinterForm};
 use crate::i18n::{self, Msg};
-use crate::printing::{PrinterChoice, unsupported_msg};
+use crate::printing::unsupported_msg;
 use crate::state::AppState;
 use crate::storage::DrawerReason;
 use crate::transport::TransportKind;
@@ -68,93 +69,87 @@ pub fn PrinterSettings() -> impl IntoView {
 #[component]
 fn AddPrinter() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let kind = RwSignal::new(
-        TransportKind::ALL
-            .into_iter()
-            .find(|k| k.supported())
-            .unwrap_or(TransportKind::Usb),
-    );
-    let profile = RwSignal::new(PrinterProfile::ALL[0]);
-    let chars = RwSignal::new(PrinterProfile::ALL[0].chars_per_line);
-    let baud = RwSignal::new(PrinterProfile::ALL[0].serial.baud_rate);
-    let chunk = RwSignal::new(BluetoothPacing::DEFAULT.chunk_size);
-    let connect = move |_| {
-        state.add_printer(PrinterChoice {
-            kind: kind.get_untracked(),
-            profile: profile.get_untracked(),
-            chars_per_line: chars.get_untracked(),
-            baud_rate: baud.get_untracked(),
-            chunk_size: chunk.get_untracked(),
-        })
+    let first_supported = TransportKind::ALL.into_iter().find(|k| k.supported());
+    let form = RwSignal::new(PrinterForm::new(
+        first_supported.unwrap_or(TransportKind::Usb),
+    ));
+    let kind = move || form.with(|f| f.kind);
+    let connect = move |_| match form.with_untracked(PrinterForm::choice) {
+        Ok(choice) => state.add_printer(choice),
+        Err(e) => state.error(e.msg()),
     };
     view! {
         <p>{move || state.t(Msg::PrinterNone)}</p>
+        <KindField form />
+        <Show when=move || !kind().supported()>
+            <p class="note" data-testid="transport-unsupported">{move || state.t(unsupported_msg(Some(kind())))}</p>
+        </Show>
+        <ModelFields form />
+        <Show when=move || kind() == TransportKind::Serial>
+            <label>
+                {move || state.t(Msg::BaudRate)}
+                <select data-testid="baud-rate" on:change=move |ev| form.update(|f| f.baud = event_target_value(&ev))>
+                    {SerialSettings::BAUD_RATES.iter().map(|&b| view! {
+                        <option value=b.to_string() selected=move || form.with(|f| f.baud == b.to_string())>{b.to_string()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+        </Show>
+        <Show when=move || kind() == TransportKind::Bluetooth>
+            <label>
+                {move || state.t(Msg::ChunkSize)}
+                <input type="number" data-testid="chunk-size"
+                    min=BluetoothPacing::CHUNK_RANGE.start().to_string() max=BluetoothPacing::CHUNK_RANGE.end().to_string()
+                    prop:value=move || form.with(|f| f.chunk_size.clone())
+                    on:change=move |ev| form.update(|f| f.chunk_size = event_target_value(&ev)) />
+            </label>
+        </Show>
+        <button class="primary" data-testid="add-printer" disabled=move || !kind().supported() on:click=connect>
+            {move || state.t(Msg::AddPrinter)}
+        </button>
+    }
+}
+
+#[component]
+fn KindField(form: RwSignal<PrinterForm>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let chosen = move |ev| {
+        let key = event_target_value(&ev);
+        if let Some(k) = TransportKind::ALL.into_iter().find(|k| kind_key(*k) == key) {
+            form.update(|f| f.kind = k);
+        }
+    };
+    view! {
         <label>
             {move || state.t(Msg::PrinterConnection)}
-            <select data-testid="printer-connection" on:change=move |ev| {
-                let key = event_target_value(&ev);
-                if let Some(k) = TransportKind::ALL.into_iter().find(|k| kind_key(*k) == key) {
-                    kind.set(k);
-                }
-            }>
+            <select data-testid="printer-connection" on:change=chosen>
                 {TransportKind::ALL.into_iter().map(|k| view! {
-                    <option value=kind_key(k) selected=move || kind.get() == k>{move || state.t(kind_msg(k))}</option>
+                    <option value=kind_key(k) selected=move || form.with(|f| f.kind == k)>{move || state.t(kind_msg(k))}</option>
                 }).collect_view()}
             </select>
         </label>
-        <Show when=move || !kind.get().supported()>
-            <p class="note" data-testid="transport-unsupported">{move || state.t(unsupported_msg(Some(kind.get())))}</p>
-        </Show>
+    }
+}
+
+/// The model, and the paper width it brings, which the merchant may narrow.
+#[component]
+fn ModelFields(form: RwSignal<PrinterForm>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
         <label>
             {move || state.t(Msg::PrinterModel)}
-            <select data-testid="printer-model" on:change=move |ev| {
-                if let Some(p) = PrinterProfile::by_id(&event_target_value(&ev)) {
-                    profile.set(p);
-                    chars.set(p.chars_per_line);
-                    baud.set(p.serial.baud_rate);
-                }
-            }>
+            <select data-testid="printer-model" on:change=move |ev| form.update(|f| f.choose_model(&event_target_value(&ev)))>
                 {PrinterProfile::ALL.iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
             </select>
         </label>
         <label>
             {move || state.t(Msg::PaperWidth)}
-            <select data-testid="paper-width" on:change=move |ev| {
-                if let Ok(n) = event_target_value(&ev).parse() { chars.set(n) }
-            }>
-                {[32u8, 42, 48].into_iter().map(|n| view! {
-                    <option value=n.to_string() selected=move || chars.get() == n>{n.to_string()}</option>
+            <select data-testid="paper-width" on:change=move |ev| form.update(|f| f.chars_per_line = event_target_value(&ev))>
+                {PAPER_WIDTHS.into_iter().map(|n| view! {
+                    <option value=n.to_string() selected=move || form.with(|f| f.chars_per_line == n.to_string())>{n.to_string()}</option>
                 }).collect_view()}
             </select>
         </label>
-        <Show when=move || kind.get() == TransportKind::Serial>
-            <label>
-                {move || state.t(Msg::BaudRate)}
-                <select data-testid="baud-rate" on:change=move |ev| {
-                    if let Ok(n) = event_target_value(&ev).parse() { baud.set(n) }
-                }>
-                    {SerialSettings::BAUD_RATES.iter().map(|&b| view! {
-                        <option value=b.to_string() selected=move || baud.get() == b>{b.to_string()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-        </Show>
-        <Show when=move || kind.get() == TransportKind::Bluetooth>
-            <label>
-                {move || state.t(Msg::ChunkSize)}
-                <input type="number" data-testid="chunk-size"
-                    min=BluetoothPacing::CHUNK_RANGE.start().to_string() max=BluetoothPacing::CHUNK_RANGE.end().to_string()
-                    prop:value=move || chunk.get().to_string()
-                    on:change=move |ev| {
-                        if let Ok(n) = event_target_value(&ev).parse::<usize>() {
-                            chunk.set(BluetoothPacing::with_chunk_size(n).chunk_size)
-                        }
-                    } />
-            </label>
-        </Show>
-        <button class="primary" data-testid="add-printer" disabled=move || !kind.get().supported() on:click=connect>
-            {move || state.t(Msg::AddPrinter)}
-        </button>
     }
 }
 

@@ -15,23 +15,31 @@ pub fn PrintStatus() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         let lang = state.lang.get();
-        let (class, text, again) = match state.printer.state.get() {
+        let (class, text, again, detail) = match state.printer.state.get() {
             PrintState::Idle => return None,
             PrintState::Printing => (
                 "print-status info",
                 Msg::Printing.text(lang).to_string(),
                 false,
+                None,
             ),
             PrintState::Printed => (
                 "print-status info",
                 Msg::Printed.text(lang).to_string(),
                 false,
+                None,
             ),
-            PrintState::Failed(failure) => ("print-status error", failure.text(lang), true),
+            PrintState::Failed(failure) => (
+                "print-status error",
+                failure.msg().text(lang).to_string(),
+                true,
+                failure.detail(),
+            ),
         };
         Some(view! {
             <div class=class role="status" data-testid="print-status">
                 <span data-testid="print-message">{text}</span>
+                <super::Details detail=detail />
                 {again.then(|| view! {
                     <button class="primary" data-testid="print-again" on:click=move |_| state.print_again()>
                         {move || state.t(Msg::PrintAgain)}

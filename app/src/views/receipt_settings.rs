@@ -1,11 +1,14 @@
 //! Settings, "Receipt": what every receipt of the store says (its logo, address, tax number, the
 //! text at the bottom, the return policy) and in which language, for every device of the store.
+//! The fields map to the store's profile through
+//! [`ReceiptForm`](super::forms::receipt::ReceiptForm).
 
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::{Store, StoreLogo};
 
+use super::forms::receipt::{Field, ReceiptForm};
 use crate::i18n::{Lang, Msg};
 use crate::receipt_logo;
 use crate::state::{AppState, Notice};
@@ -13,29 +16,72 @@ use crate::state::{AppState, Notice};
 #[component]
 pub fn ReceiptSettings() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let saved = state.store.get_untracked();
-    let name = RwSignal::new(saved.name.clone());
-    let address = RwSignal::new(saved.address.clone());
-    let tax_number = RwSignal::new(saved.tax_number.clone());
-    let footer = RwSignal::new(saved.receipt_footer.clone());
-    let return_policy = RwSignal::new(saved.return_policy.clone());
-    let language = RwSignal::new(saved.receipt_language.clone());
+    let form = RwSignal::new(state.store.with_untracked(ReceiptForm::of));
     // A store's name is the one it was created with on the server, the same on every device.
-    let in_store = move || state.membership.with(Option::is_some);
-
-    let save = move |_| {
-        let store = Store {
-            name: name.get_untracked().trim().to_string(),
-            address: address.get_untracked().trim().to_string(),
-            tax_number: tax_number.get_untracked().trim().to_string(),
-            receipt_footer: footer.get_untracked().trim().to_string(),
-            return_policy: return_policy.get_untracked().trim().to_string(),
-            receipt_language: language.get_untracked(),
-            ..state.store.get_untracked()
-        };
-        state.save_store_profile(store, Msg::ReceiptSettingsSaved);
+    let in_store = Signal::derive(move || state.membership.with(Option::is_some));
+    let save = move |_| match state
+        .store
+        .with_untracked(|saved| form.with_untracked(|f| f.store(saved)))
+    {
+        Ok(store) => state.save_store_profile(store, Msg::ReceiptSettingsSaved),
+        Err(e) => state.error(e.msg()),
     };
+    view! {
+        <div class="setting" data-testid="receipt-settings">
+            <h3>{move || state.t(Msg::ReceiptSettings)}</h3>
+            <p>{move || state.t(Msg::ReceiptSettingsHint)}</p>
+            <TextField form label=Msg::StoreName testid="receipt-store-name" field=Field::Name disabled=in_store />
+            <TextField form label=Msg::StoreAddress testid="receipt-address" field=Field::Address />
+            <TextField form label=Msg::TaxNumber testid="receipt-tax-number" field=Field::TaxNumber />
+            <TextField form label=Msg::ReturnPolicy testid="receipt-return-policy" field=Field::ReturnPolicy />
+            <TextField form label=Msg::ReceiptFooter testid="receipt-footer" field=Field::Footer />
+            <LanguageField form />
+            <button class="primary" data-testid="save-receipt-settings" on:click=save>{move || state.t(Msg::SaveReceiptSettings)}</button>
+            <LogoSetting />
+        </div>
+    }
+}
 
+#[component]
+fn TextField(
+    form: RwSignal<ReceiptForm>,
+    label: Msg,
+    testid: &'static str,
+    field: Field,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <label class="field">
+            <span>{move || state.t(label)}</span>
+            <input data-testid=testid prop:disabled=disabled prop:value=move || form.with(|f| f.field(field).to_string())
+                on:input=move |ev| form.update(|f| f.set(field, event_target_value(&ev))) />
+        </label>
+    }
+}
+
+#[component]
+fn LanguageField(form: RwSignal<ReceiptForm>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let is = move |tag: &str| form.with(|f| f.language == tag);
+    view! {
+        <label class="field">
+            <span>{move || state.t(Msg::StoreLanguage)}</span>
+            <select data-testid="receipt-language" on:change=move |ev| form.update(|f| f.set(Field::Language, event_target_value(&ev)))>
+                <option value="" selected=move || is("")>{move || state.t(Msg::ReceiptLanguageAsScreen)}</option>
+                {Lang::ALL
+                    .into_iter()
+                    .map(|l| view! { <option value=l.tag() selected=move || is(l.tag())>{l.native_name()}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The logo: its preview, "Remove logo", and the file chooser that makes a new one.
+#[component]
+fn LogoSetting() -> impl IntoView {
+    let state = expect_context::<AppState>();
     let logo_input = NodeRef::<Input>::new();
     let keep_logo = move |logo: Option<StoreLogo>, done: Msg| {
         state.save_store_profile(
@@ -54,62 +100,27 @@ pub fn ReceiptSettings() -> impl IntoView {
             match receipt_logo::from_input(&input).await {
                 Ok(Some(logo)) => keep_logo(Some(logo), Msg::ReceiptLogoSaved),
                 Ok(None) => {}
-                Err(reason) => state.notice.set(Some(Notice::Error(
-                    Msg::ReceiptLogoFailed,
-                    vec![("reason", reason)],
-                ))),
+                Err(detail) => state
+                    .notice
+                    .set(Some(Notice::Fault(Msg::ReceiptLogoFailed, detail))),
             }
             input.set_value("");
         });
     };
-
-    let text_field = move |label: Msg, test_id: &'static str, value: RwSignal<String>| {
-        view! {
-            <label class="field">
-                <span>{move || state.t(label)}</span>
-                <input data-testid=test_id prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
-            </label>
-        }
-    };
     view! {
-        <div class="setting" data-testid="receipt-settings">
-            <h3>{move || state.t(Msg::ReceiptSettings)}</h3>
-            <p>{move || state.t(Msg::ReceiptSettingsHint)}</p>
-            <label class="field">
-                <span>{move || state.t(Msg::StoreName)}</span>
-                <input data-testid="receipt-store-name" prop:value=move || name.get() prop:disabled=in_store
-                    on:input=move |ev| name.set(event_target_value(&ev)) />
-            </label>
-            {text_field(Msg::StoreAddress, "receipt-address", address)}
-            {text_field(Msg::TaxNumber, "receipt-tax-number", tax_number)}
-            {text_field(Msg::ReturnPolicy, "receipt-return-policy", return_policy)}
-            {text_field(Msg::ReceiptFooter, "receipt-footer", footer)}
-            <label class="field">
-                <span>{move || state.t(Msg::StoreLanguage)}</span>
-                <select data-testid="receipt-language" on:change=move |ev| language.set(event_target_value(&ev))>
-                    <option value="" selected=move || language.get().is_empty()>{move || state.t(Msg::ReceiptLanguageAsScreen)}</option>
-                    {Lang::ALL
-                        .into_iter()
-                        .map(|l| view! { <option value=l.tag() selected=move || language.get() == l.tag()>{l.native_name()}</option> })
-                        .collect_view()}
-                </select>
-            </label>
-            <button class="primary" data-testid="save-receipt-settings" on:click=save>{move || state.t(Msg::SaveReceiptSettings)}</button>
-
-            <h4>{move || state.t(Msg::ReceiptLogo)}</h4>
-            {move || match state.store.with(|s| s.logo.as_ref().map(receipt_logo::preview)) {
-                Some(preview) => view! {
-                    <img class="logo-preview" src=preview alt="" data-testid="logo-preview" />
-                    <button data-testid="remove-logo" on:click=move |_| keep_logo(None, Msg::ReceiptLogoRemoved)>
-                        {move || state.t(Msg::ReceiptLogoRemove)}
-                    </button>
-                }.into_any(),
-                None => view! { <p data-testid="logo-none">{move || state.t(Msg::ReceiptLogoNone)}</p> }.into_any(),
-            }}
-            <label class="field">
-                <span>{move || state.t(Msg::ReceiptLogoChoose)}</span>
-                <input type="file" accept="image/*" data-testid="logo-file" node_ref=logo_input on:change=logo_chosen />
-            </label>
-        </div>
+        <h4>{move || state.t(Msg::ReceiptLogo)}</h4>
+        {move || match state.store.with(|s| s.logo.as_ref().map(receipt_logo::preview)) {
+            Some(preview) => view! {
+                <img class="logo-preview" src=preview alt="" data-testid="logo-preview" />
+                <button data-testid="remove-logo" on:click=move |_| keep_logo(None, Msg::ReceiptLogoRemoved)>
+                    {move || state.t(Msg::ReceiptLogoRemove)}
+                </button>
+            }.into_any(),
+            None => view! { <p data-testid="logo-none">{move || state.t(Msg::ReceiptLogoNone)}</p> }.into_any(),
+        }}
+        <label class="field">
+            <span>{move || state.t(Msg::ReceiptLogoChoose)}</span>
+            <input type="file" accept="image/*" data-testid="logo-file" node_ref=logo_input on:change=logo_chosen />
+        </label>
     }
 }

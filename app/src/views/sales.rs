@@ -120,7 +120,9 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                     Msg::RefundByReversal.text(lang).to_string()
                 }
                 Some(CardRefundMethod::Refund) => Msg::RefundByTerminal.text(lang).to_string(),
-                _ => Msg::RefundOnBankTerminal.fill(lang, &[("amount", &money(split.card))]),
+                Some(CardRefundMethod::Standalone) | None => {
+                    Msg::RefundOnBankTerminal.fill(lang, &[("amount", &money(split.card))])
+                }
             })
         }
     };

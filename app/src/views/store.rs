@@ -3,56 +3,57 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::Decimal;
 
+use super::forms::store::{CURRENCIES, ProductForm, SetupForm, join};
 use crate::i18n::{self, Msg};
-use crate::state::enroll::{self, NewStore};
+use crate::state::enroll;
 use crate::state::{AppState, Notice};
 use crate::sync::api::{self, DeviceRow, PairingCode};
 use crate::sync::protocol::{Answer, Request};
 
-const CURRENCIES: [&str; 8] = ["EUR", "USD", "GBP", "RUB", "CHF", "PLN", "KZT", "TRY"];
-
 #[component]
 pub fn Setup() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let code = RwSignal::new(state.enroll_code.get_untracked());
-    let name = RwSignal::new(String::new());
-    let currency = RwSignal::new(
+    let text = |value: String| RwSignal::new(value);
+    let (code, name, device, pin, pin_again) = (
+        text(state.enroll_code.get_untracked()),
+        text(String::new()),
+        text(String::new()),
+        text(String::new()),
+        text(String::new()),
+    );
+    let currency = text(
         state
             .store
             .with_untracked(|s| s.rules.currency.code().to_string()),
     );
-    let locale = RwSignal::new(state.lang.get_untracked().tag().to_string());
-    let device = RwSignal::new(String::new());
-    let pin = RwSignal::new(String::new());
-    let pin_again = RwSignal::new(String::new());
+    let locale = text(state.lang.get_untracked().tag().to_string());
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if name.get_untracked().trim().is_empty() || device.get_untracked().trim().is_empty() {
-            return state.error(Msg::NameRequired);
-        }
-        if !enroll::valid_pin(&pin.get_untracked()) {
-            return state.error(Msg::PinInvalid);
-        }
-        if pin.get_untracked() != pin_again.get_untracked() {
-            return state.error(Msg::PinsDiffer);
-        }
-        busy.set(true);
-        let form = NewStore {
-            setup_code: code.get_untracked(),
-            store_name: name.get_untracked(),
+        let form = SetupForm {
+            code: code.get_untracked(),
+            name: name.get_untracked(),
             currency: currency.get_untracked(),
             locale: locale.get_untracked(),
-            device_name: device.get_untracked(),
+            device: device.get_untracked(),
             pin: pin.get_untracked(),
+            pin_again: pin_again.get_untracked(),
         };
+        let new_store = match form.new_store() {
+            Ok(new_store) => new_store,
+            Err(e) => return state.error(e.msg()),
+        };
+        busy.set(true);
         spawn_local(async move {
-            enroll::create_store(state, form).await;
+            enroll::create_store(state, new_store).await;
             busy.set(false);
         });
     };
+    let currencies = CURRENCIES.map(|c| (c, c.to_string())).to_vec();
+    let languages = i18n::Lang::ALL
+        .map(|l| (l.tag(), l.native_name().to_string()))
+        .to_vec();
     view! {
         <section class="settings enroll" data-testid="setup">
             <h2>{move || state.t(Msg::SetupTitle)}</h2>
@@ -60,24 +61,8 @@ pub fn Setup() -> impl IntoView {
             <form on:submit=submit>
                 <Field label=Msg::SetupCode value=code testid="setup-code" kind="text" />
                 <Field label=Msg::StoreName value=name testid="store-name" kind="text" />
-                <label>
-                    {move || state.t(Msg::Currency)}
-                    <select data-testid="store-currency" on:change=move |ev| currency.set(event_target_value(&ev))>
-                        {CURRENCIES
-                            .into_iter()
-                            .map(|c| view! { <option value=c selected=move || currency.get() == c>{c}</option> })
-                            .collect_view()}
-                    </select>
-                </label>
-                <label>
-                    {move || state.t(Msg::StoreLanguage)}
-                    <select data-testid="store-locale" on:change=move |ev| locale.set(event_target_value(&ev))>
-                        {i18n::Lang::ALL
-                            .into_iter()
-                            .map(|l| view! { <option value=l.tag() selected=move || locale.get() == l.tag()>{l.native_name()}</option> })
-                            .collect_view()}
-                    </select>
-                </label>
+                <Choice label=Msg::Currency value=currency testid="store-currency" options=currencies />
+                <Choice label=Msg::StoreLanguage value=locale testid="store-locale" options=languages />
                 <Field label=Msg::DeviceName value=device testid="device-name" kind="text" />
                 <Field label=Msg::OwnerPin value=pin testid="owner-pin" kind="password" />
                 <Field label=Msg::OwnerPinAgain value=pin_again testid="owner-pin-again" kind="password" />
@@ -86,6 +71,28 @@ pub fn Setup() -> impl IntoView {
                 </button>
             </form>
         </section>
+    }
+}
+
+/// A select of fixed values, each shown by its label.
+#[component]
+fn Choice(
+    label: Msg,
+    value: RwSignal<String>,
+    testid: &'static str,
+    options: Vec<(&'static str, String)>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <label>
+            {move || state.t(label)}
+            <select data-testid=testid on:change=move |ev| value.set(event_target_value(&ev))>
+                {options
+                    .into_iter()
+                    .map(|(tag, shown)| view! { <option value=tag selected=move || value.get() == tag>{shown}</option> })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }
 
@@ -131,12 +138,13 @@ fn JoinForm() -> impl IntoView {
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if device.get_untracked().trim().is_empty() {
-            return state.error(Msg::NameRequired);
-        }
+        let (code, device) = match join(&code.get_untracked(), &device.get_untracked()) {
+            Ok(joining) => joining,
+            Err(e) => return state.error(e.msg()),
+        };
         busy.set(true);
         spawn_local(async move {
-            enroll::join(state, code.get_untracked(), device.get_untracked()).await;
+            enroll::join(state, code, device).await;
             busy.set(false);
         });
     };
@@ -336,41 +344,35 @@ fn ProductsSetting() -> impl IntoView {
 #[component]
 fn ProductRow(product: pos_core::Product) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let price = RwSignal::new(product.price.to_string());
-    let sku = product.sku.clone();
-    let counted = RwSignal::new(
-        state
-            .stock
-            .with_untracked(|s| s.get(&sku).map(ToString::to_string).unwrap_or_default()),
-    );
+    let counted = state.stock.with_untracked(|s| s.get(&product.sku).copied());
+    let form = RwSignal::new(ProductForm::of(&product, counted));
     let id = product.id.clone();
-    let save_price = move |_| match i18n::parse_decimal(&price.get_untracked()) {
-        Some(value) if value > Decimal::ZERO => {
-            state.set_price(&id, value);
+    let save_price = move |_| match form.with_untracked(ProductForm::price) {
+        Ok(price) => {
+            state.set_price(&id, price);
             state.notice.set(Some(Notice::Info(Msg::PriceSaved)));
         }
-        _ => state.error(Msg::InvalidNumber),
+        Err(e) => state.error(e.msg()),
     };
-    let sku_for_stock = product.sku.clone();
-    let save_stock = move |_| match i18n::parse_decimal(&counted.get_untracked()) {
-        Some(value) if value >= Decimal::ZERO => {
-            state.set_stock(&sku_for_stock, value);
+    let sku = product.sku.clone();
+    let save_stock = move |_| match form.with_untracked(ProductForm::counted) {
+        Ok(counted) => {
+            state.set_stock(&sku, counted);
             state.notice.set(Some(Notice::Info(Msg::StockSaved)));
         }
-        _ => state.error(Msg::InvalidNumber),
+        Err(e) => state.error(e.msg()),
     };
-    let testid = product.sku.clone();
     view! {
-        <tr data-testid=format!("product-{testid}")>
+        <tr data-testid=format!("product-{}", product.sku)>
             <td>{product.name.clone()}</td>
             <td>
                 <input class="price" data-testid="price-input" aria-label=move || state.t(Msg::Price) inputmode="decimal"
-                    prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev)) />
+                    prop:value=move || form.with(|f| f.price.clone()) on:input=move |ev| form.update(|f| f.price = event_target_value(&ev)) />
                 <button data-testid="save-price" on:click=save_price>{move || state.t(Msg::Save)}</button>
             </td>
             <td>
                 <input class="stock" data-testid="stock-input" aria-label=move || state.t(Msg::CountedStock) inputmode="decimal"
-                    prop:value=move || counted.get() on:input=move |ev| counted.set(event_target_value(&ev)) />
+                    prop:value=move || form.with(|f| f.counted.clone()) on:input=move |ev| form.update(|f| f.counted = event_target_value(&ev)) />
                 <button data-testid="save-stock" on:click=save_stock>{move || state.t(Msg::Save)}</button>
             </td>
         </tr>
