@@ -153,9 +153,6 @@ pub(crate) fn problem_msg(problem: PrinterProblem) -> Msg {
         PrinterProblem::PaperNearEnd => Msg::PrinterPaperNearEnd,
         PrinterProblem::Error | PrinterProblem::Overheated => Msg::PrinterError,
         PrinterProblem::Offline => Msg::PrinterOffline,
-        // `PrinterProblem` is `#[non_exhaustive]` (devices/): the compiler asks for this arm.
-        // A problem the app has no words for yet reads as "not ready", which asks to check it.
-        _ => Msg::PrinterOffline,
     }
 }
 

@@ -230,8 +230,9 @@ impl PrinterCondition {
 }
 
 /// Something about the printer the cashier must know or fix.
+/// Not `#[non_exhaustive]`: the app matches every problem to its own message, and a new one
+/// must fail to compile there until it has one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
-#[non_exhaustive]
 pub enum PrinterProblem {
     /// The cover is open.
     #[error("The printer cover is open. Close it firmly and press Print again.")]

@@ -298,9 +298,6 @@ fn error(e: ZvtError) -> TerminalError {
         ZvtError::Terminal { .. } | ZvtError::Protocol { .. } => {
             TerminalError::Fault(e.to_string())
         }
-        // `ZvtError` is `#[non_exhaustive]` (devices/): the compiler asks for this arm. A new
-        // kind is a fault with its details until it is given a variant of its own above.
-        _ => TerminalError::Fault(e.to_string()),
     }
 }
 

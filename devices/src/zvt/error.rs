@@ -91,8 +91,9 @@ pub enum Waiting {
 }
 
 /// Why a card operation did not complete. `Display` is the cashier's message.
+/// Not `#[non_exhaustive]`: the app matches every kind to its own message, and a new kind must
+/// fail to compile there until it has one.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum ZvtError {
     /// The bank or the card said no.
     #[error(
