@@ -75,15 +75,16 @@ pub fn announce_sale() {
 }
 
 /// Shown when the browser gives us no storage at all: selling without it would lose sales. The
-/// browser's words stay in the sentence here, because the boot screen (`main.rs`) shows one
-/// string and has no "Details" yet; they go to the console too.
-pub fn storage_error_text(lang: Lang, error: &StorageError) -> String {
+/// sentence is translated; the browser's own words, if any, are returned apart for "Details" (and
+/// go to the console).
+pub fn storage_error_text(lang: Lang, error: &StorageError) -> (String, Option<String>) {
     web_sys::console::error_1(&format!("storage: {error}").into());
     match error {
-        StorageError::Blocked => Msg::StorageBlocked.text(lang).to_string(),
-        StorageError::QuotaExceeded => Msg::StorageFull.text(lang).to_string(),
-        StorageError::Failed(_) | StorageError::Sale(_) => {
-            Msg::StorageUnavailable.fill(lang, &[("reason", &error.to_string())])
-        }
+        StorageError::Blocked => (Msg::StorageBlocked.text(lang).to_string(), None),
+        StorageError::QuotaExceeded => (Msg::StorageFull.text(lang).to_string(), None),
+        StorageError::Failed(_) | StorageError::Sale(_) => (
+            Msg::StorageUnavailable.text(lang).to_string(),
+            Some(error.to_string()),
+        ),
     }
 }

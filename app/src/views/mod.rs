@@ -343,7 +343,18 @@ pub fn StorageUnavailable(lang: Lang, error: StorageError) -> impl IntoView {
     view! {
         <div class="fatal" role="alert" data-testid="storage-unavailable">
             <h1>{Msg::AppTitle.text(lang)}</h1>
-            <p>{crate::storage_error_text(lang, &error)}</p>
+            {
+                let (text, detail) = crate::storage_error_text(lang, &error);
+                view! {
+                    <p>{text}</p>
+                    {detail.map(|detail| view! {
+                        <details class="details" data-testid="details">
+                            <summary>{Msg::Details.text(lang)}</summary>
+                            <code>{detail}</code>
+                        </details>
+                    })}
+                }
+            }
         </div>
     }
 }
