@@ -179,6 +179,7 @@ messages! {
     SaveAgain => "Save the sale again", "Сохранить продажу ещё раз";
     // sync and stores (issue 4)
     SyncOnline => "Synced", "Синхронизировано";
+    SyncGettingStore => "Getting the store…", "Получение данных магазина…";
     SyncPending => "{count} changes not sent", "Не отправлено изменений: {count}";
     SyncLast => "Last sync {time}", "Последняя синхронизация {time}";
     SyncNever => "Never synced", "Ещё не синхронизировано";

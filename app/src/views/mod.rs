@@ -229,6 +229,11 @@ fn ConnectionStatus() -> impl IntoView {
     };
     let text = move || {
         state.t(match (member(), link(), state.connection.get()) {
+            // A device that joined is connected but not synced until the store's settings have
+            // arrived and given it a receipt prefix: until then it cannot keep a sale.
+            (true, SyncLink::Online, _) if state.receipt_prefix_pending.get() => {
+                Msg::SyncGettingStore
+            }
             (true, SyncLink::Online, _) => Msg::SyncOnline,
             (true, SyncLink::Removed, _) => Msg::SyncRemoved,
             (true, SyncLink::Connecting, _) => Msg::Checking,
