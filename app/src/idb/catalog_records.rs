@@ -8,9 +8,14 @@ use super::*;
 use crate::storage::{CatalogStart, FIRST_SCREEN_PRODUCTS};
 
 const CATALOG_HEAD_KEY: &str = "catalog_head";
-/// Records parsed between two yields to the event loop while the whole catalog is read, so a tap
-/// during the read waits for one batch, not for all of them.
-const PARSE_BATCH: usize = 2_000;
+/// Records read and parsed between two yields to the event loop while the whole catalog is read,
+/// so a tap or a screen opened during the read waits for one batch, not for all of them.
+const READ_BATCH: usize = 2_000;
+
+fn parse_product(text: &str) -> Result<catalog::ProductRecord<Product>, StorageError> {
+    serde_json::from_str(text)
+        .map_err(|e| failed(format!("a product of the catalog is unreadable: {e}")))
+}
 
 /// The first products of the catalog as of the save that wrote `catalog_write` = `write`: valid
 /// only while `catalog_write` still says so (a save by an older version would not update it).
@@ -46,39 +51,93 @@ pub(super) async fn read_stored_catalog(
 }
 
 impl IdbStorage {
-    /// The whole catalog. Records are parsed in batches with a yield between them; what a save
-    /// needs to know of them (`KnownCatalog`) is worked out by the first save, not here.
+    /// The whole catalog, read and parsed [`READ_BATCH`] records at a time with a yield between
+    /// batches: a start reads it while the register is already in use, and one transaction for
+    /// 50,000 records held the page for a second (a sales list opened meanwhile waited for all of
+    /// it). What a save needs to know of the records (`KnownCatalog`) is worked out by the first
+    /// save, not here.
     pub(super) async fn read_catalog(&self) -> Result<Option<(Store, Catalog)>, StorageError> {
-        let (meta, texts) = {
-            let tx = self.readonly([KV, PRODUCTS])?;
-            let kv = tx.object_store(KV).map_err(classify)?;
-            let meta: Option<catalog::CatalogMeta> = get_json(&kv, CATALOG_META_KEY).await?;
-            let records = tx.object_store(PRODUCTS).map_err(classify)?;
-            let texts: Vec<String> = records
-                .get_all::<String>()
-                .primitive()
-                .map_err(classify)?
-                .await
-                .map_err(classify)?
-                .collect::<Result<_, _>>()
-                .map_err(classify)?;
-            (meta, texts)
-        };
-        let Some(meta) = meta else { return Ok(None) };
-        let mut records: Vec<catalog::ProductRecord<Product>> = Vec::with_capacity(texts.len());
-        for batch in texts.chunks(PARSE_BATCH) {
-            for text in batch {
-                records.push(
-                    serde_json::from_str(text).map_err(|e| {
-                        failed(format!("a product of the catalog is unreadable: {e}"))
-                    })?,
-                );
-            }
-            if texts.len() > PARSE_BATCH {
-                crate::browser::sleep(0).await;
+        // A save between two batches would mix two catalogs: then the read starts again, and
+        // after a few such saves it reads in one transaction.
+        for _ in 0..3 {
+            if let Some(read) = self.read_catalog_in_batches().await? {
+                return Ok(read);
             }
         }
-        Ok(Some(meta.join(catalog::in_catalog_order(records))))
+        self.read_catalog_at_once().await
+    }
+
+    /// `None` when a save came between the batches.
+    async fn read_catalog_in_batches(
+        &self,
+    ) -> Result<Option<Option<(Store, Catalog)>>, StorageError> {
+        let read_kv = || async {
+            let tx = self.readonly([KV])?;
+            let kv = tx.object_store(KV).map_err(classify)?;
+            let meta: Option<catalog::CatalogMeta> = get_json(&kv, CATALOG_META_KEY).await?;
+            let write: Option<String> = get_json(&kv, CATALOG_WRITE_KEY).await?;
+            Ok::<_, StorageError>((meta, write))
+        };
+        let (meta, write) = read_kv().await?;
+        let Some(meta) = meta else {
+            return Ok(Some(None));
+        };
+        let mut records: Vec<catalog::ProductRecord<Product>> = Vec::new();
+        loop {
+            let texts: Vec<String> = {
+                let tx = self.readonly([PRODUCTS])?;
+                let store = tx.object_store(PRODUCTS).map_err(classify)?;
+                let after = records.last().map(|r| r.product.id.clone());
+                let texts = match after {
+                    Some(after) => {
+                        store
+                            .get_all::<String>()
+                            .with_query::<String, _>(KeyRange::LowerBound(after, true))
+                            .with_limit(READ_BATCH as u32)
+                            .primitive()
+                            .map_err(classify)?
+                            .await
+                    }
+                    None => {
+                        store
+                            .get_all::<String>()
+                            .with_limit(READ_BATCH as u32)
+                            .primitive()
+                            .map_err(classify)?
+                            .await
+                    }
+                };
+                texts
+                    .map_err(classify)?
+                    .collect::<Result<_, _>>()
+                    .map_err(classify)?
+            };
+            let last_batch = texts.len() < READ_BATCH;
+            for text in &texts {
+                records.push(parse_product(text)?);
+            }
+            if last_batch {
+                break;
+            }
+            crate::browser::sleep(0).await;
+        }
+        if read_kv().await?.1 != write {
+            return Ok(None);
+        }
+        Ok(Some(Some(meta.join(catalog::in_catalog_order(records)))))
+    }
+
+    async fn read_catalog_at_once(&self) -> Result<Option<(Store, Catalog)>, StorageError> {
+        let tx = self.readonly([KV, PRODUCTS])?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let meta: Option<catalog::CatalogMeta> = get_json(&kv, CATALOG_META_KEY).await?;
+        let records = get_all_json(
+            &tx.object_store(PRODUCTS).map_err(classify)?,
+            None,
+            "a product of the catalog",
+        )
+        .await?;
+        Ok(meta.map(|meta| meta.join(catalog::in_catalog_order(records))))
     }
 
     /// The store profile, the catalog but its products, and the first screen of products, from
