@@ -43,6 +43,14 @@ export function sleep_ms(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+export function idle_ms(timeout) {
+  return new Promise((resolve) =>
+    typeof requestIdleCallback === 'function'
+      ? requestIdleCallback(() => resolve(), { timeout })
+      : setTimeout(resolve, 0),
+  );
+}
+
 export async function server_reachable(url) {
   try {
     const r = await fetch(url, { cache: 'no-store' });
@@ -60,12 +68,19 @@ extern "C" {
     fn request_persistence() -> js_sys::Promise;
     fn server_reachable(url: &str) -> js_sys::Promise;
     fn sleep_ms(ms: u32) -> js_sys::Promise;
+    fn idle_ms(timeout: u32) -> js_sys::Promise;
 }
 
 /// Resolves after `ms` milliseconds: devices' state machines return waits as data, and the app
 /// keeps the time with this.
 pub async fn sleep(ms: u32) {
     let _ = JsFuture::from(sleep_ms(ms)).await;
+}
+
+/// Resolves when the page has nothing else to do (at most `timeout_ms` later; at once in a
+/// worker, which has no idle callbacks): background work goes after what the cashier asked for.
+pub async fn idle(timeout_ms: u32) {
+    let _ = JsFuture::from(idle_ms(timeout_ms)).await;
 }
 
 /// The lowest ticket slot no other tab of this register holds, or `None` when this tab must not

@@ -10,7 +10,7 @@ use crate::storage::{CatalogStart, FIRST_SCREEN_PRODUCTS};
 const CATALOG_HEAD_KEY: &str = "catalog_head";
 /// Records read and parsed between two yields to the event loop while the whole catalog is read,
 /// so a tap or a screen opened during the read waits for one batch, not for all of them.
-const READ_BATCH: usize = 2_000;
+const READ_BATCH: usize = 1_000;
 
 fn parse_product(text: &str) -> Result<catalog::ProductRecord<Product>, StorageError> {
     serde_json::from_str(text)
@@ -51,8 +51,8 @@ pub(super) async fn read_stored_catalog(
 }
 
 impl IdbStorage {
-    /// The whole catalog, read and parsed [`READ_BATCH`] records at a time with a yield between
-    /// batches: a start reads it while the register is already in use, and one transaction for
+    /// The whole catalog, read and parsed [`READ_BATCH`] records at a time, the next batch when
+    /// the page is idle: a start reads it while the register is already in use, and one transaction for
     /// 50,000 records held the page for a second (a sales list opened meanwhile waited for all of
     /// it). What a save needs to know of the records (`KnownCatalog`) is worked out by the first
     /// save, not here.
@@ -119,7 +119,7 @@ impl IdbStorage {
             if last_batch {
                 break;
             }
-            crate::browser::sleep(0).await;
+            crate::browser::idle(200).await;
         }
         if read_kv().await?.1 != write {
             return Ok(None);
