@@ -37,6 +37,12 @@ test.describe('an insecure origin (no Web Locks)', () => {
     await expect(warning).toContainText(`open at http://lan.test:${new URL(baseURL!).port}`);
     await expect(warning).toContainText('will not start it offline');
     await expect(warning).toContainText('Open it over https');
+    // It sits above the register, not over the tiles, and the cashier can put it away.
+    const tiles = await first.getByTestId('product-grid').boundingBox();
+    const box = await warning.boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(tiles!.y);
+    await warning.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(warning).toHaveCount(0);
 
     // Reloading the same tab is not "another tab": it opens again, with its ticket.
     await tap(first, 'Cola');

@@ -150,13 +150,19 @@ fn InsecureOrigin() -> impl IntoView {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
-    (!crate::browser::is_secure_context()).then(|| {
-        view! {
-            <div class="notice error" role="status" data-testid="insecure-origin">
-                {move || Msg::InsecureOrigin.fill(state.lang.get(), &[("origin", &origin)])}
-            </div>
-        }
-    })
+    // In the page's flow, not over the tiles: it stays until dismissed, on every start.
+    let shown = RwSignal::new(!crate::browser::is_secure_context());
+    move || {
+        let origin = origin.clone();
+        shown.get().then(|| {
+            view! {
+                <div class="insecure-banner" role="status" data-testid="insecure-origin">
+                    <span>{move || Msg::InsecureOrigin.fill(state.lang.get(), &[("origin", &origin)])}</span>
+                    <button class="dismiss" on:click=move |_| shown.set(false)>{move || state.t(Msg::Dismiss)}</button>
+                </div>
+            }
+        })
+    }
 }
 
 #[component]
