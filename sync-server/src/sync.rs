@@ -583,6 +583,13 @@ impl Header {
     }
 }
 
+/// The pump's header reader on untrusted bytes, for the fuzz targets in `fuzz/`: whether the
+/// bytes are a well-formed protocol message, and the document it would register.
+#[doc(hidden)]
+pub fn fuzz_read_header(bytes: &[u8]) -> Option<Option<String>> {
+    Header::read(bytes).map(|h| h.claims())
+}
+
 /// A token bucket: `burst` messages at once, then `per_sec` a second.
 #[derive(Debug)]
 struct TokenBucket {
