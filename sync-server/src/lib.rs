@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod client;
+pub mod disk;
 pub mod enroll;
 pub mod reference;
 pub mod storage;
@@ -78,6 +79,10 @@ pub struct Config {
     /// Directory of the built PWA (Trunk's dist/).
     #[arg(long, env = "POS_STATIC_DIR", default_value = "./dist")]
     pub static_dir: PathBuf,
+    /// Free space (MiB) the data directory's disk must keep: below it the server refuses new
+    /// data (devices keep it and send it later) and still serves what it has.
+    #[arg(long, env = "POS_MIN_FREE_DISK_MB", default_value_t = disk::DEFAULT_MIN_FREE_MB)]
+    pub min_free_disk_mb: u64,
 }
 
 /// What the request handlers share.
@@ -93,6 +98,8 @@ pub struct AppState {
     pub connections: Arc<sync::Connections>,
     /// Failed code attempts per address.
     pub limiter: Arc<api::AttemptLimiter>,
+    /// Whether the disk takes new data.
+    pub disk: Arc<disk::DiskHealth>,
 }
 
 /// All routes: the API first, then the PWA for everything else.
@@ -118,21 +125,38 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `GET /health`: 200 with the version once the database answers, 503 if it does not.
+/// `GET /health`: 200 with the version once the database answers and the disk takes new
+/// data; 503 with the reason if either is not so. `disk` has the figures either way.
 async fn health(State(state): State<AppState>) -> Response {
     let storage = state.storage.clone();
     let checked = tokio::task::spawn_blocking(move || storage.check())
         .await
         .unwrap_or_else(|e| Err(format!("health check task failed: {e}")));
-    let (status, body) = match checked {
-        Ok(()) => (
+    let disk = state.disk.report();
+    let problem = match (checked, disk.failing_writes, disk.accepting_new_data) {
+        (Err(message), _, _) => Some(message),
+        (Ok(()), 1.., _) => Some(format!(
+            "{} storage write(s) failing and being retried; new data is refused until they succeed",
+            disk.failing_writes
+        )),
+        (Ok(()), 0, false) => Some(format!(
+            "free disk space is below {} MiB; new data is refused",
+            disk.min_free_bytes / (1024 * 1024)
+        )),
+        (Ok(()), 0, true) => None,
+    };
+    let (status, body) = match problem {
+        None => (
             StatusCode::OK,
-            serde_json::json!({ "status": "ok", "version": VERSION, "storage": "sqlite" }),
+            serde_json::json!({
+                "status": "ok", "version": VERSION, "storage": "sqlite", "disk": disk
+            }),
         ),
-        Err(message) => (
+        Some(message) => (
             StatusCode::SERVICE_UNAVAILABLE,
             serde_json::json!({
-                "status": "error", "version": VERSION, "storage": "sqlite", "message": message
+                "status": "error", "version": VERSION, "storage": "sqlite", "disk": disk,
+                "message": message
             }),
         ),
     };
@@ -197,8 +221,12 @@ impl Server {
                 addr: config.addr.clone(),
                 source,
             })?;
+        let disk = Arc::new(disk::DiskHealth::new(
+            storage.data_dir().to_path_buf(),
+            config.min_free_disk_mb.saturating_mul(1024 * 1024),
+        ));
         let storage = Arc::new(storage);
-        let (repo, acceptor) = sync::start_repo(storage.clone()).await;
+        let (repo, acceptor) = sync::start_repo(storage.clone(), disk.clone()).await;
         Ok(Server {
             listener,
             state: AppState {
@@ -208,6 +236,7 @@ impl Server {
                 clock,
                 connections: Arc::default(),
                 limiter: Arc::default(),
+                disk,
             },
             repo,
             setup_code,

@@ -27,6 +27,7 @@ use samod::{DocumentId, PeerId, ShareConfig};
 use tokio::sync::watch;
 
 use crate::AppState;
+use crate::disk::{DiskHealth, Refusal};
 use crate::enroll::{Clock, device_of_peer, peer_id_of};
 use crate::storage::{Storage, TokenStatus};
 
@@ -63,6 +64,16 @@ pub mod close {
     pub const FLOOD: (u16, &str) = (1008, "Too many sync messages: slow down and reconnect");
     /// RFC 6455 1011: the database failed; nothing of the message was applied.
     pub const STORAGE: (u16, &str) = (1011, "The server's storage failed: try again later");
+    /// RFC 6455 1013 (try again later): free disk space is below the server's floor.
+    pub const DISK_FULL: (u16, &str) = (
+        1013,
+        "The server's disk is full: this device keeps its sales and sends them when there is room",
+    );
+    /// RFC 6455 1013: a write of the server's storage failed and is being retried.
+    pub const WRITES_FAILING: (u16, &str) = (
+        1013,
+        "The server cannot write its storage now: this device keeps its sales and sends them later",
+    );
     /// RFC 6455 1009: a message over [`super::MAX_MESSAGE_BYTES`].
     pub const TOO_BIG: (u16, &str) = (1009, "Sync message too large (limit 8 MiB)");
 }
@@ -81,18 +92,29 @@ pub struct SyncParams {
 /// are joined to the hash with `/`. Components are never empty and never contain `/`, so the
 /// mapping is one-to-one.
 ///
-/// samod's trait cannot report errors: a failed read is logged and answered as "not
-/// found", a failed write or delete is logged and dropped.
+/// samod's trait cannot report errors. A failed read is logged and answered as "not found".
+/// A failed put is retried until it succeeds, and meanwhile [`DiskHealth`] stops the server
+/// from taking new data: samod deletes what a snapshot supersedes as soon as its put returns,
+/// so returning after a failure would delete a document's history. A failed delete is
+/// logged and left: the chunk is loaded again at the next start and compacted away later.
 #[derive(Clone, Debug)]
 pub struct ChunkStore {
     storage: Arc<Storage>,
+    disk: Arc<DiskHealth>,
 }
 
 impl ChunkStore {
-    pub fn new(storage: Arc<Storage>) -> Self {
-        ChunkStore { storage }
+    pub fn new(storage: Arc<Storage>, disk: Arc<DiskHealth>) -> Self {
+        ChunkStore { storage, disk }
     }
 }
+
+/// Tries of a share decision whose storage read failed.
+const SHARE_POLICY_ATTEMPTS: u32 = 4;
+
+/// The first wait before a failed put is tried again; it doubles up to [`PUT_RETRY_MAX`].
+const PUT_RETRY_FIRST: std::time::Duration = std::time::Duration::from_millis(50);
+const PUT_RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The row of a key: (document, kind, hash).
 pub fn key_to_row(key: &StorageKey) -> (String, String, String) {
@@ -173,29 +195,59 @@ impl samod::storage::Storage for ChunkStore {
 
     fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
         let storage = self.storage.clone();
+        let disk = self.disk.clone();
         async move {
-            let (d, k, h) = key_to_row(&key);
-            if let Err(e) = blocking(move || storage.chunk_put(&d, &k, &h, &data)).await {
-                log_error("put", &key, e);
+            let row = Arc::new(key_to_row(&key));
+            let data = Arc::new(data);
+            let mut wait = PUT_RETRY_FIRST;
+            let mut retrying = false;
+            loop {
+                let (storage, row, data) = (storage.clone(), row.clone(), data.clone());
+                let put = blocking(move || {
+                    let (d, k, h) = &*row;
+                    storage.chunk_put(d, k, h, &data)
+                });
+                match put.await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        log_error("put (will retry)", &key, &e);
+                        disk.write_failed(format!("put {key}: {e}"));
+                        if !retrying {
+                            retrying = true;
+                            disk.retry_started();
+                        }
+                        tokio::time::sleep(wait).await;
+                        wait = (wait * 2).min(PUT_RETRY_MAX);
+                    }
+                }
+            }
+            if retrying {
+                disk.retry_ended();
+                eprintln!("pos-sync-server: storage recovered: put {key}");
             }
         }
     }
 
     fn delete(&self, key: StorageKey) -> impl Future<Output = ()> + Send {
         let storage = self.storage.clone();
+        let disk = self.disk.clone();
         async move {
             let (d, k, h) = key_to_row(&key);
             if let Err(e) = blocking(move || storage.chunk_delete(&d, &k, &h)).await {
-                log_error("delete", &key, e);
+                log_error("delete", &key, &e);
+                disk.write_failed(format!("delete {key}: {e}"));
             }
         }
     }
 }
 
 /// Starts the server's samod repo on the SQLite storage, with an acceptor for `/sync`.
-pub async fn start_repo(storage: Arc<Storage>) -> (samod::Repo, samod::AcceptorHandle) {
+pub async fn start_repo(
+    storage: Arc<Storage>,
+    disk: Arc<DiskHealth>,
+) -> (samod::Repo, samod::AcceptorHandle) {
     let repo = samod::Repo::build_tokio()
-        .with_storage(ChunkStore::new(storage.clone()))
+        .with_storage(ChunkStore::new(storage.clone(), disk))
         .with_share_policy(share_policy(storage))
         .load()
         .await;
@@ -232,12 +284,24 @@ pub fn share_policy(
                 return ShareConfig::none();
             };
             let doc = doc.to_string();
-            let same_store = blocking(move || {
-                let device_store = storage.device_store(&device)?;
-                let doc_store = storage.document_store(&doc)?;
-                Ok(device_store.is_some() && device_store == doc_store)
-            })
-            .await;
+            // samod keeps the answer for the connection's life, so a passing storage error
+            // is retried before it becomes a denial.
+            let mut same_store = Err(String::new());
+            for attempt in 0..SHARE_POLICY_ATTEMPTS {
+                if attempt > 0 {
+                    tokio::time::sleep(PUT_RETRY_FIRST * (1 << attempt)).await;
+                }
+                let (storage, device, doc) = (storage.clone(), device.clone(), doc.clone());
+                same_store = blocking(move || {
+                    let device_store = storage.device_store(&device)?;
+                    let doc_store = storage.document_store(&doc)?;
+                    Ok(device_store.is_some() && device_store == doc_store)
+                })
+                .await;
+                if same_store.is_ok() {
+                    break;
+                }
+            }
             match same_store {
                 Ok(true) => ShareConfig::read_write().with_announce(false),
                 Ok(false) => ShareConfig::none(),
@@ -310,8 +374,12 @@ pub async fn sync_ws(
     let now = state.clock.now();
     let status = match blocking(move || {
         let status = storage.device_token(&token)?;
-        if let TokenStatus::Valid { device, .. } = &status {
-            storage.touch_device(device, now)?;
+        if let TokenStatus::Valid { device, .. } = &status
+            && let Err(e) = storage.touch_device(device, now)
+        {
+            // `last_seen` is a convenience; a full disk must not stop a device from
+            // downloading what the server has.
+            eprintln!("pos-sync-server: storage error: last seen of {device}: {e}");
         }
         Ok(status)
     })
@@ -337,6 +405,7 @@ pub async fn sync_ws(
         store,
         device,
         storage: state.storage.clone(),
+        disk: state.disk.clone(),
         clock: state.clock.clone(),
     };
     let acceptor = state.acceptor.clone();
@@ -351,6 +420,7 @@ struct Peer {
     store: String,
     device: String,
     storage: Arc<Storage>,
+    disk: Arc<DiskHealth>,
     clock: Arc<dyn Clock>,
 }
 
@@ -432,9 +502,17 @@ async fn pump(
                         };
                         // Only changes the device may write (its own store's documents) go
                         // ahead of samod; the rest is samod's to refuse.
-                        if ours && let Err(e) = write_ahead(&peer, &doc, &header).await {
-                            eprintln!("pos-sync-server: storage error: write-ahead {doc}: {e}");
-                            break Some(close::STORAGE);
+                        let changes = if ours { changes_of(&header) } else { Vec::new() };
+                        if !changes.is_empty() {
+                            match peer.disk.refusal() {
+                                Some(Refusal::DiskFull) => break Some(close::DISK_FULL),
+                                Some(Refusal::WritesFailing) => break Some(close::WRITES_FAILING),
+                                None => {}
+                            }
+                            if let Err(e) = write_ahead(&peer, &doc, changes).await {
+                                eprintln!("pos-sync-server: storage error: write-ahead {doc}: {e}");
+                                break Some(close::STORAGE);
+                            }
                         }
                     }
                     if to_samod.send(Ok(bytes.to_vec())).await.is_err() {
@@ -491,16 +569,19 @@ async fn claim(peer: &Peer, doc: &str) -> Result<String, String> {
 /// is not a single change (the V2 sync format sends a compressed bundle) is kept under
 /// `wal-<sha256>` in the same place; samod loads it the same way and deletes it at the first
 /// compaction after a restart.
-async fn write_ahead(peer: &Peer, doc: &str, header: &Header) -> Result<(), String> {
-    let Some(data) = header.data.as_deref() else {
-        return Ok(());
+async fn write_ahead(peer: &Peer, doc: &str, chunks: Vec<(String, Vec<u8>)>) -> Result<(), String> {
+    let storage = peer.storage.clone();
+    let doc = doc.to_string();
+    blocking(move || storage.chunk_put_many(&doc, "incremental", &chunks)).await
+}
+
+/// The changes a `request` or `sync` carries, each under the hash it is stored by (see
+/// [`write_ahead`]); none for anything else (samod drops what is not a sync message).
+fn changes_of(header: &Header) -> Vec<(String, Vec<u8>)> {
+    let Some(Ok(msg)) = header.data.as_deref().map(automerge::sync::Message::decode) else {
+        return Vec::new();
     };
-    // Not a sync message: samod drops it, so there is nothing to keep.
-    let Ok(msg) = automerge::sync::Message::decode(data) else {
-        return Ok(());
-    };
-    let chunks: Vec<(String, Vec<u8>)> = msg
-        .changes
+    msg.changes
         .iter()
         .map(|chunk| match automerge::Change::try_from(chunk) {
             Ok(change) => (change.hash().to_string(), chunk.to_vec()),
@@ -509,13 +590,7 @@ async fn write_ahead(peer: &Peer, doc: &str, header: &Header) -> Result<(), Stri
                 chunk.to_vec(),
             ),
         })
-        .collect();
-    if chunks.is_empty() {
-        return Ok(());
-    }
-    let storage = peer.storage.clone();
-    let doc = doc.to_string();
-    blocking(move || storage.chunk_put_many(&doc, "incremental", &chunks)).await
+        .collect()
 }
 
 /// An automerge-repo `error` message.
@@ -696,7 +771,8 @@ mod tests {
     async fn load_range_matches_whole_components() {
         use samod::storage::Storage as _;
         let tmp = tempfile::tempdir().unwrap();
-        let store = ChunkStore::new(Arc::new(Storage::open(tmp.path()).unwrap()));
+        let disk = Arc::new(DiskHealth::new(tmp.path().to_path_buf(), 0));
+        let store = ChunkStore::new(Arc::new(Storage::open(tmp.path()).unwrap()), disk);
         for (parts, v) in [
             (&["d1", "snapshot", "h1"][..], 1u8),
             (&["d1", "incremental", "h2"], 2),

@@ -7,39 +7,24 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::time::Duration;
 
-use automerge::sync::{Message as SyncMessage, State, SyncDoc};
+use automerge::sync::{State, SyncDoc};
 use automerge::{Automerge, ChangeHash, ROOT, ReadDoc, transaction::Transactable};
 use futures::{SinkExt, StreamExt};
 use samod::DocumentId;
 use tokio_tungstenite::tungstenite::Message;
 
-use common::{Process, Val, cbor, create_store, join_message, sender_id, spawn, str_field};
+use common::{
+    Process, Val, cbor, create_store, heads_of_sync, join_message, sender_id, spawn, stored_doc,
+    sync_of,
+};
 
 const WAIT: Duration = Duration::from_secs(30);
 /// Kill rounds; each kills the server once while changes are in flight.
 const ROUNDS: usize = 3;
 /// Changes acknowledged in a round before the kill.
 const ACKED_BEFORE_KILL: usize = 120;
-
-/// The changes of `id` that the server's SQLite holds.
-fn stored_doc(data: &Path, id: &DocumentId) -> Automerge {
-    let conn = rusqlite::Connection::open(data.join(pos_sync_server::storage::DB_FILE)).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT data FROM chunks WHERE document = ?1")
-        .unwrap();
-    let mut doc = Automerge::new();
-    let rows = stmt
-        .query_map([id.to_string()], |r| r.get::<_, Vec<u8>>(0))
-        .unwrap();
-    for chunk in rows {
-        doc.load_incremental(&chunk.unwrap())
-            .expect("a stored chunk loads");
-    }
-    doc
-}
 
 /// One round: connect, push changes until the server has acknowledged
 /// [`ACKED_BEFORE_KILL`] more of them, SIGKILL it while more are in flight, and return the
@@ -162,32 +147,6 @@ async fn push_and_kill(
     }
     let _ = server.child.wait();
     acked
-}
-
-/// The Automerge sync message of a protocol `sync` message.
-fn sync_of(msg: &[u8]) -> Option<SyncMessage> {
-    if str_field(msg, "type").as_deref() != Some("sync") {
-        return None;
-    }
-    Some(SyncMessage::decode(&sync_data(msg)).expect("the server's sync message decodes"))
-}
-
-/// The heads the server announced in a `sync` message: what it acknowledges having.
-fn heads_of_sync(msg: &[u8]) -> Vec<ChangeHash> {
-    sync_of(msg).map(|m| m.heads).unwrap_or_default()
-}
-
-/// The `data` bytes of a protocol message.
-fn sync_data(msg: &[u8]) -> Vec<u8> {
-    let mut d = minicbor::Decoder::new(msg);
-    let n = d.map().unwrap().unwrap();
-    for _ in 0..n {
-        if d.str().unwrap() == "data" {
-            return d.bytes().unwrap().to_vec();
-        }
-        d.skip().unwrap();
-    }
-    panic!("no data field");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

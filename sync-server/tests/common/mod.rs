@@ -11,7 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use pos_sync_server::{Clock, Config, Server};
+use clap::Parser as _;
+use pos_sync_server::{Cli, Clock, Config, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
@@ -68,11 +69,17 @@ pub async fn start_with_clock(
     static_dir: &Path,
     clock: Arc<dyn Clock>,
 ) -> Running {
-    let config = Config {
-        addr: "127.0.0.1:0".into(),
-        data_dir: data_dir.to_path_buf(),
-        static_dir: static_dir.to_path_buf(),
-    };
+    // Parsed like the command line, so that every other flag keeps its default.
+    let config: Config = Cli::parse_from([
+        "pos-sync-server".as_ref(),
+        "--addr".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--data-dir".as_ref(),
+        data_dir.as_os_str(),
+        "--static-dir".as_ref(),
+        static_dir.as_os_str(),
+    ])
+    .config;
     let server = Server::bind_with_clock(&config, clock)
         .await
         .expect("server binds");
@@ -381,13 +388,27 @@ pub struct Process {
     pub setup_code: Option<String>,
 }
 
+impl Drop for Process {
+    /// A failed test must not leave its server running (holding the test's stdout open).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Starts the binary; a fresh data dir (`fresh`) also prints the setup link.
 pub fn spawn(data: &Path, dist: &Path, fresh: bool) -> Process {
+    spawn_with(data, dist, fresh, &[])
+}
+
+/// [`spawn`] with more flags.
+pub fn spawn_with(data: &Path, dist: &Path, fresh: bool, flags: &[&str]) -> Process {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pos-sync-server"))
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .arg("--static-dir")
         .arg(dist)
+        .args(flags)
         .stdout(Stdio::piped())
         .spawn()
         .expect("the server binary starts");
@@ -413,4 +434,50 @@ pub fn spawn(data: &Path, dist: &Path, fresh: bool) -> Process {
         addr: ([127, 0, 0, 1], port).into(),
         setup_code,
     }
+}
+
+/// The changes of `id` that the server's SQLite holds.
+pub fn stored_doc(data: &Path, id: &samod::DocumentId) -> automerge::Automerge {
+    let conn = rusqlite::Connection::open(data.join(pos_sync_server::storage::DB_FILE)).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT data FROM chunks WHERE document = ?1")
+        .unwrap();
+    let mut doc = automerge::Automerge::new();
+    let rows = stmt
+        .query_map([id.to_string()], |r| r.get::<_, Vec<u8>>(0))
+        .unwrap();
+    for chunk in rows {
+        doc.load_incremental(&chunk.unwrap())
+            .expect("a stored chunk loads");
+    }
+    doc
+}
+
+/// The Automerge sync message of a protocol `sync` message.
+pub fn sync_of(msg: &[u8]) -> Option<automerge::sync::Message> {
+    if str_field(msg, "type").as_deref() != Some("sync") {
+        return None;
+    }
+    Some(
+        automerge::sync::Message::decode(&sync_data(msg))
+            .expect("the server's sync message decodes"),
+    )
+}
+
+/// The heads the server announced in a `sync` message: what it acknowledges having.
+pub fn heads_of_sync(msg: &[u8]) -> Vec<automerge::ChangeHash> {
+    sync_of(msg).map(|m| m.heads).unwrap_or_default()
+}
+
+/// The `data` bytes of a protocol message.
+pub fn sync_data(msg: &[u8]) -> Vec<u8> {
+    let mut d = minicbor::Decoder::new(msg);
+    let n = d.map().unwrap().unwrap();
+    for _ in 0..n {
+        if d.str().unwrap() == "data" {
+            return d.bytes().unwrap().to_vec();
+        }
+        d.skip().unwrap();
+    }
+    panic!("no data field");
 }
