@@ -8,6 +8,7 @@
 pub mod api;
 pub mod client;
 pub mod enroll;
+pub mod limits;
 pub mod reference;
 pub mod storage;
 pub mod sync;
@@ -78,6 +79,14 @@ pub struct Config {
     /// Directory of the built PWA (Trunk's dist/).
     #[arg(long, env = "POS_STATIC_DIR", default_value = "./dist")]
     pub static_dir: PathBuf,
+    /// A reverse proxy (address or CIDR range) whose X-Forwarded-For names the client, for the
+    /// limits on wrong codes; repeat it, or give a comma-separated list in the environment.
+    #[arg(
+        long = "trusted-proxy",
+        env = "POS_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<limits::TrustedProxy>,
 }
 
 /// What the request handlers share.
@@ -91,8 +100,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Open sync connections per device, to close on revocation.
     pub connections: Arc<sync::Connections>,
-    /// Failed code attempts per address.
-    pub limiter: Arc<api::AttemptLimiter>,
+    /// Code attempts per client and wrong pairing codes overall.
+    pub limiter: Arc<limits::AttemptLimiter>,
 }
 
 /// All routes: the API first, then the PWA for everything else.
@@ -207,7 +216,7 @@ impl Server {
                 acceptor,
                 clock,
                 connections: Arc::default(),
-                limiter: Arc::default(),
+                limiter: Arc::new(limits::AttemptLimiter::new(config.trusted_proxies.clone())),
             },
             repo,
             setup_code,

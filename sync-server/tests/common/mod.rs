@@ -72,6 +72,7 @@ pub async fn start_with_clock(
         addr: "127.0.0.1:0".into(),
         data_dir: data_dir.to_path_buf(),
         static_dir: static_dir.to_path_buf(),
+        trusted_proxies: Vec::new(),
     };
     let server = Server::bind_with_clock(&config, clock)
         .await
