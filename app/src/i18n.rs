@@ -234,6 +234,7 @@ messages! {
     ServerNotFound => "The server does not know this device. Reload the list and try again.", "Сервер не знает этого устройства. Обновите список и попробуйте ещё раз.";
     ServerCodeUsed => "This code was used already or has expired. Ask for a new one.", "Этот код уже использован или истёк. Попросите новый.";
     ServerTooManyTries => "Too many wrong codes from this device. Wait a minute, then try again.", "Слишком много неверных кодов с этого устройства. Подождите минуту и попробуйте снова.";
+    ServerPairingPaused => "Too many wrong pairing codes reached the server from many devices, so pairing is paused for everyone for up to 10 minutes. Wait, then try again.", "На сервер пришло слишком много неверных кодов подключения с разных устройств, поэтому подключение приостановлено для всех на время до 10 минут. Подождите и попробуйте снова.";
     ServerUnavailable => "The server's database is not available. Try again in a moment.", "База данных сервера недоступна. Попробуйте чуть позже.";
     ServerUnreadable => "The server's answer could not be read: it may be another version. Reload the page and try again.", "Ответ сервера не читается: возможно, у него другая версия. Перезагрузите страницу и попробуйте ещё раз.";
     JoinTitle => "Join a store", "Подключение к магазину";

@@ -2,11 +2,10 @@
 //! `/api/me`. The app codes against these names; the rules are in [`crate::enroll`].
 //!
 //! Every answer is `Cache-Control: no-store` (tokens and codes must not linger in a cache);
-//! every refusal is `{"error": "<what the user can do>"}`.
+//! every refusal is `{"error": "<what the user can do>"}`, and a refusal the app must tell
+//! apart from others with the same status also has `"reason"`.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 use axum::Json;
@@ -17,17 +16,20 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::enroll::{EnrollError, Identity, NewStore, ROLE_OWNER};
+use crate::limits::{CodeKind, Refused};
 
-/// Failed code attempts (setup or pairing) one address may make per [`ATTEMPT_WINDOW`].
-pub const MAX_FAILED_ATTEMPTS: u32 = 5;
-/// The window of [`MAX_FAILED_ATTEMPTS`].
-pub const ATTEMPT_WINDOW: Duration = Duration::from_secs(60);
+/// The `reason` of the 429 that answers while pairing is paused for everyone.
+pub const PAIRING_PAUSED: &str = "pairing_paused";
 
 /// Why an API request was refused, with its status.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    /// A stable word for the app, where the status alone does not say what happened.
+    pub reason: Option<&'static str>,
+    /// When to try again (`Retry-After`).
+    pub retry_after: Option<Duration>,
 }
 
 impl ApiError {
@@ -35,6 +37,8 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            reason: None,
+            retry_after: None,
         }
     }
 
@@ -52,12 +56,42 @@ impl From<EnrollError> for ApiError {
         let status = match &e {
             EnrollError::WrongSetupCode | EnrollError::WrongPairingCode => StatusCode::FORBIDDEN,
             EnrollError::UsedSetupCode
+            | EnrollError::ExpiredSetupCode
             | EnrollError::UsedPairingCode
             | EnrollError::ExpiredPairingCode => StatusCode::GONE,
             EnrollError::Invalid(_) => StatusCode::BAD_REQUEST,
             EnrollError::Storage(e) => return ApiError::storage(e),
         };
         ApiError::new(status, e.to_string())
+    }
+}
+
+impl From<Refused> for ApiError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Client { retry_after } => ApiError {
+                retry_after: Some(retry_after),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many wrong codes from this device. Wait a minute, then try again.",
+                )
+            },
+            Refused::Everyone { retry_after } => {
+                let minutes = retry_after.as_secs().div_ceil(60).max(1);
+                let unit = if minutes == 1 { "minute" } else { "minutes" };
+                ApiError {
+                    reason: Some(PAIRING_PAUSED),
+                    retry_after: Some(retry_after),
+                    ..ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        format!(
+                            "Too many wrong pairing codes reached the server from many devices, \
+                             so pairing is paused for everyone. Try again in {minutes} {unit}."
+                        ),
+                    )
+                }
+            }
+        }
     }
 }
 
@@ -75,7 +109,17 @@ impl From<JsonRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        no_store(self.status, serde_json::json!({ "error": self.message }))
+        let mut body = serde_json::json!({ "error": self.message });
+        if let Some(reason) = self.reason {
+            body["reason"] = reason.into();
+        }
+        let mut res = no_store(self.status, body);
+        if let Some(after) = self.retry_after {
+            let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        res
     }
 }
 
@@ -100,59 +144,30 @@ async fn db<T: Send + 'static, E: Send + 'static>(
         .map_err(ApiError::storage)
 }
 
-/// Counts failed code attempts per client address, so that a pairing code (short enough to
-/// type) cannot be guessed: after [`MAX_FAILED_ATTEMPTS`] failures in [`ATTEMPT_WINDOW`] the
-/// address gets 429 until the window ends.
-#[derive(Debug, Default)]
-pub struct AttemptLimiter {
-    failures: Mutex<HashMap<IpAddr, (SystemTime, u32)>>,
-}
-
-impl AttemptLimiter {
-    fn window_open(start: SystemTime, now: SystemTime) -> bool {
-        now.duration_since(start)
-            .map(|d| d < ATTEMPT_WINDOW)
-            .unwrap_or(true)
-    }
-
-    /// Refuses an address that has failed too often lately.
-    fn check(&self, ip: IpAddr, now: SystemTime) -> Result<(), ApiError> {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.retain(|_, (start, _)| Self::window_open(*start, now));
-        match map.get(&ip) {
-            Some((_, n)) if *n >= MAX_FAILED_ATTEMPTS => Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many wrong codes from this device. Wait a minute, then try again.",
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    fn failed(&self, ip: IpAddr, now: SystemTime) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map.entry(ip).or_insert((now, 0));
-        entry.1 += 1;
-    }
-}
-
-/// Checks the limiter, runs an enrollment step and counts a failure if the code was wrong.
+/// Counts the attempt (refusing it if a limit is spent), runs an enrollment step, and gives
+/// the attempt back unless the code was wrong, used or expired.
 async fn with_code_limit<T: Send + 'static>(
     state: &AppState,
-    ip: IpAddr,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    kind: CodeKind,
     f: impl FnOnce(SystemTime) -> Result<T, EnrollError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let now = state.clock.now();
-    state.limiter.check(ip, now)?;
+    let client = state.limiter.client_of(peer.ip(), headers);
+    let attempt = state.limiter.reserve(client, kind, now)?;
+    // If this request is dropped while the lookup runs, the attempt stays counted.
     let result = db(move || f(now)).await?;
-    if let Err(
-        EnrollError::WrongSetupCode
-        | EnrollError::WrongPairingCode
-        | EnrollError::UsedPairingCode
-        | EnrollError::ExpiredPairingCode
-        | EnrollError::UsedSetupCode,
-    ) = &result
-    {
-        state.limiter.failed(ip, now);
+    if !matches!(
+        &result,
+        Err(EnrollError::WrongSetupCode
+            | EnrollError::UsedSetupCode
+            | EnrollError::ExpiredSetupCode
+            | EnrollError::WrongPairingCode
+            | EnrollError::UsedPairingCode
+            | EnrollError::ExpiredPairingCode)
+    ) {
+        state.limiter.release(attempt);
     }
     Ok(result?)
 }
@@ -200,11 +215,12 @@ async fn owner(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiErr
 pub async fn create_store(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<NewStore>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(new) = body?;
     let storage = state.storage.clone();
-    let enrolled = with_code_limit(&state, addr.ip(), move |now| {
+    let enrolled = with_code_limit(&state, addr, &headers, CodeKind::Setup, move |now| {
         storage.create_store(&new, now)
     })
     .await?;
@@ -236,11 +252,12 @@ pub struct PairRequest {
 pub async fn pair_device(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<PairRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body?;
     let storage = state.storage.clone();
-    let enrolled = with_code_limit(&state, addr.ip(), move |now| {
+    let enrolled = with_code_limit(&state, addr, &headers, CodeKind::Pairing, move |now| {
         storage.pair_device(&req.pairing_code, &req.device_name, now)
     })
     .await?;

@@ -16,15 +16,28 @@ use crate::storage::{Storage, hash_token};
 /// How long a pairing code works after it was made.
 pub const PAIRING_CODE_TTL: Duration = Duration::from_secs(600);
 
+/// How long a setup code from `new-store-code` works after it was made. Such a link is handed
+/// on (mailed, pasted into a chat) and may lie around, so it should not work for ever. The code
+/// printed at start has no expiry: only the server's operator sees it, every start replaces it,
+/// and a server started unattended (at boot, as a service) must not lock its owner out before
+/// they first open the link.
+pub const SETUP_CODE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Letters and digits that cannot be mistaken for each other when read off a screen
 /// (no 0/O, 1/I/L, 5/S, 2/Z, 8/B, U/V): 23 symbols.
 const CODE_ALPHABET: &[u8] = b"34679ACDEFGHJKMNPQRTWXY";
 
-/// Symbols in a pairing code: 23^8 ≈ 7.8e10 codes, against at most a few tries a minute per
-/// address, within ten minutes.
+/// Symbols in a pairing code: 23^8 ≈ 7.8e10 codes. With the limits of [`crate::limits`] an
+/// attacker gets at most 2,000 guesses in a code's ten minutes, a chance of ~2.6e-8 (README,
+/// "Guessing a pairing code").
 const PAIRING_CODE_LEN: usize = 8;
 /// Symbols in a setup code: it travels in a link, so it can be long (~136 bits).
 const SETUP_CODE_LEN: usize = 30;
+
+/// How many pairing codes there are, for the arithmetic of [`crate::limits`].
+pub fn pairing_code_space() -> f64 {
+    (CODE_ALPHABET.len() as f64).powi(PAIRING_CODE_LEN as i32)
+}
 
 /// The role of the store's first device: may pair and remove devices.
 pub const ROLE_OWNER: &str = "owner";
@@ -74,6 +87,12 @@ pub enum EnrollError {
          store, or run `pos-sync-server new-store-code` for another store."
     )]
     UsedSetupCode,
+    /// The setup code (from `new-store-code`) is older than [`SETUP_CODE_TTL`].
+    #[error(
+        "This setup link has expired (links from `pos-sync-server new-store-code` work for 24 \
+         hours). Run `pos-sync-server new-store-code` on the server for a new one."
+    )]
+    ExpiredSetupCode,
     /// No such pairing code.
     #[error(
         "This pairing code is not valid. Check it for typos, or make a new one on the \
@@ -284,17 +303,18 @@ impl Storage {
         let code = if has_store {
             None
         } else {
-            Some(insert_setup_code(&tx, "start", now)?)
+            Some(insert_setup_code(&tx, "start", now, None)?)
         };
         tx.commit()?;
         Ok(code)
     }
 
-    /// A setup code for one more store (`pos-sync-server new-store-code`). Blocking.
+    /// A setup code for one more store (`pos-sync-server new-store-code`), valid for
+    /// [`SETUP_CODE_TTL`]. Blocking.
     pub fn new_setup_code(&self, now: SystemTime) -> rusqlite::Result<String> {
         let mut conn = self.lock()?;
         let tx = conn.transaction()?;
-        let code = insert_setup_code(&tx, "cli", now)?;
+        let code = insert_setup_code(&tx, "cli", now, Some(now + SETUP_CODE_TTL))?;
         tx.commit()?;
         Ok(code)
     }
@@ -310,17 +330,20 @@ impl Storage {
 
         let mut conn = self.lock()?;
         let tx = conn.transaction()?;
-        let used: Option<Option<i64>> = tx
+        let found: Option<(Option<i64>, Option<i64>)> = tx
             .query_row(
-                "SELECT used_at FROM setup_codes WHERE code_hash = ?1",
+                "SELECT used_at, expires_at FROM setup_codes WHERE code_hash = ?1",
                 [&code_hash],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        match used {
+        match found {
             None => return Err(EnrollError::WrongSetupCode),
-            Some(Some(_)) => return Err(EnrollError::UsedSetupCode),
-            Some(None) => {}
+            Some((Some(_), _)) => return Err(EnrollError::UsedSetupCode),
+            Some((None, Some(expires))) if now >= expires => {
+                return Err(EnrollError::ExpiredSetupCode);
+            }
+            Some((None, _)) => {}
         }
         tx.execute(
             "UPDATE setup_codes SET used_at = ?2 WHERE code_hash = ?1",
@@ -520,11 +543,13 @@ fn insert_setup_code(
     tx: &Transaction<'_>,
     origin: &str,
     now: SystemTime,
+    expires: Option<SystemTime>,
 ) -> rusqlite::Result<String> {
     let code = random_code(SETUP_CODE_LEN);
     tx.execute(
-        "INSERT INTO setup_codes (code_hash, origin, created_at) VALUES (?1, ?2, ?3)",
-        (hash_token(&code), origin, millis(now)),
+        "INSERT INTO setup_codes (code_hash, origin, created_at, expires_at) \
+         VALUES (?1, ?2, ?3, ?4)",
+        (hash_token(&code), origin, millis(now), expires.map(millis)),
     )?;
     Ok(code)
 }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod client;
 pub mod disk;
 pub mod enroll;
+pub mod limits;
 pub mod reference;
 pub mod storage;
 pub mod sync;
@@ -83,6 +84,14 @@ pub struct Config {
     /// data (devices keep it and send it later) and still serves what it has.
     #[arg(long, env = "POS_MIN_FREE_DISK_MB", default_value_t = disk::DEFAULT_MIN_FREE_MB)]
     pub min_free_disk_mb: u64,
+    /// A reverse proxy (address or CIDR range) whose X-Forwarded-For names the client, for the
+    /// limits on wrong codes; repeat it, or give a comma-separated list in the environment.
+    #[arg(
+        long = "trusted-proxy",
+        env = "POS_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<limits::TrustedProxy>,
 }
 
 /// What the request handlers share.
@@ -96,8 +105,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Open sync connections per device, to close on revocation.
     pub connections: Arc<sync::Connections>,
-    /// Failed code attempts per address.
-    pub limiter: Arc<api::AttemptLimiter>,
+    /// Code attempts per client and wrong pairing codes overall.
+    pub limiter: Arc<limits::AttemptLimiter>,
     /// Whether the disk takes new data.
     pub disk: Arc<disk::DiskHealth>,
 }
@@ -235,7 +244,7 @@ impl Server {
                 acceptor,
                 clock,
                 connections: Arc::default(),
-                limiter: Arc::default(),
+                limiter: Arc::new(limits::AttemptLimiter::new(config.trusted_proxies.clone())),
                 disk,
             },
             repo,

@@ -80,6 +80,10 @@ const MIGRATIONS: &[&str] = &[
         claimed_at INTEGER NOT NULL
     ) STRICT, WITHOUT ROWID;
     DROP TABLE device_tokens;",
+    // 5: setup codes from `new-store-code` expire (`crate::enroll::SETUP_CODE_TTL`); NULL for
+    // the code printed at start. Those made before this version get a day from their making.
+    "ALTER TABLE setup_codes ADD COLUMN expires_at INTEGER;
+    UPDATE setup_codes SET expires_at = created_at + 86400000 WHERE origin = 'cli';",
 ];
 
 /// The schema version this build of the server writes.

@@ -7,6 +7,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use pos_sync_server::Clock;
+
 use common::{
     FakeClock, another_setup_code, create_store, get, pair, pairing_code, request_pairing_code,
     send, start, start_with_clock, try_pair,
@@ -99,6 +101,41 @@ async fn a_restart_before_the_store_exists_replaces_the_setup_code() {
     create_store(server.addr, &second, "S").await;
     // A code made with new-store-code survives a restart.
     create_store(server.addr, &cli_code, "S2").await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_setup_code_from_new_store_code_expires_after_a_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FakeClock::default());
+    let server = start_with_clock(
+        &tmp.path().join("data"),
+        &tmp.path().join("dist"),
+        clock.clone(),
+    )
+    .await;
+    let body = |code: &str| {
+        serde_json::json!({
+            "setup_code": code, "store_name": "S", "currency": "EUR", "locale": "en",
+            "device_name": "D"
+        })
+    };
+    let day = Duration::from_secs(24 * 60 * 60);
+    let on_time = server.storage.new_setup_code(clock.now()).unwrap();
+    let late = server.storage.new_setup_code(clock.now()).unwrap();
+
+    clock.advance(day - Duration::from_secs(1));
+    create_store(server.addr, &on_time, "On time").await;
+    clock.advance(Duration::from_secs(1));
+    let expired = send(server.addr, "POST", "/api/stores", &[], Some(&body(&late))).await;
+    assert_eq!(expired.status, 410, "{}", expired.text());
+    assert!(error_of(&expired).contains("expired"), "{}", expired.text());
+    assert!(error_of(&expired).contains("new-store-code"));
+
+    // A fresh code works; the code printed at start works until used or replaced.
+    let fresh = server.storage.new_setup_code(clock.now()).unwrap();
+    create_store(server.addr, &fresh, "Fresh").await;
+    create_store(server.addr, server.setup_code.as_deref().unwrap(), "First").await;
     server.stop().await;
 }
 
@@ -281,14 +318,14 @@ async fn wrong_codes_are_rate_limited_per_address() {
     .await;
     let owner = create_store(server.addr, server.setup_code.as_deref().unwrap(), "S").await;
     let code = pairing_code(server.addr, &owner).await;
-    for _ in 0..pos_sync_server::api::MAX_FAILED_ATTEMPTS {
+    for _ in 0..pos_sync_server::limits::MAX_FAILED_ATTEMPTS {
         assert_eq!(try_pair(server.addr, "AAAA-AAAA", "X").await.status, 403);
     }
     // Now even the right code is refused from this address, until the window passes.
     let limited = try_pair(server.addr, &code, "X").await;
     assert_eq!(limited.status, 429);
     assert!(error_of(&limited).contains("Wait a minute"));
-    clock.advance(pos_sync_server::api::ATTEMPT_WINDOW);
+    clock.advance(pos_sync_server::limits::ATTEMPT_WINDOW);
     assert_eq!(try_pair(server.addr, &code, "X").await.status, 201);
     server.stop().await;
 }

@@ -56,6 +56,9 @@ pub enum Refusal {
     CodeUsed,
     /// 429: too many wrong codes from this address.
     TooManyTries,
+    /// 429 with `"reason": "pairing_paused"`: too many wrong pairing codes from everywhere, so
+    /// the server pauses pairing for everyone for a while.
+    PairingPaused,
     /// 503: the server's database is not available.
     Unavailable,
     /// A success whose body is not what the app expects (another version of the server).
@@ -91,6 +94,7 @@ impl ApiError {
                 Refusal::NotFound => Msg::ServerNotFound,
                 Refusal::CodeUsed => Msg::ServerCodeUsed,
                 Refusal::TooManyTries => Msg::ServerTooManyTries,
+                Refusal::PairingPaused => Msg::ServerPairingPaused,
                 Refusal::Unavailable => Msg::ServerUnavailable,
                 Refusal::Unreadable => Msg::ServerUnreadable,
                 Refusal::Other => Msg::ServerRefused,
@@ -110,6 +114,8 @@ impl ApiError {
 #[derive(Deserialize)]
 struct ErrorBody {
     error: String,
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 async fn call<T: for<'de> Deserialize<'de>>(
@@ -139,13 +145,15 @@ async fn call<T: for<'de> Deserialize<'de>>(
             })
         }
         _ => {
-            let message = serde_json::from_str::<ErrorBody>(&text)
-                .map(|b| b.error)
-                .unwrap_or(text);
-            Err(ApiError::Refused {
-                refusal: Refusal::of_status(status),
-                message,
-            })
+            let (message, reason) = match serde_json::from_str::<ErrorBody>(&text) {
+                Ok(body) => (body.error, body.reason),
+                Err(_) => (text, None),
+            };
+            let refusal = match (status, reason.as_deref()) {
+                (429, Some("pairing_paused")) => Refusal::PairingPaused,
+                _ => Refusal::of_status(status),
+            };
+            Err(ApiError::Refused { refusal, message })
         }
     }
 }
@@ -288,6 +296,10 @@ mod tests {
         all.push(ApiError::Refused {
             refusal: Refusal::Unreadable,
             message: "expected value at line 1".into(),
+        });
+        all.push(ApiError::Refused {
+            refusal: Refusal::PairingPaused,
+            message: "Pairing is paused for everyone.".into(),
         });
         assert_translated(all.iter().map(ApiError::msg));
         assert_eq!(refused(410).msg(), Msg::ServerCodeUsed);
