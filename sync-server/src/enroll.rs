@@ -72,6 +72,15 @@ pub fn rfc3339(ms: i64) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
+/// What [`Storage::claim_document`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The document belongs to this store (newly or already).
+    Registered(String),
+    /// The document is new and the claimant's store has its quota of documents.
+    OverQuota,
+}
+
 /// Why an enrollment step was refused. The messages are shown to the person enrolling.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrollError {
@@ -510,24 +519,38 @@ impl Storage {
         .optional()
     }
 
-    /// Registers `document` to `store_id` unless it already belongs to a store, and returns
-    /// the store it belongs to. The first claim wins; see ARCHITECTURE.md for why that is
-    /// safe. Blocking.
+    /// Registers `document` to `store_id` if no store has it yet (the first claim wins; see
+    /// ARCHITECTURE.md), unless the store already has `quota` documents: any well-formed id
+    /// can be claimed, so without the quota one device could grow the table without bound.
+    /// Blocking.
     pub fn claim_document(
         &self,
         document: &str,
         store_id: &str,
         device_id: &str,
         now: SystemTime,
-    ) -> rusqlite::Result<String> {
+        quota: u64,
+    ) -> rusqlite::Result<Claim> {
         let conn = self.lock()?;
+        let owner: Option<String> = conn
+            .prepare_cached("SELECT store_id FROM documents WHERE document = ?1")?
+            .query_row([document], |r| r.get(0))
+            .optional()?;
+        if let Some(store) = owner {
+            return Ok(Claim::Registered(store));
+        }
+        let held: i64 = conn
+            .prepare_cached("SELECT count(*) FROM documents WHERE store_id = ?1")?
+            .query_row([store_id], |r| r.get(0))?;
+        if held.max(0) as u64 >= quota {
+            return Ok(Claim::OverQuota);
+        }
         conn.prepare_cached(
             "INSERT INTO documents (document, store_id, claimed_by, claimed_at) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (document) DO NOTHING",
+             VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute((document, store_id, device_id, millis(now)))?;
-        conn.prepare_cached("SELECT store_id FROM documents WHERE document = ?1")?
-            .query_row([document], |r| r.get(0))
+        Ok(Claim::Registered(store_id.to_string()))
     }
 
     /// The store a document belongs to, if any. Blocking.

@@ -84,6 +84,15 @@ pub struct Config {
     /// data (devices keep it and send it later) and still serves what it has.
     #[arg(long, env = "POS_MIN_FREE_DISK_MB", default_value_t = disk::DEFAULT_MIN_FREE_MB)]
     pub min_free_disk_mb: u64,
+    /// Open sync connections the server takes, all devices together.
+    #[arg(long, env = "POS_MAX_CONNECTIONS", default_value_t = sync::SyncLimits::default().connections)]
+    pub max_connections: usize,
+    /// Open sync connections one device may have.
+    #[arg(long, env = "POS_MAX_CONNECTIONS_PER_DEVICE", default_value_t = sync::SyncLimits::default().connections_per_device)]
+    pub max_connections_per_device: usize,
+    /// Documents one store may register.
+    #[arg(long, env = "POS_MAX_DOCUMENTS_PER_STORE", default_value_t = sync::SyncLimits::default().documents_per_store)]
+    pub max_documents_per_store: u64,
     /// A reverse proxy (address or CIDR range) whose X-Forwarded-For names the client, for the
     /// limits on wrong codes; repeat it, or give a comma-separated list in the environment.
     #[arg(
@@ -243,7 +252,11 @@ impl Server {
                 static_dir,
                 acceptor,
                 clock,
-                connections: Arc::default(),
+                connections: Arc::new(sync::Connections::new(sync::SyncLimits {
+                    connections: config.max_connections,
+                    connections_per_device: config.max_connections_per_device,
+                    documents_per_store: config.max_documents_per_store,
+                })),
                 limiter: Arc::new(limits::AttemptLimiter::new(config.trusted_proxies.clone())),
                 disk,
             },

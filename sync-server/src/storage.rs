@@ -84,6 +84,8 @@ const MIGRATIONS: &[&str] = &[
     // the code printed at start. Those made before this version get a day from their making.
     "ALTER TABLE setup_codes ADD COLUMN expires_at INTEGER;
     UPDATE setup_codes SET expires_at = created_at + 86400000 WHERE origin = 'cli';",
+    // 6: a store's documents are counted for its quota (`crate::enroll::Claim::OverQuota`).
+    "CREATE INDEX documents_by_store ON documents (store_id);",
 ];
 
 /// The schema version this build of the server writes.

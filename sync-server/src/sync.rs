@@ -28,7 +28,7 @@ use tokio::sync::watch;
 
 use crate::AppState;
 use crate::disk::{DiskHealth, Refusal};
-use crate::enroll::{Clock, device_of_peer, peer_id_of};
+use crate::enroll::{Claim, Clock, device_of_peer, peer_id_of};
 use crate::storage::{Storage, TokenStatus};
 
 /// The largest WebSocket message (and frame) the server reads; a bigger one closes the
@@ -42,6 +42,21 @@ pub const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
 pub const MESSAGE_BURST: u32 = 2000;
 /// Messages per second a connection may keep up once its burst is spent.
 pub const MESSAGES_PER_SEC: u32 = 500;
+
+/// Bytes samod may queue for one connection before the device is taken as not reading: more
+/// than a whole store's day or catalog in one go.
+pub const MAX_QUEUED_BYTES: usize = 4 * MAX_MESSAGE_BYTES;
+/// How long one message may take to go out before the device is taken as not reading.
+pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often the server pings a connection (browsers answer on their own).
+pub const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
+/// Silence (no message, no pong) after which a connection is taken as dead.
+pub const SILENCE_LIMIT: std::time::Duration = std::time::Duration::from_secs(70);
+
+/// The message types the pump passes to samod: what the register and automerge-repo 2.x
+/// clients send. Anything else (`ephemeral`, `remote-subscription-change`, ...) is refused,
+/// so that samod never relays a device's message to other peers unchecked.
+const RELAYED_TYPES: &[&str] = &["join", "leave", "request", "sync", "doc-unavailable"];
 
 /// How long a closing connection waits for the client's Close.
 const CLOSE_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
@@ -74,6 +89,19 @@ pub mod close {
         1013,
         "The server cannot write its storage now: this device keeps its sales and sends them later",
     );
+    /// RFC 6455 1008: the store has [`super::SyncLimits::documents_per_store`] documents.
+    pub const QUOTA: (u16, &str) = (
+        1008,
+        "This store has as many documents as the server keeps for one store: ask its operator",
+    );
+    /// RFC 6455 1008: a message type the server does not relay.
+    pub const UNKNOWN_TYPE: (u16, &str) = (
+        1008,
+        "Unsupported sync message type: only join, leave, request, sync and doc-unavailable are accepted",
+    );
+    /// RFC 6455 1008: the device did not read what the server sent, or answered no ping.
+    pub const TOO_SLOW: (u16, &str) =
+        (1008, "This device stopped reading sync messages: reconnect");
     /// RFC 6455 1009: a message over [`super::MAX_MESSAGE_BYTES`].
     pub const TOO_BIG: (u16, &str) = (1009, "Sync message too large (limit 8 MiB)");
 }
@@ -316,13 +344,109 @@ pub fn share_policy(
     }
 }
 
-/// The open sync connections of each device, so that revoking a device closes them at once.
+/// How much of the server one device, one store and everyone together may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncLimits {
+    /// Open sync connections, all devices together.
+    pub connections: usize,
+    /// Open sync connections of one device (its tabs, and sockets not yet known to be dead).
+    pub connections_per_device: usize,
+    /// Documents registered to one store.
+    pub documents_per_store: u64,
+}
+
+impl Default for SyncLimits {
+    fn default() -> Self {
+        SyncLimits {
+            connections: 2048,
+            connections_per_device: 4,
+            // A day per device and a month index: 20 devices for ten years is about 75,000.
+            documents_per_store: 100_000,
+        }
+    }
+}
+
+/// The open sync connections of each device: counted against [`SyncLimits`], and closed at
+/// once when their device is revoked.
 #[derive(Debug, Default)]
 pub struct Connections {
     revoked: Mutex<HashMap<String, watch::Sender<bool>>>,
+    open: Mutex<OpenCount>,
+    limits: SyncLimits,
+}
+
+#[derive(Debug, Default)]
+struct OpenCount {
+    total: usize,
+    per_device: HashMap<String, usize>,
+}
+
+/// Why a sync connection was not opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooMany {
+    Device,
+    Server,
+}
+
+/// One open sync connection, counted until it is dropped.
+#[derive(Debug)]
+pub struct ConnectionSlot {
+    connections: Arc<Connections>,
+    device: String,
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut open = self.connections.lock_open();
+        open.total -= 1;
+        if let Some(n) = open.per_device.get_mut(&self.device) {
+            *n -= 1;
+            if *n == 0 {
+                open.per_device.remove(&self.device);
+            }
+        }
+    }
 }
 
 impl Connections {
+    pub fn new(limits: SyncLimits) -> Self {
+        Connections {
+            limits,
+            ..Connections::default()
+        }
+    }
+
+    pub fn limits(&self) -> SyncLimits {
+        self.limits
+    }
+
+    fn lock_open(&self) -> std::sync::MutexGuard<'_, OpenCount> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts one more connection of `device`, if the limits allow it.
+    pub fn open(self: &Arc<Self>, device: &str) -> Result<ConnectionSlot, TooMany> {
+        let mut open = self.lock_open();
+        if open.total >= self.limits.connections {
+            return Err(TooMany::Server);
+        }
+        let mine = open.per_device.entry(device.to_string()).or_default();
+        if *mine >= self.limits.connections_per_device {
+            return Err(TooMany::Device);
+        }
+        *mine += 1;
+        open.total += 1;
+        Ok(ConnectionSlot {
+            connections: self.clone(),
+            device: device.to_string(),
+        })
+    }
+
+    /// Open sync connections now.
+    pub fn open_count(&self) -> usize {
+        self.lock_open().total
+    }
+
     fn sender<'a>(
         map: &'a mut HashMap<String, watch::Sender<bool>>,
         device: &str,
@@ -358,6 +482,10 @@ fn unauthorized(message: &'static str) -> Response {
 pub const MISSING_TOKEN: &str = "Missing device token: connect to /sync?token=<device token>";
 pub const UNKNOWN_TOKEN: &str = "Unknown device token: pair this device again";
 pub const REVOKED_TOKEN: &str = "This device token was revoked: pair this device again";
+/// Texts of the answers when [`SyncLimits`] are reached.
+pub const TOO_MANY_FOR_DEVICE: &str = "Too many sync connections from this device: close other tabs of the register, or wait a minute";
+pub const TOO_MANY_FOR_SERVER: &str =
+    "The server has as many sync connections as it takes: try again in a minute";
 
 /// `GET /sync?token=...`: checks the device token, then upgrades to a WebSocket served by
 /// samod through [`pump`]. Without a valid token there is no upgrade: 401 and a reason.
@@ -400,6 +528,19 @@ pub async fn sync_ws(
         Ok(u) => u,
         Err(rejection) => return rejection.into_response(),
     };
+    let slot = match state.connections.open(&device) {
+        Ok(slot) => slot,
+        Err(too_many) => {
+            let (status, text) = match too_many {
+                TooMany::Device => (StatusCode::TOO_MANY_REQUESTS, TOO_MANY_FOR_DEVICE),
+                TooMany::Server => (StatusCode::SERVICE_UNAVAILABLE, TOO_MANY_FOR_SERVER),
+            };
+            let mut res = (status, text).into_response();
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            return res;
+        }
+    };
     let revoked = state.connections.watch(&device);
     let peer = Peer {
         store,
@@ -407,6 +548,8 @@ pub async fn sync_ws(
         storage: state.storage.clone(),
         disk: state.disk.clone(),
         clock: state.clock.clone(),
+        document_quota: state.connections.limits().documents_per_store,
+        _slot: slot,
     };
     let acceptor = state.acceptor.clone();
     upgrade
@@ -422,6 +565,9 @@ struct Peer {
     storage: Arc<Storage>,
     disk: Arc<DiskHealth>,
     clock: Arc<dyn Clock>,
+    document_quota: u64,
+    /// Counts this connection while it is open.
+    _slot: ConnectionSlot,
 }
 
 /// Why [`pump`] ended a connection, sent as the close frame.
@@ -436,13 +582,16 @@ async fn pump(
     peer: Peer,
     mut revoked: watch::Receiver<bool>,
 ) {
-    // Client to samod is bounded (a slow server slows the client down); samod to client is
-    // unbounded like samod's own connection queue, so samod never waits on this task while
-    // this task waits on samod.
+    // Client to samod is bounded (a slow server slows the client down). samod to client
+    // cannot be (samod must never wait on this task while this task waits on samod), so it is
+    // an unbounded queue with a byte count: past [`MAX_QUEUED_BYTES`] samod's sends fail and
+    // samod drops the connection, instead of queueing every change of the store for a device
+    // that does not read.
     let (mut to_samod, from_client) =
         futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(16);
     let (to_client, mut from_samod) = futures::channel::mpsc::unbounded::<Vec<u8>>();
-    let transport = samod::Transport::new(from_client, to_client)
+    let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let transport = samod::Transport::new(from_client, counted_sink(to_client, queued.clone()))
         .with_expected_peer_id(PeerId::from(peer_id_of(&peer.device).as_str()));
     if let Err(e) = acceptor.accept(transport) {
         eprintln!("pos-sync-server: sync connection refused: {e}");
@@ -451,6 +600,9 @@ async fn pump(
     let mut bucket = TokenBucket::new(MESSAGE_BURST, MESSAGES_PER_SEC);
     // Documents this connection has asked for: whether each belongs to the device's store.
     let mut claimed: HashMap<String, bool> = HashMap::new();
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut heard = tokio::time::Instant::now();
     let reason: Option<CloseReason> = loop {
         if *revoked.borrow_and_update() {
             break Some(close::REVOKED);
@@ -459,13 +611,32 @@ async fn pump(
             changed = revoked.changed() => {
                 if changed.is_err() { break None; }
             }
+            _ = ping.tick() => {
+                if heard.elapsed() > SILENCE_LIMIT {
+                    break Some(close::TOO_SLOW);
+                }
+                match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Ping(Vec::new().into()))).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => break None,
+                    Err(_) => break Some(close::TOO_SLOW),
+                }
+            }
             out = from_samod.next() => match out {
                 Some(bytes) => {
-                    if socket.send(Message::Binary(bytes.into())).await.is_err() {
-                        break None;
+                    let len = bytes.len();
+                    let sent = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Binary(bytes.into()))).await;
+                    queued.fetch_sub(len, std::sync::atomic::Ordering::Relaxed);
+                    match sent {
+                        Ok(Ok(())) => {}
+                        Ok(Err(_)) => break None,
+                        Err(_) => break Some(close::TOO_SLOW),
                     }
                 }
-                // samod closed the connection (a handshake it refused, or shutdown).
+                // samod closed the connection (a handshake it refused, a device too slow to
+                // read, or shutdown).
+                None if queued.load(std::sync::atomic::Ordering::Relaxed) > MAX_QUEUED_BYTES => {
+                    break Some(close::TOO_SLOW);
+                }
                 None => break Some((1000, "")),
             },
             incoming = socket.recv() => match incoming {
@@ -477,23 +648,28 @@ async fn pump(
                     break too_big.then_some(close::TOO_BIG);
                 }
                 Some(Ok(Message::Text(_))) => break Some(close::NOT_BINARY),
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => heard = tokio::time::Instant::now(),
                 Some(Ok(Message::Binary(bytes))) => {
-                    if !bucket.take(tokio::time::Instant::now()) {
+                    heard = tokio::time::Instant::now();
+                    if !bucket.take(heard) {
                         break Some(close::FLOOD);
                     }
                     let Some(header) = Header::read(&bytes) else {
                         break Some(close::MALFORMED);
                     };
+                    if !RELAYED_TYPES.contains(&header.kind.as_str()) {
+                        break Some(close::UNKNOWN_TYPE);
+                    }
                     if let Some(doc) = header.claims() {
                         let ours = match claimed.get(&doc) {
                             Some(ours) => *ours,
                             None => match claim(&peer, &doc).await {
-                                Ok(store) => {
+                                Ok(Claim::Registered(store)) => {
                                     let ours = store == peer.store;
                                     claimed.insert(doc.clone(), ours);
                                     ours
                                 }
+                                Ok(Claim::OverQuota) => break Some(close::QUOTA),
                                 Err(e) => {
                                     eprintln!("pos-sync-server: storage error: claim {doc}: {e}");
                                     break Some(close::STORAGE);
@@ -548,12 +724,37 @@ async fn pump(
     // Dropping `to_samod` ends samod's side of the connection.
 }
 
-/// Registers a document to the peer's store if it has none yet; the store it belongs to.
-async fn claim(peer: &Peer, doc: &str) -> Result<String, String> {
+/// samod's side of the outbound queue: counts the bytes it holds, and refuses (which makes
+/// samod drop the connection) once they pass [`MAX_QUEUED_BYTES`].
+fn counted_sink(
+    queue: futures::channel::mpsc::UnboundedSender<Vec<u8>>,
+    queued: Arc<std::sync::atomic::AtomicUsize>,
+) -> impl futures::Sink<Vec<u8>, Error = std::io::Error> + Send + Unpin + 'static {
+    Box::pin(futures::sink::unfold(
+        (queue, queued),
+        |(queue, queued), bytes: Vec<u8>| async move {
+            let len = bytes.len();
+            let held = queued.fetch_add(len, std::sync::atomic::Ordering::Relaxed) + len;
+            if held > MAX_QUEUED_BYTES {
+                queued.fetch_sub(len, std::sync::atomic::Ordering::Relaxed);
+                return Err(std::io::Error::other(
+                    "the device does not read its sync messages",
+                ));
+            }
+            queue
+                .unbounded_send(bytes)
+                .map_err(|_| std::io::Error::other("connection closed"))?;
+            Ok((queue, queued))
+        },
+    ))
+}
+
+/// Registers a document to the peer's store if it has none yet and the store's quota allows.
+async fn claim(peer: &Peer, doc: &str) -> Result<Claim, String> {
     let storage = peer.storage.clone();
     let (doc, store, device) = (doc.to_string(), peer.store.clone(), peer.device.clone());
-    let now = peer.clock.now();
-    blocking(move || storage.claim_document(&doc, &store, &device, now)).await
+    let (now, quota) = (peer.clock.now(), peer.document_quota);
+    blocking(move || storage.claim_document(&doc, &store, &device, now, quota)).await
 }
 
 /// Stores the changes a sync message carries, durably, before samod sees the message.
@@ -712,6 +913,24 @@ mod tests {
         assert!(!b.take(start));
         assert!(b.take(start + Duration::from_millis(500)));
         assert!(!b.take(start + Duration::from_millis(500)));
+    }
+
+    #[tokio::test]
+    async fn samod_cannot_queue_more_than_the_bound_for_a_device_that_does_not_read() {
+        let (tx, mut rx) = futures::channel::mpsc::unbounded::<Vec<u8>>();
+        let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut sink = counted_sink(tx, queued.clone());
+        let chunk = vec![0u8; MAX_MESSAGE_BYTES];
+        for _ in 0..MAX_QUEUED_BYTES / MAX_MESSAGE_BYTES {
+            sink.send(chunk.clone()).await.expect("within the bound");
+        }
+        assert!(sink.send(vec![0u8; 1]).await.is_err(), "past the bound");
+        // What the pump sends out gives room back.
+        let _ = rx.next().await;
+        queued.fetch_sub(MAX_MESSAGE_BYTES, std::sync::atomic::Ordering::Relaxed);
+        let (tx, _rx) = futures::channel::mpsc::unbounded::<Vec<u8>>();
+        let mut sink = counted_sink(tx, queued);
+        sink.send(vec![0u8; 1]).await.expect("room again");
     }
 
     #[test]

@@ -32,7 +32,7 @@ impl Behind {
             data_dir: tmp.path().join("data"),
             static_dir: tmp.path().join("dist"),
             trusted_proxies: trusted.iter().map(|t| t.parse().unwrap()).collect(),
-            min_free_disk_mb: pos_sync_server::disk::DEFAULT_MIN_FREE_MB,
+            ..common::config(tmp.path())
         };
         let clock = Arc::new(FakeClock::default());
         let server = match Server::bind_with_clock(&config, clock.clone()).await {

@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
 use pos_sync_server::enroll::peer_id_of;
 use pos_sync_server::storage::hash_token;
-use pos_sync_server::sync::{MISSING_TOKEN, REVOKED_TOKEN, UNKNOWN_TOKEN, close};
+use pos_sync_server::sync::{self, MISSING_TOKEN, REVOKED_TOKEN, UNKNOWN_TOKEN, close};
 use samod::{BackoffConfig, DialError, Dialer, DocumentId, Repo, Transport, Url};
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -637,11 +637,10 @@ async fn a_message_flood_closes_that_connection_and_others_keep_syncing() {
     let (mut ws, server_id) = joined(&url).await;
     let peer = test_peer(TOKEN);
     let msg = cbor(&[
-        ("type", Val::Str("remote-subscription-change")),
+        ("type", Val::Str("doc-unavailable")),
         ("senderId", Val::Str(&peer)),
         ("targetId", Val::Str(&server_id)),
-        ("add", Val::Strs(&[])),
-        ("remove", Val::Strs(&[])),
+        ("documentId", Val::Str(&id.to_string())),
     ]);
     let flood = pos_sync_server::sync::MESSAGE_BURST as usize * 3;
     for _ in 0..flood {
@@ -654,5 +653,125 @@ async fn a_message_flood_closes_that_connection_and_others_keep_syncing() {
     assert_eq!(code, close::FLOOD.0);
     assert!(reason.contains("Too many"), "{reason}");
 
+    assert_unharmed(server, &id, before).await;
+}
+
+/// A server whose sync limits a test sets, with [`TOKEN`]'s device in [`STORE`].
+async fn limited(set: impl FnOnce(&mut pos_sync_server::Config)) -> (tempfile::TempDir, Running) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut config = common::config(&tmp.path().join("data"));
+    config.static_dir = tmp.path().join("dist");
+    set(&mut config);
+    let server = common::start_config(&config, Arc::new(common::FakeClock::default())).await;
+    server.storage.add_device_token(TOKEN, STORE).unwrap();
+    (tmp, server)
+}
+
+/// Finding 2: one token could open connections without bound. A device gets its share, the
+/// server its total; a closed connection gives its place back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_capped_per_device_and_in_total() {
+    let (_tmp, server) = limited(|c| {
+        c.max_connections_per_device = 2;
+        c.max_connections = 3;
+    })
+    .await;
+    let url = sync_url(&server, TOKEN);
+    let (first, _) = joined(&url).await;
+    let (_second, _) = joined(&url).await;
+    let (status, text) = refused(&url).await;
+    assert_eq!((status, text.as_str()), (429, sync::TOO_MANY_FOR_DEVICE));
+    drop(first);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let _third = loop {
+        match tokio_tungstenite::connect_async(&url).await {
+            Ok((ws, _)) => break ws,
+            Err(_) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("a closed connection never gave its place back: {e}"),
+        }
+    };
+    // Two devices' worth of sockets reach the server's total.
+    server
+        .storage
+        .add_device_token("other-token", STORE)
+        .unwrap();
+    let other = sync_url(&server, "other-token");
+    let (_fourth, _) = joined_as(&other, &test_peer("other-token")).await;
+    let (status, text) = refused(&other).await;
+    assert_eq!((status, text.as_str()), (503, sync::TOO_MANY_FOR_SERVER));
+    server.stop().await;
+}
+
+/// Finding 2: every `request` for any well-formed id registered a row. A store holds at most
+/// its quota of documents; past it the connection closes with the reason, and what the store
+/// had still syncs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn junk_document_ids_stop_at_the_store_quota() {
+    let (_tmp, server) = limited(|c| c.max_documents_per_store = 5).await;
+    let id = sync_a_sale(&server).await;
+    let url = sync_url(&server, TOKEN);
+    let (mut ws, server_id) = joined(&url).await;
+    let peer = test_peer(TOKEN);
+    let mut closed = None;
+    for n in 0..50u128 {
+        let junk = DocumentId::try_from(uuid::Uuid::from_u128(0x7a4c_0000 + n).as_bytes().to_vec())
+            .unwrap()
+            .to_string();
+        let msg = cbor(&[
+            ("type", Val::Str("request")),
+            ("senderId", Val::Str(&peer)),
+            ("targetId", Val::Str(&server_id)),
+            ("documentId", Val::Str(&junk)),
+            ("data", Val::Bytes(&empty_sync_message())),
+        ]);
+        if ws.send(Message::Binary(msg.into())).await.is_err() {
+            break;
+        }
+        if n == 10 {
+            closed = closed_by_server(&mut ws).await;
+            break;
+        }
+    }
+    let (code, reason) = closed.expect("a close frame");
+    assert_eq!((code, reason.as_str()), close::QUOTA);
+    let rows: i64 = rusqlite::Connection::open(server.data_dir.join("pos.sqlite3"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM documents WHERE store_id = ?1",
+            [STORE],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 5, "the sale and four junk ids, no more");
+    find_on_server(&server, &id).await;
+    server.stop().await;
+}
+
+/// Finding 5: only `request` and `sync` were checked; `ephemeral` and unknown types went to
+/// samod, which relays ephemeral messages to the document's other peers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_types_outside_the_protocol_are_refused() {
+    let (_tmp, server, id, before) = server_with_a_sale().await;
+    let url = sync_url(&server, TOKEN);
+    let peer = test_peer(TOKEN);
+    for kind in ["ephemeral", "remote-subscription-change", "peer", "made-up"] {
+        let (mut ws, server_id) = joined(&url).await;
+        let msg = cbor(&[
+            ("type", Val::Str(kind)),
+            ("senderId", Val::Str(&peer)),
+            ("targetId", Val::Str(&server_id)),
+            ("documentId", Val::Str(&id.to_string())),
+            ("data", Val::Bytes(b"\x01\x02")),
+        ]);
+        ws.send(Message::Binary(msg.into())).await.unwrap();
+        let closed = closed_by_server(&mut ws).await;
+        assert_eq!(
+            closed,
+            Some((close::UNKNOWN_TYPE.0, close::UNKNOWN_TYPE.1.to_string())),
+            "{kind}"
+        );
+    }
     assert_unharmed(server, &id, before).await;
 }

@@ -64,23 +64,29 @@ impl Clock for FakeClock {
     }
 }
 
+/// The command line's defaults, on port 0 with `data_dir`: a test sets what it needs.
+pub fn config(data_dir: &Path) -> Config {
+    let mut config = Cli::parse_from(["pos-sync-server", "--addr", "127.0.0.1:0"]).config;
+    config.data_dir = data_dir.to_path_buf();
+    config
+}
+
 pub async fn start_with_clock(
     data_dir: &Path,
     static_dir: &Path,
     clock: Arc<dyn Clock>,
 ) -> Running {
-    // Parsed like the command line, so that every other flag keeps its default.
-    let config: Config = Cli::parse_from([
-        "pos-sync-server".as_ref(),
-        "--addr".as_ref(),
-        "127.0.0.1:0".as_ref(),
-        "--data-dir".as_ref(),
-        data_dir.as_os_str(),
-        "--static-dir".as_ref(),
-        static_dir.as_os_str(),
-    ])
-    .config;
-    let server = Server::bind_with_clock(&config, clock)
+    let config = Config {
+        data_dir: data_dir.to_path_buf(),
+        static_dir: static_dir.to_path_buf(),
+        ..config(data_dir)
+    };
+    start_config(&config, clock).await
+}
+
+/// Starts the server in-process with a given config.
+pub async fn start_config(config: &Config, clock: Arc<dyn Clock>) -> Running {
+    let server = Server::bind_with_clock(config, clock)
         .await
         .expect("server binds");
     let addr = server.local_addr();
