@@ -186,7 +186,16 @@ impl NativePeer {
         let config = tungstenite::protocol::WebSocketConfig::default()
             .max_message_size(Some(MAX_MESSAGE_BYTES))
             .max_frame_size(Some(MAX_MESSAGE_BYTES));
-        let connect = tokio_tungstenite::connect_async_with_config(url, Some(config), true);
+        let request = match sync_request(url) {
+            Ok(request) => request,
+            Err(source) => {
+                return Err(PeerError::Connect {
+                    url: redact(url),
+                    source,
+                });
+            }
+        };
+        let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
         let (mut ws, _) = match tokio::time::timeout_at(deadline, connect).await {
             Ok(Ok(ws)) => ws,
             Ok(Err(source)) => {
@@ -317,6 +326,32 @@ fn acknowledged(client: &SyncClient, id: DocumentId, our_heads: &[ChangeHash]) -
         return false;
     };
     our_heads.iter().all(|h| state.shared_heads.contains(h))
+}
+
+/// The handshake for `url`: a `?token=` in it moves into the offered subprotocols (see
+/// [`crate::sync::SYNC_PROTOCOL`]), so the token is not in the request line.
+pub fn sync_request(
+    url: &str,
+) -> Result<tungstenite::handshake::client::Request, tungstenite::Error> {
+    use tungstenite::client::IntoClientRequest as _;
+    let (base, token) = match url.split_once("?token=") {
+        Some((base, token)) => (base, Some(token)),
+        None => (url, None),
+    };
+    let mut request = base.into_client_request()?;
+    if let Some(token) = token {
+        let offered = format!(
+            "{}, {}{token}",
+            crate::sync::SYNC_PROTOCOL,
+            crate::sync::TOKEN_PROTOCOL_PREFIX
+        );
+        let value = tungstenite::http::HeaderValue::from_str(&offered)
+            .map_err(|e| tungstenite::Error::HttpFormat(e.into()))?;
+        request
+            .headers_mut()
+            .insert(tungstenite::http::header::SEC_WEBSOCKET_PROTOCOL, value);
+    }
+    Ok(request)
 }
 
 /// The URL without its query, so that a device token never reaches a log.

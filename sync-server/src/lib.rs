@@ -13,9 +13,10 @@ pub mod limits;
 pub mod reference;
 pub mod storage;
 pub mod sync;
+pub mod tls;
 pub mod web;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture as _};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -90,6 +91,13 @@ pub struct Config {
     /// Open sync connections one device may have.
     #[arg(long, env = "POS_MAX_CONNECTIONS_PER_DEVICE", default_value_t = sync::SyncLimits::default().connections_per_device)]
     pub max_connections_per_device: usize,
+    /// A PEM certificate chain: serve HTTPS (and WSS) with it and `--tls-key`, so that devices
+    /// on the network get the secure context the register needs.
+    #[arg(long, env = "POS_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, env = "POS_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Documents one store may register.
     #[arg(long, env = "POS_MAX_DOCUMENTS_PER_STORE", default_value_t = sync::SyncLimits::default().documents_per_store)]
     pub max_documents_per_store: u64,
@@ -199,6 +207,8 @@ pub enum StartError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     /// The setup code could not be stored.
     #[error("cannot store the setup code: {0}")]
     Setup(String),
@@ -207,6 +217,8 @@ pub enum StartError {
 /// A server that has opened its storage and bound its socket, ready to [`Server::serve`].
 pub struct Server {
     listener: TcpListener,
+    /// Set when the server speaks HTTPS.
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
     state: AppState,
     repo: samod::Repo,
     /// The one-time code printed at start while no store exists.
@@ -229,6 +241,10 @@ impl Server {
         let setup_code = storage
             .startup_setup_code(clock.now())
             .map_err(|e| StartError::Setup(e.to_string()))?;
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+            _ => None,
+        };
         let static_dir = absolute(&config.static_dir).map_err(|source| StartError::StaticDir {
             path: config.static_dir.clone(),
             source,
@@ -247,6 +263,7 @@ impl Server {
         let (repo, acceptor) = sync::start_repo(storage.clone(), disk.clone()).await;
         Ok(Server {
             listener,
+            tls,
             state: AppState {
                 storage,
                 static_dir,
@@ -274,7 +291,11 @@ impl Server {
 
     /// The URL to open in a browser.
     pub fn url(&self) -> String {
-        url_of(self.local_addr())
+        let url = url_of(self.local_addr());
+        match self.tls {
+            Some(_) => url.replacen("http://", "https://", 1),
+            None => url,
+        }
     }
 
     /// The link that creates the first store, while there is none.
@@ -317,10 +338,28 @@ impl Server {
         let stopping = Arc::new(tokio::sync::Notify::new());
         let notify = stopping.clone();
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let graceful = axum::serve(self.listener, app).with_graceful_shutdown(async move {
+        let signal = async move {
             shutdown.await;
             notify.notify_one();
-        });
+        };
+        let graceful: futures::future::BoxFuture<'static, std::io::Result<()>> = match self.tls {
+            None => Box::pin(
+                axum::serve(self.listener, app)
+                    .with_graceful_shutdown(signal)
+                    .into_future(),
+            ),
+            Some(config) => {
+                use axum::serve::ListenerExt as _;
+                // `tap_io` only so that axum hands the client's address to the handlers, as it
+                // does for a plain TcpListener.
+                let listener = tls::TlsListener::new(self.listener, config).tap_io(|_| {});
+                Box::pin(
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(signal)
+                        .into_future(),
+                )
+            }
+        };
         let res = tokio::select! {
             res = graceful => res,
             _ = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => Ok(()),

@@ -479,7 +479,7 @@ fn unauthorized(message: &'static str) -> Response {
 }
 
 /// Texts of the 401 answers.
-pub const MISSING_TOKEN: &str = "Missing device token: connect to /sync?token=<device token>";
+pub const MISSING_TOKEN: &str = "Missing device token: offer the WebSocket subprotocols pos-sync.v1 and pos-token.<device token>";
 pub const UNKNOWN_TOKEN: &str = "Unknown device token: pair this device again";
 pub const REVOKED_TOKEN: &str = "This device token was revoked: pair this device again";
 /// Texts of the answers when [`SyncLimits`] are reached.
@@ -487,15 +487,39 @@ pub const TOO_MANY_FOR_DEVICE: &str = "Too many sync connections from this devic
 pub const TOO_MANY_FOR_SERVER: &str =
     "The server has as many sync connections as it takes: try again in a minute";
 
-/// `GET /sync?token=...`: checks the device token, then upgrades to a WebSocket served by
-/// samod through [`pump`]. Without a valid token there is no upgrade: 401 and a reason.
+/// The WebSocket subprotocol of the register's sync connection. The device token travels
+/// beside it as a second offered subprotocol, `pos-token.<token>` ([`TOKEN_PROTOCOL_PREFIX`]):
+/// a browser cannot set other headers on a WebSocket, and a URL (`/sync?token=`) ends up in
+/// proxies' access logs. The server answers with this one, never echoing the token.
+pub const SYNC_PROTOCOL: &str = "pos-sync.v1";
+/// The prefix of the offered subprotocol that carries the device token.
+pub const TOKEN_PROTOCOL_PREFIX: &str = "pos-token.";
+
+/// The device token among the offered subprotocols, if any.
+pub fn token_of_protocols(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix(TOKEN_PROTOCOL_PREFIX))
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// `GET /sync`: checks the device token (offered as a subprotocol, see [`SYNC_PROTOCOL`]; or in
+/// `?token=`, which automerge-repo's JavaScript adapter can only use), then upgrades to a
+/// WebSocket served by samod through [`pump`]. Without a valid token there is no upgrade: 401
+/// and a reason.
 pub async fn sync_ws(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     params: Result<Query<SyncParams>, axum::extract::rejection::QueryRejection>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let token = match params {
-        Ok(Query(SyncParams { token: Some(t) })) if !t.is_empty() => t,
+    let token = match (token_of_protocols(&headers), params) {
+        (Some(t), _) => t,
+        (None, Ok(Query(SyncParams { token: Some(t) }))) if !t.is_empty() => t,
         _ => return unauthorized(MISSING_TOKEN),
     };
     let storage = state.storage.clone();
@@ -553,6 +577,7 @@ pub async fn sync_ws(
     };
     let acceptor = state.acceptor.clone();
     upgrade
+        .protocols([SYNC_PROTOCOL])
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| pump(socket, acceptor, peer, revoked))

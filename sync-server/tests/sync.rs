@@ -775,3 +775,33 @@ async fn message_types_outside_the_protocol_are_refused() {
     }
     assert_unharmed(server, &id, before).await;
 }
+
+/// Finding 7: the token travelled as `/sync?token=`, which proxies log. It now travels as an
+/// offered subprotocol; the request line holds no token and the answer does not echo it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_device_token_travels_as_a_subprotocol_not_in_the_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
+    server.storage.add_device_token(TOKEN, STORE).unwrap();
+    let request =
+        pos_sync_server::client::sync_request(&format!("ws://{}/sync?token={TOKEN}", server.addr))
+            .unwrap();
+    assert_eq!(
+        request.uri().to_string(),
+        format!("ws://{}/sync", server.addr)
+    );
+    let (_ws, answer) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(
+        answer.headers()["sec-websocket-protocol"],
+        sync::SYNC_PROTOCOL,
+        "the server picks the sync protocol and never echoes the token"
+    );
+    let wrong =
+        pos_sync_server::client::sync_request(&format!("ws://{}/sync?token=nope", server.addr))
+            .unwrap();
+    match tokio_tungstenite::connect_async(wrong).await {
+        Err(tungstenite::Error::Http(res)) => assert_eq!(res.status().as_u16(), 401),
+        other => panic!("a wrong token offered as a subprotocol must be refused: {other:?}"),
+    }
+    server.stop().await;
+}

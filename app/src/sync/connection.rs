@@ -4,15 +4,19 @@
 use super::*;
 
 pub(super) fn connect(shared: &SharedEngine) {
-    let (url, stopped) = {
+    let (url, protocols, stopped) = {
         let engine = shared.borrow();
-        (sync_url(&engine.membership.device_token), engine.stopped)
+        (
+            sync_url(),
+            sync_protocols(&engine.membership.device_token),
+            engine.stopped,
+        )
     };
     if stopped {
         return;
     }
     let Some(url) = url else { return };
-    let Ok(socket) = web_sys::WebSocket::new(&url) else {
+    let Ok(socket) = web_sys::WebSocket::new_with_str_sequence(&url, &protocols) else {
         schedule_reconnect(shared);
         return;
     };

@@ -231,17 +231,24 @@ fn server_name() -> String {
     location("host").unwrap_or_default()
 }
 
-fn sync_url(token: &str) -> Option<String> {
+/// The sync WebSocket's URL. It carries no token: that goes in [`sync_protocols`], since
+/// proxies log URLs.
+fn sync_url() -> Option<String> {
     let scheme = if location("protocol")? == "https:" {
         "wss"
     } else {
         "ws"
     };
-    let token = String::from(js_sys::encode_uri_component(token));
-    Some(format!(
-        "{scheme}://{}/sync?token={token}",
-        location("host")?
-    ))
+    Some(format!("{scheme}://{}/sync", location("host")?))
+}
+
+/// The subprotocols the sync WebSocket offers: the protocol, and the device token beside it
+/// (the server's `sync::SYNC_PROTOCOL`; a browser can set no other header on a WebSocket).
+fn sync_protocols(token: &str) -> js_sys::Array {
+    let offered = js_sys::Array::new();
+    offered.push(&"pos-sync.v1".into());
+    offered.push(&format!("pos-token.{token}").into());
+    offered
 }
 
 /// Opens the store's documents from storage and starts syncing them; `tell` hears what changed.
