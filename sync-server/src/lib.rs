@@ -67,6 +67,74 @@ pub enum Command {
         #[arg(long, env = "POS_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
     },
+    /// List every store and its devices (ids for the commands below).
+    Devices {
+        #[arg(long, env = "POS_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
+    /// Remove a device from its store, for a lost or stolen device (also the owner's): its
+    /// token stops working at once and its open connections close within seconds.
+    RevokeDevice {
+        device_id: String,
+        #[arg(long, env = "POS_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
+    /// Make a device the owner of its store (the one that pairs and removes devices); the
+    /// store's previous owner becomes a plain device.
+    TransferOwner {
+        device_id: String,
+        #[arg(long, env = "POS_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
+}
+
+/// Runs an operator's subcommand on the data directory (safe while the server runs: SQLite in
+/// WAL mode) and returns what to print.
+pub fn operate(command: &Command) -> Result<String, StartError> {
+    let open = |dir: &Path| Storage::open(dir).map_err(StartError::from);
+    let op = |e: enroll::OperatorError| StartError::Operator(e.to_string());
+    let sql = |e: rusqlite::Error| StartError::Operator(e.to_string());
+    match command {
+        Command::NewStoreCode { addr, data_dir } => {
+            new_store_code(addr, data_dir).map(|link| format!("Create a store: {link}"))
+        }
+        Command::Devices { data_dir } => {
+            let mut out = String::new();
+            for (store, name, d) in open(data_dir)?.all_devices().map_err(sql)? {
+                out.push_str(&format!(
+                    "{store}  {name:?}  {}  {:?}  {}  last seen {}{}\n",
+                    d.device_id,
+                    d.name,
+                    d.role,
+                    d.last_seen.as_deref().unwrap_or("never"),
+                    if d.revoked { "  (removed)" } else { "" }
+                ));
+            }
+            Ok(out.trim_end().to_string())
+        }
+        Command::RevokeDevice {
+            device_id,
+            data_dir,
+        } => {
+            let now = std::time::SystemTime::now();
+            match open(data_dir)?
+                .revoke_device_by_operator(device_id, now)
+                .map_err(sql)?
+            {
+                Some(store) => Ok(format!("Removed device {device_id} from store {store}")),
+                None => Err(op(enroll::OperatorError::NoSuchDevice(device_id.clone()))),
+            }
+        }
+        Command::TransferOwner {
+            device_id,
+            data_dir,
+        } => {
+            let store = open(data_dir)?.transfer_owner(device_id).map_err(op)?;
+            Ok(format!(
+                "Device {device_id} is now the owner of store {store}"
+            ))
+        }
+    }
 }
 
 /// Serving flags, each with an environment fallback.
@@ -209,6 +277,9 @@ pub enum StartError {
     },
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    /// An operator's command was refused.
+    #[error("{0}")]
+    Operator(String),
     /// The setup code could not be stored.
     #[error("cannot store the setup code: {0}")]
     Setup(String),

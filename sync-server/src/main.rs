@@ -4,15 +4,15 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use pos_sync_server::{Cli, Command, Server, new_store_code, shutdown_signal};
+use pos_sync_server::{Cli, Server, operate, shutdown_signal};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::NewStoreCode { addr, data_dir }) = cli.command {
-        return match new_store_code(&addr, &data_dir) {
-            Ok(link) => {
-                println!("Create a store: {link}");
+    if let Some(command) = cli.command {
+        return match operate(&command) {
+            Ok(text) => {
+                println!("{text}");
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -50,6 +50,8 @@ pub const MAX_QUEUED_BYTES: usize = 4 * MAX_MESSAGE_BYTES;
 pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// How often the server pings a connection (browsers answer on their own).
 pub const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
+/// How often an open connection checks that its device was not removed from the command line.
+pub const REVOCATION_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
 /// Silence (no message, no pong) after which a connection is taken as dead.
 pub const SILENCE_LIMIT: std::time::Duration = std::time::Duration::from_secs(70);
 
@@ -628,6 +630,10 @@ async fn pump(
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut heard = tokio::time::Instant::now();
+    let mut recheck = tokio::time::interval_at(
+        tokio::time::Instant::now() + REVOCATION_CHECK,
+        REVOCATION_CHECK,
+    );
     let reason: Option<CloseReason> = loop {
         if *revoked.borrow_and_update() {
             break Some(close::REVOKED);
@@ -635,6 +641,14 @@ async fn pump(
         tokio::select! {
             changed = revoked.changed() => {
                 if changed.is_err() { break None; }
+            }
+            _ = recheck.tick() => {
+                // A device removed by another process (`pos-sync-server revoke-device`) has no
+                // signal in this one: its connections learn it here.
+                let (storage, device) = (peer.storage.clone(), peer.device.clone());
+                if let Ok(None) = blocking(move || storage.device_store(&device)).await {
+                    break Some(close::REVOKED);
+                }
             }
             _ = ping.tick() => {
                 if heard.elapsed() > SILENCE_LIMIT {

@@ -137,3 +137,91 @@ fn new_store_code_adds_a_working_link_while_the_server_runs() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
+
+/// Finding 4: a lost owner device could not be removed (only the owner removes devices). The
+/// operator removes it from the command line while the server runs, its open sync connection
+/// closes within seconds, and another device becomes the owner and can pair devices.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_revokes_a_lost_owner_and_transfers_ownership() {
+    use futures::StreamExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = common::spawn(&data, &tmp.path().join("dist"), true);
+    let owner =
+        common::create_store(server.addr, server.setup_code.as_deref().unwrap(), "Kiosk").await;
+    let till = common::pair(server.addr, &owner, "Till").await;
+    let url = format!("ws://{}/sync?token={}", server.addr, owner.token);
+    let (mut owner_ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    let (ok, listed, _) = run(&["devices"]);
+    assert!(
+        ok && listed.contains(&owner.device_id) && listed.contains(&till.device_id),
+        "{listed}"
+    );
+    let (ok, text, _) = run(&["revoke-device", &owner.device_id]);
+    assert!(ok, "{text}");
+    assert!(text.contains(&owner.device_id), "{text}");
+    let me = common::send(
+        server.addr,
+        "GET",
+        "/api/me",
+        &[("Authorization", &owner.bearer())],
+        None,
+    )
+    .await;
+    assert_eq!(
+        me.status, 401,
+        "the removed owner's token stops working at once"
+    );
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        while let Some(msg) = owner_ws.next().await {
+            match msg {
+                Ok(tokio_tungstenite::tungstenite::Message::Close(frame)) => {
+                    return frame.map(|f| u16::from(f.code));
+                }
+                Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+        None
+    })
+    .await
+    .expect("the removed owner's open connection closes within seconds");
+    assert_eq!(closed, Some(pos_sync_server::sync::close::REVOKED.0));
+
+    // The till cannot pair devices until it is made the owner.
+    assert_eq!(
+        common::request_pairing_code(server.addr, &till)
+            .await
+            .status,
+        403
+    );
+    let (ok, text, _) = run(&["transfer-owner", &till.device_id]);
+    assert!(ok, "{text}");
+    assert_eq!(
+        common::request_pairing_code(server.addr, &till)
+            .await
+            .status,
+        201
+    );
+    let (ok, _, err) = run(&["transfer-owner", &owner.device_id]);
+    assert!(
+        !ok && err.contains("removed"),
+        "a removed device cannot be made owner: {err}"
+    );
+    let (ok, _, err) = run(&["revoke-device", "no-such-device"]);
+    assert!(!ok && err.contains("no device"), "{err}");
+}
