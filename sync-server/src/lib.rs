@@ -15,6 +15,7 @@ pub mod storage;
 pub mod sync;
 pub mod tls;
 pub mod web;
+pub mod write_ahead;
 
 use std::future::{Future, IntoFuture as _};
 use std::net::SocketAddr;
@@ -194,6 +195,8 @@ pub struct AppState {
     pub limiter: Arc<limits::AttemptLimiter>,
     /// Whether the disk takes new data.
     pub disk: Arc<disk::DiskHealth>,
+    /// Writes incoming changes to disk before samod sees them, several in one commit.
+    pub write_ahead: write_ahead::WriteAhead,
 }
 
 /// All routes: the API first, then the PWA for everything else.
@@ -332,6 +335,7 @@ impl Server {
         ));
         let storage = Arc::new(storage);
         let (repo, acceptor) = sync::start_repo(storage.clone(), disk.clone()).await;
+        let write_ahead = write_ahead::WriteAhead::start(storage.clone());
         Ok(Server {
             listener,
             tls,
@@ -347,6 +351,7 @@ impl Server {
                 })),
                 limiter: Arc::new(limits::AttemptLimiter::new(config.trusted_proxies.clone())),
                 disk,
+                write_ahead,
             },
             repo,
             setup_code,

@@ -314,13 +314,12 @@ impl Storage {
         Ok(())
     }
 
-    /// Writes (or replaces) several chunks of one document and kind in one transaction: on
-    /// disk, all of them, when this returns. Blocking.
-    pub fn chunk_put_many(
+    /// Writes (or replaces) the chunks of several documents, all of one kind, in one
+    /// transaction: one disk sync for all of them. Blocking.
+    pub fn chunk_put_batch(
         &self,
-        document: &str,
         kind: &str,
-        chunks: &[(String, Vec<u8>)],
+        writes: &[(&str, &[(String, Vec<u8>)])],
     ) -> rusqlite::Result<()> {
         let mut conn = self.lock()?;
         let tx = conn.transaction()?;
@@ -329,8 +328,10 @@ impl Storage {
                 "INSERT INTO chunks (document, kind, hash, data) VALUES (?1, ?2, ?3, ?4) \
                  ON CONFLICT (document, kind, hash) DO UPDATE SET data = excluded.data",
             )?;
-            for (hash, data) in chunks {
-                stmt.execute((document, kind, hash, data))?;
+            for (document, chunks) in writes {
+                for (hash, data) in *chunks {
+                    stmt.execute((document, kind, hash, data))?;
+                }
             }
         }
         tx.commit()

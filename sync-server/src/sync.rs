@@ -30,6 +30,7 @@ use crate::AppState;
 use crate::disk::{DiskHealth, Refusal};
 use crate::enroll::{Claim, Clock, device_of_peer, peer_id_of};
 use crate::storage::{Storage, TokenStatus};
+use crate::write_ahead::WriteAhead;
 
 /// The largest WebSocket message (and frame) the server reads; a bigger one closes the
 /// connection. A sync message carrying a whole store's day stays far below this, and the
@@ -573,6 +574,7 @@ pub async fn sync_ws(
         device,
         storage: state.storage.clone(),
         disk: state.disk.clone(),
+        write_ahead: state.write_ahead.clone(),
         clock: state.clock.clone(),
         document_quota: state.connections.limits().documents_per_store,
         _slot: slot,
@@ -591,6 +593,7 @@ struct Peer {
     device: String,
     storage: Arc<Storage>,
     disk: Arc<DiskHealth>,
+    write_ahead: WriteAhead,
     clock: Arc<dyn Clock>,
     document_quota: u64,
     /// Counts this connection while it is open.
@@ -809,10 +812,9 @@ async fn claim(peer: &Peer, doc: &str) -> Result<Claim, String> {
 /// is not a single change (the V2 sync format sends a compressed bundle) is kept under
 /// `wal-<sha256>` in the same place; samod loads it the same way and deletes it at the first
 /// compaction after a restart.
+/// The writes of messages that arrive together share one disk sync ([`WriteAhead`]).
 async fn write_ahead(peer: &Peer, doc: &str, chunks: Vec<(String, Vec<u8>)>) -> Result<(), String> {
-    let storage = peer.storage.clone();
-    let doc = doc.to_string();
-    blocking(move || storage.chunk_put_many(&doc, "incremental", &chunks)).await
+    peer.write_ahead.write(doc.to_string(), chunks).await
 }
 
 /// The changes a `request` or `sync` carries, each under the hash it is stored by (see
