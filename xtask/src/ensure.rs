@@ -20,6 +20,12 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const EMUPOS: &str = "emupos==0.4.0";
 pub const EMUPOS_PYTHON_VERSION: &str = "3.13.0";
 
+/// cargo-fuzz, the libFuzzer driver of `cargo xtask fuzz`.
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
+/// The toolchain the fuzz targets build with: libFuzzer's coverage instrumentation and the
+/// sanitizers are `-Z` flags, so stable cannot build them.
+pub const FUZZ_TOOLCHAIN: &str = "nightly";
+
 /// The tools the build and the tests use, resolved.
 #[derive(Debug, Clone)]
 pub struct Tools {
@@ -261,6 +267,99 @@ pub fn ensure(want: Want) -> Result<Tools> {
         );
     }
     Ok(t)
+}
+
+/// What `cargo xtask fuzz` needs: a nightly toolchain with the standard library for this
+/// machine (never installed here: a toolchain is the developer's choice, so its absence is an
+/// error that says what to run), and cargo-fuzz at its pin, installed when missing.
+pub fn ensure_fuzz() -> Result<()> {
+    let tools = tools_dir()?;
+    std::fs::create_dir_all(&tools).with_context(|| format!("creating {}", tools.display()))?;
+    let nightly = format!("+{FUZZ_TOOLCHAIN}");
+    let Some(version) = capture(rustup_command("rustc").args([nightly.as_str(), "-vV"])) else {
+        bail!(
+            "the fuzz targets need a {FUZZ_TOOLCHAIN} toolchain (libFuzzer's instrumentation is \
+             unstable) and `rustc {nightly}` does not run: `rustup toolchain install {FUZZ_TOOLCHAIN}`"
+        );
+    };
+    let host = version
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .context("`rustc +nightly -vV` names no host")?
+        .to_string();
+    let installed = capture(rustup_command("rustup").args([
+        "target",
+        "list",
+        "--installed",
+        "--toolchain",
+        FUZZ_TOOLCHAIN,
+    ]))
+    .unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == host) {
+        bail!(
+            "the {FUZZ_TOOLCHAIN} toolchain has no standard library for this machine ({host}): \
+             `rustup target add --toolchain {FUZZ_TOOLCHAIN} {host}`"
+        );
+    }
+    println!(
+        "ok {} ({host})",
+        version.lines().next().unwrap_or(FUZZ_TOOLCHAIN)
+    );
+
+    let found = capture(rustup_command("cargo").args(["fuzz", "--version"]));
+    if found.as_deref().and_then(|v| v.split_whitespace().nth(1)) == Some(CARGO_FUZZ_VERSION) {
+        println!("ok cargo-fuzz {CARGO_FUZZ_VERSION}");
+        return Ok(());
+    }
+    println!(
+        "installing cargo-fuzz {CARGO_FUZZ_VERSION} (found: {})",
+        found.as_deref().unwrap_or("none")
+    );
+    let mut cmd = Command::new(util::cargo());
+    cmd.args([
+        "install",
+        "cargo-fuzz",
+        "--locked",
+        "--force",
+        "--version",
+        CARGO_FUZZ_VERSION,
+    ]);
+    let mut job = spawn(
+        &format!("cargo-fuzz {CARGO_FUZZ_VERSION}"),
+        &tools,
+        "cargo-fuzz",
+        cmd,
+    )?;
+    let status = job.child.wait()?;
+    let took = fmt_duration(job.started.elapsed());
+    if !status.success() {
+        println!(
+            "FAILED to install {} ({status}, {took}); last lines of {}:",
+            job.what,
+            job.log.display()
+        );
+        print_tail(&job.log, 30);
+        bail!("could not install {}", job.what);
+    }
+    println!("installed {} in {took}", job.what);
+    let found = capture(rustup_command("cargo").args(["fuzz", "--version"])).unwrap_or_default();
+    if found.split_whitespace().nth(1) != Some(CARGO_FUZZ_VERSION) {
+        bail!("`cargo fuzz --version` says {found:?}, expected {CARGO_FUZZ_VERSION}");
+    }
+    Ok(())
+}
+
+/// A rustup proxy (`cargo`, `rustc`, `rustup`) from cargo's bin dir, where `+toolchain` works:
+/// the `cargo` that runs xtask (`$CARGO`) is a toolchain's own binary and refuses it. The
+/// toolchain xtask itself runs on is not passed down, so the proxy picks the one asked for.
+pub fn rustup_command(program: &str) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env("PATH", path_with(&[]))
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("RUSTC")
+        .env_remove("RUSTDOC")
+        .env_remove("CARGO");
+    cmd
 }
 
 /// The Python of the emupos venv in the tools dir.

@@ -5,6 +5,7 @@
 mod bench;
 mod build;
 mod ensure;
+mod fuzz;
 mod server;
 mod test;
 #[cfg(test)]
@@ -29,6 +30,10 @@ commands:
   bench [--browser-only | --sync-only]
                          run the benchmarks: the PWA in Chromium (docs/benchmarks.md)
                          and the sync server under load (docs/benchmarks-sync.md)
+  fuzz [--seconds N] [target...]
+                         run the cargo-fuzz targets in fuzz/ on nightly, N seconds each
+                         (default 60; targets: sync_wire pump_header zvt_apdu
+                         escpos_status hid_pos); fails on a crash, naming the input
 ";
 
 fn main() -> ExitCode {
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         "run" => run(rest),
         "test" => return test::main(rest),
         "bench" => bench(rest),
+        "fuzz" => fuzz::main(rest),
         "help" | "-h" | "--help" => {
             print!("{HELP}");
             return ExitCode::SUCCESS;

@@ -234,7 +234,8 @@ fn push_var_len(out: &mut Vec<u8>, len: usize, digits: u32) {
     }
 }
 
-/// Packed BCD, two digits a byte, high nibble first; `None` if a nibble is not a digit.
+/// Packed BCD, two digits a byte, high nibble first; `None` if a nibble is not a digit or the
+/// number does not fit in a `u64`.
 pub fn bcd_decode(bytes: &[u8]) -> Option<u64> {
     let mut value: u64 = 0;
     for &b in bytes {
@@ -242,7 +243,9 @@ pub fn bcd_decode(bytes: &[u8]) -> Option<u64> {
         if hi > 9 || lo > 9 {
             return None;
         }
-        value = value.checked_mul(100)? + u64::from(hi * 10 + lo);
+        value = value
+            .checked_mul(100)?
+            .checked_add(u64::from(hi * 10 + lo))?;
     }
     Some(value)
 }

@@ -53,8 +53,17 @@ pub fn find(list: &[Tlv], tag: u32) -> Option<&Tlv> {
     list.iter().find(|t| t.tag == tag)
 }
 
+/// Constructed elements this deep are kept as bytes instead of parsed. Terminals nest a few
+/// levels; without a bound, a 64 KB APDU nests 16,000 and the recursion overflows the stack
+/// (8 MB in a debug build; wasm's default stack is 1 MB).
+const MAX_DEPTH: usize = 16;
+
 /// Parses a list of TLV elements filling `bytes`. `offset` positions errors.
 pub fn parse_all(bytes: &[u8], offset: usize) -> Result<Vec<Tlv>, DecodeError> {
+    parse_nested(bytes, offset, 0)
+}
+
+fn parse_nested(bytes: &[u8], offset: usize, depth: usize) -> Result<Vec<Tlv>, DecodeError> {
     let mut out = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
@@ -88,9 +97,9 @@ pub fn parse_all(bytes: &[u8], offset: usize) -> Result<Vec<Tlv>, DecodeError> {
             });
         }
         let body = &bytes[at..end];
-        let value = if first & 0x20 != 0 {
+        let value = if first & 0x20 != 0 && depth < MAX_DEPTH {
             // Constructed by its tag; a terminal that disagrees still gets its bytes kept.
-            match parse_all(body, offset + at) {
+            match parse_nested(body, offset + at, depth + 1) {
                 Ok(children) => TlvValue::Constructed(children),
                 Err(_) => TlvValue::Primitive(body.to_vec()),
             }
