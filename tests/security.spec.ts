@@ -3,6 +3,7 @@
 // does not run.
 import { test, expect } from './fixtures';
 import { openRegister, sellOne } from './cashier';
+import { setUpTwoDevices } from './store';
 
 test('an injected script does not run, and the register sells under the policy', async ({ page }) => {
   const response = await page.goto('/');
@@ -19,4 +20,16 @@ test('an injected script does not run, and the register sells under the policy',
   });
   expect(injected).toEqual({ directive: 'script-src-elem', ran: false });
   expect(await sellOne(page, 'Cola')).toMatch(/-000001$/);
+});
+
+// #11 finding 7: the device token travelled in the sync WebSocket's URL (`/sync?token=`), which
+// proxies write to their logs. It now travels as an offered subprotocol; the URL carries none.
+test('the sync WebSocket carries no device token in its URL, and the device syncs', async ({ browser, server }) => {
+  const { owner } = await setUpTwoDevices(browser, server);
+  const urls: string[] = [];
+  owner.on('websocket', (ws) => urls.push(ws.url()));
+  await owner.reload();
+  await expect(owner.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
+  expect(urls.filter((u) => u.endsWith('/sync'))).not.toHaveLength(0);
+  expect(urls.filter((u) => /token/i.test(u))).toEqual([]);
 });
