@@ -33,7 +33,9 @@ use crate::storage::{Storage, TokenStatus};
 use crate::write_ahead::WriteAhead;
 
 /// The largest WebSocket message (and frame) the server reads; a bigger one closes the
-/// connection. A sync message carrying a whole store's day stays far below this, and the
+/// connection. The largest message the register sends is a catalog's first upload, all of it
+/// in one message: 1.17 MB for 50,000 products (`examples/catalog_size.rs`), so this holds
+/// about 300,000. A sync message carrying a whole store's day stays far below this, and the
 /// CBOR reader never nests deeper than the wire format needs, so a message of this size
 /// cannot take more than a few times its size in memory.
 pub const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;

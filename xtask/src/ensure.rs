@@ -272,15 +272,46 @@ pub fn ensure(want: Want) -> Result<Tools> {
 /// What `cargo xtask fuzz` needs: a nightly toolchain with the standard library for this
 /// machine (never installed here: a toolchain is the developer's choice, so its absence is an
 /// error that says what to run), and cargo-fuzz at its pin, installed when missing.
-pub fn ensure_fuzz() -> Result<()> {
+/// The toolchain the fuzz targets build with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FuzzToolchain {
+    /// Nightly, with AddressSanitizer.
+    Nightly,
+    /// The machine's only (stable) toolchain with `RUSTC_BOOTSTRAP=1` for the unstable flags
+    /// libFuzzer's instrumentation needs, and no sanitizer: a machine of this kind can fetch no
+    /// other toolchain. Coverage-guided all the same; panics and aborts are still crashes.
+    StableNoSanitizer,
+}
+
+pub fn ensure_fuzz() -> Result<FuzzToolchain> {
     let tools = tools_dir()?;
     std::fs::create_dir_all(&tools).with_context(|| format!("creating {}", tools.display()))?;
+    // POS_FUZZ_STABLE=1 takes the path of a machine without nightly, to try it where there is one.
+    let forced_stable = std::env::var_os("POS_FUZZ_STABLE").is_some_and(|v| v == "1");
+    let nightly = if forced_stable {
+        None
+    } else {
+        nightly_for_fuzzing()?
+    };
+    let toolchain = match nightly {
+        Some(()) => FuzzToolchain::Nightly,
+        None => {
+            println!(
+                "no usable {FUZZ_TOOLCHAIN} toolchain: fuzzing on this machine's toolchain with \
+                 RUSTC_BOOTSTRAP=1, without AddressSanitizer"
+            );
+            FuzzToolchain::StableNoSanitizer
+        }
+    };
+    ensure_cargo_fuzz(&tools)?;
+    Ok(toolchain)
+}
+
+/// `Some` when nightly runs and has this machine's standard library.
+fn nightly_for_fuzzing() -> Result<Option<()>> {
     let nightly = format!("+{FUZZ_TOOLCHAIN}");
     let Some(version) = capture(rustup_command("rustc").args([nightly.as_str(), "-vV"])) else {
-        bail!(
-            "the fuzz targets need a {FUZZ_TOOLCHAIN} toolchain (libFuzzer's instrumentation is \
-             unstable) and `rustc {nightly}` does not run: `rustup toolchain install {FUZZ_TOOLCHAIN}`"
-        );
+        return Ok(None);
     };
     let host = version
         .lines()
@@ -296,16 +327,19 @@ pub fn ensure_fuzz() -> Result<()> {
     ]))
     .unwrap_or_default();
     if !installed.lines().any(|l| l.trim() == host) {
-        bail!(
-            "the {FUZZ_TOOLCHAIN} toolchain has no standard library for this machine ({host}): \
-             `rustup target add --toolchain {FUZZ_TOOLCHAIN} {host}`"
+        println!(
+            "the {FUZZ_TOOLCHAIN} toolchain has no standard library for this machine ({host})"
         );
+        return Ok(None);
     }
     println!(
         "ok {} ({host})",
         version.lines().next().unwrap_or(FUZZ_TOOLCHAIN)
     );
+    Ok(Some(()))
+}
 
+fn ensure_cargo_fuzz(tools: &Path) -> Result<()> {
     let found = capture(rustup_command("cargo").args(["fuzz", "--version"]));
     if found.as_deref().and_then(|v| v.split_whitespace().nth(1)) == Some(CARGO_FUZZ_VERSION) {
         println!("ok cargo-fuzz {CARGO_FUZZ_VERSION}");
@@ -326,7 +360,7 @@ pub fn ensure_fuzz() -> Result<()> {
     ]);
     let mut job = spawn(
         &format!("cargo-fuzz {CARGO_FUZZ_VERSION}"),
-        &tools,
+        tools,
         "cargo-fuzz",
         cmd,
     )?;

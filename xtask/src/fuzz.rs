@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::ensure::{self, FUZZ_TOOLCHAIN};
+use crate::ensure::{self, FUZZ_TOOLCHAIN, FuzzToolchain};
 use crate::util::{self, fmt_duration, repo_root, show};
 
 /// Every target in `fuzz/fuzz_targets/`, in the order they run.
@@ -109,26 +109,27 @@ pub fn main(args: &[String]) -> Result<()> {
 /// a table. An `Err` means nothing could be fuzzed (no nightly, a build failure); a crash is a
 /// report with a failure.
 fn run(opts: &Options) -> Result<Vec<Report>> {
-    util::step("ensure cargo-fuzz and nightly", ensure::ensure_fuzz)?;
+    let toolchain = util::step("ensure cargo-fuzz and a toolchain", ensure::ensure_fuzz)?;
     let root = repo_root();
-    util::step("build the fuzz targets (nightly, AddressSanitizer)", || {
-        let mut cmd = fuzz_command(&root);
-        cmd.arg("build");
+    let how = match toolchain {
+        FuzzToolchain::Nightly => "nightly, AddressSanitizer",
+        FuzzToolchain::StableNoSanitizer => "stable with RUSTC_BOOTSTRAP=1, no sanitizer",
+    };
+    util::step(&format!("build the fuzz targets ({how})"), || {
+        let mut cmd = fuzz_command(&root, toolchain, "build");
         if let [one] = opts.targets.as_slice() {
             cmd.arg(one);
         }
         let status = util::status(&mut cmd)?;
         if !status.success() {
-            bail!(
-                "the fuzz targets did not build on {FUZZ_TOOLCHAIN} ({status}); the errors are above"
-            );
+            bail!("the fuzz targets did not build ({how}: {status}); the errors are above");
         }
         Ok(())
     })?;
     let mut reports = Vec::new();
     for target in &opts.targets {
         println!("==> fuzz {target} for {}s", opts.seconds);
-        let report = run_target(&root, target, opts.seconds)?;
+        let report = run_target(&root, toolchain, target, opts.seconds)?;
         match &report.failure {
             None => println!("<== fuzz {target}: {}", summary(&report.stats)),
             Some(why) => println!("<== fuzz {target}: FAILED: {why}"),
@@ -139,16 +140,25 @@ fn run(opts: &Options) -> Result<Vec<Report>> {
     Ok(reports)
 }
 
-/// `cargo +nightly fuzz` from the repository root (where cargo-fuzz finds `fuzz/`).
-fn fuzz_command(root: &Path) -> Command {
+/// `cargo +nightly fuzz <subcommand>` (or its stable form, see [`FuzzToolchain`]) from the
+/// repository root, where cargo-fuzz finds `fuzz/`.
+fn fuzz_command(root: &Path, toolchain: FuzzToolchain, subcommand: &str) -> Command {
     let mut cmd = ensure::rustup_command("cargo");
-    cmd.arg(format!("+{FUZZ_TOOLCHAIN}"))
-        .arg("fuzz")
-        .current_dir(root);
+    match toolchain {
+        FuzzToolchain::Nightly => {
+            cmd.arg(format!("+{FUZZ_TOOLCHAIN}"))
+                .args(["fuzz", subcommand]);
+        }
+        FuzzToolchain::StableNoSanitizer => {
+            cmd.env("RUSTC_BOOTSTRAP", "1")
+                .args(["fuzz", subcommand, "--sanitizer", "none"]);
+        }
+    }
+    cmd.current_dir(root);
     cmd
 }
 
-fn run_target(root: &Path, target: &str, seconds: u64) -> Result<Report> {
+fn run_target(root: &Path, toolchain: FuzzToolchain, target: &str, seconds: u64) -> Result<Report> {
     // Relative to the root, where cargo-fuzz runs, so the commands read as one would type them.
     let work = Path::new("fuzz/target/corpus").join(target);
     let seeds = Path::new("fuzz/corpus").join(target);
@@ -160,8 +170,8 @@ fn run_target(root: &Path, target: &str, seconds: u64) -> Result<Report> {
     let mut log = std::fs::File::create(&log_path)
         .with_context(|| format!("creating {}", log_path.display()))?;
 
-    let mut cmd = fuzz_command(root);
-    cmd.args(["run", target])
+    let mut cmd = fuzz_command(root, toolchain, "run");
+    cmd.arg(target)
         .arg(&work)
         .arg(&seeds)
         .arg("--")
