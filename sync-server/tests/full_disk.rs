@@ -296,6 +296,17 @@ async fn a_snapshot_that_does_not_fit_on_the_disk_deletes_nothing() {
     assert_eq!(refused.0, 1013, "try again later: {refused:?}");
     assert!(refused.1.contains("cannot write"), "{refused:?}");
 
+    // With not a byte left, a device still connects and downloads (the upgrade used to fail
+    // on writing its `last_seen`).
+    let rest = disk.dir.join("filler-rest");
+    std::fs::write(&rest, vec![0u8; disk.free() as usize]).unwrap();
+    let mut reader = Automerge::new();
+    let mut fresh = Device::connect(server.addr, &owner.token, &owner.peer_id, &id).await;
+    let mut seen = HashSet::new();
+    let pushed = fresh.push(&mut reader, &mut seen).await;
+    assert!(matches!(pushed, Pushed::InSync), "a full disk still serves reads: {pushed:?}");
+    std::fs::remove_file(&rest).unwrap();
+
     // Room again: the retried snapshot lands and the server takes data again.
     std::fs::remove_file(&filler).unwrap();
     let deadline = tokio::time::Instant::now() + WAIT;
