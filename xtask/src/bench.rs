@@ -5,7 +5,9 @@
 //! tests/node_modules against the served PWA), which writes `docs/benchmarks.md`. The sync one
 //! runs the native load generator `sync-load` (built with the server; it starts a fresh server
 //! per run, and the JavaScript reference server for comparison) and writes
-//! `docs/benchmarks-sync.md`. xtask only starts them: it stays free of Automerge.
+//! `docs/benchmarks-sync.md`, then runs it again with `--abuse` (a flood, slow readers and many
+//! sockets from one store while another keeps syncing), which adds its own section to that page.
+//! xtask only starts them: it stays free of Automerge.
 //! Targets are reported, never enforced: this fails only when something cannot be built,
 //! started or measured.
 
@@ -77,16 +79,24 @@ fn sync(command: &str) -> Result<()> {
     let server_bin = build::build_server()?;
     let load = server_bin.with_file_name(format!("sync-load{}", std::env::consts::EXE_SUFFIX));
     let out = root.join("docs/benchmarks-sync.md");
-    let mut cmd = std::process::Command::new(&load);
-    cmd.arg("--server-bin")
-        .arg(&server_bin)
-        .arg("--out")
-        .arg(&out)
-        .arg("--command")
-        .arg(command)
-        .current_dir(&root);
+    let sync_load = |extra: &[&str]| {
+        let mut cmd = std::process::Command::new(&load);
+        cmd.args(extra)
+            .arg("--server-bin")
+            .arg(&server_bin)
+            .arg("--out")
+            .arg(&out)
+            .arg("--command")
+            .arg(command)
+            .current_dir(&root);
+        cmd
+    };
     util::step(
         "sync benchmark (sync-load: 20 devices, ours and the JS reference)",
-        || util::run(&mut cmd),
+        || util::run(&mut sync_load(&[])),
+    )?;
+    util::step(
+        "sync abuse benchmark (sync-load --abuse: flood, slow readers, many sockets)",
+        || util::run(&mut sync_load(&["--abuse", "--seconds", "20"])),
     )
 }

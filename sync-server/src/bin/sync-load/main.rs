@@ -9,9 +9,17 @@
 //! measurement (shared/NOTES-sync.md). Every device is a `NativePeer` (the register's own sync
 //! client) on one tokio runtime, and all documents are built before the clock starts.
 //!
+//! `--abuse` runs the other benchmark instead, against our server only ([`abuse`]): one store's
+//! device floods the server while another store's registers keep syncing, and the page gets a
+//! section of its own, which the main benchmark keeps when it rewrites the page (and the other
+//! way round).
+//!
 //!   sync-load [--devices 20] [--sales 1000] [--server-bin PATH] [--only ours|reference]
 //!             [--timeout SECS]
 //!             [--out docs/benchmarks-sync.md] [--command "cargo xtask bench"]
+//!   sync-load --abuse [--seconds 20] [--flood-rate N] [--attack all|flood|sockets|slow]
+//!             [--flooders 50] [--big-docs 6]
+//!             [--server-bin PATH] [--out …] [--command …]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -21,6 +29,8 @@ use pos_core::automerge::{AutoCommit, ChangeHash};
 use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, Uuid, demo};
 use pos_sync_server::client::{NativePeer, PeerError, SyncReport};
 use pos_sync_server::reference::{ReferenceServer, free_port, repo_root};
+
+mod abuse;
 
 const STORE: Uuid = Uuid::from_u128(0x5707e_0000_0000_0000_0000_0000_0001);
 /// The store the devices enroll into on our server.
@@ -36,6 +46,8 @@ struct Options {
     timeout: Duration,
     out: Option<PathBuf>,
     command: String,
+    /// `--abuse`: the abuse benchmark instead of the main one.
+    abuse: Option<abuse::Settings>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -52,6 +64,7 @@ fn parse_args() -> Result<Options, String> {
         timeout: Duration::from_secs(300),
         out: None,
         command: "sync-load".into(),
+        abuse: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -82,6 +95,42 @@ fn parse_args() -> Result<Options, String> {
             }
             "--out" => o.out = Some(value("--out")?.into()),
             "--command" => o.command = value("--command")?,
+            "--abuse" => {
+                o.abuse.get_or_insert_with(abuse::Settings::default);
+            }
+            "--seconds" => {
+                o.abuse.get_or_insert_with(abuse::Settings::default).seconds = value("--seconds")?
+                    .parse()
+                    .map_err(|e| format!("--seconds: {e}"))?
+            }
+            "--flood-rate" => {
+                o.abuse
+                    .get_or_insert_with(abuse::Settings::default)
+                    .flood_rate = value("--flood-rate")?
+                    .parse()
+                    .map_err(|e| format!("--flood-rate: {e}"))?
+            }
+            "--flooders" => {
+                o.abuse
+                    .get_or_insert_with(abuse::Settings::default)
+                    .flooders = value("--flooders")?
+                    .parse()
+                    .map_err(|e| format!("--flooders: {e}"))?
+            }
+            "--big-docs" => {
+                o.abuse
+                    .get_or_insert_with(abuse::Settings::default)
+                    .big_docs = value("--big-docs")?
+                    .parse()
+                    .map_err(|e| format!("--big-docs: {e}"))?
+            }
+            "--attack" => {
+                let attack = value("--attack")?;
+                let attack = abuse::Attack::parse(&attack).ok_or_else(|| {
+                    format!("--attack takes all, flood, sockets or slow, not {attack:?}")
+                })?;
+                o.abuse.get_or_insert_with(abuse::Settings::default).attacks = vec![attack];
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -154,6 +203,7 @@ fn peers(days: &[Day], peer_ids: &[String]) -> Vec<NativePeer> {
 struct Target {
     name: &'static str,
     pid: u32,
+    port: u16,
     /// Per device: its sync URL and the peer id it must claim.
     logins: Vec<(String, String)>,
     data_dir: PathBuf,
@@ -240,9 +290,14 @@ fn field(v: &serde_json::Value, name: &str) -> Result<String, String> {
 }
 
 /// Enrolls `devices` devices of one store through the server's API, as registers do: the
-/// first creates the store with the setup code the server printed, the owner then makes a
-/// pairing code for each other device. Returns each device's (token, peer id).
-fn enroll(port: u16, setup_code: &str, devices: usize) -> Result<Vec<(String, String)>, String> {
+/// first creates the store with a setup code, the owner then makes a pairing code for each
+/// other device. Returns each device's (token, peer id).
+fn enroll(
+    port: u16,
+    setup_code: &str,
+    store_name: &str,
+    devices: usize,
+) -> Result<Vec<(String, String)>, String> {
     let created = |status: u16, v: &serde_json::Value, what: &str| {
         if status == 201 {
             Ok(())
@@ -251,7 +306,7 @@ fn enroll(port: u16, setup_code: &str, devices: usize) -> Result<Vec<(String, St
         }
     };
     let new_store = serde_json::json!({
-        "setup_code": setup_code, "store_name": STORE_NAME, "currency": "EUR", "locale": "en", "device_name": "register 0",
+        "setup_code": setup_code, "store_name": store_name, "currency": "EUR", "locale": "en", "device_name": "register 0",
     });
     let (status, owner) = http_json(port, "POST", "/api/stores", None, &new_store)?;
     created(status, &owner, "POST /api/stores")?;
@@ -274,12 +329,13 @@ fn enroll(port: u16, setup_code: &str, devices: usize) -> Result<Vec<(String, St
     Ok(logins)
 }
 
-fn start_ours(o: &Options, data_dir: &Path) -> Result<Target, String> {
+/// Starts our server on a fresh data dir and enrolls `devices` devices of [`STORE_NAME`].
+fn start_ours(server_bin: &Path, devices: usize, data_dir: &Path) -> Result<Target, String> {
     use std::io::BufRead;
     let port = free_port().map_err(|e| e.to_string())?;
     let static_dir = data_dir.join("no-pwa");
     std::fs::create_dir_all(&static_dir).map_err(|e| e.to_string())?;
-    let mut child = Command::new(&o.server_bin)
+    let mut child = Command::new(server_bin)
         .arg("--addr")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--data-dir")
@@ -291,7 +347,7 @@ fn start_ours(o: &Options, data_dir: &Path) -> Result<Target, String> {
         .map_err(|e| {
             format!(
                 "cannot start {}: {e} (build it with cargo build --release -p pos-sync-server)",
-                o.server_bin.display()
+                server_bin.display()
             )
         })?;
     let stdout = child.stdout.take().ok_or("no stdout from the server")?;
@@ -299,6 +355,7 @@ fn start_ours(o: &Options, data_dir: &Path) -> Result<Target, String> {
     let mut target = Target {
         name: "ours (samod)",
         pid,
+        port,
         logins: Vec::new(),
         data_dir: data_dir.to_path_buf(),
         process: Process::Ours(child),
@@ -317,7 +374,7 @@ fn start_ours(o: &Options, data_dir: &Path) -> Result<Target, String> {
     std::thread::spawn(move || lines.for_each(drop));
     let setup_code =
         setup_code.ok_or("the server printed no setup link (is the data dir fresh?)")?;
-    let tokens = enroll(port, &setup_code, o.devices)?;
+    let tokens = enroll(port, &setup_code, STORE_NAME, devices)?;
     target.logins = tokens
         .into_iter()
         .map(|(token, peer)| (format!("ws://127.0.0.1:{port}/sync?token={token}"), peer))
@@ -330,6 +387,7 @@ fn start_reference(o: &Options, data_dir: &Path) -> Result<Target, String> {
     Ok(Target {
         name: "JS reference 0.2.8",
         pid: server.pid(),
+        port: 0,
         logins: (0..o.devices)
             .map(|d| (server.url(), format!("device-{d}")))
             .collect(),
@@ -370,14 +428,23 @@ fn clock_ticks() -> u64 {
 
 /// Peak resident memory in bytes (VmHWM) of a process.
 fn peak_memory(pid: u32) -> Result<u64, String> {
+    memory_field(pid, "VmHWM:")
+}
+
+/// Resident memory in bytes (VmRSS) of a process now.
+fn resident_memory(pid: u32) -> Result<u64, String> {
+    memory_field(pid, "VmRSS:")
+}
+
+fn memory_field(pid: u32, field: &str) -> Result<u64, String> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .map_err(|e| format!("/proc/{pid}/status: {e}"))?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map(|kb| kb * 1024)
-        .ok_or_else(|| "no VmHWM in /proc status".into())
+        .ok_or_else(|| format!("no {field} in /proc status"))
 }
 
 fn dir_size(dir: &Path) -> u64 {
@@ -686,7 +753,7 @@ fn report(
         .unwrap_or_else(|| "unknown CPU".into());
     format!(
         "# Sync server benchmark\n\n\
-         Generated by `{command}` (the load generator is `sync-server/src/bin/sync-load.rs`); rerun it\n\
+         Generated by `{command}` (the load generator is `sync-server/src/bin/sync-load/`); rerun it\n\
          to refresh this page. Targets are goals to report against, not assertions.\n\n\
          - Load: {devices} devices, each with {sales} offline cash sales (`demo::cash_sale`) in its own\n  \
            `SalesDay`, reconnect at once to one fresh server; each uploads its day and downloads the\n  \
@@ -717,6 +784,9 @@ fn scratch_dir(label: &str) -> PathBuf {
 }
 
 async fn run(o: Options) -> Result<(), String> {
+    if let Some(settings) = &o.abuse {
+        return abuse::run(&o, settings).await;
+    }
     let load_before = load_average();
     println!(
         "sync-load: building {} offline days of {} sales…",
@@ -729,7 +799,7 @@ async fn run(o: Options) -> Result<(), String> {
 
     if o.ours {
         let dir = scratch_dir("ours");
-        let target = start_ours(&o, &dir)?;
+        let target = start_ours(&o.server_bin, o.devices, &dir)?;
         println!(
             "sync-load: {} devices against our server (pid {})…",
             o.devices, target.pid
@@ -754,10 +824,32 @@ async fn run(o: Options) -> Result<(), String> {
     let page = report(&o, &runs, &load_before, &load_average(), prepared);
     println!("{page}");
     if let Some(out) = &o.out {
-        std::fs::write(out, &page).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        write_page(out, Some(&page), None)?;
         println!("sync-load: wrote {}", out.display());
     }
     Ok(())
+}
+
+/// Where the abuse section starts: the page's last section, from this heading to the end.
+const ABUSE_HEADING: &str = "## Abuse: a flood, slow readers and many sockets";
+
+/// Writes the main benchmark's part of the page, or the abuse section, keeping the other part
+/// as the file has it.
+fn write_page(out: &Path, main: Option<&str>, abuse: Option<&str>) -> Result<(), String> {
+    let old = std::fs::read_to_string(out).unwrap_or_default();
+    let (old_main, old_abuse) = old.split_at(old.find(ABUSE_HEADING).unwrap_or(old.len()));
+    let main = main.unwrap_or(old_main).trim_end();
+    let abuse = abuse.unwrap_or(old_abuse).trim_end();
+    let page = match (main.is_empty(), abuse.is_empty()) {
+        (_, true) => format!("{main}\n"),
+        (true, false) => format!("{abuse}\n"),
+        (false, false) => format!("{main}\n\n{abuse}\n"),
+    };
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(out, page).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 #[tokio::main]

@@ -1,0 +1,1581 @@
+//! `sync-load --abuse`: what one hostile store costs the others. A fresh server (ours only: the
+//! JavaScript reference server has none of these bounds) gets two stores. Store A's registers
+//! (the victims) keep recording a sale and syncing it, each round timed. Store B (the attacker)
+//! first uploads a few multi-MB documents, then, after a baseline, attacks all at once:
+//!
+//! - many sockets: 50 tasks share one device token, each reconnecting as soon as its socket
+//!   closes or is refused, and send `request` messages for random well-formed document ids;
+//! - slow readers: more devices of store B each open a socket with a small receive buffer, ask
+//!   for the big documents, and never read again.
+//!
+//! It reports the victims' round trips before and under attack, what the server accepted and
+//! refused, the documents it registered to store B, its memory over time and CPU time, and when
+//! (if ever) it dropped each slow reader, read from its side of the TCP connection in
+//! /proc/net/tcp, since a client that does not read cannot see a close frame.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use pos_core::automerge::sync::SyncDoc;
+use pos_core::automerge::transaction::Transactable;
+use pos_core::automerge::{AutoCommit, ROOT, ScalarValue};
+use pos_core::sync::WireMessage;
+use pos_core::{Actor, DocumentId, SalesDay, SharedDocument, Uuid, demo};
+use pos_sync_server::client::NativePeer;
+use pos_sync_server::sync::{
+    MAX_MESSAGE_BYTES, MAX_QUEUED_BYTES, MESSAGE_BURST, MESSAGES_PER_SEC, PING_EVERY, SEND_TIMEOUT,
+    SILENCE_LIMIT, SyncLimits,
+};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+use crate::{
+    Options, STORE, cpu_seconds, enroll, load_average, mib, peak_memory, resident_memory,
+    scratch_dir, start_ours, today, write_page,
+};
+
+/// The attacker's store.
+const ATTACKER_STORE: &str = "attacker-store";
+/// A victim waits this long between two rounds, as a busy register between two sales.
+const VICTIM_PAUSE: Duration = Duration::from_millis(100);
+/// A guard against a hung round, not a target.
+const ROUND_TIMEOUT: Duration = Duration::from_secs(15);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The slow readers' socket receive buffer (Linux doubles it): small, as a reader that wants
+/// the server to hold its data would set it.
+const SLOW_READER_BUFFER: u32 = 64 * 1024;
+/// The longest the server's bounds can take to drop a reader that pings but does not read: a
+/// send blocked until [`SEND_TIMEOUT`] after a tick of [`PING_EVERY`], or silence past
+/// [`SILENCE_LIMIT`] noticed at the next tick. Slow readers are watched a little longer.
+const SLOW_READER_BOUND: Duration = SILENCE_LIMIT.saturating_add(PING_EVERY);
+const SLOW_READER_WATCH: Duration = SLOW_READER_BOUND.saturating_add(Duration::from_secs(10));
+/// The victims keep syncing at least this long after the attack, to show how they recover.
+const RECOVERY: Duration = Duration::from_secs(30);
+/// Server memory and documents are sampled this often.
+const SAMPLE_EVERY: Duration = Duration::from_millis(500);
+/// Figures over time are shown per window of this length during the attack, and of
+/// [`WINDOW_AFTER`] after it.
+const WINDOW: Duration = Duration::from_secs(5);
+const WINDOW_AFTER: Duration = Duration::from_secs(15);
+
+/// What one run throws at the server. Each runs on a fresh server; all of them together, then
+/// each alone, tell which part of the attack costs what.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Attack {
+    /// Many sockets flooding requests and slow readers, at once.
+    All,
+    /// Many sockets flooding requests.
+    Flood,
+    /// Many sockets that only join: the refused reconnections alone.
+    Sockets,
+    /// Slow readers alone.
+    Slow,
+}
+
+impl Attack {
+    pub(crate) fn parse(s: &str) -> Option<Attack> {
+        Some(match s {
+            "all" => Attack::All,
+            "flood" => Attack::Flood,
+            "sockets" => Attack::Sockets,
+            "slow" => Attack::Slow,
+            _ => return None,
+        })
+    }
+
+    fn flag(self) -> &'static str {
+        match self {
+            Attack::All => "all",
+            Attack::Flood => "flood",
+            Attack::Sockets => "sockets",
+            Attack::Slow => "slow",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Attack::All => "all at once",
+            Attack::Flood => "flood only",
+            Attack::Sockets => "many sockets only",
+            Attack::Slow => "slow readers only",
+        }
+    }
+
+    fn sockets(self) -> bool {
+        self != Attack::Slow
+    }
+
+    fn requests(self) -> bool {
+        matches!(self, Attack::All | Attack::Flood)
+    }
+
+    fn slow(self) -> bool {
+        matches!(self, Attack::All | Attack::Slow)
+    }
+}
+
+/// The abuse benchmark's knobs (`--seconds`, `--flood-rate`, `--attack`, `--flooders`,
+/// `--big-docs`; the rest are fixed).
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    /// How long each attack lasts.
+    pub(crate) seconds: u64,
+    /// Messages a second each flooding socket sends; 0 for as fast as the socket takes them.
+    pub(crate) flood_rate: u32,
+    /// The runs, in order (`--attack` picks one).
+    pub(crate) attacks: Vec<Attack>,
+    /// Documents of [`Settings::big_doc_bytes`] the attacker uploads first when it has slow
+    /// readers (`--big-docs`).
+    pub(crate) big_docs: usize,
+    /// Flooding tasks on the one token (`--flooders`).
+    pub(crate) flooders: usize,
+    baseline: Duration,
+    victims: usize,
+    slow_readers: usize,
+    big_doc_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            seconds: 20,
+            flood_rate: 0,
+            attacks: vec![Attack::All, Attack::Flood, Attack::Sockets, Attack::Slow],
+            baseline: Duration::from_secs(5),
+            victims: 2,
+            flooders: 50,
+            slow_readers: 3,
+            // 36 MiB in all: more than samod may queue for one connection.
+            big_docs: 6,
+            big_doc_bytes: 6 * 1024 * 1024,
+        }
+    }
+}
+
+pub(crate) async fn run(o: &Options, s: &Settings) -> Result<(), String> {
+    let load_before = load_average();
+    let mut runs = Vec::new();
+    for attack in &s.attacks {
+        let dir = scratch_dir(&format!("abuse-{}", attack.flag()));
+        println!("sync-load: abuse, {}: a fresh server…", attack.name());
+        let result = measure(o, s, *attack, &dir).await;
+        let _ = std::fs::remove_dir_all(&dir);
+        runs.push(result?);
+    }
+    let section = section(o, s, &runs, &load_before, &load_average());
+    println!("{section}");
+    if let Some(out) = &o.out {
+        write_page(out, None, Some(&section))?;
+        println!("sync-load: wrote the abuse section of {}", out.display());
+    }
+    Ok(())
+}
+
+/// What the flooding sockets saw, shared by their tasks.
+#[derive(Default)]
+struct FloodCounts {
+    attempts: AtomicU64,
+    accepted: AtomicU64,
+    /// Connections refused before the upgrade, by HTTP status.
+    refused: Mutex<BTreeMap<u16, u64>>,
+    /// Connections that failed otherwise, by error.
+    failed: Mutex<BTreeMap<String, u64>>,
+    /// `request` messages written to the socket.
+    sent: AtomicU64,
+    /// Messages the server sent back (`doc-unavailable`, `error`).
+    received: AtomicU64,
+    /// How accepted sockets ended.
+    closes: Mutex<BTreeMap<String, u64>>,
+    open: AtomicUsize,
+    max_open: AtomicUsize,
+}
+
+fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
+    *map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(key)
+        .or_default() += 1;
+}
+
+fn snapshot<K: Clone + Ord>(map: &Mutex<BTreeMap<K, u64>>) -> BTreeMap<K, u64> {
+    map.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+/// One reading of the server while the run goes on.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    /// Since the victims started.
+    at: Duration,
+    rss: u64,
+    /// Documents registered to the attacker's store.
+    documents: u64,
+    /// Attacker messages sent so far.
+    sent: u64,
+}
+
+/// Samples the server from a thread of its own, so that neither runtime's load delays it.
+struct Sampler {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<Sample>>,
+}
+
+impl Sampler {
+    fn start(pid: u32, data_dir: &Path, counts: Arc<FloodCounts>, start: Instant) -> Sampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let data_dir = data_dir.to_path_buf();
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut samples = Vec::new();
+                while !stop.load(Relaxed) {
+                    samples.push(Sample {
+                        at: start.elapsed(),
+                        rss: resident_memory(pid).unwrap_or(0),
+                        documents: attacker_documents(&data_dir).unwrap_or(0),
+                        sent: counts.sent.load(Relaxed),
+                    });
+                    std::thread::sleep(SAMPLE_EVERY);
+                }
+                samples
+            })
+        };
+        Sampler { stop, thread }
+    }
+
+    fn finish(self) -> Vec<Sample> {
+        self.stop.store(true, Relaxed);
+        self.thread.join().unwrap_or_default()
+    }
+}
+
+/// Documents registered to the attacker's store, read from the server's database (read-only;
+/// the server keeps it in WAL mode, so this never blocks its writes).
+fn attacker_documents(data_dir: &Path) -> Result<u64, String> {
+    use rusqlite::OpenFlags;
+    let db = data_dir.join(pos_sync_server::storage::DB_FILE);
+    let conn = rusqlite::Connection::open_with_flags(
+        &db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("{}: {e}", db.display()))?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(|e| e.to_string())?;
+    conn.query_row(
+        "SELECT count(*) FROM documents d JOIN stores s ON s.store_id = d.store_id \
+         WHERE s.name = ?1",
+        [ATTACKER_STORE],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n.max(0) as u64)
+    .map_err(|e| format!("counting the attacker's documents: {e}"))
+}
+
+/// Random well-formed document ids (splitmix64), cheap enough to make one per message.
+struct JunkIds(u64);
+
+impl JunkIds {
+    fn new() -> JunkIds {
+        let mut seed = [0u8; 8];
+        // A fixed seed would do as well: the ids only need to differ.
+        let _ = getrandom::fill(&mut seed);
+        JunkIds(u64::from_le_bytes(seed))
+    }
+
+    fn step(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn next_id(&mut self) -> DocumentId {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&self.step().to_le_bytes());
+        bytes[8..].copy_from_slice(&self.step().to_le_bytes());
+        DocumentId(bytes)
+    }
+}
+
+/// The Automerge sync message of a peer that has nothing: the `data` of a `request`.
+fn empty_request_data() -> Vec<u8> {
+    let mut state = pos_core::automerge::sync::State::new();
+    AutoCommit::new()
+        .sync()
+        .generate_sync_message(&mut state)
+        .map(|m| m.encode())
+        .unwrap_or_default()
+}
+
+fn join_message(peer_id: &str) -> Message {
+    let join = WireMessage::Join {
+        sender: peer_id.to_owned(),
+        storage_id: None,
+        ephemeral: false,
+    };
+    Message::Binary(join.encode().into())
+}
+
+fn request_message(peer_id: &str, server: &str, document: DocumentId, data: &[u8]) -> Message {
+    let request = WireMessage::Request {
+        sender: peer_id.to_owned(),
+        target: server.to_owned(),
+        document,
+        data: data.to_vec(),
+    };
+    Message::Binary(request.encode().into())
+}
+
+fn close_text(frame: Option<CloseFrame>) -> String {
+    match frame {
+        Some(f) => format!("{} {}", u16::from(f.code), f.reason),
+        None => "close frame without a code".into(),
+    }
+}
+
+/// The server's peer id, from its answer to our `join`.
+async fn server_peer<S>(rx: &mut S) -> Result<String, String>
+where
+    S: futures_util::Stream<Item = Result<Message, tungstenite::Error>> + Unpin,
+{
+    match tokio::time::timeout(CONNECT_TIMEOUT, rx.next()).await {
+        Ok(Some(Ok(Message::Binary(b)))) => match WireMessage::decode(&b) {
+            Ok(WireMessage::Peer { sender, .. }) => Ok(sender),
+            Ok(WireMessage::Error { message }) => Err(format!("error instead of peer: {message}")),
+            Ok(other) => Err(format!("{} instead of peer", other.kind())),
+            Err(e) => Err(format!("undecodable answer to join: {e}")),
+        },
+        Ok(Some(Ok(Message::Close(frame)))) => Err(close_text(frame)),
+        Ok(Some(Ok(other))) => Err(format!("{other:?} instead of peer")),
+        Ok(Some(Err(e))) => Err(format!("socket error: {e}")),
+        Ok(None) => Err("ended without a close frame".into()),
+        Err(_) => Err("no answer to join in 10 s".into()),
+    }
+}
+
+/// One flooding task: opens a socket with the attacker's token, floods it until the server
+/// closes it, and opens the next at once, until `stop`.
+async fn flood(
+    url: String,
+    peer_id: String,
+    rate: Option<u32>,
+    counts: Arc<FloodCounts>,
+    stop: Arc<AtomicBool>,
+) {
+    let mut ids = JunkIds::new();
+    let data = empty_request_data();
+    while !stop.load(Relaxed) {
+        counts.attempts.fetch_add(1, Relaxed);
+        let connect = tokio_tungstenite::connect_async(url.as_str());
+        let ws = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
+            Ok(Ok((ws, _))) => ws,
+            Ok(Err(tungstenite::Error::Http(reply))) => {
+                bump(&counts.refused, reply.status().as_u16());
+                continue;
+            }
+            Ok(Err(e)) => {
+                bump(&counts.failed, e.to_string());
+                // Not a refusal the server chose to send: no point spinning on it.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+            Err(_) => {
+                bump(&counts.failed, "no answer in 10 s".into());
+                continue;
+            }
+        };
+        counts.accepted.fetch_add(1, Relaxed);
+        let open = counts.open.fetch_add(1, Relaxed) + 1;
+        counts.max_open.fetch_max(open, Relaxed);
+        let ended = flood_socket(ws, &peer_id, rate, &data, &counts, &stop, &mut ids).await;
+        counts.open.fetch_sub(1, Relaxed);
+        bump(&counts.closes, ended);
+    }
+}
+
+/// Floods one accepted socket (`rate`: messages a second, 0 for as fast as it takes them;
+/// `None` to only join and hold it); returns how it ended.
+async fn flood_socket<S>(
+    ws: tokio_tungstenite::WebSocketStream<S>,
+    peer_id: &str,
+    rate: Option<u32>,
+    data: &[u8],
+    counts: &FloodCounts,
+    stop: &AtomicBool,
+    ids: &mut JunkIds,
+) -> String
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (mut tx, mut rx) = ws.split();
+    if let Err(e) = tx.send(join_message(peer_id)).await {
+        return format!("join not sent: {e}");
+    }
+    let server = match server_peer(&mut rx).await {
+        Ok(server) => server,
+        Err(ended) => return ended,
+    };
+    let writer = async {
+        let Some(rate) = rate else {
+            until_stopped(stop, futures_util::future::pending::<()>()).await;
+            return None;
+        };
+        let mut tick = (rate > 0).then(|| {
+            let mut t = tokio::time::interval(Duration::from_secs(1) / rate);
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        });
+        loop {
+            if stop.load(Relaxed) {
+                return None;
+            }
+            let batch = match &mut tick {
+                Some(t) => {
+                    t.tick().await;
+                    1
+                }
+                None => 32,
+            };
+            // A server that stops reading fills the socket, so every write gives up now and
+            // then to look at `stop`.
+            for _ in 0..batch {
+                let msg = request_message(peer_id, &server, ids.next_id(), data);
+                match until_stopped(stop, tx.feed(msg)).await {
+                    Some(Ok(())) => {}
+                    Some(Err(e)) => return Some(e),
+                    None => return None,
+                }
+            }
+            match until_stopped(stop, tx.flush()).await {
+                Some(Ok(())) => {}
+                Some(Err(e)) => return Some(e),
+                None => return None,
+            }
+            counts.sent.fetch_add(batch, Relaxed);
+        }
+    };
+    let reader = async {
+        loop {
+            match rx.next().await {
+                Some(Ok(Message::Binary(_))) => {
+                    counts.received.fetch_add(1, Relaxed);
+                }
+                Some(Ok(Message::Close(frame))) => return close_text(frame),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return format!("socket error: {e}"),
+                None => return "ended without a close frame".into(),
+            }
+        }
+    };
+    tokio::pin!(writer, reader);
+    tokio::select! {
+        ended = &mut reader => ended,
+        failed = &mut writer => match failed {
+            None => "closed by the load generator (attack over)".into(),
+            // The server closed first: its close frame is likely still to be read.
+            Some(e) => tokio::time::timeout(Duration::from_secs(3), &mut reader)
+                .await
+                .unwrap_or_else(|_| format!("write failed: {e}")),
+        },
+    }
+}
+
+/// Runs `f` until it is done, or `None` once `stop` is set.
+async fn until_stopped<F: Future>(stop: &AtomicBool, f: F) -> Option<F::Output> {
+    tokio::pin!(f);
+    loop {
+        match tokio::time::timeout(Duration::from_millis(250), &mut f).await {
+            Ok(out) => return Some(out),
+            Err(_) if stop.load(Relaxed) => return None,
+            Err(_) => {}
+        }
+    }
+}
+
+/// A slow reader's socket once its requests are out.
+#[derive(Clone, Copy, Debug)]
+struct SlowOpened {
+    local_port: u16,
+    requested_at: Instant,
+}
+
+/// Opens a socket with a small receive buffer, asks for `documents`, and never reads again;
+/// pings the server every 5 s (so that only the bounds on sending can drop it) until `stop`.
+async fn slow_reader(
+    port: u16,
+    token: String,
+    peer_id: String,
+    documents: Vec<DocumentId>,
+    opened: oneshot::Sender<Result<SlowOpened, String>>,
+    stop: Arc<AtomicBool>,
+) {
+    let open = async {
+        let socket = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
+        socket
+            .set_recv_buffer_size(SLOW_READER_BUFFER)
+            .map_err(|e| e.to_string())?;
+        let stream = socket
+            .connect(([127, 0, 0, 1], port).into())
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        let local_port = stream.local_addr().map_err(|e| e.to_string())?.port();
+        let url = format!("ws://127.0.0.1:{port}/sync?token={token}");
+        let (mut ws, _) = tokio_tungstenite::client_async(url, stream)
+            .await
+            .map_err(|e| format!("upgrade: {e}"))?;
+        ws.send(join_message(&peer_id))
+            .await
+            .map_err(|e| e.to_string())?;
+        let server = server_peer(&mut ws).await?;
+        let data = empty_request_data();
+        for doc in &documents {
+            ws.send(request_message(&peer_id, &server, *doc, &data))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let requested_at = Instant::now();
+        Ok::<_, String>((
+            ws,
+            SlowOpened {
+                local_port,
+                requested_at,
+            },
+        ))
+    };
+    let mut ws = match open.await {
+        Ok((ws, slow)) => {
+            let _ = opened.send(Ok(slow));
+            ws
+        }
+        Err(e) => {
+            let _ = opened.send(Err(e));
+            return;
+        }
+    };
+    let mut since_ping = Duration::ZERO;
+    while !stop.load(Relaxed) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        since_ping += Duration::from_millis(250);
+        if since_ping >= Duration::from_secs(5) {
+            since_ping = Duration::ZERO;
+            let ping = ws.send(Message::Ping(Vec::new().into()));
+            let _ = tokio::time::timeout(Duration::from_secs(1), ping).await;
+        }
+    }
+    // Dropping the socket unblocks whatever the server still tries to send it.
+}
+
+/// The server's side of its TCP connections: the client's port → (state, bytes queued to send).
+/// State 1 is ESTABLISHED; a socket the server closed is in another state, or gone.
+fn server_sockets(server_port: u16) -> BTreeMap<u16, (u8, u64)> {
+    let port_of = |addr: &str| {
+        addr.rsplit_once(':')
+            .and_then(|(_, p)| u16::from_str_radix(p, 16).ok())
+    };
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 5 || port_of(f[1])? != server_port {
+                return None;
+            }
+            let state = u8::from_str_radix(f[3], 16).ok()?;
+            let queued = u64::from_str_radix(f[4].split(':').next()?, 16).ok()?;
+            Some((port_of(f[2])?, (state, queued)))
+        })
+        .collect()
+}
+
+/// What became of one slow reader.
+#[derive(Clone, Debug, Default)]
+struct SlowResult {
+    /// Why it never got its requests out.
+    failed: Option<String>,
+    opened: Option<SlowOpened>,
+    /// From its requests to the server's side of the connection leaving ESTABLISHED.
+    dropped_after: Option<Duration>,
+    /// The most the server's kernel held to send it.
+    max_send_queue: u64,
+}
+
+/// A victim's timed rounds.
+#[derive(Debug, Default)]
+struct VictimRounds {
+    /// (start of the round since the victims started, its duration).
+    rounds: Vec<(Duration, Duration)>,
+    failures: Vec<(Duration, String)>,
+}
+
+fn victim_device(d: usize) -> Uuid {
+    Uuid::from_u128(0x7_1c71_0000 + d as u128)
+}
+
+/// A register of store A: records a sale, syncs until the server holds it and the other
+/// registers' days are current (connect, join, upload, acknowledgement), waits
+/// [`VICTIM_PAUSE`], and again, until `stop`. Its first round (the upload of the empty days)
+/// is not counted.
+async fn victim(
+    d: usize,
+    victims: usize,
+    url: String,
+    peer_id: String,
+    start: Instant,
+    stop: Arc<AtomicBool>,
+) -> VictimRounds {
+    let (store, catalog) = demo::food_truck(false);
+    let me = victim_device(d);
+    let day = SalesDay::new(STORE, me, today(), &Actor::device(me));
+    let own = day.document_id();
+    let mut peer = NativePeer::new(peer_id, Some(format!("storage-{me}")));
+    peer.hold(own, day.into_automerge(), None);
+    for other in (0..victims).filter(|o| *o != d).map(victim_device) {
+        let genesis = SalesDay::new(STORE, other, today(), &Actor::device(me));
+        peer.hold(genesis.document_id(), genesis.into_automerge(), None);
+    }
+    let mut out = VictimRounds::default();
+    let mut n = 0;
+    while !stop.load(Relaxed) {
+        if n > 0 {
+            let Some(doc) = peer.document_mut(own) else {
+                break;
+            };
+            let id = Uuid::from_u128(me.as_u128() << 32 | n as u128);
+            let at = 1_764_400_000_000 + (n as i64) * 1000;
+            let sale = demo::cash_sale(&store, &catalog, n, id, &format!("V{d}"), n as u64, at);
+            let recorded = match SalesDay::from_automerge(std::mem::take(doc)) {
+                Ok(mut day) => day.record_sale(&sale).map(|_| day),
+                Err(e) => Err(e),
+            };
+            match recorded {
+                Ok(mut day) => {
+                    let heads = day.heads();
+                    *doc = day.into_automerge();
+                    peer.expect_heads(own, heads);
+                }
+                Err(e) => {
+                    out.failures
+                        .push((start.elapsed(), format!("recording a sale: {e}")));
+                    break;
+                }
+            }
+        }
+        let at = start.elapsed();
+        let t = Instant::now();
+        match peer.sync_until_converged(&url, ROUND_TIMEOUT).await {
+            Ok(_) if n > 0 => out.rounds.push((at, t.elapsed())),
+            Ok(_) => {}
+            Err(e) => out.failures.push((at, e.to_string())),
+        }
+        n += 1;
+        tokio::time::sleep(VICTIM_PAUSE).await;
+    }
+    out
+}
+
+/// Uploads `big_docs` documents of random bytes to the attacker's store; their ids, and how
+/// long the upload took.
+async fn seed_big_documents(
+    url: &str,
+    peer_id: &str,
+    count: usize,
+    s: &Settings,
+) -> Result<(Vec<DocumentId>, Duration), String> {
+    let mut peer = NativePeer::new(peer_id, None);
+    let mut ids = JunkIds::new();
+    let mut documents = Vec::new();
+    for _ in 0..count {
+        let mut blob = vec![0u8; s.big_doc_bytes];
+        getrandom::fill(&mut blob).map_err(|e| e.to_string())?;
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "blob", ScalarValue::Bytes(blob))
+            .map_err(|e| e.to_string())?;
+        let id = ids.next_id();
+        let heads = doc.get_heads();
+        peer.hold(id, doc, None);
+        peer.expect_heads(id, heads);
+        documents.push(id);
+    }
+    let t = Instant::now();
+    peer.sync_until_converged(url, Duration::from_secs(300))
+        .await
+        .map_err(|e| format!("seeding the attacker's store: {e}"))?;
+    Ok((documents, t.elapsed()))
+}
+
+/// A setup code for a second store, as an operator makes one beside the running server.
+fn new_store_code(server_bin: &Path, port: u16, data_dir: &Path) -> Result<String, String> {
+    let out = std::process::Command::new(server_bin)
+        .args(["new-store-code", "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .map_err(|e| format!("new-store-code: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_once("#/setup?code=")
+        .map(|(_, code)| code.trim().to_owned())
+        .ok_or_else(|| {
+            format!(
+                "new-store-code printed no link: {text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+/// The attack's runtime, shut down without waiting when dropped (a runtime dropped inside
+/// another one's task would panic).
+struct AttackRuntime(Option<tokio::runtime::Runtime>);
+
+impl AttackRuntime {
+    fn spawn<F>(&self, task: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match &self.0 {
+            Some(rt) => rt.spawn(task),
+            None => tokio::spawn(task),
+        }
+    }
+}
+
+impl Drop for AttackRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Round trips of the victims.
+#[derive(Clone, Copy, Debug)]
+struct Stats {
+    n: usize,
+    p50: Duration,
+    p95: Duration,
+    max: Duration,
+}
+
+fn stats(mut v: Vec<Duration>) -> Option<Stats> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort();
+    let at = |q: f64| v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
+    Some(Stats {
+        n: v.len(),
+        p50: at(0.5),
+        p95: at(0.95),
+        max: v[v.len() - 1],
+    })
+}
+
+/// The victims' rounds that started in one stretch of the run.
+#[derive(Clone, Debug)]
+struct Phase {
+    /// Since the victims started.
+    from: Duration,
+    to: Duration,
+    stats: Option<Stats>,
+    failed: usize,
+}
+
+/// Everything the run measured.
+struct Figures {
+    attack: Attack,
+    big_docs: usize,
+    seeded_in: Duration,
+    baseline: Phase,
+    attacked: Phase,
+    after: Phase,
+    /// The attack per [`WINDOW`], then the rest per [`WINDOW_AFTER`].
+    windows: Vec<Phase>,
+    victim_failures: Vec<(Duration, String)>,
+    /// Since the victims started.
+    attack_from: Duration,
+    attack_to: Duration,
+    attempts: u64,
+    accepted: u64,
+    refused: BTreeMap<u16, u64>,
+    failed: BTreeMap<String, u64>,
+    sent: u64,
+    received: u64,
+    closes: BTreeMap<String, u64>,
+    max_open: usize,
+    documents_before: u64,
+    documents_after: u64,
+    rss_started: u64,
+    rss_seeded: u64,
+    rss_before: u64,
+    rss_attack_max: u64,
+    rss_attack_end: u64,
+    rss_after_max: u64,
+    peak: u64,
+    server_cpu: f64,
+    generator_cpu: f64,
+    slow: Vec<SlowResult>,
+    samples: Vec<Sample>,
+}
+
+async fn measure(o: &Options, s: &Settings, attack: Attack, dir: &Path) -> Result<Figures, String> {
+    let target = start_ours(&o.server_bin, s.victims, dir)?;
+    let (pid, port) = (target.pid, target.port);
+    let rss_started = resident_memory(pid)?;
+    let big_docs = if attack.slow() { s.big_docs } else { 0 };
+    let code = new_store_code(&o.server_bin, port, dir)?;
+    let attackers = enroll(port, &code, ATTACKER_STORE, 1 + s.slow_readers)?;
+    let url = |token: &str| format!("ws://127.0.0.1:{port}/sync?token={token}");
+    let (flood_token, flood_peer) = attackers[0].clone();
+    println!(
+        "sync-load: seeding the attacker's store (pid {pid}) with {big_docs} documents of {}…",
+        mib(s.big_doc_bytes as u64)
+    );
+    let (big, seeded_in) = seed_big_documents(&url(&flood_token), &flood_peer, big_docs, s).await?;
+    let documents_before = attacker_documents(dir)?;
+    let rss_seeded = resident_memory(pid)?;
+
+    let counts = Arc::new(FloodCounts::default());
+    let start = Instant::now();
+    let sampler = Sampler::start(pid, dir, counts.clone(), start);
+    let stop_victims = Arc::new(AtomicBool::new(false));
+    let victims: Vec<_> = target
+        .logins
+        .iter()
+        .enumerate()
+        .map(|(d, (url, peer))| {
+            let (url, peer, stop) = (url.clone(), peer.clone(), stop_victims.clone());
+            tokio::spawn(victim(d, s.victims, url, peer, start, stop))
+        })
+        .collect();
+    println!(
+        "sync-load: {} victims sync for a {} s baseline…",
+        s.victims,
+        s.baseline.as_secs()
+    );
+    tokio::time::sleep_until((start + s.baseline).into()).await;
+
+    // The attack runs on a runtime of its own, so that its tasks never queue ahead of the
+    // victims' in the load generator.
+    let attack_rt = AttackRuntime(Some(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("attacker")
+            .enable_all()
+            .build()
+            .map_err(|e| format!("attack runtime: {e}"))?,
+    ));
+    let rss_before = resident_memory(pid)?;
+    let cpu_before = cpu_seconds(pid)?;
+    let generator_before = cpu_seconds(std::process::id())?;
+    let attack_start = Instant::now();
+    let flooders = if attack.sockets() { s.flooders } else { 0 };
+    let slow_readers = if attack.slow() { s.slow_readers } else { 0 };
+    let rate = attack.requests().then_some(s.flood_rate);
+    println!(
+        "sync-load: attack for {} s: {flooders} flooding tasks on one token, {slow_readers} slow readers…",
+        s.seconds
+    );
+    let stop_flood = Arc::new(AtomicBool::new(false));
+    let flooders: Vec<_> = (0..flooders)
+        .map(|_| {
+            attack_rt.spawn(flood(
+                url(&flood_token),
+                flood_peer.clone(),
+                rate,
+                counts.clone(),
+                stop_flood.clone(),
+            ))
+        })
+        .collect();
+    let stop_slow = Arc::new(AtomicBool::new(false));
+    let mut opening: Vec<Option<oneshot::Receiver<_>>> = Vec::new();
+    let mut slow_tasks = Vec::new();
+    for (token, peer) in attackers[1..].iter().take(slow_readers) {
+        let (tx, rx) = oneshot::channel();
+        opening.push(Some(rx));
+        slow_tasks.push(attack_rt.spawn(slow_reader(
+            port,
+            token.clone(),
+            peer.clone(),
+            big.clone(),
+            tx,
+            stop_slow.clone(),
+        )));
+    }
+    let mut slow = vec![SlowResult::default(); opening.len()];
+
+    let attack_end = attack_start + Duration::from_secs(s.seconds);
+    let mut ended: Option<(f64, f64, u64, Instant)> = None;
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = Instant::now();
+        for (rx, result) in opening.iter_mut().zip(&mut slow) {
+            let Some(pending) = rx else { continue };
+            match pending.try_recv() {
+                Ok(Ok(opened)) => result.opened = Some(opened),
+                Ok(Err(e)) => result.failed = Some(e),
+                Err(oneshot::error::TryRecvError::Empty) => continue,
+                Err(oneshot::error::TryRecvError::Closed) => {
+                    result.failed = Some("the task ended".into())
+                }
+            }
+            *rx = None;
+        }
+        let sockets = server_sockets(port);
+        for result in &mut slow {
+            let Some(opened) = result.opened else {
+                continue;
+            };
+            if result.dropped_after.is_some() {
+                continue;
+            }
+            match sockets.get(&opened.local_port) {
+                Some((1, queued)) => result.max_send_queue = result.max_send_queue.max(*queued),
+                _ => result.dropped_after = Some(now - opened.requested_at),
+            }
+        }
+        if ended.is_none() && now >= attack_end {
+            stop_flood.store(true, Relaxed);
+            ended = Some((
+                cpu_seconds(pid)? - cpu_before,
+                cpu_seconds(std::process::id())? - generator_before,
+                resident_memory(pid)?,
+                now,
+            ));
+            println!("sync-load: attack over; watching the victims recover and the slow readers…");
+        }
+        let Some((_, _, _, ended_at)) = ended else {
+            continue;
+        };
+        let settled = slow.iter().zip(&opening).all(|(r, rx)| {
+            rx.is_none()
+                && (r.failed.is_some()
+                    || r.dropped_after.is_some()
+                    || r.opened
+                        .is_some_and(|o| now - o.requested_at >= SLOW_READER_WATCH))
+        });
+        let recovered = now - ended_at >= RECOVERY;
+        if (settled && recovered) || now - ended_at > SLOW_READER_WATCH + CONNECT_TIMEOUT {
+            break;
+        }
+    }
+    let run_end = start.elapsed();
+    stop_victims.store(true, Relaxed);
+    let (server_cpu, generator_cpu, rss_attack_end) = match ended {
+        Some((server, generator, rss, _)) => (server, generator, rss),
+        None => (0.0, 0.0, 0),
+    };
+    stop_slow.store(true, Relaxed);
+    for result in slow.iter_mut().filter(|r| r.opened.is_none()) {
+        result.failed.get_or_insert_with(|| "never opened".into());
+    }
+
+    let mut rounds = VictimRounds::default();
+    for task in victims {
+        let mut v = task
+            .await
+            .map_err(|e| format!("a victim task failed: {e}"))?;
+        rounds.rounds.append(&mut v.rounds);
+        rounds.failures.append(&mut v.failures);
+    }
+    for task in flooders.into_iter().chain(slow_tasks) {
+        if tokio::time::timeout(Duration::from_secs(15), task)
+            .await
+            .is_err()
+        {
+            eprintln!("sync-load: an attacking task did not stop in 15 s");
+        }
+    }
+    let documents_after = attacker_documents(dir)?;
+    let peak = peak_memory(pid)?;
+    let samples = sampler.finish();
+    drop(target);
+    drop(attack_rt);
+
+    let attack_from = attack_start - start;
+    let attack_to = attack_end - start;
+    let phase = |from: Duration, to: Duration| Phase {
+        from,
+        to,
+        stats: stats(
+            rounds
+                .rounds
+                .iter()
+                .filter(|(at, _)| *at >= from && *at < to)
+                .map(|(_, took)| *took)
+                .collect(),
+        ),
+        failed: rounds
+            .failures
+            .iter()
+            .filter(|(at, _)| *at >= from && *at < to)
+            .count(),
+    };
+    let mut windows = Vec::new();
+    let mut from = attack_from;
+    while from < run_end {
+        let mut to = if from < attack_to {
+            (from + WINDOW).min(attack_to)
+        } else {
+            (from + WINDOW_AFTER).min(run_end)
+        };
+        // A last sliver joins the window before it.
+        if to >= attack_to && run_end.saturating_sub(to) < WINDOW {
+            to = run_end;
+        }
+        windows.push(phase(from, to));
+        from = to;
+    }
+    let rss_max = |from: Duration, to: Duration| {
+        samples
+            .iter()
+            .filter(|x| x.at >= from && x.at < to)
+            .map(|x| x.rss)
+            .max()
+            .unwrap_or(0)
+    };
+    Ok(Figures {
+        attack,
+        big_docs,
+        seeded_in,
+        baseline: phase(Duration::ZERO, attack_from),
+        attacked: phase(attack_from, attack_to),
+        after: phase(attack_to, run_end),
+        windows,
+        victim_failures: rounds.failures,
+        attack_from,
+        attack_to,
+        attempts: counts.attempts.load(Relaxed),
+        accepted: counts.accepted.load(Relaxed),
+        refused: snapshot(&counts.refused),
+        failed: snapshot(&counts.failed),
+        sent: counts.sent.load(Relaxed),
+        received: counts.received.load(Relaxed),
+        closes: snapshot(&counts.closes),
+        max_open: counts.max_open.load(Relaxed),
+        documents_before,
+        documents_after,
+        rss_started,
+        rss_seeded,
+        rss_before,
+        rss_attack_max: rss_max(attack_from, attack_to),
+        rss_attack_end,
+        rss_after_max: rss_max(attack_to, Duration::MAX),
+        peak,
+        server_cpu,
+        generator_cpu,
+        slow,
+        samples,
+    })
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// p50 / p95 / max of a phase, with its failed rounds.
+fn rounds(p: &Phase) -> String {
+    let failed = match p.failed {
+        0 => String::new(),
+        n => format!(", **{n} failed**"),
+    };
+    match &p.stats {
+        Some(s) => format!(
+            "{} / {} / {} ({} rounds{failed})",
+            ms(s.p50),
+            ms(s.p95),
+            ms(s.max),
+            s.n
+        ),
+        None => format!("none completed{failed}"),
+    }
+}
+
+/// A measured figure with its verdict against the bound.
+fn judged(measured: String, held: bool) -> String {
+    if held {
+        format!("{measured} (held)")
+    } else {
+        format!("{measured} **(not held)**")
+    }
+}
+
+fn counted(map: &BTreeMap<String, u64>) -> String {
+    if map.is_empty() {
+        return "none".into();
+    }
+    let mut rows: Vec<_> = map.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1));
+    rows.iter()
+        .map(|(what, n)| format!("{n} × {what}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let line = |r: &Vec<String>| {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("| {} |", cells.join(" | "))
+    };
+    let mut out = vec![line(&rows[0])];
+    out.push(format!(
+        "|{}|",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("|")
+    ));
+    out.extend(rows[1..].iter().map(line));
+    out.join("\n")
+}
+
+fn per_second(n: u64, f: &Figures) -> String {
+    let seconds = (f.attack_to - f.attack_from).as_secs_f64();
+    format!("{n} ({:.0}/s)", n as f64 / seconds)
+}
+
+/// What the attacker may make the server hold, by the server's own bounds: for each slow
+/// reader what samod may queue and one message in flight, for each other socket it had open
+/// one message being read.
+fn memory_bound(f: &Figures) -> u64 {
+    let slow = f.slow.len() as u64 * (MAX_QUEUED_BYTES + MAX_MESSAGE_BYTES) as u64;
+    f.rss_before + slow + f.max_open as u64 * MAX_MESSAGE_BYTES as u64
+}
+
+/// The figures of one run against the server's bounds: (figure, bound, cell of a run).
+type Row = (String, String, Box<dyn Fn(&Figures) -> String>);
+
+fn rows(s: &Settings) -> Vec<Row> {
+    let limits = SyncLimits::default();
+    let per_device = limits.connections_per_device;
+    let quota = limits.documents_per_store;
+    let no_sockets = |f: &Figures| !f.attack.sockets();
+    let big_doc_bytes = s.big_doc_bytes;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut row = |name: &str, bound: &str, cell: Box<dyn Fn(&Figures) -> String>| {
+        rows.push((name.to_owned(), bound.to_owned(), cell));
+    };
+    row(
+        "victim round p50 / p95 / max, baseline",
+        "",
+        Box::new(|f| rounds(&f.baseline)),
+    );
+    row(
+        "victim round p50 / p95 / max, under attack",
+        "p95 ≤ 2 × baseline, none failed",
+        Box::new(|f| {
+            let held = match (&f.baseline.stats, &f.attacked.stats) {
+                (Some(b), Some(a)) => a.p95 <= b.p95 * 2 && f.attacked.failed == 0,
+                _ => false,
+            };
+            judged(rounds(&f.attacked), held)
+        }),
+    );
+    row(
+        "victim round p50 / p95 / max, after the attack",
+        "",
+        Box::new(|f| {
+            format!(
+                "{} in {:.0} s",
+                rounds(&f.after),
+                (f.after.to - f.after.from).as_secs_f64()
+            )
+        }),
+    );
+    row(
+        "store B's documents uploaded before the clock",
+        "",
+        Box::new(move |f| match f.big_docs {
+            0 => "none".into(),
+            n => format!(
+                "{n} × {big} in {:.1} s",
+                f.seeded_in.as_secs_f64(),
+                big = mib(big_doc_bytes as u64)
+            ),
+        }),
+    );
+    row(
+        "attacker connection attempts",
+        "",
+        Box::new(move |f| match no_sockets(f) {
+            true => "–".into(),
+            false => per_second(f.attempts, f),
+        }),
+    );
+    row(
+        "… accepted (101) / refused",
+        "",
+        Box::new(move |f| {
+            if no_sockets(f) {
+                return "–".into();
+            }
+            let refused: Vec<String> = f
+                .refused
+                .iter()
+                .map(|(status, n)| format!("{n} × {status}"))
+                .collect();
+            let failed = f.failed.values().sum::<u64>();
+            let failed = match failed {
+                0 => String::new(),
+                _ => format!("; failed otherwise: {}", counted(&f.failed)),
+            };
+            format!(
+                "{} / {}{failed}",
+                f.accepted,
+                if refused.is_empty() {
+                    "0".into()
+                } else {
+                    refused.join(", ")
+                }
+            )
+        }),
+    );
+    row(
+        "attacker sockets open at once, at most",
+        &format!("≤ {per_device} per device"),
+        Box::new(move |f| match no_sockets(f) {
+            true => "–".into(),
+            false => judged(f.max_open.to_string(), f.max_open <= per_device),
+        }),
+    );
+    row(
+        "attacker `request` messages written / answered",
+        "",
+        Box::new(|f| match f.attack.requests() {
+            false => "–".into(),
+            true => format!("{} / {}", per_second(f.sent, f), f.received),
+        }),
+    );
+    row(
+        "how the attacker's accepted sockets ended",
+        "",
+        Box::new(move |f| match no_sockets(f) {
+            true => "–".into(),
+            false => counted(&f.closes),
+        }),
+    );
+    row(
+        "store B documents: before → at the end",
+        &format!("≤ {quota} per store"),
+        Box::new(move |f| {
+            judged(
+                format!(
+                    "{} → {} (+{})",
+                    f.documents_before,
+                    f.documents_after,
+                    f.documents_after.saturating_sub(f.documents_before)
+                ),
+                f.documents_after <= quota,
+            )
+        }),
+    );
+    row(
+        "server RSS: started / after the upload / before the attack",
+        "",
+        Box::new(|f| {
+            format!(
+                "{} / {} / {}",
+                mib(f.rss_started),
+                mib(f.rss_seeded),
+                mib(f.rss_before)
+            )
+        }),
+    );
+    row(
+        "server RSS: max in the attack / at its end / max after",
+        &format!(
+            "≤ before + {} per slow reader + {} per other attacker socket open",
+            mib((MAX_QUEUED_BYTES + MAX_MESSAGE_BYTES) as u64),
+            mib(MAX_MESSAGE_BYTES as u64),
+        ),
+        Box::new(|f| {
+            let max = f.rss_attack_max.max(f.rss_after_max);
+            judged(
+                format!(
+                    "{} / {} / {}",
+                    mib(f.rss_attack_max),
+                    mib(f.rss_attack_end),
+                    mib(f.rss_after_max)
+                ),
+                max <= memory_bound(f),
+            )
+        }),
+    );
+    row(
+        "server RSS added per store B document added",
+        "",
+        Box::new(move |f| {
+            let added = f.documents_after.saturating_sub(f.documents_before);
+            if added == 0 {
+                return "–".into();
+            }
+            let grown = f
+                .rss_attack_max
+                .max(f.rss_after_max)
+                .saturating_sub(f.rss_before);
+            let each = grown as f64 / added as f64;
+            format!(
+                "{:.1} KiB (× the {quota} quota: {:.1} GiB)",
+                each / 1024.0,
+                each * quota as f64 / (1024.0 * 1024.0 * 1024.0)
+            )
+        }),
+    );
+    row(
+        "server peak memory (VmHWM, whole run)",
+        "",
+        Box::new(|f| mib(f.peak)),
+    );
+    row(
+        "server CPU time in the attack",
+        "",
+        Box::new(|f| {
+            let seconds = (f.attack_to - f.attack_from).as_secs_f64();
+            format!(
+                "{:.1} s ({:.0} % of a core)",
+                f.server_cpu,
+                100.0 * f.server_cpu / seconds
+            )
+        }),
+    );
+    row(
+        "load generator CPU time in the attack",
+        "",
+        Box::new(|f| format!("{:.1} s", f.generator_cpu)),
+    );
+    row(
+        &format!(
+            "slow readers ({} × {} documents of {})",
+            s.slow_readers,
+            s.big_docs,
+            mib(s.big_doc_bytes as u64)
+        ),
+        &format!("dropped ≤ {} s", SLOW_READER_BOUND.as_secs()),
+        Box::new(|f| {
+            if f.slow.is_empty() {
+                return "–".into();
+            }
+            let queued = f.slow.iter().map(|r| r.max_send_queue).max().unwrap_or(0);
+            let mut held = true;
+            let each: Vec<String> = f
+                .slow
+                .iter()
+                .map(|r| match (&r.failed, r.dropped_after) {
+                    (Some(e), _) => {
+                        held = false;
+                        format!("did not open ({e})")
+                    }
+                    (None, Some(after)) => {
+                        held &= after <= SLOW_READER_BOUND;
+                        format!("dropped after {:.1} s", after.as_secs_f64())
+                    }
+                    (None, None) => {
+                        held = false;
+                        format!("open after {} s", SLOW_READER_WATCH.as_secs())
+                    }
+                })
+                .collect();
+            judged(
+                format!(
+                    "{} (the server's kernel send queue up to {})",
+                    each.join(", "),
+                    mib(queued)
+                ),
+                held,
+            )
+        }),
+    );
+    rows
+}
+
+fn over_time(f: &Figures) -> String {
+    let mut rows: Vec<Vec<String>> = vec![vec![
+        "since the attack began".into(),
+        "server RSS".into(),
+        "store B documents".into(),
+        "attacker messages/s".into(),
+        "victim p95".into(),
+    ]];
+    let sample_at = |at: Duration| {
+        f.samples
+            .iter()
+            .find(|x| x.at >= at)
+            .or(f.samples.last())
+            .copied()
+    };
+    for w in &f.windows {
+        let (Some(a), Some(b)) = (sample_at(w.from), sample_at(w.to)) else {
+            continue;
+        };
+        let rate = (b.sent - a.sent) as f64 / b.at.saturating_sub(a.at).as_secs_f64().max(0.001);
+        let victim = match (&w.stats, w.failed) {
+            (Some(st), 0) => ms(st.p95),
+            (Some(st), n) => format!("{} ({n} failed)", ms(st.p95)),
+            (None, n) => format!("none completed ({n} failed)"),
+        };
+        let since = |d: Duration| d.as_secs_f64() - f.attack_from.as_secs_f64();
+        rows.push(vec![
+            format!(
+                "{:.0}–{:.0} s{}",
+                since(w.from),
+                since(w.to),
+                if w.from >= f.attack_to {
+                    " (after)"
+                } else {
+                    ""
+                }
+            ),
+            mib(b.rss),
+            b.documents.to_string(),
+            format!("{rate:.0}"),
+            victim,
+        ]);
+    }
+    table(&rows)
+}
+
+fn section(
+    o: &Options,
+    s: &Settings,
+    runs: &[Figures],
+    load_before: &str,
+    load_after: &str,
+) -> String {
+    let mut header = vec!["figure".to_owned()];
+    header.extend(runs.iter().map(|f| f.attack.name().to_owned()));
+    header.push("bound".into());
+    let mut figures = vec![header];
+    for (name, bound, cell) in rows(s) {
+        let mut line = vec![name];
+        line.extend(runs.iter().map(&cell));
+        line.push(bound);
+        figures.push(line);
+    }
+    let over_time: Vec<String> = runs
+        .iter()
+        .map(|f| {
+            format!(
+                "{}, per {} s in the attack and {} s after it:\n\n{}\n",
+                f.attack.name(),
+                WINDOW.as_secs(),
+                WINDOW_AFTER.as_secs(),
+                over_time(f)
+            )
+        })
+        .collect();
+    let failures: Vec<String> = runs
+        .iter()
+        .filter_map(|f| {
+            let (at, e) = f.victim_failures.first()?;
+            Some(format!(
+                "{}: at {:.1} s, {e}",
+                f.attack.name(),
+                at.as_secs_f64()
+            ))
+        })
+        .collect();
+    let failures = match failures.is_empty() {
+        true => String::new(),
+        false => format!(
+            "\nThe first failed victim round of each run (time since the victims started):\n\n- {}\n",
+            failures.join("\n- ")
+        ),
+    };
+    let mut flags = format!("--seconds {}", s.seconds);
+    let default = Settings::default();
+    if s.attacks != default.attacks {
+        for a in &s.attacks {
+            flags += &format!(" --attack {}", a.flag());
+        }
+    }
+    if s.flood_rate != default.flood_rate {
+        flags += &format!(" --flood-rate {}", s.flood_rate);
+    }
+    if s.flooders != default.flooders {
+        flags += &format!(" --flooders {}", s.flooders);
+    }
+    if s.big_docs != default.big_docs {
+        flags += &format!(" --big-docs {}", s.big_docs);
+    }
+    let rate = match s.flood_rate {
+        0 => "as fast as the socket takes them".to_owned(),
+        n => format!("{n} a second per socket"),
+    };
+    let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now());
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let limits = SyncLimits::default();
+    // The command as typed when it was not this tool's own.
+    let generated = match o.command.as_str() {
+        "sync-load" => format!("`sync-load --abuse {flags}`"),
+        command => format!("`{command}`, which runs `sync-load --abuse {flags}`"),
+    };
+    format!(
+        "{heading}\n\n\
+         Generated by {generated} (release build; the code is\n\
+         `sync-server/src/bin/sync-load/abuse.rs`, and `cargo xtask bench --sync-only` runs it after\n\
+         the benchmark above) at {date}. Against our server only, with its default limits, one\n\
+         fresh server per run. The bounds are the server's own; \"held\" is judged from the figures.\n\n\
+         - Victims: store A's {victims} registers, each in a loop: record a cash sale, sync (connect,\n  \
+           join, upload, until the server acknowledges it and the other register's day is current),\n  \
+           wait {pause} ms. Each round is timed; one that takes {round_timeout} s gives up and counts as\n  \
+           failed. {baseline} s of baseline, {seconds} s of attack, then at least {recovery} s more.\n\
+         - Many sockets: {flooders} tasks share store B's owner token; each reconnects as soon as its\n  \
+           socket closes or is refused. In the flood, each accepted socket sends `request` messages\n  \
+           for random well-formed document ids, {rate}; in \"many sockets only\" it only joins.\n\
+         - Slow readers: {slow} more devices of store B each open one socket (receive buffer\n  \
+           {buffer} KiB), request the store's {big_docs} documents of {big_mib} (uploaded before the\n  \
+           clock starts, in runs with slow readers only), then never read; they ping every 5 s, so\n  \
+           only the bounds on sending can drop them. A drop is read from the server's side of the\n  \
+           TCP connection in `/proc/net/tcp` (it leaves ESTABLISHED): a client that does not read\n  \
+           cannot see a close frame.\n\
+         - Server bounds: {per_device} sockets per device, {total} in all; {burst} messages at once,\n  \
+           then {per_sec}/s per socket; {quota} documents per store; {queued} queued per socket; a\n  \
+           send may take {send_timeout} s; pings every {ping} s, {silence} s of silence ends a socket.\n\
+         - Memory is VmRSS of `/proc/<pid>/status`, sampled every {sample} ms. The load generator\n  \
+           runs on the same {cpus} CPUs as the server (the attack on a tokio runtime of its own);\n  \
+           load average {load_before} before, {load_after} after.\n\n\
+         {table}\n{failures}\n\
+         Over time:\n\n{over_time}",
+        heading = crate::ABUSE_HEADING,
+        victims = s.victims,
+        pause = VICTIM_PAUSE.as_millis(),
+        round_timeout = ROUND_TIMEOUT.as_secs(),
+        baseline = s.baseline.as_secs(),
+        seconds = s.seconds,
+        recovery = RECOVERY.as_secs(),
+        flooders = s.flooders,
+        slow = s.slow_readers,
+        buffer = SLOW_READER_BUFFER / 1024,
+        big_docs = s.big_docs,
+        big_mib = mib(s.big_doc_bytes as u64),
+        per_device = limits.connections_per_device,
+        total = limits.connections,
+        burst = MESSAGE_BURST,
+        per_sec = MESSAGES_PER_SEC,
+        quota = limits.documents_per_store,
+        queued = mib(MAX_QUEUED_BYTES as u64),
+        send_timeout = SEND_TIMEOUT.as_secs(),
+        ping = PING_EVERY.as_secs(),
+        silence = SILENCE_LIMIT.as_secs(),
+        sample = SAMPLE_EVERY.as_millis(),
+        table = table(&figures),
+        over_time = over_time.join("\n"),
+    )
+}
