@@ -378,7 +378,12 @@ pub struct Connections {
     revoked: Mutex<HashMap<String, watch::Sender<bool>>>,
     open: Mutex<OpenCount>,
     limits: SyncLimits,
+    /// When each device's `last_seen` was last written.
+    seen: Mutex<HashMap<String, std::time::SystemTime>>,
 }
+
+/// How often a device's `last_seen` is written at most.
+const LAST_SEEN_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Debug, Default)]
 struct OpenCount {
@@ -445,6 +450,19 @@ impl Connections {
             connections: self.clone(),
             device: device.to_string(),
         })
+    }
+
+    /// Whether `device`'s `last_seen` should be written now (and notes that it is).
+    pub fn due_for_last_seen(&self, device: &str, now: std::time::SystemTime) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let due = seen.get(device).is_none_or(|last| {
+            now.duration_since(*last)
+                .map_or(true, |since| since >= LAST_SEEN_EVERY)
+        });
+        if due {
+            seen.insert(device.to_string(), now);
+        }
+        due
     }
 
     /// Open sync connections now.
@@ -529,19 +547,7 @@ pub async fn sync_ws(
     };
     let storage = state.storage.clone();
     let now = state.clock.now();
-    let status = match blocking(move || {
-        let status = storage.device_token(&token)?;
-        if let TokenStatus::Valid { device, .. } = &status
-            && let Err(e) = storage.touch_device(device, now)
-        {
-            // `last_seen` is a convenience; a full disk must not stop a device from
-            // downloading what the server has.
-            eprintln!("pos-sync-server: storage error: last seen of {device}: {e}");
-        }
-        Ok(status)
-    })
-    .await
-    {
+    let status = match blocking(move || storage.device_token(&token)).await {
         Ok(status) => status,
         Err(e) => {
             eprintln!("pos-sync-server: storage error: device token lookup: {e}");
@@ -570,6 +576,22 @@ pub async fn sync_ws(
             return res;
         }
     };
+    if state.connections.due_for_last_seen(&device, now) {
+        let (storage, device) = (state.storage.clone(), device.clone());
+        // In the background and at most once a minute per device: `last_seen` is a
+        // convenience, and a write (a disk sync) per connection made every refused or
+        // repeated connection cost the database (about 4 ms each, all behind one lock). A
+        // full disk must not stop a device from downloading either.
+        tokio::spawn(async move {
+            let touch = blocking({
+                let device = device.clone();
+                move || storage.touch_device(&device, now)
+            });
+            if let Err(e) = touch.await {
+                eprintln!("pos-sync-server: storage error: last seen of {device}: {e}");
+            }
+        });
+    }
     let revoked = state.connections.watch(&device);
     let peer = Peer {
         store,
@@ -743,17 +765,24 @@ async fn pump(
         }
     };
     if let Some((code, text)) = reason {
-        if code != 1000 {
-            let _ = socket
-                .send(Message::Binary(error_message(text).into()))
-                .await;
+        // A device that does not read cannot take these either: they get the closing
+        // handshake's time and no more (without the limit, a slow reader was never dropped).
+        let goodbye = async {
+            if code != 1000 {
+                socket
+                    .send(Message::Binary(error_message(text).into()))
+                    .await?;
+            }
+            socket
+                .send(Message::Close(Some(CloseFrame {
+                    code,
+                    reason: text.into(),
+                })))
+                .await
+        };
+        if !matches!(tokio::time::timeout(CLOSE_DRAIN, goodbye).await, Ok(Ok(()))) {
+            return;
         }
-        let _ = socket
-            .send(Message::Close(Some(CloseFrame {
-                code,
-                reason: text.into(),
-            })))
-            .await;
         // The closing handshake: read (and drop) what the client still sends until its Close,
         // so that the client reads our reason instead of a reset connection.
         let _ = tokio::time::timeout(CLOSE_DRAIN, async {

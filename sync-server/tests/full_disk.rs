@@ -304,7 +304,10 @@ async fn a_snapshot_that_does_not_fit_on_the_disk_deletes_nothing() {
     let mut fresh = Device::connect(server.addr, &owner.token, &owner.peer_id, &id).await;
     let mut seen = HashSet::new();
     let pushed = fresh.push(&mut reader, &mut seen).await;
-    assert!(matches!(pushed, Pushed::InSync), "a full disk still serves reads: {pushed:?}");
+    assert!(
+        matches!(pushed, Pushed::InSync),
+        "a full disk still serves reads: {pushed:?}"
+    );
     std::fs::remove_file(&rest).unwrap();
 
     // Room again: the retried snapshot lands and the server takes data again.
