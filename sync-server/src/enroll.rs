@@ -92,6 +92,27 @@ pub enum Claim {
     OverQuota,
 }
 
+/// A document's registration, as its genesis gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentClaim<'a> {
+    pub store_id: &'a str,
+    /// The device whose message carried the genesis.
+    pub claimed_by: &'a str,
+    /// `pos_core::DocKind::as_str`.
+    pub kind: &'a str,
+    /// The only device that writes the document (a sales day's), if any.
+    pub owner_device: Option<&'a str>,
+}
+
+/// A registered document, as [`Storage::document_registration`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub store: String,
+    /// `None` for a document registered by first claim, before genesis registration.
+    pub kind: Option<String>,
+    pub owner_device: Option<String>,
+}
+
 /// Why an enrollment step was refused. The messages are shown to the person enrolling.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrollError {
@@ -599,15 +620,15 @@ impl Storage {
         .optional()
     }
 
-    /// Registers `document` to `store_id` if no store has it yet (the first claim wins; see
-    /// ARCHITECTURE.md), unless the store already has `quota` documents: any well-formed id
-    /// can be claimed, so without the quota one device could grow the table without bound.
-    /// Blocking.
+    /// Registers `document` to `store_id` as a document of `kind`, written only by
+    /// `owner_device` if that is given (a sales day), if no store has it yet; unless the store
+    /// already has `quota` documents. The caller has read all this from the document's
+    /// genesis (see ARCHITECTURE.md and [`crate::policy`]); the quota bounds what one store's
+    /// devices can make the server keep. Blocking.
     pub fn claim_document(
         &self,
         document: &str,
-        store_id: &str,
-        device_id: &str,
+        claim: &DocumentClaim<'_>,
         now: SystemTime,
         quota: u64,
     ) -> rusqlite::Result<Claim> {
@@ -621,16 +642,24 @@ impl Storage {
         }
         let held: i64 = conn
             .prepare_cached("SELECT count(*) FROM documents WHERE store_id = ?1")?
-            .query_row([store_id], |r| r.get(0))?;
+            .query_row([claim.store_id], |r| r.get(0))?;
         if held.max(0) as u64 >= quota {
             return Ok(Claim::OverQuota);
         }
         conn.prepare_cached(
-            "INSERT INTO documents (document, store_id, claimed_by, claimed_at) \
-             VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO documents \
+             (document, store_id, claimed_by, claimed_at, kind, owner_device) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute((document, store_id, device_id, millis(now)))?;
-        Ok(Claim::Registered(store_id.to_string()))
+        .execute((
+            document,
+            claim.store_id,
+            claim.claimed_by,
+            millis(now),
+            claim.kind,
+            claim.owner_device,
+        ))?;
+        Ok(Claim::Registered(claim.store_id.to_string()))
     }
 
     /// The store a document belongs to, if any. Blocking.
@@ -639,6 +668,22 @@ impl Storage {
         conn.prepare_cached("SELECT store_id FROM documents WHERE document = ?1")?
             .query_row([document], |r| r.get(0))
             .optional()
+    }
+
+    /// How a document is registered, if it is. Blocking.
+    pub fn document_registration(&self, document: &str) -> rusqlite::Result<Option<Registration>> {
+        let conn = self.lock()?;
+        conn.prepare_cached(
+            "SELECT store_id, kind, owner_device FROM documents WHERE document = ?1",
+        )?
+        .query_row([document], |r| {
+            Ok(Registration {
+                store: r.get(0)?,
+                kind: r.get(1)?,
+                owner_device: r.get(2)?,
+            })
+        })
+        .optional()
     }
 }
 

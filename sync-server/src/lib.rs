@@ -10,6 +10,7 @@ pub mod client;
 pub mod disk;
 pub mod enroll;
 pub mod limits;
+pub mod policy;
 pub mod reference;
 pub mod storage;
 pub mod sync;

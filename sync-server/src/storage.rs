@@ -86,6 +86,11 @@ const MIGRATIONS: &[&str] = &[
     UPDATE setup_codes SET expires_at = created_at + 86400000 WHERE origin = 'cli';",
     // 6: a store's documents are counted for its quota (`crate::enroll::Claim::OverQuota`).
     "CREATE INDEX documents_by_store ON documents (store_id);",
+    // 7: a document joins a store by its genesis (`crate::policy`), which says what it is and,
+    // for a sales day, whose: only that device writes it. NULL for documents registered before
+    // this version, by first claim.
+    "ALTER TABLE documents ADD COLUMN kind TEXT;
+    ALTER TABLE documents ADD COLUMN owner_device TEXT;",
 ];
 
 /// The schema version this build of the server writes.
@@ -355,7 +360,7 @@ impl Storage {
              VALUES (?1, ?1, 'EUR', 'en', 0) ON CONFLICT DO NOTHING",
             [store_id],
         )?;
-        let device_id = format!("test-{}", &hash_token(token)[..16]);
+        let device_id = test_device_id(token);
         conn.execute(
             "INSERT INTO devices (device_id, store_id, name, role, token_hash, paired_at) \
              VALUES (?1, ?2, ?1, 'device', ?3, 0)",
@@ -392,6 +397,18 @@ impl Storage {
             Some((store, device, Some(_))) => TokenStatus::Revoked { store, device },
         })
     }
+}
+
+/// The id [`Storage::add_device_token`] gives the device of `token`: a UUID, as enrollment's
+/// ids are (a sales day names its device by it), made of the token's hash.
+pub fn test_device_id(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(token.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 /// The stored form of a device token: lowercase hex of its SHA-256. A token is a long random

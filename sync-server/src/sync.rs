@@ -3,12 +3,13 @@
 //! per-store access rules.
 //!
 //! Each upgraded socket is driven by [`pump`], which sits between the client and samod: it
-//! enforces the message size and rate limits and the CBOR shape, registers each document a
-//! device asks for to the device's store ([`Storage::claim_document`]), and closes the socket
-//! at once when the device is revoked ([`Connections::revoke`]). samod then decides, per
-//! (document, peer), what a device may see ([`share_policy`]): a document of another store is
-//! `doc-unavailable`. The connection is bound to the device's peer id (`device-<id>`), so a
-//! device cannot speak for another.
+//! enforces the message size and rate limits and the CBOR shape, registers a new document to
+//! the device's store only on its genesis ([`crate::policy`], [`Storage::claim_document`]),
+//! refuses a device's writes to another device's sales day, and closes the socket at once when
+//! the device is revoked ([`Connections::revoke`]). samod then decides, per (document, peer),
+//! what a device may see ([`share_policy`]): a document of another store is `doc-unavailable`.
+//! The connection is bound to the device's peer id (`device-<id>`), so a device cannot speak
+//! for another.
 //!
 //! Not here yet: per-peer sync state (every reconnect starts each document's sync afresh).
 
@@ -28,7 +29,8 @@ use tokio::sync::watch;
 
 use crate::AppState;
 use crate::disk::{DiskHealth, Refusal};
-use crate::enroll::{Claim, Clock, device_of_peer, peer_id_of};
+use crate::enroll::{Claim, Clock, DocumentClaim, Registration, device_of_peer, peer_id_of};
+use crate::policy::{self, Genesis, Origin};
 use crate::storage::{Storage, TokenStatus};
 use crate::write_ahead::WriteAhead;
 
@@ -98,6 +100,21 @@ pub mod close {
     pub const QUOTA: (u16, &str) = (
         1008,
         "This store has as many documents as the server keeps for one store: ask its operator",
+    );
+    /// RFC 6455 1008: a new document whose genesis names another store than the device's.
+    pub const OTHER_STORE: (u16, &str) = (
+        1008,
+        "This document belongs to another store: a device syncs only its own store's documents",
+    );
+    /// RFC 6455 1008: a new document whose genesis does not derive its id.
+    pub const FORGED: (u16, &str) = (
+        1008,
+        "This document's first change does not match its id: the server does not take it",
+    );
+    /// RFC 6455 1008: changes to a sales day from a device other than the one it belongs to.
+    pub const NOT_OWNER: (u16, &str) = (
+        1008,
+        "This sales day belongs to another device: only the device that made the sales writes it",
     );
     /// RFC 6455 1008: a message type the server does not relay.
     pub const UNKNOWN_TYPE: (u16, &str) = (
@@ -296,8 +313,9 @@ pub async fn start_repo(
 /// answers `doc-unavailable`, so a document's existence is not disclosed).
 ///
 /// samod asks this for every connected peer when a document becomes active, not only for the
-/// peer that asked for it, so registration does not happen here (the first peer asked would
-/// win the document): [`pump`] registers a document before it hands the request to samod.
+/// peer that asked for it, so registration does not happen here: [`pump`] registers a document
+/// on its genesis before it hands any message about it to samod, and samod never hears of a
+/// document that is not registered (it would keep its "none" for the connection's life).
 ///
 /// The server serves what devices ask for and never asks devices for documents
 /// (`announce: false`).
@@ -652,8 +670,9 @@ async fn pump(
         return;
     }
     let mut bucket = TokenBucket::new(MESSAGE_BURST, MESSAGES_PER_SEC);
-    // Documents this connection has asked for: whether each belongs to the device's store.
-    let mut claimed: HashMap<String, bool> = HashMap::new();
+    // Registered documents this connection has sent messages about, and what it may do with
+    // each: decided once per document and connection.
+    let mut known: HashMap<String, Access> = HashMap::new();
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut heard = tokio::time::Instant::now();
@@ -727,24 +746,37 @@ async fn pump(
                         break Some(close::UNKNOWN_TYPE);
                     }
                     if let Some(doc) = header.claims() {
-                        let ours = match claimed.get(&doc) {
-                            Some(ours) => *ours,
-                            None => match claim(&peer, &doc).await {
-                                Ok(Claim::Registered(store)) => {
-                                    let ours = store == peer.store;
-                                    claimed.insert(doc.clone(), ours);
-                                    ours
+                        let access = match known.get(&doc) {
+                            Some(access) => *access,
+                            None => match admit(&peer, &header, &doc).await {
+                                Ok(Admission::Registered(access)) => {
+                                    known.insert(doc.clone(), access);
+                                    access
                                 }
-                                Ok(Claim::OverQuota) => break Some(close::QUOTA),
-                                Err(e) => {
-                                    eprintln!("pos-sync-server: storage error: claim {doc}: {e}");
-                                    break Some(close::STORAGE);
+                                Ok(Admission::Answered(reply)) => {
+                                    // samod never sees a message about a document that is not
+                                    // registered: the pump answers it.
+                                    match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Binary(reply.into()))).await {
+                                        Ok(Ok(())) => continue,
+                                        Ok(Err(_)) => break None,
+                                        Err(_) => break Some(close::TOO_SLOW),
+                                    }
                                 }
+                                Err(reason) => break Some(reason),
                             },
                         };
-                        // Only changes the device may write (its own store's documents) go
-                        // ahead of samod; the rest is samod's to refuse.
-                        let changes = if ours { changes_of(&header) } else { Vec::new() };
+                        // Only changes the device may write go ahead of samod; the rest is
+                        // samod's to refuse (another store's document) or refused here.
+                        let changes = match access {
+                            Access::OtherStore => Vec::new(),
+                            Access::Writes => changes_of(&header),
+                            Access::ReadsDay => {
+                                if !sends_only_genesis(&header, &doc) {
+                                    break Some(close::NOT_OWNER);
+                                }
+                                changes_of(&header)
+                            }
+                        };
                         if !changes.is_empty() {
                             match peer.disk.refusal() {
                                 Some(Refusal::DiskFull) => break Some(close::DISK_FULL),
@@ -822,12 +854,203 @@ fn counted_sink(
     ))
 }
 
-/// Registers a document to the peer's store if it has none yet and the store's quota allows.
-async fn claim(peer: &Peer, doc: &str) -> Result<Claim, String> {
+/// What a device may do with a registered document, decided once per connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Another store's: samod answers `doc-unavailable` and nothing is written.
+    OtherStore,
+    /// Its store's, and the device writes it.
+    Writes,
+    /// A sales day of another device of its store: the device reads it and may send nothing of
+    /// it but its genesis (which it holds to receive the owner's changes into). Refunds are
+    /// recorded in the refunding device's own day, so no device has anything to write here.
+    ReadsDay,
+}
+
+impl Access {
+    fn of(peer: &Peer, registration: &Registration) -> Access {
+        if registration.store != peer.store {
+            return Access::OtherStore;
+        }
+        let sales_day = registration.kind.as_deref() == Some(pos_core::DocKind::SalesDay.as_str());
+        match &registration.owner_device {
+            Some(owner) if sales_day && !same_device(owner, &peer.device) => Access::ReadsDay,
+            _ => Access::Writes,
+        }
+    }
+}
+
+/// Whether two device ids name one device (UUIDs, whatever their spelling).
+fn same_device(a: &str, b: &str) -> bool {
+    match (uuid::Uuid::parse_str(a), uuid::Uuid::parse_str(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// What the pump does with a message about a document it has not decided on yet.
+#[derive(Debug)]
+enum Admission {
+    /// The document is registered (just now, or before): the message goes on to samod.
+    Registered(Access),
+    /// The document is not registered and this message does not register it: the pump sends
+    /// this answer itself, and samod never sees the message.
+    Answered(Vec<u8>),
+}
+
+/// Decides on a document this connection has not sent anything about yet: a registered one
+/// is looked up; a new one is registered to the device's store only by a `sync` carrying its
+/// genesis ([`policy::origin`]). Until then a `request` is answered `doc-unavailable` and a
+/// `sync` with the first message of a peer that has nothing, so that the device answers with
+/// all its changes, the genesis among them. A genesis of another store, or one that does not
+/// derive the id, closes the connection.
+async fn admit(peer: &Peer, header: &Header, doc: &str) -> Result<Admission, CloseReason> {
+    let registered = {
+        let (storage, doc) = (peer.storage.clone(), doc.to_string());
+        blocking(move || storage.document_registration(&doc)).await
+    };
+    match registered {
+        Ok(Some(registration)) => {
+            return Ok(Admission::Registered(Access::of(peer, &registration)));
+        }
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("pos-sync-server: storage error: registration of {doc}: {e}");
+            return Err(close::STORAGE);
+        }
+    }
+    let (Some(sender), Some(target)) = (&header.sender, &header.target) else {
+        return Err(close::MALFORMED);
+    };
+    let unavailable = || Admission::Answered(doc_unavailable(target, sender, doc));
+    // Every id we make is 16 bytes; another can never carry a genesis that derives it.
+    let Ok(id) = pos_core::DocumentId::from_str(doc) else {
+        return Ok(unavailable());
+    };
+    if header.kind != "sync" {
+        return Ok(unavailable());
+    }
+    let changes = header
+        .data
+        .as_deref()
+        .and_then(|data| automerge::sync::Message::decode(data).ok())
+        .and_then(|message| policy::changes(&message))
+        .unwrap_or_default();
+    let genesis = match policy::origin(id, &changes) {
+        Origin::Unknown => return Ok(Admission::Answered(empty_sync(target, sender, doc))),
+        Origin::Forged(why) => {
+            eprintln!(
+                "pos-sync-server: refused document {doc} from device {}: {why}",
+                peer.device
+            );
+            return Err(close::FORGED);
+        }
+        Origin::Genesis(genesis) => genesis,
+    };
+    if uuid::Uuid::parse_str(&peer.store).ok() != Some(genesis.store) {
+        eprintln!(
+            "pos-sync-server: refused document {doc} of store {} from device {} of store {}",
+            genesis.store, peer.device, peer.store
+        );
+        return Err(close::OTHER_STORE);
+    }
+    match claim(peer, doc, &genesis).await {
+        Ok(Claim::Registered(store)) => Ok(Admission::Registered(Access::of(
+            peer,
+            &Registration {
+                store,
+                kind: Some(genesis.kind.as_str().to_string()),
+                owner_device: genesis.owner.map(|o| o.to_string()),
+            },
+        ))),
+        Ok(Claim::OverQuota) => Err(close::QUOTA),
+        Err(e) => {
+            eprintln!("pos-sync-server: storage error: claim {doc}: {e}");
+            Err(close::STORAGE)
+        }
+    }
+}
+
+/// Registers a document to the peer's store by its genesis, if it has no store yet and the
+/// store's quota allows.
+async fn claim(peer: &Peer, doc: &str, genesis: &Genesis) -> Result<Claim, String> {
     let storage = peer.storage.clone();
     let (doc, store, device) = (doc.to_string(), peer.store.clone(), peer.device.clone());
+    let kind = genesis.kind.as_str();
+    let owner = genesis.owner.map(|o| o.to_string());
     let (now, quota) = (peer.clock.now(), peer.document_quota);
-    blocking(move || storage.claim_document(&doc, &store, &device, now, quota)).await
+    blocking(move || {
+        let claim = DocumentClaim {
+            store_id: &store,
+            claimed_by: &device,
+            kind,
+            owner_device: owner.as_deref(),
+        };
+        storage.claim_document(&doc, &claim, now, quota)
+    })
+    .await
+}
+
+/// Whether a message about another device's sales day carries nothing but the day's genesis.
+fn sends_only_genesis(header: &Header, doc: &str) -> bool {
+    let Some(data) = header.data.as_deref() else {
+        return true;
+    };
+    let Ok(message) = automerge::sync::Message::decode(data) else {
+        // Not a sync message: samod drops it, nothing is written.
+        return true;
+    };
+    if message.changes.is_empty() {
+        return true;
+    }
+    match (
+        pos_core::DocumentId::from_str(doc),
+        policy::changes(&message),
+    ) {
+        (Ok(id), Some(changes)) => policy::only_genesis(id, &changes),
+        _ => false,
+    }
+}
+
+/// The `doc-unavailable` the pump answers for a document that is not registered.
+fn doc_unavailable(sender: &str, target: &str, doc: &str) -> Vec<u8> {
+    let mut e = minicbor::Encoder::new(Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = e
+        .map(4)
+        .and_then(|e| e.str("type"))
+        .and_then(|e| e.str("doc-unavailable"))
+        .and_then(|e| e.str("senderId"))
+        .and_then(|e| e.str(sender))
+        .and_then(|e| e.str("targetId"))
+        .and_then(|e| e.str(target))
+        .and_then(|e| e.str("documentId"))
+        .and_then(|e| e.str(doc));
+    e.into_writer()
+}
+
+/// The `sync` of a peer that holds nothing of the document: the device takes it as "send me
+/// everything" and answers with all its changes, the genesis among them.
+fn empty_sync(sender: &str, target: &str, doc: &str) -> Vec<u8> {
+    use automerge::sync::SyncDoc;
+    let data = automerge::Automerge::new()
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .map(|m| m.encode())
+        .unwrap_or_default();
+    let mut e = minicbor::Encoder::new(Vec::new());
+    let _ = e
+        .map(5)
+        .and_then(|e| e.str("type"))
+        .and_then(|e| e.str("sync"))
+        .and_then(|e| e.str("senderId"))
+        .and_then(|e| e.str(sender))
+        .and_then(|e| e.str("targetId"))
+        .and_then(|e| e.str(target))
+        .and_then(|e| e.str("documentId"))
+        .and_then(|e| e.str(doc))
+        .and_then(|e| e.str("data"))
+        .and_then(|e| e.bytes(&data));
+    e.into_writer()
 }
 
 /// Stores the changes a sync message carries, durably, before samod sees the message.
@@ -885,6 +1108,8 @@ fn error_message(text: &str) -> Vec<u8> {
 struct Header {
     kind: String,
     document: Option<String>,
+    sender: Option<String>,
+    target: Option<String>,
     /// The Automerge sync message of a `request` or `sync`.
     data: Option<Vec<u8>>,
 }
@@ -896,6 +1121,8 @@ impl Header {
         let len = d.map().ok()??;
         let mut kind = None;
         let mut document = None;
+        let mut sender = None;
+        let mut target = None;
         let mut data = None;
         for _ in 0..len {
             match d.str().ok()? {
@@ -905,6 +1132,12 @@ impl Header {
                 }
                 "documentId" if d.datatype().ok()? == minicbor::data::Type::String => {
                     document = Some(d.str().ok()?.to_string());
+                }
+                "senderId" if d.datatype().ok()? == minicbor::data::Type::String => {
+                    sender = Some(d.str().ok()?.to_string());
+                }
+                "targetId" if d.datatype().ok()? == minicbor::data::Type::String => {
+                    target = Some(d.str().ok()?.to_string());
                 }
                 _ => d.skip().ok()?,
             }
@@ -916,12 +1149,14 @@ impl Header {
         Some(Header {
             kind: kind?,
             document,
+            sender,
+            target,
             data,
         })
     }
 
-    /// The document this message asks for or writes, normalised as samod spells it: a
-    /// `request` or `sync` registers its document to the sender's store.
+    /// The document this message asks for or writes, normalised as samod spells it: the pump
+    /// decides on the document of a `request` or `sync` before samod sees it.
     fn claims(&self) -> Option<String> {
         if self.kind != "request" && self.kind != "sync" {
             return None;
@@ -932,7 +1167,7 @@ impl Header {
 }
 
 /// The pump's header reader on untrusted bytes, for the fuzz targets in `fuzz/`: whether the
-/// bytes are a well-formed protocol message, and the document it would register.
+/// bytes are a well-formed protocol message, and the document the pump would decide on.
 #[doc(hidden)]
 pub fn fuzz_read_header(bytes: &[u8]) -> Option<Option<String>> {
     Header::read(bytes).map(|h| h.claims())

@@ -16,8 +16,8 @@ use samod::DocumentId;
 use tokio_tungstenite::tungstenite::Message;
 
 use common::{
-    Process, Val, cbor, create_store, heads_of_sync, join_message, sender_id, spawn, stored_doc,
-    sync_of,
+    Process, Val, cbor, create_store, heads_of_sync, join_message, sales_day, sender_id, spawn,
+    stored_doc, sync_of,
 };
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -160,9 +160,7 @@ async fn changes_the_server_acknowledged_survive_sigkill() {
         .clone()
         .expect("a fresh server prints a setup code");
     let owner = create_store(server.addr, &code, "Durable shop").await;
-    let id = DocumentId::try_from(uuid::Uuid::from_u128(0x5a1e_0001).as_bytes().to_vec()).unwrap();
-
-    let mut doc = Automerge::new();
+    let (id, mut doc) = sales_day(&owner.store_id, &owner.device_id);
     let mut next = 1;
     let mut all_acked = HashSet::new();
     for round in 0..ROUNDS {

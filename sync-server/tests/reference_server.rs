@@ -44,8 +44,8 @@ fn today() -> BusinessDay {
     BusinessDay::new(2026, 11, 29).unwrap()
 }
 
-fn day_of(device: Uuid, sales: u32) -> SalesDay {
-    let mut day = SalesDay::new(STORE, device, today(), &Actor::device(device));
+fn day_of(store: Uuid, device: Uuid, sales: u32) -> SalesDay {
+    let mut day = SalesDay::new(store, device, today(), &Actor::device(device));
     for n in 1..=sales {
         day.record_sale(&sale(device, n)).unwrap();
     }
@@ -67,26 +67,28 @@ fn sales_in(peer: &NativePeer, id: DocumentId) -> usize {
         .len()
 }
 
-/// How a device reaches the server: its sync URL (with its token where the server wants one)
-/// and the peer id the server expects of it.
+/// How a device reaches the server: its sync URL (with its token where the server wants one),
+/// the peer id the server expects of it, and its device id (a sales day is its device's).
 struct Login {
     url: String,
     peer_id: String,
+    device: Uuid,
 }
 
-/// The whole scenario against one server.
-async fn exchange(a_login: &Login, b_login: &Login) {
+/// The whole scenario against one server, with two devices of `store`.
+async fn exchange(store: Uuid, a_login: &Login, b_login: &Login) {
     let (url_a, url_b) = (a_login.url.as_str(), b_login.url.as_str());
-    let day_id = SalesDay::id(STORE, DEVICE_A, today());
-    let stock_id = StockPeriod::id(STORE, PERIOD);
+    let (device_a, device_b) = (a_login.device, b_login.device);
+    let day_id = SalesDay::id(store, device_a, today());
+    let stock_id = StockPeriod::id(store, PERIOD);
 
     // A: its day with SALES sales and the period's stock document, both new to the server.
-    let mut day_a = day_of(DEVICE_A, SALES);
+    let mut day_a = day_of(store, device_a, SALES);
     let mut a = NativePeer::new(&a_login.peer_id, Some("storage-a".into()));
     a.hold(day_id, day_a.automerge().clone(), None);
     a.hold(
         stock_id,
-        StockPeriod::new(STORE, PERIOD, &Actor::device(DEVICE_A))
+        StockPeriod::new(store, PERIOD, &Actor::device(device_a))
             .automerge()
             .clone(),
         None,
@@ -100,7 +102,7 @@ async fn exchange(a_login: &Login, b_login: &Login) {
     b.expect_heads(day_id, day_a.heads());
     b.hold(
         stock_id,
-        StockPeriod::new(STORE, PERIOD, &Actor::device(DEVICE_B))
+        StockPeriod::new(store, PERIOD, &Actor::device(device_b))
             .automerge()
             .clone(),
         None,
@@ -115,7 +117,7 @@ async fn exchange(a_login: &Login, b_login: &Login) {
     // B sells from stock: its movement reaches A through the server.
     let stock_b = b.document_mut(stock_id).unwrap();
     let mut stock = StockPeriod::from_automerge(std::mem::take(stock_b)).unwrap();
-    stock.record_sale_movements(&sale(DEVICE_B, 1)).unwrap();
+    stock.record_sale_movements(&sale(device_b, 1)).unwrap();
     let levels_b = stock.levels().unwrap();
     assert!(!levels_b.is_empty());
     let heads_b = stock.heads();
@@ -131,7 +133,7 @@ async fn exchange(a_login: &Login, b_login: &Login) {
         .map(|id| (*id, a.sync_state(*id).unwrap()))
         .collect();
     let stock_a = a.document(stock_id).unwrap().clone();
-    day_a.record_sale(&sale(DEVICE_A, SALES + 1)).unwrap();
+    day_a.record_sale(&sale(device_a, SALES + 1)).unwrap();
     let mut again = NativePeer::new(&a_login.peer_id, Some("storage-a".into()));
     again.hold(day_id, day_a.automerge().clone(), Some(&states[0].1));
     again.hold(stock_id, stock_a, Some(&states[1].1));
@@ -166,11 +168,17 @@ async fn our_client_exchanges_documents_with_the_reference_server() {
     let server = ReferenceServer::start(&repo_root(), &tmp.path().join("reference-data"))
         .unwrap_or_else(|e| panic!("cannot start the JavaScript reference sync server: {e}"));
     // No tokens and no bound peer ids: anyone may sync any document with it.
-    let login = |peer: &str| Login {
+    let login = |peer: &str, device: Uuid| Login {
         url: server.url(),
         peer_id: peer.into(),
+        device,
     };
-    exchange(&login("device-a"), &login("device-b")).await;
+    exchange(
+        STORE,
+        &login("device-a", DEVICE_A),
+        &login("device-b", DEVICE_B),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -178,18 +186,23 @@ async fn our_client_exchanges_documents_with_our_server() {
     let tmp = tempfile::tempdir().unwrap();
     common::fake_dist(&tmp.path().join("dist"));
     let server = common::start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
-    // Two devices of one store; the server binds each connection to its device's peer id.
+    // Two devices of one store; the server binds each connection to its device's peer id, and
+    // takes documents of the device's store only (derived from its id, the store in the genesis).
     let login = |token: &str| {
-        let device = server.storage.add_device_token(token, "store-1").unwrap();
+        let device = server
+            .storage
+            .add_device_token(token, &STORE.to_string())
+            .unwrap();
         Login {
             url: format!("ws://{}/sync?token={token}", server.addr),
             peer_id: peer_id_of(&device),
+            device: Uuid::parse_str(&device).unwrap(),
         }
     };
     let (a, b) = (
         login("device-a-token-0123456789abcdef"),
         login("device-b-token-0123456789abcdef"),
     );
-    exchange(&a, &b).await;
+    exchange(STORE, &a, &b).await;
     server.stop().await;
 }

@@ -1,6 +1,9 @@
 //! The server as an automerge-repo sync peer: a samod client syncs a document through `/sync`,
 //! the server keeps it in SQLite across a restart, tokens are checked before the upgrade, and
 //! garbage on the socket closes that connection without harming the server or its data.
+//!
+//! Documents are what a register makes (a sales day: derived id, genesis), since the server
+//! takes a document into a store only on its genesis; `tests/genesis.rs` tests that rule.
 
 mod common;
 
@@ -10,8 +13,9 @@ use std::time::Duration;
 use automerge::{Automerge, ChangeHash, ROOT, ReadDoc, transaction::Transactable};
 use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
+use pos_core::{Actor, BusinessDay, SalesDay, SharedDocument, Uuid};
 use pos_sync_server::enroll::peer_id_of;
-use pos_sync_server::storage::hash_token;
+use pos_sync_server::storage::{hash_token, test_device_id};
 use pos_sync_server::sync::{self, MISSING_TOKEN, REVOKED_TOKEN, UNKNOWN_TOKEN, close};
 use samod::{BackoffConfig, DialError, Dialer, DocumentId, Repo, Transport, Url};
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -23,7 +27,8 @@ use common::{
 
 const WAIT: Duration = Duration::from_secs(20);
 const TOKEN: &str = "test-device-token-0123456789abcdef";
-const STORE: &str = "store-1";
+/// The store of the devices `add_device_token` makes here (a UUID, as enrollment's are).
+const STORE: &str = "5707e000-0000-4000-8000-000000000001";
 
 /// A samod dialer over plain tokio-tungstenite (no TLS), like samod's own tungstenite dialer.
 struct WsDialer {
@@ -65,7 +70,7 @@ fn sync_url(server: &Running, token: &str) -> String {
 
 /// The peer id of the device that `add_device_token` made for `token`.
 fn test_peer(token: &str) -> String {
-    peer_id_of(&format!("test-{}", &hash_token(token)[..16]))
+    peer_id_of(&test_device_id(token))
 }
 
 /// A fresh client repo (in-memory storage) connected to the server as the device of [`TOKEN`].
@@ -75,7 +80,29 @@ async fn client(server: &Running) -> Repo {
 
 /// A fresh client repo connected with `token`, claiming `peer` as its peer id.
 async fn client_as(server: &Running, token: &str, peer: &str) -> Repo {
+    client_holding(server, token, peer, &[]).await
+}
+
+/// [`client_as`] with `docs` in the client's storage, as a device holds the documents it made
+/// (samod makes new documents under random ids only; ours are derived).
+async fn client_holding(
+    server: &Running,
+    token: &str,
+    peer: &str,
+    docs: &[(DocumentId, Automerge)],
+) -> Repo {
+    let storage = samod::storage::InMemoryStorage::new();
+    for (id, doc) in docs {
+        let key = samod::storage::StorageKey::from_parts([
+            id.to_string().as_str(),
+            "snapshot",
+            "made-here",
+        ])
+        .unwrap();
+        samod::storage::Storage::put(&storage, key, doc.save()).await;
+    }
     let repo = Repo::build_tokio()
+        .with_storage(storage)
         .with_peer_id(samod::PeerId::from(peer))
         .load()
         .await;
@@ -90,14 +117,19 @@ async fn client_as(server: &Running, token: &str, peer: &str) -> Repo {
     repo
 }
 
-fn sale_doc() -> Automerge {
-    let mut doc = Automerge::new();
-    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-        tx.put(ROOT, "sale", "S-0001")?;
-        Ok(())
-    })
-    .unwrap();
-    doc
+/// The sales day of `device` of `store` as the register makes it (derived id, genesis), with a
+/// sale of the device's.
+fn sale_doc(store: &str, device: &str) -> (DocumentId, Automerge) {
+    let (store, device) = (
+        Uuid::parse_str(store).unwrap(),
+        Uuid::parse_str(device).unwrap(),
+    );
+    let day = BusinessDay::new(2026, 11, 29).unwrap();
+    let mut doc = SalesDay::new(store, device, day, &Actor::device(device)).into_automerge();
+    doc.put(ROOT, "sale", "S-0001").unwrap();
+    doc.commit();
+    let id = DocumentId::try_from(SalesDay::id(store, device, day).0.to_vec()).unwrap();
+    (id, Automerge::load(&doc.save()).unwrap())
 }
 
 fn read_str(doc: &Automerge, key: &str) -> Option<String> {
@@ -157,13 +189,31 @@ async fn wait_stored(server: &Running, id: &DocumentId, total: i64) -> usize {
 
 /// Creates a sale document on a new client, changes it, and waits until the server stored it.
 async fn sync_a_sale(server: &Running) -> DocumentId {
-    sync_a_sale_as(server, TOKEN, &test_peer(TOKEN)).await
+    sync_a_sale_as(
+        server,
+        TOKEN,
+        &test_peer(TOKEN),
+        STORE,
+        &test_device_id(TOKEN),
+    )
+    .await
 }
 
-/// [`sync_a_sale`] as the device of `token` with peer id `peer`.
-async fn sync_a_sale_as(server: &Running, token: &str, peer: &str) -> DocumentId {
-    let repo = client_as(server, token, peer).await;
-    let handle = repo.create(sale_doc()).await.unwrap();
+/// [`sync_a_sale`] as the device `device` of `store`, with `token` and peer id `peer`.
+async fn sync_a_sale_as(
+    server: &Running,
+    token: &str,
+    peer: &str,
+    store: &str,
+    device: &str,
+) -> DocumentId {
+    let (id, doc) = sale_doc(store, device);
+    let repo = client_holding(server, token, peer, &[(id.clone(), doc)]).await;
+    let handle = tokio::time::timeout(WAIT, repo.find(id.clone()))
+        .await
+        .expect("the client finds what it holds in time")
+        .unwrap()
+        .expect("the client holds the document");
     handle.with_document(|doc| {
         doc.transact::<_, _, automerge::AutomergeError>(|tx| {
             tx.put(ROOT, "total", 1250_i64)?;
@@ -171,7 +221,6 @@ async fn sync_a_sale_as(server: &Running, token: &str, peer: &str) -> DocumentId
         })
         .unwrap();
     });
-    let id = handle.document_id().clone();
     let rows = wait_stored(server, &id, 1250).await;
     assert!(rows >= 1);
     repo.stop().await;
@@ -499,7 +548,14 @@ async fn a_device_of_another_store_gets_doc_unavailable_and_no_data() {
     let tmp = tempfile::tempdir().unwrap();
     let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
     let (owner_a, till_a, owner_b) = two_stores(&server).await;
-    let id = sync_a_sale_as(&server, &owner_a.token, &owner_a.peer_id).await;
+    let id = sync_a_sale_as(
+        &server,
+        &owner_a.token,
+        &owner_a.peer_id,
+        &owner_a.store_id,
+        &owner_a.device_id,
+    )
+    .await;
     let before = stored_heads(&server, &id);
 
     // Store B's device asks for A's document with a raw request, then tries to write to it.
@@ -704,27 +760,50 @@ async fn connections_are_capped_per_device_and_in_total() {
     server.stop().await;
 }
 
-/// Finding 2: every `request` for any well-formed id registered a row. A store holds at most
-/// its quota of documents; past it the connection closes with the reason, and what the store
-/// had still syncs.
+/// Finding 2: every `request` for any well-formed id registered a row. Now only a genesis
+/// registers a document (`tests/genesis.rs`), but a device can still make as many genuine
+/// documents as it likes (a sales day for every date): a store holds at most its quota; past
+/// it the connection closes with the reason, and what the store had still syncs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn junk_document_ids_stop_at_the_store_quota() {
+async fn junk_documents_stop_at_the_store_quota() {
     let (_tmp, server) = limited(|c| c.max_documents_per_store = 5).await;
     let id = sync_a_sale(&server).await;
     let url = sync_url(&server, TOKEN);
     let (mut ws, server_id) = joined(&url).await;
     let peer = test_peer(TOKEN);
+    let (store, device) = (
+        Uuid::parse_str(STORE).unwrap(),
+        Uuid::parse_str(&test_device_id(TOKEN)).unwrap(),
+    );
     let mut closed = None;
-    for n in 0..50u128 {
-        let junk = DocumentId::try_from(uuid::Uuid::from_u128(0x7a4c_0000 + n).as_bytes().to_vec())
+    for n in 1..=28u32 {
+        // The device's day on January n: a genesis, sent whole as to a peer that has nothing.
+        let day = BusinessDay::new(2027, 1, n).unwrap();
+        let mut doc = SalesDay::new(store, device, day, &Actor::device(device)).into_automerge();
+        let mut state = automerge::sync::State::new();
+        let nothing = automerge::sync::SyncDoc::generate_sync_message(
+            &Automerge::new(),
+            &mut automerge::sync::State::new(),
+        )
+        .unwrap();
+        use automerge::sync::SyncDoc as _;
+        doc.sync()
+            .receive_sync_message(&mut state, nothing)
+            .unwrap();
+        let data = doc
+            .sync()
+            .generate_sync_message(&mut state)
             .unwrap()
-            .to_string();
+            .encode();
         let msg = cbor(&[
-            ("type", Val::Str("request")),
+            ("type", Val::Str("sync")),
             ("senderId", Val::Str(&peer)),
             ("targetId", Val::Str(&server_id)),
-            ("documentId", Val::Str(&junk)),
-            ("data", Val::Bytes(&empty_sync_message())),
+            (
+                "documentId",
+                Val::Str(&SalesDay::id(store, device, day).to_string()),
+            ),
+            ("data", Val::Bytes(&data)),
         ]);
         if ws.send(Message::Binary(msg.into())).await.is_err() {
             break;
@@ -744,7 +823,7 @@ async fn junk_document_ids_stop_at_the_store_quota() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(rows, 5, "the sale and four junk ids, no more");
+    assert_eq!(rows, 5, "the sale and four more days, no more");
     find_on_server(&server, &id).await;
     server.stop().await;
 }

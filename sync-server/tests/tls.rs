@@ -43,7 +43,10 @@ async fn https_serves_the_api_and_sync_and_refuses_plain_http() {
     config.tls_cert = Some(cert);
     config.tls_key = Some(key);
     let server = common::start_config(&config, Arc::new(common::FakeClock::default())).await;
-    server.storage.add_device_token(TOKEN, "store-1").unwrap();
+    server
+        .storage
+        .add_device_token(TOKEN, "5707e000-0000-4000-8000-000000000001")
+        .unwrap();
 
     let mut roots = rustls::RootCertStore::empty();
     roots.add(made.cert.der().clone()).unwrap();

@@ -3,12 +3,19 @@
 //   node tests/interop/js-client.mjs <server URL> <setup code>
 //
 // Enrolls through the real API (the owner with the setup code, a second device with a
-// pairing code), creates a document from one JS repo through the server, reads and changes it
-// from a second JS repo, and checks that an upgrade without a token, or with a revoked one, is
-// refused and that revoking closes the device's open connection. Prints `js-client: ok` and
-// exits 0, or prints what failed and exits 1. Run by sync-server/tests/interop.rs.
+// pairing code), creates the store's catalog document from one JS repo through the server,
+// reads and changes it from a second JS repo, and checks that an upgrade without a token, or
+// with a revoked one, is refused and that revoking closes the device's open connection. Prints
+// `js-client: ok` and exits 0, or prints what failed and exits 1. Run by
+// sync-server/tests/interop.rs.
+//
+// The server takes a document into a store only on its genesis (sync-server/src/policy.rs), so
+// the document is made as the register makes it (core/src/docs/mod.rs): its id derived from the
+// store id, a first change by the id's own actor naming its kind and store.
 
-import { Repo } from "@automerge/automerge-repo"
+import { createHash } from "node:crypto"
+import * as Automerge from "@automerge/automerge"
+import { Repo, stringifyAutomergeUrl } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import WebSocket from "ws"
 
@@ -59,6 +66,38 @@ function withTimeout(promise, what) {
     timer = setTimeout(() => reject(new Error(`${what}: no answer in ${WAIT_MS} ms`)), WAIT_MS)
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/** UUIDv5 (RFC 9562) of `name` in the namespace `namespace` (a UUID string), as bytes. */
+function uuidV5(namespace, name) {
+  const hash = createHash("sha1")
+    .update(Buffer.from(namespace.replaceAll("-", ""), "hex"))
+    .update(name, "utf8")
+    .digest()
+  const bytes = new Uint8Array(hash.subarray(0, 16))
+  bytes[6] = (bytes[6] & 0x0f) | 0x50
+  bytes[8] = (bytes[8] & 0x3f) | 0x80
+  return bytes
+}
+
+/** `DocumentId::derive(store, kind, key)` of core: the id of a store's document. */
+function deriveDocumentId(store, kind, key) {
+  return uuidV5(store, `pos/${kind}/${key}`)
+}
+
+/**
+ * The store's catalog as a register starts it: the genesis (actor = the id's bytes, time 0,
+ * `kind`, `schema` and `store` at the root, the strings as plain values, not text objects),
+ * saved. Any device of the store may write it.
+ */
+function catalogGenesis(store, id) {
+  const actor = Buffer.from(id).toString("hex")
+  const doc = Automerge.change(Automerge.init({ actor }), { time: 0 }, (d) => {
+    d.kind = new Automerge.ImmutableString("catalog")
+    d.schema = new Automerge.Uint(1)
+    d.store = new Automerge.ImmutableString(store)
+  })
+  return Automerge.save(doc)
 }
 
 /** Finds a document, asking again while the server does not have it yet. */
@@ -121,9 +160,20 @@ async function main() {
     "pair the till",
   )
 
-  // The owner creates a document through our server; the till reads it back and changes it.
+  // The owner creates the store's catalog through our server; the till reads it back and
+  // changes it.
   const ownerRepo = repoFor(owner)
-  const created = ownerRepo.create({ sale: "S-0001", total: 1250 })
+  const id = deriveDocumentId(owner.store_id, "catalog", "")
+  const url = stringifyAutomergeUrl({ documentId: id })
+  const created = ownerRepo.import(catalogGenesis(owner.store_id, id), {
+    docId: url.slice("automerge:".length),
+  })
+  // `import` with an id fills the handle but leaves it loading, as if more were to come.
+  created.doneLoading()
+  created.change((d) => {
+    d.sale = "S-0001"
+    d.total = 1250
+  })
   const { repo: tillRepo, handle } = await findOnServer(till, created.url)
   const doc = handle.doc()
   if (doc.sale !== "S-0001" || doc.total !== 1250) fail(`the till read ${JSON.stringify(doc)}`)

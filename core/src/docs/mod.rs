@@ -77,6 +77,20 @@ impl DocKind {
             DocKind::MonthIndex => "month-index",
         }
     }
+
+    /// The kind named `name` (as [`DocKind::as_str`] writes it), if there is one: what a
+    /// document's `kind` field or a stored registration says.
+    pub fn from_name(name: &str) -> Option<DocKind> {
+        [
+            DocKind::Catalog,
+            DocKind::Settings,
+            DocKind::SalesDay,
+            DocKind::StockPeriod,
+            DocKind::MonthIndex,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == name)
+    }
 }
 
 impl fmt::Display for DocKind {
@@ -528,6 +542,21 @@ mod tests {
                 .parse::<DocumentId>()
                 .is_err()
         );
+    }
+
+    #[test]
+    fn kinds_read_back_from_their_names() {
+        for kind in [
+            DocKind::Catalog,
+            DocKind::Settings,
+            DocKind::SalesDay,
+            DocKind::StockPeriod,
+            DocKind::MonthIndex,
+        ] {
+            assert_eq!(DocKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(DocKind::from_name("Catalog"), None);
+        assert_eq!(DocKind::from_name(""), None);
     }
 
     #[test]

@@ -442,6 +442,18 @@ pub fn spawn_with(data: &Path, dist: &Path, fresh: bool, flags: &[&str]) -> Proc
     }
 }
 
+/// The sales day of `device` (an enrolled device id) of `store` as the register makes it: the
+/// derived id and the genesis, which the server needs to take the document into the store.
+pub fn sales_day(store: &str, device: &str) -> (samod::DocumentId, automerge::Automerge) {
+    use pos_core::{Actor, BusinessDay, SalesDay, SharedDocument, Uuid};
+    let store = Uuid::parse_str(store).expect("a store id is a UUID");
+    let device = Uuid::parse_str(device).expect("a device id is a UUID");
+    let day = BusinessDay::new(2026, 11, 29).unwrap();
+    let mut doc = SalesDay::new(store, device, day, &Actor::device(device)).into_automerge();
+    let id = samod::DocumentId::try_from(SalesDay::id(store, device, day).0.to_vec()).unwrap();
+    (id, automerge::Automerge::load(&doc.save()).unwrap())
+}
+
 /// The changes of `id` that the server's SQLite holds.
 pub fn stored_doc(data: &Path, id: &samod::DocumentId) -> automerge::Automerge {
     let conn = rusqlite::Connection::open(data.join(pos_sync_server::storage::DB_FILE)).unwrap();

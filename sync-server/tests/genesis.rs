@@ -1,0 +1,387 @@
+//! Issue #11, finding 3 (squatting) and the sales-day part of finding 4: a document joins a
+//! store only through a `sync` carrying its genesis, which must derive the document's id and
+//! name the sender's store; and a sales day takes changes only from the device it belongs to.
+//!
+//! Every device here is enrolled through the API (its store and device ids are the UUIDs the
+//! documents are derived from) and speaks the protocol on a raw socket, running automerge's
+//! sync itself, so that a test can send what a hostile device would.
+
+mod common;
+
+use std::time::Duration;
+
+use automerge::sync::{State, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, Automerge, ChangeHash, ROOT, ReadDoc};
+use futures::{SinkExt, StreamExt};
+use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, Uuid, demo};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+
+use common::{
+    Device, Running, Val, another_setup_code, cbor, create_store, join_message, pair, sender_id,
+    start, str_field, sync_of,
+};
+
+const WAIT: Duration = Duration::from_secs(20);
+/// Sync rounds of one document before a test gives up (a few are enough).
+const ROUNDS: usize = 50;
+
+fn today() -> BusinessDay {
+    BusinessDay::new(2026, 11, 29).unwrap()
+}
+
+fn tomorrow() -> BusinessDay {
+    BusinessDay::new(2026, 11, 30).unwrap()
+}
+
+fn uuid(text: &str) -> Uuid {
+    Uuid::parse_str(text).expect("enrollment gives UUIDs")
+}
+
+/// The sales day of `owner` (an enrolled device) on `day`, with `sales` cash sales it made.
+fn day_of(owner: &Device, day: BusinessDay, sales: u32) -> (DocumentId, AutoCommit) {
+    let (store, device) = (uuid(&owner.store_id), uuid(&owner.device_id));
+    let mut doc = SalesDay::new(store, device, day, &Actor::device(device));
+    let (profile, catalog) = demo::food_truck(false);
+    for n in 1..=sales {
+        let id = Uuid::from_u128(device.as_u128() ^ u128::from(n));
+        let sale = demo::cash_sale(
+            &profile,
+            &catalog,
+            1,
+            id,
+            "A",
+            u64::from(n),
+            1_764_400_000_000,
+        );
+        doc.record_sale(&sale).unwrap();
+    }
+    (SalesDay::id(store, device, day), doc.into_automerge())
+}
+
+/// How one sync of a document ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Synced {
+    /// The server holds exactly the document's changes.
+    InSync,
+    /// The server answered `doc-unavailable`.
+    Unavailable,
+    /// The server closed the connection with this code and reason.
+    Closed(u16, String),
+}
+
+/// A device on a raw socket, after the join/peer handshake.
+struct Raw {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    peer: String,
+    server: String,
+}
+
+impl Raw {
+    async fn connect(server: &Running, device: &Device) -> Raw {
+        let url = format!("ws://{}/sync?token={}", server.addr, device.token);
+        let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+        ws.send(Message::Binary(join_message(&device.peer_id).into()))
+            .await
+            .unwrap();
+        let server = loop {
+            match tokio::time::timeout(WAIT, ws.next()).await.expect("peer") {
+                Some(Ok(Message::Binary(b))) => break sender_id(&b),
+                Some(Ok(_)) => {}
+                other => panic!("no peer message: {other:?}"),
+            }
+        };
+        Raw {
+            ws,
+            peer: device.peer_id.clone(),
+            server,
+        }
+    }
+
+    async fn send(&mut self, kind: &str, id: DocumentId, data: &[u8]) {
+        let msg = cbor(&[
+            ("type", Val::Str(kind)),
+            ("senderId", Val::Str(&self.peer)),
+            ("targetId", Val::Str(&self.server)),
+            ("documentId", Val::Str(&id.to_string())),
+            ("data", Val::Bytes(data)),
+        ]);
+        let _ = self.ws.send(Message::Binary(msg.into())).await;
+    }
+
+    /// The next protocol message about `id`, or how the connection ended.
+    async fn next(&mut self, id: DocumentId) -> Result<Vec<u8>, Synced> {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("the server answers in time")
+            {
+                Some(Ok(Message::Binary(b))) => {
+                    if str_field(&b, "documentId") == Some(id.to_string()) {
+                        return Ok(b.to_vec());
+                    }
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    let (code, reason) = frame
+                        .map(|CloseFrame { code, reason }| (u16::from(code), reason.to_string()))
+                        .unwrap_or((1005, String::new()));
+                    return Err(Synced::Closed(code, reason));
+                }
+                Some(Ok(_)) => {}
+                None | Some(Err(_)) => return Err(Synced::Closed(1006, String::new())),
+            }
+        }
+    }
+
+    /// Runs automerge's sync of `doc` with the server until both hold the same changes, as the
+    /// register does: `request` while it holds nothing, `sync` otherwise.
+    async fn sync(&mut self, id: DocumentId, doc: &mut AutoCommit) -> Synced {
+        let mut state = State::new();
+        for _ in 0..ROUNDS {
+            let mut ours = doc.get_heads();
+            ours.sort();
+            if let Some(mut theirs) = state.their_heads.clone() {
+                theirs.sort();
+                if theirs == ours && !ours.is_empty() {
+                    return Synced::InSync;
+                }
+            }
+            if let Some(msg) = doc.sync().generate_sync_message(&mut state) {
+                let kind = if ours.is_empty() { "request" } else { "sync" };
+                self.send(kind, id, &msg.encode()).await;
+            }
+            let reply = match self.next(id).await {
+                Ok(reply) => reply,
+                Err(ended) => return ended,
+            };
+            match str_field(&reply, "type").as_deref() {
+                Some("doc-unavailable") => return Synced::Unavailable,
+                Some("sync") => {
+                    let msg = sync_of(&reply).unwrap();
+                    doc.sync().receive_sync_message(&mut state, msg).unwrap();
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        panic!("no end after {ROUNDS} rounds: the server keeps answering")
+    }
+}
+
+/// The store a document is registered to, if any.
+fn registered_store(server: &Running, id: DocumentId) -> Option<String> {
+    server.storage.document_store(&id.to_string()).unwrap()
+}
+
+/// The heads of the changes the server's SQLite holds of a document (none if it holds none).
+fn stored_heads(server: &Running, id: DocumentId) -> Vec<ChangeHash> {
+    let rows = server
+        .storage
+        .chunk_load_prefix(Some(&id.to_string()), None, None)
+        .unwrap();
+    let mut doc = Automerge::new();
+    for (_, data) in &rows {
+        doc.load_incremental(data).unwrap();
+    }
+    let mut heads = doc.get_heads();
+    heads.sort();
+    heads
+}
+
+/// Store A with its owner and a till, and store B's owner.
+async fn two_stores(server: &Running) -> (Device, Device, Device) {
+    let owner_a = create_store(server.addr, server.setup_code.as_deref().unwrap(), "A").await;
+    let till_a = pair(server.addr, &owner_a, "Till A2").await;
+    let owner_b = create_store(server.addr, &another_setup_code(&server.storage), "B").await;
+    (owner_a, till_a, owner_b)
+}
+
+async fn fresh_server() -> (tempfile::TempDir, Running) {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
+    (tmp, server)
+}
+
+/// Finding 3: a device removed from store A and enrolled in store B knows A's store id and
+/// device ids, so it can derive A's future documents. It used to claim them first for B (the
+/// first claim won), and A's devices then got `doc-unavailable` for their own day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_of_another_store_cannot_squat_a_stores_future_day() {
+    let (_tmp, server) = fresh_server().await;
+    let (owner_a, _, owner_b) = two_stores(&server).await;
+    let (store_a, device_a) = (uuid(&owner_a.store_id), uuid(&owner_a.device_id));
+    let id = SalesDay::id(store_a, device_a, tomorrow());
+
+    // B's device makes A's tomorrow exactly as A would (A's store in the genesis, the derived
+    // id), and offers it.
+    let device_b = uuid(&owner_b.device_id);
+    let mut squat =
+        SalesDay::new(store_a, device_a, tomorrow(), &Actor::device(device_b)).into_automerge();
+    squat.put(ROOT, "squatted", true).unwrap();
+    squat.commit();
+    let mut b = Raw::connect(&server, &owner_b).await;
+    match b.sync(id, &mut squat).await {
+        Synced::Closed(code, reason) => {
+            assert_eq!(code, 1008, "{reason}");
+            assert!(reason.contains("another store"), "{reason}");
+        }
+        other => panic!("store B's device squatted A's day: {other:?}"),
+    }
+    assert_eq!(registered_store(&server, id), None, "nothing registered");
+    assert!(stored_heads(&server, id).is_empty(), "nothing stored");
+
+    // Nor under A's id with a genesis naming B's store, which does not derive the id.
+    let mut forged = AutoCommit::new().with_actor(automerge::ActorId::from(id.0.to_vec()));
+    for (key, value) in [
+        ("kind", "sales-day".to_string()),
+        ("store", owner_b.store_id.clone()),
+        ("device", device_a.to_string()),
+        ("day", tomorrow().to_string()),
+    ] {
+        forged.put(ROOT, key, value).unwrap();
+    }
+    forged.put(ROOT, "schema", 1_u64).unwrap();
+    forged.commit_with(automerge::transaction::CommitOptions::default().with_time(0));
+    let mut b = Raw::connect(&server, &owner_b).await;
+    match b.sync(id, &mut forged).await {
+        Synced::Closed(code, reason) => {
+            assert_eq!(code, 1008, "{reason}");
+            assert!(reason.contains("does not match its id"), "{reason}");
+        }
+        other => panic!("a genesis that does not derive the id was taken: {other:?}"),
+    }
+    assert_eq!(registered_store(&server, id), None, "nothing registered");
+
+    // Tomorrow comes: A's device syncs its day as usual.
+    let (same_id, mut day) = day_of(&owner_a, tomorrow(), 2);
+    assert_eq!(same_id, id);
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
+    assert_eq!(
+        registered_store(&server, id),
+        Some(owner_a.store_id.clone())
+    );
+    let mut heads = day.get_heads();
+    heads.sort();
+    assert_eq!(stored_heads(&server, id), heads, "A's day is on the server");
+    server.stop().await;
+}
+
+/// A `request` for a document the server does not hold used to register it to the asking
+/// device's store. It now registers nothing and is answered `doc-unavailable`; the document
+/// still joins the store when its device syncs it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_for_an_unknown_document_registers_nothing() {
+    let (_tmp, server) = fresh_server().await;
+    let (owner_a, till_a, _) = two_stores(&server).await;
+    let (id, mut day) = day_of(&owner_a, tomorrow(), 1);
+
+    let mut till = Raw::connect(&server, &till_a).await;
+    let mut nothing = AutoCommit::new();
+    assert_eq!(till.sync(id, &mut nothing).await, Synced::Unavailable);
+    assert_eq!(
+        registered_store(&server, id),
+        None,
+        "a request registers nothing"
+    );
+
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
+    assert_eq!(
+        registered_store(&server, id),
+        Some(owner_a.store_id.clone())
+    );
+    // And the till, asking again on a new connection, gets it.
+    let mut till = Raw::connect(&server, &till_a).await;
+    let mut copy = AutoCommit::new();
+    assert_eq!(till.sync(id, &mut copy).await, Synced::InSync);
+    assert_eq!(copy.get_heads(), day.get_heads());
+    server.stop().await;
+}
+
+/// Junk: a `sync` for an id with changes but no genesis (not a document any register made)
+/// registers and stores nothing; the server answers as a peer that has nothing, and keeps
+/// doing so while no genesis comes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_without_a_genesis_register_and_store_nothing() {
+    let (_tmp, server) = fresh_server().await;
+    let (owner_a, _, _) = two_stores(&server).await;
+    let id = DocumentId(*Uuid::from_u128(0x7a4c_0000_4000_8000_0000_0000_0001).as_bytes());
+    let mut junk = AutoCommit::new();
+    junk.put(ROOT, "total", 9999_i64).unwrap();
+    junk.commit();
+
+    let mut a = Raw::connect(&server, &owner_a).await;
+    let mut state = State::new();
+    for round in 0..3 {
+        let msg = junk.sync().generate_sync_message(&mut state).unwrap();
+        a.send("sync", id, &msg.encode()).await;
+        let reply = a.next(id).await.expect("an answer, not a close");
+        let reply = sync_of(&reply).expect("a sync answer");
+        assert!(
+            reply.heads.is_empty(),
+            "round {round}: the server has nothing"
+        );
+        junk.sync().receive_sync_message(&mut state, reply).unwrap();
+        assert_eq!(registered_store(&server, id), None, "round {round}");
+        assert!(stored_heads(&server, id).is_empty(), "round {round}");
+    }
+    server.stop().await;
+}
+
+/// Finding 4, sales days: any device of a store could write into another device's sales day.
+/// A device may hold another's day (to read it, from its genesis) and may even be the one that
+/// brings it to the server, but a change of its own to it closes the connection, and the
+/// server keeps the owner's day as the owner made it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_cannot_write_another_devices_sales_day() {
+    let (_tmp, server) = fresh_server().await;
+    let (owner_a, till_a, _) = two_stores(&server).await;
+    let (store, owner) = (uuid(&owner_a.store_id), uuid(&owner_a.device_id));
+    let till_device = uuid(&till_a.device_id);
+    let id = SalesDay::id(store, owner, today());
+
+    // The till opens the owner's day before the owner synced it: its genesis is all it holds.
+    let mut till_copy =
+        SalesDay::new(store, owner, today(), &Actor::device(till_device)).into_automerge();
+    let mut till = Raw::connect(&server, &till_a).await;
+    assert_eq!(till.sync(id, &mut till_copy).await, Synced::InSync);
+    assert_eq!(
+        registered_store(&server, id),
+        Some(owner_a.store_id.clone())
+    );
+
+    // The owner sells; the till reads the sales.
+    let (_, mut day) = day_of(&owner_a, today(), 3);
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
+    let before = stored_heads(&server, id);
+    let mut till = Raw::connect(&server, &till_a).await;
+    assert_eq!(till.sync(id, &mut till_copy).await, Synced::InSync);
+
+    // The till writes into the owner's day (core would refuse; a hostile device writes the
+    // change itself).
+    till_copy.put(ROOT, "voided-by-till", true).unwrap();
+    till_copy.commit();
+    let mut till = Raw::connect(&server, &till_a).await;
+    match till.sync(id, &mut till_copy).await {
+        Synced::Closed(code, reason) => {
+            assert_eq!(code, 1008, "{reason}");
+            assert!(reason.contains("another device"), "{reason}");
+        }
+        other => panic!("the till wrote the owner's day: {other:?}"),
+    }
+    assert_eq!(
+        stored_heads(&server, id),
+        before,
+        "the owner's day is unchanged"
+    );
+
+    // The owner still syncs its day, and sees nothing of the till's.
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
+    assert!(day.get(ROOT, "voided-by-till").unwrap().is_none());
+    server.stop().await;
+}
