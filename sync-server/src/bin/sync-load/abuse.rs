@@ -24,7 +24,7 @@ use pos_core::automerge::sync::SyncDoc;
 use pos_core::automerge::transaction::Transactable;
 use pos_core::automerge::{AutoCommit, ROOT, ScalarValue};
 use pos_core::sync::WireMessage;
-use pos_core::{Actor, DocumentId, SalesDay, SharedDocument, Uuid, demo};
+use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, Uuid, demo};
 use pos_sync_server::client::NativePeer;
 use pos_sync_server::sync::{
     MAX_MESSAGE_BYTES, MAX_QUEUED_BYTES, MESSAGE_BURST, MESSAGES_PER_SEC, PING_EVERY, SEND_TIMEOUT,
@@ -35,7 +35,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::{
-    Options, STORE, cpu_seconds, enroll, load_average, mib, peak_memory, resident_memory,
+    Login, Options, cpu_seconds, enroll, load_average, mib, peak_memory, resident_memory,
     scratch_dir, start_ours, today, write_page,
 };
 
@@ -613,30 +613,27 @@ struct VictimRounds {
     failures: Vec<(Duration, String)>,
 }
 
-fn victim_device(d: usize) -> Uuid {
-    Uuid::from_u128(0x7_1c71_0000 + d as u128)
-}
-
-/// A register of store A: records a sale, syncs until the server holds it and the other
+/// A register of store A (`devices[d]` of `store`): records a sale, syncs until the server holds it and the other
 /// registers' days are current (connect, join, upload, acknowledgement), waits
 /// [`VICTIM_PAUSE`], and again, until `stop`. Its first round (the upload of the empty days)
 /// is not counted.
 async fn victim(
     d: usize,
-    victims: usize,
+    store_id: Uuid,
+    devices: Vec<Uuid>,
     url: String,
     peer_id: String,
     start: Instant,
     stop: Arc<AtomicBool>,
 ) -> VictimRounds {
     let (store, catalog) = demo::food_truck(false);
-    let me = victim_device(d);
-    let day = SalesDay::new(STORE, me, today(), &Actor::device(me));
+    let me = devices[d];
+    let day = SalesDay::new(store_id, me, today(), &Actor::device(me));
     let own = day.document_id();
     let mut peer = NativePeer::new(peer_id, Some(format!("storage-{me}")));
     peer.hold(own, day.into_automerge(), None);
-    for other in (0..victims).filter(|o| *o != d).map(victim_device) {
-        let genesis = SalesDay::new(STORE, other, today(), &Actor::device(me));
+    for &other in devices.iter().filter(|o| **o != me) {
+        let genesis = SalesDay::new(store_id, other, today(), &Actor::device(me));
         peer.hold(genesis.document_id(), genesis.into_automerge(), None);
     }
     let mut out = VictimRounds::default();
@@ -679,25 +676,31 @@ async fn victim(
     out
 }
 
-/// Uploads `big_docs` documents of random bytes to the attacker's store; their ids, and how
-/// long the upload took.
+/// Uploads `count` documents of random bytes to the attacker's store, from its device
+/// `login`: sales days of that device, one a day, each with its genesis (so that the server
+/// registers them) and a blob at ROOT "blob". Their ids, and how long the upload took.
 async fn seed_big_documents(
     url: &str,
-    peer_id: &str,
+    store: Uuid,
+    login: &Login,
     count: usize,
     s: &Settings,
 ) -> Result<(Vec<DocumentId>, Duration), String> {
-    let mut peer = NativePeer::new(peer_id, None);
-    let mut ids = JunkIds::new();
+    let mut peer = NativePeer::new(login.peer_id.clone(), None);
+    let device = login.device;
     let mut documents = Vec::new();
-    for _ in 0..count {
+    for i in 0..count {
         let mut blob = vec![0u8; s.big_doc_bytes];
         getrandom::fill(&mut blob).map_err(|e| e.to_string())?;
-        let mut doc = AutoCommit::new();
-        doc.put(ROOT, "blob", ScalarValue::Bytes(blob))
+        let day = BusinessDay::new(2026, 1 + (i / 28) as u32 % 12, 1 + (i % 28) as u32)
+            .ok_or("no such business day")?;
+        let mut day = SalesDay::new(store, device, day, &Actor::device(device));
+        let id = day.document_id();
+        day.automerge_mut()
+            .put(ROOT, "blob", ScalarValue::Bytes(blob))
             .map_err(|e| e.to_string())?;
-        let id = ids.next_id();
-        let heads = doc.get_heads();
+        let heads = day.heads();
+        let doc = day.into_automerge();
         peer.hold(id, doc, None);
         peer.expect_heads(id, heads);
         documents.push(id);
@@ -831,12 +834,14 @@ async fn measure(o: &Options, s: &Settings, attack: Attack, dir: &Path) -> Resul
     let code = new_store_code(&o.server_bin, port, dir)?;
     let attackers = enroll(port, &code, ATTACKER_STORE, 1 + s.slow_readers)?;
     let url = |token: &str| format!("ws://127.0.0.1:{port}/sync?token={token}");
-    let (flood_token, flood_peer) = attackers[0].clone();
+    let attacker = attackers.devices[0].clone();
+    let (flood_token, flood_peer) = (attacker.token.clone(), attacker.peer_id.clone());
     println!(
         "sync-load: seeding the attacker's store (pid {pid}) with {big_docs} documents of {}…",
         mib(s.big_doc_bytes as u64)
     );
-    let (big, seeded_in) = seed_big_documents(&url(&flood_token), &flood_peer, big_docs, s).await?;
+    let (big, seeded_in) =
+        seed_big_documents(&url(&flood_token), attackers.store, &attacker, big_docs, s).await?;
     let documents_before = attacker_documents(dir)?;
     let rss_seeded = resident_memory(pid)?;
 
@@ -850,7 +855,8 @@ async fn measure(o: &Options, s: &Settings, attack: Attack, dir: &Path) -> Resul
         .enumerate()
         .map(|(d, (url, peer))| {
             let (url, peer, stop) = (url.clone(), peer.clone(), stop_victims.clone());
-            tokio::spawn(victim(d, s.victims, url, peer, start, stop))
+            let (store, devices) = (target.store, target.devices.clone());
+            tokio::spawn(victim(d, store, devices, url, peer, start, stop))
         })
         .collect();
     println!(
@@ -896,13 +902,13 @@ async fn measure(o: &Options, s: &Settings, attack: Attack, dir: &Path) -> Resul
     let stop_slow = Arc::new(AtomicBool::new(false));
     let mut opening: Vec<Option<oneshot::Receiver<_>>> = Vec::new();
     let mut slow_tasks = Vec::new();
-    for (token, peer) in attackers[1..].iter().take(slow_readers) {
+    for Login { token, peer_id, .. } in attackers.devices[1..].iter().take(slow_readers) {
         let (tx, rx) = oneshot::channel();
         opening.push(Some(rx));
         slow_tasks.push(attack_rt.spawn(slow_reader(
             port,
             token.clone(),
-            peer.clone(),
+            peer_id.clone(),
             big.clone(),
             tx,
             stop_slow.clone(),

@@ -32,6 +32,8 @@ use pos_sync_server::reference::{ReferenceServer, free_port, repo_root};
 
 mod abuse;
 
+/// The store of the JS reference server's devices, which checks no store; our server's is the
+/// one its enrollment makes.
 const STORE: Uuid = Uuid::from_u128(0x5707e_0000_0000_0000_0000_0000_0001);
 /// The store the devices enroll into on our server.
 const STORE_NAME: &str = "bench-store";
@@ -152,13 +154,15 @@ struct Day {
     heads: Vec<ChangeHash>,
 }
 
-fn offline_days(devices: usize, sales: usize) -> Vec<Day> {
+/// The devices' offline days in `store`, one per device, in the order of `devices`.
+fn offline_days(store_id: Uuid, devices: &[Uuid], sales: usize) -> Vec<Day> {
     let (store, catalog) = demo::food_truck(false);
-    (0..devices)
-        .map(|d| {
-            let device = Uuid::from_u128(0xde1ce_0000 + d as u128);
+    devices
+        .iter()
+        .enumerate()
+        .map(|(d, &device)| {
             let code = format!("D{d}");
-            let mut day = SalesDay::new(STORE, device, today(), &Actor::device(device));
+            let mut day = SalesDay::new(store_id, device, today(), &Actor::device(device));
             for n in 0..sales {
                 let id = Uuid::from_u128(device.as_u128() << 32 | n as u128);
                 let at = 1_764_400_000_000 + (n as i64) * 30_000;
@@ -178,7 +182,7 @@ fn offline_days(devices: usize, sales: usize) -> Vec<Day> {
 
 /// Each device holds its own day and the genesis of every other device's day (any device may
 /// make one to receive into), expecting the owner's heads.
-fn peers(days: &[Day], peer_ids: &[String]) -> Vec<NativePeer> {
+fn peers(store: Uuid, days: &[Day], peer_ids: &[String]) -> Vec<NativePeer> {
     days.iter()
         .zip(peer_ids)
         .map(|(me, peer_id)| {
@@ -187,7 +191,7 @@ fn peers(days: &[Day], peer_ids: &[String]) -> Vec<NativePeer> {
                 let doc = if day.device == me.device {
                     day.doc.clone()
                 } else {
-                    SalesDay::new(STORE, day.device, today(), &Actor::device(me.device))
+                    SalesDay::new(store, day.device, today(), &Actor::device(me.device))
                         .automerge()
                         .clone()
                 };
@@ -206,6 +210,10 @@ struct Target {
     port: u16,
     /// Per device: its sync URL and the peer id it must claim.
     logins: Vec<(String, String)>,
+    /// The store the devices belong to, and each device's id, in the order of `logins`: what
+    /// their documents must name for the server to take them.
+    store: Uuid,
+    devices: Vec<Uuid>,
     data_dir: PathBuf,
     process: Process,
 }
@@ -289,15 +297,45 @@ fn field(v: &serde_json::Value, name: &str) -> Result<String, String> {
         .ok_or_else(|| format!("the API answer {v} has no {name:?}"))
 }
 
+fn uuid_field(v: &serde_json::Value, name: &str) -> Result<Uuid, String> {
+    let text = field(v, name)?;
+    Uuid::parse_str(&text).map_err(|e| format!("the API answer's {name} {text:?}: {e}"))
+}
+
+/// One enrolled device: what it logs in with and who it is.
+#[derive(Clone, Debug)]
+struct Login {
+    token: String,
+    peer_id: String,
+    device: Uuid,
+}
+
+/// A store enrolled through the API, and its devices, the owner first.
+#[derive(Clone, Debug)]
+struct Enrollment {
+    store: Uuid,
+    devices: Vec<Login>,
+}
+
+impl Login {
+    fn of(answer: &serde_json::Value) -> Result<Login, String> {
+        Ok(Login {
+            token: field(answer, "device_token")?,
+            peer_id: field(answer, "peer_id")?,
+            device: uuid_field(answer, "device_id")?,
+        })
+    }
+}
+
 /// Enrolls `devices` devices of one store through the server's API, as registers do: the
 /// first creates the store with a setup code, the owner then makes a pairing code for each
-/// other device. Returns each device's (token, peer id).
+/// other device. Returns the store's id and each device's token, peer id and device id.
 fn enroll(
     port: u16,
     setup_code: &str,
     store_name: &str,
     devices: usize,
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Enrollment, String> {
     let created = |status: u16, v: &serde_json::Value, what: &str| {
         if status == 201 {
             Ok(())
@@ -310,8 +348,10 @@ fn enroll(
     });
     let (status, owner) = http_json(port, "POST", "/api/stores", None, &new_store)?;
     created(status, &owner, "POST /api/stores")?;
-    let owner_token = field(&owner, "device_token")?;
-    let mut logins = vec![(owner_token.clone(), field(&owner, "peer_id")?)];
+    let store = uuid_field(&owner, "store_id")?;
+    let owner = Login::of(&owner)?;
+    let owner_token = owner.token.clone();
+    let mut logins = vec![owner];
     for d in 1..devices {
         let (status, code) = http_json(
             port,
@@ -324,9 +364,17 @@ fn enroll(
         let pair = serde_json::json!({ "pairing_code": field(&code, "code")?, "device_name": format!("register {d}") });
         let (status, device) = http_json(port, "POST", "/api/devices", None, &pair)?;
         created(status, &device, "POST /api/devices")?;
-        logins.push((field(&device, "device_token")?, field(&device, "peer_id")?));
+        if uuid_field(&device, "store_id")? != store {
+            return Err(format!(
+                "POST /api/devices paired into another store: {device}"
+            ));
+        }
+        logins.push(Login::of(&device)?);
     }
-    Ok(logins)
+    Ok(Enrollment {
+        store,
+        devices: logins,
+    })
 }
 
 /// Starts our server on a fresh data dir and enrolls `devices` devices of [`STORE_NAME`].
@@ -357,6 +405,8 @@ fn start_ours(server_bin: &Path, devices: usize, data_dir: &Path) -> Result<Targ
         pid,
         port,
         logins: Vec::new(),
+        store: Uuid::nil(),
+        devices: Vec::new(),
         data_dir: data_dir.to_path_buf(),
         process: Process::Ours(child),
     };
@@ -374,10 +424,16 @@ fn start_ours(server_bin: &Path, devices: usize, data_dir: &Path) -> Result<Targ
     std::thread::spawn(move || lines.for_each(drop));
     let setup_code =
         setup_code.ok_or("the server printed no setup link (is the data dir fresh?)")?;
-    let tokens = enroll(port, &setup_code, STORE_NAME, devices)?;
-    target.logins = tokens
+    let enrolled = enroll(port, &setup_code, STORE_NAME, devices)?;
+    target.store = enrolled.store;
+    target.devices = enrolled.devices.iter().map(|l| l.device).collect();
+    target.logins = enrolled
+        .devices
         .into_iter()
-        .map(|(token, peer)| (format!("ws://127.0.0.1:{port}/sync?token={token}"), peer))
+        .map(|l| {
+            let url = format!("ws://127.0.0.1:{port}/sync?token={}", l.token);
+            (url, l.peer_id)
+        })
         .collect();
     Ok(target)
 }
@@ -390,6 +446,11 @@ fn start_reference(o: &Options, data_dir: &Path) -> Result<Target, String> {
         port: 0,
         logins: (0..o.devices)
             .map(|d| (server.url(), format!("device-{d}")))
+            .collect(),
+        // The reference server checks neither: a fixed store and made-up device ids.
+        store: STORE,
+        devices: (0..o.devices)
+            .map(|d| Uuid::from_u128(0xde1ce_0000 + d as u128))
             .collect(),
         data_dir: data_dir.to_path_buf(),
         process: Process::Reference { _server: server },
@@ -494,7 +555,7 @@ impl Run {
 async fn measure(o: &Options, days: &[Day], target: Target) -> Result<Run, String> {
     let timeout = o.timeout;
     let peer_ids: Vec<String> = target.logins.iter().map(|(_, peer)| peer.clone()).collect();
-    let peers = peers(days, &peer_ids);
+    let peers = peers(target.store, days, &peer_ids);
     let cpu_before = cpu_seconds(target.pid)?;
     let generator_before = cpu_seconds(std::process::id())?;
     let start = tokio::time::Instant::now();
@@ -760,8 +821,8 @@ fn report(
            {others} others, until every device holds all {total} sales (judged by the owners' heads;\n  \
            one device's sales are then read back and counted).\n\
          - Load generator: native, one tokio runtime, each device a `NativePeer` (the register's own\n  \
-           sync client) on its own WebSocket; documents built before the clock starts ({prepared:.1} s).\n  \
-           It shares the machine with the server, so its CPU time is shown too.\n\
+           sync client) on its own WebSocket; documents built per server before its clock starts\n  \
+           ({prepared:.1} s in all). It shares the machine with the server, so its CPU time is shown too.\n\
          - Servers: a fresh process and data dir per run. CPU time is utime + stime from\n  \
            `/proc/<pid>/stat` before and after; peak memory is `VmHWM` from `/proc/<pid>/status`.\n\
          - Machine: {cpus} CPUs, {model}; load average (1, 5, 15 min) {load_before} before,\n  \
@@ -788,18 +849,25 @@ async fn run(o: Options) -> Result<(), String> {
         return abuse::run(&o, settings).await;
     }
     let load_before = load_average();
-    println!(
-        "sync-load: building {} offline days of {} sales…",
-        o.devices, o.sales
-    );
-    let t = Instant::now();
-    let days = offline_days(o.devices, o.sales);
-    let prepared = t.elapsed();
+    // Each server's days name its store and devices, so they are built per server, after its
+    // enrollment and before its clock starts.
+    let mut prepared = Duration::ZERO;
+    let mut build = |target: &Target| {
+        println!(
+            "sync-load: building {} offline days of {} sales for {}…",
+            o.devices, o.sales, target.name
+        );
+        let t = Instant::now();
+        let days = offline_days(target.store, &target.devices, o.sales);
+        prepared += t.elapsed();
+        days
+    };
     let mut runs = Vec::new();
 
     if o.ours {
         let dir = scratch_dir("ours");
         let target = start_ours(&o.server_bin, o.devices, &dir)?;
+        let days = build(&target);
         println!(
             "sync-load: {} devices against our server (pid {})…",
             o.devices, target.pid
@@ -812,6 +880,7 @@ async fn run(o: Options) -> Result<(), String> {
     if o.reference {
         let dir = scratch_dir("reference");
         let target = start_reference(&o, &dir)?;
+        let days = build(&target);
         println!(
             "sync-load: {} devices against the JS reference server (pid {})…",
             o.devices, target.pid
