@@ -17,9 +17,10 @@ use crate::ensure::{self, FUZZ_TOOLCHAIN, FuzzToolchain};
 use crate::util::{self, fmt_duration, repo_root, show};
 
 /// Every target in `fuzz/fuzz_targets/`, in the order they run.
-const TARGETS: [&str; 5] = [
+const TARGETS: [&str; 6] = [
     "sync_wire",
     "pump_header",
+    "change_policy",
     "zvt_apdu",
     "escpos_status",
     "hid_pos",
