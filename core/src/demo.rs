@@ -362,10 +362,12 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
     ];
     let categories = CATEGORIES
         .iter()
-        .map(|(id, name, colour)| Category {
+        .enumerate()
+        .map(|(position, (id, name, colour))| Category {
             id: id.to_string(),
             name: name.pick(russian),
             colour: colour.to_string(),
+            position: position as i64,
         })
         .collect();
     let modifiers = MODIFIERS
@@ -391,6 +393,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
                 category: category.to_string(),
                 colour: None,
                 modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
+                ..Product::default()
             },
         )
         .collect();
@@ -402,6 +405,8 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
             modifiers,
             tax_categories,
             is_demo: true,
+            modifier_groups: Vec::new(),
+            currency: Some(Currency::EUR),
         },
     )
 }

@@ -37,7 +37,11 @@ mod tax;
 mod tender;
 mod ticket;
 
-pub use catalog::{Catalog, CatalogError, Category, Modifier, Product, SearchIndex, Unit};
+pub use catalog::{
+    BarcodeError, Catalog, CatalogEdit, CatalogError, Category, Choice, ChoiceError,
+    MAX_CATALOG_PRICE, Modifier, ModifierGroup, Product, SearchIndex, Sellable, Unit, Variant,
+    check_barcode,
+};
 pub use docs::{
     Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocChunk, DocError, DocKind,
     DocRole, DocWrite, DocumentId, Month, MonthIndex, PriceConflict, Recorded, Refund, ReturnLine,

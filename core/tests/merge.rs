@@ -131,7 +131,7 @@ impl Shop {
         let tax = self.menu.tax_category(&product.tax_category).unwrap();
         let quantity = match product.unit {
             Unit::Piece => Decimal::from(quantity),
-            Unit::Kilogram => Decimal::new(i64::from(quantity) * 250, 3),
+            Unit::Kilogram | Unit::Litre => Decimal::new(i64::from(quantity) * 250, 3),
         };
         let mut ticket = Ticket::new(store.rules);
         ticket.add(product, tax, &[], quantity).unwrap();

@@ -83,6 +83,7 @@ fn catalog(prices: &[Decimal]) -> Vec<(Product, TaxCategory)> {
                 category: "c".into(),
                 colour: None,
                 modifiers: vec![],
+                ..Product::default()
             };
             (product, tax)
         })

@@ -31,6 +31,7 @@ fn product(id: &str, price: Decimal, tax: &TaxCategory) -> Product {
         category: "c".into(),
         colour: None,
         modifiers: vec!["extra".into()],
+        ..Product::default()
     }
 }
 

@@ -45,6 +45,7 @@ fn ticket_of(price: Decimal) -> Ticket {
         category: "c".into(),
         colour: None,
         modifiers: vec![],
+        ..pos_core::Product::default()
     };
     let mut ticket = Ticket::new(rules());
     ticket.add(&product, &tax, &[], dec!(1)).unwrap();

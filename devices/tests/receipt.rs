@@ -537,7 +537,9 @@ fn random_sale(
             .collect();
         let quantity = match product.unit {
             pos_core::Unit::Piece => Decimal::from(line.pieces),
-            pos_core::Unit::Kilogram => Decimal::new(i64::from(line.grams), 3),
+            pos_core::Unit::Kilogram | pos_core::Unit::Litre => {
+                Decimal::new(i64::from(line.grams), 3)
+            }
         };
         let id = ticket.add(product, tax, &modifiers, quantity).unwrap();
         let discount = line.discount.map(|(percent, n)| {

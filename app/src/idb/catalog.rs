@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use pos_core::{Catalog, Category, Modifier, Product, Store, TaxCategory};
+use pos_core::{Catalog, Category, Currency, Modifier, ModifierGroup, Product, Store, TaxCategory};
 use serde::{Deserialize, Serialize};
 
 /// The room left between neighbouring products when they are numbered afresh, so that a product
@@ -27,6 +27,10 @@ pub(super) struct CatalogMeta {
     pub modifiers: Vec<Modifier>,
     pub tax_categories: Vec<TaxCategory>,
     pub is_demo: bool,
+    #[serde(default)]
+    pub modifier_groups: Vec<ModifierGroup>,
+    #[serde(default)]
+    pub currency: Option<Currency>,
 }
 
 impl CatalogMeta {
@@ -38,6 +42,8 @@ impl CatalogMeta {
             modifiers,
             tax_categories,
             is_demo,
+            modifier_groups,
+            currency,
         } = catalog;
         let meta = CatalogMeta {
             store,
@@ -45,6 +51,8 @@ impl CatalogMeta {
             modifiers,
             tax_categories,
             is_demo,
+            modifier_groups,
+            currency,
         };
         (meta, products)
     }
@@ -57,6 +65,8 @@ impl CatalogMeta {
             modifiers: self.modifiers,
             tax_categories: self.tax_categories,
             is_demo: self.is_demo,
+            modifier_groups: self.modifier_groups,
+            currency: self.currency,
         };
         (self.store, catalog)
     }

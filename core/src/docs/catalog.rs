@@ -16,13 +16,21 @@ use super::{
     Actor, DecimalStr, DocError, DocKind, DocumentId, SharedDocument, genesis, get_uuid_str,
     parse_decimal, root_map,
 };
-use crate::catalog::{Catalog, Category, Modifier, Product, Unit};
+use crate::catalog::{
+    Catalog, CatalogEdit, Category, Modifier, ModifierGroup, Product, Unit, Variant,
+};
+use crate::money::Currency;
 use crate::tax::TaxCategory;
 
 const PRODUCTS: &str = "products";
 const CATEGORIES: &str = "categories";
 const MODIFIERS: &str = "modifiers";
 const TAX_CATEGORIES: &str = "tax_categories";
+/// Not made at genesis (it came later, and a genesis must stay the same on every version): made
+/// by the first device that puts a group. Two devices that do so concurrently make two maps under
+/// one key; every map is read (see [`CatalogDoc::modifier_groups`]), so neither loses a group.
+const MODIFIER_GROUPS: &str = "modifier_groups";
+const CURRENCY: &str = "currency";
 
 /// One price that was changed concurrently on several devices. Every device shows the same
 /// `winner` (Automerge's rule: the change with the higher Lamport counter, then the higher actor
@@ -88,9 +96,80 @@ impl CatalogDoc {
             TAX_CATEGORIES,
             catalog.tax_categories.iter().map(|t| (t.id.as_str(), t)),
         )?;
+        self.put_modifier_groups(&catalog.modifier_groups)?;
         self.doc.put(ROOT, "is_demo", catalog.is_demo)?;
+        self.put_currency(catalog.currency)?;
         self.doc.commit();
         Ok(())
+    }
+
+    /// Makes one edit. The caller checked it against the catalog (`Catalog::check`).
+    pub fn apply(&mut self, edit: &CatalogEdit) -> Result<(), DocError> {
+        match edit {
+            CatalogEdit::PutProduct(p) => self.put_product(p)?,
+            CatalogEdit::Archive { product, archived } => {
+                let map = root_map(&self.doc, PRODUCTS)?;
+                let Some((Value::Object(ObjType::Map), obj)) = self.doc.get(&map, product)? else {
+                    return Err(DocError::UnknownProduct(product.clone()));
+                };
+                self.doc.put(&obj, "archived", *archived)?;
+            }
+            CatalogEdit::PutCategory(c) => self.put_category(c)?,
+            CatalogEdit::PutModifier(m) => self.put_modifier(m)?,
+            CatalogEdit::PutModifierGroup(g) => {
+                self.put_modifier_groups(std::slice::from_ref(g))?
+            }
+            CatalogEdit::PutTaxCategory(t) => self.put_tax_category(t)?,
+        }
+        self.doc.put(ROOT, "is_demo", false)?;
+        self.doc.commit();
+        Ok(())
+    }
+
+    fn put_currency(&mut self, currency: Option<Currency>) -> Result<(), DocError> {
+        let stored = super::get_str(&self.doc, &ROOT, CURRENCY)?;
+        let wanted = currency.map(|c| c.code().to_string());
+        if stored != wanted {
+            match wanted {
+                Some(code) => self.doc.put(ROOT, CURRENCY, code)?,
+                None => self.doc.delete(ROOT, CURRENCY)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts groups into the map that wins under [`MODIFIER_GROUPS`], making it when there is none.
+    fn put_modifier_groups(&mut self, groups: &[ModifierGroup]) -> Result<(), DocError> {
+        let map = match self.doc.get(ROOT, MODIFIER_GROUPS)? {
+            Some((Value::Object(ObjType::Map), map)) => map,
+            _ if groups.is_empty() => return Ok(()),
+            _ => self.doc.put_object(ROOT, MODIFIER_GROUPS, ObjType::Map)?,
+        };
+        for g in groups {
+            reconcile_prop(&mut self.doc, &map, g.id.as_str(), g)?;
+        }
+        Ok(())
+    }
+
+    /// The groups of every map under [`MODIFIER_GROUPS`], the winning map's record first when two
+    /// devices made the map concurrently and both hold a group.
+    fn modifier_groups(&self) -> Result<Vec<ModifierGroup>, DocError> {
+        let mut groups: BTreeMap<String, ModifierGroup> = BTreeMap::new();
+        // `get_all` lists the winner last.
+        for (value, map) in self.doc.get_all(ROOT, MODIFIER_GROUPS)?.into_iter().rev() {
+            if !matches!(value, Value::Object(ObjType::Map)) {
+                continue;
+            }
+            for key in self.doc.keys(&map) {
+                if groups.contains_key(&key) {
+                    continue;
+                }
+                if let Some(g) = super::hydrate_entry(&self.doc, &map, &key)? {
+                    groups.insert(key, g);
+                }
+            }
+        }
+        Ok(groups.into_values().collect())
     }
 
     fn sync_map<'a, T: Reconcile + 'a>(
@@ -121,12 +200,20 @@ impl CatalogDoc {
             Some((Value::Scalar(s), _)) => matches!(s.as_ref(), ScalarValue::Boolean(true)),
             _ => false,
         };
+        let currency = super::get_str(&self.doc, &ROOT, CURRENCY)?
+            .map(|code| {
+                Currency::from_code(&code)
+                    .ok_or_else(|| DocError::Corrupt(format!("the currency {code} is unknown")))
+            })
+            .transpose()?;
         Ok(Catalog {
             categories: all(&self.doc, CATEGORIES)?,
             products: all(&self.doc, PRODUCTS)?,
             modifiers: all(&self.doc, MODIFIERS)?,
+            modifier_groups: self.modifier_groups()?,
             tax_categories: all(&self.doc, TAX_CATEGORIES)?,
             is_demo,
+            currency,
         })
     }
 
@@ -261,8 +348,25 @@ impl Reconcile for Product {
         m.put("category", &self.category)?;
         m.put("colour", &self.colour)?;
         m.put("modifiers", &self.modifiers)?;
+        m.put("modifier_groups", &self.modifier_groups)?;
+        m.put("variants", &self.variants)?;
+        m.put("cost", self.cost.map(DecimalStr))?;
+        m.put("open_price", self.open_price)?;
+        m.put("archived", self.archived)?;
         Ok(())
     }
+}
+
+/// A field added after the first version: an older record has no key, and reads as the default.
+fn hydrate_added<D: autosurgeon::ReadDoc, T: Hydrate + Default>(
+    doc: &D,
+    obj: &automerge::ObjId,
+    key: &str,
+) -> Result<T, HydrateError> {
+    if doc.get(obj, key)?.is_none() {
+        return Ok(T::default());
+    }
+    hydrate_prop(doc, obj, key)
 }
 
 impl Hydrate for Product {
@@ -281,6 +385,11 @@ impl Hydrate for Product {
             category: hydrate_prop(doc, obj, "category")?,
             colour: hydrate_prop(doc, obj, "colour")?,
             modifiers: hydrate_prop(doc, obj, "modifiers")?,
+            modifier_groups: hydrate_added(doc, obj, "modifier_groups")?,
+            variants: hydrate_added(doc, obj, "variants")?,
+            cost: hydrate_added::<_, Option<DecimalStr>>(doc, obj, "cost")?.map(|DecimalStr(d)| d),
+            open_price: hydrate_added(doc, obj, "open_price")?,
+            archived: hydrate_added(doc, obj, "archived")?,
         })
     }
 }
@@ -288,23 +397,14 @@ impl Hydrate for Product {
 impl Reconcile for Unit {
     type Key<'a> = NoKey;
     fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
-        reconciler.str(match self {
-            Unit::Piece => "piece",
-            Unit::Kilogram => "kilogram",
-        })
+        reconciler.str(self.as_str())
     }
 }
 
 impl Hydrate for Unit {
     fn hydrate_string(s: &str) -> Result<Self, HydrateError> {
-        match s {
-            "piece" => Ok(Unit::Piece),
-            "kilogram" => Ok(Unit::Kilogram),
-            other => Err(HydrateError::unexpected(
-                "piece or kilogram",
-                other.to_string(),
-            )),
-        }
+        Unit::parse(s)
+            .ok_or_else(|| HydrateError::unexpected("piece, kilogram or litre", s.to_string()))
     }
 }
 
@@ -316,6 +416,7 @@ impl Reconcile for Category {
         m.put("id", &self.id)?;
         m.put("name", &self.name)?;
         m.put("colour", &self.colour)?;
+        m.put("position", self.position)?;
         Ok(())
     }
 }
@@ -329,6 +430,69 @@ impl Hydrate for Category {
             id: hydrate_prop(doc, obj, "id")?,
             name: hydrate_prop(doc, obj, "name")?,
             colour: hydrate_prop(doc, obj, "colour")?,
+            position: hydrate_added(doc, obj, "position")?,
+        })
+    }
+}
+
+impl Reconcile for Variant {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        use autosurgeon::reconcile::MapReconciler;
+        let mut m = reconciler.map()?;
+        m.put("id", &self.id)?;
+        m.put("name", &self.name)?;
+        m.put("price", DecimalStr(self.price))?;
+        m.put("sku", &self.sku)?;
+        m.put("barcodes", &self.barcodes)?;
+        Ok(())
+    }
+}
+
+impl Hydrate for Variant {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
+        Ok(Variant {
+            id: hydrate_prop(doc, obj, "id")?,
+            name: hydrate_prop(doc, obj, "name")?,
+            price: hydrate_decimal(doc, obj, "price")?,
+            sku: hydrate_prop(doc, obj, "sku")?,
+            barcodes: hydrate_prop(doc, obj, "barcodes")?,
+        })
+    }
+}
+
+impl Reconcile for ModifierGroup {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        use autosurgeon::reconcile::MapReconciler;
+        let mut m = reconciler.map()?;
+        m.put("id", &self.id)?;
+        m.put("name", &self.name)?;
+        m.put("modifiers", &self.modifiers)?;
+        m.put("min", u64::from(self.min))?;
+        m.put("max", self.max.map(u64::from))?;
+        Ok(())
+    }
+}
+
+impl Hydrate for ModifierGroup {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
+        let count = |n: u64| {
+            u32::try_from(n).map_err(|_| HydrateError::unexpected("a count", n.to_string()))
+        };
+        let max: Option<u64> = hydrate_prop(doc, obj, "max")?;
+        Ok(ModifierGroup {
+            id: hydrate_prop(doc, obj, "id")?,
+            name: hydrate_prop(doc, obj, "name")?,
+            modifiers: hydrate_prop(doc, obj, "modifiers")?,
+            min: count(hydrate_prop(doc, obj, "min")?)?,
+            max: max.map(count).transpose()?,
         })
     }
 }
@@ -418,5 +582,118 @@ mod tests {
             CatalogDoc::load(&bytes, &Actor::device(Uuid::from_u128(2))),
             Err(DocError::WrongKind { .. })
         ));
+    }
+
+    fn with_variants_and_a_group(catalog: &mut Catalog, group: &str) -> ModifierGroup {
+        let g = ModifierGroup {
+            id: group.into(),
+            name: format!("Group {group}"),
+            modifiers: vec!["cheese".into(), "bacon".into()],
+            min: 1,
+            max: Some(1),
+        };
+        catalog
+            .apply(&CatalogEdit::PutModifierGroup(g.clone()))
+            .unwrap();
+        g
+    }
+
+    #[test]
+    fn edits_of_variants_groups_costs_and_archiving_reach_another_device() {
+        let (_, mut catalog) = demo::food_truck(false);
+        let store = Uuid::from_u128(1);
+        let mut a =
+            CatalogDoc::from_catalog(store, &Actor::device(Uuid::from_u128(2)), &catalog).unwrap();
+        let mut b = CatalogDoc::load(&a.save(), &Actor::device(Uuid::from_u128(3))).unwrap();
+        let group = with_variants_and_a_group(&mut catalog, "sauce");
+        let mut coffee = catalog.product("classic-burger").unwrap().clone();
+        coffee.id = "coffee".into();
+        coffee.name = "Coffee".into();
+        coffee.sku = "COF".into();
+        coffee.barcodes = vec![];
+        coffee.unit = Unit::Litre;
+        coffee.cost = Some(Decimal::new(35, 2));
+        coffee.modifier_groups = vec![group.id.clone()];
+        coffee.variants = vec![Variant {
+            id: "l".into(),
+            name: "Large".into(),
+            price: Decimal::new(420, 2),
+            sku: "COF-L".into(),
+            barcodes: vec!["4006381333931".into()],
+        }];
+        let edits = [
+            CatalogEdit::PutModifierGroup(group),
+            CatalogEdit::PutProduct(coffee.clone()),
+            CatalogEdit::Archive {
+                product: "fries".into(),
+                archived: true,
+            },
+        ];
+        for edit in &edits {
+            catalog.apply(edit).unwrap();
+            a.apply(edit).unwrap();
+        }
+        b.merge(&mut a).unwrap();
+        let seen = b.catalog().unwrap();
+        assert_eq!(seen.product("coffee"), Some(&coffee));
+        assert!(seen.product("fries").unwrap().archived);
+        assert_eq!(seen.modifier_groups, catalog.modifier_groups);
+        assert!(!seen.is_demo);
+        assert_eq!(seen.currency, Some(crate::money::Currency::EUR));
+    }
+
+    #[test]
+    fn two_devices_making_the_first_group_at_once_both_keep_theirs() {
+        let (_, catalog) = demo::food_truck(false);
+        let store = Uuid::from_u128(1);
+        let mut a =
+            CatalogDoc::from_catalog(store, &Actor::device(Uuid::from_u128(2)), &catalog).unwrap();
+        let mut b = CatalogDoc::load(&a.save(), &Actor::device(Uuid::from_u128(3))).unwrap();
+        let (mut on_a, mut on_b) = (catalog.clone(), catalog.clone());
+        let sauce = with_variants_and_a_group(&mut on_a, "sauce");
+        let extras = with_variants_and_a_group(&mut on_b, "extras");
+        a.apply(&CatalogEdit::PutModifierGroup(sauce)).unwrap();
+        b.apply(&CatalogEdit::PutModifierGroup(extras)).unwrap();
+        a.merge(&mut b).unwrap();
+        b.merge(&mut a).unwrap();
+        for doc in [&a, &b] {
+            let ids: Vec<String> = doc
+                .catalog()
+                .unwrap()
+                .modifier_groups
+                .into_iter()
+                .map(|g| g.id)
+                .collect();
+            assert_eq!(ids, ["extras", "sauce"]);
+        }
+    }
+
+    #[test]
+    fn a_product_written_before_variants_existed_reads_with_none() {
+        let (_, catalog) = demo::food_truck(false);
+        let mut doc = CatalogDoc::from_catalog(
+            Uuid::from_u128(1),
+            &Actor::device(Uuid::from_u128(2)),
+            &catalog,
+        )
+        .unwrap();
+        let map = root_map(&doc.doc, PRODUCTS).unwrap();
+        let Some((_, burger)) = doc.doc.get(&map, "classic-burger").unwrap() else {
+            panic!()
+        };
+        for key in [
+            "variants",
+            "modifier_groups",
+            "cost",
+            "open_price",
+            "archived",
+        ] {
+            doc.doc.delete(&burger, key).unwrap();
+        }
+        doc.doc.commit();
+        assert_eq!(
+            doc.product("classic-burger").unwrap().as_ref(),
+            catalog.product("classic-burger")
+        );
     }
 }

@@ -269,10 +269,14 @@ impl<'a> Builder<'a> {
     fn quantity(&self, line: &TicketLine) -> String {
         match line.unit {
             Unit::Piece => format_number(line.quantity, None, self.options.language),
-            Unit::Kilogram => format!(
+            Unit::Kilogram | Unit::Litre => format!(
                 "{} {}",
                 format_number(line.quantity, Some(3), self.options.language),
-                self.labels.kilogram
+                if line.unit == Unit::Litre {
+                    self.labels.litre
+                } else {
+                    self.labels.kilogram
+                }
             ),
         }
     }

@@ -82,6 +82,8 @@ pub struct ReceiptLabels {
     pub change: &'static str,
     /// After a weight: "0.250 kg".
     pub kilogram: &'static str,
+    /// After a volume: "0.500 l".
+    pub litre: &'static str,
     /// The banner of the merchant's copy.
     pub merchant_copy: &'static str,
     /// The banner of the customer's copy, printed when a merchant copy is printed too.
@@ -127,6 +129,7 @@ impl ReceiptLabels {
         auth_code: "Auth code",
         change: "Change",
         kilogram: "kg",
+        litre: "l",
         merchant_copy: "MERCHANT COPY",
         customer_copy: "CUSTOMER COPY",
         reprint: "REPRINT",
@@ -160,6 +163,7 @@ impl ReceiptLabels {
         auth_code: "Код авторизации",
         change: "Сдача",
         kilogram: "кг",
+        litre: "л",
         merchant_copy: "КОПИЯ ПРОДАВЦА",
         customer_copy: "КОПИЯ ПОКУПАТЕЛЯ",
         reprint: "ПОВТОРНАЯ ПЕЧАТЬ",

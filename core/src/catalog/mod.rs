@@ -1,26 +1,45 @@
-//! The catalog: what the store sells. Products refer to categories, tax categories and modifiers
-//! by id so that a price or a tax change is made in one place.
+//! The catalog: what the store sells. Products refer to categories, tax categories, modifiers and
+//! modifier groups by id so that a price or a tax change is made in one place. A product that
+//! was sold is never deleted, only archived: it leaves the grid and stays in history.
+//!
+//! `edit` checks and applies the edits managers make; `choice` turns a tapped tile, with its
+//! variant, modifiers and typed price, into what the ticket adds.
+
+mod choice;
+mod edit;
+mod gtin;
+
+pub use choice::{Choice, ChoiceError, Sellable};
+pub use edit::{CatalogEdit, CatalogError, MAX_CATALOG_PRICE};
+pub use gtin::{BarcodeError, check_barcode};
 
 use rustc_hash::FxHashMap;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::money::Currency;
 use crate::tax::TaxCategory;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Category {
     pub id: String,
     pub name: String,
     /// A CSS colour for the tile, e.g. `#e4572e`.
     pub colour: String,
+    /// Where the category stands in the register's bar: lower first, then by name. A number
+    /// rather than a list position, so two managers reordering on two devices still merge.
+    #[serde(default)]
+    pub position: i64,
 }
 
-/// How a product is counted: by the piece, or weighed (quantity in kilograms, three decimals).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How a product is counted: by the piece, or measured (kilograms or litres, three decimals).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Unit {
+    #[default]
     Piece,
     Kilogram,
+    Litre,
 }
 
 impl Unit {
@@ -28,8 +47,56 @@ impl Unit {
     pub fn quantity_scale(self) -> u32 {
         match self {
             Unit::Piece => 0,
-            Unit::Kilogram => 3,
+            Unit::Kilogram | Unit::Litre => 3,
         }
+    }
+
+    pub const ALL: [Unit; 3] = [Unit::Piece, Unit::Kilogram, Unit::Litre];
+
+    /// The name stored in documents and files: `piece`, `kilogram`, `litre`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Piece => "piece",
+            Unit::Kilogram => "kilogram",
+            Unit::Litre => "litre",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Unit> {
+        Unit::ALL
+            .into_iter()
+            .find(|u| u.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// One size or flavour of a product, with its own price and codes ("Latte, large"). A product
+/// with variants is sold as one of them, chosen when its tile is tapped.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Variant {
+    pub id: String,
+    pub name: String,
+    pub price: Decimal,
+    /// Empty: the product's SKU.
+    pub sku: String,
+    pub barcodes: Vec<String>,
+}
+
+/// Modifiers offered together with a rule on how many are chosen: "choose a sauce: exactly 1"
+/// is `min: 1, max: Some(1)`, "extras: up to 3" is `min: 0, max: Some(3)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModifierGroup {
+    pub id: String,
+    pub name: String,
+    pub modifiers: Vec<String>,
+    pub min: u32,
+    /// `None`: as many as offered.
+    pub max: Option<u32>,
+}
+
+impl ModifierGroup {
+    /// A group the cashier must choose from before the product is added.
+    pub fn is_required(&self) -> bool {
+        self.min > 0
     }
 }
 
@@ -43,7 +110,7 @@ pub struct Modifier {
 
 /// `Hash` agrees with `Eq` (a price hashes by value, `4.2` as `4.20`): storage compares products
 /// by a hash to write only those that changed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Product {
     pub id: String,
     pub name: String,
@@ -55,8 +122,36 @@ pub struct Product {
     pub unit: Unit,
     pub category: String,
     pub colour: Option<String>,
-    /// The modifiers offered with this product.
+    /// The modifiers offered with this product one by one, with no rule on how many.
     pub modifiers: Vec<String>,
+    /// The modifier groups offered with it, each with its rule, in the order they are asked.
+    #[serde(default)]
+    pub modifier_groups: Vec<String>,
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+    /// What one unit costs the store, for margins and below-cost alerts.
+    #[serde(default)]
+    pub cost: Option<Decimal>,
+    /// The price is typed at the sale ("any amount": a donation, a weighed item priced by hand);
+    /// `price` is then only a suggestion.
+    #[serde(default)]
+    pub open_price: bool,
+    /// Off the grid and out of search; still in history, reports and the catalog.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+impl Product {
+    pub fn variant(&self, id: &str) -> Option<&Variant> {
+        self.variants.iter().find(|v| v.id == id)
+    }
+
+    /// Every code the product is scanned by: its own barcodes and its variants'.
+    pub fn all_barcodes(&self) -> impl Iterator<Item = &String> {
+        self.barcodes
+            .iter()
+            .chain(self.variants.iter().flat_map(|v| v.barcodes.iter()))
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,9 +159,16 @@ pub struct Catalog {
     pub categories: Vec<Category>,
     pub products: Vec<Product>,
     pub modifiers: Vec<Modifier>,
+    #[serde(default)]
+    pub modifier_groups: Vec<ModifierGroup>,
     pub tax_categories: Vec<TaxCategory>,
     /// True while the catalog is the demo menu, so the app can say so and offer to remove it.
     pub is_demo: bool,
+    /// The currency its prices are in. A catalog in another currency than the store's is never
+    /// sold from: its prices are converted by an explicit choice ([`Catalog::converted`]).
+    /// `None` in catalogs kept before this was recorded: the store's.
+    #[serde(default)]
+    pub currency: Option<Currency>,
 }
 
 impl Catalog {
@@ -78,35 +180,84 @@ impl Catalog {
         self.modifiers.iter().find(|m| m.id == id)
     }
 
+    pub fn modifier_group(&self, id: &str) -> Option<&ModifierGroup> {
+        self.modifier_groups.iter().find(|g| g.id == id)
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The categories in the register's order.
+    pub fn ordered_categories(&self) -> Vec<&Category> {
+        let mut ordered: Vec<&Category> = self.categories.iter().collect();
+        ordered.sort_by(|a, b| a.position.cmp(&b.position).then(a.name.cmp(&b.name)));
+        ordered
+    }
+
+    /// Whether its prices can be sold in `currency` as they are.
+    pub fn is_priced_in(&self, currency: Currency) -> bool {
+        self.currency.is_none_or(|c| c == currency)
+    }
+
+    /// The catalog with every price (products, variants, modifiers, costs) multiplied by `rate`
+    /// and rounded to `to`: the merchant's explicit choice to sell a menu priced in another
+    /// currency. `None` for a rate that is not above zero or that overflows a price.
+    pub fn converted(&self, to: Currency, rate: Decimal) -> Option<Catalog> {
+        if rate <= Decimal::ZERO {
+            return None;
+        }
+        let convert = |price: Decimal| price.checked_mul(rate).map(|p| to.round(p));
+        let mut catalog = self.clone();
+        for p in &mut catalog.products {
+            p.price = convert(p.price)?;
+            p.cost = match p.cost {
+                Some(cost) => Some(convert(cost)?),
+                None => None,
+            };
+            for v in &mut p.variants {
+                v.price = convert(v.price)?;
+            }
+        }
+        for m in &mut catalog.modifiers {
+            m.price = convert(m.price)?;
+        }
+        catalog.currency = Some(to);
+        Some(catalog)
+    }
+
     pub fn tax_category(&self, id: &str) -> Option<&TaxCategory> {
         self.tax_categories.iter().find(|t| t.id == id)
     }
 
+    /// The products of a category that are sold (not archived).
     pub fn products_in<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Product> + 'a {
-        self.products.iter().filter(move |p| p.category == category)
+        self.products
+            .iter()
+            .filter(move |p| p.category == category && !p.archived)
     }
 
-    /// The product a scanner or a typed code means: an exact barcode, else an exact SKU, else a
-    /// barcode that is the same GTIN written at another length (a UPC-A scan of a product
-    /// listed by its EAN-13, `012345678905` for `0012345678905`).
+    /// The product a scanner or a typed code means: an exact barcode (its own or a variant's),
+    /// else an exact SKU, else a barcode that is the same GTIN written at another length (a UPC-A
+    /// scan of a product listed by its EAN-13, `012345678905` for `0012345678905`). Archived
+    /// products are not sold, so they are not found.
     pub fn by_code(&self, code: &str) -> Option<&Product> {
         let code = code.trim();
         if code.is_empty() {
             return None;
         }
-        self.products
-            .iter()
-            .find(|p| p.barcodes.iter().any(|b| b == code))
+        let sold = || self.products.iter().filter(|p| !p.archived);
+        sold()
+            .find(|p| p.all_barcodes().any(|b| b == code))
             .or_else(|| {
-                self.products
-                    .iter()
-                    .find(|p| p.sku.eq_ignore_ascii_case(code))
+                sold().find(|p| {
+                    p.sku.eq_ignore_ascii_case(code)
+                        || p.variants.iter().any(|v| v.sku.eq_ignore_ascii_case(code))
+                })
             })
             .or_else(|| {
                 let gtin = gtin14(code)?;
-                self.products
-                    .iter()
-                    .find(|p| p.barcodes.iter().any(|b| gtin14(b).as_ref() == Some(&gtin)))
+                sold().find(|p| p.all_barcodes().any(|b| gtin14(b).as_ref() == Some(&gtin)))
             })
     }
 
@@ -115,48 +266,18 @@ impl Catalog {
     pub fn search(&self, query: &str) -> Vec<&Product> {
         let query = query.trim().to_lowercase();
         if query.is_empty() {
-            return self.products.iter().collect();
+            return self.products.iter().filter(|p| !p.archived).collect();
         }
         let exact = self.by_code(&query);
         let mut found: Vec<&Product> = exact.into_iter().collect();
         found.extend(self.products.iter().filter(|p| {
-            Some(p.id.as_str()) != exact.map(|e| e.id.as_str())
+            !p.archived
+                && Some(p.id.as_str()) != exact.map(|e| e.id.as_str())
                 && (p.name.to_lowercase().contains(&query)
                     || p.sku.to_lowercase().starts_with(&query)
                     || p.barcodes.iter().any(|b| b.starts_with(&query)))
         }));
         found
-    }
-
-    /// Checks that every reference resolves, so a broken catalog is caught when it is loaded rather
-    /// than when a cashier taps the product.
-    pub fn validate(&self) -> Result<(), CatalogError> {
-        for p in &self.products {
-            if self.tax_category(&p.tax_category).is_none() {
-                return Err(CatalogError::UnknownTaxCategory {
-                    product: p.id.clone(),
-                    tax_category: p.tax_category.clone(),
-                });
-            }
-            if !self.categories.iter().any(|c| c.id == p.category) {
-                return Err(CatalogError::UnknownCategory {
-                    product: p.id.clone(),
-                    category: p.category.clone(),
-                });
-            }
-            if let Some(m) = p.modifiers.iter().find(|m| self.modifier(m).is_none()) {
-                return Err(CatalogError::UnknownModifier {
-                    product: p.id.clone(),
-                    modifier: m.clone(),
-                });
-            }
-            if p.price.is_sign_negative() {
-                return Err(CatalogError::NegativePrice {
-                    product: p.id.clone(),
-                });
-            }
-        }
-        Ok(())
     }
 }
 
@@ -182,6 +303,8 @@ fn lowered(text: &str) -> String {
 /// hashed when the catalog is loaded, not on every keystroke.
 #[derive(Clone, Debug, Default)]
 pub struct SearchIndex {
+    /// Archived products keep their position (positions index the catalog) but never match.
+    archived: Vec<bool>,
     names: Vec<String>,
     skus: Vec<String>,
     barcodes: Vec<Vec<String>>,
@@ -197,12 +320,23 @@ impl SearchIndex {
         let mut codes =
             FxHashMap::with_capacity_and_hasher(catalog.products.len() * 2, Default::default());
         // Barcodes win over SKUs, and the first product with a code wins, as in `Catalog::by_code`.
-        for (i, p) in catalog.products.iter().enumerate().rev() {
+        let sold = || {
+            catalog
+                .products
+                .iter()
+                .enumerate()
+                .rev()
+                .filter(|(_, p)| !p.archived)
+        };
+        for (i, p) in sold() {
             codes.insert(lowered(&p.sku), i);
+            for v in p.variants.iter().filter(|v| !v.sku.is_empty()) {
+                codes.insert(lowered(&v.sku), i);
+            }
         }
         let mut gtins = FxHashMap::default();
-        for (i, p) in catalog.products.iter().enumerate().rev() {
-            for b in &p.barcodes {
+        for (i, p) in sold() {
+            for b in p.all_barcodes() {
                 codes.insert(lowered(b), i);
                 if let Some(gtin) = gtin14(b) {
                     gtins.insert(gtin, i);
@@ -210,12 +344,13 @@ impl SearchIndex {
             }
         }
         SearchIndex {
+            archived: catalog.products.iter().map(|p| p.archived).collect(),
             names: catalog.products.iter().map(|p| lowered(&p.name)).collect(),
             skus: catalog.products.iter().map(|p| lowered(&p.sku)).collect(),
             barcodes: catalog
                 .products
                 .iter()
-                .map(|p| p.barcodes.iter().map(|b| lowered(b)).collect())
+                .map(|p| p.all_barcodes().map(|b| lowered(b)).collect())
                 .collect(),
             codes,
             gtins,
@@ -252,6 +387,7 @@ impl SearchIndex {
         let exact = self.by_code(&query);
         let matches = |i: usize| {
             Some(i) != exact
+                && !self.archived[i]
                 && (self.names[i].contains(&query)
                     || self.skus[i].starts_with(&query)
                     || self.barcodes[i].iter().any(|b| b.starts_with(&query)))
@@ -271,21 +407,6 @@ impl SearchIndex {
         let complete = candidates.next().is_none();
         (found, complete)
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CatalogError {
-    #[error("product {product} refers to the unknown tax category {tax_category}")]
-    UnknownTaxCategory {
-        product: String,
-        tax_category: String,
-    },
-    #[error("product {product} refers to the unknown category {category}")]
-    UnknownCategory { product: String, category: String },
-    #[error("product {product} refers to the unknown modifier {modifier}")]
-    UnknownModifier { product: String, modifier: String },
-    #[error("product {product} has a negative price")]
-    NegativePrice { product: String },
 }
 
 #[cfg(test)]
