@@ -2,9 +2,16 @@
 //! screen shows these translated messages instead. Each `match` lists every variant, so a new
 //! refusal in core does not compile here until it has its words in both languages.
 
-use pos_core::{CompleteError, TenderError, TicketError};
+use pos_core::{
+    BarcodeError, CatalogError, ChoiceError, CompleteError, MAX_CATALOG_PRICE, TenderError,
+    TicketError,
+};
 
 use crate::i18n::Msg;
+use crate::state::Notice;
+
+/// A message with the values its placeholders name.
+pub type Said = (Msg, Vec<(&'static str, String)>);
 
 pub fn ticket_msg(error: &TicketError) -> Msg {
     match error {
@@ -38,6 +45,77 @@ pub fn sale_msg(error: &CompleteError) -> Msg {
         CompleteError::UnderTendered { .. } => Msg::SaleUnderTendered,
         CompleteError::TotalChanged { .. } => Msg::SaleTotalChanged,
     }
+}
+
+/// Why a tapped product could not be added as chosen.
+pub fn choice_msg(error: &ChoiceError) -> Said {
+    match error {
+        ChoiceError::UnknownProduct => (Msg::ProductGone, vec![]),
+        ChoiceError::Archived => (Msg::ProductArchived, vec![]),
+        ChoiceError::VariantNeeded => (Msg::ChooseVariant, vec![]),
+        ChoiceError::UnknownVariant => (Msg::VariantGone, vec![]),
+        ChoiceError::PriceNeeded => (Msg::TypePrice, vec![]),
+        ChoiceError::PriceOutOfRange => (
+            Msg::PriceOutOfRange,
+            vec![("max", MAX_CATALOG_PRICE.to_string())],
+        ),
+        ChoiceError::ModifierNotOffered => (Msg::ModifierNotOffered, vec![]),
+        ChoiceError::TooFew { group, min } => (
+            Msg::ChooseAtLeast,
+            vec![("group", group.clone()), ("count", min.to_string())],
+        ),
+        ChoiceError::TooMany { group, max } => (
+            Msg::ChooseAtMost,
+            vec![("group", group.clone()), ("count", max.to_string())],
+        ),
+        ChoiceError::UnknownTaxCategory => (Msg::TaxCategoryMissing, vec![]),
+    }
+}
+
+/// Why an edit of the catalog (a form, an imported row) is refused.
+pub fn catalog_said(error: &CatalogError) -> Said {
+    let item = |name: &String| vec![("item", name.clone())];
+    match error {
+        CatalogError::NameMissing => (Msg::NameMissing, vec![]),
+        CatalogError::NameTooLong => (Msg::NameTooLong, vec![]),
+        CatalogError::UnknownProduct(_) => (Msg::ProductGone, vec![]),
+        CatalogError::UnknownTaxCategory { product, .. } => (Msg::ChooseTax, item(product)),
+        CatalogError::UnknownCategory { product, .. } => (Msg::ChooseCategory, item(product)),
+        CatalogError::UnknownModifier { owner, .. } => (Msg::ModifierGone, item(owner)),
+        CatalogError::UnknownModifierGroup { product, .. } => (Msg::GroupGone, item(product)),
+        CatalogError::NegativePrice { item: name } => (Msg::PriceNegative, item(name)),
+        CatalogError::PriceMissing { item: name } => (Msg::PriceNeeded, item(name)),
+        CatalogError::PriceTooHigh { item: name } => (Msg::PriceTooHigh, item(name)),
+        CatalogError::SkuMissing => (Msg::SkuMissing, vec![]),
+        CatalogError::DuplicateSku { sku, other } => (
+            Msg::SkuTaken,
+            vec![("code", sku.clone()), ("other", other.clone())],
+        ),
+        CatalogError::Barcode { code, error } => match error {
+            BarcodeError::Blank => (Msg::BarcodeBlank, vec![]),
+            BarcodeError::TooLong => (Msg::BarcodeTooLong, vec![("code", code.clone())]),
+            BarcodeError::CheckDigit { expected, .. } => (
+                Msg::BarcodeCheckDigit,
+                vec![("code", code.clone()), ("digit", expected.to_string())],
+            ),
+        },
+        CatalogError::DuplicateBarcode { code, other } => (
+            Msg::BarcodeTaken,
+            vec![("code", code.clone()), ("other", other.clone())],
+        ),
+        CatalogError::DuplicateVariant { product, variant } => (
+            Msg::VariantTwice,
+            vec![("item", product.clone()), ("variant", variant.clone())],
+        ),
+        CatalogError::GroupRule { group } => (Msg::GroupRule, vec![("group", group.clone())]),
+        CatalogError::Colour(_) => (Msg::ColourInvalid, vec![]),
+        CatalogError::TaxRate => (Msg::TaxRateRange, vec![]),
+    }
+}
+
+pub fn catalog_notice(error: &CatalogError) -> Notice {
+    let (msg, args) = catalog_said(error);
+    Notice::Error(msg, args)
 }
 
 #[cfg(test)]
@@ -94,5 +172,105 @@ mod tests {
             },
         ];
         assert_translated(all.iter().map(sale_msg));
+    }
+
+    /// Every placeholder of the message is filled by the values given with it.
+    fn assert_said(said: impl IntoIterator<Item = Said>) {
+        use crate::i18n::Lang;
+        for (msg, args) in said {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (en, ru) = (msg.fill(Lang::En, &args), msg.fill(Lang::Ru, &args));
+            assert!(!en.trim().is_empty() && !ru.trim().is_empty(), "{msg:?}");
+            assert_ne!(en, ru, "{msg:?} reads the same in English and Russian");
+            assert!(
+                !en.contains('{') && !ru.contains('{'),
+                "{msg:?}: {en} / {ru}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_refused_choice_is_translated_with_its_values() {
+        let group = || "Sauce".to_string();
+        let all = [
+            ChoiceError::UnknownProduct,
+            ChoiceError::Archived,
+            ChoiceError::VariantNeeded,
+            ChoiceError::UnknownVariant,
+            ChoiceError::PriceNeeded,
+            ChoiceError::PriceOutOfRange,
+            ChoiceError::ModifierNotOffered,
+            ChoiceError::TooFew {
+                group: group(),
+                min: 1,
+            },
+            ChoiceError::TooMany {
+                group: group(),
+                max: 3,
+            },
+            ChoiceError::UnknownTaxCategory,
+        ];
+        assert_said(all.iter().map(choice_msg));
+    }
+
+    #[test]
+    fn every_refused_catalog_edit_is_translated_with_its_values() {
+        let s = |t: &str| t.to_string();
+        let all = [
+            CatalogError::NameMissing,
+            CatalogError::NameTooLong,
+            CatalogError::UnknownProduct(s("p")),
+            CatalogError::UnknownTaxCategory {
+                product: s("Tea"),
+                tax_category: s("t"),
+            },
+            CatalogError::UnknownCategory {
+                product: s("Tea"),
+                category: s("c"),
+            },
+            CatalogError::UnknownModifier {
+                owner: s("Tea"),
+                modifier: s("m"),
+            },
+            CatalogError::UnknownModifierGroup {
+                product: s("Tea"),
+                group: s("g"),
+            },
+            CatalogError::NegativePrice { item: s("Tea") },
+            CatalogError::PriceMissing { item: s("Tea") },
+            CatalogError::PriceTooHigh { item: s("Tea") },
+            CatalogError::SkuMissing,
+            CatalogError::DuplicateSku {
+                sku: s("T1"),
+                other: s("Coffee"),
+            },
+            CatalogError::Barcode {
+                code: s(""),
+                error: BarcodeError::Blank,
+            },
+            CatalogError::Barcode {
+                code: s("1"),
+                error: BarcodeError::TooLong,
+            },
+            CatalogError::Barcode {
+                code: s("4006381333932"),
+                error: BarcodeError::CheckDigit {
+                    code: s("4006381333932"),
+                    expected: 1,
+                },
+            },
+            CatalogError::DuplicateBarcode {
+                code: s("4006381333931"),
+                other: s("Coffee"),
+            },
+            CatalogError::DuplicateVariant {
+                product: s("Tea"),
+                variant: s("Large"),
+            },
+            CatalogError::GroupRule { group: s("Sauce") },
+            CatalogError::Colour(s("red")),
+            CatalogError::TaxRate,
+        ];
+        assert_said(all.iter().map(catalog_said));
     }
 }

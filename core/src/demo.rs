@@ -323,6 +323,9 @@ const PRODUCTS: &[(&str, Name, &str, &str, &str, Unit, &[&str])] = &[
     ),
 ];
 
+/// What the demo menu is priced in.
+pub const CURRENCY: Currency = Currency::EUR;
+
 /// The demo store and its menu, named in Russian when `russian`, else in English.
 pub fn food_truck(russian: bool) -> (Store, Catalog) {
     let store = Store {
@@ -330,7 +333,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         address: Name("Market Square 1", "Рыночная площадь, 1").pick(russian),
         tax_number: "DE000000000".into(),
         rules: PricingRules {
-            currency: Currency::EUR,
+            currency: CURRENCY,
             tax_pricing: TaxPricing::Inclusive,
             tax_rounding: TaxRounding::PerLine,
             cash_increment: Decimal::ZERO,
@@ -406,7 +409,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
             tax_categories,
             is_demo: true,
             modifier_groups: Vec::new(),
-            currency: Some(Currency::EUR),
+            currency: Some(CURRENCY),
         },
     )
 }

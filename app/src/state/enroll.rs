@@ -119,7 +119,13 @@ pub async fn create_store(state: AppState, form: NewStore) {
     store.name = store_name.clone();
     store.rules.currency = currency;
     store.receipt_language = form.locale.clone();
-    let catalog = state.catalog.get_untracked();
+    let mut catalog = state.catalog.get_untracked();
+    // A menu of this device's own with no prices yet is in the store's currency; one with prices
+    // in another (the demo menu in euros for a store in roubles) keeps its currency until the
+    // owner converts it or starts afresh (the menu screen offers both), never sold as is.
+    if catalog.products.is_empty() {
+        catalog.currency = Some(currency);
+    }
     let pin_hash = hash_pin(&form.pin);
     let result = engine
         .edit(crate::sync::protocol::Edit::NewStore {

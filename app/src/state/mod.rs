@@ -3,7 +3,9 @@
 //! One effect saves the open ticket after every edit; a sale is shown as paid only after
 //! storage has committed it.
 
+mod catalog;
 pub mod enroll;
+pub use catalog::Choosing;
 pub mod printing;
 pub mod refund;
 mod scanning;
@@ -16,7 +18,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::{
-    CardApproval, Catalog, Decimal, Discount, LineId, Payment, PriceConflict, Product, Sale, Store,
+    CardApproval, Catalog, Decimal, Discount, LineId, Payment, PriceConflict, Sale, Store,
     TenderError, Ticket, TicketError, Uuid,
 };
 
@@ -32,6 +34,8 @@ pub enum Screen {
     Register,
     Sales,
     Settings,
+    /// The store's products, categories, modifiers and taxes.
+    Menu,
     /// Creating the store with the server's setup code (`#/setup?code=`).
     Setup,
     /// Joining a store with a pairing code (`#/pair?code=`).
@@ -107,6 +111,8 @@ pub struct AppState {
     pub hid_scanner: RwSignal<Option<String>>,
     /// Whether the camera scanner is open.
     pub camera_open: RwSignal<bool>,
+    /// The product whose variant, modifiers or price is being chosen before it is added.
+    pub choosing: RwSignal<Option<Choosing>>,
     pub printer: printing::Printer,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<EngineLink>, LocalStorage>,
@@ -173,6 +179,7 @@ impl AppState {
             refunding: RwSignal::new(None),
             hid_scanner: RwSignal::new(None),
             camera_open: RwSignal::new(false),
+            choosing: RwSignal::new(None),
             printer: printing::Printer::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
@@ -239,28 +246,16 @@ impl AppState {
         self.notice.set(Some(Notice::Error(msg, Vec::new())));
     }
 
-    pub fn add_product(&self, product: &Product) {
-        let catalog = self.catalog.read_untracked();
-        let Some(tax) = catalog.tax_category(&product.tax_category) else {
-            return self.ticket_error(TicketError::UnknownTaxCategory);
-        };
-        let result = self
-            .ticket
-            .try_update(|t| t.add(product, tax, &[], Decimal::ONE))
-            .expect("ticket signal alive");
-        match result {
-            Ok(_) => self.notice.set(None),
-            Err(e) => self.ticket_error(e),
-        }
-    }
-
     /// Adds the product whose barcode or SKU is `code`; says so when there is none. A code scanned
     /// while the catalog is still being read is looked up again once it is whole.
     pub fn add_by_code(&self, code: &str) -> bool {
-        let product = self.catalog.read_untracked().by_code(code).cloned();
-        match product {
-            Some(p) => {
-                self.add_product(&p);
+        let found = self.catalog.with_untracked(|c| {
+            c.choice_for_code(code)
+                .map(|(p, choice)| (p.clone(), choice))
+        });
+        match found {
+            Some((product, choice)) => {
+                self.add_or_ask(&product, choice);
                 true
             }
             None if !self.catalog_whole.get_untracked() => {
@@ -305,7 +300,7 @@ impl AppState {
             return;
         };
         let offered = catalog
-            .product(&product_id)
+            .product_of_line(&product_id)
             .map(|p| p.modifiers.clone())
             .unwrap_or_default();
         self.edit_ticket(|t| t.toggle_modifier(line, &modifier, &offered));

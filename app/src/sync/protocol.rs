@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use pos_core::{Catalog, PriceConflict, Refund, Store, Uuid};
+use pos_core::{Catalog, CatalogEdit, PriceConflict, Refund, Store, Uuid};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,9 @@ pub enum Edit {
         store: Store,
         catalog: Catalog,
     },
+    /// Managers' edits of the catalog (a product, a category, a group, an import), made in order
+    /// and all or none.
+    Catalog(Vec<CatalogEdit>),
     /// The owner's first write to a store just created: profile, catalog (if any) and PIN; the
     /// device then takes its receipt prefix.
     NewStore {

@@ -139,6 +139,9 @@ async fn apply(shared: &SharedEngine, change: Edit) -> Result<(), String> {
             })
             .await
         }
+        Edit::Catalog(edits) => {
+            edit(shared, &[Role::Catalog], |docs| docs.edit_catalog(&edits)).await
+        }
         Edit::ProfileAndCatalog { store, catalog } => {
             edit(shared, &[Role::Settings, Role::Catalog], |docs| {
                 docs.set_store_profile(&store)?;
@@ -153,9 +156,8 @@ async fn apply(shared: &SharedEngine, change: Edit) -> Result<(), String> {
         } => {
             edit(shared, &[Role::Settings, Role::Catalog], |docs| {
                 docs.set_store_profile(&store)?;
-                if !catalog.products.is_empty() {
-                    docs.replace_catalog(&catalog)?;
-                }
+                // Even an empty menu: its taxes, categories and currency are the store's.
+                docs.replace_catalog(&catalog)?;
                 if let Some(hash) = &pin_hash {
                     docs.set_owner_pin_hash(hash)?;
                 }

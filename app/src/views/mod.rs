@@ -1,9 +1,11 @@
 //! The screens. Each reads the [`AppState`] from context and calls its actions.
 
 mod camera;
+mod chooser;
 mod completed;
 mod discount;
 mod forms;
+mod menu;
 mod pay;
 mod printer_settings;
 mod printing;
@@ -45,6 +47,9 @@ pub fn App(state: AppState) -> impl IntoView {
         <div class="app">
             <Header />
             <NoticeBar />
+            <Show when=move || state.screen.get() == Screen::Register>
+                <menu::CurrencyMismatch />
+            </Show>
             <InsecureOrigin />
             <update::UpdateBanner />
             <printing::PrintStatus />
@@ -53,6 +58,7 @@ pub fn App(state: AppState) -> impl IntoView {
                     Screen::Register => view! { <register::Register /> }.into_any(),
                     Screen::Sales => view! { <sales::Sales /> }.into_any(),
                     Screen::Settings => view! { <settings::Settings /> }.into_any(),
+                    Screen::Menu => view! { <menu::Menu /> }.into_any(),
                     Screen::Setup => view! { <store::Setup /> }.into_any(),
                     Screen::Join => view! { <store::Join /> }.into_any(),
                 }}
@@ -66,6 +72,7 @@ pub fn App(state: AppState) -> impl IntoView {
             <Show when=move || state.camera_open.get()>
                 <camera::CameraScanner />
             </Show>
+            <chooser::Chooser />
         </div>
     }
 }
@@ -102,6 +109,7 @@ fn Header() -> impl IntoView {
             <nav>
                 {nav(Screen::Register, Msg::NavRegister, "nav-register")}
                 {nav(Screen::Sales, Msg::NavSales, "nav-sales")}
+                {nav(Screen::Menu, Msg::NavMenu, "nav-menu")}
                 {nav(Screen::Settings, Msg::NavSettings, "nav-settings")}
             </nav>
             <Show when=move || state.terminal.with(|t| t.is_training())>

@@ -93,7 +93,9 @@ pub fn Register() -> impl IntoView {
                 if f.query.is_empty() {
                     c.products
                         .iter()
-                        .filter(|p| cat.as_ref().is_none_or(|cat| &p.category == cat))
+                        .filter(|p| {
+                            !p.archived && cat.as_ref().is_none_or(|cat| &p.category == cat)
+                        })
                         .take(MAX_TILES)
                         .cloned()
                         .collect()
@@ -168,7 +170,7 @@ pub fn Register() -> impl IntoView {
                         {move || state.t(Msg::AllCategories)}
                     </button>
                     <For
-                        each=move || state.catalog.with(|c| c.categories.clone())
+                        each=move || state.catalog.with(|c| c.ordered_categories().into_iter().cloned().collect::<Vec<_>>())
                         key=|c| (c.id.clone(), c.name.clone())
                         children=move |c| {
                             let id = c.id.clone();
@@ -245,11 +247,16 @@ fn ProductTile(at: usize, visible: Memo<Vec<Product>>) -> impl IntoView {
         let currency = state.store.with(|s| s.rules.currency);
         product.with(|p| {
             let p = p.as_ref()?;
-            let text = i18n::money(p.price, currency, lang);
-            Some(if p.unit == Unit::Kilogram {
-                Msg::PerKg.fill(lang, &[("price", &text)])
-            } else {
-                text
+            if p.open_price {
+                return Some(Msg::PriceTypedAtSale.text(lang).to_string());
+            }
+            // A product sold by its variants shows its lowest price.
+            let price = p.variants.iter().map(|v| v.price).min().unwrap_or(p.price);
+            let text = i18n::money(price, currency, lang);
+            Some(match p.unit {
+                Unit::Kilogram => Msg::PerKg.fill(lang, &[("price", &text)]),
+                Unit::Litre => Msg::PerLitre.fill(lang, &[("price", &text)]),
+                Unit::Piece => text,
             })
         })
     };

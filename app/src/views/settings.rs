@@ -18,7 +18,11 @@ pub fn Settings() -> impl IntoView {
             receipt_footer: String::new(),
             ..store
         };
-        state.replace_catalog(store, Catalog::default(), Msg::DemoRemoved);
+        let empty = Catalog {
+            currency: Some(store.rules.currency),
+            ..Catalog::default()
+        };
+        state.replace_catalog(store, empty, Msg::DemoRemoved);
     };
     let load_demo = move |_| {
         let (store, catalog) = demo::food_truck(state.lang.get_untracked() == Lang::Ru);

@@ -23,7 +23,7 @@ pub fn TicketPanel() -> impl IntoView {
             if let Some(last) = state.ticket.with_untracked(|t| {
                 t.lines()
                     .last()
-                    .filter(|l| l.unit == Unit::Kilogram)
+                    .filter(|l| l.unit != Unit::Piece)
                     .map(|l| l.id)
             }) {
                 expanded.set(Some(last));
@@ -155,7 +155,7 @@ fn LineEditor(id: LineId) -> impl IntoView {
             .with(|l| l.as_ref().map(|l| l.product_id.clone()))
             .unwrap_or_default();
         state.catalog.with(|c| {
-            c.product(&product_id)
+            c.product_of_line(&product_id)
                 .map(|p| {
                     p.modifiers
                         .iter()
@@ -172,7 +172,10 @@ fn LineEditor(id: LineId) -> impl IntoView {
         })
         .unwrap_or_default(),
     );
-    let weighed = move || line.with(|l| l.as_ref().is_some_and(|l| l.unit == Unit::Kilogram));
+    let unit = move || {
+        line.with(|l| l.as_ref().map(|l| l.unit))
+            .unwrap_or_default()
+    };
     let apply_quantity = move || match parse_decimal(&quantity.get_untracked()) {
         Some(q) => state.edit_ticket(|t| t.set_quantity(id, q)),
         None => state.error(Msg::InvalidQuantity),
@@ -181,7 +184,7 @@ fn LineEditor(id: LineId) -> impl IntoView {
     view! {
         <div class="line-editor" data-testid="line-editor">
             <label class="field">
-                <span>{move || state.t(if weighed() { Msg::QuantityKg } else { Msg::Quantity })}</span>
+                <span>{move || state.t(match unit() { Unit::Kilogram => Msg::QuantityKg, Unit::Litre => Msg::QuantityLitre, Unit::Piece => Msg::Quantity })}</span>
                 <input
                     class="quantity-input"
                     inputmode="decimal"

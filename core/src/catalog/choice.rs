@@ -64,6 +64,38 @@ impl Catalog {
         self.product(id)
     }
 
+    /// The product a scanned or typed code names, with the variant chosen when the code is a
+    /// variant's barcode or SKU.
+    pub fn choice_for_code(&self, code: &str) -> Option<(&Product, Choice)> {
+        let product = self.by_code(code)?;
+        let code = code.trim();
+        let variant = product.variants.iter().find(|v| {
+            v.barcodes.iter().any(|b| b == code)
+                || (!v.sku.is_empty() && v.sku.eq_ignore_ascii_case(code))
+                || v.barcodes
+                    .iter()
+                    .any(|b| super::gtin14(b).is_some_and(|g| Some(g) == super::gtin14(code)))
+        });
+        let choice = Choice {
+            variant: variant.map(|v| v.id.clone()),
+            ..Choice::default()
+        };
+        Some((product, choice))
+    }
+
+    /// Whether `choice` leaves nothing to ask: the variant is chosen where there are variants,
+    /// no group needs a choice, and no price is to be typed.
+    pub fn choice_is_complete(&self, product: &Product, choice: &Choice) -> bool {
+        let needs_group = product
+            .modifier_groups
+            .iter()
+            .filter_map(|g| self.modifier_group(g))
+            .any(|g| g.is_required());
+        (product.variants.is_empty() || choice.variant.is_some())
+            && !needs_group
+            && !product.open_price
+    }
+
     /// Whether tapping the product's tile asks something first: a variant, a modifier group or
     /// a typed price. Loose modifiers are added afterwards on the line, as before.
     pub fn needs_choice(&self, product: &Product) -> bool {
@@ -308,6 +340,23 @@ mod tests {
             sell(Some(Decimal::new(750, 2))).unwrap().product.price,
             Decimal::new(750, 2)
         );
+    }
+
+    #[test]
+    fn a_variant_barcode_chooses_the_variant() {
+        let mut catalog = menu();
+        let mut latte = catalog.product("latte").unwrap().clone();
+        latte.variants[1].barcodes = vec!["4006381333931".into()];
+        latte.modifier_groups.clear();
+        catalog.apply(&CatalogEdit::PutProduct(latte)).unwrap();
+        let (product, choice) = catalog.choice_for_code("4006381333931").unwrap();
+        assert_eq!(product.id, "latte");
+        assert_eq!(choice.variant.as_deref(), Some("l"));
+        assert!(catalog.choice_is_complete(product, &choice));
+        let (_, by_sku) = catalog.choice_for_code("latte-s").unwrap();
+        assert_eq!(by_sku.variant.as_deref(), Some("s"));
+        let (product, by_product_sku) = catalog.choice_for_code("LATTE").unwrap();
+        assert!(!catalog.choice_is_complete(product, &by_product_sku));
     }
 
     #[test]

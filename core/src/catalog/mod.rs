@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::money::Currency;
 use crate::tax::TaxCategory;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Category {
     pub id: String,
     pub name: String,
@@ -83,7 +83,7 @@ pub struct Variant {
 
 /// Modifiers offered together with a rule on how many are chosen: "choose a sauce: exactly 1"
 /// is `min: 1, max: Some(1)`, "extras: up to 3" is `min: 0, max: Some(3)`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ModifierGroup {
     pub id: String,
     pub name: String,
@@ -101,7 +101,7 @@ impl ModifierGroup {
 }
 
 /// An option added to a product at a price, e.g. "extra cheese +1.00".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Modifier {
     pub id: String,
     pub name: String,
@@ -195,9 +195,16 @@ impl Catalog {
         ordered
     }
 
+    /// The currency its prices are in, where known: the demo menu is priced in euros even when
+    /// it was kept before catalogs recorded their currency.
+    pub fn price_currency(&self) -> Option<Currency> {
+        self.currency
+            .or_else(|| self.is_demo.then_some(crate::demo::CURRENCY))
+    }
+
     /// Whether its prices can be sold in `currency` as they are.
     pub fn is_priced_in(&self, currency: Currency) -> bool {
-        self.currency.is_none_or(|c| c == currency)
+        self.price_currency().is_none_or(|c| c == currency)
     }
 
     /// The catalog with every price (products, variants, modifiers, costs) multiplied by `rate`

@@ -103,7 +103,21 @@ impl CatalogDoc {
         Ok(())
     }
 
-    /// Makes one edit. The caller checked it against the catalog (`Catalog::check`).
+    /// Makes the edits, in order, each checked against the catalog as the ones before it left
+    /// it (`Catalog::apply`): the document may have changed since the page checked them. None is
+    /// made if one is refused.
+    pub fn apply_all(&mut self, edits: &[CatalogEdit]) -> Result<(), DocError> {
+        let mut catalog = self.catalog()?;
+        for edit in edits {
+            catalog.apply(edit)?;
+        }
+        for edit in edits {
+            self.apply(edit)?;
+        }
+        Ok(())
+    }
+
+    /// Makes one edit, unchecked: see [`CatalogDoc::apply_all`].
     pub fn apply(&mut self, edit: &CatalogEdit) -> Result<(), DocError> {
         match edit {
             CatalogEdit::PutProduct(p) => self.put_product(p)?,

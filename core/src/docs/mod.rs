@@ -281,6 +281,9 @@ pub enum DocError {
     /// A value in the document does not have the shape this version expects.
     #[error("the document is damaged: {0}")]
     Corrupt(String),
+    /// A catalog edit that the catalog, as this device has it now, refuses.
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
 }
 
 /// Whether a write added something or found it already there (a retry, a replay).

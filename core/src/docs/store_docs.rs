@@ -21,7 +21,7 @@ use super::{
     MonthIndex, PriceConflict, Recorded, Refund, SalesDay, SettingsDoc, SharedDocument,
     StockPeriod, previous_month,
 };
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogEdit};
 use crate::sale::Sale;
 use crate::store::Store;
 use crate::sync::SyncClient;
@@ -554,11 +554,22 @@ impl StoreDocs {
     }
 
     /// The catalog, once a manager has written one (an empty document has no categories).
+    /// The store's catalog, once it has something: a document that is still its genesis (not
+    /// yet received from the server) is not a catalog to sell from.
     pub fn catalog(&mut self) -> Option<Catalog> {
         let catalog = self
             .read_typed(self.catalog_id(), |c: &CatalogDoc| c.catalog())
             .ok()?;
-        (!catalog.products.is_empty()).then_some(catalog)
+        let started = !catalog.products.is_empty()
+            || !catalog.categories.is_empty()
+            || !catalog.tax_categories.is_empty()
+            || catalog.currency.is_some();
+        started.then_some(catalog)
+    }
+
+    /// Managers' edits of the catalog, checked against the document as it is now.
+    pub fn edit_catalog(&mut self, edits: &[CatalogEdit]) -> Result<(), DocError> {
+        self.with_typed(self.catalog_id(), |c: &mut CatalogDoc| c.apply_all(edits))
     }
 
     pub fn replace_catalog(&mut self, catalog: &Catalog) -> Result<(), DocError> {
