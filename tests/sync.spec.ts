@@ -324,7 +324,7 @@ test('a sync worker that cannot load: the register still sells, says why, and a 
   await context.close();
 });
 
-test('a store created in roubles on a register that showed the demo menu in euros sells in roubles from its first sale', async ({ browser, server }) => {
+test('a store created in roubles on a register that showed the demo menu in euros: the euro prices are never sold as roubles; converted, it sells in roubles (#12)', async ({ browser, server }) => {
   const owner = await device(browser, server.setupLink());
   await expect(owner.getByTestId('setup')).toBeVisible();
   await owner.getByTestId('store-name').fill('Пирожковая');
@@ -334,12 +334,29 @@ test('a store created in roubles on a register that showed the demo menu in euro
   await owner.getByTestId('owner-pin-again').fill('2468');
   await owner.getByTestId('create-store').click();
   await expect(owner.getByTestId('notice')).toContainText('Пирожковая');
+
+  // Before and after a reload, the euro menu is refused rather than sold at 2.50 roubles.
+  for (const reload of [false, true]) {
+    if (reload) await owner.reload();
+    await expect(owner.getByTestId('menu-currency-mismatch')).toContainText('EUR', { timeout: 20_000 });
+    await tap(owner, 'Cola');
+    await expect(owner.getByTestId('notice')).toContainText('The menu\'s prices are in EUR, but the store sells in RUB');
+    await expect(owner.getByTestId('pay')).toBeDisabled();
+  }
+
+  // The owner converts at 1 EUR = 100 RUB: the cola is 250 roubles, and sells so.
+  await owner.getByTestId('exchange-rate').fill('100');
+  await owner.getByTestId('convert-menu').click();
+  await expect(owner.getByTestId('menu-currency-mismatch')).toBeHidden();
+  const cola = owner.getByTestId('product').filter({ has: owner.locator('.tile-name', { hasText: /^Cola$/ }) });
+  await expect(cola.locator('.tile-price')).toHaveText(/250/);
   await tap(owner, 'Cola');
   await owner.getByTestId('pay').click();
   await owner.getByTestId('quick-cash').first().click();
   await expect(owner.getByTestId('completed')).toBeVisible();
   const receipt = plain(await owner.getByTestId('completed').textContent());
   expect(receipt).toContain('RUB');
+  expect(receipt).toContain('250');
   expect(receipt).not.toContain('EUR');
   expect(receipt).not.toContain('€');
 });

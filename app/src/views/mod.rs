@@ -176,6 +176,21 @@ fn InsecureOrigin() -> impl IntoView {
 #[component]
 fn NoticeBar() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // What went well goes away on its own, so a "saved" never stays over the next button the
+    // manager needs; a refusal or a failure stays until it is dismissed.
+    Effect::new(move |_| {
+        let shown = state.notice.get();
+        if matches!(shown, Some(Notice::Info(_) | Notice::Done(..))) {
+            set_timeout(
+                move || {
+                    if state.notice.try_with_untracked(|n| *n == shown) == Some(true) {
+                        state.notice.set(None);
+                    }
+                },
+                std::time::Duration::from_secs(8),
+            );
+        }
+    });
     view! {
         {move || {
             state

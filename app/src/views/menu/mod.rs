@@ -102,7 +102,7 @@ pub fn CurrencyMismatch() -> impl IntoView {
             let lang = state.lang.get();
             let (menu, store) = (menu.code(), store.code());
             view! {
-                <div class="notice error" data-testid="menu-currency-mismatch">
+                <div class="setting currency-mismatch" data-testid="menu-currency-mismatch">
                     <p>{Msg::MenuInOtherCurrency.fill(lang, &[("menu", menu), ("store", store)])}</p>
                     <label>
                         {Msg::ExchangeRate.fill(lang, &[("menu", menu), ("store", store)])}
