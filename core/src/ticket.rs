@@ -115,6 +115,10 @@ pub enum TicketError {
     /// The product's tax category is not in the catalog.
     #[error("the product's tax category is missing")]
     UnknownTaxCategory,
+    /// A product or modifier priced below zero: a modifier that takes money off would let a line,
+    /// and so the ticket, come to less than nothing. Money off is a discount.
+    #[error("a price on the ticket cannot be negative")]
+    NegativePrice,
 }
 
 /// The open ticket. All edits go through its methods; [`Ticket::totals`] computes what it comes to.
@@ -184,6 +188,10 @@ impl Ticket {
         }
         if modifiers.iter().any(|m| !product.modifiers.contains(&m.id)) {
             return Err(TicketError::ModifierNotOffered);
+        }
+        checked_price(product.price)?;
+        for m in modifiers {
+            checked_price(m.price)?;
         }
         let quantity = checked_quantity(quantity, product.unit)?;
         if product.unit == Unit::Piece {
@@ -263,6 +271,7 @@ impl Ticket {
         if let Some(at) = line.modifiers.iter().position(|m| m.id == modifier.id) {
             line.modifiers.remove(at);
         } else {
+            checked_price(modifier.price)?;
             line.modifiers.push(modifier.clone());
         }
         Ok(())
@@ -370,6 +379,13 @@ fn checked_quantity(quantity: Decimal, unit: Unit) -> Result<Decimal, TicketErro
         return Err(TicketError::InvalidQuantity);
     }
     Ok(quantity.normalize())
+}
+
+fn checked_price(price: Decimal) -> Result<Decimal, TicketError> {
+    if price.is_sign_negative() && !price.is_zero() {
+        return Err(TicketError::NegativePrice);
+    }
+    Ok(price)
 }
 
 fn same_modifiers(a: &[Modifier], b: &[Modifier]) -> bool {
