@@ -253,6 +253,43 @@ proptest! {
     }
 }
 
+fn any_currency() -> impl Strategy<Value = Currency> {
+    prop_oneof![
+        Just(Currency::EUR),
+        Just(Currency::from_code("JPY").unwrap()),
+        Just(Currency::from_code("KWD").unwrap()),
+    ]
+}
+
+proptest! {
+    /// Any total, even one finer than the minor unit, is split into parts that add up to it
+    /// exactly; every part but the one with the largest share is whole minor units, and each is
+    /// within one minor unit (plus that fraction) of its exact share.
+    #[test]
+    fn allocation_always_ends_and_adds_up(
+        currency in any_currency(),
+        units in -1_000_000_000i64..1_000_000_000,
+        scale in 0u32..8,
+        weights in prop::collection::vec((0i64..100_000, 0u32..4), 1..8),
+    ) {
+        let total = Decimal::new(units, scale);
+        let weights: Vec<Decimal> = weights.into_iter().map(|(w, s)| Decimal::new(w, s)).collect();
+        let parts = pos_core::allocate(total, &weights, currency);
+        prop_assert_eq!(parts.len(), weights.len());
+        prop_assert_eq!(parts.iter().copied().sum::<Decimal>(), total);
+        let sum: Decimal = weights.iter().copied().sum();
+        let unit = Decimal::new(1, currency.minor_unit());
+        let off_unit = parts.iter().filter(|p| currency.round(**p) != **p).count();
+        prop_assert!(off_unit <= 1, "only one part carries the fraction: {:?}", parts);
+        if !sum.is_zero() {
+            for (p, w) in parts.iter().zip(&weights) {
+                let exact = total * *w / sum;
+                prop_assert!((*p - exact).abs() < unit * Decimal::TWO, "{} vs {}", p, exact);
+            }
+        }
+    }
+}
+
 /// Line ids depend on the edit history; everything else must match.
 trait CloneWithIds {
     fn clone_with_ids_of(&self, other: &pos_core::Totals) -> pos_core::Totals;
