@@ -15,6 +15,14 @@ pub struct TaxCategory {
     pub rate: Decimal,
 }
 
+impl TaxCategory {
+    /// The same category at the same rate: lines that may share a row of the breakdown, or a
+    /// ticket line. A snapshot taken before a rate change has the id but not the rate.
+    pub fn same_rate_as(&self, other: &TaxCategory) -> bool {
+        self.id == other.id && self.rate == other.rate
+    }
+}
+
 /// Whether shelf prices already contain the tax (Russia, most of Europe) or tax is added on top.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TaxPricing {
@@ -60,10 +68,11 @@ pub(crate) fn compute_taxes(
         TaxPricing::Exclusive => amount * rate / Decimal::ONE_HUNDRED,
     };
 
-    // Group line indexes by category id, keeping the order in which rates first appear.
+    // Group line indexes by category and rate, keeping the order in which rates first appear: a
+    // ticket open across a rate change holds one category at two rates, and each is its own row.
     let mut groups: Vec<(&TaxCategory, Vec<usize>)> = Vec::new();
     for (i, (category, _)) in lines.iter().enumerate() {
-        match groups.iter_mut().find(|(c, _)| c.id == category.id) {
+        match groups.iter_mut().find(|(c, _)| c.same_rate_as(category)) {
             Some((_, members)) => members.push(i),
             None => groups.push((category, vec![i])),
         }
@@ -171,6 +180,24 @@ mod tests {
             per_receipt.line_taxes.iter().copied().sum::<Decimal>(),
             dec!(0.05)
         );
+    }
+
+    /// A ticket open across a rate change holds snapshots of one category at two rates; each
+    /// line is taxed at its own rate and the breakdown shows both.
+    #[test]
+    fn one_category_at_two_rates_is_two_rows() {
+        let old = vat("std", dec!(20));
+        let new = vat("std", dec!(22));
+        let lines = [(&old, dec!(12.00)), (&new, dec!(12.20)), (&old, dec!(6.00))];
+        for rounding in [TaxRounding::PerLine, TaxRounding::PerReceipt] {
+            let r = compute_taxes(&lines, TaxPricing::Inclusive, rounding, Currency::EUR);
+            assert_eq!(r.line_taxes, vec![dec!(2.00), dec!(2.20), dec!(1.00)]);
+            assert_eq!(r.breakdown.len(), 2);
+            assert_eq!(r.breakdown[0].category.rate, dec!(20));
+            assert_eq!(r.breakdown[0].tax, dec!(3.00));
+            assert_eq!(r.breakdown[1].category.rate, dec!(22));
+            assert_eq!(r.breakdown[1].tax, dec!(2.20));
+        }
     }
 
     #[test]

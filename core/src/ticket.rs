@@ -175,7 +175,8 @@ impl Ticket {
     }
 
     /// Adds a product with the given modifiers. A piece product already on the ticket with the
-    /// same modifiers and no discount gets its quantity raised instead of a second line.
+    /// same modifiers and no discount, at the same price and tax rate, gets its quantity raised
+    /// instead of a second line: a line keeps the prices and rate it was added at.
     pub fn add(
         &mut self,
         product: &Product,
@@ -199,6 +200,7 @@ impl Ticket {
                 l.product_id == product.id
                     && l.discount.is_none()
                     && l.unit_price == product.price
+                    && l.tax.same_rate_as(tax)
                     && same_modifiers(&l.modifiers, modifiers)
             }) {
                 line.quantity += quantity;
@@ -388,6 +390,10 @@ fn checked_price(price: Decimal) -> Result<Decimal, TicketError> {
     Ok(price)
 }
 
+/// The same modifiers at the same prices, in any order.
 fn same_modifiers(a: &[Modifier], b: &[Modifier]) -> bool {
-    a.len() == b.len() && a.iter().all(|m| b.iter().any(|n| n.id == m.id))
+    a.len() == b.len()
+        && a
+            .iter()
+            .all(|m| b.iter().any(|n| n.id == m.id && n.price == m.price))
 }
