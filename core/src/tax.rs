@@ -15,7 +15,23 @@ pub struct TaxCategory {
     pub rate: Decimal,
 }
 
+/// Why a tax category cannot tax a sale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TaxCategoryError {
+    /// Below 0 % (an inclusive price at -100 % would divide by zero) or above 100 %.
+    #[error("a tax rate is from 0 to 100 %")]
+    RateOutOfRange,
+}
+
 impl TaxCategory {
+    /// Whether the category can tax a sale: a rate from 0 to 100 %.
+    pub fn validate(&self) -> Result<(), TaxCategoryError> {
+        if self.rate < Decimal::ZERO || self.rate > Decimal::ONE_HUNDRED {
+            return Err(TaxCategoryError::RateOutOfRange);
+        }
+        Ok(())
+    }
+
     /// The same category at the same rate: lines that may share a row of the breakdown, or a
     /// ticket line. A snapshot taken before a rate change has the id but not the rate.
     pub fn same_rate_as(&self, other: &TaxCategory) -> bool {

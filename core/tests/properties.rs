@@ -1,8 +1,8 @@
 //! Properties that hold for any ticket, any sequence of edits and any sequence of tenders.
 
 use pos_core::{
-    CardApproval, CompleteError, Currency, Discount, Payment, PricingRules, Product, ReceiptNumber,
-    TaxCategory, TaxPricing, TaxRounding, Ticket, Unit,
+    CardApproval, CompleteError, Currency, Discount, Modifier, Payment, PricingRules, Product,
+    ReceiptNumber, TaxCategory, TaxPricing, TaxRounding, Ticket, Unit,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -285,6 +285,117 @@ proptest! {
             for (p, w) in parts.iter().zip(&weights) {
                 let exact = total * *w / sum;
                 prop_assert!((*p - exact).abs() < unit * Decimal::TWO, "{} vs {}", p, exact);
+            }
+        }
+    }
+}
+
+/// Any decimal: huge, tiny, negative, with up to 28 decimals, and the bounds' neighbours.
+fn any_decimal() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
+            .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale)),
+        (0u64..10_000_000_000_000, 0u32..=6).prop_map(|(n, scale)| Decimal::new(n as i64, scale)),
+        prop::sample::select(vec![
+            Decimal::ZERO,
+            Decimal::ONE,
+            Decimal::MAX,
+            Decimal::MIN,
+            pos_core::MAX_QUANTITY,
+            pos_core::MAX_QUANTITY + Decimal::ONE,
+            pos_core::MAX_UNIT_PRICE,
+            pos_core::MAX_UNIT_PRICE + Decimal::new(1, 2),
+            pos_core::MAX_DISCOUNT_AMOUNT,
+            Decimal::from_i128_with_scale(10i128.pow(26), 0),
+            Decimal::new(-100, 0),
+        ]),
+    ]
+}
+
+#[derive(Clone, Debug)]
+enum WildEdit {
+    Add { price: Decimal, quantity: Decimal, modifier: Option<Decimal>, rate: Decimal, weighed: bool },
+    SetQuantity(usize, Decimal),
+    Increment(usize),
+    ToggleModifier(usize, Decimal),
+    LineDiscount(usize, Discount),
+    OrderDiscount(Discount),
+}
+
+fn any_discount() -> impl Strategy<Value = Discount> {
+    prop_oneof![any_decimal().prop_map(Discount::Percent), any_decimal().prop_map(Discount::Amount)]
+}
+
+fn wild_edit() -> impl Strategy<Value = WildEdit> {
+    prop_oneof![
+        3 => (any_decimal(), any_decimal(), prop::option::of(any_decimal()), prop_oneof![Just(Decimal::from(22)), any_decimal()], any::<bool>())
+            .prop_map(|(price, quantity, modifier, rate, weighed)| WildEdit::Add { price, quantity, modifier, rate, weighed }),
+        1 => (0..4usize, any_decimal()).prop_map(|(i, q)| WildEdit::SetQuantity(i, q)),
+        1 => (0..4usize).prop_map(WildEdit::Increment),
+        1 => (0..4usize, any_decimal()).prop_map(|(i, p)| WildEdit::ToggleModifier(i, p)),
+        1 => (0..4usize, any_discount()).prop_map(|(i, d)| WildEdit::LineDiscount(i, d)),
+        1 => any_discount().prop_map(WildEdit::OrderDiscount),
+    ]
+}
+
+fn wild_product(n: usize, price: Decimal, rate: Decimal, weighed: bool) -> (Product, TaxCategory) {
+    let tax = TaxCategory {
+        id: "t".into(),
+        name: "t".into(),
+        rate,
+    };
+    let product = Product {
+        id: format!("p{n}"),
+        name: "p".into(),
+        sku: "P".into(),
+        barcodes: vec![],
+        price,
+        tax_category: tax.id.clone(),
+        unit: if weighed { Unit::Kilogram } else { Unit::Piece },
+        category: "c".into(),
+        colour: None,
+        modifiers: vec!["m".into()],
+    };
+    (product, tax)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Whatever quantity, price, modifier, rate or discount a cashier or a bad catalog gives the
+    /// ticket, it is refused with an error or the ticket adds up; it never panics, and what it
+    /// took stays within the bounds.
+    #[test]
+    fn any_number_is_refused_or_adds_up(
+        rules in rules(),
+        edits in prop::collection::vec(wild_edit(), 1..8),
+    ) {
+        let mut ticket = Ticket::new(rules);
+        let line = |t: &Ticket, i: usize| t.lines().get(i % t.lines().len().max(1)).map(|l| l.id);
+        for (n, e) in edits.iter().enumerate() {
+            let _ = match e {
+                WildEdit::Add { price, quantity, modifier, rate, weighed } => {
+                    let (p, t) = wild_product(n % 2, *price, *rate, *weighed);
+                    let m: Vec<Modifier> = modifier.iter().map(|price| Modifier { id: "m".into(), name: "m".into(), price: *price }).collect();
+                    ticket.add(&p, &t, &m, *quantity).map(|_| ())
+                }
+                WildEdit::SetQuantity(i, q) => match line(&ticket, *i) { Some(id) => ticket.set_quantity(id, *q), None => Ok(()) },
+                WildEdit::Increment(i) => match line(&ticket, *i) { Some(id) => ticket.increment(id), None => Ok(()) },
+                WildEdit::ToggleModifier(i, price) => match line(&ticket, *i) {
+                    Some(id) => ticket.toggle_modifier(id, &Modifier { id: "m".into(), name: "m".into(), price: *price }, &["m".into()]),
+                    None => Ok(()),
+                },
+                WildEdit::LineDiscount(i, d) => match line(&ticket, *i) { Some(id) => ticket.set_line_discount(id, Some(*d)), None => Ok(()) },
+                WildEdit::OrderDiscount(d) => ticket.set_order_discount(Some(*d)),
+            };
+            prop_assert_eq!(ticket.check(), Ok(()));
+            let totals = ticket.totals();
+            prop_assert!(totals.total >= Decimal::ZERO);
+            prop_assert!(totals.tax >= Decimal::ZERO);
+            for l in ticket.lines() {
+                prop_assert!(l.quantity > Decimal::ZERO && l.quantity <= pos_core::MAX_QUANTITY);
+                prop_assert!(l.unit_price_with_modifiers() >= Decimal::ZERO);
+                prop_assert!(l.unit_price_with_modifiers() <= pos_core::MAX_UNIT_PRICE);
             }
         }
     }
