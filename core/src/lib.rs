@@ -47,6 +47,7 @@ pub use docs::{
 pub use money::{Currency, allocate, round_to_increment};
 pub use sale::{CompleteError, ReceiptNumber, RefundSplit, Sale};
 pub use store::{PricingRules, Store, StoreLogo};
+pub use tax::presets::{PresetName, PresetTaxCategory, TaxPreset, tax_preset, tax_presets};
 pub use tax::{TaxBreakdown, TaxCategory, TaxCategoryError, TaxPricing, TaxRounding};
 pub use tender::{CardApproval, Payment, Tender, TenderError, suggested_cash};
 pub use ticket::{

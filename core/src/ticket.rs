@@ -455,7 +455,6 @@ fn checked_unit_price(price: Decimal, modifiers: &[Modifier]) -> Result<Decimal,
 /// The same modifiers at the same prices, in any order.
 fn same_modifiers(a: &[Modifier], b: &[Modifier]) -> bool {
     a.len() == b.len()
-        && a
-            .iter()
+        && a.iter()
             .all(|m| b.iter().any(|n| n.id == m.id && n.price == m.price))
 }

@@ -71,6 +71,7 @@ fn catalog(prices: &[Decimal]) -> Vec<(Product, TaxCategory)> {
                 id: format!("r{rate}"),
                 name: format!("{rate} %"),
                 rate,
+                ..TaxCategory::default()
             };
             let product = Product {
                 id: format!("p{i}"),
@@ -293,7 +294,13 @@ proptest! {
 /// Any decimal: huge, tiny, negative, with up to 28 decimals, and the bounds' neighbours.
 fn any_decimal() -> impl Strategy<Value = Decimal> {
     prop_oneof![
-        (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
+        (
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<bool>(),
+            0u32..=28
+        )
             .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale)),
         (0u64..10_000_000_000_000, 0u32..=6).prop_map(|(n, scale)| Decimal::new(n as i64, scale)),
         prop::sample::select(vec![
@@ -314,7 +321,13 @@ fn any_decimal() -> impl Strategy<Value = Decimal> {
 
 #[derive(Clone, Debug)]
 enum WildEdit {
-    Add { price: Decimal, quantity: Decimal, modifier: Option<Decimal>, rate: Decimal, weighed: bool },
+    Add {
+        price: Decimal,
+        quantity: Decimal,
+        modifier: Option<Decimal>,
+        rate: Decimal,
+        weighed: bool,
+    },
     SetQuantity(usize, Decimal),
     Increment(usize),
     ToggleModifier(usize, Decimal),
@@ -323,7 +336,10 @@ enum WildEdit {
 }
 
 fn any_discount() -> impl Strategy<Value = Discount> {
-    prop_oneof![any_decimal().prop_map(Discount::Percent), any_decimal().prop_map(Discount::Amount)]
+    prop_oneof![
+        any_decimal().prop_map(Discount::Percent),
+        any_decimal().prop_map(Discount::Amount)
+    ]
 }
 
 fn wild_edit() -> impl Strategy<Value = WildEdit> {
@@ -343,6 +359,7 @@ fn wild_product(n: usize, price: Decimal, rate: Decimal, weighed: bool) -> (Prod
         id: "t".into(),
         name: "t".into(),
         rate,
+        ..TaxCategory::default()
     };
     let product = Product {
         id: format!("p{n}"),

@@ -4,8 +4,8 @@
 //! depend on how a product is built.
 
 use pos_core::{
-    Catalog, Discount, MAX_DISCOUNT_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, Modifier, Product,
-    Store, TaxCategoryError, Ticket, TicketError, demo,
+    Catalog, Discount, MAX_DISCOUNT_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, Modifier, Product, Store,
+    TaxCategoryError, Ticket, TicketError, demo,
 };
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -191,10 +191,7 @@ fn a_price_past_the_bound_is_refused() {
     other.id = "another-burger".into();
     ticket.add(&other, tax, &[], MAX_QUANTITY).unwrap();
     let totals = ticket.totals();
-    assert_eq!(
-        totals.total,
-        dec!(200000000000000000.00) - dec!(0.03)
-    );
+    assert_eq!(totals.total, dec!(200000000000000000.00) - dec!(0.03));
 }
 
 /// Before, a price of 10^10 times 10^20 pieces overflowed when the total was worked out.
