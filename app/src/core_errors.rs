@@ -3,8 +3,8 @@
 //! refusal in core does not compile here until it has its words in both languages.
 
 use pos_core::{
-    BarcodeError, CatalogError, ChoiceError, CompleteError, MAX_CATALOG_PRICE, TenderError,
-    TicketError,
+    BarcodeError, CatalogError, ChoiceError, CompleteError, MAX_CATALOG_PRICE, TaxCategoryError,
+    TenderError, TicketError,
 };
 
 use crate::i18n::Msg;
@@ -20,6 +20,19 @@ pub fn ticket_msg(error: &TicketError) -> Msg {
         TicketError::InvalidDiscount => Msg::InvalidDiscount,
         TicketError::ModifierNotOffered => Msg::ModifierNotOffered,
         TicketError::UnknownTaxCategory => Msg::TaxCategoryMissing,
+        TicketError::NegativePrice => Msg::TicketNegativePrice,
+        TicketError::QuantityTooLarge => Msg::QuantityTooLarge,
+        TicketError::PriceTooHigh => Msg::TicketPriceTooHigh,
+        TicketError::DiscountTooLarge => Msg::DiscountTooLarge,
+        TicketError::InvalidTax(e) => tax_msg(e),
+    }
+}
+
+pub fn tax_msg(error: &TaxCategoryError) -> Msg {
+    match error {
+        TaxCategoryError::RateOutOfRange => Msg::TaxRateRange,
+        TaxCategoryError::UnknownFiscalTag(_) => Msg::FiscalTagUnknown,
+        TaxCategoryError::ExemptWithRate => Msg::ExemptWithRate,
     }
 }
 
@@ -109,7 +122,7 @@ pub fn catalog_said(error: &CatalogError) -> Said {
         ),
         CatalogError::GroupRule { group } => (Msg::GroupRule, vec![("group", group.clone())]),
         CatalogError::Colour(_) => (Msg::ColourInvalid, vec![]),
-        CatalogError::TaxRate => (Msg::TaxRateRange, vec![]),
+        CatalogError::Tax(e) => (tax_msg(e), vec![]),
     }
 }
 
@@ -133,6 +146,11 @@ mod tests {
             TicketError::InvalidDiscount,
             TicketError::ModifierNotOffered,
             TicketError::UnknownTaxCategory,
+            TicketError::NegativePrice,
+            TicketError::QuantityTooLarge,
+            TicketError::PriceTooHigh,
+            TicketError::DiscountTooLarge,
+            TicketError::InvalidTax(TaxCategoryError::RateOutOfRange),
         ];
         assert_translated(all.iter().map(ticket_msg));
         // The defect this replaced: a missing tax category asked for "a number such as 12.50".
@@ -269,7 +287,9 @@ mod tests {
             },
             CatalogError::GroupRule { group: s("Sauce") },
             CatalogError::Colour(s("red")),
-            CatalogError::TaxRate,
+            CatalogError::Tax(TaxCategoryError::RateOutOfRange),
+            CatalogError::Tax(TaxCategoryError::UnknownFiscalTag(13)),
+            CatalogError::Tax(TaxCategoryError::ExemptWithRate),
         ];
         assert_said(all.iter().map(catalog_said));
     }

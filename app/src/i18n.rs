@@ -555,7 +555,13 @@ messages! {
     VariantTwice => "“{item}” has two variants named “{variant}”.", "У «{item}» два варианта с названием «{variant}».";
     GroupRule => "“{group}”: give it at least one modifier, and a minimum no larger than the maximum or the number of modifiers.", "«{group}»: добавьте хотя бы одну добавку; минимум не может быть больше максимума или числа добавок.";
     ColourInvalid => "Choose a colour such as #e4572e.", "Выберите цвет, например #e4572e.";
-    TaxRateRange => "A tax rate is above -100 % and at most 100 %.", "Ставка налога — больше -100 % и не больше 100 %.";
+    TaxRateRange => "A tax rate is from 0 to 100 %.", "Ставка налога — от 0 до 100 %.";
+    FiscalTagUnknown => "The fiscal code of this tax is not one of 1 to 12 (tag 1199).", "Фискальный код этого налога — не от 1 до 12 (тег 1199).";
+    ExemptWithRate => "A tax marked “without VAT” has a rate of 0.", "У налога «без НДС» ставка 0.";
+    TicketNegativePrice => "A price on the ticket cannot be negative. To take money off, give a discount.", "Цена в чеке не может быть отрицательной. Чтобы уменьшить сумму, дайте скидку.";
+    QuantityTooLarge => "A line holds at most 1,000,000 of one product.", "В одной позиции — не больше 1 000 000 единиц товара.";
+    TicketPriceTooHigh => "One item costs at most 100,000,000,000.", "Один товар стоит не больше 100 000 000 000.";
+    DiscountTooLarge => "That discount is larger than any ticket can be.", "Такая скидка больше любого чека.";
     PriceNotANumber => "The price is not a number such as 3.50.", "Цена — не число вида 3,50.";
     CostNotANumber => "The cost price is not a number such as 1.20.", "Себестоимость — не число вида 1,20.";
     VariantPriceNotANumber => "A variant's price is not a number such as 3.50.", "Цена варианта — не число вида 3,50.";

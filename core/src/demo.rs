@@ -356,11 +356,13 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
             id: "food".into(),
             name: Name("Food 10 %", "Еда 10 %").pick(russian),
             rate: Decimal::TEN,
+            ..TaxCategory::default()
         },
         TaxCategory {
             id: "drinks-std".into(),
             name: Name("Standard 20 %", "Стандарт 20 %").pick(russian),
             rate: Decimal::from(20),
+            ..TaxCategory::default()
         },
     ];
     let categories = CATEGORIES

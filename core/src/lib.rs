@@ -51,9 +51,13 @@ pub use docs::{
 pub use money::{Currency, allocate, round_to_increment};
 pub use sale::{CompleteError, ReceiptNumber, RefundSplit, Sale};
 pub use store::{PricingRules, Store, StoreLogo};
-pub use tax::{TaxBreakdown, TaxCategory, TaxPricing, TaxRounding};
+pub use tax::presets::{PresetName, PresetTaxCategory, TaxPreset, tax_preset, tax_presets};
+pub use tax::{TaxBreakdown, TaxCategory, TaxCategoryError, TaxPricing, TaxRounding};
 pub use tender::{CardApproval, Payment, Tender, TenderError, suggested_cash};
-pub use ticket::{Discount, LineId, LineTotals, Ticket, TicketError, TicketLine, Totals};
+pub use ticket::{
+    Discount, LineId, LineTotals, MAX_DISCOUNT_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, Ticket,
+    TicketError, TicketLine, Totals,
+};
 
 /// Re-exported so the app, the server and tests name the same Automerge as the documents.
 pub use automerge;

@@ -118,27 +118,45 @@ pub(crate) fn percent_of(amount: Decimal, percent: Decimal) -> Decimal {
 /// Splits `total` into parts proportional to `weights`, each rounded to the currency, so that the
 /// parts add up to `total` exactly (largest remainder method). Used to spread an order discount
 /// over the lines so that each line's tax sees its share.
+///
+/// A total finer than the minor unit (10.005 EUR) is split in two: its whole minor units are
+/// shared out as above, and the fraction left (0.005) goes whole to the part with the largest
+/// share (the first of equals), so the parts still add up to `total` and only one part is finer
+/// than the minor unit. With no weight at all, the first part takes everything.
 pub fn allocate(total: Decimal, weights: &[Decimal], currency: Currency) -> Vec<Decimal> {
-    let sum: Decimal = weights.iter().copied().sum();
     if weights.is_empty() {
         return Vec::new();
     }
+    let sum: Decimal = weights.iter().copied().sum();
     if sum.is_zero() {
         let mut parts = vec![Decimal::ZERO; weights.len()];
         parts[0] = total;
         return parts;
     }
-    let unit = Decimal::new(1, currency.minor_unit());
-    let exact: Vec<Decimal> = weights.iter().map(|w| total * *w / sum).collect();
+    let minor = currency.minor_unit();
+    let whole = total.round_dp_with_strategy(minor, RoundingStrategy::ToZero);
+    let fraction = total - whole;
+    // `whole * w` can pass Decimal's range for amounts near the ticket's bounds; the share of the
+    // weight first loses a little precision past the 28th digit, which the remainders make up.
+    let exact: Vec<Decimal> = weights
+        .iter()
+        .map(|w| {
+            whole
+                .checked_mul(*w)
+                .map_or_else(|| whole * (*w / sum), |product| product / sum)
+        })
+        .collect();
     let mut parts: Vec<Decimal> = exact
         .iter()
         .map(|e| {
-            let mut p = e.round_dp_with_strategy(currency.minor_unit(), RoundingStrategy::ToZero);
-            p.rescale(currency.minor_unit());
+            let mut p = e.round_dp_with_strategy(minor, RoundingStrategy::ToZero);
+            p.rescale(minor);
             p
         })
         .collect();
-    let mut left = total - parts.iter().copied().sum::<Decimal>();
+    // `whole` and every part are whole minor units, so what is left is too, and stepping one
+    // unit at a time reaches zero.
+    let mut left = whole - parts.iter().copied().sum::<Decimal>();
     // Hand the remaining minor units to the largest remainders; ties go to the earlier line so
     // the result is deterministic.
     let mut order: Vec<usize> = (0..weights.len()).collect();
@@ -148,12 +166,20 @@ pub fn allocate(total: Decimal, weights: &[Decimal], currency: Currency) -> Vec<
             .cmp(&(exact[a] - parts[a]).abs())
             .then(a.cmp(&b))
     });
+    let unit = Decimal::new(1, minor);
     let step = if left.is_sign_negative() { -unit } else { unit };
     let mut i = 0;
-    while !left.is_zero() && !weights.is_empty() {
+    while !left.is_zero() {
         parts[order[i % order.len()]] += step;
         left -= step;
         i += 1;
+    }
+    if !fraction.is_zero() {
+        let largest = (0..exact.len())
+            .rev()
+            .max_by(|&a, &b| exact[a].abs().cmp(&exact[b].abs()))
+            .unwrap_or(0);
+        parts[largest] += fraction;
     }
     parts
 }
@@ -202,6 +228,21 @@ mod tests {
         assert_eq!(parts, vec![dec!(0.34), dec!(0.33), dec!(0.33)]);
         let parts = allocate(dec!(-0.05), &[dec!(3), dec!(1)], Currency::EUR);
         assert_eq!(parts.iter().copied().sum::<Decimal>(), dec!(-0.05));
+    }
+
+    /// 10.005 EUR is not a whole number of cents: the cents left to hand out never reached zero,
+    /// and the loop that hands them out ran forever.
+    #[test]
+    fn allocation_of_a_total_finer_than_the_minor_unit_ends_and_adds_up() {
+        let parts = allocate(dec!(10.005), &[dec!(1), dec!(1)], Currency::EUR);
+        assert_eq!(parts, vec![dec!(5.005), dec!(5.00)]);
+        let parts = allocate(dec!(10.005), &[dec!(1), dec!(3)], Currency::EUR);
+        assert_eq!(parts, vec![dec!(2.50), dec!(7.505)]);
+        let parts = allocate(dec!(-0.015), &[dec!(2), dec!(1)], Currency::EUR);
+        assert_eq!(parts, vec![dec!(-0.015), dec!(0.00)]);
+        let jpy = Currency::from_code("JPY").unwrap();
+        let parts = allocate(dec!(100.5), &[dec!(1), dec!(1), dec!(1)], jpy);
+        assert_eq!(parts, vec![dec!(34.5), dec!(33), dec!(33)]);
     }
 
     #[test]

@@ -6,13 +6,72 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{Currency, allocate};
 
+pub(crate) mod presets;
+
 /// A named tax rate that products refer to by id ("standard", "reduced").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxCategory {
     pub id: String,
     pub name: String,
     /// Percent, e.g. `22` for 22 %.
     pub rate: Decimal,
+    /// The rate's code on a Russian fiscal receipt (tag 1199, FFD 1.2), which the fiscal register
+    /// needs on every line; `None` where there is no such code. The values:
+    ///
+    /// | tag | rate | | tag | rate |
+    /// |---|---|---|---|---|
+    /// | 1 | 20 % | | 7 | 5 % |
+    /// | 2 | 10 % | | 8 | 7 % |
+    /// | 3 | 20/120 | | 9 | 5/105 |
+    /// | 4 | 10/110 | | 10 | 7/107 |
+    /// | 5 | 0 % | | 11 | 22 % |
+    /// | 6 | without VAT | | 12 | 22/122 |
+    ///
+    /// The fractions are the calculated rates of advance payments; 11 and 12 came with the 22 %
+    /// VAT of 2026 (FNS order of 8 December 2025), and 1 and 3 remain for sales before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiscal_tag: Option<u8>,
+    /// Sold without VAT (not subject to it, or the seller does not pay it): the rate is 0, and a
+    /// receipt says "without VAT", which is not the same on a fiscal receipt as "VAT 0 %".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vat_exempt: bool,
+}
+
+/// Why a tax category cannot tax a sale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TaxCategoryError {
+    /// Below 0 % (an inclusive price at -100 % would divide by zero) or above 100 %.
+    #[error("a tax rate is from 0 to 100 %")]
+    RateOutOfRange,
+    /// A fiscal tag that is not one of tag 1199's values, 1 to 12.
+    #[error("fiscal tag 1199 has no value {0}; it takes 1 to 12")]
+    UnknownFiscalTag(u8),
+    /// Marked as sold without VAT but with a rate.
+    #[error("a category without VAT has a rate of 0")]
+    ExemptWithRate,
+}
+
+impl TaxCategory {
+    /// Whether the category can tax a sale and be printed: a rate from 0 to 100 %, a fiscal tag
+    /// that tag 1199 has, and a rate of 0 where it is sold without VAT.
+    pub fn validate(&self) -> Result<(), TaxCategoryError> {
+        if self.rate < Decimal::ZERO || self.rate > Decimal::ONE_HUNDRED {
+            return Err(TaxCategoryError::RateOutOfRange);
+        }
+        if let Some(tag) = self.fiscal_tag.filter(|tag| !(1..=12).contains(tag)) {
+            return Err(TaxCategoryError::UnknownFiscalTag(tag));
+        }
+        if self.vat_exempt && !self.rate.is_zero() {
+            return Err(TaxCategoryError::ExemptWithRate);
+        }
+        Ok(())
+    }
+
+    /// The same category at the same rate: lines that may share a row of the breakdown, or a
+    /// ticket line. A snapshot taken before a rate change has the id but not the rate.
+    pub fn same_rate_as(&self, other: &TaxCategory) -> bool {
+        self.id == other.id && self.rate == other.rate
+    }
 }
 
 /// Whether shelf prices already contain the tax (Russia, most of Europe) or tax is added on top.
@@ -60,10 +119,11 @@ pub(crate) fn compute_taxes(
         TaxPricing::Exclusive => amount * rate / Decimal::ONE_HUNDRED,
     };
 
-    // Group line indexes by category id, keeping the order in which rates first appear.
+    // Group line indexes by category and rate, keeping the order in which rates first appear: a
+    // ticket open across a rate change holds one category at two rates, and each is its own row.
     let mut groups: Vec<(&TaxCategory, Vec<usize>)> = Vec::new();
     for (i, (category, _)) in lines.iter().enumerate() {
-        match groups.iter_mut().find(|(c, _)| c.id == category.id) {
+        match groups.iter_mut().find(|(c, _)| c.same_rate_as(category)) {
             Some((_, members)) => members.push(i),
             None => groups.push((category, vec![i])),
         }
@@ -115,6 +175,7 @@ mod tests {
             id: id.into(),
             name: format!("VAT {rate} %"),
             rate,
+            ..TaxCategory::default()
         }
     }
 
@@ -171,6 +232,24 @@ mod tests {
             per_receipt.line_taxes.iter().copied().sum::<Decimal>(),
             dec!(0.05)
         );
+    }
+
+    /// A ticket open across a rate change holds snapshots of one category at two rates; each
+    /// line is taxed at its own rate and the breakdown shows both.
+    #[test]
+    fn one_category_at_two_rates_is_two_rows() {
+        let old = vat("std", dec!(20));
+        let new = vat("std", dec!(22));
+        let lines = [(&old, dec!(12.00)), (&new, dec!(12.20)), (&old, dec!(6.00))];
+        for rounding in [TaxRounding::PerLine, TaxRounding::PerReceipt] {
+            let r = compute_taxes(&lines, TaxPricing::Inclusive, rounding, Currency::EUR);
+            assert_eq!(r.line_taxes, vec![dec!(2.00), dec!(2.20), dec!(1.00)]);
+            assert_eq!(r.breakdown.len(), 2);
+            assert_eq!(r.breakdown[0].category.rate, dec!(20));
+            assert_eq!(r.breakdown[0].tax, dec!(3.00));
+            assert_eq!(r.breakdown[1].category.rate, dec!(22));
+            assert_eq!(r.breakdown[1].tax, dec!(2.20));
+        }
     }
 
     #[test]

@@ -9,7 +9,21 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Modifier, Product, Unit};
 use crate::money::{Currency, allocate, percent_of};
 use crate::store::PricingRules;
-use crate::tax::{TaxBreakdown, TaxCategory, TaxPricing, compute_taxes};
+use crate::tax::{TaxBreakdown, TaxCategory, TaxCategoryError, TaxPricing, compute_taxes};
+
+/// The most of one product a line holds: a million pieces, or a million kilograms. Far above any
+/// real sale, and with [`MAX_UNIT_PRICE`] it keeps every total of a ticket well inside `Decimal`'s
+/// range (about 7.9 x 10^28), so adding up a ticket never overflows.
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
+/// The highest price of one unit with its modifiers, in the currency's major unit: 10^11, a
+/// hundred billion, which still leaves room for the dearest item in the currencies with the
+/// smallest unit (a hundred billion rupiah is some six million dollars).
+pub const MAX_UNIT_PRICE: Decimal = Decimal::from_parts(0x4876_E800, 0x17, 0, false, 0);
+
+/// The largest fixed discount: what one line can come to at most ([`MAX_QUANTITY`] x
+/// [`MAX_UNIT_PRICE`], 10^17). A discount never takes more than the amount it is on anyway.
+pub const MAX_DISCOUNT_AMOUNT: Decimal = Decimal::from_parts(0x5D8A_0000, 0x0163_4578, 0, false, 0);
 
 /// A discount on a line or on the whole order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +41,7 @@ impl Discount {
                 Err(TicketError::InvalidDiscount)
             }
             Discount::Amount(a) if a < Decimal::ZERO => Err(TicketError::InvalidDiscount),
+            Discount::Amount(a) if a > MAX_DISCOUNT_AMOUNT => Err(TicketError::DiscountTooLarge),
             d => Ok(d),
         }
     }
@@ -115,6 +130,22 @@ pub enum TicketError {
     /// The product's tax category is not in the catalog.
     #[error("the product's tax category is missing")]
     UnknownTaxCategory,
+    /// A product or modifier priced below zero: a modifier that takes money off would let a line,
+    /// and so the ticket, come to less than nothing. Money off is a discount.
+    #[error("a price on the ticket cannot be negative")]
+    NegativePrice,
+    /// More than [`MAX_QUANTITY`] of one product on a line.
+    #[error("a line holds at most {} of one product", MAX_QUANTITY)]
+    QuantityTooLarge,
+    /// One unit with its modifiers priced above [`MAX_UNIT_PRICE`].
+    #[error("one item costs at most {}", MAX_UNIT_PRICE)]
+    PriceTooHigh,
+    /// A fixed discount above [`MAX_DISCOUNT_AMOUNT`].
+    #[error("a discount takes off at most {}", MAX_DISCOUNT_AMOUNT)]
+    DiscountTooLarge,
+    /// The line's tax category cannot tax it (a rate outside 0-100 %).
+    #[error(transparent)]
+    InvalidTax(#[from] TaxCategoryError),
 }
 
 /// The open ticket. All edits go through its methods; [`Ticket::totals`] computes what it comes to.
@@ -171,7 +202,8 @@ impl Ticket {
     }
 
     /// Adds a product with the given modifiers. A piece product already on the ticket with the
-    /// same modifiers and no discount gets its quantity raised instead of a second line.
+    /// same modifiers and no discount, at the same price and tax rate, gets its quantity raised
+    /// instead of a second line: a line keeps the prices and rate it was added at.
     pub fn add(
         &mut self,
         product: &Product,
@@ -185,15 +217,18 @@ impl Ticket {
         if modifiers.iter().any(|m| !product.modifiers.contains(&m.id)) {
             return Err(TicketError::ModifierNotOffered);
         }
+        tax.validate()?;
+        checked_unit_price(product.price, modifiers)?;
         let quantity = checked_quantity(quantity, product.unit)?;
         if product.unit == Unit::Piece {
             if let Some(line) = self.lines.iter_mut().find(|l| {
                 l.product_id == product.id
                     && l.discount.is_none()
                     && l.unit_price == product.price
+                    && l.tax.same_rate_as(tax)
                     && same_modifiers(&l.modifiers, modifiers)
             }) {
-                line.quantity += quantity;
+                line.quantity = checked_quantity(line.quantity + quantity, line.unit)?;
                 return Ok(line.id);
             }
         }
@@ -223,7 +258,7 @@ impl Ticket {
     /// One more piece (or kilogram) of the line.
     pub fn increment(&mut self, id: LineId) -> Result<(), TicketError> {
         let line = self.line_mut(id)?;
-        line.quantity += Decimal::ONE;
+        line.quantity = checked_quantity(line.quantity + Decimal::ONE, line.unit)?;
         Ok(())
     }
 
@@ -263,7 +298,10 @@ impl Ticket {
         if let Some(at) = line.modifiers.iter().position(|m| m.id == modifier.id) {
             line.modifiers.remove(at);
         } else {
-            line.modifiers.push(modifier.clone());
+            let mut modifiers = line.modifiers.clone();
+            modifiers.push(modifier.clone());
+            checked_unit_price(line.unit_price, &modifiers)?;
+            line.modifiers = modifiers;
         }
         Ok(())
     }
@@ -283,12 +321,32 @@ impl Ticket {
         Ok(())
     }
 
+    /// Whether every line and discount is within what the methods take: always true for a ticket
+    /// built through them, and worth asking of one read back from storage, which may have been
+    /// written by an older version with no bounds. [`Ticket::totals`] relies on it.
+    pub fn check(&self) -> Result<(), TicketError> {
+        for line in &self.lines {
+            line.tax.validate()?;
+            checked_unit_price(line.unit_price, &line.modifiers)?;
+            checked_quantity(line.quantity, line.unit)?;
+            line.discount.map(Discount::validate).transpose()?;
+        }
+        self.order_discount.map(Discount::validate).transpose()?;
+        Ok(())
+    }
+
     /// Empties the ticket, keeping its pricing rules.
     pub fn clear(&mut self) {
         self.lines.clear();
         self.order_discount = None;
     }
 
+    /// What the ticket comes to.
+    ///
+    /// The bounds its methods keep ([`MAX_QUANTITY`], [`MAX_UNIT_PRICE`], [`MAX_DISCOUNT_AMOUNT`],
+    /// rates of 0-100 %) hold every line under 10^17 and the whole ticket far under `Decimal`'s
+    /// range, so this never overflows for a ticket they built. A ticket deserialized from outside
+    /// them could; [`Ticket::check`] says so first.
     pub fn totals(&self) -> Totals {
         let currency = self.rules.currency;
         let gross: Vec<Decimal> = self
@@ -369,9 +427,34 @@ fn checked_quantity(quantity: Decimal, unit: Unit) -> Result<Decimal, TicketErro
     if quantity <= Decimal::ZERO || quantity.normalize().scale() > unit.quantity_scale() {
         return Err(TicketError::InvalidQuantity);
     }
+    if quantity > MAX_QUANTITY {
+        return Err(TicketError::QuantityTooLarge);
+    }
     Ok(quantity.normalize())
 }
 
+fn checked_price(price: Decimal) -> Result<Decimal, TicketError> {
+    if price.is_sign_negative() && !price.is_zero() {
+        return Err(TicketError::NegativePrice);
+    }
+    if price > MAX_UNIT_PRICE {
+        return Err(TicketError::PriceTooHigh);
+    }
+    Ok(price)
+}
+
+/// The price of one unit with its modifiers, each and all together within the bounds.
+fn checked_unit_price(price: Decimal, modifiers: &[Modifier]) -> Result<Decimal, TicketError> {
+    let mut total = checked_price(price)?;
+    for m in modifiers {
+        total = checked_price(total + checked_price(m.price)?)?;
+    }
+    Ok(total)
+}
+
+/// The same modifiers at the same prices, in any order.
 fn same_modifiers(a: &[Modifier], b: &[Modifier]) -> bool {
-    a.len() == b.len() && a.iter().all(|m| b.iter().any(|n| n.id == m.id))
+    a.len() == b.len()
+        && a.iter()
+            .all(|m| b.iter().any(|n| n.id == m.id && n.price == m.price))
 }

@@ -1,8 +1,8 @@
 //! Properties that hold for any ticket, any sequence of edits and any sequence of tenders.
 
 use pos_core::{
-    CardApproval, CompleteError, Currency, Discount, Payment, PricingRules, Product, ReceiptNumber,
-    TaxCategory, TaxPricing, TaxRounding, Ticket, Unit,
+    CardApproval, CompleteError, Currency, Discount, Modifier, Payment, PricingRules, Product,
+    ReceiptNumber, TaxCategory, TaxPricing, TaxRounding, Ticket, Unit,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -71,6 +71,7 @@ fn catalog(prices: &[Decimal]) -> Vec<(Product, TaxCategory)> {
                 id: format!("r{rate}"),
                 name: format!("{rate} %"),
                 rate,
+                ..TaxCategory::default()
             };
             let product = Product {
                 id: format!("p{i}"),
@@ -192,7 +193,7 @@ proptest! {
                 TaxPricing::Inclusive => base * rate / (Decimal::ONE_HUNDRED + rate),
                 TaxPricing::Exclusive => base * rate / Decimal::ONE_HUNDRED,
             };
-            let lines_at_rate = totals.lines.iter().zip(ticket.lines()).filter(|(_, l)| l.tax.id == b.category.id).count();
+            let lines_at_rate = totals.lines.iter().zip(ticket.lines()).filter(|(_, l)| l.tax.same_rate_as(&b.category)).count();
             let slack = match rules.tax_rounding { TaxRounding::PerLine => Decimal::from(lines_at_rate as u32), TaxRounding::PerReceipt => Decimal::ONE } * unit / Decimal::TWO;
             prop_assert!((b.tax - exact).abs() <= slack, "tax {} vs exact {}", b.tax, exact);
         }
@@ -250,6 +251,171 @@ proptest! {
             }
             Err(CompleteError::UnderTendered { remaining }) => prop_assert!(remaining > Decimal::ZERO && !payment.is_paid()),
             Err(e) => prop_assert!(false, "unexpected {e}"),
+        }
+    }
+}
+
+fn any_currency() -> impl Strategy<Value = Currency> {
+    prop_oneof![
+        Just(Currency::EUR),
+        Just(Currency::from_code("JPY").unwrap()),
+        Just(Currency::from_code("KWD").unwrap()),
+    ]
+}
+
+proptest! {
+    /// Any total, even one finer than the minor unit, is split into parts that add up to it
+    /// exactly; every part but the one with the largest share is whole minor units, and each is
+    /// within one minor unit (plus that fraction) of its exact share.
+    #[test]
+    fn allocation_always_ends_and_adds_up(
+        currency in any_currency(),
+        units in -1_000_000_000i64..1_000_000_000,
+        scale in 0u32..8,
+        weights in prop::collection::vec((0i64..100_000, 0u32..4), 1..8),
+    ) {
+        let total = Decimal::new(units, scale);
+        let weights: Vec<Decimal> = weights.into_iter().map(|(w, s)| Decimal::new(w, s)).collect();
+        let parts = pos_core::allocate(total, &weights, currency);
+        prop_assert_eq!(parts.len(), weights.len());
+        prop_assert_eq!(parts.iter().copied().sum::<Decimal>(), total);
+        let sum: Decimal = weights.iter().copied().sum();
+        let unit = Decimal::new(1, currency.minor_unit());
+        let off_unit = parts.iter().filter(|p| currency.round(**p) != **p).count();
+        prop_assert!(off_unit <= 1, "only one part carries the fraction: {:?}", parts);
+        if !sum.is_zero() {
+            for (p, w) in parts.iter().zip(&weights) {
+                let exact = total * *w / sum;
+                prop_assert!((*p - exact).abs() < unit * Decimal::TWO, "{} vs {}", p, exact);
+            }
+        }
+    }
+}
+
+/// Any decimal: huge, tiny, negative, with up to 28 decimals, and the bounds' neighbours.
+fn any_decimal() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        (
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<bool>(),
+            0u32..=28
+        )
+            .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale)),
+        (0u64..10_000_000_000_000, 0u32..=6).prop_map(|(n, scale)| Decimal::new(n as i64, scale)),
+        prop::sample::select(vec![
+            Decimal::ZERO,
+            Decimal::ONE,
+            Decimal::MAX,
+            Decimal::MIN,
+            pos_core::MAX_QUANTITY,
+            pos_core::MAX_QUANTITY + Decimal::ONE,
+            pos_core::MAX_UNIT_PRICE,
+            pos_core::MAX_UNIT_PRICE + Decimal::new(1, 2),
+            pos_core::MAX_DISCOUNT_AMOUNT,
+            Decimal::from_i128_with_scale(10i128.pow(26), 0),
+            Decimal::new(-100, 0),
+        ]),
+    ]
+}
+
+#[derive(Clone, Debug)]
+enum WildEdit {
+    Add {
+        price: Decimal,
+        quantity: Decimal,
+        modifier: Option<Decimal>,
+        rate: Decimal,
+        weighed: bool,
+    },
+    SetQuantity(usize, Decimal),
+    Increment(usize),
+    ToggleModifier(usize, Decimal),
+    LineDiscount(usize, Discount),
+    OrderDiscount(Discount),
+}
+
+fn any_discount() -> impl Strategy<Value = Discount> {
+    prop_oneof![
+        any_decimal().prop_map(Discount::Percent),
+        any_decimal().prop_map(Discount::Amount)
+    ]
+}
+
+fn wild_edit() -> impl Strategy<Value = WildEdit> {
+    prop_oneof![
+        3 => (any_decimal(), any_decimal(), prop::option::of(any_decimal()), prop_oneof![Just(Decimal::from(22)), any_decimal()], any::<bool>())
+            .prop_map(|(price, quantity, modifier, rate, weighed)| WildEdit::Add { price, quantity, modifier, rate, weighed }),
+        1 => (0..4usize, any_decimal()).prop_map(|(i, q)| WildEdit::SetQuantity(i, q)),
+        1 => (0..4usize).prop_map(WildEdit::Increment),
+        1 => (0..4usize, any_decimal()).prop_map(|(i, p)| WildEdit::ToggleModifier(i, p)),
+        1 => (0..4usize, any_discount()).prop_map(|(i, d)| WildEdit::LineDiscount(i, d)),
+        1 => any_discount().prop_map(WildEdit::OrderDiscount),
+    ]
+}
+
+fn wild_product(n: usize, price: Decimal, rate: Decimal, weighed: bool) -> (Product, TaxCategory) {
+    let tax = TaxCategory {
+        id: "t".into(),
+        name: "t".into(),
+        rate,
+        ..TaxCategory::default()
+    };
+    let product = Product {
+        id: format!("p{n}"),
+        name: "p".into(),
+        sku: "P".into(),
+        barcodes: vec![],
+        price,
+        tax_category: tax.id.clone(),
+        unit: if weighed { Unit::Kilogram } else { Unit::Piece },
+        category: "c".into(),
+        colour: None,
+        modifiers: vec!["m".into()],
+        ..Product::default()
+    };
+    (product, tax)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Whatever quantity, price, modifier, rate or discount a cashier or a bad catalog gives the
+    /// ticket, it is refused with an error or the ticket adds up; it never panics, and what it
+    /// took stays within the bounds.
+    #[test]
+    fn any_number_is_refused_or_adds_up(
+        rules in rules(),
+        edits in prop::collection::vec(wild_edit(), 1..8),
+    ) {
+        let mut ticket = Ticket::new(rules);
+        let line = |t: &Ticket, i: usize| t.lines().get(i % t.lines().len().max(1)).map(|l| l.id);
+        for (n, e) in edits.iter().enumerate() {
+            let _ = match e {
+                WildEdit::Add { price, quantity, modifier, rate, weighed } => {
+                    let (p, t) = wild_product(n % 2, *price, *rate, *weighed);
+                    let m: Vec<Modifier> = modifier.iter().map(|price| Modifier { id: "m".into(), name: "m".into(), price: *price }).collect();
+                    ticket.add(&p, &t, &m, *quantity).map(|_| ())
+                }
+                WildEdit::SetQuantity(i, q) => match line(&ticket, *i) { Some(id) => ticket.set_quantity(id, *q), None => Ok(()) },
+                WildEdit::Increment(i) => match line(&ticket, *i) { Some(id) => ticket.increment(id), None => Ok(()) },
+                WildEdit::ToggleModifier(i, price) => match line(&ticket, *i) {
+                    Some(id) => ticket.toggle_modifier(id, &Modifier { id: "m".into(), name: "m".into(), price: *price }, &["m".into()]),
+                    None => Ok(()),
+                },
+                WildEdit::LineDiscount(i, d) => match line(&ticket, *i) { Some(id) => ticket.set_line_discount(id, Some(*d)), None => Ok(()) },
+                WildEdit::OrderDiscount(d) => ticket.set_order_discount(Some(*d)),
+            };
+            prop_assert_eq!(ticket.check(), Ok(()));
+            let totals = ticket.totals();
+            prop_assert!(totals.total >= Decimal::ZERO);
+            prop_assert!(totals.tax >= Decimal::ZERO);
+            for l in ticket.lines() {
+                prop_assert!(l.quantity > Decimal::ZERO && l.quantity <= pos_core::MAX_QUANTITY);
+                prop_assert!(l.unit_price_with_modifiers() >= Decimal::ZERO);
+                prop_assert!(l.unit_price_with_modifiers() <= pos_core::MAX_UNIT_PRICE);
+            }
         }
     }
 }

@@ -47,6 +47,7 @@ fn sell(
             id: format!("r{rate}"),
             name: format!("{rate} %"),
             rate: *rate,
+            ..TaxCategory::default()
         };
         let id = ticket
             .add(&product(&format!("p{i}"), *price, &tax), &tax, &[], *qty)
@@ -128,6 +129,7 @@ fn same_product_adds_up_on_one_line_but_modifiers_make_a_new_line() {
         id: "t".into(),
         name: "t".into(),
         rate: dec!(10),
+        ..TaxCategory::default()
     };
     let extra = Modifier {
         id: "extra".into(),

@@ -33,6 +33,7 @@ fn ticket_of(price: Decimal) -> Ticket {
         id: "r20".into(),
         name: "20 %".into(),
         rate: dec!(20),
+        ..TaxCategory::default()
     };
     let product = pos_core::Product {
         id: "p".into(),

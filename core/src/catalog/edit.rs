@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use super::gtin::{BarcodeError, check_barcode};
 use super::{Catalog, Category, Modifier, ModifierGroup, Product, Variant};
-use crate::tax::TaxCategory;
+use crate::tax::{TaxCategory, TaxCategoryError};
 
-/// The highest price (or cost) a catalog keeps: 10^11 of the currency, above any real price in
-/// any currency (a car in Iranian rials), and far enough below `Decimal`'s limit that a
-/// quantity times a price on a ticket cannot overflow.
-pub const MAX_CATALOG_PRICE: Decimal = Decimal::from_parts(0x4876_E800, 0x17, 0, false, 0);
+/// The highest price (or cost) a catalog keeps: the ticket's bound on one unit, 10^11 of the
+/// currency (above any real price, a car in Iranian rials), so nothing the catalog keeps is
+/// refused at the till.
+pub const MAX_CATALOG_PRICE: Decimal = crate::ticket::MAX_UNIT_PRICE;
 
 /// Longest name kept: a tile and a receipt line show about 40 characters.
 const MAX_NAME: usize = 120;
@@ -70,8 +70,8 @@ pub enum CatalogError {
     GroupRule { group: String },
     #[error("{0} is not a colour such as #e4572e")]
     Colour(String),
-    #[error("a tax rate is above -100 % and at most 100 %")]
-    TaxRate,
+    #[error(transparent)]
+    Tax(#[from] TaxCategoryError),
 }
 
 impl Catalog {
@@ -122,8 +122,7 @@ impl Catalog {
             CatalogEdit::PutModifierGroup(g) => self.check_group(g),
             CatalogEdit::PutTaxCategory(t) => {
                 check_name(&t.name)?;
-                let rate_ok = t.rate > -Decimal::ONE_HUNDRED && t.rate <= Decimal::ONE_HUNDRED;
-                rate_ok.then_some(()).ok_or(CatalogError::TaxRate)
+                Ok(t.validate()?)
             }
         }
     }
@@ -505,14 +504,14 @@ mod tests {
             catalog.check(&CatalogEdit::PutCategory(category)),
             Err(CatalogError::Colour("red".into()))
         );
-        for rate in [-100, 101] {
+        for rate in [-1, 101] {
             let tax = TaxCategory {
                 rate: Decimal::from(rate),
                 ..catalog.tax_categories[0].clone()
             };
             assert_eq!(
                 catalog.check(&CatalogEdit::PutTaxCategory(tax)),
-                Err(CatalogError::TaxRate)
+                Err(CatalogError::Tax(TaxCategoryError::RateOutOfRange))
             );
         }
     }

@@ -544,6 +544,8 @@ impl Reconcile for TaxCategory {
         m.put("id", &self.id)?;
         m.put("name", &self.name)?;
         m.put("rate", DecimalStr(self.rate))?;
+        m.put("fiscal_tag", self.fiscal_tag)?;
+        m.put("vat_exempt", self.vat_exempt)?;
         Ok(())
     }
 }
@@ -557,6 +559,20 @@ impl Hydrate for TaxCategory {
             id: hydrate_prop(doc, obj, "id")?,
             name: hydrate_prop(doc, obj, "name")?,
             rate: hydrate_decimal(doc, obj, "rate")?,
+            // Missing in documents written before these fields: no tag, not exempt.
+            // (`Option` alone hydrates a null as `None`, but refuses a missing key.)
+            fiscal_tag: hydrate_prop::<_, autosurgeon::MaybeMissing<Option<u8>>, _, _>(
+                doc,
+                obj,
+                "fiscal_tag",
+            )?
+            .unwrap_or_else(|| None),
+            vat_exempt: hydrate_prop::<_, autosurgeon::MaybeMissing<bool>, _, _>(
+                doc,
+                obj,
+                "vat_exempt",
+            )?
+            .unwrap_or_else(|| false),
         })
     }
 }

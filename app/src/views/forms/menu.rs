@@ -282,6 +282,8 @@ impl TaxDraft {
             id: self.id.clone(),
             name: String::new(),
             rate,
+            fiscal_tag: None,
+            vat_exempt: false,
         });
         tax.name = self.name.trim().to_string();
         tax.rate = rate;
