@@ -418,13 +418,16 @@ fn codes_are_unique_within_the_file_and_against_the_rest_of_the_catalog() {
 }
 
 #[test]
-fn a_bad_variant_row_refuses_its_product() {
+fn a_bad_variant_row_refuses_its_product_and_its_other_variants() {
     let (_, into) = demo::food_truck(false);
     let file = "kind,sku,name,variant,product_sku,price,category,tax\n\
                 product,TEA,Tea,,,0,Drinks,Standard 20 %\n\
                 variant,,,Small,TEA,2.00,,\n\
                 variant,,,Large,TEA,lots,,\n\
-                variant,,,Small,COFFEE,2.00,,\n";
+                variant,,,Small,COFFEE,2.00,,\n\
+                product,JUICE,Juice,,,0,Drinks,Standard 20 %\n\
+                variant,,,Small,JUICE,2.00,,\n\
+                varaint,,,Large,JUICE,3.00,,\n";
     let preview = preview_csv(file, &into, ids());
     let found: Vec<(usize, &ImportProblem)> =
         preview.errors.iter().map(|e| (e.line, &e.reason)).collect();
@@ -432,8 +435,13 @@ fn a_bad_variant_row_refuses_its_product() {
         found,
         [
             (2, &ImportProblem::VariantRefused { line: 4 }),
+            (3, &ImportProblem::ProductRefused { line: 4 }),
             (4, &ImportProblem::BadPrice("lots".into())),
             (5, &ImportProblem::UnknownProduct("COFFEE".into())),
+            // A row that cannot be read may be a variant, which the product must not lose.
+            (6, &ImportProblem::VariantRefused { line: 8 }),
+            (7, &ImportProblem::ProductRefused { line: 6 }),
+            (8, &ImportProblem::UnknownKind("varaint".into())),
         ]
     );
     assert_eq!(preview.edits, []);

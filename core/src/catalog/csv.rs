@@ -45,7 +45,9 @@
 //!   price, tax or category, an empty cell keeps the value the record already had.
 //! - A product row's variants are exactly the variant rows that name its SKU. Variant rows whose
 //!   product has no row in the file are added to that product's variants, or replace the ones
-//!   with the same name.
+//!   with the same name. A product is imported with all of its variant rows or not at all, and
+//!   a row that cannot be read but names the product in `product_sku` holds the product back,
+//!   because that row may be one of the variants.
 //! - Nothing is ever deleted. To take a product off the register, set `archived` to `yes`.
 //! - A row that changes nothing produces no edit.
 //! - A bad row gets one error, for the first problem found in it. Its line is numbered the way a
@@ -285,6 +287,9 @@ pub enum ImportProblem {
     /// A product is imported with all of its variants or not at all.
     #[error("its variant on line {line} is not imported")]
     VariantRefused { line: usize },
+    /// A variant row of a product that is not imported, because of the row on `line`.
+    #[error("its product is not imported, because of line {line}")]
+    ProductRefused { line: usize },
     /// A second row for the same tax, category, modifier or group.
     #[error("line {first_line} already has this {kind}")]
     DuplicateRow { kind: RowKind, first_line: usize },
@@ -723,6 +728,8 @@ struct Import<F> {
     edits: [Vec<CatalogEdit>; 5],
     errors: Vec<RowError>,
     missing_columns: FxHashSet<(RowKind, Column)>,
+    /// The first line of each row that could not be read and names a product in `product_sku`.
+    unread_variants: FxHashMap<String, usize>,
 }
 
 impl<F: FnMut() -> String> Import<F> {
@@ -772,6 +779,7 @@ impl<F: FnMut() -> String> Import<F> {
             edits: Default::default(),
             errors: Vec::new(),
             missing_columns: FxHashSet::default(),
+            unread_variants: FxHashMap::default(),
         };
         for i in 0..import.products.len() {
             import
@@ -866,6 +874,16 @@ impl<F: FnMut() -> String> Import<F> {
     /// unknown, when it has more cells than the header has columns, or when the header lacks a
     /// column its kind needs.
     fn kind_of(&mut self, row: &Row) -> Option<RowKind> {
+        let kind = self.try_kind_of(row);
+        if kind.is_none()
+            && let Some(sku) = self.header.filled(row, Column::ProductSku)
+        {
+            self.unread_variants.entry(sku_key(sku)).or_insert(row.line);
+        }
+        kind
+    }
+
+    fn try_kind_of(&mut self, row: &Row) -> Option<RowKind> {
         let extra = row.record.iter().skip(self.header.width);
         if extra.clone().any(|c| !c.trim().is_empty()) {
             self.errors.push(RowError {
@@ -1214,18 +1232,43 @@ impl<F: FnMut() -> String> Import<F> {
 
     /// Imports one product and its variant rows, or refuses them all.
     fn product(&mut self, rows: &ProductRows) {
+        let Err(mut errors) = self.try_product(rows) else {
+            return;
+        };
+        // Every row that is not imported says so, including those refused only because another
+        // row of the same product was refused.
+        let first = errors.iter().map(|e| e.line).min().unwrap_or(rows.line());
+        let has_error = |errors: &[RowError], line| errors.iter().any(|e| e.line == line);
+        if let Some(row) = rows.product
+            && !has_error(&errors, row.line)
+        {
+            let reason = ImportProblem::VariantRefused { line: first };
+            errors.push(RowError {
+                line: row.line,
+                column: None,
+                reason,
+            });
+        }
+        for row in &rows.variants {
+            if !has_error(&errors, row.line) {
+                let reason = ImportProblem::ProductRefused { line: first };
+                errors.push(RowError {
+                    line: row.line,
+                    column: None,
+                    reason,
+                });
+            }
+        }
+        self.errors.extend(errors);
+    }
+
+    fn try_product(&mut self, rows: &ProductRows) -> Result<(), Vec<RowError>> {
         let line = rows.line();
         let ReadProduct {
             product,
             new_category,
             lines,
-        } = match self.read_product(rows) {
-            Ok(read) => read,
-            Err(errors) => {
-                self.errors.extend(errors);
-                return;
-            }
-        };
+        } = self.read_product(rows)?;
         let mut created = None;
         if let Some(new) = new_category {
             let edit = CatalogEdit::PutCategory(new.category.clone());
@@ -1233,12 +1276,11 @@ impl<F: FnMut() -> String> Import<F> {
                 let column = Some(Column::Category.name().to_string());
                 let reason = ImportProblem::Catalog(error);
                 let line = rows.product.map_or(line, |r| r.line);
-                self.errors.push(RowError {
+                return Err(vec![RowError {
                     line,
                     column,
                     reason,
-                });
-                return;
+                }]);
             }
             // Tried in place and taken back if the product is refused, because the category
             // belongs to the product's row.
@@ -1254,8 +1296,7 @@ impl<F: FnMut() -> String> Import<F> {
             if created.is_some() {
                 self.catalog.categories.pop();
             }
-            self.errors.push(error);
-            return;
+            return Err(vec![error]);
         }
         if let Some((new, edit)) = created {
             self.next_position = self
@@ -1266,6 +1307,7 @@ impl<F: FnMut() -> String> Import<F> {
             self.edits[RowKind::Category as usize].push(edit);
         }
         self.keep(product, line);
+        Ok(())
     }
 
     /// The product as its rows make it, or the errors of its rows.
@@ -1290,45 +1332,44 @@ impl<F: FnMut() -> String> Import<F> {
                 (product, None)
             }
         };
-        let mut lines = FxHashMap::default();
-        if rows.product.is_some() && self.header.has(Column::Variant) {
-            let before = std::mem::take(&mut product.variants);
-            let mut errors = Vec::new();
-            for row in &rows.variants {
-                match self.variant_row(row, &before) {
-                    Ok(v) => {
-                        lines.insert(v.id.clone(), row.line);
-                        product.variants.push(v);
-                    }
-                    Err(error) => errors.push(error),
-                }
-            }
-            if let (Some(first), Some(row)) = (errors.first(), rows.product) {
-                let reason = ImportProblem::VariantRefused { line: first.line };
-                errors.push(RowError {
+        // A product row's variants are its variant rows, when the file has variant rows; a
+        // variant row of a product without a row adds to the variants it has.
+        let replace = rows.product.is_some()
+            && self.header.has(Column::Variant)
+            && self.header.has(Column::ProductSku);
+        if let Some(row) = rows.product.filter(|_| replace) {
+            // A row that could not be read may be one of its variants, which must not be lost.
+            if let Some(&line) = self.unread_variants.get(&sku_key(&product.sku)) {
+                let reason = ImportProblem::VariantRefused { line };
+                return Err(vec![RowError {
                     line: row.line,
                     column: None,
                     reason,
-                });
-                return Err(errors);
+                }]);
             }
+        }
+        let before = if replace {
+            std::mem::take(&mut product.variants)
         } else {
-            let mut errors = Vec::new();
-            for row in &rows.variants {
-                match self.variant_row(row, &product.variants) {
-                    Ok(v) => {
-                        lines.insert(v.id.clone(), row.line);
-                        match product.variants.iter_mut().find(|o| o.id == v.id) {
-                            Some(old) => *old = v,
-                            None => product.variants.push(v),
-                        }
+            product.variants.clone()
+        };
+        let mut lines = FxHashMap::default();
+        let mut errors = Vec::new();
+        for row in &rows.variants {
+            match self.variant_row(row, &before) {
+                Ok(v) => {
+                    // Two rows for one variant are both kept, for the check to refuse.
+                    let again = lines.insert(v.id.clone(), row.line).is_some();
+                    match product.variants.iter_mut().find(|o| o.id == v.id) {
+                        Some(old) if !replace && !again => *old = v,
+                        _ => product.variants.push(v),
                     }
-                    Err(error) => errors.push(error),
                 }
+                Err(error) => errors.push(error),
             }
-            if !errors.is_empty() {
-                return Err(errors);
-            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
         }
         if !product.archived {
             let codes = product.barcodes.iter().map(|b| (b, rows.line())).chain(
