@@ -38,9 +38,9 @@ mod tender;
 mod ticket;
 
 pub use catalog::{
-    BarcodeError, Catalog, CatalogEdit, CatalogError, Category, Choice, ChoiceError,
-    MAX_CATALOG_PRICE, Modifier, ModifierGroup, Product, SearchIndex, Sellable, Unit, Variant,
-    check_barcode,
+    BarcodeError, Catalog, CatalogEdit, CatalogError, Category, Choice, ChoiceError, ImportPreview,
+    ImportProblem, MAX_CATALOG_PRICE, Modifier, ModifierGroup, Product, RowError, RowKind,
+    SearchIndex, Sellable, Unit, Variant, check_barcode, export_csv, preview_csv,
 };
 pub use docs::{
     Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocChunk, DocError, DocKind,

@@ -6,10 +6,12 @@
 //! variant, modifiers and typed price, into what the ticket adds.
 
 mod choice;
+mod csv;
 mod edit;
 mod gtin;
 
 pub use choice::{Choice, ChoiceError, Sellable};
+pub use csv::{ImportPreview, ImportProblem, RowError, RowKind, export_csv, preview_csv};
 pub use edit::{CatalogEdit, CatalogError, MAX_CATALOG_PRICE};
 pub use gtin::{BarcodeError, check_barcode};
 
