@@ -470,6 +470,11 @@ messages! {
     RefundHandBack => "Hand back {amount} in cash.", "Выдайте {amount} наличными.";
     DrawerForRefund => "Refund of {receipt}: {reason}", "Возврат {receipt}: {reason}";
     Close => "Close", "Закрыть";
+    // The register's layout (issue 12): the toolbar, the short demo note, the categories.
+    RegisterToolbar => "Search, camera and drawer", "Поиск, камера и денежный ящик";
+    DemoNote => "Demo menu: remove it in Settings", "Демо-меню: удалите его в настройках";
+    DemoNoteHide => "Hide this note", "Скрыть эту подсказку";
+    Categories => "Categories", "Категории";
 }
 
 impl Msg {
