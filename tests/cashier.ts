@@ -12,6 +12,15 @@ export async function openRegister(page: Page, viewport = TABLET, url = '/') {
   await expect(page.getByTestId('product').first()).toBeVisible();
 }
 
+/** Switches the screen's language where the cashier finds it, in Settings, and returns to the
+ * register. */
+export async function switchLanguage(page: Page, lang: 'en' | 'ru') {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('lang-switch').selectOption(lang);
+  await expect(page.locator('html')).toHaveAttribute('lang', lang);
+  await page.getByTestId('nav-register').click();
+}
+
 /** Taps the product tile whose name is exactly `name`. */
 export async function tap(page: Page, name: string) {
   await page

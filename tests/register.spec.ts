@@ -1,7 +1,7 @@
 // The register as a cashier uses it: sell, take cash or card, discount, scan, switch language,
 // and fit a phone. Every test starts from a fresh browser profile, so the demo menu is loaded.
 import { expect, test } from '@playwright/test';
-import { PHONE, expectTotal, openRegister, plain, tap } from './cashier';
+import { PHONE, expectTotal, openRegister, plain, switchLanguage, tap } from './cashier';
 
 test('a cashier sells three items for cash with 50.00 tendered and sees the change', async ({ page }) => {
   await openRegister(page);
@@ -179,7 +179,7 @@ test('switching to Russian shows Russian labels and amounts formatted for ru', a
   await openRegister(page);
   await tap(page, 'Classic Burger');
   await tap(page, 'Fries');
-  await page.getByTestId('lang-switch').first().selectOption('ru');
+  await switchLanguage(page, 'ru');
   await expect(page.getByTestId('nav-sales')).toHaveText('Продажи');
   await expect(page.getByTestId('nav-settings')).toHaveText('Настройки');
   await expect(page.locator('html')).toHaveAttribute('lang', 'ru');

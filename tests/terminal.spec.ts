@@ -2,7 +2,7 @@
 // recorded only when the terminal approves; a decline or no answer leaves the payment open; a
 // reload during a payment asks the terminal what became of it and never charges twice.
 import { expect, test, type Page } from '@playwright/test';
-import { openRegister, plain, tap } from './cashier';
+import { openRegister, plain, switchLanguage, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
 import { setTerminal, setUpZvt } from './settings';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
@@ -200,7 +200,7 @@ test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () =
     await installFakeZvt(page, { mode: 'approve', tipCents: 100 }, () => {});
     await openRegister(page);
     await setUpZvt(page);
-    await page.getByTestId('lang-switch').first().selectOption('ru');
+    await switchLanguage(page, 'ru');
     await tap(page, 'Fries');
     await payPartByCard(page, '2.00');
     await expect(page.getByTestId('tender-excess')).toContainText('Терминал одобрил на');
@@ -266,7 +266,7 @@ test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () =
     await installFakeZvt(page, { mode: 'wrong-pin' }, (apdu) => seen.push(apdu));
     await openRegister(page);
     await setUpZvt(page);
-    await page.getByTestId('lang-switch').first().selectOption('ru');
+    await switchLanguage(page, 'ru');
     await tap(page, 'Fries');
     await payByCard(page);
     await expect(page.getByTestId('terminal-progress')).toHaveText('Терминал: неверный PIN');

@@ -568,6 +568,11 @@ messages! {
     UnitInvalid => "Choose piece, kilogram or litre.", "Выберите штуку, килограмм или литр.";
     CountNotWhole => "Enter a whole number of modifiers, such as 1.", "Введите целое число добавок, например 1.";
     RateNotANumber => "Enter a number such as 22 or 92.5.", "Введите число, например 22 или 92,5.";
+    // The register's layout (issue 12): the toolbar, the short demo note, the categories.
+    RegisterToolbar => "Search, camera and drawer", "Поиск, камера и денежный ящик";
+    DemoNote => "Demo menu: remove it in Settings", "Демо-меню: удалите его в настройках";
+    DemoNoteHide => "Hide this note", "Скрыть эту подсказку";
+    Categories => "Categories", "Категории";
 }
 
 impl Msg {

@@ -27,6 +27,7 @@ use crate::i18n::{Lang, Msg};
 use crate::storage::StorageError;
 
 const LANG_KEY: &str = "pos.lang";
+const DEMO_NOTE_KEY: &str = "pos.demo-note";
 /// Tabs of this register tell each other about new sales so every sales list stays current.
 pub const SALES_CHANNEL: &str = "register";
 
@@ -52,6 +53,20 @@ pub fn initial_lang() -> Lang {
 pub fn remember_lang(lang: Lang) {
     if let Some(s) = local_storage() {
         let _ = s.set_item(LANG_KEY, lang.tag());
+    }
+}
+
+/// Whether the cashier put the register's note about the demo menu away; the header's badge
+/// still says so.
+pub fn demo_note_hidden() -> bool {
+    local_storage()
+        .and_then(|s| s.get_item(DEMO_NOTE_KEY).ok().flatten())
+        .is_some()
+}
+
+pub fn hide_demo_note() {
+    if let Some(s) = local_storage() {
+        let _ = s.set_item(DEMO_NOTE_KEY, "hidden");
     }
 }
 

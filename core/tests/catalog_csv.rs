@@ -549,7 +549,9 @@ fn rows_that_refer_to_a_refused_row_say_so() {
             (
                 2,
                 Some("rate"),
-                &ImportProblem::Catalog(CatalogError::TaxRate)
+                &ImportProblem::Catalog(CatalogError::Tax(
+                    pos_core::TaxCategoryError::RateOutOfRange
+                ))
             ),
             (
                 3,

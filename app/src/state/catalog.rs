@@ -104,11 +104,9 @@ impl AppState {
             return false;
         }
         let mut next = self.catalog.get_untracked();
-        for edit in &edits {
-            if let Err(e) = next.apply(edit) {
-                self.notice.set(Some(catalog_notice(&e)));
-                return false;
-            }
+        if let Err((_, e)) = next.apply_all(&edits) {
+            self.notice.set(Some(catalog_notice(&e)));
+            return false;
         }
         match self.engine() {
             Some(engine) => {

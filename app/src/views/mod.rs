@@ -116,11 +116,11 @@ fn Header() -> impl IntoView {
                 <span class="badge training" data-testid="training-badge">{move || state.t(Msg::Training)}</span>
             </Show>
             <ConnectionStatus />
-            <LangSwitch />
         </header>
     }
 }
 
+/// The language of the screens, in Settings; the choice is kept for the next start.
 #[component]
 pub fn LangSwitch() -> impl IntoView {
     let state = expect_context::<AppState>();

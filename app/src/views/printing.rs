@@ -103,10 +103,14 @@ pub fn NoSale() -> impl IntoView {
         }
         Err(msg) => state.error(msg),
     };
+    // Two items of the register's toolbar: the button beside search, and the reason on a line of
+    // its own below them while it is asked for.
     view! {
-        <div class="no-sale">
-            <button data-testid="no-sale" on:click=move |_| asking.update(|a| *a = !*a)>{move || state.t(Msg::NoSale)}</button>
-            <Show when=move || asking.get()>
+        <button class="no-sale" data-testid="no-sale" aria-expanded=move || asking.get().to_string() on:click=move |_| asking.update(|a| *a = !*a)>
+            {move || state.t(Msg::NoSale)}
+        </button>
+        <Show when=move || asking.get()>
+            <div class="no-sale-form">
                 <input
                     type="text"
                     data-testid="no-sale-reason"
@@ -118,7 +122,7 @@ pub fn NoSale() -> impl IntoView {
                 />
                 <button class="primary" data-testid="open-drawer" on:click=move |_| open()>{move || state.t(Msg::OpenDrawer)}</button>
                 <button on:click=move |_| asking.set(false)>{move || state.t(Msg::Cancel)}</button>
-            </Show>
-        </div>
+            </div>
+        </Show>
     }
 }

@@ -1,5 +1,5 @@
-//! The selling screen: the catalog grid by category with search on one side, the ticket on the
-//! other (stacked on a phone).
+//! The selling screen: one toolbar (search, camera, "No sale"), the categories as chips that all
+//! stay in sight, the catalog grid under them, and the ticket beside it (stacked on a phone).
 
 use std::sync::Arc;
 
@@ -111,6 +111,7 @@ pub fn Register() -> impl IntoView {
     });
 
     let shown = Memo::new(move |_| visible.with(Vec::len));
+    let demo_note_hidden = RwSignal::new(crate::demo_note_hidden());
 
     let on_search_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() != "Enter" {
@@ -141,26 +142,51 @@ pub fn Register() -> impl IntoView {
     view! {
         <div class="register">
             <section class="catalog">
-                <Show when=move || state.catalog.with(|c| c.is_demo)>
-                    <p class="demo-banner" data-testid="demo-banner">{move || state.t(Msg::DemoBanner)}</p>
+                // One short line, put away for good with its button: the header's badge still
+                // says the menu is the demo, and Settings removes it.
+                <Show when=move || state.catalog.with(|c| c.is_demo) && !demo_note_hidden.get()>
+                    <div class="demo-banner" data-testid="demo-banner" title=move || state.t(Msg::DemoBanner)>
+                        <span class="demo-note">{move || state.t(Msg::DemoNote)}</span>
+                        <button
+                            class="dismiss"
+                            data-testid="demo-banner-dismiss"
+                            aria-label=move || state.t(Msg::DemoNoteHide)
+                            title=move || state.t(Msg::DemoNoteHide)
+                            on:click=move |_| {
+                                crate::hide_demo_note();
+                                demo_note_hidden.set(true);
+                            }
+                        >
+                            "×"
+                        </button>
+                    </div>
                 </Show>
-                <super::printing::NoSale />
-                <input
-                    type="search"
-                    class="search"
-                    data-testid="search"
-                    inputmode="search"
-                    autocomplete="off"
-                    aria-label=move || state.t(Msg::SearchLabel)
-                    placeholder=move || state.t(Msg::SearchPlaceholder)
-                    prop:value=move || query.get()
-                    on:input=move |ev| query.set(event_target_value(&ev))
-                    on:keydown=on_search_key
-                />
-                <button class="scan-camera" data-testid="scan-camera" on:click=move |_| state.camera_open.set(true)>
-                    {move || state.t(Msg::ScanWithCamera)}
-                </button>
-                <div class="categories" role="tablist">
+                <div class="register-toolbar" data-testid="register-toolbar" role="toolbar" aria-label=move || state.t(Msg::RegisterToolbar)>
+                    <input
+                        type="search"
+                        class="search"
+                        data-testid="search"
+                        inputmode="search"
+                        autocomplete="off"
+                        aria-label=move || state.t(Msg::SearchLabel)
+                        placeholder=move || state.t(Msg::SearchPlaceholder)
+                        prop:value=move || query.get()
+                        on:input=move |ev| query.set(event_target_value(&ev))
+                        on:keydown=on_search_key
+                    />
+                    <button
+                        class="scan-camera"
+                        data-testid="scan-camera"
+                        aria-label=move || state.t(Msg::ScanWithCamera)
+                        title=move || state.t(Msg::ScanWithCamera)
+                        on:click=move |_| state.camera_open.set(true)
+                    >
+                        <CameraIcon />
+                        <span class="words">{move || state.t(Msg::ScanWithCamera)}</span>
+                    </button>
+                    <super::printing::NoSale />
+                </div>
+                <div class="categories" role="tablist" aria-label=move || state.t(Msg::Categories)>
                     <button
                         class="category"
                         role="tab"
@@ -215,6 +241,24 @@ pub fn Register() -> impl IntoView {
             </section>
             <TicketPanel />
         </div>
+    }
+}
+
+/// A camera drawn in the button's text colour, so the button still says what it does on a phone,
+/// where its words are left out (they stay its accessible name).
+#[component]
+fn CameraIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+            <path
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2"
+                stroke-linejoin="round"
+                d="M3 8h4l2-3h6l2 3h4v11H3z"
+            />
+            <circle cx="12" cy="13" r="3.5" fill="none" stroke="currentColor" stroke-width="2" />
+        </svg>
     }
 }
 

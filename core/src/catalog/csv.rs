@@ -647,7 +647,7 @@ fn column_of(error: &CatalogError, group: Option<&ModifierGroup>) -> Option<Colu
         | CatalogError::PriceMissing { .. }
         | CatalogError::PriceTooHigh { .. } => Column::Price,
         CatalogError::Colour(_) => Column::Colour,
-        CatalogError::TaxRate => Column::Rate,
+        CatalogError::Tax(_) => Column::Rate,
         CatalogError::UnknownModifier { .. } => Column::Modifiers,
         CatalogError::GroupRule { .. } => {
             let g = group?;
@@ -1122,6 +1122,8 @@ impl<F: FnMut() -> String> Import<F> {
                 name,
                 rate: rate
                     .ok_or_else(|| refused(row.line, Column::Rate, ImportProblem::ValueMissing))?,
+                fiscal_tag: None,
+                vat_exempt: false,
             },
         };
         self.put(row, RowKind::Tax, CatalogEdit::PutTaxCategory(tax))

@@ -108,9 +108,7 @@ impl CatalogDoc {
     /// made if one is refused.
     pub fn apply_all(&mut self, edits: &[CatalogEdit]) -> Result<(), DocError> {
         let mut catalog = self.catalog()?;
-        for edit in edits {
-            catalog.apply(edit)?;
-        }
+        catalog.apply_all(edits).map_err(|(_, e)| e)?;
         for edit in edits {
             self.apply(edit)?;
         }
