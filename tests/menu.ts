@@ -1,7 +1,7 @@
 // The menu screen as a merchant uses it: one helper per thing they add, shared by the specs.
 import { expect, type Page } from '@playwright/test';
 
-export async function openMenu(page: Page, tab: 'products' | 'categories' | 'modifiers' | 'taxes') {
+export async function openMenu(page: Page, tab: 'products' | 'categories' | 'modifiers' | 'taxes' | 'file') {
   await page.getByTestId('nav-menu').click();
   await page.getByTestId(`menu-tab-${tab}`).click();
 }

@@ -3,8 +3,8 @@
 //! refusal in core does not compile here until it has its words in both languages.
 
 use pos_core::{
-    BarcodeError, CatalogError, ChoiceError, CompleteError, MAX_CATALOG_PRICE, TaxCategoryError,
-    TenderError, TicketError,
+    BarcodeError, CatalogError, ChoiceError, CompleteError, ImportProblem, MAX_CATALOG_PRICE,
+    TaxCategoryError, TenderError, TicketError,
 };
 
 use crate::i18n::Msg;
@@ -123,6 +123,61 @@ pub fn catalog_said(error: &CatalogError) -> Said {
         CatalogError::GroupRule { group } => (Msg::GroupRule, vec![("group", group.clone())]),
         CatalogError::Colour(_) => (Msg::ColourInvalid, vec![]),
         CatalogError::Tax(e) => (tax_msg(e), vec![]),
+    }
+}
+
+/// Why a row of an imported file is not taken.
+pub fn import_said(problem: &ImportProblem) -> Said {
+    let value = |v: &String| vec![("value", v.clone())];
+    let line = |l: &usize| vec![("line", l.to_string())];
+    match problem {
+        ImportProblem::Unreadable(_) => (Msg::ImportRowUnreadable, vec![]),
+        ImportProblem::TooManyColumns { found, expected } => (
+            Msg::ImportTooManyCells,
+            vec![
+                ("found", found.to_string()),
+                ("expected", expected.to_string()),
+            ],
+        ),
+        ImportProblem::MissingColumn { kind } => (
+            Msg::ImportMissingColumn,
+            vec![("kind", kind.as_str().to_string())],
+        ),
+        ImportProblem::UnknownColumn => (Msg::ImportUnknownColumn, vec![]),
+        ImportProblem::DuplicateColumn => (Msg::ImportDuplicateColumn, vec![]),
+        ImportProblem::UnknownKind(v) => (Msg::ImportUnknownKind, value(v)),
+        ImportProblem::ValueMissing => (Msg::ImportValueMissing, vec![]),
+        ImportProblem::BadPrice(v) => (Msg::ImportBadPrice, value(v)),
+        ImportProblem::BadNumber(v) => (Msg::ImportBadNumber, value(v)),
+        ImportProblem::BadUnit(v) => (Msg::ImportBadUnit, value(v)),
+        ImportProblem::BadYesNo(v) => (Msg::ImportBadYesNo, value(v)),
+        ImportProblem::UnknownTax(v) => (Msg::ImportUnknownTax, value(v)),
+        ImportProblem::UnknownModifier(v) => (Msg::ImportUnknownModifier, value(v)),
+        ImportProblem::UnknownGroup(v) => (Msg::ImportUnknownGroup, value(v)),
+        ImportProblem::UnknownProduct(v) => (Msg::ImportUnknownProduct, value(v)),
+        ImportProblem::RefersToRefusedRow { line: l } => (Msg::ImportRefersToRefused, line(l)),
+        ImportProblem::VariantRefused { line: l } => (Msg::ImportVariantRefused, line(l)),
+        ImportProblem::ProductRefused { line: l } => (Msg::ImportProductRefused, line(l)),
+        ImportProblem::DuplicateRow { first_line, .. } => {
+            (Msg::ImportDuplicateRow, line(first_line))
+        }
+        ImportProblem::DuplicateSku { sku, other, .. } => {
+            catalog_said(&CatalogError::DuplicateSku {
+                sku: sku.clone(),
+                other: other.clone(),
+            })
+        }
+        ImportProblem::DuplicateBarcode { code, other, .. } => {
+            catalog_said(&CatalogError::DuplicateBarcode {
+                code: code.clone(),
+                other: other.clone(),
+            })
+        }
+        ImportProblem::Barcode { code, error } => catalog_said(&CatalogError::Barcode {
+            code: code.clone(),
+            error: error.clone(),
+        }),
+        ImportProblem::Catalog(e) => catalog_said(e),
     }
 }
 
@@ -292,5 +347,56 @@ mod tests {
             CatalogError::Tax(TaxCategoryError::ExemptWithRate),
         ];
         assert_said(all.iter().map(catalog_said));
+    }
+
+    #[test]
+    fn every_import_problem_is_translated_with_its_values() {
+        use pos_core::RowKind;
+        let v = || "x".to_string();
+        let all = [
+            ImportProblem::Unreadable(v()),
+            ImportProblem::TooManyColumns {
+                found: 9,
+                expected: 8,
+            },
+            ImportProblem::MissingColumn {
+                kind: RowKind::Product,
+            },
+            ImportProblem::UnknownColumn,
+            ImportProblem::DuplicateColumn,
+            ImportProblem::UnknownKind(v()),
+            ImportProblem::ValueMissing,
+            ImportProblem::BadPrice(v()),
+            ImportProblem::BadNumber(v()),
+            ImportProblem::BadUnit(v()),
+            ImportProblem::BadYesNo(v()),
+            ImportProblem::UnknownTax(v()),
+            ImportProblem::UnknownModifier(v()),
+            ImportProblem::UnknownGroup(v()),
+            ImportProblem::UnknownProduct(v()),
+            ImportProblem::RefersToRefusedRow { line: 3 },
+            ImportProblem::VariantRefused { line: 3 },
+            ImportProblem::ProductRefused { line: 3 },
+            ImportProblem::DuplicateRow {
+                kind: RowKind::Tax,
+                first_line: 2,
+            },
+            ImportProblem::DuplicateSku {
+                sku: v(),
+                other: v(),
+                line: None,
+            },
+            ImportProblem::DuplicateBarcode {
+                code: v(),
+                other: v(),
+                line: Some(2),
+            },
+            ImportProblem::Barcode {
+                code: v(),
+                error: BarcodeError::Blank,
+            },
+            ImportProblem::Catalog(CatalogError::NameMissing),
+        ];
+        assert_said(all.iter().map(import_said));
     }
 }

@@ -525,6 +525,8 @@ messages! {
     TaxName => "Tax name", "Название налога";
     TaxRatePercent => "Rate, %", "Ставка, %";
     AddTax => "Add tax", "Добавить налог";
+    TaxPreset => "Taxes of a country", "Налоги страны";
+    AddTaxPreset => "Add these taxes", "Добавить эти налоги";
     TaxRateChangeNote => "When a rate changes on a date, add a new tax and move the products to it: tickets already open keep the rate they were opened with.", "Если ставка меняется с определённой даты, добавьте новый налог и переведите на него товары: уже открытые чеки сохранят свою ставку.";
     AddToTicket => "Add", "Добавить";
     PerLitre => "{price}/l", "{price}/л";
@@ -568,6 +570,41 @@ messages! {
     UnitInvalid => "Choose piece, kilogram or litre.", "Выберите штуку, килограмм или литр.";
     CountNotWhole => "Enter a whole number of modifiers, such as 1.", "Введите целое число добавок, например 1.";
     RateNotANumber => "Enter a number such as 22 or 92.5.", "Введите число, например 22 или 92,5.";
+
+    // ---- The menu as a CSV file (#12) ----
+    MenuFile => "File", "Файл";
+    MenuFileHeading => "The menu as a spreadsheet (CSV)", "Меню в виде таблицы (CSV)";
+    MenuFileNote => "Export the menu, edit it in a spreadsheet, and import it back. A row with a known SKU changes that product; nothing is deleted. Prices may use a point or a comma.", "Выгрузите меню, измените его в таблице и загрузите обратно. Строка с известным артикулом меняет этот товар; ничего не удаляется. В ценах можно писать точку или запятую.";
+    ExportCsv => "Export CSV", "Выгрузить CSV";
+    ImportCsv => "Import CSV", "Загрузить CSV";
+    ImportReading => "Reading the file…", "Читаем файл…";
+    ImportRunning => "Importing {count} changes…", "Загружаем изменений: {count}…";
+    ImportSummary => "{good} changes are ready to import; {bad} rows have problems and will be left out.", "Готово к загрузке изменений: {good}; строк с ошибками (не будут загружены): {bad}.";
+    ImportGood => "Import {count} changes", "Загрузить изменения: {count}";
+    ImportDone => "{count} changes imported into the menu.", "В меню загружено изменений: {count}.";
+    ImportUnreadable => "The file could not be read.", "Не удалось прочитать файл.";
+    ImportLine => "Line", "Строка";
+    ImportColumn => "Column", "Столбец";
+    ImportReason => "Problem", "Ошибка";
+    ImportRowUnreadable => "This part of the file is not readable CSV.", "Эта часть файла — не CSV.";
+    ImportTooManyCells => "The row has {found} cells but the header names {expected} columns.", "В строке ячеек: {found}, а в заголовке столбцов: {expected}.";
+    ImportMissingColumn => "The header lacks a column that {kind} rows need; those rows are left out.", "В заголовке нет столбца, нужного строкам вида {kind}; они не загружаются.";
+    ImportUnknownColumn => "This column is not one the register reads; it is ignored.", "Этот столбец касса не читает; он пропущен.";
+    ImportDuplicateColumn => "This column appears twice; the first one is read.", "Этот столбец повторяется; читается первый.";
+    ImportUnknownKind => "“{value}” is not a kind of row (tax, category, modifier, group, product, variant).", "«{value}» — не вид строки (tax, category, modifier, group, product, variant).";
+    ImportValueMissing => "A value is needed here.", "Здесь нужно значение.";
+    ImportBadPrice => "“{value}” is not a price such as 3.50 or 3,50.", "«{value}» — не цена вида 3.50 или 3,50.";
+    ImportBadNumber => "“{value}” is not a number.", "«{value}» — не число.";
+    ImportBadUnit => "“{value}” is not a unit (piece, kilogram, litre).", "«{value}» — не единица (штука, килограмм, литр).";
+    ImportBadYesNo => "“{value}” is neither yes nor no.", "«{value}» — ни «да», ни «нет».";
+    ImportUnknownTax => "There is no tax “{value}”.", "Налога «{value}» нет.";
+    ImportUnknownModifier => "There is no modifier “{value}”.", "Добавки «{value}» нет.";
+    ImportUnknownGroup => "There is no modifier group “{value}”.", "Группы добавок «{value}» нет.";
+    ImportUnknownProduct => "There is no product with the SKU “{value}”.", "Товара с артикулом «{value}» нет.";
+    ImportRefersToRefused => "It refers to line {line}, which is not imported.", "Ссылается на строку {line}, которая не загружается.";
+    ImportVariantRefused => "Its variant on line {line} is not imported, so neither is the product.", "Его вариант в строке {line} не загружается, поэтому не загружается и товар.";
+    ImportProductRefused => "Its product is not imported because of line {line}.", "Его товар не загружается из-за строки {line}.";
+    ImportDuplicateRow => "Line {line} already has this record.", "Эта запись уже есть в строке {line}.";
     // The register's layout (issue 12): the toolbar, the short demo note, the categories.
     RegisterToolbar => "Search, camera and drawer", "Поиск, камера и денежный ящик";
     DemoNote => "Demo menu: remove it in Settings", "Демо-меню: удалите его в настройках";

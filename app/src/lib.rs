@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod camera;
 pub mod core_errors;
+pub mod csv_file;
 pub mod engine_link;
 pub mod hid_scanner;
 pub mod i18n;

@@ -88,7 +88,9 @@ fn main() {
     // What the caller does next: every edit, checked, with the codes looked up in maps.
     let mut applied = empty.clone();
     let started = Instant::now();
-    applied.apply_all(&preview.edits).expect("a preview's edits apply");
+    applied
+        .apply_all(&preview.edits)
+        .expect("a preview's edits apply");
     let apply = started.elapsed();
 
     println!(

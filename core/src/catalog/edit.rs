@@ -220,16 +220,14 @@ impl Catalog {
         if p.archived {
             return Ok(());
         }
-        let taken = |code: &str, same: &dyn Fn(&Product) -> bool| {
+        let taken = |same: &dyn Fn(&Product) -> bool| {
             self.products
                 .iter()
                 .find(|o| o.id != p.id && !o.archived && same(o))
                 .map(|o| o.name.clone())
         };
         for sku in product_skus(p) {
-            let other = taken(sku, &|o| {
-                product_skus(o).any(|s| s.eq_ignore_ascii_case(sku))
-            });
+            let other = taken(&|o| product_skus(o).any(|s| s.eq_ignore_ascii_case(sku)));
             if let Some(other) = other {
                 return Err(CatalogError::DuplicateSku {
                     sku: sku.to_string(),
@@ -238,7 +236,7 @@ impl Catalog {
             }
         }
         for code in p.all_barcodes() {
-            if let Some(other) = taken(code, &|o| o.all_barcodes().any(|b| b == code)) {
+            if let Some(other) = taken(&|o| o.all_barcodes().any(|b| b == code)) {
                 return Err(CatalogError::DuplicateBarcode {
                     code: code.clone(),
                     other,

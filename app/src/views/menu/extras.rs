@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::{CatalogEdit, Category, Uuid};
+use pos_core::{CatalogEdit, Category, Uuid, tax_presets};
 
 use super::product::DraftField;
 use crate::i18n::Msg;
@@ -239,7 +239,40 @@ pub(super) fn Taxes() -> impl IntoView {
             Err(e) => state.error(e.msg()),
         }
     };
+    // The rates of a country as data (core's presets), added in one go; their ids are stable,
+    // so adding a country's taxes again updates them rather than doubling them.
+    let preset = RwSignal::new(String::from("0"));
+    let add_preset = move |_| {
+        let Some(chosen) = preset
+            .get_untracked()
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| tax_presets().get(i))
+        else {
+            return;
+        };
+        let edits = chosen
+            .tax_categories(state.lang.get_untracked().tag())
+            .into_iter()
+            .map(CatalogEdit::PutTaxCategory)
+            .collect();
+        save(state, edits, || {});
+    };
     view! {
+        <div class="toolbar">
+            <label class="field">
+                <span>{move || state.t(Msg::TaxPreset)}</span>
+                <select data-testid="tax-preset" on:change=move |ev| preset.set(event_target_value(&ev))>
+                    {move || {
+                        let lang = state.lang.get();
+                        tax_presets().iter().enumerate().map(|(i, p)| {
+                            view! { <option value=i.to_string()>{p.name.in_language(lang.tag())}</option> }
+                        }).collect_view()
+                    }}
+                </select>
+            </label>
+            <button data-testid="add-tax-preset" on:click=add_preset>{move || state.t(Msg::AddTaxPreset)}</button>
+        </div>
         <p class="note">{move || state.t(Msg::TaxRateChangeNote)}</p>
         <ul class="menu-list" data-testid="menu-taxes">
             <For each=move || state.catalog.with(|c| c.tax_categories.clone()) key=|t| (t.id.clone(), t.name.clone(), t.rate) children=move |t| {

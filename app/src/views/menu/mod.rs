@@ -3,6 +3,7 @@
 //! `AppState::edit_catalog`, which checks them and gives them to every device of the store.
 
 mod extras;
+mod file;
 mod product;
 
 pub(crate) use extras::rule_text;
@@ -23,6 +24,7 @@ enum Tab {
     Categories,
     Modifiers,
     Taxes,
+    File,
 }
 
 #[component]
@@ -51,12 +53,14 @@ pub fn Menu() -> impl IntoView {
                 {tab_button(Tab::Categories, Msg::MenuCategories, "menu-tab-categories")}
                 {tab_button(Tab::Modifiers, Msg::MenuModifiers, "menu-tab-modifiers")}
                 {tab_button(Tab::Taxes, Msg::MenuTaxes, "menu-tab-taxes")}
+                {tab_button(Tab::File, Msg::MenuFile, "menu-tab-file")}
             </div>
             {move || match tab.get() {
                 Tab::Products => view! { <Products /> }.into_any(),
                 Tab::Categories => view! { <extras::Categories /> }.into_any(),
                 Tab::Modifiers => view! { <extras::Modifiers /> }.into_any(),
                 Tab::Taxes => view! { <extras::Taxes /> }.into_any(),
+                Tab::File => view! { <file::MenuFile /> }.into_any(),
             }}
         </section>
     }
