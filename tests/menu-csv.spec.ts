@@ -102,11 +102,19 @@ test('an exported menu imported on a fresh register gives the same menu', async 
   expect(await tiles(second)).toEqual(original);
 });
 
-test('50,000 rows import with the page answering, and every product can be found', async ({ page }) => {
+test('50,000 rows import, and every product can be found', async ({ page }) => {
   test.setTimeout(300_000);
   await page.goto('/');
   await expect(page.getByTestId('product').first()).toBeVisible();
   const file = productRows(50_000, new Map());
+  // The longest time the page did not answer, reported (not asserted: machines here are shared).
+  await page.evaluate(() => {
+    const w = window as unknown as { __longest: number };
+    w.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  });
   const started = Date.now();
   await importFile(page, 'big.csv', file);
   const previewed = Date.now();
@@ -114,7 +122,8 @@ test('50,000 rows import with the page answering, and every product can be found
   await page.getByTestId('import-good').click();
   await expect(page.getByTestId('import-running')).toBeVisible();
   await expect(page.getByTestId('notice')).toContainText('50000 changes imported', { timeout: 240_000 });
-  console.log(`50,000-row import: preview shown after ${previewed - started} ms, kept after ${Date.now() - previewed} ms more`);
+  const longest = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
+  console.log(`50,000-row import: preview shown after ${previewed - started} ms, kept after ${Date.now() - previewed} ms more; longest task ${Math.round(longest)} ms`);
   await page.reload();
   await page.getByTestId('search').fill('Imported 49999');
   await expect(page.locator('.tile-name').first()).toHaveText('Imported 49999', { timeout: 30_000 });
