@@ -10,7 +10,6 @@ import { createStore } from './settings';
 test('a new store without the demo menu: its own menu is built, sold from and reaches the second device', async ({ browser, server }) => {
   test.setTimeout(180_000);
   const owner = await device(browser, server.setupLink());
-  owner.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`PAGE ${m.type()}: ${m.text()}`); });
   await createStore(owner, 'Chip Van');
   await owner.getByTestId('nav-settings').click();
   await owner.getByTestId('remove-demo').click();
