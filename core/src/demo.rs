@@ -391,7 +391,10 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
                 id: id.to_string(),
                 name: name.pick(russian),
                 sku: format!("FT-{:03}", i + 1),
-                barcodes: vec![ean13(&format!("200000000{:03}", i + 1))],
+                barcodes: vec![crate::catalog::with_check_digit(&format!(
+                    "200000000{:03}",
+                    i + 1
+                ))],
                 price: price.parse().unwrap(),
                 tax_category: tax.to_string(),
                 unit: *unit,
@@ -416,16 +419,6 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
     )
 }
 
-/// Appends the EAN-13 check digit to 12 digits (in-store codes start with 2).
-fn ean13(first12: &str) -> String {
-    let sum: u32 = first12
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{first12}{}", (10 - sum % 10) % 10)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,7 +438,10 @@ mod tests {
 
     #[test]
     fn ean13_check_digit() {
-        assert_eq!(ean13("400638133393"), "4006381333931");
+        assert_eq!(
+            crate::catalog::with_check_digit("400638133393"),
+            "4006381333931"
+        );
         assert_eq!(
             food_truck(false).1.product("cola").unwrap().barcodes[0],
             "2000000000183"

@@ -29,15 +29,6 @@ fn applied(into: &Catalog, preview: &ImportPreview) -> Catalog {
     catalog
 }
 
-fn ean13(first12: &str) -> String {
-    let sum: u32 = first12
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{first12}{}", (10 - sum % 10) % 10)
-}
-
 fn price(text: &str) -> Decimal {
     text.parse().unwrap()
 }
@@ -88,14 +79,14 @@ fn menu() -> Catalog {
             name: "Small".into(),
             price: price("3.00"),
             sku: String::new(),
-            barcodes: vec![ean13("200000001001")],
+            barcodes: vec![pos_core::with_check_digit("200000001001")],
         },
         Variant {
             id: "large".into(),
             name: "Large".into(),
             price: price("4.20"),
             sku: "FT-025-L".into(),
-            barcodes: vec![ean13("200000001002"), "LATTE-L".into()],
+            barcodes: vec![pos_core::with_check_digit("200000001002"), "LATTE-L".into()],
         },
     ];
     product(&mut c, "fries").modifier_groups = vec!["dip".into()];
@@ -236,7 +227,7 @@ fn thousand_rows() -> (String, [String; 3]) {
         } else {
             "Food 10 %"
         };
-        let mut code = ean13(&format!("21{i:010}"));
+        let mut code = pos_core::with_check_digit(&format!("21{i:010}"));
         match line {
             101 => {
                 price = "1.2.3".into();
@@ -312,7 +303,7 @@ fn a_thousand_rows_with_three_bad_ones_give_three_errors_and_997_products() {
 
 #[test]
 fn a_russian_excel_file_imports() {
-    let code = ean13("460000000001");
+    let code = pos_core::with_check_digit("460000000001");
     let file = format!(
         "\u{feff}kind;sku;name;category;price;unit;tax;barcodes;cost;rate;colour\r\n\
          tax;;НДС 10 %;;;;;;;10;\r\n\
@@ -367,7 +358,7 @@ fn a_row_with_a_known_sku_updates_the_product_and_absent_columns_keep_their_valu
 fn codes_are_unique_within_the_file_and_against_the_rest_of_the_catalog() {
     let (_, into) = demo::food_truck(false);
     let cheeseburger_code = &into.product("cheeseburger").unwrap().barcodes[0];
-    let a = ean13("290000000001");
+    let a = pos_core::with_check_digit("290000000001");
     let file = format!(
         "sku,name,category,price,tax,barcodes\n\
          N1,One,Burgers,1,Food 10 %,{a}\n\
@@ -584,7 +575,7 @@ fn fifty_thousand_rows_are_previewed_in_one_pass() {
     let (_, into) = demo::food_truck(false);
     let mut file = String::from("sku,name,category,price,tax,barcodes\n");
     for i in 0..50_000 {
-        let code = ean13(&format!("22{i:010}"));
+        let code = pos_core::with_check_digit(&format!("22{i:010}"));
         file.push_str(&format!(
             "S{i:05},Item {i},Shelf {},{}.99,Food 10 %,{code}\n",
             i % 40,
@@ -688,8 +679,11 @@ fn values(column: &str) -> (Vec<String>, Vec<String>) {
     if column == "barcodes" {
         // Codes of the demo menu, and new ones, alone and in pairs.
         let codes: Vec<String> = (0..8)
-            .map(|i| ean13(&format!("2900000000{i:02}")))
-            .chain([ean13("200000000001"), ean13("200000000002")])
+            .map(|i| pos_core::with_check_digit(&format!("2900000000{i:02}")))
+            .chain([
+                pos_core::with_check_digit("200000000001"),
+                pos_core::with_check_digit("200000000002"),
+            ])
             .collect();
         good.extend(codes.iter().cloned());
         good.push(format!("{} {}", codes[0], codes[1]));

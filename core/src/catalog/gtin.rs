@@ -43,6 +43,12 @@ pub fn check_barcode(code: &str) -> Result<(), BarcodeError> {
     }
 }
 
+/// `body` (digits only) with its GS1 check digit appended: 12 digits make an EAN-13 (in-store
+/// codes start with 2), 7 an EAN-8.
+pub fn with_check_digit(body: &str) -> String {
+    format!("{body}{}", check_digit(body))
+}
+
 /// The GS1 check digit of the digits before it: weights 3 and 1 alternate from the right.
 pub(crate) fn check_digit(body: &str) -> u8 {
     let sum: u32 = body

@@ -13,7 +13,7 @@ mod gtin;
 pub use choice::{Choice, ChoiceError, Sellable};
 pub use csv::{ImportPreview, ImportProblem, RowError, RowKind, export_csv, preview_csv};
 pub use edit::{CatalogEdit, CatalogError, MAX_CATALOG_PRICE};
-pub use gtin::{BarcodeError, check_barcode};
+pub use gtin::{BarcodeError, check_barcode, with_check_digit};
 
 use rustc_hash::FxHashMap;
 
