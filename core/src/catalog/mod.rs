@@ -29,7 +29,7 @@ pub struct Category {
     pub name: String,
     /// A CSS colour for the tile, e.g. `#e4572e`.
     pub colour: String,
-    /// Where the category stands in the register's bar: lower first, then by name. A number
+    /// Where the category stands in the register's bar: lower first. A number
     /// rather than a list position, so two managers reordering on two devices still merge.
     #[serde(default)]
     pub position: i64,
@@ -190,10 +190,11 @@ impl Catalog {
         self.categories.iter().find(|c| c.id == id)
     }
 
-    /// The categories in the register's order.
+    /// The categories in the register's order: by position, and in the catalog's order where
+    /// positions are equal (catalogs kept before categories had positions).
     pub fn ordered_categories(&self) -> Vec<&Category> {
         let mut ordered: Vec<&Category> = self.categories.iter().collect();
-        ordered.sort_by(|a, b| a.position.cmp(&b.position).then(a.name.cmp(&b.name)));
+        ordered.sort_by_key(|c| c.position);
         ordered
     }
 
