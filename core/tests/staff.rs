@@ -1,13 +1,14 @@
-//! Staff: who may do what, approvals, PIN lockout, the signed staff list and the time clock.
+//! Staff: who may do what, approvals, PIN lockout, the signed staff list, who may edit it, and
+//! the time clock.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use pos_core::staff::{
     ApprovalError, AuditAction, AuditEntry, Authorization, CustomRole, FIRST_LOCK_MS, MAX_LOCK_MS,
-    Permission, PermissionMatrix, PinAttempts, PinOutcome, Role, SignedStaffList, StaffList,
-    StaffListError, StaffMember, TimeClock, approve, authorize, can_approve, hash_pin, hours,
-    pin_matches,
+    Permission, PermissionMatrix, PinAttempts, PinOutcome, Role, SignedStaffList, StaffEditError,
+    StaffList, StaffListError, StaffMember, TimeClock, approve, authorize, can_approve, hash_pin,
+    hours, pin_matches,
 };
 use pos_core::{BusinessDay, Uuid};
 use proptest::prelude::*;
@@ -483,6 +484,170 @@ proptest! {
 
 static SIGNED: LazyLock<SignedStaffList> =
     LazyLock::new(|| SignedStaffList::sign(&store_list(), &SEED).unwrap());
+
+// ---- who may edit the list ----
+
+const OWNER: Uuid = Uuid::from_u128(1);
+const MANAGER: Uuid = Uuid::from_u128(2);
+const CASHIER: Uuid = Uuid::from_u128(3);
+const BOOKKEEPER: Uuid = Uuid::from_u128(4);
+const BOOKKEEPING: Uuid = Uuid::from_u128(201);
+
+/// The store's list, where managers may edit staff and a bookkeeper may change settings (which a
+/// manager may not).
+fn editable_list() -> StaffList {
+    let mut list = store_list();
+    list.matrix.manager.insert(Permission::EditStaff);
+    list.matrix.custom.insert(
+        BOOKKEEPING,
+        CustomRole {
+            name: "Bookkeeper".into(),
+            permissions: [Permission::SeeReports, Permission::ChangeSettings].into(),
+        },
+    );
+    list.members.push(member(4, Role::Custom(BOOKKEEPING)));
+    list
+}
+
+fn edited(list: &StaffList, edit: impl FnOnce(&mut StaffList)) -> StaffList {
+    let mut next = list.clone();
+    next.version += 1;
+    edit(&mut next);
+    next
+}
+
+fn entry(list: &mut StaffList, id: Uuid) -> &mut StaffMember {
+    list.members.iter_mut().find(|m| m.id == id).unwrap()
+}
+
+#[test]
+fn a_manager_edits_cashiers_but_cannot_raise_anyone_above_themselves() {
+    let list = editable_list();
+    // Adding a cashier, and resetting a cashier's PIN, are a manager's to do.
+    let add = edited(&list, |l| l.members.push(member(5, Role::Cashier)));
+    assert_eq!(list.check_edit(MANAGER, &add), Ok(()));
+    let reset = edited(&list, |l| {
+        entry(l, CASHIER).pin_hash = hash_pin("5678", &[2; 16]).unwrap()
+    });
+    assert_eq!(list.check_edit(MANAGER, &reset), Ok(()));
+    // A cashier may not edit staff at all, nor may a dismissed manager.
+    assert_eq!(
+        list.check_edit(CASHIER, &add),
+        Err(StaffEditError::NotPermitted)
+    );
+    let mut gone = list.clone();
+    entry(&mut gone, MANAGER).active = false;
+    assert_eq!(
+        gone.check_edit(MANAGER, &edited(&gone, |_| {})),
+        Err(StaffEditError::NotPermitted)
+    );
+
+    let promote_self = edited(&list, |l| entry(l, MANAGER).role = Role::Owner);
+    assert_eq!(
+        list.check_edit(MANAGER, &promote_self),
+        Err(StaffEditError::OwnersAreTheOwners)
+    );
+    let own_role = edited(&list, |l| entry(l, MANAGER).role = Role::Cashier);
+    assert_eq!(
+        list.check_edit(MANAGER, &own_role),
+        Err(StaffEditError::OwnRole)
+    );
+    let owner_pin = edited(&list, |l| {
+        entry(l, OWNER).pin_hash = hash_pin("0000", &[3; 16]).unwrap()
+    });
+    assert_eq!(
+        list.check_edit(MANAGER, &owner_pin),
+        Err(StaffEditError::OwnersAreTheOwners)
+    );
+    let matrix = edited(&list, |l| {
+        l.matrix.cashier.insert(Permission::Refund);
+    });
+    assert_eq!(
+        list.check_edit(MANAGER, &matrix),
+        Err(StaffEditError::MatrixIsTheOwners)
+    );
+    // The bookkeeper may change settings, which a manager may not: a manager can neither make a
+    // cashier one, nor reset a bookkeeper's PIN, nor remove one.
+    let to_bookkeeper = edited(&list, |l| {
+        entry(l, CASHIER).role = Role::Custom(BOOKKEEPING)
+    });
+    assert_eq!(
+        list.check_edit(MANAGER, &to_bookkeeper),
+        Err(StaffEditError::RoleAboveEditor { member: CASHIER })
+    );
+    let takeover = edited(&list, |l| {
+        entry(l, BOOKKEEPER).pin_hash = hash_pin("0000", &[3; 16]).unwrap()
+    });
+    assert_eq!(
+        list.check_edit(MANAGER, &takeover),
+        Err(StaffEditError::RoleAboveEditor { member: BOOKKEEPER })
+    );
+    let removed = edited(&list, |l| l.members.retain(|m| m.id != BOOKKEEPER));
+    assert_eq!(
+        list.check_edit(MANAGER, &removed),
+        Err(StaffEditError::RoleAboveEditor { member: BOOKKEEPER })
+    );
+    // The owner may do all of it.
+    for next in [
+        &promote_self,
+        &owner_pin,
+        &matrix,
+        &to_bookkeeper,
+        &takeover,
+        &removed,
+    ] {
+        assert_eq!(list.check_edit(OWNER, next), Ok(()));
+    }
+    // An edit made on an older version is refused, as is one that leaves no owner.
+    let stale = edited(&list, |l| l.version -= 1);
+    assert!(matches!(
+        list.check_edit(OWNER, &stale),
+        Err(StaffEditError::Stale { .. })
+    ));
+    let no_owner = edited(&list, |l| entry(l, OWNER).active = false);
+    assert_eq!(
+        list.check_edit(OWNER, &no_owner),
+        Err(StaffEditError::Invalid(StaffListError::NoOwner))
+    );
+}
+
+proptest! {
+    /// Whatever a non-owner changes, if it passes, every member it added, changed or removed may do
+    /// nothing the editor may not, and the editor's own role and the owners are as they were.
+    #[test]
+    fn a_passing_edit_never_raises_anyone_above_the_editor(
+        matrix in matrix(),
+        editor_role in prop_oneof![Just(Role::Manager), Just(Role::Cashier)],
+        changes in proptest::collection::vec((1u128..=6, role(), any::<bool>()), 1..4),
+    ) {
+        let mut list = store_list();
+        list.matrix = matrix;
+        list.matrix.manager.insert(Permission::EditStaff);
+        list.matrix.cashier.insert(Permission::EditStaff);
+        list.members.push(member(4, Role::Manager));
+        entry(&mut list, MANAGER).role = editor_role;
+        let next = edited(&list, |l| {
+            for (n, role, active) in changes {
+                let id = Uuid::from_u128(n);
+                match l.members.iter_mut().find(|m| m.id == id) {
+                    Some(m) => { m.role = role; m.active = active; }
+                    None => l.members.push(StaffMember { active, ..member(n, role) }),
+                }
+            }
+        });
+        if list.check_edit(MANAGER, &next).is_ok() {
+            let editor = granted(&list.matrix, editor_role);
+            for m in &next.members {
+                if list.member(m.id) != Some(m) {
+                    prop_assert!(granted(&next.matrix, m.role).is_subset(&editor), "{m:?}");
+                    prop_assert!(m.role != Role::Owner);
+                }
+            }
+            prop_assert_eq!(next.member(MANAGER).unwrap().role, editor_role);
+            prop_assert_eq!(next.member(OWNER), list.member(OWNER));
+        }
+    }
+}
 
 // ---- time clock ----
 

@@ -26,11 +26,13 @@
 //!   after wrong PINs on that device.
 //! - Changing staff or roles needs the server: a device sends the edit with the PIN of a member
 //!   whose role has [`Permission::EditStaff`]; the server checks that PIN against its own copy
-//!   (with its own attempt limits), applies the edit, bumps the version, signs and publishes. The
-//!   same copy lets the server check a manager's or owner's PIN for its admin actions (pairing,
-//!   removing devices), and `transfer-owner` for a lost owner device is the server signing a list
-//!   with a new owner. A store whose server is unreachable cannot change its staff until it is
-//!   back: the price of having one authority the server can check.
+//!   (with its own attempt limits) and the edit with [`StaffList::check_edit`] (only an owner
+//!   touches owners or the matrix; no one changes their own role, or touches a member who may do
+//!   more than they may), bumps the version, signs and publishes. The same copy lets the server
+//!   check a manager's or owner's PIN for its admin actions (pairing, removing devices), and
+//!   `transfer-owner` for a lost owner device is the server signing a list with a new owner. A
+//!   store whose server is unreachable cannot change its staff until it is back: the price of
+//!   having one authority the server can check.
 //! - An owner-held key (signing on the owner's device, so staff edits work offline) was weighed and
 //!   not chosen: the key would sit in a browser's storage, be lost with the device, and a
 //!   replacement would have to be announced by the server anyway.
@@ -41,14 +43,15 @@
 //! server cannot check a PIN it never saw.
 //!
 //! Implemented here: the types, the permission checks, PIN rules, hashing and lockout, approvals,
-//! audit entries, the time clock, and signing and verifying the list. Not yet: the server's key,
-//! its copy of the list and its edit endpoint; the app's sign-in, switch, approval prompts and
-//! storage of the verified list; the audit log as a document. Until then the owner's PIN hash
-//! stays where enrollment puts it, in the settings document (`SettingsDoc::owner_pin_hash`), which
-//! this design replaces.
+//! audit entries, the time clock, the edit rule, and signing and verifying the list. Not yet: the
+//! server's key, its copy of the list and its edit endpoint; the app's sign-in, switch, approval
+//! prompts and storage of the verified list; the audit log as a document. Until then the owner's
+//! PIN hash stays where enrollment puts it, in the settings document
+//! (`SettingsDoc::owner_pin_hash`), which this design replaces.
 
 mod approval;
 mod audit;
+mod edit;
 mod pin;
 mod roles;
 mod signed;
@@ -56,6 +59,7 @@ mod time_clock;
 
 pub use approval::{ApprovalError, ApprovalRecord, Authorization, approve, authorize, can_approve};
 pub use audit::{AuditAction, AuditEntry};
+pub use edit::StaffEditError;
 pub use pin::{
     FIRST_LOCK_MS, FREE_ATTEMPTS, MAX_LOCK_MS, PIN_LENGTHS, PinAttempts, PinError, PinOutcome,
     hash_pin, is_phc_string, pin_matches, valid_pin,
