@@ -67,6 +67,7 @@ impl Permission {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CustomRole {
     pub name: String,
+    #[serde(deserialize_with = "known_permissions")]
     pub permissions: BTreeSet<Permission>,
 }
 
@@ -74,7 +75,9 @@ pub struct CustomRole {
 /// always do everything, so no edit of the matrix can lock the store out of its own settings.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PermissionMatrix {
+    #[serde(deserialize_with = "known_permissions")]
     pub manager: BTreeSet<Permission>,
+    #[serde(deserialize_with = "known_permissions")]
     pub cashier: BTreeSet<Permission>,
     pub custom: BTreeMap<Uuid, CustomRole>,
     /// The largest discount, in percent of the line or ticket, that anyone may give without
@@ -155,6 +158,25 @@ impl PermissionMatrix {
     }
 }
 
+/// A set of permissions as written by any version: names this version does not know (a
+/// permission added later) are left out rather than refusing the whole signed staff list, so a
+/// device not yet updated keeps the newest list. It cannot be asked for an action it does not know.
+fn known_permissions<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeSet<Permission>, D::Error> {
+    use serde::Deserialize;
+    use serde::de::IntoDeserializer;
+    let names = Vec::<String>::deserialize(deserializer)?;
+    Ok(names
+        .iter()
+        .filter_map(|name| {
+            let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+                name.as_str().into_deserializer();
+            Permission::deserialize(name).ok()
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +222,17 @@ mod tests {
         assert_eq!(matrix.role_name(Role::Custom(lead)), Some("Shift lead"));
         matrix.custom.remove(&lead);
         assert!(!matrix.allows(Role::Custom(lead), Permission::NoSale));
+    }
+
+    #[test]
+    fn a_permission_added_later_is_left_out_not_refused() {
+        let mut json = serde_json::to_value(PermissionMatrix::default()).unwrap();
+        json["cashier"]
+            .as_array_mut()
+            .unwrap()
+            .push("fly-the-drone".into());
+        let matrix: PermissionMatrix = serde_json::from_value(json).unwrap();
+        assert_eq!(matrix, PermissionMatrix::default());
     }
 
     #[test]
