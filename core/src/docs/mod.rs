@@ -212,6 +212,10 @@ impl BusinessDay {
             month: self.month,
         }
     }
+    /// Year, month (1-12) and day of the month.
+    pub fn parts(self) -> (i32, u32, u32) {
+        (self.year, self.month, self.day)
+    }
 }
 
 impl fmt::Display for BusinessDay {

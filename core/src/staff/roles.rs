@@ -1,0 +1,249 @@
+//! Roles, the protected actions they may take, and the matrix the owner edits. A role holds a set
+//! of permissions; an action a role lacks is never refused outright at the till, it asks for
+//! someone whose role has it (see `approval.rs`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+/// Who a staff member is to the store. The three built-in roles have fixed ids; the owner adds
+/// roles of their own ("shift lead", "trainee"), known by a UUID and named in the matrix.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Owner,
+    Manager,
+    Cashier,
+    Custom(Uuid),
+}
+
+/// An action at the till or in the back office that not every role may take.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Permission {
+    /// A discount above the store's limit ([`PermissionMatrix::discount_limit_percent`]); one at
+    /// or under it needs no permission.
+    DiscountAboveLimit,
+    /// Refund a sale (the card part goes back through the terminal).
+    Refund,
+    /// Pay a refund out of the cash drawer.
+    RefundToCash,
+    /// Open the drawer with no sale.
+    NoSale,
+    /// Void a line after it was sent (to the kitchen, or on a ticket already shown to the
+    /// customer); removing a line not yet sent is ordinary editing.
+    VoidSentLine,
+    /// Type a price other than the catalog's at the till.
+    PriceOverride,
+    EditCatalog,
+    EditStaff,
+    SeeReports,
+    CloseShift,
+    ChangeSettings,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 11] = [
+        Permission::DiscountAboveLimit,
+        Permission::Refund,
+        Permission::RefundToCash,
+        Permission::NoSale,
+        Permission::VoidSentLine,
+        Permission::PriceOverride,
+        Permission::EditCatalog,
+        Permission::EditStaff,
+        Permission::SeeReports,
+        Permission::CloseShift,
+        Permission::ChangeSettings,
+    ];
+}
+
+/// A role the owner defined: its name and what it may do.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CustomRole {
+    pub name: String,
+    #[serde(deserialize_with = "known_permissions")]
+    pub permissions: BTreeSet<Permission>,
+}
+
+/// What each role may do, as the owner set it. The owner's row is not stored: the owner may
+/// always do everything, so no edit of the matrix can lock the store out of its own settings.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PermissionMatrix {
+    #[serde(deserialize_with = "known_permissions")]
+    pub manager: BTreeSet<Permission>,
+    #[serde(deserialize_with = "known_permissions")]
+    pub cashier: BTreeSet<Permission>,
+    pub custom: BTreeMap<Uuid, CustomRole>,
+    /// The largest discount, in percent of the line or ticket, that anyone may give without
+    /// [`Permission::DiscountAboveLimit`].
+    pub discount_limit_percent: Decimal,
+}
+
+impl Default for PermissionMatrix {
+    /// The matrix a new store starts with: a manager may do everything but edit staff and change
+    /// settings; a cashier may close their shift and give discounts up to 10 %.
+    fn default() -> PermissionMatrix {
+        use Permission::*;
+        PermissionMatrix {
+            manager: [
+                DiscountAboveLimit,
+                Refund,
+                RefundToCash,
+                NoSale,
+                VoidSentLine,
+                PriceOverride,
+                EditCatalog,
+                SeeReports,
+                CloseShift,
+            ]
+            .into(),
+            cashier: [CloseShift].into(),
+            custom: BTreeMap::new(),
+            discount_limit_percent: Decimal::TEN,
+        }
+    }
+}
+
+impl PermissionMatrix {
+    /// Whether `role` may take `permission`'s action. A custom role the matrix does not know (it
+    /// was deleted) may do nothing.
+    pub fn allows(&self, role: Role, permission: Permission) -> bool {
+        match role {
+            Role::Owner => true,
+            Role::Manager => self.manager.contains(&permission),
+            Role::Cashier => self.cashier.contains(&permission),
+            Role::Custom(id) => self
+                .custom
+                .get(&id)
+                .is_some_and(|r| r.permissions.contains(&permission)),
+        }
+    }
+
+    /// Gives or takes `permission` from `role`. The owner's row cannot change; a custom role
+    /// must exist first. Returns whether the matrix changed.
+    pub fn set(&mut self, role: Role, permission: Permission, allowed: bool) -> bool {
+        let set = match role {
+            Role::Owner => return false,
+            Role::Manager => &mut self.manager,
+            Role::Cashier => &mut self.cashier,
+            Role::Custom(id) => match self.custom.get_mut(&id) {
+                Some(r) => &mut r.permissions,
+                None => return false,
+            },
+        };
+        if allowed {
+            set.insert(permission)
+        } else {
+            set.remove(&permission)
+        }
+    }
+
+    /// The permission a discount of `percent` needs, if any: `None` at or under the limit.
+    pub fn discount_needs(&self, percent: Decimal) -> Option<Permission> {
+        (percent > self.discount_limit_percent).then_some(Permission::DiscountAboveLimit)
+    }
+
+    /// The name of a custom role, if the matrix knows it.
+    pub fn role_name(&self, role: Role) -> Option<&str> {
+        match role {
+            Role::Custom(id) => self.custom.get(&id).map(|r| r.name.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// A set of permissions as written by any version: names this version does not know (a
+/// permission added later) are left out rather than refusing the whole signed staff list, so a
+/// device not yet updated keeps the newest list. It cannot be asked for an action it does not know.
+fn known_permissions<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeSet<Permission>, D::Error> {
+    use serde::Deserialize;
+    use serde::de::IntoDeserializer;
+    let names = Vec::<String>::deserialize(deserializer)?;
+    Ok(names
+        .iter()
+        .filter_map(|name| {
+            let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+                name.as_str().into_deserializer();
+            Permission::deserialize(name).ok()
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_owner_may_do_everything_whatever_the_matrix_says() {
+        let mut matrix = PermissionMatrix::default();
+        for p in Permission::ALL {
+            assert!(!matrix.set(Role::Owner, p, false));
+            assert!(matrix.allows(Role::Owner, p));
+        }
+    }
+
+    #[test]
+    fn defaults_keep_staff_and_settings_with_the_owner() {
+        let matrix = PermissionMatrix::default();
+        assert!(matrix.allows(Role::Manager, Permission::Refund));
+        assert!(!matrix.allows(Role::Manager, Permission::EditStaff));
+        assert!(!matrix.allows(Role::Manager, Permission::ChangeSettings));
+        assert!(!matrix.allows(Role::Cashier, Permission::NoSale));
+        assert!(matrix.allows(Role::Cashier, Permission::CloseShift));
+        assert_eq!(matrix.discount_needs(Decimal::TEN), None);
+        assert_eq!(
+            matrix.discount_needs(Decimal::new(1001, 2)),
+            Some(Permission::DiscountAboveLimit)
+        );
+    }
+
+    #[test]
+    fn a_deleted_custom_role_may_do_nothing() {
+        let lead = Uuid::from_u128(9);
+        let mut matrix = PermissionMatrix::default();
+        assert!(!matrix.set(Role::Custom(lead), Permission::NoSale, true));
+        matrix.custom.insert(
+            lead,
+            CustomRole {
+                name: "Shift lead".into(),
+                permissions: BTreeSet::new(),
+            },
+        );
+        assert!(matrix.set(Role::Custom(lead), Permission::NoSale, true));
+        assert!(matrix.allows(Role::Custom(lead), Permission::NoSale));
+        assert_eq!(matrix.role_name(Role::Custom(lead)), Some("Shift lead"));
+        matrix.custom.remove(&lead);
+        assert!(!matrix.allows(Role::Custom(lead), Permission::NoSale));
+    }
+
+    #[test]
+    fn a_permission_added_later_is_left_out_not_refused() {
+        let mut json = serde_json::to_value(PermissionMatrix::default()).unwrap();
+        json["cashier"]
+            .as_array_mut()
+            .unwrap()
+            .push("fly-the-drone".into());
+        let matrix: PermissionMatrix = serde_json::from_value(json).unwrap();
+        assert_eq!(matrix, PermissionMatrix::default());
+    }
+
+    #[test]
+    fn roles_and_permissions_serialise_as_words() {
+        assert_eq!(
+            serde_json::to_string(&Permission::VoidSentLine).unwrap(),
+            "\"void-sent-line\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Role::Cashier).unwrap(),
+            "\"cashier\""
+        );
+    }
+}
