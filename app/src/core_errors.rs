@@ -8,7 +8,6 @@ use pos_core::{
 };
 
 use crate::i18n::Msg;
-use crate::state::Notice;
 
 /// A message with the values its placeholders name.
 pub type Said = (Msg, Vec<(&'static str, String)>);
@@ -179,11 +178,6 @@ pub fn import_said(problem: &ImportProblem) -> Said {
         }),
         ImportProblem::Catalog(e) => catalog_said(e),
     }
-}
-
-pub fn catalog_notice(error: &CatalogError) -> Notice {
-    let (msg, args) = catalog_said(error);
-    Notice::Error(msg, args)
 }
 
 #[cfg(test)]

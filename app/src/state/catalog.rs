@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use pos_core::{CatalogEdit, Choice, Decimal, Product};
 
 use super::{AppState, Notice, not_saved, storage_notice};
-use crate::core_errors::{catalog_notice, choice_msg};
+use crate::core_errors::{catalog_said, choice_msg};
 use crate::i18n::Msg;
 use crate::sync::protocol::Edit;
 
@@ -105,7 +105,8 @@ impl AppState {
         }
         let mut next = self.catalog.get_untracked();
         if let Err((_, e)) = next.apply_all(&edits) {
-            self.notice.set(Some(catalog_notice(&e)));
+            let (msg, args) = catalog_said(&e);
+            self.notice.set(Some(Notice::Error(msg, args)));
             return false;
         }
         match self.engine() {
