@@ -146,6 +146,9 @@ test('an archived product leaves the grid and search, stays in the menu, and com
   const before = await page.getByTestId('product').count();
   await openMenu(page, 'products');
   await page.getByTestId('edit-product').getByText('Fries', { exact: true }).click();
+  // The form opens above the list, and comes into sight however far down the product was.
+  await expect(page.getByTestId('product-editor')).toBeInViewport();
+  await expect(page.getByTestId('product-price')).toHaveValue('3.50');
   await page.getByTestId('archive-product').click();
   await page.getByTestId('nav-register').click();
   await expect(page.getByTestId('product')).toHaveCount(before - 1);

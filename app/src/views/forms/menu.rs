@@ -94,7 +94,8 @@ impl ProductDraft {
     }
 
     pub fn of(p: &Product) -> Self {
-        let amount = |d: Decimal| d.normalize().to_string();
+        // As kept ("8.50"), not normalised ("8.5"), so the field reads as a price.
+        let amount = |d: Decimal| d.to_string();
         ProductDraft {
             id: p.id.clone(),
             name: p.name.clone(),

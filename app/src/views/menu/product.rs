@@ -69,8 +69,16 @@ pub(super) fn ProductEditor(
         });
     };
     let archived = draft.with_untracked(|d| d.archived);
+    // The form opens above the list: on a phone, "edit" on a product far down would otherwise
+    // open it out of sight.
+    let form: NodeRef<leptos::html::Form> = NodeRef::new();
+    Effect::new(move |_| {
+        if let Some(form) = form.get() {
+            form.scroll_into_view();
+        }
+    });
     view! {
-        <form class="product-editor" data-testid="product-editor" on:submit=move |ev| { ev.prevent_default(); save(()) }>
+        <form class="product-editor" data-testid="product-editor" node_ref=form on:submit=move |ev| { ev.prevent_default(); save(()) }>
             <h3>{move || state.t(if is_new { Msg::NewProduct } else { Msg::EditProduct })}</h3>
             <DraftField label=Msg::ProductName testid="product-name" draft get=|d: &ProductDraft| d.name.clone() set=|d, v| d.name = v />
             <Select label=Msg::Category testid="product-category" draft
