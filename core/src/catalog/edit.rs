@@ -3,9 +3,9 @@
 //! as two products, and never refers to something it does not have.
 
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::code_index::CodeIndex;
 use super::gtin::{BarcodeError, check_barcode};
 use super::{Catalog, Category, Modifier, ModifierGroup, Product, Variant};
 use crate::tax::{TaxCategory, TaxCategoryError};
@@ -310,7 +310,7 @@ impl Catalog {
 }
 
 /// The SKUs a product is sold by: its own and its variants'.
-fn product_skus(p: &Product) -> impl Iterator<Item = &str> {
+pub(super) fn product_skus(p: &Product) -> impl Iterator<Item = &str> {
     std::iter::once(p.sku.as_str())
         .chain(p.variants.iter().map(|v| v.sku.as_str()))
         .filter(|s| !s.is_empty())
@@ -344,82 +344,6 @@ fn own_codes_once(p: &Product) -> Result<(), CatalogError> {
         codes.push(code);
     }
     Ok(())
-}
-
-/// Who holds each code, and where each product is, for `Catalog::apply_all`. An entry may be
-/// stale (its product changed its codes or was archived since): it is checked against the
-/// product as it is before it counts, so only a code a sold product still has refuses another.
-struct CodeIndex {
-    places: FxHashMap<String, usize>,
-    /// Lower-cased SKU → product id.
-    skus: FxHashMap<String, String>,
-    barcodes: FxHashMap<String, String>,
-}
-
-impl CodeIndex {
-    fn of(catalog: &Catalog) -> CodeIndex {
-        let mut index = CodeIndex {
-            places: FxHashMap::default(),
-            skus: FxHashMap::default(),
-            barcodes: FxHashMap::default(),
-        };
-        for (at, p) in catalog.products.iter().enumerate() {
-            index.places.insert(p.id.clone(), at);
-            index.hold(p);
-        }
-        index
-    }
-
-    fn hold(&mut self, p: &Product) {
-        if p.archived {
-            return;
-        }
-        for sku in product_skus(p) {
-            self.skus.insert(sku.to_ascii_lowercase(), p.id.clone());
-        }
-        for code in p.all_barcodes() {
-            self.barcodes.insert(code.clone(), p.id.clone());
-        }
-    }
-
-    /// The sold product other than `p` that still has the code the index names, if any.
-    fn holder<'c>(
-        &self,
-        catalog: &'c Catalog,
-        p: &Product,
-        holder: Option<&String>,
-        has: impl Fn(&Product) -> bool,
-    ) -> Option<&'c Product> {
-        let id = holder.filter(|id| **id != p.id)?;
-        let other = &catalog.products[*self.places.get(id)?];
-        (!other.archived && has(other)).then_some(other)
-    }
-
-    fn check(&self, catalog: &Catalog, p: &Product) -> Result<(), CatalogError> {
-        if p.archived {
-            return Ok(());
-        }
-        for sku in product_skus(p) {
-            let held = self.skus.get(&sku.to_ascii_lowercase());
-            let has = |o: &Product| product_skus(o).any(|s| s.eq_ignore_ascii_case(sku));
-            if let Some(other) = self.holder(catalog, p, held, has) {
-                return Err(CatalogError::DuplicateSku {
-                    sku: sku.to_string(),
-                    other: other.name.clone(),
-                });
-            }
-        }
-        for code in p.all_barcodes() {
-            let has = |o: &Product| o.all_barcodes().any(|b| b == code);
-            if let Some(other) = self.holder(catalog, p, self.barcodes.get(code), has) {
-                return Err(CatalogError::DuplicateBarcode {
-                    code: code.clone(),
-                    other: other.name.clone(),
-                });
-            }
-        }
-        Ok(())
-    }
 }
 
 fn upsert<T>(records: &mut Vec<T>, record: T, id: impl Fn(&T) -> &String) {

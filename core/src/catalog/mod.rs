@@ -6,6 +6,7 @@
 //! variant, modifiers and typed price, into what the ticket adds.
 
 mod choice;
+mod code_index;
 mod csv;
 mod edit;
 mod gtin;
