@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{
     Actor, DecimalStr, DocError, DocKind, DocumentId, SharedDocument, genesis, get_uuid_str,
-    parse_decimal, root_map,
+    map_made_on_first_use, parse_decimal, root_map, union_of_maps,
 };
 use crate::catalog::{
     Catalog, CatalogEdit, Category, Modifier, ModifierGroup, Product, Unit, Variant,
@@ -152,11 +152,10 @@ impl CatalogDoc {
 
     /// Puts groups into the map that wins under [`MODIFIER_GROUPS`], making it when there is none.
     fn put_modifier_groups(&mut self, groups: &[ModifierGroup]) -> Result<(), DocError> {
-        let map = match self.doc.get(ROOT, MODIFIER_GROUPS)? {
-            Some((Value::Object(ObjType::Map), map)) => map,
-            _ if groups.is_empty() => return Ok(()),
-            _ => self.doc.put_object(ROOT, MODIFIER_GROUPS, ObjType::Map)?,
-        };
+        if groups.is_empty() {
+            return Ok(());
+        }
+        let map = map_made_on_first_use(&mut self.doc, MODIFIER_GROUPS)?;
         for g in groups {
             reconcile_prop(&mut self.doc, &map, g.id.as_str(), g)?;
         }
@@ -166,21 +165,9 @@ impl CatalogDoc {
     /// The groups of every map under [`MODIFIER_GROUPS`], the winning map's record first when two
     /// devices made the map concurrently and both hold a group.
     fn modifier_groups(&self) -> Result<Vec<ModifierGroup>, DocError> {
-        let mut groups: BTreeMap<String, ModifierGroup> = BTreeMap::new();
-        // `get_all` lists the winner last.
-        for (value, map) in self.doc.get_all(ROOT, MODIFIER_GROUPS)?.into_iter().rev() {
-            if !matches!(value, Value::Object(ObjType::Map)) {
-                continue;
-            }
-            for key in self.doc.keys(&map) {
-                if groups.contains_key(&key) {
-                    continue;
-                }
-                if let Some(g) = super::hydrate_entry(&self.doc, &map, &key)? {
-                    groups.insert(key, g);
-                }
-            }
-        }
+        let groups = union_of_maps(&self.doc, MODIFIER_GROUPS, |map, key| {
+            super::hydrate_entry(&self.doc, map, key)
+        })?;
         Ok(groups.into_values().collect())
     }
 

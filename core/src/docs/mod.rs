@@ -42,6 +42,7 @@ pub use settings::{DeviceEntry, SettingsDoc};
 pub use stock::{StockCount, StockMovement, StockPeriod, previous_month};
 pub use store_docs::{DocChunk, DocRole, DocWrite, StoreDocs, chunk_prefix, sync_state_key};
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -432,6 +433,52 @@ fn root_map(doc: &AutoCommit, key: &str) -> Result<ObjId, DocError> {
         _ => Err(DocError::Corrupt(format!(
             "the top-level map {key} is missing"
         ))),
+    }
+}
+
+/// Every map under the top-level `key`, the winning one first. A map that a later version added is
+/// made by the first writer that needs it (see [`map_made_on_first_use`]), so two writers (two
+/// devices, two tabs) may make it at once: the document then holds two maps under one key, each
+/// with what its writer put, and a reader takes them all.
+fn concurrent_maps(doc: &AutoCommit, key: &str) -> Result<Vec<ObjId>, DocError> {
+    // `get_all` lists the winner last.
+    Ok(doc
+        .get_all(ROOT, key)?
+        .into_iter()
+        .rev()
+        .filter(|(value, _)| matches!(value, Value::Object(ObjType::Map)))
+        .map(|(_, map)| map)
+        .collect())
+}
+
+/// The entries of every map under the top-level `key`, read by `read` (which may skip one by
+/// returning `None`), as their union: where two maps hold one key, the winning map's entry.
+fn union_of_maps<T>(
+    doc: &AutoCommit,
+    key: &str,
+    mut read: impl FnMut(&ObjId, &str) -> Result<Option<T>, DocError>,
+) -> Result<BTreeMap<String, T>, DocError> {
+    let mut union = BTreeMap::new();
+    for map in concurrent_maps(doc, key)? {
+        for entry in doc.keys(&map) {
+            if union.contains_key(&entry) {
+                continue;
+            }
+            if let Some(value) = read(&map, &entry)? {
+                union.insert(entry, value);
+            }
+        }
+    }
+    Ok(union)
+}
+
+/// The map under the top-level `key` that writes go to: the winning one, or a new one when there
+/// is none. Not made at genesis: a genesis is the same bytes on every version forever (the server
+/// checks it), so a map added later is made on first use and read with [`union_of_maps`].
+fn map_made_on_first_use(doc: &mut AutoCommit, key: &str) -> Result<ObjId, DocError> {
+    match doc.get(ROOT, key)? {
+        Some((Value::Object(ObjType::Map), map)) => Ok(map),
+        _ => Ok(doc.put_object(ROOT, key, ObjType::Map)?),
     }
 }
 
