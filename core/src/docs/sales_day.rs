@@ -7,6 +7,10 @@
 //! few plain fields that reports and the index read without parsing it. Sales are immutable and
 //! have one writer, so a field-by-field merge would buy nothing and cost about ten times the
 //! Automerge operations per sale.
+//!
+//! The staff audit log of the day is kept here too, for the same reasons: one writer, entries
+//! made on the device with their own ids, never changed. Its map came after the genesis, which
+//! never changes, so it is made on first use (see [`AUDIT`]).
 
 use std::collections::BTreeMap;
 
@@ -18,14 +22,24 @@ use uuid::Uuid;
 
 use super::{
     Actor, BusinessDay, DayEntry, DocError, DocKind, DocumentId, Recorded, SharedDocument,
-    decimal_str, genesis, get_str, get_uuid_str, hydrate_entry, root_map,
+    concurrent_maps, decimal_str, genesis, get_str, get_uuid_str, hydrate_entry,
+    map_made_on_first_use, root_map, union_of_maps,
 };
 use crate::sale::Sale;
+use crate::staff::AuditEntry;
 
 const SALES: &str = "sales";
 const RECEIPTS: &str = "receipts";
 const REFUNDS: &str = "refunds";
 const VOIDS: &str = "voids";
+/// The staff audit log: entry id → the entry's serde JSON. Not in the genesis (it came later):
+/// made by the first entry, and since two tabs of the device may each make it before they see
+/// the other's, read as the union of every map under this key.
+///
+/// An entry is kept as its JSON text, not field by field: it is never edited, so a merge per field
+/// would buy nothing, and comparing the text makes "the same entry again" exact (a `12.50` %
+/// discount is not taken for `12.5`).
+const AUDIT: &str = "audit";
 
 /// Goods given back against a sale, and the money paid out for them. It points at the sale, which
 /// may be in another device's document; it is kept in the document of the device that refunds.
@@ -276,6 +290,51 @@ impl SalesDay {
         self.doc
             .commit_with(CommitOptions::default().with_time(at_ms));
         Ok(Recorded::New)
+    }
+
+    /// Records a staff audit entry once: the same entry again changes nothing, and its id with
+    /// other contents is refused. The entry must have been made on this document's device.
+    pub fn record_audit(&mut self, entry: &AuditEntry) -> Result<Recorded, DocError> {
+        self.check_owner()?;
+        let owner = self.device()?;
+        if entry.device != owner {
+            // An entry says which device it happened on; the log of another device is not where
+            // it belongs, and every device reads this one as the owner's word.
+            return Err(DocError::NotOwner {
+                owner,
+                writer: entry.device,
+            });
+        }
+        let id = entry.id.to_string();
+        let body = serde_json::to_string(entry).map_err(|e| DocError::Corrupt(e.to_string()))?;
+        for map in concurrent_maps(&self.doc, AUDIT)? {
+            if let Some(existing) = get_str(&self.doc, &map, &id)? {
+                return if existing == body {
+                    Ok(Recorded::AlreadyThere)
+                } else {
+                    Err(DocError::IdReused { id: entry.id })
+                };
+            }
+        }
+        let map = map_made_on_first_use(&mut self.doc, AUDIT)?;
+        self.doc.put(&map, id.as_str(), body)?;
+        self.doc
+            .commit_with(CommitOptions::default().with_time(entry.at_ms));
+        Ok(Recorded::New)
+    }
+
+    /// The day's staff audit entries, in time order (then by id); none before the first.
+    pub fn audit(&self) -> Result<Vec<AuditEntry>, DocError> {
+        let bodies = union_of_maps(&self.doc, AUDIT, |map, key| get_str(&self.doc, map, key))?;
+        let mut entries = bodies
+            .into_iter()
+            .map(|(id, body)| {
+                serde_json::from_str::<AuditEntry>(&body)
+                    .map_err(|e| DocError::Corrupt(format!("audit entry {id}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        entries.sort_by_key(|e| (e.at_ms, e.id));
+        Ok(entries)
     }
 
     fn records(&self) -> Result<BTreeMap<String, SaleRecord>, DocError> {

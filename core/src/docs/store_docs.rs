@@ -23,6 +23,7 @@ use super::{
 };
 use crate::catalog::{Catalog, CatalogEdit};
 use crate::sale::Sale;
+use crate::staff::AuditEntry;
 use crate::store::Store;
 use crate::sync::SyncClient;
 
@@ -349,6 +350,43 @@ impl StoreDocs {
             |s| s.record_return_movements(refund),
             |row| row.add_refund(refund),
         )
+    }
+
+    /// Records a staff audit entry in this device's sales of `day` (the day it happened). Idempotent
+    /// by entry id. The day must be open, as for a sale ([`Self::to_open_for`]); nothing else is
+    /// written, since an entry moves no stock and no money.
+    pub fn record_audit(
+        &mut self,
+        entry: &AuditEntry,
+        day: BusinessDay,
+    ) -> Result<Recorded, DocError> {
+        let own = self.day_id(self.device, day);
+        if !self.is_open(own) {
+            return Err(DocError::NotOpen(own));
+        }
+        self.with_typed(own, |d: &mut SalesDay| d.record_audit(entry))
+    }
+
+    /// The staff audit log of every open sales document, this device's and the others', in time
+    /// order (then by id). A day whose log cannot be read is left out, as its sales are by
+    /// [`Self::sales_in`]; an entry recorded on two days (a retry after midnight) is listed once.
+    pub fn audit_log(&mut self) -> Vec<AuditEntry> {
+        let days: Vec<DocumentId> = self
+            .docs
+            .iter()
+            .filter(|(_, (role, _))| matches!(role, DocRole::OwnDay | DocRole::OtherDay))
+            .map(|(id, _)| *id)
+            .collect();
+        let mut entries: Vec<AuditEntry> = days
+            .into_iter()
+            .flat_map(|id| {
+                self.read_typed(id, |d: &SalesDay| d.audit())
+                    .unwrap_or_default()
+            })
+            .collect();
+        entries.sort_by_key(|e| (e.at_ms, e.id));
+        entries.dedup_by_key(|e| e.id);
+        entries
     }
 
     /// The documents that must be open (loaded from storage) before this device records a sale

@@ -51,10 +51,34 @@ pub enum AuditAction {
     },
     ClockIn,
     ClockOut,
+    /// A member signed in at the till (by PIN), or was switched to.
+    SignIn,
+    SignOut,
+    /// An edit of the staff list (members, roles, the permission matrix), signed by the server;
+    /// `version` is that of the signed list that carries it.
+    StaffEdit {
+        version: u64,
+    },
 }
 
 impl AuditAction {
-    /// A short stable name for filters and the CSV export.
+    /// Every [`AuditAction::kind`], for a filter's choices.
+    pub const KINDS: [&'static str; 12] = [
+        "sale",
+        "refund",
+        "no-sale",
+        "void",
+        "discount",
+        "price-change",
+        "approval",
+        "clock-in",
+        "clock-out",
+        "sign-in",
+        "sign-out",
+        "staff-edit",
+    ];
+
+    /// A short stable name for filters and the CSV export: the `kind` tag the entry is stored with.
     pub fn kind(&self) -> &'static str {
         match self {
             AuditAction::Sale { .. } => "sale",
@@ -66,6 +90,9 @@ impl AuditAction {
             AuditAction::Approval { .. } => "approval",
             AuditAction::ClockIn => "clock-in",
             AuditAction::ClockOut => "clock-out",
+            AuditAction::SignIn => "sign-in",
+            AuditAction::SignOut => "sign-out",
+            AuditAction::StaffEdit { .. } => "staff-edit",
         }
     }
 }

@@ -42,15 +42,20 @@
 //! till, not a stolen disk. And an audit entry saying who approved what is the device's word: the
 //! server cannot check a PIN it never saw.
 //!
+//! The audit log is kept in each device's sales document of the day (`SalesDay::record_audit`),
+//! which only that device writes, and read from every device's days (`StoreDocs::audit_log`),
+//! filtered by [`AuditFilter`] and exported by [`audit_csv`].
+//!
 //! Implemented here: the types, the permission checks, PIN rules, hashing and lockout, approvals,
-//! audit entries, the time clock, the edit rule, and signing and verifying the list. Not yet: the
-//! server's key, its copy of the list and its edit endpoint; the app's sign-in, switch, approval
-//! prompts and storage of the verified list; the audit log as a document. Until then the owner's
-//! PIN hash stays where enrollment puts it, in the settings document
+//! audit entries and their log, the time clock, the edit rule, and signing and verifying the list.
+//! Not yet: the server's key, its copy of the list and its edit endpoint; the app's sign-in,
+//! switch, approval prompts, storage of the verified list and the entries it records. Until then
+//! the owner's PIN hash stays where enrollment puts it, in the settings document
 //! (`SettingsDoc::owner_pin_hash`), which this design replaces.
 
 mod approval;
 mod audit;
+mod audit_log;
 mod edit;
 mod pin;
 mod roles;
@@ -59,6 +64,7 @@ mod time_clock;
 
 pub use approval::{ApprovalError, ApprovalRecord, Authorization, approve, authorize, can_approve};
 pub use audit::{AuditAction, AuditEntry};
+pub use audit_log::{AUDIT_CSV_HEADER, AuditFilter, audit_csv};
 pub use edit::StaffEditError;
 pub use pin::{
     FIRST_LOCK_MS, FREE_ATTEMPTS, MAX_LOCK_MS, PIN_LENGTHS, PinAttempts, PinError, PinOutcome,

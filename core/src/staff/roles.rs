@@ -61,6 +61,23 @@ impl Permission {
         Permission::CloseShift,
         Permission::ChangeSettings,
     ];
+
+    /// Its stable kebab-case name, as serde writes it (`discount-above-limit`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::DiscountAboveLimit => "discount-above-limit",
+            Permission::Refund => "refund",
+            Permission::RefundToCash => "refund-to-cash",
+            Permission::NoSale => "no-sale",
+            Permission::VoidSentLine => "void-sent-line",
+            Permission::PriceOverride => "price-override",
+            Permission::EditCatalog => "edit-catalog",
+            Permission::EditStaff => "edit-staff",
+            Permission::SeeReports => "see-reports",
+            Permission::CloseShift => "close-shift",
+            Permission::ChangeSettings => "change-settings",
+        }
+    }
 }
 
 /// A role the owner defined: its name and what it may do.

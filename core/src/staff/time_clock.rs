@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::audit::{AuditAction, AuditEntry};
 use crate::docs::BusinessDay;
 
-const DAY_MS: i64 = 86_400_000;
+pub(super) const DAY_MS: i64 = 86_400_000;
 
 /// Time worked per member, per day and per week, in milliseconds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -126,7 +126,7 @@ fn monday_of(day: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 to the civil date (Howard Hinnant's `civil_from_days`).
-fn from_epoch_day(z: i64) -> BusinessDay {
+pub(super) fn from_epoch_day(z: i64) -> BusinessDay {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
