@@ -434,3 +434,214 @@ impl CloneWithIds for pos_core::Totals {
         t
     }
 }
+
+// ---- variants and modifier groups ----
+
+/// A modifier group as generated: which of the menu's modifiers it offers and its rule, which the
+/// catalog may refuse (such a group is left out).
+#[derive(Clone, Debug)]
+struct GroupSpec {
+    modifiers: Vec<usize>,
+    min: u32,
+    max: Option<u32>,
+}
+
+/// A random product of the demo menu given random variants, loose modifiers and groups, with the
+/// menu's modifiers at random prices, and a random choice, mostly among what the product offers.
+#[derive(Clone, Debug)]
+struct ChoiceCase {
+    product: prop::sample::Index,
+    variant_prices: Vec<Decimal>,
+    modifier_prices: Vec<Decimal>,
+    loose: Vec<usize>,
+    groups: Vec<GroupSpec>,
+    variant: VariantPick,
+    chosen: Vec<usize>,
+    only_offered: bool,
+}
+
+/// Which variant the cashier picks.
+#[derive(Clone, Debug)]
+enum VariantPick {
+    None,
+    /// One of the product's, if it has any (else none).
+    Its(prop::sample::Index),
+    /// An id the product does not have.
+    Unknown,
+}
+
+const DEMO_MODIFIERS: usize = 8;
+
+fn choice_case() -> impl Strategy<Value = ChoiceCase> {
+    let indices = || prop::sample::subsequence((0..DEMO_MODIFIERS).collect::<Vec<_>>(), 0..=4);
+    let group = (
+        prop::sample::subsequence((0..DEMO_MODIFIERS).collect::<Vec<_>>(), 1..=4),
+        0..=2u32,
+        prop::option::weighted(0.7, 0..=3u32),
+    )
+        .prop_map(|(modifiers, min, max)| GroupSpec {
+            modifiers,
+            min,
+            max,
+        });
+    (
+        any::<prop::sample::Index>(),
+        prop::collection::vec(
+            cents(100_000).prop_filter("a variant has a price", |p| !p.is_zero()),
+            0..4,
+        ),
+        prop::collection::vec(cents(500), DEMO_MODIFIERS),
+        indices(),
+        prop::collection::vec(group, 0..3),
+        prop_oneof![
+            1 => Just(VariantPick::None),
+            8 => any::<prop::sample::Index>().prop_map(VariantPick::Its),
+            1 => Just(VariantPick::Unknown),
+        ],
+        prop::sample::subsequence((0..DEMO_MODIFIERS + 1).collect::<Vec<_>>(), 0..=6),
+        prop::bool::weighted(0.8),
+    )
+        .prop_map(
+            |(
+                product,
+                variant_prices,
+                modifier_prices,
+                loose,
+                groups,
+                variant,
+                chosen,
+                only_offered,
+            )| {
+                ChoiceCase {
+                    product,
+                    variant_prices,
+                    modifier_prices,
+                    loose,
+                    groups,
+                    variant,
+                    chosen,
+                    only_offered,
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Whatever variant and modifiers are chosen, the product sells at its variant's price (or its
+    /// own) plus the chosen modifiers' prices, or the choice is refused with the rule it breaks;
+    /// it is refused exactly when it breaks one.
+    #[test]
+    fn a_choice_sells_at_its_prices_or_says_which_rule_it_breaks(case in choice_case()) {
+        use pos_core::{CatalogEdit, ChoiceError, ModifierGroup, Variant, demo};
+
+        let (store, mut catalog) = demo::food_truck(false);
+        let ids: Vec<String> = catalog.modifiers.iter().map(|m| m.id.clone()).collect();
+        prop_assert_eq!(ids.len(), DEMO_MODIFIERS);
+        for (m, price) in catalog.modifiers.clone().iter().zip(&case.modifier_prices) {
+            let priced = Modifier { price: *price, ..m.clone() };
+            catalog.apply(&CatalogEdit::PutModifier(priced)).unwrap();
+        }
+        let mut groups = Vec::new();
+        for (i, spec) in case.groups.iter().enumerate() {
+            let group = ModifierGroup {
+                id: format!("g{i}"),
+                name: format!("Group {i}"),
+                modifiers: spec.modifiers.iter().map(|m| ids[*m].clone()).collect(),
+                min: spec.min,
+                max: spec.max,
+            };
+            // The catalog refuses a rule no choice can meet (min above max or above what is
+            // offered); only the groups it keeps are offered.
+            if catalog.apply(&CatalogEdit::PutModifierGroup(group.clone())).is_ok() {
+                groups.push(group);
+            }
+        }
+        let mut product = case.product.get(&catalog.products).clone();
+        product.open_price = false;
+        product.modifiers = case.loose.iter().map(|m| ids[*m].clone()).collect();
+        product.modifier_groups = groups.iter().map(|g| g.id.clone()).collect();
+        product.variants = case
+            .variant_prices
+            .iter()
+            .enumerate()
+            .map(|(i, price)| Variant {
+                id: format!("v{i}"),
+                name: format!("Size {i}"),
+                price: *price,
+                sku: String::new(),
+                barcodes: vec![],
+            })
+            .collect();
+        catalog.apply(&CatalogEdit::PutProduct(product.clone())).unwrap();
+
+        let offered: Vec<String> = product
+            .modifiers
+            .iter()
+            .chain(groups.iter().flat_map(|g| &g.modifiers))
+            .cloned()
+            .collect();
+        let chosen: Vec<String> = case
+            .chosen
+            .iter()
+            .map(|m| ids.get(*m).cloned().unwrap_or_else(|| "nope".into()))
+            .filter(|m| !case.only_offered || offered.contains(m))
+            .collect();
+        let variant_id = match &case.variant {
+            VariantPick::None => None,
+            VariantPick::Its(_) if product.variants.is_empty() => None,
+            VariantPick::Its(i) => Some(i.get(&product.variants).id.clone()),
+            VariantPick::Unknown => Some("nope".to_string()),
+        };
+        let choice = pos_core::Choice {
+            variant: variant_id.clone(),
+            modifiers: chosen.clone(),
+            price: None,
+        };
+
+        // What the rules say, worked out here from the case.
+        let variant = variant_id.as_ref().and_then(|id| product.variants.iter().find(|v| &v.id == id));
+        let variant_ok = match &variant_id {
+            None => product.variants.is_empty(),
+            Some(_) => variant.is_some(),
+        };
+        let count = |g: &ModifierGroup| chosen.iter().filter(|m| g.modifiers.contains(m)).count() as u32;
+        let breaks_group = |g: &ModifierGroup| count(g) < g.min || g.max.is_some_and(|max| count(g) > max);
+        let all_offered = chosen.iter().all(|m| offered.contains(m));
+        let allowed = variant_ok && all_offered && !groups.iter().any(breaks_group);
+
+        match catalog.sellable(&product.id, &choice) {
+            Ok(sold) => {
+                prop_assert!(allowed, "sold although a rule is broken: {:?}", choice);
+                let base = variant.map_or(product.price, |v| v.price);
+                prop_assert_eq!(sold.product.price, base);
+                let extras: Decimal = chosen
+                    .iter()
+                    .map(|id| catalog.modifier(id).unwrap().price)
+                    .sum();
+                let mut ticket = Ticket::new(store.rules);
+                let line = ticket.add(&sold.product, &sold.tax, &sold.modifiers, Decimal::ONE).unwrap();
+                prop_assert_eq!(ticket.line(line).unwrap().unit_price_with_modifiers(), base + extras);
+            }
+            Err(e) => {
+                prop_assert!(!allowed, "refused although every rule is met: {:?}", e);
+                let named = |name: &str| groups.iter().find(|g| g.name == name).unwrap().clone();
+                match e {
+                    ChoiceError::VariantNeeded => prop_assert!(variant_id.is_none() && !product.variants.is_empty()),
+                    ChoiceError::UnknownVariant => prop_assert!(variant_id.is_some() && variant.is_none()),
+                    ChoiceError::ModifierNotOffered => prop_assert!(!all_offered),
+                    ChoiceError::TooFew { group, min } => {
+                        let g = named(&group);
+                        prop_assert!(count(&g) < min && min == g.min);
+                    }
+                    ChoiceError::TooMany { group, max } => {
+                        let g = named(&group);
+                        prop_assert!(count(&g) > max && g.max == Some(max));
+                    }
+                    other => prop_assert!(false, "not a rule of the choice: {:?}", other),
+                }
+            }
+        }
+    }
+}
