@@ -43,9 +43,10 @@
 //! server cannot check a PIN it never saw.
 //!
 //! Implemented here: the types, the permission checks, PIN rules, hashing and lockout, approvals,
-//! audit entries, the time clock, the edit rule, and signing and verifying the list. Not yet: the
-//! server's key, its copy of the list and its edit endpoint; the app's sign-in, switch, approval
-//! prompts and storage of the verified list; the audit log as a document. Until then the owner's
+//! audit entries, the time clock, the edit rule, and signing and verifying the list. The server's
+//! key, its copy of the list and its edit endpoint are in `sync-server/src/staff.rs`. Not yet:
+//! the app's sign-in, switch, approval prompts and storage of the verified list; the server's
+//! PIN check for pairing and removing devices; the audit log as a document. Until then the owner's
 //! PIN hash stays where enrollment puts it, in the settings document
 //! (`SettingsDoc::owner_pin_hash`), which this design replaces.
 
