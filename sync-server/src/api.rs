@@ -1,5 +1,6 @@
-//! The JSON API of enrollment: `/api/stores`, `/api/pairing-codes`, `/api/devices`,
-//! `/api/me`. The app codes against these names; the rules are in [`crate::enroll`].
+//! The JSON API: enrollment (`/api/stores`, `/api/pairing-codes`, `/api/devices`, `/api/me`;
+//! the rules are in [`crate::enroll`]) and the store's staff list (`/api/staff`, the rules in
+//! [`crate::staff`]). The app codes against these names.
 //!
 //! Every answer is `Cache-Control: no-store` (tokens and codes must not linger in a cache);
 //! every refusal is `{"error": "<what the user can do>"}`, and a refusal the app must tell
@@ -17,9 +18,18 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::enroll::{EnrollError, Identity, NewStore, ROLE_OWNER};
 use crate::limits::{CodeKind, Refused};
+use crate::staff::{MAX_BODY_BYTES, StaffEdit, StaffError};
 
 /// The `reason` of the 429 that answers while pairing is paused for everyone.
 pub const PAIRING_PAUSED: &str = "pairing_paused";
+/// The `reason` of a 403 to a staff edit whose editor typed a wrong PIN.
+pub const WRONG_PIN: &str = "wrong_pin";
+/// The `reason` of the 429 to a staff edit while its editor is locked after wrong PINs.
+pub const PIN_LOCKED: &str = "pin_locked";
+/// The `reason` of the 409 to a staff edit made on a list that has changed since.
+pub const STALE: &str = "stale";
+/// The `reason` of a 403 to a staff edit that the editor (or the device) may not make.
+pub const NOT_PERMITTED: &str = "not_permitted";
 
 /// Why an API request was refused, with its status.
 #[derive(Debug)]
@@ -91,6 +101,47 @@ impl From<Refused> for ApiError {
                     )
                 }
             }
+        }
+    }
+}
+
+impl From<StaffError> for ApiError {
+    fn from(e: StaffError) -> Self {
+        use pos_core::staff::StaffEditError;
+        let (status, reason) = match &e {
+            StaffError::OtherStore | StaffError::FirstList(_) => {
+                (StatusCode::FORBIDDEN, Some(NOT_PERMITTED))
+            }
+            StaffError::TooManyMembers | StaffError::Edit(StaffEditError::Invalid(_)) => {
+                (StatusCode::BAD_REQUEST, None)
+            }
+            StaffError::WrongPin { .. } => (StatusCode::FORBIDDEN, Some(WRONG_PIN)),
+            StaffError::PinLocked { retry_after } => {
+                return ApiError {
+                    reason: Some(PIN_LOCKED),
+                    retry_after: Some(*retry_after),
+                    ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, e.to_string())
+                };
+            }
+            StaffError::Edit(StaffEditError::Stale { .. }) | StaffError::Changed => {
+                (StatusCode::CONFLICT, Some(STALE))
+            }
+            StaffError::Edit(
+                StaffEditError::NotPermitted
+                | StaffEditError::OwnersAreTheOwners
+                | StaffEditError::MatrixIsTheOwners
+                | StaffEditError::OwnRole
+                | StaffEditError::RoleAboveEditor { .. },
+            ) => (StatusCode::FORBIDDEN, Some(NOT_PERMITTED)),
+            StaffError::Damaged(cause) => {
+                eprintln!("pos-sync-server: a stored staff list does not verify: {cause}");
+                (StatusCode::INTERNAL_SERVER_ERROR, None)
+            }
+            StaffError::Storage(cause) => return ApiError::storage(cause),
+        };
+        ApiError {
+            reason,
+            ..ApiError::new(status, e.to_string())
         }
     }
 }
@@ -314,6 +365,53 @@ pub async fn revoke_device(
 pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let me = identity(&state, &headers).await?;
     json(StatusCode::OK, me)
+}
+
+/// `GET /api/staff` (any device of the store): the store's public key and signed staff list,
+/// `{"store_key": "<hex>", "staff_list": "<base64>" | null, "version": n}` (version 0 while the
+/// store has no list). The enrollment replies carry the same `store_key` and `staff_list`.
+pub async fn staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let me = identity(&state, &headers).await?;
+    let storage = state.storage.clone();
+    let staff = db(move || storage.staff(&me.store_id))
+        .await?
+        .map_err(ApiError::storage)?;
+    json(StatusCode::OK, staff)
+}
+
+/// `PUT /api/staff` (any device of the store): `{"editor": "<member id>", "pin": "1234",
+/// "list": <StaffList>}`, the next staff list with the PIN of the member who made the edit. The
+/// server checks the PIN against its own list and the edit with `StaffList::check_edit`, signs
+/// the list, keeps it and answers `{"staff_list": "<base64>", "version": n}`. Refusals: 403
+/// `wrong_pin`, 429 `pin_locked` (with `Retry-After`), 409 `stale`, 403 `not_permitted`, 400 for
+/// a list that is not well formed, 413 over [`MAX_BODY_BYTES`]. A store with no list yet takes
+/// its first (version 1) from its owner's device, with the PIN of an owner in it.
+pub async fn edit_staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<StaffEdit>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let me = identity(&state, &headers).await?;
+    let Json(edit) = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "The staff list is too large to send (at most {} MiB).",
+                    MAX_BODY_BYTES / (1024 * 1024)
+                ),
+            )
+        } else {
+            ApiError::from(e)
+        }
+    })?;
+    let storage = state.storage.clone();
+    let (pins, clock) = (state.staff_pins.clone(), state.clock.clone());
+    let published = db(move || storage.edit_staff(&pins, clock.as_ref(), &me, &edit)).await??;
+    json(StatusCode::OK, published)
 }
 
 /// Any other `/api/...` path.

@@ -3,14 +3,18 @@
 //! A fresh server prints a one-time setup link; whoever opens it creates the store and becomes
 //! its owner device. The owner makes short pairing codes; another device that types one in
 //! becomes a device of the same store. Every device gets a random token (kept here only as a
-//! SHA-256 hash), which `/sync` and the API accept as its identity. The rules live here, with
-//! their SQL; `api.rs` maps them onto HTTP.
+//! SHA-256 hash), which `/sync` and the API accept as its identity. Enrolling also hands the
+//! device its store's public key and signed staff list ([`crate::staff`]); a store is created
+//! with its key and, when the owner is named, its first list. The rules live here, with their
+//! SQL; `api.rs` maps them onto HTTP.
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use pos_core::staff::{Role, SignedStaffList, StaffList, StaffMember, is_phc_string};
 use rusqlite::{OptionalExtension, Transaction};
 
+use crate::staff;
 use crate::storage::{Storage, hash_token};
 
 /// How long a pairing code works after it was made.
@@ -168,6 +172,11 @@ pub struct Enrolled {
     /// The `senderId` the device must use in the sync protocol's `join`.
     pub peer_id: String,
     pub role: String,
+    /// The store's public key, lowercase hex: what the device verifies the staff list with.
+    pub store_key: String,
+    /// The store's signed staff list, base64 (see [`crate::staff::StaffState`]); `None` until the
+    /// store has one.
+    pub staff_list: Option<String>,
 }
 
 /// A new store, as the owner's device fills it in.
@@ -178,6 +187,43 @@ pub struct NewStore {
     pub currency: String,
     pub locale: String,
     pub device_name: String,
+    /// The owner as a staff member, for the store's first staff list. A store made without one
+    /// (by an app from before staff lists) gets its list later from its owner's device.
+    #[serde(default)]
+    pub owner: Option<NewOwner>,
+}
+
+/// The store's first staff member, as the owner's device sends them: never the PIN, only its
+/// Argon2 hash, made on the device.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct NewOwner {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub pin_hash: String,
+}
+
+impl NewOwner {
+    /// The owner as a member of the first list, if the name and hash are usable.
+    fn member(&self) -> Result<StaffMember, EnrollError> {
+        let name = required("owner's name", &self.name, 100)?;
+        // Only an Argon2id hash can ever match a PIN (`pos_core::staff::pin_matches`); anything
+        // else would lock the owner out of their own staff list.
+        let hash = self.pin_hash.trim();
+        if !(hash.starts_with("$argon2id$") && hash.len() <= 256 && is_phc_string(hash)) {
+            return Err(EnrollError::Invalid(
+                "The owner's PIN did not arrive as an Argon2 hash. Set the PIN again; if this \
+                 repeats, update the app."
+                    .into(),
+            ));
+        }
+        Ok(StaffMember {
+            id: self.id,
+            name,
+            role: Role::Owner,
+            pin_hash: hash.to_string(),
+            active: true,
+        })
+    }
 }
 
 /// A pairing code as shown on the owner's device.
@@ -220,7 +266,7 @@ pub fn device_of_peer(peer_id: &str) -> Option<&str> {
 }
 
 /// `n` random bytes from the operating system.
-fn random_bytes<const N: usize>() -> [u8; N] {
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     // The OS random source failing means the machine cannot make secrets at all; stopping is
     // the only safe answer.
@@ -228,11 +274,9 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-/// A random UUID (version 4), as text.
-fn random_uuid() -> String {
-    uuid::Builder::from_random_bytes(random_bytes::<16>())
-        .into_uuid()
-        .to_string()
+/// A random UUID (version 4).
+fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(random_bytes::<16>()).into_uuid()
 }
 
 /// A device token: 256 random bits as hex.
@@ -299,7 +343,7 @@ fn insert_device(
     role: &str,
     now: i64,
 ) -> rusqlite::Result<Enrolled> {
-    let device_id = random_uuid();
+    let device_id = random_uuid().to_string();
     let token = random_token();
     tx.execute(
         "INSERT INTO devices (device_id, store_id, name, role, token_hash, paired_at) \
@@ -313,6 +357,7 @@ fn insert_device(
             now,
         ),
     )?;
+    let staff = staff::staff_state(tx, store_id)?;
     Ok(Enrolled {
         store_id: store_id.to_string(),
         store_name: store_name.to_string(),
@@ -320,6 +365,8 @@ fn insert_device(
         device_id,
         device_token: token,
         role: role.to_string(),
+        store_key: staff.store_key,
+        staff_list: staff.staff_list,
     })
 }
 
@@ -360,12 +407,14 @@ impl Storage {
         Ok(code)
     }
 
-    /// Creates a store with its owner device, using up the setup code. Blocking.
+    /// Creates a store with its owner device, its key and, if `new` names the owner, its first
+    /// staff list, using up the setup code. Blocking.
     pub fn create_store(&self, new: &NewStore, now: SystemTime) -> Result<Enrolled, EnrollError> {
         let store_name = required("store name", &new.store_name, 100)?;
         let device_name = required("device name", &new.device_name, 100)?;
         let locale = required("language", &new.locale, 35)?;
         let currency = currency_code(&new.currency)?;
+        let owner = new.owner.as_ref().map(NewOwner::member).transpose()?;
         let code_hash = hash_token(&normalize_code(&new.setup_code));
         let now = millis(now);
 
@@ -390,12 +439,21 @@ impl Storage {
             "UPDATE setup_codes SET used_at = ?2 WHERE code_hash = ?1",
             (&code_hash, now),
         )?;
-        let store_id = random_uuid();
+        let store = random_uuid();
+        let store_id = store.to_string();
         tx.execute(
             "INSERT INTO stores (store_id, name, currency, locale, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
             (&store_id, &store_name, &currency, &locale, now),
         )?;
+        let seed = staff::store_seed(&tx, &store_id)?;
+        if let Some(owner) = owner {
+            // Checked above, so signing cannot refuse it; if it did, the transaction is dropped
+            // and the setup code stays unused.
+            let signed = SignedStaffList::sign(&StaffList::new(store, owner), &seed)
+                .map_err(|e| EnrollError::Invalid(format!("The owner was not accepted: {e}.")))?;
+            staff::insert_first_list(&tx, &store_id, &signed)?;
+        }
         let enrolled = insert_device(&tx, &store_id, &store_name, &device_name, ROLE_OWNER, now)?;
         tx.commit()?;
         Ok(enrolled)

@@ -1,7 +1,8 @@
 //! pos-sync-server: one process that is the whole system on one machine.
 //! It keeps the server's SQLite store, serves the built PWA, enrolls stores and devices
-//! ([`enroll`], JSON on `/api/` in [`api`]) and is an automerge-repo sync peer on `/sync`
-//! ([`sync`]) that shows each device only its own store's documents.
+//! ([`enroll`], JSON on `/api/` in [`api`]), signs each store's staff list ([`staff`]) and is
+//! an automerge-repo sync peer on `/sync` ([`sync`]) that shows each device only its own
+//! store's documents.
 //!
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
@@ -12,6 +13,7 @@ pub mod enroll;
 pub mod limits;
 pub mod policy;
 pub mod reference;
+pub mod staff;
 pub mod storage;
 pub mod sync;
 pub mod tls;
@@ -26,7 +28,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -198,6 +200,8 @@ pub struct AppState {
     pub disk: Arc<disk::DiskHealth>,
     /// Writes incoming changes to disk before samod sees them, several in one commit.
     pub write_ahead: write_ahead::WriteAhead,
+    /// Wrong staff PINs typed for staff edits, per store and member.
+    pub staff_pins: Arc<staff::StaffPins>,
 }
 
 /// All routes: the API first, then the PWA for everything else.
@@ -214,6 +218,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/devices/{device_id}", delete(api::revoke_device))
         .route("/api/me", get(api::me))
+        .route(
+            "/api/staff",
+            get(api::staff)
+                .put(api::edit_staff)
+                .layer(DefaultBodyLimit::max(staff::MAX_BODY_BYTES)),
+        )
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(static_service)
         .layer(axum::middleware::from_fn_with_state(
@@ -353,6 +363,7 @@ impl Server {
                 limiter: Arc::new(limits::AttemptLimiter::new(config.trusted_proxies.clone())),
                 disk,
                 write_ahead,
+                staff_pins: Arc::default(),
             },
             repo,
             setup_code,

@@ -91,6 +91,20 @@ const MIGRATIONS: &[&str] = &[
     // this version, by first claim.
     "ALTER TABLE documents ADD COLUMN kind TEXT;
     ALTER TABLE documents ADD COLUMN owner_device TEXT;",
+    // 8: the store's staff list and the key that signs it (`crate::staff`). `seed` is the
+    // 32-byte secret of the store's Ed25519 key; `signed` is `SignedStaffList::to_bytes`, at
+    // `version` (kept beside it so an edit can compare versions without parsing). Stores made
+    // before this version get their key the first time it is needed, and a list from their
+    // owner's device.
+    "CREATE TABLE store_keys (
+        store_id TEXT PRIMARY KEY NOT NULL REFERENCES stores (store_id),
+        seed     BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE staff_lists (
+        store_id TEXT PRIMARY KEY NOT NULL REFERENCES stores (store_id),
+        version  INTEGER NOT NULL,
+        signed   BLOB NOT NULL
+    ) STRICT;",
 ];
 
 /// The schema version this build of the server writes.

@@ -48,10 +48,11 @@
 //!
 //! Implemented here: the types, the permission checks, PIN rules, hashing and lockout, approvals,
 //! audit entries and their log, the time clock, the edit rule, and signing and verifying the list.
-//! Not yet: the server's key, its copy of the list and its edit endpoint; the app's sign-in,
-//! switch, approval prompts, storage of the verified list and the entries it records. Until then
-//! the owner's PIN hash stays where enrollment puts it, in the settings document
-//! (`SettingsDoc::owner_pin_hash`), which this design replaces.
+//! The server's key, its copy of the list and its edit endpoint are in `sync-server/src/staff.rs`;
+//! the app's sign-in, switch, approval prompts and the entries it records in `app/src/state/staff.rs`.
+//! Not yet: the server's PIN check for pairing and removing devices (the device's owner role and
+//! an owner's PIN checked on the device still guard them). The settings document's owner PIN hash
+//! (`SettingsDoc::owner_pin_hash`) is read only for a store whose server has no list yet.
 
 mod approval;
 mod audit;

@@ -257,7 +257,7 @@ pub struct Device {
 }
 
 impl Device {
-    fn from_json(json: &serde_json::Value) -> Device {
+    pub fn from_json(json: &serde_json::Value) -> Device {
         let field = |k: &str| {
             json[k]
                 .as_str()
