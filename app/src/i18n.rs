@@ -218,11 +218,11 @@ messages! {
     ReceiptLogoFailed => "This image cannot be the logo.", "Это изображение нельзя сделать логотипом.";
     Currency => "Currency", "Валюта";
     StoreLanguage => "Language of receipts", "Язык чеков";
-    OwnerPin => "Owner PIN (4 to 8 digits)", "PIN владельца (от 4 до 8 цифр)";
+    OwnerPin => "Owner PIN (4 to 6 digits)", "PIN владельца (от 4 до 6 цифр)";
     OwnerPinAgain => "Owner PIN again", "PIN владельца ещё раз";
     DeviceName => "Name of this device", "Название этого устройства";
     CreateStore => "Create the store", "Создать магазин";
-    PinInvalid => "A PIN is 4 to 8 digits.", "PIN — от 4 до 8 цифр.";
+    PinInvalid => "A PIN is 4 to 6 digits.", "PIN — от 4 до 6 цифр.";
     PinsDiffer => "The two PINs differ.", "PIN-коды не совпадают.";
     NameRequired => "Enter a name.", "Введите название.";
     StoreCreated => "The store {name} is ready. This device is its owner.", "Магазин {name} готов. Это устройство — его владелец.";
@@ -610,6 +610,82 @@ messages! {
     DemoNote => "Demo menu: remove it in Settings", "Демо-меню: удалите его в настройках";
     DemoNoteHide => "Hide this note", "Скрыть эту подсказку";
     Categories => "Categories", "Категории";
+    // Staff (issue 12): sign-in, switch, approvals, the staff list, the time clock, the audit log.
+    OwnerName => "Your name (shown to staff and on receipts)", "Ваше имя (его видят сотрудники и покупатели в чеке)";
+    RoleNameOwner => "Owner", "Владелец";
+    RoleManager => "Manager", "Менеджер";
+    RoleCashier => "Cashier", "Кассир";
+    RoleUnknown => "Removed role", "Удалённая роль";
+    StaffSection => "Staff", "Сотрудники";
+    StaffLockTitle => "Who is at the till?", "Кто за кассой?";
+    StaffWho => "Staff member", "Сотрудник";
+    StaffPin => "PIN (4 to 6 digits)", "PIN (от 4 до 6 цифр)";
+    StaffSignIn => "OK", "Войти";
+    StaffSwitch => "Switch", "Сменить";
+    StaffPickSomeone => "Tap your name first.", "Сначала нажмите на своё имя.";
+    StaffWrongPin => "Wrong PIN. {left} more tries before a pause.", "Неверный PIN. Ещё попыток до паузы: {left}.";
+    StaffLocked => "Too many wrong PINs: try again in {seconds} s.", "Слишком много неверных PIN: попробуйте снова через {seconds} с.";
+    StaffCannotApprove => "This staff member may not approve it.", "Этот сотрудник не может это разрешить.";
+    StaffApprovalTitle => "A manager's PIN is needed", "Нужен PIN менеджера";
+    StaffNoApprover => "No one in the staff list may allow this. The owner can change that in Settings, Staff.", "Никто из сотрудников не может это разрешить. Владелец может изменить это в Настройках, раздел «Сотрудники».";
+    StaffSignInFirst => "Sign in with your PIN first.", "Сначала войдите по своему PIN.";
+    StaffListUntrusted => "The server's answer did not carry a valid staff list; nothing changed. Try again.", "Ответ сервера не содержит действительного списка сотрудников; ничего не изменилось. Попробуйте ещё раз.";
+    StaffPinFormat => "A PIN is 4 to 6 digits.", "PIN — это от 4 до 6 цифр.";
+    StaffPinLockedServer => "Too many wrong PINs for this staff member: the server waits before checking another.", "Слишком много неверных PIN этого сотрудника: сервер ждёт, прежде чем проверить следующий.";
+    StaffStale => "Another device changed the staff list at the same time. The list is read again: make your change once more.", "Другое устройство одновременно изменило список сотрудников. Список загружен заново: повторите изменение.";
+    StaffNotPermitted => "Your role may not make this change to the staff list.", "Ваша роль не позволяет так изменить список сотрудников.";
+    StaffNameMissing => "Type a name.", "Введите имя.";
+    StaffSaved => "The staff list is saved on every device of the store.", "Список сотрудников сохранён на всех устройствах магазина.";
+    StaffNoneYet => "This store has no staff list yet: the owner's device sets it up.", "У магазина ещё нет списка сотрудников: его заводят на устройстве владельца.";
+    StaffFirstOwnerHint => "Name yourself and choose your PIN: you become the store's first staff member, its owner. Then add your staff.", "Укажите своё имя и выберите PIN: вы станете первым сотрудником магазина, его владельцем. Затем добавьте сотрудников.";
+    StaffName => "Name", "Имя";
+    StaffRole => "Role", "Роль";
+    StaffInactive => "no longer works here", "больше не работает";
+    StaffActive => "Works here (can sign in)", "Работает (может входить)";
+    StaffAdd => "Add a staff member", "Добавить сотрудника";
+    StaffChange => "Change a staff member", "Изменить сотрудника";
+    StaffNewPinOptional => "New PIN (leave empty to keep it)", "Новый PIN (оставьте пустым, чтобы не менять)";
+    StaffConfirmPin => "Your PIN, to confirm", "Ваш PIN для подтверждения";
+    StaffAskOwner => "Only a member whose role may edit staff changes this list.", "Изменять этот список может только сотрудник с правом на это.";
+    StaffRoles => "What each role may do", "Что может каждая роль";
+    StaffNewRole => "A role of your own", "Своя роль";
+    StaffAddRole => "Add the role", "Добавить роль";
+    StaffDiscountLimit => "Discounts up to this percent need no manager", "Скидки до этого процента не требуют менеджера";
+    StaffIdleLock => "Lock the till after this many idle minutes (0: never)", "Блокировать кассу после стольких минут бездействия (0 — никогда)";
+    StaffTimeClock => "Time clock", "Учёт рабочего времени";
+    StaffClockIn => "Clock in", "Начать смену";
+    StaffClockOut => "Clock out", "Закончить смену";
+    StaffHoursToday => "Hours today", "Часов сегодня";
+    StaffHoursWeek => "Hours this week", "Часов за неделю";
+    StaffAuditLog => "Audit log", "Журнал действий";
+    StaffEveryone => "Everyone", "Все";
+    StaffEverything => "Every action", "Все действия";
+    StaffRefresh => "Refresh", "Обновить";
+    StaffApprovedBy => "approved by {name}", "разрешил(а) {name}";
+    Edit => "Change", "Изменить";
+    PermDiscount => "Give a discount above the limit", "Скидка выше предела";
+    PermRefund => "Refund a sale", "Возврат продажи";
+    PermRefundToCash => "Refund in cash", "Возврат наличными";
+    PermNoSale => "Open the drawer with no sale", "Открыть ящик без продажи";
+    PermVoidSentLine => "Void a line already sent", "Отменить уже отправленную позицию";
+    PermPriceOverride => "Change a price at the till", "Изменить цену на кассе";
+    PermEditCatalog => "Edit the menu", "Изменять меню";
+    PermEditStaff => "Edit staff", "Изменять сотрудников";
+    PermSeeReports => "See reports and the audit log", "Видеть отчёты и журнал действий";
+    PermCloseShift => "Close a shift", "Закрыть смену";
+    PermChangeSettings => "Change the settings", "Изменять настройки";
+    AuditSale => "Sale", "Продажа";
+    AuditRefund => "Refund", "Возврат";
+    AuditNoSale => "No sale", "Без продажи";
+    AuditVoid => "Void", "Отмена";
+    AuditDiscount => "Discount", "Скидка";
+    AuditPriceChange => "Price change", "Изменение цены";
+    AuditApproval => "Approval", "Разрешение";
+    AuditClockIn => "Clocked in", "Начал(а) смену";
+    AuditClockOut => "Clocked out", "Закончил(а) смену";
+    AuditSignIn => "Signed in", "Вход";
+    AuditSignOut => "Signed out", "Выход";
+    AuditStaffEdit => "Staff list changed", "Изменён список сотрудников";
 }
 
 impl Msg {
@@ -690,6 +766,17 @@ pub fn megabytes(bytes: u64, lang: Lang) -> String {
         Lang::Ru => text.replace('.', ",").replace("MB", "МБ"),
         Lang::En => text,
     }
+}
+
+/// The local midnight that starts `date` (`YYYY-MM-DD`, as a date input gives it), in
+/// milliseconds since the epoch; `None` for an empty or unreadable date.
+pub fn day_start_ms(date: &str) -> Option<i64> {
+    let mut parts = date.splitn(3, '-').map(str::parse::<u32>);
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    let ms = js_sys::Date::new_with_year_month_day(y, m.checked_sub(1)? as i32, d as i32).get_time();
+    ms.is_finite().then_some(ms as i64)
 }
 
 /// Formats a moment (milliseconds since the epoch) as a local date and time.

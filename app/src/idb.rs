@@ -89,6 +89,9 @@ struct OutboxEntry {
     sale: Option<Uuid>,
     #[serde(default)]
     refund: Option<Refund>,
+    /// A staff member's action for the audit log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audit: Option<pos_core::staff::AuditEntry>,
 }
 
 fn put_outbox(outbox: &ObjectStore<'_>, entry: &OutboxEntry) -> Result<(), StorageError> {
@@ -342,6 +345,7 @@ impl IdbStorage {
                 if pending.training {
                     sale = sale.in_training();
                 }
+                sale = sale.taken_by(pending.cashier.clone());
                 sales
                     .add(SaleRecord::new(&sale)?)
                     .serde()
@@ -354,6 +358,7 @@ impl IdbStorage {
                         store,
                         sale: Some(sale.id()),
                         refund: None,
+                        audit: None,
                     },
                 )?;
                 sale
@@ -448,6 +453,7 @@ impl IdbStorage {
                         store,
                         sale: None,
                         refund: Some(refund),
+                        audit: None,
                     },
                 )?;
             }
@@ -600,6 +606,27 @@ impl Storage for IdbStorage {
 
     fn next_writer_session(&self) -> StorageFuture<'_, u32> {
         Box::pin(self.bump_writer_session())
+    }
+
+    fn record_audit(
+        &self,
+        entry: pos_core::staff::AuditEntry,
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(async move {
+            let tx = self.strict([OUTBOX])?;
+            put_outbox(
+                &tx.object_store(OUTBOX).map_err(classify)?,
+                &OutboxEntry {
+                    key: entry.id.to_string(),
+                    store,
+                    sale: None,
+                    refund: None,
+                    audit: Some(entry),
+                },
+            )?;
+            tx.commit().await.map_err(classify)
+        })
     }
 
     fn record_drawer_opening(&self, opening: DrawerOpening) -> StorageFuture<'_, ()> {

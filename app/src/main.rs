@@ -19,6 +19,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
 const HEALTH_POLL_MS: i32 = 10_000;
+/// How often the idle lock is checked; the staff list is asked for every sixth time.
+const STAFF_TICK_MS: i32 = 5_000;
 
 fn main() {
     run_page();
@@ -57,6 +59,7 @@ fn run_page() {
                 state.persist_open_ticket();
                 state.load_drawer_openings();
                 watch_connection(state);
+                watch_staff(state);
                 listen_for_sales(state);
                 scanner::listen(state.on_scanner());
                 hid_scanner::listen(state.on_scanner());
@@ -119,8 +122,10 @@ async fn boot(lang: Lang, slot: u32) -> Result<(AppState, Option<Membership>), S
             state.enroll_code.set(code);
         }
     }
-    if membership.is_some() {
+    if let Some(membership) = &membership {
         state.sync.set(engine_link::starting_status());
+        // Before the first paint: a till with staff opens locked, never showing the register first.
+        state.adopt_staff(membership);
     }
     Ok((state, membership))
 }
@@ -169,6 +174,36 @@ fn watch_connection(state: AppState) {
     );
     let _ = window.add_event_listener_with_callback("online", tick.as_ref().unchecked_ref());
     let _ = window.add_event_listener_with_callback("offline", tick.as_ref().unchecked_ref());
+    tick.forget();
+}
+
+/// Asks the server for a newer staff list now and then (a member added or dismissed on another
+/// device), locks the till after the owner's idle time, and counts every touch as activity.
+fn watch_staff(state: AppState) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let touched = Closure::<dyn FnMut()>::new(move || state.touched());
+    for event in ["pointerdown", "keydown"] {
+        let _ = window.add_event_listener_with_callback_and_bool(
+            event,
+            touched.as_ref().unchecked_ref(),
+            true,
+        );
+    }
+    touched.forget();
+    let ticks = std::cell::Cell::new(0u32);
+    let tick = Closure::<dyn FnMut()>::new(move || {
+        state.lock_if_idle();
+        ticks.set(ticks.get().wrapping_add(1));
+        if ticks.get() % 6 == 0 {
+            state.refresh_staff();
+        }
+    });
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        tick.as_ref().unchecked_ref(),
+        STAFF_TICK_MS,
+    );
     tick.forget();
 }
 

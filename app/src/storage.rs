@@ -56,6 +56,9 @@ pub struct PendingPayment {
     /// payment's cards, not a payment: its approval takes that card back instead of adding one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reversal_in_flight: Option<ReversalInFlight>,
+    /// The staff member at the till when payment began, whom the sale names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashier: Option<pos_core::Cashier>,
 }
 
 /// A reversal sent to the terminal for a card of the open payment.
@@ -105,6 +108,7 @@ pub struct OutboxItem {
 pub enum Outgoing {
     Sale(Sale),
     Refund(Refund),
+    Audit(pos_core::staff::AuditEntry),
 }
 
 impl Outgoing {
@@ -113,6 +117,7 @@ impl Outgoing {
         match self {
             Outgoing::Sale(sale) => sale.completed_at_ms(),
             Outgoing::Refund(refund) => refund.at_ms,
+            Outgoing::Audit(entry) => entry.at_ms,
         }
     }
 }
@@ -171,6 +176,13 @@ pub struct Membership {
     pub device_token: String,
     pub peer_id: String,
     pub role: String,
+    /// The store's Ed25519 public key (hex), from enrollment: the only key a staff list is
+    /// trusted with. Empty for a membership made before the server had one.
+    #[serde(default)]
+    pub store_key: String,
+    /// The newest staff list this device verified, as the server signed it (base64).
+    #[serde(default)]
+    pub staff_list: Option<String>,
 }
 
 impl Membership {
@@ -285,6 +297,13 @@ pub trait Storage {
     /// an Automerge actor made of the device id and this number, so two page loads never write
     /// two different changes with one (actor, sequence number).
     fn next_writer_session(&self) -> StorageFuture<'_, u32>;
+    /// Puts a staff member's action in the outbox for the store's audit log, with strict
+    /// durability; the sync worker folds it into this device's day document.
+    fn record_audit(
+        &self,
+        entry: pos_core::staff::AuditEntry,
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, ()>;
     /// Adds an opening to the drawer's audit list.
     fn record_drawer_opening(&self, opening: DrawerOpening) -> StorageFuture<'_, ()>;
     /// The newest `limit` drawer openings, newest first.

@@ -50,7 +50,7 @@ pub use docs::{
     StoreDocs, Void, chunk_prefix, previous_month, sync_in_memory, sync_state_key,
 };
 pub use money::{Currency, allocate, round_to_increment};
-pub use sale::{CompleteError, ReceiptNumber, RefundSplit, Sale};
+pub use sale::{Cashier, CompleteError, ReceiptNumber, RefundSplit, Sale};
 pub use store::{PricingRules, Store, StoreLogo};
 pub use tax::presets::{PresetName, PresetTaxCategory, TaxPreset, tax_preset, tax_presets};
 pub use tax::{TaxBreakdown, TaxCategory, TaxCategoryError, TaxPricing, TaxRounding};

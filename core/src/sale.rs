@@ -42,6 +42,18 @@ pub struct Sale {
     /// marked on every receipt and left out of money totals.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     training: bool,
+    /// The staff member who took the payment, named on the receipt. `None` on a device without
+    /// staff, and then not written at all, so such a sale's record reads as it always did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cashier: Option<Cashier>,
+}
+
+/// A staff member as a sale names them: the id for the audit log, the name as it was when the
+/// sale was made (a member renamed later does not rename their receipts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cashier {
+    pub id: Uuid,
+    pub name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -93,6 +105,7 @@ impl Ticket {
             change: payment.change(),
             cash_rounding: payment.cash_rounding(),
             training: false,
+            cashier: None,
         })
     }
 }
@@ -105,6 +118,14 @@ impl Sale {
     }
     pub fn is_training(&self) -> bool {
         self.training
+    }
+    /// The same sale, taken by `cashier`.
+    pub fn taken_by(mut self, cashier: Option<Cashier>) -> Sale {
+        self.cashier = cashier;
+        self
+    }
+    pub fn cashier(&self) -> Option<&Cashier> {
+        self.cashier.as_ref()
     }
     pub fn id(&self) -> Uuid {
         self.id

@@ -411,3 +411,39 @@ fn sale_round_trips_through_json_without_floats() {
     );
     assert_eq!(serde_json::from_str::<pos_core::Sale>(&json).unwrap(), sale);
 }
+
+#[test]
+fn a_sale_names_its_cashier_and_one_without_reads_as_before() {
+    let (store, catalog) = demo::food_truck(false);
+    let mut ticket = Ticket::new(store.rules);
+    let p = catalog.product("fries").unwrap();
+    ticket
+        .add(p, catalog.tax_category(&p.tax_category).unwrap(), &[], Decimal::ONE)
+        .unwrap();
+    let mut payment = Payment::new(ticket.totals().total, store.rules);
+    payment.add_cash(dec!(5)).unwrap();
+    let number = pos_core::ReceiptNumber {
+        device_code: "T1".into(),
+        sequence: 7,
+    };
+    let sale = ticket
+        .complete(&payment, pos_core::Uuid::from_u128(9), number, 1_700_000_000_000)
+        .unwrap();
+    // A device without staff writes the sale exactly as before staff existed, so a record kept
+    // then and recorded again now is the same record.
+    let plain = serde_json::to_string(&sale).unwrap();
+    assert!(!plain.contains("cashier"), "{plain}");
+    assert_eq!(sale.cashier(), None);
+
+    let ivan = pos_core::Cashier {
+        id: pos_core::Uuid::from_u128(3),
+        name: "Иван".into(),
+    };
+    let taken = sale.clone().taken_by(Some(ivan.clone()));
+    let text = serde_json::to_string(&taken).unwrap();
+    let back: pos_core::Sale = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.cashier(), Some(&ivan));
+    assert_eq!(back.totals(), sale.totals());
+    let old: pos_core::Sale = serde_json::from_str(&plain).unwrap();
+    assert_eq!(old, sale);
+}

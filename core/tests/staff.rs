@@ -566,6 +566,15 @@ fn a_manager_edits_cashiers_but_cannot_raise_anyone_above_themselves() {
         list.check_edit(MANAGER, &matrix),
         Err(StaffEditError::MatrixIsTheOwners)
     );
+    // When the till locks is the owner's too: a manager who may edit staff cannot turn it off.
+    let never_lock = edited(&list, |l| l.idle_lock_minutes = 0);
+    let locking = edited(&list, |l| l.idle_lock_minutes = 5);
+    assert_eq!(
+        list.check_edit(MANAGER, &locking),
+        Err(StaffEditError::MatrixIsTheOwners)
+    );
+    assert_eq!(list.check_edit(OWNER, &locking), Ok(()));
+    assert_eq!(list.check_edit(MANAGER, &never_lock), Ok(()));
     // The bookkeeper may change settings, which a manager may not: a manager can neither make a
     // cashier one, nor reset a bookkeeper's PIN, nor remove one.
     let to_bookkeeper = edited(&list, |l| {

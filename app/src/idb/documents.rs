@@ -14,6 +14,9 @@ impl IdbStorage {
         let mut items = Vec::new();
         for entry in entries {
             let record = match (entry.sale, entry.refund) {
+                _ if entry.audit.is_some() => {
+                    Outgoing::Audit(entry.audit.expect("checked to be there"))
+                }
                 (_, Some(refund)) => Outgoing::Refund(refund),
                 (Some(id), None) => {
                     let kept: Option<SaleRecord> = sales

@@ -2,10 +2,8 @@
 //! PIN is kept as an Argon2 hash in the store's settings, so that any device of the store can
 //! check it offline; the plain PIN never leaves the device that typed it.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use leptos::prelude::{GetUntracked, Set};
-use pos_core::{Currency, Store};
+use pos_core::{Currency, Store, Uuid};
 
 use super::{AppState, Notice, Screen};
 use crate::i18n::Msg;
@@ -19,37 +17,7 @@ pub fn api_notice(error: &ApiError) -> Notice {
     }
 }
 
-pub fn valid_pin(pin: &str) -> bool {
-    (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn hash_pin(pin: &str) -> Option<String> {
-    let mut salt = [0u8; 16];
-    web_sys::window()?
-        .crypto()
-        .ok()?
-        .get_random_values_with_u8_array(&mut salt)
-        .ok()?;
-    let salt = SaltString::encode_b64(&salt).ok()?;
-    Some(
-        argon2()
-            .hash_password(pin.as_bytes(), &salt)
-            .ok()?
-            .to_string(),
-    )
-}
-
-/// Argon2id with a small memory cost: a PIN check must stay under a second on a cheap phone,
-/// and the hash only guards against someone reading a device's storage, not online guessing.
-fn argon2() -> Argon2<'static> {
-    let params = argon2::Params::new(8 * 1024, 2, 1, None).expect("valid Argon2 parameters");
-    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-}
-
-pub fn pin_matches(pin: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| argon2().verify_password(pin.as_bytes(), &parsed).is_ok())
-}
+pub use pos_core::staff::{pin_matches, valid_pin};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewStore {
@@ -58,6 +26,8 @@ pub struct NewStore {
     pub currency: String,
     pub locale: String,
     pub device_name: String,
+    /// The owner's name, as the staff list and receipts show it.
+    pub owner_name: String,
     pub pin: String,
 }
 
@@ -103,12 +73,25 @@ pub async fn create_store(state: AppState, form: NewStore) {
     if !state.catalog_whole.get_untracked() {
         return state.error(Msg::CatalogStillLoading);
     }
+    let pin_hash = match super::staff::new_pin_hash(&form.pin) {
+        Ok(hash) => hash,
+        Err(notice) => return state.notice.set(Some(notice)),
+    };
+    let owner = api::FirstOwner {
+        id: Uuid::now_v7(),
+        name: match form.owner_name.trim() {
+            "" => state.t(Msg::RoleNameOwner).to_string(),
+            name => name.to_string(),
+        },
+        pin_hash: pin_hash.clone(),
+    };
     let enrolled = api::create_store(
         &form.setup_code,
         form.store_name.trim(),
         &form.currency,
         &form.locale,
         form.device_name.trim(),
+        &owner,
     )
     .await;
     let Some(store_name) = enter_store(state, enrolled).await else {
@@ -126,7 +109,9 @@ pub async fn create_store(state: AppState, form: NewStore) {
     if catalog.products.is_empty() {
         catalog.currency = Some(currency);
     }
-    let pin_hash = hash_pin(&form.pin);
+    // The owner who made the store is the one at the till.
+    state.staff.current.set(Some(owner.id));
+    let pin_hash = Some(pin_hash);
     let result = engine
         .edit(crate::sync::protocol::Edit::NewStore {
             store: store.clone(),

@@ -9,6 +9,7 @@ pub use catalog::Choosing;
 pub mod printing;
 pub mod refund;
 mod scanning;
+pub mod staff;
 mod store;
 pub mod terminal;
 
@@ -114,6 +115,8 @@ pub struct AppState {
     /// The product whose variant, modifiers or price is being chosen before it is added.
     pub choosing: RwSignal<Option<Choosing>>,
     pub printer: printing::Printer,
+    /// Who works the till, and what they may do.
+    pub staff: staff::Staff,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<EngineLink>, LocalStorage>,
 }
@@ -181,6 +184,7 @@ impl AppState {
             camera_open: RwSignal::new(false),
             choosing: RwSignal::new(None),
             printer: printing::Printer::new(),
+            staff: staff::Staff::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
         }
@@ -306,12 +310,27 @@ impl AppState {
         self.edit_ticket(|t| t.toggle_modifier(line, &modifier, &offered));
     }
 
+    /// A discount above the store's limit asks for a manager first (`staff.rs`).
     pub fn set_line_discount(&self, line: LineId, discount: Option<Discount>) {
-        self.edit_ticket(|t| t.set_line_discount(line, discount));
+        let base = self.ticket.with_untracked(|t| {
+            t.line(line)
+                .map(|l| l.unit_price_with_modifiers() * l.quantity)
+        });
+        let state = *self;
+        self.guard_discount(discount, base.unwrap_or_default(), move || {
+            state.edit_ticket(|t| t.set_line_discount(line, discount))
+        });
     }
 
     pub fn set_order_discount(&self, discount: Option<Discount>) {
-        self.edit_ticket(|t| t.set_order_discount(discount));
+        let base = self.ticket.with_untracked(|t| {
+            let totals = t.totals();
+            totals.subtotal - totals.line_discounts
+        });
+        let state = *self;
+        self.guard_discount(discount, base, move || {
+            state.edit_ticket(|t| t.set_order_discount(discount))
+        });
     }
 
     fn ticket_error(&self, e: TicketError) {
@@ -333,6 +352,10 @@ impl AppState {
             training,
             card_in_flight: None,
             reversal_in_flight: None,
+            cashier: self.staff.member_now().map(|m| pos_core::Cashier {
+                id: m.id,
+                name: m.name,
+            }),
         }));
         self.notice.set(None);
     }

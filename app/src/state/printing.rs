@@ -65,6 +65,7 @@ impl AppState {
                 training: sale.is_training(),
                 return_policy: (!return_policy.is_empty()).then(|| return_policy.to_string()),
                 logo: store.logo.as_ref().and_then(crate::receipt_logo::bitmap),
+                cashier: sale.cashier().map(|c| c.name.clone()),
                 ..ReceiptOptions::default()
             }
         })
@@ -239,7 +240,6 @@ impl AppState {
 
     /// "No sale": opens the drawer with a reason, recorded in the audit list.
     pub fn open_drawer_no_sale(&self, reason: String) -> Result<(), Msg> {
-        // when roles exist: require manager
         let reason = reason.trim().to_string();
         if reason.is_empty() {
             return Err(Msg::NoSaleNeedsReason);

@@ -321,6 +321,14 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
             // Another tab that refunded this sale first has opened the drawer for it already.
             if done.id == ours {
                 state.after_refund(&sale, &done);
+                let approved_by = state.staff.refund_approved_by.get_untracked();
+                state.record_audit(
+                    pos_core::staff::AuditAction::Refund {
+                        refund: done.id,
+                        sale: done.sale_id,
+                    },
+                    approved_by,
+                );
             }
             let currency = sale.rules().currency;
             let lang = state.lang.get_untracked();

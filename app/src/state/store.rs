@@ -106,6 +106,8 @@ impl AppState {
     /// Starts syncing the store this device belongs to, in the sync worker.
     pub fn join_store(&self, membership: Membership) {
         self.membership.set(Some(membership.clone()));
+        self.adopt_staff(&membership);
+        self.refresh_staff();
         self.sync.set(crate::engine_link::starting_status());
         let state = *self;
         let link = EngineLink::start(membership, self.device_code.get_untracked(), move |e| {

@@ -61,6 +61,14 @@ pub enum Refusal {
     PairingPaused,
     /// 503: the server's database is not available.
     Unavailable,
+    /// 403 `wrong_pin`: the PIN given to confirm a staff edit is not that member's.
+    WrongPin,
+    /// 429 `pin_locked`: too many wrong PINs for that member; the server waits.
+    PinLocked,
+    /// 409 `stale`: another device changed the staff list first.
+    Stale,
+    /// 403 `not_permitted`: the member may not make this change.
+    NotPermitted,
     /// A success whose body is not what the app expects (another version of the server).
     Unreadable,
     /// Any other status.
@@ -96,6 +104,10 @@ impl ApiError {
                 Refusal::TooManyTries => Msg::ServerTooManyTries,
                 Refusal::PairingPaused => Msg::ServerPairingPaused,
                 Refusal::Unavailable => Msg::ServerUnavailable,
+                Refusal::WrongPin => Msg::WrongPin,
+                Refusal::PinLocked => Msg::StaffPinLockedServer,
+                Refusal::Stale => Msg::StaffStale,
+                Refusal::NotPermitted => Msg::StaffNotPermitted,
                 Refusal::Unreadable => Msg::ServerUnreadable,
                 Refusal::Other => Msg::ServerRefused,
             },
@@ -151,6 +163,10 @@ async fn call<T: for<'de> Deserialize<'de>>(
             };
             let refusal = match (status, reason.as_deref()) {
                 (429, Some("pairing_paused")) => Refusal::PairingPaused,
+                (403, Some("wrong_pin")) => Refusal::WrongPin,
+                (429, Some("pin_locked")) => Refusal::PinLocked,
+                (409, Some("stale")) => Refusal::Stale,
+                (403, Some("not_permitted")) => Refusal::NotPermitted,
                 _ => Refusal::of_status(status),
             };
             Err(ApiError::Refused { refusal, message })
@@ -166,6 +182,10 @@ struct Enrolled {
     device_token: String,
     peer_id: String,
     role: String,
+    #[serde(default)]
+    store_key: String,
+    #[serde(default)]
+    staff_list: Option<String>,
 }
 
 impl Enrolled {
@@ -178,6 +198,8 @@ impl Enrolled {
             device_token: self.device_token,
             peer_id: self.peer_id,
             role: self.role,
+            store_key: self.store_key,
+            staff_list: self.staff_list,
         }
     }
 }
@@ -189,6 +211,15 @@ struct NewStore<'a> {
     currency: &'a str,
     locale: &'a str,
     device_name: &'a str,
+    owner: &'a FirstOwner,
+}
+
+/// The store's first staff member, whom the server's first signed staff list names as owner.
+#[derive(Clone, Debug, Serialize)]
+pub struct FirstOwner {
+    pub id: pos_core::Uuid,
+    pub name: String,
+    pub pin_hash: String,
 }
 
 pub async fn create_store(
@@ -197,6 +228,7 @@ pub async fn create_store(
     currency: &str,
     locale: &str,
     device_name: &str,
+    owner: &FirstOwner,
 ) -> Result<Membership, ApiError> {
     let body = serde_json::to_string(&NewStore {
         setup_code,
@@ -204,6 +236,7 @@ pub async fn create_store(
         currency,
         locale,
         device_name,
+        owner,
     })
     .ok();
     let enrolled: Enrolled = call("POST", "/api/stores", None, body).await?;
@@ -268,6 +301,43 @@ pub async fn revoke(token: &str, device: pos_core::Uuid) -> Result<(), ApiError>
     .map(|_| ())
 }
 
+/// The store's staff list as the server holds it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct StaffReply {
+    pub store_key: String,
+    pub staff_list: Option<String>,
+}
+
+pub async fn staff(token: &str) -> Result<StaffReply, ApiError> {
+    call("GET", "/api/staff", Some(token), None).await
+}
+
+#[derive(Serialize)]
+struct StaffEdit<'a> {
+    editor: pos_core::Uuid,
+    pin: &'a str,
+    list: &'a pos_core::staff::StaffList,
+}
+
+#[derive(Deserialize)]
+struct StaffSaved {
+    staff_list: String,
+}
+
+/// Asks the server to sign `list` as the store's next staff list; `editor`'s `pin` is checked
+/// there. Answers the signed list (base64).
+pub async fn save_staff(
+    token: &str,
+    editor: pos_core::Uuid,
+    pin: &str,
+    list: &pos_core::staff::StaffList,
+) -> Result<String, ApiError> {
+    let body = serde_json::to_string(&StaffEdit { editor, pin, list }).ok();
+    Ok(call::<StaffSaved>("PUT", "/api/staff", Some(token), body)
+        .await?
+        .staff_list)
+}
+
 /// Whether the server still knows this device's token: `Ok(false)` when it was revoked.
 pub async fn token_valid(token: &str) -> Result<bool, ApiError> {
     match call::<serde_json::Value>("GET", "/api/me", Some(token), None).await {
@@ -297,6 +367,17 @@ mod tests {
             refusal: Refusal::Unreadable,
             message: "expected value at line 1".into(),
         });
+        for refusal in [
+            Refusal::WrongPin,
+            Refusal::PinLocked,
+            Refusal::Stale,
+            Refusal::NotPermitted,
+        ] {
+            all.push(ApiError::Refused {
+                refusal,
+                message: "Refused.".into(),
+            });
+        }
         all.push(ApiError::Refused {
             refusal: Refusal::PairingPaused,
             message: "Pairing is paused for everyone.".into(),

@@ -108,8 +108,10 @@ pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
         for item in &ours {
             let day = business_day(item.record.at_ms() as f64);
             let recorded = match &item.record {
-                Outgoing::Sale(sale) => engine.docs.record_sale(sale, day),
-                Outgoing::Refund(refund) => engine.docs.record_refund(refund, day),
+                Outgoing::Sale(sale) => engine.docs.record_sale(sale, day).map(drop),
+                Outgoing::Refund(refund) => engine.docs.record_refund(refund, day).map(drop),
+                // An entry moves no goods and no money: only the day's document changes.
+                Outgoing::Audit(entry) => engine.docs.record_audit(entry, day).map(drop),
             };
             match recorded {
                 Ok(_) => {

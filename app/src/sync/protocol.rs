@@ -34,6 +34,8 @@ pub enum Request {
     /// A refund of this sale already in the store's documents (made on any device).
     RefundOf(Uuid),
     OwnerPinHash,
+    /// Every device's audit entries the documents hold, and the sales with their cashier.
+    AuditLog,
     AddEarlierSales,
     KeepEarlierSalesHere,
 }
@@ -73,6 +75,7 @@ pub enum Answer {
     Done,
     Refund(Option<Refund>),
     PinHash(Option<String>),
+    Audit(Vec<pos_core::staff::AuditEntry>),
 }
 
 #[derive(Debug, Serialize, Deserialize)]

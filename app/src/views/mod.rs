@@ -15,6 +15,8 @@ mod register;
 mod sales;
 mod scanner_settings;
 mod settings;
+mod staff;
+mod staff_settings;
 mod store;
 mod terminal_settings;
 mod ticket;
@@ -27,6 +29,7 @@ use crate::state::{AppState, Connection, Notice, Screen};
 use crate::storage::StorageError;
 use crate::sync::SyncLink;
 use crate::sync::protocol::Request;
+use pos_core::staff::Permission;
 
 #[component]
 pub fn App(state: AppState) -> impl IntoView {
@@ -73,6 +76,8 @@ pub fn App(state: AppState) -> impl IntoView {
                 <camera::CameraScanner />
             </Show>
             <chooser::Chooser />
+            <staff::ApprovalDialog />
+            <staff::LockScreen />
         </div>
     }
 }
@@ -91,7 +96,12 @@ fn Header() -> impl IntoView {
                         state.load_sales(false);
                     }
                     state.viewed_sale.set(None);
-                    state.screen.set(screen);
+                    // The menu is where the catalog is edited: a member who may not asks first.
+                    if screen == Screen::Menu {
+                        state.protected(Permission::EditCatalog, move |_| state.screen.set(screen));
+                    } else {
+                        state.screen.set(screen);
+                    }
                 }
             >
                 {move || state.t(msg)}
@@ -112,6 +122,7 @@ fn Header() -> impl IntoView {
                 {nav(Screen::Menu, Msg::NavMenu, "nav-menu")}
                 {nav(Screen::Settings, Msg::NavSettings, "nav-settings")}
             </nav>
+            <staff::StaffBadge />
             <Show when=move || state.terminal.with(|t| t.is_training())>
                 <span class="badge training" data-testid="training-badge">{move || state.t(Msg::Training)}</span>
             </Show>

@@ -96,12 +96,21 @@ pub fn NoSale() -> impl IntoView {
     let state = expect_context::<AppState>();
     let asking = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
-    let open = move || match state.open_drawer_no_sale(reason.get_untracked()) {
-        Ok(()) => {
-            asking.set(false);
-            reason.set(String::new());
+    // "No sale" is a protected action like any other: a member without it asks a manager.
+    let open = move || {
+        if reason.with_untracked(|r| r.trim().is_empty()) {
+            return state.error(Msg::NoSaleNeedsReason);
         }
-        Err(msg) => state.error(msg),
+        state.protected(pos_core::staff::Permission::NoSale, move |approved_by| {
+            match state.open_drawer_no_sale(reason.get_untracked()) {
+                Ok(()) => {
+                    state.record_audit(pos_core::staff::AuditAction::NoSale, approved_by);
+                    asking.set(false);
+                    reason.set(String::new());
+                }
+                Err(msg) => state.error(msg),
+            }
+        })
     };
     // Two items of the register's toolbar: the button beside search, and the reason on a line of
     // its own below them while it is asked for.

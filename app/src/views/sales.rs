@@ -80,7 +80,11 @@ fn SaleRow(sale: Sale) -> impl IntoView {
                     let sale = for_refund.clone();
                     move |_| {
                         state.notice.set(None);
-                        state.refunding.set(Some(sale.clone()));
+                        let sale = sale.clone();
+                        state.protected(pos_core::staff::Permission::Refund, move |approved_by| {
+                            state.staff.refund_approved_by.set(approved_by);
+                            state.refunding.set(Some(sale));
+                        });
                     }
                 }>
                     {move || state.t(Msg::RefundAction)}

@@ -54,6 +54,7 @@ pub fn Settings() -> impl IntoView {
                 <p data-testid="device-code">{move || Msg::DeviceCode.fill(state.lang.get(), &[("code", &state.device_code.get())])}</p>
             </div>
             <super::store::StoreSetting />
+            <super::staff_settings::StaffSetting />
             <super::receipt_settings::ReceiptSettings />
             <super::printer_settings::PrinterSettings />
             <StorageSetting />

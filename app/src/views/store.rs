@@ -15,8 +15,9 @@ use crate::sync::protocol::{Answer, Request};
 pub fn Setup() -> impl IntoView {
     let state = expect_context::<AppState>();
     let text = |value: String| RwSignal::new(value);
-    let (code, name, device, pin, pin_again) = (
+    let (code, name, device, owner_name, pin, pin_again) = (
         text(state.enroll_code.get_untracked()),
+        text(String::new()),
         text(String::new()),
         text(String::new()),
         text(String::new()),
@@ -37,6 +38,7 @@ pub fn Setup() -> impl IntoView {
             currency: currency.get_untracked(),
             locale: locale.get_untracked(),
             device: device.get_untracked(),
+            owner_name: owner_name.get_untracked(),
             pin: pin.get_untracked(),
             pin_again: pin_again.get_untracked(),
         };
@@ -64,6 +66,7 @@ pub fn Setup() -> impl IntoView {
                 <Choice label=Msg::Currency value=currency testid="store-currency" options=currencies />
                 <Choice label=Msg::StoreLanguage value=locale testid="store-locale" options=languages />
                 <Field label=Msg::DeviceName value=device testid="device-name" kind="text" />
+                <Field label=Msg::OwnerName value=owner_name testid="owner-name" kind="text" />
                 <Field label=Msg::OwnerPin value=pin testid="owner-pin" kind="password" />
                 <Field label=Msg::OwnerPinAgain value=pin_again testid="owner-pin-again" kind="password" />
                 <button type="submit" class="primary" data-testid="create-store" disabled=move || busy.get()>
@@ -210,12 +213,26 @@ fn Pairing() -> impl IntoView {
         else {
             return;
         };
+        // An owner's PIN from the signed staff list; a store without one (made before staff)
+        // still has its owner's hash in the settings document.
+        let owners: Option<Vec<String>> = state.staff.list.with_untracked(|l| {
+            l.as_ref().map(|l| {
+                l.active()
+                    .filter(|m| m.role == pos_core::staff::Role::Owner)
+                    .map(|m| m.pin_hash.clone())
+                    .collect()
+            })
+        });
         spawn_local(async move {
-            let hash = match engine.ask(Request::OwnerPinHash).await {
-                Ok(Answer::PinHash(hash)) => hash,
-                _ => None,
+            let hashes = match owners {
+                Some(hashes) => hashes,
+                None => match engine.ask(Request::OwnerPinHash).await {
+                    Ok(Answer::PinHash(hash)) => hash.into_iter().collect(),
+                    _ => Vec::new(),
+                },
             };
-            if !hash.is_some_and(|h| enroll::pin_matches(&pin.get_untracked(), &h)) {
+            let typed = pin.get_untracked();
+            if !hashes.iter().any(|h| enroll::pin_matches(&typed, h)) {
                 return state.error(Msg::WrongPin);
             }
             pin.set(String::new());

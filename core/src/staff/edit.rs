@@ -15,7 +15,7 @@ pub enum StaffEditError {
     Stale { based_on: u64, current: u64 },
     #[error("only an owner may add, change or remove an owner")]
     OwnersAreTheOwners,
-    #[error("only an owner may change what roles may do")]
+    #[error("only an owner may change what roles may do, or when the till locks")]
     MatrixIsTheOwners,
     #[error("no one may change their own role but an owner")]
     OwnRole,
@@ -51,7 +51,7 @@ impl StaffList {
         if by.role == Role::Owner {
             return Ok(());
         }
-        if next.matrix != self.matrix {
+        if next.matrix != self.matrix || next.idle_lock_minutes != self.idle_lock_minutes {
             return Err(StaffEditError::MatrixIsTheOwners);
         }
         let owners = |list: &StaffList| -> Vec<_> {

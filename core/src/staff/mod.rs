@@ -99,6 +99,10 @@ pub struct StaffList {
     pub version: u64,
     pub members: Vec<StaffMember>,
     pub matrix: PermissionMatrix,
+    /// Minutes without a touch after which the till locks and asks for a PIN; 0 never locks.
+    /// Here, signed with the rest, because only an owner may set it (it goes with the matrix).
+    #[serde(default)]
+    pub idle_lock_minutes: u32,
 }
 
 /// Why a staff list was refused.
@@ -138,7 +142,13 @@ impl StaffList {
                 ..owner
             }],
             matrix: PermissionMatrix::default(),
+            idle_lock_minutes: 0,
         }
+    }
+
+    /// The members who may sign in.
+    pub fn active(&self) -> impl Iterator<Item = &StaffMember> {
+        self.members.iter().filter(|m| m.active)
     }
 
     pub fn member(&self, id: Uuid) -> Option<&StaffMember> {

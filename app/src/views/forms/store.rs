@@ -13,7 +13,7 @@ pub const CURRENCIES: [&str; 8] = ["EUR", "USD", "GBP", "RUB", "CHF", "PLN", "KZ
 pub enum StoreFormError {
     #[error("a name is empty")]
     NameRequired,
-    #[error("the PIN is not 4 to 8 digits")]
+    #[error("the PIN is not 4 to 6 digits")]
     PinInvalid,
     #[error("the two PINs differ")]
     PinsDiffer,
@@ -53,6 +53,8 @@ pub struct SetupForm {
     /// A `Lang` tag: the language of the store's receipts.
     pub locale: String,
     pub device: String,
+    /// The owner's name; empty: the role's name in the screen's language.
+    pub owner_name: String,
     pub pin: String,
     pub pin_again: String,
 }
@@ -81,6 +83,7 @@ impl SetupForm {
             currency: self.currency.clone(),
             locale: self.locale.clone(),
             device_name: device.to_string(),
+            owner_name: self.owner_name.trim().to_string(),
             pin: self.pin.clone(),
         })
     }

@@ -1,0 +1,190 @@
+// Staff at the till: the owner adds a manager and a cashier (signed by the server), the other
+// device gets the list, its till asks who is there, a cashier needs a manager's PIN for a refund
+// and for "no sale", wrong PINs lock a member, an idle till locks and keeps the ticket, and the
+// owner reads the approvals in the audit log on another device.
+import { expect, type Page } from '@playwright/test';
+import { test } from './fixtures';
+import { PHONE, tap } from './cashier';
+import { OWNER_PIN } from './settings';
+import { device, setUpTwoDevices } from './store';
+
+const MANAGER_PIN = '1357';
+const CASHIER_PIN = '97531';
+
+/** In Settings, adds a member with the owner's PIN to confirm. */
+async function addMember(page: Page, name: string, role: 'manager' | 'cashier', pin: string) {
+  const form = page.getByTestId('staff-form');
+  await form.getByTestId('staff-name').fill(name);
+  await form.getByTestId('staff-role-select').selectOption(role);
+  await form.getByTestId('staff-pin').fill(pin);
+  await form.getByTestId('staff-confirm-pin').fill(OWNER_PIN);
+  await form.getByTestId('staff-save').click();
+  await expect(page.getByTestId('staff-row').filter({ hasText: name })).toBeVisible();
+}
+
+/** On the lock screen (or in the approval dialog), picks `name` and types `pin`. */
+async function pin(page: Page, where: 'lock-screen' | 'approval', name: string, pin: string) {
+  const dialog = page.getByTestId(where);
+  await dialog.getByTestId('staff-pick').filter({ hasText: name }).click();
+  const input = dialog.getByTestId(where === 'lock-screen' ? 'lock-pin' : 'approval-pin');
+  await input.fill(pin);
+  await input.press('Enter');
+}
+
+async function staffStore(browser: import('@playwright/test').Browser, server: import('./fixtures').TestServer) {
+  const { owner, second } = await setUpTwoDevices(browser, server);
+  // The owner alone is never asked for a PIN: they are the one at the till.
+  await expect(owner.getByTestId('lock-screen')).toHaveCount(0);
+  await expect(owner.getByTestId('staff-current')).toHaveText('Owner');
+  await owner.getByTestId('nav-settings').click();
+  await addMember(owner, 'Maria', 'manager', MANAGER_PIN);
+  await addMember(owner, 'Ivan', 'cashier', CASHIER_PIN);
+  await expect(owner.getByTestId('staff-row')).toHaveCount(3);
+  // The owner stays signed in on their own device; the other device asks who is there once it
+  // has the new list (at its next start, or within half a minute).
+  await expect(owner.getByTestId('lock-screen')).toHaveCount(0);
+  await second.reload();
+  await expect(second.getByTestId('lock-screen')).toBeVisible({ timeout: 15_000 });
+  await expect(second.getByTestId('lock-screen').getByTestId('staff-pick')).toHaveText(['Owner', 'Maria', 'Ivan']);
+  return { owner, second };
+}
+
+test('a cashier needs a manager for a refund: a wrong PIN refuses, the right one proceeds, and the owner reads it on another device', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const { owner, second } = await staffStore(browser, server);
+
+  await pin(second, 'lock-screen', 'Ivan', CASHIER_PIN);
+  await expect(second.getByTestId('lock-screen')).toHaveCount(0);
+  await expect(second.getByTestId('staff-current')).toHaveText('Ivan');
+
+  // The sale names its cashier on the receipt.
+  await tap(second, 'Lemonade');
+  await second.getByTestId('pay').click();
+  await second.getByTestId('quick-cash').first().click();
+  await expect(second.getByTestId('completed')).toBeVisible();
+  await expect(second.getByTestId('receipt')).toContainText('Cashier: Ivan');
+  await second.getByTestId('new-sale').click();
+
+  // Ivan may not refund: the manager's PIN is asked, and a wrong one refuses.
+  await second.getByTestId('nav-sales').click();
+  await second.getByTestId('refund-sale').first().click();
+  await expect(second.getByTestId('approval')).toBeVisible();
+  await expect(second.getByTestId('approval-what')).toHaveText('Refund a sale');
+  // Only those who may refund are offered: not the cashier himself.
+  await expect(second.getByTestId('approval').getByTestId('staff-pick')).toHaveText(['Owner', 'Maria']);
+  await pin(second, 'approval', 'Maria', '0000');
+  await expect(second.getByTestId('approval').getByTestId('notice')).toContainText('Wrong PIN');
+  await expect(second.getByTestId('refund-dialog')).toHaveCount(0);
+  await pin(second, 'approval', 'Maria', MANAGER_PIN);
+  await expect(second.getByTestId('approval')).toHaveCount(0);
+  await expect(second.getByTestId('refund-dialog')).toBeVisible();
+  await second.getByTestId('refund-reason').fill('Spilled');
+  await second.getByTestId('refund-confirm').click();
+  await expect(second.getByTestId('sale-refunded').first()).toHaveText('Refunded');
+
+  // The owner, on the other device, sees who asked and who approved.
+  await owner.getByTestId('nav-settings').click();
+  const approval = owner.getByTestId('audit-row').filter({ hasText: 'Refund a sale' });
+  await expect(async () => {
+    await owner.getByTestId('audit-refresh').click();
+    await expect(approval).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(approval).toContainText('Ivan');
+  await expect(approval).toContainText('approved by Maria');
+  const refund = owner.getByTestId('audit-row').and(owner.locator('[data-kind="refund"]'));
+  await expect(refund).toContainText('approved by Maria');
+  // Filtered by who: Maria approved, but did nothing herself.
+  await owner.getByTestId('audit-who').selectOption({ label: 'Maria' });
+  await expect(owner.getByTestId('audit-row')).toHaveCount(0);
+  await owner.getByTestId('audit-who').selectOption({ label: 'Ivan' });
+  await expect(owner.getByTestId('audit-row').filter({ hasText: 'Approval' })).toHaveCount(1);
+  // And exported as CSV.
+  const download = owner.waitForEvent('download');
+  await owner.getByTestId('audit-export').click();
+  const file = await download;
+  const text = await (await file.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+  expect(text).toContain('approval');
+  expect(text).toContain('Maria');
+});
+
+test('wrong PINs lock a member, "Switch" hands the open ticket over, and an idle till locks with the ticket kept', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const { owner, second } = await staffStore(browser, server);
+  // The owner sets the till to lock after a minute without a touch.
+  await owner.getByTestId('idle-lock-minutes').fill('1');
+  await owner.getByTestId('idle-lock-minutes').dispatchEvent('change');
+  await owner.getByTestId('roles-confirm-pin').fill(OWNER_PIN);
+  await owner.getByTestId('roles-save').click();
+  await expect(owner.getByTestId('notice')).toContainText('saved');
+
+  // Five wrong PINs for Ivan: the fifth locks him, and then even his right PIN waits.
+  for (let i = 0; i < 4; i++) {
+    await pin(second, 'lock-screen', 'Ivan', '11111');
+    await expect(second.getByTestId('lock-screen').getByTestId('notice')).toContainText(`${3 - i} more tries`);
+  }
+  await pin(second, 'lock-screen', 'Ivan', '11111');
+  await expect(second.getByTestId('lock-screen').getByTestId('notice')).toContainText('try again in');
+  await pin(second, 'lock-screen', 'Ivan', CASHIER_PIN);
+  await expect(second.getByTestId('lock-screen').getByTestId('notice')).toContainText('try again in');
+  await expect(second.getByTestId('lock-screen')).toBeVisible();
+  // The lock is Ivan's, not the till's: Maria signs in.
+  await pin(second, 'lock-screen', 'Maria', MANAGER_PIN);
+  await expect(second.getByTestId('staff-current')).toHaveText('Maria');
+
+  // Maria starts a ticket and hands the till to the owner: the ticket stays.
+  await tap(second, 'Lemonade');
+  const total = await second.getByTestId('ticket-total').textContent();
+  await second.getByTestId('switch-staff').click();
+  await expect(second.getByTestId('lock-screen')).toBeVisible();
+  await pin(second, 'lock-screen', 'Owner', OWNER_PIN);
+  await expect(second.getByTestId('staff-current')).toHaveText('Owner');
+  await expect(second.getByTestId('ticket-total')).toHaveText(total!);
+
+  // The new idle time reaches this device; a minute without a touch locks it, the ticket kept.
+  await second.reload();
+  await expect(second.getByTestId('lock-screen')).toBeVisible();
+  await pin(second, 'lock-screen', 'Maria', MANAGER_PIN);
+  await expect(second.getByTestId('lock-screen')).toHaveCount(0);
+  await second.clock.install();
+  await second.clock.fastForward('01:10');
+  await expect(second.getByTestId('lock-screen')).toBeVisible({ timeout: 15_000 });
+  await pin(second, 'lock-screen', 'Maria', MANAGER_PIN);
+  await expect(second.getByTestId('ticket-total')).toHaveText(total!);
+});
+
+test('в рублях и по-русски на телефоне: кассир без права «без продажи» зовёт менеджера', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const owner = await device(browser, server.setupLink());
+  await owner.getByTestId('nav-settings').click();
+  await owner.getByTestId('lang-switch').selectOption('ru');
+  await owner.goto(server.setupLink());
+  await expect(owner.getByTestId('setup')).toBeVisible();
+  await owner.getByTestId('store-currency').selectOption('RUB');
+  await owner.getByTestId('owner-name').fill('Ольга');
+  await owner.getByTestId('store-name').fill('Шаурма у моста');
+  await owner.getByTestId('device-name').fill('Касса');
+  await owner.getByTestId('owner-pin').fill(OWNER_PIN);
+  await owner.getByTestId('owner-pin-again').fill(OWNER_PIN);
+  await owner.getByTestId('create-store').click();
+  await expect(owner.getByTestId('staff-current')).toHaveText('Ольга');
+  await owner.setViewportSize(PHONE);
+  await owner.getByTestId('nav-settings').click();
+  const form = owner.getByTestId('staff-form');
+  await form.getByTestId('staff-name').fill('Пётр');
+  await form.getByTestId('staff-role-select').selectOption('cashier');
+  await form.getByTestId('staff-pin').fill(CASHIER_PIN);
+  await form.getByTestId('staff-confirm-pin').fill(OWNER_PIN);
+  await form.getByTestId('staff-save').click();
+  await expect(owner.getByTestId('staff-row').filter({ hasText: 'Пётр' })).toContainText('Кассир');
+  await owner.getByTestId('switch-staff').click();
+  await expect(owner.getByTestId('lock-screen')).toContainText('Кто за кассой?');
+  await pin(owner, 'lock-screen', 'Пётр', CASHIER_PIN);
+  await owner.getByTestId('nav-register').click();
+  await owner.getByTestId('no-sale').click();
+  await owner.getByTestId('no-sale-reason').fill('Размен');
+  await owner.getByTestId('open-drawer').click();
+  await expect(owner.getByTestId('approval')).toContainText('Открыть ящик без продажи');
+  await expect(owner.getByTestId('approval').getByTestId('staff-pick')).toHaveText(['Ольга']);
+  await owner.getByTestId('approval-cancel').click();
+  await expect(owner.getByTestId('approval')).toHaveCount(0);
+});
