@@ -157,7 +157,8 @@ test('в рублях и по-русски на телефоне: кассир �
   const owner = await device(browser, server.setupLink());
   await owner.getByTestId('nav-settings').click();
   await owner.getByTestId('lang-switch').selectOption('ru');
-  await owner.goto(server.setupLink());
+  // The setup link is still the page's address: it opens again, in Russian.
+  await owner.reload();
   await expect(owner.getByTestId('setup')).toBeVisible();
   await owner.getByTestId('store-currency').selectOption('RUB');
   await owner.getByTestId('owner-name').fill('Ольга');
@@ -166,6 +167,7 @@ test('в рублях и по-русски на телефоне: кассир �
   await owner.getByTestId('owner-pin').fill(OWNER_PIN);
   await owner.getByTestId('owner-pin-again').fill(OWNER_PIN);
   await owner.getByTestId('create-store').click();
+  await expect(owner.getByTestId('notice')).toContainText('Шаурма у моста');
   await expect(owner.getByTestId('staff-current')).toHaveText('Ольга');
   await owner.setViewportSize(PHONE);
   await owner.getByTestId('nav-settings').click();

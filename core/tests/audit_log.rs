@@ -353,6 +353,53 @@ fn the_log_is_collected_from_every_devices_day() {
 }
 
 #[test]
+fn a_sale_that_names_its_cashier_is_in_the_log_and_one_without_is_not() {
+    let mut till = device_docs(TILL);
+    let (store, catalog) = pos_core::demo::food_truck(false);
+    let fries = catalog.product("fries").unwrap();
+    let tax = catalog.tax_category(&fries.tax_category).unwrap();
+    let sale = |n: u128, cashier: Option<pos_core::Cashier>| {
+        let mut ticket = pos_core::Ticket::new(store.rules);
+        ticket.add(fries, tax, &[], Decimal::ONE).unwrap();
+        let mut payment = pos_core::Payment::new(ticket.totals().total, store.rules);
+        payment.add_cash(Decimal::TEN).unwrap();
+        let number = pos_core::ReceiptNumber {
+            device_code: "T1".into(),
+            sequence: n as u64,
+        };
+        ticket
+            .complete(&payment, Uuid::from_u128(n), number, MORNING + n as i64)
+            .unwrap()
+            .taken_by(cashier)
+    };
+    let anns = sale(
+        1,
+        Some(pos_core::Cashier {
+            id: ANN,
+            name: "Ann".into(),
+        }),
+    );
+    till.record_sale(&anns, today()).unwrap();
+    till.record_sale(&sale(2, None), today()).unwrap();
+    let signed_in = entry(9, BOB, AuditAction::SignIn, MORNING + 5, TILL);
+    till.record_audit(&signed_in, today()).unwrap();
+    assert_eq!(
+        till.audit_log(),
+        [
+            AuditEntry {
+                id: anns.id(),
+                staff: ANN,
+                action: AuditAction::Sale { sale: anns.id() },
+                at_ms: anns.completed_at_ms(),
+                device: TILL,
+                approved_by: None,
+            },
+            signed_in,
+        ]
+    );
+}
+
+#[test]
 fn an_entry_is_written_only_into_a_day_that_is_open() {
     let mut till = StoreDocs::new(STORE, TILL, 0);
     let refused = till.record_audit(&entry(1, ANN, AuditAction::SignIn, MORNING, TILL), today());

@@ -109,8 +109,8 @@ pub async fn create_store(state: AppState, form: NewStore) {
     if catalog.products.is_empty() {
         catalog.currency = Some(currency);
     }
-    // The owner who made the store is the one at the till.
-    state.staff.current.set(Some(owner.id));
+    // The owner who made the store typed their PIN: they are the one at the till.
+    state.signed_in_by_pin(owner.id);
     let pin_hash = Some(pin_hash);
     let result = engine
         .edit(crate::sync::protocol::Edit::NewStore {

@@ -51,6 +51,9 @@ pub struct Staff {
     /// Every device's audit entries, as last read from the store's documents.
     pub audit: RwSignal<Vec<AuditEntry>>,
     then: StoredValue<Option<Approved>, LocalStorage>,
+    /// Whether `current` typed their PIN on this page (signing in, creating the store, or
+    /// confirming a staff edit), rather than being the one member of a list that asks no PIN.
+    by_pin: StoredValue<bool, LocalStorage>,
     attempts: StoredValue<BTreeMap<Uuid, PinAttempts>, LocalStorage>,
     last_touch_ms: StoredValue<f64, LocalStorage>,
 }
@@ -65,6 +68,7 @@ impl Staff {
             audit: RwSignal::new(Vec::new()),
             refund_approved_by: RwSignal::new(None),
             then: StoredValue::new_local(None),
+            by_pin: StoredValue::new_local(false),
             attempts: StoredValue::new_local(load_attempts()),
             last_touch_ms: StoredValue::new_local(js_sys::Date::now()),
         }
@@ -115,20 +119,28 @@ pub fn verified_list(membership: &Membership) -> Option<StaffList> {
     match verify(membership, signed, 0) {
         Ok(list) => Some(list),
         Err(reason) => {
+            let reason = reason.unwrap_or_default();
             web_sys::console::warn_1(&format!("staff list not trusted: {reason}").into());
             None
         }
     }
 }
 
-fn verify(membership: &Membership, signed: &str, have: u64) -> Result<StaffList, String> {
-    let key = decode_key(&membership.store_key).ok_or("the store's key is missing or damaged")?;
+/// The list `signed` (base64), if it verifies with the store's key and is newer than `have`;
+/// `Err(None)` when it is simply not newer (the usual answer to asking again).
+fn verify(membership: &Membership, signed: &str, have: u64) -> Result<StaffList, Option<String>> {
+    let key = decode_key(&membership.store_key)
+        .ok_or_else(|| Some("the store's key is missing or damaged".to_string()))?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(signed)
-        .map_err(|e| e.to_string())?;
-    SignedStaffList::from_bytes(&bytes)
+        .map_err(|e| Some(e.to_string()))?;
+    match SignedStaffList::from_bytes(&bytes)
         .and_then(|s| s.verify_update(&key, membership.store_id, have))
-        .map_err(|e| e.to_string())
+    {
+        Ok(list) => Ok(list),
+        Err(pos_core::staff::StaffListError::NotNewer { .. }) => Err(None),
+        Err(e) => Err(Some(e.to_string())),
+    }
 }
 
 fn decode_key(hex: &str) -> Option<[u8; 32]> {
@@ -210,10 +222,14 @@ impl AppState {
             staff.locked.set(false);
             return;
         };
+        // The member who was at the till only because they were the only one must sign in
+        // once there are others: they may not be the one holding the tablet now.
+        let by_pin = staff.by_pin.get_value();
         let current = staff
             .current
             .get_untracked()
-            .filter(|id| list.member(*id).is_some_and(|m| m.active));
+            .filter(|id| list.member(*id).is_some_and(|m| m.active))
+            .filter(|_| by_pin || !Staff::signs_in(&list));
         if Staff::signs_in(&list) {
             staff.current.set(current);
             if current.is_none() {
@@ -257,8 +273,14 @@ impl AppState {
         if membership.store_key.is_empty() {
             return false;
         }
-        let Ok(list) = verify(&membership, &signed, have) else {
-            return false;
+        let list = match verify(&membership, &signed, have) {
+            Ok(list) => list,
+            Err(reason) => {
+                if let Some(reason) = reason {
+                    web_sys::console::warn_1(&format!("staff list not taken: {reason}").into());
+                }
+                return false;
+            }
         };
         membership.staff_list = Some(signed);
         if let Err(e) = self.storage().save_membership(membership.clone()).await {
@@ -268,6 +290,12 @@ impl AppState {
         self.membership.set(Some(membership));
         self.set_staff_list(Some(list));
         true
+    }
+
+    /// The member who just typed their PIN elsewhere (creating the store) is the one at the till.
+    pub fn signed_in_by_pin(&self, member: Uuid) {
+        self.staff.by_pin.set_value(true);
+        self.staff.current.set(Some(member));
     }
 
     /// Checks `pin` for `member` on this device, counting wrong ones.
@@ -297,6 +325,7 @@ impl AppState {
         match self.check_pin(&m, pin) {
             PinOutcome::Accepted => {
                 let before = self.staff.current.get_untracked();
+                self.staff.by_pin.set_value(true);
                 self.staff.current.set(Some(member));
                 self.staff.locked.set(false);
                 self.staff.last_touch_ms.set_value(js_sys::Date::now());
@@ -534,6 +563,7 @@ impl AppState {
         match api::save_staff(&membership.device_token, owner.id, pin, &list).await {
             Ok(signed) => {
                 self.staff.current.set(Some(owner.id));
+                self.staff.by_pin.set_value(true);
                 if self.keep_signed_list(membership, signed).await {
                     Ok(())
                 } else {
@@ -556,6 +586,8 @@ impl AppState {
         let version = next.version;
         match api::save_staff(&membership.device_token, editor, pin, &next).await {
             Ok(signed) => {
+                // The server checked the editor's PIN: they are the one at the till.
+                self.staff.by_pin.set_value(true);
                 if self.keep_signed_list(membership, signed).await {
                     self.record_audit(AuditAction::StaffEdit { version }, None);
                     Ok(())

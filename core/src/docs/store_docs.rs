@@ -370,6 +370,7 @@ impl StoreDocs {
     /// The staff audit log of every open sales document, this device's and the others', in time
     /// order (then by id). A day whose log cannot be read is left out, as its sales are by
     /// [`Self::sales_in`]; an entry recorded on two days (a retry after midnight) is listed once.
+    /// Every open day's audit entries, with a `Sale` entry for each sale that names its cashier.
     pub fn audit_log(&mut self) -> Vec<AuditEntry> {
         let days: Vec<DocumentId> = self
             .docs
@@ -377,11 +378,27 @@ impl StoreDocs {
             .filter(|(_, (role, _))| matches!(role, DocRole::OwnDay | DocRole::OtherDay))
             .map(|(id, _)| *id)
             .collect();
+        // A sale is its own record of who took it: listed from the sale, never written twice.
         let mut entries: Vec<AuditEntry> = days
             .into_iter()
             .flat_map(|id| {
-                self.read_typed(id, |d: &SalesDay| d.audit())
-                    .unwrap_or_default()
+                self.read_typed(id, |d: &SalesDay| {
+                    let device = d.device()?;
+                    let mut entries = d.audit()?;
+                    entries.extend(d.sales()?.iter().filter_map(|sale| {
+                        let cashier = sale.cashier()?;
+                        Some(AuditEntry {
+                            id: sale.id(),
+                            staff: cashier.id,
+                            action: crate::staff::AuditAction::Sale { sale: sale.id() },
+                            at_ms: sale.completed_at_ms(),
+                            device,
+                            approved_by: None,
+                        })
+                    }));
+                    Ok(entries)
+                })
+                .unwrap_or_default()
             })
             .collect();
         entries.sort_by_key(|e| (e.at_ms, e.id));
