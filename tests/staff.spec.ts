@@ -189,4 +189,11 @@ test('в рублях и по-русски на телефоне: кассир �
   await expect(owner.getByTestId('approval').getByTestId('staff-pick')).toHaveText(['Ольга']);
   await owner.getByTestId('approval-cancel').click();
   await expect(owner.getByTestId('approval')).toHaveCount(0);
+  // Settings of the store's receipts and devices are a protected action too; the language is not.
+  await owner.getByTestId('nav-settings').click();
+  await expect(owner.getByTestId('lang-switch')).toBeVisible();
+  await expect(owner.getByTestId('receipt-settings')).toHaveCount(0);
+  await owner.getByTestId('unlock-settings').click();
+  await pin(owner, 'approval', 'Ольга', OWNER_PIN);
+  await expect(owner.getByTestId('receipt-settings')).toBeVisible();
 });

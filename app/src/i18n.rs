@@ -663,6 +663,7 @@ messages! {
     StaffRefresh => "Refresh", "Обновить";
     StaffApprovedBy => "approved by {name}", "разрешил(а) {name}";
     Edit => "Change", "Изменить";
+    UnlockSettings => "Receipt, printer, card terminal and scanner settings", "Настройки чека, принтера, терминала и сканера";
     PermDiscount => "Give a discount above the limit", "Скидка выше предела";
     PermRefund => "Refund a sale", "Возврат продажи";
     PermRefundToCash => "Refund in cash", "Возврат наличными";

@@ -166,8 +166,13 @@ impl AppState {
         };
         let (state, product) = (*self, product.to_string());
         spawn_local(async move {
-            if let Err(e) = engine.edit(Edit::Price { product, price }).await {
-                state.notice.set(Some(not_saved(e)));
+            let changed = product.clone();
+            match engine.edit(Edit::Price { product, price }).await {
+                Ok(_) => state.record_audit(
+                    pos_core::staff::AuditAction::PriceChange { product: changed },
+                    None,
+                ),
+                Err(e) => state.notice.set(Some(not_saved(e))),
             }
         });
     }

@@ -1,6 +1,7 @@
 //! Device settings: the language, the demo data, and what this device is.
 
 use leptos::prelude::*;
+use pos_core::staff::Permission;
 use pos_core::{Catalog, Store, demo};
 
 use super::LangSwitch;
@@ -11,6 +12,8 @@ use crate::state::AppState;
 #[component]
 pub fn Settings() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // Approved once, open until the screen is left.
+    let unlocked = RwSignal::new(false);
     let remove_demo = move |_| {
         let store = state.store.get_untracked();
         let store = Store {
@@ -55,11 +58,21 @@ pub fn Settings() -> impl IntoView {
             </div>
             <super::store::StoreSetting />
             <super::staff_settings::StaffSetting />
-            <super::receipt_settings::ReceiptSettings />
-            <super::printer_settings::PrinterSettings />
+            // What the store's receipts say and how this till takes cards and prints: a member
+            // whose role may not change settings asks someone who may, as for any protected action.
+            <Show when=move || unlocked.get() || state.staff.may(Permission::ChangeSettings) fallback=move || view! {
+                <div class="setting">
+                    <button data-testid="unlock-settings" on:click=move |_| state.protected(Permission::ChangeSettings, move |_| unlocked.set(true))>
+                        {move || state.t(Msg::UnlockSettings)}
+                    </button>
+                </div>
+            }>
+                <super::receipt_settings::ReceiptSettings />
+                <super::printer_settings::PrinterSettings />
+                <super::terminal_settings::TerminalSettingsView />
+                <super::scanner_settings::ScannerSettings />
+            </Show>
             <StorageSetting />
-            <super::terminal_settings::TerminalSettingsView />
-            <super::scanner_settings::ScannerSettings />
         </section>
     }
 }
