@@ -776,7 +776,8 @@ pub fn day_start_ms(date: &str) -> Option<i64> {
     let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next()) else {
         return None;
     };
-    let ms = js_sys::Date::new_with_year_month_day(y, m.checked_sub(1)? as i32, d as i32).get_time();
+    let ms =
+        js_sys::Date::new_with_year_month_day(y, m.checked_sub(1)? as i32, d as i32).get_time();
     ms.is_finite().then_some(ms as i64)
 }
 

@@ -2,6 +2,9 @@
 //! use (the genesis never changes), recorded once per entry id, read as the union of the maps two
 //! tabs may make at once, collected across devices, filtered and exported as CSV.
 
+mod common;
+
+use common::Shelf;
 use std::collections::BTreeMap;
 
 use expect_test::expect;
@@ -10,8 +13,7 @@ use pos_core::staff::{
     AUDIT_CSV_HEADER, AuditAction, AuditEntry, AuditFilter, Permission, audit_csv,
 };
 use pos_core::{
-    Actor, BusinessDay, DocError, DocRole, DocWrite, Recorded, SalesDay, SharedDocument, StoreDocs,
-    Uuid, chunk_prefix,
+    Actor, BusinessDay, DocError, DocRole, Recorded, SalesDay, SharedDocument, StoreDocs, Uuid,
 };
 use rust_decimal::Decimal;
 
@@ -265,37 +267,6 @@ fn entries_survive_save_and_load() {
 
 // ---- across devices, through StoreDocs ----
 
-/// Storage as a map of keys to bytes (as in `store_docs.rs`).
-#[derive(Default)]
-struct Shelf(BTreeMap<String, Vec<u8>>);
-
-impl Shelf {
-    fn apply(&mut self, writes: &[DocWrite]) {
-        for w in writes {
-            for key in &w.delete {
-                self.0.remove(key);
-            }
-            for chunk in w.chunk.iter().chain(&w.sync_state) {
-                self.0.insert(chunk.key.clone(), chunk.bytes.clone());
-            }
-        }
-    }
-
-    fn chunks(&self, prefix: &str) -> Vec<(String, Vec<u8>)> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k.starts_with(prefix))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    }
-
-    fn store(&mut self, docs: &mut StoreDocs) {
-        let writes = docs.unsaved(None, &BTreeMap::new());
-        self.apply(&writes);
-        docs.saved(&writes);
-    }
-}
-
 fn device_docs(device: Uuid) -> StoreDocs {
     let mut docs = StoreDocs::new(STORE, device, 0);
     for (id, role) in docs.standing(today()) {
@@ -333,13 +304,7 @@ fn the_log_is_collected_from_every_devices_day() {
     // Each opens the other's day from what sync delivered (here: the other's stored chunks).
     for (docs, other) in [(&mut till, PHONE), (&mut phone, TILL)] {
         let id = docs.day_id(other, today());
-        let problems = docs.open(
-            id,
-            DocRole::OtherDay,
-            today(),
-            other,
-            &shelf.chunks(&chunk_prefix(id)),
-        );
+        let problems = docs.open(id, DocRole::OtherDay, today(), other, &shelf.chunks(id));
         assert!(problems.is_empty(), "{problems:?}");
     }
     let everything = [

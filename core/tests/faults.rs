@@ -20,13 +20,16 @@
 //! its seed and the operations that led to it) and `FAULT_STATS=1` prints how often the
 //! interesting cases happened.
 
+mod common;
+
+use common::Shelf;
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use pos_core::automerge::{AutoCommit, ChangeHash};
 use pos_core::{
     BusinessDay, Catalog, Decimal, DocRole, DocWrite, DocumentId, MonthIndex, Refund, Sale,
-    SharedDocument, StockPeriod, StoreDocs, Uuid, chunk_prefix, demo,
+    SharedDocument, StockPeriod, StoreDocs, Uuid, demo,
 };
 
 const STORE: Uuid = Uuid::from_u128(0x0192_f000_0000_7000_8000_0000_0000_0010);
@@ -73,51 +76,6 @@ impl Rng {
 fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
     heads.sort();
     heads
-}
-
-/// Storage as a map of keys to bytes, written the way the app's transaction writes it.
-#[derive(Default)]
-struct Shelf(BTreeMap<String, Vec<u8>>);
-
-impl Shelf {
-    fn apply(&mut self, writes: &[DocWrite]) {
-        for w in writes {
-            for key in &w.delete {
-                self.0.remove(key);
-            }
-            for chunk in w.chunk.iter().chain(&w.sync_state) {
-                self.0.insert(chunk.key.clone(), chunk.bytes.clone());
-            }
-        }
-    }
-
-    fn chunks(&self, id: DocumentId) -> Vec<(String, Vec<u8>)> {
-        let prefix = chunk_prefix(id);
-        self.0
-            .iter()
-            .filter(|(k, _)| k.starts_with(&prefix))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    }
-
-    fn ids(&self) -> BTreeSet<DocumentId> {
-        self.0
-            .keys()
-            .map(|k| k.split('/').next().unwrap().parse().unwrap())
-            .collect()
-    }
-
-    /// The stored state of a document, as the server would receive it.
-    fn load(&self, id: DocumentId) -> AutoCommit {
-        let mut doc = AutoCommit::new();
-        for (key, bytes) in self.chunks(id) {
-            if !key.contains("/y/") {
-                doc.load_incremental(&bytes)
-                    .unwrap_or_else(|e| panic!("stored chunk {key} does not load: {e}"));
-            }
-        }
-        doc
-    }
 }
 
 /// A committed sale or refund, waiting in the outbox to be folded into the documents.

@@ -418,7 +418,12 @@ fn a_sale_names_its_cashier_and_one_without_reads_as_before() {
     let mut ticket = Ticket::new(store.rules);
     let p = catalog.product("fries").unwrap();
     ticket
-        .add(p, catalog.tax_category(&p.tax_category).unwrap(), &[], Decimal::ONE)
+        .add(
+            p,
+            catalog.tax_category(&p.tax_category).unwrap(),
+            &[],
+            Decimal::ONE,
+        )
         .unwrap();
     let mut payment = Payment::new(ticket.totals().total, store.rules);
     payment.add_cash(dec!(5)).unwrap();
@@ -427,7 +432,12 @@ fn a_sale_names_its_cashier_and_one_without_reads_as_before() {
         sequence: 7,
     };
     let sale = ticket
-        .complete(&payment, pos_core::Uuid::from_u128(9), number, 1_700_000_000_000)
+        .complete(
+            &payment,
+            pos_core::Uuid::from_u128(9),
+            number,
+            1_700_000_000_000,
+        )
         .unwrap();
     // A device without staff writes the sale exactly as before staff existed, so a record kept
     // then and recorded again now is the same record.

@@ -2,11 +2,12 @@
 //! write fails, compaction keeps every change, two writers of one device merge through storage,
 //! and a device finds the other devices' days through the month's index.
 
+mod common;
+
+use common::Shelf;
 use std::collections::BTreeMap;
 
-use pos_core::{
-    BusinessDay, Decimal, DocRole, DocWrite, Refund, Sale, StoreDocs, Uuid, chunk_prefix, demo,
-};
+use pos_core::{BusinessDay, Decimal, DocRole, Refund, Sale, StoreDocs, Uuid, demo};
 
 const STORE: Uuid = Uuid::from_u128(0x5705);
 
@@ -14,35 +15,17 @@ fn today() -> BusinessDay {
     BusinessDay::new(2026, 11, 29).unwrap()
 }
 
-/// Storage as a map of keys to bytes, written the way the app's transaction writes it.
-#[derive(Default)]
-struct Shelf(BTreeMap<String, Vec<u8>>);
+/// Opening a device's documents from the shelf, as the app does at start.
+trait OpenFromShelf {
+    fn open(&self, device: Uuid, session: u32) -> StoreDocs;
+}
 
-impl Shelf {
-    fn apply(&mut self, writes: &[DocWrite]) {
-        for w in writes {
-            for key in &w.delete {
-                self.0.remove(key);
-            }
-            for chunk in w.chunk.iter().chain(&w.sync_state) {
-                self.0.insert(chunk.key.clone(), chunk.bytes.clone());
-            }
-        }
-    }
-
-    fn chunks(&self, prefix: &str) -> Vec<(String, Vec<u8>)> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k.starts_with(prefix))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    }
-
+impl OpenFromShelf for Shelf {
     /// Opens a device's standing documents from what is stored, as the app does at start.
     fn open(&self, device: Uuid, session: u32) -> StoreDocs {
         let mut docs = StoreDocs::new(STORE, device, session);
         for (id, role) in docs.standing(today()) {
-            let problems = docs.open(id, role, today(), device, &self.chunks(&chunk_prefix(id)));
+            let problems = docs.open(id, role, today(), device, &self.chunks(id));
             assert!(problems.is_empty(), "{problems:?}");
         }
         docs
@@ -104,7 +87,7 @@ fn compaction_keeps_every_sale_and_bounds_the_chunks() {
     }
     assert!(compactions > 0, "the chunks were compacted at least once");
     let own = docs.day_id(device, today());
-    let chunks = shelf.chunks(&chunk_prefix(own));
+    let chunks = shelf.chunks(own);
     assert!(
         chunks.len() < 150,
         "{} chunks for 300 sales: compaction did not bound them",
@@ -129,7 +112,7 @@ fn two_tabs_of_a_device_write_with_their_own_actors_and_merge_through_storage() 
     }
     let own = first.day_id(device, today());
     assert!(
-        first.merge_stored(own, &shelf.chunks(&chunk_prefix(own))),
+        first.merge_stored(own, &shelf.chunks(own)),
         "the other tab's sale arrives"
     );
     assert_eq!(first.sales_in(own).len(), 2);
@@ -147,7 +130,7 @@ fn other_devices_days_are_found_through_the_month_index() {
     let mut shared = Shelf::default();
     shared.apply(&a_docs.unsaved(None, &BTreeMap::new()));
     let mut b_docs = Shelf::default().open(b, 0);
-    assert!(b_docs.merge_stored(index, &shared.chunks(&chunk_prefix(index))));
+    assert!(b_docs.merge_stored(index, &shared.chunks(index)));
     let found = b_docs.days_in_index(&[today()]);
     assert_eq!(found, vec![(a_docs.day_id(a, today()), a, today())]);
     assert_eq!(b_docs.role(index), Some(DocRole::Index));
@@ -269,7 +252,7 @@ fn a_day_not_open_is_loaded_before_it_is_written() {
         "writing a day that is not open must be refused, got {refused:?}"
     );
     for (id, role, day, owner) in needed {
-        let problems = docs.open(id, role, day, owner, &shelf.chunks(&chunk_prefix(id)));
+        let problems = docs.open(id, role, day, owner, &shelf.chunks(id));
         assert!(problems.is_empty(), "{problems:?}");
     }
     docs.record_refund(&refund, yesterday).unwrap();
@@ -282,7 +265,7 @@ fn a_day_not_open_is_loaded_before_it_is_written() {
         DocRole::OtherDay,
         yesterday,
         device,
-        &shelf.chunks(&chunk_prefix(own)),
+        &shelf.chunks(own),
     );
     assert!(problems.is_empty(), "the day must load: {problems:?}");
     assert_eq!(reader.sales_in(own).len(), 1);

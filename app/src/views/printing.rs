@@ -101,16 +101,17 @@ pub fn NoSale() -> impl IntoView {
         if reason.with_untracked(|r| r.trim().is_empty()) {
             return state.error(Msg::NoSaleNeedsReason);
         }
-        state.protected(pos_core::staff::Permission::NoSale, move |approved_by| {
-            match state.open_drawer_no_sale(reason.get_untracked()) {
+        state.protected(
+            pos_core::staff::Permission::NoSale,
+            move |approved_by| match state.open_drawer_no_sale(reason.get_untracked()) {
                 Ok(()) => {
                     state.record_audit(pos_core::staff::AuditAction::NoSale, approved_by);
                     asking.set(false);
                     reason.set(String::new());
                 }
                 Err(msg) => state.error(msg),
-            }
-        })
+            },
+        )
     };
     // Two items of the register's toolbar: the button beside search, and the reason on a line of
     // its own below them while it is asked for.

@@ -76,17 +76,19 @@ fn PinPad(
 pub fn LockScreen() -> impl IntoView {
     let state = expect_context::<AppState>();
     let members = Signal::derive(move || {
-        state
-            .staff
-            .list
-            .with(|l| l.as_ref().map(|l| l.active().cloned().collect()).unwrap_or_default())
+        state.staff.list.with(|l| {
+            l.as_ref()
+                .map(|l| l.active().cloned().collect())
+                .unwrap_or_default()
+        })
     });
-    let submit = Callback::new(move |(member, pin): (Uuid, String)| {
-        match state.sign_in(member, &pin) {
-            Ok(()) => state.notice.set(None),
-            Err(refusal) => state.notice.set(Some(refusal.notice())),
-        }
-    });
+    let submit =
+        Callback::new(
+            move |(member, pin): (Uuid, String)| match state.sign_in(member, &pin) {
+                Ok(()) => state.notice.set(None),
+                Err(refusal) => state.notice.set(Some(refusal.notice())),
+            },
+        );
     view! {
         <Show when=move || state.staff.locked.get()>
             <div class="overlay lock">
@@ -104,7 +106,12 @@ pub fn LockScreen() -> impl IntoView {
 #[component]
 pub fn StaffBadge() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let signs_in = move || state.staff.list.with(|l| l.as_ref().is_some_and(|l| l.active().count() > 1));
+    let signs_in = move || {
+        state
+            .staff
+            .list
+            .with(|l| l.as_ref().is_some_and(|l| l.active().count() > 1))
+    };
     view! {
         {move || state.staff.member().map(|m| view! {
             <span class="staff-badge" data-testid="staff-current">{m.name}</span>
@@ -174,7 +181,10 @@ pub fn role_name(state: &AppState, role: Role) -> String {
         Role::Custom(_) => state
             .staff
             .list
-            .with_untracked(|l| l.as_ref().and_then(|l| l.matrix.role_name(role).map(str::to_owned)))
+            .with_untracked(|l| {
+                l.as_ref()
+                    .and_then(|l| l.matrix.role_name(role).map(str::to_owned))
+            })
             .unwrap_or_else(|| state.t(Msg::RoleUnknown).to_string()),
     }
 }

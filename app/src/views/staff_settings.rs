@@ -39,7 +39,11 @@ pub fn StaffSetting() -> impl IntoView {
 #[component]
 fn FirstOwner() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let owner = move || state.membership.with(|m| m.as_ref().is_some_and(|m| m.is_owner()));
+    let owner = move || {
+        state
+            .membership
+            .with(|m| m.as_ref().is_some_and(|m| m.is_owner()))
+    };
     let name = RwSignal::new(String::new());
     let pin = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -50,8 +54,13 @@ fn FirstOwner() -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            match state.first_staff_list(&name.get_untracked(), &pin.get_untracked()).await {
-                Ok(()) => state.notice.set(Some(crate::state::Notice::Info(Msg::StaffSaved))),
+            match state
+                .first_staff_list(&name.get_untracked(), &pin.get_untracked())
+                .await
+            {
+                Ok(()) => state
+                    .notice
+                    .set(Some(crate::state::Notice::Info(Msg::StaffSaved))),
                 Err(notice) => state.notice.set(Some(notice)),
             }
             busy.set(false);
@@ -74,15 +83,23 @@ fn FirstOwner() -> impl IntoView {
 }
 
 /// Applies `change` to a copy of the list as the next version and sends it with `pin`.
-fn save(state: AppState, pin: String, change: impl FnOnce(&mut StaffList) -> Result<(), Msg> + 'static) {
-    let Some(mut next) = state.staff.list.get_untracked() else { return };
+fn save(
+    state: AppState,
+    pin: String,
+    change: impl FnOnce(&mut StaffList) -> Result<(), Msg> + 'static,
+) {
+    let Some(mut next) = state.staff.list.get_untracked() else {
+        return;
+    };
     if let Err(msg) = change(&mut next) {
         return state.error(msg);
     }
     next.version += 1;
     spawn_local(async move {
         match state.save_staff_list(next, &pin).await {
-            Ok(()) => state.notice.set(Some(crate::state::Notice::Info(Msg::StaffSaved))),
+            Ok(()) => state
+                .notice
+                .set(Some(crate::state::Notice::Info(Msg::StaffSaved))),
             Err(notice) => state.notice.set(Some(notice)),
         }
     });
@@ -264,7 +281,9 @@ fn RolesAndLock() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(edited) = draft.get_untracked() else { return };
+        let Some(edited) = draft.get_untracked() else {
+            return;
+        };
         save(state, confirm.get_untracked(), move |list| {
             list.matrix = edited.matrix;
             list.idle_lock_minutes = edited.idle_lock_minutes;
@@ -300,7 +319,10 @@ fn RolesAndLock() -> impl IntoView {
             if let Some(d) = d {
                 d.matrix.custom.insert(
                     Uuid::now_v7(),
-                    CustomRole { name, permissions: Default::default() },
+                    CustomRole {
+                        name,
+                        permissions: Default::default(),
+                    },
                 );
             }
         });
@@ -368,14 +390,20 @@ fn Clock() -> impl IntoView {
     let clock = move || {
         let now = js_sys::Date::now() as i64;
         let offset = -(js_sys::Date::new_0().get_timezone_offset() as i32);
-        state.staff.audit.with(|entries| TimeClock::from_entries(entries, now, offset))
+        state
+            .staff
+            .audit
+            .with(|entries| TimeClock::from_entries(entries, now, offset))
     };
     let clocked_in = move || {
         let me = state.staff.current.get();
         state.staff.audit.with(|entries| {
             entries
                 .iter()
-                .filter(|e| Some(e.staff) == me && matches!(e.action, AuditAction::ClockIn | AuditAction::ClockOut))
+                .filter(|e| {
+                    Some(e.staff) == me
+                        && matches!(e.action, AuditAction::ClockIn | AuditAction::ClockOut)
+                })
                 .max_by_key(|e| (e.at_ms, e.id))
                 .is_some_and(|e| e.action == AuditAction::ClockIn)
         })
@@ -383,7 +411,10 @@ fn Clock() -> impl IntoView {
     let punch = move |action: AuditAction| {
         state.record_audit(action, None);
         // The entry reaches the documents through the outbox; read them again once it has.
-        set_timeout(move || state.load_audit(), std::time::Duration::from_millis(800));
+        set_timeout(
+            move || state.load_audit(),
+            std::time::Duration::from_millis(800),
+        );
     };
     Effect::new(move |_| state.load_audit());
     view! {
@@ -431,7 +462,11 @@ fn AuditLog() -> impl IntoView {
         state
             .staff
             .list
-            .with_untracked(|l| l.as_ref().and_then(|l| l.member(id)).map(|m| m.name.clone()))
+            .with_untracked(|l| {
+                l.as_ref()
+                    .and_then(|l| l.member(id))
+                    .map(|m| m.name.clone())
+            })
             .unwrap_or_else(|| id.to_string())
     };
     let shown = move || {
