@@ -105,6 +105,25 @@ test('a cashier needs a manager for a refund: a wrong PIN refuses, the right one
   const text = await (await file.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
   expect(text).toContain('approval');
   expect(text).toContain('Maria');
+
+  // Ivan clocks in on his till; the owner sees it.
+  await second.getByTestId('nav-settings').click();
+  await expect(second.getByTestId('rename-store')).toHaveCount(0);
+  await second.getByTestId('clock-in').click();
+  await expect(second.getByTestId('clock-out')).toBeVisible();
+  await expect(second.getByTestId('hours-row').filter({ hasText: 'Ivan' })).toBeVisible();
+  await owner.getByTestId('audit-who').selectOption({ label: 'Ivan' });
+  await expect(async () => {
+    await owner.getByTestId('audit-refresh').click();
+    await expect(owner.getByTestId('audit-row').and(owner.locator('[data-kind="clock-in"]'))).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+
+  // The owner renames the store: every device shows the new name.
+  await owner.getByTestId('rename-store-name').fill('Market Hall');
+  await owner.getByTestId('rename-store-pin').fill(OWNER_PIN);
+  await owner.getByTestId('rename-store').click();
+  await expect(owner.locator('.store-name')).toHaveText('Market Hall');
+  await expect(second.locator('.store-name')).toHaveText('Market Hall', { timeout: 30_000 });
 });
 
 test('wrong PINs lock a member, "Switch" hands the open ticket over, and an idle till locks with the ticket kept', async ({ browser, server }) => {

@@ -663,6 +663,8 @@ messages! {
     StaffRefresh => "Refresh", "Обновить";
     StaffApprovedBy => "approved by {name}", "разрешил(а) {name}";
     Edit => "Change", "Изменить";
+    RenameStore => "Rename the store", "Переименовать магазин";
+    StoreRenamed => "The store is renamed on every device.", "Магазин переименован на всех устройствах.";
     UnlockSettings => "Receipt, printer, card terminal and scanner settings", "Настройки чека, принтера, терминала и сканера";
     PermDiscount => "Give a discount above the limit", "Скидка выше предела";
     PermRefund => "Refund a sale", "Возврат продажи";

@@ -265,7 +265,7 @@ impl AppState {
     }
 
     /// Verifies `signed` as newer than the list held, keeps it with the membership and shows it.
-    async fn keep_signed_list(&self, mut membership: Membership, signed: String) -> bool {
+    async fn keep_signed_list(&self, membership: Membership, signed: String) -> bool {
         let have = self
             .staff
             .list
@@ -282,6 +282,12 @@ impl AppState {
                 return false;
             }
         };
+        // Onto the membership as it is now: another save (a rename) may have come in meanwhile.
+        let store_key = membership.store_key;
+        let Some(mut membership) = self.membership.get_untracked() else {
+            return false;
+        };
+        membership.store_key = store_key;
         membership.staff_list = Some(signed);
         if let Err(e) = self.storage().save_membership(membership.clone()).await {
             self.notice.set(Some(storage_notice(&e)));
@@ -519,8 +525,16 @@ impl AppState {
             .membership
             .with_untracked(|m| m.as_ref().map(|m| m.store_id));
         spawn_local(async move {
-            match state.storage().record_audit(entry, store).await {
-                Ok(()) => crate::sync::announce_outbox(),
+            match state.storage().record_audit(entry.clone(), store).await {
+                Ok(()) => {
+                    crate::sync::announce_outbox();
+                    // Shown at once; the documents' copy replaces the list when it is read again.
+                    state.staff.audit.update(|all| {
+                        if all.iter().all(|e| e.id != entry.id) {
+                            all.push(entry);
+                        }
+                    });
+                }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
@@ -572,6 +586,30 @@ impl AppState {
             }
             Err(e) => Err(crate::state::enroll::api_notice(&e)),
         }
+    }
+
+    /// Renames the store: on the server (which checks the PIN of the member at the till), then in
+    /// the store's profile, which every device shows.
+    pub async fn rename_store(&self, name: &str, pin: &str) -> Result<(), Notice> {
+        let Some(mut membership) = self.membership.get_untracked() else {
+            return Err(Notice::Error(Msg::JoinStoreFirst, Vec::new()));
+        };
+        let Some(editor) = self.staff.current.get_untracked() else {
+            return Err(Notice::Error(Msg::StaffSignInFirst, Vec::new()));
+        };
+        let name = api::rename_store(&membership.device_token, editor, pin, name.trim())
+            .await
+            .map_err(|e| crate::state::enroll::api_notice(&e))?;
+        membership.store_name = name.clone();
+        self.storage()
+            .save_membership(membership.clone())
+            .await
+            .map_err(|e| storage_notice(&e))?;
+        self.membership.set(Some(membership));
+        let mut store = self.store.get_untracked();
+        store.name = name;
+        self.save_store_profile(store, Msg::StoreRenamed);
+        Ok(())
     }
 
     /// Sends `next` to the server as the store's next staff list, confirmed with the PIN of the

@@ -87,6 +87,25 @@ impl AppState {
     /// the next sale is in the store's currency and tax rules (a store just created in roubles
     /// on a register that showed the demo menu in euros sells in roubles).
     pub fn adopt_store(&self, store: Store) {
+        // A store renamed on another device: the membership keeps the name too, since a profile
+        // saved here takes its name from the membership.
+        let renamed = self.membership.with_untracked(|m| {
+            m.as_ref()
+                .filter(|m| !store.name.is_empty() && m.store_name != store.name)
+                .map(|m| Membership {
+                    store_name: store.name.clone(),
+                    ..m.clone()
+                })
+        });
+        if let Some(membership) = renamed {
+            self.membership.set(Some(membership.clone()));
+            let state = *self;
+            spawn_local(async move {
+                if let Err(e) = state.storage().save_membership(membership).await {
+                    state.notice.set(Some(storage_notice(&e)));
+                }
+            });
+        }
         let rules = store.rules;
         if self.store.with_untracked(|s| *s != store) {
             self.store.set(store);

@@ -338,6 +338,32 @@ pub async fn save_staff(
         .staff_list)
 }
 
+#[derive(Serialize)]
+struct Rename<'a> {
+    editor: pos_core::Uuid,
+    pin: &'a str,
+    name: &'a str,
+}
+
+#[derive(Deserialize)]
+struct Renamed {
+    store_name: String,
+}
+
+/// Renames the store on the server, with the PIN of a member who may change settings. Answers
+/// the name as the server keeps it.
+pub async fn rename_store(
+    token: &str,
+    editor: pos_core::Uuid,
+    pin: &str,
+    name: &str,
+) -> Result<String, ApiError> {
+    let body = serde_json::to_string(&Rename { editor, pin, name }).ok();
+    Ok(call::<Renamed>("PUT", "/api/store", Some(token), body)
+        .await?
+        .store_name)
+}
+
 /// Whether the server still knows this device's token: `Ok(false)` when it was revoked.
 pub async fn token_valid(token: &str) -> Result<bool, ApiError> {
     match call::<serde_json::Value>("GET", "/api/me", Some(token), None).await {

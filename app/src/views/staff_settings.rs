@@ -408,14 +408,7 @@ fn Clock() -> impl IntoView {
                 .is_some_and(|e| e.action == AuditAction::ClockIn)
         })
     };
-    let punch = move |action: AuditAction| {
-        state.record_audit(action, None);
-        // The entry reaches the documents through the outbox; read them again once it has.
-        set_timeout(
-            move || state.load_audit(),
-            std::time::Duration::from_millis(800),
-        );
-    };
+    let punch = move |action: AuditAction| state.record_audit(action, None);
     Effect::new(move |_| state.load_audit());
     view! {
         <div class="time-clock" data-testid="time-clock">

@@ -186,6 +186,9 @@ pub fn StoreSetting() -> impl IntoView {
                                 ("role", state.t(role)),
                             ])}
                         </p>
+                        <Show when=move || state.staff.list.with(Option::is_some) && state.staff.may(pos_core::staff::Permission::ChangeSettings)>
+                            <RenameStore />
+                        </Show>
                         <Show when=move || owner>
                             <Pairing />
                             <DeviceList />
@@ -195,6 +198,37 @@ pub fn StoreSetting() -> impl IntoView {
             }}
         </div>
         <ProductsSetting />
+    }
+}
+
+/// The store's name, which only the server kept until now: changed with the PIN of a member who
+/// may change settings, then shown on every device.
+#[component]
+fn RenameStore() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let name = RwSignal::new(state.store.with_untracked(|s| s.name.clone()));
+    let pin = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if name.with_untracked(|n| n.trim().is_empty()) {
+            return state.error(Msg::NameRequired);
+        }
+        busy.set(true);
+        spawn_local(async move {
+            if let Err(notice) = state.rename_store(&name.get_untracked(), &pin.get_untracked()).await {
+                state.notice.set(Some(notice));
+            }
+            pin.set(String::new());
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="rename-store" on:submit=submit>
+            <Field label=Msg::StoreName value=name testid="rename-store-name" kind="text" />
+            <Field label=Msg::StaffConfirmPin value=pin testid="rename-store-pin" kind="password" />
+            <button type="submit" data-testid="rename-store" disabled=move || busy.get()>{move || state.t(Msg::RenameStore)}</button>
+        </form>
     }
 }
 
