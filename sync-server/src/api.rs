@@ -1,6 +1,7 @@
 //! The JSON API: enrollment (`/api/stores`, `/api/pairing-codes`, `/api/devices`, `/api/me`;
-//! the rules are in [`crate::enroll`]) and the store's staff list (`/api/staff`, the rules in
-//! [`crate::staff`]). The app codes against these names.
+//! the rules are in [`crate::enroll`]), the store's staff list (`/api/staff`, the rules in
+//! [`crate::staff`]) and the store's name (`PUT /api/store`, the rules in [`crate::store`]).
+//! The app codes against these names.
 //!
 //! Every answer is `Cache-Control: no-store` (tokens and codes must not linger in a cache);
 //! every refusal is `{"error": "<what the user can do>"}`, and a refusal the app must tell
@@ -19,16 +20,17 @@ use crate::AppState;
 use crate::enroll::{EnrollError, Identity, NewStore, ROLE_OWNER};
 use crate::limits::{CodeKind, Refused};
 use crate::staff::{MAX_BODY_BYTES, StaffEdit, StaffError};
+use crate::store::{Rename, RenameError};
 
 /// The `reason` of the 429 that answers while pairing is paused for everyone.
 pub const PAIRING_PAUSED: &str = "pairing_paused";
-/// The `reason` of a 403 to a staff edit whose editor typed a wrong PIN.
+/// The `reason` of a 403 to a staff edit or rename whose editor typed a wrong PIN.
 pub const WRONG_PIN: &str = "wrong_pin";
-/// The `reason` of the 429 to a staff edit while its editor is locked after wrong PINs.
+/// The `reason` of the 429 to a staff edit or rename while its editor is locked after wrong PINs.
 pub const PIN_LOCKED: &str = "pin_locked";
-/// The `reason` of the 409 to a staff edit made on a list that has changed since.
+/// The `reason` of the 409 to a staff edit (or rename) made on a list that has changed since.
 pub const STALE: &str = "stale";
-/// The `reason` of a 403 to a staff edit that the editor (or the device) may not make.
+/// The `reason` of a 403 to a staff edit or rename that the editor (or the device) may not make.
 pub const NOT_PERMITTED: &str = "not_permitted";
 
 /// Why an API request was refused, with its status.
@@ -142,6 +144,20 @@ impl From<StaffError> for ApiError {
         ApiError {
             reason,
             ..ApiError::new(status, e.to_string())
+        }
+    }
+}
+
+impl From<RenameError> for ApiError {
+    fn from(e: RenameError) -> Self {
+        match e {
+            RenameError::Name(_) => ApiError::new(StatusCode::BAD_REQUEST, e.to_string()),
+            RenameError::NoStaffList | RenameError::NotPermitted => ApiError {
+                reason: Some(NOT_PERMITTED),
+                ..ApiError::new(StatusCode::FORBIDDEN, e.to_string())
+            },
+            // A wrong PIN, a lock, a damaged list: answered as for a staff edit.
+            RenameError::Staff(e) => e.into(),
         }
     }
 }
@@ -412,6 +428,27 @@ pub async fn edit_staff(
     let (pins, clock) = (state.staff_pins.clone(), state.clock.clone());
     let published = db(move || storage.edit_staff(&pins, clock.as_ref(), &me, &edit)).await??;
     json(StatusCode::OK, published)
+}
+
+/// `PUT /api/store` (any device of the store): `{"editor": "<member id>", "pin": "1234",
+/// "name": "New name"}` renames the store, if the editor is an active member of the server's
+/// staff list whose role may change settings (`Permission::ChangeSettings`) and the PIN is
+/// theirs. It answers `{"store_name": "<the name, trimmed>"}`, which `GET /api/me` gives from
+/// then on. Refusals: 400 for a name that is empty, over 100 characters or holds control
+/// characters; 403 `not_permitted` (also while the store has no staff list); 403 `wrong_pin` and
+/// 429 `pin_locked` (with `Retry-After`), counted together with the PINs of `PUT /api/staff`;
+/// 409 `stale` if the staff list changed while the PIN was checked.
+pub async fn rename_store(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<Rename>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let me = identity(&state, &headers).await?;
+    let Json(rename) = body?;
+    let storage = state.storage.clone();
+    let (pins, clock) = (state.staff_pins.clone(), state.clock.clone());
+    let name = db(move || storage.rename_store(&pins, clock.as_ref(), &me, &rename)).await??;
+    json(StatusCode::OK, serde_json::json!({ "store_name": name }))
 }
 
 /// Any other `/api/...` path.

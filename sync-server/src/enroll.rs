@@ -48,6 +48,9 @@ pub const ROLE_OWNER: &str = "owner";
 /// The role of a paired device.
 pub const ROLE_DEVICE: &str = "device";
 
+/// The longest store name, in characters, when the store is made and when it is renamed.
+pub const MAX_STORE_NAME_CHARS: usize = 100;
+
 /// The time, injectable so that tests can expire codes without waiting.
 pub trait Clock: Send + Sync + fmt::Debug {
     fn now(&self) -> SystemTime;
@@ -311,7 +314,8 @@ pub fn normalize_code(typed: &str) -> String {
         .collect()
 }
 
-fn required(field: &str, value: &str, max: usize) -> Result<String, EnrollError> {
+/// `value` trimmed, if it is neither empty nor over `max` characters; the refusal names `field`.
+pub(crate) fn required(field: &str, value: &str, max: usize) -> Result<String, EnrollError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(EnrollError::Invalid(format!("Enter the {field}.")));
@@ -410,7 +414,7 @@ impl Storage {
     /// Creates a store with its owner device, its key and, if `new` names the owner, its first
     /// staff list, using up the setup code. Blocking.
     pub fn create_store(&self, new: &NewStore, now: SystemTime) -> Result<Enrolled, EnrollError> {
-        let store_name = required("store name", &new.store_name, 100)?;
+        let store_name = required("store name", &new.store_name, MAX_STORE_NAME_CHARS)?;
         let device_name = required("device name", &new.device_name, 100)?;
         let locale = required("language", &new.locale, 35)?;
         let currency = currency_code(&new.currency)?;

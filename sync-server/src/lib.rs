@@ -1,8 +1,8 @@
 //! pos-sync-server: one process that is the whole system on one machine.
 //! It keeps the server's SQLite store, serves the built PWA, enrolls stores and devices
-//! ([`enroll`], JSON on `/api/` in [`api`]), signs each store's staff list ([`staff`]) and is
-//! an automerge-repo sync peer on `/sync` ([`sync`]) that shows each device only its own
-//! store's documents.
+//! ([`enroll`], JSON on `/api/` in [`api`]), signs each store's staff list ([`staff`]), lets
+//! staff rename the store ([`store`]) and is an automerge-repo sync peer on `/sync` ([`sync`])
+//! that shows each device only its own store's documents.
 //!
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
@@ -15,6 +15,7 @@ pub mod policy;
 pub mod reference;
 pub mod staff;
 pub mod storage;
+pub mod store;
 pub mod sync;
 pub mod tls;
 pub mod web;
@@ -31,7 +32,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
@@ -200,7 +201,7 @@ pub struct AppState {
     pub disk: Arc<disk::DiskHealth>,
     /// Writes incoming changes to disk before samod sees them, several in one commit.
     pub write_ahead: write_ahead::WriteAhead,
-    /// Wrong staff PINs typed for staff edits, per store and member.
+    /// Wrong staff PINs typed for staff edits and store renames, per store and member.
     pub staff_pins: Arc<staff::StaffPins>,
 }
 
@@ -218,6 +219,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/devices/{device_id}", delete(api::revoke_device))
         .route("/api/me", get(api::me))
+        .route("/api/store", put(api::rename_store))
         .route(
             "/api/staff",
             get(api::staff)

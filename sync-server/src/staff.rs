@@ -14,7 +14,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use pos_core::staff::{
     PinAttempts, PinOutcome, Role, SignedStaffList, StaffEditError, StaffList, StaffListError,
-    pin_matches, valid_pin,
+    StaffMember, pin_matches, valid_pin,
 };
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
@@ -158,26 +158,28 @@ pub struct StaffPins {
 type MemberAttempts = Arc<Mutex<PinAttempts>>;
 
 impl StaffPins {
-    /// One PIN typed for `member` of `store`. `check` (Argon2, slow) runs only while the member
-    /// is not locked, and with the member's count held, so PINs sent at once are checked one
-    /// after the other and cannot all slip in before the lock. Blocking.
-    fn attempt(
+    /// One PIN typed for `member` of `store`, for any request a PIN authorises (a staff edit, a
+    /// new store name): they share one count, so spreading guesses over them gains nothing. The
+    /// check (Argon2, slow) runs only while the member is not locked, and with the member's count
+    /// held, so PINs sent at once are checked one after the other and cannot all slip in before
+    /// the lock. Blocking.
+    pub(crate) fn check_pin(
         &self,
         store: &str,
-        member: Uuid,
+        member: &StaffMember,
+        pin: &str,
         clock: &dyn Clock,
-        check: impl FnOnce() -> bool,
     ) -> Result<(), StaffError> {
         let slot = self
             .members
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .entry((store.to_string(), member))
+            .entry((store.to_string(), member.id))
             .or_default()
             .clone();
         let mut attempts = slot.lock().unwrap_or_else(PoisonError::into_inner);
         let now = millis(clock.now());
-        match attempts.attempt(now, check) {
+        match attempts.attempt(now, || pin_is_theirs(pin, member)) {
             PinOutcome::Accepted => Ok(()),
             PinOutcome::Wrong { left } => Err(StaffError::WrongPin { left: Some(left) }),
             PinOutcome::LockedNow { until_ms } | PinOutcome::StillLocked { until_ms } => {
@@ -187,6 +189,11 @@ impl StaffPins {
             }
         }
     }
+}
+
+/// Whether `pin` is `member`'s (Argon2, slow); what is not a well-formed PIN is no one's.
+fn pin_is_theirs(pin: &str, member: &StaffMember) -> bool {
+    valid_pin(pin) && pin_matches(pin, &member.pin_hash)
 }
 
 /// The secret seed of `store_id`'s key, made from the OS random source the first time it is
@@ -245,7 +252,35 @@ fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// A store's staff list, verified, and its version.
+pub(crate) type VersionedList = (u64, StaffList);
+
 impl Storage {
+    /// The seed of `store_id`'s key and its current list, verified with that key, with the
+    /// list's version; `None` while the store has no list. Blocking.
+    pub(crate) fn current_staff(
+        &self,
+        store_id: &str,
+    ) -> Result<([u8; 32], Option<VersionedList>), StaffError> {
+        // Every store id is a UUID; one that is not cannot have a list signed for it.
+        let store = Uuid::parse_str(store_id).map_err(|e| {
+            StaffError::Damaged(StaffListError::Corrupt(format!(
+                "the store id {store_id:?} is not a UUID: {e}"
+            )))
+        })?;
+        let (seed, stored) = {
+            let conn = self.lock()?;
+            (store_seed(&conn, store_id)?, stored_list(&conn, store_id)?)
+        };
+        let Some((version, bytes)) = stored else {
+            return Ok((seed, None));
+        };
+        let list = SignedStaffList::from_bytes(&bytes)
+            .and_then(|s| s.verify(&SignedStaffList::public_key(&seed), store))
+            .map_err(StaffError::Damaged)?;
+        Ok((seed, Some((version, list))))
+    }
+
     /// The store's public key and signed list (`GET /api/staff`). Blocking.
     pub fn staff(&self, store_id: &str) -> rusqlite::Result<StaffState> {
         let conn = self.lock()?;
@@ -269,14 +304,8 @@ impl Storage {
         if next.members.len() > MAX_MEMBERS {
             return Err(StaffError::TooManyMembers);
         }
-        let (seed, current) = {
-            let conn = self.lock()?;
-            (
-                store_seed(&conn, &device.store_id)?,
-                stored_list(&conn, &device.store_id)?,
-            )
-        };
-        let Some((version, bytes)) = current else {
+        let (seed, current) = self.current_staff(&device.store_id)?;
+        let Some((version, current)) = current else {
             check_first_list(device, edit)?;
             let signed = sign(next, &seed)?;
             // Two first lists sent at once: the second finds a list and is refused.
@@ -288,15 +317,10 @@ impl Storage {
             return published(inserted, &signed, next.version);
         };
 
-        let current = SignedStaffList::from_bytes(&bytes)
-            .and_then(|s| s.verify(&SignedStaffList::public_key(&seed), next.store))
-            .map_err(StaffError::Damaged)?;
         let Some(editor) = current.member(edit.editor).filter(|m| m.active) else {
             return Err(StaffEditError::NotPermitted.into());
         };
-        pins.attempt(&device.store_id, editor.id, clock, || {
-            valid_pin(&edit.pin) && pin_matches(&edit.pin, &editor.pin_hash)
-        })?;
+        pins.check_pin(&device.store_id, editor, &edit.pin, clock)?;
         current.check_edit(editor.id, next)?;
         let signed = sign(next, &seed)?;
         // Compare and replace in one statement: of two edits of the same version, one wins.
@@ -338,7 +362,7 @@ fn check_first_list(device: &Identity, edit: &StaffEdit) -> Result<(), StaffErro
         ));
     };
     list.check().map_err(StaffEditError::from)?;
-    if !(valid_pin(&edit.pin) && pin_matches(&edit.pin, &owner.pin_hash)) {
+    if !pin_is_theirs(&edit.pin, owner) {
         return Err(StaffError::WrongPin { left: None });
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! when the store is created with its owner, hands key and list to every device it enrolls, and
 //! signs an edit only with the editor's right PIN (locked after wrong ones) and only if the
 //! editor may make it. A store made before staff lists gets its first list from its owner device.
+//! The same list and PIN lockout decide who may rename the store (`PUT /api/store`).
 
 mod common;
 
@@ -15,7 +16,9 @@ use pos_core::staff::{
     hash_pin,
 };
 
-use common::{Device, FakeClock, Reply, another_setup_code, pair, send, start, start_with_clock};
+use common::{
+    Device, FakeClock, Reply, Running, another_setup_code, pair, send, start, start_with_clock,
+};
 
 // Argon2 is slow in a debug build: each PIN is hashed once.
 static OWNER_HASH: LazyLock<String> = LazyLock::new(|| hash_pin("1234", &[1; 16]).unwrap());
@@ -95,9 +98,31 @@ fn list_of(json: &serde_json::Value, key: &[u8; 32], store: &str) -> StaffList {
         .expect("the list verifies with the store's key")
 }
 
+/// A server on a clock the test moves, with one store made with Olga as its owner: the server,
+/// the clock, the owner's device and the store's first list (verified with the store's key).
+async fn store_of_olga(tmp: &std::path::Path) -> (Running, Arc<FakeClock>, Device, StaffList) {
+    let clock = Arc::new(FakeClock::default());
+    let server = start_with_clock(&tmp.join("data"), &tmp.join("dist"), clock.clone()).await;
+    let (owner_device, created) =
+        create_store_with_owner(server.addr, server.setup_code.as_deref().unwrap()).await;
+    let v1 = list_of(&created, &key_of(&created), &owner_device.store_id);
+    (server, clock, owner_device, v1)
+}
+
 async fn get_staff(addr: std::net::SocketAddr, device: &Device) -> Reply {
     let auth = device.bearer();
     send(addr, "GET", "/api/staff", &[("Authorization", &auth)], None).await
+}
+
+/// `PUT path` with `body`, sent by `device`.
+async fn put(
+    addr: std::net::SocketAddr,
+    device: &Device,
+    path: &str,
+    body: serde_json::Value,
+) -> Reply {
+    let auth = device.bearer();
+    send(addr, "PUT", path, &[("Authorization", &auth)], Some(&body)).await
 }
 
 async fn put_staff(
@@ -107,16 +132,8 @@ async fn put_staff(
     pin: &str,
     list: &StaffList,
 ) -> Reply {
-    let auth = device.bearer();
     let body = serde_json::json!({ "editor": editor, "pin": pin, "list": list });
-    send(
-        addr,
-        "PUT",
-        "/api/staff",
-        &[("Authorization", &auth)],
-        Some(&body),
-    )
-    .await
+    put(addr, device, "/api/staff", body).await
 }
 
 /// `list` as its next version, changed by `edit`.
@@ -259,21 +276,12 @@ async fn the_owner_adds_a_cashier_with_their_pin() {
 #[tokio::test]
 async fn wrong_pins_are_refused_and_then_locked_out() {
     let tmp = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FakeClock::default());
-    let server = start_with_clock(
-        &tmp.path().join("data"),
-        &tmp.path().join("dist"),
-        clock.clone(),
-    )
-    .await;
-    let (owner_device, created) =
-        create_store_with_owner(server.addr, server.setup_code.as_deref().unwrap()).await;
-    let key = key_of(&created);
-    let v1 = list_of(&created, &key, &owner_device.store_id);
+    let (server, clock, owner_device, v1) = store_of_olga(tmp.path()).await;
     let v2 = next(&v1, |l| {
         l.members
             .push(member(CASHIER, "Carl", Role::Cashier, &CASHIER_HASH))
     });
+    let first = get_staff(server.addr, &owner_device).await.json()["staff_list"].clone();
 
     for _ in 0..FREE_ATTEMPTS {
         let reply = put_staff(server.addr, &owner_device, OWNER, "9999", &v2).await;
@@ -282,7 +290,7 @@ async fn wrong_pins_are_refused_and_then_locked_out() {
     }
     let got = get_staff(server.addr, &owner_device).await.json();
     assert_eq!(got["version"], 1);
-    assert_eq!(got["staff_list"], created["staff_list"]);
+    assert_eq!(got["staff_list"], first);
 
     // The next wrong PIN locks the owner for 30 s: even the right PIN is then refused unchecked.
     let locking = put_staff(server.addr, &owner_device, OWNER, "9999", &v2).await;
@@ -531,5 +539,220 @@ async fn a_body_over_a_mebibyte_is_refused() {
     .await;
     assert_eq!(reply.status, 413, "{}", reply.text());
     assert!(error_of(&reply).contains("too large"));
+    server.stop().await;
+}
+
+// Renaming the store (`PUT /api/store`): authorised by the server's staff list like a staff edit.
+
+async fn put_store(
+    addr: std::net::SocketAddr,
+    device: &Device,
+    editor: Uuid,
+    pin: &str,
+    name: &str,
+) -> Reply {
+    let body = serde_json::json!({ "editor": editor, "pin": pin, "name": name });
+    put(addr, device, "/api/store", body).await
+}
+
+/// The store's name as `GET /api/me` gives it to `device`.
+async fn store_name(addr: std::net::SocketAddr, device: &Device) -> String {
+    let auth = device.bearer();
+    let reply = send(addr, "GET", "/api/me", &[("Authorization", &auth)], None).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    reply.json()["store_name"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_owner_renames_the_store_and_every_device_sees_the_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, _, owner_device, _) = store_of_olga(tmp.path()).await;
+    let till = pair(server.addr, &owner_device, "Till 2").await;
+    assert_eq!(store_name(server.addr, &till).await, "Corner Café");
+
+    // Sent from the owner's device, seen by the till; trimmed, and Cyrillic kept as typed.
+    let reply = put_store(
+        server.addr,
+        &owner_device,
+        OWNER,
+        "1234",
+        "  Шаурма у моста ",
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({ "store_name": "Шаурма у моста" })
+    );
+    assert_eq!(store_name(server.addr, &till).await, "Шаурма у моста");
+    assert_eq!(
+        store_name(server.addr, &owner_device).await,
+        "Шаурма у моста"
+    );
+
+    // Any device of the store may send it: the PIN is what authorises it.
+    let reply = put_store(server.addr, &till, OWNER, "1234", "Corner Café 2").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        store_name(server.addr, &owner_device).await,
+        "Corner Café 2"
+    );
+
+    // Without a token: 401, and nothing changes.
+    let body = serde_json::json!({ "editor": OWNER, "pin": "1234", "name": "Anyone's" });
+    let reply = send(server.addr, "PUT", "/api/store", &[], Some(&body)).await;
+    assert_eq!(reply.status, 401, "{}", reply.text());
+    assert_eq!(store_name(server.addr, &till).await, "Corner Café 2");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn only_a_role_that_may_change_settings_renames_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, _, owner_device, v1) = store_of_olga(tmp.path()).await;
+    let till = pair(server.addr, &owner_device, "Till 2").await;
+    let v2 = next(&v1, |l| {
+        l.members
+            .push(member(MANAGER, "Mia", Role::Manager, &MANAGER_HASH));
+        l.members
+            .push(member(CASHIER, "Carl", Role::Cashier, &CASHIER_HASH));
+    });
+    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v2).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+
+    // The default matrix lets neither cashiers nor managers change settings; a member who is
+    // not in the list may not either. The role is checked before the PIN.
+    for (editor, pin) in [
+        (CASHIER, "3333"),
+        (CASHIER, "9999"),
+        (MANAGER, "2222"),
+        (NEWCOMER, "1234"),
+    ] {
+        let reply = put_store(server.addr, &till, editor, pin, "Mia's Café").await;
+        assert_refused(&reply, 403, "not_permitted");
+        assert!(error_of(&reply).contains("change settings"));
+    }
+    assert_eq!(store_name(server.addr, &till).await, "Corner Café");
+
+    // Once the owner lets managers change settings, Mia may rename the store.
+    let v3 = next(&v2, |l| {
+        l.matrix
+            .set(Role::Manager, Permission::ChangeSettings, true);
+    });
+    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v3).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = put_store(server.addr, &till, MANAGER, "2222", "Mia's Café").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(store_name(server.addr, &owner_device).await, "Mia's Café");
+
+    // And a manager who has left may not.
+    let v4 = next(&v3, |l| {
+        l.members
+            .iter_mut()
+            .find(|m| m.id == MANAGER)
+            .unwrap()
+            .active = false
+    });
+    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v4).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = put_store(server.addr, &till, MANAGER, "2222", "Mia's Own Café").await;
+    assert_refused(&reply, 403, "not_permitted");
+    assert_eq!(store_name(server.addr, &till).await, "Mia's Café");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_pins_for_a_rename_and_a_staff_edit_add_up_to_one_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, clock, owner_device, v1) = store_of_olga(tmp.path()).await;
+    let v2 = next(&v1, |_| {});
+
+    // Half the free wrong PINs on a rename, half on a staff edit: the edit's last one is the
+    // last free one of both together.
+    let half = FREE_ATTEMPTS / 2;
+    for _ in 0..half {
+        let reply = put_store(server.addr, &owner_device, OWNER, "9999", "Guessed").await;
+        assert_refused(&reply, 403, "wrong_pin");
+        assert!(error_of(&reply).contains("Wrong PIN"));
+    }
+    let mut said = String::new();
+    for _ in half..FREE_ATTEMPTS {
+        let reply = put_staff(server.addr, &owner_device, OWNER, "9999", &v2).await;
+        assert_refused(&reply, 403, "wrong_pin");
+        said = error_of(&reply);
+    }
+    assert!(said.contains("One more wrong PIN locks"), "{said}");
+    assert_eq!(store_name(server.addr, &owner_device).await, "Corner Café");
+
+    // The next wrong PIN, on a rename, locks the owner for both: even the right PIN waits.
+    let locking = put_store(server.addr, &owner_device, OWNER, "9999", "Guessed").await;
+    assert_refused(&locking, 429, "pin_locked");
+    let lock_secs = (FIRST_LOCK_MS / 1000).to_string();
+    assert_eq!(locking.header("retry-after"), Some(lock_secs.as_str()));
+    let locked = put_staff(server.addr, &owner_device, OWNER, "1234", &v2).await;
+    assert_refused(&locked, 429, "pin_locked");
+    let locked = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_refused(&locked, 429, "pin_locked");
+    assert!(locked.header("retry-after").is_some());
+    assert!(error_of(&locked).contains("Try again in 30 seconds"));
+    assert_eq!(store_name(server.addr, &owner_device).await, "Corner Café");
+
+    clock.advance(Duration::from_millis(FIRST_LOCK_MS as u64));
+    let reply = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(store_name(server.addr, &owner_device).await, "Renamed");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_name_that_is_empty_too_long_or_not_on_one_line_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, _, owner_device, _) = store_of_olga(tmp.path()).await;
+    let too_long = "Ш".repeat(101);
+    for (name, says) in [
+        ("", "Enter the store's name"),
+        ("   ", "Enter the store's name"),
+        (too_long.as_str(), "at most 100 characters"),
+        ("Corner\nCafé", "control characters"),
+    ] {
+        // With a wrong PIN: the name is refused before the PIN is checked or counted.
+        let reply = put_store(server.addr, &owner_device, OWNER, "9999", name).await;
+        assert_eq!(reply.status, 400, "{}", reply.text());
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+        assert!(error_of(&reply).contains(says), "{}", reply.text());
+    }
+    assert_eq!(store_name(server.addr, &owner_device).await, "Corner Café");
+    // 100 characters are enough, and no wrong PIN was counted above.
+    let longest = "Ш".repeat(100);
+    let reply = put_store(server.addr, &owner_device, OWNER, "1234", &longest).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(store_name(server.addr, &owner_device).await, longest);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_store_without_a_staff_list_cannot_be_renamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
+    let body = store_body(server.setup_code.as_deref().unwrap(), None);
+    let reply = send(server.addr, "POST", "/api/stores", &[], Some(&body)).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let owner_device = Device::from_json(&reply.json());
+
+    // Not even from the owner's device: there is no one to check the PIN against.
+    let reply = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_refused(&reply, 403, "not_permitted");
+    assert!(error_of(&reply).contains("Set up staff first"));
+    assert_eq!(store_name(server.addr, &owner_device).await, "Corner Café");
+
+    // Once its owner sets up the first list, the owner may.
+    let store = Uuid::parse_str(&owner_device.store_id).unwrap();
+    let first = StaffList::new(store, owner());
+    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &first).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(store_name(server.addr, &owner_device).await, "Renamed");
     server.stop().await;
 }
