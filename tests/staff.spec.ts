@@ -50,7 +50,7 @@ async function staffStore(browser: import('@playwright/test').Browser, server: i
 }
 
 test('a cashier needs a manager for a refund: a wrong PIN refuses, the right one proceeds, and the owner reads it on another device', async ({ browser, server }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const { owner, second } = await staffStore(browser, server);
 
   await pin(second, 'lock-screen', 'Ivan', CASHIER_PIN);
@@ -81,6 +81,7 @@ test('a cashier needs a manager for a refund: a wrong PIN refuses, the right one
   await second.getByTestId('refund-reason').fill('Spilled');
   await second.getByTestId('refund-confirm').click();
   await expect(second.getByTestId('sale-refunded').first()).toHaveText('Refunded');
+  await second.getByTestId('refund-close').click();
 
   // The owner, on the other device, sees who asked and who approved.
   await owner.getByTestId('nav-settings').click();
@@ -127,7 +128,7 @@ test('a cashier needs a manager for a refund: a wrong PIN refuses, the right one
 });
 
 test('wrong PINs lock a member, "Switch" hands the open ticket over, and an idle till locks with the ticket kept', async ({ browser, server }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const { owner, second } = await staffStore(browser, server);
   // The owner sets the till to lock after a minute without a touch.
   await owner.getByTestId('idle-lock-minutes').fill('1');
@@ -172,7 +173,7 @@ test('wrong PINs lock a member, "Switch" hands the open ticket over, and an idle
 });
 
 test('в рублях и по-русски на телефоне: кассир без права «без продажи» зовёт менеджера', async ({ browser, server }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const owner = await device(browser, server.setupLink());
   await owner.getByTestId('nav-settings').click();
   await owner.getByTestId('lang-switch').selectOption('ru');

@@ -100,6 +100,18 @@ impl Staff {
         })
     }
 
+    /// [`Staff::may`], for actions.
+    pub fn may_untracked(&self, permission: Permission) -> bool {
+        self.list.with_untracked(|list| match list {
+            None => true,
+            Some(list) => self
+                .current
+                .get_untracked()
+                .and_then(|id| list.member(id))
+                .is_some_and(|m| authorize(m, permission, &list.matrix) == Authorization::Allowed),
+        })
+    }
+
     /// Whether the till asks for PINs at all: more than one member may sign in.
     fn signs_in(list: &StaffList) -> bool {
         list.active().count() > 1
@@ -427,6 +439,21 @@ impl AppState {
             Some(permission) => self.protected(permission, give),
             None => give(None),
         }
+    }
+
+    /// Whether `member` (one who just approved something), or else the member at the till, may
+    /// take `permission` without asking anyone.
+    pub fn member_may(&self, member: Option<Uuid>, permission: Permission) -> bool {
+        let Some(member) = member else {
+            return self.staff.may_untracked(permission);
+        };
+        self.staff.list.with_untracked(|l| {
+            l.as_ref().is_none_or(|list| {
+                list.member(member).is_some_and(|m| {
+                    authorize(m, permission, &list.matrix) == Authorization::Allowed
+                })
+            })
+        })
     }
 
     /// The members whose role may approve what is asked.

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use pos_core::Sale;
+use pos_core::staff::Permission;
 
 use super::receipt::Receipt;
 use crate::i18n::{self, Msg};
@@ -81,9 +82,19 @@ fn SaleRow(sale: Sale) -> impl IntoView {
                     move |_| {
                         state.notice.set(None);
                         let sale = sale.clone();
-                        state.protected(pos_core::staff::Permission::Refund, move |approved_by| {
-                            state.staff.refund_approved_by.set(approved_by);
-                            state.refunding.set(Some(sale));
+                        state.protected(Permission::Refund, move |approved_by| {
+                            // Cash handed back from the drawer needs its own permission; the
+                            // manager who just approved the refund may hold it too.
+                            let cash = !sale.refund_split().cash.is_zero();
+                            let open = move |cash_by: Option<pos_core::Uuid>| {
+                                state.staff.refund_approved_by.set(cash_by.or(approved_by));
+                                state.refunding.set(Some(sale));
+                            };
+                            if cash && !state.member_may(approved_by, Permission::RefundToCash) {
+                                state.protected(Permission::RefundToCash, open);
+                            } else {
+                                open(None);
+                            }
                         });
                     }
                 }>

@@ -216,7 +216,10 @@ fn RenameStore() -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            if let Err(notice) = state.rename_store(&name.get_untracked(), &pin.get_untracked()).await {
+            if let Err(notice) = state
+                .rename_store(&name.get_untracked(), &pin.get_untracked())
+                .await
+            {
                 state.notice.set(Some(notice));
             }
             pin.set(String::new());
