@@ -160,6 +160,16 @@ test('wrong PINs lock a member, "Switch" hands the open ticket over, and an idle
   await expect(second.getByTestId('staff-current')).toHaveText('Owner');
   await expect(second.getByTestId('ticket-total')).toHaveText(total!);
 
+  // The owner may pair a device from any till: the server checks the PIN, not which device asks.
+  await second.getByTestId('nav-settings').click();
+  await second.getByTestId('pairing-pin').fill('0000');
+  await second.getByTestId('pair-device').click();
+  await expect(second.getByTestId('notice')).toContainText('Wrong PIN');
+  await second.getByTestId('pairing-pin').fill(OWNER_PIN);
+  await second.getByTestId('pair-device').click();
+  await expect(second.getByTestId('pairing-code')).toHaveText(/\S{4}-\S{4}/);
+  await second.getByTestId('nav-register').click();
+
   // The new idle time reaches this device; a minute without a touch locks it, the ticket kept.
   await second.reload();
   await expect(second.getByTestId('lock-screen')).toBeVisible();

@@ -6,7 +6,7 @@ import { type Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { TABLET, plain, tap } from './cashier';
 import { logoPng } from './images';
-import { createStore } from './settings';
+import { OWNER_PIN, createStore } from './settings';
 import { allSales, device, pairingCode, sellCash, setUpTwoDevices, sku, stockLeft, syncWorker } from './store';
 
 const SALES_EACH = 20;
@@ -84,6 +84,8 @@ test('a price changed on one device appears on the other; another store sees not
   // The owner removes the phone from the store: it stops syncing and says why.
   await owner.getByTestId('nav-settings').click();
   await owner.getByTestId('show-devices').click();
+  // The server checks the PIN of whoever removes a device.
+  await owner.getByTestId('devices-pin').fill(OWNER_PIN);
   const phone = owner.getByTestId('device-row').filter({ hasText: 'Phone' });
   await phone.getByTestId('revoke-device').click();
   await expect(phone).toContainText('removed');

@@ -366,6 +366,7 @@ impl AppState {
             .list
             .with_untracked(|l| l.as_ref().is_some_and(Staff::signs_in))
         {
+            self.record_audit(AuditAction::SignOut, None);
             self.staff.locked.set(true);
         }
     }

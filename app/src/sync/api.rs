@@ -265,8 +265,29 @@ pub struct PairingCode {
     pub expires_in_secs: u64,
 }
 
-pub async fn new_pairing_code(token: &str) -> Result<PairingCode, ApiError> {
-    call("POST", "/api/pairing-codes", Some(token), Some("{}".into())).await
+/// A staff member's PIN for the server to check, where the store has staff.
+#[derive(Clone, Debug, Serialize)]
+pub struct StaffPin {
+    pub staff: pos_core::Uuid,
+    pub pin: String,
+}
+
+fn auth_body(auth: Option<&StaffPin>) -> String {
+    auth.and_then(|a| serde_json::to_string(a).ok())
+        .unwrap_or_else(|| "{}".into())
+}
+
+pub async fn new_pairing_code(
+    token: &str,
+    auth: Option<&StaffPin>,
+) -> Result<PairingCode, ApiError> {
+    call(
+        "POST",
+        "/api/pairing-codes",
+        Some(token),
+        Some(auth_body(auth)),
+    )
+    .await
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -290,12 +311,16 @@ pub async fn devices(token: &str) -> Result<Vec<DeviceRow>, ApiError> {
         .devices)
 }
 
-pub async fn revoke(token: &str, device: pos_core::Uuid) -> Result<(), ApiError> {
+pub async fn revoke(
+    token: &str,
+    device: pos_core::Uuid,
+    auth: Option<&StaffPin>,
+) -> Result<(), ApiError> {
     call::<serde_json::Value>(
         "DELETE",
         &format!("/api/devices/{device}"),
         Some(token),
-        None,
+        Some(auth_body(auth)),
     )
     .await
     .map(|_| ())

@@ -189,7 +189,7 @@ pub fn StoreSetting() -> impl IntoView {
                         <Show when=move || state.staff.list.with(Option::is_some) && state.staff.may(pos_core::staff::Permission::ChangeSettings)>
                             <RenameStore />
                         </Show>
-                        <Show when=move || owner>
+                        <Show when=move || manages_devices(state, owner)>
                             <Pairing />
                             <DeviceList />
                         </Show>
@@ -235,10 +235,38 @@ fn RenameStore() -> impl IntoView {
     }
 }
 
-/// The owner makes a pairing code after giving the owner's PIN.
+/// The member at the till and `pin`, for the server to check, in a store with staff.
+fn staff_pin(state: AppState, pin: String) -> Option<api::StaffPin> {
+    state
+        .staff
+        .list
+        .with_untracked(Option::is_some)
+        .then(|| api::StaffPin {
+            staff: state.staff.current.get_untracked().unwrap_or_default(),
+            pin,
+        })
+}
+
+/// Whether this device may pair and remove devices: with staff, a member who may change
+/// settings (the server checks their PIN); without, the owner's device.
+fn manages_devices(state: AppState, owner_device: bool) -> bool {
+    if state.staff.list.with(Option::is_some) {
+        state.staff.may(pos_core::staff::Permission::ChangeSettings)
+    } else {
+        owner_device
+    }
+}
+
+/// A device is paired with a code made after giving a PIN (an owner's, or with staff, that of a
+/// member who may change settings).
 #[component]
 fn Pairing() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let pin_label = if state.staff.list.with_untracked(Option::is_some) {
+        Msg::StaffConfirmPin
+    } else {
+        Msg::OwnerPin
+    };
     let pin = RwSignal::new(String::new());
     let shown: RwSignal<Option<PairingCode>> = RwSignal::new(None);
     let make = move |ev: leptos::ev::SubmitEvent| {
@@ -252,28 +280,21 @@ fn Pairing() -> impl IntoView {
         };
         // An owner's PIN from the signed staff list; a store without one (made before staff)
         // still has its owner's hash in the settings document.
-        let owners: Option<Vec<String>> = state.staff.list.with_untracked(|l| {
-            l.as_ref().map(|l| {
-                l.active()
-                    .filter(|m| m.role == pos_core::staff::Role::Owner)
-                    .map(|m| m.pin_hash.clone())
-                    .collect()
-            })
-        });
+        let auth = staff_pin(state, pin.get_untracked());
         spawn_local(async move {
-            let hashes = match owners {
-                Some(hashes) => hashes,
-                None => match engine.ask(Request::OwnerPinHash).await {
-                    Ok(Answer::PinHash(hash)) => hash.into_iter().collect(),
-                    _ => Vec::new(),
-                },
-            };
-            let typed = pin.get_untracked();
-            if !hashes.iter().any(|h| enroll::pin_matches(&typed, h)) {
-                return state.error(Msg::WrongPin);
+            // With staff, the server checks the PIN; a store without staff checks its owner's
+            // hash from the settings document here, on the owner's device.
+            if auth.is_none() {
+                let hash = match engine.ask(Request::OwnerPinHash).await {
+                    Ok(Answer::PinHash(hash)) => hash,
+                    _ => None,
+                };
+                if !hash.is_some_and(|h| enroll::pin_matches(&pin.get_untracked(), &h)) {
+                    return state.error(Msg::WrongPin);
+                }
             }
             pin.set(String::new());
-            match api::new_pairing_code(&token).await {
+            match api::new_pairing_code(&token, auth.as_ref()).await {
                 Ok(code) => shown.set(Some(code)),
                 Err(e) => state.notice.set(Some(enroll::api_notice(&e))),
             }
@@ -281,7 +302,7 @@ fn Pairing() -> impl IntoView {
     };
     view! {
         <form class="pairing" on:submit=make>
-            <Field label=Msg::OwnerPin value=pin testid="pairing-pin" kind="password" />
+            <Field label=pin_label value=pin testid="pairing-pin" kind="password" />
             <button type="submit" data-testid="pair-device">{move || state.t(Msg::PairDevice)}</button>
         </form>
         {move || shown.get().map(|code| {
@@ -339,9 +360,14 @@ fn DeviceList() -> impl IntoView {
             .membership
             .with_untracked(|m| m.as_ref().map(|m| m.device_id))
     };
+    let pin = RwSignal::new(String::new());
+    let with_staff = move || state.staff.list.with(Option::is_some);
     view! {
         <h4>{move || state.t(Msg::DevicesHeading)}</h4>
         <button data-testid="show-devices" on:click=move |_| load()>{move || state.t(Msg::ShowDevices)}</button>
+        <Show when=with_staff>
+            <Field label=Msg::StaffConfirmPin value=pin testid="devices-pin" kind="password" />
+        </Show>
         <ul class="devices" data-testid="device-list">
             {move || rows.get().into_iter().map(|row| {
                 let id = row.device_id;
@@ -354,8 +380,9 @@ fn DeviceList() -> impl IntoView {
                         {(!me && !row.revoked).then(|| view! {
                             <button class="danger" data-testid="revoke-device" on:click=move |_| {
                                 let Some(token) = token() else { return };
+                                let auth = staff_pin(state, pin.get_untracked());
                                 spawn_local(async move {
-                                    match api::revoke(&token, id).await {
+                                    match api::revoke(&token, id, auth.as_ref()).await {
                                         Ok(()) => load(),
                                         Err(e) => state.notice.set(Some(enroll::api_notice(&e))),
                                     }
