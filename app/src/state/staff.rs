@@ -342,14 +342,11 @@ impl AppState {
         };
         match self.check_pin(&m, pin) {
             PinOutcome::Accepted => {
-                let before = self.staff.current.get_untracked();
                 self.staff.by_pin.set_value(true);
                 self.staff.current.set(Some(member));
                 self.staff.locked.set(false);
                 self.staff.last_touch_ms.set_value(js_sys::Date::now());
-                if before != Some(member) {
-                    self.record_audit(AuditAction::SignIn, None);
-                }
+                self.record_audit(AuditAction::SignIn, None);
                 Ok(())
             }
             PinOutcome::Wrong { left } => Err(PinRefusal::Wrong { left }),
