@@ -1,5 +1,6 @@
 //! The JSON API: enrollment (`/api/stores`, `/api/pairing-codes`, `/api/devices`, `/api/me`;
-//! the rules are in [`crate::enroll`]), the store's staff list (`/api/staff`, the rules in
+//! the rules are in [`crate::enroll`], and who may pair and remove devices in
+//! [`crate::device_authority`]), the store's staff list (`/api/staff`, the rules in
 //! [`crate::staff`]) and the store's name (`PUT /api/store`, the rules in [`crate::store`]).
 //! The app codes against these names.
 //!
@@ -17,20 +18,24 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::enroll::{EnrollError, Identity, NewStore, ROLE_OWNER};
+use crate::device_authority::{DeviceAuthorityError, StaffPin};
+use crate::enroll::{EnrollError, Identity, NewStore};
 use crate::limits::{CodeKind, Refused};
 use crate::staff::{MAX_BODY_BYTES, StaffEdit, StaffError};
 use crate::store::{Rename, RenameError};
 
 /// The `reason` of the 429 that answers while pairing is paused for everyone.
 pub const PAIRING_PAUSED: &str = "pairing_paused";
-/// The `reason` of a 403 to a staff edit or rename whose editor typed a wrong PIN.
+/// The `reason` of a 403 to a request a staff member's PIN authorises (a staff edit, a rename,
+/// pairing or removing a device) when the PIN is not theirs.
 pub const WRONG_PIN: &str = "wrong_pin";
-/// The `reason` of the 429 to a staff edit or rename while its editor is locked after wrong PINs.
+/// The `reason` of the 429 to a request a staff member's PIN authorises while that member is
+/// locked after wrong PINs.
 pub const PIN_LOCKED: &str = "pin_locked";
 /// The `reason` of the 409 to a staff edit (or rename) made on a list that has changed since.
 pub const STALE: &str = "stale";
-/// The `reason` of a 403 to a staff edit or rename that the editor (or the device) may not make.
+/// The `reason` of a 403 to a staff edit, rename, pairing or removal that the staff member (or
+/// the device) may not make.
 pub const NOT_PERMITTED: &str = "not_permitted";
 
 /// Why an API request was refused, with its status.
@@ -162,6 +167,26 @@ impl From<RenameError> for ApiError {
     }
 }
 
+impl From<DeviceAuthorityError> for ApiError {
+    fn from(e: DeviceAuthorityError) -> Self {
+        match e {
+            // As before staff lists: a 403 with no reason.
+            DeviceAuthorityError::OwnerDeviceOnly => {
+                ApiError::new(StatusCode::FORBIDDEN, e.to_string())
+            }
+            DeviceAuthorityError::PinNeeded => {
+                ApiError::new(StatusCode::BAD_REQUEST, e.to_string())
+            }
+            DeviceAuthorityError::NotPermitted => ApiError {
+                reason: Some(NOT_PERMITTED),
+                ..ApiError::new(StatusCode::FORBIDDEN, e.to_string())
+            },
+            // A wrong PIN, a lock, a damaged list: answered as for a staff edit.
+            DeviceAuthorityError::Staff(e) => e.into(),
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
         ApiError::new(
@@ -267,15 +292,23 @@ async fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, Api
         })
 }
 
-async fn owner(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
-    let me = identity(state, headers).await?;
-    if me.role != ROLE_OWNER {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "Only the store owner's device can do this.",
-        ));
-    }
-    Ok(me)
+/// Refuses unless `me` may pair or remove a device ([`Storage::check_may_manage_devices`]) with
+/// the staff member and PIN of the request's body, if it has them. A body that is not
+/// `{"staff": ..., "pin": ...}` counts as none: a store without staff needs none (its owner's
+/// device sends `{}` or nothing), and a store with staff answers 400 for it.
+///
+/// [`Storage::check_may_manage_devices`]: crate::storage::Storage::check_may_manage_devices
+async fn may_manage_devices(
+    state: &AppState,
+    me: &Identity,
+    body: Result<Json<StaffPin>, JsonRejection>,
+) -> Result<(), ApiError> {
+    let pin = body.ok().map(|Json(pin)| pin);
+    let storage = state.storage.clone();
+    let (pins, clock, me) = (state.staff_pins.clone(), state.clock.clone(), me.clone());
+    db(move || storage.check_may_manage_devices(&pins, clock.as_ref(), &me, pin.as_ref()))
+        .await??;
+    Ok(())
 }
 
 /// `POST /api/stores`: creates the store with the setup code; the caller becomes its owner.
@@ -294,12 +327,25 @@ pub async fn create_store(
     json(StatusCode::CREATED, enrolled)
 }
 
-/// `POST /api/pairing-codes` (owner): a code another device can pair with.
+/// `POST /api/pairing-codes`: a code another device can pair with, answered 201 with
+/// `{"code": "XXXX-XXXX", "expires_at": "<RFC 3339>", "expires_in_secs": 600}`.
+///
+/// In a store with a staff list, from any device of the store, with the body
+/// `{"staff": "<member id>", "pin": "1234"}`: the PIN of an active member whose role may change
+/// settings (`Permission::ChangeSettings`; an owner always may), checked by the server as for
+/// `PUT /api/store`. Refusals: 400 without that body; 403 `not_permitted` for a member who is not
+/// in the list, not active, or whose role may not; 403 `wrong_pin` and 429 `pin_locked` (with
+/// `Retry-After`), counted together with the PINs of `PUT /api/staff` and `PUT /api/store`.
+///
+/// In a store without a staff list, only from the owner's device (403 from any other), with any
+/// body or none (the app sends `{}`).
 pub async fn create_pairing_code(
     State(state): State<AppState>,
     headers: HeaderMap,
+    body: Result<Json<StaffPin>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let me = owner(&state, &headers).await?;
+    let me = identity(&state, &headers).await?;
+    may_manage_devices(&state, &me, body).await?;
     let storage = state.storage.clone();
     let now = state.clock.now();
     let code = db(move || storage.new_pairing_code(&me.store_id, &me.device_id, now))
@@ -331,33 +377,46 @@ pub async fn pair_device(
     json(StatusCode::CREATED, enrolled)
 }
 
-/// `GET /api/devices` (owner): the store's devices.
+/// `GET /api/devices`: the store's devices, `{"devices": [{"device_id", "name", "role",
+/// "paired_at", "last_seen", "revoked"}, ...]}` in pairing order. In a store with a staff list
+/// any device of the store may ask, with no PIN (it shows nothing a device of the store could
+/// not see); in a store without one only the owner's device (403 from any other).
 pub async fn list_devices(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let me = owner(&state, &headers).await?;
+    let me = identity(&state, &headers).await?;
     let storage = state.storage.clone();
-    let devices = db(move || storage.devices(&me.store_id))
-        .await?
-        .map_err(ApiError::storage)?;
+    let devices = db(move || {
+        storage.check_may_see_devices(&me)?;
+        storage
+            .devices(&me.store_id)
+            .map_err(|e| DeviceAuthorityError::Staff(e.into()))
+    })
+    .await??;
     json(StatusCode::OK, serde_json::json!({ "devices": devices }))
 }
 
-/// `DELETE /api/devices/{device_id}` (owner): revokes a device of the same store and closes
-/// its sync connections.
+/// `DELETE /api/devices/{device_id}`: revokes a device of the same store and closes its sync
+/// connections; 204. Who may, and the body, as for `POST /api/pairing-codes`: in a store with a
+/// staff list any device with `{"staff": "<member id>", "pin": "1234"}` of a member who may
+/// change settings (so a lost owner's device is removed from another), in a store without one
+/// only the owner's device. A device cannot remove itself (403, before any PIN is checked); 404
+/// for a device the store does not have.
 pub async fn revoke_device(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(device_id): Path<String>,
+    body: Result<Json<StaffPin>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let me = owner(&state, &headers).await?;
+    let me = identity(&state, &headers).await?;
     if me.device_id == device_id {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "The owner's device cannot remove itself.",
+            "A device cannot remove itself.",
         ));
     }
+    may_manage_devices(&state, &me, body).await?;
     let storage = state.storage.clone();
     let now = state.clock.now();
     let id = device_id.clone();

@@ -1,13 +1,15 @@
 //! pos-sync-server: one process that is the whole system on one machine.
 //! It keeps the server's SQLite store, serves the built PWA, enrolls stores and devices
-//! ([`enroll`], JSON on `/api/` in [`api`]), signs each store's staff list ([`staff`]), lets
-//! staff rename the store ([`store`]) and is an automerge-repo sync peer on `/sync` ([`sync`])
-//! that shows each device only its own store's documents.
+//! ([`enroll`], JSON on `/api/` in [`api`]), signs each store's staff list ([`staff`]), whose
+//! members rename the store ([`store`]) and pair and remove devices ([`device_authority`]) with
+//! their PIN, and is an automerge-repo sync peer on `/sync` ([`sync`]) that shows each device
+//! only its own store's documents.
 //!
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
 pub mod api;
 pub mod client;
+pub mod device_authority;
 pub mod disk;
 pub mod enroll;
 pub mod limits;

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use pos_core::staff::{
-    PinAttempts, PinOutcome, Role, SignedStaffList, StaffEditError, StaffList, StaffListError,
-    StaffMember, pin_matches, valid_pin,
+    Permission, PinAttempts, PinOutcome, Role, SignedStaffList, StaffEditError, StaffList,
+    StaffListError, StaffMember, pin_matches, valid_pin,
 };
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
@@ -189,6 +189,19 @@ impl StaffPins {
             }
         }
     }
+}
+
+/// The active member `id` of `list` whose role allows `permission`; `None` for anyone else. A
+/// request a PIN authorises asks this before [`StaffPins::check_pin`]: the list is no secret
+/// (every device holds it), and a PIN typed by someone who may not anyway should neither cost
+/// Argon2 nor bring their lock closer.
+pub(crate) fn member_who_may(
+    list: &StaffList,
+    id: Uuid,
+    permission: Permission,
+) -> Option<&StaffMember> {
+    list.member(id)
+        .filter(|m| m.active && list.matrix.allows(m.role, permission))
 }
 
 /// Whether `pin` is `member`'s (Argon2, slow); what is not a well-formed PIN is no one's.

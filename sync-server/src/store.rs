@@ -9,7 +9,7 @@ use pos_core::staff::Permission;
 use uuid::Uuid;
 
 use crate::enroll::{Clock, Identity, MAX_STORE_NAME_CHARS, required};
-use crate::staff::{StaffError, StaffPins};
+use crate::staff::{StaffError, StaffPins, member_who_may};
 use crate::storage::Storage;
 
 /// The body of `PUT /api/store`: the new name, and who renames the store with their PIN.
@@ -76,10 +76,8 @@ fn store_name(typed: &str) -> Result<String, RenameError> {
 
 impl Storage {
     /// Renames `device`'s store to `rename.name` (trimmed), which it returns, if the editor may
-    /// (see [`RenameError`]). The role is checked before the PIN: the list is no secret (every
-    /// device holds it), and a PIN typed by someone who may not rename anyway should neither
-    /// cost Argon2 nor bring their lock closer. Blocking: it runs Argon2, without holding the
-    /// database while it does.
+    /// (see [`RenameError`]); the role is checked before the PIN (`member_who_may`). Blocking:
+    /// it runs Argon2, without holding the database while it does.
     pub fn rename_store(
         &self,
         pins: &StaffPins,
@@ -92,10 +90,7 @@ impl Storage {
         let Some((version, list)) = current else {
             return Err(RenameError::NoStaffList);
         };
-        let Some(editor) = list
-            .member(rename.editor)
-            .filter(|m| m.active && list.matrix.allows(m.role, Permission::ChangeSettings))
-        else {
+        let Some(editor) = member_who_may(&list, rename.editor, Permission::ChangeSettings) else {
             return Err(RenameError::NotPermitted);
         };
         pins.check_pin(&device.store_id, editor, &rename.pin, clock)?;

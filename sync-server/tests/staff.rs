@@ -2,7 +2,9 @@
 //! when the store is created with its owner, hands key and list to every device it enrolls, and
 //! signs an edit only with the editor's right PIN (locked after wrong ones) and only if the
 //! editor may make it. A store made before staff lists gets its first list from its owner device.
-//! The same list and PIN lockout decide who may rename the store (`PUT /api/store`).
+//! The same list and PIN lockout decide who may rename the store (`PUT /api/store`) and who may
+//! pair and remove devices (`POST /api/pairing-codes`, `DELETE /api/devices/{id}`), from any
+//! device of the store; a store without a list leaves that to its owner's device.
 
 mod common;
 
@@ -158,6 +160,63 @@ fn assert_refused(reply: &Reply, status: u16, reason: &str) {
     assert_eq!(reply.header("cache-control"), Some("no-store"));
 }
 
+/// The body that pairs or removes a device in a store with staff: a member and their PIN.
+fn pin_of(staff: Uuid, pin: &str) -> serde_json::Value {
+    serde_json::json!({ "staff": staff, "pin": pin })
+}
+
+/// `POST /api/pairing-codes` from `device`, with `body` if any.
+async fn ask_pairing_code(
+    addr: std::net::SocketAddr,
+    device: &Device,
+    body: Option<serde_json::Value>,
+) -> Reply {
+    let auth = device.bearer();
+    let headers = [("Authorization", auth.as_str())];
+    send(addr, "POST", "/api/pairing-codes", &headers, body.as_ref()).await
+}
+
+/// `DELETE /api/devices/{target}` from `device`, with `body` if any.
+async fn remove_device(
+    addr: std::net::SocketAddr,
+    device: &Device,
+    target: &Device,
+    body: Option<serde_json::Value>,
+) -> Reply {
+    let auth = device.bearer();
+    let headers = [("Authorization", auth.as_str())];
+    let path = format!("/api/devices/{}", target.device_id);
+    send(addr, "DELETE", &path, &headers, body.as_ref()).await
+}
+
+/// `GET /api/devices` from `device`.
+async fn list_devices(addr: std::net::SocketAddr, device: &Device) -> Reply {
+    let auth = device.bearer();
+    send(
+        addr,
+        "GET",
+        "/api/devices",
+        &[("Authorization", &auth)],
+        None,
+    )
+    .await
+}
+
+/// A pairing code asked for from `device` with Olga's PIN.
+async fn pairing_code_as_olga(addr: std::net::SocketAddr, device: &Device) -> String {
+    let reply = ask_pairing_code(addr, device, Some(pin_of(OWNER, "1234"))).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    reply.json()["code"].as_str().unwrap().to_string()
+}
+
+/// A new device of `device`'s store, paired with a code asked for with Olga's PIN.
+async fn pair_as_olga(addr: std::net::SocketAddr, device: &Device, name: &str) -> Device {
+    let code = pairing_code_as_olga(addr, device).await;
+    let reply = common::try_pair(addr, &code, name).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    Device::from_json(&reply.json())
+}
+
 #[tokio::test]
 async fn a_store_made_with_its_owner_has_a_signed_list_that_every_device_gets() {
     let tmp = tempfile::tempdir().unwrap();
@@ -188,8 +247,8 @@ async fn a_store_made_with_its_owner_has_a_signed_list_that_every_device_gets() 
     assert_eq!(list.members, vec![owner()]);
 
     // A paired device gets the same key and list, and so does GET /api/staff.
-    let till = pair(server.addr, &owner_device, "Till 2").await;
-    let code = common::pairing_code(server.addr, &owner_device).await;
+    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
+    let code = pairing_code_as_olga(server.addr, &owner_device).await;
     let paired = common::try_pair(server.addr, &code, "Till 3").await.json();
     assert_eq!(paired["store_key"], created["store_key"]);
     assert_eq!(paired["staff_list"], created["staff_list"]);
@@ -209,17 +268,14 @@ async fn a_store_made_with_its_owner_has_a_signed_list_that_every_device_gets() 
     // No token, or a revoked one: 401.
     let anonymous = send(server.addr, "GET", "/api/staff", &[], None).await;
     assert_eq!(anonymous.status, 401);
-    let auth = owner_device.bearer();
-    let path = format!("/api/devices/{}", till.device_id);
-    let revoked = send(
+    let revoked = remove_device(
         server.addr,
-        "DELETE",
-        &path,
-        &[("Authorization", &auth)],
-        None,
+        &owner_device,
+        &till,
+        Some(pin_of(OWNER, "1234")),
     )
     .await;
-    assert_eq!(revoked.status, 204);
+    assert_eq!(revoked.status, 204, "{}", revoked.text());
     assert_eq!(get_staff(server.addr, &till).await.status, 401);
     let edit = next(&list, |_| {});
     assert_eq!(
@@ -241,7 +297,7 @@ async fn the_owner_adds_a_cashier_with_their_pin() {
     let store = owner_device.store_id.clone();
     let v1 = list_of(&created, &key, &store);
     // Any device of the store may send the edit: the PIN is what authorises it.
-    let till = pair(server.addr, &owner_device, "Till 2").await;
+    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
 
     let v2 = next(&v1, |l| {
         l.members
@@ -320,7 +376,7 @@ async fn an_edit_must_be_the_editors_to_make_and_made_on_the_current_list() {
         create_store_with_owner(server.addr, server.setup_code.as_deref().unwrap()).await;
     let key = key_of(&created);
     let v1 = list_of(&created, &key, &owner_device.store_id);
-    let till = pair(server.addr, &owner_device, "Till 2").await;
+    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
 
     // The owner lets managers edit staff and adds a manager and a cashier.
     let v2 = next(&v1, |l| {
@@ -567,7 +623,7 @@ async fn store_name(addr: std::net::SocketAddr, device: &Device) -> String {
 async fn the_owner_renames_the_store_and_every_device_sees_the_name() {
     let tmp = tempfile::tempdir().unwrap();
     let (server, _, owner_device, _) = store_of_olga(tmp.path()).await;
-    let till = pair(server.addr, &owner_device, "Till 2").await;
+    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
     assert_eq!(store_name(server.addr, &till).await, "Corner Café");
 
     // Sent from the owner's device, seen by the till; trimmed, and Cyrillic kept as typed.
@@ -611,7 +667,7 @@ async fn the_owner_renames_the_store_and_every_device_sees_the_name() {
 async fn only_a_role_that_may_change_settings_renames_the_store() {
     let tmp = tempfile::tempdir().unwrap();
     let (server, _, owner_device, v1) = store_of_olga(tmp.path()).await;
-    let till = pair(server.addr, &owner_device, "Till 2").await;
+    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
     let v2 = next(&v1, |l| {
         l.members
             .push(member(MANAGER, "Mia", Role::Manager, &MANAGER_HASH));
@@ -754,5 +810,227 @@ async fn a_store_without_a_staff_list_cannot_be_renamed() {
     let reply = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(store_name(server.addr, &owner_device).await, "Renamed");
+    server.stop().await;
+}
+
+// Pairing and removing devices: with a staff list, authorised by a member's PIN, not the device.
+
+#[tokio::test]
+async fn with_staff_any_device_pairs_and_removes_devices_with_the_pin_of_a_member_who_may() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, _, owner_device, _) = store_of_olga(tmp.path()).await;
+
+    // The owner's device alone, without a PIN, pairs nothing.
+    for body in [
+        None,
+        Some(serde_json::json!({})),
+        Some(serde_json::json!({ "staff": OWNER })),
+    ] {
+        let reply = ask_pairing_code(server.addr, &owner_device, body.clone()).await;
+        assert_eq!(reply.status, 400, "{body:?}: {}", reply.text());
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+        assert!(error_of(&reply).contains("PIN"), "{}", reply.text());
+    }
+
+    // With Olga's PIN, the owner's device pairs a till, and the till (not an owner's device)
+    // pairs a third device.
+    let reply = ask_pairing_code(server.addr, &owner_device, Some(pin_of(OWNER, "1234"))).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    let reply = common::try_pair(
+        server.addr,
+        reply.json()["code"].as_str().unwrap(),
+        "Till 2",
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let till = Device::from_json(&reply.json());
+    assert_eq!(till.role, "device");
+    let third = pair_as_olga(server.addr, &till, "Till 3").await;
+    assert_eq!(third.store_id, owner_device.store_id);
+
+    // Any device lists the store's devices, without a PIN.
+    let reply = list_devices(server.addr, &third).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let names: Vec<_> = reply.json()["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["Owner's tablet", "Till 2", "Till 3"]);
+
+    // The till removes the third device with Olga's PIN; without a PIN it could not.
+    let reply = remove_device(server.addr, &till, &third, None).await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    let reply = remove_device(server.addr, &till, &third, Some(pin_of(OWNER, "1234"))).await;
+    assert_eq!(reply.status, 204, "{}", reply.text());
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    assert_eq!(get_staff(server.addr, &third).await.status, 401);
+
+    // A device cannot remove itself, even with the PIN (and the PIN is not checked).
+    let reply = remove_device(server.addr, &till, &till, Some(pin_of(OWNER, "9999"))).await;
+    assert_eq!(reply.status, 403, "{}", reply.text());
+    assert!(error_of(&reply).contains("itself"));
+
+    // A lost owner's device is removed from the till (issue 11).
+    let reply = remove_device(
+        server.addr,
+        &till,
+        &owner_device,
+        Some(pin_of(OWNER, "1234")),
+    )
+    .await;
+    assert_eq!(reply.status, 204, "{}", reply.text());
+    assert_eq!(get_staff(server.addr, &owner_device).await.status, 401);
+    let reply = ask_pairing_code(server.addr, &owner_device, Some(pin_of(OWNER, "1234"))).await;
+    assert_eq!(reply.status, 401, "{}", reply.text());
+    let reply = list_devices(server.addr, &till).await;
+    let revoked: Vec<_> = reply.json()["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["revoked"].as_bool().unwrap())
+        .collect();
+    assert_eq!(revoked, [true, false, true]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn only_a_member_whose_role_may_change_settings_pairs_or_removes_a_device() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, _, owner_device, v1) = store_of_olga(tmp.path()).await;
+    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
+    let third = pair_as_olga(server.addr, &owner_device, "Till 3").await;
+    let v2 = next(&v1, |l| {
+        l.members
+            .push(member(MANAGER, "Mia", Role::Manager, &MANAGER_HASH));
+        l.members
+            .push(member(CASHIER, "Carl", Role::Cashier, &CASHIER_HASH));
+    });
+    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v2).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+
+    // The default matrix lets neither cashiers nor managers change settings; a member who is
+    // not in the list may not either. The role is checked before the PIN.
+    for (staff, pin) in [
+        (CASHIER, "3333"),
+        (CASHIER, "9999"),
+        (MANAGER, "2222"),
+        (NEWCOMER, "1234"),
+    ] {
+        let reply = ask_pairing_code(server.addr, &till, Some(pin_of(staff, pin))).await;
+        assert_refused(&reply, 403, "not_permitted");
+        assert!(error_of(&reply).contains("change settings"));
+        let reply = remove_device(server.addr, &till, &third, Some(pin_of(staff, pin))).await;
+        assert_refused(&reply, 403, "not_permitted");
+    }
+    assert_eq!(get_staff(server.addr, &third).await.status, 200);
+
+    // Once the owner lets managers change settings, Mia may.
+    let v3 = next(&v2, |l| {
+        l.matrix
+            .set(Role::Manager, Permission::ChangeSettings, true);
+    });
+    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v3).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = ask_pairing_code(server.addr, &till, Some(pin_of(MANAGER, "2222"))).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let reply = remove_device(server.addr, &till, &third, Some(pin_of(MANAGER, "2222"))).await;
+    assert_eq!(reply.status, 204, "{}", reply.text());
+
+    // And a manager who has left may not.
+    let v4 = next(&v3, |l| {
+        l.members
+            .iter_mut()
+            .find(|m| m.id == MANAGER)
+            .unwrap()
+            .active = false
+    });
+    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v4).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = ask_pairing_code(server.addr, &till, Some(pin_of(MANAGER, "2222"))).await;
+    assert_refused(&reply, 403, "not_permitted");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_pins_for_devices_count_toward_the_one_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, clock, owner_device, _) = store_of_olga(tmp.path()).await;
+    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
+    let third = pair_as_olga(server.addr, &owner_device, "Till 3").await;
+
+    // The free wrong PINs spread over a pairing code, a removal and a rename.
+    let wrong = || Some(pin_of(OWNER, "9999"));
+    let mut said = String::new();
+    for n in 0..FREE_ATTEMPTS {
+        let reply = match n % 3 {
+            0 => ask_pairing_code(server.addr, &till, wrong()).await,
+            1 => remove_device(server.addr, &till, &third, wrong()).await,
+            _ => put_store(server.addr, &till, OWNER, "9999", "Guessed").await,
+        };
+        assert_refused(&reply, 403, "wrong_pin");
+        said = error_of(&reply);
+    }
+    assert!(said.contains("One more wrong PIN locks"), "{said}");
+    assert_eq!(get_staff(server.addr, &third).await.status, 200);
+
+    // The next wrong PIN, on a pairing code, locks Olga everywhere: even the right PIN waits.
+    let locking = ask_pairing_code(server.addr, &owner_device, wrong()).await;
+    assert_refused(&locking, 429, "pin_locked");
+    let lock_secs = (FIRST_LOCK_MS / 1000).to_string();
+    assert_eq!(locking.header("retry-after"), Some(lock_secs.as_str()));
+    let right = || Some(pin_of(OWNER, "1234"));
+    let locked = remove_device(server.addr, &till, &third, right()).await;
+    assert_refused(&locked, 429, "pin_locked");
+    assert!(locked.header("retry-after").is_some());
+    assert!(error_of(&locked).contains("Try again in 30 seconds"));
+    let locked = put_store(server.addr, &till, OWNER, "1234", "Renamed").await;
+    assert_refused(&locked, 429, "pin_locked");
+    assert_eq!(get_staff(server.addr, &third).await.status, 200);
+
+    clock.advance(Duration::from_millis(FIRST_LOCK_MS as u64));
+    let reply = ask_pairing_code(server.addr, &till, right()).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let reply = remove_device(server.addr, &till, &third, right()).await;
+    assert_eq!(reply.status, 204, "{}", reply.text());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_staff_list_only_the_owners_device_pairs_and_removes_devices() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
+    let body = store_body(server.setup_code.as_deref().unwrap(), None);
+    let reply = send(server.addr, "POST", "/api/stores", &[], Some(&body)).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let owner_device = Device::from_json(&reply.json());
+
+    // The owner's device as before: `{}` (what the app sends), no body, or a PIN it ignores.
+    for body in [
+        Some(serde_json::json!({})),
+        None,
+        Some(pin_of(OWNER, "9999")),
+    ] {
+        let reply = ask_pairing_code(server.addr, &owner_device, body.clone()).await;
+        assert_eq!(reply.status, 201, "{body:?}: {}", reply.text());
+    }
+    let till = pair(server.addr, &owner_device, "Till 2").await;
+    let third = pair(server.addr, &owner_device, "Till 3").await;
+
+    // Any other device, as before: 403, with or without a PIN.
+    for body in [Some(serde_json::json!({})), Some(pin_of(OWNER, "1234"))] {
+        let reply = ask_pairing_code(server.addr, &till, body.clone()).await;
+        assert_eq!(reply.status, 403, "{body:?}: {}", reply.text());
+        assert!(error_of(&reply).contains("owner's device"));
+        let reply = remove_device(server.addr, &till, &third, body).await;
+        assert_eq!(reply.status, 403, "{}", reply.text());
+    }
+    assert_eq!(list_devices(server.addr, &till).await.status, 403);
+    assert_eq!(list_devices(server.addr, &owner_device).await.status, 200);
+    let reply = remove_device(server.addr, &owner_device, &third, None).await;
+    assert_eq!(reply.status, 204, "{}", reply.text());
+    assert_eq!(get_staff(server.addr, &third).await.status, 401);
     server.stop().await;
 }
