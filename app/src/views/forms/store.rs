@@ -143,6 +143,7 @@ mod tests {
             currency: "RUB".into(),
             locale: "ru".into(),
             device: " Касса 1".into(),
+            owner_name: " Ольга ".into(),
             pin: "2468".into(),
             pin_again: "2468".into(),
         }
@@ -158,6 +159,7 @@ mod tests {
                 currency: "RUB".into(),
                 locale: "ru".into(),
                 device_name: "Касса 1".into(),
+                owner_name: "Ольга".into(),
                 pin: "2468".into(),
             })
         );
@@ -174,11 +176,13 @@ mod tests {
             change(&mut form);
             form.new_store()
         };
-        let cases: [(fn(&mut SetupForm), StoreFormError); 7] = [
+        let cases: [(fn(&mut SetupForm), StoreFormError); 8] = [
             (|f| f.name = " ".into(), StoreFormError::NameRequired),
             (|f| f.device = String::new(), StoreFormError::NameRequired),
             (|f| f.pin = "123".into(), StoreFormError::PinInvalid),
             (|f| f.pin = "12a4".into(), StoreFormError::PinInvalid),
+            // Staff PINs are 4 to 6 digits, the owner's too.
+            (|f| f.pin = "1234567".into(), StoreFormError::PinInvalid),
             (|f| f.pin_again = "2469".into(), StoreFormError::PinsDiffer),
             (|f| f.currency = "XYZ".into(), StoreFormError::Currency),
             (|f| f.locale = "de".into(), StoreFormError::Language),
