@@ -50,6 +50,9 @@ pub struct Staff {
     pub refund_approved_by: RwSignal<Option<Uuid>>,
     /// Every device's audit entries, as last read from the store's documents.
     pub audit: RwSignal<Vec<AuditEntry>>,
+    /// The days the audit log was asked for (start and end, in ms); `None` for the last week,
+    /// which the time clock needs.
+    pub audit_days: RwSignal<Option<(f64, f64)>>,
     then: StoredValue<Option<Approved>, LocalStorage>,
     /// Whether `current` typed their PIN on this page (signing in, creating the store, or
     /// confirming a staff edit), rather than being the one member of a list that asks no PIN.
@@ -66,6 +69,7 @@ impl Staff {
             locked: RwSignal::new(false),
             asking: RwSignal::new(None),
             audit: RwSignal::new(Vec::new()),
+            audit_days: RwSignal::new(None),
             refund_approved_by: RwSignal::new(None),
             then: StoredValue::new_local(None),
             by_pin: StoredValue::new_local(false),
@@ -90,25 +94,14 @@ impl Staff {
     /// Whether the signed-in member's role may take `permission` with no one else's PIN (true on
     /// a device without staff).
     pub fn may(&self, permission: Permission) -> bool {
-        self.list.with(|list| match list {
-            None => true,
-            Some(list) => self
-                .current
-                .get()
-                .and_then(|id| list.member(id))
-                .is_some_and(|m| authorize(m, permission, &list.matrix) == Authorization::Allowed),
-        })
+        self.list
+            .with(|list| list_allows(list.as_ref(), self.current.get(), permission))
     }
 
     /// [`Staff::may`], for actions.
     pub fn may_untracked(&self, permission: Permission) -> bool {
-        self.list.with_untracked(|list| match list {
-            None => true,
-            Some(list) => self
-                .current
-                .get_untracked()
-                .and_then(|id| list.member(id))
-                .is_some_and(|m| authorize(m, permission, &list.matrix) == Authorization::Allowed),
+        self.list.with_untracked(|list| {
+            list_allows(list.as_ref(), self.current.get_untracked(), permission)
         })
     }
 
@@ -122,6 +115,16 @@ impl Default for Staff {
     fn default() -> Staff {
         Staff::new()
     }
+}
+
+/// Whether `member` may do `permission` under `list`. A store without a staff list has no roles,
+/// so everything is allowed; with one, nobody signed in may do nothing.
+fn list_allows(list: Option<&StaffList>, member: Option<Uuid>, permission: Permission) -> bool {
+    list.is_none_or(|list| {
+        member
+            .and_then(|id| list.member(id))
+            .is_some_and(|m| authorize(m, permission, &list.matrix) == Authorization::Allowed)
+    })
 }
 
 /// The list in `membership`, if it verifies with the store's key. A list that does not is
@@ -445,13 +448,9 @@ impl AppState {
         let Some(member) = member else {
             return self.staff.may_untracked(permission);
         };
-        self.staff.list.with_untracked(|l| {
-            l.as_ref().is_none_or(|list| {
-                list.member(member).is_some_and(|m| {
-                    authorize(m, permission, &list.matrix) == Authorization::Allowed
-                })
-            })
-        })
+        self.staff
+            .list
+            .with_untracked(|list| list_allows(list.as_ref(), Some(member), permission))
     }
 
     /// The members whose role may approve what is asked.
@@ -569,8 +568,13 @@ impl AppState {
     pub fn load_audit(&self) {
         let Some(engine) = self.engine() else { return };
         let state = *self;
+        let (from_ms, to_ms) = self.staff.audit_days.get_untracked().unwrap_or_else(|| {
+            let now = js_sys::Date::now();
+            (now - 7.0 * 86_400_000.0, now)
+        });
         spawn_local(async move {
-            match engine.ask(crate::sync::protocol::Request::AuditLog).await {
+            let request = crate::sync::protocol::Request::AuditLog { from_ms, to_ms };
+            match engine.ask(request).await {
                 Ok(crate::sync::protocol::Answer::Audit(entries)) => state.staff.audit.set(entries),
                 Ok(_) => {}
                 Err(reason) => state.notice.set(Some(super::not_saved(reason))),
