@@ -362,3 +362,24 @@ test('a store created in roubles on a register that showed the demo menu in euro
   expect(receipt).not.toContain('EUR');
   expect(receipt).not.toContain('€');
 });
+
+test('a cashier who opens Settings while the store is being created stays in Settings', async ({ browser, server }) => {
+  const owner = await device(browser, server.setupLink());
+  await expect(owner.getByTestId('setup')).toBeVisible();
+  // The server takes a second to answer, as on a slow network.
+  await owner.route('**/api/stores', async (route) => {
+    await new Promise((done) => setTimeout(done, 1_000));
+    await route.continue();
+  });
+  await owner.getByTestId('store-name').fill('Slow Market');
+  await owner.getByTestId('device-name').fill('Slow till');
+  await owner.getByTestId('owner-pin').fill(OWNER_PIN);
+  await owner.getByTestId('owner-pin-again').fill(OWNER_PIN);
+  await owner.getByTestId('create-store').click();
+  await owner.getByTestId('nav-settings').click();
+  await expect(owner.getByTestId('notice')).toContainText('Slow Market', { timeout: 20_000 });
+  await expect(owner.getByTestId('sync-status')).toHaveText('Synced');
+  // Settings is still what the cashier sees: the store's end did not take them elsewhere.
+  await expect(owner.getByTestId('device-code')).toBeVisible();
+  await expect(owner.getByTestId('product')).toHaveCount(0);
+});

@@ -38,7 +38,11 @@ fn leave_enrollment_screen(state: AppState) {
             .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/")));
     }
     state.enroll_code.set(String::new());
-    state.screen.set(Screen::Register);
+    // Creating a store takes a round trip to the server: a cashier who went to another screen
+    // meanwhile stays there.
+    if matches!(state.screen.get_untracked(), Screen::Setup | Screen::Join) {
+        state.screen.set(Screen::Register);
+    }
 }
 
 /// Keeps the membership the server gave and starts syncing; says why not otherwise. Returns the
