@@ -4,9 +4,9 @@
 // owner reads the approvals in the audit log on another device.
 import { expect, type Page } from '@playwright/test';
 import { test } from './fixtures';
-import { PHONE, tap } from './cashier';
-import { OWNER_PIN } from './settings';
-import { device, setUpTwoDevices } from './store';
+import { PHONE, expectTotal, tap } from './cashier';
+import { OWNER_PIN, createStore } from './settings';
+import { device, pairingCode, setUpTwoDevices } from './store';
 
 const MANAGER_PIN = '1357';
 const CASHIER_PIN = '97531';
@@ -226,4 +226,82 @@ test('в рублях и по-русски на телефоне: кассир �
   await owner.getByTestId('unlock-settings').click();
   await pin(owner, 'approval', 'Ольга', OWNER_PIN);
   await expect(owner.getByTestId('receipt-settings')).toBeVisible();
+});
+
+test('the audit log reaches a day of last month that this device never opened', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const owner = await device(browser, server.setupLink(), { clock: new Date('2026-11-20T10:00:00') });
+  await createStore(owner, 'Autumn Fair');
+  await owner.getByTestId('nav-settings').click();
+  await owner.getByTestId('clock-in').click();
+  await expect(owner.getByTestId('audit-row').and(owner.locator('[data-kind="clock-in"]'))).toHaveCount(1, { timeout: 10_000 });
+  await expect(owner.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
+
+  // A till that joins in December opens this week's days, not November's.
+  const { link } = await pairingCode(owner);
+  const late = await device(browser, link, { clock: new Date('2026-12-05T10:00:00') });
+  await late.getByTestId('join-device-name').fill('Late till');
+  await late.getByTestId('join-store').click();
+  await expect(late.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
+  await late.getByTestId('nav-settings').click();
+  const clockIns = late.getByTestId('audit-row').and(late.locator('[data-kind="clock-in"]'));
+  await expect(late.getByTestId('audit-log')).toBeVisible();
+  await expect(clockIns).toHaveCount(0);
+  await late.getByTestId('audit-from').fill('2026-11-20');
+  await late.getByTestId('audit-to').fill('2026-11-20');
+  await expect(clockIns).toHaveCount(1, { timeout: 20_000 });
+  await expect(clockIns).toContainText('Owner');
+
+  // More than 92 days at once is refused with a message, and the log stays as it was.
+  await late.getByTestId('audit-from').fill('2026-01-01');
+  await expect(late.getByTestId('notice')).toContainText('at most 92 days');
+  await expect(clockIns).toHaveCount(1);
+});
+
+test('a price changed at the till: a cashier needs a manager, a typo is refused, and the audit log shows both prices', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const { owner, second } = await staffStore(browser, server);
+  await pin(second, 'lock-screen', 'Ivan', CASHIER_PIN);
+  await tap(second, 'Lemonade');
+  await tap(second, 'Lemonade');
+  const lemonade = await second.getByTestId('line-amount').first().textContent();
+  await second.getByTestId('ticket-line').first().locator('.line-main').click();
+  const price = second.getByTestId('line-price');
+
+  // A price the ticket cannot take is refused before anyone is asked.
+  await price.fill('1.999');
+  await price.press('Enter');
+  await expect(second.getByTestId('notice')).toContainText('more decimals than the currency');
+  await expect(second.getByTestId('approval')).toHaveCount(0);
+
+  // Ivan may not change prices: only those who may are offered, and Maria's PIN lets it through.
+  await price.fill('1.00');
+  await price.press('Enter');
+  await expect(second.getByTestId('approval')).toBeVisible();
+  await expect(second.getByTestId('approval-what')).toHaveText('Change a price at the till');
+  await expect(second.getByTestId('approval').getByTestId('staff-pick')).toHaveText(['Owner', 'Maria']);
+  await pin(second, 'approval', 'Maria', MANAGER_PIN);
+  await expect(second.getByTestId('approval')).toHaveCount(0);
+  await expectTotal(second, '€2.00');
+  await expect(second.getByTestId('line-shelf-price')).toContainText('€');
+  expect(await second.getByTestId('line-amount').first().textContent()).not.toBe(lemonade);
+
+  // Sold at that price, with the receipt saying so.
+  await second.getByTestId('pay').click();
+  await second.getByTestId('quick-cash').first().click();
+  await expect(second.getByTestId('completed')).toBeVisible();
+  await expect(second.getByTestId('receipt')).toContainText(/2 x €?1\.00/);
+  await second.getByTestId('new-sale').click();
+
+  // The owner reads who asked, who approved, and both prices.
+  await owner.getByTestId('nav-settings').click();
+  const change = owner.getByTestId('audit-row').and(owner.locator('[data-kind="price-override"]'));
+  await expect(async () => {
+    await owner.getByTestId('audit-refresh').click();
+    await expect(change).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(change).toContainText('Ivan');
+  await expect(change).toContainText('Lemonade');
+  await expect(change).toContainText('→ 1');
+  await expect(change).toContainText('approved by Maria');
 });

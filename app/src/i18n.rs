@@ -561,6 +561,7 @@ messages! {
     FiscalTagUnknown => "The fiscal code of this tax is not one of 1 to 12 (tag 1199).", "Фискальный код этого налога — не от 1 до 12 (тег 1199).";
     ExemptWithRate => "A tax marked “without VAT” has a rate of 0.", "У налога «без НДС» ставка 0.";
     TicketNegativePrice => "A price on the ticket cannot be negative. To take money off, give a discount.", "Цена в чеке не может быть отрицательной. Чтобы уменьшить сумму, дайте скидку.";
+    TicketPriceTooFine => "The price has more decimals than the currency has.", "В цене больше знаков после запятой, чем у валюты.";
     QuantityTooLarge => "A line holds at most 1,000,000 of one product.", "В одной позиции — не больше 1 000 000 единиц товара.";
     TicketPriceTooHigh => "One item costs at most 100,000,000,000.", "Один товар стоит не больше 100 000 000 000.";
     DiscountTooLarge => "That discount is larger than any ticket can be.", "Такая скидка больше любого чека.";
@@ -661,6 +662,8 @@ messages! {
     StaffEveryone => "Everyone", "Все";
     StaffEverything => "Every action", "Все действия";
     StaffRefresh => "Refresh", "Обновить";
+    AuditDaysBackwards => "The first day comes after the last: swap them.", "Первый день позже последнего: поменяйте их местами.";
+    AuditTooManyDays => "Choose at most {days} days at once.", "Выберите не больше {days} дней за раз.";
     StaffApprovedBy => "approved by {name}", "разрешил(а) {name}";
     Edit => "Change", "Изменить";
     RenameStore => "Rename the store", "Переименовать магазин";
@@ -683,6 +686,10 @@ messages! {
     AuditVoid => "Void", "Отмена";
     AuditDiscount => "Discount", "Скидка";
     AuditPriceChange => "Price change", "Изменение цены";
+    AuditPriceOverride => "Price changed at the till", "Цена изменена на кассе";
+    PricePerItem => "Price per item", "Цена за единицу";
+    ShelfPriceWas => "The product's price: {price}", "Цена товара: {price}";
+    NotAPrice => "Type a price such as 3.50 or 3,50.", "Введите цену вида 3.50 или 3,50.";
     AuditApproval => "Approval", "Разрешение";
     AuditClockIn => "Clocked in", "Начал(а) смену";
     AuditClockOut => "Clocked out", "Закончил(а) смену";

@@ -66,8 +66,13 @@ pub struct TicketLine {
     pub name: String,
     pub sku: String,
     pub unit: Unit,
-    /// The product's price per unit when it was added, without modifiers.
+    /// The product's price per unit when it was added, without modifiers, or the price someone
+    /// at the till set for it (see `shelf_price`).
     pub unit_price: Decimal,
+    /// The product's own price when someone changed `unit_price` at the till (a price override,
+    /// a permission of its own): the ticket on screen and the audit log show what it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shelf_price: Option<Decimal>,
     pub quantity: Decimal,
     pub modifiers: Vec<Modifier>,
     pub discount: Option<Discount>,
@@ -134,6 +139,9 @@ pub enum TicketError {
     /// and so the ticket, come to less than nothing. Money off is a discount.
     #[error("a price on the ticket cannot be negative")]
     NegativePrice,
+    /// A price typed at the till finer than the currency's smallest coin (0.001 EUR, 1.5 JPY).
+    #[error("a price has more decimals than the currency")]
+    PriceTooFine,
     /// More than [`MAX_QUANTITY`] of one product on a line.
     #[error("a line holds at most {} of one product", MAX_QUANTITY)]
     QuantityTooLarge,
@@ -241,6 +249,7 @@ impl Ticket {
             sku: product.sku.clone(),
             unit: product.unit,
             unit_price: product.price,
+            shelf_price: None,
             quantity,
             modifiers: modifiers.to_vec(),
             discount: None,
@@ -303,6 +312,21 @@ impl Ticket {
             checked_unit_price(line.unit_price, &modifiers)?;
             line.modifiers = modifiers;
         }
+        Ok(())
+    }
+
+    /// Sells the line at `price` per unit instead of the product's price (a price override at
+    /// the till). The product's own price is kept in `shelf_price`; setting it back clears it.
+    pub fn set_unit_price(&mut self, id: LineId, price: Decimal) -> Result<(), TicketError> {
+        let currency = self.rules.currency;
+        if currency.round(price) != price {
+            return Err(TicketError::PriceTooFine);
+        }
+        let line = self.line_mut(id)?;
+        checked_unit_price(price, &line.modifiers)?;
+        let shelf = line.shelf_price.unwrap_or(line.unit_price);
+        line.shelf_price = (price != shelf).then_some(shelf);
+        line.unit_price = price;
         Ok(())
     }
 

@@ -253,3 +253,54 @@ fn a_stored_ticket_past_the_bounds_fails_its_check() {
     let stored: Ticket = serde_json::from_value(json).unwrap();
     assert_eq!(stored.check(), Err(TicketError::QuantityTooLarge));
 }
+
+#[test]
+fn a_price_changed_at_the_till_sells_at_that_price_and_keeps_the_shelf_price() {
+    let (store, catalog) = menu();
+    let tax = catalog.tax_category("food").unwrap();
+    let p = burger(&catalog, dec!(5.00));
+    let mut ticket = Ticket::new(store.rules);
+    let line = ticket.add(&p, tax, &[], dec!(2)).unwrap();
+    ticket.set_unit_price(line, dec!(4.20)).unwrap();
+    assert_eq!(ticket.totals().total, dec!(8.40));
+    let sold = ticket.line(line).unwrap();
+    assert_eq!((sold.unit_price, sold.shelf_price), (dec!(4.20), Some(dec!(5.00))));
+    // Changed again, the shelf price is still the product's, not the first override.
+    ticket.set_unit_price(line, dec!(3.00)).unwrap();
+    assert_eq!(ticket.line(line).unwrap().shelf_price, Some(dec!(5.00)));
+    // The same product added again is a line of its own at the product's price.
+    let other = ticket.add(&p, tax, &[], Decimal::ONE).unwrap();
+    assert_ne!(other, line);
+    assert_eq!(ticket.totals().total, dec!(11.00));
+    // Back at the shelf price, nothing is overridden any more.
+    ticket.set_unit_price(line, dec!(5.00)).unwrap();
+    assert_eq!(ticket.line(line).unwrap().shelf_price, None);
+}
+
+#[test]
+fn a_price_typed_at_the_till_is_refused_when_negative_too_fine_or_too_high() {
+    let (store, catalog) = menu();
+    let tax = catalog.tax_category("food").unwrap();
+    let p = burger(&catalog, dec!(5.00));
+    let mut ticket = Ticket::new(store.rules);
+    let line = ticket.add(&p, tax, &[], Decimal::ONE).unwrap();
+    assert_eq!(ticket.set_unit_price(line, dec!(-1)), Err(TicketError::NegativePrice));
+    assert_eq!(ticket.set_unit_price(line, dec!(4.999)), Err(TicketError::PriceTooFine));
+    assert_eq!(
+        ticket.set_unit_price(line, MAX_UNIT_PRICE + Decimal::ONE),
+        Err(TicketError::PriceTooHigh)
+    );
+    assert_eq!(ticket.set_unit_price(99, dec!(1)), Err(TicketError::NoSuchLine(99)));
+    assert_eq!(ticket.totals().total, dec!(5.00));
+    assert_eq!(ticket.line(line).unwrap().shelf_price, None);
+}
+
+#[test]
+fn a_line_sold_at_its_shelf_price_is_stored_as_before() {
+    let (store, catalog) = menu();
+    let tax = catalog.tax_category("food").unwrap();
+    let mut ticket = Ticket::new(store.rules);
+    let line = ticket.add(&burger(&catalog, dec!(5.00)), tax, &[], Decimal::ONE).unwrap();
+    let json = serde_json::to_string(ticket.line(line).unwrap()).unwrap();
+    assert!(!json.contains("shelf_price"), "{json}");
+}

@@ -22,6 +22,7 @@ use pos_core::{
     CardApproval, Catalog, Decimal, Discount, LineId, Payment, PriceConflict, Sale, Store,
     TenderError, Ticket, TicketError, Uuid,
 };
+use pos_core::staff::Permission;
 
 use crate::engine_link::EngineLink;
 use crate::i18n::Lang;
@@ -330,6 +331,34 @@ impl AppState {
         let state = *self;
         self.guard_discount(discount, base, move || {
             state.edit_ticket(|t| t.set_order_discount(discount))
+        });
+    }
+
+    /// Sells a line at a price typed at the till, once someone who may change prices allows it;
+    /// the audit log keeps the product's own price beside the new one.
+    pub fn override_price(&self, line: LineId, price: Decimal) {
+        let Some((product, shelf, now)) = self.ticket.with_untracked(|t| {
+            t.line(line)
+                .map(|l| (l.name.clone(), l.shelf_price.unwrap_or(l.unit_price), l.unit_price))
+        }) else {
+            return self.error(Msg::LineGone);
+        };
+        if price == now {
+            return;
+        }
+        // A price the ticket would refuse is said at once, before anyone is asked for a PIN.
+        if let Err(e) = self.ticket.with_untracked(|t| t.clone().set_unit_price(line, price)) {
+            return self.ticket_error(e);
+        }
+        let state = *self;
+        self.protected(Permission::PriceOverride, move |approved_by| {
+            state.edit_ticket(|t| t.set_unit_price(line, price));
+            let action = pos_core::staff::AuditAction::PriceOverride {
+                product,
+                shelf,
+                price,
+            };
+            state.record_audit(action, approved_by);
         });
     }
 

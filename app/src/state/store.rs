@@ -167,7 +167,14 @@ impl AppState {
                 }
             }
             FromEngine::NotSaved(reason) => self.notice.set(Some(not_saved(reason))),
-            FromEngine::RecordsChanged { sales, refunds } => {
+            FromEngine::RecordsChanged {
+                sales,
+                refunds,
+                audit,
+            } => {
+                if audit && self.screen.get_untracked() == Screen::Settings {
+                    self.load_audit();
+                }
                 if refunds {
                     self.load_refunds();
                 }

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::SyncStatus;
 use crate::storage::Membership;
 
+/// The most days one look at the audit log opens: each is a document per device.
+pub const AUDIT_MAX_DAYS: i64 = 92;
+
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ToEngine {
     /// Opens the store's documents and starts syncing them. `device_code` is this device's
@@ -34,8 +37,10 @@ pub enum Request {
     /// A refund of this sale already in the store's documents (made on any device).
     RefundOf(Uuid),
     OwnerPinHash,
-    /// Every device's audit entries the documents hold, and the sales with their cashier.
-    AuditLog,
+    /// Every device's audit entries, and the sales with their cashier, that the documents hold
+    /// once the days from `from_ms` to `to_ms` (at most [`AUDIT_MAX_DAYS`]) are opened, however
+    /// old. What is not stored on this device yet follows by sync.
+    AuditLog { from_ms: f64, to_ms: f64 },
     AddEarlierSales,
     KeepEarlierSalesHere,
 }
@@ -99,6 +104,8 @@ pub enum FromEngine {
     RecordsChanged {
         sales: bool,
         refunds: bool,
+        /// Any other device's day changed, so its audit entries may have.
+        audit: bool,
     },
 }
 

@@ -53,6 +53,7 @@ pub(super) fn save(shared: SharedEngine) {
             }
             (writes, days, sales, refunds, engine.storage.clone())
         };
+        let had_days = !days.is_empty();
         let had_sales = !sales.is_empty();
         let had_refunds = !refunds.is_empty();
         let copied: Vec<Uuid> = sales
@@ -97,12 +98,13 @@ pub(super) fn save(shared: SharedEngine) {
             let retry = shared.clone();
             set_timeout(move || schedule_save(&retry), Duration::from_secs(5));
         }
-        if result.is_ok() && (had_sales || had_refunds) {
+        if result.is_ok() && had_days {
             tell(
                 &shared,
                 FromEngine::RecordsChanged {
                     sales: had_sales,
                     refunds: had_refunds,
+                    audit: true,
                 },
             );
         }

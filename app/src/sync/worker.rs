@@ -108,7 +108,9 @@ async fn answer(
             refund_recorded_elsewhere(&shared, sale).await,
         )),
         Request::OwnerPinHash => Ok(Answer::PinHash(shared.borrow_mut().docs.owner_pin_hash())),
-        Request::AuditLog => Ok(Answer::Audit(shared.borrow_mut().docs.audit_log())),
+        Request::AuditLog { from_ms, to_ms } => open_days_between(&shared, from_ms, to_ms)
+            .await
+            .map(|()| Answer::Audit(shared.borrow_mut().docs.audit_log())),
         Request::AddEarlierSales => add_earlier_sales(&shared).await.map(|()| Answer::Done),
         Request::KeepEarlierSalesHere => keep_earlier_sales_here(&shared)
             .await

@@ -11,8 +11,11 @@ use pos_core::staff::{
 
 use super::staff::{permission_msg, role_name};
 use crate::i18n::{self, Msg};
-use crate::state::AppState;
 use crate::state::staff::new_pin_hash;
+use crate::state::{AppState, Notice};
+use crate::sync::protocol::AUDIT_MAX_DAYS;
+
+const DAY_MS: i64 = 86_400_000;
 
 #[component]
 pub fn StaffSetting() -> impl IntoView {
@@ -467,7 +470,7 @@ fn AuditLog() -> impl IntoView {
             staff: who.get().parse().ok(),
             kind: AuditAction::KINDS.into_iter().find(|k| *k == what.get()),
             from_ms: i18n::day_start_ms(&from.get()),
-            to_ms: i18n::day_start_ms(&to.get()).map(|ms| ms + 86_400_000),
+            to_ms: i18n::day_start_ms(&to.get()).map(|ms| ms + DAY_MS),
         };
         let mut entries: Vec<AuditEntry> = state
             .staff
@@ -481,6 +484,32 @@ fn AuditLog() -> impl IntoView {
         entries.reverse();
         let text = pos_core::staff::audit_csv(&entries, name_of);
         crate::csv_file::offer_download("audit-log.csv", &text);
+    };
+    // Days not open on this device (last month, another device's week) are opened for the log.
+    let ask_days = move || {
+        let (from, to) = (
+            i18n::day_start_ms(&from.get_untracked()),
+            i18n::day_start_ms(&to.get_untracked()),
+        );
+        let days = match (from, to) {
+            (None, None) => None,
+            (from, to) => {
+                let to = to.map_or_else(js_sys::Date::now, |t| (t + DAY_MS - 1) as f64);
+                let from = from.map_or(to - 6.0 * DAY_MS as f64, |f| f as f64);
+                if from > to {
+                    return state.error(Msg::AuditDaysBackwards);
+                }
+                if to - from > (AUDIT_MAX_DAYS * DAY_MS) as f64 {
+                    return state.notice.set(Some(Notice::Error(
+                        Msg::AuditTooManyDays,
+                        vec![("days", AUDIT_MAX_DAYS.to_string())],
+                    )));
+                }
+                Some((from, to))
+            }
+        };
+        state.staff.audit_days.set(days);
+        state.load_audit();
     };
     let kinds = AuditAction::KINDS;
     view! {
@@ -496,8 +525,8 @@ fn AuditLog() -> impl IntoView {
                         <option value="">{move || state.t(Msg::StaffEverything)}</option>
                         {kinds.into_iter().map(|k| view! { <option value=k>{move || state.t(audit_kind_msg(k))}</option> }).collect_view()}
                     </select>
-                    <input type="date" data-testid="audit-from" on:change=move |ev| from.set(event_target_value(&ev)) />
-                    <input type="date" data-testid="audit-to" on:change=move |ev| to.set(event_target_value(&ev)) />
+                    <input type="date" data-testid="audit-from" on:change=move |ev| { from.set(event_target_value(&ev)); ask_days(); } />
+                    <input type="date" data-testid="audit-to" on:change=move |ev| { to.set(event_target_value(&ev)); ask_days(); } />
                     <button data-testid="audit-refresh" on:click=move |_| state.load_audit()>{move || state.t(Msg::StaffRefresh)}</button>
                     <button data-testid="audit-export" on:click=export>{move || state.t(Msg::ExportCsv)}</button>
                 </div>
@@ -531,6 +560,7 @@ fn audit_kind_msg(kind: &str) -> Msg {
         "void" => Msg::AuditVoid,
         "discount" => Msg::AuditDiscount,
         "price-change" => Msg::AuditPriceChange,
+        "price-override" => Msg::AuditPriceOverride,
         "approval" => Msg::AuditApproval,
         "clock-in" => Msg::AuditClockIn,
         "clock-out" => Msg::AuditClockOut,
@@ -545,6 +575,15 @@ fn audit_detail(action: &AuditAction, lang: i18n::Lang) -> String {
         AuditAction::Approval { permission } => permission_msg(*permission).text(lang).to_string(),
         AuditAction::Discount { percent } => format!("{percent} %"),
         AuditAction::PriceChange { product } => product.clone(),
+        AuditAction::PriceOverride {
+            product,
+            shelf,
+            price,
+        } => format!(
+            "{product}: {} → {}",
+            i18n::quantity(*shelf, lang),
+            i18n::quantity(*price, lang)
+        ),
         AuditAction::StaffEdit { version } => format!("v{version}"),
         _ => String::new(),
     }

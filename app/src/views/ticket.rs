@@ -181,6 +181,18 @@ fn LineEditor(id: LineId) -> impl IntoView {
         None => state.error(Msg::InvalidQuantity),
     };
     let currency = move || state.store.with(|s| s.rules.currency);
+    let price = RwSignal::new(
+        line.with_untracked(|l| {
+            l.as_ref()
+                .map(|l| i18n::quantity(l.unit_price, state.lang.get_untracked()))
+        })
+        .unwrap_or_default(),
+    );
+    let apply_price = move || match parse_decimal(&price.get_untracked()) {
+        Some(p) => state.override_price(id, p),
+        None => state.error(Msg::NotAPrice),
+    };
+    let shelf_price = move || line.with(|l| l.as_ref().and_then(|l| l.shelf_price));
     view! {
         <div class="line-editor" data-testid="line-editor">
             <label class="field">
@@ -193,6 +205,23 @@ fn LineEditor(id: LineId) -> impl IntoView {
                     on:change=move |_| apply_quantity()
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { apply_quantity() }
                 />
+            </label>
+            <label class="field">
+                <span>{move || state.t(Msg::PricePerItem)}</span>
+                <input
+                    class="price-input"
+                    inputmode="decimal"
+                    data-testid="line-price"
+                    prop:value=move || price.get()
+                    on:input=move |ev| price.set(event_target_value(&ev))
+                    on:change=move |_| apply_price()
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { apply_price() }
+                />
+                {move || shelf_price().map(|was| view! {
+                    <span class="note" data-testid="line-shelf-price">
+                        {Msg::ShelfPriceWas.fill(state.lang.get(), &[("price", &i18n::money(was, currency(), state.lang.get()))])}
+                    </span>
+                })}
             </label>
             <Show when=move || offered.with(|o| !o.is_empty())>
                 <div class="modifiers">

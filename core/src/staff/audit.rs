@@ -44,6 +44,12 @@ pub enum AuditAction {
     PriceChange {
         product: String,
     },
+    /// A line sold at another price than the product's, typed at the till.
+    PriceOverride {
+        product: String,
+        shelf: Decimal,
+        price: Decimal,
+    },
     /// An approval given for another member's action (the action's own entry names the approver
     /// too); `staff` is the one who asked.
     Approval {
@@ -63,13 +69,14 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every [`AuditAction::kind`], for a filter's choices.
-    pub const KINDS: [&'static str; 12] = [
+    pub const KINDS: [&'static str; 13] = [
         "sale",
         "refund",
         "no-sale",
         "void",
         "discount",
         "price-change",
+        "price-override",
         "approval",
         "clock-in",
         "clock-out",
@@ -87,6 +94,7 @@ impl AuditAction {
             AuditAction::Void { .. } => "void",
             AuditAction::Discount { .. } => "discount",
             AuditAction::PriceChange { .. } => "price-change",
+            AuditAction::PriceOverride { .. } => "price-override",
             AuditAction::Approval { .. } => "approval",
             AuditAction::ClockIn => "clock-in",
             AuditAction::ClockOut => "clock-out",

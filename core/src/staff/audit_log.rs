@@ -68,6 +68,11 @@ fn detail(action: &AuditAction) -> String {
         }
         AuditAction::Discount { percent } => format!("{percent}%"),
         AuditAction::PriceChange { product } => product.clone(),
+        AuditAction::PriceOverride {
+            product,
+            shelf,
+            price,
+        } => format!("{product} {shelf} -> {price}"),
         AuditAction::Approval { permission } => permission.as_str().to_string(),
         AuditAction::StaffEdit { version } => format!("version {version}"),
         AuditAction::NoSale
