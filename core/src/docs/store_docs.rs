@@ -275,6 +275,15 @@ impl StoreDocs {
         self.docs.keys().copied().collect()
     }
 
+    /// The sales documents open now, this device's and the others'.
+    fn open_days(&self) -> Vec<DocumentId> {
+        self.docs
+            .iter()
+            .filter(|(_, (role, _))| matches!(role, DocRole::OwnDay | DocRole::OtherDay))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     pub fn role(&self, id: DocumentId) -> Option<DocRole> {
         self.docs.get(&id).map(|(r, _)| *r)
     }
@@ -368,18 +377,13 @@ impl StoreDocs {
     }
 
     /// The staff audit log of every open sales document, this device's and the others', in time
-    /// order (then by id). A day whose log cannot be read is left out, as its sales are by
-    /// [`Self::sales_in`]; an entry recorded on two days (a retry after midnight) is listed once.
-    /// Every open day's audit entries, with a `Sale` entry for each sale that names its cashier.
+    /// order (then by id), with a `Sale` entry for each sale that names its cashier. A day whose
+    /// log cannot be read is left out, as its sales are by [`Self::sales_in`]; an entry recorded
+    /// on two days (a retry after midnight) is listed once.
     pub fn audit_log(&mut self) -> Vec<AuditEntry> {
-        let days: Vec<DocumentId> = self
-            .docs
-            .iter()
-            .filter(|(_, (role, _))| matches!(role, DocRole::OwnDay | DocRole::OtherDay))
-            .map(|(id, _)| *id)
-            .collect();
         // A sale is its own record of who took it: listed from the sale, never written twice.
-        let mut entries: Vec<AuditEntry> = days
+        let mut entries: Vec<AuditEntry> = self
+            .open_days()
             .into_iter()
             .flat_map(|id| {
                 self.read_typed(id, |d: &SalesDay| {
@@ -464,13 +468,8 @@ impl StoreDocs {
 
     /// A refund of `sale` recorded in any open sales document, this device's or another's.
     pub fn refund_of(&mut self, sale: Uuid) -> Option<Refund> {
-        let days: Vec<DocumentId> = self
-            .docs
-            .iter()
-            .filter(|(_, (role, _))| matches!(role, DocRole::OwnDay | DocRole::OtherDay))
-            .map(|(id, _)| *id)
-            .collect();
-        days.into_iter()
+        self.open_days()
+            .into_iter()
             .flat_map(|id| self.refunds_in(id))
             .find(|r| r.sale_id == sale)
     }
