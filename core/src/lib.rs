@@ -31,6 +31,7 @@ pub mod demo;
 mod docs;
 mod money;
 mod sale;
+mod spreadsheet;
 pub mod staff;
 mod store;
 pub mod sync;

@@ -50,11 +50,12 @@ impl Header {
         self.at[column.index()].is_some()
     }
 
-    /// The trimmed cell. `None` means the header has no such column. A row that is shorter than
-    /// the header has empty cells at its end, because a spreadsheet shows them that way.
+    /// The trimmed cell, without the `'` the export puts before a cell a spreadsheet would run.
+    /// `None` means the header has no such column. A row that is shorter than the header has
+    /// empty cells at its end, because a spreadsheet shows them that way.
     pub(super) fn cell<'r>(&self, row: &'r Row, column: Column) -> Option<&'r str> {
         let at = self.at[column.index()]?;
-        Some(row.record.get(at).unwrap_or("").trim())
+        Some(unguard(row.record.get(at).unwrap_or("").trim()))
     }
 
     /// The cell if it has something in it.
