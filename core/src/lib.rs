@@ -31,6 +31,8 @@ pub mod demo;
 mod docs;
 mod money;
 mod sale;
+pub mod shift;
+mod spreadsheet;
 pub mod staff;
 mod store;
 pub mod sync;

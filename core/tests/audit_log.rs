@@ -469,6 +469,36 @@ fn the_csv_has_one_row_per_entry_with_names_escaped() {
     .assert_eq(&file);
 }
 
+/// A cell a spreadsheet would run as a formula (OWASP's CSV injection) is written as text: a
+/// leading `'` makes the spreadsheet show it as typed.
+#[test]
+fn a_name_a_spreadsheet_would_run_is_written_as_text() {
+    let names = BTreeMap::from([
+        (ANN, "+1 cmd".to_string()),
+        (
+            BOB,
+            "=HYPERLINK(\"http://evil.example\",\"Bob\")".to_string(),
+        ),
+    ]);
+    let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
+    let mut entries = one_of_each();
+    entries[6].approved_by = Some(BOB);
+    let file = audit_csv(&entries, name_of);
+
+    let mut reader = csv::Reader::from_reader(file.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(&rows[0][1], "'+1 cmd");
+    assert_eq!(&rows[6][5], "'=HYPERLINK(\"http://evil.example\",\"Bob\")");
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn an_empty_log_is_the_header_alone() {
     assert_eq!(

@@ -215,6 +215,53 @@ fn the_export_has_one_row_per_record_and_variants_follow_their_product() {
     assert_eq!(lines.len(), 1 + 2 + 5 + 9 + 2 + 32 + 2);
 }
 
+/// The characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection), and
+/// the `'` that the export puts before them, which the import must take off again.
+const FORMULA_STARTS: [&str; 7] = ["=", "+", "-", "@", "\t", "\r", "'"];
+
+/// The file's cells, as a spreadsheet reads them.
+fn cells(file: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(file.as_bytes());
+    reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+#[test]
+fn a_name_a_spreadsheet_would_run_is_exported_as_text_and_imported_as_it_was() {
+    let mut menu = menu();
+    let link = "=HYPERLINK(\"http://evil.example\",\"Click\")";
+    menu.products[0].name = link.into();
+    menu.products[1].name = "'Tis the season".into();
+    menu.products[2].sku = "-FT-900".into();
+    menu.categories[0].name = "+Specials".into();
+    menu.modifiers[0].name = "@Ice".into();
+    menu.tax_categories[0].name = "\tFood 10 %".into();
+    menu.validate().unwrap();
+    let file = export_csv(&menu);
+
+    let cells = cells(&file);
+    assert!(cells.contains(&format!("'{link}")), "{file}");
+    assert!(cells.contains(&"''Tis the season".to_string()));
+    for cell in &cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{cell:?}"
+        );
+    }
+
+    let preview = preview_csv(&file, &Catalog::default(), ids());
+    assert_eq!(preview.errors, []);
+    assert_eq!(
+        by_names(&applied(&Catalog::default(), &preview)),
+        by_names(&menu)
+    );
+    assert_eq!(preview_csv(&file, &menu, ids()), ImportPreview::default());
+}
+
 /// A thousand products, of which rows 101, 501 and 901 are bad.
 fn thousand_rows() -> (String, [String; 3]) {
     let mut file = String::from("sku,name,category,price,tax,barcodes\n");
@@ -839,8 +886,77 @@ fn mutated(text: &str, mutation: &Mutation) -> String {
     chars.into_iter().collect()
 }
 
+/// `menu()` with some names and codes starting with what a spreadsheet would run, or with `'`.
+/// Codes get no tab or line end: a code never holds white space.
+fn menu_with_formula_starts() -> impl Strategy<Value = Catalog> {
+    let start = || {
+        prop_oneof![
+            3 => Just(""),
+            1 => prop::sample::select(FORMULA_STARTS.to_vec()),
+            1 => Just("''"),
+        ]
+    };
+    let code_start = || prop::sample::select(vec!["", "", "=", "+", "-", "@", "'"]);
+    let menu = menu();
+    let names = menu.products.len()
+        + menu
+            .products
+            .iter()
+            .map(|p| p.variants.len())
+            .sum::<usize>()
+        + menu.categories.len()
+        + menu.modifiers.len()
+        + menu.modifier_groups.len()
+        + menu.tax_categories.len();
+    (
+        prop::collection::vec(start(), names),
+        prop::collection::vec(code_start(), menu.products.len()),
+    )
+        .prop_map(move |(starts, code_starts)| {
+            let mut c = menu.clone();
+            let mut starts = starts.into_iter();
+            let mut prefix =
+                |name: &mut String| *name = format!("{}{name}", starts.next().unwrap());
+            for p in &mut c.products {
+                prefix(&mut p.name);
+                for v in &mut p.variants {
+                    prefix(&mut v.name);
+                }
+            }
+            c.categories.iter_mut().for_each(|x| prefix(&mut x.name));
+            c.modifiers.iter_mut().for_each(|x| prefix(&mut x.name));
+            c.modifier_groups
+                .iter_mut()
+                .for_each(|x| prefix(&mut x.name));
+            c.tax_categories
+                .iter_mut()
+                .for_each(|x| prefix(&mut x.name));
+            for (p, start) in c.products.iter_mut().zip(code_starts) {
+                p.sku = format!("{start}{}", p.sku);
+                for code in &mut p.barcodes {
+                    *code = format!("{start}{code}");
+                }
+            }
+            c
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Names and codes that start with a formula character or a `'` survive the export and the
+    /// import: the import takes off exactly the `'` the export put on.
+    #[test]
+    fn the_export_read_back_is_the_same_catalog_whatever_its_names_start_with(
+        menu in menu_with_formula_starts(),
+    ) {
+        prop_assert_eq!(menu.validate(), Ok(()));
+        let file = export_csv(&menu);
+        let preview = preview_csv(&file, &Catalog::default(), ids());
+        prop_assert_eq!(&preview.errors, &vec![]);
+        prop_assert_eq!(by_names(&applied(&Catalog::default(), &preview)), by_names(&menu));
+        prop_assert_eq!(preview_csv(&file, &menu, ids()), ImportPreview::default());
+    }
 
     /// A valid export changed in a few places, by character or by line (a cell edited by hand, a
     /// quote lost, a row pasted twice, a file cut short), still gives good rows and bad rows.

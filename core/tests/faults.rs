@@ -622,7 +622,7 @@ impl World {
             .enumerate()
             .flat_map(|(d, dev)| dev.refunds.iter().map(move |r| (r.id, (d, r.clone()))))
             .collect();
-        // What each device's days hold: (sales, their total, refunds, their amount).
+        // What each device's days hold: (sales, what they took, refunds, what they paid back).
         let truth: Vec<Vec<(u64, Decimal, u64, Decimal)>> = self
             .devices
             .iter()
@@ -631,7 +631,7 @@ impl World {
                 for s in &dev.sales {
                     let day = &mut days[day_of_ms(s.completed_at_ms())];
                     day.0 += 1;
-                    day.1 += s.totals().total;
+                    day.1 += s.amount_paid();
                 }
                 for r in &dev.refunds {
                     let day = &mut days[day_of_ms(r.at_ms)];
@@ -735,7 +735,7 @@ impl World {
                 for s in docs.sales_in(id) {
                     sales_seen.entry(s.id()).or_default().push(id);
                     m.0 += 1;
-                    m.1 += s.totals().total;
+                    m.1 += s.amount_paid();
                 }
                 for r in docs.refunds_in(id) {
                     refunds_seen.entry(r.id).or_default().push(id);

@@ -218,7 +218,7 @@ fn a_refund_of_a_training_sale_stays_out_of_the_days_money() {
         (1, 1, 0)
     );
     assert_eq!(summary.refunded, Decimal::ZERO);
-    assert_eq!(summary.total, real.totals().total);
+    assert_eq!(summary.total, real.amount_paid());
 }
 
 /// #10, finding 1: a refund started before midnight and retried the next morning (or a sale of a

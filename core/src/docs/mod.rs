@@ -29,6 +29,8 @@ macro_rules! automerge_in_doc_field {
 }
 
 mod catalog;
+mod catalog_records;
+mod day_readers;
 mod index;
 mod sales_day;
 mod settings;

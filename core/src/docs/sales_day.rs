@@ -12,7 +12,7 @@
 //! made on the device with their own ids, never changed. Its map came after the genesis, which
 //! never changes, so it is made on first use (see [`AUDIT`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, ROOT};
@@ -124,12 +124,15 @@ struct SaleRecord {
     body: String,
 }
 
-/// The day's totals, for the monthly index and the Z report.
+/// The day's totals, for the monthly index. Money is counted as it changed hands: what the
+/// customers paid and what was paid back, so a sale refunded in full nets to nothing even when
+/// cash rounding made it 10.00 on a total of 10.02.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DaySummary {
-    /// Real sales: training sales are not counted here.
+    /// Real sales: training sales and voided sales are not counted here.
     pub sales: u64,
-    /// Sum of the real sales' totals; a training sale took no money, so it is left out.
+    /// What the real sales took ([`Sale::amount_paid`]: the total with its cash rounding and any
+    /// card excess). A training sale took no money, and a voided one gave it back.
     pub total: Decimal,
     /// Sales made in training mode (a simulated card terminal), counted apart.
     pub training: u64,
@@ -137,6 +140,7 @@ pub struct DaySummary {
     pub refunds: u64,
     /// What the real refunds paid back; the day's money is `total - refunded`.
     pub refunded: Decimal,
+    /// Voids of sales that are not training sales; their sales are out of `sales` and `total`.
     pub voids: u64,
 }
 
@@ -147,7 +151,7 @@ impl DaySummary {
             self.training += 1;
         } else {
             self.sales += 1;
-            self.total += sale.totals().total;
+            self.total += sale.amount_paid();
         }
     }
 
@@ -378,6 +382,7 @@ impl SalesDay {
         Ok(map.into_values().collect())
     }
 
+    /// The day's totals (see [`DaySummary`]).
     pub fn summary(&self) -> Result<DaySummary, DocError> {
         let records = self.records()?;
         let refunds: Vec<Refund> = self
@@ -385,21 +390,29 @@ impl SalesDay {
             .into_iter()
             .filter(|r| !r.training)
             .collect();
+        let voids = self.voids()?;
+        let voided: BTreeSet<String> = voids.iter().map(|v| v.sale_id.to_string()).collect();
+        let mut training = BTreeSet::new();
         let mut real = Vec::with_capacity(records.len());
-        for record in records.values() {
+        for (id, record) in &records {
             let sale: Sale =
                 serde_json::from_str(&record.body).map_err(|e| DocError::Corrupt(e.to_string()))?;
-            if !sale.is_training() {
+            if sale.is_training() {
+                training.insert(id);
+            } else if !voided.contains(id) {
                 real.push(record);
             }
         }
         Ok(DaySummary {
             sales: real.len() as u64,
-            total: real.iter().map(|r| r.total).sum(),
-            training: (records.len() - real.len()) as u64,
+            total: real.iter().map(|r| r.paid).sum(),
+            training: training.len() as u64,
             refunds: refunds.len() as u64,
             refunded: refunds.iter().map(|r| r.amount).sum(),
-            voids: self.voids()?.len() as u64,
+            voids: voids
+                .iter()
+                .filter(|v| !training.contains(&v.sale_id.to_string()))
+                .count() as u64,
         })
     }
 

@@ -10,7 +10,7 @@
 //! Compaction deletes only the chunks this writer has read or written, all of which its new
 //! snapshot contains, so another tab's chunks are never lost. No I/O here: the caller writes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use rust_decimal::Decimal;
@@ -275,6 +275,15 @@ impl StoreDocs {
         self.docs.keys().copied().collect()
     }
 
+    /// The documents open now in one of these roles.
+    pub(super) fn open_as(&self, roles: &[DocRole]) -> Vec<DocumentId> {
+        self.docs
+            .iter()
+            .filter(|(_, (role, _))| roles.contains(role))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     pub fn role(&self, id: DocumentId) -> Option<DocRole> {
         self.docs.get(&id).map(|(r, _)| *r)
     }
@@ -313,7 +322,7 @@ impl StoreDocs {
 
     /// Reads through the typed wrapper, which owns its document: it is lent out and put back
     /// rather than cloned, since a day of sales is megabytes in memory.
-    fn read_typed<D: SharedDocument, T>(
+    pub(super) fn read_typed<D: SharedDocument, T>(
         &mut self,
         id: DocumentId,
         read: impl FnOnce(&D) -> Result<T, DocError>,
@@ -365,45 +374,6 @@ impl StoreDocs {
             return Err(DocError::NotOpen(own));
         }
         self.with_typed(own, |d: &mut SalesDay| d.record_audit(entry))
-    }
-
-    /// The staff audit log of every open sales document, this device's and the others', in time
-    /// order (then by id). A day whose log cannot be read is left out, as its sales are by
-    /// [`Self::sales_in`]; an entry recorded on two days (a retry after midnight) is listed once.
-    /// Every open day's audit entries, with a `Sale` entry for each sale that names its cashier.
-    pub fn audit_log(&mut self) -> Vec<AuditEntry> {
-        let days: Vec<DocumentId> = self
-            .docs
-            .iter()
-            .filter(|(_, (role, _))| matches!(role, DocRole::OwnDay | DocRole::OtherDay))
-            .map(|(id, _)| *id)
-            .collect();
-        // A sale is its own record of who took it: listed from the sale, never written twice.
-        let mut entries: Vec<AuditEntry> = days
-            .into_iter()
-            .flat_map(|id| {
-                self.read_typed(id, |d: &SalesDay| {
-                    let device = d.device()?;
-                    let mut entries = d.audit()?;
-                    entries.extend(d.sales()?.iter().filter_map(|sale| {
-                        let cashier = sale.cashier()?;
-                        Some(AuditEntry {
-                            id: sale.id(),
-                            staff: cashier.id,
-                            action: crate::staff::AuditAction::Sale { sale: sale.id() },
-                            at_ms: sale.completed_at_ms(),
-                            device,
-                            approved_by: None,
-                        })
-                    }));
-                    Ok(entries)
-                })
-                .unwrap_or_default()
-            })
-            .collect();
-        entries.sort_by_key(|e| (e.at_ms, e.id));
-        entries.dedup_by_key(|e| e.id);
-        entries
     }
 
     /// The documents that must be open (loaded from storage) before this device records a sale
@@ -460,30 +430,6 @@ impl StoreDocs {
             self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &entry))?;
         }
         Ok(vec![own, stock, index])
-    }
-
-    /// A refund of `sale` recorded in any open sales document, this device's or another's.
-    pub fn refund_of(&mut self, sale: Uuid) -> Option<Refund> {
-        let days: Vec<DocumentId> = self
-            .docs
-            .iter()
-            .filter(|(_, (role, _))| matches!(role, DocRole::OwnDay | DocRole::OtherDay))
-            .map(|(id, _)| *id)
-            .collect();
-        days.into_iter()
-            .flat_map(|id| self.refunds_in(id))
-            .find(|r| r.sale_id == sale)
-    }
-
-    /// The refunds in a sales document.
-    pub fn refunds_in(&mut self, id: DocumentId) -> Vec<Refund> {
-        self.read_typed(id, |d: &SalesDay| d.refunds())
-            .unwrap_or_default()
-    }
-
-    /// The day's totals of a sales document (real sales and refunds; training left out).
-    pub fn summary_of(&mut self, id: DocumentId) -> Result<DaySummary, DocError> {
-        self.read_typed(id, |d: &SalesDay| d.summary())
     }
 
     /// The writes that bring IndexedDB up to date with the documents in memory.
@@ -702,58 +648,6 @@ impl StoreDocs {
             None => s.levels_from(&s.opening()?),
         })
         .unwrap_or_default()
-    }
-
-    /// The rows of the month's index of `day` (the month must be open).
-    pub fn index_rows(&mut self, day: BusinessDay) -> Vec<(DocumentId, super::DayEntry)> {
-        self.read_typed(self.index_id(day), |i: &MonthIndex| i.days())
-            .unwrap_or_default()
-    }
-
-    /// Every other device's row in the open month indexes, by sales document.
-    pub fn other_devices_rows(&mut self) -> Vec<(DocumentId, super::DayEntry)> {
-        let indexes: Vec<DocumentId> = self
-            .docs
-            .iter()
-            .filter(|(_, (role, _))| *role == DocRole::Index)
-            .map(|(id, _)| *id)
-            .collect();
-        let device = self.device;
-        indexes
-            .into_iter()
-            .flat_map(|id| {
-                self.read_typed(id, |i: &MonthIndex| i.days())
-                    .unwrap_or_default()
-            })
-            .filter(|(_, entry)| entry.device != device)
-            .collect()
-    }
-
-    /// Other devices' sales documents of these days, as the month's index lists them.
-    pub fn days_in_index(&mut self, days: &[BusinessDay]) -> Vec<(DocumentId, Uuid, BusinessDay)> {
-        let wanted: BTreeSet<String> = days.iter().map(ToString::to_string).collect();
-        let mut found = Vec::new();
-        let months: BTreeSet<DocumentId> = days.iter().map(|d| self.index_id(*d)).collect();
-        for index in months {
-            let Ok(rows) = self.read_typed(index, |i: &MonthIndex| i.days()) else {
-                continue;
-            };
-            for (id, entry) in rows {
-                let Ok(day) = entry.day.parse::<BusinessDay>() else {
-                    continue;
-                };
-                if entry.device != self.device && wanted.contains(&entry.day) {
-                    found.push((id, entry.device, day));
-                }
-            }
-        }
-        found
-    }
-
-    /// Every sale in a sales document.
-    pub fn sales_in(&mut self, id: DocumentId) -> Vec<Sale> {
-        self.read_typed(id, |d: &SalesDay| d.sales())
-            .unwrap_or_default()
     }
 
     pub fn unacknowledged(&mut self, client: &SyncClient) -> usize {

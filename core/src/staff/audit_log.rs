@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::audit::{AuditAction, AuditEntry};
 use super::time_clock::{DAY_MS, from_epoch_day};
+use crate::spreadsheet::guard;
 
 /// Which entries to show; each condition left `None` lets every entry through.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,21 +37,24 @@ pub const AUDIT_CSV_HEADER: [&str; 6] =
 
 /// The entries as CSV, one row each in the order given, under [`AUDIT_CSV_HEADER`]: the time in
 /// RFC 3339 (UTC, to the millisecond), the member's name from `name_of`, the action's kind, what
-/// it points at, the device's id and the approver's name (empty when none was needed).
+/// it points at, the device's id and the approver's name (empty when none was needed). A cell a
+/// spreadsheet would run as a formula is written as text (see `spreadsheet`).
 pub fn audit_csv(entries: &[AuditEntry], name_of: impl Fn(Uuid) -> String) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(AUDIT_CSV_HEADER)
         .expect("writing to memory cannot fail");
     for e in entries {
-        out.write_record([
+        let cells = [
             rfc3339_utc(e.at_ms),
             name_of(e.staff),
             e.action.kind().to_string(),
             detail(&e.action),
             e.device.to_string(),
             e.approved_by.map(&name_of).unwrap_or_default(),
-        ])
-        .expect("writing to memory cannot fail");
+        ];
+        // Names and product ids are typed by people, and the file is opened in spreadsheets.
+        out.write_record(cells.iter().map(|c| guard(c).into_owned()))
+            .expect("writing to memory cannot fail");
     }
     let bytes = out.into_inner().expect("writing to memory cannot fail");
     String::from_utf8(bytes).expect("every cell is a Rust string")

@@ -30,6 +30,11 @@
 //! that group thousands, and a UTF-8 byte order mark, because that is what Excel writes in a
 //! Russian locale.
 //!
+//! A cell that a spreadsheet would run as a formula (one that starts with `=`, `+`, `-`, `@`, a
+//! tab or a carriage return) is exported with a `'` before it, so it opens as text; so is a cell
+//! that starts with `'`. The import takes one leading `'` off every cell, which gives back exactly
+//! what was exported (a `'` typed by hand at the start of a cell is taken off too).
+//!
 //! What an import does:
 //! - The rows are taken as if they were applied one by one: taxes, then categories, modifiers,
 //!   groups and finally products. Within each kind they are taken from the top down. So a later
@@ -63,6 +68,7 @@ use super::{
     BarcodeError, Catalog, CatalogEdit, CatalogError, Category, MAX_CATALOG_PRICE, Modifier,
     ModifierGroup, Product, Unit, Variant, check_barcode,
 };
+use crate::spreadsheet::{guard, unguard};
 use crate::tax::TaxCategory;
 
 mod import;
@@ -322,7 +328,7 @@ pub enum ImportProblem {
 pub fn export_csv(catalog: &Catalog) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut write = |cells: &[String]| {
-        out.write_record(cells)
+        out.write_record(cells.iter().map(|c| guard(c).into_owned()))
             .expect("writing to memory cannot fail");
     };
     write(&COLUMNS.map(|c| c.name().to_string()));

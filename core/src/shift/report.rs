@@ -1,0 +1,195 @@
+//! The X report (a shift still open) and the Z report (a shift closed) of one drawer, worked out
+//! from the shift's records and the sales, refunds and voids made during it. Training sales and
+//! their refunds never count. Money is counted as it changed hands, as the sales day counts it
+//! (`DaySummary`): a sale by what the customer paid, a refund by what was paid back, so a sale
+//! refunded in full nets to nothing whatever cash rounding did.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{CashMovementKind, Shift};
+use crate::docs::{Refund, Void};
+use crate::money::Currency;
+use crate::sale::{ReceiptNumber, Sale};
+use crate::tax::TaxBreakdown;
+
+/// Money by tender: what went into the drawer, and what went to or from the cards.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenderTotals {
+    pub cash: Decimal,
+    pub card: Decimal,
+}
+
+impl TenderTotals {
+    pub fn total(&self) -> Decimal {
+        self.cash + self.card
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftReport {
+    pub shift: Uuid,
+    pub currency: Currency,
+    /// A Z report (the shift is closed and its drawer counted); otherwise an X report.
+    pub closed: bool,
+    pub opened_at_ms: i64,
+    pub closed_at_ms: Option<i64>,
+
+    /// Sales that count: not training, not voided.
+    pub sales: u64,
+    /// What the goods came to before any discount.
+    pub gross_sales: Decimal,
+    pub discounts: Decimal,
+    /// What cash rounding added (negative when it took off), over the sales.
+    pub cash_rounding: Decimal,
+    /// What card terminals approved over what they were asked (tips keyed on the terminal).
+    pub card_excess: Decimal,
+    /// What the customers paid: `gross_sales - discounts + cash_rounding + card_excess`.
+    pub paid: Decimal,
+    /// `paid` by tender: the cash the drawer kept (after change) and what the cards were charged.
+    pub paid_by_tender: TenderTotals,
+    pub refunds: u64,
+    /// What the refunds paid back.
+    pub refunded: Decimal,
+    pub refunded_by_tender: TenderTotals,
+    /// `paid - refunded`: what the shift took and kept.
+    pub net_sales: Decimal,
+    pub voids: u64,
+    /// What the voided sales had been paid, given back when they were voided.
+    pub voided: Decimal,
+    /// The tax of the sales per rate (net, tax, gross), in order of first use.
+    pub taxes: Vec<TaxBreakdown>,
+    /// The tax of the refunded sales per rate.
+    pub refunded_taxes: Vec<TaxBreakdown>,
+    /// The sales' mean ticket total, rounded to the currency; `None` with no sale.
+    pub average_ticket: Option<Decimal>,
+    /// The first and last receipt numbers the shift issued, voided sales included.
+    pub first_receipt: Option<ReceiptNumber>,
+    pub last_receipt: Option<ReceiptNumber>,
+
+    pub float: Decimal,
+    pub pay_ins: Decimal,
+    pub pay_outs: Decimal,
+    pub drops: Decimal,
+    /// `float + paid_by_tender.cash - refunded_by_tender.cash + pay_ins - pay_outs - drops`.
+    pub cash_expected: Decimal,
+    /// The closing count; `None` in an X report.
+    pub cash_counted: Option<Decimal>,
+    /// `cash_counted - cash_expected`: negative when the drawer is short.
+    pub difference: Option<Decimal>,
+}
+
+impl ShiftReport {
+    /// The report of `shift` over the sales made during it, the refunds made during it (each
+    /// with the sale it refunds, wherever that sale was made) and the voids made during it.
+    ///
+    /// A refund goes back the way the sale was paid (`Sale::refund_split`); one for less than
+    /// the whole sale (returns of some lines, not built yet) goes back to the card first, as far
+    /// as the card paid, and the rest in cash.
+    pub fn new(
+        shift: &Shift,
+        sales: &[Sale],
+        refunds: &[(&Refund, &Sale)],
+        voids: &[Void],
+    ) -> ShiftReport {
+        let currency = shift.currency;
+        let real: Vec<&Sale> = sales.iter().filter(|s| !s.is_training()).collect();
+        let voided_ids: BTreeSet<Uuid> = voids.iter().map(|v| v.sale_id).collect();
+        let (voided, counted): (Vec<&Sale>, Vec<&Sale>) =
+            real.iter().partition(|s| voided_ids.contains(&s.id()));
+        let refunds: Vec<(&Refund, &Sale)> = refunds
+            .iter()
+            .copied()
+            .filter(|(r, _)| !r.training)
+            .collect();
+
+        let sum = |f: &dyn Fn(&Sale) -> Decimal| counted.iter().map(|s| f(s)).sum::<Decimal>();
+        let paid_by_tender = counted.iter().fold(TenderTotals::default(), |t, s| {
+            let split = s.refund_split();
+            TenderTotals {
+                cash: t.cash + split.cash,
+                card: t.card + split.card,
+            }
+        });
+        let refunded_by_tender = refunds.iter().fold(TenderTotals::default(), |t, (r, s)| {
+            let card = s.refund_split().card.min(r.amount).max(Decimal::ZERO);
+            TenderTotals {
+                cash: t.cash + (r.amount - card),
+                card: t.card + card,
+            }
+        });
+        let paid = sum(&|s| s.amount_paid());
+        let refunded: Decimal = refunds.iter().map(|(r, _)| r.amount).sum();
+        let sales_total = sum(&|s| s.totals().total);
+
+        let movements = |kind: fn(&CashMovementKind) -> bool| {
+            shift
+                .movements
+                .iter()
+                .filter(|m| kind(&m.kind))
+                .map(|m| m.amount)
+                .sum::<Decimal>()
+        };
+        let pay_ins = movements(|k| matches!(k, CashMovementKind::PayIn { .. }));
+        let pay_outs = movements(|k| matches!(k, CashMovementKind::PayOut { .. }));
+        let drops = movements(|k| matches!(k, CashMovementKind::Drop));
+        let float = shift.float.total();
+        let cash_expected =
+            float + paid_by_tender.cash - refunded_by_tender.cash + pay_ins - pay_outs - drops;
+        let cash_counted = shift.close.as_ref().map(|c| c.counted.total());
+
+        ShiftReport {
+            shift: shift.id,
+            currency,
+            closed: !shift.is_open(),
+            opened_at_ms: shift.opened_at_ms,
+            closed_at_ms: shift.close.as_ref().map(|c| c.at_ms),
+            sales: counted.len() as u64,
+            gross_sales: sum(&|s| s.totals().subtotal),
+            discounts: sum(&|s| s.totals().discount_total()),
+            cash_rounding: sum(&|s| s.cash_rounding()),
+            card_excess: sum(&|s| s.card_excess()),
+            paid,
+            paid_by_tender,
+            refunds: refunds.len() as u64,
+            refunded,
+            refunded_by_tender,
+            net_sales: paid - refunded,
+            voids: voided.len() as u64,
+            voided: voided.iter().map(|s| s.amount_paid()).sum(),
+            taxes: taxes_per_rate(counted.iter().copied()),
+            refunded_taxes: taxes_per_rate(refunds.iter().map(|(_, s)| *s)),
+            average_ticket: (!counted.is_empty())
+                .then(|| currency.round(sales_total / Decimal::from(counted.len()))),
+            first_receipt: real.iter().map(|s| s.receipt_number()).min().cloned(),
+            last_receipt: real.iter().map(|s| s.receipt_number()).max().cloned(),
+            float,
+            pay_ins,
+            pay_outs,
+            drops,
+            cash_expected,
+            cash_counted,
+            difference: cash_counted.map(|counted| counted - cash_expected),
+        }
+    }
+}
+
+/// The sales' tax breakdowns added up per tax category (a rate changed during the shift gives
+/// two rows), in order of first use.
+fn taxes_per_rate<'s>(sales: impl Iterator<Item = &'s Sale>) -> Vec<TaxBreakdown> {
+    let mut rows: Vec<TaxBreakdown> = Vec::new();
+    for row in sales.flat_map(|s| &s.totals().taxes) {
+        match rows.iter_mut().find(|r| r.category == row.category) {
+            Some(r) => {
+                r.net += row.net;
+                r.tax += row.tax;
+                r.gross += row.gross;
+            }
+            None => rows.push(row.clone()),
+        }
+    }
+    rows
+}

@@ -1,0 +1,119 @@
+//! The day's money on one basis (issue 13, found by review): a sales day sums what its real sales
+//! took and what its real refunds paid back the same way, so a sale refunded in full nets to
+//! nothing whatever cash rounding did, and a voided sale takes no money.
+
+use pos_core::{
+    Actor, BusinessDay, Currency, DaySummary, Payment, PricingRules, Product, ReceiptNumber,
+    Refund, Sale, SalesDay, TaxCategory, TaxPricing, TaxRounding, Ticket, Unit, Uuid, Void,
+};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+const STORE: Uuid = Uuid::from_u128(0x5705);
+const TILL: Uuid = Uuid::from_u128(0xd1);
+
+/// Swiss francs, paid in cash to the nearest five centimes.
+fn chf() -> PricingRules {
+    PricingRules {
+        currency: Currency::from_code("CHF").unwrap(),
+        tax_pricing: TaxPricing::Inclusive,
+        tax_rounding: TaxRounding::PerLine,
+        cash_increment: dec!(0.05),
+    }
+}
+
+/// A sale of one item at `price`, paid with exactly the cash due.
+fn cash_sale(n: u64, price: Decimal) -> Sale {
+    let tax = TaxCategory {
+        id: "vat".into(),
+        name: "VAT 8.1 %".into(),
+        rate: dec!(8.1),
+        ..TaxCategory::default()
+    };
+    let product = Product {
+        id: format!("p{n}"),
+        name: format!("Item {n}"),
+        sku: format!("SKU-{n}"),
+        price,
+        tax_category: tax.id.clone(),
+        unit: Unit::Piece,
+        category: "c".into(),
+        ..Product::default()
+    };
+    let mut ticket = Ticket::new(chf());
+    ticket.add(&product, &tax, &[], Decimal::ONE).unwrap();
+    let mut payment = Payment::new(ticket.totals().total, chf());
+    payment.add_cash(payment.cash_due()).unwrap();
+    let receipt = ReceiptNumber {
+        device_code: "T1".into(),
+        sequence: n,
+    };
+    let at_ms = 1_795_942_800_000 + n as i64 * 60_000;
+    ticket
+        .complete(&payment, Uuid::from_u128(u128::from(n)), receipt, at_ms)
+        .unwrap()
+}
+
+fn day() -> SalesDay {
+    let today = BusinessDay::new(2026, 11, 29).unwrap();
+    SalesDay::new(STORE, TILL, today, &Actor::device(TILL))
+}
+
+#[test]
+fn a_sale_rounded_in_cash_and_refunded_in_full_nets_to_nothing() {
+    let sale = cash_sale(1, dec!(10.02));
+    assert_eq!(sale.totals().total, dec!(10.02));
+    assert_eq!(sale.amount_paid(), dec!(10.00), "the customer paid 10.00");
+    let refund = Refund::full(
+        &sale,
+        Uuid::from_u128(0x4ef),
+        1_795_942_900_000,
+        "changed mind",
+    );
+    assert_eq!(refund.amount, dec!(10.00), "and got 10.00 back");
+
+    let mut doc = day();
+    doc.record_sale(&sale).unwrap();
+    doc.record_refund(&refund).unwrap();
+    let summary = doc.summary().unwrap();
+    assert_eq!((summary.sales, summary.refunds), (1, 1));
+    assert_eq!(
+        summary.total - summary.refunded,
+        Decimal::ZERO,
+        "{summary:?}"
+    );
+
+    // The index row, which grows by each sale and refund, follows the same rule.
+    let mut row = DaySummary::default();
+    row.add_sale(&sale);
+    row.add_refund(&refund);
+    assert_eq!(row, summary);
+}
+
+#[test]
+fn a_voided_sale_takes_no_money() {
+    let kept = cash_sale(1, dec!(4.50));
+    let voided = cash_sale(2, dec!(7.20));
+    let mut doc = day();
+    doc.record_sale(&kept).unwrap();
+    doc.record_sale(&voided).unwrap();
+    let void = Void {
+        id: Uuid::from_u128(0x701d),
+        sale_id: voided.id(),
+        at_ms: voided.completed_at_ms() + 1_000,
+        reason: "rang up twice".into(),
+    };
+    doc.record_void(&void).unwrap();
+
+    let summary = doc.summary().unwrap();
+    assert_eq!(summary.voids, 1);
+    assert_eq!(
+        summary.sales, 1,
+        "a voided sale is not a sale of the day: {summary:?}"
+    );
+    assert_eq!(
+        summary.total - summary.refunded,
+        kept.amount_paid(),
+        "{summary:?}"
+    );
+}
