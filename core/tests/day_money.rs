@@ -2,9 +2,12 @@
 //! took and what its real refunds paid back the same way, so a sale refunded in full nets to
 //! nothing whatever cash rounding did, and a voided sale takes no money.
 
+mod common;
+
+use common::sales::{Pay, sell};
 use pos_core::{
-    Actor, BusinessDay, Currency, DaySummary, Payment, PricingRules, Product, ReceiptNumber,
-    Refund, Sale, SalesDay, TaxCategory, TaxPricing, TaxRounding, Ticket, Unit, Uuid, Void,
+    Actor, BusinessDay, Currency, DaySummary, PricingRules, Refund, Sale, SalesDay, TaxPricing,
+    TaxRounding, Uuid, Void,
 };
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -24,34 +27,7 @@ fn chf() -> PricingRules {
 
 /// A sale of one item at `price`, paid with exactly the cash due.
 fn cash_sale(n: u64, price: Decimal) -> Sale {
-    let tax = TaxCategory {
-        id: "vat".into(),
-        name: "VAT 8.1 %".into(),
-        rate: dec!(8.1),
-        ..TaxCategory::default()
-    };
-    let product = Product {
-        id: format!("p{n}"),
-        name: format!("Item {n}"),
-        sku: format!("SKU-{n}"),
-        price,
-        tax_category: tax.id.clone(),
-        unit: Unit::Piece,
-        category: "c".into(),
-        ..Product::default()
-    };
-    let mut ticket = Ticket::new(chf());
-    ticket.add(&product, &tax, &[], Decimal::ONE).unwrap();
-    let mut payment = Payment::new(ticket.totals().total, chf());
-    payment.add_cash(payment.cash_due()).unwrap();
-    let receipt = ReceiptNumber {
-        device_code: "T1".into(),
-        sequence: n,
-    };
-    let at_ms = 1_795_942_800_000 + n as i64 * 60_000;
-    ticket
-        .complete(&payment, Uuid::from_u128(u128::from(n)), receipt, at_ms)
-        .unwrap()
+    sell(chf(), n, price, dec!(8.1), Pay::Cash(Decimal::ZERO))
 }
 
 fn day() -> SalesDay {

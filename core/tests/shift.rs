@@ -2,22 +2,22 @@
 //! a drawer counted by them, a shift's cash movements, and the X and Z reports, whose figures add
 //! up for any sequence of sales, refunds, voids and movements.
 
+mod common;
+
+use common::sales::{Pay, sell};
 use expect_test::expect;
 use pos_core::shift::{
     CashCount, CashMovement, CashMovementKind, Form, Shift, ShiftError, ShiftReport, denominations,
 };
-use pos_core::{
-    CardApproval, Currency, Payment, PricingRules, Product, ReceiptNumber, Refund, Sale,
-    TaxCategory, TaxPricing, TaxRounding, Tender, Ticket, Unit, Uuid, Void,
-};
+use pos_core::{Currency, PricingRules, Refund, Sale, TaxPricing, TaxRounding, Tender, Uuid, Void};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
+use common::sales::MORNING;
+
 const DEVICE: Uuid = Uuid::from_u128(0xd1);
 const ANN: Uuid = Uuid::from_u128(0xa1);
-/// 2026-11-29 09:00 UTC.
-const MORNING: i64 = 1_795_942_800_000;
 
 fn currency(code: &str) -> Currency {
     Currency::from_code(code).unwrap()
@@ -30,57 +30,6 @@ fn rules(code: &str, cash_increment: Decimal) -> PricingRules {
         tax_rounding: TaxRounding::PerLine,
         cash_increment,
     }
-}
-
-/// How the customer pays.
-#[derive(Clone, Copy, Debug)]
-enum Pay {
-    /// The cash due and this much more, given back as change.
-    Cash(Decimal),
-    Card,
-    /// This much by card, the rest in exact cash.
-    Split(Decimal),
-}
-
-/// A sale of one item at `price` taxed at `rate` %, paid as `pay`.
-fn sell(rules: PricingRules, n: u64, price: Decimal, rate: Decimal, pay: Pay) -> Sale {
-    let tax = TaxCategory {
-        id: format!("vat-{rate}"),
-        name: format!("VAT {rate} %"),
-        rate,
-        ..TaxCategory::default()
-    };
-    let product = Product {
-        id: format!("p{n}"),
-        name: format!("Item {n}"),
-        sku: format!("SKU-{n}"),
-        price,
-        tax_category: tax.id.clone(),
-        unit: Unit::Piece,
-        category: "c".into(),
-        ..Product::default()
-    };
-    let mut ticket = Ticket::new(rules);
-    ticket.add(&product, &tax, &[], Decimal::ONE).unwrap();
-    let mut payment = Payment::new(ticket.totals().total, rules);
-    match pay {
-        Pay::Cash(extra) => payment.add_cash(payment.cash_due() + extra).unwrap(),
-        Pay::Card => payment
-            .add_card(payment.remaining(), CardApproval::default())
-            .unwrap(),
-        Pay::Split(card) => {
-            payment.add_card(card, CardApproval::default()).unwrap();
-            payment.add_cash(payment.cash_due()).unwrap();
-        }
-    }
-    let receipt = ReceiptNumber {
-        device_code: "T1".into(),
-        sequence: n,
-    };
-    let id = Uuid::from_u128(0x5a1e_0000 + u128::from(n));
-    ticket
-        .complete(&payment, id, receipt, MORNING + n as i64 * 60_000)
-        .unwrap()
 }
 
 fn movement(n: u128, amount: Decimal, kind: CashMovementKind) -> CashMovement {
@@ -432,7 +381,12 @@ fn a_sale_rounded_in_cash_and_refunded_nets_to_nothing_in_the_report() {
         MORNING + 60_000,
         "changed mind",
     );
-    let report = ShiftReport::new(&shift, &[sale.clone()], &[(&refund, &sale)], &[]);
+    let report = ShiftReport::new(
+        &shift,
+        std::slice::from_ref(&sale),
+        &[(&refund, &sale)],
+        &[],
+    );
     assert_eq!(report.cash_rounding, dec!(-0.02));
     assert_eq!(report.paid, dec!(10.00));
     assert_eq!(report.net_sales, Decimal::ZERO);

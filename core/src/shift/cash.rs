@@ -123,7 +123,7 @@ impl CashCount {
             *count.pieces.entry(value.normalize()).or_default() += n;
         }
         count.pieces.retain(|_, n| *n > 0);
-        if loose.is_sign_negative() && !loose.is_zero() || currency.round(loose) != loose {
+        if loose < Decimal::ZERO || currency.round(loose) != loose {
             return Err(ShiftError::BadAmount(loose));
         }
         Ok(count)

@@ -1,7 +1,10 @@
 //! What the document tests share: storage as a map of keys to bytes, written the way the app's
-//! transaction writes it (chunks and sync states put, superseded keys deleted).
+//! transaction writes it (chunks and sync states put, superseded keys deleted); and, for the
+//! tests of what is counted from sales, sales of one item (`sales.rs`).
 
 #![allow(dead_code)] // each test binary uses its own part
+
+pub(crate) mod sales;
 
 use std::collections::{BTreeMap, BTreeSet};
 

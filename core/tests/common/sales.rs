@@ -1,0 +1,62 @@
+//! Sales of one item, made through the public API as a till makes them, for the tests of what
+//! is counted from sales (the day's money, shifts).
+
+use pos_core::{
+    CardApproval, Payment, PricingRules, Product, ReceiptNumber, Sale, TaxCategory, Ticket, Unit,
+    Uuid,
+};
+use rust_decimal::Decimal;
+
+/// 2026-11-29 09:00 UTC.
+pub(crate) const MORNING: i64 = 1_795_942_800_000;
+
+/// How the customer pays.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Pay {
+    /// The cash due and this much more, given back as change.
+    Cash(Decimal),
+    Card,
+    /// This much by card, the rest in exact cash.
+    Split(Decimal),
+}
+
+/// A sale of one item at `price` taxed at `rate` %, paid as `pay`.
+pub(crate) fn sell(rules: PricingRules, n: u64, price: Decimal, rate: Decimal, pay: Pay) -> Sale {
+    let tax = TaxCategory {
+        id: format!("vat-{rate}"),
+        name: format!("VAT {rate} %"),
+        rate,
+        ..TaxCategory::default()
+    };
+    let product = Product {
+        id: format!("p{n}"),
+        name: format!("Item {n}"),
+        sku: format!("SKU-{n}"),
+        price,
+        tax_category: tax.id.clone(),
+        unit: Unit::Piece,
+        category: "c".into(),
+        ..Product::default()
+    };
+    let mut ticket = Ticket::new(rules);
+    ticket.add(&product, &tax, &[], Decimal::ONE).unwrap();
+    let mut payment = Payment::new(ticket.totals().total, rules);
+    match pay {
+        Pay::Cash(extra) => payment.add_cash(payment.cash_due() + extra).unwrap(),
+        Pay::Card => payment
+            .add_card(payment.remaining(), CardApproval::default())
+            .unwrap(),
+        Pay::Split(card) => {
+            payment.add_card(card, CardApproval::default()).unwrap();
+            payment.add_cash(payment.cash_due()).unwrap();
+        }
+    }
+    let receipt = ReceiptNumber {
+        device_code: "T1".into(),
+        sequence: n,
+    };
+    let id = Uuid::from_u128(0x5a1e_0000 + u128::from(n));
+    ticket
+        .complete(&payment, id, receipt, MORNING + n as i64 * 60_000)
+        .unwrap()
+}
