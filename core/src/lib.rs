@@ -42,8 +42,9 @@ mod ticket;
 
 pub use catalog::{
     BarcodeError, Catalog, CatalogEdit, CatalogError, Category, Choice, ChoiceError, ImportPreview,
-    ImportProblem, MAX_CATALOG_PRICE, Modifier, ModifierGroup, Product, RowError, RowKind,
-    SearchIndex, Sellable, Unit, Variant, check_barcode, export_csv, preview_csv, with_check_digit,
+    ImportProblem, ImportProgress, ImportSteps, MAX_CATALOG_PRICE, Modifier, ModifierGroup,
+    Product, RowError, RowKind, SearchIndex, Sellable, Unit, Variant, check_barcode, export_csv,
+    preview_csv, preview_csv_steps, with_check_digit,
 };
 pub use docs::{
     Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocChunk, DocError, DocKind,

@@ -66,6 +66,11 @@ fn one_of_each() -> Vec<AuditEntry> {
         AuditAction::PriceChange {
             product: "fries".into(),
         },
+        AuditAction::PriceOverride {
+            product: "Lemonade".into(),
+            shelf: Decimal::new(250, 2),
+            price: Decimal::new(100, 2),
+        },
         AuditAction::Approval {
             permission: Permission::DiscountAboveLimit,
         },
@@ -461,10 +466,11 @@ fn the_csv_has_one_row_per_entry_with_names_escaped() {
         2026-11-29T09:06:00.000Z,"Smith, ""Ann""",discount,12.50%,00000000-0000-0000-0000-0000000000d1,"Bob
         the manager"
         2026-11-29T09:07:00.000Z,"Smith, ""Ann""",price-change,fries,00000000-0000-0000-0000-0000000000d1,
-        2026-11-29T09:08:00.000Z,"Smith, ""Ann""",approval,discount-above-limit,00000000-0000-0000-0000-0000000000d1,
-        2026-11-29T09:09:00.000Z,"Smith, ""Ann""",staff-edit,version 7,00000000-0000-0000-0000-0000000000d1,
-        2026-11-29T09:10:00.000Z,"Smith, ""Ann""",clock-out,,00000000-0000-0000-0000-0000000000d1,
-        2026-11-29T09:11:00.000Z,"Smith, ""Ann""",sign-out,,00000000-0000-0000-0000-0000000000d1,
+        2026-11-29T09:08:00.000Z,"Smith, ""Ann""",price-override,Lemonade 2.50 -> 1.00,00000000-0000-0000-0000-0000000000d1,
+        2026-11-29T09:09:00.000Z,"Smith, ""Ann""",approval,discount-above-limit,00000000-0000-0000-0000-0000000000d1,
+        2026-11-29T09:10:00.000Z,"Smith, ""Ann""",staff-edit,version 7,00000000-0000-0000-0000-0000000000d1,
+        2026-11-29T09:11:00.000Z,"Smith, ""Ann""",clock-out,,00000000-0000-0000-0000-0000000000d1,
+        2026-11-29T09:12:00.000Z,"Smith, ""Ann""",sign-out,,00000000-0000-0000-0000-0000000000d1,
     "#]]
     .assert_eq(&file);
 }

@@ -5,6 +5,7 @@
 use pos_core::{
     BarcodeError, Catalog, CatalogEdit, CatalogError, ImportPreview, ImportProblem, Modifier,
     ModifierGroup, Product, RowError, RowKind, Unit, Variant, demo, export_csv, preview_csv,
+    preview_csv_steps,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -979,6 +980,32 @@ proptest! {
             }
         }
         check_preview(&String::from_utf8_lossy(&bytes))?;
+    }
+
+    /// The preview a page makes a few rows at a time, to draw a progress bar between them, is
+    /// the one made at once; its progress only goes up, and ends at the whole.
+    #[test]
+    fn a_preview_made_in_steps_is_the_preview_made_at_once(
+        mutations in prop::collection::vec(mutation(), 0..4),
+        rows in 1usize..40,
+    ) {
+        let mut file = export_csv(&menu());
+        for m in &mutations {
+            file = mutated(&file, m);
+        }
+        let file = format!("\u{feff}{file}");
+        let mut steps = preview_csv_steps(file.clone(), &menu(), ids());
+        let mut last = 0;
+        loop {
+            let progress = steps.step(rows);
+            prop_assert!(progress.permille >= last && progress.permille <= 1000, "{progress:?} after {last}");
+            last = progress.permille;
+            if progress.done {
+                break;
+            }
+        }
+        prop_assert_eq!(last, 1000);
+        prop_assert_eq!(steps.finish(), preview_csv(&file, &menu(), ids()));
     }
 
     #[test]

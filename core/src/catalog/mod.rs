@@ -12,7 +12,10 @@ mod edit;
 mod gtin;
 
 pub use choice::{Choice, ChoiceError, Sellable};
-pub use csv::{ImportPreview, ImportProblem, RowError, RowKind, export_csv, preview_csv};
+pub use csv::{
+    ImportPreview, ImportProblem, ImportProgress, ImportSteps, RowError, RowKind, export_csv,
+    preview_csv, preview_csv_steps,
+};
 pub use edit::{CatalogEdit, CatalogError, MAX_CATALOG_PRICE};
 pub use gtin::{BarcodeError, check_barcode, with_check_digit};
 

@@ -7,16 +7,115 @@ use super::*;
 mod products;
 mod rows;
 
-use rows::{Header, Row, list, name_key, parse_amount, parse_number, refused};
+use products::ProductAt;
+use rows::{Header, Row, RowReader, list, name_key, parse_amount, parse_number, refused};
 
 /// See [`super::preview_csv`].
 pub(super) fn preview(text: &str, into: &Catalog, new_id: impl FnMut() -> String) -> ImportPreview {
-    let mut import = Import::new(into, new_id);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(rows) = import.read(text) {
-        import.take(&rows);
+    let mut steps = ImportSteps::new(text.to_string(), into, new_id);
+    while !steps.step(usize::MAX).done {}
+    steps.finish()
+}
+
+/// A preview made a part at a time (see [`super::preview_csv_steps`]): reading the file first,
+/// then planning its products.
+pub struct ImportSteps<F> {
+    import: Import<F>,
+    text: String,
+    stage: Stage,
+}
+
+enum Stage {
+    Reading(RowReader),
+    Planning {
+        rows: [Vec<Row>; 6],
+        products: Vec<ProductAt>,
+        next: usize,
+    },
+    Done,
+}
+
+/// How far a stepped preview is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportProgress {
+    pub done: bool,
+    /// Thousandths of the work: reading is the first half, planning the products the second.
+    pub permille: u32,
+}
+
+impl<F: FnMut() -> String> ImportSteps<F> {
+    pub(super) fn new(text: String, into: &Catalog, new_id: F) -> Self {
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
+        let reader = RowReader::new(&text);
+        ImportSteps {
+            import: Import::new(into, new_id),
+            text,
+            stage: Stage::Reading(reader),
+        }
     }
-    import.finish()
+
+    /// Reads or plans about `rows` more rows.
+    pub fn step(&mut self, rows: usize) -> ImportProgress {
+        match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::Reading(mut reader) => {
+                if reader.read(&mut self.import, &self.text, rows) {
+                    let permille = reader.at() * 500 / (self.text.len() as u64).max(1);
+                    self.stage = Stage::Reading(reader);
+                    return ImportProgress {
+                        done: false,
+                        permille: permille.min(500) as u32,
+                    };
+                }
+                if let Some(rows) = reader.finish() {
+                    self.import.take_named(&rows);
+                    let products = self.import.product_rows(&rows);
+                    self.stage = Stage::Planning {
+                        rows,
+                        products,
+                        next: 0,
+                    };
+                }
+            }
+            Stage::Planning {
+                rows: read,
+                products,
+                next,
+            } => {
+                let end = next.saturating_add(rows).min(products.len());
+                for at in &products[next..end] {
+                    self.import.product(&at.rows(&read));
+                }
+                let done = end == products.len();
+                let permille = if done {
+                    1000
+                } else {
+                    500 + end * 500 / products.len()
+                };
+                if !done {
+                    self.stage = Stage::Planning {
+                        rows: read,
+                        products,
+                        next: end,
+                    };
+                }
+                return ImportProgress {
+                    done,
+                    permille: permille as u32,
+                };
+            }
+            Stage::Done => {}
+        }
+        let done = matches!(self.stage, Stage::Done);
+        let permille = if done { 1000 } else { 500 };
+        ImportProgress { done, permille }
+    }
+
+    pub fn finish(self) -> ImportPreview {
+        self.import.finish()
+    }
 }
 
 /// The column that a refusal from [`Catalog::check`] of a tax, category, modifier or group is
@@ -150,7 +249,8 @@ impl<F: FnMut() -> String> Import<F> {
         }
     }
 
-    fn take(&mut self, rows: &[Vec<Row>; 6]) {
+    /// Plans the taxes, categories, modifiers and groups: the products name them.
+    fn take_named(&mut self, rows: &[Vec<Row>; 6]) {
         let kinds = [
             RowKind::Tax,
             RowKind::Category,
@@ -174,9 +274,6 @@ impl<F: FnMut() -> String> Import<F> {
                     self.errors.push(error);
                 }
             }
-        }
-        for product in self.product_rows(rows) {
-            self.product(&product);
         }
     }
 

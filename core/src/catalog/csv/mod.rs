@@ -73,6 +73,8 @@ use crate::tax::TaxCategory;
 
 mod import;
 
+pub use import::{ImportProgress, ImportSteps};
+
 /// The colour given to a category created by an import that names no colour: a neutral grey
 /// the merchant can change later.
 const NEW_CATEGORY_COLOUR: &str = "#8d99ae";
@@ -443,4 +445,15 @@ pub fn export_csv(catalog: &Catalog) -> String {
 /// because core has no randomness. It must give ids that the catalog does not use yet.
 pub fn preview_csv(text: &str, into: &Catalog, new_id: impl FnMut() -> String) -> ImportPreview {
     import::preview(text, into, new_id)
+}
+
+/// [`preview_csv`] a part at a time: each [`ImportSteps::step`] reads or plans about as many
+/// rows as asked and says how far it is, so that a page can draw a progress bar between parts
+/// (50,000 rows take most of a second in a browser). The preview is the same.
+pub fn preview_csv_steps<F: FnMut() -> String>(
+    text: String,
+    into: &Catalog,
+    new_id: F,
+) -> ImportSteps<F> {
+    ImportSteps::new(text, into, new_id)
 }

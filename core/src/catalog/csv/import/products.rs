@@ -11,6 +11,26 @@ pub(super) struct ProductRows<'r> {
     variants: Vec<&'r Row>,
 }
 
+/// [`ProductRows`] as places in the rows by kind, so that a plan made a part at a time can keep
+/// them beside the rows.
+pub(super) struct ProductAt {
+    product: Option<usize>,
+    variants: Vec<usize>,
+}
+
+impl ProductAt {
+    pub(super) fn rows<'r>(&self, rows: &'r [Vec<Row>; 6]) -> ProductRows<'r> {
+        ProductRows {
+            product: self.product.map(|at| &rows[RowKind::Product as usize][at]),
+            variants: self
+                .variants
+                .iter()
+                .map(|at| &rows[RowKind::Variant as usize][*at])
+                .collect(),
+        }
+    }
+}
+
 impl ProductRows<'_> {
     /// The line that errors about the product as a whole point to.
     fn line(&self) -> usize {
@@ -38,17 +58,17 @@ struct ReadProduct {
 
 impl<F: FnMut() -> String> Import<F> {
     /// Products with their variant rows, in the order of their first line.
-    pub(super) fn product_rows<'r>(&mut self, rows: &'r [Vec<Row>; 6]) -> Vec<ProductRows<'r>> {
-        let mut variants: FxHashMap<String, Vec<&Row>> = FxHashMap::default();
+    pub(super) fn product_rows(&mut self, rows: &[Vec<Row>; 6]) -> Vec<ProductAt> {
+        let mut variants: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         let mut order = Vec::new();
-        for row in &rows[RowKind::Variant as usize] {
+        for (at, row) in rows[RowKind::Variant as usize].iter().enumerate() {
             match self.header.filled(row, Column::ProductSku) {
                 Some(sku) => {
                     let key = sku_key(sku);
                     if !variants.contains_key(&key) {
                         order.push(key.clone());
                     }
-                    variants.entry(key).or_default().push(row);
+                    variants.entry(key).or_default().push(at);
                 }
                 None => self.errors.push(refused(
                     row.line,
@@ -57,23 +77,24 @@ impl<F: FnMut() -> String> Import<F> {
                 )),
             }
         }
-        let mut products: Vec<ProductRows> = rows[RowKind::Product as usize]
+        let mut products: Vec<ProductAt> = rows[RowKind::Product as usize]
             .iter()
-            .map(|row| {
+            .enumerate()
+            .map(|(at, row)| {
                 let key = sku_key(self.header.cell(row, Column::Sku).unwrap_or(""));
-                ProductRows {
-                    product: Some(row),
+                ProductAt {
+                    product: Some(at),
                     variants: variants.remove(&key).unwrap_or_default(),
                 }
             })
             .collect();
         products.extend(order.into_iter().filter_map(|key| {
-            Some(ProductRows {
+            Some(ProductAt {
                 product: None,
                 variants: variants.remove(&key)?,
             })
         }));
-        products.sort_by_key(ProductRows::line);
+        products.sort_by_key(|p| p.rows(rows).line());
         products
     }
 

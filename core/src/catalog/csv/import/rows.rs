@@ -201,40 +201,68 @@ pub(super) fn refused(line: usize, column: Column, reason: ImportProblem) -> Row
     }
 }
 
-impl<F: FnMut() -> String> Import<F> {
-    /// The header and the rows, by kind. `None` for a file with no header.
-    pub(super) fn read(&mut self, text: &str) -> Option<[Vec<Row>; 6]> {
-        let mut reader = csv::ReaderBuilder::new()
+/// Reads a file's records into rows by kind, as many at a time as asked (see
+/// [`super::ImportSteps`]). It holds its own copy of the bytes, so the caller keeps the text.
+pub(super) struct RowReader {
+    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    /// The reader's own line numbers skip blank lines, and a record's position is where the
+    /// reader started looking for it, before the blank lines. So lines are counted here, and
+    /// line breaks inside quoted cells are taken off, because a spreadsheet shows such a cell
+    /// in one row.
+    lines: Lines,
+    rows: [Vec<Row>; 6],
+    has_header: bool,
+}
+
+impl RowReader {
+    pub(super) fn new(text: &str) -> RowReader {
+        let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter(text))
-            .from_reader(text.as_bytes());
-        let mut rows: [Vec<Row>; 6] = Default::default();
-        let mut has_header = false;
-        // The reader's own line numbers skip blank lines, and a record's position is where the
-        // reader started looking for it, before the blank lines. So lines are counted here, and
-        // line breaks inside quoted cells are taken off, because a spreadsheet shows such a cell
-        // in one row.
-        let mut lines = Lines::default();
-        for record in reader.records() {
-            let record = match record {
-                Ok(record) => record,
+            .from_reader(std::io::Cursor::new(text.as_bytes().to_vec()));
+        RowReader {
+            reader,
+            lines: Lines::default(),
+            rows: Default::default(),
+            has_header: false,
+        }
+    }
+
+    /// How far into the file the reader is, in bytes.
+    pub(super) fn at(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
+    /// Reads up to `count` records of `text` (the text it was made with); `false` once the file
+    /// is read to its end.
+    pub(super) fn read<F: FnMut() -> String>(
+        &mut self,
+        import: &mut Import<F>,
+        text: &str,
+        count: usize,
+    ) -> bool {
+        for _ in 0..count {
+            let mut record = csv::StringRecord::new();
+            match self.reader.read_record(&mut record) {
+                Ok(false) => return false,
+                Ok(true) => {}
                 Err(error) => {
                     let at = error.position().map_or(text.len(), |p| p.byte() as usize);
-                    self.errors.push(RowError {
-                        line: lines.at(text, at),
+                    import.errors.push(RowError {
+                        line: self.lines.at(text, at),
                         column: None,
                         reason: ImportProblem::Unreadable(error.to_string()),
                     });
                     continue;
                 }
-            };
+            }
             let at = record.position().map_or(text.len(), |p| p.byte() as usize);
             let row = Row {
-                line: lines.at(text, at),
+                line: self.lines.at(text, at),
                 record,
             };
-            lines.breaks += row
+            self.lines.breaks += row
                 .record
                 .iter()
                 .map(|c| c.matches('\n').count())
@@ -242,16 +270,23 @@ impl<F: FnMut() -> String> Import<F> {
             if row.record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            if !has_header {
-                self.read_header(&row);
-                has_header = true;
-            } else if let Some(kind) = self.kind_of(&row) {
-                rows[kind as usize].push(row);
+            if !self.has_header {
+                import.read_header(&row);
+                self.has_header = true;
+            } else if let Some(kind) = import.kind_of(&row) {
+                self.rows[kind as usize].push(row);
             }
         }
-        has_header.then_some(rows)
+        true
     }
 
+    /// The rows by kind. `None` for a file with no header.
+    pub(super) fn finish(self) -> Option<[Vec<Row>; 6]> {
+        self.has_header.then_some(self.rows)
+    }
+}
+
+impl<F: FnMut() -> String> Import<F> {
     fn read_header(&mut self, row: &Row) {
         self.header.line = row.line;
         self.header.width = row.record.len();
