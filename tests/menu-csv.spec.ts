@@ -115,8 +115,21 @@ test('50,000 rows import, and every product can be found', async ({ page }) => {
       for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
     }).observe({ type: 'longtask', buffered: false });
   });
+  // Every value the progress bar is drawn with while the file is read and checked: a page that
+  // froze for the whole preview would draw none in between.
+  await page.evaluate(() => {
+    const w = window as unknown as { __progress: Set<string> };
+    w.__progress = new Set();
+    new MutationObserver(() => {
+      const bar = document.querySelector('[data-testid=import-progress]');
+      if (bar) w.__progress.add(bar.getAttribute('value') ?? '');
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
   const started = Date.now();
   await importFile(page, 'big.csv', file);
+  const drawn = await page.evaluate(() => [...(window as unknown as { __progress: Set<string> }).__progress]);
+  const between = drawn.map(Number).filter((v) => v > 0 && v < 1000);
+  expect(new Set(between).size, `progress drawn: ${drawn.join(', ')}`).toBeGreaterThanOrEqual(3);
   const previewed = Date.now();
   await expect(page.getByTestId('import-summary')).toHaveAttribute('data-good', '50000');
   await page.getByTestId('import-good').click();
@@ -127,4 +140,18 @@ test('50,000 rows import, and every product can be found', async ({ page }) => {
   await page.reload();
   await page.getByTestId('search').fill('Imported 49999');
   await expect(page.locator('.tile-name').first()).toHaveText('Imported 49999', { timeout: 30_000 });
+});
+
+test('a large file being read can be stopped: nothing is previewed and the menu is as it was', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await expect(page.getByTestId('product').first()).toBeVisible();
+  await openMenu(page, 'file');
+  await page.getByTestId('import-file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(productRows(50_000, new Map()), 'utf8') });
+  await page.getByTestId('import-stop').click();
+  await expect(page.getByTestId('import-reading')).toHaveCount(0);
+  // Well past the time the whole file takes to read: still nothing to import.
+  await page.waitForTimeout(3_000);
+  await expect(page.getByTestId('import-summary')).toHaveCount(0);
+  await expect(page.getByTestId('import-good')).toHaveCount(0);
 });

@@ -77,6 +77,14 @@ pub async fn sleep(ms: u32) {
     let _ = JsFuture::from(sleep_ms(ms)).await;
 }
 
+/// A named moment on the page's performance timeline, for the benchmark to read: where the time
+/// of a long job (a large import) goes.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
 /// Resolves when the page has nothing else to do (at most `timeout_ms` later; at once in a
 /// worker, which has no idle callbacks): background work goes after what the cashier asked for.
 pub async fn idle(timeout_ms: u32) {

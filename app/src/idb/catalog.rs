@@ -166,43 +166,82 @@ pub(super) fn plan(
     meta: CatalogMeta,
     products: &[Product],
 ) -> Result<CatalogWrite, serde_json::Error> {
-    let mut seen = HashSet::with_capacity(products.len());
-    let products: Vec<&Product> = products
-        .iter()
-        .filter(|p| seen.insert(p.id.as_str()))
-        .collect();
-    let old: Vec<Option<u64>> = products
-        .iter()
-        .map(|p| before.products.get(&p.id).map(|s| s.pos))
-        .collect();
-    let mut left = before.products;
-    let mut stored = HashMap::with_capacity(products.len());
-    let mut put = Vec::new();
-    for (product, pos) in products.into_iter().zip(positions(&old)) {
-        let placed = Placed {
-            pos,
-            hash: fingerprint(product),
-        };
-        let (id, was) = match left.remove_entry(&product.id) {
-            Some((id, was)) => (id, Some(was)),
-            None => (product.id.clone(), None),
-        };
-        if was != Some(placed) {
-            let record = ProductRecord { pos, product };
-            put.push((id.clone(), serde_json::to_string(&record)?));
+    let mut planner = Planner::new(before, meta, products);
+    while !planner.step(usize::MAX)? {}
+    Ok(planner.finish())
+}
+
+/// [`plan`] a part at a time: writing 50,000 records as JSON takes most of a second, and a save
+/// lets the page draw between parts.
+pub(super) struct Planner<'p> {
+    products: Vec<&'p Product>,
+    positions: Vec<u64>,
+    next: usize,
+    left: HashMap<String, Placed>,
+    stored: HashMap<String, Placed>,
+    put: Vec<(String, String)>,
+    before_meta: Option<CatalogMeta>,
+    meta: CatalogMeta,
+}
+
+impl<'p> Planner<'p> {
+    pub fn new(before: Stored, meta: CatalogMeta, products: &'p [Product]) -> Planner<'p> {
+        let mut seen = HashSet::with_capacity(products.len());
+        let products: Vec<&Product> = products
+            .iter()
+            .filter(|p| seen.insert(p.id.as_str()))
+            .collect();
+        let old: Vec<Option<u64>> = products
+            .iter()
+            .map(|p| before.products.get(&p.id).map(|s| s.pos))
+            .collect();
+        Planner {
+            positions: positions(&old),
+            stored: HashMap::with_capacity(products.len()),
+            products,
+            next: 0,
+            left: before.products,
+            put: Vec::new(),
+            before_meta: before.meta,
+            meta,
         }
-        stored.insert(id, placed);
     }
-    let changed = before.meta.as_ref() != Some(&meta);
-    Ok(CatalogWrite {
-        meta: changed.then(|| meta.clone()),
-        put,
-        delete: left.into_keys().collect(),
-        stored: Stored {
-            meta: Some(meta),
-            products: stored,
-        },
-    })
+
+    /// Plans up to `count` more products; `true` once every product is planned.
+    pub fn step(&mut self, count: usize) -> Result<bool, serde_json::Error> {
+        let end = self.next.saturating_add(count).min(self.products.len());
+        for at in self.next..end {
+            let (product, pos) = (self.products[at], self.positions[at]);
+            let placed = Placed {
+                pos,
+                hash: fingerprint(product),
+            };
+            let (id, was) = match self.left.remove_entry(&product.id) {
+                Some((id, was)) => (id, Some(was)),
+                None => (product.id.clone(), None),
+            };
+            if was != Some(placed) {
+                let record = ProductRecord { pos, product };
+                self.put.push((id.clone(), serde_json::to_string(&record)?));
+            }
+            self.stored.insert(id, placed);
+        }
+        self.next = end;
+        Ok(end == self.products.len())
+    }
+
+    pub fn finish(self) -> CatalogWrite {
+        let changed = self.before_meta.as_ref() != Some(&self.meta);
+        CatalogWrite {
+            meta: changed.then(|| self.meta.clone()),
+            put: self.put,
+            delete: self.left.into_keys().collect(),
+            stored: Stored {
+                meta: Some(self.meta),
+                products: self.stored,
+            },
+        }
+    }
 }
 
 /// The store profile and catalog kept whole under `kv` `catalog` before schema version 5.

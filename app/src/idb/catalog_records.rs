@@ -7,6 +7,10 @@
 use super::*;
 use crate::storage::{CatalogStart, FIRST_SCREEN_PRODUCTS};
 
+/// Product records planned or put between two paints of the page, in a save of the catalog:
+/// putting 50,000 takes seconds in all.
+const RECORDS_PER_PART: usize = 1_000;
+
 const CATALOG_HEAD_KEY: &str = "catalog_head";
 /// Records read and parsed between two yields to the event loop while the whole catalog is read,
 /// so a tap or a screen opened during the read waits for one batch, not for all of them.
@@ -218,7 +222,15 @@ impl IdbStorage {
             Some(known) => known.stored,
             None => read_stored_catalog(&kv, &records).await?.0,
         };
-        let plan = catalog::plan(before, meta, &products).map_err(failed)?;
+        crate::browser::mark("idb:plan");
+        let mut planner = catalog::Planner::new(before, meta, &products);
+        while !planner.step(RECORDS_PER_PART).map_err(failed)? {
+            // A read in the same transaction: the page draws while it waits, and the
+            // transaction stays open because a request of it is pending.
+            let _: Option<String> = get_json(&kv, CATALOG_WRITE_KEY).await?;
+        }
+        let plan = planner.finish();
+        crate::browser::mark("idb:planned");
         if plan.is_empty() {
             if let Some(write) = write {
                 let head: Option<CatalogHead> =
@@ -236,13 +248,22 @@ impl IdbStorage {
         for id in &plan.delete {
             records.delete(id.as_str()).primitive().map_err(classify)?;
         }
-        for (id, json) in plan.put {
-            records
-                .put(json)
-                .with_key(id)
-                .primitive()
-                .map_err(classify)?;
+        let parts = plan.put.len().div_ceil(RECORDS_PER_PART);
+        let mut put = plan.put.into_iter();
+        for _ in 0..parts {
+            let part: Vec<(String, String)> = put.by_ref().take(RECORDS_PER_PART).collect();
+            let last = part.len() - 1;
+            for (at, (id, json)) in part.into_iter().enumerate() {
+                let request = records.put(json).with_key(id);
+                if at == last && parts > 1 {
+                    // Waiting for the part's last record lets the page draw between parts.
+                    request.await.map_err(classify)?;
+                } else {
+                    request.primitive().map_err(classify)?;
+                }
+            }
         }
+        crate::browser::mark("idb:put");
         if let Some(meta) = &plan.meta {
             put_json(&kv, CATALOG_META_KEY, meta)?;
         }

@@ -104,7 +104,10 @@ impl AppState {
             return false;
         }
         let mut next = self.catalog.get_untracked();
-        if let Err((_, e)) = next.apply_all(&edits) {
+        crate::browser::mark("catalog:apply");
+        let applied = next.apply_all(&edits);
+        crate::browser::mark("catalog:applied");
+        if let Err((_, e)) = applied {
             let (msg, args) = catalog_said(&e);
             self.notice.set(Some(Notice::Error(msg, args)));
             return false;
@@ -125,7 +128,9 @@ impl AppState {
             }
         }
         // The sync worker tells every page of the store's catalog too; this page shows it now.
+        crate::browser::mark("catalog:stored");
         self.catalog.set(next);
+        crate::browser::mark("catalog:shown");
         self.notice.set(Some(Notice::Info(Msg::MenuSaved)));
         true
     }

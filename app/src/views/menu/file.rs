@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::{ImportPreview, Uuid, export_csv, preview_csv};
+use pos_core::{CatalogEdit, ImportPreview, RowError, Uuid, export_csv, preview_csv_steps};
 
 use crate::core_errors::import_said;
 use crate::csv_file;
@@ -14,11 +14,21 @@ use crate::state::{AppState, Notice};
 /// Rows with problems listed at once; the count says how many there are in all.
 const LISTED_ERRORS: usize = 200;
 
+/// Rows read or planned between two paints: about 20 ms of work on a phone.
+const ROWS_PER_STEP: usize = 1_000;
+
 #[derive(Clone, Debug, PartialEq)]
 enum Step {
     Idle,
-    Reading,
-    Previewed(ImportPreview),
+    /// Reading and checking the file, with how far it is in thousandths.
+    Reading(u32),
+    /// The preview's counts and its first bad rows; the edits wait in [`MenuFile`]'s store, so
+    /// that drawing the preview never copies 50,000 of them.
+    Previewed {
+        good: usize,
+        bad: usize,
+        errors: Vec<RowError>,
+    },
     Importing(usize),
 }
 
@@ -34,11 +44,12 @@ pub(super) fn MenuFile() -> impl IntoView {
         let text = state.catalog.with_untracked(export_csv);
         csv_file::offer_download("menu.csv", &text);
     };
+    let edits: StoredValue<Vec<CatalogEdit>, LocalStorage> = StoredValue::new_local(Vec::new());
     let picked = move |_| {
         let Some(input) = input.get_untracked() else {
             return;
         };
-        step.set(Step::Reading);
+        step.set(Step::Reading(0));
         spawn_local(async move {
             let text = match csv_file::read_picked(&input).await {
                 Ok(Some(text)) => text,
@@ -51,23 +62,46 @@ pub(super) fn MenuFile() -> impl IntoView {
                 }
             };
             input.set_value("");
-            // Let "Reading the file…" be painted before the file is read.
-            crate::browser::sleep(30).await;
-            let preview = state
-                .catalog
-                .with_untracked(|c| preview_csv(&text, c, || Uuid::now_v7().to_string()));
-            step.set(Step::Previewed(preview));
+            crate::browser::mark("import:preview");
+            let into = state.catalog.get_untracked();
+            let mut steps = preview_csv_steps(text, &into, || Uuid::now_v7().to_string());
+            drop(into);
+            // A part at a time, with the page drawn (and the progress bar moved) between parts.
+            loop {
+                let progress = steps.step(ROWS_PER_STEP);
+                if progress.done {
+                    break;
+                }
+                step.set(Step::Reading(progress.permille));
+                crate::browser::sleep(0).await;
+                if step.get_untracked() == Step::Idle {
+                    return;
+                }
+            }
+            let ImportPreview { edits: good, errors } = steps.finish();
+            crate::browser::mark("import:previewed");
+            let (count, bad) = (good.len(), errors.len());
+            edits.set_value(good);
+            step.set(Step::Previewed {
+                good: count,
+                bad,
+                errors: errors.into_iter().take(LISTED_ERRORS).collect(),
+            });
+            crate::browser::mark("import:preview-drawn");
         });
     };
     let import = move |_| {
-        let Step::Previewed(preview) = step.get_untracked() else {
+        let good = edits.try_update_value(std::mem::take).unwrap_or_default();
+        if good.is_empty() {
             return;
-        };
-        let count = preview.edits.len();
+        }
+        let count = good.len();
         step.set(Step::Importing(count));
         spawn_local(async move {
             crate::browser::sleep(30).await;
-            let kept = state.edit_catalog(preview.edits).await;
+            crate::browser::mark("import:keep");
+            let kept = state.edit_catalog(good).await;
+            crate::browser::mark("import:kept");
             step.set(Step::Idle);
             if kept {
                 state.notice.set(Some(Notice::Done(
@@ -76,6 +110,10 @@ pub(super) fn MenuFile() -> impl IntoView {
                 )));
             }
         });
+    };
+    let cancel = move || {
+        edits.set_value(Vec::new());
+        step.set(Step::Idle);
     };
     view! {
         <div class="setting">
@@ -90,15 +128,16 @@ pub(super) fn MenuFile() -> impl IntoView {
             </div>
             {move || match step.get() {
                 Step::Idle => None,
-                Step::Reading => Some(view! {
+                Step::Reading(permille) => Some(view! {
                     <p data-testid="import-reading">{state.t(Msg::ImportReading)}</p>
-                    <progress />
+                    <progress data-testid="import-progress" max="1000" value=permille.to_string() />
+                    <button data-testid="import-stop" on:click=move |_| cancel()>{state.t(Msg::Cancel)}</button>
                 }.into_any()),
                 Step::Importing(count) => Some(view! {
                     <p data-testid="import-running">{Msg::ImportRunning.fill(state.lang.get(), &[("count", &count.to_string())])}</p>
                     <progress />
                 }.into_any()),
-                Step::Previewed(preview) => Some(view! { <Preview preview step import /> }.into_any()),
+                Step::Previewed { good, bad, errors } => Some(view! { <Preview good bad errors cancel import /> }.into_any()),
             }}
         </div>
     }
@@ -106,21 +145,20 @@ pub(super) fn MenuFile() -> impl IntoView {
 
 #[component]
 fn Preview(
-    preview: ImportPreview,
-    step: RwSignal<Step>,
+    good: usize,
+    bad: usize,
+    errors: Vec<RowError>,
+    cancel: impl Fn() + Copy + 'static,
     import: impl Fn(leptos::ev::MouseEvent) + 'static,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang = state.lang.get_untracked();
-    let (good, bad) = (preview.edits.len(), preview.errors.len());
     let summary = Msg::ImportSummary.fill(
         lang,
         &[("good", &good.to_string()), ("bad", &bad.to_string())],
     );
-    let rows = preview
-        .errors
+    let rows = errors
         .into_iter()
-        .take(LISTED_ERRORS)
         .map(|e| {
             let (msg, args) = import_said(&e.reason);
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -149,7 +187,7 @@ fn Preview(
             <button class="primary" data-testid="import-good" disabled=good == 0 on:click=import>
                 {Msg::ImportGood.fill(lang, &[("count", &good.to_string())])}
             </button>
-            <button data-testid="import-cancel" on:click=move |_| step.set(Step::Idle)>{Msg::Cancel.text(lang)}</button>
+            <button data-testid="import-cancel" on:click=move |_| cancel()>{Msg::Cancel.text(lang)}</button>
         </div>
     }
 }
