@@ -328,6 +328,19 @@ pub(crate) fn required(field: &str, value: &str, max: usize) -> Result<String, E
     Ok(value.to_string())
 }
 
+/// The store's name as it will be kept, when the store is made and when it is renamed: trimmed,
+/// present, at most [`MAX_STORE_NAME_CHARS`] characters and on one line, since it heads receipts
+/// and every device's screen.
+pub(crate) fn store_name(typed: &str) -> Result<String, EnrollError> {
+    let name = required("store's name", typed, MAX_STORE_NAME_CHARS)?;
+    if name.chars().any(char::is_control) {
+        return Err(EnrollError::Invalid(
+            "The store's name cannot hold line breaks, tabs or other control characters.".into(),
+        ));
+    }
+    Ok(name)
+}
+
 fn currency_code(value: &str) -> Result<String, EnrollError> {
     let value = value.trim().to_ascii_uppercase();
     if value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -414,7 +427,7 @@ impl Storage {
     /// Creates a store with its owner device, its key and, if `new` names the owner, its first
     /// staff list, using up the setup code. Blocking.
     pub fn create_store(&self, new: &NewStore, now: SystemTime) -> Result<Enrolled, EnrollError> {
-        let store_name = required("store name", &new.store_name, MAX_STORE_NAME_CHARS)?;
+        let store_name = store_name(&new.store_name)?;
         let device_name = required("device name", &new.device_name, 100)?;
         let locale = required("language", &new.locale, 35)?;
         let currency = currency_code(&new.currency)?;
@@ -775,6 +788,25 @@ mod tests {
         assert!(code.bytes().all(|b| CODE_ALPHABET.contains(&b)));
         assert_ne!(code, random_code(PAIRING_CODE_LEN));
         assert_eq!(normalize_code(" abcd-efgh "), "ABCDEFGH");
+    }
+
+    #[test]
+    fn a_store_name_is_trimmed_present_short_and_on_one_line() {
+        assert_eq!(store_name("  Шаурма у моста \n").unwrap(), "Шаурма у моста");
+        // Counted in characters, not bytes: 100 Cyrillic letters are 200 bytes.
+        assert!(store_name(&"Ш".repeat(MAX_STORE_NAME_CHARS)).is_ok());
+        for (typed, says) in [
+            (" \t ", "Enter the store's name."),
+            (
+                &*"a".repeat(MAX_STORE_NAME_CHARS + 1),
+                "too long (at most 100 characters)",
+            ),
+            ("Corner\nCafé", "control characters"),
+            ("Corner\u{7}Café", "control characters"),
+        ] {
+            let refused = store_name(typed).unwrap_err().to_string();
+            assert!(refused.contains(says), "{typed:?}: {refused}");
+        }
     }
 
     #[test]
