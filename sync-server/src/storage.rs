@@ -105,6 +105,15 @@ const MIGRATIONS: &[&str] = &[
         version  INTEGER NOT NULL,
         signed   BLOB NOT NULL
     ) STRICT;",
+    // 9: each staff member's wrong PINs and lock (`crate::staff::StaffPins`), kept so that a
+    // restart does not hand a guesser fresh tries. `attempts` is `pos_core::staff::PinAttempts`
+    // as JSON; a member with none has no row.
+    "CREATE TABLE pin_attempts (
+        store_id TEXT NOT NULL REFERENCES stores (store_id),
+        member   TEXT NOT NULL,
+        attempts TEXT NOT NULL,
+        PRIMARY KEY (store_id, member)
+    ) STRICT, WITHOUT ROWID;",
 ];
 
 /// The schema version this build of the server writes.

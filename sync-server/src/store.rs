@@ -79,7 +79,7 @@ impl Storage {
         let Some(editor) = member_who_may(&list, rename.editor, Permission::ChangeSettings) else {
             return Err(RenameError::NotPermitted);
         };
-        pins.check_pin(&device.store_id, editor, &rename.pin, clock)?;
+        pins.check_pin(self, &device.store_id, editor, &rename.pin, clock)?;
         // Only while the list the editor was checked against is still the store's: an edit
         // that took their permission away in the meantime wins.
         let renamed = self.lock()?.execute(

@@ -637,6 +637,71 @@ async fn the_store_key_survives_a_restart() {
     server.stop().await;
 }
 
+/// Olga's free wrong PINs and the one after them, on renames from `device`: the locking reply.
+async fn lock_out_olga(addr: std::net::SocketAddr, device: &Device) -> Reply {
+    for _ in 0..FREE_ATTEMPTS {
+        let reply = put_store(addr, device, OWNER, "9999", "Guessed").await;
+        assert_refused(&reply, 403, "wrong_pin");
+    }
+    let locking = put_store(addr, device, OWNER, "9999", "Guessed").await;
+    assert_refused(&locking, 429, "pin_locked");
+    locking
+}
+
+#[tokio::test]
+async fn a_pin_lock_outlasts_killing_and_restarting_the_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
+    let server = common::spawn(&data, &dist, true);
+    let (owner_device, _) =
+        create_store_with_owner(server.addr, server.setup_code.as_deref().unwrap()).await;
+    lock_out_olga(server.addr, &owner_device).await;
+    drop(server); // SIGKILL
+
+    // The real binary on the real clock: the lock is still there, most of its 30 s ahead.
+    let server = common::spawn(&data, &dist, false);
+    let locked = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_refused(&locked, 429, "pin_locked");
+    let wait: i64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=FIRST_LOCK_MS / 1000).contains(&wait), "{wait}");
+    assert_eq!(store_name(server.addr, &owner_device).await, "Corner Café");
+}
+
+#[tokio::test]
+async fn a_pin_lock_held_across_a_restart_ends_on_time_and_the_next_one_is_longer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, clock, owner_device, _) = store_of_olga(tmp.path()).await;
+    lock_out_olga(server.addr, &owner_device).await;
+    server.stop().await;
+
+    let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
+    let server = start_with_clock(&data, &dist, clock.clone()).await;
+    clock.advance(Duration::from_millis(FIRST_LOCK_MS as u64 - 1));
+    let locked = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_refused(&locked, 429, "pin_locked");
+    assert_eq!(locked.header("retry-after"), Some("1"));
+
+    // The wrong PINs before the restart still count: one more locks for twice as long.
+    clock.advance(Duration::from_millis(1));
+    let locking = put_store(server.addr, &owner_device, OWNER, "9999", "Guessed").await;
+    assert_refused(&locking, 429, "pin_locked");
+    let twice = (2 * FIRST_LOCK_MS / 1000).to_string();
+    assert_eq!(locking.header("retry-after"), Some(twice.as_str()));
+    server.stop().await;
+
+    // Once that lock is over, the right PIN works, and clears the count for the next start.
+    let server = start_with_clock(&data, &dist, clock.clone()).await;
+    clock.advance(Duration::from_millis(2 * FIRST_LOCK_MS as u64));
+    let reply = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    server.stop().await;
+    let server = start_with_clock(&data, &dist, clock).await;
+    let reply = put_store(server.addr, &owner_device, OWNER, "9999", "Guessed").await;
+    assert_refused(&reply, 403, "wrong_pin");
+    assert!(error_of(&reply).contains(&format!("{FREE_ATTEMPTS} more wrong PINs")));
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn a_body_over_a_mebibyte_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
