@@ -84,7 +84,7 @@ const MIGRATIONS: &[&str] = &[
     // the code printed at start. Those made before this version get a day from their making.
     "ALTER TABLE setup_codes ADD COLUMN expires_at INTEGER;
     UPDATE setup_codes SET expires_at = created_at + 86400000 WHERE origin = 'cli';",
-    // 6: a store's documents are counted for its quota (`crate::enroll::Claim::OverQuota`).
+    // 6: a store's documents are counted for its quota (`crate::registry::Claim::OverQuota`).
     "CREATE INDEX documents_by_store ON documents (store_id);",
     // 7: a document joins a store by its genesis (`crate::policy`), which says what it is and,
     // for a sales day, whose: only that device writes it. NULL for documents registered before
