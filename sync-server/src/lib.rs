@@ -303,6 +303,9 @@ pub enum StartError {
     /// The setup code could not be stored.
     #[error("cannot store the setup code: {0}")]
     Setup(String),
+    /// The kind and owner of older documents could not be recorded.
+    #[error("cannot record the kind and owner of older documents: {0}")]
+    Backfill(String),
 }
 
 /// A server that has opened its storage and bound its socket, ready to [`Server::serve`].
@@ -332,6 +335,18 @@ impl Server {
         let setup_code = storage
             .startup_setup_code(clock.now())
             .map_err(|e| StartError::Setup(e.to_string()))?;
+        // Before any connection: until then a sales day registered before schema version 7
+        // has no owner, and any device of its store could write it.
+        let backfill = storage
+            .backfill_registrations()
+            .map_err(|e| StartError::Backfill(e.to_string()))?;
+        if backfill != registry::Backfill::default() {
+            eprintln!(
+                "pos-sync-server: documents registered before genesis registration: {} given \
+                 their kind and owner, {} left without",
+                backfill.recorded, backfill.left
+            );
+        }
         let tls = match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
             _ => None,

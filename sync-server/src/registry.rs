@@ -3,11 +3,13 @@
 //! genesis ([`crate::policy`]); the sync pump (`sync/admission.rs`) asks here before it lets
 //! samod near a document.
 
+use std::str::FromStr;
 use std::time::SystemTime;
 
 use rusqlite::OptionalExtension;
 
 use crate::enroll::millis;
+use crate::policy::{self, Origin};
 use crate::storage::Storage;
 
 /// What [`Storage::claim_document`] found.
@@ -40,7 +42,74 @@ pub struct Registration {
     pub owner_device: Option<String>,
 }
 
+/// What [`Storage::backfill_registrations`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backfill {
+    /// Documents whose kind (and a sales day's owner) were read from their stored genesis.
+    pub recorded: usize,
+    /// Documents left without a kind: no genesis stored, or one that does not derive the id or
+    /// names another store than the one the document is registered to.
+    pub left: usize,
+}
+
 impl Storage {
+    /// Records the kind and owner of documents registered before schema version 7 (by first
+    /// claim, with neither), from the genesis the server stored of each, so that the rule that
+    /// only a sales day's own device writes it covers them too. A document whose genesis is
+    /// missing or does not check out stays as it was, and is tried again at the next start.
+    /// Run at start, before any connection. Blocking: it loads each such document.
+    pub fn backfill_registrations(&self) -> rusqlite::Result<Backfill> {
+        let legacy: Vec<(String, String)> = {
+            let conn = self.lock()?;
+            let mut stmt =
+                conn.prepare("SELECT document, store_id FROM documents WHERE kind IS NULL")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let mut done = Backfill::default();
+        for (document, store) in legacy {
+            let origin = match pos_core::DocumentId::from_str(&document) {
+                Ok(id) => policy::origin(id, &self.stored_changes(&document)?),
+                Err(_) => Origin::Unknown,
+            };
+            let genesis = match origin {
+                Origin::Genesis(g) if g.store.to_string() == store => g,
+                other => {
+                    eprintln!(
+                        "pos-sync-server: document {document} of store {store} keeps no kind: \
+                         its stored genesis is {other:?}"
+                    );
+                    done.left += 1;
+                    continue;
+                }
+            };
+            self.lock()?
+                .prepare_cached(
+                    "UPDATE documents SET kind = ?2, owner_device = ?3 \
+                     WHERE document = ?1 AND kind IS NULL",
+                )?
+                .execute((
+                    &document,
+                    genesis.kind.as_str(),
+                    genesis.owner.map(|o| o.to_string()),
+                ))?;
+            done.recorded += 1;
+        }
+        Ok(done)
+    }
+
+    /// Every change of `document` the server holds, from samod's snapshots and incrementals; a
+    /// chunk that does not load is skipped (it holds no genesis the server could trust).
+    fn stored_changes(&self, document: &str) -> rusqlite::Result<Vec<automerge::Change>> {
+        let mut doc = automerge::Automerge::new();
+        for kind in ["snapshot", "incremental"] {
+            for (_, data) in self.chunk_load_prefix(Some(document), Some(kind), None)? {
+                let _ = doc.load_incremental(&data);
+            }
+        }
+        Ok(doc.get_changes(&[]))
+    }
+
     /// Registers `document` to `store_id` as a document of `kind`, written only by
     /// `owner_device` if that is given (a sales day), if no store has it yet; unless the store
     /// already has `quota` documents. The caller has read all this from the document's

@@ -385,3 +385,74 @@ async fn a_device_cannot_write_another_devices_sales_day() {
     assert!(day.get(ROOT, "voided-by-till").unwrap().is_none());
     server.stop().await;
 }
+
+/// Issue #11, left over: a document registered before schema version 7 (by first claim) had
+/// no kind or owner recorded, so any device of its store could write a sales day. At start the
+/// server reads them from the genesis it stored, and the owner rule holds for such a day too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sales_day_registered_before_genesis_registration_gets_its_owner_at_start() {
+    let (tmp, server) = fresh_server().await;
+    let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
+    let (owner_a, till_a, _) = two_stores(&server).await;
+    let (id, mut day) = day_of(&owner_a, today(), 2);
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
+    let before = stored_heads(&server, id);
+    server.stop().await;
+
+    // The rows as a server before version 7 left them: a store, no kind, no owner; and one
+    // whose genesis the server never got.
+    let junk = DocumentId(*Uuid::from_u128(0x7a4c_0000_4000_8000_0000_0000_0002).as_bytes());
+    let conn = rusqlite::Connection::open(data.join(pos_sync_server::storage::DB_FILE)).unwrap();
+    conn.execute(
+        "UPDATE documents SET kind = NULL, owner_device = NULL WHERE document = ?1",
+        [id.to_string()],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO documents (document, store_id, claimed_by, claimed_at) \
+         VALUES (?1, ?2, ?3, 0)",
+        (junk.to_string(), &owner_a.store_id, &owner_a.device_id),
+    )
+    .unwrap();
+    drop(conn);
+
+    let server = start(&data, &dist).await;
+    let registration = |id: DocumentId| {
+        server
+            .storage
+            .document_registration(&id.to_string())
+            .unwrap()
+            .unwrap()
+    };
+    let day_row = registration(id);
+    assert_eq!(day_row.kind.as_deref(), Some("sales-day"));
+    assert_eq!(
+        day_row.owner_device.as_deref(),
+        Some(owner_a.device_id.as_str())
+    );
+    assert_eq!(
+        registration(junk).kind,
+        None,
+        "no genesis, nothing to record"
+    );
+
+    // The till holds the owner's day and writes into it: refused, as for a day registered now.
+    let mut till_copy = AutoCommit::load(&day.save()).unwrap();
+    till_copy.put(ROOT, "voided-by-till", true).unwrap();
+    till_copy.commit();
+    let mut till = Raw::connect(&server, &till_a).await;
+    match till.sync(id, &mut till_copy).await {
+        Synced::Closed(code, reason) => {
+            assert_eq!(code, 1008, "{reason}");
+            assert!(reason.contains("another device"), "{reason}");
+        }
+        other => panic!("the till wrote the owner's older day: {other:?}"),
+    }
+    assert_eq!(stored_heads(&server, id), before);
+    // The owner still writes it.
+    let (_, mut more) = day_of(&owner_a, today(), 3);
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut more).await, Synced::InSync);
+    server.stop().await;
+}
