@@ -39,6 +39,7 @@ async fn the_setup_code_creates_one_store_only() {
     };
     let wrong = send(server.addr, "POST", "/api/stores", &[], Some(&body("NOPE"))).await;
     assert_eq!(wrong.status, 403, "{}", wrong.text());
+    assert_eq!(wrong.json()["reason"], "wrong_setup_code");
     assert!(error_of(&wrong).contains("new-store-code"));
     assert_eq!(wrong.header("cache-control"), Some("no-store"));
 
@@ -55,6 +56,7 @@ async fn the_setup_code_creates_one_store_only() {
 
     let again = send(server.addr, "POST", "/api/stores", &[], Some(&body(&code))).await;
     assert_eq!(again.status, 410, "{}", again.text());
+    assert_eq!(again.json()["reason"], "used_setup_code");
     assert!(error_of(&again).contains("already used"));
 
     // Codes and tokens are kept only as hashes.
@@ -195,6 +197,7 @@ async fn a_store_name_with_control_characters_or_too_long_is_refused() {
     ] {
         let reply = send(server.addr, "POST", "/api/stores", &[], Some(&body(name))).await;
         assert_eq!(reply.status, 400, "{name:?}: {}", reply.text());
+        assert_eq!(reply.json()["reason"], "invalid");
         assert_eq!(reply.header("cache-control"), Some("no-store"));
         assert!(
             error_of(&reply).contains(says),

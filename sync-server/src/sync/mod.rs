@@ -80,64 +80,94 @@ const RELAYED_TYPES: &[&str] = &["join", "leave", "request", "sync", "doc-unavai
 /// How long a closing connection waits for the client's Close.
 const CLOSE_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Close codes and reasons the server sends before it ends a sync connection.
+/// Close codes and reasons the server sends before it ends a sync connection. Each reason is
+/// `<code>: <English text>`: the code (before the first `: `) is stable across versions, for a
+/// device to translate; the same text goes in the automerge-repo `error` message before it.
 pub mod close {
     /// RFC 6455 1003: a text frame where the protocol has only binary ones.
-    pub const NOT_BINARY: (u16, &str) = (1003, "The sync protocol uses binary messages only");
+    pub const NOT_BINARY: (u16, &str) = (
+        1003,
+        "not_binary: The sync protocol uses binary messages only",
+    );
     /// RFC 6455 1007: not a CBOR message of the automerge-repo protocol.
     pub const MALFORMED: (u16, &str) = (
         1007,
-        "Malformed sync message: not a CBOR map with a message type",
+        "malformed: Malformed sync message: not a CBOR map with a message type",
     );
     /// RFC 6455 1008: the device's token was revoked while it was connected.
     pub const REVOKED: (u16, &str) = (
         1008,
-        "This device was removed from the store: pair it again",
+        "revoked: This device was removed from the store: pair it again",
     );
     /// RFC 6455 1008: more messages than [`super::MESSAGES_PER_SEC`] allows.
-    pub const FLOOD: (u16, &str) = (1008, "Too many sync messages: slow down and reconnect");
+    pub const FLOOD: (u16, &str) = (
+        1008,
+        "flood: Too many sync messages: slow down and reconnect",
+    );
     /// RFC 6455 1011: the database failed; nothing of the message was applied.
-    pub const STORAGE: (u16, &str) = (1011, "The server's storage failed: try again later");
+    pub const STORAGE: (u16, &str) = (
+        1011,
+        "storage_failed: The server's storage failed: try again later",
+    );
     /// RFC 6455 1013 (try again later): free disk space is below the server's floor.
     pub const DISK_FULL: (u16, &str) = (
         1013,
-        "The server's disk is full: this device keeps its sales and sends them when there is room",
+        "disk_full: The server's disk is full: this device keeps its sales and sends them when there is room",
     );
     /// RFC 6455 1013: a write of the server's storage failed and is being retried.
     pub const WRITES_FAILING: (u16, &str) = (
         1013,
-        "The server cannot write its storage now: this device keeps its sales and sends them later",
+        "writes_failing: The server cannot write its storage now: this device keeps its sales and sends them later",
     );
     /// RFC 6455 1008: the store has [`super::SyncLimits::documents_per_store`] documents.
     pub const QUOTA: (u16, &str) = (
         1008,
-        "This store has as many documents as the server keeps for one store: ask its operator",
+        "quota: This store has as many documents as the server keeps for one store: ask its operator",
     );
     /// RFC 6455 1008: a new document whose genesis names another store than the device's.
     pub const OTHER_STORE: (u16, &str) = (
         1008,
-        "This document belongs to another store: a device syncs only its own store's documents",
+        "other_store: This document belongs to another store: a device syncs only its own store's documents",
     );
     /// RFC 6455 1008: a new document whose genesis does not derive its id.
     pub const FORGED: (u16, &str) = (
         1008,
-        "This document's first change does not match its id: the server does not take it",
+        "forged: This document's first change does not match its id: the server does not take it",
     );
     /// RFC 6455 1008: changes to a sales day from a device other than the one it belongs to.
     pub const NOT_OWNER: (u16, &str) = (
         1008,
-        "This sales day belongs to another device: only the device that made the sales writes it",
+        "not_owner: This sales day belongs to another device: only the device that made the sales writes it",
     );
     /// RFC 6455 1008: a message type the server does not relay.
     pub const UNKNOWN_TYPE: (u16, &str) = (
         1008,
-        "Unsupported sync message type: only join, leave, request, sync and doc-unavailable are accepted",
+        "unknown_type: Unsupported sync message type: only join, leave, request, sync and doc-unavailable are accepted",
     );
     /// RFC 6455 1008: the device did not read what the server sent, or answered no ping.
-    pub const TOO_SLOW: (u16, &str) =
-        (1008, "This device stopped reading sync messages: reconnect");
+    pub const TOO_SLOW: (u16, &str) = (
+        1008,
+        "too_slow: This device stopped reading sync messages: reconnect",
+    );
     /// RFC 6455 1009: a message over [`super::MAX_MESSAGE_BYTES`].
-    pub const TOO_BIG: (u16, &str) = (1009, "Sync message too large (limit 8 MiB)");
+    pub const TOO_BIG: (u16, &str) = (1009, "too_big: Sync message too large (limit 8 MiB)");
+    /// Every reason above, for the tests that keep them well formed and listed in the README.
+    pub const ALL: &[(u16, &str)] = &[
+        NOT_BINARY,
+        MALFORMED,
+        REVOKED,
+        FLOOD,
+        STORAGE,
+        DISK_FULL,
+        WRITES_FAILING,
+        QUOTA,
+        OTHER_STORE,
+        FORGED,
+        NOT_OWNER,
+        UNKNOWN_TYPE,
+        TOO_SLOW,
+        TOO_BIG,
+    ];
 }
 
 /// The query string of `/sync`.
@@ -613,6 +643,26 @@ impl TokenBucket {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn every_close_reason_starts_with_a_distinct_code_listed_in_the_readme() {
+        let readme = include_str!("../../../README.md");
+        let mut seen = Vec::new();
+        for (code, reason) in close::ALL {
+            // RFC 6455: a close frame's reason is at most 123 bytes.
+            assert!(reason.len() <= 123, "{reason}");
+            let (word, text) = reason.split_once(": ").expect("<code>: <text>");
+            assert!(
+                word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{reason}"
+            );
+            assert!(!text.is_empty());
+            assert!(!seen.contains(&word), "{word} twice");
+            seen.push(word);
+            assert!(readme.contains(&format!("`{word}`")), "README lacks {word}");
+            assert!((1000..=4999).contains(code));
+        }
+    }
 
     #[test]
     fn token_bucket_allows_the_burst_then_the_rate() {
