@@ -152,8 +152,11 @@ fn edit_message(e: &StaffEditError) -> String {
 #[derive(Debug, Default)]
 pub struct StaffPins {
     /// One turn per store and member: PINs for the same member are checked one at a time.
-    turns: Mutex<HashMap<(String, Uuid), Arc<Mutex<()>>>>,
+    turns: Mutex<HashMap<(String, Uuid), Turn>>,
 }
+
+/// A member's turn: held while their count is read, a PIN checked and the count written.
+type Turn = Arc<Mutex<()>>;
 
 impl StaffPins {
     /// One PIN typed for `member` of `store`, for any request a PIN authorises (a staff edit, a

@@ -190,6 +190,32 @@ fn stored_heads(server: &Running, id: DocumentId) -> Vec<ChangeHash> {
     heads
 }
 
+/// That the server ended a sync by closing the connection as a policy violation (1008), with a
+/// reason that `says`; `otherwise` says what got through if it did not.
+fn assert_closed(synced: Synced, says: &str, otherwise: &str) {
+    match synced {
+        Synced::Closed(code, reason) => {
+            assert_eq!(code, 1008, "{reason}");
+            assert!(reason.contains(says), "{reason}");
+        }
+        other => panic!("{otherwise}: {other:?}"),
+    }
+}
+
+/// `till`, holding `copy` of another device's day, writes into it (core would refuse; a hostile
+/// device writes the change itself) and syncs it on a new connection.
+async fn till_writes_into(
+    server: &Running,
+    till: &Device,
+    id: DocumentId,
+    copy: &mut AutoCommit,
+) -> Synced {
+    copy.put(ROOT, "voided-by-till", true).unwrap();
+    copy.commit();
+    let mut till = Raw::connect(server, till).await;
+    till.sync(id, copy).await
+}
+
 /// Store A with its owner and a till, and store B's owner.
 async fn two_stores(server: &Running) -> (Device, Device, Device) {
     let owner_a = create_store(server.addr, server.setup_code.as_deref().unwrap(), "A").await;
@@ -222,13 +248,8 @@ async fn a_device_of_another_store_cannot_squat_a_stores_future_day() {
     squat.put(ROOT, "squatted", true).unwrap();
     squat.commit();
     let mut b = Raw::connect(&server, &owner_b).await;
-    match b.sync(id, &mut squat).await {
-        Synced::Closed(code, reason) => {
-            assert_eq!(code, 1008, "{reason}");
-            assert!(reason.contains("another store"), "{reason}");
-        }
-        other => panic!("store B's device squatted A's day: {other:?}"),
-    }
+    let synced = b.sync(id, &mut squat).await;
+    assert_closed(synced, "another store", "store B's device squatted A's day");
     assert_eq!(registered_store(&server, id), None, "nothing registered");
     assert!(stored_heads(&server, id).is_empty(), "nothing stored");
 
@@ -245,13 +266,12 @@ async fn a_device_of_another_store_cannot_squat_a_stores_future_day() {
     forged.put(ROOT, "schema", 1_u64).unwrap();
     forged.commit_with(automerge::transaction::CommitOptions::default().with_time(0));
     let mut b = Raw::connect(&server, &owner_b).await;
-    match b.sync(id, &mut forged).await {
-        Synced::Closed(code, reason) => {
-            assert_eq!(code, 1008, "{reason}");
-            assert!(reason.contains("does not match its id"), "{reason}");
-        }
-        other => panic!("a genesis that does not derive the id was taken: {other:?}"),
-    }
+    let synced = b.sync(id, &mut forged).await;
+    assert_closed(
+        synced,
+        "does not match its id",
+        "a genesis that does not derive the id was taken",
+    );
     assert_eq!(registered_store(&server, id), None, "nothing registered");
 
     // Tomorrow comes: A's device syncs its day as usual.
@@ -361,18 +381,8 @@ async fn a_device_cannot_write_another_devices_sales_day() {
     let mut till = Raw::connect(&server, &till_a).await;
     assert_eq!(till.sync(id, &mut till_copy).await, Synced::InSync);
 
-    // The till writes into the owner's day (core would refuse; a hostile device writes the
-    // change itself).
-    till_copy.put(ROOT, "voided-by-till", true).unwrap();
-    till_copy.commit();
-    let mut till = Raw::connect(&server, &till_a).await;
-    match till.sync(id, &mut till_copy).await {
-        Synced::Closed(code, reason) => {
-            assert_eq!(code, 1008, "{reason}");
-            assert!(reason.contains("another device"), "{reason}");
-        }
-        other => panic!("the till wrote the owner's day: {other:?}"),
-    }
+    let synced = till_writes_into(&server, &till_a, id, &mut till_copy).await;
+    assert_closed(synced, "another device", "the till wrote the owner's day");
     assert_eq!(
         stored_heads(&server, id),
         before,
@@ -439,16 +449,12 @@ async fn a_sales_day_registered_before_genesis_registration_gets_its_owner_at_st
 
     // The till holds the owner's day and writes into it: refused, as for a day registered now.
     let mut till_copy = AutoCommit::load(&day.save()).unwrap();
-    till_copy.put(ROOT, "voided-by-till", true).unwrap();
-    till_copy.commit();
-    let mut till = Raw::connect(&server, &till_a).await;
-    match till.sync(id, &mut till_copy).await {
-        Synced::Closed(code, reason) => {
-            assert_eq!(code, 1008, "{reason}");
-            assert!(reason.contains("another device"), "{reason}");
-        }
-        other => panic!("the till wrote the owner's older day: {other:?}"),
-    }
+    let synced = till_writes_into(&server, &till_a, id, &mut till_copy).await;
+    assert_closed(
+        synced,
+        "another device",
+        "the till wrote the owner's older day",
+    );
     assert_eq!(stored_heads(&server, id), before);
     // The owner still writes it.
     let (_, mut more) = day_of(&owner_a, today(), 3);
