@@ -5,8 +5,9 @@
 //! The app codes against these names.
 //!
 //! Every answer is `Cache-Control: no-store` (tokens and codes must not linger in a cache);
-//! every refusal is `{"error": "<what the user can do>"}`, and a refusal the app must tell
-//! apart from others with the same status also has `"reason"`.
+//! every refusal is `{"error": "<what the user can do, in English>", "reason": "<code>"}`. The
+//! code is one of [`REASONS`], stable across versions, for the app to translate and to tell
+//! refusals with the same status apart; the English text is for "Details" and logs.
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
@@ -26,6 +27,8 @@ use crate::store::{Rename, RenameError};
 
 /// The `reason` of the 429 that answers while pairing is paused for everyone.
 pub const PAIRING_PAUSED: &str = "pairing_paused";
+/// The `reason` of the 429 to a client that sent too many wrong setup or pairing codes.
+pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
 /// The `reason` of a 403 to a request a staff member's PIN authorises (a staff edit, a rename,
 /// pairing or removing a device) when the PIN is not theirs.
 pub const WRONG_PIN: &str = "wrong_pin";
@@ -37,24 +40,94 @@ pub const STALE: &str = "stale";
 /// The `reason` of a 403 to a staff edit, rename, pairing or removal that the staff member (or
 /// the device) may not make.
 pub const NOT_PERMITTED: &str = "not_permitted";
+/// The `reason` of the 400 to pairing or removing a device in a store with staff, without a
+/// member and their PIN.
+pub const PIN_NEEDED: &str = "pin_needed";
+/// The `reason` of the 403 to pairing or removing a device, or listing them, from a device
+/// other than the owner's in a store without a staff list.
+pub const OWNER_DEVICE_ONLY: &str = "owner_device_only";
+/// The `reason` of the 403 to a device that asks to remove itself.
+pub const OWN_DEVICE: &str = "own_device";
+/// The `reason` of the 404 to removing a device the store does not have.
+pub const NO_SUCH_DEVICE: &str = "no_such_device";
+/// The `reason` of the 403 to a setup code the server does not know.
+pub const WRONG_SETUP_CODE: &str = "wrong_setup_code";
+/// The `reason` of the 410 to a setup code that already made a store.
+pub const USED_SETUP_CODE: &str = "used_setup_code";
+/// The `reason` of the 410 to a setup code from `new-store-code` older than a day.
+pub const EXPIRED_SETUP_CODE: &str = "expired_setup_code";
+/// The `reason` of the 403 to a pairing code the server does not know.
+pub const WRONG_PAIRING_CODE: &str = "wrong_pairing_code";
+/// The `reason` of the 410 to a pairing code another device already used.
+pub const USED_PAIRING_CODE: &str = "used_pairing_code";
+/// The `reason` of the 410 to a pairing code older than ten minutes.
+pub const EXPIRED_PAIRING_CODE: &str = "expired_pairing_code";
+/// The `reason` of a 400 to a field the server does not accept (a name empty, too long or not
+/// on one line, a currency, a staff list that is not well formed); the text says which.
+pub const INVALID: &str = "invalid";
+/// The `reason` of the 400 to a staff list of more than [`crate::staff::MAX_MEMBERS`].
+pub const TOO_MANY_MEMBERS: &str = "too_many_members";
+/// The `reason` of a 400 to a body that is not the JSON the endpoint expects.
+pub const MALFORMED: &str = "malformed";
+/// The `reason` of the 413 to a body over the endpoint's limit.
+pub const TOO_LARGE: &str = "too_large";
+/// The `reason` of the 401 to a request without a device token.
+pub const NO_TOKEN: &str = "no_token";
+/// The `reason` of the 401 to a token the server does not know or has revoked.
+pub const NOT_PAIRED: &str = "not_paired";
+/// The `reason` of the 404 to an `/api/` path that does not exist.
+pub const NO_SUCH_ENDPOINT: &str = "no_such_endpoint";
+/// The `reason` of the 503 while the server's database is not available.
+pub const UNAVAILABLE: &str = "unavailable";
+/// The `reason` of the 500 when the server's copy of the staff list does not verify.
+pub const DAMAGED: &str = "damaged";
+
+/// Every `reason` the API answers with (README, "API notes", lists them for the app).
+pub const REASONS: &[&str] = &[
+    PAIRING_PAUSED,
+    TOO_MANY_ATTEMPTS,
+    WRONG_PIN,
+    PIN_LOCKED,
+    STALE,
+    NOT_PERMITTED,
+    PIN_NEEDED,
+    OWNER_DEVICE_ONLY,
+    OWN_DEVICE,
+    NO_SUCH_DEVICE,
+    WRONG_SETUP_CODE,
+    USED_SETUP_CODE,
+    EXPIRED_SETUP_CODE,
+    WRONG_PAIRING_CODE,
+    USED_PAIRING_CODE,
+    EXPIRED_PAIRING_CODE,
+    INVALID,
+    TOO_MANY_MEMBERS,
+    MALFORMED,
+    TOO_LARGE,
+    NO_TOKEN,
+    NOT_PAIRED,
+    NO_SUCH_ENDPOINT,
+    UNAVAILABLE,
+    DAMAGED,
+];
 
 /// Why an API request was refused, with its status.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
-    /// A stable word for the app, where the status alone does not say what happened.
-    pub reason: Option<&'static str>,
+    /// A stable word for the app: one of [`REASONS`].
+    pub reason: &'static str,
     /// When to try again (`Retry-After`).
     pub retry_after: Option<Duration>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    fn new(status: StatusCode, reason: &'static str, message: impl Into<String>) -> Self {
         ApiError {
             status,
             message: message.into(),
-            reason: None,
+            reason,
             retry_after: None,
         }
     }
@@ -63,6 +136,7 @@ impl ApiError {
         eprintln!("pos-sync-server: storage error: {e}");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
+            UNAVAILABLE,
             "The server's database is not available. Try again in a moment.",
         )
     }
@@ -70,16 +144,17 @@ impl ApiError {
 
 impl From<EnrollError> for ApiError {
     fn from(e: EnrollError) -> Self {
-        let status = match &e {
-            EnrollError::WrongSetupCode | EnrollError::WrongPairingCode => StatusCode::FORBIDDEN,
-            EnrollError::UsedSetupCode
-            | EnrollError::ExpiredSetupCode
-            | EnrollError::UsedPairingCode
-            | EnrollError::ExpiredPairingCode => StatusCode::GONE,
-            EnrollError::Invalid(_) => StatusCode::BAD_REQUEST,
+        let (status, reason) = match &e {
+            EnrollError::WrongSetupCode => (StatusCode::FORBIDDEN, WRONG_SETUP_CODE),
+            EnrollError::WrongPairingCode => (StatusCode::FORBIDDEN, WRONG_PAIRING_CODE),
+            EnrollError::UsedSetupCode => (StatusCode::GONE, USED_SETUP_CODE),
+            EnrollError::ExpiredSetupCode => (StatusCode::GONE, EXPIRED_SETUP_CODE),
+            EnrollError::UsedPairingCode => (StatusCode::GONE, USED_PAIRING_CODE),
+            EnrollError::ExpiredPairingCode => (StatusCode::GONE, EXPIRED_PAIRING_CODE),
+            EnrollError::Invalid(_) => (StatusCode::BAD_REQUEST, INVALID),
             EnrollError::Storage(e) => return ApiError::storage(e),
         };
-        ApiError::new(status, e.to_string())
+        ApiError::new(status, reason, e.to_string())
     }
 }
 
@@ -90,6 +165,7 @@ impl From<Refused> for ApiError {
                 retry_after: Some(retry_after),
                 ..ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
+                    TOO_MANY_ATTEMPTS,
                     "Too many wrong codes from this device. Wait a minute, then try again.",
                 )
             },
@@ -97,10 +173,10 @@ impl From<Refused> for ApiError {
                 let minutes = retry_after.as_secs().div_ceil(60).max(1);
                 let unit = if minutes == 1 { "minute" } else { "minutes" };
                 ApiError {
-                    reason: Some(PAIRING_PAUSED),
                     retry_after: Some(retry_after),
                     ..ApiError::new(
                         StatusCode::TOO_MANY_REQUESTS,
+                        PAIRING_PAUSED,
                         format!(
                             "Too many wrong pairing codes reached the server from many devices, \
                              so pairing is paused for everyone. Try again in {minutes} {unit}."
@@ -117,21 +193,19 @@ impl From<StaffError> for ApiError {
         use pos_core::staff::StaffEditError;
         let (status, reason) = match &e {
             StaffError::OtherStore | StaffError::FirstList(_) => {
-                (StatusCode::FORBIDDEN, Some(NOT_PERMITTED))
+                (StatusCode::FORBIDDEN, NOT_PERMITTED)
             }
-            StaffError::TooManyMembers | StaffError::Edit(StaffEditError::Invalid(_)) => {
-                (StatusCode::BAD_REQUEST, None)
-            }
-            StaffError::WrongPin { .. } => (StatusCode::FORBIDDEN, Some(WRONG_PIN)),
+            StaffError::TooManyMembers => (StatusCode::BAD_REQUEST, TOO_MANY_MEMBERS),
+            StaffError::Edit(StaffEditError::Invalid(_)) => (StatusCode::BAD_REQUEST, INVALID),
+            StaffError::WrongPin { .. } => (StatusCode::FORBIDDEN, WRONG_PIN),
             StaffError::PinLocked { retry_after } => {
                 return ApiError {
-                    reason: Some(PIN_LOCKED),
                     retry_after: Some(*retry_after),
-                    ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, e.to_string())
+                    ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, PIN_LOCKED, e.to_string())
                 };
             }
             StaffError::Edit(StaffEditError::Stale { .. }) | StaffError::Changed => {
-                (StatusCode::CONFLICT, Some(STALE))
+                (StatusCode::CONFLICT, STALE)
             }
             StaffError::Edit(
                 StaffEditError::NotPermitted
@@ -139,28 +213,24 @@ impl From<StaffError> for ApiError {
                 | StaffEditError::MatrixIsTheOwners
                 | StaffEditError::OwnRole
                 | StaffEditError::RoleAboveEditor { .. },
-            ) => (StatusCode::FORBIDDEN, Some(NOT_PERMITTED)),
+            ) => (StatusCode::FORBIDDEN, NOT_PERMITTED),
             StaffError::Damaged(cause) => {
                 eprintln!("pos-sync-server: a stored staff list does not verify: {cause}");
-                (StatusCode::INTERNAL_SERVER_ERROR, None)
+                (StatusCode::INTERNAL_SERVER_ERROR, DAMAGED)
             }
             StaffError::Storage(cause) => return ApiError::storage(cause),
         };
-        ApiError {
-            reason,
-            ..ApiError::new(status, e.to_string())
-        }
+        ApiError::new(status, reason, e.to_string())
     }
 }
 
 impl From<RenameError> for ApiError {
     fn from(e: RenameError) -> Self {
         match e {
-            RenameError::Name(_) => ApiError::new(StatusCode::BAD_REQUEST, e.to_string()),
-            RenameError::NoStaffList | RenameError::NotPermitted => ApiError {
-                reason: Some(NOT_PERMITTED),
-                ..ApiError::new(StatusCode::FORBIDDEN, e.to_string())
-            },
+            RenameError::Name(_) => ApiError::new(StatusCode::BAD_REQUEST, INVALID, e.to_string()),
+            RenameError::NoStaffList | RenameError::NotPermitted => {
+                ApiError::new(StatusCode::FORBIDDEN, NOT_PERMITTED, e.to_string())
+            }
             // A wrong PIN, a lock, a damaged list: answered as for a staff edit.
             RenameError::Staff(e) => e.into(),
         }
@@ -170,17 +240,15 @@ impl From<RenameError> for ApiError {
 impl From<DeviceAuthorityError> for ApiError {
     fn from(e: DeviceAuthorityError) -> Self {
         match e {
-            // As before staff lists: a 403 with no reason.
             DeviceAuthorityError::OwnerDeviceOnly => {
-                ApiError::new(StatusCode::FORBIDDEN, e.to_string())
+                ApiError::new(StatusCode::FORBIDDEN, OWNER_DEVICE_ONLY, e.to_string())
             }
             DeviceAuthorityError::PinNeeded => {
-                ApiError::new(StatusCode::BAD_REQUEST, e.to_string())
+                ApiError::new(StatusCode::BAD_REQUEST, PIN_NEEDED, e.to_string())
             }
-            DeviceAuthorityError::NotPermitted => ApiError {
-                reason: Some(NOT_PERMITTED),
-                ..ApiError::new(StatusCode::FORBIDDEN, e.to_string())
-            },
+            DeviceAuthorityError::NotPermitted => {
+                ApiError::new(StatusCode::FORBIDDEN, NOT_PERMITTED, e.to_string())
+            }
             // A wrong PIN, a lock, a damaged list: answered as for a staff edit.
             DeviceAuthorityError::Staff(e) => e.into(),
         }
@@ -191,6 +259,7 @@ impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
         ApiError::new(
             StatusCode::BAD_REQUEST,
+            MALFORMED,
             format!(
                 "The request is not the JSON this endpoint expects: {}",
                 e.body_text()
@@ -201,10 +270,7 @@ impl From<JsonRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = serde_json::json!({ "error": self.message });
-        if let Some(reason) = self.reason {
-            body["reason"] = reason.into();
-        }
+        let body = serde_json::json!({ "error": self.message, "reason": self.reason });
         let mut res = no_store(self.status, body);
         if let Some(after) = self.retry_after {
             let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
@@ -275,6 +341,7 @@ async fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, Api
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
+                NO_TOKEN,
                 "This request needs the device's token (Authorization: Bearer <token>).",
             )
         })?
@@ -287,6 +354,7 @@ async fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, Api
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
+                NOT_PAIRED,
                 "This device is not (or no longer) paired with the store. Pair it again.",
             )
         })
@@ -413,6 +481,7 @@ pub async fn revoke_device(
     if me.device_id == device_id {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
+            OWN_DEVICE,
             "A device cannot remove itself.",
         ));
     }
@@ -426,6 +495,7 @@ pub async fn revoke_device(
     if !found {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
+            NO_SUCH_DEVICE,
             "This store has no such device. Reload the list of devices.",
         ));
     }
@@ -474,6 +544,7 @@ pub async fn edit_staff(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
+                TOO_LARGE,
                 format!(
                     "The staff list is too large to send (at most {} MiB).",
                     MAX_BODY_BYTES / (1024 * 1024)
@@ -512,5 +583,30 @@ pub async fn rename_store(
 
 /// Any other `/api/...` path.
 pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "No such API endpoint.")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        NO_SUCH_ENDPOINT,
+        "No such API endpoint.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_is_a_distinct_word_listed_in_the_readme() {
+        let readme = include_str!("../../README.md");
+        for (i, reason) in REASONS.iter().enumerate() {
+            assert!(
+                reason.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{reason}"
+            );
+            assert!(!REASONS[..i].contains(reason), "{reason} twice");
+            assert!(
+                readme.contains(&format!("`{reason}`")),
+                "README lacks {reason}"
+            );
+        }
+    }
 }

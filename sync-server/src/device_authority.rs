@@ -99,7 +99,7 @@ impl Storage {
         let Some(member) = member_who_may(&list, pin.staff, Permission::ChangeSettings) else {
             return Err(DeviceAuthorityError::NotPermitted);
         };
-        pins.check_pin(&device.store_id, member, &pin.pin, clock)?;
+        pins.check_pin(self, &device.store_id, member, &pin.pin, clock)?;
         Ok(())
     }
 }

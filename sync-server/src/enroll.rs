@@ -79,47 +79,6 @@ pub fn rfc3339(ms: i64) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
-/// Why an operator's command was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum OperatorError {
-    #[error("no device {0} on this server (`pos-sync-server devices` lists them)")]
-    NoSuchDevice(String),
-    #[error("device {0} was removed; pair it again first")]
-    Revoked(String),
-    #[error(transparent)]
-    Storage(#[from] rusqlite::Error),
-}
-
-/// What [`Storage::claim_document`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Claim {
-    /// The document belongs to this store (newly or already).
-    Registered(String),
-    /// The document is new and the claimant's store has its quota of documents.
-    OverQuota,
-}
-
-/// A document's registration, as its genesis gave it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocumentClaim<'a> {
-    pub store_id: &'a str,
-    /// The device whose message carried the genesis.
-    pub claimed_by: &'a str,
-    /// `pos_core::DocKind::as_str`.
-    pub kind: &'a str,
-    /// The only device that writes the document (a sales day's), if any.
-    pub owner_device: Option<&'a str>,
-}
-
-/// A registered document, as [`Storage::document_registration`] finds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Registration {
-    pub store: String,
-    /// `None` for a document registered by first claim, before genesis registration.
-    pub kind: Option<String>,
-    pub owner_device: Option<String>,
-}
-
 /// Why an enrollment step was refused. The messages are shown to the person enrolling.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrollError {
@@ -328,6 +287,19 @@ pub(crate) fn required(field: &str, value: &str, max: usize) -> Result<String, E
     Ok(value.to_string())
 }
 
+/// The store's name as it will be kept, when the store is made and when it is renamed: trimmed,
+/// present, at most [`MAX_STORE_NAME_CHARS`] characters and on one line, since it heads receipts
+/// and every device's screen.
+pub(crate) fn store_name(typed: &str) -> Result<String, EnrollError> {
+    let name = required("store's name", typed, MAX_STORE_NAME_CHARS)?;
+    if name.chars().any(char::is_control) {
+        return Err(EnrollError::Invalid(
+            "The store's name cannot hold line breaks, tabs or other control characters.".into(),
+        ));
+    }
+    Ok(name)
+}
+
 fn currency_code(value: &str) -> Result<String, EnrollError> {
     let value = value.trim().to_ascii_uppercase();
     if value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -414,7 +386,7 @@ impl Storage {
     /// Creates a store with its owner device, its key and, if `new` names the owner, its first
     /// staff list, using up the setup code. Blocking.
     pub fn create_store(&self, new: &NewStore, now: SystemTime) -> Result<Enrolled, EnrollError> {
-        let store_name = required("store name", &new.store_name, MAX_STORE_NAME_CHARS)?;
+        let store_name = store_name(&new.store_name)?;
         let device_name = required("device name", &new.device_name, 100)?;
         let locale = required("language", &new.locale, 35)?;
         let currency = currency_code(&new.currency)?;
@@ -603,75 +575,6 @@ impl Storage {
         Ok(n > 0)
     }
 
-    /// Every store and its devices, for `pos-sync-server devices`. Blocking.
-    pub fn all_devices(&self) -> rusqlite::Result<Vec<(String, String, DeviceInfo)>> {
-        let stores: Vec<(String, String)> = {
-            let conn = self.lock()?;
-            let mut stmt = conn
-                .prepare_cached("SELECT store_id, name FROM stores ORDER BY created_at, rowid")?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        let mut all = Vec::new();
-        for (store_id, store_name) in stores {
-            for device in self.devices(&store_id)? {
-                all.push((store_id.clone(), store_name.clone(), device));
-            }
-        }
-        Ok(all)
-    }
-
-    /// Revokes a device of any store, for the operator when its owner cannot (the owner device
-    /// itself was lost); its open connections close at the server's next check. The store is
-    /// returned; `None` if there is no such device. Blocking.
-    pub fn revoke_device_by_operator(
-        &self,
-        device_id: &str,
-        now: SystemTime,
-    ) -> rusqlite::Result<Option<String>> {
-        let Some(store) = self.store_of_device(device_id)? else {
-            return Ok(None);
-        };
-        self.revoke_device(&store, device_id, now)?;
-        Ok(Some(store))
-    }
-
-    /// Makes a device the owner of its store and its store's other owners plain devices, in one
-    /// transaction. Refused for a revoked or unknown device. Blocking.
-    pub fn transfer_owner(&self, device_id: &str) -> Result<String, OperatorError> {
-        let mut conn = self.lock()?;
-        let tx = conn.transaction()?;
-        let found: Option<(String, Option<i64>)> = tx
-            .query_row(
-                "SELECT store_id, revoked_at FROM devices WHERE device_id = ?1",
-                [device_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let store = match found {
-            None => return Err(OperatorError::NoSuchDevice(device_id.to_string())),
-            Some((_, Some(_))) => return Err(OperatorError::Revoked(device_id.to_string())),
-            Some((store, None)) => store,
-        };
-        tx.execute(
-            "UPDATE devices SET role = ?2 WHERE store_id = ?1 AND role = ?3",
-            (&store, ROLE_DEVICE, ROLE_OWNER),
-        )?;
-        tx.execute(
-            "UPDATE devices SET role = ?2 WHERE device_id = ?1",
-            (device_id, ROLE_OWNER),
-        )?;
-        tx.commit()?;
-        Ok(store)
-    }
-
-    fn store_of_device(&self, device_id: &str) -> rusqlite::Result<Option<String>> {
-        let conn = self.lock()?;
-        conn.prepare_cached("SELECT store_id FROM devices WHERE device_id = ?1")?
-            .query_row([device_id], |r| r.get(0))
-            .optional()
-    }
-
     /// The store of a device that may sync (not revoked). Blocking.
     pub fn device_store(&self, device_id: &str) -> rusqlite::Result<Option<String>> {
         let conn = self.lock()?;
@@ -679,72 +582,6 @@ impl Storage {
             "SELECT store_id FROM devices WHERE device_id = ?1 AND revoked_at IS NULL",
         )?
         .query_row([device_id], |r| r.get(0))
-        .optional()
-    }
-
-    /// Registers `document` to `store_id` as a document of `kind`, written only by
-    /// `owner_device` if that is given (a sales day), if no store has it yet; unless the store
-    /// already has `quota` documents. The caller has read all this from the document's
-    /// genesis (see ARCHITECTURE.md and [`crate::policy`]); the quota bounds what one store's
-    /// devices can make the server keep. Blocking.
-    pub fn claim_document(
-        &self,
-        document: &str,
-        claim: &DocumentClaim<'_>,
-        now: SystemTime,
-        quota: u64,
-    ) -> rusqlite::Result<Claim> {
-        let conn = self.lock()?;
-        let owner: Option<String> = conn
-            .prepare_cached("SELECT store_id FROM documents WHERE document = ?1")?
-            .query_row([document], |r| r.get(0))
-            .optional()?;
-        if let Some(store) = owner {
-            return Ok(Claim::Registered(store));
-        }
-        let held: i64 = conn
-            .prepare_cached("SELECT count(*) FROM documents WHERE store_id = ?1")?
-            .query_row([claim.store_id], |r| r.get(0))?;
-        if held.max(0) as u64 >= quota {
-            return Ok(Claim::OverQuota);
-        }
-        conn.prepare_cached(
-            "INSERT INTO documents \
-             (document, store_id, claimed_by, claimed_at, kind, owner_device) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute((
-            document,
-            claim.store_id,
-            claim.claimed_by,
-            millis(now),
-            claim.kind,
-            claim.owner_device,
-        ))?;
-        Ok(Claim::Registered(claim.store_id.to_string()))
-    }
-
-    /// The store a document belongs to, if any. Blocking.
-    pub fn document_store(&self, document: &str) -> rusqlite::Result<Option<String>> {
-        let conn = self.lock()?;
-        conn.prepare_cached("SELECT store_id FROM documents WHERE document = ?1")?
-            .query_row([document], |r| r.get(0))
-            .optional()
-    }
-
-    /// How a document is registered, if it is. Blocking.
-    pub fn document_registration(&self, document: &str) -> rusqlite::Result<Option<Registration>> {
-        let conn = self.lock()?;
-        conn.prepare_cached(
-            "SELECT store_id, kind, owner_device FROM documents WHERE document = ?1",
-        )?
-        .query_row([document], |r| {
-            Ok(Registration {
-                store: r.get(0)?,
-                kind: r.get(1)?,
-                owner_device: r.get(2)?,
-            })
-        })
         .optional()
     }
 }
@@ -775,6 +612,25 @@ mod tests {
         assert!(code.bytes().all(|b| CODE_ALPHABET.contains(&b)));
         assert_ne!(code, random_code(PAIRING_CODE_LEN));
         assert_eq!(normalize_code(" abcd-efgh "), "ABCDEFGH");
+    }
+
+    #[test]
+    fn a_store_name_is_trimmed_present_short_and_on_one_line() {
+        assert_eq!(store_name("  Шаурма у моста \n").unwrap(), "Шаурма у моста");
+        // Counted in characters, not bytes: 100 Cyrillic letters are 200 bytes.
+        assert!(store_name(&"Ш".repeat(MAX_STORE_NAME_CHARS)).is_ok());
+        for (typed, says) in [
+            (" \t ", "Enter the store's name."),
+            (
+                &*"a".repeat(MAX_STORE_NAME_CHARS + 1),
+                "too long (at most 100 characters)",
+            ),
+            ("Corner\nCafé", "control characters"),
+            ("Corner\u{7}Café", "control characters"),
+        ] {
+            let refused = store_name(typed).unwrap_err().to_string();
+            assert!(refused.contains(says), "{typed:?}: {refused}");
+        }
     }
 
     #[test]

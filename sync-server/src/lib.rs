@@ -3,7 +3,7 @@
 //! ([`enroll`], JSON on `/api/` in [`api`]), signs each store's staff list ([`staff`]), whose
 //! members rename the store ([`store`]) and pair and remove devices ([`device_authority`]) with
 //! their PIN, and is an automerge-repo sync peer on `/sync` ([`sync`]) that shows each device
-//! only its own store's documents.
+//! only its own store's documents ([`registry`]).
 //!
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
@@ -13,8 +13,10 @@ pub mod device_authority;
 pub mod disk;
 pub mod enroll;
 pub mod limits;
+pub mod operator;
 pub mod policy;
 pub mod reference;
+pub mod registry;
 pub mod staff;
 pub mod storage;
 pub mod store;
@@ -99,7 +101,7 @@ pub enum Command {
 /// WAL mode) and returns what to print.
 pub fn operate(command: &Command) -> Result<String, StartError> {
     let open = |dir: &Path| Storage::open(dir).map_err(StartError::from);
-    let op = |e: enroll::OperatorError| StartError::Operator(e.to_string());
+    let op = |e: operator::OperatorError| StartError::Operator(e.to_string());
     let sql = |e: rusqlite::Error| StartError::Operator(e.to_string());
     match command {
         Command::NewStoreCode { addr, data_dir } => {
@@ -129,7 +131,7 @@ pub fn operate(command: &Command) -> Result<String, StartError> {
                 .map_err(sql)?
             {
                 Some(store) => Ok(format!("Removed device {device_id} from store {store}")),
-                None => Err(op(enroll::OperatorError::NoSuchDevice(device_id.clone()))),
+                None => Err(op(operator::OperatorError::NoSuchDevice(device_id.clone()))),
             }
         }
         Command::TransferOwner {
@@ -301,6 +303,9 @@ pub enum StartError {
     /// The setup code could not be stored.
     #[error("cannot store the setup code: {0}")]
     Setup(String),
+    /// The kind and owner of older documents could not be recorded.
+    #[error("cannot record the kind and owner of older documents: {0}")]
+    Backfill(String),
 }
 
 /// A server that has opened its storage and bound its socket, ready to [`Server::serve`].
@@ -330,6 +335,18 @@ impl Server {
         let setup_code = storage
             .startup_setup_code(clock.now())
             .map_err(|e| StartError::Setup(e.to_string()))?;
+        // Before any connection: until then a sales day registered before schema version 7
+        // has no owner, and any device of its store could write it.
+        let backfill = storage
+            .backfill_registrations()
+            .map_err(|e| StartError::Backfill(e.to_string()))?;
+        if backfill != registry::Backfill::default() {
+            eprintln!(
+                "pos-sync-server: documents registered before genesis registration: {} given \
+                 their kind and owner, {} left without",
+                backfill.recorded, backfill.left
+            );
+        }
         let tls = match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
             _ => None,

@@ -147,39 +147,48 @@ fn edit_message(e: &StaffEditError) -> String {
     }
 }
 
-/// The server's count of wrong PINs per store and member. In memory: a restart forgets it, which
-/// gives a guesser a few more tries per restart, not a way around the lock.
+/// The server's count of wrong PINs per store and member, kept in the database (`pin_attempts`)
+/// so that a restart does not clear a lock or the wrong PINs leading to one.
 #[derive(Debug, Default)]
 pub struct StaffPins {
-    /// Keyed by store and member; each member's count has a lock of its own (see `attempt`).
-    members: Mutex<HashMap<(String, Uuid), MemberAttempts>>,
+    /// One turn per store and member: PINs for the same member are checked one at a time.
+    turns: Mutex<HashMap<(String, Uuid), Turn>>,
 }
 
-type MemberAttempts = Arc<Mutex<PinAttempts>>;
+/// A member's turn: held while their count is read, a PIN checked and the count written.
+type Turn = Arc<Mutex<()>>;
 
 impl StaffPins {
     /// One PIN typed for `member` of `store`, for any request a PIN authorises (a staff edit, a
-    /// new store name): they share one count, so spreading guesses over them gains nothing. The
-    /// check (Argon2, slow) runs only while the member is not locked, and with the member's count
-    /// held, so PINs sent at once are checked one after the other and cannot all slip in before
-    /// the lock. Blocking.
+    /// new store name, pairing or removing a device): they share one count, so spreading guesses
+    /// over them gains nothing. The check (Argon2, slow) runs only while the member is not
+    /// locked, and in the member's turn, so PINs sent at once are checked one after the other
+    /// and cannot all slip in before the lock. The count is written before the answer, so
+    /// killing the server after a wrong PIN does not undo it. Blocking.
     pub(crate) fn check_pin(
         &self,
+        storage: &Storage,
         store: &str,
         member: &StaffMember,
         pin: &str,
         clock: &dyn Clock,
     ) -> Result<(), StaffError> {
-        let slot = self
-            .members
+        let turn = self
+            .turns
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .entry((store.to_string(), member.id))
             .or_default()
             .clone();
-        let mut attempts = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let _turn = turn.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = storage.pin_attempts(store, member.id)?;
+        let mut attempts = before.clone();
         let now = millis(clock.now());
-        match attempts.attempt(now, || pin_is_theirs(pin, member)) {
+        let outcome = attempts.attempt(now, || pin_is_theirs(pin, member));
+        if attempts != before {
+            storage.keep_pin_attempts(store, member.id, &attempts)?;
+        }
+        match outcome {
             PinOutcome::Accepted => Ok(()),
             PinOutcome::Wrong { left } => Err(StaffError::WrongPin { left: Some(left) }),
             PinOutcome::LockedNow { until_ms } | PinOutcome::StillLocked { until_ms } => {
@@ -188,6 +197,54 @@ impl StaffPins {
                 })
             }
         }
+    }
+}
+
+impl Storage {
+    /// `member`'s wrong PINs and lock in `store`; none yet if there is no row.
+    fn pin_attempts(&self, store: &str, member: Uuid) -> Result<PinAttempts, StaffError> {
+        let found: Option<String> = self
+            .lock()?
+            .prepare_cached(
+                "SELECT attempts FROM pin_attempts WHERE store_id = ?1 AND member = ?2",
+            )?
+            .query_row((store, member.to_string()), |r| r.get(0))
+            .optional()?;
+        let Some(json) = found else {
+            return Ok(PinAttempts::default());
+        };
+        // A row this server wrote and cannot read is refused, not taken as no wrong PINs:
+        // forgetting a lock is what the table is there to prevent.
+        serde_json::from_str(&json).map_err(|e| {
+            StaffError::Storage(rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            ))
+        })
+    }
+
+    /// Keeps `attempts` as `member`'s in `store`; a clean count (a right PIN) removes the row.
+    fn keep_pin_attempts(
+        &self,
+        store: &str,
+        member: Uuid,
+        attempts: &PinAttempts,
+    ) -> Result<(), StaffError> {
+        let conn = self.lock()?;
+        let member = member.to_string();
+        if *attempts == PinAttempts::default() {
+            conn.prepare_cached("DELETE FROM pin_attempts WHERE store_id = ?1 AND member = ?2")?
+                .execute((store, &member))?;
+        } else {
+            let json = serde_json::to_string(attempts).expect("PinAttempts serialises");
+            conn.prepare_cached(
+                "INSERT INTO pin_attempts (store_id, member, attempts) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (store_id, member) DO UPDATE SET attempts = excluded.attempts",
+            )?
+            .execute((store, &member, json))?;
+        }
+        Ok(())
     }
 }
 
@@ -333,7 +390,7 @@ impl Storage {
         let Some(editor) = current.member(edit.editor).filter(|m| m.active) else {
             return Err(StaffEditError::NotPermitted.into());
         };
-        pins.check_pin(&device.store_id, editor, &edit.pin, clock)?;
+        pins.check_pin(self, &device.store_id, editor, &edit.pin, clock)?;
         current.check_edit(editor.id, next)?;
         let signed = sign(next, &seed)?;
         // Compare and replace in one statement: of two edits of the same version, one wins.

@@ -84,7 +84,7 @@ const MIGRATIONS: &[&str] = &[
     // the code printed at start. Those made before this version get a day from their making.
     "ALTER TABLE setup_codes ADD COLUMN expires_at INTEGER;
     UPDATE setup_codes SET expires_at = created_at + 86400000 WHERE origin = 'cli';",
-    // 6: a store's documents are counted for its quota (`crate::enroll::Claim::OverQuota`).
+    // 6: a store's documents are counted for its quota (`crate::registry::Claim::OverQuota`).
     "CREATE INDEX documents_by_store ON documents (store_id);",
     // 7: a document joins a store by its genesis (`crate::policy`), which says what it is and,
     // for a sales day, whose: only that device writes it. NULL for documents registered before
@@ -105,6 +105,15 @@ const MIGRATIONS: &[&str] = &[
         version  INTEGER NOT NULL,
         signed   BLOB NOT NULL
     ) STRICT;",
+    // 9: each staff member's wrong PINs and lock (`crate::staff::StaffPins`), kept so that a
+    // restart does not hand a guesser fresh tries. `attempts` is `pos_core::staff::PinAttempts`
+    // as JSON; a member with none has no row.
+    "CREATE TABLE pin_attempts (
+        store_id TEXT NOT NULL REFERENCES stores (store_id),
+        member   TEXT NOT NULL,
+        attempts TEXT NOT NULL,
+        PRIMARY KEY (store_id, member)
+    ) STRICT, WITHOUT ROWID;",
 ];
 
 /// The schema version this build of the server writes.

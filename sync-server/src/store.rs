@@ -8,7 +8,7 @@ use std::fmt;
 use pos_core::staff::Permission;
 use uuid::Uuid;
 
-use crate::enroll::{Clock, Identity, MAX_STORE_NAME_CHARS, required};
+use crate::enroll::{Clock, Identity, store_name};
 use crate::staff::{StaffError, StaffPins, member_who_may};
 use crate::storage::Storage;
 
@@ -60,20 +60,6 @@ impl From<rusqlite::Error> for RenameError {
     }
 }
 
-/// The name as it will be kept: trimmed, present, at most [`MAX_STORE_NAME_CHARS`] characters and
-/// on one line, since it heads receipts and every device's screen.
-fn store_name(typed: &str) -> Result<String, RenameError> {
-    let name = required("store's name", typed, MAX_STORE_NAME_CHARS)
-        .map_err(|e| RenameError::Name(e.to_string()))?;
-    if name.chars().any(char::is_control) {
-        return Err(RenameError::Name(
-            "The store's name cannot hold line breaks, tabs or other control characters."
-                .to_string(),
-        ));
-    }
-    Ok(name)
-}
-
 impl Storage {
     /// Renames `device`'s store to `rename.name` (trimmed), which it returns, if the editor may
     /// (see [`RenameError`]); the role is checked before the PIN (`member_who_may`). Blocking:
@@ -85,7 +71,7 @@ impl Storage {
         device: &Identity,
         rename: &Rename,
     ) -> Result<String, RenameError> {
-        let name = store_name(&rename.name)?;
+        let name = store_name(&rename.name).map_err(|e| RenameError::Name(e.to_string()))?;
         let (_, current) = self.current_staff(&device.store_id)?;
         let Some((version, list)) = current else {
             return Err(RenameError::NoStaffList);
@@ -93,7 +79,7 @@ impl Storage {
         let Some(editor) = member_who_may(&list, rename.editor, Permission::ChangeSettings) else {
             return Err(RenameError::NotPermitted);
         };
-        pins.check_pin(&device.store_id, editor, &rename.pin, clock)?;
+        pins.check_pin(self, &device.store_id, editor, &rename.pin, clock)?;
         // Only while the list the editor was checked against is still the store's: an edit
         // that took their permission away in the meantime wins.
         let renamed = self.lock()?.execute(
@@ -111,25 +97,6 @@ impl Storage {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_name_is_trimmed_present_short_and_on_one_line() {
-        assert_eq!(store_name("  Шаурма у моста \n").unwrap(), "Шаурма у моста");
-        // Counted in characters, not bytes: 100 Cyrillic letters are 200 bytes.
-        assert!(store_name(&"Ш".repeat(MAX_STORE_NAME_CHARS)).is_ok());
-        for (typed, says) in [
-            (" \t ", "Enter the store's name."),
-            (
-                &*"a".repeat(MAX_STORE_NAME_CHARS + 1),
-                "too long (at most 100 characters)",
-            ),
-            ("Corner\nCafé", "control characters"),
-            ("Corner\u{7}Café", "control characters"),
-        ] {
-            let refused = store_name(typed).unwrap_err().to_string();
-            assert!(refused.contains(says), "{typed:?}: {refused}");
-        }
-    }
 
     #[test]
     fn the_pin_is_not_in_the_debug_text() {

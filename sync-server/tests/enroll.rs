@@ -39,6 +39,7 @@ async fn the_setup_code_creates_one_store_only() {
     };
     let wrong = send(server.addr, "POST", "/api/stores", &[], Some(&body("NOPE"))).await;
     assert_eq!(wrong.status, 403, "{}", wrong.text());
+    assert_eq!(wrong.json()["reason"], "wrong_setup_code");
     assert!(error_of(&wrong).contains("new-store-code"));
     assert_eq!(wrong.header("cache-control"), Some("no-store"));
 
@@ -55,6 +56,7 @@ async fn the_setup_code_creates_one_store_only() {
 
     let again = send(server.addr, "POST", "/api/stores", &[], Some(&body(&code))).await;
     assert_eq!(again.status, 410, "{}", again.text());
+    assert_eq!(again.json()["reason"], "used_setup_code");
     assert!(error_of(&again).contains("already used"));
 
     // Codes and tokens are kept only as hashes.
@@ -150,7 +152,7 @@ async fn a_store_needs_a_name_and_a_currency() {
     });
     let reply = send(server.addr, "POST", "/api/stores", &[], Some(&body)).await;
     assert_eq!(reply.status, 400);
-    assert!(error_of(&reply).contains("store name"));
+    assert!(error_of(&reply).contains("Enter the store's name"));
     let body = serde_json::json!({
         "setup_code": code, "store_name": "S", "currency": "euro", "locale": "en",
         "device_name": "D"
@@ -170,6 +172,50 @@ async fn a_store_needs_a_name_and_a_currency() {
     assert!(error_of(&reply).contains("JSON"));
     // The code was not used up by the refused attempts.
     create_store(server.addr, &code, "S").await;
+    server.stop().await;
+}
+
+/// The name heads receipts and every device's screen: it is refused here as a rename refuses it
+/// (`tests/staff.rs`), not only on a rename.
+#[tokio::test]
+async fn a_store_name_with_control_characters_or_too_long_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
+    let code = server.setup_code.clone().unwrap();
+    let body = |name: &str| {
+        serde_json::json!({
+            "setup_code": code, "store_name": name, "currency": "EUR", "locale": "en",
+            "device_name": "Till 1"
+        })
+    };
+    let too_long = "Ш".repeat(101);
+    for (name, says) in [
+        ("Shop\u{0007}", "control characters"),
+        ("Corner\nCafé", "control characters"),
+        ("Corner\tCafé", "control characters"),
+        (too_long.as_str(), "at most 100 characters"),
+    ] {
+        let reply = send(server.addr, "POST", "/api/stores", &[], Some(&body(name))).await;
+        assert_eq!(reply.status, 400, "{name:?}: {}", reply.text());
+        assert_eq!(reply.json()["reason"], "invalid");
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+        assert!(
+            error_of(&reply).contains(says),
+            "{name:?}: {}",
+            reply.text()
+        );
+    }
+    // The code was not used up; a name on one line is kept, trimmed.
+    let reply = send(
+        server.addr,
+        "POST",
+        "/api/stores",
+        &[],
+        Some(&body(" Corner Café\n")),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(reply.json()["store_name"], "Corner Café");
     server.stop().await;
 }
 

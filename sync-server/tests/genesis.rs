@@ -190,6 +190,32 @@ fn stored_heads(server: &Running, id: DocumentId) -> Vec<ChangeHash> {
     heads
 }
 
+/// That the server ended a sync by closing the connection as a policy violation (1008), with a
+/// reason that `says`; `otherwise` says what got through if it did not.
+fn assert_closed(synced: Synced, says: &str, otherwise: &str) {
+    match synced {
+        Synced::Closed(code, reason) => {
+            assert_eq!(code, 1008, "{reason}");
+            assert!(reason.contains(says), "{reason}");
+        }
+        other => panic!("{otherwise}: {other:?}"),
+    }
+}
+
+/// `till`, holding `copy` of another device's day, writes into it (core would refuse; a hostile
+/// device writes the change itself) and syncs it on a new connection.
+async fn till_writes_into(
+    server: &Running,
+    till: &Device,
+    id: DocumentId,
+    copy: &mut AutoCommit,
+) -> Synced {
+    copy.put(ROOT, "voided-by-till", true).unwrap();
+    copy.commit();
+    let mut till = Raw::connect(server, till).await;
+    till.sync(id, copy).await
+}
+
 /// Store A with its owner and a till, and store B's owner.
 async fn two_stores(server: &Running) -> (Device, Device, Device) {
     let owner_a = create_store(server.addr, server.setup_code.as_deref().unwrap(), "A").await;
@@ -222,13 +248,8 @@ async fn a_device_of_another_store_cannot_squat_a_stores_future_day() {
     squat.put(ROOT, "squatted", true).unwrap();
     squat.commit();
     let mut b = Raw::connect(&server, &owner_b).await;
-    match b.sync(id, &mut squat).await {
-        Synced::Closed(code, reason) => {
-            assert_eq!(code, 1008, "{reason}");
-            assert!(reason.contains("another store"), "{reason}");
-        }
-        other => panic!("store B's device squatted A's day: {other:?}"),
-    }
+    let synced = b.sync(id, &mut squat).await;
+    assert_closed(synced, "another store", "store B's device squatted A's day");
     assert_eq!(registered_store(&server, id), None, "nothing registered");
     assert!(stored_heads(&server, id).is_empty(), "nothing stored");
 
@@ -245,13 +266,12 @@ async fn a_device_of_another_store_cannot_squat_a_stores_future_day() {
     forged.put(ROOT, "schema", 1_u64).unwrap();
     forged.commit_with(automerge::transaction::CommitOptions::default().with_time(0));
     let mut b = Raw::connect(&server, &owner_b).await;
-    match b.sync(id, &mut forged).await {
-        Synced::Closed(code, reason) => {
-            assert_eq!(code, 1008, "{reason}");
-            assert!(reason.contains("does not match its id"), "{reason}");
-        }
-        other => panic!("a genesis that does not derive the id was taken: {other:?}"),
-    }
+    let synced = b.sync(id, &mut forged).await;
+    assert_closed(
+        synced,
+        "does not match its id",
+        "a genesis that does not derive the id was taken",
+    );
     assert_eq!(registered_store(&server, id), None, "nothing registered");
 
     // Tomorrow comes: A's device syncs its day as usual.
@@ -361,18 +381,8 @@ async fn a_device_cannot_write_another_devices_sales_day() {
     let mut till = Raw::connect(&server, &till_a).await;
     assert_eq!(till.sync(id, &mut till_copy).await, Synced::InSync);
 
-    // The till writes into the owner's day (core would refuse; a hostile device writes the
-    // change itself).
-    till_copy.put(ROOT, "voided-by-till", true).unwrap();
-    till_copy.commit();
-    let mut till = Raw::connect(&server, &till_a).await;
-    match till.sync(id, &mut till_copy).await {
-        Synced::Closed(code, reason) => {
-            assert_eq!(code, 1008, "{reason}");
-            assert!(reason.contains("another device"), "{reason}");
-        }
-        other => panic!("the till wrote the owner's day: {other:?}"),
-    }
+    let synced = till_writes_into(&server, &till_a, id, &mut till_copy).await;
+    assert_closed(synced, "another device", "the till wrote the owner's day");
     assert_eq!(
         stored_heads(&server, id),
         before,
@@ -383,5 +393,72 @@ async fn a_device_cannot_write_another_devices_sales_day() {
     let mut a = Raw::connect(&server, &owner_a).await;
     assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
     assert!(day.get(ROOT, "voided-by-till").unwrap().is_none());
+    server.stop().await;
+}
+
+/// Issue #11, left over: a document registered before schema version 7 (by first claim) had
+/// no kind or owner recorded, so any device of its store could write a sales day. At start the
+/// server reads them from the genesis it stored, and the owner rule holds for such a day too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sales_day_registered_before_genesis_registration_gets_its_owner_at_start() {
+    let (tmp, server) = fresh_server().await;
+    let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
+    let (owner_a, till_a, _) = two_stores(&server).await;
+    let (id, mut day) = day_of(&owner_a, today(), 2);
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
+    let before = stored_heads(&server, id);
+    server.stop().await;
+
+    // The rows as a server before version 7 left them: a store, no kind, no owner; and one
+    // whose genesis the server never got.
+    let junk = DocumentId(*Uuid::from_u128(0x7a4c_0000_4000_8000_0000_0000_0002).as_bytes());
+    let conn = rusqlite::Connection::open(data.join(pos_sync_server::storage::DB_FILE)).unwrap();
+    conn.execute(
+        "UPDATE documents SET kind = NULL, owner_device = NULL WHERE document = ?1",
+        [id.to_string()],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO documents (document, store_id, claimed_by, claimed_at) \
+         VALUES (?1, ?2, ?3, 0)",
+        (junk.to_string(), &owner_a.store_id, &owner_a.device_id),
+    )
+    .unwrap();
+    drop(conn);
+
+    let server = start(&data, &dist).await;
+    let registration = |id: DocumentId| {
+        server
+            .storage
+            .document_registration(&id.to_string())
+            .unwrap()
+            .unwrap()
+    };
+    let day_row = registration(id);
+    assert_eq!(day_row.kind.as_deref(), Some("sales-day"));
+    assert_eq!(
+        day_row.owner_device.as_deref(),
+        Some(owner_a.device_id.as_str())
+    );
+    assert_eq!(
+        registration(junk).kind,
+        None,
+        "no genesis, nothing to record"
+    );
+
+    // The till holds the owner's day and writes into it: refused, as for a day registered now.
+    let mut till_copy = AutoCommit::load(&day.save()).unwrap();
+    let synced = till_writes_into(&server, &till_a, id, &mut till_copy).await;
+    assert_closed(
+        synced,
+        "another device",
+        "the till wrote the owner's older day",
+    );
+    assert_eq!(stored_heads(&server, id), before);
+    // The owner still writes it.
+    let (_, mut more) = day_of(&owner_a, today(), 3);
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut more).await, Synced::InSync);
     server.stop().await;
 }

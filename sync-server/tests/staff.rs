@@ -217,6 +217,68 @@ async fn pair_as_olga(addr: std::net::SocketAddr, device: &Device, name: &str) -
     Device::from_json(&reply.json())
 }
 
+/// Olga's store with a second device, the till, and her manager Mia and cashier Carl in its list.
+struct StoreWithStaff {
+    server: Running,
+    owner_device: Device,
+    till: Device,
+    /// The list with Mia and Carl, as the server signed it.
+    list: StaffList,
+}
+
+async fn store_with_mia_and_carl(tmp: &std::path::Path) -> StoreWithStaff {
+    let (server, _, owner_device, v1) = store_of_olga(tmp).await;
+    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
+    let mut staffed = StoreWithStaff {
+        server,
+        owner_device,
+        till,
+        list: v1,
+    };
+    staffed.list = staffed
+        .edit_list(&staffed.list, |l| {
+            l.members
+                .push(member(MANAGER, "Mia", Role::Manager, &MANAGER_HASH));
+            l.members
+                .push(member(CASHIER, "Carl", Role::Cashier, &CASHIER_HASH));
+        })
+        .await;
+    staffed
+}
+
+impl StoreWithStaff {
+    /// The next version of `list`, changed by `edit` and signed with Olga's PIN.
+    async fn edit_list(&self, list: &StaffList, edit: impl FnOnce(&mut StaffList)) -> StaffList {
+        let next = next(list, edit);
+        let reply = put_staff(self.server.addr, &self.owner_device, OWNER, "1234", &next).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        next
+    }
+}
+
+/// Members and PINs that may not change settings in `store_with_mia_and_carl`: the default
+/// matrix lets neither cashiers nor managers, and a member not in the list may not either. The
+/// role is checked before the PIN, so a right and a wrong PIN are refused alike.
+const MAY_NOT_CHANGE_SETTINGS: [(Uuid, &str); 4] = [
+    (CASHIER, "3333"),
+    (CASHIER, "9999"),
+    (MANAGER, "2222"),
+    (NEWCOMER, "1234"),
+];
+
+fn let_managers_change_settings(list: &mut StaffList) {
+    list.matrix
+        .set(Role::Manager, Permission::ChangeSettings, true);
+}
+
+fn mia_leaves(list: &mut StaffList) {
+    list.members
+        .iter_mut()
+        .find(|m| m.id == MANAGER)
+        .unwrap()
+        .active = false;
+}
+
 #[tokio::test]
 async fn a_store_made_with_its_owner_has_a_signed_list_that_every_device_gets() {
     let tmp = tempfile::tempdir().unwrap();
@@ -575,6 +637,71 @@ async fn the_store_key_survives_a_restart() {
     server.stop().await;
 }
 
+/// Olga's free wrong PINs and the one after them, on renames from `device`: the locking reply.
+async fn lock_out_olga(addr: std::net::SocketAddr, device: &Device) -> Reply {
+    for _ in 0..FREE_ATTEMPTS {
+        let reply = put_store(addr, device, OWNER, "9999", "Guessed").await;
+        assert_refused(&reply, 403, "wrong_pin");
+    }
+    let locking = put_store(addr, device, OWNER, "9999", "Guessed").await;
+    assert_refused(&locking, 429, "pin_locked");
+    locking
+}
+
+#[tokio::test]
+async fn a_pin_lock_outlasts_killing_and_restarting_the_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
+    let server = common::spawn(&data, &dist, true);
+    let (owner_device, _) =
+        create_store_with_owner(server.addr, server.setup_code.as_deref().unwrap()).await;
+    lock_out_olga(server.addr, &owner_device).await;
+    drop(server); // SIGKILL
+
+    // The real binary on the real clock: the lock is still there, most of its 30 s ahead.
+    let server = common::spawn(&data, &dist, false);
+    let locked = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_refused(&locked, 429, "pin_locked");
+    let wait: i64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=FIRST_LOCK_MS / 1000).contains(&wait), "{wait}");
+    assert_eq!(store_name(server.addr, &owner_device).await, "Corner Café");
+}
+
+#[tokio::test]
+async fn a_pin_lock_held_across_a_restart_ends_on_time_and_the_next_one_is_longer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, clock, owner_device, _) = store_of_olga(tmp.path()).await;
+    lock_out_olga(server.addr, &owner_device).await;
+    server.stop().await;
+
+    let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
+    let server = start_with_clock(&data, &dist, clock.clone()).await;
+    clock.advance(Duration::from_millis(FIRST_LOCK_MS as u64 - 1));
+    let locked = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_refused(&locked, 429, "pin_locked");
+    assert_eq!(locked.header("retry-after"), Some("1"));
+
+    // The wrong PINs before the restart still count: one more locks for twice as long.
+    clock.advance(Duration::from_millis(1));
+    let locking = put_store(server.addr, &owner_device, OWNER, "9999", "Guessed").await;
+    assert_refused(&locking, 429, "pin_locked");
+    let twice = (2 * FIRST_LOCK_MS / 1000).to_string();
+    assert_eq!(locking.header("retry-after"), Some(twice.as_str()));
+    server.stop().await;
+
+    // Once that lock is over, the right PIN works, and clears the count for the next start.
+    let server = start_with_clock(&data, &dist, clock.clone()).await;
+    clock.advance(Duration::from_millis(2 * FIRST_LOCK_MS as u64));
+    let reply = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    server.stop().await;
+    let server = start_with_clock(&data, &dist, clock).await;
+    let reply = put_store(server.addr, &owner_device, OWNER, "9999", "Guessed").await;
+    assert_refused(&reply, 403, "wrong_pin");
+    assert!(error_of(&reply).contains(&format!("{FREE_ATTEMPTS} more wrong PINs")));
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn a_body_over_a_mebibyte_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
@@ -666,56 +793,33 @@ async fn the_owner_renames_the_store_and_every_device_sees_the_name() {
 #[tokio::test]
 async fn only_a_role_that_may_change_settings_renames_the_store() {
     let tmp = tempfile::tempdir().unwrap();
-    let (server, _, owner_device, v1) = store_of_olga(tmp.path()).await;
-    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
-    let v2 = next(&v1, |l| {
-        l.members
-            .push(member(MANAGER, "Mia", Role::Manager, &MANAGER_HASH));
-        l.members
-            .push(member(CASHIER, "Carl", Role::Cashier, &CASHIER_HASH));
-    });
-    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v2).await;
-    assert_eq!(reply.status, 200, "{}", reply.text());
+    let staffed = store_with_mia_and_carl(tmp.path()).await;
+    let (server, till) = (&staffed.server, &staffed.till);
 
-    // The default matrix lets neither cashiers nor managers change settings; a member who is
-    // not in the list may not either. The role is checked before the PIN.
-    for (editor, pin) in [
-        (CASHIER, "3333"),
-        (CASHIER, "9999"),
-        (MANAGER, "2222"),
-        (NEWCOMER, "1234"),
-    ] {
-        let reply = put_store(server.addr, &till, editor, pin, "Mia's Café").await;
+    for (editor, pin) in MAY_NOT_CHANGE_SETTINGS {
+        let reply = put_store(server.addr, till, editor, pin, "Mia's Café").await;
         assert_refused(&reply, 403, "not_permitted");
         assert!(error_of(&reply).contains("change settings"));
     }
-    assert_eq!(store_name(server.addr, &till).await, "Corner Café");
+    assert_eq!(store_name(server.addr, till).await, "Corner Café");
 
     // Once the owner lets managers change settings, Mia may rename the store.
-    let v3 = next(&v2, |l| {
-        l.matrix
-            .set(Role::Manager, Permission::ChangeSettings, true);
-    });
-    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v3).await;
+    let v3 = staffed
+        .edit_list(&staffed.list, let_managers_change_settings)
+        .await;
+    let reply = put_store(server.addr, till, MANAGER, "2222", "Mia's Café").await;
     assert_eq!(reply.status, 200, "{}", reply.text());
-    let reply = put_store(server.addr, &till, MANAGER, "2222", "Mia's Café").await;
-    assert_eq!(reply.status, 200, "{}", reply.text());
-    assert_eq!(store_name(server.addr, &owner_device).await, "Mia's Café");
+    assert_eq!(
+        store_name(server.addr, &staffed.owner_device).await,
+        "Mia's Café"
+    );
 
     // And a manager who has left may not.
-    let v4 = next(&v3, |l| {
-        l.members
-            .iter_mut()
-            .find(|m| m.id == MANAGER)
-            .unwrap()
-            .active = false
-    });
-    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v4).await;
-    assert_eq!(reply.status, 200, "{}", reply.text());
-    let reply = put_store(server.addr, &till, MANAGER, "2222", "Mia's Own Café").await;
+    staffed.edit_list(&v3, mia_leaves).await;
+    let reply = put_store(server.addr, till, MANAGER, "2222", "Mia's Own Café").await;
     assert_refused(&reply, 403, "not_permitted");
-    assert_eq!(store_name(server.addr, &till).await, "Mia's Café");
-    server.stop().await;
+    assert_eq!(store_name(server.addr, till).await, "Mia's Café");
+    staffed.server.stop().await;
 }
 
 #[tokio::test]
@@ -899,59 +1003,33 @@ async fn with_staff_any_device_pairs_and_removes_devices_with_the_pin_of_a_membe
 #[tokio::test]
 async fn only_a_member_whose_role_may_change_settings_pairs_or_removes_a_device() {
     let tmp = tempfile::tempdir().unwrap();
-    let (server, _, owner_device, v1) = store_of_olga(tmp.path()).await;
-    let till = pair_as_olga(server.addr, &owner_device, "Till 2").await;
-    let third = pair_as_olga(server.addr, &owner_device, "Till 3").await;
-    let v2 = next(&v1, |l| {
-        l.members
-            .push(member(MANAGER, "Mia", Role::Manager, &MANAGER_HASH));
-        l.members
-            .push(member(CASHIER, "Carl", Role::Cashier, &CASHIER_HASH));
-    });
-    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v2).await;
-    assert_eq!(reply.status, 200, "{}", reply.text());
+    let staffed = store_with_mia_and_carl(tmp.path()).await;
+    let (server, till) = (&staffed.server, &staffed.till);
+    let third = pair_as_olga(server.addr, &staffed.owner_device, "Till 3").await;
 
-    // The default matrix lets neither cashiers nor managers change settings; a member who is
-    // not in the list may not either. The role is checked before the PIN.
-    for (staff, pin) in [
-        (CASHIER, "3333"),
-        (CASHIER, "9999"),
-        (MANAGER, "2222"),
-        (NEWCOMER, "1234"),
-    ] {
-        let reply = ask_pairing_code(server.addr, &till, Some(pin_of(staff, pin))).await;
+    for (staff, pin) in MAY_NOT_CHANGE_SETTINGS {
+        let reply = ask_pairing_code(server.addr, till, Some(pin_of(staff, pin))).await;
         assert_refused(&reply, 403, "not_permitted");
         assert!(error_of(&reply).contains("change settings"));
-        let reply = remove_device(server.addr, &till, &third, Some(pin_of(staff, pin))).await;
+        let reply = remove_device(server.addr, till, &third, Some(pin_of(staff, pin))).await;
         assert_refused(&reply, 403, "not_permitted");
     }
     assert_eq!(get_staff(server.addr, &third).await.status, 200);
 
     // Once the owner lets managers change settings, Mia may.
-    let v3 = next(&v2, |l| {
-        l.matrix
-            .set(Role::Manager, Permission::ChangeSettings, true);
-    });
-    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v3).await;
-    assert_eq!(reply.status, 200, "{}", reply.text());
-    let reply = ask_pairing_code(server.addr, &till, Some(pin_of(MANAGER, "2222"))).await;
+    let v3 = staffed
+        .edit_list(&staffed.list, let_managers_change_settings)
+        .await;
+    let reply = ask_pairing_code(server.addr, till, Some(pin_of(MANAGER, "2222"))).await;
     assert_eq!(reply.status, 201, "{}", reply.text());
-    let reply = remove_device(server.addr, &till, &third, Some(pin_of(MANAGER, "2222"))).await;
+    let reply = remove_device(server.addr, till, &third, Some(pin_of(MANAGER, "2222"))).await;
     assert_eq!(reply.status, 204, "{}", reply.text());
 
     // And a manager who has left may not.
-    let v4 = next(&v3, |l| {
-        l.members
-            .iter_mut()
-            .find(|m| m.id == MANAGER)
-            .unwrap()
-            .active = false
-    });
-    let reply = put_staff(server.addr, &owner_device, OWNER, "1234", &v4).await;
-    assert_eq!(reply.status, 200, "{}", reply.text());
-    let reply = ask_pairing_code(server.addr, &till, Some(pin_of(MANAGER, "2222"))).await;
+    staffed.edit_list(&v3, mia_leaves).await;
+    let reply = ask_pairing_code(server.addr, till, Some(pin_of(MANAGER, "2222"))).await;
     assert_refused(&reply, 403, "not_permitted");
-    server.stop().await;
+    staffed.server.stop().await;
 }
 
 #[tokio::test]
