@@ -381,6 +381,24 @@ fn an_entry_is_written_only_into_a_day_that_is_open() {
     assert!(till.audit_log().is_empty());
 }
 
+#[test]
+fn a_day_with_only_audit_entries_is_listed_in_the_months_index_so_other_devices_find_it() {
+    let mut till = device_docs(TILL);
+    let own = till.day_id(TILL, today());
+    till.record_audit(&entry(1, ANN, AuditAction::ClockIn, MORNING, TILL), today())
+        .unwrap();
+    let rows = till.index_rows(today());
+    let row = rows.iter().find(|(id, _)| *id == own).map(|(_, row)| row);
+    assert!(
+        row.is_some_and(|r| r.device == TILL && r.sales == 0),
+        "{rows:?}"
+    );
+    // A second entry leaves the row as it is.
+    till.record_audit(&entry(2, ANN, AuditAction::ClockOut, MORNING + 60_000, TILL), today())
+        .unwrap();
+    assert_eq!(till.index_rows(today()), rows);
+}
+
 // ---- filter and CSV ----
 
 #[test]

@@ -370,10 +370,20 @@ impl StoreDocs {
         day: BusinessDay,
     ) -> Result<Recorded, DocError> {
         let own = self.day_id(self.device, day);
-        if !self.is_open(own) {
-            return Err(DocError::NotOpen(own));
+        let index = self.index_id(day);
+        for id in [own, index] {
+            if !self.is_open(id) {
+                return Err(DocError::NotOpen(id));
+            }
         }
-        self.with_typed(own, |d: &mut SalesDay| d.record_audit(entry))
+        let recorded = self.with_typed(own, |d: &mut SalesDay| d.record_audit(entry))?;
+        // A day with entries and no sale yet still gets its row in the month's index: other
+        // devices find a day's document only there, and the owner's audit log must reach it.
+        if self.read_typed(index, |i: &MonthIndex| i.day(own))?.is_none() {
+            let row = self.read_typed(own, |d: &SalesDay| d.index_entry())?;
+            self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &row))?;
+        }
+        Ok(recorded)
     }
 
     /// The documents that must be open (loaded from storage) before this device records a sale
