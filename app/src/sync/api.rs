@@ -123,6 +123,22 @@ impl ApiError {
     }
 }
 
+/// The cashier's words for why the sync server ended the connection: its close reason (or error
+/// message) starts with a stable code, `disk_full: The server's disk is full…`, the English
+/// staying under "Details". A reason without a known code gets the general words.
+pub fn sync_refusal_msg(reason: &str) -> Msg {
+    let code = reason.split_once(": ").map_or(reason, |(code, _)| code);
+    match code {
+        "disk_full" | "writes_failing" | "storage_failed" => Msg::SyncServerStorage,
+        "quota" => Msg::SyncServerQuota,
+        "flood" | "too_slow" => Msg::SyncServerBusy,
+        "revoked" => Msg::DeviceRemoved,
+        "other_store" | "forged" | "not_owner" | "unknown_type" | "malformed" | "not_binary"
+        | "too_big" => Msg::SyncServerRefused,
+        _ => Msg::SyncProblem,
+    }
+}
+
 #[derive(Deserialize)]
 struct ErrorBody {
     error: String,
@@ -440,5 +456,39 @@ mod tests {
             refused(403).detail().as_deref(),
             Some("The pairing code is wrong.")
         );
+    }
+
+    /// The close codes README lists, each in the cashier's words in both languages.
+    #[test]
+    fn the_sync_servers_close_codes_are_translated() {
+        let codes = [
+            "not_binary",
+            "malformed",
+            "revoked",
+            "flood",
+            "quota",
+            "other_store",
+            "forged",
+            "not_owner",
+            "unknown_type",
+            "too_slow",
+            "too_big",
+            "storage_failed",
+            "disk_full",
+            "writes_failing",
+        ];
+        for code in codes {
+            assert_ne!(sync_refusal_msg(&format!("{code}: English")), Msg::SyncProblem, "{code}");
+        }
+        assert_translated(codes.iter().map(|c| sync_refusal_msg(c)));
+        assert_eq!(
+            sync_refusal_msg("disk_full: The server's disk is full: this device keeps its sales"),
+            Msg::SyncServerStorage
+        );
+        assert_eq!(sync_refusal_msg("something new"), Msg::SyncProblem);
+        let readme = include_str!("../../../README.md");
+        for code in codes {
+            assert!(readme.contains(&format!("`{code}`")), "README lists {code}");
+        }
     }
 }

@@ -310,12 +310,14 @@ fn ConnectionStatus() -> impl IntoView {
                 })}
             </Show>
         </div>
-        {move || state.sync.with(|s| s.error.clone()).map(|reason| view! {
+        {move || state.sync.with(|s| s.error.clone()).map(|reason| {
+            let said = crate::sync::api::sync_refusal_msg(&reason);
+            view! {
             <div class="notice error" role="alert" data-testid="sync-problem">
-                {move || state.t(Msg::SyncProblem)}
+                {move || state.t(said)}
                 <Details detail=Some(reason) />
             </div>
-        })}
+        }})}
         {move || state.sync.with(|s| s.engine_failed.clone()).map(|reason| view! {
             <div class="notice error" role="alert" data-testid="sync-engine-failed">
                 {move || state.t(Msg::SyncEngineFailed)}
