@@ -73,7 +73,8 @@ const RUNS = {
 // Lighthouse's Chromium: the flags above, with the headless mode named as chrome-launcher wants.
 const LIGHTHOUSE_FLAGS = ['--headless=new', ...CHROMIUM_ARGS.filter((a) => a !== '--headless')];
 const SEARCHES = ['burger', 'latte', '12345', 'still water', 'dog']; // 30 keystrokes
-const WATCHDOG_MS = 15 * 60_000;
+const WATCHDOG_MS = 25 * 60_000;
+const IMPORT_ROWS = 50_000;
 
 function parseArgs(argv) {
   const out = { out: null, command: 'node tests/bench/bench.mjs' };
@@ -969,6 +970,57 @@ async function payOnFreshDevice(server, store) {
 }
 
 /**
+ * A 50,000-row CSV import on a fresh device (with a store of its own, or none), throttled: the
+ * longest task the page ran while previewing and while keeping (how long it could not answer a
+ * tap), and how long each took, from the app's marks on the performance timeline.
+ */
+async function importOnFreshDevice(server, store, rows) {
+  const profile = mkdtempSync(join(tmpdir(), 'pos-bench-import-'));
+  const removeProfile = () => rmSync(profile, { recursive: true, force: true });
+  atStop.add(removeProfile);
+  const reg = new Register(profile);
+  try {
+    await reg.launch();
+    const page = reg.page;
+    await page.goto(store ? server.setupLink : `${server.url}/`, { waitUntil: 'commit' });
+    if (store) await createStore(page, 'Bench Import');
+    await page.getByTestId('product').first().waitFor({ timeout: 60_000 });
+    await page.getByTestId('nav-menu').click();
+    await page.getByTestId('menu-tab-file').click();
+    const lines = ['kind,sku,name,category,price,tax,barcodes'];
+    for (let i = 1; i <= rows; i++) lines.push(`product,IMP-${i},Imported ${i},Burgers,${(i % 50) + 1}.25,Food 10 %,`);
+    const file = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    await reg.throttle(CPU_RATE);
+    await page.evaluate(() => {
+      self.__tasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) self.__tasks.push([e.startTime, e.duration]);
+      }).observe({ type: 'longtask' });
+    });
+    await page.getByTestId('import-file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: file });
+    await page.getByTestId('import-summary').waitFor({ timeout: 300_000 });
+    await page.getByTestId('import-good').click();
+    await page.getByTestId('notice').filter({ hasText: 'changes imported' }).waitFor({ timeout: 600_000 });
+    const { tasks, marks } = await page.evaluate(() => ({
+      tasks: self.__tasks,
+      marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])),
+    }));
+    const longestBetween = (from, to) =>
+      Math.max(0, ...tasks.filter(([at, d]) => at + d > from && at < to).map(([, d]) => d));
+    return {
+      preview: marks['import:previewed'] - marks['import:preview'],
+      keep: marks['import:kept'] - marks['import:keep'],
+      longestPreview: longestBetween(marks['import:preview'], marks['import:previewed']),
+      longestKeep: longestBetween(marks['import:keep'], marks['import:kept']),
+    };
+  } finally {
+    await reg.close().catch(() => {});
+    atStop.delete(removeProfile);
+    removeProfile();
+  }
+}
+
+/**
  * The sync engine runs in a worker of the page (`pos-sync-worker`), where the page's wrappers do
  * not reach: there, notes when each readwrite transaction over `docs` and `outbox` (a fold of the
  * outbox into the documents) completes, on the clock both share (time origin + now).
@@ -1353,12 +1405,19 @@ async function main() {
     const storeServer = await startStoreServer();
     let storePay;
     let plainPay;
+    const imports = [];
     try {
       storePay = await payOnFreshDevice(storeServer, true);
       log(`  ${storePay.samples.map((v) => ms(v)).join(', ')}`);
       log('payments on a fresh device without a store, for comparison ...');
       plainPay = await payOnFreshDevice(storeServer, false);
       log(`  ${plainPay.samples.map((v) => ms(v)).join(', ')}`);
+      for (const store of [false, true]) {
+        log(`import of ${IMPORT_ROWS} CSV rows${store ? ', store joined' : ''} ...`);
+        const one = await importOnFreshDevice(storeServer, store, IMPORT_ROWS);
+        log(`  preview ${ms(one.preview)} (longest task ${ms(one.longestPreview)}), kept in ${ms(one.keep)} (longest task ${ms(one.longestKeep)})`);
+        imports.push({ store, ...one });
+      }
     } finally {
       await storeServer.stop();
     }
@@ -1381,6 +1440,14 @@ async function main() {
       { ...row('tap → ticket updated and laid out (no frame wait)', stats(tap.work), null), judge: 'p95' },
       { ...row('pay → sale durable, completion shown', stats(pay.samples), 40), judge: 'p95' },
       { ...row('pay → sale durable, completion shown, store joined', stats(storePay.samples), 40), judge: 'p95' },
+      ...imports.flatMap((i) => {
+        const where = i.store ? ', store joined' : '';
+        return [
+          { ...row(`CSV import of ${IMPORT_ROWS} rows: preview, longest task${where}`, stats([i.longestPreview]), null), judge: 'p95' },
+          { ...row(`CSV import of ${IMPORT_ROWS} rows: keep, longest task${where}`, stats([i.longestKeep]), null), judge: 'p95' },
+          { ...row(`CSV import of ${IMPORT_ROWS} rows: preview then keep, wall${where}`, stats([i.preview + i.keep]), null), judge: 'p95' },
+        ];
+      }),
       ...(storePay.foldVisible
         ? [{ ...row('pay → folded into the store\'s documents (stored), store joined', stats(finite(storePay.phases.map((p) => p.folded))), null), judge: 'p95' }]
         : []),
