@@ -237,9 +237,9 @@ test('the audit log reaches a day of last month that this device never opened', 
   await expect(owner.getByTestId('audit-row').and(owner.locator('[data-kind="clock-in"]'))).toHaveCount(1, { timeout: 10_000 });
   await expect(owner.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
 
-  // A till that joins in December opens this week's days, not November's.
+  // A till that joins late in December opens this week's days, not November's.
   const { link } = await pairingCode(owner);
-  const late = await device(browser, link, { clock: new Date('2026-12-05T10:00:00') });
+  const late = await device(browser, link, { clock: new Date('2026-12-20T10:00:00') });
   await late.getByTestId('join-device-name').fill('Late till');
   await late.getByTestId('join-store').click();
   await expect(late.getByTestId('sync-status')).toHaveText('Synced', { timeout: 20_000 });
