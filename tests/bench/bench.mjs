@@ -1414,7 +1414,14 @@ async function main() {
       log(`  ${plainPay.samples.map((v) => ms(v)).join(', ')}`);
       for (const store of [false, true]) {
         log(`import of ${IMPORT_ROWS} CSV rows${store ? ', store joined' : ''} ...`);
-        const one = await importOnFreshDevice(storeServer, store, IMPORT_ROWS);
+        // A setup code makes one store: a store's import needs a server of its own.
+        const server = store ? await startStoreServer() : storeServer;
+        let one;
+        try {
+          one = await importOnFreshDevice(server, store, IMPORT_ROWS);
+        } finally {
+          if (store) await server.stop();
+        }
         log(`  preview ${ms(one.preview)} (longest task ${ms(one.longestPreview)}), kept in ${ms(one.keep)} (longest task ${ms(one.longestKeep)})`);
         imports.push({ store, ...one });
       }

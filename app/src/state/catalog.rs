@@ -10,6 +10,9 @@ use crate::core_errors::{catalog_said, choice_msg};
 use crate::i18n::Msg;
 use crate::sync::protocol::Edit;
 
+/// Catalog edits applied between two paints of the page (an import's 50,000 in parts).
+const EDITS_PER_PART: usize = 2_000;
+
 /// The product whose tile asks for a choice before it is added, with what is chosen so far.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Choosing {
@@ -105,7 +108,18 @@ impl AppState {
         }
         let mut next = self.catalog.get_untracked();
         crate::browser::mark("catalog:apply");
-        let applied = next.apply_all(&edits);
+        // In parts, drawing between them: an import's 50,000 edits take a long moment. All or
+        // none still, because `next` is a copy until the end.
+        let mut applied = Ok(());
+        for part in edits.chunks(EDITS_PER_PART) {
+            applied = next.apply_all(part);
+            if applied.is_err() {
+                break;
+            }
+            if edits.len() > EDITS_PER_PART {
+                crate::browser::sleep(0).await;
+            }
+        }
         crate::browser::mark("catalog:applied");
         if let Err((_, e)) = applied {
             let (msg, args) = catalog_said(&e);
