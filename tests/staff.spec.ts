@@ -31,6 +31,17 @@ async function pin(page: Page, where: 'lock-screen' | 'approval', name: string, 
   await input.press('Enter');
 }
 
+/** In Settings, refreshes the audit log until it shows `count` rows of `kind` (another device's
+ * entries arrive by sync); returns those rows. */
+async function auditRows(page: Page, kind: string, count: number) {
+  const rows = page.getByTestId('audit-row').and(page.locator(`[data-kind="${kind}"]`));
+  await expect(async () => {
+    await page.getByTestId('audit-refresh').click();
+    await expect(rows).toHaveCount(count, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  return rows;
+}
+
 async function staffStore(browser: import('@playwright/test').Browser, server: import('./fixtures').TestServer) {
   const { owner, second } = await setUpTwoDevices(browser, server);
   // The owner alone is never asked for a PIN: they are the one at the till.
@@ -295,13 +306,52 @@ test('a price changed at the till: a cashier needs a manager, a typo is refused,
 
   // The owner reads who asked, who approved, and both prices.
   await owner.getByTestId('nav-settings').click();
-  const change = owner.getByTestId('audit-row').and(owner.locator('[data-kind="price-override"]'));
-  await expect(async () => {
-    await owner.getByTestId('audit-refresh').click();
-    await expect(change).toHaveCount(1, { timeout: 1_000 });
-  }).toPass({ timeout: 30_000 });
+  const change = await auditRows(owner, 'price-override', 1);
   await expect(change).toContainText('Ivan');
   await expect(change).toContainText('Lemonade');
   await expect(change).toContainText('→ 1');
   await expect(change).toContainText('approved by Maria');
+});
+
+test('an order sent to the kitchen: taking back what it has needs a manager and is recorded, what it has not goes freely', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const { owner, second } = await staffStore(browser, server);
+  await pin(second, 'lock-screen', 'Ivan', CASHIER_PIN);
+  await tap(second, 'Lemonade');
+  await tap(second, 'Lemonade');
+  await second.getByTestId('send-order').click();
+  // No printer on this till: the order counts as sent, and the cashier is told nothing printed.
+  await expect(second.getByTestId('notice')).toContainText('No printer is set up');
+  await expect(second.getByTestId('line-sent')).toHaveCount(1);
+  await expect(second.getByTestId('send-order')).toHaveCount(0);
+
+  // A cola added afterwards has not gone to the kitchen: removed with no one asked.
+  await tap(second, 'Cola');
+  await expect(second.getByTestId('send-order')).toBeVisible();
+  const cola = second.getByTestId('ticket-line').filter({ hasText: /^Cola/ });
+  await cola.locator('.remove').click();
+  await expect(second.getByTestId('approval')).toHaveCount(0);
+  await expect(second.getByTestId('ticket-line')).toHaveCount(1);
+
+  // One lemonade fewer takes back what the kitchen has: a manager's PIN, then it is done.
+  const lemonade = second.getByTestId('ticket-line').filter({ hasText: 'Lemonade' });
+  await lemonade.locator('.qty-down').click();
+  await expect(second.getByTestId('approval-what')).toHaveText('Void a line already sent');
+  await expect(second.getByTestId('approval').getByTestId('staff-pick')).toHaveText(['Owner', 'Maria']);
+  await pin(second, 'approval', 'Maria', MANAGER_PIN);
+  await expect(second.getByTestId('approval')).toHaveCount(0);
+  await expect(lemonade.getByTestId('line-qty')).toHaveText('1');
+
+  // Clearing a ticket the kitchen has asks too; cancelled, the ticket stays as it was.
+  await second.getByTestId('clear-ticket').click();
+  await expect(second.getByTestId('approval-what')).toHaveText('Void a line already sent');
+  await second.getByTestId('approval-cancel').click();
+  await expect(lemonade.getByTestId('line-qty')).toHaveText('1');
+  await expectTotal(second, '€3.50');
+
+  // The owner reads the void, who asked and who approved.
+  await owner.getByTestId('nav-settings').click();
+  const voids = await auditRows(owner, 'void', 1);
+  await expect(voids).toContainText('Ivan');
+  await expect(voids).toContainText('approved by Maria');
 });

@@ -691,6 +691,11 @@ messages! {
     AuditDiscount => "Discount", "Скидка";
     AuditPriceChange => "Price change", "Изменение цены";
     AuditPriceOverride => "Price changed at the till", "Цена изменена на кассе";
+    SendOrder => "Send to kitchen", "На кухню";
+    OrderSent => "Sent to the kitchen: the order ticket is printing.", "Отправлено на кухню: печатается заказ.";
+    OrderSentNoPrinter => "Marked as sent to the kitchen. No printer is set up, so no order ticket was printed.", "Отмечено как отправленное на кухню. Принтер не настроен, поэтому заказ не напечатан.";
+    OrderTicket => "ORDER", "ЗАКАЗ";
+    LineSent => "sent", "отправлено";
     PricePerItem => "Price per item", "Цена за единицу";
     ShelfPriceWas => "The product's price: {price}", "Цена товара: {price}";
     NotAPrice => "Type a price such as 3.50 or 3,50.", "Введите цену вида 3.50 или 3,50.";

@@ -74,6 +74,10 @@ pub struct TicketLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shelf_price: Option<Decimal>,
     pub quantity: Decimal,
+    /// How much of `quantity` went to the kitchen on an order ticket ([`Ticket::send`]). Taking
+    /// any of it back is voiding a sent line, a permission of its own.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub sent: Decimal,
     pub modifiers: Vec<Modifier>,
     pub discount: Option<Discount>,
     pub tax: TaxCategory,
@@ -251,6 +255,7 @@ impl Ticket {
             unit_price: product.price,
             shelf_price: None,
             quantity,
+            sent: Decimal::ZERO,
             modifiers: modifiers.to_vec(),
             discount: None,
             tax: tax.clone(),
@@ -261,7 +266,30 @@ impl Ticket {
     pub fn set_quantity(&mut self, id: LineId, quantity: Decimal) -> Result<(), TicketError> {
         let line = self.line_mut(id)?;
         line.quantity = checked_quantity(quantity, line.unit)?;
+        line.sent = line.sent.min(line.quantity);
         Ok(())
+    }
+
+    /// Sends what the kitchen has not had yet: each line's quantity beyond what was sent, as
+    /// lines for the order ticket (with that quantity), all marked as sent.
+    pub fn send(&mut self) -> Vec<TicketLine> {
+        let mut order = Vec::new();
+        for line in &mut self.lines {
+            let new = line.quantity - line.sent;
+            if new > Decimal::ZERO {
+                line.sent = line.quantity;
+                order.push(TicketLine {
+                    quantity: new,
+                    ..line.clone()
+                });
+            }
+        }
+        order
+    }
+
+    /// Whether some of the ticket has not gone to the kitchen.
+    pub fn has_unsent(&self) -> bool {
+        self.lines.iter().any(|l| l.quantity > l.sent)
     }
 
     /// One more piece (or kilogram) of the line.
@@ -276,6 +304,7 @@ impl Ticket {
         let line = self.line_mut(id)?;
         if line.quantity > Decimal::ONE {
             line.quantity -= Decimal::ONE;
+            line.sent = line.sent.min(line.quantity);
             Ok(())
         } else {
             self.remove(id)

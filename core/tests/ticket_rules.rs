@@ -304,3 +304,31 @@ fn a_line_sold_at_its_shelf_price_is_stored_as_before() {
     let json = serde_json::to_string(ticket.line(line).unwrap()).unwrap();
     assert!(!json.contains("shelf_price"), "{json}");
 }
+
+#[test]
+fn the_kitchen_gets_each_quantity_once_and_taking_back_what_it_has_is_counted() {
+    let (store, catalog) = menu();
+    let tax = catalog.tax_category("food").unwrap();
+    let p = burger(&catalog, dec!(5.00));
+    let mut ticket = Ticket::new(store.rules);
+    let line = ticket.add(&p, tax, &[], dec!(2)).unwrap();
+    assert!(ticket.has_unsent());
+    let order = ticket.send();
+    assert_eq!(order.iter().map(|l| (l.id, l.quantity)).collect::<Vec<_>>(), [(line, dec!(2))]);
+    assert!(!ticket.has_unsent());
+    assert!(ticket.send().is_empty(), "nothing goes twice");
+    // One more: only that one goes next time.
+    ticket.increment(line).unwrap();
+    assert_eq!(ticket.send().iter().map(|l| l.quantity).collect::<Vec<_>>(), [dec!(1)]);
+    // Three sent; one fewer leaves two sent, and setting more sends nothing by itself.
+    ticket.decrement(line).unwrap();
+    assert_eq!(ticket.line(line).unwrap().sent, dec!(2));
+    ticket.set_quantity(line, dec!(4)).unwrap();
+    assert_eq!(ticket.line(line).unwrap().sent, dec!(2));
+    ticket.set_quantity(line, dec!(2)).unwrap();
+    // The money is the same whether sent or not, and a line never sent is stored as before.
+    assert_eq!(ticket.totals().total, dec!(10.00));
+    let fresh = ticket.add(&burger(&catalog, dec!(4.00)), tax, &[], Decimal::ONE).unwrap();
+    let json = serde_json::to_string(ticket.line(fresh).unwrap()).unwrap();
+    assert!(!json.contains("sent"), "{json}");
+}

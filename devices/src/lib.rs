@@ -40,7 +40,8 @@
 //! - [`StatusRequest`] is the `DLE EOT n` request and parses its reply;
 //!   [`PrinterCondition`] adds replies up into [`PrinterProblem`]s.
 //! - [`ReceiptLayout::from_sale`] lays out a sale's receipt as [`ReceiptBlock`]s, in English
-//!   or Russian, and [`ReceiptLayout::refund_slip`] the slip of its refund;
+//!   or Russian, [`ReceiptLayout::refund_slip`] the slip of its refund and
+//!   [`ReceiptLayout::order_ticket`] the kitchen's order ticket;
 //!   [`ReceiptLayout::encode`] prints them, and the app shows the same blocks.
 //! - [`usb_print_route`] picks a USB printer's interface and bulk OUT endpoint from its
 //!   descriptors; [`BluetoothPacing`] cuts and paces BLE writes; [`SerialSettings`] come with
@@ -94,7 +95,7 @@ pub use link::{
 };
 pub use profile::{DrawerPulse, PrinterProfile};
 pub use receipt::{
-    DateTime, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage, ReceiptLayout,
+    DateTime, OrderLine, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage, ReceiptLayout,
     ReceiptOptions, ReceiptQr, ReceiptQrError, RefundSlip, Rule, TextStyle, format_amount,
     format_date_time, format_money, format_number, format_rate,
 };

@@ -5,6 +5,7 @@
 
 mod catalog;
 pub mod enroll;
+pub mod kitchen;
 pub use catalog::Choosing;
 pub mod printing;
 pub mod refund;

@@ -210,6 +210,31 @@ impl AppState {
             .with_untracked(|store| ReceiptLayout::refund_slip(sale, &slip, store, &options))
     }
 
+    /// Prints the kitchen's order ticket of the lines just sent; `false` when no printer is set
+    /// up (the order counts as sent all the same: the cook may be told by voice).
+    pub fn print_order(&self, order: &[pos_core::TicketLine]) -> bool {
+        let Some(setup) = self.printer.setup.get_untracked() else {
+            return false;
+        };
+        let lang = self.lang.get_untracked();
+        let lines: Vec<pos_devices::OrderLine> = order
+            .iter()
+            .map(|l| pos_devices::OrderLine {
+                quantity: crate::i18n::quantity(l.quantity, lang),
+                name: l.name.clone(),
+                modifiers: l.modifiers.iter().map(|m| m.name.clone()).collect(),
+            })
+            .collect();
+        let when = crate::i18n::date_time(js_sys::Date::now() as i64, lang);
+        let detail = match self.staff.member_now() {
+            Some(member) => format!("{when} · {}", member.name),
+            None => when,
+        };
+        let layout = ReceiptLayout::order_ticket(Msg::OrderTicket.text(lang), &detail, &lines);
+        self.print_layout(&layout, &setup, None);
+        true
+    }
+
     pub fn print_test_page(&self) {
         let Some(setup) = self.printer.setup.get_untracked() else {
             return;

@@ -6,6 +6,7 @@ use pos_core::{Discount, LineId, TaxPricing, Totals, Unit};
 use super::discount::DiscountEditor;
 use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
+use crate::state::kitchen::LineChange;
 
 #[component]
 pub fn TicketPanel() -> impl IntoView {
@@ -80,8 +81,13 @@ pub fn TicketPanel() -> impl IntoView {
                 >
                     {move || Msg::Pay.fill(state.lang.get(), &[("amount", &money(totals.with(|t| t.total)))])}
                 </button>
+                <Show when=move || state.ticket.with(|t| t.has_unsent())>
+                    <button class="send-order" data-testid="send-order" on:click=move |_| state.send_order()>
+                        {move || state.t(Msg::SendOrder)}
+                    </button>
+                </Show>
                 <Show when=move || !state.ticket.with(|t| t.is_empty())>
-                    <button class="clear-ticket" on:click=move |_| state.edit_ticket(|t| { t.clear(); Ok(()) })>
+                    <button class="clear-ticket" data-testid="clear-ticket" on:click=move |_| state.clear_ticket()>
                         {move || state.t(Msg::ClearTicket)}
                     </button>
                 </Show>
@@ -121,6 +127,9 @@ fn LineRow(id: LineId, expanded: RwSignal<Option<LineId>>) -> impl IntoView {
                 <span class="line-modifiers">
                     {move || line.with(|l| l.as_ref().map(|l| l.modifiers.iter().map(|m| format!("+ {}", m.name)).collect::<Vec<_>>().join(", ")))}
                 </span>
+                {move || line.with(|l| l.as_ref().is_some_and(|l| !l.sent.is_zero())).then(|| view! {
+                    <span class="line-sent" data-testid="line-sent">{move || state.t(Msg::LineSent)}</span>
+                })}
                 <span class="line-discount">
                     {move || {
                         let discount = line_totals.with(|t| t.as_ref().map(|t| t.line_discount)).unwrap_or_default();
@@ -129,7 +138,7 @@ fn LineRow(id: LineId, expanded: RwSignal<Option<LineId>>) -> impl IntoView {
                 </span>
             </button>
             <div class="qty">
-                <button class="qty-down" aria-label=move || state.t(Msg::Decrease) on:click=move |_| state.edit_ticket(|t| t.decrement(id))>"−"</button>
+                <button class="qty-down" aria-label=move || state.t(Msg::Decrease) on:click=move |_| state.change_line(id, LineChange::Fewer)>"−"</button>
                 <span class="qty-value" data-testid="line-qty">
                     {move || line.with(|l| l.as_ref().map(|l| i18n::quantity(l.quantity, state.lang.get())))}
                 </span>
@@ -138,7 +147,7 @@ fn LineRow(id: LineId, expanded: RwSignal<Option<LineId>>) -> impl IntoView {
             <span class="line-amount" data-testid="line-amount">
                 {move || line_totals.with(|t| t.as_ref().map(|t| money(t.gross - t.line_discount)))}
             </span>
-            <button class="remove" aria-label=move || state.t(Msg::Remove) on:click=move |_| state.edit_ticket(|t| t.remove(id))>"×"</button>
+            <button class="remove" aria-label=move || state.t(Msg::Remove) on:click=move |_| state.change_line(id, LineChange::Remove)>"×"</button>
             <Show when=is_open>
                 <LineEditor id />
             </Show>
@@ -177,7 +186,7 @@ fn LineEditor(id: LineId) -> impl IntoView {
             .unwrap_or_default()
     };
     let apply_quantity = move || match parse_decimal(&quantity.get_untracked()) {
-        Some(q) => state.edit_ticket(|t| t.set_quantity(id, q)),
+        Some(q) => state.change_line(id, LineChange::Quantity(q)),
         None => state.error(Msg::InvalidQuantity),
     };
     let currency = move || state.store.with(|s| s.rules.currency);

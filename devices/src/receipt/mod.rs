@@ -36,6 +36,7 @@
 mod build;
 mod format;
 mod labels;
+mod order;
 mod render;
 
 use pos_core::{Currency, Decimal, RefundSplit, Sale, Uuid};
@@ -47,6 +48,7 @@ pub use format::{
     DateTime, format_amount, format_date_time, format_money, format_number, format_rate,
 };
 pub use labels::{ReceiptLabels, ReceiptLanguage};
+pub use order::OrderLine;
 
 /// A receipt as blocks, top to bottom: what to print or show, not how.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
