@@ -12,9 +12,11 @@ use crate::storage::{CatalogStart, FIRST_SCREEN_PRODUCTS};
 const RECORDS_PER_PART: usize = 1_000;
 
 const CATALOG_HEAD_KEY: &str = "catalog_head";
-/// Records read and parsed between two yields to the event loop while the whole catalog is read,
-/// so a tap or a screen opened during the read waits for one batch, not for all of them.
+/// Records fetched by one request while the whole catalog is read after the first paint.
 const READ_BATCH: usize = 1_000;
+/// Records parsed between two yields to the event loop while the whole catalog is read: a tap
+/// during the read waits for this many parses (about 10 ms on a phone), not for a whole batch.
+const PARSE_SLICE: usize = 200;
 
 fn parse_product(text: &str) -> Result<catalog::ProductRecord<Product>, StorageError> {
     serde_json::from_str(text)
@@ -55,8 +57,8 @@ pub(super) async fn read_stored_catalog(
 }
 
 impl IdbStorage {
-    /// The whole catalog, read and parsed [`READ_BATCH`] records at a time, the next batch when
-    /// the page is idle: a start reads it while the register is already in use, and one transaction for
+    /// The whole catalog, read [`READ_BATCH`] records and parsed [`PARSE_SLICE`] at a time, the
+    /// next slice when the page is idle: a start reads it while the register is already in use, and one transaction for
     /// 50,000 records held the page for a second (a sales list opened meanwhile waited for all of
     /// it). What a save needs to know of the records (`KnownCatalog`) is worked out by the first
     /// save, not here.
@@ -117,13 +119,15 @@ impl IdbStorage {
                     .map_err(classify)?
             };
             let last_batch = texts.len() < READ_BATCH;
-            for text in &texts {
-                records.push(parse_product(text)?);
+            for slice in texts.chunks(PARSE_SLICE) {
+                for text in slice {
+                    records.push(parse_product(text)?);
+                }
+                crate::browser::idle(200).await;
             }
             if last_batch {
                 break;
             }
-            crate::browser::idle(200).await;
         }
         if read_kv().await?.1 != write {
             return Ok(None);

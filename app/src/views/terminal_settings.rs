@@ -230,7 +230,7 @@ fn TerminalActions() -> impl IntoView {
     view! {
         <Show when=move || state.terminal.with(|t| t.is_integrated())>
             <div class="terminal-actions">
-                {Ask::ALL.map(button).to_vec()}
+                {Ask::ALL.into_iter().map(button).collect::<Vec<_>>()}
             </div>
         </Show>
         {move || state.card_progress.get().map(|p| view! {
