@@ -13,9 +13,9 @@
 //! for another.
 //!
 //! samod's storage adapter is [`ChunkStore`] (`chunk_store.rs`), the reasons the pump closes a
-//! connection with are in `close.rs`, the pump's decisions on a document in `admission.rs`, the
-//! messages it reads and writes itself in `message.rs`, and the count of open connections in
-//! `connections.rs`.
+//! connection with are in `close.rs` (and the refusals before the upgrade in `refusal.rs`), the
+//! pump's decisions on a document in `admission.rs`, the messages it reads and writes itself in
+//! `message.rs`, and the count of open connections in `connections.rs`.
 //!
 //! Not here yet: per-peer sync state (every reconnect starts each document's sync afresh).
 
@@ -24,6 +24,7 @@ mod chunk_store;
 pub mod close;
 mod connections;
 mod message;
+pub mod refusal;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,7 +32,7 @@ use std::sync::Arc;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use samod::{DocumentId, PeerId, ShareConfig};
@@ -177,22 +178,6 @@ pub fn share_policy(
     }
 }
 
-fn unauthorized(message: &'static str) -> Response {
-    let mut res = (StatusCode::UNAUTHORIZED, message).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
-/// Texts of the 401 answers.
-pub const MISSING_TOKEN: &str = "Missing device token: offer the WebSocket subprotocols pos-sync.v1 and pos-token.<device token>";
-pub const UNKNOWN_TOKEN: &str = "Unknown device token: pair this device again";
-pub const REVOKED_TOKEN: &str = "This device token was revoked: pair this device again";
-/// Texts of the answers when [`SyncLimits`] are reached.
-pub const TOO_MANY_FOR_DEVICE: &str = "Too many sync connections from this device: close other tabs of the register, or wait a minute";
-pub const TOO_MANY_FOR_SERVER: &str =
-    "The server has as many sync connections as it takes: try again in a minute";
-
 /// The WebSocket subprotocol of the register's sync connection. The device token travels
 /// beside it as a second offered subprotocol, `pos-token.<token>` ([`TOKEN_PROTOCOL_PREFIX`]):
 /// a browser cannot set other headers on a WebSocket, and a URL (`/sync?token=`) ends up in
@@ -215,8 +200,8 @@ pub fn token_of_protocols(headers: &axum::http::HeaderMap) -> Option<String> {
 
 /// `GET /sync`: checks the device token (offered as a subprotocol, see [`SYNC_PROTOCOL`]; or in
 /// `?token=`, which automerge-repo's JavaScript adapter can only use), then upgrades to a
-/// WebSocket served by samod through [`pump`]. Without a valid token there is no upgrade: 401
-/// and a reason.
+/// WebSocket served by samod through [`pump`]. Without a valid token, or past the connection
+/// caps, there is no upgrade: a status and a [`refusal`] code.
 pub async fn sync_ws(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -226,7 +211,7 @@ pub async fn sync_ws(
     let token = match (token_of_protocols(&headers), params) {
         (Some(t), _) => t,
         (None, Ok(Query(SyncParams { token: Some(t) }))) if !t.is_empty() => t,
-        _ => return unauthorized(MISSING_TOKEN),
+        _ => return refusal::NO_TOKEN.into_response(),
     };
     let storage = state.storage.clone();
     let now = state.clock.now();
@@ -234,13 +219,13 @@ pub async fn sync_ws(
         Ok(status) => status,
         Err(e) => {
             eprintln!("pos-sync-server: storage error: device token lookup: {e}");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Storage unavailable").into_response();
+            return refusal::STORAGE_FAILED.into_response();
         }
     };
     let (store, device) = match status {
         TokenStatus::Valid { store, device } => (store, device),
-        TokenStatus::Unknown => return unauthorized(UNKNOWN_TOKEN),
-        TokenStatus::Revoked { .. } => return unauthorized(REVOKED_TOKEN),
+        TokenStatus::Unknown => return refusal::NOT_PAIRED.into_response(),
+        TokenStatus::Revoked { .. } => return refusal::REVOKED.into_response(),
     };
     let upgrade = match upgrade {
         Ok(u) => u,
@@ -248,16 +233,8 @@ pub async fn sync_ws(
     };
     let slot = match state.connections.open(&device) {
         Ok(slot) => slot,
-        Err(too_many) => {
-            let (status, text) = match too_many {
-                TooMany::Device => (StatusCode::TOO_MANY_REQUESTS, TOO_MANY_FOR_DEVICE),
-                TooMany::Server => (StatusCode::SERVICE_UNAVAILABLE, TOO_MANY_FOR_SERVER),
-            };
-            let mut res = (status, text).into_response();
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-            return res;
-        }
+        Err(TooMany::Device) => return refusal::TOO_MANY_CONNECTIONS.into_response(),
+        Err(TooMany::Server) => return refusal::SERVER_BUSY.into_response(),
     };
     if state.connections.due_for_last_seen(&device, now) {
         let (storage, device) = (state.storage.clone(), device.clone());
