@@ -540,24 +540,44 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    #[test]
-    fn every_close_reason_starts_with_a_distinct_code_listed_in_the_readme() {
+    /// That `codes` are distinct words of lower case and `_`, each listed in the README.
+    fn assert_distinct_and_listed<'a>(codes: impl IntoIterator<Item = &'a str>) {
         let readme = include_str!("../../../README.md");
         let mut seen = Vec::new();
-        for (code, reason) in close::ALL {
-            // RFC 6455: a close frame's reason is at most 123 bytes.
-            assert!(reason.len() <= 123, "{reason}");
-            let (word, text) = reason.split_once(": ").expect("<code>: <text>");
+        for word in codes {
             assert!(
                 word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{reason}"
+                "{word}"
             );
-            assert!(!text.is_empty());
             assert!(!seen.contains(&word), "{word} twice");
             seen.push(word);
             assert!(readme.contains(&format!("`{word}`")), "README lacks {word}");
+        }
+    }
+
+    #[test]
+    fn every_close_reason_starts_with_a_distinct_code_listed_in_the_readme() {
+        for (code, reason) in close::ALL {
+            // RFC 6455: a close frame's reason is at most 123 bytes.
+            assert!(reason.len() <= 123, "{reason}");
+            let (_, text) = reason.split_once(": ").expect("<code>: <text>");
+            assert!(!text.is_empty());
             assert!((1000..=4999).contains(code));
         }
+        assert_distinct_and_listed(
+            close::ALL
+                .iter()
+                .map(|(_, reason)| reason.split_once(": ").map_or(*reason, |(word, _)| word)),
+        );
+    }
+
+    #[test]
+    fn every_upgrade_refusal_has_a_distinct_code_listed_in_the_readme() {
+        for r in refusal::ALL {
+            assert!(r.status.is_client_error() || r.status.is_server_error());
+            assert!(!r.text.is_empty());
+        }
+        assert_distinct_and_listed(refusal::ALL.iter().map(|r| r.reason));
     }
 
     #[test]

@@ -431,12 +431,13 @@ fn report(
     load_after: &str,
     prepared: Duration,
 ) -> String {
-    let mut rows: Vec<[String; 4]> = vec![["figure".into(), "".into(), "".into(), "target".into()]];
+    let mut rows: Vec<Vec<String>> =
+        vec![vec!["figure".into(), "".into(), "".into(), "target".into()]];
     rows[0][1] = runs.first().map(|r| r.name.to_string()).unwrap_or_default();
     rows[0][2] = runs.get(1).map(|r| r.name.to_string()).unwrap_or_default();
     let cell = |i: usize, f: &dyn Fn(&Run) -> String| runs.get(i).map(f).unwrap_or_default();
     let mut row = |name: &str, f: &dyn Fn(&Run) -> String, target: &str| {
-        rows.push([name.into(), cell(0, f), cell(1, f), target.into()]);
+        rows.push(vec![name.into(), cell(0, f), cell(1, f), target.into()]);
     };
     row(
         "every device holds every sale (wall time)",
@@ -499,29 +500,7 @@ fn report(
         &|r| r.reconnects.to_string(),
         "",
     );
-    let widths: Vec<usize> = (0..4)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let line = |r: &[String; 4]| {
-        let cells: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        format!("| {} |", cells.join(" | "))
-    };
-    let mut table = vec![
-        line(&rows[0]),
-        format!(
-            "|{}|",
-            widths
-                .iter()
-                .map(|w| "-".repeat(w + 2))
-                .collect::<Vec<_>>()
-                .join("|")
-        ),
-    ];
-    table.extend(rows[1..].iter().map(line));
+    let table = markdown_table(&rows);
     let mut ratios = String::new();
     for r in runs {
         if let Some(failure) = &r.failure {
@@ -582,8 +561,34 @@ fn report(
         others = o.devices - 1,
         total = o.devices * o.sales,
         prepared = prepared.as_secs_f64(),
-        table = table.join("\n"),
     )
+}
+
+/// Rows as a Markdown table, the first row its header, each column as wide as its widest cell.
+pub(crate) fn markdown_table(rows: &[Vec<String>]) -> String {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let line = |r: &Vec<String>| {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("| {} |", cells.join(" | "))
+    };
+    let mut out = vec![line(&rows[0])];
+    out.push(format!(
+        "|{}|",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("|")
+    ));
+    out.extend(rows[1..].iter().map(line));
+    out.join("\n")
 }
 
 fn scratch_dir(label: &str) -> PathBuf {

@@ -13,7 +13,7 @@ use super::{
     Figures, Phase, RECOVERY, ROUND_TIMEOUT, SAMPLE_EVERY, SLOW_READER_BOUND, SLOW_READER_BUFFER,
     SLOW_READER_WATCH, Settings, VICTIM_PAUSE, WINDOW, WINDOW_AFTER,
 };
-use crate::{Options, mib};
+use crate::{Options, markdown_table, mib};
 
 fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
@@ -56,32 +56,6 @@ fn counted(map: &BTreeMap<String, u64>) -> String {
         .map(|(what, n)| format!("{n} × {what}"))
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-fn table(rows: &[Vec<String>]) -> String {
-    let columns = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let line = |r: &Vec<String>| {
-        let cells: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        format!("| {} |", cells.join(" | "))
-    };
-    let mut out = vec![line(&rows[0])];
-    out.push(format!(
-        "|{}|",
-        widths
-            .iter()
-            .map(|w| "-".repeat(w + 2))
-            .collect::<Vec<_>>()
-            .join("|")
-    ));
-    out.extend(rows[1..].iter().map(line));
-    out.join("\n")
 }
 
 fn per_second(n: u64, f: &Figures) -> String {
@@ -386,7 +360,7 @@ fn over_time(f: &Figures) -> String {
             victim,
         ]);
     }
-    table(&rows)
+    markdown_table(&rows)
 }
 
 pub(super) fn section(
@@ -515,7 +489,7 @@ pub(super) fn section(
         ping = PING_EVERY.as_secs(),
         silence = SILENCE_LIMIT.as_secs(),
         sample = SAMPLE_EVERY.as_millis(),
-        table = table(&figures),
+        table = markdown_table(&figures),
         over_time = over_time.join("\n"),
     )
 }
