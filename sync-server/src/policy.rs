@@ -42,8 +42,8 @@ pub enum Origin {
 /// One chunk of a sync message, read.
 #[derive(Debug)]
 pub enum Chunk {
-    /// A single change.
-    Change(Change),
+    /// A single change (boxed: a `Change` is some 500 bytes).
+    Change(Box<Change>),
     /// The changes of anything else automerge reads there: a saved document (in automerge's V2
     /// messages, which a peer sends when the other side has nothing), a bundle of changes
     /// (several changes sent at once), or several such chunks one after another.
@@ -55,7 +55,7 @@ pub enum Chunk {
 /// know who wrote what it applies).
 pub fn read_chunk(bytes: &[u8]) -> Option<Chunk> {
     if let Ok(change) = Change::try_from(bytes) {
-        return Some(Chunk::Change(change));
+        return Some(Chunk::Change(Box::new(change)));
     }
     let mut changes = Vec::new();
     for (kind, piece) in storage_chunks(bytes)? {
@@ -119,7 +119,7 @@ pub fn changes(message: &Message) -> Option<Vec<Change>> {
     let mut out = Vec::new();
     for chunk in message.changes.iter() {
         match read_chunk(chunk)? {
-            Chunk::Change(change) => out.push(change),
+            Chunk::Change(change) => out.push(*change),
             Chunk::Many(changes) => out.extend(changes),
         }
     }

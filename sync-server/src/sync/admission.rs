@@ -272,7 +272,7 @@ impl Carried {
                 Some(Chunk::Change(change)) => {
                     chunks.push((change.hash().to_string(), chunk.to_vec()));
                     if let Some(changes) = changes.as_mut() {
-                        changes.push(change);
+                        changes.push(*change);
                     }
                 }
                 Some(Chunk::Many(in_it)) => {
