@@ -121,7 +121,8 @@ const MIGRATIONS: &[&str] = &[
         actor     TEXT PRIMARY KEY NOT NULL,
         device_id TEXT NOT NULL REFERENCES devices (device_id),
         bound_at  INTEGER NOT NULL
-    ) STRICT, WITHOUT ROWID;",
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX actors_by_device ON actors (device_id);",
 ];
 
 /// The schema version this build of the server writes.

@@ -9,7 +9,7 @@ use automerge::{ActorId, Change};
 
 use super::message::{Header, doc_unavailable, empty_sync};
 use super::{CloseReason, Peer, blocking, close};
-use crate::actors::{ActorOwner, named_device};
+use crate::actors::{ACTORS_PER_DEVICE, ActorOwner, named_device};
 use crate::policy::{self, Chunk, Genesis, Origin};
 use crate::registry::{Claim, DocumentClaim, Registration};
 
@@ -207,11 +207,20 @@ impl Writers {
                     (peer.storage.clone(), peer.device.clone(), peer.clock.now());
                 let bound = {
                     let actor = actor.clone();
-                    blocking(move || storage.bind_actor(&actor, &device, now)).await
+                    blocking(move || storage.bind_actor(&actor, &device, now, ACTORS_PER_DEVICE))
+                        .await
                 };
                 match bound {
                     Ok(ActorOwner::Asker) => {}
                     Ok(ActorOwner::Other(owner)) => return refused(&format!("device {owner}")),
+                    Ok(ActorOwner::OverQuota) => {
+                        eprintln!(
+                            "pos-sync-server: refused a new actor {actor} from device {}: it has \
+                             {ACTORS_PER_DEVICE} already",
+                            peer.device
+                        );
+                        return Err(close::TOO_MANY_ACTORS);
+                    }
                     Err(e) => {
                         eprintln!("pos-sync-server: storage error: actor {actor}: {e}");
                         return Err(close::STORAGE);

@@ -62,6 +62,12 @@ pub const FOREIGN_ACTOR: (u16, &str) = (
     1008,
     "foreign_actor: This change was written under an actor id that is not this device's: a device sends only its own changes",
 );
+/// RFC 6455 1008: a change under a new actor id from a device that has
+/// [`crate::actors::ACTORS_PER_DEVICE`] bound already.
+pub const TOO_MANY_ACTORS: (u16, &str) = (
+    1008,
+    "too_many_actors: This device has written under more actor ids than the server keeps for one device: ask its operator",
+);
 /// RFC 6455 1007: a chunk of a sync message that is neither a change nor a saved document,
 /// so that its writers cannot be checked.
 pub const UNREADABLE_CHANGE: (u16, &str) = (
@@ -94,6 +100,7 @@ pub const ALL: &[(u16, &str)] = &[
     FORGED,
     NOT_OWNER,
     FOREIGN_ACTOR,
+    TOO_MANY_ACTORS,
     UNREADABLE_CHANGE,
     UNKNOWN_TYPE,
     TOO_SLOW,
