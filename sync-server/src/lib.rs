@@ -7,6 +7,7 @@
 //!
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
+pub mod actors;
 pub mod api;
 pub mod client;
 pub mod device_authority;

@@ -9,9 +9,12 @@
 //! index). Ids are `DocumentId::derive(store, kind, key)`, so a genesis that derives its id
 //! names the one store whose documents it can be; a device of another store can copy a genesis
 //! but not change what it says.
+//!
+//! Every other change is written by an actor of a device: [`writers`] lists them for the pump,
+//! which asks `crate::actors` whose each is.
 
 use automerge::sync::Message;
-use automerge::{Automerge, Change, ROOT, ReadDoc, Value};
+use automerge::{ActorId, Automerge, Bundle, Change, ROOT, ReadDoc, Value};
 use pos_core::{DocKind, DocumentId, Uuid};
 
 /// A document's genesis as the server reads it: what the document is and whose.
@@ -36,18 +39,111 @@ pub enum Origin {
     Genesis(Genesis),
 }
 
-/// The changes a sync message carries: each chunk is one change, or (in automerge's V2
-/// messages, which a peer sends when the other side has nothing) a whole saved document.
-/// `None` if a chunk is neither.
+/// One chunk of a sync message, read.
+#[derive(Debug)]
+pub enum Chunk {
+    /// A single change (boxed: a `Change` is some 500 bytes).
+    Change(Box<Change>),
+    /// The changes of anything else automerge reads there: a saved document (in automerge's V2
+    /// messages, which a peer sends when the other side has nothing), a bundle of changes
+    /// (several changes sent at once), or several such chunks one after another.
+    Many(Vec<Change>),
+}
+
+/// What a chunk of a sync message is; `None` if automerge's storage chunks in it do not all
+/// read (automerge would apply those before the first that does not, so the server could not
+/// know who wrote what it applies).
+pub fn read_chunk(bytes: &[u8]) -> Option<Chunk> {
+    if let Ok(change) = Change::try_from(bytes) {
+        return Some(Chunk::Change(Box::new(change)));
+    }
+    let mut changes = Vec::new();
+    for (kind, piece) in storage_chunks(bytes)? {
+        match kind {
+            StorageChunk::Document => changes.extend(Automerge::load(piece).ok()?.get_changes(&[])),
+            StorageChunk::Change => changes.push(Change::try_from(piece).ok()?),
+            StorageChunk::Bundle => {
+                changes.extend(Bundle::try_from(piece).ok()?.to_changes().ok()?);
+            }
+        }
+    }
+    Some(Chunk::Many(changes))
+}
+
+/// The kinds of automerge's storage chunks.
+enum StorageChunk {
+    Document,
+    /// A change, compressed or not.
+    Change,
+    Bundle,
+}
+
+/// Automerge's storage chunks one after another, as automerge reads the changes of a sync
+/// message: each is the magic bytes `85 6f 4a 83`, a 4-byte checksum, a type byte, the length
+/// of its data as unsigned LEB128, then the data. `None` if the bytes are not such chunks.
+fn storage_chunks(mut bytes: &[u8]) -> Option<Vec<(StorageChunk, &[u8])>> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        if bytes.get(..4)? != MAGIC {
+            return None;
+        }
+        let kind = match bytes.get(8)? {
+            0 => StorageChunk::Document,
+            1 | 2 => StorageChunk::Change,
+            3 => StorageChunk::Bundle,
+            _ => return None,
+        };
+        let (mut len, mut at, mut shift) = (0u64, 9, 0);
+        loop {
+            let byte = *bytes.get(at)?;
+            at += 1;
+            len |= u64::from(byte & 0x7f).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift >= 64 {
+                return None;
+            }
+        }
+        let end = at.checked_add(usize::try_from(len).ok()?)?;
+        out.push((kind, bytes.get(..end)?));
+        bytes = &bytes[end..];
+    }
+    Some(out)
+}
+
+/// The changes a sync message carries ([`read_chunk`]); `None` if a chunk is unreadable.
 pub fn changes(message: &Message) -> Option<Vec<Change>> {
     let mut out = Vec::new();
     for chunk in message.changes.iter() {
-        match Change::try_from(chunk) {
-            Ok(change) => out.push(change),
-            Err(_) => out.extend(Automerge::load(chunk).ok()?.get_changes(&[])),
+        match read_chunk(chunk)? {
+            Chunk::Change(change) => out.push(*change),
+            Chunk::Many(changes) => out.extend(changes),
         }
     }
     Some(out)
+}
+
+/// The actors that wrote `changes`, each once, leaving out the genesis of document `id` (every
+/// device of the store may bring it: a device holds another's day from it). Whose each actor
+/// is, the server decides (`crate::actors`); none may be [`is_document_actor`].
+pub fn writers(id: Option<DocumentId>, changes: &[Change]) -> Vec<ActorId> {
+    let mut out: Vec<ActorId> = Vec::new();
+    for change in changes {
+        if id.is_some_and(|id| is_genesis_of(id, change)) || out.contains(change.actor_id()) {
+            continue;
+        }
+        out.push(change.actor_id().clone());
+    }
+    out
+}
+
+/// Whether `actor` is document `id`'s own, which writes its genesis and nothing else: a change
+/// under it after the genesis is no device's.
+pub fn is_document_actor(id: DocumentId, actor: &ActorId) -> bool {
+    actor.to_bytes() == id.0
 }
 
 /// Whether a change has the shape of `id`'s genesis: `id`'s actor, sequence number 1, no
@@ -125,6 +221,9 @@ pub fn fuzz_origin(bytes: &[u8]) -> Option<Origin> {
     let message = Message::decode(&bytes[16..]).ok()?;
     let changes = changes(&message)?;
     let _ = only_genesis(id, &changes);
+    for actor in writers(Some(id), &changes) {
+        let _ = is_document_actor(id, &actor);
+    }
     Some(origin(id, &changes))
 }
 
@@ -371,6 +470,77 @@ mod tests {
         doc.put(ROOT, "note", "written by another device").unwrap();
         doc.commit();
         assert!(!only_genesis(id, &doc.get_changes(&[])));
+    }
+
+    #[test]
+    fn the_writers_of_bundles_documents_and_chunks_one_after_another_are_read() {
+        let id = DocumentId::derive(STORE, DocKind::Catalog, "");
+        let mut doc = CatalogDoc::new(STORE, &Actor::device(DEVICE)).into_automerge();
+        let genesis = doc.get_changes(&[]).remove(0);
+        let another = Actor::device(OTHER_STORE).actor_id();
+        for (actor, key) in [
+            (Actor::device(DEVICE).actor_id(), "a"),
+            (another.clone(), "b"),
+        ] {
+            doc.set_actor(actor);
+            doc.put(ROOT, key, 1_u64).unwrap();
+            doc.commit();
+        }
+        let later: Vec<Change> = doc.get_changes(&[genesis.hash()]);
+        let expected = vec![Actor::device(DEVICE).actor_id(), another.clone()];
+
+        // Two changes in one bundle, which automerge sends for several changes at once.
+        let bundle = doc.bundle(later.iter().map(|c| c.hash())).unwrap();
+        let Some(Chunk::Many(read)) = read_chunk(bundle.bytes()) else {
+            panic!("a bundle reads");
+        };
+        assert_eq!(writers(Some(id), &read), expected);
+        // Two changes one after another in one chunk.
+        let mut joined = later[0].raw_bytes().to_vec();
+        joined.extend_from_slice(later[1].raw_bytes());
+        let Some(Chunk::Many(read)) = read_chunk(&joined) else {
+            panic!("joined changes read");
+        };
+        assert_eq!(writers(Some(id), &read), expected);
+        // A saved document: the genesis is no writer's.
+        let Some(Chunk::Many(read)) = read_chunk(&doc.save()) else {
+            panic!("a document reads");
+        };
+        assert_eq!(writers(Some(id), &read), expected);
+        assert_eq!(writers(None, &read).len(), 3, "without an id, no genesis");
+        // A single change.
+        assert!(
+            matches!(read_chunk(later[1].raw_bytes()), Some(Chunk::Change(c)) if c.actor_id() == &another)
+        );
+
+        // Anything automerge would not read, or would read only in part: nothing.
+        for bad in [
+            &b"junk"[..],
+            &joined[..joined.len() - 1],
+            &[0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1, 0xff],
+        ] {
+            assert!(read_chunk(bad).is_none(), "{bad:?}");
+        }
+        let mut trailing = bundle.bytes().to_vec();
+        trailing.extend_from_slice(b"junk");
+        assert!(read_chunk(&trailing).is_none());
+        let mut flipped = later[1].raw_bytes().to_vec();
+        flipped[8] = 9;
+        assert!(read_chunk(&flipped).is_none(), "an unknown chunk type");
+    }
+
+    #[test]
+    fn a_change_after_the_genesis_under_the_documents_actor_is_the_documents() {
+        let id = DocumentId::derive(STORE, DocKind::Catalog, "");
+        let store = STORE.to_string();
+        let mut doc = hand_made(&id.0, &[("kind", "catalog"), ("store", &store)]);
+        doc.put(ROOT, "x", "y").unwrap();
+        doc.commit();
+        let changes = doc.get_changes(&[]);
+        let found = writers(Some(id), &changes);
+        assert_eq!(found.len(), 1, "the second change, not the genesis");
+        assert!(is_document_actor(id, &found[0]));
+        assert!(!is_document_actor(id, &Actor::device(DEVICE).actor_id()));
     }
 
     #[test]

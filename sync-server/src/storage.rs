@@ -114,6 +114,15 @@ const MIGRATIONS: &[&str] = &[
         attempts TEXT NOT NULL,
         PRIMARY KEY (store_id, member)
     ) STRICT, WITHOUT ROWID;",
+    // 10: the device that writes under an Automerge actor id carrying no device id
+    // (`crate::actors`): the first one that sent a change under it. `actor` is the id in hex.
+    // The register's own actors start with their device's id and have no row.
+    "CREATE TABLE actors (
+        actor     TEXT PRIMARY KEY NOT NULL,
+        device_id TEXT NOT NULL REFERENCES devices (device_id),
+        bound_at  INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX actors_by_device ON actors (device_id);",
 ];
 
 /// The schema version this build of the server writes.

@@ -1,6 +1,7 @@
 //! Issue #11, finding 3 (squatting) and the sales-day part of finding 4: a document joins a
 //! store only through a `sync` carrying its genesis, which must derive the document's id and
-//! name the sender's store; and a sales day takes changes only from the device it belongs to.
+//! name the sender's store; a sales day takes changes only from the device it belongs to; and a
+//! device writes only under its own actor ids.
 //!
 //! Every device here is enrolled through the API (its store and device ids are the UUIDs the
 //! documents are derived from) and speaks the protocol on a raw socket, running automerge's
@@ -14,7 +15,7 @@ use automerge::sync::{State, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, Automerge, ChangeHash, ROOT, ReadDoc};
 use futures::{SinkExt, StreamExt};
-use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, Uuid, demo};
+use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, StockPeriod, Uuid, demo};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
@@ -460,5 +461,112 @@ async fn a_sales_day_registered_before_genesis_registration_gets_its_owner_at_st
     let (_, mut more) = day_of(&owner_a, today(), 3);
     let mut a = Raw::connect(&server, &owner_a).await;
     assert_eq!(a.sync(id, &mut more).await, Synced::InSync);
+    server.stop().await;
+}
+
+/// The stock period of `owner`'s store, as its device opens it, with one change of the device's
+/// own after the genesis.
+fn stock_period_of(owner: &Device) -> (DocumentId, AutoCommit) {
+    let (store, device) = (uuid(&owner.store_id), uuid(&owner.device_id));
+    let mut doc = StockPeriod::new(store, "2026-11", &Actor::device(device)).into_automerge();
+    doc.put(ROOT, "note", "opened by the owner").unwrap();
+    doc.commit();
+    (StockPeriod::id(store, "2026-11"), doc)
+}
+
+/// `writer` writes into its copy of a document under `actor` and syncs it on a new connection.
+async fn write_as(
+    server: &Running,
+    writer: &Device,
+    id: DocumentId,
+    copy: &mut AutoCommit,
+    actor: automerge::ActorId,
+    key: &str,
+) -> Synced {
+    copy.set_actor(actor);
+    copy.put(ROOT, key, true).unwrap();
+    copy.commit();
+    let mut connection = Raw::connect(server, writer).await;
+    connection.sync(id, copy).await
+}
+
+/// Finding 4, actors: a change's actor id says which device wrote it (`pos_core::Actor`: the
+/// device id, then a writer session), and any device of a store could write a document every
+/// device writes (the stock period here) under another device's actor. Now an actor that starts
+/// with a device's id is that device's alone, and one that does not (automerge's random actors,
+/// as automerge-repo's JavaScript client makes) belongs to the first device that writes with it,
+/// across restarts. A change under a document's own actor is its genesis and nothing else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_writes_only_under_its_own_actor_ids() {
+    let (tmp, server) = fresh_server().await;
+    let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
+    let (owner_a, till_a, _) = two_stores(&server).await;
+    let (owner, till) = (uuid(&owner_a.device_id), uuid(&till_a.device_id));
+    let (id, mut owners) = stock_period_of(&owner_a);
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut owners).await, Synced::InSync);
+    let mut tills = AutoCommit::load(&owners.save()).unwrap();
+    let mut till_connection = Raw::connect(&server, &till_a).await;
+    assert_eq!(till_connection.sync(id, &mut tills).await, Synced::InSync);
+    let before = stored_heads(&server, id);
+
+    // The till writes under the owner's actor, and under a writer session of the owner's.
+    for actor in [Actor::device(owner), Actor::session(owner, 7)] {
+        let mut forged = tills.clone();
+        let synced = write_as(
+            &server,
+            &till_a,
+            id,
+            &mut forged,
+            actor.actor_id(),
+            "forged",
+        )
+        .await;
+        assert_closed(synced, "foreign_actor", "the till wrote as the owner");
+        assert_eq!(stored_heads(&server, id), before, "nothing of it is kept");
+    }
+    // Nor under the document's own actor, which writes its genesis only.
+    let mut forged = tills.clone();
+    let genesis_actor = automerge::ActorId::from(id.0.to_vec());
+    let synced = write_as(&server, &till_a, id, &mut forged, genesis_actor, "forged").await;
+    assert_closed(synced, "foreign_actor", "the till wrote as the document");
+    assert_eq!(stored_heads(&server, id), before);
+
+    // Each device writes under its own actors (any session), and the other reads it.
+    let own = Actor::session(till, 3).actor_id();
+    assert_eq!(
+        write_as(&server, &till_a, id, &mut tills, own, "till").await,
+        Synced::InSync
+    );
+    let own = Actor::session(owner, 1).actor_id();
+    assert_eq!(
+        write_as(&server, &owner_a, id, &mut owners, own, "owner").await,
+        Synced::InSync
+    );
+    assert!(owners.get(ROOT, "till").unwrap().is_some());
+
+    // A random actor is the till's once the till wrote with it, also after a restart.
+    let random = automerge::ActorId::random();
+    assert_eq!(
+        write_as(&server, &till_a, id, &mut tills, random.clone(), "random").await,
+        Synced::InSync
+    );
+    server.stop().await;
+    let server = start(&data, &dist).await;
+    let mut a = Raw::connect(&server, &owner_a).await;
+    assert_eq!(a.sync(id, &mut owners).await, Synced::InSync);
+    let before = stored_heads(&server, id);
+    let mut forged = owners.clone();
+    let synced = write_as(&server, &owner_a, id, &mut forged, random.clone(), "taken").await;
+    assert_closed(
+        synced,
+        "foreign_actor",
+        "the owner wrote under the till's actor",
+    );
+    assert_eq!(stored_heads(&server, id), before);
+    assert_eq!(
+        write_as(&server, &till_a, id, &mut tills, random, "again").await,
+        Synced::InSync
+    );
     server.stop().await;
 }

@@ -111,6 +111,17 @@ async fn store_of_olga(tmp: &std::path::Path) -> (Running, Arc<FakeClock>, Devic
     (server, clock, owner_device, v1)
 }
 
+/// A server with one store made without naming an owner, so with no staff list (as stores
+/// made before staff were): the server, the owner's device and the API's answer.
+async fn store_without_staff(tmp: &std::path::Path) -> (Running, Device, serde_json::Value) {
+    let server = start(&tmp.join("data"), &tmp.join("dist")).await;
+    let body = store_body(server.setup_code.as_deref().unwrap(), None);
+    let reply = send(server.addr, "POST", "/api/stores", &[], Some(&body)).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let created = reply.json();
+    (server, Device::from_json(&created), created)
+}
+
 async fn get_staff(addr: std::net::SocketAddr, device: &Device) -> Reply {
     let auth = device.bearer();
     send(addr, "GET", "/api/staff", &[("Authorization", &auth)], None).await
@@ -559,14 +570,9 @@ async fn a_list_for_another_store_or_too_long_is_refused() {
 #[tokio::test]
 async fn a_store_made_without_staff_gets_its_first_list_from_its_owner_device() {
     let tmp = tempfile::tempdir().unwrap();
-    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
-    let body = store_body(server.setup_code.as_deref().unwrap(), None);
-    let reply = send(server.addr, "POST", "/api/stores", &[], Some(&body)).await;
-    assert_eq!(reply.status, 201, "{}", reply.text());
-    let created = reply.json();
+    let (server, owner_device, created) = store_without_staff(tmp.path()).await;
     let key = key_of(&created);
     assert_eq!(created["staff_list"], serde_json::Value::Null);
-    let owner_device = Device::from_json(&created);
     let till = pair(server.addr, &owner_device, "Till 2").await;
     let got = get_staff(server.addr, &till).await.json();
     assert_eq!(got["store_key"], created["store_key"]);
@@ -894,11 +900,7 @@ async fn a_name_that_is_empty_too_long_or_not_on_one_line_is_refused() {
 #[tokio::test]
 async fn a_store_without_a_staff_list_cannot_be_renamed() {
     let tmp = tempfile::tempdir().unwrap();
-    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
-    let body = store_body(server.setup_code.as_deref().unwrap(), None);
-    let reply = send(server.addr, "POST", "/api/stores", &[], Some(&body)).await;
-    assert_eq!(reply.status, 201, "{}", reply.text());
-    let owner_device = Device::from_json(&reply.json());
+    let (server, owner_device, _) = store_without_staff(tmp.path()).await;
 
     // Not even from the owner's device: there is no one to check the PIN against.
     let reply = put_store(server.addr, &owner_device, OWNER, "1234", "Renamed").await;
@@ -1079,11 +1081,7 @@ async fn wrong_pins_for_devices_count_toward_the_one_lock() {
 #[tokio::test]
 async fn without_a_staff_list_only_the_owners_device_pairs_and_removes_devices() {
     let tmp = tempfile::tempdir().unwrap();
-    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
-    let body = store_body(server.setup_code.as_deref().unwrap(), None);
-    let reply = send(server.addr, "POST", "/api/stores", &[], Some(&body)).await;
-    assert_eq!(reply.status, 201, "{}", reply.text());
-    let owner_device = Device::from_json(&reply.json());
+    let (server, owner_device, _) = store_without_staff(tmp.path()).await;
 
     // The owner's device as before: `{}` (what the app sends), no body, or a PIN it ignores.
     for body in [

@@ -16,7 +16,7 @@ use futures::{SinkExt, StreamExt};
 use pos_core::{Actor, BusinessDay, SalesDay, SharedDocument, Uuid};
 use pos_sync_server::enroll::peer_id_of;
 use pos_sync_server::storage::{hash_token, test_device_id};
-use pos_sync_server::sync::{self, MISSING_TOKEN, REVOKED_TOKEN, UNKNOWN_TOKEN, close};
+use pos_sync_server::sync::{self, close};
 use samod::{BackoffConfig, DialError, Dialer, DocumentId, Repo, Transport, Url};
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -279,18 +279,44 @@ async fn tokens_are_stored_hashed() {
     server.stop().await;
 }
 
-/// Tries a WebSocket handshake and returns the HTTP status and body of the refusal.
+/// How the server refused a WebSocket handshake: its status, the `reason` of its JSON body
+/// and its `Pos-Sync-Refusal` header, which must agree.
 async fn refused(url: &str) -> (u16, String) {
     match tokio_tungstenite::connect_async(url).await {
         Ok(_) => panic!("{url}: the upgrade must be refused"),
-        Err(tungstenite::Error::Http(res)) => (
+        Err(tungstenite::Error::Http(res)) => refusal_of(
             res.status().as_u16(),
-            String::from_utf8_lossy(res.body().as_deref().unwrap_or_default()).into_owned(),
+            |name| {
+                let value = res.headers().get(name)?.to_str().ok()?;
+                Some(value.to_string())
+            },
+            res.body().as_deref().unwrap_or_default(),
         ),
         Err(e) => panic!("{url}: unexpected error {e}"),
     }
 }
 
+/// The status and reason code of a refused `/sync` (see [`refused`]).
+fn refusal_of(status: u16, header: impl Fn(&str) -> Option<String>, body: &[u8]) -> (u16, String) {
+    let json: serde_json::Value = serde_json::from_slice(body)
+        .unwrap_or_else(|_| panic!("a JSON body: {}", String::from_utf8_lossy(body)));
+    let reason = json["reason"].as_str().expect("a reason").to_string();
+    assert!(
+        json["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{json}"
+    );
+    assert_eq!(
+        header(sync::refusal::REFUSAL_HEADER).as_deref(),
+        Some(reason.as_str()),
+        "the header says what the body says"
+    );
+    assert_eq!(header("cache-control").as_deref(), Some("no-store"));
+    (status, reason)
+}
+
+/// `/sync` refusals before the upgrade carry a reason code (issue #11 leftovers): they used to
+/// be a bare status with English text, so a client could not tell a removed device from a
+/// mistyped token, nor a device over its share from a full server.
 #[tokio::test]
 async fn missing_unknown_and_revoked_tokens_get_401_without_upgrade() {
     let tmp = tempfile::tempdir().unwrap();
@@ -303,29 +329,45 @@ async fn missing_unknown_and_revoked_tokens_get_401_without_upgrade() {
     assert!(server.storage.revoke_device_token("revoked-token").unwrap());
 
     let base = format!("ws://{}/sync", server.addr);
-    assert_eq!(refused(&base).await, (401, MISSING_TOKEN.to_string()));
-    assert_eq!(
-        refused(&format!("{base}?token=")).await,
-        (401, MISSING_TOKEN.to_string())
-    );
+    let no_token = (401, "no_token".to_string());
+    assert_eq!(refused(&base).await, no_token);
+    assert_eq!(refused(&format!("{base}?token=")).await, no_token);
     assert_eq!(
         refused(&format!("{base}?token=nope")).await,
-        (401, UNKNOWN_TOKEN.to_string())
+        (401, "not_paired".to_string())
     );
     assert_eq!(
         refused(&format!("{base}?token=revoked-token")).await,
-        (401, REVOKED_TOKEN.to_string())
+        (401, "revoked".to_string())
     );
     // A plain GET without a token is refused the same way, and a valid token without the
     // upgrade headers is not a WebSocket.
     let plain = get(server.addr, "/sync").await;
-    assert_eq!(plain.status, 401);
-    assert_eq!(plain.text(), MISSING_TOKEN);
+    let header = |name: &str| plain.header(name).map(str::to_string);
+    assert_eq!(refusal_of(plain.status, header, &plain.body), no_token);
     let not_ws = get(server.addr, &format!("/sync?token={TOKEN}")).await;
     assert!(
         (400..500).contains(&not_ws.status) && not_ws.status != 401,
         "{}",
         not_ws.status
+    );
+    server.stop().await;
+}
+
+/// A `/sync` whose token the server cannot look up (its database failing) is refused with
+/// `storage_failed`, the close code of the same trouble after the upgrade.
+#[tokio::test]
+async fn a_token_the_database_cannot_look_up_gets_503_storage_failed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = start(&data, &tmp.path().join("dist")).await;
+    server.storage.add_device_token(TOKEN, STORE).unwrap();
+    let conn = rusqlite::Connection::open(data.join(pos_sync_server::storage::DB_FILE)).unwrap();
+    conn.execute_batch("ALTER TABLE devices RENAME TO devices_gone")
+        .unwrap();
+    assert_eq!(
+        refused(&sync_url(&server, TOKEN)).await,
+        (503, "storage_failed".to_string())
     );
     server.stop().await;
 }
@@ -677,7 +719,7 @@ async fn revoking_a_device_closes_its_connection_and_later_upgrades_get_401() {
     let (code, reason) = closed_by_server(&mut ws).await.expect("a close frame");
     assert_eq!(code, close::REVOKED.0);
     assert!(reason.contains("removed"), "{reason}");
-    assert_eq!(refused(&url).await, (401, REVOKED_TOKEN.to_string()));
+    assert_eq!(refused(&url).await, (401, "revoked".to_string()));
 
     owner_ws.send(Message::Ping(vec![1].into())).await.unwrap();
     let pong = tokio::time::timeout(WAIT, owner_ws.next()).await.unwrap();
@@ -735,8 +777,10 @@ async fn connections_are_capped_per_device_and_in_total() {
     let url = sync_url(&server, TOKEN);
     let (first, _) = joined(&url).await;
     let (_second, _) = joined(&url).await;
-    let (status, text) = refused(&url).await;
-    assert_eq!((status, text.as_str()), (429, sync::TOO_MANY_FOR_DEVICE));
+    assert_eq!(
+        refused(&url).await,
+        (429, "too_many_connections".to_string())
+    );
     drop(first);
     let deadline = tokio::time::Instant::now() + WAIT;
     let _third = loop {
@@ -755,8 +799,7 @@ async fn connections_are_capped_per_device_and_in_total() {
         .unwrap();
     let other = sync_url(&server, "other-token");
     let (_fourth, _) = joined_as(&other, &test_peer("other-token")).await;
-    let (status, text) = refused(&other).await;
-    assert_eq!((status, text.as_str()), (503, sync::TOO_MANY_FOR_SERVER));
+    assert_eq!(refused(&other).await, (503, "server_busy".to_string()));
     server.stop().await;
 }
 

@@ -1,12 +1,16 @@
 //! The pump's decisions on a document (the per-message policy hooks): whether a message about
-//! it registers it ([`admit`], by its genesis), what the device may do with it ([`Access`]), and
-//! which changes are written ahead of samod.
+//! it registers it ([`admit`], by its genesis), what the device may do with it ([`Access`]),
+//! under which actors it may write ([`Writers`]), and which changes are written ahead of samod.
 
+use std::collections::HashSet;
 use std::str::FromStr;
+
+use automerge::{ActorId, Change};
 
 use super::message::{Header, doc_unavailable, empty_sync};
 use super::{CloseReason, Peer, blocking, close};
-use crate::policy::{self, Genesis, Origin};
+use crate::actors::{ACTORS_PER_DEVICE, ActorOwner, named_device};
+use crate::policy::{self, Chunk, Genesis, Origin};
 use crate::registry::{Claim, DocumentClaim, Registration};
 
 /// What a device may do with a registered document, decided once per connection.
@@ -62,6 +66,7 @@ pub(super) enum Admission {
 pub(super) async fn admit(
     peer: &Peer,
     header: &Header,
+    carried: &Carried,
     doc: &str,
 ) -> Result<Admission, CloseReason> {
     let registered = {
@@ -89,13 +94,8 @@ pub(super) async fn admit(
     if header.kind != "sync" {
         return Ok(unavailable());
     }
-    let changes = header
-        .data
-        .as_deref()
-        .and_then(|data| automerge::sync::Message::decode(data).ok())
-        .and_then(|message| policy::changes(&message))
-        .unwrap_or_default();
-    let genesis = match policy::origin(id, &changes) {
+    let changes = carried.changes.as_deref().unwrap_or_default();
+    let genesis = match policy::origin(id, changes) {
         Origin::Unknown => return Ok(Admission::Answered(empty_sync(target, sender, doc))),
         Origin::Forged(why) => {
             eprintln!(
@@ -151,23 +151,85 @@ async fn claim(peer: &Peer, doc: &str, genesis: &Genesis) -> Result<Claim, Strin
 }
 
 /// Whether a message about another device's sales day carries nothing but the day's genesis.
-pub(super) fn sends_only_genesis(header: &Header, doc: &str) -> bool {
-    let Some(data) = header.data.as_deref() else {
-        return true;
-    };
-    let Ok(message) = automerge::sync::Message::decode(data) else {
-        // Not a sync message: samod drops it, nothing is written.
-        return true;
-    };
-    if message.changes.is_empty() {
-        return true;
-    }
+pub(super) fn sends_only_genesis(carried: &Carried, doc: &str) -> bool {
     match (
         pos_core::DocumentId::from_str(doc),
-        policy::changes(&message),
+        carried.changes.as_deref(),
     ) {
-        (Ok(id), Some(changes)) => policy::only_genesis(id, &changes),
+        (_, Some([])) => true,
+        (Ok(id), Some(changes)) => policy::only_genesis(id, changes),
         _ => false,
+    }
+}
+
+/// The actors a connection may write under, each decided once per connection: one that
+/// carries the device's id is its own; any other is the device's only if the server's records
+/// say so or bind it to the device now ([`crate::actors`]); the document's own actor writes
+/// nothing after its genesis.
+#[derive(Debug, Default)]
+pub(super) struct Writers {
+    allowed: HashSet<ActorId>,
+}
+
+impl Writers {
+    /// Checks the writers of the changes a message carries to `doc`.
+    pub(super) async fn check(
+        &mut self,
+        peer: &Peer,
+        doc: &str,
+        changes: Option<&[Change]>,
+    ) -> Result<(), CloseReason> {
+        let Some(changes) = changes else {
+            eprintln!(
+                "pos-sync-server: refused an unreadable change to {doc} from device {}",
+                peer.device
+            );
+            return Err(close::UNREADABLE_CHANGE);
+        };
+        let id = pos_core::DocumentId::from_str(doc).ok();
+        for actor in policy::writers(id, changes) {
+            if self.allowed.contains(&actor) {
+                continue;
+            }
+            let refused = |owner: &str| {
+                eprintln!(
+                    "pos-sync-server: refused a change to {doc} from device {} under actor \
+                     {actor} of {owner}",
+                    peer.device
+                );
+                Err(close::FOREIGN_ACTOR)
+            };
+            if id.is_some_and(|id| policy::is_document_actor(id, &actor)) {
+                return refused("the document itself");
+            }
+            if named_device(actor.to_bytes()).as_deref() != Some(peer.device.as_str()) {
+                let (storage, device, now) =
+                    (peer.storage.clone(), peer.device.clone(), peer.clock.now());
+                let bound = {
+                    let actor = actor.clone();
+                    blocking(move || storage.bind_actor(&actor, &device, now, ACTORS_PER_DEVICE))
+                        .await
+                };
+                match bound {
+                    Ok(ActorOwner::Asker) => {}
+                    Ok(ActorOwner::Other(owner)) => return refused(&format!("device {owner}")),
+                    Ok(ActorOwner::OverQuota) => {
+                        eprintln!(
+                            "pos-sync-server: refused a new actor {actor} from device {}: it has \
+                             {ACTORS_PER_DEVICE} already",
+                            peer.device
+                        );
+                        return Err(close::TOO_MANY_ACTORS);
+                    }
+                    Err(e) => {
+                        eprintln!("pos-sync-server: storage error: actor {actor}: {e}");
+                        return Err(close::STORAGE);
+                    }
+                }
+            }
+            self.allowed.insert(actor);
+        }
+        Ok(())
     }
 }
 
@@ -193,20 +255,47 @@ pub(super) async fn write_ahead(
     peer.write_ahead.write(doc.to_string(), chunks).await
 }
 
-/// The changes a `request` or `sync` carries, each under the hash it is stored by (see
-/// [`write_ahead`]); none for anything else (samod drops what is not a sync message).
-pub(super) fn changes_of(header: &Header) -> Vec<(String, Vec<u8>)> {
-    let Some(Ok(msg)) = header.data.as_deref().map(automerge::sync::Message::decode) else {
-        return Vec::new();
-    };
-    msg.changes
-        .iter()
-        .map(|chunk| match automerge::Change::try_from(chunk) {
-            Ok(change) => (change.hash().to_string(), chunk.to_vec()),
-            Err(_) => (
-                format!("wal-{}", crate::storage::hash_bytes(chunk)),
-                chunk.to_vec(),
-            ),
-        })
-        .collect()
+/// What a `request` or `sync` message carries, read once for every decision on it.
+#[derive(Debug)]
+pub(super) struct Carried {
+    /// Each chunk under the key it is stored by (see [`write_ahead`]).
+    pub(super) chunks: Vec<(String, Vec<u8>)>,
+    /// The changes in them; `None` if a chunk is neither a change nor a saved document.
+    pub(super) changes: Option<Vec<Change>>,
+}
+
+impl Carried {
+    /// Nothing for a message that is not an Automerge sync message (samod drops it).
+    pub(super) fn read(header: &Header) -> Carried {
+        let Some(Ok(msg)) = header.data.as_deref().map(automerge::sync::Message::decode) else {
+            return Carried {
+                chunks: Vec::new(),
+                changes: Some(Vec::new()),
+            };
+        };
+        let mut chunks = Vec::with_capacity(msg.changes.len());
+        let mut changes = Some(Vec::with_capacity(msg.changes.len()));
+        for chunk in msg.changes.iter() {
+            let bundle = || format!("wal-{}", crate::storage::hash_bytes(chunk));
+            match policy::read_chunk(chunk) {
+                Some(Chunk::Change(change)) => {
+                    chunks.push((change.hash().to_string(), chunk.to_vec()));
+                    if let Some(changes) = changes.as_mut() {
+                        changes.push(*change);
+                    }
+                }
+                Some(Chunk::Many(in_it)) => {
+                    chunks.push((bundle(), chunk.to_vec()));
+                    if let Some(changes) = changes.as_mut() {
+                        changes.extend(in_it);
+                    }
+                }
+                None => {
+                    chunks.push((bundle(), chunk.to_vec()));
+                    changes = None;
+                }
+            }
+        }
+        Carried { chunks, changes }
+    }
 }

@@ -5,22 +5,26 @@
 //! Each upgraded socket is driven by [`pump`], which sits between the client and samod: it
 //! enforces the message size and rate limits and the CBOR shape, registers a new document to
 //! the device's store only on its genesis ([`crate::policy`], [`Storage::claim_document`]),
-//! refuses a device's writes to another device's sales day, and closes the socket at once when
-//! the device is revoked ([`Connections::revoke`]). samod then decides, per (document, peer),
+//! refuses a device's writes to another device's sales day and its changes under another
+//! device's actor id ([`crate::actors`]), and closes the socket at once when the device is
+//! revoked ([`Connections::revoke`]). samod then decides, per (document, peer),
 //! what a device may see ([`share_policy`]): a document of another store is `doc-unavailable`.
 //! The connection is bound to the device's peer id (`device-<id>`), so a device cannot speak
 //! for another.
 //!
-//! samod's storage adapter is [`ChunkStore`] (`chunk_store.rs`), the pump's decisions on a
-//! document are in `admission.rs`, the messages it reads and writes itself in `message.rs`, and
-//! the count of open connections in `connections.rs`.
+//! samod's storage adapter is [`ChunkStore`] (`chunk_store.rs`), the reasons the pump closes a
+//! connection with are in `close.rs` (and the refusals before the upgrade in `refusal.rs`), the
+//! pump's decisions on a document in `admission.rs`, the messages it reads and writes itself in
+//! `message.rs`, and the count of open connections in `connections.rs`.
 //!
 //! Not here yet: per-peer sync state (every reconnect starts each document's sync afresh).
 
 mod admission;
 mod chunk_store;
+pub mod close;
 mod connections;
 mod message;
+pub mod refusal;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,7 +32,7 @@ use std::sync::Arc;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use samod::{DocumentId, PeerId, ShareConfig};
@@ -39,7 +43,7 @@ use crate::disk::{DiskHealth, Refusal};
 use crate::enroll::{Clock, device_of_peer, peer_id_of};
 use crate::storage::{Storage, TokenStatus};
 use crate::write_ahead::WriteAhead;
-use admission::{Access, Admission, admit, changes_of, sends_only_genesis, write_ahead};
+use admission::{Access, Admission, Carried, Writers, admit, sends_only_genesis, write_ahead};
 use chunk_store::PUT_RETRY_FIRST;
 pub use chunk_store::{ChunkStore, key_to_row, row_to_key};
 pub use connections::{ConnectionSlot, Connections, SyncLimits, TooMany};
@@ -79,96 +83,6 @@ const RELAYED_TYPES: &[&str] = &["join", "leave", "request", "sync", "doc-unavai
 
 /// How long a closing connection waits for the client's Close.
 const CLOSE_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Close codes and reasons the server sends before it ends a sync connection. Each reason is
-/// `<code>: <English text>`: the code (before the first `: `) is stable across versions, for a
-/// device to translate; the same text goes in the automerge-repo `error` message before it.
-pub mod close {
-    /// RFC 6455 1003: a text frame where the protocol has only binary ones.
-    pub const NOT_BINARY: (u16, &str) = (
-        1003,
-        "not_binary: The sync protocol uses binary messages only",
-    );
-    /// RFC 6455 1007: not a CBOR message of the automerge-repo protocol.
-    pub const MALFORMED: (u16, &str) = (
-        1007,
-        "malformed: Malformed sync message: not a CBOR map with a message type",
-    );
-    /// RFC 6455 1008: the device's token was revoked while it was connected.
-    pub const REVOKED: (u16, &str) = (
-        1008,
-        "revoked: This device was removed from the store: pair it again",
-    );
-    /// RFC 6455 1008: more messages than [`super::MESSAGES_PER_SEC`] allows.
-    pub const FLOOD: (u16, &str) = (
-        1008,
-        "flood: Too many sync messages: slow down and reconnect",
-    );
-    /// RFC 6455 1011: the database failed; nothing of the message was applied.
-    pub const STORAGE: (u16, &str) = (
-        1011,
-        "storage_failed: The server's storage failed: try again later",
-    );
-    /// RFC 6455 1013 (try again later): free disk space is below the server's floor.
-    pub const DISK_FULL: (u16, &str) = (
-        1013,
-        "disk_full: The server's disk is full: this device keeps its sales and sends them when there is room",
-    );
-    /// RFC 6455 1013: a write of the server's storage failed and is being retried.
-    pub const WRITES_FAILING: (u16, &str) = (
-        1013,
-        "writes_failing: The server cannot write its storage now: this device keeps its sales and sends them later",
-    );
-    /// RFC 6455 1008: the store has [`super::SyncLimits::documents_per_store`] documents.
-    pub const QUOTA: (u16, &str) = (
-        1008,
-        "quota: This store has as many documents as the server keeps for one store: ask its operator",
-    );
-    /// RFC 6455 1008: a new document whose genesis names another store than the device's.
-    pub const OTHER_STORE: (u16, &str) = (
-        1008,
-        "other_store: This document belongs to another store: a device syncs only its own store's documents",
-    );
-    /// RFC 6455 1008: a new document whose genesis does not derive its id.
-    pub const FORGED: (u16, &str) = (
-        1008,
-        "forged: This document's first change does not match its id: the server does not take it",
-    );
-    /// RFC 6455 1008: changes to a sales day from a device other than the one it belongs to.
-    pub const NOT_OWNER: (u16, &str) = (
-        1008,
-        "not_owner: This sales day belongs to another device: only the device that made the sales writes it",
-    );
-    /// RFC 6455 1008: a message type the server does not relay.
-    pub const UNKNOWN_TYPE: (u16, &str) = (
-        1008,
-        "unknown_type: Unsupported sync message type: only join, leave, request, sync and doc-unavailable are accepted",
-    );
-    /// RFC 6455 1008: the device did not read what the server sent, or answered no ping.
-    pub const TOO_SLOW: (u16, &str) = (
-        1008,
-        "too_slow: This device stopped reading sync messages: reconnect",
-    );
-    /// RFC 6455 1009: a message over [`super::MAX_MESSAGE_BYTES`].
-    pub const TOO_BIG: (u16, &str) = (1009, "too_big: Sync message too large (limit 8 MiB)");
-    /// Every reason above, for the tests that keep them well formed and listed in the README.
-    pub const ALL: &[(u16, &str)] = &[
-        NOT_BINARY,
-        MALFORMED,
-        REVOKED,
-        FLOOD,
-        STORAGE,
-        DISK_FULL,
-        WRITES_FAILING,
-        QUOTA,
-        OTHER_STORE,
-        FORGED,
-        NOT_OWNER,
-        UNKNOWN_TYPE,
-        TOO_SLOW,
-        TOO_BIG,
-    ];
-}
 
 /// The query string of `/sync`.
 #[derive(Debug, serde::Deserialize)]
@@ -264,22 +178,6 @@ pub fn share_policy(
     }
 }
 
-fn unauthorized(message: &'static str) -> Response {
-    let mut res = (StatusCode::UNAUTHORIZED, message).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
-/// Texts of the 401 answers.
-pub const MISSING_TOKEN: &str = "Missing device token: offer the WebSocket subprotocols pos-sync.v1 and pos-token.<device token>";
-pub const UNKNOWN_TOKEN: &str = "Unknown device token: pair this device again";
-pub const REVOKED_TOKEN: &str = "This device token was revoked: pair this device again";
-/// Texts of the answers when [`SyncLimits`] are reached.
-pub const TOO_MANY_FOR_DEVICE: &str = "Too many sync connections from this device: close other tabs of the register, or wait a minute";
-pub const TOO_MANY_FOR_SERVER: &str =
-    "The server has as many sync connections as it takes: try again in a minute";
-
 /// The WebSocket subprotocol of the register's sync connection. The device token travels
 /// beside it as a second offered subprotocol, `pos-token.<token>` ([`TOKEN_PROTOCOL_PREFIX`]):
 /// a browser cannot set other headers on a WebSocket, and a URL (`/sync?token=`) ends up in
@@ -302,8 +200,8 @@ pub fn token_of_protocols(headers: &axum::http::HeaderMap) -> Option<String> {
 
 /// `GET /sync`: checks the device token (offered as a subprotocol, see [`SYNC_PROTOCOL`]; or in
 /// `?token=`, which automerge-repo's JavaScript adapter can only use), then upgrades to a
-/// WebSocket served by samod through [`pump`]. Without a valid token there is no upgrade: 401
-/// and a reason.
+/// WebSocket served by samod through [`pump`]. Without a valid token, or past the connection
+/// caps, there is no upgrade: a status and a [`refusal`] code.
 pub async fn sync_ws(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -313,7 +211,7 @@ pub async fn sync_ws(
     let token = match (token_of_protocols(&headers), params) {
         (Some(t), _) => t,
         (None, Ok(Query(SyncParams { token: Some(t) }))) if !t.is_empty() => t,
-        _ => return unauthorized(MISSING_TOKEN),
+        _ => return refusal::NO_TOKEN.into_response(),
     };
     let storage = state.storage.clone();
     let now = state.clock.now();
@@ -321,13 +219,13 @@ pub async fn sync_ws(
         Ok(status) => status,
         Err(e) => {
             eprintln!("pos-sync-server: storage error: device token lookup: {e}");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Storage unavailable").into_response();
+            return refusal::STORAGE_FAILED.into_response();
         }
     };
     let (store, device) = match status {
         TokenStatus::Valid { store, device } => (store, device),
-        TokenStatus::Unknown => return unauthorized(UNKNOWN_TOKEN),
-        TokenStatus::Revoked { .. } => return unauthorized(REVOKED_TOKEN),
+        TokenStatus::Unknown => return refusal::NOT_PAIRED.into_response(),
+        TokenStatus::Revoked { .. } => return refusal::REVOKED.into_response(),
     };
     let upgrade = match upgrade {
         Ok(u) => u,
@@ -335,16 +233,8 @@ pub async fn sync_ws(
     };
     let slot = match state.connections.open(&device) {
         Ok(slot) => slot,
-        Err(too_many) => {
-            let (status, text) = match too_many {
-                TooMany::Device => (StatusCode::TOO_MANY_REQUESTS, TOO_MANY_FOR_DEVICE),
-                TooMany::Server => (StatusCode::SERVICE_UNAVAILABLE, TOO_MANY_FOR_SERVER),
-            };
-            let mut res = (status, text).into_response();
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-            return res;
-        }
+        Err(TooMany::Device) => return refusal::TOO_MANY_CONNECTIONS.into_response(),
+        Err(TooMany::Server) => return refusal::SERVER_BUSY.into_response(),
     };
     if state.connections.due_for_last_seen(&device, now) {
         let (storage, device) = (state.storage.clone(), device.clone());
@@ -425,6 +315,7 @@ async fn pump(
     // Registered documents this connection has sent messages about, and what it may do with
     // each: decided once per document and connection.
     let mut known: HashMap<String, Access> = HashMap::new();
+    let mut writers = Writers::default();
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut heard = tokio::time::Instant::now();
@@ -498,9 +389,10 @@ async fn pump(
                         break Some(close::UNKNOWN_TYPE);
                     }
                     if let Some(doc) = header.claims() {
+                        let carried = Carried::read(&header);
                         let access = match known.get(&doc) {
                             Some(access) => *access,
-                            None => match admit(&peer, &header, &doc).await {
+                            None => match admit(&peer, &header, &carried, &doc).await {
                                 Ok(Admission::Registered(access)) => {
                                     known.insert(doc.clone(), access);
                                     access
@@ -521,12 +413,11 @@ async fn pump(
                         // samod's to refuse (another store's document) or refused here.
                         let changes = match access {
                             Access::OtherStore => Vec::new(),
-                            Access::Writes => changes_of(&header),
-                            Access::ReadsDay => {
-                                if !sends_only_genesis(&header, &doc) {
+                            Access::Writes | Access::ReadsDay => {
+                                if access == Access::ReadsDay && !sends_only_genesis(&carried, &doc) {
                                     break Some(close::NOT_OWNER);
                                 }
-                                changes_of(&header)
+                                carried.chunks
                             }
                         };
                         if !changes.is_empty() {
@@ -534,6 +425,11 @@ async fn pump(
                                 Some(Refusal::DiskFull) => break Some(close::DISK_FULL),
                                 Some(Refusal::WritesFailing) => break Some(close::WRITES_FAILING),
                                 None => {}
+                            }
+                            // Each actor once per connection (a random one is bound on first
+                            // use, a write: after the disk check).
+                            if let Err(reason) = writers.check(&peer, &doc, carried.changes.as_deref()).await {
+                                break Some(reason);
                             }
                             if let Err(e) = write_ahead(&peer, &doc, changes).await {
                                 eprintln!("pos-sync-server: storage error: write-ahead {doc}: {e}");
@@ -644,24 +540,44 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    #[test]
-    fn every_close_reason_starts_with_a_distinct_code_listed_in_the_readme() {
+    /// That `codes` are distinct words of lower case and `_`, each listed in the README.
+    fn assert_distinct_and_listed<'a>(codes: impl IntoIterator<Item = &'a str>) {
         let readme = include_str!("../../../README.md");
         let mut seen = Vec::new();
-        for (code, reason) in close::ALL {
-            // RFC 6455: a close frame's reason is at most 123 bytes.
-            assert!(reason.len() <= 123, "{reason}");
-            let (word, text) = reason.split_once(": ").expect("<code>: <text>");
+        for word in codes {
             assert!(
                 word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{reason}"
+                "{word}"
             );
-            assert!(!text.is_empty());
             assert!(!seen.contains(&word), "{word} twice");
             seen.push(word);
             assert!(readme.contains(&format!("`{word}`")), "README lacks {word}");
+        }
+    }
+
+    #[test]
+    fn every_close_reason_starts_with_a_distinct_code_listed_in_the_readme() {
+        for (code, reason) in close::ALL {
+            // RFC 6455: a close frame's reason is at most 123 bytes.
+            assert!(reason.len() <= 123, "{reason}");
+            let (_, text) = reason.split_once(": ").expect("<code>: <text>");
+            assert!(!text.is_empty());
             assert!((1000..=4999).contains(code));
         }
+        assert_distinct_and_listed(
+            close::ALL
+                .iter()
+                .map(|(_, reason)| reason.split_once(": ").map_or(*reason, |(word, _)| word)),
+        );
+    }
+
+    #[test]
+    fn every_upgrade_refusal_has_a_distinct_code_listed_in_the_readme() {
+        for r in refusal::ALL {
+            assert!(r.status.is_client_error() || r.status.is_server_error());
+            assert!(!r.text.is_empty());
+        }
+        assert_distinct_and_listed(refusal::ALL.iter().map(|r| r.reason));
     }
 
     #[test]
