@@ -278,11 +278,15 @@ fn the_z_report_of_a_day_with_a_pay_out_a_refund_and_a_short_count() {
             discounts: 0.00,
             cash_rounding: 0.00,
             card_excess: 0,
+            tips: 0,
+            tips_by_staff: [],
             paid: 2049.90,
             paid_by_tender: TenderTotals {
                 cash: 799.90,
                 card: 1250.00,
             },
+            cash_tendered: 849.90,
+            change_given: 50.00,
             refunds: 1,
             refunded: 450.00,
             refunded_by_tender: TenderTotals {
