@@ -205,7 +205,7 @@ pub enum ReturnError {
     NothingChosen,
     #[error("line {0} is not on the sale")]
     NoSuchLine(LineId),
-    /// Zero, negative, or finer than a thousandth.
+    /// Zero, negative, or more decimals than the line's unit allows (half a piece).
     #[error("the quantity to return must be more than zero")]
     BadQuantity,
     #[error("only {returnable} of line {line} may still be returned")]
@@ -243,7 +243,8 @@ impl Refund {
                 .iter()
                 .position(|l| l.id == line)
                 .ok_or(ReturnError::NoSuchLine(line))?;
-            if quantity <= Decimal::ZERO || quantity.normalize().scale() > 3 {
+            let unit = sale.lines()[at].unit;
+            if quantity <= Decimal::ZERO || quantity.normalize().scale() > unit.quantity_scale() {
                 return Err(ReturnError::BadQuantity);
             }
             match wanted.iter_mut().find(|(i, _)| *i == at) {

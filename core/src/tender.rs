@@ -345,15 +345,23 @@ impl Payment {
         Ok(())
     }
 
-    /// Takes cash that settles the payment with `tip` kept from the change. The tip is rounded to
-    /// the store's cash increment, since the change handed back must be made of coins that exist.
+    /// Takes cash that settles the payment with `tip` kept from the change. The tip is rounded
+    /// down to the store's cash increment: the change handed back must be made of coins that
+    /// exist, and a tip never grows past what the customer said.
     pub fn add_cash_with_tip(
         &mut self,
         tendered: Decimal,
         tip: Decimal,
         staff: Option<Cashier>,
     ) -> Result<(), TenderError> {
-        let tip = round_to_increment(self.checked_tip(tip)?, self.rules.cash_increment);
+        let mut tip = self.checked_tip(tip)?;
+        let increment = self.rules.cash_increment;
+        if increment > Decimal::ZERO {
+            tip = self
+                .rules
+                .currency
+                .round((tip / increment).floor() * increment);
+        }
         let currency = self.rules.currency;
         if self.is_paid() {
             return Err(TenderError::AlreadyPaid);
