@@ -71,6 +71,9 @@ pub struct TerminalTotals {
     /// short).
     pub brands: Vec<(CardBrand, CardTotal)>,
     pub overall: CardTotal,
+    /// Whether the counts are known: a terminal that sends only its day's amount gives none,
+    /// and then only amounts are compared.
+    pub counted: bool,
     /// The terminal receipt numbers its batch covers, first and last (they wrap after 9999).
     pub receipts: Option<(u16, u16)>,
 }
@@ -87,6 +90,7 @@ impl TerminalTotals {
         TerminalTotals {
             brands,
             overall,
+            counted: true,
             receipts,
         }
     }
@@ -96,7 +100,16 @@ impl TerminalTotals {
         TerminalTotals {
             brands: Vec::new(),
             overall: CardTotal { count, amount },
+            counted: true,
             receipts: None,
+        }
+    }
+
+    /// Only the overall amount, with no count (a terminal that sends no more).
+    pub fn amount_only(amount: Decimal) -> Self {
+        TerminalTotals {
+            counted: false,
+            ..TerminalTotals::overall(0, amount)
         }
     }
 }
@@ -212,16 +225,23 @@ pub struct Comparison {
     pub brand: Option<CardBrand>,
     pub register: CardTotal,
     pub terminal: CardTotal,
+    /// Whether the terminal gave a count to compare (see [`TerminalTotals::counted`]).
+    pub counted: bool,
 }
 
 impl Comparison {
     pub fn matches(&self) -> bool {
-        self.register == self.terminal
+        self.difference() == CardTotal::default()
     }
-    /// Register less terminal: positive when the register recorded more.
+    /// Register less terminal: positive when the register recorded more. The count is 0 when
+    /// the terminal gave none.
     pub fn difference(&self) -> CardTotal {
         CardTotal {
-            count: self.register.count - self.terminal.count,
+            count: if self.counted {
+                self.register.count - self.terminal.count
+            } else {
+                0
+            },
             amount: self.register.amount - self.terminal.amount,
         }
     }
@@ -271,6 +291,7 @@ impl Reconciliation {
             brand: None,
             register: recorded.iter().fold(CardTotal::default(), add),
             terminal: terminal.overall,
+            counted: terminal.counted,
         };
         let brands_known = recorded.iter().all(|c| c.brand.is_some());
         let brands: Vec<Comparison> = if terminal.brands.is_empty() || !brands_known {
@@ -292,6 +313,7 @@ impl Reconciliation {
                             amount: t.amount + b.amount,
                         },
                     ),
+                    counted: terminal.counted,
                 })
                 .filter(|c| c.register != CardTotal::default() || c.terminal != c.register)
                 .collect()
@@ -370,7 +392,8 @@ fn explain(
     };
     for row in rows.into_iter().filter(|r| !r.matches()) {
         let difference = row.difference();
-        if difference.count == 1 && difference.amount > Decimal::ZERO {
+        let one = if row.counted { 1 } else { 0 };
+        if difference.count == one && difference.amount > Decimal::ZERO {
             out.extend(
                 recorded
                     .iter()
@@ -384,7 +407,7 @@ fn explain(
                         certain: false,
                     }),
             );
-        } else if difference.count == -1 && difference.amount < Decimal::ZERO {
+        } else if difference.count == -one && difference.amount < Decimal::ZERO {
             out.push(Explanation::NotRecorded {
                 receipt_no: None,
                 brand: row.brand,
