@@ -369,6 +369,34 @@ fn a_terminal_that_does_not_match_is_printed_with_the_approval_that_explains_it(
 }
 
 #[test]
+fn a_sales_receipt_names_its_tip_and_what_was_paid_in_all() {
+    let (.., sales) = the_day(true);
+    let store = pos_core::Store {
+        name: "Corner Coffee".into(),
+        rules: rub(),
+        ..pos_core::demo::food_truck(false).0
+    };
+    let receipt = |sale: &Sale| {
+        ReceiptLayout::from_sale(sale, &store, &pos_devices::ReceiptOptions::default()).to_text(42)
+    };
+    let cash = receipt(&sales[0]);
+    for row in [
+        "Total      300.00 RUB",
+        "Tip                                  20.00",
+        "Amount paid                     320.00 RUB",
+        "Change                          180.00 RUB",
+    ] {
+        assert!(cash.contains(row), "{row:?} not in\n{cash}");
+    }
+    let card = receipt(&sales[1]);
+    assert!(
+        card.contains("Tip                                  45.00"),
+        "{card}"
+    );
+    assert!(!receipt(&sales[2]).contains("Tip"));
+}
+
+#[test]
 #[ignore = "needs EMUPOS_PYTHON: see receipt.rs"]
 fn russian_z_report_decodes_with_emupos() {
     let layout = z_report(ReceiptLanguage::Russian);
