@@ -75,6 +75,24 @@ fn line(sale: &Sale, at: usize) -> LineId {
     sale.lines()[at].id
 }
 
+/// Returns `quantity` of the sale's line at `at`, as refund `n`, after the `earlier` refunds.
+fn give_back(
+    sale: &Sale,
+    earlier: &[Refund],
+    at: usize,
+    quantity: Decimal,
+    n: u128,
+) -> Result<Refund, ReturnError> {
+    Refund::of_lines(
+        sale,
+        earlier,
+        &[(line(sale, at), quantity)],
+        refund_id(n),
+        MORNING,
+        "",
+    )
+}
+
 #[test]
 fn one_burger_of_three_goes_back_to_both_cards_in_their_parts() {
     let eur = rules("EUR", Decimal::ZERO);
@@ -103,15 +121,7 @@ fn one_burger_of_three_goes_back_to_both_cards_in_their_parts() {
     assert_eq!(first.lines[0].line_id, Some(line(&sale, 0)));
 
     // Another device, having synced the first refund, returns the rest of the burgers.
-    let second = Refund::of_lines(
-        &sale,
-        std::slice::from_ref(&first),
-        &[(line(&sale, 0), dec!(2))],
-        refund_id(2),
-        MORNING,
-        "",
-    )
-    .unwrap();
+    let second = give_back(&sale, std::slice::from_ref(&first), 0, dec!(2), 2).unwrap();
     assert_eq!(second.amount, dec!(20.00));
     let ledger = ReturnLedger::of(&sale, &[first.clone(), second.clone()]);
     assert_eq!(ledger.line(line(&sale, 0)).unwrap().returned, dec!(3));
@@ -119,14 +129,7 @@ fn one_burger_of_three_goes_back_to_both_cards_in_their_parts() {
     assert_eq!(ledger.line(line(&sale, 1)).unwrap().returnable(), dec!(1));
     assert!(!ledger.needs_manager());
     assert_eq!(
-        Refund::of_lines(
-            &sale,
-            &[first.clone(), second.clone()],
-            &[(line(&sale, 0), dec!(1))],
-            refund_id(3),
-            MORNING,
-            ""
-        ),
+        give_back(&sale, &[first.clone(), second.clone()], 0, dec!(1), 3),
         Err(ReturnError::MoreThanSold {
             line: line(&sale, 0),
             returnable: dec!(0)
@@ -134,15 +137,7 @@ fn one_burger_of_three_goes_back_to_both_cards_in_their_parts() {
     );
 
     // The last line completes the sale: each card gets back exactly what is left of it.
-    let last = Refund::of_lines(
-        &sale,
-        &[first.clone(), second.clone()],
-        &[(line(&sale, 1), dec!(1))],
-        refund_id(3),
-        MORNING,
-        "",
-    )
-    .unwrap();
+    let last = give_back(&sale, &[first.clone(), second.clone()], 1, dec!(1), 3).unwrap();
     let ledger = ReturnLedger::of(&sale, &[first, second, last]);
     assert!(ledger.all_returned());
     assert_eq!(ledger.refunded, sale.amount_paid());
@@ -157,26 +152,10 @@ fn a_sale_rounded_in_cash_returned_in_parts_pays_back_what_was_paid() {
     // 3 x 3.34 = 10.02, paid 10.00 in cash.
     let sale = sell(chf, &[(dec!(3.34), dec!(3))], PaidWith { cards: &[] });
     assert_eq!(sale.amount_paid(), dec!(10.00));
-    let one = Refund::of_lines(
-        &sale,
-        &[],
-        &[(line(&sale, 0), dec!(1))],
-        refund_id(1),
-        0,
-        "",
-    )
-    .unwrap();
+    let one = give_back(&sale, &[], 0, dec!(1), 1).unwrap();
     // 3.34 rounded to the coins that exist.
     assert_eq!(one.amount, dec!(3.35));
-    let rest = Refund::of_lines(
-        &sale,
-        std::slice::from_ref(&one),
-        &[(line(&sale, 0), dec!(2))],
-        refund_id(2),
-        0,
-        "",
-    )
-    .unwrap();
+    let rest = give_back(&sale, std::slice::from_ref(&one), 0, dec!(2), 2).unwrap();
     assert_eq!(one.amount + rest.amount, dec!(10.00));
 }
 
@@ -217,24 +196,8 @@ fn two_devices_returning_the_same_line_offline_are_flagged_for_a_manager() {
         PaidWith { cards: &[dec!(15)] },
     );
     // Neither device has seen the other's refund.
-    let on_a = Refund::of_lines(
-        &sale,
-        &[],
-        &[(line(&sale, 0), dec!(1))],
-        refund_id(1),
-        0,
-        "",
-    )
-    .unwrap();
-    let on_b = Refund::of_lines(
-        &sale,
-        &[],
-        &[(line(&sale, 0), dec!(1))],
-        refund_id(2),
-        0,
-        "",
-    )
-    .unwrap();
+    let on_a = give_back(&sale, &[], 0, dec!(1), 1).unwrap();
+    let on_b = give_back(&sale, &[], 0, dec!(1), 2).unwrap();
     // After sync every device reads both (the same one read twice counts once).
     let ledger = ReturnLedger::of(&sale, &[on_a.clone(), on_b.clone(), on_a.clone()]);
     assert!(ledger.needs_manager());
@@ -262,14 +225,7 @@ fn a_whole_sale_refund_names_its_lines_and_tenders() {
     let ledger = ReturnLedger::of(&sale, std::slice::from_ref(&full));
     assert!(ledger.all_returned() && !ledger.needs_manager());
     assert_eq!(
-        Refund::of_lines(
-            &sale,
-            &[full],
-            &[(line(&sale, 1), dec!(1))],
-            refund_id(2),
-            0,
-            ""
-        ),
+        give_back(&sale, &[full], 1, dec!(1), 2),
         Err(ReturnError::MoreThanSold {
             line: line(&sale, 1),
             returnable: dec!(0)

@@ -7,9 +7,8 @@ mod common;
 use common::sales::MORNING;
 use pos_core::shift::{CashCount, Shift, ShiftReport};
 use pos_core::{
-    CardApproval, Cashier, Currency, Payment, PricingRules, Product, ReceiptNumber, Sale,
-    TaxCategory, TaxPricing, TaxRounding, Tender, TenderError, Ticket, TipError, TipPreset, Unit,
-    Uuid,
+    CardApproval, Cashier, Currency, Payment, PricingRules, ReceiptNumber, Sale, TaxPricing,
+    TaxRounding, Tender, TenderError, Ticket, TipError, TipPreset, Uuid,
 };
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -24,25 +23,7 @@ fn rules(code: &str, cash_increment: Decimal) -> PricingRules {
 }
 
 fn ticket_of(rules: PricingRules, price: Decimal) -> Ticket {
-    let tax = TaxCategory {
-        id: "r20".into(),
-        name: "20 %".into(),
-        rate: dec!(20),
-        ..TaxCategory::default()
-    };
-    let product = Product {
-        id: "p".into(),
-        name: "p".into(),
-        sku: "p".into(),
-        price,
-        tax_category: tax.id.clone(),
-        unit: Unit::Piece,
-        category: "c".into(),
-        ..Product::default()
-    };
-    let mut ticket = Ticket::new(rules);
-    ticket.add(&product, &tax, &[], Decimal::ONE).unwrap();
-    ticket
+    common::sales::ticket_of(rules, 1, price, Decimal::ONE, dec!(20))
 }
 
 fn staff(n: u128, name: &str) -> Cashier {

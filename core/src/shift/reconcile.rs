@@ -64,6 +64,16 @@ pub struct CardTotal {
     pub amount: Decimal,
 }
 
+impl std::ops::Add for CardTotal {
+    type Output = CardTotal;
+    fn add(self, other: CardTotal) -> CardTotal {
+        CardTotal {
+            count: self.count + other.count,
+            amount: self.amount + other.amount,
+        }
+    }
+}
+
 /// What the terminal says it took: per brand when it says so, and overall.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TerminalTotals {
@@ -81,12 +91,7 @@ pub struct TerminalTotals {
 impl TerminalTotals {
     /// Totals per brand, the overall their sum.
     pub fn by_brand(brands: Vec<(CardBrand, CardTotal)>, receipts: Option<(u16, u16)>) -> Self {
-        let overall = brands
-            .iter()
-            .fold(CardTotal::default(), |t, (_, b)| CardTotal {
-                count: t.count + b.count,
-                amount: t.amount + b.amount,
-            });
+        let overall = brands.iter().fold(CardTotal::default(), |t, (_, b)| t + *b);
         TerminalTotals {
             brands,
             overall,
@@ -280,13 +285,7 @@ const MAX_UNRECORDED_LISTED: usize = 20;
 
 impl Reconciliation {
     pub fn new(recorded: &[RecordedCard], terminal: &TerminalTotals) -> Reconciliation {
-        let add = |t: CardTotal, c: &RecordedCard| {
-            let e = c.effect();
-            CardTotal {
-                count: t.count + e.count,
-                amount: t.amount + e.amount,
-            }
-        };
+        let add = |t: CardTotal, c: &RecordedCard| t + c.effect();
         let overall = Comparison {
             brand: None,
             register: recorded.iter().fold(CardTotal::default(), add),
@@ -306,13 +305,11 @@ impl Reconciliation {
                         .iter()
                         .filter(|c| c.brand == Some(brand))
                         .fold(CardTotal::default(), add),
-                    terminal: terminal.brands.iter().filter(|(b, _)| *b == brand).fold(
-                        CardTotal::default(),
-                        |t, (_, b)| CardTotal {
-                            count: t.count + b.count,
-                            amount: t.amount + b.amount,
-                        },
-                    ),
+                    terminal: terminal
+                        .brands
+                        .iter()
+                        .filter(|(b, _)| *b == brand)
+                        .fold(CardTotal::default(), |t, (_, b)| t + *b),
                     counted: terminal.counted,
                 })
                 .filter(|c| c.register != CardTotal::default() || c.terminal != c.register)

@@ -24,20 +24,14 @@ pub(crate) enum Pay {
     CashTip(Decimal),
 }
 
-/// A sale of one item at `price` taxed at `rate` %, paid as `pay`.
-pub(crate) fn sell(rules: PricingRules, n: u64, price: Decimal, rate: Decimal, pay: Pay) -> Sale {
-    sell_quantity(rules, n, price, Decimal::ONE, rate, pay)
-}
-
-/// A sale of `quantity` of one item at `price` taxed at `rate` %, paid as `pay`.
-pub(crate) fn sell_quantity(
+/// A ticket of `quantity` of item `n` at `price`, taxed at `rate` %.
+pub(crate) fn ticket_of(
     rules: PricingRules,
     n: u64,
     price: Decimal,
     quantity: Decimal,
     rate: Decimal,
-    pay: Pay,
-) -> Sale {
+) -> Ticket {
     let tax = TaxCategory {
         id: format!("vat-{rate}"),
         name: format!("VAT {rate} %"),
@@ -56,6 +50,24 @@ pub(crate) fn sell_quantity(
     };
     let mut ticket = Ticket::new(rules);
     ticket.add(&product, &tax, &[], quantity).unwrap();
+    ticket
+}
+
+/// A sale of one item at `price` taxed at `rate` %, paid as `pay`.
+pub(crate) fn sell(rules: PricingRules, n: u64, price: Decimal, rate: Decimal, pay: Pay) -> Sale {
+    sell_quantity(rules, n, price, Decimal::ONE, rate, pay)
+}
+
+/// A sale of `quantity` of one item at `price` taxed at `rate` %, paid as `pay`.
+pub(crate) fn sell_quantity(
+    rules: PricingRules,
+    n: u64,
+    price: Decimal,
+    quantity: Decimal,
+    rate: Decimal,
+    pay: Pay,
+) -> Sale {
+    let ticket = ticket_of(rules, n, price, quantity, rate);
     let mut payment = Payment::new(ticket.totals().total, rules);
     match pay {
         Pay::Cash(extra) => payment.add_cash(payment.cash_due() + extra).unwrap(),
