@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::docs::{Refund, RefundTender, ReturnLine};
 use crate::money::{allocate, round_to_increment};
 use crate::sale::Sale;
+use crate::tax::TaxBreakdown;
 use crate::ticket::LineId;
 
 /// What one line of a sale has had returned.
@@ -196,6 +197,48 @@ fn paid_back_per_tender(sale: &Sale, refund: &Refund) -> Vec<(Option<u32>, Decim
         left -= part;
     }
     out
+}
+
+impl Refund {
+    /// The tax of what this refund returned, per rate (net, tax, gross) in order of first use.
+    /// A refund of every line in full is the sale's own breakdown; a part of a line carries its
+    /// share of the line's tax, rounded to the currency.
+    pub fn taxes(&self, sale: &Sale) -> Vec<TaxBreakdown> {
+        let matched = matched_lines(sale, &self.lines);
+        let whole = matched.len() == sale.lines().len()
+            && matched
+                .iter()
+                .all(|(at, r)| r.quantity == sale.lines()[*at].quantity);
+        if whole {
+            return sale.totals().taxes.clone();
+        }
+        let currency = sale.totals().currency;
+        let mut rows: Vec<TaxBreakdown> = Vec::new();
+        for (at, returned) in matched {
+            let line = &sale.lines()[at];
+            let totals = &sale.totals().lines[at];
+            let tax = if totals.amount.is_zero() {
+                Decimal::ZERO
+            } else {
+                currency.round(totals.tax * returned.amount / totals.amount)
+            };
+            let gross = returned.amount;
+            match rows.iter_mut().find(|r| r.category == line.tax) {
+                Some(row) => {
+                    row.gross += gross;
+                    row.tax += tax;
+                    row.net += gross - tax;
+                }
+                None => rows.push(TaxBreakdown {
+                    category: line.tax.clone(),
+                    net: gross - tax,
+                    tax,
+                    gross,
+                }),
+            }
+        }
+        rows
+    }
 }
 
 /// Why a return was refused.

@@ -119,6 +119,13 @@ fn one_burger_of_three_goes_back_to_both_cards_in_their_parts() {
         first.tenders.iter().map(|t| (t.card, t.amount)).collect();
     assert_eq!(parts, [(Some(0), dec!(5.88)), (Some(1), dec!(4.12))]);
     assert_eq!(first.lines[0].line_id, Some(line(&sale, 0)));
+    // A third of the burgers' line carries a third of its tax (VAT 20 % included: 30.00 has
+    // 5.00 of tax).
+    let taxes = first.taxes(&sale);
+    assert_eq!(
+        (taxes[0].gross, taxes[0].tax, taxes[0].net),
+        (dec!(10.00), dec!(1.67), dec!(8.33))
+    );
 
     // Another device, having synced the first refund, returns the rest of the burgers.
     let second = give_back(&sale, std::slice::from_ref(&first), 0, dec!(2), 2).unwrap();

@@ -568,9 +568,17 @@ proptest! {
         prop_assert_eq!(x.refunded_by_tender.total(), x.refunded);
         let taxed: Decimal = x.taxes.iter().map(|t| t.gross).sum();
         prop_assert_eq!(taxed, x.gross_sales - x.discounts);
-        for t in &x.taxes {
+        for t in x.taxes.iter().chain(&x.refunded_taxes) {
             prop_assert_eq!(t.net + t.tax, t.gross);
         }
+        // What the refunds returned of the goods carries the tax.
+        let returned_goods: Decimal = paired
+            .iter()
+            .filter(|(r, _)| !r.training)
+            .flat_map(|(r, _)| r.lines.iter().map(|l| l.amount))
+            .sum();
+        let refunded_gross: Decimal = x.refunded_taxes.iter().map(|t| t.gross).sum();
+        prop_assert_eq!(refunded_gross, returned_goods);
         let real = sales.iter().filter(|s| !s.is_training()).count() as u64;
         prop_assert_eq!(x.sales + x.voids, real);
         prop_assert!(x.difference.is_none());

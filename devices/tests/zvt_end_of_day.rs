@@ -110,9 +110,11 @@ fn card_sale(n: u64, cents: i64, card_name: &str, receipt_no: u16) -> Sale {
     let mut ticket = Ticket::new(rules());
     ticket.add(&product, &tax, &[], Decimal::ONE).unwrap();
     let mut payment = Payment::new(ticket.totals().total, rules());
-    let mut approval = CardApproval::default();
-    approval.card_name = Some(card_name.into());
-    approval.receipt_no = Some(receipt_no);
+    let approval = CardApproval {
+        card_name: Some(card_name.into()),
+        receipt_no: Some(receipt_no),
+        ..CardApproval::default()
+    };
     let due = payment.remaining();
     payment.add_terminal_card(due, due, approval).unwrap();
     let receipt = ReceiptNumber {

@@ -198,7 +198,7 @@ impl ShiftReport {
             voids: voided.len() as u64,
             voided: voided.iter().map(|s| s.amount_paid()).sum(),
             taxes: taxes_per_rate(counted.iter().copied()),
-            refunded_taxes: taxes_per_rate(refunds.iter().map(|(_, s)| *s)),
+            refunded_taxes: merged_taxes(refunds.iter().flat_map(|(r, s)| r.taxes(s))),
             average_ticket: (!counted.is_empty())
                 .then(|| currency.round(sales_total / Decimal::from(counted.len()))),
             first_receipt: real.iter().map(|s| s.receipt_number()).min().cloned(),
@@ -238,15 +238,20 @@ fn tips_by_staff<'s>(sales: impl Iterator<Item = &'s Sale>) -> Vec<StaffTips> {
 /// The sales' tax breakdowns added up per tax category (a rate changed during the shift gives
 /// two rows), in order of first use.
 fn taxes_per_rate<'s>(sales: impl Iterator<Item = &'s Sale>) -> Vec<TaxBreakdown> {
+    merged_taxes(sales.flat_map(|s| s.totals().taxes.iter().cloned()))
+}
+
+/// Tax rows added up per tax category, in order of first use.
+fn merged_taxes(all: impl Iterator<Item = TaxBreakdown>) -> Vec<TaxBreakdown> {
     let mut rows: Vec<TaxBreakdown> = Vec::new();
-    for row in sales.flat_map(|s| &s.totals().taxes) {
+    for row in all {
         match rows.iter_mut().find(|r| r.category == row.category) {
             Some(r) => {
                 r.net += row.net;
                 r.tax += row.tax;
                 r.gross += row.gross;
             }
-            None => rows.push(row.clone()),
+            None => rows.push(row),
         }
     }
     rows
