@@ -253,9 +253,6 @@ pub enum ReturnError {
     BadQuantity,
     #[error("only {returnable} of line {line} may still be returned")]
     MoreThanSold { line: LineId, returnable: Decimal },
-    /// The refunds read already paid back all the customer paid.
-    #[error("everything paid for this sale has been paid back")]
-    NothingLeftToPay,
 }
 
 impl Refund {
@@ -336,9 +333,9 @@ impl Refund {
         } else {
             goods.min(left)
         };
-        if due <= Decimal::ZERO && left <= Decimal::ZERO {
-            return Err(ReturnError::NothingLeftToPay);
-        }
+        // Nothing may be left to pay while goods still come back (cash rounding paid the last
+        // coin already, or another device paid too much): the goods are still returned, for
+        // stock, with nothing paid.
         let tenders = split_over_tenders(sale, &ledger, due);
         Ok(Refund {
             id,
