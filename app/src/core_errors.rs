@@ -48,6 +48,7 @@ pub fn tender_msg(error: &TenderError) -> Msg {
         TenderError::NothingToUndo => Msg::NothingToUndo,
         TenderError::NoSuchTerminalCard => Msg::NothingToReverse,
         TenderError::FinerThanMinorUnit => Msg::AmountFinerThanMinorUnit,
+        TenderError::TipExceedsCash => Msg::TipExceedsCash,
     }
 }
 

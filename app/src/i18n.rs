@@ -124,6 +124,7 @@ messages! {
     AmountMustBePositive => "Enter an amount above zero.", "Введите сумму больше нуля.";
     AmountFinerThanMinorUnit => "A card is charged in whole cents: enter no more decimals than the currency has, such as 12.50.", "С карты списываются только целые копейки: введите не больше знаков после запятой, чем у валюты, например 12,50.";
     AlreadyPaid => "The ticket is already paid.", "Чек уже оплачен.";
+    TipExceedsCash => "The cash given does not cover the amount due and the tip.", "Полученных наличных не хватает на сумму к оплате и чаевые.";
     InvalidAuthCode => "The auth code is 1-12 letters or digits.", "Код авторизации — от 1 до 12 букв или цифр.";
     InvalidLastFour => "Type exactly the last four digits of the card, never the whole number.", "Введите ровно последние четыре цифры карты, никогда весь номер.";
     NotSaved => "This was NOT saved. Nothing already saved was lost. Try again.", "Это НЕ сохранено. Ничего из сохранённого не потеряно. Попробуйте ещё раз.";

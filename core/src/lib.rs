@@ -30,6 +30,7 @@ mod catalog;
 pub mod demo;
 mod docs;
 mod money;
+mod returns;
 mod sale;
 pub mod shift;
 mod spreadsheet;
@@ -39,6 +40,7 @@ pub mod sync;
 mod tax;
 mod tender;
 mod ticket;
+mod tip;
 
 pub use catalog::{
     BarcodeError, Catalog, CatalogEdit, CatalogError, Category, Choice, ChoiceError, ImportPreview,
@@ -48,11 +50,13 @@ pub use catalog::{
 };
 pub use docs::{
     Actor, BusinessDay, CatalogDoc, DayEntry, DaySummary, DeviceEntry, DocChunk, DocError, DocKind,
-    DocRole, DocWrite, DocumentId, Month, MonthIndex, PriceConflict, Recorded, Refund, ReturnLine,
-    SCHEMA_VERSION, SalesDay, SettingsDoc, SharedDocument, StockCount, StockMovement, StockPeriod,
-    StoreDocs, Void, chunk_prefix, previous_month, sync_in_memory, sync_state_key,
+    DocRole, DocWrite, DocumentId, Month, MonthIndex, PriceConflict, Recorded, Refund,
+    RefundTender, ReturnLine, SCHEMA_VERSION, SalesDay, SettingsDoc, SharedDocument, StockCount,
+    StockMovement, StockPeriod, StoreDocs, Void, chunk_prefix, previous_month, sync_in_memory,
+    sync_state_key,
 };
 pub use money::{Currency, allocate, round_to_increment};
+pub use returns::{ExcessReturn, LineReturns, ReturnError, ReturnLedger, TenderBalance};
 pub use sale::{Cashier, CompleteError, ReceiptNumber, RefundSplit, Sale};
 pub use store::{PricingRules, Store, StoreLogo};
 pub use tax::presets::{PresetName, PresetTaxCategory, TaxPreset, tax_preset, tax_presets};
@@ -62,6 +66,7 @@ pub use ticket::{
     Discount, LineId, LineTotals, MAX_DISCOUNT_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, Ticket,
     TicketError, TicketLine, Totals,
 };
+pub use tip::{MAX_TIP_PERCENT, Tip, TipError, TipPreset};
 
 /// Re-exported so the app, the server and tests name the same Automerge as the documents.
 pub use automerge;

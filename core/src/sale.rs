@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::store::PricingRules;
 use crate::tender::{Payment, Tender};
 use crate::ticket::{Discount, Ticket, TicketLine, Totals};
+use crate::tip::Tip;
 
 /// `<device code>-<sequence>`: unique across the store with no coordination, because each device
 /// numbers only its own sales.
@@ -46,6 +47,10 @@ pub struct Sale {
     /// staff, and then not written at all, so such a sale's record reads as it always did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cashier: Option<Cashier>,
+    /// Tips taken with the tenders; not written when there is none, so a sale without tips (and
+    /// every sale kept before tips existed) reads as it always did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tips: Vec<Tip>,
 }
 
 /// A staff member as a sale names them: the id for the audit log, the name as it was when the
@@ -106,6 +111,7 @@ impl Ticket {
             cash_rounding: payment.cash_rounding(),
             training: false,
             cashier: None,
+            tips: payment.tips().to_vec(),
         })
     }
 }
@@ -163,10 +169,71 @@ impl Sale {
         crate::tender::card_excess(&self.tenders)
     }
 
-    /// What the customer actually paid: the total plus any cash rounding and any card excess
-    /// (so a full refund pays back to the card all it was charged).
+    /// What the customer actually paid: the total plus any cash rounding, any card excess and
+    /// any tip kept from the change (so a full refund pays back all the customer gave).
     pub fn amount_paid(&self) -> Decimal {
-        self.totals.total + self.cash_rounding + self.card_excess()
+        self.totals.total
+            + self.cash_rounding
+            + self.card_excess()
+            + crate::tender::cash_tips(&self.tenders, &self.tips)
+    }
+
+    /// Every tip of the sale, each naming who it is for: the tips taken at payment, and the
+    /// excess of a card that no tip accounts for (a tip keyed on the terminal). A tip naming no
+    /// one is the cashier's.
+    pub fn tips(&self) -> Vec<Tip> {
+        let mut tips: Vec<Tip> = self
+            .tips
+            .iter()
+            .map(|t| Tip {
+                staff: t.staff.clone().or_else(|| self.cashier.clone()),
+                ..t.clone()
+            })
+            .collect();
+        for (at, tender) in self.tenders.iter().enumerate() {
+            let Tender::Card { excess, .. } = tender else {
+                continue;
+            };
+            let named: Decimal = self
+                .tips
+                .iter()
+                .filter(|t| t.tender as usize == at)
+                .map(|t| t.amount)
+                .sum();
+            if *excess > named {
+                tips.push(Tip {
+                    tender: at as u32,
+                    amount: *excess - named,
+                    staff: self.cashier.clone(),
+                });
+            }
+        }
+        tips
+    }
+
+    /// What the tips of the sale come to.
+    pub fn tip_total(&self) -> Decimal {
+        self.tips().iter().map(|t| t.amount).sum()
+    }
+
+    /// What each tender kept of what the customer paid, which is what a refund may send back
+    /// through it: each card what it was charged, by its index in [`Sale::tenders`], and the
+    /// drawer (`None`) the rest, change given back already. Adds up to [`Sale::amount_paid`].
+    pub fn tender_shares(&self) -> Vec<(Option<u32>, Decimal)> {
+        let mut shares: Vec<(Option<u32>, Decimal)> = self
+            .tenders
+            .iter()
+            .enumerate()
+            .filter_map(|(at, t)| match t {
+                Tender::Card { amount, .. } => Some((Some(at as u32), *amount)),
+                Tender::Cash { .. } => None,
+            })
+            .collect();
+        let cash = self.refund_split().cash;
+        if !cash.is_zero() {
+            shares.push((None, cash));
+        }
+        shares
     }
 
     /// What a full refund pays back through each tender: the card amounts back to the card, and

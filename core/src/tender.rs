@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::money::round_to_increment;
+use crate::sale::Cashier;
 use crate::store::PricingRules;
+use crate::tip::Tip;
 
 /// What the cashier recorded for a card payment taken on a standalone terminal. We never see or
 /// keep the card number: at most its last four digits, as printed on the terminal's slip.
@@ -29,6 +31,10 @@ pub struct CardApproval {
     /// the cashier: the register charged the card itself, so only the terminal can undo it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub from_terminal: bool,
+    /// The card's name as the terminal reported it ("MasterCard", "VISA", "girocard"): the
+    /// reconciliation with the terminal's end-of-day totals groups cards by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_name: Option<String>,
 }
 
 impl CardApproval {
@@ -54,6 +60,7 @@ impl CardApproval {
             trace_no: None,
             receipt_no: None,
             from_terminal: false,
+            card_name: None,
         })
     }
 
@@ -145,6 +152,9 @@ pub enum TenderError {
     /// An amount finer than the currency's minor unit (a cent), which no terminal can charge.
     #[error("the amount is finer than the currency's minor unit")]
     FinerThanMinorUnit,
+    /// The cash handed over does not cover what is due and the tip on top.
+    #[error("the cash does not cover what is due and the tip")]
+    TipExceedsCash,
 }
 
 /// The tenders taken for one total, in the order they were taken.
@@ -155,6 +165,9 @@ pub struct Payment {
     tenders: Vec<Tender>,
     /// Set when a cash tender settled the payment: the change given and the cash rounding applied.
     settlement: Option<Settlement>,
+    /// Tips taken with the tenders. A payment kept before tips existed reads with none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tips: Vec<Tip>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +187,7 @@ impl Payment {
             rules,
             tenders: Vec::new(),
             settlement,
+            tips: Vec::new(),
         }
     }
 
@@ -184,6 +198,11 @@ impl Payment {
 
     pub fn tenders(&self) -> &[Tender] {
         &self.tenders
+    }
+
+    /// The tips taken with the tenders (see [`Tip`]).
+    pub fn tips(&self) -> &[Tip] {
+        &self.tips
     }
 
     /// Money applied towards the total so far (cash counted only up to what was due).
@@ -305,6 +324,100 @@ impl Payment {
         Ok(())
     }
 
+    /// Records a card from a standalone terminal that paid `amount` of the ticket (at most what
+    /// is left) and `tip` on top: the card was charged both, and the tip is the card's excess,
+    /// so it pays nothing of the ticket, as a tip keyed on a terminal.
+    pub fn add_card_with_tip(
+        &mut self,
+        amount: Decimal,
+        tip: Decimal,
+        approval: CardApproval,
+        staff: Option<Cashier>,
+    ) -> Result<(), TenderError> {
+        let tip = self.checked_tip(tip)?;
+        self.add_card(amount, approval)?;
+        let at = self.tenders.len() - 1;
+        if let Some(Tender::Card { amount, excess, .. }) = self.tenders.get_mut(at) {
+            *amount += tip;
+            *excess += tip;
+        }
+        self.push_tip(at, tip, staff);
+        Ok(())
+    }
+
+    /// Takes cash that settles the payment with `tip` kept from the change. The tip is rounded
+    /// down to the store's cash increment: the change handed back must be made of coins that
+    /// exist, and a tip never grows past what the customer said.
+    pub fn add_cash_with_tip(
+        &mut self,
+        tendered: Decimal,
+        tip: Decimal,
+        staff: Option<Cashier>,
+    ) -> Result<(), TenderError> {
+        let mut tip = self.checked_tip(tip)?;
+        let increment = self.rules.cash_increment;
+        if increment > Decimal::ZERO {
+            tip = self
+                .rules
+                .currency
+                .round((tip / increment).floor() * increment);
+        }
+        let currency = self.rules.currency;
+        if self.is_paid() {
+            return Err(TenderError::AlreadyPaid);
+        }
+        let tendered = currency.round(tendered);
+        let cash_due = self.cash_due();
+        if tendered < cash_due + tip {
+            return Err(TenderError::TipExceedsCash);
+        }
+        let remaining = self.remaining();
+        self.settlement = Some(Settlement {
+            change: currency.round(tendered - cash_due - tip),
+            cash_rounding: currency.round(cash_due - remaining),
+        });
+        self.tenders.push(Tender::Cash { tendered });
+        self.push_tip(self.tenders.len() - 1, tip, staff);
+        Ok(())
+    }
+
+    /// What the tips taken in cash come to: kept in the drawer, not given back as change.
+    pub fn cash_tips(&self) -> Decimal {
+        cash_tips(&self.tenders, &self.tips)
+    }
+
+    fn checked_tip(&self, tip: Decimal) -> Result<Decimal, TenderError> {
+        if tip < Decimal::ZERO {
+            return Err(TenderError::NonPositiveAmount);
+        }
+        if self.rules.currency.round(tip) != tip {
+            return Err(TenderError::FinerThanMinorUnit);
+        }
+        Ok(tip)
+    }
+
+    fn push_tip(&mut self, tender: usize, amount: Decimal, staff: Option<Cashier>) {
+        if amount > Decimal::ZERO {
+            self.tips.push(Tip {
+                tender: tender as u32,
+                amount,
+                staff,
+            });
+        }
+    }
+
+    /// A tender was taken out at `at`: its tips go with it and the later tips follow their
+    /// tenders down one place.
+    fn forget_tips_of(&mut self, at: usize) {
+        let at = at as u32;
+        self.tips.retain(|t| t.tender != at);
+        for tip in &mut self.tips {
+            if tip.tender > at {
+                tip.tender -= 1;
+            }
+        }
+    }
+
     /// Whether an integrated terminal may be asked to charge `amount` now: above zero, at most
     /// what is left to pay, and in whole minor units. Asked before anything is sent, because
     /// what the terminal then approves is recorded as it came ([`Payment::add_terminal_card`]):
@@ -379,6 +492,7 @@ impl Payment {
             Some(_) => {}
         }
         let tender = self.tenders.pop().ok_or(TenderError::NothingToUndo)?;
+        self.forget_tips_of(self.tenders.len());
         self.unsettle();
         Ok(tender)
     }
@@ -405,6 +519,7 @@ impl Payment {
             })
             .ok_or(TenderError::NoSuchTerminalCard)?;
         let tender = self.tenders.remove(at);
+        self.forget_tips_of(at);
         self.unsettle();
         Ok(tender)
     }
@@ -441,6 +556,14 @@ pub(crate) fn card_excess(tenders: &[Tender]) -> Decimal {
             Tender::Card { excess, .. } => *excess,
             Tender::Cash { .. } => Decimal::ZERO,
         })
+        .sum()
+}
+
+/// What the tips taken in cash come to, in `tenders` with their `tips`.
+pub(crate) fn cash_tips(tenders: &[Tender], tips: &[Tip]) -> Decimal {
+    tips.iter()
+        .filter(|t| matches!(tenders.get(t.tender as usize), Some(Tender::Cash { .. })))
+        .map(|t| t.amount)
         .sum()
 }
 

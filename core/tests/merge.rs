@@ -206,10 +206,12 @@ impl Shop {
                 sku: line.sku.clone(),
                 quantity: line.quantity,
                 amount: sale.totals().lines[0].amount,
+                line_id: Some(line.id),
             }],
             amount: sale.totals().lines[0].amount,
             reason: "changed their mind".into(),
             training: false,
+            tenders: Vec::new(),
         };
         let device = &mut self.devices[d];
         let own = SalesDay::id(STORE, device.id, day());

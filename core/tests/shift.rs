@@ -4,12 +4,14 @@
 
 mod common;
 
-use common::sales::{Pay, sell};
+use common::sales::{Pay, sell, sell_quantity};
 use expect_test::expect;
 use pos_core::shift::{
     CashCount, CashMovement, CashMovementKind, Form, Shift, ShiftError, ShiftReport, denominations,
 };
-use pos_core::{Currency, PricingRules, Refund, Sale, TaxPricing, TaxRounding, Tender, Uuid, Void};
+use pos_core::{
+    Currency, PricingRules, Refund, ReturnLedger, Sale, TaxPricing, TaxRounding, Tender, Uuid, Void,
+};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -278,11 +280,15 @@ fn the_z_report_of_a_day_with_a_pay_out_a_refund_and_a_short_count() {
             discounts: 0.00,
             cash_rounding: 0.00,
             card_excess: 0,
+            tips: 0,
+            tips_by_staff: [],
             paid: 2049.90,
             paid_by_tender: TenderTotals {
                 cash: 799.90,
                 card: 1250.00,
             },
+            cash_tendered: 849.90,
+            change_given: 50.00,
             refunds: 1,
             refunded: 450.00,
             refunded_by_tender: TenderTotals {
@@ -398,12 +404,15 @@ fn a_sale_rounded_in_cash_and_refunded_nets_to_nothing_in_the_report() {
 enum Event {
     Sell {
         price: Decimal,
+        quantity: Decimal,
         rate: Decimal,
         pay: Pay,
         training: bool,
     },
     /// Refunds the `n`th sale so far (modulo), once.
     Refund(usize),
+    /// Returns this many of the `n`th sale's line, as far as any is left.
+    Return(usize, Decimal),
     /// Voids the `n`th sale so far (modulo).
     Void(usize),
     PayIn(Decimal),
@@ -421,11 +430,14 @@ fn event() -> impl Strategy<Value = Event> {
         Just(Pay::Cash(Decimal::ZERO)),
         Just(Pay::Card),
         cents(500).prop_map(Pay::Split),
+        cents(1_000).prop_map(Pay::CardTip),
+        cents(1_000).prop_map(Pay::CashTip),
     ];
     prop_oneof![
-        6 => (cents(20_000), prop::sample::select(vec![dec!(0), dec!(10), dec!(20), dec!(8.1)]), pay, prop::bool::weighted(0.1))
-            .prop_map(|(price, rate, pay, training)| Event::Sell { price, rate, pay, training }),
-        2 => any::<usize>().prop_map(Event::Refund),
+        6 => (cents(20_000), 1..4u8, prop::sample::select(vec![dec!(0), dec!(10), dec!(20), dec!(8.1)]), pay, prop::bool::weighted(0.1))
+            .prop_map(|(price, quantity, rate, pay, training)| Event::Sell { price, quantity: quantity.into(), rate, pay, training }),
+        1 => any::<usize>().prop_map(Event::Refund),
+        2 => (any::<usize>(), 1..3u8).prop_map(|(i, q)| Event::Return(i, q.into())),
         1 => any::<usize>().prop_map(Event::Void),
         1 => cents(10_000).prop_map(Event::PayIn),
         1 => cents(10_000).prop_map(Event::PayOut),
@@ -465,13 +477,13 @@ proptest! {
         let mut voided_cash = Decimal::ZERO;
         for (n, event) in events.iter().enumerate() {
             match event.clone() {
-                Event::Sell { price, rate, pay, training } => {
+                Event::Sell { price, quantity, rate, pay, training } => {
                     let pay = match pay {
                         // A card part of more than the ticket is paid by card alone.
                         Pay::Split(card) if card >= price => Pay::Card,
                         pay => pay,
                     };
-                    let mut sale = sell(rules, n as u64 + 1, price, rate, pay);
+                    let mut sale = sell_quantity(rules, n as u64 + 1, price, quantity, rate, pay);
                     if training {
                         sale = sale.in_training();
                     } else {
@@ -490,6 +502,23 @@ proptest! {
                         let refund = Refund::full(&sales[i], Uuid::from_u128(0x4000 + n as u128), MORNING, "r");
                         if !refund.training {
                             drawer -= sales[i].refund_split().cash;
+                        }
+                        refunds.push((refund, i));
+                    }
+                }
+                Event::Return(i, quantity) if !sales.is_empty() => {
+                    let i = i % sales.len();
+                    let sale = &sales[i];
+                    let voided = voids.iter().any(|v| v.sale_id == sale.id());
+                    let earlier: Vec<Refund> = refunds.iter().filter(|(_, j)| *j == i).map(|(r, _)| r.clone()).collect();
+                    let left = ReturnLedger::of(sale, &earlier).lines[0].returnable();
+                    let quantity = quantity.min(left);
+                    if !voided && quantity > Decimal::ZERO {
+                        let line = sale.lines()[0].id;
+                        let refund = Refund::of_lines(sale, &earlier, &[(line, quantity)], Uuid::from_u128(0x4000 + n as u128), MORNING, "r").unwrap();
+                        if !refund.training {
+                            // What the slip says came out of the drawer, tender by tender.
+                            drawer -= refund.tenders.iter().filter(|t| t.card.is_none()).map(|t| t.amount).sum::<Decimal>();
                         }
                         refunds.push((refund, i));
                     }
@@ -518,7 +547,7 @@ proptest! {
                     shift.move_cash(movement(n as u128, amount, CashMovementKind::Drop)).unwrap();
                     drawer -= amount;
                 }
-                Event::Refund(_) | Event::Void(_) => {}
+                Event::Refund(_) | Event::Return(..) | Event::Void(_) => {}
             }
         }
         let drawer = drawer - voided_cash;
@@ -529,14 +558,27 @@ proptest! {
         prop_assert_eq!(x.cash_expected, x.float + x.paid_by_tender.cash - x.refunded_by_tender.cash
             + x.pay_ins - x.pay_outs - x.drops);
         prop_assert_eq!(x.net_sales, x.paid - x.refunded);
-        prop_assert_eq!(x.paid, x.gross_sales - x.discounts + x.cash_rounding + x.card_excess);
+        prop_assert_eq!(x.paid, x.gross_sales - x.discounts + x.cash_rounding + x.tips);
+        // The issue's definition, with change and cash handed over apart.
+        prop_assert_eq!(x.cash_expected, x.float + x.cash_tendered - x.change_given
+            - x.refunded_by_tender.cash - x.pay_outs + x.pay_ins - x.drops);
+        prop_assert!(x.card_excess <= x.tips);
+        prop_assert_eq!(x.tips_by_staff.iter().map(|t| t.amount).sum::<Decimal>(), x.tips);
         prop_assert_eq!(x.paid_by_tender.total(), x.paid);
         prop_assert_eq!(x.refunded_by_tender.total(), x.refunded);
         let taxed: Decimal = x.taxes.iter().map(|t| t.gross).sum();
         prop_assert_eq!(taxed, x.gross_sales - x.discounts);
-        for t in &x.taxes {
+        for t in x.taxes.iter().chain(&x.refunded_taxes) {
             prop_assert_eq!(t.net + t.tax, t.gross);
         }
+        // What the refunds returned of the goods carries the tax.
+        let returned_goods: Decimal = paired
+            .iter()
+            .filter(|(r, _)| !r.training)
+            .flat_map(|(r, _)| r.lines.iter().map(|l| l.amount))
+            .sum();
+        let refunded_gross: Decimal = x.refunded_taxes.iter().map(|t| t.gross).sum();
+        prop_assert_eq!(refunded_gross, returned_goods);
         let real = sales.iter().filter(|s| !s.is_training()).count() as u64;
         prop_assert_eq!(x.sales + x.voids, real);
         prop_assert!(x.difference.is_none());

@@ -96,7 +96,8 @@ pub use link::{
 pub use profile::{DrawerPulse, PrinterProfile};
 pub use receipt::{
     DateTime, OrderLine, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage, ReceiptLayout,
-    ReceiptOptions, ReceiptQr, ReceiptQrError, RefundSlip, Rule, TextStyle, format_amount,
+    ReceiptOptions, ReceiptQr, ReceiptQrError, RefundSlip, Rule, ShiftReportLabels,
+    ShiftReportOptions, TextStyle, format_amount,
     format_date_time, format_money, format_number, format_rate,
 };
 pub use scanner::{Key, WedgeConfig, WedgeDetector, WedgeOutput};

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 
 use expect_test::{Expect, expect};
 
+use pos_core::shift::CardBrand;
 use pos_devices::zvt::{
-    Apdu, Command, Fields, Password, ReceiptKind, ResultCode, StatusInformation, TerminalMessage,
-    TlvValue, tlv_codec,
+    Apdu, Command, EndOfDay, Fields, Password, ReceiptKind, ResultCode, StatusInformation,
+    TerminalMessage, TlvValue, tlv_codec,
 };
 
 /// The captures folder: `ZVT_CAPTURES` if set, else `shared/testdata/zvt` beside the repository.
@@ -369,8 +370,30 @@ fn end_of_day_totals(name: &str) {
           scheme: others x0 0
     "#]],
     );
-    let sum: u64 = s.totals.unwrap().schemes.iter().map(|t| t.total).sum();
+    let sum: u64 = s
+        .totals
+        .as_ref()
+        .unwrap()
+        .schemes
+        .iter()
+        .map(|t| t.total)
+        .sum();
     assert_eq!(Some(sum), s.amount, "the schemes add up to the day's total");
+
+    // As the register reconciles it: two Mastercard payments, 9.58 EUR, receipts 233-234.
+    let day = EndOfDay::from_status(&s).unwrap();
+    let totals = day.terminal_totals(pos_core::Currency::EUR).unwrap();
+    assert_eq!(totals.brands.len(), 1);
+    let (brand, mastercard) = totals.brands[0];
+    assert_eq!(brand, CardBrand::Mastercard);
+    assert_eq!(
+        (mastercard.count, mastercard.amount.to_string()),
+        (2, "9.58".into())
+    );
+    assert_eq!(totals.overall, mastercard);
+    assert_eq!(totals.receipts, Some((233, 234)));
+    // The terminal's side: the same result encodes to the very bytes it sent.
+    assert_eq!(day.to_status_apdu().unwrap().encode(), capture(name));
 }
 
 fn registration(name: &str) {

@@ -75,6 +75,7 @@ impl Simulator {
             trace_no: Some(entry.receipt_no.to_string()),
             receipt_no: Some(entry.receipt_no),
             from_terminal: true,
+            card_name: None,
         };
         TerminalApproval {
             amount: entry.amount,

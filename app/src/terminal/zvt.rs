@@ -324,6 +324,7 @@ fn approval(
         trace_no: None,
         receipt_no: None,
         from_terminal: true,
+        card_name: None,
     }
     .with_terminal(
         status.terminal_id.map(|t| t.to_string()),

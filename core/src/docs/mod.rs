@@ -39,7 +39,7 @@ mod store_docs;
 
 pub use catalog::{CatalogDoc, PriceConflict};
 pub use index::{DayEntry, MonthIndex};
-pub use sales_day::{DaySummary, Refund, ReturnLine, SalesDay, Void};
+pub use sales_day::{DaySummary, Refund, RefundTender, ReturnLine, SalesDay, Void};
 pub use settings::{DeviceEntry, SettingsDoc};
 pub use stock::{StockCount, StockMovement, StockPeriod, previous_month};
 pub use store_docs::{DocChunk, DocRole, DocWrite, StoreDocs, chunk_prefix, sync_state_key};

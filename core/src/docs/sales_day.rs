@@ -58,6 +58,21 @@ pub struct Refund {
     #[autosurgeon(missing = "not_training")]
     #[serde(default)]
     pub training: bool,
+    /// How [`Refund::amount`] went back, per tender of the sale: each card its part, the drawer
+    /// the rest. Refunds recorded before this field existed have none; they were whole-sale
+    /// refunds, back to the card first as far as the card paid and the rest in cash.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tenders: Vec<RefundTender>,
+}
+
+/// The part of a refund paid back through one tender of the sale.
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
+pub struct RefundTender {
+    /// The card's index in the sale's tenders; `None` for cash from the drawer.
+    pub card: Option<u32>,
+    #[autosurgeon(with = "decimal_str")]
+    pub amount: Decimal,
 }
 
 fn not_training() -> bool {
@@ -77,7 +92,13 @@ impl Refund {
                 sku: line.sku.clone(),
                 quantity: line.quantity,
                 amount: totals.amount,
+                line_id: Some(line.id),
             })
+            .collect();
+        let tenders = sale
+            .tender_shares()
+            .into_iter()
+            .map(|(card, amount)| RefundTender { card, amount })
             .collect();
         Refund {
             id,
@@ -87,6 +108,29 @@ impl Refund {
             amount: sale.amount_paid(),
             reason: reason.trim().to_string(),
             training: sale.is_training(),
+            tenders,
+        }
+    }
+
+    /// What went back to cards and what from the drawer. A refund recorded before it said so
+    /// went back to the card first, as far as the sale's cards paid, and the rest in cash.
+    pub fn paid_back(&self, sale: &Sale) -> crate::sale::RefundSplit {
+        if self.tenders.is_empty() {
+            let card = sale.refund_split().card.min(self.amount).max(Decimal::ZERO);
+            return crate::sale::RefundSplit {
+                card,
+                cash: self.amount - card,
+            };
+        }
+        let card: Decimal = self
+            .tenders
+            .iter()
+            .filter(|t| t.card.is_some())
+            .map(|t| t.amount)
+            .sum();
+        crate::sale::RefundSplit {
+            card,
+            cash: self.amount - card,
         }
     }
 }
@@ -100,6 +144,11 @@ pub struct ReturnLine {
     pub quantity: Decimal,
     #[autosurgeon(with = "decimal_str")]
     pub amount: Decimal,
+    /// The sale's line it returns, so returns of one line from several devices add up. Lines
+    /// returned before this field existed were whole-sale refunds, in the sale's line order.
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_id: Option<crate::ticket::LineId>,
 }
 
 /// A whole sale cancelled (same day, before the customer left): all its goods go back to stock.
@@ -443,5 +492,64 @@ impl SharedDocument for SalesDay {
             (Ok(store), Ok(device), Ok(day)) => SalesDay::id(store, device, day),
             _ => DocumentId([0; 16]),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A refund as devices recorded it before returns named their lines and tenders.
+    #[derive(Reconcile)]
+    struct RefundBeforeReturns {
+        id: Uuid,
+        sale_id: Uuid,
+        at_ms: i64,
+        lines: Vec<LineBeforeReturns>,
+        #[autosurgeon(with = "decimal_str")]
+        amount: Decimal,
+        reason: String,
+    }
+
+    #[derive(Reconcile)]
+    struct LineBeforeReturns {
+        product_id: String,
+        sku: String,
+        #[autosurgeon(with = "decimal_str")]
+        quantity: Decimal,
+        #[autosurgeon(with = "decimal_str")]
+        amount: Decimal,
+    }
+
+    #[test]
+    fn a_refund_recorded_before_returns_by_line_still_reads() {
+        let device = Uuid::from_u128(0xd1);
+        let day = BusinessDay::new(2026, 11, 29).unwrap();
+        let mut sales = SalesDay::new(Uuid::from_u128(1), device, day, &Actor::device(device));
+        let old = RefundBeforeReturns {
+            id: Uuid::from_u128(0x4ef),
+            sale_id: Uuid::from_u128(0x5a1e),
+            at_ms: 1,
+            lines: vec![LineBeforeReturns {
+                product_id: "fries".into(),
+                sku: "F-1".into(),
+                quantity: Decimal::ONE,
+                amount: Decimal::new(350, 2),
+            }],
+            amount: Decimal::new(350, 2),
+            reason: "cold".into(),
+        };
+        let map = root_map(&sales.doc, REFUNDS).unwrap();
+        reconcile_prop(&mut sales.doc, &map, "old", &old).unwrap();
+        let read = sales.refunds().unwrap();
+        assert_eq!(read.len(), 1);
+        assert!(!read[0].training);
+        assert!(read[0].tenders.is_empty());
+        assert_eq!(read[0].lines[0].line_id, None);
+
+        // The outbox keeps refunds as serde JSON: an old entry reads the same way.
+        let json = r#"{"id":"00000000-0000-0000-0000-0000000004ef","sale_id":"00000000-0000-0000-0000-000000005a1e","at_ms":1,"lines":[{"product_id":"fries","sku":"F-1","quantity":"1","amount":"3.50"}],"amount":"3.50","reason":"cold"}"#;
+        let from_json: Refund = serde_json::from_str(json).unwrap();
+        assert_eq!(from_json, read[0]);
     }
 }

@@ -2,7 +2,8 @@
 //! app): the notes and coins of a currency and a drawer counted by them ([`CashCount`]), a
 //! [`Shift`] as plain serde records (opened with a float, pay-ins and pay-outs with a reason, cash
 //! drops to the safe, closed with a count), and the X or Z report of a shift
-//! ([`ShiftReport`]) worked out from its sales, refunds, voids and cash movements.
+//! ([`ShiftReport`]) worked out from its sales, refunds, voids and cash movements, and the
+//! [`Reconciliation`] of its card payments with the card terminal's end-of-day totals.
 //!
 //! A shift belongs to one device and its drawer. The records here do not say where they are kept:
 //! the app will keep them in the device's sales day beside its sales (one writer, as for sales),
@@ -10,10 +11,15 @@
 //! clock or draws an id: times and ids are passed in.
 
 mod cash;
+mod reconcile;
 mod report;
 
 pub use cash::{CashCount, Denomination, Form, denominations};
-pub use report::{ShiftReport, TenderTotals};
+pub use reconcile::{
+    CardBrand, CardMovement, CardTotal, Comparison, Explanation, Reconciliation, RecordedCard,
+    TerminalTotals,
+};
+pub use report::{ShiftReport, StaffTips, TenderTotals};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -15,12 +15,25 @@ use crate::docs::{Refund, Void};
 use crate::money::Currency;
 use crate::sale::{ReceiptNumber, Sale};
 use crate::tax::TaxBreakdown;
+use crate::tender::Tender;
 
 /// Money by tender: what went into the drawer, and what went to or from the cards.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenderTotals {
     pub cash: Decimal,
     pub card: Decimal,
+}
+
+/// The tips of one staff member over a shift.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffTips {
+    /// `None` for the tips of sales taken on a device without staff.
+    pub staff: Option<Uuid>,
+    /// The name as the first sale of the shift that named them had it.
+    pub name: Option<String>,
+    /// How many tips.
+    pub count: u64,
+    pub amount: Decimal,
 }
 
 impl TenderTotals {
@@ -45,12 +58,22 @@ pub struct ShiftReport {
     pub discounts: Decimal,
     /// What cash rounding added (negative when it took off), over the sales.
     pub cash_rounding: Decimal,
-    /// What card terminals approved over what they were asked (tips keyed on the terminal).
+    /// What card terminals approved over what they were asked (the card tips, chosen at the
+    /// register or keyed on the terminal).
     pub card_excess: Decimal,
-    /// What the customers paid: `gross_sales - discounts + cash_rounding + card_excess`.
+    /// Every tip, on cards (`card_excess`) and kept from cash change.
+    pub tips: Decimal,
+    /// The tips per staff member, in order of their first tip.
+    pub tips_by_staff: Vec<StaffTips>,
+    /// What the customers paid: `gross_sales - discounts + cash_rounding + tips`.
     pub paid: Decimal,
     /// `paid` by tender: the cash the drawer kept (after change) and what the cards were charged.
     pub paid_by_tender: TenderTotals,
+    /// The cash customers handed over, before change; less `change_given` it is
+    /// `paid_by_tender.cash`.
+    pub cash_tendered: Decimal,
+    /// The change handed back.
+    pub change_given: Decimal,
     pub refunds: u64,
     /// What the refunds paid back.
     pub refunded: Decimal,
@@ -74,7 +97,8 @@ pub struct ShiftReport {
     pub pay_ins: Decimal,
     pub pay_outs: Decimal,
     pub drops: Decimal,
-    /// `float + paid_by_tender.cash - refunded_by_tender.cash + pay_ins - pay_outs - drops`.
+    /// `float + cash_tendered - change_given - refunded_by_tender.cash + pay_ins - pay_outs -
+    /// drops` (the cash of a voided sale went back to its customer, so it is in none of them).
     pub cash_expected: Decimal,
     /// The closing count; `None` in an X report.
     pub cash_counted: Option<Decimal>,
@@ -86,9 +110,8 @@ impl ShiftReport {
     /// The report of `shift` over the sales made during it, the refunds made during it (each
     /// with the sale it refunds, wherever that sale was made) and the voids made during it.
     ///
-    /// A refund goes back the way the sale was paid (`Sale::refund_split`); one for less than
-    /// the whole sale (returns of some lines, not built yet) goes back to the card first, as far
-    /// as the card paid, and the rest in cash.
+    /// A refund is counted by tender as it says it went back ([`Refund::paid_back`]); one
+    /// recorded before refunds said so went back to the card first, as far as the card paid.
     pub fn new(
         shift: &Shift,
         sales: &[Sale],
@@ -115,12 +138,14 @@ impl ShiftReport {
             }
         });
         let refunded_by_tender = refunds.iter().fold(TenderTotals::default(), |t, (r, s)| {
-            let card = s.refund_split().card.min(r.amount).max(Decimal::ZERO);
+            let back = r.paid_back(s);
             TenderTotals {
-                cash: t.cash + (r.amount - card),
-                card: t.card + card,
+                cash: t.cash + back.cash,
+                card: t.card + back.card,
             }
         });
+        let tips_by_staff = tips_by_staff(counted.iter().copied());
+        let change_given = sum(&|s| s.change());
         let paid = sum(&|s| s.amount_paid());
         let refunded: Decimal = refunds.iter().map(|(r, _)| r.amount).sum();
         let sales_total = sum(&|s| s.totals().total);
@@ -152,8 +177,20 @@ impl ShiftReport {
             discounts: sum(&|s| s.totals().discount_total()),
             cash_rounding: sum(&|s| s.cash_rounding()),
             card_excess: sum(&|s| s.card_excess()),
+            tips: tips_by_staff.iter().map(|t| t.amount).sum(),
+            tips_by_staff,
             paid,
             paid_by_tender,
+            cash_tendered: sum(&|s| {
+                s.tenders()
+                    .iter()
+                    .map(|t| match t {
+                        Tender::Cash { tendered } => *tendered,
+                        Tender::Card { .. } => Decimal::ZERO,
+                    })
+                    .sum()
+            }),
+            change_given,
             refunds: refunds.len() as u64,
             refunded,
             refunded_by_tender,
@@ -161,7 +198,7 @@ impl ShiftReport {
             voids: voided.len() as u64,
             voided: voided.iter().map(|s| s.amount_paid()).sum(),
             taxes: taxes_per_rate(counted.iter().copied()),
-            refunded_taxes: taxes_per_rate(refunds.iter().map(|(_, s)| *s)),
+            refunded_taxes: merged_taxes(refunds.iter().flat_map(|(r, s)| r.taxes(s))),
             average_ticket: (!counted.is_empty())
                 .then(|| currency.round(sales_total / Decimal::from(counted.len()))),
             first_receipt: real.iter().map(|s| s.receipt_number()).min().cloned(),
@@ -177,18 +214,44 @@ impl ShiftReport {
     }
 }
 
+/// The sales' tips added up per staff member, in order of their first tip.
+fn tips_by_staff<'s>(sales: impl Iterator<Item = &'s Sale>) -> Vec<StaffTips> {
+    let mut rows: Vec<StaffTips> = Vec::new();
+    for tip in sales.flat_map(Sale::tips) {
+        let staff = tip.staff.as_ref().map(|c| c.id);
+        match rows.iter_mut().find(|r| r.staff == staff) {
+            Some(row) => {
+                row.count += 1;
+                row.amount += tip.amount;
+            }
+            None => rows.push(StaffTips {
+                staff,
+                name: tip.staff.map(|c| c.name),
+                count: 1,
+                amount: tip.amount,
+            }),
+        }
+    }
+    rows
+}
+
 /// The sales' tax breakdowns added up per tax category (a rate changed during the shift gives
 /// two rows), in order of first use.
 fn taxes_per_rate<'s>(sales: impl Iterator<Item = &'s Sale>) -> Vec<TaxBreakdown> {
+    merged_taxes(sales.flat_map(|s| s.totals().taxes.iter().cloned()))
+}
+
+/// Tax rows added up per tax category, in order of first use.
+fn merged_taxes(all: impl Iterator<Item = TaxBreakdown>) -> Vec<TaxBreakdown> {
     let mut rows: Vec<TaxBreakdown> = Vec::new();
-    for row in sales.flat_map(|s| &s.totals().taxes) {
+    for row in all {
         match rows.iter_mut().find(|r| r.category == row.category) {
             Some(r) => {
                 r.net += row.net;
                 r.tax += row.tax;
                 r.gross += row.gross;
             }
-            None => rows.push(row.clone()),
+            None => rows.push(row),
         }
     }
     rows

@@ -18,10 +18,20 @@ pub(crate) enum Pay {
     Card,
     /// This much by card, the rest in exact cash.
     Split(Decimal),
+    /// By card with this tip on top.
+    CardTip(Decimal),
+    /// The cash due and this much more, all of it kept as a tip.
+    CashTip(Decimal),
 }
 
-/// A sale of one item at `price` taxed at `rate` %, paid as `pay`.
-pub(crate) fn sell(rules: PricingRules, n: u64, price: Decimal, rate: Decimal, pay: Pay) -> Sale {
+/// A ticket of `quantity` of item `n` at `price`, taxed at `rate` %.
+pub(crate) fn ticket_of(
+    rules: PricingRules,
+    n: u64,
+    price: Decimal,
+    quantity: Decimal,
+    rate: Decimal,
+) -> Ticket {
     let tax = TaxCategory {
         id: format!("vat-{rate}"),
         name: format!("VAT {rate} %"),
@@ -39,7 +49,25 @@ pub(crate) fn sell(rules: PricingRules, n: u64, price: Decimal, rate: Decimal, p
         ..Product::default()
     };
     let mut ticket = Ticket::new(rules);
-    ticket.add(&product, &tax, &[], Decimal::ONE).unwrap();
+    ticket.add(&product, &tax, &[], quantity).unwrap();
+    ticket
+}
+
+/// A sale of one item at `price` taxed at `rate` %, paid as `pay`.
+pub(crate) fn sell(rules: PricingRules, n: u64, price: Decimal, rate: Decimal, pay: Pay) -> Sale {
+    sell_quantity(rules, n, price, Decimal::ONE, rate, pay)
+}
+
+/// A sale of `quantity` of one item at `price` taxed at `rate` %, paid as `pay`.
+pub(crate) fn sell_quantity(
+    rules: PricingRules,
+    n: u64,
+    price: Decimal,
+    quantity: Decimal,
+    rate: Decimal,
+    pay: Pay,
+) -> Sale {
+    let ticket = ticket_of(rules, n, price, quantity, rate);
     let mut payment = Payment::new(ticket.totals().total, rules);
     match pay {
         Pay::Cash(extra) => payment.add_cash(payment.cash_due() + extra).unwrap(),
@@ -50,6 +78,12 @@ pub(crate) fn sell(rules: PricingRules, n: u64, price: Decimal, rate: Decimal, p
             payment.add_card(card, CardApproval::default()).unwrap();
             payment.add_cash(payment.cash_due()).unwrap();
         }
+        Pay::CardTip(tip) => payment
+            .add_card_with_tip(payment.remaining(), tip, CardApproval::default(), None)
+            .unwrap(),
+        Pay::CashTip(tip) => payment
+            .add_cash_with_tip(payment.cash_due() + tip, tip, None)
+            .unwrap(),
     }
     let receipt = ReceiptNumber {
         device_code: "T1".into(),

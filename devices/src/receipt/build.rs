@@ -318,12 +318,20 @@ impl<'a> Builder<'a> {
         }
         self.blocks.push(ReceiptBlock::Rule(Rule::Double));
         self.row(labels.total, self.money(totals.total), TextStyle::LARGE);
+        let tips = self.sale.tip_total();
         if !self.sale.cash_rounding().is_zero() {
             self.row(
                 labels.cash_rounding,
                 self.amount(self.sale.cash_rounding()),
                 TextStyle::PLAIN,
             );
+        }
+        // A tip is paid on top of the total and carries no tax: it is named apart, and what the
+        // customer paid in all follows it.
+        if !tips.is_zero() {
+            self.row(labels.tip, self.amount(tips), TextStyle::PLAIN);
+        }
+        if !self.sale.cash_rounding().is_zero() || !tips.is_zero() {
             self.row(
                 labels.amount_paid,
                 self.money(self.sale.amount_paid()),

@@ -72,6 +72,8 @@ pub struct ReceiptLabels {
     pub cash_rounding: &'static str,
     /// What the customer paid after cash rounding.
     pub amount_paid: &'static str,
+    /// A tip paid on top of the total.
+    pub tip: &'static str,
     /// A cash tender.
     pub cash: &'static str,
     /// A card tender.
@@ -124,6 +126,7 @@ impl ReceiptLabels {
         total: "Total",
         cash_rounding: "Rounding",
         amount_paid: "Amount paid",
+        tip: "Tip",
         cash: "Cash",
         card: "Card",
         auth_code: "Auth code",
@@ -158,6 +161,7 @@ impl ReceiptLabels {
         total: "Итого",
         cash_rounding: "Округление",
         amount_paid: "Оплачено",
+        tip: "Чаевые",
         cash: "Наличные",
         card: "Карта",
         auth_code: "Код авторизации",
@@ -178,7 +182,7 @@ impl ReceiptLabels {
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 29] {
+    pub fn all(&self) -> [(&'static str, &'static str); 30] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
@@ -193,6 +197,7 @@ impl ReceiptLabels {
             ("total", self.total),
             ("cash_rounding", self.cash_rounding),
             ("amount_paid", self.amount_paid),
+            ("tip", self.tip),
             ("cash", self.cash),
             ("card", self.card),
             ("auth_code", self.auth_code),

@@ -38,6 +38,8 @@ mod format;
 mod labels;
 mod order;
 mod render;
+mod report_labels;
+mod shift_report;
 
 use pos_core::{Currency, Decimal, RefundSplit, Sale, Uuid};
 
@@ -49,6 +51,8 @@ pub use format::{
 };
 pub use labels::{ReceiptLabels, ReceiptLanguage};
 pub use order::OrderLine;
+pub use report_labels::ShiftReportLabels;
+pub use shift_report::ShiftReportOptions;
 
 /// A receipt as blocks, top to bottom: what to print or show, not how.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

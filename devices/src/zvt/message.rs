@@ -86,11 +86,12 @@ pub struct DayTotals {
 }
 
 impl DayTotals {
-    const SCHEMES: [&'static str; 7] = [
+    /// ZVT's card groups in the order BMP 60 lists them.
+    pub(crate) const SCHEMES: [&'static str; 7] = [
         "girocard", "JCB", "Eurocard", "Amex", "Visa", "Diners", "others",
     ];
 
-    fn parse(bytes: &[u8]) -> Option<DayTotals> {
+    pub(crate) fn parse(bytes: &[u8]) -> Option<DayTotals> {
         if bytes.len() != 4 + 7 * 7 {
             return None;
         }

@@ -27,6 +27,7 @@
 mod apdu;
 mod bmp;
 mod command;
+mod end_of_day;
 mod error;
 mod message;
 mod result;
@@ -49,6 +50,7 @@ pub const SERIAL_LINE: SerialSettings = SerialSettings {
 };
 pub use bmp::{Field, Fields, bcd_decode, bcd_encode, tag};
 pub use command::{Command, MAX_AMOUNT, Operation, Password, config};
+pub use end_of_day::{EndOfDay, EndOfDayError};
 pub use error::{CommandError, DecodeError, Waiting, ZvtError};
 pub use message::{
     Abort, Completion, DayTotals, IntermediateStatus, MaskedPan, MonthDay, PrintLine, ReceiptKind,
