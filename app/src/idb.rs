@@ -37,6 +37,7 @@ mod catalog_records;
 mod documents;
 mod history;
 mod migrate;
+mod shifts;
 
 use std::cell::Cell;
 
@@ -76,6 +77,8 @@ const CATALOG_WRITE_KEY: &str = "catalog_write";
 const DEVICE_KEY: &str = "device";
 const AUDIT: &str = "audit";
 const REFUND_PREFIX: &str = "refund:";
+/// Shifts in `kv`, by their UUIDv7 id: in the order they were opened.
+const SHIFT_PREFIX: &str = "shift:";
 const OUTBOX: &str = "outbox";
 const UNACKED_DAYS_KEY: &str = "unacked_days";
 const WRITER_SESSION_KEY: &str = "writer_session";
@@ -651,5 +654,13 @@ impl Storage for IdbStorage {
         store: Option<Uuid>,
     ) -> StorageFuture<'_, RefundRecord> {
         Box::pin(self.complete_refund(record, store))
+    }
+
+    fn load_shifts(&self) -> StorageFuture<'_, Vec<pos_core::shift::Shift>> {
+        Box::pin(self.all_shifts())
+    }
+
+    fn save_shift(&self, shift: pos_core::shift::Shift) -> StorageFuture<'_, ()> {
+        Box::pin(self.put_shift(shift))
     }
 }

@@ -313,6 +313,11 @@ pub trait Storage {
     /// Keeps a refund's progress (its id, what is in flight at the terminal). Refuses to go
     /// back on a refund already completed, and to replace a refund of the sale with another id.
     fn save_refund(&self, record: RefundRecord) -> StorageFuture<'_, RefundRecord>;
+    /// This device's shifts, oldest first.
+    fn load_shifts(&self) -> StorageFuture<'_, Vec<pos_core::shift::Shift>>;
+    /// Keeps a shift as it is now (opened, cash moved, closed), with strict durability: the
+    /// float and every pay-out are money the drawer report must still know after a power cut.
+    fn save_shift(&self, shift: pos_core::shift::Shift) -> StorageFuture<'_, ()>;
     /// Completes the refund: the record marked completed and the refund put in the outbox (for
     /// `store`), in one transaction with strict durability. Completing it again returns the
     /// record already completed.

@@ -10,6 +10,7 @@ pub use catalog::Choosing;
 pub mod printing;
 pub mod refund;
 mod scanning;
+pub mod shift;
 pub mod staff;
 mod store;
 pub mod terminal;
@@ -39,6 +40,8 @@ pub enum Screen {
     Settings,
     /// The store's products, categories, modifiers and taxes.
     Menu,
+    /// The drawer's shift: float, cash in and out, X and Z reports.
+    Shift,
     /// Creating the store with the server's setup code (`#/setup?code=`).
     Setup,
     /// Joining a store with a pairing code (`#/pair?code=`).
@@ -119,6 +122,8 @@ pub struct AppState {
     pub printer: printing::Printer,
     /// Who works the till, and what they may do.
     pub staff: staff::Staff,
+    /// The drawer's shifts on this device.
+    pub shifts: shift::Shifts,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<EngineLink>, LocalStorage>,
 }
@@ -187,6 +192,7 @@ impl AppState {
             choosing: RwSignal::new(None),
             printer: printing::Printer::new(),
             staff: staff::Staff::new(),
+            shifts: shift::Shifts::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
         }

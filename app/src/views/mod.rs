@@ -15,6 +15,7 @@ mod register;
 mod sales;
 mod scanner_settings;
 mod settings;
+mod shift;
 mod staff;
 mod staff_settings;
 mod store;
@@ -62,6 +63,7 @@ pub fn App(state: AppState) -> impl IntoView {
                     Screen::Sales => view! { <sales::Sales /> }.into_any(),
                     Screen::Settings => view! { <settings::Settings /> }.into_any(),
                     Screen::Menu => view! { <menu::Menu /> }.into_any(),
+                    Screen::Shift => view! { <shift::ShiftScreen /> }.into_any(),
                     Screen::Setup => view! { <store::Setup /> }.into_any(),
                     Screen::Join => view! { <store::Join /> }.into_any(),
                 }}
@@ -119,6 +121,7 @@ fn Header() -> impl IntoView {
             <nav>
                 {nav(Screen::Register, Msg::NavRegister, "nav-register")}
                 {nav(Screen::Sales, Msg::NavSales, "nav-sales")}
+                {nav(Screen::Shift, Msg::NavShift, "nav-shift")}
                 {nav(Screen::Menu, Msg::NavMenu, "nav-menu")}
                 {nav(Screen::Settings, Msg::NavSettings, "nav-settings")}
             </nav>

@@ -1,0 +1,221 @@
+//! The drawer's shift on this device (issue 13): opened with a float counted by note and coin,
+//! cash paid in, paid out or dropped to the safe with a reason, an X report at any time, and the
+//! close with a count, which gives the Z report. Each change is kept with strict durability before
+//! the screen shows it. Shifts are kept on this device; they are not in the store's documents yet,
+//! so the owner does not see other devices' shifts.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pos_core::shift::{CashCount, CashMovement, CashMovementKind, Shift, ShiftError, ShiftReport};
+use pos_core::staff::Permission;
+use pos_core::{Refund, Sale, Uuid};
+use rust_decimal::Decimal;
+
+use super::{AppState, storage_notice};
+use crate::i18n::Msg;
+use crate::storage::{RefundRecord, Storage, StorageError};
+
+/// Sales read per step while a report gathers the shift's sales, newest first.
+const SALES_PER_READ: usize = 200;
+
+#[derive(Clone, Copy)]
+pub struct Shifts {
+    /// This device's shifts, oldest first; an open one is the last.
+    pub all: RwSignal<Vec<Shift>>,
+    /// The report on screen: the X report of the open shift or the Z report of a closed one.
+    pub report: RwSignal<Option<ShiftReport>>,
+    /// A change is being kept: the buttons wait, so a double tap does not count twice.
+    pub busy: RwSignal<bool>,
+}
+
+impl Shifts {
+    pub fn new() -> Shifts {
+        Shifts {
+            all: RwSignal::new(Vec::new()),
+            report: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    pub fn open(&self) -> Option<Shift> {
+        self.all
+            .with(|all| all.last().filter(|s| s.is_open()).cloned())
+    }
+
+    fn open_untracked(&self) -> Option<Shift> {
+        self.all
+            .with_untracked(|all| all.last().filter(|s| s.is_open()).cloned())
+    }
+}
+
+fn shift_msg(error: &ShiftError) -> Msg {
+    match error {
+        ShiftError::Closed => Msg::ShiftClosedAlready,
+        ShiftError::UnknownDenomination { .. } | ShiftError::BadAmount(_) => Msg::ShiftBadAmount,
+        ShiftError::ReasonMissing => Msg::ShiftReasonMissing,
+        ShiftError::IdReused(_) => Msg::ShiftClosedAlready,
+    }
+}
+
+impl AppState {
+    /// Reads this device's shifts, at start.
+    pub fn load_shifts(&self) {
+        let state = *self;
+        spawn_local(async move {
+            match state.storage().load_shifts().await {
+                Ok(all) => state.shifts.all.set(all),
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
+            }
+        });
+    }
+
+    /// Opens a shift with the drawer's float as counted.
+    pub fn open_shift(&self, float: CashCount) {
+        if self.shifts.open_untracked().is_some() {
+            return self.error(Msg::ShiftOpenAlready);
+        }
+        let device = self
+            .membership
+            .with_untracked(|m| m.as_ref().map(|m| m.device_id))
+            .unwrap_or_default();
+        let shift = Shift::open(
+            Uuid::now_v7(),
+            device,
+            self.store.with_untracked(|s| s.rules.currency),
+            float,
+            js_sys::Date::now() as i64,
+            self.staff.current.get_untracked(),
+        );
+        self.keep_shift(shift);
+    }
+
+    /// Cash into or out of the drawer outside a sale.
+    pub fn move_cash(&self, kind: CashMovementKind, amount: Decimal) {
+        let Some(mut shift) = self.shifts.open_untracked() else {
+            return self.error(Msg::ShiftNotOpen);
+        };
+        let movement = CashMovement {
+            id: Uuid::now_v7(),
+            at_ms: js_sys::Date::now() as i64,
+            staff: self.staff.current.get_untracked(),
+            amount,
+            kind,
+        };
+        match shift.move_cash(movement) {
+            Ok(()) => self.keep_shift(shift),
+            Err(e) => self.error(shift_msg(&e)),
+        }
+    }
+
+    /// Closes the open shift with the drawer as counted, and shows its Z report. A member who may
+    /// not close shifts asks someone who may.
+    pub fn close_shift(&self, counted: CashCount) {
+        let state = *self;
+        self.protected(Permission::CloseShift, move |_| {
+            let Some(mut shift) = state.shifts.open_untracked() else {
+                return state.error(Msg::ShiftNotOpen);
+            };
+            let by = state.staff.current.get_untracked();
+            match shift.close(counted, js_sys::Date::now() as i64, by) {
+                Ok(()) => state.keep_shift(shift),
+                Err(e) => state.error(shift_msg(&e)),
+            }
+        });
+    }
+
+    /// Keeps the shift durably, then shows it and its report.
+    fn keep_shift(&self, shift: Shift) {
+        let state = *self;
+        self.shifts.busy.set(true);
+        spawn_local(async move {
+            let kept = state.storage().save_shift(shift.clone()).await;
+            state.shifts.busy.set(false);
+            match kept {
+                Ok(()) => {
+                    state.notice.set(None);
+                    state.shifts.all.update(|all| {
+                        match all.iter_mut().find(|s| s.id == shift.id) {
+                            Some(s) => *s = shift.clone(),
+                            None => all.push(shift.clone()),
+                        }
+                    });
+                    state.show_shift_report(shift);
+                }
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
+            }
+        });
+    }
+
+    /// Works out the shift's report from this device's sales and refunds and shows it.
+    pub fn show_shift_report(&self, shift: Shift) {
+        let state = *self;
+        let device_code = self.device_code.get_untracked();
+        spawn_local(async move {
+            match shift_report(&*state.storage(), &shift, &device_code).await {
+                Ok(report) => state.shifts.report.set(Some(report)),
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
+            }
+        });
+    }
+}
+
+/// The shift's report over the sales this device made while it was open (by this device's
+/// receipt prefix: the sales list also holds other devices' sales) and the refunds it paid out
+/// meanwhile (other devices' refunds are kept here with nothing paid from this drawer).
+async fn shift_report(
+    storage: &dyn Storage,
+    shift: &Shift,
+    device_code: &str,
+) -> Result<ShiftReport, StorageError> {
+    let until = shift.close.as_ref().map_or(i64::MAX, |c| c.at_ms);
+    let during = |at_ms: i64| at_ms >= shift.opened_at_ms && at_ms <= until;
+    let mut sales: Vec<Sale> = Vec::new();
+    let mut before = None;
+    loop {
+        let page = storage.recent_sales(before, SALES_PER_READ).await?;
+        let Some(last) = page.last() else { break };
+        before = Some(last.id());
+        // Sale ids are UUIDv7 of the payment's start: once a page reaches sales older than the
+        // shift, the pages after it are older still.
+        let older = page.iter().any(|s| s.completed_at_ms() < shift.opened_at_ms);
+        sales.extend(page.into_iter().filter(|s| {
+            during(s.completed_at_ms()) && s.receipt_number().device_code == device_code
+        }));
+        if older {
+            break;
+        }
+    }
+    let mut refunded: Vec<(Refund, Sale)> = Vec::new();
+    for record in storage.load_refunds().await? {
+        let Some(done_at) = record.completed_at_ms.filter(|at| during(*at)) else {
+            continue;
+        };
+        if let Some(pair) = paid_from_this_drawer(storage, record, &sales, done_at).await? {
+            refunded.push(pair);
+        }
+    }
+    let refunds: Vec<(&Refund, &Sale)> = refunded.iter().map(|(r, s)| (r, s)).collect();
+    Ok(ShiftReport::new(shift, &sales, &refunds, &[]))
+}
+
+/// The refund as the report counts it, with its sale; `None` for another device's refund.
+async fn paid_from_this_drawer(
+    storage: &dyn Storage,
+    record: RefundRecord,
+    sales: &[Sale],
+    done_at: i64,
+) -> Result<Option<(Refund, Sale)>, StorageError> {
+    let paid_back = record.card + record.cash;
+    if paid_back <= Decimal::ZERO {
+        return Ok(None);
+    }
+    let sale = match sales.iter().find(|s| s.id() == record.sale_id) {
+        Some(sale) => Some(sale.clone()),
+        None => storage.find_by_receipt(record.receipt.clone()).await?,
+    };
+    Ok(sale.map(|sale| {
+        let mut refund = Refund::full(&sale, record.id, done_at, &record.reason);
+        refund.amount = paid_back;
+        (refund, sale)
+    }))
+}
