@@ -4,6 +4,7 @@
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { PHONE, TABLET, openRegister, plain, sellOne, switchLanguage, tap } from './cashier';
+import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
 
 /** The value shown in the report's row `testid`. */
 async function reportValue(page: Page, testid: string) {
@@ -117,4 +118,41 @@ test('on a phone, a float with a bad count is refused and nothing opens', async 
   // The form fits the phone's width: nothing to scroll sideways.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+});
+
+test('closing the shift prints the Z report; printing it again from the screen marks it a reprint', async ({ page }) => {
+  const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
+  await openRegister(page);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('printer-connection').selectOption('usb');
+  await page.getByTestId('printer-model').selectOption('epson-tm-t20');
+  await page.getByTestId('add-printer').click();
+  await expect(page.getByTestId('printer-summary')).toBeVisible();
+
+  await page.getByTestId('nav-shift').click();
+  await count(page, 'float', { '50': 2 });
+  await page.getByTestId('shift-open').click();
+  await expect(page.getByTestId('shift-opened')).toBeVisible();
+  await page.getByTestId('nav-register').click();
+  await sellOne(page, 'Cola');
+  await expect.poll(() => emupos(printer.bytes(3)).receipts.length, { timeout: 10_000 }).toBe(1);
+  printer.clear();
+
+  await page.getByTestId('nav-shift').click();
+  // €100.00 + €2.50 expected; €102.40 counted.
+  await count(page, 'close-count', { '50': 2, '2': 1, '0.2': 2 });
+  await page.getByTestId('shift-close').click();
+  await expect(page.getByTestId('shift-report')).toHaveAttribute('data-kind', 'z');
+  await expect.poll(() => emupos(printer.bytes(3)).receipts.length, { timeout: 10_000 }).toBe(1);
+  const z = emupos(printer.bytes(3)).receipts[0].text;
+  expect(z).toContain('Z REPORT');
+  expect(z).not.toContain('REPRINT');
+  expect(z).toMatch(/Expected\s+102\.50 EUR/);
+  expect(z).toMatch(/Counted\s+102\.40 EUR/);
+  expect(z).toMatch(/Difference\s+-0\.10 EUR/);
+  printer.clear();
+
+  await page.getByTestId('print-shift-report').click();
+  await expect.poll(() => emupos(printer.bytes(3)).receipts.length, { timeout: 10_000 }).toBe(1);
+  expect(emupos(printer.bytes(3)).receipts[0].text).toMatch(/REPRINT/i);
 });

@@ -732,6 +732,8 @@ messages! {
     ShiftZReport => "Z report", "Z-отчёт";
     ShiftEarlier => "Earlier shifts", "Прошлые смены";
     ShiftShowReport => "Show report", "Показать отчёт";
+    ShiftPrint => "Print", "Печать";
+    ShiftNoPrinter => "No printer is set up: set one up in Settings to print the report.", "Принтер не настроен: настройте его в Настройках, чтобы напечатать отчёт.";
     ShiftLocalOnly => "Shifts are kept on this register only; other registers do not see them yet.", "Смены хранятся только на этой кассе; другие кассы их пока не видят.";
     RepSales => "Sales", "Продажи";
     RepGross => "Gross sales", "Продажи без скидок";

@@ -235,6 +235,27 @@ impl AppState {
         true
     }
 
+    /// Prints the X or Z report of a shift (again: `reprint`); false when no printer is set up.
+    pub fn print_shift_report(&self, report: &pos_core::shift::ShiftReport, reprint: bool) -> bool {
+        let Some(setup) = self.printer.setup.get_untracked() else {
+            return false;
+        };
+        let till = self
+            .membership
+            .with_untracked(|m| m.as_ref().map(|m| m.device_name.clone()))
+            .unwrap_or_else(|| self.device_code.get_untracked());
+        let options = pos_devices::ShiftReportOptions {
+            language: self.receipt_language(),
+            utc_offset_minutes: utc_offset_minutes(report.closed_at_ms.unwrap_or(report.opened_at_ms)),
+            store: self.store.with_untracked(|s| s.name.clone()),
+            till,
+            reprint,
+        };
+        let layout = ReceiptLayout::shift_report(report, None, &options);
+        self.print_layout(&layout, &setup, None);
+        true
+    }
+
     pub fn print_test_page(&self) {
         let Some(setup) = self.printer.setup.get_untracked() else {
             return;

@@ -139,7 +139,9 @@ impl AppState {
                             None => all.push(shift.clone()),
                         }
                     });
-                    state.show_shift_report(shift);
+                    // The Z report goes to the printer as the shift closes (when there is one).
+                    let print = !shift.is_open();
+                    state.report_shift(shift, print);
                 }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
@@ -148,11 +150,20 @@ impl AppState {
 
     /// Works out the shift's report from this device's sales and refunds and shows it.
     pub fn show_shift_report(&self, shift: Shift) {
+        self.report_shift(shift, false);
+    }
+
+    fn report_shift(&self, shift: Shift, print: bool) {
         let state = *self;
         let device_code = self.device_code.get_untracked();
         spawn_local(async move {
             match shift_report(&*state.storage(), &shift, &device_code).await {
-                Ok(report) => state.shifts.report.set(Some(report)),
+                Ok(report) => {
+                    if print {
+                        state.print_shift_report(&report, false);
+                    }
+                    state.shifts.report.set(Some(report));
+                }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
@@ -215,7 +226,11 @@ async fn paid_from_this_drawer(
     };
     Ok(sale.map(|sale| {
         let mut refund = Refund::full(&sale, record.id, done_at, &record.reason);
-        refund.amount = paid_back;
+        if refund.amount != paid_back {
+            // Not what the sale's tenders add up to: counted by the older rule, card first.
+            refund.amount = paid_back;
+            refund.tenders.clear();
+        }
         (refund, sale)
     }))
 }

@@ -267,6 +267,10 @@ fn Report() -> impl IntoView {
 
 #[component]
 fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let printed = report.clone();
+    // A Z report is printed when the shift closes; printing it from the screen is a reprint.
+    let reprint = report.closed;
     let currency = report.currency;
     let money = move |amount: Decimal| i18n::money(amount, currency, lang);
     let row = move |msg: Msg, testid: &'static str, value: String| {
@@ -330,6 +334,13 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
             <ul class="report-taxes">{taxes}</ul>
+            <button data-testid="print-shift-report" on:click=move |_| {
+                if !state.print_shift_report(&printed, reprint) {
+                    state.error(Msg::ShiftNoPrinter);
+                }
+            }>
+                {Msg::ShiftPrint.text(lang)}
+            </button>
         </section>
     }
 }
