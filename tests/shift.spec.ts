@@ -30,7 +30,7 @@ async function sellColaByCard(page: Page) {
 
 async function refundInCash(page: Page, receipt: string) {
   await page.getByTestId('nav-sales').click();
-  const row = page.getByTestId('sale-row').filter({ hasText: receipt });
+  const row = page.locator('li').filter({ has: page.getByTestId('sale-number').getByText(receipt, { exact: true }) });
   await row.getByTestId('refund-sale').click();
   await expect(page.getByTestId('refund-dialog')).toBeVisible();
   await page.getByTestId('refund-reason').fill('Changed their mind');
