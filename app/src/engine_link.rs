@@ -11,6 +11,8 @@ use futures::channel::oneshot;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use pos_core::{CatalogEdit, Uuid};
+
 use crate::storage::Membership;
 use crate::sync::protocol::{Answer, Edit, FromEngine, Request, ToEngine};
 use crate::sync::{SyncLink, SyncStatus};
@@ -19,6 +21,15 @@ use crate::sync::{SyncLink, SyncStatus};
 const WORKER_LOADER: &str = "./sync-worker-loader.js";
 
 type Reply = Result<Answer, String>;
+
+/// Catalog edits in one message to the worker: encoding 2,000 takes the page a few
+/// milliseconds, 50,000 a third of a second.
+pub const CATALOG_PART: usize = 2_000;
+
+/// How far a large catalog edit is, in thousandths: the parts sent to the worker are the first
+/// half, the edits the worker has made the next [`MADE_SHARE`]; storing them is the rest.
+const SENT_SHARE: usize = 500;
+const MADE_SHARE: usize = 450;
 
 /// What the page hears from its sync worker.
 pub enum EngineEvent {
@@ -36,6 +47,8 @@ struct Inner {
     /// Messages posted before the worker said it is ready would be lost: they wait here.
     queue: RefCell<Option<Vec<String>>>,
     waiting: RefCell<HashMap<u32, oneshot::Sender<Reply>>>,
+    /// Who hears how far a waiting request is (`FromEngine::Progress`): done, total.
+    progress: RefCell<HashMap<u32, Rc<dyn Fn(usize, usize)>>>,
     next_id: Cell<u32>,
     /// Why the worker is gone, once it is: every request then fails with it at once.
     dead: RefCell<Option<String>>,
@@ -57,6 +70,7 @@ impl EngineLink {
             worker,
             queue: RefCell::new(Some(Vec::new())),
             waiting: RefCell::new(HashMap::new()),
+            progress: RefCell::new(HashMap::new()),
             next_id: Cell::new(1),
             dead: RefCell::new(None),
         }));
@@ -94,6 +108,15 @@ impl EngineLink {
 
     /// Asks the engine and waits for its answer.
     pub async fn ask(&self, request: Request) -> Reply {
+        self.ask_reporting(request, None).await
+    }
+
+    /// Asks the engine and waits for its answer; `progress` hears how far it is meanwhile.
+    async fn ask_reporting(
+        &self,
+        request: Request,
+        progress: Option<Rc<dyn Fn(usize, usize)>>,
+    ) -> Reply {
         if let Some(reason) = self.0.dead.borrow().clone() {
             return Err(reason);
         }
@@ -101,14 +124,55 @@ impl EngineLink {
         self.0.next_id.set(id.wrapping_add(1));
         let (reply, answer) = oneshot::channel();
         self.0.waiting.borrow_mut().insert(id, reply);
+        if let Some(progress) = progress {
+            self.0.progress.borrow_mut().insert(id, progress);
+        }
         self.post(ToEngine::Ask {
             id,
             now_ms: js_sys::Date::now(),
             request,
         });
-        answer
+        let reply = answer
             .await
-            .unwrap_or_else(|_| Err("the sync worker stopped".into()))
+            .unwrap_or_else(|_| Err("the sync worker stopped".into()));
+        self.0.progress.borrow_mut().remove(&id);
+        reply
+    }
+
+    /// Managers' edits of the catalog, made in order and all or none: `Ok` once stored on this
+    /// device. A large edit (an import) goes in parts of [`CATALOG_PART`], each encoded in a task
+    /// of its own, and is made once every part is there; `progress` hears how far it is, in
+    /// thousandths, until it is stored.
+    pub async fn edit_catalog(
+        &self,
+        edits: Vec<CatalogEdit>,
+        progress: impl Fn(u32) + 'static,
+    ) -> Result<(), String> {
+        let count = edits.len();
+        if count <= CATALOG_PART {
+            return self.edit(Edit::Catalog(edits)).await;
+        }
+        let permille = |share: usize, done: usize, total: usize| {
+            u32::try_from(share * done / total.max(1)).unwrap_or(1000)
+        };
+        let edit = Uuid::now_v7();
+        let mut sent = 0;
+        let mut rest = edits.into_iter();
+        loop {
+            let part: Vec<CatalogEdit> = rest.by_ref().take(CATALOG_PART).collect();
+            if part.is_empty() {
+                break;
+            }
+            sent += part.len();
+            self.ask(Request::CatalogPart { edit, edits: part }).await?;
+            progress(permille(SENT_SHARE, sent, count));
+        }
+        let made: Rc<dyn Fn(usize, usize)> = Rc::new(move |done, total| {
+            progress(SENT_SHARE as u32 + permille(MADE_SHARE, done, total))
+        });
+        self.ask_reporting(Request::Edit(Edit::CatalogParts { edit, count }), Some(made))
+            .await
+            .map(|_| ())
     }
 
     /// An edit of the store's documents: `Ok` once it is stored on this device.
@@ -142,6 +206,12 @@ impl EngineLink {
         }
         let Some(text) = data.as_string() else { return };
         match serde_json::from_str::<FromEngine>(&text) {
+            Ok(FromEngine::Progress { id, done, total }) => {
+                let heard = self.0.progress.borrow().get(&id).cloned();
+                if let Some(progress) = heard {
+                    progress(done, total);
+                }
+            }
             Ok(FromEngine::Answer { id, result }) => {
                 if let Some(reply) = self.0.waiting.borrow_mut().remove(&id) {
                     let _ = reply.send(result);
@@ -156,6 +226,7 @@ impl EngineLink {
     /// every request waiting for it fails instead of waiting forever.
     fn died(&self, on_event: &dyn Fn(EngineEvent), reason: String) {
         *self.0.dead.borrow_mut() = Some(reason.clone());
+        self.0.progress.borrow_mut().clear();
         for (_, reply) in self.0.waiting.borrow_mut().drain() {
             let _ = reply.send(Err(reason.clone()));
         }

@@ -585,6 +585,7 @@ messages! {
     ImportCsv => "Import CSV", "Загрузить CSV";
     ImportReading => "Reading the file…", "Читаем файл…";
     ImportRunning => "Importing {count} changes…", "Загружаем изменений: {count}…";
+    ImportSaving => "Saving {count} changes to the store…", "Сохраняем в магазине изменений: {count}…";
     ImportSummary => "{good} changes are ready to import; {bad} rows have problems and will be left out.", "Готово к загрузке изменений: {good}; строк с ошибками (не будут загружены): {bad}.";
     ImportGood => "Import {count} changes", "Загрузить изменения: {count}";
     ImportDone => "{count} changes imported into the menu.", "В меню загружено изменений: {count}.";

@@ -8,7 +8,6 @@ use pos_core::{CatalogEdit, Choice, Decimal, Product};
 use super::{AppState, Notice, not_saved, storage_notice};
 use crate::core_errors::{catalog_said, choice_msg};
 use crate::i18n::Msg;
-use crate::sync::protocol::Edit;
 
 /// Catalog edits applied between two paints of the page (an import's 50,000 in parts).
 const EDITS_PER_PART: usize = 2_000;
@@ -102,6 +101,16 @@ impl AppState {
     /// manager's words), then, on a device of a store, kept in the store's catalog by the sync
     /// worker for every device; on a device on its own, kept here. True once kept.
     pub async fn edit_catalog(&self, edits: Vec<CatalogEdit>) -> bool {
+        self.edit_catalog_reporting(edits, |_| {}).await
+    }
+
+    /// [`AppState::edit_catalog`]; on a device of a store, `saving` hears how far the sync
+    /// worker is with a large edit, in thousandths, until it has stored it.
+    pub async fn edit_catalog_reporting(
+        &self,
+        edits: Vec<CatalogEdit>,
+        saving: impl Fn(u32) + 'static,
+    ) -> bool {
         if !self.catalog_whole.get_untracked() {
             self.error(Msg::CatalogStillLoading);
             return false;
@@ -128,7 +137,7 @@ impl AppState {
         }
         match self.engine() {
             Some(engine) => {
-                if let Err(e) = engine.edit(Edit::Catalog(edits)).await {
+                if let Err(e) = engine.edit_catalog(edits, saving).await {
                     self.notice.set(Some(not_saved(e)));
                     return false;
                 }
@@ -141,7 +150,8 @@ impl AppState {
                 }
             }
         }
-        // The sync worker tells every page of the store's catalog too; this page shows it now.
+        // The sync worker tells the other tabs and devices; this page shows it now (the worker
+        // does not send it back).
         crate::browser::mark("catalog:stored");
         self.catalog.set(next);
         crate::browser::mark("catalog:shown");

@@ -147,7 +147,8 @@ impl AppState {
             }
         };
         match said {
-            FromEngine::Answer { .. } => {}
+            // Heard by the request that waits for them (`EngineLink`).
+            FromEngine::Answer { .. } | FromEngine::Progress { .. } => {}
             FromEngine::Status(status) => set_if_changed(self.sync, status),
             FromEngine::Store(store) => self.adopt_store(store),
             FromEngine::Catalog(catalog) => {

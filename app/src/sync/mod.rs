@@ -13,6 +13,7 @@
 //! of the stored documents.
 
 pub mod api;
+mod catalog_edit;
 mod connection;
 mod device_code;
 mod documents;
@@ -161,6 +162,8 @@ pub struct Engine {
     device_code: String,
     /// What the page was last told of the store, so nothing unchanged is sent again.
     shown: Shown,
+    /// The parts of a large catalog edit that came so far, and the edit they belong to.
+    catalog_parts: Option<(Uuid, Vec<pos_core::CatalogEdit>)>,
 }
 
 #[derive(Default)]
@@ -169,6 +172,9 @@ struct Shown {
     catalog: Option<Catalog>,
     stock: Option<BTreeMap<String, Decimal>>,
     price_conflicts: Option<Vec<pos_core::PriceConflict>>,
+    /// While the page's own catalog edit is made: the catalog the page shows once it is (what it
+    /// was told, with the edits), in id order. That catalog is not sent to it again.
+    page_catalog: Option<Catalog>,
 }
 
 /// The one engine of this worker, held by every callback that reaches it (socket, timers, the
@@ -358,6 +364,7 @@ pub async fn start(
         status: SyncStatus::default(),
         device_code,
         shown,
+        catalog_parts: None,
     };
     let shared = Rc::new(RefCell::new(engine));
     set_status(&shared, |s| {

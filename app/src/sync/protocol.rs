@@ -34,6 +34,10 @@ pub enum ToEngine {
 #[derive(Debug, Serialize, Deserialize)]
 pub enum Request {
     Edit(Edit),
+    /// A part of a large catalog edit (an import's thousands), kept by the worker until
+    /// [`Edit::CatalogParts`] makes the parts one edit: each part is its own message, so the page
+    /// never encodes 50,000 edits in one task.
+    CatalogPart { edit: Uuid, edits: Vec<CatalogEdit> },
     /// A refund of this sale already in the store's documents (made on any device).
     RefundOf(Uuid),
     OwnerPinHash,
@@ -66,6 +70,10 @@ pub enum Edit {
     /// Managers' edits of the catalog (a product, a category, a group, an import), made in order
     /// and all or none.
     Catalog(Vec<CatalogEdit>),
+    /// The [`Request::CatalogPart`]s sent for `edit`, in the order sent, made as one
+    /// [`Edit::Catalog`] of `count` edits; the worker says how far it is with
+    /// [`FromEngine::Progress`].
+    CatalogParts { edit: Uuid, count: usize },
     /// The owner's first write to a store just created: profile, catalog (if any) and PIN; the
     /// device then takes its receipt prefix.
     NewStore {
@@ -89,6 +97,8 @@ pub enum FromEngine {
         id: u32,
         result: Result<Answer, String>,
     },
+    /// How far the request `id` is: `done` of `total` (the edits of a catalog edit made so far).
+    Progress { id: u32, done: usize, total: usize },
     Status(SyncStatus),
     Store(Store),
     Catalog(Catalog),

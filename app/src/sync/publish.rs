@@ -1,5 +1,6 @@
 //! Telling the page what changed: the sync status, and the store's profile, catalog, price
-//! conflicts and stock, each only when it differs from what the page was last told.
+//! conflicts and stock, each only when it differs from what the page was last told (or, for the
+//! catalog, from what the page's own edit left it showing).
 
 use super::*;
 
@@ -42,6 +43,9 @@ pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
         if roles.contains(&Role::Settings) || roles.contains(&Role::Catalog) {
             if let Some(catalog) = engine.docs.catalog() {
                 if engine.shown.catalog.as_ref() != Some(&catalog) {
+                    // The page that made this edit shows it already: 50,000 products sent back
+                    // would only be a long task for it to decode.
+                    let page_has_it = engine.shown.page_catalog.as_ref() == Some(&catalog);
                     engine.shown.catalog = Some(catalog.clone());
                     // Kept as the quick-start copy too, so the next start shows it at once.
                     if let Some(store) = engine
@@ -51,7 +55,9 @@ pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
                     {
                         quick_start = Some((store, catalog.clone()));
                     }
-                    events.push(FromEngine::Catalog(catalog));
+                    if !page_has_it {
+                        events.push(FromEngine::Catalog(catalog));
+                    }
                 }
             }
             let conflicts = engine.docs.price_conflicts();

@@ -103,7 +103,11 @@ async fn answer(
     request: Request,
 ) {
     let result = match request {
-        Request::Edit(change) => apply(&shared, change).await.map(|()| Answer::Done),
+        Request::Edit(change) => apply(&shared, id, change).await.map(|()| Answer::Done),
+        Request::CatalogPart { edit, edits } => {
+            catalog_edit::keep_part(&shared, edit, edits);
+            Ok(Answer::Done)
+        }
         Request::RefundOf(sale) => Ok(Answer::Refund(
             refund_recorded_elsewhere(&shared, sale).await,
         )),
@@ -119,9 +123,9 @@ async fn answer(
     post(&scope, &FromEngine::Answer { id, result });
 }
 
-/// Makes the page's edit to the store's documents: stored before it is sent, undone if it
-/// cannot be stored.
-async fn apply(shared: &SharedEngine, change: Edit) -> Result<(), String> {
+/// Makes the page's edit (the request `asked`) to the store's documents: stored before it is
+/// sent, undone if it cannot be stored.
+async fn apply(shared: &SharedEngine, asked: u32, change: Edit) -> Result<(), String> {
     match change {
         Edit::Price { product, price } => {
             edit(shared, &[Role::Catalog], |docs| {
@@ -142,8 +146,10 @@ async fn apply(shared: &SharedEngine, change: Edit) -> Result<(), String> {
             })
             .await
         }
-        Edit::Catalog(edits) => {
-            edit(shared, &[Role::Catalog], |docs| docs.edit_catalog(&edits)).await
+        Edit::Catalog(edits) => catalog_edit::edit_catalog(shared, asked, edits).await,
+        Edit::CatalogParts { edit, count } => {
+            let edits = catalog_edit::take_parts(shared, edit, count)?;
+            catalog_edit::edit_catalog(shared, asked, edits).await
         }
         Edit::ProfileAndCatalog { store, catalog } => {
             edit(shared, &[Role::Settings, Role::Catalog], |docs| {

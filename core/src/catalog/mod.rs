@@ -178,6 +178,17 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Its records in id order, as the catalog document reads them (`CatalogDoc::catalog`), so a
+    /// copy edited in the order its records came compares equal to the document's.
+    pub fn in_id_order(mut self) -> Catalog {
+        self.categories.sort_by(|a, b| a.id.cmp(&b.id));
+        self.products.sort_by(|a, b| a.id.cmp(&b.id));
+        self.modifiers.sort_by(|a, b| a.id.cmp(&b.id));
+        self.modifier_groups.sort_by(|a, b| a.id.cmp(&b.id));
+        self.tax_categories.sort_by(|a, b| a.id.cmp(&b.id));
+        self
+    }
+
     pub fn product(&self, id: &str) -> Option<&Product> {
         self.products.iter().find(|p| p.id == id)
     }

@@ -578,9 +578,16 @@ impl StoreDocs {
         started.then_some(catalog)
     }
 
-    /// Managers' edits of the catalog, checked against the document as it is now.
-    pub fn edit_catalog(&mut self, edits: &[CatalogEdit]) -> Result<(), DocError> {
-        self.with_typed(self.catalog_id(), |c: &mut CatalogDoc| c.apply_all(edits))
+    /// Managers' edits of the catalog, checked against the document as it is now and made in
+    /// changes of [`CatalogDoc::EDITS_PER_CHANGE`]; `made` hears how many are made after each.
+    pub fn edit_catalog(
+        &mut self,
+        edits: &[CatalogEdit],
+        made: impl FnMut(usize),
+    ) -> Result<(), DocError> {
+        self.with_typed(self.catalog_id(), |c: &mut CatalogDoc| {
+            c.apply_all_reporting(edits, made)
+        })
     }
 
     pub fn replace_catalog(&mut self, catalog: &Catalog) -> Result<(), DocError> {

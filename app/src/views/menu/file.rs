@@ -30,6 +30,9 @@ enum Step {
         errors: Vec<RowError>,
     },
     Importing(usize),
+    /// The sync worker is making the edits in the store's catalog and storing them, with how
+    /// far it is in thousandths.
+    Saving { count: usize, permille: u32 },
 }
 
 #[component]
@@ -100,7 +103,8 @@ pub(super) fn MenuFile() -> impl IntoView {
         spawn_local(async move {
             crate::browser::sleep(30).await;
             crate::browser::mark("import:keep");
-            let kept = state.edit_catalog(good).await;
+            let saving = move |permille| step.set(Step::Saving { count, permille });
+            let kept = state.edit_catalog_reporting(good, saving).await;
             crate::browser::mark("import:kept");
             step.set(Step::Idle);
             if kept {
@@ -136,6 +140,10 @@ pub(super) fn MenuFile() -> impl IntoView {
                 Step::Importing(count) => Some(view! {
                     <p data-testid="import-running">{Msg::ImportRunning.fill(state.lang.get(), &[("count", &count.to_string())])}</p>
                     <progress />
+                }.into_any()),
+                Step::Saving { count, permille } => Some(view! {
+                    <p data-testid="import-saving">{Msg::ImportSaving.fill(state.lang.get(), &[("count", &count.to_string())])}</p>
+                    <progress data-testid="import-progress" max="1000" value=permille.to_string() />
                 }.into_any()),
                 Step::Previewed { good, bad, errors } => Some(view! { <Preview good bad errors cancel import /> }.into_any()),
             }}
