@@ -130,11 +130,11 @@ pub fn sync_refusal_msg(reason: &str) -> Msg {
     let code = reason.split_once(": ").map_or(reason, |(code, _)| code);
     match code {
         "disk_full" | "writes_failing" | "storage_failed" => Msg::SyncServerStorage,
-        "quota" => Msg::SyncServerQuota,
+        "quota" | "too_many_actors" => Msg::SyncServerQuota,
         "flood" | "too_slow" => Msg::SyncServerBusy,
         "revoked" => Msg::DeviceRemoved,
         "other_store" | "forged" | "not_owner" | "unknown_type" | "malformed" | "not_binary"
-        | "too_big" => Msg::SyncServerRefused,
+        | "too_big" | "foreign_actor" | "unreadable_change" => Msg::SyncServerRefused,
         _ => Msg::SyncProblem,
     }
 }
@@ -476,6 +476,9 @@ mod tests {
             "storage_failed",
             "disk_full",
             "writes_failing",
+            "foreign_actor",
+            "too_many_actors",
+            "unreadable_change",
         ];
         for code in codes {
             assert_ne!(sync_refusal_msg(&format!("{code}: English")), Msg::SyncProblem, "{code}");
