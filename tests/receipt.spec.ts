@@ -5,17 +5,11 @@ import { expect, test, type Page } from '@playwright/test';
 import { openRegister, sellOne, tap } from './cashier';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter, type FakePrinter } from './fake-devices';
 import { gradientPng, logoPng, rasterImages } from './images';
+import { addUsbPrinter } from './settings';
 
 /** The receipts printed since `from` bytes, as emupos prints them. */
 function receiptsSince(printer: FakePrinter, from: number) {
   return emupos(printer.bytes().subarray(from)).receipts.map((r) => r.text);
-}
-
-async function addUsbPrinter(page: Page) {
-  await page.getByTestId('printer-connection').selectOption('usb');
-  await page.getByTestId('printer-model').selectOption('epson-tm-t20');
-  await page.getByTestId('add-printer').click();
-  await expect(page.getByTestId('printer-summary')).toBeVisible();
 }
 
 test('the address, tax number, return policy, language and logo set in Settings print on the receipt', async ({ page }) => {

@@ -8,7 +8,7 @@ import { TABLET, openRegister, plain, sellOne, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
 import { inFlightChanges, watchIdb, watched } from './idb-watch';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
-import { createStore, setTerminal, setUpZvt } from './settings';
+import { addUsbPrinter, createStore, setTerminal, setUpZvt } from './settings';
 
 async function sellFriesByCard(page: Page) {
   await tap(page, 'Fries');
@@ -164,10 +164,7 @@ test('a cash sale refund opens the drawer once, prints a refund slip and records
   const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
   await openRegister(page);
   await page.getByTestId('nav-settings').click();
-  await page.getByTestId('printer-connection').selectOption('usb');
-  await page.getByTestId('printer-model').selectOption('epson-tm-t20');
-  await page.getByTestId('add-printer').click();
-  await expect(page.getByTestId('printer-summary')).toBeVisible();
+  await addUsbPrinter(page);
   await page.getByTestId('nav-register').click();
 
   const number = await sellOne(page, 'Fries');

@@ -34,3 +34,11 @@ export async function createStore(page: Page, name: string) {
   await expect(page.getByTestId('notice')).toContainText(name);
   await expect(page.getByTestId('sync-status')).toHaveText('Synced');
 }
+
+/** In Settings (already open), adds an Epson TM-T20 on USB (a fake one the test installed). */
+export async function addUsbPrinter(page: Page) {
+  await page.getByTestId('printer-connection').selectOption('usb');
+  await page.getByTestId('printer-model').selectOption('epson-tm-t20');
+  await page.getByTestId('add-printer').click();
+  await expect(page.getByTestId('printer-summary')).toBeVisible();
+}

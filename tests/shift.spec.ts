@@ -5,6 +5,7 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { PHONE, TABLET, openRegister, plain, sellOne, switchLanguage, tap } from './cashier';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
+import { addUsbPrinter } from './settings';
 
 /** The value shown in the report's row `testid`. */
 async function reportValue(page: Page, testid: string) {
@@ -124,10 +125,7 @@ test('closing the shift prints the Z report; printing it again from the screen m
   const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
   await openRegister(page);
   await page.getByTestId('nav-settings').click();
-  await page.getByTestId('printer-connection').selectOption('usb');
-  await page.getByTestId('printer-model').selectOption('epson-tm-t20');
-  await page.getByTestId('add-printer').click();
-  await expect(page.getByTestId('printer-summary')).toBeVisible();
+  await addUsbPrinter(page);
 
   await page.getByTestId('nav-shift').click();
   await count(page, 'float', { '50': 2 });

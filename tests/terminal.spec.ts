@@ -4,7 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openRegister, plain, switchLanguage, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
-import { setTerminal, setUpZvt } from './settings';
+import { addUsbPrinter, setTerminal, setUpZvt } from './settings';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
 import { inFlightChanges, watchIdb, watched } from './idb-watch';
 
@@ -244,10 +244,7 @@ test.describe('ZVT over WebSerial (a fake terminal on a fake serial port)', () =
     await installFakeZvt(page, { mode: 'approve' }, () => {});
     await openRegister(page);
     await page.getByTestId('nav-settings').click();
-    await page.getByTestId('printer-connection').selectOption('usb');
-    await page.getByTestId('printer-model').selectOption('epson-tm-t20');
-    await page.getByTestId('add-printer').click();
-    await expect(page.getByTestId('printer-summary')).toBeVisible();
+    await addUsbPrinter(page);
     await setUpZvt(page);
     await tap(page, 'Fries');
     await payByCard(page);
