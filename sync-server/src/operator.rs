@@ -83,7 +83,7 @@ impl Storage {
         Ok(store)
     }
 
-    fn store_of_device(&self, device_id: &str) -> rusqlite::Result<Option<String>> {
+    pub(crate) fn store_of_device(&self, device_id: &str) -> rusqlite::Result<Option<String>> {
         let conn = self.lock()?;
         conn.prepare_cached("SELECT store_id FROM devices WHERE device_id = ?1")?
             .query_row([device_id], |r| r.get(0))

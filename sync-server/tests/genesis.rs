@@ -497,10 +497,10 @@ async fn write_as(
 /// as automerge-repo's JavaScript client makes) belongs to the first device that writes with it,
 /// across restarts. A change under a document's own actor is its genesis and nothing else.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_device_writes_only_under_its_own_actor_ids() {
+async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     let (tmp, server) = fresh_server().await;
     let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
-    let (owner_a, till_a, _) = two_stores(&server).await;
+    let (owner_a, till_a, owner_b) = two_stores(&server).await;
     let (owner, till) = (uuid(&owner_a.device_id), uuid(&till_a.device_id));
     let (id, mut owners) = stock_period_of(&owner_a);
     let mut a = Raw::connect(&server, &owner_a).await;
@@ -508,24 +508,21 @@ async fn a_device_writes_only_under_its_own_actor_ids() {
     let mut tills = AutoCommit::load(&owners.save()).unwrap();
     let mut till_connection = Raw::connect(&server, &till_a).await;
     assert_eq!(till_connection.sync(id, &mut tills).await, Synced::InSync);
-    let before = stored_heads(&server, id);
 
-    // The till writes under the owner's actor, and under a writer session of the owner's.
-    for actor in [Actor::device(owner), Actor::session(owner, 7)] {
-        let mut forged = tills.clone();
-        let synced = write_as(
-            &server,
-            &till_a,
-            id,
-            &mut forged,
-            actor.actor_id(),
-            "forged",
-        )
-        .await;
-        assert_closed(synced, "foreign_actor", "the till wrote as the owner");
-        assert_eq!(stored_heads(&server, id), before, "nothing of it is kept");
+    // Another store's device never writes under store A's actors, in a document of its own.
+    let (b_id, mut bs) = stock_period_of(&owner_b);
+    let mut b = Raw::connect(&server, &owner_b).await;
+    assert_eq!(b.sync(b_id, &mut bs).await, Synced::InSync);
+    let before = stored_heads(&server, b_id);
+    for actor in [Actor::device(owner), Actor::session(till, 7)] {
+        let mut forged = bs.clone();
+        let synced = write_as(&server, &owner_b, b_id, &mut forged, actor.actor_id(), "forged").await;
+        assert_closed(synced, "foreign_actor", "store B wrote as a device of store A");
+        assert_eq!(stored_heads(&server, b_id), before, "nothing of it is kept");
     }
-    // Nor under the document's own actor, which writes its genesis only.
+
+    // Nor does any device write under the document's own actor, which writes its genesis only.
+    let before = stored_heads(&server, id);
     let mut forged = tills.clone();
     let genesis_actor = automerge::ActorId::from(id.0.to_vec());
     let synced = write_as(&server, &till_a, id, &mut forged, genesis_actor, "forged").await;
@@ -545,7 +542,17 @@ async fn a_device_writes_only_under_its_own_actor_ids() {
     );
     assert!(owners.get(ROOT, "till").unwrap().is_some());
 
-    // A random actor is the till's once the till wrote with it, also after a restart.
+    // A fellow device of the store may carry the owner's changes: Automerge's sync sends again
+    // what it cannot tell the server has, with what was written on top of it.
+    let relayed = Actor::session(owner, 9).actor_id();
+    assert_eq!(
+        write_as(&server, &till_a, id, &mut tills, relayed, "relayed").await,
+        Synced::InSync,
+        "the till relayed a change under the owner's actor"
+    );
+
+    // A random actor is the till's once the till wrote with it, also after a restart; another
+    // store's device still may not use it.
     let random = automerge::ActorId::random();
     assert_eq!(
         write_as(&server, &till_a, id, &mut tills, random.clone(), "random").await,
@@ -553,17 +560,13 @@ async fn a_device_writes_only_under_its_own_actor_ids() {
     );
     server.stop().await;
     let server = start(&data, &dist).await;
-    let mut a = Raw::connect(&server, &owner_a).await;
-    assert_eq!(a.sync(id, &mut owners).await, Synced::InSync);
-    let before = stored_heads(&server, id);
-    let mut forged = owners.clone();
-    let synced = write_as(&server, &owner_a, id, &mut forged, random.clone(), "taken").await;
-    assert_closed(
-        synced,
-        "foreign_actor",
-        "the owner wrote under the till's actor",
-    );
-    assert_eq!(stored_heads(&server, id), before);
+    let mut b = Raw::connect(&server, &owner_b).await;
+    assert_eq!(b.sync(b_id, &mut bs).await, Synced::InSync);
+    let before = stored_heads(&server, b_id);
+    let mut forged = bs.clone();
+    let synced = write_as(&server, &owner_b, b_id, &mut forged, random.clone(), "taken").await;
+    assert_closed(synced, "foreign_actor", "store B wrote under the till's actor");
+    assert_eq!(stored_heads(&server, b_id), before);
     assert_eq!(
         write_as(&server, &till_a, id, &mut tills, random, "again").await,
         Synced::InSync

@@ -163,9 +163,11 @@ pub(super) fn sends_only_genesis(carried: &Carried, doc: &str) -> bool {
 }
 
 /// The actors a connection may write under, each decided once per connection: one that
-/// carries the device's id is its own; any other is the device's only if the server's records
-/// say so or bind it to the device now ([`crate::actors`]); the document's own actor writes
-/// nothing after its genesis.
+/// carries the device's id is its own; any other is the device's if the server's records say so
+/// or bind it to the device now ([`crate::actors`]), or a fellow device's of the same store whose
+/// changes it relays; the document's own actor writes nothing after its genesis. So a device
+/// cannot write under another store's actors, but within its store it can under a fellow's:
+/// telling a relay from a forgery needs to know whether the server already has the change.
 #[derive(Debug, Default)]
 pub(super) struct Writers {
     allowed: HashSet<ActorId>,
@@ -212,7 +214,21 @@ impl Writers {
                 };
                 match bound {
                     Ok(ActorOwner::Asker) => {}
-                    Ok(ActorOwner::Other(owner)) => return refused(&format!("device {owner}")),
+                    Ok(ActorOwner::Other(owner)) => {
+                        // Automerge's sync protocol sends again what it cannot tell the other
+                        // side has, with everything written on top of it: a device relays its
+                        // fellow devices' changes (the 5,000-row import into a store did, and
+                        // was refused forever). Another store's device is never a fellow.
+                        let (storage, of) = (peer.storage.clone(), owner.clone());
+                        match blocking(move || storage.store_of_device(&of)).await {
+                            Ok(Some(store)) if store == peer.store => {}
+                            Ok(_) => return refused(&format!("device {owner}")),
+                            Err(e) => {
+                                eprintln!("pos-sync-server: storage error: actor {actor}: {e}");
+                                return Err(close::STORAGE);
+                            }
+                        }
+                    }
                     Ok(ActorOwner::OverQuota) => {
                         eprintln!(
                             "pos-sync-server: refused a new actor {actor} from device {}: it has \
