@@ -108,10 +108,29 @@ fn storage_chunks(mut bytes: &[u8]) -> Option<Vec<(StorageChunk, &[u8])>> {
             }
         }
         let end = at.checked_add(usize::try_from(len).ok()?)?;
+        // Automerge 0.12 panics on some malformed bundles (an `unwrap` in hexane's column
+        // decoder, found by the `change_policy` fuzz target) and reads them before it checks
+        // their checksum; checked here first, so corrupt chunks are refused as unreadable.
+        // A compressed change's checksum is the uncompressed change's: `Change::try_from` checks it.
+        let compressed = bytes.get(8) == Some(&2);
+        if !compressed && !checksum_valid(bytes.get(..end)?, at) {
+            return None;
+        }
         out.push((kind, bytes.get(..end)?));
         bytes = &bytes[end..];
     }
     Some(out)
+}
+
+/// Whether a storage chunk (magic, checksum, type, length, then `at..` its data) carries the
+/// checksum automerge computes: the first 4 bytes of the SHA-256 of its type, length and data.
+fn checksum_valid(chunk: &[u8], at: usize) -> bool {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::new()
+        .chain_update(&chunk[8..at])
+        .chain_update(&chunk[at..])
+        .finalize();
+    hash[..4] == chunk[4..8]
 }
 
 /// The changes a sync message carries ([`read_chunk`]); `None` if a chunk is unreadable.
@@ -230,6 +249,14 @@ pub fn fuzz_origin(bytes: &[u8]) -> Option<Origin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `change_policy` fuzz target's crash: a sync message whose bundle automerge 0.12
+    /// panicked on while decoding its columns.
+    #[test]
+    fn a_corrupt_bundle_is_unreadable_not_a_panic() {
+        let bytes = include_bytes!("../tests/data/change_policy_crash.bin");
+        assert!(fuzz_origin(bytes).is_none());
+    }
     use automerge::sync::{State, SyncDoc};
     use automerge::transaction::Transactable;
     use automerge::{ActorId, AutoCommit};
