@@ -31,7 +31,9 @@ export async function createStore(page: Page, name: string) {
   await page.getByTestId('owner-pin').fill(OWNER_PIN);
   await page.getByTestId('owner-pin-again').fill(OWNER_PIN);
   await page.getByTestId('create-store').click();
-  await expect(page.getByTestId('notice')).toContainText(name);
+  // Hashing the owner's PIN (Argon2, slow on purpose) and the server's answer: a loaded CI
+  // machine once took more than the default 5 s.
+  await expect(page.getByTestId('notice')).toContainText(name, { timeout: 20_000 });
   await expect(page.getByTestId('sync-status')).toHaveText('Synced');
 }
 
