@@ -50,6 +50,21 @@ export async function sellOne(page: Page, name: string) {
   return number.trim().split(/\s+/).pop() ?? '';
 }
 
+/** Sells one item by card on a standalone (bank's) terminal: the cashier types what its slip
+ * says. Returns the receipt number. */
+export async function sellOneByCard(page: Page, name: string) {
+  await tap(page, name);
+  await page.getByTestId('pay').click();
+  await page.getByTestId('method-card').click();
+  await page.getByTestId('auth-code').fill('A1B2C3');
+  await page.getByTestId('last-four').fill('4242');
+  await page.getByTestId('confirm-card').click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  const number = (await page.getByTestId('receipt-number').textContent()) ?? '';
+  await page.getByTestId('new-sale').click();
+  return number.trim().split(/\s+/).pop() ?? '';
+}
+
 /** The receipt numbers in the list of recent sales, newest first. */
 export async function salesNumbers(page: Page) {
   // The completion screen sits over the register until the cashier starts the next sale.

@@ -4,7 +4,7 @@
 // terminal instead of refunding twice.
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { TABLET, openRegister, plain, sellOne, tap } from './cashier';
+import { TABLET, openRegister, plain, sellOne, sellOneByCard, tap } from './cashier';
 import { installFakeZvt } from './fake-zvt';
 import { inFlightChanges, watchIdb, watched } from './idb-watch';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
@@ -194,14 +194,7 @@ test('a cash sale refund opens the drawer once, prints a refund slip and records
 
 test('a standalone terminal: the cashier refunds the card part on the bank\'s terminal and confirms here', async ({ page }) => {
   await openRegister(page);
-  await tap(page, 'Fries');
-  await page.getByTestId('pay').click();
-  await page.getByTestId('method-card').click();
-  await page.getByTestId('auth-code').fill('A1B2C3');
-  await page.getByTestId('last-four').fill('4242');
-  await page.getByTestId('confirm-card').click();
-  await expect(page.getByTestId('completed')).toBeVisible();
-  await page.getByTestId('new-sale').click();
+  await sellOneByCard(page, 'Fries');
 
   await openRefund(page);
   await expect(page.getByTestId('refund-method')).toContainText('on the bank\'s terminal');
