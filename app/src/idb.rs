@@ -47,7 +47,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
-use pos_core::{Catalog, Decimal, Product, ReceiptNumber, Refund, Sale, Store, Ticket, Uuid};
+use pos_core::{Catalog, Product, ReceiptNumber, Refund, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -169,8 +169,8 @@ async fn get_all_json<T: for<'de> Deserialize<'de>>(
 
 /// What is stored of the catalog, and its products in the catalog's order.
 
-fn refund_key(sale_id: Uuid) -> String {
-    format!("{REFUND_PREFIX}{sale_id}")
+fn refund_key(record: &RefundRecord) -> String {
+    format!("{REFUND_PREFIX}{}:{}", record.sale_id, record.id)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -411,13 +411,20 @@ impl IdbStorage {
     async fn put_refund(&self, record: RefundRecord) -> Result<RefundRecord, StorageError> {
         let tx = self.strict([KV])?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        let kept: Option<RefundRecord> = get_json(&kv, &refund_key(record.sale_id)).await?;
-        // A refund never goes back from completed, and a sale never gets a second refund id.
-        if let Some(kept) = kept.filter(|k| k.is_completed() || k.id != record.id) {
+        let kept = refunds_of_sale(&kv, record.sale_id).await?;
+        // A refund never goes back from completed, and a sale never has two unfinished refunds
+        // (two tabs, or a retry that lost its record): the one kept is carried on instead.
+        let same = kept.iter().find(|(_, k)| k.id == record.id);
+        let other_unfinished = kept
+            .iter()
+            .find(|(_, k)| k.id != record.id && !k.is_completed());
+        if let Some((_, kept)) = same.filter(|(_, k)| k.is_completed()).or(other_unfinished) {
+            let kept = kept.clone();
             tx.commit().await.map_err(classify)?;
             return Ok(kept);
         }
-        put_json(&kv, &refund_key(record.sale_id), &record)?;
+        let key = same.map_or_else(|| refund_key(&record), |(key, _)| key.clone());
+        put_json(&kv, &key, &record)?;
         tx.commit().await.map_err(classify)?;
         Ok(record)
     }
@@ -429,41 +436,67 @@ impl IdbStorage {
     ) -> Result<RefundRecord, StorageError> {
         let tx = self.strict([KV, SALES, OUTBOX])?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        match get_json::<RefundRecord>(&kv, &refund_key(record.sale_id)).await? {
-            Some(kept) if kept.is_completed() => record = kept,
-            Some(kept) if kept.id != record.id => {
-                return Err(failed("another refund of this sale was started"));
-            }
-            _ => {
-                let sales = tx.object_store(SALES).map_err(classify)?;
-                let sale: Option<SaleRecord> = sales
-                    .get(record.sale_id.to_string().as_str())
-                    .serde()
-                    .map_err(classify)?
-                    .await
-                    .map_err(classify)?;
-                let sale = sale
-                    .ok_or_else(|| failed("the refunded sale is not on this device"))?
-                    .sale()?;
-                record.card_in_flight = None;
-                record.completed_at_ms = Some(js_sys::Date::now() as i64);
-                put_json(&kv, &refund_key(record.sale_id), &record)?;
-                let refund = Refund::full(&sale, record.id, record.at_ms, &record.reason);
-                put_outbox(
-                    &tx.object_store(OUTBOX).map_err(classify)?,
-                    &OutboxEntry {
-                        key: record.id.to_string(),
-                        store,
-                        sale: None,
-                        refund: Some(refund),
-                        audit: None,
-                    },
-                )?;
-            }
+        let kept = refunds_of_sale(&kv, record.sale_id).await?;
+        if let Some((_, done)) = kept.iter().find(|(_, k)| k.id == record.id && k.is_completed()) {
+            let done = done.clone();
+            tx.commit().await.map_err(classify)?;
+            return Ok(done);
         }
+        if kept
+            .iter()
+            .any(|(_, k)| k.id != record.id && !k.is_completed())
+        {
+            return Err(failed("another refund of this sale was started"));
+        }
+        let key = kept
+            .iter()
+            .find(|(_, k)| k.id == record.id)
+            .map_or_else(|| refund_key(&record), |(key, _)| key.clone());
+        let sales = tx.object_store(SALES).map_err(classify)?;
+        let sale: Option<SaleRecord> = sales
+            .get(record.sale_id.to_string().as_str())
+            .serde()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        let sale = sale
+            .ok_or_else(|| failed("the refunded sale is not on this device"))?
+            .sale()?;
+        record.card_in_flight = None;
+        record.completed_at_ms = Some(js_sys::Date::now() as i64);
+        put_json(&kv, &key, &record)?;
+        put_outbox(
+            &tx.object_store(OUTBOX).map_err(classify)?,
+            &OutboxEntry {
+                key: record.id.to_string(),
+                store,
+                sale: None,
+                refund: Some(record.as_refund(&sale)),
+                audit: None,
+            },
+        )?;
         tx.commit().await.map_err(classify)?;
         Ok(record)
     }
+}
+
+/// The refunds of one sale kept here, with their keys: the one kept before refunds took lines
+/// (`refund:<sale>`) and those kept since (`refund:<sale>:<refund>`).
+async fn refunds_of_sale(
+    kv: &ObjectStore<'_>,
+    sale_id: Uuid,
+) -> Result<Vec<(String, RefundRecord)>, StorageError> {
+    let whole_sale_key = format!("{REFUND_PREFIX}{sale_id}");
+    let mut kept = Vec::new();
+    if let Some(record) = get_json::<RefundRecord>(kv, &whole_sale_key).await? {
+        kept.push((whole_sale_key.clone(), record));
+    }
+    let lower = format!("{whole_sale_key}:");
+    let upper = format!("{whole_sale_key}:\u{ffff}");
+    let range = KeyRange::Bound(lower, false, upper, false);
+    let records: Vec<RefundRecord> = get_all_json(kv, Some(range), "a refund").await?;
+    kept.extend(records.into_iter().map(|r| (refund_key(&r), r)));
+    Ok(kept)
 }
 
 impl Storage for IdbStorage {

@@ -133,9 +133,11 @@ pub enum CardRefundMethod {
     Standalone,
 }
 
-/// A refund of one whole sale, from the moment the cashier starts it. Kept in `kv` under
-/// `refund:<sale id>`, so a sale has at most one, and its id is fixed before any terminal hears
-/// of it: a retry or a reload continues this refund and never starts a second one.
+/// A refund of some or all lines of a sale, from the moment the cashier starts it. Kept in `kv`
+/// under `refund:<sale id>:<refund id>` (`refund:<sale id>` for one kept before refunds took
+/// lines), so a sale's refunds are read with one key range. A sale has at most one unfinished
+/// refund, and its id and lines are fixed before any terminal hears of it: a retry or a reload
+/// continues this refund and never starts a second one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RefundRecord {
     /// UUIDv7, made when the cashier started the refund.
@@ -146,9 +148,9 @@ pub struct RefundRecord {
     /// recording it again is recognised as the same refund.
     pub at_ms: i64,
     pub reason: String,
-    /// Back to the card.
+    /// Back to the card, by this device (zero for another device's refund kept here).
     pub card: Decimal,
-    /// Back from the drawer.
+    /// Back from this device's drawer.
     pub cash: Decimal,
     pub card_method: Option<CardRefundMethod>,
     /// The card part is with the terminal and its answer is not recorded: after a reload the
@@ -158,11 +160,43 @@ pub struct RefundRecord {
     pub card_done: bool,
     /// Set in the transaction that records the refund in the store's documents.
     pub completed_at_ms: Option<i64>,
+    /// The refund as the store's documents hold it: the lines and quantities returned and what
+    /// went back through each tender. `None` for a record kept before refunds took lines: it
+    /// returned the whole sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<Refund>,
 }
 
 impl RefundRecord {
     pub fn is_completed(&self) -> bool {
         self.completed_at_ms.is_some()
+    }
+
+    /// The refund as recorded in the documents: its own lines, or the whole `sale` for a record
+    /// kept before refunds took lines.
+    pub fn as_refund(&self, sale: &Sale) -> Refund {
+        self.refund
+            .clone()
+            .unwrap_or_else(|| Refund::full(sale, self.id, self.at_ms, &self.reason))
+    }
+
+    /// A refund another device recorded, kept here so this device counts what it returned.
+    /// Nothing of it was paid back here (`card` and `cash` are this device's payments back).
+    pub fn recorded_elsewhere(refund: Refund, receipt: String) -> RefundRecord {
+        RefundRecord {
+            id: refund.id,
+            sale_id: refund.sale_id,
+            receipt,
+            at_ms: refund.at_ms,
+            reason: refund.reason.clone(),
+            card: Decimal::ZERO,
+            cash: Decimal::ZERO,
+            card_method: None,
+            card_in_flight: None,
+            card_done: true,
+            completed_at_ms: Some(refund.at_ms),
+            refund: Some(refund),
+        }
     }
 }
 
@@ -311,7 +345,8 @@ pub trait Storage {
     /// Every refund this device started, finished or not.
     fn load_refunds(&self) -> StorageFuture<'_, Vec<RefundRecord>>;
     /// Keeps a refund's progress (its id, what is in flight at the terminal). Refuses to go
-    /// back on a refund already completed, and to replace a refund of the sale with another id.
+    /// back on a refund already completed, and to start a second unfinished refund of a sale:
+    /// it returns the refund kept instead.
     fn save_refund(&self, record: RefundRecord) -> StorageFuture<'_, RefundRecord>;
     /// This device's shifts, oldest first.
     fn load_shifts(&self) -> StorageFuture<'_, Vec<pos_core::shift::Shift>>;

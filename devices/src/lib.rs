@@ -96,7 +96,7 @@ pub use link::{
 pub use profile::{DrawerPulse, PrinterProfile};
 pub use receipt::{
     DateTime, OrderLine, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage, ReceiptLayout,
-    ReceiptOptions, ReceiptQr, ReceiptQrError, RefundSlip, Rule, ShiftReportLabels,
+    ReceiptOptions, ReceiptQr, ReceiptQrError, RefundSlip, ReturnedItem, Rule, ShiftReportLabels,
     ShiftReportOptions, TextStyle, format_amount,
     format_date_time, format_money, format_number, format_rate,
 };

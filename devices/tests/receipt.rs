@@ -16,7 +16,7 @@ use pos_core::{
 };
 use pos_devices::{
     Bitmap, Dither, PrinterProfile, ReceiptBlock, ReceiptCopy, ReceiptLanguage, ReceiptLayout,
-    ReceiptOptions, ReceiptQr, RefundSlip, gray_from_rgba,
+    ReceiptOptions, ReceiptQr, RefundSlip, ReturnedItem, gray_from_rgba,
 };
 use proptest::prelude::*;
 
@@ -881,6 +881,7 @@ fn refund_slip(
     let refund = RefundSlip {
         paid_back: sale.refund_split(),
         reason: reason.into(),
+        returned: Vec::new(),
         terminal_slip: terminal_slip.iter().map(|l| l.to_string()).collect(),
     };
     ReceiptLayout::refund_slip(sale, &refund, store, options)
@@ -989,6 +990,37 @@ fn russian_refund_slip_of_a_cash_sale() {
     .assert_eq(&russian_refund_slip().to_text(32));
 }
 
+/// A refund of one line of two: the slip names what came back and what it paid back.
+#[test]
+fn a_refund_of_some_lines_lists_them_above_what_was_paid_back() {
+    let (store, sale) = card_and_cash_sale();
+    let refund = RefundSlip {
+        paid_back: pos_core::RefundSplit {
+            card: Decimal::ZERO,
+            cash: Decimal::new(250, 2),
+        },
+        reason: "Flat cola".into(),
+        returned: vec![ReturnedItem {
+            name: "Cola".into(),
+            quantity: Decimal::ONE,
+            amount: Decimal::new(250, 2),
+        }],
+        terminal_slip: Vec::new(),
+    };
+    let slip = ReceiptLayout::refund_slip(&sale, &refund, &store, &english(ReceiptCopy::Customer));
+    let text = slip.to_text(42);
+    let paid_back = text.split("==========================================\n").nth(2).unwrap();
+    expect![[r#"
+        Items returned
+        1 x Cola                              2.50
+        Refunded                          2.50 EUR
+        In cash from the drawer           2.50 EUR
+        Reason: Flat cola
+
+    "#]]
+    .assert_eq(paid_back.split("Returns within").next().unwrap());
+}
+
 #[test]
 fn the_drawer_opens_for_cash_paid_back_only() {
     let (store, sale) = card_and_cash_sale();
@@ -1003,6 +1035,7 @@ fn the_drawer_opens_for_cash_paid_back_only() {
     let mut refund = RefundSlip {
         paid_back: sale.refund_split(),
         reason: "Cold fries".into(),
+        returned: Vec::new(),
         terminal_slip: Vec::new(),
     };
     assert_eq!(kicks(&refund, &customer), 1);

@@ -158,7 +158,7 @@ messages! {
     EarlierSalesAdd => "Add them to the store", "Добавить их в магазин";
     EarlierSalesKeep => "Keep them on this device only", "Оставить только на этом устройстве";
     WaitingForReceiptPrefix => "This device is still getting the store's settings, which give it receipt numbers no other device uses. The sale is kept as soon as they arrive (connect to the network).", "Устройство ещё получает настройки магазина, которые дают ему номера чеков, не занятые другими устройствами. Продажа будет сохранена, как только они придут (подключитесь к сети).";
-    RefundedElsewhere => "This sale was already refunded on another device.", "Эта продажа уже возвращена на другом устройстве.";
+    RefundedElsewhere => "Another device has returned some of this sale: check what is left and refund again.", "Другое устройство уже оформило возврат по этой продаже: проверьте, что осталось, и повторите возврат.";
     DeviceRemoved => "The owner removed this device from the store. Its sales stay here; pair it again to sync.", "Владелец удалил это устройство из магазина. Продажи остаются на нём; подключите его снова, чтобы синхронизировать.";
     JoinStoreFirst => "Create or join a store first (Settings, Store and devices).", "Сначала создайте магазин или подключитесь к нему (Настройки, Магазин и устройства).";
     SetupTitle => "Create your store", "Создание магазина";
@@ -408,6 +408,15 @@ messages! {
     RefundAction => "Refund", "Возврат";
     Refunded => "Refunded", "Возвращено";
     RefundUnfinished => "Refund not finished", "Возврат не завершён";
+    PartlyRefunded => "Partly refunded", "Частичный возврат";
+    ReturnedTooOften => "Returned more than sold: a manager must check", "Возвращено больше, чем продано: нужна проверка менеджера";
+    ReturnLines => "What comes back", "Что возвращается";
+    ReturnedOfSold => "{returned} of {sold} returned", "возвращено {returned} из {sold}";
+    ReturnAll => "All", "Всё";
+    ReturnNone => "None", "Ничего";
+    ReturnNothingChosen => "Choose at least one item to return.", "Выберите хотя бы одну позицию для возврата.";
+    ReturnBadQuantity => "A quantity to return must be more than zero, in the item's unit.", "Количество для возврата должно быть больше нуля и в единицах товара.";
+    ReturnMoreThanSold => "That is more than is left to return of the item.", "Это больше, чем осталось вернуть по позиции.";
     RefundTitle => "Refund sale {receipt}", "Возврат продажи {receipt}";
     RefundReason => "Reason for the refund", "Причина возврата";
     RefundToCard => "Back to the card", "На карту";

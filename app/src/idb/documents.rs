@@ -152,12 +152,12 @@ impl IdbStorage {
                 .serde()
                 .map_err(classify)?;
         }
-        // Another device's refund marks the sale refunded here too, so it is not refunded twice;
+        // Another device's refund is kept here too, so what it returned is not returned again;
         // a refund this device keeps of its own is never replaced.
         let kv = tx.object_store(KV).map_err(classify)?;
         for refund in refunds {
-            let key = refund_key(refund.sale_id);
-            if get_text(&kv, &key).await?.is_some() {
+            let kept = refunds_of_sale(&kv, refund.sale_id).await?;
+            if kept.iter().any(|(_, k)| k.id == refund.id) {
                 continue;
             }
             let sale: Option<SaleRecord> = store
@@ -166,20 +166,9 @@ impl IdbStorage {
                 .map_err(classify)?
                 .await
                 .map_err(classify)?;
-            let record = RefundRecord {
-                id: refund.id,
-                sale_id: refund.sale_id,
-                receipt: sale.map(|s| s.receipt).unwrap_or_default(),
-                at_ms: refund.at_ms,
-                reason: refund.reason.clone(),
-                card: Decimal::ZERO,
-                cash: Decimal::ZERO,
-                card_method: None,
-                card_in_flight: None,
-                card_done: true,
-                completed_at_ms: Some(refund.at_ms),
-            };
-            put_json(&kv, &key, &record)?;
+            let receipt = sale.map(|s| s.receipt).unwrap_or_default();
+            let record = RefundRecord::recorded_elsewhere(refund, receipt);
+            put_json(&kv, &refund_key(&record), &record)?;
         }
         tx.commit().await.map_err(classify)
     }

@@ -107,8 +107,10 @@ pub struct AppState {
     pub card_progress: RwSignal<Option<Progress>>,
     /// The terminal's receipt lines of the last card payment, for our printer.
     pub terminal_print: RwSignal<Vec<String>>,
-    /// This device's refunds by sale id, started or completed (`refund.rs`).
-    pub refunds: RwSignal<BTreeMap<Uuid, crate::storage::RefundRecord>>,
+    /// The refunds kept on this device by sale, started or completed (`refund.rs`).
+    pub refunds: RwSignal<refund::SaleRefunds>,
+    /// The refund this tab recorded last, for the dialog that shows it done.
+    pub last_refund: RwSignal<Option<Uuid>>,
     /// What the terminal is doing for a refund; `None` when no refund step runs.
     pub refund_progress: RwSignal<Option<Progress>>,
     /// The sale whose refund dialog is open.
@@ -184,7 +186,8 @@ impl AppState {
             terminal: RwSignal::new(TerminalSettings::default()),
             card_progress: RwSignal::new(None),
             terminal_print: RwSignal::new(Vec::new()),
-            refunds: RwSignal::new(BTreeMap::new()),
+            refunds: RwSignal::new(refund::SaleRefunds::default()),
+            last_refund: RwSignal::new(None),
             refund_progress: RwSignal::new(None),
             refunding: RwSignal::new(None),
             hid_scanner: RwSignal::new(None),
@@ -586,9 +589,7 @@ impl AppState {
         let state = *self;
         spawn_local(async move {
             match state.storage().load_refunds().await {
-                Ok(records) => state
-                    .refunds
-                    .set(records.into_iter().map(|r| (r.sale_id, r)).collect()),
+                Ok(records) => state.refunds.set(refund::SaleRefunds::new(records)),
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });

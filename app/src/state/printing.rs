@@ -199,6 +199,7 @@ impl AppState {
                 cash: refund.cash,
             },
             reason: refund.reason.clone(),
+            returned: returned_items(sale, refund),
             terminal_slip: if by_terminal {
                 self.terminal_print.get_untracked()
             } else {
@@ -483,4 +484,32 @@ impl AppState {
             Err(e) => self.notice.set(Some(storage_notice(&e))),
         }
     }
+}
+
+/// The lines a refund took back, for its slip; none when it took back the whole sale (the slip
+/// shows the sale's lines above).
+fn returned_items(sale: &Sale, record: &RefundRecord) -> Vec<pos_devices::ReturnedItem> {
+    let refund = record.as_refund(sale);
+    let whole = refund.lines.len() == sale.lines().len()
+        && refund.lines.iter().all(|r| {
+            sale.lines()
+                .iter()
+                .any(|l| Some(l.id) == r.line_id && l.quantity == r.quantity)
+        });
+    if whole {
+        return Vec::new();
+    }
+    refund
+        .lines
+        .iter()
+        .map(|r| pos_devices::ReturnedItem {
+            name: sale
+                .lines()
+                .iter()
+                .find(|l| Some(l.id) == r.line_id)
+                .map_or_else(|| r.product_id.clone(), |l| l.name.clone()),
+            quantity: r.quantity,
+            amount: r.amount,
+        })
+        .collect()
 }

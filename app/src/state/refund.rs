@@ -1,14 +1,19 @@
-//! Refunding a whole sale from the list of sales: the card part back through the card terminal
-//! (a reversal by the terminal's receipt number while the terminal day is the sale's, else a
-//! refund of the amount; on a standalone terminal the cashier refunds there and confirms here),
-//! the cash part from the drawer. The refund's id and what is in flight at the terminal are
-//! stored before the terminal hears of it, so a reload or a lost answer asks the terminal's last
-//! status instead of paying back twice; the refund is shown done only once its transaction
+//! Refunding some or all lines of a sale from the list of sales: the card part back through
+//! the card terminal (a reversal by the terminal's receipt number when the whole payment goes
+//! back the same terminal day, else a refund of the amount; on a standalone terminal the cashier
+//! refunds there and confirms here), the cash part from the drawer. What each line has had
+//! returned is read from every refund of the sale the store's documents hold, so nothing is
+//! returned twice where the devices could see each other (two offline devices can: the sales
+//! list flags it for a manager). The refund's id, lines and what is in flight at the terminal
+//! are stored before the terminal hears of it, so a reload or a lost answer asks the terminal's
+//! last status instead of paying back twice; the refund is shown done only once its transaction
 //! (the local record and the store's documents) has committed.
+
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::{Sale, Tender, Uuid};
+use pos_core::{Decimal, LineId, Refund, ReturnError, ReturnLedger, Sale, Tender, Uuid};
 
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, storage_notice};
@@ -17,9 +22,96 @@ use crate::sync;
 use crate::sync::protocol::{Answer, Request};
 use crate::terminal::{self, LastStatus, Progress, TerminalApproval, TerminalError};
 
-/// The cashier asked to refund `sale` for `reason`: starts the refund, or continues the one
-/// already started for this sale (same id, nothing sent twice).
-pub fn start(state: AppState, sale: Sale, reason: String) {
+/// The refunds kept on this device (its own, and other devices' it has read), by sale.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SaleRefunds(BTreeMap<Uuid, Vec<RefundRecord>>);
+
+impl SaleRefunds {
+    pub fn new(records: Vec<RefundRecord>) -> SaleRefunds {
+        let mut all = SaleRefunds::default();
+        for record in records {
+            all.keep(record);
+        }
+        all
+    }
+
+    /// Keeps `record`, replacing the one of the same id.
+    pub fn keep(&mut self, record: RefundRecord) {
+        let of_sale = self.0.entry(record.sale_id).or_default();
+        match of_sale.iter_mut().find(|r| r.id == record.id) {
+            Some(kept) => *kept = record,
+            None => of_sale.push(record),
+        }
+    }
+
+    pub fn of(&self, sale: Uuid) -> &[RefundRecord] {
+        self.0.get(&sale).map_or(&[], Vec::as_slice)
+    }
+
+    /// The refund of `sale` started and not finished (a sale has at most one).
+    pub fn unfinished(&self, sale: Uuid) -> Option<&RefundRecord> {
+        self.of(sale).iter().find(|r| !r.is_completed())
+    }
+
+    /// The completed refunds of `sale`, as the documents hold them.
+    pub fn completed(&self, sale: &Sale) -> Vec<Refund> {
+        self.of(sale.id())
+            .iter()
+            .filter(|r| r.is_completed())
+            .map(|r| r.as_refund(sale))
+            .collect()
+    }
+
+    /// What each line of `sale` has had returned, by every completed refund known here.
+    pub fn ledger(&self, sale: &Sale) -> ReturnLedger {
+        ReturnLedger::of(sale, &self.completed(sale))
+    }
+
+    /// Whether anything of `sale` is left to return, or a refund of it to finish.
+    pub fn anything_left(&self, sale: &Sale) -> bool {
+        self.unfinished(sale.id()).is_some() || !self.ledger(sale).all_returned()
+    }
+
+    /// Where the refunds of `sale` stand, for its row in the sales list.
+    pub fn status(&self, sale: &Sale) -> RefundStatus {
+        if self.unfinished(sale.id()).is_some() {
+            return RefundStatus::Unfinished;
+        }
+        if self.of(sale.id()).is_empty() {
+            return RefundStatus::None;
+        }
+        let ledger = self.ledger(sale);
+        if ledger.needs_manager() {
+            RefundStatus::TooOften
+        } else if ledger.all_returned() {
+            RefundStatus::Refunded
+        } else {
+            RefundStatus::Partly
+        }
+    }
+}
+
+/// Where the refunds of one sale stand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundStatus {
+    None,
+    /// One was started and not finished (the terminal's answer, or the bank's, is awaited).
+    Unfinished,
+    /// Some lines, or some of a line, came back.
+    Partly,
+    /// Every line came back in full.
+    Refunded,
+    /// Devices that could not see each other returned a line more often than it was sold, or
+    /// paid back more than was paid: a manager settles it.
+    TooOften,
+}
+
+
+
+/// The cashier asked to refund `quantities` of the lines of `sale` for `reason`: starts the
+/// refund, or continues the one already started for this sale (same id and lines, nothing sent
+/// twice).
+pub fn start(state: AppState, sale: Sale, reason: String, quantities: Vec<(LineId, Decimal)>) {
     if state.refund_progress.get_untracked().is_some() {
         return;
     }
@@ -27,66 +119,97 @@ pub fn start(state: AppState, sale: Sale, reason: String) {
     if reason.is_empty() {
         return state.error(Msg::RefundNeedsReason);
     }
-    let kept = state.refunds.with_untracked(|r| r.get(&sale.id()).cloned());
-    let record = match kept {
-        Some(done) if done.is_completed() => return,
-        Some(mut started) => {
-            if started.card_in_flight.is_some() {
-                // The terminal may have paid it back already: ask it, never send it again.
-                return recover(state, sale, started);
-            }
-            started.reason = reason;
-            started
-        }
-        None => {
-            if let Some(engine) = state.engine() {
-                // Another till may have refunded it: the store's documents say so before any
-                // money moves here.
-                let sale = sale.clone();
-                return spawn_local(async move {
-                    let asked = engine.ask(Request::RefundOf(sale.id())).await;
-                    if let Ok(Answer::Refund(Some(_))) = asked {
+    let kept = state
+        .refunds
+        .with_untracked(|r| r.unfinished(sale.id()).cloned());
+    let Some(mut started) = kept else {
+        if let Some(engine) = state.engine() {
+            // Another till may have returned some of it: the store's documents say so before
+            // any money moves here.
+            let sale = sale.clone();
+            return spawn_local(async move {
+                let asked = engine.ask(Request::RefundsOf(sale.id())).await;
+                if let Ok(Answer::Refunds(found)) = asked {
+                    let known = state.refunds.with_untracked(|r| r.completed(&sale));
+                    let new = found.iter().any(|f| known.iter().all(|k| k.id != f.id));
+                    if new {
                         state.load_refunds();
                         return state.error(Msg::RefundedElsewhere);
                     }
-                    begin(state, sale, reason);
-                });
-            }
-            return begin(state, sale, reason);
+                }
+                begin(state, sale, reason, quantities);
+            });
         }
+        return begin(state, sale, reason, quantities);
     };
+    if started.card_in_flight.is_some() {
+        // The terminal may have paid it back already: ask it, never send it again.
+        return recover(state, sale, started);
+    }
+    started.reason = reason;
     state.notice.set(None);
     state.refund_progress.set(Some(Progress::Sending));
-    spawn_local(proceed(state, sale, record));
+    spawn_local(proceed(state, sale, started));
 }
 
-/// A new refund of a sale no device has refunded.
-fn begin(state: AppState, sale: Sale, reason: String) {
-    let split = sale.refund_split();
-    let card_method = match card_method(state, &sale) {
-        Ok(method) => method,
+/// A new refund of lines no refund known here has returned.
+fn begin(state: AppState, sale: Sale, reason: String, quantities: Vec<(LineId, Decimal)>) {
+    let earlier = state.refunds.with_untracked(|r| r.completed(&sale));
+    let at_ms = js_sys::Date::now() as i64;
+    let refund = match Refund::of_lines(&sale, &earlier, &quantities, Uuid::now_v7(), at_ms, &reason)
+    {
+        Ok(refund) => refund,
+        Err(e) => return state.error(return_error_msg(&e)),
+    };
+    let card: Decimal = refund
+        .tenders
+        .iter()
+        .filter(|t| t.card.is_some())
+        .map(|t| t.amount)
+        .sum();
+    let cash = refund.amount - card;
+    // A reversal undoes the whole payment: only a refund of everything the card paid, with
+    // nothing of it paid back before, may be made by one.
+    let whole_card = earlier.is_empty() && card == sale.refund_split().card;
+    let card_method = match card_method(state, &sale, whole_card) {
+        Ok(method) => method.filter(|_| !card.is_zero()),
         Err(msg) => return state.error(msg),
     };
     let record = RefundRecord {
-        id: Uuid::now_v7(),
+        id: refund.id,
         sale_id: sale.id(),
         receipt: sale.receipt_number().to_string(),
-        at_ms: js_sys::Date::now() as i64,
+        at_ms,
         reason,
-        card: split.card,
-        cash: split.cash,
+        card,
+        cash,
         card_method,
         card_in_flight: None,
         card_done: false,
         completed_at_ms: None,
+        refund: Some(refund),
     };
     state.notice.set(None);
     state.refund_progress.set(Some(Progress::Sending));
     spawn_local(proceed(state, sale, record));
 }
 
-/// How the card part goes back, decided once when the refund starts.
-pub fn card_method(state: AppState, sale: &Sale) -> Result<Option<CardRefundMethod>, Msg> {
+/// Why `Refund::of_lines` refused, in the cashier's words.
+pub fn return_error_msg(error: &ReturnError) -> Msg {
+    match error {
+        ReturnError::NothingChosen => Msg::ReturnNothingChosen,
+        ReturnError::NoSuchLine(_) | ReturnError::BadQuantity => Msg::ReturnBadQuantity,
+        ReturnError::MoreThanSold { .. } => Msg::ReturnMoreThanSold,
+    }
+}
+
+/// How the card part goes back, decided once when the refund starts; `whole_card` when all the
+/// card paid goes back at once, the only case a reversal may undo the payment.
+pub fn card_method(
+    state: AppState,
+    sale: &Sale,
+    whole_card: bool,
+) -> Result<Option<CardRefundMethod>, Msg> {
     let cards: Vec<_> = sale
         .tenders()
         .iter()
@@ -126,7 +249,7 @@ pub fn card_method(state: AppState, sale: &Sale) -> Result<Option<CardRefundMeth
         _ => None,
     };
     Ok(Some(match receipt_no {
-        Some(receipt_no) if same_day => CardRefundMethod::Reversal { receipt_no },
+        Some(receipt_no) if same_day && whole_card => CardRefundMethod::Reversal { receipt_no },
         _ => CardRefundMethod::Refund,
     }))
 }
@@ -176,7 +299,10 @@ async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
 
 /// The cashier saw the bank's terminal pay the card part back.
 pub fn confirm_standalone(state: AppState, sale: Sale) {
-    let Some(mut record) = state.refunds.with_untracked(|r| r.get(&sale.id()).cloned()) else {
+    let Some(mut record) = state
+        .refunds
+        .with_untracked(|r| r.unfinished(sale.id()).cloned())
+    else {
         return;
     };
     if record.is_completed() || record.card_method != Some(CardRefundMethod::Standalone) {
@@ -315,9 +441,8 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
     match result {
         Ok(done) => {
             let cash = done.cash;
-            state.refunds.update(|r| {
-                r.insert(done.sale_id, done.clone());
-            });
+            state.refunds.update(|r| r.keep(done.clone()));
+            state.last_refund.set(Some(done.id));
             // Another tab that refunded this sale first has opened the drawer for it already.
             if done.id == ours {
                 state.after_refund(&sale, &done);
@@ -352,9 +477,7 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
 async fn keep(state: AppState, record: RefundRecord) -> Option<RefundRecord> {
     match state.storage().save_refund(record.clone()).await {
         Ok(kept) => {
-            state.refunds.update(|r| {
-                r.insert(kept.sale_id, kept.clone());
-            });
+            state.refunds.update(|r| r.keep(kept.clone()));
             if kept != record {
                 state.refund_progress.set(None);
                 return None;
@@ -381,9 +504,7 @@ pub fn resume(state: AppState) {
             Ok(records) => records,
             Err(e) => return state.notice.set(Some(storage_notice(&e))),
         };
-        state
-            .refunds
-            .set(records.iter().map(|r| (r.sale_id, r.clone())).collect());
+        state.refunds.set(SaleRefunds::new(records.clone()));
         for record in records.into_iter().filter(|r| !r.is_completed()) {
             // One the cashier had not sent yet (or that was declined) waits for them.
             if record.card_in_flight.is_none() && !record.card_done {

@@ -225,7 +225,8 @@ async fn paid_from_this_drawer(
         None => storage.find_by_receipt(record.receipt.clone()).await?,
     };
     Ok(sale.map(|sale| {
-        let mut refund = Refund::full(&sale, record.id, done_at, &record.reason);
+        let mut refund = record.as_refund(&sale);
+        refund.at_ms = done_at;
         if refund.amount != paid_back {
             // Not what the sale's tenders add up to: counted by the older rule, card first.
             refund.amount = paid_back;

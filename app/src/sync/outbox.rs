@@ -181,18 +181,21 @@ pub async fn add_earlier_sales(shared: &SharedEngine) -> Result<(), String> {
     Ok(())
 }
 
-/// A refund of `sale` that the store's documents hold (made on any device), kept on this device
-/// as the sale's refund so it is shown refunded and never refunded again here.
-pub async fn refund_recorded_elsewhere(
+/// The refunds of `sale` that the store's documents hold (made on any device), kept on this
+/// device too, so what they returned is never returned again here.
+pub async fn refunds_recorded_elsewhere(
     shared: &SharedEngine,
     sale: Uuid,
-) -> Option<pos_core::Refund> {
-    let found = shared.borrow_mut().docs.refund_of(sale)?;
+) -> Vec<pos_core::Refund> {
+    let found = shared.borrow_mut().docs.refunds_of(sale);
+    if found.is_empty() {
+        return found;
+    }
     let storage = shared.borrow().storage.clone();
     let _ = storage
-        .save_docs(Vec::new(), Vec::new(), vec![found.clone()])
+        .save_docs(Vec::new(), Vec::new(), found.clone())
         .await;
-    Some(found)
+    found
 }
 
 /// Keeps the sales made before joining on this device only.

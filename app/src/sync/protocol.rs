@@ -38,8 +38,8 @@ pub enum Request {
     /// [`Edit::CatalogParts`] makes the parts one edit: each part is its own message, so the page
     /// never encodes 50,000 edits in one task.
     CatalogPart { edit: Uuid, edits: Vec<CatalogEdit> },
-    /// A refund of this sale already in the store's documents (made on any device).
-    RefundOf(Uuid),
+    /// The refunds of this sale in the store's documents (made on any device).
+    RefundsOf(Uuid),
     OwnerPinHash,
     /// Every device's audit entries, and the sales with their cashier, that the documents hold
     /// once the days from `from_ms` to `to_ms` (at most [`AUDIT_MAX_DAYS`]) are opened, however
@@ -86,7 +86,7 @@ pub enum Edit {
 #[derive(Debug, Serialize, Deserialize)]
 pub enum Answer {
     Done,
-    Refund(Option<Refund>),
+    Refunds(Vec<Refund>),
     PinHash(Option<String>),
     Audit(Vec<pos_core::staff::AuditEntry>),
 }

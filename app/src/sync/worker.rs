@@ -108,8 +108,8 @@ async fn answer(
             catalog_edit::keep_part(&shared, edit, edits);
             Ok(Answer::Done)
         }
-        Request::RefundOf(sale) => Ok(Answer::Refund(
-            refund_recorded_elsewhere(&shared, sale).await,
+        Request::RefundsOf(sale) => Ok(Answer::Refunds(
+            refunds_recorded_elsewhere(&shared, sale).await,
         )),
         Request::OwnerPinHash => Ok(Answer::PinHash(shared.borrow_mut().docs.owner_pin_hash())),
         Request::AuditLog { from_ms, to_ms } => open_days_between(&shared, from_ms, to_ms)

@@ -1,14 +1,14 @@
-//! Recent sales of this device, newest first, each opening its receipt, with a refund of the
-//! whole sale for each one not refunded yet.
+//! Recent sales, newest first, each opening its receipt, with a refund of the lines not
+//! returned yet: the cashier picks what comes back and how many.
 
 use leptos::prelude::*;
-use pos_core::Sale;
 use pos_core::staff::Permission;
+use pos_core::{Decimal, LineId, Refund, Sale, Uuid};
 
 use super::receipt::Receipt;
 use crate::i18n::{self, Msg};
 use crate::state::AppState;
-use crate::state::refund;
+use crate::state::refund::{self, RefundStatus};
 use crate::storage::CardRefundMethod;
 
 #[component]
@@ -59,9 +59,14 @@ fn SaleRow(sale: Sale) -> impl IntoView {
     let total = sale.totals().total;
     let currency = sale.rules().currency;
     let items = sale.lines().len();
-    let id = sale.id();
-    // `None`: no refund; `Some(false)`: started, not finished; `Some(true)`: refunded.
-    let refunded = move || state.refunds.with(|r| r.get(&id).map(|r| r.is_completed()));
+    let status = {
+        let sale = sale.clone();
+        move || state.refunds.with(|r| r.status(&sale))
+    };
+    let anything_left = {
+        let sale = sale.clone();
+        move || state.refunds.with(|r| r.anything_left(&sale))
+    };
     let for_refund = sale.clone();
     view! {
         <li>
@@ -70,13 +75,18 @@ fn SaleRow(sale: Sale) -> impl IntoView {
                 <span class="time">{move || i18n::date_time(at, state.lang.get())}</span>
                 <span class="items">{move || Msg::Items.fill(state.lang.get(), &[("count", &items.to_string())])}</span>
                 <span class="amount" data-testid="sale-total">{move || i18n::money(total, currency, state.lang.get())}</span>
-                {move || match refunded() {
-                    Some(true) => Some(view! { <span class="badge refunded" data-testid="sale-refunded">{state.t(Msg::Refunded)}</span> }.into_any()),
-                    Some(false) => Some(view! { <span class="badge unfinished" data-testid="sale-refund-unfinished">{state.t(Msg::RefundUnfinished)}</span> }.into_any()),
-                    None => None,
+                {move || {
+                    let (class, testid, msg) = match status() {
+                        RefundStatus::None => return None,
+                        RefundStatus::Refunded => ("badge refunded", "sale-refunded", Msg::Refunded),
+                        RefundStatus::Partly => ("badge partly-refunded", "sale-partly-refunded", Msg::PartlyRefunded),
+                        RefundStatus::Unfinished => ("badge unfinished", "sale-refund-unfinished", Msg::RefundUnfinished),
+                        RefundStatus::TooOften => ("badge too-often", "sale-returned-too-often", Msg::ReturnedTooOften),
+                    };
+                    Some(view! { <span class=class data-testid=testid>{state.t(msg)}</span> })
                 }}
             </button>
-            <Show when=move || refunded() != Some(true)>
+            <Show when=anything_left>
                 <button class="refund" data-testid="refund-sale" on:click={
                     let sale = for_refund.clone();
                     move |_| {
@@ -105,29 +115,94 @@ fn SaleRow(sale: Sale) -> impl IntoView {
     }
 }
 
-/// The refund of one whole sale: what goes back per tender, the reason, the terminal's screens
-/// while it works, and the outcome. Everything it does is in `refund.rs`.
+/// The refund of a sale: the lines and quantities that come back (all that is left, unless the
+/// cashier changes it), what goes back per tender, the reason, the terminal's screens while it
+/// works, and the outcome. Everything it does is in `refund.rs`.
 #[component]
 fn RefundDialog(sale: Sale) -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = sale.id();
-    let split = sale.refund_split();
     let currency = sale.rules().currency;
     let receipt = sale.receipt_number().to_string();
     let money = move |amount| i18n::money(amount, currency, state.lang.get());
-    let record = move || state.refunds.with(|r| r.get(&id).cloned());
+    let record = move || state.refunds.with(|r| r.unfinished(id).cloned());
     let reason = RwSignal::new(record().map(|r| r.reason).unwrap_or_default());
     let busy = move || state.refund_progress.with(Option::is_some);
+    let ledger = state.refunds.with_untracked(|r| r.ledger(&sale));
+    let nothing_paid_back_yet = ledger.refunded.is_zero();
+    // The refund this dialog finished: recorded by this tab after the dialog opened.
+    let known_at_open: Vec<Uuid> = state
+        .refunds
+        .with_untracked(|r| r.of(id).iter().map(|r| r.id).collect());
+    let done = Memo::new(move |_| {
+        let last = state.last_refund.get()?;
+        if known_at_open.contains(&last) {
+            return None;
+        }
+        state
+            .refunds
+            .with(|r| r.of(id).iter().find(|r| r.id == last && r.is_completed()).cloned())
+    });
+    // What comes back of each line: everything left, until the cashier changes it.
+    let chosen = RwSignal::new(
+        ledger
+            .lines
+            .iter()
+            .map(|l| l.returnable())
+            .collect::<Vec<Decimal>>(),
+    );
+    let quantities = {
+        let sale = sale.clone();
+        move || -> Vec<(LineId, Decimal)> {
+            chosen.with(|q| {
+                sale.lines()
+                    .iter()
+                    .zip(q)
+                    .filter(|(_, q)| !q.is_zero())
+                    .map(|(l, q)| (l.id, *q))
+                    .collect()
+            })
+        }
+    };
+    // The refund as it would be made now: the one started, or the lines chosen.
+    let planned = {
+        let sale = sale.clone();
+        let quantities = quantities.clone();
+        move || -> Result<Refund, Msg> {
+            if let Some(started) = record() {
+                return Ok(started.as_refund(&sale));
+            }
+            let earlier = state.refunds.with(|r| r.completed(&sale));
+            Refund::of_lines(&sale, &earlier, &quantities(), Uuid::nil(), 0, "")
+                .map_err(|e| refund::return_error_msg(&e))
+        }
+    };
+    let split = {
+        let planned = planned.clone();
+        move || {
+            let refund = planned().ok()?;
+            let card: Decimal = refund
+                .tenders
+                .iter()
+                .filter(|t| t.card.is_some())
+                .map(|t| t.amount)
+                .sum();
+            Some((card, refund.amount - card))
+        }
+    };
     // How the card part goes back: as decided when it started, else as it would be now.
     let method_text = {
         let sale = sale.clone();
+        let split = split.clone();
         move || {
-            if split.card.is_zero() {
+            let (card, _) = split()?;
+            if card.is_zero() {
                 return None;
             }
+            let whole_card = nothing_paid_back_yet && card == sale.refund_split().card;
             let method = match record().and_then(|r| r.card_method) {
                 Some(method) => Some(method),
-                None => refund::card_method(state, &sale).ok().flatten(),
+                None => refund::card_method(state, &sale, whole_card).ok().flatten(),
             };
             let lang = state.lang.get();
             Some(match method {
@@ -136,7 +211,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                 }
                 Some(CardRefundMethod::Refund) => Msg::RefundByTerminal.text(lang).to_string(),
                 Some(CardRefundMethod::Standalone) | None => {
-                    Msg::RefundOnBankTerminal.fill(lang, &[("amount", &money(split.card))])
+                    Msg::RefundOnBankTerminal.fill(lang, &[("amount", &money(card))])
                 }
             })
         }
@@ -148,7 +223,8 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
     };
     let start = {
         let sale = sale.clone();
-        move || refund::start(state, sale.clone(), reason.get_untracked())
+        let quantities = quantities.clone();
+        move || refund::start(state, sale.clone(), reason.get_untracked(), quantities())
     };
     let ask = {
         let sale = sale.clone();
@@ -162,25 +238,48 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
         let sale = sale.clone();
         move || refund::confirm_standalone(state, sale.clone())
     };
+    let lines = sale.lines().to_vec();
+    let returned = ledger.lines.clone();
     view! {
         <div class="overlay">
             <div class="dialog refund-dialog" role="dialog" aria-modal="true" data-testid="refund-dialog">
                 <h2>{move || Msg::RefundTitle.fill(state.lang.get(), &[("receipt", &receipt)])}</h2>
-                <dl class="due">
-                    <Show when=move || !split.card.is_zero()>
-                        <div class="row">
-                            <dt>{move || state.t(Msg::RefundToCard)}</dt>
-                            <dd data-testid="refund-card">{move || money(split.card)}</dd>
-                        </div>
-                    </Show>
-                    <Show when=move || !split.cash.is_zero()>
-                        <div class="row">
-                            <dt>{move || state.t(Msg::RefundInCash)}</dt>
-                            <dd data-testid="refund-cash">{move || money(split.cash)}</dd>
-                        </div>
-                    </Show>
-                </dl>
-                {move || method_text().map(|text| view! { <p class="instructions" data-testid="refund-method">{text}</p> })}
+                <Show when=move || record().is_none() && done.with(Option::is_none)>
+                    <ReturnPicker lines=lines.clone() returned=returned.clone() chosen />
+                </Show>
+                {
+                    let split = split.clone();
+                    let planned = planned.clone();
+                    move || match planned() {
+                        Err(msg) if done.with(Option::is_none) => view! {
+                            <p class="error" role="alert" data-testid="refund-problem">{state.t(msg)}</p>
+                        }.into_any(),
+                        _ => {
+                            let (card, cash) = done
+                                .get()
+                                .map(|d| (d.card, d.cash))
+                                .or_else(|| split())
+                                .unwrap_or_default();
+                            view! {
+                                <dl class="due">
+                                    <Show when=move || !card.is_zero()>
+                                        <div class="row">
+                                            <dt>{move || state.t(Msg::RefundToCard)}</dt>
+                                            <dd data-testid="refund-card">{move || money(card)}</dd>
+                                        </div>
+                                    </Show>
+                                    <Show when=move || !cash.is_zero()>
+                                        <div class="row">
+                                            <dt>{move || state.t(Msg::RefundInCash)}</dt>
+                                            <dd data-testid="refund-cash">{move || money(cash)}</dd>
+                                        </div>
+                                    </Show>
+                                </dl>
+                            }.into_any()
+                        }
+                    }
+                }
+                {move || done.with(Option::is_none).then(|| method_text()).flatten().map(|text| view! { <p class="instructions" data-testid="refund-method">{text}</p> })}
                 {move || state.refund_progress.get().map(|p| view! {
                     <p class="terminal-progress" role="status" data-testid="refund-progress">{p.text(state.lang.get())}</p>
                 })}
@@ -188,15 +287,10 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                     let start = start.clone();
                     let ask = ask.clone();
                     let confirm_bank = confirm_bank.clone();
+                    let split = split.clone();
                     move || {
-                        let record = record();
-                        let completed = record.as_ref().is_some_and(|r| r.is_completed());
-                        let in_flight = record.as_ref().and_then(|r| r.card_in_flight.as_ref().map(|c| c.amount));
-                        let bank_pending = record.as_ref().is_some_and(|r| {
-                            r.card_method == Some(CardRefundMethod::Standalone) && !r.card_done && !r.is_completed()
-                        });
-                        if completed {
-                            let cash = record.map(|r| r.cash).unwrap_or_default();
+                        if let Some(finished) = done.get() {
+                            let cash = finished.cash;
                             return view! {
                                 <p class="refund-done" data-testid="refund-done">{state.t(Msg::Refunded)}</p>
                                 <Show when=move || !cash.is_zero()>
@@ -213,6 +307,11 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                         if busy() {
                             return ().into_any();
                         }
+                        let record = record();
+                        let in_flight = record.as_ref().and_then(|r| r.card_in_flight.as_ref().map(|c| c.amount));
+                        let bank_pending = record.as_ref().is_some_and(|r| {
+                            r.card_method == Some(CardRefundMethod::Standalone) && !r.card_done
+                        });
                         if let Some(sent) = in_flight {
                             let ask = ask.clone();
                             return view! {
@@ -241,6 +340,12 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                         let again = record.is_some();
                         let start = start.clone();
                         let start_on_enter = start.clone();
+                        let split = split.clone();
+                        let total = move || split().map(|(card, cash)| card + cash);
+                        let nothing_to_refund = {
+                            let total = total.clone();
+                            move || total().is_none()
+                        };
                         view! {
                             <label class="field">
                                 <span>{state.t(Msg::RefundReason)}</span>
@@ -253,11 +358,11 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                                 />
                             </label>
                             <div class="actions">
-                                <button class="primary" data-testid="refund-confirm" on:click=move |_| start()>
+                                <button class="primary" data-testid="refund-confirm" prop:disabled=nothing_to_refund on:click=move |_| start()>
                                     {move || if again {
                                         state.t(Msg::RefundRetry).to_string()
                                     } else {
-                                        Msg::RefundConfirm.fill(state.lang.get(), &[("amount", &money(split.card + split.cash))])
+                                        Msg::RefundConfirm.fill(state.lang.get(), &[("amount", &money(total().unwrap_or_default()))])
                                     }}
                                 </button>
                                 <button data-testid="refund-cancel" on:click=move |_| close()>{state.t(Msg::Cancel)}</button>
@@ -267,6 +372,89 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                     }
                 }
             </div>
+        </div>
+    }
+}
+
+/// The lines of a sale with how many of each come back: minus and plus by one (a weighed line's
+/// quantity is typed), "All" and "None".
+#[component]
+fn ReturnPicker(
+    lines: Vec<pos_core::TicketLine>,
+    returned: Vec<pos_core::LineReturns>,
+    chosen: RwSignal<Vec<Decimal>>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let left: Vec<Decimal> = returned.iter().map(|r| r.returnable()).collect();
+    let set_all = {
+        let left = left.clone();
+        move |all: bool| {
+            chosen.set(if all {
+                left.clone()
+            } else {
+                vec![Decimal::ZERO; left.len()]
+            })
+        }
+    };
+    let set_all_too = set_all.clone();
+    let rows = lines
+        .into_iter()
+        .zip(returned)
+        .enumerate()
+        .map(|(at, (line, so_far))| {
+            let max = so_far.returnable();
+            let value = move || chosen.with(|q| q.get(at).copied().unwrap_or_default());
+            let set = move |q: Decimal| {
+                chosen.update(|all| {
+                    if let Some(slot) = all.get_mut(at) {
+                        *slot = q.clamp(Decimal::ZERO, max);
+                    }
+                })
+            };
+            let sold = so_far.sold;
+            let already = so_far.returned;
+            let name = line.name.clone();
+            view! {
+                <li class="return-line" data-testid="refund-line" class:none-left=max.is_zero()>
+                    <span class="name">{name}</span>
+                    <Show when=move || !already.is_zero()>
+                        <span class="returned" data-testid="refund-returned">
+                            {move || {
+                                let lang = state.lang.get();
+                                Msg::ReturnedOfSold.fill(lang, &[
+                                    ("returned", &i18n::quantity(already, lang)),
+                                    ("sold", &i18n::quantity(sold, lang)),
+                                ])
+                            }}
+                        </span>
+                    </Show>
+                    <div class="qty">
+                        <button class="qty-down" data-testid="refund-qty-minus" aria-label=move || state.t(Msg::Decrease)
+                            prop:disabled=move || value().is_zero()
+                            on:click=move |_| set((value() - Decimal::ONE).max(Decimal::ZERO))>"−"</button>
+                        <input class="qty-value" data-testid="refund-qty" inputmode="decimal"
+                            prop:value=move || i18n::quantity(value(), state.lang.get())
+                            prop:disabled=max.is_zero()
+                            on:change=move |ev| match i18n::parse_decimal(&event_target_value(&ev)) {
+                                Some(q) => set(q),
+                                None => set(value()),
+                            } />
+                        <button class="qty-up" data-testid="refund-qty-plus" aria-label=move || state.t(Msg::Increase)
+                            prop:disabled=move || { value() >= max }
+                            on:click=move |_| set(value() + Decimal::ONE)>"+"</button>
+                    </div>
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <div class="return-picker">
+            <div class="return-head">
+                <h3>{move || state.t(Msg::ReturnLines)}</h3>
+                <button data-testid="refund-all" on:click=move |_| set_all(true)>{move || state.t(Msg::ReturnAll)}</button>
+                <button data-testid="refund-none" on:click=move |_| set_all_too(false)>{move || state.t(Msg::ReturnNone)}</button>
+            </div>
+            <ul class="return-lines">{rows}</ul>
         </div>
     }
 }

@@ -53,12 +53,13 @@ impl StoreDocs {
         entries
     }
 
-    /// A refund of `sale` recorded in any open sales document, this device's or another's.
-    pub fn refund_of(&mut self, sale: Uuid) -> Option<Refund> {
+    /// The refunds of `sale` recorded in any open sales document, this device's or another's.
+    pub fn refunds_of(&mut self, sale: Uuid) -> Vec<Refund> {
         self.open_days()
             .into_iter()
             .flat_map(|id| self.refunds_in(id))
-            .find(|r| r.sale_id == sale)
+            .filter(|r| r.sale_id == sale)
+            .collect()
     }
 
     /// Every sale in a sales document.

@@ -406,6 +406,17 @@ impl<'a> Builder<'a> {
         let labels = self.labels;
         let paid_back = refund.paid_back;
         self.blocks.push(ReceiptBlock::Rule(Rule::Double));
+        if !refund.returned.is_empty() {
+            self.text(labels.returned_items, Align::Left, TextStyle::BOLD);
+            for item in &refund.returned {
+                let quantity = format_number(item.quantity, None, self.options.language);
+                self.row(
+                    format!("{quantity} x {}", item.name),
+                    self.amount(item.amount),
+                    TextStyle::PLAIN,
+                );
+            }
+        }
         self.row(
             labels.refunded,
             self.money(paid_back.card + paid_back.cash),

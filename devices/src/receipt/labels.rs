@@ -108,6 +108,8 @@ pub struct ReceiptLabels {
     pub refund_in_cash: &'static str,
     /// Before the cashier's reason for a refund: "Reason: Cold fries".
     pub refund_reason: &'static str,
+    /// Above the lines a refund of part of a sale took back.
+    pub returned_items: &'static str,
 }
 
 impl ReceiptLabels {
@@ -144,6 +146,7 @@ impl ReceiptLabels {
         refund_to_card: "Back to the card",
         refund_in_cash: "In cash from the drawer",
         refund_reason: "Reason",
+        returned_items: "Items returned",
     };
 
     /// Russian.
@@ -179,10 +182,11 @@ impl ReceiptLabels {
         refund_to_card: "На карту",
         refund_in_cash: "Наличными из ящика",
         refund_reason: "Причина",
+        returned_items: "Возвращённые позиции",
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 30] {
+    pub fn all(&self) -> [(&'static str, &'static str); 31] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
@@ -214,6 +218,7 @@ impl ReceiptLabels {
             ("refund_to_card", self.refund_to_card),
             ("refund_in_cash", self.refund_in_cash),
             ("refund_reason", self.refund_reason),
+            ("returned_items", self.returned_items),
         ]
     }
 }

@@ -237,9 +237,22 @@ pub struct RefundSlip {
     pub paid_back: RefundSplit,
     /// Why, in the cashier's words.
     pub reason: String,
+    /// What came back, when it is not the whole sale; empty for a refund of every line.
+    pub returned: Vec<ReturnedItem>,
     /// The card terminal's own receipt lines of the refund (ZVT `06 D1` / `06 D3`); empty when
     /// no terminal the register drives paid the card part back.
     pub terminal_slip: Vec<String>,
+}
+
+/// A line a refund took back, part or all of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnedItem {
+    /// The line's name as the sale's receipt prints it.
+    pub name: String,
+    /// How much of the line came back, in its unit.
+    pub quantity: Decimal,
+    /// What was paid back for it.
+    pub amount: Decimal,
 }
 
 /// What a receipt's QR code holds: `RCPT:<id>;<total>;<currency>`, for example
