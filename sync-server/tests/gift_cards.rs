@@ -391,6 +391,27 @@ async fn numbers_amounts_and_bodies_out_of_bounds_are_refused() {
     server.stop().await;
 }
 
+/// Sends every body at once (each task waits for the others before it sends); the replies in
+/// the bodies' order.
+async fn all_at_once(till: &Arc<Till>, bodies: Vec<Value>) -> Vec<Reply> {
+    let start_together = Arc::new(tokio::sync::Barrier::new(bodies.len()));
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let (till, start) = (till.clone(), start_together.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                till.post(&body).await
+            })
+        })
+        .collect();
+    let mut replies = Vec::new();
+    for task in tasks {
+        replies.push(task.await.unwrap());
+    }
+    replies
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_redemptions_of_one_card_at_once_spend_its_balance_exactly_once() {
     let (owner, server, _tmp) = one_store().await;
@@ -398,20 +419,9 @@ async fn fifty_redemptions_of_one_card_at_once_spend_its_balance_exactly_once() 
     let number = card_number("900000000000001");
     owner.record(&op(&number, "issue", Some("100"))).await;
 
-    let start_together = Arc::new(tokio::sync::Barrier::new(50));
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let (owner, start) = (owner.clone(), start_together.clone());
-            let body = op(&number, "redeem", Some("10"));
-            tokio::spawn(async move {
-                start.wait().await;
-                owner.post(&body).await
-            })
-        })
-        .collect();
+    let redemptions = (0..50).map(|_| op(&number, "redeem", Some("10"))).collect();
     let (mut passed, mut short) = (0, 0);
-    for task in tasks {
-        let reply = task.await.unwrap();
+    for reply in all_at_once(&owner, redemptions).await {
         match status_and_reason(&reply) {
             (201, _) => passed += 1,
             (409, reason) if reason == "insufficient_balance" => short += 1,
@@ -422,6 +432,25 @@ async fn fifty_redemptions_of_one_card_at_once_spend_its_balance_exactly_once() 
     let after = owner.card(&number).await;
     assert_eq!(after["balance"], "0.00");
     assert_eq!(after["history"].as_array().unwrap().len(), 11);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_redemption_sent_twenty_times_at_once_is_recorded_once() {
+    let (owner, server, _tmp) = one_store().await;
+    let owner = Arc::new(owner);
+    let number = card_number("900000000000002");
+    owner.record(&op(&number, "issue", Some("100"))).await;
+
+    let redeem = op(&number, "redeem", Some("10"));
+    let replies = all_at_once(&owner, vec![redeem; 20]).await;
+    assert!(replies.iter().all(|r| r.status == 201), "{replies:?}");
+    assert!(replies.iter().all(|r| r.json() == replies[0].json()));
+    let repeats = replies
+        .iter()
+        .filter(|r| r.header("idempotent-replayed").is_some());
+    assert_eq!(repeats.count(), 19);
+    assert_eq!(owner.card(&number).await["balance"], "90.00");
     server.stop().await;
 }
 
