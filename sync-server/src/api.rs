@@ -2,7 +2,8 @@
 //! the rules are in [`crate::enroll`], and who may pair and remove devices in
 //! [`crate::device_authority`]), the store's staff list (`/api/staff`, the rules in
 //! [`crate::staff`]) and the store's name (`PUT /api/store`, the rules in [`crate::store`]).
-//! The app codes against these names.
+//! The gift card endpoints (`/api/gift-cards/...`) are in [`crate::gift_cards::http`], on the
+//! helpers here. The app codes against these names.
 //!
 //! Every answer is `Cache-Control: no-store` (tokens and codes must not linger in a cache);
 //! every refusal is `{"error": "<what the user can do, in English>", "reason": "<code>"}`. The
@@ -21,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::device_authority::{DeviceAuthorityError, StaffPin};
 use crate::enroll::{EnrollError, Identity, NewStore};
+use crate::gift_cards::http as gift_cards;
 use crate::limits::{CodeKind, Refused};
 use crate::staff::{MAX_BODY_BYTES, StaffEdit, StaffError};
 use crate::store::{Rename, RenameError};
@@ -109,6 +111,15 @@ pub const REASONS: &[&str] = &[
     NO_SUCH_ENDPOINT,
     UNAVAILABLE,
     DAMAGED,
+    gift_cards::BAD_NUMBER,
+    gift_cards::UNKNOWN_CARD,
+    gift_cards::CARD_INACTIVE,
+    gift_cards::INSUFFICIENT_BALANCE,
+    gift_cards::CARD_EXISTS,
+    gift_cards::OP_ID_REUSED,
+    gift_cards::AUTHORISATION_NEEDED,
+    gift_cards::TOO_MANY_CARDS,
+    gift_cards::TOO_MANY_OPS,
 ];
 
 /// Why an API request was refused, with its status.
@@ -120,19 +131,26 @@ pub struct ApiError {
     pub reason: &'static str,
     /// When to try again (`Retry-After`).
     pub retry_after: Option<Duration>,
+    /// Fields the body carries beside `error` and `reason` (a card's `balance`).
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, reason: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        reason: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         ApiError {
             status,
             message: message.into(),
             reason,
             retry_after: None,
+            extra: serde_json::Map::new(),
         }
     }
 
-    fn storage(e: impl std::fmt::Display) -> Self {
+    pub(crate) fn storage(e: impl std::fmt::Display) -> Self {
         eprintln!("pos-sync-server: storage error: {e}");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -270,8 +288,10 @@ impl From<JsonRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": self.message, "reason": self.reason });
-        let mut res = no_store(self.status, body);
+        let mut body = self.extra;
+        body.insert("error".into(), self.message.into());
+        body.insert("reason".into(), self.reason.into());
+        let mut res = no_store(self.status, body.into());
         if let Some(after) = self.retry_after {
             let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
             res.headers_mut()
@@ -288,13 +308,13 @@ fn no_store(status: StatusCode, body: serde_json::Value) -> Response {
     res
 }
 
-fn json(status: StatusCode, body: impl serde::Serialize) -> Result<Response, ApiError> {
+pub(crate) fn json(status: StatusCode, body: impl serde::Serialize) -> Result<Response, ApiError> {
     let value = serde_json::to_value(body).map_err(ApiError::storage)?;
     Ok(no_store(status, value))
 }
 
 /// Runs a blocking storage call off the async threads.
-async fn db<T: Send + 'static, E: Send + 'static>(
+pub(crate) async fn db<T: Send + 'static, E: Send + 'static>(
     f: impl FnOnce() -> Result<T, E> + Send + 'static,
 ) -> Result<Result<T, E>, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -331,7 +351,7 @@ async fn with_code_limit<T: Send + 'static>(
 }
 
 /// The identity of the request's `Authorization: Bearer <device token>`.
-async fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
+pub(crate) async fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -540,20 +560,7 @@ pub async fn edit_staff(
     body: Result<Json<StaffEdit>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let me = identity(&state, &headers).await?;
-    let Json(edit) = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                TOO_LARGE,
-                format!(
-                    "The staff list is too large to send (at most {} MiB).",
-                    MAX_BODY_BYTES / (1024 * 1024)
-                ),
-            )
-        } else {
-            ApiError::from(e)
-        }
-    })?;
+    let edit = json_body(body, "The staff list", MAX_BODY_BYTES)?;
     let storage = state.storage.clone();
     let (pins, clock) = (state.staff_pins.clone(), state.clock.clone());
     let published = db(move || storage.edit_staff(&pins, clock.as_ref(), &me, &edit)).await??;
@@ -579,6 +586,31 @@ pub async fn rename_store(
     let (pins, clock) = (state.staff_pins.clone(), state.clock.clone());
     let name = db(move || storage.rename_store(&pins, clock.as_ref(), &me, &rename)).await??;
     json(StatusCode::OK, serde_json::json!({ "store_name": name }))
+}
+
+/// The JSON body of a request whose route reads at most `max` bytes; `what` names it in the
+/// 413's text ("The staff list").
+pub(crate) fn json_body<T>(
+    body: Result<Json<T>, JsonRejection>,
+    what: &str,
+    max: usize,
+) -> Result<T, ApiError> {
+    body.map(|Json(body)| body).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            let limit = if max >= 1024 * 1024 {
+                format!("{} MiB", max / (1024 * 1024))
+            } else {
+                format!("{} KiB", max / 1024)
+            };
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                TOO_LARGE,
+                format!("{what} is too large to send (at most {limit})."),
+            )
+        } else {
+            ApiError::from(e)
+        }
+    })
 }
 
 /// Any other `/api/...` path.

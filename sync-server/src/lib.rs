@@ -3,7 +3,8 @@
 //! ([`enroll`], JSON on `/api/` in [`api`]), signs each store's staff list ([`staff`]), whose
 //! members rename the store ([`store`]) and pair and remove devices ([`device_authority`]) with
 //! their PIN, and is an automerge-repo sync peer on `/sync` ([`sync`]) that shows each device
-//! only its own store's documents ([`registry`]).
+//! only its own store's documents ([`registry`]). It keeps each store's gift card ledger and
+//! confirms redemptions online ([`gift_cards`]).
 //!
 //! `main.rs` is a thin shell over [`Server`] so that tests can run the real server in-process.
 
@@ -13,6 +14,7 @@ pub mod client;
 pub mod device_authority;
 pub mod disk;
 pub mod enroll;
+pub mod gift_cards;
 pub mod limits;
 pub mod operator;
 pub mod policy;
@@ -231,6 +233,20 @@ pub fn router(state: AppState) -> Router {
                 .put(api::edit_staff)
                 .layer(DefaultBodyLimit::max(staff::MAX_BODY_BYTES)),
         )
+        .route(
+            "/api/gift-cards/ops",
+            post(gift_cards::http::record_op)
+                .layer(DefaultBodyLimit::max(gift_cards::MAX_BODY_BYTES)),
+        )
+        .route(
+            "/api/gift-cards/liability",
+            get(gift_cards::http::liability),
+        )
+        .route(
+            "/api/gift-cards/conflicts",
+            get(gift_cards::http::conflicts),
+        )
+        .route("/api/gift-cards/{number}", get(gift_cards::http::card))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(static_service)
         .layer(axum::middleware::from_fn_with_state(

@@ -123,6 +123,9 @@ const MIGRATIONS: &[&str] = &[
         bound_at  INTEGER NOT NULL
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX actors_by_device ON actors (device_id);",
+    // 11: each store's gift card ledger, the cards' balances and the overdrafts reported from
+    // offline (`crate::gift_cards`); the SQL is beside the code that reads it.
+    crate::gift_cards::ledger::SCHEMA,
 ];
 
 /// The schema version this build of the server writes.

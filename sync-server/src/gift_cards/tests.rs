@@ -1,0 +1,225 @@
+//! The rules of one operation, without a database: card numbers, amounts, and [`apply`].
+
+use super::*;
+
+fn op(kind: OpKind, amount: Option<&str>) -> NewOp {
+    NewOp {
+        op_id: Uuid::nil(),
+        card: "79927398713".into(),
+        kind,
+        amount: amount.map(Into::into),
+        staff: Uuid::nil(),
+        made_at: "2026-11-29T12:00:00Z".into(),
+        offline: false,
+        auth_code: None,
+        reason: None,
+    }
+}
+
+fn checked(kind: OpKind, amount: &str) -> CheckedOp {
+    let (auth_code, reason) = match kind.is_forced() {
+        true => (Some("A1".to_string()), Some("server down".to_string())),
+        false => (None, None),
+    };
+    NewOp {
+        auth_code,
+        reason,
+        ..op(kind, Some(amount))
+    }
+    .check(2)
+    .unwrap()
+}
+
+fn card(balance: &str, active: bool) -> Option<CardBalance> {
+    Some(CardBalance {
+        balance: balance.parse().unwrap(),
+        active,
+    })
+}
+
+fn zero() -> Decimal {
+    Decimal::new(0, 2)
+}
+
+#[test]
+fn a_check_digit_catches_a_mistyped_digit_and_swapped_neighbours() {
+    for good in [
+        "79927398713",
+        "4111111111111111",
+        "00000000",
+        "1234567812345670",
+    ] {
+        assert!(check_card_number(good).is_ok(), "{good}");
+    }
+    for bad in [
+        "79927398710",            // a wrong last digit
+        "79927398173",            // two neighbours swapped
+        "7992739871",             // a digit missing
+        "1234567",                // too short
+        "12345678123456781230",   // 20 digits
+        "7992 7398 713",          // spaces
+        "７９９２７３９８７１３", // full-width digits
+        "",
+    ] {
+        assert!(
+            matches!(check_card_number(bad), Err(GiftCardError::BadNumber)),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn amounts_are_positive_bounded_decimal_strings_at_the_currency_scale() {
+    assert_eq!(parse_amount("12.5", 2).unwrap().to_string(), "12.50");
+    assert_eq!(parse_amount("7", 2).unwrap().to_string(), "7.00");
+    assert_eq!(parse_amount("150", 0).unwrap().to_string(), "150");
+    assert_eq!(
+        parse_amount("1000000000", 2).unwrap().to_string(),
+        "1000000000.00"
+    );
+    for bad in [
+        "0",
+        "0.00",
+        "-1",
+        "+1",
+        "1e3",
+        "1_000",
+        "12.505",
+        "1000000000.01",
+        "10000000000",
+        ".5",
+        "5.",
+        "",
+        " 5",
+        "NaN",
+        "1.5", // 1.5 in a currency without decimals, below
+    ] {
+        let decimals = if bad == "1.5" { 0 } else { 2 };
+        assert!(
+            matches!(parse_amount(bad, decimals), Err(GiftCardError::Invalid(_))),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn forced_operations_need_an_authorisation_code_and_a_reason_and_others_take_none() {
+    let forced = |auth: Option<&str>, reason: Option<&str>| NewOp {
+        auth_code: auth.map(Into::into),
+        reason: reason.map(Into::into),
+        ..op(OpKind::ForcedRedeem, Some("5"))
+    };
+    assert!(matches!(
+        forced(None, Some("line down")).check(2),
+        Err(GiftCardError::AuthorisationNeeded)
+    ));
+    assert!(matches!(
+        forced(Some("  "), Some("line down")).check(2),
+        Err(GiftCardError::AuthorisationNeeded)
+    ));
+    assert!(matches!(
+        forced(Some("A1B2"), None).check(2),
+        Err(GiftCardError::AuthorisationNeeded)
+    ));
+    let ok = forced(Some(" A1B2 "), Some("line down")).check(2).unwrap();
+    assert_eq!(ok.auth_code.as_deref(), Some("A1B2"));
+    let plain = NewOp {
+        auth_code: Some("A1B2".into()),
+        ..op(OpKind::Redeem, Some("5"))
+    };
+    assert!(matches!(plain.check(2), Err(GiftCardError::Invalid(_))));
+}
+
+#[test]
+fn status_operations_carry_no_amount_and_value_operations_need_one() {
+    assert!(op(OpKind::Deactivate, None).check(2).is_ok());
+    assert!(matches!(
+        op(OpKind::Deactivate, Some("1")).check(2),
+        Err(GiftCardError::Invalid(_))
+    ));
+    assert!(matches!(
+        op(OpKind::AddValue, None).check(2),
+        Err(GiftCardError::Invalid(_))
+    ));
+}
+
+#[test]
+fn a_redemption_online_takes_no_more_than_the_balance_of_an_active_card() {
+    let redeem = checked(OpKind::Redeem, "30");
+    let after = apply(card("100.00", true), &redeem, zero()).unwrap();
+    assert_eq!(after.balance.to_string(), "70.00");
+    assert!(matches!(
+        apply(card("20.00", true), &redeem, zero()),
+        Err(GiftCardError::InsufficientBalance { .. })
+    ));
+    assert!(matches!(
+        apply(card("100.00", false), &redeem, zero()),
+        Err(GiftCardError::CardInactive)
+    ));
+    assert!(matches!(
+        apply(None, &redeem, zero()),
+        Err(GiftCardError::UnknownCard)
+    ));
+}
+
+#[test]
+fn a_forced_redemption_passes_the_balance_but_not_a_deactivation() {
+    let forced = checked(OpKind::ForcedRedeem, "30");
+    let after = apply(card("20.00", true), &forced, zero()).unwrap();
+    assert_eq!(after.balance.to_string(), "-10.00");
+    assert!(matches!(
+        apply(card("20.00", false), &forced, zero()),
+        Err(GiftCardError::CardInactive)
+    ));
+}
+
+#[test]
+fn an_operation_made_offline_is_applied_whatever_the_card() {
+    let offline = CheckedOp {
+        offline: true,
+        ..checked(OpKind::Redeem, "30")
+    };
+    let after = apply(card("20.00", false), &offline, zero()).unwrap();
+    assert_eq!(after.balance.to_string(), "-10.00");
+    assert!(!after.active);
+    let unknown = apply(None, &offline, zero()).unwrap();
+    assert_eq!(unknown.balance.to_string(), "-30.00");
+}
+
+#[test]
+fn issuing_makes_a_card_once_and_forced_issue_adds_to_any() {
+    let issue = checked(OpKind::Issue, "50");
+    assert_eq!(
+        apply(None, &issue, zero()).unwrap(),
+        CardBalance {
+            balance: "50.00".parse().unwrap(),
+            active: true
+        }
+    );
+    assert!(matches!(
+        apply(card("0.00", true), &issue, zero()),
+        Err(GiftCardError::CardExists)
+    ));
+    let forced = checked(OpKind::ForcedIssue, "5");
+    let after = apply(card("1.00", false), &forced, zero()).unwrap();
+    assert_eq!(
+        (after.balance.to_string().as_str(), after.active),
+        ("6.00", false)
+    );
+}
+
+#[test]
+fn deactivation_and_reactivation_flip_the_status_only() {
+    let off = op(OpKind::Deactivate, None).check(2).unwrap();
+    let on = op(OpKind::Reactivate, None).check(2).unwrap();
+    let after = apply(card("9.00", true), &off, zero()).unwrap();
+    assert_eq!(
+        (after.balance.to_string().as_str(), after.active),
+        ("9.00", false)
+    );
+    assert!(apply(Some(after), &on, zero()).unwrap().active);
+    assert!(matches!(
+        apply(None, &off, zero()),
+        Err(GiftCardError::UnknownCard)
+    ));
+}

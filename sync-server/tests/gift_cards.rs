@@ -1,0 +1,501 @@
+//! Gift cards over the JSON API (issue 14): a card's whole life, operations sent twice, one
+//! store's cards out of another's reach, numbers and amounts refused, redemptions of one
+//! balance at once of which only what the balance covers pass, and an overdraft reported from
+//! offline shown as a conflict with the operation that spent the money first.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::{Value, json};
+
+use common::{Device, Reply, another_setup_code, create_store, pair, send, start};
+
+/// A gift card number: `body` and the Luhn check digit that makes it valid.
+fn card_number(body: &str) -> String {
+    let weighted: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                d * 2 / 10 + d * 2 % 10
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{body}{}", (10 - weighted % 10) % 10)
+}
+
+/// A fresh operation id: unique within a test's server.
+fn op_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    uuid::Uuid::from_u128(u128::from(NEXT.fetch_add(1, Ordering::Relaxed))).to_string()
+}
+
+const STAFF: &str = "5f0c6a3e-0000-4000-8000-000000000001";
+
+/// The body of `POST /api/gift-cards/ops`, made now at the till.
+fn op(card: &str, kind: &str, amount: Option<&str>) -> Value {
+    json!({
+        "op_id": op_id(), "card": card, "kind": kind, "amount": amount, "staff": STAFF,
+        "made_at": "2026-11-29T12:00:00Z",
+    })
+}
+
+/// The same, made with the authorisation code and reason a forced operation needs.
+fn forced(card: &str, kind: &str, amount: &str) -> Value {
+    let body = with(
+        op(card, kind, Some(amount)),
+        "auth_code",
+        json!("VOICE-4471"),
+    );
+    with(body, "reason", json!("the card processor's line was down"))
+}
+
+/// `body` with one field set.
+fn with(mut body: Value, field: &str, value: Value) -> Value {
+    body[field] = value;
+    body
+}
+
+fn status_and_reason(reply: &Reply) -> (u16, Value) {
+    (reply.status, reply.json()["reason"].clone())
+}
+
+/// A device of a store, talking to the server with its token.
+struct Till {
+    addr: SocketAddr,
+    device: Device,
+}
+
+impl Till {
+    async fn post(&self, body: &Value) -> Reply {
+        let auth = self.device.bearer();
+        let headers = [("Authorization", auth.as_str())];
+        send(
+            self.addr,
+            "POST",
+            "/api/gift-cards/ops",
+            &headers,
+            Some(body),
+        )
+        .await
+    }
+
+    /// Posts an operation that must be recorded; the card after it.
+    async fn record(&self, body: &Value) -> Value {
+        let reply = self.post(body).await;
+        assert_eq!(reply.status, 201, "{body}: {}", reply.text());
+        reply.json()["card"].clone()
+    }
+
+    /// Posts an operation that must be refused with `status` and `reason`; the refusal.
+    async fn refused(&self, body: &Value, status: u16, reason: &str) -> Value {
+        let reply = self.post(body).await;
+        assert_eq!(status_and_reason(&reply), (status, json!(reason)), "{body}");
+        let json = reply.json();
+        assert!(json["error"].as_str().is_some_and(|e| !e.is_empty()));
+        json
+    }
+
+    async fn get(&self, path: &str) -> Reply {
+        let auth = self.device.bearer();
+        send(self.addr, "GET", path, &[("Authorization", &auth)], None).await
+    }
+
+    async fn ok(&self, path: &str) -> Value {
+        let reply = self.get(path).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        reply.json()
+    }
+
+    async fn card(&self, number: &str) -> Value {
+        self.ok(&format!("/api/gift-cards/{number}")).await
+    }
+}
+
+/// A fresh server with one store; the owner's device, the server and its folder.
+async fn one_store() -> (Till, common::Running, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&tmp.path().join("data"), &tmp.path().join("dist")).await;
+    let code = server.setup_code.clone().expect("a setup code");
+    let device = create_store(server.addr, &code, "Festival Truck").await;
+    let addr = server.addr;
+    (Till { addr, device }, server, tmp)
+}
+
+/// Another device paired to `owner`'s store.
+async fn second_till(owner: &Till) -> Till {
+    let device = pair(owner.addr, &owner.device, "Till 2").await;
+    Till { device, ..*owner }
+}
+
+#[tokio::test]
+async fn a_card_lives_its_whole_life_and_its_balance_is_the_sum_of_its_operations() {
+    let (till, server, _tmp) = one_store().await;
+    let number = card_number("601100000000012");
+    let balance_after = async |body: Value| till.record(&body).await["balance"].clone();
+
+    let issued = till.record(&op(&number, "issue", Some("100"))).await;
+    let state = json!({"card": number, "balance": "100.00", "active": true, "in_conflict": false});
+    assert_eq!(issued, state);
+    till.refused(&op(&number, "issue", Some("5")), 409, "card_exists")
+        .await;
+    assert_eq!(
+        balance_after(op(&number, "redeem", Some("30"))).await,
+        "70.00"
+    );
+    assert_eq!(
+        balance_after(op(&number, "add_value", Some("20.5"))).await,
+        "90.50"
+    );
+    assert_eq!(
+        balance_after(op(&number, "refund_to_card", Some("4.50"))).await,
+        "95.00"
+    );
+
+    let off = till.record(&op(&number, "deactivate", None)).await;
+    assert_eq!(
+        (&off["active"], &off["balance"]),
+        (&json!(false), &json!("95.00"))
+    );
+    for kind in ["redeem", "add_value"] {
+        till.refused(&op(&number, kind, Some("1")), 409, "card_inactive")
+            .await;
+    }
+    assert_eq!(
+        till.record(&op(&number, "reactivate", None)).await["active"],
+        true
+    );
+
+    let redeem_more = op(&number, "redeem", Some("95.01"));
+    let short = till
+        .refused(&redeem_more, 409, "insufficient_balance")
+        .await;
+    assert_eq!(short["balance"], "95.00");
+    let unauthorised = with(
+        forced(&number, "forced_redeem", "100"),
+        "auth_code",
+        json!(""),
+    );
+    till.refused(&unauthorised, 400, "authorisation_needed")
+        .await;
+    let past = till.record(&forced(&number, "forced_redeem", "100")).await;
+    assert_eq!(
+        (&past["balance"], &past["in_conflict"]),
+        (&json!("-5.00"), &json!(false))
+    );
+    assert_eq!(
+        balance_after(forced(&number, "forced_issue", "5")).await,
+        "0.00"
+    );
+
+    let other = card_number("601100000000020");
+    till.refused(&op(&other, "redeem", Some("1")), 404, "unknown_card")
+        .await;
+    let unknown = till.get(&format!("/api/gift-cards/{other}")).await;
+    assert_eq!(status_and_reason(&unknown), (404, json!("unknown_card")));
+    till.record(&op(&other, "issue", Some("25"))).await;
+
+    let history = till.card(&number).await;
+    assert_eq!(history["balance"], "0.00");
+    let ops = history["history"].as_array().unwrap();
+    let kinds: Vec<&str> = ops.iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    let life = [
+        "issue",
+        "redeem",
+        "add_value",
+        "refund_to_card",
+        "deactivate",
+        "reactivate",
+    ];
+    assert_eq!(
+        kinds,
+        [&life[..], &["forced_redeem", "forced_issue"]].concat()
+    );
+    let forced_op = &ops[6];
+    assert_eq!(forced_op["auth_code"], "VOICE-4471");
+    assert_eq!(forced_op["reason"], "the card processor's line was down");
+    assert_eq!(forced_op["device"], till.device.device_id.as_str());
+    assert_eq!(forced_op["staff"], STAFF);
+    assert_eq!(forced_op["made_at"], "2026-11-29T12:00:00Z");
+    assert_eq!(forced_op["balance_after"], "-5.00");
+    assert!(ops[4]["amount"].is_null());
+
+    let liability = till.ok("/api/gift-cards/liability").await;
+    let owed = json!({"currency": "EUR", "liability": "25.00", "overdrawn": "0.00", "cards": 2});
+    assert_eq!(liability, owed);
+    assert_eq!(
+        till.ok("/api/gift-cards/conflicts").await,
+        json!({"conflicts": []})
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_operation_sent_twice_is_recorded_once_and_its_id_is_not_reused() {
+    let (owner, server, _tmp) = one_store().await;
+    let other_till = second_till(&owner).await;
+    let number = card_number("700000000001");
+    owner.record(&op(&number, "issue", Some("50"))).await;
+
+    let redeem = op(&number, "redeem", Some("20"));
+    let first = owner.post(&redeem).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    assert_eq!(first.header("idempotent-replayed"), None);
+    // The answer is the first one, even though the card has changed since.
+    owner.record(&op(&number, "add_value", Some("5"))).await;
+    let again = owner.post(&redeem).await;
+    assert_eq!(again.status, 201, "{}", again.text());
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.json(), first.json());
+    assert_eq!(owner.card(&number).await["balance"], "35.00");
+    // "20" and "20.00" are one amount, so one operation.
+    let same = with(redeem.clone(), "amount", json!("20.00"));
+    assert_eq!(owner.post(&same).await.json(), first.json());
+
+    let changed = with(redeem.clone(), "amount", json!("21"));
+    owner.refused(&changed, 409, "op_id_reused").await;
+    other_till.refused(&redeem, 409, "op_id_reused").await;
+    let history = owner.card(&number).await;
+    assert_eq!(history["history"].as_array().unwrap().len(), 3);
+    assert_eq!(history["balance"], "35.00");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn another_stores_device_never_sees_or_touches_a_stores_cards() {
+    let (truck, server, _tmp) = one_store().await;
+    let code = another_setup_code(&server.storage);
+    let cafe = Till {
+        device: create_store(truck.addr, &code, "Corner Café").await,
+        ..truck
+    };
+    let number = card_number("4000000000000");
+    let issue = op(&number, "issue", Some("80"));
+    truck.record(&issue).await;
+
+    let unknown = cafe.get(&format!("/api/gift-cards/{number}")).await;
+    assert_eq!(status_and_reason(&unknown), (404, json!("unknown_card")));
+    for kind in ["redeem", "add_value", "refund_to_card"] {
+        cafe.refused(&op(&number, kind, Some("10")), 404, "unknown_card")
+            .await;
+    }
+    cafe.refused(&op(&number, "deactivate", None), 404, "unknown_card")
+        .await;
+    let forced_redeem = forced(&number, "forced_redeem", "10");
+    cafe.refused(&forced_redeem, 404, "unknown_card").await;
+    // The café may have a card under the same number, its own; and the truck's operation id
+    // means nothing in the café (an id is the sending store's).
+    let own = with(issue.clone(), "amount", json!("3"));
+    assert_eq!(cafe.record(&own).await["balance"], "3.00");
+    cafe.record(&op(&number, "redeem", Some("3"))).await;
+    let offline = with(op(&number, "redeem", Some("9")), "offline", json!(true));
+    cafe.record(&offline).await;
+
+    let truck_card = truck.card(&number).await;
+    assert_eq!(truck_card["balance"], "80.00");
+    assert_eq!(truck_card["history"].as_array().unwrap().len(), 1);
+    assert_eq!(truck_card["in_conflict"], false);
+    let liability = truck.ok("/api/gift-cards/liability").await;
+    assert_eq!(
+        (&liability["liability"], &liability["cards"]),
+        (&json!("80.00"), &json!(1))
+    );
+    assert_eq!(
+        truck.ok("/api/gift-cards/conflicts").await["conflicts"],
+        json!([])
+    );
+    let cafe_conflicts = cafe.ok("/api/gift-cards/conflicts").await;
+    assert_eq!(cafe_conflicts["conflicts"].as_array().unwrap().len(), 1);
+
+    let card_path = format!("/api/gift-cards/{number}");
+    for path in [
+        "/api/gift-cards/liability",
+        "/api/gift-cards/conflicts",
+        &card_path,
+    ] {
+        let anonymous = send(truck.addr, "GET", path, &[], None).await;
+        assert_eq!(status_and_reason(&anonymous), (401, json!("no_token")));
+    }
+    let redeem = op(&number, "redeem", Some("1"));
+    let anonymous = send(
+        truck.addr,
+        "POST",
+        "/api/gift-cards/ops",
+        &[],
+        Some(&redeem),
+    )
+    .await;
+    assert_eq!(status_and_reason(&anonymous), (401, json!("no_token")));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn numbers_amounts_and_bodies_out_of_bounds_are_refused() {
+    let (till, server, _tmp) = one_store().await;
+    let good = card_number("123456789012");
+    let (body, check) = good.split_at(good.len() - 1);
+    let mistyped = format!("{body}{}", (check.parse::<u8>().unwrap() + 1) % 10);
+    let swapped = format!("{}{}{}", &good[1..2], &good[..1], &good[2..]);
+    let numbers = [
+        &mistyped,
+        &swapped,
+        "1234567",
+        "12345678901234567890",
+        "1234 5678 9012",
+    ];
+    for number in numbers {
+        till.refused(&op(number, "issue", Some("10")), 400, "bad_number")
+            .await;
+    }
+    let reply = till.get(&format!("/api/gift-cards/{mistyped}")).await;
+    assert_eq!(status_and_reason(&reply), (400, json!("bad_number")));
+
+    for amount in ["0", "-5", "10.001", "1000000000.01", "1e3", "ten"] {
+        till.refused(&op(&good, "issue", Some(amount)), 400, "invalid")
+            .await;
+    }
+    till.refused(&op(&good, "issue", None), 400, "invalid")
+        .await;
+    till.record(&op(&good, "issue", Some("1000000000"))).await;
+
+    // A float is never an amount.
+    let float = with(op(&good, "redeem", None), "amount", json!(10.5));
+    till.refused(&float, 400, "malformed").await;
+    let stray = with(op(&good, "redeem", Some("1")), "balance", json!("999"));
+    till.refused(&stray, 400, "malformed").await;
+    let undated = with(
+        op(&good, "redeem", Some("1")),
+        "made_at",
+        json!("yesterday"),
+    );
+    till.refused(&undated, 400, "invalid").await;
+    let long_reason = with(
+        forced(&good, "forced_redeem", "1"),
+        "reason",
+        json!("x".repeat(201)),
+    );
+    till.refused(&long_reason, 400, "invalid").await;
+    let huge = with(
+        op(&good, "redeem", Some("1")),
+        "reason",
+        json!("x".repeat(20 * 1024)),
+    );
+    till.refused(&huge, 413, "too_large").await;
+    server.stop().await;
+}
+
+/// Sends every body at once (each task waits for the others before it sends); the replies in
+/// the bodies' order.
+async fn all_at_once(till: &Arc<Till>, bodies: Vec<Value>) -> Vec<Reply> {
+    let start_together = Arc::new(tokio::sync::Barrier::new(bodies.len()));
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let (till, start) = (till.clone(), start_together.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                till.post(&body).await
+            })
+        })
+        .collect();
+    let mut replies = Vec::new();
+    for task in tasks {
+        replies.push(task.await.unwrap());
+    }
+    replies
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_redemptions_of_one_card_at_once_spend_its_balance_exactly_once() {
+    let (owner, server, _tmp) = one_store().await;
+    let owner = Arc::new(owner);
+    let number = card_number("900000000000001");
+    owner.record(&op(&number, "issue", Some("100"))).await;
+
+    let redemptions = (0..50).map(|_| op(&number, "redeem", Some("10"))).collect();
+    let (mut passed, mut short) = (0, 0);
+    for reply in all_at_once(&owner, redemptions).await {
+        match status_and_reason(&reply) {
+            (201, _) => passed += 1,
+            (409, reason) if reason == "insufficient_balance" => short += 1,
+            other => panic!("unexpected answer {other:?}: {}", reply.text()),
+        }
+    }
+    assert_eq!((passed, short), (10, 40));
+    let after = owner.card(&number).await;
+    assert_eq!(after["balance"], "0.00");
+    assert_eq!(after["history"].as_array().unwrap().len(), 11);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_redemption_sent_twenty_times_at_once_is_recorded_once() {
+    let (owner, server, _tmp) = one_store().await;
+    let owner = Arc::new(owner);
+    let number = card_number("900000000000002");
+    owner.record(&op(&number, "issue", Some("100"))).await;
+
+    let redeem = op(&number, "redeem", Some("10"));
+    let replies = all_at_once(&owner, vec![redeem; 20]).await;
+    assert!(replies.iter().all(|r| r.status == 201), "{replies:?}");
+    assert!(replies.iter().all(|r| r.json() == replies[0].json()));
+    let repeats = replies
+        .iter()
+        .filter(|r| r.header("idempotent-replayed").is_some());
+    assert_eq!(repeats.count(), 19);
+    assert_eq!(owner.card(&number).await["balance"], "90.00");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_overdraft_reported_from_offline_is_recorded_and_shown_as_a_conflict() {
+    let (owner, server, _tmp) = one_store().await;
+    let field_till = second_till(&owner).await;
+    let number = card_number("55500000000");
+    owner.record(&op(&number, "issue", Some("100"))).await;
+
+    // The owner's till redeems online; the other till, offline since it saw 100.00, redeemed
+    // 80.00 at 11:00 and reports it now.
+    let online = op(&number, "redeem", Some("50"));
+    owner.record(&online).await;
+    let offline = with(op(&number, "redeem", Some("80")), "offline", json!(true));
+    let offline = with(offline, "made_at", json!("2026-11-29T11:00:00Z"));
+    let overdrawn = field_till.record(&offline).await;
+    let state = json!({"card": number, "balance": "-30.00", "active": true, "in_conflict": true});
+    assert_eq!(overdrawn, state);
+    // Reported again (the till did not hear the answer): still one operation, one conflict.
+    assert_eq!(field_till.record(&offline).await, overdrawn);
+    let one_more = op(&number, "redeem", Some("1"));
+    owner.refused(&one_more, 409, "insufficient_balance").await;
+
+    let conflicts = owner.ok("/api/gift-cards/conflicts").await["conflicts"].clone();
+    let [conflict] = conflicts.as_array().unwrap().as_slice() else {
+        panic!("one conflict expected: {conflicts}");
+    };
+    assert_eq!(conflict["card"], number.as_str());
+    assert_eq!(conflict["balance"], "-30.00");
+    assert_eq!(conflict["overdraft"], "30.00");
+    assert_eq!(conflict["op"]["op_id"], offline["op_id"]);
+    assert_eq!(conflict["op"]["offline"], true);
+    assert_eq!(
+        conflict["op"]["device"],
+        field_till.device.device_id.as_str()
+    );
+    assert_eq!(conflict["op"]["made_at"], "2026-11-29T11:00:00Z");
+    let spent_first: Vec<&Value> = conflict["with"].as_array().unwrap().iter().collect();
+    assert_eq!(spent_first.len(), 1);
+    assert_eq!(spent_first[0]["op_id"], online["op_id"]);
+    assert_eq!(spent_first[0]["device"], owner.device.device_id.as_str());
+    assert_eq!(owner.card(&number).await["in_conflict"], true);
+    let liability = owner.ok("/api/gift-cards/liability").await;
+    let owed = (&liability["liability"], &liability["overdrawn"]);
+    assert_eq!(owed, (&json!("0.00"), &json!("30.00")));
+    server.stop().await;
+}
