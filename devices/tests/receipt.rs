@@ -116,11 +116,13 @@ fn cyrillic_store() -> Store {
             tax_pricing: TaxPricing::Inclusive,
             tax_rounding: TaxRounding::PerLine,
             cash_increment: Decimal::ONE,
+            cash_rounding: pos_core::CashRounding::HalfUp,
         },
         receipt_footer: "Спасибо за покупку!".into(),
         return_policy: String::new(),
         receipt_language: "ru".into(),
         logo: None,
+        receipt_line_vat: false,
     }
 }
 
