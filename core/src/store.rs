@@ -147,7 +147,10 @@ mod kept_before_tests {
             ..rules
         };
         let json = serde_json::to_string(&favour).unwrap();
-        assert!(json.contains(r#""cash_rounding":"CustomersFavour""#), "{json}");
+        assert!(
+            json.contains(r#""cash_rounding":"CustomersFavour""#),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<PricingRules>(&json).unwrap(), favour);
     }
 }

@@ -1,8 +1,8 @@
 //! Properties that hold for any ticket, any sequence of edits and any sequence of tenders.
 
 use pos_core::{
-    CardApproval, CashRounding, CompleteError, Currency, Discount, Modifier, Payment, PricingRules, Product,
-    ReceiptNumber, TaxCategory, TaxPricing, TaxRounding, Ticket, Unit,
+    CardApproval, CashRounding, CompleteError, Currency, Discount, Modifier, Payment, PricingRules,
+    Product, ReceiptNumber, TaxCategory, TaxPricing, TaxRounding, Ticket, Unit,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -313,7 +313,11 @@ fn cash_rounding_to_five_cents() {
 fn a_rouble_cash_total_rounds_half_up_or_in_the_customers_favour() {
     let cases = [
         (pos_core::CashRounding::HalfUp, dec!(101.00), dec!(0.50)),
-        (pos_core::CashRounding::CustomersFavour, dec!(100.00), dec!(-0.50)),
+        (
+            pos_core::CashRounding::CustomersFavour,
+            dec!(100.00),
+            dec!(-0.50),
+        ),
     ];
     for (cash_rounding, cash_due, rounding) in cases {
         let r = PricingRules {
@@ -336,13 +340,18 @@ fn a_rouble_cash_total_rounds_half_up_or_in_the_customers_favour() {
             .complete(&payment, pos_core::Uuid::nil(), number, 0)
             .unwrap();
         assert_eq!(
-            (sale.totals().total, sale.cash_rounding(), sale.amount_paid()),
+            (
+                sale.totals().total,
+                sale.cash_rounding(),
+                sale.amount_paid()
+            ),
             (dec!(100.50), rounding, cash_due),
             "{cash_rounding:?}"
         );
 
         let mut card = Payment::new(dec!(100.50), r);
-        card.add_card(dec!(100.50), CardApproval::default()).unwrap();
+        card.add_card(dec!(100.50), CardApproval::default())
+            .unwrap();
         assert_eq!((card.is_paid(), card.cash_rounding()), (true, dec!(0)));
     }
 }
