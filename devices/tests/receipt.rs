@@ -477,15 +477,23 @@ fn printed_amount(text: &str, language: ReceiptLanguage) -> Decimal {
         }
 }
 
-/// What each line prints as its total (the `  2 x 3,40 ..... 6,80` rows) and as its VAT (the
-/// `  НДС 22 % ..... 1,23` rows), in the receipt's order.
+/// What the lines print as their totals (the `  2 x 3,40 ..... 6,80` rows) and as their VAT
+/// (the `  НДС 22 % ..... 1,23` rows), in the receipt's order. Panics where a row of pieces
+/// (not a weight) prints a total other than its quantity times its price.
 fn line_rows(layout: &ReceiptLayout, language: ReceiptLanguage) -> (Vec<Decimal>, Vec<Decimal>) {
     let vat = format!("  {} ", language.labels().tax);
     let (mut totals, mut taxes) = (Vec::new(), Vec::new());
     for block in &layout.blocks {
         if let ReceiptBlock::Row { left, right, .. } = block {
-            if left.starts_with("  ") && left.contains(" x ") {
-                totals.push(printed_amount(right, language));
+            if let Some((quantity, price)) =
+                left.strip_prefix("  ").and_then(|l| l.split_once(" x "))
+            {
+                let total = printed_amount(right, language);
+                if quantity.chars().all(|c| c.is_ascii_digit()) {
+                    let price = printed_amount(price, language);
+                    assert_eq!(d(quantity) * price, total, "{left} .... {right}");
+                }
+                totals.push(total);
             } else if left.starts_with(&vat) {
                 taxes.push(printed_amount(right, language));
             }
@@ -500,7 +508,9 @@ fn line_rows(layout: &ReceiptLayout, language: ReceiptLanguage) -> (Vec<Decimal>
 #[test]
 fn line_vat_golden() {
     let (store, catalog) = line_vat_store_and_menu();
-    let sale = line_vat_sale(&store, &catalog, Some(Discount::Amount(d("1.00"))));
+    // 7 % of 35,70 is 2,50: the burgers' share leaves them 23,71, which three do not share in
+    // whole kopecks, so they print as one at 7,91 and two at 7,90.
+    let sale = line_vat_sale(&store, &catalog, Some(Discount::Percent(d("7"))));
     let layout = ReceiptLayout::from_sale(&sale, &store, &russian());
     expect![[r#"
         [open drawer]
@@ -513,31 +523,32 @@ fn line_vat_golden() {
         --------------------------------
         Капучино
           + Овсяное молоко
-          2 x 3,50                  7,00
-          НДС 22 %                  1,26
+          2 x 3,35                  6,70
+          НДС 22 %                  1,21
         Мороженое в стаканчике
-          1 x 2,92                  2,92
+          1 x 2,79                  2,79
           Без НДС
         Классический бургер
-          3 x 8,26                 24,78
-          НДС 10 %                  2,25
+          1 x 7,91                  7,91
+          2 x 7,90                 15,80
+          НДС 10 %                  2,16
         ================================
-        Итого  34,70 RUB
-        Округление                 -0,70
-        Оплачено               34,00 RUB
-        в т.ч. НДС 22 % от 5,74     1,26
-        Без НДС                     2,92
-        в т.ч. НДС 10 % от 22,53    2,25
+        Итого  33,20 RUB
+        Округление                 -0,20
+        Оплачено               33,00 RUB
+        в т.ч. НДС 22 % от 5,49     1,21
+        Без НДС                     2,79
+        в т.ч. НДС 10 % от 21,55    2,16
         --------------------------------
         Наличные              100,00 RUB
-        Сдача                  66,00 RUB
+        Сдача                  67,00 RUB
 
         Возврат в течение 14 дней при
         наличии чека.
 
               Спасибо за покупку!
 
-        [qr RCPT:0192f5a4-1b2c-7d3e-8f40-cba987654321;34.70;RUB]
+        [qr RCPT:0192f5a4-1b2c-7d3e-8f40-cba987654321;33.20;RUB]
         [barcode T1-000008]
         [cut]
     "#]]
@@ -569,7 +580,7 @@ fn line_totals_add_up_to_the_total_whatever_the_order_discount() {
                 let layout = ReceiptLayout::from_sale(&sale, &store, &options);
                 let text = layout.to_text(42);
                 let (line_totals, line_taxes) = line_rows(&layout, options.language);
-                assert_eq!(line_totals.len(), 3, "{text}");
+                assert!((3..=6).contains(&line_totals.len()), "{text}");
                 assert_eq!(
                     line_totals.iter().copied().sum::<Decimal>(),
                     sale.totals().total,
@@ -838,7 +849,7 @@ proptest! {
         // With VAT on each line, the lines add up to the total exactly.
         if line_vat {
             let (line_totals, _) = line_rows(&layout, options.language);
-            prop_assert_eq!(line_totals.len(), sale.lines().len());
+            prop_assert!(line_totals.len() >= sale.lines().len());
             prop_assert_eq!(line_totals.iter().copied().sum::<Decimal>(), sale.totals().total, "{}", preview);
         }
     }

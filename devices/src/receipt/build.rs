@@ -281,11 +281,12 @@ impl<'a> Builder<'a> {
 
     /// A line as a Russian receipt prints it (54-FZ): the quantity times the price of one after
     /// the line's share of every discount, what the line comes to, and its VAT rate and amount
-    /// (or "without VAT"). The lines' totals add up to the receipt's total exactly; the price of
-    /// one is rounded to the currency, so where a discount does not divide by the quantity the
-    /// product may be off the line's total by less than a coin per item.
+    /// (or "without VAT"). The lines' totals add up to the receipt's total exactly. Where the
+    /// pieces of a line do not share its total in whole coins (3 for 24.77), it prints as two
+    /// rows, some pieces at a coin more (`1 x 8.27`, `2 x 8.25`), as fiscal registers split a
+    /// line, so that each row's quantity times its price is its total; a weighed line's price
+    /// of one is rounded to the coin.
     fn line_with_vat(&mut self, line: &TicketLine, totals: &LineTotals) {
-        let currency = self.sale.totals().currency;
         let pays = match self.sale.rules().tax_pricing {
             TaxPricing::Inclusive => totals.amount,
             TaxPricing::Exclusive => totals.amount + totals.tax,
@@ -294,13 +295,31 @@ impl<'a> Builder<'a> {
         for modifier in &line.modifiers {
             self.row(format!("  + {}", modifier.name), "", TextStyle::PLAIN);
         }
-        let quantity = self.quantity(line);
-        let unit_price = self.amount(currency.round(pays / line.quantity));
-        self.row(
-            format!("  {quantity} x {unit_price}"),
-            self.amount(pays),
-            TextStyle::PLAIN,
-        );
+        match self.whole_coin_rows(line, pays) {
+            Some(rows) => {
+                for (pieces, price) in rows {
+                    self.row(
+                        format!(
+                            "  {} x {}",
+                            format_number(pieces, None, self.options.language),
+                            self.amount(price)
+                        ),
+                        self.amount(pieces * price),
+                        TextStyle::PLAIN,
+                    );
+                }
+            }
+            None => {
+                let quantity = self.quantity(line);
+                let currency = self.sale.totals().currency;
+                let unit_price = self.amount(currency.round(pays / line.quantity));
+                self.row(
+                    format!("  {quantity} x {unit_price}"),
+                    self.amount(pays),
+                    TextStyle::PLAIN,
+                );
+            }
+        }
         if line.tax.vat_exempt {
             self.row(
                 format!("  {}", self.labels.without_vat),
@@ -318,6 +337,31 @@ impl<'a> Builder<'a> {
                 TextStyle::PLAIN,
             );
         }
+    }
+
+    /// `(pieces, price of one)` rows whose products add up to `pays` exactly, for a line of whole
+    /// pieces and a total in whole coins: one row when the pieces share it evenly, else the
+    /// coins left over one each on the first pieces. `None` for a weighed line or a total finer
+    /// than a coin.
+    fn whole_coin_rows(&self, line: &TicketLine, pays: Decimal) -> Option<Vec<(Decimal, Decimal)>> {
+        if line.unit != Unit::Piece || line.quantity.fract() != Decimal::ZERO {
+            return None;
+        }
+        let currency = self.sale.totals().currency;
+        let coins = currency.to_minor_units(pays)?;
+        let pieces = u64::try_from(line.quantity.trunc())
+            .ok()
+            .filter(|&n| n > 0)?;
+        let (each, left) = (coins / pieces, coins % pieces);
+        let price = currency.from_minor_units(each);
+        Some(if left == 0 {
+            vec![(Decimal::from(pieces), price)]
+        } else {
+            vec![
+                (Decimal::from(left), currency.from_minor_units(each + 1)),
+                (Decimal::from(pieces - left), price),
+            ]
+        })
     }
 
     fn quantity(&self, line: &TicketLine) -> String {
