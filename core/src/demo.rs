@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::catalog::{Catalog, Category, Modifier, Product, Unit};
-use crate::money::Currency;
+use crate::money::{CashRounding, Currency};
 use crate::store::{PricingRules, Store};
 use crate::tax::{TaxCategory, TaxPricing, TaxRounding};
 
@@ -337,6 +337,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
             tax_pricing: TaxPricing::Inclusive,
             tax_rounding: TaxRounding::PerLine,
             cash_increment: Decimal::ZERO,
+            cash_rounding: CashRounding::HalfUp,
         },
         receipt_footer: Name(
             "Thank you! Demo receipt, not a fiscal document.",
@@ -350,6 +351,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         .pick(russian),
         receipt_language: String::new(),
         logo: None,
+        receipt_line_vat: false,
     };
     let tax_categories = vec![
         TaxCategory {

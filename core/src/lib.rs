@@ -55,7 +55,7 @@ pub use docs::{
     StockMovement, StockPeriod, StoreDocs, Void, chunk_prefix, previous_month, sync_in_memory,
     sync_state_key,
 };
-pub use money::{Currency, allocate, round_to_increment};
+pub use money::{CashRounding, Currency, allocate, round_to_increment};
 pub use returns::{ExcessReturn, LineReturns, ReturnError, ReturnLedger, TenderBalance};
 pub use sale::{Cashier, CompleteError, ReceiptNumber, RefundSplit, Sale};
 pub use store::{PricingRules, Store, StoreLogo};

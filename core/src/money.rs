@@ -100,14 +100,51 @@ impl TryFrom<String> for Currency {
 /// Rounds `amount` to the nearest multiple of `increment` (a cash rounding step such as 0.05),
 /// half away from zero. An increment of zero or less means no cash rounding.
 pub fn round_to_increment(amount: Decimal, increment: Decimal) -> Decimal {
+    round_to_increment_by(amount, increment, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn round_to_increment_by(amount: Decimal, increment: Decimal, how: RoundingStrategy) -> Decimal {
     if increment <= Decimal::ZERO {
         return amount;
     }
-    let steps =
-        (amount / increment).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    let steps = (amount / increment).round_dp_with_strategy(0, how);
     let mut rounded = steps * increment;
     rounded.rescale(amount.scale().max(increment.scale()));
     rounded
+}
+
+/// How a store rounds a cash total to its cash increment ([`crate::PricingRules`]). Stores
+/// whose settings were kept before it existed read as [`CashRounding::HalfUp`], as they rounded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CashRounding {
+    /// To the nearest step, half away from zero: 10.025 is 10.05 and 10.02 is 10.00.
+    #[default]
+    HalfUp,
+    /// Always in the customer's favour: what they pay in cash is rounded down, what the drawer
+    /// pays back is rounded up. In Russia a cash total is never rounded up.
+    CustomersFavour,
+}
+
+impl CashRounding {
+    /// What the customer pays in cash for `amount`, on a cash `increment` (zero: none).
+    pub fn due(self, amount: Decimal, increment: Decimal) -> Decimal {
+        match self {
+            CashRounding::HalfUp => round_to_increment(amount, increment),
+            CashRounding::CustomersFavour => {
+                round_to_increment_by(amount, increment, RoundingStrategy::ToNegativeInfinity)
+            }
+        }
+    }
+
+    /// What the drawer pays back in cash for `amount` (a refund), on a cash `increment`.
+    pub fn paid_back(self, amount: Decimal, increment: Decimal) -> Decimal {
+        match self {
+            CashRounding::HalfUp => round_to_increment(amount, increment),
+            CashRounding::CustomersFavour => {
+                round_to_increment_by(amount, increment, RoundingStrategy::ToPositiveInfinity)
+            }
+        }
+    }
 }
 
 /// Percentage of an amount, unrounded: `percent_of(10, 15) == 1.5`.
@@ -220,6 +257,22 @@ mod tests {
         assert_eq!(round_to_increment(dec!(10.025), dec!(0.05)), dec!(10.05));
         assert_eq!(round_to_increment(dec!(10.03), dec!(0.05)), dec!(10.05));
         assert_eq!(round_to_increment(dec!(10.03), dec!(0)), dec!(10.03));
+    }
+
+    #[test]
+    fn cash_rounding_in_the_customers_favour_never_rounds_what_they_pay_up() {
+        let favour = CashRounding::CustomersFavour;
+        assert_eq!(favour.due(dec!(100.50), dec!(1)), dec!(100));
+        assert_eq!(favour.due(dec!(100.99), dec!(1)), dec!(100));
+        assert_eq!(favour.due(dec!(100.00), dec!(1)), dec!(100.00));
+        assert_eq!(favour.due(dec!(10.04), dec!(0.05)), dec!(10.00));
+        assert_eq!(favour.due(dec!(10.04), dec!(0)), dec!(10.04));
+        assert_eq!(favour.paid_back(dec!(50.25), dec!(1)), dec!(51));
+        assert_eq!(favour.paid_back(dec!(50.00), dec!(1)), dec!(50.00));
+        let half_up = CashRounding::HalfUp;
+        assert_eq!(half_up.due(dec!(100.50), dec!(1)), dec!(101));
+        assert_eq!(half_up.paid_back(dec!(50.25), dec!(1)), dec!(50));
+        assert_eq!(CashRounding::default(), CashRounding::HalfUp);
     }
 
     #[test]

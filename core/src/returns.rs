@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::docs::{Refund, RefundTender, ReturnLine};
-use crate::money::{allocate, round_to_increment};
+use crate::money::allocate;
 use crate::sale::Sale;
 use crate::tax::TaxBreakdown;
 use crate::ticket::LineId;
@@ -364,7 +364,8 @@ fn split_over_tenders(sale: &Sale, ledger: &ReturnLedger, due: Decimal) -> Vec<R
             let amount = match t.card {
                 Some(_) => part,
                 None => {
-                    let rounded = round_to_increment(part, sale.rules().cash_increment);
+                    let rules = sale.rules();
+                    let rounded = rules.cash_rounding.paid_back(part, rules.cash_increment);
                     currency.round(rounded.min(t.left()))
                 }
             };

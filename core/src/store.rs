@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::money::Currency;
+use crate::money::{CashRounding, Currency};
 use crate::tax::{TaxPricing, TaxRounding};
 
 /// The store settings that decide what a ticket comes to. A ticket keeps its own copy, so a
@@ -15,6 +15,10 @@ pub struct PricingRules {
     pub tax_rounding: TaxRounding,
     /// The smallest cash step, e.g. 0.05 where one- and two-cent coins are not used; zero for none.
     pub cash_increment: Decimal,
+    /// How a cash total is rounded to `cash_increment`. Rules kept before it existed (a store's
+    /// settings, a sale, an open ticket) read as half up, as they were rounded.
+    #[serde(default)]
+    pub cash_rounding: CashRounding,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +39,11 @@ pub struct Store {
     /// The logo printed above the store's name.
     #[serde(default)]
     pub logo: Option<StoreLogo>,
+    /// Each receipt line prints its price after its share of the discounts, its total and its
+    /// VAT rate and amount, as a Russian receipt does (54-FZ), instead of the discounts as
+    /// receipt-level rows. Off for stores kept before it existed: they print as they did.
+    #[serde(default)]
+    pub receipt_line_vat: bool,
 }
 
 /// A receipt logo as the printer's dots: rows top to bottom, 8 dots per byte, the most
@@ -109,5 +118,39 @@ mod logo_tests {
             None,
             "9 dots need 2 bytes a row"
         );
+    }
+}
+
+#[cfg(test)]
+mod kept_before_tests {
+    use super::*;
+    use crate::money::CashRounding;
+
+    /// Rules and profiles kept (in a sale, an open ticket, the device's settings) before cash
+    /// rounding and line VAT existed still read, rounding half up and printing as before.
+    #[test]
+    fn rules_and_a_profile_kept_before_cash_rounding_and_line_vat_read_as_before() {
+        let rules: PricingRules = serde_json::from_str(
+            r#"{"currency":"RUB","tax_pricing":"Inclusive","tax_rounding":"PerLine","cash_increment":"1"}"#,
+        )
+        .unwrap();
+        assert_eq!(rules.cash_rounding, CashRounding::HalfUp);
+        let store: Store = serde_json::from_str(
+            r#"{"name":"Café","address":"","tax_number":"","receipt_footer":"",
+                "rules":{"currency":"EUR","tax_pricing":"Inclusive","tax_rounding":"PerReceipt","cash_increment":"0"}}"#,
+        )
+        .unwrap();
+        assert!(!store.receipt_line_vat);
+        assert_eq!(store.rules.cash_rounding, CashRounding::HalfUp);
+        let favour = PricingRules {
+            cash_rounding: CashRounding::CustomersFavour,
+            ..rules
+        };
+        let json = serde_json::to_string(&favour).unwrap();
+        assert!(
+            json.contains(r#""cash_rounding":"CustomersFavour""#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<PricingRules>(&json).unwrap(), favour);
     }
 }

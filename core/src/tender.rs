@@ -6,7 +6,6 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::money::round_to_increment;
 use crate::sale::Cashier;
 use crate::store::PricingRules;
 use crate::tip::Tip;
@@ -227,9 +226,13 @@ impl Payment {
         }
     }
 
-    /// What is still to pay in cash: the remainder rounded to the store's cash increment.
+    /// What is still to pay in cash: the remainder rounded to the store's cash increment, the
+    /// way the store rounds ([`CashRounding`](crate::CashRounding)).
     pub fn cash_due(&self) -> Decimal {
-        let mut due = round_to_increment(self.remaining(), self.rules.cash_increment);
+        let mut due = self
+            .rules
+            .cash_rounding
+            .due(self.remaining(), self.rules.cash_increment);
         due.rescale(self.rules.currency.minor_unit());
         due
     }

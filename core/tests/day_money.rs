@@ -22,6 +22,7 @@ fn chf() -> PricingRules {
         tax_pricing: TaxPricing::Inclusive,
         tax_rounding: TaxRounding::PerLine,
         cash_increment: dec!(0.05),
+        cash_rounding: pos_core::CashRounding::HalfUp,
     }
 }
 

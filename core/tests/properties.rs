@@ -1,8 +1,8 @@
 //! Properties that hold for any ticket, any sequence of edits and any sequence of tenders.
 
 use pos_core::{
-    CardApproval, CompleteError, Currency, Discount, Modifier, Payment, PricingRules, Product,
-    ReceiptNumber, TaxCategory, TaxPricing, TaxRounding, Ticket, Unit,
+    CardApproval, CashRounding, CompleteError, Currency, Discount, Modifier, Payment, PricingRules,
+    Product, ReceiptNumber, TaxCategory, TaxPricing, TaxRounding, Ticket, Unit,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -21,13 +21,20 @@ fn rules() -> impl Strategy<Value = PricingRules> {
             Just(Decimal::new(10, 2)),
             Just(Decimal::ONE)
         ],
+        prop_oneof![
+            Just(CashRounding::HalfUp),
+            Just(CashRounding::CustomersFavour)
+        ],
     )
-        .prop_map(|(tax_pricing, tax_rounding, cash_increment)| PricingRules {
-            currency: Currency::EUR,
-            tax_pricing,
-            tax_rounding,
-            cash_increment,
-        })
+        .prop_map(
+            |(tax_pricing, tax_rounding, cash_increment, cash_rounding)| PricingRules {
+                currency: Currency::EUR,
+                tax_pricing,
+                tax_rounding,
+                cash_increment,
+                cash_rounding,
+            },
+        )
 }
 
 fn discount() -> impl Strategy<Value = Option<Discount>> {
@@ -220,12 +227,51 @@ proptest! {
         }
         if payment.is_paid() {
             prop_assert_eq!(payment.tendered_total() - payment.change(), due + payment.cash_rounding());
-            prop_assert!(payment.cash_rounding().abs() * Decimal::TWO <= rules.cash_increment.max(Decimal::ZERO));
+            let step = rules.cash_increment.max(Decimal::ZERO);
+            match rules.cash_rounding {
+                CashRounding::HalfUp => prop_assert!(payment.cash_rounding().abs() * Decimal::TWO <= step),
+                CashRounding::CustomersFavour => prop_assert!(
+                    payment.cash_rounding() <= Decimal::ZERO
+                        && (payment.cash_rounding().is_zero() || -payment.cash_rounding() < step),
+                    "rounding {} on a step of {}", payment.cash_rounding(), step
+                ),
+            }
             prop_assert_eq!(payment.remaining(), Decimal::ZERO);
         } else {
             prop_assert!(payment.remaining() > Decimal::ZERO);
             prop_assert_eq!(payment.change(), Decimal::ZERO);
         }
+    }
+
+    /// In the customer's favour a cash total is never rounded up: after any card, the cash due
+    /// is at most what is left (by less than one cash step), and whatever cash settles it, the
+    /// customer has paid at most the total.
+    #[test]
+    fn cash_in_the_customers_favour_is_never_rounded_up(
+        rules in rules(),
+        due in cents(20000),
+        card in cents(20000),
+        extra in cents(5000),
+    ) {
+        let rules = PricingRules { cash_rounding: CashRounding::CustomersFavour, ..rules };
+        let mut payment = Payment::new(due, rules);
+        let card = card.min(payment.remaining());
+        if card > Decimal::ZERO {
+            payment.add_card(card, CardApproval::default()).unwrap();
+        }
+        if !payment.is_paid() {
+            let (cash_due, remaining) = (payment.cash_due(), payment.remaining());
+            prop_assert!(cash_due <= remaining, "cash due {} of {}", cash_due, remaining);
+            if rules.cash_increment > Decimal::ZERO {
+                prop_assert!(remaining - cash_due < rules.cash_increment);
+            } else {
+                prop_assert_eq!(cash_due, remaining);
+            }
+            payment.add_cash(cash_due + extra).unwrap();
+        }
+        prop_assert!(payment.is_paid());
+        prop_assert!(payment.cash_rounding() <= Decimal::ZERO, "rounded up by {}", payment.cash_rounding());
+        prop_assert!(payment.tendered_total() - payment.change() <= due);
     }
 
     #[test]

@@ -21,6 +21,7 @@ fn eur() -> PricingRules {
         tax_pricing: TaxPricing::Inclusive,
         tax_rounding: TaxRounding::PerLine,
         cash_increment: Decimal::ZERO,
+        cash_rounding: pos_core::CashRounding::HalfUp,
     }
 }
 

@@ -18,6 +18,7 @@ fn rules(code: &str, cash_increment: Decimal) -> PricingRules {
         tax_pricing: TaxPricing::Inclusive,
         tax_rounding: TaxRounding::PerLine,
         cash_increment,
+        cash_rounding: pos_core::CashRounding::HalfUp,
     }
 }
 
@@ -166,6 +167,29 @@ fn a_sale_rounded_in_cash_returned_in_parts_pays_back_what_was_paid() {
     assert_eq!(one.amount + rest.amount, dec!(10.00));
 }
 
+/// In the customer's favour the drawer pays a part back rounded up, as the sale's cash was
+/// rounded down; half up it pays the nearest rouble. The last return pays what is left either
+/// way, so the drawer never pays back more than it kept.
+#[test]
+fn a_part_paid_back_in_cash_is_rounded_in_the_customers_favour_when_the_store_says_so() {
+    // 3 x 33.40 = 100.20: paid 100 in cash in the customer's favour, 100 half up too.
+    for (cash_rounding, first) in [
+        (pos_core::CashRounding::HalfUp, dec!(33)),
+        (pos_core::CashRounding::CustomersFavour, dec!(34)),
+    ] {
+        let rub = PricingRules {
+            cash_rounding,
+            ..rules("RUB", dec!(1))
+        };
+        let sale = sell(rub, &[(dec!(33.40), dec!(3))], PaidWith { cards: &[] });
+        assert_eq!(sale.amount_paid(), dec!(100.00), "{cash_rounding:?}");
+        let one = give_back(&sale, &[], 0, dec!(1), 1).unwrap();
+        assert_eq!(one.amount, first, "{cash_rounding:?}");
+        let rest = give_back(&sale, std::slice::from_ref(&one), 0, dec!(2), 2).unwrap();
+        assert_eq!(one.amount + rest.amount, dec!(100.00), "{cash_rounding:?}");
+    }
+}
+
 #[test]
 fn what_cannot_be_returned_is_refused() {
     let eur = rules("EUR", Decimal::ZERO);
@@ -252,9 +276,21 @@ proptest! {
         lines in prop::collection::vec((1i64..5_000, 1i64..5), 1..4),
         cards in prop::collection::vec(1i64..8_000, 0..3),
         picks in prop::collection::vec((any::<usize>(), 1i64..3), 0..8),
+        favour in any::<bool>(),
     ) {
-        let increment = if code == "CHF" { dec!(0.05) } else { Decimal::ZERO };
-        let rules = rules(code, increment);
+        let increment = match code {
+            "CHF" => dec!(0.05),
+            "RUB" => dec!(1),
+            _ => Decimal::ZERO,
+        };
+        let rules = PricingRules {
+            cash_rounding: if favour {
+                pos_core::CashRounding::CustomersFavour
+            } else {
+                pos_core::CashRounding::HalfUp
+            },
+            ..rules(code, increment)
+        };
         let lines: Vec<(Decimal, Decimal)> =
             lines.iter().map(|(p, q)| (Decimal::new(*p, 2), Decimal::from(*q))).collect();
         let cards: Vec<Decimal> = cards.iter().map(|c| Decimal::new(*c, 2)).collect();

@@ -16,6 +16,7 @@ fn rules(pricing: TaxPricing, rounding: TaxRounding) -> PricingRules {
         tax_pricing: pricing,
         tax_rounding: rounding,
         cash_increment: Decimal::ZERO,
+        cash_rounding: pos_core::CashRounding::HalfUp,
     }
 }
 
@@ -303,6 +304,56 @@ fn cash_rounding_to_five_cents() {
         .unwrap();
     assert!(payment.is_paid());
     assert_eq!(payment.cash_rounding(), dec!(0));
+}
+
+/// A rouble total of 100.50 paid in cash with whole roubles: 101 half up, 100 in the customer's
+/// favour (a Russian cash total is never rounded up), and the sale records the rounding either
+/// way. A card pays the exact amount in both.
+#[test]
+fn a_rouble_cash_total_rounds_half_up_or_in_the_customers_favour() {
+    let cases = [
+        (pos_core::CashRounding::HalfUp, dec!(101.00), dec!(0.50)),
+        (
+            pos_core::CashRounding::CustomersFavour,
+            dec!(100.00),
+            dec!(-0.50),
+        ),
+    ];
+    for (cash_rounding, cash_due, rounding) in cases {
+        let r = PricingRules {
+            currency: Currency::RUB,
+            cash_increment: dec!(1),
+            cash_rounding,
+            ..rules(TaxPricing::Inclusive, TaxRounding::PerLine)
+        };
+        let ticket = sell(r, &[(dec!(100.50), dec!(1), dec!(22), None)], None);
+        let mut payment = Payment::new(ticket.totals().total, r);
+        assert_eq!(payment.cash_due(), cash_due, "{cash_rounding:?}");
+        payment.add_cash(dec!(500)).unwrap();
+        assert_eq!(payment.change(), dec!(500) - cash_due, "{cash_rounding:?}");
+        assert_eq!(payment.cash_rounding(), rounding, "{cash_rounding:?}");
+        let number = ReceiptNumber {
+            device_code: "T1".into(),
+            sequence: 1,
+        };
+        let sale = ticket
+            .complete(&payment, pos_core::Uuid::nil(), number, 0)
+            .unwrap();
+        assert_eq!(
+            (
+                sale.totals().total,
+                sale.cash_rounding(),
+                sale.amount_paid()
+            ),
+            (dec!(100.50), rounding, cash_due),
+            "{cash_rounding:?}"
+        );
+
+        let mut card = Payment::new(dec!(100.50), r);
+        card.add_card(dec!(100.50), CardApproval::default())
+            .unwrap();
+        assert_eq!((card.is_paid(), card.cash_rounding()), (true, dec!(0)));
+    }
 }
 
 /// Found by the tender property: with whole-unit cash rounding, 171.50 due rounds up to 172.00

@@ -18,6 +18,7 @@ fn a_russian_store_takes_22_percent_out_of_each_line() {
         tax_pricing: ru.pricing,
         tax_rounding: ru.rounding,
         cash_increment: Decimal::ZERO,
+        cash_rounding: pos_core::CashRounding::HalfUp,
     };
     let (_, catalog) = demo::food_truck(true);
     let vat22 = ru.categories[0].tax_category("ru");

@@ -16,6 +16,7 @@ fn rules() -> PricingRules {
         tax_pricing: TaxPricing::Inclusive,
         tax_rounding: TaxRounding::PerLine,
         cash_increment: Decimal::ZERO,
+        cash_rounding: pos_core::CashRounding::HalfUp,
     }
 }
 

@@ -19,6 +19,7 @@ fn rules(code: &str, cash_increment: Decimal) -> PricingRules {
         tax_pricing: TaxPricing::Inclusive,
         tax_rounding: TaxRounding::PerLine,
         cash_increment,
+        cash_rounding: pos_core::CashRounding::HalfUp,
     }
 }
 

@@ -116,11 +116,13 @@ fn cyrillic_store() -> Store {
             tax_pricing: TaxPricing::Inclusive,
             tax_rounding: TaxRounding::PerLine,
             cash_increment: Decimal::ONE,
+            cash_rounding: pos_core::CashRounding::HalfUp,
         },
         receipt_footer: "Спасибо за покупку!".into(),
         return_policy: String::new(),
         receipt_language: "ru".into(),
         logo: None,
+        receipt_line_vat: false,
     }
 }
 
@@ -420,6 +422,207 @@ fn exclusive_prices_add_tax_above_the_total() {
     assert!(text.contains("6.00 EUR"), "{text}");
 }
 
+// ---- VAT on each line (a Russian receipt, 54-FZ) ------------------------------------------
+
+/// The Russian café printing VAT on each line, its taxes from core's RU preset: drinks at 22 %,
+/// food at 10 %, the ice cream without VAT.
+fn line_vat_store_and_menu() -> (Store, Catalog) {
+    let mut store = cyrillic_store();
+    let russia = pos_core::tax_preset("RU").unwrap();
+    russia.apply_to(&mut store);
+    assert!(store.receipt_line_vat);
+    let (_, mut catalog) = demo::food_truck(true);
+    catalog.tax_categories = russia.tax_categories("ru");
+    for product in &mut catalog.products {
+        product.tax_category = match (product.id.as_str(), product.tax_category.as_str()) {
+            ("ice-cream", _) => "ru-no-vat",
+            (_, "food") => "ru-vat-10",
+            _ => "ru-vat-22",
+        }
+        .into();
+    }
+    (store, catalog)
+}
+
+/// Two cappuccinos with oat milk, an ice cream with 0.50 off, three burgers, and `order`
+/// off the whole ticket, paid in cash.
+fn line_vat_sale(store: &Store, catalog: &Catalog, order: Option<Discount>) -> Sale {
+    sell(
+        store,
+        catalog,
+        &[
+            ("cappuccino", &["oat"], "2", None),
+            ("ice-cream", &[], "1", Some(Discount::Amount(d("0.50")))),
+            ("classic-burger", &[], "3", None),
+        ],
+        order,
+        &[Pay::Cash("100")],
+        CYRILLIC_ID.parse().unwrap(),
+        8,
+        AT_MS,
+    )
+}
+
+/// An amount as the receipt prints it (`1 234,50` or `1,234.50`), back as a number.
+fn printed_amount(text: &str, language: ReceiptLanguage) -> Decimal {
+    let plain: String = match language {
+        ReceiptLanguage::Russian => text.replace(' ', "").replace(',', "."),
+        ReceiptLanguage::English => text.replace(',', ""),
+    };
+    d(plain.trim_start_matches('-'))
+        * if plain.starts_with('-') {
+            -Decimal::ONE
+        } else {
+            Decimal::ONE
+        }
+}
+
+/// What the lines print as their totals (the `  2 x 3,40 ..... 6,80` rows) and as their VAT
+/// (the `  НДС 22 % ..... 1,23` rows), in the receipt's order. Panics where a row of pieces
+/// (not a weight) prints a total other than its quantity times its price.
+fn line_rows(layout: &ReceiptLayout, language: ReceiptLanguage) -> (Vec<Decimal>, Vec<Decimal>) {
+    let vat = format!("  {} ", language.labels().tax);
+    let (mut totals, mut taxes) = (Vec::new(), Vec::new());
+    for block in &layout.blocks {
+        if let ReceiptBlock::Row { left, right, .. } = block {
+            if let Some((quantity, price)) =
+                left.strip_prefix("  ").and_then(|l| l.split_once(" x "))
+            {
+                let total = printed_amount(right, language);
+                if quantity.chars().all(|c| c.is_ascii_digit()) {
+                    let price = printed_amount(price, language);
+                    assert_eq!(d(quantity) * price, total, "{left} .... {right}");
+                }
+                totals.push(total);
+            } else if left.starts_with(&vat) {
+                taxes.push(printed_amount(right, language));
+            }
+        }
+    }
+    (totals, taxes)
+}
+
+/// The Russian receipt with VAT on each line: each line's price after its share of the order
+/// discount, its total and its VAT, no receipt-level discount rows, and the VAT per rate as
+/// included in the total.
+#[test]
+fn line_vat_golden() {
+    let (store, catalog) = line_vat_store_and_menu();
+    // 7 % of 35,70 is 2,50: the burgers' share leaves them 23,71, which three do not share in
+    // whole kopecks, so they print as one at 7,91 and two at 7,90.
+    let sale = line_vat_sale(&store, &catalog, Some(Discount::Percent(d("7"))));
+    let layout = ReceiptLayout::from_sale(&sale, &store, &russian());
+    expect![[r#"
+        [open drawer]
+         Кофейня у дома
+             ул. Ленина, 5, Москва
+                 ИНН 7701234567
+        --------------------------------
+        Чек T1-000008   29.11.2026 16:05
+        Кассир: Мария Иванова
+        --------------------------------
+        Капучино
+          + Овсяное молоко
+          2 x 3,35                  6,70
+          НДС 22 %                  1,21
+        Мороженое в стаканчике
+          1 x 2,79                  2,79
+          Без НДС
+        Классический бургер
+          1 x 7,91                  7,91
+          2 x 7,90                 15,80
+          НДС 10 %                  2,16
+        ================================
+        Итого  33,20 RUB
+        Округление                 -0,20
+        Оплачено               33,00 RUB
+        в т.ч. НДС 22 % от 5,49     1,21
+        Без НДС                     2,79
+        в т.ч. НДС 10 % от 21,55    2,16
+        --------------------------------
+        Наличные              100,00 RUB
+        Сдача                  67,00 RUB
+
+        Возврат в течение 14 дней при
+        наличии чека.
+
+              Спасибо за покупку!
+
+        [qr RCPT:0192f5a4-1b2c-7d3e-8f40-cba987654321;33.20;RUB]
+        [barcode T1-000008]
+        [cut]
+    "#]]
+    .assert_eq(&layout.to_text(32));
+    let encoded = layout.encode(PrinterProfile::XPRINTER_58).unwrap();
+    assert!(encoded.replaced.is_empty(), "{:?}", encoded.replaced);
+}
+
+/// However an order discount splits over the lines, the lines' printed totals add up to the
+/// receipt's total exactly and their VAT to its VAT, in both languages and with prices with or
+/// without VAT; a store without the setting prints its discounts as receipt-level rows.
+#[test]
+fn line_totals_add_up_to_the_total_whatever_the_order_discount() {
+    let (store, catalog) = line_vat_store_and_menu();
+    for order in [
+        None,
+        Some(Discount::Amount(d("1.00"))),
+        Some(Discount::Amount(d("0.01"))),
+        Some(Discount::Percent(d("7"))),
+        Some(Discount::Percent(d("33"))),
+    ] {
+        for exclusive in [false, true] {
+            let mut store = store.clone();
+            if exclusive {
+                store.rules.tax_pricing = TaxPricing::Exclusive;
+            }
+            let sale = line_vat_sale(&store, &catalog, order);
+            for options in [russian(), english(ReceiptCopy::Customer)] {
+                let layout = ReceiptLayout::from_sale(&sale, &store, &options);
+                let text = layout.to_text(42);
+                let (line_totals, line_taxes) = line_rows(&layout, options.language);
+                assert!((3..=6).contains(&line_totals.len()), "{text}");
+                assert_eq!(
+                    line_totals.iter().copied().sum::<Decimal>(),
+                    sale.totals().total,
+                    "{order:?} exclusive {exclusive}:\n{text}"
+                );
+                assert_eq!(line_taxes.len(), 2, "the ice cream has no VAT:\n{text}");
+                assert_eq!(
+                    line_taxes.iter().copied().sum::<Decimal>(),
+                    sale.totals().tax
+                );
+                let labels = options.language.labels();
+                // Under the ice cream, and in the breakdown beside what was sold without it.
+                assert_eq!(text.matches(labels.without_vat).count(), 2, "{text}");
+                for row in [
+                    labels.subtotal,
+                    labels.order_discount,
+                    labels.item_discounts,
+                ] {
+                    assert!(!text.contains(row), "{row} in\n{text}");
+                }
+                assert!(text.contains(labels.tax_included), "{text}");
+            }
+            // The same sale in a store that does not print VAT per line: as before.
+            let before = Store {
+                receipt_line_vat: false,
+                ..store.clone()
+            };
+            let text = ReceiptLayout::from_sale(&sale, &before, &russian()).to_text(42);
+            assert!(text.contains("Подытог"), "{text}");
+            assert!(!text.contains("Без НДС"), "{text}");
+            assert_eq!(
+                line_rows(
+                    &ReceiptLayout::from_sale(&sale, &before, &russian()),
+                    ReceiptLanguage::Russian
+                )
+                .1,
+                Vec::<Decimal>::new()
+            );
+        }
+    }
+}
+
 // ---- Paper width over random sales -------------------------------------------------------
 
 /// Walks the ESC/POS bytes the receipt renderer makes and returns every printed line with
@@ -514,9 +717,11 @@ fn random_sale(
     card_share: u32,
     extra_cash: u32,
     name: &str,
+    line_vat: bool,
 ) -> (Store, Sale) {
     let (mut store, catalog) = demo::food_truck(russian);
     store.rules.cash_increment = d(increment);
+    store.receipt_line_vat = line_vat;
     if exclusive {
         store.rules.tax_pricing = TaxPricing::Exclusive;
     }
@@ -605,9 +810,11 @@ proptest! {
         training in any::<bool>(),
         reprint in any::<bool>(),
         offset in -720..=840i32,
+        line_vat in any::<bool>(),
     ) {
         let (store, sale) = random_sale(
             russian, exclusive, increment, &lines, order_discount, card_share, extra_cash, &name,
+            line_vat,
         );
         let options = ReceiptOptions {
             language: if russian { ReceiptLanguage::Russian } else { ReceiptLanguage::English },
@@ -639,6 +846,12 @@ proptest! {
         // The total is on the paper, in the receipt's language.
         let total = pos_devices::format_money(sale.totals().total, sale.totals().currency, options.language);
         prop_assert!(preview.contains(&total), "{total} not in\n{preview}");
+        // With VAT on each line, the lines add up to the total exactly.
+        if line_vat {
+            let (line_totals, _) = line_rows(&layout, options.language);
+            prop_assert!(line_totals.len() >= sale.lines().len());
+            prop_assert_eq!(line_totals.iter().copied().sum::<Decimal>(), sale.totals().total, "{}", preview);
+        }
     }
 }
 

@@ -30,6 +30,7 @@ fn rub() -> PricingRules {
         tax_pricing: TaxPricing::Inclusive,
         tax_rounding: TaxRounding::PerLine,
         cash_increment: Decimal::ZERO,
+        cash_rounding: pos_core::CashRounding::HalfUp,
     }
 }
 

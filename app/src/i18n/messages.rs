@@ -172,6 +172,12 @@ messages! {
     ReceiptFooter => "Text at the bottom", "Текст внизу чека";
     ReturnPolicy => "Return policy", "Условия возврата";
     ReceiptLanguageAsScreen => "As on the screen", "Как на экране";
+    ReceiptLineVat => "Each line shows its price after discounts and its VAT (as on a Russian receipt)", "В каждой строке цена со скидкой и НДС (как в российском чеке)";
+    CashRounding => "Cash rounding", "Округление наличных";
+    CashRoundingHalfUp => "To the nearest step", "До ближайшего шага";
+    CashRoundingCustomersFavour => "In the customer's favour: never up", "В пользу покупателя: никогда вверх";
+    CashIncrement => "Cash step (0 for none)", "Шаг наличных (0 — без округления)";
+    InvalidCashIncrement => "The cash step is zero or more, in whole coins of the currency.", "Шаг наличных — ноль или больше, в целых монетах валюты.";
     SaveReceiptSettings => "Save receipt settings", "Сохранить настройки чека";
     ReceiptSettingsSaved => "Receipt settings saved.", "Настройки чека сохранены.";
     ReceiptLogo => "Logo", "Логотип";

@@ -1,5 +1,6 @@
 //! Settings, "Receipt": what every receipt of the store says (its logo, address, tax number, the
-//! text at the bottom, the return policy) and in which language, for every device of the store.
+//! text at the bottom, the return policy) and in which language, for every device of the store;
+//! whether each line prints its VAT (a Russian receipt), and how cash totals are rounded.
 //! The fields map to the store's profile through
 //! [`ReceiptForm`](super::forms::receipt::ReceiptForm).
 
@@ -36,6 +37,13 @@ pub fn ReceiptSettings() -> impl IntoView {
             <TextField form label=Msg::ReturnPolicy testid="receipt-return-policy" field=Field::ReturnPolicy />
             <TextField form label=Msg::ReceiptFooter testid="receipt-footer" field=Field::Footer />
             <LanguageField form />
+            <label class="check">
+                <input type="checkbox" data-testid="receipt-line-vat" prop:checked=move || form.with(|f| f.line_vat)
+                    on:change=move |ev| form.update(|f| f.line_vat = event_target_checked(&ev)) />
+                {move || state.t(Msg::ReceiptLineVat)}
+            </label>
+            <CashRoundingField form />
+            <TextField form label=Msg::CashIncrement testid="cash-increment" field=Field::CashIncrement />
             <button class="primary" data-testid="save-receipt-settings" on:click=save>{move || state.t(Msg::SaveReceiptSettings)}</button>
             <LogoSetting />
         </div>
@@ -73,6 +81,22 @@ fn LanguageField(form: RwSignal<ReceiptForm>) -> impl IntoView {
                     .into_iter()
                     .map(|l| view! { <option value=l.tag() selected=move || is(l.tag())>{l.native_name()}</option> })
                     .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// How the store rounds a cash total: half up, or in the customer's favour (never up).
+#[component]
+fn CashRoundingField(form: RwSignal<ReceiptForm>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let is = move |value: &str| form.with(|f| f.cash_rounding_value() == value);
+    view! {
+        <label class="field">
+            <span>{move || state.t(Msg::CashRounding)}</span>
+            <select data-testid="cash-rounding" on:change=move |ev| form.update(|f| f.set_cash_rounding(&event_target_value(&ev)))>
+                <option value="half-up" selected=move || is("half-up")>{move || state.t(Msg::CashRoundingHalfUp)}</option>
+                <option value="customers-favour" selected=move || is("customers-favour")>{move || state.t(Msg::CashRoundingCustomersFavour)}</option>
             </select>
         </label>
     }

@@ -13,7 +13,7 @@ use super::{
     Actor, DecimalStr, DocError, DocKind, DocumentId, SharedDocument, genesis, get_uuid_str,
     root_map,
 };
-use crate::money::Currency;
+use crate::money::{CashRounding, Currency};
 use crate::store::{PricingRules, Store, StoreLogo};
 use crate::tax::{TaxPricing, TaxRounding};
 
@@ -141,6 +141,14 @@ impl Reconcile for Store {
             },
         )?;
         m.put("cash_increment", DecimalStr(r.cash_increment))?;
+        m.put(
+            "cash_rounding",
+            match r.cash_rounding {
+                CashRounding::HalfUp => "half-up",
+                CashRounding::CustomersFavour => "customers-favour",
+            },
+        )?;
+        m.put("receipt_line_vat", self.receipt_line_vat)?;
         Ok(())
     }
 }
@@ -175,6 +183,22 @@ impl Hydrate for Store {
             }
         };
         let DecimalStr(cash_increment) = hydrate_prop(doc, obj, "cash_increment")?;
+        // Profiles written before these fields existed lack them: half up and no VAT per line,
+        // as such a store rounded and printed.
+        let cash_rounding = match text_or_empty(doc, obj, "cash_rounding")?.as_str() {
+            "" | "half-up" => CashRounding::HalfUp,
+            "customers-favour" => CashRounding::CustomersFavour,
+            other => {
+                return Err(HydrateError::unexpected(
+                    "half-up or customers-favour",
+                    other.to_string(),
+                ));
+            }
+        };
+        let receipt_line_vat = match hydrate_prop(doc, obj, "receipt_line_vat")? {
+            autosurgeon::hydrate::MaybeMissing::Present(on) => on,
+            autosurgeon::hydrate::MaybeMissing::Missing => false,
+        };
         Ok(Store {
             name: hydrate_prop(doc, obj, "name")?,
             address: hydrate_prop(doc, obj, "address")?,
@@ -183,11 +207,13 @@ impl Hydrate for Store {
             return_policy: text_or_empty(doc, obj, "return_policy")?,
             receipt_language: text_or_empty(doc, obj, "receipt_language")?,
             logo: StoreLogo::from_text(&text_or_empty(doc, obj, "logo")?),
+            receipt_line_vat,
             rules: PricingRules {
                 currency,
                 tax_pricing,
                 tax_rounding,
                 cash_increment,
+                cash_rounding,
             },
         })
     }
@@ -245,6 +271,8 @@ mod tests {
         let (mut store, _) = demo::food_truck(false);
         store.receipt_language = "ru".into();
         store.logo = StoreLogo::new(16, 2, vec![0xf0, 0x0f, 0xaa, 0x55]);
+        store.rules.cash_rounding = CashRounding::CustomersFavour;
+        store.receipt_line_vat = true;
         let mut doc = SettingsDoc::new(Uuid::from_u128(1), &Actor::device(Uuid::from_u128(2)));
         doc.set_store(&store).unwrap();
         assert_eq!(doc.store().unwrap().unwrap(), store);
@@ -257,14 +285,18 @@ mod tests {
         doc.doc.delete(&profile, "return_policy").unwrap();
         doc.doc.delete(&profile, "receipt_language").unwrap();
         doc.doc.delete(&profile, "logo").unwrap();
+        doc.doc.delete(&profile, "cash_rounding").unwrap();
+        doc.doc.delete(&profile, "receipt_line_vat").unwrap();
         let read = doc.store().unwrap().unwrap();
         assert_eq!(
             (
                 read.return_policy.as_str(),
                 read.receipt_language.as_str(),
-                read.logo
+                read.logo,
+                read.rules.cash_rounding,
+                read.receipt_line_vat,
             ),
-            ("", "", None)
+            ("", "", None, CashRounding::HalfUp, false)
         );
         assert_eq!(read.name, store.name);
     }

@@ -8,6 +8,8 @@
 use rust_decimal::Decimal;
 
 use super::{TaxCategory, TaxPricing, TaxRounding};
+use crate::money::CashRounding;
+use crate::store::Store;
 
 /// A name in the languages the app speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +67,11 @@ pub struct TaxPreset {
     pub name: PresetName,
     pub pricing: TaxPricing,
     pub rounding: TaxRounding,
+    /// How a cash total is rounded: in the customer's favour in Russia, half up elsewhere.
+    pub cash_rounding: CashRounding,
+    /// Whether each receipt line prints its VAT ([`Store::receipt_line_vat`]): a Russian
+    /// receipt does.
+    pub receipt_line_vat: bool,
     /// The standard rate first, so it is the default for new products.
     pub categories: &'static [PresetTaxCategory],
 }
@@ -76,6 +83,16 @@ impl TaxPreset {
             .iter()
             .map(|c| c.tax_category(language))
             .collect()
+    }
+
+    /// `store` priced, rounded and printed as this country does: its tax pricing and rounding,
+    /// its cash rounding and whether receipt lines print their VAT. The currency, the cash
+    /// increment and the rest of the profile are the store's own.
+    pub fn apply_to(&self, store: &mut Store) {
+        store.rules.tax_pricing = self.pricing;
+        store.rules.tax_rounding = self.rounding;
+        store.rules.cash_rounding = self.cash_rounding;
+        store.receipt_line_vat = self.receipt_line_vat;
     }
 }
 
@@ -140,6 +157,8 @@ const fn inclusive_per_receipt(
         name,
         pricing: TaxPricing::Inclusive,
         rounding: TaxRounding::PerReceipt,
+        cash_rounding: CashRounding::HalfUp,
+        receipt_line_vat: false,
         categories,
     }
 }
@@ -153,6 +172,9 @@ const PRESETS: &[TaxPreset] = &[
         name: name("Russia", "Россия"),
         pricing: TaxPricing::Inclusive,
         rounding: TaxRounding::PerLine,
+        // A cash total is never rounded up, and each line of a receipt shows its VAT.
+        cash_rounding: CashRounding::CustomersFavour,
+        receipt_line_vat: true,
         categories: &[
             vat(
                 "ru-vat-22",
@@ -355,6 +377,8 @@ const PRESETS: &[TaxPreset] = &[
         name: name("No tax", "Без налога"),
         pricing: TaxPricing::Inclusive,
         rounding: TaxRounding::PerReceipt,
+        cash_rounding: CashRounding::HalfUp,
+        receipt_line_vat: false,
         categories: &[PresetTaxCategory {
             id: "no-tax",
             name: name("No tax", "Без налога"),
@@ -415,6 +439,33 @@ mod tests {
         assert_eq!(r.line_taxes, vec![dec!(22.00), dec!(18.03)]);
         assert_eq!(r.breakdown[0].tax, dec!(40.03));
         assert_eq!(r.breakdown[0].category.fiscal_tag, Some(11));
+    }
+
+    /// Russia rounds cash in the customer's favour and prints VAT on each line; every other
+    /// preset leaves both as a store had them before presets knew of them.
+    #[test]
+    fn only_the_russian_preset_rounds_cash_in_the_customers_favour_and_prints_line_vat() {
+        for preset in tax_presets() {
+            let russian = preset.country == Some("RU");
+            let (mut store, _) = crate::demo::food_truck(false);
+            store.rules.cash_increment = Decimal::ONE;
+            preset.apply_to(&mut store);
+            assert_eq!(
+                (store.rules.cash_rounding, store.receipt_line_vat),
+                if russian {
+                    (CashRounding::CustomersFavour, true)
+                } else {
+                    (CashRounding::HalfUp, false)
+                },
+                "{:?}",
+                preset.country
+            );
+            assert_eq!(
+                (store.rules.tax_pricing, store.rules.tax_rounding),
+                (preset.pricing, preset.rounding)
+            );
+            assert_eq!(store.rules.cash_increment, Decimal::ONE, "the store's own");
+        }
     }
 
     #[test]

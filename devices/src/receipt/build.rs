@@ -3,7 +3,7 @@
 //! Every amount comes from the sale as core computed it; nothing is added up here except to
 //! decide which rows to show.
 
-use pos_core::{Decimal, Discount, Sale, Store, TaxPricing, Tender, TicketLine, Unit};
+use pos_core::{Decimal, Discount, LineTotals, Sale, Store, TaxPricing, Tender, TicketLine, Unit};
 
 use super::format::{format_amount, format_date_time, format_money, format_number, format_rate};
 use super::labels::ReceiptLabels;
@@ -66,6 +66,8 @@ struct Builder<'a> {
     /// Set when this is a refund slip.
     refund: Option<&'a RefundSlip>,
     options: &'a ReceiptOptions,
+    /// Each line prints its price after discounts and its VAT ([`Store::receipt_line_vat`]).
+    line_vat: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -80,10 +82,12 @@ impl<'a> Builder<'a> {
             sale,
             refund,
             options,
+            line_vat: false,
         }
     }
 
     fn build(mut self, store: &Store) -> ReceiptLayout {
+        self.line_vat = store.receipt_line_vat;
         let card = self
             .sale
             .tenders()
@@ -222,6 +226,12 @@ impl<'a> Builder<'a> {
                 .iter()
                 .find(|t| t.line_id == line.id)
                 .or_else(|| totals.lines.get(index));
+            if self.line_vat
+                && let Some(line_totals) = line_totals
+            {
+                self.line_with_vat(line, line_totals);
+                continue;
+            }
             let gross = line_totals.map_or_else(
                 || {
                     totals
@@ -263,7 +273,95 @@ impl<'a> Builder<'a> {
                 );
             }
         }
-        self.blocks.push(ReceiptBlock::Rule(Rule::Single));
+        // With VAT on each line no subtotal or discount follows, only the total's own rule.
+        if !self.line_vat {
+            self.blocks.push(ReceiptBlock::Rule(Rule::Single));
+        }
+    }
+
+    /// A line as a Russian receipt prints it (54-FZ): the quantity times the price of one after
+    /// the line's share of every discount, what the line comes to, and its VAT rate and amount
+    /// (or "without VAT"). The lines' totals add up to the receipt's total exactly. Where the
+    /// pieces of a line do not share its total in whole coins (3 for 24.77), it prints as two
+    /// rows, some pieces at a coin more (`1 x 8.27`, `2 x 8.25`), as fiscal registers split a
+    /// line, so that each row's quantity times its price is its total; a weighed line's price
+    /// of one is rounded to the coin.
+    fn line_with_vat(&mut self, line: &TicketLine, totals: &LineTotals) {
+        let pays = match self.sale.rules().tax_pricing {
+            TaxPricing::Inclusive => totals.amount,
+            TaxPricing::Exclusive => totals.amount + totals.tax,
+        };
+        self.text(line.name.clone(), Align::Left, TextStyle::PLAIN);
+        for modifier in &line.modifiers {
+            self.row(format!("  + {}", modifier.name), "", TextStyle::PLAIN);
+        }
+        match self.whole_coin_rows(line, pays) {
+            Some(rows) => {
+                for (pieces, price) in rows {
+                    self.row(
+                        format!(
+                            "  {} x {}",
+                            format_number(pieces, None, self.options.language),
+                            self.amount(price)
+                        ),
+                        self.amount(pieces * price),
+                        TextStyle::PLAIN,
+                    );
+                }
+            }
+            None => {
+                let quantity = self.quantity(line);
+                let currency = self.sale.totals().currency;
+                let unit_price = self.amount(currency.round(pays / line.quantity));
+                self.row(
+                    format!("  {quantity} x {unit_price}"),
+                    self.amount(pays),
+                    TextStyle::PLAIN,
+                );
+            }
+        }
+        if line.tax.vat_exempt {
+            self.row(
+                format!("  {}", self.labels.without_vat),
+                "",
+                TextStyle::PLAIN,
+            );
+        } else {
+            self.row(
+                format!(
+                    "  {} {}",
+                    self.labels.tax,
+                    format_rate(line.tax.rate, self.options.language)
+                ),
+                self.amount(totals.tax),
+                TextStyle::PLAIN,
+            );
+        }
+    }
+
+    /// `(pieces, price of one)` rows whose products add up to `pays` exactly, for a line of whole
+    /// pieces and a total in whole coins: one row when the pieces share it evenly, else the
+    /// coins left over one each on the first pieces. `None` for a weighed line or a total finer
+    /// than a coin.
+    fn whole_coin_rows(&self, line: &TicketLine, pays: Decimal) -> Option<Vec<(Decimal, Decimal)>> {
+        if line.unit != Unit::Piece || line.quantity.fract() != Decimal::ZERO {
+            return None;
+        }
+        let currency = self.sale.totals().currency;
+        let coins = currency.to_minor_units(pays)?;
+        let pieces = u64::try_from(line.quantity.trunc())
+            .ok()
+            .filter(|&n| n > 0)?;
+        let (each, left) = (coins / pieces, coins % pieces);
+        let price = currency.from_minor_units(each);
+        Some(if left == 0 {
+            vec![(Decimal::from(pieces), price)]
+        } else {
+            vec![
+                (Decimal::from(left), currency.from_minor_units(each + 1)),
+                (Decimal::from(pieces - left), price),
+            ]
+        })
     }
 
     fn quantity(&self, line: &TicketLine) -> String {
@@ -293,8 +391,11 @@ impl<'a> Builder<'a> {
     fn totals(&mut self) {
         let labels = self.labels;
         let totals = self.sale.totals();
-        let exclusive = self.sale.rules().tax_pricing == TaxPricing::Exclusive;
-        let discounted = !totals.line_discounts.is_zero() || !totals.order_discount.is_zero();
+        // With VAT on each line, the lines already say what they come to after discounts and
+        // with their VAT: they add up to the total, and the VAT is shown as included in it.
+        let exclusive = self.sale.rules().tax_pricing == TaxPricing::Exclusive && !self.line_vat;
+        let discounted = !self.line_vat
+            && (!totals.line_discounts.is_zero() || !totals.order_discount.is_zero());
         if discounted || exclusive {
             self.row(
                 labels.subtotal,
@@ -302,14 +403,14 @@ impl<'a> Builder<'a> {
                 TextStyle::PLAIN,
             );
         }
-        if !totals.line_discounts.is_zero() {
+        if discounted && !totals.line_discounts.is_zero() {
             self.row(
                 labels.item_discounts,
                 self.amount(-totals.line_discounts),
                 TextStyle::PLAIN,
             );
         }
-        if !totals.order_discount.is_zero() {
+        if discounted && !totals.order_discount.is_zero() {
             let label = self.discount_label(labels.order_discount, self.sale.order_discount());
             self.row(label, self.amount(-totals.order_discount), TextStyle::PLAIN);
         }
@@ -349,6 +450,16 @@ impl<'a> Builder<'a> {
     fn taxes(&mut self, label: &str) {
         let totals = self.sale.totals();
         for breakdown in &totals.taxes {
+            // Sold without VAT is not VAT at 0 %: with VAT on each line, as a Russian receipt
+            // does, the row says so beside what was sold without it.
+            if self.line_vat && breakdown.category.vat_exempt {
+                self.row(
+                    self.labels.without_vat,
+                    self.amount(breakdown.gross),
+                    TextStyle::PLAIN,
+                );
+                continue;
+            }
             self.row(
                 format!(
                     "{label} {} {} {}",

@@ -66,6 +66,8 @@ pub struct ReceiptLabels {
     pub tax_included: &'static str,
     /// Between a tax rate and the net amount it is charged on: "VAT 20% on 10.00".
     pub tax_on: &'static str,
+    /// Under a line sold without VAT, when each line prints its VAT.
+    pub without_vat: &'static str,
     /// What the sale comes to.
     pub total: &'static str,
     /// The difference cash rounding made.
@@ -125,6 +127,7 @@ impl ReceiptLabels {
         tax: "VAT",
         tax_included: "incl. VAT",
         tax_on: "on",
+        without_vat: "Without VAT",
         total: "Total",
         cash_rounding: "Rounding",
         amount_paid: "Amount paid",
@@ -161,6 +164,7 @@ impl ReceiptLabels {
         tax: "НДС",
         tax_included: "в т.ч. НДС",
         tax_on: "от",
+        without_vat: "Без НДС",
         total: "Итого",
         cash_rounding: "Округление",
         amount_paid: "Оплачено",
@@ -198,6 +202,7 @@ impl ReceiptLabels {
             ("tax", self.tax),
             ("tax_included", self.tax_included),
             ("tax_on", self.tax_on),
+            ("without_vat", self.without_vat),
             ("total", self.total),
             ("cash_rounding", self.cash_rounding),
             ("amount_paid", self.amount_paid),

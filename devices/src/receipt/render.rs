@@ -192,6 +192,11 @@ fn row_lines(left: &str, right: &str, width: usize) -> Vec<String> {
     let right_len = right.chars().count();
     let left_len = left.chars().count();
     if right_len == 0 {
+        // A row with nothing on the right keeps its indent when it fits, as a row with an
+        // amount does (`  + Oat milk` under its line).
+        if left_len <= width && !left.contains('\n') {
+            return vec![left.to_owned()];
+        }
         return wrap(left, width);
     }
     if left_len + 1 + right_len <= width && !left.contains('\n') {

@@ -1,9 +1,10 @@
 //! The form of what every receipt of the store says: the store's name, address, tax number,
-//! return policy, the text at the bottom, and the language receipts print in.
+//! return policy, the text at the bottom, and the language receipts print in; whether each
+//! line prints its VAT (a Russian receipt); and how cash totals are rounded, to which step.
 
-use pos_core::Store;
+use pos_core::{CashRounding, Decimal, Store};
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{self, Lang, Msg};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiptForm {
@@ -14,6 +15,12 @@ pub struct ReceiptForm {
     pub footer: String,
     /// A `Lang` tag, or empty for the language of each device's screen.
     pub language: String,
+    /// Each line prints its price after discounts and its VAT (`Store::receipt_line_vat`).
+    pub line_vat: bool,
+    /// How a cash total is rounded to `cash_increment`.
+    pub cash_rounding: CashRounding,
+    /// The smallest cash step as typed (`0.05`, `1`); `0` for none.
+    pub cash_increment: String,
 }
 
 /// The form's text fields, for components that bind one input to one of them.
@@ -25,6 +32,7 @@ pub enum Field {
     ReturnPolicy,
     Footer,
     Language,
+    CashIncrement,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +41,8 @@ pub enum ReceiptFormError {
     NameRequired,
     #[error("the receipt language is not one the register speaks")]
     Language,
+    #[error("the cash step is not zero or more in whole minor units")]
+    CashIncrement,
 }
 
 impl ReceiptFormError {
@@ -40,6 +50,7 @@ impl ReceiptFormError {
         match self {
             ReceiptFormError::NameRequired => Msg::NameRequired,
             ReceiptFormError::Language => Msg::InvalidReceiptLanguage,
+            ReceiptFormError::CashIncrement => Msg::InvalidCashIncrement,
         }
     }
 }
@@ -53,6 +64,9 @@ impl ReceiptForm {
             return_policy: store.return_policy.clone(),
             footer: store.receipt_footer.clone(),
             language: store.receipt_language.clone(),
+            line_vat: store.receipt_line_vat,
+            cash_rounding: store.rules.cash_rounding,
+            cash_increment: store.rules.cash_increment.normalize().to_string(),
         }
     }
 
@@ -64,6 +78,7 @@ impl ReceiptForm {
             Field::ReturnPolicy => &self.return_policy,
             Field::Footer => &self.footer,
             Field::Language => &self.language,
+            Field::CashIncrement => &self.cash_increment,
         }
     }
 
@@ -75,10 +90,27 @@ impl ReceiptForm {
             Field::ReturnPolicy => &mut self.return_policy,
             Field::Footer => &mut self.footer,
             Field::Language => &mut self.language,
+            Field::CashIncrement => &mut self.cash_increment,
         } = value;
     }
 
-    /// `saved` with the form's texts, trimmed; the rest of the profile (rules, logo) is kept.
+    /// The cash rounding as a `<select>` value, and back (anything else is half up).
+    pub fn cash_rounding_value(&self) -> &'static str {
+        match self.cash_rounding {
+            CashRounding::HalfUp => "half-up",
+            CashRounding::CustomersFavour => "customers-favour",
+        }
+    }
+
+    pub fn set_cash_rounding(&mut self, value: &str) {
+        self.cash_rounding = match value {
+            "customers-favour" => CashRounding::CustomersFavour,
+            _ => CashRounding::HalfUp,
+        };
+    }
+
+    /// `saved` with the form's texts, trimmed, and its cash rounding; the rest of the profile
+    /// (the currency, the tax rules, the logo) is kept.
     pub fn store(&self, saved: &Store) -> Result<Store, ReceiptFormError> {
         let name = self.name.trim();
         if name.is_empty() {
@@ -89,6 +121,13 @@ impl ReceiptForm {
         {
             return Err(ReceiptFormError::Language);
         }
+        let currency = saved.rules.currency;
+        let cash_increment = i18n::parse_decimal(&self.cash_increment)
+            .filter(|step| *step >= Decimal::ZERO && currency.round(*step) == *step)
+            .ok_or(ReceiptFormError::CashIncrement)?;
+        let mut rules = saved.rules;
+        rules.cash_increment = cash_increment;
+        rules.cash_rounding = self.cash_rounding;
         Ok(Store {
             name: name.to_string(),
             address: self.address.trim().to_string(),
@@ -96,6 +135,8 @@ impl ReceiptForm {
             return_policy: self.return_policy.trim().to_string(),
             receipt_footer: self.footer.trim().to_string(),
             receipt_language: self.language.clone(),
+            receipt_line_vat: self.line_vat,
+            rules,
             ..saved.clone()
         })
     }
@@ -151,11 +192,56 @@ mod tests {
             Err(ReceiptFormError::Language)
         );
         assert!(with(Field::Language, "en").is_ok());
+        for bad in ["-1", "0.001", "five", ""] {
+            assert_eq!(
+                with(Field::CashIncrement, bad),
+                Err(ReceiptFormError::CashIncrement),
+                "{bad:?}"
+            );
+        }
+    }
+
+    /// A Russian store: VAT on each line, cash in whole roubles in the customer's favour.
+    #[test]
+    fn line_vat_and_cash_rounding_reach_the_profile_and_come_back() {
+        let saved = store();
+        let mut form = ReceiptForm::of(&saved);
+        assert_eq!(
+            (
+                form.line_vat,
+                form.cash_rounding_value(),
+                form.field(Field::CashIncrement)
+            ),
+            (false, "half-up", "0")
+        );
+        form.line_vat = true;
+        form.set_cash_rounding("customers-favour");
+        form.set(Field::CashIncrement, " 1,00 ".into());
+        let changed = form.store(&saved).unwrap();
+        assert!(changed.receipt_line_vat);
+        assert_eq!(changed.rules.cash_rounding, CashRounding::CustomersFavour);
+        assert_eq!(changed.rules.cash_increment, Decimal::ONE);
+        assert_eq!(
+            (changed.rules.currency, changed.rules.tax_pricing),
+            (saved.rules.currency, saved.rules.tax_pricing)
+        );
+        let again = ReceiptForm::of(&changed);
+        assert_eq!(again.cash_rounding_value(), "customers-favour");
+        assert_eq!(again.store(&changed), Ok(changed));
+        form.set_cash_rounding("half-up");
+        assert_eq!(
+            form.store(&saved).unwrap().rules.cash_rounding,
+            CashRounding::HalfUp
+        );
     }
 
     #[test]
     fn every_form_error_is_translated() {
-        let all = [ReceiptFormError::NameRequired, ReceiptFormError::Language];
+        let all = [
+            ReceiptFormError::NameRequired,
+            ReceiptFormError::Language,
+            ReceiptFormError::CashIncrement,
+        ];
         assert_translated(all.map(ReceiptFormError::msg));
     }
 }
