@@ -190,7 +190,7 @@ impl ReceiptLabels {
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 31] {
+    pub fn all(&self) -> [(&'static str, &'static str); 32] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
