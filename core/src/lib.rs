@@ -27,6 +27,7 @@
 //! ```
 
 mod catalog;
+pub mod customer;
 pub mod demo;
 mod docs;
 pub mod gift_card;
@@ -61,7 +62,7 @@ pub use money::{Currency, allocate, round_to_increment};
 pub use returns::{ExcessReturn, LineReturns, ReturnError, ReturnLedger, TenderBalance};
 pub use sale::{Cashier, CompleteError, ReceiptNumber, RefundSplit, Sale};
 pub use store::{PricingRules, Store, StoreLogo};
-pub use stored_value::{OfflineAllowance, Overdraft};
+pub use stored_value::OfflineAllowance;
 pub use tax::presets::{PresetName, PresetTaxCategory, TaxPreset, tax_preset, tax_presets};
 pub use tax::{TaxBreakdown, TaxCategory, TaxCategoryError, TaxPricing, TaxRounding};
 pub use tender::{CardApproval, Payment, Tender, TenderError, suggested_cash};

@@ -36,31 +36,28 @@ pub(crate) trait LoggedOp: Clone + Ord {
 /// offline spending the same balance. Named by the redemption that took the balance below zero,
 /// which is the same on every device once they hold the same operations.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Overdraft {
+pub(crate) struct Overdraft {
     /// The redemption that took the balance below zero.
-    pub first: Uuid,
+    pub(crate) first: Uuid,
     /// Every redemption involved, in replay order: those that spent what `first` counted on,
     /// `first` itself, and any made while the balance stayed below zero.
-    pub redemptions: Vec<Uuid>,
+    pub(crate) redemptions: Vec<Uuid>,
     /// How far below zero the balance went.
-    pub deepest: Decimal,
+    pub(crate) deepest: Decimal,
     /// Whether value put on later brought the balance back to zero or more.
-    pub covered: bool,
+    pub(crate) covered: bool,
 }
 
 /// A balance replayed from its operations.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Replay {
     pub(crate) balance: Decimal,
-    /// The lowest the balance ever was (zero if it never went below).
-    pub(crate) lowest: Decimal,
     pub(crate) overdrafts: Vec<Overdraft>,
 }
 
 /// Replays movements given in replay order.
 pub(crate) fn replay(movements: &[(Uuid, Movement)]) -> Replay {
     let mut balance = Decimal::ZERO;
-    let mut lowest = Decimal::ZERO;
     // The balance before each movement: where an overdraft looks back to find what it collided with.
     let mut before = Vec::with_capacity(movements.len());
     let mut overdrafts = Vec::new();
@@ -68,7 +65,6 @@ pub(crate) fn replay(movements: &[(Uuid, Movement)]) -> Replay {
     for (at, (id, movement)) in movements.iter().enumerate() {
         before.push(balance);
         balance += movement.change;
-        lowest = lowest.min(balance);
         if let Some(overdraft) = open.as_mut() {
             if movement.spends {
                 overdraft.redemptions.push(*id);
@@ -100,7 +96,6 @@ pub(crate) fn replay(movements: &[(Uuid, Movement)]) -> Replay {
     overdrafts.extend(open);
     Replay {
         balance,
-        lowest,
         overdrafts,
     }
 }
