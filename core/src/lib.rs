@@ -31,6 +31,7 @@ pub mod customer;
 pub mod demo;
 mod docs;
 pub mod gift_card;
+pub mod loyalty;
 mod money;
 mod returns;
 mod sale;
