@@ -351,6 +351,45 @@ fn the_report_counts_a_period_and_the_liability_every_card() {
 }
 
 #[test]
+fn the_report_file_has_a_row_per_card_that_moved_in_the_period() {
+    let mut a = Till::new(TILL_A);
+    a.record(GiftCardOpKind::Activate, dec!(30.00));
+    let from = a.clock_ms + 1;
+    a.record(GiftCardOpKind::Redeem, dec!(12.50));
+    let last = a.record(GiftCardOpKind::Redeem, dec!(20.00)); // overdraws by 2.50
+    let quiet = GiftCardNumber::from_body(600_000_000_000_777).unwrap();
+    let activation = GiftCardOp {
+        card: quiet.clone(),
+        ..a.op(GiftCardOpKind::Activate, dec!(9))
+    };
+    let to = activation.at_ms;
+    a.ledger.insert(activation).unwrap();
+
+    let csv = a.ledger.report_csv(from, to);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, pos_core::gift_card::GIFT_CARD_CSV_HEADER);
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let number = card();
+    let expected = [
+        number.digits(),
+        "active",
+        "-2.50",
+        "0",
+        "0",
+        "32.50",
+        "0",
+        "1",
+        &last.at_ms.to_string(),
+    ];
+    assert_eq!(rows, vec![expected.map(String::from).to_vec()]);
+    assert!(!csv.contains(quiet.digits()));
+}
+
+#[test]
 fn one_id_with_two_different_operations_keeps_the_same_one_in_any_order() {
     let mut a = Till::new(TILL_A);
     let real = a.op(GiftCardOpKind::Activate, dec!(20.00));

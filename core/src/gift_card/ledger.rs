@@ -44,18 +44,6 @@ pub struct GiftCardConflict {
     pub covered: bool,
 }
 
-/// What moved through the cards in a period, for the gift card report.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GiftCardTotals {
-    /// Value issued on activation, forced issues included.
-    pub issued: Decimal,
-    pub added: Decimal,
-    /// Redeemed as a tender, forced redemptions included.
-    pub redeemed: Decimal,
-    pub refunded_to_cards: Decimal,
-    pub activations: u64,
-}
-
 /// The merged history of the store's gift cards.
 #[derive(Clone, Debug)]
 pub struct GiftCardLedger {
@@ -203,34 +191,6 @@ impl GiftCardLedger {
             overdrawn_by: overdraft.deepest,
             covered: overdraft.covered,
         }
-    }
-
-    /// What the store owes on its cards: the sum of their balances above zero. An overdrawn
-    /// card owes the store, which is the conflict's business, not the liability's.
-    pub fn liability(&self) -> Decimal {
-        self.cards()
-            .map(|card| self.balance(card).max(Decimal::ZERO))
-            .sum()
-    }
-
-    /// What moved through every card from `from_ms` (included) to `to_ms` (excluded).
-    pub fn totals_between(&self, from_ms: i64, to_ms: i64) -> GiftCardTotals {
-        let mut totals = GiftCardTotals::default();
-        for op in self.ops().filter(|op| (from_ms..to_ms).contains(&op.at_ms)) {
-            match op.kind {
-                GiftCardOpKind::Activate | GiftCardOpKind::ForcedIssue(_) => {
-                    totals.issued += op.amount;
-                    totals.activations += 1;
-                }
-                GiftCardOpKind::AddValue => totals.added += op.amount,
-                GiftCardOpKind::Redeem | GiftCardOpKind::ForcedRedeem(_) => {
-                    totals.redeemed += op.amount
-                }
-                GiftCardOpKind::RefundToCard => totals.refunded_to_cards += op.amount,
-                GiftCardOpKind::Deactivate | GiftCardOpKind::Reactivate => {}
-            }
-        }
-        totals
     }
 
     /// The stamp for an operation this device makes at `at_ms` (its clock): later than every

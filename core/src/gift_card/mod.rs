@@ -6,15 +6,17 @@
 //! comes back as a [`GiftCardConflict`] for a manager once they sync.
 //!
 //! `number` reads and makes card numbers (a Luhn check digit catches typos), `op` is one recorded
-//! operation and its rules, `ledger` merges them and answers balances, statuses, conflicts and the
-//! report's totals, `redemption` decides whether a card may be spent.
+//! operation and its rules, `ledger` merges them and answers balances, statuses and conflicts,
+//! `redemption` decides whether a card may be spent, `report` the liability and a period's totals.
 
 mod ledger;
 mod number;
 mod op;
 mod redemption;
+mod report;
 
-pub use ledger::{CardStatus, CardSummary, GiftCardConflict, GiftCardLedger, GiftCardTotals};
+pub use ledger::{CardStatus, CardSummary, GiftCardConflict, GiftCardLedger};
 pub use number::{GIFT_CARD_DIGITS, GiftCardNumber, MAX_BLOCK, NumberError, generate_block};
 pub use op::{Authorisation, GiftCardOp, GiftCardOpError, GiftCardOpKind, MAX_GIFT_CARD_AMOUNT};
 pub use redemption::{Approved, RedemptionRefused, RedemptionRequest, check_redemption};
+pub use report::{GIFT_CARD_CSV_HEADER, GiftCardTotals};
