@@ -1,4 +1,5 @@
-//! The register's domain: money, taxes, the catalog, the open ticket, tenders and completed sales.
+//! The register's domain: money, taxes, the catalog, the open ticket, tenders and completed sales,
+//! and the stored value that works offline: gift cards, customers and loyalty points.
 //!
 //! Pure Rust with no I/O, no clock and no randomness, so it runs the same natively and in wasm32
 //! and every rule is tested with `cargo test`. Money is `rust_decimal::Decimal`, never a float.

@@ -6,6 +6,7 @@ mod common;
 use common::sales::{Pay, eur, sell};
 use pos_core::customer::{Customer, CustomerDirectory, CustomerError, CustomerStats, MergeError};
 use pos_core::{Refund, Sale, Uuid, Void};
+use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -226,4 +227,31 @@ fn a_sale_keeps_its_customer_and_old_sales_read_without_one() {
     assert!(!old_json.contains("customer"));
     let old: Sale = serde_json::from_str(&old_json).unwrap();
     assert_eq!(old.customer(), None);
+}
+
+proptest! {
+    /// Merges made on several devices and read together (chains, and loops where two devices
+    /// merged each way) still put every customer in exactly one person, the same whichever of
+    /// their ids is asked, with one survivor that is not merged away, or the lowest id of a loop.
+    #[test]
+    fn every_customer_belongs_to_exactly_one_person(
+        links in prop::collection::vec(proptest::option::of(0usize..8), 8),
+    ) {
+        let ids: Vec<Uuid> = (0..8).map(|n| Uuid::from_u128(0xC0 + n)).collect();
+        let mut directory = CustomerDirectory::new();
+        for (n, link) in links.iter().enumerate() {
+            let mut c = Customer::new(ids[n], &format!("Customer {n}"), "", "").unwrap();
+            c.merged_into = link.filter(|&to| to != n).map(|to| ids[to]);
+            directory.save(c).unwrap();
+        }
+        for &id in &ids {
+            let person = directory.resolve(id);
+            prop_assert_eq!(directory.resolve(person), person);
+            let members = directory.ids_of(id);
+            prop_assert!(members.contains(&id) && members.contains(&person));
+            for &other in &ids {
+                prop_assert_eq!(members.contains(&other), directory.resolve(other) == person);
+            }
+        }
+    }
 }

@@ -390,6 +390,37 @@ fn the_report_file_has_a_row_per_card_that_moved_in_the_period() {
 }
 
 #[test]
+fn operations_are_stored_as_json_and_read_back_the_same() {
+    let mut a = Till::new(TILL_A);
+    let ops = [
+        a.op(GiftCardOpKind::Activate, dec!(20.00)),
+        GiftCardOp {
+            offline: true,
+            ..a.op(GiftCardOpKind::Redeem, dec!(5.10))
+        },
+        a.op(
+            GiftCardOpKind::ForcedRedeem(voice("K9", "no signal")),
+            dec!(1.00),
+        ),
+        a.op(GiftCardOpKind::Deactivate, dec!(0)),
+    ];
+    for op in ops {
+        let json = serde_json::to_string(&op).unwrap();
+        assert_eq!(
+            serde_json::from_str::<GiftCardOp>(&json).unwrap(),
+            op,
+            "{json}"
+        );
+        // Amounts are decimal strings, never floats; the offline flag only when set.
+        assert!(
+            json.contains(&format!("\"amount\":\"{}\"", op.amount)),
+            "{json}"
+        );
+        assert_eq!(json.contains("offline"), op.offline, "{json}");
+    }
+}
+
+#[test]
 fn one_id_with_two_different_operations_keeps_the_same_one_in_any_order() {
     let mut a = Till::new(TILL_A);
     let real = a.op(GiftCardOpKind::Activate, dec!(20.00));
