@@ -148,6 +148,10 @@ impl<O: LoggedOp> OpHistory<O> {
             }
             if let Some(ops) = self.by_account.get_mut(&account) {
                 ops.remove(&(stamp, id));
+                if ops.is_empty() {
+                    // The lesser operation names another account: this one never had any.
+                    self.by_account.remove(&account);
+                }
             }
         }
         self.placed.insert(id, (op.account().clone(), op.stamp()));
