@@ -1,4 +1,5 @@
-//! The register's domain: money, taxes, the catalog, the open ticket, tenders and completed sales.
+//! The register's domain: money, taxes, the catalog, the open ticket, tenders and completed sales,
+//! and the stored value that works offline: gift cards, customers and loyalty points.
 //!
 //! Pure Rust with no I/O, no clock and no randomness, so it runs the same natively and in wasm32
 //! and every rule is tested with `cargo test`. Money is `rust_decimal::Decimal`, never a float.
@@ -27,8 +28,11 @@
 //! ```
 
 mod catalog;
+pub mod customer;
 pub mod demo;
 mod docs;
+pub mod gift_card;
+pub mod loyalty;
 mod money;
 mod returns;
 mod sale;
@@ -36,6 +40,7 @@ pub mod shift;
 mod spreadsheet;
 pub mod staff;
 mod store;
+mod stored_value;
 pub mod sync;
 mod tax;
 mod tender;
@@ -59,6 +64,7 @@ pub use money::{CashRounding, Currency, allocate, round_to_increment};
 pub use returns::{ExcessReturn, LineReturns, ReturnError, ReturnLedger, TenderBalance};
 pub use sale::{Cashier, CompleteError, ReceiptNumber, RefundSplit, Sale};
 pub use store::{PricingRules, Store, StoreLogo};
+pub use stored_value::OfflineAllowance;
 pub use tax::presets::{PresetName, PresetTaxCategory, TaxPreset, tax_preset, tax_presets};
 pub use tax::{TaxBreakdown, TaxCategory, TaxCategoryError, TaxPricing, TaxRounding};
 pub use tender::{CardApproval, Payment, Tender, TenderError, suggested_cash};

@@ -51,6 +51,10 @@ pub struct Sale {
     /// every sale kept before tips existed) reads as it always did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tips: Vec<Tip>,
+    /// The customer the ticket was attached to (issue 14), for their history, stats and points.
+    /// Not written when there is none, so sales kept before customers existed read as they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    customer: Option<Uuid>,
 }
 
 /// A staff member as a sale names them: the id for the audit log, the name as it was when the
@@ -112,6 +116,7 @@ impl Ticket {
             training: false,
             cashier: None,
             tips: payment.tips().to_vec(),
+            customer: None,
         })
     }
 }
@@ -132,6 +137,14 @@ impl Sale {
     }
     pub fn cashier(&self) -> Option<&Cashier> {
         self.cashier.as_ref()
+    }
+    /// The same sale, made for `customer`.
+    pub fn for_customer(mut self, customer: Option<Uuid>) -> Sale {
+        self.customer = customer;
+        self
+    }
+    pub fn customer(&self) -> Option<Uuid> {
+        self.customer
     }
     pub fn id(&self) -> Uuid {
         self.id

@@ -4,26 +4,13 @@
 
 mod common;
 
-use common::sales::{MORNING, Pay, sell};
+use common::sales::{MORNING, Pay, eur, sell};
 use pos_core::shift::{
     CardBrand, CardMovement, CardTotal, Explanation, Reconciliation, RecordedCard, TerminalTotals,
 };
-use pos_core::{
-    Currency, Decimal, PricingRules, ReceiptNumber, Refund, Sale, TaxPricing, TaxRounding, Tender,
-    Uuid, Void,
-};
+use pos_core::{Decimal, ReceiptNumber, Refund, Sale, Tender, Uuid, Void};
 use proptest::prelude::*;
 use rust_decimal_macros::dec;
-
-fn eur() -> PricingRules {
-    PricingRules {
-        currency: Currency::EUR,
-        tax_pricing: TaxPricing::Inclusive,
-        tax_rounding: TaxRounding::PerLine,
-        cash_increment: Decimal::ZERO,
-        cash_rounding: pos_core::CashRounding::HalfUp,
-    }
-}
 
 /// A card sale as a ZVT terminal reported it: its name for the card and its receipt number.
 fn card_sale(n: u64, price: Decimal, card_name: &str, receipt_no: u16) -> Sale {

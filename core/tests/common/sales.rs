@@ -2,13 +2,24 @@
 //! is counted from sales (the day's money, shifts).
 
 use pos_core::{
-    CardApproval, Payment, PricingRules, Product, ReceiptNumber, Sale, TaxCategory, Ticket, Unit,
-    Uuid,
+    CardApproval, Currency, Payment, PricingRules, Product, ReceiptNumber, Sale, TaxCategory,
+    TaxPricing, TaxRounding, Ticket, Unit, Uuid,
 };
 use rust_decimal::Decimal;
 
 /// 2026-11-29 09:00 UTC.
 pub(crate) const MORNING: i64 = 1_795_942_800_000;
+
+/// Euros, prices with tax included, rounded per line, no cash rounding.
+pub(crate) fn eur() -> PricingRules {
+    PricingRules {
+        currency: Currency::EUR,
+        tax_pricing: TaxPricing::Inclusive,
+        tax_rounding: TaxRounding::PerLine,
+        cash_increment: Decimal::ZERO,
+        cash_rounding: pos_core::CashRounding::HalfUp,
+    }
+}
 
 /// How the customer pays.
 #[derive(Clone, Copy, Debug)]

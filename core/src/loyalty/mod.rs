@@ -1,0 +1,126 @@
+//! Loyalty points (issue 14): earned by a rule the owner sets (per amount spent, per visit, per
+//! product), spent as a tender at a set value, and taken back in proportion when a purchase is
+//! returned. Points are whole numbers. Like a gift card, a customer's points are the sum of
+//! operations from every device (`ledger`), with the same offline allowance and the same
+//! overdraft conflicts when two devices offline spend the same points.
+
+mod ledger;
+
+pub use ledger::{
+    LoyaltyConflict, LoyaltyLedger, LoyaltyOp, LoyaltyOpError, LoyaltyOpKind, PointsRefused,
+};
+
+use std::collections::BTreeMap;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::money::Currency;
+use crate::sale::Sale;
+use crate::stored_value::OfflineAllowance;
+
+/// The owner's loyalty programme.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoyaltyRule {
+    /// Points for each 1.00 of the currency paid (0.1: a point per 10.00).
+    pub points_per_currency_unit: Decimal,
+    /// Points for each purchase, however small.
+    pub points_per_visit: Decimal,
+    /// Points for each unit sold of these products, by product id.
+    #[serde(default)]
+    pub points_per_product: BTreeMap<String, Decimal>,
+    /// What one point pays when spent as a tender.
+    pub point_value: Decimal,
+    /// How many points a device offline may let a customer spend before it syncs.
+    pub offline: OfflineAllowance,
+}
+
+/// What a purchase earns points on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Purchase {
+    /// What the customer paid, every tender together.
+    pub paid: Decimal,
+    /// The part of it paid with points or gift cards, which earns nothing: points are not earned
+    /// on points, and a gift card's value earned its points when it was bought, if ever.
+    pub paid_with_stored_value: Decimal,
+    /// Product id and quantity of each line.
+    pub products: Vec<(String, Decimal)>,
+}
+
+impl Purchase {
+    /// The purchase of `sale`, of which `paid_with_stored_value` was paid with points or gift
+    /// cards (the app knows; the sale's tenders do not name those yet).
+    pub fn of_sale(sale: &Sale, paid_with_stored_value: Decimal) -> Purchase {
+        Purchase {
+            paid: sale.amount_paid(),
+            paid_with_stored_value,
+            products: sale
+                .lines()
+                .iter()
+                .map(|l| (l.product_id.clone(), l.quantity))
+                .collect(),
+        }
+    }
+}
+
+impl LoyaltyRule {
+    /// The whole points `purchase` earns. Everything it earns (per amount, per visit, per
+    /// product) is in proportion to the part paid with money, so a purchase paid entirely with
+    /// points or gift cards earns none; fractions of a point are dropped.
+    pub fn earned(&self, purchase: &Purchase) -> Decimal {
+        if purchase.paid <= Decimal::ZERO {
+            return Decimal::ZERO;
+        }
+        let with_money = (purchase.paid - purchase.paid_with_stored_value)
+            .max(Decimal::ZERO)
+            .min(purchase.paid);
+        let share = with_money / purchase.paid;
+        let per_product: Decimal = purchase
+            .products
+            .iter()
+            .filter_map(|(id, quantity)| Some(*self.points_per_product.get(id)? * *quantity))
+            .sum();
+        let points = self.points_per_currency_unit * with_money
+            + (self.points_per_visit + per_product) * share;
+        whole_points_down(points)
+    }
+
+    /// What `points` pay as a tender, rounded down to the currency (never more than they are worth).
+    pub fn value_of(&self, points: Decimal, currency: Currency) -> Decimal {
+        let value = (points * self.point_value)
+            .round_dp_with_strategy(currency.minor_unit(), RoundingStrategy::ToZero);
+        currency.round(value)
+    }
+
+    /// The fewest whole points that pay `amount`; `None` when points are worth nothing.
+    pub fn points_for(&self, amount: Decimal) -> Option<Decimal> {
+        if self.point_value <= Decimal::ZERO {
+            return None;
+        }
+        Some((amount / self.point_value).round_dp_with_strategy(0, RoundingStrategy::AwayFromZero))
+    }
+}
+
+/// The points a return takes back: `earned` on a sale that took `paid`, of which
+/// `refunded_total` has now been refunded (this return included), less what earlier returns
+/// took back already. In proportion, rounded so that a return of everything takes back exactly
+/// what was earned and partial returns never take more.
+pub fn points_to_take_back(
+    earned: Decimal,
+    already_taken_back: Decimal,
+    paid: Decimal,
+    refunded_total: Decimal,
+) -> Decimal {
+    if paid <= Decimal::ZERO || earned <= Decimal::ZERO {
+        return Decimal::ZERO;
+    }
+    let share = (refunded_total / paid).clamp(Decimal::ZERO, Decimal::ONE);
+    let due = whole_points_down(earned * share);
+    (due - already_taken_back).max(Decimal::ZERO)
+}
+
+fn whole_points_down(points: Decimal) -> Decimal {
+    points
+        .max(Decimal::ZERO)
+        .round_dp_with_strategy(0, RoundingStrategy::ToZero)
+}
