@@ -352,6 +352,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         receipt_language: String::new(),
         logo: None,
         receipt_line_vat: false,
+        tip_presets: Vec::new(),
     };
     let tax_categories = vec![
         TaxCategory {

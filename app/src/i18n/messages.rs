@@ -178,6 +178,16 @@ messages! {
     CashRoundingCustomersFavour => "In the customer's favour: never up", "В пользу покупателя: никогда вверх";
     CashIncrement => "Cash step (0 for none)", "Шаг наличных (0 — без округления)";
     InvalidCashIncrement => "The cash step is zero or more, in whole coins of the currency.", "Шаг наличных — ноль или больше, в целых монетах валюты.";
+    TipPresets => "Tip buttons at payment, e.g. 10%; 15%; 2.00 (empty: no tips)", "Кнопки чаевых при оплате, например 10%; 15%; 100 (пусто — без чаевых)";
+    InvalidTipPresets => "Tip buttons are up to four amounts or percents up to 100 %, separated by ;", "Кнопки чаевых — до четырёх сумм или процентов (не больше 100 %), через ;";
+    Tip => "Tip", "Чаевые";
+    RepTips => "Tips for {who}: {count}, {amount}", "Чаевые — {who}: {count}, {amount}";
+    TipsOfTheTill => "the till", "касса";
+    RepTipsTotal => "Tips", "Чаевые";
+    NoTip => "No tip", "Без чаевых";
+    OtherTip => "Other tip", "Другая сумма чаевых";
+    TipChosen => "Tip {tip}: {total} in all", "Чаевые {tip}: всего {total}";
+    ChargeWithTip => "Charge {amount} on the bank's terminal, the tip included.", "Проведите {amount} на банковском терминале, включая чаевые.";
     SaveReceiptSettings => "Save receipt settings", "Сохранить настройки чека";
     ReceiptSettingsSaved => "Receipt settings saved.", "Настройки чека сохранены.";
     ReceiptLogo => "Logo", "Логотип";

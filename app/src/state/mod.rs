@@ -431,6 +431,16 @@ impl AppState {
         self.tender(|p| p.add_card(amount, approval));
     }
 
+    /// Cash that settles the payment with `tip` kept from the change, for the cashier.
+    pub fn add_cash_with_tip(&self, tendered: Decimal, tip: Decimal) {
+        self.tender(|p| p.add_cash_with_tip(tendered, tip, None));
+    }
+
+    /// A card on a standalone terminal charged `amount` of the ticket and `tip` on top.
+    pub fn add_card_with_tip(&self, amount: Decimal, tip: Decimal, approval: CardApproval) {
+        self.tender(|p| p.add_card_with_tip(amount, tip, approval, None));
+    }
+
     /// Takes back the last tender, as core allows: a card the terminal charged is refused (it
     /// goes back through "Reverse on the terminal", `terminal::reverse`).
     pub fn undo_tender(&self) {

@@ -44,6 +44,7 @@ pub fn ReceiptSettings() -> impl IntoView {
             </label>
             <CashRoundingField form />
             <TextField form label=Msg::CashIncrement testid="cash-increment" field=Field::CashIncrement />
+            <TextField form label=Msg::TipPresets testid="tip-presets" field=Field::TipPresets />
             <button class="primary" data-testid="save-receipt-settings" on:click=save>{move || state.t(Msg::SaveReceiptSettings)}</button>
             <LogoSetting />
         </div>

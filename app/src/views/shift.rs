@@ -301,6 +301,25 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
             view! { <li data-testid="rep-tax">{text}</li> }
         })
         .collect::<Vec<_>>();
+    let tips = report
+        .tips_by_staff
+        .iter()
+        .map(|t| {
+            let who = t
+                .name
+                .clone()
+                .unwrap_or_else(|| Msg::TipsOfTheTill.text(lang).to_string());
+            let text = Msg::RepTips.fill(
+                lang,
+                &[
+                    ("who", &who),
+                    ("count", &t.count.to_string()),
+                    ("amount", &money(t.amount)),
+                ],
+            );
+            view! { <li data-testid="rep-tips">{text}</li> }
+        })
+        .collect::<Vec<_>>();
     let title = if report.closed { Msg::ShiftZReport } else { Msg::ShiftXReport };
     let mut rows = vec![
         row(Msg::RepSales, "rep-sales", report.sales.to_string()),
@@ -308,6 +327,7 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
         row(Msg::RepDiscounts, "rep-discounts", money(report.discounts)),
         row(Msg::RepCashRounding, "rep-cash-rounding", money(report.cash_rounding)),
         row(Msg::RepCardExcess, "rep-card-excess", money(report.card_excess)),
+        row(Msg::RepTipsTotal, "rep-tips-total", money(report.tips)),
         row(Msg::RepPaid, "rep-paid", money(report.paid)),
         row(Msg::RepPaidCash, "rep-paid-cash", money(report.paid_by_tender.cash)),
         row(Msg::RepPaidCard, "rep-paid-card", money(report.paid_by_tender.card)),
@@ -334,6 +354,7 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
             <ul class="report-taxes">{taxes}</ul>
+            <ul class="report-tips">{tips}</ul>
             <button data-testid="print-shift-report" on:click=move |_| {
                 if !state.print_shift_report(&printed, reprint) {
                     state.error(Msg::ShiftNoPrinter);
