@@ -87,3 +87,46 @@ test('cash in the customer\'s favour to a one-rouble step, in Russian on a table
   await expect(page.getByTestId('receipt')).toContainText('Округление');
   await expect(page.getByTestId('receipt')).toContainText('-0,50');
 });
+
+test('a store that counts every drawer: no payment until a shift is open', async ({ page }) => {
+  await openRegister(page, PHONE);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('shift-required').check();
+  await page.getByTestId('save-receipt-settings').click();
+  await expect(page.getByTestId('notice')).toContainText('Receipt settings saved.');
+  await page.getByTestId('nav-register').click();
+  await tap(page, 'Fries');
+  await page.getByTestId('pay').click();
+  await expect(page.getByTestId('notice')).toContainText('Open a shift');
+  await expect(page.getByTestId('pay-dialog')).toHaveCount(0);
+
+  await page.getByTestId('nav-shift').click();
+  await page.getByTestId('float-50').fill('1');
+  await page.getByTestId('shift-open').click();
+  await expect(page.getByTestId('shift-opened')).toBeVisible();
+  // Opened today: no warning about a shift left open overnight.
+  await expect(page.getByTestId('shift-overnight')).toHaveCount(0);
+  await page.getByTestId('nav-register').click();
+  await page.getByTestId('pay').click();
+  await expect(page.getByTestId('pay-dialog')).toBeVisible();
+});
+
+test('a shift left open past midnight warns, and can still be closed', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ viewport: TABLET });
+  await context.clock.install({ time: new Date('2026-12-04T22:30:00') });
+  const page = await context.newPage();
+  await openRegister(page, TABLET, new URL('/', baseURL).href);
+  await page.getByTestId('nav-shift').click();
+  await page.getByTestId('float-50').fill('1');
+  await page.getByTestId('shift-open').click();
+  await expect(page.getByTestId('shift-opened')).toBeVisible();
+  await expect(page.getByTestId('shift-overnight')).toHaveCount(0);
+  await context.clock.fastForward('03:00:00');
+  await page.reload();
+  await page.getByTestId('nav-shift').click();
+  await expect(page.getByTestId('shift-overnight')).toContainText('open since before midnight');
+  await page.getByTestId('close-count-50').fill('1');
+  await page.getByTestId('shift-close').click();
+  await expect(page.getByTestId('shift-report')).toHaveAttribute('data-kind', 'z');
+  await context.close();
+});

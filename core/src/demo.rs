@@ -353,6 +353,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         logo: None,
         receipt_line_vat: false,
         tip_presets: Vec::new(),
+        shift_required: false,
     };
     let tax_categories = vec![
         TaxCategory {

@@ -181,6 +181,9 @@ messages! {
     TipPresets => "Tip buttons at payment, e.g. 10%; 15%; 2.00 (empty: no tips)", "Кнопки чаевых при оплате, например 10%; 15%; 100 (пусто — без чаевых)";
     InvalidTipPresets => "Tip buttons are up to four amounts or percents up to 100 %, separated by ;", "Кнопки чаевых — до четырёх сумм или процентов (не больше 100 %), через ;";
     Tip => "Tip", "Чаевые";
+    ShiftRequired => "A sale needs an open shift", "Продажа только при открытой смене";
+    ShiftNeededToSell => "Open a shift (Shift, at the top) before selling: this store counts every drawer in and out.", "Откройте смену (вверху «Смена») перед продажей: в этом магазине каждый ящик пересчитывается.";
+    ShiftOvernight => "This shift has been open since before midnight: close it to end the day's figures.", "Смена открыта ещё до полуночи: закройте её, чтобы подвести итоги дня.";
     RepTips => "Tips for {who}: {count}, {amount}", "Чаевые — {who}: {count}, {amount}";
     TipsOfTheTill => "the till", "касса";
     RepTipsTotal => "Tips", "Чаевые";

@@ -381,6 +381,10 @@ impl AppState {
         if ticket.is_empty() {
             return;
         }
+        if self.store.with_untracked(|s| s.shift_required) && self.shifts.open().is_none() {
+            drop(ticket);
+            return self.error(Msg::ShiftNeededToSell);
+        }
         let payment = Payment::new(ticket.totals().total, *ticket.rules());
         // The card terminal's slip belongs to one payment only.
         self.terminal_print.set(Vec::new());

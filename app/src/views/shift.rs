@@ -22,10 +22,17 @@ pub fn ShiftScreen() -> impl IntoView {
                 None => view! { <OpenShift /> }.into_any(),
                 Some(shift) => {
                     let since = shift.opened_at_ms;
+                    // A shift left open past midnight: it may be closed now, but the cashier is
+                    // told, since the day's figures then span two days.
+                    let overnight = crate::sync::business_day(since as f64)
+                        != crate::sync::business_day(js_sys::Date::now());
                     view! {
                         <p data-testid="shift-opened">
                             {move || Msg::ShiftOpenedAt.fill(state.lang.get(), &[("time", &i18n::date_time(since, state.lang.get()))])}
                         </p>
+                        <Show when=move || overnight>
+                            <p class="warning" role="status" data-testid="shift-overnight">{move || state.t(Msg::ShiftOvernight)}</p>
+                        </Show>
                         <button data-testid="shift-x-report" on:click=move |_| state.show_shift_report(shift.clone())>
                             {move || state.t(Msg::ShiftXReport)}
                         </button>

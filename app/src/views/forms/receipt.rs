@@ -23,6 +23,8 @@ pub struct ReceiptForm {
     pub cash_increment: String,
     /// The pay screen's tip buttons as typed (`10%; 15%; 2.00`); empty for none.
     pub tip_presets: String,
+    /// A sale needs an open shift (`Store::shift_required`).
+    pub shift_required: bool,
 }
 
 /// The form's text fields, for components that bind one input to one of them.
@@ -74,6 +76,7 @@ impl ReceiptForm {
             cash_rounding: store.rules.cash_rounding,
             cash_increment: store.rules.cash_increment.normalize().to_string(),
             tip_presets: pos_core::TipPreset::list_text(&store.tip_presets),
+            shift_required: store.shift_required,
         }
     }
 
@@ -148,6 +151,7 @@ impl ReceiptForm {
             receipt_language: self.language.clone(),
             receipt_line_vat: self.line_vat,
             tip_presets,
+            shift_required: self.shift_required,
             rules,
             ..saved.clone()
         })
