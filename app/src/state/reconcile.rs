@@ -101,14 +101,14 @@ impl AppState {
     /// as the reason, and the shift stays closed: its count is never lost to the terminal.
     pub(super) fn reconcile_shift(&self, shift: Shift, from: TotalsFrom, print: bool) {
         let state = *self;
-        if self.shifts.reconciling.get_untracked() {
+        if self.shifts.reconciling.with_untracked(Option::is_some) {
             return;
         }
         if matches!(from, TotalsFrom::Terminal) {
             // The count is kept: the Z report shows it while the terminal works.
             self.report_shift(shift.clone(), false);
         }
-        self.shifts.reconciling.set(true);
+        self.shifts.reconciling.set(Some(shift.id));
         let device_code = self.device_code.get_untracked();
         spawn_local(async move {
             let at_ms = js_sys::Date::now() as i64;
@@ -126,7 +126,7 @@ impl AppState {
                             totals,
                         },
                         Err(e) => {
-                            state.shifts.reconciling.set(false);
+                            state.shifts.reconciling.set(None);
                             state.notice.set(Some(storage_notice(&e)));
                             return state.report_shift(shift, print);
                         }
@@ -149,7 +149,7 @@ impl AppState {
                     Err(e) => state.notice.set(Some(storage_notice(&e))),
                 }
             }
-            state.shifts.reconciling.set(false);
+            state.shifts.reconciling.set(None);
             state.report_shift(shift, print);
         });
     }

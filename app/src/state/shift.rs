@@ -30,9 +30,9 @@ pub struct Shifts {
     pub report: RwSignal<Option<ShiftReport>>,
     /// A change is being kept: the buttons wait, so a double tap does not count twice.
     pub busy: RwSignal<bool>,
-    /// The card terminal's totals are being fetched and set beside the shift's
+    /// The shift whose card terminal totals are being fetched and set beside its own
     /// (`state/reconcile.rs`).
-    pub reconciling: RwSignal<bool>,
+    pub reconciling: RwSignal<Option<Uuid>>,
 }
 
 impl Shifts {
@@ -41,7 +41,7 @@ impl Shifts {
             all: RwSignal::new(Vec::new()),
             report: RwSignal::new(None),
             busy: RwSignal::new(false),
-            reconciling: RwSignal::new(false),
+            reconciling: RwSignal::new(None),
         }
     }
 

@@ -496,7 +496,7 @@ fn Reconciled(shift_id: Uuid, currency: Currency, lang: i18n::Lang) -> impl Into
     };
     move || {
         let shift = shift.get()?;
-        if state.shifts.reconciling.get() {
+        if state.shifts.reconciling.get() == Some(shift_id) {
             let progress = state
                 .card_progress
                 .get()
