@@ -8,7 +8,8 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { openRegister, plain, sellOneByCard, switchLanguage, tap } from './cashier';
 import { fakeZvtBatch, installFakeZvt, setFakeZvtEndOfDay } from './fake-zvt';
-import { setUpZvt } from './settings';
+import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
+import { addUsbPrinter, setUpZvt } from './settings';
 
 /** Opens a shift with a float of 2 × €50 and returns to the register. */
 async function openShift(page: Page) {
@@ -151,11 +152,16 @@ test.describe('ZVT (a fake terminal on a fake serial port)', () => {
   });
 });
 
-test('a standalone terminal: the totals typed from its slip differ from the shift\'s card sales, and the sale of that amount is named', async ({ page }) => {
+test('a standalone terminal: the totals typed from its slip differ from the shift\'s card sales, and the sale of that amount is named, on the printed Z too', async ({ page }) => {
+  const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
   await openRegister(page);
+  await page.getByTestId('nav-settings').click();
+  await addUsbPrinter(page);
   await openShift(page);
   await sellOneByCard(page, 'Fries'); // €3.50
   const cola = await sellOneByCard(page, 'Cola'); // €2.50
+  await expect.poll(() => emupos(printer.bytes(3)).receipts.length, { timeout: 10_000 }).toBe(2);
+  printer.clear();
   await closeShift(page, { amount: '3.50', count: '1' });
 
   await expect(page.getByTestId('recon')).toHaveAttribute('data-matched', 'false', { timeout: 10_000 });
@@ -172,4 +178,10 @@ test('a standalone terminal: the totals typed from its slip differ from the shif
     `Sale ${cola}: €2.50 recorded, probably not in the terminal's batch (the difference is its amount).`,
   );
   await expect(page.getByTestId('recon-retry')).toHaveCount(0);
+
+  // The Z report printed as the shift closed, with the terminal's side.
+  await expect.poll(() => emupos(printer.bytes(3)).receipts.length, { timeout: 10_000 }).toBe(1);
+  const z = emupos(printer.bytes(3)).receipts[0].text;
+  expect(z).toContain('DOES NOT MATCH THE TERMINAL');
+  expect(z).toMatch(new RegExp(`Not on the terminal\\?: ${cola}\\s+2\\.50 EUR`));
 });
