@@ -8,6 +8,7 @@ pub mod enroll;
 pub mod kitchen;
 pub use catalog::Choosing;
 pub mod printing;
+pub mod reconcile;
 pub mod refund;
 mod scanning;
 pub mod shift;
