@@ -3,8 +3,11 @@
 // messages one by one, each waiting for the register's acknowledgement. Its messages are the real
 // captures in ../shared/testdata/zvt/ (intermediate status, status information with the amount
 // patched to the one asked, text block, completion); print lines (06 D1) are built here because
-// no capture holds one. Its journal (the last payment) lives in localStorage, like a terminal's
-// own memory, so it survives a reload of the register.
+// no capture holds one. Its journal (the last payment) and its batch (what it approved since its
+// last end of day, each payment with its own receipt number from 0231 on) live in localStorage,
+// like a terminal's own memory, so they survive a reload of the register. Its end of day (06 50)
+// answers like a real one: a screen, status information with the day's total (BMP 04), completion,
+// and an empty batch after.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -34,6 +37,35 @@ export interface FakeZvtOptions {
   tipCents?: number;
   /** How the terminal answers a reversal (06 30): approved (the default) or declined. */
   reversal?: 'approve' | 'decline';
+  /** The end of day leaves this many of the last approved payments out of its total, as if
+   *  they never reached the terminal's batch: a mismatch with the register by those approvals. */
+  endOfDayDrops?: number;
+  /** 'groups' (the default): the end of day's status information has the day's total (BMP 04)
+   *  and the totals per card group with the batch's receipt numbers (BMP 60), every payment in
+   *  the Eurocard (Mastercard) group as the captured payment is; 'amount-only': BMP 04 alone. */
+  endOfDayTotals?: 'groups' | 'amount-only';
+}
+
+/** One movement in the fake terminal's batch: a payment (by its receipt number) or a refund. */
+export interface FakeZvtBatchEntry {
+  receipt: number;
+  cents: number;
+  kind: 'payment' | 'refund';
+}
+
+/** Changes how the fake terminal's next end of day answers, on a page already running:
+ *  `drops` as `endOfDayDrops`; `abort` makes it refuse the end of day (06 1E, result 6C) and
+ *  keep its batch, as a terminal that cannot reach its bank does. */
+export async function setFakeZvtEndOfDay(page: Page, change: { drops?: number; abort?: boolean }) {
+  await page.evaluate((c) => {
+    if (c.drops !== undefined) localStorage.setItem('fake-zvt-end-of-day-drops', String(c.drops));
+    if (c.abort !== undefined) localStorage.setItem('fake-zvt-end-of-day-abort', c.abort ? 'yes' : 'no');
+  }, change);
+}
+
+/** What the fake terminal holds since its last end of day (read from the page's localStorage). */
+export async function fakeZvtBatch(page: Page): Promise<FakeZvtBatchEntry[]> {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('fake-zvt-batch') ?? '[]'));
 }
 
 /** Installs the fake; `seen` receives each command the terminal gets, as hex of its APDU. */
@@ -42,7 +74,14 @@ export async function installFakeZvt(page: Page, options: FakeZvtOptions, seen: 
   await page.addInitScript(fakeTerminal, { ...options, captured: CAPTURED });
 }
 
-function fakeTerminal(args: { mode: string; tipCents?: number; reversal?: string; captured: typeof CAPTURED }) {
+function fakeTerminal(args: {
+  mode: string;
+  tipCents?: number;
+  reversal?: string;
+  endOfDayDrops?: number;
+  endOfDayTotals?: string;
+  captured: typeof CAPTURED;
+}) {
   const DLE = 0x10, STX = 0x02, ETX = 0x03, ACK = 0x06;
   const fromHex = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => parseInt(b, 16)));
   const toHex = (b: Uint8Array | number[]) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -118,6 +157,43 @@ function fakeTerminal(args: { mode: string; tipCents?: number; reversal?: string
     parseInt(toHex(status.slice(RECEIPT_NO_AT + 1, RECEIPT_NO_AT + 3)), 10);
   const completion = fromHex(args.captured.completion);
 
+  // The batch since the last end of day, and the last receipt number the terminal gave (the
+  // captured payment's 0231 is the first it gives).
+  type Entry = { receipt: number; cents: number; kind: 'payment' | 'refund' };
+  const batch = (): Entry[] => JSON.parse(localStorage.getItem('fake-zvt-batch') ?? '[]');
+  const keepBatch = (entries: Entry[]) => localStorage.setItem('fake-zvt-batch', JSON.stringify(entries));
+  const nextReceiptNo = () => {
+    const no = Number(localStorage.getItem('fake-zvt-receipt-no') ?? '230') + 1;
+    localStorage.setItem('fake-zvt-receipt-no', String(no));
+    return no;
+  };
+  const centsOf = (bcd: Uint8Array | number[]) => parseInt(toHex(bcd), 10);
+  const bcd = (value: number, bytes: number) => Array.from(fromHex(value.toString().padStart(bytes * 2, '0')));
+  /** BMP 60 (LLLVAR, 53 bytes): the batch's first and last receipt numbers, then a count and a
+   *  turnover for each of ZVT's seven card groups (girocard, JCB, Eurocard, Amex, Visa, Diners,
+   *  others); every payment is the captured MasterCard's, so all are Eurocard, refunds off its
+   *  turnover. As devices/src/zvt/end_of_day.rs encodes it (tests/zvt_end_of_day.rs pins it). */
+  const groupTotals = (entries: Entry[]) => {
+    const receipts = entries.filter((e) => e.kind === 'payment').map((e) => e.receipt);
+    const first = receipts.length ? Math.min(...receipts) : 0;
+    const last = receipts.length ? Math.max(...receipts) : 0;
+    const turnover = Math.max(entries.reduce((sum, e) => sum + e.cents, 0), 0);
+    const value = [...bcd(first, 2), ...bcd(last, 2)];
+    for (let group = 0; group < 7; group++) {
+      const eurocard = group === 2;
+      value.push(eurocard ? receipts.length : 0, ...bcd(eurocard ? turnover : 0, 6));
+    }
+    return [0x60, 0xf0, 0xf5, 0xf3, ...value];
+  };
+  /** The end of day's status information (04 0F): result 00 (BMP 27), the day's total (BMP 04),
+   *  and unless told otherwise the group totals (BMP 60). */
+  const endOfDayStatus = (entries: Entry[]) => {
+    const total = Math.max(entries.reduce((sum, e) => sum + e.cents, 0), 0);
+    const data = [0x27, 0x00, 0x04, ...bcd(total, 6)];
+    if (args.endOfDayTotals !== 'amount-only') data.push(...groupTotals(entries));
+    return Uint8Array.from([0x04, 0x0f, data.length, ...data]);
+  };
+
   const onCommand = (apdu: Uint8Array) => {
     const h = toHex(apdu);
     if (h.startsWith('8000')) {
@@ -140,8 +216,10 @@ function fakeTerminal(args: { mode: string; tipCents?: number; reversal?: string
         const cents = parseInt(toHex(amount), 10) + args.tipCents;
         amount = Array.from(fromHex(cents.toString().padStart(12, '0')));
       }
-      const status = statusFor(amount);
+      const status = withReceiptNo(statusFor(amount), nextReceiptNo());
       localStorage.setItem('fake-zvt-journal', JSON.stringify({ status: toHex(status) }));
+      // Approved (a hanging terminal approved too, before it went quiet): in the day's batch.
+      keepBatch([...batch(), { receipt: receiptNoOf(status), cents: centsOf(amount), kind: 'payment' }]);
       const messages = [fromHex(args.captured.intermediate), status];
       if (args.mode === 'hang') say(messages);
       else say([...messages, ...receipt(), fromHex(args.captured.textBlock), completion]);
@@ -158,8 +236,13 @@ function fakeTerminal(args: { mode: string; tipCents?: number; reversal?: string
       if (control === '0631') {
         if (apdu[6] !== 0x04) throw new Error('a refund without its amount first');
         status.set(Array.from(apdu.slice(7, 13)), 6);
+        keepBatch([...batch(), { receipt: 0, cents: -centsOf(apdu.slice(7, 13)), kind: 'refund' }]);
+      } else if (apdu[6] === 0x87) {
+        // The reversed payment (by its receipt number, BMP 87) leaves the batch.
+        const reversed = parseInt(toHex(apdu.slice(7, 9)), 10);
+        keepBatch(batch().filter((e) => !(e.kind === 'payment' && e.receipt === reversed)));
       }
-      withReceiptNo(status, receiptNoOf(before) + 1);
+      withReceiptNo(status, nextReceiptNo());
       localStorage.setItem('fake-zvt-journal', JSON.stringify({ status: toHex(status) }));
       const messages = [fromHex(args.captured.intermediate), status];
       if (args.mode === 'hang-refund') say(messages);
@@ -168,8 +251,20 @@ function fakeTerminal(args: { mode: string; tipCents?: number; reversal?: string
       const last = journal();
       if (last) say([fromHex(last.status), ...receipt(), completion]);
       else say([Uint8Array.from([0x06, 0x1e, 0x01, 0x6c])]);
+    } else if (control === '0650' && localStorage.getItem('fake-zvt-end-of-day-abort') === 'yes') {
+      say([fromHex(args.captured.intermediate), Uint8Array.from([0x06, 0x1e, 0x01, 0x6c])]);
+    } else if (control === '0650') {
+      // End of day: the batch's total (less the payments told to go missing), then an empty batch.
+      let entries = batch();
+      const drops = Number(localStorage.getItem('fake-zvt-end-of-day-drops') ?? args.endOfDayDrops ?? 0);
+      for (let drop = drops; drop > 0; drop--) {
+        const last = entries.map((e) => e.kind).lastIndexOf('payment');
+        if (last >= 0) entries = entries.filter((_, i) => i !== last);
+      }
+      keepBatch([]);
+      say([fromHex(args.captured.intermediate), endOfDayStatus(entries), completion]);
     } else {
-      // Registration, status enquiry, end of day: done.
+      // Registration, status enquiry: done.
       say([completion]);
     }
   };

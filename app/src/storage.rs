@@ -74,7 +74,12 @@ pub struct ReversalInFlight {
 /// A card payment the terminal may have taken.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CardInFlight {
+    /// What the terminal was asked for, the tip included.
     pub amount: Decimal,
+    /// The tip chosen on the register and charged on top: the terminal's approval of `amount`
+    /// pays `amount - tip` of the ticket. Zero for a refund, and for one kept before tips.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub tip: Decimal,
     /// The terminal's receipt number of the last payment seen complete before this one, to tell
     /// that payment from this one when the terminal reports its last operation.
     pub known_receipt_no: Option<u16>,

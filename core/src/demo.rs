@@ -352,6 +352,8 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         receipt_language: String::new(),
         logo: None,
         receipt_line_vat: false,
+        tip_presets: Vec::new(),
+        shift_required: false,
     };
     let tax_categories = vec![
         TaxCategory {

@@ -72,7 +72,7 @@ pub use ticket::{
     Discount, LineId, LineTotals, MAX_DISCOUNT_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, Ticket,
     TicketError, TicketLine, Totals,
 };
-pub use tip::{MAX_TIP_PERCENT, Tip, TipError, TipPreset};
+pub use tip::{MAX_TIP_PERCENT, MAX_TIP_PRESETS, Tip, TipError, TipPreset};
 
 /// Re-exported so the app, the server and tests name the same Automerge as the documents.
 pub use automerge;

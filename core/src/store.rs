@@ -44,6 +44,13 @@ pub struct Store {
     /// receipt-level rows. Off for stores kept before it existed: they print as they did.
     #[serde(default)]
     pub receipt_line_vat: bool,
+    /// The tip buttons of the pay screen, in order; none: the pay screen asks for no tip.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tip_presets: Vec<crate::tip::TipPreset>,
+    /// A sale needs an open shift on its register: the drawer is always counted in and out.
+    /// Off for stores kept before it existed.
+    #[serde(default)]
+    pub shift_required: bool,
 }
 
 /// A receipt logo as the printer's dots: rows top to bottom, 8 dots per byte, the most

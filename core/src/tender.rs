@@ -482,6 +482,39 @@ impl Payment {
         Ok(excess)
     }
 
+    /// Records what an integrated terminal approved when it was asked for `asked` of the ticket
+    /// and `tip` on top, chosen on the register: the tip is the customer's choice, so it is
+    /// recorded as a tip (as far as the approval covers it, for `staff` or the cashier), and
+    /// only what the terminal approved past both is an unexplained excess, which is returned.
+    pub fn add_terminal_card_with_tip(
+        &mut self,
+        asked: Decimal,
+        tip: Decimal,
+        approved: Decimal,
+        approval: CardApproval,
+        staff: Option<Cashier>,
+    ) -> Result<Decimal, TenderError> {
+        let excess = self.add_terminal_card(asked, approved, approval)?;
+        let tip = tip.max(Decimal::ZERO).min(excess);
+        self.push_tip(self.tenders.len() - 1, tip, staff);
+        Ok(excess - tip)
+    }
+
+    /// What a card's excess holds beyond the tips chosen for it on the register: what the
+    /// terminal approved over what it was asked, the flag the pay screen shows.
+    pub fn unexplained_excess(&self, tender: usize) -> Decimal {
+        let Some(Tender::Card { excess, .. }) = self.tenders.get(tender) else {
+            return Decimal::ZERO;
+        };
+        let tipped: Decimal = self
+            .tips
+            .iter()
+            .filter(|t| t.tender as usize == tender)
+            .map(|t| t.amount)
+            .sum();
+        (*excess - tipped).max(Decimal::ZERO)
+    }
+
     /// Takes back the last tender: cash, or a card the cashier recorded by mistake. A card an
     /// integrated terminal approved is refused (`ApprovedOnTerminal`): the register charged it,
     /// so removing it here would leave the money taken with no sale; it goes only through

@@ -30,6 +30,10 @@ pub enum TipError {
     PercentTooLarge,
     #[error("the tip is finer than the currency's minor unit")]
     FinerThanMinorUnit,
+    #[error("a tip preset is a number, or a number and %")]
+    Unreadable,
+    #[error("at most four tip presets")]
+    TooMany,
 }
 
 impl TipPreset {
@@ -54,6 +58,72 @@ impl TipPreset {
         }
     }
 }
+
+impl TipPreset {
+    /// `10%` for a percent, `2.00` for an amount: how the settings document keeps a preset and
+    /// how the owner types it.
+    pub fn to_text(self) -> String {
+        match self {
+            TipPreset::Percent(p) => format!("{}%", p.normalize()),
+            TipPreset::Amount(a) => a.to_string(),
+        }
+    }
+
+    /// Presets as the owner types them, separated by commas or semicolons: `10%, 15%, 2.00`
+    /// (a decimal comma inside an amount is read too: `2,50` alone is 2.50). Each is checked;
+    /// at most [`MAX_TIP_PRESETS`].
+    pub fn parse_list(text: &str, currency: Currency) -> Result<Vec<TipPreset>, TipError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        // "2,50" alone is one amount with a decimal comma; a list is "10%, 15%" or "1; 2,50".
+        let parts: Vec<&str> = if text.contains(';') {
+            text.split(';').collect()
+        } else if text.contains(", ") || text.contains('%') {
+            text.split(',').collect()
+        } else {
+            vec![text]
+        };
+        let presets = parts
+            .into_iter()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|part| {
+                let (number, percent) = match part.strip_suffix('%') {
+                    Some(number) => (number.trim(), true),
+                    None => (part, false),
+                };
+                let value: Decimal = number
+                    .replace(',', ".")
+                    .parse()
+                    .map_err(|_| TipError::Unreadable)?;
+                let preset = if percent {
+                    TipPreset::Percent(value)
+                } else {
+                    TipPreset::Amount(value)
+                };
+                preset.checked(currency)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if presets.len() > MAX_TIP_PRESETS {
+            return Err(TipError::TooMany);
+        }
+        Ok(presets)
+    }
+
+    /// The presets as [`TipPreset::parse_list`] reads them back.
+    pub fn list_text(presets: &[TipPreset]) -> String {
+        presets
+            .iter()
+            .map(|p| p.to_text())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The most tip buttons a pay screen shows: more would not fit a phone's row.
+pub const MAX_TIP_PRESETS: usize = 4;
 
 /// A tip taken with one tender of a payment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

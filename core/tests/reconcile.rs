@@ -267,3 +267,85 @@ proptest! {
         prop_assert_eq!(left_out.amount, tender_amount);
     }
 }
+
+/// A closed shift keeps what the terminal said: the reconciliation (a failed retry never
+/// replaces it), or why there was none; a shift kept before reconciliation existed still reads.
+#[test]
+fn a_closed_shift_keeps_its_reconciliation_and_old_shifts_still_read() {
+    use pos_core::shift::{CashCount, Shift, ShiftError, TerminalCheck};
+
+    let mut shift = Shift::open(
+        Uuid::from_u128(1),
+        Uuid::from_u128(2),
+        Currency::EUR,
+        CashCount::amount(Currency::EUR, dec!(100)).unwrap(),
+        MORNING,
+        None,
+    );
+    let failed = TerminalCheck::NotReconciled {
+        at_ms: MORNING + 2,
+        reason: "not-connected".into(),
+    };
+    assert_eq!(
+        shift.check_terminal(failed.clone()),
+        Err(ShiftError::StillOpen)
+    );
+    let counted = CashCount::amount(Currency::EUR, dec!(100)).unwrap();
+    shift.close(counted, MORNING + 1, None).unwrap();
+    assert_eq!(shift.reconciliation(), None);
+
+    // A shift as kept before reconciliation existed: no `terminal` in its close.
+    let mut old = serde_json::to_value(&shift).unwrap();
+    old["close"].as_object_mut().unwrap().remove("terminal");
+    assert_eq!(serde_json::from_value::<Shift>(old).unwrap(), shift);
+
+    assert_eq!(shift.check_terminal(failed.clone()), Ok(true));
+    assert_eq!(shift.check_terminal(failed.clone()), Ok(false));
+    assert_eq!(shift.reconciliation(), None);
+
+    let sale = card_sale(1, dec!(4.50), "MasterCard", 231);
+    let recorded = RecordedCard::of_shift(std::slice::from_ref(&sale), &[], &[]);
+    let totals = TerminalTotals::amount_only(dec!(4.50));
+    let reconciliation = Reconciliation::new(&recorded, &totals);
+    assert!(reconciliation.is_matched(), "{reconciliation:#?}");
+    let reconciled = TerminalCheck::Reconciled {
+        at_ms: MORNING + 3,
+        typed: false,
+        totals,
+        reconciliation: reconciliation.clone(),
+    };
+    // The retry that reconciled replaces the failure; a failed one after it changes nothing.
+    assert_eq!(shift.check_terminal(reconciled.clone()), Ok(true));
+    assert_eq!(shift.check_terminal(failed), Ok(false));
+    assert_eq!(shift.reconciliation(), Some(&reconciliation));
+
+    let json = serde_json::to_string(&shift).unwrap();
+    assert_eq!(serde_json::from_str::<Shift>(&json).unwrap(), shift);
+}
+
+/// A shift's card movements: its payments, then what its refunds sent back, reversed or
+/// refunded; an amount-only terminal one approval short names the sale of that amount.
+#[test]
+fn a_shifts_card_movements_against_an_amount_only_terminal() {
+    let fries = card_sale(1, dec!(3.50), "MasterCard", 231);
+    let cola = card_sale(2, dec!(2.50), "MasterCard", 232);
+    let water = card_sale(3, dec!(1.50), "MasterCard", 233);
+    let refund = Refund::full(&water, Uuid::from_u128(0x4ef), MORNING, "r");
+    let sales = [fries.clone(), cola.clone(), water.clone()];
+    let recorded = RecordedCard::of_shift(&sales, &[], &[(&refund, &water, true)]);
+    assert_eq!(recorded.len(), 4);
+    assert_eq!(recorded[3].movement, CardMovement::Reversal);
+
+    let r = Reconciliation::new(&recorded, &TerminalTotals::amount_only(dec!(6.00)));
+    assert!(r.is_matched(), "{r:#?}");
+
+    // The terminal left the cola out.
+    let r = Reconciliation::new(&recorded, &TerminalTotals::amount_only(dec!(3.50)));
+    assert!(!r.is_matched());
+    assert_eq!(r.overall.difference(), total(0, dec!(2.50)));
+    let [Explanation::NotOnTerminal { card, certain }] = r.explanations.as_slice() else {
+        panic!("{r:#?}")
+    };
+    assert_eq!(card.receipt, *cola.receipt_number());
+    assert!(!certain);
+}

@@ -227,3 +227,54 @@ fn the_shift_report_adds_tips_up_per_staff_member() {
     );
     assert_eq!(report.cash_expected, dec!(155.00));
 }
+
+#[test]
+fn presets_are_typed_as_a_list_and_read_back_as_written() {
+    let eur = Currency::EUR;
+    let presets = TipPreset::parse_list("10%, 15 %, 2.50", eur).unwrap();
+    assert_eq!(
+        presets,
+        [
+            TipPreset::Percent(dec!(10)),
+            TipPreset::Percent(dec!(15)),
+            TipPreset::Amount(dec!(2.50)),
+        ]
+    );
+    let text = TipPreset::list_text(&presets);
+    assert_eq!(text, "10%; 15%; 2.50");
+    assert_eq!(TipPreset::parse_list(&text, eur).unwrap(), presets);
+    // A decimal comma, as a Russian owner types it.
+    assert_eq!(
+        TipPreset::parse_list("5%; 50,00", Currency::RUB).unwrap(),
+        [TipPreset::Percent(dec!(5)), TipPreset::Amount(dec!(50))]
+    );
+    assert_eq!(TipPreset::parse_list("  ", eur), Ok(Vec::new()));
+    assert_eq!(TipPreset::parse_list("ten", eur), Err(TipError::Unreadable));
+    assert_eq!(TipPreset::parse_list("150%", eur), Err(TipError::PercentTooLarge));
+    assert_eq!(TipPreset::parse_list("0.001", eur), Err(TipError::FinerThanMinorUnit));
+    assert_eq!(TipPreset::parse_list("-1", eur), Err(TipError::NotPositive));
+    assert_eq!(
+        TipPreset::parse_list("1%; 2%; 3%; 4%; 5%", eur),
+        Err(TipError::TooMany)
+    );
+}
+
+#[test]
+fn a_tip_chosen_on_the_register_and_charged_on_the_terminal_is_a_tip_not_an_excess() {
+    let rules = rules("EUR", Decimal::ZERO);
+    let ticket = ticket_of(rules, dec!(20.00));
+    let mut payment = Payment::new(ticket.totals().total, rules);
+    // The terminal was asked for 20.00 and 2.00 of tip, and the customer keyed 0.50 more.
+    let approval = CardApproval::new("A1B2C3", "4242").unwrap();
+    let unexplained = payment
+        .add_terminal_card_with_tip(dec!(20.00), dec!(2.00), dec!(22.50), approval, None)
+        .unwrap();
+    assert_eq!(unexplained, dec!(0.50));
+    assert_eq!(payment.unexplained_excess(0), dec!(0.50));
+    assert!(payment.is_paid());
+    let alex = staff(7, "Alex");
+    let sale = complete(&ticket, &payment, 1, Some(alex.clone()));
+    assert_eq!(sale.tip_total(), dec!(2.50));
+    let tips: Decimal = payment.tips().iter().map(|t| t.amount).sum();
+    assert_eq!(tips, dec!(2.00));
+}

@@ -53,6 +53,11 @@ fn end_of_day_of(batch: Batch<'_>) -> EndOfDay {
 
 /// Runs `06 50` over serial against the fake terminal and returns the status it ended with.
 fn close_the_day(answer: &EndOfDay) -> StatusInformation {
+    close_the_day_with(&answer.to_status_apdu().unwrap().encode())
+}
+
+/// Runs `06 50` against a fake terminal that answers with the status information `apdu`.
+fn close_the_day_with(apdu: &[u8]) -> StatusInformation {
     let command = Command::EndOfDay {
         password: Password::new(123_456).unwrap(),
     };
@@ -67,7 +72,7 @@ fn close_the_day(answer: &EndOfDay) -> StatusInformation {
     );
     tx.receive(&[ACK]);
     tx.receive(&serial::frame(&[0x80, 0x00, 0x00]));
-    let mut actions = tx.receive(&serial::frame(&answer.to_status_apdu().unwrap().encode()));
+    let mut actions = tx.receive(&serial::frame(apdu));
     actions.extend(tx.receive(&[ACK]));
     actions.extend(tx.receive(&serial::frame(&[0x06, 0x0F, 0x00])));
     let outcome = actions
@@ -201,4 +206,82 @@ fn an_end_of_day_the_terminal_refused_or_in_another_currency_is_not_reconciled()
     let sales = [card_sale(1, 500, "VISA", 1)];
     let r = Reconciliation::new(&RecordedCard::payments(&sales, &[]), &totals);
     assert!(r.is_matched(), "{r:#?}");
+}
+
+/// The end of day of the browser suite's fake terminal (tests/fake-zvt.ts), byte for byte: a
+/// batch of 3.50 and 2.50 on the captured MasterCard (receipts 0231, 0232), all in the Eurocard
+/// group; then the same with the last payment dropped, as its `endOfDayDrops: 1` does; and its
+/// `amount-only` answer (BMP 04 alone).
+#[test]
+fn the_browser_fake_terminals_end_of_day_reads_as_the_register_reads_it() {
+    let zeros = "00000000000000";
+    let fake = |total: &str, first: &str, last: &str, count: &str| {
+        format!(
+            "040f42\
+             2700\
+             04{total}\
+             60f0f5f3{first}{last}{zeros}{zeros}{count}{total}{zeros}{zeros}{zeros}{zeros}"
+        )
+    };
+    let both = hex(&fake("000000000600", "0231", "0232", "02"));
+    let one_dropped = hex(&fake("000000000350", "0231", "0231", "01"));
+    let amount_only = hex("040f09270004000000000600");
+
+    // The same bytes as the codec's own encoding of such a day.
+    let day = EndOfDay {
+        result: None,
+        total: 600,
+        currency: None,
+        trace_no: None,
+        date: None,
+        time: None,
+        totals: Some(DayTotals {
+            first_receipt: 231,
+            last_receipt: 232,
+            schemes: vec![SchemeTotal {
+                scheme: "Eurocard",
+                count: 2,
+                total: 600,
+            }],
+        }),
+    };
+    assert_eq!(day.to_status_apdu().unwrap().encode(), both);
+
+    let sales = [
+        card_sale(1, 350, "MasterCard", 231),
+        card_sale(2, 250, "MasterCard", 232),
+    ];
+    let recorded = RecordedCard::payments(&sales, &[]);
+    let reconcile = |apdu: &[u8]| {
+        let status = close_the_day_with(apdu);
+        let totals = EndOfDay::from_status(&status)
+            .unwrap()
+            .terminal_totals(Currency::EUR)
+            .unwrap();
+        Reconciliation::new(&recorded, &totals)
+    };
+
+    let matched = reconcile(&both);
+    assert!(matched.is_matched(), "{matched:#?}");
+    assert_eq!(matched.brands.len(), 1);
+    assert_eq!(matched.brands[0].brand, Some(CardBrand::Mastercard));
+
+    let apart = reconcile(&one_dropped);
+    assert!(!apart.is_matched());
+    assert!(
+        matches!(
+            apart.explanations.as_slice(),
+            [Explanation::NotOnTerminal { card, certain: true }] if card.sale == sales[1].id()
+        ),
+        "{apart:#?}"
+    );
+
+    assert!(reconcile(&amount_only).is_matched());
+}
+
+fn hex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
 }

@@ -8,6 +8,7 @@ pub mod enroll;
 pub mod kitchen;
 pub use catalog::Choosing;
 pub mod printing;
+pub mod reconcile;
 pub mod refund;
 mod scanning;
 pub mod shift;
@@ -381,6 +382,10 @@ impl AppState {
         if ticket.is_empty() {
             return;
         }
+        if self.store.with_untracked(|s| s.shift_required) && self.shifts.open().is_none() {
+            drop(ticket);
+            return self.error(Msg::ShiftNeededToSell);
+        }
         let payment = Payment::new(ticket.totals().total, *ticket.rules());
         // The card terminal's slip belongs to one payment only.
         self.terminal_print.set(Vec::new());
@@ -429,6 +434,16 @@ impl AppState {
 
     pub fn add_card(&self, amount: Decimal, approval: CardApproval) {
         self.tender(|p| p.add_card(amount, approval));
+    }
+
+    /// Cash that settles the payment with `tip` kept from the change, for the cashier.
+    pub fn add_cash_with_tip(&self, tendered: Decimal, tip: Decimal) {
+        self.tender(|p| p.add_cash_with_tip(tendered, tip, None));
+    }
+
+    /// A card on a standalone terminal charged `amount` of the ticket and `tip` on top.
+    pub fn add_card_with_tip(&self, amount: Decimal, tip: Decimal, approval: CardApproval) {
+        self.tender(|p| p.add_card_with_tip(amount, tip, approval, None));
     }
 
     /// Takes back the last tender, as core allows: a card the terminal charged is refused (it

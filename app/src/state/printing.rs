@@ -237,7 +237,12 @@ impl AppState {
     }
 
     /// Prints the X or Z report of a shift (again: `reprint`); false when no printer is set up.
-    pub fn print_shift_report(&self, report: &pos_core::shift::ShiftReport, reprint: bool) -> bool {
+    pub fn print_shift_report(
+        &self,
+        report: &pos_core::shift::ShiftReport,
+        reprint: bool,
+        reconciliation: Option<&pos_core::shift::Reconciliation>,
+    ) -> bool {
         let Some(setup) = self.printer.setup.get_untracked() else {
             return false;
         };
@@ -252,7 +257,7 @@ impl AppState {
             till,
             reprint,
         };
-        let layout = ReceiptLayout::shift_report(report, None, &options);
+        let layout = ReceiptLayout::shift_report(report, reconciliation, &options);
         self.print_layout(&layout, &setup, None);
         true
     }

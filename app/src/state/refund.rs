@@ -263,6 +263,7 @@ async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
             let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
             record.card_in_flight = Some(CardInFlight {
                 amount: record.card,
+                tip: Decimal::ZERO,
                 known_receipt_no,
             });
             // Durable before the terminal hears of it: from here on a reload asks, never resends.

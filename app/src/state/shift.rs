@@ -6,14 +6,18 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::shift::{CashCount, CashMovement, CashMovementKind, Shift, ShiftError, ShiftReport};
+use pos_core::shift::{
+    CashCount, CashMovement, CashMovementKind, RecordedCard, Shift, ShiftError, ShiftReport,
+    TerminalTotals,
+};
 use pos_core::staff::Permission;
 use pos_core::{Refund, Sale, Uuid};
 use rust_decimal::Decimal;
 
+use super::reconcile::TotalsFrom;
 use super::{AppState, storage_notice};
 use crate::i18n::Msg;
-use crate::storage::{RefundRecord, Storage, StorageError};
+use crate::storage::{CardRefundMethod, RefundRecord, Storage, StorageError};
 
 /// Sales read per step while a report gathers the shift's sales, newest first.
 const SALES_PER_READ: usize = 200;
@@ -26,6 +30,9 @@ pub struct Shifts {
     pub report: RwSignal<Option<ShiftReport>>,
     /// A change is being kept: the buttons wait, so a double tap does not count twice.
     pub busy: RwSignal<bool>,
+    /// The shift whose card terminal totals are being fetched and set beside its own
+    /// (`state/reconcile.rs`).
+    pub reconciling: RwSignal<Option<Uuid>>,
 }
 
 impl Shifts {
@@ -34,6 +41,7 @@ impl Shifts {
             all: RwSignal::new(Vec::new()),
             report: RwSignal::new(None),
             busy: RwSignal::new(false),
+            reconciling: RwSignal::new(None),
         }
     }
 
@@ -54,6 +62,7 @@ fn shift_msg(error: &ShiftError) -> Msg {
         ShiftError::UnknownDenomination { .. } | ShiftError::BadAmount(_) => Msg::ShiftBadAmount,
         ShiftError::ReasonMissing => Msg::ShiftReasonMissing,
         ShiftError::IdReused(_) => Msg::ShiftClosedAlready,
+        ShiftError::StillOpen => Msg::ReconShiftOpen,
     }
 }
 
@@ -86,7 +95,7 @@ impl AppState {
             js_sys::Date::now() as i64,
             self.staff.current.get_untracked(),
         );
-        self.keep_shift(shift);
+        self.keep_shift(shift, None);
     }
 
     /// Cash into or out of the drawer outside a sale.
@@ -102,29 +111,36 @@ impl AppState {
             kind,
         };
         match shift.move_cash(movement) {
-            Ok(()) => self.keep_shift(shift),
+            Ok(()) => self.keep_shift(shift, None),
             Err(e) => self.error(shift_msg(&e)),
         }
     }
 
     /// Closes the open shift with the drawer as counted, and shows its Z report. A member who may
-    /// not close shifts asks someone who may.
-    pub fn close_shift(&self, counted: CashCount) {
+    /// not close shifts asks someone who may. Once the count is kept, the card terminal's totals
+    /// are set beside the shift's: `typed` from a standalone terminal's slip, or an integrated
+    /// ZVT terminal's end of day (`state/reconcile.rs`).
+    pub fn close_shift(&self, counted: CashCount, typed: Option<TerminalTotals>) {
         let state = *self;
         self.protected(Permission::CloseShift, move |_| {
             let Some(mut shift) = state.shifts.open_untracked() else {
                 return state.error(Msg::ShiftNotOpen);
             };
             let by = state.staff.current.get_untracked();
+            let reconcile = match typed {
+                Some(totals) => Some(TotalsFrom::Typed(totals)),
+                None => state.closes_with_terminal().then_some(TotalsFrom::Terminal),
+            };
             match shift.close(counted, js_sys::Date::now() as i64, by) {
-                Ok(()) => state.keep_shift(shift),
+                Ok(()) => state.keep_shift(shift, reconcile),
                 Err(e) => state.error(shift_msg(&e)),
             }
         });
     }
 
-    /// Keeps the shift durably, then shows it and its report.
-    fn keep_shift(&self, shift: Shift) {
+    /// Keeps the shift durably, then shows it and its report, or reconciles it with the card
+    /// terminal first when `reconcile` says where its totals come from.
+    fn keep_shift(&self, shift: Shift, reconcile: Option<TotalsFrom>) {
         let state = *self;
         self.shifts.busy.set(true);
         spawn_local(async move {
@@ -139,9 +155,15 @@ impl AppState {
                             None => all.push(shift.clone()),
                         }
                     });
-                    // The Z report goes to the printer as the shift closes (when there is one).
-                    let print = !shift.is_open();
-                    state.report_shift(shift, print);
+                    // The Z report goes to the printer as the shift closes (when there is one),
+                    // with the terminal's totals when it is reconciled.
+                    match reconcile {
+                        Some(from) => state.reconcile_shift(shift, from, true),
+                        None => {
+                            let print = !shift.is_open();
+                            state.report_shift(shift, print);
+                        }
+                    }
                 }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
@@ -153,14 +175,14 @@ impl AppState {
         self.report_shift(shift, false);
     }
 
-    fn report_shift(&self, shift: Shift, print: bool) {
+    pub(super) fn report_shift(&self, shift: Shift, print: bool) {
         let state = *self;
         let device_code = self.device_code.get_untracked();
         spawn_local(async move {
             match shift_report(&*state.storage(), &shift, &device_code).await {
                 Ok(report) => {
                     if print {
-                        state.print_shift_report(&report, false);
+                        state.print_shift_report(&report, false, shift.reconciliation());
                     }
                     state.shifts.report.set(Some(report));
                 }
@@ -170,14 +192,44 @@ impl AppState {
     }
 }
 
-/// The shift's report over the sales this device made while it was open (by this device's
-/// receipt prefix: the sales list also holds other devices' sales) and the refunds it paid out
-/// meanwhile (other devices' refunds are kept here with nothing paid from this drawer).
+/// The shift's report over its sales and refunds ([`shift_records`]).
 async fn shift_report(
     storage: &dyn Storage,
     shift: &Shift,
     device_code: &str,
 ) -> Result<ShiftReport, StorageError> {
+    let records = shift_records(storage, shift, device_code).await?;
+    let refunds: Vec<(&Refund, &Sale)> = records.refunds.iter().map(|(r, s, _)| (r, s)).collect();
+    Ok(ShiftReport::new(shift, &records.sales, &refunds, &[]))
+}
+
+/// What a shift's reports and reconciliation are worked out from.
+pub(super) struct ShiftRecords {
+    pub sales: Vec<Sale>,
+    /// Each refund with its sale and whether its card part was a reversal on the terminal.
+    pub refunds: Vec<(Refund, Sale, bool)>,
+}
+
+impl ShiftRecords {
+    /// The shift's card movements as the terminal's batch saw them.
+    pub fn card_movements(&self) -> Vec<RecordedCard> {
+        let refunds: Vec<(&Refund, &Sale, bool)> = self
+            .refunds
+            .iter()
+            .map(|(r, s, reversal)| (r, s, *reversal))
+            .collect();
+        RecordedCard::of_shift(&self.sales, &[], &refunds)
+    }
+}
+
+/// The sales this device made while the shift was open (by this device's receipt prefix: the
+/// sales list also holds other devices' sales) and the refunds it paid out meanwhile (other
+/// devices' refunds are kept here with nothing paid from this drawer).
+pub(super) async fn shift_records(
+    storage: &dyn Storage,
+    shift: &Shift,
+    device_code: &str,
+) -> Result<ShiftRecords, StorageError> {
     let until = shift.close.as_ref().map_or(i64::MAX, |c| c.at_ms);
     let during = |at_ms: i64| at_ms >= shift.opened_at_ms && at_ms <= until;
     let mut sales: Vec<Sale> = Vec::new();
@@ -196,17 +248,19 @@ async fn shift_report(
             break;
         }
     }
-    let mut refunded: Vec<(Refund, Sale)> = Vec::new();
+    let mut refunds: Vec<(Refund, Sale, bool)> = Vec::new();
     for record in storage.load_refunds().await? {
         let Some(done_at) = record.completed_at_ms.filter(|at| during(*at)) else {
             continue;
         };
-        if let Some(pair) = paid_from_this_drawer(storage, record, &sales, done_at).await? {
-            refunded.push(pair);
+        let reversal = matches!(record.card_method, Some(CardRefundMethod::Reversal { .. }));
+        if let Some((refund, sale)) =
+            paid_from_this_drawer(storage, record, &sales, done_at).await?
+        {
+            refunds.push((refund, sale, reversal));
         }
     }
-    let refunds: Vec<(&Refund, &Sale)> = refunded.iter().map(|(r, s)| (r, s)).collect();
-    Ok(ShiftReport::new(shift, &sales, &refunds, &[]))
+    Ok(ShiftRecords { sales, refunds })
 }
 
 /// The refund as the report counts it, with its sale; `None` for another device's refund.

@@ -25,7 +25,7 @@ fn progress(state: AppState) -> OnProgress {
 
 /// Sends `amount` of the open payment to the configured terminal and records the approval only
 /// if the terminal approves. The amount is saved as in flight before the terminal is asked.
-pub fn charge(state: AppState, amount: Decimal) {
+pub fn charge(state: AppState, amount: Decimal, tip: Decimal) {
     if state.card_progress.get_untracked().is_some() {
         return;
     }
@@ -46,7 +46,8 @@ pub fn charge(state: AppState, amount: Decimal) {
         set_in_flight(
             state,
             Some(CardInFlight {
-                amount,
+                amount: amount + tip,
+                tip,
                 known_receipt_no,
             }),
             None,
@@ -57,10 +58,10 @@ pub fn charge(state: AppState, amount: Decimal) {
             return;
         }
         let result = terminal(state)
-            .purchase(pending.sale_id, amount, progress(state))
+            .purchase(pending.sale_id, amount + tip, progress(state))
             .await;
         match result {
-            Ok(approved) => record(state, amount, approved),
+            Ok(approved) => record(state, amount, tip, approved),
             // The terminal may have charged before it went quiet: ask it before anything else.
             Err(e) if e.result_unknown() => went_quiet(state, &e).await,
             Err(e) => {
@@ -114,6 +115,7 @@ pub fn reverse(state: AppState) {
             state,
             Some(CardInFlight {
                 amount,
+                tip: Decimal::ZERO,
                 known_receipt_no,
             }),
             Some(reversal.clone()),
@@ -202,7 +204,12 @@ async fn ask_terminal(state: AppState, failure: Option<Notice>) {
     match result {
         Ok(LastStatus::Approved(approved)) => match &reversal {
             Some(reversal) => reversed(state, reversal, approved),
-            None => record(state, in_flight.amount, approved),
+            None => record(
+                state,
+                in_flight.amount - in_flight.tip,
+                in_flight.tip,
+                approved,
+            ),
         },
         Ok(LastStatus::NotCharged) => {
             out_of_flight(state);
@@ -268,7 +275,7 @@ pub fn remember_terminal(state: AppState, approved: &TerminalApproval) {
 /// is cleared in the same change that records the card, and only if core took it, so an approval
 /// can never be dropped: the card was charged. More than asked (a tip keyed on the terminal) is
 /// recorded with its excess, which the pay and completion screens show.
-fn record(state: AppState, asked: Decimal, approved: TerminalApproval) {
+fn record(state: AppState, asked: Decimal, tip: Decimal, approved: TerminalApproval) {
     state.card_progress.set(None);
     state.terminal_print.set(approved.print_lines.clone());
     remember_terminal(state, &approved);
@@ -276,9 +283,13 @@ fn record(state: AppState, asked: Decimal, approved: TerminalApproval) {
         .payment
         .try_update(|p| {
             p.as_mut().map(|p| {
-                let taken =
-                    p.payment
-                        .add_terminal_card(asked, approved.amount, approved.approval.clone());
+                let taken = p.payment.add_terminal_card_with_tip(
+                    asked,
+                    tip,
+                    approved.amount,
+                    approved.approval.clone(),
+                    None,
+                );
                 if taken.is_ok() {
                     p.card_in_flight = None;
                     p.reversal_in_flight = None;

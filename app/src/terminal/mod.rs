@@ -247,6 +247,9 @@ pub struct Report {
     pub count: Option<u32>,
     pub receipt_no: Option<u16>,
     pub lines: Vec<String>,
+    /// An end of day's totals, for the shift's reconciliation: `None` when the terminal sent
+    /// no day total (or the answer was not an end of day's).
+    pub day_totals: Option<pos_core::shift::TerminalTotals>,
 }
 
 /// Why an operation did not succeed, as the cashier must act on it. `Display` is for
@@ -330,6 +333,28 @@ impl TerminalError {
         } else {
             None
         }
+    }
+}
+
+#[cfg(test)]
+impl TerminalError {
+    /// One of each, the fault last, for tests that must cover every kind.
+    pub(crate) fn every() -> [TerminalError; 13] {
+        [
+            TerminalError::Declined,
+            TerminalError::WrongPin,
+            TerminalError::Cancelled,
+            TerminalError::Card,
+            TerminalError::Busy,
+            TerminalError::NoBank,
+            TerminalError::NotSetUp,
+            TerminalError::Timeout,
+            TerminalError::NotConnected,
+            TerminalError::Disconnected,
+            TerminalError::NoPort,
+            TerminalError::Standalone,
+            TerminalError::Fault("ZVT: unexpected 84 83".into()),
+        ]
     }
 }
 
@@ -445,21 +470,7 @@ mod tests {
 
     #[test]
     fn every_terminal_error_is_translated_and_keeps_its_details_apart() {
-        let all = [
-            TerminalError::Declined,
-            TerminalError::WrongPin,
-            TerminalError::Cancelled,
-            TerminalError::Card,
-            TerminalError::Busy,
-            TerminalError::NoBank,
-            TerminalError::NotSetUp,
-            TerminalError::Timeout,
-            TerminalError::NotConnected,
-            TerminalError::Disconnected,
-            TerminalError::NoPort,
-            TerminalError::Standalone,
-            TerminalError::Fault("ZVT: unexpected 84 83".into()),
-        ];
+        let all = TerminalError::every();
         assert_translated(all.iter().map(TerminalError::msg));
         assert_eq!(all[12].detail().as_deref(), Some("ZVT: unexpected 84 83"));
         assert!(all[..12].iter().all(|e| e.detail().is_none()));

@@ -157,6 +157,7 @@ impl Simulator {
             count: None,
             receipt_no: entry.map(|e| e.receipt_no).or(Some(journal.receipt_no)),
             lines: vec!["*** TRAINING ***".to_string()],
+            day_totals: None,
         }
     }
 
@@ -243,6 +244,9 @@ impl CardTerminal for Simulator {
         })
     }
 
+    /// Shows the training day's count and amount, but gives no `day_totals`: training sales
+    /// never count, so there is nothing of a shift's to reconcile them with, and closing a shift
+    /// in training runs no end of day at all.
     fn end_of_day(&self, _: OnProgress) -> TerminalFuture<Report> {
         let reachable = self.reachable();
         Box::pin(async move {
@@ -254,6 +258,7 @@ impl CardTerminal for Simulator {
                 count: Some(journal.day_count),
                 receipt_no: None,
                 lines: vec!["*** TRAINING ***".to_string()],
+                day_totals: None,
             };
             journal.day_count = 0;
             journal.day_total = Decimal::ZERO;

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use pos_core::{CardApproval, Currency, Decimal, Uuid};
 use pos_devices::SerialSettings;
 use pos_devices::zvt::{
-    Action, Approval, Command, Framing, LastOperation, Operation, Outcome, Password,
-    PendingOperation, StatusInformation, TerminalEvent, Transaction, ZvtError, config,
+    Action, Approval, Command, EndOfDay, EndOfDayError, Framing, LastOperation, Operation, Outcome,
+    Password, PendingOperation, StatusInformation, TerminalEvent, Transaction, ZvtError, config,
 };
 
 use crate::transport::Transport;
@@ -317,6 +317,16 @@ fn approval(
         .clone()
         .map(|a| a.trim().to_string())
         .filter(|a| !a.is_empty());
+    // The terminal's name for the card (BMP 8B, NUL-padded by some): the brand the end of day
+    // totals it under.
+    let card_name = status
+        .card_name
+        .as_deref()
+        .map(|n| {
+            n.trim_matches(|c: char| c.is_whitespace() || c.is_control())
+                .to_string()
+        })
+        .filter(|n| !n.is_empty());
     let mut approval = CardApproval {
         auth_code,
         last_four,
@@ -324,7 +334,7 @@ fn approval(
         trace_no: None,
         receipt_no: None,
         from_terminal: true,
-        card_name: None,
+        card_name,
     }
     .with_terminal(
         status.terminal_id.map(|t| t.to_string()),
@@ -370,6 +380,33 @@ fn report(done: Finished, currency: Currency) -> Result<Report, TerminalError> {
                 Some(currency.from_minor_units(totals.schemes.iter().map(|s| s.total).sum()));
         }
     }
+    Ok(report)
+}
+
+/// The end of day's report, with its totals for the shift's reconciliation when the terminal
+/// sent its day total (status information with BMP 04, and BMP 60 per card group if it has them).
+fn day_report(done: Finished, currency: Currency) -> Result<Report, TerminalError> {
+    let status = done
+        .outcome
+        .result
+        .as_ref()
+        .ok()
+        .and_then(|approval| approval.status.clone());
+    let mut report = report(done, currency)?;
+    let Some(status) = status else {
+        return Ok(report);
+    };
+    report.day_totals = match EndOfDay::from_status(&status) {
+        Ok(day) => match day.terminal_totals(currency) {
+            Ok(totals) => Some(totals),
+            // Totals in another currency than the store's: the terminal is set up for another
+            // shop, and its figures cannot be set beside ours.
+            Err(EndOfDayError::OtherCurrency { .. }) => return Err(TerminalError::NotSetUp),
+            Err(e) => return Err(TerminalError::Fault(e.to_string())),
+        },
+        Err(EndOfDayError::NotClosed(_)) => return Err(TerminalError::Declined),
+        Err(EndOfDayError::NoTotal | EndOfDayError::OtherCurrency { .. }) => None,
+    };
     Ok(report)
 }
 
@@ -469,7 +506,12 @@ impl CardTerminal for ZvtSerial {
     }
 
     fn end_of_day(&self, on: OnProgress) -> TerminalFuture<Report> {
-        self.report_command(|password| Command::EndOfDay { password }, on)
+        let (line, password, currency) = self.zvt();
+        Box::pin(async move {
+            let command = Command::EndOfDay { password };
+            let done = run(line, password, currency, Uuid::nil(), command, &on).await?;
+            day_report(done, currency)
+        })
     }
 
     fn repeat_receipt(&self, on: OnProgress) -> TerminalFuture<Report> {

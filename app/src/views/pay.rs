@@ -1,8 +1,10 @@
 //! Taking payment: cash with quick note buttons and the change shown large, card on a standalone
-//! terminal confirmed by the cashier, or several tenders in turn (split).
+//! terminal confirmed by the cashier, or several tenders in turn (split); a tip from the store's
+//! presets or typed, taken with the next tender (on a card charged on top, in cash kept from the
+//! change).
 
 use leptos::prelude::*;
-use pos_core::{CardApproval, Payment, Tender, suggested_cash};
+use pos_core::{CardApproval, Decimal, Payment, Tender, suggested_cash};
 
 use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
@@ -35,6 +37,8 @@ pub fn PayDialog() -> impl IntoView {
     };
     let currency = move || state.store.with(|s| s.rules.currency);
     let money = move |amount| i18n::money(amount, currency(), state.lang.get());
+    // The tip the customer chose, taken with the next tender; zero for none.
+    let tip = RwSignal::new(Decimal::ZERO);
 
     view! {
         <div class="overlay">
@@ -55,6 +59,10 @@ pub fn PayDialog() -> impl IntoView {
                         <dd data-testid="remaining">{move || with_payment(&|p| money(p.remaining()))}</dd>
                     </div>
                 </dl>
+                <Show when=move || state.store.with(|s| !s.tip_presets.is_empty())
+                    && payment.with(|p| p.as_ref().is_some_and(|p| !p.is_paid()))>
+                    <TipChooser payment tip />
+                </Show>
                 <Show when=move || payment.with(|p| p.as_ref().is_some_and(|p| !p.tenders().is_empty()))>
                     <div class="tenders">
                         <h3>{move || state.t(Msg::Tenders)}</h3>
@@ -62,10 +70,10 @@ pub fn PayDialog() -> impl IntoView {
                             {move || {
                                 payment.with(|p| {
                                     p.as_ref()
-                                        .map(|p| p.tenders().iter().map(|t| view! {
+                                        .map(|p| p.tenders().iter().enumerate().map(|(at, t)| view! {
                                             <li data-testid="tender">
                                                 {tender_text(t, state)}
-                                                {excess_flag(t, state)}
+                                                {excess_flag(p.unexplained_excess(at), state)}
                                             </li>
                                         }).collect_view())
                                 })
@@ -95,14 +103,14 @@ pub fn PayDialog() -> impl IntoView {
                     </button>
                 </div>
                 {move || match method.get() {
-                    Method::Cash => view! { <CashTender payment /> }.into_any(),
+                    Method::Cash => view! { <CashTender payment tip /> }.into_any(),
                     // A card amount still with a terminal keeps its panel even if the settings
                     // changed since, so the cashier can ask the terminal or clear it.
                     Method::Card if state.terminal.with(|t| t.is_integrated())
                         || state.payment.with(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some())) => {
-                        view! { <TerminalCardTender payment /> }.into_any()
+                        view! { <TerminalCardTender payment tip /> }.into_any()
                     }
-                    Method::Card => view! { <CardTender payment /> }.into_any(),
+                    Method::Card => view! { <CardTender payment tip /> }.into_any(),
                 }}
                 <Show when=move || state.saving.get()>
                     <p class="saving" role="status">{move || state.t(Msg::Saving)}</p>
@@ -153,24 +161,81 @@ pub fn tender_text(tender: &Tender, state: AppState) -> String {
     }
 }
 
-/// The flag of a card the terminal approved for more than it was asked (a tip keyed on it).
-fn excess_flag(tender: &Tender, state: AppState) -> Option<impl IntoView + use<>> {
-    let Tender::Card { excess, .. } = tender else {
-        return None;
-    };
+/// The flag of a card the terminal approved for more than it was asked (a tip keyed on it), past
+/// any tip chosen here.
+fn excess_flag(excess: Decimal, state: AppState) -> Option<impl IntoView + use<>> {
     if excess.is_zero() {
         return None;
     }
     let lang = state.lang.get();
     let currency = state.store.with(|s| s.rules.currency);
-    let text = Msg::CardExcess.fill(lang, &[("amount", &i18n::money(*excess, currency, lang))]);
+    let text = Msg::CardExcess.fill(lang, &[("amount", &i18n::money(excess, currency, lang))]);
     Some(
         view! { <p class="card-excess warning" role="status" data-testid="tender-excess">{text}</p> },
     )
 }
 
+/// The store's tip buttons, "No tip" and a typed tip; the tip chosen shows with what it brings
+/// the amount to.
 #[component]
-fn CashTender(payment: Memo<Option<Payment>>) -> impl IntoView {
+fn TipChooser(payment: Memo<Option<Payment>>, tip: RwSignal<Decimal>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let currency = move || state.store.with(|s| s.rules.currency);
+    let money = move |amount| i18n::money(amount, currency(), state.lang.get());
+    let due = move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
+    let typed = RwSignal::new(String::new());
+    let take_typed = move || match parse_decimal(&typed.get_untracked()) {
+        Some(amount) if amount >= Decimal::ZERO && currency().round(amount) == amount => {
+            tip.set(amount)
+        }
+        _ => state.error(Msg::InvalidNumber),
+    };
+    view! {
+        <div class="tips" data-testid="tips">
+            <h3>{move || state.t(Msg::Tip)}</h3>
+            <div class="tip-buttons">
+                <button data-testid="tip-none" class:active=move || tip.get().is_zero() on:click=move |_| tip.set(Decimal::ZERO)>
+                    {move || state.t(Msg::NoTip)}
+                </button>
+                {move || {
+                    state.store.with(|s| s.tip_presets.clone()).into_iter().map(|preset| {
+                        let amount = move || preset.tip_on(due(), currency());
+                        let label = move || match preset {
+                            pos_core::TipPreset::Percent(p) => format!("{} %", p.normalize()),
+                            pos_core::TipPreset::Amount(a) => money(a),
+                        };
+                        view! {
+                            <button data-testid="tip-preset" class:active=move || !tip.get().is_zero() && tip.get() == amount()
+                                on:click=move |_| tip.set(amount())>
+                                <span class="tip-label">{label}</span>
+                                <span class="tip-amount">{move || money(amount())}</span>
+                            </button>
+                        }
+                    }).collect_view()
+                }}
+            </div>
+            <label class="field tip-other">
+                <span>{move || state.t(Msg::OtherTip)}</span>
+                <input data-testid="tip-custom" inputmode="decimal"
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                    on:change=move |_| take_typed()
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { take_typed() } />
+            </label>
+            <Show when=move || !tip.get().is_zero()>
+                <p class="tip-chosen" data-testid="tip-chosen">
+                    {move || Msg::TipChosen.fill(state.lang.get(), &[
+                        ("tip", &money(tip.get())),
+                        ("total", &money(due() + tip.get())),
+                    ])}
+                </p>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn CashTender(payment: Memo<Option<Payment>>, tip: RwSignal<Decimal>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let other = RwSignal::new(String::new());
     let money = move |amount| {
@@ -180,9 +245,18 @@ fn CashTender(payment: Memo<Option<Payment>>) -> impl IntoView {
             state.lang.get(),
         )
     };
+    // Cash with a tip settles the payment: the tip is kept from the change.
+    let take = move |amount: Decimal| {
+        let tip = tip.get_untracked();
+        if tip.is_zero() {
+            state.add_cash(amount);
+        } else {
+            state.add_cash_with_tip(amount, tip);
+        }
+    };
     let take_other = move || match parse_decimal(&other.get_untracked()) {
         Some(amount) => {
-            state.add_cash(amount);
+            take(amount);
             other.set(String::new());
         }
         None => state.error(Msg::InvalidNumber),
@@ -193,13 +267,13 @@ fn CashTender(payment: Memo<Option<Payment>>) -> impl IntoView {
                 {move || {
                     payment.with(|p| {
                         p.as_ref().map(|p| {
-                            suggested_cash(p.cash_due(), &state.store.with(|s| s.rules), 5)
+                            suggested_cash(p.cash_due() + tip.get(), &state.store.with(|s| s.rules), 5)
                                 .into_iter()
                                 .enumerate()
                                 .map(|(i, amount)| {
                                     let label = if i == 0 { format!("{} {}", state.t(Msg::Exact), money(amount)) } else { money(amount) };
                                     view! {
-                                        <button class="quick" data-testid="quick-cash" data-amount=amount.to_string() on:click=move |_| state.add_cash(amount)>
+                                        <button class="quick" data-testid="quick-cash" data-amount=amount.to_string() on:click=move |_| take(amount)>
                                             {label}
                                         </button>
                                     }
@@ -225,7 +299,7 @@ fn CashTender(payment: Memo<Option<Payment>>) -> impl IntoView {
 }
 
 #[component]
-fn CardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
+fn CardTender(payment: Memo<Option<Payment>>, tip: RwSignal<Decimal>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let remaining =
         move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
@@ -239,13 +313,27 @@ fn CardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
             return state.error(Msg::InvalidNumber);
         };
         match CardApproval::new(&auth.get_untracked(), &last_four.get_untracked()) {
-            Ok(approval) => state.add_card(value, approval),
+            Ok(approval) if tip.get_untracked().is_zero() => state.add_card(value, approval),
+            Ok(approval) => {
+                state.add_card_with_tip(value, tip.get_untracked(), approval);
+                tip.set(Decimal::ZERO);
+            }
             Err(e) => state.tender_error(e),
         }
     };
     view! {
         <div class="card">
             <p class="instructions">{move || state.t(Msg::CardInstructions)}</p>
+            <Show when=move || !tip.get().is_zero()>
+                <p class="instructions" data-testid="card-with-tip">
+                    {move || {
+                        let lang = state.lang.get();
+                        let currency = state.store.with(|s| s.rules.currency);
+                        let total = parse_decimal(&amount.get()).unwrap_or_default() + tip.get();
+                        Msg::ChargeWithTip.fill(lang, &[("amount", &i18n::money(total, currency, lang))])
+                    }}
+                </p>
+            </Show>
             <label class="field">
                 <span>{move || state.t(Msg::CardAmount)}</span>
                 <input data-testid="card-amount" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev)) />
@@ -266,7 +354,7 @@ fn CardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
 /// Card on an integrated terminal (ZVT, or the training simulator): the amount goes to the
 /// terminal, its screens are shown here, and the tender is recorded only when it approves.
 #[component]
-fn TerminalCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
+fn TerminalCardTender(payment: Memo<Option<Payment>>, tip: RwSignal<Decimal>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let remaining =
         move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
@@ -287,7 +375,10 @@ fn TerminalCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
     };
     let busy = move || state.card_progress.with(Option::is_some);
     let charge = move || match parse_decimal(&amount.get_untracked()) {
-        Some(value) => crate::state::terminal::charge(state, value),
+        Some(value) => {
+            crate::state::terminal::charge(state, value, tip.get_untracked());
+            tip.set(Decimal::ZERO);
+        }
         None => state.error(Msg::InvalidNumber),
     };
     view! {
@@ -322,7 +413,7 @@ fn TerminalCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
                         <input data-testid="card-amount" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev)) />
                     </label>
                     <button class="primary" data-testid="charge-terminal" on:click=move |_| charge()>
-                        {move || Msg::PayOnTerminal.fill(state.lang.get(), &[("amount", &parse_decimal(&amount.get()).map(money).unwrap_or_default())])}
+                        {move || Msg::PayOnTerminal.fill(state.lang.get(), &[("amount", &parse_decimal(&amount.get()).map(|a| money(a + tip.get())).unwrap_or_default())])}
                     </button>
                 }.into_any(),
                 (_, true) => ().into_any(),

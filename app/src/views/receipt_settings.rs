@@ -44,6 +44,12 @@ pub fn ReceiptSettings() -> impl IntoView {
             </label>
             <CashRoundingField form />
             <TextField form label=Msg::CashIncrement testid="cash-increment" field=Field::CashIncrement />
+            <TextField form label=Msg::TipPresets testid="tip-presets" field=Field::TipPresets />
+            <label class="check">
+                <input type="checkbox" data-testid="shift-required" prop:checked=move || form.with(|f| f.shift_required)
+                    on:change=move |ev| form.update(|f| f.shift_required = event_target_checked(&ev)) />
+                {move || state.t(Msg::ShiftRequired)}
+            </label>
             <button class="primary" data-testid="save-receipt-settings" on:click=save>{move || state.t(Msg::SaveReceiptSettings)}</button>
             <LogoSetting />
         </div>

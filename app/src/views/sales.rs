@@ -128,8 +128,12 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
     let record = move || state.refunds.with(|r| r.unfinished(id).cloned());
     let reason = RwSignal::new(record().map(|r| r.reason).unwrap_or_default());
     let busy = move || state.refund_progress.with(Option::is_some);
-    let ledger = state.refunds.with_untracked(|r| r.ledger(&sale));
-    let nothing_paid_back_yet = ledger.refunded.is_zero();
+    // What each line has had returned: it changes under the open dialog when another device's
+    // refund of the sale arrives by sync.
+    let ledger = {
+        let sale = sale.clone();
+        Memo::new(move |_| state.refunds.with(|r| r.ledger(&sale)))
+    };
     // The refund this dialog finished: recorded by this tab after the dialog opened.
     let known_at_open: Vec<Uuid> = state
         .refunds
@@ -144,13 +148,21 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             .with(|r| r.of(id).iter().find(|r| r.id == last && r.is_completed()).cloned())
     });
     // What comes back of each line: everything left, until the cashier changes it.
-    let chosen = RwSignal::new(
-        ledger
-            .lines
+    let chosen = RwSignal::new(ledger.with_untracked(|l| {
+        l.lines
             .iter()
             .map(|l| l.returnable())
-            .collect::<Vec<Decimal>>(),
-    );
+            .collect::<Vec<Decimal>>()
+    }));
+    // Never more than is left: what another device returned meanwhile comes off the choice.
+    Effect::new(move |_| {
+        let left: Vec<Decimal> = ledger.with(|l| l.lines.iter().map(|l| l.returnable()).collect());
+        chosen.update(|chosen| {
+            for (q, left) in chosen.iter_mut().zip(left) {
+                *q = (*q).min(left);
+            }
+        });
+    });
     let quantities = {
         let sale = sale.clone();
         move || -> Vec<(LineId, Decimal)> {
@@ -199,6 +211,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             if card.is_zero() {
                 return None;
             }
+            let nothing_paid_back_yet = ledger.with(|l| l.refunded.is_zero());
             let whole_card = nothing_paid_back_yet && card == sale.refund_split().card;
             let method = match record().and_then(|r| r.card_method) {
                 Some(method) => Some(method),
@@ -239,13 +252,12 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
         move || refund::confirm_standalone(state, sale.clone())
     };
     let lines = sale.lines().to_vec();
-    let returned = ledger.lines.clone();
     view! {
         <div class="overlay">
             <div class="dialog refund-dialog" role="dialog" aria-modal="true" data-testid="refund-dialog">
                 <h2>{move || Msg::RefundTitle.fill(state.lang.get(), &[("receipt", &receipt)])}</h2>
                 <Show when=move || record().is_none() && done.with(Option::is_none)>
-                    <ReturnPicker lines=lines.clone() returned=returned.clone() chosen />
+                    <ReturnPicker lines=lines.clone() ledger chosen />
                 </Show>
                 {
                     let split = split.clone();
@@ -381,66 +393,64 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
 #[component]
 fn ReturnPicker(
     lines: Vec<pos_core::TicketLine>,
-    returned: Vec<pos_core::LineReturns>,
+    ledger: Memo<pos_core::ReturnLedger>,
     chosen: RwSignal<Vec<Decimal>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let left: Vec<Decimal> = returned.iter().map(|r| r.returnable()).collect();
-    let set_all = {
-        let left = left.clone();
-        move |all: bool| {
-            chosen.set(if all {
-                left.clone()
-            } else {
-                vec![Decimal::ZERO; left.len()]
-            })
-        }
+    let left = move || -> Vec<Decimal> {
+        ledger.with(|l| l.lines.iter().map(|l| l.returnable()).collect())
     };
-    let set_all_too = set_all.clone();
+    let set_all = move |all: bool| {
+        let left = left();
+        chosen.set(if all {
+            left
+        } else {
+            vec![Decimal::ZERO; left.len()]
+        })
+    };
     let rows = lines
         .into_iter()
-        .zip(returned)
         .enumerate()
-        .map(|(at, (line, so_far))| {
-            let max = so_far.returnable();
+        .map(|(at, line)| {
+            let so_far = move || ledger.with(|l| l.lines.get(at).cloned());
+            let max = move || so_far().map(|l| l.returnable()).unwrap_or_default();
             let value = move || chosen.with(|q| q.get(at).copied().unwrap_or_default());
             let set = move |q: Decimal| {
+                let max = max();
                 chosen.update(|all| {
                     if let Some(slot) = all.get_mut(at) {
                         *slot = q.clamp(Decimal::ZERO, max);
                     }
                 })
             };
-            let sold = so_far.sold;
-            let already = so_far.returned;
             let name = line.name.clone();
             view! {
-                <li class="return-line" data-testid="refund-line" class:none-left=max.is_zero()>
+                <li class="return-line" data-testid="refund-line" class:none-left=move || max().is_zero()>
                     <span class="name">{name}</span>
-                    <Show when=move || !already.is_zero()>
+                    {move || so_far().filter(|l| !l.returned.is_zero()).map(|l| view! {
                         <span class="returned" data-testid="refund-returned">
                             {move || {
                                 let lang = state.lang.get();
                                 Msg::ReturnedOfSold.fill(lang, &[
-                                    ("returned", &i18n::quantity(already, lang)),
-                                    ("sold", &i18n::quantity(sold, lang)),
+                                    ("returned", &i18n::quantity(l.returned, lang)),
+                                    ("sold", &i18n::quantity(l.sold, lang)),
                                 ])
                             }}
                         </span>
-                    </Show>
+                    })}
                     <div class="qty">
                         <button class="qty-down" data-testid="refund-qty-minus" aria-label=move || state.t(Msg::Decrease)
                             prop:disabled=move || value().is_zero()
                             on:click=move |_| set((value() - Decimal::ONE).max(Decimal::ZERO))>"−"</button>
                         <input class="qty-value" data-testid="refund-qty" inputmode="decimal"
                             prop:value=move || i18n::quantity(value(), state.lang.get())
-                            prop:disabled=max.is_zero()
+                            prop:disabled=move || max().is_zero()
                             on:change=move |ev| match i18n::parse_decimal(&event_target_value(&ev)) {
                                 Some(q) => set(q),
                                 None => set(value()),
                             } />
                         <button class="qty-up" data-testid="refund-qty-plus" aria-label=move || state.t(Msg::Increase)
-                            prop:disabled=move || { value() >= max }
+                            prop:disabled=move || { value() >= max() }
                             on:click=move |_| set(value() + Decimal::ONE)>"+"</button>
                     </div>
                 </li>
@@ -452,7 +462,7 @@ fn ReturnPicker(
             <div class="return-head">
                 <h3>{move || state.t(Msg::ReturnLines)}</h3>
                 <button data-testid="refund-all" on:click=move |_| set_all(true)>{move || state.t(Msg::ReturnAll)}</button>
-                <button data-testid="refund-none" on:click=move |_| set_all_too(false)>{move || state.t(Msg::ReturnNone)}</button>
+                <button data-testid="refund-none" on:click=move |_| set_all(false)>{move || state.t(Msg::ReturnNone)}</button>
             </div>
             <ul class="return-lines">{rows}</ul>
         </div>

@@ -1,11 +1,20 @@
 //! The shift screen: open with the float counted by note and coin, cash in and out, the X report,
-//! the close with a blind count, and the Z reports of earlier shifts.
+//! the close with a blind count (and, on a standalone card terminal, the totals of its slip), and
+//! the Z reports of earlier shifts with the card terminal's reconciliation.
+//!
+//! Test ids of the reconciliation: `recon` (`data-matched`), its rows `recon-row` (`data-brand`:
+//! `all` or a brand) with `recon-register`, `recon-terminal`, `recon-difference`, then
+//! `recon-explanation` (or `recon-unexplained`); `recon-failed` with `recon-retry`;
+//! `recon-progress`; and on the close form `terminal-total-amount`, `terminal-total-count`.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use pos_core::shift::{CashCount, CashMovementKind, Form, ShiftReport, denominations};
-use pos_core::{Currency, Decimal};
+use pos_core::shift::{
+    CardBrand, CashCount, CashMovementKind, Comparison, Explanation, Form, ShiftReport,
+    TerminalCheck, TerminalTotals, denominations,
+};
+use pos_core::{Currency, Decimal, Uuid};
 
 use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
@@ -22,10 +31,17 @@ pub fn ShiftScreen() -> impl IntoView {
                 None => view! { <OpenShift /> }.into_any(),
                 Some(shift) => {
                     let since = shift.opened_at_ms;
+                    // A shift left open past midnight: it may be closed now, but the cashier is
+                    // told, since the day's figures then span two days.
+                    let overnight = crate::sync::business_day(since as f64)
+                        != crate::sync::business_day(js_sys::Date::now());
                     view! {
                         <p data-testid="shift-opened">
                             {move || Msg::ShiftOpenedAt.fill(state.lang.get(), &[("time", &i18n::date_time(since, state.lang.get()))])}
                         </p>
+                        <Show when=move || overnight>
+                            <p class="warning" role="status" data-testid="shift-overnight">{move || state.t(Msg::ShiftOvernight)}</p>
+                        </Show>
                         <button data-testid="shift-x-report" on:click=move |_| state.show_shift_report(shift.clone())>
                             {move || state.t(Msg::ShiftXReport)}
                         </button>
@@ -238,20 +254,80 @@ fn CloseShift() -> impl IntoView {
             state.shifts.report.set(None);
         }
     });
-    let close = move |_| match input.count(state.store.with_untracked(|s| s.rules.currency)) {
-        Some(counted) => {
-            state.shifts.report.set(None);
-            state.close_shift(counted);
-        }
-        None => state.error(Msg::ShiftBadAmount),
+    let slip_amount = RwSignal::new(String::new());
+    let slip_count = RwSignal::new(String::new());
+    let close = move |_| {
+        let Some(counted) = input.count(state.store.with_untracked(|s| s.rules.currency)) else {
+            return state.error(Msg::ShiftBadAmount);
+        };
+        let typed = if state.terminal.with_untracked(|t| t.is_integrated()) {
+            None
+        } else {
+            match slip_totals(&slip_amount.get_untracked(), &slip_count.get_untracked()) {
+                Ok(typed) => typed,
+                Err(()) => return state.error(Msg::ReconSlipBad),
+            }
+        };
+        state.shifts.report.set(None);
+        state.close_shift(counted, typed);
+        slip_amount.set(String::new());
+        slip_count.set(String::new());
     };
     view! {
         <CountForm input title=Msg::ShiftCloseCount testid="close-count" />
         <p class="hint">{move || state.t(Msg::ShiftBlindNote)}</p>
+        // A standalone terminal's end of day is printed on its own slip: its card total, typed
+        // here, is reconciled with the shift's card payments.
+        <Show when=move || !state.terminal.with(|t| t.is_integrated())>
+            <fieldset class="slip-totals">
+                <label>
+                    <span>{move || state.t(Msg::ReconSlipAmount)}</span>
+                    <input
+                        type="text"
+                        inputmode="decimal"
+                        data-testid="terminal-total-amount"
+                        prop:value=move || slip_amount.get()
+                        on:input=move |ev| slip_amount.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    <span>{move || state.t(Msg::ReconSlipCount)}</span>
+                    <input
+                        type="number"
+                        min="0"
+                        step="1"
+                        inputmode="numeric"
+                        data-testid="terminal-total-count"
+                        prop:value=move || slip_count.get()
+                        on:input=move |ev| slip_count.set(event_target_value(&ev))
+                    />
+                </label>
+            </fieldset>
+        </Show>
         <button class="primary" data-testid="shift-close" disabled=move || state.shifts.busy.get() on:click=close>
             {move || state.t(Msg::ShiftClose)}
         </button>
     }
+}
+
+/// The totals typed from a standalone terminal's slip: none when the amount is left empty, the
+/// amount alone when the count is; `Err` when either is not a number of its kind.
+fn slip_totals(amount: &str, count: &str) -> Result<Option<TerminalTotals>, ()> {
+    if amount.trim().is_empty() {
+        return if count.trim().is_empty() {
+            Ok(None)
+        } else {
+            Err(())
+        };
+    }
+    let amount = parse_decimal(amount)
+        .filter(|a| *a >= Decimal::ZERO)
+        .ok_or(())?;
+    if count.trim().is_empty() {
+        return Ok(Some(TerminalTotals::amount_only(amount)));
+    }
+    let count = count.trim().parse::<u32>().map_err(|_| ())?;
+    Ok(Some(TerminalTotals::overall(i64::from(count), amount)))
 }
 
 #[component]
@@ -269,6 +345,7 @@ fn Report() -> impl IntoView {
 fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
     let state = expect_context::<AppState>();
     let printed = report.clone();
+    let shift_id = report.shift;
     // A Z report is printed when the shift closes; printing it from the screen is a reprint.
     let reprint = report.closed;
     let currency = report.currency;
@@ -301,6 +378,25 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
             view! { <li data-testid="rep-tax">{text}</li> }
         })
         .collect::<Vec<_>>();
+    let tips = report
+        .tips_by_staff
+        .iter()
+        .map(|t| {
+            let who = t
+                .name
+                .clone()
+                .unwrap_or_else(|| Msg::TipsOfTheTill.text(lang).to_string());
+            let text = Msg::RepTips.fill(
+                lang,
+                &[
+                    ("who", &who),
+                    ("count", &t.count.to_string()),
+                    ("amount", &money(t.amount)),
+                ],
+            );
+            view! { <li data-testid="rep-tips">{text}</li> }
+        })
+        .collect::<Vec<_>>();
     let title = if report.closed { Msg::ShiftZReport } else { Msg::ShiftXReport };
     let mut rows = vec![
         row(Msg::RepSales, "rep-sales", report.sales.to_string()),
@@ -308,6 +404,7 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
         row(Msg::RepDiscounts, "rep-discounts", money(report.discounts)),
         row(Msg::RepCashRounding, "rep-cash-rounding", money(report.cash_rounding)),
         row(Msg::RepCardExcess, "rep-card-excess", money(report.card_excess)),
+        row(Msg::RepTipsTotal, "rep-tips-total", money(report.tips)),
         row(Msg::RepPaid, "rep-paid", money(report.paid)),
         row(Msg::RepPaidCash, "rep-paid-cash", money(report.paid_by_tender.cash)),
         row(Msg::RepPaidCard, "rep-paid-card", money(report.paid_by_tender.card)),
@@ -334,14 +431,211 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
             <ul class="report-taxes">{taxes}</ul>
+            <ul class="report-tips">{tips}</ul>
+            {report.closed.then(|| view! { <Reconciled shift_id currency lang /> })}
             <button data-testid="print-shift-report" on:click=move |_| {
-                if !state.print_shift_report(&printed, reprint) {
+                let reconciliation = state.shifts.all.with_untracked(|all| {
+                    all.iter().find(|s| s.id == shift_id).and_then(|s| s.reconciliation().cloned())
+                });
+                if !state.print_shift_report(&printed, reprint, reconciliation.as_ref()) {
                     state.error(Msg::ShiftNoPrinter);
                 }
             }>
                 {Msg::ShiftPrint.text(lang)}
             </button>
         </section>
+    }
+}
+
+/// The card terminal's side of a closed shift: its totals beside the register's per brand and
+/// overall, and what explains a difference; or why it is not reconciled, with a retry.
+#[component]
+fn Reconciled(shift_id: Uuid, currency: Currency, lang: i18n::Lang) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let shift = Memo::new(move |_| {
+        state
+            .shifts
+            .all
+            .with(|all| all.iter().find(|s| s.id == shift_id).cloned())
+    });
+    let money = move |amount: Decimal| i18n::money(amount, currency, lang);
+    let total = move |amount: Decimal, count: i64| {
+        Msg::ReconTotal.fill(
+            lang,
+            &[("amount", &money(amount)), ("count", &count.to_string())],
+        )
+    };
+    let row = move |c: &Comparison| {
+        let register = total(c.register.amount, c.register.count);
+        let terminal = if c.counted {
+            total(c.terminal.amount, c.terminal.count)
+        } else {
+            money(c.terminal.amount)
+        };
+        let difference = if c.matches() {
+            Msg::ReconMatches.text(lang).to_string()
+        } else if c.counted && c.difference().count != 0 {
+            total(c.difference().amount, c.difference().count)
+        } else {
+            money(c.difference().amount)
+        };
+        view! {
+            <tr data-testid="recon-row" data-brand=brand_tag(c.brand) data-matched=c.matches().to_string()>
+                <th scope="row">{brand_name(c.brand, lang)}</th>
+                <td class="amount" data-testid="recon-register">{register}</td>
+                <td class="amount" data-testid="recon-terminal">{terminal}</td>
+                <td class="amount" data-testid="recon-difference">{difference}</td>
+            </tr>
+        }
+    };
+    let explanation = move |e: &Explanation| {
+        let text = match e {
+            Explanation::NotOnTerminal { card, certain } => {
+                let msg = if *certain {
+                    Msg::ReconNotOnTerminal
+                } else {
+                    Msg::ReconMaybeNotOnTerminal
+                };
+                msg.fill(
+                    lang,
+                    &[
+                        ("receipt", &card.receipt.to_string()),
+                        ("amount", &money(card.amount)),
+                    ],
+                )
+            }
+            Explanation::NotRecorded {
+                receipt_no: Some(n),
+                ..
+            } => Msg::ReconNotRecordedReceipt.fill(lang, &[("receipt", &format!("{n:04}"))]),
+            Explanation::NotRecorded {
+                receipt_no: None,
+                brand,
+                amount,
+            } => Msg::ReconNotRecordedAmount.fill(
+                lang,
+                &[
+                    ("amount", &amount.map(money).unwrap_or_default()),
+                    ("brand", &brand_name(*brand, lang)),
+                ],
+            ),
+        };
+        view! { <li data-testid="recon-explanation">{text}</li> }
+    };
+    move || {
+        let shift = shift.get()?;
+        if state.shifts.reconciling.get() == Some(shift_id) {
+            let progress = state
+                .card_progress
+                .get()
+                .map(|p| p.text(lang))
+                .unwrap_or_default();
+            return Some(
+                view! {
+                    <section class="reconciliation" data-testid="recon-progress" role="status">
+                        <p>{Msg::ReconRunning.text(lang)}</p>
+                        <p>{progress}</p>
+                    </section>
+                }
+                .into_any(),
+            );
+        }
+        let may_retry = state.may_retry_reconciliation(&shift);
+        let retry = may_retry.then(|| {
+            let shift = shift.clone();
+            view! {
+                <button data-testid="recon-retry" on:click=move |_| state.retry_reconciliation(shift.clone())>
+                    {Msg::ReconRetry.text(lang)}
+                </button>
+            }
+        });
+        let not_reconciled = move |text: String| {
+            view! {
+                <section class="reconciliation" data-testid="recon-failed">
+                    <p>{text}</p>
+                    {retry}
+                </section>
+            }
+            .into_any()
+        };
+        match shift.close.as_ref()?.terminal.clone() {
+            Some(TerminalCheck::Reconciled {
+                typed,
+                reconciliation,
+                ..
+            }) => {
+                let matched = reconciliation.is_matched();
+                let rows = reconciliation
+                    .brands
+                    .iter()
+                    .chain(std::iter::once(&reconciliation.overall))
+                    .map(row)
+                    .collect::<Vec<_>>();
+                let explanations = reconciliation
+                    .explanations
+                    .iter()
+                    .map(explanation)
+                    .collect::<Vec<_>>();
+                let unexplained = !matched && explanations.is_empty();
+                let verdict = if matched {
+                    Msg::ReconMatched
+                } else {
+                    Msg::ReconMismatch
+                };
+                Some(view! {
+                    <section class="reconciliation" data-testid="recon" data-matched=matched.to_string()>
+                        <h4>{Msg::ReconTitle.text(lang)}</h4>
+                        <table>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{Msg::ReconCards.text(lang)}</th>
+                                    <th scope="col">{Msg::ReconRegister.text(lang)}</th>
+                                    <th scope="col">{Msg::ReconTerminal.text(lang)}</th>
+                                    <th scope="col">{Msg::ReconDifference.text(lang)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                        <p class="recon-verdict" data-testid="recon-verdict">{verdict.text(lang)}</p>
+                        {typed.then(|| view! { <p class="hint">{Msg::ReconTyped.text(lang)}</p> })}
+                        <ul class="recon-explanations">{explanations}</ul>
+                        {unexplained.then(|| view! { <p data-testid="recon-unexplained">{Msg::ReconUnexplained.text(lang)}</p> })}
+                    </section>
+                }
+                .into_any())
+            }
+            Some(TerminalCheck::NotReconciled { reason, .. }) => {
+                let why = crate::state::reconcile::reason_msg(&reason).text(lang);
+                Some(not_reconciled(
+                    Msg::ReconFailed.fill(lang, &[("reason", why)]),
+                ))
+            }
+            // Closed before the terminal answered (a reload during its end of day).
+            None if may_retry => Some(not_reconciled(Msg::ReconNotYet.text(lang).to_string())),
+            None => None,
+        }
+    }
+}
+
+/// A brand's name as cards and acquirers' statements print it; the overall row is "all cards".
+fn brand_name(brand: Option<CardBrand>, lang: i18n::Lang) -> String {
+    let name = match brand {
+        None => Msg::ReconAllCards.text(lang),
+        Some(brand) => brand.name().unwrap_or(Msg::ReconOtherCards.text(lang)),
+    };
+    name.to_string()
+}
+
+fn brand_tag(brand: Option<CardBrand>) -> &'static str {
+    match brand {
+        None => "all",
+        Some(CardBrand::Girocard) => "girocard",
+        Some(CardBrand::Jcb) => "jcb",
+        Some(CardBrand::Mastercard) => "mastercard",
+        Some(CardBrand::Amex) => "amex",
+        Some(CardBrand::Visa) => "visa",
+        Some(CardBrand::Diners) => "diners",
+        Some(CardBrand::Other) => "other",
     }
 }
 
@@ -375,5 +669,27 @@ fn EarlierShifts() -> impl IntoView {
                 }).collect::<Vec<_>>()}
             </ul>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slips_totals_are_optional_and_checked() {
+        assert_eq!(slip_totals("", ""), Ok(None));
+        assert_eq!(slip_totals(" ", "2"), Err(()));
+        assert_eq!(
+            slip_totals("12.50", ""),
+            Ok(Some(TerminalTotals::amount_only(Decimal::new(1250, 2))))
+        );
+        assert_eq!(
+            slip_totals("12,50", " 2 "),
+            Ok(Some(TerminalTotals::overall(2, Decimal::new(1250, 2))))
+        );
+        assert_eq!(slip_totals("-1", "1"), Err(()));
+        assert_eq!(slip_totals("3.50", "1.5"), Err(()));
+        assert_eq!(slip_totals("lots", "1"), Err(()));
     }
 }

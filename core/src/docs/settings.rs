@@ -16,6 +16,7 @@ use super::{
 use crate::money::{CashRounding, Currency};
 use crate::store::{PricingRules, Store, StoreLogo};
 use crate::tax::{TaxPricing, TaxRounding};
+use crate::tip::TipPreset;
 
 const DEVICES: &str = "devices";
 const OWNER_PIN: &str = "owner_pin";
@@ -149,6 +150,8 @@ impl Reconcile for Store {
             },
         )?;
         m.put("receipt_line_vat", self.receipt_line_vat)?;
+        m.put("tip_presets", TipPreset::list_text(&self.tip_presets))?;
+        m.put("shift_required", self.shift_required)?;
         Ok(())
     }
 }
@@ -208,6 +211,14 @@ impl Hydrate for Store {
             receipt_language: text_or_empty(doc, obj, "receipt_language")?,
             logo: StoreLogo::from_text(&text_or_empty(doc, obj, "logo")?),
             receipt_line_vat,
+            shift_required: match hydrate_prop(doc, obj, "shift_required")? {
+                autosurgeon::hydrate::MaybeMissing::Present(on) => on,
+                autosurgeon::hydrate::MaybeMissing::Missing => false,
+            },
+            // Profiles written before tips existed have none; a list this device cannot read
+            // (a newer kind of preset) shows no tip buttons rather than refusing the profile.
+            tip_presets: TipPreset::parse_list(&text_or_empty(doc, obj, "tip_presets")?, currency)
+                .unwrap_or_default(),
             rules: PricingRules {
                 currency,
                 tax_pricing,
@@ -273,6 +284,11 @@ mod tests {
         store.logo = StoreLogo::new(16, 2, vec![0xf0, 0x0f, 0xaa, 0x55]);
         store.rules.cash_rounding = CashRounding::CustomersFavour;
         store.receipt_line_vat = true;
+        store.shift_required = true;
+        store.tip_presets = vec![
+            TipPreset::Percent(rust_decimal::Decimal::TEN),
+            TipPreset::Amount(rust_decimal::Decimal::new(250, 2)),
+        ];
         let mut doc = SettingsDoc::new(Uuid::from_u128(1), &Actor::device(Uuid::from_u128(2)));
         doc.set_store(&store).unwrap();
         assert_eq!(doc.store().unwrap().unwrap(), store);
@@ -287,7 +303,11 @@ mod tests {
         doc.doc.delete(&profile, "logo").unwrap();
         doc.doc.delete(&profile, "cash_rounding").unwrap();
         doc.doc.delete(&profile, "receipt_line_vat").unwrap();
+        doc.doc.delete(&profile, "tip_presets").unwrap();
+        doc.doc.delete(&profile, "shift_required").unwrap();
         let read = doc.store().unwrap().unwrap();
+        assert!(read.tip_presets.is_empty());
+        assert!(!read.shift_required);
         assert_eq!(
             (
                 read.return_policy.as_str(),

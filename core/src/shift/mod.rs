@@ -1,9 +1,10 @@
-//! Shifts and the money of a drawer (issue 13, core building blocks; built, not yet wired to the
-//! app): the notes and coins of a currency and a drawer counted by them ([`CashCount`]), a
-//! [`Shift`] as plain serde records (opened with a float, pay-ins and pay-outs with a reason, cash
-//! drops to the safe, closed with a count), and the X or Z report of a shift
+//! Shifts and the money of a drawer (issue 13): the notes and coins of a currency and a drawer
+//! counted by them ([`CashCount`]), a [`Shift`] as plain serde records (opened with a float,
+//! pay-ins and pay-outs with a reason, cash drops to the safe, closed with a count), and the X or
+//! Z report of a shift
 //! ([`ShiftReport`]) worked out from its sales, refunds, voids and cash movements, and the
-//! [`Reconciliation`] of its card payments with the card terminal's end-of-day totals.
+//! [`Reconciliation`] of its card payments with the card terminal's end-of-day totals, which a
+//! closed shift keeps ([`TerminalCheck`]).
 //!
 //! A shift belongs to one device and its drawer. The records here do not say where they are kept:
 //! the app will keep them in the device's sales day beside its sales (one writer, as for sales),
@@ -42,6 +43,9 @@ pub enum ShiftError {
     ReasonMissing,
     #[error("a movement with id {0} is already in the shift")]
     IdReused(Uuid),
+    /// The terminal is reconciled with a shift once its drawer is counted.
+    #[error("the shift is still open")]
+    StillOpen,
 }
 
 /// Cash put into or taken out of the drawer outside a sale.
@@ -77,12 +81,43 @@ impl CashMovement {
     }
 }
 
-/// How a shift ended: the drawer counted.
+/// How a shift ended: the drawer counted, and the card terminal's totals set beside it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShiftClose {
     pub at_ms: i64,
     pub staff: Option<Uuid>,
     pub counted: CashCount,
+    /// `None` when there was nothing to reconcile (no integrated terminal, no totals typed),
+    /// and in shifts kept before reconciliation existed.
+    #[serde(default)]
+    pub terminal: Option<TerminalCheck>,
+}
+
+/// The card terminal's side of a closed shift.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TerminalCheck {
+    /// The terminal's totals beside the register's card payments.
+    Reconciled {
+        at_ms: i64,
+        /// Typed by the cashier from a standalone terminal's slip, rather than sent by the
+        /// terminal.
+        typed: bool,
+        totals: TerminalTotals,
+        reconciliation: Reconciliation,
+    },
+    /// The terminal gave no totals (it was off, refused the end of day, sent no day total):
+    /// `reason` is the app's code for why, so the report can say it in the cashier's language
+    /// whenever it is shown.
+    NotReconciled { at_ms: i64, reason: String },
+}
+
+impl TerminalCheck {
+    pub fn reconciliation(&self) -> Option<&Reconciliation> {
+        match self {
+            TerminalCheck::Reconciled { reconciliation, .. } => Some(reconciliation),
+            TerminalCheck::NotReconciled { .. } => None,
+        }
+    }
 }
 
 /// One drawer's shift on one device, from the float counted in to the drawer counted out.
@@ -171,8 +206,28 @@ impl Shift {
             at_ms,
             staff: by,
             counted,
+            terminal: None,
         });
         Ok(())
+    }
+
+    /// Sets the card terminal's side of the closed shift: a later check replaces an earlier
+    /// one (reconciled after the terminal was off at the close), but a failed retry never
+    /// replaces totals already reconciled. Returns whether the shift changed.
+    pub fn check_terminal(&mut self, check: TerminalCheck) -> Result<bool, ShiftError> {
+        let close = self.close.as_mut().ok_or(ShiftError::StillOpen)?;
+        let keep = matches!(close.terminal, Some(TerminalCheck::Reconciled { .. }))
+            && matches!(check, TerminalCheck::NotReconciled { .. });
+        if keep || close.terminal.as_ref() == Some(&check) {
+            return Ok(false);
+        }
+        close.terminal = Some(check);
+        Ok(true)
+    }
+
+    /// The terminal's reconciliation kept with the closed shift, if it was reconciled.
+    pub fn reconciliation(&self) -> Option<&Reconciliation> {
+        self.close.as_ref()?.terminal.as_ref()?.reconciliation()
     }
 
     /// What the pay-ins, pay-outs and drops did to the drawer, in all.

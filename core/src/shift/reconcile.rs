@@ -34,6 +34,20 @@ pub enum CardBrand {
 }
 
 impl CardBrand {
+    /// The brand's name as cards and acquirers' statements print it, the same in every language;
+    /// `None` for [`CardBrand::Other`], which a report words in its own language.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            CardBrand::Girocard => "girocard",
+            CardBrand::Jcb => "JCB",
+            CardBrand::Mastercard => "Mastercard",
+            CardBrand::Amex => "American Express",
+            CardBrand::Visa => "Visa",
+            CardBrand::Diners => "Diners Club",
+            CardBrand::Other => return None,
+        })
+    }
+
     /// The brand of a card as the terminal named it ("MasterCard", "VISA Debit", "girocard").
     /// A name this does not know is [`CardBrand::Other`], as the terminal files it.
     pub fn from_card_name(name: &str) -> CardBrand {
@@ -168,6 +182,21 @@ impl RecordedCard {
                 })
             })
             .collect()
+    }
+
+    /// Every card movement of a shift, as its terminal's batch saw them: the payments of its
+    /// sales that count, then what its refunds sent back, each `(refund, its sale, whether the
+    /// card part was a reversal)`.
+    pub fn of_shift(
+        sales: &[Sale],
+        voids: &[Void],
+        refunds: &[(&Refund, &Sale, bool)],
+    ) -> Vec<RecordedCard> {
+        let mut out = RecordedCard::payments(sales, voids);
+        for (refund, sale, reversal) in refunds {
+            out.extend(RecordedCard::paid_back(refund, sale, *reversal));
+        }
+        out
     }
 
     /// What a refund of `sale` sent back to each card, as a reversal (the app reversed the

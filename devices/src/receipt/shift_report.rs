@@ -4,7 +4,7 @@
 //! and the card terminal's totals beside the register's. Every figure is core's; this only
 //! lays them out, in the labels of the chosen language.
 
-use pos_core::shift::{CardBrand, CardTotal, Comparison, Explanation, Reconciliation, ShiftReport};
+use pos_core::shift::{CardTotal, Comparison, Explanation, Reconciliation, ShiftReport};
 use pos_core::{Currency, Decimal};
 
 use super::format::{format_amount, format_date_time, format_money, format_number};
@@ -280,13 +280,7 @@ impl ReportBuilder<'_> {
         let labels = self.labels;
         let name = match row.brand {
             None => labels.all_cards,
-            Some(CardBrand::Girocard) => "girocard",
-            Some(CardBrand::Jcb) => "JCB",
-            Some(CardBrand::Mastercard) => "Mastercard",
-            Some(CardBrand::Amex) => "American Express",
-            Some(CardBrand::Visa) => "Visa",
-            Some(CardBrand::Diners) => "Diners Club",
-            Some(CardBrand::Other) => labels.other_cards,
+            Some(brand) => brand.name().unwrap_or(labels.other_cards),
         };
         let figures = |t: &CardTotal, counted: bool| {
             let count = if counted {

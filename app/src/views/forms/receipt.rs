@@ -21,6 +21,10 @@ pub struct ReceiptForm {
     pub cash_rounding: CashRounding,
     /// The smallest cash step as typed (`0.05`, `1`); `0` for none.
     pub cash_increment: String,
+    /// The pay screen's tip buttons as typed (`10%; 15%; 2.00`); empty for none.
+    pub tip_presets: String,
+    /// A sale needs an open shift (`Store::shift_required`).
+    pub shift_required: bool,
 }
 
 /// The form's text fields, for components that bind one input to one of them.
@@ -33,6 +37,7 @@ pub enum Field {
     Footer,
     Language,
     CashIncrement,
+    TipPresets,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +48,8 @@ pub enum ReceiptFormError {
     Language,
     #[error("the cash step is not zero or more in whole minor units")]
     CashIncrement,
+    #[error("the tip presets are not a list of amounts and percents")]
+    TipPresets,
 }
 
 impl ReceiptFormError {
@@ -51,6 +58,7 @@ impl ReceiptFormError {
             ReceiptFormError::NameRequired => Msg::NameRequired,
             ReceiptFormError::Language => Msg::InvalidReceiptLanguage,
             ReceiptFormError::CashIncrement => Msg::InvalidCashIncrement,
+            ReceiptFormError::TipPresets => Msg::InvalidTipPresets,
         }
     }
 }
@@ -67,6 +75,8 @@ impl ReceiptForm {
             line_vat: store.receipt_line_vat,
             cash_rounding: store.rules.cash_rounding,
             cash_increment: store.rules.cash_increment.normalize().to_string(),
+            tip_presets: pos_core::TipPreset::list_text(&store.tip_presets),
+            shift_required: store.shift_required,
         }
     }
 
@@ -79,6 +89,7 @@ impl ReceiptForm {
             Field::Footer => &self.footer,
             Field::Language => &self.language,
             Field::CashIncrement => &self.cash_increment,
+            Field::TipPresets => &self.tip_presets,
         }
     }
 
@@ -91,6 +102,7 @@ impl ReceiptForm {
             Field::Footer => &mut self.footer,
             Field::Language => &mut self.language,
             Field::CashIncrement => &mut self.cash_increment,
+            Field::TipPresets => &mut self.tip_presets,
         } = value;
     }
 
@@ -125,6 +137,8 @@ impl ReceiptForm {
         let cash_increment = i18n::parse_decimal(&self.cash_increment)
             .filter(|step| *step >= Decimal::ZERO && currency.round(*step) == *step)
             .ok_or(ReceiptFormError::CashIncrement)?;
+        let tip_presets = pos_core::TipPreset::parse_list(&self.tip_presets, currency)
+            .map_err(|_| ReceiptFormError::TipPresets)?;
         let mut rules = saved.rules;
         rules.cash_increment = cash_increment;
         rules.cash_rounding = self.cash_rounding;
@@ -136,6 +150,8 @@ impl ReceiptForm {
             receipt_footer: self.footer.trim().to_string(),
             receipt_language: self.language.clone(),
             receipt_line_vat: self.line_vat,
+            tip_presets,
+            shift_required: self.shift_required,
             rules,
             ..saved.clone()
         })
