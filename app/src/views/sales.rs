@@ -134,10 +134,15 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
         let sale = sale.clone();
         Memo::new(move |_| state.refunds.with(|r| r.ledger(&sale)))
     };
-    // The refund this dialog finished: recorded by this tab after the dialog opened.
-    let known_at_open: Vec<Uuid> = state
-        .refunds
-        .with_untracked(|r| r.of(id).iter().map(|r| r.id).collect());
+    // The refund this dialog finished: completed by this tab after the dialog opened (one left
+    // unfinished before, and carried on here, counts).
+    let known_at_open: Vec<Uuid> = state.refunds.with_untracked(|r| {
+        r.of(id)
+            .iter()
+            .filter(|r| r.is_completed())
+            .map(|r| r.id)
+            .collect()
+    });
     let done = Memo::new(move |_| {
         let last = state.last_refund.get()?;
         if known_at_open.contains(&last) {
