@@ -161,13 +161,7 @@ fn begin(state: AppState, sale: Sale, reason: String, quantities: Vec<(LineId, D
         Ok(refund) => refund,
         Err(e) => return state.error(return_error_msg(&e)),
     };
-    let card: Decimal = refund
-        .tenders
-        .iter()
-        .filter(|t| t.card.is_some())
-        .map(|t| t.amount)
-        .sum();
-    let cash = refund.amount - card;
+    let pos_core::RefundSplit { card, cash } = refund.paid_back(&sale);
     // A reversal undoes the whole payment: only a refund of everything the card paid, with
     // nothing of it paid back before, may be made by one.
     let whole_card = earlier.is_empty() && card == sale.refund_split().card;

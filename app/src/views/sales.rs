@@ -196,15 +196,10 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
     };
     let split = {
         let planned = planned.clone();
+        let sale = sale.clone();
         move || {
-            let refund = planned().ok()?;
-            let card: Decimal = refund
-                .tenders
-                .iter()
-                .filter(|t| t.card.is_some())
-                .map(|t| t.amount)
-                .sum();
-            Some((card, refund.amount - card))
+            let back = planned().ok()?.paid_back(&sale);
+            Some((back.card, back.cash))
         }
     };
     // How the card part goes back: as decided when it started, else as it would be now.
