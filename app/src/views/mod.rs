@@ -15,6 +15,7 @@ mod register;
 mod sales;
 mod scanner_settings;
 mod settings;
+mod reconciliation;
 mod shift;
 mod staff;
 mod staff_settings;
