@@ -123,6 +123,8 @@ fn cyrillic_store() -> Store {
         receipt_language: "ru".into(),
         logo: None,
         receipt_line_vat: false,
+        tip_presets: Vec::new(),
+        shift_required: false,
     }
 }
 
