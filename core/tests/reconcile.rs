@@ -8,7 +8,7 @@ use common::sales::{MORNING, Pay, eur, sell};
 use pos_core::shift::{
     CardBrand, CardMovement, CardTotal, Explanation, Reconciliation, RecordedCard, TerminalTotals,
 };
-use pos_core::{Decimal, ReceiptNumber, Refund, Sale, Tender, Uuid, Void};
+use pos_core::{Currency, Decimal, ReceiptNumber, Refund, Sale, Tender, Uuid, Void};
 use proptest::prelude::*;
 use rust_decimal_macros::dec;
 
