@@ -6,7 +6,7 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { PHONE, TABLET, openRegister, plain, switchLanguage, tap } from './cashier';
 import { setUpTwoDevices } from './store';
-import { OWNER_PIN } from './settings';
+import { OWNER_PIN, createStore } from './settings';
 
 /** Sells `names` (a name twice: two of it) in one ticket for the exact amount in cash. */
 async function sellCashTicket(page: Page, names: string[]) {
@@ -142,4 +142,42 @@ test('two devices of a store: a line returned on one is not offered again on the
   }
   await owner.context().close();
   await second.context().close();
+});
+
+test('goods that come back damaged are written off: the money goes back, the stock does not', async ({ browser, server }) => {
+  const context = await browser.newContext({ viewport: TABLET });
+  const page = await context.newPage();
+  await page.goto(server.setupLink());
+  await createStore(page, 'Corner Shop');
+  const tile = page.getByTestId('product').filter({ has: page.locator('.tile-name', { hasText: /^Cola$/ }) });
+  const cola = (await tile.getAttribute('data-sku'))!;
+  await page.getByTestId('nav-settings').click();
+  const row = page.getByTestId(`product-${cola}`);
+  await row.getByTestId('stock-input').fill('10');
+  await row.getByTestId('save-stock').click();
+  await page.getByTestId('nav-register').click();
+  const left = () => tile.getByTestId('stock-left').getAttribute('data-left');
+  await expect.poll(left).toBe('10');
+  await sellCashTicket(page, ['Cola', 'Cola']);
+  await expect.poll(left).toBe('8');
+
+  // One cola comes back crushed: paid back, written off.
+  await openRefund(page);
+  await returnOnly(page, 'Cola', 1);
+  await line(page, 'Cola').getByTestId('refund-damaged').check();
+  expect(plain(await page.getByTestId('refund-cash').textContent())).toBe('€2.50');
+  await confirmRefund(page, 'Crushed can');
+  await page.getByTestId('nav-register').click();
+  await page.waitForTimeout(1_000);
+  expect(await left()).toBe('8');
+
+  // The other comes back whole: back on the shelf.
+  await openRefund(page);
+  await confirmRefund(page, 'Changed their mind');
+  await page.getByTestId('nav-register').click();
+  await expect.poll(left).toBe('9');
+  await page.reload();
+  await expect(page.getByTestId('product').first()).toBeVisible();
+  await expect.poll(left).toBe('9');
+  await context.close();
 });

@@ -256,6 +256,15 @@ pub enum ReturnError {
 }
 
 impl Refund {
+    /// The same refund with the returned lines of `damaged` written off: they stay out of
+    /// stock (the money goes back all the same).
+    pub fn written_off(mut self, damaged: &[LineId]) -> Refund {
+        for line in &mut self.lines {
+            line.damaged = line.line_id.is_some_and(|id| damaged.contains(&id));
+        }
+        self
+    }
+
     /// A refund of `quantities` of the lines of `sale` (line id, quantity; the same line twice
     /// adds up), given the refunds of the sale already read (`earlier`, from every device).
     ///
@@ -312,6 +321,7 @@ impl Refund {
                 currency.round(line_amount * quantity / line.quantity)
             };
             lines.push(ReturnLine {
+                damaged: false,
                 product_id: line.product_id.clone(),
                 sku: line.sku.clone(),
                 quantity,

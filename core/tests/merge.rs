@@ -207,6 +207,7 @@ impl Shop {
                 quantity: line.quantity,
                 amount: sale.totals().lines[0].amount,
                 line_id: Some(line.id),
+                damaged: false,
             }],
             amount: sale.totals().lines[0].amount,
             reason: "changed their mind".into(),

@@ -200,6 +200,21 @@ fn refunds_and_voids_move_stock_by_their_own_time() {
     assert_eq!(a.level(&s).unwrap(), dec(24), "returned after the count");
 }
 
+#[test]
+fn goods_returned_damaged_are_written_off_not_put_back() {
+    let s = sku(0);
+    let mut a = period(0);
+    let sold = sale(1, 0, 4, 1_000);
+    a.record_sale_movements(&sold).unwrap();
+    a.count(count_id(1), &s, dec(20), 2_000).unwrap();
+    let line = sold.lines()[0].id;
+    let refund =
+        pos_core::Refund::full(&sold, Uuid::from_u128(0xf2), 3_000, "broken").written_off(&[line]);
+    assert!(refund.lines.iter().all(|l| l.damaged));
+    a.record_return_movements(&refund).unwrap();
+    assert_eq!(a.level(&s).unwrap(), dec(20), "nothing came back to the shelf");
+}
+
 // ---- months ----
 
 fn day(y: i32, m: u32, d: u32) -> BusinessDay {

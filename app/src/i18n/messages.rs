@@ -432,6 +432,7 @@ messages! {
     ReturnLines => "What comes back", "Что возвращается";
     ReturnedOfSold => "{returned} of {sold} returned", "возвращено {returned} из {sold}";
     ReturnAll => "All", "Всё";
+    ReturnDamaged => "Damaged: write off, not back to stock", "Брак: списать, не возвращать на склад";
     ReturnNone => "None", "Ничего";
     ReturnNothingChosen => "Choose at least one item to return.", "Выберите хотя бы одну позицию для возврата.";
     ReturnBadQuantity => "A quantity to return must be more than zero, in the item's unit.", "Количество для возврата должно быть больше нуля и в единицах товара.";

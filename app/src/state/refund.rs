@@ -108,10 +108,16 @@ pub enum RefundStatus {
 
 
 
-/// The cashier asked to refund `quantities` of the lines of `sale` for `reason`: starts the
-/// refund, or continues the one already started for this sale (same id and lines, nothing sent
-/// twice).
-pub fn start(state: AppState, sale: Sale, reason: String, quantities: Vec<(LineId, Decimal)>) {
+/// What the cashier chose to take back: how many of which lines, and which came back damaged
+/// (written off rather than put back into stock).
+pub struct Returned {
+    pub quantities: Vec<(LineId, Decimal)>,
+    pub damaged: Vec<LineId>,
+}
+
+/// The cashier asked to take back `returned` of `sale` for `reason`: starts the refund, or
+/// continues the one already started for this sale (same id and lines, nothing sent twice).
+pub fn start(state: AppState, sale: Sale, reason: String, returned: Returned) {
     if state.refund_progress.get_untracked().is_some() {
         return;
     }
@@ -137,10 +143,10 @@ pub fn start(state: AppState, sale: Sale, reason: String, quantities: Vec<(LineI
                         return state.error(Msg::RefundedElsewhere);
                     }
                 }
-                begin(state, sale, reason, quantities);
+                begin(state, sale, reason, returned);
             });
         }
-        return begin(state, sale, reason, quantities);
+        return begin(state, sale, reason, returned);
     };
     if started.card_in_flight.is_some() {
         // The terminal may have paid it back already: ask it, never send it again.
@@ -153,12 +159,13 @@ pub fn start(state: AppState, sale: Sale, reason: String, quantities: Vec<(LineI
 }
 
 /// A new refund of lines no refund known here has returned.
-fn begin(state: AppState, sale: Sale, reason: String, quantities: Vec<(LineId, Decimal)>) {
+fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
     let earlier = state.refunds.with_untracked(|r| r.completed(&sale));
     let at_ms = js_sys::Date::now() as i64;
-    let refund = match Refund::of_lines(&sale, &earlier, &quantities, Uuid::now_v7(), at_ms, &reason)
+    let id = Uuid::now_v7();
+    let refund = match Refund::of_lines(&sale, &earlier, &returned.quantities, id, at_ms, &reason)
     {
-        Ok(refund) => refund,
+        Ok(refund) => refund.written_off(&returned.damaged),
         Err(e) => return state.error(return_error_msg(&e)),
     };
     let pos_core::RefundSplit { card, cash } = refund.paid_back(&sale);

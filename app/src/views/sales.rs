@@ -159,6 +159,8 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             .map(|l| l.returnable())
             .collect::<Vec<Decimal>>()
     }));
+    // Which lines came back damaged: written off, not put back into stock.
+    let damaged = RwSignal::new(vec![false; sale.lines().len()]);
     // Never more than is left: what another device returned meanwhile comes off the choice.
     Effect::new(move |_| {
         let left: Vec<Decimal> = ledger.with(|l| l.lines.iter().map(|l| l.returnable()).collect());
@@ -237,7 +239,21 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
     let start = {
         let sale = sale.clone();
         let quantities = quantities.clone();
-        move || refund::start(state, sale.clone(), reason.get_untracked(), quantities())
+        move || {
+            let damaged = damaged.with_untracked(|d| {
+                sale.lines()
+                    .iter()
+                    .zip(d)
+                    .filter(|(_, damaged)| **damaged)
+                    .map(|(l, _)| l.id)
+                    .collect()
+            });
+            let returned = refund::Returned {
+                quantities: quantities(),
+                damaged,
+            };
+            refund::start(state, sale.clone(), reason.get_untracked(), returned)
+        }
     };
     let ask = {
         let sale = sale.clone();
@@ -257,7 +273,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             <div class="dialog refund-dialog" role="dialog" aria-modal="true" data-testid="refund-dialog">
                 <h2>{move || Msg::RefundTitle.fill(state.lang.get(), &[("receipt", &receipt)])}</h2>
                 <Show when=move || record().is_none() && done.with(Option::is_none)>
-                    <ReturnPicker lines=lines.clone() ledger chosen />
+                    <ReturnPicker lines=lines.clone() ledger chosen damaged />
                 </Show>
                 {
                     let split = split.clone();
@@ -395,6 +411,7 @@ fn ReturnPicker(
     lines: Vec<pos_core::TicketLine>,
     ledger: Memo<pos_core::ReturnLedger>,
     chosen: RwSignal<Vec<Decimal>>,
+    damaged: RwSignal<Vec<bool>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let left = move || -> Vec<Decimal> {
@@ -453,6 +470,16 @@ fn ReturnPicker(
                             prop:disabled=move || { value() >= max() }
                             on:click=move |_| set(value() + Decimal::ONE)>"+"</button>
                     </div>
+                    <label class="check damaged">
+                        <input type="checkbox" data-testid="refund-damaged"
+                            prop:disabled=move || value().is_zero()
+                            prop:checked=move || damaged.with(|d| d.get(at).copied().unwrap_or(false))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                damaged.update(|d| if let Some(slot) = d.get_mut(at) { *slot = on });
+                            } />
+                        {move || state.t(Msg::ReturnDamaged)}
+                    </label>
                 </li>
             }
         })

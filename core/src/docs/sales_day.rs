@@ -93,6 +93,7 @@ impl Refund {
                 quantity: line.quantity,
                 amount: totals.amount,
                 line_id: Some(line.id),
+                damaged: false,
             })
             .collect();
         let tenders = sale
@@ -149,6 +150,11 @@ pub struct ReturnLine {
     #[autosurgeon(missing = "Option::default")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_id: Option<crate::ticket::LineId>,
+    /// Came back damaged: written off, not put back into stock. Lines returned before this
+    /// field existed went back to stock.
+    #[autosurgeon(missing = "not_training")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub damaged: bool,
 }
 
 /// A whole sale cancelled (same day, before the customer left): all its goods go back to stock.

@@ -212,7 +212,11 @@ impl StockPeriod {
 
     /// Puts returned goods back into stock at the refund's time, once per refund id.
     pub fn record_return_movements(&mut self, refund: &Refund) -> Result<Recorded, DocError> {
-        let moves = refund.lines.iter().map(|l| (l.sku.as_str(), l.quantity));
+        let moves = refund
+            .lines
+            .iter()
+            .filter(|l| !l.damaged)
+            .map(|l| (l.sku.as_str(), l.quantity));
         self.apply(refund.id, refund.at_ms, moves.collect())
     }
 
