@@ -354,8 +354,9 @@ impl IdbStorage {
                     .serde()
                     .map_err(classify)?;
                 put_json(&kv, DEVICE_KEY, &device)?;
+                let outbox = tx.object_store(OUTBOX).map_err(classify)?;
                 put_outbox(
-                    &tx.object_store(OUTBOX).map_err(classify)?,
+                    &outbox,
                     &OutboxEntry {
                         key: id.clone(),
                         store,
@@ -364,6 +365,10 @@ impl IdbStorage {
                         audit: None,
                     },
                 )?;
+                if let Some(exchange) = &pending.exchange {
+                    let record = exchange.record(pending.payment.exchange_credit(), at_ms);
+                    put_exchange_refund(&kv, &outbox, &exchange.sale, record, store).await?;
+                }
                 sale
             }
         };
@@ -478,6 +483,35 @@ impl IdbStorage {
         tx.commit().await.map_err(classify)?;
         Ok(record)
     }
+}
+
+/// Keeps the refund of the goods an exchange brought back, in the transaction of the sale that
+/// took them as credit; into the outbox at once unless a card part is still to go back.
+async fn put_exchange_refund(
+    kv: &ObjectStore<'_>,
+    outbox: &ObjectStore<'_>,
+    sale: &Sale,
+    record: RefundRecord,
+    store: Option<Uuid>,
+) -> Result<(), StorageError> {
+    let kept = refunds_of_sale(kv, record.sale_id).await?;
+    if kept.iter().any(|(_, k)| !k.is_completed()) {
+        return Err(failed("another refund of this sale was started"));
+    }
+    put_json(kv, &refund_key(&record), &record)?;
+    if record.is_completed() {
+        put_outbox(
+            outbox,
+            &OutboxEntry {
+                key: record.id.to_string(),
+                store,
+                sale: None,
+                refund: Some(record.as_refund(sale)),
+                audit: None,
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// The refunds of one sale kept here, with their keys: the one kept before refunds took lines

@@ -59,6 +59,49 @@ pub struct PendingPayment {
     /// The staff member at the till when payment began, whom the sale names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cashier: Option<pos_core::Cashier>,
+    /// Goods brought back from an earlier sale pay for this ticket (an exchange): their refund
+    /// is recorded in the transaction that keeps this sale, never one without the other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<Exchange>,
+}
+
+/// Goods of an earlier sale brought back to be exchanged for the goods on the open ticket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// The sale the goods came from.
+    pub sale: Sale,
+    /// What goes back for them (the lines, the damaged ones written off, and the money through
+    /// the sale's own tenders) before the new ticket takes its part as credit.
+    pub refund: Refund,
+    /// How a card part left over goes back, decided when the payment completes.
+    #[serde(default)]
+    pub card_method: Option<CardRefundMethod>,
+}
+
+impl Exchange {
+    /// The refund as kept with the sale that took `applied` of its credit: completed at
+    /// `at_ms` unless a card part is still to go back (the terminal, or the bank's, does that
+    /// next, as for any refund).
+    pub fn record(&self, applied: Decimal, at_ms: i64) -> RefundRecord {
+        let refund = self.refund.clone().towards_exchange(applied);
+        let back = refund.paid_back(&self.sale);
+        let card_owed = !back.card.is_zero();
+        RefundRecord {
+            id: refund.id,
+            sale_id: self.sale.id(),
+            receipt: self.sale.receipt_number().to_string(),
+            at_ms: refund.at_ms,
+            reason: refund.reason.clone(),
+            card: back.card,
+            cash: back.cash,
+            exchange: back.exchange,
+            card_method: self.card_method.filter(|_| card_owed),
+            card_in_flight: None,
+            card_done: false,
+            completed_at_ms: (!card_owed).then_some(at_ms),
+            refund: Some(refund),
+        }
+    }
 }
 
 /// A reversal sent to the terminal for a card of the open payment.
@@ -157,6 +200,9 @@ pub struct RefundRecord {
     pub card: Decimal,
     /// Back from this device's drawer.
     pub cash: Decimal,
+    /// Kept as credit for the goods an exchange on this device took instead (no money moved).
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub exchange: Decimal,
     pub card_method: Option<CardRefundMethod>,
     /// The card part is with the terminal and its answer is not recorded: after a reload the
     /// register asks the terminal's last status instead of sending it again.
@@ -196,6 +242,7 @@ impl RefundRecord {
             reason: refund.reason.clone(),
             card: Decimal::ZERO,
             cash: Decimal::ZERO,
+            exchange: Decimal::ZERO,
             card_method: None,
             card_in_flight: None,
             card_done: true,

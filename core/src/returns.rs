@@ -382,6 +382,7 @@ fn split_over_tenders(sale: &Sale, ledger: &ReturnLedger, due: Decimal) -> Vec<R
             RefundTender {
                 card: t.card,
                 amount,
+                carried: false,
             }
         })
         .filter(|t| !t.amount.is_zero())

@@ -239,10 +239,13 @@ impl Sale {
             .enumerate()
             .filter_map(|(at, t)| match t {
                 Tender::Card { amount, .. } => Some((Some(at as u32), *amount)),
-                Tender::Cash { .. } => None,
+                Tender::Cash { .. } | Tender::Exchange { .. } => None,
             })
             .collect();
-        let cash = self.refund_split().cash;
+        // The credit of goods exchanged goes back from the drawer if these goods come back too:
+        // the card the first goods were paid with kept that money for these.
+        let split = self.refund_split();
+        let cash = split.cash + split.exchange;
         if !cash.is_zero() {
             shares.push((None, cash));
         }
@@ -257,21 +260,25 @@ impl Sale {
             .iter()
             .map(|t| match t {
                 Tender::Card { amount, .. } => *amount,
-                Tender::Cash { .. } => Decimal::ZERO,
+                Tender::Cash { .. } | Tender::Exchange { .. } => Decimal::ZERO,
             })
             .sum();
+        let exchange = crate::tender::exchange_credit(&self.tenders);
         RefundSplit {
             card,
-            cash: self.amount_paid() - card,
+            cash: self.amount_paid() - card - exchange,
+            exchange,
         }
     }
 }
 
-/// A full refund of a sale, per tender.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Money by the way it went: a sale's payment, or what a refund paid back.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RefundSplit {
     /// Back to the card the sale was paid with.
     pub card: Decimal,
     /// Handed back from the drawer.
     pub cash: Decimal,
+    /// Neither: the credit of goods exchanged, kept for (or paid by) the goods taken instead.
+    pub exchange: Decimal,
 }

@@ -102,6 +102,10 @@ pub enum Tender {
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         excess: Decimal,
     },
+    /// Goods brought back from an earlier sale in the same visit (an exchange): what `refund`
+    /// pays back for them pays this ticket instead of going back to the customer. No money
+    /// changes hands for it, so it is neither cash nor card in the day's money.
+    Exchange { refund: uuid::Uuid, amount: Decimal },
 }
 
 impl Tender {
@@ -110,6 +114,7 @@ impl Tender {
         match self {
             Tender::Cash { tendered } => *tendered,
             Tender::Card { amount, excess, .. } => *amount - *excess,
+            Tender::Exchange { amount, .. } => *amount,
         }
     }
 
@@ -210,7 +215,7 @@ impl Payment {
         for tender in &self.tenders {
             let applied = match tender {
                 Tender::Cash { tendered } => (*tendered).min(left),
-                Tender::Card { .. } => tender.towards_ticket(),
+                Tender::Card { .. } | Tender::Exchange { .. } => tender.towards_ticket(),
             };
             left -= applied;
         }
@@ -262,9 +267,47 @@ impl Payment {
             .iter()
             .map(|t| match t {
                 Tender::Cash { tendered } => *tendered,
-                Tender::Card { amount, .. } => *amount,
+                Tender::Card { amount, .. } | Tender::Exchange { amount, .. } => *amount,
             })
             .sum()
+    }
+
+    /// Applies the credit of goods brought back for an exchange (`refund` pays `credit` back
+    /// for them): as much of it as the ticket costs, before any other tender. Returns what was
+    /// applied; the rest of the credit is for the refund to pay back.
+    pub fn add_exchange_credit(
+        &mut self,
+        refund: uuid::Uuid,
+        credit: Decimal,
+    ) -> Result<Decimal, TenderError> {
+        if self.is_paid() && !self.due.is_zero() {
+            return Err(TenderError::AlreadyPaid);
+        }
+        if !self.tenders.is_empty() {
+            return Err(TenderError::TendersTaken);
+        }
+        let credit = self.rules.currency.round(credit);
+        if credit <= Decimal::ZERO {
+            return Err(TenderError::NonPositiveAmount);
+        }
+        let remaining = self.remaining();
+        let amount = credit.min(remaining);
+        if amount.is_zero() {
+            return Ok(amount);
+        }
+        self.tenders.push(Tender::Exchange { refund, amount });
+        if amount == remaining {
+            self.settlement = Some(Settlement {
+                change: Decimal::ZERO,
+                cash_rounding: Decimal::ZERO,
+            });
+        }
+        Ok(amount)
+    }
+
+    /// The credit of goods brought back that pays this ticket (an exchange), if any.
+    pub fn exchange_credit(&self) -> Decimal {
+        exchange_credit(&self.tenders)
     }
 
     /// Takes cash. If it covers the cash due, the payment is settled and the excess is change.
@@ -523,7 +566,7 @@ impl Payment {
     /// and undoing corrects what was typed (a payment to void is voided on that terminal).
     pub fn undo_last(&mut self) -> Result<Tender, TenderError> {
         match self.tenders.last() {
-            None => return Err(TenderError::NothingToUndo),
+            None | Some(Tender::Exchange { .. }) => return Err(TenderError::NothingToUndo),
             Some(t) if t.is_terminal_card() => return Err(TenderError::ApprovedOnTerminal),
             Some(_) => {}
         }
@@ -565,7 +608,12 @@ impl Payment {
     pub fn can_cancel(&self) -> Result<(), TenderError> {
         if self.tenders.iter().any(Tender::is_terminal_card) {
             Err(TenderError::ApprovedOnTerminal)
-        } else if !self.tenders.is_empty() {
+        } else if self
+            .tenders
+            .iter()
+            .any(|t| !matches!(t, Tender::Exchange { .. }))
+        {
+            // The credit of an exchange took no money: giving the payment up keeps it for later.
             Err(TenderError::TendersTaken)
         } else {
             Ok(())
@@ -590,7 +638,18 @@ pub(crate) fn card_excess(tenders: &[Tender]) -> Decimal {
         .iter()
         .map(|t| match t {
             Tender::Card { excess, .. } => *excess,
-            Tender::Cash { .. } => Decimal::ZERO,
+            Tender::Cash { .. } | Tender::Exchange { .. } => Decimal::ZERO,
+        })
+        .sum()
+}
+
+/// The credit of goods brought back for an exchange, in `tenders`.
+pub(crate) fn exchange_credit(tenders: &[Tender]) -> Decimal {
+    tenders
+        .iter()
+        .map(|t| match t {
+            Tender::Exchange { amount, .. } => *amount,
+            Tender::Cash { .. } | Tender::Card { .. } => Decimal::ZERO,
         })
         .sum()
 }

@@ -279,7 +279,8 @@ fn split_payment_cash_then_card() {
         sale.refund_split(),
         pos_core::RefundSplit {
             card: dec!(13.40),
-            cash: dec!(10.00)
+            cash: dec!(10.00),
+            ..Default::default()
         }
     );
     assert!(
@@ -411,7 +412,8 @@ fn a_refund_pays_back_per_tender_what_was_kept() {
         split,
         pos_core::RefundSplit {
             card: dec!(5.00),
-            cash: dec!(5.00)
+            cash: dec!(5.00),
+            ..Default::default()
         }
     );
     assert_eq!(split.card + split.cash, sale.amount_paid());

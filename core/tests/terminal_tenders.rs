@@ -161,7 +161,8 @@ fn an_approval_for_more_than_asked_is_recorded_with_its_excess_and_no_change() {
         sale.refund_split(),
         pos_core::RefundSplit {
             card: dec!(5.50),
-            cash: dec!(0.00)
+            cash: dec!(0.00),
+            ..Default::default()
         }
     );
     // The sale survives its JSON (as stored and synced) with the excess.
@@ -199,7 +200,8 @@ fn a_tip_on_part_of_a_split_pays_only_what_was_asked() {
         sale.refund_split(),
         pos_core::RefundSplit {
             card: dec!(5.00),
-            cash: dec!(6.00)
+            cash: dec!(6.00),
+            ..Default::default()
         }
     );
 }

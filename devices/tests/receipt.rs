@@ -1213,6 +1213,7 @@ fn a_refund_of_some_lines_lists_them_above_what_was_paid_back() {
         paid_back: pos_core::RefundSplit {
             card: Decimal::ZERO,
             cash: Decimal::new(250, 2),
+            ..Default::default()
         },
         reason: "Flat cola".into(),
         returned: vec![ReturnedItem {

@@ -462,6 +462,17 @@ messages! {
     RefundDone => "Sale {receipt} is refunded.", "Продажа {receipt} возвращена.";
     RefundDoneHandBackCash => "Sale {receipt} is refunded. Hand back {cash} in cash.", "Продажа {receipt} возвращена. Выдайте {cash} наличными.";
     RefundHandBack => "Hand back {amount} in cash.", "Выдайте {amount} наличными.";
+    // Exchanges (#13): goods brought back pay for the goods taken instead.
+    ExchangeButton => "Exchange for other goods", "Обменять на другой товар";
+    ExchangeAddGoods => "Add the goods the customer takes instead, then take payment: the goods brought back pay first.", "Добавьте товары, которые покупатель берёт взамен, и примите оплату: сначала засчитывается стоимость возвращённого.";
+    ExchangeBanner => "Exchange for receipt {receipt}: goods brought back {amount}", "Обмен по чеку {receipt}: возвращено товара на {amount}";
+    ExchangeCancel => "Cancel the exchange", "Отменить обмен";
+    ExchangeCredit => "Goods brought back", "Возвращённый товар";
+    ExchangeGivesBack => "The goods brought back are worth {amount} more than the new ones: that goes back to the customer.", "Возвращённый товар дороже нового на {amount}: разница возвращается покупателю.";
+    ExchangeComplete => "Complete the exchange", "Завершить обмен";
+    ExchangeHandBackCash => "Exchange done. Hand back {cash} in cash.", "Обмен оформлен. Выдайте {cash} наличными.";
+    ExchangeRefundUnfinished => "A refund of this sale is not finished yet: finish it before an exchange.", "Возврат по этой продаже ещё не завершён: завершите его до обмена.";
+    ExchangeDuringPayment => "Finish or cancel the payment in progress before an exchange.", "Завершите или отмените текущую оплату, прежде чем оформлять обмен.";
     DrawerForRefund => "Refund of {receipt}: {reason}", "Возврат {receipt}: {reason}";
     Close => "Close", "Закрыть";
 
@@ -733,6 +744,8 @@ messages! {
     RepPaid => "Paid by customers", "Оплачено покупателями";
     RepPaidCash => "Paid in cash", "Оплачено наличными";
     RepPaidCard => "Paid by card", "Оплачено картой";
+    RepPaidExchange => "Paid with goods brought back", "Оплачено возвращённым товаром";
+    RepRefundedExchange => "Kept for exchanges", "Зачтено в обмен";
     RepRefunds => "Refunds", "Возвраты";
     RepRefundedCash => "Refunded in cash", "Возвращено наличными";
     RepRefundedCard => "Refunded to cards", "Возвращено на карты";

@@ -30,7 +30,7 @@ use pos_core::staff::Permission;
 use crate::engine_link::EngineLink;
 use crate::i18n::Lang;
 use crate::i18n::Msg;
-use crate::storage::{Membership, OpenTicket, PendingPayment, Storage, StorageError};
+use crate::storage::{Exchange, Membership, OpenTicket, PendingPayment, Storage, StorageError};
 use crate::sync::{self, SyncStatus};
 use crate::terminal::{Progress, TerminalSettings};
 
@@ -116,6 +116,8 @@ pub struct AppState {
     pub refund_progress: RwSignal<Option<Progress>>,
     /// The sale whose refund dialog is open.
     pub refunding: RwSignal<Option<Sale>>,
+    /// Goods brought back to be exchanged: their credit pays the open ticket.
+    pub exchange: RwSignal<Option<Exchange>>,
     /// The HID-POS scanner listened to, by name.
     pub hid_scanner: RwSignal<Option<String>>,
     /// Whether the camera scanner is open.
@@ -191,6 +193,7 @@ impl AppState {
             last_refund: RwSignal::new(None),
             refund_progress: RwSignal::new(None),
             refunding: RwSignal::new(None),
+            exchange: RwSignal::new(None),
             hid_scanner: RwSignal::new(None),
             camera_open: RwSignal::new(false),
             choosing: RwSignal::new(None),
@@ -386,7 +389,15 @@ impl AppState {
             drop(ticket);
             return self.error(Msg::ShiftNeededToSell);
         }
-        let payment = Payment::new(ticket.totals().total, *ticket.rules());
+        let mut payment = Payment::new(ticket.totals().total, *ticket.rules());
+        drop(ticket);
+        let exchange = self.exchange.get_untracked();
+        if let Some(exchange) = &exchange {
+            // The goods brought back pay first; what they do not cover is paid as usual.
+            if let Err(e) = payment.add_exchange_credit(exchange.refund.id, exchange.refund.amount) {
+                return self.tender_error(e);
+            }
+        }
         // The card terminal's slip belongs to one payment only.
         self.terminal_print.set(Vec::new());
         let training = self.terminal.with_untracked(TerminalSettings::is_training);
@@ -400,6 +411,7 @@ impl AppState {
                 id: m.id,
                 name: m.name,
             }),
+            exchange,
         }));
         self.notice.set(None);
     }
@@ -506,6 +518,15 @@ impl AppState {
         if self.receipt_prefix_pending.get_untracked() {
             return self.error(Msg::WaitingForReceiptPrefix);
         }
+        let mut pending = pending;
+        if let Some(exchange) = &mut pending.exchange {
+            // What the credit leaves over goes back through the first sale's tenders: a card
+            // part as any refund's card part would.
+            match refund::card_method(*self, &exchange.sale, false) {
+                Ok(method) => exchange.card_method = method,
+                Err(msg) => return self.error(msg),
+            }
+        }
         self.saving.set(true);
         let ticket = self.ticket.get_untracked();
         let state = *self;
@@ -515,7 +536,12 @@ impl AppState {
             .membership
             .with_untracked(|m| m.as_ref().map(|m| m.store_id));
         spawn_local(async move {
-            // The sale and its outbox entry in one transaction; the documents follow from it.
+            let exchange = pending.exchange.clone().map(|exchange| {
+                let record = exchange.record(pending.payment.exchange_credit(), at_ms);
+                (exchange.sale, record)
+            });
+            // The sale and its outbox entry (and an exchange's refund) in one transaction; the
+            // documents follow from it.
             let result = storage.commit_sale(ticket, pending, at_ms, store).await;
             if store.is_some() && result.is_ok() {
                 sync::announce_outbox();
@@ -536,6 +562,10 @@ impl AppState {
                     crate::announce_sale();
                     // Only now, with the sale durable: printing can fail without touching it.
                     state.after_sale(&sale);
+                    if let Some((first_sale, record)) = exchange {
+                        state.exchange.set(None);
+                        refund::exchange_kept(state, first_sale, record);
+                    }
                 }
                 // Any failure of this write is a sale not saved, with the ticket still open.
                 Err(StorageError::Failed(detail)) => state

@@ -197,6 +197,7 @@ impl AppState {
             paid_back: RefundSplit {
                 card: refund.card,
                 cash: refund.cash,
+                exchange: refund.exchange,
             },
             reason: refund.reason.clone(),
             returned: returned_items(sale, refund),

@@ -17,7 +17,7 @@ use pos_core::{Decimal, LineId, Refund, ReturnError, ReturnLedger, Sale, Tender,
 
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, storage_notice};
-use crate::storage::{CardInFlight, CardRefundMethod, RefundRecord};
+use crate::storage::{CardInFlight, CardRefundMethod, Exchange, RefundRecord};
 use crate::sync;
 use crate::sync::protocol::{Answer, Request};
 use crate::terminal::{self, LastStatus, Progress, TerminalApproval, TerminalError};
@@ -129,24 +129,9 @@ pub fn start(state: AppState, sale: Sale, reason: String, returned: Returned) {
         .refunds
         .with_untracked(|r| r.unfinished(sale.id()).cloned());
     let Some(mut started) = kept else {
-        if let Some(engine) = state.engine() {
-            // Another till may have returned some of it: the store's documents say so before
-            // any money moves here.
-            let sale = sale.clone();
-            return spawn_local(async move {
-                let asked = engine.ask(Request::RefundsOf(sale.id())).await;
-                if let Ok(Answer::Refunds(found)) = asked {
-                    let known = state.refunds.with_untracked(|r| r.completed(&sale));
-                    let new = found.iter().any(|f| known.iter().all(|k| k.id != f.id));
-                    if new {
-                        state.load_refunds();
-                        return state.error(Msg::RefundedElsewhere);
-                    }
-                }
-                begin(state, sale, reason, returned);
-            });
-        }
-        return begin(state, sale, reason, returned);
+        return unless_refunded_elsewhere(state, sale.clone(), move || {
+            begin(state, sale, reason, returned)
+        });
     };
     if started.card_in_flight.is_some() {
         // The terminal may have paid it back already: ask it, never send it again.
@@ -156,6 +141,103 @@ pub fn start(state: AppState, sale: Sale, reason: String, returned: Returned) {
     state.notice.set(None);
     state.refund_progress.set(Some(Progress::Sending));
     spawn_local(proceed(state, sale, started));
+}
+
+/// Runs `then` once the store's documents say no other till has returned some of `sale` since
+/// this device last looked (at once without a store); otherwise says so and shows what is left.
+fn unless_refunded_elsewhere(state: AppState, sale: Sale, then: impl FnOnce() + 'static) {
+    let Some(engine) = state.engine() else {
+        return then();
+    };
+    spawn_local(async move {
+        let asked = engine.ask(Request::RefundsOf(sale.id())).await;
+        if let Ok(Answer::Refunds(found)) = asked {
+            let known = state.refunds.with_untracked(|r| r.completed(&sale));
+            let new = found.iter().any(|f| known.iter().all(|k| k.id != f.id));
+            if new {
+                state.load_refunds();
+                return state.error(Msg::RefundedElsewhere);
+            }
+        }
+        then();
+    });
+}
+
+/// The cashier chose `returned` of `sale` to exchange for other goods: the register takes their
+/// value as credit towards the open ticket. Nothing is recorded until that ticket is paid; the
+/// refund is kept with it, in one transaction.
+pub fn start_exchange(state: AppState, sale: Sale, reason: String, returned: Returned) {
+    let reason = reason.trim().to_string();
+    if reason.is_empty() {
+        return state.error(Msg::RefundNeedsReason);
+    }
+    if state
+        .refunds
+        .with_untracked(|r| r.unfinished(sale.id()).is_some())
+    {
+        return state.error(Msg::ExchangeRefundUnfinished);
+    }
+    if state.payment.with_untracked(Option::is_some) {
+        return state.error(Msg::ExchangeDuringPayment);
+    }
+    unless_refunded_elsewhere(state, sale.clone(), move || {
+        let earlier = state.refunds.with_untracked(|r| r.completed(&sale));
+        let at_ms = js_sys::Date::now() as i64;
+        let made = Refund::of_lines(
+            &sale,
+            &earlier,
+            &returned.quantities,
+            Uuid::now_v7(),
+            at_ms,
+            &reason,
+        );
+        match made {
+            Ok(refund) => {
+                state.exchange.set(Some(Exchange {
+                    refund: refund.written_off(&returned.damaged),
+                    sale,
+                    card_method: None,
+                }));
+                state.refunding.set(None);
+                state.screen.set(crate::state::Screen::Register);
+                state.notice.set(Some(Notice::Info(Msg::ExchangeAddGoods)));
+            }
+            Err(e) => state.error(return_error_msg(&e)),
+        }
+    });
+}
+
+/// The exchange's ticket was kept with its refund (`record`, as `Exchange::record` made it):
+/// hands back the cash part, or sends the card part to the terminal as any refund does.
+pub fn exchange_kept(state: AppState, sale: Sale, record: RefundRecord) {
+    state.refunds.update(|r| r.keep(record.clone()));
+    if !record.is_completed() {
+        // The card part goes back in the sale's refund dialog, which shows the terminal's
+        // progress, or asks the cashier to confirm the bank's terminal paid it.
+        state.screen.set(crate::state::Screen::Sales);
+        state.refunding.set(Some(sale.clone()));
+        if record.card_method != Some(CardRefundMethod::Standalone) {
+            state.refund_progress.set(Some(Progress::Sending));
+        }
+        return spawn_local(proceed(state, sale, record));
+    }
+    state.after_refund(&sale, &record);
+    let approved_by = state.staff.refund_approved_by.get_untracked();
+    state.record_audit(
+        pos_core::staff::AuditAction::Refund {
+            refund: record.id,
+            sale: record.sale_id,
+        },
+        approved_by,
+    );
+    if !record.cash.is_zero() {
+        let lang = state.lang.get_untracked();
+        let amount = crate::i18n::money(record.cash, sale.rules().currency, lang);
+        state.notice.set(Some(Notice::Done(
+            Msg::ExchangeHandBackCash,
+            vec![("cash", amount)],
+        )));
+    }
 }
 
 /// A new refund of lines no refund known here has returned.
@@ -168,7 +250,7 @@ fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
         Ok(refund) => refund.written_off(&returned.damaged),
         Err(e) => return state.error(return_error_msg(&e)),
     };
-    let pos_core::RefundSplit { card, cash } = refund.paid_back(&sale);
+    let pos_core::RefundSplit { card, cash, .. } = refund.paid_back(&sale);
     // A reversal undoes the whole payment: only a refund of everything the card paid, with
     // nothing of it paid back before, may be made by one.
     let whole_card = earlier.is_empty() && card == sale.refund_split().card;
@@ -184,6 +266,7 @@ fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
         reason,
         card,
         cash,
+        exchange: Decimal::ZERO,
         card_method,
         card_in_flight: None,
         card_done: false,
@@ -216,7 +299,7 @@ pub fn card_method(
         .iter()
         .filter_map(|t| match t {
             Tender::Card { approval, .. } => Some(approval),
-            Tender::Cash { .. } => None,
+            Tender::Cash { .. } | Tender::Exchange { .. } => None,
         })
         .collect();
     if cards.is_empty() {

@@ -270,7 +270,8 @@ async fn paid_from_this_drawer(
     sales: &[Sale],
     done_at: i64,
 ) -> Result<Option<(Refund, Sale)>, StorageError> {
-    let paid_back = record.card + record.cash;
+    // An exchange's credit counts too: it balances the credit its new sale was paid with.
+    let paid_back = record.card + record.cash + record.exchange;
     if paid_back <= Decimal::ZERO {
         return Ok(None);
     }

@@ -39,6 +39,16 @@ pub fn PayDialog() -> impl IntoView {
     let money = move |amount| i18n::money(amount, currency(), state.lang.get());
     // The tip the customer chose, taken with the next tender; zero for none.
     let tip = RwSignal::new(Decimal::ZERO);
+    let is_exchange = move || state.payment.with(|p| p.as_ref().is_some_and(|p| p.exchange.is_some()));
+    // What the goods brought back are worth over the new ones, for the customer.
+    let exchange_back = move || {
+        state.payment.with(|p| {
+            let p = p.as_ref()?;
+            let credit = p.exchange.as_ref()?.refund.amount;
+            let back = credit - p.payment.exchange_credit();
+            (back > Decimal::ZERO).then_some(back)
+        })
+    };
 
     view! {
         <div class="overlay">
@@ -115,11 +125,28 @@ pub fn PayDialog() -> impl IntoView {
                 <Show when=move || state.saving.get()>
                     <p class="saving" role="status">{move || state.t(Msg::Saving)}</p>
                 </Show>
+                {move || exchange_back().map(|back| view! {
+                    <p class="exchange-gives-back" role="status" data-testid="exchange-gives-back">
+                        {move || Msg::ExchangeGivesBack.fill(state.lang.get(), &[("amount", &money(back))])}
+                    </p>
+                })}
                 <Show when=move || payment.with(|p| p.as_ref().is_some_and(Payment::is_paid)) && !state.saving.get()>
-                    // Paid but not saved (the write failed): the cashier retries; nothing is lost.
-                    <button class="primary retry-save" data-testid="retry-save" on:click=move |_| state.complete_sale()>
-                        {move || state.t(Msg::SaveAgain)}
-                    </button>
+                    {move || if is_exchange() {
+                        // The goods brought back cover the new ones: nothing to take, the cashier
+                        // completes it (and retries the same way if the write failed).
+                        view! {
+                            <button class="primary complete-exchange" data-testid="complete-exchange" on:click=move |_| state.complete_sale()>
+                                {move || state.t(Msg::ExchangeComplete)}
+                            </button>
+                        }.into_any()
+                    } else {
+                        // Paid but not saved (the write failed): the cashier retries; nothing is lost.
+                        view! {
+                            <button class="primary retry-save" data-testid="retry-save" on:click=move |_| state.complete_sale()>
+                                {move || state.t(Msg::SaveAgain)}
+                            </button>
+                        }.into_any()
+                    }}
                 </Show>
                 <button class="cancel" data-testid="cancel-payment" on:click=move |_| state.cancel_payment()>
                     {move || state.t(Msg::CancelPayment)}
@@ -158,6 +185,11 @@ pub fn tender_text(tender: &Tender, state: AppState) -> String {
             }
             text
         }
+        Tender::Exchange { amount, .. } => format!(
+            "{} {}",
+            Msg::ExchangeCredit.text(lang),
+            i18n::money(*amount, currency, lang)
+        ),
     }
 }
 

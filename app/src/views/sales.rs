@@ -255,6 +255,25 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             refund::start(state, sale.clone(), reason.get_untracked(), returned)
         }
     };
+    let exchange = {
+        let sale = sale.clone();
+        let quantities = quantities.clone();
+        move || {
+            let damaged = damaged.with_untracked(|d| {
+                sale.lines()
+                    .iter()
+                    .zip(d)
+                    .filter(|(_, damaged)| **damaged)
+                    .map(|(l, _)| l.id)
+                    .collect()
+            });
+            let returned = refund::Returned {
+                quantities: quantities(),
+                damaged,
+            };
+            refund::start_exchange(state, sale.clone(), reason.get_untracked(), returned)
+        }
+    };
     let ask = {
         let sale = sale.clone();
         move || {
@@ -313,6 +332,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                 })}
                 {
                     let start = start.clone();
+                    let exchange = exchange.clone();
                     let ask = ask.clone();
                     let confirm_bank = confirm_bank.clone();
                     let split = split.clone();
@@ -367,6 +387,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                         }
                         let again = record.is_some();
                         let start = start.clone();
+                        let exchange = exchange.clone();
                         let start_on_enter = start.clone();
                         let split = split.clone();
                         let total = move || split().map(|(card, cash)| card + cash);
@@ -386,13 +407,21 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                                 />
                             </label>
                             <div class="actions">
-                                <button class="primary" data-testid="refund-confirm" prop:disabled=nothing_to_refund on:click=move |_| start()>
+                                <button class="primary" data-testid="refund-confirm" prop:disabled=nothing_to_refund.clone() on:click=move |_| start()>
                                     {move || if again {
                                         state.t(Msg::RefundRetry).to_string()
                                     } else {
                                         Msg::RefundConfirm.fill(state.lang.get(), &[("amount", &money(total().unwrap_or_default()))])
                                     }}
                                 </button>
+                                <Show when=move || !again>
+                                    <button data-testid="refund-exchange" prop:disabled=nothing_to_refund.clone() on:click={
+                                        let exchange = exchange.clone();
+                                        move |_| exchange()
+                                    }>
+                                        {state.t(Msg::ExchangeButton)}
+                                    </button>
+                                </Show>
                                 <button data-testid="refund-cancel" on:click=move |_| close()>{state.t(Msg::Cancel)}</button>
                             </div>
                         }

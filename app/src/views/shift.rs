@@ -419,6 +419,11 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
         row(Msg::RepDrops, "rep-drops", money(report.drops)),
         row(Msg::RepCashExpected, "rep-cash-expected", money(report.cash_expected)),
     ];
+    if !report.paid_by_tender.exchange.is_zero() || !report.refunded_by_tender.exchange.is_zero() {
+        // Exchanges took and gave back goods, not money: shown apart so cash and card add up.
+        rows.insert(9, row(Msg::RepPaidExchange, "rep-paid-exchange", money(report.paid_by_tender.exchange)));
+        rows.insert(13, row(Msg::RepRefundedExchange, "rep-refunded-exchange", money(report.refunded_by_tender.exchange)));
+    }
     if report.closed {
         rows.push(row(Msg::RepCashCounted, "rep-cash-counted", report.cash_counted.map(money).unwrap_or_default()));
         rows.push(row(Msg::RepDifference, "rep-difference", report.difference.map(money).unwrap_or_default()));

@@ -73,6 +73,12 @@ pub struct RefundTender {
     pub card: Option<u32>,
     #[autosurgeon(with = "decimal_str")]
     pub amount: Decimal,
+    /// Not paid back: kept as credit for the goods taken instead in an exchange (the sale that
+    /// names this refund in its [`crate::Tender::Exchange`]). It still uses up what this tender
+    /// has left to pay back. Parts recorded before exchanges read as paid back.
+    #[autosurgeon(missing = "not_training")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub carried: bool,
 }
 
 fn not_training() -> bool {
@@ -99,7 +105,11 @@ impl Refund {
         let tenders = sale
             .tender_shares()
             .into_iter()
-            .map(|(card, amount)| RefundTender { card, amount })
+            .map(|(card, amount)| RefundTender {
+                card,
+                amount,
+                carried: false,
+            })
             .collect();
         Refund {
             id,
@@ -113,26 +123,57 @@ impl Refund {
         }
     }
 
-    /// What went back to cards and what from the drawer. A refund recorded before it said so
-    /// went back to the card first, as far as the sale's cards paid, and the rest in cash.
+    /// What went back to cards, what from the drawer and what was kept for an exchange. A
+    /// refund recorded before it said so went back to the card first, as far as the sale's cards
+    /// paid, and the rest in cash.
     pub fn paid_back(&self, sale: &Sale) -> crate::sale::RefundSplit {
         if self.tenders.is_empty() {
             let card = sale.refund_split().card.min(self.amount).max(Decimal::ZERO);
             return crate::sale::RefundSplit {
                 card,
                 cash: self.amount - card,
+                exchange: Decimal::ZERO,
             };
         }
-        let card: Decimal = self
-            .tenders
-            .iter()
-            .filter(|t| t.card.is_some())
-            .map(|t| t.amount)
-            .sum();
+        let sum = |keep: &dyn Fn(&RefundTender) -> bool| -> Decimal {
+            self.tenders.iter().filter(|t| keep(t)).map(|t| t.amount).sum()
+        };
+        let card = sum(&|t| t.card.is_some() && !t.carried);
+        let exchange = sum(&|t| t.carried);
         crate::sale::RefundSplit {
             card,
-            cash: self.amount - card,
+            cash: self.amount - card - exchange,
+            exchange,
         }
+    }
+
+    /// The same refund with `credit` of what it pays back kept for the goods taken instead, in
+    /// an exchange: taken from the cards' parts first (a card keeps what the new goods cost, and
+    /// the terminal is asked for nothing), then from the drawer's. What is left is paid back as
+    /// before, each part through its own tender.
+    pub fn towards_exchange(mut self, credit: Decimal) -> Refund {
+        let mut left = credit.clamp(Decimal::ZERO, self.amount);
+        let (cards, drawer): (Vec<RefundTender>, Vec<RefundTender>) =
+            self.tenders.drain(..).partition(|t| t.card.is_some());
+        for part in cards.into_iter().chain(drawer) {
+            let carried = part.amount.min(left);
+            left -= carried;
+            if !carried.is_zero() {
+                self.tenders.push(RefundTender {
+                    carried: true,
+                    amount: carried,
+                    ..part.clone()
+                });
+            }
+            if part.amount > carried {
+                self.tenders.push(RefundTender {
+                    carried: false,
+                    amount: part.amount - carried,
+                    ..part
+                });
+            }
+        }
+        self
     }
 }
 

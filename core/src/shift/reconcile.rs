@@ -178,7 +178,7 @@ impl RecordedCard {
                         receipt_no: approval.receipt_no,
                         trace_no: approval.trace_no.clone(),
                     }),
-                    Tender::Cash { .. } => None,
+                    Tender::Cash { .. } | Tender::Exchange { .. } => None,
                 })
             })
             .collect()
@@ -210,7 +210,13 @@ impl RecordedCard {
             let first = sale.tender_shares().into_iter().find_map(|(c, _)| c);
             vec![(first, card)]
         } else {
-            refund.tenders.iter().map(|t| (t.card, t.amount)).collect()
+            // What an exchange kept for the new goods never went back to the card.
+            refund
+                .tenders
+                .iter()
+                .filter(|t| !t.carried)
+                .map(|t| (t.card, t.amount))
+                .collect()
         };
         parts
             .into_iter()

@@ -22,6 +22,10 @@ use crate::tender::Tender;
 pub struct TenderTotals {
     pub cash: Decimal,
     pub card: Decimal,
+    /// The credit of goods exchanged: paid with goods brought back, or kept for the goods
+    /// taken instead. No money moved for it. Reports kept before exchanges read zero.
+    #[serde(default)]
+    pub exchange: Decimal,
 }
 
 /// The tips of one staff member over a shift.
@@ -135,6 +139,7 @@ impl ShiftReport {
             TenderTotals {
                 cash: t.cash + split.cash,
                 card: t.card + split.card,
+                exchange: t.exchange + split.exchange,
             }
         });
         let refunded_by_tender = refunds.iter().fold(TenderTotals::default(), |t, (r, s)| {
@@ -142,6 +147,7 @@ impl ShiftReport {
             TenderTotals {
                 cash: t.cash + back.cash,
                 card: t.card + back.card,
+                exchange: t.exchange + back.exchange,
             }
         });
         let tips_by_staff = tips_by_staff(counted.iter().copied());
@@ -186,7 +192,7 @@ impl ShiftReport {
                     .iter()
                     .map(|t| match t {
                         Tender::Cash { tendered } => *tendered,
-                        Tender::Card { .. } => Decimal::ZERO,
+                        Tender::Card { .. } | Tender::Exchange { .. } => Decimal::ZERO,
                     })
                     .sum()
             }),

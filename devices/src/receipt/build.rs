@@ -496,6 +496,9 @@ impl<'a> Builder<'a> {
                         );
                     }
                 }
+                Tender::Exchange { amount, .. } => {
+                    self.row(labels.exchange_credit, self.money(*amount), TextStyle::PLAIN);
+                }
             }
         }
         let paid_cash = self
@@ -530,7 +533,7 @@ impl<'a> Builder<'a> {
         }
         self.row(
             labels.refunded,
-            self.money(paid_back.card + paid_back.cash),
+            self.money(paid_back.card + paid_back.cash + paid_back.exchange),
             TextStyle::BOLD,
         );
         if !paid_back.card.is_zero() {
@@ -544,6 +547,13 @@ impl<'a> Builder<'a> {
             self.row(
                 labels.refund_in_cash,
                 self.money(paid_back.cash),
+                TextStyle::PLAIN,
+            );
+        }
+        if !paid_back.exchange.is_zero() {
+            self.row(
+                labels.refund_to_exchange,
+                self.money(paid_back.exchange),
                 TextStyle::PLAIN,
             );
         }

@@ -112,6 +112,10 @@ pub struct ReceiptLabels {
     pub refund_reason: &'static str,
     /// Above the lines a refund of part of a sale took back.
     pub returned_items: &'static str,
+    /// A sale paid (in part) with goods brought back in an exchange.
+    pub exchange_credit: &'static str,
+    /// The part of a refund kept for the goods taken instead, in an exchange.
+    pub refund_to_exchange: &'static str,
 }
 
 impl ReceiptLabels {
@@ -150,6 +154,8 @@ impl ReceiptLabels {
         refund_in_cash: "In cash from the drawer",
         refund_reason: "Reason",
         returned_items: "Items returned",
+        exchange_credit: "Goods exchanged",
+        refund_to_exchange: "Towards the exchange",
     };
 
     /// Russian.
@@ -187,10 +193,12 @@ impl ReceiptLabels {
         refund_in_cash: "Наличными из ящика",
         refund_reason: "Причина",
         returned_items: "Возвращённые позиции",
+        exchange_credit: "Зачёт при обмене",
+        refund_to_exchange: "В зачёт обмена",
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 32] {
+    pub fn all(&self) -> [(&'static str, &'static str); 34] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
@@ -224,6 +232,8 @@ impl ReceiptLabels {
             ("refund_in_cash", self.refund_in_cash),
             ("refund_reason", self.refund_reason),
             ("returned_items", self.returned_items),
+            ("exchange_credit", self.exchange_credit),
+            ("refund_to_exchange", self.refund_to_exchange),
         ]
     }
 }

@@ -33,6 +33,8 @@ pub struct ShiftReportLabels {
     pub cash: &'static str,
     /// "Card".
     pub card: &'static str,
+    /// Goods brought back in an exchange: no money, the other goods' payment.
+    pub exchange: &'static str,
     /// "Refunds".
     pub refunds: &'static str,
     /// "Net sales".
@@ -113,6 +115,7 @@ impl ShiftReportLabels {
         paid: "Paid",
         cash: "Cash",
         card: "Card",
+        exchange: "Exchanges",
         refunds: "Refunds",
         net_sales: "Net sales",
         voids: "Voids",
@@ -161,6 +164,7 @@ impl ShiftReportLabels {
         paid: "Оплачено",
         cash: "Наличные",
         card: "Карта",
+        exchange: "Обмены",
         refunds: "Возвраты",
         net_sales: "Выручка",
         voids: "Аннулировано",
@@ -210,6 +214,7 @@ impl ShiftReportLabels {
             self.paid,
             self.cash,
             self.card,
+            self.exchange,
             self.refunds,
             self.net_sales,
             self.voids,

@@ -151,6 +151,12 @@ impl ReportBuilder<'_> {
             format!("  {}", labels.card),
             self.amount(report.paid_by_tender.card),
         );
+        if !report.paid_by_tender.exchange.is_zero() {
+            self.row(
+                format!("  {}", labels.exchange),
+                self.amount(report.paid_by_tender.exchange),
+            );
+        }
         self.bold_row(
             format!("{} ({})", labels.refunds, report.refunds),
             self.out(report.refunded),
@@ -163,6 +169,12 @@ impl ReportBuilder<'_> {
             format!("  {}", labels.card),
             self.out(report.refunded_by_tender.card),
         );
+        if !report.refunded_by_tender.exchange.is_zero() {
+            self.row(
+                format!("  {}", labels.exchange),
+                self.out(report.refunded_by_tender.exchange),
+            );
+        }
         self.blocks.push(ReceiptBlock::Rule(Rule::Double));
         self.blocks.push(ReceiptBlock::Row {
             left: labels.net_sales.to_string(),
