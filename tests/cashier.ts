@@ -73,3 +73,27 @@ export async function salesNumbers(page: Page) {
   await expect(page.getByTestId('sales-list')).toBeVisible();
   return page.getByTestId('sale-number').allTextContents();
 }
+
+/** Presses `code` then Enter, `interval` ms apart, stamped as the OS stamps a real device's keys:
+ * each `keydown` carries the moment of its press, however late a busy page takes it.
+ * (Playwright's `keyboard.type` lets the page stamp keys when it takes them, so on a loaded
+ * machine a scan spreads out and looks like typing, which a real scanner never does.) The keys
+ * are sent at once, as a USB scanner's reach the browser; their stamps keep the spacing. */
+export async function scan(page: Page, code: string, interval: number) {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const cdp = await page.context().newCDPSession(page);
+  const keyCode = (c: string) => (/[0-9]/.test(c) ? `Digit${c}` : /[a-z]/i.test(c) ? `Key${c.toUpperCase()}` : '');
+  const keys = [...code].map((c) => ({ key: c, code: keyCode(c), text: c, windowsVirtualKeyCode: c.toUpperCase().charCodeAt(0) }));
+  keys.push({ key: 'Enter', code: 'Enter', text: '\r', windowsVirtualKeyCode: 13 });
+  const start = Date.now();
+  await Promise.all(
+    keys.flatMap(({ text, ...key }, i) => {
+      const timestamp = (start + i * interval) / 1000;
+      return [
+        cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, text, timestamp }),
+        cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp }),
+      ];
+    }),
+  );
+  await cdp.detach();
+}

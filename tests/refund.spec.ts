@@ -118,6 +118,39 @@ test.describe('ZVT (a fake terminal on a fake serial port)', () => {
     for (const change of changes) expect(change, JSON.stringify(change)).toMatchObject({ durability: 'strict' });
   });
 
+  test('a sale paid with two cards goes back to each card its own part: one 06 31 per card, in turn', async ({ page }) => {
+    const seen: string[] = [];
+    await installFakeZvt(page, { mode: 'approve' }, (apdu) => seen.push(apdu));
+    await openRegister(page);
+    await setUpZvt(page);
+    await tap(page, 'Fries'); // €3.50: €1.50 on one card, €2.00 on another
+    await page.getByTestId('pay').click();
+    await page.getByTestId('method-card').click();
+    await page.getByTestId('card-amount').fill('1.50');
+    await page.getByTestId('charge-terminal').click();
+    await expect(page.getByTestId('tender')).toHaveCount(1, { timeout: 15_000 });
+    await page.getByTestId('card-amount').fill('2.00');
+    await page.getByTestId('charge-terminal').click();
+    await expect(page.getByTestId('completed')).toBeVisible({ timeout: 15_000 });
+    await page.getByTestId('new-sale').click();
+
+    await openRefund(page);
+    await expect(page.getByTestId('refund-card-part')).toHaveCount(2);
+    expect((await page.getByTestId('refund-card-part').allTextContents()).map(plain).map((t) => t.split(' ').pop()))
+      .toEqual(['€1.50', '€2.00']);
+    await expect(page.getByTestId('refund-method')).toContainText('several cards');
+    await refundWithReason(page, 'Paid twice over');
+    await expect(page.getByTestId('refund-done')).toHaveText('Refunded', { timeout: 20_000 });
+    // Not one refund of €3.50 to whichever card is presented: €1.50, then €2.00.
+    expect(seen.filter((c) => c.startsWith('0631'))).toEqual([
+      '06310d00000004000000000150490978',
+      '06310d00000004000000000200490978',
+    ]);
+    expect(seen.filter((c) => c.startsWith('0630'))).toHaveLength(0);
+    await page.getByTestId('refund-close').click();
+    await expectRefundedInList(page);
+  });
+
   test('a card sale of an earlier day is refunded by amount: exactly one 06 31, no reversal', async ({ page }) => {
     const seen: string[] = [];
     await installFakeZvt(page, { mode: 'approve' }, (apdu) => seen.push(apdu));

@@ -605,6 +605,10 @@ impl Storage for IdbStorage {
         Box::pin(self.by_receipt(receipt))
     }
 
+    fn find_sale(&self, id: Uuid) -> StorageFuture<'_, Option<Sale>> {
+        Box::pin(self.by_id(id))
+    }
+
     fn set_device_code(&self, code: String) -> StorageFuture<'_, ()> {
         Box::pin(async move {
             let tx = self.strict([KV])?;

@@ -98,6 +98,7 @@ impl Exchange {
             card_method: self.card_method.filter(|_| card_owed),
             card_in_flight: None,
             card_done: false,
+            cards_paid_back: Vec::new(),
             completed_at_ms: (!card_owed).then_some(at_ms),
             refund: Some(refund),
         }
@@ -126,6 +127,10 @@ pub struct CardInFlight {
     /// The terminal's receipt number of the last payment seen complete before this one, to tell
     /// that payment from this one when the terminal reports its last operation.
     pub known_receipt_no: Option<u16>,
+    /// For a refund to a sale paid with several cards: which card's part this is (its index
+    /// in the sale's tenders).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<u32>,
 }
 
 /// The ticket on screen, with its payment if one is being taken; saved on every edit.
@@ -209,6 +214,10 @@ pub struct RefundRecord {
     pub card_in_flight: Option<CardInFlight>,
     /// The terminal approved the card part (or the cashier confirmed the bank's terminal did).
     pub card_done: bool,
+    /// The cards (by index in the sale's tenders) the terminal has paid their part back to, of
+    /// a sale paid with several: each card gets its own refund, one after the other.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cards_paid_back: Vec<u32>,
     /// Set in the transaction that records the refund in the store's documents.
     pub completed_at_ms: Option<i64>,
     /// The refund as the store's documents hold it: the lines and quantities returned and what
@@ -221,6 +230,27 @@ pub struct RefundRecord {
 impl RefundRecord {
     pub fn is_completed(&self) -> bool {
         self.completed_at_ms.is_some()
+    }
+
+    /// The card parts still to go back through the terminal, each card of the sale its own
+    /// part `(card index, amount)`; one part of `card` with no index for a refund that does not
+    /// say how it went back per tender.
+    pub fn card_parts_owed(&self) -> Vec<(Option<u32>, Decimal)> {
+        let parts: Vec<(Option<u32>, Decimal)> = match &self.refund {
+            Some(refund) if !refund.tenders.is_empty() => refund
+                .tenders
+                .iter()
+                .filter(|t| t.card.is_some() && !t.carried)
+                .map(|t| (t.card, t.amount))
+                .collect(),
+            _ => vec![(None, self.card)],
+        };
+        parts
+            .into_iter()
+            .filter(|(card, amount)| {
+                !amount.is_zero() && !card.is_some_and(|c| self.cards_paid_back.contains(&c))
+            })
+            .collect()
     }
 
     /// The refund as recorded in the documents: its own lines, or the whole `sale` for a record
@@ -246,6 +276,7 @@ impl RefundRecord {
             card_method: None,
             card_in_flight: None,
             card_done: true,
+            cards_paid_back: Vec::new(),
             completed_at_ms: Some(refund.at_ms),
             refund: Some(refund),
         }
@@ -341,6 +372,8 @@ pub trait Storage {
     fn recent_sales(&self, before: Option<Uuid>, limit: usize) -> StorageFuture<'_, Vec<Sale>>;
     /// The sale with this receipt number, exactly as printed (`K7Q2-000042`).
     fn find_by_receipt(&self, receipt: String) -> StorageFuture<'_, Option<Sale>>;
+    /// The sale with this id (a receipt's QR code holds it), from any device of the store.
+    fn find_sale(&self, id: Uuid) -> StorageFuture<'_, Option<Sale>>;
     /// Gives this device a new receipt-number prefix. The sequence goes on from where it was, so
     /// a number this device printed is never printed again, whatever prefix it had.
     fn set_device_code(&self, code: String) -> StorageFuture<'_, ()>;

@@ -20,6 +20,28 @@ pub struct ReceiptNumber {
     pub sequence: u64,
 }
 
+impl ReceiptNumber {
+    /// Reads a receipt number as printed (and as the receipt's barcode holds it):
+    /// `K7Q2-000042`, the device code in capital letters and digits. Lower case is read too (a
+    /// typed one); anything else is not a receipt number.
+    pub fn parse(text: &str) -> Option<ReceiptNumber> {
+        let text = text.trim();
+        let (code, sequence) = text.rsplit_once('-')?;
+        let code_ok = !code.is_empty()
+            && code.len() <= 16
+            && code.chars().all(|c| c.is_ascii_alphanumeric());
+        let sequence_ok =
+            sequence.len() >= 6 && sequence.len() <= 19 && sequence.bytes().all(|b| b.is_ascii_digit());
+        if !code_ok || !sequence_ok {
+            return None;
+        }
+        Some(ReceiptNumber {
+            device_code: code.to_ascii_uppercase(),
+            sequence: sequence.parse().ok()?,
+        })
+    }
+}
+
 impl fmt::Display for ReceiptNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}-{:06}", self.device_code, self.sequence)

@@ -1237,6 +1237,34 @@ fn a_refund_of_some_lines_lists_them_above_what_was_paid_back() {
     .assert_eq(paid_back.split("Returns within").next().unwrap());
 }
 
+/// An exchange: the slip of the goods brought back says what went to the new goods, and only
+/// the cash handed back opens the drawer's line.
+#[test]
+fn an_exchange_slip_says_what_the_goods_taken_instead_kept() {
+    let (store, sale) = card_and_cash_sale();
+    let refund = RefundSlip {
+        paid_back: pos_core::RefundSplit {
+            card: Decimal::ZERO,
+            cash: Decimal::new(100, 2),
+            exchange: Decimal::new(150, 2),
+        },
+        reason: "Wrong size".into(),
+        returned: Vec::new(),
+        terminal_slip: Vec::new(),
+    };
+    let slip = ReceiptLayout::refund_slip(&sale, &refund, &store, &english(ReceiptCopy::Customer));
+    let text = slip.to_text(42);
+    let paid_back = text.split("==========================================\n").nth(2).unwrap();
+    expect![[r#"
+        Refunded                          2.50 EUR
+        In cash from the drawer           1.00 EUR
+        Towards the exchange              1.50 EUR
+        Reason: Wrong size
+
+    "#]]
+    .assert_eq(paid_back.split("Returns within").next().unwrap());
+}
+
 #[test]
 fn the_drawer_opens_for_cash_paid_back_only() {
     let (store, sale) = card_and_cash_sale();

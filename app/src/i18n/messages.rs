@@ -125,6 +125,7 @@ messages! {
     AlreadyOpen => "This register is already open in another tab or window. Close it, or use this one after closing the other.", "Эта касса уже открыта в другой вкладке или окне. Закройте её или пользуйтесь этой после того, как закроете другую.";
     StorageBlocked => "The register's database is held by another tab with an older version. Close the other tabs of the register and reload this one.", "База данных кассы занята другой вкладкой со старой версией. Закройте другие вкладки кассы и перезагрузите эту.";
     StorageUnavailable => "This browser gives the register no storage it can use, so sales could not be kept. Leave private browsing or allow site data, then reload.", "Браузер не даёт кассе хранилище, которым она может пользоваться, поэтому продажи нельзя сохранить. Выйдите из приватного режима или разрешите данные сайтов и перезагрузите страницу.";
+    NotOurReceiptCode => "This QR code is not one of our receipts. Scan the code at the bottom of the receipt, or type the receipt number.", "Этот QR-код — не наш чек. Отсканируйте код внизу чека или введите номер чека.";
     NoSuchReceipt => "No receipt {number} on this device.", "На этом устройстве нет чека {number}.";
     FindReceipt => "Find a receipt by number", "Найти чек по номеру";
     Find => "Find", "Найти";
@@ -442,6 +443,8 @@ messages! {
     RefundToCard => "Back to the card", "На карту";
     RefundInCash => "In cash from the drawer", "Наличными из ящика";
     RefundByReversal => "The card terminal cancels the payment (same terminal day: no fee).", "Банковский терминал отменит платёж (тот же день терминала: без комиссии).";
+    RefundCardsInTurn => "The sale was paid with several cards: the card terminal pays each its part back, one after the other.", "Продажа оплачена несколькими картами: терминал вернёт каждой её часть, по очереди.";
+    RefundPresentCard => "Now: {card}, {amount}. Ask for that card.", "Сейчас: {card}, {amount}. Попросите эту карту.";
     RefundByTerminal => "The card terminal pays the amount back to the card.", "Банковский терминал вернёт сумму на карту.";
     RefundOnBankTerminal => "Refund {amount} on the bank's terminal now, then confirm here.", "Сделайте возврат {amount} на банковском терминале, затем подтвердите здесь.";
     ConfirmBankRefund => "The bank's terminal paid it back", "Банковский терминал вернул деньги";

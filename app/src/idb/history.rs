@@ -106,4 +106,16 @@ impl IdbStorage {
             .map_err(classify)?;
         record.map(|r| r.sale()).transpose()
     }
+
+    pub(super) async fn by_id(&self, id: Uuid) -> Result<Option<Sale>, StorageError> {
+        let tx = self.readonly([SALES])?;
+        let sales = tx.object_store(SALES).map_err(classify)?;
+        let record: Option<SaleRecord> = sales
+            .get(id.to_string().as_str())
+            .serde()
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        record.map(|r| r.sale()).transpose()
+    }
 }

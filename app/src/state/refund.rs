@@ -67,27 +67,25 @@ impl SaleRefunds {
         ReturnLedger::of(sale, &self.completed(sale))
     }
 
-    /// Whether anything of `sale` is left to return, or a refund of it to finish.
-    pub fn anything_left(&self, sale: &Sale) -> bool {
-        self.unfinished(sale.id()).is_some() || !self.ledger(sale).all_returned()
-    }
-
-    /// Where the refunds of `sale` stand, for its row in the sales list.
-    pub fn status(&self, sale: &Sale) -> RefundStatus {
+    /// Where the refunds of `sale` stand, for its row in the sales list, and whether anything of
+    /// it is left to return (or a refund of it to finish). One reading of its ledger for both.
+    pub fn standing(&self, sale: &Sale) -> (RefundStatus, bool) {
         if self.unfinished(sale.id()).is_some() {
-            return RefundStatus::Unfinished;
+            return (RefundStatus::Unfinished, true);
         }
         if self.of(sale.id()).is_empty() {
-            return RefundStatus::None;
+            return (RefundStatus::None, true);
         }
         let ledger = self.ledger(sale);
-        if ledger.needs_manager() {
+        let all_returned = ledger.all_returned();
+        let status = if ledger.needs_manager() {
             RefundStatus::TooOften
-        } else if ledger.all_returned() {
+        } else if all_returned {
             RefundStatus::Refunded
         } else {
             RefundStatus::Partly
-        }
+        };
+        (status, !all_returned)
     }
 }
 
@@ -199,6 +197,7 @@ pub fn start_exchange(state: AppState, sale: Sale, reason: String, returned: Ret
                     card_method: None,
                 }));
                 state.refunding.set(None);
+                state.viewed_sale.set(None);
                 state.screen.set(crate::state::Screen::Register);
                 state.notice.set(Some(Notice::Info(Msg::ExchangeAddGoods)));
             }
@@ -270,6 +269,7 @@ fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
         card_method,
         card_in_flight: None,
         card_done: false,
+        cards_paid_back: Vec::new(),
         completed_at_ms: None,
         refund: Some(refund),
     };
@@ -344,11 +344,18 @@ async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
         Some(method @ (CardRefundMethod::Reversal { .. } | CardRefundMethod::Refund))
             if !record.card_done =>
         {
+            // A sale paid with several cards gets each card its own part back, in turn: the
+            // cashier presents the cards one after the other.
+            let Some((card, amount)) = record.card_parts_owed().first().copied() else {
+                record.card_done = true;
+                return finish(state, sale, record).await;
+            };
             let known_receipt_no = state.terminal.with_untracked(|t| t.last_receipt_no);
             record.card_in_flight = Some(CardInFlight {
-                amount: record.card,
+                amount,
                 tip: Decimal::ZERO,
                 known_receipt_no,
+                card,
             });
             // Durable before the terminal hears of it: from here on a reload asks, never resends.
             let Some(record) = keep(state, record).await else {
@@ -363,7 +370,7 @@ async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
                 }
                 _ => {
                     crate::state::terminal::terminal(state)
-                        .refund(record.id, record.card, on)
+                        .refund(record.id, amount, on)
                         .await
                 }
             };
@@ -501,13 +508,19 @@ async fn card_paid_back(
 ) {
     crate::state::terminal::remember_terminal(state, &approved);
     state.terminal_print.set(approved.print_lines);
-    record.card_in_flight = None;
-    record.card_done = true;
+    let part = record.card_in_flight.take().and_then(|f| f.card);
+    record.cards_paid_back.extend(part);
+    record.card_done = part.is_none() || record.card_parts_owed().is_empty();
     // Kept before the refund is recorded: if recording fails, a retry never pays back again.
     let Some(record) = keep(state, record).await else {
         return;
     };
-    finish(state, sale, record).await;
+    if record.card_done {
+        finish(state, sale, record).await;
+    } else {
+        // The next card's part.
+        Box::pin(proceed(state, sale, record)).await;
+    }
 }
 
 /// Records the refund: the local record and the store's documents in one transaction. Only then

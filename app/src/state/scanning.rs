@@ -4,6 +4,8 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pos_devices::ReceiptQr;
 
 use super::{AppState, Notice, Screen};
 use crate::i18n::Msg;
@@ -19,8 +21,12 @@ impl AppState {
         })
     }
 
-    /// A code from any scanner: added to the open ticket.
+    /// A code from any scanner: a receipt's QR code or barcode opens that sale (for a return or
+    /// a reprint); any other code adds its product to the open ticket.
     pub fn scanned(&self, code: &str) {
+        if let Some(receipt) = self.scanned_receipt(code) {
+            return self.open_receipt(receipt);
+        }
         if self.payment.with_untracked(Option::is_some) {
             // The total is being paid: adding to it now would change what the customer pays.
             self.notice
@@ -36,4 +42,65 @@ impl AppState {
         }
         self.add_by_code(code);
     }
+
+    /// The receipt `code` names: a receipt's QR code, or its barcode (the receipt number) when
+    /// no product has that code. `None` for a product's code.
+    fn scanned_receipt(&self, code: &str) -> Option<ScannedReceipt> {
+        let code = code.trim();
+        if code.starts_with(ReceiptQr::PREFIX) {
+            return Some(match ReceiptQr::parse(code) {
+                Ok(qr) => ScannedReceipt::Sale(qr.id),
+                Err(_) => ScannedReceipt::NotOurs,
+            });
+        }
+        let number = pos_core::ReceiptNumber::parse(code)?;
+        let a_product = self
+            .catalog
+            .with_untracked(|c| c.choice_for_code(code).is_some());
+        (!a_product).then_some(ScannedReceipt::Number(number.to_string()))
+    }
+
+    /// Shows the sale of a scanned receipt, where it can be returned or printed again.
+    fn open_receipt(&self, receipt: ScannedReceipt) {
+        let (lookup, shown) = match receipt {
+            ScannedReceipt::NotOurs => {
+                return self.error(Msg::NotOurReceiptCode);
+            }
+            ScannedReceipt::Sale(id) => (Lookup::Id(id), id.to_string()),
+            ScannedReceipt::Number(number) => (Lookup::Number(number.clone()), number),
+        };
+        let state = *self;
+        spawn_local(async move {
+            let found = match lookup {
+                Lookup::Id(id) => state.storage().find_sale(id).await,
+                Lookup::Number(number) => state.storage().find_by_receipt(number).await,
+            };
+            match found {
+                Ok(Some(sale)) => {
+                    state.screen.set(Screen::Sales);
+                    state.viewed_sale.set(Some(sale));
+                }
+                Ok(None) => state.notice.set(Some(Notice::Error(
+                    Msg::NoSuchReceipt,
+                    vec![("number", shown)],
+                ))),
+                Err(e) => state.notice.set(Some(super::storage_notice(&e))),
+            }
+        });
+    }
+}
+
+/// What a scanned code says about a receipt.
+enum ScannedReceipt {
+    /// A receipt's QR code: the sale's id.
+    Sale(pos_core::Uuid),
+    /// A receipt's barcode: its number.
+    Number(String),
+    /// Looks like our QR code and is not one.
+    NotOurs,
+}
+
+enum Lookup {
+    Id(pos_core::Uuid),
+    Number(String),
 }

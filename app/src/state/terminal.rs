@@ -49,6 +49,7 @@ pub fn charge(state: AppState, amount: Decimal, tip: Decimal) {
                 amount: amount + tip,
                 tip,
                 known_receipt_no,
+                card: None,
             }),
             None,
         );
@@ -117,6 +118,7 @@ pub fn reverse(state: AppState) {
                 amount,
                 tip: Decimal::ZERO,
                 known_receipt_no,
+                card: None,
             }),
             Some(reversal.clone()),
         );

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use pos_core::staff::Permission;
-use pos_core::{Decimal, LineId, Refund, Sale, Uuid};
+use pos_core::{Decimal, LineId, Refund, Sale, Tender, Uuid};
 
 use super::receipt::Receipt;
 use crate::i18n::{self, Msg};
@@ -20,7 +20,21 @@ pub fn Sales() -> impl IntoView {
             <div class="sale-detail">
                 <button class="back" on:click=move |_| state.viewed_sale.set(None)>{move || state.t(Msg::Back)}</button>
                 <super::printing::ReprintButtons sale=sale.clone() />
+                // Found by its number or by scanning the receipt: returned from here.
+                {
+                    let for_refund = sale.clone();
+                    let left = {
+                        let sale = sale.clone();
+                        move || state.refunds.with(|r| r.standing(&sale).1)
+                    };
+                    view! {
+                        <Show when=left.clone()>
+                            <RefundButton sale=for_refund.clone() testid="refund-viewed-sale" />
+                        </Show>
+                    }
+                }
                 <Receipt sale />
+                {move || state.refunding.get().map(|sale| view! { <RefundDialog sale /> })}
             </div>
         }
         .into_any(),
@@ -59,14 +73,11 @@ fn SaleRow(sale: Sale) -> impl IntoView {
     let total = sale.totals().total;
     let currency = sale.rules().currency;
     let items = sale.lines().len();
-    let status = {
+    let standing = {
         let sale = sale.clone();
-        move || state.refunds.with(|r| r.status(&sale))
+        Memo::new(move |_| state.refunds.with(|r| r.standing(&sale)))
     };
-    let anything_left = {
-        let sale = sale.clone();
-        move || state.refunds.with(|r| r.anything_left(&sale))
-    };
+    let status = move || standing.get().0;
     let for_refund = sale.clone();
     view! {
         <li>
@@ -86,32 +97,39 @@ fn SaleRow(sale: Sale) -> impl IntoView {
                     Some(view! { <span class=class data-testid=testid>{state.t(msg)}</span> })
                 }}
             </button>
-            <Show when=anything_left>
-                <button class="refund" data-testid="refund-sale" on:click={
-                    let sale = for_refund.clone();
-                    move |_| {
-                        state.notice.set(None);
-                        let sale = sale.clone();
-                        state.protected(Permission::Refund, move |approved_by| {
-                            // Cash handed back from the drawer needs its own permission; the
-                            // manager who just approved the refund may hold it too.
-                            let cash = !sale.refund_split().cash.is_zero();
-                            let open = move |cash_by: Option<pos_core::Uuid>| {
-                                state.staff.refund_approved_by.set(cash_by.or(approved_by));
-                                state.refunding.set(Some(sale));
-                            };
-                            if cash && !state.member_may(approved_by, Permission::RefundToCash) {
-                                state.protected(Permission::RefundToCash, open);
-                            } else {
-                                open(None);
-                            }
-                        });
-                    }
-                }>
-                    {move || state.t(Msg::RefundAction)}
-                </button>
+            <Show when=move || standing.get().1>
+                <RefundButton sale=for_refund.clone() testid="refund-sale" />
             </Show>
         </li>
+    }
+}
+
+/// "Refund" on a sale: asks for the permission (and for cash handed back, its own), then opens
+/// the refund dialog.
+#[component]
+fn RefundButton(sale: Sale, testid: &'static str) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <button class="refund" data-testid=testid on:click=move |_| {
+            state.notice.set(None);
+            let sale = sale.clone();
+            state.protected(Permission::Refund, move |approved_by| {
+                // Cash handed back from the drawer needs its own permission; the manager who
+                // just approved the refund may hold it too.
+                let cash = !sale.refund_split().cash.is_zero();
+                let open = move |cash_by: Option<pos_core::Uuid>| {
+                    state.staff.refund_approved_by.set(cash_by.or(approved_by));
+                    state.refunding.set(Some(sale));
+                };
+                if cash && !state.member_may(approved_by, Permission::RefundToCash) {
+                    state.protected(Permission::RefundToCash, open);
+                } else {
+                    open(None);
+                }
+            });
+        }>
+            {move || state.t(Msg::RefundAction)}
+        </button>
     }
 }
 
@@ -204,10 +222,38 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             Some((back.card, back.cash))
         }
     };
+    // A sale paid with several cards: what goes back to each, named as its slip names it.
+    let card_parts = {
+        let planned = planned.clone();
+        let sale = sale.clone();
+        move || -> Vec<(String, Decimal)> {
+            let Ok(refund) = planned() else {
+                return Vec::new();
+            };
+            let parts: Vec<_> = refund
+                .tenders
+                .iter()
+                .filter(|t| !t.carried)
+                .filter_map(|t| Some((t.card?, t.amount)))
+                .collect();
+            if parts.len() < 2 {
+                return Vec::new();
+            }
+            parts
+                .into_iter()
+                .map(|(card, amount)| (card_name(&sale, card, state), amount))
+                .collect()
+        }
+    };
     // How the card part goes back: as decided when it started, else as it would be now.
+    let several_cards = {
+        let card_parts = card_parts.clone();
+        move || !card_parts().is_empty()
+    };
     let method_text = {
         let sale = sale.clone();
         let split = split.clone();
+        let several_cards = several_cards.clone();
         move || {
             let (card, _) = split()?;
             if card.is_zero() {
@@ -223,6 +269,9 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             Some(match method {
                 Some(CardRefundMethod::Reversal { .. }) => {
                     Msg::RefundByReversal.text(lang).to_string()
+                }
+                Some(CardRefundMethod::Refund) if several_cards() => {
+                    Msg::RefundCardsInTurn.text(lang).to_string()
                 }
                 Some(CardRefundMethod::Refund) => Msg::RefundByTerminal.text(lang).to_string(),
                 Some(CardRefundMethod::Standalone) | None => {
@@ -326,7 +375,32 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                         }
                     }
                 }
+                {
+                    let card_parts = card_parts.clone();
+                    move || {
+                        let parts = card_parts();
+                        (!parts.is_empty() && done.with(Option::is_none)).then(|| view! {
+                            <ul class="card-parts">
+                                {parts.into_iter().map(|(card, amount)| view! {
+                                    <li data-testid="refund-card-part">{card} " " {money(amount)}</li>
+                                }).collect_view()}
+                            </ul>
+                        })
+                    }
+                }
                 {move || done.with(Option::is_none).then(|| method_text()).flatten().map(|text| view! { <p class="instructions" data-testid="refund-method">{text}</p> })}
+                {
+                    let sale = sale.clone();
+                    move || {
+                        let (card, amount) = record()?.card_in_flight.and_then(|f| Some((f.card?, f.amount)))?;
+                        let card = card_name(&sale, card, state);
+                        Some(view! {
+                            <p class="instructions" data-testid="refund-card-now">
+                                {move || Msg::RefundPresentCard.fill(state.lang.get(), &[("card", &card), ("amount", &money(amount))])}
+                            </p>
+                        })
+                    }
+                }
                 {move || state.refund_progress.get().map(|p| view! {
                     <p class="terminal-progress" role="status" data-testid="refund-progress">{p.text(state.lang.get())}</p>
                 })}
@@ -542,5 +616,19 @@ fn FindReceipt() -> impl IntoView {
             />
             <button on:click=move |_| state.find_sale(query.get_untracked())>{move || state.t(Msg::Find)}</button>
         </div>
+    }
+}
+
+/// How the cashier knows card `card` of `sale`: its last four digits, or its name, as the
+/// terminal's slip printed them.
+fn card_name(sale: &Sale, card: u32, state: AppState) -> String {
+    let lang = state.lang.get_untracked();
+    match sale.tenders().get(card as usize) {
+        Some(Tender::Card { approval, .. }) => match (&approval.last_four, &approval.card_name) {
+            (Some(last_four), _) => format!("{} **** {last_four}", Msg::Card.text(lang)),
+            (None, Some(name)) => name.clone(),
+            (None, None) => format!("{} {}", Msg::Card.text(lang), card + 1),
+        },
+        _ => Msg::Card.text(lang).to_string(),
     }
 }
