@@ -74,11 +74,11 @@ test('the customer pays the difference: the goods brought back pay first, and th
 test('обмен на телефоне по-русски: возвращённый товар дороже нового, разница возвращается на карту', async ({ page }) => {
   await openRegister(page, PHONE);
   await switchLanguage(page, 'ru');
-  const burger = await sellOneByCard(page, 'Классический бургер'); // 8,50 € картой
+  const burger = await sellOneByCard(page, 'Classic Burger'); // 8,50 € картой (меню — данные магазина, не перевод)
 
   await exchangeAll(page, burger, 'Не тот заказ');
   await expect(page.getByTestId('exchange-banner')).toContainText(`Обмен по чеку ${burger}`);
-  await tap(page, 'Хот-дог'); // 5,50 €
+  await tap(page, 'Hot Dog'); // 5,50 €
   await page.getByTestId('pay-phone').click();
   // Nothing is left to pay: the cashier sees what goes back and completes the exchange.
   expect(plain(await page.getByTestId('remaining').textContent())).toBe('0,00 €');

@@ -213,6 +213,8 @@ pub fn exchange_kept(state: AppState, sale: Sale, record: RefundRecord) {
     if !record.is_completed() {
         // The card part goes back in the sale's refund dialog, which shows the terminal's
         // progress, or asks the cashier to confirm the bank's terminal paid it.
+        // The new sale's completion gives way to it (its receipt printed already, if set up).
+        state.new_sale();
         state.screen.set(crate::state::Screen::Sales);
         state.refunding.set(Some(sale.clone()));
         if record.card_method != Some(CardRefundMethod::Standalone) {

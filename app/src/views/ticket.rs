@@ -45,7 +45,7 @@ pub fn TicketPanel() -> impl IntoView {
                 </span>
             </h2>
             {move || state.exchange.with(|e| e.as_ref().map(|e| (e.sale.receipt_number().to_string(), e.refund.amount))).map(|(receipt, credit)| view! {
-                <div class="exchange-banner notice info" role="status" data-testid="exchange-banner">
+                <div class="exchange-banner" role="status" data-testid="exchange-banner">
                     <p>{move || Msg::ExchangeBanner.fill(state.lang.get(), &[("receipt", &receipt), ("amount", &money(credit))])}</p>
                     <button class="link" data-testid="exchange-cancel" on:click=move |_| {
                         if state.payment.with_untracked(Option::is_none) {
