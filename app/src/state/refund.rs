@@ -222,15 +222,7 @@ pub fn exchange_kept(state: AppState, sale: Sale, record: RefundRecord) {
         }
         return spawn_local(proceed(state, sale, record));
     }
-    state.after_refund(&sale, &record);
-    let approved_by = state.staff.refund_approved_by.get_untracked();
-    state.record_audit(
-        pos_core::staff::AuditAction::Refund {
-            refund: record.id,
-            sale: record.sale_id,
-        },
-        approved_by,
-    );
+    refunded_here(state, &sale, &record);
     if !record.cash.is_zero() {
         let lang = state.lang.get_untracked();
         let amount = crate::i18n::money(record.cash, sale.rules().currency, lang);
@@ -545,15 +537,7 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
             state.last_refund.set(Some(done.id));
             // Another tab that refunded this sale first has opened the drawer for it already.
             if done.id == ours {
-                state.after_refund(&sale, &done);
-                let approved_by = state.staff.refund_approved_by.get_untracked();
-                state.record_audit(
-                    pos_core::staff::AuditAction::Refund {
-                        refund: done.id,
-                        sale: done.sale_id,
-                    },
-                    approved_by,
-                );
+                refunded_here(state, &sale, &done);
             }
             let currency = sale.rules().currency;
             let lang = state.lang.get_untracked();
@@ -569,6 +553,20 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
         }
         Err(e) => state.notice.set(Some(storage_notice(&e))),
     }
+}
+
+/// A refund this tab recorded: the drawer opens for its cash (and the slip prints), and the
+/// audit log says who allowed it.
+fn refunded_here(state: AppState, sale: &Sale, record: &RefundRecord) {
+    state.after_refund(sale, record);
+    let approved_by = state.staff.refund_approved_by.get_untracked();
+    state.record_audit(
+        pos_core::staff::AuditAction::Refund {
+            refund: record.id,
+            sale: record.sale_id,
+        },
+        approved_by,
+    );
 }
 
 /// Stores the refund's progress and makes it current. `None` when it could not be stored (the

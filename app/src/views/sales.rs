@@ -285,7 +285,8 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             state.refunding.set(None);
         }
     };
-    let start = {
+    // What the cashier chose to take back, and which of it came back damaged.
+    let returned = {
         let sale = sale.clone();
         let quantities = quantities.clone();
         move || {
@@ -297,31 +298,20 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                     .map(|(l, _)| l.id)
                     .collect()
             });
-            let returned = refund::Returned {
+            refund::Returned {
                 quantities: quantities(),
                 damaged,
-            };
-            refund::start(state, sale.clone(), reason.get_untracked(), returned)
+            }
         }
+    };
+    let start = {
+        let sale = sale.clone();
+        let returned = returned.clone();
+        move || refund::start(state, sale.clone(), reason.get_untracked(), returned())
     };
     let exchange = {
         let sale = sale.clone();
-        let quantities = quantities.clone();
-        move || {
-            let damaged = damaged.with_untracked(|d| {
-                sale.lines()
-                    .iter()
-                    .zip(d)
-                    .filter(|(_, damaged)| **damaged)
-                    .map(|(l, _)| l.id)
-                    .collect()
-            });
-            let returned = refund::Returned {
-                quantities: quantities(),
-                damaged,
-            };
-            refund::start_exchange(state, sale.clone(), reason.get_untracked(), returned)
-        }
+        move || refund::start_exchange(state, sale.clone(), reason.get_untracked(), returned())
     };
     let ask = {
         let sale = sale.clone();
