@@ -1,6 +1,7 @@
 // Exchanges: goods brought back pay for the goods taken instead, on one ticket. The customer pays
 // the difference, or gets it back through the way they first paid; the first sale shows as
-// returned, and the drawer's figures hold only the money that moved.
+// returned, and the drawer's figures hold only the money that moved. And goods brought back with
+// no receipt: rung up on the ticket and paid back in cash.
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { PHONE, TABLET, openRegister, plain, sellOne, sellOneByCard, switchLanguage, tap } from './cashier';
@@ -102,4 +103,34 @@ test('обмен на телефоне по-русски: возвращённы
   // Nothing on the phone scrolls sideways.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+});
+
+test('goods brought back with no receipt: rung up on the ticket, paid back in cash from the drawer, kept across a reload', async ({ page }) => {
+  await openRegister(page, TABLET);
+  await page.getByTestId('nav-shift').click();
+  await page.getByTestId('float-50').fill('2');
+  await page.getByTestId('shift-open').click();
+  await expect(page.getByTestId('shift-opened')).toBeVisible();
+  await page.getByTestId('nav-register').click();
+
+  await tap(page, 'Cola');
+  await tap(page, 'Cola'); // 2 × €2.50
+  await page.getByTestId('return-no-receipt').click();
+  await expect(page.getByTestId('return-dialog')).toContainText('€5.00');
+  // A reason is needed.
+  await page.getByTestId('return-confirm').click();
+  await expect(page.getByTestId('notice')).toContainText('Give a reason');
+  await page.getByTestId('return-reason').fill('Lost the receipt');
+  await page.getByTestId('return-confirm').click();
+  await expect(page.getByTestId('notice')).toContainText('Returned without a receipt');
+  expect(plain(await page.getByTestId('notice').textContent())).toContain('Hand back €5.00 in cash');
+  await expect(page.getByTestId('return-dialog')).toBeHidden();
+  await expect(page.getByTestId('ticket-line')).toHaveCount(0);
+
+  await page.reload();
+  await page.getByTestId('nav-shift').click();
+  await page.getByTestId('shift-x-report').click();
+  expect(await reportValue(page, 'rep-refunded-cash')).toBe('€5.00');
+  expect(await reportValue(page, 'rep-net')).toBe('-€5.00');
+  expect(await reportValue(page, 'rep-cash-expected')).toBe('€95.00');
 });

@@ -457,16 +457,21 @@ impl IdbStorage {
             .iter()
             .find(|(_, k)| k.id == record.id)
             .map_or_else(|| refund_key(&record), |(key, _)| key.clone());
-        let sales = tx.object_store(SALES).map_err(classify)?;
-        let sale: Option<SaleRecord> = sales
-            .get(record.sale_id.to_string().as_str())
-            .serde()
-            .map_err(classify)?
-            .await
-            .map_err(classify)?;
-        let sale = sale
-            .ok_or_else(|| failed("the refunded sale is not on this device"))?
-            .sale()?;
+        let sale = match record.goods.clone() {
+            // Goods with no receipt: their sale was made for the refund alone.
+            Some(goods) => goods,
+            None => {
+                let sales = tx.object_store(SALES).map_err(classify)?;
+                let sale: Option<SaleRecord> = sales
+                    .get(record.sale_id.to_string().as_str())
+                    .serde()
+                    .map_err(classify)?
+                    .await
+                    .map_err(classify)?;
+                sale.ok_or_else(|| failed("the refunded sale is not on this device"))?
+                    .sale()?
+            }
+        };
         record.card_in_flight = None;
         record.completed_at_ms = Some(js_sys::Date::now() as i64);
         put_json(&kv, &key, &record)?;

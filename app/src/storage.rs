@@ -101,6 +101,7 @@ impl Exchange {
             cards_paid_back: Vec::new(),
             completed_at_ms: (!card_owed).then_some(at_ms),
             refund: Some(refund),
+            goods: None,
         }
     }
 }
@@ -225,6 +226,10 @@ pub struct RefundRecord {
     /// returned the whole sale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund: Option<Refund>,
+    /// Goods brought back with no receipt, rung up at today's prices: the sale this refund pays
+    /// back, made only for it and never recorded as a sale (its receipt number's sequence is 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods: Option<Sale>,
 }
 
 impl RefundRecord {
@@ -279,6 +284,7 @@ impl RefundRecord {
             cards_paid_back: Vec::new(),
             completed_at_ms: Some(refund.at_ms),
             refund: Some(refund),
+            goods: None,
         }
     }
 }

@@ -465,6 +465,13 @@ messages! {
     RefundDone => "Sale {receipt} is refunded.", "Продажа {receipt} возвращена.";
     RefundDoneHandBackCash => "Sale {receipt} is refunded. Hand back {cash} in cash.", "Продажа {receipt} возвращена. Выдайте {cash} наличными.";
     RefundHandBack => "Hand back {amount} in cash.", "Выдайте {amount} наличными.";
+    // Returns without a receipt (#13): a manager's return to cash.
+    ReturnNoReceipt => "Return without receipt", "Возврат без чека";
+    ReturnNoReceiptTitle => "Return without a receipt", "Возврат без чека";
+    ReturnNoReceiptExplain => "The goods on the ticket come back at today's prices, {amount} in cash from the drawer, and go back into stock.", "Товары из чека возвращаются по сегодняшним ценам: {amount} наличными из ящика, товар возвращается на склад.";
+    ReturnNoReceiptConfirm => "Return and hand back {amount}", "Вернуть и выдать {amount}";
+    ReturnNoReceiptEmpty => "Put the goods brought back on the ticket first.", "Сначала добавьте возвращаемые товары в чек.";
+    ReturnNoReceiptDone => "Returned without a receipt. Hand back {cash} in cash.", "Возврат без чека оформлен. Выдайте {cash} наличными.";
     // Exchanges (#13): goods brought back pay for the goods taken instead.
     ExchangeButton => "Exchange for other goods", "Обменять на другой товар";
     ExchangeAddGoods => "Add the goods the customer takes instead, then take payment: the goods brought back pay first.", "Добавьте товары, которые покупатель берёт взамен, и примите оплату: сначала засчитывается стоимость возвращённого.";

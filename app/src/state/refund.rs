@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::{Decimal, LineId, Refund, ReturnError, ReturnLedger, Sale, Tender, Uuid};
+use pos_core::staff::Permission;
+use pos_core::{Decimal, LineId, Payment, Refund, ReturnError, ReturnLedger, Sale, Tender, Uuid};
 
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, storage_notice};
@@ -233,6 +234,89 @@ pub fn exchange_kept(state: AppState, sale: Sale, record: RefundRecord) {
     }
 }
 
+/// Goods brought back with no receipt, rung up on the open ticket: once someone who may hand
+/// back cash allows it, their value at today's prices goes back in cash from the drawer, the
+/// goods go back into stock, and the ticket is emptied. Store credit instead of cash waits for
+/// gift cards in the app (issue 14).
+pub fn return_without_receipt(state: AppState, reason: String) {
+    let reason = reason.trim().to_string();
+    if reason.is_empty() {
+        return state.error(Msg::RefundNeedsReason);
+    }
+    if state.ticket.with_untracked(pos_core::Ticket::is_empty) {
+        return state.error(Msg::ReturnNoReceiptEmpty);
+    }
+    if state.payment.with_untracked(Option::is_some) {
+        return state.error(Msg::ExchangeDuringPayment);
+    }
+    state.protected(Permission::RefundToCash, move |approved_by| {
+        let ticket = state.ticket.get_untracked();
+        let mut payment = Payment::new(ticket.totals().total, *ticket.rules());
+        let at_ms = js_sys::Date::now() as i64;
+        let number = pos_core::ReceiptNumber {
+            device_code: state.device_code.get_untracked(),
+            sequence: 0,
+        };
+        let goods = payment
+            .add_cash(payment.cash_due())
+            .map_err(|e| crate::core_errors::tender_msg(&e))
+            .and_then(|()| {
+                ticket
+                    .complete(&payment, Uuid::now_v7(), number, at_ms)
+                    .map_err(|_| Msg::ReturnNoReceiptEmpty)
+            });
+        let goods = match goods {
+            Ok(goods) => goods,
+            Err(msg) => return state.error(msg),
+        };
+        let refund = Refund::full(&goods, Uuid::now_v7(), at_ms, &reason);
+        let record = RefundRecord {
+            id: refund.id,
+            sale_id: goods.id(),
+            receipt: goods.receipt_number().to_string(),
+            at_ms,
+            reason,
+            card: Decimal::ZERO,
+            cash: refund.amount,
+            exchange: Decimal::ZERO,
+            card_method: None,
+            card_in_flight: None,
+            card_done: false,
+            cards_paid_back: Vec::new(),
+            completed_at_ms: None,
+            refund: Some(refund),
+            goods: Some(goods.clone()),
+        };
+        let store = state
+            .membership
+            .with_untracked(|m| m.as_ref().map(|m| m.store_id));
+        spawn_local(async move {
+            let result = state.storage().commit_refund(record, store).await;
+            if store.is_some() && result.is_ok() {
+                sync::announce_outbox();
+            }
+            match result {
+                Ok(done) => {
+                    state.refunds.update(|r| r.keep(done.clone()));
+                    state.staff.refund_approved_by.set(approved_by);
+                    refunded_here(state, &goods, &done);
+                    state.edit_ticket(|t| {
+                        t.clear();
+                        Ok(())
+                    });
+                    let lang = state.lang.get_untracked();
+                    let cash = crate::i18n::money(done.cash, goods.rules().currency, lang);
+                    state.notice.set(Some(Notice::Done(
+                        Msg::ReturnNoReceiptDone,
+                        vec![("cash", cash)],
+                    )));
+                }
+                Err(e) => state.notice.set(Some(storage_notice(&e))),
+            }
+        });
+    });
+}
+
 /// A new refund of lines no refund known here has returned.
 fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
     let earlier = state.refunds.with_untracked(|r| r.completed(&sale));
@@ -266,6 +350,7 @@ fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
         cards_paid_back: Vec::new(),
         completed_at_ms: None,
         refund: Some(refund),
+        goods: None,
     };
     state.notice.set(None);
     state.refund_progress.set(Some(Progress::Sending));

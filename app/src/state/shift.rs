@@ -277,6 +277,7 @@ async fn paid_from_this_drawer(
     }
     let sale = match sales.iter().find(|s| s.id() == record.sale_id) {
         Some(sale) => Some(sale.clone()),
+        None if record.goods.is_some() => record.goods.clone(),
         None => storage.find_by_receipt(record.receipt.clone()).await?,
     };
     Ok(sale.map(|sale| {

@@ -14,6 +14,7 @@ pub fn TicketPanel() -> impl IntoView {
     let totals = Memo::new(move |_| state.ticket.with(|t| t.totals()));
     let expanded = RwSignal::new(None::<LineId>);
     let order_discount_open = RwSignal::new(false);
+    let returning = RwSignal::new(false);
     let money = move |amount| i18n::money(amount, totals.with(|t| t.currency), state.lang.get());
     provide_context(totals);
 
@@ -102,8 +103,14 @@ pub fn TicketPanel() -> impl IntoView {
                     <button class="clear-ticket" data-testid="clear-ticket" on:click=move |_| state.clear_ticket()>
                         {move || state.t(Msg::ClearTicket)}
                     </button>
+                    <button class="return-no-receipt" data-testid="return-no-receipt" on:click=move |_| returning.set(true)>
+                        {move || state.t(Msg::ReturnNoReceipt)}
+                    </button>
                 </Show>
             </div>
+            <Show when=move || returning.get()>
+                <ReturnWithoutReceipt open=returning />
+            </Show>
         </aside>
         // On a phone the ticket sits below the catalog; this bar keeps the total and "Pay" in reach.
         <div class="phone-bar">
@@ -273,6 +280,55 @@ fn LineEditor(id: LineId) -> impl IntoView {
                     current=Signal::derive(move || line.with(|l| l.as_ref().and_then(|l| l.discount)))
                     on_apply=Callback::new(move |d| state.set_line_discount(id, d))
                 />
+            </div>
+        </div>
+    }
+}
+
+/// Goods brought back with no receipt, rung up on the ticket: a reason, then the cash back once
+/// someone who may hand back cash allows it (`refund::return_without_receipt`).
+#[component]
+fn ReturnWithoutReceipt(open: RwSignal<bool>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let reason = RwSignal::new(String::new());
+    let amount = move || {
+        state.ticket.with(|t| {
+            let totals = t.totals();
+            let rules = t.rules();
+            let cash = rules.cash_rounding.due(totals.total, rules.cash_increment);
+            i18n::money(cash, totals.currency, state.lang.get())
+        })
+    };
+    // Closed once the ticket is emptied by the return (or by anything else).
+    Effect::new(move |_| {
+        if state.ticket.with(|t| t.is_empty()) {
+            open.set(false);
+        }
+    });
+    let confirm = move || {
+        crate::state::refund::return_without_receipt(state, reason.get_untracked());
+    };
+    view! {
+        <div class="overlay">
+            <div class="dialog return-dialog" role="dialog" aria-modal="true" data-testid="return-dialog">
+                <h2>{move || state.t(Msg::ReturnNoReceiptTitle)}</h2>
+                <p>{move || Msg::ReturnNoReceiptExplain.fill(state.lang.get(), &[("amount", &amount())])}</p>
+                <label class="field">
+                    <span>{move || state.t(Msg::RefundReason)}</span>
+                    <input
+                        type="text"
+                        data-testid="return-reason"
+                        prop:value=move || reason.get()
+                        on:input=move |ev| reason.set(event_target_value(&ev))
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { confirm() }
+                    />
+                </label>
+                <div class="actions">
+                    <button class="primary" data-testid="return-confirm" on:click=move |_| confirm()>
+                        {move || Msg::ReturnNoReceiptConfirm.fill(state.lang.get(), &[("amount", &amount())])}
+                    </button>
+                    <button data-testid="return-cancel" on:click=move |_| open.set(false)>{move || state.t(Msg::Cancel)}</button>
+                </div>
             </div>
         </div>
     }
