@@ -225,6 +225,23 @@ test('a cash sale refund opens the drawer once, prints a refund slip and records
   await expect(page.getByTestId('drawer-opening').first()).toContainText(`Refund of ${number}: Changed their mind`);
 });
 
+test('the card part paid back in cash instead: no terminal step, the drawer hands it back, and the sale is refunded', async ({ page }) => {
+  await openRegister(page);
+  await sellOneByCard(page, 'Cola'); // €2.50 on the bank's terminal
+  await openRefund(page);
+  expect(plain(await page.getByTestId('refund-card').textContent())).toBe('€2.50');
+  await page.getByTestId('refund-in-cash-instead').check();
+  expect(plain(await page.getByTestId('refund-cash').textContent())).toBe('€2.50');
+  await expect(page.getByTestId('refund-card')).toHaveCount(0);
+  await expect(page.getByTestId('refund-method')).toHaveCount(0);
+  await refundWithReason(page, 'Card expired');
+  await expect(page.getByTestId('refund-done')).toHaveText('Refunded');
+  expect(plain(await page.getByTestId('refund-hand-back').textContent())).toBe('Hand back €2.50 in cash.');
+  await expect(page.getByTestId('refund-confirm-bank')).toHaveCount(0);
+  await page.getByTestId('refund-close').click();
+  await expectRefundedInList(page);
+});
+
 test('a standalone terminal: the cashier refunds the card part on the bank\'s terminal and confirms here', async ({ page }) => {
   await openRegister(page);
   await sellOneByCard(page, 'Fries');

@@ -245,7 +245,7 @@ impl RefundRecord {
             Some(refund) if !refund.tenders.is_empty() => refund
                 .tenders
                 .iter()
-                .filter(|t| t.card.is_some() && !t.carried)
+                .filter(|t| t.card.is_some() && !t.carried && !t.in_cash)
                 .map(|t| (t.card, t.amount))
                 .collect(),
             _ => vec![(None, self.card)],

@@ -383,6 +383,7 @@ fn split_over_tenders(sale: &Sale, ledger: &ReturnLedger, due: Decimal) -> Vec<R
                 card: t.card,
                 amount,
                 carried: false,
+                in_cash: false,
             }
         })
         .filter(|t| !t.amount.is_zero())

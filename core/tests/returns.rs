@@ -333,3 +333,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_card_part_paid_back_in_cash_uses_up_the_card_and_asks_no_terminal() {
+    // CHF, cash in steps of 0.05: 10.02 paid by card, all of it back in cash from the drawer.
+    let chf = rules("CHF", dec!(0.05));
+    let sale = sell(chf, &[(dec!(10.02), dec!(1))], PaidWith { cards: &[dec!(10.02)] });
+    let refund = give_back(&sale, &[], 0, dec!(1), 1).unwrap().in_cash(&sale);
+    let back = refund.paid_back(&sale);
+    assert_eq!((back.card, back.cash), (dec!(0), dec!(10.00)), "the drawer pays whole steps");
+    assert_eq!(refund.amount, dec!(10.00));
+    assert!(
+        pos_core::shift::RecordedCard::paid_back(&refund, &sale, false).is_empty(),
+        "the terminal's batch never sees it"
+    );
+    // The card cannot be paid back again what the drawer paid.
+    let ledger = ReturnLedger::of(&sale, std::slice::from_ref(&refund));
+    assert!(ledger.all_returned());
+    assert_eq!(ledger.tenders[0].left(), dec!(0.02));
+    assert_eq!(
+        give_back(&sale, &[refund], 0, dec!(1), 2),
+        Err(ReturnError::MoreThanSold {
+            line: line(&sale, 0),
+            returnable: dec!(0)
+        })
+    );
+}

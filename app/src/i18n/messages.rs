@@ -443,6 +443,7 @@ messages! {
     RefundToCard => "Back to the card", "На карту";
     RefundInCash => "In cash from the drawer", "Наличными из ящика";
     RefundByReversal => "The card terminal cancels the payment (same terminal day: no fee).", "Банковский терминал отменит платёж (тот же день терминала: без комиссии).";
+    RefundCardInCash => "Pay the card part back in cash instead", "Вернуть часть по карте наличными";
     RefundCardsInTurn => "The sale was paid with several cards: the card terminal pays each its part back, one after the other.", "Продажа оплачена несколькими картами: терминал вернёт каждой её часть, по очереди.";
     RefundPresentCard => "Now: {card}, {amount}. Ask for that card.", "Сейчас: {card}, {amount}. Попросите эту карту.";
     RefundByTerminal => "The card terminal pays the amount back to the card.", "Банковский терминал вернёт сумму на карту.";

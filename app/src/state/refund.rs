@@ -112,6 +112,9 @@ pub enum RefundStatus {
 pub struct Returned {
     pub quantities: Vec<(LineId, Decimal)>,
     pub damaged: Vec<LineId>,
+    /// The card part goes back in cash from the drawer instead (the dialog asked for the
+    /// permission); an exchange leaves it aside.
+    pub in_cash: bool,
 }
 
 /// The cashier asked to take back `returned` of `sale` for `reason`: starts the refund, or
@@ -324,6 +327,7 @@ fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
     let id = Uuid::now_v7();
     let refund = match Refund::of_lines(&sale, &earlier, &returned.quantities, id, at_ms, &reason)
     {
+        Ok(refund) if returned.in_cash => refund.written_off(&returned.damaged).in_cash(&sale),
         Ok(refund) => refund.written_off(&returned.damaged),
         Err(e) => return state.error(return_error_msg(&e)),
     };

@@ -179,6 +179,8 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
     }));
     // Which lines came back damaged: written off, not put back into stock.
     let damaged = RwSignal::new(vec![false; sale.lines().len()]);
+    // The card part paid back in cash from the drawer instead (someone allowed it).
+    let in_cash = RwSignal::new(false);
     // Never more than is left: what another device returned meanwhile comes off the choice.
     Effect::new(move |_| {
         let left: Vec<Decimal> = ledger.with(|l| l.lines.iter().map(|l| l.returnable()).collect());
@@ -211,6 +213,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             }
             let earlier = state.refunds.with(|r| r.completed(&sale));
             Refund::of_lines(&sale, &earlier, &quantities(), Uuid::nil(), 0, "")
+                .map(|r| if in_cash.get() { r.in_cash(&sale) } else { r })
                 .map_err(|e| refund::return_error_msg(&e))
         }
     };
@@ -301,6 +304,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
             refund::Returned {
                 quantities: quantities(),
                 damaged,
+                in_cash: in_cash.get_untracked(),
             }
         }
     };
@@ -453,6 +457,10 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                         let start = start.clone();
                         let exchange = exchange.clone();
                         let start_on_enter = start.clone();
+                        let card_to_pay = {
+                            let split = split.clone();
+                            move || split().is_some_and(|(card, _)| !card.is_zero()) || in_cash.get()
+                        };
                         let split = split.clone();
                         let total = move || split().map(|(card, cash)| card + cash);
                         let nothing_to_refund = {
@@ -460,6 +468,29 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                             move || total().is_none()
                         };
                         view! {
+                            <Show when=card_to_pay.clone()>
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        data-testid="refund-in-cash-instead"
+                                        prop:checked=move || in_cash.get()
+                                        on:change=move |ev| {
+                                            if !event_target_checked(&ev) {
+                                                return in_cash.set(false);
+                                            }
+                                            // Cash from the drawer needs its own permission.
+                                            in_cash.set(false);
+                                            state.protected(Permission::RefundToCash, move |approved_by| {
+                                                if approved_by.is_some() {
+                                                    state.staff.refund_approved_by.set(approved_by);
+                                                }
+                                                in_cash.set(true);
+                                            });
+                                        }
+                                    />
+                                    <span>{state.t(Msg::RefundCardInCash)}</span>
+                                </label>
+                            </Show>
                             <label class="field">
                                 <span>{state.t(Msg::RefundReason)}</span>
                                 <input

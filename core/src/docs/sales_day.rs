@@ -79,6 +79,12 @@ pub struct RefundTender {
     #[autosurgeon(missing = "not_training")]
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub carried: bool,
+    /// A card's part paid back in cash from the drawer instead (someone allowed it): it uses up
+    /// what the card has left to pay back, and no terminal was asked. Parts recorded before read
+    /// as paid back the way they name.
+    #[autosurgeon(missing = "not_training")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_cash: bool,
 }
 
 fn not_training() -> bool {
@@ -109,6 +115,7 @@ impl Refund {
                 card,
                 amount,
                 carried: false,
+                in_cash: false,
             })
             .collect();
         Refund {
@@ -138,13 +145,32 @@ impl Refund {
         let sum = |keep: &dyn Fn(&RefundTender) -> bool| -> Decimal {
             self.tenders.iter().filter(|t| keep(t)).map(|t| t.amount).sum()
         };
-        let card = sum(&|t| t.card.is_some() && !t.carried);
+        let card = sum(&|t| t.card.is_some() && !t.carried && !t.in_cash);
         let exchange = sum(&|t| t.carried);
         crate::sale::RefundSplit {
             card,
             cash: self.amount - card - exchange,
             exchange,
         }
+    }
+
+    /// The same refund with the cards' parts paid back in cash from the drawer instead, each
+    /// rounded to the store's cash step as the drawer pays (`sale`'s rules): for a card the
+    /// customer no longer has, or a terminal that cannot refund. What goes back to the drawer is
+    /// what the refund then comes to.
+    pub fn in_cash(mut self, sale: &Sale) -> Refund {
+        let rules = sale.rules();
+        for part in &mut self.tenders {
+            if part.card.is_some() && !part.carried {
+                part.in_cash = true;
+                part.amount = rules
+                    .currency
+                    .round(rules.cash_rounding.paid_back(part.amount, rules.cash_increment));
+            }
+        }
+        self.tenders.retain(|t| !t.amount.is_zero());
+        self.amount = self.tenders.iter().map(|t| t.amount).sum();
+        self
     }
 
     /// The same refund with `credit` of what it pays back kept for the goods taken instead, in

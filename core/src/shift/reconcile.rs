@@ -210,11 +210,12 @@ impl RecordedCard {
             let first = sale.tender_shares().into_iter().find_map(|(c, _)| c);
             vec![(first, card)]
         } else {
-            // What an exchange kept for the new goods never went back to the card.
+            // What an exchange kept for the new goods, or the drawer paid instead, never went
+            // back to the card.
             refund
                 .tenders
                 .iter()
-                .filter(|t| !t.carried)
+                .filter(|t| !t.carried && !t.in_cash)
                 .map(|t| (t.card, t.amount))
                 .collect()
         };
