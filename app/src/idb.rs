@@ -95,6 +95,9 @@ struct OutboxEntry {
     /// A staff member's action for the audit log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     audit: Option<pos_core::staff::AuditEntry>,
+    /// A shift after one of its steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shift: Option<pos_core::shift::ShiftState>,
 }
 
 fn put_outbox(outbox: &ObjectStore<'_>, entry: &OutboxEntry) -> Result<(), StorageError> {
@@ -362,6 +365,7 @@ impl IdbStorage {
                         sale: Some(sale.id()),
                         refund: None,
                         audit: None,
+                        shift: None,
                     },
                 )?;
                 sale
@@ -473,6 +477,7 @@ impl IdbStorage {
                 sale: None,
                 refund: Some(record.as_refund(&sale)),
                 audit: None,
+                shift: None,
             },
         )?;
         tx.commit().await.map_err(classify)?;
@@ -659,6 +664,7 @@ impl Storage for IdbStorage {
                     sale: None,
                     refund: None,
                     audit: Some(entry),
+                    shift: None,
                 },
             )?;
             tx.commit().await.map_err(classify)
@@ -693,7 +699,11 @@ impl Storage for IdbStorage {
         Box::pin(self.all_shifts())
     }
 
-    fn save_shift(&self, shift: pos_core::shift::Shift) -> StorageFuture<'_, ()> {
-        Box::pin(self.put_shift(shift))
+    fn save_shift(
+        &self,
+        state: pos_core::shift::ShiftState,
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(self.put_shift(state, store))
     }
 }

@@ -22,6 +22,7 @@ pub mod protocol;
 mod publish;
 mod saving;
 mod status;
+mod store_day;
 pub mod worker;
 
 use std::cell::{Cell, RefCell};
@@ -46,6 +47,7 @@ use pos_core::{DocRole as Role, StoreDocs, chunk_prefix, sync_state_key};
 use protocol::FromEngine;
 use publish::*;
 pub use saving::*;
+pub use store_day::*;
 use status::*;
 
 const LAST_SYNC_KEY: &str = "last_sync";
