@@ -1,11 +1,12 @@
 // The store's day (issue 13): every register's shifts and the day's sales of every register, on
 // the owner's device. The phone runs a shift, sells and closes it with a count short; the owner,
 // whose own shift is still open, sees both shifts, the phone's difference, and a store-wide
-// summary that is the sum of both registers' sales. Then the same in roubles, in Russian.
+// summary that is the sum of both registers' sales. Then the same in roubles, in Russian; and a
+// shift left open past midnight, flagged, closed the next morning and shown on both days.
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { PHONE, countCash as count, plain, sellOneByCard, tap } from './cashier';
-import { OWNER_PIN } from './settings';
+import { submitSetup } from './settings';
 import { device, pairingCode, sellCash, setUpTwoDevices } from './store';
 
 async function openShift(page: Page, float: Record<string, number>) {
@@ -114,13 +115,7 @@ test('день магазина в рублях и по-русски: смена
   await owner.getByTestId('nav-settings').click();
   await owner.getByTestId('lang-switch').selectOption('ru');
   await owner.reload();
-  await expect(owner.getByTestId('setup')).toBeVisible();
-  await owner.getByTestId('store-currency').selectOption('RUB');
-  await owner.getByTestId('store-name').fill('Пирожковая');
-  await owner.getByTestId('device-name').fill('Касса 1');
-  await owner.getByTestId('owner-pin').fill(OWNER_PIN);
-  await owner.getByTestId('owner-pin-again').fill(OWNER_PIN);
-  await owner.getByTestId('create-store').click();
+  await submitSetup(owner, 'Пирожковая', { currency: 'RUB', device: 'Касса 1' });
   await expect(owner.getByTestId('notice')).toContainText('Пирожковая', { timeout: 20_000 });
   // The demo menu is in euros: converted at 100, a cola is 250 roubles.
   await owner.getByTestId('exchange-rate').fill('100');
@@ -171,4 +166,43 @@ test('день магазина в рублях и по-русски: смена
   expect(await summary(owner, 'day-sales')).toBe('3');
   expect(await summary(owner, 'day-paid-cash')).toMatch(/^750,00 ₽$/);
   await noSidewaysScroll(owner);
+});
+
+test('a shift left open past midnight: flagged on the store\'s day, closed the next morning, and on both days', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const { owner, second } = await setUpTwoDevices(browser, server, { clock: new Date('2026-12-04T22:00:00') });
+  await openShift(second, { '10': 5 });
+  await second.getByTestId('nav-register').click();
+  await sellCash(second, 'Cola'); // €2.50 on the 4th
+
+  // The next morning the phone's shift is still open.
+  for (const page of [owner, second]) {
+    await page.clock.setSystemTime(new Date('2026-12-05T09:00:00'));
+    await page.reload();
+  }
+  await owner.getByTestId('nav-shift').click();
+  await owner.getByTestId('open-store-day').click();
+  await expect(owner.getByTestId('store-day')).toHaveAttribute('data-day', '2026-12-05', { timeout: 20_000 });
+  const phoneShift = owner.getByTestId('store-shift');
+  await expect(phoneShift).toHaveCount(1, { timeout: 30_000 });
+  await expect(phoneShift).toHaveAttribute('data-state', 'open');
+  await expect(phoneShift).toHaveAttribute('data-overnight', 'true');
+  await expect(phoneShift.getByTestId('store-shift-overnight')).toHaveText('Left open overnight: it can still be closed on its register.');
+  expect(await summary(owner, 'day-sales')).toBe('0');
+
+  // The phone says so too, and closes it: €50.00 + €2.50, counted exactly.
+  await second.getByTestId('nav-shift').click();
+  await expect(second.getByTestId('shift-overnight')).toBeVisible();
+  await closeShift(second, { '50': 1, '2': 1, '0.5': 1 });
+  await expect(phoneShift).toHaveAttribute('data-state', 'closed', { timeout: 30_000 });
+  await expect(phoneShift).toHaveAttribute('data-overnight', 'true');
+  await expect(phoneShift.getByTestId('store-shift-overnight')).toHaveText('Ran past midnight: closed on a later day.');
+  expect(await figure(phoneShift, 'store-shift-difference')).toBe('€0.00');
+
+  // The 4th shows the same shift, closed, and the cola sold that evening.
+  await owner.getByTestId('store-day-date').fill('2026-12-04');
+  await expect(owner.getByTestId('store-day')).toHaveAttribute('data-day', '2026-12-04', { timeout: 20_000 });
+  await expect(phoneShift).toHaveAttribute('data-state', 'closed');
+  await expect.poll(() => summary(owner, 'day-sales'), { timeout: 20_000 }).toBe('1');
+  expect(await summary(owner, 'day-paid')).toBe('€2.50');
 });
