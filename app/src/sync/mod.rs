@@ -47,8 +47,8 @@ use pos_core::{DocRole as Role, StoreDocs, chunk_prefix, sync_state_key};
 use protocol::FromEngine;
 use publish::*;
 pub use saving::*;
-pub use store_day::*;
 use status::*;
+pub use store_day::*;
 
 const LAST_SYNC_KEY: &str = "last_sync";
 /// Tabs of this device tell each other which documents they stored.

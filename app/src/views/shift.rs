@@ -356,7 +356,8 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
     let reprint = report.closed;
     let currency = report.currency;
     let money = move |amount: Decimal| i18n::money(amount, currency, lang);
-    let row = move |msg: Msg, testid: &'static str, value: String| report_row(msg, testid, value, lang);
+    let row =
+        move |msg: Msg, testid: &'static str, value: String| report_row(msg, testid, value, lang);
     let receipts = match (&report.first_receipt, &report.last_receipt) {
         (Some(first), Some(last)) => format!("{first} – {last}"),
         _ => "–".to_string(),
@@ -447,7 +448,12 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
 }
 
 /// One figure of a report: its name and its value (the store's day has them too).
-pub(super) fn report_row(msg: Msg, testid: &'static str, value: String, lang: i18n::Lang) -> impl IntoView {
+pub(super) fn report_row(
+    msg: Msg,
+    testid: &'static str,
+    value: String,
+    lang: i18n::Lang,
+) -> impl IntoView {
     view! {
         <tr data-testid=testid>
             <th scope="row">{msg.text(lang)}</th>

@@ -103,7 +103,11 @@ fn shift_row(
             state
                 .staff
                 .list
-                .with_untracked(|l| l.as_ref().and_then(|l| l.member(id)).map(|m| m.name.clone()))
+                .with_untracked(|l| {
+                    l.as_ref()
+                        .and_then(|l| l.member(id))
+                        .map(|m| m.name.clone())
+                })
                 .unwrap_or_else(|| id.to_string())
         })
     };
@@ -120,7 +124,10 @@ fn shift_row(
     let times = match &shift.close {
         Some(close) => Msg::StoreShiftClosedTimes.fill(
             lang,
-            &[("opened", &opened_at), ("closed", &i18n::date_time(close.at_ms, lang))],
+            &[
+                ("opened", &opened_at),
+                ("closed", &i18n::date_time(close.at_ms, lang)),
+            ],
         ),
         None => Msg::StoreShiftOpenSince.fill(lang, &[("opened", &opened_at)]),
     };
@@ -133,12 +140,28 @@ fn shift_row(
             </div>
         }
     };
-    let mut figures = vec![figure(Msg::RepFloat, "store-shift-float", money(shift.float.total()))];
+    let mut figures = vec![figure(
+        Msg::RepFloat,
+        "store-shift-float",
+        money(shift.float.total()),
+    )];
     if let Some(z) = &device_shift.state.z_report {
-        figures.push(figure(Msg::RepCashExpected, "store-shift-expected", money(z.cash_expected)));
+        figures.push(figure(
+            Msg::RepCashExpected,
+            "store-shift-expected",
+            money(z.cash_expected),
+        ));
         if let (Some(counted), Some(difference)) = (z.cash_counted, z.difference) {
-            figures.push(figure(Msg::RepCashCounted, "store-shift-counted", money(counted)));
-            figures.push(figure(Msg::RepDifference, "store-shift-difference", money(difference)));
+            figures.push(figure(
+                Msg::RepCashCounted,
+                "store-shift-counted",
+                money(counted),
+            ));
+            figures.push(figure(
+                Msg::RepDifference,
+                "store-shift-difference",
+                money(difference),
+            ));
         }
     }
     let is_open = shift.is_open();
@@ -177,15 +200,39 @@ fn summary_table(summary: &StoreDaySummary, currency: Currency, lang: Lang) -> i
     };
     let totals = &summary.totals;
     let rows = vec![
-        row(Msg::StoreDayDevices, "day-devices", summary.devices.to_string()),
+        row(
+            Msg::StoreDayDevices,
+            "day-devices",
+            summary.devices.to_string(),
+        ),
         row(Msg::RepSales, "day-sales", totals.sales.to_string()),
         row(Msg::RepPaid, "day-paid", money(totals.total)),
-        row(Msg::RepPaidCash, "day-paid-cash", money(summary.paid_by_tender.cash)),
-        row(Msg::RepPaidCard, "day-paid-card", money(summary.paid_by_tender.card)),
+        row(
+            Msg::RepPaidCash,
+            "day-paid-cash",
+            money(summary.paid_by_tender.cash),
+        ),
+        row(
+            Msg::RepPaidCard,
+            "day-paid-card",
+            money(summary.paid_by_tender.card),
+        ),
         row(Msg::RepRefunds, "day-refunds", totals.refunds.to_string()),
-        row(Msg::StoreDayRefunded, "day-refunded", money(totals.refunded)),
-        row(Msg::RepRefundedCash, "day-refunded-cash", money(summary.refunded_by_tender.cash)),
-        row(Msg::RepRefundedCard, "day-refunded-card", money(summary.refunded_by_tender.card)),
+        row(
+            Msg::StoreDayRefunded,
+            "day-refunded",
+            money(totals.refunded),
+        ),
+        row(
+            Msg::RepRefundedCash,
+            "day-refunded-cash",
+            money(summary.refunded_by_tender.cash),
+        ),
+        row(
+            Msg::RepRefundedCard,
+            "day-refunded-card",
+            money(summary.refunded_by_tender.card),
+        ),
         row(Msg::RepNet, "day-net", money(summary.net())),
     ];
     view! {
