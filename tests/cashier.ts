@@ -21,6 +21,14 @@ export async function switchLanguage(page: Page, lang: 'en' | 'ru') {
   await page.getByTestId('nav-register').click();
 }
 
+/** Counts a drawer into the count form `form` (`float`, `close-count`): how many of each note
+ * and coin, by value. */
+export async function countCash(page: Page, form: string, pieces: Record<string, number>) {
+  for (const [value, n] of Object.entries(pieces)) {
+    await page.getByTestId(`${form}-${value}`).fill(String(n));
+  }
+}
+
 /** Taps the product tile whose name is exactly `name`. */
 export async function tap(page: Page, name: string) {
   await page

@@ -23,14 +23,31 @@ export async function setUpZvt(page: Page) {
   await page.getByTestId('nav-register').click();
 }
 
-/** Creates a store from a setup link already open on `page`; the page becomes its owner. */
-export async function createStore(page: Page, name: string) {
+export interface StoreSetup {
+  /** The store's currency, when not the setup form's default. */
+  currency?: string;
+  /** This device's name; default `<name> till`. */
+  device?: string;
+  /** The owner's name, for the staff list. */
+  owner?: string;
+}
+
+/** Fills the setup form (open on `page`) for a store named `name`, with the owner's PIN, and
+ * sends it; the page becomes the store's owner once the server answers. */
+export async function submitSetup(page: Page, name: string, setup: StoreSetup = {}) {
   await expect(page.getByTestId('setup')).toBeVisible();
+  if (setup.currency) await page.getByTestId('store-currency').selectOption(setup.currency);
+  if (setup.owner) await page.getByTestId('owner-name').fill(setup.owner);
   await page.getByTestId('store-name').fill(name);
-  await page.getByTestId('device-name').fill(`${name} till`);
+  await page.getByTestId('device-name').fill(setup.device ?? `${name} till`);
   await page.getByTestId('owner-pin').fill(OWNER_PIN);
   await page.getByTestId('owner-pin-again').fill(OWNER_PIN);
   await page.getByTestId('create-store').click();
+}
+
+/** Creates a store from a setup link already open on `page`; the page becomes its owner. */
+export async function createStore(page: Page, name: string) {
+  await submitSetup(page, name);
   // Hashing the owner's PIN (Argon2, slow on purpose) and the server's answer: a loaded CI
   // machine once took more than the default 5 s.
   await expect(page.getByTestId('notice')).toContainText(name, { timeout: 20_000 });

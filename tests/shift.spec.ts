@@ -3,19 +3,13 @@
 // 0.10 short, and the Z report, kept across reloads and shown in Russian.
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { PHONE, TABLET, openRegister, plain, sellOne, sellOneByCard, switchLanguage } from './cashier';
+import { PHONE, TABLET, countCash as count, openRegister, plain, sellOne, sellOneByCard, switchLanguage } from './cashier';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter } from './fake-devices';
 import { addUsbPrinter } from './settings';
 
 /** The value shown in the report's row `testid`. */
 async function reportValue(page: Page, testid: string) {
   return plain(await page.getByTestId('shift-report').getByTestId(testid).locator('td').textContent());
-}
-
-async function count(page: Page, form: string, pieces: Record<string, number>) {
-  for (const [value, n] of Object.entries(pieces)) {
-    await page.getByTestId(`${form}-${value}`).fill(String(n));
-  }
 }
 
 async function refundInCash(page: Page, receipt: string) {

@@ -5,7 +5,7 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from './fixtures';
 import { PHONE, expectTotal, tap } from './cashier';
-import { OWNER_PIN, createStore } from './settings';
+import { OWNER_PIN, createStore, submitSetup } from './settings';
 import { device, pairingCode, setUpTwoDevices } from './store';
 
 const MANAGER_PIN = '1357';
@@ -200,14 +200,7 @@ test('в рублях и по-русски на телефоне: кассир �
   await owner.getByTestId('lang-switch').selectOption('ru');
   // The setup link is still the page's address: it opens again, in Russian.
   await owner.reload();
-  await expect(owner.getByTestId('setup')).toBeVisible();
-  await owner.getByTestId('store-currency').selectOption('RUB');
-  await owner.getByTestId('owner-name').fill('Ольга');
-  await owner.getByTestId('store-name').fill('Шаурма у моста');
-  await owner.getByTestId('device-name').fill('Касса');
-  await owner.getByTestId('owner-pin').fill(OWNER_PIN);
-  await owner.getByTestId('owner-pin-again').fill(OWNER_PIN);
-  await owner.getByTestId('create-store').click();
+  await submitSetup(owner, 'Шаурма у моста', { currency: 'RUB', owner: 'Ольга', device: 'Касса' });
   await expect(owner.getByTestId('notice')).toContainText('Шаурма у моста');
   await expect(owner.getByTestId('staff-current')).toHaveText('Ольга');
   await owner.setViewportSize(PHONE);

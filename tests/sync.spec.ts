@@ -6,7 +6,7 @@ import { type Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { TABLET, plain, tap } from './cashier';
 import { logoPng } from './images';
-import { OWNER_PIN, createStore } from './settings';
+import { OWNER_PIN, createStore, submitSetup } from './settings';
 import { allSales, device, pairingCode, sellCash, setUpTwoDevices, sku, stockLeft, syncWorker } from './store';
 
 const SALES_EACH = 20;
@@ -328,13 +328,7 @@ test('a sync worker that cannot load: the register still sells, says why, and a 
 
 test('a store created in roubles on a register that showed the demo menu in euros: the euro prices are never sold as roubles; converted, it sells in roubles (#12)', async ({ browser, server }) => {
   const owner = await device(browser, server.setupLink());
-  await expect(owner.getByTestId('setup')).toBeVisible();
-  await owner.getByTestId('store-name').fill('Пирожковая');
-  await owner.getByTestId('device-name').fill('Касса 1');
-  await owner.getByTestId('store-currency').selectOption('RUB');
-  await owner.getByTestId('owner-pin').fill('2468');
-  await owner.getByTestId('owner-pin-again').fill('2468');
-  await owner.getByTestId('create-store').click();
+  await submitSetup(owner, 'Пирожковая', { currency: 'RUB', device: 'Касса 1' });
   await expect(owner.getByTestId('notice')).toContainText('Пирожковая');
 
   // Before and after a reload, the euro menu is refused rather than sold at 2.50 roubles.

@@ -95,6 +95,9 @@ struct OutboxEntry {
     /// A staff member's action for the audit log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     audit: Option<pos_core::staff::AuditEntry>,
+    /// A shift after one of its steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shift: Option<pos_core::shift::ShiftState>,
 }
 
 fn put_outbox(outbox: &ObjectStore<'_>, entry: &OutboxEntry) -> Result<(), StorageError> {
@@ -363,6 +366,7 @@ impl IdbStorage {
                         sale: Some(sale.id()),
                         refund: None,
                         audit: None,
+                        shift: None,
                     },
                 )?;
                 if let Some(exchange) = &pending.exchange {
@@ -483,6 +487,7 @@ impl IdbStorage {
                 sale: None,
                 refund: Some(record.as_refund(&sale)),
                 audit: None,
+                shift: None,
             },
         )?;
         tx.commit().await.map_err(classify)?;
@@ -513,6 +518,7 @@ async fn put_exchange_refund(
                 sale: None,
                 refund: Some(record.as_refund(sale)),
                 audit: None,
+                shift: None,
             },
         )?;
     }
@@ -702,6 +708,7 @@ impl Storage for IdbStorage {
                     sale: None,
                     refund: None,
                     audit: Some(entry),
+                    shift: None,
                 },
             )?;
             tx.commit().await.map_err(classify)
@@ -736,7 +743,11 @@ impl Storage for IdbStorage {
         Box::pin(self.all_shifts())
     }
 
-    fn save_shift(&self, shift: pos_core::shift::Shift) -> StorageFuture<'_, ()> {
-        Box::pin(self.put_shift(shift))
+    fn save_shift(
+        &self,
+        state: pos_core::shift::ShiftState,
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(self.put_shift(state, store))
     }
 }

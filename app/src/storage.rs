@@ -163,6 +163,8 @@ pub enum Outgoing {
     Sale(Sale),
     Refund(Refund),
     Audit(pos_core::staff::AuditEntry),
+    /// A shift after one of its steps, for the store's day.
+    Shift(pos_core::shift::ShiftState),
 }
 
 impl Outgoing {
@@ -172,6 +174,7 @@ impl Outgoing {
             Outgoing::Sale(sale) => sale.completed_at_ms(),
             Outgoing::Refund(refund) => refund.at_ms,
             Outgoing::Audit(entry) => entry.at_ms,
+            Outgoing::Shift(state) => state.at_ms,
         }
     }
 }
@@ -443,7 +446,13 @@ pub trait Storage {
     fn load_shifts(&self) -> StorageFuture<'_, Vec<pos_core::shift::Shift>>;
     /// Keeps a shift as it is now (opened, cash moved, closed), with strict durability: the
     /// float and every pay-out are money the drawer report must still know after a power cut.
-    fn save_shift(&self, shift: pos_core::shift::Shift) -> StorageFuture<'_, ()>;
+    /// For a device of a store (`store`), the state goes into the outbox in the same
+    /// transaction, for the sync worker to fold into this device's day of the step.
+    fn save_shift(
+        &self,
+        state: pos_core::shift::ShiftState,
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, ()>;
     /// Completes the refund: the record marked completed and the refund put in the outbox (for
     /// `store`), in one transaction with strict durability. Completing it again returns the
     /// record already completed.

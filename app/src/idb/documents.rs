@@ -17,6 +17,9 @@ impl IdbStorage {
                 _ if entry.audit.is_some() => {
                     Outgoing::Audit(entry.audit.expect("checked to be there"))
                 }
+                _ if entry.shift.is_some() => {
+                    Outgoing::Shift(entry.shift.expect("checked to be there"))
+                }
                 (_, Some(refund)) => Outgoing::Refund(refund),
                 (Some(id), None) => {
                     let kept: Option<SaleRecord> = sales

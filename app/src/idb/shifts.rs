@@ -1,6 +1,7 @@
-//! This device's shifts in `kv`, one record per shift under `shift:<id>`.
+//! This device's shifts in `kv`, one record per shift under `shift:<id>`, and each step's state
+//! in the outbox, on its way into this device's day of the step.
 
-use pos_core::shift::Shift;
+use pos_core::shift::{Shift, ShiftState};
 
 use super::*;
 
@@ -17,15 +18,36 @@ impl IdbStorage {
         get_all_json(&kv, Some(shifts), "a shift").await
     }
 
-    pub(super) async fn put_shift(&self, shift: Shift) -> Result<(), StorageError> {
-        let tx = self.strict([KV])?;
+    pub(super) async fn put_shift(
+        &self,
+        state: ShiftState,
+        store: Option<Uuid>,
+    ) -> Result<(), StorageError> {
+        let tx = self.strict([KV, OUTBOX])?;
         let kv = tx.object_store(KV).map_err(classify)?;
+        let shift = &state.shift;
         // A shift closes once: a second tab's stale copy never reopens it.
         let kept: Option<Shift> = get_json(&kv, &shift_key(shift.id)).await?;
         if kept.is_some_and(|k| !k.is_open() && shift.is_open()) {
             return Err(failed("this shift was closed meanwhile"));
         }
-        put_json(&kv, &shift_key(shift.id), &shift)?;
+        put_json(&kv, &shift_key(shift.id), shift)?;
+        // A device of no store has no one to share it with; a step it makes after joining
+        // carries the whole shift, so nothing is lost by not keeping this one for later.
+        if store.is_some() {
+            put_outbox(
+                &tx.object_store(OUTBOX).map_err(classify)?,
+                &OutboxEntry {
+                    // A step's own id: a shift has many steps, each one entry.
+                    key: Uuid::now_v7().to_string(),
+                    store,
+                    sale: None,
+                    refund: None,
+                    audit: None,
+                    shift: Some(state),
+                },
+            )?;
+        }
         tx.commit().await.map_err(classify)
     }
 }

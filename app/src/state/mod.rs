@@ -14,6 +14,7 @@ mod scanning;
 pub mod shift;
 pub mod staff;
 mod store;
+pub mod store_day;
 pub mod terminal;
 
 use std::collections::BTreeMap;
@@ -43,6 +44,8 @@ pub enum Screen {
     Menu,
     /// The drawer's shift: float, cash in and out, X and Z reports.
     Shift,
+    /// Every device's shifts of a day and the store-wide summary, for the owner.
+    StoreDay,
     /// Creating the store with the server's setup code (`#/setup?code=`).
     Setup,
     /// Joining a store with a pairing code (`#/pair?code=`).
@@ -129,6 +132,8 @@ pub struct AppState {
     pub staff: staff::Staff,
     /// The drawer's shifts on this device.
     pub shifts: shift::Shifts,
+    /// The store's day shown to the owner: every device's shifts and sales.
+    pub store_days: store_day::StoreDays,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<EngineLink>, LocalStorage>,
 }
@@ -200,6 +205,7 @@ impl AppState {
             printer: printing::Printer::new(),
             staff: staff::Staff::new(),
             shifts: shift::Shifts::new(),
+            store_days: store_day::StoreDays::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
         }

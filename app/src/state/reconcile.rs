@@ -140,8 +140,8 @@ impl AppState {
             let mut shift = shift;
             let changed = shift.check_terminal(check).unwrap_or(false);
             if changed {
-                match state.storage().save_shift(shift.clone()).await {
-                    Ok(()) => state.shifts.all.update(|all| {
+                match state.keep_and_share(&shift).await {
+                    Ok(_) => state.shifts.all.update(|all| {
                         if let Some(kept) = all.iter_mut().find(|s| s.id == shift.id) {
                             *kept = shift.clone();
                         }

@@ -1,14 +1,15 @@
 //! The drawer's shift on this device (issue 13): opened with a float counted by note and coin,
 //! cash paid in, paid out or dropped to the safe with a reason, an X report at any time, and the
 //! close with a count, which gives the Z report. Each change is kept with strict durability before
-//! the screen shows it. Shifts are kept on this device; they are not in the store's documents yet,
-//! so the owner does not see other devices' shifts.
+//! the screen shows it, and on a device of a store shared with it in the same transaction (the
+//! shift and, once closed, its Z report, through the outbox into this device's day), so the
+//! owner sees every device's shifts on the store's day (`state/store_day.rs`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::shift::{
     CashCount, CashMovement, CashMovementKind, RecordedCard, Shift, ShiftError, ShiftReport,
-    TerminalTotals,
+    ShiftState, TerminalTotals,
 };
 use pos_core::staff::Permission;
 use pos_core::{Refund, Sale, Uuid};
@@ -144,10 +145,10 @@ impl AppState {
         let state = *self;
         self.shifts.busy.set(true);
         spawn_local(async move {
-            let kept = state.storage().save_shift(shift.clone()).await;
+            let kept = state.keep_and_share(&shift).await;
             state.shifts.busy.set(false);
             match kept {
-                Ok(()) => {
+                Ok(z_report) => {
                     state.notice.set(None);
                     state.shifts.all.update(|all| {
                         match all.iter_mut().find(|s| s.id == shift.id) {
@@ -157,17 +158,45 @@ impl AppState {
                     });
                     // The Z report goes to the printer as the shift closes (when there is one),
                     // with the terminal's totals when it is reconciled.
-                    match reconcile {
-                        Some(from) => state.reconcile_shift(shift, from, true),
-                        None => {
-                            let print = !shift.is_open();
-                            state.report_shift(shift, print);
-                        }
+                    match (reconcile, z_report) {
+                        (Some(from), _) => state.reconcile_shift(shift, from, true),
+                        (None, Some(z_report)) => state.show_report(z_report, &shift, true),
+                        (None, None) => state.report_shift(shift, false),
                     }
                 }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
+    }
+
+    /// Keeps the shift as it is now, with strict durability, and shares this step with the
+    /// store (through the outbox, in the same transaction): the whole shift and, once it is
+    /// closed, its Z report, worked out here from this device's records, which are the drawer's
+    /// truth. Returns that Z report.
+    pub(super) async fn keep_and_share(
+        &self,
+        shift: &Shift,
+    ) -> Result<Option<ShiftReport>, StorageError> {
+        let storage = self.storage();
+        let z_report = if shift.is_open() {
+            None
+        } else {
+            let device_code = self.device_code.get_untracked();
+            Some(shift_report(&*storage, shift, &device_code).await?)
+        };
+        let store = self
+            .membership
+            .with_untracked(|m| m.as_ref().map(|m| m.store_id));
+        let step = ShiftState {
+            shift: shift.clone(),
+            z_report: z_report.clone(),
+            at_ms: js_sys::Date::now() as i64,
+        };
+        storage.save_shift(step, store).await?;
+        if store.is_some() {
+            crate::sync::announce_outbox();
+        }
+        Ok(z_report)
     }
 
     /// Works out the shift's report from this device's sales and refunds and shows it.
@@ -180,15 +209,17 @@ impl AppState {
         let device_code = self.device_code.get_untracked();
         spawn_local(async move {
             match shift_report(&*state.storage(), &shift, &device_code).await {
-                Ok(report) => {
-                    if print {
-                        state.print_shift_report(&report, false, shift.reconciliation());
-                    }
-                    state.shifts.report.set(Some(report));
-                }
+                Ok(report) => state.show_report(report, &shift, print),
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }
         });
+    }
+
+    fn show_report(&self, report: ShiftReport, shift: &Shift, print: bool) {
+        if print {
+            self.print_shift_report(&report, false, shift.reconciliation());
+        }
+        self.shifts.report.set(Some(report));
     }
 }
 

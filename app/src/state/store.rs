@@ -172,7 +172,11 @@ impl AppState {
                 sales,
                 refunds,
                 audit,
+                shifts,
             } => {
+                if shifts && self.screen.get_untracked() == Screen::StoreDay {
+                    self.load_store_day();
+                }
                 if audit && self.screen.get_untracked() == Screen::Settings {
                     self.load_audit();
                 }

@@ -137,7 +137,16 @@ pub async fn open_days_between(shared: &SharedEngine, from_ms: f64, to_ms: f64) 
         .map(|(id, owner, day)| (id, Role::OtherDay, day, owner))
         .collect();
     opened.extend(others.iter().map(|(id, ..)| *id));
-    let other_days: Vec<DocumentId> = others.iter().map(|(id, ..)| *id).collect();
+    // Only the days opened now: one already open had its records copied when it changed, and
+    // listing it again would tell the page of a change that did not happen, which asks again.
+    let other_days: Vec<DocumentId> = {
+        let engine = shared.borrow();
+        others
+            .iter()
+            .map(|(id, ..)| *id)
+            .filter(|id| !engine.docs.is_open(*id))
+            .collect()
+    };
     open_needed(shared, others).await?;
     // This device's own days only where it stored one: a day it never wrote stays unmade.
     let mut own = Vec::new();
@@ -164,7 +173,7 @@ pub async fn open_days_between(shared: &SharedEngine, from_ms: f64, to_ms: f64) 
 }
 
 /// The business days from `from_ms` to `to_ms`, at most [`AUDIT_MAX_DAYS`] of them (the latest).
-fn days_between(from_ms: f64, to_ms: f64) -> Vec<BusinessDay> {
+pub(super) fn days_between(from_ms: f64, to_ms: f64) -> Vec<BusinessDay> {
     let count = (((to_ms - from_ms) / DAY_MS).ceil() as i64).clamp(0, AUDIT_MAX_DAYS - 1);
     // From noon, so that a day of 23 or 25 hours (a clock change) is neither skipped nor doubled.
     let noon = from_ms.max(to_ms - count as f64 * DAY_MS) + DAY_MS / 2.0;

@@ -22,6 +22,7 @@ pub mod protocol;
 mod publish;
 mod saving;
 mod status;
+mod store_day;
 pub mod worker;
 
 use std::cell::{Cell, RefCell};
@@ -47,6 +48,7 @@ use protocol::FromEngine;
 use publish::*;
 pub use saving::*;
 use status::*;
+pub use store_day::*;
 
 const LAST_SYNC_KEY: &str = "last_sync";
 /// Tabs of this device tell each other which documents they stored.

@@ -1,5 +1,5 @@
-//! The outbox: committed sales and refunds folded into the documents by the tab that syncs, and
-//! the sales a device made before it joined its store.
+//! The outbox: committed sales, refunds, audit entries and shift steps folded into the documents
+//! by the tab that syncs, and the sales a device made before it joined its store.
 
 use super::*;
 
@@ -112,6 +112,8 @@ pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
                 Outgoing::Refund(refund) => engine.docs.record_refund(refund, day).map(drop),
                 // An entry moves no goods and no money: only the day's document changes.
                 Outgoing::Audit(entry) => engine.docs.record_audit(entry, day).map(drop),
+                // Nor does a shift's step: the drawer's money is its sales' and refunds'.
+                Outgoing::Shift(state) => engine.docs.record_shift(state, day).map(drop),
             };
             match recorded {
                 Ok(_) => {
@@ -134,6 +136,9 @@ pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
     };
     let day_names: Vec<String> = own_days.iter().map(ToString::to_string).collect();
     let written = written_ids(&writes);
+    let shifts_folded = ours
+        .iter()
+        .any(|i| matches!(i.record, Outgoing::Shift(_)) && folded.contains(&i.key));
     match storage
         .fold_outbox(writes.clone(), folded.clone(), day_names)
         .await
@@ -149,6 +154,18 @@ pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
             let ids = shared.borrow().docs.ids();
             flush(shared, &ids);
             publish_store(shared, &[Role::Stock]);
+            if shifts_folded {
+                // The store's day on this device's screen shows its own shifts from the documents.
+                tell(
+                    shared,
+                    FromEngine::RecordsChanged {
+                        sales: false,
+                        refunds: false,
+                        audit: false,
+                        shifts: true,
+                    },
+                );
+            }
             if let Some(first) = problems.first() {
                 set_status(shared, |s| s.document_problem = Some(first.clone()));
             }

@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use pos_core::{Catalog, CatalogEdit, PriceConflict, Refund, Store, Uuid};
+use pos_core::{
+    Catalog, CatalogEdit, DeviceEntry, DeviceShift, PriceConflict, Refund, Store, StoreDaySummary,
+    Uuid,
+};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +48,9 @@ pub enum Request {
     /// once the days from `from_ms` to `to_ms` (at most [`AUDIT_MAX_DAYS`]) are opened, however
     /// old. What is not stored on this device yet follows by sync.
     AuditLog { from_ms: f64, to_ms: f64 },
+    /// The store's day of the moment `day_ms`: every device's shifts open during that business
+    /// day and the store-wide summary of its sales ([`StoreDay`]).
+    StoreDay { day_ms: f64 },
     AddEarlierSales,
     KeepEarlierSalesHere,
 }
@@ -89,6 +95,23 @@ pub enum Answer {
     Refunds(Vec<Refund>),
     PinHash(Option<String>),
     Audit(Vec<pos_core::staff::AuditEntry>),
+    StoreDay(StoreDay),
+}
+
+/// The store's day as the worker reads it from every device's documents.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreDay {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Every device's shifts open at some time of the day, as each stood after its latest step
+    /// this device has heard of, in the order they were opened.
+    pub shifts: Vec<DeviceShift>,
+    /// Every device's sales of the day, added up.
+    pub summary: StoreDaySummary,
+    /// The store's devices, for their names and receipt prefixes.
+    pub devices: Vec<DeviceEntry>,
+    /// Whether the shift ran past a midnight, by shift id (the worker knows the local days).
+    pub overnight: Vec<Uuid>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -116,6 +139,9 @@ pub enum FromEngine {
         refunds: bool,
         /// Any other device's day changed, so its audit entries may have.
         audit: bool,
+        /// A device's shifts may have changed (another device's day, or a step of this device's
+        /// folded into its own).
+        shifts: bool,
     },
 }
 

@@ -105,6 +105,7 @@ pub(super) fn save(shared: SharedEngine) {
                     sales: had_sales,
                     refunds: had_refunds,
                     audit: true,
+                    shifts: true,
                 },
             );
         }

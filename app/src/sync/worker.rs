@@ -115,6 +115,7 @@ async fn answer(
         Request::AuditLog { from_ms, to_ms } => open_days_between(&shared, from_ms, to_ms)
             .await
             .map(|()| Answer::Audit(shared.borrow_mut().docs.audit_log())),
+        Request::StoreDay { day_ms } => store_day(&shared, day_ms).await.map(Answer::StoreDay),
         Request::AddEarlierSales => add_earlier_sales(&shared).await.map(|()| Answer::Done),
         Request::KeepEarlierSalesHere => keep_earlier_sales_here(&shared)
             .await

@@ -20,6 +20,7 @@ mod shift;
 mod staff;
 mod staff_settings;
 mod store;
+mod store_day;
 mod terminal_settings;
 mod ticket;
 mod update;
@@ -65,6 +66,7 @@ pub fn App(state: AppState) -> impl IntoView {
                     Screen::Settings => view! { <settings::Settings /> }.into_any(),
                     Screen::Menu => view! { <menu::Menu /> }.into_any(),
                     Screen::Shift => view! { <shift::ShiftScreen /> }.into_any(),
+                    Screen::StoreDay => view! { <store_day::StoreDayScreen /> }.into_any(),
                     Screen::Setup => view! { <store::Setup /> }.into_any(),
                     Screen::Join => view! { <store::Join /> }.into_any(),
                 }}

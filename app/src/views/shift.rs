@@ -1,6 +1,7 @@
 //! The shift screen: open with the float counted by note and coin, cash in and out, the X report,
 //! the close with a blind count (and, on a standalone card terminal, the totals of its slip), and
-//! the Z reports of earlier shifts with the card terminal's reconciliation.
+//! the Z reports of earlier shifts with the card terminal's reconciliation; and the way to the
+//! store's day (`views/store_day.rs`).
 //!
 //! Test ids of the reconciliation: `recon` (`data-matched`), its rows `recon-row` (`data-brand`:
 //! `all` or a brand) with `recon-register`, `recon-terminal`, `recon-difference`, then
@@ -25,7 +26,13 @@ pub fn ShiftScreen() -> impl IntoView {
     view! {
         <section class="shift" data-testid="shift-screen">
             <h2>{move || state.t(Msg::NavShift)}</h2>
-            <p class="hint">{move || state.t(Msg::ShiftLocalOnly)}</p>
+            <p class="hint">{move || state.t(Msg::ShiftShared)}</p>
+            // The owner's view of every register's shifts and the store's day.
+            <Show when=move || state.membership.with(Option::is_some)>
+                <button data-testid="open-store-day" on:click=move |_| state.open_store_day()>
+                    {move || state.t(Msg::NavStoreDay)}
+                </button>
+            </Show>
             {move || match open.get() {
                 None => view! { <OpenShift /> }.into_any(),
                 Some(shift) => {
@@ -349,14 +356,8 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
     let reprint = report.closed;
     let currency = report.currency;
     let money = move |amount: Decimal| i18n::money(amount, currency, lang);
-    let row = move |msg: Msg, testid: &'static str, value: String| {
-        view! {
-            <tr data-testid=testid>
-                <th scope="row">{msg.text(lang)}</th>
-                <td class="amount">{value}</td>
-            </tr>
-        }
-    };
+    let row =
+        move |msg: Msg, testid: &'static str, value: String| report_row(msg, testid, value, lang);
     let receipts = match (&report.first_receipt, &report.last_receipt) {
         (Some(first), Some(last)) => format!("{first} – {last}"),
         _ => "–".to_string(),
@@ -448,6 +449,21 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
                 {Msg::ShiftPrint.text(lang)}
             </button>
         </section>
+    }
+}
+
+/// One figure of a report: its name and its value (the store's day has them too).
+pub(super) fn report_row(
+    msg: Msg,
+    testid: &'static str,
+    value: String,
+    lang: i18n::Lang,
+) -> impl IntoView {
+    view! {
+        <tr data-testid=testid>
+            <th scope="row">{msg.text(lang)}</th>
+            <td class="amount">{value}</td>
+        </tr>
     }
 }
 

@@ -15,7 +15,7 @@ use crate::staff::AuditEntry;
 
 impl StoreDocs {
     /// The sales documents open now, this device's and the others'.
-    fn open_days(&self) -> Vec<DocumentId> {
+    pub(super) fn open_days(&self) -> Vec<DocumentId> {
         self.open_as(&[DocRole::OwnDay, DocRole::OtherDay])
     }
 

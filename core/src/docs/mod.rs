@@ -35,13 +35,15 @@ mod index;
 mod sales_day;
 mod settings;
 mod stock;
+mod store_day;
 mod store_docs;
 
 pub use catalog::{CatalogDoc, PriceConflict};
 pub use index::{DayEntry, MonthIndex};
-pub use sales_day::{DaySummary, Refund, RefundTender, ReturnLine, SalesDay, Void};
+pub use sales_day::{DaySummary, DayTenders, Refund, RefundTender, ReturnLine, SalesDay, Void};
 pub use settings::{DeviceEntry, SettingsDoc};
 pub use stock::{StockCount, StockMovement, StockPeriod, previous_month};
+pub use store_day::{DeviceShift, StoreDaySummary};
 pub use store_docs::{DocChunk, DocRole, DocWrite, StoreDocs, chunk_prefix, sync_state_key};
 
 use std::collections::BTreeMap;

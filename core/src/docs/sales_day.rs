@@ -10,12 +10,13 @@
 //!
 //! The staff audit log of the day is kept here too, for the same reasons: one writer, entries
 //! made on the device with their own ids, never changed. Its map came after the genesis, which
-//! never changes, so it is made on first use (see [`AUDIT`]).
+//! never changes, so it is made on first use (see [`AUDIT`]). So are the device's shifts: each
+//! step of a shift made that day, the shift's whole state (see [`SHIFTS`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{AutoCommit, ROOT};
+use automerge::{AutoCommit, ROOT, ReadDoc};
 use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -25,7 +26,8 @@ use super::{
     concurrent_maps, decimal_str, genesis, get_str, get_uuid_str, hydrate_entry,
     map_made_on_first_use, root_map, union_of_maps,
 };
-use crate::sale::Sale;
+use crate::sale::{RefundSplit, Sale};
+use crate::shift::{ShiftState, TenderTotals, latest_states};
 use crate::staff::AuditEntry;
 
 const SALES: &str = "sales";
@@ -40,6 +42,10 @@ const VOIDS: &str = "voids";
 /// would buy nothing, and comparing the text makes "the same entry again" exact (a `12.50` %
 /// discount is not taken for `12.5`).
 const AUDIT: &str = "audit";
+/// The device's shifts as they stood after their last step made this day: shift id → the
+/// [`ShiftState`]'s serde JSON, replaced by a step further along. Made on first use, as
+/// [`AUDIT`] is; a day recorded before shifts were shared has none.
+const SHIFTS: &str = "shifts";
 
 /// Goods given back against a sale, and the money paid out for them. It points at the sale, which
 /// may be in another device's document; it is kept in the document of the device that refunds.
@@ -133,25 +139,34 @@ impl Refund {
     /// What went back to cards, what from the drawer and what was kept for an exchange. A
     /// refund recorded before it said so went back to the card first, as far as the sale's cards
     /// paid, and the rest in cash.
-    pub fn paid_back(&self, sale: &Sale) -> crate::sale::RefundSplit {
-        if self.tenders.is_empty() {
+    pub fn paid_back(&self, sale: &Sale) -> RefundSplit {
+        self.paid_back_as_recorded().unwrap_or_else(|| {
             let card = sale.refund_split().card.min(self.amount).max(Decimal::ZERO);
-            return crate::sale::RefundSplit {
+            RefundSplit {
                 card,
                 cash: self.amount - card,
                 exchange: Decimal::ZERO,
-            };
+            }
+        })
+    }
+
+    /// What went back to cards, what from the drawer and what was kept for an exchange, as the
+    /// refund says; `None` for one recorded before refunds said so, which needs its sale
+    /// ([`Refund::paid_back`]).
+    pub fn paid_back_as_recorded(&self) -> Option<RefundSplit> {
+        if self.tenders.is_empty() {
+            return None;
         }
         let sum = |keep: &dyn Fn(&RefundTender) -> bool| -> Decimal {
             self.tenders.iter().filter(|t| keep(t)).map(|t| t.amount).sum()
         };
         let card = sum(&|t| t.card.is_some() && !t.carried && !t.in_cash);
         let exchange = sum(&|t| t.carried);
-        crate::sale::RefundSplit {
+        Some(RefundSplit {
             card,
             cash: self.amount - card - exchange,
             exchange,
-        }
+        })
     }
 
     /// The same refund with the cards' parts paid back in cash from the drawer instead, each
@@ -249,7 +264,7 @@ struct SaleRecord {
 /// The day's totals, for the monthly index. Money is counted as it changed hands: what the
 /// customers paid and what was paid back, so a sale refunded in full nets to nothing even when
 /// cash rounding made it 10.00 on a total of 10.02.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DaySummary {
     /// Real sales: training sales and voided sales are not counted here.
     pub sales: u64,
@@ -304,6 +319,23 @@ impl DaySummary {
         entry.refunded = self.refunded;
         entry.voids = self.voids;
     }
+}
+
+/// What a day's money is counted from: see [`SalesDay::summary`].
+struct Counted {
+    real: Vec<Sale>,
+    training: u64,
+    refunds: Vec<Refund>,
+    voids: u64,
+}
+
+/// A day's money by tender (see [`SalesDay::money_by_tender`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DayTenders {
+    /// What the real sales took: the cash the drawers kept (after change) and the cards' charges.
+    pub paid: TenderTotals,
+    /// What the real refunds paid back from the drawers and to the cards.
+    pub refunded: TenderTotals,
 }
 
 pub struct SalesDay {
@@ -504,38 +536,118 @@ impl SalesDay {
         Ok(map.into_values().collect())
     }
 
-    /// The day's totals (see [`DaySummary`]).
-    pub fn summary(&self) -> Result<DaySummary, DocError> {
-        let records = self.records()?;
+    /// The day's real sales (neither training nor voided), its real refunds, and how many
+    /// training sales and voids of real sales it left out: what [`Self::summary`] and
+    /// [`Self::money_by_tender`] count.
+    fn counted(&self) -> Result<Counted, DocError> {
         let refunds: Vec<Refund> = self
             .refunds()?
             .into_iter()
             .filter(|r| !r.training)
             .collect();
         let voids = self.voids()?;
-        let voided: BTreeSet<String> = voids.iter().map(|v| v.sale_id.to_string()).collect();
+        let voided: BTreeSet<Uuid> = voids.iter().map(|v| v.sale_id).collect();
         let mut training = BTreeSet::new();
-        let mut real = Vec::with_capacity(records.len());
-        for (id, record) in &records {
-            let sale: Sale =
-                serde_json::from_str(&record.body).map_err(|e| DocError::Corrupt(e.to_string()))?;
+        let mut real = Vec::new();
+        for sale in self.sales()? {
             if sale.is_training() {
-                training.insert(id);
-            } else if !voided.contains(id) {
-                real.push(record);
+                training.insert(sale.id());
+            } else if !voided.contains(&sale.id()) {
+                real.push(sale);
             }
         }
-        Ok(DaySummary {
-            sales: real.len() as u64,
-            total: real.iter().map(|r| r.paid).sum(),
+        let voids = voids
+            .iter()
+            .filter(|v| !training.contains(&v.sale_id))
+            .count() as u64;
+        Ok(Counted {
+            real,
             training: training.len() as u64,
-            refunds: refunds.len() as u64,
-            refunded: refunds.iter().map(|r| r.amount).sum(),
-            voids: voids
-                .iter()
-                .filter(|v| !training.contains(&v.sale_id.to_string()))
-                .count() as u64,
+            refunds,
+            voids,
         })
+    }
+
+    /// The day's totals (see [`DaySummary`]).
+    pub fn summary(&self) -> Result<DaySummary, DocError> {
+        let counted = self.counted()?;
+        Ok(DaySummary {
+            sales: counted.real.len() as u64,
+            total: counted.real.iter().map(Sale::amount_paid).sum(),
+            training: counted.training,
+            refunds: counted.refunds.len() as u64,
+            refunded: counted.refunds.iter().map(|r| r.amount).sum(),
+            voids: counted.voids,
+        })
+    }
+
+    /// The day's money by tender, counted as [`Self::summary`] counts it: what the real sales'
+    /// drawers kept and cards were charged, and what the real refunds paid back through each. A
+    /// refund recorded before refunds named their tenders is split by its sale, found in this
+    /// day or by `sale_of` (another day); one whose sale is nowhere to be read counts as cash.
+    pub fn money_by_tender(
+        &self,
+        sale_of: impl Fn(Uuid) -> Option<Sale>,
+    ) -> Result<DayTenders, DocError> {
+        let counted = self.counted()?;
+        let mut money = DayTenders::default();
+        for sale in &counted.real {
+            money.paid += sale.refund_split();
+        }
+        for refund in &counted.refunds {
+            let split = match refund.paid_back_as_recorded() {
+                Some(split) => split,
+                None => match self
+                    .sale(refund.sale_id)?
+                    .or_else(|| sale_of(refund.sale_id))
+                {
+                    Some(sale) => refund.paid_back(&sale),
+                    None => RefundSplit {
+                        card: Decimal::ZERO,
+                        cash: refund.amount,
+                        exchange: Decimal::ZERO,
+                    },
+                },
+            };
+            money.refunded += split;
+        }
+        Ok(money)
+    }
+
+    /// Records the state of one of the device's shifts after a step made this day: once, and
+    /// only when it is further along than the state the day holds of it (an earlier step folded
+    /// after a later one changes nothing).
+    pub fn record_shift(&mut self, state: &ShiftState) -> Result<Recorded, DocError> {
+        self.check_owner()?;
+        let id = state.shift.id;
+        let kept = self.shifts()?.into_iter().find(|s| s.shift.id == id);
+        if kept.is_some_and(|kept| !state.is_later_than(&kept)) {
+            return Ok(Recorded::AlreadyThere);
+        }
+        let body = serde_json::to_string(state).map_err(|e| DocError::Corrupt(e.to_string()))?;
+        let map = map_made_on_first_use(&mut self.doc, SHIFTS)?;
+        self.doc.put(&map, id.to_string().as_str(), body)?;
+        self.doc
+            .commit_with(CommitOptions::default().with_time(state.at_ms));
+        Ok(Recorded::New)
+    }
+
+    /// The device's shifts as they stood after their last step of this day, in the order they
+    /// were opened; none in a day recorded before shifts were shared. Two tabs that each made
+    /// the map give two states of a shift: the one further along is read.
+    pub fn shifts(&self) -> Result<Vec<ShiftState>, DocError> {
+        let mut states = Vec::new();
+        for map in concurrent_maps(&self.doc, SHIFTS)? {
+            for key in self.doc.keys(&map) {
+                let Some(body) = get_str(&self.doc, &map, &key)? else {
+                    continue;
+                };
+                let state: ShiftState = serde_json::from_str(&body)
+                    .map_err(|e| DocError::Corrupt(format!("shift {key}: {e}")))?;
+                states.push(((), state));
+            }
+        }
+        Ok(latest_states(states).into_iter().map(|(_, s)| s).collect())
     }
 
     /// This day's row in the monthly index.

@@ -22,7 +22,7 @@ const DEVICES: &str = "devices";
 const OWNER_PIN: &str = "owner_pin";
 
 /// A device of the store as the settings list it (the server keeps the tokens, not this document).
-#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct DeviceEntry {
     pub id: Uuid,
     pub name: String,

@@ -23,6 +23,7 @@ use super::{
 };
 use crate::catalog::{Catalog, CatalogEdit};
 use crate::sale::Sale;
+use crate::shift::ShiftState;
 use crate::staff::AuditEntry;
 use crate::store::Store;
 use crate::sync::SyncClient;
@@ -369,6 +370,28 @@ impl StoreDocs {
         entry: &AuditEntry,
         day: BusinessDay,
     ) -> Result<Recorded, DocError> {
+        self.record_in_own_day_only(day, |d| d.record_audit(entry))
+    }
+
+    /// Records the state of one of this device's shifts after a step made on `day` in this
+    /// device's sales of that day; a state no further along than the one there changes nothing.
+    /// As for an audit entry, nothing else is written: a step moves no stock, and the money of
+    /// the drawer is the sales' and refunds'.
+    pub fn record_shift(
+        &mut self,
+        state: &ShiftState,
+        day: BusinessDay,
+    ) -> Result<Recorded, DocError> {
+        self.record_in_own_day_only(day, |d| d.record_shift(state))
+    }
+
+    /// Records something in this device's sales of `day` that moves no stock and no money (an
+    /// audit entry, a shift's step). The day and the month's index must be open.
+    fn record_in_own_day_only(
+        &mut self,
+        day: BusinessDay,
+        record: impl FnOnce(&mut SalesDay) -> Result<Recorded, DocError>,
+    ) -> Result<Recorded, DocError> {
         let own = self.day_id(self.device, day);
         let index = self.index_id(day);
         for id in [own, index] {
@@ -376,10 +399,14 @@ impl StoreDocs {
                 return Err(DocError::NotOpen(id));
             }
         }
-        let recorded = self.with_typed(own, |d: &mut SalesDay| d.record_audit(entry))?;
+        let recorded = self.with_typed(own, record)?;
         // A day with entries and no sale yet still gets its row in the month's index: other
-        // devices find a day's document only there, and the owner's audit log must reach it.
-        if self.read_typed(index, |i: &MonthIndex| i.day(own))?.is_none() {
+        // devices find a day's document only there, and the owner's audit log and store's day
+        // must reach it.
+        if self
+            .read_typed(index, |i: &MonthIndex| i.day(own))?
+            .is_none()
+        {
             let row = self.read_typed(own, |d: &SalesDay| d.index_entry())?;
             self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &row))?;
         }
@@ -551,11 +578,13 @@ impl StoreDocs {
 
     /// The receipt-number prefix of every device the settings list, by device id.
     pub fn device_codes(&mut self) -> BTreeMap<Uuid, String> {
+        self.devices().into_iter().map(|d| (d.id, d.code)).collect()
+    }
+
+    /// Every device the settings list (removed ones too: their days stay the store's).
+    pub fn devices(&mut self) -> Vec<DeviceEntry> {
         self.read_typed(self.settings_id(), |s: &SettingsDoc| s.devices())
             .unwrap_or_default()
-            .into_iter()
-            .map(|d| (d.id, d.code))
-            .collect()
     }
 
     pub fn put_device(&mut self, entry: &DeviceEntry) -> Result<(), DocError> {

@@ -7,13 +7,15 @@
 //! closed shift keeps ([`TerminalCheck`]).
 //!
 //! A shift belongs to one device and its drawer. The records here do not say where they are kept:
-//! the app will keep them in the device's sales day beside its sales (one writer, as for sales),
-//! and pass the shift's sales, refunds and voids to [`ShiftReport::new`]. Nothing here reads a
-//! clock or draws an id: times and ids are passed in.
+//! the app keeps each on its device and shares every step of it as a [`ShiftState`] in the
+//! device's sales day of the step (one writer, as for sales), and passes the shift's sales,
+//! refunds and voids to [`ShiftReport::new`]. Nothing here reads a clock or draws an id: times
+//! and ids are passed in.
 
 mod cash;
 mod reconcile;
 mod report;
+mod state;
 
 pub use cash::{CashCount, Denomination, Form, denominations};
 pub use reconcile::{
@@ -21,6 +23,7 @@ pub use reconcile::{
     TerminalTotals,
 };
 pub use report::{ShiftReport, StaffTips, TenderTotals};
+pub use state::{ShiftState, latest_states};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{CashMovementKind, Shift};
 use crate::docs::{Refund, Void};
 use crate::money::Currency;
-use crate::sale::{ReceiptNumber, Sale};
+use crate::sale::{ReceiptNumber, RefundSplit, Sale};
 use crate::tax::TaxBreakdown;
 use crate::tender::Tender;
 
@@ -43,6 +43,23 @@ pub struct StaffTips {
 impl TenderTotals {
     pub fn total(&self) -> Decimal {
         self.cash + self.card
+    }
+}
+
+/// Adds the cash and card parts of money that changed hands (a sale's, a refund's).
+impl std::ops::AddAssign<RefundSplit> for TenderTotals {
+    fn add_assign(&mut self, split: RefundSplit) {
+        self.cash += split.cash;
+        self.card += split.card;
+        self.exchange += split.exchange;
+    }
+}
+
+impl std::ops::AddAssign for TenderTotals {
+    fn add_assign(&mut self, other: TenderTotals) {
+        self.cash += other.cash;
+        self.card += other.card;
+        self.exchange += other.exchange;
     }
 }
 
@@ -134,22 +151,14 @@ impl ShiftReport {
             .collect();
 
         let sum = |f: &dyn Fn(&Sale) -> Decimal| counted.iter().map(|s| f(s)).sum::<Decimal>();
-        let paid_by_tender = counted.iter().fold(TenderTotals::default(), |t, s| {
-            let split = s.refund_split();
-            TenderTotals {
-                cash: t.cash + split.cash,
-                card: t.card + split.card,
-                exchange: t.exchange + split.exchange,
-            }
-        });
-        let refunded_by_tender = refunds.iter().fold(TenderTotals::default(), |t, (r, s)| {
-            let back = r.paid_back(s);
-            TenderTotals {
-                cash: t.cash + back.cash,
-                card: t.card + back.card,
-                exchange: t.exchange + back.exchange,
-            }
-        });
+        let mut paid_by_tender = TenderTotals::default();
+        for sale in &counted {
+            paid_by_tender += sale.refund_split();
+        }
+        let mut refunded_by_tender = TenderTotals::default();
+        for (refund, sale) in &refunds {
+            refunded_by_tender += refund.paid_back(sale);
+        }
         let tips_by_staff = tips_by_staff(counted.iter().copied());
         let change_given = sum(&|s| s.change());
         let paid = sum(&|s| s.amount_paid());
