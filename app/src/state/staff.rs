@@ -62,6 +62,18 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// The name of staff member `id` as the store's list has it; the id itself for one the list
+    /// no longer holds.
+    pub fn name_of(&self, id: Uuid) -> String {
+        self.list
+            .with_untracked(|l| {
+                l.as_ref()
+                    .and_then(|l| l.member(id))
+                    .map(|m| m.name.clone())
+            })
+            .unwrap_or_else(|| id.to_string())
+    }
+
     pub fn new() -> Staff {
         Staff {
             list: RwSignal::new(None),

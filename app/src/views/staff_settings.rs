@@ -454,17 +454,7 @@ fn AuditLog() -> impl IntoView {
     let what = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let name_of = move |id: Uuid| {
-        state
-            .staff
-            .list
-            .with_untracked(|l| {
-                l.as_ref()
-                    .and_then(|l| l.member(id))
-                    .map(|m| m.name.clone())
-            })
-            .unwrap_or_else(|| id.to_string())
-    };
+    let name_of = move |id: Uuid| state.staff.name_of(id);
     let shown = move || {
         let filter = pos_core::staff::AuditFilter {
             staff: who.get().parse().ok(),

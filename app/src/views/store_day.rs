@@ -98,19 +98,7 @@ fn shift_row(
     } else {
         format!("{name} ({code})")
     };
-    let who = |id: Option<Uuid>| {
-        id.map(|id| {
-            state
-                .staff
-                .list
-                .with_untracked(|l| {
-                    l.as_ref()
-                        .and_then(|l| l.member(id))
-                        .map(|m| m.name.clone())
-                })
-                .unwrap_or_else(|| id.to_string())
-        })
-    };
+    let who = |id: Option<Uuid>| id.map(|id| state.staff.name_of(id));
     let opened_by = who(shift.opened_by);
     let closed_by = shift.close.as_ref().and_then(|c| who(c.staff));
     let staff = match (opened_by, closed_by) {
