@@ -62,7 +62,7 @@ pub(super) enum Admission {
 /// genesis ([`policy::origin`]). Until then a `request` is answered `doc-unavailable` and a
 /// `sync` with the first message of a peer that has nothing, so that the device answers with
 /// all its changes, the genesis among them. A genesis of another store, or one that does not
-/// derive the id, closes the connection.
+/// derive the id, closes the connection, as does a `sync` with a chunk that does not read.
 pub(super) async fn admit(
     peer: &Peer,
     header: &Header,
@@ -94,7 +94,14 @@ pub(super) async fn admit(
     if header.kind != "sync" {
         return Ok(unavailable());
     }
-    let changes = carried.changes.as_deref().unwrap_or_default();
+    let Some(changes) = carried.changes.as_deref() else {
+        // Nothing to find a genesis in, and a chunk automerge may panic on.
+        eprintln!(
+            "pos-sync-server: refused an unreadable change to {doc} from device {}",
+            peer.device
+        );
+        return Err(close::UNREADABLE_CHANGE);
+    };
     let genesis = match policy::origin(id, changes) {
         Origin::Unknown => return Ok(Admission::Answered(empty_sync(target, sender, doc))),
         Origin::Forged(why) => {
@@ -281,13 +288,30 @@ pub(super) struct Carried {
 }
 
 impl Carried {
-    /// Nothing for a message that is not an Automerge sync message (samod drops it).
+    /// Nothing for a message that is not an Automerge sync message (samod drops it); an
+    /// unreadable chunk for one automerge panics on ([`policy::without_panic`]), which samod
+    /// must not see.
     pub(super) fn read(header: &Header) -> Carried {
-        let Some(Ok(msg)) = header.data.as_deref().map(automerge::sync::Message::decode) else {
-            return Carried {
-                chunks: Vec::new(),
-                changes: Some(Vec::new()),
-            };
+        let nothing = || Carried {
+            chunks: Vec::new(),
+            changes: Some(Vec::new()),
+        };
+        let Some(data) = header.data.as_deref() else {
+            return nothing();
+        };
+        let msg = match policy::without_panic(|| Some(automerge::sync::Message::decode(data).ok()))
+        {
+            Some(Some(msg)) => msg,
+            Some(None) => return nothing(),
+            None => {
+                return Carried {
+                    chunks: vec![(
+                        format!("wal-{}", crate::storage::hash_bytes(data)),
+                        data.to_vec(),
+                    )],
+                    changes: None,
+                };
+            }
         };
         let mut chunks = Vec::with_capacity(msg.changes.len());
         let mut changes = Some(Vec::with_capacity(msg.changes.len()));
