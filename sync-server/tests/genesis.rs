@@ -374,7 +374,8 @@ async fn write_as(
 /// device writes (the stock period here) under another device's actor. Now an actor that starts
 /// with a device's id is that device's alone, and one that does not (automerge's random actors,
 /// as automerge-repo's JavaScript client makes) belongs to the first device that writes with it,
-/// across restarts. A change under a document's own actor is its genesis and nothing else.
+/// across restarts. A change under a document's own actor is its genesis and nothing else. A
+/// fellow device's change passes only as a relay of one the server holds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     let (tmp, server) = fresh_server().await;
@@ -421,14 +422,39 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     );
     assert!(owners.get(ROOT, "till").unwrap().is_some());
 
-    // A fellow device of the store may carry the owner's changes: Automerge's sync sends again
-    // what it cannot tell the server has, with what was written on top of it.
-    let relayed = Actor::session(owner, 9).actor_id();
+    // A fellow device of the store may carry the owner's changes the server holds: Automerge's
+    // sync sends again what it cannot tell the server has. Here the till sends every change of
+    // the period, the owner's among them, and then syncs on the same connection.
+    let mut heads = tills.get_heads();
+    heads.sort();
+    let relay = automerge::sync::Message {
+        heads,
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: tills
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect::<Vec<_>>()
+            .into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    let mut connection = Raw::connect(server.addr, &till_a).await;
+    connection.send("sync", id, &relay.encode()).await;
     assert_eq!(
-        write_as(&server, &till_a, id, &mut tills, relayed, "relayed").await,
+        connection.sync(id, &mut tills).await,
         Synced::InSync,
-        "the till relayed a change under the owner's actor"
+        "the till relayed the owner's changes"
     );
+    // A change under the owner's actor that the server does not hold is no relay but a
+    // forgery.
+    let before = stored_heads(&server, id);
+    let mut forged = tills.clone();
+    let as_owner = Actor::session(owner, 9).actor_id();
+    let synced = write_as(&server, &till_a, id, &mut forged, as_owner, "forged").await;
+    assert_closed(synced, "foreign_actor", "the till wrote a new change as the owner");
+    assert_eq!(stored_heads(&server, id), before, "nothing of it is kept");
 
     // A random actor is the till's once the till wrote with it, also after a restart; another
     // store's device still may not use it.

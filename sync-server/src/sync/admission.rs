@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 use std::str::FromStr;
+use std::time::Duration;
 
-use automerge::{ActorId, Change};
+use automerge::{ActorId, Change, ChangeHash};
 
 use super::message::{Header, doc_unavailable, empty_sync};
 use super::{CloseReason, Peer, blocking, close};
@@ -171,14 +172,21 @@ pub(super) fn sends_only_genesis(carried: &Carried, doc: &str) -> bool {
 
 /// The actors a connection may write under, each decided once per connection: one that
 /// carries the device's id is its own; any other is the device's if the server's records say so
-/// or bind it to the device now ([`crate::actors`]), or a fellow device's of the same store whose
-/// changes it relays; the document's own actor writes nothing after its genesis. So a device
-/// cannot write under another store's actors, but within its store it can under a fellow's:
-/// telling a relay from a forgery needs to know whether the server already has the change.
+/// or bind it to the device now ([`crate::actors`]), or a fellow device's of the same store; the
+/// document's own actor writes nothing after its genesis. A change under a fellow's actor is a
+/// relay (Automerge's sync sends again what it cannot tell the server has) only if the server
+/// already holds it, same hash: otherwise it is a forgery, refused as a foreign actor's.
 #[derive(Debug, Default)]
 pub(super) struct Writers {
-    allowed: HashSet<ActorId>,
+    /// The device's own actors.
+    own: HashSet<ActorId>,
+    /// Fellow devices' actors: every change under one is checked against the server's copy.
+    fellows: HashSet<ActorId>,
 }
+
+/// How long the pump waits for samod to say whether it holds relayed changes (loading a large
+/// document takes a second or two).
+const HOLDS_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Writers {
     /// Checks the writers of the changes a message carries to `doc`.
@@ -197,7 +205,7 @@ impl Writers {
         };
         let id = pos_core::DocumentId::from_str(doc).ok();
         for actor in policy::writers(id, changes) {
-            if self.allowed.contains(&actor) {
+            if self.own.contains(&actor) || self.fellows.contains(&actor) {
                 continue;
             }
             let refused = |owner: &str| {
@@ -228,7 +236,10 @@ impl Writers {
                         // was refused forever). Another store's device is never a fellow.
                         let (storage, of) = (peer.storage.clone(), owner.clone());
                         match blocking(move || storage.store_of_device(&of)).await {
-                            Ok(Some(store)) if store == peer.store => {}
+                            Ok(Some(store)) if store == peer.store => {
+                                self.fellows.insert(actor);
+                                continue;
+                            }
                             Ok(_) => return refused(&format!("device {owner}")),
                             Err(e) => {
                                 eprintln!("pos-sync-server: storage error: actor {actor}: {e}");
@@ -250,9 +261,58 @@ impl Writers {
                     }
                 }
             }
-            self.allowed.insert(actor);
+            self.own.insert(actor);
+        }
+        let relayed: Vec<ChangeHash> = changes
+            .iter()
+            .filter(|change| self.fellows.contains(change.actor_id()))
+            .map(Change::hash)
+            .collect();
+        if !relayed.is_empty() && !holds(peer, doc, relayed).await? {
+            eprintln!(
+                "pos-sync-server: refused a change to {doc} from device {} under a fellow \
+                 device's actor that the server does not hold (not a relay)",
+                peer.device
+            );
+            return Err(close::FOREIGN_ACTOR);
         }
         Ok(())
+    }
+}
+
+/// Whether the server holds every change of `hashes` in `doc`, asked of samod's copy of the
+/// document (every change the server acknowledged is in it). A document with nothing stored
+/// holds none: samod would then ask the devices for it and wait for them, this one among them.
+async fn holds(peer: &Peer, doc: &str, hashes: Vec<ChangeHash>) -> Result<bool, CloseReason> {
+    let (storage, name) = (peer.storage.clone(), doc.to_string());
+    match blocking(move || storage.has_chunks(&name)).await {
+        Ok(true) => {}
+        Ok(false) => return Ok(false),
+        Err(e) => {
+            eprintln!("pos-sync-server: storage error: chunks of {doc}: {e}");
+            return Err(close::STORAGE);
+        }
+    }
+    let Ok(id) = samod::DocumentId::from_str(doc) else {
+        return Ok(false);
+    };
+    let repo = peer.repo.clone();
+    let asked = tokio::time::timeout(HOLDS_TIMEOUT, async move {
+        let handle = repo.find(id).await.ok()??;
+        handle
+            .with_document_async(move |d| {
+                use automerge::ReadDoc;
+                hashes.iter().all(|h| d.get_change_by_hash(h).is_some())
+            })
+            .await
+            .ok()
+    });
+    match asked.await {
+        Ok(Some(held)) => Ok(held),
+        _ => {
+            eprintln!("pos-sync-server: samod did not say whether it holds changes of {doc}");
+            Err(close::STORAGE)
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! enforces the message size and rate limits and the CBOR shape, registers a new document to
 //! the device's store only on its genesis ([`crate::policy`], [`Storage::claim_document`]),
 //! refuses a device's writes to another device's sales day and its changes under another
-//! device's actor id ([`crate::actors`]), and closes the socket at once when the device is
+//! device's actor id ([`crate::actors`]) unless it relays a change the server holds, and closes the socket at once when the device is
 //! revoked ([`Connections::revoke`]). samod then decides, per (document, peer),
 //! what a device may see ([`share_policy`]): a document of another store is `doc-unavailable`.
 //! The connection is bound to the device's peer id (`device-<id>`), so a device cannot speak
@@ -259,6 +259,7 @@ pub async fn sync_ws(
         storage: state.storage.clone(),
         disk: state.disk.clone(),
         write_ahead: state.write_ahead.clone(),
+        repo: state.repo.clone(),
         clock: state.clock.clone(),
         document_quota: state.connections.limits().documents_per_store,
         _slot: slot,
@@ -278,6 +279,8 @@ struct Peer {
     storage: Arc<Storage>,
     disk: Arc<DiskHealth>,
     write_ahead: WriteAhead,
+    /// Whether the server holds a change a device relays (`admission::Writers`).
+    repo: samod::Repo,
     clock: Arc<dyn Clock>,
     document_quota: u64,
     /// Counts this connection while it is open.
