@@ -1,7 +1,8 @@
 //! Issue #11: sync messages carrying chunks crafted with a valid checksum whose columns
 //! automerge 0.12 panics on while decoding them (found by the `change_policy` fuzz target: a
-//! bundle and a saved document, `tests/data/change_policy_sealed_*.bin`), sent by an enrolled
-//! device over a real connection to the real server binary. The server refuses it with a reason, stores nothing of
+//! bundle and a saved document, `tests/data/change_policy_sealed_*.bin`), and a new document's
+//! first message with a change automerge panics on loading it with the genesis, sent by an
+//! enrolled device over a real connection to the real server binary. The server refuses it with a reason, stores nothing of
 //! it, keeps running, and its stores keep syncing: samod, which would decode the same bytes,
 //! never sees it.
 
@@ -19,6 +20,23 @@ const CRASHES: [&[u8]; 2] = [
     include_bytes!("data/change_policy_sealed_bundle.bin"),
     include_bytes!("data/change_policy_sealed_document.bin"),
 ];
+
+/// The fuzz target's input (with `POS_FUZZ_SAMOD=1`) whose change reads, but automerge panics
+/// loading it into a document that has nothing (an unknown actor in `op_set2/change/batch.rs`).
+const APPLY_PANIC: &[u8] = include_bytes!("data/change_policy_samod_apply_panic.bin");
+
+/// A sync message carrying `changes`.
+fn carrying(changes: Vec<Vec<u8>>) -> Vec<u8> {
+    automerge::sync::Message {
+        heads: Vec::new(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: changes.into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    }
+    .encode()
+}
 
 /// That the server closed the connection for the crafted message as unreadable.
 fn assert_unreadable(ended: Result<Vec<u8>, Synced>) {
@@ -76,6 +94,38 @@ async fn a_chunk_automerge_panics_on_is_refused_and_the_server_stays_up() {
         b.send("sync", id_b, &crash[16..]).await;
         assert_unreadable(b.next(id_b).await);
     }
+    // A document registered with nothing stored (its genesis came with a change under another
+    // store's actor, refused after the genesis registered it), which samod holds nothing of,
+    // then a change that reads alone but that automerge panics on loading into a document that
+    // has nothing, as samod loads one it has nothing of.
+    let (id_c, mut day_c) = {
+        let store = Uuid::parse_str(&owner_b.store_id).unwrap();
+        let device = Uuid::parse_str(&owner_b.device_id).unwrap();
+        let day = BusinessDay::new(2026, 11, 30).unwrap();
+        let doc = SalesDay::new(store, device, day, &Actor::device(device)).into_automerge();
+        (SalesDay::id(store, device, day), doc)
+    };
+    let mut forged = day_c.clone();
+    forged.set_actor(Actor::device(Uuid::parse_str(&owner_a.device_id).unwrap()).actor_id());
+    forged.put(ROOT, "as", "store A").unwrap();
+    forged.commit();
+    let mut b = Raw::connect(server.addr, &owner_b).await;
+    let first_message = forged
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    b.send("sync", id_c, &carrying(first_message)).await;
+    assert!(
+        matches!(b.next(id_c).await, Err(Synced::Closed(1008, r)) if r.starts_with("foreign_actor: "))
+    );
+    assert!(
+        storage.document_store(&id_c.to_string()).unwrap().is_some(),
+        "registered"
+    );
+    let mut b = Raw::connect(server.addr, &owner_b).await;
+    b.send("sync", id_c, &APPLY_PANIC[16..]).await;
+    assert_unreadable(b.next(id_c).await);
 
     assert!(
         server.child.try_wait().unwrap().is_none(),
@@ -91,4 +141,8 @@ async fn a_chunk_automerge_panics_on_is_refused_and_the_server_stays_up() {
     // Nothing of the crafted message was written.
     assert_stored(&data, id_a, &mut day_a);
     assert_stored(&data, id_b, &mut day_b);
+    // The document registered with nothing stored syncs too.
+    let mut b = Raw::connect(server.addr, &owner_b).await;
+    assert_eq!(b.sync(id_c, &mut day_c).await, Synced::InSync);
+    assert_stored(&data, id_c, &mut day_c);
 }

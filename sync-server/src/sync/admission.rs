@@ -316,6 +316,50 @@ async fn holds(peer: &Peer, doc: &str, hashes: Vec<ChangeHash>) -> Result<bool, 
     }
 }
 
+/// Refuses (`unreadable_change`) a message that automerge panics on when it loads it into a
+/// document that has nothing, for a document the server has nothing of yet.
+///
+/// samod loads the changes of a document it has nothing of otherwise than into one it holds:
+/// the chunks joined and loaded as a whole (`Automerge::load`), which reading each chunk alone
+/// ([`policy::read_chunk`]) does not do, and automerge 0.12 panics there on some changes that
+/// read on their own (an `unwrap` on an unknown actor in `op_set2/change/batch.rs`, found by the
+/// `change_policy` fuzz target with `POS_FUZZ_SAMOD=1`; `tests/crafted_chunk.rs`). So for such
+/// a document the pump loads them the same way first, under `catch_unwind`. That is the first
+/// message of each new document only: once its changes are written ahead, the server holds
+/// something of it.
+pub(super) async fn loads_into_nothing(
+    peer: &Peer,
+    doc: &str,
+    chunks: &[(String, Vec<u8>)],
+) -> Result<(), CloseReason> {
+    let (storage, name) = (peer.storage.clone(), doc.to_string());
+    match blocking(move || storage.has_chunks(&name)).await {
+        Ok(true) => return Ok(()),
+        Ok(false) => {}
+        Err(e) => {
+            eprintln!("pos-sync-server: storage error: chunks of {doc}: {e}");
+            return Err(close::STORAGE);
+        }
+    }
+    let joined: Vec<u8> = chunks.iter().flat_map(|(_, c)| c.iter().copied()).collect();
+    let loaded = tokio::task::spawn_blocking(move || {
+        policy::without_panic(|| {
+            let _ = automerge::Automerge::new().load_incremental(&joined);
+            Some(())
+        })
+    })
+    .await;
+    if matches!(loaded, Ok(Some(()))) {
+        return Ok(());
+    }
+    eprintln!(
+        "pos-sync-server: refused changes to {doc} from device {} that automerge panics on \
+         loading into an empty document",
+        peer.device
+    );
+    Err(close::UNREADABLE_CHANGE)
+}
+
 /// Stores the changes a sync message carries, durably, before samod sees the message.
 ///
 /// samod applies a change, answers with its new heads (which the device takes as "the server

@@ -43,7 +43,10 @@ use crate::disk::{DiskHealth, Refusal};
 use crate::enroll::{Clock, device_of_peer, peer_id_of};
 use crate::storage::{Storage, TokenStatus};
 use crate::write_ahead::WriteAhead;
-use admission::{Access, Admission, Carried, Writers, admit, sends_only_genesis, write_ahead};
+use admission::{
+    Access, Admission, Carried, Writers, admit, loads_into_nothing, sends_only_genesis,
+    write_ahead,
+};
 use chunk_store::PUT_RETRY_FIRST;
 pub use chunk_store::{ChunkStore, key_to_row, row_to_key};
 pub use connections::{ConnectionSlot, Connections, SyncLimits, TooMany};
@@ -432,6 +435,9 @@ async fn pump(
                             // Each actor once per connection (a random one is bound on first
                             // use, a write: after the disk check).
                             if let Err(reason) = writers.check(&peer, &doc, carried.changes.as_deref()).await {
+                                break Some(reason);
+                            }
+                            if let Err(reason) = loads_into_nothing(&peer, &doc, &changes).await {
                                 break Some(reason);
                             }
                             if let Err(e) = write_ahead(&peer, &doc, changes).await {
