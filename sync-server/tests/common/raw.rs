@@ -30,27 +30,38 @@ pub enum Synced {
 
 /// A device on a raw socket, after the join/peer handshake.
 pub struct Raw {
-    pub ws: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
+    pub ws: Socket,
     pub peer: String,
     pub server: String,
 }
 
+/// A WebSocket to the server's `/sync`.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects to `/sync` with `token` as `peer` and does the join/peer handshake; the socket and
+/// the server's peer id.
+pub async fn joined(addr: SocketAddr, token: &str, peer: &str) -> (Socket, String) {
+    let url = format!("ws://{addr}/sync?token={token}");
+    let (mut ws, _) = tokio_tungstenite::connect_async(&url)
+        .await
+        .expect("the device connects");
+    ws.send(Message::Binary(join_message(peer).into()))
+        .await
+        .unwrap();
+    let server = loop {
+        match tokio::time::timeout(WAIT, ws.next()).await.expect("peer") {
+            Some(Ok(Message::Binary(b))) => break sender_id(&b),
+            Some(Ok(_)) => {}
+            other => panic!("no peer message: {other:?}"),
+        }
+    };
+    (ws, server)
+}
+
 impl Raw {
     pub async fn connect(addr: SocketAddr, device: &Device) -> Raw {
-        let url = format!("ws://{addr}/sync?token={}", device.token);
-        let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
-        ws.send(Message::Binary(join_message(&device.peer_id).into()))
-            .await
-            .unwrap();
-        let server = loop {
-            match tokio::time::timeout(WAIT, ws.next()).await.expect("peer") {
-                Some(Ok(Message::Binary(b))) => break sender_id(&b),
-                Some(Ok(_)) => {}
-                other => panic!("no peer message: {other:?}"),
-            }
-        };
+        let (ws, server) = joined(addr, &device.token, &device.peer_id).await;
         Raw {
             ws,
             peer: device.peer_id.clone(),
