@@ -326,7 +326,7 @@ async fn holds(peer: &Peer, doc: &str, hashes: Vec<ChangeHash>) -> Result<bool, 
 /// `change_policy` fuzz target with `POS_FUZZ_SAMOD=1`; `tests/crafted_chunk.rs`). So for such
 /// a document the pump loads them the same way first, under `catch_unwind`. That is the first
 /// message of each new document only: once its changes are written ahead, the server holds
-/// something of it.
+/// something of it (the pump asks once per document and connection after that).
 pub(super) async fn loads_into_nothing(
     peer: &Peer,
     doc: &str,

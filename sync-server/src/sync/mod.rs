@@ -26,7 +26,7 @@ mod connections;
 mod message;
 pub mod refusal;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -322,6 +322,8 @@ async fn pump(
     // each: decided once per document and connection.
     let mut known: HashMap<String, Access> = HashMap::new();
     let mut writers = Writers::default();
+    // Documents the server is known to hold something of (it never holds nothing again).
+    let mut stored: HashSet<String> = HashSet::new();
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut heard = tokio::time::Instant::now();
@@ -437,13 +439,16 @@ async fn pump(
                             if let Err(reason) = writers.check(&peer, &doc, carried.changes.as_deref()).await {
                                 break Some(reason);
                             }
-                            if let Err(reason) = loads_into_nothing(&peer, &doc, &changes).await {
+                            if !stored.contains(&doc)
+                                && let Err(reason) = loads_into_nothing(&peer, &doc, &changes).await
+                            {
                                 break Some(reason);
                             }
                             if let Err(e) = write_ahead(&peer, &doc, changes).await {
                                 eprintln!("pos-sync-server: storage error: write-ahead {doc}: {e}");
                                 break Some(close::STORAGE);
                             }
+                            stored.insert(doc.clone());
                         }
                     }
                     if to_samod.send(Ok(bytes.to_vec())).await.is_err() {
