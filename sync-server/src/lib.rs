@@ -198,6 +198,8 @@ pub struct AppState {
     pub static_dir: PathBuf,
     /// Hands upgraded `/sync` WebSockets to the server's samod repo.
     pub acceptor: samod::AcceptorHandle,
+    /// The server's samod repo, asked whether it holds a change a device relays.
+    pub repo: samod::Repo,
     /// The time for codes and `last_seen` (a fake one in tests).
     pub clock: Arc<dyn Clock>,
     /// Open sync connections per device, to close on revocation.
@@ -392,6 +394,7 @@ impl Server {
                 storage,
                 static_dir,
                 acceptor,
+                repo: repo.clone(),
                 clock,
                 connections: Arc::new(sync::Connections::new(sync::SyncLimits {
                     connections: config.max_connections,

@@ -50,10 +50,38 @@ pub enum Chunk {
     Many(Vec<Change>),
 }
 
+/// Runs automerge on a device's bytes; a panic in it reads as `None`, as bytes that do not
+/// decode.
+///
+/// Automerge 0.12 panics on some crafted chunks, also with a valid checksum (an `unwrap` in
+/// hexane's column decoder; the `change_policy` fuzz target found them,
+/// `tests/data/change_policy_*.bin`). The shipped server unwinds (`[profile.server]` in
+/// Cargo.toml), so such a panic stops here and the pump refuses the message
+/// (`unreadable_change`) before samod sees it: samod would decode the same bytes with the same
+/// decoders in a document actor, where a panic breaks the document for every store's peers
+/// (its state sits behind a `Mutex` the panic poisons). Under `panic = "abort"` (the release
+/// profile) this cannot help: the process aborts.
+pub fn without_panic<T>(decode: impl FnOnce() -> Option<T>) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode))
+        .ok()
+        .flatten()
+}
+
 /// What a chunk of a sync message is; `None` if automerge's storage chunks in it do not all
 /// read (automerge would apply those before the first that does not, so the server could not
-/// know who wrote what it applies).
+/// know who wrote what it applies), or automerge panics on them ([`without_panic`]).
+///
+/// Every chunk goes through the decoders samod's `load_incremental` runs on it: a change's
+/// operations (`Change::try_from`, as automerge's `Change::new_from_unverified`), a bundle's
+/// columns and changes (`Bundle::try_from` and `to_changes`, as `Bundle::new_from_unverified`),
+/// and a saved document's op and change columns (`Automerge::load`, which reconstructs it as
+/// samod does for a document it has nothing of; for one it has, samod reconstructs only the
+/// changes, from the same columns).
 pub fn read_chunk(bytes: &[u8]) -> Option<Chunk> {
+    without_panic(|| read_chunk_unguarded(bytes))
+}
+
+fn read_chunk_unguarded(bytes: &[u8]) -> Option<Chunk> {
     if let Ok(change) = Change::try_from(bytes) {
         return Some(Chunk::Change(Box::new(change)));
     }
@@ -81,19 +109,38 @@ enum StorageChunk {
 /// Automerge's storage chunks one after another, as automerge reads the changes of a sync
 /// message: each is the magic bytes `85 6f 4a 83`, a 4-byte checksum, a type byte, the length
 /// of its data as unsigned LEB128, then the data. `None` if the bytes are not such chunks.
-fn storage_chunks(mut bytes: &[u8]) -> Option<Vec<(StorageChunk, &[u8])>> {
-    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+fn storage_chunks(bytes: &[u8]) -> Option<Vec<(StorageChunk, &[u8])>> {
     let mut out = Vec::new();
-    while !bytes.is_empty() {
-        if bytes.get(..4)? != MAGIC {
-            return None;
-        }
-        let kind = match bytes.get(8)? {
+    for range in chunk_bounds(bytes)? {
+        let chunk = &bytes[range];
+        let kind = match chunk[8] {
             0 => StorageChunk::Document,
             1 | 2 => StorageChunk::Change,
-            3 => StorageChunk::Bundle,
-            _ => return None,
+            _ => StorageChunk::Bundle,
         };
+        // Automerge 0.12 panics on some malformed bundles (an `unwrap` in hexane's column
+        // decoder, found by the `change_policy` fuzz target) and reads them before it checks
+        // their checksum; checked here first, so corrupt chunks are refused as unreadable.
+        // A compressed change's checksum is the uncompressed change's: `Change::try_from` checks it.
+        let compressed = chunk[8] == 2;
+        if !compressed && checksum(chunk) != chunk[4..8] {
+            return None;
+        }
+        out.push((kind, chunk));
+    }
+    Some(out)
+}
+
+/// Where each storage chunk of `all` is; `None` unless `all` is whole chunks of a known type.
+fn chunk_bounds(all: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < all.len() {
+        let bytes = &all[start..];
+        if bytes.get(..4)? != MAGIC || *bytes.get(8)? > 3 {
+            return None;
+        }
         let (mut len, mut at, mut shift) = (0u64, 9, 0);
         loop {
             let byte = *bytes.get(at)?;
@@ -108,29 +155,19 @@ fn storage_chunks(mut bytes: &[u8]) -> Option<Vec<(StorageChunk, &[u8])>> {
             }
         }
         let end = at.checked_add(usize::try_from(len).ok()?)?;
-        // Automerge 0.12 panics on some malformed bundles (an `unwrap` in hexane's column
-        // decoder, found by the `change_policy` fuzz target) and reads them before it checks
-        // their checksum; checked here first, so corrupt chunks are refused as unreadable.
-        // A compressed change's checksum is the uncompressed change's: `Change::try_from` checks it.
-        let compressed = bytes.get(8) == Some(&2);
-        if !compressed && !checksum_valid(bytes.get(..end)?, at) {
-            return None;
-        }
-        out.push((kind, bytes.get(..end)?));
-        bytes = &bytes[end..];
+        bytes.get(..end)?;
+        out.push(start..start + end);
+        start += end;
     }
     Some(out)
 }
 
-/// Whether a storage chunk (magic, checksum, type, length, then `at..` its data) carries the
-/// checksum automerge computes: the first 4 bytes of the SHA-256 of its type, length and data.
-fn checksum_valid(chunk: &[u8], at: usize) -> bool {
+/// The checksum automerge computes for a storage chunk (magic, checksum, type, length, data):
+/// the first 4 bytes of the SHA-256 of its type, length and data.
+fn checksum(chunk: &[u8]) -> [u8; 4] {
     use sha2::{Digest, Sha256};
-    let hash = Sha256::new()
-        .chain_update(&chunk[8..at])
-        .chain_update(&chunk[at..])
-        .finalize();
-    hash[..4] == chunk[4..8]
+    let hash = Sha256::digest(&chunk[8..]);
+    [hash[0], hash[1], hash[2], hash[3]]
 }
 
 /// The changes a sync message carries ([`read_chunk`]); `None` if a chunk is unreadable.
@@ -195,9 +232,12 @@ pub fn origin(id: DocumentId, changes: &[Change]) -> Origin {
 
 /// The fields of a genesis, checked against the id they derive.
 fn read(id: DocumentId, change: &Change) -> Result<Genesis, String> {
-    let mut doc = Automerge::new();
-    doc.apply_changes([change.clone()])
-        .map_err(|e| format!("the first change does not apply: {e}"))?;
+    let doc = without_panic(|| {
+        let mut doc = Automerge::new();
+        Some(doc.apply_changes([change.clone()]).map(|()| doc))
+    })
+    .ok_or("the first change does not apply: automerge panicked")?
+    .map_err(|e| format!("the first change does not apply: {e}"))?;
     let field = |key: &str| -> Result<String, String> {
         match doc.get(ROOT, key) {
             Ok(Some((Value::Scalar(s), _))) => s
@@ -237,13 +277,73 @@ fn read(id: DocumentId, change: &Change) -> Result<Genesis, String> {
 #[doc(hidden)]
 pub fn fuzz_origin(bytes: &[u8]) -> Option<Origin> {
     let id = DocumentId(bytes.get(..16)?.try_into().ok()?);
-    let message = Message::decode(&bytes[16..]).ok()?;
+    let message = without_panic(|| Message::decode(&bytes[16..]).ok())?;
     let changes = changes(&message)?;
     let _ = only_genesis(id, &changes);
     for actor in writers(Some(id), &changes) {
         let _ = is_document_actor(id, &actor);
     }
     Some(origin(id, &changes))
+}
+
+/// For a fuzz target: `bytes` (16 id bytes, then a sync message, as [`fuzz_origin`] takes
+/// them) with the checksum of every uncompressed storage chunk in the message's changes
+/// recomputed in place, so that mutated chunks get past the checksum check to automerge's
+/// column decoders, as a chunk crafted with a valid checksum does. Everything else is left as
+/// it is (re-encoding the message would sort its hashes); unchanged if the message's layout
+/// does not read.
+#[doc(hidden)]
+pub fn fuzz_seal(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for chunk in sync_message_chunks(bytes).unwrap_or_default() {
+        for range in chunk_bounds(&out[chunk.clone()]).unwrap_or_default() {
+            let piece = &mut out[chunk.start + range.start..chunk.start + range.end];
+            if piece[8] != 2 {
+                let sum = checksum(piece);
+                piece[4..8].copy_from_slice(&sum);
+            }
+        }
+    }
+    out
+}
+
+/// Where the chunks of changes are in `bytes` (16 id bytes, then an Automerge sync message: its
+/// type, heads, needs, haves, then the changes, each a length and its bytes).
+fn sync_message_chunks(bytes: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+    fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
+        let (mut value, mut shift) = (0u64, 0);
+        loop {
+            let byte = *bytes.get(*at)?;
+            *at += 1;
+            value |= u64::from(byte & 0x7f).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return usize::try_from(value).ok();
+            }
+            shift += 7;
+        }
+    }
+    fn skip_hashes(bytes: &[u8], at: &mut usize) -> Option<()> {
+        let len = leb(bytes, at)?.checked_mul(32)?;
+        *at = at.checked_add(len)?;
+        Some(())
+    }
+    let mut at = 17;
+    skip_hashes(bytes, &mut at)?;
+    skip_hashes(bytes, &mut at)?;
+    for _ in 0..leb(bytes, &mut at)? {
+        skip_hashes(bytes, &mut at)?;
+        let bloom = leb(bytes, &mut at)?;
+        at = at.checked_add(bloom)?;
+    }
+    let mut chunks = Vec::new();
+    for _ in 0..leb(bytes, &mut at)? {
+        let len = leb(bytes, &mut at)?;
+        let end = at.checked_add(len)?;
+        bytes.get(at..end)?;
+        chunks.push(at..end);
+        at = end;
+    }
+    Some(chunks)
 }
 
 #[cfg(test)]
@@ -257,6 +357,38 @@ mod tests {
         let bytes = include_bytes!("../tests/data/change_policy_crash.bin");
         assert!(fuzz_origin(bytes).is_none());
     }
+
+    /// The `change_policy` fuzz target's crashes once it recomputed each chunk's checksum, as a
+    /// device crafting a chunk does: a bundle that automerge 0.12 panics on in hexane's column
+    /// decoder (the crash above, sealed), and a saved document it panics on reading its change
+    /// columns (an index out of bounds in `change_graph.rs`). The policy reads them as
+    /// unreadable; automerge alone panics.
+    #[test]
+    fn a_chunk_automerge_panics_on_with_a_valid_checksum_is_unreadable() {
+        let inputs: [&[u8]; 2] = [
+            include_bytes!("../tests/data/change_policy_sealed_bundle.bin"),
+            include_bytes!("../tests/data/change_policy_sealed_document.bin"),
+        ];
+        // The fuzz target's own input for the first: its checksum recomputed, nothing else.
+        let unsealed = include_bytes!("../tests/data/change_policy_crash.bin");
+        assert_eq!(fuzz_seal(unsealed), inputs[0]);
+        assert_ne!(&unsealed[..], inputs[0]);
+        for bytes in inputs {
+            assert_eq!(fuzz_seal(bytes), bytes, "sealed already");
+            let message = Message::decode(&bytes[16..]).unwrap();
+            let panics = message.changes.iter().any(|chunk| {
+                storage_chunks(chunk).is_some()
+                    && std::panic::catch_unwind(|| read_chunk_unguarded(chunk)).is_err()
+            });
+            assert!(
+                panics,
+                "automerge panics on a chunk of it whose checksums are valid"
+            );
+            assert!(changes(&message).is_none());
+            assert_eq!(fuzz_origin(bytes), None);
+        }
+    }
+
     use automerge::sync::{State, SyncDoc};
     use automerge::transaction::Transactable;
     use automerge::{ActorId, AutoCommit};

@@ -104,7 +104,7 @@ impl Storage {
         let mut doc = automerge::Automerge::new();
         for kind in ["snapshot", "incremental"] {
             for (_, data) in self.chunk_load_prefix(Some(document), Some(kind), None)? {
-                let _ = doc.load_incremental(&data);
+                policy::without_panic(|| doc.load_incremental(&data).ok());
             }
         }
         Ok(doc.get_changes(&[]))

@@ -302,6 +302,13 @@ impl Storage {
         .optional()
     }
 
+    /// Whether the server holds anything of `document`. Blocking.
+    pub fn has_chunks(&self, document: &str) -> rusqlite::Result<bool> {
+        let conn = self.lock()?;
+        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM chunks WHERE document = ?1)")?
+            .query_row([document], |r| r.get(0))
+    }
+
     /// The chunks whose key starts with the given components. `document` and `kind` are whole
     /// components; `hash_prefix` matches a whole `hash` or its leading `/`-separated parts.
     /// Blocking.

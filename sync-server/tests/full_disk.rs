@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
 use common::{
-    Process, Val, cbor, create_store, get, heads_of_sync, join_message, sales_day, sender_id,
+    Process, Val, cbor, create_store, get, heads_of_sync, sales_day,
     spawn_with, stored_doc, sync_of,
 };
 
@@ -98,20 +98,7 @@ enum Pushed {
 
 impl Device {
     async fn connect(addr: std::net::SocketAddr, token: &str, peer: &str, id: &DocumentId) -> Self {
-        let url = format!("ws://{addr}/sync?token={token}");
-        let (mut ws, _) = tokio_tungstenite::connect_async(&url)
-            .await
-            .expect("the device connects");
-        ws.send(Message::Binary(join_message(peer).into()))
-            .await
-            .unwrap();
-        let server = loop {
-            match tokio::time::timeout(WAIT, ws.next()).await.expect("peer") {
-                Some(Ok(Message::Binary(b))) => break sender_id(&b),
-                Some(Ok(_)) => {}
-                other => panic!("no peer message: {other:?}"),
-            }
-        };
+        let (ws, server) = common::raw::joined(addr, token, peer).await;
         let (ws, mut reader) = ws.split();
         let (tx, incoming) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {

@@ -9,24 +9,13 @@
 
 mod common;
 
-use std::time::Duration;
-
 use automerge::sync::{State, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, Automerge, ChangeHash, ROOT, ReadDoc};
-use futures::{SinkExt, StreamExt};
 use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, StockPeriod, Uuid, demo};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
-use common::{
-    Device, Running, Val, another_setup_code, cbor, create_store, join_message, pair, sender_id,
-    start, str_field, sync_of,
-};
-
-const WAIT: Duration = Duration::from_secs(20);
-/// Sync rounds of one document before a test gives up (a few are enough).
-const ROUNDS: usize = 50;
+use common::{Device, Running, another_setup_code, create_store, pair, start, sync_of};
+use common::raw::{Raw, Synced};
 
 fn today() -> BusinessDay {
     BusinessDay::new(2026, 11, 29).unwrap()
@@ -59,116 +48,6 @@ fn day_of(owner: &Device, day: BusinessDay, sales: u32) -> (DocumentId, AutoComm
         doc.record_sale(&sale).unwrap();
     }
     (SalesDay::id(store, device, day), doc.into_automerge())
-}
-
-/// How one sync of a document ended.
-#[derive(Debug, PartialEq, Eq)]
-enum Synced {
-    /// The server holds exactly the document's changes.
-    InSync,
-    /// The server answered `doc-unavailable`.
-    Unavailable,
-    /// The server closed the connection with this code and reason.
-    Closed(u16, String),
-}
-
-/// A device on a raw socket, after the join/peer handshake.
-struct Raw {
-    ws: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-    peer: String,
-    server: String,
-}
-
-impl Raw {
-    async fn connect(server: &Running, device: &Device) -> Raw {
-        let url = format!("ws://{}/sync?token={}", server.addr, device.token);
-        let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
-        ws.send(Message::Binary(join_message(&device.peer_id).into()))
-            .await
-            .unwrap();
-        let server = loop {
-            match tokio::time::timeout(WAIT, ws.next()).await.expect("peer") {
-                Some(Ok(Message::Binary(b))) => break sender_id(&b),
-                Some(Ok(_)) => {}
-                other => panic!("no peer message: {other:?}"),
-            }
-        };
-        Raw {
-            ws,
-            peer: device.peer_id.clone(),
-            server,
-        }
-    }
-
-    async fn send(&mut self, kind: &str, id: DocumentId, data: &[u8]) {
-        let msg = cbor(&[
-            ("type", Val::Str(kind)),
-            ("senderId", Val::Str(&self.peer)),
-            ("targetId", Val::Str(&self.server)),
-            ("documentId", Val::Str(&id.to_string())),
-            ("data", Val::Bytes(data)),
-        ]);
-        let _ = self.ws.send(Message::Binary(msg.into())).await;
-    }
-
-    /// The next protocol message about `id`, or how the connection ended.
-    async fn next(&mut self, id: DocumentId) -> Result<Vec<u8>, Synced> {
-        loop {
-            match tokio::time::timeout(WAIT, self.ws.next())
-                .await
-                .expect("the server answers in time")
-            {
-                Some(Ok(Message::Binary(b))) => {
-                    if str_field(&b, "documentId") == Some(id.to_string()) {
-                        return Ok(b.to_vec());
-                    }
-                }
-                Some(Ok(Message::Close(frame))) => {
-                    let (code, reason) = frame
-                        .map(|CloseFrame { code, reason }| (u16::from(code), reason.to_string()))
-                        .unwrap_or((1005, String::new()));
-                    return Err(Synced::Closed(code, reason));
-                }
-                Some(Ok(_)) => {}
-                None | Some(Err(_)) => return Err(Synced::Closed(1006, String::new())),
-            }
-        }
-    }
-
-    /// Runs automerge's sync of `doc` with the server until both hold the same changes, as the
-    /// register does: `request` while it holds nothing, `sync` otherwise.
-    async fn sync(&mut self, id: DocumentId, doc: &mut AutoCommit) -> Synced {
-        let mut state = State::new();
-        for _ in 0..ROUNDS {
-            let mut ours = doc.get_heads();
-            ours.sort();
-            if let Some(mut theirs) = state.their_heads.clone() {
-                theirs.sort();
-                if theirs == ours && !ours.is_empty() {
-                    return Synced::InSync;
-                }
-            }
-            if let Some(msg) = doc.sync().generate_sync_message(&mut state) {
-                let kind = if ours.is_empty() { "request" } else { "sync" };
-                self.send(kind, id, &msg.encode()).await;
-            }
-            let reply = match self.next(id).await {
-                Ok(reply) => reply,
-                Err(ended) => return ended,
-            };
-            match str_field(&reply, "type").as_deref() {
-                Some("doc-unavailable") => return Synced::Unavailable,
-                Some("sync") => {
-                    let msg = sync_of(&reply).unwrap();
-                    doc.sync().receive_sync_message(&mut state, msg).unwrap();
-                }
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-        panic!("no end after {ROUNDS} rounds: the server keeps answering")
-    }
 }
 
 /// The store a document is registered to, if any.
@@ -213,7 +92,7 @@ async fn till_writes_into(
 ) -> Synced {
     copy.put(ROOT, "voided-by-till", true).unwrap();
     copy.commit();
-    let mut till = Raw::connect(server, till).await;
+    let mut till = Raw::connect(server.addr, till).await;
     till.sync(id, copy).await
 }
 
@@ -248,7 +127,7 @@ async fn a_device_of_another_store_cannot_squat_a_stores_future_day() {
         SalesDay::new(store_a, device_a, tomorrow(), &Actor::device(device_b)).into_automerge();
     squat.put(ROOT, "squatted", true).unwrap();
     squat.commit();
-    let mut b = Raw::connect(&server, &owner_b).await;
+    let mut b = Raw::connect(server.addr, &owner_b).await;
     let synced = b.sync(id, &mut squat).await;
     assert_closed(synced, "another store", "store B's device squatted A's day");
     assert_eq!(registered_store(&server, id), None, "nothing registered");
@@ -266,7 +145,7 @@ async fn a_device_of_another_store_cannot_squat_a_stores_future_day() {
     }
     forged.put(ROOT, "schema", 1_u64).unwrap();
     forged.commit_with(automerge::transaction::CommitOptions::default().with_time(0));
-    let mut b = Raw::connect(&server, &owner_b).await;
+    let mut b = Raw::connect(server.addr, &owner_b).await;
     let synced = b.sync(id, &mut forged).await;
     assert_closed(
         synced,
@@ -278,7 +157,7 @@ async fn a_device_of_another_store_cannot_squat_a_stores_future_day() {
     // Tomorrow comes: A's device syncs its day as usual.
     let (same_id, mut day) = day_of(&owner_a, tomorrow(), 2);
     assert_eq!(same_id, id);
-    let mut a = Raw::connect(&server, &owner_a).await;
+    let mut a = Raw::connect(server.addr, &owner_a).await;
     assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
     assert_eq!(
         registered_store(&server, id),
@@ -299,7 +178,7 @@ async fn a_request_for_an_unknown_document_registers_nothing() {
     let (owner_a, till_a, _) = two_stores(&server).await;
     let (id, mut day) = day_of(&owner_a, tomorrow(), 1);
 
-    let mut till = Raw::connect(&server, &till_a).await;
+    let mut till = Raw::connect(server.addr, &till_a).await;
     let mut nothing = AutoCommit::new();
     assert_eq!(till.sync(id, &mut nothing).await, Synced::Unavailable);
     assert_eq!(
@@ -308,14 +187,14 @@ async fn a_request_for_an_unknown_document_registers_nothing() {
         "a request registers nothing"
     );
 
-    let mut a = Raw::connect(&server, &owner_a).await;
+    let mut a = Raw::connect(server.addr, &owner_a).await;
     assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
     assert_eq!(
         registered_store(&server, id),
         Some(owner_a.store_id.clone())
     );
     // And the till, asking again on a new connection, gets it.
-    let mut till = Raw::connect(&server, &till_a).await;
+    let mut till = Raw::connect(server.addr, &till_a).await;
     let mut copy = AutoCommit::new();
     assert_eq!(till.sync(id, &mut copy).await, Synced::InSync);
     assert_eq!(copy.get_heads(), day.get_heads());
@@ -334,7 +213,7 @@ async fn changes_without_a_genesis_register_and_store_nothing() {
     junk.put(ROOT, "total", 9999_i64).unwrap();
     junk.commit();
 
-    let mut a = Raw::connect(&server, &owner_a).await;
+    let mut a = Raw::connect(server.addr, &owner_a).await;
     let mut state = State::new();
     for round in 0..3 {
         let msg = junk.sync().generate_sync_message(&mut state).unwrap();
@@ -367,7 +246,7 @@ async fn a_device_cannot_write_another_devices_sales_day() {
     // The till opens the owner's day before the owner synced it: its genesis is all it holds.
     let mut till_copy =
         SalesDay::new(store, owner, today(), &Actor::device(till_device)).into_automerge();
-    let mut till = Raw::connect(&server, &till_a).await;
+    let mut till = Raw::connect(server.addr, &till_a).await;
     assert_eq!(till.sync(id, &mut till_copy).await, Synced::InSync);
     assert_eq!(
         registered_store(&server, id),
@@ -376,10 +255,10 @@ async fn a_device_cannot_write_another_devices_sales_day() {
 
     // The owner sells; the till reads the sales.
     let (_, mut day) = day_of(&owner_a, today(), 3);
-    let mut a = Raw::connect(&server, &owner_a).await;
+    let mut a = Raw::connect(server.addr, &owner_a).await;
     assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
     let before = stored_heads(&server, id);
-    let mut till = Raw::connect(&server, &till_a).await;
+    let mut till = Raw::connect(server.addr, &till_a).await;
     assert_eq!(till.sync(id, &mut till_copy).await, Synced::InSync);
 
     let synced = till_writes_into(&server, &till_a, id, &mut till_copy).await;
@@ -391,7 +270,7 @@ async fn a_device_cannot_write_another_devices_sales_day() {
     );
 
     // The owner still syncs its day, and sees nothing of the till's.
-    let mut a = Raw::connect(&server, &owner_a).await;
+    let mut a = Raw::connect(server.addr, &owner_a).await;
     assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
     assert!(day.get(ROOT, "voided-by-till").unwrap().is_none());
     server.stop().await;
@@ -406,7 +285,7 @@ async fn a_sales_day_registered_before_genesis_registration_gets_its_owner_at_st
     let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
     let (owner_a, till_a, _) = two_stores(&server).await;
     let (id, mut day) = day_of(&owner_a, today(), 2);
-    let mut a = Raw::connect(&server, &owner_a).await;
+    let mut a = Raw::connect(server.addr, &owner_a).await;
     assert_eq!(a.sync(id, &mut day).await, Synced::InSync);
     let before = stored_heads(&server, id);
     server.stop().await;
@@ -459,7 +338,7 @@ async fn a_sales_day_registered_before_genesis_registration_gets_its_owner_at_st
     assert_eq!(stored_heads(&server, id), before);
     // The owner still writes it.
     let (_, mut more) = day_of(&owner_a, today(), 3);
-    let mut a = Raw::connect(&server, &owner_a).await;
+    let mut a = Raw::connect(server.addr, &owner_a).await;
     assert_eq!(a.sync(id, &mut more).await, Synced::InSync);
     server.stop().await;
 }
@@ -486,7 +365,7 @@ async fn write_as(
     copy.set_actor(actor);
     copy.put(ROOT, key, true).unwrap();
     copy.commit();
-    let mut connection = Raw::connect(server, writer).await;
+    let mut connection = Raw::connect(server.addr, writer).await;
     connection.sync(id, copy).await
 }
 
@@ -495,7 +374,8 @@ async fn write_as(
 /// device writes (the stock period here) under another device's actor. Now an actor that starts
 /// with a device's id is that device's alone, and one that does not (automerge's random actors,
 /// as automerge-repo's JavaScript client makes) belongs to the first device that writes with it,
-/// across restarts. A change under a document's own actor is its genesis and nothing else.
+/// across restarts. A change under a document's own actor is its genesis and nothing else. A
+/// fellow device's change passes only as a relay of one the server holds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     let (tmp, server) = fresh_server().await;
@@ -503,15 +383,15 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     let (owner_a, till_a, owner_b) = two_stores(&server).await;
     let (owner, till) = (uuid(&owner_a.device_id), uuid(&till_a.device_id));
     let (id, mut owners) = stock_period_of(&owner_a);
-    let mut a = Raw::connect(&server, &owner_a).await;
+    let mut a = Raw::connect(server.addr, &owner_a).await;
     assert_eq!(a.sync(id, &mut owners).await, Synced::InSync);
     let mut tills = AutoCommit::load(&owners.save()).unwrap();
-    let mut till_connection = Raw::connect(&server, &till_a).await;
+    let mut till_connection = Raw::connect(server.addr, &till_a).await;
     assert_eq!(till_connection.sync(id, &mut tills).await, Synced::InSync);
 
     // Another store's device never writes under store A's actors, in a document of its own.
     let (b_id, mut bs) = stock_period_of(&owner_b);
-    let mut b = Raw::connect(&server, &owner_b).await;
+    let mut b = Raw::connect(server.addr, &owner_b).await;
     assert_eq!(b.sync(b_id, &mut bs).await, Synced::InSync);
     let before = stored_heads(&server, b_id);
     for actor in [Actor::device(owner), Actor::session(till, 7)] {
@@ -542,14 +422,39 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     );
     assert!(owners.get(ROOT, "till").unwrap().is_some());
 
-    // A fellow device of the store may carry the owner's changes: Automerge's sync sends again
-    // what it cannot tell the server has, with what was written on top of it.
-    let relayed = Actor::session(owner, 9).actor_id();
+    // A fellow device of the store may carry the owner's changes the server holds: Automerge's
+    // sync sends again what it cannot tell the server has. Here the till sends every change of
+    // the period, the owner's among them, and then syncs on the same connection.
+    let mut heads = tills.get_heads();
+    heads.sort();
+    let relay = automerge::sync::Message {
+        heads,
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: tills
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect::<Vec<_>>()
+            .into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    let mut connection = Raw::connect(server.addr, &till_a).await;
+    connection.send("sync", id, &relay.encode()).await;
     assert_eq!(
-        write_as(&server, &till_a, id, &mut tills, relayed, "relayed").await,
+        connection.sync(id, &mut tills).await,
         Synced::InSync,
-        "the till relayed a change under the owner's actor"
+        "the till relayed the owner's changes"
     );
+    // A change under the owner's actor that the server does not hold is no relay but a
+    // forgery.
+    let before = stored_heads(&server, id);
+    let mut forged = tills.clone();
+    let as_owner = Actor::session(owner, 9).actor_id();
+    let synced = write_as(&server, &till_a, id, &mut forged, as_owner, "forged").await;
+    assert_closed(synced, "foreign_actor", "the till wrote a new change as the owner");
+    assert_eq!(stored_heads(&server, id), before, "nothing of it is kept");
 
     // A random actor is the till's once the till wrote with it, also after a restart; another
     // store's device still may not use it.
@@ -560,7 +465,7 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     );
     server.stop().await;
     let server = start(&data, &dist).await;
-    let mut b = Raw::connect(&server, &owner_b).await;
+    let mut b = Raw::connect(server.addr, &owner_b).await;
     assert_eq!(b.sync(b_id, &mut bs).await, Synced::InSync);
     let before = stored_heads(&server, b_id);
     let mut forged = bs.clone();

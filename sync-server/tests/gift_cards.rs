@@ -9,26 +9,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use pos_core::gift_card::GiftCardNumber;
 use serde_json::{Value, json};
 
 use common::{Device, Reply, another_setup_code, create_store, pair, send, start};
 
-/// A gift card number: `body` and the Luhn check digit that makes it valid.
-fn card_number(body: &str) -> String {
-    let weighted: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 {
-                d * 2 / 10 + d * 2 % 10
-            } else {
-                d
-            }
-        })
-        .sum();
-    format!("{body}{}", (10 - weighted % 10) % 10)
+/// A gift card number as core issues them: `body` (zero-padded to 15 digits) and its check
+/// digit.
+fn card_number(body: u64) -> String {
+    GiftCardNumber::from_body(body).unwrap().digits().to_string()
 }
 
 /// A fresh operation id: unique within a test's server.
@@ -138,7 +127,7 @@ async fn second_till(owner: &Till) -> Till {
 #[tokio::test]
 async fn a_card_lives_its_whole_life_and_its_balance_is_the_sum_of_its_operations() {
     let (till, server, _tmp) = one_store().await;
-    let number = card_number("601100000000012");
+    let number = card_number(601_100_000_000_012);
     let balance_after = async |body: Value| till.record(&body).await["balance"].clone();
 
     let issued = till.record(&op(&number, "issue", Some("100"))).await;
@@ -195,7 +184,7 @@ async fn a_card_lives_its_whole_life_and_its_balance_is_the_sum_of_its_operation
         "0.00"
     );
 
-    let other = card_number("601100000000020");
+    let other = card_number(601_100_000_000_020);
     till.refused(&op(&other, "redeem", Some("1")), 404, "unknown_card")
         .await;
     let unknown = till.get(&format!("/api/gift-cards/{other}")).await;
@@ -241,7 +230,7 @@ async fn a_card_lives_its_whole_life_and_its_balance_is_the_sum_of_its_operation
 async fn an_operation_sent_twice_is_recorded_once_and_its_id_is_not_reused() {
     let (owner, server, _tmp) = one_store().await;
     let other_till = second_till(&owner).await;
-    let number = card_number("700000000001");
+    let number = card_number(700_000_000_001);
     owner.record(&op(&number, "issue", Some("50"))).await;
 
     let redeem = op(&number, "redeem", Some("20"));
@@ -276,7 +265,7 @@ async fn another_stores_device_never_sees_or_touches_a_stores_cards() {
         device: create_store(truck.addr, &code, "Corner Café").await,
         ..truck
     };
-    let number = card_number("4000000000000");
+    let number = card_number(4_000_000_000_000);
     let issue = op(&number, "issue", Some("80"));
     truck.record(&issue).await;
 
@@ -339,23 +328,42 @@ async fn another_stores_device_never_sees_or_touches_a_stores_cards() {
 #[tokio::test]
 async fn numbers_amounts_and_bodies_out_of_bounds_are_refused() {
     let (till, server, _tmp) = one_store().await;
-    let good = card_number("123456789012");
+    let good = card_number(601_100_012_345_678);
     let (body, check) = good.split_at(good.len() - 1);
     let mistyped = format!("{body}{}", (check.parse::<u8>().unwrap() + 1) % 10);
     let swapped = format!("{}{}{}", &good[1..2], &good[..1], &good[2..]);
+    // A mistyped digit is refused, and the till is told to look for the typo.
+    let refusal = till
+        .refused(&op(&mistyped, "issue", Some("10")), 400, "bad_number")
+        .await;
+    let error = refusal["error"].as_str().unwrap();
+    assert!(error.contains("check digit does not match"), "{error}");
+    assert!(error.contains("typo"), "{error}");
     let numbers = [
-        &mistyped,
         &swapped,
+        // Numbers the server took before it read them as core does: 8 to 19 digits with a
+        // valid check digit, which core never issues.
+        "79927398713",
+        "12345674",
+        "1234567812345678905",
         "1234567",
         "12345678901234567890",
         "1234 5678 9012",
     ];
     for number in numbers {
-        till.refused(&op(number, "issue", Some("10")), 400, "bad_number")
+        let refusal = till
+            .refused(&op(number, "issue", Some("10")), 400, "bad_number")
             .await;
+        assert!(refusal["error"].as_str().unwrap().starts_with("This is not a gift card number"));
     }
     let reply = till.get(&format!("/api/gift-cards/{mistyped}")).await;
     assert_eq!(status_and_reason(&reply), (400, json!("bad_number")));
+    // Typed in groups, as printed on a card, it is the number's digits.
+    let printed = card_number(601_100_012_345_679);
+    let grouped = GiftCardNumber::parse(&printed).unwrap().grouped();
+    let card = till.record(&op(&grouped, "issue", Some("10"))).await;
+    assert_eq!(card["card"], json!(printed));
+    assert_eq!(till.card(&printed).await["balance"], "10.00");
 
     for amount in ["0", "-5", "10.001", "1000000000.01", "1e3", "ten"] {
         till.refused(&op(&good, "issue", Some(amount)), 400, "invalid")
@@ -416,7 +424,7 @@ async fn all_at_once(till: &Arc<Till>, bodies: Vec<Value>) -> Vec<Reply> {
 async fn fifty_redemptions_of_one_card_at_once_spend_its_balance_exactly_once() {
     let (owner, server, _tmp) = one_store().await;
     let owner = Arc::new(owner);
-    let number = card_number("900000000000001");
+    let number = card_number(900_000_000_000_001);
     owner.record(&op(&number, "issue", Some("100"))).await;
 
     let redemptions = (0..50).map(|_| op(&number, "redeem", Some("10"))).collect();
@@ -439,7 +447,7 @@ async fn fifty_redemptions_of_one_card_at_once_spend_its_balance_exactly_once() 
 async fn one_redemption_sent_twenty_times_at_once_is_recorded_once() {
     let (owner, server, _tmp) = one_store().await;
     let owner = Arc::new(owner);
-    let number = card_number("900000000000002");
+    let number = card_number(900_000_000_000_002);
     owner.record(&op(&number, "issue", Some("100"))).await;
 
     let redeem = op(&number, "redeem", Some("10"));
@@ -458,7 +466,7 @@ async fn one_redemption_sent_twenty_times_at_once_is_recorded_once() {
 async fn an_overdraft_reported_from_offline_is_recorded_and_shown_as_a_conflict() {
     let (owner, server, _tmp) = one_store().await;
     let field_till = second_till(&owner).await;
-    let number = card_number("55500000000");
+    let number = card_number(55_500_000_000);
     owner.record(&op(&number, "issue", Some("100"))).await;
 
     // The owner's till redeems online; the other till, offline since it saw 100.00, redeemed

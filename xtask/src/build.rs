@@ -1,4 +1,5 @@
-//! Build: the release PWA (Trunk, into dist/) and the release server binary.
+//! Build: the release PWA (Trunk, into dist/) and the server binary (the release profile, but
+//! unwinding: `[profile.server]`).
 //! Shared by `build`, `run` and the browser tests so all three ship exactly the same bytes.
 
 use std::path::{Path, PathBuf};
@@ -275,25 +276,51 @@ fn npm_packages_stale(tests: &Path) -> bool {
     }
 }
 
-/// `cargo build --release -p pos-sync-server`; returns the binary's absolute path.
+/// The Cargo profile the shipped server is built with: the release profile, but unwinding on a
+/// panic (see `[profile.server]` in Cargo.toml), so that a panic on a device's bytes is caught
+/// and refused instead of aborting the one process that serves every store.
+pub const SERVER_PROFILE: &str = "server";
+
+/// `cargo build --profile server -p pos-sync-server`; returns the binary's absolute path.
 pub fn build_server() -> Result<PathBuf> {
     step(
-        "build server (cargo build --release -p pos-sync-server)",
+        &format!("build server (cargo build --profile {SERVER_PROFILE} -p pos-sync-server)"),
         || {
             let mut cmd = Command::new(util::cargo());
-            cmd.args(["build", "--release", "-p", "pos-sync-server"])
-                .current_dir(repo_root());
+            cmd.args([
+                "build",
+                "--profile",
+                SERVER_PROFILE,
+                "-p",
+                "pos-sync-server",
+            ])
+            .current_dir(repo_root());
             util::run(&mut cmd)
         },
     )?;
     Ok(target_dir()?
-        .join("release")
+        .join(SERVER_PROFILE)
         .join(format!("pos-sync-server{}", std::env::consts::EXE_SUFFIX)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shipped server must unwind: its policy catches automerge's panics on a device's
+    /// bytes (`sync-server/src/policy.rs`), which `panic = "abort"` would turn into the end of
+    /// the process.
+    #[test]
+    fn the_server_profile_unwinds() {
+        let manifest = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
+        let profile = manifest
+            .split(&format!("[profile.{SERVER_PROFILE}]\n"))
+            .nth(1)
+            .expect("Cargo.toml has the server profile");
+        let profile = profile.split("\n[").next().unwrap();
+        assert!(profile.contains("inherits = \"release\""), "{profile}");
+        assert!(profile.contains("panic = \"unwind\""), "{profile}");
+    }
 
     #[test]
     fn a_page_wasm_that_links_automerge_fails_the_build() {

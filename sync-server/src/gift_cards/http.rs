@@ -15,7 +15,8 @@ use crate::AppState;
 use crate::api::{self, ApiError, db, identity, json, json_body};
 use crate::storage::Storage;
 
-/// The `reason` of the 400 to a card number that is not 8 to 19 digits with a valid check digit.
+/// The `reason` of the 400 to a card number that is not 16 digits with a valid check digit
+/// (`pos_core::gift_card::GiftCardNumber`).
 pub const BAD_NUMBER: &str = "bad_number";
 /// The `reason` of the 404 to a card number the store has no card under.
 pub const UNKNOWN_CARD: &str = "unknown_card";
@@ -37,7 +38,7 @@ pub const TOO_MANY_OPS: &str = "too_many_ops";
 impl From<GiftCardError> for ApiError {
     fn from(e: GiftCardError) -> Self {
         let (status, reason) = match &e {
-            GiftCardError::BadNumber => (StatusCode::BAD_REQUEST, BAD_NUMBER),
+            GiftCardError::BadNumber(_) => (StatusCode::BAD_REQUEST, BAD_NUMBER),
             GiftCardError::Invalid(_) => (StatusCode::BAD_REQUEST, api::INVALID),
             GiftCardError::AuthorisationNeeded => (StatusCode::BAD_REQUEST, AUTHORISATION_NEEDED),
             GiftCardError::UnknownCard => (StatusCode::NOT_FOUND, UNKNOWN_CARD),

@@ -346,7 +346,8 @@ impl Storage {
 
     /// A card of `store` and its operations, oldest first. Blocking.
     pub fn gift_card(&self, store: &str, number: &str) -> Result<CardHistory, GiftCardError> {
-        check_card_number(number)?;
+        let number = check_card_number(number)?;
+        let number = number.as_str();
         let mut conn = self.lock()?;
         let tx = conn.transaction()?;
         let (card, _) = card_balance(&tx, store, number)?.ok_or(GiftCardError::UnknownCard)?;

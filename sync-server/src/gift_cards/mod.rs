@@ -7,11 +7,13 @@
 //! the operations that spent the money. `http.rs` maps this onto `/api/gift-cards/...`.
 //!
 //! This module stands apart from core's gift card domain on purpose (built at the same time):
-//! it needs only a card number's shape and the rules of one operation, here in [`apply`].
+//! it needs only a card number, read by core's own parser ([`check_card_number`], so the server
+//! takes exactly the numbers core issues), and the rules of one operation, here in [`apply`].
 
 pub mod http;
 pub mod ledger;
 
+use pos_core::gift_card::{GiftCardNumber, NumberError};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -146,11 +148,9 @@ pub struct CheckedOp {
 /// the till; `http.rs` gives each a stable reason code.
 #[derive(Debug, thiserror::Error)]
 pub enum GiftCardError {
-    #[error(
-        "This is not a gift card number: it has 8 to 19 digits, the last of which checks the \
-         others. Scan or type it again."
-    )]
-    BadNumber,
+    /// Not a number core issues ([`GiftCardNumber::parse`]); says what is wrong with it.
+    #[error("This is not a gift card number: {0}. Scan or type it again.")]
+    BadNumber(#[from] NumberError),
     /// A field is not accepted; the text says which.
     #[error("{0}")]
     Invalid(String),
@@ -179,31 +179,12 @@ pub enum GiftCardError {
     Storage(#[from] rusqlite::Error),
 }
 
-/// Checks a card number's shape: 8 to 19 ASCII digits whose last is the Luhn check digit of
-/// the others, so that a mistyped digit or two swapped neighbours are caught at the till.
-pub fn check_card_number(number: &str) -> Result<(), GiftCardError> {
-    let digits = number.as_bytes();
-    if !(8..=19).contains(&digits.len()) || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(GiftCardError::BadNumber);
-    }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| {
-            let d = u32::from(d - b'0');
-            match i % 2 {
-                0 => d,
-                _ if d * 2 > 9 => d * 2 - 9,
-                _ => d * 2,
-            }
-        })
-        .sum();
-    if sum.is_multiple_of(10) {
-        Ok(())
-    } else {
-        Err(GiftCardError::BadNumber)
-    }
+/// Reads a card number as core issues them ([`GiftCardNumber::parse`]: 16 digits, the last a
+/// Luhn check digit of the others, so that a mistyped digit or two swapped neighbours are
+/// caught at the till; spaces and dashes between digits are dropped) and returns its digits, the
+/// form the ledger keys cards by.
+pub fn check_card_number(number: &str) -> Result<String, GiftCardError> {
+    Ok(GiftCardNumber::parse(number)?.digits().to_string())
 }
 
 /// Parses an amount: a plain decimal string (no sign, exponent or separators), positive, at
@@ -252,7 +233,7 @@ impl NewOp {
     /// Checks every field that does not depend on the card, with amounts in a currency of
     /// `decimals` digits after the point.
     pub fn check(self, decimals: u32) -> Result<CheckedOp, GiftCardError> {
-        check_card_number(&self.card)?;
+        let card = check_card_number(&self.card)?;
         let amount = match (self.kind.sign(), self.amount.as_deref()) {
             (0, None) => None,
             (0, Some(_)) => {
@@ -288,7 +269,7 @@ impl NewOp {
         })?;
         Ok(CheckedOp {
             op_id: self.op_id,
-            card: self.card,
+            card,
             kind: self.kind,
             amount,
             staff: self.staff,

@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 use std::str::FromStr;
+use std::time::Duration;
 
-use automerge::{ActorId, Change};
+use automerge::{ActorId, Change, ChangeHash};
 
 use super::message::{Header, doc_unavailable, empty_sync};
 use super::{CloseReason, Peer, blocking, close};
@@ -62,7 +63,7 @@ pub(super) enum Admission {
 /// genesis ([`policy::origin`]). Until then a `request` is answered `doc-unavailable` and a
 /// `sync` with the first message of a peer that has nothing, so that the device answers with
 /// all its changes, the genesis among them. A genesis of another store, or one that does not
-/// derive the id, closes the connection.
+/// derive the id, closes the connection, as does a `sync` with a chunk that does not read.
 pub(super) async fn admit(
     peer: &Peer,
     header: &Header,
@@ -94,7 +95,14 @@ pub(super) async fn admit(
     if header.kind != "sync" {
         return Ok(unavailable());
     }
-    let changes = carried.changes.as_deref().unwrap_or_default();
+    let Some(changes) = carried.changes.as_deref() else {
+        // Nothing to find a genesis in, and a chunk automerge may panic on.
+        eprintln!(
+            "pos-sync-server: refused an unreadable change to {doc} from device {}",
+            peer.device
+        );
+        return Err(close::UNREADABLE_CHANGE);
+    };
     let genesis = match policy::origin(id, changes) {
         Origin::Unknown => return Ok(Admission::Answered(empty_sync(target, sender, doc))),
         Origin::Forged(why) => {
@@ -164,14 +172,21 @@ pub(super) fn sends_only_genesis(carried: &Carried, doc: &str) -> bool {
 
 /// The actors a connection may write under, each decided once per connection: one that
 /// carries the device's id is its own; any other is the device's if the server's records say so
-/// or bind it to the device now ([`crate::actors`]), or a fellow device's of the same store whose
-/// changes it relays; the document's own actor writes nothing after its genesis. So a device
-/// cannot write under another store's actors, but within its store it can under a fellow's:
-/// telling a relay from a forgery needs to know whether the server already has the change.
+/// or bind it to the device now ([`crate::actors`]), or a fellow device's of the same store; the
+/// document's own actor writes nothing after its genesis. A change under a fellow's actor is a
+/// relay (Automerge's sync sends again what it cannot tell the server has) only if the server
+/// already holds it, same hash: otherwise it is a forgery, refused as a foreign actor's.
 #[derive(Debug, Default)]
 pub(super) struct Writers {
-    allowed: HashSet<ActorId>,
+    /// The device's own actors.
+    own: HashSet<ActorId>,
+    /// Fellow devices' actors: every change under one is checked against the server's copy.
+    fellows: HashSet<ActorId>,
 }
+
+/// How long the pump waits for samod to say whether it holds relayed changes (loading a large
+/// document takes a second or two).
+const HOLDS_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Writers {
     /// Checks the writers of the changes a message carries to `doc`.
@@ -190,7 +205,7 @@ impl Writers {
         };
         let id = pos_core::DocumentId::from_str(doc).ok();
         for actor in policy::writers(id, changes) {
-            if self.allowed.contains(&actor) {
+            if self.own.contains(&actor) || self.fellows.contains(&actor) {
                 continue;
             }
             let refused = |owner: &str| {
@@ -221,7 +236,10 @@ impl Writers {
                         // was refused forever). Another store's device is never a fellow.
                         let (storage, of) = (peer.storage.clone(), owner.clone());
                         match blocking(move || storage.store_of_device(&of)).await {
-                            Ok(Some(store)) if store == peer.store => {}
+                            Ok(Some(store)) if store == peer.store => {
+                                self.fellows.insert(actor);
+                                continue;
+                            }
                             Ok(_) => return refused(&format!("device {owner}")),
                             Err(e) => {
                                 eprintln!("pos-sync-server: storage error: actor {actor}: {e}");
@@ -243,10 +261,103 @@ impl Writers {
                     }
                 }
             }
-            self.allowed.insert(actor);
+            self.own.insert(actor);
+        }
+        let relayed: Vec<ChangeHash> = changes
+            .iter()
+            .filter(|change| self.fellows.contains(change.actor_id()))
+            .map(Change::hash)
+            .collect();
+        if !relayed.is_empty() && !holds(peer, doc, relayed).await? {
+            eprintln!(
+                "pos-sync-server: refused a change to {doc} from device {} under a fellow \
+                 device's actor that the server does not hold (not a relay)",
+                peer.device
+            );
+            return Err(close::FOREIGN_ACTOR);
         }
         Ok(())
     }
+}
+
+/// Whether the server holds every change of `hashes` in `doc`, asked of samod's copy of the
+/// document (every change the server acknowledged is in it). A document with nothing stored
+/// holds none: samod would then ask the devices for it and wait for them, this one among them.
+async fn holds(peer: &Peer, doc: &str, hashes: Vec<ChangeHash>) -> Result<bool, CloseReason> {
+    let (storage, name) = (peer.storage.clone(), doc.to_string());
+    match blocking(move || storage.has_chunks(&name)).await {
+        Ok(true) => {}
+        Ok(false) => return Ok(false),
+        Err(e) => {
+            eprintln!("pos-sync-server: storage error: chunks of {doc}: {e}");
+            return Err(close::STORAGE);
+        }
+    }
+    let Ok(id) = samod::DocumentId::from_str(doc) else {
+        return Ok(false);
+    };
+    let repo = peer.repo.clone();
+    let asked = tokio::time::timeout(HOLDS_TIMEOUT, async move {
+        let handle = repo.find(id).await.ok()??;
+        handle
+            .with_document_async(move |d| {
+                use automerge::ReadDoc;
+                hashes.iter().all(|h| d.get_change_by_hash(h).is_some())
+            })
+            .await
+            .ok()
+    });
+    match asked.await {
+        Ok(Some(held)) => Ok(held),
+        _ => {
+            eprintln!("pos-sync-server: samod did not say whether it holds changes of {doc}");
+            Err(close::STORAGE)
+        }
+    }
+}
+
+/// Refuses (`unreadable_change`) a message that automerge panics on when it loads it into a
+/// document that has nothing, for a document the server has nothing of yet.
+///
+/// samod loads the changes of a document it has nothing of otherwise than into one it holds:
+/// the chunks joined and loaded as a whole (`Automerge::load`), which reading each chunk alone
+/// ([`policy::read_chunk`]) does not do, and automerge 0.12 panics there on some changes that
+/// read on their own (an `unwrap` on an unknown actor in `op_set2/change/batch.rs`, found by the
+/// `change_policy` fuzz target with `POS_FUZZ_SAMOD=1`; `tests/crafted_chunk.rs`). So for such
+/// a document the pump loads them the same way first, under `catch_unwind`. That is the first
+/// message of each new document only: once its changes are written ahead, the server holds
+/// something of it (the pump asks once per document and connection after that).
+pub(super) async fn loads_into_nothing(
+    peer: &Peer,
+    doc: &str,
+    chunks: &[(String, Vec<u8>)],
+) -> Result<(), CloseReason> {
+    let (storage, name) = (peer.storage.clone(), doc.to_string());
+    match blocking(move || storage.has_chunks(&name)).await {
+        Ok(true) => return Ok(()),
+        Ok(false) => {}
+        Err(e) => {
+            eprintln!("pos-sync-server: storage error: chunks of {doc}: {e}");
+            return Err(close::STORAGE);
+        }
+    }
+    let joined: Vec<u8> = chunks.iter().flat_map(|(_, c)| c.iter().copied()).collect();
+    let loaded = tokio::task::spawn_blocking(move || {
+        policy::without_panic(|| {
+            let _ = automerge::Automerge::new().load_incremental(&joined);
+            Some(())
+        })
+    })
+    .await;
+    if matches!(loaded, Ok(Some(()))) {
+        return Ok(());
+    }
+    eprintln!(
+        "pos-sync-server: refused changes to {doc} from device {} that automerge panics on \
+         loading into an empty document",
+        peer.device
+    );
+    Err(close::UNREADABLE_CHANGE)
 }
 
 /// Stores the changes a sync message carries, durably, before samod sees the message.
@@ -281,13 +392,30 @@ pub(super) struct Carried {
 }
 
 impl Carried {
-    /// Nothing for a message that is not an Automerge sync message (samod drops it).
+    /// Nothing for a message that is not an Automerge sync message (samod drops it); an
+    /// unreadable chunk for one automerge panics on ([`policy::without_panic`]), which samod
+    /// must not see.
     pub(super) fn read(header: &Header) -> Carried {
-        let Some(Ok(msg)) = header.data.as_deref().map(automerge::sync::Message::decode) else {
-            return Carried {
-                chunks: Vec::new(),
-                changes: Some(Vec::new()),
-            };
+        let nothing = || Carried {
+            chunks: Vec::new(),
+            changes: Some(Vec::new()),
+        };
+        let Some(data) = header.data.as_deref() else {
+            return nothing();
+        };
+        let msg = match policy::without_panic(|| Some(automerge::sync::Message::decode(data).ok()))
+        {
+            Some(Some(msg)) => msg,
+            Some(None) => return nothing(),
+            None => {
+                return Carried {
+                    chunks: vec![(
+                        format!("wal-{}", crate::storage::hash_bytes(data)),
+                        data.to_vec(),
+                    )],
+                    changes: None,
+                };
+            }
         };
         let mut chunks = Vec::with_capacity(msg.changes.len());
         let mut changes = Some(Vec::with_capacity(msg.changes.len()));

@@ -6,7 +6,7 @@
 //! enforces the message size and rate limits and the CBOR shape, registers a new document to
 //! the device's store only on its genesis ([`crate::policy`], [`Storage::claim_document`]),
 //! refuses a device's writes to another device's sales day and its changes under another
-//! device's actor id ([`crate::actors`]), and closes the socket at once when the device is
+//! device's actor id ([`crate::actors`]) unless it relays a change the server holds, and closes the socket at once when the device is
 //! revoked ([`Connections::revoke`]). samod then decides, per (document, peer),
 //! what a device may see ([`share_policy`]): a document of another store is `doc-unavailable`.
 //! The connection is bound to the device's peer id (`device-<id>`), so a device cannot speak
@@ -26,7 +26,7 @@ mod connections;
 mod message;
 pub mod refusal;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -43,7 +43,10 @@ use crate::disk::{DiskHealth, Refusal};
 use crate::enroll::{Clock, device_of_peer, peer_id_of};
 use crate::storage::{Storage, TokenStatus};
 use crate::write_ahead::WriteAhead;
-use admission::{Access, Admission, Carried, Writers, admit, sends_only_genesis, write_ahead};
+use admission::{
+    Access, Admission, Carried, Writers, admit, loads_into_nothing, sends_only_genesis,
+    write_ahead,
+};
 use chunk_store::PUT_RETRY_FIRST;
 pub use chunk_store::{ChunkStore, key_to_row, row_to_key};
 pub use connections::{ConnectionSlot, Connections, SyncLimits, TooMany};
@@ -259,6 +262,7 @@ pub async fn sync_ws(
         storage: state.storage.clone(),
         disk: state.disk.clone(),
         write_ahead: state.write_ahead.clone(),
+        repo: state.repo.clone(),
         clock: state.clock.clone(),
         document_quota: state.connections.limits().documents_per_store,
         _slot: slot,
@@ -278,6 +282,8 @@ struct Peer {
     storage: Arc<Storage>,
     disk: Arc<DiskHealth>,
     write_ahead: WriteAhead,
+    /// Whether the server holds a change a device relays (`admission::Writers`).
+    repo: samod::Repo,
     clock: Arc<dyn Clock>,
     document_quota: u64,
     /// Counts this connection while it is open.
@@ -316,6 +322,8 @@ async fn pump(
     // each: decided once per document and connection.
     let mut known: HashMap<String, Access> = HashMap::new();
     let mut writers = Writers::default();
+    // Documents the server is known to hold something of (it never holds nothing again).
+    let mut stored: HashSet<String> = HashSet::new();
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut heard = tokio::time::Instant::now();
@@ -431,10 +439,16 @@ async fn pump(
                             if let Err(reason) = writers.check(&peer, &doc, carried.changes.as_deref()).await {
                                 break Some(reason);
                             }
+                            if !stored.contains(&doc)
+                                && let Err(reason) = loads_into_nothing(&peer, &doc, &changes).await
+                            {
+                                break Some(reason);
+                            }
                             if let Err(e) = write_ahead(&peer, &doc, changes).await {
                                 eprintln!("pos-sync-server: storage error: write-ahead {doc}: {e}");
                                 break Some(close::STORAGE);
                             }
+                            stored.insert(doc.clone());
                         }
                     }
                     if to_samod.send(Ok(bytes.to_vec())).await.is_err() {

@@ -16,6 +16,8 @@ use pos_sync_server::{Cli, Clock, Config, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
+pub mod raw;
+
 pub struct Running {
     pub addr: SocketAddr,
     /// The setup code printed at start (while no store exists).

@@ -206,7 +206,7 @@ pub(crate) fn start_ours(
         .spawn()
         .map_err(|e| {
             format!(
-                "cannot start {}: {e} (build it with cargo build --release -p pos-sync-server)",
+                "cannot start {}: {e} (build it with cargo build --profile server -p pos-sync-server)",
                 server_bin.display()
             )
         })?;
