@@ -137,3 +137,29 @@ test('closing the shift prints the Z report; printing it again from the screen m
   await expect.poll(() => emupos(printer.bytes(3)).receipts.length, { timeout: 10_000 }).toBe(1);
   expect(emupos(printer.bytes(3)).receipts[0].text).toMatch(/REPRINT/i);
 });
+
+test('a store that does not count blind: the close shows the cash expected beside the count', async ({ page }) => {
+  await openRegister(page, TABLET);
+  await page.getByTestId('nav-shift').click();
+  await count(page, 'float', { '50': 2 });
+  await page.getByTestId('shift-open').click();
+  await expect(page.getByTestId('shift-opened')).toBeVisible();
+  await page.getByTestId('nav-register').click();
+  await sellOne(page, 'Cola'); // €2.50 cash
+  // Blind, as a store starts: nothing says what the drawer should hold.
+  await page.getByTestId('nav-shift').click();
+  await expect(page.getByTestId('close-expected')).toHaveCount(0);
+
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('close-shows-expected').check();
+  await page.getByTestId('save-receipt-settings').click();
+  await expect(page.getByTestId('notice')).toContainText('Receipt settings saved.');
+  await page.getByTestId('nav-shift').click();
+  await expect(page.getByTestId('close-expected')).toHaveText('Expected in the drawer: €102.50');
+  // Counting does not put it away.
+  await count(page, 'close-count', { '50': 2 });
+  await expect(page.getByTestId('close-expected')).toHaveText('Expected in the drawer: €102.50');
+  await page.getByTestId('shift-close').click();
+  await expect(page.getByTestId('shift-report')).toHaveAttribute('data-kind', 'z');
+  expect(await reportValue(page, 'rep-difference')).toBe('-€2.50');
+});

@@ -354,6 +354,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         receipt_line_vat: false,
         tip_presets: Vec::new(),
         shift_required: false,
+        close_shows_expected: false,
     };
     let tax_categories = vec![
         TaxCategory {

@@ -51,6 +51,11 @@ pub struct Store {
     /// Off for stores kept before it existed.
     #[serde(default)]
     pub shift_required: bool,
+    /// Closing a shift shows the cash expected while the drawer is counted. Off (the default,
+    /// and for stores kept before it existed), the count is blind: the expected cash shows only
+    /// in the Z report.
+    #[serde(default)]
+    pub close_shows_expected: bool,
 }
 
 /// A receipt logo as the printer's dots: rows top to bottom, 8 dots per byte, the most

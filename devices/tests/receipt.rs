@@ -125,6 +125,7 @@ fn cyrillic_store() -> Store {
         receipt_line_vat: false,
         tip_presets: Vec::new(),
         shift_required: false,
+        close_shows_expected: false,
     }
 }
 

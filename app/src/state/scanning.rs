@@ -22,11 +22,9 @@ impl AppState {
     }
 
     /// A code from any scanner: a receipt's QR code or barcode opens that sale (for a return or
-    /// a reprint); any other code adds its product to the open ticket.
+    /// a reprint); any other code adds its product to the open ticket. Neither while a payment
+    /// is open.
     pub fn scanned(&self, code: &str) {
-        if let Some(receipt) = self.scanned_receipt(code) {
-            return self.open_receipt(receipt);
-        }
         if self.payment.with_untracked(Option::is_some) {
             // The total is being paid: adding to it now would change what the customer pays.
             self.notice
@@ -35,6 +33,9 @@ impl AppState {
         }
         if self.last_sale.with_untracked(Option::is_some) {
             self.new_sale();
+        }
+        if let Some(receipt) = self.scanned_receipt(code) {
+            return self.open_receipt(receipt);
         }
         if self.screen.get_untracked() != Screen::Register {
             self.viewed_sale.set(None);

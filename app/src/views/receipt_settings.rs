@@ -50,6 +50,11 @@ pub fn ReceiptSettings() -> impl IntoView {
                     on:change=move |ev| form.update(|f| f.shift_required = event_target_checked(&ev)) />
                 {move || state.t(Msg::ShiftRequired)}
             </label>
+            <label class="check">
+                <input type="checkbox" data-testid="close-shows-expected" prop:checked=move || form.with(|f| f.close_shows_expected)
+                    on:change=move |ev| form.update(|f| f.close_shows_expected = event_target_checked(&ev)) />
+                {move || state.t(Msg::CloseShowsExpected)}
+            </label>
             <button class="primary" data-testid="save-receipt-settings" on:click=save>{move || state.t(Msg::SaveReceiptSettings)}</button>
             <LogoSetting />
         </div>

@@ -243,12 +243,14 @@ fn CashMoves() -> impl IntoView {
     }
 }
 
-/// The close is blind: the form shows what was counted, never what is expected, and the X report
-/// is put away while the drawer is counted; the Z report then shows both.
+/// The close is blind unless the store says otherwise (`Store::close_shows_expected`): the form
+/// shows what was counted, never what is expected, and the X report is put away while the drawer
+/// is counted; the Z report then shows both. Not blind, the cash expected stays beside the count.
 #[component]
 fn CloseShift() -> impl IntoView {
     let state = expect_context::<AppState>();
     let input = CountInput::new();
+    let blind = move || state.store.with(|s| !s.close_shows_expected);
     Effect::new(move |first: Option<()>| {
         input.pieces.track();
         input.loose.track();
@@ -256,10 +258,22 @@ fn CloseShift() -> impl IntoView {
             .shifts
             .report
             .with_untracked(|r| r.as_ref().is_some_and(|r| !r.closed));
-        if first.is_some() && showing_x {
+        if first.is_some() && showing_x && blind() {
             state.shifts.report.set(None);
         }
     });
+    // Not blind: the X report is worked out now, for its cash expected.
+    if state.store.with_untracked(|s| s.close_shows_expected)
+        && let Some(open) = state.shifts.open()
+    {
+        state.show_shift_report(open);
+    }
+    let expected = move || {
+        state
+            .shifts
+            .report
+            .with(|r| r.as_ref().filter(|r| !r.closed).map(|r| (r.cash_expected, r.currency)))
+    };
     let slip_amount = RwSignal::new(String::new());
     let slip_count = RwSignal::new(String::new());
     let close = move |_| {
@@ -281,7 +295,14 @@ fn CloseShift() -> impl IntoView {
     };
     view! {
         <CountForm input title=Msg::ShiftCloseCount testid="close-count" />
-        <p class="hint">{move || state.t(Msg::ShiftBlindNote)}</p>
+        {move || match expected().filter(|_| !blind()) {
+            Some((amount, currency)) => view! {
+                <p class="expected-now" data-testid="close-expected">
+                    {move || Msg::ShiftExpectedNow.fill(state.lang.get(), &[("amount", &crate::i18n::money(amount, currency, state.lang.get()))])}
+                </p>
+            }.into_any(),
+            None => view! { <p class="hint">{move || state.t(Msg::ShiftBlindNote)}</p> }.into_any(),
+        }}
         // A standalone terminal's end of day is printed on its own slip: its card total, typed
         // here, is reconciled with the shift's card payments.
         <Show when=move || !state.terminal.with(|t| t.is_integrated())>

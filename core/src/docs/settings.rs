@@ -152,6 +152,7 @@ impl Reconcile for Store {
         m.put("receipt_line_vat", self.receipt_line_vat)?;
         m.put("tip_presets", TipPreset::list_text(&self.tip_presets))?;
         m.put("shift_required", self.shift_required)?;
+        m.put("close_shows_expected", self.close_shows_expected)?;
         Ok(())
     }
 }
@@ -212,6 +213,10 @@ impl Hydrate for Store {
             logo: StoreLogo::from_text(&text_or_empty(doc, obj, "logo")?),
             receipt_line_vat,
             shift_required: match hydrate_prop(doc, obj, "shift_required")? {
+                autosurgeon::hydrate::MaybeMissing::Present(on) => on,
+                autosurgeon::hydrate::MaybeMissing::Missing => false,
+            },
+            close_shows_expected: match hydrate_prop(doc, obj, "close_shows_expected")? {
                 autosurgeon::hydrate::MaybeMissing::Present(on) => on,
                 autosurgeon::hydrate::MaybeMissing::Missing => false,
             },
@@ -285,6 +290,7 @@ mod tests {
         store.rules.cash_rounding = CashRounding::CustomersFavour;
         store.receipt_line_vat = true;
         store.shift_required = true;
+        store.close_shows_expected = true;
         store.tip_presets = vec![
             TipPreset::Percent(rust_decimal::Decimal::TEN),
             TipPreset::Amount(rust_decimal::Decimal::new(250, 2)),
@@ -305,9 +311,11 @@ mod tests {
         doc.doc.delete(&profile, "receipt_line_vat").unwrap();
         doc.doc.delete(&profile, "tip_presets").unwrap();
         doc.doc.delete(&profile, "shift_required").unwrap();
+        doc.doc.delete(&profile, "close_shows_expected").unwrap();
         let read = doc.store().unwrap().unwrap();
         assert!(read.tip_presets.is_empty());
         assert!(!read.shift_required);
+        assert!(!read.close_shows_expected, "a store kept before it counts blind");
         assert_eq!(
             (
                 read.return_policy.as_str(),

@@ -25,6 +25,8 @@ pub struct ReceiptForm {
     pub tip_presets: String,
     /// A sale needs an open shift (`Store::shift_required`).
     pub shift_required: bool,
+    /// The close shows the cash expected (`Store::close_shows_expected`).
+    pub close_shows_expected: bool,
 }
 
 /// The form's text fields, for components that bind one input to one of them.
@@ -77,6 +79,7 @@ impl ReceiptForm {
             cash_increment: store.rules.cash_increment.normalize().to_string(),
             tip_presets: pos_core::TipPreset::list_text(&store.tip_presets),
             shift_required: store.shift_required,
+            close_shows_expected: store.close_shows_expected,
         }
     }
 
@@ -152,6 +155,7 @@ impl ReceiptForm {
             receipt_line_vat: self.line_vat,
             tip_presets,
             shift_required: self.shift_required,
+            close_shows_expected: self.close_shows_expected,
             rules,
             ..saved.clone()
         })
