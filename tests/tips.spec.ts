@@ -114,6 +114,31 @@ test('a store that counts every drawer: no payment until a shift is open', async
   await expect(page.getByTestId('pay-dialog')).toBeVisible();
 });
 
+test('a store whose first sale opens the shift: an empty float, and the sale is in it', async ({ page }) => {
+  await openRegister(page, PHONE);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('shift-required').check();
+  await page.getByTestId('shift-opens-itself').check();
+  await page.getByTestId('save-receipt-settings').click();
+  await expect(page.getByTestId('notice')).toContainText('Receipt settings saved.');
+  await page.getByTestId('nav-register').click();
+  await tap(page, 'Fries');
+  await page.getByTestId('pay-phone').click();
+  await expect(page.getByTestId('pay-dialog')).toBeVisible();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await page.getByTestId('new-sale').click();
+
+  await page.getByTestId('nav-shift').click();
+  await expect(page.getByTestId('shift-opened')).toBeVisible();
+  await page.getByTestId('shift-x-report').click();
+  const value = async (testid: string) =>
+    plain(await page.getByTestId('shift-report').getByTestId(testid).locator('td').textContent());
+  expect(await value('rep-float')).toBe('€0.00');
+  expect(await value('rep-sales')).toBe('1');
+  expect(await value('rep-cash-expected')).toBe('€3.50');
+});
+
 test('a shift left open past midnight warns, and can still be closed', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ viewport: TABLET });
   await context.clock.install({ time: new Date('2026-12-04T22:30:00') });

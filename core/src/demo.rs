@@ -355,6 +355,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         tip_presets: Vec::new(),
         shift_required: false,
         close_shows_expected: false,
+        shift_opens_itself: false,
     };
     let tax_categories = vec![
         TaxCategory {

@@ -56,6 +56,11 @@ pub struct Store {
     /// in the Z report.
     #[serde(default)]
     pub close_shows_expected: bool,
+    /// With [`Store::shift_required`]: rather than refuse payment, the first sale with no shift
+    /// open opens one with an empty float (the drawer counted as holding nothing). Off for stores
+    /// kept before it existed.
+    #[serde(default)]
+    pub shift_opens_itself: bool,
 }
 
 /// A receipt logo as the printer's dots: rows top to bottom, 8 dots per byte, the most

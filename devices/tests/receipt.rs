@@ -126,6 +126,7 @@ fn cyrillic_store() -> Store {
         tip_presets: Vec::new(),
         shift_required: false,
         close_shows_expected: false,
+        shift_opens_itself: false,
     }
 }
 

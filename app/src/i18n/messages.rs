@@ -729,6 +729,8 @@ messages! {
     ShiftOpenedAt => "Open since {time}", "Открыта с {time}";
     ShiftFloatCount => "Float, counted by note and coin", "Размен: пересчёт по купюрам и монетам";
     ShiftCloseCount => "Count the drawer by note and coin", "Пересчитайте ящик по купюрам и монетам";
+    ShiftOpensItself => "…or the first sale opens a shift with an empty float, instead of refusing", "…или первая продажа открывает смену с пустым разменом, а не отказывает";
+    ShiftOpenedBySale => "No shift was open: this sale opened one with an empty float.", "Смена не была открыта: эта продажа открыла её с пустым разменом.";
     CloseShowsExpected => "Show the expected cash while the drawer is counted at close (the count is blind otherwise)", "Показывать ожидаемую сумму при пересчёте на закрытии смены (иначе пересчёт вслепую)";
     ShiftExpectedNow => "Expected in the drawer: {amount}", "Ожидается в ящике: {amount}";
     ShiftBlindNote => "The expected amount is shown after the count.", "Ожидаемая сумма будет показана после пересчёта.";

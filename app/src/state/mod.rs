@@ -387,14 +387,23 @@ impl AppState {
     }
 
     pub fn start_payment(&self) {
-        let ticket = self.ticket.read_untracked();
-        if ticket.is_empty() {
+        if self.ticket.with_untracked(Ticket::is_empty) {
             return;
         }
+        let mut opened_shift = false;
         if self.store.with_untracked(|s| s.shift_required) && self.shifts.open().is_none() {
-            drop(ticket);
-            return self.error(Msg::ShiftNeededToSell);
+            if !self.store.with_untracked(|s| s.shift_opens_itself) {
+                return self.error(Msg::ShiftNeededToSell);
+            }
+            // The store lets the first sale open the shift: the drawer is taken as empty.
+            let currency = self.store.with_untracked(|s| s.rules.currency);
+            match pos_core::shift::CashCount::amount(currency, Decimal::ZERO) {
+                Ok(empty) => self.open_shift(empty),
+                Err(_) => return self.error(Msg::ShiftNeededToSell),
+            }
+            opened_shift = true;
         }
+        let ticket = self.ticket.read_untracked();
         let mut payment = Payment::new(ticket.totals().total, *ticket.rules());
         drop(ticket);
         let exchange = self.exchange.get_untracked();
@@ -419,7 +428,7 @@ impl AppState {
             }),
             exchange,
         }));
-        self.notice.set(None);
+        self.notice.set(opened_shift.then_some(Notice::Info(Msg::ShiftOpenedBySale)));
     }
 
     /// Closes the payment dialog; refused while tenders are recorded, because that money was

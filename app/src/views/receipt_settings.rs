@@ -51,6 +51,11 @@ pub fn ReceiptSettings() -> impl IntoView {
                 {move || state.t(Msg::ShiftRequired)}
             </label>
             <label class="check">
+                <input type="checkbox" data-testid="shift-opens-itself" prop:checked=move || form.with(|f| f.shift_opens_itself)
+                    on:change=move |ev| form.update(|f| f.shift_opens_itself = event_target_checked(&ev)) />
+                {move || state.t(Msg::ShiftOpensItself)}
+            </label>
+            <label class="check">
                 <input type="checkbox" data-testid="close-shows-expected" prop:checked=move || form.with(|f| f.close_shows_expected)
                     on:change=move |ev| form.update(|f| f.close_shows_expected = event_target_checked(&ev)) />
                 {move || state.t(Msg::CloseShowsExpected)}

@@ -153,6 +153,7 @@ impl Reconcile for Store {
         m.put("tip_presets", TipPreset::list_text(&self.tip_presets))?;
         m.put("shift_required", self.shift_required)?;
         m.put("close_shows_expected", self.close_shows_expected)?;
+        m.put("shift_opens_itself", self.shift_opens_itself)?;
         Ok(())
     }
 }
@@ -217,6 +218,10 @@ impl Hydrate for Store {
                 autosurgeon::hydrate::MaybeMissing::Missing => false,
             },
             close_shows_expected: match hydrate_prop(doc, obj, "close_shows_expected")? {
+                autosurgeon::hydrate::MaybeMissing::Present(on) => on,
+                autosurgeon::hydrate::MaybeMissing::Missing => false,
+            },
+            shift_opens_itself: match hydrate_prop(doc, obj, "shift_opens_itself")? {
                 autosurgeon::hydrate::MaybeMissing::Present(on) => on,
                 autosurgeon::hydrate::MaybeMissing::Missing => false,
             },
@@ -291,6 +296,7 @@ mod tests {
         store.receipt_line_vat = true;
         store.shift_required = true;
         store.close_shows_expected = true;
+        store.shift_opens_itself = true;
         store.tip_presets = vec![
             TipPreset::Percent(rust_decimal::Decimal::TEN),
             TipPreset::Amount(rust_decimal::Decimal::new(250, 2)),
@@ -312,10 +318,12 @@ mod tests {
         doc.doc.delete(&profile, "tip_presets").unwrap();
         doc.doc.delete(&profile, "shift_required").unwrap();
         doc.doc.delete(&profile, "close_shows_expected").unwrap();
+        doc.doc.delete(&profile, "shift_opens_itself").unwrap();
         let read = doc.store().unwrap().unwrap();
         assert!(read.tip_presets.is_empty());
         assert!(!read.shift_required);
         assert!(!read.close_shows_expected, "a store kept before it counts blind");
+        assert!(!read.shift_opens_itself);
         assert_eq!(
             (
                 read.return_policy.as_str(),

@@ -27,6 +27,8 @@ pub struct ReceiptForm {
     pub shift_required: bool,
     /// The close shows the cash expected (`Store::close_shows_expected`).
     pub close_shows_expected: bool,
+    /// The first sale opens a shift (`Store::shift_opens_itself`).
+    pub shift_opens_itself: bool,
 }
 
 /// The form's text fields, for components that bind one input to one of them.
@@ -80,6 +82,7 @@ impl ReceiptForm {
             tip_presets: pos_core::TipPreset::list_text(&store.tip_presets),
             shift_required: store.shift_required,
             close_shows_expected: store.close_shows_expected,
+            shift_opens_itself: store.shift_opens_itself,
         }
     }
 
@@ -156,6 +159,7 @@ impl ReceiptForm {
             tip_presets,
             shift_required: self.shift_required,
             close_shows_expected: self.close_shows_expected,
+            shift_opens_itself: self.shift_opens_itself,
             rules,
             ..saved.clone()
         })
