@@ -11,6 +11,16 @@ async function reportValue(page: Page, testid: string) {
   return plain(await page.getByTestId('shift-report').getByTestId(testid).locator('td').textContent());
 }
 
+/** Opens the register on a tablet with a shift whose float is €100 (2 × €50). */
+async function openWithFloatOf100(page: Page) {
+  await openRegister(page, TABLET);
+  await page.getByTestId('nav-shift').click();
+  await page.getByTestId('float-50').fill('2');
+  await page.getByTestId('shift-open').click();
+  await expect(page.getByTestId('shift-opened')).toBeVisible();
+  await page.getByTestId('nav-register').click();
+}
+
 function saleRow(page: Page, receipt: string) {
   return page.locator('li').filter({ has: page.getByTestId('sale-number').getByText(receipt, { exact: true }) });
 }
@@ -26,12 +36,7 @@ async function exchangeAll(page: Page, receipt: string, reason: string) {
 }
 
 test('the customer pays the difference: the goods brought back pay first, and the drawer expects only the cash taken', async ({ page }) => {
-  await openRegister(page, TABLET);
-  await page.getByTestId('nav-shift').click();
-  await page.getByTestId('float-50').fill('2');
-  await page.getByTestId('shift-open').click();
-  await expect(page.getByTestId('shift-opened')).toBeVisible();
-  await page.getByTestId('nav-register').click();
+  await openWithFloatOf100(page);
 
   const hotDog = await sellOne(page, 'Hot Dog'); // €5.50 in cash
   await exchangeAll(page, hotDog, 'Wanted chili');
@@ -106,12 +111,7 @@ test('обмен на телефоне по-русски: возвращённы
 });
 
 test('goods brought back with no receipt: rung up on the ticket, paid back in cash from the drawer, kept across a reload', async ({ page }) => {
-  await openRegister(page, TABLET);
-  await page.getByTestId('nav-shift').click();
-  await page.getByTestId('float-50').fill('2');
-  await page.getByTestId('shift-open').click();
-  await expect(page.getByTestId('shift-opened')).toBeVisible();
-  await page.getByTestId('nav-register').click();
+  await openWithFloatOf100(page);
 
   await tap(page, 'Cola');
   await tap(page, 'Cola'); // 2 × €2.50

@@ -84,25 +84,11 @@ impl Exchange {
     /// next, as for any refund).
     pub fn record(&self, applied: Decimal, at_ms: i64) -> RefundRecord {
         let refund = self.refund.clone().towards_exchange(applied);
-        let back = refund.paid_back(&self.sale);
-        let card_owed = !back.card.is_zero();
-        RefundRecord {
-            id: refund.id,
-            sale_id: self.sale.id(),
-            receipt: self.sale.receipt_number().to_string(),
-            at_ms: refund.at_ms,
-            reason: refund.reason.clone(),
-            card: back.card,
-            cash: back.cash,
-            exchange: back.exchange,
-            card_method: self.card_method.filter(|_| card_owed),
-            card_in_flight: None,
-            card_done: false,
-            cards_paid_back: Vec::new(),
-            completed_at_ms: (!card_owed).then_some(at_ms),
-            refund: Some(refund),
-            goods: None,
+        let mut record = RefundRecord::started(&self.sale, refund, self.card_method);
+        if record.card.is_zero() {
+            record.completed_at_ms = Some(at_ms);
         }
+        record
     }
 }
 
@@ -236,6 +222,33 @@ pub struct RefundRecord {
 }
 
 impl RefundRecord {
+    /// `refund` of `sale` as it starts: nothing paid back yet, the card part (if any) to go back
+    /// by `card_method`, the cash part from the drawer, what it keeps for an exchange.
+    pub fn started(
+        sale: &Sale,
+        refund: Refund,
+        card_method: Option<CardRefundMethod>,
+    ) -> RefundRecord {
+        let back = refund.paid_back(sale);
+        RefundRecord {
+            id: refund.id,
+            sale_id: sale.id(),
+            receipt: sale.receipt_number().to_string(),
+            at_ms: refund.at_ms,
+            reason: refund.reason.clone(),
+            card: back.card,
+            cash: back.cash,
+            exchange: back.exchange,
+            card_method: card_method.filter(|_| !back.card.is_zero()),
+            card_in_flight: None,
+            card_done: false,
+            cards_paid_back: Vec::new(),
+            completed_at_ms: None,
+            refund: Some(refund),
+            goods: None,
+        }
+    }
+
     pub fn is_completed(&self) -> bool {
         self.completed_at_ms.is_some()
     }

@@ -5,6 +5,7 @@
 
 mod catalog;
 pub mod enroll;
+pub mod exchange;
 pub mod kitchen;
 pub use catalog::Choosing;
 pub mod printing;
@@ -579,7 +580,7 @@ impl AppState {
                     state.after_sale(&sale);
                     if let Some((first_sale, record)) = exchange {
                         state.exchange.set(None);
-                        refund::exchange_kept(state, first_sale, record);
+                        exchange::exchange_kept(state, first_sale, record);
                     }
                 }
                 // Any failure of this write is a sale not saved, with the ticket still open.

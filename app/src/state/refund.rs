@@ -13,12 +13,11 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::staff::Permission;
-use pos_core::{Decimal, LineId, Payment, Refund, ReturnError, ReturnLedger, Sale, Tender, Uuid};
+use pos_core::{Decimal, LineId, Refund, ReturnError, ReturnLedger, Sale, Tender, Uuid};
 
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, storage_notice};
-use crate::storage::{CardInFlight, CardRefundMethod, Exchange, RefundRecord};
+use crate::storage::{CardInFlight, CardRefundMethod, RefundRecord};
 use crate::sync;
 use crate::sync::protocol::{Answer, Request};
 use crate::terminal::{self, LastStatus, Progress, TerminalApproval, TerminalError};
@@ -147,7 +146,7 @@ pub fn start(state: AppState, sale: Sale, reason: String, returned: Returned) {
 
 /// Runs `then` once the store's documents say no other till has returned some of `sale` since
 /// this device last looked (at once without a store); otherwise says so and shows what is left.
-fn unless_refunded_elsewhere(state: AppState, sale: Sale, then: impl FnOnce() + 'static) {
+pub(super) fn unless_refunded_elsewhere(state: AppState, sale: Sale, then: impl FnOnce() + 'static) {
     let Some(engine) = state.engine() else {
         return then();
     };
@@ -165,161 +164,6 @@ fn unless_refunded_elsewhere(state: AppState, sale: Sale, then: impl FnOnce() + 
     });
 }
 
-/// The cashier chose `returned` of `sale` to exchange for other goods: the register takes their
-/// value as credit towards the open ticket. Nothing is recorded until that ticket is paid; the
-/// refund is kept with it, in one transaction.
-pub fn start_exchange(state: AppState, sale: Sale, reason: String, returned: Returned) {
-    let reason = reason.trim().to_string();
-    if reason.is_empty() {
-        return state.error(Msg::RefundNeedsReason);
-    }
-    if state
-        .refunds
-        .with_untracked(|r| r.unfinished(sale.id()).is_some())
-    {
-        return state.error(Msg::ExchangeRefundUnfinished);
-    }
-    if state.payment.with_untracked(Option::is_some) {
-        return state.error(Msg::ExchangeDuringPayment);
-    }
-    unless_refunded_elsewhere(state, sale.clone(), move || {
-        let earlier = state.refunds.with_untracked(|r| r.completed(&sale));
-        let at_ms = js_sys::Date::now() as i64;
-        let made = Refund::of_lines(
-            &sale,
-            &earlier,
-            &returned.quantities,
-            Uuid::now_v7(),
-            at_ms,
-            &reason,
-        );
-        match made {
-            Ok(refund) => {
-                state.exchange.set(Some(Exchange {
-                    refund: refund.written_off(&returned.damaged),
-                    sale,
-                    card_method: None,
-                }));
-                state.refunding.set(None);
-                state.viewed_sale.set(None);
-                state.screen.set(crate::state::Screen::Register);
-                state.notice.set(Some(Notice::Info(Msg::ExchangeAddGoods)));
-            }
-            Err(e) => state.error(return_error_msg(&e)),
-        }
-    });
-}
-
-/// The exchange's ticket was kept with its refund (`record`, as `Exchange::record` made it):
-/// hands back the cash part, or sends the card part to the terminal as any refund does.
-pub fn exchange_kept(state: AppState, sale: Sale, record: RefundRecord) {
-    state.refunds.update(|r| r.keep(record.clone()));
-    if !record.is_completed() {
-        // The card part goes back in the sale's refund dialog, which shows the terminal's
-        // progress, or asks the cashier to confirm the bank's terminal paid it.
-        // The new sale's completion gives way to it (its receipt printed already, if set up).
-        state.new_sale();
-        state.screen.set(crate::state::Screen::Sales);
-        state.refunding.set(Some(sale.clone()));
-        if record.card_method != Some(CardRefundMethod::Standalone) {
-            state.refund_progress.set(Some(Progress::Sending));
-        }
-        return spawn_local(proceed(state, sale, record));
-    }
-    refunded_here(state, &sale, &record);
-    if !record.cash.is_zero() {
-        let lang = state.lang.get_untracked();
-        let amount = crate::i18n::money(record.cash, sale.rules().currency, lang);
-        state.notice.set(Some(Notice::Done(
-            Msg::ExchangeHandBackCash,
-            vec![("cash", amount)],
-        )));
-    }
-}
-
-/// Goods brought back with no receipt, rung up on the open ticket: once someone who may hand
-/// back cash allows it, their value at today's prices goes back in cash from the drawer, the
-/// goods go back into stock, and the ticket is emptied. Store credit instead of cash waits for
-/// gift cards in the app (issue 14).
-pub fn return_without_receipt(state: AppState, reason: String) {
-    let reason = reason.trim().to_string();
-    if reason.is_empty() {
-        return state.error(Msg::RefundNeedsReason);
-    }
-    if state.ticket.with_untracked(pos_core::Ticket::is_empty) {
-        return state.error(Msg::ReturnNoReceiptEmpty);
-    }
-    if state.payment.with_untracked(Option::is_some) {
-        return state.error(Msg::ExchangeDuringPayment);
-    }
-    state.protected(Permission::RefundToCash, move |approved_by| {
-        let ticket = state.ticket.get_untracked();
-        let mut payment = Payment::new(ticket.totals().total, *ticket.rules());
-        let at_ms = js_sys::Date::now() as i64;
-        let number = pos_core::ReceiptNumber {
-            device_code: state.device_code.get_untracked(),
-            sequence: 0,
-        };
-        let goods = payment
-            .add_cash(payment.cash_due())
-            .map_err(|e| crate::core_errors::tender_msg(&e))
-            .and_then(|()| {
-                ticket
-                    .complete(&payment, Uuid::now_v7(), number, at_ms)
-                    .map_err(|_| Msg::ReturnNoReceiptEmpty)
-            });
-        let goods = match goods {
-            Ok(goods) => goods,
-            Err(msg) => return state.error(msg),
-        };
-        let refund = Refund::full(&goods, Uuid::now_v7(), at_ms, &reason);
-        let record = RefundRecord {
-            id: refund.id,
-            sale_id: goods.id(),
-            receipt: goods.receipt_number().to_string(),
-            at_ms,
-            reason,
-            card: Decimal::ZERO,
-            cash: refund.amount,
-            exchange: Decimal::ZERO,
-            card_method: None,
-            card_in_flight: None,
-            card_done: false,
-            cards_paid_back: Vec::new(),
-            completed_at_ms: None,
-            refund: Some(refund),
-            goods: Some(goods.clone()),
-        };
-        let store = state
-            .membership
-            .with_untracked(|m| m.as_ref().map(|m| m.store_id));
-        spawn_local(async move {
-            let result = state.storage().commit_refund(record, store).await;
-            if store.is_some() && result.is_ok() {
-                sync::announce_outbox();
-            }
-            match result {
-                Ok(done) => {
-                    state.refunds.update(|r| r.keep(done.clone()));
-                    state.staff.refund_approved_by.set(approved_by);
-                    refunded_here(state, &goods, &done);
-                    state.edit_ticket(|t| {
-                        t.clear();
-                        Ok(())
-                    });
-                    let lang = state.lang.get_untracked();
-                    let cash = crate::i18n::money(done.cash, goods.rules().currency, lang);
-                    state.notice.set(Some(Notice::Done(
-                        Msg::ReturnNoReceiptDone,
-                        vec![("cash", cash)],
-                    )));
-                }
-                Err(e) => state.notice.set(Some(storage_notice(&e))),
-            }
-        });
-    });
-}
-
 /// A new refund of lines no refund known here has returned.
 fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
     let earlier = state.refunds.with_untracked(|r| r.completed(&sale));
@@ -331,31 +175,15 @@ fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
         Ok(refund) => refund.written_off(&returned.damaged),
         Err(e) => return state.error(return_error_msg(&e)),
     };
-    let pos_core::RefundSplit { card, cash, .. } = refund.paid_back(&sale);
+    let card = refund.paid_back(&sale).card;
     // A reversal undoes the whole payment: only a refund of everything the card paid, with
     // nothing of it paid back before, may be made by one.
     let whole_card = earlier.is_empty() && card == sale.refund_split().card;
     let card_method = match card_method(state, &sale, whole_card) {
-        Ok(method) => method.filter(|_| !card.is_zero()),
+        Ok(method) => method,
         Err(msg) => return state.error(msg),
     };
-    let record = RefundRecord {
-        id: refund.id,
-        sale_id: sale.id(),
-        receipt: sale.receipt_number().to_string(),
-        at_ms,
-        reason,
-        card,
-        cash,
-        exchange: Decimal::ZERO,
-        card_method,
-        card_in_flight: None,
-        card_done: false,
-        cards_paid_back: Vec::new(),
-        completed_at_ms: None,
-        refund: Some(refund),
-        goods: None,
-    };
+    let record = RefundRecord::started(&sale, refund, card_method);
     state.notice.set(None);
     state.refund_progress.set(Some(Progress::Sending));
     spawn_local(proceed(state, sale, record));
@@ -422,7 +250,7 @@ pub fn card_method(
 }
 
 /// Does the next step of a refund: the card part if it is still owed, then the record.
-async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
+pub(super) async fn proceed(state: AppState, sale: Sale, mut record: RefundRecord) {
     match record.card_method {
         Some(method @ (CardRefundMethod::Reversal { .. } | CardRefundMethod::Refund))
             if !record.card_done =>
@@ -646,7 +474,7 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
 
 /// A refund this tab recorded: the drawer opens for its cash (and the slip prints), and the
 /// audit log says who allowed it.
-fn refunded_here(state: AppState, sale: &Sale, record: &RefundRecord) {
+pub(super) fn refunded_here(state: AppState, sale: &Sale, record: &RefundRecord) {
     state.after_refund(sale, record);
     let approved_by = state.staff.refund_approved_by.get_untracked();
     state.record_audit(

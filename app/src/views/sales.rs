@@ -315,7 +315,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
     };
     let exchange = {
         let sale = sale.clone();
-        move || refund::start_exchange(state, sale.clone(), reason.get_untracked(), returned())
+        move || crate::state::exchange::start_exchange(state, sale.clone(), reason.get_untracked(), returned())
     };
     let ask = {
         let sale = sale.clone();

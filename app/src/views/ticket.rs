@@ -286,7 +286,7 @@ fn LineEditor(id: LineId) -> impl IntoView {
 }
 
 /// Goods brought back with no receipt, rung up on the ticket: a reason, then the cash back once
-/// someone who may hand back cash allows it (`refund::return_without_receipt`).
+/// someone who may hand back cash allows it (`exchange::return_without_receipt`).
 #[component]
 fn ReturnWithoutReceipt(open: RwSignal<bool>) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -306,7 +306,7 @@ fn ReturnWithoutReceipt(open: RwSignal<bool>) -> impl IntoView {
         }
     });
     let confirm = move || {
-        crate::state::refund::return_without_receipt(state, reason.get_untracked());
+        crate::state::exchange::return_without_receipt(state, reason.get_untracked());
     };
     view! {
         <div class="overlay">
