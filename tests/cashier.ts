@@ -46,16 +46,27 @@ export async function expectTotal(page: Page, amount: string) {
   await expect.poll(async () => plain(await page.getByTestId('ticket-total').first().textContent())).toBe(amount);
 }
 
-/** Sells one item for the exact amount in cash; returns the receipt number. */
-export async function sellOne(page: Page, name: string) {
-  await tap(page, name);
+/** The number of the receipt on the completed screen: "Receipt T1-000001", or "Чек T1-000001"
+ * when receipts print in Russian. */
+export async function shownReceipt(page: Page) {
+  return plain(await page.getByTestId('receipt-number').textContent()).split(/\s+/).pop() ?? '';
+}
+
+/** Sells `names` (a name twice: two of it) on one ticket for the exact amount in cash; returns
+ * the receipt number. */
+export async function sellCashTicket(page: Page, names: string[]) {
+  for (const name of names) await tap(page, name);
   await page.getByTestId('pay').click();
   await page.getByTestId('quick-cash').first().click();
   await expect(page.getByTestId('completed')).toBeVisible();
-  const number = (await page.getByTestId('receipt-number').textContent()) ?? '';
+  const number = await shownReceipt(page);
   await page.getByTestId('new-sale').click();
-  // "Receipt T1-000001", or "Чек T1-000001" when receipts print in Russian.
-  return number.trim().split(/\s+/).pop() ?? '';
+  return number;
+}
+
+/** Sells one item for the exact amount in cash; returns the receipt number. */
+export async function sellOne(page: Page, name: string) {
+  return sellCashTicket(page, [name]);
 }
 
 /** Sells one item by card on a standalone (bank's) terminal: the cashier types what its slip
@@ -68,9 +79,9 @@ export async function sellOneByCard(page: Page, name: string) {
   await page.getByTestId('last-four').fill('4242');
   await page.getByTestId('confirm-card').click();
   await expect(page.getByTestId('completed')).toBeVisible();
-  const number = (await page.getByTestId('receipt-number').textContent()) ?? '';
+  const number = await shownReceipt(page);
   await page.getByTestId('new-sale').click();
-  return number.trim().split(/\s+/).pop() ?? '';
+  return number;
 }
 
 /** The receipt numbers in the list of recent sales, newest first. */

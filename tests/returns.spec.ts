@@ -4,18 +4,9 @@
 // manager once they sync.
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { PHONE, TABLET, openRegister, plain, switchLanguage, tap } from './cashier';
+import { PHONE, TABLET, openRegister, plain, sellCashTicket, switchLanguage } from './cashier';
 import { setUpTwoDevices } from './store';
 import { OWNER_PIN, createStore } from './settings';
-
-/** Sells `names` (a name twice: two of it) in one ticket for the exact amount in cash. */
-async function sellCashTicket(page: Page, names: string[]) {
-  for (const name of names) await tap(page, name);
-  await page.getByTestId('pay').click();
-  await page.getByTestId('quick-cash').first().click();
-  await expect(page.getByTestId('completed')).toBeVisible();
-  await page.getByTestId('new-sale').click();
-}
 
 /** Opens the refund of the newest sale in the list; a device that needs a manager's PIN for it
  * gets the owner's. */

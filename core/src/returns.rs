@@ -356,6 +356,7 @@ impl Refund {
             reason: reason.trim().to_string(),
             training: sale.is_training(),
             tenders,
+            voids_sale: false,
         })
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use common::sales::{Pay, sell};
 use pos_core::{
     Actor, BusinessDay, Currency, DaySummary, PricingRules, Refund, Sale, SalesDay, TaxPricing,
-    TaxRounding, Uuid, Void,
+    TaxRounding, Uuid,
 };
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -74,13 +74,13 @@ fn a_voided_sale_takes_no_money() {
     let mut doc = day();
     doc.record_sale(&kept).unwrap();
     doc.record_sale(&voided).unwrap();
-    let void = Void {
-        id: Uuid::from_u128(0x701d),
-        sale_id: voided.id(),
-        at_ms: voided.completed_at_ms() + 1_000,
-        reason: "rang up twice".into(),
-    };
-    doc.record_void(&void).unwrap();
+    let void = Refund::voiding(
+        &voided,
+        Uuid::from_u128(0x701d),
+        voided.completed_at_ms() + 1_000,
+        "rang up twice",
+    );
+    doc.record_refund(&void).unwrap();
 
     let summary = doc.summary().unwrap();
     assert_eq!(summary.voids, 1);
@@ -92,5 +92,28 @@ fn a_voided_sale_takes_no_money() {
         summary.total - summary.refunded,
         kept.amount_paid(),
         "{summary:?}"
+    );
+}
+
+/// A void names a sale of its own day: one recorded in a day that does not hold the sale (which a
+/// till never makes) is read as the refund it also is, so the money still adds up.
+#[test]
+fn a_void_of_a_sale_another_day_holds_reads_as_a_refund() {
+    let elsewhere = cash_sale(3, dec!(7.20));
+    let kept = cash_sale(4, dec!(4.50));
+    let mut doc = day();
+    doc.record_sale(&kept).unwrap();
+    let void = Refund::voiding(
+        &elsewhere,
+        Uuid::from_u128(0x702d),
+        kept.completed_at_ms() + 1_000,
+        "rang up twice",
+    );
+    doc.record_refund(&void).unwrap();
+    let summary = doc.summary().unwrap();
+    assert_eq!((summary.sales, summary.voids, summary.refunds), (1, 0, 1));
+    assert_eq!(
+        summary.total - summary.refunded,
+        kept.amount_paid() - elsewhere.amount_paid()
     );
 }

@@ -213,6 +213,7 @@ impl Shop {
             reason: "changed their mind".into(),
             training: false,
             tenders: Vec::new(),
+            voids_sale: false,
         };
         let device = &mut self.devices[d];
         let own = SalesDay::id(STORE, device.id, day());
@@ -250,24 +251,19 @@ impl Shop {
             return;
         }
         let sale = open[pick % open.len()].clone();
-        let void = Void {
-            id: self.expected.id(),
-            sale_id: sale.id(),
-            at_ms,
-            reason: "wrong item".into(),
-        };
+        let void = Refund::voiding(&sale, self.expected.id(), at_ms, "wrong item");
         let device = &mut self.devices[d];
         assert_eq!(
             device
                 .days
                 .get_mut(&own)
                 .unwrap()
-                .record_void(&void)
+                .record_refund(&void)
                 .unwrap(),
             Recorded::New
         );
         assert_eq!(
-            device.stock.record_void_movements(&void, &sale).unwrap(),
+            device.stock.record_return_movements(&void).unwrap(),
             Recorded::New
         );
         self.expected.voided.insert(sale.id());
@@ -704,37 +700,33 @@ fn a_sale_recorded_twice_is_kept_once_and_only_its_device_writes_the_day() {
         .record_sale(&sale)
         .unwrap_err();
     assert!(matches!(err, DocError::NotOwner { .. }), "{err}");
-    let void = Void {
-        id: Uuid::from_u128(9),
-        sale_id: sale.id(),
-        at_ms: 2_000,
-        reason: "wrong item".into(),
-    };
+    let void = Refund::voiding(&sale, Uuid::from_u128(9), 2_000, "wrong item");
     assert!(
         shop.devices[1]
             .days
             .get_mut(&own)
             .unwrap()
-            .record_void(&void)
+            .record_refund(&void)
             .is_err()
     );
 
     // The owner voids it: once in the day, once in the stock.
     let d0 = &mut shop.devices[0];
     assert_eq!(
-        d0.days.get_mut(&own).unwrap().record_void(&void).unwrap(),
+        d0.days.get_mut(&own).unwrap().record_refund(&void).unwrap(),
         Recorded::New
     );
     assert_eq!(
-        d0.days.get_mut(&own).unwrap().record_void(&void).unwrap(),
+        d0.days.get_mut(&own).unwrap().record_refund(&void).unwrap(),
         Recorded::AlreadyThere
     );
+    assert_eq!(d0.days[&own].voids().unwrap().len(), 1);
     assert_eq!(
-        d0.stock.record_void_movements(&void, &sale).unwrap(),
+        d0.stock.record_return_movements(&void).unwrap(),
         Recorded::New
     );
     assert_eq!(
-        d0.stock.record_void_movements(&void, &sale).unwrap(),
+        d0.stock.record_return_movements(&void).unwrap(),
         Recorded::AlreadyThere
     );
     let sku = &sale.lines()[0].sku;

@@ -301,3 +301,32 @@ fn the_index_row_follows_each_sale_and_refund() {
     );
     assert_eq!(row.sales, 5);
 }
+
+/// #13, voids: a sale voided is taken out of the day's row (one sale fewer, its money gone, one
+/// void more), not counted as a sale and a refund; its goods go back to stock as a refund's do.
+#[test]
+fn a_voided_sale_leaves_the_index_row_as_a_void() {
+    let device = Uuid::from_u128(9);
+    let mut docs = Shelf::default().open(device, 0);
+    let own = docs.day_id(device, today());
+    let kept = sale(device, 1);
+    let voided = sale(device, 2);
+    docs.record_sale(&kept, today()).unwrap();
+    docs.record_sale(&voided, today()).unwrap();
+    let void = Refund::voiding(
+        &voided,
+        Uuid::from_u128(0x701d),
+        1_764_400_100_000,
+        "rang up twice",
+    );
+    docs.record_refund(&void, today()).unwrap();
+    let rows = docs.index_rows(today());
+    let row = rows.iter().find(|(id, _)| *id == own).unwrap().1.clone();
+    assert_eq!(
+        (row.sales, row.total, row.refunds, row.refunded, row.voids),
+        (1, kept.amount_paid(), 0, Decimal::ZERO, 1),
+        "{row:?}"
+    );
+    let summary = docs.summary_of(own).unwrap();
+    assert_eq!((summary.sales, summary.voids), (1, 1));
+}

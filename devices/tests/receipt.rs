@@ -1100,6 +1100,7 @@ fn refund_slip(
         reason: reason.into(),
         returned: Vec::new(),
         terminal_slip: terminal_slip.iter().map(|l| l.to_string()).collect(),
+        void: false,
     };
     ReceiptLayout::refund_slip(sale, &refund, store, options)
 }
@@ -1207,6 +1208,39 @@ fn russian_refund_slip_of_a_cash_sale() {
     .assert_eq(&russian_refund_slip().to_text(32));
 }
 
+/// A voided sale's slip is titled as a void, not a refund, in both languages; the rest is the
+/// refund slip's (what went back, and through which tender).
+#[test]
+fn a_voided_sales_slip_says_void() {
+    let (store, sale) = cyrillic_cash_sale();
+    let void = RefundSlip {
+        paid_back: sale.refund_split(),
+        reason: "Пробил дважды".into(),
+        returned: Vec::new(),
+        terminal_slip: Vec::new(),
+        void: true,
+    };
+    let russian = ReceiptLayout::refund_slip(&sale, &void, &store, &russian()).to_text(32);
+    assert!(russian.contains("АННУЛИРОВАНИЕ\n"), "{russian}");
+    assert!(!russian.contains("ВОЗВРАТ"), "{russian}");
+    assert!(
+        russian.contains("Наличными из ящика      3,00 RUB"),
+        "{russian}"
+    );
+    let (store, sale) = card_and_cash_sale();
+    let void = RefundSlip {
+        paid_back: sale.refund_split(),
+        reason: "Rang up twice".into(),
+        returned: Vec::new(),
+        terminal_slip: Vec::new(),
+        void: true,
+    };
+    let english = ReceiptLayout::refund_slip(&sale, &void, &store, &english(ReceiptCopy::Customer))
+        .to_text(42);
+    assert!(english.contains("VOID\n"), "{english}");
+    assert!(!english.contains("REFUND"), "{english}");
+}
+
 /// A refund of one line of two: the slip names what came back and what it paid back.
 #[test]
 fn a_refund_of_some_lines_lists_them_above_what_was_paid_back() {
@@ -1224,10 +1258,14 @@ fn a_refund_of_some_lines_lists_them_above_what_was_paid_back() {
             amount: Decimal::new(250, 2),
         }],
         terminal_slip: Vec::new(),
+        void: false,
     };
     let slip = ReceiptLayout::refund_slip(&sale, &refund, &store, &english(ReceiptCopy::Customer));
     let text = slip.to_text(42);
-    let paid_back = text.split("==========================================\n").nth(2).unwrap();
+    let paid_back = text
+        .split("==========================================\n")
+        .nth(2)
+        .unwrap();
     expect![[r#"
         Items returned
         1 x Cola                              2.50
@@ -1253,10 +1291,14 @@ fn an_exchange_slip_says_what_the_goods_taken_instead_kept() {
         reason: "Wrong size".into(),
         returned: Vec::new(),
         terminal_slip: Vec::new(),
+        void: false,
     };
     let slip = ReceiptLayout::refund_slip(&sale, &refund, &store, &english(ReceiptCopy::Customer));
     let text = slip.to_text(42);
-    let paid_back = text.split("==========================================\n").nth(2).unwrap();
+    let paid_back = text
+        .split("==========================================\n")
+        .nth(2)
+        .unwrap();
     expect![[r#"
         Refunded                          2.50 EUR
         In cash from the drawer           1.00 EUR
@@ -1283,6 +1325,7 @@ fn the_drawer_opens_for_cash_paid_back_only() {
         reason: "Cold fries".into(),
         returned: Vec::new(),
         terminal_slip: Vec::new(),
+        void: false,
     };
     assert_eq!(kicks(&refund, &customer), 1);
     // The sale took cash, but this refund pays nothing back from the drawer.

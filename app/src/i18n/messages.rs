@@ -465,6 +465,10 @@ messages! {
     RefundUnknownResult => "The terminal's answer is not known: it may have paid the refund back. Press \"Ask the terminal\" when it is back, or check its last slip.", "Ответ терминала неизвестен: возврат мог пройти. Нажмите «Спросить терминал», когда он снова на связи, или проверьте его последний чек.";
     RefundDone => "Sale {receipt} is refunded.", "Продажа {receipt} возвращена.";
     RefundDoneHandBackCash => "Sale {receipt} is refunded. Hand back {cash} in cash.", "Продажа {receipt} возвращена. Выдайте {cash} наличными.";
+    VoidDone => "Sale {receipt} is voided.", "Продажа {receipt} аннулирована.";
+    VoidDoneHandBackCash => "Sale {receipt} is voided. Hand back {cash} in cash.", "Продажа {receipt} аннулирована. Выдайте {cash} наличными.";
+    VoidButton => "Void the sale", "Аннулировать продажу";
+    Voided => "Voided", "Аннулирована";
     RefundHandBack => "Hand back {amount} in cash.", "Выдайте {amount} наличными.";
     // Returns without a receipt (#13): a manager's return to cash.
     ReturnNoReceipt => "Return without receipt", "Возврат без чека";
@@ -691,6 +695,7 @@ messages! {
     PermRefundToCash => "Refund in cash", "Возврат наличными";
     PermNoSale => "Open the drawer with no sale", "Открыть ящик без продажи";
     PermVoidSentLine => "Void a line already sent", "Отменить уже отправленную позицию";
+    PermVoidSale => "Void a sale of the open shift", "Аннулировать чек открытой смены";
     PermPriceOverride => "Change a price at the till", "Изменить цену на кассе";
     PermEditCatalog => "Edit the menu", "Изменять меню";
     PermEditStaff => "Edit staff", "Изменять сотрудников";
@@ -781,6 +786,8 @@ messages! {
     RepRefunds => "Refunds", "Возвраты";
     RepRefundedCash => "Refunded in cash", "Возвращено наличными";
     RepRefundedCard => "Refunded to cards", "Возвращено на карты";
+    RepVoids => "Voided sales", "Аннулировано продаж";
+    RepVoided => "Given back for voided sales", "Возвращено по аннулированным";
     RepNet => "Net sales", "Чистая выручка";
     RepAverage => "Average ticket", "Средний чек";
     RepReceipts => "Receipts", "Чеки";

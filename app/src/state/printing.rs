@@ -206,6 +206,7 @@ impl AppState {
             } else {
                 Vec::new()
             },
+            void: refund.refund.as_ref().is_some_and(|r| r.voids_sale),
         };
         let options = self.receipt_options(sale, ReceiptCopy::Customer, false);
         self.store
@@ -253,7 +254,9 @@ impl AppState {
             .unwrap_or_else(|| self.device_code.get_untracked());
         let options = pos_devices::ShiftReportOptions {
             language: self.receipt_language(),
-            utc_offset_minutes: utc_offset_minutes(report.closed_at_ms.unwrap_or(report.opened_at_ms)),
+            utc_offset_minutes: utc_offset_minutes(
+                report.closed_at_ms.unwrap_or(report.opened_at_ms),
+            ),
             store: self.store.with_untracked(|s| s.name.clone()),
             till,
             reprint,

@@ -78,8 +78,14 @@ impl SaleRefunds {
         }
         let ledger = self.ledger(sale);
         let all_returned = ledger.all_returned();
+        let voided = self
+            .of(sale.id())
+            .iter()
+            .any(|r| r.is_completed() && r.refund.as_ref().is_some_and(|r| r.voids_sale));
         let status = if ledger.needs_manager() {
             RefundStatus::TooOften
+        } else if voided {
+            RefundStatus::Voided
         } else if all_returned {
             RefundStatus::Refunded
         } else {
@@ -99,12 +105,12 @@ pub enum RefundStatus {
     Partly,
     /// Every line came back in full.
     Refunded,
+    /// The whole sale was voided.
+    Voided,
     /// Devices that could not see each other returned a line more often than it was sold, or
     /// paid back more than was paid: a manager settles it.
     TooOften,
 }
-
-
 
 /// What the cashier chose to take back: how many of which lines, and which came back damaged
 /// (written off rather than put back into stock).
@@ -114,6 +120,29 @@ pub struct Returned {
     /// The card part goes back in cash from the drawer instead (the dialog asked for the
     /// permission); an exchange leaves it aside.
     pub in_cash: bool,
+    /// The whole sale voided ([`may_void`]): every line, each tender its part, whatever was
+    /// chosen.
+    pub void: bool,
+}
+
+/// Whether `sale` may still be voided rather than refunded: this device made it today, during
+/// its open shift (any time today in a store that runs without shifts), nothing of it has been
+/// returned or started, and no exchange paid part of it. Later, or once the shift is closed and
+/// its Z report printed, a sale is refunded.
+pub fn may_void(state: AppState, sale: &Sale) -> bool {
+    let at = sale.completed_at_ms();
+    let ours = sale.receipt_number().device_code == state.device_code.get();
+    let today = sync::business_day(at as f64) == sync::business_day(js_sys::Date::now());
+    let in_shift = match state.shifts.open() {
+        Some(shift) => at >= shift.opened_at_ms,
+        None => !state.store.with(|s| s.shift_required),
+    };
+    let untouched = state.refunds.with(|r| r.of(sale.id()).is_empty());
+    let exchanged = sale
+        .tenders()
+        .iter()
+        .any(|t| matches!(t, Tender::Exchange { .. }));
+    ours && today && in_shift && untouched && !exchanged
 }
 
 /// The cashier asked to take back `returned` of `sale` for `reason`: starts the refund, or
@@ -146,7 +175,11 @@ pub fn start(state: AppState, sale: Sale, reason: String, returned: Returned) {
 
 /// Runs `then` once the store's documents say no other till has returned some of `sale` since
 /// this device last looked (at once without a store); otherwise says so and shows what is left.
-pub(super) fn unless_refunded_elsewhere(state: AppState, sale: Sale, then: impl FnOnce() + 'static) {
+pub(super) fn unless_refunded_elsewhere(
+    state: AppState,
+    sale: Sale,
+    then: impl FnOnce() + 'static,
+) {
     let Some(engine) = state.engine() else {
         return then();
     };
@@ -169,11 +202,14 @@ fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
     let earlier = state.refunds.with_untracked(|r| r.completed(&sale));
     let at_ms = js_sys::Date::now() as i64;
     let id = Uuid::now_v7();
-    let refund = match Refund::of_lines(&sale, &earlier, &returned.quantities, id, at_ms, &reason)
-    {
-        Ok(refund) if returned.in_cash => refund.written_off(&returned.damaged).in_cash(&sale),
-        Ok(refund) => refund.written_off(&returned.damaged),
-        Err(e) => return state.error(return_error_msg(&e)),
+    let refund = if returned.void {
+        Refund::voiding(&sale, id, at_ms, &reason)
+    } else {
+        match Refund::of_lines(&sale, &earlier, &returned.quantities, id, at_ms, &reason) {
+            Ok(refund) if returned.in_cash => refund.written_off(&returned.damaged).in_cash(&sale),
+            Ok(refund) => refund.written_off(&returned.damaged),
+            Err(e) => return state.error(return_error_msg(&e)),
+        }
     };
     let card = refund.paid_back(&sale).card;
     // A reversal undoes the whole payment: only a refund of everything the card paid, with
@@ -459,11 +495,13 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
             let currency = sale.rules().currency;
             let lang = state.lang.get_untracked();
             let amount = crate::i18n::money(cash, currency, lang);
+            let voided = done.refund.as_ref().is_some_and(|r| r.voids_sale);
             state.notice.set(Some(Notice::Done(
-                if cash.is_zero() {
-                    Msg::RefundDone
-                } else {
-                    Msg::RefundDoneHandBackCash
+                match (voided, cash.is_zero()) {
+                    (false, true) => Msg::RefundDone,
+                    (false, false) => Msg::RefundDoneHandBackCash,
+                    (true, true) => Msg::VoidDone,
+                    (true, false) => Msg::VoidDoneHandBackCash,
                 },
                 vec![("receipt", done.receipt.clone()), ("cash", amount)],
             )));
@@ -477,13 +515,18 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
 pub(super) fn refunded_here(state: AppState, sale: &Sale, record: &RefundRecord) {
     state.after_refund(sale, record);
     let approved_by = state.staff.refund_approved_by.get_untracked();
-    state.record_audit(
+    let action = if record.refund.as_ref().is_some_and(|r| r.voids_sale) {
+        pos_core::staff::AuditAction::Void {
+            sale: Some(record.sale_id),
+            line: None,
+        }
+    } else {
         pos_core::staff::AuditAction::Refund {
             refund: record.id,
             sale: record.sale_id,
-        },
-        approved_by,
-    );
+        }
+    };
+    state.record_audit(action, approved_by);
 }
 
 /// Stores the refund's progress and makes it current. `None` when it could not be stored (the

@@ -12,7 +12,7 @@ use pos_core::shift::{
     ShiftState, TerminalTotals,
 };
 use pos_core::staff::Permission;
-use pos_core::{Refund, Sale, Uuid};
+use pos_core::{Refund, Sale, Uuid, Void};
 use rust_decimal::Decimal;
 
 use super::reconcile::TotalsFrom;
@@ -230,8 +230,16 @@ async fn shift_report(
     device_code: &str,
 ) -> Result<ShiftReport, StorageError> {
     let records = shift_records(storage, shift, device_code).await?;
-    let refunds: Vec<(&Refund, &Sale)> = records.refunds.iter().map(|(r, s, _)| (r, s)).collect();
-    Ok(ShiftReport::new(shift, &records.sales, &refunds, &[]))
+    let refunds: Vec<(&Refund, &Sale)> = records
+        .refunds_not_voids()
+        .map(|(r, s, _)| (r, s))
+        .collect();
+    Ok(ShiftReport::new(
+        shift,
+        &records.sales,
+        &refunds,
+        &records.voids(),
+    ))
 }
 
 /// What a shift's reports and reconciliation are worked out from.
@@ -245,11 +253,29 @@ impl ShiftRecords {
     /// The shift's card movements as the terminal's batch saw them.
     pub fn card_movements(&self) -> Vec<RecordedCard> {
         let refunds: Vec<(&Refund, &Sale, bool)> = self
-            .refunds
-            .iter()
+            .refunds_not_voids()
             .map(|(r, s, reversal)| (r, s, *reversal))
             .collect();
-        RecordedCard::of_shift(&self.sales, &[], &refunds)
+        RecordedCard::of_shift(&self.sales, &self.voids(), &refunds)
+    }
+
+    /// Whether `refund` voids a sale of this shift; a void of any other sale (which the till
+    /// never makes) counts as the refund it also is, as the day counts it.
+    fn voids_here(&self, refund: &Refund) -> bool {
+        refund.voids_sale && self.sales.iter().any(|s| s.id() == refund.sale_id)
+    }
+
+    fn refunds_not_voids(&self) -> impl Iterator<Item = &(Refund, Sale, bool)> {
+        self.refunds.iter().filter(|(r, ..)| !self.voids_here(r))
+    }
+
+    /// The sales of the shift it voided.
+    pub fn voids(&self) -> Vec<Void> {
+        self.refunds
+            .iter()
+            .filter(|(r, ..)| self.voids_here(r))
+            .filter_map(|(r, ..)| Void::of(r))
+            .collect()
     }
 }
 
@@ -271,7 +297,9 @@ pub(super) async fn shift_records(
         before = Some(last.id());
         // Sale ids are UUIDv7 of the payment's start: once a page reaches sales older than the
         // shift, the pages after it are older still.
-        let older = page.iter().any(|s| s.completed_at_ms() < shift.opened_at_ms);
+        let older = page
+            .iter()
+            .any(|s| s.completed_at_ms() < shift.opened_at_ms);
         sales.extend(page.into_iter().filter(|s| {
             during(s.completed_at_ms()) && s.receipt_number().device_code == device_code
         }));

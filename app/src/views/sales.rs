@@ -90,6 +90,7 @@ fn SaleRow(sale: Sale) -> impl IntoView {
                     let (class, testid, msg) = match status() {
                         RefundStatus::None => return None,
                         RefundStatus::Refunded => ("badge refunded", "sale-refunded", Msg::Refunded),
+                        RefundStatus::Voided => ("badge refunded voided", "sale-voided", Msg::Voided),
                         RefundStatus::Partly => ("badge partly-refunded", "sale-partly-refunded", Msg::PartlyRefunded),
                         RefundStatus::Unfinished => ("badge unfinished", "sale-refund-unfinished", Msg::RefundUnfinished),
                         RefundStatus::TooOften => ("badge too-often", "sale-returned-too-often", Msg::ReturnedTooOften),
@@ -166,9 +167,12 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
         if known_at_open.contains(&last) {
             return None;
         }
-        state
-            .refunds
-            .with(|r| r.of(id).iter().find(|r| r.id == last && r.is_completed()).cloned())
+        state.refunds.with(|r| {
+            r.of(id)
+                .iter()
+                .find(|r| r.id == last && r.is_completed())
+                .cloned()
+        })
     });
     // What comes back of each line: everything left, until the cashier changes it.
     let chosen = RwSignal::new(ledger.with_untracked(|l| {
@@ -305,6 +309,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                 quantities: quantities(),
                 damaged,
                 in_cash: in_cash.get_untracked(),
+                void: false,
             }
         }
     };
@@ -315,7 +320,38 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
     };
     let exchange = {
         let sale = sale.clone();
-        move || crate::state::exchange::start_exchange(state, sale.clone(), reason.get_untracked(), returned())
+        let returned = returned.clone();
+        move || {
+            crate::state::exchange::start_exchange(
+                state,
+                sale.clone(),
+                reason.get_untracked(),
+                returned(),
+            )
+        }
+    };
+    // A sale of the open shift may be voided instead: all of it, by someone allowed to.
+    let may_void = {
+        let sale = sale.clone();
+        move || refund::may_void(state, &sale)
+    };
+    let void = {
+        let sale = sale.clone();
+        move || {
+            let sale = sale.clone();
+            let returned = returned.clone();
+            state.protected(Permission::VoidSale, move |approved_by| {
+                if approved_by.is_some() {
+                    state.staff.refund_approved_by.set(approved_by);
+                }
+                let whole = refund::Returned {
+                    void: true,
+                    in_cash: false,
+                    ..returned()
+                };
+                refund::start(state, sale, reason.get_untracked(), whole);
+            });
+        }
     };
     let ask = {
         let sale = sale.clone();
@@ -401,14 +437,17 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                 {
                     let start = start.clone();
                     let exchange = exchange.clone();
+                    let void = void.clone();
+                    let may_void = may_void.clone();
                     let ask = ask.clone();
                     let confirm_bank = confirm_bank.clone();
                     let split = split.clone();
                     move || {
                         if let Some(finished) = done.get() {
                             let cash = finished.cash;
+                            let voided = finished.refund.as_ref().is_some_and(|r| r.voids_sale);
                             return view! {
-                                <p class="refund-done" data-testid="refund-done">{state.t(Msg::Refunded)}</p>
+                                <p class="refund-done" data-testid="refund-done">{state.t(if voided { Msg::Voided } else { Msg::Refunded })}</p>
                                 <Show when=move || !cash.is_zero()>
                                     <p class="hand-back" data-testid="refund-hand-back">
                                         {move || Msg::RefundHandBack.fill(state.lang.get(), &[("amount", &money(cash))])}
@@ -456,6 +495,8 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                         let again = record.is_some();
                         let start = start.clone();
                         let exchange = exchange.clone();
+                        let void = void.clone();
+                        let may_void = may_void.clone();
                         let start_on_enter = start.clone();
                         let card_to_pay = {
                             let split = split.clone();
@@ -509,6 +550,17 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                                         Msg::RefundConfirm.fill(state.lang.get(), &[("amount", &money(total().unwrap_or_default()))])
                                     }}
                                 </button>
+                                <Show when={
+                                    let may_void = may_void.clone();
+                                    move || !again && may_void()
+                                }>
+                                    <button data-testid="refund-void" on:click={
+                                        let void = void.clone();
+                                        move |_| void()
+                                    }>
+                                        {state.t(Msg::VoidButton)}
+                                    </button>
+                                </Show>
                                 <Show when=move || !again>
                                     <button data-testid="refund-exchange" prop:disabled=nothing_to_refund.clone() on:click={
                                         let exchange = exchange.clone();

@@ -432,6 +432,8 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
         row(Msg::RepRefunds, "rep-refunds", report.refunds.to_string()),
         row(Msg::RepRefundedCash, "rep-refunded-cash", money(report.refunded_by_tender.cash)),
         row(Msg::RepRefundedCard, "rep-refunded-card", money(report.refunded_by_tender.card)),
+        row(Msg::RepVoids, "rep-voids", report.voids.to_string()),
+        row(Msg::RepVoided, "rep-voided", money(report.voided)),
         row(Msg::RepNet, "rep-net", money(report.net_sales)),
         row(Msg::RepAverage, "rep-average", report.average_ticket.map(money).unwrap_or_else(|| "–".into())),
         row(Msg::RepReceipts, "rep-receipts", receipts),

@@ -163,6 +163,7 @@ pub fn permission_msg(permission: Permission) -> Msg {
         Permission::RefundToCash => Msg::PermRefundToCash,
         Permission::NoSale => Msg::PermNoSale,
         Permission::VoidSentLine => Msg::PermVoidSentLine,
+        Permission::VoidSale => Msg::PermVoidSale,
         Permission::PriceOverride => Msg::PermPriceOverride,
         Permission::EditCatalog => Msg::PermEditCatalog,
         Permission::EditStaff => Msg::PermEditStaff,

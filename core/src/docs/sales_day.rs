@@ -33,6 +33,8 @@ use crate::staff::AuditEntry;
 const SALES: &str = "sales";
 const RECEIPTS: &str = "receipts";
 const REFUNDS: &str = "refunds";
+/// Made at genesis, which never changes; nothing writes it: a void is a refund that voids its
+/// sale ([`Refund::voids_sale`]), so it moves money and stock as a refund does.
 const VOIDS: &str = "voids";
 /// The staff audit log: entry id → the entry's serde JSON. Not in the genesis (it came later):
 /// made by the first entry, and since two tabs of the device may each make it before they see
@@ -70,6 +72,13 @@ pub struct Refund {
     #[autosurgeon(missing = "Vec::new")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tenders: Vec<RefundTender>,
+    /// The whole sale voided rather than refunded: given back the same business day, by the
+    /// device that made it, while its shift was open (a sale rung up by mistake). The money goes
+    /// back as a refund's does, but the day counts the sale as voided: neither a sale nor a
+    /// refund. Refunds recorded before voids read as refunds.
+    #[autosurgeon(missing = "not_training")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub voids_sale: bool,
 }
 
 /// The part of a refund paid back through one tender of the sale.
@@ -133,6 +142,7 @@ impl Refund {
             reason: reason.trim().to_string(),
             training: sale.is_training(),
             tenders,
+            voids_sale: false,
         }
     }
 
@@ -150,6 +160,16 @@ impl Refund {
         })
     }
 
+    /// `sale` voided: [`Refund::full`], counted by the day as a void rather than a sale and a
+    /// refund. Whether the sale may still be voided (same day, same device, its shift open) is
+    /// for the till to say; a day that does not hold the sale reads it as a refund.
+    pub fn voiding(sale: &Sale, id: Uuid, at_ms: i64, reason: &str) -> Refund {
+        Refund {
+            voids_sale: true,
+            ..Refund::full(sale, id, at_ms, reason)
+        }
+    }
+
     /// What went back to cards, what from the drawer and what was kept for an exchange, as the
     /// refund says; `None` for one recorded before refunds said so, which needs its sale
     /// ([`Refund::paid_back`]).
@@ -158,7 +178,11 @@ impl Refund {
             return None;
         }
         let sum = |keep: &dyn Fn(&RefundTender) -> bool| -> Decimal {
-            self.tenders.iter().filter(|t| keep(t)).map(|t| t.amount).sum()
+            self.tenders
+                .iter()
+                .filter(|t| keep(t))
+                .map(|t| t.amount)
+                .sum()
         };
         let card = sum(&|t| t.card.is_some() && !t.carried && !t.in_cash);
         let exchange = sum(&|t| t.carried);
@@ -178,9 +202,11 @@ impl Refund {
         for part in &mut self.tenders {
             if part.card.is_some() && !part.carried {
                 part.in_cash = true;
-                part.amount = rules
-                    .currency
-                    .round(rules.cash_rounding.paid_back(part.amount, rules.cash_increment));
+                part.amount = rules.currency.round(
+                    rules
+                        .cash_rounding
+                        .paid_back(part.amount, rules.cash_increment),
+                );
             }
         }
         self.tenders.retain(|t| !t.amount.is_zero());
@@ -239,13 +265,25 @@ pub struct ReturnLine {
     pub damaged: bool,
 }
 
-/// A whole sale cancelled (same day, before the customer left): all its goods go back to stock.
-#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+/// A whole sale voided: what the reports need of a [`Refund`] that [`Refund::voids_sale`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Void {
     pub id: Uuid,
     pub sale_id: Uuid,
     pub at_ms: i64,
     pub reason: String,
+}
+
+impl Void {
+    /// The void `refund` makes, if it voids its sale.
+    pub fn of(refund: &Refund) -> Option<Void> {
+        refund.voids_sale.then(|| Void {
+            id: refund.id,
+            sale_id: refund.sale_id,
+            at_ms: refund.at_ms,
+            reason: refund.reason.clone(),
+        })
+    }
 }
 
 /// What the stored sale looks like in the document.
@@ -423,10 +461,6 @@ impl SalesDay {
         self.record(REFUNDS, refund.id, refund, refund.at_ms)
     }
 
-    pub fn record_void(&mut self, void: &Void) -> Result<Recorded, DocError> {
-        self.record(VOIDS, void.id, void, void.at_ms)
-    }
-
     fn record<T: Reconcile + Hydrate + PartialEq>(
         &mut self,
         key: &str,
@@ -531,40 +565,39 @@ impl SalesDay {
         Ok(map.into_values().collect())
     }
 
+    /// The day's voids: its refunds that void their sale.
     pub fn voids(&self) -> Result<Vec<Void>, DocError> {
-        let map: BTreeMap<String, Void> = hydrate_prop(&self.doc, ROOT, VOIDS)?;
-        Ok(map.into_values().collect())
+        Ok(self.refunds()?.iter().filter_map(Void::of).collect())
     }
 
     /// The day's real sales (neither training nor voided), its real refunds, and how many
     /// training sales and voids of real sales it left out: what [`Self::summary`] and
     /// [`Self::money_by_tender`] count.
     fn counted(&self) -> Result<Counted, DocError> {
-        let refunds: Vec<Refund> = self
+        let sales = self.sales()?;
+        let here: BTreeSet<Uuid> = sales.iter().map(Sale::id).collect();
+        // A void is a void of a sale of this day (a device voids only its own sale of the day
+        // it made it); any other reads as the refund it also is.
+        let (voids, refunds): (Vec<Refund>, Vec<Refund>) = self
             .refunds()?
             .into_iter()
             .filter(|r| !r.training)
-            .collect();
-        let voids = self.voids()?;
+            .partition(|r| r.voids_sale && here.contains(&r.sale_id));
         let voided: BTreeSet<Uuid> = voids.iter().map(|v| v.sale_id).collect();
-        let mut training = BTreeSet::new();
+        let mut training = 0;
         let mut real = Vec::new();
-        for sale in self.sales()? {
+        for sale in sales {
             if sale.is_training() {
-                training.insert(sale.id());
+                training += 1;
             } else if !voided.contains(&sale.id()) {
                 real.push(sale);
             }
         }
-        let voids = voids
-            .iter()
-            .filter(|v| !training.contains(&v.sale_id))
-            .count() as u64;
         Ok(Counted {
             real,
-            training: training.len() as u64,
+            training,
             refunds,
-            voids,
+            voids: voided.len() as u64,
         })
     }
 

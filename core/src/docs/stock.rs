@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    Actor, DocError, DocKind, DocumentId, Month, Recorded, Refund, SharedDocument, Void, genesis,
+    Actor, DocError, DocKind, DocumentId, Month, Recorded, Refund, SharedDocument, genesis,
     get_decimal, get_str, get_uuid_str, root_map,
 };
 use crate::sale::Sale;
@@ -218,16 +218,6 @@ impl StockPeriod {
             .filter(|l| !l.damaged)
             .map(|l| (l.sku.as_str(), l.quantity));
         self.apply(refund.id, refund.at_ms, moves.collect())
-    }
-
-    /// Puts all of a voided sale's goods back into stock at the void's time, once per void id.
-    pub fn record_void_movements(
-        &mut self,
-        void: &Void,
-        sale: &Sale,
-    ) -> Result<Recorded, DocError> {
-        let moves = sale.lines().iter().map(|l| (l.sku.as_str(), l.quantity));
-        self.apply(void.id, void.at_ms, moves.collect())
     }
 
     fn apply(

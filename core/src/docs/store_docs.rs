@@ -342,13 +342,17 @@ impl StoreDocs {
             day,
             |d| d.record_sale(sale),
             |s| s.record_sale_movements(sale),
-            |row| row.add_sale(sale),
+            |row| {
+                row.add_sale(sale);
+                true
+            },
         )
     }
 
     /// Records a refund in this device's sales of `day` (the day it is made, which need not be
     /// the sale's), puts its goods back into stock and updates the day's row of the month's
-    /// index. Idempotent by refund id. Returns the documents it changed.
+    /// index. Idempotent by refund id. Returns the documents it changed. A refund that voids its
+    /// sale is recorded the same way; the row is then summed again from the day.
     pub fn record_refund(
         &mut self,
         refund: &Refund,
@@ -358,7 +362,14 @@ impl StoreDocs {
             day,
             |d| d.record_refund(refund),
             |s| s.record_return_movements(refund),
-            |row| row.add_refund(refund),
+            |row| {
+                // A void's row is summed from the day, which knows whether it holds the sale.
+                if refund.voids_sale {
+                    return false;
+                }
+                row.add_refund(refund);
+                true
+            },
         )
     }
 
@@ -439,7 +450,8 @@ impl StoreDocs {
         day: BusinessDay,
         record: impl FnOnce(&mut SalesDay) -> Result<Recorded, DocError>,
         move_stock: impl FnOnce(&mut StockPeriod) -> Result<Recorded, DocError>,
-        add_to_row: impl FnOnce(&mut DaySummary),
+        // Adds the entry to the day's row; false when the row must be summed from the day.
+        add_to_row: impl FnOnce(&mut DaySummary) -> bool,
     ) -> Result<Vec<DocumentId>, DocError> {
         if let Some((missing, ..)) = self.to_open_for(day).first() {
             return Err(DocError::NotOpen(*missing));
@@ -455,13 +467,15 @@ impl StoreDocs {
             // at its start; a day without a row yet (or one written by an older version) is
             // summed once from the day's document.
             let row = self.read_typed(index, |i: &MonthIndex| i.day(own))?;
-            let entry = match row {
-                Some(mut entry) => {
-                    let mut summary = DaySummary::from_entry(&entry);
-                    add_to_row(&mut summary);
+            let added = row.and_then(|mut entry| {
+                let mut summary = DaySummary::from_entry(&entry);
+                add_to_row(&mut summary).then(|| {
                     summary.fill_entry(&mut entry);
                     entry
-                }
+                })
+            });
+            let entry = match added {
+                Some(entry) => entry,
                 None => self.read_typed(own, |d: &SalesDay| d.index_entry())?,
             };
             self.with_typed(index, |i: &mut MonthIndex| i.put_day(own, &entry))?;

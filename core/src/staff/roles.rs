@@ -38,6 +38,9 @@ pub enum Permission {
     /// Void a line after it was sent (to the kitchen, or on a ticket already shown to the
     /// customer); removing a line not yet sent is ordinary editing.
     VoidSentLine,
+    /// Void a whole sale of the open shift (rung up by mistake): its money goes back as a
+    /// refund's does, and the day counts it as voided, not as a sale and a refund.
+    VoidSale,
     /// Type a price other than the catalog's at the till.
     PriceOverride,
     EditCatalog,
@@ -48,12 +51,13 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::DiscountAboveLimit,
         Permission::Refund,
         Permission::RefundToCash,
         Permission::NoSale,
         Permission::VoidSentLine,
+        Permission::VoidSale,
         Permission::PriceOverride,
         Permission::EditCatalog,
         Permission::EditStaff,
@@ -70,6 +74,7 @@ impl Permission {
             Permission::RefundToCash => "refund-to-cash",
             Permission::NoSale => "no-sale",
             Permission::VoidSentLine => "void-sent-line",
+            Permission::VoidSale => "void-sale",
             Permission::PriceOverride => "price-override",
             Permission::EditCatalog => "edit-catalog",
             Permission::EditStaff => "edit-staff",
@@ -114,6 +119,7 @@ impl Default for PermissionMatrix {
                 RefundToCash,
                 NoSale,
                 VoidSentLine,
+                VoidSale,
                 PriceOverride,
                 EditCatalog,
                 SeeReports,

@@ -110,8 +110,13 @@ impl<'a> Builder<'a> {
             // First, so the drawer opens while the receipt prints and change can be counted.
             self.blocks.push(ReceiptBlock::OpenDrawer);
         }
-        if self.refund.is_some() {
-            self.text(self.labels.refund, Align::Center, TextStyle::LARGE);
+        if let Some(refund) = self.refund {
+            let title = if refund.void {
+                self.labels.void
+            } else {
+                self.labels.refund
+            };
+            self.text(title, Align::Center, TextStyle::LARGE);
         }
         self.banners(card);
         self.header(store);
@@ -497,7 +502,11 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Tender::Exchange { amount, .. } => {
-                    self.row(labels.exchange_credit, self.money(*amount), TextStyle::PLAIN);
+                    self.row(
+                        labels.exchange_credit,
+                        self.money(*amount),
+                        TextStyle::PLAIN,
+                    );
                 }
             }
         }

@@ -102,6 +102,8 @@ pub struct ReceiptLabels {
     pub signature: &'static str,
     /// The title of a refund slip, above the sale's receipt.
     pub refund: &'static str,
+    /// The title of the slip of a voided sale.
+    pub void: &'static str,
     /// What a refund paid back in all.
     pub refunded: &'static str,
     /// The part of a refund paid back to the card.
@@ -149,6 +151,7 @@ impl ReceiptLabels {
         training_note: "Training mode: no money was taken.",
         signature: "Signature",
         refund: "REFUND",
+        void: "VOID",
         refunded: "Refunded",
         refund_to_card: "Back to the card",
         refund_in_cash: "In cash from the drawer",
@@ -188,6 +191,7 @@ impl ReceiptLabels {
         training_note: "Учебный режим: деньги не принимались.",
         signature: "Подпись",
         refund: "ВОЗВРАТ",
+        void: "АННУЛИРОВАНИЕ",
         refunded: "Возвращено",
         refund_to_card: "На карту",
         refund_in_cash: "Наличными из ящика",

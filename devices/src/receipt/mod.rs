@@ -242,6 +242,8 @@ pub struct RefundSlip {
     /// The card terminal's own receipt lines of the refund (ZVT `06 D1` / `06 D3`); empty when
     /// no terminal the register drives paid the card part back.
     pub terminal_slip: Vec<String>,
+    /// The whole sale was voided (rung up by mistake) rather than refunded: the title says so.
+    pub void: bool,
 }
 
 /// A line a refund took back, part or all of it.
