@@ -138,6 +138,35 @@ test('a cashier needs a manager for a refund: a wrong PIN refuses, the right one
   await expect(second.locator('.store-name')).toHaveText('Market Hall', { timeout: 30_000 });
 });
 
+test('a cashier voids a sale only with a manager: the void is asked for on its own and the audit log records it', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const { owner, second } = await staffStore(browser, server);
+  await pin(second, 'lock-screen', 'Ivan', CASHIER_PIN);
+  await tap(second, 'Lemonade');
+  await second.getByTestId('pay').click();
+  await second.getByTestId('quick-cash').first().click();
+  await expect(second.getByTestId('completed')).toBeVisible();
+  await second.getByTestId('new-sale').click();
+
+  await second.getByTestId('nav-sales').click();
+  await second.getByTestId('refund-sale').first().click();
+  await pin(second, 'approval', 'Maria', MANAGER_PIN);
+  await second.getByTestId('refund-reason').fill('Rang up twice');
+  // Allowed to refund is not allowed to void: the void asks again, for its own permission.
+  await second.getByTestId('refund-void').click();
+  await expect(second.getByTestId('approval-what')).toHaveText('Void a sale of the open shift');
+  await expect(second.getByTestId('approval').getByTestId('staff-pick')).toHaveText(['Owner', 'Maria']);
+  await pin(second, 'approval', 'Maria', MANAGER_PIN);
+  await expect(second.getByTestId('refund-done')).toHaveText('Voided');
+  await second.getByTestId('refund-close').click();
+  await expect(second.getByTestId('sale-voided')).toHaveText('Voided');
+
+  await owner.getByTestId('nav-settings').click();
+  const voids = await auditRows(owner, 'void', 1);
+  await expect(voids).toContainText('Ivan');
+  await expect(voids).toContainText('approved by Maria');
+});
+
 test('wrong PINs lock a member, "Switch" hands the open ticket over, and an idle till locks with the ticket kept', async ({ browser, server }) => {
   test.setTimeout(180_000);
   const { owner, second } = await staffStore(browser, server);
