@@ -198,6 +198,10 @@ pub struct RefundRecord {
     /// Kept as credit for the goods an exchange on this device took instead (no money moved).
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     pub exchange: Decimal,
+    /// Put back onto the store's gift cards the sale was paid with (`refund_to_card` operations
+    /// kept in the gift card outbox with the refund). Records kept before read zero.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub gift_card: Decimal,
     pub card_method: Option<CardRefundMethod>,
     /// The card part is with the terminal and its answer is not recorded: after a reload the
     /// register asks the terminal's last status instead of sending it again.
@@ -239,6 +243,7 @@ impl RefundRecord {
             card: back.card,
             cash: back.cash,
             exchange: back.exchange,
+            gift_card: back.gift_card,
             card_method: card_method.filter(|_| !back.card.is_zero()),
             card_in_flight: None,
             card_done: false,
@@ -261,7 +266,7 @@ impl RefundRecord {
             Some(refund) if !refund.tenders.is_empty() => refund
                 .tenders
                 .iter()
-                .filter(|t| t.card.is_some() && !t.carried && !t.in_cash)
+                .filter(|t| t.card.is_some() && !t.gift_card && !t.carried && !t.in_cash)
                 .map(|t| (t.card, t.amount))
                 .collect(),
             _ => vec![(None, self.card)],
@@ -294,6 +299,7 @@ impl RefundRecord {
             card: Decimal::ZERO,
             cash: Decimal::ZERO,
             exchange: Decimal::ZERO,
+            gift_card: Decimal::ZERO,
             card_method: None,
             card_in_flight: None,
             card_done: true,

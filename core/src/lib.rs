@@ -69,8 +69,8 @@ pub use tax::presets::{PresetName, PresetTaxCategory, TaxPreset, tax_preset, tax
 pub use tax::{TaxBreakdown, TaxCategory, TaxCategoryError, TaxPricing, TaxRounding};
 pub use tender::{CardApproval, Payment, Tender, TenderError, suggested_cash};
 pub use ticket::{
-    Discount, LineId, LineTotals, MAX_DISCOUNT_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, Ticket,
-    TicketError, TicketLine, Totals,
+    Discount, GIFT_CARD_PRODUCT, LineId, LineTotals, MAX_DISCOUNT_AMOUNT, MAX_QUANTITY,
+    MAX_UNIT_PRICE, Ticket, TicketError, TicketLine, Totals,
 };
 pub use tip::{MAX_TIP_PERCENT, MAX_TIP_PRESETS, Tip, TipError, TipPreset};
 

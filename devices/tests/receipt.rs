@@ -34,6 +34,8 @@ type Item<'a> = (&'a str, &'a [&'a str], &'a str, Option<Discount>);
 enum Pay<'a> {
     Cash(&'a str),
     Card(Option<&'a str>, &'a str, &'a str),
+    /// The store's gift card: amount and card number.
+    GiftCard(&'a str, &'a str),
 }
 
 /// The one helper every test sells through: a ticket from the catalog, paid, completed.
@@ -68,6 +70,11 @@ fn sell(
                 let amount = amount.map_or_else(|| payment.remaining(), d);
                 let approval = CardApproval::new(auth, last_four).unwrap();
                 payment.add_card(amount, approval).unwrap();
+            }
+            Pay::GiftCard(amount, number) => {
+                let card = pos_core::gift_card::GiftCardNumber::parse(number).unwrap();
+                let op = Uuid::from_u128(u128::from(sequence));
+                payment.add_gift_card(card, d(amount), op, false).unwrap();
             }
         }
     }
@@ -1056,15 +1063,23 @@ fn the_logo_prints_above_the_store_name_and_is_left_out_where_the_paper_is_too_n
 
 /// A small sale paid partly by card and partly in cash, with change.
 fn card_and_cash_sale() -> (Store, Sale) {
+    fries_and_cola(
+        &[Pay::Card(Some("2"), "a1b2c3", "4242"), Pay::Cash("5")],
+        43,
+    )
+}
+
+/// Fries and a cola from the English demo menu, paid as `pays`.
+fn fries_and_cola(pays: &[Pay<'_>], sequence: u64) -> (Store, Sale) {
     let (store, catalog) = demo::food_truck(false);
     let sale = sell(
         &store,
         &catalog,
         &[("fries", &[], "1", None), ("cola", &[], "1", None)],
         None,
-        &[Pay::Card(Some("2"), "a1b2c3", "4242"), Pay::Cash("5")],
+        pays,
         LATIN_ID.parse().unwrap(),
-        43,
+        sequence,
         AT_MS,
     );
     (store, sale)
@@ -1249,6 +1264,7 @@ fn an_exchange_slip_says_what_the_goods_taken_instead_kept() {
             card: Decimal::ZERO,
             cash: Decimal::new(100, 2),
             exchange: Decimal::new(150, 2),
+            gift_card: Decimal::ZERO,
         },
         reason: "Wrong size".into(),
         returned: Vec::new(),
@@ -1352,4 +1368,81 @@ fn russian_refund_slip_decodes_from_cp866_with_emupos() {
             "{expected:?} is not in:\n{printed}"
         );
     }
+}
+
+/// Fries and a cola, 2.50 from the gift card 6012 0000 0000 0011, the rest in cash.
+fn gift_card_and_cash_sale() -> (Store, Sale) {
+    fries_and_cola(
+        &[Pay::GiftCard("2.50", "6012 0000 0000 0011"), Pay::Cash("5")],
+        44,
+    )
+}
+
+/// A gift card tender prints as the card's last four digits and what it paid; its refund goes
+/// back onto the gift card, not to a bank card.
+#[test]
+fn a_gift_card_tender_and_its_refund_print_the_cards_last_four() {
+    let (store, sale) = gift_card_and_cash_sale();
+    let receipt =
+        ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer)).to_text(42);
+    let tenders: Vec<&str> = receipt
+        .lines()
+        .skip_while(|l| !l.starts_with("Gift card"))
+        .take(3)
+        .collect();
+    expect![[r#"
+        [
+            "Gift card **** 0011               2.50 EUR",
+            "Cash                              5.00 EUR",
+            "Change                            1.50 EUR",
+        ]
+    "#]]
+    .assert_debug_eq(&tenders);
+
+    let slip = refund_slip(
+        &store,
+        &sale,
+        "Cold fries",
+        &[],
+        &english(ReceiptCopy::Customer),
+    )
+    .to_text(42);
+    let paid_back: Vec<&str> = slip
+        .lines()
+        .skip_while(|l| !l.starts_with("Refunded"))
+        .take(3)
+        .collect();
+    expect![[r#"
+        [
+            "Refunded                          6.00 EUR",
+            "Back to the gift card             2.50 EUR",
+            "In cash from the drawer           3.50 EUR",
+        ]
+    "#]]
+    .assert_debug_eq(&paid_back);
+}
+
+#[test]
+fn a_gift_card_tender_prints_in_russian() {
+    let store = cyrillic_store();
+    let (_, catalog) = demo::food_truck(true);
+    let sale = sell(
+        &store,
+        &catalog,
+        &[("cappuccino", &[], "1", None)],
+        None,
+        &[Pay::GiftCard("3.20", "6012000000000011")],
+        CYRILLIC_ID.parse().unwrap(),
+        9,
+        AT_MS,
+    );
+    let receipt = ReceiptLayout::from_sale(&sale, &store, &russian()).to_text(32);
+    assert!(receipt.contains("Подарочная карта **** 0011"), "{receipt}");
+    assert!(
+        !receipt.contains("Сдача"),
+        "a gift card gives no change: {receipt}"
+    );
+    let slip = refund_slip(&store, &sale, "Передумал", &[], &russian()).to_text(32);
+    assert!(slip.contains("На подарочную карту"), "{slip}");
+    assert!(!slip.contains("Наличными из ящика"), "{slip}");
 }

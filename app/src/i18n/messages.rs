@@ -479,6 +479,13 @@ messages! {
     ExchangeBanner => "Exchange for receipt {receipt}: goods brought back {amount}", "Обмен по чеку {receipt}: возвращено товара на {amount}";
     ExchangeCancel => "Cancel the exchange", "Отменить обмен";
     ExchangeCredit => "Goods brought back", "Возвращённый товар";
+    GiftCardLineFixed => "A gift card line takes no discount and no other price or quantity: remove it and add it again.", "Строка подарочной карты не допускает скидок и изменения цены или количества: удалите её и добавьте заново.";
+    GiftCardTwice => "This gift card is already on the ticket.", "Эта подарочная карта уже есть в чеке.";
+    GiftCardValue => "A gift card's value is an amount above zero in whole cents.", "Номинал подарочной карты — сумма больше нуля в целых копейках.";
+    GiftCardTendered => "Gift card {card}: {amount}", "Подарочная карта {card}: {amount}";
+    GiftCardTenderedOffline => "Gift card {card}: {amount} (offline, to be sent)", "Подарочная карта {card}: {amount} (без связи, будет отправлено)";
+    GiftCardExceedsRemaining => "A gift card cannot pay more than what is left to pay: it gives no change.", "С подарочной карты нельзя списать больше, чем осталось оплатить: сдачи с неё нет.";
+    GiftCardRedeemed => "The gift card was charged: finish the payment, or refund the sale to put the amount back on the card.", "С подарочной карты уже списано: завершите оплату или оформите возврат, чтобы вернуть сумму на карту.";
     ExchangeGivesBack => "The goods brought back are worth {amount} more than the new ones: that goes back to the customer.", "Возвращённый товар дороже нового на {amount}: разница возвращается покупателю.";
     ExchangeComplete => "Complete the exchange", "Завершить обмен";
     ExchangeHandBackCash => "Exchange done. Hand back {cash} in cash.", "Обмен оформлен. Выдайте {cash} наличными.";
@@ -787,6 +794,8 @@ messages! {
     RepTaxes => "Tax {rate}: net {net}, tax {tax}, gross {gross}", "Налог {rate}: без налога {net}, налог {tax}, всего {gross}";
     RepFloat => "Float", "Размен";
     RepPayIns => "Paid in", "Внесено";
+    RepPaidGiftCard => "Paid: other (gift cards)", "Оплачено: прочее (подарочные карты)";
+    RepRefundedGiftCard => "Refunded: other (back onto gift cards)", "Возвращено: прочее (на подарочные карты)";
     RepPayOuts => "Paid out", "Выплачено";
     RepDrops => "Dropped to safe", "Изъято в сейф";
     RepCashExpected => "Cash expected", "Ожидается наличных";

@@ -210,7 +210,7 @@ pub fn card_method(
         .iter()
         .filter_map(|t| match t {
             Tender::Card { approval, .. } => Some(approval),
-            Tender::Cash { .. } | Tender::Exchange { .. } => None,
+            Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => None,
         })
         .collect();
     if cards.is_empty() {

@@ -190,7 +190,31 @@ pub fn tender_text(tender: &Tender, state: AppState) -> String {
             Msg::ExchangeCredit.text(lang),
             i18n::money(*amount, currency, lang)
         ),
+        Tender::GiftCard {
+            card,
+            amount,
+            offline,
+            ..
+        } => {
+            let msg = if *offline {
+                Msg::GiftCardTenderedOffline
+            } else {
+                Msg::GiftCardTendered
+            };
+            msg.fill(
+                lang,
+                &[
+                    ("card", &masked_gift_card(card)),
+                    ("amount", &i18n::money(*amount, currency, lang)),
+                ],
+            )
+        }
     }
+}
+
+/// A gift card as the screen shows it: `•••• 1234`, its last four digits.
+pub fn masked_gift_card(card: &pos_core::gift_card::GiftCardNumber) -> String {
+    format!("•••• {}", card.last_four())
 }
 
 /// The flag of a card the terminal approved for more than it was asked (a tip keyed on it), past

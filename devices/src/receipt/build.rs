@@ -497,7 +497,16 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Tender::Exchange { amount, .. } => {
-                    self.row(labels.exchange_credit, self.money(*amount), TextStyle::PLAIN);
+                    self.row(
+                        labels.exchange_credit,
+                        self.money(*amount),
+                        TextStyle::PLAIN,
+                    );
+                }
+                Tender::GiftCard { card, amount, .. } => {
+                    // Asterisks as on the bank card's row: every printer's code page has them.
+                    let name = format!("{} **** {}", labels.gift_card, card.last_four());
+                    self.row(name, self.money(*amount), TextStyle::PLAIN);
                 }
             }
         }
@@ -533,13 +542,20 @@ impl<'a> Builder<'a> {
         }
         self.row(
             labels.refunded,
-            self.money(paid_back.card + paid_back.cash + paid_back.exchange),
+            self.money(paid_back.total()),
             TextStyle::BOLD,
         );
         if !paid_back.card.is_zero() {
             self.row(
                 labels.refund_to_card,
                 self.money(paid_back.card),
+                TextStyle::PLAIN,
+            );
+        }
+        if !paid_back.gift_card.is_zero() {
+            self.row(
+                labels.refund_to_gift_card,
+                self.money(paid_back.gift_card),
                 TextStyle::PLAIN,
             );
         }

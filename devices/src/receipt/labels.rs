@@ -80,6 +80,8 @@ pub struct ReceiptLabels {
     pub cash: &'static str,
     /// A card tender.
     pub card: &'static str,
+    /// A tender of the store's own gift card: "Gift card **** 1234".
+    pub gift_card: &'static str,
     /// Before a card approval's code.
     pub auth_code: &'static str,
     /// Change given back.
@@ -106,6 +108,8 @@ pub struct ReceiptLabels {
     pub refunded: &'static str,
     /// The part of a refund paid back to the card.
     pub refund_to_card: &'static str,
+    /// The part of a refund put back onto the store's gift card the sale was paid with.
+    pub refund_to_gift_card: &'static str,
     /// The part of a refund handed back from the drawer.
     pub refund_in_cash: &'static str,
     /// Before the cashier's reason for a refund: "Reason: Cold fries".
@@ -138,6 +142,7 @@ impl ReceiptLabels {
         tip: "Tip",
         cash: "Cash",
         card: "Card",
+        gift_card: "Gift card",
         auth_code: "Auth code",
         change: "Change",
         kilogram: "kg",
@@ -151,6 +156,7 @@ impl ReceiptLabels {
         refund: "REFUND",
         refunded: "Refunded",
         refund_to_card: "Back to the card",
+        refund_to_gift_card: "Back to the gift card",
         refund_in_cash: "In cash from the drawer",
         refund_reason: "Reason",
         returned_items: "Items returned",
@@ -177,6 +183,7 @@ impl ReceiptLabels {
         tip: "Чаевые",
         cash: "Наличные",
         card: "Карта",
+        gift_card: "Подарочная карта",
         auth_code: "Код авторизации",
         change: "Сдача",
         kilogram: "кг",
@@ -190,6 +197,7 @@ impl ReceiptLabels {
         refund: "ВОЗВРАТ",
         refunded: "Возвращено",
         refund_to_card: "На карту",
+        refund_to_gift_card: "На подарочную карту",
         refund_in_cash: "Наличными из ящика",
         refund_reason: "Причина",
         returned_items: "Возвращённые позиции",
@@ -198,7 +206,7 @@ impl ReceiptLabels {
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 34] {
+    pub fn all(&self) -> [(&'static str, &'static str); 36] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
@@ -217,6 +225,7 @@ impl ReceiptLabels {
             ("tip", self.tip),
             ("cash", self.cash),
             ("card", self.card),
+            ("gift_card", self.gift_card),
             ("auth_code", self.auth_code),
             ("change", self.change),
             ("kilogram", self.kilogram),
@@ -229,6 +238,7 @@ impl ReceiptLabels {
             ("refund", self.refund),
             ("refunded", self.refunded),
             ("refund_to_card", self.refund_to_card),
+            ("refund_to_gift_card", self.refund_to_gift_card),
             ("refund_in_cash", self.refund_in_cash),
             ("refund_reason", self.refund_reason),
             ("returned_items", self.returned_items),
