@@ -1446,3 +1446,40 @@ fn a_gift_card_tender_prints_in_russian() {
     assert!(slip.contains("На подарочную карту"), "{slip}");
     assert!(!slip.contains("Наличными из ящика"), "{slip}");
 }
+
+/// A block of gift cards sold prints as one line naming the first and last card, in characters
+/// every printer has, and without VAT.
+#[test]
+fn a_block_of_gift_cards_sold_prints_as_one_line() {
+    let (store, _) = demo::food_truck(false);
+    let first = pos_core::gift_card::GiftCardNumber::parse("6012000000000011").unwrap();
+    let cards = pos_core::gift_card::generate_block(&first, 3).unwrap();
+    let mut ticket = Ticket::new(store.rules);
+    ticket
+        .add_gift_cards(cards, d("25.00"), "Gift card •••• 0011")
+        .unwrap();
+    let mut payment = Payment::new(ticket.totals().total, store.rules);
+    payment.add_cash(d("75")).unwrap();
+    let number = ReceiptNumber {
+        device_code: "T1".into(),
+        sequence: 45,
+    };
+    let sale = ticket
+        .complete(&payment, LATIN_ID.parse().unwrap(), number, AT_MS)
+        .unwrap();
+    let receipt =
+        ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer)).to_text(42);
+    let line: Vec<&str> = receipt
+        .lines()
+        .skip_while(|l| !l.starts_with("Gift card"))
+        .take(2)
+        .collect();
+    expect![[r#"
+        [
+            "Gift card **** 0011 - 0037",
+            "  3 x 25.00                          75.00",
+        ]
+    "#]]
+    .assert_debug_eq(&line);
+    assert!(!receipt.contains('•'), "{receipt}");
+}
