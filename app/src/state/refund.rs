@@ -445,6 +445,8 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
     let result = state.storage().commit_refund(record, store).await;
     if store.is_some() && result.is_ok() {
         sync::announce_outbox();
+        // Its gift card parts go back onto their cards now.
+        super::gift_cards::flush_soon(state);
     }
     state.refund_progress.set(None);
     match result {
