@@ -1,0 +1,117 @@
+// The store's gift cards at the till (issue 14): a card sold for €25 in cash on one ticket, €10
+// of it redeemed on another ticket split with cash, a redemption above the balance refused by the
+// server, and one taken offline (the server killed) within the allowance, posted once the server
+// is back. Balances are read from the server's own API with the device's token.
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { plain, tap } from './cashier';
+import { createStore } from './settings';
+import { device } from './store';
+
+/** The device token this register keeps from enrollment (IndexedDB `register`, `kv` `membership`). */
+async function deviceToken(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('register');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('kv').objectStore('kv').get('membership');
+          get.onerror = () => reject(get.error);
+          get.onsuccess = () => resolve(JSON.parse(get.result as string).device_token);
+        };
+      }),
+  );
+}
+
+/** The card's balance as the server holds it, or the HTTP status when it has no such card. */
+async function serverBalance(url: string, token: string, card: string): Promise<string> {
+  const res = await fetch(`${url}/api/gift-cards/${card}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) return `HTTP ${res.status}`;
+  return (await res.json()).balance as string;
+}
+
+/** Opens the payment of the open ticket on its gift card tender, with `card` typed. */
+async function payByGiftCard(page: Page, card: string) {
+  await page.getByTestId('pay').click();
+  await page.getByTestId('method-gift-card').click();
+  await page.getByTestId('gift-card-number').fill(card);
+}
+
+async function redeem(page: Page, amount: string) {
+  await page.getByTestId('gift-card-amount').fill(amount);
+  await page.getByTestId('gift-card-redeem').click();
+}
+
+/** Pays what is left in exact cash and starts the next sale. */
+async function restInCash(page: Page) {
+  await page.getByTestId('method-cash').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await page.getByTestId('new-sale').click();
+}
+
+test('a gift card sold for €25, €10 of it spent split with cash, too much refused, €5 spent offline and posted later', async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const page = await device(browser, server.setupLink());
+  await createStore(page, 'Gift Shop');
+  const token = await deviceToken(page);
+
+  // Sold on a ticket of its own, with a new number, for €25 in cash: a line with no tax.
+  await page.getByTestId('sell-gift-card').click();
+  await page.getByTestId('gift-card-generate').click();
+  const card = (await page.getByTestId('gift-card-number').inputValue()).replace(/\s/g, '');
+  expect(card).toMatch(/^\d{16}$/);
+  await page.getByTestId('gift-card-value').fill('25');
+  await page.getByTestId('gift-card-add').click();
+  await expect(page.getByTestId('gift-card-dialog')).toHaveCount(0);
+  await expect(page.getByTestId('ticket-line')).toHaveText(new RegExp(`Gift card •••• ${card.slice(-4)}`));
+  expect(plain(await page.getByTestId('ticket-total').first().textContent())).toBe('€25.00');
+  await page.getByTestId('pay').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await page.getByTestId('new-sale').click();
+  // The sale's activation reaches the server from the gift card outbox.
+  await expect.poll(() => serverBalance(server.url, token, card), { timeout: 20_000 }).toBe('25.00');
+
+  // €10 of a €11 ticket from the card, the rest in cash; the pay dialog shows the balance first.
+  await tap(page, 'Chicken Wrap');
+  await tap(page, 'Iced Tea');
+  await payByGiftCard(page, card);
+  await page.getByTestId('gift-card-check').click();
+  await expect(page.getByTestId('gift-card-balance')).toHaveText('Balance €25.00');
+  // The amount offered is the smaller of what is left and the balance.
+  await expect(page.getByTestId('gift-card-amount')).toHaveValue('11.00');
+  await redeem(page, '10');
+  await expect(page.getByTestId('tender')).toHaveText([`Gift card •••• ${card.slice(-4)}: €10.00`]);
+  expect(plain(await page.getByTestId('remaining').textContent())).toBe('€1.00');
+  await restInCash(page);
+  expect(await serverBalance(server.url, token, card)).toBe('15.00');
+
+  // More than the balance: the server refuses, nothing is taken, the cashier reads why.
+  for (let i = 0; i < 3; i++) await tap(page, 'Chicken Wrap');
+  await payByGiftCard(page, card);
+  await redeem(page, '20');
+  await expect(page.getByTestId('notice')).toContainText('The gift card holds only €15.00');
+  await expect(page.getByTestId('tender')).toHaveCount(0);
+  expect(await serverBalance(server.url, token, card)).toBe('15.00');
+
+  // Offline: the server is gone. The register allows up to what it last heard (€15), not more.
+  await server.stop('SIGKILL');
+  await redeem(page, '16');
+  await expect(page.getByTestId('notice')).toContainText('Offline, at most €15.00');
+  await expect(page.getByTestId('tender')).toHaveCount(0);
+  await redeem(page, '5');
+  await expect(page.getByTestId('tender')).toHaveText([`Gift card •••• ${card.slice(-4)}: €5.00 (offline, to be sent)`]);
+  await restInCash(page);
+
+  // The server back: the offline redemption is posted from the outbox and counted once.
+  await server.restart();
+  await expect.poll(() => serverBalance(server.url, token, card), { timeout: 30_000 }).toBe('10.00');
+  const history = await (
+    await fetch(`${server.url}/api/gift-cards/${card}`, { headers: { Authorization: `Bearer ${token}` } })
+  ).json();
+  const kinds = (history.history as { kind: string; offline?: boolean }[]).map((op) => `${op.kind}${op.offline ? ' offline' : ''}`);
+  expect(kinds).toEqual(['issue', 'redeem', 'redeem offline']);
+  expect(history.in_conflict).toBe(false);
+});
