@@ -1,12 +1,13 @@
 // The store's gift cards at the till (issue 14): a card sold for €25 in cash on one ticket, €10
 // of it redeemed on another ticket split with cash, a redemption above the balance refused by the
 // server, and one taken offline (the server killed) within the allowance, posted once the server
-// is back. Balances are read from the server's own API with the device's token.
+// is back; then that sale refunded, its gift card part put back onto the card. Balances are read
+// from the server's own API with the device's token.
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { plain, tap } from './cashier';
+import { plain, scan, tap } from './cashier';
 import { createStore } from './settings';
-import { device } from './store';
+import { device, openRefund } from './store';
 
 /** The device token this register keeps from enrollment (IndexedDB `register`, `kv` `membership`). */
 async function deviceToken(page: Page): Promise<string> {
@@ -31,11 +32,16 @@ async function serverBalance(url: string, token: string, card: string): Promise<
   return (await res.json()).balance as string;
 }
 
-/** Opens the payment of the open ticket on its gift card tender, with `card` typed. */
-async function payByGiftCard(page: Page, card: string) {
+/** Opens the payment of the open ticket on its gift card tender, with `card` typed (or scanned). */
+async function payByGiftCard(page: Page, card: string, scanned = false) {
   await page.getByTestId('pay').click();
   await page.getByTestId('method-gift-card').click();
-  await page.getByTestId('gift-card-number').fill(card);
+  if (scanned) {
+    await scan(page, card, 5);
+    await expect(page.getByTestId('gift-card-number')).toHaveValue(card.replace(/(\d{4})(?=\d)/g, '$1 '));
+  } else {
+    await page.getByTestId('gift-card-number').fill(card);
+  }
 }
 
 async function redeem(page: Page, amount: string) {
@@ -51,11 +57,27 @@ async function restInCash(page: Page) {
   await page.getByTestId('new-sale').click();
 }
 
-test('a gift card sold for €25, €10 of it spent split with cash, too much refused, €5 spent offline and posted later', async ({ browser, server }) => {
+test('a gift card sold for €25, €10 of it spent split with cash, too much refused, €5 spent offline and posted later, then refunded onto the card', async ({ browser, server }) => {
   test.setTimeout(120_000);
   const page = await device(browser, server.setupLink());
   await createStore(page, 'Gift Shop');
   const token = await deviceToken(page);
+
+  // A block of two €5 cards from a scanned number: one line of two, the numbers in sequence.
+  await page.getByTestId('sell-gift-card').click();
+  await scan(page, '6012000000000011', 5);
+  await expect(page.getByTestId('gift-card-number')).toHaveValue('6012 0000 0000 0011');
+  await page.getByTestId('gift-card-value').fill('5');
+  await page.getByTestId('gift-card-count').fill('2');
+  await page.getByTestId('gift-card-add').click();
+  await expect(page.getByTestId('ticket-line')).toHaveText(/Gift cards •••• 0011 – •••• 0029/);
+  expect(plain(await page.getByTestId('ticket-total').first().textContent())).toBe('€10.00');
+  await page.getByTestId('pay').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await page.getByTestId('new-sale').click();
+  await expect.poll(() => serverBalance(server.url, token, '6012000000000029'), { timeout: 20_000 }).toBe('5.00');
+  expect(await serverBalance(server.url, token, '6012000000000011')).toBe('5.00');
 
   // Sold on a ticket of its own, with a new number, for €25 in cash: a line with no tax.
   await page.getByTestId('sell-gift-card').click();
@@ -77,7 +99,7 @@ test('a gift card sold for €25, €10 of it spent split with cash, too much re
   // €10 of a €11 ticket from the card, the rest in cash; the pay dialog shows the balance first.
   await tap(page, 'Chicken Wrap');
   await tap(page, 'Iced Tea');
-  await payByGiftCard(page, card);
+  await payByGiftCard(page, card, true);
   await page.getByTestId('gift-card-check').click();
   await expect(page.getByTestId('gift-card-balance')).toHaveText('Balance €25.00');
   // The amount offered is the smaller of what is left and the balance.
@@ -114,4 +136,14 @@ test('a gift card sold for €25, €10 of it spent split with cash, too much re
   const kinds = (history.history as { kind: string; offline?: boolean }[]).map((op) => `${op.kind}${op.offline ? ' offline' : ''}`);
   expect(kinds).toEqual(['issue', 'redeem', 'redeem offline']);
   expect(history.in_conflict).toBe(false);
+
+  // The last sale refunded: its €5 goes back onto the card, its €19 from the drawer.
+  await openRefund(page);
+  const dialog = page.getByTestId('refund-dialog');
+  expect(plain(await dialog.getByTestId('refund-gift-card').textContent())).toBe('€5.00');
+  expect(plain(await dialog.getByTestId('refund-cash').textContent())).toBe('€19.00');
+  await page.getByTestId('refund-reason').fill('Changed mind');
+  await page.getByTestId('refund-confirm').click();
+  await expect(page.getByTestId('refund-done')).toBeVisible();
+  await expect.poll(() => serverBalance(server.url, token, card), { timeout: 20_000 }).toBe('15.00');
 });

@@ -1371,6 +1371,14 @@ fn russian_refund_slip_decodes_from_cp866_with_emupos() {
     }
 }
 
+/// `n` rows of a receipt's text from the first that starts with `start`.
+fn rows_from<'t>(text: &'t str, start: &str, n: usize) -> Vec<&'t str> {
+    text.lines()
+        .skip_while(|l| !l.starts_with(start))
+        .take(n)
+        .collect()
+}
+
 /// Fries and a cola, 2.50 from the gift card 6012 0000 0000 0011, the rest in cash.
 fn gift_card_and_cash_sale() -> (Store, Sale) {
     fries_and_cola(
@@ -1386,11 +1394,7 @@ fn a_gift_card_tender_and_its_refund_print_the_cards_last_four() {
     let (store, sale) = gift_card_and_cash_sale();
     let receipt =
         ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer)).to_text(42);
-    let tenders: Vec<&str> = receipt
-        .lines()
-        .skip_while(|l| !l.starts_with("Gift card"))
-        .take(3)
-        .collect();
+    let tenders = rows_from(&receipt, "Gift card", 3);
     expect![[r#"
         [
             "Gift card **** 0011               2.50 EUR",
@@ -1408,11 +1412,7 @@ fn a_gift_card_tender_and_its_refund_print_the_cards_last_four() {
         &english(ReceiptCopy::Customer),
     )
     .to_text(42);
-    let paid_back: Vec<&str> = slip
-        .lines()
-        .skip_while(|l| !l.starts_with("Refunded"))
-        .take(3)
-        .collect();
+    let paid_back = rows_from(&slip, "Refunded", 3);
     expect![[r#"
         [
             "Refunded                          6.00 EUR",
@@ -1470,11 +1470,7 @@ fn a_block_of_gift_cards_sold_prints_as_one_line() {
         .unwrap();
     let receipt =
         ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer)).to_text(42);
-    let line: Vec<&str> = receipt
-        .lines()
-        .skip_while(|l| !l.starts_with("Gift card"))
-        .take(2)
-        .collect();
+    let line = rows_from(&receipt, "Gift card", 2);
     expect![[r#"
         [
             "Gift card **** 0011 - 0037",

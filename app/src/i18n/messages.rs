@@ -491,6 +491,8 @@ messages! {
     GiftCardNeedsStore => "Gift cards need the register to belong to a store: set it up in Settings.", "Для подарочных карт касса должна быть подключена к магазину: настройте это в настройках.";
     GiftCardBalance => "Balance {balance}", "Баланс {balance}";
     GiftCardBalanceOffline => "Last known balance {balance}; offline you may take up to {allowance}", "Последний известный баланс {balance}; без связи можно списать до {allowance}";
+    GiftCardStillAsking => "The server is being asked to take the gift card: wait for its answer, or press \"Take from the card\" to ask again.", "Сервер ещё списывает с подарочной карты: дождитесь ответа или нажмите «Списать с карты», чтобы спросить снова.";
+    RefundToGiftCard => "Back onto the gift card", "На подарочную карту";
     GiftCardChecking => "Asking the server…", "Запрос к серверу…";
     GiftCard => "Gift card", "Подарочная карта";
     GiftCardNumber => "Card number", "Номер карты";

@@ -443,6 +443,13 @@ impl AppState {
         if self.card_with_terminal() {
             return self.error(Msg::TerminalStillOpen);
         }
+        // A gift card redemption the server may have recorded: its answer comes first.
+        if self
+            .payment
+            .with_untracked(|p| p.as_ref().is_some_and(|p| p.gift_card_in_flight.is_some()))
+        {
+            return self.error(Msg::GiftCardStillAsking);
+        }
         let allowed = self
             .payment
             .with_untracked(|p| p.as_ref().map(|p| p.payment.can_cancel()));

@@ -216,7 +216,13 @@ mod tests {
                 message: "x".into(),
             },
         ];
-        assert_translated(all.iter().map(GiftCardRefusal::msg));
+        // The balance is the one fill-in: the server's own figure, never developer text.
+        let insufficient = Msg::GiftCardInsufficient;
+        assert_translated(all.iter().map(GiftCardRefusal::msg).filter(|m| *m != insufficient));
+        for lang in crate::i18n::Lang::ALL {
+            let text = insufficient.fill(lang, &[("balance", "15")]);
+            assert!(text.contains("15") && !text.contains('{'), "{text}");
+        }
         let retried: Vec<bool> = all.iter().map(GiftCardRefusal::worth_retrying).collect();
         assert_eq!(retried, [true, false, false, false, false, false]);
         assert!(
