@@ -7,7 +7,7 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { plain, scan, tap } from './cashier';
 import { createStore } from './settings';
-import { device, openRefund } from './store';
+import { commitsFail, device, openRefund } from './store';
 
 /** The device token this register keeps from enrollment (IndexedDB `register`, `kv` `membership`). */
 async function deviceToken(page: Page): Promise<string> {
@@ -57,6 +57,25 @@ async function restInCash(page: Page) {
   await page.getByTestId('new-sale').click();
 }
 
+/** Sells a card with a new number for `value` in exact cash, on a ticket of its own; returns
+ * its number. The line says which card, by its last four digits, and carries no tax. */
+async function sellNewCard(page: Page, value: string): Promise<string> {
+  await page.getByTestId('sell-gift-card').click();
+  await page.getByTestId('gift-card-generate').click();
+  const card = (await page.getByTestId('gift-card-number').inputValue()).replace(/\s/g, '');
+  expect(card).toMatch(/^\d{16}$/);
+  await page.getByTestId('gift-card-value').fill(value);
+  await page.getByTestId('gift-card-add').click();
+  await expect(page.getByTestId('gift-card-dialog')).toHaveCount(0);
+  await expect(page.getByTestId('ticket-line')).toHaveText(new RegExp(`Gift card •••• ${card.slice(-4)}`));
+  expect(plain(await page.getByTestId('ticket-total').first().textContent())).toBe(`€${value}.00`);
+  await page.getByTestId('pay').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await page.getByTestId('new-sale').click();
+  return card;
+}
+
 test('a gift card sold for €25, €10 of it spent split with cash, too much refused, €5 spent offline and posted later, then refunded onto the card', async ({ browser, server }) => {
   test.setTimeout(120_000);
   const page = await device(browser, server.setupLink());
@@ -80,19 +99,7 @@ test('a gift card sold for €25, €10 of it spent split with cash, too much re
   expect(await serverBalance(server.url, token, '6012000000000011')).toBe('5.00');
 
   // Sold on a ticket of its own, with a new number, for €25 in cash: a line with no tax.
-  await page.getByTestId('sell-gift-card').click();
-  await page.getByTestId('gift-card-generate').click();
-  const card = (await page.getByTestId('gift-card-number').inputValue()).replace(/\s/g, '');
-  expect(card).toMatch(/^\d{16}$/);
-  await page.getByTestId('gift-card-value').fill('25');
-  await page.getByTestId('gift-card-add').click();
-  await expect(page.getByTestId('gift-card-dialog')).toHaveCount(0);
-  await expect(page.getByTestId('ticket-line')).toHaveText(new RegExp(`Gift card •••• ${card.slice(-4)}`));
-  expect(plain(await page.getByTestId('ticket-total').first().textContent())).toBe('€25.00');
-  await page.getByTestId('pay').click();
-  await page.getByTestId('quick-cash').first().click();
-  await expect(page.getByTestId('completed')).toBeVisible();
-  await page.getByTestId('new-sale').click();
+  const card = await sellNewCard(page, '25');
   // The sale's activation reaches the server from the gift card outbox.
   await expect.poll(() => serverBalance(server.url, token, card), { timeout: 20_000 }).toBe('25.00');
 
@@ -146,4 +153,49 @@ test('a gift card sold for €25, €10 of it spent split with cash, too much re
   await page.getByTestId('refund-confirm').click();
   await expect(page.getByTestId('refund-done')).toBeVisible();
   await expect.poll(() => serverBalance(server.url, token, card), { timeout: 20_000 }).toBe('15.00');
+});
+
+test('a redemption whose answer was lost is sent again after a reload and counted once; it stays with the payment when the sale cannot be saved', async ({ browser, server }) => {
+  test.setTimeout(90_000);
+  const page = await device(browser, server.setupLink());
+  await createStore(page, 'Gift Shop');
+  const token = await deviceToken(page);
+  const card = await sellNewCard(page, '20');
+  await expect.poll(() => serverBalance(server.url, token, card), { timeout: 20_000 }).toBe('20.00');
+
+  // The server records the redemption, and its answer never reaches the page.
+  let answered = false;
+  await page.route('**/api/gift-cards/ops', async (route) => {
+    if (answered || route.request().method() !== 'POST') return route.continue();
+    answered = true;
+    await route.fetch();
+    await new Promise(() => {});
+  });
+  await tap(page, 'Chicken Wrap');
+  await payByGiftCard(page, card);
+  await redeem(page, '5');
+  await expect.poll(() => serverBalance(server.url, token, card)).toBe('15.00');
+  await expect(page.getByTestId('tender')).toHaveCount(0);
+  // Reloaded, the register sends the same redemption again: the server answers it once, and the
+  // tender is added.
+  await page.reload();
+  const tender = `Gift card •••• ${card.slice(-4)}: €5.00`;
+  await expect(page.getByTestId('tender')).toHaveText([tender]);
+  expect(await serverBalance(server.url, token, card)).toBe('15.00');
+
+  // The disk refuses the sale: the ticket stays paid but not saved.
+  await commitsFail(page, true);
+  await page.getByTestId('method-cash').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('retry-save')).toBeVisible();
+  await expect(page.getByTestId('completed')).toHaveCount(0);
+
+  // After a reload the payment still holds the gift card's €5; the rest is paid again in cash.
+  await page.reload();
+  await expect(page.getByTestId('pay-dialog')).toBeVisible();
+  await expect(page.getByTestId('tender')).toHaveText([tender]);
+  expect(plain(await page.getByTestId('remaining').textContent())).toBe('€3.00');
+  await restInCash(page);
+  // Taken off the card once.
+  expect(await serverBalance(server.url, token, card)).toBe('15.00');
 });

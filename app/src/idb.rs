@@ -527,13 +527,20 @@ async fn put_exchange_refund(
     }
     put_json(kv, &refund_key(&record), &record)?;
     if record.is_completed() {
+        let refund = record.as_refund(sale);
+        if store.is_some() {
+            // What the new goods did not take of a gift card's part goes back onto the card.
+            let staff = sale.cashier().map_or(Uuid::nil(), |c| c.id);
+            let at_ms = record.completed_at_ms.unwrap_or(record.at_ms);
+            gift_cards::put_gift_card_ops(kv, &refund.gift_card_ops(sale, staff, Uuid::nil(), at_ms))?;
+        }
         put_outbox(
             outbox,
             &OutboxEntry {
                 key: record.id.to_string(),
                 store,
                 sale: None,
-                refund: Some(record.as_refund(sale)),
+                refund: Some(refund),
                 audit: None,
                 shift: None,
             },
