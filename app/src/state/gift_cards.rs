@@ -476,10 +476,17 @@ pub async fn flush(state: AppState) -> bool {
                 all_sent = false;
                 break;
             }
+            // Sent before and recorded then: the server counts it once, nothing to say.
+            Err(GiftCardRefusal::OpIdReused) => {
+                let _ = storage.gift_card_answered(op.id, None).await;
+            }
             Err(refusal) => {
-                web_sys::console::warn_1(
-                    &format!("gift card operation {} refused: {refusal:?}", op.id).into(),
-                );
+                // Money changed hands for it (a card sold, a redemption taken offline): a
+                // manager must hear of it, with the server's words under "Details".
+                let detail = format!("{} {}: {refusal:?}", masked(&op.card), op.id);
+                state
+                    .notice
+                    .set(Some(Notice::Fault(Msg::GiftCardOpRefused, detail)));
                 let _ = storage.gift_card_answered(op.id, None).await;
             }
         }

@@ -24,6 +24,10 @@ pub enum GiftCardRefusal {
     UnknownCard,
     /// `bad_number`: not a number the register issues.
     BadNumber,
+    /// `op_id_reused`: the server holds another operation under this id. For an offline copy
+    /// of a redemption the server had recorded online before its answer was lost, that is the
+    /// first one, counted once.
+    OpIdReused,
     /// Another refusal, with the server's status and English words (for "Details").
     Other { status: u16, message: String },
 }
@@ -37,6 +41,7 @@ impl GiftCardRefusal {
             GiftCardRefusal::CardInactive => Msg::GiftCardInactive,
             GiftCardRefusal::UnknownCard => Msg::GiftCardUnknown,
             GiftCardRefusal::BadNumber => Msg::GiftCardBadNumber,
+            GiftCardRefusal::OpIdReused => Msg::GiftCardOpRefused,
             GiftCardRefusal::Other { .. } => Msg::ServerRefused,
         }
     }
@@ -177,6 +182,7 @@ async fn ask<T: for<'de> Deserialize<'de>>(
         Some("card_inactive") => GiftCardRefusal::CardInactive,
         Some("unknown_card") => GiftCardRefusal::UnknownCard,
         Some("bad_number") => GiftCardRefusal::BadNumber,
+        Some("op_id_reused") => GiftCardRefusal::OpIdReused,
         _ => GiftCardRefusal::Other {
             status,
             message: refusal.error,
@@ -211,6 +217,7 @@ mod tests {
             GiftCardRefusal::CardInactive,
             GiftCardRefusal::UnknownCard,
             GiftCardRefusal::BadNumber,
+            GiftCardRefusal::OpIdReused,
             GiftCardRefusal::Other {
                 status: 409,
                 message: "x".into(),
@@ -224,7 +231,7 @@ mod tests {
             assert!(text.contains("15") && !text.contains('{'), "{text}");
         }
         let retried: Vec<bool> = all.iter().map(GiftCardRefusal::worth_retrying).collect();
-        assert_eq!(retried, [true, false, false, false, false, false]);
+        assert_eq!(retried, [true, false, false, false, false, false, false]);
         assert!(
             GiftCardRefusal::Other {
                 status: 503,
