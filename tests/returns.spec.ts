@@ -5,24 +5,8 @@
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { PHONE, TABLET, openRegister, plain, sellCashTicket, switchLanguage } from './cashier';
-import { setUpTwoDevices } from './store';
-import { OWNER_PIN, createStore } from './settings';
-
-/** Opens the refund of the newest sale in the list; a device that needs a manager's PIN for it
- * gets the owner's. */
-async function openRefund(page: Page) {
-  await page.getByTestId('nav-sales').click();
-  await page.getByTestId('refund-sale').first().click();
-  const approval = page.getByTestId('approval');
-  const dialog = page.getByTestId('refund-dialog');
-  await expect(approval.or(dialog)).toBeVisible();
-  if (await approval.isVisible()) {
-    await approval.getByTestId('staff-pick').filter({ hasText: 'Owner' }).click();
-    await approval.getByTestId('approval-pin').fill(OWNER_PIN);
-    await approval.getByTestId('approval-pin').press('Enter');
-  }
-  await expect(dialog).toBeVisible();
-}
+import { openRefund, setUpTwoDevices } from './store';
+import { createStore } from './settings';
 
 function line(page: Page, name: string) {
   return page.getByTestId('refund-line').filter({ hasText: name });

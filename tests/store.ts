@@ -115,3 +115,19 @@ export async function setUpTwoDevices(browser: Browser, server: TestServer, opti
   return { owner, second };
 }
 
+
+/** Opens the refund of the newest sale in the list; a device that needs a manager's PIN for it
+ * gets the owner's. */
+export async function openRefund(page: Page) {
+  await page.getByTestId('nav-sales').click();
+  await page.getByTestId('refund-sale').first().click();
+  const approval = page.getByTestId('approval');
+  const dialog = page.getByTestId('refund-dialog');
+  await expect(approval.or(dialog)).toBeVisible();
+  if (await approval.isVisible()) {
+    await approval.getByTestId('staff-pick').filter({ hasText: 'Owner' }).click();
+    await approval.getByTestId('approval-pin').fill(PIN);
+    await approval.getByTestId('approval-pin').press('Enter');
+  }
+  await expect(dialog).toBeVisible();
+}

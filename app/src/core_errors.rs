@@ -25,6 +25,9 @@ pub fn ticket_msg(error: &TicketError) -> Msg {
         TicketError::PriceTooHigh => Msg::TicketPriceTooHigh,
         TicketError::DiscountTooLarge => Msg::DiscountTooLarge,
         TicketError::InvalidTax(e) => tax_msg(e),
+        TicketError::GiftCardLineFixed => Msg::GiftCardLineFixed,
+        TicketError::GiftCardTwice => Msg::GiftCardTwice,
+        TicketError::GiftCardValue => Msg::GiftCardValue,
     }
 }
 
@@ -49,6 +52,8 @@ pub fn tender_msg(error: &TenderError) -> Msg {
         TenderError::NoSuchTerminalCard => Msg::NothingToReverse,
         TenderError::FinerThanMinorUnit => Msg::AmountFinerThanMinorUnit,
         TenderError::TipExceedsCash => Msg::TipExceedsCash,
+        TenderError::GiftCardExceedsRemaining => Msg::GiftCardExceedsRemaining,
+        TenderError::GiftCardRedeemed => Msg::GiftCardRedeemed,
     }
 }
 

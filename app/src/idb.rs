@@ -19,6 +19,10 @@
 //!   `unacked_days` (this device's days the server has not acknowledged) and `writer_session`
 //!   (the last Automerge writer number handed out).
 //!
+//! - `kv` keys `giftop:<op id>` (the gift card outbox: operations waiting for the server, put in
+//!   the transaction of the sale or refund that made them) and `giftcard:<number>` (what the
+//!   server last said of a card); see `idb/gift_cards.rs`.
+//!
 //! - `products` (since version 5): out-of-line keys (the product id), JSON string values
 //!   `{pos, product}`: the catalog's quick-start copy, one record per product, in the catalog's
 //!   order by `pos`. `kv` key `catalog_meta` holds the store profile and the rest of the catalog
@@ -35,6 +39,7 @@
 mod catalog;
 mod catalog_records;
 mod documents;
+mod gift_cards;
 mod history;
 mod migrate;
 mod shifts;
@@ -373,6 +378,11 @@ impl IdbStorage {
                     let record = exchange.record(pending.payment.exchange_credit(), at_ms);
                     put_exchange_refund(&kv, &outbox, &exchange.sale, record, store).await?;
                 }
+                // The gift cards it sold are activated on the server from the gift card outbox;
+                // the server takes the device from the token that sends them.
+                if store.is_some() {
+                    gift_cards::put_gift_card_ops(&kv, &sale.gift_card_issues(Uuid::nil()))?;
+                }
                 sale
             }
         };
@@ -477,8 +487,15 @@ impl IdbStorage {
             }
         };
         record.card_in_flight = None;
-        record.completed_at_ms = Some(js_sys::Date::now() as i64);
+        let at_ms = js_sys::Date::now() as i64;
+        record.completed_at_ms = Some(at_ms);
         put_json(&kv, &key, &record)?;
+        if store.is_some() {
+            // Its gift card parts go back onto their cards through the gift card outbox.
+            let staff = sale.cashier().map_or(Uuid::nil(), |c| c.id);
+            let ops = record.as_refund(&sale).gift_card_ops(&sale, staff, Uuid::nil(), at_ms);
+            gift_cards::put_gift_card_ops(&kv, &ops)?;
+        }
         put_outbox(
             &tx.object_store(OUTBOX).map_err(classify)?,
             &OutboxEntry {
@@ -510,13 +527,20 @@ async fn put_exchange_refund(
     }
     put_json(kv, &refund_key(&record), &record)?;
     if record.is_completed() {
+        let refund = record.as_refund(sale);
+        if store.is_some() {
+            // What the new goods did not take of a gift card's part goes back onto the card.
+            let staff = sale.cashier().map_or(Uuid::nil(), |c| c.id);
+            let at_ms = record.completed_at_ms.unwrap_or(record.at_ms);
+            gift_cards::put_gift_card_ops(kv, &refund.gift_card_ops(sale, staff, Uuid::nil(), at_ms))?;
+        }
         put_outbox(
             outbox,
             &OutboxEntry {
                 key: record.id.to_string(),
                 store,
                 sale: None,
-                refund: Some(record.as_refund(sale)),
+                refund: Some(refund),
                 audit: None,
                 shift: None,
             },
@@ -741,6 +765,36 @@ impl Storage for IdbStorage {
 
     fn load_shifts(&self) -> StorageFuture<'_, Vec<pos_core::shift::Shift>> {
         Box::pin(self.all_shifts())
+    }
+
+    fn gift_card_outbox(&self) -> StorageFuture<'_, Vec<pos_core::gift_card::GiftCardOp>> {
+        Box::pin(self.all_gift_card_ops())
+    }
+
+    fn record_gift_card_ops(
+        &self,
+        ops: Vec<pos_core::gift_card::GiftCardOp>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(self.put_gift_card_op_batch(ops))
+    }
+
+    fn gift_card_answered(
+        &self,
+        op: Uuid,
+        card: Option<crate::storage::KnownCard>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(self.gift_card_op_answered(op, card))
+    }
+
+    fn known_gift_card(
+        &self,
+        card: pos_core::gift_card::GiftCardNumber,
+    ) -> StorageFuture<'_, Option<crate::storage::KnownCard>> {
+        Box::pin(self.read_known_gift_card(card))
+    }
+
+    fn remember_gift_card(&self, card: crate::storage::KnownCard) -> StorageFuture<'_, ()> {
+        Box::pin(self.write_known_gift_card(card))
     }
 
     fn save_shift(

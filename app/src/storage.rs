@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use pos_core::gift_card::{GiftCardNumber, GiftCardOp};
 use pos_core::{Catalog, CompleteError, Decimal, Payment, Refund, Sale, Store, Ticket, Uuid};
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +64,22 @@ pub struct PendingPayment {
     /// is recorded in the transaction that keeps this sale, never one without the other.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange: Option<Exchange>,
+    /// A gift card redemption sent to the server whose answer is not recorded yet: kept before
+    /// it is sent, so that after a reload the same operation (same id, so the server counts it
+    /// once) is sent again and its confirmation adds the tender, never a second redemption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_card_in_flight: Option<GiftCardOp>,
+}
+
+/// What this device last heard of a gift card from the server: the balance an offline
+/// redemption is allowed against (with the store's cap, core `OfflineAllowance`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownCard {
+    pub card: GiftCardNumber,
+    pub balance: Decimal,
+    pub active: bool,
+    /// When the server said so, by this device's clock.
+    pub at_ms: i64,
 }
 
 /// Goods of an earlier sale brought back to be exchanged for the goods on the open ticket.
@@ -198,6 +215,10 @@ pub struct RefundRecord {
     /// Kept as credit for the goods an exchange on this device took instead (no money moved).
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     pub exchange: Decimal,
+    /// Put back onto the store's gift cards the sale was paid with (`refund_to_card` operations
+    /// kept in the gift card outbox with the refund). Records kept before read zero.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub gift_card: Decimal,
     pub card_method: Option<CardRefundMethod>,
     /// The card part is with the terminal and its answer is not recorded: after a reload the
     /// register asks the terminal's last status instead of sending it again.
@@ -239,6 +260,7 @@ impl RefundRecord {
             card: back.card,
             cash: back.cash,
             exchange: back.exchange,
+            gift_card: back.gift_card,
             card_method: card_method.filter(|_| !back.card.is_zero()),
             card_in_flight: None,
             card_done: false,
@@ -261,7 +283,7 @@ impl RefundRecord {
             Some(refund) if !refund.tenders.is_empty() => refund
                 .tenders
                 .iter()
-                .filter(|t| t.card.is_some() && !t.carried && !t.in_cash)
+                .filter(|t| t.card.is_some() && !t.gift_card && !t.carried && !t.in_cash)
                 .map(|t| (t.card, t.amount))
                 .collect(),
             _ => vec![(None, self.card)],
@@ -294,6 +316,7 @@ impl RefundRecord {
             card: Decimal::ZERO,
             cash: Decimal::ZERO,
             exchange: Decimal::ZERO,
+            gift_card: Decimal::ZERO,
             card_method: None,
             card_in_flight: None,
             card_done: true,
@@ -466,6 +489,18 @@ pub trait Storage {
         state: pos_core::shift::ShiftState,
         store: Option<Uuid>,
     ) -> StorageFuture<'_, ()>;
+    /// The gift card operations waiting for the server (the gift card outbox), oldest first.
+    fn gift_card_outbox(&self) -> StorageFuture<'_, Vec<GiftCardOp>>;
+    /// Puts operations in the gift card outbox, strictly (an offline redemption, taken as a
+    /// tender, must reach the server whatever happens to the page).
+    fn record_gift_card_ops(&self, ops: Vec<GiftCardOp>) -> StorageFuture<'_, ()>;
+    /// The server answered operation `op` (recorded it, or refused it for good): it leaves the
+    /// outbox, and what the server said of the card (`card`) is remembered.
+    fn gift_card_answered(&self, op: Uuid, card: Option<KnownCard>) -> StorageFuture<'_, ()>;
+    /// What this device last heard of `card` from the server.
+    fn known_gift_card(&self, card: GiftCardNumber) -> StorageFuture<'_, Option<KnownCard>>;
+    /// Remembers what the server said of a card.
+    fn remember_gift_card(&self, card: KnownCard) -> StorageFuture<'_, ()>;
     /// Completes the refund: the record marked completed and the refund put in the outbox (for
     /// `store`), in one transaction with strict durability. Completing it again returns the
     /// record already completed.

@@ -356,6 +356,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         shift_required: false,
         close_shows_expected: false,
         shift_opens_itself: false,
+        gift_card_offline_cap: crate::store::DEFAULT_GIFT_CARD_OFFLINE_CAP,
     };
     let tax_categories = vec![
         TaxCategory {

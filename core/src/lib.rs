@@ -63,14 +63,14 @@ pub use docs::{
 pub use money::{CashRounding, Currency, allocate, round_to_increment};
 pub use returns::{ExcessReturn, LineReturns, ReturnError, ReturnLedger, TenderBalance};
 pub use sale::{Cashier, CompleteError, ReceiptNumber, RefundSplit, Sale};
-pub use store::{PricingRules, Store, StoreLogo};
+pub use store::{DEFAULT_GIFT_CARD_OFFLINE_CAP, PricingRules, Store, StoreLogo};
 pub use stored_value::OfflineAllowance;
 pub use tax::presets::{PresetName, PresetTaxCategory, TaxPreset, tax_preset, tax_presets};
 pub use tax::{TaxBreakdown, TaxCategory, TaxCategoryError, TaxPricing, TaxRounding};
 pub use tender::{CardApproval, Payment, Tender, TenderError, suggested_cash};
 pub use ticket::{
-    Discount, LineId, LineTotals, MAX_DISCOUNT_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE, Ticket,
-    TicketError, TicketLine, Totals,
+    Discount, GIFT_CARD_PRODUCT, LineId, LineTotals, MAX_DISCOUNT_AMOUNT, MAX_QUANTITY,
+    MAX_UNIT_PRICE, Ticket, TicketError, TicketLine, Totals,
 };
 pub use tip::{MAX_TIP_PERCENT, MAX_TIP_PRESETS, Tip, TipError, TipPreset};
 

@@ -385,6 +385,7 @@ fn split_over_tenders(sale: &Sale, ledger: &ReturnLedger, due: Decimal) -> Vec<R
                 amount,
                 carried: false,
                 in_cash: false,
+                gift_card: sale.is_gift_card_tender(t.card),
             }
         })
         .filter(|t| !t.amount.is_zero())

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::gift_card::{GiftCardOp, GiftCardOpKind};
 use crate::store::PricingRules;
 use crate::tender::{Payment, Tender};
 use crate::ticket::{Discount, Ticket, TicketLine, Totals};
@@ -260,7 +261,9 @@ impl Sale {
             .iter()
             .enumerate()
             .filter_map(|(at, t)| match t {
-                Tender::Card { amount, .. } => Some((Some(at as u32), *amount)),
+                Tender::Card { amount, .. } | Tender::GiftCard { amount, .. } => {
+                    Some((Some(at as u32), *amount))
+                }
                 Tender::Cash { .. } | Tender::Exchange { .. } => None,
             })
             .collect();
@@ -282,15 +285,64 @@ impl Sale {
             .iter()
             .map(|t| match t {
                 Tender::Card { amount, .. } => *amount,
-                Tender::Cash { .. } | Tender::Exchange { .. } => Decimal::ZERO,
+                Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => {
+                    Decimal::ZERO
+                }
             })
             .sum();
         let exchange = crate::tender::exchange_credit(&self.tenders);
+        let gift_card = self.gift_card_paid();
         RefundSplit {
             card,
-            cash: self.amount_paid() - card - exchange,
+            cash: self.amount_paid() - card - exchange - gift_card,
             exchange,
+            gift_card,
         }
+    }
+
+    /// The operations that activate the gift cards the sale sold, each with its value, made by
+    /// the sale's cashier (the nil id on a device without staff) on `device`. A training sale
+    /// issues none. Each id is made from the sale's id and the card, so the operations made
+    /// again (a retry, a reload) are the same ones and the server counts them once.
+    pub fn gift_card_issues(&self, device: Uuid) -> Vec<GiftCardOp> {
+        if self.training {
+            return Vec::new();
+        }
+        let staff = self.cashier.as_ref().map_or(Uuid::nil(), |c| c.id);
+        crate::ticket::gift_cards_sold(&self.lines)
+            .into_iter()
+            .map(|(card, value)| GiftCardOp {
+                id: Uuid::new_v5(&self.id, format!("issue/{card}").as_bytes()),
+                card: card.clone(),
+                kind: GiftCardOpKind::Activate,
+                amount: value,
+                staff,
+                device,
+                at_ms: self.completed_at_ms,
+                offline: false,
+            })
+            .collect()
+    }
+
+    /// What the sale took for gift cards it sold: value put on cards, a liability, not takings
+    /// from goods.
+    pub fn gift_cards_sold_total(&self) -> Decimal {
+        crate::ticket::gift_cards_sold(&self.lines)
+            .into_iter()
+            .map(|(_, value)| value)
+            .sum()
+    }
+
+    /// What the store's own gift cards paid of the sale: value sold earlier, no new money.
+    pub fn gift_card_paid(&self) -> Decimal {
+        crate::tender::gift_card_paid(&self.tenders)
+    }
+
+    /// Whether the tender at `at` (a [`Sale::tender_shares`] index) is one of the store's gift
+    /// cards, whose share goes back onto the card, not to a bank card.
+    pub fn is_gift_card_tender(&self, at: Option<u32>) -> bool {
+        at.and_then(|at| self.tenders.get(at as usize))
+            .is_some_and(|t| matches!(t, Tender::GiftCard { .. }))
     }
 }
 
@@ -303,4 +355,13 @@ pub struct RefundSplit {
     pub cash: Decimal,
     /// Neither: the credit of goods exchanged, kept for (or paid by) the goods taken instead.
     pub exchange: Decimal,
+    /// The store's own gift cards: redeemed from them, or put back onto them.
+    pub gift_card: Decimal,
+}
+
+impl RefundSplit {
+    /// Everything in the split.
+    pub fn total(&self) -> Decimal {
+        self.card + self.cash + self.exchange + self.gift_card
+    }
 }

@@ -61,6 +61,28 @@ pub struct Store {
     /// kept before it existed.
     #[serde(default)]
     pub shift_opens_itself: bool,
+    /// The most one device offline may take off one gift card before the server hears of it
+    /// (with the balance it last knew, the smaller wins: [`Store::gift_card_offline_allowance`]).
+    /// Two devices offline spending one card can overdraw it by at most this each. Stores kept
+    /// before it existed read [`DEFAULT_GIFT_CARD_OFFLINE_CAP`].
+    #[serde(default = "default_gift_card_offline_cap")]
+    pub gift_card_offline_cap: Decimal,
+}
+
+/// The offline cap of a store that set none: the example, 50.00 of the currency.
+pub const DEFAULT_GIFT_CARD_OFFLINE_CAP: Decimal = Decimal::from_parts(50, 0, 0, false, 0);
+
+fn default_gift_card_offline_cap() -> Decimal {
+    DEFAULT_GIFT_CARD_OFFLINE_CAP
+}
+
+impl Store {
+    /// What a device offline may take off one gift card: see [`Store::gift_card_offline_cap`].
+    pub fn gift_card_offline_allowance(&self) -> crate::OfflineAllowance {
+        crate::OfflineAllowance {
+            cap: self.gift_card_offline_cap.max(Decimal::ZERO),
+        }
+    }
 }
 
 /// A receipt logo as the printer's dots: rows top to bottom, 8 dots per byte, the most

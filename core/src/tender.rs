@@ -2,10 +2,14 @@
 //! of several tenders. Only cash gives change. A card the cashier records never takes more than
 //! what is left to pay; a card an integrated terminal approved for more than it was asked (a tip
 //! keyed on the terminal) is recorded as approved, its excess kept and never given as change.
+//! The store's own gift card is a tender too: partial, split with others, never more than what is
+//! left to pay and never giving change, recorded with the redemption operation that took it off
+//! the card (confirmed by the server first, or offline under the store's allowance).
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::gift_card::GiftCardNumber;
 use crate::sale::Cashier;
 use crate::store::PricingRules;
 use crate::tip::Tip;
@@ -106,6 +110,16 @@ pub enum Tender {
     /// pays back for them pays this ticket instead of going back to the customer. No money
     /// changes hands for it, so it is neither cash nor card in the day's money.
     Exchange { refund: uuid::Uuid, amount: Decimal },
+    /// The store's own gift card, redeemed for `amount` by the operation `op` (its id fixed
+    /// before it was sent, so a resend is counted once). `offline`: redeemed under the store's
+    /// offline allowance, not confirmed by the server first.
+    GiftCard {
+        card: GiftCardNumber,
+        amount: Decimal,
+        op: uuid::Uuid,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        offline: bool,
+    },
 }
 
 impl Tender {
@@ -114,7 +128,7 @@ impl Tender {
         match self {
             Tender::Cash { tendered } => *tendered,
             Tender::Card { amount, excess, .. } => *amount - *excess,
-            Tender::Exchange { amount, .. } => *amount,
+            Tender::Exchange { amount, .. } | Tender::GiftCard { amount, .. } => *amount,
         }
     }
 
@@ -159,6 +173,14 @@ pub enum TenderError {
     /// The cash handed over does not cover what is due and the tip on top.
     #[error("the cash does not cover what is due and the tip")]
     TipExceedsCash,
+    /// A gift card cannot be redeemed for more than what is left to pay: it gives no change.
+    #[error("a gift card cannot pay more than what is left to pay")]
+    GiftCardExceedsRemaining,
+    /// The gift card's redemption is recorded on the card: taking the tender back here would
+    /// leave the value taken off the card with no sale. It is put back onto the card instead
+    /// ([`Payment::put_back_gift_card`]).
+    #[error("the gift card was charged: put the amount back onto the card")]
+    GiftCardRedeemed,
 }
 
 /// The tenders taken for one total, in the order they were taken.
@@ -215,7 +237,9 @@ impl Payment {
         for tender in &self.tenders {
             let applied = match tender {
                 Tender::Cash { tendered } => (*tendered).min(left),
-                Tender::Card { .. } | Tender::Exchange { .. } => tender.towards_ticket(),
+                Tender::Card { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => {
+                    tender.towards_ticket()
+                }
             };
             left -= applied;
         }
@@ -267,7 +291,9 @@ impl Payment {
             .iter()
             .map(|t| match t {
                 Tender::Cash { tendered } => *tendered,
-                Tender::Card { amount, .. } | Tender::Exchange { amount, .. } => *amount,
+                Tender::Card { amount, .. }
+                | Tender::Exchange { amount, .. }
+                | Tender::GiftCard { amount, .. } => *amount,
             })
             .sum()
     }
@@ -368,6 +394,73 @@ impl Payment {
             });
         }
         Ok(())
+    }
+
+    /// Whether a gift card may be asked to pay `amount` now: above zero, in whole minor units and
+    /// at most what is left to pay (a gift card gives no change). Asked before the redemption is
+    /// sent to the server, so that what the server then confirms is always recorded.
+    pub fn check_gift_card(&self, amount: Decimal) -> Result<(), TenderError> {
+        if self.is_paid() {
+            return Err(TenderError::AlreadyPaid);
+        }
+        if amount <= Decimal::ZERO {
+            return Err(TenderError::NonPositiveAmount);
+        }
+        if self.rules.currency.round(amount) != amount {
+            return Err(TenderError::FinerThanMinorUnit);
+        }
+        if amount > self.remaining() {
+            return Err(TenderError::GiftCardExceedsRemaining);
+        }
+        Ok(())
+    }
+
+    /// Records `amount` redeemed from `card` by the operation `op` (confirmed by the server, or
+    /// `offline` under the store's allowance). Recording the same operation twice records it once.
+    pub fn add_gift_card(
+        &mut self,
+        card: GiftCardNumber,
+        amount: Decimal,
+        op: uuid::Uuid,
+        offline: bool,
+    ) -> Result<(), TenderError> {
+        if self.gift_card_tender(op).is_some() {
+            return Ok(());
+        }
+        self.check_gift_card(amount)?;
+        let remaining = self.remaining();
+        self.tenders.push(Tender::GiftCard {
+            card,
+            amount,
+            op,
+            offline,
+        });
+        if amount == remaining {
+            self.settlement = Some(Settlement {
+                change: Decimal::ZERO,
+                cash_rounding: Decimal::ZERO,
+            });
+        }
+        Ok(())
+    }
+
+    /// Where the gift card tender recorded by the operation `op` is, if it is.
+    pub fn gift_card_tender(&self, op: uuid::Uuid) -> Option<usize> {
+        self.tenders
+            .iter()
+            .position(|t| matches!(t, Tender::GiftCard { op: o, .. } if *o == op))
+    }
+
+    /// Takes back the gift card tender of the operation `op`: the caller puts its amount back
+    /// onto the card (a `refund_to_card` operation), since the redemption stays on the card.
+    pub fn put_back_gift_card(&mut self, op: uuid::Uuid) -> Result<Tender, TenderError> {
+        let at = self
+            .gift_card_tender(op)
+            .ok_or(TenderError::NothingToUndo)?;
+        let tender = self.tenders.remove(at);
+        self.forget_tips_of(at);
+        self.unsettle();
+        Ok(tender)
     }
 
     /// Records a card from a standalone terminal that paid `amount` of the ticket (at most what
@@ -568,6 +661,7 @@ impl Payment {
         match self.tenders.last() {
             None | Some(Tender::Exchange { .. }) => return Err(TenderError::NothingToUndo),
             Some(t) if t.is_terminal_card() => return Err(TenderError::ApprovedOnTerminal),
+            Some(Tender::GiftCard { .. }) => return Err(TenderError::GiftCardRedeemed),
             Some(_) => {}
         }
         let tender = self.tenders.pop().ok_or(TenderError::NothingToUndo)?;
@@ -611,6 +705,12 @@ impl Payment {
         } else if self
             .tenders
             .iter()
+            .any(|t| matches!(t, Tender::GiftCard { .. }))
+        {
+            Err(TenderError::GiftCardRedeemed)
+        } else if self
+            .tenders
+            .iter()
             .any(|t| !matches!(t, Tender::Exchange { .. }))
         {
             // The credit of an exchange took no money: giving the payment up keeps it for later.
@@ -638,7 +738,9 @@ pub(crate) fn card_excess(tenders: &[Tender]) -> Decimal {
         .iter()
         .map(|t| match t {
             Tender::Card { excess, .. } => *excess,
-            Tender::Cash { .. } | Tender::Exchange { .. } => Decimal::ZERO,
+            Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => {
+                Decimal::ZERO
+            }
         })
         .sum()
 }
@@ -649,7 +751,18 @@ pub(crate) fn exchange_credit(tenders: &[Tender]) -> Decimal {
         .iter()
         .map(|t| match t {
             Tender::Exchange { amount, .. } => *amount,
-            Tender::Cash { .. } | Tender::Card { .. } => Decimal::ZERO,
+            Tender::Cash { .. } | Tender::Card { .. } | Tender::GiftCard { .. } => Decimal::ZERO,
+        })
+        .sum()
+}
+
+/// What gift cards paid, in `tenders`.
+pub(crate) fn gift_card_paid(tenders: &[Tender]) -> Decimal {
+    tenders
+        .iter()
+        .map(|t| match t {
+            Tender::GiftCard { amount, .. } => *amount,
+            Tender::Cash { .. } | Tender::Card { .. } | Tender::Exchange { .. } => Decimal::ZERO,
         })
         .sum()
 }

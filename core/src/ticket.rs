@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Modifier, Product, Unit};
+use crate::gift_card::{GiftCardNumber, MAX_GIFT_CARD_AMOUNT};
 use crate::money::{Currency, allocate, percent_of};
 use crate::store::PricingRules;
 use crate::tax::{TaxBreakdown, TaxCategory, TaxCategoryError, TaxPricing, compute_taxes};
@@ -81,9 +82,19 @@ pub struct TicketLine {
     pub modifiers: Vec<Modifier>,
     pub discount: Option<Discount>,
     pub tax: TaxCategory,
+    /// The store's gift cards this line sells, one per unit of `quantity`, each for
+    /// `unit_price` ([`Ticket::add_gift_cards`]). A gift card is a liability, not a sale of
+    /// goods: the line carries no tax and no discount. Empty for every other line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gift_cards: Vec<GiftCardNumber>,
 }
 
 impl TicketLine {
+    /// Whether the line sells gift cards.
+    pub fn is_gift_card(&self) -> bool {
+        !self.gift_cards.is_empty()
+    }
+
     /// Price of one unit with its modifiers.
     pub fn unit_price_with_modifiers(&self) -> Decimal {
         self.unit_price + self.modifiers.iter().map(|m| m.price).sum::<Decimal>()
@@ -158,6 +169,20 @@ pub enum TicketError {
     /// The line's tax category cannot tax it (a rate outside 0-100 %).
     #[error(transparent)]
     InvalidTax(#[from] TaxCategoryError),
+    /// A gift card line's value, quantity or price is its cards': it takes no discount, no
+    /// price override and no other quantity (take the line off and add it again).
+    #[error("a gift card line takes no discount and no change of price or quantity")]
+    GiftCardLineFixed,
+    /// A card number already on the ticket: one card is sold once.
+    #[error("this gift card is already on the ticket")]
+    GiftCardTwice,
+    /// A gift card's value is above zero, in whole minor units, at most
+    /// [`MAX_GIFT_CARD_AMOUNT`].
+    #[error(
+        "a gift card's value is above zero, in whole cents, at most {}",
+        MAX_GIFT_CARD_AMOUNT
+    )]
+    GiftCardValue,
 }
 
 /// The open ticket. All edits go through its methods; [`Ticket::totals`] computes what it comes to.
@@ -259,12 +284,69 @@ impl Ticket {
             modifiers: modifiers.to_vec(),
             discount: None,
             tax: tax.clone(),
+            gift_cards: Vec::new(),
         });
         Ok(id)
     }
 
+    /// Adds a line selling `cards` (one card, or a block of sequential ones), each for `value`.
+    /// `name` is what the ticket and the receipt call it ("Gift card •••• 1234"). The line is
+    /// sold without VAT (a gift card's value is taxed when it is spent on goods) and never
+    /// discounted.
+    pub fn add_gift_cards(
+        &mut self,
+        cards: Vec<GiftCardNumber>,
+        value: Decimal,
+        name: &str,
+    ) -> Result<LineId, TicketError> {
+        if cards.is_empty() {
+            return Err(TicketError::InvalidQuantity);
+        }
+        if value <= Decimal::ZERO
+            || value > MAX_GIFT_CARD_AMOUNT
+            || self.rules.currency.round(value) != value
+        {
+            return Err(TicketError::GiftCardValue);
+        }
+        let mut seen: Vec<&GiftCardNumber> =
+            self.lines.iter().flat_map(|l| &l.gift_cards).collect();
+        for card in &cards {
+            if seen.contains(&card) {
+                return Err(TicketError::GiftCardTwice);
+            }
+            seen.push(card);
+        }
+        let quantity = checked_quantity(Decimal::from(cards.len()), Unit::Piece)?;
+        let id = self.next_line_id;
+        self.next_line_id += 1;
+        self.lines.push(TicketLine {
+            id,
+            product_id: GIFT_CARD_PRODUCT.into(),
+            name: name.into(),
+            sku: GIFT_CARD_PRODUCT.into(),
+            unit: Unit::Piece,
+            unit_price: value,
+            shelf_price: None,
+            quantity,
+            sent: Decimal::ZERO,
+            modifiers: Vec::new(),
+            discount: None,
+            tax: gift_card_tax(),
+            gift_cards: cards,
+        });
+        Ok(id)
+    }
+
+    /// Every gift card the ticket sells, with its value.
+    pub fn gift_cards_sold(&self) -> Vec<(&GiftCardNumber, Decimal)> {
+        gift_cards_sold(&self.lines)
+    }
+
     pub fn set_quantity(&mut self, id: LineId, quantity: Decimal) -> Result<(), TicketError> {
         let line = self.line_mut(id)?;
+        if line.is_gift_card() && quantity != line.quantity {
+            return Err(TicketError::GiftCardLineFixed);
+        }
         line.quantity = checked_quantity(quantity, line.unit)?;
         line.sent = line.sent.min(line.quantity);
         Ok(())
@@ -276,7 +358,8 @@ impl Ticket {
         let mut order = Vec::new();
         for line in &mut self.lines {
             let new = line.quantity - line.sent;
-            if new > Decimal::ZERO {
+            // A gift card is handed over at the till: nothing for the kitchen.
+            if new > Decimal::ZERO && !line.is_gift_card() {
                 line.sent = line.quantity;
                 order.push(TicketLine {
                     quantity: new,
@@ -289,20 +372,26 @@ impl Ticket {
 
     /// Whether some of the ticket has not gone to the kitchen.
     pub fn has_unsent(&self) -> bool {
-        self.lines.iter().any(|l| l.quantity > l.sent)
+        self.lines
+            .iter()
+            .any(|l| l.quantity > l.sent && !l.is_gift_card())
     }
 
     /// One more piece (or kilogram) of the line.
     pub fn increment(&mut self, id: LineId) -> Result<(), TicketError> {
         let line = self.line_mut(id)?;
+        if line.is_gift_card() {
+            return Err(TicketError::GiftCardLineFixed);
+        }
         line.quantity = checked_quantity(line.quantity + Decimal::ONE, line.unit)?;
         Ok(())
     }
 
-    /// One less; a line that would reach zero is removed.
+    /// One less; a line that would reach zero is removed, and so is a gift card line whole (its
+    /// quantity is its cards).
     pub fn decrement(&mut self, id: LineId) -> Result<(), TicketError> {
         let line = self.line_mut(id)?;
-        if line.quantity > Decimal::ONE {
+        if line.quantity > Decimal::ONE && !line.is_gift_card() {
             line.quantity -= Decimal::ONE;
             line.sent = line.sent.min(line.quantity);
             Ok(())
@@ -352,6 +441,9 @@ impl Ticket {
             return Err(TicketError::PriceTooFine);
         }
         let line = self.line_mut(id)?;
+        if line.is_gift_card() {
+            return Err(TicketError::GiftCardLineFixed);
+        }
         checked_unit_price(price, &line.modifiers)?;
         let shelf = line.shelf_price.unwrap_or(line.unit_price);
         line.shelf_price = (price != shelf).then_some(shelf);
@@ -365,7 +457,11 @@ impl Ticket {
         discount: Option<Discount>,
     ) -> Result<(), TicketError> {
         let discount = discount.map(Discount::validate).transpose()?;
-        self.line_mut(id)?.discount = discount;
+        let line = self.line_mut(id)?;
+        if line.is_gift_card() && discount.is_some() {
+            return Err(TicketError::GiftCardLineFixed);
+        }
+        line.discount = discount;
         Ok(())
     }
 
@@ -418,11 +514,18 @@ impl Ticket {
             .zip(&line_discounts)
             .map(|(g, d)| g - d)
             .collect();
-        let after_line_sum: Decimal = after_line.iter().copied().sum();
+        // The order discount is shared over the goods only: a gift card is never discounted.
+        let discountable: Vec<Decimal> = self
+            .lines
+            .iter()
+            .zip(&after_line)
+            .map(|(l, a)| if l.is_gift_card() { Decimal::ZERO } else { *a })
+            .collect();
+        let after_line_sum: Decimal = discountable.iter().copied().sum();
         let order_discount = self
             .order_discount
             .map_or(Decimal::ZERO, |d| d.on(after_line_sum, currency));
-        let shares = allocate(order_discount, &after_line, currency);
+        let shares = allocate(order_discount, &discountable, currency);
         let amounts: Vec<Decimal> = after_line.iter().zip(&shares).map(|(a, s)| a - s).collect();
 
         let taxed: Vec<(&TaxCategory, Decimal)> = self
@@ -474,6 +577,28 @@ impl Ticket {
             .find(|l| l.id == id)
             .ok_or(TicketError::NoSuchLine(id))
     }
+}
+
+/// The `product_id` and `sku` of a line selling gift cards.
+pub const GIFT_CARD_PRODUCT: &str = "gift-card";
+
+/// A gift card line's tax: none. Its value is taxed when it is spent on goods.
+fn gift_card_tax() -> TaxCategory {
+    TaxCategory {
+        id: GIFT_CARD_PRODUCT.into(),
+        name: "Gift card".into(),
+        rate: Decimal::ZERO,
+        fiscal_tag: Some(6),
+        vat_exempt: true,
+    }
+}
+
+/// Every gift card `lines` sell, with its value.
+pub(crate) fn gift_cards_sold(lines: &[TicketLine]) -> Vec<(&GiftCardNumber, Decimal)> {
+    lines
+        .iter()
+        .flat_map(|l| l.gift_cards.iter().map(|c| (c, l.unit_price)))
+        .collect()
 }
 
 fn checked_quantity(quantity: Decimal, unit: Unit) -> Result<Decimal, TicketError> {

@@ -262,7 +262,7 @@ proptest! {
         prop_assert!(named, "{:#?}", r.explanations);
         let tender_amount = match &sales[missing].tenders()[0] {
             Tender::Card { amount, .. } => *amount,
-            Tender::Cash { .. } | Tender::Exchange { .. } => unreachable!(),
+            Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => unreachable!(),
         };
         prop_assert_eq!(left_out.amount, tender_amount);
     }

@@ -288,6 +288,7 @@ fn the_z_report_of_a_day_with_a_pay_out_a_refund_and_a_short_count() {
                 cash: 799.90,
                 card: 1250.00,
                 exchange: 0,
+                gift_card: 0,
             },
             cash_tendered: 849.90,
             change_given: 50.00,
@@ -297,6 +298,7 @@ fn the_z_report_of_a_day_with_a_pay_out_a_refund_and_a_short_count() {
                 cash: 450.00,
                 card: 0,
                 exchange: 0,
+                gift_card: 0,
             },
             net_sales: 1599.90,
             voids: 1,
@@ -492,7 +494,7 @@ proptest! {
                     } else {
                         let cash: Decimal = sale.tenders().iter().map(|t| match t {
                             Tender::Cash { tendered } => *tendered,
-                            Tender::Card { .. } | Tender::Exchange { .. } => Decimal::ZERO,
+                            Tender::Card { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => Decimal::ZERO,
                         }).sum();
                         drawer += cash - sale.change();
                     }

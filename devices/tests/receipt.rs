@@ -34,6 +34,8 @@ type Item<'a> = (&'a str, &'a [&'a str], &'a str, Option<Discount>);
 enum Pay<'a> {
     Cash(&'a str),
     Card(Option<&'a str>, &'a str, &'a str),
+    /// The store's gift card: amount and card number.
+    GiftCard(&'a str, &'a str),
 }
 
 /// The one helper every test sells through: a ticket from the catalog, paid, completed.
@@ -68,6 +70,11 @@ fn sell(
                 let amount = amount.map_or_else(|| payment.remaining(), d);
                 let approval = CardApproval::new(auth, last_four).unwrap();
                 payment.add_card(amount, approval).unwrap();
+            }
+            Pay::GiftCard(amount, number) => {
+                let card = pos_core::gift_card::GiftCardNumber::parse(number).unwrap();
+                let op = Uuid::from_u128(u128::from(sequence));
+                payment.add_gift_card(card, d(amount), op, false).unwrap();
             }
         }
     }
@@ -127,6 +134,7 @@ fn cyrillic_store() -> Store {
         shift_required: false,
         close_shows_expected: false,
         shift_opens_itself: false,
+        gift_card_offline_cap: pos_core::DEFAULT_GIFT_CARD_OFFLINE_CAP,
     }
 }
 
@@ -1056,15 +1064,23 @@ fn the_logo_prints_above_the_store_name_and_is_left_out_where_the_paper_is_too_n
 
 /// A small sale paid partly by card and partly in cash, with change.
 fn card_and_cash_sale() -> (Store, Sale) {
+    fries_and_cola(
+        &[Pay::Card(Some("2"), "a1b2c3", "4242"), Pay::Cash("5")],
+        43,
+    )
+}
+
+/// Fries and a cola from the English demo menu, paid as `pays`.
+fn fries_and_cola(pays: &[Pay<'_>], sequence: u64) -> (Store, Sale) {
     let (store, catalog) = demo::food_truck(false);
     let sale = sell(
         &store,
         &catalog,
         &[("fries", &[], "1", None), ("cola", &[], "1", None)],
         None,
-        &[Pay::Card(Some("2"), "a1b2c3", "4242"), Pay::Cash("5")],
+        pays,
         LATIN_ID.parse().unwrap(),
-        43,
+        sequence,
         AT_MS,
     );
     (store, sale)
@@ -1287,6 +1303,7 @@ fn an_exchange_slip_says_what_the_goods_taken_instead_kept() {
             card: Decimal::ZERO,
             cash: Decimal::new(100, 2),
             exchange: Decimal::new(150, 2),
+            gift_card: Decimal::ZERO,
         },
         reason: "Wrong size".into(),
         returned: Vec::new(),
@@ -1395,4 +1412,114 @@ fn russian_refund_slip_decodes_from_cp866_with_emupos() {
             "{expected:?} is not in:\n{printed}"
         );
     }
+}
+
+/// `n` rows of a receipt's text from the first that starts with `start`.
+fn rows_from<'t>(text: &'t str, start: &str, n: usize) -> Vec<&'t str> {
+    text.lines()
+        .skip_while(|l| !l.starts_with(start))
+        .take(n)
+        .collect()
+}
+
+/// Fries and a cola, 2.50 from the gift card 6012 0000 0000 0011, the rest in cash.
+fn gift_card_and_cash_sale() -> (Store, Sale) {
+    fries_and_cola(
+        &[Pay::GiftCard("2.50", "6012 0000 0000 0011"), Pay::Cash("5")],
+        44,
+    )
+}
+
+/// A gift card tender prints as the card's last four digits and what it paid; its refund goes
+/// back onto the gift card, not to a bank card.
+#[test]
+fn a_gift_card_tender_and_its_refund_print_the_cards_last_four() {
+    let (store, sale) = gift_card_and_cash_sale();
+    let receipt =
+        ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer)).to_text(42);
+    let tenders = rows_from(&receipt, "Gift card", 3);
+    expect![[r#"
+        [
+            "Gift card **** 0011               2.50 EUR",
+            "Cash                              5.00 EUR",
+            "Change                            1.50 EUR",
+        ]
+    "#]]
+    .assert_debug_eq(&tenders);
+
+    let slip = refund_slip(
+        &store,
+        &sale,
+        "Cold fries",
+        &[],
+        &english(ReceiptCopy::Customer),
+    )
+    .to_text(42);
+    let paid_back = rows_from(&slip, "Refunded", 3);
+    expect![[r#"
+        [
+            "Refunded                          6.00 EUR",
+            "Back to the gift card             2.50 EUR",
+            "In cash from the drawer           3.50 EUR",
+        ]
+    "#]]
+    .assert_debug_eq(&paid_back);
+}
+
+#[test]
+fn a_gift_card_tender_prints_in_russian() {
+    let store = cyrillic_store();
+    let (_, catalog) = demo::food_truck(true);
+    let sale = sell(
+        &store,
+        &catalog,
+        &[("cappuccino", &[], "1", None)],
+        None,
+        &[Pay::GiftCard("3.20", "6012000000000011")],
+        CYRILLIC_ID.parse().unwrap(),
+        9,
+        AT_MS,
+    );
+    let receipt = ReceiptLayout::from_sale(&sale, &store, &russian()).to_text(32);
+    assert!(receipt.contains("Подарочная карта **** 0011"), "{receipt}");
+    assert!(
+        !receipt.contains("Сдача"),
+        "a gift card gives no change: {receipt}"
+    );
+    let slip = refund_slip(&store, &sale, "Передумал", &[], &russian()).to_text(32);
+    assert!(slip.contains("На подарочную карту"), "{slip}");
+    assert!(!slip.contains("Наличными из ящика"), "{slip}");
+}
+
+/// A block of gift cards sold prints as one line naming the first and last card, in characters
+/// every printer has, and without VAT.
+#[test]
+fn a_block_of_gift_cards_sold_prints_as_one_line() {
+    let (store, _) = demo::food_truck(false);
+    let first = pos_core::gift_card::GiftCardNumber::parse("6012000000000011").unwrap();
+    let cards = pos_core::gift_card::generate_block(&first, 3).unwrap();
+    let mut ticket = Ticket::new(store.rules);
+    ticket
+        .add_gift_cards(cards, d("25.00"), "Gift card •••• 0011")
+        .unwrap();
+    let mut payment = Payment::new(ticket.totals().total, store.rules);
+    payment.add_cash(d("75")).unwrap();
+    let number = ReceiptNumber {
+        device_code: "T1".into(),
+        sequence: 45,
+    };
+    let sale = ticket
+        .complete(&payment, LATIN_ID.parse().unwrap(), number, AT_MS)
+        .unwrap();
+    let receipt =
+        ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer)).to_text(42);
+    let line = rows_from(&receipt, "Gift card", 2);
+    expect![[r#"
+        [
+            "Gift card **** 0011 - 0037",
+            "  3 x 25.00                          75.00",
+        ]
+    "#]]
+    .assert_debug_eq(&line);
+    assert!(!receipt.contains('•'), "{receipt}");
 }

@@ -6,6 +6,7 @@
 mod catalog;
 pub mod enroll;
 pub mod exchange;
+pub mod gift_cards;
 pub mod kitchen;
 pub use catalog::Choosing;
 pub mod printing;
@@ -135,6 +136,8 @@ pub struct AppState {
     pub shifts: shift::Shifts,
     /// The store's day shown to the owner: every device's shifts and sales.
     pub store_days: store_day::StoreDays,
+    /// Gift cards being sold or redeemed (`gift_cards.rs`).
+    pub gift_cards: gift_cards::GiftCards,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<EngineLink>, LocalStorage>,
 }
@@ -207,6 +210,7 @@ impl AppState {
             staff: staff::Staff::new(),
             shifts: shift::Shifts::new(),
             store_days: store_day::StoreDays::new(),
+            gift_cards: gift_cards::GiftCards::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
         }
@@ -428,6 +432,7 @@ impl AppState {
                 name: m.name,
             }),
             exchange,
+            gift_card_in_flight: None,
         }));
         self.notice.set(opened_shift.then_some(Notice::Info(Msg::ShiftOpenedBySale)));
     }
@@ -437,6 +442,13 @@ impl AppState {
     pub fn cancel_payment(&self) {
         if self.card_with_terminal() {
             return self.error(Msg::TerminalStillOpen);
+        }
+        // A gift card redemption the server may have recorded: its answer comes first.
+        if self
+            .payment
+            .with_untracked(|p| p.as_ref().is_some_and(|p| p.gift_card_in_flight.is_some()))
+        {
+            return self.error(Msg::GiftCardStillAsking);
         }
         let allowed = self
             .payment
@@ -561,6 +573,8 @@ impl AppState {
             let result = storage.commit_sale(ticket, pending, at_ms, store).await;
             if store.is_some() && result.is_ok() {
                 sync::announce_outbox();
+                // The gift cards it sold, activated on the server now rather than at the next turn.
+                gift_cards::flush_soon(state);
             }
             state.saving.set(false);
             match result {

@@ -198,6 +198,7 @@ impl AppState {
                 card: refund.card,
                 cash: refund.cash,
                 exchange: refund.exchange,
+                gift_card: refund.gift_card,
             },
             reason: refund.reason.clone(),
             returned: returned_items(sale, refund),

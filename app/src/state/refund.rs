@@ -246,7 +246,7 @@ pub fn card_method(
         .iter()
         .filter_map(|t| match t {
             Tender::Card { approval, .. } => Some(approval),
-            Tender::Cash { .. } | Tender::Exchange { .. } => None,
+            Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => None,
         })
         .collect();
     if cards.is_empty() {
@@ -481,6 +481,8 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
     let result = state.storage().commit_refund(record, store).await;
     if store.is_some() && result.is_ok() {
         sync::announce_outbox();
+        // Its gift card parts go back onto their cards now.
+        super::gift_cards::flush_soon(state);
     }
     state.refund_progress.set(None);
     match result {

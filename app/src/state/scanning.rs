@@ -1,5 +1,6 @@
 //! What a scan does: the code from any scanner (keyboard wedge, HID-POS, camera) adds its product
-//! to the open ticket, from any screen, unless the ticket is being paid.
+//! to the open ticket, from any screen, unless the ticket is being paid; with a gift card dialog
+//! open, a gift card number fills its field.
 
 use std::rc::Rc;
 
@@ -25,6 +26,10 @@ impl AppState {
     /// a reprint); any other code adds its product to the open ticket. Neither while a payment
     /// is open.
     pub fn scanned(&self, code: &str) {
+        // A gift card dialog open for a card number takes a scanned one.
+        if self.scanned_gift_card(code) {
+            return;
+        }
         if self.payment.with_untracked(Option::is_some) {
             // The total is being paid: adding to it now would change what the customer pays.
             self.notice

@@ -133,6 +133,8 @@ impl AppState {
             state.apply_engine_event(e)
         });
         self.engine.set_value(Some(link));
+        // Gift card operations go to the server from the page, with the device's token.
+        super::gift_cards::start(state);
     }
 
     /// Shows what the sync worker says changed.

@@ -146,12 +146,14 @@ struct ErrorBody {
     reason: Option<String>,
 }
 
-async fn call<T: for<'de> Deserialize<'de>>(
+/// Sends one request and answers the server's status and body as it came; `Offline` when the
+/// server was not reached (status 0).
+pub(crate) async fn send(
     method: &str,
     path: &str,
     token: Option<&str>,
     body: Option<String>,
-) -> Result<T, ApiError> {
+) -> Result<(u16, String), ApiError> {
     let answer = JsFuture::from(api_call(method, path, token.map(str::to_owned), body))
         .await
         .map_err(|_| ApiError::Offline)?;
@@ -163,8 +165,20 @@ async fn call<T: for<'de> Deserialize<'de>>(
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default();
+    if status == 0 {
+        return Err(ApiError::Offline);
+    }
+    Ok((status, text))
+}
+
+async fn call<T: for<'de> Deserialize<'de>>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<T, ApiError> {
+    let (status, text) = send(method, path, token, body).await?;
     match status {
-        0 => Err(ApiError::Offline),
         200..=299 => {
             let text = if text.is_empty() { "null" } else { &text };
             serde_json::from_str(text).map_err(|e| ApiError::Refused {

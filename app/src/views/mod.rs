@@ -5,6 +5,7 @@ mod chooser;
 mod completed;
 mod discount;
 mod forms;
+mod gift_card;
 mod menu;
 mod pay;
 mod printer_settings;

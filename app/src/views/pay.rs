@@ -8,11 +8,13 @@ use pos_core::{CardApproval, Decimal, Payment, Tender, suggested_cash};
 
 use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
+use crate::views::gift_card::GiftCardTender;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Method {
     Cash,
     Card,
+    GiftCard,
 }
 
 #[component]
@@ -22,8 +24,14 @@ pub fn PayDialog() -> impl IntoView {
     let card_open = state
         .payment
         .with_untracked(|p| p.as_ref().is_some_and(|p| p.card_in_flight.is_some()));
+    // And on the gift card, when a redemption was kept before the reload.
+    let gift_card_open = state
+        .payment
+        .with_untracked(|p| p.as_ref().is_some_and(|p| p.gift_card_in_flight.is_some()));
     let method = RwSignal::new(if card_open {
         Method::Card
+    } else if gift_card_open {
+        Method::GiftCard
     } else {
         Method::Cash
     });
@@ -111,6 +119,9 @@ pub fn PayDialog() -> impl IntoView {
                     <button role="tab" data-testid="method-card" class:active=move || method.get() == Method::Card on:click=move |_| method.set(Method::Card)>
                         {move || state.t(Msg::Card)}
                     </button>
+                    <button role="tab" data-testid="method-gift-card" class:active=move || method.get() == Method::GiftCard on:click=move |_| method.set(Method::GiftCard)>
+                        {move || state.t(Msg::GiftCard)}
+                    </button>
                 </div>
                 {move || match method.get() {
                     Method::Cash => view! { <CashTender payment tip /> }.into_any(),
@@ -121,6 +132,7 @@ pub fn PayDialog() -> impl IntoView {
                         view! { <TerminalCardTender payment tip /> }.into_any()
                     }
                     Method::Card => view! { <CardTender payment tip /> }.into_any(),
+                    Method::GiftCard => view! { <GiftCardTender payment /> }.into_any(),
                 }}
                 <Show when=move || state.saving.get()>
                     <p class="saving" role="status">{move || state.t(Msg::Saving)}</p>
@@ -190,6 +202,25 @@ pub fn tender_text(tender: &Tender, state: AppState) -> String {
             Msg::ExchangeCredit.text(lang),
             i18n::money(*amount, currency, lang)
         ),
+        Tender::GiftCard {
+            card,
+            amount,
+            offline,
+            ..
+        } => {
+            let msg = if *offline {
+                Msg::GiftCardTenderedOffline
+            } else {
+                Msg::GiftCardTendered
+            };
+            msg.fill(
+                lang,
+                &[
+                    ("card", &crate::state::gift_cards::masked(card)),
+                    ("amount", &i18n::money(*amount, currency, lang)),
+                ],
+            )
+        }
     }
 }
 

@@ -226,7 +226,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
         let sale = sale.clone();
         move || {
             let back = planned().ok()?.paid_back(&sale);
-            Some((back.card, back.cash))
+            Some((back.card, back.cash, back.gift_card))
         }
     };
     // A sale paid with several cards: what goes back to each, named as its slip names it.
@@ -262,7 +262,7 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
         let split = split.clone();
         let several_cards = several_cards.clone();
         move || {
-            let (card, _) = split()?;
+            let (card, _, _) = split()?;
             if card.is_zero() {
                 return None;
             }
@@ -381,9 +381,9 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                             <p class="error" role="alert" data-testid="refund-problem">{state.t(msg)}</p>
                         }.into_any(),
                         _ => {
-                            let (card, cash) = done
+                            let (card, cash, gift_card) = done
                                 .get()
-                                .map(|d| (d.card, d.cash))
+                                .map(|d| (d.card, d.cash, d.gift_card))
                                 .or_else(|| split())
                                 .unwrap_or_default();
                             view! {
@@ -392,6 +392,12 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                                         <div class="row">
                                             <dt>{move || state.t(Msg::RefundToCard)}</dt>
                                             <dd data-testid="refund-card">{move || money(card)}</dd>
+                                        </div>
+                                    </Show>
+                                    <Show when=move || !gift_card.is_zero()>
+                                        <div class="row">
+                                            <dt>{move || state.t(Msg::RefundToGiftCard)}</dt>
+                                            <dd data-testid="refund-gift-card">{move || money(gift_card)}</dd>
                                         </div>
                                     </Show>
                                     <Show when=move || !cash.is_zero()>
@@ -500,10 +506,10 @@ fn RefundDialog(sale: Sale) -> impl IntoView {
                         let start_on_enter = start.clone();
                         let card_to_pay = {
                             let split = split.clone();
-                            move || split().is_some_and(|(card, _)| !card.is_zero()) || in_cash.get()
+                            move || split().is_some_and(|(card, _, _)| !card.is_zero()) || in_cash.get()
                         };
                         let split = split.clone();
-                        let total = move || split().map(|(card, cash)| card + cash);
+                        let total = move || split().map(|(card, cash, gift_card)| card + cash + gift_card);
                         let nothing_to_refund = {
                             let total = total.clone();
                             move || total().is_none()
@@ -702,6 +708,10 @@ fn card_name(sale: &Sale, card: u32, state: AppState) -> String {
             (None, Some(name)) => name.clone(),
             (None, None) => format!("{} {}", Msg::Card.text(lang), card + 1),
         },
+        Some(Tender::GiftCard { card, .. }) => Msg::GiftCardLine.fill(
+            lang,
+            &[("card", &crate::state::gift_cards::masked(card))],
+        ),
         _ => Msg::Card.text(lang).to_string(),
     }
 }

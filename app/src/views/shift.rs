@@ -443,10 +443,18 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
         row(Msg::RepDrops, "rep-drops", money(report.drops)),
         row(Msg::RepCashExpected, "rep-cash-expected", money(report.cash_expected)),
     ];
-    if !report.paid_by_tender.exchange.is_zero() || !report.refunded_by_tender.exchange.is_zero() {
+    let exchanges = !report.paid_by_tender.exchange.is_zero() || !report.refunded_by_tender.exchange.is_zero();
+    if exchanges {
         // Exchanges took and gave back goods, not money: shown apart so cash and card add up.
         rows.insert(9, row(Msg::RepPaidExchange, "rep-paid-exchange", money(report.paid_by_tender.exchange)));
         rows.insert(13, row(Msg::RepRefundedExchange, "rep-refunded-exchange", money(report.refunded_by_tender.exchange)));
+    }
+    if !report.paid_by_tender.other().is_zero() || !report.refunded_by_tender.other().is_zero() {
+        // The store's gift cards, the "other" tender: after the paid rows (and the exchange's),
+        // then after the refunded ones.
+        let shifted = usize::from(exchanges);
+        rows.insert(9 + shifted, row(Msg::RepPaidGiftCard, "rep-paid-gift-card", money(report.paid_by_tender.other())));
+        rows.insert(13 + 2 * shifted, row(Msg::RepRefundedGiftCard, "rep-refunded-gift-card", money(report.refunded_by_tender.other())));
     }
     if report.closed {
         rows.push(row(Msg::RepCashCounted, "rep-cash-counted", report.cash_counted.map(money).unwrap_or_default()));

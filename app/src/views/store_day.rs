@@ -205,6 +205,11 @@ fn summary_table(summary: &StoreDaySummary, currency: Currency, lang: Lang) -> i
             "day-paid-card",
             money(summary.paid_by_tender.card),
         ),
+        row(
+            Msg::RepPaidGiftCard,
+            "day-paid-gift-card",
+            money(summary.paid_by_tender.other()),
+        ),
         row(Msg::RepRefunds, "day-refunds", totals.refunds.to_string()),
         row(
             Msg::StoreDayRefunded,
@@ -220,6 +225,11 @@ fn summary_table(summary: &StoreDaySummary, currency: Currency, lang: Lang) -> i
             Msg::RepRefundedCard,
             "day-refunded-card",
             money(summary.refunded_by_tender.card),
+        ),
+        row(
+            Msg::RepRefundedGiftCard,
+            "day-refunded-gift-card",
+            money(summary.refunded_by_tender.other()),
         ),
         row(Msg::RepNet, "day-net", money(summary.net())),
     ];

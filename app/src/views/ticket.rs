@@ -15,6 +15,7 @@ pub fn TicketPanel() -> impl IntoView {
     let expanded = RwSignal::new(None::<LineId>);
     let order_discount_open = RwSignal::new(false);
     let returning = RwSignal::new(false);
+    let selling_gift_card = RwSignal::new(false);
     let money = move |amount| i18n::money(amount, totals.with(|t| t.currency), state.lang.get());
     provide_context(totals);
 
@@ -99,6 +100,9 @@ pub fn TicketPanel() -> impl IntoView {
                         {move || state.t(Msg::SendOrder)}
                     </button>
                 </Show>
+                <button class="sell-gift-card" data-testid="sell-gift-card" on:click=move |_| selling_gift_card.set(true)>
+                    {move || state.t(Msg::GiftCard)}
+                </button>
                 <Show when=move || !state.ticket.with(|t| t.is_empty())>
                     <button class="clear-ticket" data-testid="clear-ticket" on:click=move |_| state.clear_ticket()>
                         {move || state.t(Msg::ClearTicket)}
@@ -110,6 +114,9 @@ pub fn TicketPanel() -> impl IntoView {
             </div>
             <Show when=move || returning.get()>
                 <ReturnWithoutReceipt open=returning />
+            </Show>
+            <Show when=move || selling_gift_card.get()>
+                <crate::views::gift_card::SellGiftCard open=selling_gift_card />
             </Show>
         </aside>
         // On a phone the ticket sits below the catalog; this bar keeps the total and "Pay" in reach.

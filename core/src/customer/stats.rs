@@ -14,9 +14,10 @@ use crate::sale::Sale;
 pub struct CustomerStats {
     /// Sales made for the customer.
     pub visits: u64,
-    /// What those sales took ([`Sale::amount_paid`]).
+    /// What those sales took ([`Sale::amount_paid`]) less what the store's gift cards paid of
+    /// them: that value was counted as spent when the card was sold, whoever bought it.
     pub total_spent: Decimal,
-    /// What refunds of those sales paid back.
+    /// What refunds of those sales paid back, less what went back onto gift cards.
     pub refunded: Decimal,
     /// `total_spent / visits`, rounded to the currency; zero with no visit.
     pub average_ticket: Decimal,
@@ -44,7 +45,7 @@ impl CustomerStats {
             }
             currency = Some(sale.rules().currency);
             stats.visits += 1;
-            stats.total_spent += sale.amount_paid();
+            stats.total_spent += sale.amount_paid() - sale.gift_card_paid();
             let at = sale.completed_at_ms();
             stats.first_visit_ms = Some(stats.first_visit_ms.map_or(at, |f| f.min(at)));
             stats.last_visit_ms = Some(stats.last_visit_ms.map_or(at, |l| l.max(at)));
@@ -53,7 +54,12 @@ impl CustomerStats {
         stats.refunded = refunds
             .iter()
             .filter(|r| counted.contains(&r.sale_id) && refunds_seen.insert(r.id))
-            .map(|r| r.amount)
+            .map(|r| {
+                let to_gift_cards = r
+                    .paid_back_as_recorded()
+                    .map_or(Decimal::ZERO, |s| s.gift_card);
+                r.amount - to_gift_cards
+            })
             .sum();
         stats.lifetime_value = stats.total_spent - stats.refunded;
         if let Some(currency) = currency {

@@ -26,9 +26,11 @@ use super::{
     concurrent_maps, decimal_str, genesis, get_str, get_uuid_str, hydrate_entry,
     map_made_on_first_use, root_map, union_of_maps,
 };
+use crate::gift_card::{GiftCardOp, GiftCardOpKind};
 use crate::sale::{RefundSplit, Sale};
 use crate::shift::{ShiftState, TenderTotals, latest_states};
 use crate::staff::AuditEntry;
+use crate::tender::Tender;
 
 const SALES: &str = "sales";
 const RECEIPTS: &str = "receipts";
@@ -100,6 +102,12 @@ pub struct RefundTender {
     #[autosurgeon(missing = "not_training")]
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub in_cash: bool,
+    /// The tender is one of the store's gift cards: its part goes back onto that card (a
+    /// `refund_to_card` operation, [`Refund::gift_card_ops`]), not to a bank card. Parts
+    /// recorded before gift cards were tenders read as not.
+    #[autosurgeon(missing = "not_training")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gift_card: bool,
 }
 
 fn not_training() -> bool {
@@ -131,6 +139,7 @@ impl Refund {
                 amount,
                 carried: false,
                 in_cash: false,
+                gift_card: sale.is_gift_card_tender(card),
             })
             .collect();
         Refund {
@@ -156,6 +165,7 @@ impl Refund {
                 card,
                 cash: self.amount - card,
                 exchange: Decimal::ZERO,
+                gift_card: Decimal::ZERO,
             }
         })
     }
@@ -184,13 +194,47 @@ impl Refund {
                 .map(|t| t.amount)
                 .sum()
         };
-        let card = sum(&|t| t.card.is_some() && !t.carried && !t.in_cash);
+        let card = sum(&|t| t.card.is_some() && !t.gift_card && !t.carried && !t.in_cash);
+        let gift_card = sum(&|t| t.gift_card && !t.carried && !t.in_cash);
         let exchange = sum(&|t| t.carried);
         Some(RefundSplit {
             card,
-            cash: self.amount - card - exchange,
+            cash: self.amount - card - exchange - gift_card,
             exchange,
+            gift_card,
         })
+    }
+
+    /// The operations that put this refund's gift card parts back onto their cards (`sale` is
+    /// the sale it refunds), one per part. Each id is made from the refund's id and the tender,
+    /// so the operations made again (a retry, another tab) are the same ones and count once.
+    pub fn gift_card_ops(
+        &self,
+        sale: &Sale,
+        staff: Uuid,
+        device: Uuid,
+        at_ms: i64,
+    ) -> Vec<GiftCardOp> {
+        self.tenders
+            .iter()
+            .filter(|t| t.gift_card && !t.carried && !t.in_cash && !t.amount.is_zero())
+            .filter_map(|t| {
+                let at = t.card?;
+                let Some(Tender::GiftCard { card, .. }) = sale.tenders().get(at as usize) else {
+                    return None;
+                };
+                Some(GiftCardOp {
+                    id: Uuid::new_v5(&self.id, format!("refund-to-card/{at}").as_bytes()),
+                    card: card.clone(),
+                    kind: GiftCardOpKind::RefundToCard,
+                    amount: t.amount,
+                    staff,
+                    device,
+                    at_ms,
+                    offline: false,
+                })
+            })
+            .collect()
     }
 
     /// The same refund with the cards' parts paid back in cash from the drawer instead, each
@@ -636,9 +680,8 @@ impl SalesDay {
                 {
                     Some(sale) => refund.paid_back(&sale),
                     None => RefundSplit {
-                        card: Decimal::ZERO,
                         cash: refund.amount,
-                        exchange: Decimal::ZERO,
+                        ..RefundSplit::default()
                     },
                 },
             };

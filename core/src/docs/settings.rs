@@ -154,6 +154,7 @@ impl Reconcile for Store {
         m.put("shift_required", self.shift_required)?;
         m.put("close_shows_expected", self.close_shows_expected)?;
         m.put("shift_opens_itself", self.shift_opens_itself)?;
+        m.put("gift_card_offline_cap", DecimalStr(self.gift_card_offline_cap))?;
         Ok(())
     }
 }
@@ -224,6 +225,13 @@ impl Hydrate for Store {
             shift_opens_itself: match hydrate_prop(doc, obj, "shift_opens_itself")? {
                 autosurgeon::hydrate::MaybeMissing::Present(on) => on,
                 autosurgeon::hydrate::MaybeMissing::Missing => false,
+            },
+            // Profiles written before gift cards were tenders have none: the default cap.
+            gift_card_offline_cap: match hydrate_prop(doc, obj, "gift_card_offline_cap")? {
+                autosurgeon::hydrate::MaybeMissing::Present(DecimalStr(cap)) => cap,
+                autosurgeon::hydrate::MaybeMissing::Missing => {
+                    crate::store::DEFAULT_GIFT_CARD_OFFLINE_CAP
+                }
             },
             // Profiles written before tips existed have none; a list this device cannot read
             // (a newer kind of preset) shows no tip buttons rather than refusing the profile.
@@ -297,6 +305,7 @@ mod tests {
         store.shift_required = true;
         store.close_shows_expected = true;
         store.shift_opens_itself = true;
+        store.gift_card_offline_cap = rust_decimal::Decimal::new(2000, 2);
         store.tip_presets = vec![
             TipPreset::Percent(rust_decimal::Decimal::TEN),
             TipPreset::Amount(rust_decimal::Decimal::new(250, 2)),
@@ -319,11 +328,16 @@ mod tests {
         doc.doc.delete(&profile, "shift_required").unwrap();
         doc.doc.delete(&profile, "close_shows_expected").unwrap();
         doc.doc.delete(&profile, "shift_opens_itself").unwrap();
+        doc.doc.delete(&profile, "gift_card_offline_cap").unwrap();
         let read = doc.store().unwrap().unwrap();
         assert!(read.tip_presets.is_empty());
         assert!(!read.shift_required);
         assert!(!read.close_shows_expected, "a store kept before it counts blind");
         assert!(!read.shift_opens_itself);
+        assert_eq!(
+            read.gift_card_offline_cap,
+            crate::DEFAULT_GIFT_CARD_OFFLINE_CAP
+        );
         assert_eq!(
             (
                 read.return_policy.as_str(),

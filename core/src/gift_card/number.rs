@@ -82,6 +82,12 @@ impl GiftCardNumber {
         &self.0
     }
 
+    /// The last four digits, check digit included: all a receipt or a screen shows of a card
+    /// it does not need whole ("Gift card **** 1234").
+    pub fn last_four(&self) -> &str {
+        &self.0[GIFT_CARD_DIGITS - 4..]
+    }
+
     /// In groups of four, as printed on a card or a gift receipt: `6012 3456 7890 1234`.
     pub fn grouped(&self) -> String {
         let groups: Vec<&str> = (0..GIFT_CARD_DIGITS)

@@ -178,7 +178,8 @@ impl RecordedCard {
                         receipt_no: approval.receipt_no,
                         trace_no: approval.trace_no.clone(),
                     }),
-                    Tender::Cash { .. } | Tender::Exchange { .. } => None,
+                    // The store's own gift card is no bank card: the terminal never saw it.
+                    Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => None,
                 })
             })
             .collect()

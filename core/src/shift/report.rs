@@ -26,6 +26,11 @@ pub struct TenderTotals {
     /// taken instead. No money moved for it. Reports kept before exchanges read zero.
     #[serde(default)]
     pub exchange: Decimal,
+    /// The store's own gift cards: redeemed as tenders, or refunds put back onto them. A
+    /// liability settled, not money taken; the report's "other" tenders. Reports kept before
+    /// gift cards were tenders read zero.
+    #[serde(default)]
+    pub gift_card: Decimal,
 }
 
 /// The tips of one staff member over a shift.
@@ -41,8 +46,15 @@ pub struct StaffTips {
 }
 
 impl TenderTotals {
+    /// What changed hands: the drawer's cash, the cards and the gift cards (an exchange's credit
+    /// moved no money).
     pub fn total(&self) -> Decimal {
-        self.cash + self.card
+        self.cash + self.card + self.gift_card
+    }
+
+    /// What was neither cash nor a bank card: the store's gift cards (the report's "other").
+    pub fn other(&self) -> Decimal {
+        self.gift_card
     }
 }
 
@@ -52,6 +64,7 @@ impl std::ops::AddAssign<RefundSplit> for TenderTotals {
         self.cash += split.cash;
         self.card += split.card;
         self.exchange += split.exchange;
+        self.gift_card += split.gift_card;
     }
 }
 
@@ -60,6 +73,7 @@ impl std::ops::AddAssign for TenderTotals {
         self.cash += other.cash;
         self.card += other.card;
         self.exchange += other.exchange;
+        self.gift_card += other.gift_card;
     }
 }
 
@@ -201,7 +215,9 @@ impl ShiftReport {
                     .iter()
                     .map(|t| match t {
                         Tender::Cash { tendered } => *tendered,
-                        Tender::Card { .. } | Tender::Exchange { .. } => Decimal::ZERO,
+                        Tender::Card { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => {
+                            Decimal::ZERO
+                        }
                     })
                     .sum()
             }),

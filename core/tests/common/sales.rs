@@ -33,7 +33,13 @@ pub(crate) enum Pay {
     CardTip(Decimal),
     /// The cash due and this much more, all of it kept as a tip.
     CashTip(Decimal),
+    /// This much from the store's gift card [`GIFT_CARD`] (confirmed online), the rest in exact
+    /// cash.
+    GiftCard(Decimal),
 }
+
+/// The gift card [`Pay::GiftCard`] redeems.
+pub(crate) const GIFT_CARD: &str = "6012 0000 0000 0011";
 
 /// A ticket of `quantity` of item `n` at `price`, taxed at `rate` %.
 pub(crate) fn ticket_of(
@@ -95,6 +101,14 @@ pub(crate) fn sell_quantity(
         Pay::CashTip(tip) => payment
             .add_cash_with_tip(payment.cash_due() + tip, tip, None)
             .unwrap(),
+        Pay::GiftCard(amount) => {
+            let card = pos_core::gift_card::GiftCardNumber::parse(GIFT_CARD).unwrap();
+            let op = Uuid::from_u128(0x6c_0000 + u128::from(n));
+            payment.add_gift_card(card, amount, op, false).unwrap();
+            if !payment.is_paid() {
+                payment.add_cash(payment.cash_due()).unwrap();
+            }
+        }
     }
     let receipt = ReceiptNumber {
         device_code: "T1".into(),

@@ -249,9 +249,9 @@ impl<'a> Builder<'a> {
                 && line.quantity == Decimal::ONE
                 && line.modifiers.is_empty();
             if simple {
-                self.row(line.name.clone(), self.amount(gross), TextStyle::PLAIN);
+                self.row(self.line_name(line), self.amount(gross), TextStyle::PLAIN);
             } else {
-                self.text(line.name.clone(), Align::Left, TextStyle::PLAIN);
+                self.text(self.line_name(line), Align::Left, TextStyle::PLAIN);
                 for modifier in &line.modifiers {
                     self.row(
                         format!("  + {}", modifier.name),
@@ -284,6 +284,21 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// What the receipt calls a line: its name, or for gift cards sold the receipt's own words
+    /// and the last four digits of the first and last card, in characters every printer has.
+    fn line_name(&self, line: &TicketLine) -> String {
+        match (line.gift_cards.first(), line.gift_cards.last()) {
+            (Some(first), Some(last)) if first != last => format!(
+                "{} **** {} - {}",
+                self.labels.gift_card,
+                first.last_four(),
+                last.last_four()
+            ),
+            (Some(card), _) => format!("{} **** {}", self.labels.gift_card, card.last_four()),
+            _ => line.name.clone(),
+        }
+    }
+
     /// A line as a Russian receipt prints it (54-FZ): the quantity times the price of one after
     /// the line's share of every discount, what the line comes to, and its VAT rate and amount
     /// (or "without VAT"). The lines' totals add up to the receipt's total exactly. Where the
@@ -296,7 +311,7 @@ impl<'a> Builder<'a> {
             TaxPricing::Inclusive => totals.amount,
             TaxPricing::Exclusive => totals.amount + totals.tax,
         };
-        self.text(line.name.clone(), Align::Left, TextStyle::PLAIN);
+        self.text(self.line_name(line), Align::Left, TextStyle::PLAIN);
         for modifier in &line.modifiers {
             self.row(format!("  + {}", modifier.name), "", TextStyle::PLAIN);
         }
@@ -508,6 +523,11 @@ impl<'a> Builder<'a> {
                         TextStyle::PLAIN,
                     );
                 }
+                Tender::GiftCard { card, amount, .. } => {
+                    // Asterisks as on the bank card's row: every printer's code page has them.
+                    let name = format!("{} **** {}", labels.gift_card, card.last_four());
+                    self.row(name, self.money(*amount), TextStyle::PLAIN);
+                }
             }
         }
         let paid_cash = self
@@ -542,13 +562,20 @@ impl<'a> Builder<'a> {
         }
         self.row(
             labels.refunded,
-            self.money(paid_back.card + paid_back.cash + paid_back.exchange),
+            self.money(paid_back.total()),
             TextStyle::BOLD,
         );
         if !paid_back.card.is_zero() {
             self.row(
                 labels.refund_to_card,
                 self.money(paid_back.card),
+                TextStyle::PLAIN,
+            );
+        }
+        if !paid_back.gift_card.is_zero() {
+            self.row(
+                labels.refund_to_gift_card,
+                self.money(paid_back.gift_card),
                 TextStyle::PLAIN,
             );
         }

@@ -80,6 +80,8 @@ pub struct ReceiptLabels {
     pub cash: &'static str,
     /// A card tender.
     pub card: &'static str,
+    /// A tender of the store's own gift card: "Gift card **** 1234".
+    pub gift_card: &'static str,
     /// Before a card approval's code.
     pub auth_code: &'static str,
     /// Change given back.
@@ -108,6 +110,8 @@ pub struct ReceiptLabels {
     pub refunded: &'static str,
     /// The part of a refund paid back to the card.
     pub refund_to_card: &'static str,
+    /// The part of a refund put back onto the store's gift card the sale was paid with.
+    pub refund_to_gift_card: &'static str,
     /// The part of a refund handed back from the drawer.
     pub refund_in_cash: &'static str,
     /// Before the cashier's reason for a refund: "Reason: Cold fries".
@@ -140,6 +144,7 @@ impl ReceiptLabels {
         tip: "Tip",
         cash: "Cash",
         card: "Card",
+        gift_card: "Gift card",
         auth_code: "Auth code",
         change: "Change",
         kilogram: "kg",
@@ -154,6 +159,7 @@ impl ReceiptLabels {
         void: "VOID",
         refunded: "Refunded",
         refund_to_card: "Back to the card",
+        refund_to_gift_card: "Back to the gift card",
         refund_in_cash: "In cash from the drawer",
         refund_reason: "Reason",
         returned_items: "Items returned",
@@ -180,6 +186,7 @@ impl ReceiptLabels {
         tip: "Чаевые",
         cash: "Наличные",
         card: "Карта",
+        gift_card: "Подарочная карта",
         auth_code: "Код авторизации",
         change: "Сдача",
         kilogram: "кг",
@@ -194,6 +201,7 @@ impl ReceiptLabels {
         void: "АННУЛИРОВАНИЕ",
         refunded: "Возвращено",
         refund_to_card: "На карту",
+        refund_to_gift_card: "На подарочную карту",
         refund_in_cash: "Наличными из ящика",
         refund_reason: "Причина",
         returned_items: "Возвращённые позиции",
@@ -202,7 +210,7 @@ impl ReceiptLabels {
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 34] {
+    pub fn all(&self) -> [(&'static str, &'static str); 36] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
@@ -221,6 +229,7 @@ impl ReceiptLabels {
             ("tip", self.tip),
             ("cash", self.cash),
             ("card", self.card),
+            ("gift_card", self.gift_card),
             ("auth_code", self.auth_code),
             ("change", self.change),
             ("kilogram", self.kilogram),
@@ -233,6 +242,7 @@ impl ReceiptLabels {
             ("refund", self.refund),
             ("refunded", self.refunded),
             ("refund_to_card", self.refund_to_card),
+            ("refund_to_gift_card", self.refund_to_gift_card),
             ("refund_in_cash", self.refund_in_cash),
             ("refund_reason", self.refund_reason),
             ("returned_items", self.returned_items),

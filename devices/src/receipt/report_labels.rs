@@ -35,6 +35,8 @@ pub struct ShiftReportLabels {
     pub card: &'static str,
     /// Goods brought back in an exchange: no money, the other goods' payment.
     pub exchange: &'static str,
+    /// The store's own gift cards, the report's "other" tender.
+    pub gift_card: &'static str,
     /// "Refunds".
     pub refunds: &'static str,
     /// "Net sales".
@@ -116,6 +118,7 @@ impl ShiftReportLabels {
         cash: "Cash",
         card: "Card",
         exchange: "Exchanges",
+        gift_card: "Other: gift cards",
         refunds: "Refunds",
         net_sales: "Net sales",
         voids: "Voids",
@@ -165,6 +168,7 @@ impl ShiftReportLabels {
         cash: "Наличные",
         card: "Карта",
         exchange: "Обмены",
+        gift_card: "Прочее: подарочные карты",
         refunds: "Возвраты",
         net_sales: "Выручка",
         voids: "Аннулировано",
@@ -215,6 +219,7 @@ impl ShiftReportLabels {
             self.cash,
             self.card,
             self.exchange,
+            self.gift_card,
             self.refunds,
             self.net_sales,
             self.voids,

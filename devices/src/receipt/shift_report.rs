@@ -157,6 +157,12 @@ impl ReportBuilder<'_> {
                 self.amount(report.paid_by_tender.exchange),
             );
         }
+        if !report.paid_by_tender.other().is_zero() {
+            self.row(
+                format!("  {}", labels.gift_card),
+                self.amount(report.paid_by_tender.other()),
+            );
+        }
         self.bold_row(
             format!("{} ({})", labels.refunds, report.refunds),
             self.out(report.refunded),
@@ -173,6 +179,12 @@ impl ReportBuilder<'_> {
             self.row(
                 format!("  {}", labels.exchange),
                 self.out(report.refunded_by_tender.exchange),
+            );
+        }
+        if !report.refunded_by_tender.other().is_zero() {
+            self.row(
+                format!("  {}", labels.gift_card),
+                self.out(report.refunded_by_tender.other()),
             );
         }
         self.blocks.push(ReceiptBlock::Rule(Rule::Double));

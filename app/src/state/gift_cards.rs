@@ -1,0 +1,523 @@
+//! The store's gift cards at the till (issue 14): selling them on a ticket, redeeming them as a
+//! tender, and the gift card outbox that carries every operation to the server.
+//!
+//! Money safety, in order: an operation's id is fixed when it is made and kept on disk before
+//! the server hears of it (a card sold: in the sale's transaction; a redemption: in the pending
+//! payment, strictly), so sending it again never counts twice. Online, only the server's 201
+//! adds a redemption as a tender; offline, a redemption within the store's allowance is put in
+//! the outbox (`offline: true`) in the same step that adds the tender. The outbox is sent until
+//! the server answers each operation; the server's word on a card is remembered for the next
+//! offline allowance.
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pos_core::gift_card::{
+    GiftCardNumber, GiftCardOp, GiftCardOpKind, NumberError, generate_block,
+};
+use pos_core::{Decimal, Uuid};
+
+use super::{AppState, Notice, storage_notice};
+use crate::i18n::{self, Msg};
+use crate::storage::KnownCard;
+use crate::sync::gift_cards::{self as api, GiftCardRefusal};
+
+/// How often the outbox is tried again while something is waiting in it.
+const RETRY_MS: u32 = 5_000;
+
+/// Where a scanned gift card number goes: the dialog that is open for one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberFor {
+    /// The "Gift card" dialog of the register, selling cards.
+    Selling,
+    /// The gift card tender of the pay dialog.
+    Paying,
+}
+
+/// What the screens show of a card the cashier asked about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CardCheck {
+    /// The server's answer.
+    Online { balance: Decimal },
+    /// Offline: what this device last heard, and what it may take now.
+    Offline { balance: Decimal, allowance: Decimal },
+}
+
+#[derive(Clone, Copy)]
+pub struct GiftCards {
+    /// The dialog a scanned card number fills, if one is open.
+    pub number_for: RwSignal<Option<NumberFor>>,
+    /// The card number field of that dialog.
+    pub number: RwSignal<String>,
+    /// The server is being asked (a redemption or a balance).
+    pub busy: RwSignal<bool>,
+    /// The balance of the card last asked about, for the pay dialog.
+    pub checked: RwSignal<Option<CardCheck>>,
+}
+
+impl GiftCards {
+    pub fn new() -> GiftCards {
+        GiftCards {
+            number_for: RwSignal::new(None),
+            number: RwSignal::new(String::new()),
+            busy: RwSignal::new(false),
+            checked: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for GiftCards {
+    fn default() -> Self {
+        GiftCards::new()
+    }
+}
+
+impl AppState {
+    /// A scanned code while a gift card dialog is open: a card number fills its field. Answers
+    /// whether it took the code.
+    pub(super) fn scanned_gift_card(&self, code: &str) -> bool {
+        if self.gift_cards.number_for.get_untracked().is_none() {
+            return false;
+        }
+        match GiftCardNumber::parse(code) {
+            Ok(card) => {
+                self.gift_cards.number.set(card.grouped());
+                self.notice.set(None);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn token(&self) -> Option<String> {
+        self.membership
+            .with_untracked(|m| m.as_ref().map(|m| m.device_token.clone()))
+    }
+
+    fn staff_id(&self) -> Uuid {
+        self.staff.member_now().map_or(Uuid::nil(), |m| m.id)
+    }
+}
+
+/// The cashier's words for a number that does not read.
+fn number_msg(_: &NumberError) -> Msg {
+    Msg::GiftCardBadNumber
+}
+
+/// A new card number for a card sold with none: 15 random digits and the check digit.
+pub fn generated_number() -> GiftCardNumber {
+    // Starting with 6 keeps the digits at full length and away from the bank cards' 4 and 5.
+    let random = (js_sys::Math::random() * 1e14) as u64;
+    GiftCardNumber::from_body(600_000_000_000_000 + random % 100_000_000_000_000)
+        .expect("a 15-digit body")
+}
+
+/// A gift card as the screen shows it: `•••• 1234`, its last four digits.
+pub fn masked(card: &GiftCardNumber) -> String {
+    format!("•••• {}", card.last_four())
+}
+
+/// "Gift card •••• 1234", or "Gift cards •••• 1234 – •••• 1243" for a block.
+fn line_name(cards: &[GiftCardNumber], lang: i18n::Lang) -> String {
+    match (cards.first(), cards.last()) {
+        (Some(first), Some(last)) if first != last => Msg::GiftCardLineBlock.fill(
+            lang,
+            &[("first", &masked(first)), ("last", &masked(last))],
+        ),
+        (Some(card), _) => Msg::GiftCardLine.fill(lang, &[("card", &masked(card))]),
+        _ => String::new(),
+    }
+}
+
+/// Adds a line selling `count` cards of `value` each, from the number typed or scanned (the
+/// first of a block of sequential numbers). True when added.
+pub fn sell(state: AppState, number: &str, value: &str, count: &str) -> bool {
+    if state.membership.with_untracked(Option::is_none) {
+        state.error(Msg::GiftCardNeedsStore);
+        return false;
+    }
+    if state.payment.with_untracked(Option::is_some) {
+        state.error(Msg::ScanWhilePaying);
+        return false;
+    }
+    let first = match GiftCardNumber::parse(number) {
+        Ok(card) => card,
+        Err(e) => {
+            state.error(number_msg(&e));
+            return false;
+        }
+    };
+    let Some(value) = i18n::parse_decimal(value) else {
+        state.error(Msg::GiftCardValue);
+        return false;
+    };
+    let count: u32 = match count.trim() {
+        "" => 1,
+        text => match text.parse() {
+            Ok(n) => n,
+            Err(_) => {
+                state.error(Msg::GiftCardCountBad);
+                return false;
+            }
+        },
+    };
+    let cards = match generate_block(&first, count) {
+        Ok(cards) => cards,
+        Err(_) => {
+            state.error(Msg::GiftCardCountBad);
+            return false;
+        }
+    };
+    let name = line_name(&cards, state.lang.get_untracked());
+    let added = state
+        .ticket
+        .try_update(|t| t.add_gift_cards(cards, value, &name));
+    match added {
+        Some(Ok(_)) => {
+            state.notice.set(None);
+            true
+        }
+        Some(Err(e)) => {
+            state.error(crate::core_errors::ticket_msg(&e));
+            false
+        }
+        None => false,
+    }
+}
+
+/// What this device redeemed of `card` offline that the server has not heard of yet: its
+/// redemptions still in the gift card outbox.
+async fn unsynced_spent(state: AppState, card: &GiftCardNumber) -> Decimal {
+    let waiting = state.storage().gift_card_outbox().await.unwrap_or_default();
+    waiting
+        .iter()
+        .filter(|op| &op.card == card && op.kind == GiftCardOpKind::Redeem)
+        .map(|op| op.amount)
+        .sum()
+}
+
+/// What this device may take off `card` offline, with the balance it then knows: the balance
+/// it last heard from the server less its own redemptions the server has not heard of, and at
+/// most what is left of the store's cap (core `OfflineAllowance`). `None` for a card it never
+/// heard of, or one the server said is deactivated.
+async fn offline_allowance(state: AppState, card: &GiftCardNumber) -> Option<(Decimal, Decimal)> {
+    let known = state
+        .storage()
+        .known_gift_card(card.clone())
+        .await
+        .ok()
+        .flatten()
+        .filter(|k| k.active)?;
+    let spent = unsynced_spent(state, card).await;
+    let allowance = state.store.with_untracked(|s| s.gift_card_offline_allowance());
+    let balance = known.balance - spent;
+    Some((balance, allowance.available(balance, spent)))
+}
+
+/// Remembers what the server said of a card, for the next offline allowance.
+async fn remember(state: AppState, answer: &api::CardState) {
+    if let Some(known) = answer.known(js_sys::Date::now() as i64) {
+        let _ = state.storage().remember_gift_card(known).await;
+    }
+}
+
+/// "Check balance": asks the server; offline, shows what this device last heard and may take.
+pub fn check_balance(state: AppState, number: String) {
+    let card = match GiftCardNumber::parse(&number) {
+        Ok(card) => card,
+        Err(e) => return state.error(number_msg(&e)),
+    };
+    let Some(token) = state.token() else {
+        return state.error(Msg::GiftCardNeedsStore);
+    };
+    state.gift_cards.busy.set(true);
+    state.gift_cards.checked.set(None);
+    spawn_local(async move {
+        let answer = api::card(&token, &card).await;
+        state.gift_cards.busy.set(false);
+        match answer {
+            Ok(answer) if !answer.active => {
+                remember(state, &answer).await;
+                refused(state, &GiftCardRefusal::CardInactive);
+            }
+            Ok(answer) => {
+                remember(state, &answer).await;
+                state.notice.set(None);
+                state.gift_cards.checked.set(Some(CardCheck::Online {
+                    balance: answer.balance,
+                }));
+            }
+            Err(GiftCardRefusal::Offline) => match offline_allowance(state, &card).await {
+                Some((balance, allowance)) => {
+                    state.notice.set(None);
+                    state
+                        .gift_cards
+                        .checked
+                        .set(Some(CardCheck::Offline { balance, allowance }));
+                }
+                None => state.error(Msg::GiftCardNeverSeen),
+            },
+            Err(refusal) => refused(state, &refusal),
+        }
+    });
+}
+
+/// Shows why the server refused, with the balance where that is why.
+fn refused(state: AppState, refusal: &GiftCardRefusal) {
+    let args = match refusal {
+        GiftCardRefusal::InsufficientBalance { balance } => {
+            let currency = state.store.with_untracked(|s| s.rules.currency);
+            let balance = i18n::money(*balance, currency, state.lang.get_untracked());
+            vec![("balance", balance)]
+        }
+        _ => Vec::new(),
+    };
+    match refusal {
+        GiftCardRefusal::Other { message, .. } => state
+            .notice
+            .set(Some(Notice::Fault(refusal.msg(), message.clone()))),
+        _ => state.notice.set(Some(Notice::Error(refusal.msg(), args))),
+    }
+}
+
+/// "Take from the card": redeems `amount` of the open payment from the card. The operation is
+/// kept in the pending payment before it is sent; the server's 201 adds the tender. Offline, it
+/// is taken within the allowance and goes to the server later.
+pub fn redeem(state: AppState, number: String, amount: Decimal) {
+    if state.gift_cards.busy.get_untracked() || state.saving.get_untracked() {
+        return;
+    }
+    let Some(pending) = state.payment.get_untracked() else {
+        return;
+    };
+    if pending.gift_card_in_flight.is_some() {
+        return resend(state);
+    }
+    let card = match GiftCardNumber::parse(&number) {
+        Ok(card) => card,
+        Err(e) => return state.error(number_msg(&e)),
+    };
+    if state.token().is_none() {
+        return state.error(Msg::GiftCardNeedsStore);
+    }
+    // Core's rules before anything is sent: what the server confirms is then always recorded.
+    if let Err(e) = pending.payment.check_gift_card(amount) {
+        return state.tender_error(e);
+    }
+    let op = GiftCardOp {
+        id: Uuid::now_v7(),
+        card,
+        kind: GiftCardOpKind::Redeem,
+        amount,
+        staff: state.staff_id(),
+        device: state
+            .membership
+            .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id)),
+        at_ms: js_sys::Date::now() as i64,
+        offline: false,
+    };
+    state
+        .payment
+        .update(|p| {
+            if let Some(p) = p {
+                p.gift_card_in_flight = Some(op);
+            }
+        });
+    state.gift_cards.busy.set(true);
+    state.notice.set(None);
+    spawn_local(async move {
+        // Durable (strict) before the server hears of it: a reload from here on sends the same
+        // operation again, never a second one.
+        if let Err(e) = state.save_open_ticket_now().await {
+            out_of_flight(state);
+            state.gift_cards.busy.set(false);
+            return state.notice.set(Some(storage_notice(&e)));
+        }
+        send_in_flight(state).await;
+    });
+}
+
+/// After a reload (or a lost answer) with a redemption kept in the payment: sends the same
+/// operation again; the server answers it once.
+pub fn resend(state: AppState) {
+    if state.gift_cards.busy.get_untracked() {
+        return;
+    }
+    state.gift_cards.busy.set(true);
+    spawn_local(send_in_flight(state));
+}
+
+fn out_of_flight(state: AppState) {
+    state.payment.update(|p| {
+        if let Some(p) = p {
+            p.gift_card_in_flight = None;
+        }
+    });
+}
+
+/// Sends the redemption kept in the payment and records what the server answers.
+async fn send_in_flight(state: AppState) {
+    let op = state
+        .payment
+        .with_untracked(|p| p.as_ref().and_then(|p| p.gift_card_in_flight.clone()));
+    let (Some(op), Some(token)) = (op, state.token()) else {
+        state.gift_cards.busy.set(false);
+        return;
+    };
+    let answer = api::record_op(&token, &op).await;
+    match answer {
+        Ok(card) => {
+            remember(state, &card).await;
+            state.gift_cards.checked.set(Some(CardCheck::Online {
+                balance: card.balance,
+            }));
+            take(state, op);
+        }
+        Err(GiftCardRefusal::Offline) => redeem_offline(state, op).await,
+        Err(refusal) => {
+            if let GiftCardRefusal::InsufficientBalance { balance } = &refusal {
+                let known = KnownCard {
+                    card: op.card.clone(),
+                    balance: *balance,
+                    active: true,
+                    at_ms: js_sys::Date::now() as i64,
+                };
+                let _ = state.storage().remember_gift_card(known).await;
+            }
+            out_of_flight(state);
+            refused(state, &refusal);
+        }
+    }
+    state.gift_cards.busy.set(false);
+}
+
+/// The server could not be reached: within the offline allowance the redemption is taken as a
+/// tender and goes in the outbox (`offline: true`, the same id: had the server recorded it
+/// before the line went down, it counts it once and refuses the copy as a reused id).
+async fn redeem_offline(state: AppState, mut op: GiftCardOp) {
+    let Some((_, allowance)) = offline_allowance(state, &op.card).await else {
+        out_of_flight(state);
+        return state.error(Msg::GiftCardNeverSeen);
+    };
+    if op.amount > allowance {
+        out_of_flight(state);
+        let currency = state.store.with_untracked(|s| s.rules.currency);
+        let allowance = i18n::money(allowance, currency, state.lang.get_untracked());
+        return state.notice.set(Some(Notice::Error(
+            Msg::GiftCardOverAllowance,
+            vec![("allowance", allowance)],
+        )));
+    }
+    op.offline = true;
+    if let Err(e) = state.storage().record_gift_card_ops(vec![op.clone()]).await {
+        out_of_flight(state);
+        return state.notice.set(Some(storage_notice(&e)));
+    }
+    state.gift_cards.checked.set(None);
+    take(state, op);
+    flush_soon(state);
+}
+
+/// Adds the confirmed (or offline) redemption as the payment's tender and takes it out of
+/// flight, in one update the open ticket's effect saves.
+fn take(state: AppState, op: GiftCardOp) {
+    let result = state
+        .payment
+        .try_update(|p| {
+            p.as_mut().map(|p| {
+                p.gift_card_in_flight = None;
+                p.payment
+                    .add_gift_card(op.card.clone(), op.amount, op.id, op.offline)
+            })
+        })
+        .flatten();
+    match result {
+        Some(Ok(())) => {
+            state.notice.set(None);
+            let paid = state
+                .payment
+                .with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid()));
+            if paid {
+                state.complete_sale();
+            }
+        }
+        Some(Err(e)) => state.tender_error(e),
+        None => {}
+    }
+}
+
+thread_local! {
+    /// The outbox is being sent: a second flush waits for the next turn.
+    static FLUSHING: Cell<bool> = const { Cell::new(false) };
+    /// The loop that sends the outbox runs (one per page).
+    static STARTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Sends what waits in the gift card outbox, oldest first, until the server is not reached.
+/// An answered operation leaves the outbox (recorded, or refused for good: a refusal is final
+/// for that operation, and one the server already had comes back recorded or as a reused id).
+pub async fn flush(state: AppState) -> bool {
+    let Some(token) = state.token() else {
+        return true;
+    };
+    if FLUSHING.with(|f| f.replace(true)) {
+        return false;
+    }
+    let storage = state.storage();
+    let mut all_sent = true;
+    for op in storage.gift_card_outbox().await.unwrap_or_default() {
+        match api::record_op(&token, &op).await {
+            Ok(card) => {
+                let known = card.known(js_sys::Date::now() as i64);
+                let _ = storage.gift_card_answered(op.id, known).await;
+            }
+            Err(refusal) if refusal.worth_retrying() => {
+                all_sent = false;
+                break;
+            }
+            // Sent before and recorded then: the server counts it once, nothing to say.
+            Err(GiftCardRefusal::OpIdReused) => {
+                let _ = storage.gift_card_answered(op.id, None).await;
+            }
+            Err(refusal) => {
+                // Money changed hands for it (a card sold, a redemption taken offline): a
+                // manager must hear of it, with the server's words under "Details".
+                let detail = format!("{} {}: {refusal:?}", masked(&op.card), op.id);
+                state
+                    .notice
+                    .set(Some(Notice::Fault(Msg::GiftCardOpRefused, detail)));
+                let _ = storage.gift_card_answered(op.id, None).await;
+            }
+        }
+    }
+    FLUSHING.with(|f| f.set(false));
+    all_sent
+}
+
+/// Sends the outbox now (after a sale or an offline redemption), without waiting for the loop.
+pub fn flush_soon(state: AppState) {
+    spawn_local(async move {
+        flush(state).await;
+    });
+}
+
+/// Keeps sending the gift card outbox for as long as the page is open: every few seconds while
+/// something waits in it. A redemption kept in the payment at start is sent again first.
+pub fn start(state: AppState) {
+    if state
+        .payment
+        .with_untracked(|p| p.as_ref().is_some_and(|p| p.gift_card_in_flight.is_some()))
+    {
+        resend(state);
+    }
+    if STARTED.with(|s| s.replace(true)) {
+        return;
+    }
+    spawn_local(async move {
+        loop {
+            flush(state).await;
+            crate::browser::sleep(RETRY_MS).await;
+        }
+    });
+}
