@@ -7,7 +7,7 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { plain, scan, tap } from './cashier';
 import { createStore } from './settings';
-import { commitsFail, device, openRefund } from './store';
+import { commitsFail, device, openRefund, setUpTwoDevices } from './store';
 
 /** The device token this register keeps from enrollment (IndexedDB `register`, `kv` `membership`). */
 async function deviceToken(page: Page): Promise<string> {
@@ -198,4 +198,61 @@ test('a redemption whose answer was lost is sent again after a reload and counte
   await restInCash(page);
   // Taken off the card once.
   expect(await serverBalance(server.url, token, card)).toBe('15.00');
+});
+
+test('two registers offline spend one card past its balance: after sync the desk shows the overdraft with both redemptions; a deactivated card is refused until reactivated', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const { owner, second } = await setUpTwoDevices(browser, server);
+  const card = await sellNewCard(owner, '20');
+  const token = await deviceToken(owner);
+  await expect.poll(() => serverBalance(server.url, token, card), { timeout: 20_000 }).toBe('20.00');
+  // Each register asks once online, so it knows the balance when the server is gone.
+  for (const page of [owner, second]) {
+    await tap(page, 'Chicken Wrap');
+    await tap(page, 'Chicken Wrap');
+    await payByGiftCard(page, card);
+    await page.getByTestId('gift-card-check').click();
+    await expect(page.getByTestId('gift-card-balance')).toHaveText('Balance €20.00');
+  }
+
+  // Offline, each takes €15 of the €20: each within what it knew, together €10 too much.
+  await server.stop('SIGKILL');
+  for (const page of [owner, second]) {
+    await redeem(page, '15');
+    await expect(page.getByTestId('tender')).toHaveText([`Gift card •••• ${card.slice(-4)}: €15.00 (offline, to be sent)`]);
+    await restInCash(page);
+  }
+  await server.restart();
+  await expect.poll(() => serverBalance(server.url, token, card), { timeout: 30_000 }).toBe('-10.00');
+
+  // The desk, reached from Sales: the card with both offline redemptions, flagged; the ledger
+  // with the overdraft to settle.
+  await owner.getByTestId('nav-sales').click();
+  await owner.getByTestId('open-gift-cards').click();
+  await owner.getByTestId('desk-number').fill(card);
+  await owner.getByTestId('desk-look-up').click();
+  const shown = owner.getByTestId('desk-card');
+  await expect(shown).toHaveAttribute('data-conflict', 'true');
+  expect(plain(await shown.getByTestId('desk-balance').textContent())).toBe('-€10.00');
+  await expect(shown.getByTestId('desk-in-conflict')).toBeVisible();
+  await expect(shown.locator('[data-testid="desk-op"][data-kind="redeem"][data-offline="true"]')).toHaveCount(2);
+  await expect(shown.locator('[data-testid="desk-op"][data-kind="issue"]')).toHaveCount(1);
+  await owner.getByTestId('desk-ledger-load').click();
+  expect(plain(await owner.getByTestId('desk-overdrawn').textContent())).toBe('€10.00');
+  await expect(owner.getByTestId('desk-conflict')).toHaveCount(1);
+  await expect(owner.getByTestId('desk-conflict').getByTestId('desk-op')).toHaveCount(2);
+
+  // A lost card: deactivated here, it is refused on the other register; reactivated, it pays.
+  await owner.getByTestId('desk-deactivate').click();
+  await expect(shown.getByTestId('desk-state')).toHaveText('Deactivated');
+  await expect(shown.locator('[data-testid="desk-op"][data-kind="deactivate"]')).toHaveCount(1);
+  await tap(second, 'Chicken Wrap');
+  await payByGiftCard(second, card);
+  await redeem(second, '1');
+  await expect(second.getByTestId('notice')).toContainText('deactivated');
+  await expect(second.getByTestId('tender')).toHaveCount(0);
+  await owner.getByTestId('desk-reactivate').click();
+  await expect(shown.getByTestId('desk-state')).toHaveText('Active');
+  await owner.context().close();
+  await second.context().close();
 });

@@ -33,6 +33,8 @@ pub enum NumberFor {
     Selling,
     /// The gift card tender of the pay dialog.
     Paying,
+    /// The manager's gift card desk (`gift_card_desk.rs`), looking a card up.
+    Desk,
 }
 
 /// What the screens show of a card the cashier asked about.
@@ -90,12 +92,12 @@ impl AppState {
         }
     }
 
-    fn token(&self) -> Option<String> {
+    pub(super) fn token(&self) -> Option<String> {
         self.membership
             .with_untracked(|m| m.as_ref().map(|m| m.device_token.clone()))
     }
 
-    fn staff_id(&self) -> Uuid {
+    pub(super) fn staff_id(&self) -> Uuid {
         self.staff.member_now().map_or(Uuid::nil(), |m| m.id)
     }
 }
@@ -264,7 +266,7 @@ pub fn check_balance(state: AppState, number: String) {
 }
 
 /// Shows why the server refused, with the balance where that is why.
-fn refused(state: AppState, refusal: &GiftCardRefusal) {
+pub(super) fn refused(state: AppState, refusal: &GiftCardRefusal) {
     let args = match refusal {
         GiftCardRefusal::InsufficientBalance { balance } => {
             let currency = state.store.with_untracked(|s| s.rules.currency);

@@ -6,6 +6,7 @@
 mod catalog;
 pub mod enroll;
 pub mod exchange;
+pub mod gift_card_desk;
 pub mod gift_cards;
 pub mod kitchen;
 pub use catalog::Choosing;
@@ -48,6 +49,8 @@ pub enum Screen {
     Shift,
     /// Every device's shifts of a day and the store-wide summary, for the owner.
     StoreDay,
+    /// The manager's gift card desk: a card's history, deactivation, the store's liability.
+    GiftCards,
     /// Creating the store with the server's setup code (`#/setup?code=`).
     Setup,
     /// Joining a store with a pairing code (`#/pair?code=`).
@@ -138,6 +141,8 @@ pub struct AppState {
     pub store_days: store_day::StoreDays,
     /// Gift cards being sold or redeemed (`gift_cards.rs`).
     pub gift_cards: gift_cards::GiftCards,
+    /// The manager's gift card desk (`gift_card_desk.rs`).
+    pub gift_card_desk: gift_card_desk::GiftCardDesk,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<EngineLink>, LocalStorage>,
 }
@@ -211,6 +216,7 @@ impl AppState {
             shifts: shift::Shifts::new(),
             store_days: store_day::StoreDays::new(),
             gift_cards: gift_cards::GiftCards::new(),
+            gift_card_desk: gift_card_desk::GiftCardDesk::new(),
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
         }

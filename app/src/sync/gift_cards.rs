@@ -148,7 +148,7 @@ struct RefusalBody {
     balance: Option<Decimal>,
 }
 
-async fn ask<T: for<'de> Deserialize<'de>>(
+pub(super) async fn ask<T: for<'de> Deserialize<'de>>(
     method: &str,
     path: &str,
     token: &str,

@@ -17,6 +17,7 @@ mod catalog_edit;
 mod connection;
 mod device_code;
 mod documents;
+pub mod gift_card_desk;
 pub mod gift_cards;
 mod outbox;
 pub mod protocol;

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::state::gift_cards::{self, CardCheck, NumberFor};
 
 /// Opens the number field to scans for `purpose` while the component is on screen.
-fn take_scans_for(state: AppState, purpose: NumberFor) {
+pub(super) fn take_scans_for(state: AppState, purpose: NumberFor) {
     state.gift_cards.number.set(String::new());
     state.gift_cards.number_for.set(Some(purpose));
     on_cleanup(move || {
@@ -23,7 +23,7 @@ fn take_scans_for(state: AppState, purpose: NumberFor) {
 
 /// The card number field shared by both dialogs: typed, or filled by a scan.
 #[component]
-fn NumberField(testid: &'static str) -> impl IntoView {
+pub(super) fn NumberField(testid: &'static str) -> impl IntoView {
     let state = expect_context::<AppState>();
     let number = state.gift_cards.number;
     view! {

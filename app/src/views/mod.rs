@@ -6,6 +6,7 @@ mod completed;
 mod discount;
 mod forms;
 mod gift_card;
+mod gift_card_desk;
 mod menu;
 mod pay;
 mod printer_settings;
@@ -68,6 +69,7 @@ pub fn App(state: AppState) -> impl IntoView {
                     Screen::Menu => view! { <menu::Menu /> }.into_any(),
                     Screen::Shift => view! { <shift::ShiftScreen /> }.into_any(),
                     Screen::StoreDay => view! { <store_day::StoreDayScreen /> }.into_any(),
+                    Screen::GiftCards => view! { <gift_card_desk::GiftCardDeskScreen /> }.into_any(),
                     Screen::Setup => view! { <store::Setup /> }.into_any(),
                     Screen::Join => view! { <store::Join /> }.into_any(),
                 }}

@@ -42,6 +42,12 @@ pub fn Sales() -> impl IntoView {
             <section class="sales">
                 <h2>{move || state.t(Msg::RecentSales)}</h2>
                 <FindReceipt />
+                // The store's gift cards: a card's history, deactivation, what the store owes.
+                <Show when=move || state.membership.with(Option::is_some)>
+                    <button data-testid="open-gift-cards" on:click=move |_| state.screen.set(crate::state::Screen::GiftCards)>
+                        {move || state.t(Msg::DeskOpen)}
+                    </button>
+                </Show>
                 <Show when=move || state.recent_sales.with(Vec::is_empty)>
                     <p class="empty">{move || state.t(Msg::NoSales)}</p>
                 </Show>

@@ -164,6 +164,7 @@ pub fn permission_msg(permission: Permission) -> Msg {
         Permission::NoSale => Msg::PermNoSale,
         Permission::VoidSentLine => Msg::PermVoidSentLine,
         Permission::VoidSale => Msg::PermVoidSale,
+        Permission::ManageGiftCards => Msg::PermManageGiftCards,
         Permission::PriceOverride => Msg::PermPriceOverride,
         Permission::EditCatalog => Msg::PermEditCatalog,
         Permission::EditStaff => Msg::PermEditStaff,

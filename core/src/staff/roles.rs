@@ -41,6 +41,9 @@ pub enum Permission {
     /// Void a whole sale of the open shift (rung up by mistake): its money goes back as a
     /// refund's does, and the day counts it as voided, not as a sale and a refund.
     VoidSale,
+    /// Deactivate and reactivate gift cards, and read what the store owes on them and the
+    /// overdrafts registers made offline.
+    ManageGiftCards,
     /// Type a price other than the catalog's at the till.
     PriceOverride,
     EditCatalog,
@@ -51,13 +54,14 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::DiscountAboveLimit,
         Permission::Refund,
         Permission::RefundToCash,
         Permission::NoSale,
         Permission::VoidSentLine,
         Permission::VoidSale,
+        Permission::ManageGiftCards,
         Permission::PriceOverride,
         Permission::EditCatalog,
         Permission::EditStaff,
@@ -75,6 +79,7 @@ impl Permission {
             Permission::NoSale => "no-sale",
             Permission::VoidSentLine => "void-sent-line",
             Permission::VoidSale => "void-sale",
+            Permission::ManageGiftCards => "manage-gift-cards",
             Permission::PriceOverride => "price-override",
             Permission::EditCatalog => "edit-catalog",
             Permission::EditStaff => "edit-staff",
@@ -120,6 +125,7 @@ impl Default for PermissionMatrix {
                 NoSale,
                 VoidSentLine,
                 VoidSale,
+                ManageGiftCards,
                 PriceOverride,
                 EditCatalog,
                 SeeReports,

@@ -1,0 +1,155 @@
+//! The gift card desk (issue 14), reached from Sales: look a card up by its number (typed or
+//! scanned) to see its balance, whether it is active and its history from every register;
+//! deactivate or reactivate it; and read what the store owes on its cards with the overdrafts
+//! registers made offline. What it asks the server is in `state/gift_card_desk.rs`.
+//!
+//! Test ids: `gift-card-desk`, `desk-number`, `desk-look-up`, the card `desk-card` (`data-active`,
+//! `data-conflict`) with `desk-balance`, `desk-state`, `desk-deactivate`, `desk-reactivate`,
+//! its history rows `desk-op` (`data-kind`, `data-offline`) with `desk-op-amount`,
+//! `desk-op-after`; `desk-ledger-load`, `desk-ledger` with `desk-liability`, `desk-overdrawn`,
+//! `desk-cards`, each overdraft `desk-conflict`, and `desk-no-conflicts`.
+
+use leptos::prelude::*;
+use pos_core::Decimal;
+use pos_core::gift_card::GiftCardNumber;
+
+use super::gift_card::{NumberField, take_scans_for};
+use crate::i18n::{self, Msg};
+use crate::state::AppState;
+use crate::state::gift_cards::{NumberFor, masked};
+use crate::sync::gift_card_desk::{CardHistory, LedgerOp};
+
+#[component]
+pub fn GiftCardDeskScreen() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    take_scans_for(state, NumberFor::Desk);
+    let busy = move || state.gift_card_desk.busy.get();
+    let look_up = move || state.look_up_gift_card(state.gift_cards.number.get_untracked());
+    view! {
+        <section class="gift-card-desk" data-testid="gift-card-desk">
+            <h2>{move || state.t(Msg::DeskTitle)}</h2>
+            <div class="desk-find" on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { look_up() }>
+                <NumberField testid="desk-number" />
+                <button class="primary" data-testid="desk-look-up" prop:disabled=busy on:click=move |_| look_up()>
+                    {move || state.t(Msg::DeskLookUp)}
+                </button>
+            </div>
+            {move || state.gift_card_desk.card.get().map(|card| view! { <CardShown card /> })}
+            <h3>{move || state.t(Msg::DeskLedger)}</h3>
+            <button data-testid="desk-ledger-load" prop:disabled=busy on:click=move |_| state.load_gift_card_ledger()>
+                {move || state.t(Msg::DeskLedger)}
+            </button>
+            {move || state.gift_card_desk.ledger.get().map(|(owed, conflicts)| {
+                view! {
+                    <dl class="due" data-testid="desk-ledger">
+                        <div class="row"><dt>{state.t(Msg::DeskLiability)}</dt><dd data-testid="desk-liability">{money(state, owed.liability)}</dd></div>
+                        <div class="row"><dt>{state.t(Msg::DeskOverdrawn)}</dt><dd data-testid="desk-overdrawn">{money(state, owed.overdrawn)}</dd></div>
+                        <div class="row"><dt>{state.t(Msg::DeskCards)}</dt><dd data-testid="desk-cards">{owed.cards.to_string()}</dd></div>
+                    </dl>
+                    <h4>{state.t(Msg::DeskConflicts)}</h4>
+                    {if conflicts.is_empty() {
+                        view! { <p data-testid="desk-no-conflicts">{state.t(Msg::DeskNoConflicts)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="desk-conflicts">
+                                {conflicts.into_iter().map(|c| {
+                                    let lang = state.lang.get_untracked();
+                                    let text = Msg::DeskConflict.fill(lang, &[
+                                        ("card", &last_four(&c.card)),
+                                        ("overdraft", &money(state, c.overdraft)),
+                                        ("balance", &money(state, c.balance)),
+                                    ]);
+                                    let ops: Vec<LedgerOp> = c.with.into_iter().chain(std::iter::once(c.op)).collect();
+                                    view! {
+                                        <li data-testid="desk-conflict">
+                                            <p>{text}</p>
+                                            <ul>{ops.into_iter().map(|op| view! { <OpRow op /> }).collect_view()}</ul>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                }
+            })}
+        </section>
+    }
+}
+
+/// The card looked up: balance, state, the manager's button, and its history.
+#[component]
+fn CardShown(card: CardHistory) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let active = card.card.active;
+    let in_conflict = card.card.in_conflict;
+    let balance = card.card.balance;
+    view! {
+        <div class="desk-card" data-testid="desk-card" data-active=active.to_string() data-conflict=in_conflict.to_string()>
+            <p class="desk-title">{move || Msg::GiftCardLine.fill(state.lang.get(), &[("card", &last_four(&card.card.card))])}</p>
+            <dl class="due">
+                <div class="row"><dt>{move || state.t(Msg::DeskBalance)}</dt><dd data-testid="desk-balance">{move || money(state, balance)}</dd></div>
+            </dl>
+            <p data-testid="desk-state">{move || state.t(if active { Msg::DeskActive } else { Msg::DeskInactive })}</p>
+            <Show when=move || in_conflict>
+                <p class="error" data-testid="desk-in-conflict">{move || state.t(Msg::DeskInConflict)}</p>
+            </Show>
+            <div class="actions">
+                {if active {
+                    view! { <button data-testid="desk-deactivate" on:click=move |_| state.set_gift_card_active(false)>{move || state.t(Msg::DeskDeactivate)}</button> }.into_any()
+                } else {
+                    view! { <button data-testid="desk-reactivate" on:click=move |_| state.set_gift_card_active(true)>{move || state.t(Msg::DeskReactivate)}</button> }.into_any()
+                }}
+            </div>
+            <h3>{move || state.t(Msg::DeskHistory)}</h3>
+            <ul class="desk-history">
+                {card.history.into_iter().rev().map(|op| view! { <OpRow op /> }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// One operation: when, what, how much, the balance after, and how it was made.
+#[component]
+fn OpRow(op: LedgerOp) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let at = op.made_at_ms();
+    let kind = kind_msg(&op.kind);
+    let authorised = op.auth_code.clone().map(|code| (code, op.reason.clone().unwrap_or_default()));
+    view! {
+        <li class="desk-op" data-testid="desk-op" data-kind=op.kind.clone() data-offline=op.offline.to_string()>
+            <span class="time">{move || i18n::date_time(at, state.lang.get())}</span>
+            <span class="kind">{move || state.t(kind)}</span>
+            <span class="amount" data-testid="desk-op-amount">{move || op.amount.map(|a| money(state, a)).unwrap_or_default()}</span>
+            <span class="after" data-testid="desk-op-after">{move || money(state, op.balance_after)}</span>
+            <Show when=move || op.offline>
+                <span class="badge">{move || state.t(Msg::DeskOffline)}</span>
+            </Show>
+            {authorised.map(|(code, reason)| view! {
+                <span class="authorised">{move || Msg::DeskAuthorised.fill(state.lang.get(), &[("code", &code), ("reason", &reason)])}</span>
+            })}
+        </li>
+    }
+}
+
+fn kind_msg(kind: &str) -> Msg {
+    match kind {
+        "issue" => Msg::DeskOpIssue,
+        "add_value" => Msg::DeskOpAddValue,
+        "redeem" => Msg::DeskOpRedeem,
+        "refund_to_card" => Msg::DeskOpRefund,
+        "deactivate" => Msg::DeskOpDeactivate,
+        "reactivate" => Msg::DeskOpReactivate,
+        "forced_issue" => Msg::DeskOpForcedIssue,
+        _ => Msg::DeskOpForcedRedeem,
+    }
+}
+
+/// `•••• 1234` of a number as the server writes it.
+fn last_four(digits: &str) -> String {
+    GiftCardNumber::parse(digits).map_or_else(|_| digits.to_string(), |card| masked(&card))
+}
+
+fn money(state: AppState, amount: Decimal) -> String {
+    let currency = state.store.with_untracked(|s| s.rules.currency);
+    i18n::money(amount, currency, state.lang.get())
+}
