@@ -14,8 +14,8 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, Automerge, ChangeHash, ROOT, ReadDoc};
 use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, StockPeriod, Uuid, demo};
 
-use common::{Device, Running, another_setup_code, create_store, pair, start, sync_of};
 use common::raw::{Raw, Synced};
+use common::{Device, Running, another_setup_code, create_store, pair, start, sync_of};
 
 fn today() -> BusinessDay {
     BusinessDay::new(2026, 11, 29).unwrap()
@@ -396,8 +396,20 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     let before = stored_heads(&server, b_id);
     for actor in [Actor::device(owner), Actor::session(till, 7)] {
         let mut forged = bs.clone();
-        let synced = write_as(&server, &owner_b, b_id, &mut forged, actor.actor_id(), "forged").await;
-        assert_closed(synced, "foreign_actor", "store B wrote as a device of store A");
+        let synced = write_as(
+            &server,
+            &owner_b,
+            b_id,
+            &mut forged,
+            actor.actor_id(),
+            "forged",
+        )
+        .await;
+        assert_closed(
+            synced,
+            "foreign_actor",
+            "store B wrote as a device of store A",
+        );
         assert_eq!(stored_heads(&server, b_id), before, "nothing of it is kept");
     }
 
@@ -453,7 +465,11 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     let mut forged = tills.clone();
     let as_owner = Actor::session(owner, 9).actor_id();
     let synced = write_as(&server, &till_a, id, &mut forged, as_owner, "forged").await;
-    assert_closed(synced, "foreign_actor", "the till wrote a new change as the owner");
+    assert_closed(
+        synced,
+        "foreign_actor",
+        "the till wrote a new change as the owner",
+    );
     assert_eq!(stored_heads(&server, id), before, "nothing of it is kept");
 
     // A random actor is the till's once the till wrote with it, also after a restart; another
@@ -469,12 +485,104 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     assert_eq!(b.sync(b_id, &mut bs).await, Synced::InSync);
     let before = stored_heads(&server, b_id);
     let mut forged = bs.clone();
-    let synced = write_as(&server, &owner_b, b_id, &mut forged, random.clone(), "taken").await;
-    assert_closed(synced, "foreign_actor", "store B wrote under the till's actor");
+    let synced = write_as(
+        &server,
+        &owner_b,
+        b_id,
+        &mut forged,
+        random.clone(),
+        "taken",
+    )
+    .await;
+    assert_closed(
+        synced,
+        "foreign_actor",
+        "store B wrote under the till's actor",
+    );
     assert_eq!(stored_heads(&server, b_id), before);
     assert_eq!(
         write_as(&server, &till_a, id, &mut tills, random, "again").await,
         Synced::InSync
     );
+    server.stop().await;
+}
+
+/// Issue 14: the store's customers are one document that every device of the store writes (a
+/// phone creates a customer offline, the tablet edits it). A device of another store can neither
+/// register it, nor forge its genesis for its own store, nor read it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customers_document_is_written_by_every_device_of_its_store_and_no_other() {
+    use pos_core::CustomersDoc;
+    use pos_core::customer::Customer;
+    let (_tmp, server) = fresh_server().await;
+    let (owner_a, till_a, owner_b) = two_stores(&server).await;
+    let store_a = uuid(&owner_a.store_id);
+    let id = CustomersDoc::id(store_a);
+
+    // Store B's device makes A's customers document exactly as A would, and offers it.
+    let mut squat = CustomersDoc::new(store_a, &Actor::device(uuid(&owner_b.device_id)));
+    let anna = Customer::new(Uuid::from_u128(0xA1), "Anna", "+7 912 345 67 89", "").unwrap();
+    squat.save_customer(&anna).unwrap();
+    let mut squat = squat.into_automerge();
+    let mut b = Raw::connect(server.addr, &owner_b).await;
+    assert_closed(
+        b.sync(id, &mut squat).await,
+        "another store",
+        "store B's device registered A's customers",
+    );
+    assert_eq!(registered_store(&server, id), None, "nothing registered");
+
+    // Nor under A's id with a genesis naming B's store, which does not derive the id.
+    let mut forged = AutoCommit::new().with_actor(automerge::ActorId::from(id.0.to_vec()));
+    forged.put(ROOT, "kind", "customers").unwrap();
+    forged.put(ROOT, "store", owner_b.store_id.clone()).unwrap();
+    forged.put(ROOT, "schema", 1_u64).unwrap();
+    forged.commit_with(automerge::transaction::CommitOptions::default().with_time(0));
+    let mut b = Raw::connect(server.addr, &owner_b).await;
+    assert_closed(
+        b.sync(id, &mut forged).await,
+        "does not match its id",
+        "a customers genesis that does not derive the id was taken",
+    );
+    assert_eq!(registered_store(&server, id), None, "nothing registered");
+
+    // A's owner creates a customer; the till of the same store edits it.
+    let mut phone = CustomersDoc::new(store_a, &Actor::device(uuid(&owner_a.device_id)));
+    phone.save_customer(&anna).unwrap();
+    let mut phone = phone.into_automerge();
+    let mut a = Raw::connect(server.addr, &owner_a).await;
+    assert_eq!(a.sync(id, &mut phone).await, Synced::InSync);
+    assert_eq!(
+        registered_store(&server, id),
+        Some(owner_a.store_id.clone())
+    );
+
+    let mut tablet = AutoCommit::new();
+    let mut till = Raw::connect(server.addr, &till_a).await;
+    assert_eq!(till.sync(id, &mut tablet).await, Synced::InSync);
+    let mut tablet = CustomersDoc::from_automerge(
+        tablet.with_actor(Actor::device(uuid(&till_a.device_id)).actor_id()),
+    )
+    .unwrap();
+    let mut edited = anna.clone();
+    edited.email = "anna@example.org".into();
+    tablet.save_customer(&edited).unwrap();
+    tablet.erase(anna.id, 1_000).unwrap();
+    let mut tablet = tablet.into_automerge();
+    let mut till = Raw::connect(server.addr, &till_a).await;
+    assert_eq!(till.sync(id, &mut tablet).await, Synced::InSync);
+    let mut heads = tablet.get_heads();
+    heads.sort();
+    assert_eq!(
+        stored_heads(&server, id),
+        heads,
+        "the till's edit is on the server"
+    );
+
+    // Store B's device asking for A's customers gets nothing.
+    let mut b = Raw::connect(server.addr, &owner_b).await;
+    let mut nothing = AutoCommit::new();
+    assert_eq!(b.sync(id, &mut nothing).await, Synced::Unavailable);
+    assert!(nothing.get_heads().is_empty());
     server.stop().await;
 }

@@ -34,6 +34,31 @@ impl CustomerDirectory {
         CustomerDirectory::default()
     }
 
+    /// The directory as the store's documents hold it, merges and erasures included. Not
+    /// checked again: each record was checked when a device saved it, and one refused now (a
+    /// rule made stricter later) must still be found, shown and erased.
+    pub fn from_records(records: impl IntoIterator<Item = Customer>) -> CustomerDirectory {
+        CustomerDirectory {
+            customers: records.into_iter().map(|c| (c.id, c)).collect(),
+        }
+    }
+
+    /// Every customer held, erased and merged ones too, in id order.
+    pub fn all(&self) -> impl Iterator<Item = &Customer> {
+        self.customers.values()
+    }
+
+    /// The customers to show in a list: neither erased nor merged into another, in name order.
+    pub fn people(&self) -> Vec<&Customer> {
+        let mut found: Vec<&Customer> = self
+            .customers
+            .values()
+            .filter(|c| !c.erased && c.merged_into.is_none())
+            .collect();
+        found.sort_by_key(|c| (c.name.to_lowercase(), c.id));
+        found
+    }
+
     /// Adds or replaces a customer, if it passes [`Customer::check`].
     pub fn save(&mut self, customer: Customer) -> Result<(), CustomerError> {
         customer.check()?;
