@@ -25,7 +25,7 @@ use super::{
     Actor, DocError, DocKind, DocumentId, Recorded, SharedDocument, genesis, get_str, get_uuid_str,
     root_map,
 };
-use crate::customer::{Customer, CustomerDirectory};
+use crate::customer::{Customer, CustomerChange, CustomerDirectory};
 
 const CUSTOMERS: &str = "customers";
 const MERGED: &str = "merged";
@@ -112,6 +112,19 @@ impl CustomersDoc {
             let _ = directory.erase(*id);
         }
         Ok(directory)
+    }
+
+    /// Makes a change a device made ([`CustomerChange`]), as [`Self::save_customer`],
+    /// [`Self::merge`] and [`Self::erase`] do.
+    pub fn apply(&mut self, change: &CustomerChange) -> Result<Recorded, DocError> {
+        match change {
+            CustomerChange::Saved(customer) => self.save_customer(customer),
+            CustomerChange::Merged {
+                survivor,
+                duplicate,
+            } => self.merge(*survivor, *duplicate),
+            CustomerChange::Erased { id, at_ms } => self.erase(*id, *at_ms),
+        }
     }
 
     /// Creates or edits a customer, checked ([`Customer::check`]); only the fields that differ
