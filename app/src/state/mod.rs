@@ -4,6 +4,7 @@
 //! storage has committed it.
 
 mod catalog;
+pub mod customers;
 pub mod enroll;
 pub mod exchange;
 pub mod kitchen;
@@ -23,11 +24,11 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use pos_core::staff::Permission;
 use pos_core::{
     CardApproval, Catalog, Decimal, Discount, LineId, Payment, PriceConflict, Sale, Store,
     TenderError, Ticket, TicketError, Uuid,
 };
-use pos_core::staff::Permission;
 
 use crate::engine_link::EngineLink;
 use crate::i18n::Lang;
@@ -40,6 +41,8 @@ use crate::terminal::{Progress, TerminalSettings};
 pub enum Screen {
     Register,
     Sales,
+    /// The store's customers: find, create, edit, merge, export, erase (issue 14).
+    Customers,
     Settings,
     /// The store's products, categories, modifiers and taxes.
     Menu,
@@ -135,6 +138,8 @@ pub struct AppState {
     pub shifts: shift::Shifts,
     /// The store's day shown to the owner: every device's shifts and sales.
     pub store_days: store_day::StoreDays,
+    /// The store's customers, and the one attached to the open ticket.
+    pub customers: customers::Customers,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<EngineLink>, LocalStorage>,
 }
@@ -166,10 +171,12 @@ impl AppState {
         device_code: String,
         storage: Rc<dyn Storage>,
     ) -> AppState {
-        let (ticket, payment) = match open {
-            Some(open) => (open.ticket, open.payment),
-            None => (Ticket::new(store.rules), None),
+        let (ticket, payment, customer) = match open {
+            Some(open) => (open.ticket, open.payment, open.customer),
+            None => (Ticket::new(store.rules), None, None),
         };
+        let customers = customers::Customers::new();
+        customers.on_ticket.set(customer);
         AppState {
             lang: RwSignal::new(lang),
             screen: RwSignal::new(Screen::Register),
@@ -207,6 +214,7 @@ impl AppState {
             staff: staff::Staff::new(),
             shifts: shift::Shifts::new(),
             store_days: store_day::StoreDays::new(),
+            customers,
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
         }
@@ -222,6 +230,7 @@ impl AppState {
             let open = OpenTicket {
                 ticket: state.ticket.get(),
                 payment: state.payment.get(),
+                customer: state.customers.on_ticket.get(),
             };
             if first.is_none() {
                 return;
@@ -260,6 +269,7 @@ impl AppState {
         let open = OpenTicket {
             ticket: self.ticket.get_untracked(),
             payment: self.payment.get_untracked(),
+            customer: self.customers.on_ticket.get_untracked(),
         };
         self.storage.get_value().save_open_ticket(open).await
     }
@@ -359,8 +369,13 @@ impl AppState {
     /// the audit log keeps the product's own price beside the new one.
     pub fn override_price(&self, line: LineId, price: Decimal) {
         let Some((product, shelf, now)) = self.ticket.with_untracked(|t| {
-            t.line(line)
-                .map(|l| (l.name.clone(), l.shelf_price.unwrap_or(l.unit_price), l.unit_price))
+            t.line(line).map(|l| {
+                (
+                    l.name.clone(),
+                    l.shelf_price.unwrap_or(l.unit_price),
+                    l.unit_price,
+                )
+            })
         }) else {
             return self.error(Msg::LineGone);
         };
@@ -368,7 +383,10 @@ impl AppState {
             return;
         }
         // A price the ticket would refuse is said at once, before anyone is asked for a PIN.
-        if let Err(e) = self.ticket.with_untracked(|t| t.clone().set_unit_price(line, price)) {
+        if let Err(e) = self
+            .ticket
+            .with_untracked(|t| t.clone().set_unit_price(line, price))
+        {
             return self.ticket_error(e);
         }
         let state = *self;
@@ -410,7 +428,8 @@ impl AppState {
         let exchange = self.exchange.get_untracked();
         if let Some(exchange) = &exchange {
             // The goods brought back pay first; what they do not cover is paid as usual.
-            if let Err(e) = payment.add_exchange_credit(exchange.refund.id, exchange.refund.amount) {
+            if let Err(e) = payment.add_exchange_credit(exchange.refund.id, exchange.refund.amount)
+            {
                 return self.tender_error(e);
             }
         }
@@ -428,8 +447,10 @@ impl AppState {
                 name: m.name,
             }),
             exchange,
+            customer: self.customers.on_ticket.get_untracked(),
         }));
-        self.notice.set(opened_shift.then_some(Notice::Info(Msg::ShiftOpenedBySale)));
+        self.notice
+            .set(opened_shift.then_some(Notice::Info(Msg::ShiftOpenedBySale)));
     }
 
     /// Closes the payment dialog; refused while tenders are recorded, because that money was
@@ -568,6 +589,7 @@ impl AppState {
                     let rules = state.store.with_untracked(|s| s.rules);
                     state.ticket.set(Ticket::new(rules));
                     state.payment.set(None);
+                    state.customers.on_ticket.set(None);
                     state.recent_sales.update(|list| {
                         if !list.iter().any(|s| s.id() == sale.id()) {
                             list.insert(0, sale.clone());

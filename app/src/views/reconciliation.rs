@@ -200,4 +200,3 @@ fn brand_tag(brand: Option<CardBrand>) -> &'static str {
         Some(CardBrand::Other) => "other",
     }
 }
-
