@@ -95,7 +95,8 @@ fn CustomerFormView(id: Option<Uuid>) -> impl IntoView {
             }
         };
     view! {
-        <form class="customer-form" data-testid="customer-form" on:submit=save>
+        // No browser checks (`novalidate`): core's, in the cashier's language, say what is wrong.
+        <form class="customer-form" data-testid="customer-form" novalidate=true on:submit=save>
             <h2>{move || state.t(if id.is_some() { Msg::CustomerEdit } else { Msg::CustomerNew })}</h2>
             {field(Msg::CustomerName, name, "text", "customer-name")}
             {field(Msg::CustomerPhone, phone, "tel", "customer-phone")}
