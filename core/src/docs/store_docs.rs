@@ -17,9 +17,9 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    Actor, BusinessDay, CatalogDoc, CustomersDoc, DaySummary, DeviceEntry, DocError, DocKind, DocumentId, Month,
-    MonthIndex, PriceConflict, Recorded, Refund, SalesDay, SettingsDoc, SharedDocument,
-    StockPeriod, previous_month,
+    Actor, BusinessDay, CatalogDoc, CustomersDoc, DaySummary, DeviceEntry, DocError, DocKind,
+    DocumentId, Month, MonthIndex, PriceConflict, Recorded, Refund, SalesDay, SettingsDoc,
+    SharedDocument, StockPeriod, previous_month,
 };
 use crate::catalog::{Catalog, CatalogEdit};
 use crate::sale::Sale;
