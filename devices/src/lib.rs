@@ -97,8 +97,8 @@ pub use profile::{DrawerPulse, PrinterProfile};
 pub use receipt::{
     DateTime, OrderLine, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage, ReceiptLayout,
     ReceiptOptions, ReceiptQr, ReceiptQrError, RefundSlip, ReturnedItem, Rule, ShiftReportLabels,
-    ShiftReportOptions, TextStyle, format_amount, format_date_time, format_money, format_number,
-    format_rate,
+    ShiftReportOptions, TextStyle, format_amount,
+    format_date_time, format_money, format_number, format_rate,
 };
 pub use scanner::{Key, WedgeConfig, WedgeDetector, WedgeOutput};
 pub use status::{

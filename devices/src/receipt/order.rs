@@ -81,20 +81,9 @@ mod tests {
             .collect();
         assert_eq!(
             texts,
-            [
-                "ORDER",
-                "Till 1 · 12:30 · Ivan",
-                "2 x Burger",
-                "  + Cheese",
-                "1 x Fries"
-            ]
+            ["ORDER", "Till 1 · 12:30 · Ivan", "2 x Burger", "  + Cheese", "1 x Fries"]
         );
         assert_eq!(ticket.blocks.last(), Some(&ReceiptBlock::Cut));
-        assert!(
-            !ticket
-                .blocks
-                .iter()
-                .any(|b| matches!(b, ReceiptBlock::Row { .. }))
-        );
+        assert!(!ticket.blocks.iter().any(|b| matches!(b, ReceiptBlock::Row { .. })));
     }
 }
