@@ -1,5 +1,6 @@
 //! The menu's CSV file in the browser: the text of a file the manager picked, and a download of
-//! the export (and of a customer's data as JSON). What the file says is read by core (`pos_core::preview_csv`).
+//! the export, and of a customer's data as JSON. What the file says is read by core
+//! (`pos_core::preview_csv`).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -170,12 +170,9 @@ impl EngineLink {
         let made: Rc<dyn Fn(usize, usize)> = Rc::new(move |done, total| {
             progress(SENT_SHARE as u32 + permille(MADE_SHARE, done, total))
         });
-        self.ask_reporting(
-            Request::Edit(Edit::CatalogParts { edit, count }),
-            Some(made),
-        )
-        .await
-        .map(|_| ())
+        self.ask_reporting(Request::Edit(Edit::CatalogParts { edit, count }), Some(made))
+            .await
+            .map(|_| ())
     }
 
     /// An edit of the store's documents: `Ok` once it is stored on this device.

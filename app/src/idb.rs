@@ -473,10 +473,7 @@ impl IdbStorage {
         let tx = self.strict([KV, SALES, OUTBOX])?;
         let kv = tx.object_store(KV).map_err(classify)?;
         let kept = refunds_of_sale(&kv, record.sale_id).await?;
-        if let Some((_, done)) = kept
-            .iter()
-            .find(|(_, k)| k.id == record.id && k.is_completed())
-        {
+        if let Some((_, done)) = kept.iter().find(|(_, k)| k.id == record.id && k.is_completed()) {
             let done = done.clone();
             tx.commit().await.map_err(classify)?;
             return Ok(done);

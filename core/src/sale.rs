@@ -27,11 +27,11 @@ impl ReceiptNumber {
     pub fn parse(text: &str) -> Option<ReceiptNumber> {
         let text = text.trim();
         let (code, sequence) = text.rsplit_once('-')?;
-        let code_ok =
-            !code.is_empty() && code.len() <= 16 && code.chars().all(|c| c.is_ascii_alphanumeric());
-        let sequence_ok = sequence.len() >= 6
-            && sequence.len() <= 19
-            && sequence.bytes().all(|b| b.is_ascii_digit());
+        let code_ok = !code.is_empty()
+            && code.len() <= 16
+            && code.chars().all(|c| c.is_ascii_alphanumeric());
+        let sequence_ok =
+            sequence.len() >= 6 && sequence.len() <= 19 && sequence.bytes().all(|b| b.is_ascii_digit());
         if !code_ok || !sequence_ok {
             return None;
         }

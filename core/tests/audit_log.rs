@@ -394,11 +394,8 @@ fn a_day_with_only_audit_entries_is_listed_in_the_months_index_so_other_devices_
         "{rows:?}"
     );
     // A second entry leaves the row as it is.
-    till.record_audit(
-        &entry(2, ANN, AuditAction::ClockOut, MORNING + 60_000, TILL),
-        today(),
-    )
-    .unwrap();
+    till.record_audit(&entry(2, ANN, AuditAction::ClockOut, MORNING + 60_000, TILL), today())
+        .unwrap();
     assert_eq!(till.index_rows(today()), rows);
 }
 

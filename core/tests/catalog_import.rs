@@ -102,10 +102,7 @@ fn time_fifty_thousand_rows() {
     let mut last = started;
     doc.apply_all_reporting(&edits, |done| {
         if done % 10_000 < CatalogDoc::EDITS_PER_CHANGE {
-            println!(
-                "  {done}: {:.2} s for the last batch",
-                last.elapsed().as_secs_f64()
-            );
+            println!("  {done}: {:.2} s for the last batch", last.elapsed().as_secs_f64());
         }
         last = Instant::now();
     })

@@ -45,26 +45,14 @@ fn exchange(original: &Sale, price: Decimal, rest: Option<Pay>) -> (Sale, Refund
         sequence: 9,
     };
     let sale = ticket
-        .complete(
-            &payment,
-            Uuid::from_u128(0x5a1e_0009),
-            receipt,
-            MORNING + 3_600_000,
-        )
+        .complete(&payment, Uuid::from_u128(0x5a1e_0009), receipt, MORNING + 3_600_000)
         .unwrap();
     (sale, brought_back.towards_exchange(applied))
 }
 
 fn day_report(sales: &[Sale], refund: &Refund, original: &Sale) -> ShiftReport {
     let float = CashCount::amount(Currency::EUR, dec!(100)).unwrap();
-    let shift = Shift::open(
-        Uuid::from_u128(1),
-        Uuid::from_u128(0xd1),
-        Currency::EUR,
-        float,
-        MORNING - 1,
-        None,
-    );
+    let shift = Shift::open(Uuid::from_u128(1), Uuid::from_u128(0xd1), Currency::EUR, float, MORNING - 1, None);
     ShiftReport::new(&shift, sales, &[(refund, original)], &[])
 }
 
@@ -78,21 +66,14 @@ fn the_customer_pays_the_difference_and_the_drawer_holds_only_the_cash_that_came
     assert_eq!(bigger.refund_split().cash, dec!(4));
     assert_eq!(bigger.refund_split().exchange, dec!(10));
     let back = refund.paid_back(&shirt);
-    assert_eq!(
-        (back.card, back.cash, back.exchange),
-        (dec!(0), dec!(0), dec!(10))
-    );
+    assert_eq!((back.card, back.cash, back.exchange), (dec!(0), dec!(0), dec!(10)));
 
     let report = day_report(&[shirt.clone(), bigger], &refund, &shirt);
     assert_eq!(report.paid_by_tender.cash, dec!(14));
     assert_eq!(report.paid_by_tender.exchange, dec!(10));
     assert_eq!(report.refunded_by_tender.exchange, dec!(10));
     assert_eq!(report.refunded_by_tender.cash, dec!(0));
-    assert_eq!(
-        report.net_sales,
-        dec!(14),
-        "10 for the shirt kept as 14, once"
-    );
+    assert_eq!(report.net_sales, dec!(14), "10 for the shirt kept as 14, once");
     assert_eq!(report.cash_expected, dec!(114), "float 100 + 10 + 4");
 
     let ledger = ReturnLedger::of(&shirt, &[refund]);
@@ -110,10 +91,7 @@ fn the_customer_gets_the_difference_back_on_the_card_that_paid() {
     assert_eq!(socks.amount_paid(), dec!(4));
     assert_eq!(socks.refund_split().exchange, dec!(4));
     let back = refund.paid_back(&shirt);
-    assert_eq!(
-        (back.card, back.cash, back.exchange),
-        (dec!(6), dec!(0), dec!(4))
-    );
+    assert_eq!((back.card, back.cash, back.exchange), (dec!(6), dec!(0), dec!(4)));
     assert_eq!(refund.amount, dec!(10));
 
     let to_card: Decimal = RecordedCard::paid_back(&refund, &shirt, false)
@@ -133,16 +111,9 @@ fn a_cash_sale_exchanged_for_less_pays_the_rest_from_the_drawer() {
     let shirt = sell(eur(), 1, dec!(10), dec!(20), Pay::Cash(dec!(5)));
     let (socks, refund) = exchange(&shirt, dec!(4), None);
     let back = refund.paid_back(&shirt);
-    assert_eq!(
-        (back.card, back.cash, back.exchange),
-        (dec!(0), dec!(6), dec!(4))
-    );
+    assert_eq!((back.card, back.cash, back.exchange), (dec!(0), dec!(6), dec!(4)));
     let report = day_report(&[shirt.clone(), socks], &refund, &shirt);
-    assert_eq!(
-        report.cash_expected,
-        dec!(104),
-        "float 100 + 10 in - 6 back"
-    );
+    assert_eq!(report.cash_expected, dec!(104), "float 100 + 10 in - 6 back");
 }
 
 #[test]
@@ -188,11 +159,7 @@ fn an_exchange_credit_is_applied_first_and_is_no_money_taken() {
     let mut covered = Payment::new(dec!(4), eur());
     assert_eq!(covered.add_exchange_credit(REFUND, dec!(10)), Ok(dec!(4)));
     assert!(covered.is_paid());
-    assert_eq!(
-        covered.change(),
-        dec!(0),
-        "the rest is the refund's, never change"
-    );
+    assert_eq!(covered.change(), dec!(0), "the rest is the refund's, never change");
 }
 
 #[test]
@@ -202,10 +169,7 @@ fn the_credit_is_taken_from_the_cards_first_then_the_drawer() {
     let shirt = sell(eur(), 1, dec!(10), dec!(20), Pay::Split(dec!(6)));
     let (_, refund) = exchange(&shirt, dec!(7), None);
     let back = refund.paid_back(&shirt);
-    assert_eq!(
-        (back.card, back.cash, back.exchange),
-        (dec!(0), dec!(3), dec!(7))
-    );
+    assert_eq!((back.card, back.cash, back.exchange), (dec!(0), dec!(3), dec!(7)));
     assert_eq!(
         refund.tenders.iter().map(|t| t.amount).sum::<Decimal>(),
         refund.amount

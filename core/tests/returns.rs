@@ -338,20 +338,10 @@ proptest! {
 fn a_card_part_paid_back_in_cash_uses_up_the_card_and_asks_no_terminal() {
     // CHF, cash in steps of 0.05: 10.02 paid by card, all of it back in cash from the drawer.
     let chf = rules("CHF", dec!(0.05));
-    let sale = sell(
-        chf,
-        &[(dec!(10.02), dec!(1))],
-        PaidWith {
-            cards: &[dec!(10.02)],
-        },
-    );
+    let sale = sell(chf, &[(dec!(10.02), dec!(1))], PaidWith { cards: &[dec!(10.02)] });
     let refund = give_back(&sale, &[], 0, dec!(1), 1).unwrap().in_cash(&sale);
     let back = refund.paid_back(&sale);
-    assert_eq!(
-        (back.card, back.cash),
-        (dec!(0), dec!(10.00)),
-        "the drawer pays whole steps"
-    );
+    assert_eq!((back.card, back.cash), (dec!(0), dec!(10.00)), "the drawer pays whole steps");
     assert_eq!(refund.amount, dec!(10.00));
     assert!(
         pos_core::shift::RecordedCard::paid_back(&refund, &sale, false).is_empty(),

@@ -517,31 +517,14 @@ fn a_receipt_number_reads_back_as_printed_and_nothing_else_does() {
         device_code: "K7Q2".into(),
         sequence: 42,
     };
-    assert_eq!(
-        pos_core::ReceiptNumber::parse(&number.to_string()),
-        Some(number.clone())
-    );
-    assert_eq!(
-        pos_core::ReceiptNumber::parse(" k7q2-000042 "),
-        Some(number)
-    );
+    assert_eq!(pos_core::ReceiptNumber::parse(&number.to_string()), Some(number.clone()));
+    assert_eq!(pos_core::ReceiptNumber::parse(" k7q2-000042 "), Some(number));
     assert_eq!(
         pos_core::ReceiptNumber::parse("T1-1234567").map(|n| n.sequence),
         Some(1_234_567)
     );
     // A product's SKU or barcode is not taken for a receipt.
-    for not_a_receipt in [
-        "FT-001",
-        "4006381333931",
-        "-000042",
-        "K7 Q2-000042",
-        "K7Q2-00004a",
-        "",
-    ] {
-        assert_eq!(
-            pos_core::ReceiptNumber::parse(not_a_receipt),
-            None,
-            "{not_a_receipt}"
-        );
+    for not_a_receipt in ["FT-001", "4006381333931", "-000042", "K7 Q2-000042", "K7Q2-00004a", ""] {
+        assert_eq!(pos_core::ReceiptNumber::parse(not_a_receipt), None, "{not_a_receipt}");
     }
 }

@@ -212,11 +212,7 @@ fn goods_returned_damaged_are_written_off_not_put_back() {
         pos_core::Refund::full(&sold, Uuid::from_u128(0xf2), 3_000, "broken").written_off(&[line]);
     assert!(refund.lines.iter().all(|l| l.damaged));
     a.record_return_movements(&refund).unwrap();
-    assert_eq!(
-        a.level(&s).unwrap(),
-        dec(20),
-        "nothing came back to the shelf"
-    );
+    assert_eq!(a.level(&s).unwrap(), dec(20), "nothing came back to the shelf");
 }
 
 // ---- months ----

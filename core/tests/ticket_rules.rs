@@ -264,10 +264,7 @@ fn a_price_changed_at_the_till_sells_at_that_price_and_keeps_the_shelf_price() {
     ticket.set_unit_price(line, dec!(4.20)).unwrap();
     assert_eq!(ticket.totals().total, dec!(8.40));
     let sold = ticket.line(line).unwrap();
-    assert_eq!(
-        (sold.unit_price, sold.shelf_price),
-        (dec!(4.20), Some(dec!(5.00)))
-    );
+    assert_eq!((sold.unit_price, sold.shelf_price), (dec!(4.20), Some(dec!(5.00))));
     // Changed again, the shelf price is still the product's, not the first override.
     ticket.set_unit_price(line, dec!(3.00)).unwrap();
     assert_eq!(ticket.line(line).unwrap().shelf_price, Some(dec!(5.00)));
@@ -287,22 +284,13 @@ fn a_price_typed_at_the_till_is_refused_when_negative_too_fine_or_too_high() {
     let p = burger(&catalog, dec!(5.00));
     let mut ticket = Ticket::new(store.rules);
     let line = ticket.add(&p, tax, &[], Decimal::ONE).unwrap();
-    assert_eq!(
-        ticket.set_unit_price(line, dec!(-1)),
-        Err(TicketError::NegativePrice)
-    );
-    assert_eq!(
-        ticket.set_unit_price(line, dec!(4.999)),
-        Err(TicketError::PriceTooFine)
-    );
+    assert_eq!(ticket.set_unit_price(line, dec!(-1)), Err(TicketError::NegativePrice));
+    assert_eq!(ticket.set_unit_price(line, dec!(4.999)), Err(TicketError::PriceTooFine));
     assert_eq!(
         ticket.set_unit_price(line, MAX_UNIT_PRICE + Decimal::ONE),
         Err(TicketError::PriceTooHigh)
     );
-    assert_eq!(
-        ticket.set_unit_price(99, dec!(1)),
-        Err(TicketError::NoSuchLine(99))
-    );
+    assert_eq!(ticket.set_unit_price(99, dec!(1)), Err(TicketError::NoSuchLine(99)));
     assert_eq!(ticket.totals().total, dec!(5.00));
     assert_eq!(ticket.line(line).unwrap().shelf_price, None);
 }
@@ -312,9 +300,7 @@ fn a_line_sold_at_its_shelf_price_is_stored_as_before() {
     let (store, catalog) = menu();
     let tax = catalog.tax_category("food").unwrap();
     let mut ticket = Ticket::new(store.rules);
-    let line = ticket
-        .add(&burger(&catalog, dec!(5.00)), tax, &[], Decimal::ONE)
-        .unwrap();
+    let line = ticket.add(&burger(&catalog, dec!(5.00)), tax, &[], Decimal::ONE).unwrap();
     let json = serde_json::to_string(ticket.line(line).unwrap()).unwrap();
     assert!(!json.contains("shelf_price"), "{json}");
 }
@@ -328,18 +314,12 @@ fn the_kitchen_gets_each_quantity_once_and_taking_back_what_it_has_is_counted() 
     let line = ticket.add(&p, tax, &[], dec!(2)).unwrap();
     assert!(ticket.has_unsent());
     let order = ticket.send();
-    assert_eq!(
-        order.iter().map(|l| (l.id, l.quantity)).collect::<Vec<_>>(),
-        [(line, dec!(2))]
-    );
+    assert_eq!(order.iter().map(|l| (l.id, l.quantity)).collect::<Vec<_>>(), [(line, dec!(2))]);
     assert!(!ticket.has_unsent());
     assert!(ticket.send().is_empty(), "nothing goes twice");
     // One more: only that one goes next time.
     ticket.increment(line).unwrap();
-    assert_eq!(
-        ticket.send().iter().map(|l| l.quantity).collect::<Vec<_>>(),
-        [dec!(1)]
-    );
+    assert_eq!(ticket.send().iter().map(|l| l.quantity).collect::<Vec<_>>(), [dec!(1)]);
     // Three sent; one fewer leaves two sent, and setting more sends nothing by itself.
     ticket.decrement(line).unwrap();
     assert_eq!(ticket.line(line).unwrap().sent, dec!(2));
@@ -348,9 +328,7 @@ fn the_kitchen_gets_each_quantity_once_and_taking_back_what_it_has_is_counted() 
     ticket.set_quantity(line, dec!(2)).unwrap();
     // The money is the same whether sent or not, and a line never sent is stored as before.
     assert_eq!(ticket.totals().total, dec!(10.00));
-    let fresh = ticket
-        .add(&burger(&catalog, dec!(4.00)), tax, &[], Decimal::ONE)
-        .unwrap();
+    let fresh = ticket.add(&burger(&catalog, dec!(4.00)), tax, &[], Decimal::ONE).unwrap();
     let json = serde_json::to_string(ticket.line(fresh).unwrap()).unwrap();
     assert!(!json.contains("sent"), "{json}");
 }

@@ -250,14 +250,8 @@ fn presets_are_typed_as_a_list_and_read_back_as_written() {
     );
     assert_eq!(TipPreset::parse_list("  ", eur), Ok(Vec::new()));
     assert_eq!(TipPreset::parse_list("ten", eur), Err(TipError::Unreadable));
-    assert_eq!(
-        TipPreset::parse_list("150%", eur),
-        Err(TipError::PercentTooLarge)
-    );
-    assert_eq!(
-        TipPreset::parse_list("0.001", eur),
-        Err(TipError::FinerThanMinorUnit)
-    );
+    assert_eq!(TipPreset::parse_list("150%", eur), Err(TipError::PercentTooLarge));
+    assert_eq!(TipPreset::parse_list("0.001", eur), Err(TipError::FinerThanMinorUnit));
     assert_eq!(TipPreset::parse_list("-1", eur), Err(TipError::NotPositive));
     assert_eq!(
         TipPreset::parse_list("1%; 2%; 3%; 4%; 5%", eur),

@@ -17,8 +17,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
 use common::{
-    Process, Val, cbor, create_store, get, heads_of_sync, sales_day, spawn_with, stored_doc,
-    sync_of,
+    Process, Val, cbor, create_store, get, heads_of_sync, sales_day,
+    spawn_with, stored_doc, sync_of,
 };
 
 const WAIT: Duration = Duration::from_secs(30);

@@ -17,10 +17,7 @@ use common::{Device, Reply, another_setup_code, create_store, pair, send, start}
 /// A gift card number as core issues them: `body` (zero-padded to 15 digits) and its check
 /// digit.
 fn card_number(body: u64) -> String {
-    GiftCardNumber::from_body(body)
-        .unwrap()
-        .digits()
-        .to_string()
+    GiftCardNumber::from_body(body).unwrap().digits().to_string()
 }
 
 /// A fresh operation id: unique within a test's server.
@@ -357,12 +354,7 @@ async fn numbers_amounts_and_bodies_out_of_bounds_are_refused() {
         let refusal = till
             .refused(&op(number, "issue", Some("10")), 400, "bad_number")
             .await;
-        assert!(
-            refusal["error"]
-                .as_str()
-                .unwrap()
-                .starts_with("This is not a gift card number")
-        );
+        assert!(refusal["error"].as_str().unwrap().starts_with("This is not a gift card number"));
     }
     let reply = till.get(&format!("/api/gift-cards/{mistyped}")).await;
     assert_eq!(status_and_reason(&reply), (400, json!("bad_number")));

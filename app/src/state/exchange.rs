@@ -8,9 +8,7 @@ use leptos::task::spawn_local;
 use pos_core::staff::Permission;
 use pos_core::{Payment, Refund, Sale, Uuid};
 
-use super::refund::{
-    Returned, proceed, refunded_here, return_error_msg, unless_refunded_elsewhere,
-};
+use super::refund::{Returned, proceed, refunded_here, return_error_msg, unless_refunded_elsewhere};
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, storage_notice};
 use crate::storage::{CardRefundMethod, Exchange, RefundRecord};

@@ -24,11 +24,11 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::staff::Permission;
 use pos_core::{
     CardApproval, Catalog, Decimal, Discount, LineId, Payment, PriceConflict, Sale, Store,
     TenderError, Ticket, TicketError, Uuid,
 };
+use pos_core::staff::Permission;
 
 use crate::engine_link::EngineLink;
 use crate::i18n::Lang;
@@ -369,13 +369,8 @@ impl AppState {
     /// the audit log keeps the product's own price beside the new one.
     pub fn override_price(&self, line: LineId, price: Decimal) {
         let Some((product, shelf, now)) = self.ticket.with_untracked(|t| {
-            t.line(line).map(|l| {
-                (
-                    l.name.clone(),
-                    l.shelf_price.unwrap_or(l.unit_price),
-                    l.unit_price,
-                )
-            })
+            t.line(line)
+                .map(|l| (l.name.clone(), l.shelf_price.unwrap_or(l.unit_price), l.unit_price))
         }) else {
             return self.error(Msg::LineGone);
         };
@@ -383,10 +378,7 @@ impl AppState {
             return;
         }
         // A price the ticket would refuse is said at once, before anyone is asked for a PIN.
-        if let Err(e) = self
-            .ticket
-            .with_untracked(|t| t.clone().set_unit_price(line, price))
-        {
+        if let Err(e) = self.ticket.with_untracked(|t| t.clone().set_unit_price(line, price)) {
             return self.ticket_error(e);
         }
         let state = *self;
@@ -428,8 +420,7 @@ impl AppState {
         let exchange = self.exchange.get_untracked();
         if let Some(exchange) = &exchange {
             // The goods brought back pay first; what they do not cover is paid as usual.
-            if let Err(e) = payment.add_exchange_credit(exchange.refund.id, exchange.refund.amount)
-            {
+            if let Err(e) = payment.add_exchange_credit(exchange.refund.id, exchange.refund.amount) {
                 return self.tender_error(e);
             }
         }
@@ -449,8 +440,7 @@ impl AppState {
             exchange,
             customer: self.customers.on_ticket.get_untracked(),
         }));
-        self.notice
-            .set(opened_shift.then_some(Notice::Info(Msg::ShiftOpenedBySale)));
+        self.notice.set(opened_shift.then_some(Notice::Info(Msg::ShiftOpenedBySale)));
     }
 
     /// Closes the payment dialog; refused while tenders are recorded, because that money was

@@ -481,11 +481,7 @@ mod tests {
             "unreadable_change",
         ];
         for code in codes {
-            assert_ne!(
-                sync_refusal_msg(&format!("{code}: English")),
-                Msg::SyncProblem,
-                "{code}"
-            );
+            assert_ne!(sync_refusal_msg(&format!("{code}: English")), Msg::SyncProblem, "{code}");
         }
         assert_translated(codes.iter().map(|c| sync_refusal_msg(c)));
         assert_eq!(

@@ -32,9 +32,7 @@ pub(super) fn take_parts(
             "catalog edit {edit}: {} of its {count} edits reached the sync worker",
             edits.len()
         )),
-        _ => Err(format!(
-            "catalog edit {edit}: no part reached the sync worker"
-        )),
+        _ => Err(format!("catalog edit {edit}: no part reached the sync worker")),
     }
 }
 
@@ -50,15 +48,10 @@ pub(super) async fn edit_catalog(
     let tell = shared.borrow().tell.clone();
     // What the page shows once this is made: what it was last told, with these edits. Where the
     // document's catalog is that, the page is not sent it (`publish_store`).
-    let page_catalog = shared
-        .borrow()
-        .shown
-        .catalog
-        .clone()
-        .and_then(|mut catalog| {
-            catalog.apply_all(&edits).ok()?;
-            Some(catalog.in_id_order())
-        });
+    let page_catalog = shared.borrow().shown.catalog.clone().and_then(|mut catalog| {
+        catalog.apply_all(&edits).ok()?;
+        Some(catalog.in_id_order())
+    });
     shared.borrow_mut().shown.page_catalog = page_catalog;
     let made = edit(shared, &[Role::Catalog], |docs| {
         docs.edit_catalog(&edits, |done| {

@@ -114,11 +114,7 @@ pub(super) async fn undo_unstored(shared: &SharedEngine, ids: &[DocumentId]) {
 /// Opens the days from `from_ms` to `to_ms`, however old: the months' indexes, the other
 /// devices' days they list, and this device's own days that it stored. An index not stored here
 /// arrives by sync, and the days it lists are opened then ([`super::open_new_days`]).
-pub async fn open_days_between(
-    shared: &SharedEngine,
-    from_ms: f64,
-    to_ms: f64,
-) -> Result<(), String> {
+pub async fn open_days_between(shared: &SharedEngine, from_ms: f64, to_ms: f64) -> Result<(), String> {
     let days = days_between(from_ms, to_ms);
     let (me, storage, indexes) = {
         let engine = shared.borrow();

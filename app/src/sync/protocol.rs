@@ -40,25 +40,17 @@ pub enum Request {
     /// A part of a large catalog edit (an import's thousands), kept by the worker until
     /// [`Edit::CatalogParts`] makes the parts one edit: each part is its own message, so the page
     /// never encodes 50,000 edits in one task.
-    CatalogPart {
-        edit: Uuid,
-        edits: Vec<CatalogEdit>,
-    },
+    CatalogPart { edit: Uuid, edits: Vec<CatalogEdit> },
     /// The refunds of this sale in the store's documents (made on any device).
     RefundsOf(Uuid),
     OwnerPinHash,
     /// Every device's audit entries, and the sales with their cashier, that the documents hold
     /// once the days from `from_ms` to `to_ms` (at most [`AUDIT_MAX_DAYS`]) are opened, however
     /// old. What is not stored on this device yet follows by sync.
-    AuditLog {
-        from_ms: f64,
-        to_ms: f64,
-    },
+    AuditLog { from_ms: f64, to_ms: f64 },
     /// The store's day of the moment `day_ms`: every device's shifts open during that business
     /// day and the store-wide summary of its sales ([`StoreDay`]).
-    StoreDay {
-        day_ms: f64,
-    },
+    StoreDay { day_ms: f64 },
     AddEarlierSales,
     KeepEarlierSalesHere,
 }
@@ -87,10 +79,7 @@ pub enum Edit {
     /// The [`Request::CatalogPart`]s sent for `edit`, in the order sent, made as one
     /// [`Edit::Catalog`] of `count` edits; the worker says how far it is with
     /// [`FromEngine::Progress`].
-    CatalogParts {
-        edit: Uuid,
-        count: usize,
-    },
+    CatalogParts { edit: Uuid, count: usize },
     /// The owner's first write to a store just created: profile, catalog (if any) and PIN; the
     /// device then takes its receipt prefix.
     NewStore {
@@ -132,11 +121,7 @@ pub enum FromEngine {
         result: Result<Answer, String>,
     },
     /// How far the request `id` is: `done` of `total` (the edits of a catalog edit made so far).
-    Progress {
-        id: u32,
-        done: usize,
-        total: usize,
-    },
+    Progress { id: u32, done: usize, total: usize },
     Status(SyncStatus),
     Store(Store),
     Catalog(Catalog),

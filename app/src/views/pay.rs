@@ -39,11 +39,7 @@ pub fn PayDialog() -> impl IntoView {
     let money = move |amount| i18n::money(amount, currency(), state.lang.get());
     // The tip the customer chose, taken with the next tender; zero for none.
     let tip = RwSignal::new(Decimal::ZERO);
-    let is_exchange = move || {
-        state
-            .payment
-            .with(|p| p.as_ref().is_some_and(|p| p.exchange.is_some()))
-    };
+    let is_exchange = move || state.payment.with(|p| p.as_ref().is_some_and(|p| p.exchange.is_some()));
     // What the goods brought back are worth over the new ones, for the customer.
     let exchange_back = move || {
         state.payment.with(|p| {

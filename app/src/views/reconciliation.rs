@@ -200,3 +200,4 @@ fn brand_tag(brand: Option<CardBrand>) -> &'static str {
         Some(CardBrand::Other) => "other",
     }
 }
+

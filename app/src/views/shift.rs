@@ -269,11 +269,10 @@ fn CloseShift() -> impl IntoView {
         state.show_shift_report(open);
     }
     let expected = move || {
-        state.shifts.report.with(|r| {
-            r.as_ref()
-                .filter(|r| !r.closed)
-                .map(|r| (r.cash_expected, r.currency))
-        })
+        state
+            .shifts
+            .report
+            .with(|r| r.as_ref().filter(|r| !r.closed).map(|r| (r.cash_expected, r.currency)))
     };
     let slip_amount = RwSignal::new(String::new());
     let slip_count = RwSignal::new(String::new());
@@ -419,100 +418,39 @@ fn ReportTable(report: ShiftReport, lang: i18n::Lang) -> impl IntoView {
             view! { <li data-testid="rep-tips">{text}</li> }
         })
         .collect::<Vec<_>>();
-    let title = if report.closed {
-        Msg::ShiftZReport
-    } else {
-        Msg::ShiftXReport
-    };
+    let title = if report.closed { Msg::ShiftZReport } else { Msg::ShiftXReport };
     let mut rows = vec![
         row(Msg::RepSales, "rep-sales", report.sales.to_string()),
         row(Msg::RepGross, "rep-gross", money(report.gross_sales)),
         row(Msg::RepDiscounts, "rep-discounts", money(report.discounts)),
-        row(
-            Msg::RepCashRounding,
-            "rep-cash-rounding",
-            money(report.cash_rounding),
-        ),
-        row(
-            Msg::RepCardExcess,
-            "rep-card-excess",
-            money(report.card_excess),
-        ),
+        row(Msg::RepCashRounding, "rep-cash-rounding", money(report.cash_rounding)),
+        row(Msg::RepCardExcess, "rep-card-excess", money(report.card_excess)),
         row(Msg::RepTipsTotal, "rep-tips-total", money(report.tips)),
         row(Msg::RepPaid, "rep-paid", money(report.paid)),
-        row(
-            Msg::RepPaidCash,
-            "rep-paid-cash",
-            money(report.paid_by_tender.cash),
-        ),
-        row(
-            Msg::RepPaidCard,
-            "rep-paid-card",
-            money(report.paid_by_tender.card),
-        ),
+        row(Msg::RepPaidCash, "rep-paid-cash", money(report.paid_by_tender.cash)),
+        row(Msg::RepPaidCard, "rep-paid-card", money(report.paid_by_tender.card)),
         row(Msg::RepRefunds, "rep-refunds", report.refunds.to_string()),
-        row(
-            Msg::RepRefundedCash,
-            "rep-refunded-cash",
-            money(report.refunded_by_tender.cash),
-        ),
-        row(
-            Msg::RepRefundedCard,
-            "rep-refunded-card",
-            money(report.refunded_by_tender.card),
-        ),
+        row(Msg::RepRefundedCash, "rep-refunded-cash", money(report.refunded_by_tender.cash)),
+        row(Msg::RepRefundedCard, "rep-refunded-card", money(report.refunded_by_tender.card)),
         row(Msg::RepVoids, "rep-voids", report.voids.to_string()),
         row(Msg::RepVoided, "rep-voided", money(report.voided)),
         row(Msg::RepNet, "rep-net", money(report.net_sales)),
-        row(
-            Msg::RepAverage,
-            "rep-average",
-            report
-                .average_ticket
-                .map(money)
-                .unwrap_or_else(|| "–".into()),
-        ),
+        row(Msg::RepAverage, "rep-average", report.average_ticket.map(money).unwrap_or_else(|| "–".into())),
         row(Msg::RepReceipts, "rep-receipts", receipts),
         row(Msg::RepFloat, "rep-float", money(report.float)),
         row(Msg::RepPayIns, "rep-pay-ins", money(report.pay_ins)),
         row(Msg::RepPayOuts, "rep-pay-outs", money(report.pay_outs)),
         row(Msg::RepDrops, "rep-drops", money(report.drops)),
-        row(
-            Msg::RepCashExpected,
-            "rep-cash-expected",
-            money(report.cash_expected),
-        ),
+        row(Msg::RepCashExpected, "rep-cash-expected", money(report.cash_expected)),
     ];
     if !report.paid_by_tender.exchange.is_zero() || !report.refunded_by_tender.exchange.is_zero() {
         // Exchanges took and gave back goods, not money: shown apart so cash and card add up.
-        rows.insert(
-            9,
-            row(
-                Msg::RepPaidExchange,
-                "rep-paid-exchange",
-                money(report.paid_by_tender.exchange),
-            ),
-        );
-        rows.insert(
-            13,
-            row(
-                Msg::RepRefundedExchange,
-                "rep-refunded-exchange",
-                money(report.refunded_by_tender.exchange),
-            ),
-        );
+        rows.insert(9, row(Msg::RepPaidExchange, "rep-paid-exchange", money(report.paid_by_tender.exchange)));
+        rows.insert(13, row(Msg::RepRefundedExchange, "rep-refunded-exchange", money(report.refunded_by_tender.exchange)));
     }
     if report.closed {
-        rows.push(row(
-            Msg::RepCashCounted,
-            "rep-cash-counted",
-            report.cash_counted.map(money).unwrap_or_default(),
-        ));
-        rows.push(row(
-            Msg::RepDifference,
-            "rep-difference",
-            report.difference.map(money).unwrap_or_default(),
-        ));
+        rows.push(row(Msg::RepCashCounted, "rep-cash-counted", report.cash_counted.map(money).unwrap_or_default()));
+        rows.push(row(Msg::RepDifference, "rep-difference", report.difference.map(money).unwrap_or_default()));
     }
     view! {
         <section class="shift-report" data-testid="shift-report" data-kind=if report.closed { "z" } else { "x" }>

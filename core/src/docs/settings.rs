@@ -322,10 +322,7 @@ mod tests {
         let read = doc.store().unwrap().unwrap();
         assert!(read.tip_presets.is_empty());
         assert!(!read.shift_required);
-        assert!(
-            !read.close_shows_expected,
-            "a store kept before it counts blind"
-        );
+        assert!(!read.close_shows_expected, "a store kept before it counts blind");
         assert!(!read.shift_opens_itself);
         assert_eq!(
             (

@@ -152,9 +152,9 @@ impl StoreDocs {
         SalesDay::id(self.store, device, day)
     }
 
-    /// The documents this device opens on a day: settings, catalog, customers, the stock of this month and
-    /// the month before (whose closing, late sales included, opens this one), the month's index
-    /// and its own sales of the day. Other devices' days follow from the index.
+    /// The documents this device opens on a day: settings, catalog, customers, the stock of this
+    /// month and the month before (whose closing, late sales included, opens this one), the
+    /// month's index and its own sales of the day. Other devices' days follow from the index.
     pub fn standing(&self, today: BusinessDay) -> Vec<(DocumentId, DocRole)> {
         vec![
             (self.settings_id(), DocRole::Settings),

@@ -44,7 +44,8 @@ use crate::enroll::{Clock, device_of_peer, peer_id_of};
 use crate::storage::{Storage, TokenStatus};
 use crate::write_ahead::WriteAhead;
 use admission::{
-    Access, Admission, Carried, Writers, admit, loads_into_nothing, sends_only_genesis, write_ahead,
+    Access, Admission, Carried, Writers, admit, loads_into_nothing, sends_only_genesis,
+    write_ahead,
 };
 use chunk_store::PUT_RETRY_FIRST;
 pub use chunk_store::{ChunkStore, key_to_row, row_to_key};

@@ -32,10 +32,7 @@ enum Step {
     Importing(usize),
     /// The sync worker is making the edits in the store's catalog and storing them, with how
     /// far it is in thousandths.
-    Saving {
-        count: usize,
-        permille: u32,
-    },
+    Saving { count: usize, permille: u32 },
 }
 
 #[component]
@@ -84,10 +81,7 @@ pub(super) fn MenuFile() -> impl IntoView {
                     return;
                 }
             }
-            let ImportPreview {
-                edits: good,
-                errors,
-            } = steps.finish();
+            let ImportPreview { edits: good, errors } = steps.finish();
             crate::browser::mark("import:previewed");
             let (count, bad) = (good.len(), errors.len());
             edits.set_value(good);
