@@ -1,5 +1,6 @@
 //! The menu's CSV file in the browser: the text of a file the manager picked, and a download of
-//! the export. What the file says is read by core (`pos_core::preview_csv`).
+//! the export, and of a customer's data as JSON. What the file says is read by core
+//! (`pos_core::preview_csv`).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -40,4 +41,9 @@ pub async fn read_picked(input: &web_sys::HtmlInputElement) -> Result<Option<Str
 /// UTF-8 (Cyrillic names) rather than the system's code page.
 pub fn offer_download(name: &str, text: &str) {
     download_text(name, &format!("\u{feff}{text}"), "text/csv;charset=utf-8");
+}
+
+/// Offers `text` as a JSON file to save (a customer's data on their request).
+pub fn offer_json_download(name: &str, text: &str) {
+    download_text(name, text, "application/json;charset=utf-8");
 }

@@ -5,6 +5,8 @@
 //!   `ticket:<slot>` (each tab's open ticket; see `browser::ticket_slot`).
 //! - `sales`: key path `id` (UUIDv7, so key order is time order); records `{id, receipt, json}`;
 //!   index `by_receipt` (unique, since schema version 2).
+//! - `kv` keys `customer:<id>`: the store's customers as this device keeps them (issue 14;
+//!   `customers.rs`).
 //! - `kv` keys `refund:<sale id>`: the refund of that sale, from the moment it is started (its
 //!   id and what is in flight at the card terminal) to its completion.
 //! - `audit` (since version 3): auto-incremented keys, JSON string values: each opening of the
@@ -38,6 +40,7 @@
 
 mod catalog;
 mod catalog_records;
+mod customers;
 mod documents;
 mod gift_cards;
 mod history;
@@ -84,6 +87,8 @@ const AUDIT: &str = "audit";
 const REFUND_PREFIX: &str = "refund:";
 /// Shifts in `kv`, by their UUIDv7 id: in the order they were opened.
 const SHIFT_PREFIX: &str = "shift:";
+/// The store's customers in `kv`, by id (issue 14).
+const CUSTOMER_PREFIX: &str = "customer:";
 const OUTBOX: &str = "outbox";
 const UNACKED_DAYS_KEY: &str = "unacked_days";
 const WRITER_SESSION_KEY: &str = "writer_session";
@@ -103,6 +108,9 @@ struct OutboxEntry {
     /// A shift after one of its steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     shift: Option<pos_core::shift::ShiftState>,
+    /// A change to the store's customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    customer: Option<pos_core::customer::CustomerChange>,
 }
 
 fn put_outbox(outbox: &ObjectStore<'_>, entry: &OutboxEntry) -> Result<(), StorageError> {
@@ -173,6 +181,22 @@ async fn get_all_json<T: for<'de> Deserialize<'de>>(
             serde_json::from_str(&text).map_err(|e| failed(format!("{what} is unreadable: {e}")))
         })
         .collect()
+}
+
+impl IdbStorage {
+    /// Every value in `kv` whose key starts with `prefix` (`shift:`, `refund:`, `customer:`),
+    /// in key order, each the JSON text of a `T`; `what` names one in the error.
+    async fn all_with_prefix<T: for<'de> Deserialize<'de>>(
+        &self,
+        prefix: &str,
+        what: &str,
+    ) -> Result<Vec<T>, StorageError> {
+        let tx = self.readonly([KV])?;
+        let kv = tx.object_store(KV).map_err(classify)?;
+        let upper = format!("{prefix}\u{ffff}");
+        let keys = KeyRange::Bound(prefix.to_string(), false, upper, false);
+        get_all_json(&kv, Some(keys), what).await
+    }
 }
 
 /// What is stored of the catalog, and its products in the catalog's order.
@@ -356,7 +380,9 @@ impl IdbStorage {
                 if pending.training {
                     sale = sale.in_training();
                 }
-                sale = sale.taken_by(pending.cashier.clone());
+                sale = sale
+                    .taken_by(pending.cashier.clone())
+                    .for_customer(pending.customer);
                 sales
                     .add(SaleRecord::new(&sale)?)
                     .serde()
@@ -372,6 +398,7 @@ impl IdbStorage {
                         refund: None,
                         audit: None,
                         shift: None,
+                        customer: None,
                     },
                 )?;
                 if let Some(exchange) = &pending.exchange {
@@ -505,6 +532,7 @@ impl IdbStorage {
                 refund: Some(record.as_refund(&sale)),
                 audit: None,
                 shift: None,
+                customer: None,
             },
         )?;
         tx.commit().await.map_err(classify)?;
@@ -543,6 +571,7 @@ async fn put_exchange_refund(
                 refund: Some(refund),
                 audit: None,
                 shift: None,
+                customer: None,
             },
         )?;
     }
@@ -733,6 +762,7 @@ impl Storage for IdbStorage {
                     refund: None,
                     audit: Some(entry),
                     shift: None,
+                    customer: None,
                 },
             )?;
             tx.commit().await.map_err(classify)
@@ -803,5 +833,22 @@ impl Storage for IdbStorage {
         store: Option<Uuid>,
     ) -> StorageFuture<'_, ()> {
         Box::pin(self.put_shift(state, store))
+    }
+
+    fn load_customers(&self) -> StorageFuture<'_, Vec<pos_core::customer::Customer>> {
+        Box::pin(self.all_customers())
+    }
+
+    fn save_customers(
+        &self,
+        records: Vec<pos_core::customer::Customer>,
+        change: Option<pos_core::customer::CustomerChange>,
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(self.put_customers(records, change, store))
+    }
+
+    fn customer_sales(&self, customers: Vec<Uuid>) -> StorageFuture<'_, Vec<Sale>> {
+        Box::pin(self.sales_for(customers))
     }
 }

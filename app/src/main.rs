@@ -59,6 +59,7 @@ fn run_page() {
                 state.persist_open_ticket();
                 state.load_drawer_openings();
                 state.load_shifts();
+                state.load_customers();
                 watch_connection(state);
                 watch_staff(state);
                 listen_for_sales(state);

@@ -64,6 +64,9 @@ pub struct PendingPayment {
     /// is recorded in the transaction that keeps this sale, never one without the other.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange: Option<Exchange>,
+    /// The customer attached to the ticket when payment began, whom the sale names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Uuid>,
     /// A gift card redemption sent to the server whose answer is not recorded yet: kept before
     /// it is sent, so that after a reload the same operation (same id, so the server counts it
     /// once) is sent again and its confirmation adds the tender, never a second redemption.
@@ -142,6 +145,9 @@ pub struct CardInFlight {
 pub struct OpenTicket {
     pub ticket: Ticket,
     pub payment: Option<PendingPayment>,
+    /// The customer attached to the ticket, whom the sale will name (issue 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Uuid>,
 }
 
 pub use pos_core::DocWrite;
@@ -168,16 +174,20 @@ pub enum Outgoing {
     Audit(pos_core::staff::AuditEntry),
     /// A shift after one of its steps, for the store's day.
     Shift(pos_core::shift::ShiftState),
+    /// A customer saved, merged or erased, for the store's customers (no business day).
+    Customer(pos_core::customer::CustomerChange),
 }
 
 impl Outgoing {
-    /// When it happened, which names the business day whose document it goes into.
-    pub fn at_ms(&self) -> i64 {
+    /// When it happened, which names the business day whose document it goes into; `None` for
+    /// a record of the store's customers, which belong to no day.
+    pub fn at_ms(&self) -> Option<i64> {
         match self {
-            Outgoing::Sale(sale) => sale.completed_at_ms(),
-            Outgoing::Refund(refund) => refund.at_ms,
-            Outgoing::Audit(entry) => entry.at_ms,
-            Outgoing::Shift(state) => state.at_ms,
+            Outgoing::Sale(sale) => Some(sale.completed_at_ms()),
+            Outgoing::Refund(refund) => Some(refund.at_ms),
+            Outgoing::Audit(entry) => Some(entry.at_ms),
+            Outgoing::Shift(state) => Some(state.at_ms),
+            Outgoing::Customer(_) => None,
         }
     }
 }
@@ -509,4 +519,20 @@ pub trait Storage {
         record: RefundRecord,
         store: Option<Uuid>,
     ) -> StorageFuture<'_, RefundRecord>;
+    /// The store's customers as this device keeps them (its own changes and what the store's
+    /// document last said), erased and merged ones too.
+    fn load_customers(&self) -> StorageFuture<'_, Vec<pos_core::customer::Customer>>;
+    /// Keeps customer records as they are now and, for a change made on this device of a store
+    /// (`store`), puts the change in the outbox, in one transaction with strict durability: a
+    /// customer saved offline is on disk before the screen says so. The sync worker calls it
+    /// with no change to keep what the store's document says.
+    fn save_customers(
+        &self,
+        records: Vec<pos_core::customer::Customer>,
+        change: Option<pos_core::customer::CustomerChange>,
+        store: Option<Uuid>,
+    ) -> StorageFuture<'_, ()>;
+    /// The sales kept on this device (its own and those of every device the sales list holds)
+    /// made for any of `customers`, newest first.
+    fn customer_sales(&self, customers: Vec<Uuid>) -> StorageFuture<'_, Vec<Sale>>;
 }

@@ -255,3 +255,64 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_card_code_finds_its_customer_or_the_one_it_was_merged_into() {
+    let mut directory = directory();
+    let anna = directory.get(ANNA).unwrap().clone();
+    let code = anna.card_code();
+    assert_eq!(code, "C-0000000000A1");
+    assert_eq!(directory.find_by_card(&code), Some(ANNA));
+    assert_eq!(directory.find_by_card(" c-0000000000a1 "), Some(ANNA));
+    for other in [
+        "C-0000000000A",
+        "0000000000A1",
+        "C-00000000000Z",
+        "C-0000000000C1",
+    ] {
+        assert_eq!(directory.find_by_card(other), None, "{other}");
+    }
+    directory.merge(ANNA, ANNA_AGAIN).unwrap();
+    let again = directory.get(ANNA_AGAIN).unwrap().card_code();
+    assert_eq!(directory.find_by_card(&again), Some(ANNA));
+    directory.erase(ANNA).unwrap();
+    assert_eq!(
+        directory.find_by_card(&code),
+        None,
+        "an erased customer's card is no one's"
+    );
+}
+
+#[test]
+fn a_change_applies_once_and_an_erased_customer_stays_erased() {
+    use pos_core::customer::CustomerChange;
+    let mut directory = directory();
+    let mut edited = directory.get(BORIS).unwrap().clone();
+    edited.note = "regular".into();
+    directory
+        .apply(&CustomerChange::Saved(edited.clone()))
+        .unwrap();
+    assert_eq!(directory.get(BORIS).unwrap().note, "regular");
+    let merge = CustomerChange::Merged {
+        survivor: ANNA,
+        duplicate: ANNA_AGAIN,
+    };
+    directory.apply(&merge).unwrap();
+    directory.apply(&merge).unwrap();
+    // An edit of the duplicate keeps it merged.
+    let dup = directory.get(ANNA_AGAIN).unwrap().clone();
+    directory.apply(&CustomerChange::Saved(dup)).unwrap();
+    assert_eq!(directory.resolve(ANNA_AGAIN), ANNA);
+    directory
+        .apply(&CustomerChange::Erased {
+            id: BORIS,
+            at_ms: 1,
+        })
+        .unwrap();
+    directory.apply(&CustomerChange::Saved(edited)).unwrap();
+    assert!(directory.get(BORIS).unwrap().erased);
+    assert!(directory.get(BORIS).unwrap().note.is_empty());
+    let mut bad = directory.get(ANNA).unwrap().clone();
+    bad.name = " ".into();
+    assert!(directory.apply(&CustomerChange::Saved(bad)).is_err());
+}

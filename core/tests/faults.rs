@@ -155,7 +155,10 @@ impl World {
         let probe = StoreDocs::new(STORE, Uuid::nil(), 0);
         let mut kinds = BTreeMap::new();
         for (id, role) in probe.standing(business_day(0)) {
-            if matches!(role, DocRole::Settings | DocRole::Catalog | DocRole::Stock) {
+            if matches!(
+                role,
+                DocRole::Settings | DocRole::Catalog | DocRole::Customers | DocRole::Stock
+            ) {
                 kinds.insert(id, Kind::Standing(role));
             }
         }

@@ -330,3 +330,49 @@ fn a_voided_sale_leaves_the_index_row_as_a_void() {
     let summary = docs.summary_of(own).unwrap();
     assert_eq!((summary.sales, summary.voids), (1, 1));
 }
+
+/// Issue 14: a device keeps the store's customers open with its other documents; a change from
+/// its outbox is written once, kept through storage, and merges with another device's.
+#[test]
+fn a_customer_change_from_the_outbox_is_kept_and_reaches_the_other_device() {
+    use pos_core::customer::{Customer, CustomerChange};
+    let (phone, tablet) = (Uuid::from_u128(21), Uuid::from_u128(22));
+    let mut shelf = Shelf::default();
+    let mut docs = shelf.open(phone, 0);
+    assert!(
+        docs.standing(today())
+            .contains(&(docs.customers_id(), DocRole::Customers))
+    );
+    let anna = Customer::new(Uuid::from_u128(0xA1), "Анна", "+7 912 345 67 89", "").unwrap();
+    let saved = CustomerChange::Saved(anna.clone());
+    assert_eq!(
+        docs.record_customer(&saved).unwrap(),
+        pos_core::Recorded::New
+    );
+    assert_eq!(
+        docs.record_customer(&saved).unwrap(),
+        pos_core::Recorded::AlreadyThere
+    );
+    let writes = docs.unsaved(None, &BTreeMap::new());
+    shelf.apply(&writes);
+    docs.saved(&writes);
+    assert_eq!(
+        shelf.open(phone, 1).customers().unwrap().get(anna.id),
+        Some(&anna)
+    );
+
+    // The tablet, with its own copy, erases her; the phone takes the tablet's changes in.
+    let mut other = StoreDocs::new(STORE, tablet, 0);
+    let id = other.customers_id();
+    other.open(id, DocRole::Customers, today(), tablet, &shelf.chunks(id));
+    let erase = CustomerChange::Erased {
+        id: anna.id,
+        at_ms: 1,
+    };
+    other.record_customer(&erase).unwrap();
+    let theirs = other.doc_mut(id).unwrap().get_changes(&[]);
+    docs.doc_mut(id).unwrap().apply_changes(theirs).unwrap();
+    let read = docs.customers().unwrap();
+    assert!(read.get(anna.id).unwrap().erased);
+    assert!(read.search("Анна").is_empty());
+}

@@ -254,7 +254,7 @@ fn read(id: DocumentId, change: &Change) -> Result<Genesis, String> {
     let store_text = field("store")?;
     let store = Uuid::parse_str(&store_text).map_err(|_| format!("store {store_text:?}"))?;
     let (key, owner) = match kind {
-        DocKind::Catalog | DocKind::Settings => (String::new(), None),
+        DocKind::Catalog | DocKind::Settings | DocKind::Customers => (String::new(), None),
         DocKind::SalesDay => {
             let device = field("device")?;
             let owner = Uuid::parse_str(&device).map_err(|_| format!("device {device:?}"))?;
@@ -393,7 +393,7 @@ mod tests {
     use automerge::transaction::Transactable;
     use automerge::{ActorId, AutoCommit};
     use pos_core::{Actor, BusinessDay, CatalogDoc, MonthIndex, SalesDay, SharedDocument};
-    use pos_core::{SettingsDoc, StockPeriod};
+    use pos_core::{CustomersDoc, SettingsDoc, StockPeriod};
 
     const STORE: Uuid = Uuid::from_u128(0x0005_707e_0000_4000_8000_0000_0000_0001);
     const OTHER_STORE: Uuid = Uuid::from_u128(0x0005_707e_0000_4000_8000_0000_0000_0002);
@@ -458,6 +458,12 @@ mod tests {
                 MonthIndex::id(STORE, month),
                 MonthIndex::new(STORE, month, &actor).into_automerge(),
                 DocKind::MonthIndex,
+                None,
+            ),
+            (
+                CustomersDoc::id(STORE),
+                CustomersDoc::new(STORE, &actor).into_automerge(),
+                DocKind::Customers,
                 None,
             ),
         ];

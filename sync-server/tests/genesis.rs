@@ -478,3 +478,83 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     );
     server.stop().await;
 }
+
+/// Issue 14: the store's customers are one document that every device of the store writes (a
+/// phone creates a customer offline, the tablet edits it). A device of another store can neither
+/// register it, nor forge its genesis for its own store, nor read it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customers_document_is_written_by_every_device_of_its_store_and_no_other() {
+    use pos_core::CustomersDoc;
+    use pos_core::customer::Customer;
+    let (_tmp, server) = fresh_server().await;
+    let (owner_a, till_a, owner_b) = two_stores(&server).await;
+    let store_a = uuid(&owner_a.store_id);
+    let id = CustomersDoc::id(store_a);
+
+    // Store B's device makes A's customers document exactly as A would, and offers it.
+    let mut squat = CustomersDoc::new(store_a, &Actor::device(uuid(&owner_b.device_id)));
+    let anna = Customer::new(Uuid::from_u128(0xA1), "Anna", "+7 912 345 67 89", "").unwrap();
+    squat.save_customer(&anna).unwrap();
+    let mut squat = squat.into_automerge();
+    let mut b = Raw::connect(server.addr, &owner_b).await;
+    assert_closed(
+        b.sync(id, &mut squat).await,
+        "another store",
+        "store B's device registered A's customers",
+    );
+    assert_eq!(registered_store(&server, id), None, "nothing registered");
+
+    // Nor under A's id with a genesis naming B's store, which does not derive the id.
+    let mut forged = AutoCommit::new().with_actor(automerge::ActorId::from(id.0.to_vec()));
+    forged.put(ROOT, "kind", "customers").unwrap();
+    forged.put(ROOT, "store", owner_b.store_id.clone()).unwrap();
+    forged.put(ROOT, "schema", 1_u64).unwrap();
+    forged.commit_with(automerge::transaction::CommitOptions::default().with_time(0));
+    let mut b = Raw::connect(server.addr, &owner_b).await;
+    assert_closed(
+        b.sync(id, &mut forged).await,
+        "does not match its id",
+        "a customers genesis that does not derive the id was taken",
+    );
+    assert_eq!(registered_store(&server, id), None, "nothing registered");
+
+    // A's owner creates a customer; the till of the same store edits it.
+    let mut phone = CustomersDoc::new(store_a, &Actor::device(uuid(&owner_a.device_id)));
+    phone.save_customer(&anna).unwrap();
+    let mut phone = phone.into_automerge();
+    let mut a = Raw::connect(server.addr, &owner_a).await;
+    assert_eq!(a.sync(id, &mut phone).await, Synced::InSync);
+    assert_eq!(
+        registered_store(&server, id),
+        Some(owner_a.store_id.clone())
+    );
+
+    let mut tablet = AutoCommit::new();
+    let mut till = Raw::connect(server.addr, &till_a).await;
+    assert_eq!(till.sync(id, &mut tablet).await, Synced::InSync);
+    let mut tablet = CustomersDoc::from_automerge(
+        tablet.with_actor(Actor::device(uuid(&till_a.device_id)).actor_id()),
+    )
+    .unwrap();
+    let mut edited = anna.clone();
+    edited.email = "anna@example.org".into();
+    tablet.save_customer(&edited).unwrap();
+    tablet.erase(anna.id, 1_000).unwrap();
+    let mut tablet = tablet.into_automerge();
+    let mut till = Raw::connect(server.addr, &till_a).await;
+    assert_eq!(till.sync(id, &mut tablet).await, Synced::InSync);
+    let mut heads = tablet.get_heads();
+    heads.sort();
+    assert_eq!(
+        stored_heads(&server, id),
+        heads,
+        "the till's edit is on the server"
+    );
+
+    // Store B's device asking for A's customers gets nothing.
+    let mut b = Raw::connect(server.addr, &owner_b).await;
+    let mut nothing = AutoCommit::new();
+    assert_eq!(b.sync(id, &mut nothing).await, Synced::Unavailable);
+    assert!(nothing.get_heads().is_empty());
+    server.stop().await;
+}

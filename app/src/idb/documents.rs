@@ -20,6 +20,9 @@ impl IdbStorage {
                 _ if entry.shift.is_some() => {
                     Outgoing::Shift(entry.shift.expect("checked to be there"))
                 }
+                _ if entry.customer.is_some() => {
+                    Outgoing::Customer(entry.customer.expect("checked to be there"))
+                }
                 (_, Some(refund)) => Outgoing::Refund(refund),
                 (Some(id), None) => {
                     let kept: Option<SaleRecord> = sales

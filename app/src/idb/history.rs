@@ -5,11 +5,7 @@ use super::*;
 
 impl IdbStorage {
     pub(super) async fn all_refunds(&self) -> Result<Vec<RefundRecord>, StorageError> {
-        let tx = self.readonly([KV])?;
-        let kv = tx.object_store(KV).map_err(classify)?;
-        let upper = format!("{REFUND_PREFIX}\u{ffff}");
-        let refunds = KeyRange::Bound(REFUND_PREFIX.to_string(), false, upper, false);
-        get_all_json(&kv, Some(refunds), "a refund").await
+        self.all_with_prefix(REFUND_PREFIX, "a refund").await
     }
 
     pub(super) async fn page(

@@ -11,11 +11,7 @@ fn shift_key(id: Uuid) -> String {
 
 impl IdbStorage {
     pub(super) async fn all_shifts(&self) -> Result<Vec<Shift>, StorageError> {
-        let tx = self.readonly([KV])?;
-        let kv = tx.object_store(KV).map_err(classify)?;
-        let upper = format!("{SHIFT_PREFIX}\u{ffff}");
-        let shifts = KeyRange::Bound(SHIFT_PREFIX.to_string(), false, upper, false);
-        get_all_json(&kv, Some(shifts), "a shift").await
+        self.all_with_prefix(SHIFT_PREFIX, "a shift").await
     }
 
     pub(super) async fn put_shift(
@@ -45,6 +41,7 @@ impl IdbStorage {
                     refund: None,
                     audit: None,
                     shift: Some(state),
+                    customer: None,
                 },
             )?;
         }

@@ -77,10 +77,12 @@ impl AppState {
             Ok(())
         };
         if sent.is_empty() {
+            self.customers.on_ticket.set(None);
             return self.edit_ticket(clear);
         }
         let state = *self;
         self.protected(Permission::VoidSentLine, move |approved_by| {
+            state.customers.on_ticket.set(None);
             state.edit_ticket(clear);
             for id in sent {
                 state.record_audit(void_of(id), approved_by);

@@ -4,6 +4,7 @@
 //! storage has committed it.
 
 mod catalog;
+pub mod customers;
 pub mod enroll;
 pub mod exchange;
 pub mod gift_card_desk;
@@ -42,6 +43,8 @@ use crate::terminal::{Progress, TerminalSettings};
 pub enum Screen {
     Register,
     Sales,
+    /// The store's customers: find, create, edit, merge, export, erase (issue 14).
+    Customers,
     Settings,
     /// The store's products, categories, modifiers and taxes.
     Menu,
@@ -143,6 +146,8 @@ pub struct AppState {
     pub gift_cards: gift_cards::GiftCards,
     /// The manager's gift card desk (`gift_card_desk.rs`).
     pub gift_card_desk: gift_card_desk::GiftCardDesk,
+    /// The store's customers, and the one attached to the open ticket.
+    pub customers: customers::Customers,
     storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     engine: StoredValue<Option<EngineLink>, LocalStorage>,
 }
@@ -174,10 +179,12 @@ impl AppState {
         device_code: String,
         storage: Rc<dyn Storage>,
     ) -> AppState {
-        let (ticket, payment) = match open {
-            Some(open) => (open.ticket, open.payment),
-            None => (Ticket::new(store.rules), None),
+        let (ticket, payment, customer) = match open {
+            Some(open) => (open.ticket, open.payment, open.customer),
+            None => (Ticket::new(store.rules), None, None),
         };
+        let customers = customers::Customers::new();
+        customers.on_ticket.set(customer);
         AppState {
             lang: RwSignal::new(lang),
             screen: RwSignal::new(Screen::Register),
@@ -217,6 +224,7 @@ impl AppState {
             store_days: store_day::StoreDays::new(),
             gift_cards: gift_cards::GiftCards::new(),
             gift_card_desk: gift_card_desk::GiftCardDesk::new(),
+            customers,
             storage: StoredValue::new_local(storage),
             engine: StoredValue::new_local(None),
         }
@@ -232,6 +240,7 @@ impl AppState {
             let open = OpenTicket {
                 ticket: state.ticket.get(),
                 payment: state.payment.get(),
+                customer: state.customers.on_ticket.get(),
             };
             if first.is_none() {
                 return;
@@ -270,6 +279,7 @@ impl AppState {
         let open = OpenTicket {
             ticket: self.ticket.get_untracked(),
             payment: self.payment.get_untracked(),
+            customer: self.customers.on_ticket.get_untracked(),
         };
         self.storage.get_value().save_open_ticket(open).await
     }
@@ -439,6 +449,7 @@ impl AppState {
             }),
             exchange,
             gift_card_in_flight: None,
+            customer: self.customers.on_ticket.get_untracked(),
         }));
         self.notice.set(opened_shift.then_some(Notice::Info(Msg::ShiftOpenedBySale)));
     }
@@ -588,6 +599,7 @@ impl AppState {
                     let rules = state.store.with_untracked(|s| s.rules);
                     state.ticket.set(Ticket::new(rules));
                     state.payment.set(None);
+                    state.customers.on_ticket.set(None);
                     state.recent_sales.update(|list| {
                         if !list.iter().any(|s| s.id() == sale.id()) {
                             list.insert(0, sale.clone());

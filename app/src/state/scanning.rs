@@ -23,7 +23,8 @@ impl AppState {
     }
 
     /// A code from any scanner: a receipt's QR code or barcode opens that sale (for a return or
-    /// a reprint); any other code adds its product to the open ticket. Neither while a payment
+    /// a reprint); a customer card's code attaches its customer to the open ticket; any other
+    /// code adds its product to the open ticket. Neither while a payment
     /// is open.
     pub fn scanned(&self, code: &str) {
         // A gift card dialog open for a card number takes a scanned one.
@@ -41,6 +42,13 @@ impl AppState {
         }
         if let Some(receipt) = self.scanned_receipt(code) {
             return self.open_receipt(receipt);
+        }
+        // A customer card (`C-` and 12 hex digits) attaches its customer to the ticket.
+        if self.scanned_customer_card(code) {
+            if self.screen.get_untracked() != Screen::Register {
+                self.screen.set(Screen::Register);
+            }
+            return;
         }
         if self.screen.get_untracked() != Screen::Register {
             self.viewed_sale.set(None);

@@ -161,6 +161,7 @@ impl AppState {
                 set_if_changed(self.price_conflicts, conflicts)
             }
             FromEngine::Stock(levels) => set_if_changed(self.stock, levels),
+            FromEngine::Customers(records) => self.adopt_customers(records),
             FromEngine::DeviceCode(code) => self.device_code.set(code),
             FromEngine::ReceiptPrefixPending(pending) => {
                 self.receipt_prefix_pending.set(pending);
@@ -187,6 +188,12 @@ impl AppState {
                 }
                 if sales && self.screen.get_untracked() == Screen::Sales {
                     self.load_sales(false);
+                }
+                // Another device's sale for the customer whose page is open joins their history.
+                if sales && self.screen.get_untracked() == Screen::Customers {
+                    if let Some(id) = self.customers.viewed.get_untracked() {
+                        self.load_customer_history(id);
+                    }
                 }
             }
         }

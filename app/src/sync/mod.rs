@@ -175,6 +175,7 @@ struct Shown {
     store: Option<Store>,
     catalog: Option<Catalog>,
     stock: Option<BTreeMap<String, Decimal>>,
+    customers: Option<pos_core::customer::CustomerDirectory>,
     price_conflicts: Option<Vec<pos_core::PriceConflict>>,
     /// While the page's own catalog edit is made: the catalog the page shows once it is (what it
     /// was told, with the edits), in id order. That catalog is not sent to it again.
@@ -386,7 +387,10 @@ pub async fn start(
         // A device that joined and went away before the store's settings arrived.
         claim_device_code_when_settings_arrive(&shared);
     }
-    publish_store(&shared, &[Role::Settings, Role::Catalog, Role::Stock]);
+    publish_store(
+        &shared,
+        &[Role::Settings, Role::Catalog, Role::Stock, Role::Customers],
+    );
     // Documents opened from their genesis (nothing stored yet) are stored before they are sent.
     schedule_save(&shared);
     update_status(&shared);

@@ -93,7 +93,8 @@ pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
     }
     let days: BTreeSet<BusinessDay> = ours
         .iter()
-        .map(|i| business_day(i.record.at_ms() as f64))
+        .filter_map(|i| i.record.at_ms())
+        .map(|at| business_day(at as f64))
         .collect();
     for day in &days {
         let needed = shared.borrow().docs.to_open_for(*day);
@@ -106,7 +107,17 @@ pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
         let mut own_days = BTreeSet::new();
         let mut problems = Vec::new();
         for item in &ours {
-            let day = business_day(item.record.at_ms() as f64);
+            if let Outgoing::Customer(change) = &item.record {
+                match engine.docs.record_customer(change) {
+                    Ok(_) => folded.push(item.key.clone()),
+                    // The store's customers moved on meanwhile (the person was erased or merged
+                    // on another device): the document as it stands wins, and the page is told.
+                    Err(pos_core::DocError::CustomerMerge(_)) => folded.push(item.key.clone()),
+                    Err(err) => problems.push(format!("{}: {err}", item.key)),
+                }
+                continue;
+            }
+            let day = business_day(item.record.at_ms().unwrap_or_default() as f64);
             let recorded = match &item.record {
                 Outgoing::Sale(sale) => engine.docs.record_sale(sale, day).map(drop),
                 Outgoing::Refund(refund) => engine.docs.record_refund(refund, day).map(drop),
@@ -114,6 +125,8 @@ pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
                 Outgoing::Audit(entry) => engine.docs.record_audit(entry, day).map(drop),
                 // Nor does a shift's step: the drawer's money is its sales' and refunds'.
                 Outgoing::Shift(state) => engine.docs.record_shift(state, day).map(drop),
+                // Folded above: a customer belongs to no day.
+                Outgoing::Customer(_) => continue,
             };
             match recorded {
                 Ok(_) => {
@@ -153,7 +166,7 @@ pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
             announce_stored(&written);
             let ids = shared.borrow().docs.ids();
             flush(shared, &ids);
-            publish_store(shared, &[Role::Stock]);
+            publish_store(shared, &[Role::Stock, Role::Customers]);
             if shifts_folded {
                 // The store's day on this device's screen shows its own shifts from the documents.
                 tell(

@@ -127,6 +127,9 @@ pub enum FromEngine {
     Catalog(Catalog),
     PriceConflicts(Vec<PriceConflict>),
     Stock(BTreeMap<String, Decimal>),
+    /// The store's customers as the document holds them now (every record, erased and merged
+    /// ones too), already kept in this device's storage.
+    Customers(Vec<pos_core::customer::Customer>),
     /// This device's receipt prefix changed: another device of the store had it.
     DeviceCode(String),
     /// While true, a sale could carry another device's receipt numbers: sales wait.

@@ -1,5 +1,5 @@
 //! Telling the page what changed: the sync status, and the store's profile, catalog, price
-//! conflicts and stock, each only when it differs from what the page was last told (or, for the
+//! conflicts, stock and customers, each only when it differs from what the page was last told (or, for the
 //! catalog, from what the page's own edit left it showing).
 
 use super::*;
@@ -29,6 +29,7 @@ pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
     let mut events = Vec::new();
     let mut carried = false;
     let mut quick_start = None;
+    let mut customers = None;
     {
         let mut guard = shared.borrow_mut();
         let engine = &mut *guard;
@@ -66,6 +67,23 @@ pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
                 events.push(FromEngine::PriceConflicts(conflicts));
             }
         }
+        if roles.contains(&Role::Customers) {
+            if let Ok(directory) = engine.docs.customers() {
+                if engine.shown.customers.as_ref() != Some(&directory) {
+                    // Only the records that changed are written to storage.
+                    let changed: Vec<_> = directory
+                        .all()
+                        .filter(|c| {
+                            engine.shown.customers.as_ref().and_then(|s| s.get(c.id)) != Some(*c)
+                        })
+                        .cloned()
+                        .collect();
+                    let all: Vec<_> = directory.all().cloned().collect();
+                    engine.shown.customers = Some(directory);
+                    customers = Some((changed, all));
+                }
+            }
+        }
         if roles.contains(&Role::Stock) {
             let today = business_day(now());
             // Keeps this device's view of last month's closing in this month's stock, for next
@@ -86,6 +104,17 @@ pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
     }
     for event in events {
         tell(shared, event);
+    }
+    if let Some((changed, all)) = customers {
+        // Kept first, so a page that starts next reads them; then the pages are told.
+        let storage = shared.borrow().storage.clone();
+        let shared = shared.clone();
+        spawn_local(async move {
+            if let Err(err) = storage.save_customers(changed, None, None).await {
+                set_status(&shared, |s| s.error = Some(err.to_string()));
+            }
+            tell(&shared, FromEngine::Customers(all));
+        });
     }
     if carried {
         schedule_save(shared);

@@ -3,6 +3,7 @@
 mod camera;
 mod chooser;
 mod completed;
+mod customers;
 mod discount;
 mod forms;
 mod gift_card;
@@ -65,6 +66,7 @@ pub fn App(state: AppState) -> impl IntoView {
                 {move || match state.screen.get() {
                     Screen::Register => view! { <register::Register /> }.into_any(),
                     Screen::Sales => view! { <sales::Sales /> }.into_any(),
+                    Screen::Customers => view! { <customers::CustomersScreen /> }.into_any(),
                     Screen::Settings => view! { <settings::Settings /> }.into_any(),
                     Screen::Menu => view! { <menu::Menu /> }.into_any(),
                     Screen::Shift => view! { <shift::ShiftScreen /> }.into_any(),
@@ -104,6 +106,10 @@ fn Header() -> impl IntoView {
                         state.load_sales(false);
                     }
                     state.viewed_sale.set(None);
+                    if screen == Screen::Customers {
+                        state.customers.viewed.set(None);
+                        state.customers.editing.set(None);
+                    }
                     // The menu is where the catalog is edited: a member who may not asks first.
                     if screen == Screen::Menu {
                         state.protected(Permission::EditCatalog, move |_| state.screen.set(screen));
@@ -127,6 +133,7 @@ fn Header() -> impl IntoView {
             <nav>
                 {nav(Screen::Register, Msg::NavRegister, "nav-register")}
                 {nav(Screen::Sales, Msg::NavSales, "nav-sales")}
+                {nav(Screen::Customers, Msg::NavCustomers, "nav-customers")}
                 {nav(Screen::Shift, Msg::NavShift, "nav-shift")}
                 {nav(Screen::Menu, Msg::NavMenu, "nav-menu")}
                 {nav(Screen::Settings, Msg::NavSettings, "nav-settings")}

@@ -46,6 +46,7 @@ pub fn TicketPanel() -> impl IntoView {
                     }}
                 </span>
             </h2>
+            <super::customers::TicketCustomer />
             {move || state.exchange.with(|e| e.as_ref().map(|e| (e.sale.receipt_number().to_string(), e.refund.amount))).map(|(receipt, credit)| view! {
                 <div class="exchange-banner" role="status" data-testid="exchange-banner">
                     <p>{move || Msg::ExchangeBanner.fill(state.lang.get(), &[("receipt", &receipt), ("amount", &money(credit))])}</p>

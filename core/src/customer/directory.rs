@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use uuid::Uuid;
 
-use super::{Customer, CustomerError, digits_of};
+use super::{CARD_DIGITS, CARD_PREFIX, Customer, CustomerChange, CustomerError, digits_of};
 
 /// Fewer typed digits than this would match half the phone book.
 const MIN_PHONE_DIGITS_SEARCHED: usize = 3;
@@ -24,6 +24,15 @@ pub enum MergeError {
     AlreadyMerged(Uuid),
 }
 
+/// Why a [`CustomerChange`] was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CustomerRefused {
+    #[error(transparent)]
+    Customer(#[from] CustomerError),
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CustomerDirectory {
     customers: BTreeMap<Uuid, Customer>,
@@ -32,6 +41,88 @@ pub struct CustomerDirectory {
 impl CustomerDirectory {
     pub fn new() -> CustomerDirectory {
         CustomerDirectory::default()
+    }
+
+    /// The directory as the store's documents hold it, merges and erasures included. Not
+    /// checked again: each record was checked when a device saved it, and one refused now (a
+    /// rule made stricter later) must still be found, shown and erased.
+    pub fn from_records(records: impl IntoIterator<Item = Customer>) -> CustomerDirectory {
+        CustomerDirectory {
+            customers: records.into_iter().map(|c| (c.id, c)).collect(),
+        }
+    }
+
+    /// Makes one change, as [`Self::save`], [`Self::merge`] or [`Self::erase`]. Saving an
+    /// erased customer again changes nothing, and neither does a merge already made: the
+    /// same change arriving twice (a retry, another device's copy) is no error. An edit keeps
+    /// the record's merge, which only a merge writes.
+    pub fn apply(&mut self, change: &CustomerChange) -> Result<(), CustomerRefused> {
+        match change {
+            CustomerChange::Saved(customer) => {
+                customer.check()?;
+                match self.customers.get(&customer.id) {
+                    Some(kept) if kept.erased => {}
+                    kept => {
+                        let merged_into = kept.and_then(|k| k.merged_into);
+                        let mut customer = customer.clone();
+                        customer.erased = false;
+                        customer.merged_into = merged_into;
+                        self.customers.insert(customer.id, customer);
+                    }
+                }
+            }
+            CustomerChange::Merged {
+                survivor,
+                duplicate,
+            } => {
+                let done = self.get(*duplicate).and_then(|d| d.merged_into) == Some(*survivor);
+                if !done {
+                    self.merge(*survivor, *duplicate)?;
+                }
+            }
+            CustomerChange::Erased { id, .. } => {
+                self.erase(*id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The person a scanned or typed card code names ([`Customer::card_code`]): the survivor if
+    /// the card's customer was merged. `None` for a code that is not a card's, names no one, one
+    /// erased, or (most unlikely) two people.
+    pub fn find_by_card(&self, code: &str) -> Option<Uuid> {
+        let code = code.trim().to_uppercase();
+        let digits = code.strip_prefix(CARD_PREFIX)?.to_lowercase();
+        if digits.len() != CARD_DIGITS || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut people: Vec<Uuid> = self
+            .customers
+            .values()
+            .filter(|c| c.id.simple().to_string().ends_with(&digits))
+            .map(|c| self.resolve(c.id))
+            .collect();
+        people.dedup();
+        match people.as_slice() {
+            [one] if !self.customers[one].erased => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// Every customer held, erased and merged ones too, in id order.
+    pub fn all(&self) -> impl Iterator<Item = &Customer> {
+        self.customers.values()
+    }
+
+    /// The customers to show in a list: neither erased nor merged into another, in name order.
+    pub fn people(&self) -> Vec<&Customer> {
+        let mut found: Vec<&Customer> = self
+            .customers
+            .values()
+            .filter(|c| !c.erased && c.merged_into.is_none())
+            .collect();
+        found.sort_by_key(|c| (c.name.to_lowercase(), c.id));
+        found
     }
 
     /// Adds or replaces a customer, if it passes [`Customer::check`].

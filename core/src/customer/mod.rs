@@ -6,11 +6,17 @@
 mod directory;
 mod stats;
 
-pub use directory::{CustomerDirectory, MergeError};
+pub use directory::{CustomerDirectory, CustomerRefused, MergeError};
 pub use stats::CustomerStats;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+/// What a customer card's code starts with ([`Customer::card_code`]).
+pub const CARD_PREFIX: &str = "C-";
+/// Hexadecimal digits of the id a card carries: 48 random bits, so two customers of one store
+/// share a code about once in 10^14 pairs (a scan that matches two is refused, never guessed).
+pub const CARD_DIGITS: usize = 12;
 
 /// Digits a phone number has at least and at most (E.164 allows 15 with the country code).
 const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 5..=15;
@@ -35,6 +41,19 @@ pub struct Customer {
     /// A duplicate merged into another customer: its sales and points count for that one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<Uuid>,
+}
+
+/// One change to the store's customers as a device makes it: applied at once to the device's own
+/// directory ([`CustomerDirectory::apply`]) and, through the outbox, to the store's document
+/// (`CustomersDoc::apply`), where the same change made again changes nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CustomerChange {
+    /// A customer created or edited: the record as it is now.
+    Saved(Customer),
+    /// `duplicate` merged into `survivor` ([`CustomerDirectory::merge`]).
+    Merged { survivor: Uuid, duplicate: Uuid },
+    /// The person `id` is, erased on request at `at_ms` ([`CustomerDirectory::erase`]).
+    Erased { id: Uuid, at_ms: i64 },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -81,6 +100,14 @@ impl Customer {
             return Err(CustomerError::Email(self.email.clone()));
         }
         Ok(())
+    }
+
+    /// The code of the customer's card, printed as a barcode or typed: `C-` and the last
+    /// [`CARD_DIGITS`] hexadecimal digits of the id (the random end of a UUIDv7), upper case.
+    /// Found again by [`CustomerDirectory::find_by_card`].
+    pub fn card_code(&self) -> String {
+        let hex = self.id.simple().to_string().to_uppercase();
+        format!("{CARD_PREFIX}{}", &hex[hex.len() - CARD_DIGITS..])
     }
 
     /// The phone's digits only, as it is searched and compared.

@@ -30,6 +30,7 @@ macro_rules! automerge_in_doc_field {
 
 mod catalog;
 mod catalog_records;
+mod customers;
 mod day_readers;
 mod index;
 mod sales_day;
@@ -39,6 +40,7 @@ mod store_day;
 mod store_docs;
 
 pub use catalog::{CatalogDoc, PriceConflict};
+pub use customers::CustomersDoc;
 pub use index::{DayEntry, MonthIndex};
 pub use sales_day::{DaySummary, DayTenders, Refund, RefundTender, ReturnLine, SalesDay, Void};
 pub use settings::{DeviceEntry, SettingsDoc};
@@ -70,6 +72,8 @@ pub enum DocKind {
     SalesDay,
     StockPeriod,
     MonthIndex,
+    /// The store's customers (issue 14): one per store, written by any device.
+    Customers,
 }
 
 impl DocKind {
@@ -80,6 +84,7 @@ impl DocKind {
             DocKind::SalesDay => "sales-day",
             DocKind::StockPeriod => "stock-period",
             DocKind::MonthIndex => "month-index",
+            DocKind::Customers => "customers",
         }
     }
 
@@ -92,6 +97,7 @@ impl DocKind {
             DocKind::SalesDay,
             DocKind::StockPeriod,
             DocKind::MonthIndex,
+            DocKind::Customers,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == name)
@@ -110,7 +116,7 @@ impl fmt::Display for DocKind {
 /// Our ids are derived, not random: `UUIDv5(namespace = store id, name = "pos/<kind>/<key>")`, so
 /// every device finds today's sales document or this month's index without asking anyone. The id
 /// does not reveal the store (v5 is a hash); the server registers each document to its store.
-/// Keys: catalog and settings `""`; sales day `"<device uuid>/<YYYY-MM-DD>"`; stock period the
+/// Keys: catalog, settings and customers `""`; sales day `"<device uuid>/<YYYY-MM-DD>"`; stock period the
 /// period's month `"<YYYY-MM>"`; month index `"<YYYY-MM>"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DocumentId(pub [u8; 16]);
@@ -293,6 +299,12 @@ pub enum DocError {
     /// A catalog edit that the catalog, as this device has it now, refuses.
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
+    /// A customer record that core's checks refuse (no name, a malformed phone or e-mail).
+    #[error(transparent)]
+    Customer(#[from] crate::customer::CustomerError),
+    /// A merge or erasure the customers, as this device has them now, refuse.
+    #[error(transparent)]
+    CustomerMerge(#[from] crate::customer::MergeError),
 }
 
 /// Whether a write added something or found it already there (a retry, a replay).
@@ -610,6 +622,7 @@ mod tests {
             DocKind::SalesDay,
             DocKind::StockPeriod,
             DocKind::MonthIndex,
+            DocKind::Customers,
         ] {
             assert_eq!(DocKind::from_name(kind.as_str()), Some(kind));
         }

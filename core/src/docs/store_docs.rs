@@ -17,9 +17,9 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    Actor, BusinessDay, CatalogDoc, DaySummary, DeviceEntry, DocError, DocKind, DocumentId, Month,
-    MonthIndex, PriceConflict, Recorded, Refund, SalesDay, SettingsDoc, SharedDocument,
-    StockPeriod, previous_month,
+    Actor, BusinessDay, CatalogDoc, CustomersDoc, DaySummary, DeviceEntry, DocError, DocKind,
+    DocumentId, Month, MonthIndex, PriceConflict, Recorded, Refund, SalesDay, SettingsDoc,
+    SharedDocument, StockPeriod, previous_month,
 };
 use crate::catalog::{Catalog, CatalogEdit};
 use crate::sale::Sale;
@@ -96,6 +96,8 @@ pub enum DocRole {
     Index,
     OwnDay,
     OtherDay,
+    /// The store's customers (issue 14).
+    Customers,
 }
 
 pub struct StoreDocs {
@@ -136,6 +138,9 @@ impl StoreDocs {
     pub fn catalog_id(&self) -> DocumentId {
         DocumentId::derive(self.store, DocKind::Catalog, "")
     }
+    pub fn customers_id(&self) -> DocumentId {
+        CustomersDoc::id(self.store)
+    }
     /// The stock of a month: stock periods roll over monthly (see `StockPeriod`).
     pub fn stock_id(&self, month: Month) -> DocumentId {
         StockPeriod::id(self.store, &month.to_string())
@@ -147,13 +152,14 @@ impl StoreDocs {
         SalesDay::id(self.store, device, day)
     }
 
-    /// The documents this device opens on a day: settings, catalog, the stock of this month and
-    /// the month before (whose closing, late sales included, opens this one), the month's index
-    /// and its own sales of the day. Other devices' days follow from the index.
+    /// The documents this device opens on a day: settings, catalog, customers, the stock of this
+    /// month and the month before (whose closing, late sales included, opens this one), the
+    /// month's index and its own sales of the day. Other devices' days follow from the index.
     pub fn standing(&self, today: BusinessDay) -> Vec<(DocumentId, DocRole)> {
         vec![
             (self.settings_id(), DocRole::Settings),
             (self.catalog_id(), DocRole::Catalog),
+            (self.customers_id(), DocRole::Customers),
             (self.stock_id(today.month()), DocRole::Stock),
             (self.stock_id(previous_month(today.month())), DocRole::Stock),
             (self.index_id(today), DocRole::Index),
@@ -173,6 +179,7 @@ impl StoreDocs {
         match role {
             DocRole::Settings => SettingsDoc::new(self.store, &self.actor).into_automerge(),
             DocRole::Catalog => CatalogDoc::new(self.store, &self.actor).into_automerge(),
+            DocRole::Customers => CustomersDoc::new(self.store, &self.actor).into_automerge(),
             DocRole::Stock => {
                 // This month's or, opened beside it, the month before's.
                 let month = today.month();
@@ -646,6 +653,29 @@ impl StoreDocs {
     pub fn price_conflicts(&mut self) -> Vec<PriceConflict> {
         self.read_typed(self.catalog_id(), |c: &CatalogDoc| c.price_conflicts())
             .unwrap_or_default()
+    }
+
+    /// The store's customers as every device wrote them, merges and erasures applied.
+    pub fn customers(&mut self) -> Result<crate::customer::CustomerDirectory, DocError> {
+        self.read_typed(self.customers_id(), |c: &CustomersDoc| c.directory())
+    }
+
+    /// A change to the store's customers made on this device (from its outbox); the same change
+    /// again is [`Recorded::AlreadyThere`]. Erased records that a concurrent edit wrote into are
+    /// emptied again on the way.
+    pub fn record_customer(
+        &mut self,
+        change: &crate::customer::CustomerChange,
+    ) -> Result<Recorded, DocError> {
+        let id = self.customers_id();
+        if !self.is_open(id) {
+            return Err(DocError::NotOpen(id));
+        }
+        self.with_typed(id, |c: &mut CustomersDoc| {
+            let recorded = c.apply(change)?;
+            c.scrub()?;
+            Ok(recorded)
+        })
     }
 
     /// A stock count of `sku` made at `at_ms` on `day`: the level is `quantity` from then on,
