@@ -8,22 +8,20 @@
 //! that says "this value 2^30 times" in a few bytes makes it allocate gigabytes; a failed
 //! allocation aborts the process, unwinding or not, and the process serves every store
 //! (`tests/data/change_policy_allocation_bomb.bin`, found by the `change_policy` fuzz target:
-//! 639 bytes asking for 4 GiB). Columns may also be deflated, and automerge inflates them
-//! without a limit. Even a well-formed document can be small on the wire and huge in memory:
+//! 639 bytes asking for 4 GiB); a bundle's legacy counter column is collected the same way.
+//! Columns and whole changes may also be deflated, and automerge inflates them without a limit. Even a well-formed document can be small on the wire and huge in memory:
 //! a million empty changes by one actor compress to a few runs.
 //!
-//! So before automerge sees a document chunk, [`check_document`] reads its header (actors,
-//! heads, the specification and length of each change and operation column), inflates each
-//! deflated column (up to [`MAX_INFLATED_BYTES`] for all of them), and counts each column's rows with hexane's
-//! run decoder (`RunDecoder::next_run`, the decoder automerge itself uses), which reads a run's
-//! count without expanding it. A document whose change columns hold more than
+//! So before automerge sees a chunk of a sync message, [`check_chunk`] reads its header (for a
+//! saved document: actors, heads, the specification and length of each change and operation
+//! column; a bundle and a change have their own layouts), inflates each deflated column or
+//! compressed change (up to [`MAX_INFLATED_BYTES`] in all), and counts each column's rows with
+//! hexane's run decoder (`RunDecoder::next_run`, the decoder automerge itself uses), which reads
+//! a run's count without expanding it. A chunk whose change columns hold more than
 //! [`MAX_CHANGES`] rows, or operation columns more than [`MAX_OPS`], is refused. The counting
-//! takes time in proportion to the chunk's bytes and memory for one inflated column.
-//!
-//! Single changes and bundles are not checked here: automerge checks the length of their
-//! columns against the count of operations or changes their header declares, and their
-//! headers are read by `Change::try_from`/`Bundle::try_from` (see docs/fuzzing.md for what
-//! is known of them).
+//! takes time in proportion to the chunk's bytes and memory for one inflated column. On runs
+//! that are cut short hexane's decoder panics as automerge's would (an `unwrap` in its
+//! `RleValue::unpack`); [`crate::policy::read_chunk`] catches that as it catches automerge's.
 
 use std::io::Read as _;
 
@@ -36,18 +34,22 @@ use hexane::RunDecoder;
 /// so this keeps a crafted document under a few hundred megabytes.
 pub const MAX_CHANGES: u64 = 1 << 20;
 
-/// The most operations a saved document may hold: sixteen per byte of the largest message the
-/// server reads ([`crate::sync::MAX_MESSAGE_BYTES`], 8 MiB). A register's document holds
-/// fewer operations than bytes: a day of 3,000 sales 21,009 operations in 131,868 bytes, a
-/// catalog of 50,000 products 1,050,078 in 1,244,060.
-pub const MAX_OPS: u64 = 16 * crate::sync::MAX_MESSAGE_BYTES as u64;
+/// The most operations a chunk may hold: two per byte of the largest message the server reads
+/// ([`crate::sync::MAX_MESSAGE_BYTES`], 8 MiB), 2^24. A register's document holds fewer
+/// operations than bytes: a day of 3,000 sales 21,009 operations in 132,710 bytes, a catalog of
+/// 50,000 products 1,050,078 in 1,244,060, so one of the largest message's size some 7
+/// million. Automerge collects some operation columns of a bundle into a `Vec<i64>`, 128 MiB
+/// at this bound.
+pub const MAX_OPS: u64 = 2 * crate::sync::MAX_MESSAGE_BYTES as u64;
 
-/// The most bytes the deflated columns of one document may inflate to, together: eight times
-/// the largest message. Automerge inflates a saved document's columns without a limit, and
-/// deflate packs a thousand zero bytes in one; a register's columns shrink a few times at most.
-pub const MAX_INFLATED_BYTES: u64 = 8 * crate::sync::MAX_MESSAGE_BYTES as u64;
+/// The most bytes the deflated columns (or the compressed change) of one chunk may inflate to,
+/// together: 32 times the largest message, 256 MiB. Automerge inflates them without a limit,
+/// and deflate packs a thousand zero bytes in one (8 GiB for a message of the largest size).
+/// A register's sales inflate well: a day of 3,000 sales, 132,710 bytes, to 3,252,654, 25
+/// times, so this holds the deflated columns of a day of some 200,000 sales.
+pub const MAX_INFLATED_BYTES: u64 = 32 * crate::sync::MAX_MESSAGE_BYTES as u64;
 
-/// Why a document chunk was refused.
+/// Why a chunk was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     /// The header or a column is not where its lengths say (automerge would not read it either).
@@ -60,12 +62,14 @@ pub enum Refused {
     Ops(u64),
 }
 
-/// The rows each column of a document chunk holds: the change columns', then the operation
+/// The rows each column of a chunk holds: the change columns', then the operation
 /// columns', each as (column specification, rows).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Rows {
     pub changes: Vec<(u32, u64)>,
     pub ops: Vec<(u32, u64)>,
+    /// The bytes its deflated columns or compressed change inflated to.
+    pub inflated: u64,
 }
 
 impl Rows {
@@ -79,48 +83,128 @@ impl Rows {
     }
 }
 
-/// Whether automerge may decode the document chunk `chunk` (whole: magic, checksum, type 0,
-/// length, data): its columns stay within [`MAX_CHANGES`] and [`MAX_OPS`] rows.
-pub fn check_document(chunk: &[u8]) -> Result<Rows, Refused> {
-    count_rows(chunk, MAX_CHANGES, MAX_OPS)
-}
-
-/// [`check_document`] with other bounds; counting in a column stops one row past its bound.
-pub fn count_rows(chunk: &[u8], max_changes: u64, max_ops: u64) -> Result<Rows, Refused> {
+/// Whether automerge may decode the storage chunk `chunk` (whole: magic, checksum, type,
+/// length, data): the columns of a saved document (type 0), a change (1), a compressed change
+/// (2, inflated up to [`MAX_INFLATED_BYTES`]) or a bundle (3) stay within [`MAX_CHANGES`] and
+/// [`MAX_OPS`] rows, and their deflated columns within [`MAX_INFLATED_BYTES`].
+pub fn check_chunk(chunk: &[u8]) -> Result<Rows, Refused> {
     let mut r = Reader {
         bytes: chunk,
-        at: 9.min(chunk.len()),
+        at: 9,
     };
+    if chunk.len() < 9 {
+        return Err(Refused::Malformed);
+    }
     let len = r.uleb()?;
     if usize::try_from(len).ok() != Some(r.bytes.len() - r.at) {
         return Err(Refused::Malformed);
     }
-    // Actors (each a length and its bytes), then heads (32 bytes each).
-    for _ in 0..r.uleb()? {
-        let n = r.uleb()?;
-        r.skip(n)?;
-    }
-    let heads = r.uleb()?;
-    r.skip(heads.checked_mul(32).ok_or(Refused::Malformed)?)?;
-    let change_meta = r.column_meta()?;
-    let op_meta = r.column_meta()?;
-    let mut rows = Rows::default();
-    let mut inflate_left = MAX_INFLATED_BYTES;
-    for (spec, len) in change_meta {
-        let n = column_rows(spec, r.take(len)?, max_changes, &mut inflate_left)?;
-        if n > max_changes {
-            return Err(Refused::Changes(n));
+    let mut count = Counting {
+        rows: Rows::default(),
+        inflate_left: MAX_INFLATED_BYTES,
+    };
+    match chunk[8] {
+        // A document: actors, heads, the change and the operation columns' metadata, then the
+        // change columns and the operation columns.
+        0 => {
+            r.actors()?;
+            r.hashes()?;
+            let changes = r.column_meta()?;
+            let ops = r.column_meta()?;
+            count.changes(&mut r, changes)?;
+            count.ops(&mut r, ops)?;
         }
-        rows.changes.push((spec, n));
-    }
-    for (spec, len) in op_meta {
-        let n = column_rows(spec, r.take(len)?, max_ops, &mut inflate_left)?;
-        if n > max_ops {
-            return Err(Refused::Ops(n));
+        1 => count.change(r)?,
+        // A deflated change: automerge inflates it whole, without a limit.
+        2 => {
+            let inflated = inflate(&chunk[r.at..], &mut count.inflate_left)?;
+            count.change(Reader {
+                bytes: &inflated,
+                at: 0,
+            })?;
         }
-        rows.ops.push((spec, n));
+        // A bundle: dependencies, actors, the change columns' metadata and columns, then the
+        // operation columns'.
+        3 => {
+            r.hashes()?;
+            r.actors()?;
+            let changes = r.column_meta()?;
+            count.changes(&mut r, changes)?;
+            let ops = r.column_meta()?;
+            count.ops(&mut r, ops)?;
+        }
+        _ => return Err(Refused::Malformed),
     }
-    Ok(rows)
+    count.rows.inflated = MAX_INFLATED_BYTES - count.inflate_left;
+    Ok(count.rows)
+}
+
+/// The rows counted so far, and what deflated columns may still inflate to.
+struct Counting {
+    rows: Rows,
+    inflate_left: u64,
+}
+
+impl Counting {
+    fn changes(&mut self, r: &mut Reader<'_>, meta: Vec<(u32, u64)>) -> Result<(), Refused> {
+        let rows = self.columns(r, meta, MAX_CHANGES, Refused::Changes)?;
+        self.rows.changes.extend(rows);
+        Ok(())
+    }
+
+    fn ops(&mut self, r: &mut Reader<'_>, meta: Vec<(u32, u64)>) -> Result<(), Refused> {
+        let rows = self.columns(r, meta, MAX_OPS, Refused::Ops)?;
+        self.rows.ops.extend(rows);
+        Ok(())
+    }
+
+    /// The rows of the columns `meta` lists, read from `r`; `refused` past `max` in one.
+    fn columns(
+        &mut self,
+        r: &mut Reader<'_>,
+        meta: Vec<(u32, u64)>,
+        max: u64,
+        refused: fn(u64) -> Refused,
+    ) -> Result<Vec<(u32, u64)>, Refused> {
+        let mut out = Vec::with_capacity(meta.len());
+        for (spec, len) in meta {
+            let n = column_rows(spec, r.take(len)?, max, &mut self.inflate_left)?;
+            if n > max {
+                return Err(refused(n));
+            }
+            out.push((spec, n));
+        }
+        Ok(out)
+    }
+
+    /// A change's data: dependencies, actor, sequence number, first op, time, message, other
+    /// actors, the operation columns' metadata and columns, extra bytes.
+    fn change(&mut self, mut r: Reader<'_>) -> Result<(), Refused> {
+        r.hashes()?;
+        let actor = r.uleb()?;
+        r.skip(actor)?;
+        r.uleb()?;
+        r.uleb()?;
+        r.sleb()?;
+        let message = r.uleb()?;
+        r.skip(message)?;
+        r.actors()?;
+        let ops = r.column_meta()?;
+        self.ops(&mut r, ops)
+    }
+}
+
+/// `bytes` inflated, taking their size from `left`.
+fn inflate(bytes: &[u8], left: &mut u64) -> Result<Vec<u8>, Refused> {
+    let mut out = Vec::new();
+    flate2::read::DeflateDecoder::new(bytes)
+        .take(*left + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| Refused::Malformed)?;
+    *left = left
+        .checked_sub(out.len() as u64)
+        .ok_or(Refused::Inflates)?;
+    Ok(out)
 }
 
 /// The rows of one column (specification `spec`: its id above bit 4, bit 3 set when deflated,
@@ -129,15 +213,7 @@ pub fn count_rows(chunk: &[u8], max_changes: u64, max_ops: u64) -> Result<Rows, 
 fn column_rows(spec: u32, bytes: &[u8], max: u64, inflate_left: &mut u64) -> Result<u64, Refused> {
     let inflated;
     let bytes = if spec & 0b1000 != 0 {
-        let mut out = Vec::new();
-        flate2::read::DeflateDecoder::new(bytes)
-            .take(*inflate_left + 1)
-            .read_to_end(&mut out)
-            .map_err(|_| Refused::Malformed)?;
-        *inflate_left = inflate_left
-            .checked_sub(out.len() as u64)
-            .ok_or(Refused::Inflates)?;
-        inflated = out;
+        inflated = inflate(bytes, inflate_left)?;
         &inflated[..]
     } else {
         bytes
@@ -179,10 +255,20 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn uleb(&mut self) -> Result<u64, Refused> {
+        self.leb(leb128::read::unsigned::<&[u8]>)
+    }
+
+    fn sleb(&mut self) -> Result<i64, Refused> {
+        self.leb(leb128::read::signed::<&[u8]>)
+    }
+
+    fn leb<T>(
+        &mut self,
+        read: impl FnOnce(&mut &'a [u8]) -> Result<T, leb128::read::Error>,
+    ) -> Result<T, Refused> {
         let mut rest = &self.bytes[self.at..];
-        let before = rest.len();
-        let value = leb128::read::unsigned(&mut rest).map_err(|_| Refused::Malformed)?;
-        self.at += before - rest.len();
+        let value = read(&mut rest).map_err(|_| Refused::Malformed)?;
+        self.at = self.bytes.len() - rest.len();
         Ok(value)
     }
 
@@ -199,6 +285,21 @@ impl<'a> Reader<'a> {
 
     fn skip(&mut self, n: u64) -> Result<(), Refused> {
         self.take(n).map(|_| ())
+    }
+
+    /// A count of actor ids, then each one's length and bytes.
+    fn actors(&mut self) -> Result<(), Refused> {
+        for _ in 0..self.uleb()? {
+            let n = self.uleb()?;
+            self.skip(n)?;
+        }
+        Ok(())
+    }
+
+    /// A count of change hashes, then their 32 bytes each.
+    fn hashes(&mut self) -> Result<(), Refused> {
+        let n = self.uleb()?;
+        self.skip(n.checked_mul(32).ok_or(Refused::Malformed)?)
     }
 
     /// A column metadata block: the count of columns, then each one's specification and length.
@@ -244,7 +345,7 @@ mod tests {
         let chunks = documents(&sealed);
         assert_eq!(chunks.len(), 1);
         let started = std::time::Instant::now();
-        match check_document(&chunks[0]) {
+        match check_chunk(&chunks[0]) {
             Err(Refused::Changes(n)) => assert!(n > MAX_CHANGES, "{n}"),
             other => panic!("the bomb was not refused: {other:?}"),
         }
@@ -296,16 +397,22 @@ mod tests {
         assert_eq!(column_rows(0x17, &column, 0, &mut inflate_left), Ok(0));
     }
 
-    #[test]
-    fn a_deflate_bomb_is_refused() {
-        // A document whose one change column is 100 MB of zeros, deflated to about 100 KB.
+    /// [`MAX_INFLATED_BYTES`] and one more of zeros, deflated (some 260 KB).
+    fn zeros_past_the_bound() -> Vec<u8> {
         let mut deflated = Vec::new();
         flate2::read::DeflateEncoder::new(
-            std::io::repeat(0).take(100_000_000),
-            flate2::Compression::best(),
+            std::io::repeat(0).take(MAX_INFLATED_BYTES + 1),
+            flate2::Compression::fast(),
         )
         .read_to_end(&mut deflated)
         .unwrap();
+        deflated
+    }
+
+    #[test]
+    fn a_deflate_bomb_is_refused() {
+        // A document whose one change column is zeros past the bound, deflated a thousand-fold.
+        let deflated = zeros_past_the_bound();
         let mut data = vec![0, 0, 1, 0x1a]; // no actors, no heads, one change column ...
         leb128::write::unsigned(&mut data, deflated.len() as u64).unwrap();
         data.push(0); // ... no op columns
@@ -313,7 +420,29 @@ mod tests {
         let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 0];
         leb128::write::unsigned(&mut chunk, data.len() as u64).unwrap();
         chunk.extend(&data);
-        assert_eq!(check_document(&chunk), Err(Refused::Inflates));
+        assert_eq!(check_chunk(&chunk), Err(Refused::Inflates));
+    }
+
+    #[test]
+    fn a_compressed_change_is_inflated_only_up_to_the_bound() {
+        // A change as automerge sends one that is large: deflated (type 2).
+        let mut doc = automerge::AutoCommit::new();
+        let text = "a line of a long receipt\n".repeat(2_000);
+        automerge::transaction::Transactable::put(&mut doc, automerge::ROOT, "text", text).unwrap();
+        let mut change = doc.get_changes(&[]).remove(0);
+        let compressed = change.bytes().to_vec();
+        assert_eq!(compressed[8], 2, "a compressed change");
+        let rows = check_chunk(&compressed).unwrap();
+        assert_eq!((rows.max_changes(), rows.max_ops()), (0, 1));
+        assert!(crate::policy::read_chunk(&compressed).is_some());
+        // One whose data inflates to zeros past the bound.
+        let deflated = zeros_past_the_bound();
+        let mut chunk = compressed[..8].to_vec();
+        chunk.push(2);
+        leb128::write::unsigned(&mut chunk, deflated.len() as u64).unwrap();
+        chunk.extend(&deflated);
+        assert_eq!(check_chunk(&chunk), Err(Refused::Inflates));
+        assert!(crate::policy::read_chunk(&chunk).is_none());
     }
 
     #[test]
@@ -323,15 +452,15 @@ mod tests {
         let mut doc =
             SalesDay::new(Uuid::from_u128(1), Uuid::from_u128(2), day, &actor).into_automerge();
         let saved = doc.save();
-        assert!(check_document(&saved).is_ok());
+        assert!(check_chunk(&saved).is_ok());
         for end in 0..saved.len() {
-            assert!(check_document(&saved[..end]).is_err(), "{end}");
+            assert!(check_chunk(&saved[..end]).is_err(), "{end}");
         }
     }
 
     /// No honest device is ever refused: a busy day's sales and a catalog, as the register makes
     /// them, are counted far below the bounds. Measured once
-    /// (3,000 sales, 50,000 products): the day 131,868 bytes, 3,001 changes, 21,009 operations;
+    /// (3,000 sales, 50,000 products): the day 132,710 bytes, 3,001 changes, 21,009 operations;
     /// the store's other documents of that day fewer; the catalog 1,244,060 bytes, 2 changes,
     /// 1,050,078 operations (less than one a byte, so 8 MiB of catalog is some 7 million).
     #[test]
@@ -375,18 +504,20 @@ mod tests {
         ));
         eprintln!("and the catalog by {:?}", started.elapsed());
         for (what, bytes) in saved {
-            let rows = check_document(&bytes).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+            let rows = check_chunk(&bytes).unwrap_or_else(|e| panic!("{what}: {e:?}"));
             eprintln!(
-                "{what}: {} bytes, {} changes, {} operations",
+                "{what}: {} bytes, {} changes, {} operations, {} bytes inflated",
                 bytes.len(),
                 rows.max_changes(),
-                rows.max_ops()
+                rows.max_ops(),
+                rows.inflated
             );
             assert!(rows.max_changes() >= SALES || what.contains("catalog"));
             assert!(rows.max_changes() * 10 <= MAX_CHANGES, "{what}: {rows:?}");
-            // Fewer operations than bytes: a document of the largest message's size holds a
-            // sixteenth of the bound.
+            // Fewer operations than bytes: a document of the largest message's size holds half
+            // the bound at most.
             assert!(rows.max_ops() <= bytes.len() as u64, "{what}: {rows:?}");
+            assert!(rows.inflated * 10 <= MAX_INFLATED_BYTES, "{what}: {rows:?}");
         }
     }
 }

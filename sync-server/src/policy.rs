@@ -76,25 +76,26 @@ pub fn without_panic<T>(decode: impl FnOnce() -> Option<T>) -> Option<T> {
 /// columns and changes (`Bundle::try_from` and `to_changes`, as `Bundle::new_from_unverified`),
 /// and a saved document's op and change columns (`Automerge::load`, which reconstructs it as
 /// samod does for a document it has nothing of; for one it has, samod reconstructs only the
-/// changes, from the same columns). A saved document is first counted
-/// ([`crate::column_bound::check_document`]): one whose columns would decode to more rows than
-/// the server allows is unreadable before automerge allocates for it.
+/// changes, from the same columns). Each chunk is first counted
+/// ([`crate::column_bound::check_chunk`]): one whose columns would decode to more rows than
+/// the server allows, or inflate past its limit, is unreadable before automerge allocates for it.
 pub fn read_chunk(bytes: &[u8]) -> Option<Chunk> {
     without_panic(|| read_chunk_unguarded(bytes))
 }
 
 fn read_chunk_unguarded(bytes: &[u8]) -> Option<Chunk> {
+    // Counted before automerge decodes anything: a few bytes can declare gigabytes, and a
+    // failed allocation is no panic to catch.
+    for range in chunk_bounds(bytes)? {
+        crate::column_bound::check_chunk(&bytes[range]).ok()?;
+    }
     if let Ok(change) = Change::try_from(bytes) {
         return Some(Chunk::Change(Box::new(change)));
     }
     let mut changes = Vec::new();
     for (kind, piece) in storage_chunks(bytes)? {
         match kind {
-            StorageChunk::Document => {
-                // Counted before automerge decodes it: a few bytes can declare gigabytes.
-                crate::column_bound::check_document(piece).ok()?;
-                changes.extend(Automerge::load(piece).ok()?.get_changes(&[]));
-            }
+            StorageChunk::Document => changes.extend(Automerge::load(piece).ok()?.get_changes(&[])),
             StorageChunk::Change => changes.push(Change::try_from(piece).ok()?),
             StorageChunk::Bundle => {
                 changes.extend(Bundle::try_from(piece).ok()?.to_changes().ok()?);
