@@ -226,8 +226,17 @@ fn column_rows(spec: u32, bytes: &[u8], max: u64, inflate_left: &mut u64) -> Res
         0 | 1 | 2 | 6 => runs(hexane::decoder::<Option<u64>>(bytes), max),
         // Delta: RLE of the signed differences.
         3 => runs(hexane::decoder::<Option<i64>>(bytes), max),
-        // Boolean: alternating run lengths.
-        4 => runs(hexane::decoder::<bool>(bytes), max),
+        // Boolean: alternating run lengths, each an unsigned LEB128. Counted here, not with
+        // hexane's `BoolDecoder`, which loops for ever on a count that is not valid LEB128 (it
+        // neither moves on nor stops; found by the `change_policy` fuzz target,
+        // `tests/data/change_policy_bool_loop.bin`), as automerge reading the column would.
+        4 => {
+            let (mut r, mut rows) = (Reader { bytes, at: 0 }, 0u64);
+            while r.at < bytes.len() && rows <= max {
+                rows = rows.saturating_add(r.uleb()?);
+            }
+            rows
+        }
         // String: RLE of length-prefixed bytes.
         5 => runs(hexane::decoder::<Option<Vec<u8>>>(bytes), max),
         // Value: the raw bytes the value metadata column points into, no runs.
@@ -354,6 +363,18 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
+    /// The fuzz target's timeout: a boolean column whose count is not LEB128, which hexane's
+    /// decoder loops on for ever.
+    #[test]
+    fn a_boolean_column_cut_short_is_refused_at_once() {
+        // Unsealed, as the target keeps it: its checksums are recomputed as the target does.
+        let input =
+            crate::policy::fuzz_seal(include_bytes!("../tests/data/change_policy_bool_loop.bin"));
+        let started = std::time::Instant::now();
+        assert_eq!(crate::policy::fuzz_origin(&input), None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
     #[test]
     fn runs_are_counted_without_expanding_them() {
         // A run of 2^40 copies of 7, then a literal run of three values, then 5 nulls.
@@ -392,6 +413,11 @@ mod tests {
         assert_eq!(
             column_rows(0x14, &bools, u64::MAX, &mut inflate_left),
             Ok(3 + (1 << 33))
+        );
+        // A count that is not LEB128 (cut short) is malformed, not a loop.
+        assert_eq!(
+            column_rows(0x14, &[3, 0x80], u64::MAX, &mut inflate_left),
+            Err(Refused::Malformed)
         );
         // Raw values have no rows.
         assert_eq!(column_rows(0x17, &column, 0, &mut inflate_left), Ok(0));
