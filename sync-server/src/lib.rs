@@ -11,6 +11,7 @@
 pub mod actors;
 pub mod api;
 pub mod client;
+pub mod column_bound;
 pub mod device_authority;
 pub mod disk;
 pub mod enroll;

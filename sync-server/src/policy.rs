@@ -76,12 +76,19 @@ pub fn without_panic<T>(decode: impl FnOnce() -> Option<T>) -> Option<T> {
 /// columns and changes (`Bundle::try_from` and `to_changes`, as `Bundle::new_from_unverified`),
 /// and a saved document's op and change columns (`Automerge::load`, which reconstructs it as
 /// samod does for a document it has nothing of; for one it has, samod reconstructs only the
-/// changes, from the same columns).
+/// changes, from the same columns). Each chunk is first counted
+/// ([`crate::column_bound::check_chunk`]): one whose columns would decode to more rows than
+/// the server allows, or inflate past its limit, is unreadable before automerge allocates for it.
 pub fn read_chunk(bytes: &[u8]) -> Option<Chunk> {
     without_panic(|| read_chunk_unguarded(bytes))
 }
 
 fn read_chunk_unguarded(bytes: &[u8]) -> Option<Chunk> {
+    // Counted before automerge decodes anything: a few bytes can declare gigabytes, and a
+    // failed allocation is no panic to catch.
+    for range in chunk_bounds(bytes)? {
+        crate::column_bound::check_chunk(&bytes[range]).ok()?;
+    }
     if let Ok(change) = Change::try_from(bytes) {
         return Some(Chunk::Change(Box::new(change)));
     }

@@ -13,7 +13,9 @@ use automerge::{AutoCommit, ROOT};
 use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, Uuid};
 
 use common::raw::{Raw, Synced};
-use common::{Device, another_setup_code, create_store, get, spawn, stored_doc};
+use common::{
+    Device, Process, another_setup_code, create_store, get, pair, spawn, spawn_limited, stored_doc,
+};
 
 /// The fuzz target's inputs: 16 bytes of a document id, then the sync message.
 const CRASHES: [&[u8]; 2] = [
@@ -24,6 +26,15 @@ const CRASHES: [&[u8]; 2] = [
 /// The fuzz target's input (with `POS_FUZZ_SAMOD=1`) whose change reads, but automerge panics
 /// loading it into a document that has nothing (an unknown actor in `op_set2/change/batch.rs`).
 const APPLY_PANIC: &[u8] = include_bytes!("data/change_policy_samod_apply_panic.bin");
+
+/// The fuzz target's input whose saved document declares a delta column of 2^30 rows in a few
+/// bytes: automerge 0.12 collects it into a `Vec<u32>` of 4 GiB (`ChangeGraphCols::load`).
+/// Unsealed: the target recomputes its checksum ([`pos_sync_server::policy::fuzz_seal`]).
+const ALLOCATION_BOMB: &[u8] = include_bytes!("data/change_policy_allocation_bomb.bin");
+
+/// An address space the server runs in with room to spare (it needs tens of megabytes), but
+/// in which the 4 GiB the bomb asks for cannot be had: where the process would abort.
+const ADDRESS_SPACE: u64 = 1 << 30;
 
 /// A sync message carrying `changes`.
 fn carrying(changes: Vec<Vec<u8>>) -> Vec<u8> {
@@ -47,6 +58,23 @@ fn assert_unreadable(ended: Result<Vec<u8>, Synced>) {
         }
         other => panic!("the crafted message was not refused: {other:?}"),
     }
+}
+
+/// `device` sends `message` as a sync message about `id` on a new connection, which the server
+/// closes as unreadable.
+async fn refused_as_unreadable(server: &Process, device: &Device, id: DocumentId, message: &[u8]) {
+    let mut raw = Raw::connect(server.addr, device).await;
+    raw.send("sync", id, message).await;
+    assert_unreadable(raw.next(id).await);
+}
+
+/// The server process still runs and answers `/health`.
+async fn assert_serving(server: &mut Process) {
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server exited"
+    );
+    assert_eq!(get(server.addr, "/health").await.status, 200);
 }
 
 /// `owner`'s sales day, as its register makes it.
@@ -83,16 +111,12 @@ async fn a_chunk_automerge_panics_on_is_refused_and_the_server_stays_up() {
     assert_eq!(first.sync(id_a, &mut day_a).await, Synced::InSync);
     for crash in CRASHES {
         // Then it sends a crafted message about that day.
-        let mut a = Raw::connect(server.addr, &owner_a).await;
-        a.send("sync", id_a, &crash[16..]).await;
-        assert_unreadable(a.next(id_a).await);
+        refused_as_unreadable(&server, &owner_a, id_a, &crash[16..]).await;
     }
     // The same about a document the server does not have yet is refused too.
     let (id_b, mut day_b) = day_of(&owner_b);
     for crash in CRASHES {
-        let mut b = Raw::connect(server.addr, &owner_b).await;
-        b.send("sync", id_b, &crash[16..]).await;
-        assert_unreadable(b.next(id_b).await);
+        refused_as_unreadable(&server, &owner_b, id_b, &crash[16..]).await;
     }
     // A document registered with nothing stored (its genesis came with a change under another
     // store's actor, refused after the genesis registered it), which samod holds nothing of,
@@ -123,15 +147,9 @@ async fn a_chunk_automerge_panics_on_is_refused_and_the_server_stays_up() {
         storage.document_store(&id_c.to_string()).unwrap().is_some(),
         "registered"
     );
-    let mut b = Raw::connect(server.addr, &owner_b).await;
-    b.send("sync", id_c, &APPLY_PANIC[16..]).await;
-    assert_unreadable(b.next(id_c).await);
+    refused_as_unreadable(&server, &owner_b, id_c, &APPLY_PANIC[16..]).await;
 
-    assert!(
-        server.child.try_wait().unwrap().is_none(),
-        "the server exited"
-    );
-    assert_eq!(get(server.addr, "/health").await.status, 200);
+    assert_serving(&mut server).await;
     // Store A's first connection, open all along, syncs a change more; store B a new document.
     day_a.put(ROOT, "after", "the crafted messages").unwrap();
     day_a.commit();
@@ -145,4 +163,34 @@ async fn a_chunk_automerge_panics_on_is_refused_and_the_server_stays_up() {
     let mut b = Raw::connect(server.addr, &owner_b).await;
     assert_eq!(b.sync(id_c, &mut day_c).await, Synced::InSync);
     assert_stored(&data, id_c, &mut day_c);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allocation_bomb_is_refused_and_the_server_stays_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, dist) = (tmp.path().join("data"), tmp.path().join("dist"));
+    let mut server = spawn_limited(&data, &dist, true, ADDRESS_SPACE);
+    let owner = create_store(server.addr, server.setup_code.as_deref().unwrap(), "A").await;
+    let other = pair(server.addr, &owner, "Till 2").await;
+
+    // The owner syncs its day, then sends the bomb about it; then about a document the server
+    // has nothing of (another device's day: the server has not seen it).
+    let (id, mut day) = day_of(&owner);
+    let mut first = Raw::connect(server.addr, &owner).await;
+    assert_eq!(first.sync(id, &mut day).await, Synced::InSync);
+    let bomb = pos_sync_server::policy::fuzz_seal(ALLOCATION_BOMB);
+    let (other_id, mut other_day) = day_of(&other);
+    for target in [id, other_id] {
+        refused_as_unreadable(&server, &owner, target, &bomb[16..]).await;
+    }
+
+    assert_serving(&mut server).await;
+    // Another device of the store syncs its day; the owner's open connection a change more.
+    let mut b = Raw::connect(server.addr, &other).await;
+    assert_eq!(b.sync(other_id, &mut other_day).await, Synced::InSync);
+    assert_stored(&data, other_id, &mut other_day);
+    day.put(ROOT, "after", "the bomb").unwrap();
+    day.commit();
+    assert_eq!(first.sync(id, &mut day).await, Synced::InSync);
+    assert_stored(&data, id, &mut day);
 }

@@ -411,7 +411,36 @@ pub fn spawn(data: &Path, dist: &Path, fresh: bool) -> Process {
 
 /// [`spawn`] with more flags.
 pub fn spawn_with(data: &Path, dist: &Path, fresh: bool, flags: &[&str]) -> Process {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pos-sync-server"))
+    spawn_command(
+        Command::new(env!("CARGO_BIN_EXE_pos-sync-server")),
+        data,
+        dist,
+        fresh,
+        flags,
+    )
+}
+
+/// [`spawn`] with the server's address space limited to `bytes` (`prlimit --as`), as on a
+/// machine with little memory: an allocation past it fails, which aborts the process.
+pub fn spawn_limited(data: &Path, dist: &Path, fresh: bool, bytes: u64) -> Process {
+    let mut command = Command::new("prlimit");
+    command
+        .arg(format!("--as={bytes}"))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_pos-sync-server"))
+        // Fewer malloc arenas (each reserves 64 MiB of address space), so the limit is memory.
+        .env("MALLOC_ARENA_MAX", "2");
+    spawn_command(command, data, dist, fresh, &[])
+}
+
+fn spawn_command(
+    mut command: Command,
+    data: &Path,
+    dist: &Path,
+    fresh: bool,
+    flags: &[&str],
+) -> Process {
+    let mut child = command
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .arg("--static-dir")
