@@ -69,6 +69,18 @@ for (const size of SIZES) {
 
       // Nothing wider than the screen.
       expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+      // Every screen can be reached: its button is in sight, or the bar of buttons scrolls
+      // sideways under a finger (a button cut off by the page's edge cannot be reached at all).
+      const navs = await page.evaluate(() => {
+        const bar = document.querySelector('.topbar nav')!;
+        const scrolls = ['auto', 'scroll'].includes(getComputedStyle(bar).overflowX) && bar.scrollWidth > bar.clientWidth;
+        return [...bar.querySelectorAll('button')].map((b) => {
+          const r = b.getBoundingClientRect();
+          return { testid: b.dataset.testid, inSight: r.left >= 0 && r.right <= window.innerWidth + 0.5, scrolls };
+        });
+      });
+      expect(navs.length).toBeGreaterThanOrEqual(6);
+      for (const nav of navs) expect(nav.inSight || nav.scrolls, `${nav.testid} can be reached`).toBe(true);
       // The ticket is within reach: beside the grid on a tablet, the bar with "Pay" on a phone.
       await expect(page.getByTestId(size.name === 'phone' ? 'pay-phone' : 'pay')).toBeInViewport();
     });

@@ -77,6 +77,16 @@ pub async fn sleep(ms: u32) {
     let _ = JsFuture::from(sleep_ms(ms)).await;
 }
 
+/// Takes away the splash `index.html` shows until the register is mounted.
+pub fn remove_boot_splash() {
+    if let Some(splash) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot-splash"))
+    {
+        splash.remove();
+    }
+}
+
 /// A named moment on the page's performance timeline, for the benchmark to read: where the time
 /// of a long job (a large import) goes.
 pub fn mark(name: &str) {

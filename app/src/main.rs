@@ -37,11 +37,13 @@ fn run_page() {
         // first tab's ticket and card payment.
         let Some(slot) = browser::ticket_slot().await else {
             leptos::mount::mount_to_body(move || view! { <views::AlreadyOpen lang /> });
+            browser::remove_boot_splash();
             return;
         };
         match boot(lang, slot).await {
             Ok((state, membership)) => {
                 leptos::mount::mount_to_body(move || view! { <views::App state /> });
+                browser::remove_boot_splash();
                 if let Some(membership) = membership {
                     // The sync worker starts once the register is on screen; its wasm loads and
                     // compiles off the page's thread.
@@ -91,6 +93,7 @@ fn run_page() {
                 leptos::mount::mount_to_body(
                     move || view! { <views::StorageUnavailable lang error=error.clone() /> },
                 );
+                browser::remove_boot_splash();
             }
         }
     });
