@@ -377,6 +377,18 @@ test('a cashier spends a card past the offline allowance only with a manager and
   await expect(forced.locator('.time')).not.toBeEmpty();
   expect(plain(await forced.getByTestId('desk-op-amount').textContent())).toBe('€25.00');
   await expect(shown.locator('[data-testid="desk-op"][data-kind="issue"]').getByTestId('desk-op-by')).toHaveText('by Ivan');
+
+  // A forced issue at the desk, again only with a manager: €5 put on the card, with its code.
+  await page.getByTestId('desk-force-issue').click();
+  await pin(page, 'approval', 'Maria', MANAGER_PIN);
+  await page.getByTestId('desk-force-amount').fill('5');
+  await page.getByTestId('desk-auth-code').fill('IS-2201');
+  await page.getByTestId('desk-auth-reason').fill('Goodwill for the outage');
+  await page.getByTestId('desk-force-send').click();
+  const issued = shown.locator('[data-testid="desk-op"][data-kind="forced_issue"]');
+  await expect(issued.getByTestId('desk-op-auth')).toHaveText('authorisation IS-2201: Goodwill for the outage');
+  await expect(issued.getByTestId('desk-op-by')).toHaveText('by Maria');
+  expect(plain(await shown.getByTestId('desk-balance').textContent())).toBe('€0.00');
   await page.context().close();
 });
 
@@ -424,6 +436,7 @@ test('a refunded sale of a gift card takes the card back only while it holds its
   await expect(page.getByTestId('refund-done')).toHaveCount(0);
   expect(await serverBalance(server.url, token, spent)).toBe('10.00');
   await page.getByTestId('refund-cancel').click();
+  await page.getByTestId('nav-register').click();
 
   // Offline the register cannot know whether a card was spent: refused, and nothing is lost.
   const later = await sellNewCard(page, '30');
@@ -448,6 +461,11 @@ test('in Russian on a phone: a block of ten cards sold on one ticket, each looke
   await createStore(page, 'Gift Shop');
   const token = await deviceToken(page);
   const printer = await withPrinter(page, false);
+  // Receipts, and so the slip, in Russian.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('receipt-language').selectOption('ru');
+  await page.getByTestId('save-receipt-settings').click();
+  await expect(page.getByTestId('notice')).toContainText('Receipt settings saved.');
   await switchLanguage(page, 'ru');
 
   await page.getByTestId('sell-gift-card').click();

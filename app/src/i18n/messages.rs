@@ -537,6 +537,7 @@ messages! {
     GiftCardForceTake => "Take with authorisation", "Списать по авторизации";
     SlipGiftCardBalance => "GIFT CARD BALANCE", "БАЛАНС ПОДАРОЧНОЙ КАРТЫ";
     SlipCard => "Card", "Карта";
+    SlipNoPrinter => "No printer is set up: set one up in Settings to print the balance.", "Принтер не настроен: настройте его в Настройках, чтобы напечатать баланс.";
     SlipStatus => "Status", "Статус";
     GiftCardBlockWhole => "These {cards} gift cards were sold as one block: return the whole block or none of it.", "Эти {cards} подарочных карт проданы одним блоком: верните весь блок или ничего.";
     GiftCardSaleSpent => "Gift card {card} holds {balance}, not the {value} it was sold with: it was spent, so its sale cannot be refunded.", "На подарочной карте {card} {balance}, а не {value}, с которыми она продана: ею уже расплачивались, поэтому её продажу нельзя вернуть.";

@@ -271,6 +271,6 @@ pub(super) fn print_balance(state: AppState, number: &str, balance: Decimal, act
         return state.error(Msg::GiftCardBadNumber);
     };
     if !state.print_balance_slip(&card, balance, active) {
-        state.error(Msg::ShiftNoPrinter);
+        state.error(Msg::SlipNoPrinter);
     }
 }
