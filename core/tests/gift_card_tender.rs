@@ -24,6 +24,17 @@ fn card() -> GiftCardNumber {
     GiftCardNumber::parse(GIFT_CARD).unwrap()
 }
 
+/// `ticket` completed as sale 0x5a1e, receipt `T1-<sequence>`, paid with `payment`, in the morning.
+fn completed(ticket: pos_core::Ticket, payment: &Payment, sequence: u64) -> pos_core::Sale {
+    let receipt = pos_core::ReceiptNumber {
+        device_code: "T1".into(),
+        sequence,
+    };
+    ticket
+        .complete(payment, Uuid::from_u128(0x5a1e), receipt, MORNING)
+        .unwrap()
+}
+
 fn op(n: u128) -> Uuid {
     Uuid::from_u128(0x0900 + n)
 }
@@ -252,13 +263,7 @@ fn a_partial_refund_shares_between_the_gift_card_and_the_drawer() {
         .add_gift_card(card(), dec!(5.00), op(3), false)
         .unwrap();
     payment.add_cash(payment.cash_due()).unwrap();
-    let receipt = pos_core::ReceiptNumber {
-        device_code: "T1".into(),
-        sequence: 3,
-    };
-    let sale = ticket
-        .complete(&payment, Uuid::from_u128(0x5a1e), receipt, MORNING)
-        .unwrap();
+    let sale = completed(ticket, &payment, 3);
     let line = sale.lines()[0].id;
     let refund = Refund::of_lines(
         &sale,
@@ -395,13 +400,7 @@ mod selling_gift_cards {
             .unwrap();
         let mut payment = Payment::new(ticket.totals().total, eur());
         payment.add_cash(dec!(50.00)).unwrap();
-        let receipt = pos_core::ReceiptNumber {
-            device_code: "T1".into(),
-            sequence: 1,
-        };
-        let sale = ticket
-            .complete(&payment, Uuid::from_u128(0x5a1e), receipt, MORNING)
-            .unwrap();
+        let sale = completed(ticket, &payment, 1);
         let issues = sale.gift_card_issues(TILL);
         assert_eq!(issues.len(), 2);
         assert_eq!(issues[0].card, card());
@@ -433,13 +432,7 @@ mod selling_gift_cards {
             .unwrap();
         let mut payment = Payment::new(ticket.totals().total, eur());
         payment.add_cash(payment.cash_due()).unwrap();
-        let receipt = pos_core::ReceiptNumber {
-            device_code: "T1".into(),
-            sequence: 1,
-        };
-        let sale = ticket
-            .complete(&payment, Uuid::from_u128(0x5a1e), receipt, MORNING)
-            .unwrap();
+        let sale = completed(ticket, &payment, 1);
         let goods = sale.lines()[0].id;
         let cards = sale.lines()[1].id;
         let refund = |id: u128, lines: &[(pos_core::LineId, Decimal)]| {
