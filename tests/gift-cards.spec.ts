@@ -2,12 +2,18 @@
 // of it redeemed on another ticket split with cash, a redemption above the balance refused by the
 // server, and one taken offline (the server killed) within the allowance, posted once the server
 // is back; then that sale refunded, its gift card part put back onto the card. Balances are read
-// from the server's own API with the device's token.
+// from the server's own API with the device's token. Then the operations around them: a forced
+// redemption with an authorisation code that a cashier needs a manager for, the printed balance
+// slip, the refund of a sale that sold a card, and a block of ten cards in Russian on a phone.
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { plain, scan, tap } from './cashier';
-import { createStore } from './settings';
+import { PHONE, plain, scan, switchLanguage, tap } from './cashier';
+import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter, type FakePrinter } from './fake-devices';
+import { OWNER_PIN, addMember, addUsbPrinter, createStore, pin } from './settings';
 import { commitsFail, device, openRefund, setUpTwoDevices } from './store';
+
+const MANAGER_PIN = '1357';
+const CASHIER_PIN = '97531';
 
 /** The device token this register keeps from enrollment (IndexedDB `register`, `kv` `membership`). */
 async function deviceToken(page: Page): Promise<string> {
@@ -255,4 +261,251 @@ test('two registers offline spend one card past its balance: after sync the desk
   await expect(shown.getByTestId('desk-state')).toHaveText('Active');
   await owner.context().close();
   await second.context().close();
+});
+
+/** The slips printed since `from` bytes that carry `heading`, as emupos decodes them. */
+function slips(printer: FakePrinter, heading: string, from = 0): string[] {
+  return emupos(printer.bytes(3).subarray(from)).receipts.map((r) => r.text).filter((t) => t.includes(heading));
+}
+
+/** A fake USB receipt printer on `page`, set up in Settings by the owner (the page reloads to
+ * install it, and the owner signs in again once the store has staff). */
+async function withPrinter(page: Page, ownerSignsIn: boolean): Promise<FakePrinter> {
+  const printer = await fakeUsbPrinter(page, { interfaces: COMPOSITE_PRINTER });
+  await page.reload();
+  if (ownerSignsIn) await pin(page, 'lock-screen', 'Owner', OWNER_PIN);
+  await page.getByTestId('nav-settings').click();
+  await addUsbPrinter(page);
+  await page.getByTestId('nav-register').click();
+  return printer;
+}
+
+/** The desk, from Sales, with `card` looked up. */
+async function lookUp(page: Page, card: string) {
+  await page.getByTestId('nav-sales').click();
+  await page.getByTestId('open-gift-cards').click();
+  await page.getByTestId('desk-number').fill(card);
+  await page.getByTestId('desk-look-up').click();
+  await expect(page.getByTestId('desk-card')).toBeVisible();
+}
+
+/** The card numbers of a block starting at `first`: the next bodies, each with its Luhn digit. */
+function block(first: string, n: number): string[] {
+  const luhn = (body: string) => {
+    let sum = 0;
+    [...body].reverse().forEach((c, i) => {
+      let d = Number(c) * (i % 2 === 0 ? 2 : 1);
+      if (d > 9) d -= 9;
+      sum += d;
+    });
+    return String((10 - (sum % 10)) % 10);
+  };
+  const start = BigInt(first.slice(0, 15));
+  return Array.from({ length: n }, (_, k) => {
+    const body = String(start + BigInt(k));
+    return body + luhn(body);
+  });
+}
+
+test('a cashier spends a card past the offline allowance only with a manager and an authorisation code; the desk shows the code, who and when; the balance slip prints', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const page = await device(browser, server.setupLink());
+  await createStore(page, 'Gift Shop');
+  const token = await deviceToken(page);
+  await page.getByTestId('nav-settings').click();
+  await addMember(page, 'Maria', 'manager', MANAGER_PIN);
+  await addMember(page, 'Ivan', 'cashier', CASHIER_PIN);
+  const printer = await withPrinter(page, true);
+  await page.getByTestId('switch-staff').click();
+  await pin(page, 'lock-screen', 'Ivan', CASHIER_PIN);
+  await expect(page.getByTestId('staff-current')).toHaveText('Ivan');
+
+  // A cashier sells cards without asking anyone.
+  const card = await sellNewCard(page, '20');
+  await expect(page.getByTestId('approval')).toHaveCount(0);
+  await expect.poll(() => serverBalance(server.url, token, card), { timeout: 20_000 }).toBe('20.00');
+
+  // The balance asked in the pay dialog, printed for the customer: the card by its last four
+  // digits only.
+  for (let i = 0; i < 4; i++) await tap(page, 'Chicken Wrap');
+  await payByGiftCard(page, card);
+  await page.getByTestId('gift-card-check').click();
+  await expect(page.getByTestId('gift-card-balance')).toHaveText('Balance €20.00');
+  await page.getByTestId('gift-card-print-balance').click();
+  await expect.poll(() => slips(printer, 'GIFT CARD BALANCE').length, { timeout: 10_000 }).toBe(1);
+  const slip = slips(printer, 'GIFT CARD BALANCE')[0];
+  expect(slip).toContain('Gift Shop');
+  expect(slip).toMatch(new RegExp(`Card\\s+\\*\\*\\*\\* ${card.slice(-4)}`));
+  expect(slip).toMatch(/Balance\s+.*20\.00/);
+  expect(slip).toMatch(/Status\s+Active/);
+  expect(slip).not.toContain(card.slice(0, 12));
+
+  // The server gone: €25 is more than the register may take offline (what it last heard, €20).
+  await server.stop('SIGKILL');
+  await redeem(page, '25');
+  await expect(page.getByTestId('notice')).toContainText('Offline, at most €20.00');
+  await expect(page.getByTestId('tender')).toHaveCount(0);
+  // The card desk gives an authorisation code by phone. Ivan may not force it: a manager's PIN.
+  await page.getByTestId('gift-card-force').click();
+  await expect(page.getByTestId('approval-what')).toHaveText('Issue or redeem gift cards with an authorisation code');
+  await expect(page.getByTestId('approval').getByTestId('staff-pick')).toHaveText(['Owner', 'Maria']);
+  await pin(page, 'approval', 'Maria', MANAGER_PIN);
+  await expect(page.getByTestId('gift-card-forced')).toBeVisible();
+  // Without the code nothing is taken.
+  await page.getByTestId('gift-card-amount').fill('25');
+  await page.getByTestId('gift-card-auth-reason').fill('Server down, card desk called');
+  await page.getByTestId('gift-card-force-take').click();
+  await expect(page.getByTestId('notice')).toContainText('Type the authorisation code');
+  await expect(page.getByTestId('tender')).toHaveCount(0);
+  await page.getByTestId('gift-card-auth-code').fill('AX4411');
+  await page.getByTestId('gift-card-force-take').click();
+  await expect(page.getByTestId('tender')).toHaveText([`Gift card •••• ${card.slice(-4)}: €25.00 (offline, to be sent)`]);
+  await restInCash(page);
+
+  // Back online, the forced redemption reaches the server from the outbox: €5 below zero,
+  // authorised, so no conflict.
+  await server.restart();
+  await expect.poll(() => serverBalance(server.url, token, card), { timeout: 30_000 }).toBe('-5.00');
+  await lookUp(page, card);
+  const shown = page.getByTestId('desk-card');
+  await expect(shown).toHaveAttribute('data-conflict', 'false');
+  const forced = shown.locator('[data-testid="desk-op"][data-kind="forced_redeem"]');
+  await expect(forced).toHaveCount(1);
+  await expect(forced).toHaveAttribute('data-offline', 'true');
+  await expect(forced.getByTestId('desk-op-auth')).toHaveText('authorisation AX4411: Server down, card desk called');
+  await expect(forced.getByTestId('desk-op-by')).toHaveText('by Maria');
+  await expect(forced.locator('.time')).not.toBeEmpty();
+  expect(plain(await forced.getByTestId('desk-op-amount').textContent())).toBe('€25.00');
+  await expect(shown.locator('[data-testid="desk-op"][data-kind="issue"]').getByTestId('desk-op-by')).toHaveText('by Ivan');
+
+  // A forced issue at the desk, again only with a manager: €5 put on the card, with its code.
+  await page.getByTestId('desk-force-issue').click();
+  await pin(page, 'approval', 'Maria', MANAGER_PIN);
+  await page.getByTestId('desk-force-amount').fill('5');
+  await page.getByTestId('desk-auth-code').fill('IS-2201');
+  await page.getByTestId('desk-auth-reason').fill('Goodwill for the outage');
+  await page.getByTestId('desk-force-send').click();
+  const issued = shown.locator('[data-testid="desk-op"][data-kind="forced_issue"]');
+  await expect(issued.getByTestId('desk-op-auth')).toHaveText('authorisation IS-2201: Goodwill for the outage');
+  await expect(issued.getByTestId('desk-op-by')).toHaveText('by Maria');
+  expect(plain(await shown.getByTestId('desk-balance').textContent())).toBe('€0.00');
+  await page.context().close();
+});
+
+test('a refunded sale of a gift card takes the card back only while it holds its whole value, and only online', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const page = await device(browser, server.setupLink());
+  await createStore(page, 'Gift Shop');
+  const token = await deviceToken(page);
+
+  // Unspent: the refund takes the €25 off the card and stops it, and the €25 go back in cash.
+  const whole = await sellNewCard(page, '25');
+  await expect.poll(() => serverBalance(server.url, token, whole), { timeout: 20_000 }).toBe('25.00');
+  await openRefund(page);
+  await page.getByTestId('refund-reason').fill('Bought by mistake');
+  await page.getByTestId('refund-confirm').click();
+  await expect(page.getByTestId('refund-done')).toBeVisible();
+  expect(plain(await page.getByTestId('refund-hand-back').textContent())).toBe('Hand back €25.00 in cash.');
+  await page.getByTestId('refund-close').click();
+  expect(await serverBalance(server.url, token, whole)).toBe('0.00');
+  await lookUp(page, whole);
+  await expect(page.getByTestId('desk-state')).toHaveText('Deactivated');
+  await expect(page.locator('[data-testid="desk-op"][data-kind="sale_refunded"]')).toHaveCount(1);
+  // It cannot be spent after.
+  await page.getByTestId('nav-register').click();
+  await tap(page, 'Iced Tea');
+  await payByGiftCard(page, whole);
+  await redeem(page, '1');
+  await expect(page.getByTestId('notice')).toContainText('deactivated');
+  await page.getByTestId('cancel-payment').click();
+  await page.getByTestId('clear-ticket').click();
+
+  // Spent in part: its sale is not refunded, nothing goes back, the card keeps its €10.
+  const spent = await sellNewCard(page, '15');
+  await expect.poll(() => serverBalance(server.url, token, spent), { timeout: 20_000 }).toBe('15.00');
+  await tap(page, 'Iced Tea');
+  await tap(page, 'Iced Tea');
+  await payByGiftCard(page, spent);
+  await redeem(page, '5');
+  await restInCash(page);
+  await page.getByTestId('nav-sales').click();
+  await page.getByTestId('refund-sale').nth(1).click();
+  await page.getByTestId('refund-reason').fill('Wants the money');
+  await page.getByTestId('refund-confirm').click();
+  await expect(page.getByTestId('notice')).toContainText(`Gift card •••• ${spent.slice(-4)} holds €10.00, not the €15.00 it was sold with`);
+  await expect(page.getByTestId('refund-done')).toHaveCount(0);
+  expect(await serverBalance(server.url, token, spent)).toBe('10.00');
+  await page.getByTestId('refund-cancel').click();
+  await page.getByTestId('nav-register').click();
+
+  // Offline the register cannot know whether a card was spent: refused, and nothing is lost.
+  const later = await sellNewCard(page, '30');
+  await expect.poll(() => serverBalance(server.url, token, later), { timeout: 20_000 }).toBe('30.00');
+  await server.stop('SIGKILL');
+  await openRefund(page);
+  await page.getByTestId('refund-reason').fill('Bought by mistake');
+  await page.getByTestId('refund-confirm').click();
+  await expect(page.getByTestId('notice')).toContainText('Refunding a gift card needs the server');
+  await expect(page.getByTestId('refund-done')).toHaveCount(0);
+  await server.restart();
+  await page.getByTestId('refund-confirm').click();
+  await expect(page.getByTestId('refund-done')).toBeVisible({ timeout: 20_000 });
+  expect(await serverBalance(server.url, token, later)).toBe('0.00');
+  await page.context().close();
+});
+
+test('in Russian on a phone: a block of ten cards sold on one ticket, each looked up at the desk with its value, and the balance slip printed in Russian', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const page = await device(browser, server.setupLink());
+  await page.setViewportSize(PHONE);
+  await createStore(page, 'Gift Shop');
+  const token = await deviceToken(page);
+  const printer = await withPrinter(page, false);
+  // Receipts, and so the slip, in Russian.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('receipt-language').selectOption('ru');
+  await page.getByTestId('save-receipt-settings').click();
+  await expect(page.getByTestId('notice')).toContainText('Receipt settings saved.');
+  await switchLanguage(page, 'ru');
+
+  await page.getByTestId('sell-gift-card').click();
+  await page.getByTestId('gift-card-generate').click();
+  const first = (await page.getByTestId('gift-card-number').inputValue()).replace(/\s/g, '');
+  const cards = block(first, 10);
+  await page.getByTestId('gift-card-value').fill('5');
+  await page.getByTestId('gift-card-count').fill('10');
+  await page.getByTestId('gift-card-add').click();
+  await expect(page.getByTestId('ticket-line')).toHaveText(
+    new RegExp(`Подарочные карты •••• ${cards[0].slice(-4)} – •••• ${cards[9].slice(-4)}`),
+  );
+  expect(plain(await page.getByTestId('ticket-total').first().textContent())).toMatch(/^50,00\s?€$/);
+  await page.getByTestId('pay').click();
+  await page.getByTestId('quick-cash').first().click();
+  await expect(page.getByTestId('completed')).toBeVisible();
+  await page.getByTestId('new-sale').click();
+  await expect.poll(() => serverBalance(server.url, token, cards[9]), { timeout: 20_000 }).toBe('5.00');
+
+  // Each card of the block at the desk, active with its €5.
+  await page.getByTestId('nav-sales').click();
+  await page.getByTestId('open-gift-cards').click();
+  for (const card of cards) {
+    await page.getByTestId('desk-number').fill(card);
+    await page.getByTestId('desk-look-up').click();
+    const shown = page.getByTestId('desk-card');
+    await expect(shown.locator('.desk-title')).toHaveText(`Подарочная карта •••• ${card.slice(-4)}`);
+    expect(plain(await shown.getByTestId('desk-balance').textContent())).toMatch(/^5,00\s?€$/);
+    await expect(shown.getByTestId('desk-state')).toHaveText('Активна');
+    await expect(shown.locator('[data-testid="desk-op"][data-kind="issue"]')).toHaveCount(1);
+  }
+  // Nothing on the phone scrolls sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+
+  // The last card's balance on paper, in Russian.
+  await page.getByTestId('desk-print').click();
+  await expect.poll(() => slips(printer, 'БАЛАНС ПОДАРОЧНОЙ КАРТЫ').length, { timeout: 10_000 }).toBe(1);
+  const slip = slips(printer, 'БАЛАНС ПОДАРОЧНОЙ КАРТЫ')[0];
+  expect(slip).toMatch(new RegExp(`Карта\\s+\\*\\*\\*\\* ${cards[9].slice(-4)}`));
+  expect(slip).toMatch(/Баланс\s+5,00/);
+  expect(slip).toMatch(/Статус\s+Активна/);
+  await page.context().close();
 });

@@ -61,3 +61,23 @@ export async function addUsbPrinter(page: Page) {
   await page.getByTestId('add-printer').click();
   await expect(page.getByTestId('printer-summary')).toBeVisible();
 }
+
+/** In Settings, adds a member with the owner's PIN to confirm. */
+export async function addMember(page: Page, name: string, role: 'manager' | 'cashier', pin: string) {
+  const form = page.getByTestId('staff-form');
+  await form.getByTestId('staff-name').fill(name);
+  await form.getByTestId('staff-role-select').selectOption(role);
+  await form.getByTestId('staff-pin').fill(pin);
+  await form.getByTestId('staff-confirm-pin').fill(OWNER_PIN);
+  await form.getByTestId('staff-save').click();
+  await expect(page.getByTestId('staff-row').filter({ hasText: name })).toBeVisible();
+}
+
+/** On the lock screen (or in the approval dialog), picks `name` and types `pin`. */
+export async function pin(page: Page, where: 'lock-screen' | 'approval', name: string, pin: string) {
+  const dialog = page.getByTestId(where);
+  await dialog.getByTestId('staff-pick').filter({ hasText: name }).click();
+  const input = dialog.getByTestId(where === 'lock-screen' ? 'lock-pin' : 'approval-pin');
+  await input.fill(pin);
+  await input.press('Enter');
+}

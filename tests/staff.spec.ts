@@ -5,31 +5,11 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from './fixtures';
 import { PHONE, expectTotal, tap } from './cashier';
-import { OWNER_PIN, createStore, submitSetup } from './settings';
+import { OWNER_PIN, addMember, createStore, pin, submitSetup } from './settings';
 import { device, pairingCode, setUpTwoDevices } from './store';
 
 const MANAGER_PIN = '1357';
 const CASHIER_PIN = '97531';
-
-/** In Settings, adds a member with the owner's PIN to confirm. */
-async function addMember(page: Page, name: string, role: 'manager' | 'cashier', pin: string) {
-  const form = page.getByTestId('staff-form');
-  await form.getByTestId('staff-name').fill(name);
-  await form.getByTestId('staff-role-select').selectOption(role);
-  await form.getByTestId('staff-pin').fill(pin);
-  await form.getByTestId('staff-confirm-pin').fill(OWNER_PIN);
-  await form.getByTestId('staff-save').click();
-  await expect(page.getByTestId('staff-row').filter({ hasText: name })).toBeVisible();
-}
-
-/** On the lock screen (or in the approval dialog), picks `name` and types `pin`. */
-async function pin(page: Page, where: 'lock-screen' | 'approval', name: string, pin: string) {
-  const dialog = page.getByTestId(where);
-  await dialog.getByTestId('staff-pick').filter({ hasText: name }).click();
-  const input = dialog.getByTestId(where === 'lock-screen' ? 'lock-pin' : 'approval-pin');
-  await input.fill(pin);
-  await input.press('Enter');
-}
 
 /** In Settings, refreshes the audit log until it shows `count` rows of `kind` (another device's
  * entries arrive by sync); returns those rows. */

@@ -56,8 +56,8 @@ pub use catalog::{
 pub use docs::{
     Actor, BusinessDay, CatalogDoc, CustomersDoc, DayEntry, DaySummary, DayTenders, DeviceEntry,
     DeviceShift, DocChunk, DocError, DocKind, DocRole, DocWrite, DocumentId, Month, MonthIndex,
-    PriceConflict, Recorded, Refund, RefundTender, ReturnLine, SCHEMA_VERSION, SalesDay,
-    SettingsDoc, SharedDocument, StockCount, StockMovement, StockPeriod, StoreDaySummary,
+    PartOfGiftCardBlock, PriceConflict, Recorded, Refund, RefundTender, ReturnLine, SCHEMA_VERSION,
+    SalesDay, SettingsDoc, SharedDocument, StockCount, StockMovement, StockPeriod, StoreDaySummary,
     StoreDocs, Void, chunk_prefix, previous_month, sync_in_memory, sync_state_key,
 };
 pub use money::{CashRounding, Currency, allocate, round_to_increment};

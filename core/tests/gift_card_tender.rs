@@ -24,6 +24,17 @@ fn card() -> GiftCardNumber {
     GiftCardNumber::parse(GIFT_CARD).unwrap()
 }
 
+/// `ticket` completed as sale 0x5a1e, receipt `T1-<sequence>`, paid with `payment`, in the morning.
+fn completed(ticket: pos_core::Ticket, payment: &Payment, sequence: u64) -> pos_core::Sale {
+    let receipt = pos_core::ReceiptNumber {
+        device_code: "T1".into(),
+        sequence,
+    };
+    ticket
+        .complete(payment, Uuid::from_u128(0x5a1e), receipt, MORNING)
+        .unwrap()
+}
+
 fn op(n: u128) -> Uuid {
     Uuid::from_u128(0x0900 + n)
 }
@@ -252,13 +263,7 @@ fn a_partial_refund_shares_between_the_gift_card_and_the_drawer() {
         .add_gift_card(card(), dec!(5.00), op(3), false)
         .unwrap();
     payment.add_cash(payment.cash_due()).unwrap();
-    let receipt = pos_core::ReceiptNumber {
-        device_code: "T1".into(),
-        sequence: 3,
-    };
-    let sale = ticket
-        .complete(&payment, Uuid::from_u128(0x5a1e), receipt, MORNING)
-        .unwrap();
+    let sale = completed(ticket, &payment, 3);
     let line = sale.lines()[0].id;
     let refund = Refund::of_lines(
         &sale,
@@ -395,13 +400,7 @@ mod selling_gift_cards {
             .unwrap();
         let mut payment = Payment::new(ticket.totals().total, eur());
         payment.add_cash(dec!(50.00)).unwrap();
-        let receipt = pos_core::ReceiptNumber {
-            device_code: "T1".into(),
-            sequence: 1,
-        };
-        let sale = ticket
-            .complete(&payment, Uuid::from_u128(0x5a1e), receipt, MORNING)
-            .unwrap();
+        let sale = completed(ticket, &payment, 1);
         let issues = sale.gift_card_issues(TILL);
         assert_eq!(issues.len(), 2);
         assert_eq!(issues[0].card, card());
@@ -423,6 +422,85 @@ mod selling_gift_cards {
         let bought = Purchase::of_sale(&sale, Decimal::ZERO);
         assert_eq!(bought.paid, Decimal::ZERO);
         assert!(bought.products.is_empty());
+    }
+
+    #[test]
+    fn a_refunded_sale_of_cards_takes_each_card_back_whole_once() {
+        let mut ticket = ticket_of(eur(), 1, dec!(10.00), dec!(1), dec!(20));
+        ticket
+            .add_gift_cards(block(3), dec!(25.00), "Gift cards")
+            .unwrap();
+        let mut payment = Payment::new(ticket.totals().total, eur());
+        payment.add_cash(payment.cash_due()).unwrap();
+        let sale = completed(ticket, &payment, 1);
+        let goods = sale.lines()[0].id;
+        let cards = sale.lines()[1].id;
+        let refund = |id: u128, lines: &[(pos_core::LineId, Decimal)]| {
+            Refund::of_lines(&sale, &[], lines, Uuid::from_u128(id), MORNING + 1, "").unwrap()
+        };
+        // The goods alone: no card is touched.
+        let only_goods = refund(0x4f0, &[(goods, dec!(1))]);
+        assert_eq!(
+            only_goods.gift_cards_taken_back(&sale, ANN, TILL, MORNING + 1),
+            Ok(Vec::new())
+        );
+        // Part of the block: refused, which card would it be?
+        assert_eq!(
+            refund(0x4f1, &[(cards, dec!(2))]).gift_cards_taken_back(&sale, ANN, TILL, MORNING + 1),
+            Err(pos_core::PartOfGiftCardBlock { cards: 3 })
+        );
+        // The whole block: each card for the value it was sold with, and stopped.
+        let whole = refund(0x4f2, &[(cards, dec!(3))])
+            .gift_cards_taken_back(&sale, ANN, TILL, MORNING + 1)
+            .unwrap();
+        assert_eq!(
+            whole.iter().map(|o| o.card.clone()).collect::<Vec<_>>(),
+            block(3)
+        );
+        assert!(whole.iter().all(|o| o.kind == GiftCardOpKind::SaleRefunded
+            && o.amount == dec!(25.00)
+            && o.check(Currency::EUR).is_ok()));
+        // Asked again by another refund of the sale (after a refusal, in another tab): the
+        // same operations, so the server counts each once.
+        let again = refund(0x4f3, &[(cards, dec!(3))])
+            .gift_cards_taken_back(&sale, ANN, TILL, MORNING + 2)
+            .unwrap();
+        assert_eq!(
+            again.iter().map(|o| o.id).collect::<Vec<_>>(),
+            whole.iter().map(|o| o.id).collect::<Vec<_>>()
+        );
+        // On the ledger: the card holds nothing and is stopped, so it cannot be spent.
+        let mut ledger = pos_core::gift_card::GiftCardLedger::new(Currency::EUR);
+        ledger.merge(sale.gift_card_issues(TILL));
+        ledger.merge(whole.clone());
+        let first = &block(3)[0];
+        assert_eq!(ledger.balance(first), Decimal::ZERO);
+        assert_eq!(
+            ledger.status(first),
+            pos_core::gift_card::CardStatus::Deactivated
+        );
+        assert_eq!(
+            ledger.check_redemption(&pos_core::gift_card::RedemptionRequest {
+                card: first.clone(),
+                amount: dec!(1.00)
+            }),
+            Err(pos_core::gift_card::RedemptionRefused::Deactivated)
+        );
+        // A training sale issued no cards and takes none back.
+        let training = sale.clone().in_training();
+        assert_eq!(
+            Refund::of_lines(
+                &training,
+                &[],
+                &[(cards, dec!(3))],
+                Uuid::from_u128(0x4f4),
+                MORNING,
+                ""
+            )
+            .unwrap()
+            .gift_cards_taken_back(&training, ANN, TILL, MORNING),
+            Ok(Vec::new())
+        );
     }
 
     #[test]

@@ -95,10 +95,10 @@ pub use link::{
 };
 pub use profile::{DrawerPulse, PrinterProfile};
 pub use receipt::{
-    DateTime, OrderLine, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage, ReceiptLayout,
-    ReceiptOptions, ReceiptQr, ReceiptQrError, RefundSlip, ReturnedItem, Rule, ShiftReportLabels,
-    ShiftReportOptions, TextStyle, format_amount,
-    format_date_time, format_money, format_number, format_rate,
+    BalanceSlip, DateTime, OrderLine, ReceiptBlock, ReceiptCopy, ReceiptLabels, ReceiptLanguage,
+    ReceiptLayout, ReceiptOptions, ReceiptQr, ReceiptQrError, RefundSlip, ReturnedItem, Rule,
+    ShiftReportLabels, ShiftReportOptions, TextStyle, format_amount, format_date_time,
+    format_money, format_number, format_rate,
 };
 pub use scanner::{Key, WedgeConfig, WedgeDetector, WedgeOutput};
 pub use status::{

@@ -17,7 +17,10 @@ use common::{Device, Reply, another_setup_code, create_store, pair, send, start}
 /// A gift card number as core issues them: `body` (zero-padded to 15 digits) and its check
 /// digit.
 fn card_number(body: u64) -> String {
-    GiftCardNumber::from_body(body).unwrap().digits().to_string()
+    GiftCardNumber::from_body(body)
+        .unwrap()
+        .digits()
+        .to_string()
 }
 
 /// A fresh operation id: unique within a test's server.
@@ -354,7 +357,12 @@ async fn numbers_amounts_and_bodies_out_of_bounds_are_refused() {
         let refusal = till
             .refused(&op(number, "issue", Some("10")), 400, "bad_number")
             .await;
-        assert!(refusal["error"].as_str().unwrap().starts_with("This is not a gift card number"));
+        assert!(
+            refusal["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("This is not a gift card number")
+        );
     }
     let reply = till.get(&format!("/api/gift-cards/{mistyped}")).await;
     assert_eq!(status_and_reason(&reply), (400, json!("bad_number")));
@@ -505,5 +513,56 @@ async fn an_overdraft_reported_from_offline_is_recorded_and_shown_as_a_conflict(
     let liability = owner.ok("/api/gift-cards/liability").await;
     let owed = (&liability["liability"], &liability["overdrawn"]);
     assert_eq!(owed, (&json!("0.00"), &json!("30.00")));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_refunded_sale_takes_a_card_back_once_only_while_it_holds_its_value() {
+    let (till, server, _tmp) = one_store().await;
+    let whole = card_number(601_100_000_000_210);
+    let spent = card_number(601_100_000_000_228);
+    for number in [&whole, &spent] {
+        till.record(&op(number, "issue", Some("25"))).await;
+    }
+    till.record(&op(&spent, "redeem", Some("0.01"))).await;
+
+    // Spent even by a cent: refused with what is left, and the card goes on as it was.
+    let short = till
+        .refused(
+            &op(&spent, "sale_refunded", Some("25")),
+            409,
+            "insufficient_balance",
+        )
+        .await;
+    assert_eq!(short["balance"], "24.99");
+    assert_eq!(till.card(&spent).await["active"], true);
+
+    // Whole: the value taken off and the card stopped in one step; sent again, counted once.
+    let back = op(&whole, "sale_refunded", Some("25"));
+    let after = till.record(&back).await;
+    assert_eq!(
+        (&after["balance"], &after["active"]),
+        (&json!("0.00"), &json!(false))
+    );
+    assert_eq!(till.record(&back).await["balance"], "0.00");
+    let card = till.card(&whole).await;
+    let kinds: Vec<&str> = card["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["issue", "sale_refunded"]);
+    till.refused(&op(&whole, "redeem", Some("1")), 409, "card_inactive")
+        .await;
+    // Never as made offline: the server is the one that checks the card was not spent.
+    let offline = with(
+        op(&spent, "sale_refunded", Some("24.99")),
+        "offline",
+        json!(true),
+    );
+    let reply = till.post(&offline).await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert_eq!(till.card(&spent).await["balance"], "24.99");
     server.stop().await;
 }

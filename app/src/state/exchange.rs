@@ -8,7 +8,9 @@ use leptos::task::spawn_local;
 use pos_core::staff::Permission;
 use pos_core::{Payment, Refund, Sale, Uuid};
 
-use super::refund::{Returned, proceed, refunded_here, return_error_msg, unless_refunded_elsewhere};
+use super::refund::{
+    Returned, proceed, refunded_here, return_error_msg, unless_refunded_elsewhere,
+};
 use crate::i18n::Msg;
 use crate::state::{AppState, Notice, storage_notice};
 use crate::storage::{CardRefundMethod, Exchange, RefundRecord};
@@ -44,7 +46,12 @@ pub fn start_exchange(state: AppState, sale: Sale, reason: String, returned: Ret
             &reason,
         );
         match made {
-            Ok(refund) => {
+            // A card sold is taken back only by a refund, which checks it was not spent first.
+            Ok(refund)
+                if refund
+                    .gift_cards_taken_back(&sale, Uuid::nil(), Uuid::nil(), at_ms)
+                    .is_ok_and(|cards| cards.is_empty()) =>
+            {
                 state.exchange.set(Some(Exchange {
                     refund: refund.written_off(&returned.damaged),
                     sale,
@@ -55,6 +62,7 @@ pub fn start_exchange(state: AppState, sale: Sale, reason: String, returned: Ret
                 state.screen.set(crate::state::Screen::Register);
                 state.notice.set(Some(Notice::Info(Msg::ExchangeAddGoods)));
             }
+            Ok(_) => state.error(Msg::GiftCardNoExchange),
             Err(e) => state.error(return_error_msg(&e)),
         }
     });

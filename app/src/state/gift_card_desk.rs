@@ -6,12 +6,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::gift_card::{GiftCardNumber, GiftCardOp, GiftCardOpKind};
+use pos_core::gift_card::{Authorisation, GiftCardNumber, GiftCardOp, GiftCardOpKind};
 use pos_core::staff::Permission;
 use pos_core::{Decimal, Uuid};
 
 use super::AppState;
-use super::gift_cards::refused;
+use super::gift_cards::{flush_soon, op_error_msg, refused};
 use crate::i18n::Msg;
 use crate::sync::gift_card_desk::{self as ledger, CardHistory, Conflict, Liability};
 use crate::sync::gift_cards::{self as api, GiftCardRefusal};
@@ -24,6 +24,8 @@ pub struct GiftCardDesk {
     pub ledger: RwSignal<Option<(Liability, Vec<Conflict>)>>,
     /// The server is being asked: the buttons wait.
     pub busy: RwSignal<bool>,
+    /// The last forced issue was sent or kept: its form closes.
+    pub forced_issued: RwSignal<bool>,
 }
 
 impl GiftCardDesk {
@@ -32,6 +34,7 @@ impl GiftCardDesk {
             card: RwSignal::new(None),
             ledger: RwSignal::new(None),
             busy: RwSignal::new(false),
+            forced_issued: RwSignal::new(false),
         }
     }
 }
@@ -43,14 +46,24 @@ impl Default for GiftCardDesk {
 }
 
 impl AppState {
-    /// "Look up": the card's balance, state and history from the server.
-    pub fn look_up_gift_card(&self, number: String) {
-        let card = match GiftCardNumber::parse(&number) {
-            Ok(card) => card,
-            Err(_) => return self.error(Msg::GiftCardBadNumber),
+    /// The card whose number is typed, with the device's token to ask the server about it; `None`
+    /// (and why, on screen) for a mistyped number or a register of no store.
+    fn desk_card(&self, number: &str) -> Option<(GiftCardNumber, String)> {
+        let Ok(card) = GiftCardNumber::parse(number) else {
+            self.error(Msg::GiftCardBadNumber);
+            return None;
         };
         let Some(token) = self.token() else {
-            return self.error(Msg::GiftCardNeedsStore);
+            self.error(Msg::GiftCardNeedsStore);
+            return None;
+        };
+        Some((card, token))
+    }
+
+    /// "Look up": the card's balance, state and history from the server.
+    pub fn look_up_gift_card(&self, number: String) {
+        let Some((card, token)) = self.desk_card(&number) else {
+            return;
         };
         let state = *self;
         state.gift_card_desk.busy.set(true);
@@ -82,22 +95,12 @@ impl AppState {
             let Some(token) = state.token() else {
                 return state.error(Msg::GiftCardNeedsStore);
             };
-            let op = GiftCardOp {
-                id: Uuid::now_v7(),
-                card: card.clone(),
-                kind: if active {
-                    GiftCardOpKind::Reactivate
-                } else {
-                    GiftCardOpKind::Deactivate
-                },
-                amount: Decimal::ZERO,
-                staff: state.staff_id(),
-                device: state
-                    .membership
-                    .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id)),
-                at_ms: js_sys::Date::now() as i64,
-                offline: false,
+            let kind = if active {
+                GiftCardOpKind::Reactivate
+            } else {
+                GiftCardOpKind::Deactivate
             };
+            let op = state.gift_card_op(card.clone(), kind, Decimal::ZERO, state.staff_id());
             state.gift_card_desk.busy.set(true);
             spawn_local(async move {
                 let sent = api::record_op(&token, &op).await;
@@ -107,6 +110,64 @@ impl AppState {
                     Err(refusal) => desk_refused(state, &refusal),
                 }
             });
+        });
+    }
+
+    /// A forced issue of `amount` onto the card whose number is typed, with the authorisation
+    /// code and reason, by someone who may force it (`by`: who gave their PIN for it, named on
+    /// the operation): value put on past a refusal (a number the store issued before, say).
+    /// Unreached, it is kept in the gift card outbox (as a sale's issue is) and sent when the
+    /// server is back; either way `GiftCardDesk::forced_issued` then closes the form.
+    pub fn force_issue_gift_card(
+        &self,
+        number: String,
+        amount: Decimal,
+        authorisation: Authorisation,
+        by: Option<Uuid>,
+    ) {
+        let Some((card, token)) = self.desk_card(&number) else {
+            return;
+        };
+        let state = *self;
+        let op = state.gift_card_op(
+            card.clone(),
+            GiftCardOpKind::ForcedIssue(authorisation),
+            amount,
+            by.unwrap_or_else(|| state.staff_id()),
+        );
+        let currency = state.store.with_untracked(|s| s.rules.currency);
+        if let Err(e) = op.check(currency) {
+            return state.error(op_error_msg(&e));
+        }
+        state.gift_card_desk.busy.set(true);
+        spawn_local(async move {
+            let sent = api::record_op(&token, &op).await;
+            state.gift_card_desk.busy.set(false);
+            match sent {
+                Ok(_) => {
+                    state.gift_card_desk.forced_issued.set(true);
+                    state.look_up_gift_card(card.digits().to_string());
+                }
+                Err(GiftCardRefusal::Offline) => {
+                    // Kept durably before it is said, and sent by the outbox loop.
+                    let op = GiftCardOp {
+                        offline: true,
+                        ..op
+                    };
+                    match state.storage().record_gift_card_ops(vec![op]).await {
+                        Ok(()) => {
+                            state.gift_card_desk.forced_issued.set(true);
+                            state.notice.set(Some(super::Notice::Done(
+                                Msg::DeskForcedIssueKept,
+                                Vec::new(),
+                            )));
+                            flush_soon(state);
+                        }
+                        Err(e) => state.notice.set(Some(super::storage_notice(&e))),
+                    }
+                }
+                Err(refusal) => desk_refused(state, &refusal),
+            }
         });
     }
 

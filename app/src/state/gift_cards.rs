@@ -14,7 +14,8 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::gift_card::{
-    GiftCardNumber, GiftCardOp, GiftCardOpKind, NumberError, generate_block,
+    Authorisation, GiftCardNumber, GiftCardOp, GiftCardOpError, GiftCardOpKind, NumberError,
+    generate_block,
 };
 use pos_core::{Decimal, Uuid};
 
@@ -43,7 +44,10 @@ pub enum CardCheck {
     /// The server's answer.
     Online { balance: Decimal },
     /// Offline: what this device last heard, and what it may take now.
-    Offline { balance: Decimal, allowance: Decimal },
+    Offline {
+        balance: Decimal,
+        allowance: Decimal,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -100,6 +104,26 @@ impl AppState {
     pub(super) fn staff_id(&self) -> Uuid {
         self.staff.member_now().map_or(Uuid::nil(), |m| m.id)
     }
+
+    /// A new operation this register makes now on `card`, in the name of `staff`.
+    pub(super) fn gift_card_op(
+        &self,
+        card: GiftCardNumber,
+        kind: GiftCardOpKind,
+        amount: Decimal,
+        staff: Uuid,
+    ) -> GiftCardOp {
+        GiftCardOp {
+            id: Uuid::now_v7(),
+            card,
+            kind,
+            amount,
+            staff,
+            device: device_id(*self),
+            at_ms: js_sys::Date::now() as i64,
+            offline: false,
+        }
+    }
 }
 
 /// The cashier's words for a number that does not read.
@@ -123,10 +147,9 @@ pub fn masked(card: &GiftCardNumber) -> String {
 /// "Gift card •••• 1234", or "Gift cards •••• 1234 – •••• 1243" for a block.
 fn line_name(cards: &[GiftCardNumber], lang: i18n::Lang) -> String {
     match (cards.first(), cards.last()) {
-        (Some(first), Some(last)) if first != last => Msg::GiftCardLineBlock.fill(
-            lang,
-            &[("first", &masked(first)), ("last", &masked(last))],
-        ),
+        (Some(first), Some(last)) if first != last => {
+            Msg::GiftCardLineBlock.fill(lang, &[("first", &masked(first)), ("last", &masked(last))])
+        }
         (Some(card), _) => Msg::GiftCardLine.fill(lang, &[("card", &masked(card))]),
         _ => String::new(),
     }
@@ -212,7 +235,9 @@ async fn offline_allowance(state: AppState, card: &GiftCardNumber) -> Option<(De
         .flatten()
         .filter(|k| k.active)?;
     let spent = unsynced_spent(state, card).await;
-    let allowance = state.store.with_untracked(|s| s.gift_card_offline_allowance());
+    let allowance = state
+        .store
+        .with_untracked(|s| s.gift_card_offline_allowance());
     let balance = known.balance - spent;
     Some((balance, allowance.available(balance, spent)))
 }
@@ -287,6 +312,49 @@ pub(super) fn refused(state: AppState, refusal: &GiftCardRefusal) {
 /// kept in the pending payment before it is sent; the server's 201 adds the tender. Offline, it
 /// is taken within the allowance and goes to the server later.
 pub fn redeem(state: AppState, number: String, amount: Decimal) {
+    start_redemption(state, number, amount, None);
+}
+
+/// A forced redemption (someone with `ForceGiftCardOps`, `by` when they approved at another's
+/// till): past the server's refusal or the offline allowance, with the authorisation code and the
+/// reason typed. It goes the way of a redemption (kept in the payment, then sent); unreached, it
+/// is taken at once and waits in the outbox, with no allowance, as it was authorised apart.
+pub fn force_redeem(
+    state: AppState,
+    number: String,
+    amount: Decimal,
+    authorisation: Authorisation,
+    by: Option<Uuid>,
+) {
+    start_redemption(state, number, amount, Some((authorisation, by)));
+}
+
+/// The cashier's words for an operation core refuses before anything is sent.
+pub(super) fn op_error_msg(error: &GiftCardOpError) -> Msg {
+    match error {
+        GiftCardOpError::MissingAuthorisationCode => Msg::GiftCardNeedsCode,
+        GiftCardOpError::MissingReason => Msg::GiftCardNeedsReason,
+        GiftCardOpError::NonPositiveAmount
+        | GiftCardOpError::NegativeAmount
+        | GiftCardOpError::AmountOnStatusChange
+        | GiftCardOpError::FinerThanCurrency { .. }
+        | GiftCardOpError::TooLarge => Msg::GiftCardValue,
+    }
+}
+
+/// The device this register is in its store, for the operations it makes.
+pub(super) fn device_id(state: AppState) -> Uuid {
+    state
+        .membership
+        .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id))
+}
+
+fn start_redemption(
+    state: AppState,
+    number: String,
+    amount: Decimal,
+    forced: Option<(Authorisation, Option<Uuid>)>,
+) {
     if state.gift_cards.busy.get_untracked() || state.saving.get_untracked() {
         return;
     }
@@ -307,25 +375,25 @@ pub fn redeem(state: AppState, number: String, amount: Decimal) {
     if let Err(e) = pending.payment.check_gift_card(amount) {
         return state.tender_error(e);
     }
-    let op = GiftCardOp {
-        id: Uuid::now_v7(),
-        card,
-        kind: GiftCardOpKind::Redeem,
-        amount,
-        staff: state.staff_id(),
-        device: state
-            .membership
-            .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id)),
-        at_ms: js_sys::Date::now() as i64,
-        offline: false,
+    // A forced one names who authorised it: the manager who gave their PIN, or the member at
+    // the till who may.
+    let (kind, staff) = match forced {
+        Some((authorisation, by)) => (
+            GiftCardOpKind::ForcedRedeem(authorisation),
+            by.unwrap_or_else(|| state.staff_id()),
+        ),
+        None => (GiftCardOpKind::Redeem, state.staff_id()),
     };
-    state
-        .payment
-        .update(|p| {
-            if let Some(p) = p {
-                p.gift_card_in_flight = Some(op);
-            }
-        });
+    let op = state.gift_card_op(card, kind, amount, staff);
+    let currency = state.store.with_untracked(|s| s.rules.currency);
+    if let Err(e) = op.check(currency) {
+        return state.error(op_error_msg(&e));
+    }
+    state.payment.update(|p| {
+        if let Some(p) = p {
+            p.gift_card_in_flight = Some(op);
+        }
+    });
     state.gift_cards.busy.set(true);
     state.notice.set(None);
     spawn_local(async move {
@@ -397,7 +465,11 @@ async fn send_in_flight(state: AppState) {
 /// The server could not be reached: within the offline allowance the redemption is taken as a
 /// tender and goes in the outbox (`offline: true`, the same id: had the server recorded it
 /// before the line went down, it counts it once and refuses the copy as a reused id).
-async fn redeem_offline(state: AppState, mut op: GiftCardOp) {
+async fn redeem_offline(state: AppState, op: GiftCardOp) {
+    if op.kind != GiftCardOpKind::Redeem {
+        // Forced: authorised apart, so no allowance applies.
+        return keep_offline(state, op).await;
+    }
     let Some((_, allowance)) = offline_allowance(state, &op.card).await else {
         out_of_flight(state);
         return state.error(Msg::GiftCardNeverSeen);
@@ -411,6 +483,11 @@ async fn redeem_offline(state: AppState, mut op: GiftCardOp) {
             vec![("allowance", allowance)],
         )));
     }
+    keep_offline(state, op).await;
+}
+
+/// Puts a redemption made offline in the outbox (`offline: true`) and takes it as a tender.
+async fn keep_offline(state: AppState, mut op: GiftCardOp) {
     op.offline = true;
     if let Err(e) = state.storage().record_gift_card_ops(vec![op.clone()]).await {
         out_of_flight(state);
@@ -447,6 +524,67 @@ fn take(state: AppState, op: GiftCardOp) {
         Some(Err(e)) => state.tender_error(e),
         None => {}
     }
+}
+
+/// Takes back the cards a refund of the sale that sold them returns (core's
+/// `Refund::gift_cards_taken_back`), before any money goes back. Online only: offline the
+/// register cannot know whether a card was spent elsewhere. The outbox goes first (the sale's
+/// own activations may still wait in it); then every card is asked, and all must be active and
+/// still hold the value they were sold with (or already carry this very operation, from an
+/// earlier try), before any is taken: so a block with one card spent takes none. The server
+/// checks each again as it records it, atomically, as it checks a redemption.
+pub(super) async fn take_back(state: AppState, ops: Vec<GiftCardOp>) -> Result<(), Notice> {
+    let Some(token) = state.token() else {
+        return Err(Notice::Error(Msg::GiftCardNeedsStore, Vec::new()));
+    };
+    flush(state).await;
+    let currency = state.store.with_untracked(|s| s.rules.currency);
+    let lang = state.lang.get_untracked();
+    let spent = |op: &GiftCardOp, balance: Decimal| {
+        Notice::Error(
+            Msg::GiftCardSaleSpent,
+            vec![
+                ("card", masked(&op.card)),
+                ("balance", i18n::money(balance, currency, lang)),
+                ("value", i18n::money(op.amount, currency, lang)),
+            ],
+        )
+    };
+    let stopped =
+        |op: &GiftCardOp| Notice::Error(Msg::GiftCardSaleStopped, vec![("card", masked(&op.card))]);
+    let refusal = |op: &GiftCardOp, refusal: GiftCardRefusal| match refusal {
+        GiftCardRefusal::Offline => Notice::Error(Msg::GiftCardRefundNeedsServer, Vec::new()),
+        GiftCardRefusal::InsufficientBalance { balance } => spent(op, balance),
+        GiftCardRefusal::CardInactive => stopped(op),
+        GiftCardRefusal::UnknownCard => {
+            Notice::Error(Msg::GiftCardSaleNotSent, vec![("card", masked(&op.card))])
+        }
+        GiftCardRefusal::Other { message, .. } => Notice::Fault(Msg::ServerRefused, message),
+        other => Notice::Error(other.msg(), Vec::new()),
+    };
+    let mut to_send = Vec::new();
+    for op in &ops {
+        let card = crate::sync::gift_card_desk::history(&token, &op.card)
+            .await
+            .map_err(|e| refusal(op, e))?;
+        if card.history.iter().any(|h| h.op_id == op.id) {
+            continue;
+        }
+        if !card.card.active {
+            return Err(stopped(op));
+        }
+        if card.card.balance < op.amount {
+            return Err(spent(op, card.card.balance));
+        }
+        to_send.push(op);
+    }
+    for op in to_send {
+        let answer = api::record_op(&token, op)
+            .await
+            .map_err(|e| refusal(op, e))?;
+        remember(state, &answer).await;
+    }
+    Ok(())
 }
 
 thread_local! {

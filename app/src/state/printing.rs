@@ -239,6 +239,50 @@ impl AppState {
         true
     }
 
+    /// Prints the slip of a gift card balance inquiry in the receipts' language: the card by its
+    /// last four digits, its `balance` and whether it is `active`, the store, the time. False
+    /// when no printer is set up.
+    pub fn print_balance_slip(
+        &self,
+        card: &pos_core::gift_card::GiftCardNumber,
+        balance: pos_core::Decimal,
+        active: bool,
+    ) -> bool {
+        let Some(setup) = self.printer.setup.get_untracked() else {
+            return false;
+        };
+        let language = self.receipt_language();
+        let lang = crate::i18n::Lang::ALL
+            .into_iter()
+            .find(|l| ReceiptLanguage::from_tag(l.tag()) == language)
+            .unwrap_or_else(|| self.lang.get_untracked());
+        let now = js_sys::Date::now() as i64;
+        let (store, currency) = self
+            .store
+            .with_untracked(|s| (s.name.clone(), s.rules.currency));
+        let slip = pos_devices::BalanceSlip {
+            store,
+            heading: Msg::SlipGiftCardBalance.text(lang).to_string(),
+            card_label: Msg::SlipCard.text(lang).to_string(),
+            card: card.clone(),
+            balance_label: Msg::DeskBalance.text(lang).to_string(),
+            balance: pos_devices::format_money(balance, currency, language),
+            status_label: Msg::SlipStatus.text(lang).to_string(),
+            status: Msg::text(
+                if active {
+                    Msg::DeskActive
+                } else {
+                    Msg::DeskInactive
+                },
+                lang,
+            )
+            .to_string(),
+            at: pos_devices::format_date_time(now, utc_offset_minutes(now), language),
+        };
+        self.print_layout(&ReceiptLayout::balance_slip(&slip), &setup, None);
+        true
+    }
+
     /// Prints the X or Z report of a shift (again: `reprint`); false when no printer is set up.
     pub fn print_shift_report(
         &self,

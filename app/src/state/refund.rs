@@ -211,6 +211,35 @@ fn begin(state: AppState, sale: Sale, reason: String, returned: Returned) {
             Err(e) => return state.error(return_error_msg(&e)),
         }
     };
+    // Gift cards the sale sold come back only whole and unspent: taken back on the server first,
+    // before any money goes back.
+    let device = super::gift_cards::device_id(state);
+    match refund.gift_cards_taken_back(&sale, state.staff_id(), device, at_ms) {
+        Err(block) => {
+            return state.notice.set(Some(Notice::Error(
+                Msg::GiftCardBlockWhole,
+                vec![("cards", block.cards.to_string())],
+            )));
+        }
+        Ok(cards) if cards.is_empty() => begin_refund(state, sale, refund),
+        Ok(cards) => {
+            state.notice.set(None);
+            state.refund_progress.set(Some(Progress::Sending));
+            spawn_local(async move {
+                let taken = super::gift_cards::take_back(state, cards).await;
+                state.refund_progress.set(None);
+                match taken {
+                    Ok(()) => begin_refund(state, sale, refund),
+                    Err(notice) => state.notice.set(Some(notice)),
+                }
+            });
+        }
+    }
+}
+
+/// Starts the refund `refund` of `sale` whose gift cards, if it returns any, were taken back.
+fn begin_refund(state: AppState, sale: Sale, refund: Refund) {
+    let earlier = state.refunds.with_untracked(|r| r.completed(&sale));
     let card = refund.paid_back(&sale).card;
     // A reversal undoes the whole payment: only a refund of everything the card paid, with
     // nothing of it paid back before, may be made by one.

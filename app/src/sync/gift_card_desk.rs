@@ -17,6 +17,10 @@ pub struct LedgerOp {
     pub kind: String,
     pub amount: Option<Decimal>,
     pub offline: bool,
+    /// Who made it (for a forced operation: who authorised it); the nil id on a till without
+    /// staff.
+    #[serde(default)]
+    pub staff: Uuid,
     /// The till's time (RFC 3339).
     pub made_at: String,
     pub auth_code: Option<String>,
@@ -66,7 +70,13 @@ struct Conflicts {
 }
 
 pub async fn history(token: &str, card: &GiftCardNumber) -> Result<CardHistory, GiftCardRefusal> {
-    ask("GET", &format!("/api/gift-cards/{}", card.digits()), token, None).await
+    ask(
+        "GET",
+        &format!("/api/gift-cards/{}", card.digits()),
+        token,
+        None,
+    )
+    .await
 }
 
 pub async fn liability(token: &str) -> Result<Liability, GiftCardRefusal> {

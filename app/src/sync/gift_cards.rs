@@ -112,6 +112,7 @@ fn kind_name(kind: &GiftCardOpKind) -> &'static str {
         GiftCardOpKind::Reactivate => "reactivate",
         GiftCardOpKind::ForcedIssue(_) => "forced_issue",
         GiftCardOpKind::ForcedRedeem(_) => "forced_redeem",
+        GiftCardOpKind::SaleRefunded => "sale_refunded",
     }
 }
 

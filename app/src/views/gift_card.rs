@@ -4,7 +4,9 @@
 //! the server's answers are read in `state/gift_cards.rs`.
 
 use leptos::prelude::*;
-use pos_core::{Decimal, Payment};
+use pos_core::gift_card::Authorisation;
+use pos_core::staff::Permission;
+use pos_core::{Decimal, Payment, Uuid};
 
 use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
@@ -36,6 +38,39 @@ pub(super) fn NumberField(testid: &'static str) -> impl IntoView {
     }
 }
 
+/// The authorisation code and the reason of a forced operation, typed by whoever may force it
+/// (asked for with [`Permission::ForceGiftCardOps`] before this shows).
+#[component]
+pub(super) fn AuthorisationFields(
+    code: RwSignal<String>,
+    reason: RwSignal<String>,
+    prefix: &'static str,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let field = move |label: Msg, testid: String, value: RwSignal<String>| {
+        view! {
+            <label class="field">
+                <span>{move || state.t(label)}</span>
+                <input type="text" autocomplete="off" data-testid=testid
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        {field(Msg::GiftCardAuthCode, format!("{prefix}-auth-code"), code)}
+        {field(Msg::GiftCardAuthReason, format!("{prefix}-auth-reason"), reason)}
+    }
+}
+
+/// What the authorisation fields hold, as core takes it.
+pub(super) fn authorisation(code: RwSignal<String>, reason: RwSignal<String>) -> Authorisation {
+    Authorisation {
+        code: code.get_untracked().trim().to_string(),
+        reason: reason.get_untracked().trim().to_string(),
+    }
+}
+
 /// "Gift card" on the register: a card number (typed, scanned or new), the value of each card
 /// and how many sequential cards, added as one line.
 #[component]
@@ -46,7 +81,12 @@ pub fn SellGiftCard(open: RwSignal<bool>) -> impl IntoView {
     let count = RwSignal::new("1".to_string());
     let add = move || {
         let number = state.gift_cards.number.get_untracked();
-        if gift_cards::sell(state, &number, &value.get_untracked(), &count.get_untracked()) {
+        if gift_cards::sell(
+            state,
+            &number,
+            &value.get_untracked(),
+            &count.get_untracked(),
+        ) {
             open.set(false);
         }
     };
@@ -92,7 +132,8 @@ pub fn GiftCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     take_scans_for(state, NumberFor::Paying);
     state.gift_cards.checked.set(None);
-    let remaining = move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
+    let remaining =
+        move || payment.with(|p| p.as_ref().map(Payment::remaining).unwrap_or_default());
     let amount = RwSignal::new(String::new());
     let currency = move || state.store.with(|s| s.rules.currency);
     let money = move |amount| i18n::money(amount, currency(), state.lang.get());
@@ -115,6 +156,28 @@ pub fn GiftCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
             .payment
             .with(|p| p.as_ref().is_some_and(|p| p.gift_card_in_flight.is_some()))
     };
+    // A forced redemption: shown once someone who may force it is at the till or gave their PIN
+    // (`approved_by`: that manager, named on the operation).
+    let forcing = RwSignal::new(false);
+    let approved_by = RwSignal::new(None::<Uuid>);
+    let code = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let open_forced = move || {
+        state.protected(Permission::ForceGiftCardOps, move |by| {
+            approved_by.set(by);
+            forcing.set(true);
+        })
+    };
+    let take_forced = move || match parse_decimal(&amount.get_untracked()) {
+        Some(amount) => gift_cards::force_redeem(
+            state,
+            state.gift_cards.number.get_untracked(),
+            amount,
+            authorisation(code, reason),
+            approved_by.get_untracked(),
+        ),
+        None => state.error(Msg::InvalidNumber),
+    };
     view! {
         <div class="gift-card-tender">
             <NumberField testid="gift-card-number" />
@@ -123,6 +186,7 @@ pub fn GiftCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
                 {move || state.t(Msg::GiftCardCheckBalance)}
             </button>
             {move || state.gift_cards.checked.get().map(|checked| {
+                let online = matches!(checked, CardCheck::Online { .. }).then_some(checked.clone());
                 let text = match checked {
                     CardCheck::Online { balance } => {
                         Msg::GiftCardBalance.fill(state.lang.get(), &[("balance", &money(balance))])
@@ -132,7 +196,14 @@ pub fn GiftCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
                         &[("balance", &money(balance)), ("allowance", &money(allowance))],
                     ),
                 };
-                view! { <p class="gift-card-balance" role="status" data-testid="gift-card-balance">{text}</p> }
+                view! {
+                    <p class="gift-card-balance" role="status" data-testid="gift-card-balance">{text}</p>
+                    {online.map(|checked| view! {
+                        <button data-testid="gift-card-print-balance" on:click=move |_| print_checked(state, &checked)>
+                            {move || state.t(Msg::DeskPrintBalance)}
+                        </button>
+                    })}
+                }
             })}
             <label class="field">
                 <span>{move || state.t(Msg::GiftCardAmount)}</span>
@@ -159,6 +230,47 @@ pub fn GiftCardTender(payment: Memo<Option<Payment>>) -> impl IntoView {
                     </button>
                 }.into_any()
             }}
+            <Show when=move || !forcing.get() && !in_flight()>
+                <button data-testid="gift-card-force" disabled=move || state.gift_cards.busy.get()
+                    on:click=move |_| open_forced()>
+                    {move || state.t(Msg::GiftCardForce)}
+                </button>
+            </Show>
+            <Show when=move || forcing.get() && !in_flight()>
+                <div class="gift-card-forced" data-testid="gift-card-forced">
+                    <p>{move || state.t(Msg::GiftCardForceHelp)}</p>
+                    <AuthorisationFields code reason prefix="gift-card" />
+                    <button class="primary" data-testid="gift-card-force-take"
+                        disabled=move || state.gift_cards.busy.get() || state.saving.get()
+                        on:click=move |_| take_forced()>
+                        {move || state.t(Msg::GiftCardForceTake)}
+                    </button>
+                </div>
+            </Show>
         </div>
+    }
+}
+
+/// "Print balance" in the pay dialog: the slip of the card the server just answered about.
+fn print_checked(state: AppState, checked: &CardCheck) {
+    let CardCheck::Online { balance } = checked else {
+        return;
+    };
+    // Only an active card gets a balance: a deactivated one is refused when asked.
+    print_balance(
+        state,
+        &state.gift_cards.number.get_untracked(),
+        *balance,
+        true,
+    );
+}
+
+/// Prints the balance slip of the card `number` on the receipt printer, or says none is set up.
+pub(super) fn print_balance(state: AppState, number: &str, balance: Decimal, active: bool) {
+    let Ok(card) = pos_core::gift_card::GiftCardNumber::parse(number) else {
+        return state.error(Msg::GiftCardBadNumber);
+    };
+    if !state.print_balance_slip(&card, balance, active) {
+        state.error(Msg::SlipNoPrinter);
     }
 }

@@ -7,14 +7,21 @@
 //! `data-conflict`) with `desk-balance`, `desk-state`, `desk-deactivate`, `desk-reactivate`,
 //! its history rows `desk-op` (`data-kind`, `data-offline`) with `desk-op-amount`,
 //! `desk-op-after`; `desk-ledger-load`, `desk-ledger` with `desk-liability`, `desk-overdrawn`,
-//! `desk-cards`, each overdraft `desk-conflict`, and `desk-no-conflicts`.
+//! `desk-cards`, each overdraft `desk-conflict`, and `desk-no-conflicts`. The card's
+//! `desk-print` prints its balance slip; each history row names who made it (`desk-op-by`) and a
+//! forced one its authorisation (`desk-op-auth`). `desk-force-issue` opens the forced issue
+//! (`desk-forced` with `desk-force-amount`, `desk-auth-code`, `desk-auth-reason`,
+//! `desk-force-send`).
 
 use leptos::prelude::*;
-use pos_core::Decimal;
 use pos_core::gift_card::GiftCardNumber;
+use pos_core::staff::Permission;
+use pos_core::{Decimal, Uuid};
 
-use super::gift_card::{NumberField, take_scans_for};
-use crate::i18n::{self, Msg};
+use super::gift_card::{
+    AuthorisationFields, NumberField, authorisation, print_balance, take_scans_for,
+};
+use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
 use crate::state::gift_cards::{NumberFor, masked};
 use crate::sync::gift_card_desk::{CardHistory, LedgerOp};
@@ -35,6 +42,7 @@ pub fn GiftCardDeskScreen() -> impl IntoView {
                 </button>
             </div>
             {move || state.gift_card_desk.card.get().map(|card| view! { <CardShown card /> })}
+            <ForcedIssue />
             <h3>{move || state.t(Msg::DeskLedger)}</h3>
             <button data-testid="desk-ledger-load" prop:disabled=busy on:click=move |_| state.load_gift_card_ledger()>
                 {move || state.t(Msg::DeskLedger)}
@@ -83,6 +91,7 @@ fn CardShown(card: CardHistory) -> impl IntoView {
     let active = card.card.active;
     let in_conflict = card.card.in_conflict;
     let balance = card.card.balance;
+    let card_number = card.card.card.clone();
     view! {
         <div class="desk-card" data-testid="desk-card" data-active=active.to_string() data-conflict=in_conflict.to_string()>
             <p class="desk-title">{move || Msg::GiftCardLine.fill(state.lang.get(), &[("card", &last_four(&card.card.card))])}</p>
@@ -94,6 +103,9 @@ fn CardShown(card: CardHistory) -> impl IntoView {
                 <p class="error" data-testid="desk-in-conflict">{move || state.t(Msg::DeskInConflict)}</p>
             </Show>
             <div class="actions">
+                <button data-testid="desk-print" on:click=move |_| print_balance(state, &card_number, balance, active)>
+                    {move || state.t(Msg::DeskPrintBalance)}
+                </button>
                 {if active {
                     view! { <button data-testid="desk-deactivate" on:click=move |_| state.set_gift_card_active(false)>{move || state.t(Msg::DeskDeactivate)}</button> }.into_any()
                 } else {
@@ -114,7 +126,11 @@ fn OpRow(op: LedgerOp) -> impl IntoView {
     let state = expect_context::<AppState>();
     let at = op.made_at_ms();
     let kind = kind_msg(&op.kind);
-    let authorised = op.auth_code.clone().map(|code| (code, op.reason.clone().unwrap_or_default()));
+    let authorised = op
+        .auth_code
+        .clone()
+        .map(|code| (code, op.reason.clone().unwrap_or_default()));
+    let by = staff_name(state, op.staff);
     view! {
         <li class="desk-op" data-testid="desk-op" data-kind=op.kind.clone() data-offline=op.offline.to_string()>
             <span class="time">{move || i18n::date_time(at, state.lang.get())}</span>
@@ -124,8 +140,9 @@ fn OpRow(op: LedgerOp) -> impl IntoView {
             <Show when=move || op.offline>
                 <span class="badge">{move || state.t(Msg::DeskOffline)}</span>
             </Show>
+            <span class="by" data-testid="desk-op-by">{move || Msg::DeskOpBy.fill(state.lang.get(), &[("name", &by)])}</span>
             {authorised.map(|(code, reason)| view! {
-                <span class="authorised">{move || Msg::DeskAuthorised.fill(state.lang.get(), &[("code", &code), ("reason", &reason)])}</span>
+                <span class="authorised" data-testid="desk-op-auth">{move || Msg::DeskAuthorised.fill(state.lang.get(), &[("code", &code), ("reason", &reason)])}</span>
             })}
         </li>
     }
@@ -140,6 +157,7 @@ fn kind_msg(kind: &str) -> Msg {
         "deactivate" => Msg::DeskOpDeactivate,
         "reactivate" => Msg::DeskOpReactivate,
         "forced_issue" => Msg::DeskOpForcedIssue,
+        "sale_refunded" => Msg::DeskOpSaleRefunded,
         _ => Msg::DeskOpForcedRedeem,
     }
 }
@@ -152,4 +170,78 @@ fn last_four(digits: &str) -> String {
 fn money(state: AppState, amount: Decimal) -> String {
     let currency = state.store.with_untracked(|s| s.rules.currency);
     i18n::money(amount, currency, state.lang.get())
+}
+
+/// Who made an operation, by the store's staff list; a till without staff made it as the store.
+fn staff_name(state: AppState, id: Uuid) -> String {
+    if id.is_nil() {
+        return state.t(Msg::DeskOpByTill).to_string();
+    }
+    state.staff.name_of(id)
+}
+
+/// "Forced issue": value put on the card whose number is typed above, past a refusal, with the
+/// authorisation code and reason, by someone who may force it.
+#[component]
+fn ForcedIssue() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let open = RwSignal::new(false);
+    let approved_by = RwSignal::new(None::<Uuid>);
+    let amount = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let open_form = move || {
+        state.protected(Permission::ForceGiftCardOps, move |by| {
+            approved_by.set(by);
+            state.gift_card_desk.forced_issued.set(false);
+            open.set(true);
+        })
+    };
+    // Sent or kept: the form closes and empties.
+    Effect::new(move |_| {
+        if state.gift_card_desk.forced_issued.get() {
+            open.set(false);
+            amount.set(String::new());
+            code.set(String::new());
+            reason.set(String::new());
+        }
+    });
+    let send = move || match parse_decimal(&amount.get_untracked()) {
+        Some(value) => state.force_issue_gift_card(
+            state.gift_cards.number.get_untracked(),
+            value,
+            authorisation(code, reason),
+            approved_by.get_untracked(),
+        ),
+        None => state.error(Msg::GiftCardValue),
+    };
+    view! {
+        <Show when=move || !open.get()>
+            <button data-testid="desk-force-issue" on:click=move |_| open_form()>
+                {move || state.t(Msg::DeskForceIssue)}
+            </button>
+        </Show>
+        <Show when=move || open.get()>
+            <div class="desk-forced" data-testid="desk-forced">
+                <p>{move || state.t(Msg::DeskForceIssueHelp)}</p>
+                <label class="field">
+                    <span>{move || state.t(Msg::GiftCardAmount)}</span>
+                    <input inputmode="decimal" data-testid="desk-force-amount"
+                        prop:value=move || amount.get()
+                        on:input=move |ev| amount.set(event_target_value(&ev)) />
+                </label>
+                <AuthorisationFields code reason prefix="desk" />
+                <div class="actions">
+                    <button class="primary" data-testid="desk-force-send"
+                        prop:disabled=move || state.gift_card_desk.busy.get()
+                        on:click=move |_| send()>
+                        {move || state.t(Msg::DeskForceIssueSend)}
+                    </button>
+                    <button data-testid="desk-force-cancel" on:click=move |_| open.set(false)>
+                        {move || state.t(Msg::Cancel)}
+                    </button>
+                </div>
+            </div>
+        </Show>
+    }
 }

@@ -165,6 +165,8 @@ pub fn permission_msg(permission: Permission) -> Msg {
         Permission::VoidSentLine => Msg::PermVoidSentLine,
         Permission::VoidSale => Msg::PermVoidSale,
         Permission::ManageGiftCards => Msg::PermManageGiftCards,
+        Permission::SellGiftCards => Msg::PermSellGiftCards,
+        Permission::ForceGiftCardOps => Msg::PermForceGiftCardOps,
         Permission::PriceOverride => Msg::PermPriceOverride,
         Permission::EditCatalog => Msg::PermEditCatalog,
         Permission::EditStaff => Msg::PermEditStaff,

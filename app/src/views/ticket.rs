@@ -1,6 +1,7 @@
 //! The open ticket: lines with quantity, modifiers and discounts, the totals, and "Pay".
 
 use leptos::prelude::*;
+use pos_core::staff::Permission;
 use pos_core::{Discount, LineId, TaxPricing, Totals, Unit};
 
 use super::discount::DiscountEditor;
@@ -101,7 +102,7 @@ pub fn TicketPanel() -> impl IntoView {
                         {move || state.t(Msg::SendOrder)}
                     </button>
                 </Show>
-                <button class="sell-gift-card" data-testid="sell-gift-card" on:click=move |_| selling_gift_card.set(true)>
+                <button class="sell-gift-card" data-testid="sell-gift-card" on:click=move |_| state.protected(Permission::SellGiftCards, move |_| selling_gift_card.set(true))>
                     {move || state.t(Msg::GiftCard)}
                 </button>
                 <Show when=move || !state.ticket.with(|t| t.is_empty())>

@@ -42,7 +42,9 @@ mod store_docs;
 pub use catalog::{CatalogDoc, PriceConflict};
 pub use customers::CustomersDoc;
 pub use index::{DayEntry, MonthIndex};
-pub use sales_day::{DaySummary, DayTenders, Refund, RefundTender, ReturnLine, SalesDay, Void};
+pub use sales_day::{
+    DaySummary, DayTenders, PartOfGiftCardBlock, Refund, RefundTender, ReturnLine, SalesDay, Void,
+};
 pub use settings::{DeviceEntry, SettingsDoc};
 pub use stock::{StockCount, StockMovement, StockPeriod, previous_month};
 pub use store_day::{DeviceShift, StoreDaySummary};

@@ -83,6 +83,13 @@ pub struct Refund {
     pub voids_sale: bool,
 }
 
+/// A return of some of a block of gift cards sold on one line: the block goes back whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a block of {cards} gift cards is returned whole or not at all")]
+pub struct PartOfGiftCardBlock {
+    pub cards: usize,
+}
+
 /// The part of a refund paid back through one tender of the sale.
 #[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct RefundTender {
@@ -235,6 +242,52 @@ impl Refund {
                 })
             })
             .collect()
+    }
+
+    /// The operations that take back the gift cards this refund returns (`sale` sold them):
+    /// one [`GiftCardOpKind::SaleRefunded`] per card of each gift card line it gives back, for
+    /// the value the card was sold with. The server records one only while the card still holds
+    /// that value and is active, and stops the card with it, so the money never goes back while
+    /// the card stays spendable. A block of cards goes back whole or not at all (which of its
+    /// cards would a part be?); a training sale issued no cards and takes none back. Each id is
+    /// made from the sale's id and the card, so a refund asked again (a retry, another tab, a
+    /// new refund after a refusal) sends the same operations and the server counts them once.
+    pub fn gift_cards_taken_back(
+        &self,
+        sale: &Sale,
+        staff: Uuid,
+        device: Uuid,
+        at_ms: i64,
+    ) -> Result<Vec<GiftCardOp>, PartOfGiftCardBlock> {
+        if sale.is_training() {
+            return Ok(Vec::new());
+        }
+        let mut ops = Vec::new();
+        for returned in &self.lines {
+            let Some(line) = returned
+                .line_id
+                .and_then(|id| sale.lines().iter().find(|l| l.id == id))
+                .filter(|l| l.is_gift_card())
+            else {
+                continue;
+            };
+            if returned.quantity != line.quantity {
+                return Err(PartOfGiftCardBlock {
+                    cards: line.gift_cards.len(),
+                });
+            }
+            ops.extend(line.gift_cards.iter().map(|card| GiftCardOp {
+                id: Uuid::new_v5(&sale.id(), format!("sale-refunded/{card}").as_bytes()),
+                card: card.clone(),
+                kind: GiftCardOpKind::SaleRefunded,
+                amount: line.unit_price,
+                staff,
+                device,
+                at_ms,
+                offline: false,
+            }));
+        }
+        Ok(ops)
     }
 
     /// The same refund with the cards' parts paid back in cash from the drawer instead, each

@@ -39,6 +39,11 @@ pub enum GiftCardOpKind {
     ForcedIssue(Authorisation),
     /// Spent past a refusal of the normal path.
     ForcedRedeem(Authorisation),
+    /// The sale that sold the card refunded or voided: the value it issued taken back off and
+    /// the card stopped, in one step. Only online, and only while the card still holds that value
+    /// (the server checks it as it checks a redemption), so money never goes back for value that
+    /// stays spendable or was spent.
+    SaleRefunded,
 }
 
 impl GiftCardOpKind {
@@ -56,6 +61,11 @@ impl GiftCardOpKind {
             self,
             GiftCardOpKind::Deactivate | GiftCardOpKind::Reactivate
         )
+    }
+
+    /// Whether the kind takes value off the card, as a redemption or a refunded sale of it.
+    pub fn takes_value(&self) -> bool {
+        self.is_redemption() || *self == GiftCardOpKind::SaleRefunded
     }
 
     fn authorisation(&self) -> Option<&Authorisation> {
@@ -143,7 +153,7 @@ impl GiftCardOp {
     /// What the operation adds to the card's balance (negative for a redemption).
     pub fn balance_change(&self) -> Decimal {
         match self.kind {
-            _ if self.kind.is_redemption() => -self.amount,
+            _ if self.kind.takes_value() => -self.amount,
             _ if self.kind.is_status_change() => Decimal::ZERO,
             _ => self.amount,
         }

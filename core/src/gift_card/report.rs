@@ -27,6 +27,8 @@ impl GiftCardTotals {
             GiftCardOpKind::AddValue => self.added += op.amount,
             GiftCardOpKind::Redeem | GiftCardOpKind::ForcedRedeem(_) => self.redeemed += op.amount,
             GiftCardOpKind::RefundToCard => self.refunded_to_cards += op.amount,
+            // The refunded sale of a card takes back the value it issued.
+            GiftCardOpKind::SaleRefunded => self.issued -= op.amount,
             GiftCardOpKind::Deactivate | GiftCardOpKind::Reactivate => {}
         }
     }

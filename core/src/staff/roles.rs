@@ -44,6 +44,12 @@ pub enum Permission {
     /// Deactivate and reactivate gift cards, and read what the store owes on them and the
     /// overdrafts registers made offline.
     ManageGiftCards,
+    /// Sell gift cards on a ticket (issue them with a value). Spending one as a tender needs no
+    /// permission: it is the customer's money.
+    SellGiftCards,
+    /// Issue or redeem a gift card past a refusal (the server unreachable, the card past the
+    /// offline allowance or short of the amount), with the authorisation code and a reason.
+    ForceGiftCardOps,
     /// Type a price other than the catalog's at the till.
     PriceOverride,
     EditCatalog,
@@ -54,7 +60,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 15] = [
         Permission::DiscountAboveLimit,
         Permission::Refund,
         Permission::RefundToCash,
@@ -62,6 +68,8 @@ impl Permission {
         Permission::VoidSentLine,
         Permission::VoidSale,
         Permission::ManageGiftCards,
+        Permission::SellGiftCards,
+        Permission::ForceGiftCardOps,
         Permission::PriceOverride,
         Permission::EditCatalog,
         Permission::EditStaff,
@@ -80,6 +88,8 @@ impl Permission {
             Permission::VoidSentLine => "void-sent-line",
             Permission::VoidSale => "void-sale",
             Permission::ManageGiftCards => "manage-gift-cards",
+            Permission::SellGiftCards => "sell-gift-cards",
+            Permission::ForceGiftCardOps => "force-gift-card-ops",
             Permission::PriceOverride => "price-override",
             Permission::EditCatalog => "edit-catalog",
             Permission::EditStaff => "edit-staff",
@@ -114,7 +124,7 @@ pub struct PermissionMatrix {
 
 impl Default for PermissionMatrix {
     /// The matrix a new store starts with: a manager may do everything but edit staff and change
-    /// settings; a cashier may close their shift and give discounts up to 10 %.
+    /// settings; a cashier may close their shift, sell gift cards and give discounts up to 10 %.
     fn default() -> PermissionMatrix {
         use Permission::*;
         PermissionMatrix {
@@ -126,13 +136,15 @@ impl Default for PermissionMatrix {
                 VoidSentLine,
                 VoidSale,
                 ManageGiftCards,
+                SellGiftCards,
+                ForceGiftCardOps,
                 PriceOverride,
                 EditCatalog,
                 SeeReports,
                 CloseShift,
             ]
             .into(),
-            cashier: [CloseShift].into(),
+            cashier: [CloseShift, SellGiftCards].into(),
             custom: BTreeMap::new(),
             discount_limit_percent: Decimal::TEN,
         }
@@ -227,6 +239,12 @@ mod tests {
         assert!(!matrix.allows(Role::Manager, Permission::ChangeSettings));
         assert!(!matrix.allows(Role::Cashier, Permission::NoSale));
         assert!(matrix.allows(Role::Cashier, Permission::CloseShift));
+        // Cashiers sell gift cards; forcing one past a refusal and stopping one are managers'.
+        assert!(matrix.allows(Role::Cashier, Permission::SellGiftCards));
+        assert!(!matrix.allows(Role::Cashier, Permission::ForceGiftCardOps));
+        assert!(!matrix.allows(Role::Cashier, Permission::ManageGiftCards));
+        assert!(matrix.allows(Role::Manager, Permission::ForceGiftCardOps));
+        assert!(matrix.allows(Role::Manager, Permission::SellGiftCards));
         assert_eq!(matrix.discount_needs(Decimal::TEN), None);
         assert_eq!(
             matrix.discount_needs(Decimal::new(1001, 2)),

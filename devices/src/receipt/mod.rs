@@ -33,6 +33,7 @@
 //! # Ok::<(), pos_devices::EncodeError>(())
 //! ```
 
+mod balance;
 mod build;
 mod format;
 mod labels;
@@ -46,6 +47,7 @@ use pos_core::{Currency, Decimal, RefundSplit, Sale, Uuid};
 use crate::encoder::Align;
 use crate::image::Bitmap;
 
+pub use balance::BalanceSlip;
 pub use format::{
     DateTime, format_amount, format_date_time, format_money, format_number, format_rate,
 };

@@ -56,10 +56,13 @@ pub enum OpKind {
     ForcedIssue,
     /// Redeems past the balance, with an authorisation code and a reason.
     ForcedRedeem,
+    /// The sale that sold the card refunded: takes the value it issued back off and stops the
+    /// card, refused (as a redemption is) unless the card is active and still holds that value.
+    SaleRefunded,
 }
 
 impl OpKind {
-    const ALL: [OpKind; 8] = [
+    const ALL: [OpKind; 9] = [
         OpKind::Issue,
         OpKind::AddValue,
         OpKind::Redeem,
@@ -68,6 +71,7 @@ impl OpKind {
         OpKind::Reactivate,
         OpKind::ForcedIssue,
         OpKind::ForcedRedeem,
+        OpKind::SaleRefunded,
     ];
 
     /// The stored and JSON name.
@@ -81,6 +85,7 @@ impl OpKind {
             OpKind::Reactivate => "reactivate",
             OpKind::ForcedIssue => "forced_issue",
             OpKind::ForcedRedeem => "forced_redeem",
+            OpKind::SaleRefunded => "sale_refunded",
         }
     }
 
@@ -93,7 +98,7 @@ impl OpKind {
     fn sign(self) -> i8 {
         match self {
             OpKind::Issue | OpKind::AddValue | OpKind::RefundToCard | OpKind::ForcedIssue => 1,
-            OpKind::Redeem | OpKind::ForcedRedeem => -1,
+            OpKind::Redeem | OpKind::ForcedRedeem | OpKind::SaleRefunded => -1,
             OpKind::Deactivate | OpKind::Reactivate => 0,
         }
     }
@@ -262,6 +267,12 @@ impl NewOp {
         } else {
             (None, None)
         };
+        if self.kind == OpKind::SaleRefunded && self.offline {
+            // Taking a sold card back is checked against its balance here, never on a till alone.
+            return Err(GiftCardError::Invalid(
+                "A refunded sale of a gift card is recorded online only.".into(),
+            ));
+        }
         let made_at = humantime::parse_rfc3339(&self.made_at).map_err(|_| {
             GiftCardError::Invalid(
                 "made_at must be a time in RFC 3339, in UTC (2026-11-29T12:00:00Z).".into(),
@@ -304,7 +315,7 @@ pub fn apply(
         _ => c.balance,
     };
     let active_after = |c: CardBalance| match op.kind {
-        OpKind::Deactivate => false,
+        OpKind::Deactivate | OpKind::SaleRefunded => false,
         OpKind::Reactivate => true,
         _ => c.active,
     };
@@ -319,7 +330,7 @@ pub fn apply(
         (Some(c), OpKind::ForcedIssue | OpKind::Deactivate | OpKind::Reactivate) => c,
         (None, _) => return Err(GiftCardError::UnknownCard),
         (Some(c), _) if !c.active => return Err(GiftCardError::CardInactive),
-        (Some(c), OpKind::Redeem) if c.balance < amount => {
+        (Some(c), OpKind::Redeem | OpKind::SaleRefunded) if c.balance < amount => {
             return Err(GiftCardError::InsufficientBalance {
                 balance: c.balance,
                 asked: amount,

@@ -256,3 +256,33 @@ fn deactivation_and_reactivation_flip_the_status_only() {
         Err(GiftCardError::UnknownCard)
     ));
 }
+
+#[test]
+fn a_refunded_sale_takes_the_whole_value_back_and_stops_the_card_only_while_it_holds_it() {
+    let back = checked(OpKind::SaleRefunded, "25");
+    let after = apply(card("25.00", true), &back, zero()).unwrap();
+    assert_eq!(
+        (after.balance.to_string().as_str(), after.active),
+        ("0.00", false)
+    );
+    // Spent in part: the money must not go back, the card keeps its balance.
+    assert!(matches!(
+        apply(card("24.99", true), &back, zero()),
+        Err(GiftCardError::InsufficientBalance { .. })
+    ));
+    // Stopped already (lost, or taken back before): refused as any redemption is.
+    assert!(matches!(
+        apply(card("25.00", false), &back, zero()),
+        Err(GiftCardError::CardInactive)
+    ));
+    assert!(matches!(
+        apply(None, &back, zero()),
+        Err(GiftCardError::UnknownCard)
+    ));
+    // Never from a till offline, which could not know whether the card was spent.
+    let offline = NewOp {
+        offline: true,
+        ..op(OpKind::SaleRefunded, Some("25"))
+    };
+    assert!(matches!(offline.check(2), Err(GiftCardError::Invalid(_))));
+}
