@@ -65,6 +65,7 @@ test('cards issued and redeemed: the period report shows the figures and its CSV
     overdrawn: '€0.00',
   });
   await expect(page.getByTestId('report-ops')).toHaveText('Operations: 3');
+  await expectNoSidewaysScroll(page);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-csv').click()]);
   expect(download.suggestedFilename()).toMatch(/^gift-cards-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
