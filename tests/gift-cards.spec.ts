@@ -9,78 +9,12 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { PHONE, plain, scan, switchLanguage, tap } from './cashier';
 import { COMPOSITE_PRINTER, emupos, fakeUsbPrinter, type FakePrinter } from './fake-devices';
+import { deviceToken, payByGiftCard, redeem, restInCash, sellNewCard, serverBalance } from './gift-cards';
 import { OWNER_PIN, addMember, addUsbPrinter, createStore, pin } from './settings';
 import { commitsFail, device, openRefund, setUpTwoDevices } from './store';
 
 const MANAGER_PIN = '1357';
 const CASHIER_PIN = '97531';
-
-/** The device token this register keeps from enrollment (IndexedDB `register`, `kv` `membership`). */
-async function deviceToken(page: Page): Promise<string> {
-  return page.evaluate(
-    () =>
-      new Promise<string>((resolve, reject) => {
-        const open = indexedDB.open('register');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('kv').objectStore('kv').get('membership');
-          get.onerror = () => reject(get.error);
-          get.onsuccess = () => resolve(JSON.parse(get.result as string).device_token);
-        };
-      }),
-  );
-}
-
-/** The card's balance as the server holds it, or the HTTP status when it has no such card. */
-async function serverBalance(url: string, token: string, card: string): Promise<string> {
-  const res = await fetch(`${url}/api/gift-cards/${card}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!res.ok) return `HTTP ${res.status}`;
-  return (await res.json()).balance as string;
-}
-
-/** Opens the payment of the open ticket on its gift card tender, with `card` typed (or scanned). */
-async function payByGiftCard(page: Page, card: string, scanned = false) {
-  await page.getByTestId('pay').click();
-  await page.getByTestId('method-gift-card').click();
-  if (scanned) {
-    await scan(page, card, 5);
-    await expect(page.getByTestId('gift-card-number')).toHaveValue(card.replace(/(\d{4})(?=\d)/g, '$1 '));
-  } else {
-    await page.getByTestId('gift-card-number').fill(card);
-  }
-}
-
-async function redeem(page: Page, amount: string) {
-  await page.getByTestId('gift-card-amount').fill(amount);
-  await page.getByTestId('gift-card-redeem').click();
-}
-
-/** Pays what is left in exact cash and starts the next sale. */
-async function restInCash(page: Page) {
-  await page.getByTestId('method-cash').click();
-  await page.getByTestId('quick-cash').first().click();
-  await expect(page.getByTestId('completed')).toBeVisible();
-  await page.getByTestId('new-sale').click();
-}
-
-/** Sells a card with a new number for `value` in exact cash, on a ticket of its own; returns
- * its number. The line says which card, by its last four digits, and carries no tax. */
-async function sellNewCard(page: Page, value: string): Promise<string> {
-  await page.getByTestId('sell-gift-card').click();
-  await page.getByTestId('gift-card-generate').click();
-  const card = (await page.getByTestId('gift-card-number').inputValue()).replace(/\s/g, '');
-  expect(card).toMatch(/^\d{16}$/);
-  await page.getByTestId('gift-card-value').fill(value);
-  await page.getByTestId('gift-card-add').click();
-  await expect(page.getByTestId('gift-card-dialog')).toHaveCount(0);
-  await expect(page.getByTestId('ticket-line')).toHaveText(new RegExp(`Gift card •••• ${card.slice(-4)}`));
-  expect(plain(await page.getByTestId('ticket-total').first().textContent())).toBe(`€${value}.00`);
-  await page.getByTestId('pay').click();
-  await page.getByTestId('quick-cash').first().click();
-  await expect(page.getByTestId('completed')).toBeVisible();
-  await page.getByTestId('new-sale').click();
-  return card;
-}
 
 test('a gift card sold for €25, €10 of it spent split with cash, too much refused, €5 spent offline and posted later, then refunded onto the card', async ({ browser, server }) => {
   test.setTimeout(120_000);

@@ -518,9 +518,15 @@ impl IdbStorage {
         record.completed_at_ms = Some(at_ms);
         put_json(&kv, &key, &record)?;
         if store.is_some() {
-            // Its gift card parts go back onto their cards through the gift card outbox.
+            // Its gift card parts go back onto their cards through the gift card outbox; goods
+            // with no receipt given back as store credit are issued on a new card instead.
             let staff = sale.cashier().map_or(Uuid::nil(), |c| c.id);
-            let ops = record.as_refund(&sale).gift_card_ops(&sale, staff, Uuid::nil(), at_ms);
+            let refund = record.as_refund(&sale);
+            let ops = if record.goods.is_some() {
+                refund.store_credit_ops(&sale, staff, Uuid::nil(), at_ms)
+            } else {
+                refund.gift_card_ops(&sale, staff, Uuid::nil(), at_ms)
+            };
             gift_cards::put_gift_card_ops(&kv, &ops)?;
         }
         put_outbox(

@@ -515,3 +515,73 @@ mod selling_gift_cards {
         assert!(!ticket.has_unsent());
     }
 }
+
+/// Goods returned with no receipt, given back as store credit: their sale (made for the refund
+/// alone) is "paid" with the new card, so the refund goes onto it as a new card's value, and
+/// the drawer expects no cash to have left it.
+#[test]
+fn store_credit_for_goods_with_no_receipt_issues_a_new_card_and_leaves_the_drawer_alone() {
+    let new_card = GiftCardNumber::from_body(612_000_000_000_123).unwrap();
+    let ticket = ticket_of(eur(), 7, dec!(6.40), dec!(2), dec!(20));
+    let mut payment = Payment::new(ticket.totals().total, eur());
+    payment
+        .add_gift_card(new_card.clone(), payment.remaining(), op(7), false)
+        .unwrap();
+    let receipt = pos_core::ReceiptNumber {
+        device_code: "T1".into(),
+        sequence: 0,
+    };
+    let goods = ticket
+        .complete(&payment, Uuid::from_u128(0x600d), receipt, MORNING)
+        .unwrap();
+    let refund = refund_all(&goods);
+    let back = refund.paid_back(&goods);
+    assert_eq!(
+        (back.gift_card, back.cash, back.card),
+        (dec!(12.80), dec!(0), dec!(0))
+    );
+
+    let ops = refund.store_credit_ops(&goods, ANN, TILL, MORNING + 600_000);
+    assert_eq!(ops.len(), 1);
+    assert_eq!(
+        (&ops[0].card, &ops[0].kind, ops[0].amount),
+        (&new_card, &GiftCardOpKind::Activate, dec!(12.80))
+    );
+    assert!(ops[0].check(Currency::EUR).is_ok());
+    assert_eq!(
+        ops,
+        refund.store_credit_ops(&goods, ANN, TILL, MORNING + 600_000)
+    );
+    // Goods returned for cash have no card to put credit on.
+    let mut in_cash = Payment::new(ticket.totals().total, eur());
+    in_cash.add_cash(in_cash.cash_due()).unwrap();
+    let cash_goods = ticket
+        .complete(
+            &in_cash,
+            Uuid::from_u128(0x600e),
+            pos_core::ReceiptNumber {
+                device_code: "T1".into(),
+                sequence: 0,
+            },
+            MORNING,
+        )
+        .unwrap();
+    assert!(
+        refund_all(&cash_goods)
+            .store_credit_ops(&cash_goods, ANN, TILL, MORNING)
+            .is_empty()
+    );
+
+    let shift = Shift::open(
+        Uuid::from_u128(0x5f2),
+        TILL,
+        Currency::EUR,
+        CashCount::default(),
+        MORNING - 1,
+        Some(ANN),
+    );
+    let report = ShiftReport::new(&shift, &[], &[(&refund, &goods)], &[]);
+    assert_eq!(report.refunded_by_tender.cash, Decimal::ZERO);
+    assert_eq!(report.refunded_by_tender.other(), dec!(12.80));
+    assert_eq!(report.cash_expected, Decimal::ZERO);
+}

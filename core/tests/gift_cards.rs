@@ -456,3 +456,81 @@ fn one_id_with_two_different_operations_keeps_the_same_one_in_any_order() {
         assert_eq!(ledger.ops().collect::<Vec<_>>(), vec![&lesser]);
     }
 }
+
+/// The period report's file: the header, one row per operation as the server listed them, then
+/// one row per total; amounts as the decimal strings they are, a typed reason that a
+/// spreadsheet would run as a formula written as text.
+#[test]
+fn the_period_report_file_has_a_row_per_operation_and_then_the_totals() {
+    use pos_core::gift_card::{GIFT_CARD_PERIOD_CSV_HEADER, GiftCardPeriodReport, PeriodOp};
+    let number = card().digits().to_string();
+    let op = |kind: &str, amount: Option<Decimal>| PeriodOp {
+        op_id: Uuid::from_u128(0x0f1),
+        made_at: "2026-11-03T09:00:00Z".into(),
+        card: number.clone(),
+        kind: kind.into(),
+        amount,
+        offline: false,
+        device: "dev-1".into(),
+        staff: STAFF,
+        auth_code: None,
+        reason: None,
+    };
+    let forced = PeriodOp {
+        auth_code: Some("VOICE-1".into()),
+        reason: Some("=HYPERLINK(\"x\")".into()),
+        offline: true,
+        ..op("forced_redeem", Some(dec!(3.00)))
+    };
+    let report = GiftCardPeriodReport {
+        currency: "EUR".into(),
+        from: "2026-11-01T00:00:00Z".into(),
+        to: "2026-12-01T00:00:00Z".into(),
+        issued: dec!(50.00),
+        added: dec!(0.00),
+        redeemed: dec!(3.00),
+        refunded_to_cards: dec!(0.00),
+        liability: dec!(47.00),
+        overdrawn: dec!(0.00),
+        ops: vec![
+            op("issue", Some(dec!(50.00))),
+            forced,
+            op("deactivate", None),
+        ],
+        ops_left_out: 0,
+    };
+    let csv = report.csv();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, GIFT_CARD_PERIOD_CSV_HEADER);
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let cells = |row: &Vec<String>| (row[1].clone(), row[2].clone(), row[3].clone());
+    let kinds: Vec<(String, String, String)> = rows.iter().map(cells).collect();
+    let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(
+        kinds,
+        [
+            s("issue", &number, "50.00"),
+            s("forced_redeem", &number, "3.00"),
+            s("deactivate", &number, ""),
+            s("total_issued", "", "50.00"),
+            s("total_added", "", "0.00"),
+            s("total_redeemed", "", "3.00"),
+            s("total_refunded_to_cards", "", "0.00"),
+            s("liability_at_end", "", "47.00"),
+            s("overdrawn_at_end", "", "0.00"),
+        ]
+    );
+    assert_eq!(rows[1][4], "true");
+    assert_eq!(rows[1][8], "VOICE-1");
+    assert_eq!(rows[1][9], "'=HYPERLINK(\"x\")");
+    assert_eq!(rows[3][0], "2026-12-01T00:00:00Z");
+    // The report travels as JSON from the server to the register unchanged.
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(json.contains("\"liability\":\"47.00\""), "{json}");
+    let back: GiftCardPeriodReport = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, report);
+}

@@ -1117,6 +1117,7 @@ fn refund_slip(
         returned: Vec::new(),
         terminal_slip: terminal_slip.iter().map(|l| l.to_string()).collect(),
         void: false,
+        store_credit: None,
     };
     ReceiptLayout::refund_slip(sale, &refund, store, options)
 }
@@ -1235,6 +1236,7 @@ fn a_voided_sales_slip_says_void() {
         returned: Vec::new(),
         terminal_slip: Vec::new(),
         void: true,
+        store_credit: None,
     };
     let russian = ReceiptLayout::refund_slip(&sale, &void, &store, &russian()).to_text(32);
     assert!(russian.contains("АННУЛИРОВАНИЕ\n"), "{russian}");
@@ -1250,6 +1252,7 @@ fn a_voided_sales_slip_says_void() {
         returned: Vec::new(),
         terminal_slip: Vec::new(),
         void: true,
+        store_credit: None,
     };
     let english = ReceiptLayout::refund_slip(&sale, &void, &store, &english(ReceiptCopy::Customer))
         .to_text(42);
@@ -1275,6 +1278,7 @@ fn a_refund_of_some_lines_lists_them_above_what_was_paid_back() {
         }],
         terminal_slip: Vec::new(),
         void: false,
+        store_credit: None,
     };
     let slip = ReceiptLayout::refund_slip(&sale, &refund, &store, &english(ReceiptCopy::Customer));
     let text = slip.to_text(42);
@@ -1309,6 +1313,7 @@ fn an_exchange_slip_says_what_the_goods_taken_instead_kept() {
         returned: Vec::new(),
         terminal_slip: Vec::new(),
         void: false,
+        store_credit: None,
     };
     let slip = ReceiptLayout::refund_slip(&sale, &refund, &store, &english(ReceiptCopy::Customer));
     let text = slip.to_text(42);
@@ -1324,6 +1329,44 @@ fn an_exchange_slip_says_what_the_goods_taken_instead_kept() {
 
     "#]]
     .assert_eq(paid_back.split("Returns within").next().unwrap());
+}
+
+/// Goods returned with no receipt as store credit: the slip prints the new card's whole number
+/// and its barcode, and nothing from the drawer.
+#[test]
+fn a_store_credit_slip_prints_the_new_cards_number() {
+    let (store, sale) = card_and_cash_sale();
+    let card = pos_core::gift_card::GiftCardNumber::from_body(612_345_678_901_234).unwrap();
+    let refund = RefundSlip {
+        paid_back: pos_core::RefundSplit {
+            card: Decimal::ZERO,
+            cash: Decimal::ZERO,
+            exchange: Decimal::ZERO,
+            gift_card: Decimal::new(250, 2),
+        },
+        reason: "No receipt".into(),
+        returned: Vec::new(),
+        terminal_slip: Vec::new(),
+        void: false,
+        store_credit: Some(card.clone()),
+    };
+    let slip = ReceiptLayout::refund_slip(&sale, &refund, &store, &english(ReceiptCopy::Customer));
+    let text = slip.to_text(42);
+    let paid_back = text
+        .split("==========================================\n")
+        .nth(2)
+        .unwrap();
+    assert!(
+        paid_back.contains("Store credit on gift card\n"),
+        "{paid_back}"
+    );
+    assert!(paid_back.contains(&card.grouped()), "{paid_back}");
+    assert!(!paid_back.contains("In cash"), "{paid_back}");
+    let barcode = ReceiptBlock::Barcode {
+        data: card.digits().to_owned(),
+    };
+    assert!(slip.blocks.contains(&barcode));
+    assert!(!slip.blocks.contains(&ReceiptBlock::OpenDrawer));
 }
 
 #[test]
@@ -1343,6 +1386,7 @@ fn the_drawer_opens_for_cash_paid_back_only() {
         returned: Vec::new(),
         terminal_slip: Vec::new(),
         void: false,
+        store_credit: None,
     };
     assert_eq!(kicks(&refund, &customer), 1);
     // The sale took cash, but this refund pays nothing back from the drawer.

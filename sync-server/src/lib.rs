@@ -245,6 +245,7 @@ pub fn router(state: AppState) -> Router {
             "/api/gift-cards/liability",
             get(gift_cards::http::liability),
         )
+        .route("/api/gift-cards/report", get(gift_cards::http::report))
         .route(
             "/api/gift-cards/conflicts",
             get(gift_cards::http::conflicts),

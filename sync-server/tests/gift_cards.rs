@@ -121,6 +121,16 @@ async fn one_store() -> (Till, common::Running, tempfile::TempDir) {
     (Till { addr, device }, server, tmp)
 }
 
+/// The owner's device of a second store on `server`, beside `truck`'s.
+async fn another_store(truck: &Till, server: &common::Running) -> Till {
+    let code = another_setup_code(&server.storage);
+    let device = create_store(truck.addr, &code, "Corner Café").await;
+    Till {
+        device,
+        addr: truck.addr,
+    }
+}
+
 /// Another device paired to `owner`'s store.
 async fn second_till(owner: &Till) -> Till {
     let device = pair(owner.addr, &owner.device, "Till 2").await;
@@ -263,11 +273,7 @@ async fn an_operation_sent_twice_is_recorded_once_and_its_id_is_not_reused() {
 #[tokio::test]
 async fn another_stores_device_never_sees_or_touches_a_stores_cards() {
     let (truck, server, _tmp) = one_store().await;
-    let code = another_setup_code(&server.storage);
-    let cafe = Till {
-        device: create_store(truck.addr, &code, "Corner Café").await,
-        ..truck
-    };
+    let cafe = another_store(&truck, &server).await;
     let number = card_number(4_000_000_000_000);
     let issue = op(&number, "issue", Some("80"));
     truck.record(&issue).await;
@@ -564,5 +570,186 @@ async fn a_refunded_sale_takes_a_card_back_once_only_while_it_holds_its_value() 
     let reply = till.post(&offline).await;
     assert_eq!(reply.status, 400, "{}", reply.text());
     assert_eq!(till.card(&spent).await["balance"], "24.99");
+    server.stop().await;
+}
+
+/// An operation made at the till at `made_at` (RFC 3339, UTC).
+fn op_at(card: &str, kind: &str, amount: Option<&str>, made_at: &str) -> Value {
+    with(op(card, kind, amount), "made_at", json!(made_at))
+}
+
+/// `GET /api/gift-cards/report` of the store for the period from `from` to `to`.
+async fn report(till: &Till, from: &str, to: &str) -> Value {
+    till.ok(&format!("/api/gift-cards/report?from={from}&to={to}"))
+        .await
+}
+
+/// The report's operations as (kind, card, amount).
+fn listed(report: &Value) -> Vec<(String, String, Value)> {
+    let ops = report["ops"].as_array().unwrap();
+    ops.iter()
+        .map(|op| {
+            let text = |f: &str| op[f].as_str().unwrap().to_string();
+            (text("kind"), text("card"), op["amount"].clone())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_period_report_counts_the_operations_made_in_the_period_and_owes_what_was_left_at_its_end()
+ {
+    let (owner, server, _tmp) = one_store().await;
+    let till = second_till(&owner).await;
+    let (a, b) = (
+        card_number(7_100_000_000_001),
+        card_number(7_100_000_000_002),
+    );
+    // October: card A sold with 100, 30 spent.
+    owner
+        .record(&op_at(&a, "issue", Some("100"), "2026-10-20T10:00:00Z"))
+        .await;
+    owner
+        .record(&op_at(&a, "redeem", Some("30"), "2026-10-31T23:59:59Z"))
+        .await;
+    // November: A spent (one of them on the other till offline, reported late), B sold and
+    // topped up, a refund onto A, a forced issue onto B, and A stopped.
+    owner
+        .record(&op_at(&a, "redeem", Some("20"), "2026-11-01T00:00:00Z"))
+        .await;
+    owner
+        .record(&op_at(&b, "issue", Some("50"), "2026-11-03T09:00:00Z"))
+        .await;
+    owner
+        .record(&op_at(
+            &b,
+            "add_value",
+            Some("25.50"),
+            "2026-11-04T09:00:00Z",
+        ))
+        .await;
+    owner
+        .record(&op_at(
+            &a,
+            "refund_to_card",
+            Some("5"),
+            "2026-11-05T09:00:00Z",
+        ))
+        .await;
+    let mut forced_issue = forced(&b, "forced_issue", "4.50");
+    forced_issue["made_at"] = json!("2026-11-06T09:00:00Z");
+    owner.record(&forced_issue).await;
+    let late = with(
+        op_at(&a, "redeem", Some("10"), "2026-11-29T18:00:00Z"),
+        "offline",
+        json!(true),
+    );
+    owner
+        .record(&op_at(&a, "deactivate", None, "2026-11-30T12:00:00Z"))
+        .await;
+    // December, after the period: B spent.
+    owner
+        .record(&op_at(&b, "redeem", Some("60"), "2026-12-01T00:00:00Z"))
+        .await;
+    till.record(&late).await;
+
+    let november = report(&owner, "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z").await;
+    let totals = |r: &Value| {
+        [
+            "issued",
+            "added",
+            "redeemed",
+            "refunded_to_cards",
+            "liability",
+            "overdrawn",
+        ]
+        .map(|f| r[f].as_str().unwrap_or("missing").to_string())
+    };
+    // Issued 50 + 25.50 + 4.50; redeemed 20 + 10 (the late offline one, by its till time);
+    // owed at the end: A 100 - 30 - 20 + 5 - 10 = 45, B 80 (December's 60 not yet spent).
+    assert_eq!(
+        totals(&november),
+        ["80.00", "25.50", "30.00", "5.00", "125.00", "0.00"]
+    );
+    assert_eq!(
+        (&november["currency"], &november["ops_left_out"]),
+        (&json!("EUR"), &json!(0))
+    );
+    let kinds: Vec<String> = listed(&november).into_iter().map(|(k, _, _)| k).collect();
+    let expected = [
+        "redeem",
+        "issue",
+        "add_value",
+        "refund_to_card",
+        "forced_issue",
+        "redeem",
+        "deactivate",
+    ];
+    assert_eq!(kinds, expected);
+    assert_eq!(november["ops"][5]["offline"], true);
+    assert_eq!(november["ops"][5]["device"], till.device.device_id.as_str());
+    assert_eq!(november["ops"][4]["auth_code"], "VOICE-4471");
+    assert_eq!(november["ops"][6]["amount"], Value::Null);
+
+    // The bounds: an operation at `from` is in, one at `to` is out.
+    let last_second = report(&owner, "2026-10-31T23:59:59Z", "2026-11-01T00:00:00Z").await;
+    assert_eq!(
+        listed(&last_second),
+        [("redeem".to_string(), a.clone(), json!("30.00"))]
+    );
+    assert_eq!(totals(&last_second)[4], "70.00");
+    // Before any card: nothing moved, nothing owed.
+    let empty = report(&owner, "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z").await;
+    assert_eq!(
+        totals(&empty),
+        ["0.00", "0.00", "0.00", "0.00", "0.00", "0.00"]
+    );
+    assert_eq!(empty["ops"], json!([]));
+    // December: B's 60 spent of 80; A holds 45 (deactivated, still owed).
+    let december = report(&owner, "2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z").await;
+    assert_eq!(totals(&december)[2..5], ["60.00", "0.00", "65.00"]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_period_report_shows_only_the_stores_own_cards_and_refuses_bad_periods() {
+    let (truck, server, _tmp) = one_store().await;
+    let cafe = another_store(&truck, &server).await;
+    let number = card_number(7_200_000_000_000);
+    truck.record(&op(&number, "issue", Some("80"))).await;
+    // The café issues a card under the same number: its own.
+    cafe.record(&op(&number, "issue", Some("3"))).await;
+    cafe.record(&op(&number, "redeem", Some("1"))).await;
+
+    let (from, to) = ("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z");
+    let truck_report = report(&truck, from, to).await;
+    assert_eq!(
+        listed(&truck_report),
+        [("issue".to_string(), number.clone(), json!("80.00"))]
+    );
+    assert_eq!(
+        (&truck_report["redeemed"], &truck_report["liability"]),
+        (&json!("0.00"), &json!("80.00"))
+    );
+    let cafe_report = report(&cafe, from, to).await;
+    assert_eq!(listed(&cafe_report).len(), 2);
+    assert_eq!(cafe_report["liability"], "2.00");
+
+    let path = format!("/api/gift-cards/report?from={from}&to={to}");
+    let anonymous = send(truck.addr, "GET", &path, &[], None).await;
+    assert_eq!(status_and_reason(&anonymous), (401, json!("no_token")));
+    for bad in [
+        format!("/api/gift-cards/report?from={to}&to={from}"),
+        format!("/api/gift-cards/report?from={from}&to={from}"),
+        format!("/api/gift-cards/report?from=yesterday&to={to}"),
+        format!("/api/gift-cards/report?from={from}"),
+        "/api/gift-cards/report".to_string(),
+    ] {
+        let refused = truck.get(&bad).await;
+        assert_eq!(
+            status_and_reason(&refused),
+            (400, json!("invalid")),
+            "{bad}"
+        );
+    }
     server.stop().await;
 }

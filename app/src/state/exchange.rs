@@ -1,10 +1,12 @@
 //! Goods brought back other than by a plain refund: exchanged for other goods on the open ticket
 //! (the refund is kept with the new sale, in one transaction), or returned with no receipt (rung
-//! up on the ticket and paid back in cash). Both end in `refund.rs`'s machinery: a card part of
-//! an exchange goes back through the first sale's refund dialog.
+//! up on the ticket and paid back in cash, or as store credit on a new gift card). Both end in
+//! `refund.rs`'s machinery: a card part of an exchange goes back through the first sale's refund
+//! dialog.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use pos_core::gift_card::GiftCardNumber;
 use pos_core::staff::Permission;
 use pos_core::{Payment, Refund, Sale, Uuid};
 
@@ -15,6 +17,7 @@ use crate::i18n::Msg;
 use crate::state::{AppState, Notice, storage_notice};
 use crate::storage::{CardRefundMethod, Exchange, RefundRecord};
 use crate::sync;
+use crate::sync::gift_cards::{self as api, GiftCardRefusal};
 use crate::terminal::Progress;
 
 /// The cashier chose `returned` of `sale` to exchange for other goods: the register takes their
@@ -95,11 +98,13 @@ pub fn exchange_kept(state: AppState, sale: Sale, record: RefundRecord) {
     }
 }
 
-/// Goods brought back with no receipt, rung up on the open ticket: once someone who may hand
-/// back cash allows it, their value at today's prices goes back in cash from the drawer, the
-/// goods go back into stock, and the ticket is emptied. Store credit instead of cash waits for
-/// gift cards in the app (issue 14).
-pub fn return_without_receipt(state: AppState, reason: String) {
+/// Goods brought back with no receipt, rung up on the open ticket: once someone allowed to
+/// agrees, their value at today's prices goes back, the goods go back into stock, and the
+/// ticket is emptied. `credit` says how it goes back: `None`, in cash from the drawer (someone
+/// who may hand back cash); `Some(number)`, as store credit on a new gift card, the number
+/// scanned from a blank card or typed (empty: a new number), issued for the refund's amount
+/// through the gift card outbox in the refund's own transaction; the drawer is not touched.
+pub fn return_without_receipt(state: AppState, reason: String, credit: Option<String>) {
     let reason = reason.trim().to_string();
     if reason.is_empty() {
         return state.error(Msg::RefundNeedsReason);
@@ -110,7 +115,43 @@ pub fn return_without_receipt(state: AppState, reason: String) {
     if state.payment.with_untracked(Option::is_some) {
         return state.error(Msg::ExchangeDuringPayment);
     }
-    state.protected(Permission::RefundToCash, move |approved_by| {
+    let Some(number) = credit else {
+        return give_back(state, reason, None);
+    };
+    if state.membership.with_untracked(Option::is_none) {
+        return state.error(Msg::GiftCardNeedsStore);
+    }
+    let card = match number.trim() {
+        "" => super::gift_cards::generated_number(),
+        typed => match GiftCardNumber::parse(typed) {
+            Ok(card) => card,
+            Err(_) => return state.error(Msg::GiftCardBadNumber),
+        },
+    };
+    let Some(token) = state.token() else {
+        return state.error(Msg::GiftCardNeedsStore);
+    };
+    // A blank card only: online, the server says whether the number is issued already. Offline
+    // the register cannot know; the server then refuses the issue and a manager hears of it.
+    spawn_local(async move {
+        match api::card(&token, &card).await {
+            Err(GiftCardRefusal::UnknownCard | GiftCardRefusal::Offline) => {
+                give_back(state, reason, Some(card))
+            }
+            Ok(_) => state.error(Msg::StoreCreditCardIssued),
+            Err(refusal) => super::gift_cards::refused(state, &refusal),
+        }
+    });
+}
+
+/// The return without a receipt once its way back is known: in cash (`credit` `None`) or as
+/// store credit on `credit`.
+fn give_back(state: AppState, reason: String, credit: Option<GiftCardNumber>) {
+    let permission = match credit {
+        None => Permission::RefundToCash,
+        Some(_) => Permission::Refund,
+    };
+    state.protected(permission, move |approved_by| {
         let ticket = state.ticket.get_untracked();
         let mut payment = Payment::new(ticket.totals().total, *ticket.rules());
         let at_ms = js_sys::Date::now() as i64;
@@ -118,8 +159,12 @@ pub fn return_without_receipt(state: AppState, reason: String) {
             device_code: state.device_code.get_untracked(),
             sequence: 0,
         };
-        let goods = payment
-            .add_cash(payment.cash_due())
+        let tendered = match credit.clone() {
+            None => payment.add_cash(payment.cash_due()),
+            // The goods' value "paid" with the new card: the refund then goes back onto it.
+            Some(card) => payment.add_gift_card(card, payment.remaining(), Uuid::now_v7(), false),
+        };
+        let goods = tendered
             .map_err(|e| crate::core_errors::tender_msg(&e))
             .and_then(|()| {
                 ticket
@@ -153,11 +198,20 @@ pub fn return_without_receipt(state: AppState, reason: String) {
                         Ok(())
                     });
                     let lang = state.lang.get_untracked();
-                    let cash = crate::i18n::money(done.cash, goods.rules().currency, lang);
-                    state.notice.set(Some(Notice::Done(
-                        Msg::ReturnNoReceiptDone,
-                        vec![("cash", cash)],
-                    )));
+                    let money = |amount| crate::i18n::money(amount, goods.rules().currency, lang);
+                    let done_msg = match &credit {
+                        None => {
+                            Notice::Done(Msg::ReturnNoReceiptDone, vec![("cash", money(done.cash))])
+                        }
+                        Some(card) => {
+                            super::gift_cards::flush_soon(state);
+                            Notice::Done(
+                                Msg::StoreCreditDone,
+                                vec![("amount", money(done.gift_card)), ("card", card.grouped())],
+                            )
+                        }
+                    };
+                    state.notice.set(Some(done_msg));
                 }
                 Err(e) => state.notice.set(Some(storage_notice(&e))),
             }

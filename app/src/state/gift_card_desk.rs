@@ -1,12 +1,15 @@
 //! The gift card desk (issue 14): a manager looks a card up (its balance, whether it is active,
 //! and its history from every register, as the server's ledger holds it), deactivates or
 //! reactivates it, and reads what the store owes on its cards and the overdrafts registers made
-//! offline. Everything here asks the server: the ledger is the store's, and a register offline
+//! offline, and a period's report (issued, redeemed, refunded, owed at its end) with its CSV
+//! file. Everything here asks the server: the ledger is the store's, and a register offline
 //! knows only the balances it last heard (`gift_cards.rs`, which also sells and spends cards).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::gift_card::{Authorisation, GiftCardNumber, GiftCardOp, GiftCardOpKind};
+use pos_core::gift_card::{
+    Authorisation, GiftCardNumber, GiftCardOp, GiftCardOpKind, GiftCardPeriodReport,
+};
 use pos_core::staff::Permission;
 use pos_core::{Decimal, Uuid};
 
@@ -22,6 +25,8 @@ pub struct GiftCardDesk {
     pub card: RwSignal<Option<CardHistory>>,
     /// What the store owes on its cards, and the overdrafts made offline, once asked.
     pub ledger: RwSignal<Option<(Liability, Vec<Conflict>)>>,
+    /// The period report last asked for, with its first and last day (`YYYY-MM-DD`).
+    pub report: RwSignal<Option<(String, String, GiftCardPeriodReport)>>,
     /// The server is being asked: the buttons wait.
     pub busy: RwSignal<bool>,
     /// The last forced issue was sent or kept: its form closes.
@@ -33,6 +38,7 @@ impl GiftCardDesk {
         GiftCardDesk {
             card: RwSignal::new(None),
             ledger: RwSignal::new(None),
+            report: RwSignal::new(None),
             busy: RwSignal::new(false),
             forced_issued: RwSignal::new(false),
         }
@@ -194,6 +200,45 @@ impl AppState {
                     Err(refusal) => desk_refused(state, &refusal),
                 }
             });
+        });
+    }
+}
+
+impl AppState {
+    /// The report of the days `from` to `to` (`YYYY-MM-DD`, both included), which run from
+    /// `from_ms` (the first day's local midnight) to `to_ms` (the midnight after the last), for
+    /// someone allowed to see reports.
+    pub fn load_gift_card_report(&self, from: String, to: String, from_ms: i64, to_ms: i64) {
+        let state = *self;
+        self.protected(Permission::SeeReports, move |_| {
+            let Some(token) = state.token() else {
+                return state.error(Msg::GiftCardNeedsStore);
+            };
+            state.gift_card_desk.busy.set(true);
+            state.gift_card_desk.report.set(None);
+            spawn_local(async move {
+                let answer = ledger::report(&token, from_ms, to_ms).await;
+                state.gift_card_desk.busy.set(false);
+                match answer {
+                    Ok(report) => {
+                        state.notice.set(None);
+                        state.gift_card_desk.report.set(Some((from, to, report)));
+                    }
+                    Err(refusal) => desk_refused(state, &refusal),
+                }
+            });
+        });
+    }
+
+    /// Offers the report on screen as a CSV file: one row per operation, then the totals.
+    pub fn download_gift_card_report(&self) {
+        self.gift_card_desk.report.with_untracked(|shown| {
+            if let Some((from, to, report)) = shown {
+                crate::csv_file::offer_download(
+                    &format!("gift-cards-{from}-{to}.csv"),
+                    &report.csv(),
+                );
+            }
         });
     }
 }

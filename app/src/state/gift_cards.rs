@@ -36,6 +36,8 @@ pub enum NumberFor {
     Paying,
     /// The manager's gift card desk (`gift_card_desk.rs`), looking a card up.
     Desk,
+    /// A return without a receipt given back as store credit: the blank card it goes on.
+    StoreCredit,
 }
 
 /// What the screens show of a card the cashier asked about.

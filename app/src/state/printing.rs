@@ -208,6 +208,7 @@ impl AppState {
                 Vec::new()
             },
             void: refund.refund.as_ref().is_some_and(|r| r.voids_sale),
+            store_credit: store_credit_card(sale, refund),
         };
         let options = self.receipt_options(sale, ReceiptCopy::Customer, false);
         self.store
@@ -566,4 +567,19 @@ fn returned_items(sale: &Sale, record: &RefundRecord) -> Vec<pos_devices::Return
             amount: r.amount,
         })
         .collect()
+}
+
+/// The new gift card goods returned with no receipt were given back on as store credit: the
+/// card their sale, made for the refund alone, was "paid" with.
+fn store_credit_card(
+    sale: &Sale,
+    refund: &RefundRecord,
+) -> Option<pos_core::gift_card::GiftCardNumber> {
+    if refund.goods.is_none() || refund.gift_card.is_zero() {
+        return None;
+    }
+    sale.tenders().iter().find_map(|t| match t {
+        pos_core::Tender::GiftCard { card, .. } => Some(card.clone()),
+        _ => None,
+    })
 }

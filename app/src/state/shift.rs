@@ -329,8 +329,10 @@ async fn paid_from_this_drawer(
     sales: &[Sale],
     done_at: i64,
 ) -> Result<Option<(Refund, Sale)>, StorageError> {
-    // An exchange's credit counts too: it balances the credit its new sale was paid with.
-    let paid_back = record.card + record.cash + record.exchange;
+    // An exchange's credit counts too: it balances the credit its new sale was paid with; and
+    // so does what went onto gift cards (the sale's own, or store credit on a new one), the
+    // report's "other", which the drawer does not pay.
+    let paid_back = record.card + record.cash + record.exchange + record.gift_card;
     if paid_back <= Decimal::ZERO {
         return Ok(None);
     }

@@ -1,9 +1,9 @@
 //! What a manager reads of the server's gift card ledger: one card with its history, what the
-//! store owes on its cards, and the overdrafts that registers offline made (README "Gift cards
-//! on the server"). The till's own calls (an operation sent, a balance asked) are in
+//! store owes on its cards, the overdrafts that registers offline made, and a period's report
+//! (README "Gift cards on the server"). The till's own calls (an operation sent, a balance asked) are in
 //! `gift_cards.rs`, whose refusals these share.
 
-use pos_core::gift_card::GiftCardNumber;
+use pos_core::gift_card::{GiftCardNumber, GiftCardPeriodReport};
 use pos_core::{Decimal, Uuid};
 use serde::Deserialize;
 
@@ -86,4 +86,24 @@ pub async fn liability(token: &str) -> Result<Liability, GiftCardRefusal> {
 pub async fn conflicts(token: &str) -> Result<Vec<Conflict>, GiftCardRefusal> {
     let found: Conflicts = ask("GET", "/api/gift-cards/conflicts", token, None).await?;
     Ok(found.conflicts)
+}
+
+/// The report of the period from `from_ms` (included) to `to_ms` (excluded), by the tills' times.
+pub async fn report(
+    token: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<GiftCardPeriodReport, GiftCardRefusal> {
+    let iso = |ms: i64| {
+        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64))
+            .to_iso_string()
+            .as_string()
+            .unwrap_or_default()
+    };
+    let path = format!(
+        "/api/gift-cards/report?from={}&to={}",
+        iso(from_ms),
+        iso(to_ms)
+    );
+    ask("GET", &path, token, None).await
 }

@@ -11,13 +11,20 @@
 //! `desk-print` prints its balance slip; each history row names who made it (`desk-op-by`) and a
 //! forced one its authorisation (`desk-op-auth`). `desk-force-issue` opens the forced issue
 //! (`desk-forced` with `desk-force-amount`, `desk-auth-code`, `desk-auth-reason`,
-//! `desk-force-send`).
+//! `desk-force-send`). The period report's
+//! `report-from`, `report-to`, `report-today`, `report-this-month`, `report-last-month`,
+//! `report-show`, and `gift-card-report` with `report-issued`, `report-added`,
+//! `report-redeemed`, `report-refunded`, `report-liability`, `report-overdrawn`, `report-ops`,
+//! `report-left-out` and `report-csv`.
+//!
+//! The report has no "expired" row: a card's value never expires here (see README "Gift cards").
 
 use leptos::prelude::*;
 use pos_core::gift_card::GiftCardNumber;
 use pos_core::staff::Permission;
 use pos_core::{Decimal, Uuid};
 
+use super::forms::report_period::{Date, Preset, period, preset};
 use super::gift_card::{
     AuthorisationFields, NumberField, authorisation, print_balance, take_scans_for,
 };
@@ -43,6 +50,7 @@ pub fn GiftCardDeskScreen() -> impl IntoView {
             </div>
             {move || state.gift_card_desk.card.get().map(|card| view! { <CardShown card /> })}
             <ForcedIssue />
+            <PeriodReport />
             <h3>{move || state.t(Msg::DeskLedger)}</h3>
             <button data-testid="desk-ledger-load" prop:disabled=busy on:click=move |_| state.load_gift_card_ledger()>
                 {move || state.t(Msg::DeskLedger)}
@@ -243,5 +251,85 @@ fn ForcedIssue() -> impl IntoView {
                 </div>
             </div>
         </Show>
+    }
+}
+
+/// The period report: two dates (or a preset), and what moved through the store's cards in
+/// those days, what it owed at their end, and the CSV file of it.
+#[component]
+fn PeriodReport() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let busy = move || state.gift_card_desk.busy.get();
+    let today = move || {
+        let now = js_sys::Date::new_0();
+        Date {
+            year: now.get_full_year() as i32,
+            month: now.get_month() + 1,
+            day: now.get_date(),
+        }
+    };
+    let (first, last) = preset(Preset::ThisMonth, today());
+    let (from, to) = (RwSignal::new(first.text()), RwSignal::new(last.text()));
+    let show = move || {
+        let (from, to) = (from.get_untracked(), to.get_untracked());
+        let bounds = period(&from, &to).and_then(|(first, end)| {
+            Some((
+                i18n::day_start_ms(&first.text())?,
+                i18n::day_start_ms(&end.text())?,
+            ))
+        });
+        match bounds {
+            Some((from_ms, to_ms)) => state.load_gift_card_report(from, to, from_ms, to_ms),
+            None => state.error(Msg::DeskReportBadPeriod),
+        }
+    };
+    let pick = move |p: Preset| {
+        let (first, last) = preset(p, today());
+        from.set(first.text());
+        to.set(last.text());
+        show();
+    };
+    let row = move |label: Msg, testid: &'static str, amount: Decimal| {
+        view! {
+            <div class="row"><dt>{move || state.t(label)}</dt><dd data-testid=testid>{move || money(state, amount)}</dd></div>
+        }
+    };
+    view! {
+        <h3>{move || state.t(Msg::DeskReport)}</h3>
+        <div class="report-period">
+            <label class="field">
+                <span>{move || state.t(Msg::DeskReportFrom)}</span>
+                <input type="date" data-testid="report-from" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev)) />
+            </label>
+            <label class="field">
+                <span>{move || state.t(Msg::DeskReportTo)}</span>
+                <input type="date" data-testid="report-to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
+            </label>
+        </div>
+        <div class="actions">
+            <button data-testid="report-today" prop:disabled=busy on:click=move |_| pick(Preset::Today)>{move || state.t(Msg::DeskReportToday)}</button>
+            <button data-testid="report-this-month" prop:disabled=busy on:click=move |_| pick(Preset::ThisMonth)>{move || state.t(Msg::DeskReportThisMonth)}</button>
+            <button data-testid="report-last-month" prop:disabled=busy on:click=move |_| pick(Preset::LastMonth)>{move || state.t(Msg::DeskReportLastMonth)}</button>
+            <button class="primary" data-testid="report-show" prop:disabled=busy on:click=move |_| show()>{move || state.t(Msg::DeskReportShow)}</button>
+        </div>
+        {move || state.gift_card_desk.report.get().map(|(_, _, report)| {
+            let listed = report.ops.len() as u64;
+            let count = listed + report.ops_left_out;
+            view! {
+                <dl class="due" data-testid="gift-card-report" data-from=report.from.clone() data-to=report.to.clone()>
+                    {row(Msg::DeskReportIssued, "report-issued", report.issued)}
+                    {row(Msg::DeskReportAdded, "report-added", report.added)}
+                    {row(Msg::DeskReportRedeemed, "report-redeemed", report.redeemed)}
+                    {row(Msg::DeskReportRefunded, "report-refunded", report.refunded_to_cards)}
+                    {row(Msg::DeskReportLiability, "report-liability", report.liability)}
+                    {row(Msg::DeskReportOverdrawn, "report-overdrawn", report.overdrawn)}
+                </dl>
+                <p data-testid="report-ops">{move || Msg::DeskReportOps.fill(state.lang.get(), &[("count", &count.to_string())])}</p>
+                <Show when=move || listed < count>
+                    <p class="note" data-testid="report-left-out">{move || Msg::DeskReportLeftOut.fill(state.lang.get(), &[("listed", &listed.to_string()), ("count", &count.to_string())])}</p>
+                </Show>
+                <button data-testid="report-csv" on:click=move |_| state.download_gift_card_report()>{move || state.t(Msg::DeskReportCsv)}</button>
+            }
+        })}
     }
 }

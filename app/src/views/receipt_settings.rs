@@ -1,6 +1,7 @@
 //! Settings, "Receipt": what every receipt of the store says (its logo, address, tax number, the
 //! text at the bottom, the return policy) and in which language, for every device of the store;
-//! whether each line prints its VAT (a Russian receipt), and how cash totals are rounded.
+//! whether each line prints its VAT (a Russian receipt), how cash totals are rounded, and how
+//! much one register offline may take off one gift card.
 //! The fields map to the store's profile through
 //! [`ReceiptForm`](super::forms::receipt::ReceiptForm).
 
@@ -45,6 +46,8 @@ pub fn ReceiptSettings() -> impl IntoView {
             <CashRoundingField form />
             <TextField form label=Msg::CashIncrement testid="cash-increment" field=Field::CashIncrement />
             <TextField form label=Msg::TipPresets testid="tip-presets" field=Field::TipPresets />
+            <TextField form label=Msg::GiftCardOfflineCap testid="gift-card-offline-cap" field=Field::GiftCardOfflineCap />
+            <p class="note">{move || state.t(Msg::GiftCardOfflineCapHint)}</p>
             <label class="check">
                 <input type="checkbox" data-testid="shift-required" prop:checked=move || form.with(|f| f.shift_required)
                     on:change=move |ev| form.update(|f| f.shift_required = event_target_checked(&ev)) />

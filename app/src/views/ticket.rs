@@ -5,8 +5,10 @@ use pos_core::staff::Permission;
 use pos_core::{Discount, LineId, TaxPricing, Totals, Unit};
 
 use super::discount::DiscountEditor;
+use super::gift_card::{NumberField, take_scans_for};
 use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
+use crate::state::gift_cards::NumberFor;
 use crate::state::kitchen::LineChange;
 
 #[component]
@@ -294,18 +296,26 @@ fn LineEditor(id: LineId) -> impl IntoView {
     }
 }
 
-/// Goods brought back with no receipt, rung up on the ticket: a reason, then the cash back once
-/// someone who may hand back cash allows it (`exchange::return_without_receipt`).
+/// Goods brought back with no receipt, rung up on the ticket: a reason and how the value goes
+/// back, in cash once someone who may hand back cash allows it, or as store credit on a new gift
+/// card (its number scanned from a blank card, typed, or made and printed on the refund slip)
+/// (`exchange::return_without_receipt`).
 #[component]
 fn ReturnWithoutReceipt(open: RwSignal<bool>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let reason = RwSignal::new(String::new());
+    let as_credit = RwSignal::new(false);
+    take_scans_for(state, NumberFor::StoreCredit);
     let amount = move || {
         state.ticket.with(|t| {
             let totals = t.totals();
             let rules = t.rules();
-            let cash = rules.cash_rounding.due(totals.total, rules.cash_increment);
-            i18n::money(cash, totals.currency, state.lang.get())
+            let back = if as_credit.get() {
+                totals.total
+            } else {
+                rules.cash_rounding.due(totals.total, rules.cash_increment)
+            };
+            i18n::money(back, totals.currency, state.lang.get())
         })
     };
     // Closed once the ticket is emptied by the return (or by anything else).
@@ -315,13 +325,30 @@ fn ReturnWithoutReceipt(open: RwSignal<bool>) -> impl IntoView {
         }
     });
     let confirm = move || {
-        crate::state::exchange::return_without_receipt(state, reason.get_untracked());
+        let credit = as_credit
+            .get_untracked()
+            .then(|| state.gift_cards.number.get_untracked());
+        crate::state::exchange::return_without_receipt(state, reason.get_untracked(), credit);
+    };
+    let explain = move || {
+        if as_credit.get() {
+            Msg::ReturnNoReceiptExplainCredit
+        } else {
+            Msg::ReturnNoReceiptExplain
+        }
+    };
+    let confirm_msg = move || {
+        if as_credit.get() {
+            Msg::ReturnNoReceiptConfirmCredit
+        } else {
+            Msg::ReturnNoReceiptConfirm
+        }
     };
     view! {
         <div class="overlay">
             <div class="dialog return-dialog" role="dialog" aria-modal="true" data-testid="return-dialog">
                 <h2>{move || state.t(Msg::ReturnNoReceiptTitle)}</h2>
-                <p>{move || Msg::ReturnNoReceiptExplain.fill(state.lang.get(), &[("amount", &amount())])}</p>
+                <p>{move || explain().fill(state.lang.get(), &[("amount", &amount())])}</p>
                 <label class="field">
                     <span>{move || state.t(Msg::RefundReason)}</span>
                     <input
@@ -332,9 +359,24 @@ fn ReturnWithoutReceipt(open: RwSignal<bool>) -> impl IntoView {
                         on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { confirm() }
                     />
                 </label>
+                <fieldset class="choice">
+                    <legend>{move || state.t(Msg::ReturnNoReceiptHow)}</legend>
+                    <label class="check">
+                        <input type="radio" name="return-how" data-testid="return-as-cash" prop:checked=move || !as_credit.get() on:change=move |_| as_credit.set(false) />
+                        {move || state.t(Msg::ReturnNoReceiptAsCash)}
+                    </label>
+                    <label class="check">
+                        <input type="radio" name="return-how" data-testid="return-as-credit" prop:checked=move || as_credit.get() on:change=move |_| as_credit.set(true) />
+                        {move || state.t(Msg::ReturnNoReceiptAsCredit)}
+                    </label>
+                </fieldset>
+                <Show when=move || as_credit.get()>
+                    <NumberField testid="return-credit-number" />
+                    <p class="note">{move || state.t(Msg::StoreCreditNumberHint)}</p>
+                </Show>
                 <div class="actions">
                     <button class="primary" data-testid="return-confirm" on:click=move |_| confirm()>
-                        {move || Msg::ReturnNoReceiptConfirm.fill(state.lang.get(), &[("amount", &amount())])}
+                        {move || confirm_msg().fill(state.lang.get(), &[("amount", &amount())])}
                     </button>
                     <button data-testid="return-cancel" on:click=move |_| open.set(false)>{move || state.t(Msg::Cancel)}</button>
                 </div>

@@ -290,6 +290,24 @@ impl Refund {
         Ok(ops)
     }
 
+    /// The operations that give this refund's gift card parts as store credit (`goods` is the
+    /// sale made for goods returned with no receipt, "paid" with the card the credit goes on):
+    /// each part's value issued on its card, a new one, as [`Refund::gift_card_ops`] would put
+    /// it back, with the same ids, so made again they count once.
+    pub fn store_credit_ops(
+        &self,
+        goods: &Sale,
+        staff: Uuid,
+        device: Uuid,
+        at_ms: i64,
+    ) -> Vec<GiftCardOp> {
+        let mut ops = self.gift_card_ops(goods, staff, device, at_ms);
+        for op in &mut ops {
+            op.kind = GiftCardOpKind::Activate;
+        }
+        ops
+    }
+
     /// The same refund with the cards' parts paid back in cash from the drawer instead, each
     /// rounded to the store's cash step as the drawer pays (`sale`'s rules): for a card the
     /// customer no longer has, or a terminal that cannot refund. What goes back to the drawer is

@@ -19,4 +19,7 @@ pub use ledger::{CardStatus, CardSummary, GiftCardConflict, GiftCardLedger};
 pub use number::{GIFT_CARD_DIGITS, GiftCardNumber, MAX_BLOCK, NumberError, generate_block};
 pub use op::{Authorisation, GiftCardOp, GiftCardOpError, GiftCardOpKind, MAX_GIFT_CARD_AMOUNT};
 pub use redemption::{Approved, RedemptionRefused, RedemptionRequest, check_redemption};
-pub use report::{GIFT_CARD_CSV_HEADER, GiftCardTotals};
+pub use report::{
+    GIFT_CARD_CSV_HEADER, GIFT_CARD_PERIOD_CSV_HEADER, GiftCardPeriodReport, GiftCardTotals,
+    PeriodOp,
+};

@@ -579,6 +579,13 @@ impl<'a> Builder<'a> {
                 TextStyle::PLAIN,
             );
         }
+        if let Some(card) = &refund.store_credit {
+            self.text(labels.store_credit_card, Align::Left, TextStyle::PLAIN);
+            self.text(card.grouped(), Align::Center, TextStyle::BOLD);
+            self.blocks.push(ReceiptBlock::Barcode {
+                data: card.digits().to_owned(),
+            });
+        }
         if !paid_back.cash.is_zero() {
             self.row(
                 labels.refund_in_cash,

@@ -114,6 +114,8 @@ pub struct ReceiptLabels {
     pub refund_to_gift_card: &'static str,
     /// The part of a refund handed back from the drawer.
     pub refund_in_cash: &'static str,
+    /// Above the number of the new gift card a refund was given on as store credit.
+    pub store_credit_card: &'static str,
     /// Before the cashier's reason for a refund: "Reason: Cold fries".
     pub refund_reason: &'static str,
     /// Above the lines a refund of part of a sale took back.
@@ -161,6 +163,7 @@ impl ReceiptLabels {
         refund_to_card: "Back to the card",
         refund_to_gift_card: "Back to the gift card",
         refund_in_cash: "In cash from the drawer",
+        store_credit_card: "Store credit on gift card",
         refund_reason: "Reason",
         returned_items: "Items returned",
         exchange_credit: "Goods exchanged",
@@ -203,6 +206,7 @@ impl ReceiptLabels {
         refund_to_card: "На карту",
         refund_to_gift_card: "На подарочную карту",
         refund_in_cash: "Наличными из ящика",
+        store_credit_card: "Кредит магазина на подарочной карте",
         refund_reason: "Причина",
         returned_items: "Возвращённые позиции",
         exchange_credit: "Зачёт при обмене",
@@ -210,7 +214,7 @@ impl ReceiptLabels {
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 36] {
+    pub fn all(&self) -> [(&'static str, &'static str); 37] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
@@ -244,6 +248,7 @@ impl ReceiptLabels {
             ("refund_to_card", self.refund_to_card),
             ("refund_to_gift_card", self.refund_to_gift_card),
             ("refund_in_cash", self.refund_in_cash),
+            ("store_credit_card", self.store_credit_card),
             ("refund_reason", self.refund_reason),
             ("returned_items", self.returned_items),
             ("exchange_credit", self.exchange_credit),

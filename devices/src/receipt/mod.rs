@@ -246,6 +246,10 @@ pub struct RefundSlip {
     pub terminal_slip: Vec<String>,
     /// The whole sale was voided (rung up by mistake) rather than refunded: the title says so.
     pub void: bool,
+    /// The new gift card the refund was given on as store credit (goods returned with no
+    /// receipt): its number printed whole, with a barcode, since the customer may have no other
+    /// copy of it.
+    pub store_credit: Option<pos_core::gift_card::GiftCardNumber>,
 }
 
 /// A line a refund took back, part or all of it.

@@ -6,11 +6,12 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
-use super::{GiftCardError, MAX_BODY_BYTES, NewOp};
+use super::{GiftCardError, MAX_BODY_BYTES, NewOp, PeriodQuery};
 use crate::AppState;
 use crate::api::{self, ApiError, db, identity, json, json_body};
 use crate::storage::Storage;
@@ -134,6 +135,28 @@ pub async fn conflicts(
     ask_about_store(&state, &headers, |storage, store| {
         let conflicts = storage.gift_card_conflicts(store)?;
         Ok(serde_json::json!({ "conflicts": conflicts }))
+    })
+    .await
+}
+
+/// `GET /api/gift-cards/report?from=...&to=...` (RFC 3339, UTC; `from` included, `to`
+/// excluded): the store's `GiftCardPeriodReport` (`pos_core::gift_card`): `issued` (with
+/// `added`), `redeemed`, `refunded_to_cards` in the period by the tills' times, `liability` and
+/// `overdrawn` at its end, and the period's `ops`. For any device of the store, as the
+/// liability; the register shows it only to staff who may see reports.
+pub async fn report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let period = match query {
+        Ok(Query(q)) => q.check(),
+        Err(e) => Err(GiftCardError::Invalid(format!(
+            "The report needs from and to, times in RFC 3339: {e}"
+        ))),
+    };
+    ask_about_store(&state, &headers, move |storage, store| {
+        storage.gift_card_report(store, period?)
     })
     .await
 }

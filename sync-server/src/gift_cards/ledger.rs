@@ -6,6 +6,7 @@
 
 use std::time::SystemTime;
 
+use pos_core::gift_card::{GiftCardPeriodReport, PeriodOp};
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior};
 use rust_decimal::Decimal;
@@ -13,8 +14,8 @@ use uuid::Uuid;
 
 use super::{
     Answer, CardBalance, CardHistory, CardState, CheckedOp, Conflict, GiftCardError, Liability,
-    MAX_CARDS_PER_STORE, MAX_CONFLICTS_LISTED, MAX_OPS_PER_CARD, NewOp, OpKind, Recorded,
-    RecordedOp, apply, check_card_number,
+    MAX_CARDS_PER_STORE, MAX_CONFLICTS_LISTED, MAX_OPS_PER_CARD, MAX_REPORT_OPS, NewOp, OpKind,
+    Period, Recorded, RecordedOp, apply, check_card_number,
 };
 use crate::enroll::{millis, rfc3339};
 use crate::storage::Storage;
@@ -429,5 +430,84 @@ impl Storage {
             });
         }
         Ok(conflicts)
+    }
+
+    /// What moved through `store`'s cards in `period`, by the tills' times (`made_at`, the
+    /// time of the sale, even for an operation reported later from offline), and what the store
+    /// owed on them at its end: each card's operations made before the end added up. Lists at
+    /// most [`MAX_REPORT_OPS`] operations, counting them all. Blocking.
+    pub fn gift_card_report(
+        &self,
+        store: &str,
+        period: Period,
+    ) -> Result<GiftCardPeriodReport, GiftCardError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let (currency, decimals) = currency_of(&tx, store)?;
+        let mut report = GiftCardPeriodReport {
+            currency,
+            from: rfc3339(period.from_ms),
+            to: rfc3339(period.to_ms),
+            issued: zero(decimals),
+            added: zero(decimals),
+            redeemed: zero(decimals),
+            refunded_to_cards: zero(decimals),
+            liability: zero(decimals),
+            overdrawn: zero(decimals),
+            ops: Vec::new(),
+            ops_left_out: 0,
+        };
+        let mut balances: std::collections::HashMap<String, Decimal> = Default::default();
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT {OP_COLUMNS} FROM gift_card_ops WHERE store_id = ?1 AND made_at < ?2 \
+             ORDER BY made_at, number, seq"
+        ))?;
+        let mut rows = stmt.query((store, period.to_ms))?;
+        while let Some(row) = rows.next()? {
+            let op = op_of_row(row)?;
+            let made_at: i64 = row.get(7)?;
+            let amount = op.amount.unwrap_or_default();
+            let balance = balances.entry(op.card.clone()).or_insert(zero(decimals));
+            *balance += Decimal::from(op.kind.sign()) * amount;
+            if made_at < period.from_ms {
+                continue;
+            }
+            match op.kind {
+                OpKind::Issue | OpKind::ForcedIssue => report.issued += amount,
+                OpKind::AddValue => {
+                    report.issued += amount;
+                    report.added += amount;
+                }
+                OpKind::Redeem | OpKind::ForcedRedeem => report.redeemed += amount,
+                OpKind::RefundToCard => report.refunded_to_cards += amount,
+                // A refunded sale of a card takes back what it issued, as core's totals count it.
+                OpKind::SaleRefunded => report.issued -= amount,
+                OpKind::Deactivate | OpKind::Reactivate => {}
+            }
+            if report.ops.len() < MAX_REPORT_OPS {
+                report.ops.push(PeriodOp {
+                    op_id: op.op_id,
+                    made_at: op.made_at,
+                    card: op.card,
+                    kind: op.kind.as_str().to_string(),
+                    amount: op.amount,
+                    offline: op.offline,
+                    device: op.device,
+                    staff: op.staff,
+                    auth_code: op.auth_code,
+                    reason: op.reason,
+                });
+            } else {
+                report.ops_left_out += 1;
+            }
+        }
+        for balance in balances.into_values() {
+            if balance.is_sign_negative() {
+                report.overdrawn -= balance;
+            } else {
+                report.liability += balance;
+            }
+        }
+        Ok(report)
     }
 }

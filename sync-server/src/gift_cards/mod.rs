@@ -33,6 +33,9 @@ pub const MAX_CARDS_PER_STORE: u64 = 100_000;
 pub const MAX_OPS_PER_CARD: u64 = 5_000;
 /// Conflicts `GET /api/gift-cards/conflicts` lists, the newest first.
 pub const MAX_CONFLICTS_LISTED: u32 = 1_000;
+/// Operations `GET /api/gift-cards/report` lists (its totals count them all): a busy store's
+/// month is a few thousand.
+pub const MAX_REPORT_OPS: usize = 50_000;
 /// The longest authorisation code of a forced operation (a processor's voice code is ~6).
 pub const MAX_AUTH_CODE_CHARS: usize = 32;
 /// The longest reason of a forced operation.
@@ -419,6 +422,41 @@ pub struct Conflict {
     pub overdraft: Decimal,
     pub op: RecordedOp,
     pub with: Vec<RecordedOp>,
+}
+
+/// The period of `GET /api/gift-cards/report`: `from` included, `to` excluded, each RFC 3339 in
+/// UTC, as the manager's device works out its local days.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodQuery {
+    pub from: String,
+    pub to: String,
+}
+
+/// A checked [`PeriodQuery`], in Unix milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+impl PeriodQuery {
+    pub fn check(&self) -> Result<Period, GiftCardError> {
+        let time = |text: &str| {
+            humantime::parse_rfc3339(text).map(millis).map_err(|_| {
+                GiftCardError::Invalid(
+                    "from and to must be times in RFC 3339, in UTC (2026-11-01T00:00:00Z).".into(),
+                )
+            })
+        };
+        let (from_ms, to_ms) = (time(&self.from)?, time(&self.to)?);
+        if from_ms >= to_ms {
+            return Err(GiftCardError::Invalid(
+                "The period must end after it starts.".into(),
+            ));
+        }
+        Ok(Period { from_ms, to_ms })
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod menu;
 pub mod printer;
 pub mod receipt;
+pub mod report_period;
 pub mod store;
 pub mod terminal;
 

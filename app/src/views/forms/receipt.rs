@@ -1,10 +1,15 @@
 //! The form of what every receipt of the store says: the store's name, address, tax number,
 //! return policy, the text at the bottom, and the language receipts print in; whether each
-//! line prints its VAT (a Russian receipt); and how cash totals are rounded, to which step.
+//! line prints its VAT (a Russian receipt); and how cash totals are rounded, to which step;
+//! and how much one register offline may take off one gift card.
 
 use pos_core::{CashRounding, Decimal, Store};
 
 use crate::i18n::{self, Lang, Msg};
+
+/// The largest cash step or gift card allowance the form takes: what one gift card operation
+/// may move (`pos_core::gift_card::MAX_GIFT_CARD_AMOUNT`).
+const MAX_AMOUNT: Decimal = pos_core::gift_card::MAX_GIFT_CARD_AMOUNT;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiptForm {
@@ -29,6 +34,9 @@ pub struct ReceiptForm {
     pub close_shows_expected: bool,
     /// The first sale opens a shift (`Store::shift_opens_itself`).
     pub shift_opens_itself: bool,
+    /// The most a register offline may take off one gift card, as typed
+    /// (`Store::gift_card_offline_cap`); `0`: no gift card is spent offline.
+    pub gift_card_offline_cap: String,
 }
 
 /// The form's text fields, for components that bind one input to one of them.
@@ -42,6 +50,7 @@ pub enum Field {
     Language,
     CashIncrement,
     TipPresets,
+    GiftCardOfflineCap,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +63,8 @@ pub enum ReceiptFormError {
     CashIncrement,
     #[error("the tip presets are not a list of amounts and percents")]
     TipPresets,
+    #[error("the gift card offline allowance is not zero or more in whole minor units")]
+    GiftCardOfflineCap,
 }
 
 impl ReceiptFormError {
@@ -63,6 +74,7 @@ impl ReceiptFormError {
             ReceiptFormError::Language => Msg::InvalidReceiptLanguage,
             ReceiptFormError::CashIncrement => Msg::InvalidCashIncrement,
             ReceiptFormError::TipPresets => Msg::InvalidTipPresets,
+            ReceiptFormError::GiftCardOfflineCap => Msg::InvalidGiftCardOfflineCap,
         }
     }
 }
@@ -83,6 +95,7 @@ impl ReceiptForm {
             shift_required: store.shift_required,
             close_shows_expected: store.close_shows_expected,
             shift_opens_itself: store.shift_opens_itself,
+            gift_card_offline_cap: store.gift_card_offline_cap.normalize().to_string(),
         }
     }
 
@@ -96,6 +109,7 @@ impl ReceiptForm {
             Field::Language => &self.language,
             Field::CashIncrement => &self.cash_increment,
             Field::TipPresets => &self.tip_presets,
+            Field::GiftCardOfflineCap => &self.gift_card_offline_cap,
         }
     }
 
@@ -109,6 +123,7 @@ impl ReceiptForm {
             Field::Language => &mut self.language,
             Field::CashIncrement => &mut self.cash_increment,
             Field::TipPresets => &mut self.tip_presets,
+            Field::GiftCardOfflineCap => &mut self.gift_card_offline_cap,
         } = value;
     }
 
@@ -140,9 +155,15 @@ impl ReceiptForm {
             return Err(ReceiptFormError::Language);
         }
         let currency = saved.rules.currency;
+        // Zero or more, in whole minor units of the store's currency.
+        let whole_units =
+            |d: &Decimal| *d >= Decimal::ZERO && currency.round(*d) == *d && *d <= MAX_AMOUNT;
         let cash_increment = i18n::parse_decimal(&self.cash_increment)
-            .filter(|step| *step >= Decimal::ZERO && currency.round(*step) == *step)
+            .filter(whole_units)
             .ok_or(ReceiptFormError::CashIncrement)?;
+        let gift_card_offline_cap = i18n::parse_decimal(&self.gift_card_offline_cap)
+            .filter(whole_units)
+            .ok_or(ReceiptFormError::GiftCardOfflineCap)?;
         let tip_presets = pos_core::TipPreset::parse_list(&self.tip_presets, currency)
             .map_err(|_| ReceiptFormError::TipPresets)?;
         let mut rules = saved.rules;
@@ -160,6 +181,7 @@ impl ReceiptForm {
             shift_required: self.shift_required,
             close_shows_expected: self.close_shows_expected,
             shift_opens_itself: self.shift_opens_itself,
+            gift_card_offline_cap,
             rules,
             ..saved.clone()
         })
@@ -222,7 +244,37 @@ mod tests {
                 Err(ReceiptFormError::CashIncrement),
                 "{bad:?}"
             );
+            assert_eq!(
+                with(Field::GiftCardOfflineCap, bad),
+                Err(ReceiptFormError::GiftCardOfflineCap),
+                "{bad:?}"
+            );
         }
+        assert_eq!(
+            with(Field::GiftCardOfflineCap, "2000000000"),
+            Err(ReceiptFormError::GiftCardOfflineCap)
+        );
+    }
+
+    /// The offline allowance per gift card comes back as typed, in the currency's units, and
+    /// zero (no gift card spent offline) is an allowance too.
+    #[test]
+    fn the_gift_card_offline_allowance_reaches_the_profile() {
+        let saved = store();
+        let mut form = ReceiptForm::of(&saved);
+        assert_eq!(form.field(Field::GiftCardOfflineCap), "50");
+        form.set(Field::GiftCardOfflineCap, " 12,50 ".into());
+        let changed = form.store(&saved).unwrap();
+        assert_eq!(changed.gift_card_offline_cap, Decimal::new(1250, 2));
+        assert_eq!(
+            ReceiptForm::of(&changed).field(Field::GiftCardOfflineCap),
+            "12.5"
+        );
+        form.set(Field::GiftCardOfflineCap, "0".into());
+        assert_eq!(
+            form.store(&saved).unwrap().gift_card_offline_cap,
+            Decimal::ZERO
+        );
     }
 
     /// A Russian store: VAT on each line, cash in whole roubles in the customer's favour.
@@ -265,6 +317,8 @@ mod tests {
             ReceiptFormError::NameRequired,
             ReceiptFormError::Language,
             ReceiptFormError::CashIncrement,
+            ReceiptFormError::TipPresets,
+            ReceiptFormError::GiftCardOfflineCap,
         ];
         assert_translated(all.map(ReceiptFormError::msg));
     }
