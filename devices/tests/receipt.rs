@@ -135,6 +135,7 @@ fn cyrillic_store() -> Store {
         close_shows_expected: false,
         shift_opens_itself: false,
         gift_card_offline_cap: pos_core::DEFAULT_GIFT_CARD_OFFLINE_CAP,
+        loyalty: None,
     }
 }
 

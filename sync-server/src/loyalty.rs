@@ -13,7 +13,7 @@ use std::time::SystemTime;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use rusqlite::types::Type;
@@ -498,13 +498,7 @@ pub async fn record_op(
     let now = state.clock.now();
     let answer =
         db(move || storage.record_points_op(&me.store_id, &me.device_id, op, now)).await??;
-    let body: serde_json::Value = serde_json::from_str(&answer.json).map_err(ApiError::storage)?;
-    let mut res = json(StatusCode::CREATED, body)?;
-    if answer.repeated {
-        res.headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(res)
+    crate::gift_cards::http::created(answer)
 }
 
 /// `GET /api/loyalty/customers/{id}`: `{"customer", "balance", "in_conflict", "overdrawn",

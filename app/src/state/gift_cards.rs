@@ -513,12 +513,15 @@ pub fn start(state: AppState) {
     {
         resend(state);
     }
+    super::loyalty::resend(state);
     if STARTED.with(|s| s.replace(true)) {
         return;
     }
     spawn_local(async move {
         loop {
             flush(state).await;
+            // The points outbox is sent by the same loop: the same server, the same rhythm.
+            super::loyalty::flush(state).await;
             crate::browser::sleep(RETRY_MS).await;
         }
     });

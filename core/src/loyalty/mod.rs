@@ -48,14 +48,13 @@ pub struct Purchase {
 }
 
 impl Purchase {
-    /// The purchase of `sale`, of which `paid_with_points` was paid with points (the app knows;
-    /// the sale's tenders do not name points yet). What its gift card tenders paid is added.
-    pub fn of_sale(sale: &Sale, paid_with_points: Decimal) -> Purchase {
+    /// The purchase of `sale`: what its points and gift card tenders paid earns nothing.
+    pub fn of_sale(sale: &Sale) -> Purchase {
         // Gift cards sold earn nothing: their value earns when it is spent on goods, if ever.
         let gift_cards_sold = sale.gift_cards_sold_total();
         Purchase {
             paid: (sale.amount_paid() - gift_cards_sold).max(Decimal::ZERO),
-            paid_with_stored_value: paid_with_points + sale.gift_card_paid(),
+            paid_with_stored_value: sale.gift_card_paid(),
             products: sale
                 .lines()
                 .iter()

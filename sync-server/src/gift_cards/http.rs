@@ -4,16 +4,16 @@
 //! uses is simply unknown here. Refusals are the API's `{"error", "reason"}`, with the card's
 //! `balance` beside them for `insufficient_balance`.
 
-use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use axum::Json;
 
-use super::{GiftCardError, MAX_BODY_BYTES, NewOp};
-use crate::AppState;
-use crate::api::{self, ApiError, db, identity, json, json_body};
+use super::{GiftCardError, NewOp, MAX_BODY_BYTES};
+use crate::api::{self, db, identity, json, json_body, ApiError};
 use crate::storage::Storage;
+use crate::AppState;
 
 /// The `reason` of the 400 to a card number that is not 16 digits with a valid check digit
 /// (`pos_core::gift_card::GiftCardNumber`).
@@ -79,6 +79,12 @@ pub async fn record_op(
     let now = state.clock.now();
     let answer =
         db(move || storage.record_gift_card_op(&me.store_id, &me.device_id, op, now)).await??;
+    created(answer)
+}
+
+/// The 201 to a recorded operation (of a gift card, or of loyalty points): its first answer,
+/// marked `Idempotent-Replayed: true` when this sending repeated it.
+pub(crate) fn created(answer: super::Answer) -> Result<Response, ApiError> {
     let body: serde_json::Value = serde_json::from_str(&answer.json).map_err(ApiError::storage)?;
     let mut res = json(StatusCode::CREATED, body)?;
     if answer.repeated {
