@@ -474,9 +474,13 @@ mod sale_points {
         assert_eq!(
             moved,
             [
-                (LoyaltyOpKind::TakeBack, dec!(35)),
-                (LoyaltyOpKind::GiveBack, dec!(100))
+                (LoyaltyOpKind::GiveBack, dec!(100)),
+                (LoyaltyOpKind::TakeBack, dec!(35))
             ]
+        );
+        assert!(
+            ops[1].at_ms > ops[0].at_ms,
+            "taken back after what is given back: the balance never dips below zero"
         );
         // Made again (a retry): the same ids.
         let again = full.points_ops(&sale, Decimal::ZERO, Uuid::nil(), Uuid::nil(), 0);

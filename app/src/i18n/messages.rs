@@ -525,7 +525,7 @@ messages! {
     GiftCardBalance => "Balance {balance}", "Баланс {balance}";
     GiftCardBalanceOffline => "Last known balance {balance}; offline you may take up to {allowance}", "Последний известный баланс {balance}; без связи можно списать до {allowance}";
     GiftCardStillAsking => "The server is being asked to take the gift card: wait for its answer, or press \"Take from the card\" to ask again.", "Сервер ещё списывает с подарочной карты: дождитесь ответа или нажмите «Списать с карты», чтобы спросить снова.";
-    RefundToGiftCard => "Back onto the gift card", "На подарочную карту";
+    RefundToGiftCard => "Back onto the gift card or points", "На подарочную карту или баллами";
     GiftCardOpRefused => "The server refused a gift card operation this register made (a card sold or spent): tell a manager. Details say which card.", "Сервер отклонил операцию с подарочной картой, сделанную на этой кассе (продажа или оплата картой): сообщите менеджеру. Номер карты — в подробностях.";
     GiftCardChecking => "Asking the server…", "Запрос к серверу…";
     GiftCard => "Gift card", "Подарочная карта";

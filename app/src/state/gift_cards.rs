@@ -14,11 +14,11 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::gift_card::{
-    GiftCardNumber, GiftCardOp, GiftCardOpKind, NumberError, generate_block,
+    generate_block, GiftCardNumber, GiftCardOp, GiftCardOpKind, NumberError,
 };
 use pos_core::{Decimal, Uuid};
 
-use super::{AppState, Notice, storage_notice};
+use super::{storage_notice, AppState, Notice};
 use crate::i18n::{self, Msg};
 use crate::storage::KnownCard;
 use crate::sync::gift_cards::{self as api, GiftCardRefusal};
@@ -43,7 +43,10 @@ pub enum CardCheck {
     /// The server's answer.
     Online { balance: Decimal },
     /// Offline: what this device last heard, and what it may take now.
-    Offline { balance: Decimal, allowance: Decimal },
+    Offline {
+        balance: Decimal,
+        allowance: Decimal,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -123,10 +126,9 @@ pub fn masked(card: &GiftCardNumber) -> String {
 /// "Gift card •••• 1234", or "Gift cards •••• 1234 – •••• 1243" for a block.
 fn line_name(cards: &[GiftCardNumber], lang: i18n::Lang) -> String {
     match (cards.first(), cards.last()) {
-        (Some(first), Some(last)) if first != last => Msg::GiftCardLineBlock.fill(
-            lang,
-            &[("first", &masked(first)), ("last", &masked(last))],
-        ),
+        (Some(first), Some(last)) if first != last => {
+            Msg::GiftCardLineBlock.fill(lang, &[("first", &masked(first)), ("last", &masked(last))])
+        }
         (Some(card), _) => Msg::GiftCardLine.fill(lang, &[("card", &masked(card))]),
         _ => String::new(),
     }
@@ -212,7 +214,9 @@ async fn offline_allowance(state: AppState, card: &GiftCardNumber) -> Option<(De
         .flatten()
         .filter(|k| k.active)?;
     let spent = unsynced_spent(state, card).await;
-    let allowance = state.store.with_untracked(|s| s.gift_card_offline_allowance());
+    let allowance = state
+        .store
+        .with_untracked(|s| s.gift_card_offline_allowance());
     let balance = known.balance - spent;
     Some((balance, allowance.available(balance, spent)))
 }
@@ -319,13 +323,11 @@ pub fn redeem(state: AppState, number: String, amount: Decimal) {
         at_ms: js_sys::Date::now() as i64,
         offline: false,
     };
-    state
-        .payment
-        .update(|p| {
-            if let Some(p) = p {
-                p.gift_card_in_flight = Some(op);
-            }
-        });
+    state.payment.update(|p| {
+        if let Some(p) = p {
+            p.gift_card_in_flight = Some(op);
+        }
+    });
     state.gift_cards.busy.set(true);
     state.notice.set(None);
     spawn_local(async move {
@@ -460,40 +462,61 @@ thread_local! {
 /// An answered operation leaves the outbox (recorded, or refused for good: a refusal is final
 /// for that operation, and one the server already had comes back recorded or as a reused id).
 pub async fn flush(state: AppState) -> bool {
+    let storage = state.storage();
+    send_outbox(
+        state,
+        &FLUSHING,
+        async || storage.gift_card_outbox().await.unwrap_or_default(),
+        async |token: &str, op: &GiftCardOp| api::record_op(token, op).await,
+        async |op: &GiftCardOp, card: Option<api::CardState>| {
+            let known = card.and_then(|c| c.known(js_sys::Date::now() as i64));
+            let _ = storage.gift_card_answered(op.id, known).await;
+        },
+        |op: &GiftCardOp, refusal| {
+            let detail = format!("{} {}: {refusal:?}", masked(&op.card), op.id);
+            (Msg::GiftCardOpRefused, detail)
+        },
+    )
+    .await
+}
+
+/// Sends an outbox (gift cards', points': `outbox` reads it) oldest first with the device's
+/// token, until the server is not reached: then `false`, and the rest waits. One flush at a time
+/// (`flushing`). An answered operation leaves the outbox through `answered` (with the server's
+/// word, or `None`): recorded, sent before and recorded then (a reused id: counted once, nothing
+/// to say), or refused for good. Money changed hands for a refused one (a card sold, points
+/// spent offline), so a manager hears of it, the server's words under "Details" (`described`).
+pub(super) async fn send_outbox<Op, Answer>(
+    state: AppState,
+    flushing: &'static std::thread::LocalKey<Cell<bool>>,
+    outbox: impl AsyncFn() -> Vec<Op>,
+    send: impl AsyncFn(&str, &Op) -> Result<Answer, GiftCardRefusal>,
+    answered: impl AsyncFn(&Op, Option<Answer>),
+    described: impl Fn(&Op, &GiftCardRefusal) -> (Msg, String),
+) -> bool {
     let Some(token) = state.token() else {
         return true;
     };
-    if FLUSHING.with(|f| f.replace(true)) {
+    if flushing.with(|f| f.replace(true)) {
         return false;
     }
-    let storage = state.storage();
     let mut all_sent = true;
-    for op in storage.gift_card_outbox().await.unwrap_or_default() {
-        match api::record_op(&token, &op).await {
-            Ok(card) => {
-                let known = card.known(js_sys::Date::now() as i64);
-                let _ = storage.gift_card_answered(op.id, known).await;
-            }
+    for op in outbox().await {
+        match send(&token, &op).await {
+            Ok(answer) => answered(&op, Some(answer)).await,
             Err(refusal) if refusal.worth_retrying() => {
                 all_sent = false;
                 break;
             }
-            // Sent before and recorded then: the server counts it once, nothing to say.
-            Err(GiftCardRefusal::OpIdReused) => {
-                let _ = storage.gift_card_answered(op.id, None).await;
-            }
+            Err(GiftCardRefusal::OpIdReused) => answered(&op, None).await,
             Err(refusal) => {
-                // Money changed hands for it (a card sold, a redemption taken offline): a
-                // manager must hear of it, with the server's words under "Details".
-                let detail = format!("{} {}: {refusal:?}", masked(&op.card), op.id);
-                state
-                    .notice
-                    .set(Some(Notice::Fault(Msg::GiftCardOpRefused, detail)));
-                let _ = storage.gift_card_answered(op.id, None).await;
+                let (msg, detail) = described(&op, &refusal);
+                state.notice.set(Some(Notice::Fault(msg, detail)));
+                answered(&op, None).await;
             }
         }
     }
-    FLUSHING.with(|f| f.set(false));
+    flushing.with(|f| f.set(false));
     all_sent
 }
 

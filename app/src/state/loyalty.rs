@@ -382,39 +382,22 @@ thread_local! {
 /// Sends what waits in the points outbox, oldest first, until the server is not reached. An
 /// answered operation leaves the outbox; one refused for good is said, with the server's words.
 pub async fn flush(state: AppState) -> bool {
-    let Some(token) = state.token() else {
-        return true;
-    };
-    if FLUSHING.with(|f| f.replace(true)) {
-        return false;
-    }
     let storage = state.storage();
-    let mut all_sent = true;
-    for op in storage.points_outbox().await.unwrap_or_default() {
-        match api::record_op(&token, &op).await {
-            Ok(account) => {
-                let _ = storage
-                    .points_answered(op.id, Some(known_of(&account)))
-                    .await;
-            }
-            Err(refusal) if refusal.worth_retrying() => {
-                all_sent = false;
-                break;
-            }
-            Err(GiftCardRefusal::OpIdReused) => {
-                let _ = storage.points_answered(op.id, None).await;
-            }
-            Err(refusal) => {
-                let detail = format!("{} {:?} {}: {refusal:?}", op.customer, op.kind, op.id);
-                state
-                    .notice
-                    .set(Some(Notice::Fault(Msg::PointsOpRefused, detail)));
-                let _ = storage.points_answered(op.id, None).await;
-            }
-        }
-    }
-    FLUSHING.with(|f| f.set(false));
-    all_sent
+    super::gift_cards::send_outbox(
+        state,
+        &FLUSHING,
+        async || storage.points_outbox().await.unwrap_or_default(),
+        async |token: &str, op: &LoyaltyOp| api::record_op(token, op).await,
+        async |op: &LoyaltyOp, account: Option<PointsAccount>| {
+            let known = account.as_ref().map(known_of);
+            let _ = storage.points_answered(op.id, known).await;
+        },
+        |op: &LoyaltyOp, refusal| {
+            let detail = format!("{} {:?} {}: {refusal:?}", op.customer, op.kind, op.id);
+            (Msg::PointsOpRefused, detail)
+        },
+    )
+    .await
 }
 
 /// Sends the outbox now (after a sale, a return or an offline redemption).

@@ -4,9 +4,9 @@
 //! change).
 
 use leptos::prelude::*;
-use pos_core::{CardApproval, Decimal, Payment, Tender, suggested_cash};
+use pos_core::{suggested_cash, CardApproval, Decimal, Payment, Tender};
 
-use crate::i18n::{self, Msg, parse_decimal};
+use crate::i18n::{self, parse_decimal, Msg};
 use crate::state::AppState;
 use crate::views::gift_card::GiftCardTender;
 use crate::views::points::PointsTender;
@@ -36,8 +36,20 @@ pub fn PayDialog() -> impl IntoView {
     // Points are offered when the store has a programme and a customer is on the ticket.
     let points_offered = move || {
         state.store.with(|s| s.loyalty.is_some())
-            && state.payment.with(|p| p.as_ref().is_some_and(|p| p.customer.is_some()))
+            && state
+                .payment
+                .with(|p| p.as_ref().is_some_and(|p| p.customer.is_some()))
     };
+    // The customer's points, asked once as the dialog opens: for the points tender, and for the
+    // balance the receipt shows after the points this sale earns.
+    state.loyalty.checked.set(None);
+    if state.store.with_untracked(|s| s.loyalty.is_some())
+        && state
+            .payment
+            .with_untracked(|p| p.as_ref().is_some_and(|p| p.customer.is_some()))
+    {
+        crate::state::loyalty::check(state);
+    }
     let method = RwSignal::new(if card_open {
         Method::Card
     } else if gift_card_open {
@@ -59,7 +71,11 @@ pub fn PayDialog() -> impl IntoView {
     let money = move |amount| i18n::money(amount, currency(), state.lang.get());
     // The tip the customer chose, taken with the next tender; zero for none.
     let tip = RwSignal::new(Decimal::ZERO);
-    let is_exchange = move || state.payment.with(|p| p.as_ref().is_some_and(|p| p.exchange.is_some()));
+    let is_exchange = move || {
+        state
+            .payment
+            .with(|p| p.as_ref().is_some_and(|p| p.exchange.is_some()))
+    };
     // What the goods brought back are worth over the new ones, for the customer.
     let exchange_back = move || {
         state.payment.with(|p| {

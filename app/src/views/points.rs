@@ -16,8 +16,6 @@ use crate::state::AppState;
 #[component]
 pub fn PointsTender(payment: Memo<Option<Payment>>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    state.loyalty.checked.set(None);
-    loyalty::check(state);
     let points = RwSignal::new(String::new());
     let currency = move || state.store.with(|s| s.rules.currency);
     let money = move |amount| i18n::money(amount, currency(), state.lang.get());

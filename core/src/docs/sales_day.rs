@@ -256,7 +256,7 @@ impl Refund {
         if self.training {
             return Vec::new();
         }
-        let op = |name: String, kind, points| LoyaltyOp {
+        let op = |name: String, kind, points, at_ms| LoyaltyOp {
             id: Uuid::new_v5(&self.id, name.as_bytes()),
             customer,
             kind,
@@ -268,14 +268,6 @@ impl Refund {
             offline: false,
         };
         let mut ops = Vec::new();
-        if let Some(earned) = sale.points().map(|p| p.earned) {
-            let paid = sale.amount_paid();
-            let before = points_to_take_back(earned, Decimal::ZERO, paid, refunded_before);
-            let now = points_to_take_back(earned, before, paid, refunded_before + self.amount);
-            if now > Decimal::ZERO {
-                ops.push(op("points/take-back".into(), LoyaltyOpKind::TakeBack, now));
-            }
-        }
         for part in &self.tenders {
             if part.carried || part.in_cash || part.amount.is_zero() {
                 continue;
@@ -296,10 +288,23 @@ impl Refund {
                 (*points * part.amount / *amount).floor()
             };
             if back > Decimal::ZERO && *paid_by == customer {
+                let name = format!("points/give-back/{at}");
+                ops.push(op(name, LoyaltyOpKind::GiveBack, back, at_ms));
+            }
+        }
+        if let Some(earned) = sale.points().map(|p| p.earned) {
+            let paid = sale.amount_paid();
+            let before = points_to_take_back(earned, Decimal::ZERO, paid, refunded_before);
+            let now = points_to_take_back(earned, before, paid, refunded_before + self.amount);
+            if now > Decimal::ZERO {
+                // After what is given back, so the customer's points never dip below zero for
+                // a moment when the points earned were spent already.
+                let name = "points/take-back".to_string();
                 ops.push(op(
-                    format!("points/give-back/{at}"),
-                    LoyaltyOpKind::GiveBack,
-                    back,
+                    name,
+                    LoyaltyOpKind::TakeBack,
+                    now,
+                    at_ms.saturating_add(1),
                 ));
             }
         }
