@@ -8,7 +8,7 @@ import { expect, test } from './fixtures';
 import { PHONE, plain, tap } from './cashier';
 import { createCustomer, openCustomer } from './customers';
 import { createStore, submitSetup } from './settings';
-import { device, openRefund } from './store';
+import { device, openRefund, setUpTwoDevices } from './store';
 
 interface Programme {
   perUnit: string;
@@ -134,6 +134,51 @@ test('the owner sets a programme; a customer earns points, spends some on a late
   ]);
   await noSidewaysScroll(page);
   await page.context().close();
+});
+
+test('two registers offline spend the same points: both sales stand, and the customer\u2019s page shows the overdraft as a conflict', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  const { owner, second } = await setUpTwoDevices(browser, server);
+  await setProgramme(owner, { perUnit: '1', perVisit: '0', pointValue: '0.10', offlineCap: '100' }, 'Loyalty settings saved.');
+  await createCustomer(owner, { name: 'Carl Frost' });
+  await owner.getByTestId('customer-attach').click();
+  // €24.00 in cash: 24 points.
+  for (let i = 0; i < 3; i++) await tap(owner, 'Chicken Wrap');
+  await owner.getByTestId('pay').click();
+  await restInCash(owner);
+  await owner.getByTestId('new-sale').click();
+  await expectPoints(owner, 'Carl Frost', '24', 1);
+  await owner.getByTestId('customer-attach').click();
+  // Each register asks for his points once online, so it knows them when the server is gone.
+  await expect(async () => {
+    await second.getByTestId('ticket-customer-search').fill('Carl');
+    await expect(second.getByTestId('ticket-customer-pick')).toHaveCount(1, { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await second.getByTestId('ticket-customer-pick').click();
+  for (const page of [owner, second]) {
+    await tap(page, 'Chicken Wrap');
+    await tap(page, 'Chicken Wrap');
+    await page.getByTestId('pay').click();
+    await page.getByTestId('method-points').click();
+    await expect(page.getByTestId('points-balance')).toHaveText('Carl Frost has 24 points, worth €2.40.', { timeout: 30_000 });
+  }
+
+  // Offline, each lets him spend 20 of his 24 points: together 16 too many.
+  await server.stop('SIGKILL');
+  for (const page of [owner, second]) {
+    await page.getByTestId('points-amount').fill('20');
+    await page.getByTestId('points-pay').click();
+    await expect(page.getByTestId('tender')).toHaveText(['Points (20): €2.00 (offline, to be sent)']);
+    await restInCash(page);
+    await page.getByTestId('new-sale').click();
+  }
+  // Back online: both redemptions and both sales' 14 points reach the server; the second
+  // redemption overdrew him, and his page says so.
+  await server.restart();
+  await expectPoints(owner, 'Carl Frost', '12', 5);
+  await expect(owner.getByTestId('customer-points-conflict')).toContainText('overdrew this customer');
+  await owner.context().close();
+  await second.context().close();
 });
 
 test('в рублях на телефоне: покупатель получает баллы за покупку и видит баланс', async ({ browser, server }) => {
