@@ -103,6 +103,12 @@ impl AppState {
     pub(super) fn staff_id(&self) -> Uuid {
         self.staff.member_now().map_or(Uuid::nil(), |m| m.id)
     }
+
+    /// This device's id in its store (nil before it belongs to one).
+    pub(super) fn device_id(&self) -> Uuid {
+        self.membership
+            .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id))
+    }
 }
 
 /// The cashier's words for a number that does not read.
@@ -317,9 +323,7 @@ pub fn redeem(state: AppState, number: String, amount: Decimal) {
         kind: GiftCardOpKind::Redeem,
         amount,
         staff: state.staff_id(),
-        device: state
-            .membership
-            .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id)),
+        device: state.device_id(),
         at_ms: js_sys::Date::now() as i64,
         offline: false,
     };
@@ -328,17 +332,32 @@ pub fn redeem(state: AppState, number: String, amount: Decimal) {
             p.gift_card_in_flight = Some(op);
         }
     });
-    state.gift_cards.busy.set(true);
+    save_then_send(
+        state,
+        state.gift_cards.busy,
+        out_of_flight,
+        send_in_flight(state),
+    );
+}
+
+/// Keeps the open payment, with a redemption now in flight in it, strictly (durable before the
+/// server hears of it: a reload from here on sends the same operation again, never a second
+/// one), then `send`s it; `busy` while it does. Kept nowhere, it is taken out of flight.
+pub(super) fn save_then_send(
+    state: AppState,
+    busy: RwSignal<bool>,
+    out_of_flight: fn(AppState),
+    send: impl std::future::Future<Output = ()> + 'static,
+) {
+    busy.set(true);
     state.notice.set(None);
     spawn_local(async move {
-        // Durable (strict) before the server hears of it: a reload from here on sends the same
-        // operation again, never a second one.
         if let Err(e) = state.save_open_ticket_now().await {
             out_of_flight(state);
-            state.gift_cards.busy.set(false);
+            busy.set(false);
             return state.notice.set(Some(storage_notice(&e)));
         }
-        send_in_flight(state).await;
+        send.await;
     });
 }
 
@@ -426,29 +445,11 @@ async fn redeem_offline(state: AppState, mut op: GiftCardOp) {
 /// Adds the confirmed (or offline) redemption as the payment's tender and takes it out of
 /// flight, in one update the open ticket's effect saves.
 fn take(state: AppState, op: GiftCardOp) {
-    let result = state
-        .payment
-        .try_update(|p| {
-            p.as_mut().map(|p| {
-                p.gift_card_in_flight = None;
-                p.payment
-                    .add_gift_card(op.card.clone(), op.amount, op.id, op.offline)
-            })
-        })
-        .flatten();
-    match result {
-        Some(Ok(())) => {
-            state.notice.set(None);
-            let paid = state
-                .payment
-                .with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid()));
-            if paid {
-                state.complete_sale();
-            }
-        }
-        Some(Err(e)) => state.tender_error(e),
-        None => {}
-    }
+    state.take_tender(|p| {
+        p.gift_card_in_flight = None;
+        p.payment
+            .add_gift_card(op.card.clone(), op.amount, op.id, op.offline)
+    });
 }
 
 thread_local! {

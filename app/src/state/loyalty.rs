@@ -218,9 +218,7 @@ pub fn redeem(state: AppState, points: Decimal) {
         points,
         sale: pending.sale_id,
         staff: state.staff_id(),
-        device: state
-            .membership
-            .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id)),
+        device: state.device_id(),
         at_ms: now_ms(),
         offline: false,
     };
@@ -229,17 +227,8 @@ pub fn redeem(state: AppState, points: Decimal) {
             p.points_in_flight = Some(op);
         }
     });
-    state.loyalty.busy.set(true);
-    state.notice.set(None);
-    spawn_local(async move {
-        // Durable before the server hears of it: a reload sends the same operation again.
-        if let Err(e) = state.save_open_ticket_now().await {
-            out_of_flight(state);
-            state.loyalty.busy.set(false);
-            return state.notice.set(Some(storage_notice(&e)));
-        }
-        send_in_flight(state, amount).await;
-    });
+    let send = send_in_flight(state, amount);
+    super::gift_cards::save_then_send(state, state.loyalty.busy, out_of_flight, send);
 }
 
 /// After a reload with a redemption kept in the payment: sends the same operation again.
@@ -325,29 +314,11 @@ async fn redeem_offline(state: AppState, mut op: LoyaltyOp, amount: Decimal) {
 /// Adds the confirmed (or offline) redemption as the payment's tender, out of flight, in one
 /// update the open ticket's effect saves.
 fn take(state: AppState, op: LoyaltyOp, amount: Decimal) {
-    let result = state
-        .payment
-        .try_update(|p| {
-            p.as_mut().map(|p| {
-                p.points_in_flight = None;
-                p.payment
-                    .add_points(op.customer, op.points, amount, op.id, op.offline)
-            })
-        })
-        .flatten();
-    match result {
-        Some(Ok(())) => {
-            state.notice.set(None);
-            let paid = state
-                .payment
-                .with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid()));
-            if paid {
-                state.complete_sale();
-            }
-        }
-        Some(Err(e)) => state.tender_error(e),
-        None => {}
-    }
+    state.take_tender(|p| {
+        p.points_in_flight = None;
+        p.payment
+            .add_points(op.customer, op.points, amount, op.id, op.offline)
+    });
 }
 
 /// What the sale being completed earns and the balance its receipt shows: the store's rule,

@@ -537,10 +537,16 @@ impl AppState {
         if self.saving.get_untracked() {
             return;
         }
-        let result = self
-            .payment
-            .try_update(|p| p.as_mut().map(|p| take(&mut p.payment)))
-            .flatten();
+        self.take_tender(|p| take(&mut p.payment));
+    }
+
+    /// Records a tender on the open payment (`take` may clear what was in flight for it, in the
+    /// same update the open ticket's effect saves); a payment it settles is completed.
+    pub(super) fn take_tender(
+        &self,
+        take: impl FnOnce(&mut PendingPayment) -> Result<(), TenderError>,
+    ) {
+        let result = self.payment.try_update(|p| p.as_mut().map(take)).flatten();
         match result {
             Some(Ok(())) => {
                 self.notice.set(None);
