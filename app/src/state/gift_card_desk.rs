@@ -92,7 +92,9 @@ impl AppState {
                 },
                 amount: Decimal::ZERO,
                 staff: state.staff_id(),
-                device: state.device_id(),
+                device: state
+                    .membership
+                    .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id)),
                 at_ms: js_sys::Date::now() as i64,
                 offline: false,
             };

@@ -14,11 +14,11 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pos_core::gift_card::{
-    generate_block, GiftCardNumber, GiftCardOp, GiftCardOpKind, NumberError,
+    GiftCardNumber, GiftCardOp, GiftCardOpKind, NumberError, generate_block,
 };
 use pos_core::{Decimal, Uuid};
 
-use super::{storage_notice, AppState, Notice};
+use super::{AppState, Notice, storage_notice};
 use crate::i18n::{self, Msg};
 use crate::storage::KnownCard;
 use crate::sync::gift_cards::{self as api, GiftCardRefusal};
@@ -43,10 +43,7 @@ pub enum CardCheck {
     /// The server's answer.
     Online { balance: Decimal },
     /// Offline: what this device last heard, and what it may take now.
-    Offline {
-        balance: Decimal,
-        allowance: Decimal,
-    },
+    Offline { balance: Decimal, allowance: Decimal },
 }
 
 #[derive(Clone, Copy)]
@@ -103,12 +100,6 @@ impl AppState {
     pub(super) fn staff_id(&self) -> Uuid {
         self.staff.member_now().map_or(Uuid::nil(), |m| m.id)
     }
-
-    /// This device's id in its store (nil before it belongs to one).
-    pub(super) fn device_id(&self) -> Uuid {
-        self.membership
-            .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id))
-    }
 }
 
 /// The cashier's words for a number that does not read.
@@ -132,9 +123,10 @@ pub fn masked(card: &GiftCardNumber) -> String {
 /// "Gift card •••• 1234", or "Gift cards •••• 1234 – •••• 1243" for a block.
 fn line_name(cards: &[GiftCardNumber], lang: i18n::Lang) -> String {
     match (cards.first(), cards.last()) {
-        (Some(first), Some(last)) if first != last => {
-            Msg::GiftCardLineBlock.fill(lang, &[("first", &masked(first)), ("last", &masked(last))])
-        }
+        (Some(first), Some(last)) if first != last => Msg::GiftCardLineBlock.fill(
+            lang,
+            &[("first", &masked(first)), ("last", &masked(last))],
+        ),
         (Some(card), _) => Msg::GiftCardLine.fill(lang, &[("card", &masked(card))]),
         _ => String::new(),
     }
@@ -220,9 +212,7 @@ async fn offline_allowance(state: AppState, card: &GiftCardNumber) -> Option<(De
         .flatten()
         .filter(|k| k.active)?;
     let spent = unsynced_spent(state, card).await;
-    let allowance = state
-        .store
-        .with_untracked(|s| s.gift_card_offline_allowance());
+    let allowance = state.store.with_untracked(|s| s.gift_card_offline_allowance());
     let balance = known.balance - spent;
     Some((balance, allowance.available(balance, spent)))
 }
@@ -323,41 +313,30 @@ pub fn redeem(state: AppState, number: String, amount: Decimal) {
         kind: GiftCardOpKind::Redeem,
         amount,
         staff: state.staff_id(),
-        device: state.device_id(),
+        device: state
+            .membership
+            .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id)),
         at_ms: js_sys::Date::now() as i64,
         offline: false,
     };
-    state.payment.update(|p| {
-        if let Some(p) = p {
-            p.gift_card_in_flight = Some(op);
-        }
-    });
-    save_then_send(
-        state,
-        state.gift_cards.busy,
-        out_of_flight,
-        send_in_flight(state),
-    );
-}
-
-/// Keeps the open payment, with a redemption now in flight in it, strictly (durable before the
-/// server hears of it: a reload from here on sends the same operation again, never a second
-/// one), then `send`s it; `busy` while it does. Kept nowhere, it is taken out of flight.
-pub(super) fn save_then_send(
-    state: AppState,
-    busy: RwSignal<bool>,
-    out_of_flight: fn(AppState),
-    send: impl std::future::Future<Output = ()> + 'static,
-) {
-    busy.set(true);
+    state
+        .payment
+        .update(|p| {
+            if let Some(p) = p {
+                p.gift_card_in_flight = Some(op);
+            }
+        });
+    state.gift_cards.busy.set(true);
     state.notice.set(None);
     spawn_local(async move {
+        // Durable (strict) before the server hears of it: a reload from here on sends the same
+        // operation again, never a second one.
         if let Err(e) = state.save_open_ticket_now().await {
             out_of_flight(state);
-            busy.set(false);
+            state.gift_cards.busy.set(false);
             return state.notice.set(Some(storage_notice(&e)));
         }
-        send.await;
+        send_in_flight(state).await;
     });
 }
 

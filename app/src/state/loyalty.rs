@@ -74,6 +74,13 @@ impl Default for Loyalty {
     }
 }
 
+/// This device's id in its store (nil before it belongs to one).
+fn device_id(state: AppState) -> Uuid {
+    state
+        .membership
+        .with_untracked(|m| m.as_ref().map_or(Uuid::nil(), |m| m.device_id))
+}
+
 fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
@@ -218,7 +225,7 @@ pub fn redeem(state: AppState, points: Decimal) {
         points,
         sale: pending.sale_id,
         staff: state.staff_id(),
-        device: state.device_id(),
+        device: device_id(state),
         at_ms: now_ms(),
         offline: false,
     };
@@ -228,7 +235,28 @@ pub fn redeem(state: AppState, points: Decimal) {
         }
     });
     let send = send_in_flight(state, amount);
-    super::gift_cards::save_then_send(state, state.loyalty.busy, out_of_flight, send);
+    save_then_send(state, state.loyalty.busy, out_of_flight, send);
+}
+
+/// Keeps the open payment, with a redemption now in flight in it, strictly (durable before the
+/// server hears of it: a reload from here on sends the same operation again, never a second
+/// one), then `send`s it; `busy` while it does. Kept nowhere, it is taken out of flight.
+pub(super) fn save_then_send(
+    state: AppState,
+    busy: RwSignal<bool>,
+    out_of_flight: fn(AppState),
+    send: impl std::future::Future<Output = ()> + 'static,
+) {
+    busy.set(true);
+    state.notice.set(None);
+    spawn_local(async move {
+        if let Err(e) = state.save_open_ticket_now().await {
+            out_of_flight(state);
+            busy.set(false);
+            return state.notice.set(Some(storage_notice(&e)));
+        }
+        send.await;
+    });
 }
 
 /// After a reload with a redemption kept in the payment: sends the same operation again.
