@@ -894,8 +894,8 @@ messages! {
     RepTaxes => "Tax {rate}: net {net}, tax {tax}, gross {gross}", "Налог {rate}: без налога {net}, налог {tax}, всего {gross}";
     RepFloat => "Float", "Размен";
     RepPayIns => "Paid in", "Внесено";
-    RepPaidGiftCard => "Paid: other (gift cards)", "Оплачено: прочее (подарочные карты)";
-    RepRefundedGiftCard => "Refunded: other (back onto gift cards)", "Возвращено: прочее (на подарочные карты)";
+    RepPaidGiftCard => "Paid: other (gift cards, points)", "Оплачено: прочее (подарочные карты, баллы)";
+    RepRefundedGiftCard => "Refunded: other (onto gift cards, points)", "Возвращено: прочее (на подарочные карты, баллы)";
     RepPayOuts => "Paid out", "Выплачено";
     RepDrops => "Dropped to safe", "Изъято в сейф";
     RepCashExpected => "Cash expected", "Ожидается наличных";
