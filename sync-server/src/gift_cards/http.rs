@@ -4,16 +4,16 @@
 //! uses is simply unknown here. Refusals are the API's `{"error", "reason"}`, with the card's
 //! `balance` beside them for `insufficient_balance`.
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::Json;
 
-use super::{GiftCardError, NewOp, MAX_BODY_BYTES};
-use crate::api::{self, db, identity, json, json_body, ApiError};
-use crate::storage::Storage;
+use super::{GiftCardError, MAX_BODY_BYTES, NewOp};
 use crate::AppState;
+use crate::api::{self, ApiError, db, identity, json, json_body};
+use crate::storage::Storage;
 
 /// The `reason` of the 400 to a card number that is not 16 digits with a valid check digit
 /// (`pos_core::gift_card::GiftCardNumber`).
