@@ -2,37 +2,10 @@
 // tablet finds them after sync and sells to them, both see the sale in the customer's history and
 // stats; duplicates are merged; an erasure removes the person's data on both devices while their
 // sale still counts.
-import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { PHONE, plain, scan, sellCashTicket, switchLanguage } from './cashier';
 import { setUpTwoDevices } from './store';
-
-/** Opens the customers screen and types `query` into its search. */
-async function findCustomer(page: Page, query: string) {
-  await page.getByTestId('nav-customers').click();
-  await page.getByTestId('customer-search').fill(query);
-}
-
-/** Creates a customer on the customers screen; resolves once its page shows. */
-async function createCustomer(page: Page, fields: { name: string; phone?: string; email?: string; consent?: boolean; note?: string }) {
-  await page.getByTestId('nav-customers').click();
-  await page.getByTestId('customer-new').click();
-  await page.getByTestId('customer-name').fill(fields.name);
-  await page.getByTestId('customer-phone').fill(fields.phone ?? '');
-  await page.getByTestId('customer-email').fill(fields.email ?? '');
-  if (fields.consent) await page.getByTestId('customer-consent').check();
-  await page.getByTestId('customer-note').fill(fields.note ?? '');
-  await page.getByTestId('customer-save').click();
-  await expect(page.getByTestId('customer-title')).toHaveText(fields.name);
-}
-
-/** Opens the page of the one customer `query` finds. */
-async function openCustomer(page: Page, query: string) {
-  await findCustomer(page, query);
-  await expect(page.getByTestId('customer-row')).toHaveCount(1, { timeout: 30_000 });
-  await page.getByTestId('customer-row').click();
-  await expect(page.getByTestId('customer-page')).toBeVisible();
-}
+import { createCustomer, findCustomer, openCustomer } from './customers';
 
 test('a customer made offline on a phone in Russian is found on the tablet, buys there, and is erased on both', async ({ browser, server }) => {
   const { owner: tablet, second: phone } = await setUpTwoDevices(browser, server);

@@ -54,6 +54,8 @@ pub fn tender_msg(error: &TenderError) -> Msg {
         TenderError::TipExceedsCash => Msg::TipExceedsCash,
         TenderError::GiftCardExceedsRemaining => Msg::GiftCardExceedsRemaining,
         TenderError::GiftCardRedeemed => Msg::GiftCardRedeemed,
+        TenderError::PointsExceedRemaining => Msg::PointsExceedRemaining,
+        TenderError::PointsRedeemed => Msg::PointsRedeemed,
     }
 }
 

@@ -44,6 +44,7 @@ mod customers;
 mod documents;
 mod gift_cards;
 mod history;
+mod loyalty;
 mod migrate;
 mod shifts;
 
@@ -382,7 +383,8 @@ impl IdbStorage {
                 }
                 sale = sale
                     .taken_by(pending.cashier.clone())
-                    .for_customer(pending.customer);
+                    .for_customer(pending.customer)
+                    .earning_points(pending.points_rule.as_ref(), pending.points_before);
                 sales
                     .add(SaleRecord::new(&sale)?)
                     .serde()
@@ -409,6 +411,9 @@ impl IdbStorage {
                 // the server takes the device from the token that sends them.
                 if store.is_some() {
                     gift_cards::put_gift_card_ops(&kv, &sale.gift_card_issues(Uuid::nil()))?;
+                    // The points it earned its customer, through the points outbox likewise.
+                    let earned: Vec<_> = sale.points_earned_op(Uuid::nil()).into_iter().collect();
+                    loyalty::put_points_ops(&kv, &earned)?;
                 }
                 sale
             }
@@ -528,6 +533,11 @@ impl IdbStorage {
                 refund.gift_card_ops(&sale, staff, Uuid::nil(), at_ms)
             };
             gift_cards::put_gift_card_ops(&kv, &ops)?;
+            // Its share of the points the sale earned is taken back, and points it paid with
+            // are given back, through the points outbox.
+            let before = refunded_before(&kept, &record, &sale);
+            let refund = record.as_refund(&sale);
+            loyalty::put_points_ops(&kv, &refund.points_ops(&sale, before, staff, Uuid::nil(), at_ms))?;
         }
         put_outbox(
             &tx.object_store(OUTBOX).map_err(classify)?,
@@ -544,6 +554,15 @@ impl IdbStorage {
         tx.commit().await.map_err(classify)?;
         Ok(record)
     }
+}
+
+/// What the completed refunds of `sale` other than `record` paid back: the share of its points
+/// already taken back follows from it.
+fn refunded_before<K>(kept: &[(K, RefundRecord)], record: &RefundRecord, sale: &Sale) -> pos_core::Decimal {
+    kept.iter()
+        .filter(|(_, k)| k.id != record.id && k.is_completed())
+        .map(|(_, k)| k.as_refund(sale).amount)
+        .sum()
 }
 
 /// Keeps the refund of the goods an exchange brought back, in the transaction of the sale that
@@ -567,6 +586,8 @@ async fn put_exchange_refund(
             let staff = sale.cashier().map_or(Uuid::nil(), |c| c.id);
             let at_ms = record.completed_at_ms.unwrap_or(record.at_ms);
             gift_cards::put_gift_card_ops(kv, &refund.gift_card_ops(sale, staff, Uuid::nil(), at_ms))?;
+            let before = refunded_before(&kept, &record, sale);
+            loyalty::put_points_ops(kv, &refund.points_ops(sale, before, staff, Uuid::nil(), at_ms))?;
         }
         put_outbox(
             outbox,
@@ -831,6 +852,30 @@ impl Storage for IdbStorage {
 
     fn remember_gift_card(&self, card: crate::storage::KnownCard) -> StorageFuture<'_, ()> {
         Box::pin(self.write_known_gift_card(card))
+    }
+
+    fn points_outbox(&self) -> StorageFuture<'_, Vec<pos_core::loyalty::LoyaltyOp>> {
+        Box::pin(self.all_points_ops())
+    }
+
+    fn record_offline_redemption(&self, op: pos_core::loyalty::LoyaltyOp) -> StorageFuture<'_, ()> {
+        Box::pin(self.put_offline_redemption(op))
+    }
+
+    fn points_answered(
+        &self,
+        op: Uuid,
+        known: Option<crate::storage::KnownPoints>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(self.points_op_answered(op, known))
+    }
+
+    fn known_points(&self, customer: Uuid) -> StorageFuture<'_, Option<crate::storage::KnownPoints>> {
+        Box::pin(self.read_known_points(customer))
+    }
+
+    fn remember_points(&self, known: crate::storage::KnownPoints) -> StorageFuture<'_, ()> {
+        Box::pin(self.write_known_points(known))
     }
 
     fn save_shift(

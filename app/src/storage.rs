@@ -72,6 +72,16 @@ pub struct PendingPayment {
     /// once) is sent again and its confirmation adds the tender, never a second redemption.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gift_card_in_flight: Option<GiftCardOp>,
+    /// A redemption of the customer's points sent to the server whose answer is not recorded
+    /// yet, kept before it is sent as `gift_card_in_flight` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_in_flight: Option<pos_core::loyalty::LoyaltyOp>,
+    /// The store's loyalty programme when the sale was completed, and the customer's points as
+    /// this device knew them: what the sale earns and the balance its receipt shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_rule: Option<pos_core::loyalty::LoyaltyRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_before: Option<Decimal>,
 }
 
 /// What this device last heard of a gift card from the server: the balance an offline
@@ -81,6 +91,16 @@ pub struct KnownCard {
     pub card: GiftCardNumber,
     pub balance: Decimal,
     pub active: bool,
+    /// When the server said so, by this device's clock.
+    pub at_ms: i64,
+}
+
+/// What this device last heard of a customer's loyalty points from the server, less the points
+/// it let them spend offline since: what an offline redemption is allowed against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownPoints {
+    pub customer: Uuid,
+    pub balance: Decimal,
     /// When the server said so, by this device's clock.
     pub at_ms: i64,
 }
@@ -511,6 +531,18 @@ pub trait Storage {
     fn known_gift_card(&self, card: GiftCardNumber) -> StorageFuture<'_, Option<KnownCard>>;
     /// Remembers what the server said of a card.
     fn remember_gift_card(&self, card: KnownCard) -> StorageFuture<'_, ()>;
+    /// The loyalty operations waiting for the server (the points outbox), oldest first.
+    fn points_outbox(&self) -> StorageFuture<'_, Vec<pos_core::loyalty::LoyaltyOp>>;
+    /// Puts a redemption made offline in the points outbox and takes its points off what this
+    /// device knows of the customer, strictly.
+    fn record_offline_redemption(&self, op: pos_core::loyalty::LoyaltyOp) -> StorageFuture<'_, ()>;
+    /// The server answered operation `op`: it leaves the outbox, and what the server said of
+    /// the customer's points is remembered.
+    fn points_answered(&self, op: Uuid, known: Option<KnownPoints>) -> StorageFuture<'_, ()>;
+    /// What this device last knew of `customer`'s points.
+    fn known_points(&self, customer: Uuid) -> StorageFuture<'_, Option<KnownPoints>>;
+    /// Remembers what the server said of a customer's points.
+    fn remember_points(&self, known: KnownPoints) -> StorageFuture<'_, ()>;
     /// Completes the refund: the record marked completed and the refund put in the outbox (for
     /// `store`), in one transaction with strict durability. Completing it again returns the
     /// record already completed.

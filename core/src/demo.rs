@@ -357,6 +357,7 @@ pub fn food_truck(russian: bool) -> (Store, Catalog) {
         close_shows_expected: false,
         shift_opens_itself: false,
         gift_card_offline_cap: crate::store::DEFAULT_GIFT_CARD_OFFLINE_CAP,
+        loyalty: None,
     };
     let tax_categories = vec![
         TaxCategory {

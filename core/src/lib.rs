@@ -62,7 +62,7 @@ pub use docs::{
 };
 pub use money::{CashRounding, Currency, allocate, round_to_increment};
 pub use returns::{ExcessReturn, LineReturns, ReturnError, ReturnLedger, TenderBalance};
-pub use sale::{Cashier, CompleteError, ReceiptNumber, RefundSplit, Sale};
+pub use sale::{Cashier, CompleteError, ReceiptNumber, RefundSplit, Sale, SalePoints};
 pub use store::{DEFAULT_GIFT_CARD_OFFLINE_CAP, PricingRules, Store, StoreLogo};
 pub use stored_value::OfflineAllowance;
 pub use tax::presets::{PresetName, PresetTaxCategory, TaxPreset, tax_preset, tax_presets};

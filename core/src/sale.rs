@@ -28,11 +28,11 @@ impl ReceiptNumber {
     pub fn parse(text: &str) -> Option<ReceiptNumber> {
         let text = text.trim();
         let (code, sequence) = text.rsplit_once('-')?;
-        let code_ok = !code.is_empty()
-            && code.len() <= 16
-            && code.chars().all(|c| c.is_ascii_alphanumeric());
-        let sequence_ok =
-            sequence.len() >= 6 && sequence.len() <= 19 && sequence.bytes().all(|b| b.is_ascii_digit());
+        let code_ok =
+            !code.is_empty() && code.len() <= 16 && code.chars().all(|c| c.is_ascii_alphanumeric());
+        let sequence_ok = sequence.len() >= 6
+            && sequence.len() <= 19
+            && sequence.bytes().all(|b| b.is_ascii_digit());
         if !code_ok || !sequence_ok {
             return None;
         }
@@ -78,6 +78,20 @@ pub struct Sale {
     /// Not written when there is none, so sales kept before customers existed read as they did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     customer: Option<Uuid>,
+    /// The loyalty points the sale earned its customer; not written when it earned none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    points: Option<SalePoints>,
+}
+
+/// What a sale did to its customer's loyalty points, for the receipt and for returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalePoints {
+    /// Whole points earned by the store's rule when the sale was made (a return takes back a
+    /// share of these, whatever the rule says later).
+    pub earned: Decimal,
+    /// The customer's balance after the sale, as the till knew it; `None` when it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<Decimal>,
 }
 
 /// A staff member as a sale names them: the id for the audit log, the name as it was when the
@@ -140,6 +154,7 @@ impl Ticket {
             cashier: None,
             tips: payment.tips().to_vec(),
             customer: None,
+            points: None,
         })
     }
 }
@@ -261,9 +276,9 @@ impl Sale {
             .iter()
             .enumerate()
             .filter_map(|(at, t)| match t {
-                Tender::Card { amount, .. } | Tender::GiftCard { amount, .. } => {
-                    Some((Some(at as u32), *amount))
-                }
+                Tender::Card { amount, .. }
+                | Tender::GiftCard { amount, .. }
+                | Tender::Points { amount, .. } => Some((Some(at as u32), *amount)),
                 Tender::Cash { .. } | Tender::Exchange { .. } => None,
             })
             .collect();
@@ -285,9 +300,10 @@ impl Sale {
             .iter()
             .map(|t| match t {
                 Tender::Card { amount, .. } => *amount,
-                Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => {
-                    Decimal::ZERO
-                }
+                Tender::Cash { .. }
+                | Tender::Exchange { .. }
+                | Tender::GiftCard { .. }
+                | Tender::Points { .. } => Decimal::ZERO,
             })
             .sum();
         let exchange = crate::tender::exchange_credit(&self.tenders);
@@ -338,11 +354,68 @@ impl Sale {
         crate::tender::gift_card_paid(&self.tenders)
     }
 
-    /// Whether the tender at `at` (a [`Sale::tender_shares`] index) is one of the store's gift
-    /// cards, whose share goes back onto the card, not to a bank card.
+    /// Whether the tender at `at` (a [`Sale::tender_shares`] index) is the store's own stored
+    /// value (a gift card, loyalty points), whose share goes back onto it, not to a bank card.
     pub fn is_gift_card_tender(&self, at: Option<u32>) -> bool {
         at.and_then(|at| self.tenders.get(at as usize))
-            .is_some_and(|t| matches!(t, Tender::GiftCard { .. }))
+            .is_some_and(|t| matches!(t, Tender::GiftCard { .. } | Tender::Points { .. }))
+    }
+
+    /// What the customer's loyalty points paid of the sale.
+    pub fn points_paid(&self) -> Decimal {
+        crate::tender::points_paid(&self.tenders)
+    }
+
+    /// The same sale with the points it earned its customer by `rule` (none without a customer,
+    /// a rule, or in training), and the customer's balance after it where the till knows it.
+    pub fn earning_points(
+        mut self,
+        rule: Option<&crate::loyalty::LoyaltyRule>,
+        balance_before: Option<Decimal>,
+    ) -> Sale {
+        let earned = match (rule, self.customer) {
+            (Some(rule), Some(_)) if !self.training => {
+                rule.earned(&crate::loyalty::Purchase::of_sale(&self))
+            }
+            _ => return self,
+        };
+        let spent: Decimal = self
+            .tenders
+            .iter()
+            .filter_map(|t| match t {
+                Tender::Points { points, .. } => Some(*points),
+                _ => None,
+            })
+            .sum();
+        let balance = balance_before.map(|b| b - spent + earned);
+        if earned > Decimal::ZERO || balance.is_some() {
+            self.points = Some(SalePoints { earned, balance });
+        }
+        self
+    }
+
+    /// The points the sale earned its customer and their balance after it, if known.
+    pub fn points(&self) -> Option<&SalePoints> {
+        self.points.as_ref()
+    }
+
+    /// The operation that puts the points this sale earned onto its customer, made by the
+    /// sale's cashier on `device`; its id is made from the sale's, so making it again (a retry,
+    /// a reload) gives the same operation, which the server counts once.
+    pub fn points_earned_op(&self, device: Uuid) -> Option<crate::loyalty::LoyaltyOp> {
+        let earned = self.points.as_ref()?.earned;
+        let customer = self.customer?;
+        (earned > Decimal::ZERO).then(|| crate::loyalty::LoyaltyOp {
+            id: Uuid::new_v5(&self.id, b"points/earn"),
+            customer,
+            kind: crate::loyalty::LoyaltyOpKind::Earn,
+            points: earned,
+            sale: self.id,
+            staff: self.cashier.as_ref().map_or(Uuid::nil(), |c| c.id),
+            device,
+            at_ms: self.completed_at_ms,
+            offline: false,
+        })
     }
 }
 

@@ -67,6 +67,10 @@ pub struct Store {
     /// before it existed read [`DEFAULT_GIFT_CARD_OFFLINE_CAP`].
     #[serde(default = "default_gift_card_offline_cap")]
     pub gift_card_offline_cap: Decimal,
+    /// The loyalty programme; `None` (the default, and for stores kept before it existed): no
+    /// customer earns points, and points pay nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loyalty: Option<crate::loyalty::LoyaltyRule>,
 }
 
 /// The offline cap of a store that set none: the example, 50.00 of the currency.

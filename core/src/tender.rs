@@ -120,6 +120,18 @@ pub enum Tender {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         offline: bool,
     },
+    /// The attached customer's loyalty points: `points` spent for `amount` by the operation `op`
+    /// (its id fixed before it was sent, so a resend is counted once), checked by the server or
+    /// `offline` within the store's allowance. Like a gift card, no new money: neither cash nor
+    /// card in the day's money.
+    Points {
+        customer: uuid::Uuid,
+        points: Decimal,
+        amount: Decimal,
+        op: uuid::Uuid,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        offline: bool,
+    },
 }
 
 impl Tender {
@@ -128,7 +140,9 @@ impl Tender {
         match self {
             Tender::Cash { tendered } => *tendered,
             Tender::Card { amount, excess, .. } => *amount - *excess,
-            Tender::Exchange { amount, .. } | Tender::GiftCard { amount, .. } => *amount,
+            Tender::Exchange { amount, .. }
+            | Tender::GiftCard { amount, .. }
+            | Tender::Points { amount, .. } => *amount,
         }
     }
 
@@ -181,6 +195,13 @@ pub enum TenderError {
     /// ([`Payment::put_back_gift_card`]).
     #[error("the gift card was charged: put the amount back onto the card")]
     GiftCardRedeemed,
+    /// Points cannot pay more than what is left to pay: they give no change.
+    #[error("points cannot pay more than what is left to pay")]
+    PointsExceedRemaining,
+    /// The points were spent: taking the tender back here would leave them spent with no sale.
+    /// They are given back to the customer instead ([`Payment::give_back_points`]).
+    #[error("the points were spent: give them back to the customer")]
+    PointsRedeemed,
 }
 
 /// The tenders taken for one total, in the order they were taken.
@@ -237,9 +258,10 @@ impl Payment {
         for tender in &self.tenders {
             let applied = match tender {
                 Tender::Cash { tendered } => (*tendered).min(left),
-                Tender::Card { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => {
-                    tender.towards_ticket()
-                }
+                Tender::Card { .. }
+                | Tender::Exchange { .. }
+                | Tender::GiftCard { .. }
+                | Tender::Points { .. } => tender.towards_ticket(),
             };
             left -= applied;
         }
@@ -293,7 +315,8 @@ impl Payment {
                 Tender::Cash { tendered } => *tendered,
                 Tender::Card { amount, .. }
                 | Tender::Exchange { amount, .. }
-                | Tender::GiftCard { amount, .. } => *amount,
+                | Tender::GiftCard { amount, .. }
+                | Tender::Points { amount, .. } => *amount,
             })
             .sum()
     }
@@ -428,27 +451,48 @@ impl Payment {
             return Ok(());
         }
         self.check_gift_card(amount)?;
-        let remaining = self.remaining();
-        self.tenders.push(Tender::GiftCard {
+        self.push_stored_value(Tender::GiftCard {
             card,
             amount,
             op,
             offline,
         });
-        if amount == remaining {
+        Ok(())
+    }
+
+    /// Adds a checked tender of the store's own stored value (a gift card, points), which gives
+    /// no change: paying exactly what is left settles the payment.
+    fn push_stored_value(&mut self, tender: Tender) {
+        let settles = tender.towards_ticket() == self.remaining();
+        self.tenders.push(tender);
+        if settles {
             self.settlement = Some(Settlement {
                 change: Decimal::ZERO,
                 cash_rounding: Decimal::ZERO,
             });
         }
-        Ok(())
+    }
+
+    /// Where the stored value tender recorded by the operation `op` is, if it is.
+    fn stored_value_tender(&self, op: uuid::Uuid) -> Option<usize> {
+        self.tenders.iter().position(|t| match t {
+            Tender::GiftCard { op: o, .. } | Tender::Points { op: o, .. } => *o == op,
+            _ => false,
+        })
+    }
+
+    /// Takes back the stored value tender at `at`, unsettling the payment.
+    fn take_back_stored_value(&mut self, at: usize) -> Tender {
+        let tender = self.tenders.remove(at);
+        self.forget_tips_of(at);
+        self.unsettle();
+        tender
     }
 
     /// Where the gift card tender recorded by the operation `op` is, if it is.
     pub fn gift_card_tender(&self, op: uuid::Uuid) -> Option<usize> {
-        self.tenders
-            .iter()
-            .position(|t| matches!(t, Tender::GiftCard { op: o, .. } if *o == op))
+        self.stored_value_tender(op)
+            .filter(|at| matches!(self.tenders[*at], Tender::GiftCard { .. }))
     }
 
     /// Takes back the gift card tender of the operation `op`: the caller puts its amount back
@@ -457,10 +501,54 @@ impl Payment {
         let at = self
             .gift_card_tender(op)
             .ok_or(TenderError::NothingToUndo)?;
-        let tender = self.tenders.remove(at);
-        self.forget_tips_of(at);
-        self.unsettle();
-        Ok(tender)
+        Ok(self.take_back_stored_value(at))
+    }
+
+    /// Whether the customer's points may be asked to pay `amount` now: as a gift card, above
+    /// zero, in whole minor units and at most what is left to pay (points give no change).
+    pub fn check_points(&self, amount: Decimal) -> Result<(), TenderError> {
+        self.check_gift_card(amount).map_err(|e| match e {
+            TenderError::GiftCardExceedsRemaining => TenderError::PointsExceedRemaining,
+            other => other,
+        })
+    }
+
+    /// Records `points` of `customer` spent for `amount` by the operation `op` (confirmed by the
+    /// server, or `offline` within the allowance). Recording the same operation twice records it
+    /// once.
+    pub fn add_points(
+        &mut self,
+        customer: uuid::Uuid,
+        points: Decimal,
+        amount: Decimal,
+        op: uuid::Uuid,
+        offline: bool,
+    ) -> Result<(), TenderError> {
+        if self.points_tender(op).is_some() {
+            return Ok(());
+        }
+        self.check_points(amount)?;
+        self.push_stored_value(Tender::Points {
+            customer,
+            points,
+            amount,
+            op,
+            offline,
+        });
+        Ok(())
+    }
+
+    /// Where the points tender recorded by the operation `op` is, if it is.
+    pub fn points_tender(&self, op: uuid::Uuid) -> Option<usize> {
+        self.stored_value_tender(op)
+            .filter(|at| matches!(self.tenders[*at], Tender::Points { .. }))
+    }
+
+    /// Takes back the points tender of the operation `op`: the caller gives its points back to
+    /// the customer (a `give_back` operation), since the redemption stays in the ledger.
+    pub fn give_back_points(&mut self, op: uuid::Uuid) -> Result<Tender, TenderError> {
+        let at = self.points_tender(op).ok_or(TenderError::NothingToUndo)?;
+        Ok(self.take_back_stored_value(at))
     }
 
     /// Records a card from a standalone terminal that paid `amount` of the ticket (at most what
@@ -662,6 +750,7 @@ impl Payment {
             None | Some(Tender::Exchange { .. }) => return Err(TenderError::NothingToUndo),
             Some(t) if t.is_terminal_card() => return Err(TenderError::ApprovedOnTerminal),
             Some(Tender::GiftCard { .. }) => return Err(TenderError::GiftCardRedeemed),
+            Some(Tender::Points { .. }) => return Err(TenderError::PointsRedeemed),
             Some(_) => {}
         }
         let tender = self.tenders.pop().ok_or(TenderError::NothingToUndo)?;
@@ -711,6 +800,12 @@ impl Payment {
         } else if self
             .tenders
             .iter()
+            .any(|t| matches!(t, Tender::Points { .. }))
+        {
+            Err(TenderError::PointsRedeemed)
+        } else if self
+            .tenders
+            .iter()
             .any(|t| !matches!(t, Tender::Exchange { .. }))
         {
             // The credit of an exchange took no money: giving the payment up keeps it for later.
@@ -738,9 +833,10 @@ pub(crate) fn card_excess(tenders: &[Tender]) -> Decimal {
         .iter()
         .map(|t| match t {
             Tender::Card { excess, .. } => *excess,
-            Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => {
-                Decimal::ZERO
-            }
+            Tender::Cash { .. }
+            | Tender::Exchange { .. }
+            | Tender::GiftCard { .. }
+            | Tender::Points { .. } => Decimal::ZERO,
         })
         .sum()
 }
@@ -751,18 +847,33 @@ pub(crate) fn exchange_credit(tenders: &[Tender]) -> Decimal {
         .iter()
         .map(|t| match t {
             Tender::Exchange { amount, .. } => *amount,
-            Tender::Cash { .. } | Tender::Card { .. } | Tender::GiftCard { .. } => Decimal::ZERO,
+            Tender::Cash { .. }
+            | Tender::Card { .. }
+            | Tender::GiftCard { .. }
+            | Tender::Points { .. } => Decimal::ZERO,
         })
         .sum()
 }
 
-/// What gift cards paid, in `tenders`.
+/// What the store's own stored value paid, in `tenders`: gift cards and loyalty points, value
+/// given earlier and no new money, counted together apart from cash and bank cards.
 pub(crate) fn gift_card_paid(tenders: &[Tender]) -> Decimal {
     tenders
         .iter()
         .map(|t| match t {
-            Tender::GiftCard { amount, .. } => *amount,
+            Tender::GiftCard { amount, .. } | Tender::Points { amount, .. } => *amount,
             Tender::Cash { .. } | Tender::Card { .. } | Tender::Exchange { .. } => Decimal::ZERO,
+        })
+        .sum()
+}
+
+/// What loyalty points paid, in `tenders`.
+pub(crate) fn points_paid(tenders: &[Tender]) -> Decimal {
+    tenders
+        .iter()
+        .map(|t| match t {
+            Tender::Points { amount, .. } => *amount,
+            _ => Decimal::ZERO,
         })
         .sum()
 }

@@ -6,11 +6,11 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::sales::{Pay, eur, sell_quantity};
+use common::sales::{eur, sell_quantity, Pay, POINTS_CUSTOMER};
 use pos_core::customer::{Customer, CustomerDirectory};
 use pos_core::loyalty::{
-    LoyaltyLedger, LoyaltyOp, LoyaltyOpError, LoyaltyOpKind, LoyaltyRule, PointsRefused, Purchase,
-    points_to_take_back,
+    points_to_take_back, LoyaltyLedger, LoyaltyOp, LoyaltyOpError, LoyaltyOpKind, LoyaltyRule,
+    PointsRefused, Purchase,
 };
 use pos_core::{Currency, OfflineAllowance, Uuid};
 use proptest::prelude::*;
@@ -87,8 +87,17 @@ fn nothing_is_earned_on_the_part_paid_with_points_or_gift_cards() {
 
 #[test]
 fn a_sale_is_a_purchase_of_its_lines() {
-    let sale = sell_quantity(eur(), 7, dec!(12.50), dec!(2), dec!(19), Pay::Card);
-    let bought = Purchase::of_sale(&sale, dec!(5.00));
+    // 100 points paid 5.00, a card the rest.
+    let sale = sell_quantity(
+        eur(),
+        7,
+        dec!(12.50),
+        dec!(2),
+        dec!(19),
+        Pay::Points(dec!(100), dec!(5.00)),
+    );
+    let bought = Purchase::of_sale(&sale);
+    assert_eq!(bought.paid_with_stored_value, dec!(5.00));
     assert_eq!(bought.paid, dec!(25.00));
     assert_eq!(bought.products, vec![("p7".to_string(), dec!(2))]);
     // 20.00 with money: 2 points, and 80 % of (2 + 6) = 6.4.
@@ -319,5 +328,184 @@ proptest! {
             prop_assert!(taken <= earned);
         }
         prop_assert_eq!(taken, earned);
+    }
+}
+
+/// Points as a tender of the pay dialog (issue 14): partial and split with a card, never more
+/// than is left, recorded once by the operation that spent them, and never simply undone.
+mod points_tender {
+    use super::*;
+    use pos_core::{Payment, Tender, TenderError};
+
+    #[test]
+    fn points_pay_part_and_a_card_the_rest_once_per_operation() {
+        let mut payment = Payment::new(dec!(20.00), eur());
+        let op = Uuid::from_u128(0x9a01);
+        assert_eq!(
+            payment.add_points(ANNA, dec!(500), dec!(25.00), op, false),
+            Err(TenderError::PointsExceedRemaining)
+        );
+        payment
+            .add_points(ANNA, dec!(100), dec!(5.00), op, false)
+            .unwrap();
+        // The confirmation read again after a reload: recorded once.
+        payment
+            .add_points(ANNA, dec!(100), dec!(5.00), op, false)
+            .unwrap();
+        assert_eq!(payment.tenders().len(), 1);
+        assert_eq!(payment.remaining(), dec!(15.00));
+        assert_eq!(payment.undo_last(), Err(TenderError::PointsRedeemed));
+        assert_eq!(payment.can_cancel(), Err(TenderError::PointsRedeemed));
+        let back = payment.give_back_points(op).unwrap();
+        assert!(matches!(back, Tender::Points { points, .. } if points == dec!(100)));
+        assert_eq!(payment.can_cancel(), Ok(()));
+        payment
+            .add_points(ANNA, dec!(100), dec!(5.00), op, true)
+            .unwrap();
+        payment
+            .add_card(dec!(15.00), pos_core::CardApproval::default())
+            .unwrap();
+        assert!(payment.is_paid());
+        assert_eq!(payment.change(), Decimal::ZERO);
+    }
+
+    #[test]
+    fn points_are_neither_cash_nor_card_in_the_sales_money() {
+        let sale = sell_quantity(
+            eur(),
+            3,
+            dec!(20.00),
+            dec!(1),
+            dec!(19),
+            Pay::Points(dec!(100), dec!(5.00)),
+        );
+        let money = sale.refund_split();
+        assert_eq!(
+            money.gift_card,
+            dec!(5.00),
+            "stored value: the \"other\" money"
+        );
+        assert_eq!(money.card, dec!(15.00));
+        assert_eq!(money.cash, Decimal::ZERO);
+        assert_eq!(sale.points_paid(), dec!(5.00));
+    }
+}
+
+/// What a sale with a customer earns, and what its returns take back and give back.
+mod sale_points {
+    use super::*;
+    use pos_core::Refund;
+
+    fn rule() -> LoyaltyRule {
+        LoyaltyRule {
+            points_per_currency_unit: dec!(1),
+            points_per_visit: dec!(0),
+            points_per_product: BTreeMap::new(),
+            point_value: dec!(0.05),
+            offline: OfflineAllowance { cap: dec!(100) },
+        }
+    }
+
+    #[test]
+    fn a_sale_with_a_customer_earns_by_the_rule_on_the_money_part_only() {
+        // 30.00, of which 100 points paid 5.00: 25 points on the 25.00 paid by card.
+        let sale = sell_quantity(
+            eur(),
+            4,
+            dec!(30.00),
+            dec!(1),
+            dec!(19),
+            Pay::Points(dec!(100), dec!(5.00)),
+        )
+        .for_customer(Some(POINTS_CUSTOMER))
+        .earning_points(Some(&rule()), Some(dec!(150)));
+        let points = sale.points().unwrap();
+        assert_eq!(points.earned, dec!(25));
+        assert_eq!(
+            points.balance,
+            Some(dec!(75)),
+            "150 - 100 spent + 25 earned"
+        );
+        let op = sale.points_earned_op(Uuid::nil()).unwrap();
+        assert_eq!(
+            (op.kind, op.points, op.customer),
+            (LoyaltyOpKind::Earn, dec!(25), POINTS_CUSTOMER)
+        );
+        assert_eq!(
+            sale.points_earned_op(Uuid::nil()).unwrap().id,
+            op.id,
+            "the same id when made again"
+        );
+        // Read back from its record, the sale still says what it earned.
+        let json = serde_json::to_string(&sale).unwrap();
+        let back: pos_core::Sale = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.points(), sale.points());
+    }
+
+    #[test]
+    fn no_customer_no_rule_or_training_earns_nothing() {
+        let sale = || sell_quantity(eur(), 5, dec!(30.00), dec!(1), dec!(19), Pay::Card);
+        assert_eq!(sale().earning_points(Some(&rule()), None).points(), None);
+        let with_customer = || sale().for_customer(Some(POINTS_CUSTOMER));
+        assert_eq!(with_customer().earning_points(None, None).points(), None);
+        let training = with_customer()
+            .in_training()
+            .earning_points(Some(&rule()), None);
+        assert_eq!(training.points_earned_op(Uuid::nil()), None);
+    }
+
+    #[test]
+    fn returns_take_back_in_proportion_and_give_back_the_points_paid_with() {
+        // 40.00: 100 points paid 5.00, a card 35.00; earned 35.
+        let sale = sell_quantity(
+            eur(),
+            6,
+            dec!(20.00),
+            dec!(2),
+            dec!(19),
+            Pay::Points(dec!(100), dec!(5.00)),
+        )
+        .for_customer(Some(POINTS_CUSTOMER))
+        .earning_points(Some(&rule()), None);
+        assert_eq!(sale.points().unwrap().earned, dec!(35));
+        let full = Refund::full(&sale, Uuid::from_u128(0xef1), 0, "wrong size");
+        let ops = full.points_ops(&sale, Decimal::ZERO, Uuid::nil(), Uuid::nil(), 0);
+        let moved: Vec<(LoyaltyOpKind, Decimal)> = ops.iter().map(|o| (o.kind, o.points)).collect();
+        assert_eq!(
+            moved,
+            [
+                (LoyaltyOpKind::GiveBack, dec!(100)),
+                (LoyaltyOpKind::TakeBack, dec!(35))
+            ]
+        );
+        assert!(
+            ops[1].at_ms > ops[0].at_ms,
+            "taken back after what is given back: the balance never dips below zero"
+        );
+        // Made again (a retry): the same ids.
+        let again = full.points_ops(&sale, Decimal::ZERO, Uuid::nil(), Uuid::nil(), 0);
+        assert_eq!(
+            again.iter().map(|o| o.id).collect::<Vec<_>>(),
+            ops.iter().map(|o| o.id).collect::<Vec<_>>()
+        );
+
+        // A return of one of two (20.00 by card) takes back half, rounded down; the second the rest.
+        let mut half = Refund::full(&sale, Uuid::from_u128(0xef2), 0, "one back");
+        half.amount = dec!(20.00);
+        half.tenders.retain(|t| t.card == Some(1));
+        half.tenders[0].amount = dec!(20.00);
+        let first = half.points_ops(&sale, Decimal::ZERO, Uuid::nil(), Uuid::nil(), 0);
+        assert_eq!(
+            first.iter().map(|o| (o.kind, o.points)).collect::<Vec<_>>(),
+            [(LoyaltyOpKind::TakeBack, dec!(17))]
+        );
+        let mut rest = half.clone();
+        rest.id = Uuid::from_u128(0xef3);
+        let second = rest.points_ops(&sale, dec!(20.00), Uuid::nil(), Uuid::nil(), 0);
+        assert_eq!(
+            second.iter().map(|o| o.points).sum::<Decimal>(),
+            dec!(18),
+            "35 in all"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::sales::{MORNING, Pay, eur, sell};
+use common::sales::{eur, sell, Pay, MORNING};
 use pos_core::shift::{
     CardBrand, CardMovement, CardTotal, Explanation, Reconciliation, RecordedCard, TerminalTotals,
 };
@@ -177,17 +177,15 @@ fn card_money_paid_back_comes_off_the_register_side() {
     refunded.extend(RecordedCard::paid_back(&refund, &sale, false));
     let r = Reconciliation::new(&refunded, &TerminalTotals::overall(1, dec!(0)));
     assert!(r.is_matched(), "{r:#?}");
-    assert!(
-        RecordedCard::paid_back(
-            &Refund {
-                training: true,
-                ..refund
-            },
-            &sale,
-            false
-        )
-        .is_empty()
-    );
+    assert!(RecordedCard::paid_back(
+        &Refund {
+            training: true,
+            ..refund
+        },
+        &sale,
+        false
+    )
+    .is_empty());
 }
 
 const BRANDS: [(&str, CardBrand); 4] = [
@@ -262,7 +260,7 @@ proptest! {
         prop_assert!(named, "{:#?}", r.explanations);
         let tender_amount = match &sales[missing].tenders()[0] {
             Tender::Card { amount, .. } => *amount,
-            Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => unreachable!(),
+            Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } | Tender::Points { .. } => unreachable!(),
         };
         prop_assert_eq!(left_out.amount, tender_amount);
     }

@@ -4,10 +4,10 @@
 
 mod common;
 
-use common::sales::{Pay, sell, sell_quantity};
+use common::sales::{sell, sell_quantity, Pay};
 use expect_test::expect;
 use pos_core::shift::{
-    CashCount, CashMovement, CashMovementKind, Form, Shift, ShiftError, ShiftReport, denominations,
+    denominations, CashCount, CashMovement, CashMovementKind, Form, Shift, ShiftError, ShiftReport,
 };
 use pos_core::{
     Currency, PricingRules, Refund, ReturnLedger, Sale, TaxPricing, TaxRounding, Tender, Uuid, Void,
@@ -87,19 +87,16 @@ fn every_currency_of_the_issue_has_its_notes_and_coins_largest_first() {
         }
         assert!(notes.last() > coins.last(), "{code}");
         let minor = currency(code).minor_unit();
-        assert!(
-            all.iter()
-                .all(|d| d.value > Decimal::ZERO && d.value.scale() <= minor)
-        );
+        assert!(all
+            .iter()
+            .all(|d| d.value > Decimal::ZERO && d.value.scale() <= minor));
     }
     let eur = denominations(Currency::EUR);
     assert_eq!((eur[0].value, eur[0].form), (dec!(500), Form::Note));
     assert_eq!(eur.last().unwrap().value, dec!(0.01));
-    assert!(
-        denominations(currency("CHF"))
-            .iter()
-            .all(|d| d.value >= dec!(0.05))
-    );
+    assert!(denominations(currency("CHF"))
+        .iter()
+        .all(|d| d.value >= dec!(0.05)));
     assert!(denominations(currency("JPY")).is_empty());
 }
 
@@ -494,7 +491,7 @@ proptest! {
                     } else {
                         let cash: Decimal = sale.tenders().iter().map(|t| match t {
                             Tender::Cash { tendered } => *tendered,
-                            Tender::Card { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => Decimal::ZERO,
+                            Tender::Card { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } | Tender::Points { .. } => Decimal::ZERO,
                         }).sum();
                         drawer += cash - sale.change();
                     }

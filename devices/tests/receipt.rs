@@ -36,6 +36,8 @@ enum Pay<'a> {
     Card(Option<&'a str>, &'a str, &'a str),
     /// The store's gift card: amount and card number.
     GiftCard(&'a str, &'a str),
+    /// The customer's loyalty points: how many, and what they paid.
+    Points(&'a str, &'a str),
 }
 
 /// The one helper every test sells through: a ticket from the catalog, paid, completed.
@@ -75,6 +77,12 @@ fn sell(
                 let card = pos_core::gift_card::GiftCardNumber::parse(number).unwrap();
                 let op = Uuid::from_u128(u128::from(sequence));
                 payment.add_gift_card(card, d(amount), op, false).unwrap();
+            }
+            Pay::Points(points, amount) => {
+                let op = Uuid::from_u128(u128::from(sequence) + 0x9a00);
+                payment
+                    .add_points(Uuid::from_u128(0xA1), d(points), d(amount), op, false)
+                    .unwrap();
             }
         }
     }
@@ -135,6 +143,7 @@ fn cyrillic_store() -> Store {
         close_shows_expected: false,
         shift_opens_itself: false,
         gift_card_offline_cap: pos_core::DEFAULT_GIFT_CARD_OFFLINE_CAP,
+        loyalty: None,
     }
 }
 
@@ -1508,6 +1517,41 @@ fn a_gift_card_tender_and_its_refund_print_the_cards_last_four() {
         ]
     "#]]
     .assert_debug_eq(&paid_back);
+}
+
+/// Points pay as a tender naming how many; the receipt then says what the sale earned the
+/// customer and their balance after it.
+#[test]
+fn points_paid_earned_and_the_balance_print_on_the_receipt() {
+    let (store, sale) = fries_and_cola(&[Pay::Points("10", "1.00"), Pay::Cash("5")], 45);
+    let rule = pos_core::loyalty::LoyaltyRule {
+        points_per_currency_unit: Decimal::ONE,
+        points_per_visit: Decimal::ZERO,
+        points_per_product: Default::default(),
+        point_value: d("0.10"),
+        offline: pos_core::OfflineAllowance { cap: d("100") },
+    };
+    let sale = sale
+        .for_customer(Some(Uuid::from_u128(0xA1)))
+        .earning_points(Some(&rule), Some(d("40")));
+    let receipt =
+        ReceiptLayout::from_sale(&sale, &store, &english(ReceiptCopy::Customer)).to_text(42);
+    let tenders = rows_from(&receipt, "Points (10)", 5);
+    expect![[r#"
+        [
+            "Points (10)                       1.00 EUR",
+            "Cash                              5.00 EUR",
+            "Change                            0.00 EUR",
+            "Points earned                            5",
+            "Points balance                          35",
+        ]
+    "#]]
+    .assert_debug_eq(&tenders);
+    // A sale with no customer earns nothing and says nothing of points.
+    let (store, plain) = fries_and_cola(&[Pay::Cash("6")], 46);
+    let receipt =
+        ReceiptLayout::from_sale(&plain, &store, &english(ReceiptCopy::Customer)).to_text(42);
+    assert!(!receipt.contains("Points"), "{receipt}");
 }
 
 #[test]

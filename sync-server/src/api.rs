@@ -120,6 +120,7 @@ pub const REASONS: &[&str] = &[
     gift_cards::AUTHORISATION_NEEDED,
     gift_cards::TOO_MANY_CARDS,
     gift_cards::TOO_MANY_OPS,
+    crate::loyalty::INSUFFICIENT_POINTS,
 ];
 
 /// Why an API request was refused, with its status.

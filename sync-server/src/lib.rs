@@ -16,6 +16,7 @@ pub mod device_authority;
 pub mod disk;
 pub mod enroll;
 pub mod gift_cards;
+pub mod loyalty;
 pub mod limits;
 pub mod operator;
 pub mod policy;
@@ -251,6 +252,11 @@ pub fn router(state: AppState) -> Router {
             get(gift_cards::http::conflicts),
         )
         .route("/api/gift-cards/{number}", get(gift_cards::http::card))
+        .route(
+            "/api/loyalty/ops",
+            post(loyalty::record_op).layer(DefaultBodyLimit::max(loyalty::MAX_BODY_BYTES)),
+        )
+        .route("/api/loyalty/customers/{customer}", get(loyalty::customer))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(static_service)
         .layer(axum::middleware::from_fn_with_state(

@@ -126,6 +126,8 @@ const MIGRATIONS: &[&str] = &[
     // 11: each store's gift card ledger, the cards' balances and the overdrafts reported from
     // offline (`crate::gift_cards`); the SQL is beside the code that reads it.
     crate::gift_cards::ledger::SCHEMA,
+    // 12: customers' loyalty points and their overdrafts from offline (`crate::loyalty`).
+    crate::loyalty::SCHEMA,
 ];
 
 /// The schema version this build of the server writes.

@@ -503,29 +503,11 @@ async fn keep_offline(state: AppState, mut op: GiftCardOp) {
 /// Adds the confirmed (or offline) redemption as the payment's tender and takes it out of
 /// flight, in one update the open ticket's effect saves.
 fn take(state: AppState, op: GiftCardOp) {
-    let result = state
-        .payment
-        .try_update(|p| {
-            p.as_mut().map(|p| {
-                p.gift_card_in_flight = None;
-                p.payment
-                    .add_gift_card(op.card.clone(), op.amount, op.id, op.offline)
-            })
-        })
-        .flatten();
-    match result {
-        Some(Ok(())) => {
-            state.notice.set(None);
-            let paid = state
-                .payment
-                .with_untracked(|p| p.as_ref().is_some_and(|p| p.payment.is_paid()));
-            if paid {
-                state.complete_sale();
-            }
-        }
-        Some(Err(e)) => state.tender_error(e),
-        None => {}
-    }
+    state.take_tender(|p| {
+        p.gift_card_in_flight = None;
+        p.payment
+            .add_gift_card(op.card.clone(), op.amount, op.id, op.offline)
+    });
 }
 
 /// Takes back the cards a refund of the sale that sold them returns (core's
@@ -600,40 +582,61 @@ thread_local! {
 /// An answered operation leaves the outbox (recorded, or refused for good: a refusal is final
 /// for that operation, and one the server already had comes back recorded or as a reused id).
 pub async fn flush(state: AppState) -> bool {
+    let storage = state.storage();
+    send_outbox(
+        state,
+        &FLUSHING,
+        async || storage.gift_card_outbox().await.unwrap_or_default(),
+        async |token: &str, op: &GiftCardOp| api::record_op(token, op).await,
+        async |op: &GiftCardOp, card: Option<api::CardState>| {
+            let known = card.and_then(|c| c.known(js_sys::Date::now() as i64));
+            let _ = storage.gift_card_answered(op.id, known).await;
+        },
+        |op: &GiftCardOp, refusal| {
+            let detail = format!("{} {}: {refusal:?}", masked(&op.card), op.id);
+            (Msg::GiftCardOpRefused, detail)
+        },
+    )
+    .await
+}
+
+/// Sends an outbox (gift cards', points': `outbox` reads it) oldest first with the device's
+/// token, until the server is not reached: then `false`, and the rest waits. One flush at a time
+/// (`flushing`). An answered operation leaves the outbox through `answered` (with the server's
+/// word, or `None`): recorded, sent before and recorded then (a reused id: counted once, nothing
+/// to say), or refused for good. Money changed hands for a refused one (a card sold, points
+/// spent offline), so a manager hears of it, the server's words under "Details" (`described`).
+pub(super) async fn send_outbox<Op, Answer>(
+    state: AppState,
+    flushing: &'static std::thread::LocalKey<Cell<bool>>,
+    outbox: impl AsyncFn() -> Vec<Op>,
+    send: impl AsyncFn(&str, &Op) -> Result<Answer, GiftCardRefusal>,
+    answered: impl AsyncFn(&Op, Option<Answer>),
+    described: impl Fn(&Op, &GiftCardRefusal) -> (Msg, String),
+) -> bool {
     let Some(token) = state.token() else {
         return true;
     };
-    if FLUSHING.with(|f| f.replace(true)) {
+    if flushing.with(|f| f.replace(true)) {
         return false;
     }
-    let storage = state.storage();
     let mut all_sent = true;
-    for op in storage.gift_card_outbox().await.unwrap_or_default() {
-        match api::record_op(&token, &op).await {
-            Ok(card) => {
-                let known = card.known(js_sys::Date::now() as i64);
-                let _ = storage.gift_card_answered(op.id, known).await;
-            }
+    for op in outbox().await {
+        match send(&token, &op).await {
+            Ok(answer) => answered(&op, Some(answer)).await,
             Err(refusal) if refusal.worth_retrying() => {
                 all_sent = false;
                 break;
             }
-            // Sent before and recorded then: the server counts it once, nothing to say.
-            Err(GiftCardRefusal::OpIdReused) => {
-                let _ = storage.gift_card_answered(op.id, None).await;
-            }
+            Err(GiftCardRefusal::OpIdReused) => answered(&op, None).await,
             Err(refusal) => {
-                // Money changed hands for it (a card sold, a redemption taken offline): a
-                // manager must hear of it, with the server's words under "Details".
-                let detail = format!("{} {}: {refusal:?}", masked(&op.card), op.id);
-                state
-                    .notice
-                    .set(Some(Notice::Fault(Msg::GiftCardOpRefused, detail)));
-                let _ = storage.gift_card_answered(op.id, None).await;
+                let (msg, detail) = described(&op, &refusal);
+                state.notice.set(Some(Notice::Fault(msg, detail)));
+                answered(&op, None).await;
             }
         }
     }
-    FLUSHING.with(|f| f.set(false));
+    flushing.with(|f| f.set(false));
     all_sent
 }
 
@@ -653,12 +656,15 @@ pub fn start(state: AppState) {
     {
         resend(state);
     }
+    super::loyalty::resend(state);
     if STARTED.with(|s| s.replace(true)) {
         return;
     }
     spawn_local(async move {
         loop {
             flush(state).await;
+            // The points outbox is sent by the same loop: the same server, the same rhythm.
+            super::loyalty::flush(state).await;
             crate::browser::sleep(RETRY_MS).await;
         }
     });

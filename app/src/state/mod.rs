@@ -9,6 +9,7 @@ pub mod enroll;
 pub mod exchange;
 pub mod gift_card_desk;
 pub mod gift_cards;
+pub mod loyalty;
 pub mod kitchen;
 pub use catalog::Choosing;
 pub mod printing;
@@ -144,6 +145,8 @@ pub struct AppState {
     pub store_days: store_day::StoreDays,
     /// Gift cards being sold or redeemed (`gift_cards.rs`).
     pub gift_cards: gift_cards::GiftCards,
+    /// The attached customer's loyalty points and the points outbox (`loyalty.rs`).
+    pub loyalty: loyalty::Loyalty,
     /// The manager's gift card desk (`gift_card_desk.rs`).
     pub gift_card_desk: gift_card_desk::GiftCardDesk,
     /// The store's customers, and the one attached to the open ticket.
@@ -223,6 +226,7 @@ impl AppState {
             shifts: shift::Shifts::new(),
             store_days: store_day::StoreDays::new(),
             gift_cards: gift_cards::GiftCards::new(),
+            loyalty: loyalty::Loyalty::new(),
             gift_card_desk: gift_card_desk::GiftCardDesk::new(),
             customers,
             storage: StoredValue::new_local(storage),
@@ -449,6 +453,9 @@ impl AppState {
             }),
             exchange,
             gift_card_in_flight: None,
+            points_in_flight: None,
+            points_rule: None,
+            points_before: None,
             customer: self.customers.on_ticket.get_untracked(),
         }));
         self.notice.set(opened_shift.then_some(Notice::Info(Msg::ShiftOpenedBySale)));
@@ -463,7 +470,10 @@ impl AppState {
         // A gift card redemption the server may have recorded: its answer comes first.
         if self
             .payment
-            .with_untracked(|p| p.as_ref().is_some_and(|p| p.gift_card_in_flight.is_some()))
+            .with_untracked(|p| {
+                p.as_ref()
+                    .is_some_and(|p| p.gift_card_in_flight.is_some() || p.points_in_flight.is_some())
+            })
         {
             return self.error(Msg::GiftCardStillAsking);
         }
@@ -527,10 +537,16 @@ impl AppState {
         if self.saving.get_untracked() {
             return;
         }
-        let result = self
-            .payment
-            .try_update(|p| p.as_mut().map(|p| take(&mut p.payment)))
-            .flatten();
+        self.take_tender(|p| take(&mut p.payment));
+    }
+
+    /// Records a tender on the open payment (`take` may clear what was in flight for it, in the
+    /// same update the open ticket's effect saves); a payment it settles is completed.
+    pub(super) fn take_tender(
+        &self,
+        take: impl FnOnce(&mut PendingPayment) -> Result<(), TenderError>,
+    ) {
+        let result = self.payment.try_update(|p| p.as_mut().map(take)).flatten();
         match result {
             Some(Ok(())) => {
                 self.notice.set(None);
@@ -572,6 +588,7 @@ impl AppState {
                 Err(msg) => return self.error(msg),
             }
         }
+        (pending.points_rule, pending.points_before) = loyalty::earning(*self);
         self.saving.set(true);
         let ticket = self.ticket.get_untracked();
         let state = *self;
@@ -592,6 +609,7 @@ impl AppState {
                 sync::announce_outbox();
                 // The gift cards it sold, activated on the server now rather than at the next turn.
                 gift_cards::flush_soon(state);
+                loyalty::flush_soon(state);
             }
             state.saving.set(false);
             match result {

@@ -275,7 +275,10 @@ pub fn card_method(
         .iter()
         .filter_map(|t| match t {
             Tender::Card { approval, .. } => Some(approval),
-            Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => None,
+            Tender::Cash { .. }
+            | Tender::Exchange { .. }
+            | Tender::GiftCard { .. }
+            | Tender::Points { .. } => None,
         })
         .collect();
     if cards.is_empty() {
@@ -512,6 +515,7 @@ async fn finish(state: AppState, sale: Sale, record: RefundRecord) {
         sync::announce_outbox();
         // Its gift card parts go back onto their cards now.
         super::gift_cards::flush_soon(state);
+        super::loyalty::flush_soon(state);
     }
     state.refund_progress.set(None);
     match result {

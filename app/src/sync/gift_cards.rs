@@ -177,7 +177,8 @@ pub(super) async fn ask<T: for<'de> Deserialize<'de>>(
         balance: None,
     });
     Err(match refusal.reason.as_deref() {
-        Some("insufficient_balance") => GiftCardRefusal::InsufficientBalance {
+        // A customer's points (`sync/loyalty.rs`) are refused the same way as a card's balance.
+        Some("insufficient_balance" | "insufficient_points") => GiftCardRefusal::InsufficientBalance {
             balance: refusal.balance.unwrap_or_default(),
         },
         Some("card_inactive") => GiftCardRefusal::CardInactive,

@@ -19,6 +19,7 @@ mod device_code;
 mod documents;
 pub mod gift_card_desk;
 pub mod gift_cards;
+pub mod loyalty;
 mod outbox;
 pub mod protocol;
 mod publish;

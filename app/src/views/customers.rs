@@ -187,6 +187,7 @@ fn CustomerPage(id: Uuid) -> impl IntoView {
                 <dt>{move || state.t(Msg::CustomerLifetimeValue)}</dt>
                 <dd data-testid="stat-lifetime">{move || money(stats.with(|s| s.lifetime_value))}</dd>
             </dl>
+            <super::points::CustomerPoints id=id />
             <h3>{move || state.t(Msg::CustomerHistory)}</h3>
             <Show when=move || c.history.with(Vec::is_empty)>
                 <p class="empty">{move || state.t(Msg::NoSales)}</p>

@@ -10,6 +10,8 @@ mod gift_card;
 mod gift_card_desk;
 mod menu;
 mod pay;
+mod points;
+mod loyalty_settings;
 mod printer_settings;
 mod printing;
 mod receipt;

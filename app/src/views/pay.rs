@@ -4,17 +4,19 @@
 //! change).
 
 use leptos::prelude::*;
-use pos_core::{CardApproval, Decimal, Payment, Tender, suggested_cash};
+use pos_core::{suggested_cash, CardApproval, Decimal, Payment, Tender};
 
-use crate::i18n::{self, Msg, parse_decimal};
+use crate::i18n::{self, parse_decimal, Msg};
 use crate::state::AppState;
 use crate::views::gift_card::GiftCardTender;
+use crate::views::points::PointsTender;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Method {
     Cash,
     Card,
     GiftCard,
+    Points,
 }
 
 #[component]
@@ -28,10 +30,32 @@ pub fn PayDialog() -> impl IntoView {
     let gift_card_open = state
         .payment
         .with_untracked(|p| p.as_ref().is_some_and(|p| p.gift_card_in_flight.is_some()));
+    let points_open = state
+        .payment
+        .with_untracked(|p| p.as_ref().is_some_and(|p| p.points_in_flight.is_some()));
+    // Points are offered when the store has a programme and a customer is on the ticket.
+    let points_offered = move || {
+        state.store.with(|s| s.loyalty.is_some())
+            && state
+                .payment
+                .with(|p| p.as_ref().is_some_and(|p| p.customer.is_some()))
+    };
+    // The customer's points, asked once as the dialog opens: for the points tender, and for the
+    // balance the receipt shows after the points this sale earns.
+    state.loyalty.checked.set(None);
+    if state.store.with_untracked(|s| s.loyalty.is_some())
+        && state
+            .payment
+            .with_untracked(|p| p.as_ref().is_some_and(|p| p.customer.is_some()))
+    {
+        crate::state::loyalty::check(state);
+    }
     let method = RwSignal::new(if card_open {
         Method::Card
     } else if gift_card_open {
         Method::GiftCard
+    } else if points_open {
+        Method::Points
     } else {
         Method::Cash
     });
@@ -47,7 +71,11 @@ pub fn PayDialog() -> impl IntoView {
     let money = move |amount| i18n::money(amount, currency(), state.lang.get());
     // The tip the customer chose, taken with the next tender; zero for none.
     let tip = RwSignal::new(Decimal::ZERO);
-    let is_exchange = move || state.payment.with(|p| p.as_ref().is_some_and(|p| p.exchange.is_some()));
+    let is_exchange = move || {
+        state
+            .payment
+            .with(|p| p.as_ref().is_some_and(|p| p.exchange.is_some()))
+    };
     // What the goods brought back are worth over the new ones, for the customer.
     let exchange_back = move || {
         state.payment.with(|p| {
@@ -122,6 +150,11 @@ pub fn PayDialog() -> impl IntoView {
                     <button role="tab" data-testid="method-gift-card" class:active=move || method.get() == Method::GiftCard on:click=move |_| method.set(Method::GiftCard)>
                         {move || state.t(Msg::GiftCard)}
                     </button>
+                    <Show when=points_offered>
+                        <button role="tab" data-testid="method-points" class:active=move || method.get() == Method::Points on:click=move |_| method.set(Method::Points)>
+                            {move || state.t(Msg::Points)}
+                        </button>
+                    </Show>
                 </div>
                 {move || match method.get() {
                     Method::Cash => view! { <CashTender payment tip /> }.into_any(),
@@ -133,6 +166,7 @@ pub fn PayDialog() -> impl IntoView {
                     }
                     Method::Card => view! { <CardTender payment tip /> }.into_any(),
                     Method::GiftCard => view! { <GiftCardTender payment /> }.into_any(),
+                    Method::Points => view! { <PointsTender payment /> }.into_any(),
                 }}
                 <Show when=move || state.saving.get()>
                     <p class="saving" role="status">{move || state.t(Msg::Saving)}</p>
@@ -217,6 +251,25 @@ pub fn tender_text(tender: &Tender, state: AppState) -> String {
                 lang,
                 &[
                     ("card", &crate::state::gift_cards::masked(card)),
+                    ("amount", &i18n::money(*amount, currency, lang)),
+                ],
+            )
+        }
+        Tender::Points {
+            points,
+            amount,
+            offline,
+            ..
+        } => {
+            let msg = if *offline {
+                Msg::PointsTenderedOffline
+            } else {
+                Msg::PointsTendered
+            };
+            msg.fill(
+                lang,
+                &[
+                    ("points", &crate::state::loyalty::points_text(*points, lang)),
                     ("amount", &i18n::money(*amount, currency, lang)),
                 ],
             )

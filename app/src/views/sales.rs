@@ -718,6 +718,7 @@ fn card_name(sale: &Sale, card: u32, state: AppState) -> String {
             lang,
             &[("card", &crate::state::gift_cards::masked(card))],
         ),
+        Some(Tender::Points { .. }) => Msg::Points.text(lang).to_string(),
         _ => Msg::Card.text(lang).to_string(),
     }
 }

@@ -68,6 +68,7 @@ pub fn Settings() -> impl IntoView {
                 </div>
             }>
                 <super::receipt_settings::ReceiptSettings />
+                <super::loyalty_settings::LoyaltySettings />
                 <super::printer_settings::PrinterSettings />
                 <super::terminal_settings::TerminalSettingsView />
                 <super::scanner_settings::ScannerSettings />

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use automerge::AutoCommit;
 use autosurgeon::reconcile::NoKey;
-use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, hydrate_prop, reconcile_prop};
+use autosurgeon::{hydrate_prop, reconcile_prop, Hydrate, HydrateError, Reconcile, Reconciler};
 use uuid::Uuid;
 
 use super::{
-    Actor, DecimalStr, DocError, DocKind, DocumentId, SharedDocument, genesis, get_uuid_str,
-    root_map,
+    genesis, get_uuid_str, root_map, Actor, DecimalStr, DocError, DocKind, DocumentId,
+    SharedDocument,
 };
 use crate::money::{CashRounding, Currency};
 use crate::store::{PricingRules, Store, StoreLogo};
@@ -154,7 +154,16 @@ impl Reconcile for Store {
         m.put("shift_required", self.shift_required)?;
         m.put("close_shows_expected", self.close_shows_expected)?;
         m.put("shift_opens_itself", self.shift_opens_itself)?;
-        m.put("gift_card_offline_cap", DecimalStr(self.gift_card_offline_cap))?;
+        m.put(
+            "gift_card_offline_cap",
+            DecimalStr(self.gift_card_offline_cap),
+        )?;
+        // The programme as one JSON text: its fields are set together, never merged apart.
+        let loyalty = match &self.loyalty {
+            Some(rule) => serde_json::to_string(rule).unwrap_or_default(),
+            None => String::new(),
+        };
+        m.put("loyalty", loyalty)?;
         Ok(())
     }
 }
@@ -233,6 +242,9 @@ impl Hydrate for Store {
                     crate::store::DEFAULT_GIFT_CARD_OFFLINE_CAP
                 }
             },
+            // Profiles written before loyalty existed have none; a programme this device cannot
+            // read (a newer kind of rule) earns nothing here rather than refusing the profile.
+            loyalty: serde_json::from_str(&text_or_empty(doc, obj, "loyalty")?).ok(),
             // Profiles written before tips existed have none; a list this device cannot read
             // (a newer kind of preset) shows no tip buttons rather than refusing the profile.
             tip_presets: TipPreset::parse_list(&text_or_empty(doc, obj, "tip_presets")?, currency)
@@ -264,8 +276,8 @@ fn text_or_empty<D: autosurgeon::ReadDoc>(
 mod tests {
     use super::*;
     use crate::demo;
-    use automerge::ReadDoc;
     use automerge::transaction::Transactable;
+    use automerge::ReadDoc;
 
     #[test]
     fn concurrent_edits_of_different_fields_both_stay() {
@@ -306,6 +318,15 @@ mod tests {
         store.close_shows_expected = true;
         store.shift_opens_itself = true;
         store.gift_card_offline_cap = rust_decimal::Decimal::new(2000, 2);
+        store.loyalty = Some(crate::loyalty::LoyaltyRule {
+            points_per_currency_unit: rust_decimal::Decimal::ONE,
+            points_per_visit: rust_decimal::Decimal::TEN,
+            points_per_product: [("coffee".to_string(), rust_decimal::Decimal::TWO)].into(),
+            point_value: rust_decimal::Decimal::new(1, 2),
+            offline: crate::OfflineAllowance {
+                cap: rust_decimal::Decimal::from(500),
+            },
+        });
         store.tip_presets = vec![
             TipPreset::Percent(rust_decimal::Decimal::TEN),
             TipPreset::Amount(rust_decimal::Decimal::new(250, 2)),
@@ -329,10 +350,18 @@ mod tests {
         doc.doc.delete(&profile, "close_shows_expected").unwrap();
         doc.doc.delete(&profile, "shift_opens_itself").unwrap();
         doc.doc.delete(&profile, "gift_card_offline_cap").unwrap();
+        doc.doc.delete(&profile, "loyalty").unwrap();
         let read = doc.store().unwrap().unwrap();
+        assert_eq!(
+            read.loyalty, None,
+            "a store kept before loyalty earns no points"
+        );
         assert!(read.tip_presets.is_empty());
         assert!(!read.shift_required);
-        assert!(!read.close_shows_expected, "a store kept before it counts blind");
+        assert!(
+            !read.close_shows_expected,
+            "a store kept before it counts blind"
+        );
         assert!(!read.shift_opens_itself);
         assert_eq!(
             read.gift_card_offline_cap,

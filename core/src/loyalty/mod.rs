@@ -15,8 +15,11 @@ use std::collections::BTreeMap;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::docs::Refund;
 use crate::money::Currency;
 use crate::sale::Sale;
+use crate::tender::Tender;
+use uuid::Uuid;
 use crate::stored_value::OfflineAllowance;
 
 /// The owner's loyalty programme.
@@ -48,14 +51,13 @@ pub struct Purchase {
 }
 
 impl Purchase {
-    /// The purchase of `sale`, of which `paid_with_points` was paid with points (the app knows;
-    /// the sale's tenders do not name points yet). What its gift card tenders paid is added.
-    pub fn of_sale(sale: &Sale, paid_with_points: Decimal) -> Purchase {
+    /// The purchase of `sale`: what its points and gift card tenders paid earns nothing.
+    pub fn of_sale(sale: &Sale) -> Purchase {
         // Gift cards sold earn nothing: their value earns when it is spent on goods, if ever.
         let gift_cards_sold = sale.gift_cards_sold_total();
         Purchase {
             paid: (sale.amount_paid() - gift_cards_sold).max(Decimal::ZERO),
-            paid_with_stored_value: paid_with_points + sale.gift_card_paid(),
+            paid_with_stored_value: sale.gift_card_paid(),
             products: sale
                 .lines()
                 .iter()
@@ -126,4 +128,79 @@ fn whole_points_down(points: Decimal) -> Decimal {
     points
         .max(Decimal::ZERO)
         .round_dp_with_strategy(0, RoundingStrategy::ToZero)
+}
+
+impl Refund {
+    /// The loyalty operations of this refund of `sale` (of which `refunded_before` was refunded
+    /// by earlier returns): the share of the points the sale earned that this return takes back
+    /// ([`crate::loyalty::points_to_take_back`]), and the points of its points parts given back
+    /// to the customer. Each id is made from the refund's, so making them again counts once.
+    pub fn points_ops(
+        &self,
+        sale: &Sale,
+        refunded_before: Decimal,
+        staff: Uuid,
+        device: Uuid,
+        at_ms: i64,
+    ) -> Vec<LoyaltyOp> {
+        let Some(customer) = sale.customer() else {
+            return Vec::new();
+        };
+        if self.training {
+            return Vec::new();
+        }
+        let op = |name: String, kind, points, at_ms| LoyaltyOp {
+            id: Uuid::new_v5(&self.id, name.as_bytes()),
+            customer,
+            kind,
+            points,
+            sale: sale.id(),
+            staff,
+            device,
+            at_ms,
+            offline: false,
+        };
+        let mut ops = Vec::new();
+        for part in &self.tenders {
+            if part.carried || part.in_cash || part.amount.is_zero() {
+                continue;
+            }
+            let Some(at) = part.card else { continue };
+            let Some(Tender::Points {
+                points,
+                amount,
+                customer: paid_by,
+                ..
+            }) = sale.tenders().get(at as usize)
+            else {
+                continue;
+            };
+            let back = if part.amount >= *amount {
+                *points
+            } else {
+                (*points * part.amount / *amount).floor()
+            };
+            if back > Decimal::ZERO && *paid_by == customer {
+                let name = format!("points/give-back/{at}");
+                ops.push(op(name, LoyaltyOpKind::GiveBack, back, at_ms));
+            }
+        }
+        if let Some(earned) = sale.points().map(|p| p.earned) {
+            let paid = sale.amount_paid();
+            let before = points_to_take_back(earned, Decimal::ZERO, paid, refunded_before);
+            let now = points_to_take_back(earned, before, paid, refunded_before + self.amount);
+            if now > Decimal::ZERO {
+                // After what is given back, so the customer's points never dip below zero for
+                // a moment when the points earned were spent already.
+                let name = "points/take-back".to_string();
+                ops.push(op(
+                    name,
+                    LoyaltyOpKind::TakeBack,
+                    now,
+                    at_ms.saturating_add(1),
+                ));
+            }
+        }
+        ops
+    }
 }

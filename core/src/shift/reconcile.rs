@@ -179,7 +179,10 @@ impl RecordedCard {
                         trace_no: approval.trace_no.clone(),
                     }),
                     // The store's own gift card is no bank card: the terminal never saw it.
-                    Tender::Cash { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => None,
+                    Tender::Cash { .. }
+                    | Tender::Exchange { .. }
+                    | Tender::GiftCard { .. }
+                    | Tender::Points { .. } => None,
                 })
             })
             .collect()

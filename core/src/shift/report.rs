@@ -215,9 +215,10 @@ impl ShiftReport {
                     .iter()
                     .map(|t| match t {
                         Tender::Cash { tendered } => *tendered,
-                        Tender::Card { .. } | Tender::Exchange { .. } | Tender::GiftCard { .. } => {
-                            Decimal::ZERO
-                        }
+                        Tender::Card { .. }
+                        | Tender::Exchange { .. }
+                        | Tender::GiftCard { .. }
+                        | Tender::Points { .. } => Decimal::ZERO,
                     })
                     .sum()
             }),

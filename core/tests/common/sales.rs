@@ -36,7 +36,12 @@ pub(crate) enum Pay {
     /// This much from the store's gift card [`GIFT_CARD`] (confirmed online), the rest in exact
     /// cash.
     GiftCard(Decimal),
+    /// These points of [`POINTS_CUSTOMER`] for this amount (confirmed online), the rest by card.
+    Points(Decimal, Decimal),
 }
+
+/// The customer whose points [`Pay::Points`] spends.
+pub(crate) const POINTS_CUSTOMER: Uuid = Uuid::from_u128(0xA1);
 
 /// The gift card [`Pay::GiftCard`] redeems.
 pub(crate) const GIFT_CARD: &str = "6012 0000 0000 0011";
@@ -107,6 +112,17 @@ pub(crate) fn sell_quantity(
             payment.add_gift_card(card, amount, op, false).unwrap();
             if !payment.is_paid() {
                 payment.add_cash(payment.cash_due()).unwrap();
+            }
+        }
+        Pay::Points(points, amount) => {
+            let op = Uuid::from_u128(0x9a_0000 + u128::from(n));
+            payment
+                .add_points(POINTS_CUSTOMER, points, amount, op, false)
+                .unwrap();
+            if !payment.is_paid() {
+                payment
+                    .add_card(payment.remaining(), CardApproval::default())
+                    .unwrap();
             }
         }
     }

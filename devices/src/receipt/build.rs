@@ -125,6 +125,8 @@ impl<'a> Builder<'a> {
         self.tenders();
         if let Some(refund) = self.refund {
             self.paid_back(refund);
+        } else {
+            self.points();
         }
         self.footer(store, card);
         self.blocks.push(ReceiptBlock::Cut);
@@ -528,6 +530,10 @@ impl<'a> Builder<'a> {
                     let name = format!("{} **** {}", labels.gift_card, card.last_four());
                     self.row(name, self.money(*amount), TextStyle::PLAIN);
                 }
+                Tender::Points { points, amount, .. } => {
+                    let name = format!("{} ({})", labels.points, points.normalize());
+                    self.row(name, self.money(*amount), TextStyle::PLAIN);
+                }
             }
         }
         let paid_cash = self
@@ -540,6 +546,26 @@ impl<'a> Builder<'a> {
                 labels.change,
                 self.money(self.sale.change()),
                 TextStyle::BOLD,
+            );
+        }
+    }
+
+    /// The loyalty points the sale earned its customer, and their balance where the till knew it.
+    fn points(&mut self) {
+        let Some(points) = self.sale.points() else {
+            return;
+        };
+        let labels = self.labels;
+        self.row(
+            labels.points_earned,
+            points.earned.normalize().to_string(),
+            TextStyle::PLAIN,
+        );
+        if let Some(balance) = points.balance {
+            self.row(
+                labels.points_balance,
+                balance.normalize().to_string(),
+                TextStyle::PLAIN,
             );
         }
     }

@@ -82,6 +82,12 @@ pub struct ReceiptLabels {
     pub card: &'static str,
     /// A tender of the store's own gift card: "Gift card **** 1234".
     pub gift_card: &'static str,
+    /// A tender of the customer's loyalty points: "Points (120)".
+    pub points: &'static str,
+    /// The points the sale earned its customer.
+    pub points_earned: &'static str,
+    /// The customer's points after the sale.
+    pub points_balance: &'static str,
     /// Before a card approval's code.
     pub auth_code: &'static str,
     /// Change given back.
@@ -147,6 +153,9 @@ impl ReceiptLabels {
         cash: "Cash",
         card: "Card",
         gift_card: "Gift card",
+        points: "Points",
+        points_earned: "Points earned",
+        points_balance: "Points balance",
         auth_code: "Auth code",
         change: "Change",
         kilogram: "kg",
@@ -190,6 +199,9 @@ impl ReceiptLabels {
         cash: "Наличные",
         card: "Карта",
         gift_card: "Подарочная карта",
+        points: "Баллы",
+        points_earned: "Начислено баллов",
+        points_balance: "Баланс баллов",
         auth_code: "Код авторизации",
         change: "Сдача",
         kilogram: "кг",
@@ -214,7 +226,7 @@ impl ReceiptLabels {
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 37] {
+    pub fn all(&self) -> [(&'static str, &'static str); 40] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
@@ -234,6 +246,9 @@ impl ReceiptLabels {
             ("cash", self.cash),
             ("card", self.card),
             ("gift_card", self.gift_card),
+            ("points", self.points),
+            ("points_earned", self.points_earned),
+            ("points_balance", self.points_balance),
             ("auth_code", self.auth_code),
             ("change", self.change),
             ("kilogram", self.kilogram),

@@ -80,6 +80,12 @@ pub async fn record_op(
     let now = state.clock.now();
     let answer =
         db(move || storage.record_gift_card_op(&me.store_id, &me.device_id, op, now)).await??;
+    created(answer)
+}
+
+/// The 201 to a recorded operation (of a gift card, or of loyalty points): its first answer,
+/// marked `Idempotent-Replayed: true` when this sending repeated it.
+pub(crate) fn created(answer: super::Answer) -> Result<Response, ApiError> {
     let body: serde_json::Value = serde_json::from_str(&answer.json).map_err(ApiError::storage)?;
     let mut res = json(StatusCode::CREATED, body)?;
     if answer.repeated {

@@ -71,7 +71,7 @@ const OP_COLUMNS: &str = "op_id, number, kind, amount, offline, device_id, staff
 
 /// A stored text column parsed (a UUID, a decimal); a value that does not parse is reported as
 /// SQLite's conversion error, as a column of the wrong type would be.
-fn parsed<T>(row: &Row<'_>, i: usize) -> rusqlite::Result<T>
+pub(crate) fn parsed<T>(row: &Row<'_>, i: usize) -> rusqlite::Result<T>
 where
     T: std::str::FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,

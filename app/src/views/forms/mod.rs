@@ -3,6 +3,7 @@
 //! has a translated message. The components hold one signal per form and call these, so the
 //! mapping and its validation are tested natively (`cargo test -p pos-app --lib`).
 
+pub mod loyalty;
 pub mod menu;
 pub mod printer;
 pub mod receipt;
