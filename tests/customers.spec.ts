@@ -3,7 +3,7 @@
 // stats; duplicates are merged; an erasure removes the person's data on both devices while their
 // sale still counts.
 import { expect, test } from './fixtures';
-import { PHONE, plain, scan, sellCashTicket, switchLanguage } from './cashier';
+import { PHONE, plain, scan, sellCashTicket, switchLanguage, tap } from './cashier';
 import { setUpTwoDevices } from './store';
 import { createCustomer, findCustomer, openCustomer } from './customers';
 
@@ -55,7 +55,12 @@ test('a customer made offline on a phone in Russian is found on the tablet, buys
   await tablet.getByTestId('ticket-customer-search').fill('Анна');
   await tablet.getByTestId('ticket-customer-pick').click();
   await expect(tablet.getByTestId('ticket-customer-name')).toHaveText('Анна Петрова');
-  await sellCashTicket(tablet, ['Cola']);
+  // The receipt names her under the cashier.
+  await tap(tablet, 'Cola');
+  await tablet.getByTestId('pay').click();
+  await tablet.getByTestId('quick-cash').first().click();
+  await expect(tablet.getByTestId('receipt')).toContainText('Customer: Анна Петрова');
+  await tablet.getByTestId('new-sale').click();
 
   await openCustomer(tablet, 'Анна');
   await expect(tablet.getByTestId('customer-sale')).toHaveCount(2);
@@ -91,6 +96,12 @@ test('a customer made offline on a phone in Russian is found on the tablet, buys
   await expect(tablet.getByTestId('stat-visits')).toHaveText('2');
   await findCustomer(tablet, 'Анна');
   await expect(tablet.getByTestId('customer-row')).toHaveCount(0);
+  // Her receipt, shown again from the sales list, no longer names her.
+  await tablet.getByTestId('nav-sales').click();
+  await tablet.getByTestId('sale-row').first().click();
+  await expect(tablet.getByTestId('receipt')).toContainText('Cola');
+  await expect(tablet.getByTestId('receipt')).not.toContainText('Анна');
+  await expect(tablet.getByTestId('receipt')).not.toContainText('Customer:');
 
   // On the phone too, once synced: her page, open there, shows nothing of her.
   await expect(phone.getByTestId('customer-title')).toHaveText('Удалённый клиент', { timeout: 30_000 });

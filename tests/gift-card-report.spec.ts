@@ -27,6 +27,7 @@ async function reportFigures(page: Page) {
     added: await figure('report-added'),
     redeemed: await figure('report-redeemed'),
     refunded: await figure('report-refunded'),
+    expired: await figure('report-expired'),
     liability: await figure('report-liability'),
     overdrawn: await figure('report-overdrawn'),
   };
@@ -61,10 +62,27 @@ test('cards issued and redeemed: the period report shows the figures and its CSV
     added: '€0.00',
     redeemed: '€10.00',
     refunded: '€0.00',
+    expired: '€0.00',
     liability: '€45.00',
     overdrawn: '€0.00',
   });
   await expect(page.getByTestId('report-ops')).toHaveText('Operations: 3');
+  // The operations are on the screen too, newest first, each with its card's last four digits.
+  const ops = page.getByTestId('report-op-list').getByTestId('report-op');
+  await expect(ops).toHaveCount(3);
+  const shown = [];
+  for (const op of await ops.all()) {
+    shown.push([
+      await op.getAttribute('data-kind'),
+      plain(await op.getByTestId('report-op-card').textContent()).slice(-4),
+      plain(await op.getByTestId('report-op-amount').textContent()),
+    ]);
+  }
+  expect(shown).toEqual([
+    ['redeem', first.slice(-4), '€10.00'],
+    ['issue', second.slice(-4), '€30.00'],
+    ['issue', first.slice(-4), '€25.00'],
+  ]);
   await expectNoSidewaysScroll(page);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-csv').click()]);
@@ -80,19 +98,50 @@ test('cards issued and redeemed: the period report shows the figures and its CSV
     ['total_added', '', '0.00', ''],
     ['total_redeemed', '', '10.00', ''],
     ['total_refunded_to_cards', '', '0.00', ''],
+    ['total_expired', '', '0.00', ''],
     ['liability_at_end', '', '45.00', ''],
     ['overdrawn_at_end', '', '0.00', ''],
   ]);
   for (const row of rows.slice(1, 4)) expect(row[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
 
+  // The second card's €30 written off as expired by the owner, with the reason: the card stops,
+  // its history says why, and the report counts it expired and no longer owed.
+  await page.getByTestId('desk-number').fill(second);
+  await page.getByTestId('desk-look-up').click();
+  await expect(page.getByTestId('desk-balance')).toHaveText(/30\.00/);
+  await page.getByTestId('desk-expire').click();
+  await expect(page.getByTestId('desk-expire-form')).toContainText('€30.00');
+  await page.getByTestId('desk-expire-send').click();
+  await expect(page.getByTestId('notice')).toContainText('why the balance is written off');
+  await page.getByTestId('desk-expire-reason').fill('Unused for three years (terms)');
+  await page.getByTestId('desk-expire-send').click();
+  await expect(page.getByTestId('desk-card')).toHaveAttribute('data-active', 'false');
+  await expect(page.getByTestId('desk-balance')).toHaveText(/0\.00/);
+  const expired = page.locator('[data-testid="desk-op"][data-kind="expire"]');
+  await expect(expired.getByTestId('desk-op-auth')).toHaveText('reason: Unused for three years (terms)');
+  await page.getByTestId('report-today').click();
+  await expect(page.getByTestId('report-ops')).toHaveText('Operations: 4');
+  expect(await reportFigures(page)).toEqual({
+    issued: '€55.00',
+    added: '€0.00',
+    redeemed: '€10.00',
+    refunded: '€0.00',
+    expired: '€30.00',
+    liability: '€15.00',
+    overdrawn: '€0.00',
+  });
+  expect(await serverBalance(server.url, token, second)).toBe('0.00');
+
   // Last month, before any card was sold: nothing moved and nothing was owed at its end.
   await page.getByTestId('report-last-month').click();
   await expect(page.getByTestId('report-ops')).toHaveText('Operations: 0');
+  await expect(page.getByTestId('report-op')).toHaveCount(0);
   expect(await reportFigures(page)).toEqual({
     issued: '€0.00',
     added: '€0.00',
     redeemed: '€0.00',
     refunded: '€0.00',
+    expired: '€0.00',
     liability: '€0.00',
     overdrawn: '€0.00',
   });

@@ -313,7 +313,7 @@ test('a cashier spends a card past the offline allowance only with a manager and
   await expect(shown.locator('[data-testid="desk-op"][data-kind="issue"]').getByTestId('desk-op-by')).toHaveText('by Ivan');
 
   // A forced issue at the desk, again only with a manager: €5 put on the card, with its code.
-  await page.getByTestId('desk-force-issue').click();
+  await page.getByTestId('desk-force').click();
   await pin(page, 'approval', 'Maria', MANAGER_PIN);
   await page.getByTestId('desk-force-amount').fill('5');
   await page.getByTestId('desk-auth-code').fill('IS-2201');

@@ -351,6 +351,39 @@ fn the_report_counts_a_period_and_the_liability_every_card() {
 }
 
 #[test]
+fn a_write_off_takes_the_balance_stops_the_card_and_counts_as_expired_with_its_reason() {
+    let mut a = Till::new(TILL_A);
+    a.record(GiftCardOpKind::Activate, dec!(40.00));
+    a.record(GiftCardOpKind::Redeem, dec!(15.00));
+    let unexplained = a.op(
+        GiftCardOpKind::Expire {
+            reason: "  ".into(),
+        },
+        dec!(25.00),
+    );
+    assert_eq!(
+        unexplained.check(Currency::EUR),
+        Err(GiftCardOpError::MissingReason)
+    );
+    let from = a.clock_ms + 1;
+    let expire = a.record(
+        GiftCardOpKind::Expire {
+            reason: "terms: 3 years".into(),
+        },
+        dec!(25.00),
+    );
+    assert_eq!(expire.check(Currency::EUR), Ok(()));
+    assert_eq!(a.ledger.balance(&card()), Decimal::ZERO);
+    assert_eq!(a.ledger.status(&card()), CardStatus::Deactivated);
+    assert_eq!(a.ledger.liability(), Decimal::ZERO);
+    let totals = a.ledger.totals_between(from, a.clock_ms + 1);
+    assert_eq!(
+        (totals.expired, totals.redeemed),
+        (dec!(25.00), Decimal::ZERO)
+    );
+}
+
+#[test]
 fn the_report_file_has_a_row_per_card_that_moved_in_the_period() {
     let mut a = Till::new(TILL_A);
     a.record(GiftCardOpKind::Activate, dec!(30.00));
@@ -490,6 +523,7 @@ fn the_period_report_file_has_a_row_per_operation_and_then_the_totals() {
         added: dec!(0.00),
         redeemed: dec!(3.00),
         refunded_to_cards: dec!(0.00),
+        expired: dec!(0.00),
         liability: dec!(47.00),
         overdrawn: dec!(0.00),
         ops: vec![
@@ -520,6 +554,7 @@ fn the_period_report_file_has_a_row_per_operation_and_then_the_totals() {
             s("total_added", "", "0.00"),
             s("total_redeemed", "", "3.00"),
             s("total_refunded_to_cards", "", "0.00"),
+            s("total_expired", "", "0.00"),
             s("liability_at_end", "", "47.00"),
             s("overdrawn_at_end", "", "0.00"),
         ]

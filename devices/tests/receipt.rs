@@ -295,6 +295,40 @@ fn cyrillic_golden() {
 }
 
 #[test]
+fn the_receipt_names_the_customer_under_the_cashier_and_no_one_once_erased() {
+    let (store, sale) = cyrillic_sale();
+    let named = ReceiptOptions {
+        customer: Some("Анна Петрова".into()),
+        ..russian()
+    };
+    let text = ReceiptLayout::from_sale(&sale, &store, &named).to_text(32);
+    assert!(
+        text.contains("Кассир: Мария Иванова\nПокупатель: Анна Петрова\n"),
+        "{text}"
+    );
+    // An erased customer's sale is reprinted with no name (the app passes none), and a blank
+    // name prints no empty label.
+    for customer in [None, Some("  ".to_string())] {
+        let options = ReceiptOptions {
+            customer,
+            ..russian()
+        };
+        let text = ReceiptLayout::from_sale(&sale, &store, &options).to_text(32);
+        assert!(!text.contains("Покупатель"), "{text}");
+    }
+    let text = ReceiptLayout::from_sale(
+        &sale,
+        &store,
+        &ReceiptOptions {
+            customer: Some("Anna Petrova".into()),
+            ..english(ReceiptCopy::Customer)
+        },
+    )
+    .to_text(42);
+    assert!(text.contains("Customer: Anna Petrova"), "{text}");
+}
+
+#[test]
 fn copies_drawer_and_marks() {
     let (store, sale) = latin_sale();
     assert_eq!(

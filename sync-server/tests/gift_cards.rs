@@ -573,6 +573,66 @@ async fn a_refunded_sale_takes_a_card_back_once_only_while_it_holds_its_value() 
     server.stop().await;
 }
 
+#[tokio::test]
+async fn a_write_off_takes_exactly_the_balance_the_card_holds_and_the_report_counts_it_expired() {
+    let (till, server, _tmp) = one_store().await;
+    let card = card_number(601_100_000_000_236);
+    till.record(&op_at(&card, "issue", Some("40"), "2026-11-02T10:00:00Z"))
+        .await;
+    till.record(&op_at(&card, "redeem", Some("15"), "2026-11-03T10:00:00Z"))
+        .await;
+    let expire = |amount: &str| {
+        with(
+            op_at(&card, "expire", Some(amount), "2026-11-20T10:00:00Z"),
+            "reason",
+            json!("Three years unused (terms, section 4)"),
+        )
+    };
+    // The manager looked before the last 15 were spent: refused with what it holds now.
+    let changed = till.refused(&expire("40"), 409, "balance_changed").await;
+    assert_eq!(changed["balance"], "25.00");
+    // Without a reason, with an authorisation code, or made offline: refused, nothing moves.
+    let bare = op_at(&card, "expire", Some("25"), "2026-11-20T10:00:00Z");
+    till.refused(&bare, 400, "authorisation_needed").await;
+    for bad in [
+        with(expire("25"), "auth_code", json!("VOICE-1")),
+        with(expire("25"), "offline", json!(true)),
+    ] {
+        let reply = till.post(&bad).await;
+        assert_eq!(reply.status, 400, "{}", reply.text());
+    }
+    assert_eq!(till.card(&card).await["balance"], "25.00");
+
+    // The whole balance: written off, the card stopped; sent again, counted once.
+    let whole = expire("25");
+    let after = till.record(&whole).await;
+    assert_eq!(
+        (&after["balance"], &after["active"]),
+        (&json!("0.00"), &json!(false))
+    );
+    till.record(&whole).await;
+    till.refused(&op(&card, "redeem", Some("1")), 409, "card_inactive")
+        .await;
+    let history = till.card(&card).await;
+    assert_eq!(history["history"][2]["kind"], "expire");
+    assert_eq!(
+        history["history"][2]["reason"],
+        "Three years unused (terms, section 4)"
+    );
+
+    let november = report(&till, "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z").await;
+    let figures = ["issued", "redeemed", "expired", "liability"]
+        .map(|f| november[f].as_str().unwrap_or("missing").to_string());
+    assert_eq!(figures, ["40.00", "15.00", "25.00", "0.00"]);
+    // Before the write-off the store still owed it.
+    let before = report(&till, "2026-11-01T00:00:00Z", "2026-11-20T10:00:00Z").await;
+    assert_eq!(
+        (&before["expired"], &before["liability"]),
+        (&json!("0.00"), &json!("25.00"))
+    );
+    server.stop().await;
+}
+
 /// An operation made at the till at `made_at` (RFC 3339, UTC).
 fn op_at(card: &str, kind: &str, amount: Option<&str>, made_at: &str) -> Value {
     with(op(card, kind, amount), "made_at", json!(made_at))

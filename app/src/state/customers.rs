@@ -43,6 +43,15 @@ impl Customers {
         }
     }
 
+    /// The name a receipt prints for the customer `id` counts for: none once they are erased.
+    pub fn name_on_receipt(&self, id: Uuid) -> Option<String> {
+        self.directory.with_untracked(|d| {
+            d.get(d.resolve(id))
+                .filter(|c| !c.erased && !c.name.trim().is_empty())
+                .map(|c| c.name.clone())
+        })
+    }
+
     /// The customer `id` counts for (the survivor of a merge), as the directory holds it.
     pub fn person(&self, id: Uuid) -> Option<Customer> {
         self.directory.with(|d| d.get(d.resolve(id)).cloned())

@@ -52,23 +52,30 @@ impl Default for GiftCardDesk {
 }
 
 impl AppState {
-    /// The card whose number is typed, with the device's token to ask the server about it; `None`
-    /// (and why, on screen) for a mistyped number or a register of no store.
-    fn desk_card(&self, number: &str) -> Option<(GiftCardNumber, String)> {
-        let Ok(card) = GiftCardNumber::parse(number) else {
-            self.error(Msg::GiftCardBadNumber);
-            return None;
-        };
-        let Some(token) = self.token() else {
-            self.error(Msg::GiftCardNeedsStore);
-            return None;
-        };
-        Some((card, token))
+    /// An operation of the desk on `card`, made by `by` (who typed their PIN for it) or whoever
+    /// is signed in, checked by core's rules before anything is sent; `None` (and why, on
+    /// screen) when they refuse it.
+    fn checked_desk_op(
+        &self,
+        card: GiftCardNumber,
+        kind: GiftCardOpKind,
+        amount: Decimal,
+        by: Option<Uuid>,
+    ) -> Option<GiftCardOp> {
+        let op = self.gift_card_op(card, kind, amount, by.unwrap_or_else(|| self.staff_id()));
+        let currency = self.store.with_untracked(|s| s.rules.currency);
+        match op.check(currency) {
+            Ok(()) => Some(op),
+            Err(e) => {
+                self.error(op_error_msg(&e));
+                None
+            }
+        }
     }
 
     /// "Look up": the card's balance, state and history from the server.
     pub fn look_up_gift_card(&self, number: String) {
-        let Some((card, token)) = self.desk_card(&number) else {
+        let Some((card, token)) = self.card_and_token(&number) else {
             return;
         };
         let state = *self;
@@ -106,17 +113,36 @@ impl AppState {
             } else {
                 GiftCardOpKind::Deactivate
             };
-            let op = state.gift_card_op(card.clone(), kind, Decimal::ZERO, state.staff_id());
-            state.gift_card_desk.busy.set(true);
-            spawn_local(async move {
-                let sent = api::record_op(&token, &op).await;
-                state.gift_card_desk.busy.set(false);
-                match sent {
-                    Ok(_) => state.look_up_gift_card(card.digits().to_string()),
-                    Err(refusal) => desk_refused(state, &refusal),
-                }
-            });
+            let op = state.gift_card_op(card, kind, Decimal::ZERO, state.staff_id());
+            send_then_look_up(state, token, op);
         });
+    }
+
+    /// Writes the whole `balance` of the card on screen off as expired, with `reason`, and stops
+    /// the card, by someone who may manage cards (`by`: who typed their PIN for the form, asked
+    /// for when it opened). Online only: the server takes it only while
+    /// the card still holds exactly `balance`, so a card spent meanwhile is looked up again.
+    pub fn expire_gift_card(&self, balance: Decimal, reason: String, by: Option<Uuid>) {
+        let Some(shown) = self.gift_card_desk.card.get_untracked() else {
+            return;
+        };
+        let Ok(card) = GiftCardNumber::parse(&shown.card.card) else {
+            return;
+        };
+        if balance <= Decimal::ZERO {
+            return self.error(Msg::DeskExpireNothing);
+        }
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return self.error(Msg::DeskExpireNeedsReason);
+        }
+        let Some(token) = self.token() else {
+            return self.error(Msg::GiftCardNeedsStore);
+        };
+        let kind = GiftCardOpKind::Expire { reason };
+        if let Some(op) = self.checked_desk_op(card, kind, balance, by) {
+            send_then_look_up(*self, token, op);
+        }
     }
 
     /// A forced issue of `amount` onto the card whose number is typed, with the authorisation
@@ -131,20 +157,14 @@ impl AppState {
         authorisation: Authorisation,
         by: Option<Uuid>,
     ) {
-        let Some((card, token)) = self.desk_card(&number) else {
+        let Some((card, token)) = self.card_and_token(&number) else {
             return;
         };
         let state = *self;
-        let op = state.gift_card_op(
-            card.clone(),
-            GiftCardOpKind::ForcedIssue(authorisation),
-            amount,
-            by.unwrap_or_else(|| state.staff_id()),
-        );
-        let currency = state.store.with_untracked(|s| s.rules.currency);
-        if let Err(e) = op.check(currency) {
-            return state.error(op_error_msg(&e));
-        }
+        let kind = GiftCardOpKind::ForcedIssue(authorisation);
+        let Some(op) = state.checked_desk_op(card.clone(), kind, amount, by) else {
+            return;
+        };
         state.gift_card_desk.busy.set(true);
         spawn_local(async move {
             let sent = api::record_op(&token, &op).await;
@@ -241,6 +261,20 @@ impl AppState {
             }
         });
     }
+}
+
+/// Sends an operation the server must take now (no outbox: the desk acts online only), then
+/// shows the card as the server holds it after it.
+fn send_then_look_up(state: AppState, token: String, op: GiftCardOp) {
+    state.gift_card_desk.busy.set(true);
+    spawn_local(async move {
+        let sent = api::record_op(&token, &op).await;
+        state.gift_card_desk.busy.set(false);
+        match sent {
+            Ok(_) => state.look_up_gift_card(op.card.digits().to_string()),
+            Err(refusal) => desk_refused(state, &refusal),
+        }
+    });
 }
 
 /// The desk's words for a refusal: offline, that it needs the server (nothing here can be done

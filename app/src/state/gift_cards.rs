@@ -98,6 +98,23 @@ impl AppState {
         }
     }
 
+    /// The card whose number is typed, with the device's token to ask the server about it;
+    /// `None` (and why, on screen) for a mistyped number or a register of no store.
+    pub(super) fn card_and_token(&self, number: &str) -> Option<(GiftCardNumber, String)> {
+        let card = match GiftCardNumber::parse(number) {
+            Ok(card) => card,
+            Err(e) => {
+                self.error(number_msg(&e));
+                return None;
+            }
+        };
+        let Some(token) = self.token() else {
+            self.error(Msg::GiftCardNeedsStore);
+            return None;
+        };
+        Some((card, token))
+    }
+
     pub(super) fn token(&self) -> Option<String> {
         self.membership
             .with_untracked(|m| m.as_ref().map(|m| m.device_token.clone()))
@@ -253,12 +270,8 @@ async fn remember(state: AppState, answer: &api::CardState) {
 
 /// "Check balance": asks the server; offline, shows what this device last heard and may take.
 pub fn check_balance(state: AppState, number: String) {
-    let card = match GiftCardNumber::parse(&number) {
-        Ok(card) => card,
-        Err(e) => return state.error(number_msg(&e)),
-    };
-    let Some(token) = state.token() else {
-        return state.error(Msg::GiftCardNeedsStore);
+    let Some((card, token)) = state.card_and_token(&number) else {
+        return;
     };
     state.gift_cards.busy.set(true);
     state.gift_cards.checked.set(None);
@@ -295,7 +308,8 @@ pub fn check_balance(state: AppState, number: String) {
 /// Shows why the server refused, with the balance where that is why.
 pub(super) fn refused(state: AppState, refusal: &GiftCardRefusal) {
     let args = match refusal {
-        GiftCardRefusal::InsufficientBalance { balance } => {
+        GiftCardRefusal::InsufficientBalance { balance }
+        | GiftCardRefusal::BalanceChanged { balance } => {
             let currency = state.store.with_untracked(|s| s.rules.currency);
             let balance = i18n::money(*balance, currency, state.lang.get_untracked());
             vec![("balance", balance)]

@@ -66,6 +66,9 @@ impl AppState {
                 return_policy: (!return_policy.is_empty()).then(|| return_policy.to_string()),
                 logo: store.logo.as_ref().and_then(crate::receipt_logo::bitmap),
                 cashier: sale.cashier().map(|c| c.name.clone()),
+                customer: sale
+                    .customer()
+                    .and_then(|id| self.customers.name_on_receipt(id)),
                 ..ReceiptOptions::default()
             }
         })

@@ -20,6 +20,8 @@ pub enum GiftCardRefusal {
     InsufficientBalance { balance: Decimal },
     /// `card_inactive`: deactivated.
     CardInactive,
+    /// `balance_changed`: a write-off of a balance the card no longer holds; it holds `balance`.
+    BalanceChanged { balance: Decimal },
     /// `unknown_card`: the store has no card with this number.
     UnknownCard,
     /// `bad_number`: not a number the register issues.
@@ -39,6 +41,7 @@ impl GiftCardRefusal {
             GiftCardRefusal::Offline => Msg::ServerUnreachable,
             GiftCardRefusal::InsufficientBalance { .. } => Msg::GiftCardInsufficient,
             GiftCardRefusal::CardInactive => Msg::GiftCardInactive,
+            GiftCardRefusal::BalanceChanged { .. } => Msg::DeskBalanceChanged,
             GiftCardRefusal::UnknownCard => Msg::GiftCardUnknown,
             GiftCardRefusal::BadNumber => Msg::GiftCardBadNumber,
             GiftCardRefusal::OpIdReused => Msg::GiftCardOpRefused,
@@ -113,6 +116,7 @@ fn kind_name(kind: &GiftCardOpKind) -> &'static str {
         GiftCardOpKind::ForcedIssue(_) => "forced_issue",
         GiftCardOpKind::ForcedRedeem(_) => "forced_redeem",
         GiftCardOpKind::SaleRefunded => "sale_refunded",
+        GiftCardOpKind::Expire { .. } => "expire",
     }
 }
 
@@ -121,9 +125,12 @@ fn body_of(op: &GiftCardOp) -> String {
         .to_iso_string()
         .as_string()
         .unwrap_or_default();
-    let authorisation = match &op.kind {
-        GiftCardOpKind::ForcedIssue(a) | GiftCardOpKind::ForcedRedeem(a) => Some(a),
-        _ => None,
+    let (auth_code, reason) = match &op.kind {
+        GiftCardOpKind::ForcedIssue(a) | GiftCardOpKind::ForcedRedeem(a) => {
+            (Some(a.code.as_str()), Some(a.reason.as_str()))
+        }
+        GiftCardOpKind::Expire { reason } => (None, Some(reason.as_str())),
+        _ => (None, None),
     };
     let body = NewOp {
         op_id: op.id,
@@ -133,8 +140,8 @@ fn body_of(op: &GiftCardOp) -> String {
         staff: op.staff,
         made_at,
         offline: op.offline,
-        auth_code: authorisation.map(|a| a.code.as_str()),
-        reason: authorisation.map(|a| a.reason.as_str()),
+        auth_code,
+        reason,
     };
     serde_json::to_string(&body).unwrap_or_default()
 }
@@ -178,10 +185,15 @@ pub(super) async fn ask<T: for<'de> Deserialize<'de>>(
     });
     Err(match refusal.reason.as_deref() {
         // A customer's points (`sync/loyalty.rs`) are refused the same way as a card's balance.
-        Some("insufficient_balance" | "insufficient_points") => GiftCardRefusal::InsufficientBalance {
+        Some("insufficient_balance" | "insufficient_points") => {
+            GiftCardRefusal::InsufficientBalance {
+                balance: refusal.balance.unwrap_or_default(),
+            }
+        }
+        Some("card_inactive") => GiftCardRefusal::CardInactive,
+        Some("balance_changed") => GiftCardRefusal::BalanceChanged {
             balance: refusal.balance.unwrap_or_default(),
         },
-        Some("card_inactive") => GiftCardRefusal::CardInactive,
         Some("unknown_card") => GiftCardRefusal::UnknownCard,
         Some("bad_number") => GiftCardRefusal::BadNumber,
         Some("op_id_reused") => GiftCardRefusal::OpIdReused,
@@ -217,6 +229,9 @@ mod tests {
                 balance: Decimal::ONE,
             },
             GiftCardRefusal::CardInactive,
+            GiftCardRefusal::BalanceChanged {
+                balance: Decimal::ONE,
+            },
             GiftCardRefusal::UnknownCard,
             GiftCardRefusal::BadNumber,
             GiftCardRefusal::OpIdReused,
@@ -226,14 +241,23 @@ mod tests {
             },
         ];
         // The balance is the one fill-in: the server's own figure, never developer text.
-        let insufficient = Msg::GiftCardInsufficient;
-        assert_translated(all.iter().map(GiftCardRefusal::msg).filter(|m| *m != insufficient));
+        let with_balance = [Msg::GiftCardInsufficient, Msg::DeskBalanceChanged];
+        assert_translated(
+            all.iter()
+                .map(GiftCardRefusal::msg)
+                .filter(|m| !with_balance.contains(m)),
+        );
         for lang in crate::i18n::Lang::ALL {
-            let text = insufficient.fill(lang, &[("balance", "15")]);
-            assert!(text.contains("15") && !text.contains('{'), "{text}");
+            for msg in with_balance {
+                let text = msg.fill(lang, &[("balance", "15")]);
+                assert!(text.contains("15") && !text.contains('{'), "{text}");
+            }
         }
         let retried: Vec<bool> = all.iter().map(GiftCardRefusal::worth_retrying).collect();
-        assert_eq!(retried, [true, false, false, false, false, false, false]);
+        assert_eq!(
+            retried,
+            [true, false, false, false, false, false, false, false]
+        );
         assert!(
             GiftCardRefusal::Other {
                 status: 503,

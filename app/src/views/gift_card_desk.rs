@@ -9,15 +9,19 @@
 //! `desk-op-after`; `desk-ledger-load`, `desk-ledger` with `desk-liability`, `desk-overdrawn`,
 //! `desk-cards`, each overdraft `desk-conflict`, and `desk-no-conflicts`. The card's
 //! `desk-print` prints its balance slip; each history row names who made it (`desk-op-by`) and a
-//! forced one its authorisation (`desk-op-auth`). `desk-force-issue` opens the forced issue
-//! (`desk-forced` with `desk-force-amount`, `desk-auth-code`, `desk-auth-reason`,
-//! `desk-force-send`). The period report's
+//! forced one its authorisation (`desk-op-auth`). `desk-force` opens the forced issue
+//! (`desk-force-form` with `desk-force-amount`, `desk-auth-code`, `desk-auth-reason`,
+//! `desk-force-send`). `desk-expire` opens the write-off of an active card's balance
+//! (`desk-expire-form` with `desk-expire-reason`, `desk-expire-send`). The period report's
 //! `report-from`, `report-to`, `report-today`, `report-this-month`, `report-last-month`,
 //! `report-show`, and `gift-card-report` with `report-issued`, `report-added`,
-//! `report-redeemed`, `report-refunded`, `report-liability`, `report-overdrawn`, `report-ops`,
-//! `report-left-out` and `report-csv`.
+//! `report-redeemed`, `report-refunded`, `report-expired`, `report-liability`, `report-overdrawn`, `report-ops`,
+//! `report-left-out`, `report-csv`, and the period's operations, newest first, in
+//! `report-op-list`: each `report-op` (`data-kind`, `data-offline`) with `report-op-amount`,
+//! `report-op-card`, `report-op-by` and `report-op-auth`.
 //!
-//! The report has no "expired" row: a card's value never expires here (see README "Gift cards").
+//! A card's value never expires by itself; "expired" in the report is what managers wrote off
+//! (see README "Gift cards").
 
 use leptos::prelude::*;
 use pos_core::gift_card::GiftCardNumber;
@@ -32,6 +36,7 @@ use crate::i18n::{self, Msg, parse_decimal};
 use crate::state::AppState;
 use crate::state::gift_cards::{NumberFor, masked};
 use crate::sync::gift_card_desk::{CardHistory, LedgerOp};
+use pos_core::gift_card::PeriodOp;
 
 #[component]
 pub fn GiftCardDeskScreen() -> impl IntoView {
@@ -79,7 +84,7 @@ pub fn GiftCardDeskScreen() -> impl IntoView {
                                     view! {
                                         <li data-testid="desk-conflict">
                                             <p>{text}</p>
-                                            <ul>{ops.into_iter().map(|op| view! { <OpRow op /> }).collect_view()}</ul>
+                                            <ul>{ops.into_iter().map(|op| view! { <LedgerRow op /> }).collect_view()}</ul>
                                         </li>
                                     }
                                 }).collect_view()}
@@ -120,37 +125,109 @@ fn CardShown(card: CardHistory) -> impl IntoView {
                     view! { <button data-testid="desk-reactivate" on:click=move |_| state.set_gift_card_active(true)>{move || state.t(Msg::DeskReactivate)}</button> }.into_any()
                 }}
             </div>
+            <Show when=move || active && balance.is_sign_positive() && !balance.is_zero()>
+                <WriteOff balance />
+            </Show>
             <h3>{move || state.t(Msg::DeskHistory)}</h3>
             <ul class="desk-history">
-                {card.history.into_iter().rev().map(|op| view! { <OpRow op /> }).collect_view()}
+                {card.history.into_iter().rev().map(|op| view! { <LedgerRow op /> }).collect_view()}
             </ul>
         </div>
     }
 }
 
-/// One operation: when, what, how much, the balance after, and how it was made.
+/// What a row says of any operation, from a card's history or from a period's.
+struct OpFacts {
+    at_ms: i64,
+    kind: String,
+    amount: Option<Decimal>,
+    offline: bool,
+    staff: Uuid,
+    /// A forced operation's authorisation code.
+    auth_code: Option<String>,
+    /// Why it was forced or written off.
+    reason: Option<String>,
+}
+
+impl From<&LedgerOp> for OpFacts {
+    fn from(op: &LedgerOp) -> OpFacts {
+        OpFacts {
+            at_ms: op.made_at_ms(),
+            kind: op.kind.clone(),
+            amount: op.amount,
+            offline: op.offline,
+            staff: op.staff,
+            auth_code: op.auth_code.clone(),
+            reason: op.reason.clone(),
+        }
+    }
+}
+
+impl From<&PeriodOp> for OpFacts {
+    fn from(op: &PeriodOp) -> OpFacts {
+        OpFacts {
+            at_ms: js_sys::Date::parse(&op.made_at) as i64,
+            kind: op.kind.clone(),
+            amount: op.amount,
+            offline: op.offline,
+            staff: op.staff,
+            auth_code: op.auth_code.clone(),
+            reason: op.reason.clone(),
+        }
+    }
+}
+
+/// One operation of a card's history, with the balance after it.
 #[component]
-fn OpRow(op: LedgerOp) -> impl IntoView {
+fn LedgerRow(op: LedgerOp) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let at = op.made_at_ms();
-    let kind = kind_msg(&op.kind);
-    let authorised = op
-        .auth_code
-        .clone()
-        .map(|code| (code, op.reason.clone().unwrap_or_default()));
-    let by = staff_name(state, op.staff);
+    let after = op.balance_after;
     view! {
-        <li class="desk-op" data-testid="desk-op" data-kind=op.kind.clone() data-offline=op.offline.to_string()>
-            <span class="time">{move || i18n::date_time(at, state.lang.get())}</span>
-            <span class="kind">{move || state.t(kind)}</span>
-            <span class="amount" data-testid="desk-op-amount">{move || op.amount.map(|a| money(state, a)).unwrap_or_default()}</span>
-            <span class="after" data-testid="desk-op-after">{move || money(state, op.balance_after)}</span>
-            <Show when=move || op.offline>
+        <OpRow facts=OpFacts::from(&op) testid="desk-op">
+            <span class="after" data-testid="desk-op-after">{move || money(state, after)}</span>
+        </OpRow>
+    }
+}
+
+/// One operation: when, what, how much, what `children` add (the balance after it, or the
+/// card), and how it was made.
+#[component]
+fn OpRow(facts: OpFacts, testid: &'static str, children: Children) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let OpFacts {
+        at_ms,
+        kind,
+        amount,
+        offline,
+        staff,
+        auth_code,
+        reason,
+    } = facts;
+    let why = match (auth_code, reason) {
+        (Some(code), reason) => Some((
+            Msg::DeskAuthorised,
+            vec![("code", code), ("reason", reason.unwrap_or_default())],
+        )),
+        (None, Some(reason)) => Some((Msg::DeskOpReason, vec![("reason", reason)])),
+        (None, None) => None,
+    };
+    let label = kind_msg(&kind);
+    let by = staff_name(state, staff);
+    view! {
+        <li class="desk-op" data-testid=testid data-kind=kind data-offline=offline.to_string()>
+            <span class="time">{move || i18n::date_time(at_ms, state.lang.get())}</span>
+            <span class="kind">{move || state.t(label)}</span>
+            <span class="amount" data-testid=format!("{testid}-amount")>{move || amount.map(|a| money(state, a)).unwrap_or_default()}</span>
+            {children()}
+            <Show when=move || offline>
                 <span class="badge">{move || state.t(Msg::DeskOffline)}</span>
             </Show>
-            <span class="by" data-testid="desk-op-by">{move || Msg::DeskOpBy.fill(state.lang.get(), &[("name", &by)])}</span>
-            {authorised.map(|(code, reason)| view! {
-                <span class="authorised" data-testid="desk-op-auth">{move || Msg::DeskAuthorised.fill(state.lang.get(), &[("code", &code), ("reason", &reason)])}</span>
+            <span class="by" data-testid=format!("{testid}-by")>{move || Msg::DeskOpBy.fill(state.lang.get(), &[("name", &by)])}</span>
+            {why.map(|(msg, args)| view! {
+                <span class="authorised" data-testid=format!("{testid}-auth")>{move || {
+                    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    msg.fill(state.lang.get(), &args)
+                }}</span>
             })}
         </li>
     }
@@ -166,6 +243,7 @@ fn kind_msg(kind: &str) -> Msg {
         "reactivate" => Msg::DeskOpReactivate,
         "forced_issue" => Msg::DeskOpForcedIssue,
         "sale_refunded" => Msg::DeskOpSaleRefunded,
+        "expire" => Msg::DeskOpExpire,
         _ => Msg::DeskOpForcedRedeem,
     }
 }
@@ -188,23 +266,85 @@ fn staff_name(state: AppState, id: Uuid) -> String {
     state.staff.name_of(id)
 }
 
+/// A button of the desk that opens its form once someone with `permission` allowed it (`by`
+/// names who typed their PIN for it), and the form itself with its send and cancel buttons.
+#[component]
+fn GuardedForm(
+    permission: Permission,
+    open: RwSignal<bool>,
+    by: RwSignal<Option<Uuid>>,
+    /// `{testid}` opens the form, `{testid}-form` is the form, `{testid}-send` sends it and
+    /// `{testid}-cancel` closes it.
+    testid: &'static str,
+    opens: Msg,
+    sends: Msg,
+    on_send: impl Fn() + Copy + Send + Sync + 'static,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let open_form = move || {
+        state.protected(permission, move |approved| {
+            by.set(approved);
+            open.set(true);
+        })
+    };
+    view! {
+        <Show when=move || !open.get()>
+            <button data-testid=testid on:click=move |_| open_form()>
+                {move || state.t(opens)}
+            </button>
+        </Show>
+        <Show when=move || open.get()>
+            <div class="desk-forced" data-testid=format!("{testid}-form")>
+                {children()}
+                <div class="actions">
+                    <button class="primary" data-testid=format!("{testid}-send")
+                        prop:disabled=move || state.gift_card_desk.busy.get()
+                        on:click=move |_| on_send()>
+                        {move || state.t(sends)}
+                    </button>
+                    <button data-testid=format!("{testid}-cancel") on:click=move |_| open.set(false)>
+                        {move || state.t(Msg::Cancel)}
+                    </button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// "Write off as expired": the card's whole balance, with the reason, by someone who may
+/// manage cards.
+#[component]
+fn WriteOff(balance: Decimal) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (open, by) = (RwSignal::new(false), RwSignal::new(None::<Uuid>));
+    let reason = RwSignal::new(String::new());
+    let send = move || {
+        state.expire_gift_card(balance, reason.get_untracked(), by.get_untracked());
+    };
+    view! {
+        <GuardedForm permission=Permission::ManageGiftCards open by testid="desk-expire"
+            opens=Msg::DeskExpire sends=Msg::DeskExpireSend on_send=send>
+            <p>{move || Msg::DeskExpireHelp.fill(state.lang.get(), &[("balance", &money(state, balance))])}</p>
+            <label class="field">
+                <span>{move || state.t(Msg::GiftCardAuthReason)}</span>
+                <input type="text" autocomplete="off" data-testid="desk-expire-reason"
+                    prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev)) />
+            </label>
+        </GuardedForm>
+    }
+}
+
 /// "Forced issue": value put on the card whose number is typed above, past a refusal, with the
 /// authorisation code and reason, by someone who may force it.
 #[component]
 fn ForcedIssue() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let open = RwSignal::new(false);
-    let approved_by = RwSignal::new(None::<Uuid>);
+    let (open, by) = (RwSignal::new(false), RwSignal::new(None::<Uuid>));
     let amount = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let open_form = move || {
-        state.protected(Permission::ForceGiftCardOps, move |by| {
-            approved_by.set(by);
-            state.gift_card_desk.forced_issued.set(false);
-            open.set(true);
-        })
-    };
     // Sent or kept: the form closes and empties.
     Effect::new(move |_| {
         if state.gift_card_desk.forced_issued.get() {
@@ -215,42 +355,29 @@ fn ForcedIssue() -> impl IntoView {
         }
     });
     let send = move || match parse_decimal(&amount.get_untracked()) {
-        Some(value) => state.force_issue_gift_card(
-            state.gift_cards.number.get_untracked(),
-            value,
-            authorisation(code, reason),
-            approved_by.get_untracked(),
-        ),
+        Some(value) => {
+            state.gift_card_desk.forced_issued.set(false);
+            state.force_issue_gift_card(
+                state.gift_cards.number.get_untracked(),
+                value,
+                authorisation(code, reason),
+                by.get_untracked(),
+            )
+        }
         None => state.error(Msg::GiftCardValue),
     };
     view! {
-        <Show when=move || !open.get()>
-            <button data-testid="desk-force-issue" on:click=move |_| open_form()>
-                {move || state.t(Msg::DeskForceIssue)}
-            </button>
-        </Show>
-        <Show when=move || open.get()>
-            <div class="desk-forced" data-testid="desk-forced">
-                <p>{move || state.t(Msg::DeskForceIssueHelp)}</p>
-                <label class="field">
-                    <span>{move || state.t(Msg::GiftCardAmount)}</span>
-                    <input inputmode="decimal" data-testid="desk-force-amount"
-                        prop:value=move || amount.get()
-                        on:input=move |ev| amount.set(event_target_value(&ev)) />
-                </label>
-                <AuthorisationFields code reason prefix="desk" />
-                <div class="actions">
-                    <button class="primary" data-testid="desk-force-send"
-                        prop:disabled=move || state.gift_card_desk.busy.get()
-                        on:click=move |_| send()>
-                        {move || state.t(Msg::DeskForceIssueSend)}
-                    </button>
-                    <button data-testid="desk-force-cancel" on:click=move |_| open.set(false)>
-                        {move || state.t(Msg::Cancel)}
-                    </button>
-                </div>
-            </div>
-        </Show>
+        <GuardedForm permission=Permission::ForceGiftCardOps open by testid="desk-force"
+            opens=Msg::DeskForceIssue sends=Msg::DeskForceIssueSend on_send=send>
+            <p>{move || state.t(Msg::DeskForceIssueHelp)}</p>
+            <label class="field">
+                <span>{move || state.t(Msg::GiftCardAmount)}</span>
+                <input inputmode="decimal" data-testid="desk-force-amount"
+                    prop:value=move || amount.get()
+                    on:input=move |ev| amount.set(event_target_value(&ev)) />
+            </label>
+            <AuthorisationFields code reason prefix="desk" />
+        </GuardedForm>
     }
 }
 
@@ -321,6 +448,7 @@ fn PeriodReport() -> impl IntoView {
                     {row(Msg::DeskReportAdded, "report-added", report.added)}
                     {row(Msg::DeskReportRedeemed, "report-redeemed", report.redeemed)}
                     {row(Msg::DeskReportRefunded, "report-refunded", report.refunded_to_cards)}
+                    {row(Msg::DeskReportExpired, "report-expired", report.expired)}
                     {row(Msg::DeskReportLiability, "report-liability", report.liability)}
                     {row(Msg::DeskReportOverdrawn, "report-overdrawn", report.overdrawn)}
                 </dl>
@@ -329,6 +457,16 @@ fn PeriodReport() -> impl IntoView {
                     <p class="note" data-testid="report-left-out">{move || Msg::DeskReportLeftOut.fill(state.lang.get(), &[("listed", &listed.to_string()), ("count", &count.to_string())])}</p>
                 </Show>
                 <button data-testid="report-csv" on:click=move |_| state.download_gift_card_report()>{move || state.t(Msg::DeskReportCsv)}</button>
+                <ul class="desk-history" data-testid="report-op-list">
+                    {report.ops.iter().rev().map(|op| {
+                        let card = last_four(&op.card);
+                        view! {
+                            <OpRow facts=OpFacts::from(op) testid="report-op">
+                                <span class="card" data-testid="report-op-card">{card}</span>
+                            </OpRow>
+                        }
+                    }).collect_view()}
+                </ul>
             }
         })}
     }

@@ -144,9 +144,9 @@ impl GiftCardLedger {
                     }
                 }
                 // A card stopped before it was sold (stolen from the drawer) stays stopped.
-                GiftCardOpKind::Deactivate | GiftCardOpKind::SaleRefunded => {
-                    CardStatus::Deactivated
-                }
+                GiftCardOpKind::Deactivate
+                | GiftCardOpKind::SaleRefunded
+                | GiftCardOpKind::Expire { .. } => CardStatus::Deactivated,
                 GiftCardOpKind::Reactivate if status == CardStatus::Deactivated => {
                     CardStatus::Active
                 }

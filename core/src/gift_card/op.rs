@@ -44,6 +44,14 @@ pub enum GiftCardOpKind {
     /// (the server checks it as it checks a redemption), so money never goes back for value that
     /// stays spendable or was spent.
     SaleRefunded,
+    /// The card's whole remaining value written off as expired, and the card stopped, by a
+    /// manager with the reason (the store's terms, a law's period). Value never expires by
+    /// itself: when it may lapse differs by country, and a lapse no register had heard of
+    /// would make the liability disagree with what tills accept. Only online, and only for the
+    /// balance the server holds at that moment, so nothing spent or added since is written off.
+    Expire {
+        reason: String,
+    },
 }
 
 impl GiftCardOpKind {
@@ -63,9 +71,14 @@ impl GiftCardOpKind {
         )
     }
 
-    /// Whether the kind takes value off the card, as a redemption or a refunded sale of it.
+    /// Whether the kind takes value off the card, as a redemption, a refunded sale of it or a
+    /// write-off.
     pub fn takes_value(&self) -> bool {
-        self.is_redemption() || *self == GiftCardOpKind::SaleRefunded
+        self.is_redemption()
+            || matches!(
+                self,
+                GiftCardOpKind::SaleRefunded | GiftCardOpKind::Expire { .. }
+            )
     }
 
     fn authorisation(&self) -> Option<&Authorisation> {
@@ -111,7 +124,7 @@ pub enum GiftCardOpError {
     /// A forced operation without the code the card desk or a manager gave.
     #[error("a forced operation needs the authorisation code")]
     MissingAuthorisationCode,
-    #[error("a forced operation needs a reason")]
+    #[error("a forced operation or a write-off needs a reason")]
     MissingReason,
 }
 
@@ -126,6 +139,11 @@ impl GiftCardOp {
             if authorisation.reason.trim().is_empty() {
                 return Err(GiftCardOpError::MissingReason);
             }
+        }
+        if let GiftCardOpKind::Expire { reason } = &self.kind
+            && reason.trim().is_empty()
+        {
+            return Err(GiftCardOpError::MissingReason);
         }
         match &self.kind {
             k if k.is_status_change() && !self.amount.is_zero() => {

@@ -18,6 +18,8 @@ pub struct GiftCardTotals {
     /// Redeemed as a tender, forced redemptions included.
     pub redeemed: Decimal,
     pub refunded_to_cards: Decimal,
+    /// Written off as expired by a manager.
+    pub expired: Decimal,
     pub activations: u64,
 }
 
@@ -33,6 +35,7 @@ impl GiftCardTotals {
             GiftCardOpKind::RefundToCard => self.refunded_to_cards += op.amount,
             // The refunded sale of a card takes back the value it issued.
             GiftCardOpKind::SaleRefunded => self.issued -= op.amount,
+            GiftCardOpKind::Expire { .. } => self.expired += op.amount,
             GiftCardOpKind::Deactivate | GiftCardOpKind::Reactivate => {}
         }
     }
@@ -123,7 +126,7 @@ impl GiftCardLedger {
 /// One operation of a period, as the server's ledger recorded it: the rows of
 /// [`GiftCardPeriodReport`] and of its CSV file. `kind` is the server's name (`issue`,
 /// `add_value`, `redeem`, `refund_to_card`, `deactivate`, `reactivate`, `forced_issue`,
-/// `forced_redeem`); `made_at` the till's time, RFC 3339 in UTC.
+/// `forced_redeem`, `sale_refunded`, `expire`); `made_at` the till's time, RFC 3339 in UTC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodOp {
     pub op_id: Uuid,
@@ -155,6 +158,9 @@ pub struct GiftCardPeriodReport {
     /// Redeemed as a tender, forced redemptions included.
     pub redeemed: Decimal,
     pub refunded_to_cards: Decimal,
+    /// Written off as expired by a manager in the period (absent from servers before it).
+    #[serde(default)]
+    pub expired: Decimal,
     /// The sum of the positive balances at `to`: what customers could still spend.
     pub liability: Decimal,
     /// The sum of the overdrafts at `to`, as a positive amount.
@@ -181,12 +187,13 @@ pub const GIFT_CARD_PERIOD_CSV_HEADER: [&str; 10] = [
 
 impl GiftCardPeriodReport {
     /// The totals as (`kind` cell, amount) rows, in the order the file and the screen list them.
-    pub fn totals(&self) -> [(&'static str, Decimal); 6] {
+    pub fn totals(&self) -> [(&'static str, Decimal); 7] {
         [
             ("total_issued", self.issued),
             ("total_added", self.added),
             ("total_redeemed", self.redeemed),
             ("total_refunded_to_cards", self.refunded_to_cards),
+            ("total_expired", self.expired),
             ("liability_at_end", self.liability),
             ("overdrawn_at_end", self.overdrawn),
         ]

@@ -110,16 +110,92 @@ pub struct CustomRole {
 
 /// What each role may do, as the owner set it. The owner's row is not stored: the owner may
 /// always do everything, so no edit of the matrix can lock the store out of its own settings.
+///
+/// A matrix signed before a permission existed says nothing about it; read back, such a
+/// permission takes the default rows a new store gets ([`StoredMatrix`]), so a store that
+/// predates gift cards lets its cashiers sell them as a new store would, rather than asking a
+/// manager for every card, until the owner decides otherwise.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "StoredMatrix", into = "StoredMatrix")]
 pub struct PermissionMatrix {
-    #[serde(deserialize_with = "known_permissions")]
     pub manager: BTreeSet<Permission>,
-    #[serde(deserialize_with = "known_permissions")]
     pub cashier: BTreeSet<Permission>,
     pub custom: BTreeMap<Uuid, CustomRole>,
     /// The largest discount, in percent of the line or ticket, that anyone may give without
     /// [`Permission::DiscountAboveLimit`].
     pub discount_limit_percent: Decimal,
+}
+
+/// The permissions the first signed matrices knew (issue 12); every one of them has been decided
+/// by any matrix ever written.
+const FIRST_PERMISSIONS: [Permission; 11] = [
+    Permission::DiscountAboveLimit,
+    Permission::Refund,
+    Permission::RefundToCash,
+    Permission::NoSale,
+    Permission::VoidSentLine,
+    Permission::PriceOverride,
+    Permission::EditCatalog,
+    Permission::EditStaff,
+    Permission::SeeReports,
+    Permission::CloseShift,
+    Permission::ChangeSettings,
+];
+
+/// A matrix as it is signed and stored: the rows and the permissions they decide, so that a
+/// permission added later can be told from one the owner took from every role.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredMatrix {
+    #[serde(deserialize_with = "known_permissions")]
+    manager: BTreeSet<Permission>,
+    #[serde(deserialize_with = "known_permissions")]
+    cashier: BTreeSet<Permission>,
+    custom: BTreeMap<Uuid, CustomRole>,
+    discount_limit_percent: Decimal,
+    /// Absent from matrices written before it existed: those decided the first permissions and
+    /// whichever later ones any of their rows holds (a store made after a permission was added
+    /// got it in its default rows).
+    #[serde(default, deserialize_with = "some_known_permissions")]
+    decided: Option<BTreeSet<Permission>>,
+}
+
+impl From<StoredMatrix> for PermissionMatrix {
+    fn from(stored: StoredMatrix) -> PermissionMatrix {
+        let decided = stored.decided.unwrap_or_else(|| {
+            let mut decided: BTreeSet<Permission> = FIRST_PERMISSIONS.into();
+            decided.extend(stored.manager.iter().chain(&stored.cashier));
+            decided.extend(stored.custom.values().flat_map(|r| &r.permissions));
+            decided
+        });
+        let defaults = PermissionMatrix::default();
+        let mut matrix = PermissionMatrix {
+            manager: stored.manager,
+            cashier: stored.cashier,
+            custom: stored.custom,
+            discount_limit_percent: stored.discount_limit_percent,
+        };
+        for new in Permission::ALL.into_iter().filter(|p| !decided.contains(p)) {
+            if defaults.manager.contains(&new) {
+                matrix.manager.insert(new);
+            }
+            if defaults.cashier.contains(&new) {
+                matrix.cashier.insert(new);
+            }
+        }
+        matrix
+    }
+}
+
+impl From<PermissionMatrix> for StoredMatrix {
+    fn from(matrix: PermissionMatrix) -> StoredMatrix {
+        StoredMatrix {
+            manager: matrix.manager,
+            cashier: matrix.cashier,
+            custom: matrix.custom,
+            discount_limit_percent: matrix.discount_limit_percent,
+            decided: Some(Permission::ALL.into()),
+        }
+    }
 }
 
 impl Default for PermissionMatrix {
@@ -218,6 +294,12 @@ fn known_permissions<'de, D: serde::Deserializer<'de>>(
         .collect())
 }
 
+fn some_known_permissions<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<BTreeSet<Permission>>, D::Error> {
+    known_permissions(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +362,58 @@ mod tests {
             .push("fly-the-drone".into());
         let matrix: PermissionMatrix = serde_json::from_value(json).unwrap();
         assert_eq!(matrix, PermissionMatrix::default());
+    }
+
+    /// The staff list of a store made before gift cards and voids, as its owner's device signed
+    /// it: the owner had taken refunds from managers.
+    fn matrix_signed_before_gift_cards() -> serde_json::Value {
+        serde_json::json!({
+            "manager": ["discount-above-limit", "refund-to-cash", "no-sale", "void-sent-line",
+                        "price-override", "edit-catalog", "see-reports", "close-shift"],
+            "cashier": ["close-shift"],
+            "custom": {},
+            "discount_limit_percent": "10"
+        })
+    }
+
+    #[test]
+    fn a_store_made_before_a_permission_existed_gets_its_default_rows() {
+        let matrix: PermissionMatrix =
+            serde_json::from_value(matrix_signed_before_gift_cards()).unwrap();
+        assert!(matrix.allows(Role::Cashier, Permission::SellGiftCards));
+        assert!(!matrix.allows(Role::Cashier, Permission::ForceGiftCardOps));
+        for added in [
+            Permission::VoidSale,
+            Permission::ManageGiftCards,
+            Permission::SellGiftCards,
+            Permission::ForceGiftCardOps,
+        ] {
+            assert!(matrix.allows(Role::Manager, added), "{added:?}");
+        }
+        // What the owner decided stays decided.
+        assert!(!matrix.allows(Role::Manager, Permission::Refund));
+        assert!(!matrix.allows(Role::Cashier, Permission::NoSale));
+    }
+
+    #[test]
+    fn a_permission_the_owner_took_from_every_role_stays_taken_once_decided() {
+        let mut matrix = PermissionMatrix::default();
+        matrix.set(Role::Cashier, Permission::SellGiftCards, false);
+        matrix.set(Role::Manager, Permission::SellGiftCards, false);
+        let read: PermissionMatrix =
+            serde_json::from_value(serde_json::to_value(&matrix).unwrap()).unwrap();
+        assert_eq!(read, matrix);
+        assert!(!read.allows(Role::Cashier, Permission::SellGiftCards));
+        // A matrix from before `decided` that holds a later permission in some row was made
+        // after it existed: its other rows are left as the owner set them.
+        let mut json = matrix_signed_before_gift_cards();
+        json["manager"]
+            .as_array_mut()
+            .unwrap()
+            .push("sell-gift-cards".into());
+        let read: PermissionMatrix = serde_json::from_value(json).unwrap();
+        assert!(!read.allows(Role::Cashier, Permission::SellGiftCards));
+        assert!(read.allows(Role::Cashier, Permission::CloseShift));
     }
 
     #[test]

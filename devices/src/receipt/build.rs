@@ -213,14 +213,15 @@ impl<'a> Builder<'a> {
             when,
             TextStyle::PLAIN,
         );
-        if let Some(cashier) = self.options.cashier.as_deref().map(str::trim)
-            && !cashier.is_empty()
-        {
-            self.text(
-                format!("{}: {cashier}", labels.cashier),
-                Align::Left,
-                TextStyle::PLAIN,
-            );
+        for (label, name) in [
+            (labels.cashier, &self.options.cashier),
+            (labels.customer, &self.options.customer),
+        ] {
+            if let Some(name) = name.as_deref().map(str::trim)
+                && !name.is_empty()
+            {
+                self.text(format!("{label}: {name}"), Align::Left, TextStyle::PLAIN);
+            }
         }
         self.blocks.push(ReceiptBlock::Rule(Rule::Single));
     }

@@ -50,6 +50,8 @@ pub struct ReceiptLabels {
     pub receipt: &'static str,
     /// Before the cashier's name.
     pub cashier: &'static str,
+    /// Before the name of the customer the sale was made for.
+    pub customer: &'static str,
     /// Before the store's tax number.
     pub tax_number: &'static str,
     /// Sum of the lines before discounts.
@@ -137,6 +139,7 @@ impl ReceiptLabels {
     pub const ENGLISH: ReceiptLabels = ReceiptLabels {
         receipt: "Receipt",
         cashier: "Cashier",
+        customer: "Customer",
         tax_number: "Tax no.",
         subtotal: "Subtotal",
         discount: "Discount",
@@ -183,6 +186,7 @@ impl ReceiptLabels {
     pub const RUSSIAN: ReceiptLabels = ReceiptLabels {
         receipt: "Чек",
         cashier: "Кассир",
+        customer: "Покупатель",
         tax_number: "ИНН",
         subtotal: "Подытог",
         discount: "Скидка",
@@ -226,10 +230,11 @@ impl ReceiptLabels {
     };
 
     /// Every label with its field name, to check that none is empty.
-    pub fn all(&self) -> [(&'static str, &'static str); 40] {
+    pub fn all(&self) -> [(&'static str, &'static str); 41] {
         [
             ("receipt", self.receipt),
             ("cashier", self.cashier),
+            ("customer", self.customer),
             ("tax_number", self.tax_number),
             ("subtotal", self.subtotal),
             ("discount", self.discount),

@@ -196,6 +196,9 @@ pub struct ReceiptOptions {
     pub copy: ReceiptCopy,
     /// The cashier's name, printed under the receipt number.
     pub cashier: Option<String>,
+    /// The name of the customer the sale was made for, printed under the cashier's; `None` when
+    /// there was none or they were erased, so a reprint never brings an erased name back.
+    pub customer: Option<String>,
     /// The store's return policy, printed above the footer.
     pub return_policy: Option<String>,
     /// Minutes east of UTC of the store's clock, for the printed time (180 for Moscow).
@@ -220,6 +223,7 @@ impl Default for ReceiptOptions {
             language: ReceiptLanguage::English,
             copy: ReceiptCopy::Customer,
             cashier: None,
+            customer: None,
             return_policy: None,
             utc_offset_minutes: 0,
             training: false,

@@ -25,6 +25,9 @@ pub const UNKNOWN_CARD: &str = "unknown_card";
 pub const CARD_INACTIVE: &str = "card_inactive";
 /// The `reason` of the 409 to a redemption above the card's balance; the body carries `balance`.
 pub const INSUFFICIENT_BALANCE: &str = "insufficient_balance";
+/// The `reason` of the 409 to a write-off of a balance the card no longer holds; the body
+/// carries `balance`.
+pub const BALANCE_CHANGED: &str = "balance_changed";
 /// The `reason` of the 409 to issuing a card the store already has.
 pub const CARD_EXISTS: &str = "card_exists";
 /// The `reason` of the 409 to an operation id already used for a different operation.
@@ -44,9 +47,13 @@ impl From<GiftCardError> for ApiError {
             GiftCardError::AuthorisationNeeded => (StatusCode::BAD_REQUEST, AUTHORISATION_NEEDED),
             GiftCardError::UnknownCard => (StatusCode::NOT_FOUND, UNKNOWN_CARD),
             GiftCardError::CardInactive => (StatusCode::CONFLICT, CARD_INACTIVE),
-            GiftCardError::InsufficientBalance { balance, .. } => {
-                let mut refusal =
-                    ApiError::new(StatusCode::CONFLICT, INSUFFICIENT_BALANCE, e.to_string());
+            GiftCardError::InsufficientBalance { balance, .. }
+            | GiftCardError::BalanceChanged { balance } => {
+                let reason = match &e {
+                    GiftCardError::BalanceChanged { .. } => BALANCE_CHANGED,
+                    _ => INSUFFICIENT_BALANCE,
+                };
+                let mut refusal = ApiError::new(StatusCode::CONFLICT, reason, e.to_string());
                 refusal
                     .extra
                     .insert("balance".into(), balance.to_string().into());

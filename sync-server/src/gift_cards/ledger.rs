@@ -452,6 +452,7 @@ impl Storage {
             added: zero(decimals),
             redeemed: zero(decimals),
             refunded_to_cards: zero(decimals),
+            expired: zero(decimals),
             liability: zero(decimals),
             overdrawn: zero(decimals),
             ops: Vec::new(),
@@ -482,6 +483,7 @@ impl Storage {
                 OpKind::RefundToCard => report.refunded_to_cards += amount,
                 // A refunded sale of a card takes back what it issued, as core's totals count it.
                 OpKind::SaleRefunded => report.issued -= amount,
+                OpKind::Expire => report.expired += amount,
                 OpKind::Deactivate | OpKind::Reactivate => {}
             }
             if report.ops.len() < MAX_REPORT_OPS {

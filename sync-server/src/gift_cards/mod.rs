@@ -62,10 +62,14 @@ pub enum OpKind {
     /// The sale that sold the card refunded: takes the value it issued back off and stops the
     /// card, refused (as a redemption is) unless the card is active and still holds that value.
     SaleRefunded,
+    /// A manager writes the card's whole remaining value off as expired, with a reason, and
+    /// stops the card: refused unless the card is active and holds exactly that value, so
+    /// nothing spent or added since the manager looked is written off.
+    Expire,
 }
 
 impl OpKind {
-    const ALL: [OpKind; 9] = [
+    const ALL: [OpKind; 10] = [
         OpKind::Issue,
         OpKind::AddValue,
         OpKind::Redeem,
@@ -75,6 +79,7 @@ impl OpKind {
         OpKind::ForcedIssue,
         OpKind::ForcedRedeem,
         OpKind::SaleRefunded,
+        OpKind::Expire,
     ];
 
     /// The stored and JSON name.
@@ -89,6 +94,7 @@ impl OpKind {
             OpKind::ForcedIssue => "forced_issue",
             OpKind::ForcedRedeem => "forced_redeem",
             OpKind::SaleRefunded => "sale_refunded",
+            OpKind::Expire => "expire",
         }
     }
 
@@ -101,7 +107,7 @@ impl OpKind {
     fn sign(self) -> i8 {
         match self {
             OpKind::Issue | OpKind::AddValue | OpKind::RefundToCard | OpKind::ForcedIssue => 1,
-            OpKind::Redeem | OpKind::ForcedRedeem | OpKind::SaleRefunded => -1,
+            OpKind::Redeem | OpKind::ForcedRedeem | OpKind::SaleRefunded | OpKind::Expire => -1,
             OpKind::Deactivate | OpKind::Reactivate => 0,
         }
     }
@@ -172,6 +178,9 @@ pub enum GiftCardError {
     InsufficientBalance { balance: Decimal, asked: Decimal },
     #[error("This gift card is already issued. Add value to it instead.")]
     CardExists,
+    /// A write-off of a balance the card no longer holds (spent or topped up meanwhile).
+    #[error("The gift card now holds {balance}. Look it up again before writing it off.")]
+    BalanceChanged { balance: Decimal },
     #[error(
         "This operation id was already used for a different operation. Send the operation with \
          a new id."
@@ -263,6 +272,16 @@ impl NewOp {
                 Some(forced_text(self.auth_code.as_deref(), MAX_AUTH_CODE_CHARS)?),
                 Some(forced_text(self.reason.as_deref(), MAX_REASON_CHARS)?),
             )
+        } else if self.kind == OpKind::Expire {
+            if self.auth_code.is_some() {
+                return Err(GiftCardError::Invalid(
+                    "A write-off carries a reason, not an authorisation code.".into(),
+                ));
+            }
+            (
+                None,
+                Some(forced_text(self.reason.as_deref(), MAX_REASON_CHARS)?),
+            )
         } else if self.auth_code.is_some() || self.reason.is_some() {
             return Err(GiftCardError::Invalid(
                 "Only a forced operation carries an authorisation code and a reason.".into(),
@@ -270,6 +289,11 @@ impl NewOp {
         } else {
             (None, None)
         };
+        if self.kind == OpKind::Expire && self.offline {
+            return Err(GiftCardError::Invalid(
+                "A gift card balance is written off online only.".into(),
+            ));
+        }
         if self.kind == OpKind::SaleRefunded && self.offline {
             // Taking a sold card back is checked against its balance here, never on a till alone.
             return Err(GiftCardError::Invalid(
@@ -318,7 +342,7 @@ pub fn apply(
         _ => c.balance,
     };
     let active_after = |c: CardBalance| match op.kind {
-        OpKind::Deactivate | OpKind::SaleRefunded => false,
+        OpKind::Deactivate | OpKind::SaleRefunded | OpKind::Expire => false,
         OpKind::Reactivate => true,
         _ => c.active,
     };
@@ -333,6 +357,9 @@ pub fn apply(
         (Some(c), OpKind::ForcedIssue | OpKind::Deactivate | OpKind::Reactivate) => c,
         (None, _) => return Err(GiftCardError::UnknownCard),
         (Some(c), _) if !c.active => return Err(GiftCardError::CardInactive),
+        (Some(c), OpKind::Expire) if c.balance != amount => {
+            return Err(GiftCardError::BalanceChanged { balance: c.balance });
+        }
         (Some(c), OpKind::Redeem | OpKind::SaleRefunded) if c.balance < amount => {
             return Err(GiftCardError::InsufficientBalance {
                 balance: c.balance,
