@@ -534,7 +534,7 @@ messages! {
     DeskOpSaleRefunded => "Sale refunded: value taken back, card stopped", "Продажа возвращена: номинал снят, карта заблокирована";
     DeskOpExpire => "Balance written off as expired, card stopped", "Остаток списан как просроченный, карта заблокирована";
     DeskExpire => "Write off as expired…", "Списать как просроченную…";
-    DeskExpireHelp => "Writes the card's whole balance of {balance} off as expired and stops the card, for when the store's terms or the law let its value lapse. The report counts it as expired; it cannot be undone.", "Списывает весь остаток карты {balance} как просроченный и блокирует карту — когда условия магазина или закон позволяют считать номинал сгоревшим. В отчёте это попадёт в «Просрочено»; отменить нельзя.";
+    DeskExpireHelp => "Writes the card's whole balance of {balance} off as expired and stops the card, for when the store's terms or the law let its value lapse. The report counts it under “Written off as expired”; it cannot be undone.", "Списывает весь остаток карты {balance} как просроченный и блокирует карту — когда условия магазина или закон позволяют считать номинал сгоревшим. В отчёте это попадёт в «Списано как просроченное»; отменить нельзя.";
     DeskExpireSend => "Write off", "Списать";
     DeskExpireNothing => "The card holds nothing to write off.", "На карте нет остатка для списания.";
     DeskExpireNeedsReason => "Type why the balance is written off (for example, the terms' period has passed).", "Укажите причину списания (например, истёк срок по условиям).";
