@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use automerge::AutoCommit;
 use autosurgeon::reconcile::NoKey;
-use autosurgeon::{hydrate_prop, reconcile_prop, Hydrate, HydrateError, Reconcile, Reconciler};
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, hydrate_prop, reconcile_prop};
 use uuid::Uuid;
 
 use super::{
-    genesis, get_uuid_str, root_map, Actor, DecimalStr, DocError, DocKind, DocumentId,
-    SharedDocument,
+    Actor, DecimalStr, DocError, DocKind, DocumentId, SharedDocument, genesis, get_uuid_str,
+    root_map,
 };
 use crate::money::{CashRounding, Currency};
 use crate::store::{PricingRules, Store, StoreLogo};
@@ -276,8 +276,8 @@ fn text_or_empty<D: autosurgeon::ReadDoc>(
 mod tests {
     use super::*;
     use crate::demo;
-    use automerge::transaction::Transactable;
     use automerge::ReadDoc;
+    use automerge::transaction::Transactable;
 
     #[test]
     fn concurrent_edits_of_different_fields_both_stay() {
