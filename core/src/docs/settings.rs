@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use automerge::AutoCommit;
 use autosurgeon::reconcile::NoKey;
-use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, hydrate_prop, reconcile_prop};
+use autosurgeon::{hydrate_prop, reconcile_prop, Hydrate, HydrateError, Reconcile, Reconciler};
 use uuid::Uuid;
 
 use super::{
-    Actor, DecimalStr, DocError, DocKind, DocumentId, SharedDocument, genesis, get_uuid_str,
-    root_map,
+    genesis, get_uuid_str, root_map, Actor, DecimalStr, DocError, DocKind, DocumentId,
+    SharedDocument,
 };
 use crate::money::{CashRounding, Currency};
 use crate::store::{PricingRules, Store, StoreLogo};
@@ -276,8 +276,8 @@ fn text_or_empty<D: autosurgeon::ReadDoc>(
 mod tests {
     use super::*;
     use crate::demo;
-    use automerge::ReadDoc;
     use automerge::transaction::Transactable;
+    use automerge::ReadDoc;
 
     #[test]
     fn concurrent_edits_of_different_fields_both_stay() {
