@@ -74,6 +74,7 @@ fn nonce() -> [u8; NONCE_LEN] {
 }
 
 /// The writes of a device that holds the keys.
+#[allow(clippy::result_large_err)] // `DocError`, as core's own writes answer it
 trait Sealed {
     fn save_sealed(&mut self, customer: &Customer) -> Result<Recorded, DocError>;
     fn merge_into(&mut self, survivor: Uuid, duplicate: Uuid) -> Result<Recorded, DocError>;

@@ -405,10 +405,10 @@ impl CustomersDoc {
     /// Whether any field of the record is sealed.
     fn holds_sealed(&self, record: &ObjId) -> Result<bool, DocError> {
         for field in TEXT_FIELDS.into_iter().chain([CONSENT]) {
-            if let Some((Value::Scalar(s), _)) = self.doc.get(record, field)? {
-                if matches!(s.as_ref(), ScalarValue::Bytes(_)) {
-                    return Ok(true);
-                }
+            if let Some((Value::Scalar(s), _)) = self.doc.get(record, field)?
+                && matches!(s.as_ref(), ScalarValue::Bytes(_))
+            {
+                return Ok(true);
             }
         }
         Ok(false)
