@@ -4,14 +4,14 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use automerge::AutoCommit;
 use automerge::sync::{State, SyncDoc};
+use automerge::AutoCommit;
 use futures::{SinkExt, StreamExt};
 use pos_core::DocumentId;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
 
-use super::{Device, Val, cbor, join_message, sender_id, str_field, sync_of};
+use super::{cbor, join_message, sender_id, str_field, sync_of, Device, Val};
 
 const WAIT: Duration = Duration::from_secs(20);
 /// Sync rounds of one document before a test gives up (a few are enough).
