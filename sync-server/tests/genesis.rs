@@ -14,8 +14,8 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, Automerge, ChangeHash, ROOT, ReadDoc};
 use pos_core::{Actor, BusinessDay, DocumentId, SalesDay, SharedDocument, StockPeriod, Uuid, demo};
 
-use common::raw::{Raw, Synced};
 use common::{Device, Running, another_setup_code, create_store, pair, start, sync_of};
+use common::raw::{Raw, Synced};
 
 fn today() -> BusinessDay {
     BusinessDay::new(2026, 11, 29).unwrap()
@@ -396,20 +396,8 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     let before = stored_heads(&server, b_id);
     for actor in [Actor::device(owner), Actor::session(till, 7)] {
         let mut forged = bs.clone();
-        let synced = write_as(
-            &server,
-            &owner_b,
-            b_id,
-            &mut forged,
-            actor.actor_id(),
-            "forged",
-        )
-        .await;
-        assert_closed(
-            synced,
-            "foreign_actor",
-            "store B wrote as a device of store A",
-        );
+        let synced = write_as(&server, &owner_b, b_id, &mut forged, actor.actor_id(), "forged").await;
+        assert_closed(synced, "foreign_actor", "store B wrote as a device of store A");
         assert_eq!(stored_heads(&server, b_id), before, "nothing of it is kept");
     }
 
@@ -465,11 +453,7 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     let mut forged = tills.clone();
     let as_owner = Actor::session(owner, 9).actor_id();
     let synced = write_as(&server, &till_a, id, &mut forged, as_owner, "forged").await;
-    assert_closed(
-        synced,
-        "foreign_actor",
-        "the till wrote a new change as the owner",
-    );
+    assert_closed(synced, "foreign_actor", "the till wrote a new change as the owner");
     assert_eq!(stored_heads(&server, id), before, "nothing of it is kept");
 
     // A random actor is the till's once the till wrote with it, also after a restart; another
@@ -485,20 +469,8 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
     assert_eq!(b.sync(b_id, &mut bs).await, Synced::InSync);
     let before = stored_heads(&server, b_id);
     let mut forged = bs.clone();
-    let synced = write_as(
-        &server,
-        &owner_b,
-        b_id,
-        &mut forged,
-        random.clone(),
-        "taken",
-    )
-    .await;
-    assert_closed(
-        synced,
-        "foreign_actor",
-        "store B wrote under the till's actor",
-    );
+    let synced = write_as(&server, &owner_b, b_id, &mut forged, random.clone(), "taken").await;
+    assert_closed(synced, "foreign_actor", "store B wrote under the till's actor");
     assert_eq!(stored_heads(&server, b_id), before);
     assert_eq!(
         write_as(&server, &till_a, id, &mut tills, random, "again").await,

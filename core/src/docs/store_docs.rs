@@ -664,15 +664,6 @@ impl StoreDocs {
         self.read_typed(self.customers_id(), |c: &CustomersDoc| c.directory(keys))
     }
 
-    /// The ids the store's customers document marks erased: their keys are to be forgotten.
-    pub fn erased_customers(&mut self) -> Result<Vec<Uuid>, DocError> {
-        Ok(self
-            .customers(&crate::customer::sealed::Keyring::new())?
-            .all()
-            .filter(|c| c.erased)
-            .map(|c| c.id)
-            .collect())
-    }
 
     /// A change to the store's customers made on this device (from its outbox); the same change
     /// again is [`Recorded::AlreadyThere`]. Erased records that a concurrent edit wrote into are
