@@ -141,25 +141,34 @@ impl CustomersDoc {
                 Opened::Locked => return Ok(None),
             }
         }
-        let consent = match self.doc.get(record, CONSENT)? {
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::Int(ms) => Some(*ms),
-                ScalarValue::Null => None,
-                ScalarValue::Bytes(bytes) => match open(key, id, CONSENT, bytes) {
-                    Opened::Text(text) => Some(text.parse().map_err(|_| {
-                        DocError::Corrupt(format!("consent of {id} is {text:?}, not a time"))
-                    })?),
-                    Opened::Locked => return Ok(None),
-                },
-                other => {
-                    return Err(DocError::Corrupt(format!(
-                        "consent of {id} is {other:?}, not a time"
-                    )));
-                }
-            },
-            _ => None,
+        Ok(self
+            .consent(record, id, key)?
+            .map(|consent| (texts, consent)))
+    }
+
+    /// The consent time of a record: plain (before keys), sealed, or none; `None` when sealed
+    /// under a key not held.
+    fn consent(
+        &self,
+        record: &ObjId,
+        id: Uuid,
+        key: Option<&crate::customer::sealed::CustomerKey>,
+    ) -> Result<Option<Option<i64>>, DocError> {
+        let not_a_time = |what: &dyn std::fmt::Debug| {
+            DocError::Corrupt(format!("consent of {id} is {what:?}, not a time"))
         };
-        Ok(Some((texts, consent)))
+        Ok(match self.doc.get(record, CONSENT)? {
+            Some((Value::Scalar(s), _)) => match s.as_ref() {
+                ScalarValue::Int(ms) => Some(Some(*ms)),
+                ScalarValue::Null => Some(None),
+                ScalarValue::Bytes(bytes) => match open(key, id, CONSENT, bytes) {
+                    Opened::Text(text) => Some(Some(text.parse().map_err(|_| not_a_time(&text))?)),
+                    Opened::Locked => None,
+                },
+                other => return Err(not_a_time(other)),
+            },
+            _ => Some(None),
+        })
     }
 
     /// One text field: plain (written before keys, or emptied by an erasure) or sealed.
@@ -376,18 +385,8 @@ impl CustomersDoc {
             }
             changed = true;
         }
-        let stored = match self.doc.get(&record, CONSENT)? {
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::Int(ms) => Some(Some(*ms)),
-                ScalarValue::Null => Some(None),
-                ScalarValue::Bytes(bytes) => match open(key, id, CONSENT, bytes) {
-                    Opened::Text(text) => text.parse().ok().map(Some),
-                    Opened::Locked => None,
-                },
-                _ => None,
-            },
-            _ => None,
-        };
+        // A damaged or unopenable value is written over.
+        let stored = self.consent(&record, id, key).unwrap_or(None);
         if stored != Some(customer.marketing_consent) {
             let consent = match (customer.marketing_consent, key) {
                 (None, _) => ScalarValue::Null,
