@@ -393,7 +393,11 @@ async fn sync_keys_with(state: AppState, token: &str) {
             Sent::Later => return,
         }
     }
-    for id in storage.customer_erasures_to_send().await.unwrap_or_default() {
+    for id in storage
+        .customer_erasures_to_send()
+        .await
+        .unwrap_or_default()
+    {
         match keys_api::erase(token, id).await {
             Sent::Done | Sent::Refused => {
                 let _ = storage.customer_key_sent(id, true).await;
@@ -409,11 +413,12 @@ async fn sync_keys_with(state: AppState, token: &str) {
         .await
     {
         crate::sync::announce_outbox();
-        if held
-            .erased
-            .iter()
-            .any(|id| state.customers.directory.with_untracked(|d| d.get(*id).is_some_and(|c| !c.erased)))
-        {
+        if held.erased.iter().any(|id| {
+            state
+                .customers
+                .directory
+                .with_untracked(|d| d.get(*id).is_some_and(|c| !c.erased))
+        }) {
             state.load_customers();
         }
     }

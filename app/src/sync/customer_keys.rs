@@ -22,9 +22,7 @@ pub enum Sent {
 fn sent<T>(answer: Result<T, GiftCardRefusal>) -> Sent {
     match answer {
         Ok(_) => Sent::Done,
-        Err(GiftCardRefusal::Other { status, .. }) if (400..500).contains(&status) => {
-            Sent::Refused
-        }
+        Err(GiftCardRefusal::Other { status, .. }) if (400..500).contains(&status) => Sent::Refused,
         Err(_) => Sent::Later,
     }
 }
