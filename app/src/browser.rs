@@ -184,3 +184,17 @@ pub fn error_message(e: JsValue) -> String {
         .as_string()
         .unwrap_or_else(|| "unknown".into())
 }
+
+/// Random bytes from the browser's random source (`crypto.getRandomValues`, in the page and in
+/// the sync worker): customers' keys and the nonces their fields are sealed with. A browser
+/// without one cannot run the register at all (the ids are drawn from it too).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out).expect("the browser's random source answers");
+    out
+}
+
+/// A nonce for one sealed customer field.
+pub fn random_nonce() -> [u8; pos_core::customer::sealed::NONCE_LEN] {
+    random_bytes()
+}

@@ -6,7 +6,8 @@
 //! - `sales`: key path `id` (UUIDv7, so key order is time order); records `{id, receipt, json}`;
 //!   index `by_receipt` (unique, since schema version 2).
 //! - `kv` keys `customer:<id>`: the store's customers as this device keeps them (issue 14;
-//!   `customers.rs`).
+//!   `customers.rs`); `customerkey:<id>`, `customerkeyout:<id>` and `customererase:<id>`: their
+//!   keys, the keys and the erasures the server has not heard of yet (`customer_keys.rs`).
 //! - `kv` keys `refund:<sale id>`: the refund of that sale, from the moment it is started (its
 //!   id and what is in flight at the card terminal) to its completion.
 //! - `audit` (since version 3): auto-incremented keys, JSON string values: each opening of the
@@ -40,6 +41,7 @@
 
 mod catalog;
 mod catalog_records;
+mod customer_keys;
 mod customers;
 mod documents;
 mod gift_cards;
@@ -895,8 +897,35 @@ impl Storage for IdbStorage {
         records: Vec<pos_core::customer::Customer>,
         change: Option<pos_core::customer::CustomerChange>,
         store: Option<Uuid>,
+        new_key: Option<(Uuid, pos_core::customer::sealed::CustomerKey)>,
     ) -> StorageFuture<'_, ()> {
-        Box::pin(self.put_customers(records, change, store))
+        Box::pin(self.put_customers(records, change, store, new_key))
+    }
+
+    fn customer_keys(&self) -> StorageFuture<'_, pos_core::customer::sealed::Keyring> {
+        Box::pin(self.all_customer_keys())
+    }
+
+    fn customer_keys_to_send(
+        &self,
+    ) -> StorageFuture<'_, Vec<(Uuid, pos_core::customer::sealed::CustomerKey)>> {
+        Box::pin(self.customer_keys_to_send())
+    }
+
+    fn customer_erasures_to_send(&self) -> StorageFuture<'_, Vec<Uuid>> {
+        Box::pin(self.customer_erasures_to_send())
+    }
+
+    fn customer_key_sent(&self, customer: Uuid, erasure: bool) -> StorageFuture<'_, ()> {
+        Box::pin(self.customer_key_sent(customer, erasure))
+    }
+
+    fn adopt_customer_keys(
+        &self,
+        keys: Vec<(Uuid, pos_core::customer::sealed::CustomerKey)>,
+        erased: Vec<Uuid>,
+    ) -> StorageFuture<'_, bool> {
+        Box::pin(self.adopt_customer_keys(keys, erased))
     }
 
     fn customer_sales(&self, customers: Vec<Uuid>) -> StorageFuture<'_, Vec<Sale>> {

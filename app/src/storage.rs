@@ -557,13 +557,33 @@ pub trait Storage {
     /// Keeps customer records as they are now and, for a change made on this device of a store
     /// (`store`), puts the change in the outbox, in one transaction with strict durability: a
     /// customer saved offline is on disk before the screen says so. The sync worker calls it
-    /// with no change to keep what the store's document says.
+    /// with no change to keep what the store's document says. `new_key`: the key made here for
+    /// a new customer, kept and put in the key outbox in the same transaction. The key of every
+    /// erased record is forgotten in it, and an erasure made here goes in the erasure outbox.
     fn save_customers(
         &self,
         records: Vec<pos_core::customer::Customer>,
         change: Option<pos_core::customer::CustomerChange>,
         store: Option<Uuid>,
+        new_key: Option<(Uuid, pos_core::customer::sealed::CustomerKey)>,
     ) -> StorageFuture<'_, ()>;
+    /// The customers' keys this device holds.
+    fn customer_keys(&self) -> StorageFuture<'_, pos_core::customer::sealed::Keyring>;
+    /// Keys made here that the server has not kept yet.
+    fn customer_keys_to_send(
+        &self,
+    ) -> StorageFuture<'_, Vec<(Uuid, pos_core::customer::sealed::CustomerKey)>>;
+    /// Erasures made here that the server has not heard of yet.
+    fn customer_erasures_to_send(&self) -> StorageFuture<'_, Vec<Uuid>>;
+    /// The server answered for the key (or, `erasure`, the erasure) of `customer`.
+    fn customer_key_sent(&self, customer: Uuid, erasure: bool) -> StorageFuture<'_, ()>;
+    /// Keeps the keys the server holds that this device lacks and forgets those of the
+    /// customers it says were erased, with their copies; whether anything changed.
+    fn adopt_customer_keys(
+        &self,
+        keys: Vec<(Uuid, pos_core::customer::sealed::CustomerKey)>,
+        erased: Vec<Uuid>,
+    ) -> StorageFuture<'_, bool>;
     /// The sales kept on this device (its own and those of every device the sales list holds)
     /// made for any of `customers`, newest first.
     fn customer_sales(&self, customers: Vec<Uuid>) -> StorageFuture<'_, Vec<Sale>>;

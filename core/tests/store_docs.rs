@@ -335,7 +335,15 @@ fn a_voided_sale_leaves_the_index_row_as_a_void() {
 /// its outbox is written once, kept through storage, and merges with another device's.
 #[test]
 fn a_customer_change_from_the_outbox_is_kept_and_reaches_the_other_device() {
+    use pos_core::customer::sealed::{CustomerKey, Keyring};
     use pos_core::customer::{Customer, CustomerChange};
+    let mut nonce = {
+        let mut n = 0u8;
+        move || {
+            n += 1;
+            [n; 24]
+        }
+    };
     let (phone, tablet) = (Uuid::from_u128(21), Uuid::from_u128(22));
     let mut shelf = Shelf::default();
     let mut docs = shelf.open(phone, 0);
@@ -344,20 +352,23 @@ fn a_customer_change_from_the_outbox_is_kept_and_reaches_the_other_device() {
             .contains(&(docs.customers_id(), DocRole::Customers))
     );
     let anna = Customer::new(Uuid::from_u128(0xA1), "Анна", "+7 912 345 67 89", "").unwrap();
+    let keys: Keyring = [(anna.id, CustomerKey::from_bytes([5; 32]))]
+        .into_iter()
+        .collect();
     let saved = CustomerChange::Saved(anna.clone());
     assert_eq!(
-        docs.record_customer(&saved).unwrap(),
+        docs.record_customer(&saved, &keys, &mut nonce).unwrap(),
         pos_core::Recorded::New
     );
     assert_eq!(
-        docs.record_customer(&saved).unwrap(),
+        docs.record_customer(&saved, &keys, &mut nonce).unwrap(),
         pos_core::Recorded::AlreadyThere
     );
     let writes = docs.unsaved(None, &BTreeMap::new());
     shelf.apply(&writes);
     docs.saved(&writes);
     assert_eq!(
-        shelf.open(phone, 1).customers().unwrap().get(anna.id),
+        shelf.open(phone, 1).customers(&keys).unwrap().get(anna.id),
         Some(&anna)
     );
 
@@ -369,10 +380,12 @@ fn a_customer_change_from_the_outbox_is_kept_and_reaches_the_other_device() {
         id: anna.id,
         at_ms: 1,
     };
-    other.record_customer(&erase).unwrap();
+    other
+        .record_customer(&erase, &Keyring::new(), &mut nonce)
+        .unwrap();
     let theirs = other.doc_mut(id).unwrap().get_changes(&[]);
     docs.doc_mut(id).unwrap().apply_changes(theirs).unwrap();
-    let read = docs.customers().unwrap();
+    let read = docs.customers(&keys).unwrap();
     assert!(read.get(anna.id).unwrap().erased);
     assert!(read.search("Анна").is_empty());
 }

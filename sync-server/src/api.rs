@@ -121,6 +121,8 @@ pub const REASONS: &[&str] = &[
     gift_cards::TOO_MANY_CARDS,
     gift_cards::TOO_MANY_OPS,
     crate::loyalty::INSUFFICIENT_POINTS,
+    crate::customer_keys::CUSTOMER_ERASED,
+    crate::customer_keys::KEY_DIFFERS,
 ];
 
 /// Why an API request was refused, with its status.

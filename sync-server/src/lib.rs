@@ -12,12 +12,13 @@ pub mod actors;
 pub mod api;
 pub mod client;
 pub mod column_bound;
+pub mod customer_keys;
 pub mod device_authority;
 pub mod disk;
 pub mod enroll;
 pub mod gift_cards;
-pub mod loyalty;
 pub mod limits;
+pub mod loyalty;
 pub mod operator;
 pub mod policy;
 pub mod reference;
@@ -257,6 +258,16 @@ pub fn router(state: AppState) -> Router {
             post(loyalty::record_op).layer(DefaultBodyLimit::max(loyalty::MAX_BODY_BYTES)),
         )
         .route("/api/loyalty/customers/{customer}", get(loyalty::customer))
+        .route("/api/customers/keys", get(customer_keys::keys))
+        .route(
+            "/api/customers/{customer}/key",
+            axum::routing::put(customer_keys::put_key)
+                .layer(DefaultBodyLimit::max(customer_keys::MAX_BODY_BYTES)),
+        )
+        .route(
+            "/api/customers/{customer}/erase",
+            post(customer_keys::erase),
+        )
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(static_service)
         .layer(axum::middleware::from_fn_with_state(

@@ -128,6 +128,8 @@ const MIGRATIONS: &[&str] = &[
     crate::gift_cards::ledger::SCHEMA,
     // 12: customers' loyalty points and their overdrafts from offline (`crate::loyalty`).
     crate::loyalty::SCHEMA,
+    // 13: customers' keys and erasures, for crypto-shredding (`crate::customer_keys`).
+    crate::customer_keys::SCHEMA,
 ];
 
 /// The schema version this build of the server writes.

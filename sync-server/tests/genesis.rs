@@ -486,6 +486,7 @@ async fn a_device_writes_under_its_own_and_its_fellow_devices_actors_only() {
 async fn the_customers_document_is_written_by_every_device_of_its_store_and_no_other() {
     use pos_core::CustomersDoc;
     use pos_core::customer::Customer;
+    use pos_core::customer::sealed::{CustomerKey, Keyring};
     let (_tmp, server) = fresh_server().await;
     let (owner_a, till_a, owner_b) = two_stores(&server).await;
     let store_a = uuid(&owner_a.store_id);
@@ -494,7 +495,13 @@ async fn the_customers_document_is_written_by_every_device_of_its_store_and_no_o
     // Store B's device makes A's customers document exactly as A would, and offers it.
     let mut squat = CustomersDoc::new(store_a, &Actor::device(uuid(&owner_b.device_id)));
     let anna = Customer::new(Uuid::from_u128(0xA1), "Anna", "+7 912 345 67 89", "").unwrap();
-    squat.save_customer(&anna).unwrap();
+    // Every device of store A holds Anna's key (crypto-shredding, core's `customer::sealed`).
+    let keys: Keyring = [(anna.id, CustomerKey::from_bytes([7; 32]))]
+        .into_iter()
+        .collect();
+    let mut nonces = (0u8..).map(|n| [n; 24]);
+    let mut nonce = move || nonces.next().expect("endless");
+    squat.save_customer(&anna, &keys, &mut nonce).unwrap();
     let mut squat = squat.into_automerge();
     let mut b = Raw::connect(server.addr, &owner_b).await;
     assert_closed(
@@ -520,7 +527,7 @@ async fn the_customers_document_is_written_by_every_device_of_its_store_and_no_o
 
     // A's owner creates a customer; the till of the same store edits it.
     let mut phone = CustomersDoc::new(store_a, &Actor::device(uuid(&owner_a.device_id)));
-    phone.save_customer(&anna).unwrap();
+    phone.save_customer(&anna, &keys, &mut nonce).unwrap();
     let mut phone = phone.into_automerge();
     let mut a = Raw::connect(server.addr, &owner_a).await;
     assert_eq!(a.sync(id, &mut phone).await, Synced::InSync);
@@ -538,7 +545,7 @@ async fn the_customers_document_is_written_by_every_device_of_its_store_and_no_o
     .unwrap();
     let mut edited = anna.clone();
     edited.email = "anna@example.org".into();
-    tablet.save_customer(&edited).unwrap();
+    tablet.save_customer(&edited, &keys, &mut nonce).unwrap();
     tablet.erase(anna.id, 1_000).unwrap();
     let mut tablet = tablet.into_automerge();
     let mut till = Raw::connect(server.addr, &till_a).await;

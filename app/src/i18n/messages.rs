@@ -1011,6 +1011,7 @@ messages! {
     CustomerNote => "Note", "Заметка";
     CustomerCard => "Customer card code", "Код карты клиента";
     CustomerErasedName => "Erased customer", "Удалённый клиент";
+    CustomerNotSynced => "Customer not yet synced", "Клиент ещё не синхронизирован";
     CustomerAttach => "Add to the ticket", "Добавить в чек";
     CustomerMerge => "Merge a duplicate into this customer", "Объединить с дубликатом";
     CustomerMergeHint => "Find the duplicate entry of this person. Its sales will count for this customer, and it takes what this one lacks (phone, e-mail, consent); its note is added.", "Найдите повторную запись этого человека. Её покупки будут учитываться у этого клиента, недостающие данные (телефон, e-mail, согласие) перейдут сюда, заметка добавится.";

@@ -1,8 +1,10 @@
 //! The store's customers in `kv`, one record per customer under `customer:<id>`: each change made
 //! here is kept with its outbox entry in one transaction, and the sync worker keeps what the
 //! store's document says beside them. A customer's sales are read from `sales`, which holds every
-//! device's sales this device has heard of.
+//! device's sales this device has heard of. A new customer's key is kept in the same transaction,
+//! and an erased customer's key is forgotten in it (`idb/customer_keys.rs`).
 
+use pos_core::customer::sealed::CustomerKey;
 use pos_core::customer::{Customer, CustomerChange};
 
 use super::*;
@@ -21,11 +23,21 @@ impl IdbStorage {
         records: Vec<Customer>,
         change: Option<CustomerChange>,
         store: Option<Uuid>,
+        new_key: Option<(Uuid, CustomerKey)>,
     ) -> Result<(), StorageError> {
         let tx = self.strict([KV, OUTBOX])?;
         let kv = tx.object_store(KV).map_err(classify)?;
+        if let Some((id, key)) = &new_key {
+            super::customer_keys::put_new_key(&kv, *id, key)?;
+        }
+        // An erasure made here is told to the server; one heard from the document was told
+        // by the device that made it.
+        let erased_here = matches!(change, Some(CustomerChange::Erased { .. }));
         for customer in &records {
             put_json(&kv, &customer_key(customer.id), customer)?;
+            if customer.erased {
+                super::customer_keys::forget_key(&kv, customer.id, erased_here)?;
+            }
         }
         if let (Some(change), Some(_)) = (change, store) {
             put_outbox(

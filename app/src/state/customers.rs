@@ -3,9 +3,15 @@
 //! then folded into the store's customers document by the sync worker, which sends back what
 //! every device wrote (`FromEngine::Customers`). A customer's page reads their sales from every
 //! device the sales list knows. The customer attached to the open ticket is named by its sale.
+//!
+//! Crypto-shredding (README "What erasure does"): a new customer gets a random key, kept with
+//! the customer and sent to the server through an outbox; the worker seals the customer's fields
+//! with it. [`sync_customer_keys`] sends the keys and erasures made here and takes the store's
+//! keys from the server, forgetting those of customers erased elsewhere.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use pos_core::customer::sealed::{CustomerKey, KEY_LEN};
 use pos_core::customer::{
     Customer, CustomerChange, CustomerDirectory, CustomerError, CustomerRefused, CustomerStats,
     MergeError,
@@ -14,6 +20,7 @@ use pos_core::{Refund, Sale, Uuid, Void};
 
 use super::{AppState, Notice, storage_notice};
 use crate::i18n::Msg;
+use crate::sync::customer_keys::{self as keys_api, Sent};
 
 /// The customers screen: the list with its search, or one customer's page.
 #[derive(Clone, Copy)]
@@ -194,6 +201,15 @@ impl AppState {
             return self.error(refused_msg(&e));
         }
         let before = self.customers.directory.get_untracked();
+        // A customer made here gets the key their fields are sealed with; one made elsewhere,
+        // or before keys existed, keeps what it has.
+        let new_key = match &change {
+            CustomerChange::Saved(c) if before.get(c.id).is_none() => Some((
+                c.id,
+                CustomerKey::from_bytes(crate::browser::random_bytes::<KEY_LEN>()),
+            )),
+            _ => None,
+        };
         let changed: Vec<Customer> = directory
             .all()
             .filter(|c| before.get(c.id) != Some(*c))
@@ -206,12 +222,13 @@ impl AppState {
         spawn_local(async move {
             match state
                 .storage()
-                .save_customers(changed, Some(change), store)
+                .save_customers(changed, Some(change), store, new_key)
                 .await
             {
                 Ok(()) => {
                     if store.is_some() {
                         crate::sync::announce_outbox();
+                        spawn_local(sync_customer_keys(state));
                     }
                     state.customers.directory.set(directory);
                     state.notice.set(Some(Notice::Info(done)));
@@ -352,6 +369,67 @@ impl AppState {
             ))),
         }
         true
+    }
+}
+
+thread_local! {
+    static SYNCING_KEYS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Sends the customers' keys and erasures made here that the server has not heard of, then
+/// takes the store's keys: those this device lacks are kept (a customer made on another device
+/// opens), and those of customers erased on another device are forgotten with the customer's
+/// copy here. The sync worker is told when anything changed. Until the server is reached again
+/// everything waits in its outbox.
+pub async fn sync_customer_keys(state: AppState) {
+    let Some(token) = state.token() else {
+        return;
+    };
+    if SYNCING_KEYS.with(|s| s.replace(true)) {
+        return;
+    }
+    sync_keys_with(state, &token).await;
+    SYNCING_KEYS.with(|s| s.set(false));
+}
+
+async fn sync_keys_with(state: AppState, token: &str) {
+    let storage = state.storage();
+    for (id, key) in storage.customer_keys_to_send().await.unwrap_or_default() {
+        match keys_api::put_key(token, id, &key).await {
+            Sent::Done | Sent::Refused => {
+                let _ = storage.customer_key_sent(id, false).await;
+            }
+            Sent::Later => return,
+        }
+    }
+    for id in storage
+        .customer_erasures_to_send()
+        .await
+        .unwrap_or_default()
+    {
+        match keys_api::erase(token, id).await {
+            Sent::Done | Sent::Refused => {
+                let _ = storage.customer_key_sent(id, true).await;
+            }
+            Sent::Later => return,
+        }
+    }
+    let Some(held) = keys_api::store_keys(token).await else {
+        return;
+    };
+    if let Ok(true) = storage
+        .adopt_customer_keys(held.keys(), held.erased.clone())
+        .await
+    {
+        crate::sync::announce_outbox();
+        if held.erased.iter().any(|id| {
+            state
+                .customers
+                .directory
+                .with_untracked(|d| d.get(*id).is_some_and(|c| !c.erased))
+        }) {
+            state.load_customers();
+        }
     }
 }
 

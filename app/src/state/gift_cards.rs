@@ -679,6 +679,8 @@ pub fn start(state: AppState) {
             flush(state).await;
             // The points outbox is sent by the same loop: the same server, the same rhythm.
             super::loyalty::flush(state).await;
+            // And the customers' keys: a customer made on another device opens here.
+            super::customers::sync_customer_keys(state).await;
             crate::browser::sleep(RETRY_MS).await;
         }
     });

@@ -15,6 +15,7 @@
 pub mod api;
 mod catalog_edit;
 mod connection;
+pub mod customer_keys;
 mod device_code;
 mod documents;
 pub mod gift_card_desk;
@@ -169,6 +170,9 @@ pub struct Engine {
     shown: Shown,
     /// The parts of a large catalog edit that came so far, and the edit they belong to.
     catalog_parts: Option<(Uuid, Vec<pos_core::CatalogEdit>)>,
+    /// The customers' keys as stored on this device (read again at every fold of the outbox,
+    /// which a page's new key or a key list from the server announces).
+    customer_keys: pos_core::customer::sealed::Keyring,
 }
 
 #[derive(Default)]
@@ -342,6 +346,7 @@ pub async fn start(
         },
         _ => Shown::default(),
     };
+    let customer_keys = storage.customer_keys().await.unwrap_or_default();
     let engine = Engine {
         docs,
         client,
@@ -371,6 +376,7 @@ pub async fn start(
         device_code,
         shown,
         catalog_parts: None,
+        customer_keys,
     };
     let shared = Rc::new(RefCell::new(engine));
     set_status(&shared, |s| {

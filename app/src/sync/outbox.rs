@@ -77,6 +77,13 @@ pub(super) async fn drain_outbox(shared: SharedEngine) {
 pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
     let _writing = write_lock().lock().await;
     let storage = shared.borrow().storage.clone();
+    // A page that made a customer, or heard of keys from the server, announces it like an
+    // outbox entry: customers locked until now open, erased ones lock.
+    let keys = storage.customer_keys().await.map_err(|e| e.to_string())?;
+    if shared.borrow().customer_keys != keys {
+        shared.borrow_mut().customer_keys = keys;
+        publish_store(shared, &[Role::Customers]);
+    }
     let items = storage.outbox().await.map_err(|e| e.to_string())?;
     let store = shared.borrow().membership.store_id;
     let (ours, earlier): (Vec<_>, Vec<_>) = items
@@ -108,7 +115,11 @@ pub(super) async fn drain_once(shared: &SharedEngine) -> Result<(), String> {
         let mut problems = Vec::new();
         for item in &ours {
             if let Outgoing::Customer(change) = &item.record {
-                match engine.docs.record_customer(change) {
+                match engine.docs.record_customer(
+                    change,
+                    &engine.customer_keys,
+                    &mut crate::browser::random_nonce,
+                ) {
                     Ok(_) => folded.push(item.key.clone()),
                     // The store's customers moved on meanwhile (the person was erased or merged
                     // on another device): the document as it stands wins, and the page is told.

@@ -68,7 +68,7 @@ pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
             }
         }
         if roles.contains(&Role::Customers) {
-            if let Ok(directory) = engine.docs.customers() {
+            if let Ok(directory) = engine.docs.customers(&engine.customer_keys) {
                 if engine.shown.customers.as_ref() != Some(&directory) {
                     // Only the records that changed are written to storage.
                     let changed: Vec<_> = directory
@@ -110,7 +110,7 @@ pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
         let storage = shared.borrow().storage.clone();
         let shared = shared.clone();
         spawn_local(async move {
-            if let Err(err) = storage.save_customers(changed, None, None).await {
+            if let Err(err) = storage.save_customers(changed, None, None, None).await {
                 set_status(&shared, |s| s.error = Some(err.to_string()));
             }
             tell(&shared, FromEngine::Customers(all));

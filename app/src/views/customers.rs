@@ -143,10 +143,11 @@ fn CustomerPage(id: Uuid) -> impl IntoView {
             <button class="back" data-testid="customer-back" on:click=move |_| c.viewed.set(None)>{move || state.t(Msg::Back)}</button>
             {move || person.get().map(|p| {
                 let erased = p.erased;
+                let locked = p.locked;
                 let card = p.card_code();
                 view! {
                     <h2 data-testid="customer-title">
-                        {if erased { state.t(Msg::CustomerErasedName).to_string() } else { p.name.clone() }}
+                        {shown_name(state, &p)}
                     </h2>
                     <dl class="customer-details">
                         <dt>{move || state.t(Msg::CustomerPhone)}</dt>
@@ -169,9 +170,12 @@ fn CustomerPage(id: Uuid) -> impl IntoView {
                                 state.attach_customer(Some(survivor()));
                                 state.screen.set(crate::state::Screen::Register);
                             }>{move || state.t(Msg::CustomerAttach)}</button>
-                            <button data-testid="customer-edit" on:click=move |_| c.editing.set(Some(Some(survivor())))>{move || state.t(Msg::CustomerEdit)}</button>
-                            <button data-testid="customer-merge" on:click=move |_| merging.set(true)>{move || state.t(Msg::CustomerMerge)}</button>
-                            <button data-testid="customer-export" on:click=move |_| state.export_customer(survivor())>{move || state.t(Msg::CustomerExport)}</button>
+                            // Without the key there is nothing to edit, merge or export yet.
+                            <Show when=move || !locked>
+                                <button data-testid="customer-edit" on:click=move |_| c.editing.set(Some(Some(survivor())))>{move || state.t(Msg::CustomerEdit)}</button>
+                                <button data-testid="customer-merge" on:click=move |_| merging.set(true)>{move || state.t(Msg::CustomerMerge)}</button>
+                                <button data-testid="customer-export" on:click=move |_| state.export_customer(survivor())>{move || state.t(Msg::CustomerExport)}</button>
+                            </Show>
                             <button class="danger" data-testid="customer-erase" on:click=move |_| erasing.set(true)>{move || state.t(Msg::CustomerErase)}</button>
                         </div>
                     </Show>
@@ -327,13 +331,14 @@ fn CustomerPicks(
         <ul class="customer-list" data-testid=list_testid>
             <For
                 each=move || found.get()
-                key=|customer| (customer.id, customer.name.clone(), customer.phone.clone(), customer.email.clone())
+                key=|customer| (customer.id, customer.name.clone(), customer.phone.clone(), customer.email.clone(), customer.locked)
                 children=move |customer| {
                     let id = customer.id;
+                    let state = expect_context::<AppState>();
                     view! {
                         <li>
                             <button class="customer-row" data-testid=testid on:click=move |_| pick.run(id)>
-                                <span class="name">{customer.name.clone()}</span>
+                                <span class="name">{shown_name(state, &customer)}</span>
                                 <span class="contact">{customer.phone.clone()}</span>
                                 <span class="contact">{customer.email.clone()}</span>
                             </button>
@@ -342,5 +347,17 @@ fn CustomerPicks(
                 }
             />
         </ul>
+    }
+}
+
+/// The name a customer is shown by: an erased one's and a locked one's (sealed under a key
+/// this device has not received yet) in words, never empty or unreadable.
+fn shown_name(state: AppState, customer: &Customer) -> String {
+    if customer.erased {
+        state.t(Msg::CustomerErasedName).to_string()
+    } else if customer.locked {
+        state.t(Msg::CustomerNotSynced).to_string()
+    } else {
+        customer.name.clone()
     }
 }

@@ -4,6 +4,7 @@
 //! what a customer bought from the sales of every device.
 
 mod directory;
+pub mod sealed;
 mod stats;
 
 pub use directory::{CustomerDirectory, CustomerRefused, MergeError};
@@ -41,6 +42,10 @@ pub struct Customer {
     /// A duplicate merged into another customer: its sales and points count for that one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<Uuid>,
+    /// Its fields are sealed under a key this device does not hold yet (`sealed`): they read
+    /// empty and the record is shown as not yet synced. Never saved over.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
 }
 
 /// One change to the store's customers as a device makes it: applied at once to the device's own
@@ -79,6 +84,7 @@ impl Customer {
             note: String::new(),
             erased: false,
             merged_into: None,
+            locked: false,
         };
         customer.check()?;
         Ok(customer)
@@ -123,6 +129,7 @@ impl Customer {
         self.note.clear();
         self.marketing_consent = None;
         self.erased = true;
+        self.locked = false;
     }
 }
 

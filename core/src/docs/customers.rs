@@ -12,8 +12,18 @@
 //! - `erased`: id → when. An erasure wins over any edit: a record whose person (its id, every id
 //!   merged into it, and what it was merged into) holds an erased id reads erased, whatever was
 //!   written into its fields at the same time. The erasing device also empties the fields, so the
-//!   document's current state holds nothing of the person; Automerge's history still holds what
-//!   was written before (see README: what erasure does and does not remove).
+//!   document's current state holds nothing of the person.
+//!
+//! Every personal field (and the consent time) is written sealed under the customer's own key
+//! (`crate::customer::sealed`: crypto-shredding), which lives outside this document. Automerge's
+//! history keeps every value ever written, on every device and on the server; what it keeps of a
+//! customer is ciphertext, and erasing the customer deletes the key everywhere, so nothing of
+//! the person can be read from the history any more. Ids and the `merged` and `erased` maps stay
+//! plain: they say nothing about the person. A record written before keys existed holds plain
+//! strings; it is read as it is and edited in plain (no device holds a key for it, and two
+//! devices making one at once could not agree), so its history is not purged (README says so).
+//! A sealed field this device holds no key for reads as a locked record ([`Customer::locked`]),
+//! never as an error.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +35,7 @@ use super::{
     Actor, DocError, DocKind, DocumentId, Recorded, SharedDocument, genesis, get_str, get_uuid_str,
     root_map,
 };
+use crate::customer::sealed::{Keyring, Nonces, Opened, open, seal};
 use crate::customer::{Customer, CustomerChange, CustomerDirectory};
 
 const CUSTOMERS: &str = "customers";
@@ -63,8 +74,9 @@ impl CustomersDoc {
     }
 
     /// Every customer the document holds, merges and erasures applied: what every device that
-    /// holds the same changes reads alike.
-    pub fn directory(&self) -> Result<CustomerDirectory, DocError> {
+    /// holds the same changes and keys reads alike. A record sealed under a key not in `keys`
+    /// reads locked, its fields empty.
+    pub fn directory(&self, keys: &Keyring) -> Result<CustomerDirectory, DocError> {
         let customers = root_map(&self.doc, CUSTOMERS)?;
         let merged = self.uuid_map(MERGED)?;
         let erased = self.erased()?;
@@ -79,31 +91,29 @@ impl CustomersDoc {
             else {
                 return Err(DocError::Corrupt(format!("customer {key} is not a map")));
             };
-            let text = |field: &str| -> Result<String, DocError> {
-                Ok(get_str(&self.doc, &record, field)?.unwrap_or_default())
-            };
-            let marketing_consent = match self.doc.get(&record, CONSENT)? {
-                Some((Value::Scalar(s), _)) => match s.as_ref() {
-                    ScalarValue::Int(ms) => Some(*ms),
-                    ScalarValue::Null => None,
-                    other => {
-                        return Err(DocError::Corrupt(format!(
-                            "consent of {key} is {other:?}, not a time"
-                        )));
-                    }
-                },
-                _ => None,
-            };
-            records.push(Customer {
+            let mut customer = Customer {
                 id,
-                name: text("name")?,
-                phone: text("phone")?,
-                email: text("email")?,
-                marketing_consent,
-                note: text("note")?,
+                name: String::new(),
+                phone: String::new(),
+                email: String::new(),
+                marketing_consent: None,
+                note: String::new(),
                 erased: false,
                 merged_into: merged.get(&id).copied(),
-            });
+                locked: false,
+            };
+            match self.read_fields(&record, id, keys)? {
+                Some((texts, consent)) => {
+                    let [name, phone, email, note] = texts;
+                    customer.name = name;
+                    customer.phone = phone;
+                    customer.email = email;
+                    customer.note = note;
+                    customer.marketing_consent = consent;
+                }
+                None => customer.locked = true,
+            }
+            records.push(customer);
         }
         let mut directory = CustomerDirectory::from_records(records);
         // The person of an erased id is erased whole: a merge made at the same time as the
@@ -114,15 +124,89 @@ impl CustomersDoc {
         Ok(directory)
     }
 
+    /// The text fields (in [`TEXT_FIELDS`] order) and the consent of one record, opened with
+    /// its key; `None` when any is sealed under a key not held.
+    #[allow(clippy::type_complexity)]
+    fn read_fields(
+        &self,
+        record: &ObjId,
+        id: Uuid,
+        keys: &Keyring,
+    ) -> Result<Option<([String; 4], Option<i64>)>, DocError> {
+        let key = keys.get(id);
+        let mut texts: [String; 4] = Default::default();
+        for (field, out) in TEXT_FIELDS.into_iter().zip(texts.iter_mut()) {
+            match self.field(record, id, field, key)? {
+                Opened::Text(text) => *out = text,
+                Opened::Locked => return Ok(None),
+            }
+        }
+        Ok(self
+            .consent(record, id, key)?
+            .map(|consent| (texts, consent)))
+    }
+
+    /// The consent time of a record: plain (before keys), sealed, or none; `None` when sealed
+    /// under a key not held.
+    fn consent(
+        &self,
+        record: &ObjId,
+        id: Uuid,
+        key: Option<&crate::customer::sealed::CustomerKey>,
+    ) -> Result<Option<Option<i64>>, DocError> {
+        let not_a_time = |what: &dyn std::fmt::Debug| {
+            DocError::Corrupt(format!("consent of {id} is {what:?}, not a time"))
+        };
+        Ok(match self.doc.get(record, CONSENT)? {
+            Some((Value::Scalar(s), _)) => match s.as_ref() {
+                ScalarValue::Int(ms) => Some(Some(*ms)),
+                ScalarValue::Null => Some(None),
+                ScalarValue::Bytes(bytes) => match open(key, id, CONSENT, bytes) {
+                    Opened::Text(text) => Some(Some(text.parse().map_err(|_| not_a_time(&text))?)),
+                    Opened::Locked => None,
+                },
+                other => return Err(not_a_time(other)),
+            },
+            _ => Some(None),
+        })
+    }
+
+    /// One text field: plain (written before keys, or emptied by an erasure) or sealed.
+    fn field(
+        &self,
+        record: &ObjId,
+        id: Uuid,
+        field: &str,
+        key: Option<&crate::customer::sealed::CustomerKey>,
+    ) -> Result<Opened, DocError> {
+        Ok(match self.doc.get(record, field)? {
+            Some((Value::Scalar(s), _)) => match s.as_ref() {
+                ScalarValue::Str(text) => Opened::Text(text.to_string()),
+                ScalarValue::Bytes(bytes) => open(key, id, field, bytes),
+                other => {
+                    return Err(DocError::Corrupt(format!(
+                        "{field} of {id} is {other:?}, not text"
+                    )));
+                }
+            },
+            _ => Opened::Text(String::new()),
+        })
+    }
+
     /// Makes a change a device made ([`CustomerChange`]), as [`Self::save_customer`],
     /// [`Self::merge`] and [`Self::erase`] do.
-    pub fn apply(&mut self, change: &CustomerChange) -> Result<Recorded, DocError> {
+    pub fn apply(
+        &mut self,
+        change: &CustomerChange,
+        keys: &Keyring,
+        nonces: Nonces<'_>,
+    ) -> Result<Recorded, DocError> {
         match change {
-            CustomerChange::Saved(customer) => self.save_customer(customer),
+            CustomerChange::Saved(customer) => self.save_customer(customer, keys, nonces),
             CustomerChange::Merged {
                 survivor,
                 duplicate,
-            } => self.merge(*survivor, *duplicate),
+            } => self.merge(*survivor, *duplicate, keys, nonces),
             CustomerChange::Erased { id, at_ms } => self.erase(*id, *at_ms),
         }
     }
@@ -130,12 +214,23 @@ impl CustomersDoc {
     /// Creates or edits a customer, checked ([`Customer::check`]); only the fields that differ
     /// from the document are written. An erased customer stays erased: the edit is dropped.
     /// `merged_into` and `erased` are not written here (see [`Self::merge`], [`Self::erase`]).
-    pub fn save_customer(&mut self, customer: &Customer) -> Result<Recorded, DocError> {
+    /// The fields are sealed under the customer's key in `keys`, each with a nonce from
+    /// `nonces`; a new customer without a key is refused ([`DocError::CustomerKeyMissing`]).
+    /// A locked record (read without its key) is never written back.
+    pub fn save_customer(
+        &mut self,
+        customer: &Customer,
+        keys: &Keyring,
+        nonces: Nonces<'_>,
+    ) -> Result<Recorded, DocError> {
+        if customer.locked {
+            return Ok(Recorded::AlreadyThere);
+        }
         customer.check()?;
         if customer.erased || self.erased()?.contains_key(&customer.id) {
             return Ok(Recorded::AlreadyThere);
         }
-        let changed = self.write_fields(customer)?;
+        let changed = self.write_fields(customer, keys, nonces)?;
         self.doc.commit();
         Ok(if changed {
             Recorded::New
@@ -146,15 +241,22 @@ impl CustomersDoc {
 
     /// Merges `duplicate` into `survivor` as [`CustomerDirectory::merge`] does, on the directory
     /// as this document holds it now: the survivor's filled-in fields and the pointer are
-    /// written. The same merge again is [`Recorded::AlreadyThere`].
-    pub fn merge(&mut self, survivor: Uuid, duplicate: Uuid) -> Result<Recorded, DocError> {
-        let mut directory = self.directory()?;
+    /// written, sealed under the survivor's key. The same merge again is
+    /// [`Recorded::AlreadyThere`].
+    pub fn merge(
+        &mut self,
+        survivor: Uuid,
+        duplicate: Uuid,
+        keys: &Keyring,
+        nonces: Nonces<'_>,
+    ) -> Result<Recorded, DocError> {
+        let mut directory = self.directory(keys)?;
         if directory.get(duplicate).and_then(|c| c.merged_into) == Some(survivor) {
             return Ok(Recorded::AlreadyThere);
         }
         directory.merge(survivor, duplicate)?;
         let kept = directory.get(survivor).expect("merged into it").clone();
-        self.write_fields(&kept)?;
+        self.write_fields(&kept, keys, nonces)?;
         let merged = root_map(&self.doc, MERGED)?;
         self.doc
             .put(&merged, duplicate.to_string(), survivor.to_string())?;
@@ -165,7 +267,8 @@ impl CustomersDoc {
     /// Erases the person `id` is (every id merged into it too) at `at_ms`: each is marked erased
     /// and its fields emptied. Again for an erased person, [`Recorded::AlreadyThere`].
     pub fn erase(&mut self, id: Uuid, at_ms: i64) -> Result<Recorded, DocError> {
-        let mut directory = self.directory()?;
+        // Who is merged into whom is plain: no key is needed to erase.
+        let mut directory = self.directory(&Keyring::new())?;
         let erased = self.erased()?;
         let ids = directory.erase(id)?;
         let customers = root_map(&self.doc, CUSTOMERS)?;
@@ -192,7 +295,7 @@ impl CustomersDoc {
     /// whether it wrote.
     pub fn scrub(&mut self) -> Result<bool, DocError> {
         let customers = root_map(&self.doc, CUSTOMERS)?;
-        let directory = self.directory()?;
+        let directory = self.directory(&Keyring::new())?;
         let mut wrote = false;
         for key in self.doc.keys(&customers).collect::<Vec<_>>() {
             let Ok(id) = Uuid::parse_str(&key) else {
@@ -238,13 +341,29 @@ impl CustomersDoc {
         Ok(out)
     }
 
-    /// Writes the fields of `customer` that differ; returns whether any did.
-    fn write_fields(&mut self, customer: &Customer) -> Result<bool, DocError> {
+    /// Writes the fields of `customer` that differ, sealed under its key; returns whether any
+    /// did. Without a key only a record written before keys existed (plain, see the module's
+    /// doc) is written, in plain.
+    fn write_fields(
+        &mut self,
+        customer: &Customer,
+        keys: &Keyring,
+        nonces: Nonces<'_>,
+    ) -> Result<bool, DocError> {
         let customers = root_map(&self.doc, CUSTOMERS)?;
-        let key = customer.id.to_string();
-        let record = match self.doc.get(&customers, &key)? {
-            Some((Value::Object(ObjType::Map), record)) => record,
-            _ => self.doc.put_object(&customers, &key, ObjType::Map)?,
+        let id = customer.id;
+        let key = keys.get(id);
+        let record = match self.doc.get(&customers, id.to_string())? {
+            Some((Value::Object(ObjType::Map), record)) => {
+                if key.is_none() && self.holds_sealed(&record)? {
+                    return Err(DocError::CustomerKeyMissing(id));
+                }
+                record
+            }
+            _ if key.is_none() => return Err(DocError::CustomerKeyMissing(id)),
+            _ => self
+                .doc
+                .put_object(&customers, id.to_string(), ObjType::Map)?,
         };
         let mut changed = false;
         let values = [
@@ -254,24 +373,44 @@ impl CustomersDoc {
             &customer.note,
         ];
         for (field, value) in TEXT_FIELDS.into_iter().zip(values) {
-            if get_str(&self.doc, &record, field)?.as_deref() != Some(value.as_str()) {
-                self.doc.put(&record, field, value.as_str())?;
-                changed = true;
+            if self.field(&record, id, field, key)? == Opened::Text(value.clone()) {
+                continue;
             }
+            match key {
+                Some(key) => {
+                    let sealed = seal(key, nonces(), id, field, value);
+                    self.doc.put(&record, field, ScalarValue::Bytes(sealed))?;
+                }
+                None => self.doc.put(&record, field, value.as_str())?,
+            }
+            changed = true;
         }
-        let consent = match customer.marketing_consent {
-            Some(ms) => ScalarValue::Int(ms),
-            None => ScalarValue::Null,
-        };
-        let stored = match self.doc.get(&record, CONSENT)? {
-            Some((Value::Scalar(s), _)) => Some(s.into_owned()),
-            _ => None,
-        };
-        if stored.as_ref() != Some(&consent) {
+        // A damaged or unopenable value is written over.
+        let stored = self.consent(&record, id, key).unwrap_or(None);
+        if stored != Some(customer.marketing_consent) {
+            let consent = match (customer.marketing_consent, key) {
+                (None, _) => ScalarValue::Null,
+                (Some(ms), Some(key)) => {
+                    ScalarValue::Bytes(seal(key, nonces(), id, CONSENT, &ms.to_string()))
+                }
+                (Some(ms), None) => ScalarValue::Int(ms),
+            };
             self.doc.put(&record, CONSENT, consent)?;
             changed = true;
         }
         Ok(changed)
+    }
+
+    /// Whether any field of the record is sealed.
+    fn holds_sealed(&self, record: &ObjId) -> Result<bool, DocError> {
+        for field in TEXT_FIELDS.into_iter().chain([CONSENT]) {
+            if let Some((Value::Scalar(s), _)) = self.doc.get(record, field)?
+                && matches!(s.as_ref(), ScalarValue::Bytes(_))
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Empties a record's personal fields; returns whether any was not empty.

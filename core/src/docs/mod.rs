@@ -307,6 +307,10 @@ pub enum DocError {
     /// A merge or erasure the customers, as this device has them now, refuse.
     #[error(transparent)]
     CustomerMerge(#[from] crate::customer::MergeError),
+    /// A customer's fields to write with no key for them on this device: a new customer is
+    /// always written sealed, and a sealed record is never written over in plain.
+    #[error("no key for customer {0} on this device")]
+    CustomerKeyMissing(uuid::Uuid),
 }
 
 /// Whether a write added something or found it already there (a retry, a replay).

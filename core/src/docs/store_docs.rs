@@ -655,24 +655,32 @@ impl StoreDocs {
             .unwrap_or_default()
     }
 
-    /// The store's customers as every device wrote them, merges and erasures applied.
-    pub fn customers(&mut self) -> Result<crate::customer::CustomerDirectory, DocError> {
-        self.read_typed(self.customers_id(), |c: &CustomersDoc| c.directory())
+    /// The store's customers as every device wrote them, merges and erasures applied, opened
+    /// with `keys` (a record sealed under a key not there reads locked).
+    pub fn customers(
+        &mut self,
+        keys: &crate::customer::sealed::Keyring,
+    ) -> Result<crate::customer::CustomerDirectory, DocError> {
+        self.read_typed(self.customers_id(), |c: &CustomersDoc| c.directory(keys))
     }
+
 
     /// A change to the store's customers made on this device (from its outbox); the same change
     /// again is [`Recorded::AlreadyThere`]. Erased records that a concurrent edit wrote into are
     /// emptied again on the way.
+    /// Fields are sealed under the customer's key in `keys`, with nonces from `nonces`.
     pub fn record_customer(
         &mut self,
         change: &crate::customer::CustomerChange,
+        keys: &crate::customer::sealed::Keyring,
+        nonces: crate::customer::sealed::Nonces<'_>,
     ) -> Result<Recorded, DocError> {
         let id = self.customers_id();
         if !self.is_open(id) {
             return Err(DocError::NotOpen(id));
         }
         self.with_typed(id, |c: &mut CustomersDoc| {
-            let recorded = c.apply(change)?;
+            let recorded = c.apply(change, keys, nonces)?;
             c.scrub()?;
             Ok(recorded)
         })
