@@ -257,6 +257,11 @@ pub fn router(state: AppState) -> Router {
             post(loyalty::record_op).layer(DefaultBodyLimit::max(loyalty::MAX_BODY_BYTES)),
         )
         .route("/api/loyalty/customers/{customer}", get(loyalty::customer))
+        .route(
+            "/api/loyalty/merge",
+            post(loyalty::merge).layer(DefaultBodyLimit::max(loyalty::MAX_BODY_BYTES)),
+        )
+        .route("/api/loyalty/conflicts", get(loyalty::conflicts))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(static_service)
         .layer(axum::middleware::from_fn_with_state(

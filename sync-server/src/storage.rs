@@ -128,6 +128,8 @@ const MIGRATIONS: &[&str] = &[
     crate::gift_cards::ledger::SCHEMA,
     // 12: customers' loyalty points and their overdrafts from offline (`crate::loyalty`).
     crate::loyalty::SCHEMA,
+    // 13: which customers' points were merged into which (`crate::loyalty`'s merges).
+    crate::loyalty::MERGES_SCHEMA,
 ];
 
 /// The schema version this build of the server writes.
