@@ -293,8 +293,12 @@ proptest! {
                 .iter()
                 .filter(|o| o.customer == customer)
                 .map(|o| match o.kind {
-                    LoyaltyOpKind::Earn | LoyaltyOpKind::GiveBack => o.points,
-                    LoyaltyOpKind::Redeem | LoyaltyOpKind::TakeBack => -o.points,
+                    LoyaltyOpKind::Earn | LoyaltyOpKind::GiveBack | LoyaltyOpKind::MergeIn => {
+                        o.points
+                    }
+                    LoyaltyOpKind::Redeem | LoyaltyOpKind::TakeBack | LoyaltyOpKind::MergeOut => {
+                        -o.points
+                    }
                 })
                 .sum();
             prop_assert_eq!(forward.balance(&[customer]), expected);
