@@ -4,6 +4,7 @@
 //! device's sales this device has heard of.
 
 use pos_core::customer::{Customer, CustomerChange};
+use pos_core::loyalty::LoyaltyMerge;
 
 use super::*;
 
@@ -20,12 +21,17 @@ impl IdbStorage {
         &self,
         records: Vec<Customer>,
         change: Option<CustomerChange>,
+        points: Option<LoyaltyMerge>,
         store: Option<Uuid>,
     ) -> Result<(), StorageError> {
         let tx = self.strict([KV, OUTBOX])?;
         let kv = tx.object_store(KV).map_err(classify)?;
         for customer in &records {
             put_json(&kv, &customer_key(customer.id), customer)?;
+        }
+        // A merge's points move on the server from the points outbox, kept with the merge.
+        if let (Some(merge), Some(_)) = (&points, store) {
+            super::loyalty::put_points_merge(&kv, merge)?;
         }
         if let (Some(change), Some(_)) = (change, store) {
             put_outbox(
