@@ -54,6 +54,12 @@ impl Till {
         reply.json()["account"].clone()
     }
 
+    /// Another till of the store, paired as "Till 2".
+    async fn another_till(&self) -> Till {
+        let device = pair(self.addr, &self.device, "Till 2").await;
+        Till { device, ..*self }
+    }
+
     async fn get(&self, path: &str) -> Value {
         let auth = self.device.bearer();
         let reply = send(self.addr, "GET", path, &[("Authorization", &auth)], None).await;
@@ -214,10 +220,7 @@ async fn points_spent_offline_beyond_the_balance_are_recorded_as_a_conflict() {
 #[tokio::test]
 async fn the_stores_conflicts_list_each_overdraft_once_with_the_redemptions_that_made_it() {
     let (till, server, _tmp) = one_store().await;
-    let other_till = Till {
-        addr: till.addr,
-        device: pair(till.addr, &till.device, "Till 2").await,
-    };
+    let other_till = till.another_till().await;
     let code = another_setup_code(&server.storage);
     let cafe = Till {
         addr: till.addr,
@@ -264,10 +267,7 @@ async fn the_stores_conflicts_list_each_overdraft_once_with_the_redemptions_that
 #[tokio::test]
 async fn a_merged_duplicates_points_move_to_the_survivor_once_however_often_the_merge_is_sent() {
     let (till, server, _tmp) = one_store().await;
-    let other_till = Till {
-        addr: till.addr,
-        device: pair(till.addr, &till.device, "Till 2").await,
-    };
+    let other_till = till.another_till().await;
     let (anna, anna_again) = (op_id(), op_id());
     till.record(&op(&anna, "earn", "40")).await;
     till.record(&op(&anna_again, "earn", "25")).await;

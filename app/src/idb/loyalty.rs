@@ -41,12 +41,8 @@ pub(super) fn put_points_merge(
 
 impl IdbStorage {
     pub(super) async fn all_points_merges(&self) -> Result<Vec<LoyaltyMerge>, StorageError> {
-        let tx = self.readonly([KV])?;
-        let kv = tx.object_store(KV).map_err(classify)?;
-        let upper = format!("{MERGE_PREFIX}\u{ffff}");
-        let range = KeyRange::Bound(MERGE_PREFIX.to_string(), false, upper, false);
         let mut merges: Vec<LoyaltyMerge> =
-            get_all_json(&kv, Some(range), "a points merge").await?;
+            self.all_with_prefix(MERGE_PREFIX, "a points merge").await?;
         merges.sort_by_key(|m| (m.at_ms, m.id));
         Ok(merges)
     }
@@ -58,23 +54,13 @@ impl IdbStorage {
         id: Uuid,
         known: Option<KnownPoints>,
     ) -> Result<(), StorageError> {
-        let tx = self.strict([KV])?;
-        let kv = tx.object_store(KV).map_err(classify)?;
-        kv.delete(format!("{MERGE_PREFIX}{id}"))
-            .primitive()
-            .map_err(classify)?;
-        if let Some(known) = known {
-            put_json(&kv, &known_key(known.customer), &known)?;
-        }
-        tx.commit().await.map_err(classify)
+        self.answered(format!("{MERGE_PREFIX}{id}"), known).await
     }
 
     pub(super) async fn all_points_ops(&self) -> Result<Vec<LoyaltyOp>, StorageError> {
-        let tx = self.readonly([KV])?;
-        let kv = tx.object_store(KV).map_err(classify)?;
-        let upper = format!("{OP_PREFIX}\u{ffff}");
-        let range = KeyRange::Bound(OP_PREFIX.to_string(), false, upper, false);
-        let mut ops: Vec<LoyaltyOp> = get_all_json(&kv, Some(range), "a points operation").await?;
+        let mut ops: Vec<LoyaltyOp> = self
+            .all_with_prefix(OP_PREFIX, "a points operation")
+            .await?;
         // In the order they were made: points earned go to the server before they are spent.
         ops.sort_by_key(|op| (op.at_ms, op.id));
         Ok(ops)
@@ -101,9 +87,15 @@ impl IdbStorage {
         op: Uuid,
         known: Option<KnownPoints>,
     ) -> Result<(), StorageError> {
+        self.answered(op_key(op), known).await
+    }
+
+    /// Takes the outbox entry under `key` out and remembers what the server said of the
+    /// customer's points, in one strict transaction.
+    async fn answered(&self, key: String, known: Option<KnownPoints>) -> Result<(), StorageError> {
         let tx = self.strict([KV])?;
         let kv = tx.object_store(KV).map_err(classify)?;
-        kv.delete(op_key(op)).primitive().map_err(classify)?;
+        kv.delete(key).primitive().map_err(classify)?;
         if let Some(known) = known {
             put_json(&kv, &known_key(known.customer), &known)?;
         }

@@ -238,21 +238,19 @@ impl Storage {
         let moved = if applied {
             let (balance, _) = balance_of(&tx, store, &from.to_string())?.unwrap_or_default();
             if !balance.is_zero() {
-                let id = |name: &str| Uuid::new_v5(&merge.op_id, name.as_bytes());
-                let out = Side {
-                    op_id: id("points/merge-out"),
-                    customer: from,
-                    kind: PointsKind::MergeOut,
-                    points: balance,
-                };
-                write_side(&tx, store, device, &checked, now_ms, out)?;
-                let arrived = Side {
-                    op_id: id("points/merge-in"),
-                    customer: survivor,
-                    kind: PointsKind::MergeIn,
-                    points: balance,
-                };
-                write_side(&tx, store, device, &checked, now_ms, arrived)?;
+                let sides = [
+                    ("points/merge-out", from, PointsKind::MergeOut),
+                    ("points/merge-in", survivor, PointsKind::MergeIn),
+                ];
+                for (name, customer, kind) in sides {
+                    let side = Side {
+                        op_id: Uuid::new_v5(&merge.op_id, name.as_bytes()),
+                        customer,
+                        kind,
+                        points: balance,
+                    };
+                    write_side(&tx, store, device, &checked, now_ms, side)?;
+                }
             }
             balance
         } else {
