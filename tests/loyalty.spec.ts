@@ -2,7 +2,9 @@
 // sale earns points by it (the receipt says how many and the balance); on a later sale they pay
 // part with points, the server refusing more than they have; a return takes back the points
 // that sale earned and gives back those it was paid with; the customer's page shows the balance
-// and history at each step. Then the same in Russian and roubles on a phone.
+// and history at each step. A manager finds the store's points conflicts in one list; a
+// duplicate's points follow it into the customer it is merged into. Then the same in Russian and
+// roubles on a phone, where goods returned without a receipt take back the points they earned.
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { PHONE, plain, tap } from './cashier';
@@ -136,7 +138,7 @@ test('the owner sets a programme; a customer earns points, spends some on a late
   await page.context().close();
 });
 
-test('two registers offline spend the same points: both sales stand, and the customer\u2019s page shows the overdraft as a conflict', async ({ browser, server }) => {
+test('two registers offline spend the same points: both sales stand, the customer\u2019s page shows the overdraft, and a manager finds it in the store\u2019s list', async ({ browser, server }) => {
   test.setTimeout(180_000);
   const { owner, second } = await setUpTwoDevices(browser, server);
   await setProgramme(owner, { perUnit: '1', perVisit: '0', pointValue: '0.10', offlineCap: '100' }, 'Loyalty settings saved.');
@@ -177,8 +179,73 @@ test('two registers offline spend the same points: both sales stand, and the cus
   await server.restart();
   await expectPoints(owner, 'Carl Frost', '12', 5);
   await expect(owner.getByTestId('customer-points-conflict')).toContainText('overdrew this customer');
+
+  // The store's list of points conflicts (the owner may see reports) names him, and both
+  // redemptions with the registers that made them; how far under zero depends on which of the
+  // registers' operations reached the server first.
+  await owner.getByTestId('customer-back').click();
+  await owner.getByTestId('points-conflicts-open').click();
+  const conflict = owner.getByTestId('points-conflict');
+  await expect(conflict).toHaveCount(1);
+  await expect(conflict.getByTestId('points-conflict-name')).toHaveText('Carl Frost');
+  expect(plain(await conflict.getByTestId('points-conflict-text').textContent())).toMatch(/^Carl Frost: (2|16) points over, balance 12$/);
+  const spent = (await owner.getByTestId('points-conflict-op').allTextContents()).map(plain);
+  expect(spent).toHaveLength(2);
+  expect(spent.filter((op) => op.includes('20 spent on Phone made offline'))).toHaveLength(1);
+  expect(spent.filter((op) => op.includes('20 spent on Pop-up Market till made offline'))).toHaveLength(1);
+  await noSidewaysScroll(owner);
+  await conflict.click();
+  await expect(owner.getByTestId('customer-title')).toHaveText('Carl Frost');
   await owner.context().close();
   await second.context().close();
+});
+
+test('one person entered twice, each entry with points: merged, the survivor has both\u2019s points and pays with them', async ({ browser, server }) => {
+  test.setTimeout(150_000);
+  const page = await device(browser, server.setupLink());
+  await createStore(page, 'Loyal Cafe');
+  // A point per €1.00; a point pays €0.10.
+  await setProgramme(page, { perUnit: '1', perVisit: '0', pointValue: '0.10', offlineCap: '100' }, 'Loyalty settings saved.');
+  await createCustomer(page, { name: 'Dora Lind', phone: '030 555 0199' });
+  await page.getByTestId('customer-attach').click();
+  await tap(page, 'Chicken Wrap'); // €8.00: 8 points
+  await page.getByTestId('pay').click();
+  await restInCash(page);
+  await page.getByTestId('new-sale').click();
+  await createCustomer(page, { name: 'D. Lind', email: 'dora@example.org' });
+  await page.getByTestId('customer-attach').click();
+  await tap(page, 'Chicken Wrap');
+  await tap(page, 'Iced Tea'); // €11.00: 11 points
+  await page.getByTestId('pay').click();
+  await restInCash(page);
+  await page.getByTestId('new-sale').click();
+  await expectPoints(page, 'D. Lind', '11', 1);
+  await expectPoints(page, 'Dora Lind', '8', 1);
+
+  // The second entry merges into the first: its 11 points follow.
+  await page.getByTestId('customer-merge').click();
+  await page.getByTestId('merge-search').fill('dora@');
+  await page.getByTestId('merge-pick').click();
+  await expect(page.getByTestId('notice')).toContainText('Customers merged');
+  await expect(page.getByTestId('customer-points')).toHaveText('19', { timeout: 30_000 });
+  await expectPoints(page, 'Dora Lind', '19', 2);
+  expect(plain(await page.getByTestId('customer-points-entry').first().textContent())).toBe('From a merged duplicate +11 → 19');
+
+  // She pays with all 19 on a €16.00 ticket.
+  await page.getByTestId('customer-attach').click();
+  await tap(page, 'Chicken Wrap');
+  await tap(page, 'Chicken Wrap');
+  await page.getByTestId('pay').click();
+  await page.getByTestId('method-points').click();
+  await expect(page.getByTestId('points-balance')).toHaveText('Dora Lind has 19 points, worth €1.90.');
+  await expect(page.getByTestId('points-amount')).toHaveValue('19');
+  await page.getByTestId('points-pay').click();
+  await expect(page.getByTestId('tender')).toHaveText(['Points (19): €1.90']);
+  await restInCash(page);
+  await page.getByTestId('new-sale').click();
+  // €14.10 in cash earns 14: all she has now.
+  await expectPoints(page, 'Dora Lind', '14', 4);
+  await page.context().close();
 });
 
 test('в рублях на телефоне: покупатель получает баллы за покупку и видит баланс', async ({ browser, server }) => {
@@ -213,6 +280,18 @@ test('в рублях на телефоне: покупатель получае
   await page.getByTestId('new-sale').click();
   await expectPoints(page, 'Анна', '60', 1);
   await expect(page.getByTestId('customer-points-entry')).toHaveText([/Начислено \+60/]);
+  await noSidewaysScroll(page);
+
+  // A cola brought back without a receipt, with Анна on the ticket: its 250 ₽ would have earned
+  // 25 points, which the return takes back with the cash it hands back.
+  await page.getByTestId('customer-attach').click();
+  await tap(page, 'Cola');
+  await page.getByTestId('return-no-receipt').click();
+  await page.getByTestId('return-reason').fill('Потеряла чек');
+  await page.getByTestId('return-confirm').click();
+  await expect(page.getByTestId('notice')).toContainText('Возврат без чека оформлен');
+  await expectPoints(page, 'Анна', '35', 2);
+  expect(plain(await page.getByTestId('customer-points-entry').first().textContent())).toBe('Сняты при возврате −25 → 35');
   await noSidewaysScroll(page);
   await page.context().close();
 });

@@ -864,6 +864,18 @@ impl Storage for IdbStorage {
         Box::pin(self.put_offline_redemption(op))
     }
 
+    fn points_merges(&self) -> StorageFuture<'_, Vec<pos_core::loyalty::LoyaltyMerge>> {
+        Box::pin(self.all_points_merges())
+    }
+
+    fn points_merge_answered(
+        &self,
+        id: Uuid,
+        known: Option<crate::storage::KnownPoints>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(self.points_merge_answered(id, known))
+    }
+
     fn points_answered(
         &self,
         op: Uuid,
@@ -896,10 +908,11 @@ impl Storage for IdbStorage {
         &self,
         records: Vec<pos_core::customer::Customer>,
         change: Option<pos_core::customer::CustomerChange>,
+        points: Option<pos_core::loyalty::LoyaltyMerge>,
         store: Option<Uuid>,
         new_key: Option<(Uuid, pos_core::customer::sealed::CustomerKey)>,
     ) -> StorageFuture<'_, ()> {
-        Box::pin(self.put_customers(records, change, store, new_key))
+        Box::pin(self.put_customers(records, change, points, store, new_key))
     }
 
     fn customer_keys(&self) -> StorageFuture<'_, pos_core::customer::sealed::Keyring> {

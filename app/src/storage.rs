@@ -536,6 +536,11 @@ pub trait Storage {
     /// Puts a redemption made offline in the points outbox and takes its points off what this
     /// device knows of the customer, strictly.
     fn record_offline_redemption(&self, op: pos_core::loyalty::LoyaltyOp) -> StorageFuture<'_, ()>;
+    /// The merges of customers' points waiting for the server, oldest first.
+    fn points_merges(&self) -> StorageFuture<'_, Vec<pos_core::loyalty::LoyaltyMerge>>;
+    /// The server answered merge `id`: it leaves the outbox, and what the server said of the
+    /// survivor's points is remembered.
+    fn points_merge_answered(&self, id: Uuid, known: Option<KnownPoints>) -> StorageFuture<'_, ()>;
     /// The server answered operation `op`: it leaves the outbox, and what the server said of
     /// the customer's points is remembered.
     fn points_answered(&self, op: Uuid, known: Option<KnownPoints>) -> StorageFuture<'_, ()>;
@@ -555,15 +560,17 @@ pub trait Storage {
     /// document last said), erased and merged ones too.
     fn load_customers(&self) -> StorageFuture<'_, Vec<pos_core::customer::Customer>>;
     /// Keeps customer records as they are now and, for a change made on this device of a store
-    /// (`store`), puts the change in the outbox, in one transaction with strict durability: a
-    /// customer saved offline is on disk before the screen says so. The sync worker calls it
-    /// with no change to keep what the store's document says. `new_key`: the key made here for
-    /// a new customer, kept and put in the key outbox in the same transaction. The key of every
-    /// erased record is forgotten in it, and an erasure made here goes in the erasure outbox.
+    /// (`store`), puts the change in the outbox (and a merge's `points` in the points outbox),
+    /// in one transaction with strict durability: a customer saved offline is on disk before
+    /// the screen says so. The sync worker calls it with no change to keep what the store's
+    /// document says. `new_key`: the key made here for a new customer, kept and put in the key
+    /// outbox in the same transaction. The key of every erased record is forgotten in it, and an
+    /// erasure made here goes in the erasure outbox.
     fn save_customers(
         &self,
         records: Vec<pos_core::customer::Customer>,
         change: Option<pos_core::customer::CustomerChange>,
+        points: Option<pos_core::loyalty::LoyaltyMerge>,
         store: Option<Uuid>,
         new_key: Option<(Uuid, pos_core::customer::sealed::CustomerKey)>,
     ) -> StorageFuture<'_, ()>;

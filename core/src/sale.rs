@@ -394,6 +394,17 @@ impl Sale {
         self
     }
 
+    /// The same sale having earned `points` (none: as it was), its balance unknown.
+    pub(crate) fn with_points_earned(mut self, points: Decimal) -> Sale {
+        if points > Decimal::ZERO {
+            self.points = Some(SalePoints {
+                earned: points,
+                balance: None,
+            });
+        }
+        self
+    }
+
     /// The points the sale earned its customer and their balance after it, if known.
     pub fn points(&self) -> Option<&SalePoints> {
         self.points.as_ref()

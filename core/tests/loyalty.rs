@@ -6,11 +6,11 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::sales::{eur, sell_quantity, Pay, POINTS_CUSTOMER};
+use common::sales::{POINTS_CUSTOMER, Pay, eur, sell_quantity};
 use pos_core::customer::{Customer, CustomerDirectory};
 use pos_core::loyalty::{
-    points_to_take_back, LoyaltyLedger, LoyaltyOp, LoyaltyOpError, LoyaltyOpKind, LoyaltyRule,
-    PointsRefused, Purchase,
+    LoyaltyLedger, LoyaltyOp, LoyaltyOpError, LoyaltyOpKind, LoyaltyRule, PointsRefused, Purchase,
+    points_to_take_back,
 };
 use pos_core::{Currency, OfflineAllowance, Uuid};
 use proptest::prelude::*;
@@ -293,8 +293,12 @@ proptest! {
                 .iter()
                 .filter(|o| o.customer == customer)
                 .map(|o| match o.kind {
-                    LoyaltyOpKind::Earn | LoyaltyOpKind::GiveBack => o.points,
-                    LoyaltyOpKind::Redeem | LoyaltyOpKind::TakeBack => -o.points,
+                    LoyaltyOpKind::Earn | LoyaltyOpKind::GiveBack | LoyaltyOpKind::MergeIn => {
+                        o.points
+                    }
+                    LoyaltyOpKind::Redeem | LoyaltyOpKind::TakeBack | LoyaltyOpKind::MergeOut => {
+                        -o.points
+                    }
                 })
                 .sum();
             prop_assert_eq!(forward.balance(&[customer]), expected);
@@ -507,5 +511,51 @@ mod sale_points {
             dec!(18),
             "35 in all"
         );
+    }
+
+    #[test]
+    fn a_return_without_receipt_takes_back_what_the_money_would_have_earned() {
+        // Goods worth 40.00 brought back with no receipt, the customer named: a point per 1.00
+        // and 2 per visit (the module's rule has none per visit) would have been earned on them.
+        let rule = LoyaltyRule {
+            points_per_visit: dec!(2),
+            ..rule()
+        };
+        let pay = [Pay::Cash(Decimal::ZERO), Pay::GiftCard(dec!(40.00))];
+        for pay in pay {
+            let goods = sell_quantity(eur(), 8, dec!(20.00), dec!(2), dec!(19), pay)
+                .returned_without_receipt_by(Some(POINTS_CUSTOMER), Some(&rule));
+            // As store credit on a gift card too: a sale of them would earn 42 on the money.
+            assert_eq!(goods.points().map(|p| p.earned), Some(dec!(42)), "{pay:?}");
+            assert_eq!(goods.customer(), Some(POINTS_CUSTOMER));
+            let back = Refund::full(&goods, Uuid::from_u128(0xef9), 0, "no receipt");
+            let ops = back.points_ops(&goods, Decimal::ZERO, Uuid::nil(), Uuid::nil(), 0);
+            assert_eq!(
+                ops.iter()
+                    .map(|o| (o.kind, o.points, o.customer))
+                    .collect::<Vec<_>>(),
+                [(LoyaltyOpKind::TakeBack, dec!(42), POINTS_CUSTOMER)],
+                "{pay:?}"
+            );
+            // Never below what a sale of the same goods earns by the rule.
+            let sold = sell_quantity(eur(), 8, dec!(20.00), dec!(2), dec!(19), Pay::Card)
+                .for_customer(Some(POINTS_CUSTOMER))
+                .earning_points(Some(&rule), None);
+            assert!(goods.points().unwrap().earned >= sold.points().unwrap().earned);
+        }
+        // No customer, no programme, or training: nothing is taken back.
+        let goods = || sell_quantity(eur(), 8, dec!(20.00), dec!(2), dec!(19), Pay::Card);
+        assert_eq!(
+            goods()
+                .returned_without_receipt_by(None, Some(&rule))
+                .points(),
+            None
+        );
+        let no_rule = goods().returned_without_receipt_by(Some(POINTS_CUSTOMER), None);
+        assert_eq!((no_rule.points(), no_rule.customer()), (None, None));
+        let training = goods()
+            .in_training()
+            .returned_without_receipt_by(Some(POINTS_CUSTOMER), Some(&rule));
+        assert_eq!(training.points(), None);
     }
 }

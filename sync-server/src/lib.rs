@@ -268,6 +268,11 @@ pub fn router(state: AppState) -> Router {
             "/api/customers/{customer}/erase",
             post(customer_keys::erase),
         )
+        .route(
+            "/api/loyalty/merge",
+            post(loyalty::merge).layer(DefaultBodyLimit::max(loyalty::MAX_BODY_BYTES)),
+        )
+        .route("/api/loyalty/conflicts", get(loyalty::conflicts))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .fallback_service(static_service)
         .layer(axum::middleware::from_fn_with_state(

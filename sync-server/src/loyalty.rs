@@ -7,28 +7,38 @@
 //! an overdraft becomes a conflict (`loyalty_conflicts`). Points are whole numbers.
 //!
 //! `POST /api/loyalty/ops` records one operation; `GET /api/loyalty/customers/{id}` answers a
-//! customer's balance and history.
+//! customer's balance and history; `POST /api/loyalty/merge` moves a merged duplicate's points to
+//! the customer it was merged into (`merges`), after which every id of the person names one
+//! account; `GET /api/loyalty/conflicts` lists the store's overdrafts for a manager
+//! (`conflicts`).
+
+mod conflicts;
+mod merges;
+
+pub use conflicts::{PointsConflict, conflicts};
+pub(crate) use merges::SCHEMA as MERGES_SCHEMA;
+pub use merges::{NewMerge, merge};
 
 use std::time::SystemTime;
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Json;
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::api::{self, db, identity, json, json_body, ApiError};
+use crate::AppState;
+use crate::api::{self, ApiError, db, identity, json, json_body};
 use crate::enroll::{millis, rfc3339};
+use crate::gift_cards::Answer;
 use crate::gift_cards::http::OP_ID_REUSED;
 use crate::gift_cards::ledger::parsed;
-use crate::gift_cards::Answer;
 use crate::storage::Storage;
-use crate::AppState;
 
 /// The largest body `POST /api/loyalty/ops` reads: an operation is a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -86,14 +96,21 @@ pub enum PointsKind {
     Redeem,
     TakeBack,
     GiveBack,
+    /// A merged duplicate's balance leaving it; written only by a merge, like `MergeIn`, and,
+    /// unlike the others, with the balance's sign (a duplicate overdrawn moves its debt).
+    MergeOut,
+    /// The duplicate's balance arriving on the customer it was merged into.
+    MergeIn,
 }
 
 impl PointsKind {
-    const ALL: [PointsKind; 4] = [
+    const ALL: [PointsKind; 6] = [
         PointsKind::Earn,
         PointsKind::Redeem,
         PointsKind::TakeBack,
         PointsKind::GiveBack,
+        PointsKind::MergeOut,
+        PointsKind::MergeIn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -102,11 +119,17 @@ impl PointsKind {
             PointsKind::Redeem => "redeem",
             PointsKind::TakeBack => "take_back",
             PointsKind::GiveBack => "give_back",
+            PointsKind::MergeOut => "merge_out",
+            PointsKind::MergeIn => "merge_in",
         }
     }
 
-    fn adds(self) -> bool {
-        matches!(self, PointsKind::Earn | PointsKind::GiveBack)
+    /// What the operation of `points` does to the balance.
+    fn change(self, points: Decimal) -> Decimal {
+        match self {
+            PointsKind::Earn | PointsKind::GiveBack | PointsKind::MergeIn => points,
+            PointsKind::Redeem | PointsKind::TakeBack | PointsKind::MergeOut => -points,
+        }
     }
 }
 
@@ -208,6 +231,11 @@ impl NewPointsOp {
                 "made_at must be a time in RFC 3339, in UTC (2026-11-29T12:00:00Z).".into(),
             )
         })?;
+        if matches!(self.kind, PointsKind::MergeOut | PointsKind::MergeIn) {
+            return Err(LoyaltyError::Invalid(
+                "merge_out and merge_in are written by POST /api/loyalty/merge only.".into(),
+            ));
+        }
         Ok(CheckedPointsOp {
             op_id: self.op_id,
             customer: self.customer,
@@ -276,8 +304,7 @@ fn kind_at(row: &Row<'_>, i: usize) -> rusqlite::Result<PointsKind> {
         })
 }
 
-const OP_COLUMNS: &str =
-    "op_id, customer, kind, points, sale, offline, device_id, staff_id, made_at, recorded_at, balance_after";
+const OP_COLUMNS: &str = "op_id, customer, kind, points, sale, offline, device_id, staff_id, made_at, recorded_at, balance_after";
 
 fn op_of_row(r: &Row<'_>) -> rusqlite::Result<RecordedPointsOp> {
     Ok(RecordedPointsOp {
@@ -309,16 +336,24 @@ fn balance_of(
     .optional()
 }
 
+/// `person(id)`: the customer `?2` and every id merged into it, directly or through another,
+/// in the store `?1`; the start of a statement that reads them.
+const PERSON: &str = "WITH RECURSIVE person (id) AS (SELECT ?2 UNION \
+     SELECT m.duplicate FROM loyalty_merges m JOIN person p ON m.survivor = p.id \
+     WHERE m.store_id = ?1 AND m.applied = 1)";
+
 fn account_of(
     tx: &Transaction<'_>,
     store: &str,
     customer: Uuid,
     balance: Decimal,
 ) -> rusqlite::Result<PointsAccount> {
+    // The overdrafts of every id of the person: one made under a duplicate merged since counts.
     let overdrafts: Vec<String> = tx
-        .prepare_cached(
-            "SELECT overdraft FROM loyalty_conflicts WHERE store_id = ?1 AND customer = ?2",
-        )?
+        .prepare_cached(&format!(
+            "{PERSON} SELECT overdraft FROM loyalty_conflicts \
+             WHERE store_id = ?1 AND customer IN (SELECT id FROM person)"
+        ))?
         .query_map([store, &customer.to_string()], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let overdrawn = overdrafts
@@ -346,7 +381,10 @@ impl Storage {
     ) -> Result<Answer, LoyaltyError> {
         let mut conn = self.lock()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let op = op.check()?;
+        let mut op = op.check()?;
+        // Points of a duplicate merged already go to the customer it was merged into: a till
+        // that had not heard of the merge still names the duplicate.
+        op.customer = merges::resolve(&tx, store, op.customer)?;
         let customer = op.customer.to_string();
         let earlier = tx
             .prepare_cached(
@@ -356,7 +394,7 @@ impl Storage {
             .query_row((store, op.op_id.to_string()), |r| {
                 let stored = CheckedPointsOp {
                     op_id: op.op_id,
-                    customer: parsed(r, 0)?,
+                    customer: parsed::<Uuid>(r, 0)?,
                     kind: kind_at(r, 1)?,
                     points: parsed(r, 2)?,
                     sale: parsed(r, 3)?,
@@ -367,6 +405,15 @@ impl Storage {
                 Ok((stored, r.get::<_, String>(7)?, r.get::<_, String>(8)?))
             })
             .optional()?;
+        // Recorded under the person's account of then, which a merge since may have joined to
+        // another: the same person is the same customer.
+        let earlier = match earlier {
+            Some((stored, by, json)) => {
+                let customer = merges::resolve(&tx, store, stored.customer)?;
+                Some((CheckedPointsOp { customer, ..stored }, by, json))
+            }
+            None => None,
+        };
         match earlier {
             Some((stored, by, json)) if stored == op && by == device => {
                 return Ok(Answer {
@@ -387,11 +434,7 @@ impl Storage {
                 asked: op.points,
             });
         }
-        let after = if op.kind.adds() {
-            balance + op.points
-        } else {
-            balance - op.points
-        };
+        let after = balance + op.kind.change(op.points);
         // Only spending offline past the balance is a conflict; points taken back by a return
         // after they were spent are the store's loss, shown as the negative balance.
         let overdraft = (op.offline && op.kind == PointsKind::Redeem && after.is_sign_negative())
@@ -463,10 +506,12 @@ impl Storage {
         })
     }
 
-    /// A customer's points and their operations, oldest first; a customer with none has 0. Blocking.
+    /// A customer's points and their operations, oldest first; a customer with none has 0. A
+    /// duplicate merged into another answers for that one (`customer` says which). Blocking.
     pub fn points_of(&self, store: &str, customer: Uuid) -> Result<PointsHistory, LoyaltyError> {
         let mut conn = self.lock()?;
         let tx = conn.transaction()?;
+        let customer = merges::resolve(&tx, store, customer)?;
         let id = customer.to_string();
         let (balance, _) = balance_of(&tx, store, &id)?.unwrap_or_default();
         let history = tx
@@ -502,7 +547,8 @@ pub async fn record_op(
 }
 
 /// `GET /api/loyalty/customers/{id}`: `{"customer", "balance", "in_conflict", "overdrawn",
-/// "history": [op, ...]}` of a customer of the device's store.
+/// "history": [op, ...]}` of a customer of the device's store; for a merged duplicate, those of
+/// the customer it was merged into.
 pub async fn customer(
     State(state): State<AppState>,
     headers: HeaderMap,

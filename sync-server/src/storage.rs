@@ -130,6 +130,8 @@ const MIGRATIONS: &[&str] = &[
     crate::loyalty::SCHEMA,
     // 13: customers' keys and erasures, for crypto-shredding (`crate::customer_keys`).
     crate::customer_keys::SCHEMA,
+    // 14: which customers' points were merged into which (`crate::loyalty`'s merges).
+    crate::loyalty::MERGES_SCHEMA,
 ];
 
 /// The schema version this build of the server writes.

@@ -627,6 +627,15 @@ messages! {
     PointsRedeemedEntry => "Spent", "Списано";
     PointsTakenBack => "Taken back by a return", "Сняты при возврате";
     PointsGivenBack => "Given back by a return", "Возвращены при возврате";
+    PointsMergedIn => "From a merged duplicate", "Перенесены с объединённой карточки";
+    PointsMergedOut => "Moved to the customer it was merged into", "Перенесены клиенту, с которым объединены";
+    PointsConflictsOpen => "Points conflicts", "Конфликты баллов";
+    PointsConflictsTitle => "Points spent offline beyond the balance", "Баллы, списанные без связи сверх баланса";
+    PointsConflictsHint => "Registers offline spent the same points twice. Settle each with the customer: the customer's page shows their points now.", "Кассы без связи дважды списали одни и те же баллы. Урегулируйте каждый случай с покупателем: на странице клиента видны его баллы сейчас.";
+    PointsNoConflicts => "No points conflicts.", "Конфликтов по баллам нет.";
+    PointsConflictRow => "{name}: {overdraft} points over, balance {balance}", "{name}: перерасход {overdraft} баллов, баланс {balance}";
+    PointsConflictSpent => "{points} spent on {device}", "{points} списано на устройстве {device}";
+    PointsConflictUnknown => "A customer this device does not know yet", "Клиент, которого это устройство ещё не знает";
     LoyaltySettings => "Loyalty points", "Бонусные баллы";
     LoyaltySettingsHint => "Customers attached to a sale earn points by this rule and spend them as a tender. Off: no points.", "Покупатели, добавленные в чек, получают баллы по этому правилу и оплачивают ими покупки. Выключено — баллов нет.";
     LoyaltyOn => "Customers earn points", "Покупатели получают баллы";

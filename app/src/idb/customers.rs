@@ -6,6 +6,7 @@
 
 use pos_core::customer::sealed::CustomerKey;
 use pos_core::customer::{Customer, CustomerChange};
+use pos_core::loyalty::LoyaltyMerge;
 
 use super::*;
 
@@ -22,6 +23,7 @@ impl IdbStorage {
         &self,
         records: Vec<Customer>,
         change: Option<CustomerChange>,
+        points: Option<LoyaltyMerge>,
         store: Option<Uuid>,
         new_key: Option<(Uuid, CustomerKey)>,
     ) -> Result<(), StorageError> {
@@ -38,6 +40,10 @@ impl IdbStorage {
             if customer.erased {
                 super::customer_keys::forget_key(&kv, customer.id, erased_here)?;
             }
+        }
+        // A merge's points move on the server from the points outbox, kept with the merge.
+        if let (Some(merge), Some(_)) = (&points, store) {
+            super::loyalty::put_points_merge(&kv, merge)?;
         }
         if let (Some(change), Some(_)) = (change, store) {
             put_outbox(

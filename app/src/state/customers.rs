@@ -16,6 +16,7 @@ use pos_core::customer::{
     Customer, CustomerChange, CustomerDirectory, CustomerError, CustomerRefused, CustomerStats,
     MergeError,
 };
+use pos_core::loyalty::LoyaltyMerge;
 use pos_core::{Refund, Sale, Uuid, Void};
 
 use super::{AppState, Notice, storage_notice};
@@ -195,7 +196,13 @@ impl AppState {
 
     /// Makes one change to the customers: checked on this device's directory, kept with its
     /// outbox entry (strict durability), then shown. Nothing is shown that was not kept.
-    fn change_customers(&self, change: CustomerChange, done: Msg, after: impl FnOnce() + 'static) {
+    fn change_customers(
+        &self,
+        change: CustomerChange,
+        points: Option<LoyaltyMerge>,
+        done: Msg,
+        after: impl FnOnce() + 'static,
+    ) {
         let mut directory = self.customers.directory.get_untracked();
         if let Err(e) = directory.apply(&change) {
             return self.error(refused_msg(&e));
@@ -222,7 +229,7 @@ impl AppState {
         spawn_local(async move {
             match state
                 .storage()
-                .save_customers(changed, Some(change), store, new_key)
+                .save_customers(changed, Some(change), points, store, new_key)
                 .await
             {
                 Ok(()) => {
@@ -253,6 +260,7 @@ impl AppState {
         let state = *self;
         self.change_customers(
             CustomerChange::Saved(customer),
+            None,
             Msg::CustomerSaved,
             move || {
                 state.customers.editing.set(None);
@@ -261,15 +269,30 @@ impl AppState {
         );
     }
 
-    /// Merges `duplicate` into `survivor`, whose page then shows both one's sales.
+    /// Merges `duplicate` into `survivor`, whose page then shows both one's sales, and both
+    /// one's points once the server has moved them (the merge waits in the points outbox
+    /// until it is in reach).
     pub fn merge_customers(&self, survivor: Uuid, duplicate: Uuid) {
         let state = *self;
         let change = CustomerChange::Merged {
             survivor,
             duplicate,
         };
-        self.change_customers(change, Msg::CustomersMerged, move || {
-            state.view_customer(survivor)
+        let points = LoyaltyMerge {
+            id: Uuid::now_v7(),
+            duplicate,
+            survivor,
+            staff: self.staff_id(),
+            at_ms: js_sys::Date::now() as i64,
+        };
+        self.change_customers(change, Some(points), Msg::CustomersMerged, move || {
+            state.view_customer(survivor);
+            spawn_local(async move {
+                super::loyalty::flush(state).await;
+                if state.customers.viewed.get_untracked() == Some(survivor) {
+                    super::loyalty::load_account(state, survivor);
+                }
+            });
         });
     }
 
@@ -281,7 +304,7 @@ impl AppState {
             id,
             at_ms: js_sys::Date::now() as i64,
         };
-        self.change_customers(change, Msg::CustomerErased, move || {
+        self.change_customers(change, None, Msg::CustomerErased, move || {
             if state.customers.on_ticket.get_untracked() == Some(id) {
                 state.customers.on_ticket.set(None);
             }

@@ -100,7 +100,8 @@ pub fn exchange_kept(state: AppState, sale: Sale, record: RefundRecord) {
 
 /// Goods brought back with no receipt, rung up on the open ticket: once someone allowed to
 /// agrees, their value at today's prices goes back, the goods go back into stock, and the
-/// ticket is emptied. `credit` says how it goes back: `None`, in cash from the drawer (someone
+/// ticket is emptied; a customer on the ticket gives back the points the goods' money would have
+/// earned. `credit` says how it goes back: `None`, in cash from the drawer (someone
 /// who may hand back cash); `Some(number)`, as store credit on a new gift card, the number
 /// scanned from a blank card or typed (empty: a new number), issued for the refund's amount
 /// through the gift card outbox in the refund's own transaction; the drawer is not touched.
@@ -171,8 +172,12 @@ fn give_back(state: AppState, reason: String, credit: Option<GiftCardNumber>) {
                     .complete(&payment, Uuid::now_v7(), number, at_ms)
                     .map_err(|_| Msg::ReturnNoReceiptEmpty)
             });
+        // With a customer on the ticket, the return takes back the points its money would have
+        // earned (core's `LoyaltyRule::taken_back_without_receipt`), through the refund's points.
+        let customer = state.customers.on_ticket.get_untracked();
+        let rule = state.store.with_untracked(|s| s.loyalty.clone());
         let goods = match goods {
-            Ok(goods) => goods,
+            Ok(goods) => goods.returned_without_receipt_by(customer, rule.as_ref()),
             Err(msg) => return state.error(msg),
         };
         let refund = Refund::full(&goods, Uuid::now_v7(), at_ms, &reason);
@@ -197,6 +202,8 @@ fn give_back(state: AppState, reason: String, credit: Option<GiftCardNumber>) {
                         t.clear();
                         Ok(())
                     });
+                    state.customers.on_ticket.set(None);
+                    super::loyalty::flush_soon(state);
                     let lang = state.lang.get_untracked();
                     let money = |amount| crate::i18n::money(amount, goods.rules().currency, lang);
                     let done_msg = match &credit {

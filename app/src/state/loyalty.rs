@@ -13,14 +13,15 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pos_core::loyalty::{LoyaltyOp, LoyaltyOpKind};
+use pos_core::loyalty::{LoyaltyMerge, LoyaltyOp, LoyaltyOpKind};
+use pos_core::staff::Permission;
 use pos_core::{Decimal, Uuid};
 
-use super::{storage_notice, AppState, Notice};
+use super::{AppState, Notice, storage_notice};
 use crate::i18n::{self, Msg};
 use crate::storage::KnownPoints;
 use crate::sync::gift_cards::GiftCardRefusal;
-use crate::sync::loyalty::{self as api, PointsAccount};
+use crate::sync::loyalty::{self as api, PointsAccount, PointsConflict};
 
 /// What the pay dialog shows of the attached customer's points.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +56,9 @@ pub struct Loyalty {
     pub account: RwSignal<Option<PointsAccount>>,
     /// Offline: what this device last knew of the viewed customer's points.
     pub known: RwSignal<Option<KnownPoints>>,
+    /// The store's points overdrawn offline, once a manager asked (the customers screen shows
+    /// them instead of the list while set).
+    pub conflicts: RwSignal<Option<Vec<PointsConflict>>>,
 }
 
 impl Loyalty {
@@ -64,6 +68,7 @@ impl Loyalty {
             busy: RwSignal::new(false),
             account: RwSignal::new(None),
             known: RwSignal::new(None),
+            conflicts: RwSignal::new(None),
         }
     }
 }
@@ -169,6 +174,28 @@ pub fn load_account(state: AppState, customer: Uuid) {
                 state.loyalty.known.set(known);
             }
         }
+    });
+}
+
+/// The store's points overdrawn offline, for someone who may see reports: the server's list.
+pub fn load_conflicts(state: AppState) {
+    state.protected(Permission::SeeReports, move |_| {
+        let Some(token) = state.token() else {
+            return state.error(Msg::GiftCardNeedsStore);
+        };
+        state.loyalty.busy.set(true);
+        spawn_local(async move {
+            let answer = api::conflicts(&token).await;
+            state.loyalty.busy.set(false);
+            match answer {
+                Ok(found) => {
+                    state.notice.set(None);
+                    state.loyalty.conflicts.set(Some(found));
+                }
+                Err(GiftCardRefusal::Offline) => state.error(Msg::DeskNeedsServer),
+                Err(refusal) => refused(state, &refusal),
+            }
+        });
     });
 }
 
@@ -376,12 +403,35 @@ pub fn earning(state: AppState) -> (Option<pos_core::loyalty::LoyaltyRule>, Opti
 
 thread_local! {
     static FLUSHING: Cell<bool> = const { Cell::new(false) };
+    static FLUSHING_MERGES: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Sends what waits in the points outbox, oldest first, until the server is not reached. An
 /// answered operation leaves the outbox; one refused for good is said, with the server's words.
+/// Merges of customers go first, so the survivor's points are whole when next asked.
 pub async fn flush(state: AppState) -> bool {
     let storage = state.storage();
+    let merged = super::gift_cards::send_outbox(
+        state,
+        &FLUSHING_MERGES,
+        async || storage.points_merges().await.unwrap_or_default(),
+        async |token: &str, merge: &LoyaltyMerge| api::merge(token, merge).await,
+        async |merge: &LoyaltyMerge, account: Option<PointsAccount>| {
+            let known = account.as_ref().map(known_of);
+            let _ = storage.points_merge_answered(merge.id, known).await;
+        },
+        |merge: &LoyaltyMerge, refusal| {
+            let detail = format!(
+                "{} -> {} {}: {refusal:?}",
+                merge.duplicate, merge.survivor, merge.id
+            );
+            (Msg::PointsOpRefused, detail)
+        },
+    )
+    .await;
+    if !merged {
+        return false;
+    }
     super::gift_cards::send_outbox(
         state,
         &FLUSHING,

@@ -110,7 +110,7 @@ pub(super) fn publish_store(shared: &SharedEngine, roles: &[Role]) {
         let storage = shared.borrow().storage.clone();
         let shared = shared.clone();
         spawn_local(async move {
-            if let Err(err) = storage.save_customers(changed, None, None, None).await {
+            if let Err(err) = storage.save_customers(changed, None, None, None, None).await {
                 set_status(&shared, |s| s.error = Some(err.to_string()));
             }
             tell(&shared, FromEngine::Customers(all));

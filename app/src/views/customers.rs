@@ -14,10 +14,17 @@ use crate::state::customers::CustomerForm;
 pub fn CustomersScreen() -> impl IntoView {
     let state = expect_context::<AppState>();
     let c = state.customers;
-    move || match (c.editing.get(), c.viewed.get()) {
-        (Some(id), _) => view! { <CustomerFormView id /> }.into_any(),
-        (None, Some(id)) => view! { <CustomerPage id /> }.into_any(),
-        (None, None) => view! { <CustomerList /> }.into_any(),
+    move || match (
+        c.editing.get(),
+        c.viewed.get(),
+        state.loyalty.conflicts.get(),
+    ) {
+        (Some(id), _, _) => view! { <CustomerFormView id /> }.into_any(),
+        (None, Some(id), _) => view! { <CustomerPage id /> }.into_any(),
+        (None, None, Some(conflicts)) => {
+            view! { <super::points::PointsConflicts conflicts /> }.into_any()
+        }
+        (None, None, None) => view! { <CustomerList /> }.into_any(),
     }
 }
 
@@ -51,6 +58,12 @@ fn CustomerList() -> impl IntoView {
                 <button class="primary" data-testid="customer-new" on:click=move |_| c.editing.set(Some(None))>
                     {move || state.t(Msg::CustomerNew)}
                 </button>
+                <Show when=move || state.membership.with(Option::is_some)>
+                    <button data-testid="points-conflicts-open" prop:disabled=move || state.loyalty.busy.get()
+                        on:click=move |_| crate::state::loyalty::load_conflicts(state)>
+                        {move || state.t(Msg::PointsConflictsOpen)}
+                    </button>
+                </Show>
             </div>
             <Show when=move || found.with(Vec::is_empty)>
                 <p class="empty">{move || state.t(Msg::NoCustomers)}</p>

@@ -24,6 +24,11 @@ pub enum LoyaltyOpKind {
     TakeBack,
     /// Given back by a return of a sale paid with points.
     GiveBack,
+    /// A duplicate's balance moved away by a merge ([`super::LoyaltyMerge`]); the server writes
+    /// it, with the balance's sign (a duplicate overdrawn moves its debt).
+    MergeOut,
+    /// The duplicate's balance arriving on the customer it was merged into.
+    MergeIn,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -104,8 +109,10 @@ impl LoggedOp for LoyaltyOp {
     }
     fn movement(&self) -> Movement {
         let change = match self.kind {
-            LoyaltyOpKind::Earn | LoyaltyOpKind::GiveBack => self.points,
-            LoyaltyOpKind::Redeem | LoyaltyOpKind::TakeBack => -self.points,
+            LoyaltyOpKind::Earn | LoyaltyOpKind::GiveBack | LoyaltyOpKind::MergeIn => self.points,
+            LoyaltyOpKind::Redeem | LoyaltyOpKind::TakeBack | LoyaltyOpKind::MergeOut => {
+                -self.points
+            }
         };
         Movement {
             change,

@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::docs::Refund;
 use crate::money::Currency;
 use crate::sale::Sale;
+use crate::stored_value::OfflineAllowance;
 use crate::tender::Tender;
 use uuid::Uuid;
-use crate::stored_value::OfflineAllowance;
 
 /// The owner's loyalty programme.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +103,54 @@ impl LoyaltyRule {
             return None;
         }
         Some((amount / self.point_value).round_dp_with_strategy(0, RoundingStrategy::AwayFromZero))
+    }
+}
+
+/// A duplicate customer merged into another, as the points outbox carries it to the server's
+/// ledger (`POST /api/loyalty/merge`): the duplicate's points move to the survivor once, however
+/// often it is sent and whichever device sends the same merge, and points earned or spent under
+/// the duplicate's id later land on the survivor. Made with the merge, offline too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoyaltyMerge {
+    pub id: Uuid,
+    pub duplicate: Uuid,
+    pub survivor: Uuid,
+    pub staff: Uuid,
+    pub at_ms: i64,
+}
+
+impl LoyaltyRule {
+    /// The points a return without a receipt takes back from the customer attached to it: what
+    /// the money it gives back would have earned by this rule (per amount, per visit, per
+    /// product) on a sale of the same goods paid with money, however it goes back (cash, or
+    /// store credit on a gift card, which a sale would not earn on). Nothing tells which sale
+    /// earned the points, so "buy, earn, return without the receipt" must cost what it earned.
+    pub fn taken_back_without_receipt(&self, goods: &Sale) -> Decimal {
+        self.earned(&Purchase {
+            paid_with_stored_value: Decimal::ZERO,
+            ..Purchase::of_sale(goods)
+        })
+    }
+}
+
+impl Sale {
+    /// The sale made for goods returned without a receipt, named for `customer` with the points
+    /// its return takes back ([`LoyaltyRule::taken_back_without_receipt`]) as what it "earned":
+    /// the refund of the whole of it then takes them back ([`Refund::points_ops`]). Unchanged
+    /// without a customer or a rule, or in training.
+    pub fn returned_without_receipt_by(
+        self,
+        customer: Option<Uuid>,
+        rule: Option<&LoyaltyRule>,
+    ) -> Sale {
+        let (Some(customer), Some(rule)) = (customer, rule) else {
+            return self;
+        };
+        if self.is_training() {
+            return self;
+        }
+        let points = rule.taken_back_without_receipt(&self);
+        self.for_customer(Some(customer)).with_points_earned(points)
     }
 }
 
