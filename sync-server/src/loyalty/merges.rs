@@ -29,7 +29,7 @@ use crate::gift_cards::Answer;
 use crate::gift_cards::ledger::parsed;
 use crate::storage::Storage;
 
-/// Migration 13 (`crate::storage`'s list). `applied` is 1 for the merge that joined `duplicate`
+/// Migration 14 (`crate::storage`'s list). `applied` is 1 for the merge that joined `duplicate`
 /// to `survivor` (at most one per duplicate), 0 for one that found them joined already; `moved`
 /// is the balance it moved. Applied once: append a new one, never edit this.
 pub(crate) const SCHEMA: &str = "
